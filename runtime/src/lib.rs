@@ -1,0 +1,4 @@
+//! Runtime of macrograd: what generated gradients need to become training.
+#![forbid(unsafe_code)]
+
+pub mod ops;
