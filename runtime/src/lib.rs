@@ -15,10 +15,13 @@
 //! borrow it (see [`params`]).
 #![forbid(unsafe_code)]
 
+pub mod clip;
 pub mod error;
 pub mod float;
 pub mod ops;
+pub mod optim;
 pub mod params;
+pub mod schedule;
 
 pub use error::{Error, Result};
 pub use float::Float;
