@@ -18,6 +18,7 @@
 pub mod clip;
 pub mod error;
 pub mod float;
+pub mod gradcheck;
 pub mod ops;
 pub mod optim;
 pub mod params;
@@ -25,4 +26,5 @@ pub mod schedule;
 
 pub use error::{Error, Result};
 pub use float::Float;
+pub use ops::Real;
 pub use params::Params;
