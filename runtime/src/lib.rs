@@ -16,12 +16,14 @@
 #![forbid(unsafe_code)]
 
 pub mod clip;
+pub mod data;
 pub mod error;
 pub mod float;
 pub mod gradcheck;
 pub mod ops;
 pub mod optim;
 pub mod params;
+pub mod rng;
 pub mod schedule;
 
 pub use error::{Error, Result};
