@@ -20,6 +20,7 @@ pub mod data;
 pub mod error;
 pub mod float;
 pub mod gradcheck;
+pub mod init;
 pub mod ops;
 pub mod optim;
 pub mod params;
