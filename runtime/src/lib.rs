@@ -15,6 +15,7 @@
 //! borrow it (see [`params`]).
 #![forbid(unsafe_code)]
 
+pub mod checkpoint;
 pub mod clip;
 pub mod data;
 pub mod error;
