@@ -1,15 +1,22 @@
-//! Entry points of macrograd's macros; the work is done in `macrograd-codegen`.
+//! Procedural macros of macrograd: `#[grad]` and `gradient!`.
+//!
+//! These are entry points only; the pipeline lives in `macrograd-codegen`.
+//! Use them through the `macrograd` crate, which documents them in full.
+
 use proc_macro::TokenStream;
 
-/// Attribute.
+/// Generates the value-and-gradient function `name_grad` beside a function.
+///
+/// See the `macrograd` crate for the full contract.
 #[proc_macro_attribute]
 pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let _ = attr;
-    item
+    macrograd_codegen::expand_grad_fn(attr.into(), item.into()).into()
 }
 
-/// Bang.
+/// Turns a closure into a closure returning `(value, gradient)`.
+///
+/// See the `macrograd` crate for the full contract.
 #[proc_macro]
 pub fn gradient(input: TokenStream) -> TokenStream {
-    input
+    macrograd_codegen::expand_gradient(input.into()).into()
 }

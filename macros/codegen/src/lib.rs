@@ -1,1 +1,141 @@
-//! codegen
+//! The code generator behind macrograd's macros.
+//!
+//! An ordinary library on `proc_macro2`, so that every stage can be tested
+//! outside a macro invocation. The pipeline runs in one direction, one stage
+//! per module:
+//!
+//! ```text
+//! parse     syn item/closure -> checked signature     (parse/)
+//! lower     body -> SSA graph                          (ir/lower/)
+//! diff      graph -> graph with adjoints                (diff.rs, rules.rs)
+//! simplify  folding, identities, CSE, DCE               (simplify/)
+//! emit      graph -> Rust tokens                        (emit/)
+//! formula   graph -> math text for rustdoc              (formula.rs)
+//! ```
+
+pub mod ctxt;
+pub mod diff;
+pub mod emit;
+pub mod formula;
+pub mod ir;
+pub mod parse;
+pub mod rules;
+pub mod simplify;
+
+use proc_macro2::TokenStream;
+
+use ctxt::Ctxt;
+use ir::Graph;
+use parse::Signature;
+
+/// Everything the pipeline produces for one function: the graph after each
+/// stage, for tests and benches.
+pub struct Stages {
+    /// After lowering.
+    pub lowered: Graph,
+    /// After differentiation and simplification.
+    pub gradient: Graph,
+}
+
+/// Runs lower -> diff -> simplify on a function body.
+pub fn differentiate_fn(sig: &Signature, body: &syn::Block) -> syn::Result<Stages> {
+    let cx = Ctxt::new();
+    let lowered = ir::lower::lower_fn(sig, body, &cx);
+    cx.check()?;
+    Ok(stages(lowered.expect("no errors means a graph")))
+}
+
+/// Runs lower -> diff -> simplify on a closure body.
+pub fn differentiate_expr(sig: &Signature, body: &syn::Expr) -> syn::Result<Stages> {
+    let cx = Ctxt::new();
+    let lowered = ir::lower::lower_expr(sig, body, &cx);
+    cx.check()?;
+    Ok(stages(lowered.expect("no errors means a graph")))
+}
+
+fn stages(lowered: Graph) -> Stages {
+    let mut gradient = lowered.clone();
+    diff::differentiate(&mut gradient);
+    simplify::simplify(&mut gradient);
+    Stages { lowered, gradient }
+}
+
+/// Expands `#[grad(attr)] item`.
+pub fn expand_grad_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let Some(f) = parse::parse_fn(attr, item.clone(), &cx) else {
+        let errors = cx.check().err().map(syn::Error::into_compile_error);
+        return quote::quote!(#errors #item);
+    };
+    if let Some(sig) = &f.sig {
+        if sig.diff_params().next().is_none() {
+            cx.error_spanned_by(
+                &f.item.sig.ident,
+                "nothing to differentiate: every parameter is `#[nograd]`; remove `#[nograd]` from the parameters you want a gradient for",
+            );
+        }
+    }
+    if let Some(custom) = &f.args.custom {
+        if let (Some(sig), false) = (&f.sig, cx.has_errors()) {
+            let ins = f.item.sig.inputs.iter().filter_map(|a| match a {
+                syn::FnArg::Typed(pt) => Some(&pt.pat),
+                syn::FnArg::Receiver(_) => None,
+            });
+            let body = quote::quote!(#custom(#(#ins),*));
+            let doc = format!(
+                " Value and gradient of [`{}`], from the derivative given by `#[grad(custom = {})]`.",
+                f.item.sig.ident,
+                quote::quote!(#custom)
+            );
+            return emit::grad_fn(&f.item, sig, body, &doc);
+        }
+    }
+    let graph = match (&f.sig, cx.has_errors()) {
+        (Some(sig), false) => ir::lower::lower_fn(sig, &f.item.block, &cx),
+        _ => None,
+    };
+    match (cx.check(), graph) {
+        (Ok(()), Some(lowered)) => {
+            let sig = f.sig.as_ref().expect("a graph implies a signature");
+            let st = stages(lowered);
+            let name = f.item.sig.ident.to_string();
+            let doc = emit::grad_doc(&name, sig, &formula::formulas(&st.gradient, &name));
+            emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc)
+        }
+        (Err(e), _) => emit::fallback_fn(&f.item, f.sig.as_ref(), e.into_compile_error()),
+        (Ok(()), None) => unreachable!("lowering returns None only after recording an error"),
+    }
+}
+
+/// Expands `gradient!(closure)`.
+pub fn expand_gradient(input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let Some(c) = parse::parse_closure(input, &cx) else {
+        let errors = cx.check().err().map(syn::Error::into_compile_error);
+        return emit::fallback_closure(None, quote::quote!(#errors));
+    };
+    match &c.sig {
+        Some(sig) if sig.diff_params().next().is_none() => cx.error_spanned_by(
+            &c.closure.inputs,
+            "nothing to differentiate: give the closure a parameter without `#[nograd]`",
+        ),
+        None if !cx.has_errors() => cx.error_spanned_by(
+            &c.closure,
+            "`gradient!` needs at least one parameter of type `f32` or `f64`: `gradient!(|x: f64| x * x)`",
+        ),
+        _ => {}
+    }
+    let graph = match (&c.sig, cx.has_errors()) {
+        (Some(sig), false) => ir::lower::lower_expr(sig, &c.closure.body, &cx),
+        _ => None,
+    };
+    match (cx.check(), graph) {
+        (Ok(()), Some(lowered)) => {
+            let sig = c.sig.as_ref().expect("a graph implies a signature");
+            let st = stages(lowered);
+            emit::closure(sig, emit::grad_body(&st.gradient))
+        }
+        (Err(e), _) => emit::fallback_closure(c.sig.as_ref(), e.into_compile_error()),
+        (Ok(()), None) => unreachable!("lowering returns None only after recording an error"),
+    }
+}

@@ -1,0 +1,280 @@
+//! Reverse: extends a graph with the adjoint of every active value.
+//!
+//! A reverse sweep over each block: a node's adjoint is complete when the
+//! sweep reaches it (every use comes later in the block), and each argument
+//! receives the contribution given by the rules table, summed when a value is
+//! used more than once. A run-time `if` is reversed by a second `if` on the
+//! same condition whose branches recompute the taken branch's forward values
+//! and then sweep it backwards; what flows out to values defined outside the
+//! branch becomes that `if`'s results. Only values that depend on a
+//! differentiable parameter ("active" ones) get adjoints.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::Span;
+
+use crate::ir::{Block, Builder, Graph, NodeId, Op};
+use crate::rules;
+
+/// Adjoint accumulated so far for each value.
+type Adjoints = HashMap<NodeId, NodeId>;
+
+/// Differentiates the graph's value with respect to every parameter not
+/// marked `#[nograd]`; fills [`Graph::grads`].
+pub fn differentiate(g: &mut Graph) {
+    let mut active = activity(g);
+    let body = std::mem::take(&mut g.body);
+    let span = g.node(g.value).span;
+    let mut b = Builder::new(g, span);
+    let mut adj = Adjoints::new();
+    if is_active(&active, b.graph.value) {
+        let one = b.constant(1.0);
+        adj.insert(b.graph.value, one);
+    }
+    reverse_block(&mut b, &body.nodes, &mut adj, &mut active);
+    name_adjoints(b.graph, &body.nodes, &adj);
+    let backward = std::mem::take(&mut b.block);
+
+    let mut grads = Vec::new();
+    for (k, p) in b.graph.params.clone().iter().enumerate() {
+        if !p.diff {
+            continue;
+        }
+        let elems = (0..p.len.unwrap_or(1))
+            .map(|i| {
+                let index = p.len.map(|_| i);
+                let node = body
+                    .nodes
+                    .iter()
+                    .copied()
+                    .find(|&n| *b.graph.op(n) == Op::Param { param: k, index })
+                    .expect("lowering creates one node per parameter element");
+                adj.get(&node).copied().unwrap_or_else(|| b.constant(0.0))
+            })
+            .collect();
+        grads.push(elems);
+    }
+    let zeros = std::mem::take(&mut b.block);
+    g.body = body;
+    g.body.nodes.extend(backward.nodes);
+    g.body.nodes.extend(zeros.nodes);
+    g.grads = grads;
+}
+
+/// Names each adjoint after the value it is the adjoint of, latest values
+/// first (so `d_pred` wins over `d_b` when `pred = w·x + b` makes them equal).
+fn name_adjoints(g: &mut Graph, nodes: &[NodeId], adj: &Adjoints) {
+    for &n in nodes.iter().rev() {
+        let Some(&a) = adj.get(&n) else { continue };
+        let name = match g.op(n) {
+            Op::Param { param, index } => match index {
+                None => Some(g.params[*param].name.clone()),
+                Some(i) => Some(format!("{}_{i}", g.params[*param].name)),
+            },
+            _ => g.node(n).name.clone(),
+        };
+        let target = &mut g.nodes[a.index()];
+        if let (Some(name), None) = (name, &target.name) {
+            if !matches!(target.op, Op::Const(_)) {
+                target.name = Some(name);
+                target.adjoint = true;
+            }
+        }
+    }
+}
+
+fn is_active(active: &[bool], n: NodeId) -> bool {
+    active.get(n.index()).copied().unwrap_or(false)
+}
+
+fn set_active(active: &mut Vec<bool>, n: NodeId, v: bool) {
+    if active.len() <= n.index() {
+        active.resize(n.index() + 1, false);
+    }
+    active[n.index()] = v;
+}
+
+/// Which values depend on a differentiable parameter.
+fn activity(g: &Graph) -> Vec<bool> {
+    let mut active = vec![false; g.nodes.len()];
+    mark_block(g, &g.body, &mut active);
+    active
+}
+
+fn mark_block(g: &Graph, block: &Block, active: &mut Vec<bool>) {
+    for &n in &block.nodes {
+        let op = g.op(n);
+        let a = match op {
+            Op::Param { param, .. } => g.params[*param].diff,
+            Op::If(i) => {
+                mark_block(g, &i.then, active);
+                mark_block(g, &i.els, active);
+                for (t, e, r) in &i.outs {
+                    let v = is_active(active, *t) || is_active(active, *e);
+                    set_active(active, *r, v);
+                }
+                false
+            }
+            Op::Call(c) => {
+                let v = op.args().iter().any(|x| is_active(active, *x));
+                set_active(active, c.value, v);
+                false
+            }
+            Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_) => false,
+            _ => op.args().iter().any(|x| is_active(active, *x)),
+        };
+        set_active(active, n, a);
+    }
+}
+
+fn accumulate(b: &mut Builder<'_>, adj: &mut Adjoints, n: NodeId, c: NodeId) {
+    let total = match adj.get(&n) {
+        Some(&prev) => b.add(prev, c),
+        None => c,
+    };
+    adj.insert(n, total);
+}
+
+fn reverse_block(
+    b: &mut Builder<'_>,
+    nodes: &[NodeId],
+    adj: &mut Adjoints,
+    active: &mut Vec<bool>,
+) {
+    for &n in nodes.iter().rev() {
+        let op = b.graph.op(n).clone();
+        match &op {
+            Op::If(_) => reverse_if(b, n, adj, active),
+            Op::Call(c) => {
+                let Some(&d) = adj.get(&c.value) else {
+                    continue;
+                };
+                for (arg, parts) in c.args.iter().zip(&c.partials) {
+                    for (&x, p) in arg.elements().iter().zip(parts) {
+                        if is_active(active, x) {
+                            let p = p.expect("lowering creates every partial");
+                            let t = b.mul(d, p);
+                            accumulate(b, adj, x, t);
+                        }
+                    }
+                }
+            }
+            _ => {
+                if !is_active(active, n) {
+                    continue;
+                }
+                let Some(&d) = adj.get(&n) else { continue };
+                b.span = b.graph.node(n).span;
+                let (args, contribs) = match &op {
+                    Op::Prim(p, args) => (args.clone(), p.adjoint(b, args, n, d)),
+                    Op::Powi(a, k) => (vec![*a], vec![rules::powi_adjoint(b, *a, *k, d)]),
+                    Op::Select(c, x, y) => {
+                        let dx = b.mask(*c, d);
+                        let zero = b.constant(0.0);
+                        let dy = b.select(*c, zero, d);
+                        (vec![*x, *y], vec![Some(dx), Some(dy)])
+                    }
+                    _ => continue,
+                };
+                for (x, c) in args.into_iter().zip(contribs) {
+                    if let Some(c) = c {
+                        if is_active(active, x) {
+                            accumulate(b, adj, x, c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reverses a run-time `if`: see the module docs.
+fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut Vec<bool>) {
+    let Op::If(i) = b.graph.op(n).clone() else {
+        unreachable!("reverse_if is called on If nodes")
+    };
+    let seeds: Vec<(usize, NodeId)> = i
+        .outs
+        .iter()
+        .enumerate()
+        .filter_map(|(k, o)| adj.get(&o.2).map(|&d| (k, d)))
+        .collect();
+    if seeds.is_empty() {
+        return;
+    }
+    let span = b.graph.node(n).span;
+    let mut branches = Vec::new();
+    for (block, pick) in [(&i.then, 0), (&i.els, 1)] {
+        let saved = std::mem::take(&mut b.block);
+        let mut remap = HashMap::new();
+        let copy = b.graph.copy_block(block, &mut remap);
+        for (old, new) in &remap {
+            let v = is_active(active, *old);
+            set_active(active, *new, v);
+        }
+        b.block.nodes.extend(copy.nodes.iter().copied());
+        let mut local = Adjoints::new();
+        for &(k, d) in &seeds {
+            let o = i.outs[k];
+            let v = if pick == 0 { o.0 } else { o.1 };
+            let v = remap.get(&v).copied().unwrap_or(v);
+            if is_active(active, v) {
+                accumulate(b, &mut local, v, d);
+            }
+        }
+        reverse_block(b, &copy.nodes, &mut local, active);
+        name_adjoints(b.graph, &copy.nodes, &local);
+        let inside: HashSet<NodeId> = remap.values().copied().collect();
+        let escaping: HashMap<NodeId, NodeId> = local
+            .into_iter()
+            .filter(|(k, _)| !inside.contains(k))
+            .collect();
+        let block = std::mem::replace(&mut b.block, saved);
+        branches.push((block, escaping));
+    }
+    let mut keys: Vec<NodeId> = branches
+        .iter()
+        .flat_map(|(_, e)| e.keys().copied())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    if keys.is_empty() {
+        return;
+    }
+    let if_id = b.push(Op::Const(0.0));
+    b.graph.nodes[if_id.index()].span = span;
+    let mut blocks = Vec::new();
+    let mut values: Vec<Vec<NodeId>> = Vec::new();
+    for (mut block, escaping) in branches {
+        let mut vals = Vec::new();
+        for k in &keys {
+            let v = match escaping.get(k) {
+                Some(&v) => v,
+                None => {
+                    let z = b.graph.add(Op::Const(0.0), span);
+                    block.nodes.push(z);
+                    z
+                }
+            };
+            vals.push(v);
+        }
+        blocks.push(block);
+        values.push(vals);
+    }
+    let mut outs = Vec::new();
+    for (j, &k) in keys.iter().enumerate() {
+        let r = b.graph.add(Op::Result(if_id), span);
+        set_active(active, r, true);
+        outs.push((values[0][j], values[1][j], r));
+        accumulate(b, adj, k, r);
+    }
+    let els = blocks.pop().expect("two branches");
+    let then = blocks.pop().expect("two branches");
+    b.graph.nodes[if_id.index()].op = Op::If(Box::new(crate::ir::If {
+        cond: i.cond,
+        then,
+        els,
+        outs,
+    }));
+    let _: Span = span;
+}

@@ -1,0 +1,400 @@
+//! Writes a simplified graph as the statements of a Rust function body.
+//!
+//! A node is written inline into its only user when it has no name of its
+//! own and sits in the same block; every other node gets a `let`. Operator
+//! precedence decides where parentheses go, so the output reads like code a
+//! person wrote: `let d_pred = 2.0 * (pred - y);`.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::names::{Names, PULLBACK_SUFFIX};
+use crate::ir::{Block, CallArg, Float, Graph, NodeId, Op};
+use crate::rules::{Prim, Syntax};
+
+/// Binding strength of an expression, loosest first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    If = 0,
+    Or = 4,
+    And = 5,
+    Cmp = 6,
+    Add = 7,
+    Mul = 8,
+    Prefix = 9,
+    Atom = 10,
+}
+
+/// The writer: knows the graph, the names chosen so far and which nodes are inlined.
+pub struct Writer<'g> {
+    g: &'g Graph,
+    names: Names,
+    inline: HashSet<NodeId>,
+}
+
+impl<'g> Writer<'g> {
+    /// Prepares to write `g`.
+    pub fn new(g: &'g Graph) -> Self {
+        let inline = inlined(g);
+        Writer {
+            g,
+            names: Names::new(g),
+            inline,
+        }
+    }
+
+    /// The whole body: statements, then `(value, gradient)`.
+    pub fn body(&mut self, grads: TokenStream) -> TokenStream {
+        let stmts = self.block(&self.g.body);
+        quote! { #(#stmts)* #grads }
+    }
+
+    /// The expression for output `n`.
+    pub fn output(&mut self, n: NodeId) -> TokenStream {
+        self.expr(n).0
+    }
+
+    fn block(&mut self, block: &Block) -> Vec<TokenStream> {
+        let mut out = Vec::new();
+        for &n in &block.nodes {
+            if self.inline.contains(&n) {
+                continue;
+            }
+            out.push(self.statement(n));
+        }
+        out
+    }
+
+    fn statement(&mut self, n: NodeId) -> TokenStream {
+        let g = self.g;
+        match g.op(n) {
+            Op::If(i) => {
+                let pats: Vec<_> = i.outs.iter().map(|o| self.names.of(g, o.2)).collect();
+                let cond = self.expr(i.cond).0;
+                let then = self.block(&i.then);
+                let then_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.0).0).collect();
+                let els = self.block(&i.els);
+                let else_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.1).0).collect();
+                let (pat, tv, ev) = if pats.len() == 1 {
+                    let (p, t, e) = (&pats[0], &then_vals[0], &else_vals[0]);
+                    (quote!(#p), quote!(#t), quote!(#e))
+                } else {
+                    (
+                        quote!((#(#pats),*)),
+                        quote!((#(#then_vals),*)),
+                        quote!((#(#else_vals),*)),
+                    )
+                };
+                quote! {
+                    let #pat = if #cond { #(#then)* #tv } else { #(#els)* #ev };
+                }
+            }
+            Op::Call(c) => {
+                let span = g.node(n).span;
+                let value = self.names.of(g, c.value);
+                let args: Vec<_> = c.args.iter().map(|a| self.call_arg(a)).collect();
+                let wants_grad = c.partials.iter().flatten().any(Option::is_some);
+                let mut segs: Vec<TokenStream> = Vec::new();
+                let leading = c.path.first().is_some_and(String::is_empty);
+                let path: Vec<&String> = c.path.iter().filter(|s| !s.is_empty()).collect();
+                let (last, init) = path.split_last().expect("a call has a path");
+                for s in init {
+                    let id = format_ident!("{}", s, span = span);
+                    segs.push(quote!(#id));
+                }
+                let colon = if leading { quote!(::) } else { quote!() };
+                if wants_grad {
+                    let f = format_ident!("{}{}", last, PULLBACK_SUFFIX, span = span);
+                    let parts: Vec<_> = c
+                        .args
+                        .iter()
+                        .zip(&c.partials)
+                        .map(|(a, ps)| {
+                            let ids: Vec<_> = ps
+                                .iter()
+                                .map(|p| match p {
+                                    Some(p) => {
+                                        let id = self.names.of(g, *p);
+                                        quote!(#id)
+                                    }
+                                    None => quote!(_),
+                                })
+                                .collect();
+                            match a {
+                                CallArg::Scalar(_) => ids[0].clone(),
+                                CallArg::Array(_) if ps.iter().all(Option::is_none) => quote!(_),
+                                CallArg::Array(_) => quote!([#(#ids),*]),
+                            }
+                        })
+                        .collect();
+                    quote_spanned! {span=>
+                        let (#value, (#(#parts,)*)) = #colon #(#segs ::)* #f(#(#args),*);
+                    }
+                } else {
+                    let f = format_ident!("{}", last, span = span);
+                    quote_spanned! {span=>
+                        let #value = #colon #(#segs ::)* #f(#(#args),*);
+                    }
+                }
+            }
+            _ => {
+                let name = self.names.of(g, n);
+                let e = self.render(n).0;
+                quote! { let #name = #e; }
+            }
+        }
+    }
+
+    fn call_arg(&mut self, a: &CallArg) -> TokenStream {
+        match a {
+            CallArg::Scalar(n) => self.expr(*n).0,
+            CallArg::Array(v) => {
+                if let Some(p) = whole_param(self.g, v) {
+                    let id = Ident::new(&self.g.params[p].name, Span::call_site());
+                    return quote!(#id);
+                }
+                let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
+                quote!([#(#es),*])
+            }
+        }
+    }
+
+    /// A reference to a node: its name, or its expression when inlined.
+    fn expr(&mut self, n: NodeId) -> (TokenStream, Prec) {
+        if self.inline.contains(&n) {
+            return self.render(n);
+        }
+        let id = self.names.of(self.g, n);
+        (quote!(#id), Prec::Atom)
+    }
+
+    fn wrap(&mut self, n: NodeId, min: Prec) -> TokenStream {
+        let (t, p) = self.expr(n);
+        if p < min {
+            quote!((#t))
+        } else {
+            t
+        }
+    }
+
+    /// A node's own expression.
+    fn render(&mut self, n: NodeId) -> (TokenStream, Prec) {
+        let g = self.g;
+        match g.op(n) {
+            Op::Const(c) => literal(*c, g.float, false),
+            Op::Param { param, index } => {
+                let id = Ident::new(&g.params[*param].name, Span::call_site());
+                match index {
+                    None => (quote!(#id), Prec::Atom),
+                    Some(i) => {
+                        let i = Literal::usize_unsuffixed(*i);
+                        (quote!(#id[#i]), Prec::Atom)
+                    }
+                }
+            }
+            Op::Prim(p, args) => self.prim(*p, args),
+            Op::Powi(a, k) => {
+                let r = self.receiver(*a);
+                let k = Literal::i32_unsuffixed(*k);
+                (quote!(#r.powi(#k)), Prec::Atom)
+            }
+            Op::Cmp(c, a, b) => {
+                let (l, r) = (self.wrap(*a, Prec::Add), self.wrap(*b, Prec::Add));
+                let op: TokenStream = c.symbol().parse().expect("comparison tokens parse");
+                (quote!(#l #op #r), Prec::Cmp)
+            }
+            Op::And(a, b) => {
+                let (l, r) = (self.wrap(*a, Prec::And), self.wrap(*b, Prec::Cmp));
+                (quote!(#l && #r), Prec::And)
+            }
+            Op::Or(a, b) => {
+                let (l, r) = (self.wrap(*a, Prec::Or), self.wrap(*b, Prec::And));
+                (quote!(#l || #r), Prec::Or)
+            }
+            Op::Not(a) => {
+                let x = self.wrap(*a, Prec::Atom);
+                (quote!(!#x), Prec::Prefix)
+            }
+            Op::Select(c, a, b) => {
+                let (c, a) = (self.expr(*c).0, self.expr(*a).0);
+                let (b, p) = self.expr(*b);
+                if p == Prec::If {
+                    // a nested select reads as `else if`
+                    (quote!(if #c { #a } else #b), Prec::If)
+                } else {
+                    (quote!(if #c { #a } else { #b }), Prec::If)
+                }
+            }
+            Op::If(_) | Op::Call(_) | Op::Result(_) => {
+                let id = self.names.of(g, n);
+                (quote!(#id), Prec::Atom)
+            }
+        }
+    }
+
+    fn receiver(&mut self, a: NodeId) -> TokenStream {
+        match self.g.constant(a) {
+            Some(c) if self.inline.contains(&a) => literal(c, self.g.float, true).0,
+            _ => self.wrap(a, Prec::Atom),
+        }
+    }
+
+    fn prim(&mut self, p: Prim, args: &[NodeId]) -> (TokenStream, Prec) {
+        match p.syntax() {
+            Syntax::Infix(sym) => {
+                let prec = if matches!(p, Prim::Mul | Prim::Div) {
+                    Prec::Mul
+                } else {
+                    Prec::Add
+                };
+                let l = self.wrap(args[0], prec);
+                let r = self.wrap(args[1], next(prec));
+                let op: TokenStream = sym.parse().expect("operator tokens parse");
+                (quote!(#l #op #r), prec)
+            }
+            Syntax::Prefix(sym) => {
+                let x = self.wrap(args[0], Prec::Atom);
+                let op: TokenStream = sym.parse().expect("operator tokens parse");
+                (quote!(#op #x), Prec::Prefix)
+            }
+            Syntax::Method(m) => {
+                let r = self.receiver(args[0]);
+                let m = Ident::new(m, Span::call_site());
+                let rest: Vec<_> = args[1..].iter().map(|a| self.expr(*a).0).collect();
+                (quote!(#r.#m(#(#rest),*)), Prec::Atom)
+            }
+            Syntax::OpsFn(f) | Syntax::Internal(f) => {
+                let f = Ident::new(f, Span::call_site());
+                let xs: Vec<_> = args.iter().map(|a| self.expr(*a).0).collect();
+                (quote!(::macrograd::ops::#f(#(#xs),*)), Prec::Atom)
+            }
+        }
+    }
+}
+
+use proc_macro2::Ident;
+
+fn next(p: Prec) -> Prec {
+    match p {
+        Prec::Add => Prec::Mul,
+        Prec::Mul => Prec::Prefix,
+        other => other,
+    }
+}
+
+/// A float literal; typed (`2.0_f64`) where inference needs it.
+fn literal(c: f64, float: Float, typed: bool) -> (TokenStream, Prec) {
+    let ty = Ident::new(float.name(), Span::call_site());
+    if c.is_nan() {
+        return (quote!(#ty::NAN), Prec::Atom);
+    }
+    if c.is_infinite() {
+        return if c > 0.0 {
+            (quote!(#ty::INFINITY), Prec::Atom)
+        } else {
+            (quote!(#ty::NEG_INFINITY), Prec::Atom)
+        };
+    }
+    let text = match float {
+        Float::F32 => format!("{:?}", c.abs() as f32),
+        Float::F64 => format!("{:?}", c.abs()),
+    };
+    let text = if typed {
+        format!("{text}_{}", float.name())
+    } else {
+        text
+    };
+    let lit: TokenStream = text
+        .parse()
+        .expect("a float's Debug form is a Rust literal");
+    if c.is_sign_negative() {
+        if typed {
+            (quote!((-#lit)), Prec::Atom)
+        } else {
+            (quote!(-#lit), Prec::Prefix)
+        }
+    } else {
+        (lit, Prec::Atom)
+    }
+}
+
+/// The parameter an array argument is, when it is a whole parameter in order.
+fn whole_param(g: &Graph, v: &[NodeId]) -> Option<usize> {
+    let Op::Param {
+        param,
+        index: Some(0),
+    } = g.op(*v.first()?)
+    else {
+        return None;
+    };
+    let whole = g.params[*param].len == Some(v.len())
+        && v.iter().enumerate().all(|(i, n)| {
+            *g.op(*n)
+                == Op::Param {
+                    param: *param,
+                    index: Some(i),
+                }
+        });
+    whole.then_some(*param)
+}
+
+/// Which nodes are written inline: constants and parameters always; other
+/// unnamed single-use values when their user is in the same block.
+fn inlined(g: &Graph) -> HashSet<NodeId> {
+    let mut uses: HashMap<NodeId, Vec<usize>> = HashMap::new();
+    let mut home: HashMap<NodeId, usize> = HashMap::new();
+    let mut next_block = 0;
+    count_uses(g, &g.body, &mut next_block, &mut uses, &mut home);
+    for o in g.outputs() {
+        uses.entry(o).or_default().push(0);
+    }
+    let mut inline = HashSet::new();
+    for (&n, blocks) in &uses {
+        let node = g.node(n);
+        let always = matches!(node.op, Op::Const(_) | Op::Param { .. });
+        let single = blocks.len() == 1
+            && node.name.is_none()
+            && !node.op.is_multi()
+            && !matches!(node.op, Op::Result(_))
+            && home.get(&n) == Some(&blocks[0]);
+        if always || single {
+            inline.insert(n);
+        }
+    }
+    // constants and parameters nobody uses are not written either
+    for (i, node) in g.nodes.iter().enumerate() {
+        if matches!(node.op, Op::Const(_) | Op::Param { .. }) {
+            inline.insert(NodeId(i as u32));
+        }
+    }
+    inline
+}
+
+fn count_uses(
+    g: &Graph,
+    block: &Block,
+    next_block: &mut usize,
+    uses: &mut HashMap<NodeId, Vec<usize>>,
+    home: &mut HashMap<NodeId, usize>,
+) {
+    let me = *next_block;
+    *next_block += 1;
+    for &n in &block.nodes {
+        home.insert(n, me);
+        for a in g.op(n).args() {
+            uses.entry(a).or_default().push(me);
+        }
+        if let Op::If(i) = g.op(n) {
+            let then_id = *next_block;
+            count_uses(g, &i.then, next_block, uses, home);
+            let else_id = *next_block;
+            count_uses(g, &i.els, next_block, uses, home);
+            for (t, e, _) in &i.outs {
+                uses.entry(*t).or_default().push(then_id);
+                uses.entry(*e).or_default().push(else_id);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Every identifier the generated code introduces.
+//!
+//! Source names are kept (`pred`), adjoints are `d_<name>` (`d_pred`),
+//! other values that need a binding are numbered temporaries (`t0`, `t1`…),
+//! and a clash gets a numeric suffix (`h_1`). Parameters keep their names
+//! and are never shadowed.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{Ident, Span};
+
+use crate::ir::{Graph, NodeId};
+
+/// Suffix of the generated value-and-gradient function.
+pub const GRAD_SUFFIX: &str = "_grad";
+/// Suffix of the generated pullback used by callers.
+pub const PULLBACK_SUFFIX: &str = "_pullback";
+
+/// Names given to bound nodes.
+pub struct Names {
+    taken: HashSet<String>,
+    by_node: HashMap<NodeId, String>,
+    next_temp: usize,
+}
+
+impl Names {
+    /// Reserves the parameters' names.
+    pub fn new(g: &Graph) -> Self {
+        Names {
+            taken: g.params.iter().map(|p| p.name.clone()).collect(),
+            by_node: HashMap::new(),
+            next_temp: 0,
+        }
+    }
+
+    /// The name of a node, choosing one on first use.
+    pub fn of(&mut self, g: &Graph, n: NodeId) -> Ident {
+        if let Some(s) = self.by_node.get(&n) {
+            return Ident::new(s, Span::call_site());
+        }
+        let node = g.node(n);
+        let base = match (&node.name, node.adjoint) {
+            (Some(name), true) => format!("d_{name}"),
+            (Some(name), false) => name.clone(),
+            (None, _) => loop {
+                let t = format!("t{}", self.next_temp);
+                self.next_temp += 1;
+                if !self.taken.contains(&t) {
+                    break t;
+                }
+            },
+        };
+        let name = self.unique(base);
+        self.by_node.insert(n, name.clone());
+        Ident::new(&name, Span::call_site())
+    }
+
+    fn unique(&mut self, base: String) -> String {
+        let mut name = base.clone();
+        let mut k = 1;
+        while self.taken.contains(&name) || !is_ident(&name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    syn::parse_str::<Ident>(s).is_ok()
+}

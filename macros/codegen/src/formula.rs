@@ -1,0 +1,267 @@
+//! Formula: the derivative as math text, for the generated rustdoc.
+//!
+//! Reads the simplified graph. Values with a source name are referred to by
+//! that name and defined once above the gradients; a value used more than
+//! once is given a short name (`t1`) rather than repeated; adjoints print as
+//! `∂f/∂x`. Lines past [`MAX_LINES`] are summarised, so a large unrolled
+//! function keeps a readable doc.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::ir::{Graph, NodeId, Op};
+use crate::rules::Math;
+
+/// At most this many lines are written; the rest is counted.
+pub const MAX_LINES: usize = 40;
+
+/// The formula lines for `g`, whose value is the function `fname`.
+pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
+    let mut f = Formula::new(g, fname);
+    let mut lines = Vec::new();
+    for (k, param) in g.params.iter().filter(|p| p.diff).enumerate() {
+        for (i, &n) in g.grads[k].iter().enumerate() {
+            let wrt = match param.len {
+                None => param.name.clone(),
+                Some(_) => format!("{}[{i}]", param.name),
+            };
+            // the output itself is written out, not named and then referred to
+            let rhs = match f.named.get(&n) {
+                Some(name) => name.clone(),
+                None => f.render(n).0,
+            };
+            lines.push(format!("∂{fname}/∂{wrt} = {rhs}"));
+        }
+    }
+    let mut out = std::mem::take(&mut f.defs);
+    out.extend(lines);
+    if out.len() > MAX_LINES {
+        let more = out.len() - MAX_LINES;
+        out.truncate(MAX_LINES);
+        out.push(format!("… ({more} more lines)"));
+    }
+    out
+}
+
+struct Formula<'g> {
+    g: &'g Graph,
+    fname: &'g str,
+    uses: HashMap<NodeId, usize>,
+    named: HashMap<NodeId, String>,
+    defs: Vec<String>,
+    next_temp: usize,
+    taken: HashSet<String>,
+}
+
+impl<'g> Formula<'g> {
+    fn new(g: &'g Graph, fname: &'g str) -> Self {
+        let mut uses = HashMap::new();
+        let mut seen = HashSet::new();
+        let mut stack: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
+        while let Some(n) = stack.pop() {
+            *uses.entry(n).or_insert(0) += 1;
+            if !seen.insert(n) {
+                continue;
+            }
+            stack.extend(deps(g, n));
+        }
+        Formula {
+            g,
+            fname,
+            uses,
+            named: HashMap::new(),
+            defs: Vec::new(),
+            next_temp: 1,
+            taken: g.params.iter().map(|p| p.name.clone()).collect(),
+        }
+    }
+
+    /// The text of a node and its binding strength (10 = atom).
+    fn expr(&mut self, n: NodeId) -> (String, u8) {
+        if let Some(name) = self.named.get(&n) {
+            return (name.clone(), self.name_prec(n));
+        }
+        let node = self.g.node(n);
+        let shared = self.uses.get(&n).copied().unwrap_or(0) > 1;
+        let wants_name = !matches!(node.op, Op::Const(_) | Op::Param { .. })
+            && (node.name.is_some()
+                || shared
+                || node.op.is_multi()
+                || matches!(node.op, Op::Result(_)));
+        if !wants_name {
+            return self.render(n);
+        }
+        let (body, _) = self.render(n);
+        let name = self.name_for(n);
+        self.defs.push(format!("{name} = {body}"));
+        self.named.insert(n, name.clone());
+        (name, self.name_prec(n))
+    }
+
+    fn name_prec(&self, n: NodeId) -> u8 {
+        if self.g.node(n).adjoint {
+            7
+        } else {
+            10
+        }
+    }
+
+    fn name_for(&mut self, n: NodeId) -> String {
+        let node = self.g.node(n);
+        let base = match (&node.name, node.adjoint) {
+            (Some(x), true) => format!("∂{}/∂{x}", self.fname),
+            (Some(x), false) => x.clone(),
+            (None, _) => {
+                let t = format!("t{}", self.next_temp);
+                self.next_temp += 1;
+                t
+            }
+        };
+        let mut name = base.clone();
+        let mut k = 1;
+        while self.taken.contains(&name) {
+            name = format!("{base}′{}", "′".repeat(k - 1));
+            k += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+
+    fn wrap(&mut self, n: NodeId, min: u8) -> String {
+        let (s, p) = self.expr(n);
+        if p < min {
+            format!("({s})")
+        } else {
+            s
+        }
+    }
+
+    fn render(&mut self, n: NodeId) -> (String, u8) {
+        let g = self.g;
+        match g.op(n) {
+            Op::Const(c) => {
+                let s = format!("{c}");
+                let p = if *c < 0.0 { 9 } else { 10 };
+                (s, p)
+            }
+            Op::Param { param, index } => match index {
+                None => (g.params[*param].name.clone(), 10),
+                Some(i) => (format!("{}[{i}]", g.params[*param].name), 10),
+            },
+            Op::Prim(p, args) => match p.math() {
+                Math::Infix(sym, prec) => {
+                    let prec = if prec == 1 { 7 } else { 8 };
+                    let l = self.wrap(args[0], prec);
+                    let r = self.wrap(args[1], prec + 1);
+                    (
+                        format!("{l} {sym} {r}")
+                            .replace(" · ", "·")
+                            .replace(" / ", "/"),
+                        prec,
+                    )
+                }
+                Math::Neg => (format!("−{}", self.wrap(args[0], 10)), 9),
+                Math::Func(name) => {
+                    let xs: Vec<String> = args.iter().map(|a| self.expr(*a).0).collect();
+                    (format!("{name}({})", xs.join(", ")), 10)
+                }
+                Math::Tmpl(t) => {
+                    let mut s = t.to_string();
+                    for (k, a) in args.iter().enumerate() {
+                        let x = self.wrap(*a, 10);
+                        s = s.replace(&format!("{{{k}}}"), &x);
+                    }
+                    (s, 8)
+                }
+            },
+            Op::Powi(a, k) => {
+                let x = self.wrap(*a, 10);
+                let sup = superscript(*k);
+                (format!("{x}{sup}"), 10)
+            }
+            Op::Cmp(c, a, b) => {
+                let (l, r) = (self.wrap(*a, 7), self.wrap(*b, 7));
+                (format!("{l} {} {r}", c.symbol()), 6)
+            }
+            Op::And(a, b) => (format!("{} ∧ {}", self.wrap(*a, 6), self.wrap(*b, 6)), 5),
+            Op::Or(a, b) => (format!("{} ∨ {}", self.wrap(*a, 6), self.wrap(*b, 6)), 4),
+            Op::Not(a) => (format!("¬{}", self.wrap(*a, 10)), 9),
+            Op::Select(c, a, b) => {
+                let (c, a, b) = (self.expr(*c).0, self.expr(*a).0, self.expr(*b).0);
+                (format!("({a} if {c}, else {b})"), 10)
+            }
+            Op::Result(owner) => self.result(*owner, n),
+            Op::If(_) | Op::Call(_) => ("…".to_string(), 10),
+        }
+    }
+
+    fn result(&mut self, owner: NodeId, n: NodeId) -> (String, u8) {
+        match self.g.op(owner) {
+            Op::If(i) => {
+                let Some(&(t, e, _)) = i.outs.iter().find(|o| o.2 == n) else {
+                    return ("…".to_string(), 10);
+                };
+                let (c, a, b) = (self.expr(i.cond).0, self.expr(t).0, self.expr(e).0);
+                (format!("({a} if {c}, else {b})"), 10)
+            }
+            Op::Call(c) => {
+                let callee = c.path.last().cloned().unwrap_or_default();
+                let args: Vec<String> = c
+                    .args
+                    .iter()
+                    .map(|a| {
+                        a.elements()
+                            .iter()
+                            .map(|x| self.expr(*x).0)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .collect();
+                if c.value == n {
+                    return (format!("{callee}({})", args.join(", ")), 10);
+                }
+                for (k, parts) in c.partials.iter().enumerate() {
+                    if let Some(j) = parts.iter().position(|p| *p == Some(n)) {
+                        let which = if parts.len() > 1 {
+                            format!("{k}[{j}]")
+                        } else {
+                            format!("{k}")
+                        };
+                        return (format!("∂{callee}/∂arg{which}"), 10);
+                    }
+                }
+                ("…".to_string(), 10)
+            }
+            _ => ("…".to_string(), 10),
+        }
+    }
+}
+
+/// What a node's formula refers to.
+fn deps(g: &Graph, n: NodeId) -> Vec<NodeId> {
+    match g.op(n) {
+        Op::Result(owner) => match g.op(*owner) {
+            Op::If(i) => {
+                let mut v = vec![i.cond];
+                if let Some(o) = i.outs.iter().find(|o| o.2 == n) {
+                    v.push(o.0);
+                    v.push(o.1);
+                }
+                v
+            }
+            other => other.args(),
+        },
+        other => other.args(),
+    }
+}
+
+fn superscript(k: i32) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let mut s = String::new();
+    if k < 0 {
+        s.push('⁻');
+    }
+    for c in k.unsigned_abs().to_string().chars() {
+        s.push(DIGITS[c.to_digit(10).expect("decimal digit") as usize]);
+    }
+    s
+}

@@ -1,0 +1,264 @@
+//! The IR interpreter: the test oracle for every other stage.
+//!
+//! [`eval`] runs a graph on concrete parameter values of any [`Scalar`]
+//! type: `f64` for values, a dual number (in the tests) for forward-mode
+//! derivatives. Calls to other functions cannot be interpreted, since their
+//! bodies are not in the graph; they are reported as an error.
+
+use std::fmt::Debug;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use super::{Block, Graph, NodeId, Op};
+
+/// A number the interpreter can compute with; method names follow `f64`.
+#[allow(missing_docs)]
+pub trait Scalar:
+    Copy
+    + Debug
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// A constant (with derivative zero for dual numbers).
+    fn from_f64(x: f64) -> Self;
+    /// The plain value (the primal part of a dual number).
+    fn value(self) -> f64;
+    fn sqrt(self) -> Self;
+    fn cbrt(self) -> Self;
+    fn exp(self) -> Self;
+    fn exp2(self) -> Self;
+    fn exp_m1(self) -> Self;
+    fn ln(self) -> Self;
+    fn ln_1p(self) -> Self;
+    fn log(self, base: Self) -> Self;
+    fn log2(self) -> Self;
+    fn log10(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+    fn tan(self) -> Self;
+    fn asin(self) -> Self;
+    fn acos(self) -> Self;
+    fn atan(self) -> Self;
+    fn atan2(self, other: Self) -> Self;
+    fn sinh(self) -> Self;
+    fn cosh(self) -> Self;
+    fn tanh(self) -> Self;
+    fn asinh(self) -> Self;
+    fn acosh(self) -> Self;
+    fn atanh(self) -> Self;
+    fn abs(self) -> Self;
+    fn signum(self) -> Self;
+    fn max(self, other: Self) -> Self;
+    fn min(self, other: Self) -> Self;
+    fn hypot(self, other: Self) -> Self;
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    fn recip(self) -> Self;
+    fn clamp(self, lo: Self, hi: Self) -> Self;
+    fn powf(self, n: Self) -> Self;
+    fn powi(self, n: i32) -> Self;
+    fn relu(self) -> Self;
+    fn leaky_relu(self, slope: Self) -> Self;
+    fn sigmoid(self) -> Self;
+    fn softplus(self) -> Self;
+    fn silu(self) -> Self;
+    fn gelu(self) -> Self;
+    fn gelu_derivative(self) -> Self;
+}
+
+/// `√(2/π)`, of the tanh approximation of GELU.
+const GELU_K: f64 = 0.797_884_560_802_865_4;
+/// The cubic coefficient of the tanh approximation of GELU.
+const GELU_C: f64 = 0.044_715;
+
+macro_rules! forward_to_f64 {
+    ($($m:ident($($a:ident),*)),* $(,)?) => {
+        $(fn $m(self $(, $a: Self)*) -> Self { f64::$m(self $(, $a)*) })*
+    };
+}
+
+impl Scalar for f64 {
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    fn value(self) -> f64 {
+        self
+    }
+    forward_to_f64!(
+        sqrt(),
+        cbrt(),
+        exp(),
+        exp2(),
+        exp_m1(),
+        ln(),
+        ln_1p(),
+        log(base),
+        log2(),
+        log10(),
+        sin(),
+        cos(),
+        tan(),
+        asin(),
+        acos(),
+        atan(),
+        atan2(other),
+        sinh(),
+        cosh(),
+        tanh(),
+        asinh(),
+        acosh(),
+        atanh(),
+        abs(),
+        signum(),
+        max(other),
+        min(other),
+        hypot(other),
+        mul_add(a, b),
+        recip(),
+        powf(n),
+    );
+    fn clamp(self, lo: Self, hi: Self) -> Self {
+        // `f64::clamp` panics when lo > hi; the interpreter must not.
+        self.max(lo).min(hi)
+    }
+    fn powi(self, n: i32) -> Self {
+        f64::powi(self, n)
+    }
+    fn relu(self) -> Self {
+        if self > 0.0 {
+            self
+        } else {
+            0.0
+        }
+    }
+    fn leaky_relu(self, slope: Self) -> Self {
+        if self > 0.0 {
+            self
+        } else {
+            slope * self
+        }
+    }
+    fn sigmoid(self) -> Self {
+        if self >= 0.0 {
+            1.0 / (1.0 + (-self).exp())
+        } else {
+            let e = self.exp();
+            e / (1.0 + e)
+        }
+    }
+    fn softplus(self) -> Self {
+        self.relu() + (-self.abs()).exp().ln_1p()
+    }
+    fn silu(self) -> Self {
+        self * self.sigmoid()
+    }
+    fn gelu(self) -> Self {
+        0.5 * self * (1.0 + (GELU_K * (self + GELU_C * self.powi(3))).tanh())
+    }
+    fn gelu_derivative(self) -> Self {
+        let t = (GELU_K * (self + GELU_C * self.powi(3))).tanh();
+        0.5 * (1.0 + t) + 0.5 * self * (1.0 - t * t) * GELU_K * (1.0 + 3.0 * GELU_C * self * self)
+    }
+}
+
+/// A value during interpretation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<T> {
+    /// A float.
+    Num(T),
+    /// A condition.
+    Bool(bool),
+    /// A statement node (`If`, `Call`) that holds no value itself.
+    Unit,
+}
+
+impl<T: Scalar> Value<T> {
+    fn num(self) -> T {
+        match self {
+            Value::Num(x) => x,
+            other => panic!("expected a number, found {other:?}: the graph is ill-typed"),
+        }
+    }
+
+    fn bool(self) -> bool {
+        match self {
+            Value::Bool(b) => b,
+            other => panic!("expected a condition, found {other:?}: the graph is ill-typed"),
+        }
+    }
+}
+
+/// Why a graph could not be interpreted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EvalError {
+    /// The graph calls a function whose body it does not hold.
+    OpaqueCall(String),
+}
+
+/// Arguments: one slice of values per parameter (one element for a scalar).
+pub type Args<'a, T> = &'a [Vec<T>];
+
+/// Runs the graph; returns the value of every node that was evaluated
+/// (nodes in untaken branches stay `None`).
+pub fn eval<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<Option<Value<T>>>, EvalError> {
+    let mut vals = vec![None; g.nodes.len()];
+    eval_block(g, &g.body, args, &mut vals)?;
+    Ok(vals)
+}
+
+/// Runs the graph and returns its outputs: the value, then every gradient element.
+pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, EvalError> {
+    let vals = eval(g, args)?;
+    Ok(g.outputs()
+        .iter()
+        .map(|o| vals[o.index()].expect("outputs are evaluated").num())
+        .collect())
+}
+
+fn eval_block<T: Scalar>(
+    g: &Graph,
+    block: &Block,
+    args: Args<'_, T>,
+    vals: &mut [Option<Value<T>>],
+) -> Result<(), EvalError> {
+    for &id in &block.nodes {
+        let get = |vals: &[Option<Value<T>>], n: NodeId| {
+            vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
+        };
+        let v = match g.op(id) {
+            Op::Const(c) => Value::Num(T::from_f64(*c)),
+            Op::Param { param, index } => Value::Num(args[*param][index.unwrap_or(0)]),
+            Op::Prim(p, xs) => {
+                let xs: Vec<T> = xs.iter().map(|x| get(vals, *x).num()).collect();
+                Value::Num(p.eval(&xs))
+            }
+            Op::Powi(a, n) => Value::Num(get(vals, *a).num().powi(*n)),
+            Op::Cmp(c, a, b) => Value::Bool(c.apply(get(vals, *a).num(), get(vals, *b).num())),
+            Op::And(a, b) => Value::Bool(get(vals, *a).bool() && get(vals, *b).bool()),
+            Op::Or(a, b) => Value::Bool(get(vals, *a).bool() || get(vals, *b).bool()),
+            Op::Not(a) => Value::Bool(!get(vals, *a).bool()),
+            Op::Select(c, a, b) => {
+                if get(vals, *c).bool() {
+                    get(vals, *a)
+                } else {
+                    get(vals, *b)
+                }
+            }
+            Op::If(i) => {
+                let taken = get(vals, i.cond).bool();
+                let block = if taken { &i.then } else { &i.els };
+                eval_block(g, block, args, vals)?;
+                for (t, e, r) in &i.outs {
+                    vals[r.index()] = Some(get(vals, if taken { *t } else { *e }));
+                }
+                Value::Unit
+            }
+            Op::Call(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
+            Op::Result(_) => continue,
+        };
+        vals[id.index()] = Some(v);
+    }
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! Lowering of control flow: `if` (compile-time or run-time) and `for`
+//! (unrolled).
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+
+use super::{Binding, Cond, Lowerer, Val};
+use crate::ir::{Block, If, NodeId, Op};
+
+/// What one iteration of an unrolled loop binds.
+enum Item {
+    Int(i64),
+    Num(NodeId),
+    Pair(i64, NodeId),
+}
+
+impl Lowerer<'_> {
+    pub(super) fn if_expr(&mut self, i: &syn::ExprIf) -> Val {
+        let Some(cond) = self.cond(&i.cond) else {
+            return Val::Poison;
+        };
+        match cond {
+            Cond::Const(true) => self.block(&i.then_branch),
+            Cond::Const(false) => match &i.else_branch {
+                Some((_, e)) => self.expr(e),
+                None => Val::Unit,
+            },
+            Cond::Node(c) => self.runtime_if(c, i),
+        }
+    }
+
+    /// Lowers both branches into their own blocks and merges every binding
+    /// they changed (and the branch values) into results of one `If` node.
+    fn runtime_if(&mut self, cond: NodeId, i: &syn::ExprIf) -> Val {
+        let span = i.if_token.span;
+        let snapshot = self.env.clone();
+
+        self.blocks.push(Block::default());
+        let then_val = self.block(&i.then_branch);
+        let then_block = self.blocks.pop().expect("pushed above");
+        let then_env = std::mem::replace(&mut self.env, snapshot.clone());
+
+        self.blocks.push(Block::default());
+        let else_val = match &i.else_branch {
+            Some((_, e)) => self.expr(e),
+            None => Val::Unit,
+        };
+        let else_block = self.blocks.pop().expect("pushed above");
+        let else_env = std::mem::replace(&mut self.env, snapshot);
+
+        let if_id = self.push(Op::Const(0.0), span);
+        let mut outs = Vec::new();
+        let mut merged_env = Vec::with_capacity(then_env.len());
+        for (t, e) in then_env.into_iter().zip(else_env) {
+            let val = self.merge(if_id, &mut outs, t.val, e.val, span, &t.name);
+            merged_env.push(Binding { val, ..t });
+        }
+        self.env = merged_env;
+        let value = match (then_val, else_val) {
+            (Val::Unit, Val::Unit) => Val::Unit,
+            (Val::Unit, Val::Poison) | (Val::Poison, Val::Unit) => Val::Poison,
+            (t, Val::Unit) if i.else_branch.is_none() => {
+                let _ = t;
+                self.cx.error_at(
+                    span,
+                    "this `if` has a value but no `else`: add an `else` branch with a value",
+                );
+                Val::Poison
+            }
+            (t, e) => self.merge(if_id, &mut outs, t, e, span, "value"),
+        };
+        self.g.nodes[if_id.index()].op = Op::If(Box::new(If {
+            cond,
+            then: then_block,
+            els: else_block,
+            outs,
+        }));
+        value
+    }
+
+    /// The value after the `if` of something that is `t` in one branch and
+    /// `e` in the other.
+    fn merge(
+        &mut self,
+        if_id: NodeId,
+        outs: &mut Vec<(NodeId, NodeId, NodeId)>,
+        t: Val,
+        e: Val,
+        span: Span,
+        what: &str,
+    ) -> Val {
+        let mut one = |l: &mut Self, a: NodeId, b: NodeId| {
+            if a == b {
+                return a;
+            }
+            let r = l.g.add(Op::Result(if_id), span);
+            let name =
+                l.g.node(a)
+                    .name
+                    .clone()
+                    .or_else(|| l.g.node(b).name.clone());
+            l.g.nodes[r.index()].name = name;
+            outs.push((a, b, r));
+            r
+        };
+        match (t, e) {
+            (t, e) if t == e => t,
+            (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
+            (Val::Num(a), Val::Num(b)) => Val::Num(one(self, a, b)),
+            (Val::Array(a), Val::Array(b)) if a.len() == b.len() => {
+                Val::Array(a.into_iter().zip(b).map(|(x, y)| one(self, x, y)).collect())
+            }
+            (Val::Int(_), Val::Int(_)) => {
+                self.cx.error_at(
+                    span,
+                    format!("`{what}` is a compile-time integer and cannot depend on a run-time condition"),
+                );
+                Val::Poison
+            }
+            _ => {
+                self.cx.error_at(
+                    span,
+                    format!("the branches of this `if` give `{what}` different types"),
+                );
+                Val::Poison
+            }
+        }
+    }
+
+    pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) {
+        if let Some(label) = &f.label {
+            self.cx
+                .error_spanned_by(label, "loop labels are not supported");
+            return;
+        }
+        let Some(items) = self.loop_items(&f.expr) else {
+            return;
+        };
+        for item in items {
+            let mark = self.env.len();
+            if !self.bind_loop_pat(&f.pat, item) {
+                return;
+            }
+            let v = self.block(&f.body);
+            self.env.truncate(mark);
+            if !matches!(v, Val::Unit | Val::Poison) {
+                self.cx.error_spanned_by(
+                    &f.body,
+                    "a loop body has no value: end its last statement with `;`",
+                );
+                return;
+            }
+            if self.too_big {
+                return;
+            }
+        }
+    }
+
+    /// The sequence a `for` loop walks: a constant range (maybe `.rev()`),
+    /// an array (maybe `.iter()`, `&`), or `.iter().enumerate()`.
+    fn loop_items(&mut self, e: &syn::Expr) -> Option<Vec<Item>> {
+        match e {
+            syn::Expr::Range(r) => self
+                .range(r)
+                .map(|v| v.into_iter().map(Item::Int).collect()),
+            syn::Expr::Paren(p) => self.loop_items(&p.expr),
+            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+                let mut v = self.loop_items(&m.receiver)?;
+                v.reverse();
+                Some(v)
+            }
+            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => {
+                let v = self.loop_items(&m.receiver)?;
+                let mut out = Vec::new();
+                for (k, item) in v.into_iter().enumerate() {
+                    match item {
+                        Item::Num(n) => out.push(Item::Pair(k as i64, n)),
+                        _ => {
+                            self.cx.error_spanned_by(&m.method, "`enumerate` is supported on arrays: `for (i, &x) in a.iter().enumerate()`");
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            other => match self.expr(other) {
+                Val::Array(a) => Some(a.into_iter().map(Item::Num).collect()),
+                Val::Poison => None,
+                _ => {
+                    self.cx.error_spanned_by(
+                        other,
+                        "a `for` loop runs over a constant range `0..N` or over an array",
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn range(&mut self, r: &syn::ExprRange) -> Option<Vec<i64>> {
+        let bound = |l: &mut Self, e: Option<&syn::Expr>| -> Option<i64> {
+            let Some(e) = e else {
+                l.cx.error_spanned_by(r, "the range needs both ends: `a..b`");
+                return None;
+            };
+            match l.expr(e) {
+                Val::Int(i) => Some(i),
+                Val::Poison => None,
+                _ => {
+                    l.cx.error_spanned_by(
+                        e,
+                        "the loop bound must be known at compile time: an integer literal, `a.len()`, or arithmetic on them",
+                    );
+                    None
+                }
+            }
+        };
+        let lo = bound(self, r.start.as_deref());
+        let hi = bound(self, r.end.as_deref());
+        let (lo, hi) = (lo?, hi?);
+        let hi = match r.limits {
+            syn::RangeLimits::HalfOpen(_) => hi,
+            syn::RangeLimits::Closed(_) => hi + 1,
+        };
+        Some((lo..hi).collect())
+    }
+
+    fn bind_loop_pat(&mut self, pat: &syn::Pat, item: Item) -> bool {
+        let pat = match pat {
+            syn::Pat::Reference(r) => &*r.pat,
+            p => p,
+        };
+        match (pat, item) {
+            (syn::Pat::Wild(_), _) => true,
+            (syn::Pat::Ident(p), Item::Int(i)) => {
+                self.bind(&p.ident, Val::Int(i));
+                true
+            }
+            (syn::Pat::Ident(p), Item::Num(n)) => {
+                self.bind(&p.ident, Val::Num(n));
+                true
+            }
+            (syn::Pat::Tuple(t), Item::Pair(i, n)) if t.elems.len() == 2 => {
+                self.bind_loop_pat(&t.elems[0], Item::Int(i))
+                    && self.bind_loop_pat(&t.elems[1], Item::Num(n))
+            }
+            (other, _) => {
+                self.cx.error_at(
+                    other.span(),
+                    "unsupported loop pattern: write `i`, `x`, `&x` or `(i, &x)`",
+                );
+                false
+            }
+        }
+    }
+
+    fn bind(&mut self, ident: &syn::Ident, val: Val) {
+        self.env.push(Binding {
+            name: ident.to_string(),
+            val,
+            mutable: false,
+        });
+    }
+}

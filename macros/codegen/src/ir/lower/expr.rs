@@ -1,0 +1,720 @@
+//! Lowering of expressions: literals, names, operators, calls, indexing.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+
+use super::{plain_ident, Cond, Lowerer, Val};
+use crate::ir::{Call, CallArg, Cmp, Float, Op};
+use crate::rules::{self, Prim};
+
+impl Lowerer<'_> {
+    pub(super) fn expr(&mut self, e: &syn::Expr) -> Val {
+        match e {
+            syn::Expr::Lit(l) => self.literal(&l.lit),
+            syn::Expr::Path(p) => self.path(p),
+            syn::Expr::Paren(p) => self.expr(&p.expr),
+            syn::Expr::Group(g) => self.expr(&g.expr),
+            syn::Expr::Binary(b) => self.binary(b),
+            syn::Expr::Unary(u) => self.unary(u),
+            syn::Expr::MethodCall(m) => self.method_call(m),
+            syn::Expr::Call(c) => self.call(c),
+            syn::Expr::Index(ix) => self.index(ix),
+            syn::Expr::Array(a) => self.array(a),
+            syn::Expr::Repeat(r) => self.repeat(r),
+            syn::Expr::Cast(c) => self.cast(c),
+            syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
+            syn::Expr::If(i) => self.if_expr(i),
+            syn::Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+            syn::Expr::Assign(_) | syn::Expr::ForLoop(_) => {
+                self.statement(e);
+                Val::Unit
+            }
+            other => {
+                self.unsupported(other);
+                Val::Poison
+            }
+        }
+    }
+
+    fn unsupported(&mut self, e: &syn::Expr) {
+        let (at, msg): (&dyn ToTokens, &str) = match e {
+            syn::Expr::While(w) => (&w.while_token, "`while` loops are not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
+            syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
+            syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[grad]` function and call it"),
+            syn::Expr::Macro(m) => (&m.mac, "macro calls are not supported in a differentiable body: the macro cannot see what they expand to"),
+            syn::Expr::Return(r) => (&r.return_token, "early `return` is not supported: compute the value with `if`/`else` and end the body with it"),
+            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported: loops run a constant number of times"),
+            syn::Expr::Continue(c) => (&c.continue_token, "`continue` is not supported: use `if` inside the loop"),
+            syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
+            syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),
+            syn::Expr::Field(f) => (f, "field access is not supported: pass the value as a parameter"),
+            syn::Expr::Tuple(t) => (t, "tuples are not supported: use separate bindings or an array"),
+            syn::Expr::Struct(s) => (s, "struct values are not supported in a differentiable body"),
+            syn::Expr::Unsafe(u) => (&u.unsafe_token, "`unsafe` is not supported in a differentiable body"),
+            syn::Expr::Range(r) => (r, "a range is only supported as the head of a `for` loop"),
+            syn::Expr::Let(l) => (l, "`if let` is not supported: compare values with `<`, `>`, `==` ..."),
+            syn::Expr::Try(t) => (&t.question_token, "`?` is not supported in a differentiable body"),
+            syn::Expr::Async(a) => (&a.async_token, "`async` is not supported in a differentiable body"),
+            syn::Expr::Await(a) => (&a.await_token, "`.await` is not supported in a differentiable body"),
+            _ => (e, "this expression is not supported in a differentiable body"),
+        };
+        self.cx.error_spanned_by(at, msg);
+    }
+
+    fn literal(&mut self, lit: &syn::Lit) -> Val {
+        let span = lit.span();
+        match lit {
+            syn::Lit::Float(f) => {
+                if let Some(f_ty) = float_suffix(f.suffix()) {
+                    if !self.check_float(f_ty, lit) {
+                        return Val::Poison;
+                    }
+                }
+                match f.base10_parse::<f64>() {
+                    Ok(v) => Val::Num(self.constant(v, span)),
+                    Err(e) => {
+                        self.cx.push(e);
+                        Val::Poison
+                    }
+                }
+            }
+            syn::Lit::Int(i) => match float_suffix(i.suffix()) {
+                Some(f_ty) => {
+                    if !self.check_float(f_ty, lit) {
+                        return Val::Poison;
+                    }
+                    match i.base10_parse::<f64>() {
+                        Ok(v) => Val::Num(self.constant(v, span)),
+                        Err(e) => {
+                            self.cx.push(e);
+                            Val::Poison
+                        }
+                    }
+                }
+                None => match i.base10_parse::<i64>() {
+                    Ok(v) => Val::Int(v),
+                    Err(e) => {
+                        self.cx.push(e);
+                        Val::Poison
+                    }
+                },
+            },
+            syn::Lit::Bool(b) => Val::Cond(Cond::Const(b.value)),
+            other => {
+                self.cx
+                    .error_spanned_by(other, "only numeric literals are supported here");
+                Val::Poison
+            }
+        }
+    }
+
+    /// The float rule for suffixed literals and typed paths: they must use
+    /// the function's float type.
+    fn check_float(&mut self, f: Float, at: impl ToTokens) -> bool {
+        if f == self.g.float {
+            return true;
+        }
+        self.cx.error_spanned_by(
+            at,
+            format!(
+                "mixes `{}` into a function computing in `{}`: use `{}` throughout",
+                f.name(),
+                self.g.float.name(),
+                self.g.float.name()
+            ),
+        );
+        false
+    }
+
+    fn path(&mut self, p: &syn::ExprPath) -> Val {
+        if let Some(name) = plain_ident(&syn::Expr::Path(p.clone())) {
+            if let Some(b) = self.lookup(&name) {
+                return b.val.clone();
+            }
+        }
+        if let Some((f, value)) = float_constant(&p.path) {
+            if !self.check_float(f, p) {
+                return Val::Poison;
+            }
+            return Val::Num(self.constant(value, p.span()));
+        }
+        self.cx.error_spanned_by(
+            p,
+            format!(
+                "cannot find `{}` in this function: a differentiable body sees its parameters, its own bindings and `f64::consts`; pass other values as `#[nograd]` parameters",
+                p.to_token_stream().to_string().replace(' ', "")
+            ),
+        );
+        Val::Poison
+    }
+
+    /// A float operand: reports integers, arrays and conditions used as floats.
+    pub(super) fn num(&mut self, v: Val, at: &syn::Expr) -> Option<crate::ir::NodeId> {
+        match v {
+            Val::Num(n) => Some(n),
+            Val::Poison => None,
+            Val::Int(i) => {
+                let msg = if matches!(at, syn::Expr::Lit(_)) {
+                    format!("integer literal used as a float: write `{i}.0`")
+                } else {
+                    "this is an integer: convert it with `as f64` (or `as f32`) to use it as a float".to_string()
+                };
+                self.cx.error_spanned_by(at, msg);
+                None
+            }
+            Val::Array(a) => {
+                self.cx.error_spanned_by(
+                    at,
+                    format!(
+                        "expected a number, found an array of {}: index it or loop over it",
+                        a.len()
+                    ),
+                );
+                None
+            }
+            Val::Cond(_) => {
+                self.cx
+                    .error_spanned_by(at, "expected a number, found a condition");
+                None
+            }
+            Val::Unit => {
+                self.cx
+                    .error_spanned_by(at, "expected a number, found a statement with no value");
+                None
+            }
+        }
+    }
+
+    /// `a ⊕ b` for `+ - * /` on floats or compile-time integers.
+    pub(super) fn arith(
+        &mut self,
+        prim: Prim,
+        a: Val,
+        b: Val,
+        ea: &syn::Expr,
+        eb: &syn::Expr,
+        op: Span,
+    ) -> Val {
+        if let (Val::Int(x), Val::Int(y)) = (&a, &b) {
+            let r = match prim {
+                Prim::Add => x.checked_add(*y),
+                Prim::Sub => x.checked_sub(*y),
+                Prim::Mul => x.checked_mul(*y),
+                _ => x.checked_div(*y),
+            };
+            return match r {
+                Some(r) => Val::Int(r),
+                None => {
+                    self.cx
+                        .error_at(op, "this integer arithmetic overflows or divides by zero");
+                    Val::Poison
+                }
+            };
+        }
+        let (Some(x), Some(y)) = (self.num(a, ea), self.num(b, eb)) else {
+            return Val::Poison;
+        };
+        Val::Num(self.push(Op::Prim(prim, vec![x, y]), op))
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> Val {
+        use syn::BinOp as B;
+        let span = b.op.span();
+        let arith = match b.op {
+            B::Add(_) => Some(Prim::Add),
+            B::Sub(_) => Some(Prim::Sub),
+            B::Mul(_) => Some(Prim::Mul),
+            B::Div(_) => Some(Prim::Div),
+            _ => None,
+        };
+        if let Some(prim) = arith {
+            let (l, r) = (self.expr(&b.left), self.expr(&b.right));
+            return self.arith(prim, l, r, &b.left, &b.right, span);
+        }
+        let cmp = match b.op {
+            B::Lt(_) => Some(Cmp::Lt),
+            B::Le(_) => Some(Cmp::Le),
+            B::Gt(_) => Some(Cmp::Gt),
+            B::Ge(_) => Some(Cmp::Ge),
+            B::Eq(_) => Some(Cmp::Eq),
+            B::Ne(_) => Some(Cmp::Ne),
+            _ => None,
+        };
+        if let Some(cmp) = cmp {
+            let (l, r) = (self.expr(&b.left), self.expr(&b.right));
+            if let (Val::Int(x), Val::Int(y)) = (&l, &r) {
+                return Val::Cond(Cond::Const(cmp.apply(x, y)));
+            }
+            let (Some(x), Some(y)) = (self.num(l, &b.left), self.num(r, &b.right)) else {
+                return Val::Poison;
+            };
+            return Val::Cond(Cond::Node(self.push(Op::Cmp(cmp, x, y), span)));
+        }
+        match b.op {
+            B::And(_) | B::Or(_) => {
+                let and = matches!(b.op, B::And(_));
+                let (l, r) = (self.cond(&b.left), self.cond(&b.right));
+                match (l, r) {
+                    (Some(l), Some(r)) => Val::Cond(self.logic(and, l, r, span)),
+                    _ => Val::Poison,
+                }
+            }
+            B::Rem(_) => {
+                let (l, r) = (self.expr(&b.left), self.expr(&b.right));
+                match (l, r) {
+                    (Val::Int(x), Val::Int(y)) if y != 0 => Val::Int(x % y),
+                    (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
+                    _ => {
+                        self.cx.error_spanned_by(
+                            b.op,
+                            "operator `%` is not supported on floats: it has no derivative macrograd knows; \
+                             write the remainder with `a - b * (a / b).floor()` on values you do not differentiate",
+                        );
+                        Val::Poison
+                    }
+                }
+            }
+            _ => {
+                self.cx.error_spanned_by(
+                    b.op,
+                    format!(
+                        "operator `{}` is not supported: bit operations and shifts have no derivative; use `+ - * /` and float methods",
+                        b.op.to_token_stream()
+                    ),
+                );
+                Val::Poison
+            }
+        }
+    }
+
+    fn logic(&mut self, and: bool, l: Cond, r: Cond, span: Span) -> Cond {
+        match (l, r) {
+            (Cond::Const(a), Cond::Const(b)) => Cond::Const(if and { a && b } else { a || b }),
+            (Cond::Const(c), other) | (other, Cond::Const(c)) => match (and, c) {
+                (true, true) | (false, false) => other,
+                (true, false) => Cond::Const(false),
+                (false, true) => Cond::Const(true),
+            },
+            (Cond::Node(a), Cond::Node(b)) => {
+                Cond::Node(self.push(if and { Op::And(a, b) } else { Op::Or(a, b) }, span))
+            }
+        }
+    }
+
+    /// A condition: a comparison, `&&`, `||`, `!`, `true`, `false`.
+    pub(super) fn cond(&mut self, e: &syn::Expr) -> Option<Cond> {
+        match self.expr(e) {
+            Val::Cond(c) => Some(c),
+            Val::Poison => None,
+            _ => {
+                self.cx
+                    .error_spanned_by(e, "expected a condition such as `x > 0.0`");
+                None
+            }
+        }
+    }
+
+    fn unary(&mut self, u: &syn::ExprUnary) -> Val {
+        let v = self.expr(&u.expr);
+        match (&u.op, v) {
+            (_, Val::Poison) => Val::Poison,
+            (syn::UnOp::Neg(_), Val::Int(i)) => Val::Int(-i),
+            (syn::UnOp::Neg(t), v) => match self.num(v, &u.expr) {
+                Some(x) => Val::Num(self.push(Op::Prim(Prim::Neg, vec![x]), t.span)),
+                None => Val::Poison,
+            },
+            (syn::UnOp::Not(t), Val::Cond(c)) => match c {
+                Cond::Const(b) => Val::Cond(Cond::Const(!b)),
+                Cond::Node(n) => Val::Cond(Cond::Node(self.push(Op::Not(n), t.span))),
+            },
+            (syn::UnOp::Deref(_), v) => v,
+            (op, _) => {
+                self.cx
+                    .error_spanned_by(op, "`!` applies to conditions only");
+                Val::Poison
+            }
+        }
+    }
+
+    fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        if let Some(t) = &m.turbofish {
+            self.cx
+                .error_spanned_by(t, "type arguments are not supported here");
+            return Val::Poison;
+        }
+        let recv = self.expr(&m.receiver);
+        match name.as_str() {
+            "powi" => return self.powi(recv, m),
+            "len" | "iter" if m.args.is_empty() => {
+                return match recv {
+                    Val::Array(a) if name == "len" => Val::Int(a.len() as i64),
+                    Val::Array(a) => Val::Array(a),
+                    Val::Poison => Val::Poison,
+                    _ => {
+                        self.cx
+                            .error_spanned_by(&m.method, format!("`{name}` applies to arrays"));
+                        Val::Poison
+                    }
+                };
+            }
+            _ => {}
+        }
+        let Some(prim) = rules::method(&name) else {
+            self.cx.error_at(
+                span,
+                format!(
+                    "no derivative known for method `{name}`; supported methods: {} (or `powi`); \
+                     for anything else write a `#[grad]` function or give one a derivative with `#[grad(custom = ...)]`",
+                    rules::method_names().join(", ")
+                ),
+            );
+            return Val::Poison;
+        };
+        if m.args.len() + 1 != prim.arity() {
+            self.cx.error_at(
+                span,
+                format!(
+                    "`{name}` takes {} argument(s), {} given",
+                    prim.arity() - 1,
+                    m.args.len()
+                ),
+            );
+            return Val::Poison;
+        }
+        let mut xs = Vec::new();
+        let r = self.num(recv, &m.receiver);
+        xs.push(r);
+        for a in &m.args {
+            let v = self.expr(a);
+            xs.push(self.num(v, a));
+        }
+        match xs.into_iter().collect::<Option<Vec<_>>>() {
+            Some(xs) => Val::Num(self.push(Op::Prim(prim, xs), span)),
+            None => Val::Poison,
+        }
+    }
+
+    fn powi(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
+        let span = m.method.span();
+        if m.args.len() != 1 {
+            self.cx.error_at(
+                span,
+                "`powi` takes one argument, a constant integer exponent",
+            );
+            return Val::Poison;
+        }
+        let arg = &m.args[0];
+        let n = match self.expr(arg) {
+            Val::Int(n) => match i32::try_from(n) {
+                Ok(n) => n,
+                Err(_) => {
+                    self.cx
+                        .error_spanned_by(arg, "the exponent does not fit in `i32`");
+                    return Val::Poison;
+                }
+            },
+            Val::Poison => return Val::Poison,
+            _ => {
+                self.cx.error_spanned_by(
+                    arg,
+                    "the exponent of `powi` must be a constant integer; for a variable exponent use `powf`",
+                );
+                return Val::Poison;
+            }
+        };
+        match self.num(recv, &m.receiver) {
+            Some(x) => Val::Num(self.push(Op::Powi(x, n), span)),
+            None => Val::Poison,
+        }
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Val {
+        let syn::Expr::Path(func) = &*c.func else {
+            self.cx
+                .error_spanned_by(&c.func, "only calls of named functions are supported");
+            return Val::Poison;
+        };
+        let segs: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        for s in &func.path.segments {
+            if !s.arguments.is_none() {
+                self.cx
+                    .error_spanned_by(&s.arguments, "type arguments are not supported here");
+                return Val::Poison;
+            }
+        }
+        let last = segs.last().cloned().unwrap_or_default();
+        let span = func
+            .path
+            .segments
+            .last()
+            .map_or_else(|| func.span(), |s| s.ident.span());
+        // `f64::sin(x)`: a method in path form
+        if segs.len() == 2 {
+            if let Some(f) = float_name(&segs[0]) {
+                let Some(prim) = rules::method(&last) else {
+                    self.cx.error_at(
+                        span,
+                        format!("no derivative known for `{}::{last}`", segs[0]),
+                    );
+                    return Val::Poison;
+                };
+                if !self.check_float(f, func) {
+                    return Val::Poison;
+                }
+                return self.prim_call(prim, c, span);
+            }
+        }
+        let ops_path = segs.len() == 1
+            || (segs.len() == 2 && segs[0] == "ops")
+            || (segs.len() == 3 && segs[0] == "macrograd" && segs[1] == "ops");
+        if ops_path {
+            if let Some(prim) = rules::ops_fn(&last) {
+                return self.prim_call(prim, c, span);
+            }
+        }
+        if segs.len() >= 2 && segs[segs.len() - 2] == "ops" {
+            self.cx.error_at(
+                span,
+                format!(
+                    "`{last}` is not in `macrograd::ops`; it has: {}",
+                    rules::ops_fn_names().join(", ")
+                ),
+            );
+            return Val::Poison;
+        }
+        self.user_call(c, func, span)
+    }
+
+    fn prim_call(&mut self, prim: Prim, c: &syn::ExprCall, span: Span) -> Val {
+        if c.args.len() != prim.arity() {
+            self.cx.error_spanned_by(
+                &c.func,
+                format!(
+                    "this function takes {} argument(s), {} given",
+                    prim.arity(),
+                    c.args.len()
+                ),
+            );
+            return Val::Poison;
+        }
+        let mut xs = Vec::new();
+        for a in &c.args {
+            let v = self.expr(a);
+            xs.push(self.num(v, a));
+        }
+        match xs.into_iter().collect::<Option<Vec<_>>>() {
+            Some(xs) => Val::Num(self.push(Op::Prim(prim, xs), span)),
+            None => Val::Poison,
+        }
+    }
+
+    /// A call of another differentiable function, through its pullback.
+    fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
+        let mut args = Vec::new();
+        let mut ok = true;
+        for a in &c.args {
+            match self.expr(a) {
+                Val::Num(n) => args.push(CallArg::Scalar(n)),
+                Val::Array(v) => args.push(CallArg::Array(v)),
+                Val::Poison => ok = false,
+                other => {
+                    ok = false;
+                    let _ = self.num(other, a);
+                }
+            }
+        }
+        if !ok {
+            return Val::Poison;
+        }
+        let path = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let leading = func.path.leading_colon.is_some();
+        let call_id = self.push(Op::Const(0.0), span);
+        let value = self.g.add(Op::Result(call_id), span);
+        let partials = args
+            .iter()
+            .map(|a| {
+                a.elements()
+                    .iter()
+                    .map(|_| Some(self.g.add(Op::Result(call_id), span)))
+                    .collect()
+            })
+            .collect();
+        let mut path: Vec<String> = path;
+        if leading {
+            path.insert(0, String::new());
+        }
+        self.g.nodes[call_id.index()].op = Op::Call(Box::new(Call {
+            path,
+            args,
+            value,
+            partials,
+        }));
+        Val::Num(value)
+    }
+
+    fn index(&mut self, ix: &syn::ExprIndex) -> Val {
+        let base = self.expr(&ix.expr);
+        let i = self.expr(&ix.index);
+        match (base, i) {
+            (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
+            (Val::Array(a), Val::Int(i)) => match usize::try_from(i).ok().and_then(|i| a.get(i)) {
+                Some(n) => Val::Num(*n),
+                None => {
+                    self.cx.error_spanned_by(
+                        &ix.index,
+                        format!(
+                            "index {i} is out of bounds for an array of length {}",
+                            a.len()
+                        ),
+                    );
+                    Val::Poison
+                }
+            },
+            (Val::Array(_), _) => {
+                self.cx.error_spanned_by(
+                    &ix.index,
+                    "the index must be known at compile time: a constant, a loop index, or arithmetic on them",
+                );
+                Val::Poison
+            }
+            _ => {
+                self.cx
+                    .error_spanned_by(&ix.expr, "only arrays can be indexed");
+                Val::Poison
+            }
+        }
+    }
+
+    fn array(&mut self, a: &syn::ExprArray) -> Val {
+        let mut out = Vec::new();
+        for e in &a.elems {
+            let v = self.expr(e);
+            match self.num(v, e) {
+                Some(n) => out.push(n),
+                None => return Val::Poison,
+            }
+        }
+        Val::Array(out)
+    }
+
+    fn repeat(&mut self, r: &syn::ExprRepeat) -> Val {
+        let v = self.expr(&r.expr);
+        let Some(n) = self.num(v, &r.expr) else {
+            return Val::Poison;
+        };
+        match self.expr(&r.len) {
+            Val::Int(len) if len >= 0 => Val::Array(vec![n; len as usize]),
+            Val::Poison => Val::Poison,
+            _ => {
+                self.cx
+                    .error_spanned_by(&r.len, "the array length must be a constant integer");
+                Val::Poison
+            }
+        }
+    }
+
+    fn cast(&mut self, c: &syn::ExprCast) -> Val {
+        let v = self.expr(&c.expr);
+        let Some((f, None)) = crate::parse::float_of_type(&c.ty) else {
+            self.cx.error_spanned_by(
+                &c.ty,
+                "only casts to the function's float type are supported",
+            );
+            return Val::Poison;
+        };
+        if !self.check_float(f, &c.ty) {
+            return Val::Poison;
+        }
+        match v {
+            Val::Int(i) => Val::Num(self.constant(i as f64, c.span())),
+            Val::Num(n) => Val::Num(n),
+            Val::Poison => Val::Poison,
+            other => {
+                let _ = self.num(other, &c.expr);
+                Val::Poison
+            }
+        }
+    }
+}
+
+fn float_name(s: &str) -> Option<Float> {
+    match s {
+        "f64" => Some(Float::F64),
+        "f32" => Some(Float::F32),
+        _ => None,
+    }
+}
+
+fn float_suffix(s: &str) -> Option<Float> {
+    float_name(s)
+}
+
+/// `f64::consts::PI`, `std::f32::consts::E`, `f64::EPSILON` ...: the float
+/// type and the value (as `f64`; rounded later for `f32`).
+fn float_constant(path: &syn::Path) -> Option<(Float, f64)> {
+    let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let name = segs.last()?.as_str();
+    let pos = segs.iter().position(|s| float_name(s).is_some())?;
+    let f = float_name(&segs[pos])?;
+    let prefix_ok = segs[..pos].iter().all(|s| s == "std" || s == "core");
+    if !prefix_ok {
+        return None;
+    }
+    let rest = &segs[pos + 1..];
+    let value = match rest.len() {
+        2 if rest[0] == "consts" => {
+            use std::f64::consts as c;
+            match name {
+                "PI" => c::PI,
+                "TAU" => c::TAU,
+                "E" => c::E,
+                "SQRT_2" => c::SQRT_2,
+                "LN_2" => c::LN_2,
+                "LN_10" => c::LN_10,
+                "LOG2_E" => c::LOG2_E,
+                "LOG10_E" => c::LOG10_E,
+                "LOG2_10" => c::LOG2_10,
+                "LOG10_2" => c::LOG10_2,
+                "FRAC_PI_2" => c::FRAC_PI_2,
+                "FRAC_PI_3" => c::FRAC_PI_3,
+                "FRAC_PI_4" => c::FRAC_PI_4,
+                "FRAC_PI_6" => c::FRAC_PI_6,
+                "FRAC_PI_8" => c::FRAC_PI_8,
+                "FRAC_1_PI" => c::FRAC_1_PI,
+                "FRAC_2_PI" => c::FRAC_2_PI,
+                "FRAC_2_SQRT_PI" => c::FRAC_2_SQRT_PI,
+                "FRAC_1_SQRT_2" => c::FRAC_1_SQRT_2,
+                _ => return None,
+            }
+        }
+        1 => match (f, name) {
+            (Float::F64, "EPSILON") => f64::EPSILON,
+            (Float::F32, "EPSILON") => f64::from(f32::EPSILON),
+            (Float::F64, "MAX") => f64::MAX,
+            (Float::F32, "MAX") => f64::from(f32::MAX),
+            (Float::F64, "MIN") => f64::MIN,
+            (Float::F32, "MIN") => f64::from(f32::MIN),
+            (Float::F64, "MIN_POSITIVE") => f64::MIN_POSITIVE,
+            (Float::F32, "MIN_POSITIVE") => f64::from(f32::MIN_POSITIVE),
+            (_, "INFINITY") => f64::INFINITY,
+            (_, "NEG_INFINITY") => f64::NEG_INFINITY,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    // `f32::consts::PI` is the f32 nearest to π, which rounding gives exactly.
+    Some((f, value))
+}

@@ -1,0 +1,423 @@
+//! Lower: a function body (syn) -> SSA graph.
+//!
+//! Bindings live in an environment of names; `let` pushes, assignment
+//! replaces, and each new value is a new node, so shadowing, reassignment and
+//! compound assignment all become SSA for free. Loops over constant ranges
+//! and arrays are unrolled; `if` on a run-time condition becomes an
+//! [`Op::If`] whose results merge every binding the branches changed.
+//!
+//! Mistakes are recorded in the [`Ctxt`] and lowering carries on with a
+//! poisoned value, so one compile reports every independent mistake.
+
+mod control;
+mod expr;
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+
+use super::{Block, Graph, NodeId, Op};
+use crate::ctxt::Ctxt;
+use crate::parse::Signature;
+
+/// Upper bound on the nodes a body may unroll to, so that a huge loop gives
+/// an error instead of an endless compile.
+pub const NODE_LIMIT: usize = 2_000_000;
+
+/// A value while lowering.
+#[derive(Clone, Debug, PartialEq)]
+enum Val {
+    /// A float node.
+    Num(NodeId),
+    /// A fixed-size array of float nodes.
+    Array(Vec<NodeId>),
+    /// A compile-time integer: a literal, a loop index, a length.
+    Int(i64),
+    /// A condition.
+    Cond(Cond),
+    /// A statement's "value".
+    Unit,
+    /// The value of something that already produced an error.
+    Poison,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cond {
+    Const(bool),
+    Node(NodeId),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Binding {
+    name: String,
+    val: Val,
+    mutable: bool,
+}
+
+struct Lowerer<'a> {
+    g: Graph,
+    /// The block being appended to is the last one.
+    blocks: Vec<Block>,
+    env: Vec<Binding>,
+    cx: &'a Ctxt,
+    too_big: bool,
+}
+
+/// Lowers a function body. Returns `None` if any error was recorded.
+pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> {
+    let mut l = Lowerer::new(sig, cx);
+    let val = l.block(body);
+    l.finish(val, body.brace_token.span.close())
+}
+
+/// Lowers a closure body. Returns `None` if any error was recorded.
+pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph> {
+    let mut l = Lowerer::new(sig, cx);
+    let val = l.expr(body);
+    l.finish(val, body.span())
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(sig: &Signature, cx: &'a Ctxt) -> Self {
+        let mut l = Lowerer {
+            g: Graph::new(sig.float, sig.ir_params()),
+            blocks: vec![Block::default()],
+            env: Vec::new(),
+            cx,
+            too_big: false,
+        };
+        for (k, p) in sig.params.iter().enumerate() {
+            let val = match p.len {
+                None => Val::Num(l.push(
+                    Op::Param {
+                        param: k,
+                        index: None,
+                    },
+                    p.ident.span(),
+                )),
+                Some(n) => Val::Array(
+                    (0..n)
+                        .map(|i| {
+                            l.push(
+                                Op::Param {
+                                    param: k,
+                                    index: Some(i),
+                                },
+                                p.ident.span(),
+                            )
+                        })
+                        .collect(),
+                ),
+            };
+            l.env.push(Binding {
+                name: p.ident.to_string(),
+                val,
+                mutable: false,
+            });
+        }
+        l
+    }
+
+    fn finish(mut self, val: Val, end: Span) -> Option<Graph> {
+        match val {
+            Val::Num(n) => self.g.value = n,
+            Val::Poison => {}
+            Val::Unit => self.cx.error_at(
+                end,
+                "this body has no value: end it with an expression of the float type, without a semicolon",
+            ),
+            Val::Array(_) => self.cx.error_at(
+                end,
+                "the body's value is an array: a differentiable function returns one scalar",
+            ),
+            Val::Int(_) => self.cx.error_at(
+                end,
+                "the body's value is an integer: a differentiable function returns a float; write e.g. `2.0`",
+            ),
+            Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
+        }
+        if self.cx.has_errors() {
+            return None;
+        }
+        self.g.body = self
+            .blocks
+            .pop()
+            .expect("the top-level block is never popped");
+        Some(self.g)
+    }
+
+    /// Adds a node to the current block.
+    fn push(&mut self, op: Op, span: Span) -> NodeId {
+        if self.g.nodes.len() >= NODE_LIMIT && !self.too_big {
+            self.too_big = true;
+            self.cx.error_at(
+                span,
+                format!("this body unrolls to more than {NODE_LIMIT} operations; split it into smaller `#[grad]` functions"),
+            );
+        }
+        let id = self.g.add(op, span);
+        self.blocks
+            .last_mut()
+            .expect("a block is open")
+            .nodes
+            .push(id);
+        id
+    }
+
+    fn constant(&mut self, c: f64, span: Span) -> NodeId {
+        let c = self.g.float.round(c);
+        self.push(Op::Const(c), span)
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.env.iter().rev().find(|b| b.name == name)
+    }
+
+    /// Lowers a `{ ... }` block in its own scope; its value is its tail.
+    fn block(&mut self, block: &syn::Block) -> Val {
+        let mark = self.env.len();
+        let mut val = Val::Unit;
+        let last = block.stmts.len().saturating_sub(1);
+        for (k, stmt) in block.stmts.iter().enumerate() {
+            val = Val::Unit;
+            match stmt {
+                syn::Stmt::Local(local) => self.local(local),
+                syn::Stmt::Expr(syn::Expr::Return(r), _) if k == last => match &r.expr {
+                    Some(e) => val = self.expr(e),
+                    None => self.cx.error_spanned_by(r, "`return` needs a value here"),
+                },
+                syn::Stmt::Expr(e, None) if k == last => val = self.expr(e),
+                syn::Stmt::Expr(e, _) => self.statement(e),
+                syn::Stmt::Item(item) => self.cx.error_spanned_by(
+                    item,
+                    "items inside a differentiable body are not supported: move them out of the function",
+                ),
+                syn::Stmt::Macro(m) => self.cx.error_spanned_by(
+                    &m.mac,
+                    "macro calls are not supported in a differentiable body: the macro cannot see what they expand to",
+                ),
+            }
+        }
+        self.env.truncate(mark);
+        val
+    }
+
+    /// `let name (: ty)? = init;`
+    fn local(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
+            p => (p, None),
+        };
+        let Some(init) = &local.init else {
+            self.cx.error_spanned_by(
+                local,
+                "declare the binding with its value: `let x = ...;` (a value is never left uninitialised)",
+            );
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.cx.error_spanned_by(
+                diverge,
+                "`let ... else` is not supported in a differentiable body",
+            );
+        }
+        let first_new = self.g.nodes.len();
+        let val = self.expr(&init.expr);
+        if let Some(ty) = ty {
+            self.check_annotation(ty, &val);
+        }
+        match pat {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+                let name = p.ident.to_string();
+                self.name_new(&val, &name, first_new);
+                self.env.push(Binding {
+                    name,
+                    val,
+                    mutable: p.mutability.is_some(),
+                });
+            }
+            syn::Pat::Wild(_) => {}
+            other => self.cx.error_spanned_by(
+                other,
+                "only plain bindings are supported here: `let x = ...;` or `let mut x = ...;`",
+            ),
+        }
+    }
+
+    /// Gives freshly made nodes the source name they were bound to.
+    fn name_new(&mut self, val: &Val, name: &str, first_new: usize) {
+        let set = |g: &mut Graph, id: NodeId, name: String| {
+            if id.index() >= first_new && g.nodes[id.index()].name.is_none() {
+                g.nodes[id.index()].name = Some(name);
+            }
+        };
+        match val {
+            Val::Num(id) => set(&mut self.g, *id, name.to_string()),
+            Val::Array(ids) => {
+                for (i, id) in ids.iter().enumerate() {
+                    set(&mut self.g, *id, format!("{name}_{i}"));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn check_annotation(&mut self, ty: &syn::Type, val: &Val) {
+        let float = self.g.float;
+        let ok = match (crate::parse::float_of_type(ty), val) {
+            (_, Val::Poison) => true,
+            (Some((f, None)), Val::Num(_)) => f == float,
+            (Some((f, Some(n))), Val::Array(v)) => f == float && n == v.len(),
+            _ => false,
+        };
+        if !ok {
+            self.cx.error_spanned_by(
+                ty,
+                format!(
+                    "this annotation does not match the value: values here are `{}` or arrays of `{}`",
+                    float.name(),
+                    float.name()
+                ),
+            );
+        }
+    }
+
+    /// An expression in statement position: assignments, loops, `if`.
+    fn statement(&mut self, e: &syn::Expr) {
+        match e {
+            syn::Expr::Assign(a) => {
+                let val = self.expr(&a.right);
+                self.assign(&a.left, val);
+            }
+            syn::Expr::Binary(b) if compound_op(&b.op).is_some() => self.compound(b),
+            syn::Expr::ForLoop(f) => self.for_loop(f),
+            _ => {
+                let _ = self.expr(e);
+            }
+        }
+    }
+
+    /// `place op= value`
+    fn compound(&mut self, b: &syn::ExprBinary) {
+        let op = compound_op(&b.op).expect("checked by the caller");
+        let Some(prim) = op else {
+            self.cx.error_spanned_by(
+                b.op,
+                "this compound assignment has no derivative: use `+=`, `-=`, `*=` or `/=`",
+            );
+            return;
+        };
+        let current = self.expr(&b.left);
+        let rhs = self.expr(&b.right);
+        let val = self.arith(prim, current, rhs, &b.left, &b.right, b.op.span());
+        self.assign(&b.left, val);
+    }
+
+    /// Replaces the value of a variable or of one array element.
+    fn assign(&mut self, place: &syn::Expr, val: Val) {
+        let (name_expr, index) = match place {
+            syn::Expr::Index(ix) => (&*ix.expr, Some(&*ix.index)),
+            other => (other, None),
+        };
+        let Some(name) = plain_ident(name_expr) else {
+            self.cx
+                .error_spanned_by(place, "assign to a variable or to an array element `a[i]`");
+            return;
+        };
+        let index = index.map(|ix| (ix, self.expr(ix)));
+        let first_new = self.g.nodes.len().saturating_sub(1);
+        let Some(pos) = self.env.iter().rposition(|b| b.name == name) else {
+            self.cx
+                .error_spanned_by(name_expr, format!("cannot find `{name}` in this function"));
+            return;
+        };
+        if !self.env[pos].mutable {
+            self.cx.error_spanned_by(
+                name_expr,
+                format!("cannot assign twice to `{name}`: declare it `let mut {name}`"),
+            );
+            return;
+        }
+        let old = self.env[pos].val.clone();
+        let new = match (index, old, val) {
+            (_, _, Val::Poison) | (_, Val::Poison, _) | (Some((_, Val::Poison)), _, _) => {
+                Val::Poison
+            }
+            (None, Val::Num(_), Val::Num(n)) => Val::Num(n),
+            (None, Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(b),
+            (None, Val::Int(_), _) => {
+                self.cx.error_spanned_by(
+                    name_expr,
+                    format!("`{name}` is a compile-time integer and cannot be reassigned"),
+                );
+                Val::Poison
+            }
+            (Some((ix, Val::Int(i))), Val::Array(mut a), Val::Num(n)) => {
+                match usize::try_from(i).ok().filter(|&i| i < a.len()) {
+                    Some(i) => {
+                        a[i] = n;
+                        Val::Array(a)
+                    }
+                    None => {
+                        self.cx.error_spanned_by(
+                            ix,
+                            format!(
+                                "index {i} is out of bounds for `{name}` of length {}",
+                                a.len()
+                            ),
+                        );
+                        Val::Poison
+                    }
+                }
+            }
+            (Some((ix, _)), Val::Array(_), _) => {
+                self.cx
+                    .error_spanned_by(ix, "the index must be a constant or a loop index");
+                Val::Poison
+            }
+            _ => {
+                self.cx.error_spanned_by(
+                    place,
+                    "the assigned value does not have the type of the variable",
+                );
+                Val::Poison
+            }
+        };
+        let _ = first_new;
+        if let Val::Num(n) = new {
+            if self.g.nodes[n.index()].name.is_none()
+                && !matches!(self.g.op(n), Op::Param { .. } | Op::Const(_))
+            {
+                self.g.nodes[n.index()].name = Some(name.clone());
+            }
+        }
+        self.env[pos].val = new;
+    }
+}
+
+/// The arithmetic behind a compound assignment: `Some(Some(prim))` for the
+/// four supported ones, `Some(None)` for other compound operators.
+fn compound_op(op: &syn::BinOp) -> Option<Option<crate::rules::Prim>> {
+    use crate::rules::Prim;
+    match op {
+        syn::BinOp::AddAssign(_) => Some(Some(Prim::Add)),
+        syn::BinOp::SubAssign(_) => Some(Some(Prim::Sub)),
+        syn::BinOp::MulAssign(_) => Some(Some(Prim::Mul)),
+        syn::BinOp::DivAssign(_) => Some(Some(Prim::Div)),
+        syn::BinOp::RemAssign(_)
+        | syn::BinOp::BitXorAssign(_)
+        | syn::BinOp::BitAndAssign(_)
+        | syn::BinOp::BitOrAssign(_)
+        | syn::BinOp::ShlAssign(_)
+        | syn::BinOp::ShrAssign(_) => Some(None),
+        _ => None,
+    }
+}
+
+/// The identifier of a single-segment path expression.
+fn plain_ident(e: &syn::Expr) -> Option<String> {
+    match e {
+        syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+        syn::Expr::Paren(p) => plain_ident(&p.expr),
+        _ => None,
+    }
+}

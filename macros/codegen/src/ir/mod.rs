@@ -1,0 +1,495 @@
+//! The intermediate representation: an SSA graph of scalar operations.
+//!
+//! Every value is a scalar of the function's float type ([`Float`]) or a
+//! boolean (comparisons). Arrays and loops are gone by the time code reaches
+//! the IR: an array is a list of scalar nodes and a loop over a constant
+//! range is unrolled by [`lower`]. Control flow that depends on run-time
+//! values survives as [`Op::If`], a node that owns two [`Block`]s and defines
+//! its results as [`Op::Result`] nodes. Calls to other differentiable
+//! functions are [`Op::Call`] nodes with [`Op::Result`] outputs as well.
+//!
+//! Invariants: a block lists its nodes in evaluation order; a node refers
+//! only to nodes defined before it, in its own block or an enclosing one.
+
+pub mod dump;
+pub mod eval;
+pub mod lower;
+
+use proc_macro2::Span;
+
+pub use crate::rules::Prim;
+
+/// Index of a node in [`Graph::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// The index into [`Graph::nodes`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// The float type a function computes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Float {
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+}
+
+impl Float {
+    /// The Rust type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Float::F32 => "f32",
+            Float::F64 => "f64",
+        }
+    }
+
+    /// Rounds a constant to this type (`f32` constants are kept as the `f64`
+    /// nearest to their `f32` value, so folding matches run-time arithmetic).
+    pub fn round(self, x: f64) -> f64 {
+        match self {
+            Float::F32 => x as f32 as f64,
+            Float::F64 => x,
+        }
+    }
+}
+
+/// Comparison operators, for conditions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cmp {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl Cmp {
+    /// Applies the comparison.
+    pub fn apply<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+        }
+    }
+
+    /// The Rust token.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+}
+
+/// A function parameter as the IR sees it.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The parameter's name in the source.
+    pub name: String,
+    /// `None` for a scalar, `Some(n)` for `[F; n]`.
+    pub len: Option<usize>,
+    /// Whether a gradient is wanted for it (`false` under `#[nograd]`).
+    pub diff: bool,
+}
+
+/// One argument of a call to another differentiable function.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CallArg {
+    /// A scalar argument.
+    Scalar(NodeId),
+    /// A fixed-size array argument, element by element.
+    Array(Vec<NodeId>),
+}
+
+impl CallArg {
+    /// The scalar nodes of the argument, in order.
+    pub fn elements(&self) -> &[NodeId] {
+        match self {
+            CallArg::Scalar(n) => std::slice::from_ref(n),
+            CallArg::Array(v) => v,
+        }
+    }
+}
+
+/// A call to another `#[grad]` function (or one with a custom derivative).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Call {
+    /// The callee as written, e.g. `crate::physics::energy`.
+    pub path: Vec<String>,
+    /// The arguments.
+    pub args: Vec<CallArg>,
+    /// The node holding the returned value.
+    pub value: NodeId,
+    /// For each argument, for each element: the node holding the partial
+    /// derivative of the value with respect to it, if it is wanted.
+    pub partials: Vec<Vec<Option<NodeId>>>,
+}
+
+/// A conditional whose branches are chosen at run time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct If {
+    /// A boolean node.
+    pub cond: NodeId,
+    /// Taken when `cond` is true.
+    pub then: Block,
+    /// Taken otherwise.
+    pub els: Block,
+    /// One entry per result: (value in `then`, value in `els`, result node).
+    pub outs: Vec<(NodeId, NodeId, NodeId)>,
+}
+
+/// An operation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// A constant, already rounded to the function's float type.
+    Const(f64),
+    /// A scalar parameter, or one element of an array parameter.
+    Param {
+        /// Index into [`Graph::params`].
+        param: usize,
+        /// Element index for an array parameter.
+        index: Option<usize>,
+    },
+    /// A primitive operation from the rules table.
+    Prim(Prim, Vec<NodeId>),
+    /// `a.powi(n)` with a constant `n`.
+    Powi(NodeId, i32),
+    /// A comparison, giving a boolean.
+    Cmp(Cmp, NodeId, NodeId),
+    /// Boolean `&&`.
+    And(NodeId, NodeId),
+    /// Boolean `||`.
+    Or(NodeId, NodeId),
+    /// Boolean `!`.
+    Not(NodeId),
+    /// `if c { a } else { b }` on values already computed.
+    Select(NodeId, NodeId, NodeId),
+    /// A run-time conditional; its results are [`Op::Result`] nodes.
+    If(Box<If>),
+    /// A call; its value and partials are [`Op::Result`] nodes.
+    Call(Box<Call>),
+    /// A value defined by the multi-output node it names.
+    Result(NodeId),
+}
+
+impl Op {
+    /// The nodes this operation reads directly (not those inside blocks).
+    pub fn args(&self) -> Vec<NodeId> {
+        match self {
+            Op::Const(_) | Op::Param { .. } | Op::Result(_) => Vec::new(),
+            Op::Prim(_, args) => args.clone(),
+            Op::Powi(a, _) | Op::Not(a) => vec![*a],
+            Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
+            Op::Select(c, a, b) => vec![*c, *a, *b],
+            Op::If(i) => vec![i.cond],
+            Op::Call(c) => c.args.iter().flat_map(|a| a.elements().to_vec()).collect(),
+        }
+    }
+
+    /// Whether the node yields a boolean.
+    pub fn is_bool(&self) -> bool {
+        matches!(self, Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_))
+    }
+
+    /// Whether the node is a statement with [`Op::Result`] outputs rather
+    /// than a value.
+    pub fn is_multi(&self) -> bool {
+        matches!(self, Op::If(_) | Op::Call(_))
+    }
+}
+
+/// A node: an operation with what is known about where it came from.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// What it computes.
+    pub op: Op,
+    /// The source name it was bound to, if any (`let pred = ...`).
+    pub name: Option<String>,
+    /// Whether the node is the adjoint of the value `name` names (emitted as
+    /// `d_<name>`, printed as `∂f/∂<name>`).
+    pub adjoint: bool,
+    /// The user's tokens it came from.
+    pub span: Span,
+}
+
+/// A straight-line sequence of nodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Block {
+    /// The nodes, in evaluation order.
+    pub nodes: Vec<NodeId>,
+}
+
+/// A function body in SSA form.
+#[derive(Clone, Debug)]
+pub struct Graph {
+    /// The float type of every non-boolean value.
+    pub float: Float,
+    /// The parameters, in declaration order.
+    pub params: Vec<Param>,
+    /// Node storage; blocks refer into it.
+    pub nodes: Vec<Node>,
+    /// The top-level block.
+    pub body: Block,
+    /// The function's value.
+    pub value: NodeId,
+    /// After differentiation: one entry per parameter with `diff`, holding
+    /// one node per element (a scalar parameter has one element).
+    pub grads: Vec<Vec<NodeId>>,
+}
+
+impl Graph {
+    /// An empty graph over the given parameters.
+    pub fn new(float: Float, params: Vec<Param>) -> Self {
+        Graph {
+            float,
+            params,
+            nodes: Vec::new(),
+            body: Block::default(),
+            value: NodeId(0),
+            grads: Vec::new(),
+        }
+    }
+
+    /// The node behind an id.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// The operation behind an id.
+    pub fn op(&self, id: NodeId) -> &Op {
+        &self.nodes[id.index()].op
+    }
+
+    /// Adds a node to storage (not to any block) and returns its id.
+    pub fn add(&mut self, op: Op, span: Span) -> NodeId {
+        let id = NodeId(u32::try_from(self.nodes.len()).expect("graph has fewer than 2^32 nodes"));
+        self.nodes.push(Node {
+            op,
+            name: None,
+            adjoint: false,
+            span,
+        });
+        id
+    }
+
+    /// Every output: the value, then each gradient element.
+    pub fn outputs(&self) -> Vec<NodeId> {
+        let mut out = vec![self.value];
+        out.extend(self.grads.iter().flatten().copied());
+        out
+    }
+
+    /// The constant behind a node, if it is one.
+    pub fn constant(&self, id: NodeId) -> Option<f64> {
+        match self.op(id) {
+            Op::Const(c) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// Number of scalar elements of parameter `p`.
+    pub fn param_len(&self, p: usize) -> usize {
+        self.params[p].len.unwrap_or(1)
+    }
+}
+
+/// Appends nodes to one block of a graph; the rules and passes build through it.
+pub struct Builder<'g> {
+    /// The graph being extended.
+    pub graph: &'g mut Graph,
+    /// Where new nodes go.
+    pub block: Block,
+    /// The span new nodes get.
+    pub span: Span,
+}
+
+impl<'g> Builder<'g> {
+    /// A builder appending to a fresh block.
+    pub fn new(graph: &'g mut Graph, span: Span) -> Self {
+        Builder {
+            graph,
+            block: Block::default(),
+            span,
+        }
+    }
+
+    /// Appends a node with `op` and returns it.
+    pub fn push(&mut self, op: Op) -> NodeId {
+        let id = self.graph.add(op, self.span);
+        self.block.nodes.push(id);
+        id
+    }
+
+    /// A constant, rounded to the graph's float type.
+    pub fn constant(&mut self, c: f64) -> NodeId {
+        let c = self.graph.float.round(c);
+        self.push(Op::Const(c))
+    }
+
+    /// A primitive operation.
+    pub fn prim(&mut self, p: Prim, args: &[NodeId]) -> NodeId {
+        self.push(Op::Prim(p, args.to_vec()))
+    }
+
+    /// `a + b`
+    pub fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.prim(Prim::Add, &[a, b])
+    }
+
+    /// `a - b`
+    pub fn sub(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.prim(Prim::Sub, &[a, b])
+    }
+
+    /// `a * b`
+    pub fn mul(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.prim(Prim::Mul, &[a, b])
+    }
+
+    /// `a / b`
+    pub fn div(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.prim(Prim::Div, &[a, b])
+    }
+
+    /// `-a`
+    pub fn neg(&mut self, a: NodeId) -> NodeId {
+        self.prim(Prim::Neg, &[a])
+    }
+
+    /// `c * a` for a constant `c`.
+    pub fn scale(&mut self, c: f64, a: NodeId) -> NodeId {
+        let c = self.constant(c);
+        self.mul(c, a)
+    }
+
+    /// A comparison.
+    pub fn cmp(&mut self, op: Cmp, a: NodeId, b: NodeId) -> NodeId {
+        self.push(Op::Cmp(op, a, b))
+    }
+
+    /// `if c { a } else { b }` on computed values.
+    pub fn select(&mut self, c: NodeId, a: NodeId, b: NodeId) -> NodeId {
+        self.push(Op::Select(c, a, b))
+    }
+
+    /// `if c { a } else { 0 }`
+    pub fn mask(&mut self, c: NodeId, a: NodeId) -> NodeId {
+        let zero = self.constant(0.0);
+        self.select(c, a, zero)
+    }
+}
+
+impl Op {
+    /// Rewrites every node this operation refers to at its own level: the
+    /// arguments, an `If`'s condition and branch values, a call's arguments.
+    /// Result nodes and the contents of nested blocks are left alone.
+    pub fn map_refs(&mut self, mut f: impl FnMut(NodeId) -> NodeId) {
+        match self {
+            Op::Const(_) | Op::Param { .. } | Op::Result(_) => {}
+            Op::Prim(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
+            Op::Powi(a, _) | Op::Not(a) => *a = f(*a),
+            Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => {
+                *a = f(*a);
+                *b = f(*b);
+            }
+            Op::Select(c, a, b) => {
+                *c = f(*c);
+                *a = f(*a);
+                *b = f(*b);
+            }
+            Op::If(i) => {
+                i.cond = f(i.cond);
+                for (t, e, _) in &mut i.outs {
+                    *t = f(*t);
+                    *e = f(*e);
+                }
+            }
+            Op::Call(c) => {
+                for a in &mut c.args {
+                    match a {
+                        CallArg::Scalar(n) => *n = f(*n),
+                        CallArg::Array(v) => v.iter_mut().for_each(|n| *n = f(*n)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The result nodes a multi-output node defines.
+    pub fn results(&self) -> Vec<NodeId> {
+        match self {
+            Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
+            Op::Call(c) => std::iter::once(c.value)
+                .chain(c.partials.iter().flatten().flatten().copied())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Graph {
+    /// Copies a block's nodes as fresh nodes (nested blocks too), recording
+    /// old -> new in `remap`; references to nodes outside the block are kept.
+    pub fn copy_block(
+        &mut self,
+        block: &Block,
+        remap: &mut std::collections::HashMap<NodeId, NodeId>,
+    ) -> Block {
+        let mut out = Block::default();
+        for &id in &block.nodes {
+            let node = self.node(id).clone();
+            let mut op = node.op;
+            if let Op::If(i) = &mut op {
+                i.then = self.copy_block(&i.then, remap);
+                i.els = self.copy_block(&i.els, remap);
+            }
+            op.map_refs(|n| remap.get(&n).copied().unwrap_or(n));
+            let new = self.add(Op::Const(0.0), node.span);
+            self.nodes[new.index()].name = node.name.clone();
+            let mut fresh = |g: &mut Graph, r: NodeId| {
+                let c = g.add(Op::Result(new), g.node(r).span);
+                g.nodes[c.index()].name = g.node(r).name.clone();
+                remap.insert(r, c);
+                c
+            };
+            match &mut op {
+                Op::If(i) => {
+                    for o in &mut i.outs {
+                        o.2 = fresh(self, o.2);
+                    }
+                }
+                Op::Call(c) => {
+                    c.value = fresh(self, c.value);
+                    for p in c.partials.iter_mut().flatten().flatten() {
+                        *p = fresh(self, *p);
+                    }
+                }
+                _ => {}
+            }
+            self.nodes[new.index()].op = op;
+            remap.insert(id, new);
+            out.nodes.push(new);
+        }
+        out
+    }
+}

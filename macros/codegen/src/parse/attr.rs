@@ -1,0 +1,46 @@
+//! The arguments of `#[grad(...)]`.
+
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
+
+/// What `#[grad(...)]` was given.
+#[derive(Clone, Debug, Default)]
+pub struct GradArgs {
+    /// `custom = path`: the user's own gradient function for this one; the
+    /// body is then not differentiated.
+    pub custom: Option<syn::Path>,
+}
+
+/// The keyword of the custom-derivative argument.
+pub const CUSTOM: &str = "custom";
+
+impl Parse for GradArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = GradArgs::default();
+        while !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            if key != CUSTOM {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "unsupported argument `{key}`: `#[grad]` takes no arguments, or `custom = path_to_gradient_fn`"
+                    ),
+                ));
+            }
+            if args.custom.is_some() {
+                return Err(syn::Error::new(key.span(), "`custom` is given twice"));
+            }
+            input.parse::<syn::Token![=]>()?;
+            args.custom = Some(input.parse()?);
+            if !input.is_empty() {
+                input.parse::<syn::Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// Parses the attribute's argument tokens.
+pub fn parse_attr_args(tokens: TokenStream) -> syn::Result<GradArgs> {
+    syn::parse2(tokens)
+}

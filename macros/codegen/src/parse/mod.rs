@@ -1,0 +1,380 @@
+//! Parse: the user's item or closure -> a checked surface description.
+//!
+//! Reads the signature (parameters, `#[nograd]`, float type, attribute
+//! arguments) and rejects what cannot be differentiated with an error on the
+//! user's own tokens. Bodies are read later, by `ir::lower`.
+
+mod attr;
+
+pub use attr::{parse_attr_args, GradArgs};
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+
+use crate::ctxt::Ctxt;
+use crate::ir::Float;
+
+/// The attribute that marks a parameter as an input without a gradient.
+pub const NOGRAD: &str = "nograd";
+
+/// One parameter of a differentiable function.
+#[derive(Clone, Debug)]
+pub struct FnParam {
+    /// Its name.
+    pub ident: syn::Ident,
+    /// Its type as written.
+    pub ty: syn::Type,
+    /// `None` for a scalar, `Some(n)` for `[F; n]`.
+    pub len: Option<usize>,
+    /// Marked `#[nograd]`.
+    pub nograd: bool,
+}
+
+/// What the signature says: the float type and the parameters.
+#[derive(Clone, Debug)]
+pub struct Signature {
+    /// The float type of every value.
+    pub float: Float,
+    /// The parameters, in order.
+    pub params: Vec<FnParam>,
+}
+
+impl Signature {
+    /// The parameters that get a gradient entry.
+    pub fn diff_params(&self) -> impl Iterator<Item = &FnParam> {
+        self.params.iter().filter(|p| !p.nograd)
+    }
+
+    /// The IR's view of the parameters.
+    pub fn ir_params(&self) -> Vec<crate::ir::Param> {
+        self.params
+            .iter()
+            .map(|p| crate::ir::Param {
+                name: p.ident.to_string(),
+                len: p.len,
+                diff: !p.nograd,
+            })
+            .collect()
+    }
+}
+
+/// A `#[grad]` function.
+pub struct GradFn {
+    /// The function as the user wrote it, `#[nograd]` markers removed.
+    pub item: syn::ItemFn,
+    /// The attribute's arguments.
+    pub args: GradArgs,
+    /// The checked signature, if it could be read.
+    pub sig: Option<Signature>,
+}
+
+/// A `gradient!(|…| …)` closure.
+pub struct GradClosure {
+    /// The closure as written, `#[nograd]` markers removed.
+    pub closure: syn::ExprClosure,
+    /// The checked signature, if it could be read.
+    pub sig: Option<Signature>,
+}
+
+/// Reads a `#[grad]` item. Returns `None` only when the item is not a
+/// function at all; other mistakes are recorded in `cx`.
+pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradFn> {
+    let args = match parse_attr_args(attr) {
+        Ok(a) => a,
+        Err(e) => {
+            cx.push(e);
+            GradArgs::default()
+        }
+    };
+    let item: syn::Item = match syn::parse2(item) {
+        Ok(i) => i,
+        Err(e) => {
+            cx.push(e);
+            return None;
+        }
+    };
+    let mut item = match item {
+        syn::Item::Fn(f) => f,
+        other => {
+            cx.error_at(
+                item_keyword_span(&other),
+                "`#[grad]` applies to free functions only: write `fn name(x: f64, ...) -> f64 { ... }`",
+            );
+            return None;
+        }
+    };
+    check_fn_header(&item.sig, cx);
+    for a in item.attrs.iter().filter(|a| a.path().is_ident(NOGRAD)) {
+        cx.error_spanned_by(a, "`#[nograd]` belongs on a parameter, not on the function");
+    }
+    let params = item
+        .sig
+        .inputs
+        .iter_mut()
+        .filter_map(|input| match input {
+            syn::FnArg::Receiver(r) => {
+                cx.error_spanned_by(
+                    &*r,
+                    "`#[grad]` does not support methods: write a free function and pass the fields as parameters",
+                );
+                None
+            }
+            syn::FnArg::Typed(pt) => Some(parse_param(&mut pt.attrs, &pt.pat, &pt.ty, cx)),
+        })
+        .collect::<Vec<_>>();
+    let ret = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) => Some(&**ty),
+        syn::ReturnType::Default => {
+            cx.error_spanned_by(
+                &item.sig.ident,
+                "a `#[grad]` function returns its value: add `-> f64` (or `-> f32`)",
+            );
+            None
+        }
+    };
+    let sig = signature(params, ret, cx);
+    Some(GradFn { item, args, sig })
+}
+
+/// Reads a `gradient!` closure.
+pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
+    let mut closure: syn::ExprClosure = match syn::parse2(input) {
+        Ok(c) => c,
+        Err(e) => {
+            cx.push(syn::Error::new(
+                e.span(),
+                format!("{e}; `gradient!` takes a closure with typed parameters: `gradient!(|x: f64, y: f64| x * y)`"),
+            ));
+            return None;
+        }
+    };
+    for kw in [
+        closure.asyncness.map(|t| t.span()),
+        closure.movability.map(|t| t.span()),
+        closure.constness.map(|t| t.span()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        cx.error_at(kw, "`gradient!` takes a plain closure: remove this keyword");
+    }
+    let params = closure
+        .inputs
+        .iter_mut()
+        .filter_map(|pat| match pat {
+            syn::Pat::Type(pt) => Some(parse_param(&mut pt.attrs, &pt.pat, &pt.ty, cx)),
+            other => {
+                cx.error_spanned_by(&*other, "give this parameter a type: `x: f64`");
+                None
+            }
+        })
+        .collect::<Vec<_>>();
+    let ret = match &closure.output {
+        syn::ReturnType::Type(_, ty) => Some(&**ty),
+        syn::ReturnType::Default => None,
+    };
+    let sig = signature(params, ret, cx);
+    Some(GradClosure { closure, sig })
+}
+
+fn item_keyword_span(item: &syn::Item) -> Span {
+    match item {
+        syn::Item::Struct(s) => s.struct_token.span,
+        syn::Item::Enum(e) => e.enum_token.span,
+        syn::Item::Impl(i) => i.impl_token.span,
+        syn::Item::Mod(m) => m.mod_token.span,
+        syn::Item::Trait(t) => t.trait_token.span,
+        syn::Item::Const(c) => c.const_token.span,
+        syn::Item::Static(s) => s.static_token.span,
+        syn::Item::Type(t) => t.type_token.span,
+        syn::Item::Use(u) => u.use_token.span,
+        other => other.span(),
+    }
+}
+
+/// The header rule: no generics, no `async`, `const`, `unsafe` or `extern`,
+/// since the gradient is generated for one concrete float type.
+fn check_fn_header(sig: &syn::Signature, cx: &Ctxt) {
+    if let Some(lt) = sig.generics.lt_token {
+        cx.error_at(
+            lt.span,
+            "`#[grad]` functions cannot be generic: write one function per float type (`f32` or `f64`)",
+        );
+    }
+    if let Some(w) = &sig.generics.where_clause {
+        cx.error_spanned_by(w, "`#[grad]` functions cannot have a `where` clause");
+    }
+    if let Some(t) = sig.asyncness {
+        cx.error_at(t.span, "`#[grad]` functions cannot be `async`");
+    }
+    if let Some(t) = sig.constness {
+        cx.error_at(t.span, "`#[grad]` functions cannot be `const`");
+    }
+    if let Some(t) = sig.unsafety {
+        cx.error_at(t.span, "`#[grad]` functions cannot be `unsafe`");
+    }
+    if let Some(abi) = &sig.abi {
+        cx.error_spanned_by(abi, "`#[grad]` functions cannot be `extern`");
+    }
+    if let Some(v) = &sig.variadic {
+        cx.error_spanned_by(v, "`#[grad]` functions cannot be variadic");
+    }
+}
+
+/// Reads one parameter; strips its `#[nograd]` (which would not compile
+/// in the item that stays as written).
+fn parse_param(
+    attrs: &mut Vec<syn::Attribute>,
+    pat: &syn::Pat,
+    ty: &syn::Type,
+    cx: &Ctxt,
+) -> Option<FnParam> {
+    let mut nograd = false;
+    attrs.retain(|a| {
+        if !a.path().is_ident(NOGRAD) {
+            return true;
+        }
+        if !matches!(a.meta, syn::Meta::Path(_)) {
+            cx.error_spanned_by(a, "`#[nograd]` takes no arguments");
+        }
+        nograd = true;
+        false
+    });
+    for a in attrs.iter() {
+        cx.error_spanned_by(
+            a,
+            "only `#[nograd]` is supported on parameters of a differentiable function",
+        );
+    }
+    let ident = match pat {
+        syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+        other => {
+            cx.error_spanned_by(other, "write the parameter as a plain name, e.g. `x: f64`");
+            return None;
+        }
+    };
+    let (_, len) = param_type(ty, cx)?;
+    Some(FnParam {
+        ident,
+        ty: ty.clone(),
+        len,
+        nograd,
+    })
+}
+
+/// `f32`/`f64` or `[f32; N]`/`[f64; N]` with a literal `N`.
+pub fn float_of_type(ty: &syn::Type) -> Option<(Float, Option<usize>)> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            if p.path.is_ident("f64") {
+                Some((Float::F64, None))
+            } else if p.path.is_ident("f32") {
+                Some((Float::F32, None))
+            } else {
+                None
+            }
+        }
+        syn::Type::Array(a) => {
+            let (f, None) = float_of_type(&a.elem)? else {
+                return None;
+            };
+            match &a.len {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }) => n.base10_parse::<usize>().ok().map(|n| (f, Some(n))),
+                _ => None,
+            }
+        }
+        syn::Type::Paren(p) => float_of_type(&p.elem),
+        syn::Type::Group(g) => float_of_type(&g.elem),
+        _ => None,
+    }
+}
+
+fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
+    if let Some(shape) = float_of_type(ty) {
+        return Some(shape);
+    }
+    let msg = match ty {
+        syn::Type::Reference(r) if r.mutability.is_some() => {
+            "`&mut` parameters are not supported: a differentiable function computes a value; \
+             its gradient is returned, not written through a reference"
+                .to_string()
+        }
+        syn::Type::Array(a) if float_of_type(&a.elem).is_some() => {
+            "write the array length as an integer literal, e.g. `[f64; 3]`".to_string()
+        }
+        syn::Type::Path(p) if is_integer_type(p) => format!(
+            "cannot differentiate with respect to an integer (`{}`): parameters are `f32`, `f64` or fixed-size arrays of them",
+            quote::quote!(#p)
+        ),
+        _ => "unsupported parameter type: parameters are `f32`, `f64` or fixed-size arrays of them, e.g. `[f64; 3]`"
+            .to_string(),
+    };
+    cx.error_spanned_by(ty, msg);
+    None
+}
+
+fn is_integer_type(p: &syn::TypePath) -> bool {
+    const INTS: &[&str] = &[
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
+    p.path
+        .get_ident()
+        .is_some_and(|i| INTS.iter().any(|n| i == n))
+}
+
+/// The float rule: every parameter and the return type use the same float type.
+fn signature(
+    params: Vec<Option<FnParam>>,
+    ret: Option<&syn::Type>,
+    cx: &Ctxt,
+) -> Option<Signature> {
+    let ret_float = match ret {
+        Some(ty) => match float_of_type(ty) {
+            Some((f, None)) => Some(f),
+            _ => {
+                cx.error_spanned_by(
+                    ty,
+                    "a differentiable function returns one scalar: `f64` or `f32`",
+                );
+                return None;
+            }
+        },
+        None => None,
+    };
+    let mut float = ret_float;
+    let mut out = Vec::new();
+    let mut ok = true;
+    for p in params {
+        let Some(p) = p else {
+            ok = false;
+            continue;
+        };
+        let (f, _) = float_of_type(&p.ty).expect("parse_param checked the type");
+        match float {
+            None => float = Some(f),
+            Some(expected) if expected != f => {
+                cx.error_spanned_by(
+                    &p.ty,
+                    format!(
+                        "mixes `{}` and `{}`: every parameter and the result of a differentiable function use one float type",
+                        f.name(),
+                        expected.name()
+                    ),
+                );
+                ok = false;
+            }
+            Some(_) => {}
+        }
+        out.push(p);
+    }
+    if !ok {
+        return None;
+    }
+    Some(Signature {
+        float: float?,
+        params: out,
+    })
+}

@@ -1,0 +1,67 @@
+//! Common subexpression elimination by value numbering, scoped by block: a
+//! node may reuse an equal node of its own block or of an enclosing one.
+
+use std::collections::HashMap;
+
+use super::{remap_outputs, resolve};
+use crate::ir::{Block, Graph, NodeId, Op};
+use crate::rules::Prim;
+
+/// Merges equal pure nodes.
+pub fn cse(g: &mut Graph) {
+    let mut map = HashMap::new();
+    let mut scopes: Vec<HashMap<String, NodeId>> = Vec::new();
+    let body = std::mem::take(&mut g.body);
+    g.body = cse_block(g, body, &mut map, &mut scopes);
+    remap_outputs(g, &map);
+}
+
+fn cse_block(
+    g: &mut Graph,
+    block: Block,
+    map: &mut HashMap<NodeId, NodeId>,
+    scopes: &mut Vec<HashMap<String, NodeId>>,
+) -> Block {
+    scopes.push(HashMap::new());
+    let mut out = Block::default();
+    for id in block.nodes {
+        let mut op = std::mem::replace(&mut g.nodes[id.index()].op, Op::Const(0.0));
+        if let Op::If(i) = &mut op {
+            i.cond = resolve(map, i.cond);
+            i.then = cse_block(g, std::mem::take(&mut i.then), map, scopes);
+            i.els = cse_block(g, std::mem::take(&mut i.els), map, scopes);
+        }
+        op.map_refs(|n| resolve(map, n));
+        let key = match &op {
+            Op::If(_) | Op::Call(_) | Op::Result(_) => None,
+            other => Some(format!("{other:?}")),
+        };
+        // `a + b` and `b + a` are the same value (IEEE `+` and `·` commute exactly)
+        let swapped = match &op {
+            Op::Prim(p @ (Prim::Add | Prim::Mul), args) => {
+                Some(format!("{:?}", Op::Prim(*p, vec![args[1], args[0]])))
+            }
+            _ => None,
+        };
+        g.nodes[id.index()].op = op;
+        if let Some(key) = key {
+            let found = scopes.iter().rev().find_map(|s| {
+                s.get(&key)
+                    .or_else(|| swapped.as_ref().and_then(|k| s.get(k)))
+            });
+            if let Some(&prev) = found {
+                map.insert(id, prev);
+                // keep the more readable name
+                if g.nodes[prev.index()].name.is_none() {
+                    g.nodes[prev.index()].name = g.nodes[id.index()].name.clone();
+                    g.nodes[prev.index()].adjoint = g.nodes[id.index()].adjoint;
+                }
+                continue;
+            }
+            scopes.last_mut().expect("pushed above").insert(key, id);
+        }
+        out.nodes.push(id);
+    }
+    scopes.pop();
+    out
+}

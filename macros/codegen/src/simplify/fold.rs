@@ -1,0 +1,178 @@
+//! Constant folding and algebraic identities, one node at a time.
+
+use std::collections::HashMap;
+
+use super::{remap_outputs, resolve};
+use crate::ir::{Block, Graph, NodeId, Op};
+use crate::rules::Prim;
+
+/// What a node becomes.
+enum Rewrite {
+    /// Use another, existing node instead.
+    Same(NodeId),
+    /// Replace the operation in place.
+    Op(Op),
+}
+
+/// Folds constants and applies identities throughout the graph.
+pub fn fold(g: &mut Graph) {
+    let mut map = HashMap::new();
+    let body = std::mem::take(&mut g.body);
+    g.body = fold_block(g, body, &mut map);
+    remap_outputs(g, &map);
+}
+
+fn fold_block(g: &mut Graph, block: Block, map: &mut HashMap<NodeId, NodeId>) -> Block {
+    let mut out = Block::default();
+    for id in block.nodes {
+        let mut op = std::mem::replace(&mut g.nodes[id.index()].op, Op::Const(0.0));
+        if let Op::If(i) = &mut op {
+            i.then = fold_block(g, std::mem::take(&mut i.then), map);
+            i.els = fold_block(g, std::mem::take(&mut i.els), map);
+        }
+        op.map_refs(|n| resolve(map, n));
+        // an `if` whose condition became constant: keep only the taken branch
+        if let Op::If(i) = &op {
+            if let Some(taken) = const_bool(g, i.cond) {
+                let block = if taken { &i.then } else { &i.els };
+                out.nodes.extend(block.nodes.iter().copied());
+                for (t, e, r) in &i.outs {
+                    map.insert(*r, if taken { *t } else { *e });
+                }
+                g.nodes[id.index()].op = Op::Const(0.0);
+                continue;
+            }
+        }
+        // `a + a` → `2·a` (exact in IEEE arithmetic)
+        if let Op::Prim(Prim::Add, args) = &op {
+            if args[0] == args[1] {
+                let two = g.add(Op::Const(2.0), g.node(id).span);
+                out.nodes.push(two);
+                op = Op::Prim(Prim::Mul, vec![two, args[0]]);
+            }
+        }
+        match rewrite(g, &op) {
+            Some(Rewrite::Same(other)) => {
+                g.nodes[id.index()].op = op;
+                keep_name(g, id, other);
+                map.insert(id, other);
+                continue;
+            }
+            Some(Rewrite::Op(new)) => op = new,
+            None => {}
+        }
+        g.nodes[id.index()].op = op;
+        out.nodes.push(id);
+    }
+    out
+}
+
+/// When `gone` is replaced by `kept`, a name `gone` had moves to `kept` if
+/// `kept` has none (so `d_pred` survives `1·x → x`).
+pub(super) fn keep_name(g: &mut Graph, gone: NodeId, kept: NodeId) {
+    let kept_node = &g.nodes[kept.index()];
+    if kept_node.name.is_some() || matches!(kept_node.op, Op::Const(_) | Op::Param { .. }) {
+        return;
+    }
+    let (name, adjoint) = (
+        g.nodes[gone.index()].name.clone(),
+        g.nodes[gone.index()].adjoint,
+    );
+    g.nodes[kept.index()].name = name;
+    g.nodes[kept.index()].adjoint = adjoint;
+}
+
+/// Puts a constant operand of `+` and `·` (exactly commutative in IEEE
+/// arithmetic) first, so `2·x` reads as written by hand; CSE matches the
+/// other operand orders itself.
+fn canonical(g: &Graph, a: NodeId, b: NodeId) -> bool {
+    g.constant(a).is_some() || g.constant(b).is_none()
+}
+
+fn const_bool(g: &Graph, n: NodeId) -> Option<bool> {
+    match g.op(n) {
+        Op::Cmp(c, a, b) => Some(c.apply(g.constant(*a)?, g.constant(*b)?)),
+        Op::Not(a) => const_bool(g, *a).map(|b| !b),
+        Op::And(a, b) => match (const_bool(g, *a), const_bool(g, *b)) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        },
+        Op::Or(a, b) => match (const_bool(g, *a), const_bool(g, *b)) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is(g: &Graph, n: NodeId, c: f64) -> bool {
+    g.constant(n) == Some(c)
+}
+
+fn negated(g: &Graph, n: NodeId) -> Option<NodeId> {
+    match g.op(n) {
+        Op::Prim(Prim::Neg, a) => Some(a[0]),
+        _ => None,
+    }
+}
+
+fn rewrite(g: &Graph, op: &Op) -> Option<Rewrite> {
+    use Rewrite::{Op as New, Same};
+    let float = g.float;
+    match op {
+        Op::Prim(p, args) => {
+            let consts: Option<Vec<f64>> = args.iter().map(|a| g.constant(*a)).collect();
+            if let Some(cs) = consts {
+                return Some(New(Op::Const(float.round(p.eval(&cs)))));
+            }
+            let a = args[0];
+            let b = args.get(1).copied();
+            if let (Prim::Add | Prim::Mul, Some(b)) = (p, b) {
+                if !canonical(g, a, b) {
+                    return Some(New(Op::Prim(*p, vec![b, a])));
+                }
+            }
+            match (p, b) {
+                (Prim::Add, Some(b)) if is(g, b, 0.0) => Some(Same(a)),
+                (Prim::Add, Some(b)) if is(g, a, 0.0) => Some(Same(b)),
+                (Prim::Add, Some(b)) => match (negated(g, a), negated(g, b)) {
+                    (_, Some(nb)) => Some(New(Op::Prim(Prim::Sub, vec![a, nb]))),
+                    (Some(na), None) => Some(New(Op::Prim(Prim::Sub, vec![b, na]))),
+                    _ => None,
+                },
+                (Prim::Sub, Some(b)) if is(g, b, 0.0) => Some(Same(a)),
+                (Prim::Sub, Some(b)) if is(g, a, 0.0) => Some(New(Op::Prim(Prim::Neg, vec![b]))),
+                (Prim::Sub, Some(b)) => {
+                    negated(g, b).map(|nb| New(Op::Prim(Prim::Add, vec![a, nb])))
+                }
+                (Prim::Mul, Some(b)) if is(g, b, 1.0) => Some(Same(a)),
+                (Prim::Mul, Some(b)) if is(g, a, 1.0) => Some(Same(b)),
+                (Prim::Mul, Some(b)) if is(g, b, -1.0) => Some(New(Op::Prim(Prim::Neg, vec![a]))),
+                (Prim::Mul, Some(b)) if is(g, a, -1.0) => Some(New(Op::Prim(Prim::Neg, vec![b]))),
+                (Prim::Mul, Some(b)) => match (negated(g, a), negated(g, b)) {
+                    (Some(na), Some(nb)) => Some(New(Op::Prim(Prim::Mul, vec![na, nb]))),
+                    _ => None,
+                },
+                (Prim::Div, Some(b)) if is(g, b, 1.0) => Some(Same(a)),
+                (Prim::Neg, None) => negated(g, a).map(Same),
+                _ => None,
+            }
+        }
+        Op::Powi(a, n) => match (g.constant(*a), n) {
+            (Some(c), _) => Some(New(Op::Const(float.round(c.powi(*n))))),
+            (None, 1) => Some(Same(*a)),
+            (None, 0) => Some(New(Op::Const(1.0))),
+            _ => None,
+        },
+        Op::Select(c, a, b) => match const_bool(g, *c) {
+            Some(true) => Some(Same(*a)),
+            Some(false) => Some(Same(*b)),
+            None if a == b => Some(Same(*a)),
+            None => None,
+        },
+        Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_) => None,
+        _ => None,
+    }
+}

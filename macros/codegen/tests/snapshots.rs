@@ -1,0 +1,117 @@
+//! Expansion snapshots: what `#[grad]` writes for representative functions,
+//! pretty-printed, compared with `tests/snapshots/<name>.rs`.
+//!
+//! They are reviewed in diffs so the generated code stays readable. After an
+//! intended change, regenerate with `MACROGRAD_BLESS=1 cargo test -p
+//! macrograd-codegen --test snapshots` and read the diff.
+
+use quote::quote;
+
+fn check(name: &str, item: proc_macro2::TokenStream) {
+    let out = macrograd_codegen::expand_grad_fn(quote!(), item);
+    let file: syn::File = syn::parse2(out).expect("the expansion parses as items");
+    let text = prettyplease::unparse(&file);
+    let path = format!("{}/tests/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("MACROGRAD_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
+    assert!(
+        expected == text,
+        "expansion of `{name}` changed; rerun with MACROGRAD_BLESS=1 and review the diff:\n{text}"
+    );
+}
+
+#[test]
+fn linear_loss() {
+    check(
+        "linear_loss",
+        quote! {
+            fn loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
+                let pred = w * x + b;
+                (pred - y).powi(2)
+            }
+        },
+    );
+}
+
+#[test]
+fn rosenbrock() {
+    check(
+        "rosenbrock",
+        quote! {
+            pub fn rosenbrock(x: f64, y: f64) -> f64 {
+                let a = 1.0 - x;
+                let b = y - x * x;
+                a * a + 100.0 * b * b
+            }
+        },
+    );
+}
+
+#[test]
+fn extended_rosenbrock_loop() {
+    check(
+        "extended_rosenbrock",
+        quote! {
+            fn rosen4(x: [f64; 4]) -> f64 {
+                let mut sum = 0.0;
+                for i in 0..3 {
+                    let a = x[i + 1] - x[i] * x[i];
+                    let b = 1.0 - x[i];
+                    sum += 100.0 * a * a + b * b;
+                }
+                sum
+            }
+        },
+    );
+}
+
+#[test]
+fn branch() {
+    check(
+        "branch",
+        quote! {
+            fn soft_abs(x: f32, #[nograd] eps: f32) -> f32 {
+                if x.abs() < eps {
+                    x * x / (2.0 * eps)
+                } else {
+                    x.abs() - 0.5 * eps
+                }
+            }
+        },
+    );
+}
+
+#[test]
+fn neuron_with_call() {
+    check(
+        "neuron",
+        quote! {
+            pub fn neuron(w: [f64; 3], b: f64, #[nograd] x: [f64; 3]) -> f64 {
+                let mut act = b;
+                for (i, &xi) in x.iter().enumerate() {
+                    act += w[i] * xi;
+                }
+                relu(act) + crate::penalty::l2(w)
+            }
+        },
+    );
+}
+
+#[test]
+fn micrograd_sanity() {
+    check(
+        "micrograd_sanity",
+        quote! {
+            fn sanity(x: f64) -> f64 {
+                let z = 2.0 * x + 2.0 + x;
+                let q = relu(z) + z * x;
+                let h = relu(z * z);
+                h + q + q * x
+            }
+        },
+    );
+}
