@@ -53,6 +53,25 @@ pub fn differentiate_expr(sig: &Signature, body: &syn::Expr) -> syn::Result<Stag
     Ok(stages(lowered.expect("no errors means a graph")))
 }
 
+/// Runs the whole pipeline on a function item (as `#[grad]` would) and
+/// returns the graphs: the entry point for tests, property tests and benches.
+///
+/// ```
+/// let st = macrograd_codegen::pipeline(quote::quote! {
+///     fn f(x: f64, y: f64) -> f64 { x * y + x.sin() }
+/// }).unwrap();
+/// let out = macrograd_codegen::ir::eval::eval_outputs(&st.gradient, &[vec![2.0], vec![3.0]]).unwrap();
+/// assert_eq!(out[1], 3.0 + 2.0_f64.cos()); // ∂f/∂x
+/// ```
+pub fn pipeline(item: TokenStream) -> syn::Result<Stages> {
+    let cx = Ctxt::new();
+    let f = parse::parse_fn(TokenStream::new(), item, &cx);
+    cx.check()?;
+    let f = f.expect("no errors means a function");
+    let sig = f.sig.expect("no errors means a signature");
+    differentiate_fn(&sig, &f.item.block)
+}
+
 fn stages(lowered: Graph) -> Stages {
     let mut gradient = lowered.clone();
     diff::differentiate(&mut gradient);
