@@ -21,12 +21,14 @@ pub mod data;
 pub mod error;
 pub mod float;
 pub mod gradcheck;
+pub mod history;
 pub mod init;
 pub mod ops;
 pub mod optim;
 pub mod params;
 pub mod rng;
 pub mod schedule;
+pub mod train;
 
 pub use error::{Error, Result};
 pub use float::Float;

@@ -1,0 +1,655 @@
+//! A small training loop: epochs, seeded mini-batches, a progress bar,
+//! per-epoch metrics, a validation split, early stopping and callbacks.
+//!
+//! The loop is a convenience, not a framework: everything it does is a few
+//! calls to [`Optimizer::step`], [`crate::schedule`] and [`crate::clip`]
+//! that a hand-written loop can make as well.
+//!
+//! The user supplies one function, `loss_and_grad(&params, &batch) -> (loss,
+//! gradient)`, typically a generated batch gradient or [`batch_mean`] over a
+//! generated per-sample `*_grad` function.
+//!
+//! **Non-finite values.** A NaN or infinite loss or gradient stops training
+//! with [`Error::NonFinite`] naming the epoch and step (and the gradient
+//! tensor); the check runs *before* the optimizer step, so the parameters
+//! are exactly as they were before the bad batch. With
+//! [`TrainConfig::skip_non_finite`] the batch is skipped and counted instead.
+//!
+//! ```
+//! use macrograd_runtime::data::make_regression;
+//! use macrograd_runtime::data::synthetic::RegressionConfig;
+//! use macrograd_runtime::optim::Sgd;
+//! use macrograd_runtime::train::{batch_mean, TrainConfig, Trainer};
+//!
+//! let cfg = RegressionConfig { n_samples: 64, n_features: 2, n_informative: 2, ..Default::default() };
+//! let (data, _) = make_regression::<f64>(&cfg, 1).unwrap();
+//! // params = (w, b); per-sample loss (w·x + b − y)² with its gradient
+//! let grad = |p: &([f64; 2], f64), x: &[f64], y: &[f64]| {
+//!     let r = p.0[0] * x[0] + p.0[1] * x[1] + p.1 - y[0];
+//!     (r * r, ([2.0 * r * x[0], 2.0 * r * x[1]], 2.0 * r))
+//! };
+//! let mut params = ([0.0; 2], 0.0);
+//! let config = TrainConfig { epochs: 50, batch_size: 8, ..TrainConfig::default() };
+//! let mut trainer = Trainer::new(Sgd::with_lr(0.05), config);
+//! let history = trainer
+//!     .fit(&mut params, &data, |p, batch| batch_mean(p, batch, grad))
+//!     .unwrap();
+//! assert!(history.last().unwrap().train_loss < 1e-6);
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::clip::clip_grad_norm;
+use crate::data::{train_test_split, Dataset};
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::history::{EpochRecord, History};
+use crate::ops::Real;
+use crate::optim::Optimizer;
+use crate::params::{accumulate, first_non_finite, scale, Params};
+use crate::rng;
+use crate::schedule::Schedule;
+
+/// A mini-batch: some rows of a [`Dataset`], borrowed, in batch order.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a, T> {
+    data: &'a Dataset<T>,
+    indices: &'a [usize],
+}
+
+impl<'a, T: Float> Batch<'a, T> {
+    /// A batch of the rows `indices` of `data`.
+    ///
+    /// # Panics
+    /// Accessors panic if an index is out of range.
+    pub fn new(data: &'a Dataset<T>, indices: &'a [usize]) -> Self {
+        Self { data, indices }
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// No samples.
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// Features of the `i`-th sample of the batch.
+    pub fn features(&self, i: usize) -> &'a [T] {
+        self.data.features(self.indices[i])
+    }
+
+    /// Targets of the `i`-th sample of the batch.
+    pub fn targets(&self, i: usize) -> &'a [T] {
+        self.data.targets(self.indices[i])
+    }
+
+    /// `(features, targets)` of every sample.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a [T], &'a [T])> + '_ {
+        (0..self.len()).map(|i| (self.features(i), self.targets(i)))
+    }
+}
+
+/// Mean loss and mean gradient of a per-sample `(loss, gradient)` function
+/// over a batch (the gradients are summed with [`accumulate`], then scaled).
+///
+/// # Panics
+/// If the batch is empty, or if the per-sample gradients do not all have
+/// the same structure (a `Vec` of varying length) — the latter is a bug in
+/// the gradient function.
+pub fn batch_mean<P, G>(
+    params: &P,
+    batch: &Batch<'_, P::Scalar>,
+    mut per_sample: impl FnMut(&P, &[P::Scalar], &[P::Scalar]) -> (P::Scalar, G),
+) -> (P::Scalar, G)
+where
+    P: Params<Gradient = G>,
+    G: Params<Scalar = P::Scalar, Gradient = G>,
+{
+    let mut samples = batch.iter();
+    let (x, y) = samples.next().expect("batch_mean needs a non-empty batch");
+    let (mut loss, mut grad) = per_sample(params, x, y);
+    for (x, y) in samples {
+        let (l, g) = per_sample(params, x, y);
+        loss += l;
+        accumulate(&mut grad, &g).expect("per-sample gradients share one structure");
+    }
+    let inv = P::Scalar::ONE / P::Scalar::from_f64(batch.len() as f64);
+    scale(&mut grad, inv);
+    (loss * inv, grad)
+}
+
+/// A metric: a number computed from the parameters on a batch (e.g. accuracy).
+pub type MetricFn<'a, P> = Box<dyn FnMut(&P, &Batch<'_, <P as Params>::Scalar>) -> f64 + 'a>;
+
+/// A callback, run after every epoch; [`Control::Stop`] ends training.
+pub type CallbackFn<'a, P> = Box<dyn FnMut(&EpochRecord, &P) -> Result<Control> + 'a>;
+
+/// Fraction of samples whose predicted class (from `predict(params, features)`)
+/// equals the first target, for use with [`Trainer::metric`].
+pub fn accuracy<'a, P: Params>(
+    predict: impl Fn(&P, &[P::Scalar]) -> P::Scalar + 'a,
+) -> impl FnMut(&P, &Batch<'_, P::Scalar>) -> f64 + 'a {
+    move |p, batch| {
+        if batch.is_empty() {
+            return f64::NAN;
+        }
+        let hits = batch.iter().filter(|(x, y)| predict(p, x) == y[0]).count();
+        hits as f64 / batch.len() as f64
+    }
+}
+
+/// What a callback wants next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// keep training
+    Continue,
+    /// stop after this epoch
+    Stop,
+}
+
+/// When to draw the progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Progress {
+    /// only when stdout and stderr are terminals (the default)
+    #[default]
+    Auto,
+    /// never
+    Off,
+    /// whenever the terminal library can draw
+    On,
+}
+
+/// Stop when the monitored loss (validation if there is a split, else
+/// training) has not improved by more than `min_delta` for `patience` epochs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EarlyStopping {
+    /// epochs without improvement tolerated
+    pub patience: usize,
+    /// smallest decrease that counts as an improvement
+    pub min_delta: f64,
+    /// put back the parameters of the best epoch when stopping or finishing
+    pub restore_best: bool,
+}
+
+/// Options of [`Trainer::fit`]; `Default` is 10 epochs of batches of 32, shuffled with seed 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainConfig {
+    /// passes over the training data (`10`)
+    pub epochs: usize,
+    /// samples per step; the last batch may be smaller (`32`)
+    pub batch_size: usize,
+    /// shuffle the training rows every epoch (`true`)
+    pub shuffle: bool,
+    /// seed of the shuffles and of the validation split (`0`)
+    pub seed: u64,
+    /// fraction of the data held out for validation, 0 for none (`0`)
+    pub validation_fraction: f64,
+    /// early stopping (`None`)
+    pub early_stopping: Option<EarlyStopping>,
+    /// clip the gradient to this global L2 norm before each step (`None`)
+    pub clip_norm: Option<f64>,
+    /// skip batches with a NaN/infinite loss or gradient instead of failing (`false`)
+    pub skip_non_finite: bool,
+    /// progress bar (`Auto`)
+    pub progress: Progress,
+    /// call the schedule with the global step instead of the epoch (`false`)
+    pub schedule_per_step: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 10,
+            batch_size: 32,
+            shuffle: true,
+            seed: 0,
+            validation_fraction: 0.0,
+            early_stopping: None,
+            clip_norm: None,
+            skip_non_finite: false,
+            progress: Progress::Auto,
+            schedule_per_step: false,
+        }
+    }
+}
+
+/// The training loop: an optimizer, options, and optional schedule, metrics
+/// and callbacks. See the [module docs](self).
+pub struct Trainer<'a, P: Params, O> {
+    /// the options
+    pub config: TrainConfig,
+    /// the optimizer (its state persists across `fit` calls)
+    pub optimizer: O,
+    schedule: Option<Box<dyn Schedule + 'a>>,
+    metrics: Vec<(String, MetricFn<'a, P>)>,
+    callbacks: Vec<CallbackFn<'a, P>>,
+    history: History,
+}
+
+impl<'a, P, O> Trainer<'a, P, O>
+where
+    P: Params + Clone,
+    O: Optimizer<P::Scalar>,
+{
+    /// A trainer with `optimizer` and `config`.
+    pub fn new(optimizer: O, config: TrainConfig) -> Self {
+        Self {
+            config,
+            optimizer,
+            schedule: None,
+            metrics: Vec::new(),
+            callbacks: Vec::new(),
+            history: History::default(),
+        }
+    }
+
+    /// Sets the learning-rate schedule, called with the epoch (or the global
+    /// step with [`TrainConfig::schedule_per_step`]) before it starts.
+    pub fn schedule(mut self, schedule: impl Schedule + 'a) -> Self {
+        self.schedule = Some(Box::new(schedule));
+        self
+    }
+
+    /// Adds a metric, computed after every epoch on the whole training set
+    /// (`train_<name>`) and validation set (`val_<name>`).
+    pub fn metric(
+        mut self,
+        name: &str,
+        f: impl FnMut(&P, &Batch<'_, P::Scalar>) -> f64 + 'a,
+    ) -> Self {
+        self.metrics.push((name.to_owned(), Box::new(f)));
+        self
+    }
+
+    /// Adds a callback, run after every epoch with its record and the parameters.
+    pub fn callback(mut self, f: impl FnMut(&EpochRecord, &P) -> Result<Control> + 'a) -> Self {
+        self.callbacks.push(Box::new(f));
+        self
+    }
+
+    /// The epochs recorded so far, also after `fit` returned an error.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Trains `params` on `data`; returns the history of this call.
+    pub fn fit(
+        &mut self,
+        params: &mut P,
+        data: &Dataset<P::Scalar>,
+        mut loss_and_grad: impl FnMut(&P, &Batch<'_, P::Scalar>) -> (P::Scalar, P::Gradient),
+    ) -> Result<History> {
+        let cfg = self.config.clone();
+        if cfg.batch_size == 0 {
+            return Err(Error::InvalidConfig {
+                what: "batch size",
+                message: "must be at least 1".into(),
+            });
+        }
+        let (train, val) = if cfg.validation_fraction > 0.0 {
+            let (t, v) = train_test_split(data, cfg.validation_fraction, cfg.seed)?;
+            (t, Some(v))
+        } else {
+            (data.clone(), None)
+        };
+        if train.is_empty() {
+            return Err(Error::Data("no training samples".into()));
+        }
+        self.history = History::default();
+        let steps_per_epoch = train.len().div_ceil(cfg.batch_size);
+        let bar = progress_bar(cfg.progress, (cfg.epochs * steps_per_epoch) as u64);
+        let mut shuffler = rng::seeded(cfg.seed.wrapping_add(1));
+        let mut best: Option<(f64, usize, Option<P>)> = None;
+        let mut order: Vec<usize> = (0..train.len()).collect();
+
+        for epoch in 0..cfg.epochs {
+            let started = Instant::now();
+            if cfg.shuffle {
+                rng::shuffle(&mut shuffler, &mut order);
+            }
+            let (mut loss_sum, mut seen, mut skipped) = (0.0, 0usize, 0usize);
+            for (step, indices) in order.chunks(cfg.batch_size).enumerate() {
+                if let Some(s) = &self.schedule {
+                    let t = if cfg.schedule_per_step {
+                        epoch * steps_per_epoch + step
+                    } else {
+                        epoch
+                    };
+                    self.optimizer.set_learning_rate(s.lr(t));
+                }
+                let batch = Batch::new(&train, indices);
+                let (loss, mut grad) = loss_and_grad(params, &batch);
+                let bad = if !loss.is_finite() {
+                    Some("loss".to_owned())
+                } else {
+                    first_non_finite(&grad).map(|name| format!("gradient of `{name}`"))
+                };
+                if let Some(what) = bad {
+                    if cfg.skip_non_finite {
+                        skipped += 1;
+                        bar.inc(1);
+                        continue;
+                    }
+                    bar.abandon();
+                    return Err(Error::NonFinite { what, epoch, step });
+                }
+                if let Some(max_norm) = cfg.clip_norm {
+                    clip_grad_norm(&mut grad, max_norm)?;
+                }
+                self.optimizer.step(params, &grad)?;
+                loss_sum += loss.to_f64() * indices.len() as f64;
+                seen += indices.len();
+                bar.inc(1);
+                bar.set_message(format!(
+                    "epoch {}/{} loss {:.5}",
+                    epoch + 1,
+                    cfg.epochs,
+                    loss_sum / seen as f64
+                ));
+            }
+
+            let val_loss = val
+                .as_ref()
+                .map(|v| mean_loss(params, v, cfg.batch_size, &mut loss_and_grad));
+            let mut metrics = BTreeMap::new();
+            let all_train: Vec<usize> = (0..train.len()).collect();
+            for (name, f) in &mut self.metrics {
+                metrics.insert(
+                    format!("train_{name}"),
+                    f(params, &Batch::new(&train, &all_train)),
+                );
+                if let Some(v) = &val {
+                    let all: Vec<usize> = (0..v.len()).collect();
+                    metrics.insert(format!("val_{name}"), f(params, &Batch::new(v, &all)));
+                }
+            }
+            let record = EpochRecord {
+                epoch,
+                lr: self.optimizer.learning_rate(),
+                train_loss: if seen > 0 {
+                    loss_sum / seen as f64
+                } else {
+                    f64::NAN
+                },
+                val_loss,
+                metrics,
+                skipped_batches: skipped,
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            self.history.epochs.push(record.clone());
+
+            let mut stop = false;
+            for cb in &mut self.callbacks {
+                if cb(&record, params)? == Control::Stop {
+                    stop = true;
+                }
+            }
+            if let Some(es) = cfg.early_stopping {
+                let monitored = record.val_loss.unwrap_or(record.train_loss);
+                let improved = match &best {
+                    None => monitored.is_finite(),
+                    Some((b, _, _)) => monitored < b - es.min_delta,
+                };
+                if improved {
+                    let snapshot = es.restore_best.then(|| params.clone());
+                    best = Some((monitored, epoch, snapshot));
+                } else if best
+                    .as_ref()
+                    .is_some_and(|(_, at, _)| epoch - at >= es.patience)
+                {
+                    stop = true;
+                }
+            }
+            if stop {
+                break;
+            }
+        }
+        bar.finish_and_clear();
+        if let Some((_, _, Some(snapshot))) = best {
+            *params = snapshot;
+        }
+        Ok(self.history.clone())
+    }
+}
+
+/// Mean loss over `data` in chunks of `batch_size` (gradients discarded).
+fn mean_loss<P: Params>(
+    params: &P,
+    data: &Dataset<P::Scalar>,
+    batch_size: usize,
+    loss_and_grad: &mut impl FnMut(&P, &Batch<'_, P::Scalar>) -> (P::Scalar, P::Gradient),
+) -> f64 {
+    let all: Vec<usize> = (0..data.len()).collect();
+    let mut sum = 0.0;
+    for chunk in all.chunks(batch_size) {
+        sum += loss_and_grad(params, &Batch::new(data, chunk)).0.to_f64() * chunk.len() as f64;
+    }
+    sum / data.len().max(1) as f64
+}
+
+fn progress_bar(mode: Progress, len: u64) -> ProgressBar {
+    let show = match mode {
+        Progress::Off => false,
+        Progress::On => true,
+        Progress::Auto => std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
+    };
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} steps, {per_sec}, eta {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{Sgd, SgdConfig};
+
+    type Line = ([f64; 1], f64);
+
+    /// y = 3x − 1 on x = 0, 0.1, ..., 1.9.
+    fn line_data() -> Dataset<f64> {
+        let x: Vec<f64> = (0..20).map(|i| f64::from(i) / 10.0).collect();
+        let y = x.iter().map(|x| 3.0 * x - 1.0).collect();
+        Dataset::new(x, 1, y, 1).unwrap()
+    }
+
+    fn sq(p: &Line, x: &[f64], y: &[f64]) -> (f64, Line) {
+        let r = p.0[0] * x[0] + p.1 - y[0];
+        (r * r, ([2.0 * r * x[0]], 2.0 * r))
+    }
+
+    fn quiet(epochs: usize) -> TrainConfig {
+        TrainConfig {
+            epochs,
+            batch_size: 4,
+            progress: Progress::Off,
+            ..TrainConfig::default()
+        }
+    }
+
+    #[test]
+    fn batch_mean_is_the_mean_of_samples() {
+        let data = line_data();
+        let p: Line = ([0.5], 0.25);
+        let idx = [1, 7, 19];
+        let (l, g) = batch_mean(&p, &Batch::new(&data, &idx), sq);
+        let (mut el, mut eg) = (0.0, ([0.0], 0.0));
+        for &i in &idx {
+            let (li, gi) = sq(&p, data.features(i), data.targets(i));
+            el += li / 3.0;
+            eg.0[0] += gi.0[0] / 3.0;
+            eg.1 += gi.1 / 3.0;
+        }
+        assert!(
+            (l - el).abs() < 1e-14
+                && (g.0[0] - eg.0[0]).abs() < 1e-14
+                && (g.1 - eg.1).abs() < 1e-14
+        );
+    }
+
+    #[test]
+    fn fits_a_line_and_is_reproducible() {
+        let data = line_data();
+        let run = || {
+            let mut p: Line = ([0.0], 0.0);
+            let mut t = Trainer::new(Sgd::with_lr(0.1), quiet(200));
+            let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
+            (p, h.train_losses())
+        };
+        let (p, losses) = run();
+        assert!(
+            (p.0[0] - 3.0).abs() < 1e-6 && (p.1 + 1.0).abs() < 1e-6,
+            "{p:?}"
+        );
+        assert!(losses.first() > losses.last());
+        assert_eq!(run().0, p, "same seed, same result");
+    }
+
+    #[test]
+    fn nan_loss_names_epoch_and_step_and_leaves_params() {
+        let data = line_data();
+        let mut calls = 0;
+        let mut p: Line = ([0.0], 0.0);
+        let mut snapshot = p;
+        let mut t = Trainer::new(
+            Sgd::with_lr(0.1),
+            TrainConfig {
+                shuffle: false,
+                ..quiet(3)
+            },
+        );
+        let err = t
+            .fit(&mut p, &data, |p, b| {
+                calls += 1;
+                let (l, g) = batch_mean(p, b, sq);
+                // the 8th batch (epoch 1, step 2) has a NaN gradient
+                if calls == 8 {
+                    snapshot = *p;
+                    (l, ([f64::NAN], g.1))
+                } else {
+                    (l, g)
+                }
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::NonFinite { what, epoch: 1, step: 2 } if what == "gradient of `0`"),
+            "{err}"
+        );
+        assert_eq!(p, snapshot, "the bad step must not touch the parameters");
+        assert_eq!(t.history().epochs.len(), 1);
+    }
+
+    #[test]
+    fn skip_non_finite_counts_skipped_batches() {
+        let data = line_data();
+        let mut calls = 0;
+        let mut p: Line = ([0.0], 0.0);
+        let cfg = TrainConfig {
+            skip_non_finite: true,
+            ..quiet(2)
+        };
+        let mut t = Trainer::new(Sgd::with_lr(0.1), cfg);
+        let h = t
+            .fit(&mut p, &data, |p, b| {
+                calls += 1;
+                let (l, g) = batch_mean(p, b, sq);
+                (if calls == 2 { f64::INFINITY } else { l }, g)
+            })
+            .unwrap();
+        assert_eq!(h.epochs[0].skipped_batches, 1);
+        assert_eq!(h.epochs[1].skipped_batches, 0);
+    }
+
+    #[test]
+    fn early_stopping_restores_the_best_epoch() {
+        // A learning rate that diverges: the first epoch is the best one.
+        let data = line_data();
+        let mut p: Line = ([0.0], 0.0);
+        let cfg = TrainConfig {
+            validation_fraction: 0.25,
+            early_stopping: Some(EarlyStopping {
+                patience: 2,
+                min_delta: 0.0,
+                restore_best: true,
+            }),
+            ..quiet(50)
+        };
+        let mut first_epoch_params = None;
+        let mut t = Trainer::new(
+            Sgd::new(SgdConfig {
+                lr: 0.9,
+                ..SgdConfig::default()
+            })
+            .unwrap(),
+            cfg,
+        )
+        .callback(|rec, p: &Line| {
+            if rec.epoch == 0 {
+                first_epoch_params = Some(*p);
+            }
+            Ok(Control::Continue)
+        });
+        let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
+        drop(t);
+        assert_eq!(
+            h.epochs.len(),
+            3,
+            "stops after `patience` epochs without improvement"
+        );
+        let vals = h.val_losses();
+        assert!(vals[1] > vals[0] && vals[2] > vals[0], "{vals:?}");
+        assert_eq!(Some(p), first_epoch_params);
+    }
+
+    #[test]
+    fn metrics_callbacks_and_schedule() {
+        let data = line_data();
+        let mut p: Line = ([0.0], 0.0);
+        let mut lrs = Vec::new();
+        let mut t = Trainer::new(Sgd::with_lr(1.0), quiet(5))
+            .schedule(|epoch: usize| 0.1 / (epoch + 1) as f64)
+            .metric("max_err", |p: &Line, b: &Batch<'_, f64>| {
+                b.iter()
+                    .map(|(x, y)| (p.0[0] * x[0] + p.1 - y[0]).abs())
+                    .fold(0.0, f64::max)
+            })
+            .callback(|rec, _| {
+                lrs.push(rec.lr);
+                Ok(if rec.epoch == 3 {
+                    Control::Stop
+                } else {
+                    Control::Continue
+                })
+            });
+        let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
+        drop(t);
+        assert_eq!(h.epochs.len(), 4);
+        assert_eq!(lrs, [0.1, 0.05, 0.1 / 3.0, 0.025]);
+        assert!(h
+            .epochs
+            .iter()
+            .all(|e| e.metrics.contains_key("train_max_err")));
+    }
+
+    #[test]
+    fn accuracy_counts_matching_labels() {
+        let x = vec![-1.0_f64, 2.0, 3.0, -4.0];
+        let data = Dataset::new(x, 1, vec![0.0, 1.0, 0.0, 0.0], 1).unwrap();
+        let mut acc = accuracy(|_: &f64, x: &[f64]| if x[0] > 0.0 { 1.0 } else { 0.0 });
+        let all = [0, 1, 2, 3];
+        assert_eq!(acc(&0.0, &Batch::new(&data, &all)), 0.75);
+    }
+}
