@@ -20,7 +20,10 @@ fn main() {
         w -= 0.05 * dw;
         b -= 0.05 * db;
     }
-    println!("after 50 steps: w = {w:.4}, b = {b:.4}, loss = {:.2e}", loss(w, b, 2.0, 3.0));
+    println!(
+        "after 50 steps: w = {w:.4}, b = {b:.4}, loss = {:.2e}",
+        loss(w, b, 2.0, 3.0)
+    );
 
     // `gradient!` does the same for a closure.
     let f = gradient!(|x: f64, y: f64| x * y + (x / y).sin());

@@ -1,4 +1,107 @@
-//! macrograd: compile-time reverse-mode differentiation for Rust.
+//! # macrograd
+//!
+//! Compile-time reverse-mode differentiation for Rust. `#[grad]` on a
+//! function writes its gradient beside it as plain Rust; `gradient!` does
+//! the same for a closure. Nothing is recorded at run time: the generated
+//! code is what you would derive by hand.
+//!
+//! ```
+//! use macrograd::grad;
+//!
+//! #[grad]
+//! fn loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
+//!     let pred = w * x + b;
+//!     (pred - y).powi(2)
+//! }
+//!
+//! let (value, (dw, db)) = loss_grad(0.5, 0.0, 2.0, 3.0);
+//! assert_eq!((value, dw, db), (4.0, -8.0, -4.0));
+//! ```
+//!
+//! ## The contract
+//!
+//! `#[grad] fn name(params) -> F` (with `F` = `f32` or `f64`) keeps `name`
+//! as written and adds, with the same visibility:
+//!
+//! - `fn name_grad(params) -> (F, gradient)`: the value, then one gradient
+//!   entry per parameter not marked `#[nograd]`, in order, each of that
+//!   parameter's type (`[F; N]` parameters get `[F; N]` gradients). With
+//!   exactly one differentiable parameter the gradient is that entry itself.
+//!   Its rustdoc shows the derivative formulas.
+//! - a hidden `fn name_pullback(params) -> (F, (entry, ...,))` with one entry
+//!   per parameter (`()` for `#[nograd]` ones), through which other
+//!   differentiable functions call `name`.
+//!
+//! `gradient!(|x: F, y: F| body)` evaluates to a closure returning
+//! `(F, gradient)` by the same convention.
+//!
+//! ## What a body may contain
+//!
+//! - parameters of type `f32`/`f64` or `[f32; N]`/`[f64; N]` (literal `N`);
+//! - float literals (an integer literal in float context is an error with a
+//!   suggestion, as in plain Rust), `std::f64::consts::*`, `f64::EPSILON` …;
+//! - `let` (shadowing allowed), `let mut` with `=`, `+=`, `-=`, `*=`, `/=`,
+//!   also on array elements;
+//! - `if` / `else if` / `else` as expression or statement, on comparisons
+//!   combined with `&&`, `||`, `!`: the branch taken is the one
+//!   differentiated. Conditions on loop indices are decided at compile time;
+//! - `for i in a..b` (and `..=`, `.rev()`) with constant bounds (literals,
+//!   `x.len()`, arithmetic on them), `for v in array`, `for &v in &array`,
+//!   `for (i, &v) in array.iter().enumerate()`: unrolled at compile time;
+//! - indexing with constant or loop-index subscripts (`x[i + 1]`), checked
+//!   against the array length at compile time; local arrays `[a, b]`, `[0.0; N]`;
+//! - `+ - * /`, unary `-`, `x.powi(n)` (constant `n`), and the methods
+//!   `powf sqrt cbrt exp exp2 exp_m1 ln ln_1p log log2 log10 sin cos tan asin
+//!   acos atan atan2 sinh cosh tanh asinh acosh atanh abs signum max min
+//!   hypot mul_add recip clamp` (also as `f64::sin(x)`);
+//! - the functions of [`ops`]: `relu sigmoid softplus leaky_relu gelu silu`;
+//! - calls of other `#[grad]` functions, by name or path, any number of times.
+//!
+//! Anything else is a compile error on the offending token that says what to
+//! do instead (the UI tests in `tests/ui/` show every message).
+//!
+//! ## Giving a derivative by hand
+//!
+//! For a function the macro should not (or cannot) differentiate, write its
+//! value-and-gradient function yourself, with the `name_grad` convention,
+//! and point `#[grad(custom = ...)]` at it. The body is then not read, and
+//! differentiable callers use your derivative:
+//!
+//! ```
+//! use macrograd::grad;
+//!
+//! #[grad(custom = soft_limit_grad)]
+//! fn soft_limit(x: f64) -> f64 {
+//!     x / (1.0 + x.abs())
+//! }
+//!
+//! fn soft_limit_grad(x: f64) -> (f64, f64) {
+//!     let d = 1.0 + x.abs();
+//!     (x / d, 1.0 / (d * d))
+//! }
+//!
+//! #[grad]
+//! fn twice(x: f64) -> f64 {
+//!     2.0 * soft_limit(x)
+//! }
+//!
+//! assert_eq!(twice_grad(1.0), (1.0, 0.5));
+//! ```
+//!
+//! Calling a function that is neither `#[grad]` nor `#[grad(custom = ...)]`
+//! fails to compile with "cannot find function `name_pullback`", pointing
+//! at the call: give `name` one of the two attributes.
+//!
+//! ## Closures
+//!
+//! ```
+//! use macrograd::gradient;
+//!
+//! let f = gradient!(|x: f64, y: f64| x * y + (x / y).sin());
+//! let (v, (dx, dy)) = f(2.0, 3.0);
+//! assert!((dx - (3.0 + (2.0_f64 / 3.0).cos() / 3.0)).abs() < 1e-15);
+//! # let _ = (v, dy);
+//! ```
 #![forbid(unsafe_code)]
 
 pub use macrograd_macros::{grad, gradient};

@@ -96,17 +96,7 @@ pub fn expand_grad_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     if let Some(custom) = &f.args.custom {
         if let (Some(sig), false) = (&f.sig, cx.has_errors()) {
-            let ins = f.item.sig.inputs.iter().filter_map(|a| match a {
-                syn::FnArg::Typed(pt) => Some(&pt.pat),
-                syn::FnArg::Receiver(_) => None,
-            });
-            let body = quote::quote!(#custom(#(#ins),*));
-            let doc = format!(
-                " Value and gradient of [`{}`], from the derivative given by `#[grad(custom = {})]`.",
-                f.item.sig.ident,
-                quote::quote!(#custom)
-            );
-            return emit::grad_fn(&f.item, sig, body, &doc);
+            return emit::custom_fn(&f.item, sig, custom);
         }
     }
     let graph = match (&f.sig, cx.has_errors()) {

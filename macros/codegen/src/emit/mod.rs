@@ -68,6 +68,24 @@ pub fn inputs(sig: &Signature) -> TokenStream {
     quote!(#(#ps),*)
 }
 
+/// The items beside `#[grad(custom = path)] fn f`: `f_pullback` calling the
+/// user's gradient function, and `f_grad` too unless `path` is `f_grad` itself.
+pub fn custom_fn(item: &syn::ItemFn, sig: &Signature, custom: &syn::Path) -> TokenStream {
+    let name = &item.sig.ident;
+    let grad_name = format_ident!("{}{}", name, GRAD_SUFFIX);
+    if custom.is_ident(&grad_name) {
+        let pullback = pullback(item, sig);
+        return quote! { #item #pullback };
+    }
+    let args = sig.params.iter().map(|p| &p.ident);
+    let body = quote!(#custom(#(#args),*));
+    let doc = format!(
+        " Value and gradient of [`{name}`], from the derivative given by `#[grad(custom = {})]`.",
+        quote!(#custom)
+    );
+    grad_fn(item, sig, body, &doc)
+}
+
 /// The generated items beside a `#[grad]` function.
 pub fn grad_fn(item: &syn::ItemFn, sig: &Signature, body: TokenStream, doc: &str) -> TokenStream {
     let vis = &item.vis;

@@ -57,3 +57,72 @@ pub(crate) fn remap_outputs(g: &mut Graph, map: &HashMap<NodeId, NodeId>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use crate::ir::dump::dump;
+    use crate::ir::eval::eval_outputs;
+
+    fn simplified(item: proc_macro2::TokenStream) -> crate::ir::Graph {
+        crate::pipeline(item).expect("lowers").gradient
+    }
+
+    #[test]
+    fn identities_and_constants_fold() {
+        let g = simplified(quote! { fn f(x: f64) -> f64 { (x * 1.0 + 0.0) * (2.0 + 3.0) - 0.0 } });
+        let text = dump(&g);
+        assert!(!text.contains("const 1.0"), "{text}");
+        assert!(text.contains("const 5.0"), "{text}");
+    }
+
+    #[test]
+    fn times_zero_is_not_folded() {
+        // x·0 is NaN for infinite x: the simplifier must keep it
+        let g = simplified(quote! { fn f(x: f64) -> f64 { x * 0.0 + x } });
+        let out = eval_outputs(&g, &[vec![f64::INFINITY]]).unwrap();
+        assert!(out[0].is_nan());
+    }
+
+    #[test]
+    fn common_subexpressions_are_computed_once() {
+        let g =
+            simplified(quote! { fn f(x: f64, y: f64) -> f64 { (x * y).sin() + (y * x).sin() } });
+        let sines = dump(&g).matches("sin ").count();
+        assert_eq!(sines, 1, "{}", dump(&g));
+    }
+
+    #[test]
+    fn dead_code_is_removed() {
+        let g = simplified(quote! { fn f(x: f64) -> f64 { let unused = x.exp(); x * 2.0 } });
+        assert!(!dump(&g).contains("exp"), "{}", dump(&g));
+    }
+
+    #[test]
+    fn gradient_size_is_a_small_multiple_of_the_body() {
+        // x = x.sin()·x + x.cos() thirty times: naive symbolic
+        // differentiation doubles the expression at every level
+        let mut body = quote! { let mut x = x0; };
+        for _ in 0..30 {
+            body.extend(quote! { x = x.sin() * x + x.cos(); });
+        }
+        let st = crate::pipeline(quote! { fn f(x0: f64) -> f64 { #body x } }).unwrap();
+        let forward = st.lowered.body.nodes.len();
+        let total = st.gradient.body.nodes.len();
+        assert!(
+            total <= 4 * forward,
+            "forward {forward} nodes, with gradient {total}"
+        );
+    }
+
+    #[test]
+    fn simplify_is_idempotent_on_a_branchy_function() {
+        let mut g = simplified(quote! {
+            fn f(x: f64, y: f64) -> f64 { let z = x * y; if z > 1.0 { z.ln() * x } else { z.max(y) } }
+        });
+        let once = dump(&g);
+        super::simplify(&mut g);
+        assert_eq!(once, dump(&g));
+    }
+}
