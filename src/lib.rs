@@ -105,4 +105,5 @@
 #![forbid(unsafe_code)]
 
 pub use macrograd_macros::{grad, gradient};
-pub use macrograd_runtime::ops;
+#[doc(inline)]
+pub use macrograd_runtime::*;
