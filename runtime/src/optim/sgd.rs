@@ -97,20 +97,72 @@ pub fn sgd_update<T: Float>(
     let wd = T::from_f64(cfg.weight_decay);
     let mu = T::from_f64(cfg.momentum);
     let keep = T::from_f64(1.0 - cfg.dampening);
+    // Negation is exact, so maximizing is descending along −g.
     let sign = if cfg.maximize { -T::ONE } else { T::ONE };
+    // Flags become const parameters so each combination is its own
+    // branch-free loop the compiler can vectorize.
+    let decay = cfg.weight_decay != 0.0;
     if cfg.momentum == 0.0 {
-        for (p, &g) in param.iter_mut().zip(grad) {
-            let d = sign * g + wd * *p;
-            *p -= lr * d;
+        if decay {
+            plain::<T, true>(param, grad, lr, sign, wd);
+        } else {
+            plain::<T, false>(param, grad, lr, sign, wd);
         }
         return;
     }
     assert_same_len("momentum_buffer", param.len(), momentum_buffer.len());
-    for ((p, &g), b) in param.iter_mut().zip(grad).zip(momentum_buffer.iter_mut()) {
-        let d = sign * g + wd * *p;
-        *b = if first_step { d } else { mu * *b + keep * d };
-        let d = if cfg.nesterov { d + mu * *b } else { *b };
+    let k = Coefs {
+        lr,
+        sign,
+        wd,
+        mu,
+        keep,
+    };
+    match (decay, cfg.nesterov, first_step) {
+        (false, false, false) => {
+            momentum::<T, false, false, false>(param, grad, momentum_buffer, k)
+        }
+        (false, false, true) => momentum::<T, false, false, true>(param, grad, momentum_buffer, k),
+        (false, true, false) => momentum::<T, false, true, false>(param, grad, momentum_buffer, k),
+        (false, true, true) => momentum::<T, false, true, true>(param, grad, momentum_buffer, k),
+        (true, false, false) => momentum::<T, true, false, false>(param, grad, momentum_buffer, k),
+        (true, false, true) => momentum::<T, true, false, true>(param, grad, momentum_buffer, k),
+        (true, true, false) => momentum::<T, true, true, false>(param, grad, momentum_buffer, k),
+        (true, true, true) => momentum::<T, true, true, true>(param, grad, momentum_buffer, k),
+    }
+}
+
+fn plain<T: Float, const DECAY: bool>(param: &mut [T], grad: &[T], lr: T, sign: T, wd: T) {
+    for (p, &g) in param.iter_mut().zip(grad) {
+        let d = if DECAY { sign * g + wd * *p } else { sign * g };
         *p -= lr * d;
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Coefs<T> {
+    lr: T,
+    sign: T,
+    wd: T,
+    mu: T,
+    keep: T,
+}
+
+fn momentum<T: Float, const DECAY: bool, const NESTEROV: bool, const FIRST: bool>(
+    param: &mut [T],
+    grad: &[T],
+    buffer: &mut [T],
+    k: Coefs<T>,
+) {
+    for ((p, &g), b) in param.iter_mut().zip(grad).zip(buffer.iter_mut()) {
+        let d = if DECAY {
+            k.sign * g + k.wd * *p
+        } else {
+            k.sign * g
+        };
+        *b = if FIRST { d } else { k.mu * *b + k.keep * d };
+        let d = if NESTEROV { d + k.mu * *b } else { *b };
+        *p -= k.lr * d;
     }
 }
 
