@@ -104,6 +104,6 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub use macrograd_macros::{grad, gradient};
+pub use macrograd_macros::{grad, gradient, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;

@@ -20,3 +20,11 @@ pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn gradient(input: TokenStream) -> TokenStream {
     macrograd_codegen::expand_gradient(input.into()).into()
 }
+
+/// Implements `macrograd::Params` for a struct, visiting its fields by name.
+///
+/// Field attributes: `#[params(skip)]`, `#[params(rename = "name")]`.
+#[proc_macro_derive(Params, attributes(params))]
+pub fn derive_params(input: TokenStream) -> TokenStream {
+    macrograd_codegen::derive_params::expand_derive_params(input.into()).into()
+}

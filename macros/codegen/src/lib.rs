@@ -14,6 +14,7 @@
 //! ```
 
 pub mod ctxt;
+pub mod derive_params;
 pub mod diff;
 pub mod emit;
 pub mod formula;
