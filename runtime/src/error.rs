@@ -29,6 +29,12 @@ pub enum Error {
         /// dotted name of the parameter
         name: String,
     },
+    /// A gradient is given for a name that is not a parameter.
+    #[error("gradient given for `{name}`, which is not a parameter")]
+    UnexpectedGradient {
+        /// the name in the gradient
+        name: String,
+    },
     /// Two parameters share a name, so optimizer state and checkpoints would mix them up.
     #[error("two parameters are named `{name}`; parameter names must be unique")]
     DuplicateName {

@@ -20,6 +20,7 @@ pub mod clip;
 pub mod data;
 pub mod error;
 pub mod float;
+pub mod grad_map;
 pub mod gradcheck;
 pub mod history;
 pub mod init;
