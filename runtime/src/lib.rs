@@ -1,18 +1,45 @@
 //! Runtime of macrograd: what generated gradients need to become training.
 //!
 //! - [`params`]: the [`Params`] trait through which everything below reaches
-//!   the parameters, by stable dotted name, as flat slices;
+//!   the parameters, by stable dotted name (`l1.weight`), as flat slices;
+//!   [`grad_map`] for gradients keyed by name;
 //! - [`optim`]: SGD, Adam, AdamW, RMSprop, Adagrad with PyTorch's update
 //!   equations, each rule a pure function over slices;
 //! - [`schedule`], [`clip`]: learning-rate schedules and gradient clipping;
 //! - [`gradcheck`]: central finite differences against a gradient function;
-//! - [`data`], [`init`]: seeded data sets, CSV and MNIST loaders, seeded init;
+//! - [`data`], [`init`], [`rng`]: seeded data sets, CSV and MNIST loaders,
+//!   seeded initialisation, all on one platform-independent generator;
 //! - [`checkpoint`]: atomic safetensors save and validating load;
-//! - [`train`]: a small training loop with progress, metrics and early stopping.
+//! - [`train`], [`history`]: an optional training loop with progress,
+//!   metrics and early stopping, and its history as CSV, JSON and SVG.
 //!
 //! Gradient ownership is one rule: a gradient is a fresh value returned by a
-//! generated `*_grad` function, of type [`Params::Gradient`]; optimizers
-//! borrow it (see [`params`]).
+//! generated `*_grad` function, of type [`Params::Gradient`] (the same shape
+//! as the parameters); optimizers borrow it, nothing accumulates, there is
+//! no `zero_grad` (see [`params`]). Every fallible call returns
+//! [`Result`] with the one [`Error`] enum.
+//!
+//! The loop by hand, with a hand-written gradient standing in for a
+//! generated one (micrograd's first program: `w = b = 0`, `x = 1`, `y = 0`):
+//!
+//! ```
+//! use macrograd_runtime::optim::{Optimizer, Sgd};
+//!
+//! // what `#[grad] fn loss(w, b, #[nograd] x, #[nograd] y)` generates
+//! fn loss_grad(w: f64, b: f64, x: f64, y: f64) -> (f64, (f64, f64)) {
+//!     let r = w * x + b - y;
+//!     (r * r, (2.0 * r * x, 2.0 * r))
+//! }
+//!
+//! let mut params = (0.0_f64, 0.0_f64); // (w, b): a tuple is `Params`
+//! let mut opt = Sgd::with_lr(0.1);
+//! for _epoch in 0..100 {
+//!     let (_loss, grad) = loss_grad(params.0, params.1, 1.0, 0.0);
+//!     opt.step(&mut params, &grad)?;
+//! }
+//! assert!(params.0.abs() < 1e-6 && params.1.abs() < 1e-6);
+//! # Ok::<(), macrograd_runtime::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod checkpoint;
