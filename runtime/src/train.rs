@@ -37,6 +37,7 @@
 //! assert!(history.last().unwrap().train_loss < 1e-6);
 //! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::time::Instant;
@@ -293,11 +294,12 @@ where
                 message: "must be at least 1".into(),
             });
         }
+        // Borrow the data unless a validation split needs new sets.
         let (train, val) = if cfg.validation_fraction > 0.0 {
             let (t, v) = train_test_split(data, cfg.validation_fraction, cfg.seed)?;
-            (t, Some(v))
+            (Cow::Owned(t), Some(v))
         } else {
-            (data.clone(), None)
+            (Cow::Borrowed(data), None)
         };
         if train.is_empty() {
             return Err(Error::Data("no training samples".into()));
@@ -341,7 +343,12 @@ where
                     return Err(Error::NonFinite { what, epoch, step });
                 }
                 if let Some(max_norm) = cfg.clip_norm {
-                    clip_grad_norm(&mut grad, max_norm)?;
+                    // Finite components can still overflow the norm.
+                    clip_grad_norm(&mut grad, max_norm).map_err(|_| Error::NonFinite {
+                        what: "gradient norm".into(),
+                        epoch,
+                        step,
+                    })?;
                 }
                 self.optimizer.step(params, &grad)?;
                 loss_sum += loss.to_f64() * indices.len() as f64;

@@ -283,3 +283,42 @@ fn clipping_matches_torch_nn_utils() {
         "value-clipped",
     );
 }
+
+/// The same rules in `f32` stay within single precision of PyTorch's
+/// float64 trajectory (a check that the generic code is not f64-only).
+#[test]
+fn f32_optimizers_follow_the_reference_to_single_precision() {
+    type P32 = ([[f32; 3]; 2], [f32; 3]);
+    let narrow = |p: P| -> P32 { (p.0.map(|r| r.map(|x| x as f32)), p.1.map(|x| x as f32)) };
+    let data = reference();
+    let grads: Vec<P32> = data["grads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| narrow(tensors(g)))
+        .collect();
+    let check = |mut opt: Box<dyn FnMut(&mut P32, &P32)>, name: &str| {
+        let c = case(&data, name);
+        let mut p = narrow(tensors(&data["init"]));
+        for (t, g) in grads.iter().enumerate() {
+            opt(&mut p, g);
+            let expected = flatten(&tensors(&c["trajectory"][t]));
+            for (f, e) in flatten(&p).iter().zip(&expected) {
+                let err = (f64::from(*f) - e).abs() / e.abs().max(1.0);
+                assert!(err < 1e-5, "{name} f32 step {}: {f} vs {e}", t + 1);
+            }
+        }
+    };
+    let c = case(&data, "adam_l2_amsgrad");
+    let mut adam = Adam::<f32>::new(adam_config(c, AdamConfig::default())).unwrap();
+    check(
+        Box::new(move |p, g| adam.step(p, g).unwrap()),
+        "adam_l2_amsgrad",
+    );
+    let c = case(&data, "sgd_nesterov_wd");
+    let mut sgd = Sgd::<f32>::new(sgd_config(c)).unwrap();
+    check(
+        Box::new(move |p, g| sgd.step(p, g).unwrap()),
+        "sgd_nesterov_wd",
+    );
+}
