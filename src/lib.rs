@@ -104,6 +104,6 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub use macrograd_macros::{grad, gradient, Params};
+pub use macrograd_macros::{grad, gradient, model, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;

@@ -28,3 +28,12 @@ pub fn gradient(input: TokenStream) -> TokenStream {
 pub fn derive_params(input: TokenStream) -> TokenStream {
     macrograd_codegen::derive_params::expand_derive_params(input.into()).into()
 }
+
+/// Declares a network: its layers, `forward` and `loss`; generates the
+/// struct, its parameter visitor, and the forward and backward passes.
+///
+/// See the `macrograd` crate for the syntax.
+#[proc_macro]
+pub fn model(input: TokenStream) -> TokenStream {
+    macrograd_codegen::model::expand_model(input.into()).into()
+}

@@ -51,6 +51,7 @@ pub mod grad_map;
 pub mod gradcheck;
 pub mod history;
 pub mod init;
+pub mod nn;
 pub mod ops;
 pub mod optim;
 pub mod params;

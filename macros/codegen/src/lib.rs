@@ -19,6 +19,7 @@ pub mod diff;
 pub mod emit;
 pub mod formula;
 pub mod ir;
+pub mod model;
 pub mod parse;
 pub mod rules;
 pub mod simplify;

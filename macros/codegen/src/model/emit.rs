@@ -1,0 +1,323 @@
+//! Writes a model: the struct, its `Params` impl, and `forward`, `loss`,
+//! `backward` (one sample) and `batch_backward` (mean over a batch).
+//!
+//! Generated code is per-sample loops over fixed-size arrays; every
+//! elementwise derivative comes from a scalar function differentiated by the
+//! `#[grad]` pipeline and emitted into a hidden module beside the model.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::lower::{VGraph, VOp};
+use super::parse::{Checked, ModelInput};
+use crate::rules::{Prim, Syntax};
+
+/// Names of the values of the forward graph.
+fn value_names(g: &VGraph) -> Vec<syn::Ident> {
+    let mut taken: Vec<String> = Vec::new();
+    g.nodes
+        .iter()
+        .enumerate()
+        .map(|(k, n)| {
+            let base = n.name.clone().unwrap_or_else(|| format!("v{k}"));
+            let mut name = base.clone();
+            let mut i = 1;
+            while taken.contains(&name) {
+                name = format!("{base}_{i}");
+                i += 1;
+            }
+            taken.push(name.clone());
+            syn::Ident::new(&name, Span::call_site())
+        })
+        .collect()
+}
+
+/// The scalar function behind an elementwise node, as a `#[grad]` item.
+fn scalar_fn(name: &syn::Ident, op: &VOp, float: &syn::Ident) -> TokenStream {
+    match op {
+        VOp::Map(p, _, consts) => {
+            let extra = consts.iter().map(|c| {
+                let lit = proc_macro2::Literal::f64_unsuffixed(*c);
+                quote!(#lit)
+            });
+            let call = match p.syntax() {
+                Syntax::Method(m) => {
+                    let m = syn::Ident::new(m, Span::call_site());
+                    quote!(a.#m(#(#extra),*))
+                }
+                Syntax::OpsFn(f) | Syntax::Internal(f) => {
+                    let f = syn::Ident::new(f, Span::call_site());
+                    quote!(#f(a #(, #extra)*))
+                }
+                Syntax::Infix(_) | Syntax::Prefix(_) => quote!(-a),
+            };
+            quote! { pub(super) fn #name(a: #float) -> #float { #call } }
+        }
+        VOp::Zip(p, _, _) => {
+            let op: TokenStream = match p {
+                Prim::Add => quote!(+),
+                Prim::Sub => quote!(-),
+                Prim::Mul => quote!(*),
+                _ => quote!(/),
+            };
+            quote! { pub(super) fn #name(a: #float, b: #float) -> #float { a #op b } }
+        }
+        VOp::Input | VOp::Linear(..) => TokenStream::new(),
+    }
+}
+
+/// The model's items.
+pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
+    let item = &m.item;
+    let name = &item.ident;
+    let vis = &item.vis;
+    let attrs = &item.attrs;
+    let float = syn::Ident::new(c.float.name(), Span::call_site());
+    let parts = format_ident!("__macrograd_{}", name.to_string().to_lowercase());
+    let (iw, ow) = (c.input_width, c.output_width);
+
+    let fields = c.layers.iter().map(|l| {
+        let (n, i, o) = (&l.name, l.input, l.output);
+        quote!(pub #n: ::macrograd::nn::Linear<#float, #i, #o>)
+    });
+    let field_list: Vec<TokenStream> = fields.collect();
+    let struct_tokens = quote! { #(#attrs)* #[derive(Clone, Debug, PartialEq)] #vis struct #name { #(#field_list,)* } };
+    let params_impl =
+        crate::derive_params::expand_derive_params(quote! { struct #name { #(#field_list,)* } });
+    let zero_fields = c.layers.iter().map(|l| {
+        let n = &l.name;
+        quote!(#n: ::macrograd::nn::Linear::zeros())
+    });
+
+    // hidden module: the loss and the elementwise functions, through #[grad]
+    let mut hidden = Vec::new();
+    let mut loss = m.loss.clone().expect("checked");
+    loss.vis = syn::parse_quote!(pub(super));
+    hidden.push(crate::expand_grad_fn(TokenStream::new(), quote!(#loss)));
+    let fn_names: Vec<syn::Ident> = (0..g.nodes.len())
+        .map(|k| format_ident!("elementwise_{}", k))
+        .collect();
+    for (k, n) in g.nodes.iter().enumerate() {
+        let f = scalar_fn(&fn_names[k], &n.op, &float);
+        if !f.is_empty() {
+            hidden.push(crate::expand_grad_fn(TokenStream::new(), f));
+        }
+    }
+
+    let names = value_names(g);
+    let input = &names[0];
+    let out = names.last().expect("a graph has an output");
+    let forward_stmts = forward_statements(g, c, &names, &fn_names, &parts, &float, false);
+    let backward_fwd = forward_statements(g, c, &names, &fn_names, &parts, &float, true);
+    let backward_stmts = backward_statements(g, c, &names, &float);
+
+    let target_names: Vec<&syn::Ident> = c.targets.iter().map(|t| &t.0).collect();
+    let target_tys: Vec<&syn::Type> = c.targets.iter().map(|t| &t.1).collect();
+    let target_params = quote!(#(#target_names: #target_tys),*);
+    let (batch_ty, batch_pat) = if target_tys.len() == 1 {
+        let (t, n) = (target_tys[0], target_names[0]);
+        (quote!(#t), quote!(#n))
+    } else {
+        (quote!((#(#target_tys),*)), quote!((#(#target_names),*)))
+    };
+    let d_out = format_ident!("d_{}", out);
+    let doc_backward = format!(
+        " Loss of one sample and its gradient: adds `∂loss/∂params` into `grad` and returns the loss.\n\n Generated by macrograd's `model!`: the forward pass keeping what the backward pass needs, then the layers in reverse."
+    );
+    quote! {
+        #struct_tokens
+        #params_impl
+
+        #[doc(hidden)]
+        #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
+        mod #parts {
+            use super::*;
+            #[allow(unused_imports)]
+            use ::macrograd::ops::*;
+            #(#hidden)*
+        }
+
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
+        impl #name {
+            /// A model with every parameter zero; also an empty gradient buffer.
+            pub fn zeros() -> Self {
+                #name { #(#zero_fields,)* }
+            }
+
+            /// The network's output for one input.
+            pub fn forward(&self, #input: [#float; #iw]) -> [#float; #ow] {
+                #(#forward_stmts)*
+                #out
+            }
+
+            /// The loss of one sample.
+            pub fn loss(&self, #input: [#float; #iw], #target_params) -> #float {
+                #parts::loss(self.forward(#input), #(#target_names),*)
+            }
+
+            #[doc = #doc_backward]
+            pub fn backward(&self, #input: [#float; #iw], #target_params, grad: &mut Self) -> #float {
+                #(#backward_fwd)*
+                let (value, #d_out) = #parts::loss_grad(#out, #(#target_names),*);
+                #(#backward_stmts)*
+                value
+            }
+
+            /// The mean loss over a batch; `grad` is overwritten with the mean gradient.
+            ///
+            /// # Panics
+            ///
+            /// If `xs` and `ys` differ in length.
+            pub fn batch_backward(&self, xs: &[[#float; #iw]], ys: &[#batch_ty], grad: &mut Self) -> #float {
+                assert_eq!(xs.len(), ys.len(), "batch_backward: {} inputs but {} targets", xs.len(), ys.len());
+                ::macrograd::nn::zero(grad);
+                let mut total = 0.0;
+                for (x, y) in xs.iter().zip(ys) {
+                    let #batch_pat = *y;
+                    total += self.backward(*x, #(#target_names,)* grad);
+                }
+                let scale = 1.0 / xs.len() as #float;
+                ::macrograd::params::scale(grad, scale);
+                total * scale
+            }
+        }
+    }
+}
+
+/// The forward pass; with `keep`, also the elementwise derivatives the
+/// backward pass needs (`<name>_d`, and `<name>_da`/`<name>_db` for binary ops).
+fn forward_statements(
+    g: &VGraph,
+    c: &Checked,
+    names: &[syn::Ident],
+    fns: &[syn::Ident],
+    parts: &syn::Ident,
+    float: &syn::Ident,
+    keep: bool,
+) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    for (k, n) in g.nodes.iter().enumerate() {
+        let v = &names[k];
+        let w = n.width;
+        let f = &fns[k];
+        let fg = format_ident!("{}_grad", f);
+        out.push(match &n.op {
+            VOp::Input => continue,
+            VOp::Linear(l, x) => {
+                let layer = &c.layers[*l].name;
+                let x = &names[*x];
+                quote!(let #v = self.#layer.forward(&#x);)
+            }
+            VOp::Map(_, x, _) if keep => {
+                let x = &names[*x];
+                let vd = format_ident!("{}_d", v);
+                quote! {
+                    let mut #v = [0.0 as #float; #w];
+                    let mut #vd = [0.0 as #float; #w];
+                    for i in 0..#w {
+                        let (y, dy) = #parts::#fg(#x[i]);
+                        #v[i] = y;
+                        #vd[i] = dy;
+                    }
+                }
+            }
+            VOp::Map(_, x, _) => {
+                let x = &names[*x];
+                quote! {
+                    let mut #v = [0.0 as #float; #w];
+                    for i in 0..#w { #v[i] = #parts::#f(#x[i]); }
+                }
+            }
+            VOp::Zip(_, a, b) if keep => {
+                let (a, b) = (&names[*a], &names[*b]);
+                let (da, db) = (format_ident!("{}_da", v), format_ident!("{}_db", v));
+                quote! {
+                    let mut #v = [0.0 as #float; #w];
+                    let mut #da = [0.0 as #float; #w];
+                    let mut #db = [0.0 as #float; #w];
+                    for i in 0..#w {
+                        let (y, (ga, gb)) = #parts::#fg(#a[i], #b[i]);
+                        #v[i] = y;
+                        #da[i] = ga;
+                        #db[i] = gb;
+                    }
+                }
+            }
+            VOp::Zip(_, a, b) => {
+                let (a, b) = (&names[*a], &names[*b]);
+                quote! {
+                    let mut #v = [0.0 as #float; #w];
+                    for i in 0..#w { #v[i] = #parts::#f(#a[i], #b[i]); }
+                }
+            }
+        });
+    }
+    out
+}
+
+/// The backward pass: every value's adjoint `d_<name>` starts at zero and
+/// collects the contributions of its users, last node first.
+fn backward_statements(
+    g: &VGraph,
+    c: &Checked,
+    names: &[syn::Ident],
+    float: &syn::Ident,
+) -> Vec<TokenStream> {
+    let mut out = Vec::new();
+    let last = g.nodes.len() - 1;
+    let d = |k: usize| format_ident!("d_{}", names[k]);
+    // does node k need an adjoint? every non-input node before the output
+    for (k, n) in g.nodes.iter().enumerate().take(last) {
+        if k == 0 {
+            continue;
+        }
+        let (dk, w) = (d(k), n.width);
+        out.push(quote!(let mut #dk = [0.0 as #float; #w];));
+    }
+    for k in (1..=last).rev() {
+        let dk = d(k);
+        let v = &names[k];
+        let w = g.nodes[k].width;
+        match &g.nodes[k].op {
+            VOp::Input => {}
+            VOp::Linear(l, x) => {
+                let layer = &c.layers[*l].name;
+                let xn = &names[*x];
+                if *x == 0 {
+                    out.push(quote!(self.#layer.backward_params(&#xn, &#dk, &mut grad.#layer);));
+                } else {
+                    let dx = d(*x);
+                    let xw = g.nodes[*x].width;
+                    out.push(quote! {
+                        let dx = self.#layer.backward(&#xn, &#dk, &mut grad.#layer);
+                        for i in 0..#xw { #dx[i] += dx[i]; }
+                    });
+                }
+            }
+            VOp::Map(_, x, _) => {
+                if *x != 0 {
+                    let (dx, vd) = (d(*x), format_ident!("{}_d", v));
+                    out.push(quote!(for i in 0..#w { #dx[i] += #dk[i] * #vd[i]; }));
+                }
+            }
+            VOp::Zip(_, a, b) => {
+                let (da, db) = (format_ident!("{}_da", v), format_ident!("{}_db", v));
+                for (x, s) in [(*a, da), (*b, db)] {
+                    if x != 0 {
+                        let dx = d(x);
+                        out.push(quote!(for i in 0..#w { #dx[i] += #dk[i] * #s[i]; }));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the macro expands to after an error: the struct alone (fields as
+/// written would not compile), so uses of the type do not cascade.
+pub fn stub(m: &ModelInput) -> TokenStream {
+    let name = &m.item.ident;
+    let vis = &m.item.vis;
+    quote! { #vis struct #name {} }
+}
