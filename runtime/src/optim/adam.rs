@@ -162,28 +162,110 @@ pub fn adam_update<T: Float>(
     let wd = T::from_f64(cfg.weight_decay);
     let decay = T::from_f64(1.0 - cfg.lr * cfg.weight_decay);
     let sign = if cfg.maximize { -T::ONE } else { T::ONE };
-    for i in 0..n {
-        let mut g = sign * grad[i];
-        if cfg.weight_decay != 0.0 {
-            if decoupled {
-                param[i] *= decay;
-            } else {
-                g += wd * param[i];
-            }
+    let k = Coefs {
+        step_size,
+        bias2_sqrt,
+        w1,
+        b2,
+        w2,
+        eps,
+        wd,
+        decay,
+        sign,
+    };
+    // The decay mode and AMSGrad become const parameters: one branch-free,
+    // bounds-check-free loop per combination.
+    let mode = match (cfg.weight_decay != 0.0, decoupled) {
+        (false, _) => NO_DECAY,
+        (true, false) => L2,
+        (true, true) => DECOUPLED,
+    };
+    let AdamMoments {
+        exp_avg: m,
+        exp_avg_sq: v,
+        max_exp_avg_sq: vmax,
+        ..
+    } = state;
+    match (mode, cfg.amsgrad) {
+        (NO_DECAY, false) => plain::<T, NO_DECAY>(param, grad, m, v, k),
+        (L2, false) => plain::<T, L2>(param, grad, m, v, k),
+        (_, false) => plain::<T, DECOUPLED>(param, grad, m, v, k),
+        (NO_DECAY, true) => amsgrad::<T, NO_DECAY>(param, grad, m, v, vmax, k),
+        (L2, true) => amsgrad::<T, L2>(param, grad, m, v, vmax, k),
+        (_, true) => amsgrad::<T, DECOUPLED>(param, grad, m, v, vmax, k),
+    }
+}
+
+const NO_DECAY: u8 = 0;
+const L2: u8 = 1;
+const DECOUPLED: u8 = 2;
+
+#[derive(Clone, Copy)]
+struct Coefs<T> {
+    step_size: T,
+    bias2_sqrt: T,
+    w1: T,
+    b2: T,
+    w2: T,
+    eps: T,
+    wd: T,
+    decay: T,
+    sign: T,
+}
+
+/// The gradient after maximize and weight decay (decoupled decay scales `p`).
+#[inline(always)]
+fn decayed<T: Float, const MODE: u8>(p: &mut T, g: T, k: &Coefs<T>) -> T {
+    let g = k.sign * g;
+    match MODE {
+        L2 => g + k.wd * *p,
+        DECOUPLED => {
+            *p *= k.decay;
+            g
         }
-        let m = &mut state.exp_avg[i];
-        *m += w1 * (g - *m);
-        let v = &mut state.exp_avg_sq[i];
-        *v = *v * b2 + w2 * g * g;
-        let v = if cfg.amsgrad {
-            let vmax = &mut state.max_exp_avg_sq[i];
-            *vmax = vmax.max(*v);
-            *vmax
-        } else {
-            *v
-        };
-        let denom = v.sqrt() / bias2_sqrt + eps;
-        param[i] -= step_size * state.exp_avg[i] / denom;
+        _ => g,
+    }
+}
+
+fn plain<T: Float, const MODE: u8>(
+    param: &mut [T],
+    grad: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    k: Coefs<T>,
+) {
+    for (((p, &g), m), v) in param
+        .iter_mut()
+        .zip(grad)
+        .zip(m.iter_mut())
+        .zip(v.iter_mut())
+    {
+        let g = decayed::<T, MODE>(p, g, &k);
+        *m += k.w1 * (g - *m);
+        *v = *v * k.b2 + k.w2 * g * g;
+        *p -= k.step_size * *m / (v.sqrt() / k.bias2_sqrt + k.eps);
+    }
+}
+
+fn amsgrad<T: Float, const MODE: u8>(
+    param: &mut [T],
+    grad: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    vmax: &mut [T],
+    k: Coefs<T>,
+) {
+    let it = param
+        .iter_mut()
+        .zip(grad)
+        .zip(m.iter_mut())
+        .zip(v.iter_mut());
+    for ((((p, &g), m), v), vmax) in it.zip(vmax.iter_mut()) {
+        let g = decayed::<T, MODE>(p, g, &k);
+        *m += k.w1 * (g - *m);
+        *v = *v * k.b2 + k.w2 * g * g;
+        *vmax = vmax.max(*v);
+        *p -= k.step_size * *m / (vmax.sqrt() / k.bias2_sqrt + k.eps);
     }
 }
 
