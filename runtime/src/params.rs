@@ -478,6 +478,37 @@ impl<P: Params> Params for Vec<P> {
     }
 }
 
+/// A box is transparent: same names, same leaves (large layers live on the heap).
+impl<P: Params> Params for Box<P> {
+    type Scalar = P::Scalar;
+    type Gradient = Box<P::Gradient>;
+
+    fn visit(
+        &self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(Leaf<'_, P::Scalar>) -> Result<()>,
+    ) -> Result<()> {
+        (**self).visit(path, f)
+    }
+
+    fn visit_mut(
+        &mut self,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(LeafMut<'_, P::Scalar>) -> Result<()>,
+    ) -> Result<()> {
+        (**self).visit_mut(path, f)
+    }
+
+    fn visit_with_grad(
+        &mut self,
+        grad: &Self::Gradient,
+        path: &mut ParamPath,
+        f: &mut dyn FnMut(LeafGrad<'_, P::Scalar>) -> Result<()>,
+    ) -> Result<()> {
+        (**self).visit_with_grad(grad, path, f)
+    }
+}
+
 macro_rules! impl_tuple {
     ($(($idx:tt, $name:literal, $T:ident)),+) => {
         /// Tuple entries are named by position: `0`, `1`, ...; the gradient
@@ -752,6 +783,15 @@ mod tests {
         let g = vec![vec![1.0_f64; 2], vec![1.0; 2]];
         let err = for_each_with_grad(&mut p, &g, |_| Ok(())).unwrap_err();
         assert!(err.to_string().contains("`1`"), "{err}");
+    }
+
+    #[test]
+    fn boxes_are_transparent() {
+        let mut p = (Box::new([[1.0_f64; 2]; 2]), 2.0_f64);
+        assert_eq!(shapes(&p).unwrap()[0], ("0".to_owned(), vec![2, 2]));
+        let g = (Box::new([[1.0_f64; 2]; 2]), 1.0_f64);
+        accumulate(&mut p, &g).unwrap();
+        assert_eq!(flatten(&p), [2.0, 2.0, 2.0, 2.0, 3.0]);
     }
 
     #[test]
