@@ -5,12 +5,17 @@
 //! checkpoints use.
 
 use crate::ops::Real;
+use crate::params::Params;
 use core::fmt::{Debug, Display};
 use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Sub, SubAssign};
 
 /// `f32` or `f64`, with what optimizers, data and checkpoints need.
+///
+/// Every `Float` is also a one-element parameter tree that is its own
+/// gradient, so generic code (and derived impls) need only `T: Float`.
 pub trait Float:
     Real
+    + Params<Scalar = Self, Gradient = Self>
     + Debug
     + Display
     + Default

@@ -65,10 +65,15 @@
 //! ```
 //!
 //! The derive's contract, precisely:
-//! - `Scalar` is the `Scalar` of the field types (all fields must agree; a
-//!   field marked `#[params(skip)]` is not visited);
-//! - fields are visited in declaration order, each under its own name
-//!   (`#[params(rename = "...")]` may change it), with `?` between fields;
+//! - `Scalar` is the `Scalar` of the field types (all fields must agree);
+//!   for a struct generic over the scalar, the bound `T: Float` is enough,
+//!   since every [`Float`] is a `Params<Scalar = T, Gradient = T>`;
+//! - `Gradient` is `Self` or a struct with the same field names whose field
+//!   types are `<FieldType as Params>::Gradient`;
+//! - fields are visited in declaration order, each inside
+//!   `path.scope("<field name>", ...)`, with `?` between fields (attributes
+//!   such as skip or rename are the derive's to add; the rule is only that
+//!   names are unique, non-empty and contain no `.`);
 //! - `visit_with_grad` pairs `self.field` with `grad.field`;
 //! - the `visit_slice*` methods keep their defaults (an array of structs is
 //!   visited element by element under its index).

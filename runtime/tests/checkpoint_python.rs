@@ -20,7 +20,7 @@ struct Model<T> {
     scale: T,
 }
 
-impl<T: Float + Params<Scalar = T, Gradient = T>> Params for Linear<T> {
+impl<T: Float> Params for Linear<T> {
     type Scalar = T;
     type Gradient = Self;
     fn visit(
@@ -54,7 +54,7 @@ impl<T: Float + Params<Scalar = T, Gradient = T>> Params for Linear<T> {
     }
 }
 
-impl<T: Float + Params<Scalar = T, Gradient = T>> Params for Model<T> {
+impl<T: Float> Params for Model<T> {
     type Scalar = T;
     type Gradient = Self;
     fn visit(
