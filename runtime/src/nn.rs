@@ -55,10 +55,9 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     #[inline]
     pub fn backward(&self, x: &[T; I], dy: &[T; O], grad: &mut Self) -> [T; I] {
         let mut dx = [T::ZERO; I];
-        for o in 0..O {
-            let d = dy[o];
-            grad.bias[o] += d;
-            let (gw, w) = (&mut grad.weight[o], &self.weight[o]);
+        let grads = grad.weight.iter_mut().zip(grad.bias.iter_mut());
+        for ((&d, w), (gw, gb)) in dy.iter().zip(self.weight.iter()).zip(grads) {
+            *gb += d;
             for i in 0..I {
                 gw[i] += d * x[i];
                 dx[i] += w[i] * d;
@@ -70,12 +69,11 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     /// As [`Linear::backward`] when `∂x` is not needed (the first layer).
     #[inline]
     pub fn backward_params(&self, x: &[T; I], dy: &[T; O], grad: &mut Self) {
-        for o in 0..O {
-            let d = dy[o];
-            grad.bias[o] += d;
-            let gw = &mut grad.weight[o];
-            for i in 0..I {
-                gw[i] += d * x[i];
+        let grads = grad.weight.iter_mut().zip(grad.bias.iter_mut());
+        for (&d, (gw, gb)) in dy.iter().zip(grads) {
+            *gb += d;
+            for (g, &xi) in gw.iter_mut().zip(x) {
+                *g += d * xi;
             }
         }
     }

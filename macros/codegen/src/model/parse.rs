@@ -53,6 +53,8 @@ impl Parse for ModelInput {
 
 /// A layer of the model.
 pub struct Layer {
+    /// The field's attributes as written (its docs).
+    pub attrs: Vec<syn::Attribute>,
     /// The field name, e.g. `l1`.
     pub name: syn::Ident,
     /// Inputs.
@@ -114,6 +116,7 @@ fn layer(field: &syn::Field, cx: &Ctxt) -> Option<Layer> {
         .collect();
     match sizes.as_slice() {
         [Some(i), Some(o)] if *i > 0 && *o > 0 => Some(Layer {
+            attrs: field.attrs.clone(),
             name,
             input: *i,
             output: *o,
