@@ -9,6 +9,24 @@ use std::path::Path;
 use crate::checkpoint::write_atomically;
 use crate::error::{Error, Result};
 
+/// A short axis label: about 4 significant digits, scientific when large or tiny.
+fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        return "0".to_owned();
+    }
+    if !(1e-3..1e5).contains(&a) {
+        return format!("{v:.2e}");
+    }
+    let decimals = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
 /// One epoch's numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochRecord {
@@ -149,11 +167,15 @@ impl History {
         } else {
             (lo - 0.5, hi + 0.5)
         };
+        // Losses often span orders of magnitude: then the axis is logarithmic.
+        let log = lo > 0.0 && hi / lo > 100.0;
+        let scale = |v: f64| if log { v.log10() } else { v };
+        let (s_lo, s_hi) = (scale(lo), scale(hi));
         let (w, h) = (f64::from(width), f64::from(height));
-        let (left, right, top, bottom) = (60.0, 20.0, 20.0, 40.0);
+        let (left, right, top, bottom) = (80.0, 20.0, 20.0, 40.0);
         let n = train.len().max(2) - 1;
         let x = |i: usize| left + (w - left - right) * i as f64 / n as f64;
-        let y = |v: f64| top + (h - top - bottom) * (hi - v) / (hi - lo);
+        let y = |v: f64| top + (h - top - bottom) * (s_hi - scale(v)) / (s_hi - s_lo);
         let path = |vals: &[f64]| {
             let mut d = String::new();
             let mut pen_up = true;
@@ -186,17 +208,23 @@ impl History {
             w - right,
             h - bottom
         );
+        for k in 0..=4 {
+            let sv = s_lo + (s_hi - s_lo) * f64::from(k) / 4.0;
+            let v = if log { 10f64.powf(sv) } else { sv };
+            let _ = writeln!(
+                svg,
+                r#"<text x="{}" y="{:.2}" text-anchor="end">{}</text>"#,
+                left - 6.0,
+                y(v) + 4.0,
+                tick(v)
+            );
+        }
         let _ = writeln!(
             svg,
-            r#"<text x="{}" y="{}" text-anchor="end">{hi:.4}</text>"#,
-            left - 4.0,
-            top + 4.0
-        );
-        let _ = writeln!(
-            svg,
-            r#"<text x="{}" y="{}" text-anchor="end">{lo:.4}</text>"#,
-            left - 4.0,
-            h - bottom
+            r#"<text x="14" y="{}" transform="rotate(-90 14 {})" text-anchor="middle">{}</text>"#,
+            h / 2.0,
+            h / 2.0,
+            if log { "loss (log scale)" } else { "loss" }
         );
         let _ = writeln!(
             svg,
@@ -287,6 +315,18 @@ mod tests {
         assert_eq!(v[1]["train_loss"], 0.5);
         assert!(v[1]["val_loss"].is_null());
         assert_eq!(v[0]["train_acc"], 0.5);
+    }
+
+    #[test]
+    fn ticks_are_short() {
+        let t: Vec<String> = [10209.105, 2818.5092, 59.3082, 0.5, 0.0, 1e-7, 2e6]
+            .iter()
+            .map(|&v| tick(v))
+            .collect();
+        assert_eq!(
+            t,
+            ["10209", "2819", "59.31", "0.5", "0", "1.00e-7", "2.00e6"]
+        );
     }
 
     #[test]
