@@ -289,6 +289,7 @@ fn clipping_matches_torch_nn_utils() {
 #[test]
 fn f32_optimizers_follow_the_reference_to_single_precision() {
     type P32 = ([[f32; 3]; 2], [f32; 3]);
+    type Stepper = Box<dyn FnMut(&mut P32, &P32)>;
     let narrow = |p: P| -> P32 { (p.0.map(|r| r.map(|x| x as f32)), p.1.map(|x| x as f32)) };
     let data = reference();
     let grads: Vec<P32> = data["grads"]
@@ -297,7 +298,7 @@ fn f32_optimizers_follow_the_reference_to_single_precision() {
         .iter()
         .map(|g| narrow(tensors(g)))
         .collect();
-    let check = |mut opt: Box<dyn FnMut(&mut P32, &P32)>, name: &str| {
+    let check = |mut opt: Stepper, name: &str| {
         let c = case(&data, name);
         let mut p = narrow(tensors(&data["init"]));
         for (t, g) in grads.iter().enumerate() {
