@@ -1,0 +1,18 @@
+// PENDING: Passing `[f64; 2]` to a `#[grad]` fn taking `[f64; 3]`: E0308 (good), then E0308 and
+// E0527 "pattern requires 2 elements but array has 3" spanned on `#[grad]`. Should: one error.
+
+use macrograd::grad;
+
+#[grad]
+fn norm2(v: [f64; 3]) -> f64 {
+    v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
+}
+
+#[grad]
+fn f(a: [f64; 2]) -> f64 {
+    norm2(a)
+}
+
+fn main() {
+    let _ = f_grad([1.0, 2.0]);
+}

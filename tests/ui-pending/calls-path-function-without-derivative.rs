@@ -1,0 +1,19 @@
+// PENDING: Same as calls-function-without-derivative through a path:
+// prints "cannot find function `square_pullback` in module `helpers`".
+
+use macrograd::grad;
+
+mod helpers {
+    pub fn square(v: f64) -> f64 {
+        v * v
+    }
+}
+
+#[grad]
+fn f(x: f64) -> f64 {
+    helpers::square(x)
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,15 @@
+// PENDING: `let y;` gives the right error, then "cannot find `y` in this function" twice.
+// Should: one error.
+
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    let y;
+    y = x * x;
+    y
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,17 @@
+// PENDING: `0..(5 % 0)` prints "operator `%` is not supported on floats" on integers.
+// Should: "this integer arithmetic overflows or divides by zero" as for `/`.
+
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    let mut y = x;
+    for _ in 0..(5 % 0) {
+        y *= x;
+    }
+    y
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,14 @@
+// PENDING: "custom attribute panicked" (capacity overflow in `[x; N]`), then
+// "cannot find function `f_grad`". Should: an error on the length.
+
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    let a = [x; 9_000_000_000_000_000_000];
+    a[0]
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,17 @@
+// PENDING: "custom attribute panicked" (attempt to add with overflow on `hi + 1`),
+// then "cannot find function `f_grad`". Should: the node-limit or an overflow error.
+
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    let mut y = x;
+    for _ in 0..=9_223_372_036_854_775_807 {
+        y *= x;
+    }
+    y
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,17 @@
+// PENDING: "custom attribute panicked" (attempt to negate with overflow: `-i64::MIN`),
+// then "cannot find function `f_grad`". Should: "this integer arithmetic overflows".
+
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    let mut y = x;
+    for _ in 0..-(-9_223_372_036_854_775_807 - 1) {
+        y *= x;
+    }
+    y
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

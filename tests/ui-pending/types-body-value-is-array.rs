@@ -1,0 +1,13 @@
+// PENDING: "the body's value is an array ..." spans the closing `}`.
+// Should: point at `[x, 2.0 * x]`.
+
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    [x, 2.0 * x]
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,14 @@
+use macrograd::grad;
+
+fn f_by_hand(x: f64) -> (f64, f64) {
+    (x * x, 2.0 * x)
+}
+
+#[grad(custom = f_by_hand, custom = f_by_hand)]
+fn f(x: f64) -> f64 {
+    x * x
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,6 @@
+use macrograd::grad;
+
+#[grad]
+const SCALE: f64 = 2.0;
+
+fn main() {}

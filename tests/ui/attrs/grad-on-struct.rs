@@ -1,0 +1,10 @@
+use macrograd::grad;
+
+#[grad]
+struct Model {
+    w: f64,
+}
+
+fn main() {
+    let _ = Model { w: 1.0 };
+}

@@ -1,0 +1,8 @@
+use macrograd::grad;
+
+#[grad]
+fn f([a, b]: [f64; 2]) -> f64 {
+    a * b
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    x.max::<f64>(0.0)
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

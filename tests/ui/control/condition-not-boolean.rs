@@ -1,0 +1,14 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    if x {
+        x
+    } else {
+        -x
+    }
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,13 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    let mut y = x;
+    loop {
+        y *= 2.0;
+    }
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,5 @@
+use macrograd::gradient;
+
+fn main() {
+    let _f = gradient!(|| 1.0);
+}

@@ -1,0 +1,12 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64, y: f64) -> f64 {
+    let mut z = x;
+    z %= y;
+    z
+}
+
+fn main() {
+    let _ = f_grad(1.0, 2.0);
+}

@@ -1,0 +1,8 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: &mut f64) -> f64 {
+    *x
+}
+
+fn main() {}

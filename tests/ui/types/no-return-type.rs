@@ -1,0 +1,10 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) {
+    let _ = x * x;
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}
