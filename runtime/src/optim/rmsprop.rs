@@ -16,6 +16,10 @@
 //!
 //! Defaults (PyTorch's): `lr = 1e-2`, `α = 0.99`, `ε = 1e-8`, no weight
 //! decay, no momentum, not centered. Note ε is added *outside* the root.
+//!
+//! As in PyTorch, a gradient whose square overflows (`|g| ≳ 1e154` in `f64`,
+//! `≳ 1e19` in `f32`) makes the centered variant compute `∞ − ∞ = NaN`; the
+//! plain variant then just takes a zero step for that element.
 
 use super::{assert_same_len, require, Optimizer, State, StateMap};
 use crate::error::Result;
