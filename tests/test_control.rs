@@ -1,0 +1,1139 @@
+//! The body syntax `#[grad]` accepts beyond single operations: bindings,
+//! assignment, `if`, `for`, arrays, constants, `#[nograd]`, modules and
+//! calls between differentiable functions, and `gradient!` closures.
+//!
+//! Every function is written once in `corpus!` and instantiated in f64
+//! (`c64`) and f32 (`c32`). Each test checks both against a closed form
+//! derived by hand (in the test, in f64) and against central finite
+//! differences of the f64 function. Points are dyadic so that f32 and f64
+//! see the same inputs.
+
+mod common;
+
+use common::{assert_all_close, numeric_grad, Flat};
+
+/// f64 gradient vs the closed form
+const TOL_64: f64 = 1e-12;
+/// f64 gradient vs finite differences
+const TOL_FD: f64 = 1e-7;
+/// f32 gradient vs the (f64) closed form
+const TOL_32: f64 = 3e-5;
+
+/// Checks one point: the f64 and f32 gradients against the closed form
+/// `want`, and the f64 gradient against finite differences of `f`.
+fn check(
+    what: &str,
+    pt: &[f64],
+    want: &[f64],
+    g64: &dyn Flat,
+    g32: &dyn Flat,
+    f: impl Fn(&[f64]) -> f64,
+) {
+    let at = format!("{what} at {pt:?}");
+    assert_all_close(
+        &g64.flat(),
+        want,
+        TOL_64,
+        &format!("{at}, f64 vs closed form"),
+    );
+    assert_all_close(
+        &g32.flat(),
+        want,
+        TOL_32,
+        &format!("{at}, f32 vs closed form"),
+    );
+    assert_all_close(
+        &g64.flat(),
+        &numeric_grad(f, pt),
+        TOL_FD,
+        &format!("{at}, f64 vs finite differences"),
+    );
+}
+
+/// Checks the values the `_grad` functions return against the plain functions.
+fn check_values(what: &str, v64: f64, plain64: f64, v32: f32, plain32: f32) {
+    assert_eq!(v64, plain64, "{what}: f64 value");
+    assert_eq!(v32, plain32, "{what}: f32 value");
+    assert_close!(v32, v64, 1e-5, "{what}: f32 value vs f64 value");
+}
+
+fn arr<const N: usize>(v: &[f64]) -> [f64; N] {
+    v.try_into().expect("length")
+}
+
+fn arr32<const N: usize>(v: &[f64]) -> [f32; N] {
+    let a: [f64; N] = arr(v);
+    a.map(|x| x as f32)
+}
+
+macro_rules! corpus {
+    ($m:ident, $t:ident) => {
+        /// The corpus in one float type.
+        // `a = a * y` and `!(y < 2.0)` are the syntax under test here.
+        #[allow(clippy::assign_op_pattern, clippy::neg_cmp_op_on_partial_ord)]
+        pub mod $m {
+            use macrograd::grad;
+            use macrograd::ops::relu;
+
+            /// `let` shadowing, of a local and of a parameter.
+            #[grad]
+            pub fn shadowing(x: $t, y: $t) -> $t {
+                let t = x * y;
+                let t = t.sin() + x;
+                let x = t * 2.0;
+                x * y
+            }
+
+            /// Reassignment, and a copy taken before a reassignment.
+            #[grad]
+            pub fn reassign(x: $t, y: $t) -> $t {
+                let mut a = x;
+                a = a * y;
+                a = a + x;
+                let b = a;
+                a = a * a;
+                a + b
+            }
+
+            /// Each compound assignment.
+            #[grad]
+            pub fn compound(x: $t, y: $t) -> $t {
+                let mut s = x;
+                s += y;
+                s -= 0.5 * x;
+                s *= y;
+                s /= x + 2.0;
+                s
+            }
+
+            /// Compound assignment whose right side is the variable itself.
+            #[grad]
+            pub fn compound_self(x: $t, y: $t) -> $t {
+                let mut s = x;
+                s *= s;
+                s += s;
+                s -= x;
+                s /= y;
+                s
+            }
+
+            /// `if / else if / else` as an expression, with `&&`, `||`, `!`.
+            #[grad]
+            pub fn if_expr(x: $t, y: $t) -> $t {
+                let v = if x > 0.0 && y > 0.0 {
+                    x * y
+                } else if x < -1.0 || !(y < 2.0) {
+                    x * x + y
+                } else {
+                    x - y.sin()
+                };
+                v * x
+            }
+
+            /// `if` as statements, one without `else`, on a computed value.
+            #[grad]
+            pub fn if_stmt(x: $t, y: $t) -> $t {
+                let mut r = x * y;
+                if x > y {
+                    r = r * y;
+                    r += 1.0;
+                } else {
+                    r += y.exp();
+                }
+                if !(r >= 0.0) {
+                    r = -r;
+                }
+                r
+            }
+
+            /// `<=`, `>=`, `==`, `!=`; at a tie the branch taken is differentiated.
+            #[grad]
+            pub fn comparisons(x: $t, y: $t) -> $t {
+                let a = if x <= y { x } else { y };
+                let b = if x >= 1.0 { x * x } else { 2.0 * x - 1.0 };
+                let c = if x == y {
+                    0.0
+                } else if x != 0.0 {
+                    x * y
+                } else {
+                    y
+                };
+                a + b + c
+            }
+
+            /// An `if` whose value is the body's tail, branches of different shapes.
+            #[grad]
+            pub fn if_tail(x: $t, y: $t) -> $t {
+                let s = x * y;
+                if s > 1.0 {
+                    let t = s.ln();
+                    t * x
+                } else if s < -1.0 {
+                    y
+                } else {
+                    relu(x) + s
+                }
+            }
+
+            /// `for i in 0..N` with a cast loop index.
+            #[grad]
+            pub fn weighted(x: [$t; 4]) -> $t {
+                let mut s = 0.0;
+                for i in 0..4 {
+                    s += (i as $t + 1.0) * x[i] * x[i];
+                }
+                s
+            }
+
+            /// Loop-index arithmetic in subscripts, constant subscripts, `len()`.
+            #[grad]
+            pub fn neighbours(x: [$t; 5]) -> $t {
+                let mut s = 0.0;
+                for i in 0..4 {
+                    s += (x[i + 1] - x[i]).powi(2);
+                }
+                for i in 1..x.len() {
+                    s += 0.25 * x[i - 1] * x[i];
+                }
+                s + x[0] * x[4]
+            }
+
+            /// Horner's rule with `(0..N).rev()`: c0 + c1·x + c2·x² + c3·x³.
+            #[grad]
+            pub fn horner(x: $t, c: [$t; 4]) -> $t {
+                let mut acc = 0.0;
+                for i in (0..4).rev() {
+                    acc = acc * x + c[i];
+                }
+                acc
+            }
+
+            /// The same polynomial, coefficients `#[nograd]`.
+            #[grad]
+            pub fn horner_fixed(x: $t, #[nograd] c: [$t; 4]) -> $t {
+                let mut acc = 0.0;
+                for i in (0..4).rev() {
+                    acc = acc * x + c[i];
+                }
+                acc
+            }
+
+            /// `for v in arr`.
+            #[grad]
+            pub fn for_each(x: [$t; 3]) -> $t {
+                let mut s = 0.0;
+                for v in x {
+                    s += v.sin() * v;
+                }
+                s
+            }
+
+            /// `for (i, &v) in arr.iter().enumerate()` with a run-time `if` inside.
+            #[grad]
+            pub fn enumerated(x: [$t; 4], y: $t) -> $t {
+                let mut s = 0.0;
+                for (i, &v) in x.iter().enumerate() {
+                    s += (i as $t) * v * y + v.exp();
+                    if v > y {
+                        s += v;
+                    }
+                }
+                s
+            }
+
+            /// A compile-time `if` on the loop index, and an inclusive range.
+            #[grad]
+            pub fn index_conditions(x: [$t; 4]) -> $t {
+                let mut s = 0.0;
+                for i in 0..=3 {
+                    if i > 0 {
+                        s += x[i] * x[i - 1];
+                    } else {
+                        s += x[i];
+                    }
+                }
+                s
+            }
+
+            /// Local arrays: `[0.0; 3]`, element assignment (constant and loop
+            /// index), an array literal of computed values.
+            #[grad]
+            pub fn local_array(x: $t, y: $t) -> $t {
+                let mut a = [0.0; 3];
+                a[0] = x;
+                a[1] = x * y;
+                a[2] = a[0] + a[1];
+                for i in 0..3 {
+                    a[i] *= 2.0;
+                }
+                let b = [a[2], y, 1.0];
+                let mut s = 0.0;
+                for i in 0..3 {
+                    s += a[i] * b[i];
+                }
+                s
+            }
+
+            /// Array elements assigned inside a run-time `if`.
+            #[grad]
+            pub fn array_in_if(x: $t, y: $t) -> $t {
+                let mut a = [x, y, 1.0];
+                if x > y {
+                    a[2] = x * y;
+                    a[0] = y;
+                }
+                a[0] * a[1] + a[2]
+            }
+
+            /// `std::{f64,f32}::consts` and associated constants.
+            #[grad]
+            pub fn constants(x: $t) -> $t {
+                (std::$t::consts::PI * x).sin()
+                    + std::$t::consts::E * x
+                    + std::$t::consts::FRAC_1_SQRT_2 * x * x
+                    + $t::EPSILON
+            }
+
+            /// `#[nograd]` scalars and arrays between differentiable parameters.
+            #[grad]
+            pub fn nograd_mix(#[nograd] a: $t, x: $t, #[nograd] w: [$t; 2], y: $t) -> $t {
+                a * x * x + w[0] * x * y + w[1] * y
+            }
+
+            /// One differentiable parameter: the gradient is the entry itself.
+            #[grad]
+            pub fn single(x: $t, #[nograd] k: $t) -> $t {
+                k * x.powi(3)
+            }
+
+            /// A typed `let`, method calls in path form, and `return` at the end.
+            #[grad]
+            pub fn typed_and_paths(x: $t, y: $t) -> $t {
+                let s: $t = $t::sin(x) * y;
+                let v: [$t; 2] = [s, $t::max(x, y)];
+                return v[0] + v[1];
+            }
+
+            /// Functions called by other differentiable functions.
+            pub mod physics {
+                use macrograd::grad;
+
+                /// ½Σqᵢ² + ½Σ(qᵢ₊₁ − qᵢ)²
+                #[grad]
+                pub fn energy(q: [$t; 3]) -> $t {
+                    let mut e = 0.0;
+                    for i in 0..3 {
+                        e += 0.5 * q[i] * q[i];
+                    }
+                    for i in 0..2 {
+                        e += 0.5 * (q[i + 1] - q[i]).powi(2);
+                    }
+                    e
+                }
+
+                /// a·sin b
+                #[grad]
+                pub fn pair(a: $t, b: $t) -> $t {
+                    a * b.sin()
+                }
+
+                /// Calls the functions above several times, one of them with an
+                /// array built in the body.
+                #[grad]
+                pub fn total(q: [$t; 3], s: $t) -> $t {
+                    let e = energy(q);
+                    let f = energy([q[2], q[0] * s, q[1]]);
+                    e * s + f + pair(q[1], s) * pair(s, q[2])
+                }
+
+                /// A call in a loop and in a run-time `if`.
+                #[grad]
+                pub fn calls_in_control(q: [$t; 3], s: $t) -> $t {
+                    let mut acc = 0.0;
+                    for i in 0..3 {
+                        acc += pair(q[i], s);
+                    }
+                    if acc > 0.0 {
+                        acc = acc * pair(s, s);
+                    } else {
+                        acc = acc + energy(q);
+                    }
+                    acc
+                }
+            }
+
+            /// Calls by path: `crate::…::physics::energy(q)`, `physics::…`,
+            /// `self::physics::…`.
+            #[grad]
+            pub fn by_path(q: [$t; 3], s: $t) -> $t {
+                crate::$m::physics::energy(q) * s
+                    + physics::total(q, s)
+                    + self::physics::pair(s, q[0])
+            }
+        }
+    };
+}
+
+corpus!(c64, f64);
+corpus!(c32, f32);
+
+// ---------------------------------------------------------------------------
+// Bindings
+
+#[test]
+fn let_shadowing() {
+    // f = 2y·(sin(xy) + x)
+    for [x, y] in XY {
+        let want = [
+            2.0 * y * y * (x * y).cos() + 2.0 * y,
+            2.0 * (x * y).sin() + 2.0 * x * y * (x * y).cos() + 2.0 * x,
+        ];
+        let (v64, g64) = c64::shadowing_grad(x, y);
+        let (v32, g32) = c32::shadowing_grad(x as f32, y as f32);
+        check_values(
+            "shadowing",
+            v64,
+            c64::shadowing(x, y),
+            v32,
+            c32::shadowing(x as f32, y as f32),
+        );
+        check("shadowing", &[x, y], &want, &g64, &g32, |v| {
+            c64::shadowing(v[0], v[1])
+        });
+    }
+}
+
+#[test]
+fn reassignment() {
+    // u = x(y + 1), f = u² + u
+    for [x, y] in XY {
+        let u = x * (y + 1.0);
+        let want = [(2.0 * u + 1.0) * (y + 1.0), (2.0 * u + 1.0) * x];
+        let (v64, g64) = c64::reassign_grad(x, y);
+        let (v32, g32) = c32::reassign_grad(x as f32, y as f32);
+        check_values(
+            "reassign",
+            v64,
+            c64::reassign(x, y),
+            v32,
+            c32::reassign(x as f32, y as f32),
+        );
+        check("reassign", &[x, y], &want, &g64, &g32, |v| {
+            c64::reassign(v[0], v[1])
+        });
+    }
+}
+
+#[test]
+fn compound_assignment() {
+    // f = (x/2 + y)·y/(x + 2)
+    for [x, y] in XY {
+        let want = [
+            0.5 * y / (x + 2.0) - (0.5 * x + y) * y / (x + 2.0).powi(2),
+            (0.5 * x + 2.0 * y) / (x + 2.0),
+        ];
+        let (v64, g64) = c64::compound_grad(x, y);
+        let (v32, g32) = c32::compound_grad(x as f32, y as f32);
+        check_values(
+            "compound",
+            v64,
+            c64::compound(x, y),
+            v32,
+            c32::compound(x as f32, y as f32),
+        );
+        check("compound", &[x, y], &want, &g64, &g32, |v| {
+            c64::compound(v[0], v[1])
+        });
+    }
+}
+
+#[test]
+fn compound_assignment_of_itself() {
+    // f = (2x² − x)/y
+    for [x, y] in XY {
+        let want = [(4.0 * x - 1.0) / y, -(2.0 * x * x - x) / (y * y)];
+        let (v64, g64) = c64::compound_self_grad(x, y);
+        let (v32, g32) = c32::compound_self_grad(x as f32, y as f32);
+        check_values(
+            "compound_self",
+            v64,
+            c64::compound_self(x, y),
+            v32,
+            c32::compound_self(x as f32, y as f32),
+        );
+        check("compound_self", &[x, y], &want, &g64, &g32, |v| {
+            c64::compound_self(v[0], v[1])
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// if
+
+#[test]
+fn if_else_if_else_expression_each_branch() {
+    // (x, y, branch): 1 when x > 0 && y > 0; 2 when x < −1 || y ≥ 2; else 3
+    let cases = [
+        (1.5_f64, 0.75_f64, 1),
+        (2.0, 3.0, 1),
+        (-2.0, 0.5, 2),
+        (-0.5, 3.0, 2),
+        (-1.5, -1.0, 2),
+        (0.5, -0.25, 3),
+        (-0.5, 1.0, 3),
+    ];
+    for (x, y, branch) in cases {
+        let want = match branch {
+            1 => [2.0 * x * y, x * x],              // x²y
+            2 => [3.0 * x * x + y, x],              // x³ + xy
+            _ => [2.0 * x - y.sin(), -x * y.cos()], // x² − x·sin y
+        };
+        let (v64, g64) = c64::if_expr_grad(x, y);
+        let (v32, g32) = c32::if_expr_grad(x as f32, y as f32);
+        check_values(
+            "if_expr",
+            v64,
+            c64::if_expr(x, y),
+            v32,
+            c32::if_expr(x as f32, y as f32),
+        );
+        check(
+            &format!("if_expr branch {branch}"),
+            &[x, y],
+            &want,
+            &g64,
+            &g32,
+            |v| c64::if_expr(v[0], v[1]),
+        );
+    }
+}
+
+#[test]
+fn if_statements_each_branch() {
+    // x > y: r = xy² + 1, else r = xy + eʸ; then r ↦ |r|
+    let cases = [
+        [2.0_f64, 1.0],
+        [2.0, -1.5],
+        [-3.0, -4.0],
+        [0.5, 1.0],
+        [-3.0, 0.5],
+        [-5.0, 0.5],
+    ];
+    let mut signs = Vec::new();
+    for [x, y] in cases {
+        let (r, dr) = if x > y {
+            (x * y * y + 1.0, [y * y, 2.0 * x * y])
+        } else {
+            (x * y + y.exp(), [y, x + y.exp()])
+        };
+        let sign = if r >= 0.0 { 1.0 } else { -1.0 };
+        signs.push(sign);
+        let want = [sign * dr[0], sign * dr[1]];
+        let (v64, g64) = c64::if_stmt_grad(x, y);
+        let (v32, g32) = c32::if_stmt_grad(x as f32, y as f32);
+        check_values(
+            "if_stmt",
+            v64,
+            c64::if_stmt(x, y),
+            v32,
+            c32::if_stmt(x as f32, y as f32),
+        );
+        check("if_stmt", &[x, y], &want, &g64, &g32, |v| {
+            c64::if_stmt(v[0], v[1])
+        });
+    }
+    // both sides of the `if` without `else` were exercised
+    assert!(signs.contains(&1.0) && signs.contains(&-1.0));
+}
+
+#[test]
+fn comparison_operators_and_ties() {
+    for [x, y] in [
+        [0.5_f64, 1.5],
+        [2.0, 0.75],
+        [1.5, 3.0],
+        [-1.0, -2.0],
+        [0.0, 1.0],
+        [0.5, 0.5],
+        [1.25, 1.25],
+    ] {
+        let da = if x <= y { [1.0, 0.0] } else { [0.0, 1.0] };
+        let db = if x >= 1.0 { 2.0 * x } else { 2.0 };
+        let dc = if x == y {
+            [0.0, 0.0]
+        } else if x != 0.0 {
+            [y, x]
+        } else {
+            [0.0, 1.0]
+        };
+        let want = [da[0] + db + dc[0], da[1] + dc[1]];
+        let (v64, g64) = c64::comparisons_grad(x, y);
+        let (v32, g32) = c32::comparisons_grad(x as f32, y as f32);
+        check_values(
+            "comparisons",
+            v64,
+            c64::comparisons(x, y),
+            v32,
+            c32::comparisons(x as f32, y as f32),
+        );
+        assert_all_close(
+            &g64.flat(),
+            &want,
+            TOL_64,
+            &format!("comparisons f64 at ({x}, {y})"),
+        );
+        assert_all_close(
+            &g32.flat(),
+            &want,
+            TOL_32,
+            &format!("comparisons f32 at ({x}, {y})"),
+        );
+        // finite differences only where no comparison flips within the stencil
+        if x != y && x != 0.0 {
+            check("comparisons", &[x, y], &want, &g64, &g32, |v| {
+                c64::comparisons(v[0], v[1])
+            });
+        }
+    }
+}
+
+#[test]
+fn if_as_tail_expression() {
+    // s = xy > 1: f = x·ln(xy); s < −1: f = y; else relu(x) + xy
+    let cases = [
+        [2.0_f64, 1.5],
+        [0.75, 4.0],
+        [-2.0, 1.5],
+        [1.5, -2.0],
+        [0.5, 0.5],
+        [-0.5, 0.75],
+    ];
+    for [x, y] in cases {
+        let s = x * y;
+        let want = if s > 1.0 {
+            [s.ln() + 1.0, x / y]
+        } else if s < -1.0 {
+            [0.0, 1.0]
+        } else {
+            [if x > 0.0 { 1.0 } else { 0.0 } + y, x]
+        };
+        let (v64, g64) = c64::if_tail_grad(x, y);
+        let (v32, g32) = c32::if_tail_grad(x as f32, y as f32);
+        check_values(
+            "if_tail",
+            v64,
+            c64::if_tail(x, y),
+            v32,
+            c32::if_tail(x as f32, y as f32),
+        );
+        check("if_tail", &[x, y], &want, &g64, &g32, |v| {
+            c64::if_tail(v[0], v[1])
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// for
+
+/// Points for two scalar parameters.
+const XY: [[f64; 2]; 5] = [
+    [0.5, 1.25],
+    [-1.5, 0.75],
+    [2.0, -0.5],
+    [-0.25, -2.0],
+    [3.0, 0.125],
+];
+
+const X4: [[f64; 4]; 5] = [
+    [0.5, -1.25, 2.0, 0.75],
+    [-2.0, 0.25, 1.5, -0.5],
+    [1.0, 1.0, -1.0, 3.0],
+    [0.125, -0.75, -2.5, 1.75],
+    [3.0, 2.5, 0.5, -1.5],
+];
+
+#[test]
+fn for_range_with_cast_index() {
+    for x in X4 {
+        let want: Vec<f64> = (0..4).map(|i| 2.0 * (i as f64 + 1.0) * x[i]).collect();
+        let (v64, g64) = c64::weighted_grad(x);
+        let (v32, g32) = c32::weighted_grad(arr32(&x));
+        check_values(
+            "weighted",
+            v64,
+            c64::weighted(x),
+            v32,
+            c32::weighted(arr32(&x)),
+        );
+        check("weighted", &x, &want, &g64, &g32, |v| c64::weighted(arr(v)));
+    }
+}
+
+#[test]
+fn loop_index_subscripts() {
+    let points = [
+        [0.5_f64, -1.25, 2.0, 0.75, -0.5],
+        [-2.0, 0.25, 1.5, -0.5, 1.0],
+        [1.0, 1.0, -1.0, 3.0, 0.25],
+        [0.125, -0.75, -2.5, 1.75, 2.0],
+        [3.0, 2.5, 0.5, -1.5, -3.0],
+    ];
+    for x in points {
+        // s = Σ(x[i+1] − x[i])² + ¼Σ x[i−1]·x[i] + x[0]·x[4]
+        let mut want = vec![0.0; 5];
+        for i in 0..4 {
+            want[i + 1] += 2.0 * (x[i + 1] - x[i]);
+            want[i] -= 2.0 * (x[i + 1] - x[i]);
+            want[i] += 0.25 * x[i + 1];
+            want[i + 1] += 0.25 * x[i];
+        }
+        want[0] += x[4];
+        want[4] += x[0];
+        let (v64, g64) = c64::neighbours_grad(x);
+        let (v32, g32) = c32::neighbours_grad(arr32(&x));
+        check_values(
+            "neighbours",
+            v64,
+            c64::neighbours(x),
+            v32,
+            c32::neighbours(arr32(&x)),
+        );
+        check("neighbours", &x, &want, &g64, &g32, |v| {
+            c64::neighbours(arr(v))
+        });
+    }
+}
+
+#[test]
+fn reversed_range_horner() {
+    let c = [0.5, -1.25, 2.0, 0.75];
+    for x in [-1.5_f64, -0.5, 0.25, 1.0, 2.5] {
+        // p(x) = c0 + c1·x + c2·x² + c3·x³: ∂x = c1 + 2c2·x + 3c3·x², ∂cᵢ = xⁱ
+        let value = c[0] + c[1] * x + c[2] * x * x + c[3] * x * x * x;
+        let dx = c[1] + 2.0 * c[2] * x + 3.0 * c[3] * x * x;
+        let want = [dx, 1.0, x, x * x, x * x * x];
+        let (v64, g64) = c64::horner_grad(x, c);
+        let (v32, g32) = c32::horner_grad(x as f32, arr32(&c));
+        assert_close!(v64, value, 1e-14);
+        check_values(
+            "horner",
+            v64,
+            c64::horner(x, c),
+            v32,
+            c32::horner(x as f32, arr32(&c)),
+        );
+        let pt = [&[x][..], &c[..]].concat();
+        check("horner", &pt, &want, &g64, &g32, |v| {
+            c64::horner(v[0], arr(&v[1..]))
+        });
+
+        let (v64, g64) = c64::horner_fixed_grad(x, c);
+        let (v32, g32): (f32, f32) = c32::horner_fixed_grad(x as f32, arr32(&c));
+        check_values(
+            "horner_fixed",
+            v64,
+            c64::horner_fixed(x, c),
+            v32,
+            c32::horner_fixed(x as f32, arr32(&c)),
+        );
+        check("horner_fixed", &[x], &[dx], &g64, &g32, |v| {
+            c64::horner_fixed(v[0], c)
+        });
+    }
+}
+
+#[test]
+fn for_over_array() {
+    for x in [
+        [0.5_f64, -1.25, 2.0],
+        [-2.0, 0.25, 1.5],
+        [1.0, 1.0, -1.0],
+        [0.125, -0.75, -2.5],
+        [3.0, 2.5, 0.5],
+    ] {
+        let want: Vec<f64> = x.iter().map(|&v| v.sin() + v * v.cos()).collect();
+        let (v64, g64) = c64::for_each_grad(x);
+        let (v32, g32) = c32::for_each_grad(arr32(&x));
+        check_values(
+            "for_each",
+            v64,
+            c64::for_each(x),
+            v32,
+            c32::for_each(arr32(&x)),
+        );
+        check("for_each", &x, &want, &g64, &g32, |v| c64::for_each(arr(v)));
+    }
+}
+
+#[test]
+fn for_over_enumerate() {
+    for (x, y) in X4.iter().zip([0.25_f64, 1.0, -0.5, 0.5, 2.75]) {
+        // s = Σ i·xᵢ·y + e^xᵢ + [xᵢ > y]·xᵢ
+        let mut want: Vec<f64> = (0..4)
+            .map(|i| i as f64 * y + x[i].exp() + if x[i] > y { 1.0 } else { 0.0 })
+            .collect();
+        want.push((0..4).map(|i| i as f64 * x[i]).sum());
+        let (v64, g64) = c64::enumerated_grad(*x, y);
+        let (v32, g32) = c32::enumerated_grad(arr32(x), y as f32);
+        check_values(
+            "enumerated",
+            v64,
+            c64::enumerated(*x, y),
+            v32,
+            c32::enumerated(arr32(x), y as f32),
+        );
+        let pt = [&x[..], &[y][..]].concat();
+        check("enumerated", &pt, &want, &g64, &g32, |v| {
+            c64::enumerated(arr(&v[..4]), v[4])
+        });
+    }
+}
+
+#[test]
+fn compile_time_condition_on_loop_index() {
+    for x in X4 {
+        // s = x0 + x0·x1 + x1·x2 + x2·x3
+        let want = [1.0 + x[1], x[0] + x[2], x[1] + x[3], x[2]];
+        let (v64, g64) = c64::index_conditions_grad(x);
+        let (v32, g32) = c32::index_conditions_grad(arr32(&x));
+        check_values(
+            "index_conditions",
+            v64,
+            c64::index_conditions(x),
+            v32,
+            c32::index_conditions(arr32(&x)),
+        );
+        check("index_conditions", &x, &want, &g64, &g32, |v| {
+            c64::index_conditions(arr(v))
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// arrays, constants, #[nograd]
+
+#[test]
+fn local_arrays() {
+    // s = 4x² + 4x²y + 2xy² + 2x + 2xy
+    for [x, y] in XY {
+        let want = [
+            8.0 * x + 8.0 * x * y + 2.0 * y * y + 2.0 + 2.0 * y,
+            4.0 * x * x + 4.0 * x * y + 2.0 * x,
+        ];
+        let (v64, g64) = c64::local_array_grad(x, y);
+        let (v32, g32) = c32::local_array_grad(x as f32, y as f32);
+        check_values(
+            "local_array",
+            v64,
+            c64::local_array(x, y),
+            v32,
+            c32::local_array(x as f32, y as f32),
+        );
+        check("local_array", &[x, y], &want, &g64, &g32, |v| {
+            c64::local_array(v[0], v[1])
+        });
+    }
+}
+
+#[test]
+fn array_elements_assigned_in_if() {
+    // x > y: f = y·y + xy = y² + xy, else f = xy + 1
+    for [x, y] in [
+        [2.0_f64, 1.0],
+        [0.5, -1.5],
+        [-1.0, 0.5],
+        [0.25, 3.0],
+        [-2.0, -3.0],
+    ] {
+        let want = if x > y { [y, 2.0 * y + x] } else { [y, x] };
+        let (v64, g64) = c64::array_in_if_grad(x, y);
+        let (v32, g32) = c32::array_in_if_grad(x as f32, y as f32);
+        check_values(
+            "array_in_if",
+            v64,
+            c64::array_in_if(x, y),
+            v32,
+            c32::array_in_if(x as f32, y as f32),
+        );
+        check("array_in_if", &[x, y], &want, &g64, &g32, |v| {
+            c64::array_in_if(v[0], v[1])
+        });
+    }
+}
+
+#[test]
+fn float_constants() {
+    use std::f64::consts::{E, FRAC_1_SQRT_2, PI};
+    for x in [-1.5_f64, -0.25, 0.125, 0.75, 2.0] {
+        let want = [PI * (PI * x).cos() + E + 2.0 * FRAC_1_SQRT_2 * x];
+        let (v64, g64) = c64::constants_grad(x);
+        let (v32, g32) = c32::constants_grad(x as f32);
+        check_values(
+            "constants",
+            v64,
+            c64::constants(x),
+            v32,
+            c32::constants(x as f32),
+        );
+        check("constants", &[x], &want, &g64, &g32, |v| {
+            c64::constants(v[0])
+        });
+    }
+}
+
+#[test]
+fn nograd_parameters() {
+    let (a, w) = (1.5, [0.5, -2.0]);
+    for [x, y] in XY {
+        let want = [2.0 * a * x + w[0] * y, w[0] * x + w[1]];
+        let (v64, g64): (f64, (f64, f64)) = c64::nograd_mix_grad(a, x, w, y);
+        let (v32, g32): (f32, (f32, f32)) =
+            c32::nograd_mix_grad(a as f32, x as f32, arr32(&w), y as f32);
+        check_values(
+            "nograd_mix",
+            v64,
+            c64::nograd_mix(a, x, w, y),
+            v32,
+            c32::nograd_mix(a as f32, x as f32, arr32(&w), y as f32),
+        );
+        check("nograd_mix", &[x, y], &want, &g64, &g32, |v| {
+            c64::nograd_mix(a, v[0], w, v[1])
+        });
+    }
+}
+
+#[test]
+fn single_differentiable_parameter_gives_a_bare_entry() {
+    for x in [-1.5_f64, -0.25, 0.125, 0.75, 2.0] {
+        // the type annotation is the point: `f64`, not `(f64,)`
+        let (v64, g64): (f64, f64) = c64::single_grad(x, 2.5);
+        let (v32, g32): (f32, f32) = c32::single_grad(x as f32, 2.5);
+        check_values(
+            "single",
+            v64,
+            c64::single(x, 2.5),
+            v32,
+            c32::single(x as f32, 2.5),
+        );
+        check("single", &[x], &[7.5 * x * x], &g64, &g32, |v| {
+            c64::single(v[0], 2.5)
+        });
+    }
+}
+
+#[test]
+fn typed_lets_path_methods_and_return() {
+    // f = y·sin x + max(x, y)
+    for [x, y] in XY {
+        let want = [
+            y * x.cos() + if x > y { 1.0 } else { 0.0 },
+            x.sin() + if y > x { 1.0 } else { 0.0 },
+        ];
+        let (v64, g64) = c64::typed_and_paths_grad(x, y);
+        let (v32, g32) = c32::typed_and_paths_grad(x as f32, y as f32);
+        check_values(
+            "typed_and_paths",
+            v64,
+            c64::typed_and_paths(x, y),
+            v32,
+            c32::typed_and_paths(x as f32, y as f32),
+        );
+        check("typed_and_paths", &[x, y], &want, &g64, &g32, |v| {
+            c64::typed_and_paths(v[0], v[1])
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// modules and calls
+
+const Q: [[f64; 3]; 5] = [
+    [0.5, -1.25, 2.0],
+    [-2.0, 0.25, 1.5],
+    [1.0, 1.0, -1.0],
+    [0.125, -0.75, -2.5],
+    [3.0, 2.5, 0.5],
+];
+const S: [f64; 5] = [0.75, -1.5, 2.0, 0.25, -0.5];
+
+/// E(q) = ½Σqᵢ² + ½Σ(qᵢ₊₁ − qᵢ)²
+fn energy(q: [f64; 3]) -> f64 {
+    0.5 * q.iter().map(|v| v * v).sum::<f64>()
+        + 0.5 * ((q[1] - q[0]).powi(2) + (q[2] - q[1]).powi(2))
+}
+
+/// ∇E: qⱼ + (qⱼ − qⱼ₋₁) − (qⱼ₊₁ − qⱼ)
+fn energy_gradient(q: [f64; 3]) -> [f64; 3] {
+    [
+        q[0] - (q[1] - q[0]),
+        q[1] + (q[1] - q[0]) - (q[2] - q[1]),
+        q[2] + (q[2] - q[1]),
+    ]
+}
+
+#[test]
+fn pub_functions_in_modules() {
+    for q in Q {
+        let (v64, g64) = c64::physics::energy_grad(q);
+        let (v32, g32) = c32::physics::energy_grad(arr32(&q));
+        assert_close!(v64, energy(q), 1e-14);
+        check_values(
+            "energy",
+            v64,
+            c64::physics::energy(q),
+            v32,
+            c32::physics::energy(arr32(&q)),
+        );
+        check("energy", &q, &energy_gradient(q), &g64, &g32, |v| {
+            c64::physics::energy(arr(v))
+        });
+    }
+}
+
+/// total(q, s) = E(q)·s + E(r) + P, r = (q2, q0·s, q1), P = q1·sin s · s·sin q2.
+fn total_gradient(q: [f64; 3], s: f64) -> [f64; 4] {
+    let ge = energy_gradient(q);
+    let r = [q[2], q[0] * s, q[1]];
+    let gr = energy_gradient(r);
+    let (a, b) = (q[1] * s.sin(), s * q[2].sin());
+    [
+        s * ge[0] + gr[1] * s,
+        s * ge[1] + gr[2] + s.sin() * b,
+        s * ge[2] + gr[0] + a * s * q[2].cos(),
+        energy(q) + gr[1] * q[0] + q[1] * s.cos() * b + a * q[2].sin(),
+    ]
+}
+
+#[test]
+fn calls_within_a_module() {
+    for (q, s) in Q.into_iter().zip(S) {
+        let (v64, g64) = c64::physics::total_grad(q, s);
+        let (v32, g32) = c32::physics::total_grad(arr32(&q), s as f32);
+        check_values(
+            "total",
+            v64,
+            c64::physics::total(q, s),
+            v32,
+            c32::physics::total(arr32(&q), s as f32),
+        );
+        let pt = [&q[..], &[s][..]].concat();
+        check("total", &pt, &total_gradient(q, s), &g64, &g32, |v| {
+            c64::physics::total(arr(&v[..3]), v[3])
+        });
+    }
+}
+
+#[test]
+fn calls_in_loops_and_branches() {
+    let mut branches = Vec::new();
+    for (q, s) in Q.into_iter().zip(S) {
+        // acc = Σ qᵢ·sin s; acc > 0: acc·s·sin s, else acc + E(q)
+        let acc: f64 = q.iter().sum::<f64>() * s.sin();
+        let dacc_dq = s.sin();
+        let dacc_ds = q.iter().sum::<f64>() * s.cos();
+        let want = if acc > 0.0 {
+            branches.push(1);
+            let p = s * s.sin();
+            let dp = s.sin() + s * s.cos();
+            let ge = [dacc_dq * p; 3];
+            [ge[0], ge[1], ge[2], dacc_ds * p + acc * dp]
+        } else {
+            branches.push(2);
+            let ge = energy_gradient(q);
+            [dacc_dq + ge[0], dacc_dq + ge[1], dacc_dq + ge[2], dacc_ds]
+        };
+        let (v64, g64) = c64::physics::calls_in_control_grad(q, s);
+        let (v32, g32) = c32::physics::calls_in_control_grad(arr32(&q), s as f32);
+        check_values(
+            "calls_in_control",
+            v64,
+            c64::physics::calls_in_control(q, s),
+            v32,
+            c32::physics::calls_in_control(arr32(&q), s as f32),
+        );
+        let pt = [&q[..], &[s][..]].concat();
+        check("calls_in_control", &pt, &want, &g64, &g32, |v| {
+            c64::physics::calls_in_control(arr(&v[..3]), v[3])
+        });
+    }
+    assert!(branches.contains(&1) && branches.contains(&2));
+}
+
+#[test]
+fn calls_by_path() {
+    for (q, s) in Q.into_iter().zip(S) {
+        // E(q)·s + total(q, s) + s·sin q0
+        let ge = energy_gradient(q);
+        let gt = total_gradient(q, s);
+        let want = [
+            s * ge[0] + gt[0] + s * q[0].cos(),
+            s * ge[1] + gt[1],
+            s * ge[2] + gt[2],
+            energy(q) + gt[3] + q[0].sin(),
+        ];
+        let (v64, g64) = c64::by_path_grad(q, s);
+        let (v32, g32) = c32::by_path_grad(arr32(&q), s as f32);
+        check_values(
+            "by_path",
+            v64,
+            c64::by_path(q, s),
+            v32,
+            c32::by_path(arr32(&q), s as f32),
+        );
+        let pt = [&q[..], &[s][..]].concat();
+        check("by_path", &pt, &want, &g64, &g32, |v| {
+            c64::by_path(arr(&v[..3]), v[3])
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// gradient! closures
+
+#[test]
+fn closures_in_both_float_types() {
+    let f = macrograd::gradient!(|x: f64, y: f64| {
+        let mut s = x * y;
+        if s > 0.0 {
+            s += x.exp();
+        }
+        s
+    });
+    let g = macrograd::gradient!(|x: f32, y: f32| {
+        let mut s = x * y;
+        if s > 0.0 {
+            s += x.exp();
+        }
+        s
+    });
+    for [x, y] in XY {
+        let want = if x * y > 0.0 {
+            [y + x.exp(), x]
+        } else {
+            [y, x]
+        };
+        let (v64, g64) = f(x, y);
+        let (v32, g32) = g(x as f32, y as f32);
+        assert_close!(v32, v64, 1e-5);
+        let plain = |v: &[f64]| {
+            let s = v[0] * v[1];
+            if s > 0.0 {
+                s + v[0].exp()
+            } else {
+                s
+            }
+        };
+        check("closure", &[x, y], &want, &g64, &g32, plain);
+    }
+}
+
+#[test]
+fn closure_with_array_and_nograd() {
+    let f = macrograd::gradient!(|v: [f64; 3], #[nograd] k: f64| k * v[0] * v[1] + v[2].sin());
+    for (q, k) in Q.into_iter().zip(S) {
+        let (value, g): (f64, [f64; 3]) = f(q, k);
+        assert_close!(value, k * q[0] * q[1] + q[2].sin(), 1e-14);
+        let want = [k * q[1], k * q[0], q[2].cos()];
+        assert_all_close(&g, &want, TOL_64, "closure with array");
+    }
+}
