@@ -31,7 +31,8 @@ pub fn standard_normal(rng: &mut Rng) -> f64 {
 /// Shuffles `items` in place (Fisher–Yates).
 pub fn shuffle<T>(rng: &mut Rng, items: &mut [T]) {
     for i in (1..items.len()).rev() {
-        let j = rng.random_range(0..=i);
+        // Sampled as u64 so 32- and 64-bit targets draw the same numbers.
+        let j = rng.random_range(0..=i as u64) as usize;
         items.swap(i, j);
     }
 }
