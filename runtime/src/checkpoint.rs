@@ -135,6 +135,7 @@ pub fn from_bytes<P: Params + ?Sized>(
     name: impl AsRef<Path>,
 ) -> Result<()> {
     let name = name.as_ref();
+    shapes(params)?; // two parameters sharing a name would both read one tensor
     let file = SafeTensors::deserialize(bytes).map_err(|e| Error::CheckpointCorrupt {
         path: name.to_owned(),
         message: e.to_string(),

@@ -220,6 +220,31 @@ mod tests {
     }
 
     #[test]
+    fn loads_a_file_and_names_it_in_errors() {
+        let dir = std::env::temp_dir().join(format!("macrograd-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("iris.csv");
+        std::fs::write(&path, "sepal,petal,class\n5.1,1.4,0\n\n6.2,4.5,1\n").unwrap();
+        let opts = CsvOptions {
+            targets: vec!["class".into()],
+            ..Default::default()
+        };
+        let d: Dataset<f64> = load_csv(&path, &opts).unwrap();
+        assert_eq!(
+            (d.len(), d.x(), d.y()),
+            (2, &[5.1, 1.4, 6.2, 4.5][..], &[0.0, 1.0][..])
+        );
+        std::fs::write(&path, "sepal,petal,class\n5.1,1.4,0\n6.2,,1\n").unwrap();
+        let err = load_csv::<f64>(&path, &opts).unwrap_err().to_string();
+        assert!(
+            err.ends_with("iris.csv:3:2: cannot parse \"\" as a number"),
+            "{err}"
+        );
+        assert!(load_csv::<f64>(dir.join("missing.csv"), &opts).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn unknown_column_name_lists_the_columns() {
         let opts = CsvOptions {
             targets: vec!["z".into()],
