@@ -2,6 +2,7 @@
 //!
 //! These are entry points only; the pipeline lives in `macrograd-codegen`.
 //! Use them through the `macrograd` crate, which documents them in full.
+#![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
 

@@ -40,7 +40,7 @@
 //! assert!(params.0.abs() < 1e-6 && params.1.abs() < 1e-6);
 //! # Ok::<(), macrograd_runtime::Error>(())
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod checkpoint;
 pub mod clip;
@@ -51,6 +51,7 @@ pub mod grad_map;
 pub mod gradcheck;
 pub mod history;
 pub mod init;
+pub mod losses;
 pub mod nn;
 pub mod ops;
 pub mod optim;

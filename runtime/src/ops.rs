@@ -16,8 +16,10 @@ pub trait Real: Copy + PartialOrd + core::ops::Neg<Output = Self> + private::Sea
     const ONE: Self;
     /// `e^self`
     fn exp(self) -> Self;
-    /// `ln(1 + e^self)` without overflow
+    /// `ln(1 + self)`, accurate near 0
     fn ln_1p(self) -> Self;
+    /// natural logarithm
+    fn ln(self) -> Self;
     /// hyperbolic tangent
     fn tanh(self) -> Self;
     /// converts an `f64` constant, rounding for `f32`
@@ -46,6 +48,9 @@ macro_rules! impl_real {
             }
             fn ln_1p(self) -> Self {
                 <$t>::ln_1p(self)
+            }
+            fn ln(self) -> Self {
+                <$t>::ln(self)
             }
             fn tanh(self) -> Self {
                 <$t>::tanh(self)

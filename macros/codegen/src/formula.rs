@@ -208,12 +208,14 @@ impl<'g> Formula<'g> {
                 let args: Vec<String> = c
                     .args
                     .iter()
-                    .map(|a| {
-                        a.elements()
+                    .map(|a| match a {
+                        crate::ir::CallArg::Opaque(k) => self.g.params[*k].name.clone(),
+                        _ => a
+                            .elements()
                             .iter()
                             .map(|x| self.expr(*x).0)
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
                     })
                     .collect();
                 if c.value == n {

@@ -12,6 +12,7 @@
 //! emit      graph -> Rust tokens                        (emit/)
 //! formula   graph -> math text for rustdoc              (formula.rs)
 //! ```
+#![forbid(unsafe_code)]
 
 pub mod ctxt;
 pub mod derive_params;

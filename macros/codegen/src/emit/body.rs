@@ -123,6 +123,7 @@ impl<'g> Writer<'g> {
                                 })
                                 .collect();
                             match a {
+                                CallArg::Opaque(_) => quote!(_),
                                 CallArg::Scalar(_) => ids[0].clone(),
                                 CallArg::Array(_) if ps.iter().all(Option::is_none) => quote!(_),
                                 CallArg::Array(_) => quote!([#(#ids),*]),
@@ -149,10 +150,14 @@ impl<'g> Writer<'g> {
 
     fn call_arg(&mut self, a: &CallArg) -> TokenStream {
         match a {
+            CallArg::Opaque(k) => {
+                let id = Ident::new(&self.g.params[*k].name, self.g.params[*k].span);
+                quote!(#id)
+            }
             CallArg::Scalar(n) => self.expr(*n).0,
             CallArg::Array(v) => {
                 if let Some(p) = whole_param(self.g, v) {
-                    let id = Ident::new(&self.g.params[p].name, Span::call_site());
+                    let id = Ident::new(&self.g.params[p].name, self.g.params[p].span);
                     return quote!(#id);
                 }
                 let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
@@ -185,7 +190,7 @@ impl<'g> Writer<'g> {
         match g.op(n) {
             Op::Const(c) => literal(*c, g.float, false),
             Op::Param { param, index } => {
-                let id = Ident::new(&g.params[*param].name, Span::call_site());
+                let id = Ident::new(&g.params[*param].name, g.params[*param].span);
                 match index {
                     None => (quote!(#id), Prec::Atom),
                     Some(i) => {

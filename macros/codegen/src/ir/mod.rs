@@ -110,6 +110,11 @@ pub struct Param {
     pub len: Option<usize>,
     /// Whether a gradient is wanted for it (`false` under `#[nograd]`).
     pub diff: bool,
+    /// A `#[nograd]` input that is not a float: only passed on to calls.
+    pub opaque: bool,
+    /// The span of the parameter's name: generated references use it, so
+    /// they resolve to the parameter even inside a `macro_rules!` expansion.
+    pub span: Span,
 }
 
 /// One argument of a call to another differentiable function.
@@ -119,6 +124,8 @@ pub enum CallArg {
     Scalar(NodeId),
     /// A fixed-size array argument, element by element.
     Array(Vec<NodeId>),
+    /// An opaque `#[nograd]` parameter passed through (by index).
+    Opaque(usize),
 }
 
 impl CallArg {
@@ -127,6 +134,7 @@ impl CallArg {
         match self {
             CallArg::Scalar(n) => std::slice::from_ref(n),
             CallArg::Array(v) => v,
+            CallArg::Opaque(_) => &[],
         }
     }
 }
@@ -429,6 +437,7 @@ impl Op {
                     match a {
                         CallArg::Scalar(n) => *n = f(*n),
                         CallArg::Array(v) => v.iter_mut().for_each(|n| *n = f(*n)),
+                        CallArg::Opaque(_) => {}
                     }
                 }
             }

@@ -37,7 +37,8 @@ pub struct VGraph {
 
 struct Lower<'a> {
     nodes: Vec<VNode>,
-    env: Vec<(String, usize)>,
+    /// Bindings; `None` for one whose value already produced an error.
+    env: Vec<(String, Option<usize>)>,
     checked: &'a Checked,
     cx: &'a Ctxt,
 }
@@ -51,7 +52,7 @@ pub fn lower_forward(m: &ModelInput, c: &Checked, cx: &Ctxt) -> Option<VGraph> {
             width: c.input_width,
             name: Some(c.input_name.to_string()),
         }],
-        env: vec![(c.input_name.to_string(), 0)],
+        env: vec![(c.input_name.to_string(), Some(0))],
         checked: c,
         cx,
     };
@@ -71,12 +72,13 @@ pub fn lower_forward(m: &ModelInput, c: &Checked, cx: &Ctxt) -> Option<VGraph> {
                     cx.error_spanned_by(local, "give the binding its value");
                     continue;
                 };
-                if let Some(n) = l.expr(&init.expr) {
+                let n = l.expr(&init.expr);
+                if let Some(n) = n {
                     if l.nodes[n].name.is_none() {
                         l.nodes[n].name = Some(name.clone());
                     }
-                    l.env.push((name, n));
                 }
+                l.env.push((name, n));
             }
             syn::Stmt::Expr(e, None) if k == last => out = l.expr(e),
             other => cx.error_spanned_by(
@@ -125,10 +127,11 @@ impl Lower<'_> {
     fn expr(&mut self, e: &syn::Expr) -> Option<usize> {
         match e {
             syn::Expr::Paren(p) => self.expr(&p.expr),
+            syn::Expr::Group(g) => self.expr(&g.expr),
             syn::Expr::Path(p) => {
                 let name = p.path.get_ident().map(|i| i.to_string());
                 match name.and_then(|n| self.env.iter().rev().find(|(m, _)| *m == n).map(|b| b.1)) {
-                    Some(n) => Some(n),
+                    Some(found) => found,
                     None => {
                         self.cx
                             .error_spanned_by(p, "cannot find this value in `forward`");

@@ -10,6 +10,7 @@
 //! impl and the forward / backward passes as per-sample code over
 //! fixed-size arrays, calling the runtime's layer kernels.
 
+mod batch;
 mod emit;
 mod lower;
 mod parse;

@@ -107,10 +107,7 @@ fn layer(field: &syn::Field, cx: &Ctxt) -> Option<Layer> {
         .args
         .iter()
         .map(|a| match a {
-            syn::GenericArgument::Const(syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Int(n),
-                ..
-            })) => n.base10_parse().ok(),
+            syn::GenericArgument::Const(e) => crate::parse::literal_usize(e),
             _ => None,
         })
         .collect();

@@ -28,6 +28,9 @@ pub struct FnParam {
     pub len: Option<usize>,
     /// Marked `#[nograd]`.
     pub nograd: bool,
+    /// A `#[nograd]` input of another type (`usize`, `&[f64]` …): the body
+    /// can only pass it on to other functions.
+    pub opaque: bool,
 }
 
 /// What the signature says: the float type and the parameters.
@@ -53,6 +56,8 @@ impl Signature {
                 name: p.ident.to_string(),
                 len: p.len,
                 diff: !p.nograd,
+                opaque: p.opaque,
+                span: p.ident.span(),
             })
             .collect()
     }
@@ -253,13 +258,40 @@ fn parse_param(
             return None;
         }
     };
+    let opaque_ok = nograd
+        && float_of_type(ty).is_none()
+        && !matches!(ty, syn::Type::Reference(r) if r.mutability.is_some());
+    if opaque_ok {
+        return Some(FnParam {
+            ident,
+            ty: ty.clone(),
+            len: None,
+            nograd,
+            opaque: true,
+        });
+    }
     let (_, len) = param_type(ty, cx)?;
     Some(FnParam {
         ident,
         ty: ty.clone(),
         len,
         nograd,
+        opaque: false,
     })
+}
+
+/// An integer literal, also when a `macro_rules!` wrapper passed it through
+/// as an invisible group.
+pub fn literal_usize(e: &syn::Expr) -> Option<usize> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) => n.base10_parse().ok(),
+        syn::Expr::Group(g) => literal_usize(&g.expr),
+        syn::Expr::Paren(p) => literal_usize(&p.expr),
+        _ => None,
+    }
 }
 
 /// `f32`/`f64` or `[f32; N]`/`[f64; N]` with a literal `N`.
@@ -278,13 +310,7 @@ pub fn float_of_type(ty: &syn::Type) -> Option<(Float, Option<usize>)> {
             let (f, None) = float_of_type(&a.elem)? else {
                 return None;
             };
-            match &a.len {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Int(n),
-                    ..
-                }) => n.base10_parse::<usize>().ok().map(|n| (f, Some(n))),
-                _ => None,
-            }
+            literal_usize(&a.len).map(|n| (f, Some(n)))
         }
         syn::Type::Paren(p) => float_of_type(&p.elem),
         syn::Type::Group(g) => float_of_type(&g.elem),
@@ -352,6 +378,10 @@ fn signature(
             ok = false;
             continue;
         };
+        if p.opaque {
+            out.push(p);
+            continue;
+        }
         let (f, _) = float_of_type(&p.ty).expect("parse_param checked the type");
         match float {
             None => float = Some(f),

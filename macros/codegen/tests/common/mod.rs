@@ -1,2 +1,5 @@
-//! stub
+//! Shared by the property tests: a forward-mode dual number (the oracle)
+//! and a generator of random `#[grad]` functions.
+
 pub mod dual;
+pub mod gen;

@@ -183,6 +183,13 @@ impl Lowerer<'_> {
                     .error_spanned_by(at, "expected a number, found a statement with no value");
                 None
             }
+            Val::Opaque(_) => {
+                self.cx.error_spanned_by(
+                    at,
+                    "this `#[nograd]` input is not a float: it can only be passed on to other functions",
+                );
+                None
+            }
         }
     }
 
@@ -524,6 +531,7 @@ impl Lowerer<'_> {
             match self.expr(a) {
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
                 Val::Array(v) => args.push(CallArg::Array(v)),
+                Val::Opaque(k) => args.push(CallArg::Opaque(k)),
                 Val::Poison => ok = false,
                 other => {
                     ok = false;

@@ -38,6 +38,8 @@ enum Val {
     Unit,
     /// The value of something that already produced an error.
     Poison,
+    /// An opaque `#[nograd]` parameter (by index): it can only be passed on.
+    Opaque(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -87,6 +89,7 @@ impl<'a> Lowerer<'a> {
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
+                _ if p.opaque => Val::Opaque(k),
                 None => Val::Num(l.push(
                     Op::Param {
                         param: k,
@@ -134,6 +137,7 @@ impl<'a> Lowerer<'a> {
                 "the body's value is an integer: a differentiable function returns a float; write e.g. `2.0`",
             ),
             Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
+            Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
         }
         if self.cx.has_errors() {
             return None;

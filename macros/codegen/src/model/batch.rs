@@ -1,0 +1,205 @@
+//! The batched training pass: whole-batch matrix products for the layers
+//! (through the runtime's GEMM), elementwise loops over the batch, and a
+//! workspace of buffers that is allocated once and reused across steps.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::lower::{VGraph, VOp};
+use super::parse::Checked;
+
+/// The buffers one node needs: its value, the local derivatives its
+/// backward pass reads, and its adjoint.
+fn buffers(g: &VGraph, names: &[syn::Ident]) -> Vec<(syn::Ident, usize)> {
+    let mut out = Vec::new();
+    for (k, n) in g.nodes.iter().enumerate().skip(1) {
+        let v = &names[k];
+        out.push((v.clone(), n.width));
+        match n.op {
+            VOp::Map(..) => out.push((format_ident!("{}_d", v), n.width)),
+            VOp::Zip(..) => {
+                out.push((format_ident!("{}_da", v), n.width));
+                out.push((format_ident!("{}_db", v), n.width));
+            }
+            _ => {}
+        }
+        out.push((format_ident!("d_{}", v), n.width));
+    }
+    out
+}
+
+/// The workspace struct and the `batch_backward_gemm` method.
+pub struct BatchItems {
+    /// `struct NameWorkspace` and its impl.
+    pub workspace: TokenStream,
+    /// The method, to go in the model's impl block.
+    pub method: TokenStream,
+}
+
+/// Writes the batched pass; `fns[k]` names node `k`'s elementwise function
+/// in the hidden module `parts`.
+#[allow(clippy::too_many_arguments)]
+pub fn batch_items(
+    model: &syn::Ident,
+    vis: &syn::Visibility,
+    g: &VGraph,
+    c: &Checked,
+    names: &[syn::Ident],
+    fns: &[syn::Ident],
+    parts: &syn::Ident,
+    float: &syn::Ident,
+    batch_ty: &TokenStream,
+    batch_pat: &TokenStream,
+) -> BatchItems {
+    let ws = format_ident!("{}Workspace", model);
+    let bufs = buffers(g, names);
+    let fields: Vec<&syn::Ident> = bufs.iter().map(|b| &b.0).collect();
+    let widths: Vec<usize> = bufs.iter().map(|b| b.1).collect();
+    let doc = format!(" Buffers for [`{model}::batch_backward_gemm`]: allocated on first use, grown when a larger batch comes, then reused.");
+    let workspace = quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, Default)]
+        #vis struct #ws {
+            rows: usize,
+            #(#fields: ::std::vec::Vec<#float>,)*
+        }
+
+        impl #ws {
+            /// An empty workspace.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            fn ensure(&mut self, rows: usize) {
+                if self.rows < rows {
+                    self.rows = rows;
+                    #(self.#fields.resize(rows * #widths, 0.0);)*
+                }
+            }
+        }
+    };
+
+    let (iw, ow) = (c.input_width, c.output_width);
+    let out = names.last().expect("a graph has an output");
+    let d_out = format_ident!("d_{}", out);
+    let targets: Vec<&syn::Ident> = c.targets.iter().map(|t| &t.0).collect();
+    let input = |k: usize| -> TokenStream {
+        if k == 0 {
+            quote!(x)
+        } else {
+            let (v, w) = (&names[k], g.nodes[k].width);
+            quote!(ws.#v[..n * #w])
+        }
+    };
+    let mut forward = Vec::new();
+    for (k, node) in g.nodes.iter().enumerate().skip(1) {
+        let v = &names[k];
+        let w = node.width;
+        let fg = format_ident!("{}_grad", fns[k]);
+        forward.push(match &node.op {
+            VOp::Input => continue,
+            VOp::Linear(l, x) => {
+                let layer = &c.layers[*l].name;
+                let xin = input(*x);
+                quote!(self.#layer.forward_batch(&#xin, &mut ws.#v[..n * #w]);)
+            }
+            VOp::Map(_, x, _) => {
+                let xin = input(*x);
+                let vd = format_ident!("{}_d", v);
+                quote! {
+                    for (i, &a) in #xin.iter().enumerate() {
+                        let (y, dy) = #parts::#fg(a);
+                        ws.#v[i] = y;
+                        ws.#vd[i] = dy;
+                    }
+                }
+            }
+            VOp::Zip(_, a, b) => {
+                let (ain, bin) = (input(*a), input(*b));
+                let (da, db) = (format_ident!("{}_da", v), format_ident!("{}_db", v));
+                quote! {
+                    for i in 0..n * #w {
+                        let (y, (ga, gb)) = #parts::#fg(#ain[i], #bin[i]);
+                        ws.#v[i] = y;
+                        ws.#da[i] = ga;
+                        ws.#db[i] = gb;
+                    }
+                }
+            }
+        });
+    }
+    let mut backward = Vec::new();
+    for k in (1..g.nodes.len()).rev() {
+        let v = &names[k];
+        let dk = format_ident!("d_{}", v);
+        let w = g.nodes[k].width;
+        match &g.nodes[k].op {
+            VOp::Input => {}
+            VOp::Linear(l, x) => {
+                let layer = &c.layers[*l].name;
+                let xin = input(*x);
+                let dx = if *x == 0 {
+                    quote!(None)
+                } else {
+                    let dxn = format_ident!("d_{}", names[*x]);
+                    let xw = g.nodes[*x].width;
+                    quote!(Some(&mut ws.#dxn[..n * #xw]))
+                };
+                backward.push(quote!(self.#layer.backward_batch(&#xin, &ws.#dk[..n * #w], &mut grad.#layer, #dx);));
+            }
+            VOp::Map(_, x, _) if *x != 0 => {
+                let (dx, vd) = (format_ident!("d_{}", names[*x]), format_ident!("{}_d", v));
+                backward.push(quote!(for i in 0..n * #w { ws.#dx[i] += ws.#dk[i] * ws.#vd[i]; }));
+            }
+            VOp::Zip(_, a, b) => {
+                let (da, db) = (format_ident!("{}_da", v), format_ident!("{}_db", v));
+                for (x, s) in [(*a, da), (*b, db)] {
+                    if x != 0 {
+                        let dx = format_ident!("d_{}", names[x]);
+                        backward.push(
+                            quote!(for i in 0..n * #w { ws.#dx[i] += ws.#dk[i] * ws.#s[i]; }),
+                        );
+                    }
+                }
+            }
+            VOp::Map(..) => {}
+        }
+    }
+    let adjoints: Vec<syn::Ident> = (1..g.nodes.len() - 1)
+        .map(|k| format_ident!("d_{}", names[k]))
+        .collect();
+    let adj_widths: Vec<usize> = (1..g.nodes.len() - 1).map(|k| g.nodes[k].width).collect();
+    let mdoc = format!(
+        " The mean loss over a batch and, in `grad`, its mean gradient: the batched pass, with each layer one matrix product over the whole batch (fastest for large layers; [`{model}::batch_backward`] loops over samples instead and suits small ones). Allocates only when `ws` must grow."
+    );
+    let method = quote! {
+        #[doc = #mdoc]
+        ///
+        /// # Panics
+        ///
+        /// If `xs` and `ys` differ in length.
+        pub fn batch_backward_gemm(&self, ws: &mut #ws, xs: &[[#float; #iw]], ys: &[#batch_ty], grad: &mut Self) -> #float {
+            assert_eq!(xs.len(), ys.len(), "batch_backward_gemm: {} inputs but {} targets", xs.len(), ys.len());
+            let n = xs.len();
+            ws.ensure(n);
+            let x = xs.as_flattened();
+            ::macrograd::nn::zero(grad);
+            #(#forward)*
+            let mut total = 0.0;
+            for (r, y) in ys.iter().enumerate() {
+                let row: [#float; #ow] = ws.#out[r * #ow..(r + 1) * #ow].try_into().expect("a row holds the output");
+                let #batch_pat = *y;
+                let (value, d_row) = #parts::loss_grad(row, #(#targets),*);
+                total += value;
+                ws.#d_out[r * #ow..(r + 1) * #ow].copy_from_slice(&d_row);
+            }
+            #(ws.#adjoints[..n * #adj_widths].fill(0.0);)*
+            #(#backward)*
+            let scale = 1.0 / n as #float;
+            ::macrograd::params::scale(grad, scale);
+            total * scale
+        }
+    };
+    let _ = Span::call_site();
+    BatchItems { workspace, method }
+}
