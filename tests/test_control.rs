@@ -314,6 +314,44 @@ macro_rules! corpus {
                 return v[0] + v[1];
             }
 
+            /// Conditions bound with `let` and combined later.
+            #[grad]
+            pub fn bool_bindings(x: $t, y: $t) -> $t {
+                let both = x > 0.0 && y > 0.0;
+                let neither = !(x > 0.0) && !(y > 0.0);
+                if both {
+                    x * y
+                } else if neither || x == y {
+                    y
+                } else {
+                    x
+                }
+            }
+
+            /// Degenerate bodies: a parameter returned as is.
+            #[grad]
+            pub fn identity(x: $t) -> $t {
+                x
+            }
+
+            /// An unused parameter.
+            #[grad]
+            pub fn ignores_y(x: $t, _y: $t) -> $t {
+                x * 2.0
+            }
+
+            /// Array elements not read.
+            #[grad]
+            pub fn first_only(x: [$t; 3]) -> $t {
+                x[0]
+            }
+
+            /// A constant value.
+            #[grad]
+            pub fn constant(_x: $t) -> $t {
+                -2.5
+            }
+
             /// Functions called by other differentiable functions.
             pub mod physics {
                 use macrograd::grad;
@@ -359,6 +397,17 @@ macro_rules! corpus {
                         acc = acc + energy(q);
                     }
                     acc
+                }
+            }
+
+            /// Calls through `super::`, from a nested module.
+            pub mod nested {
+                use macrograd::grad;
+
+                /// s·sin q1 + 2E(q)
+                #[grad]
+                pub fn via_super(q: [$t; 3], s: $t) -> $t {
+                    super::physics::pair(s, q[1]) + 2.0 * super::super::$m::physics::energy(q)
                 }
             }
 
@@ -944,6 +993,71 @@ fn typed_lets_path_methods_and_return() {
     }
 }
 
+#[test]
+fn condition_bindings() {
+    let cases = [
+        [0.5_f64, 1.25],
+        [-1.5, -0.75],
+        [2.0, -0.5],
+        [-0.25, 2.0],
+        [0.0, 0.0],
+        [-1.0, -1.0],
+    ];
+    for [x, y] in cases {
+        let want = if x > 0.0 && y > 0.0 {
+            [y, x]
+        } else if (x <= 0.0 && y <= 0.0) || x == y {
+            [0.0, 1.0]
+        } else {
+            [1.0, 0.0]
+        };
+        let (v64, g64) = c64::bool_bindings_grad(x, y);
+        let (v32, g32) = c32::bool_bindings_grad(x as f32, y as f32);
+        check_values(
+            "bool_bindings",
+            v64,
+            c64::bool_bindings(x, y),
+            v32,
+            c32::bool_bindings(x as f32, y as f32),
+        );
+        assert_all_close(
+            &g64.flat(),
+            &want,
+            TOL_64,
+            &format!("bool_bindings f64 at ({x}, {y})"),
+        );
+        assert_all_close(
+            &g32.flat(),
+            &want,
+            TOL_32,
+            &format!("bool_bindings f32 at ({x}, {y})"),
+        );
+        if x != 0.0 && y != 0.0 {
+            check("bool_bindings", &[x, y], &want, &g64, &g32, |v| {
+                c64::bool_bindings(v[0], v[1])
+            });
+        }
+    }
+}
+
+#[test]
+fn degenerate_bodies_give_exact_zeros_and_ones() {
+    assert_eq!(c64::identity_grad(-1.5), (-1.5, 1.0));
+    assert_eq!(c32::identity_grad(-1.5), (-1.5, 1.0));
+    assert_eq!(c64::ignores_y_grad(0.75, 3.0), (1.5, (2.0, 0.0)));
+    assert_eq!(c32::ignores_y_grad(0.75, 3.0), (1.5, (2.0, 0.0)));
+    assert_eq!(
+        c64::first_only_grad([0.5, 2.0, -3.0]),
+        (0.5, [1.0, 0.0, 0.0])
+    );
+    assert_eq!(
+        c32::first_only_grad([0.5, 2.0, -3.0]),
+        (0.5, [1.0, 0.0, 0.0])
+    );
+    assert_eq!(c64::constant_grad(4.0), (-2.5, 0.0));
+    assert_eq!(c32::constant_grad(4.0), (-2.5, 0.0));
+}
+
 // ---------------------------------------------------------------------------
 // modules and calls
 
@@ -1087,6 +1201,33 @@ fn calls_by_path() {
     }
 }
 
+#[test]
+fn calls_through_super() {
+    for (q, s) in Q.into_iter().zip(S) {
+        // s·sin q1 + 2E(q)
+        let ge = energy_gradient(q);
+        let want = [
+            2.0 * ge[0],
+            s * q[1].cos() + 2.0 * ge[1],
+            2.0 * ge[2],
+            q[1].sin(),
+        ];
+        let (v64, g64) = c64::nested::via_super_grad(q, s);
+        let (v32, g32) = c32::nested::via_super_grad(arr32(&q), s as f32);
+        check_values(
+            "via_super",
+            v64,
+            c64::nested::via_super(q, s),
+            v32,
+            c32::nested::via_super(arr32(&q), s as f32),
+        );
+        let pt = [&q[..], &[s][..]].concat();
+        check("via_super", &pt, &want, &g64, &g32, |v| {
+            c64::nested::via_super(arr(&v[..3]), v[3])
+        });
+    }
+}
+
 // ---------------------------------------------------------------------------
 // gradient! closures
 
@@ -1124,6 +1265,29 @@ fn closures_in_both_float_types() {
             }
         };
         check("closure", &[x, y], &want, &g64, &g32, plain);
+    }
+}
+
+#[test]
+fn closure_calling_grad_functions() {
+    let f = macrograd::gradient!(
+        |x: f32, #[nograd] v: [f32; 2]| c32::physics::pair(x * v[0], x) + v[1]
+    );
+    let g = macrograd::gradient!(|q: [f64; 3]| c64::physics::energy(q) * 0.5);
+    for (q, s) in Q.into_iter().zip(S) {
+        // pair(x·v0, x) = x·v0·sin x: ∂x = v0·(sin x + x·cos x)
+        let (x, v) = (s, [q[0], q[1]]);
+        let (value, dx) = f(x as f32, arr32(&v));
+        assert_close!(value, x * v[0] * x.sin() + v[1], 1e-5);
+        assert_close!(dx, v[0] * (x.sin() + x * x.cos()), TOL_32);
+        let (value, dq) = g(q);
+        assert_close!(value, 0.5 * energy(q), 1e-14);
+        assert_all_close(
+            &dq,
+            &energy_gradient(q).map(|e| 0.5 * e),
+            TOL_64,
+            "closure calling energy",
+        );
     }
 }
 
