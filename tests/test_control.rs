@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{assert_all_close, numeric_grad, Flat};
+use common::{assert_all_close, central_diff, numeric_grad, Flat};
 
 /// f64 gradient vs the closed form
 const TOL_64: f64 = 1e-12;
@@ -350,6 +350,87 @@ macro_rules! corpus {
             #[grad]
             pub fn constant(_x: $t) -> $t {
                 -2.5
+            }
+
+            /// A `let` inside a branch shadows only there; the assignment to
+            /// the outer binding survives the branch.
+            #[grad]
+            pub fn branch_shadow(x: $t, y: $t) -> $t {
+                let a = x;
+                let mut b = y;
+                if x > 0.0 {
+                    let a = a * 3.0;
+                    b = a * b;
+                }
+                a * b
+            }
+
+            /// Assignment inside a plain block, then a shadowing `let` there.
+            #[grad]
+            pub fn block_assign(x: $t) -> $t {
+                let mut a = x;
+                {
+                    a = a * 2.0;
+                    let a = 100.0;
+                    let _ = a;
+                }
+                a * x
+            }
+
+            /// A whole array reassigned from its own elements.
+            #[grad]
+            pub fn array_swap(x: $t, y: $t) -> $t {
+                let mut a = [x, y];
+                a = [a[1], a[0] * 2.0];
+                a[0] * 10.0 + a[1]
+            }
+
+            /// Subscripts computed from the loop index and `len()`.
+            #[grad]
+            pub fn index_arithmetic(x: [$t; 6]) -> $t {
+                let mut s = 0.0;
+                for i in 0..x.len() / 2 {
+                    s += x[2 * i + 1] * x[x.len() - 1 - i];
+                }
+                s
+            }
+
+            /// A loop inside a run-time `if` inside a loop, accumulating into
+            /// a local array.
+            #[grad]
+            pub fn loop_if_loop(x: [$t; 3], y: $t) -> $t {
+                let mut a = [0.0; 3];
+                for i in 0..3 {
+                    if x[i] > y {
+                        for j in 0..3 {
+                            a[j] += x[i] * x[j];
+                        }
+                    } else {
+                        a[i] -= y;
+                    }
+                }
+                a[0] + a[1] * 2.0 + a[2] * 3.0
+            }
+
+            /// The nested composition `x = x·sin x + cos x`, three
+            /// and thirty deep.
+            #[grad]
+            pub fn composition_3(x: $t) -> $t {
+                let mut x = x;
+                for _ in 0..3 {
+                    x = x.sin() * x + x.cos();
+                }
+                x
+            }
+
+            /// Thirty deep.
+            #[grad]
+            pub fn composition_30(x: $t) -> $t {
+                let mut x = x;
+                for _ in 0..30 {
+                    x = x.sin() * x + x.cos();
+                }
+                x
             }
 
             /// Functions called by other differentiable functions.
@@ -1056,6 +1137,176 @@ fn degenerate_bodies_give_exact_zeros_and_ones() {
     );
     assert_eq!(c64::constant_grad(4.0), (-2.5, 0.0));
     assert_eq!(c32::constant_grad(4.0), (-2.5, 0.0));
+}
+
+#[test]
+fn shadowing_inside_branches_and_blocks() {
+    for [x, y] in XY {
+        // x > 0: f = x·3xy = 3x²y, else f = xy
+        let want = if x > 0.0 {
+            [6.0 * x * y, 3.0 * x * x]
+        } else {
+            [y, x]
+        };
+        let (v64, g64) = c64::branch_shadow_grad(x, y);
+        let (v32, g32) = c32::branch_shadow_grad(x as f32, y as f32);
+        check_values(
+            "branch_shadow",
+            v64,
+            c64::branch_shadow(x, y),
+            v32,
+            c32::branch_shadow(x as f32, y as f32),
+        );
+        check("branch_shadow", &[x, y], &want, &g64, &g32, |v| {
+            c64::branch_shadow(v[0], v[1])
+        });
+
+        // f = 2x²
+        let (v64, g64) = c64::block_assign_grad(x);
+        let (v32, g32) = c32::block_assign_grad(x as f32);
+        check_values(
+            "block_assign",
+            v64,
+            c64::block_assign(x),
+            v32,
+            c32::block_assign(x as f32),
+        );
+        check("block_assign", &[x], &[4.0 * x], &g64, &g32, |v| {
+            c64::block_assign(v[0])
+        });
+
+        // f = 10y + 2x
+        let (v64, g64) = c64::array_swap_grad(x, y);
+        let (v32, g32) = c32::array_swap_grad(x as f32, y as f32);
+        check_values(
+            "array_swap",
+            v64,
+            c64::array_swap(x, y),
+            v32,
+            c32::array_swap(x as f32, y as f32),
+        );
+        check("array_swap", &[x, y], &[2.0, 10.0], &g64, &g32, |v| {
+            c64::array_swap(v[0], v[1])
+        });
+    }
+}
+
+#[test]
+fn subscripts_from_index_arithmetic() {
+    for x in [
+        [0.5_f64, -1.25, 2.0, 0.75, -0.5, 1.5],
+        [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        [-2.0, 0.25, 1.5, -0.5, 1.0, -3.0],
+    ] {
+        // s = x1·x5 + x3·x4 + x5·x3
+        let want = [0.0, x[5], 0.0, x[4] + x[5], x[3], x[1] + x[3]];
+        let (v64, g64) = c64::index_arithmetic_grad(x);
+        let (v32, g32) = c32::index_arithmetic_grad(arr32(&x));
+        check_values(
+            "index_arithmetic",
+            v64,
+            c64::index_arithmetic(x),
+            v32,
+            c32::index_arithmetic(arr32(&x)),
+        );
+        check("index_arithmetic", &x, &want, &g64, &g32, |v| {
+            c64::index_arithmetic(arr(v))
+        });
+    }
+}
+
+#[test]
+fn loop_inside_branch_inside_loop() {
+    let cases = [
+        ([0.5_f64, -1.0, 2.0], 0.25),
+        ([1.5, 0.75, -0.5], 1.0),
+        ([-2.0, -1.5, -0.25], 0.5),
+        ([3.0, 2.5, 2.0], -1.0),
+        ([0.125, 0.5, -0.75], 0.25),
+    ];
+    for (x, y) in cases {
+        // for each i with xᵢ > y: a += xᵢ·x (every j); else aᵢ −= y; f = Σ wⱼ·aⱼ, w = (1, 2, 3)
+        let w = [1.0, 2.0, 3.0];
+        let hot: Vec<usize> = (0..3).filter(|&i| x[i] > y).collect();
+        let sum_hot: f64 = hot.iter().map(|&i| x[i]).sum();
+        let wx: f64 = (0..3).map(|j| w[j] * x[j]).sum();
+        let mut want: Vec<f64> = (0..3)
+            .map(|k| w[k] * sum_hot + if hot.contains(&k) { wx } else { 0.0 })
+            .collect();
+        want.push(
+            -(0..3)
+                .filter(|i| !hot.contains(i))
+                .map(|i| w[i])
+                .sum::<f64>(),
+        );
+        let (v64, g64) = c64::loop_if_loop_grad(x, y);
+        let (v32, g32) = c32::loop_if_loop_grad(arr32(&x), y as f32);
+        check_values(
+            "loop_if_loop",
+            v64,
+            c64::loop_if_loop(x, y),
+            v32,
+            c32::loop_if_loop(arr32(&x), y as f32),
+        );
+        let pt = [&x[..], &[y][..]].concat();
+        check("loop_if_loop", &pt, &want, &g64, &g32, |v| {
+            c64::loop_if_loop(arr(&v[..3]), v[3])
+        });
+    }
+}
+
+/// `x ↦ x·sin x + cos x` has derivative `x·cos x`, so n steps give
+/// `∏ xₖ·cos xₖ` over the iterates (chain rule, computed here forward).
+fn composition(x0: f64, n: usize) -> (f64, f64) {
+    let (mut x, mut d) = (x0, 1.0);
+    for _ in 0..n {
+        d *= x * x.cos();
+        x = x.sin() * x + x.cos();
+    }
+    (x, d)
+}
+
+#[test]
+fn deep_nested_composition() {
+    for x0 in [-2.0, 0.3, 3.0, 5.0, -4.5] {
+        let (value, want) = composition(x0, 3);
+        let (v64, g64) = c64::composition_3_grad(x0);
+        let (v32, g32) = c32::composition_3_grad(x0 as f32);
+        assert_eq!(v64, value);
+        check_values(
+            "composition_3",
+            v64,
+            c64::composition_3(x0),
+            v32,
+            c32::composition_3(x0 as f32),
+        );
+        // relative: the derivative is small near the fixed points ±π/2
+        assert!(
+            (g64 - want).abs() <= 1e-12 * want.abs(),
+            "composition_3 at {x0}: {g64} vs {want}"
+        );
+        // the map is steep and the difference step grows with |x0| (5e-3 at
+        // 5), so the quotient is good to ~1e-6 here
+        assert_close!(
+            g64,
+            central_diff(c64::composition_3, x0),
+            1e-5,
+            "composition_3 at {x0}"
+        );
+        assert_close!(g32, want, 1e-3, "composition_3 f32 at {x0}");
+
+        // thirty deep the iterates reach a superattracting fixed point, so
+        // the derivative is ~0: check it against the product, without NaN
+        let (value, want) = composition(x0, 30);
+        let (v64, g64) = c64::composition_30_grad(x0);
+        let (_, g32) = c32::composition_30_grad(x0 as f32);
+        assert_eq!(v64, value);
+        assert!(g64.is_finite() && g32.is_finite());
+        assert!(
+            (g64 - want).abs() <= 1e-12 * want.abs() + 1e-300,
+            "composition_30 at {x0}: {g64} vs {want}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
