@@ -1480,6 +1480,71 @@ fn calls_through_super() {
 }
 
 // ---------------------------------------------------------------------------
+// derivatives given by hand: `#[grad(custom = ...)]`
+
+mod custom {
+    use macrograd::grad;
+
+    /// x/(1 + |x|), derivative given by hand under the `_grad` name itself
+    #[grad(custom = soft_limit_grad)]
+    pub fn soft_limit(x: f64) -> f64 {
+        x / (1.0 + x.abs())
+    }
+
+    pub fn soft_limit_grad(x: f64) -> (f64, f64) {
+        let d = 1.0 + x.abs();
+        (x / d, 1.0 / (d * d))
+    }
+
+    /// k·|v|, derivative under another name; an array and a `#[nograd]` parameter
+    #[grad(custom = norm_by_hand)]
+    pub fn scaled_norm(v: [f32; 2], #[nograd] k: f32) -> f32 {
+        k * v[0].hypot(v[1])
+    }
+
+    pub fn norm_by_hand(v: [f32; 2], k: f32) -> (f32, [f32; 2]) {
+        let n = v[0].hypot(v[1]);
+        (k * n, [k * v[0] / n, k * v[1] / n])
+    }
+
+    /// Callers go through the hand-written derivatives.
+    #[grad]
+    pub fn twice(x: f64) -> f64 {
+        2.0 * soft_limit(x) + soft_limit(x * x)
+    }
+
+    #[grad]
+    pub fn uses_norm(x: f32, y: f32) -> f32 {
+        scaled_norm([x, y * 2.0], 3.0)
+    }
+}
+
+#[test]
+fn hand_written_derivatives_are_used_by_callers() {
+    for x in [-1.5_f64, -0.25, 0.125, 0.75, 2.0] {
+        // d/dx [x/(1 + |x|)] = 1/(1 + |x|)²
+        let (v, g) = custom::soft_limit_grad(x);
+        assert_eq!(v, custom::soft_limit(x));
+        assert_close!(g, 1.0 / (1.0 + x.abs()).powi(2), 1e-15);
+        let want = 2.0 / (1.0 + x.abs()).powi(2) + 2.0 * x / (1.0 + x * x).powi(2);
+        let (v, g) = custom::twice_grad(x);
+        assert_eq!(v, custom::twice(x));
+        assert_close!(g, want, TOL_64, "twice at {x}");
+        assert_close!(g, central_diff(custom::twice, x), TOL_FD, "twice at {x}");
+    }
+    for [x, y] in XY {
+        // 3·√(x² + 4y²): (3x/n, 12y/n)
+        let n = (x * x + 4.0 * y * y).sqrt();
+        let (v, (dx, dy)) = custom::uses_norm_grad(x as f32, y as f32);
+        assert_eq!(v, custom::uses_norm(x as f32, y as f32));
+        assert_eq!(v, custom::scaled_norm([x as f32, 2.0 * y as f32], 3.0));
+        assert_close!(v, 3.0 * n, 1e-6);
+        assert_close!(dx, 3.0 * x / n, TOL_32, "at ({x}, {y})");
+        assert_close!(dy, 12.0 * y / n, TOL_32, "at ({x}, {y})");
+    }
+}
+
+// ---------------------------------------------------------------------------
 // gradient! closures
 
 #[test]
