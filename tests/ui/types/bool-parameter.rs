@@ -1,7 +1,7 @@
 use macrograd::grad;
 
 #[grad]
-fn f(x: f64, #[nograd] flag: bool) -> f64 {
+fn f(x: f64, flag: bool) -> f64 {
     x
 }
 

@@ -30,6 +30,12 @@ impl Parse for GradArgs {
             if args.custom.is_some() {
                 return Err(syn::Error::new(key.span(), "`custom` is given twice"));
             }
+            if !input.peek(syn::Token![=]) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "`custom` needs the path of your gradient function: `#[grad(custom = my_fn_grad)]`",
+                ));
+            }
             input.parse::<syn::Token![=]>()?;
             args.custom = Some(input.parse()?);
             if !input.is_empty() {

@@ -28,6 +28,8 @@ pub struct FnParam {
     pub len: Option<usize>,
     /// Marked `#[nograd]`.
     pub nograd: bool,
+    /// Declared `mut x`: the body may assign to it.
+    pub mutable: bool,
     /// A `#[nograd]` input of another type (`usize`, `&[f64]` …): the body
     /// can only pass it on to other functions.
     pub opaque: bool,
@@ -91,8 +93,16 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             GradArgs::default()
         }
     };
+    let starts_with_let = matches!(item.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(i)) if i == "let");
     let item: syn::Item = match syn::parse2(item) {
         Ok(i) => i,
+        Err(e) if starts_with_let => {
+            cx.push(syn::Error::new(
+                e.span(),
+                "`#[grad]` applies to functions; for a closure write `let f = gradient!(|x: f64| ...);`",
+            ));
+            return None;
+        }
         Err(e) => {
             cx.push(e);
             return None;
@@ -109,9 +119,13 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         }
     };
     check_fn_header(&item.sig, cx);
-    for a in item.attrs.iter().filter(|a| a.path().is_ident(NOGRAD)) {
-        cx.error_spanned_by(a, "`#[nograd]` belongs on a parameter, not on the function");
-    }
+    item.attrs.retain(|a| {
+        if a.path().is_ident(NOGRAD) {
+            cx.error_spanned_by(a, "`#[nograd]` belongs on a parameter, not on the function");
+            return false;
+        }
+        true
+    });
     let params = item
         .sig
         .inputs
@@ -251,8 +265,10 @@ fn parse_param(
             "only `#[nograd]` is supported on parameters of a differentiable function",
         );
     }
-    let ident = match pat {
-        syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+    let (ident, mutable) = match pat {
+        syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+            (p.ident.clone(), p.mutability.is_some())
+        }
         other => {
             cx.error_spanned_by(other, "write the parameter as a plain name, e.g. `x: f64`");
             return None;
@@ -267,6 +283,7 @@ fn parse_param(
             ty: ty.clone(),
             len: None,
             nograd,
+            mutable,
             opaque: true,
         });
     }
@@ -276,6 +293,7 @@ fn parse_param(
         ty: ty.clone(),
         len,
         nograd,
+        mutable,
         opaque: false,
     })
 }
@@ -332,10 +350,10 @@ fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
             "write the array length as an integer literal, e.g. `[f64; 3]`".to_string()
         }
         syn::Type::Path(p) if is_integer_type(p) => format!(
-            "cannot differentiate with respect to an integer (`{}`): parameters are `f32`, `f64` or fixed-size arrays of them",
+            "cannot differentiate with respect to an integer (`{}`): mark it `#[nograd]` to pass it on to other functions, or use `f32`/`f64`",
             quote::quote!(#p)
         ),
-        _ => "unsupported parameter type: parameters are `f32`, `f64` or fixed-size arrays of them, e.g. `[f64; 3]`"
+        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64` or fixed-size arrays of them, e.g. `[f64; 3]`; mark other inputs `#[nograd]`"
             .to_string(),
     };
     cx.error_spanned_by(ty, msg);
@@ -370,6 +388,27 @@ fn signature(
         },
         None => None,
     };
+    // the parameters agree with each other but not with the return type:
+    // one error, on the return type
+    let param_floats: Vec<Float> = params
+        .iter()
+        .flatten()
+        .filter(|p| !p.opaque)
+        .filter_map(|p| float_of_type(&p.ty).map(|f| f.0))
+        .collect();
+    if let (Some(ret_f), Some(&first), Some(ty)) = (ret_float, param_floats.first(), ret) {
+        if first != ret_f && param_floats.iter().all(|&f| f == first) {
+            cx.error_spanned_by(
+                ty,
+                format!(
+                    "returns `{}` but the parameters are `{}`: a differentiable function uses one float type",
+                    ret_f.name(),
+                    first.name()
+                ),
+            );
+            return None;
+        }
+    }
     let mut float = ret_float;
     let mut out = Vec::new();
     let mut ok = true;

@@ -117,6 +117,8 @@ impl Lowerer<'_> {
                 );
                 Val::Poison
             }
+            // one branch already failed (a `return`, say): no second error
+            _ if self.cx.has_errors() => Val::Poison,
             _ => {
                 self.cx.error_at(
                     span,
@@ -144,9 +146,13 @@ impl Lowerer<'_> {
             let v = self.block(&f.body);
             self.env.truncate(mark);
             if !matches!(v, Val::Unit | Val::Poison) {
+                let tail = match f.body.stmts.last() {
+                    Some(syn::Stmt::Expr(e, None)) => quote::quote!(#e),
+                    _ => quote::quote!(#f),
+                };
                 self.cx.error_spanned_by(
-                    &f.body,
-                    "a loop body has no value: end its last statement with `;`",
+                    tail,
+                    "a loop body has no value: end this with `;`, or assign it to a variable",
                 );
                 return;
             }
@@ -219,10 +225,23 @@ impl Lowerer<'_> {
         let hi = bound(self, r.end.as_deref());
         let (lo, hi) = (lo?, hi?);
         let hi = match r.limits {
-            syn::RangeLimits::HalfOpen(_) => hi,
-            syn::RangeLimits::Closed(_) => hi + 1,
+            syn::RangeLimits::HalfOpen(_) => Some(hi),
+            syn::RangeLimits::Closed(_) => hi.checked_add(1),
         };
-        Some((lo..hi).collect())
+        let count = hi.and_then(|hi| hi.checked_sub(lo)).map(|n| n.max(0));
+        match count {
+            Some(n) if n <= super::NODE_LIMIT as i64 => Some((lo..lo + n).collect()),
+            _ => {
+                self.cx.error_spanned_by(
+                    r,
+                    format!(
+                        "this loop runs more times than macrograd unrolls ({}): split the work into smaller `#[grad]` functions",
+                        super::NODE_LIMIT
+                    ),
+                );
+                None
+            }
+        }
     }
 
     fn bind_loop_pat(&mut self, pat: &syn::Pat, item: Item) -> bool {

@@ -270,13 +270,23 @@ impl Lowerer<'_> {
             B::Rem(_) => {
                 let (l, r) = (self.expr(&b.left), self.expr(&b.right));
                 match (l, r) {
-                    (Val::Int(x), Val::Int(y)) if y != 0 => Val::Int(x % y),
+                    (Val::Int(x), Val::Int(y)) => match x.checked_rem(y) {
+                        Some(v) => Val::Int(v),
+                        None => {
+                            self.cx.error_spanned_by(
+                                b.op,
+                                "this integer remainder divides by zero or overflows",
+                            );
+                            Val::Poison
+                        }
+                    },
                     (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
                     _ => {
                         self.cx.error_spanned_by(
                             b.op,
-                            "operator `%` is not supported on floats: it has no derivative macrograd knows; \
-                             write the remainder with `a - b * (a / b).floor()` on values you do not differentiate",
+                            "operator `%` on floats is not supported: macrograd has no rule for the float remainder; \
+                             compute it outside and pass it in as a `#[nograd]` parameter, \
+                             or write the function with `#[grad(custom = ...)]`",
                         );
                         Val::Poison
                     }
@@ -326,7 +336,13 @@ impl Lowerer<'_> {
         let v = self.expr(&u.expr);
         match (&u.op, v) {
             (_, Val::Poison) => Val::Poison,
-            (syn::UnOp::Neg(_), Val::Int(i)) => Val::Int(-i),
+            (syn::UnOp::Neg(t), Val::Int(i)) => match i.checked_neg() {
+                Some(v) => Val::Int(v),
+                None => {
+                    self.cx.error_at(t.span, "this integer negation overflows");
+                    Val::Poison
+                }
+            },
             (syn::UnOp::Neg(t), v) => match self.num(v, &u.expr) {
                 Some(x) => Val::Num(self.push(Op::Prim(Prim::Neg, vec![x]), t.span)),
                 None => Val::Poison,
@@ -469,7 +485,12 @@ impl Lowerer<'_> {
                 let Some(prim) = rules::method(&last) else {
                     self.cx.error_at(
                         span,
-                        format!("no derivative known for `{}::{last}`", segs[0]),
+                        format!(
+                            "no derivative known for `{}::{last}`; supported methods: {} (or `powi`); \
+                             for anything else write a `#[grad]` function or give one a derivative with `#[grad(custom = ...)]`",
+                            segs[0],
+                            rules::method_names().join(", ")
+                        ),
                     );
                     return Val::Poison;
                 };
@@ -624,7 +645,19 @@ impl Lowerer<'_> {
             return Val::Poison;
         };
         match self.expr(&r.len) {
-            Val::Int(len) if len >= 0 => Val::Array(vec![n; len as usize]),
+            Val::Int(len) if (0..=super::NODE_LIMIT as i64).contains(&len) => {
+                Val::Array(vec![n; len as usize])
+            }
+            Val::Int(len) if len > 0 => {
+                self.cx.error_spanned_by(
+                    &r.len,
+                    format!(
+                        "an array of {len} values is more than macrograd unrolls ({})",
+                        super::NODE_LIMIT
+                    ),
+                );
+                Val::Poison
+            }
             Val::Poison => Val::Poison,
             _ => {
                 self.cx

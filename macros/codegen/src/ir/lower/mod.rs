@@ -67,8 +67,18 @@ struct Lowerer<'a> {
 /// Lowers a function body. Returns `None` if any error was recorded.
 pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
-    let val = l.block(body);
-    l.finish(val, body.brace_token.span.close())
+    let val = l.block_with(body, true);
+    l.finish(val, tail_span(body))
+}
+
+/// Where a missing or wrong body value is reported: the `;` that ends the
+/// last statement, or the last expression, or the closing brace.
+fn tail_span(body: &syn::Block) -> Span {
+    match body.stmts.last() {
+        Some(syn::Stmt::Expr(_, Some(semi))) => semi.span,
+        Some(syn::Stmt::Expr(e, None)) => e.span(),
+        _ => body.brace_token.span.close(),
+    }
 }
 
 /// Lowers a closure body. Returns `None` if any error was recorded.
@@ -114,7 +124,7 @@ impl<'a> Lowerer<'a> {
             l.env.push(Binding {
                 name: p.ident.to_string(),
                 val,
-                mutable: false,
+                mutable: p.mutable,
             });
         }
         l
@@ -128,13 +138,13 @@ impl<'a> Lowerer<'a> {
                 end,
                 "this body has no value: end it with an expression of the float type, without a semicolon",
             ),
+            Val::Int(i) => self.cx.error_at(
+                end,
+                format!("the body's value is an integer: a differentiable function returns a float; write `{i}.0`"),
+            ),
             Val::Array(_) => self.cx.error_at(
                 end,
                 "the body's value is an array: a differentiable function returns one scalar",
-            ),
-            Val::Int(_) => self.cx.error_at(
-                end,
-                "the body's value is an integer: a differentiable function returns a float; write e.g. `2.0`",
             ),
             Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
             Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
@@ -178,6 +188,12 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers a `{ ... }` block in its own scope; its value is its tail.
     fn block(&mut self, block: &syn::Block) -> Val {
+        self.block_with(block, false)
+    }
+
+    /// A block; `fn_body` allows the function's last statement to be
+    /// `return value` (a `return` anywhere else is an early return).
+    fn block_with(&mut self, block: &syn::Block, fn_body: bool) -> Val {
         let mark = self.env.len();
         let mut val = Val::Unit;
         let last = block.stmts.len().saturating_sub(1);
@@ -185,7 +201,7 @@ impl<'a> Lowerer<'a> {
             val = Val::Unit;
             match stmt {
                 syn::Stmt::Local(local) => self.local(local),
-                syn::Stmt::Expr(syn::Expr::Return(r), _) if k == last => match &r.expr {
+                syn::Stmt::Expr(syn::Expr::Return(r), _) if k == last && fn_body => match &r.expr {
                     Some(e) => val = self.expr(e),
                     None => self.cx.error_spanned_by(r, "`return` needs a value here"),
                 },
@@ -216,6 +232,7 @@ impl<'a> Lowerer<'a> {
                 local,
                 "declare the binding with its value: `let x = ...;` (a value is never left uninitialised)",
             );
+            self.poison_names(pat);
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
@@ -240,10 +257,32 @@ impl<'a> Lowerer<'a> {
                 });
             }
             syn::Pat::Wild(_) => {}
-            other => self.cx.error_spanned_by(
-                other,
-                "only plain bindings are supported here: `let x = ...;` or `let mut x = ...;`",
-            ),
+            other => {
+                self.cx.error_spanned_by(
+                    other,
+                    "only plain bindings are supported here: `let x = ...;` or `let mut x = ...;`",
+                );
+                self.poison_names(other);
+            }
+        }
+    }
+
+    /// Binds every name in a pattern that could not be lowered to a poisoned
+    /// value, so later uses do not add "cannot find" errors.
+    fn poison_names(&mut self, pat: &syn::Pat) {
+        match pat {
+            syn::Pat::Ident(p) => self.env.push(Binding {
+                name: p.ident.to_string(),
+                val: Val::Poison,
+                mutable: true,
+            }),
+            syn::Pat::Type(t) => self.poison_names(&t.pat),
+            syn::Pat::Reference(r) => self.poison_names(&r.pat),
+            syn::Pat::Paren(p) => self.poison_names(&p.pat),
+            syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| self.poison_names(p)),
+            syn::Pat::Slice(s) => s.elems.iter().for_each(|p| self.poison_names(p)),
+            syn::Pat::TupleStruct(t) => t.elems.iter().for_each(|p| self.poison_names(p)),
+            _ => {}
         }
     }
 
@@ -515,6 +554,32 @@ mod tests {
         assert!(error(quote! { fn f(x: [f64; 2]) -> f64 { x[2] } }).contains("out of bounds"));
         assert!(error(quote! { fn f(x: [f64; 2], i: f64) -> f64 { x[i] } })
             .contains("known at compile time"));
+    }
+
+    #[test]
+    fn mut_parameters_can_be_reassigned() {
+        let g = lowered(quote! { fn f(mut x: f64) -> f64 { x = x * x; x } });
+        assert_eq!(eval_outputs(&g, &[vec![3.0]]).unwrap(), vec![9.0]);
+    }
+
+    #[test]
+    fn a_return_inside_a_branch_is_an_early_return() {
+        let e = error(
+            quote! { fn f(x: f64) -> f64 { let y = if x < 0.0 { return 0.0; } else { x }; y } },
+        );
+        assert!(e.contains("early `return`"), "{e}");
+    }
+
+    #[test]
+    fn huge_constants_are_errors_not_panics() {
+        assert!(error(
+            quote! { fn f(x: f64) -> f64 { let a = [x; 9_000_000_000_000_000_000]; a[0] } }
+        )
+        .contains("more than"));
+        assert!(error(quote! { fn f(x: f64) -> f64 { let mut y = x; for _ in 0..=9_223_372_036_854_775_807 { y *= x; } y } })
+            .contains("more times"));
+        assert!(error(quote! { fn f(x: f64) -> f64 { let mut y = x; for _ in 0..((-9_223_372_036_854_775_807 - 1) % -1) { y *= x; } y } })
+            .contains("overflows"));
     }
 
     #[test]

@@ -1,6 +1,3 @@
-// PENDING: "the body's value is an array ..." spans the closing `}`.
-// Should: point at `[x, 2.0 * x]`.
-
 use macrograd::grad;
 
 #[grad]

@@ -1,6 +1,3 @@
-// PENDING: `0..(5 % 0)` prints "operator `%` is not supported on floats" on integers.
-// Should: "this integer arithmetic overflows or divides by zero" as for `/`.
-
 use macrograd::grad;
 
 #[grad]

@@ -1,6 +1,3 @@
-// PENDING: "custom attribute panicked" (attempt to add with overflow on `hi + 1`),
-// then "cannot find function `f_grad`". Should: the node-limit or an overflow error.
-
 use macrograd::grad;
 
 #[grad]

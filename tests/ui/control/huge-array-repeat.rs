@@ -1,6 +1,3 @@
-// PENDING: "custom attribute panicked" (capacity overflow in `[x; N]`), then
-// "cannot find function `f_grad`". Should: an error on the length.
-
 use macrograd::grad;
 
 #[grad]

@@ -1,6 +1,3 @@
-// PENDING: "custom attribute panicked" (attempt to negate with overflow: `-i64::MIN`),
-// then "cannot find function `f_grad`". Should: "this integer arithmetic overflows".
-
 use macrograd::grad;
 
 #[grad]

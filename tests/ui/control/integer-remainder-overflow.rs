@@ -1,6 +1,3 @@
-// PENDING: "custom attribute panicked" (remainder with overflow: `i64::MIN % -1`),
-// then "cannot find function `f_grad`". Should: "this integer arithmetic overflows".
-
 use macrograd::grad;
 
 #[grad]

@@ -1,6 +1,3 @@
-// PENDING: "a loop body has no value: end its last statement with `;`" spans the whole loop body
-// (3 lines). Should: point at the tail expression `y * x`.
-
 use macrograd::grad;
 
 #[grad]

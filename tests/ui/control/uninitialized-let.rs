@@ -1,6 +1,3 @@
-// PENDING: `let y;` gives the right error, then "cannot find `y` in this function" twice.
-// Should: one error.
-
 use macrograd::grad;
 
 #[grad]

@@ -1,0 +1,11 @@
+use macrograd::grad;
+
+#[grad]
+#[nograd]
+fn f(x: f64) -> f64 {
+    x * x
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

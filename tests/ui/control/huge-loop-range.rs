@@ -1,0 +1,14 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64) -> f64 {
+    let mut y = x;
+    for _ in 0..9_000_000_000_000_000_000 {
+        y *= x;
+    }
+    y
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

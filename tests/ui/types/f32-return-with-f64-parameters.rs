@@ -1,0 +1,8 @@
+use macrograd::grad;
+
+#[grad]
+fn f(x: f64, y: f64) -> f32 {
+    x
+}
+
+fn main() {}
