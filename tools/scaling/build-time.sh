@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Build time of a throwaway crate holding one N-op function under #[grad].
+#
+#   tools/scaling/build-time.sh N [DIR]      (default N = 1000, DIR = /tmp/macrograd-scaling-N)
+#
+# Writes the crate (its own workspace, depending on this checkout's
+# `macrograd` by path), builds its dependencies untimed, then times a rebuild
+# of the crate alone (`touch src/main.rs; cargo build`) three times in the dev
+# and release profiles, prints rustc's own split of one rebuild
+# (`-Z time-passes`, unlocked on stable with RUSTC_BOOTSTRAP=1, for this
+# diagnostic only), and runs the program once. The crate's release profile is
+# Cargo's default (no LTO). Offline: dependencies come from the local cache.
+#
+# Environment:
+#   MACRO_OPT=3   also compile the proc macro optimised
+#                 ([profile.*.build-override] opt-level = 3); Cargo's default
+#                 compiles proc macros at opt-level 0 in both profiles
+#   RUST_MIN_STACK=67108864   needed for N = 10000: with rustc's default 8 MiB
+#                 stack, expansion overflows it (see benches/RESULTS.md)
+set -euo pipefail
+N=${1:-1000}
+DIR=${2:-/tmp/macrograd-scaling-$N}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}" \
+    cargo run -q --offline --release --manifest-path "$root/tools/scaling/Cargo.toml" --bin scaling -- crate "$DIR" "$N"
+if [ -n "${MACRO_OPT:-}" ]; then
+    printf '\n[profile.dev.build-override]\nopt-level = %s\n\n[profile.release.build-override]\nopt-level = %s\n' \
+        "$MACRO_OPT" "$MACRO_OPT" >>"$DIR/Cargo.toml"
+fi
+export CARGO_TARGET_DIR="$DIR/target"
+cd "$DIR"
+echo "N=$N, macro opt-level ${MACRO_OPT:-0 (default)}; dependencies (untimed)..."
+cargo build -q --offline
+cargo build -q --offline --release
+for profile in dev release; do
+    for run in 1 2 3; do
+        touch src/main.rs
+        /usr/bin/time -f "N=$N $profile build, run $run: %e s wall, %M KiB max RSS" \
+            cargo build -q --offline --profile "$profile"
+    done
+    touch src/main.rs
+    echo "N=$N $profile, rustc -Z time-passes (s):"
+    RUSTC_BOOTSTRAP=1 cargo rustc -q --offline --profile "$profile" -- -Z time-passes 2>&1 |
+        grep -E '\s(macro_expand_crate|type_check_crate|codegen_crate|LLVM_passes|finish_ongoing_codegen|run_linker|total)$' |
+        awk '{gsub(";", "", $2); printf "    %-24s %s\n", $NF, $2}'
+done
+echo "runs:"
+cargo run -q --offline --release | cut -c1-200

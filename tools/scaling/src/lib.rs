@@ -1,0 +1,3 @@
+//! Macro-scaling measurements for macrograd; see `src/bin/scaling.rs`.
+
+pub mod gen;
