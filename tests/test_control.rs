@@ -433,6 +433,30 @@ macro_rules! corpus {
                 x
             }
 
+            /// An array of one element.
+            #[grad]
+            pub fn len_one(x: [$t; 1]) -> $t {
+                x[0] * 2.0
+            }
+
+            /// An array of none, and loops that run zero times.
+            // the empty ranges are the point
+            #[allow(clippy::reversed_empty_ranges)]
+            #[grad]
+            pub fn len_zero(x: [$t; 0], y: $t) -> $t {
+                let mut s = y;
+                for v in x {
+                    s += v;
+                }
+                for _ in 0..0 {
+                    s *= 2.0;
+                }
+                for _ in (3..1).rev() {
+                    s *= 3.0;
+                }
+                s * y
+            }
+
             /// Functions called by other differentiable functions.
             pub mod physics {
                 use macrograd::grad;
@@ -1306,6 +1330,23 @@ fn deep_nested_composition() {
             (g64 - want).abs() <= 1e-12 * want.abs() + 1e-300,
             "composition_30 at {x0}: {g64} vs {want}"
         );
+    }
+}
+
+#[test]
+fn arrays_of_one_and_zero_elements_and_empty_loops() {
+    assert_eq!(c64::len_one_grad([1.5]), (3.0, [2.0]));
+    assert_eq!(c32::len_one_grad([1.5]), (3.0, [2.0]));
+    assert_eq!(c64::len_one([-0.25]), -0.5);
+    // f = y², f' = 2y; the empty array's gradient is empty
+    for y in [-1.5_f64, 0.5, 2.0] {
+        assert_eq!(c64::len_zero_grad([], y), (y * y, ([], 2.0 * y)));
+        assert_eq!(
+            c32::len_zero_grad([], y as f32),
+            ((y * y) as f32, ([], 2.0 * y as f32))
+        );
+        assert_eq!(c64::len_zero([], y), y * y);
+        assert_eq!(c32::len_zero([], y as f32), (y * y) as f32);
     }
 }
 

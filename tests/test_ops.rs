@@ -508,6 +508,8 @@ macro_rules! kink_tests {
                 assert_eq!(clamp_f_grad(2.0, -1.0, 2.0), (2.0, (1.0, 0.0, 0.0)));
                 assert_eq!(clamp_f_grad(-1.5, -1.0, 2.0).1, (0.0, 1.0, 0.0));
                 assert_eq!(clamp_f_grad(2.5, -1.0, 2.0).1, (0.0, 0.0, 1.0));
+                // a collapsed interval: x = lo = hi still passes to x
+                assert_eq!(clamp_f_grad(1.0, 1.0, 1.0), (1.0, (1.0, 0.0, 0.0)));
                 assert_eq!(clamp_const_grad(-1.0), (-1.0, 1.0));
                 assert_eq!(clamp_const_grad(2.0), (2.0, 1.0));
                 assert_eq!(clamp_const_grad(-1.0 - 1e-3).1, 0.0);
