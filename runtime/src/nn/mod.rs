@@ -117,13 +117,21 @@ impl<T: Gemm, const I: usize, const O: usize> Linear<T, I, O> {
         );
     }
 
-    /// The batch backward pass: adds `dyᵀ·x` to `∂W` and the column sums
-    /// of `dy` to `∂b`, and, when `dx` is given, adds `dy·W` to it.
+    /// The batch backward pass: `∂W ← dyᵀ·x` and `∂b ←` the column sums of
+    /// `dy`, and, when `dx` is given, `dx ← dy·W`; each either overwrites
+    /// its target or adds to it, as `Write` says.
     ///
     /// # Panics
     ///
     /// If the slices do not hold whole rows of matching count.
-    pub fn backward_batch(&self, x: &[T], dy: &[T], grad: &mut Self, dx: Option<&mut [T]>) {
+    pub fn backward_batch(
+        &self,
+        x: &[T],
+        dy: &[T],
+        grad: &mut Self,
+        grad_write: Write,
+        dx: Option<(&mut [T], Write)>,
+    ) {
         let n = x.len() / I;
         assert!(
             x.len() == n * I && dy.len() == n * O,
@@ -132,6 +140,7 @@ impl<T: Gemm, const I: usize, const O: usize> Linear<T, I, O> {
             dy.len()
         );
         let gw = grad.weight.as_flattened_mut();
+        let beta = grad_write.beta::<T>();
         T::gemm_raw(
             O,
             n,
@@ -141,16 +150,19 @@ impl<T: Gemm, const I: usize, const O: usize> Linear<T, I, O> {
             Strides::transposed(O),
             x,
             Strides::row_major(I),
-            T::ONE,
+            beta,
             gw,
             Strides::row_major(I),
         );
+        if grad_write == Write::Overwrite {
+            grad.bias.fill(T::ZERO);
+        }
         for row in dy.chunks_exact(O) {
             for (g, &d) in grad.bias.iter_mut().zip(row) {
                 *g += d;
             }
         }
-        if let Some(dx) = dx {
+        if let Some((dx, write)) = dx {
             assert_eq!(
                 dx.len(),
                 n * I,
@@ -168,10 +180,29 @@ impl<T: Gemm, const I: usize, const O: usize> Linear<T, I, O> {
                 Strides::row_major(O),
                 w,
                 Strides::row_major(I),
-                T::ONE,
+                write.beta::<T>(),
                 dx,
                 Strides::row_major(I),
             );
+        }
+    }
+}
+
+/// Whether a kernel replaces its output or adds to it (the second and later
+/// contributions to one adjoint add).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// `out ← result`
+    Overwrite,
+    /// `out ← out + result`
+    Accumulate,
+}
+
+impl Write {
+    fn beta<T: Float>(self) -> T {
+        match self {
+            Write::Overwrite => T::ZERO,
+            Write::Accumulate => T::ONE,
         }
     }
 }

@@ -107,10 +107,8 @@ pub fn batch_items(
                 let xin = input(*x);
                 let vd = format_ident!("{}_d", v);
                 quote! {
-                    for (i, &a) in #xin.iter().enumerate() {
-                        let (y, dy) = #parts::#fg(a);
-                        ws.#v[i] = y;
-                        ws.#vd[i] = dy;
+                    for ((&a, y), dy) in #xin.iter().zip(&mut ws.#v[..n * #w]).zip(&mut ws.#vd[..n * #w]) {
+                        (*y, *dy) = #parts::#fg(a);
                     }
                 }
             }
@@ -128,6 +126,20 @@ pub fn batch_items(
             }
         });
     }
+    // Backward, last node first. The first contribution to an adjoint or a
+    // layer's gradient overwrites it and later ones add, so nothing is
+    // zeroed beforehand; the loss adjoints carry the 1/n of the mean.
+    let mut written = vec![false; g.nodes.len()];
+    let mut layer_written = vec![false; c.layers.len()];
+    let write_mode = |done: &mut bool| {
+        let first = !*done;
+        *done = true;
+        if first {
+            quote!(::macrograd::nn::Write::Overwrite)
+        } else {
+            quote!(::macrograd::nn::Write::Accumulate)
+        }
+    };
     let mut backward = Vec::new();
     for k in (1..g.nodes.len()).rev() {
         let v = &names[k];
@@ -138,37 +150,60 @@ pub fn batch_items(
             VOp::Linear(l, x) => {
                 let layer = &c.layers[*l].name;
                 let xin = input(*x);
+                let gw = write_mode(&mut layer_written[*l]);
                 let dx = if *x == 0 {
                     quote!(None)
                 } else {
                     let dxn = format_ident!("d_{}", names[*x]);
                     let xw = g.nodes[*x].width;
-                    quote!(Some(&mut ws.#dxn[..n * #xw]))
+                    let mode = write_mode(&mut written[*x]);
+                    quote!(Some((&mut ws.#dxn[..n * #xw], #mode)))
                 };
-                backward.push(quote!(self.#layer.backward_batch(&#xin, &ws.#dk[..n * #w], &mut grad.#layer, #dx);));
+                backward.push(quote!(self.#layer.backward_batch(&#xin, &ws.#dk[..n * #w], &mut grad.#layer, #gw, #dx);));
             }
             VOp::Map(_, x, _) if *x != 0 => {
                 let (dx, vd) = (format_ident!("d_{}", names[*x]), format_ident!("{}_d", v));
-                backward.push(quote!(for i in 0..n * #w { ws.#dx[i] += ws.#dk[i] * ws.#vd[i]; }));
+                let op = if std::mem::replace(&mut written[*x], true) {
+                    quote!(+=)
+                } else {
+                    quote!(=)
+                };
+                backward.push(quote! {
+                    for ((dx, &d), &s) in ws.#dx[..n * #w].iter_mut().zip(&ws.#dk[..n * #w]).zip(&ws.#vd[..n * #w]) {
+                        *dx #op d * s;
+                    }
+                });
             }
             VOp::Zip(_, a, b) => {
                 let (da, db) = (format_ident!("{}_da", v), format_ident!("{}_db", v));
                 for (x, s) in [(*a, da), (*b, db)] {
                     if x != 0 {
                         let dx = format_ident!("d_{}", names[x]);
-                        backward.push(
-                            quote!(for i in 0..n * #w { ws.#dx[i] += ws.#dk[i] * ws.#s[i]; }),
-                        );
+                        let op = if std::mem::replace(&mut written[x], true) {
+                            quote!(+=)
+                        } else {
+                            quote!(=)
+                        };
+                        backward.push(quote! {
+                            for ((dx, &d), &s) in ws.#dx[..n * #w].iter_mut().zip(&ws.#dk[..n * #w]).zip(&ws.#s[..n * #w]) {
+                                *dx #op d * s;
+                            }
+                        });
                     }
                 }
             }
             VOp::Map(..) => {}
         }
     }
-    let adjoints: Vec<syn::Ident> = (1..g.nodes.len() - 1)
-        .map(|k| format_ident!("d_{}", names[k]))
+    // a value nobody used backwards still has its buffer read by nobody;
+    // a layer that forward never called gets a zero gradient
+    let unused_layers: Vec<&syn::Ident> = c
+        .layers
+        .iter()
+        .zip(&layer_written)
+        .filter(|(_, w)| !**w)
+        .map(|(l, _)| &l.name)
         .collect();
-    let adj_widths: Vec<usize> = (1..g.nodes.len() - 1).map(|k| g.nodes[k].width).collect();
     let mdoc = format!(
         " The mean loss over a batch and, in `grad`, its mean gradient: the batched pass, with each layer one matrix product over the whole batch (fastest for large layers; [`{model}::batch_backward`] loops over samples instead and suits small ones). Allocates only when `ws` must grow."
     );
@@ -183,20 +218,20 @@ pub fn batch_items(
             let n = xs.len();
             ws.ensure(n);
             let x = xs.as_flattened();
-            ::macrograd::nn::zero(grad);
             #(#forward)*
+            let scale = 1.0 / n as #float;
             let mut total = 0.0;
             for (r, y) in ys.iter().enumerate() {
                 let row: [#float; #ow] = ws.#out[r * #ow..(r + 1) * #ow].try_into().expect("a row holds the output");
                 let #batch_pat = *y;
                 let (value, d_row) = #parts::loss_grad(row, #(#targets),*);
                 total += value;
-                ws.#d_out[r * #ow..(r + 1) * #ow].copy_from_slice(&d_row);
+                for (d, g) in ws.#d_out[r * #ow..(r + 1) * #ow].iter_mut().zip(d_row) {
+                    *d = g * scale;
+                }
             }
-            #(ws.#adjoints[..n * #adj_widths].fill(0.0);)*
             #(#backward)*
-            let scale = 1.0 / n as #float;
-            ::macrograd::params::scale(grad, scale);
+            #(::macrograd::nn::zero(&mut grad.#unused_layers);)*
             total * scale
         }
     };
