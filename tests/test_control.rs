@@ -480,6 +480,25 @@ macro_rules! corpus {
                     a * b.sin()
                 }
 
+                /// ½·k·x², the stiffness not differentiated
+                #[grad]
+                pub fn spring(x: $t, #[nograd] k: $t) -> $t {
+                    0.5 * k * x * x
+                }
+
+                /// w0·x + w1, the weights not differentiated
+                #[grad]
+                pub fn affine(x: $t, #[nograd] w: [$t; 2]) -> $t {
+                    w[0] * x + w[1]
+                }
+
+                /// Passes its own `#[nograd]` inputs (and constants) on to
+                /// `#[nograd]` parameters of the callees.
+                #[grad]
+                pub fn pass_through(x: $t, #[nograd] k: $t, #[nograd] w: [$t; 2]) -> $t {
+                    spring(x, k) + spring(x, 2.0 * k) + affine(x, w) * affine(x * x, [w[1], 1.0])
+                }
+
                 /// Calls the functions above several times, one of them with an
                 /// array built in the body.
                 #[grad]
@@ -1425,6 +1444,27 @@ fn calls_within_a_module() {
         let pt = [&q[..], &[s][..]].concat();
         check("total", &pt, &total_gradient(q, s), &g64, &g32, |v| {
             c64::physics::total(arr(&v[..3]), v[3])
+        });
+    }
+}
+
+#[test]
+fn calls_passing_nograd_inputs_on() {
+    let (k, w) = (1.5, [0.5, -2.0]);
+    for x in [-1.5_f64, -0.25, 0.125, 0.75, 2.0] {
+        // 1.5·k·x² + (w0·x + w1)(w1·x² + 1)
+        let want = [3.0 * k * x + w[0] * (w[1] * x * x + 1.0) + (w[0] * x + w[1]) * 2.0 * w[1] * x];
+        let (v64, g64) = c64::physics::pass_through_grad(x, k, w);
+        let (v32, g32) = c32::physics::pass_through_grad(x as f32, k as f32, arr32(&w));
+        check_values(
+            "pass_through",
+            v64,
+            c64::physics::pass_through(x, k, w),
+            v32,
+            c32::physics::pass_through(x as f32, k as f32, arr32(&w)),
+        );
+        check("pass_through", &[x], &want, &g64, &g32, |v| {
+            c64::physics::pass_through(v[0], k, w)
         });
     }
 }
