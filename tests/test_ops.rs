@@ -3,9 +3,11 @@
 //! rules table) and against central finite differences, at five or more
 //! points away from kinks; then the conventions at kinks, against PyTorch's.
 //!
-//! Each row of `op_tests!` writes, for both float types, `f` (the op alone)
-//! and `scaled` (the op times a `#[nograd]` factor, so every rule also runs
-//! with an incoming adjoint other than 1), and two tests.
+//! Each row of `op_tests!` writes, for both float types, `f` (the op alone),
+//! `scaled` (the op times a `#[nograd]` factor, so every rule also runs
+//! with an incoming adjoint other than 1) and the same body as a
+//! `gradient!` closure (which must agree with `f_grad` bit for bit), and two
+//! tests.
 
 mod common;
 
@@ -147,6 +149,14 @@ macro_rules! op_tests {
             let $a = p0;
             factor * ($($body)*)
         }
+        /// The same body through `gradient!`.
+        pub fn closure(p0: $t) -> ($t, $t) {
+            let g = macrograd::gradient!(|p0: $t| {
+                let $a = p0;
+                $($body)*
+            });
+            g(p0)
+        }
     };
     (@fns $t:ident; ($a:ident, $b:ident) { $($body:tt)* }) => {
         op_tests!(@imports);
@@ -161,6 +171,15 @@ macro_rules! op_tests {
             let $a = p0;
             let $b = p1;
             factor * ($($body)*)
+        }
+        /// The same body through `gradient!`.
+        pub fn closure(p0: $t, p1: $t) -> ($t, ($t, $t)) {
+            let g = macrograd::gradient!(|p0: $t, p1: $t| {
+                let $a = p0;
+                let $b = p1;
+                $($body)*
+            });
+            g(p0, p1)
         }
     };
     (@fns $t:ident; ($a:ident, $b:ident, $c:ident) { $($body:tt)* }) => {
@@ -178,6 +197,16 @@ macro_rules! op_tests {
             let $b = p1;
             let $c = p2;
             factor * ($($body)*)
+        }
+        /// The same body through `gradient!`.
+        pub fn closure(p0: $t, p1: $t, p2: $t) -> ($t, ($t, $t, $t)) {
+            let g = macrograd::gradient!(|p0: $t, p1: $t, p2: $t| {
+                let $a = p0;
+                let $b = p1;
+                let $c = p2;
+                $($body)*
+            });
+            g(p0, p1, p2)
         }
     };
     (@imports) => {
@@ -221,6 +250,8 @@ macro_rules! op_tests {
                     let &[$($p),+] = pt else { unreachable!() };
                     let (value, grad) = in_f64::f_grad($($p),+);
                     assert_eq!(value, in_f64::f($($p),+), "value at {pt:?}");
+                    let (c_value, c_grad) = in_f64::closure($($p),+);
+                    assert_eq!((c_value, c_grad.flat()), (value, grad.flat()), "gradient! at {pt:?}");
                     let grad = grad.flat();
                     assert_all_close(&grad, &closed($($p),+), TOL_CLOSED, &format!("closed form at {pt:?}"));
                     assert_all_close(&grad, &numeric_grad(f_twin, pt), TOL_FD, &format!("finite differences at {pt:?}"));
@@ -245,6 +276,8 @@ macro_rules! op_tests {
                     let &[$($p),+] = &pt32[..] else { unreachable!() };
                     let (value, grad) = in_f32::f_grad($($p),+);
                     assert_eq!(value, in_f32::f($($p),+), "value at {pt32:?}");
+                    let (c_value, c_grad) = in_f32::closure($($p),+);
+                    assert_eq!((c_value, c_grad.flat()), (value, grad.flat()), "gradient! at {pt32:?}");
                     let grad = grad.flat();
                     assert_all_close(&grad, &want, TOL_32, &format!("closed form at {pt32:?}"));
                     assert_all_close(&grad, &numeric_grad(f_twin, &pt64), TOL_32, &format!("finite differences of the f64 twin at {pt32:?}"));
