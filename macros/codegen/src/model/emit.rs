@@ -281,14 +281,10 @@ fn backward_statements(
     let mut out = Vec::new();
     let last = g.nodes.len() - 1;
     let d = |k: usize| format_ident!("d_{}", names[k]);
-    // does node k need an adjoint? every non-input node before the output
-    for (k, n) in g.nodes.iter().enumerate().take(last) {
-        if k == 0 {
-            continue;
-        }
-        let (dk, w) = (d(k), n.width);
-        out.push(quote!(let mut #dk = [0.0 as #float; #w];));
-    }
+    // An adjoint is declared by its first contribution (the last user in
+    // the forward order) and later contributions add to it.
+    let mut declared = vec![false; g.nodes.len()];
+    declared[last] = true;
     for k in (1..=last).rev() {
         let dk = d(k);
         let v = &names[k];
@@ -300,6 +296,11 @@ fn backward_statements(
                 let xn = &names[*x];
                 if *x == 0 {
                     out.push(quote!(self.#layer.backward_params(&#xn, &#dk, &mut grad.#layer);));
+                } else if !std::mem::replace(&mut declared[*x], true) {
+                    let dx = d(*x);
+                    out.push(
+                        quote!(let mut #dx = self.#layer.backward(&#xn, &#dk, &mut grad.#layer);),
+                    );
                 } else {
                     let dx = d(*x);
                     let xw = g.nodes[*x].width;
@@ -312,7 +313,7 @@ fn backward_statements(
             VOp::Map(_, x, _) => {
                 if *x != 0 {
                     let (dx, vd) = (d(*x), format_ident!("{}_d", v));
-                    out.push(quote!(for i in 0..#w { #dx[i] += #dk[i] * #vd[i]; }));
+                    out.push(contribution(&mut declared[*x], &dx, &dk, &vd, w, float));
                 }
             }
             VOp::Zip(_, a, b) => {
@@ -320,13 +321,32 @@ fn backward_statements(
                 for (x, s) in [(*a, da), (*b, db)] {
                     if x != 0 {
                         let dx = d(x);
-                        out.push(quote!(for i in 0..#w { #dx[i] += #dk[i] * #s[i]; }));
+                        out.push(contribution(&mut declared[x], &dx, &dk, &s, w, float));
                     }
                 }
             }
         }
     }
     out
+}
+
+/// `dx = dk ⊙ s` on the first contribution to `dx`, `dx += dk ⊙ s` after.
+fn contribution(
+    declared: &mut bool,
+    dx: &syn::Ident,
+    dk: &syn::Ident,
+    s: &syn::Ident,
+    w: usize,
+    float: &syn::Ident,
+) -> TokenStream {
+    if std::mem::replace(declared, true) {
+        quote!(for i in 0..#w { #dx[i] += #dk[i] * #s[i]; })
+    } else {
+        quote! {
+            let mut #dx = [0.0 as #float; #w];
+            for i in 0..#w { #dx[i] = #dk[i] * #s[i]; }
+        }
+    }
 }
 
 /// What the macro expands to after an error: the struct alone (fields as
