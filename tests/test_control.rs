@@ -1698,3 +1698,29 @@ fn closure_with_array_and_nograd() {
         assert_all_close(&g, &want, TOL_64, "closure with array");
     }
 }
+
+// ---------------------------------------------------------------------------
+// the README's examples
+
+/// The README's first example.
+#[macrograd::grad]
+fn readme_loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
+    let pred = w * x + b;
+    (pred - y).powi(2)
+}
+
+#[test]
+fn readme_examples_give_the_stated_numbers() {
+    // pred = 0.5·2 + 0 = 1; loss = (1 − 3)² = 4; ∂/∂pred = 2·(1 − 3) = −4,
+    // so ∂w = −4·x = −8 and ∂b = −4, as the README says
+    assert_eq!(readme_loss_grad(0.5, 0.0, 2.0, 3.0), (4.0, (-8.0, -4.0)));
+    assert_eq!(readme_loss(0.5, 0.0, 2.0, 3.0), 4.0);
+
+    // f = x·y + sin(x/y): ∂x = y + cos(x/y)/y, ∂y = x − x·cos(x/y)/y²
+    let f = macrograd::gradient!(|x: f64, y: f64| x * y + (x / y).sin());
+    let (v, (dx, dy)) = f(2.0, 3.0);
+    let c = (2.0_f64 / 3.0).cos();
+    assert_close!(v, 6.0 + (2.0_f64 / 3.0).sin(), 1e-15);
+    assert_close!(dx, 3.0 + c / 3.0, 1e-15);
+    assert_close!(dy, 2.0 - 2.0 * c / 9.0, 1e-15);
+}
