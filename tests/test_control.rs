@@ -1711,6 +1711,62 @@ fn calls_through_super() {
     }
 }
 
+/// The issue's own spelling: a module `physics` at the crate root, called
+/// as `crate::physics::energy(q)`.
+mod physics {
+    use macrograd::grad;
+
+    /// ½Σqᵢ² + ½Σ(qᵢ₊₁ − qᵢ)²
+    // loop-index subscripts are the syntax under test
+    #[allow(clippy::needless_range_loop)]
+    #[grad]
+    pub fn energy(q: [f64; 3]) -> f64 {
+        let mut e = 0.0;
+        for i in 0..3 {
+            e += 0.5 * q[i] * q[i];
+        }
+        for i in 0..2 {
+            e += 0.5 * (q[i + 1] - q[i]).powi(2);
+        }
+        e
+    }
+}
+
+mod dynamics_user {
+    use macrograd::grad;
+
+    /// E(q) + E(2q)·s = (1 + 4s)·E(q)
+    #[grad]
+    pub fn action(q: [f64; 3], s: f64) -> f64 {
+        crate::physics::energy(q) + crate::physics::energy([2.0 * q[0], 2.0 * q[1], 2.0 * q[2]]) * s
+    }
+}
+
+#[test]
+fn crate_physics_energy_by_path() {
+    for (q, s) in Q.into_iter().zip(S) {
+        let ge = energy_gradient(q);
+        let want = [
+            (1.0 + 4.0 * s) * ge[0],
+            (1.0 + 4.0 * s) * ge[1],
+            (1.0 + 4.0 * s) * ge[2],
+            4.0 * energy(q),
+        ];
+        let (v, g) = dynamics_user::action_grad(q, s);
+        assert_eq!(v, dynamics_user::action(q, s));
+        assert_close!(v, (1.0 + 4.0 * s) * energy(q), 1e-14);
+        assert_all_close(&g.flat(), &want, TOL_64, &format!("action at {q:?}, {s}"));
+        let pt = [&q[..], &[s][..]].concat();
+        assert_all_close(
+            &g.flat(),
+            &numeric_grad(|v| dynamics_user::action(arr(&v[..3]), v[3]), &pt),
+            TOL_FD,
+            "action vs finite differences",
+        );
+        assert_eq!(physics::energy_grad(q).0, physics::energy(q));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // derivatives given by hand: `#[grad(custom = ...)]`
 
