@@ -102,6 +102,50 @@
 //! assert!((dx - (3.0 + (2.0_f64 / 3.0).cos() / 3.0)).abs() < 1e-15);
 //! # let _ = (v, dy);
 //! ```
+//!
+//! ## Networks
+//!
+//! `model!` declares a network once: layers with compile-time sizes,
+//! `forward`, and `loss` (a differentiable function of the output and
+//! `#[nograd]` targets). It generates the struct (PyTorch's `nn.Linear`
+//! layout and names), its [`Params`] visitor, `zeros`, `forward`, `loss`,
+//! `backward` (one sample, adding into a gradient), `batch_backward` (mean
+//! over a batch, sample by sample) and `batch_backward_gemm` (mean over a
+//! batch, one matrix product per layer, with a reusable workspace):
+//!
+//! ```
+//! use macrograd::model;
+//! use macrograd::optim::{Optimizer, Sgd};
+//!
+//! model! {
+//!     struct Net {
+//!         l1: Linear<2, 8>,
+//!         l2: Linear<8, 1>,
+//!     }
+//!     fn forward(&self, x: [f64; 2]) -> [f64; 1] {
+//!         let h = self.l1(x).tanh();
+//!         self.l2(h)
+//!     }
+//!     fn loss(out: [f64; 1], #[nograd] y: f64) -> f64 {
+//!         (out[0] - y).powi(2)
+//!     }
+//! }
+//!
+//! let mut net = Net::zeros();
+//! macrograd::init::init_uniform(&mut net, 1).unwrap();
+//! let (xs, ys) = ([[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]);
+//! let (mut grad, mut sgd) = (Net::zeros(), Sgd::with_lr(0.1));
+//! let first = net.batch_backward(&xs, &ys, &mut grad);
+//! for _ in 0..200 {
+//!     net.batch_backward(&xs, &ys, &mut grad);
+//!     sgd.step(&mut net, &grad).unwrap();
+//! }
+//! assert!(net.batch_backward(&xs, &ys, &mut grad) < first / 100.0);
+//! ```
+//!
+//! A width mismatch (`self.l2(x)` with a 2-wide `x` into `Linear<8, 1>`), an
+//! unknown layer or a loss whose first parameter is not the output's type is
+//! a compile error on that span.
 #![forbid(unsafe_code)]
 
 pub use macrograd_macros::{grad, gradient, model, Params};

@@ -163,6 +163,11 @@ pub struct LeafGrad<'a, T> {
     pub grad: &'a [T],
 }
 
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a parameter type",
+    label = "not made of `f32`/`f64` values, arrays, tuples or `Params` structs",
+    note = "mark a field that is not trained `#[params(skip)]`"
+)]
 /// A tree of trainable tensors that can be visited leaf by leaf.
 ///
 /// See the [module documentation](self) for the naming rule, the gradient

@@ -102,7 +102,7 @@ pub fn lower_forward(m: &ModelInput, c: &Checked, cx: &Ctxt) -> Option<VGraph> {
         cx.error_at(
             c.ret_span,
             format!(
-                "`forward` returns {} values but its body computes {}",
+                "`forward` is declared to return {} value(s), but its body computes {}",
                 c.output_width, l.nodes[out].width
             ),
         );
@@ -198,6 +198,9 @@ impl Lower<'_> {
     fn layer_call(&mut self, m: &syn::ExprMethodCall) -> Option<usize> {
         let name = m.method.to_string();
         let Some(k) = self.checked.layers.iter().position(|l| l.name == name) else {
+            if self.checked.fields.contains(&name) {
+                return None; // its type was already reported
+            }
             let known: Vec<String> = self
                 .checked
                 .layers

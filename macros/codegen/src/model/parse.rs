@@ -69,6 +69,9 @@ pub struct Checked {
     pub float: Float,
     /// The layers in declaration order.
     pub layers: Vec<Layer>,
+    /// Every field name, including those whose layer type was rejected (so
+    /// their uses are not reported a second time).
+    pub fields: Vec<String>,
     /// The name of `forward`'s input.
     pub input_name: syn::Ident,
     /// Width of the input.
@@ -212,9 +215,16 @@ pub fn check(m: &ModelInput, cx: &Ctxt) -> Option<Checked> {
         }
     };
     let targets = check_loss(loss, float, output_width, cx)?;
+    let fields = m
+        .item
+        .fields
+        .iter()
+        .filter_map(|f| f.ident.as_ref().map(|i| i.to_string()))
+        .collect();
     Some(Checked {
         float,
         layers,
+        fields,
         input_name,
         input_width,
         output_width,

@@ -1,0 +1,8 @@
+use macrograd::Params;
+
+#[derive(Params)]
+enum Model {
+    A([f64; 2]),
+}
+
+fn main() {}
