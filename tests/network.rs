@@ -58,6 +58,40 @@ net!(Ce32, f32, 4, |v| gelu(v), |o, y: usize| {
     softmax_cross_entropy(o, y)
 });
 
+model! {
+    /// log_softmax in `forward`, negative log-likelihood of one-hot targets.
+    struct LogSoftmax64 {
+        l1: Linear<3, 5>,
+        l2: Linear<5, 4>,
+    }
+    fn forward(&self, x: [f64; 3]) -> [f64; 4] {
+        let h = relu(self.l1(x));
+        log_softmax(self.l2(h))
+    }
+    fn loss(logp: [f64; 4], #[nograd] onehot: [f64; 4]) -> f64 {
+        let mut nll = 0.0;
+        for i in 0..4 {
+            nll -= onehot[i] * logp[i];
+        }
+        nll
+    }
+}
+
+model! {
+    /// softmax in the middle of the network, squared error on the output.
+    struct Softmax64 {
+        l1: Linear<3, 5>,
+        l2: Linear<5, 2>,
+    }
+    fn forward(&self, x: [f64; 3]) -> [f64; 2] {
+        let p = softmax(self.l1(x));
+        self.l2(p)
+    }
+    fn loss(out: [f64; 2], #[nograd] y: [f64; 2]) -> f64 {
+        (out[0] - y[0]).powi(2) + (out[1] - y[1]).powi(2)
+    }
+}
+
 /// Deterministic, irregular parameters (no data-dependent kinks at 0).
 fn fill<P: macrograd::Params>(p: &mut P, seed: u64)
 where
@@ -229,6 +263,27 @@ check_net!(
     Ce64,
     f64,
     vec![0usize, 3, 1, 2],
+    1e-6,
+    1e-6
+);
+check_net!(
+    log_softmax_f64,
+    LogSoftmax64,
+    f64,
+    vec![
+        [1.0, 0.0, 0.0, 0.0],
+        [0.0, 0.0, 1.0, 0.0],
+        [0.0, 1.0, 0.0, 0.0],
+        [0.0, 0.0, 0.0, 1.0]
+    ],
+    1e-6,
+    1e-6
+);
+check_net!(
+    softmax_f64,
+    Softmax64,
+    f64,
+    vec![[1.0, 0.0], [0.5, -0.5], [0.0, 2.0], [-1.0, 1.0]],
     1e-6,
     1e-6
 );

@@ -278,3 +278,151 @@ where
     .expect("a value and its own type always match");
     alpha * sum
 }
+
+/// `softmax(x)` of one row, written into `y`, with the maximum subtracted
+/// first so large inputs do not overflow.
+///
+/// # Panics
+///
+/// If `x` and `y` differ in length or are empty.
+pub fn softmax_row<T: Float>(x: &[T], y: &mut [T]) {
+    assert!(
+        x.len() == y.len() && !x.is_empty(),
+        "softmax_row: {} inputs, {} outputs",
+        x.len(),
+        y.len()
+    );
+    let m = x.iter().copied().fold(x[0], Float::max);
+    let mut sum = T::ZERO;
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = (v - m).exp();
+        sum += *o;
+    }
+    for o in y.iter_mut() {
+        *o = *o / sum;
+    }
+}
+
+/// `log_softmax(x) = x − logsumexp(x)` of one row, written into `y`.
+///
+/// # Panics
+///
+/// If `x` and `y` differ in length or are empty.
+pub fn log_softmax_row<T: Float>(x: &[T], y: &mut [T]) {
+    assert!(
+        x.len() == y.len() && !x.is_empty(),
+        "log_softmax_row: {} inputs, {} outputs",
+        x.len(),
+        y.len()
+    );
+    let m = x.iter().copied().fold(x[0], Float::max);
+    let sum = x.iter().fold(T::ZERO, |s, &v| s + (v - m).exp());
+    let lse = m + sum.ln();
+    for (o, &v) in y.iter_mut().zip(x) {
+        *o = v - lse;
+    }
+}
+
+/// The backward pass of [`softmax_row`] given its output `y` and the
+/// adjoint `dy`: `dx = y ⊙ (dy − Σ dy ⊙ y)`, overwriting or adding to `dx`.
+pub fn softmax_row_backward<T: Float>(y: &[T], dy: &[T], dx: &mut [T], write: Write) {
+    let dot = y.iter().zip(dy).fold(T::ZERO, |s, (&a, &b)| s + a * b);
+    for ((o, &a), &b) in dx.iter_mut().zip(y).zip(dy) {
+        let v = a * (b - dot);
+        *o = if write == Write::Overwrite { v } else { *o + v };
+    }
+}
+
+/// The backward pass of [`log_softmax_row`] given its output `y` and the
+/// adjoint `dy`: `dx = dy − softmax(x)·Σ dy`, with `softmax(x) = exp(y)`.
+pub fn log_softmax_row_backward<T: Float>(y: &[T], dy: &[T], dx: &mut [T], write: Write) {
+    let sum = dy.iter().fold(T::ZERO, |s, &b| s + b);
+    for ((o, &a), &b) in dx.iter_mut().zip(y).zip(dy) {
+        let v = b - a.exp() * sum;
+        *o = if write == Write::Overwrite { v } else { *o + v };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn central<const N: usize>(f: impl Fn(&[f64; N]) -> f64, x: [f64; N], i: usize) -> f64 {
+        let (mut up, mut down) = (x, x);
+        up[i] += 1e-6;
+        down[i] -= 1e-6;
+        (f(&up) - f(&down)) / 2e-6
+    }
+
+    #[test]
+    fn softmax_backward_matches_central_differences() {
+        let x = [0.3, -1.2, 2.0, 0.5];
+        let dy = [0.7, -0.1, 0.4, 1.5];
+        let mut y = [0.0; 4];
+        softmax_row(&x, &mut y);
+        let mut dx = [0.0; 4];
+        softmax_row_backward(&y, &dy, &mut dx, Write::Overwrite);
+        let f = |x: &[f64; 4]| {
+            let mut y = [0.0; 4];
+            softmax_row(x, &mut y);
+            y.iter().zip(&dy).map(|(a, b)| a * b).sum::<f64>()
+        };
+        for i in 0..4 {
+            assert!((central(f, x, i) - dx[i]).abs() < 1e-8);
+        }
+    }
+
+    #[test]
+    fn log_softmax_backward_matches_central_differences_and_accumulates() {
+        let x = [1000.0, 999.0, -3.0];
+        let dy = [0.2, -0.9, 0.4];
+        let mut y = [0.0; 3];
+        log_softmax_row(&x, &mut y);
+        assert!(
+            y.iter().all(|v| v.is_finite()),
+            "no overflow for large inputs"
+        );
+        let mut dx = [1.0; 3];
+        log_softmax_row_backward(&y, &dy, &mut dx, Write::Accumulate);
+        let f = |x: &[f64; 3]| {
+            let mut y = [0.0; 3];
+            log_softmax_row(x, &mut y);
+            y.iter().zip(&dy).map(|(a, b)| a * b).sum::<f64>()
+        };
+        for i in 0..3 {
+            assert!((central(f, x, i) + 1.0 - dx[i]).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn batch_kernels_agree_with_per_sample_ones() {
+        let mut layer = Linear::<f64, 3, 2>::zeros();
+        *layer.weight = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]];
+        *layer.bias = [0.1, -0.2];
+        let xs = [[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]];
+        let dys = [[0.3, -0.7], [1.1, 0.4]];
+        let mut out = [0.0; 4];
+        layer.forward_batch(xs.as_flattened(), &mut out);
+        let mut g1 = Linear::zeros();
+        let mut dx1 = [0.0; 6];
+        layer.backward_batch(
+            xs.as_flattened(),
+            dys.as_flattened(),
+            &mut g1,
+            Write::Overwrite,
+            Some((&mut dx1, Write::Overwrite)),
+        );
+        let mut g2 = Linear::zeros();
+        for (r, (x, dy)) in xs.iter().zip(&dys).enumerate() {
+            let y = layer.forward(x);
+            assert!((y[0] - out[2 * r]).abs() < 1e-15 && (y[1] - out[2 * r + 1]).abs() < 1e-15);
+            let dx = layer.backward(x, dy, &mut g2);
+            for i in 0..3 {
+                assert!((dx[i] - dx1[3 * r + i]).abs() < 1e-15);
+            }
+        }
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-15);
+        assert!(close(g1.weight.as_flattened(), g2.weight.as_flattened()));
+        assert!(close(&g1.bias[..], &g2.bias[..]));
+    }
+}

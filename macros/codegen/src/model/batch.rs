@@ -124,6 +124,15 @@ pub fn batch_items(
                     }
                 }
             }
+            VOp::Softmax(x, log) => {
+                let xin = input(*x);
+                let kernel = super::emit::softmax_kernel(*log, false);
+                quote! {
+                    for (xr, yr) in #xin.chunks_exact(#w).zip(ws.#v[..n * #w].chunks_exact_mut(#w)) {
+                        ::macrograd::nn::#kernel(xr, yr);
+                    }
+                }
+            }
         });
     }
     // Backward, last node first. The first contribution to an adjoint or a
@@ -192,7 +201,21 @@ pub fn batch_items(
                     }
                 }
             }
-            VOp::Map(..) => {}
+            VOp::Softmax(x, log) if *x != 0 => {
+                let dx = format_ident!("d_{}", names[*x]);
+                let kernel = super::emit::softmax_kernel(*log, true);
+                let mode = write_mode(&mut written[*x]);
+                backward.push(quote! {
+                    for ((yr, dyr), dxr) in ws.#v[..n * #w]
+                        .chunks_exact(#w)
+                        .zip(ws.#dk[..n * #w].chunks_exact(#w))
+                        .zip(ws.#dx[..n * #w].chunks_exact_mut(#w))
+                    {
+                        ::macrograd::nn::#kernel(yr, dyr, dxr, #mode);
+                    }
+                });
+            }
+            VOp::Map(..) | VOp::Softmax(..) => {}
         }
     }
     // a value nobody used backwards still has its buffer read by nobody;

@@ -62,7 +62,7 @@ fn scalar_fn(name: &syn::Ident, op: &VOp, float: &syn::Ident) -> TokenStream {
             };
             quote! { pub(super) fn #name(a: #float, b: #float) -> #float { a #op b } }
         }
-        VOp::Input | VOp::Linear(..) => TokenStream::new(),
+        VOp::Input | VOp::Linear(..) | VOp::Softmax(..) => TokenStream::new(),
     }
 }
 
@@ -265,6 +265,14 @@ fn forward_statements(
                     for i in 0..#w { #v[i] = #parts::#f(#a[i], #b[i]); }
                 }
             }
+            VOp::Softmax(x, log) => {
+                let x = &names[*x];
+                let kernel = softmax_kernel(*log, false);
+                quote! {
+                    let mut #v = [0.0 as #float; #w];
+                    ::macrograd::nn::#kernel(&#x, &mut #v);
+                }
+            }
         });
     }
     out
@@ -325,9 +333,34 @@ fn backward_statements(
                     }
                 }
             }
+            VOp::Softmax(x, log) => {
+                if *x != 0 {
+                    let dx = d(*x);
+                    let kernel = softmax_kernel(*log, true);
+                    out.push(if std::mem::replace(&mut declared[*x], true) {
+                        quote!(::macrograd::nn::#kernel(&#v, &#dk, &mut #dx, ::macrograd::nn::Write::Accumulate);)
+                    } else {
+                        quote! {
+                            let mut #dx = [0.0 as #float; #w];
+                            ::macrograd::nn::#kernel(&#v, &#dk, &mut #dx, ::macrograd::nn::Write::Overwrite);
+                        }
+                    });
+                }
+            }
         }
     }
     out
+}
+
+/// The runtime kernel of `softmax` / `log_softmax`, forward or backward.
+pub(super) fn softmax_kernel(log: bool, backward: bool) -> syn::Ident {
+    let name = match (log, backward) {
+        (false, false) => "softmax_row",
+        (true, false) => "log_softmax_row",
+        (false, true) => "softmax_row_backward",
+        (true, true) => "log_softmax_row_backward",
+    };
+    syn::Ident::new(name, Span::call_site())
 }
 
 /// `dx = dk ⊙ s` on the first contribution to `dx`, `dx += dk ⊙ s` after.

@@ -16,6 +16,8 @@ pub enum VOp {
     Map(Prim, usize, Vec<f64>),
     /// Elementwise `a ⊕ b` on vectors of one width.
     Zip(Prim, usize, usize),
+    /// `softmax(x)` (`false`) or `log_softmax(x)` (`true`) over the vector.
+    Softmax(usize, bool),
 }
 
 /// A node: an operation and the width of its result.
@@ -251,11 +253,20 @@ impl Lower<'_> {
                 return None;
             }
         };
+        if name == "softmax" || name == "log_softmax" {
+            if c.args.len() != 1 {
+                self.cx
+                    .error_spanned_by(&c.func, format!("`{name}` takes one vector"));
+                return None;
+            }
+            let x = self.expr(&c.args[0])?;
+            return Some(self.push(VOp::Softmax(x, name == "log_softmax"), self.nodes[x].width));
+        }
         let Some(prim) = rules::ops_fn(&name) else {
             self.cx.error_spanned_by(
                 &c.func,
                 format!(
-                    "`{name}` is not an activation; supported: {}",
+                    "`{name}` is not an activation; supported: {}, softmax, log_softmax",
                     rules::ops_fn_names().join(", ")
                 ),
             );
