@@ -421,15 +421,26 @@ impl Lowerer<'_> {
     }
 
     fn powi(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
-        let span = m.method.span();
-        if m.args.len() != 1 {
+        let args: Vec<&syn::Expr> = m.args.iter().collect();
+        self.powi_parts(recv, &m.receiver, &args, m.method.span())
+    }
+
+    /// `recv.powi(args…)`, from method or path (`f64::powi(x, 2)`) syntax.
+    fn powi_parts(
+        &mut self,
+        recv: Val,
+        recv_expr: &syn::Expr,
+        args: &[&syn::Expr],
+        span: Span,
+    ) -> Val {
+        if args.len() != 1 {
             self.cx.error_at(
                 span,
                 "`powi` takes one argument, a constant integer exponent",
             );
             return Val::Poison;
         }
-        let arg = &m.args[0];
+        let arg = args[0];
         let n = match self.expr(arg) {
             Val::Int(n) => match i32::try_from(n) {
                 Ok(n) => n,
@@ -448,7 +459,7 @@ impl Lowerer<'_> {
                 return Val::Poison;
             }
         };
-        match self.num(recv, &m.receiver) {
+        match self.num(recv, recv_expr) {
             Some(x) => Val::Num(self.push(Op::Powi(x, n), span)),
             None => Val::Poison,
         }
@@ -482,6 +493,13 @@ impl Lowerer<'_> {
         // `f64::sin(x)`: a method in path form
         if segs.len() == 2 {
             if let Some(f) = float_name(&segs[0]) {
+                if last == "powi" && c.args.len() == 2 {
+                    if !self.check_float(f, func) {
+                        return Val::Poison;
+                    }
+                    let recv = self.expr(&c.args[0]);
+                    return self.powi_parts(recv, &c.args[0], &[&c.args[1]], span);
+                }
                 let Some(prim) = rules::method(&last) else {
                     self.cx.error_at(
                         span,
