@@ -43,13 +43,14 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
     /// `W·x + b` for one sample.
     #[inline]
     pub fn forward(&self, x: &[T; I]) -> [T; O] {
+        // Input-major order: every output is its own running sum (the same
+        // additions, in the same order, as a row-by-row dot product), so the
+        // sums proceed side by side instead of one long dependency chain.
         let mut out = *self.bias;
-        for (o, row) in self.weight.iter().enumerate() {
-            let mut s = out[o];
-            for i in 0..I {
-                s += row[i] * x[i];
+        for (i, &xi) in x.iter().enumerate() {
+            for (acc, row) in out.iter_mut().zip(self.weight.iter()) {
+                *acc += row[i] * xi;
             }
-            out[o] = s;
         }
         out
     }

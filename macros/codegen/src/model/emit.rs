@@ -172,6 +172,11 @@ pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
             pub fn backward(&self, #input: [#float; #iw], #target_params, grad: &mut Self) -> #float {
                 #(#backward_fwd)*
                 let (value, #d_out) = #parts::loss_grad(#out, #(#target_names),*);
+                // a sample the loss no longer pulls on (a hinge past its
+                // margin) contributes nothing: skip its backward pass
+                if #d_out.iter().all(|&d| d == 0.0) {
+                    return value;
+                }
                 #(#backward_stmts)*
                 value
             }
