@@ -384,3 +384,19 @@ fn checkpoints_round_trip_and_reject_a_mismatched_model() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn parallel_batch_matches_the_serial_one_to_rounding() {
+    let data = macrograd::data::make_moons::<f64>(200, 0.1, true, 11);
+    let xs = data.feature_arrays::<2>().unwrap();
+    let ys: Vec<f64> = data.y().iter().map(|y| 2.0 * y - 1.0).collect();
+    let mut m = Moons::zeros();
+    macrograd::init::init_uniform(&mut m, 11).unwrap();
+    let (mut serial, mut parallel) = (Moons::zeros(), Moons::zeros());
+    let a = m.batch_backward(&xs, &ys, &mut serial);
+    let b = m.batch_backward_par(&xs, &ys, &mut parallel);
+    assert!((a - b).abs() <= 1e-13 * a.abs());
+    for (s, p) in flatten(&serial).iter().zip(flatten(&parallel).iter()) {
+        assert!((s - p).abs() <= 1e-13 * s.abs().max(1e-3), "{s} vs {p}");
+    }
+}

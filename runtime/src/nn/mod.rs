@@ -280,6 +280,78 @@ where
     alpha * sum
 }
 
+/// The mean loss over a batch, and in `grad` the mean gradient, from a
+/// per-sample `backward` that adds its sample's gradient into a buffer.
+///
+/// With the crate feature `rayon` the batch is split across all cores, each
+/// part summed into its own buffer (one allocation per part and call) and
+/// the parts added in order; without it the samples run in order into
+/// `grad`. Both give the serial result up to rounding. `model!` networks
+/// call this from `batch_backward_par`.
+///
+/// # Panics
+///
+/// If `xs` and `ys` differ in length.
+pub fn par_batch_backward<P, X, Y, F>(
+    model: &P,
+    xs: &[X],
+    ys: &[Y],
+    grad: &mut P,
+    backward: F,
+) -> P::Scalar
+where
+    P: Params<Gradient = P> + Clone + Send + Sync,
+    X: Copy + Sync,
+    Y: Copy + Sync,
+    F: Fn(&P, X, Y, &mut P) -> P::Scalar + Sync,
+{
+    assert_eq!(
+        xs.len(),
+        ys.len(),
+        "par_batch_backward: {} inputs but {} targets",
+        xs.len(),
+        ys.len()
+    );
+    zero(grad);
+    let zero_value = <P::Scalar as crate::ops::Real>::ZERO;
+    #[cfg(feature = "rayon")]
+    let total = {
+        use rayon::prelude::*;
+        let chunk = xs.len().div_ceil(rayon::current_num_threads()).max(1);
+        let template = grad.clone();
+        let parts: Vec<(P::Scalar, P)> = xs
+            .par_chunks(chunk)
+            .zip(ys.par_chunks(chunk))
+            .map(|(xc, yc)| {
+                let mut g = template.clone();
+                let mut total = zero_value;
+                for (x, y) in xc.iter().zip(yc) {
+                    total += backward(model, *x, *y, &mut g);
+                }
+                (total, g)
+            })
+            .collect();
+        let mut total = zero_value;
+        for (t, g) in &parts {
+            total += *t;
+            crate::params::accumulate(grad, g).expect("a gradient has its own shape");
+        }
+        total
+    };
+    #[cfg(not(feature = "rayon"))]
+    let total = {
+        let mut total = zero_value;
+        for (x, y) in xs.iter().zip(ys) {
+            total += backward(model, *x, *y, grad);
+        }
+        total
+    };
+    let scale = <P::Scalar as crate::ops::Real>::ONE
+        / <P::Scalar as crate::ops::Real>::from_f64(xs.len() as f64);
+    crate::params::scale(grad, scale);
+    total * scale
+}
+
 /// `softmax(x)` of one row, written into `y`, with the maximum subtracted
 /// first so large inputs do not overflow.
 ///

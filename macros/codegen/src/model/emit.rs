@@ -199,6 +199,20 @@ pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
                 total * scale
             }
 
+            /// As [`Self::batch_backward`], on all cores when `macrograd`'s
+            /// `rayon` feature is on (same result up to rounding), in order
+            /// otherwise.
+            ///
+            /// # Panics
+            ///
+            /// If `xs` and `ys` differ in length.
+            pub fn batch_backward_par(&self, xs: &[[#float; #iw]], ys: &[#batch_ty], grad: &mut Self) -> #float {
+                ::macrograd::nn::par_batch_backward(self, xs, ys, grad, |m, x, y, g| {
+                    let #batch_pat = y;
+                    m.backward(x, #(#target_names,)* g)
+                })
+            }
+
             #batch_method
         }
     }
