@@ -12,7 +12,6 @@
 //!
 //! In a `#[grad]` body, call it by path with the label as a `#[nograd]`
 //! input of any type: `macrograd::losses::softmax_cross_entropy(logits, label)`.
-//! ```
 
 use crate::float::Float;
 

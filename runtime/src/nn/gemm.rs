@@ -1,7 +1,7 @@
 //! Matrix products for batched layers, through `matrixmultiply`.
 //!
 //! The only `unsafe` in macrograd: matrixmultiply's kernels take raw
-//! pointers and strides. [`gemm`] checks that every index the product can
+//! pointers and strides. [`Gemm::gemm_raw`] checks that every index the product can
 //! touch lies inside the given slices before it calls them, so the safe
 //! signature cannot be used to read or write out of bounds.
 #![allow(unsafe_code)]
