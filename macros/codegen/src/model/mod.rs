@@ -2,11 +2,11 @@
 //! compile time.
 //!
 //! The layers (fixed sizes) and `forward` are read into a small graph of
-//! vector operations ([`lower`]) whose widths are checked here, at expansion
+//! vector operations (`lower`) whose widths are checked here, at expansion
 //! time, so a mismatch is an error on the offending span. `loss`, a scalar
 //! function of the network's output, goes through the ordinary `#[grad]`
 //! pipeline; so does every elementwise activation, so their derivatives
-//! come from the one rules table. [`emit`] writes the struct, its `Params`
+//! come from the one rules table. `emit` writes the struct, its `Params`
 //! impl and the forward / backward passes as per-sample code over
 //! fixed-size arrays, calling the runtime's layer kernels.
 
