@@ -249,15 +249,17 @@ prims! {
             let da = b.select(below, zero, inner);
             vec![Some(da), Some(b.mask(below, d)), Some(b.mask(above, d))]
         };
-    /// `aᵇ`: ∂a = d·b·a^(b − 1), ∂b = d·y·ln a (0 where a = 0 and b ≥ 0, as PyTorch)
+    /// `aᵇ`: ∂a = d·b·a^(b − 1) (0 where b = 0), ∂b = d·y·ln a (0 where a = 0 and b ≥ 0), as PyTorch
     Powf: Method("powf"), Tmpl("{0}^{1}"), |a, c| a.powf(c),
         |b, [a, c], y, d| {
             let one = b.constant(1.0);
             let cm1 = b.sub(c, one);
             let p = b.prim(Prim::Powf, &[a, cm1]);
             let t = b.mul(c, p);
-            let da = b.mul(d, t);
+            let full = b.mul(d, t);
             let zero = b.constant(0.0);
+            let c0 = b.cmp(Cmp::Eq, c, zero);
+            let da = b.select(c0, zero, full);
             let a0 = b.cmp(Cmp::Eq, a, zero);
             let cpos = b.cmp(Cmp::Ge, c, zero);
             let both = b.push(crate::ir::Op::And(a0, cpos));

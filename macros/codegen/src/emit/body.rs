@@ -151,13 +151,13 @@ impl<'g> Writer<'g> {
     fn call_arg(&mut self, a: &CallArg) -> TokenStream {
         match a {
             CallArg::Opaque(k) => {
-                let id = Ident::new(&self.g.params[*k].name, self.g.params[*k].span);
+                let id = super::names::ident(&self.g.params[*k].name, self.g.params[*k].span);
                 quote!(#id)
             }
             CallArg::Scalar(n) => self.expr(*n).0,
             CallArg::Array(v) => {
                 if let Some(p) = whole_param(self.g, v) {
-                    let id = Ident::new(&self.g.params[p].name, self.g.params[p].span);
+                    let id = super::names::ident(&self.g.params[p].name, self.g.params[p].span);
                     return quote!(#id);
                 }
                 let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
@@ -190,7 +190,7 @@ impl<'g> Writer<'g> {
         match g.op(n) {
             Op::Const(c) => literal(*c, g.float, false),
             Op::Param { param, index } => {
-                let id = Ident::new(&g.params[*param].name, g.params[*param].span);
+                let id = super::names::ident(&g.params[*param].name, g.params[*param].span);
                 match index {
                     None => (quote!(#id), Prec::Atom),
                     Some(i) => {

@@ -36,11 +36,11 @@ impl Names {
     /// The name of a node, choosing one on first use.
     pub fn of(&mut self, g: &Graph, n: NodeId) -> Ident {
         if let Some(s) = self.by_node.get(&n) {
-            return Ident::new(s, Span::call_site());
+            return ident(s, Span::call_site());
         }
         let node = g.node(n);
         let base = match (&node.name, node.adjoint) {
-            (Some(name), true) => format!("d_{name}"),
+            (Some(name), true) => format!("d_{}", name.trim_start_matches("r#")),
             (Some(name), false) => name.clone(),
             (None, _) => loop {
                 let t = format!("t{}", self.next_temp);
@@ -52,7 +52,7 @@ impl Names {
         };
         let name = self.unique(base);
         self.by_node.insert(n, name.clone());
-        Ident::new(&name, Span::call_site())
+        ident(&name, Span::call_site())
     }
 
     fn unique(&mut self, base: String) -> String {
@@ -64,6 +64,14 @@ impl Names {
         }
         self.taken.insert(name.clone());
         name
+    }
+}
+
+/// An identifier from a source name, raw ones (`r#type`) included.
+pub fn ident(name: &str, span: Span) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, span),
+        None => Ident::new(name, span),
     }
 }
 

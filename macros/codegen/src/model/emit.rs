@@ -27,7 +27,7 @@ fn value_names(g: &VGraph) -> Vec<syn::Ident> {
                 i += 1;
             }
             taken.push(name.clone());
-            syn::Ident::new(&name, Span::call_site())
+            crate::emit::names::ident(&name, Span::call_site())
         })
         .collect()
 }

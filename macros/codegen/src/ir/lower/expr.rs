@@ -261,7 +261,14 @@ impl Lowerer<'_> {
         match b.op {
             B::And(_) | B::Or(_) => {
                 let and = matches!(b.op, B::And(_));
-                let (l, r) = (self.cond(&b.left), self.cond(&b.right));
+                let l = self.cond(&b.left);
+                // short-circuit at compile time: the right side of `false && …`
+                // (or `true || …`) is never evaluated, so it is not lowered
+                // (its indices may not exist in this unrolled iteration)
+                if l == Some(Cond::Const(!and)) {
+                    return Val::Cond(Cond::Const(!and));
+                }
+                let r = self.cond(&b.right);
                 match (l, r) {
                     (Some(l), Some(r)) => Val::Cond(self.logic(and, l, r, span)),
                     _ => Val::Poison,
