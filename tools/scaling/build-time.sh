@@ -15,6 +15,7 @@
 #   MACRO_OPT=3   also compile the proc macro optimised
 #                 ([profile.*.build-override] opt-level = 3); Cargo's default
 #                 compiles proc macros at opt-level 0 in both profiles
+#   RUNS=1        timed rebuilds per profile (default 3)
 #   RUST_MIN_STACK=67108864   needed for N = 10000: with rustc's default 8 MiB
 #                 stack, expansion overflows it (see benches/RESULTS.md)
 set -euo pipefail
@@ -29,18 +30,25 @@ if [ -n "${MACRO_OPT:-}" ]; then
 fi
 export CARGO_TARGET_DIR="$DIR/target"
 cd "$DIR"
+# `-Z time-passes` needs RUSTC_BOOTSTRAP=1, which changes every dependency's
+# fingerprint: give it its own target dir so the timed builds stay warm.
+time_passes() {
+    RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$DIR/target-time-passes" cargo rustc -q --offline "$@" -- -Z time-passes
+}
 echo "N=$N, macro opt-level ${MACRO_OPT:-0 (default)}; dependencies (untimed)..."
 cargo build -q --offline
 cargo build -q --offline --release
+time_passes >/dev/null 2>&1
+time_passes --release >/dev/null 2>&1
 for profile in dev release; do
-    for run in 1 2 3; do
+    for run in $(seq "${RUNS:-3}"); do
         touch src/main.rs
         /usr/bin/time -f "N=$N $profile build, run $run: %e s wall, %M KiB max RSS" \
             cargo build -q --offline --profile "$profile"
     done
     touch src/main.rs
     echo "N=$N $profile, rustc -Z time-passes (s):"
-    RUSTC_BOOTSTRAP=1 cargo rustc -q --offline --profile "$profile" -- -Z time-passes 2>&1 |
+    time_passes --profile "$profile" 2>&1 |
         grep -E '\s(macro_expand_crate|type_check_crate|codegen_crate|LLVM_passes|finish_ongoing_codegen|run_linker|total)$' |
         awk '{gsub(";", "", $2); printf "    %-24s %s\n", $NF, $2}'
 done
