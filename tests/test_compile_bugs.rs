@@ -17,18 +17,6 @@ fn mut_param() {
 }
 
 #[test]
-#[ignore = "codegen bug: `&&` with a compile-time false left side still lowers its right side (index -1 error)"]
-fn short_circuit_index() {
-    trybuild::TestCases::new().pass("tests/common/compile_bugs/short_circuit_index.rs");
-}
-
-#[test]
-#[ignore = "codegen bug: `f64::powi(x, 3)` is rejected although `x.powi(3)` and `f64::sin(x)` are accepted"]
-fn path_form_powi() {
-    trybuild::TestCases::new().pass("tests/common/compile_bugs/path_form_powi.rs");
-}
-
-#[test]
 #[ignore = "codegen bug: a `#[grad]` fn imported with `use` cannot be called (its pullback is not imported)"]
 fn use_imported_fn() {
     trybuild::TestCases::new().pass("tests/common/compile_bugs/use_imported_fn.rs");

@@ -485,6 +485,36 @@ macro_rules! corpus {
                 y * y + v
             }
 
+            /// `&&` / `||` whose left side is known at compile time guard
+            /// subscripts that would be out of bounds (`x[i - 1]` at i = 0,
+            /// `x[i + 1]` at the end): the right side is not evaluated.
+            #[grad]
+            pub fn short_circuit(x: [$t; 3]) -> $t {
+                let mut s = 0.0;
+                for i in 0..3 {
+                    if i > 0 && x[i - 1] > 0.0 {
+                        s += x[i] * x[i - 1];
+                    }
+                    if i == 2 || x[i + 1] < x[i] {
+                        s += x[i];
+                    }
+                }
+                s
+            }
+
+            /// Raw identifiers as parameter and local names.
+            #[grad]
+            pub fn raw_names(r#type: $t) -> $t {
+                let r#in = r#type * 3.0;
+                r#in * r#type
+            }
+
+            /// `powi` in path form, like the other methods.
+            #[grad]
+            pub fn path_powi(x: $t) -> $t {
+                $t::powi(x, 3) + $t::powf(x, 2.0)
+            }
+
             /// Functions called by other differentiable functions.
             pub mod physics {
                 use macrograd::grad;
@@ -1516,6 +1546,81 @@ fn branches_on_loop_carried_values_match_forward_mode() {
             &d.d,
             1e-4,
             &format!("dynamics f32 at {p:?}, {y0}"),
+        );
+    }
+}
+
+#[test]
+fn compile_time_short_circuit_guards_subscripts() {
+    let points = [
+        [0.5_f64, -1.25, 2.0],
+        [-2.0, 0.25, 1.5],
+        [1.0, 1.5, -1.0],
+        [0.125, -0.75, -2.5],
+        [3.0, 2.5, 0.5],
+    ];
+    for x in points {
+        // i = 1, 2: x[i]·x[i−1] where x[i−1] > 0; i = 0, 1: x[i] where x[i+1] < x[i]; and x[2]
+        let mut want = [0.0, 0.0, 1.0];
+        for i in 1..3 {
+            if x[i - 1] > 0.0 {
+                want[i] += x[i - 1];
+                want[i - 1] += x[i];
+            }
+        }
+        for i in 0..2 {
+            if x[i + 1] < x[i] {
+                want[i] += 1.0;
+            }
+        }
+        let (v64, g64) = c64::short_circuit_grad(x);
+        let (v32, g32) = c32::short_circuit_grad(arr32(&x));
+        check_values(
+            "short_circuit",
+            v64,
+            c64::short_circuit(x),
+            v32,
+            c32::short_circuit(arr32(&x)),
+        );
+        check("short_circuit", &x, &want, &g64, &g32, |v| {
+            c64::short_circuit(arr(v))
+        });
+    }
+}
+
+#[test]
+fn raw_identifiers_and_path_form_powi() {
+    for x in [-1.5_f64, -0.25, 0.125, 0.75, 2.0] {
+        // 3x², and x³ + x²
+        let (v64, g64) = c64::raw_names_grad(x);
+        let (v32, g32) = c32::raw_names_grad(x as f32);
+        check_values(
+            "raw_names",
+            v64,
+            c64::raw_names(x),
+            v32,
+            c32::raw_names(x as f32),
+        );
+        check("raw_names", &[x], &[6.0 * x], &g64, &g32, |v| {
+            c64::raw_names(v[0])
+        });
+
+        let (v64, g64) = c64::path_powi_grad(x);
+        let (v32, g32) = c32::path_powi_grad(x as f32);
+        check_values(
+            "path_powi",
+            v64,
+            c64::path_powi(x),
+            v32,
+            c32::path_powi(x as f32),
+        );
+        check(
+            "path_powi",
+            &[x],
+            &[3.0 * x * x + 2.0 * x],
+            &g64,
+            &g32,
+            |v| c64::path_powi(v[0]),
         );
     }
 }

@@ -573,7 +573,6 @@ macro_rules! kink_tests {
             /// gives the base a zero gradient, also at base 0 (where the
             /// formula alone would be 0·0⁻¹ = NaN).
             #[test]
-            #[ignore = "codegen bug: powf base gradient is NaN at base 0, exponent 0 (PyTorch gives 0)"]
             fn powf_base_gradient_for_zero_exponent_is_zero() {
                 let (v, (da, db)) = powf_f_grad(0.0, 0.0);
                 assert_eq!(v, 1.0);
