@@ -515,6 +515,29 @@ macro_rules! corpus {
                 $t::powi(x, 3) + $t::powf(x, 2.0)
             }
 
+            /// More loop heads: `.iter().rev()`, `(i, v)` without `&`,
+            /// `.enumerate().rev()`; integer bindings from `len()`.
+            #[grad]
+            pub fn loop_heads(x: [$t; 4]) -> $t {
+                let n = x.len();
+                let mut s = 0.0;
+                let mut k = 1.0;
+                for v in x.iter().rev() {
+                    s += v * k;
+                    k += 1.0;
+                }
+                for (i, v) in x.iter().enumerate() {
+                    s += v * (i as $t);
+                }
+                for (i, &v) in x.iter().enumerate().rev() {
+                    if i + 1 < n {
+                        s += v * x[i + 1];
+                    }
+                }
+                let m = 2 * n - 5;
+                s + x[m] * (n as $t).sqrt()
+            }
+
             /// Functions called by other differentiable functions.
             pub mod physics {
                 use macrograd::grad;
@@ -1016,6 +1039,33 @@ fn for_over_enumerate() {
         let pt = [&x[..], &[y][..]].concat();
         check("enumerated", &pt, &want, &g64, &g32, |v| {
             c64::enumerated(arr(&v[..4]), v[4])
+        });
+    }
+}
+
+#[test]
+fn more_loop_heads() {
+    for x in X4 {
+        // s = Σⱼ x[3−j]·(j+1) + Σ i·xᵢ + Σ_{i<3} xᵢ·xᵢ₊₁ + 2·x3:
+        // ∂xᵢ = (4 − i) + i + xᵢ₊₁ [i < 3] + xᵢ₋₁ [i > 0] + 2 [i = 3]
+        let want: Vec<f64> = (0..4)
+            .map(|i| {
+                4.0 + if i < 3 { x[i + 1] } else { 0.0 }
+                    + if i > 0 { x[i - 1] } else { 0.0 }
+                    + if i == 3 { 2.0 } else { 0.0 }
+            })
+            .collect();
+        let (v64, g64) = c64::loop_heads_grad(x);
+        let (v32, g32) = c32::loop_heads_grad(arr32(&x));
+        check_values(
+            "loop_heads",
+            v64,
+            c64::loop_heads(x),
+            v32,
+            c32::loop_heads(arr32(&x)),
+        );
+        check("loop_heads", &x, &want, &g64, &g32, |v| {
+            c64::loop_heads(arr(v))
         });
     }
 }
