@@ -5,18 +5,6 @@
 //! build and its `main` (which checks the gradient) must succeed.
 
 #[test]
-#[ignore = "codegen bug: `#[grad]` inside macro_rules! with caller-supplied parameter names does not compile"]
-fn macro_rules_caller_params() {
-    trybuild::TestCases::new().pass("tests/common/compile_bugs/macro_rules_caller_params.rs");
-}
-
-#[test]
-#[ignore = "codegen bug: a `mut` parameter cannot be reassigned (\"cannot assign twice\")"]
-fn mut_param() {
-    trybuild::TestCases::new().pass("tests/common/compile_bugs/mut_param.rs");
-}
-
-#[test]
 #[ignore = "codegen bug: a `#[grad]` fn imported with `use` cannot be called (its pullback is not imported)"]
 fn use_imported_fn() {
     trybuild::TestCases::new().pass("tests/common/compile_bugs/use_imported_fn.rs");

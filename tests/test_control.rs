@@ -538,6 +538,14 @@ macro_rules! corpus {
                 s + x[m] * (n as $t).sqrt()
             }
 
+            /// A `mut` parameter reassigned in the body.
+            #[grad]
+            pub fn mut_param(mut x: $t, y: $t) -> $t {
+                x *= y;
+                x = x + y.sin();
+                x + y
+            }
+
             /// Functions called by other differentiable functions.
             pub mod physics {
                 use macrograd::grad;
@@ -1597,6 +1605,49 @@ fn branches_on_loop_carried_values_match_forward_mode() {
             1e-4,
             &format!("dynamics f32 at {p:?}, {y0}"),
         );
+    }
+}
+
+#[test]
+fn mut_parameters() {
+    for [x, y] in XY {
+        // f = xy + sin y + y
+        let want = [y, x + y.cos() + 1.0];
+        let (v64, g64) = c64::mut_param_grad(x, y);
+        let (v32, g32) = c32::mut_param_grad(x as f32, y as f32);
+        check_values(
+            "mut_param",
+            v64,
+            c64::mut_param(x, y),
+            v32,
+            c32::mut_param(x as f32, y as f32),
+        );
+        check("mut_param", &[x, y], &want, &g64, &g32, |v| {
+            c64::mut_param(v[0], v[1])
+        });
+    }
+}
+
+/// `#[grad]` on functions a `macro_rules!` writes, with the caller's names
+/// for the function, its parameters and its body.
+macro_rules! product {
+    ($name:ident($($p:ident),+)) => {
+        #[macrograd::grad]
+        fn $name($($p: f64),+) -> f64 {
+            1.0 $(* $p)+
+        }
+    };
+}
+
+product!(product3(a, b, c));
+
+#[test]
+fn functions_written_by_macro_rules() {
+    for [a, b] in XY {
+        let c = a - b;
+        let (v, g) = product3_grad(a, b, c);
+        assert_eq!(v, product3(a, b, c));
+        assert_all_close(&g.flat(), &[b * c, a * c, a * b], TOL_64, "product3");
     }
 }
 

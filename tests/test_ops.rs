@@ -132,81 +132,24 @@ const CLAMP: &[&[f64]] = &[
 ];
 
 macro_rules! op_tests {
-    // The two differentiable functions of one row, in float type `$t`. The
-    // parameters are named here (`p0`, `p1`, `p2`) and rebound to the row's
-    // names by `let`: a `#[grad]` fn whose parameter names come from the
-    // caller of a `macro_rules!` does not compile (see
-    // `test_hygiene.rs`), while a `let` rebinding is ordinary body syntax.
-    (@fns $t:ident; ($a:ident) { $($body:tt)* }) => {
+    // The functions of one row, in float type `$t`, with the row's own
+    // parameter names (this also checks that `#[grad]` and `gradient!`
+    // resolve names coming from the caller of a `macro_rules!`, next to
+    // names written in the macro such as `factor`).
+    (@fns $t:ident; ($($p:ident),+) { $($body:tt)* }) => {
         op_tests!(@imports);
         #[grad]
-        pub fn f(p0: $t) -> $t {
-            let $a = p0;
+        pub fn f($($p: $t),+) -> $t {
             $($body)*
         }
         #[grad]
-        pub fn scaled(p0: $t, #[nograd] factor: $t) -> $t {
-            let $a = p0;
+        pub fn scaled($($p: $t,)+ #[nograd] factor: $t) -> $t {
             factor * ($($body)*)
         }
         /// The same body through `gradient!`.
-        pub fn closure(p0: $t) -> ($t, $t) {
-            let g = macrograd::gradient!(|p0: $t| {
-                let $a = p0;
-                $($body)*
-            });
-            g(p0)
-        }
-    };
-    (@fns $t:ident; ($a:ident, $b:ident) { $($body:tt)* }) => {
-        op_tests!(@imports);
-        #[grad]
-        pub fn f(p0: $t, p1: $t) -> $t {
-            let $a = p0;
-            let $b = p1;
-            $($body)*
-        }
-        #[grad]
-        pub fn scaled(p0: $t, p1: $t, #[nograd] factor: $t) -> $t {
-            let $a = p0;
-            let $b = p1;
-            factor * ($($body)*)
-        }
-        /// The same body through `gradient!`.
-        pub fn closure(p0: $t, p1: $t) -> ($t, ($t, $t)) {
-            let g = macrograd::gradient!(|p0: $t, p1: $t| {
-                let $a = p0;
-                let $b = p1;
-                $($body)*
-            });
-            g(p0, p1)
-        }
-    };
-    (@fns $t:ident; ($a:ident, $b:ident, $c:ident) { $($body:tt)* }) => {
-        op_tests!(@imports);
-        #[grad]
-        pub fn f(p0: $t, p1: $t, p2: $t) -> $t {
-            let $a = p0;
-            let $b = p1;
-            let $c = p2;
-            $($body)*
-        }
-        #[grad]
-        pub fn scaled(p0: $t, p1: $t, p2: $t, #[nograd] factor: $t) -> $t {
-            let $a = p0;
-            let $b = p1;
-            let $c = p2;
-            factor * ($($body)*)
-        }
-        /// The same body through `gradient!`.
-        pub fn closure(p0: $t, p1: $t, p2: $t) -> ($t, ($t, $t, $t)) {
-            let g = macrograd::gradient!(|p0: $t, p1: $t, p2: $t| {
-                let $a = p0;
-                let $b = p1;
-                let $c = p2;
-                $($body)*
-            });
-            g(p0, p1, p2)
+        pub fn closure($($p: $t),+) -> ($t, impl crate::common::Flat) {
+            let g = macrograd::gradient!(|$($p: $t),+| $($body)*);
+            g($($p),+)
         }
     };
     (@imports) => {
