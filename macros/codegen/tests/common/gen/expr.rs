@@ -1,325 +1,33 @@
-//! A generator of random `#[grad]` functions, as Rust source text.
-//!
-//! Generation is driven by a stream of choices (`&[u32]`), read one at a
-//! time; a choice past the end of the stream reads as 0, and 0 always means
-//! the simplest option (a leaf, the first parameter, no statement, `+`). So
-//! when proptest shrinks the stream (shorter, smaller numbers) the program
-//! shrinks with it.
-//!
-//! Every expression carries a conservative interval of its value over the
-//! test domain (parameters in [−2, 2]). Arguments are moved into safe
-//! domains by construction (`ln` of a value ≥ 0.25, `asin` of a value in
-//! [−0.8, 0.8], `exp` of a value in [−2.5, 2.5], divisors away from zero, …),
-//! so values stay moderate and gradients finite. Loops get an envelope for
-//! each variable they may change, and every assignment in the loop keeps the
-//! variable inside it.
+//! Expressions: operations of the rules table with their arguments moved
+//! into safe domains, leaves, and conditions.
 
 use std::f64::consts::PI;
 use std::fmt::Write;
 
-/// The largest magnitude an ordinary expression is allowed to reach.
-const LIM: f64 = 25.0;
-/// What one `+=` may add to a loop-carried variable, per iteration.
-const LOOP_ADD: f64 = 0.5;
-/// How many `+=`/`-=` one loop body may do to loop-carried variables.
-const LOOP_ADDS: usize = 2;
-
-/// Reads choices from a stream; past its end every choice is 0.
-pub struct Choices<'a> {
-    raw: &'a [u32],
-    pos: usize,
-}
-
-impl<'a> Choices<'a> {
-    /// A reader at the start of `raw`.
-    pub fn new(raw: &'a [u32]) -> Self {
-        Choices { raw, pos: 0 }
-    }
-
-    fn next(&mut self) -> u32 {
-        let v = self.raw.get(self.pos).copied().unwrap_or(0);
-        self.pos += 1;
-        v
-    }
-
-    /// A number in `0..n` (0 when the stream is exhausted).
-    pub fn below(&mut self, n: usize) -> usize {
-        self.next() as usize % n.max(1)
-    }
-
-    /// True with about `percent`% probability; false for a 0 choice.
-    pub fn chance(&mut self, percent: u32) -> bool {
-        self.next() % 100 >= 100 - percent
-    }
-
-    /// An index into `weights`, chosen in proportion; 0 for a 0 choice.
-    pub fn weighted(&mut self, weights: &[u32]) -> usize {
-        let total: u32 = weights.iter().sum();
-        let mut r = self.next() % total.max(1);
-        for (i, &w) in weights.iter().enumerate() {
-            if r < w {
-                return i;
-            }
-            r -= w;
-        }
-        0
-    }
-}
-
-/// A closed interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Iv {
-    lo: f64,
-    hi: f64,
-}
-
-impl Iv {
-    fn new(a: f64, b: f64) -> Self {
-        Iv {
-            lo: a.min(b),
-            hi: a.max(b),
-        }
-    }
-
-    fn point(c: f64) -> Self {
-        Iv { lo: c, hi: c }
-    }
-
-    fn sym(m: f64) -> Self {
-        Iv { lo: -m, hi: m }
-    }
-
-    /// The largest magnitude in the interval.
-    fn mag(self) -> f64 {
-        self.lo.abs().max(self.hi.abs())
-    }
-
-    /// The smallest magnitude in the interval.
-    fn mig(self) -> f64 {
-        if self.lo <= 0.0 && self.hi >= 0.0 {
-            0.0
-        } else {
-            self.lo.abs().min(self.hi.abs())
-        }
-    }
-
-    fn hull(self, o: Iv) -> Iv {
-        Iv {
-            lo: self.lo.min(o.lo),
-            hi: self.hi.max(o.hi),
-        }
-    }
-
-    /// The image under an increasing function.
-    fn inc(self, f: impl Fn(f64) -> f64) -> Iv {
-        Iv::new(f(self.lo), f(self.hi))
-    }
-
-    fn add(self, o: Iv) -> Iv {
-        Iv::new(self.lo + o.lo, self.hi + o.hi)
-    }
-
-    fn neg(self) -> Iv {
-        Iv::new(-self.hi, -self.lo)
-    }
-
-    fn sub(self, o: Iv) -> Iv {
-        self.add(o.neg())
-    }
-
-    fn mul(self, o: Iv) -> Iv {
-        let c = [
-            self.lo * o.lo,
-            self.lo * o.hi,
-            self.hi * o.lo,
-            self.hi * o.hi,
-        ];
-        Iv {
-            lo: c.iter().copied().fold(f64::INFINITY, f64::min),
-            hi: c.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        }
-    }
-
-    fn scale(self, k: f64) -> Iv {
-        Iv::new(self.lo * k, self.hi * k)
-    }
-
-    fn shift(self, k: f64) -> Iv {
-        Iv::new(self.lo + k, self.hi + k)
-    }
-
-    /// 1/x for an interval that excludes zero.
-    fn recip(self) -> Iv {
-        assert!(
-            self.mig() > 0.0,
-            "recip of an interval holding zero: {self:?}"
-        );
-        Iv::new(1.0 / self.lo, 1.0 / self.hi)
-    }
-
-    fn div(self, o: Iv) -> Iv {
-        self.mul(o.recip())
-    }
-
-    fn sq(self) -> Iv {
-        Iv::new(self.mig() * self.mig(), self.mag() * self.mag())
-    }
-
-    fn powi(self, n: i32) -> Iv {
-        match n {
-            0 => Iv::point(1.0),
-            n if n < 0 => self.powi(-n).recip(),
-            n if n % 2 == 0 => Iv::new(self.mig().powi(n), self.mag().powi(n)),
-            n => Iv::new(self.lo.powi(n), self.hi.powi(n)),
-        }
-    }
-
-    /// |x|
-    fn abs(self) -> Iv {
-        Iv::new(self.mig(), self.mag())
-    }
-}
+use super::iv::Iv;
+use super::{Gen, Kind, LIM};
 
 /// A generated expression: atomic source text (a name, a call, or
 /// parenthesised) and an interval holding its value.
 #[derive(Clone, Debug)]
-struct E {
-    src: String,
-    iv: Iv,
+pub(super) struct E {
+    pub(super) src: String,
+    pub(super) iv: Iv,
 }
 
 impl E {
-    fn new(src: String, iv: Iv) -> Self {
+    pub(super) fn new(src: String, iv: Iv) -> Self {
         E { src, iv }
     }
 }
 
 /// A float literal as Rust source (negative ones parenthesised).
-fn lit(x: f64) -> String {
+pub(super) fn lit(x: f64) -> String {
     if x < 0.0 {
         format!("({x:?})")
     } else {
         format!("{x:?}")
     }
-}
-
-#[derive(Clone, Debug)]
-enum Kind {
-    Scalar(Iv),
-    Array(Vec<Iv>),
-    /// A compile-time integer (a loop index) in `0..=max`.
-    Int(i64),
-}
-
-#[derive(Clone, Debug)]
-struct Var {
-    name: String,
-    kind: Kind,
-    mutable: bool,
-    /// A `let`, not a parameter.
-    local: bool,
-    /// Inside a loop that may change it: the magnitude an assignment must
-    /// stay within (the variable's interval is the loop's envelope).
-    carried: Option<f64>,
-    /// Per element: whether its current value has been read. The final
-    /// expression adds whatever was never read, so that every parameter and
-    /// every binding reaches the value (and gets a gradient to check).
-    read: Vec<bool>,
-}
-
-impl Var {
-    fn new(name: String, kind: Kind, mutable: bool, local: bool) -> Self {
-        let n = match &kind {
-            Kind::Array(ivs) => ivs.len(),
-            _ => 1,
-        };
-        Var {
-            name,
-            kind,
-            mutable,
-            local,
-            carried: None,
-            read: vec![false; n],
-        }
-    }
-}
-
-/// A parameter of the generated function.
-#[derive(Clone, Debug)]
-pub struct ParamSpec {
-    /// Its name.
-    pub name: String,
-    /// `None` for a scalar, `Some(n)` for `[f64; n]`.
-    pub len: Option<usize>,
-    /// Marked `#[nograd]`.
-    pub nograd: bool,
-}
-
-/// A generated function.
-#[derive(Clone, Debug)]
-pub struct Program {
-    /// Its parameters, in order.
-    pub params: Vec<ParamSpec>,
-    /// The whole item, `fn f(...) -> f64 { ... }`.
-    pub source: String,
-}
-
-/// How often the generator writes each kind of statement.
-#[derive(Clone, Copy, Debug)]
-pub struct Profile {
-    /// Most top-level statements before the final expression.
-    pub max_stmts: usize,
-    /// Weights: let, let mut, assign, compound assign, shadow, `if`
-    /// statement, `let .. = if`, `for`, local array.
-    pub stmt_weights: [u32; 9],
-    /// Minimum depth of the final expression tree.
-    pub min_depth: usize,
-}
-
-impl Profile {
-    /// Mostly deep expression trees over `let` chains.
-    pub const EXPRESSIONS: Profile = Profile {
-        max_stmts: 6,
-        stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2],
-        min_depth: 6,
-    };
-    /// Mostly control flow: `if`, `for`, arrays, reassignment.
-    pub const CONTROL: Profile = Profile {
-        max_stmts: 7,
-        stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8],
-        min_depth: 6,
-    };
-}
-
-/// Generates a function from a choice stream.
-pub fn generate(raw: &[u32], profile: Profile) -> Program {
-    let mut g = Gen {
-        c: Choices::new(raw),
-        env: Vec::new(),
-        fresh: 0,
-        budget: 0,
-        memo: Vec::new(),
-        loop_depth: 0,
-        adds_left: 0,
-        nest: 0,
-        profile,
-    };
-    g.program()
-}
-
-struct Gen<'a> {
-    c: Choices<'a>,
-    env: Vec<Var>,
-    fresh: usize,
-    /// Operations the current expression may still add off its spine.
-    budget: usize,
-    /// Subexpressions of the current statement, for textual reuse.
-    memo: Vec<E>,
-    loop_depth: usize,
-    adds_left: usize,
-    /// Nesting of `if` and block expressions.
-    nest: usize,
-    profile: Profile,
 }
 
 /// Every operation the generator writes.
@@ -422,8 +130,6 @@ const OPS: &[(K, u32)] = &[
     (K::BlockExpr, 2),
 ];
 
-const PARAM_NAMES: [&str; 4] = ["x", "y", "z", "w"];
-
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -433,133 +139,14 @@ fn softplus(x: f64) -> f64 {
 }
 
 impl Gen<'_> {
-    fn program(&mut self) -> Program {
-        let n = 2 + self.c.below(3);
-        let mut params = Vec::new();
-        for (k, name) in PARAM_NAMES.iter().enumerate().take(n) {
-            let len = self.c.chance(35).then(|| 2 + self.c.below(2));
-            let nograd = k > 0 && self.c.chance(25);
-            let iv = Iv::sym(2.0);
-            let kind = match len {
-                None => Kind::Scalar(iv),
-                Some(l) => Kind::Array(vec![iv; l]),
-            };
-            self.env
-                .push(Var::new(name.to_string(), kind, false, false));
-            params.push(ParamSpec {
-                name: name.to_string(),
-                len,
-                nograd,
-            });
-        }
-        let sig: Vec<String> = params
-            .iter()
-            .map(|p| {
-                let ty = match p.len {
-                    None => "f64".to_string(),
-                    Some(l) => format!("[f64; {l}]"),
-                };
-                let attr = if p.nograd { "#[nograd] " } else { "" };
-                format!("{attr}{}: {ty}", p.name)
-            })
-            .collect();
-        let mut out = String::new();
-        let _ = writeln!(out, "fn f({}) -> f64 {{", sig.join(", "));
-        let n_stmts = self.c.below(self.profile.max_stmts + 1);
-        for _ in 0..n_stmts {
-            self.stmt(&mut out, 1);
-        }
-        self.begin_expr(28);
-        let tail = self.expr(self.profile.min_depth + 3, self.profile.min_depth);
-        // whatever was never read joins the value
-        let mut unread = Vec::new();
-        for i in self.visible() {
-            let v = &self.env[i];
-            match &v.kind {
-                Kind::Scalar(iv) if !v.read[0] => unread.push(E::new(v.name.clone(), *iv)),
-                Kind::Array(ivs) => {
-                    for (k, iv) in ivs.iter().enumerate() {
-                        if !v.read[k] {
-                            unread.push(E::new(format!("{}[{k}]", v.name), *iv));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut value = tail.src;
-        for e in unread {
-            let e = self.fit(e, 2.0);
-            value = format!("({value} + {})", e.src);
-        }
-        if self.c.chance(5) {
-            let _ = writeln!(out, "    return {value};");
-        } else {
-            let _ = writeln!(out, "    {value}");
-        }
-        out.push_str("}\n");
-        Program {
-            params,
-            source: out,
-        }
-    }
-
-    // ---- names and the environment ----
-
-    fn fresh(&mut self, prefix: &str) -> String {
-        self.fresh += 1;
-        format!("{prefix}{}", self.fresh)
-    }
-
-    /// Indices of the bindings not shadowed by a later one.
-    fn visible(&self) -> Vec<usize> {
-        (0..self.env.len())
-            .filter(|&i| !self.env[i + 1..].iter().any(|v| v.name == self.env[i].name))
-            .collect()
-    }
-
-    fn scalars(&self) -> Vec<usize> {
-        self.visible()
-            .into_iter()
-            .filter(|&i| matches!(self.env[i].kind, Kind::Scalar(_)))
-            .collect()
-    }
-
-    fn arrays(&self) -> Vec<usize> {
-        self.visible()
-            .into_iter()
-            .filter(|&i| matches!(self.env[i].kind, Kind::Array(_)))
-            .collect()
-    }
-
-    fn ints(&self) -> Vec<usize> {
-        self.visible()
-            .into_iter()
-            .filter(|&i| matches!(self.env[i].kind, Kind::Int(_)))
-            .collect()
-    }
-
-    fn mutables(&self) -> Vec<usize> {
-        self.visible()
-            .into_iter()
-            .filter(|&i| self.env[i].mutable)
-            .collect()
-    }
-
-    fn push_var(&mut self, name: String, kind: Kind, mutable: bool) {
-        self.env.push(Var::new(name, kind, mutable, true));
-    }
-
-    // ---- expressions ----
-
     /// Starts a new expression with an operation budget.
-    fn begin_expr(&mut self, budget: usize) {
+    pub(super) fn begin_expr(&mut self, budget: usize) {
         self.budget = budget;
         self.memo.clear();
     }
 
     /// An expression of depth at most `maxd` (roughly) and at least `mind`.
-    fn expr(&mut self, maxd: usize, mind: usize) -> E {
+    pub(super) fn expr(&mut self, maxd: usize, mind: usize) -> E {
         if mind == 0 && (maxd == 0 || self.budget == 0 || !self.c.chance(60)) {
             return self.leaf();
         }
@@ -571,7 +158,7 @@ impl Gen<'_> {
         e
     }
 
-    fn leaf(&mut self) -> E {
+    pub(super) fn leaf(&mut self) -> E {
         match self.c.weighted(&[45, 15, 14, 12, 6]) {
             1 => self.constant(),
             2 => self.array_elem().unwrap_or_else(|| self.var()),
@@ -585,7 +172,7 @@ impl Gen<'_> {
     }
 
     /// A scalar variable, preferring `let` bindings (so they are reused).
-    fn var(&mut self) -> E {
+    pub(super) fn var(&mut self) -> E {
         let all = self.scalars();
         let lets: Vec<usize> = all.iter().copied().filter(|&i| self.env[i].local).collect();
         let pool = if !lets.is_empty() && self.c.chance(55) {
@@ -604,7 +191,7 @@ impl Gen<'_> {
         E::new(v.name.clone(), iv)
     }
 
-    fn constant(&mut self) -> E {
+    pub(super) fn constant(&mut self) -> E {
         const C: &[(&str, f64)] = &[
             ("0.5", 0.5),
             ("1.5", 1.5),
@@ -626,7 +213,7 @@ impl Gen<'_> {
         E::new(s.to_string(), Iv::point(v))
     }
 
-    fn array_elem(&mut self) -> Option<E> {
+    pub(super) fn array_elem(&mut self) -> Option<E> {
         let arrays = self.arrays();
         if arrays.is_empty() {
             return None;
@@ -669,7 +256,7 @@ impl Gen<'_> {
         Some(E::new(format!("{name}[{k}]"), ivs[k]))
     }
 
-    fn int_as_float(&mut self) -> Option<E> {
+    pub(super) fn int_as_float(&mut self) -> Option<E> {
         let ints = self.ints();
         if ints.is_empty() {
             return None;
@@ -685,7 +272,7 @@ impl Gen<'_> {
     }
 
     /// Two operands, one of them carrying the minimum depth.
-    fn two(&mut self, maxd: usize, mind: usize) -> (E, E) {
+    pub(super) fn two(&mut self, maxd: usize, mind: usize) -> (E, E) {
         if self.c.chance(50) {
             let b = self.expr(maxd, mind);
             let a = self.expr(maxd, 0);
@@ -698,7 +285,7 @@ impl Gen<'_> {
     }
 
     /// `recv.name(args)`, sometimes as `f64::name(recv, args)`.
-    fn method(&mut self, name: &str, recv: &E, args: &[&E]) -> String {
+    pub(super) fn method(&mut self, name: &str, recv: &E, args: &[&E]) -> String {
         let args: Vec<&str> = args.iter().map(|a| a.src.as_str()).collect();
         if self.c.chance(15) {
             let mut all = vec![recv.src.as_str()];
@@ -710,7 +297,7 @@ impl Gen<'_> {
     }
 
     /// A `macrograd::ops` function, by one of the paths it may be named by.
-    fn ops_fn(&mut self, name: &str, args: &[&E]) -> String {
+    pub(super) fn ops_fn(&mut self, name: &str, args: &[&E]) -> String {
         let args: Vec<&str> = args.iter().map(|a| a.src.as_str()).collect();
         let path = match self.c.weighted(&[70, 15, 15]) {
             0 => "",
@@ -720,16 +307,16 @@ impl Gen<'_> {
         format!("{path}{name}({})", args.join(", "))
     }
 
-    fn unary(&mut self, name: &str, a: &E, iv: Iv) -> E {
+    pub(super) fn unary(&mut self, name: &str, a: &E, iv: Iv) -> E {
         E::new(self.method(name, a, &[]), iv)
     }
 
-    fn bin(a: &E, op: &str, b: &E, iv: Iv) -> E {
+    pub(super) fn bin(a: &E, op: &str, b: &E, iv: Iv) -> E {
         E::new(format!("({} {op} {})", a.src, b.src), iv)
     }
 
     /// Moves `e` into [−m, m] if its interval is not already inside.
-    fn fit(&mut self, e: E, m: f64) -> E {
+    pub(super) fn fit(&mut self, e: E, m: f64) -> E {
         if e.iv.mag() <= m {
             return e;
         }
@@ -742,13 +329,13 @@ impl Gen<'_> {
     }
 
     /// A bounded function of `e`, with values in [−1, 1].
-    fn squash(&mut self, e: E) -> E {
+    pub(super) fn squash(&mut self, e: E) -> E {
         match self.c.below(6) {
             0 => E::new(format!("{}.tanh()", e.src), e.iv.inc(f64::tanh)),
             1 => E::new(format!("{}.sin()", e.src), Iv::sym(1.0)),
             2 => E::new(
-                format!("({}.atan() * 0.6366)", e.src),
-                e.iv.inc(f64::atan).scale(0.6366),
+                format!("({}.atan() * 0.63)", e.src),
+                e.iv.inc(f64::atan).scale(0.63),
             ),
             3 => E::new(
                 format!("((sigmoid({}) * 2.0) - 1.0)", e.src),
@@ -764,7 +351,7 @@ impl Gen<'_> {
     }
 
     /// A function of `e` with values in [0.25, ~6].
-    fn positive(&mut self, e: E) -> E {
+    pub(super) fn positive(&mut self, e: E) -> E {
         match self.c.below(12) {
             0 if e.src.len() < 120 => {
                 let e = self.fit(e, 2.0);
@@ -822,7 +409,7 @@ impl Gen<'_> {
     }
 
     /// `positive(e)` or its negation: a value at least 0.25 away from 0.
-    fn nonzero(&mut self, e: E) -> E {
+    pub(super) fn nonzero(&mut self, e: E) -> E {
         let p = self.positive(e);
         if self.c.chance(30) {
             E::new(format!("(-{})", p.src), p.iv.neg())
@@ -832,7 +419,7 @@ impl Gen<'_> {
     }
 
     /// A function of `e` with values in [1, ~5].
-    fn at_least_one(&mut self, e: E) -> E {
+    pub(super) fn at_least_one(&mut self, e: E) -> E {
         match self.c.below(4) {
             0 => {
                 let e = self.fit(e, 2.0);
@@ -854,7 +441,7 @@ impl Gen<'_> {
     }
 
     /// A function of `e` with values in [−0.8, 0.8].
-    fn unit(&mut self, e: E) -> E {
+    pub(super) fn unit(&mut self, e: E) -> E {
         match self.c.below(5) {
             0 => E::new(format!("({}.sin() * 0.8)", e.src), Iv::sym(0.8)),
             1 => E::new(
@@ -1196,7 +783,7 @@ impl Gen<'_> {
     }
 
     /// A condition: comparisons joined by `&&`, `||`, `!`.
-    fn cond(&mut self, depth: usize) -> String {
+    pub(super) fn cond(&mut self, depth: usize) -> String {
         let has_int = !self.ints().is_empty();
         let w = [
             60,
@@ -1242,384 +829,5 @@ impl Gen<'_> {
                 format!("({} {op} {})", a.src, b.src)
             }
         }
-    }
-
-    // ---- statements ----
-
-    fn line(out: &mut String, indent: usize, text: &str) {
-        let _ = writeln!(out, "{}{text}", "    ".repeat(indent));
-    }
-
-    fn stmt(&mut self, out: &mut String, indent: usize) {
-        let mut w = self.profile.stmt_weights;
-        if self.loop_depth >= 2 || self.nest >= 2 {
-            w[7] = 0;
-        }
-        if self.nest >= 2 {
-            w[5] = 0;
-        }
-        match self.c.weighted(&w) {
-            1 => self.let_stmt(out, indent, true),
-            2 | 3 => self.assign(out, indent),
-            4 => self.shadow(out, indent),
-            5 => self.if_stmt(out, indent),
-            6 => self.let_if(out, indent),
-            7 => self.for_loop(out, indent),
-            8 => self.local_array(out, indent),
-            _ => self.let_stmt(out, indent, false),
-        }
-    }
-
-    fn stmt_expr(&mut self) -> E {
-        self.begin_expr(10);
-        let maxd = 2 + self.c.below(4);
-        let e = self.expr(maxd, 1);
-        self.fit(e, LIM)
-    }
-
-    fn let_stmt(&mut self, out: &mut String, indent: usize, mutable: bool) {
-        let e = self.stmt_expr();
-        let name = self.fresh("v");
-        let m = if mutable { "mut " } else { "" };
-        let ty = if self.c.chance(15) { ": f64" } else { "" };
-        Self::line(out, indent, &format!("let {m}{name}{ty} = {};", e.src));
-        self.push_var(name, Kind::Scalar(e.iv), mutable);
-    }
-
-    fn shadow(&mut self, out: &mut String, indent: usize) {
-        let scalars = self.scalars();
-        if scalars.is_empty() {
-            return self.let_stmt(out, indent, false);
-        }
-        let name = self.env[scalars[self.c.below(scalars.len())]].name.clone();
-        let e = self.stmt_expr();
-        Self::line(out, indent, &format!("let {name} = {};", e.src));
-        self.push_var(name, Kind::Scalar(e.iv), false);
-    }
-
-    /// Makes sure a mutable scalar exists; returns its index.
-    fn some_mutable(&mut self, out: &mut String, indent: usize) -> usize {
-        if let Some(&i) = self.mutables().last() {
-            if self.c.chance(80) {
-                return i;
-            }
-        }
-        self.let_stmt(out, indent, true);
-        self.env.len() - 1
-    }
-
-    /// `v = e;`, `v op= e;` or the same on an array element.
-    fn assign(&mut self, out: &mut String, indent: usize) {
-        let i = self.some_mutable(out, indent);
-        let (place, iv, elem) = match &self.env[i].kind {
-            Kind::Scalar(iv) => (self.env[i].name.clone(), *iv, None),
-            Kind::Array(ivs) => {
-                let k = self.c.below(ivs.len());
-                // in a loop, sometimes write the element the loop index names
-                let index = self
-                    .ints()
-                    .into_iter()
-                    .map(|j| (&self.env[j].name, &self.env[j].kind))
-                    .find_map(|(n, kind)| match kind {
-                        Kind::Int(max) if (*max as usize) < ivs.len() => Some(n.clone()),
-                        _ => None,
-                    });
-                match index {
-                    Some(n) if self.env[i].carried.is_some() && self.c.chance(50) => {
-                        (format!("{}[{n}]", self.env[i].name), ivs[k], Some(k))
-                    }
-                    _ => (format!("{}[{k}]", self.env[i].name), ivs[k], Some(k)),
-                }
-            }
-            Kind::Int(_) => unreachable!("integers are never mutable"),
-        };
-        let carried = self.env[i].carried;
-        let e = self.stmt_expr();
-        let may_add = carried.is_none() || self.adds_left > 0;
-        let (op, rhs, new_iv) = match self.c.weighted(&[30, if may_add { 25 } else { 0 }, 20, 12]) {
-            1 => {
-                let m = if carried.is_some() {
-                    self.adds_left -= 1;
-                    LOOP_ADD
-                } else {
-                    LIM / 2.0
-                };
-                let e = self.fit(e, m);
-                if self.c.chance(50) {
-                    ("+=", e.src, iv.add(e.iv))
-                } else {
-                    ("-=", e.src, iv.sub(e.iv))
-                }
-            }
-            2 => {
-                let m = if carried.is_some() { 1.0 } else { 2.0 };
-                let e = self.fit(e, m);
-                ("*=", e.src, iv.mul(e.iv))
-            }
-            3 => {
-                let d = if carried.is_some() {
-                    self.at_least_one(e)
-                } else {
-                    self.positive(e)
-                };
-                ("/=", d.src, iv.div(d.iv))
-            }
-            _ => {
-                let e = self.fit(e, carried.unwrap_or(LIM));
-                ("=", e.src, e.iv)
-            }
-        };
-        Self::line(out, indent, &format!("{place} {op} {rhs};"));
-        self.env[i].read[elem.unwrap_or(0)] = false;
-        if carried.is_some() {
-            // the loop's envelope already holds every value it can take
-            return;
-        }
-        match (&mut self.env[i].kind, elem) {
-            (Kind::Scalar(v), None) => *v = new_iv,
-            (Kind::Array(ivs), Some(k)) => ivs[k] = new_iv,
-            _ => unreachable!("the place matches the binding"),
-        }
-    }
-
-    /// Runs `f` on a copy of the environment and returns the intervals it
-    /// left on the bindings that existed before.
-    fn branch(&mut self, f: impl FnOnce(&mut Self)) -> Vec<(Kind, Vec<bool>)> {
-        let saved = self.env.clone();
-        let n = saved.len();
-        f(self);
-        let after = self.env[..n]
-            .iter()
-            .map(|v| (v.kind.clone(), v.read.clone()))
-            .collect();
-        self.env = saved;
-        after
-    }
-
-    /// After an `if`: intervals are joined, and a value counts as read only
-    /// if it was read whichever way the `if` went.
-    fn merge_branches(&mut self, branches: &[Vec<(Kind, Vec<bool>)>]) {
-        for (k, var) in self.env.iter_mut().enumerate() {
-            for b in branches {
-                let (kind, read) = &b[k];
-                for (r, br) in var.read.iter_mut().zip(read) {
-                    *r &= *br;
-                }
-                var.kind = match (&var.kind, kind) {
-                    (Kind::Scalar(a), Kind::Scalar(b)) => Kind::Scalar(a.hull(*b)),
-                    (Kind::Array(a), Kind::Array(b)) => {
-                        Kind::Array(a.iter().zip(b).map(|(x, y)| x.hull(*y)).collect())
-                    }
-                    (kind, _) => kind.clone(),
-                };
-            }
-        }
-    }
-
-    fn body(&mut self, out: &mut String, indent: usize, n: usize) {
-        for _ in 0..n {
-            // inside branches and loops, mostly change what is outside
-            if self.c.chance(40) {
-                self.stmt(out, indent);
-            } else {
-                self.assign(out, indent);
-            }
-        }
-    }
-
-    fn if_stmt(&mut self, out: &mut String, indent: usize) {
-        // make sure the `if` has something to change
-        let _ = self.some_mutable(out, indent);
-        self.begin_expr(8);
-        let c = self.cond(2);
-        Self::line(out, indent, &format!("if {c} {{"));
-        self.nest += 1;
-        let mut branches = Vec::new();
-        let n = 1 + self.c.below(2);
-        branches.push(self.branch(|g| g.body(out, indent + 1, n)));
-        if self.c.chance(30) {
-            self.begin_expr(8);
-            let c2 = self.cond(1);
-            Self::line(out, indent, &format!("}} else if {c2} {{"));
-            let n = 1 + self.c.below(2);
-            branches.push(self.branch(|g| g.body(out, indent + 1, n)));
-        }
-        if self.c.chance(70) {
-            Self::line(out, indent, "} else {");
-            let n = 1 + self.c.below(2);
-            branches.push(self.branch(|g| g.body(out, indent + 1, n)));
-        }
-        Self::line(out, indent, "}");
-        self.nest -= 1;
-        self.merge_branches(&branches);
-    }
-
-    fn let_if(&mut self, out: &mut String, indent: usize) {
-        self.begin_expr(8);
-        let c = self.cond(2);
-        self.nest += 1;
-        let (t, tsrc) = self.branch_value();
-        let (e, esrc) = self.branch_value();
-        self.nest -= 1;
-        let name = self.fresh("v");
-        let m = if self.c.chance(25) { "mut " } else { "" };
-        let pad = "    ".repeat(indent);
-        Self::line(
-            out,
-            indent,
-            &format!("let {m}{name} = if {c} {{\n{pad}    {tsrc}\n{pad}}} else {{\n{pad}    {esrc}\n{pad}}};"),
-        );
-        self.push_var(name, Kind::Scalar(t.iv.hull(e.iv)), !m.is_empty());
-    }
-
-    /// The inside of a branch with a value: maybe a `let`, then the value.
-    fn branch_value(&mut self) -> (E, String) {
-        if self.c.chance(40) {
-            let first = self.stmt_expr();
-            let name = self.fresh("t");
-            self.push_var(name.clone(), Kind::Scalar(first.iv), false);
-            let v = self.stmt_expr();
-            self.env.pop();
-            let src = format!("let {name} = {}; {}", first.src, v.src);
-            (v, src)
-        } else {
-            let v = self.stmt_expr();
-            let src = v.src.clone();
-            (v, src)
-        }
-    }
-
-    fn local_array(&mut self, out: &mut String, indent: usize) {
-        let len = 2 + self.c.below(2);
-        let name = self.fresh("b");
-        let ivs = if self.c.chance(30) {
-            let e = self.stmt_expr();
-            Self::line(
-                out,
-                indent,
-                &format!("let mut {name} = [{}; {len}];", e.src),
-            );
-            vec![e.iv; len]
-        } else {
-            let es: Vec<E> = (0..len).map(|_| self.stmt_expr()).collect();
-            let srcs: Vec<&str> = es.iter().map(|e| e.src.as_str()).collect();
-            Self::line(
-                out,
-                indent,
-                &format!("let mut {name} = [{}];", srcs.join(", ")),
-            );
-            es.iter().map(|e| e.iv).collect()
-        };
-        self.push_var(name, Kind::Array(ivs), true);
-    }
-
-    fn for_loop(&mut self, out: &mut String, indent: usize) {
-        let _ = self.some_mutable(out, indent);
-        let arrays = self.arrays();
-        let form = self.c.below(if arrays.is_empty() { 3 } else { 7 });
-        let depth = self.loop_depth;
-        let index = ["i", "j"][depth].to_string();
-        let elem = ["e", "f"][depth].to_string();
-        // what the loop binds, and how many times it runs
-        let (head, binds, trips): (String, Vec<(String, Kind)>, usize) = match form {
-            0 | 1 | 2 => {
-                let n = 1 + self.c.below(3);
-                let head = match form {
-                    0 => format!("for {index} in 0..{n}"),
-                    1 => format!("for {index} in (0..{n}).rev()"),
-                    _ => format!("for {index} in 0..={}", n - 1),
-                };
-                (head, vec![(index, Kind::Int(n as i64 - 1))], n)
-            }
-            _ => {
-                let ai = arrays[self.c.below(arrays.len())];
-                let a = &self.env[ai];
-                let Kind::Array(ivs) = &a.kind else {
-                    unreachable!("arrays() returns arrays")
-                };
-                // `a.iter()` borrows `a`, so a loop that may change `a` copies it
-                let form = match form {
-                    3 | 5 if a.mutable => 4,
-                    f => f,
-                };
-                let n = ivs.len();
-                let hull = ivs
-                    .iter()
-                    .copied()
-                    .reduce(Iv::hull)
-                    .expect("arrays have elements");
-                let name = a.name.clone();
-                if form != 6 {
-                    self.env[ai].read.fill(true);
-                }
-                match form {
-                    3 => (
-                        format!("for &{elem} in {name}.iter()"),
-                        vec![(elem, Kind::Scalar(hull))],
-                        n,
-                    ),
-                    4 => (
-                        format!("for {elem} in {name}"),
-                        vec![(elem, Kind::Scalar(hull))],
-                        n,
-                    ),
-                    5 => (
-                        format!("for ({index}, &{elem}) in {name}.iter().enumerate()"),
-                        vec![(index, Kind::Int(n as i64 - 1)), (elem, Kind::Scalar(hull))],
-                        n,
-                    ),
-                    _ => (
-                        format!("for {index} in 0..{name}.len()"),
-                        vec![(index, Kind::Int(n as i64 - 1))],
-                        n,
-                    ),
-                }
-            }
-        };
-        // every mutable binding gets an envelope for the whole loop
-        let saved: Vec<Option<f64>> = self.env.iter().map(|v| v.carried).collect();
-        let saved_adds = self.adds_left;
-        let adds = if depth == 0 { LOOP_ADDS } else { 0 };
-        for v in self
-            .env
-            .iter_mut()
-            .filter(|v| v.mutable && v.carried.is_none())
-        {
-            let widen = |iv: Iv| {
-                let m0 = iv.mag().max(1.0);
-                (m0, Iv::sym(m0 + LOOP_ADD * (adds * trips) as f64))
-            };
-            match &mut v.kind {
-                Kind::Scalar(iv) => {
-                    let (m0, env) = widen(*iv);
-                    *iv = env;
-                    v.carried = Some(m0);
-                }
-                Kind::Array(ivs) => {
-                    let m0 = ivs.iter().map(|iv| iv.mag()).fold(1.0, f64::max);
-                    for iv in ivs.iter_mut() {
-                        *iv = Iv::sym(m0 + LOOP_ADD * (adds * trips) as f64);
-                    }
-                    v.carried = Some(m0);
-                }
-                Kind::Int(_) => {}
-            }
-        }
-        self.adds_left = adds;
-        Self::line(out, indent, &format!("{head} {{"));
-        let mark = self.env.len();
-        for (name, kind) in binds {
-            self.env.push(Var::new(name, kind, false, true));
-        }
-        self.loop_depth += 1;
-        let n = 1 + self.c.below(3);
-        self.body(out, indent + 1, n);
-        self.loop_depth -= 1;
-        self.env.truncate(mark);
-        Self::line(out, indent, "}");
-        for (v, c) in self.env.iter_mut().zip(saved) {
-            v.carried = c;
-        }
-        self.adds_left = saved_adds;
     }
 }

@@ -1,0 +1,318 @@
+//! A generator of random `#[grad]` functions, as Rust source text.
+//!
+//! Generation is driven by a stream of choices (`&[u32]`), read one at a
+//! time; a choice past the end of the stream reads as 0, and 0 always means
+//! the simplest option (a leaf, the first parameter, no statement, `+`). So
+//! when proptest shrinks the stream (shorter, smaller numbers) the program
+//! shrinks with it.
+//!
+//! Every expression carries a conservative interval of its value over the
+//! test domain (parameters in [−2, 2]). Arguments are moved into safe
+//! domains by construction (`ln` of a value ≥ 0.25, `asin` of a value in
+//! [−0.8, 0.8], `exp` of a value in [−2.5, 2.5], divisors away from zero, …),
+//! so values stay moderate and gradients finite. Loops get an envelope for
+//! each variable they may change, and every assignment in the loop keeps the
+//! variable inside it.
+//!
+//! Sharing is deliberate: leaves prefer `let` bindings, and an expression
+//! sometimes repeats one of its own subexpressions word for word (work for
+//! CSE). Whatever binding or parameter element is never read joins the
+//! final value, so that every one of them gets a gradient worth checking.
+
+mod expr;
+mod iv;
+mod stmt;
+
+use std::fmt::Write;
+
+use expr::E;
+use iv::Iv;
+
+/// The largest magnitude an ordinary expression is allowed to reach.
+const LIM: f64 = 25.0;
+/// What one `+=` may add to a loop-carried variable, per iteration.
+const LOOP_ADD: f64 = 0.5;
+/// How many `+=`/`-=` one loop body may do to loop-carried variables.
+const LOOP_ADDS: usize = 2;
+
+/// Reads choices from a stream; past its end every choice is 0.
+pub struct Choices<'a> {
+    raw: &'a [u32],
+    pos: usize,
+}
+
+impl<'a> Choices<'a> {
+    /// A reader at the start of `raw`.
+    pub fn new(raw: &'a [u32]) -> Self {
+        Choices { raw, pos: 0 }
+    }
+
+    fn next(&mut self) -> u32 {
+        let v = self.raw.get(self.pos).copied().unwrap_or(0);
+        self.pos += 1;
+        v
+    }
+
+    /// A number in `0..n` (0 when the stream is exhausted).
+    pub fn below(&mut self, n: usize) -> usize {
+        self.next() as usize % n.max(1)
+    }
+
+    /// True with about `percent`% probability; false for a 0 choice.
+    pub fn chance(&mut self, percent: u32) -> bool {
+        self.next() % 100 >= 100 - percent
+    }
+
+    /// An index into `weights`, chosen in proportion; 0 for a 0 choice.
+    pub fn weighted(&mut self, weights: &[u32]) -> usize {
+        let total: u32 = weights.iter().sum();
+        let mut r = self.next() % total.max(1);
+        for (i, &w) in weights.iter().enumerate() {
+            if r < w {
+                return i;
+            }
+            r -= w;
+        }
+        0
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Scalar(Iv),
+    Array(Vec<Iv>),
+    /// A compile-time integer (a loop index) in `0..=max`.
+    Int(i64),
+}
+
+#[derive(Clone, Debug)]
+struct Var {
+    name: String,
+    kind: Kind,
+    mutable: bool,
+    /// A `let`, not a parameter.
+    local: bool,
+    /// Inside a loop that may change it: the magnitude an assignment must
+    /// stay within (the variable's interval is the loop's envelope).
+    carried: Option<f64>,
+    /// Per element: whether its current value has been read. The final
+    /// expression adds whatever was never read, so that every parameter and
+    /// every binding reaches the value (and gets a gradient to check).
+    read: Vec<bool>,
+}
+
+impl Var {
+    fn new(name: String, kind: Kind, mutable: bool, local: bool) -> Self {
+        let n = match &kind {
+            Kind::Array(ivs) => ivs.len(),
+            _ => 1,
+        };
+        Var {
+            name,
+            kind,
+            mutable,
+            local,
+            carried: None,
+            read: vec![false; n],
+        }
+    }
+}
+
+/// A parameter of the generated function.
+#[derive(Clone, Debug)]
+pub struct ParamSpec {
+    /// Its name.
+    pub name: String,
+    /// `None` for a scalar, `Some(n)` for `[f64; n]`.
+    pub len: Option<usize>,
+    /// Marked `#[nograd]`.
+    pub nograd: bool,
+}
+
+/// A generated function.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// Its parameters, in order.
+    pub params: Vec<ParamSpec>,
+    /// The whole item, `fn f(...) -> f64 { ... }`.
+    pub source: String,
+}
+
+/// How often the generator writes each kind of statement.
+#[derive(Clone, Copy, Debug)]
+pub struct Profile {
+    /// Most top-level statements before the final expression.
+    pub max_stmts: usize,
+    /// Weights: let, let mut, assign, compound assign, shadow, `if`
+    /// statement, `let .. = if`, `for`, local array.
+    pub stmt_weights: [u32; 9],
+    /// Minimum depth of the final expression tree.
+    pub min_depth: usize,
+}
+
+impl Profile {
+    /// Mostly deep expression trees over `let` chains.
+    pub const EXPRESSIONS: Profile = Profile {
+        max_stmts: 5,
+        stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2],
+        min_depth: 6,
+    };
+    /// Mostly control flow: `if`, `for`, arrays, reassignment.
+    pub const CONTROL: Profile = Profile {
+        max_stmts: 6,
+        stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8],
+        min_depth: 6,
+    };
+}
+
+/// Generates a function from a choice stream.
+pub fn generate(raw: &[u32], profile: Profile) -> Program {
+    let mut g = Gen {
+        c: Choices::new(raw),
+        env: Vec::new(),
+        fresh: 0,
+        budget: 0,
+        memo: Vec::new(),
+        loop_depth: 0,
+        adds_left: 0,
+        nest: 0,
+        profile,
+    };
+    g.program()
+}
+
+struct Gen<'a> {
+    c: Choices<'a>,
+    env: Vec<Var>,
+    fresh: usize,
+    /// Operations the current expression may still add off its spine.
+    budget: usize,
+    /// Subexpressions of the current statement, for textual reuse.
+    memo: Vec<E>,
+    loop_depth: usize,
+    adds_left: usize,
+    /// Nesting of `if` and block expressions.
+    nest: usize,
+    profile: Profile,
+}
+
+const PARAM_NAMES: [&str; 4] = ["x", "y", "z", "w"];
+
+impl Gen<'_> {
+    fn program(&mut self) -> Program {
+        let n = 2 + self.c.below(3);
+        let mut params = Vec::new();
+        for (k, name) in PARAM_NAMES.iter().enumerate().take(n) {
+            let len = self.c.chance(35).then(|| 2 + self.c.below(2));
+            let nograd = k > 0 && self.c.chance(25);
+            let iv = Iv::sym(2.0);
+            let kind = match len {
+                None => Kind::Scalar(iv),
+                Some(l) => Kind::Array(vec![iv; l]),
+            };
+            self.env
+                .push(Var::new(name.to_string(), kind, false, false));
+            params.push(ParamSpec {
+                name: name.to_string(),
+                len,
+                nograd,
+            });
+        }
+        let sig: Vec<String> = params
+            .iter()
+            .map(|p| {
+                let ty = match p.len {
+                    None => "f64".to_string(),
+                    Some(l) => format!("[f64; {l}]"),
+                };
+                let attr = if p.nograd { "#[nograd] " } else { "" };
+                format!("{attr}{}: {ty}", p.name)
+            })
+            .collect();
+        let mut out = String::new();
+        let _ = writeln!(out, "fn f({}) -> f64 {{", sig.join(", "));
+        let n_stmts = self.c.below(self.profile.max_stmts + 1);
+        for _ in 0..n_stmts {
+            self.stmt(&mut out, 1);
+        }
+        self.begin_expr(20);
+        let tail = self.expr(self.profile.min_depth + 3, self.profile.min_depth);
+        // whatever was never read joins the value
+        let mut unread = Vec::new();
+        for i in self.visible() {
+            let v = &self.env[i];
+            match &v.kind {
+                Kind::Scalar(iv) if !v.read[0] => unread.push(E::new(v.name.clone(), *iv)),
+                Kind::Array(ivs) => {
+                    for (k, iv) in ivs.iter().enumerate() {
+                        if !v.read[k] {
+                            unread.push(E::new(format!("{}[{k}]", v.name), *iv));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut value = tail.src;
+        for e in unread {
+            let e = self.fit(e, 2.0);
+            value = format!("({value} + {})", e.src);
+        }
+        if self.c.chance(5) {
+            let _ = writeln!(out, "    return {value};");
+        } else {
+            let _ = writeln!(out, "    {value}");
+        }
+        out.push_str("}\n");
+        Program {
+            params,
+            source: out,
+        }
+    }
+
+    // ---- names and the environment ----
+
+    fn fresh(&mut self, prefix: &str) -> String {
+        self.fresh += 1;
+        format!("{prefix}{}", self.fresh)
+    }
+
+    /// Indices of the bindings not shadowed by a later one.
+    fn visible(&self) -> Vec<usize> {
+        (0..self.env.len())
+            .filter(|&i| !self.env[i + 1..].iter().any(|v| v.name == self.env[i].name))
+            .collect()
+    }
+
+    fn scalars(&self) -> Vec<usize> {
+        self.visible()
+            .into_iter()
+            .filter(|&i| matches!(self.env[i].kind, Kind::Scalar(_)))
+            .collect()
+    }
+
+    fn arrays(&self) -> Vec<usize> {
+        self.visible()
+            .into_iter()
+            .filter(|&i| matches!(self.env[i].kind, Kind::Array(_)))
+            .collect()
+    }
+
+    fn ints(&self) -> Vec<usize> {
+        self.visible()
+            .into_iter()
+            .filter(|&i| matches!(self.env[i].kind, Kind::Int(_)))
+            .collect()
+    }
+
+    fn mutables(&self) -> Vec<usize> {
+        self.visible()
+            .into_iter()
+            .filter(|&i| self.env[i].mutable)
+            .collect()
+    }
+
+    fn push_var(&mut self, name: String, kind: Kind, mutable: bool) {
+        self.env.push(Var::new(name, kind, mutable, true));
+    }
+}
