@@ -419,6 +419,10 @@ macro_rules! kink_tests {
                 3.0 * a.max(b)
             }
             #[grad]
+            fn max_zero(x: $t) -> $t {
+                x.max(0.0)
+            }
+            #[grad]
             fn clamp_f(x: $t, lo: $t, hi: $t) -> $t {
                 x.clamp(lo, hi)
             }
@@ -470,6 +474,9 @@ macro_rules! kink_tests {
                     assert_eq!(min_f_grad(v, v), (v, (0.5, 0.5)), "min at {v}");
                     assert_eq!(max_scaled_grad(v, v).1, (1.5, 1.5), "3·max at {v}");
                 }
+                // `x.max(0.0)` is `maximum`, not `relu`: its tie at 0 splits
+                assert_eq!(max_zero_grad(0.0), (0.0, 0.5));
+                assert_eq!(max_zero_grad(-0.5).1, 0.0);
                 // and no split off the tie
                 assert_eq!(max_f_grad(1.0, 1.0 + <$t>::EPSILON).1, (0.0, 1.0));
                 assert_eq!(min_f_grad(1.0, 1.0 + <$t>::EPSILON).1, (1.0, 0.0));
