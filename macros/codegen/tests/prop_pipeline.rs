@@ -625,7 +625,6 @@ fn values_at(src: &str, x: f64) -> (f64, f64) {
 /// that zero into a different value: at x = −1, `f` is 1 but the value
 /// output of the gradient graph is −1.
 #[test]
-#[ignore = "codegen bug: simplify folds `a + 0.0` to `a`, turning +0.0 into -0.0 (signum then gives -1, not 1)"]
 fn simplify_add_zero_keeps_the_sign_of_zero() {
     let (f, grad_value) = values_at("fn f(x: f64) -> f64 { (x * 0.0 + 0.0).signum() }", -1.0);
     assert_eq!(f, 1.0);
@@ -636,7 +635,6 @@ fn simplify_add_zero_keeps_the_sign_of_zero() {
 /// `a` is +0.0 (0 − 0 = +0, −(+0) = −0): at x = 1, `f` is 1 but the value
 /// output of the gradient graph is −1.
 #[test]
-#[ignore = "codegen bug: simplify folds `0.0 - a` to `-a`, turning +0.0 into -0.0 (signum then gives -1, not 1)"]
 fn simplify_zero_minus_keeps_the_sign_of_zero() {
     let (f, grad_value) = values_at("fn f(x: f64) -> f64 { (0.0 - x * 0.0).signum() }", 1.0);
     assert_eq!(f, 1.0);

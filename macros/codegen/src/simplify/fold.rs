@@ -111,6 +111,11 @@ fn is(g: &Graph, n: NodeId, c: f64) -> bool {
     g.constant(n) == Some(c)
 }
 
+/// The constant is exactly `c`, sign of zero included.
+fn is_bits(g: &Graph, n: NodeId, c: f64) -> bool {
+    g.constant(n).is_some_and(|v| v.to_bits() == c.to_bits())
+}
+
 fn negated(g: &Graph, n: NodeId) -> Option<NodeId> {
     match g.op(n) {
         Op::Prim(Prim::Neg, a) => Some(a[0]),
@@ -135,15 +140,19 @@ fn rewrite(g: &Graph, op: &Op) -> Option<Rewrite> {
                 }
             }
             match (p, b) {
-                (Prim::Add, Some(b)) if is(g, b, 0.0) => Some(Same(a)),
-                (Prim::Add, Some(b)) if is(g, a, 0.0) => Some(Same(b)),
+                // exact only with −0: `(−0) + 0 = +0`, but `x + (−0) = x` for every x
+                (Prim::Add, Some(b)) if is_bits(g, b, -0.0) => Some(Same(a)),
+                (Prim::Add, Some(b)) if is_bits(g, a, -0.0) => Some(Same(b)),
                 (Prim::Add, Some(b)) => match (negated(g, a), negated(g, b)) {
                     (_, Some(nb)) => Some(New(Op::Prim(Prim::Sub, vec![a, nb]))),
                     (Some(na), None) => Some(New(Op::Prim(Prim::Sub, vec![b, na]))),
                     _ => None,
                 },
-                (Prim::Sub, Some(b)) if is(g, b, 0.0) => Some(Same(a)),
-                (Prim::Sub, Some(b)) if is(g, a, 0.0) => Some(New(Op::Prim(Prim::Neg, vec![b]))),
+                // `x − (+0) = x` for every x; `(−0) − x = −x` for every x
+                (Prim::Sub, Some(b)) if is_bits(g, b, 0.0) => Some(Same(a)),
+                (Prim::Sub, Some(b)) if is_bits(g, a, -0.0) => {
+                    Some(New(Op::Prim(Prim::Neg, vec![b])))
+                }
                 (Prim::Sub, Some(b)) => {
                     negated(g, b).map(|nb| New(Op::Prim(Prim::Add, vec![a, nb])))
                 }

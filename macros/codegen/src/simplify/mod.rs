@@ -1,9 +1,10 @@
 //! Simplify: constant folding, algebraic identities, common subexpression
 //! elimination and dead code elimination, run to a fixed point.
 //!
-//! Every rewrite preserves values exactly (IEEE arithmetic, up to the sign
-//! of a zero: `x + 0 → x`); `x·0` is *not* folded, since `x` may be infinite
-//! or NaN. Zero adjoints never need folding: the reverse sweep leaves them
+//! Every rewrite preserves values exactly in IEEE arithmetic, the sign of a
+//! zero included: `x − 0 → x` and `x + (−0) → x` fold, `x + 0` does not
+//! (it turns `−0` into `+0`), and `x·0` is never folded, since `x` may be
+//! infinite or NaN. Zero adjoints never need folding: the reverse sweep leaves them
 //! out instead of adding zeros.
 
 mod cse;

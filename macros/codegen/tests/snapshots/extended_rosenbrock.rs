@@ -37,7 +37,7 @@ fn rosen4_grad(x: [f64; 4]) -> (f64, [f64; 4]) {
     let a = x[1] - x[0] * x[0];
     let b = 1.0 - x[0];
     let t0 = 100.0 * a;
-    let sum_1 = t0 * a + b * b;
+    let sum_1 = 0.0 + (t0 * a + b * b);
     let a_1 = x[2] - x[1] * x[1];
     let b_1 = 1.0 - x[1];
     let t1 = 100.0 * a_1;
