@@ -151,3 +151,9 @@
 pub use macrograd_macros::{grad, gradient, model, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;
+
+/// What generated code refers to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use macrograd_runtime::private::*;
+}

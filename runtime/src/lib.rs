@@ -56,6 +56,8 @@ pub mod nn;
 pub mod ops;
 pub mod optim;
 pub mod params;
+#[doc(hidden)]
+pub mod private;
 pub mod rng;
 pub mod schedule;
 pub mod train;

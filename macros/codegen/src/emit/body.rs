@@ -107,31 +107,48 @@ impl<'g> Writer<'g> {
                 let colon = if leading { quote!(::) } else { quote!() };
                 if wants_grad {
                     let f = format_ident!("{}{}", last, PULLBACK_SUFFIX, span = span);
-                    let parts: Vec<_> = c
-                        .args
-                        .iter()
-                        .zip(&c.partials)
-                        .map(|(a, ps)| {
-                            let ids: Vec<_> = ps
-                                .iter()
-                                .map(|p| match p {
-                                    Some(p) => {
-                                        let id = self.names.of(g, *p);
-                                        quote!(#id)
-                                    }
-                                    None => quote!(_),
-                                })
-                                .collect();
-                            match a {
-                                CallArg::Opaque(_) => quote!(_),
-                                CallArg::Scalar(_) => ids[0].clone(),
-                                CallArg::Array(_) if ps.iter().all(Option::is_none) => quote!(_),
-                                CallArg::Array(_) => quote!([#(#ids),*]),
+                    let float = Ident::new(g.float.name(), Span::call_site());
+                    let mut parts = Vec::new();
+                    let mut unpack = Vec::new();
+                    for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
+                        if ps.iter().all(Option::is_none) {
+                            parts.push(quote!(_));
+                            continue;
+                        }
+                        // the entry passes through `partial`, whose error (a
+                        // `()` entry: a `#[nograd]` parameter of the callee)
+                        // points at this argument
+                        let entry = format_ident!("{}_partial{}", value, k);
+                        parts.push(quote!(#entry));
+                        let ids: Vec<_> = ps
+                            .iter()
+                            .map(|p| match p {
+                                Some(p) => {
+                                    let id = self.names.of(g, *p);
+                                    quote!(#id)
+                                }
+                                None => quote!(_),
+                            })
+                            .collect();
+                        let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                        unpack.push(match a {
+                            CallArg::Array(v) => {
+                                let len = Literal::usize_unsuffixed(v.len());
+                                quote_spanned! {arg_span=>
+                                    let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #len], _>(#entry);
+                                }
                             }
-                        })
-                        .collect();
+                            _ => {
+                                let id = &ids[0];
+                                quote_spanned! {arg_span=>
+                                    let #id = ::macrograd::__private::partial::<#float, _>(#entry);
+                                }
+                            }
+                        });
+                    }
                     quote_spanned! {span=>
                         let (#value, (#(#parts,)*)) = #colon #(#segs ::)* #f(#(#args),*);
+                        #(#unpack)*
                     }
                 } else {
                     let f = format_ident!("{}", last, span = span);

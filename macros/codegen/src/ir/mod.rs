@@ -151,6 +151,25 @@ pub struct Call {
     /// For each argument, for each element: the node holding the partial
     /// derivative of the value with respect to it, if it is wanted.
     pub partials: Vec<Vec<Option<NodeId>>>,
+    /// Where each argument is written, for errors about it.
+    pub arg_spans: SourceSpans,
+}
+
+/// Spans carried along for error messages; they never make two operations
+/// different (every `SourceSpans` equals every other).
+#[derive(Clone, Debug, Default)]
+pub struct SourceSpans(pub Vec<Span>);
+
+impl PartialEq for SourceSpans {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SourceSpans {}
+
+impl std::hash::Hash for SourceSpans {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
 /// A conditional whose branches are chosen at run time.

@@ -27,7 +27,8 @@ pub fn neuron_grad(w: [f64; 3], b: f64, x: [f64; 3]) -> (f64, ([f64; 3], f64)) {
     let act_1 = b + w[0] * x[0];
     let act_2 = act_1 + w[1] * x[1];
     let act = act_2 + w[2] * x[2];
-    let (t0, ([t1, t2, t3],)) = crate::penalty::l2_pullback(w);
+    let (t0, (t0_partial0,)) = crate::penalty::l2_pullback(w);
+    let [t1, t2, t3] = ::macrograd::__private::partial::<[f64; 3], _>(t0_partial0);
     let d_act = if act > 0.0 { 1.0 } else { 0.0 };
     let d_w_2 = t3 + d_act * x[2];
     let d_w_1 = t2 + d_act * x[1];

@@ -572,6 +572,8 @@ impl Lowerer<'_> {
     /// A call of another differentiable function, through its pullback.
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
         let mut args = Vec::new();
+        let arg_spans =
+            crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
         let mut ok = true;
         for a in &c.args {
             match self.expr(a) {
@@ -615,6 +617,7 @@ impl Lowerer<'_> {
             args,
             value,
             partials,
+            arg_spans,
         }));
         Val::Num(value)
     }

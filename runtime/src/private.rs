@@ -1,0 +1,32 @@
+//! Items the generated code names; not part of the API.
+
+/// The partial derivative a pullback returned for one argument. A `#[nograd]`
+/// parameter of the callee returns `()` there, which has no `Partial`: the
+/// error then points at the argument that needed a derivative.
+#[diagnostic::on_unimplemented(
+    message = "this argument needs a derivative, but the called function takes it as `#[nograd]`",
+    label = "depends on a differentiable parameter, passed to a `#[nograd]` one",
+    note = "remove `#[nograd]` from that parameter of the called function, or pass a value that does not depend on this function's differentiable parameters"
+)]
+pub trait Partial<T> {
+    /// The derivative itself.
+    fn into_partial(self) -> T;
+}
+
+impl<T: crate::Float> Partial<T> for T {
+    fn into_partial(self) -> T {
+        self
+    }
+}
+
+impl<T: crate::Float, const N: usize> Partial<[T; N]> for [T; N] {
+    fn into_partial(self) -> [T; N] {
+        self
+    }
+}
+
+/// `p` as the derivative of type `T` (see [`Partial`]).
+#[inline(always)]
+pub fn partial<T, P: Partial<T>>(p: P) -> T {
+    p.into_partial()
+}
