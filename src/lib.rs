@@ -28,9 +28,10 @@
 //!   parameter's type (`[F; N]` parameters get `[F; N]` gradients). With
 //!   exactly one differentiable parameter the gradient is that entry itself.
 //!   Its rustdoc shows the derivative formulas.
-//! - a hidden `fn name_pullback(params) -> (F, (entry, ...,))` with one entry
-//!   per parameter (`()` for `#[nograd]` ones), through which other
-//!   differentiable functions call `name`.
+//! - a hidden `struct name {}` (type namespace only) whose
+//!   `name::pullback(params) -> (F, (entry, ...,))` has one entry per
+//!   parameter (`()` for `#[nograd]` ones): other differentiable functions
+//!   call `name` through it, so `use m::name` brings both along.
 //!
 //! `gradient!(|x: F, y: F| body)` evaluates to a closure returning
 //! `(F, gradient)` by the same convention.
@@ -89,8 +90,9 @@
 //! ```
 //!
 //! Calling a function that is neither `#[grad]` nor `#[grad(custom = ...)]`
-//! fails to compile with "cannot find function `name_pullback`", pointing
-//! at the call: give `name` one of the two attributes.
+//! fails to compile with rustc's "function `name` is not a crate or module",
+//! pointing at the call (the generated code asks for `name::pullback`):
+//! give `name` one of the two attributes.
 //!
 //! ## Closures
 //!

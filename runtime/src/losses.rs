@@ -1,5 +1,5 @@
 //! Losses that need what a `#[grad]` body cannot express, given with their
-//! derivatives in the `name_grad` / `name_pullback` convention so that
+//! derivatives in the `name_grad` / `name::pullback` convention so that
 //! differentiable functions and `model!` losses can call them:
 //!
 //! ```
@@ -55,14 +55,20 @@ pub fn softmax_cross_entropy_grad<T: Float, const N: usize>(
     (value, grad)
 }
 
-/// Pullback of [`softmax_cross_entropy`] for differentiable callers.
+/// Where differentiable callers find the derivative of
+/// [`softmax_cross_entropy`]: the type that shares its name (the
+/// convention `#[grad]` follows).
 #[doc(hidden)]
-pub fn softmax_cross_entropy_pullback<T: Float, const N: usize>(
-    logits: [T; N],
-    label: usize,
-) -> (T, ([T; N], ())) {
-    let (value, grad) = softmax_cross_entropy_grad(logits, label);
-    (value, (grad, ()))
+#[allow(non_camel_case_types)]
+pub struct softmax_cross_entropy {}
+
+impl softmax_cross_entropy {
+    /// The value and `(∂/∂logits, ())`.
+    #[inline]
+    pub fn pullback<T: Float, const N: usize>(logits: [T; N], label: usize) -> (T, ([T; N], ())) {
+        let (value, grad) = softmax_cross_entropy_grad(logits, label);
+        (value, (grad, ()))
+    }
 }
 
 #[cfg(test)]

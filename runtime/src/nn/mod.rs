@@ -440,8 +440,8 @@ mod tests {
             softmax_row(x, &mut y);
             y.iter().zip(&dy).map(|(a, b)| a * b).sum::<f64>()
         };
-        for i in 0..4 {
-            assert!((central(f, x, i) - dx[i]).abs() < 1e-8);
+        for (i, d) in dx.iter().enumerate() {
+            assert!((central(f, x, i) - d).abs() < 1e-8);
         }
     }
 
@@ -462,8 +462,8 @@ mod tests {
             log_softmax_row(x, &mut y);
             y.iter().zip(&dy).map(|(a, b)| a * b).sum::<f64>()
         };
-        for i in 0..3 {
-            assert!((central(f, x, i) + 1.0 - dx[i]).abs() < 1e-6);
+        for (i, d) in dx.iter().enumerate() {
+            assert!((central(f, x, i) + 1.0 - d).abs() < 1e-6);
         }
     }
 

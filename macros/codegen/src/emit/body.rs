@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::names::{Names, PULLBACK_SUFFIX};
+use super::names::{Names, PULLBACK};
 use crate::ir::{Block, CallArg, Float, Graph, NodeId, Op};
 use crate::rules::{Prim, Syntax};
 
@@ -106,7 +106,9 @@ impl<'g> Writer<'g> {
                 }
                 let colon = if leading { quote!(::) } else { quote!() };
                 if wants_grad {
-                    let f = format_ident!("{}{}", last, PULLBACK_SUFFIX, span = span);
+                    let owner = format_ident!("{}", last, span = span);
+                    let pb = Ident::new(PULLBACK, span);
+                    let f = quote_spanned!(span=> #owner::#pb);
                     let float = Ident::new(g.float.name(), Span::call_site());
                     let mut parts = Vec::new();
                     let mut unpack = Vec::new();

@@ -5,12 +5,12 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::names::{GRAD_SUFFIX, PULLBACK_SUFFIX};
+use super::names::{GRAD_SUFFIX, PULLBACK};
 use super::{grad_type, inputs};
 use crate::parse::Signature;
 
 /// The original item with its body stubbed out, and stubs of `f_grad` and
-/// `f_pullback` when the signature could be read.
+/// `f::pullback` when the signature could be read.
 pub fn fallback_fn(
     item: &syn::ItemFn,
     sig: Option<&Signature>,
@@ -27,7 +27,7 @@ pub fn fallback_fn(
     let vis = &item.vis;
     let name = &item.sig.ident;
     let grad_name = format_ident!("{}{}", name, GRAD_SUFFIX);
-    let pb_name = format_ident!("{}{}", name, PULLBACK_SUFFIX);
+    let pb_name = syn::Ident::new(PULLBACK, Span::call_site());
     let float = syn::Ident::new(sig.float.name(), Span::call_site());
     let gty = grad_type(sig);
     let ins = inputs(sig);
@@ -39,14 +39,26 @@ pub fn fallback_fn(
             quote!(#t)
         }
     });
+    // a method's stubs land inside its `impl`, where the hidden type cannot go
+    let hidden = if item.sig.receiver().is_some() {
+        quote!()
+    } else {
+        quote! {
+            #[doc(hidden)]
+            #[allow(non_camel_case_types, dead_code)]
+            #vis struct #name {}
+            #[allow(dead_code, unused_variables)]
+            impl #name {
+                pub fn #pb_name(#ins) -> (#float, (#(#entries,)*)) { ::core::unimplemented!() }
+            }
+        }
+    };
     quote! {
         #errors
         #stubbed
         #[allow(unused_variables)]
         #vis fn #grad_name(#ins) -> (#float, #gty) { ::core::unimplemented!() }
-        #[allow(unused_variables)]
-        #[doc(hidden)]
-        #vis fn #pb_name(#ins) -> (#float, (#(#entries,)*)) { ::core::unimplemented!() }
+        #hidden
     }
 }
 

@@ -13,8 +13,9 @@ use crate::ir::{Graph, NodeId};
 
 /// Suffix of the generated value-and-gradient function.
 pub const GRAD_SUFFIX: &str = "_grad";
-/// Suffix of the generated pullback used by callers.
-pub const PULLBACK_SUFFIX: &str = "_pullback";
+/// The associated function through which differentiable callers reach a
+/// `#[grad]` function `f`: `f::pullback`, on a hidden type named `f`.
+pub const PULLBACK: &str = "pullback";
 
 /// Names given to bound nodes.
 pub struct Names {

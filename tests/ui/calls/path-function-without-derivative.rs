@@ -1,6 +1,3 @@
-// PENDING: Same as calls-function-without-derivative through a path:
-// prints "cannot find function `square_pullback` in module `helpers`".
-
 use macrograd::grad;
 
 mod helpers {

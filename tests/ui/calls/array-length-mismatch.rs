@@ -1,6 +1,3 @@
-// PENDING: Passing `[f64; 2]` to a `#[grad]` fn taking `[f64; 3]`: E0308 (good), then E0308 and
-// E0527 "pattern requires 2 elements but array has 3" spanned on `#[grad]`. Should: one error.
-
 use macrograd::grad;
 
 #[grad]

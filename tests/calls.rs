@@ -1,0 +1,49 @@
+//! Calls between differentiable functions reached through `use`, and a
+//! local `#[grad]` function inside a function body.
+
+mod m {
+    use macrograd::grad;
+
+    /// `a·sin b`
+    #[grad]
+    pub fn pair(a: f64, b: f64) -> f64 {
+        a * b.sin()
+    }
+}
+
+mod user {
+    use crate::m::pair;
+    use macrograd::grad;
+
+    /// `pair(x, 2)`, calling the imported function by its bare name.
+    #[grad]
+    pub fn f(x: f64) -> f64 {
+        pair(x, 2.0)
+    }
+}
+
+#[test]
+fn a_use_imported_function_can_be_called() {
+    // f(x) = x·sin 2, so f'(x) = sin 2
+    let (v, d) = user::f_grad(1.0);
+    assert_eq!(v, 2.0_f64.sin());
+    assert_eq!(d, 2.0_f64.sin());
+}
+
+#[test]
+fn local_functions_call_each_other() {
+    use macrograd::grad;
+
+    #[grad]
+    fn square(v: f64) -> f64 {
+        v * v
+    }
+
+    #[grad]
+    fn twice_square(x: f64) -> f64 {
+        2.0 * square(x)
+    }
+
+    // 2x², derivative 4x
+    assert_eq!(twice_square_grad(3.0), (18.0, 12.0));
+}

@@ -1,0 +1,15 @@
+use macrograd::grad;
+
+#[grad]
+fn sq(v: f32) -> f32 {
+    v * v
+}
+
+#[grad]
+fn f(x: f64) -> f64 {
+    sq(x)
+}
+
+fn main() {
+    let _ = f_grad(1.0);
+}

@@ -1,0 +1,15 @@
+use macrograd::grad;
+
+#[grad]
+fn square(v: f64) -> f64 {
+    v * v
+}
+
+#[grad]
+fn f(x: f64, y: f64) -> f64 {
+    square(x, y)
+}
+
+fn main() {
+    let _ = f_grad(1.0, 2.0);
+}
