@@ -124,7 +124,7 @@ pub fn expand_gradient(input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let Some(c) = parse::parse_closure(input, &cx) else {
         let errors = cx.check().err().map(syn::Error::into_compile_error);
-        return emit::fallback_closure(None, quote::quote!(#errors));
+        return emit::fallback_closure(None, None, quote::quote!(#errors));
     };
     match &c.sig {
         Some(sig) if sig.diff_params().next().is_none() => cx.error_spanned_by(
@@ -147,7 +147,12 @@ pub fn expand_gradient(input: TokenStream) -> TokenStream {
             let st = stages(lowered);
             emit::closure(sig, emit::grad_body(&st.gradient))
         }
-        (Err(e), _) => emit::fallback_closure(c.sig.as_ref(), e.into_compile_error()),
+        (Err(e), _) => {
+            // a signature that lost a parameter to an error would mislead
+            let n = c.closure.inputs.len();
+            let sig = c.sig.as_ref().filter(|s| s.params.len() == n);
+            emit::fallback_closure(sig, Some(n), e.into_compile_error())
+        }
         (Ok(()), None) => unreachable!("lowering returns None only after recording an error"),
     }
 }

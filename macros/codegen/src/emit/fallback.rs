@@ -63,9 +63,30 @@ pub fn fallback_fn(
 }
 
 /// A closure of the expected type when the signature could be read.
-pub fn fallback_closure(sig: Option<&Signature>, errors: TokenStream) -> TokenStream {
+///
+/// Without a readable signature, `arity` (when the closure parsed) gives a
+/// guess: that many `f64` parameters, which is what most uses expect.
+pub fn fallback_closure(
+    sig: Option<&Signature>,
+    arity: Option<usize>,
+    errors: TokenStream,
+) -> TokenStream {
     let Some(sig) = sig else {
-        return quote! {{ #errors; |_: ()| -> () { ::core::unimplemented!() } }};
+        let Some(n) = arity else {
+            return quote! {{ #errors; |_: ()| -> () { ::core::unimplemented!() } }};
+        };
+        let names: Vec<_> = (0..n).map(|k| quote::format_ident!("_x{}", k)).collect();
+        let grads: Vec<_> = (0..n).map(|_| quote!(f64)).collect();
+        let gty = if n == 1 {
+            quote!(f64)
+        } else {
+            quote!((#(#grads),*))
+        };
+        return quote! {{
+            #errors;
+            let value_and_gradient = |#(#names: f64),*| -> (f64, #gty) { ::core::unimplemented!() };
+            value_and_gradient
+        }};
     };
     let float = syn::Ident::new(sig.float.name(), Span::call_site());
     let gty = grad_type(sig);

@@ -1,0 +1,6 @@
+use macrograd::gradient;
+
+fn main() {
+    let f = gradient!(|| 1.0);
+    let _ = f();
+}
