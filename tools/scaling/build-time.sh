@@ -5,9 +5,10 @@
 #
 # Writes the crate (its own workspace, depending on this checkout's
 # `macrograd` by path), builds its dependencies untimed, then times a rebuild
-# of the crate alone (`touch src/main.rs; cargo build`) three times in the dev
-# and release profiles, prints rustc's own split of one rebuild
-# (`-Z time-passes`, unlocked on stable with RUSTC_BOOTSTRAP=1, for this
+# of the crate alone three times in the dev and release profiles (`touch
+# src/main.rs`, and its incremental cache removed so that the dev build
+# compiles it afresh rather than reusing unchanged queries), prints rustc's
+# own split of one rebuild (`-Z time-passes`, unlocked on stable with RUSTC_BOOTSTRAP=1, for this
 # diagnostic only), and runs the program once. The crate's release profile is
 # Cargo's default (no LTO). Offline: dependencies come from the local cache.
 #
@@ -32,6 +33,10 @@ export CARGO_TARGET_DIR="$DIR/target"
 cd "$DIR"
 # `-Z time-passes` needs RUSTC_BOOTSTRAP=1, which changes every dependency's
 # fingerprint: give it its own target dir so the timed builds stay warm.
+fresh() {
+    touch src/main.rs
+    rm -rf "$CARGO_TARGET_DIR"/debug/incremental/scaling_"$N"-* "$DIR"/target-time-passes/debug/incremental/scaling_"$N"-*
+}
 time_passes() {
     RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$DIR/target-time-passes" cargo rustc -q --offline "$@" -- -Z time-passes
 }
@@ -42,11 +47,11 @@ time_passes >/dev/null 2>&1
 time_passes --release >/dev/null 2>&1
 for profile in dev release; do
     for run in $(seq "${RUNS:-3}"); do
-        touch src/main.rs
+        fresh
         /usr/bin/time -f "N=$N $profile build, run $run: %e s wall, %M KiB max RSS" \
             cargo build -q --offline --profile "$profile"
     done
-    touch src/main.rs
+    fresh
     echo "N=$N $profile, rustc -Z time-passes (s):"
     time_passes --profile "$profile" 2>&1 |
         grep -E '\s(macro_expand_crate|type_check_crate|codegen_crate|LLVM_passes|finish_ongoing_codegen|run_linker|total)$' |
