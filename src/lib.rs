@@ -40,7 +40,9 @@
 //!
 //! - parameters of type `f32`/`f64` or `[f32; N]`/`[f64; N]` (literal `N`);
 //! - float literals (an integer literal in float context is an error with a
-//!   suggestion, as in plain Rust), `std::f64::consts::*`, `f64::EPSILON` …;
+//!   suggestion, as in plain Rust), `std::f64::consts::*`, `f64::EPSILON` …,
+//!   and constant items of the surrounding code (`G`, `physics::G`: any
+//!   path whose last name is `UPPER_CASE`), read when the gradient runs;
 //! - `let` (shadowing allowed), `let mut` with `=`, `+=`, `-=`, `*=`, `/=`,
 //!   also on array elements;
 //! - `if` / `else if` / `else` as expression or statement, on comparisons

@@ -47,3 +47,25 @@ fn local_functions_call_each_other() {
     // 2x², derivative 4x
     assert_eq!(twice_square_grad(3.0), (18.0, 12.0));
 }
+
+/// Gravity, a constant item outside the differentiable functions.
+const G: f64 = 9.81;
+
+mod units {
+    /// A constant reached by path.
+    pub const HALF: f64 = 0.5;
+}
+
+/// Potential plus kinetic energy with constants from the surrounding code.
+#[macrograd::grad]
+fn energy(h: f64, v: f64) -> f64 {
+    G * h + units::HALF * v * v
+}
+
+#[test]
+fn constant_items_are_read_where_they_are_defined() {
+    // ∂/∂h = G, ∂/∂v = v
+    let (e, (dh, dv)) = energy_grad(2.0, 3.0);
+    assert_eq!(e, G * 2.0 + 0.5 * 9.0);
+    assert_eq!((dh, dv), (G, 3.0));
+}

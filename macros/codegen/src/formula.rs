@@ -138,6 +138,7 @@ impl<'g> Formula<'g> {
     fn render(&mut self, n: NodeId) -> (String, u8) {
         let g = self.g;
         match g.op(n) {
+            Op::Extern(p) => (p.clone(), 10),
             Op::Const(c) => {
                 let s = format!("{c}");
                 let p = if *c < 0.0 { 9 } else { 10 };

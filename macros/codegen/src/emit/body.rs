@@ -208,6 +208,21 @@ impl<'g> Writer<'g> {
         let g = self.g;
         match g.op(n) {
             Op::Const(c) => literal(*c, g.float, false),
+            Op::Extern(p) => {
+                // `as` so that a constant of another type is reported once,
+                // by rustc on the function as written, not again here
+                let span = g.node(n).span;
+                let path: syn::Path = syn::parse_str(p).expect("lowering stores a parsed path");
+                let path: TokenStream = quote!(#path)
+                    .into_iter()
+                    .map(|mut t| {
+                        t.set_span(span);
+                        t
+                    })
+                    .collect();
+                let ty = Ident::new(g.float.name(), Span::call_site());
+                (quote!((#path as #ty)), Prec::Atom)
+            }
             Op::Param { param, index } => {
                 let id = super::names::ident(&g.params[*param].name, g.params[*param].span);
                 match index {
@@ -377,7 +392,7 @@ fn inlined(g: &Graph) -> HashSet<NodeId> {
     let mut inline = HashSet::new();
     for (&n, blocks) in &uses {
         let node = g.node(n);
-        let always = matches!(node.op, Op::Const(_) | Op::Param { .. });
+        let always = matches!(node.op, Op::Const(_) | Op::Extern(_) | Op::Param { .. });
         let single = blocks.len() == 1
             && node.name.is_none()
             && !node.op.is_multi()

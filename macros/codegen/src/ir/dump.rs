@@ -34,6 +34,7 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
         };
         let text = match &node.op {
             Op::Const(c) => format!("const {c:?}"),
+            Op::Extern(p) => format!("extern {p}"),
             Op::Param { param, index } => match index {
                 Some(i) => format!("param {}[{i}]", g.params[*param].name),
                 None => format!("param {}", g.params[*param].name),

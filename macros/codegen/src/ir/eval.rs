@@ -256,6 +256,7 @@ fn eval_block<T: Scalar>(
                 Value::Unit
             }
             Op::Call(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
+            Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,
         };
         vals[id.index()] = Some(v);

@@ -190,6 +190,9 @@ pub struct If {
 pub enum Op {
     /// A constant, already rounded to the function's float type.
     Const(f64),
+    /// A constant defined outside the function (`SCALE`, `physics::G`),
+    /// by its path: its value is only known when the generated code runs.
+    Extern(String),
     /// A scalar parameter, or one element of an array parameter.
     Param {
         /// Index into [`Graph::params`].
@@ -223,7 +226,7 @@ impl Op {
     /// The nodes this operation reads directly (not those inside blocks).
     pub fn args(&self) -> Vec<NodeId> {
         match self {
-            Op::Const(_) | Op::Param { .. } | Op::Result(_) => Vec::new(),
+            Op::Const(_) | Op::Extern(_) | Op::Param { .. } | Op::Result(_) => Vec::new(),
             Op::Prim(_, args) => args.clone(),
             Op::Powi(a, _) | Op::Not(a) => vec![*a],
             Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
@@ -432,7 +435,7 @@ impl Op {
     /// Result nodes and the contents of nested blocks are left alone.
     pub fn map_refs(&mut self, mut f: impl FnMut(NodeId) -> NodeId) {
         match self {
-            Op::Const(_) | Op::Param { .. } | Op::Result(_) => {}
+            Op::Const(_) | Op::Extern(_) | Op::Param { .. } | Op::Result(_) => {}
             Op::Prim(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
             Op::Powi(a, _) | Op::Not(a) => *a = f(*a),
             Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => {

@@ -139,10 +139,24 @@ impl Lowerer<'_> {
             }
             return Val::Num(self.constant(value, p.span()));
         }
+        // `SCALE`, `physics::G`: a constant item of the surrounding code
+        let is_const_name = p.path.segments.last().is_some_and(|s| {
+            let n = s.ident.to_string();
+            n.chars().any(|c| c.is_ascii_uppercase())
+                && n.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        });
+        if p.qself.is_none()
+            && is_const_name
+            && p.path.segments.iter().all(|s| s.arguments.is_none())
+        {
+            let text = p.path.to_token_stream().to_string().replace(' ', "");
+            return Val::Num(self.push(Op::Extern(text), p.span()));
+        }
         self.cx.error_spanned_by(
             p,
             format!(
-                "cannot find `{}` in this function: a differentiable body sees its parameters, its own bindings and `f64::consts`; pass other values as `#[nograd]` parameters",
+                "cannot find `{}` in this function: a differentiable body sees its parameters, its own bindings, `f64::consts` and constant items (`UPPER_CASE` names); pass other values as `#[nograd]` parameters",
                 p.to_token_stream().to_string().replace(' ', "")
             ),
         );
