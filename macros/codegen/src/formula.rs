@@ -14,9 +14,20 @@ use crate::rules::Math;
 /// At most this many lines are written; the rest is counted.
 pub const MAX_LINES: usize = 40;
 
+/// Gradients that depend on more values than this are summarised instead of
+/// printed: their formulas would not fit the doc anyway, and rendering is
+/// recursive, so this also bounds its depth.
+pub const MAX_NODES: usize = 400;
+
 /// The formula lines for `g`, whose value is the function `fname`.
 pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
     let mut f = Formula::new(g, fname);
+    if f.uses.len() > MAX_NODES {
+        return vec![format!(
+            "(the gradient depends on {} values: too many to print as formulas)",
+            f.uses.len()
+        )];
+    }
     let mut lines = Vec::new();
     for (k, param) in g.params.iter().filter(|p| p.diff).enumerate() {
         for (i, &n) in g.grads[k].iter().enumerate() {
@@ -267,4 +278,40 @@ fn superscript(k: i32) -> String {
         s.push(DIGITS[c.to_digit(10).expect("decimal digit") as usize]);
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::{format_ident, quote};
+
+    #[test]
+    fn small_gradients_print_their_formulas() {
+        let st = crate::pipeline(quote! { fn f(x: f64, y: f64) -> f64 { let p = x * y; p.sin() } })
+            .unwrap();
+        let lines = super::formulas(&st.gradient, "f");
+        assert!(lines.iter().any(|l| l.starts_with("∂f/∂x = ")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("cos(p)")), "{lines:?}");
+    }
+
+    #[test]
+    fn long_chains_are_summarised_without_deep_recursion() {
+        // 10,000 dependent operations, expanded on a thread with rustc's
+        // 8 MiB stack: the whole expansion must fit
+        let out = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(|| {
+                let mut body = quote! { let v0 = x; };
+                for k in 1..10_000_usize {
+                    let (prev, next) = (format_ident!("v{}", k - 1), format_ident!("v{}", k));
+                    body.extend(quote! { let #next = #prev.sin() * 0.5 + #prev; });
+                }
+                let last = format_ident!("v{}", 9_999_usize);
+                let item = quote! { fn chain(x: f64) -> f64 { #body #last } };
+                crate::expand_grad_fn(quote!(), item).to_string()
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert!(out.contains("too many to print as formulas"));
+    }
 }

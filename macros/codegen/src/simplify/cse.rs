@@ -7,13 +7,14 @@ use super::{remap_outputs, resolve};
 use crate::ir::{Block, Graph, NodeId, Op};
 use crate::rules::Prim;
 
-/// Merges equal pure nodes.
-pub fn cse(g: &mut Graph) {
+/// Merges equal pure nodes; returns whether any were merged.
+pub fn cse(g: &mut Graph) -> bool {
     let mut map = HashMap::new();
     let mut scopes: Vec<HashMap<String, NodeId>> = Vec::new();
     let body = std::mem::take(&mut g.body);
     g.body = cse_block(g, body, &mut map, &mut scopes);
     remap_outputs(g, &map);
+    !map.is_empty()
 }
 
 fn cse_block(

@@ -14,21 +14,29 @@ enum Rewrite {
     Op(Op),
 }
 
-/// Folds constants and applies identities throughout the graph.
-pub fn fold(g: &mut Graph) {
+/// Folds constants and applies identities throughout the graph; returns
+/// whether anything changed.
+pub fn fold(g: &mut Graph) -> bool {
     let mut map = HashMap::new();
+    let mut changed = false;
     let body = std::mem::take(&mut g.body);
-    g.body = fold_block(g, body, &mut map);
+    g.body = fold_block(g, body, &mut map, &mut changed);
     remap_outputs(g, &map);
+    changed || !map.is_empty()
 }
 
-fn fold_block(g: &mut Graph, block: Block, map: &mut HashMap<NodeId, NodeId>) -> Block {
+fn fold_block(
+    g: &mut Graph,
+    block: Block,
+    map: &mut HashMap<NodeId, NodeId>,
+    changed: &mut bool,
+) -> Block {
     let mut out = Block::default();
     for id in block.nodes {
         let mut op = std::mem::replace(&mut g.nodes[id.index()].op, Op::Const(0.0));
         if let Op::If(i) = &mut op {
-            i.then = fold_block(g, std::mem::take(&mut i.then), map);
-            i.els = fold_block(g, std::mem::take(&mut i.els), map);
+            i.then = fold_block(g, std::mem::take(&mut i.then), map, changed);
+            i.els = fold_block(g, std::mem::take(&mut i.els), map, changed);
         }
         op.map_refs(|n| resolve(map, n));
         // an `if` whose condition became constant: keep only the taken branch
@@ -40,6 +48,7 @@ fn fold_block(g: &mut Graph, block: Block, map: &mut HashMap<NodeId, NodeId>) ->
                     map.insert(*r, if taken { *t } else { *e });
                 }
                 g.nodes[id.index()].op = Op::Const(0.0);
+                *changed = true;
                 continue;
             }
         }
@@ -49,6 +58,25 @@ fn fold_block(g: &mut Graph, block: Block, map: &mut HashMap<NodeId, NodeId>) ->
                 let two = g.add(Op::Const(2.0), g.node(id).span);
                 out.nodes.push(two);
                 op = Op::Prim(Prim::Mul, vec![two, args[0]]);
+                *changed = true;
+            }
+        }
+        // `x + 2·x` → `3·x` (exact: 2·x is exact, so both round 3·x once)
+        if let Op::Prim(Prim::Add, args) = &op {
+            let (a, b) = (args[0], args[1]);
+            let twice = |m: NodeId, x: NodeId| matches!(g.op(m), Op::Prim(Prim::Mul, v) if v[1] == x && is_bits(g, v[0], 2.0));
+            let x = if twice(b, a) {
+                Some(a)
+            } else if twice(a, b) {
+                Some(b)
+            } else {
+                None
+            };
+            if let Some(x) = x {
+                let three = g.add(Op::Const(3.0), g.node(id).span);
+                out.nodes.push(three);
+                op = Op::Prim(Prim::Mul, vec![three, x]);
+                *changed = true;
             }
         }
         match rewrite(g, &op) {
@@ -58,7 +86,10 @@ fn fold_block(g: &mut Graph, block: Block, map: &mut HashMap<NodeId, NodeId>) ->
                 map.insert(id, other);
                 continue;
             }
-            Some(Rewrite::Op(new)) => op = new,
+            Some(Rewrite::Op(new)) => {
+                op = new;
+                *changed = true;
+            }
             None => {}
         }
         g.nodes[id.index()].op = op;

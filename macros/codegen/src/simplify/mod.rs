@@ -22,20 +22,13 @@ const MAX_ROUNDS: usize = 32;
 /// Simplifies the graph in place until nothing changes.
 pub fn simplify(g: &mut Graph) {
     for _ in 0..MAX_ROUNDS {
-        let before = fingerprint(g);
-        fold::fold(g);
-        cse::cse(g);
-        dce::dce(g);
-        if fingerprint(g) == before {
+        let folded = fold::fold(g);
+        let merged = cse::cse(g);
+        let removed = dce::dce(g);
+        if !(folded || merged || removed) {
             return;
         }
     }
-}
-
-/// A cheap summary that changes whenever a pass changed something.
-fn fingerprint(g: &Graph) -> (usize, String) {
-    let dump = crate::ir::dump::dump(g);
-    (dump.len(), dump)
 }
 
 /// Replaces references through `map`, following chains.
