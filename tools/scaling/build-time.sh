@@ -17,8 +17,9 @@
 #                 ([profile.*.build-override] opt-level = 3); Cargo's default
 #                 compiles proc macros at opt-level 0 in both profiles
 #   RUNS=1        timed rebuilds per profile (default 3)
-#   RUST_MIN_STACK=67108864   needed for N = 10000: with rustc's default 8 MiB
-#                 stack, expansion overflows it (see benches/RESULTS.md)
+#   RUST_MIN_STACK=67108864   needed for N >= 2000 in the dev profile: rustc's
+#                 default 8 MiB stack overflows in LLVM's debuginfo writer
+#                 (one nested scope per generated `let`, see benches/RESULTS.md)
 set -euo pipefail
 N=${1:-1000}
 DIR=${2:-/tmp/macrograd-scaling-$N}
