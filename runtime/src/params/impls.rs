@@ -157,11 +157,42 @@ impl<P: Params, const N: usize> Params for [P; N] {
     }
 }
 
-fn push_dim(shape: &[usize], n: usize) -> Vec<usize> {
-    let mut out = Vec::with_capacity(shape.len() + 1);
-    out.extend_from_slice(shape);
-    out.push(n);
+fn push_dim(shape: &[usize], n: usize) -> Shape {
+    let mut out = Shape {
+        small: [0; SMALL],
+        len: shape.len() + 1,
+        big: Vec::new(),
+    };
+    if out.len <= SMALL {
+        out.small[..shape.len()].copy_from_slice(shape);
+        out.small[shape.len()] = n;
+    } else {
+        out.big.extend_from_slice(shape);
+        out.big.push(n);
+    }
     out
+}
+
+/// Dimensions held on the stack up to this depth (visits run every
+/// optimizer step, so they should not allocate).
+const SMALL: usize = 6;
+
+/// A shape with one more dimension, on the stack when it is small.
+struct Shape {
+    small: [usize; SMALL],
+    len: usize,
+    big: Vec<usize>,
+}
+
+impl std::ops::Deref for Shape {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        if self.len <= SMALL {
+            &self.small[..self.len]
+        } else {
+            &self.big
+        }
+    }
 }
 
 /// A `Vec` is visited like an array of its length; its gradient must be a

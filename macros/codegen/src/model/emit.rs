@@ -169,6 +169,7 @@ pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
             }
 
             #[doc = #doc_backward]
+            #[inline]
             pub fn backward(&self, #input: [#float; #iw], #target_params, grad: &mut Self) -> #float {
                 #(#backward_fwd)*
                 let (value, #d_out) = #parts::loss_grad(#out, #(#target_names),*);
