@@ -14,6 +14,20 @@ use super::names::{Names, PULLBACK};
 use crate::ir::{Block, CallArg, Float, Graph, NodeId, Op};
 use crate::rules::{Prim, Syntax};
 
+/// Top-level statements per block once a body is longer than this.
+const CHUNK: usize = 128;
+
+/// The values a top-level statement binds.
+fn defined_by(g: &Graph, n: NodeId) -> Vec<NodeId> {
+    match g.op(n) {
+        Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
+        Op::Call(c) => std::iter::once(c.value)
+            .chain(c.partials.iter().flatten().flatten().copied())
+            .collect(),
+        _ => vec![n],
+    }
+}
+
 /// Binding strength of an expression, loosest first.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Prec {
@@ -47,8 +61,95 @@ impl<'g> Writer<'g> {
 
     /// The whole body: statements, then `(value, gradient)`.
     pub fn body(&mut self, grads: TokenStream) -> TokenStream {
-        let stmts = self.block(&self.g.body);
-        quote! { #(#stmts)* #grads }
+        let g = self.g;
+        let nodes: Vec<NodeId> = g
+            .body
+            .nodes
+            .iter()
+            .copied()
+            .filter(|n| !self.inline.contains(n))
+            .collect();
+        if nodes.len() <= CHUNK {
+            let stmts = self.block(&g.body);
+            return quote! { #(#stmts)* #grads };
+        }
+        // Long straight-line code goes in blocks of CHUNK statements that
+        // hand on the values later code reads, so `let` scopes nest about
+        // n/CHUNK + CHUNK deep instead of n (rustc's debug info recurses once
+        // per nested scope).
+        let uses: Vec<HashSet<NodeId>> = nodes.iter().map(|&n| self.bound_refs(n, true)).collect();
+        let mut later = HashSet::new();
+        for o in g.outputs() {
+            later.extend(self.bound_refs(o, false));
+        }
+        let chunks: Vec<&[NodeId]> = nodes.chunks(CHUNK).collect();
+        let mut live_outs = vec![Vec::new(); chunks.len()];
+        let mut at = nodes.len();
+        for (c, chunk) in chunks.iter().enumerate().rev() {
+            at -= chunk.len();
+            let defined: Vec<NodeId> = chunk.iter().flat_map(|&n| defined_by(g, n)).collect();
+            live_outs[c] = defined.into_iter().filter(|d| later.contains(d)).collect();
+            for u in &uses[at..at + chunk.len()] {
+                later.extend(u.iter().copied());
+            }
+        }
+        let mut out = Vec::new();
+        for (chunk, live) in chunks.iter().zip(&live_outs) {
+            let stmts: Vec<TokenStream> = chunk.iter().map(|&n| self.statement(n)).collect();
+            let names: Vec<Ident> = live.iter().map(|&n| self.names.of(g, n)).collect();
+            out.push(match names.len() {
+                0 => quote! { { #(#stmts)* } },
+                1 => {
+                    let v = &names[0];
+                    quote! { let #v = { #(#stmts)* #v }; }
+                }
+                _ => quote! { let (#(#names),*) = { #(#stmts)* (#(#names),*) }; },
+            });
+        }
+        quote! { #(#out)* #grads }
+    }
+
+    /// The bound (not inlined) nodes that `root` reads, looking through
+    /// inlined expressions and into nested blocks: as a statement (what its
+    /// right-hand side reads) or as an expression (itself, if bound).
+    fn bound_refs(&self, root: NodeId, statement: bool) -> HashSet<NodeId> {
+        let g = self.g;
+        let mut found = HashSet::new();
+        let mut stack: Vec<NodeId> = Vec::new();
+        let push_reads = |stack: &mut Vec<NodeId>, n: NodeId| {
+            stack.extend(g.op(n).args());
+            if let Op::If(i) = g.op(n) {
+                let mut blocks = vec![&i.then, &i.els];
+                while let Some(b) = blocks.pop() {
+                    for &m in &b.nodes {
+                        stack.extend(g.op(m).args());
+                        if let Op::If(inner) = g.op(m) {
+                            blocks.push(&inner.then);
+                            blocks.push(&inner.els);
+                            stack.extend(inner.outs.iter().flat_map(|o| [o.0, o.1]));
+                        }
+                    }
+                }
+                stack.extend(i.outs.iter().flat_map(|o| [o.0, o.1]));
+            }
+        };
+        if statement {
+            push_reads(&mut stack, root);
+        } else {
+            stack.push(root);
+        }
+        let mut seen = HashSet::new();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if self.inline.contains(&n) {
+                push_reads(&mut stack, n);
+            } else {
+                found.insert(n);
+            }
+        }
+        found
     }
 
     /// The expression for output `n`.
