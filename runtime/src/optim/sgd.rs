@@ -239,6 +239,15 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
     {
         let cfg = self.cfg;
         let with_buffer = cfg.momentum != 0.0;
+        if !with_buffer && self.state.is_empty() {
+            // Stateless: no per-name state to look up. Check the whole
+            // structure first (a step is all or nothing), then update.
+            crate::params::for_each_with_grad(params, grad, |_| Ok(()))?;
+            return crate::params::for_each_with_grad(params, grad, |leaf| {
+                sgd_update(&cfg, leaf.param, leaf.grad, &mut [], true);
+                Ok(())
+            });
+        }
         self.state.step(
             params,
             grad,

@@ -116,7 +116,7 @@ pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
     let out = names.last().expect("a graph has an output");
     let forward_stmts = forward_statements(g, c, &names, &fn_names, &parts, &float, false);
     let backward_fwd = forward_statements(g, c, &names, &fn_names, &parts, &float, true);
-    let backward_stmts = backward_statements(g, c, &names, &float);
+    let backward_stmts = backward_statements(g, c, &names, &float, &fn_names, &parts);
 
     let target_names: Vec<&syn::Ident> = c.targets.iter().map(|t| &t.0).collect();
     let target_tys: Vec<&syn::Type> = c.targets.iter().map(|t| &t.1).collect();
@@ -171,12 +171,23 @@ pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
             #[doc = #doc_backward]
             #[inline]
             pub fn backward(&self, #input: [#float; #iw], #target_params, grad: &mut Self) -> #float {
+                self.backward_scaled(#input, #(#target_names,)* grad, 1.0)
+            }
+
+            /// [`Self::backward`] with the loss's adjoint multiplied by
+            /// `scale` (a batch mean's `1/n`, folded in rather than applied
+            /// to the summed gradient afterwards).
+            #[inline]
+            fn backward_scaled(&self, #input: [#float; #iw], #target_params, grad: &mut Self, scale: #float) -> #float {
                 #(#backward_fwd)*
-                let (value, #d_out) = #parts::loss_grad(#out, #(#target_names),*);
+                let (value, mut #d_out) = #parts::loss_grad(#out, #(#target_names),*);
                 // a sample the loss no longer pulls on (a hinge past its
                 // margin) contributes nothing: skip its backward pass
                 if #d_out.iter().all(|&d| d == 0.0) {
                     return value;
+                }
+                for d in #d_out.iter_mut() {
+                    *d *= scale;
                 }
                 #(#backward_stmts)*
                 value
@@ -190,13 +201,12 @@ pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
             pub fn batch_backward(&self, xs: &[[#float; #iw]], ys: &[#batch_ty], grad: &mut Self) -> #float {
                 assert_eq!(xs.len(), ys.len(), "batch_backward: {} inputs but {} targets", xs.len(), ys.len());
                 ::macrograd::nn::zero(grad);
+                let scale = 1.0 / xs.len() as #float;
                 let mut total = 0.0;
                 for (x, y) in xs.iter().zip(ys) {
                     let #batch_pat = *y;
-                    total += self.backward(*x, #(#target_names,)* grad);
+                    total += self.backward_scaled(*x, #(#target_names,)* grad, scale);
                 }
-                let scale = 1.0 / xs.len() as #float;
-                ::macrograd::params::scale(grad, scale);
                 total * scale
             }
 
@@ -242,19 +252,6 @@ fn forward_statements(
                 let layer = &c.layers[*l].name;
                 let x = &names[*x];
                 quote!(let #v = self.#layer.forward(&#x);)
-            }
-            VOp::Map(_, x, _) if keep => {
-                let x = &names[*x];
-                let vd = format_ident!("{}_d", v);
-                quote! {
-                    let mut #v = [0.0 as #float; #w];
-                    let mut #vd = [0.0 as #float; #w];
-                    for i in 0..#w {
-                        let (y, dy) = #parts::#fg(#x[i]);
-                        #v[i] = y;
-                        #vd[i] = dy;
-                    }
-                }
             }
             VOp::Map(_, x, _) => {
                 let x = &names[*x];
@@ -305,6 +302,8 @@ fn backward_statements(
     c: &Checked,
     names: &[syn::Ident],
     float: &syn::Ident,
+    fns: &[syn::Ident],
+    parts: &syn::Ident,
 ) -> Vec<TokenStream> {
     let mut out = Vec::new();
     let last = g.nodes.len() - 1;
@@ -339,9 +338,20 @@ fn backward_statements(
                 }
             }
             VOp::Map(_, x, _) => {
+                // the local derivative is computed here, from the input the
+                // forward pass kept, so a sample the loss skips never pays it
                 if *x != 0 {
-                    let (dx, vd) = (d(*x), format_ident!("{}_d", v));
-                    out.push(contribution(&mut declared[*x], &dx, &dk, &vd, w, float));
+                    let (dx, xn) = (d(*x), &names[*x]);
+                    let fg = format_ident!("{}_grad", fns[k]);
+                    let local = quote!(#parts::#fg(#xn[i]).1);
+                    out.push(if std::mem::replace(&mut declared[*x], true) {
+                        quote!(for i in 0..#w { #dx[i] += #dk[i] * #local; })
+                    } else {
+                        quote! {
+                            let mut #dx = [0.0 as #float; #w];
+                            for i in 0..#w { #dx[i] = #dk[i] * #local; }
+                        }
+                    });
                 }
             }
             VOp::Zip(_, a, b) => {
