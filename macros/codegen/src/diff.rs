@@ -11,8 +11,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::Span;
-
 use crate::ir::{Block, Builder, Graph, NodeId, Op};
 use crate::rules;
 
@@ -276,7 +274,6 @@ fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut V
         els,
         outs,
     }));
-    let _: Span = span;
 }
 
 #[cfg(test)]

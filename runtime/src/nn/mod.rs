@@ -249,17 +249,6 @@ where
     }
 }
 
-/// Sets every value to zero (to reuse a gradient buffer).
-pub fn zero<P: Params + ?Sized>(params: &mut P) {
-    crate::params::for_each_mut(params, |leaf| {
-        leaf.data
-            .iter_mut()
-            .for_each(|v| *v = <P::Scalar as crate::ops::Real>::ZERO);
-        Ok(())
-    })
-    .expect("the callback never fails");
-}
-
 /// Adds the L2 penalty `alpha·Σp²` over every parameter: returns its value
 /// and adds its gradient `2·alpha·p` into `grad`.
 pub fn add_l2_penalty<P>(params: &P, grad: &mut P, alpha: P::Scalar) -> P::Scalar
@@ -322,7 +311,7 @@ where
         xs.len(),
         ys.len()
     );
-    zero(grad);
+    crate::params::zero(grad);
     let zero_value = <P::Scalar as crate::ops::Real>::ZERO;
     #[cfg(feature = "rayon")]
     let total = {

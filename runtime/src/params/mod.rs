@@ -298,7 +298,7 @@ mod visitors;
 
 pub use visitors::{
     accumulate, count, first_non_finite, flatten, for_each, for_each_mut, for_each_with_grad,
-    l2_norm, names, scale, shapes, unflatten,
+    l2_norm, names, scale, shapes, unflatten, zero,
 };
 
 #[cfg(test)]

@@ -134,6 +134,17 @@ where
     })
 }
 
+/// Sets every value to zero (to reuse a gradient buffer).
+pub fn zero<P: Params + ?Sized>(params: &mut P) {
+    for_each_mut(params, |leaf| {
+        leaf.data
+            .iter_mut()
+            .for_each(|v| *v = <P::Scalar as crate::ops::Real>::ZERO);
+        Ok(())
+    })
+    .expect("the callback never fails");
+}
+
 /// `g *= factor` for every value (e.g. dividing a summed gradient by the batch count).
 pub fn scale<G: Params + ?Sized>(g: &mut G, factor: G::Scalar) {
     let _ = for_each_mut(g, |leaf| {

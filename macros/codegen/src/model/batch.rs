@@ -2,7 +2,7 @@
 //! (through the runtime's GEMM), elementwise loops over the batch, and a
 //! workspace of buffers that is allocated once and reused across steps.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::lower::{VGraph, VOp};
@@ -254,10 +254,9 @@ pub fn batch_items(
                 }
             }
             #(#backward)*
-            #(::macrograd::nn::zero(&mut grad.#unused_layers);)*
+            #(::macrograd::params::zero(&mut grad.#unused_layers);)*
             total * scale
         }
     };
-    let _ = Span::call_site();
     BatchItems { workspace, method }
 }

@@ -200,7 +200,7 @@ pub fn model(m: &ModelInput, c: &Checked, g: &VGraph) -> TokenStream {
             /// If `xs` and `ys` differ in length.
             pub fn batch_backward(&self, xs: &[[#float; #iw]], ys: &[#batch_ty], grad: &mut Self) -> #float {
                 assert_eq!(xs.len(), ys.len(), "batch_backward: {} inputs but {} targets", xs.len(), ys.len());
-                ::macrograd::nn::zero(grad);
+                ::macrograd::params::zero(grad);
                 let scale = 1.0 / xs.len() as #float;
                 let mut total = 0.0;
                 for (x, y) in xs.iter().zip(ys) {

@@ -66,7 +66,7 @@ impl Lowerer<'_> {
         let span = lit.span();
         match lit {
             syn::Lit::Float(f) => {
-                if let Some(f_ty) = float_suffix(f.suffix()) {
+                if let Some(f_ty) = float_name(f.suffix()) {
                     if !self.check_float(f_ty, lit) {
                         return Val::Poison;
                     }
@@ -79,7 +79,7 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            syn::Lit::Int(i) => match float_suffix(i.suffix()) {
+            syn::Lit::Int(i) => match float_name(i.suffix()) {
                 Some(f_ty) => {
                     if !self.check_float(f_ty, lit) {
                         return Val::Poison;
@@ -739,10 +739,6 @@ fn float_name(s: &str) -> Option<Float> {
         "f32" => Some(Float::F32),
         _ => None,
     }
-}
-
-fn float_suffix(s: &str) -> Option<Float> {
-    float_name(s)
 }
 
 /// `f64::consts::PI`, `std::f32::consts::E`, `f64::EPSILON` ...: the float
