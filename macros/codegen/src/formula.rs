@@ -3,7 +3,7 @@
 //! Reads the simplified graph. Values with a source name are referred to by
 //! that name and defined once above the gradients; a value used more than
 //! once is given a short name (`t1`) rather than repeated; adjoints print as
-//! `∂f/∂x`. Lines past [`MAX_LINES`] are summarised, so a large unrolled
+//! `∂f/∂q`, and forward-mode tangents as `∂q/∂x`. Lines past [`MAX_LINES`] are summarised, so a large unrolled
 //! function keeps a readable doc.
 
 use std::collections::{HashMap, HashSet};
@@ -29,11 +29,12 @@ pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
         )];
     }
     let mut lines = Vec::new();
-    for (k, param) in g.params.iter().filter(|p| p.diff).enumerate() {
+    let diff = g.params.iter().enumerate().filter(|(_, p)| p.diff);
+    for (k, (param, _)) in diff.enumerate() {
         for (i, &n) in g.grads[k].iter().enumerate() {
-            let wrt = match param.len {
-                None => param.name.clone(),
-                Some(_) => format!("{}[{i}]", param.name),
+            let wrt = match g.wrt {
+                Some(wrt) => input_name(g, wrt),
+                None => input_name(g, (param, g.params[param].len.map(|_| i))),
             };
             // the output itself is written out, not named and then referred to
             let rhs = match f.named.get(&n) {
@@ -51,6 +52,15 @@ pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
         out.push(format!("… ({more} more lines)"));
     }
     out
+}
+
+/// `x` or `x[i]`: a parameter element as written.
+fn input_name(g: &Graph, (param, index): (usize, Option<usize>)) -> String {
+    let name = &g.params[param].name;
+    match index {
+        None => name.clone(),
+        Some(i) => format!("{name}[{i}]"),
+    }
 }
 
 struct Formula<'g> {
@@ -119,7 +129,10 @@ impl<'g> Formula<'g> {
     fn name_for(&mut self, n: NodeId) -> String {
         let node = self.g.node(n);
         let base = match (&node.name, node.adjoint) {
-            (Some(x), true) => format!("∂{}/∂{x}", self.fname),
+            (Some(x), true) => match self.g.wrt {
+                None => format!("∂{}/∂{x}", self.fname),
+                Some(wrt) => format!("∂{x}/∂{}", input_name(self.g, wrt)),
+            },
             (Some(x), false) => x.clone(),
             (None, _) => {
                 let t = format!("t{}", self.next_temp);

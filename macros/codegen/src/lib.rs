@@ -7,7 +7,7 @@
 //! ```text
 //! parse     syn item/closure -> checked signature     (parse/)
 //! lower     body -> SSA graph                          (ir/lower/)
-//! diff      graph -> graph with adjoints                (diff.rs, rules.rs)
+//! diff      graph -> graph with derivatives             (diff/, rules.rs)
 //! simplify  folding, identities, CSE, DCE               (simplify/)
 //! emit      graph -> Rust tokens                        (emit/)
 //! formula   graph -> math text for rustdoc              (formula.rs)
@@ -111,7 +111,9 @@ pub fn expand_grad_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
             let sig = f.sig.as_ref().expect("a graph implies a signature");
             let st = stages(lowered);
             let name = f.item.sig.ident.to_string();
-            let doc = emit::grad_doc(&name, sig, &formula::formulas(&st.gradient, &name));
+            let forward = st.gradient.wrt.is_some();
+            let formulas = formula::formulas(&st.gradient, &name);
+            let doc = emit::grad_doc(&name, sig, forward, &formulas);
             emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc)
         }
         (Err(e), _) => emit::fallback_fn(&f.item, f.sig.as_ref(), e.into_compile_error()),

@@ -255,8 +255,10 @@ pub struct Node {
     pub op: Op,
     /// The source name it was bound to, if any (`let pred = ...`).
     pub name: Option<String>,
-    /// Whether the node is the adjoint of the value `name` names (emitted as
-    /// `d_<name>`, printed as `∂f/∂<name>`).
+    /// Whether the node is the derivative belonging to the value `name`
+    /// names: its adjoint `∂f/∂<name>` in reverse mode, its tangent
+    /// `∂<name>/∂x` in forward mode (see [`Graph::wrt`]). Emitted as
+    /// `d_<name>` either way.
     pub adjoint: bool,
     /// The user's tokens it came from.
     pub span: Span,
@@ -285,6 +287,11 @@ pub struct Graph {
     /// After differentiation: one entry per parameter with `diff`, holding
     /// one node per element (a scalar parameter has one element).
     pub grads: Vec<Vec<NodeId>>,
+    /// After forward-mode differentiation: the parameter (and element) the
+    /// derivatives are taken with respect to; `None` in reverse mode. It
+    /// says what a node marked [`Node::adjoint`] is the derivative *of*:
+    /// with `Some(x)`, the node named `q` is `∂q/∂x`; with `None`, `∂f/∂q`.
+    pub wrt: Option<(usize, Option<usize>)>,
 }
 
 impl Graph {
@@ -297,6 +304,7 @@ impl Graph {
             body: Block::default(),
             value: NodeId(0),
             grads: Vec::new(),
+            wrt: None,
         }
     }
 

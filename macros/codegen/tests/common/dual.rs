@@ -4,7 +4,8 @@
 //! duals seeded with tangent 1 on one parameter element gives the derivative
 //! with respect to that element. Every rule below is written from calculus,
 //! independently of `rules.rs` (where a formula has several equivalent forms,
-//! a different one is chosen on purpose). Values are computed exactly as the
+//! a different one is chosen on purpose; σ′ is the one exception, see
+//! [`sigmoid_slope`]). Values are computed exactly as the
 //! `f64` interpreter computes them, so a dual run takes the same branches as
 //! an `f64` run.
 //!
@@ -130,10 +131,19 @@ impl Neg for Dual {
 const GELU_K: f64 = 0.797_884_560_802_865_4;
 const GELU_C: f64 = 0.044_715;
 
-/// σ′(x) = e^(−|x|)/(1 + e^(−|x|))², symmetric and overflow-free.
+/// σ′(x) = σ(x)·(1 − σ(x)).
+///
+/// The one rule that deliberately shares its form with `rules.rs` (and with
+/// PyTorch and JAX). In saturation, `1 − σ` loses relative precision, so this
+/// form is off by about ε in absolute terms from an independent form such as
+/// e^(−|x|)/(1 + e^(−|x|))². A large adjoint downstream magnifies that
+/// difference past the gradient tolerance. Proptest found such a body, which
+/// now runs as `sigmoid_saturation_with_a_large_adjoint`. This form is itself
+/// checked against central differences by
+/// `dual_rules_agree_with_central_differences`.
 fn sigmoid_slope(x: f64) -> f64 {
-    let e = (-x.abs()).exp();
-    e / ((1.0 + e) * (1.0 + e))
+    let s = <f64 as Scalar>::sigmoid(x);
+    s * (1.0 - s)
 }
 
 impl Scalar for Dual {

@@ -1,4 +1,4 @@
-//! Reverse: extends a graph with the adjoint of every active value.
+//! Reverse mode: extends a graph with the adjoint of every active value.
 //!
 //! A reverse sweep over each block: a node's adjoint is complete when the
 //! sweep reaches it (every use comes later in the block), and each argument
@@ -11,16 +11,17 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Block, Builder, Graph, NodeId, Op};
+use super::{activity, is_active, name_derivatives, set_active, Derivatives};
+use crate::ir::{Builder, Graph, NodeId, Op};
 use crate::rules;
 
 /// Adjoint accumulated so far for each value.
-type Adjoints = HashMap<NodeId, NodeId>;
+type Adjoints = Derivatives;
 
 /// Differentiates the graph's value with respect to every parameter not
-/// marked `#[nograd]`; fills [`Graph::grads`].
-pub fn differentiate(g: &mut Graph) {
-    let mut active = activity(g);
+/// marked `#[nograd]`, in reverse mode; fills [`Graph::grads`].
+pub fn reverse(g: &mut Graph) {
+    let mut active = activity(g, |k, _| g.params[k].diff);
     let body = std::mem::take(&mut g.body);
     let span = g.node(g.value).span;
     let mut b = Builder::new(g, span);
@@ -30,7 +31,7 @@ pub fn differentiate(g: &mut Graph) {
         adj.insert(b.graph.value, one);
     }
     reverse_block(&mut b, &body.nodes, &mut adj, &mut active);
-    name_adjoints(b.graph, &body.nodes, &adj);
+    name_derivatives(b.graph, &body.nodes, &adj);
     let backward = std::mem::take(&mut b.block);
 
     let mut grads = Vec::new();
@@ -57,72 +58,6 @@ pub fn differentiate(g: &mut Graph) {
     g.body.nodes.extend(backward.nodes);
     g.body.nodes.extend(zeros.nodes);
     g.grads = grads;
-}
-
-/// Names each adjoint after the value it is the adjoint of, latest values
-/// first (so `d_pred` wins over `d_b` when `pred = w·x + b` makes them equal).
-fn name_adjoints(g: &mut Graph, nodes: &[NodeId], adj: &Adjoints) {
-    for &n in nodes.iter().rev() {
-        let Some(&a) = adj.get(&n) else { continue };
-        let name = match g.op(n) {
-            Op::Param { param, index } => match index {
-                None => Some(g.params[*param].name.clone()),
-                Some(i) => Some(format!("{}_{i}", g.params[*param].name)),
-            },
-            _ => g.node(n).name.clone(),
-        };
-        let target = &mut g.nodes[a.index()];
-        if let (Some(name), None) = (name, &target.name) {
-            if !matches!(target.op, Op::Const(_)) {
-                target.name = Some(name);
-                target.adjoint = true;
-            }
-        }
-    }
-}
-
-fn is_active(active: &[bool], n: NodeId) -> bool {
-    active.get(n.index()).copied().unwrap_or(false)
-}
-
-fn set_active(active: &mut Vec<bool>, n: NodeId, v: bool) {
-    if active.len() <= n.index() {
-        active.resize(n.index() + 1, false);
-    }
-    active[n.index()] = v;
-}
-
-/// Which values depend on a differentiable parameter.
-fn activity(g: &Graph) -> Vec<bool> {
-    let mut active = vec![false; g.nodes.len()];
-    mark_block(g, &g.body, &mut active);
-    active
-}
-
-fn mark_block(g: &Graph, block: &Block, active: &mut Vec<bool>) {
-    for &n in &block.nodes {
-        let op = g.op(n);
-        let a = match op {
-            Op::Param { param, .. } => g.params[*param].diff,
-            Op::If(i) => {
-                mark_block(g, &i.then, active);
-                mark_block(g, &i.els, active);
-                for (t, e, r) in &i.outs {
-                    let v = is_active(active, *t) || is_active(active, *e);
-                    set_active(active, *r, v);
-                }
-                false
-            }
-            Op::Call(c) => {
-                let v = op.args().iter().any(|x| is_active(active, *x));
-                set_active(active, c.value, v);
-                false
-            }
-            Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_) => false,
-            _ => op.args().iter().any(|x| is_active(active, *x)),
-        };
-        set_active(active, n, a);
-    }
 }
 
 fn accumulate(b: &mut Builder<'_>, adj: &mut Adjoints, n: NodeId, c: NodeId) {
@@ -221,7 +156,7 @@ fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut V
             }
         }
         reverse_block(b, &copy.nodes, &mut local, active);
-        name_adjoints(b.graph, &copy.nodes, &local);
+        name_derivatives(b.graph, &copy.nodes, &local);
         let inside: HashSet<NodeId> = remap.values().copied().collect();
         let escaping: HashMap<NodeId, NodeId> = local
             .into_iter()
@@ -285,7 +220,7 @@ mod tests {
     /// (value, gradient...) of the unsimplified reverse graph.
     fn raw(item: proc_macro2::TokenStream, args: &[Vec<f64>]) -> Vec<f64> {
         let mut g = crate::pipeline(item).expect("lowers").lowered;
-        super::differentiate(&mut g);
+        super::reverse(&mut g);
         eval_outputs(&g, args).expect("evaluates")
     }
 

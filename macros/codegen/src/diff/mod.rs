@@ -1,0 +1,124 @@
+//! Differentiation: extends a lowered graph with its gradient.
+//!
+//! Two modes share the rules table. [`reverse`] (the adjoint sweep) is the
+//! general one: one backward sweep gives every input's derivative.
+//! [`forward`] carries the derivative with respect to one input along the
+//! forward pass; [`differentiate`] chooses it when a function has exactly one
+//! differentiable scalar, because then it stores nothing for a second sweep
+//! and its seed `∂x/∂x = 1` folds away (the derivative of `3·x + 2` is the
+//! constant 3): the code a person writes by hand for such a function.
+
+mod forward;
+mod reverse;
+
+use std::collections::HashMap;
+
+use crate::ir::{Block, Graph, NodeId, Op};
+
+pub use forward::forward;
+pub use reverse::reverse;
+
+/// The derivative node built so far for each value: its adjoint in reverse
+/// mode, its tangent in forward mode.
+type Derivatives = HashMap<NodeId, NodeId>;
+
+/// Differentiates the graph's value with respect to every parameter not
+/// marked `#[nograd]`; fills [`Graph::grads`]. Forward mode when there is
+/// exactly one differentiable scalar (a scalar parameter, or an array of
+/// one), reverse mode otherwise.
+pub fn differentiate(g: &mut Graph) {
+    let mut elements = g
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.diff)
+        .flat_map(|(k, p)| (0..p.len.unwrap_or(1)).map(move |i| (k, p.len.map(|_| i))));
+    match (elements.next(), elements.next()) {
+        (Some((param, index)), None) => {
+            forward(g, param, index);
+            // the other differentiable parameters are empty arrays
+            let t = g.grads[0][0];
+            g.grads = g
+                .params
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.diff)
+                .map(|(k, _)| if k == param { vec![t] } else { Vec::new() })
+                .collect();
+        }
+        _ => reverse(g),
+    }
+}
+
+fn is_active(active: &[bool], n: NodeId) -> bool {
+    active.get(n.index()).copied().unwrap_or(false)
+}
+
+fn set_active(active: &mut Vec<bool>, n: NodeId, v: bool) {
+    if active.len() <= n.index() {
+        active.resize(n.index() + 1, false);
+    }
+    active[n.index()] = v;
+}
+
+/// Which values depend on a parameter element that `seed(param, index)`
+/// selects.
+fn activity(g: &Graph, seed: impl Fn(usize, Option<usize>) -> bool + Copy) -> Vec<bool> {
+    let mut active = vec![false; g.nodes.len()];
+    mark_block(g, &g.body, &mut active, seed);
+    active
+}
+
+fn mark_block(
+    g: &Graph,
+    block: &Block,
+    active: &mut Vec<bool>,
+    seed: impl Fn(usize, Option<usize>) -> bool + Copy,
+) {
+    for &n in &block.nodes {
+        let op = g.op(n);
+        let a = match op {
+            Op::Param { param, index } => seed(*param, *index),
+            Op::If(i) => {
+                mark_block(g, &i.then, active, seed);
+                mark_block(g, &i.els, active, seed);
+                for (t, e, r) in &i.outs {
+                    let v = is_active(active, *t) || is_active(active, *e);
+                    set_active(active, *r, v);
+                }
+                false
+            }
+            Op::Call(c) => {
+                let v = op.args().iter().any(|x| is_active(active, *x));
+                set_active(active, c.value, v);
+                false
+            }
+            Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_) => false,
+            _ => op.args().iter().any(|x| is_active(active, *x)),
+        };
+        set_active(active, n, a);
+    }
+}
+
+/// Names each derivative after the value it is the derivative of (emitted
+/// as `d_<name>`), latest values first: so `d_pred` wins over `d_b` when
+/// `pred = w·x + b` makes their adjoints one node.
+fn name_derivatives(g: &mut Graph, nodes: &[NodeId], ds: &Derivatives) {
+    for &n in nodes.iter().rev() {
+        let Some(&a) = ds.get(&n) else { continue };
+        let name = match g.op(n) {
+            Op::Param { param, index } => match index {
+                None => Some(g.params[*param].name.clone()),
+                Some(i) => Some(format!("{}_{i}", g.params[*param].name)),
+            },
+            _ => g.node(n).name.clone(),
+        };
+        let target = &mut g.nodes[a.index()];
+        if let (Some(name), None) = (name, &target.name) {
+            if !matches!(target.op, Op::Const(_)) {
+                target.name = Some(name);
+                target.adjoint = true;
+            }
+        }
+    }
+}
