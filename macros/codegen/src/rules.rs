@@ -114,9 +114,15 @@ prims! {
     /// `a − b`: ∂a = d, ∂b = −d
     Sub: Infix("-"), MInfix("−", 1), |a, c| a - c,
         |b, [_a, _c], _y, d| vec![Some(d), Some(b.neg(d))];
-    /// `a · b`: ∂a = d·b, ∂b = d·a
+    /// `a · b`: ∂a = d·b, ∂b = d·a; a square `a · a` gives ∂a = d·(a + a)
+    /// once (one product where `d·a + d·a` takes two and a doubling)
     Mul: Infix("*"), MInfix("·", 2), |a, c| a * c,
-        |b, [a, c], _y, d| vec![Some(b.mul(d, c)), Some(b.mul(d, a))];
+        |b, [a, c], _y, d| if a == c {
+            let twice = b.add(a, a);
+            vec![Some(b.mul(d, twice)), None]
+        } else {
+            vec![Some(b.mul(d, c)), Some(b.mul(d, a))]
+        };
     /// `a / b`: ∂a = d/b, ∂b = −(d/b)·y
     Div: Infix("/"), MInfix("/", 2), |a, c| a / c,
         |b, [_a, c], y, d| {

@@ -14,22 +14,19 @@ fn rosen4(x: [f64; 4]) -> f64 {
  ```text
  a = x[1] − x[0]·x[0]
  ∂rosen4/∂a = 2·(100·a)
- t1 = −(∂rosen4/∂a)·x[0]
  b = 1 − x[0]
  ∂rosen4/∂b = 2·b
  a′ = x[2] − x[1]·x[1]
  ∂rosen4/∂a′ = 2·(100·a′)
- t2 = −(∂rosen4/∂a′)·x[1]
  b′ = 1 − x[1]
  ∂rosen4/∂b′ = 2·b′
  a′′ = x[3] − x[2]·x[2]
  ∂rosen4/∂a′′ = 2·(100·a′′)
- t3 = −(∂rosen4/∂a′′)·x[2]
  b′′ = 1 − x[2]
  ∂rosen4/∂b′′ = 2·b′′
- ∂rosen4/∂x[0] = t1 − (∂rosen4/∂b) + t1
- ∂rosen4/∂x[1] = t2 − (∂rosen4/∂b′) + t2 + (∂rosen4/∂a)
- ∂rosen4/∂x[2] = t3 − (∂rosen4/∂b′′) + t3 + (∂rosen4/∂a′)
+ ∂rosen4/∂x[0] = −(∂rosen4/∂a)·(2·x[0]) − (∂rosen4/∂b)
+ ∂rosen4/∂x[1] = −(∂rosen4/∂a′)·(2·x[1]) − (∂rosen4/∂b′) + (∂rosen4/∂a)
+ ∂rosen4/∂x[2] = −(∂rosen4/∂a′′)·(2·x[2]) − (∂rosen4/∂b′′) + (∂rosen4/∂a′)
  ∂rosen4/∂x[3] = ∂rosen4/∂a′′
  ```*/
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -48,16 +45,13 @@ fn rosen4_grad(x: [f64; 4]) -> (f64, [f64; 4]) {
     let sum = sum_2 + (t2 * a_2 + b_2 * b_2);
     let d_b = 2.0 * b_2;
     let d_a = 2.0 * t2;
-    let t3 = -d_a * x[2];
     let d_b_1 = 2.0 * b_1;
     let d_a_1 = 2.0 * t1;
-    let d_x_2 = t3 - d_b + t3 + d_a_1;
-    let t4 = -d_a_1 * x[1];
+    let d_x_2 = -d_a * (2.0 * x[2]) - d_b + d_a_1;
     let d_b_2 = 2.0 * b;
     let d_a_2 = 2.0 * t0;
-    let d_x_1 = t4 - d_b_1 + t4 + d_a_2;
-    let t5 = -d_a_2 * x[0];
-    let d_x_0 = t5 - d_b_2 + t5;
+    let d_x_1 = -d_a_1 * (2.0 * x[1]) - d_b_1 + d_a_2;
+    let d_x_0 = -d_a_2 * (2.0 * x[0]) - d_b_2;
     (sum, [d_x_0, d_x_1, d_x_2, d_a])
 }
 #[doc(hidden)]

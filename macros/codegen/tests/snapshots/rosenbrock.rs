@@ -12,7 +12,7 @@ pub fn rosenbrock(x: f64, y: f64) -> f64 {
  ∂rosenbrock/∂b = 2·(100·b)
  a = 1 − x
  ∂rosenbrock/∂a = 2·a
- ∂rosenbrock/∂x = 2·(−(∂rosenbrock/∂b)·x) − (∂rosenbrock/∂a)
+ ∂rosenbrock/∂x = −(∂rosenbrock/∂b)·(2·x) − (∂rosenbrock/∂a)
  ∂rosenbrock/∂y = ∂rosenbrock/∂b
  ```*/
 #[allow(clippy::all, unused_parens, unused_variables)]
@@ -22,7 +22,7 @@ pub fn rosenbrock_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let t0 = 100.0 * b;
     let d_b = 2.0 * t0;
     let d_a = 2.0 * a;
-    let d_x = 2.0 * (-d_b * x) - d_a;
+    let d_x = -d_b * (2.0 * x) - d_a;
     (a * a + t0 * b, (d_x, d_b))
 }
 #[doc(hidden)]
