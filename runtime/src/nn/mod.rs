@@ -64,9 +64,12 @@ impl<T: Float, const I: usize, const O: usize> Linear<T, I, O> {
         let grads = grad.weight.iter_mut().zip(grad.bias.iter_mut());
         for ((&d, w), (gw, gb)) in dy.iter().zip(self.weight.iter()).zip(grads) {
             *gb += d;
-            for i in 0..I {
-                gw[i] += d * x[i];
-                dx[i] += w[i] * d;
+            // two simple loops rather than one: each vectorises on its own
+            for (g, &xi) in gw.iter_mut().zip(x) {
+                *g += d * xi;
+            }
+            for (dxi, &wi) in dx.iter_mut().zip(w) {
+                *dxi += wi * d;
             }
         }
         dx
