@@ -5,6 +5,8 @@
 
 Reads <dir>/scalar_<case>/<impl>/new/estimates.json (median, with its 95%
 confidence interval) and prints the markdown table used in benches/RESULTS.md.
+The two smallest cases are also timed as calls kept out of line
+(`generated_call`, `hand_call`); their ratio is the last column.
 """
 import json
 import os
@@ -26,8 +28,9 @@ def main():
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(target, "criterion")
     print("| case | generated | hand | tape | forward | generated / hand (≤ 1.10) "
-          "| generated / forward (≤ 4) | tape / generated (≥ 50) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| generated / forward (≤ 4) | tape / generated (≥ 50) "
+          "| generated / hand, calls not inlined |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for case in CASES:
         med = {}
         for impl in IMPLS:
@@ -40,9 +43,16 @@ def main():
 
         def mark(ok):
             return "" if ok else " ✗"
+
+        calls = "–"
+        call_paths = [os.path.join(root, f"scalar_{case}", i, "new", "estimates.json")
+                      for i in ("generated_call", "hand_call")]
+        if all(os.path.exists(p) for p in call_paths):
+            gc, hc = (json.load(open(p))["median"]["point_estimate"] for p in call_paths)
+            calls = f"{gc / hc:.2f} ({fmt(gc)} / {fmt(hc)})"
         print(f"| {case} | " + " | ".join(fmt(med[i][0]) for i in IMPLS)
               + f" | {g / h:.2f}{mark(g / h <= 1.10)} | {g / fw:.2f}{mark(g / fw <= 4)}"
-              f" | {t / g:,.0f}{mark(t / g >= 50)} |")
+              f" | {t / g:,.0f}{mark(t / g >= 50)} | {calls} |")
 
 
 if __name__ == "__main__":

@@ -277,6 +277,12 @@ fn bench_rosenbrock(c: &mut Criterion) {
     g.bench_function("hand", |b| {
         b.iter(|| rosenbrock_hand(black_box(x), black_box(y)))
     });
+    g.bench_function("generated_call", |b| {
+        b.iter(|| rosenbrock_grad_call(black_box(x), black_box(y)))
+    });
+    g.bench_function("hand_call", |b| {
+        b.iter(|| rosenbrock_hand_call(black_box(x), black_box(y)))
+    });
     g.bench_function("tape", |b| {
         b.iter(|| rosenbrock_tape(black_box(x), black_box(y)))
     });
@@ -306,11 +312,39 @@ fn bench_nested(c: &mut Criterion) {
     g.finish();
 }
 
+/// The two smallest cases are also timed as calls that are not inlined into
+/// the benchmark loop: a few-nanosecond function inlined there is scheduled
+/// together with the loop, and how LLVM does that differs between two
+/// equivalent bodies by more than the bodies differ.
+#[inline(never)]
+fn sanity_grad_call(x: f64) -> (f64, f64) {
+    sanity_grad(x)
+}
+
+#[inline(never)]
+fn sanity_hand_call(x: f64) -> (f64, f64) {
+    sanity_hand(x)
+}
+
+#[inline(never)]
+fn rosenbrock_grad_call(x: f64, y: f64) -> (f64, (f64, f64)) {
+    rosenbrock_grad(x, y)
+}
+
+#[inline(never)]
+fn rosenbrock_hand_call(x: f64, y: f64) -> (f64, (f64, f64)) {
+    rosenbrock_hand(x, y)
+}
+
 fn bench_sanity(c: &mut Criterion) {
     let mut g = c.benchmark_group("scalar/micrograd_sanity");
     let x = -4.0;
     g.bench_function("generated", |b| b.iter(|| sanity_grad(black_box(x))));
     g.bench_function("hand", |b| b.iter(|| sanity_hand(black_box(x))));
+    g.bench_function("generated_call", |b| {
+        b.iter(|| sanity_grad_call(black_box(x)))
+    });
+    g.bench_function("hand_call", |b| b.iter(|| sanity_hand_call(black_box(x))));
     g.bench_function("tape", |b| b.iter(|| sanity_tape(black_box(x))));
     g.bench_function("forward", |b| b.iter(|| sanity(black_box(x))));
     g.finish();
