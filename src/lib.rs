@@ -36,6 +36,12 @@
 //! `gradient!(|x: F, y: F| body)` evaluates to a closure returning
 //! `(F, gradient)` by the same convention.
 //!
+//! The gradient is written in reverse mode: one backward sweep after the
+//! forward pass. A function with exactly one differentiable scalar gets
+//! forward mode instead, where each value's derivative follows it in the
+//! forward pass: nothing is stored for a second sweep. The generated rustdoc
+//! says which mode was used.
+//!
 //! ## What a body may contain
 //!
 //! - parameters of type `f32`/`f64` or `[f32; N]`/`[f64; N]` (literal `N`);

@@ -79,6 +79,13 @@ fn fold_block(
                 *changed = true;
             }
         }
+        if let Some(folded) = constant_product(g, &op) {
+            let span = g.node(id).span;
+            let c = g.add(Op::Const(folded.0), span);
+            out.nodes.push(c);
+            op = Op::Prim(Prim::Mul, vec![c, folded.1]);
+            *changed = true;
+        }
         match rewrite(g, &op) {
             Some(Rewrite::Same(other)) => {
                 g.nodes[id.index()].op = op;
@@ -96,6 +103,36 @@ fn fold_block(
         out.nodes.push(id);
     }
     out
+}
+
+/// `c₁·(c₂·x)` → `(c₁c₂)·x` when that is exact: `c₂ = ±2ᵏ` with `k ≥ 0` (so
+/// `c₂·x` is exact or overflows), `|c₁| ≥ 1` (so if `c₂·x` overflows,
+/// `c₁c₂·x` does too, to the same infinity) and `c₁c₂` a finite constant
+/// of the graph's type. Returns `(c₁c₂, x)`. This is what turns the forward
+/// mode's `3·(2·z)` into `6·z`.
+fn constant_product(g: &Graph, op: &Op) -> Option<(f64, NodeId)> {
+    let Op::Prim(Prim::Mul, args) = op else {
+        return None;
+    };
+    let (c1, m) = match (g.constant(args[0]), g.constant(args[1])) {
+        (Some(c), None) => (c, args[1]),
+        (None, Some(c)) => (c, args[0]),
+        _ => return None,
+    };
+    let Op::Prim(Prim::Mul, inner) = g.op(m) else {
+        return None;
+    };
+    let (c2, x) = match (g.constant(inner[0]), g.constant(inner[1])) {
+        (Some(c), None) => (c, inner[1]),
+        (None, Some(c)) => (c, inner[0]),
+        _ => return None,
+    };
+    // a normal number with an all-zero mantissa is ±2ᵏ
+    let mantissa = c2.to_bits() & ((1 << 52) - 1);
+    let power_of_two = c2.is_normal() && mantissa == 0 && c2.abs() >= 2.0;
+    let product = c1 * c2;
+    let representable = g.float.round(product) == product && product.is_finite();
+    (power_of_two && c1.abs() >= 1.0 && representable).then_some((product, x))
 }
 
 /// When `gone` is replaced by `kept`, a name `gone` had moves to `kept` if

@@ -88,6 +88,53 @@ mod tests {
     }
 
     #[test]
+    fn constant_products_fold_only_where_exact() {
+        // the value output of f, simplified alone (no gradient involved)
+        let folded = |body: proc_macro2::TokenStream| {
+            let mut g = crate::pipeline(quote! { fn f(x: f64) -> f64 { #body } })
+                .expect("lowers")
+                .lowered;
+            super::simplify(&mut g);
+            dump(&g)
+        };
+        // 3·(2·x) and (2·x)·(−3): an inner power of two ≥ 2, |outer| ≥ 1
+        assert!(folded(quote! { 3.0 * (2.0 * x) }).contains("const 6.0"));
+        assert!(folded(quote! { (x * 2.0) * -3.0 }).contains("const -6.0"));
+        assert!(folded(quote! { 1.5 * (4.0 * x) }).contains("const 6.0"));
+        // 2·(100·x) could round differently when 100·x is subnormal
+        assert!(!folded(quote! { 2.0 * (100.0 * x) }).contains("const 200.0"));
+        // 0.5·(2·x) is finite where 2·x overflows to infinity
+        assert!(!folded(quote! { 0.5 * (2.0 * x) }).contains("const 1.0"));
+        // 3·(0.5·x) could round 0.5·x in the subnormal range
+        assert!(!folded(quote! { 3.0 * (0.5 * x) }).contains("const 1.5"));
+    }
+
+    #[test]
+    fn constant_product_fold_keeps_overflow_and_subnormals() {
+        // at the edges the folded graph computes what the unsimplified one does
+        let src = quote! { fn f(x: f64) -> f64 { 3.0 * (2.0 * x) } };
+        let lowered = crate::pipeline(src).expect("lowers").lowered;
+        let mut g = lowered.clone();
+        super::simplify(&mut g);
+        assert!(dump(&g).contains("const 6.0"), "{}", dump(&g));
+        for x in [
+            f64::MAX,
+            f64::MAX / 2.5,
+            -f64::MAX / 3.0,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -3e-320,
+            -0.0,
+            f64::INFINITY,
+            1.0 / 3.0,
+        ] {
+            let before = eval_outputs(&lowered, &[vec![x]]).unwrap()[0];
+            let after = eval_outputs(&g, &[vec![x]]).unwrap()[0];
+            assert_eq!(before.to_bits(), after.to_bits(), "at {x:e}");
+        }
+    }
+
+    #[test]
     fn dead_code_is_removed() {
         let g = simplified(quote! { fn f(x: f64) -> f64 { let unused = x.exp(); x * 2.0 } });
         assert!(!dump(&g).contains("exp"), "{}", dump(&g));

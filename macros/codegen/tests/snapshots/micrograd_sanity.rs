@@ -10,7 +10,7 @@ fn sanity(x: f64) -> f64 {
 
  ```text
  z = 2 + 2·x + x
- ∂h/∂x = (3·(2·z) if z·z > 0, else 0)
+ ∂h/∂x = (6·z if z·z > 0, else 0)
  ∂q/∂x = (3 if z > 0, else 0) + (3·x + z)
  q = relu(z) + z·x
  ∂sanity/∂x = ∂h/∂x + (∂q/∂x) + ((∂q/∂x)·x + q)
@@ -22,7 +22,7 @@ fn sanity_grad(x: f64) -> (f64, f64) {
     let d_q = (if z > 0.0 { 3.0 } else { 0.0 }) + (3.0 * x + z);
     let t0 = z * z;
     let h = ::macrograd::ops::relu(t0);
-    let d_h = if t0 > 0.0 { 3.0 * (2.0 * z) } else { 0.0 };
+    let d_h = if t0 > 0.0 { 6.0 * z } else { 0.0 };
     let d_x = d_h + d_q + (d_q * x + q);
     (h + q + q * x, d_x)
 }
