@@ -189,7 +189,7 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
         model
             .score([M::F::from_f64(p[0]), M::F::from_f64(p[1])])
             .to_f64()
-    });
+    })?;
     if let Some(dir) = opts.plot.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }

@@ -1,13 +1,14 @@
 //! What a training run records per epoch, and how to write it out: CSV,
-//! JSON, and the loss curve as an SVG image (written directly, no plotting
-//! dependency).
+//! JSON, and the loss curve as an SVG image (`plot.rs`).
+
+mod plot;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::checkpoint::write_atomically;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A short axis label: about 4 significant digits, scientific when large or tiny.
 fn tick(v: f64) -> String {
@@ -147,128 +148,16 @@ impl History {
     }
 
     /// The loss curves (training, and validation if recorded) as an SVG
-    /// image, `width × height` pixels, linear axes.
+    /// image of `width × height` pixels, drawn with plotters. The loss axis
+    /// is logarithmic when the finite losses span more than a factor of 100.
+    /// A history with no finite loss is an error.
     pub fn loss_curve_svg(&self, width: u32, height: u32) -> Result<String> {
-        let train = self.train_losses();
         let val: Vec<f64> = self
             .epochs
             .iter()
             .map(|e| e.val_loss.unwrap_or(f64::NAN))
             .collect();
-        let finite = train.iter().chain(&val).copied().filter(|v| v.is_finite());
-        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        if !lo.is_finite() {
-            return Err(Error::Data("no finite loss to plot".into()));
-        }
-        let (lo, hi) = if hi > lo {
-            (lo, hi)
-        } else {
-            (lo - 0.5, hi + 0.5)
-        };
-        // Losses often span orders of magnitude: then the axis is logarithmic.
-        let log = lo > 0.0 && hi / lo > 100.0;
-        let scale = |v: f64| if log { v.log10() } else { v };
-        let (s_lo, s_hi) = (scale(lo), scale(hi));
-        let (w, h) = (f64::from(width), f64::from(height));
-        let (left, right, top, bottom) = (80.0, 20.0, 20.0, 40.0);
-        let n = train.len().max(2) - 1;
-        let x = |i: usize| left + (w - left - right) * i as f64 / n as f64;
-        let y = |v: f64| top + (h - top - bottom) * (s_hi - scale(v)) / (s_hi - s_lo);
-        let path = |vals: &[f64]| {
-            let mut d = String::new();
-            let mut pen_up = true;
-            for (i, &v) in vals.iter().enumerate() {
-                if v.is_finite() {
-                    let _ = write!(
-                        d,
-                        "{}{:.2},{:.2} ",
-                        if pen_up { "M" } else { "L" },
-                        x(i),
-                        y(v)
-                    );
-                    pen_up = false;
-                } else {
-                    pen_up = true;
-                }
-            }
-            d
-        };
-        let mut svg = String::new();
-        let _ = writeln!(
-            svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">"#
-        );
-        let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-        let _ = writeln!(
-            svg,
-            r#"<path d="M{left},{top} L{left},{} L{},{}" stroke="black" fill="none"/>"#,
-            h - bottom,
-            w - right,
-            h - bottom
-        );
-        for k in 0..=4 {
-            let sv = s_lo + (s_hi - s_lo) * f64::from(k) / 4.0;
-            let v = if log { 10f64.powf(sv) } else { sv };
-            let _ = writeln!(
-                svg,
-                r#"<text x="{}" y="{:.2}" text-anchor="end">{}</text>"#,
-                left - 6.0,
-                y(v) + 4.0,
-                tick(v)
-            );
-        }
-        let _ = writeln!(
-            svg,
-            r#"<text x="14" y="{}" transform="rotate(-90 14 {})" text-anchor="middle">{}</text>"#,
-            h / 2.0,
-            h / 2.0,
-            if log { "loss (log scale)" } else { "loss" }
-        );
-        let _ = writeln!(
-            svg,
-            r#"<text x="{left}" y="{}">0</text>"#,
-            h - bottom + 16.0
-        );
-        let _ = writeln!(
-            svg,
-            r#"<text x="{}" y="{}" text-anchor="end">{n}</text>"#,
-            w - right,
-            h - bottom + 16.0
-        );
-        let _ = writeln!(
-            svg,
-            r#"<text x="{}" y="{}" text-anchor="middle">epoch</text>"#,
-            w / 2.0,
-            h - 8.0
-        );
-        let _ = writeln!(
-            svg,
-            r##"<path d="{}" stroke="#1f77b4" stroke-width="2" fill="none"/>"##,
-            path(&train)
-        );
-        let _ = writeln!(
-            svg,
-            r##"<text x="{}" y="{}" fill="#1f77b4" text-anchor="end">train loss</text>"##,
-            w - right,
-            top + 12.0
-        );
-        if val.iter().any(|v| v.is_finite()) {
-            let _ = writeln!(
-                svg,
-                r##"<path d="{}" stroke="#ff7f0e" stroke-width="2" fill="none"/>"##,
-                path(&val)
-            );
-            let _ = writeln!(
-                svg,
-                r##"<text x="{}" y="{}" fill="#ff7f0e" text-anchor="end">validation loss</text>"##,
-                w - right,
-                top + 28.0
-            );
-        }
-        svg.push_str("</svg>\n");
-        Ok(svg)
+        plot::loss_curves(&self.train_losses(), &val, (width, height))
     }
 
     /// Writes [`History::loss_curve_svg`] (800 × 500) to `path` (atomically).
