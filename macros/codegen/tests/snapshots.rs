@@ -115,3 +115,22 @@ fn micrograd_sanity() {
         },
     );
 }
+
+#[test]
+fn forward_mode_with_a_call() {
+    check(
+        "forward_call",
+        quote! {
+            /// Height of a projectile launched at angle `theta`, after a drag term
+            /// computed by another `#[grad]` function.
+            fn height(theta: f64, #[nograd] v: f64, #[nograd] t: f64) -> f64 {
+                let vy = v * theta.sin();
+                let mut h = vy * t - 0.5 * 9.81 * t * t;
+                for k in 0..2 {
+                    h -= drag(vy, k as f64);
+                }
+                h
+            }
+        },
+    );
+}
