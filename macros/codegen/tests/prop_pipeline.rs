@@ -22,8 +22,9 @@
 //!   otherwise): the reverse sweep, and forward mode with respect to each
 //!   element in turn, before and after `simplify`.
 //!
-//! 10,000 cases per run (`PROPTEST_CASES=n` sets the count per property
-//! test), from a fixed seed so that every run checks the same cases
+//! 10,000 cases per run: 5,000 expression bodies, 3,500 control-flow bodies
+//! and 1,500 bodies of one differentiable scalar (`PROPTEST_CASES=n` sets the
+//! count per property test), from a fixed seed so that every run checks the same cases
 //! (`PROPTEST_RNG_SEED=random` explores new ones). Shrunk failures are kept by proptest in
 //! `proptest-regressions/prop_pipeline.txt` and, once understood, as plain
 //! tests at the bottom of this file.
@@ -279,7 +280,7 @@ fn config(cases: u32) -> ProptestConfig {
 }
 
 proptest! {
-    #![proptest_config(config(5_500))]
+    #![proptest_config(config(5_000))]
 
     /// (a)–(d) on deep expression trees over `let` chains.
     #[test]
@@ -289,12 +290,26 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(4_500))]
+    #![proptest_config(config(3_500))]
 
     /// (a)–(d) on bodies heavy in `if`, `for`, arrays and reassignment.
     #[test]
     fn control_flow_bodies(raw in choices(), pool in points()) {
         check(&gen::generate(&raw, Profile::CONTROL), &pool)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(1_500))]
+
+    /// (a)–(e) on bodies with one differentiable scalar, which `pipeline`
+    /// differentiates in forward mode.
+    #[test]
+    fn single_input_bodies(raw in choices(), pool in points()) {
+        let program = gen::generate(&raw, Profile::SINGLE_INPUT);
+        let st = pipeline(program.source.parse().expect("lexes")).expect("accepted");
+        prop_assert!(st.gradient.wrt.is_some(), "forward mode expected\n{}", program.source);
+        check(&program, &pool)?;
     }
 }
 

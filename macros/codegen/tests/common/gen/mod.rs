@@ -148,6 +148,9 @@ pub struct Profile {
     pub stmt_weights: [u32; 9],
     /// Minimum depth of the final expression tree.
     pub min_depth: usize,
+    /// One differentiable scalar (`x`; every other parameter `#[nograd]`),
+    /// so that `pipeline` chooses forward mode.
+    pub single_input: bool,
 }
 
 impl Profile {
@@ -156,12 +159,21 @@ impl Profile {
         max_stmts: 5,
         stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2],
         min_depth: 6,
+        single_input: false,
     };
     /// Mostly control flow: `if`, `for`, arrays, reassignment.
     pub const CONTROL: Profile = Profile {
         max_stmts: 6,
         stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8],
         min_depth: 6,
+        single_input: false,
+    };
+    /// Control flow and expressions over one differentiable scalar.
+    pub const SINGLE_INPUT: Profile = Profile {
+        max_stmts: 6,
+        stmt_weights: [24, 12, 10, 12, 8, 12, 8, 12, 6],
+        min_depth: 6,
+        single_input: true,
     };
 }
 
@@ -203,8 +215,11 @@ impl Gen<'_> {
         let n = 2 + self.c.below(3);
         let mut params = Vec::new();
         for (k, name) in PARAM_NAMES.iter().enumerate().take(n) {
-            let len = self.c.chance(35).then(|| 2 + self.c.below(2));
-            let nograd = k > 0 && self.c.chance(25);
+            let single = self.profile.single_input;
+            let len = (!single || k > 0)
+                .then(|| self.c.chance(35).then(|| 2 + self.c.below(2)))
+                .flatten();
+            let nograd = k > 0 && (single || self.c.chance(25));
             let iv = Iv::sym(2.0);
             let kind = match len {
                 None => Kind::Scalar(iv),
