@@ -137,7 +137,19 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
     let (xs, ys) = load::<M::F>(opts)?;
     let mut model = M::zeros();
     match &opts.init {
-        Some(path) => checkpoint::load(&mut model, path).map_err(|e| e.to_string())?,
+        Some(path) => checkpoint::load(&mut model, path).map_err(|e| {
+            // the common slip: float64 weights (PyTorch's reference) without --f64
+            let hint = match e.to_string() {
+                m if m.contains("dtype F64, the parameter is F32") => {
+                    "\nthe file holds float64 weights: run with --f64"
+                }
+                m if m.contains("dtype F32, the parameter is F64") => {
+                    "\nthe file holds float32 weights: run without --f64"
+                }
+                _ => "",
+            };
+            format!("{e}{hint}")
+        })?,
         None => init_uniform(&mut model, opts.seed).map_err(|e| e.to_string())?,
     }
     let mut grad = M::zeros();
