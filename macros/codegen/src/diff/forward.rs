@@ -11,21 +11,39 @@
 //! branches and returns them as further results; a call to another
 //! differentiable function combines its partials with the arguments'
 //! tangents.
+//!
+//! A tangent is a sum of terms, and sums are written the way a person
+//! writes them: flat, left to right. An unnamed value whose only use is a
+//! `+`, `−` or negation in the same block hands its terms on unsummed, so
+//! `q = relu(z) + z·x` gets `d_q = relu′·ż + ż·x + z` rather than
+//! `relu′·ż + (ż·x + z)`. Named values (`let q = …`), the function's value,
+//! and every argument of a non-linear operation have their tangent summed
+//! where they are defined.
+
+use std::collections::{HashMap, HashSet};
 
 use super::{activity, is_active, name_derivatives, set_active, Derivatives};
 use crate::ir::{Block, Builder, Call, Graph, NodeId, Op};
-use crate::rules;
+use crate::rules::{self, Prim};
+
+/// A tangent not summed yet: its terms, each `true` when it is subtracted.
+type Terms = Vec<(NodeId, bool)>;
 
 /// Differentiates the graph's value with respect to element `index` of
 /// parameter `param` (`None` for a scalar) in forward mode; fills
 /// [`Graph::grads`] with that one derivative (one entry holding one node,
 /// whatever the parameter's shape).
 pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
-    let mut active = activity(g, |k, i| k == param && i == index);
+    let active = activity(g, |k, i| k == param && i == index);
     let body = std::mem::take(&mut g.body);
-    let mut tangents = Derivatives::new();
-    let mut body = forward_block(g, &body, &mut tangents, &mut active);
-    let t = match tangents.get(&g.value) {
+    let mut sweep = Sweep {
+        tangents: Derivatives::new(),
+        pending: HashMap::new(),
+        consumers: consumers(g, &body),
+        active,
+    };
+    let mut body = sweep.block(g, &body);
+    let t = match sweep.tangents.get(&g.value) {
         Some(&t) => t,
         None => {
             let span = g.node(g.value).span;
@@ -49,132 +67,218 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
     g.wrt = Some((param, index));
 }
 
-/// `block` with the tangent of each active value inserted after it.
-fn forward_block(
-    g: &mut Graph,
-    block: &Block,
-    tangents: &mut Derivatives,
-    active: &mut Vec<bool>,
-) -> Block {
-    let mut out = Block::default();
-    for &n in &block.nodes {
-        out.nodes.push(n);
-        let span = g.node(n).span;
-        let mut b = Builder::new(g, span);
-        match b.graph.op(n).clone() {
-            Op::If(_) => forward_if(b.graph, n, tangents, active),
-            Op::Call(c) if is_active(active, c.value) => {
-                if let Some(t) = call_tangent(&mut b, &c, tangents) {
-                    tangents.insert(c.value, t);
+/// For each node, the nodes that read it (an `if` reads the values its
+/// branches hand out).
+fn consumers(g: &Graph, body: &Block) -> HashMap<NodeId, Vec<NodeId>> {
+    fn walk(g: &Graph, block: &Block, out: &mut HashMap<NodeId, Vec<NodeId>>) {
+        for &m in &block.nodes {
+            let op = g.op(m);
+            for a in op.args() {
+                out.entry(a).or_default().push(m);
+            }
+            if let Op::If(i) = op {
+                walk(g, &i.then, out);
+                walk(g, &i.els, out);
+                for &(t, e, _) in &i.outs {
+                    out.entry(t).or_default().push(m);
+                    out.entry(e).or_default().push(m);
                 }
             }
-            op if is_active(active, n) => {
-                if let Some(t) = tangent(&mut b, n, &op, tangents) {
-                    tangents.insert(n, t);
-                }
-            }
-            _ => {}
         }
-        let new = std::mem::take(&mut b.block);
-        out.nodes.extend(new.nodes);
     }
-    let named: Derivatives = block
-        .nodes
-        .iter()
-        .filter_map(|n| tangents.get(n).map(|&t| (*n, t)))
-        .collect();
-    name_derivatives(g, &block.nodes, &named);
+    let mut out = HashMap::new();
+    walk(g, body, &mut out);
     out
 }
 
-/// The tangent of a call's value: its partials times its arguments' tangents.
-fn call_tangent(b: &mut Builder<'_>, c: &Call, tangents: &Derivatives) -> Option<NodeId> {
-    let mut sum = None;
-    for (arg, parts) in c.args.iter().zip(&c.partials) {
-        for (x, p) in arg.elements().iter().zip(parts) {
-            if let Some(&t) = tangents.get(x) {
-                let p = p.expect("lowering creates every partial");
-                let term = b.mul(t, p);
-                sum = Some(add(b, sum, term));
-            }
-        }
-    }
-    sum
+/// The state of one forward sweep.
+struct Sweep {
+    /// Summed tangents.
+    tangents: Derivatives,
+    /// Tangents handed on unsummed to their one linear use.
+    pending: HashMap<NodeId, Terms>,
+    consumers: HashMap<NodeId, Vec<NodeId>>,
+    active: Vec<bool>,
 }
 
-/// `prev + term`, or `term` alone.
-fn add(b: &mut Builder<'_>, prev: Option<NodeId>, term: NodeId) -> NodeId {
-    match prev {
-        Some(p) => b.add(p, term),
-        None => term,
-    }
-}
-
-/// The tangent of the active single-output node `n`, if it has one.
-fn tangent(b: &mut Builder<'_>, n: NodeId, op: &Op, tangents: &Derivatives) -> Option<NodeId> {
-    match op {
-        Op::Param { .. } => Some(b.constant(1.0)),
-        Op::Prim(p, args) => {
-            let mut sum = None;
-            for (k, x) in args.iter().enumerate() {
-                if let Some(&t) = tangents.get(x) {
-                    if let Some(term) = p.adjoint(b, args, n, t)[k] {
-                        sum = Some(add(b, sum, term));
+impl Sweep {
+    /// `block` with the tangent of each active value inserted after it.
+    fn block(&mut self, g: &mut Graph, block: &Block) -> Block {
+        let members: HashSet<NodeId> = block.nodes.iter().copied().collect();
+        let mut out = Block::default();
+        for &n in &block.nodes {
+            out.nodes.push(n);
+            let span = g.node(n).span;
+            let mut b = Builder::new(g, span);
+            match b.graph.op(n).clone() {
+                Op::If(_) => self.branches(b.graph, n),
+                Op::Call(c) if is_active(&self.active, c.value) => {
+                    if let Some(t) = self.call(&mut b, &c) {
+                        self.tangents.insert(c.value, t);
                     }
                 }
+                op if is_active(&self.active, n) => {
+                    if let Some(terms) = self.terms(&mut b, n, &op) {
+                        if self.hands_on(b.graph, n, &members) {
+                            self.pending.insert(n, terms);
+                        } else {
+                            let t = sum(&mut b, &terms);
+                            self.tangents.insert(n, t);
+                        }
+                    }
+                }
+                _ => {}
             }
-            sum
+            let new = std::mem::take(&mut b.block);
+            out.nodes.extend(new.nodes);
         }
-        Op::Powi(a, k) => tangents
-            .get(a)
-            .and_then(|&t| rules::powi_adjoint(b, *a, *k, t)),
-        Op::Select(c, x, y) => {
-            let (tx, ty) = (tangents.get(x).copied(), tangents.get(y).copied());
-            if tx.is_none() && ty.is_none() {
-                return None;
+        let named: Derivatives = block
+            .nodes
+            .iter()
+            .filter_map(|n| self.tangents.get(n).map(|&t| (*n, t)))
+            .collect();
+        name_derivatives(g, &block.nodes, &named);
+        out
+    }
+
+    /// Whether `n` hands its terms on unsummed: unnamed, and read once, by
+    /// a `+`, `−` or negation of the same block.
+    fn hands_on(&self, g: &Graph, n: NodeId, members: &HashSet<NodeId>) -> bool {
+        if g.node(n).name.is_some() || n == g.value {
+            return false;
+        }
+        match self.consumers.get(&n).map(Vec::as_slice) {
+            Some(&[m]) => {
+                members.contains(&m)
+                    && matches!(g.op(m), Op::Prim(Prim::Add | Prim::Sub | Prim::Neg, _))
             }
-            let zero = b.constant(0.0);
-            Some(b.select(*c, tx.unwrap_or(zero), ty.unwrap_or(zero)))
+            _ => false,
         }
-        _ => None,
+    }
+
+    /// The summed tangent of an argument (`None` when it is inactive).
+    fn summed(&self, x: NodeId) -> Option<NodeId> {
+        self.tangents.get(&x).copied()
+    }
+
+    /// The terms of an argument's tangent, taking over unsummed ones.
+    fn take_terms(&mut self, x: NodeId) -> Terms {
+        match self.pending.remove(&x) {
+            Some(terms) => terms,
+            None => self.summed(x).map(|t| vec![(t, false)]).unwrap_or_default(),
+        }
+    }
+
+    /// The terms of the tangent of the active single-output node `n`.
+    fn terms(&mut self, b: &mut Builder<'_>, n: NodeId, op: &Op) -> Option<Terms> {
+        let terms = match op {
+            Op::Param { .. } => vec![(b.constant(1.0), false)],
+            Op::Prim(Prim::Add, args) => {
+                let mut t = self.take_terms(args[0]);
+                t.extend(self.take_terms(args[1]));
+                t
+            }
+            Op::Prim(Prim::Sub, args) => {
+                let mut t = self.take_terms(args[0]);
+                let minus = self.take_terms(args[1]);
+                t.extend(minus.into_iter().map(|(x, neg)| (x, !neg)));
+                t
+            }
+            Op::Prim(Prim::Neg, args) => {
+                let t = self.take_terms(args[0]);
+                t.into_iter().map(|(x, neg)| (x, !neg)).collect()
+            }
+            Op::Prim(p, args) => {
+                let mut terms = Terms::new();
+                for (k, x) in args.iter().enumerate() {
+                    if let Some(t) = self.summed(*x) {
+                        if let Some(term) = p.adjoint(b, args, n, t)[k] {
+                            terms.push((term, false));
+                        }
+                    }
+                }
+                terms
+            }
+            Op::Powi(a, k) => self
+                .summed(*a)
+                .and_then(|t| rules::powi_adjoint(b, *a, *k, t))
+                .map(|t| vec![(t, false)])
+                .unwrap_or_default(),
+            Op::Select(c, x, y) => {
+                let (tx, ty) = (self.summed(*x), self.summed(*y));
+                if tx.is_none() && ty.is_none() {
+                    return None;
+                }
+                let zero = b.constant(0.0);
+                let t = b.select(*c, tx.unwrap_or(zero), ty.unwrap_or(zero));
+                vec![(t, false)]
+            }
+            _ => return None,
+        };
+        (!terms.is_empty()).then_some(terms)
+    }
+
+    /// The tangent of a call's value: its partials times its arguments'
+    /// tangents.
+    fn call(&self, b: &mut Builder<'_>, c: &Call) -> Option<NodeId> {
+        let mut terms = Terms::new();
+        for (arg, parts) in c.args.iter().zip(&c.partials) {
+            for (x, p) in arg.elements().iter().zip(parts) {
+                if let Some(t) = self.summed(*x) {
+                    let p = p.expect("lowering creates every partial");
+                    terms.push((b.mul(t, p), false));
+                }
+            }
+        }
+        (!terms.is_empty()).then(|| sum(b, &terms))
+    }
+
+    /// Adds the tangents of an `if`'s active results as further results,
+    /// computed in its branches.
+    fn branches(&mut self, g: &mut Graph, n: NodeId) {
+        let Op::If(mut i) = g.op(n).clone() else {
+            unreachable!("branches is called on If nodes")
+        };
+        i.then = self.block(g, &i.then);
+        i.els = self.block(g, &i.els);
+        let span = g.node(n).span;
+        let mut added = Vec::new();
+        for &(t, e, r) in &i.outs {
+            if !is_active(&self.active, r) {
+                continue;
+            }
+            let in_branch = |g: &mut Graph, block: &mut Block, v: NodeId| match self.summed(v) {
+                Some(d) => d,
+                None => {
+                    let zero = g.add(Op::Const(0.0), span);
+                    block.nodes.push(zero);
+                    zero
+                }
+            };
+            let dt = in_branch(g, &mut i.then, t);
+            let de = in_branch(g, &mut i.els, e);
+            let dr = g.add(Op::Result(n), span);
+            if let Some(name) = g.node(r).name.clone() {
+                g.nodes[dr.index()].name = Some(name);
+                g.nodes[dr.index()].adjoint = true;
+            }
+            set_active(&mut self.active, dr, true);
+            self.tangents.insert(r, dr);
+            added.push((dt, de, dr));
+        }
+        i.outs.extend(added);
+        g.nodes[n.index()].op = Op::If(i);
     }
 }
 
-/// Adds the tangents of an `if`'s active results as further results,
-/// computed in its branches.
-fn forward_if(g: &mut Graph, n: NodeId, tangents: &mut Derivatives, active: &mut Vec<bool>) {
-    let Op::If(mut i) = g.op(n).clone() else {
-        unreachable!("forward_if is called on If nodes")
-    };
-    i.then = forward_block(g, &i.then, tangents, active);
-    i.els = forward_block(g, &i.els, tangents, active);
-    let span = g.node(n).span;
-    let mut added = Vec::new();
-    for &(t, e, r) in &i.outs {
-        if !is_active(active, r) {
-            continue;
-        }
-        let in_branch = |g: &mut Graph, block: &mut Block, v: NodeId| match tangents.get(&v) {
-            Some(&d) => d,
-            None => {
-                let zero = g.add(Op::Const(0.0), span);
-                block.nodes.push(zero);
-                zero
-            }
-        };
-        let dt = in_branch(g, &mut i.then, t);
-        let de = in_branch(g, &mut i.els, e);
-        let dr = g.add(Op::Result(n), span);
-        if let Some(name) = g.node(r).name.clone() {
-            g.nodes[dr.index()].name = Some(name);
-            g.nodes[dr.index()].adjoint = true;
-        }
-        set_active(active, dr, true);
-        tangents.insert(r, dr);
-        added.push((dt, de, dr));
+/// `t₁ ± t₂ ± …`, summed left to right (a leading subtracted term negated).
+fn sum(b: &mut Builder<'_>, terms: &[(NodeId, bool)]) -> NodeId {
+    let (&(first, neg), rest) = terms.split_first().expect("a tangent has a term");
+    let mut acc = if neg { b.neg(first) } else { first };
+    for &(t, neg) in rest {
+        acc = if neg { b.sub(acc, t) } else { b.add(acc, t) };
     }
-    i.outs.extend(added);
-    g.nodes[n.index()].op = Op::If(i);
+    acc
 }
 
 #[cfg(test)]

@@ -11,19 +11,19 @@ fn sanity(x: f64) -> f64 {
  ```text
  z = 2 + 2·x + x
  ∂h/∂x = (6·z if z·z > 0, else 0)
- ∂q/∂x = (3 if z > 0, else 0) + (3·x + z)
+ ∂q/∂x = (3 if z > 0, else 0) + 3·x + z
  q = relu(z) + z·x
- ∂sanity/∂x = ∂h/∂x + (∂q/∂x) + ((∂q/∂x)·x + q)
+ ∂sanity/∂x = ∂h/∂x + (∂q/∂x) + (∂q/∂x)·x + q
  ```*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn sanity_grad(x: f64) -> (f64, f64) {
     let z = 2.0 + 2.0 * x + x;
     let q = ::macrograd::ops::relu(z) + z * x;
-    let d_q = (if z > 0.0 { 3.0 } else { 0.0 }) + (3.0 * x + z);
+    let d_q = (if z > 0.0 { 3.0 } else { 0.0 }) + 3.0 * x + z;
     let t0 = z * z;
     let h = ::macrograd::ops::relu(t0);
     let d_h = if t0 > 0.0 { 6.0 * z } else { 0.0 };
-    let d_x = d_h + d_q + (d_q * x + q);
+    let d_x = d_h + d_q + d_q * x + q;
     (h + q + q * x, d_x)
 }
 #[doc(hidden)]
