@@ -164,8 +164,9 @@ impl<'g> Formula<'g> {
         match g.op(n) {
             Op::Extern(p) => (p.clone(), 10),
             Op::Const(c) => {
-                let s = format!("{c}");
-                let p = if *c < 0.0 { 9 } else { 10 };
+                // a minus sign as in the rest of the formula, not a hyphen
+                let s = format!("{c}").replacen('-', "−", 1);
+                let p = if c.is_sign_negative() { 9 } else { 10 };
                 (s, p)
             }
             Op::Param { param, index } => match index {

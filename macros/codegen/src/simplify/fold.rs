@@ -86,6 +86,22 @@ fn fold_block(
             op = Op::Prim(Prim::Mul, vec![c, folded.1]);
             *changed = true;
         }
+        if let Some((k, a, m)) = negation_into_constant(g, &op) {
+            let span = g.node(id).span;
+            let minus_k = g.add(Op::Const(-k), span);
+            let scaled = g.add(Op::Prim(Prim::Mul, vec![minus_k, a]), span);
+            out.nodes.extend([minus_k, scaled]);
+            let m = match m {
+                Negated::Node(m) => m,
+                Negated::Product(p, c) => {
+                    let product = g.add(Op::Prim(Prim::Mul, vec![p, c]), span);
+                    out.nodes.push(product);
+                    product
+                }
+            };
+            op = Op::Prim(Prim::Sub, vec![scaled, m]);
+            *changed = true;
+        }
         match rewrite(g, &op) {
             Some(Rewrite::Same(other)) => {
                 g.nodes[id.index()].op = op;
@@ -133,6 +149,42 @@ fn constant_product(g: &Graph, op: &Op) -> Option<(f64, NodeId)> {
     let product = c1 * c2;
     let representable = g.float.round(product) == product && product.is_finite();
     (power_of_two && c1.abs() >= 1.0 && representable).then_some((product, x))
+}
+
+/// What a negated left operand negates: `−m`, or `(−p)·c`.
+enum Negated {
+    Node(NodeId),
+    Product(NodeId, NodeId),
+}
+
+/// `(−m) − k·a` → `(−k)·a − m`, and `(−p)·c − k·a` → `(−k)·a − p·c`, for a
+/// constant `k`. This is exact: negation commutes with rounding,
+/// `x − y = x + (−y)` and addition commutes (signed zeros included). The
+/// negation is absorbed into the constant, one operation fewer. It turns
+/// the reverse sweep's `−∂b·(2x) − 2·a` into `−2·a − ∂b·(2x)`. Returns
+/// `(k, a, what the left operand negates)`.
+fn negation_into_constant(g: &Graph, op: &Op) -> Option<(f64, NodeId, Negated)> {
+    let Op::Prim(Prim::Sub, args) = op else {
+        return None;
+    };
+    let Op::Prim(Prim::Mul, right) = g.op(args[1]) else {
+        return None;
+    };
+    let (k, a) = match (g.constant(right[0]), g.constant(right[1])) {
+        (Some(k), None) => (k, right[1]),
+        (None, Some(k)) => (k, right[0]),
+        _ => return None,
+    };
+    let negated = match g.op(args[0]) {
+        Op::Prim(Prim::Neg, m) => Negated::Node(m[0]),
+        Op::Prim(Prim::Mul, f) => match (negated(g, f[0]), negated(g, f[1])) {
+            (Some(p), None) => Negated::Product(p, f[1]),
+            (None, Some(p)) => Negated::Product(f[0], p),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some((k, a, negated))
 }
 
 /// When `gone` is replaced by `kept`, a name `gone` had moves to `kept` if

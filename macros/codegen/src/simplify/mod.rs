@@ -135,6 +135,41 @@ mod tests {
     }
 
     #[test]
+    fn a_negation_moves_into_a_constant_exactly() {
+        // (−p)·c − k·a and (−m) − k·a: the negation becomes −k
+        for body in [
+            quote! { (-p) * c - 2.0 * a },
+            quote! { c * (-p) - a * 2.0 },
+            quote! { -(p * c) - 2.0 * a },
+        ] {
+            let src = quote! { fn f(p: f64, c: f64, a: f64) -> f64 { #body } };
+            let lowered = crate::pipeline(src).expect("lowers").lowered;
+            let mut g = lowered.clone();
+            super::simplify(&mut g);
+            let text = dump(&g);
+            assert!(
+                text.contains("const -2.0") && !text.contains("neg"),
+                "{text}"
+            );
+            let edges = [0.0, -0.0, 1.5, -3.0, f64::INFINITY, f64::MAX, 5e-324];
+            for &p in &edges {
+                for &c in &edges {
+                    for &a in &edges {
+                        let args = [vec![p], vec![c], vec![a]];
+                        let before = eval_outputs(&lowered, &args).unwrap()[0];
+                        let after = eval_outputs(&g, &args).unwrap()[0];
+                        assert!(
+                            before.to_bits() == after.to_bits()
+                                || (before.is_nan() && after.is_nan()),
+                            "{body} at p = {p:e}, c = {c:e}, a = {a:e}: {before:e} vs {after:e}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn dead_code_is_removed() {
         let g = simplified(quote! { fn f(x: f64) -> f64 { let unused = x.exp(); x * 2.0 } });
         assert!(!dump(&g).contains("exp"), "{}", dump(&g));
