@@ -7,26 +7,12 @@
 //! float64). The model here must reach the same loss at every step.
 use macrograd::checkpoint;
 use macrograd::data::{load_csv, CsvOptions};
-use macrograd::model;
 use macrograd::nn::add_l2_penalty;
 use macrograd::optim::{Optimizer, Sgd};
 
-model! {
-    /// micrograd's `MLP(2, [16, 16, 1])`.
-    pub struct Mlp {
-        l1: Linear<2, 16>,
-        l2: Linear<16, 16>,
-        l3: Linear<16, 1>,
-    }
-    fn forward(&self, x: [f64; 2]) -> [f64; 1] {
-        let h = relu(self.l1(x));
-        let h = relu(self.l2(h));
-        self.l3(h)
-    }
-    fn loss(score: [f64; 1], #[nograd] y: f64) -> f64 {
-        relu(1.0 - y * score[0])
-    }
-}
+#[path = "common/moons.rs"]
+mod moons;
+use moons::Moons as Mlp;
 
 fn data() -> (Vec<[f64; 2]>, Vec<f64>) {
     let opts = CsvOptions {

@@ -312,22 +312,9 @@ check_net!(
     2e-2
 );
 
-model! {
-    /// micrograd's demo network.
-    struct Moons {
-        l1: Linear<2, 16>,
-        l2: Linear<16, 16>,
-        l3: Linear<16, 1>,
-    }
-    fn forward(&self, x: [f64; 2]) -> [f64; 1] {
-        let h = relu(self.l1(x));
-        let h = relu(self.l2(h));
-        self.l3(h)
-    }
-    fn loss(score: [f64; 1], #[nograd] y: f64) -> f64 {
-        relu(1.0 - y * score[0])
-    }
-}
+#[path = "common/moons.rs"]
+mod moons;
+use moons::Moons;
 
 /// micrograd's demo from a seed: data, uniform(-1, 1) weights, 100 steps.
 fn train_moons(seed: u64) -> (Moons, Vec<[f64; 2]>, Vec<f64>) {
