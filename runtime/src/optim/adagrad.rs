@@ -138,48 +138,12 @@ pub struct Adagrad<T> {
     state: StateMap<AdagradState<T>>,
 }
 
-impl<T: Float> Adagrad<T> {
-    /// An optimizer with these hyper-parameters, after [`AdagradConfig::validate`].
-    pub fn new(cfg: AdagradConfig) -> Result<Self> {
-        cfg.validate()?;
-        Ok(Self {
-            cfg,
-            state: StateMap::default(),
-        })
-    }
-
-    /// The hyper-parameters.
-    pub fn config(&self) -> &AdagradConfig {
-        &self.cfg
-    }
-}
-
-impl<T: Float> Optimizer<T> for Adagrad<T> {
-    fn step<P>(&mut self, params: &mut P, grad: &P::Gradient) -> Result<()>
-    where
-        P: Params<Scalar = T> + ?Sized,
-    {
-        let cfg = self.cfg;
-        self.state.step(
-            params,
-            grad,
-            |len| AdagradState::new(len, &cfg),
-            |p, g, s| adagrad_update(&cfg, p, g, s),
-        )
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn reset(&mut self) {
-        self.state.clear();
-    }
-}
+stateful_optimizer!(
+    Adagrad,
+    AdagradConfig,
+    init: |cfg, len| AdagradState::new(len, &cfg),
+    update: |p, g, s| adagrad_update(&cfg, p, g, s),
+);
 
 #[cfg(test)]
 mod tests {

@@ -286,16 +286,14 @@ pub struct AdamW<T> {
 
 macro_rules! adam_family {
     ($ty:ident, $decoupled:literal, $default:expr) => {
-        impl<T: Float> $ty<T> {
-            /// An optimizer with these hyper-parameters, after [`AdamConfig::validate`].
-            pub fn new(cfg: AdamConfig) -> Result<Self> {
-                cfg.validate()?;
-                Ok(Self {
-                    cfg,
-                    state: StateMap::default(),
-                })
-            }
+        stateful_optimizer!(
+            $ty,
+            AdamConfig,
+            init: |cfg, len| AdamMoments::zeros(len, cfg.amsgrad),
+            update: |p, g, s| adam_update(&cfg, $decoupled, p, g, s),
+        );
 
+        impl<T: Float> $ty<T> {
             /// PyTorch's defaults with learning rate `lr`.
             ///
             /// # Panics
@@ -305,41 +303,9 @@ macro_rules! adam_family {
                     .expect("PyTorch's defaults are valid for any non-negative learning rate")
             }
 
-            /// The hyper-parameters.
-            pub fn config(&self) -> &AdamConfig {
-                &self.cfg
-            }
-
             /// The moment estimates kept for parameter `name`, if any.
             pub fn moments(&self, name: &str) -> Option<&AdamMoments<T>> {
                 self.state.get(name)
-            }
-        }
-
-        impl<T: Float> Optimizer<T> for $ty<T> {
-            fn step<P>(&mut self, params: &mut P, grad: &P::Gradient) -> Result<()>
-            where
-                P: Params<Scalar = T> + ?Sized,
-            {
-                let cfg = self.cfg;
-                self.state.step(
-                    params,
-                    grad,
-                    |len| AdamMoments::zeros(len, cfg.amsgrad),
-                    |p, g, s| adam_update(&cfg, $decoupled, p, g, s),
-                )
-            }
-
-            fn learning_rate(&self) -> f64 {
-                self.cfg.lr
-            }
-
-            fn set_learning_rate(&mut self, lr: f64) {
-                self.cfg.lr = lr;
-            }
-
-            fn reset(&mut self) {
-                self.state.clear();
             }
         }
     };

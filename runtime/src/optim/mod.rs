@@ -21,6 +21,58 @@ use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::params::{for_each_with_grad, Params};
 
+/// Writes `new` and `config` and the [`Optimizer`] impl of an optimizer
+/// struct `$ty<T> { cfg: $cfg, state: StateMap<…> }`: a step validates the
+/// structure through [`StateMap::step`], making a parameter's state with
+/// `$init` on first sight and applying `$update` (the pure update rule) to
+/// each parameter, with the configuration bound to `$c`.
+macro_rules! stateful_optimizer {
+    (
+        $ty:ident, $cfg:ty,
+        init: |$c:ident, $len:ident| $init:expr,
+        update: |$p:ident, $g:ident, $s:ident| $update:expr $(,)?
+    ) => {
+        impl<T: Float> $ty<T> {
+            #[doc = concat!("An optimizer with these hyper-parameters, after [`", stringify!($cfg), "::validate`].")]
+            pub fn new(cfg: $cfg) -> Result<Self> {
+                cfg.validate()?;
+                Ok(Self {
+                    cfg,
+                    state: StateMap::default(),
+                })
+            }
+
+            /// The hyper-parameters.
+            pub fn config(&self) -> &$cfg {
+                &self.cfg
+            }
+        }
+
+        impl<T: Float> Optimizer<T> for $ty<T> {
+            fn step<P>(&mut self, params: &mut P, grad: &P::Gradient) -> Result<()>
+            where
+                P: Params<Scalar = T> + ?Sized,
+            {
+                let $c = self.cfg;
+                self.state
+                    .step(params, grad, |$len| $init, |$p, $g, $s| $update)
+            }
+
+            fn learning_rate(&self) -> f64 {
+                self.cfg.lr
+            }
+
+            fn set_learning_rate(&mut self, lr: f64) {
+                self.cfg.lr = lr;
+            }
+
+            fn reset(&mut self) {
+                self.state.clear();
+            }
+        }
+    };
+}
+
 pub mod adagrad;
 pub mod adam;
 pub mod rmsprop;

@@ -179,48 +179,12 @@ pub struct RmsProp<T> {
     state: StateMap<RmsPropState<T>>,
 }
 
-impl<T: Float> RmsProp<T> {
-    /// An optimizer with these hyper-parameters, after [`RmsPropConfig::validate`].
-    pub fn new(cfg: RmsPropConfig) -> Result<Self> {
-        cfg.validate()?;
-        Ok(Self {
-            cfg,
-            state: StateMap::default(),
-        })
-    }
-
-    /// The hyper-parameters.
-    pub fn config(&self) -> &RmsPropConfig {
-        &self.cfg
-    }
-}
-
-impl<T: Float> Optimizer<T> for RmsProp<T> {
-    fn step<P>(&mut self, params: &mut P, grad: &P::Gradient) -> Result<()>
-    where
-        P: Params<Scalar = T> + ?Sized,
-    {
-        let cfg = self.cfg;
-        self.state.step(
-            params,
-            grad,
-            |len| RmsPropState::zeros(len, &cfg),
-            |p, g, s| rmsprop_update(&cfg, p, g, s),
-        )
-    }
-
-    fn learning_rate(&self) -> f64 {
-        self.cfg.lr
-    }
-
-    fn set_learning_rate(&mut self, lr: f64) {
-        self.cfg.lr = lr;
-    }
-
-    fn reset(&mut self) {
-        self.state.clear();
-    }
-}
+stateful_optimizer!(
+    RmsProp,
+    RmsPropConfig,
+    init: |cfg, len| RmsPropState::zeros(len, &cfg),
+    update: |p, g, s| rmsprop_update(&cfg, p, g, s),
+);
 
 #[cfg(test)]
 mod tests {
