@@ -15,7 +15,6 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use macrograd::model;
 use macrograd::nn::add_l2_penalty;
 use macrograd::optim::{Optimizer, Sgd};
 use macrograd::params::flatten;
@@ -29,20 +28,9 @@ mod hand_moons;
 mod moons;
 use moons::Moons;
 
-model! {
-    /// 784-128-10 for MNIST-size inputs.
-    pub struct Mnist {
-        l1: Linear<784, 128>,
-        l2: Linear<128, 10>,
-    }
-    fn forward(&self, x: [f32; 784]) -> [f32; 10] {
-        let h = relu(self.l1(x));
-        self.l2(h)
-    }
-    fn loss(logits: [f32; 10], #[nograd] label: usize) -> f32 {
-        softmax_cross_entropy(logits, label)
-    }
-}
+#[path = "../examples/mnist/model.rs"]
+mod mnist_model;
+use mnist_model::{Mlp as Mnist, MlpWorkspace as MnistWorkspace};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
 

@@ -16,24 +16,11 @@ use std::time::Instant;
 use macrograd::data::synthetic::{BlobsConfig, Centers};
 use macrograd::data::{load_mnist, make_blobs, train_test_split, Dataset};
 use macrograd::init::{init_layers, Init};
-use macrograd::model;
 use macrograd::optim::{Optimizer, Sgd};
 use macrograd::rng::{permutation, seeded};
 
-model! {
-    /// A 784-128-10 perceptron for 28×28 images.
-    pub struct Mlp {
-        l1: Linear<784, 128>,
-        l2: Linear<128, 10>,
-    }
-    fn forward(&self, x: [f32; 784]) -> [f32; 10] {
-        let h = relu(self.l1(x));
-        self.l2(h)
-    }
-    fn loss(logits: [f32; 10], #[nograd] label: usize) -> f32 {
-        softmax_cross_entropy(logits, label)
-    }
-}
+mod model;
+use model::{Mlp, MlpWorkspace};
 
 const BATCH: usize = 64;
 
