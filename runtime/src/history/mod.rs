@@ -10,24 +10,6 @@ use std::path::Path;
 use crate::checkpoint::write_atomically;
 use crate::error::Result;
 
-/// A short axis label: about 4 significant digits, scientific when large or tiny.
-fn tick(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        return "0".to_owned();
-    }
-    if !(1e-3..1e5).contains(&a) {
-        return format!("{v:.2e}");
-    }
-    let decimals = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        s
-    }
-}
-
 /// One epoch's numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochRecord {
@@ -204,18 +186,6 @@ mod tests {
         assert_eq!(v[1]["train_loss"], 0.5);
         assert!(v[1]["val_loss"].is_null());
         assert_eq!(v[0]["train_acc"], 0.5);
-    }
-
-    #[test]
-    fn ticks_are_short() {
-        let t: Vec<String> = [10209.105, 2818.5092, 59.3082, 0.5, 0.0, 1e-7, 2e6]
-            .iter()
-            .map(|&v| tick(v))
-            .collect();
-        assert_eq!(
-            t,
-            ["10209", "2819", "59.31", "0.5", "0", "1.00e-7", "2.00e6"]
-        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub(super) fn loss_curves(train: &[f64], val: &[f64], size: (u32, u32)) -> Resul
             .x_desc("epoch")
             .y_desc(if log { "loss (log scale)" } else { "loss" })
             .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|s| super::tick(if log { 10f64.powf(*s) } else { *s }))
+            .y_label_formatter(&|s| tick(if log { 10f64.powf(*s) } else { *s }))
             .draw()
             .map_err(drawing)?;
         for (values, name, colour) in [
@@ -98,6 +98,24 @@ fn finite_runs(values: &[f64]) -> Vec<Vec<(usize, f64)>> {
     runs
 }
 
+/// A short axis label: about 4 significant digits, scientific when large or tiny.
+fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 {
+        return "0".to_owned();
+    }
+    if !(1e-3..1e5).contains(&a) {
+        return format!("{v:.2e}");
+    }
+    let decimals = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
 fn drawing(e: impl std::fmt::Display) -> Error {
     Error::Data(format!("cannot draw the loss curve: {e}"))
 }
@@ -105,6 +123,18 @@ fn drawing(e: impl std::fmt::Display) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_are_short() {
+        let t: Vec<String> = [10209.105, 2818.5092, 59.3082, 0.5, 0.0, 1e-7, 2e6]
+            .iter()
+            .map(|&v| tick(v))
+            .collect();
+        assert_eq!(
+            t,
+            ["10209", "2819", "59.31", "0.5", "0", "1.00e-7", "2.00e6"]
+        );
+    }
 
     #[test]
     fn runs_break_at_missing_values() {
