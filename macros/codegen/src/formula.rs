@@ -32,10 +32,7 @@ pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
     let diff = g.params.iter().enumerate().filter(|(_, p)| p.diff);
     for (k, (param, _)) in diff.enumerate() {
         for (i, &n) in g.grads[k].iter().enumerate() {
-            let wrt = match g.wrt {
-                Some(wrt) => input_name(g, wrt),
-                None => input_name(g, (param, g.params[param].len.map(|_| i))),
-            };
+            let wrt = input_name(g, (param, g.params[param].len.map(|_| i)));
             // the output itself is written out, not named and then referred to
             let rhs = match f.named.get(&n) {
                 Some(name) => name.clone(),

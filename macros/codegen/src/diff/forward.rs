@@ -22,7 +22,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{activity, is_active, name_derivatives, set_active, Derivatives};
+use super::{activity, element_name, is_active, name_derivatives, set_active, Derivatives};
 use crate::ir::{Block, Builder, Call, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
@@ -31,8 +31,8 @@ type Terms = Vec<(NodeId, bool)>;
 
 /// Differentiates the graph's value with respect to element `index` of
 /// parameter `param` (`None` for a scalar) in forward mode; fills
-/// [`Graph::grads`] with that one derivative (one entry holding one node,
-/// whatever the parameter's shape).
+/// [`Graph::grads`] with that one derivative, in the entry of `param`
+/// (the other differentiable parameters' entries are empty).
 pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
     let active = activity(g, |k, i| k == param && i == index);
     let body = std::mem::take(&mut g.body);
@@ -47,23 +47,24 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
         Some(&t) => t,
         None => {
             let span = g.node(g.value).span;
-            let zero = g.add(Op::Const(0.0), span);
-            body.nodes.push(zero);
-            zero
+            body.push_const(g, 0.0, span)
         }
     };
     // the derivative of the value is what the caller asked for: `d_x`
-    let input = match index {
-        None => g.params[param].name.clone(),
-        Some(i) => format!("{}_{i}", g.params[param].name),
-    };
+    let input = element_name(g, param, index);
     let node = &mut g.nodes[t.index()];
     if node.name.is_none() && !matches!(node.op, Op::Const(_)) {
         node.name = Some(input);
         node.adjoint = true;
     }
     g.body = body;
-    g.grads = vec![vec![t]];
+    g.grads = g
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.diff)
+        .map(|(k, _)| if k == param { vec![t] } else { Vec::new() })
+        .collect();
     g.wrt = Some((param, index));
 }
 
@@ -222,12 +223,9 @@ impl Sweep {
     /// tangents.
     fn call(&self, b: &mut Builder<'_>, c: &Call) -> Option<NodeId> {
         let mut terms = Terms::new();
-        for (arg, parts) in c.args.iter().zip(&c.partials) {
-            for (x, p) in arg.elements().iter().zip(parts) {
-                if let Some(t) = self.summed(*x) {
-                    let p = p.expect("lowering creates every partial");
-                    terms.push((b.mul(t, p), false));
-                }
+        for (x, p) in c.element_partials() {
+            if let Some(t) = self.summed(x) {
+                terms.push((b.mul(t, p), false));
             }
         }
         (!terms.is_empty()).then(|| sum(b, &terms))
@@ -247,13 +245,9 @@ impl Sweep {
             if !is_active(&self.active, r) {
                 continue;
             }
-            let in_branch = |g: &mut Graph, block: &mut Block, v: NodeId| match self.summed(v) {
-                Some(d) => d,
-                None => {
-                    let zero = g.add(Op::Const(0.0), span);
-                    block.nodes.push(zero);
-                    zero
-                }
+            let in_branch = |g: &mut Graph, block: &mut Block, v: NodeId| {
+                self.summed(v)
+                    .unwrap_or_else(|| block.push_const(g, 0.0, span))
             };
             let dt = in_branch(g, &mut i.then, t);
             let de = in_branch(g, &mut i.els, e);

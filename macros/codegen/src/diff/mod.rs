@@ -27,27 +27,27 @@ type Derivatives = HashMap<NodeId, NodeId>;
 /// exactly one differentiable scalar (a scalar parameter, or an array of
 /// one), reverse mode otherwise.
 pub fn differentiate(g: &mut Graph) {
-    let mut elements = g
-        .params
+    let only = {
+        let mut elements = diff_elements(g);
+        match (elements.next(), elements.next()) {
+            (Some(e), None) => Some(e),
+            _ => None,
+        }
+    };
+    match only {
+        Some((param, index)) => forward(g, param, index),
+        None => reverse(g),
+    }
+}
+
+/// Every differentiable parameter element, as `(parameter, index)` with
+/// `index` `None` for a scalar.
+fn diff_elements(g: &Graph) -> impl Iterator<Item = (usize, Option<usize>)> + '_ {
+    g.params
         .iter()
         .enumerate()
         .filter(|(_, p)| p.diff)
-        .flat_map(|(k, p)| (0..p.len.unwrap_or(1)).map(move |i| (k, p.len.map(|_| i))));
-    match (elements.next(), elements.next()) {
-        (Some((param, index)), None) => {
-            forward(g, param, index);
-            // the other differentiable parameters are empty arrays
-            let t = g.grads[0][0];
-            g.grads = g
-                .params
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.diff)
-                .map(|(k, _)| if k == param { vec![t] } else { Vec::new() })
-                .collect();
-        }
-        _ => reverse(g),
-    }
+        .flat_map(|(k, p)| (0..p.len.unwrap_or(1)).map(move |i| (k, p.len.map(|_| i))))
 }
 
 fn is_active(active: &[bool], n: NodeId) -> bool {
@@ -100,6 +100,14 @@ fn mark_block(
     }
 }
 
+/// `x`, or `x_1` for element 1 of array `x`: the base of `d_x` / `d_x_1`.
+fn element_name(g: &Graph, param: usize, index: Option<usize>) -> String {
+    match index {
+        None => g.params[param].name.clone(),
+        Some(i) => format!("{}_{i}", g.params[param].name),
+    }
+}
+
 /// Names each derivative after the value it is the derivative of (emitted
 /// as `d_<name>`), latest values first: so `d_pred` wins over `d_b` when
 /// `pred = w·x + b` makes their adjoints one node.
@@ -107,10 +115,7 @@ fn name_derivatives(g: &mut Graph, nodes: &[NodeId], ds: &Derivatives) {
     for &n in nodes.iter().rev() {
         let Some(&a) = ds.get(&n) else { continue };
         let name = match g.op(n) {
-            Op::Param { param, index } => match index {
-                None => Some(g.params[*param].name.clone()),
-                Some(i) => Some(format!("{}_{i}", g.params[*param].name)),
-            },
+            Op::Param { param, index } => Some(element_name(g, *param, *index)),
             _ => g.node(n).name.clone(),
         };
         let target = &mut g.nodes[a.index()];

@@ -82,13 +82,10 @@ fn reverse_block(
                 let Some(&d) = adj.get(&c.value) else {
                     continue;
                 };
-                for (arg, parts) in c.args.iter().zip(&c.partials) {
-                    for (&x, p) in arg.elements().iter().zip(parts) {
-                        if is_active(active, x) {
-                            let p = p.expect("lowering creates every partial");
-                            let t = b.mul(d, p);
-                            accumulate(b, adj, x, t);
-                        }
+                for (x, p) in c.element_partials() {
+                    if is_active(active, x) {
+                        let t = b.mul(d, p);
+                        accumulate(b, adj, x, t);
                     }
                 }
             }
@@ -183,11 +180,7 @@ fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut V
         for k in &keys {
             let v = match escaping.get(k) {
                 Some(&v) => v,
-                None => {
-                    let z = b.graph.add(Op::Const(0.0), span);
-                    block.nodes.push(z);
-                    z
-                }
+                None => block.push_const(b.graph, 0.0, span),
             };
             vals.push(v);
         }

@@ -437,6 +437,31 @@ impl<'g> Builder<'g> {
     }
 }
 
+impl Call {
+    /// Each scalar argument element with the partial derivative of the
+    /// value with respect to it.
+    pub fn element_partials(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.args
+            .iter()
+            .zip(&self.partials)
+            .flat_map(|(arg, parts)| {
+                arg.elements()
+                    .iter()
+                    .zip(parts)
+                    .map(|(&x, p)| (x, p.expect("lowering creates every partial")))
+            })
+    }
+}
+
+impl Block {
+    /// Appends a new constant node to this block of `g`.
+    pub fn push_const(&mut self, g: &mut Graph, c: f64, span: Span) -> NodeId {
+        let id = g.add(Op::Const(c), span);
+        self.nodes.push(id);
+        id
+    }
+}
+
 impl Op {
     /// Rewrites every node this operation refers to at its own level: the
     /// arguments, an `If`'s condition and branch values, a call's arguments.
