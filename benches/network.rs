@@ -18,6 +18,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use macrograd::nn::add_l2_penalty;
 use macrograd::optim::{Optimizer, Sgd};
 use macrograd::params::flatten;
+use macrograd::schedule::{self, Schedule};
 
 #[path = "hand/mnist.rs"]
 mod hand_mnist;
@@ -68,7 +69,7 @@ fn moons_generated(
     let mut last = 0.0;
     for k in 0..steps {
         last = m.batch_backward(xs, ys, g) + add_l2_penalty(m, g, 1e-4);
-        sgd.set_learning_rate(1.0 - 0.9 * k as f64 / 100.0);
+        schedule::apply(sgd, &schedule::micrograd(100), k);
         sgd.step(m, g).expect("shapes match");
     }
     last
@@ -83,7 +84,8 @@ fn moons_hand(
 ) -> f64 {
     let mut last = 0.0;
     for k in 0..steps {
-        last = hand_moons::step(m, g, xs, ys, 1e-4, 1.0 - 0.9 * k as f64 / 100.0);
+        let lr = schedule::micrograd(100).lr(k);
+        last = hand_moons::step(m, g, xs, ys, 1e-4, lr);
     }
     last
 }

@@ -372,6 +372,9 @@ fn checkpoints_round_trip_and_reject_a_mismatched_model() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Only with the `rayon` feature (`.ci/run` runs this file with it): without
+/// it `batch_backward_par` is the serial loop and there is nothing to compare.
+#[cfg(feature = "rayon")]
 #[test]
 fn parallel_batch_matches_the_serial_one_to_rounding() {
     let data = macrograd::data::make_moons::<f64>(200, 0.1, true, 11);

@@ -138,6 +138,7 @@ fn run(o: &Options) -> Result<(), String> {
     let (mut bx, mut by) = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
     let mut rng = seeded(o.seed);
     let (mut steps, mut busy) = (0usize, 0.0f64);
+    let mut test_accuracy = None;
     for epoch in 0..o.epochs {
         let order = permutation(&mut rng, xs.len());
         let mut last = 0.0;
@@ -155,9 +156,11 @@ fn run(o: &Options) -> Result<(), String> {
                 return Err(format!("epoch {epoch}, step {steps}: the loss is {last}"));
             }
         }
+        let acc = accuracy(&model, &txs, &tys);
+        test_accuracy = Some(acc);
         println!(
             "epoch {epoch}: last batch loss {last:.4}, test accuracy {:.2}%",
-            100.0 * accuracy(&model, &txs, &tys)
+            100.0 * acc
         );
     }
     println!(
@@ -167,7 +170,7 @@ fn run(o: &Options) -> Result<(), String> {
     println!(
         "train accuracy {:.2}%, test accuracy {:.2}%",
         100.0 * accuracy(&model, &xs, &ys),
-        100.0 * accuracy(&model, &txs, &tys)
+        100.0 * test_accuracy.unwrap_or_else(|| accuracy(&model, &txs, &tys))
     );
     Ok(())
 }
