@@ -186,11 +186,6 @@ impl<S: State> StateMap<S> {
         })
     }
 
-    /// No state was kept yet.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-
     pub(crate) fn clear(&mut self) {
         self.slots.clear();
     }

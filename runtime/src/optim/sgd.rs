@@ -169,15 +169,14 @@ fn momentum<T: Float, const DECAY: bool, const NESTEROV: bool, const FIRST: bool
 /// Per-parameter state of [`Sgd`].
 #[derive(Debug, Clone)]
 struct SgdState<T> {
-    len: usize,
-    /// empty while momentum is 0
+    /// the momentum buffer, one element per parameter element
     buffer: Vec<T>,
     steps: u64,
 }
 
 impl<T> State for SgdState<T> {
     fn len(&self) -> usize {
-        self.len
+        self.buffer.len()
     }
 }
 
@@ -227,7 +226,7 @@ impl<T: Float> Sgd<T> {
     pub fn momentum_buffer(&self, name: &str) -> Option<&[T]> {
         self.state
             .get(name)
-            .filter(|s| s.steps > 0 && !s.buffer.is_empty())
+            .filter(|s| s.steps > 0)
             .map(|s| s.buffer.as_slice())
     }
 }
@@ -238,10 +237,10 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
         P: Params<Scalar = T> + ?Sized,
     {
         let cfg = self.cfg;
-        let with_buffer = cfg.momentum != 0.0;
-        if !with_buffer && self.state.is_empty() {
-            // Stateless: no per-name state to look up. Check the whole
-            // structure first (a step is all or nothing), then update.
+        if cfg.momentum == 0.0 {
+            // Stateless (the configuration is fixed after construction, so
+            // no buffers ever exist): check the whole structure first (a
+            // step is all or nothing), then update.
             crate::params::for_each_with_grad(params, grad, |_| Ok(()))?;
             return crate::params::for_each_with_grad(params, grad, |leaf| {
                 sgd_update(&cfg, leaf.param, leaf.grad, &mut [], true);
@@ -252,20 +251,10 @@ impl<T: Float> Optimizer<T> for Sgd<T> {
             params,
             grad,
             |len| SgdState {
-                len,
-                buffer: if with_buffer {
-                    vec![T::ZERO; len]
-                } else {
-                    Vec::new()
-                },
+                buffer: vec![T::ZERO; len],
                 steps: 0,
             },
             |p, g, s| {
-                if with_buffer && s.buffer.len() != s.len {
-                    // momentum was switched on after some plain steps
-                    s.buffer = vec![T::ZERO; s.len];
-                    s.steps = 0;
-                }
                 sgd_update(&cfg, p, g, &mut s.buffer, s.steps == 0);
                 s.steps += 1;
             },
