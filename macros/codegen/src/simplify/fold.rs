@@ -64,7 +64,9 @@ fn fold_block(
         // `x + 2·x` → `3·x` (exact: 2·x is exact, so both round 3·x once)
         if let Op::Prim(Prim::Add, args) = &op {
             let (a, b) = (args[0], args[1]);
-            let twice = |m: NodeId, x: NodeId| matches!(g.op(m), Op::Prim(Prim::Mul, v) if v[1] == x && is_bits(g, v[0], 2.0));
+            let twice = |m: NodeId, x: NodeId| {
+                scaled(g, m).is_some_and(|(c, y)| y == x && c.to_bits() == 2f64.to_bits())
+            };
             let x = if twice(b, a) {
                 Some(a)
             } else if twice(a, b) {
@@ -130,25 +132,32 @@ fn constant_product(g: &Graph, op: &Op) -> Option<(f64, NodeId)> {
     let Op::Prim(Prim::Mul, args) = op else {
         return None;
     };
-    let (c1, m) = match (g.constant(args[0]), g.constant(args[1])) {
-        (Some(c), None) => (c, args[1]),
-        (None, Some(c)) => (c, args[0]),
-        _ => return None,
-    };
-    let Op::Prim(Prim::Mul, inner) = g.op(m) else {
-        return None;
-    };
-    let (c2, x) = match (g.constant(inner[0]), g.constant(inner[1])) {
-        (Some(c), None) => (c, inner[1]),
-        (None, Some(c)) => (c, inner[0]),
-        _ => return None,
-    };
+    let (c1, m) = const_times(g, args)?;
+    let (c2, x) = scaled(g, m)?;
     // a normal number with an all-zero mantissa is ±2ᵏ
     let mantissa = c2.to_bits() & ((1 << 52) - 1);
     let power_of_two = c2.is_normal() && mantissa == 0 && c2.abs() >= 2.0;
     let product = c1 * c2;
     let representable = g.float.round(product) == product && product.is_finite();
     (power_of_two && c1.abs() >= 1.0 && representable).then_some((product, x))
+}
+
+/// `(c, x)` for the operands of a product `c·x` or `x·c` with exactly one
+/// constant `c`.
+fn const_times(g: &Graph, args: &[NodeId]) -> Option<(f64, NodeId)> {
+    match (g.constant(args[0]), g.constant(args[1])) {
+        (Some(c), None) => Some((c, args[1])),
+        (None, Some(c)) => Some((c, args[0])),
+        _ => None,
+    }
+}
+
+/// `(c, x)` when node `n` is such a product.
+fn scaled(g: &Graph, n: NodeId) -> Option<(f64, NodeId)> {
+    match g.op(n) {
+        Op::Prim(Prim::Mul, args) => const_times(g, args),
+        _ => None,
+    }
 }
 
 /// What a negated left operand negates: `−m`, or `(−p)·c`.
@@ -167,14 +176,7 @@ fn negation_into_constant(g: &Graph, op: &Op) -> Option<(f64, NodeId, Negated)> 
     let Op::Prim(Prim::Sub, args) = op else {
         return None;
     };
-    let Op::Prim(Prim::Mul, right) = g.op(args[1]) else {
-        return None;
-    };
-    let (k, a) = match (g.constant(right[0]), g.constant(right[1])) {
-        (Some(k), None) => (k, right[1]),
-        (None, Some(k)) => (k, right[0]),
-        _ => return None,
-    };
+    let (k, a) = scaled(g, args[1])?;
     let negated = match g.op(args[0]) {
         Op::Prim(Prim::Neg, m) => Negated::Node(m[0]),
         Op::Prim(Prim::Mul, f) => match (negated(g, f[0]), negated(g, f[1])) {
