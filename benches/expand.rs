@@ -1,5 +1,5 @@
-//! Expansion time of `#[grad]` on generated functions of 100, 1,000 and
-//! 10,000 operations: `macrograd_codegen::expand_grad_fn`, the whole
+//! Expansion time of `#[differentiable]` on generated functions of 100, 1,000 and
+//! 10,000 operations: `macrograd_codegen::expand_differentiable`, the whole
 //! pipeline the proc macro runs (parse, lower, differentiate, simplify, emit,
 //! rustdoc formulas), without rustc around it.
 //!
@@ -34,7 +34,7 @@ fn run() {
     g.sample_size(10);
     for n in [100, 1_000, 10_000] {
         let item = gen::source(n).parse().expect("generated source lexes");
-        let out = macrograd_codegen::expand_grad_fn(Default::default(), Clone::clone(&item));
+        let out = macrograd_codegen::expand_differentiable(Default::default(), Clone::clone(&item));
         let text = out.to_string();
         assert!(
             text.contains(&format!("{}_grad", gen::name(n))) && !text.contains("compile_error"),
@@ -44,7 +44,7 @@ fn run() {
         g.bench_function(format!("{n}_ops"), |b| {
             b.iter_batched(
                 || item.clone(),
-                |item| macrograd_codegen::expand_grad_fn(Default::default(), item),
+                |item| macrograd_codegen::expand_differentiable(Default::default(), item),
                 BatchSize::LargeInput,
             )
         });

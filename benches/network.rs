@@ -1,4 +1,4 @@
-//! Training throughput of `model!` networks against the same math written
+//! Training throughput of `grad!` networks against the same math written
 //! by hand (`benches/hand/`), in one run:
 //!
 //! - `network/moons/{generated,hand}`: micrograd's demo, 100 full-batch SGD

@@ -1,4 +1,4 @@
-//! Scalar gradients: what `#[grad]` writes against the same gradient derived
+//! Scalar gradients: what `#[differentiable]` writes against the same gradient derived
 //! by hand, a micrograd-style runtime tape, and the forward value alone.
 //!
 //! Groups are `scalar/<case>/<impl>` with `<impl>` one of `generated`
@@ -18,7 +18,7 @@ mod tape;
 use std::hint::black_box;
 
 use criterion::Criterion;
-use macrograd::grad;
+use macrograd::differentiable;
 use macrograd::ops::relu;
 
 use tape::Value;
@@ -31,7 +31,7 @@ const DEPTH: usize = 30;
 // ---------------------------------------------------------------------------
 // Rosenbrock, 2 variables: (1 − x)² + 100·(y − x²)²
 
-#[grad]
+#[differentiable]
 fn rosenbrock(x: f64, y: f64) -> f64 {
     let a = 1.0 - x;
     let b = y - x * x;
@@ -59,7 +59,7 @@ fn rosenbrock_tape(x: f64, y: f64) -> (f64, (f64, f64)) {
 // ---------------------------------------------------------------------------
 // Extended Rosenbrock, n = 100: Σ_{i<n−1} 100·(x[i+1] − x[i]²)² + (1 − x[i])²
 
-#[grad]
+#[differentiable]
 fn rosen_ext(x: [f64; 100]) -> f64 {
     let mut sum = 0.0;
     for i in 0..99 {
@@ -111,7 +111,7 @@ fn rosen_ext_tape(x: [f64; N]) -> (f64, [f64; N]) {
 // Nested composition, 30 deep: x ← sin(x)·x + cos(x). Expanded symbolically,
 // the derivative of the k-deep composition doubles in size at every level.
 
-#[grad]
+#[differentiable]
 fn nested(x: f64) -> f64 {
     let mut x = x;
     for _ in 0..30 {
@@ -122,7 +122,7 @@ fn nested(x: f64) -> f64 {
 
 /// A shallow instance, only to check `nested_hand` and `nested_tape` against
 /// the generated gradient where it is not 0 (see `check_agreement`).
-#[grad]
+#[differentiable]
 fn nested_4(x: f64) -> f64 {
     let mut x = x;
     for _ in 0..4 {
@@ -158,7 +158,7 @@ fn nested_tape<const D: usize>(x: f64) -> (f64, f64) {
 // ---------------------------------------------------------------------------
 // micrograd's test_engine.py sanity check, at x = −4: value −20, gradient 46.
 
-#[grad]
+#[differentiable]
 fn sanity(x: f64) -> f64 {
     let z = 2.0 * x + 2.0 + x;
     let q = relu(z) + z * x;

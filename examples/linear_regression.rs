@@ -2,11 +2,11 @@
 //!
 //! w = b = 0, x = 1, y = 0, squared error, SGD with lr = 0.1 for 100 epochs;
 //! the loss is printed every 10 epochs and falls towards 0.
-use macrograd::grad;
+use macrograd::differentiable;
 use macrograd::optim::{Optimizer, Sgd};
 
 /// Squared error of the line at `(x, y)`.
-#[grad]
+#[differentiable]
 fn loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
     let pred = w * x + b;
     (pred - y) * (pred - y)

@@ -1,22 +1,22 @@
 //! Differentiable functions calling each other across modules, and a
-//! function whose derivative is given by hand (`#[grad(custom = ...)]`).
+//! function whose derivative is given by hand (`#[differentiable(custom = ...)]`).
 //!
 //! A pendulum on a spring: the energy of a state is the sum of a kinetic and
-//! a potential term, each its own `#[grad]` function; the potential uses a
+//! a potential term, each its own `#[differentiable]` function; the potential uses a
 //! smooth clamp whose derivative we supply ourselves.
-use macrograd::grad;
+use macrograd::differentiable;
 
 mod physics {
-    use macrograd::grad;
+    use macrograd::differentiable;
 
     /// Kinetic energy of a unit mass moving with velocity `v`.
-    #[grad]
+    #[differentiable]
     pub fn kinetic(v: [f64; 2]) -> f64 {
         0.5 * (v[0] * v[0] + v[1] * v[1])
     }
 
     /// Spring and gravity potential at position `q`.
-    #[grad]
+    #[differentiable]
     pub fn potential(q: [f64; 2], #[nograd] stiffness: f64) -> f64 {
         let r = q[0].hypot(q[1]);
         let stretch = crate::soft_limit(r - 1.0);
@@ -26,7 +26,7 @@ mod physics {
 
 /// A smooth limit `x / (1 + |x|)`, written with a `while`-free formula the
 /// macro could differentiate, but given by hand here to show the mechanism.
-#[grad(custom = soft_limit_grad)]
+#[differentiable(custom = soft_limit_grad)]
 fn soft_limit(x: f64) -> f64 {
     x / (1.0 + x.abs())
 }
@@ -38,7 +38,7 @@ fn soft_limit_grad(x: f64) -> (f64, f64) {
 }
 
 /// Total energy: calls both terms by path.
-#[grad]
+#[differentiable]
 fn energy(q: [f64; 2], v: [f64; 2], #[nograd] stiffness: f64) -> f64 {
     physics::kinetic(v) + crate::physics::potential(q, stiffness)
 }

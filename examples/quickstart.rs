@@ -1,16 +1,16 @@
 //! The README's first example: a loss, its gradient written at compile time,
 //! and gradient descent on it.
-use macrograd::{grad, gradient};
+use macrograd::{differentiable, grad};
 
 /// Squared error of a line `w·x + b` at one point.
-#[grad]
+#[differentiable]
 fn loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
     let pred = w * x + b;
     (pred - y).powi(2)
 }
 
 fn main() {
-    // `loss_grad` was written by `#[grad]`: the value, then (∂loss/∂w, ∂loss/∂b).
+    // `loss_grad` was written by `#[differentiable]`: the value, then (∂loss/∂w, ∂loss/∂b).
     let (value, (dw, db)) = loss_grad(0.5, 0.0, 2.0, 3.0);
     println!("loss = {value}, ∂loss/∂w = {dw}, ∂loss/∂b = {db}");
 
@@ -25,8 +25,8 @@ fn main() {
         loss(w, b, 2.0, 3.0)
     );
 
-    // `gradient!` does the same for a closure.
-    let f = gradient!(|x: f64, y: f64| x * y + (x / y).sin());
+    // `grad!` does the same for a closure.
+    let f = grad!(|x: f64, y: f64| x * y + (x / y).sin());
     let (v, (dx, dy)) = f(2.0, 3.0);
     println!("f(2, 3) = {v:.6}, ∂f/∂x = {dx:.6}, ∂f/∂y = {dy:.6}");
 }

@@ -7,13 +7,13 @@
 //! on [0, 1]⁵.
 
 use macrograd::data::Dataset;
+use macrograd::grad;
 use macrograd::init::{init_layers, Init};
-use macrograd::model;
 use macrograd::optim::Adam;
 use macrograd::rng::{seeded, standard_normal, uniform};
 use macrograd::train::{EarlyStopping, TrainConfig, Trainer};
 
-model! {
+grad! {
     /// 5 inputs, two hidden layers of 32 with tanh, one output.
     pub struct Regressor {
         l1: Linear<5, 32>,

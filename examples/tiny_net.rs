@@ -1,9 +1,9 @@
 //! The second seed program: a 2-3-1 network with ReLU, trained by SGD
-//! through one `#[grad]` function over its parameter arrays.
+//! through one `#[differentiable]` function over its parameter arrays.
 //!
 //! Input [1, 0], target [1], mean squared error; the loss is printed every
 //! 100 of 1000 epochs and the prediction at the end.
-use macrograd::grad;
+use macrograd::differentiable;
 use macrograd::ops::relu;
 use macrograd::optim::{Optimizer, Sgd};
 
@@ -24,7 +24,7 @@ fn predict(net: &Net, x: [f64; 2]) -> f64 {
 
 /// Mean squared error of the network on one sample (one output, so the mean
 /// is the square).
-#[grad]
+#[differentiable]
 fn loss(
     w1: [f64; 6],
     b1: [f64; 3],

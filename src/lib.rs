@@ -1,14 +1,14 @@
 //! # macrograd
 //!
-//! Compile-time reverse-mode differentiation for Rust. `#[grad]` on a
-//! function writes its gradient beside it as plain Rust; `gradient!` does
+//! Compile-time reverse-mode differentiation for Rust. `#[differentiable]` on a
+//! function writes its gradient beside it as plain Rust; `grad!` does
 //! the same for a closure. Nothing is recorded at run time: the generated
 //! code is what you would derive by hand.
 //!
 //! ```
-//! use macrograd::grad;
+//! use macrograd::differentiable;
 //!
-//! #[grad]
+//! #[differentiable]
 //! fn loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
 //!     let pred = w * x + b;
 //!     (pred - y).powi(2)
@@ -20,7 +20,7 @@
 //!
 //! ## The contract
 //!
-//! `#[grad] fn name(params) -> F` (with `F` = `f32` or `f64`) keeps `name`
+//! `#[differentiable] fn name(params) -> F` (with `F` = `f32` or `f64`) keeps `name`
 //! as written and adds, with the same visibility:
 //!
 //! - `fn name_grad(params) -> (F, gradient)`: the value, then one gradient
@@ -33,7 +33,7 @@
 //!   parameter (`()` for `#[nograd]` ones): other differentiable functions
 //!   call `name` through it, so `use m::name` brings both along.
 //!
-//! `gradient!(|x: F, y: F| body)` evaluates to a closure returning
+//! `grad!(|x: F, y: F| body)` evaluates to a closure returning
 //! `(F, gradient)` by the same convention.
 //!
 //! The gradient is written in reverse mode: one backward sweep after the
@@ -64,7 +64,7 @@
 //!   acos atan atan2 sinh cosh tanh asinh acosh atanh abs signum max min
 //!   hypot mul_add recip clamp` (also as `f64::sin(x)`);
 //! - the functions of [`ops`]: `relu sigmoid softplus leaky_relu gelu silu`;
-//! - calls of other `#[grad]` functions, by name or path, any number of times.
+//! - calls of other `#[differentiable]` functions, by name or path, any number of times.
 //!
 //! Anything else is a compile error on the offending token that says what to
 //! do instead (the UI tests in `tests/ui/` show every message).
@@ -73,13 +73,13 @@
 //!
 //! For a function the macro should not (or cannot) differentiate, write its
 //! value-and-gradient function yourself, with the `name_grad` convention,
-//! and point `#[grad(custom = ...)]` at it. The body is then not read, and
+//! and point `#[differentiable(custom = ...)]` at it. The body is then not read, and
 //! differentiable callers use your derivative:
 //!
 //! ```
-//! use macrograd::grad;
+//! use macrograd::differentiable;
 //!
-//! #[grad(custom = soft_limit_grad)]
+//! #[differentiable(custom = soft_limit_grad)]
 //! fn soft_limit(x: f64) -> f64 {
 //!     x / (1.0 + x.abs())
 //! }
@@ -89,7 +89,7 @@
 //!     (x / d, 1.0 / (d * d))
 //! }
 //!
-//! #[grad]
+//! #[differentiable]
 //! fn twice(x: f64) -> f64 {
 //!     2.0 * soft_limit(x)
 //! }
@@ -97,25 +97,41 @@
 //! assert_eq!(twice_grad(1.0), (1.0, 0.5));
 //! ```
 //!
-//! Calling a function that is neither `#[grad]` nor `#[grad(custom = ...)]`
+//! Calling a function that is neither `#[differentiable]` nor `#[differentiable(custom = ...)]`
 //! fails to compile with rustc's "function `name` is not a crate or module",
 //! pointing at the call (the generated code asks for `name::pullback`):
 //! give `name` one of the two attributes.
 //!
-//! ## Closures
+//! ## `grad!`: closures, functions and networks written inline
+//!
+//! `grad!` reads one of three forms, told apart by the first keyword:
+//! a closure, one or more `fn` items, or a network that starts with its
+//! `struct` (next section).
 //!
 //! ```
-//! use macrograd::gradient;
+//! use macrograd::grad;
 //!
-//! let f = gradient!(|x: f64, y: f64| x * y + (x / y).sin());
+//! let f = grad!(|x: f64, y: f64| x * y + (x / y).sin());
 //! let (v, (dx, dy)) = f(2.0, 3.0);
 //! assert!((dx - (3.0 + (2.0_f64 / 3.0).cos() / 3.0)).abs() < 1e-15);
 //! # let _ = (v, dy);
+//!
+//! // the same as `#[differentiable]` on each function; an item may carry
+//! // `#[differentiable(custom = path)]` for its arguments
+//! grad! {
+//!     fn square(x: f64) -> f64 { x * x }
+//!     fn twice_square(x: f64) -> f64 { 2.0 * square(x) }
+//! }
+//! assert_eq!(twice_square_grad(3.0), (18.0, 12.0));
 //! ```
+//!
+//! Rust gives attribute and function-like macros one namespace, so the
+//! attribute is `#[differentiable]`; `#[grad]` is rustc's error "cannot
+//! find attribute `grad`".
 //!
 //! ## Networks
 //!
-//! `model!` declares a network once: layers with compile-time sizes,
+//! `grad! { struct .. }` declares a network once: layers with compile-time sizes,
 //! `forward`, and `loss` (a differentiable function of the output and
 //! `#[nograd]` targets). It generates the struct (PyTorch's `nn.Linear`
 //! layout and names), its [`Params`] visitor, `zeros`, `forward`, `loss`,
@@ -124,10 +140,10 @@
 //! batch, one matrix product per layer, with a reusable workspace):
 //!
 //! ```
-//! use macrograd::model;
+//! use macrograd::grad;
 //! use macrograd::optim::{Optimizer, Sgd};
 //!
-//! model! {
+//! grad! {
 //!     struct Net {
 //!         l1: Linear<2, 8>,
 //!         l2: Linear<8, 1>,
@@ -158,7 +174,7 @@
 //! a compile error on that span.
 #![forbid(unsafe_code)]
 
-pub use macrograd_macros::{grad, gradient, model, Params};
+pub use macrograd_macros::{differentiable, grad, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;
 

@@ -1,11 +1,11 @@
 //! Calls between differentiable functions reached through `use`, and a
-//! local `#[grad]` function inside a function body.
+//! local `#[differentiable]` function inside a function body.
 
 mod m {
-    use macrograd::grad;
+    use macrograd::differentiable;
 
     /// `a·sin b`
-    #[grad]
+    #[differentiable]
     pub fn pair(a: f64, b: f64) -> f64 {
         a * b.sin()
     }
@@ -13,10 +13,10 @@ mod m {
 
 mod user {
     use crate::m::pair;
-    use macrograd::grad;
+    use macrograd::differentiable;
 
     /// `pair(x, 2)`, calling the imported function by its bare name.
-    #[grad]
+    #[differentiable]
     pub fn f(x: f64) -> f64 {
         pair(x, 2.0)
     }
@@ -32,14 +32,14 @@ fn a_use_imported_function_can_be_called() {
 
 #[test]
 fn local_functions_call_each_other() {
-    use macrograd::grad;
+    use macrograd::differentiable;
 
-    #[grad]
+    #[differentiable]
     fn square(v: f64) -> f64 {
         v * v
     }
 
-    #[grad]
+    #[differentiable]
     fn twice_square(x: f64) -> f64 {
         2.0 * square(x)
     }
@@ -57,7 +57,7 @@ mod units {
 }
 
 /// Potential plus kinetic energy with constants from the surrounding code.
-#[macrograd::grad]
+#[macrograd::differentiable]
 fn energy(h: f64, v: f64) -> f64 {
     G * h + units::HALF * v * v
 }

@@ -1,5 +1,5 @@
-//! Functions with exactly one differentiable scalar, which `#[grad]` and
-//! `gradient!` differentiate in forward mode, end to end through the macros:
+//! Functions with exactly one differentiable scalar, which `#[differentiable]` and
+//! `grad!` differentiate in forward mode, end to end through the macros:
 //! calls (the same argument passed twice, a custom derivative, a callee
 //! differentiated in reverse mode), run-time branches inside loops, a
 //! one-element array, `#[nograd]` inputs beside the one scalar, `f32`, and a
@@ -9,23 +9,23 @@
 mod common;
 
 use common::{central_diff, central_diff_f32};
-use macrograd::{grad, gradient};
+use macrograd::{differentiable, grad};
 
 /// `a·sin b + b²`: two differentiable inputs, so its gradient is reverse mode.
-#[grad]
+#[differentiable]
 fn pair(a: f64, b: f64) -> f64 {
     a * b.sin() + b * b
 }
 
 /// `pair(x, x) = x·sin x + x²`, so `f′ = sin x + x·cos x + 2x`: both partials
 /// of the callee meet in one tangent.
-#[grad]
+#[differentiable]
 fn same_argument_twice(x: f64) -> f64 {
     pair(x, x)
 }
 
 /// `x/(1 + |x|)`, with its derivative given by hand.
-#[grad(custom = soft_limit_grad)]
+#[differentiable(custom = soft_limit_grad)]
 fn soft_limit(x: f64) -> f64 {
     x / (1.0 + x.abs())
 }
@@ -36,13 +36,13 @@ fn soft_limit_grad(x: f64) -> (f64, f64) {
 }
 
 /// `soft_limit(x)³`: `3·s²·s′`.
-#[grad]
+#[differentiable]
 fn cube_of_custom(x: f64) -> f64 {
     soft_limit(x).powi(3)
 }
 
 /// Three steps of `v ← v·c` when `v > 1`, else `v ← v + x`, from `v = x`.
-#[grad]
+#[differentiable]
 fn branches_in_a_loop(x: f64, #[nograd] c: f64) -> f64 {
     let mut v = x;
     for _ in 0..3 {
@@ -56,13 +56,13 @@ fn branches_in_a_loop(x: f64, #[nograd] c: f64) -> f64 {
 }
 
 /// A one-element array is one differentiable scalar too.
-#[grad]
+#[differentiable]
 fn one_element(p: [f64; 1], #[nograd] w: [f64; 2]) -> f64 {
     (p[0] * w[0]).exp() + w[1] * p[0]
 }
 
 /// `f32`: `tanh(x)·x`, derivative `(1 − tanh²x)·x + tanh x`.
-#[grad]
+#[differentiable]
 fn single_f32(x: f32) -> f32 {
     x.tanh() * x
 }
@@ -130,7 +130,7 @@ fn f32_functions() {
 
 #[test]
 fn a_closure_of_one_parameter() {
-    let f = gradient!(|x: f64| x.ln_1p() * x.sqrt());
+    let f = grad!(|x: f64| x.ln_1p() * x.sqrt());
     for x in [0.25, 1.0, 3.0] {
         let (v, d) = f(x);
         assert_eq!(v, x.ln_1p() * x.sqrt());

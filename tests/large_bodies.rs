@@ -2,10 +2,10 @@
 //! (dev, debug-info) profile: the generated code groups long straight-line
 //! code in blocks, so rustc's debug info does not recurse once per `let`.
 
-use macrograd::grad;
+use macrograd::differentiable;
 
 /// The extended Rosenbrock function over 600 variables.
-#[grad]
+#[differentiable]
 fn rosenbrock_600(x: [f64; 600]) -> f64 {
     let mut sum = 0.0;
     for i in 0..599 {

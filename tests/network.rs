@@ -1,14 +1,14 @@
-//! Networks from `model!`: every layer, activation and loss against finite
+//! Networks from `grad!`: every layer, activation and loss against finite
 //! differences (f32 and f64), batch gradients against per-sample ones, the
 //! GEMM path against the per-sample path, training, and checkpoints.
+use macrograd::grad;
 use macrograd::gradcheck::{gradcheck, Options};
-use macrograd::model;
 use macrograd::params::{flatten, unflatten};
 
 /// A 3-5-O network with a chosen activation and loss.
 macro_rules! net {
     ($name:ident, $t:ty, $o:literal, |$v:ident| $act:expr, |$out:ident, $y:ident: $yt:ty| $loss:expr) => {
-        model! {
+        grad! {
             struct $name {
                 l1: Linear<3, 5>,
                 l2: Linear<5, $o>,
@@ -58,7 +58,7 @@ net!(Ce32, f32, 4, |v| gelu(v), |o, y: usize| {
     softmax_cross_entropy(o, y)
 });
 
-model! {
+grad! {
     /// log_softmax in `forward`, negative log-likelihood of one-hot targets.
     struct LogSoftmax64 {
         l1: Linear<3, 5>,
@@ -77,7 +77,7 @@ model! {
     }
 }
 
-model! {
+grad! {
     /// softmax in the middle of the network, squared error on the output.
     struct Softmax64 {
         l1: Linear<3, 5>,

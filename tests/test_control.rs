@@ -1,6 +1,6 @@
-//! The body syntax `#[grad]` accepts beyond single operations: bindings,
+//! The body syntax `#[differentiable]` accepts beyond single operations: bindings,
 //! assignment, `if`, `for`, arrays, constants, `#[nograd]`, modules and
-//! calls between differentiable functions, and `gradient!` closures.
+//! calls between differentiable functions, and `grad!` closures.
 //!
 //! Every function is written once in `corpus!` and instantiated in f64
 //! (`c64`) and f32 (`c32`). Each test checks both against a closed form
@@ -72,11 +72,11 @@ macro_rules! corpus {
         // `a = a * y` and `!(y < 2.0)` are the syntax under test here.
         #[allow(clippy::assign_op_pattern, clippy::neg_cmp_op_on_partial_ord)]
         pub mod $m {
-            use macrograd::grad;
+            use macrograd::differentiable;
             use macrograd::ops::relu;
 
             /// `let` shadowing, of a local and of a parameter.
-            #[grad]
+            #[differentiable]
             pub fn shadowing(x: $t, y: $t) -> $t {
                 let t = x * y;
                 let t = t.sin() + x;
@@ -85,7 +85,7 @@ macro_rules! corpus {
             }
 
             /// Reassignment, and a copy taken before a reassignment.
-            #[grad]
+            #[differentiable]
             pub fn reassign(x: $t, y: $t) -> $t {
                 let mut a = x;
                 a = a * y;
@@ -96,7 +96,7 @@ macro_rules! corpus {
             }
 
             /// Each compound assignment.
-            #[grad]
+            #[differentiable]
             pub fn compound(x: $t, y: $t) -> $t {
                 let mut s = x;
                 s += y;
@@ -107,7 +107,7 @@ macro_rules! corpus {
             }
 
             /// Compound assignment whose right side is the variable itself.
-            #[grad]
+            #[differentiable]
             pub fn compound_self(x: $t, y: $t) -> $t {
                 let mut s = x;
                 s *= s;
@@ -118,7 +118,7 @@ macro_rules! corpus {
             }
 
             /// `if / else if / else` as an expression, with `&&`, `||`, `!`.
-            #[grad]
+            #[differentiable]
             pub fn if_expr(x: $t, y: $t) -> $t {
                 let v = if x > 0.0 && y > 0.0 {
                     x * y
@@ -131,7 +131,7 @@ macro_rules! corpus {
             }
 
             /// `if` as statements, one without `else`, on a computed value.
-            #[grad]
+            #[differentiable]
             pub fn if_stmt(x: $t, y: $t) -> $t {
                 let mut r = x * y;
                 if x > y {
@@ -147,7 +147,7 @@ macro_rules! corpus {
             }
 
             /// `<=`, `>=`, `==`, `!=`; at a tie the branch taken is differentiated.
-            #[grad]
+            #[differentiable]
             pub fn comparisons(x: $t, y: $t) -> $t {
                 let a = if x <= y { x } else { y };
                 let b = if x >= 1.0 { x * x } else { 2.0 * x - 1.0 };
@@ -162,7 +162,7 @@ macro_rules! corpus {
             }
 
             /// An `if` whose value is the body's tail, branches of different shapes.
-            #[grad]
+            #[differentiable]
             pub fn if_tail(x: $t, y: $t) -> $t {
                 let s = x * y;
                 if s > 1.0 {
@@ -176,7 +176,7 @@ macro_rules! corpus {
             }
 
             /// `for i in 0..N` with a cast loop index.
-            #[grad]
+            #[differentiable]
             pub fn weighted(x: [$t; 4]) -> $t {
                 let mut s = 0.0;
                 for i in 0..4 {
@@ -186,7 +186,7 @@ macro_rules! corpus {
             }
 
             /// Loop-index arithmetic in subscripts, constant subscripts, `len()`.
-            #[grad]
+            #[differentiable]
             pub fn neighbours(x: [$t; 5]) -> $t {
                 let mut s = 0.0;
                 for i in 0..4 {
@@ -199,7 +199,7 @@ macro_rules! corpus {
             }
 
             /// Horner's rule with `(0..N).rev()`: c0 + c1·x + c2·x² + c3·x³.
-            #[grad]
+            #[differentiable]
             pub fn horner(x: $t, c: [$t; 4]) -> $t {
                 let mut acc = 0.0;
                 for i in (0..4).rev() {
@@ -209,7 +209,7 @@ macro_rules! corpus {
             }
 
             /// The same polynomial, coefficients `#[nograd]`.
-            #[grad]
+            #[differentiable]
             pub fn horner_fixed(x: $t, #[nograd] c: [$t; 4]) -> $t {
                 let mut acc = 0.0;
                 for i in (0..4).rev() {
@@ -219,7 +219,7 @@ macro_rules! corpus {
             }
 
             /// `for v in arr`.
-            #[grad]
+            #[differentiable]
             pub fn for_each(x: [$t; 3]) -> $t {
                 let mut s = 0.0;
                 for v in x {
@@ -229,7 +229,7 @@ macro_rules! corpus {
             }
 
             /// `for (i, &v) in arr.iter().enumerate()` with a run-time `if` inside.
-            #[grad]
+            #[differentiable]
             pub fn enumerated(x: [$t; 4], y: $t) -> $t {
                 let mut s = 0.0;
                 for (i, &v) in x.iter().enumerate() {
@@ -242,7 +242,7 @@ macro_rules! corpus {
             }
 
             /// A compile-time `if` on the loop index, and an inclusive range.
-            #[grad]
+            #[differentiable]
             pub fn index_conditions(x: [$t; 4]) -> $t {
                 let mut s = 0.0;
                 for i in 0..=3 {
@@ -257,7 +257,7 @@ macro_rules! corpus {
 
             /// Local arrays: `[0.0; 3]`, element assignment (constant and loop
             /// index), an array literal of computed values.
-            #[grad]
+            #[differentiable]
             pub fn local_array(x: $t, y: $t) -> $t {
                 let mut a = [0.0; 3];
                 a[0] = x;
@@ -275,7 +275,7 @@ macro_rules! corpus {
             }
 
             /// Array elements assigned inside a run-time `if`.
-            #[grad]
+            #[differentiable]
             pub fn array_in_if(x: $t, y: $t) -> $t {
                 let mut a = [x, y, 1.0];
                 if x > y {
@@ -286,7 +286,7 @@ macro_rules! corpus {
             }
 
             /// `std::{f64,f32}::consts` and associated constants.
-            #[grad]
+            #[differentiable]
             pub fn constants(x: $t) -> $t {
                 (std::$t::consts::PI * x).sin()
                     + std::$t::consts::E * x
@@ -295,19 +295,19 @@ macro_rules! corpus {
             }
 
             /// `#[nograd]` scalars and arrays between differentiable parameters.
-            #[grad]
+            #[differentiable]
             pub fn nograd_mix(#[nograd] a: $t, x: $t, #[nograd] w: [$t; 2], y: $t) -> $t {
                 a * x * x + w[0] * x * y + w[1] * y
             }
 
             /// One differentiable parameter: the gradient is the entry itself.
-            #[grad]
+            #[differentiable]
             pub fn single(x: $t, #[nograd] k: $t) -> $t {
                 k * x.powi(3)
             }
 
             /// A typed `let`, method calls in path form, and `return` at the end.
-            #[grad]
+            #[differentiable]
             pub fn typed_and_paths(x: $t, y: $t) -> $t {
                 let s: $t = $t::sin(x) * y;
                 let v: [$t; 2] = [s, $t::max(x, y)];
@@ -315,7 +315,7 @@ macro_rules! corpus {
             }
 
             /// Conditions bound with `let` and combined later.
-            #[grad]
+            #[differentiable]
             pub fn bool_bindings(x: $t, y: $t) -> $t {
                 let both = x > 0.0 && y > 0.0;
                 let neither = !(x > 0.0) && !(y > 0.0);
@@ -329,32 +329,32 @@ macro_rules! corpus {
             }
 
             /// Degenerate bodies: a parameter returned as is.
-            #[grad]
+            #[differentiable]
             pub fn identity(x: $t) -> $t {
                 x
             }
 
             /// An unused parameter.
-            #[grad]
+            #[differentiable]
             pub fn ignores_y(x: $t, _y: $t) -> $t {
                 x * 2.0
             }
 
             /// Array elements not read.
-            #[grad]
+            #[differentiable]
             pub fn first_only(x: [$t; 3]) -> $t {
                 x[0]
             }
 
             /// A constant value.
-            #[grad]
+            #[differentiable]
             pub fn constant(_x: $t) -> $t {
                 -2.5
             }
 
             /// A `let` inside a branch shadows only there; the assignment to
             /// the outer binding survives the branch.
-            #[grad]
+            #[differentiable]
             pub fn branch_shadow(x: $t, y: $t) -> $t {
                 let a = x;
                 let mut b = y;
@@ -366,7 +366,7 @@ macro_rules! corpus {
             }
 
             /// Assignment inside a plain block, then a shadowing `let` there.
-            #[grad]
+            #[differentiable]
             pub fn block_assign(x: $t) -> $t {
                 let mut a = x;
                 {
@@ -378,7 +378,7 @@ macro_rules! corpus {
             }
 
             /// A whole array reassigned from its own elements.
-            #[grad]
+            #[differentiable]
             pub fn array_swap(x: $t, y: $t) -> $t {
                 let mut a = [x, y];
                 a = [a[1], a[0] * 2.0];
@@ -386,7 +386,7 @@ macro_rules! corpus {
             }
 
             /// Subscripts computed from the loop index and `len()`.
-            #[grad]
+            #[differentiable]
             pub fn index_arithmetic(x: [$t; 6]) -> $t {
                 let mut s = 0.0;
                 for i in 0..x.len() / 2 {
@@ -397,7 +397,7 @@ macro_rules! corpus {
 
             /// A loop inside a run-time `if` inside a loop, accumulating into
             /// a local array.
-            #[grad]
+            #[differentiable]
             pub fn loop_if_loop(x: [$t; 3], y: $t) -> $t {
                 let mut a = [0.0; 3];
                 for i in 0..3 {
@@ -414,7 +414,7 @@ macro_rules! corpus {
 
             /// The nested composition `x = x·sin x + cos x`, three
             /// and thirty deep.
-            #[grad]
+            #[differentiable]
             pub fn composition_3(x: $t) -> $t {
                 let mut x = x;
                 for _ in 0..3 {
@@ -424,7 +424,7 @@ macro_rules! corpus {
             }
 
             /// Thirty deep.
-            #[grad]
+            #[differentiable]
             pub fn composition_30(x: $t) -> $t {
                 let mut x = x;
                 for _ in 0..30 {
@@ -434,7 +434,7 @@ macro_rules! corpus {
             }
 
             /// An array of one element.
-            #[grad]
+            #[differentiable]
             pub fn len_one(x: [$t; 1]) -> $t {
                 x[0] * 2.0
             }
@@ -442,7 +442,7 @@ macro_rules! corpus {
             /// An array of none, and loops that run zero times.
             // the empty ranges are the point
             #[allow(clippy::reversed_empty_ranges)]
-            #[grad]
+            #[differentiable]
             pub fn len_zero(x: [$t; 0], y: $t) -> $t {
                 let mut s = y;
                 for v in x {
@@ -459,7 +459,7 @@ macro_rules! corpus {
 
             /// A simulation with branches on loop-carried values: a dead zone
             /// force, a soft speed limit, a conditional reset.
-            #[grad]
+            #[differentiable]
             pub fn dynamics(p: [$t; 3], y0: $t) -> $t {
                 let mut y = y0;
                 let mut v = 0.0;
@@ -488,7 +488,7 @@ macro_rules! corpus {
             /// `&&` / `||` whose left side is known at compile time guard
             /// subscripts that would be out of bounds (`x[i - 1]` at i = 0,
             /// `x[i + 1]` at the end): the right side is not evaluated.
-            #[grad]
+            #[differentiable]
             pub fn short_circuit(x: [$t; 3]) -> $t {
                 let mut s = 0.0;
                 for i in 0..3 {
@@ -503,21 +503,21 @@ macro_rules! corpus {
             }
 
             /// Raw identifiers as parameter and local names.
-            #[grad]
+            #[differentiable]
             pub fn raw_names(r#type: $t) -> $t {
                 let r#in = r#type * 3.0;
                 r#in * r#type
             }
 
             /// `powi` in path form, like the other methods.
-            #[grad]
+            #[differentiable]
             pub fn path_powi(x: $t) -> $t {
                 $t::powi(x, 3) + $t::powf(x, 2.0)
             }
 
             /// More loop heads: `.iter().rev()`, `(i, v)` without `&`,
             /// `.enumerate().rev()`; integer bindings from `len()`.
-            #[grad]
+            #[differentiable]
             pub fn loop_heads(x: [$t; 4]) -> $t {
                 let n = x.len();
                 let mut s = 0.0;
@@ -539,7 +539,7 @@ macro_rules! corpus {
             }
 
             /// A `mut` parameter reassigned in the body.
-            #[grad]
+            #[differentiable]
             pub fn mut_param(mut x: $t, y: $t) -> $t {
                 x *= y;
                 x = x + y.sin();
@@ -548,10 +548,10 @@ macro_rules! corpus {
 
             /// Functions called by other differentiable functions.
             pub mod physics {
-                use macrograd::grad;
+                use macrograd::differentiable;
 
                 /// ½Σqᵢ² + ½Σ(qᵢ₊₁ − qᵢ)²
-                #[grad]
+                #[differentiable]
                 pub fn energy(q: [$t; 3]) -> $t {
                     let mut e = 0.0;
                     for i in 0..3 {
@@ -564,33 +564,33 @@ macro_rules! corpus {
                 }
 
                 /// a·sin b
-                #[grad]
+                #[differentiable]
                 pub fn pair(a: $t, b: $t) -> $t {
                     a * b.sin()
                 }
 
                 /// ½·k·x², the stiffness not differentiated
-                #[grad]
+                #[differentiable]
                 pub fn spring(x: $t, #[nograd] k: $t) -> $t {
                     0.5 * k * x * x
                 }
 
                 /// w0·x + w1, the weights not differentiated
-                #[grad]
+                #[differentiable]
                 pub fn affine(x: $t, #[nograd] w: [$t; 2]) -> $t {
                     w[0] * x + w[1]
                 }
 
                 /// Passes its own `#[nograd]` inputs (and constants) on to
                 /// `#[nograd]` parameters of the callees.
-                #[grad]
+                #[differentiable]
                 pub fn pass_through(x: $t, #[nograd] k: $t, #[nograd] w: [$t; 2]) -> $t {
                     spring(x, k) + spring(x, 2.0 * k) + affine(x, w) * affine(x * x, [w[1], 1.0])
                 }
 
                 /// Calls the functions above several times, one of them with an
                 /// array built in the body.
-                #[grad]
+                #[differentiable]
                 pub fn total(q: [$t; 3], s: $t) -> $t {
                     let e = energy(q);
                     let f = energy([q[2], q[0] * s, q[1]]);
@@ -598,7 +598,7 @@ macro_rules! corpus {
                 }
 
                 /// A call in a loop and in a run-time `if`.
-                #[grad]
+                #[differentiable]
                 pub fn calls_in_control(q: [$t; 3], s: $t) -> $t {
                     let mut acc = 0.0;
                     for i in 0..3 {
@@ -615,10 +615,10 @@ macro_rules! corpus {
 
             /// Calls through `super::`, from a nested module.
             pub mod nested {
-                use macrograd::grad;
+                use macrograd::differentiable;
 
                 /// s·sin q1 + 2E(q)
-                #[grad]
+                #[differentiable]
                 pub fn via_super(q: [$t; 3], s: $t) -> $t {
                     super::physics::pair(s, q[1]) + 2.0 * super::super::$m::physics::energy(q)
                 }
@@ -626,7 +626,7 @@ macro_rules! corpus {
 
             /// Calls by path: `crate::…::physics::energy(q)`, `physics::…`,
             /// `self::physics::…`.
-            #[grad]
+            #[differentiable]
             pub fn by_path(q: [$t; 3], s: $t) -> $t {
                 crate::$m::physics::energy(q) * s
                     + physics::total(q, s)
@@ -1628,11 +1628,11 @@ fn mut_parameters() {
     }
 }
 
-/// `#[grad]` on functions a `macro_rules!` writes, with the caller's names
+/// `#[differentiable]` on functions a `macro_rules!` writes, with the caller's names
 /// for the function, its parameters and its body.
 macro_rules! product {
     ($name:ident($($p:ident),+)) => {
-        #[macrograd::grad]
+        #[macrograd::differentiable]
         fn $name($($p: f64),+) -> f64 {
             1.0 $(* $p)+
         }
@@ -1920,12 +1920,12 @@ fn calls_through_super() {
 /// The issue's own spelling: a module `physics` at the crate root, called
 /// as `crate::physics::energy(q)`.
 mod physics {
-    use macrograd::grad;
+    use macrograd::differentiable;
 
     /// ½Σqᵢ² + ½Σ(qᵢ₊₁ − qᵢ)²
     // loop-index subscripts are the syntax under test
     #[allow(clippy::needless_range_loop)]
-    #[grad]
+    #[differentiable]
     pub fn energy(q: [f64; 3]) -> f64 {
         let mut e = 0.0;
         for i in 0..3 {
@@ -1939,10 +1939,10 @@ mod physics {
 }
 
 mod dynamics_user {
-    use macrograd::grad;
+    use macrograd::differentiable;
 
     /// E(q) + E(2q)·s = (1 + 4s)·E(q)
-    #[grad]
+    #[differentiable]
     pub fn action(q: [f64; 3], s: f64) -> f64 {
         crate::physics::energy(q) + crate::physics::energy([2.0 * q[0], 2.0 * q[1], 2.0 * q[2]]) * s
     }
@@ -1974,13 +1974,13 @@ fn crate_physics_energy_by_path() {
 }
 
 // ---------------------------------------------------------------------------
-// derivatives given by hand: `#[grad(custom = ...)]`
+// derivatives given by hand: `#[differentiable(custom = ...)]`
 
 mod custom {
-    use macrograd::grad;
+    use macrograd::differentiable;
 
     /// x/(1 + |x|), derivative given by hand under the `_grad` name itself
-    #[grad(custom = soft_limit_grad)]
+    #[differentiable(custom = soft_limit_grad)]
     pub fn soft_limit(x: f64) -> f64 {
         x / (1.0 + x.abs())
     }
@@ -1991,7 +1991,7 @@ mod custom {
     }
 
     /// k·|v|, derivative under another name; an array and a `#[nograd]` parameter
-    #[grad(custom = norm_by_hand)]
+    #[differentiable(custom = norm_by_hand)]
     pub fn scaled_norm(v: [f32; 2], #[nograd] k: f32) -> f32 {
         k * v[0].hypot(v[1])
     }
@@ -2002,12 +2002,12 @@ mod custom {
     }
 
     /// Callers go through the hand-written derivatives.
-    #[grad]
+    #[differentiable]
     pub fn twice(x: f64) -> f64 {
         2.0 * soft_limit(x) + soft_limit(x * x)
     }
 
-    #[grad]
+    #[differentiable]
     pub fn uses_norm(x: f32, y: f32) -> f32 {
         scaled_norm([x, y * 2.0], 3.0)
     }
@@ -2039,18 +2039,18 @@ fn hand_written_derivatives_are_used_by_callers() {
 }
 
 // ---------------------------------------------------------------------------
-// gradient! closures
+// grad! closures
 
 #[test]
 fn closures_in_both_float_types() {
-    let f = macrograd::gradient!(|x: f64, y: f64| {
+    let f = macrograd::grad!(|x: f64, y: f64| {
         let mut s = x * y;
         if s > 0.0 {
             s += x.exp();
         }
         s
     });
-    let g = macrograd::gradient!(|x: f32, y: f32| {
+    let g = macrograd::grad!(|x: f32, y: f32| {
         let mut s = x * y;
         if s > 0.0 {
             s += x.exp();
@@ -2080,10 +2080,9 @@ fn closures_in_both_float_types() {
 
 #[test]
 fn closure_calling_grad_functions() {
-    let f = macrograd::gradient!(
-        |x: f32, #[nograd] v: [f32; 2]| c32::physics::pair(x * v[0], x) + v[1]
-    );
-    let g = macrograd::gradient!(|q: [f64; 3]| c64::physics::energy(q) * 0.5);
+    let f =
+        macrograd::grad!(|x: f32, #[nograd] v: [f32; 2]| c32::physics::pair(x * v[0], x) + v[1]);
+    let g = macrograd::grad!(|q: [f64; 3]| c64::physics::energy(q) * 0.5);
     for (q, s) in Q.into_iter().zip(S) {
         // pair(x·v0, x) = x·v0·sin x: ∂x = v0·(sin x + x·cos x)
         let (x, v) = (s, [q[0], q[1]]);
@@ -2103,7 +2102,7 @@ fn closure_calling_grad_functions() {
 
 #[test]
 fn closure_with_array_and_nograd() {
-    let f = macrograd::gradient!(|v: [f64; 3], #[nograd] k: f64| k * v[0] * v[1] + v[2].sin());
+    let f = macrograd::grad!(|v: [f64; 3], #[nograd] k: f64| k * v[0] * v[1] + v[2].sin());
     for (q, k) in Q.into_iter().zip(S) {
         let (value, g): (f64, [f64; 3]) = f(q, k);
         assert_close!(value, k * q[0] * q[1] + q[2].sin(), 1e-14);
@@ -2116,7 +2115,7 @@ fn closure_with_array_and_nograd() {
 // the README's examples
 
 /// The README's first example.
-#[macrograd::grad]
+#[macrograd::differentiable]
 fn readme_loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
     let pred = w * x + b;
     (pred - y).powi(2)
@@ -2130,7 +2129,7 @@ fn readme_examples_give_the_stated_numbers() {
     assert_eq!(readme_loss(0.5, 0.0, 2.0, 3.0), 4.0);
 
     // f = x·y + sin(x/y): ∂x = y + cos(x/y)/y, ∂y = x − x·cos(x/y)/y²
-    let f = macrograd::gradient!(|x: f64, y: f64| x * y + (x / y).sin());
+    let f = macrograd::grad!(|x: f64, y: f64| x * y + (x / y).sin());
     let (v, (dx, dy)) = f(2.0, 3.0);
     let c = (2.0_f64 / 3.0).cos();
     assert_close!(v, 6.0 + (2.0_f64 / 3.0).sin(), 1e-15);

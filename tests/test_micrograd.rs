@@ -11,7 +11,7 @@
 mod common;
 
 use common::{central_diff, numeric_grad};
-use macrograd::grad;
+use macrograd::differentiable;
 use macrograd::ops::relu;
 
 /// micrograd `test_sanity_check`:
@@ -23,7 +23,7 @@ use macrograd::ops::relu;
 /// h = (z * z).relu()
 /// y = h + q + q * x
 /// ```
-#[grad]
+#[differentiable]
 fn sanity(x: f64) -> f64 {
     let z = 2.0 * x + 2.0 + x;
     let q = relu(z) + z * x;
@@ -48,7 +48,7 @@ fn sanity_check() {
 }
 
 /// The same body in f32 (all values are small integers, exact in f32).
-#[grad]
+#[differentiable]
 fn sanity_f32(x: f32) -> f32 {
     let z = 2.0 * x + 2.0 + x;
     let q = relu(z) + z * x;
@@ -80,7 +80,7 @@ fn sanity_check_f32() {
 /// ```
 // `c += c + 1.0` is micrograd's expression, kept as written.
 #[allow(clippy::misrefactored_assign_op)]
-#[grad]
+#[differentiable]
 fn more_ops(a: f64, b: f64) -> f64 {
     let mut c = a + b;
     let mut d = a * b + b.powi(3);
@@ -159,10 +159,10 @@ fn more_ops_closed_form_near_the_point() {
     }
 }
 
-/// Both expressions as `gradient!` closures give the same numbers.
+/// Both expressions as `grad!` closures give the same numbers.
 #[test]
 fn closures_match() {
-    let sanity = macrograd::gradient!(|x: f64| {
+    let sanity = macrograd::grad!(|x: f64| {
         let z = 2.0 * x + 2.0 + x;
         let q = relu(z) + z * x;
         let h = relu(z * z);
@@ -170,7 +170,7 @@ fn closures_match() {
     });
     assert_eq!(sanity(-4.0), (-20.0, 46.0));
 
-    let more = macrograd::gradient!(|a: f64, b: f64| {
+    let more = macrograd::grad!(|a: f64, b: f64| {
         let mut c = a + b;
         let mut d = a * b + b.powi(3);
         c += c + 1.0;

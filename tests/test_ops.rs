@@ -1,4 +1,4 @@
-//! Every operation `#[grad]` knows, in f64 and f32: the generated gradient
+//! Every operation `#[differentiable]` knows, in f64 and f32: the generated gradient
 //! against the derivative written here from calculus (independently of the
 //! rules table) and against central finite differences, at five or more
 //! points away from kinks; then the conventions at kinks, against PyTorch's.
@@ -6,7 +6,7 @@
 //! Each row of `op_tests!` writes, for both float types, `f` (the op alone),
 //! `scaled` (the op times a `#[nograd]` factor, so every rule also runs
 //! with an incoming adjoint other than 1) and the same body as a
-//! `gradient!` closure (which must agree with `f_grad` bit for bit), and two
+//! `grad!` closure (which must agree with `f_grad` bit for bit), and two
 //! tests.
 
 mod common;
@@ -133,29 +133,29 @@ const CLAMP: &[&[f64]] = &[
 
 macro_rules! op_tests {
     // The functions of one row, in float type `$t`, with the row's own
-    // parameter names (this also checks that `#[grad]` and `gradient!`
+    // parameter names (this also checks that `#[differentiable]` and `grad!`
     // resolve names coming from the caller of a `macro_rules!`, next to
     // names written in the macro such as `factor`).
     (@fns $t:ident; ($($p:ident),+) { $($body:tt)* }) => {
         op_tests!(@imports);
-        #[grad]
+        #[differentiable]
         pub fn f($($p: $t),+) -> $t {
             $($body)*
         }
-        #[grad]
+        #[differentiable]
         pub fn scaled($($p: $t,)+ #[nograd] factor: $t) -> $t {
             factor * ($($body)*)
         }
-        /// The same body through `gradient!`.
+        /// The same body through `grad!`.
         pub fn closure($($p: $t),+) -> ($t, impl crate::common::Flat) {
-            let g = macrograd::gradient!(|$($p: $t),+| $($body)*);
+            let g = macrograd::grad!(|$($p: $t),+| $($body)*);
             g($($p),+)
         }
     };
     (@imports) => {
         #[allow(unused_imports)]
         use macrograd::ops::{self, leaky_relu, relu};
-        use macrograd::grad;
+        use macrograd::differentiable;
     };
     ($(
         $name:ident ($($p:ident),+) { $($body:tt)* } => [$($closed:expr),+ $(,)?] at $points:expr;
@@ -163,7 +163,7 @@ macro_rules! op_tests {
         mod $name {
             use super::*;
 
-            // `#[grad]` items written through a local `macro_rules!` get
+            // `#[differentiable]` items written through a local `macro_rules!` get
             // dead-code warnings for the pullbacks no test calls.
             #[allow(dead_code)]
             mod in_f64 {
@@ -194,7 +194,7 @@ macro_rules! op_tests {
                     let (value, grad) = in_f64::f_grad($($p),+);
                     assert_eq!(value, in_f64::f($($p),+), "value at {pt:?}");
                     let (c_value, c_grad) = in_f64::closure($($p),+);
-                    assert_eq!((c_value, c_grad.flat()), (value, grad.flat()), "gradient! at {pt:?}");
+                    assert_eq!((c_value, c_grad.flat()), (value, grad.flat()), "grad! at {pt:?}");
                     let grad = grad.flat();
                     assert_all_close(&grad, &closed($($p),+), TOL_CLOSED, &format!("closed form at {pt:?}"));
                     assert_all_close(&grad, &numeric_grad(f_twin, pt), TOL_FD, &format!("finite differences at {pt:?}"));
@@ -220,7 +220,7 @@ macro_rules! op_tests {
                     let (value, grad) = in_f32::f_grad($($p),+);
                     assert_eq!(value, in_f32::f($($p),+), "value at {pt32:?}");
                     let (c_value, c_grad) = in_f32::closure($($p),+);
-                    assert_eq!((c_value, c_grad.flat()), (value, grad.flat()), "gradient! at {pt32:?}");
+                    assert_eq!((c_value, c_grad.flat()), (value, grad.flat()), "grad! at {pt32:?}");
                     let grad = grad.flat();
                     assert_all_close(&grad, &want, TOL_32, &format!("closed form at {pt32:?}"));
                     assert_all_close(&grad, &numeric_grad(f_twin, &pt64), TOL_32, &format!("finite differences of the f64 twin at {pt32:?}"));
@@ -305,7 +305,7 @@ op_tests! {
 /// and equal the closed forms (no ∞·0 or ∞/∞), in f64 and f32.
 mod saturation {
     use super::*;
-    use macrograd::grad;
+    use macrograd::differentiable;
     use macrograd::ops::{gelu, sigmoid, silu, softplus};
 
     macro_rules! both {
@@ -313,12 +313,12 @@ mod saturation {
             #[allow(dead_code)]
             mod $name {
                 use super::*;
-                #[grad]
+                #[differentiable]
                 pub fn in_f64(x: f64) -> f64 {
                     let $x = x;
                     $body
                 }
-                #[grad]
+                #[differentiable]
                 pub fn in_f32(x: f32) -> f32 {
                     let $x = x;
                     $body
@@ -391,50 +391,50 @@ macro_rules! kink_tests {
         // only the generated `_grad` functions are called
         #[allow(dead_code)]
         mod $modname {
-            use macrograd::grad;
+            use macrograd::differentiable;
             use macrograd::ops::{leaky_relu, relu};
 
-            #[grad]
+            #[differentiable]
             fn relu_f(x: $t) -> $t {
                 relu(x)
             }
-            #[grad]
+            #[differentiable]
             fn abs_f(x: $t) -> $t {
                 x.abs()
             }
-            #[grad]
+            #[differentiable]
             fn signum_f(x: $t) -> $t {
                 x.signum()
             }
-            #[grad]
+            #[differentiable]
             fn max_f(a: $t, b: $t) -> $t {
                 a.max(b)
             }
-            #[grad]
+            #[differentiable]
             fn min_f(a: $t, b: $t) -> $t {
                 a.min(b)
             }
-            #[grad]
+            #[differentiable]
             fn max_scaled(a: $t, b: $t) -> $t {
                 3.0 * a.max(b)
             }
-            #[grad]
+            #[differentiable]
             fn max_zero(x: $t) -> $t {
                 x.max(0.0)
             }
-            #[grad]
+            #[differentiable]
             fn clamp_f(x: $t, lo: $t, hi: $t) -> $t {
                 x.clamp(lo, hi)
             }
-            #[grad]
+            #[differentiable]
             fn clamp_const(x: $t) -> $t {
                 x.clamp(-1.0, 2.0)
             }
-            #[grad]
+            #[differentiable]
             fn leaky_f(x: $t, s: $t) -> $t {
                 leaky_relu(x, s)
             }
-            #[grad]
+            #[differentiable]
             fn powf_f(a: $t, b: $t) -> $t {
                 a.powf(b)
             }

@@ -1,6 +1,6 @@
 //! The extended Rosenbrock function in n = 100 dimensions (an array
 //! parameter and a `for` loop over `x[i]`, `x[i + 1]`), the gradient of
-//! `#[grad]` against the closed form, in f64 and f32:
+//! `#[differentiable]` against the closed form, in f64 and f32:
 //!
 //! f(x) = Σᵢ₌₀^{n−2} 100·(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²
 //!
@@ -10,11 +10,11 @@
 mod common;
 
 use common::{assert_all_close, numeric_grad};
-use macrograd::grad;
+use macrograd::differentiable;
 
 const N: usize = 100;
 
-#[grad]
+#[differentiable]
 fn rosenbrock(x: [f64; 100]) -> f64 {
     let mut s = 0.0;
     for i in 0..99 {
@@ -23,7 +23,7 @@ fn rosenbrock(x: [f64; 100]) -> f64 {
     s
 }
 
-#[grad]
+#[differentiable]
 fn rosenbrock_f32(x: [f32; 100]) -> f32 {
     let mut s = 0.0;
     for i in 0..99 {

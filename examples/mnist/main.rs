@@ -1,5 +1,5 @@
 //! An MNIST-size MLP (784-128-10, ReLU, softmax cross-entropy) trained with
-//! batches of 64 and SGD, through the batched GEMM pass `model!` writes.
+//! batches of 64 and SGD, through the batched GEMM pass `grad!` writes.
 //!
 //! `cargo run --release --example mnist -- [DIR] [--epochs N] [--seed S]`
 //!

@@ -1,9 +1,9 @@
 //! The network: 784-128-10 with ReLU and softmax cross-entropy (also
 //! timed by `benches/network.rs`, which includes this file).
 
-use macrograd::model;
+use macrograd::grad;
 
-model! {
+grad! {
     /// A 784-128-10 perceptron for 28×28 images.
     pub struct Mlp {
         l1: Linear<784, 128>,

@@ -2,7 +2,7 @@
 //! loss + 1e-4·L2, 100 full-batch SGD steps with lr = 1 - 0.9·k/100.
 //!
 //! `cargo run --release --example moons -- --help` lists the options.
-//! Forward and backward passes are written by `model!` at compile time.
+//! Forward and backward passes are written by `grad!` at compile time.
 
 mod cli;
 mod plot;
@@ -16,12 +16,12 @@ use macrograd::init::init_uniform;
 use macrograd::nn::add_l2_penalty;
 use macrograd::optim::{Optimizer, Sgd};
 use macrograd::params::Params;
-use macrograd::{model, Float, Real};
+use macrograd::{grad, Float, Real};
 
 /// The network, once per float type.
 macro_rules! mlp {
     ($name:ident, $t:ty) => {
-        model! {
+        grad! {
             /// micrograd's `MLP(2, [16, 16, 1])`.
             pub struct $name {
                 l1: Linear<2, 16>,

@@ -1,4 +1,5 @@
-//! Procedural macros of macrograd: `#[grad]` and `gradient!`.
+//! Procedural macros of macrograd: `grad!`, `#[differentiable]` and
+//! `#[derive(Params)]`.
 //!
 //! These are entry points only; the pipeline lives in `macrograd-codegen`.
 //! Use them through the `macrograd` crate, which documents them in full.
@@ -8,18 +9,23 @@ use proc_macro::TokenStream;
 
 /// Generates the value-and-gradient function `name_grad` beside a function.
 ///
+/// `#[differentiable(custom = path)]` gives the derivative by hand instead.
 /// See the `macrograd` crate for the full contract.
 #[proc_macro_attribute]
-pub fn grad(attr: TokenStream, item: TokenStream) -> TokenStream {
-    macrograd_codegen::expand_grad_fn(attr.into(), item.into()).into()
+pub fn differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    macrograd_codegen::expand_differentiable(attr.into(), item.into()).into()
 }
 
-/// Turns a closure into a closure returning `(value, gradient)`.
+/// Differentiates what is written inline: a closure
+/// (`grad!(|x: f64| x * x)` is a closure returning `(value, gradient)`),
+/// a network definition (`grad! { struct Mlp { .. } fn forward .. fn loss .. }`),
+/// or one or more functions (`grad! { fn f(x: f64) -> f64 { .. } }`, as
+/// `#[differentiable]` on each).
 ///
 /// See the `macrograd` crate for the full contract.
 #[proc_macro]
-pub fn gradient(input: TokenStream) -> TokenStream {
-    macrograd_codegen::expand_gradient(input.into()).into()
+pub fn grad(input: TokenStream) -> TokenStream {
+    macrograd_codegen::expand_grad(input.into()).into()
 }
 
 /// Implements `macrograd::Params` for a struct, visiting its fields by name.
@@ -28,13 +34,4 @@ pub fn gradient(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Params, attributes(params))]
 pub fn derive_params(input: TokenStream) -> TokenStream {
     macrograd_codegen::derive_params::expand_derive_params(input.into()).into()
-}
-
-/// Declares a network: its layers, `forward` and `loss`; generates the
-/// struct, its parameter visitor, and the forward and backward passes.
-///
-/// See the `macrograd` crate for the syntax.
-#[proc_macro]
-pub fn model(input: TokenStream) -> TokenStream {
-    macrograd_codegen::model::expand_model(input.into()).into()
 }

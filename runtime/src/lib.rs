@@ -25,7 +25,7 @@
 //! ```
 //! use macrograd_runtime::optim::{Optimizer, Sgd};
 //!
-//! // what `#[grad] fn loss(w, b, #[nograd] x, #[nograd] y)` generates
+//! // what `#[differentiable] fn loss(w, b, #[nograd] x, #[nograd] y)` generates
 //! fn loss_grad(w: f64, b: f64, x: f64, y: f64) -> (f64, (f64, f64)) {
 //!     let r = w * x + b - y;
 //!     (r * r, (2.0 * r * x, 2.0 * r))

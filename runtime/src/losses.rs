@@ -1,6 +1,6 @@
-//! Losses that need what a `#[grad]` body cannot express, given with their
+//! Losses that need what a `#[differentiable]` body cannot express, given with their
 //! derivatives in the `name_grad` / `name::pullback` convention so that
-//! differentiable functions and `model!` losses can call them:
+//! differentiable functions and `grad!` losses can call them:
 //!
 //! ```
 //! use macrograd_runtime::losses::softmax_cross_entropy_grad;
@@ -10,7 +10,7 @@
 //! assert!(value > 0.0 && sum.abs() < 1e-15); // softmax − one-hot sums to 0
 //! ```
 //!
-//! In a `#[grad]` body, call it by path with the label as a `#[nograd]`
+//! In a `#[differentiable]` body, call it by path with the label as a `#[nograd]`
 //! input of any type: `macrograd::losses::softmax_cross_entropy(logits, label)`.
 
 use crate::float::Float;
@@ -57,7 +57,7 @@ pub fn softmax_cross_entropy_grad<T: Float, const N: usize>(
 
 /// Where differentiable callers find the derivative of
 /// [`softmax_cross_entropy`]: the type that shares its name (the
-/// convention `#[grad]` follows).
+/// convention `#[differentiable]` follows).
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct softmax_cross_entropy {}

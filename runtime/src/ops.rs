@@ -1,4 +1,4 @@
-//! Activation functions that `#[grad]` bodies may call as free functions.
+//! Activation functions that `#[differentiable]` bodies may call as free functions.
 //!
 //! Each function here is also known to the code generator, which writes its
 //! derivative inline; calling them from ordinary code works too. All are

@@ -2,9 +2,9 @@
 //! loss, declared once for the tests and benches that train it in f64
 //! (`#[path]`-included; the `moons` example has its own, in f32 and f64).
 
-use macrograd::model;
+use macrograd::grad;
 
-model! {
+grad! {
     /// micrograd's `MLP(2, [16, 16, 1])`.
     pub struct Moons {
         l1: Linear<2, 16>,

@@ -318,7 +318,7 @@ mod tests {
                 }
                 let last = format_ident!("v{}", 9_999_usize);
                 let item = quote! { fn chain(x: f64) -> f64 { #body #last } };
-                crate::expand_grad_fn(quote!(), item).to_string()
+                crate::expand_differentiable(quote!(), item).to_string()
             })
             .unwrap()
             .join()

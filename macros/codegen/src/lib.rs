@@ -19,6 +19,7 @@ pub mod derive_params;
 pub mod diff;
 pub mod emit;
 pub mod formula;
+pub mod inline;
 pub mod ir;
 pub mod model;
 pub mod parse;
@@ -26,6 +27,8 @@ pub mod rules;
 pub mod simplify;
 
 use proc_macro2::TokenStream;
+
+pub use inline::expand_grad;
 
 use ctxt::Ctxt;
 use ir::Graph;
@@ -56,7 +59,7 @@ pub fn differentiate_expr(sig: &Signature, body: &syn::Expr) -> syn::Result<Stag
     Ok(stages(lowered.expect("no errors means a graph")))
 }
 
-/// Runs the whole pipeline on a function item (as `#[grad]` would) and
+/// Runs the whole pipeline on a function item (as `#[differentiable]` would) and
 /// returns the graphs: the entry point for tests, property tests and benches.
 ///
 /// ```
@@ -82,8 +85,8 @@ fn stages(lowered: Graph) -> Stages {
     Stages { lowered, gradient }
 }
 
-/// Expands `#[grad(attr)] item`.
-pub fn expand_grad_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
+/// Expands `#[differentiable(attr)] item`.
+pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let Some(f) = parse::parse_fn(attr, item.clone(), &cx) else {
         let errors = cx.check().err().map(syn::Error::into_compile_error);
@@ -121,8 +124,8 @@ pub fn expand_grad_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// Expands `gradient!(closure)`.
-pub fn expand_gradient(input: TokenStream) -> TokenStream {
+/// Expands `grad!(closure)`: a closure returning `(value, gradient)`.
+pub fn expand_closure(input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let Some(c) = parse::parse_closure(input, &cx) else {
         let errors = cx.check().err().map(syn::Error::into_compile_error);
@@ -135,7 +138,7 @@ pub fn expand_gradient(input: TokenStream) -> TokenStream {
         ),
         None if !cx.has_errors() => cx.error_spanned_by(
             &c.closure,
-            "`gradient!` needs at least one parameter of type `f32` or `f64`: `gradient!(|x: f64| x * x)`",
+            "`grad!` needs at least one parameter of type `f32` or `f64`: `grad!(|x: f64| x * x)`",
         ),
         _ => {}
     }

@@ -1,6 +1,6 @@
 //! The rules table: every primitive operation, in one place.
 //!
-//! Each row says how the operation is written in a `#[grad]` body, how it
+//! Each row says how the operation is written in a `#[differentiable]` body, how it
 //! evaluates (for the interpreter), how it is printed as math, and its
 //! adjoint rule: given the adjoint `d` of the result `y = f(x…)`, the
 //! contribution to the adjoint of each argument, built as IR nodes. The doc

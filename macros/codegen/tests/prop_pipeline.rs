@@ -1,4 +1,4 @@
-//! Property tests: random `#[grad]` functions through the whole pipeline.
+//! Property tests: random `#[differentiable]` functions through the whole pipeline.
 //!
 //! Each case generates a function (`common/gen/`: expression trees of depth
 //! ≥ 6 over 2–4 parameters, arrays and `#[nograd]` among them, every

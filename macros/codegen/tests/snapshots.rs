@@ -1,4 +1,4 @@
-//! Expansion snapshots: what `#[grad]` writes for representative functions,
+//! Expansion snapshots: what `#[differentiable]` writes for representative functions,
 //! pretty-printed, compared with `tests/snapshots/<name>.rs`.
 //!
 //! They are reviewed in diffs so the generated code stays readable. After an
@@ -8,7 +8,7 @@
 use quote::quote;
 
 fn check(name: &str, item: proc_macro2::TokenStream) {
-    let out = macrograd_codegen::expand_grad_fn(quote!(), item);
+    let out = macrograd_codegen::expand_differentiable(quote!(), item);
     let file: syn::File = syn::parse2(out).expect("the expansion parses as items");
     let text = prettyplease::unparse(&file);
     let path = format!("{}/tests/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
@@ -122,7 +122,7 @@ fn forward_mode_with_a_call() {
         "forward_call",
         quote! {
             /// Height of a projectile launched at angle `theta`, after a drag term
-            /// computed by another `#[grad]` function.
+            /// computed by another `#[differentiable]` function.
             fn height(theta: f64, #[nograd] v: f64, #[nograd] t: f64) -> f64 {
                 let vy = v * theta.sin();
                 let mut h = vy * t - 0.5 * 9.81 * t * t;

@@ -1,4 +1,4 @@
-//! Layers for models declared with `model!`: storage and the per-sample
+//! Layers for models declared with `grad!`: storage and the per-sample
 //! kernels the generated forward and backward passes call.
 //!
 //! Sizes are const generics, so a width mismatch is a type error and the
@@ -288,7 +288,7 @@ where
 /// With the crate feature `rayon` the batch is split across all cores, each
 /// part summed into its own buffer (one allocation per part and call) and
 /// the parts added in order; without it the samples run in order into
-/// `grad`. Both give the serial result up to rounding. `model!` networks
+/// `grad`. Both give the serial result up to rounding. `grad!` networks
 /// call this from `batch_backward_par`.
 ///
 /// # Panics

@@ -1,10 +1,10 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 fn f_by_hand(x: f64) -> (f64, f64) {
     (x * x, 2.0 * x)
 }
 
-#[grad(custom = f_by_hand, custom = f_by_hand)]
+#[differentiable(custom = f_by_hand, custom = f_by_hand)]
 fn f(x: f64) -> f64 {
     x * x
 }

@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f(#[nograd] x: f64, #[nograd] y: f64) -> f64 {
     x * y
 }

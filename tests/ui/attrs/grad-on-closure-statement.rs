@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 fn main() {
-    #[grad]
+    #[differentiable]
     let f = |x: f64| x * x;
 }

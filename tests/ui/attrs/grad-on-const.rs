@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 const SCALE: f64 = 2.0;
 
 fn main() {}

@@ -1,10 +1,10 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 struct Model {
     w: f64,
 }
 
-#[grad]
+#[differentiable]
 impl Model {
     fn loss(&self, x: f64) -> f64 {
         self.w * x

@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 struct Model {
     w: f64,
 }

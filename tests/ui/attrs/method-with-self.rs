@@ -1,11 +1,11 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 struct Model {
     w: f64,
 }
 
 impl Model {
-    #[grad]
+    #[differentiable]
     fn loss(&self, x: f64) -> f64 {
         x * x
     }

@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 #[nograd]
 fn f(x: f64) -> f64 {
     x * x

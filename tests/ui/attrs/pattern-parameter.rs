@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f([a, b]: [f64; 2]) -> f64 {
     a * b
 }

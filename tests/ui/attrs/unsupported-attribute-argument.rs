@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad(foo)]
+#[differentiable(foo)]
 fn f(x: f64) -> f64 {
     x * x
 }

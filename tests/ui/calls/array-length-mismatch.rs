@@ -1,11 +1,11 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn norm2(v: [f64; 3]) -> f64 {
     v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
 }
 
-#[grad]
+#[differentiable]
 fn f(a: [f64; 2]) -> f64 {
     norm2(a)
 }

@@ -1,11 +1,11 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn square(v: f64) -> f64 {
     v * v
 }
 
-#[grad]
+#[differentiable]
 fn f(a: [f64; 2]) -> f64 {
     square(a)
 }

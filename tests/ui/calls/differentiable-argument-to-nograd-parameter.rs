@@ -1,11 +1,11 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn spring(x: f64, #[nograd] k: f64) -> f64 {
     0.5 * k * x * x
 }
 
-#[grad]
+#[differentiable]
 fn caller(x: f64, y: f64) -> f64 {
     spring(x, y)
 }

@@ -1,11 +1,11 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn sq(v: f32) -> f32 {
     v * v
 }
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     sq(x)
 }

@@ -1,10 +1,10 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 fn square(v: f64) -> f64 {
     v * v
 }
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     square(x) + x
 }

@@ -1,4 +1,4 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 mod helpers {
     pub fn square(v: f64) -> f64 {
@@ -6,7 +6,7 @@ mod helpers {
     }
 }
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     helpers::square(x)
 }

@@ -1,11 +1,11 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn product(a: f64, b: f64) -> f64 {
     a * b
 }
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     product(x)
 }

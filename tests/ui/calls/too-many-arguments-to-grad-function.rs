@@ -1,11 +1,11 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn square(v: f64) -> f64 {
     v * v
 }
 
-#[grad]
+#[differentiable]
 fn f(x: f64, y: f64) -> f64 {
     square(x, y)
 }

@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     let mut a = [0.0; 2];
     a[2] = x;

@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     let mut y = x;
     for _ in 0..10 {

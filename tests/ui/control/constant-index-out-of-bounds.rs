@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f(a: [f64; 3]) -> f64 {
     a[0] + a[3]
 }

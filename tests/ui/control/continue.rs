@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f(x: [f64; 3]) -> f64 {
     let mut s = 0.0;
     for v in x {

@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     let a = [x; 9_000_000_000_000_000_000];
     a[0]

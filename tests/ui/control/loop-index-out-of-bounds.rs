@@ -1,6 +1,6 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
-#[grad]
+#[differentiable]
 fn f(a: [f64; 3]) -> f64 {
     let mut s = 0.0;
     for i in 0..3 {

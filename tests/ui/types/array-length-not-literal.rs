@@ -1,8 +1,8 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 const N: usize = 3;
 
-#[grad]
+#[differentiable]
 fn f(a: [f64; N]) -> f64 {
     a[0]
 }

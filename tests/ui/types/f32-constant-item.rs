@@ -1,8 +1,8 @@
-use macrograd::grad;
+use macrograd::differentiable;
 
 const SCALE: f32 = 2.0;
 
-#[grad]
+#[differentiable]
 fn f(x: f64) -> f64 {
     x * SCALE
 }

@@ -4,7 +4,7 @@
 //! Plain `std`, so that `benches/expand.rs` can include this file with
 //! `#[path]` as well as the `scaling` binary using it.
 //!
-//! `source(n)` is a `#[grad]`-able function of four `f64` parameters whose
+//! `source(n)` is a `#[differentiable]`-able function of four `f64` parameters whose
 //! body is `n` `let` statements of exactly one operation each (`+ - *` or
 //! `sin cos tanh`). Each statement uses the previous value, so nothing is
 //! dead, and a second operand drawn (deterministically) from the parameters

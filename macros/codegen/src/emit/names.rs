@@ -14,7 +14,7 @@ use crate::ir::{Graph, NodeId};
 /// Suffix of the generated value-and-gradient function.
 pub const GRAD_SUFFIX: &str = "_grad";
 /// The associated function through which differentiable callers reach a
-/// `#[grad]` function `f`: `f::pullback`, on a hidden type named `f`.
+/// `#[differentiable]` function `f`: `f::pullback`, on a hidden type named `f`.
 pub const PULLBACK: &str = "pullback";
 
 /// Names given to bound nodes.

@@ -139,7 +139,7 @@ impl CallArg {
     }
 }
 
-/// A call to another `#[grad]` function (or one with a custom derivative).
+/// A call to another `#[differentiable]` function (or one with a custom derivative).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Call {
     /// The callee as written, e.g. `crate::physics::energy`.

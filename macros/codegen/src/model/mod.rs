@@ -1,10 +1,10 @@
-//! `model!`: a network declared once; forward and backward written at
+//! `grad!`: a network declared once; forward and backward written at
 //! compile time.
 //!
 //! The layers (fixed sizes) and `forward` are read into a small graph of
 //! vector operations (`lower`) whose widths are checked here, at expansion
 //! time, so a mismatch is an error on the offending span. `loss`, a scalar
-//! function of the network's output, goes through the ordinary `#[grad]`
+//! function of the network's output, goes through the ordinary `#[differentiable]`
 //! pipeline; so does every elementwise activation, so their derivatives
 //! come from the one rules table. `emit` writes the struct, its `Params`
 //! impl and the forward / backward passes as per-sample code over
@@ -19,7 +19,7 @@ use proc_macro2::TokenStream;
 
 use crate::ctxt::Ctxt;
 
-/// Expands `model! { ... }`.
+/// Expands `grad! { ... }`.
 pub fn expand_model(input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let model = match syn::parse2::<parse::ModelInput>(input) {

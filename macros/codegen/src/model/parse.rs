@@ -1,4 +1,4 @@
-//! The surface of `model!`: a struct of layers, `fn forward`, `fn loss`.
+//! The surface of `grad!`: a struct of layers, `fn forward`, `fn loss`.
 
 use proc_macro2::Span;
 use syn::parse::{Parse, ParseStream};

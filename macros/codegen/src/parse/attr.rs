@@ -1,9 +1,9 @@
-//! The arguments of `#[grad(...)]`.
+//! The arguments of `#[differentiable(...)]`.
 
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 
-/// What `#[grad(...)]` was given.
+/// What `#[differentiable(...)]` was given.
 #[derive(Clone, Debug, Default)]
 pub struct GradArgs {
     /// `custom = path`: the user's own gradient function for this one; the
@@ -23,7 +23,7 @@ impl Parse for GradArgs {
                 return Err(syn::Error::new(
                     key.span(),
                     format!(
-                        "unsupported argument `{key}`: `#[grad]` takes no arguments, or `custom = path_to_gradient_fn`"
+                        "unsupported argument `{key}`: `#[differentiable]` takes no arguments, or `custom = path_to_gradient_fn`"
                     ),
                 ));
             }
@@ -33,7 +33,7 @@ impl Parse for GradArgs {
             if !input.peek(syn::Token![=]) {
                 return Err(syn::Error::new(
                     key.span(),
-                    "`custom` needs the path of your gradient function: `#[grad(custom = my_fn_grad)]`",
+                    "`custom` needs the path of your gradient function: `#[differentiable(custom = my_fn_grad)]`",
                 ));
             }
             input.parse::<syn::Token![=]>()?;

@@ -65,7 +65,7 @@ impl Signature {
     }
 }
 
-/// A `#[grad]` function.
+/// A `#[differentiable]` function.
 pub struct GradFn {
     /// The function as the user wrote it, `#[nograd]` markers removed.
     pub item: syn::ItemFn,
@@ -75,7 +75,7 @@ pub struct GradFn {
     pub sig: Option<Signature>,
 }
 
-/// A `gradient!(|…| …)` closure.
+/// A `grad!(|…| …)` closure.
 pub struct GradClosure {
     /// The closure as written, `#[nograd]` markers removed.
     pub closure: syn::ExprClosure,
@@ -83,7 +83,7 @@ pub struct GradClosure {
     pub sig: Option<Signature>,
 }
 
-/// Reads a `#[grad]` item. Returns `None` only when the item is not a
+/// Reads a `#[differentiable]` item. Returns `None` only when the item is not a
 /// function at all; other mistakes are recorded in `cx`.
 pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradFn> {
     let args = match parse_attr_args(attr) {
@@ -99,7 +99,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         Err(e) if starts_with_let => {
             cx.push(syn::Error::new(
                 e.span(),
-                "`#[grad]` applies to functions; for a closure write `let f = gradient!(|x: f64| ...);`",
+                "`#[differentiable]` applies to functions; for a closure write `let f = grad!(|x: f64| ...);`",
             ));
             return None;
         }
@@ -113,7 +113,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         other => {
             cx.error_at(
                 item_keyword_span(&other),
-                "`#[grad]` applies to free functions only: write `fn name(x: f64, ...) -> f64 { ... }`",
+                "`#[differentiable]` applies to free functions only: write `fn name(x: f64, ...) -> f64 { ... }`",
             );
             return None;
         }
@@ -134,7 +134,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             syn::FnArg::Receiver(r) => {
                 cx.error_spanned_by(
                     &*r,
-                    "`#[grad]` does not support methods: write a free function and pass the fields as parameters",
+                    "`#[differentiable]` does not support methods: write a free function and pass the fields as parameters",
                 );
                 None
             }
@@ -146,7 +146,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         syn::ReturnType::Default => {
             cx.error_spanned_by(
                 &item.sig.ident,
-                "a `#[grad]` function returns its value: add `-> f64` (or `-> f32`)",
+                "a `#[differentiable]` function returns its value: add `-> f64` (or `-> f32`)",
             );
             None
         }
@@ -155,14 +155,14 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
     Some(GradFn { item, args, sig })
 }
 
-/// Reads a `gradient!` closure.
+/// Reads a `grad!` closure.
 pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
     let mut closure: syn::ExprClosure = match syn::parse2(input) {
         Ok(c) => c,
         Err(e) => {
             cx.push(syn::Error::new(
                 e.span(),
-                format!("{e}; `gradient!` takes a closure with typed parameters: `gradient!(|x: f64, y: f64| x * y)`"),
+                format!("{e}; `grad!` takes a closure with typed parameters (`grad!(|x: f64, y: f64| x * y)`), `fn` items, or a network that starts with its `struct`"),
             ));
             return None;
         }
@@ -175,7 +175,7 @@ pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
     .into_iter()
     .flatten()
     {
-        cx.error_at(kw, "`gradient!` takes a plain closure: remove this keyword");
+        cx.error_at(kw, "`grad!` takes a plain closure: remove this keyword");
     }
     let params = closure
         .inputs
@@ -196,7 +196,7 @@ pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
     Some(GradClosure { closure, sig })
 }
 
-fn item_keyword_span(item: &syn::Item) -> Span {
+pub(crate) fn item_keyword_span(item: &syn::Item) -> Span {
     match item {
         syn::Item::Struct(s) => s.struct_token.span,
         syn::Item::Enum(e) => e.enum_token.span,
@@ -217,26 +217,29 @@ fn check_fn_header(sig: &syn::Signature, cx: &Ctxt) {
     if let Some(lt) = sig.generics.lt_token {
         cx.error_at(
             lt.span,
-            "`#[grad]` functions cannot be generic: write one function per float type (`f32` or `f64`)",
+            "`#[differentiable]` functions cannot be generic: write one function per float type (`f32` or `f64`)",
         );
     }
     if let Some(w) = &sig.generics.where_clause {
-        cx.error_spanned_by(w, "`#[grad]` functions cannot have a `where` clause");
+        cx.error_spanned_by(
+            w,
+            "`#[differentiable]` functions cannot have a `where` clause",
+        );
     }
     if let Some(t) = sig.asyncness {
-        cx.error_at(t.span, "`#[grad]` functions cannot be `async`");
+        cx.error_at(t.span, "`#[differentiable]` functions cannot be `async`");
     }
     if let Some(t) = sig.constness {
-        cx.error_at(t.span, "`#[grad]` functions cannot be `const`");
+        cx.error_at(t.span, "`#[differentiable]` functions cannot be `const`");
     }
     if let Some(t) = sig.unsafety {
-        cx.error_at(t.span, "`#[grad]` functions cannot be `unsafe`");
+        cx.error_at(t.span, "`#[differentiable]` functions cannot be `unsafe`");
     }
     if let Some(abi) = &sig.abi {
-        cx.error_spanned_by(abi, "`#[grad]` functions cannot be `extern`");
+        cx.error_spanned_by(abi, "`#[differentiable]` functions cannot be `extern`");
     }
     if let Some(v) = &sig.variadic {
-        cx.error_spanned_by(v, "`#[grad]` functions cannot be variadic");
+        cx.error_spanned_by(v, "`#[differentiable]` functions cannot be variadic");
     }
 }
 

@@ -1,5 +1,5 @@
 //! Shared by the property tests: a forward-mode dual number (the oracle)
-//! and a generator of random `#[grad]` functions.
+//! and a generator of random `#[differentiable]` functions.
 
 pub mod dual;
 pub mod gen;

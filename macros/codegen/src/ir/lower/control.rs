@@ -235,7 +235,7 @@ impl Lowerer<'_> {
                 self.cx.error_spanned_by(
                     r,
                     format!(
-                        "this loop runs more times than macrograd unrolls ({}): split the work into smaller `#[grad]` functions",
+                        "this loop runs more times than macrograd unrolls ({}): split the work into smaller `#[differentiable]` functions",
                         super::NODE_LIMIT
                     ),
                 );

@@ -41,7 +41,7 @@ impl Lowerer<'_> {
         let (at, msg): (&dyn ToTokens, &str) = match e {
             syn::Expr::While(w) => (&w.while_token, "`while` loops are not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
             syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
-            syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[grad]` function and call it"),
+            syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[differentiable]` function and call it"),
             syn::Expr::Macro(m) => (&m.mac, "macro calls are not supported in a differentiable body: the macro cannot see what they expand to"),
             syn::Expr::Return(r) => (&r.return_token, "early `return` is not supported: compute the value with `if`/`else` and end the body with it"),
             syn::Expr::Break(b) => (&b.break_token, "`break` is not supported: loops run a constant number of times"),
@@ -307,7 +307,7 @@ impl Lowerer<'_> {
                             b.op,
                             "operator `%` on floats is not supported: macrograd has no rule for the float remainder; \
                              compute it outside and pass it in as a `#[nograd]` parameter, \
-                             or write the function with `#[grad(custom = ...)]`",
+                             or write the function with `#[differentiable(custom = ...)]`",
                         );
                         Val::Poison
                     }
@@ -411,7 +411,7 @@ impl Lowerer<'_> {
                 span,
                 format!(
                     "no derivative known for method `{name}`; supported methods: {} (or `powi`); \
-                     for anything else write a `#[grad]` function or give one a derivative with `#[grad(custom = ...)]`",
+                     for anything else write a `#[differentiable]` function or give one a derivative with `#[differentiable(custom = ...)]`",
                     rules::method_names().join(", ")
                 ),
             );
@@ -526,7 +526,7 @@ impl Lowerer<'_> {
                         span,
                         format!(
                             "no derivative known for `{}::{last}`; supported methods: {} (or `powi`); \
-                             for anything else write a `#[grad]` function or give one a derivative with `#[grad(custom = ...)]`",
+                             for anything else write a `#[differentiable]` function or give one a derivative with `#[differentiable(custom = ...)]`",
                             segs[0],
                             rules::method_names().join(", ")
                         ),

@@ -165,7 +165,7 @@ impl<'a> Lowerer<'a> {
             self.too_big = true;
             self.cx.error_at(
                 span,
-                format!("this body unrolls to more than {NODE_LIMIT} operations; split it into smaller `#[grad]` functions"),
+                format!("this body unrolls to more than {NODE_LIMIT} operations; split it into smaller `#[differentiable]` functions"),
             );
         }
         let id = self.g.add(op, span);

@@ -1,4 +1,4 @@
-//! A generator of random `#[grad]` functions, as Rust source text.
+//! A generator of random `#[differentiable]` functions, as Rust source text.
 //!
 //! Generation is driven by a stream of choices (`&[u32]`), read one at a
 //! time; a choice past the end of the stream reads as 0, and 0 always means

@@ -1,0 +1,6 @@
+use macrograd::grad;
+
+fn main() {
+    let f = grad!(|| 1.0);
+    let _ = f();
+}

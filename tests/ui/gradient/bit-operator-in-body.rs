@@ -1,6 +1,0 @@
-use macrograd::gradient;
-
-fn main() {
-    let f = gradient!(|x: f64, y: f64| x & y);
-    let (_v, (_dx, _dy)) = f(1.0, 2.0);
-}

@@ -1,5 +1,0 @@
-use macrograd::gradient;
-
-fn main() {
-    let _f = gradient!();
-}
