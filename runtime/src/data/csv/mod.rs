@@ -2,7 +2,8 @@
 //!
 //! Every field must parse as a number; a bad field or a short row is
 //! [`Error::Csv`] with the file, line and column (both from 1), e.g.
-//! `iris.csv:17:3: cannot parse "n/a" as a number`.
+//! `iris.csv:17:3: cannot parse "n/a" as a number`. Lines are the file's
+//! own, blank lines included (see [`lines`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -10,6 +11,9 @@ use std::path::Path;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::float::Float;
+
+mod lines;
+use lines::LineCounter;
 
 /// A column, by 0-based position or by header name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,9 +88,16 @@ pub fn read_csv<T: Float, R: Read>(
         .has_headers(options.has_header)
         .delimiter(options.delimiter)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(LineCounter::new(reader));
+    // A parse error's line, from the byte offset the `csv` crate gives.
+    let error_line = |rdr: &mut ::csv::Reader<LineCounter<R>>, e: &::csv::Error| {
+        record_line(rdr.get_mut(), e.position())
+    };
     let header: Vec<String> = if options.has_header {
-        let h = rdr.headers().map_err(|e| csv_err(1, 1, e.to_string()))?;
+        let h = match rdr.headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(csv_err(error_line(&mut rdr, &e), 1, e.to_string())),
+        };
         h.iter().map(|s| s.trim().to_owned()).collect()
     } else {
         Vec::new()
@@ -118,12 +129,14 @@ pub fn read_csv<T: Float, R: Read>(
     let mut y: Vec<T> = Vec::new();
     let mut features = explicit;
     let mut width = None;
-    for record in rdr.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            csv_err(line, 1, e.to_string())
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_err(error_line(&mut rdr, &e), 1, e.to_string())),
+        }
+        let line = record_line(rdr.get_mut(), record.position());
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
             continue; // blank line
         }
@@ -169,6 +182,14 @@ pub fn read_csv<T: Float, R: Read>(
         )));
     }
     Dataset::new(x, n_features, y, targets.len())
+}
+
+/// The line of a record (or error) at `position`, the last line without one.
+fn record_line<R>(counter: &mut LineCounter<R>, position: Option<&::csv::Position>) -> u64 {
+    match position {
+        Some(p) => counter.line_at(p.byte()),
+        None => counter.lines(),
+    }
 }
 
 #[cfg(test)]
@@ -256,5 +277,28 @@ mod tests {
                 .contains("no column named `z`; the columns are x, y"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_crlf() {
+        let opts = CsvOptions {
+            targets: vec![1.into()],
+            ..Default::default()
+        };
+        let msg = |text: &str| err_of(text, &opts);
+        assert_eq!(
+            msg("x,y\n1,2\n\n\n3,oops\n"),
+            "d.csv:5:2: cannot parse \"oops\" as a number"
+        );
+        assert_eq!(
+            msg("\nx,y\r\n\r\n1,2\r\n3\r\n"),
+            "d.csv:5:2: row has 1 fields, expected 2"
+        );
+    }
+
+    fn err_of(text: &str, opts: &CsvOptions) -> String {
+        read_csv::<f64, _>(text.as_bytes(), "d.csv", opts)
+            .unwrap_err()
+            .to_string()
     }
 }
