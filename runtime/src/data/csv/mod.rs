@@ -3,8 +3,29 @@
 //! Every field must parse as a number; a bad field or a short row is
 //! [`Error::Csv`] with the file, line and column (both from 1), e.g.
 //! `iris.csv:17:3: cannot parse "n/a" as a number`. Lines are the file's
-//! own, blank lines included (see [`lines`]).
+//! own, blank lines and CRLF endings counted (`csv/lines.rs` says why the
+//! `csv` crate's positions are not used).
+//!
+//! Hostile or damaged files are rejected rather than read into values that
+//! would silently poison training. By default these are [`Error::Csv`] too:
+//! - a field that is NaN or infinite in the element type `T`: `NaN`, `inf`,
+//!   and literals that overflow, such as `1e400` (or `1e39` for `f32`);
+//!   [`CsvOptions::allow_non_finite`] accepts them;
+//! - a field that underflows: a literal whose significand has a non-zero
+//!   digit but whose value rounds to ±0 in `T` (below half the smallest
+//!   subnormal, about `2.5e-324` for `f64` and `7e-46` for `f32`), such as
+//!   `1e-400`; [`CsvOptions::allow_underflow`] accepts them as 0. A value
+//!   that rounds to a subnormal is kept as parsed, and zero literals
+//!   (`0`, `-0.0`, `0e-400`) are zero;
+//! - two header columns with the same name (at the second one);
+//! - a column chosen both as a feature and as a target (at the header, or
+//!   the first row without one);
+//! - a file without data rows (at the line after the last).
+//!
+//! A column index beyond the row width is [`Error::Data`] naming the file
+//! and the index as given.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -47,6 +68,10 @@ pub struct CsvOptions {
     pub features: Option<Vec<Column>>,
     /// target columns, in this order (none: unlabelled data)
     pub targets: Vec<Column>,
+    /// accept NaN, infinities and literals that overflow to infinity (`false`)
+    pub allow_non_finite: bool,
+    /// accept non-zero literals that round to zero, such as `1e-400` (`false`)
+    pub allow_underflow: bool,
 }
 
 impl Default for CsvOptions {
@@ -56,6 +81,8 @@ impl Default for CsvOptions {
             delimiter: b',',
             features: None,
             targets: Vec::new(),
+            allow_non_finite: false,
+            allow_underflow: false,
         }
     }
 }
@@ -93,14 +120,17 @@ pub fn read_csv<T: Float, R: Read>(
     let error_line = |rdr: &mut ::csv::Reader<LineCounter<R>>, e: &::csv::Error| {
         record_line(rdr.get_mut(), e.position())
     };
-    let header: Vec<String> = if options.has_header {
+    let (header, header_line) = if options.has_header {
         let h = match rdr.headers() {
             Ok(h) => h.clone(),
             Err(e) => return Err(csv_err(error_line(&mut rdr, &e), 1, e.to_string())),
         };
-        h.iter().map(|s| s.trim().to_owned()).collect()
+        let line = record_line(rdr.get_mut(), h.position());
+        let names: Vec<String> = h.iter().map(|s| s.trim().to_owned()).collect();
+        check_unique(&names).map_err(|(column, message)| csv_err(line, column, message))?;
+        (names, line)
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
 
     let resolve = |c: &Column| -> Result<usize> {
@@ -124,11 +154,22 @@ pub fn read_csv<T: Float, R: Read>(
         .as_ref()
         .map(|f| f.iter().map(resolve).collect::<Result<_>>())
         .transpose()?;
+    let layout = |width: usize, line: u64| {
+        column_layout(explicit.as_deref(), &targets, width, &header).map_err(|e| match e {
+            Misfit::OutOfRange(message) => Error::Data(format!("`{}`: {message}", name.display())),
+            Misfit::At(column, message) => csv_err(line, column, message),
+        })
+    };
 
+    // The width of a row and the feature columns, fixed by the header or,
+    // without one, by the first row.
+    let mut fixed: Option<(usize, Vec<usize>)> = match header.len() {
+        0 => None,
+        w => Some((w, layout(w, header_line)?)),
+    };
     let mut x: Vec<T> = Vec::new();
     let mut y: Vec<T> = Vec::new();
-    let mut features = explicit;
-    let mut width = None;
+    let mut rows = 0usize;
     let mut record = ::csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut record) {
@@ -140,12 +181,11 @@ pub fn read_csv<T: Float, R: Read>(
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
             continue; // blank line
         }
-        // The first row fixes the width (the header's, if there is one).
-        let expected = *width.get_or_insert(if header.is_empty() {
-            record.len()
-        } else {
-            header.len()
-        });
+        let (expected, features) = match &mut fixed {
+            Some(f) => &*f,
+            None => &*fixed.insert((record.len(), layout(record.len(), line)?)),
+        };
+        let expected = *expected;
         if record.len() != expected {
             return Err(csv_err(
                 line,
@@ -153,31 +193,29 @@ pub fn read_csv<T: Float, R: Read>(
                 format!("row has {} fields, expected {expected}", record.len()),
             ));
         }
-        let features = features
-            .get_or_insert_with(|| (0..expected).filter(|c| !targets.contains(c)).collect());
-        for (cols, out) in [(&*features, &mut x), (&targets, &mut y)] {
+        // Every column is below `expected` (checked by `column_layout`), so
+        // `get` succeeds and `c + 1` cannot overflow.
+        for (cols, out) in [(features, &mut x), (&targets, &mut y)] {
             for &c in cols {
-                let field = record.get(c).ok_or_else(|| {
-                    csv_err(
-                        line,
-                        c + 1,
-                        format!(
-                            "column {} does not exist; rows have {expected} fields",
-                            c + 1
-                        ),
-                    )
-                })?;
-                let v: f64 = field.trim().parse().map_err(|_| {
-                    csv_err(line, c + 1, format!("cannot parse {field:?} as a number"))
-                })?;
-                out.push(T::from_f64(v));
+                let field = record.get(c).unwrap_or_default();
+                out.push(parse_field(field, options).map_err(|m| csv_err(line, c + 1, m))?);
             }
         }
+        rows += 1;
     }
-    let n_features = features.as_ref().map_or(0, Vec::len);
+    if rows == 0 {
+        let after = if options.has_header {
+            " after the header"
+        } else {
+            ""
+        };
+        let end = rdr.get_ref().lines().saturating_add(1);
+        return Err(csv_err(end, 1, format!("no data rows{after}")));
+    }
+    let n_features = fixed.as_ref().map_or(0, |(_, f)| f.len());
     if n_features == 0 {
         return Err(Error::Data(format!(
-            "`{}` has no feature columns or no rows",
+            "`{}` has no feature columns",
             name.display()
         )));
     }
@@ -192,113 +230,103 @@ fn record_line<R>(counter: &mut LineCounter<R>, position: Option<&::csv::Positio
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_by_name_and_default_features() {
-        let text = "a,b,label,c\n1,2,0,3\n4,5,1,6\n";
-        let opts = CsvOptions {
-            targets: vec!["label".into()],
-            ..Default::default()
-        };
-        let d: Dataset<f64> = read_csv(text.as_bytes(), "t.csv", &opts).unwrap();
-        assert_eq!(d.x(), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-        assert_eq!(d.y(), [0.0, 1.0]);
-        let opts = CsvOptions {
-            features: Some(vec![3.into(), "a".into()]),
-            ..opts
-        };
-        let d: Dataset<f32> = read_csv(text.as_bytes(), "t.csv", &opts).unwrap();
-        assert_eq!(d.x(), [3.0, 1.0, 6.0, 4.0]);
-    }
-
-    #[test]
-    fn bad_field_reports_line_and_column() {
-        let text = "x,y\n1,2\n3,oops\n";
-        let opts = CsvOptions {
-            targets: vec![1.into()],
-            ..Default::default()
-        };
-        let err = read_csv::<f64, _>(text.as_bytes(), "data.csv", &opts).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "data.csv:3:2: cannot parse \"oops\" as a number"
-        );
-    }
-
-    #[test]
-    fn short_row_reports_line_and_column() {
-        let text = "1;2;3\n4;5\n";
-        let opts = CsvOptions {
-            has_header: false,
-            delimiter: b';',
-            ..Default::default()
-        };
-        let err = read_csv::<f64, _>(text.as_bytes(), "d.csv", &opts).unwrap_err();
-        assert_eq!(err.to_string(), "d.csv:2:3: row has 2 fields, expected 3");
-    }
-
-    #[test]
-    fn loads_a_file_and_names_it_in_errors() {
-        let dir = std::env::temp_dir().join(format!("macrograd-csv-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("iris.csv");
-        std::fs::write(&path, "sepal,petal,class\n5.1,1.4,0\n\n6.2,4.5,1\n").unwrap();
-        let opts = CsvOptions {
-            targets: vec!["class".into()],
-            ..Default::default()
-        };
-        let d: Dataset<f64> = load_csv(&path, &opts).unwrap();
-        assert_eq!(
-            (d.len(), d.x(), d.y()),
-            (2, &[5.1, 1.4, 6.2, 4.5][..], &[0.0, 1.0][..])
-        );
-        std::fs::write(&path, "sepal,petal,class\n5.1,1.4,0\n6.2,,1\n").unwrap();
-        let err = load_csv::<f64>(&path, &opts).unwrap_err().to_string();
-        assert!(
-            err.ends_with("iris.csv:3:2: cannot parse \"\" as a number"),
-            "{err}"
-        );
-        assert!(load_csv::<f64>(dir.join("missing.csv"), &opts).is_err());
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn unknown_column_name_lists_the_columns() {
-        let opts = CsvOptions {
-            targets: vec!["z".into()],
-            ..Default::default()
-        };
-        let err = read_csv::<f64, _>("x,y\n1,2\n".as_bytes(), "d.csv", &opts).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("no column named `z`; the columns are x, y"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn line_numbers_count_blank_lines_and_crlf() {
-        let opts = CsvOptions {
-            targets: vec![1.into()],
-            ..Default::default()
-        };
-        let msg = |text: &str| err_of(text, &opts);
-        assert_eq!(
-            msg("x,y\n1,2\n\n\n3,oops\n"),
-            "d.csv:5:2: cannot parse \"oops\" as a number"
-        );
-        assert_eq!(
-            msg("\nx,y\r\n\r\n1,2\r\n3\r\n"),
-            "d.csv:5:2: row has 1 fields, expected 2"
-        );
-    }
-
-    fn err_of(text: &str, opts: &CsvOptions) -> String {
-        read_csv::<f64, _>(text.as_bytes(), "d.csv", opts)
-            .unwrap_err()
-            .to_string()
-    }
+/// Why the chosen columns do not fit the file.
+enum Misfit {
+    /// a column index the rows do not have (no position in the file to name)
+    OutOfRange(String),
+    /// a problem at this column (from 1) of the header or first row
+    At(usize, String),
 }
+
+/// Header names must be unique, or a name would pick one of two columns
+/// arbitrarily; the error is at the second occurrence.
+fn check_unique(names: &[String]) -> std::result::Result<(), (usize, String)> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+    for (j, n) in names.iter().enumerate() {
+        if let Some(i) = seen.insert(n, j) {
+            return Err((
+                j + 1,
+                format!(
+                    "header name `{n}` repeats column {}; column names must be unique",
+                    i + 1
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The feature columns for rows of `width` fields: every chosen column
+/// must exist, and none may be both a feature and a target (the model
+/// would see its own answer).
+fn column_layout(
+    explicit: Option<&[usize]>,
+    targets: &[usize],
+    width: usize,
+    header: &[String],
+) -> std::result::Result<Vec<usize>, Misfit> {
+    let chosen = explicit.unwrap_or_default().iter().map(|c| ("feature", c));
+    for (role, &c) in chosen.chain(targets.iter().map(|c| ("target", c))) {
+        if c >= width {
+            // The index as the user wrote it: `c + 1` may overflow.
+            return Err(Misfit::OutOfRange(format!(
+                "{role} column index {c} is out of range; rows have {width} fields (indices from 0)"
+            )));
+        }
+    }
+    let Some(features) = explicit else {
+        return Ok((0..width).filter(|c| !targets.contains(c)).collect());
+    };
+    if let Some(&c) = features.iter().find(|c| targets.contains(c)) {
+        let named = header
+            .get(c)
+            .map_or_else(String::new, |h| format!(" (`{h}`)"));
+        return Err(Misfit::At(
+            c + 1,
+            format!("column {}{named} is both a feature and a target", c + 1),
+        ));
+    }
+    Ok(features.to_vec())
+}
+
+/// One field as `T`, under the options' rules for non-finite and
+/// underflowing values (see the module docs); the error is the message.
+fn parse_field<T: Float>(field: &str, options: &CsvOptions) -> std::result::Result<T, String> {
+    let text = field.trim();
+    let wide: f64 = text
+        .parse()
+        .map_err(|_| format!("cannot parse {field:?} as a number"))?;
+    // Converting to `f32` can overflow or underflow a finite `f64`, so the
+    // checks look at the value in `T`.
+    let v = T::from_f64(wide);
+    let ty = std::any::type_name::<T>();
+    if !v.is_finite() && !options.allow_non_finite {
+        let what = if wide.is_nan() {
+            "is NaN".to_owned()
+        } else if !text.bytes().any(|b| b.is_ascii_digit()) {
+            "is infinite".to_owned()
+        } else {
+            format!("overflows {ty} to infinity")
+        };
+        return Err(format!(
+            "{field:?} {what}; set `allow_non_finite` in the CSV options to accept it"
+        ));
+    }
+    if v == T::ZERO && !options.allow_underflow && nonzero_significand(text) {
+        return Err(format!(
+            "{field:?} underflows {ty} to zero; set `allow_underflow` in the CSV options to read it as 0"
+        ));
+    }
+    Ok(v)
+}
+
+/// The literal's significand (before any exponent) has a digit 1–9, so the
+/// number it denotes is not zero.
+fn nonzero_significand(text: &str) -> bool {
+    text.split(['e', 'E'])
+        .next()
+        .is_some_and(|s| s.bytes().any(|b| matches!(b, b'1'..=b'9')))
+}
+
+#[cfg(test)]
+mod tests;
