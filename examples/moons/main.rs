@@ -167,7 +167,7 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
             + add_l2_penalty(&model, &mut grad, M::F::from_f64(1e-4));
         if !loss.is_finite() {
             return Err(format!(
-                "step {k}: the loss is {loss}; stopping with the weights of step {k}"
+                "step {k}: the loss is {loss}; stopping, nothing is saved"
             ));
         }
         let acc = accuracy(&model, &xs, &ys);
@@ -177,6 +177,13 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
         }
         sgd.set_learning_rate(1.0 - 0.9 * k as f64 / opts.steps as f64);
         sgd.step(&mut model, &grad).map_err(|e| e.to_string())?;
+        // A finite gradient can still overflow a weight; report the step
+        // that did it rather than a NaN loss one step later.
+        if let Some(name) = macrograd::params::first_non_finite(&model) {
+            return Err(format!(
+                "step {k}: the update made `{name}` non-finite; stopping, nothing is saved"
+            ));
+        }
     }
     let elapsed = start.elapsed();
     let acc = accuracy(&model, &xs, &ys);

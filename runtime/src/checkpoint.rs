@@ -6,7 +6,13 @@
 //! - [`save`] is atomic: it writes a temporary file in the target's
 //!   directory, syncs it to disk, renames it over the target and syncs the
 //!   directory, so a crash leaves either the old checkpoint or the new one,
-//!   never half of one.
+//!   never half of one. The temporary file has one predictable name per
+//!   target, `.<file name>.tmp` beside it (`.model.safetensors.tmp`): a
+//!   save first deletes a leftover of that name, then creates it afresh, so
+//!   a save killed half-way leaves at most that one file and the next save
+//!   removes it. Saves within one process take turns; two *processes*
+//!   saving the same target at the same moment are not supported (they
+//!   would share the temporary file).
 //! - [`load`] is all-or-nothing and strict: the file must parse, and every
 //!   parameter must have a tensor of the same name, dtype and shape, with no
 //!   extra tensors; otherwise the error lists every problem and the
@@ -17,6 +23,7 @@ use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
@@ -67,7 +74,8 @@ pub fn save_with_metadata<P: Params + ?Sized>(
     write_atomically(path.as_ref(), &bytes)
 }
 
-/// Writes `bytes` to `path` through a synced temporary file and a rename.
+/// Writes `bytes` to `path` through a synced temporary file and a rename
+/// (`.<file name>.tmp` beside it; see the module docs).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |action: &'static str, path: &Path| {
         let path = path.to_owned();
@@ -84,14 +92,28 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::Data(format!("`{}` is not a file path", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}-{}",
-        file_name.to_string_lossy(),
-        std::process::id(),
-        unique()
-    ));
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(file_name);
+    tmp_name.push(".tmp");
+    let tmp = dir.join(tmp_name);
+    // One temporary name per target: threads of this process must not
+    // write it at the same time. A panic elsewhere while holding the lock
+    // leaves nothing to repair, so a poisoned lock is used as is.
+    let _turn = SAVING.lock().unwrap_or_else(|e| e.into_inner());
+    // A leftover of an interrupted save goes first; `create_new` then
+    // makes a fresh file and never follows a link planted under the name.
+    match fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(io("remove the stale temporary file", &tmp)(e));
+        }
+        _ => {}
+    }
     let result = (|| {
-        let mut file = File::create(&tmp).map_err(io("create", &tmp))?;
+        let mut file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(io("create", &tmp))?;
         file.write_all(bytes).map_err(io("write", &tmp))?;
         file.sync_all().map_err(io("sync", &tmp))?;
         drop(file);
@@ -110,12 +132,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// A number distinct for every call in this process (temporary-file names).
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
+/// Held while a save writes and renames its temporary file.
+static SAVING: Mutex<()> = Mutex::new(());
 
 /// Loads the checkpoint at `path` into `params` (see the module docs).
 pub fn load<P: Params + ?Sized>(params: &mut P, path: impl AsRef<Path>) -> Result<()> {
@@ -314,6 +332,112 @@ mod tests {
         assert!(save(&[3.0_f64], dir.join("occupied")).is_err());
         assert_eq!(fs::read(&path).unwrap(), before);
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 2);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_stale_temporary_file_is_replaced_not_left_behind() {
+        // What `kill -9` during a save leaves: a half-written temporary file.
+        let dir = tmp_dir("stale");
+        let path = dir.join("m.safetensors");
+        fs::write(dir.join(".m.safetensors.tmp"), b"half a checkp").unwrap();
+        save(&[1.0_f64, 2.0], &path).unwrap();
+        let names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["m.safetensors"]);
+        let mut q = [0.0_f64; 2];
+        load(&mut q, &path).unwrap();
+        assert_eq!(q, [1.0, 2.0]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn concurrent_saves_in_one_process_stay_whole() {
+        // The temporary name is shared by every save of one target, so
+        // saves within a process take turns.
+        let dir = tmp_dir("threads");
+        let path = dir.join("m.safetensors");
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let path = &path;
+                s.spawn(move || {
+                    for i in 0..10 {
+                        save(&[f64::from(t * 100 + i); 64], path).unwrap();
+                    }
+                });
+            }
+        });
+        let mut q = [0.0_f64; 64];
+        load(&mut q, &path).unwrap();
+        assert!(q.iter().all(|&v| v == q[0]), "{q:?}");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Set in a child process of [`killed_saves_leave_one_temporary_file_at_most`]:
+    /// the directory to save into until killed.
+    const SAVE_LOOP: &str = "MACROGRAD_TEST_CHECKPOINT_SAVE_LOOP";
+
+    #[test]
+    fn killed_saves_leave_one_temporary_file_at_most() {
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+        if let Some(dir) = std::env::var_os(SAVE_LOOP) {
+            // The child: save until killed (or, should the parent be gone, for 20 s).
+            let path = PathBuf::from(dir).join("m.safetensors");
+            let started = Instant::now();
+            let mut k = 0.0;
+            while started.elapsed() < Duration::from_secs(20) {
+                save(&vec![k; 1 << 14], &path).unwrap();
+                k += 1.0;
+            }
+            return;
+        }
+        /// Kills the child even if an assertion fails first.
+        struct Killed(std::process::Child);
+        impl Drop for Killed {
+            fn drop(&mut self) {
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+        let dir = tmp_dir("kill");
+        for i in 0..20_u64 {
+            let child = Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "--exact",
+                    "checkpoint::tests::killed_saves_leave_one_temporary_file_at_most",
+                ])
+                .env(SAVE_LOOP, &dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let child = Killed(child);
+            std::thread::sleep(Duration::from_millis(30 + i * 7 % 40));
+            drop(child); // SIGKILL on Unix: no destructor, no cleanup in the child
+        }
+        let mut names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert!(
+            names
+                .iter()
+                .all(|n| n == "m.safetensors" || n == ".m.safetensors.tmp"),
+            "{names:?}"
+        );
+        let path = dir.join("m.safetensors");
+        let mut q = vec![0.0_f64; 1 << 14];
+        if path.exists() {
+            load(&mut q, &path).unwrap(); // never half a checkpoint
+            assert!(q.iter().all(|&v| v == q[0]));
+        }
+        save(&q, &path).unwrap();
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -59,10 +59,11 @@ pub enum Error {
         /// what is wrong and what is allowed
         message: String,
     },
-    /// A loss or gradient became NaN or infinite during training.
+    /// A loss, gradient or updated parameter became NaN or infinite during
+    /// training; the parameters are put back as they were before the step.
     #[error("non-finite {what} at epoch {epoch}, step {step}; parameters are as before this step")]
     NonFinite {
-        /// `loss` or `gradient of \`name\``
+        /// `loss`, `gradient of \`name\`` or `parameter \`name\` after the optimizer step`
         what: String,
         /// epoch, counted from 0
         epoch: usize,

@@ -5,6 +5,8 @@
 //! generic over [`Real`] (implemented for `f32` and `f64`).
 //!
 //! Derivatives at kinks follow PyTorch: `relu'(0) = 0`, `leaky_relu'(0) = slope`.
+//! A NaN argument gives a NaN value from every function here, as in PyTorch
+//! (`relu(NaN)` is NaN, not 0), so a diverging model is never masked.
 
 /// The floating-point types macrograd differentiates: `f32` and `f64`.
 ///
@@ -73,19 +75,22 @@ macro_rules! impl_real {
 impl_real!(f32);
 impl_real!(f64);
 
-/// Rectified linear unit, `max(x, 0)`.
+/// Rectified linear unit, `max(x, 0)`; NaN stays NaN, as in PyTorch.
 ///
 /// Derivative: `1` for `x > 0`, else `0` (so `relu'(0) = 0`, as PyTorch).
 ///
 /// ```
 /// assert_eq!(macrograd_runtime::ops::relu(-2.0_f64), 0.0);
 /// assert_eq!(macrograd_runtime::ops::relu(3.0_f32), 3.0);
+/// assert!(macrograd_runtime::ops::relu(f64::NAN).is_nan());
 /// ```
 pub fn relu<T: Real>(x: T) -> T {
-    if x > T::ZERO {
-        x
-    } else {
+    // Test for the negative side: every comparison with NaN is false, so
+    // NaN falls through to the `x` branch instead of being hidden as 0.
+    if x <= T::ZERO {
         T::ZERO
+    } else {
+        x
     }
 }
 
@@ -184,5 +189,37 @@ mod tests {
             let fd = (gelu(x + h) - gelu(x - h)) / (2.0 * h);
             assert!((fd - gelu_derivative(x)).abs() < 1e-8, "x = {x}");
         }
+    }
+
+    #[test]
+    fn nan_propagates_through_every_op() {
+        // PyTorch: relu(nan) = nan, and so for every activation.
+        type Unary = fn(f64) -> f64;
+        let unary: [(&str, Unary); 6] = [
+            ("relu", relu),
+            ("sigmoid", sigmoid),
+            ("softplus", softplus),
+            ("silu", silu),
+            ("gelu", gelu),
+            ("gelu_derivative", gelu_derivative),
+        ];
+        for (name, f) in unary {
+            assert!(f(f64::NAN).is_nan(), "{name}(NaN) = {}", f(f64::NAN));
+        }
+        assert!(relu(f32::NAN).is_nan());
+        assert!(leaky_relu(f64::NAN, 0.01).is_nan());
+        assert!(leaky_relu(f32::NAN, 0.01).is_nan());
+        // a NaN slope reaches only the negative side, as in PyTorch
+        assert!(leaky_relu(-1.0_f64, f64::NAN).is_nan());
+        assert_eq!(leaky_relu(2.0_f64, f64::NAN), 2.0);
+    }
+
+    #[test]
+    fn relu_keeps_its_values_away_from_nan() {
+        assert_eq!(relu(f64::INFINITY), f64::INFINITY);
+        assert_eq!(relu(f64::NEG_INFINITY), 0.0);
+        // −0 maps to +0, as before
+        assert!(relu(-0.0_f64).is_sign_positive());
+        assert_eq!(relu(f64::MIN_POSITIVE), f64::MIN_POSITIVE);
     }
 }

@@ -384,3 +384,31 @@ pub fn ops_fn_names() -> Vec<&'static str> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relu_rows_propagate_nan() {
+        // The interpreter and the constant folder evaluate through this
+        // table, so `relu(0.0 / 0.0)` must fold to NaN as the runtime's
+        // `ops::relu` computes it (and PyTorch), not to 0.
+        assert!(Prim::Relu.eval(&[f64::NAN]).is_nan());
+        assert!(Prim::LeakyRelu.eval(&[f64::NAN, 0.01]).is_nan());
+        assert!(Prim::Softplus.eval(&[f64::NAN]).is_nan());
+        assert_eq!(Prim::Relu.eval(&[-0.0_f64]).to_bits(), 0.0_f64.to_bits());
+        assert_eq!(Prim::Relu.eval(&[f64::NEG_INFINITY]), 0.0);
+    }
+
+    #[test]
+    fn relu_of_a_nan_constant_folds_to_nan() {
+        let g = crate::pipeline(quote::quote! {
+            fn f(x: f64) -> f64 { relu(0.0 / 0.0) + x }
+        })
+        .expect("lowers")
+        .gradient;
+        let out = crate::ir::eval::eval_outputs(&g, &[vec![1.0]]).unwrap();
+        assert!(out[0].is_nan(), "{out:?}");
+    }
+}

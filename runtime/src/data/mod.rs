@@ -11,7 +11,7 @@ pub mod idx;
 pub mod synthetic;
 
 pub use self::csv::{load_csv, read_csv, Column, CsvOptions};
-pub use self::idx::{load_mnist, read_idx, IdxArray};
+pub use self::idx::{load_mnist, load_mnist_with, read_idx, read_idx_with, IdxArray, IdxOptions};
 pub use self::synthetic::{make_blobs, make_circles, make_moons, make_regression};
 
 /// Samples as rows: `n_features` inputs and `n_targets` targets each

@@ -9,11 +9,27 @@
 //! gradient)`, typically a generated batch gradient or [`batch_mean`] over a
 //! generated per-sample `*_grad` function.
 //!
-//! **Non-finite values.** A NaN or infinite loss or gradient stops training
-//! with [`Error::NonFinite`] naming the epoch and step (and the gradient
-//! tensor); the check runs *before* the optimizer step, so the parameters
-//! are exactly as they were before the bad batch. With
-//! [`TrainConfig::skip_non_finite`] the batch is skipped and counted instead.
+//! **Non-finite values.** Parameters must be finite when training starts
+//! ([`Error::NotFinite`] naming the first bad one otherwise). A NaN or
+//! infinite loss or gradient stops training with [`Error::NonFinite`]
+//! naming the epoch and step (and the gradient tensor); the check runs
+//! *before* the optimizer step, so the parameters are exactly as they were
+//! before the bad batch. With [`TrainConfig::skip_non_finite`] the batch is
+//! skipped and counted instead.
+//!
+//! A finite gradient can still make a parameter overflow (a learning rate
+//! of `1e300`), so the parameters are checked *after* every step too. A
+//! non-finite parameter stops training with [`Error::NonFinite`] naming
+//! the epoch, step and parameter (`parameter \`l1.weight\` after the
+//! optimizer step`), and the parameters are put back to their values before
+//! that step (the loop copies them before each step, one pass); this
+//! is an error even with `skip_non_finite`, since it points at the
+//! optimizer's settings rather than at one batch. The optimizer's own state
+//! (momentum, moment estimates, step counts) is not rolled back: it has
+//! taken in that step's gradient, which was finite; call
+//! [`Optimizer::reset`] before training on if that matters. So the
+//! parameters a failed `fit` leaves, and those early stopping restores,
+//! are always finite.
 //!
 //! ```
 //! use macrograd_runtime::data::make_regression;
@@ -50,7 +66,7 @@ use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::history::{EpochRecord, History};
 use crate::optim::Optimizer;
-use crate::params::{first_non_finite, Params};
+use crate::params::{first_non_finite, for_each, unflatten, Params};
 use crate::rng;
 use crate::schedule::Schedule;
 
@@ -113,7 +129,8 @@ pub struct TrainConfig {
     pub early_stopping: Option<EarlyStopping>,
     /// clip the gradient to this global L2 norm before each step (`None`)
     pub clip_norm: Option<f64>,
-    /// skip batches with a NaN/infinite loss or gradient instead of failing (`false`)
+    /// skip batches with a NaN/infinite loss or gradient instead of failing
+    /// (`false`); a step that makes a parameter non-finite fails regardless
     pub skip_non_finite: bool,
     /// progress bar (`Auto`)
     pub progress: Progress,
@@ -221,12 +238,18 @@ where
         if train.is_empty() {
             return Err(Error::Data("no training samples".into()));
         }
+        if let Some(name) = first_non_finite(params) {
+            return Err(Error::NotFinite { name });
+        }
         self.history = History::default();
         let steps_per_epoch = train.len().div_ceil(cfg.batch_size);
         let bar = progress_bar(cfg.progress, (cfg.epochs * steps_per_epoch) as u64);
         let mut shuffler = rng::seeded(cfg.seed.wrapping_add(1));
         let mut best: Option<(f64, usize, Option<P>)> = None;
         let mut order: Vec<usize> = (0..train.len()).collect();
+        // The parameters before the current step, to undo a step that
+        // makes one non-finite; reused, so it allocates once.
+        let mut before: Vec<P::Scalar> = Vec::new();
 
         for epoch in 0..cfg.epochs {
             let started = Instant::now();
@@ -267,7 +290,17 @@ where
                         step,
                     })?;
                 }
+                copy_values(params, &mut before)?;
                 self.optimizer.step(params, &grad)?;
+                if let Some(name) = first_non_finite(params) {
+                    unflatten(params, &before)?;
+                    bar.abandon();
+                    return Err(Error::NonFinite {
+                        what: format!("parameter `{name}` after the optimizer step"),
+                        epoch,
+                        step,
+                    });
+                }
                 loss_sum += loss.to_f64() * indices.len() as f64;
                 seen += indices.len();
                 bar.inc(1);
@@ -343,6 +376,15 @@ where
     }
 }
 
+/// Copies every value of `params` into `out`, in [`crate::params::flatten`]'s layout.
+fn copy_values<P: Params>(params: &P, out: &mut Vec<P::Scalar>) -> Result<()> {
+    out.clear();
+    for_each(params, |leaf| {
+        out.extend_from_slice(leaf.data);
+        Ok(())
+    })
+}
+
 /// Mean loss over `data` in chunks of `batch_size` (gradients discarded).
 fn mean_loss<P: Params>(
     params: &P,
@@ -377,174 +419,4 @@ fn progress_bar(mode: Progress, len: u64) -> ProgressBar {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::optim::{Sgd, SgdConfig};
-
-    type Line = ([f64; 1], f64);
-
-    /// y = 3x − 1 on x = 0, 0.1, ..., 1.9.
-    fn line_data() -> Dataset<f64> {
-        let x: Vec<f64> = (0..20).map(|i| f64::from(i) / 10.0).collect();
-        let y = x.iter().map(|x| 3.0 * x - 1.0).collect();
-        Dataset::new(x, 1, y, 1).unwrap()
-    }
-
-    fn sq(p: &Line, x: &[f64], y: &[f64]) -> (f64, Line) {
-        let r = p.0[0] * x[0] + p.1 - y[0];
-        (r * r, ([2.0 * r * x[0]], 2.0 * r))
-    }
-
-    fn quiet(epochs: usize) -> TrainConfig {
-        TrainConfig {
-            epochs,
-            batch_size: 4,
-            progress: Progress::Off,
-            ..TrainConfig::default()
-        }
-    }
-
-    #[test]
-    fn fits_a_line_and_is_reproducible() {
-        let data = line_data();
-        let run = || {
-            let mut p: Line = ([0.0], 0.0);
-            let mut t = Trainer::new(Sgd::with_lr(0.1), quiet(200));
-            let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
-            (p, h.train_losses())
-        };
-        let (p, losses) = run();
-        assert!(
-            (p.0[0] - 3.0).abs() < 1e-6 && (p.1 + 1.0).abs() < 1e-6,
-            "{p:?}"
-        );
-        assert!(losses.first() > losses.last());
-        assert_eq!(run().0, p, "same seed, same result");
-    }
-
-    #[test]
-    fn nan_loss_names_epoch_and_step_and_leaves_params() {
-        let data = line_data();
-        let mut calls = 0;
-        let mut p: Line = ([0.0], 0.0);
-        let mut snapshot = p;
-        let mut t = Trainer::new(
-            Sgd::with_lr(0.1),
-            TrainConfig {
-                shuffle: false,
-                ..quiet(3)
-            },
-        );
-        let err = t
-            .fit(&mut p, &data, |p, b| {
-                calls += 1;
-                let (l, g) = batch_mean(p, b, sq);
-                // the 8th batch (epoch 1, step 2) has a NaN gradient
-                if calls == 8 {
-                    snapshot = *p;
-                    (l, ([f64::NAN], g.1))
-                } else {
-                    (l, g)
-                }
-            })
-            .unwrap_err();
-        assert!(
-            matches!(&err, Error::NonFinite { what, epoch: 1, step: 2 } if what == "gradient of `0`"),
-            "{err}"
-        );
-        assert_eq!(p, snapshot, "the bad step must not touch the parameters");
-        assert_eq!(t.history().epochs.len(), 1);
-    }
-
-    #[test]
-    fn skip_non_finite_counts_skipped_batches() {
-        let data = line_data();
-        let mut calls = 0;
-        let mut p: Line = ([0.0], 0.0);
-        let cfg = TrainConfig {
-            skip_non_finite: true,
-            ..quiet(2)
-        };
-        let mut t = Trainer::new(Sgd::with_lr(0.1), cfg);
-        let h = t
-            .fit(&mut p, &data, |p, b| {
-                calls += 1;
-                let (l, g) = batch_mean(p, b, sq);
-                (if calls == 2 { f64::INFINITY } else { l }, g)
-            })
-            .unwrap();
-        assert_eq!(h.epochs[0].skipped_batches, 1);
-        assert_eq!(h.epochs[1].skipped_batches, 0);
-    }
-
-    #[test]
-    fn early_stopping_restores_the_best_epoch() {
-        // A learning rate that diverges: the first epoch is the best one.
-        let data = line_data();
-        let mut p: Line = ([0.0], 0.0);
-        let cfg = TrainConfig {
-            validation_fraction: 0.25,
-            early_stopping: Some(EarlyStopping {
-                patience: 2,
-                min_delta: 0.0,
-                restore_best: true,
-            }),
-            ..quiet(50)
-        };
-        let mut first_epoch_params = None;
-        let mut t = Trainer::new(
-            Sgd::new(SgdConfig {
-                lr: 0.9,
-                ..SgdConfig::default()
-            })
-            .unwrap(),
-            cfg,
-        )
-        .callback(|rec, p: &Line| {
-            if rec.epoch == 0 {
-                first_epoch_params = Some(*p);
-            }
-            Ok(Control::Continue)
-        });
-        let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
-        drop(t);
-        assert_eq!(
-            h.epochs.len(),
-            3,
-            "stops after `patience` epochs without improvement"
-        );
-        let vals = h.val_losses();
-        assert!(vals[1] > vals[0] && vals[2] > vals[0], "{vals:?}");
-        assert_eq!(Some(p), first_epoch_params);
-    }
-
-    #[test]
-    fn metrics_callbacks_and_schedule() {
-        let data = line_data();
-        let mut p: Line = ([0.0], 0.0);
-        let mut lrs = Vec::new();
-        let mut t = Trainer::new(Sgd::with_lr(1.0), quiet(5))
-            .schedule(|epoch: usize| 0.1 / (epoch + 1) as f64)
-            .metric("max_err", |p: &Line, b: &Batch<'_, f64>| {
-                b.iter()
-                    .map(|(x, y)| (p.0[0] * x[0] + p.1 - y[0]).abs())
-                    .fold(0.0, f64::max)
-            })
-            .callback(|rec, _| {
-                lrs.push(rec.lr);
-                Ok(if rec.epoch == 3 {
-                    Control::Stop
-                } else {
-                    Control::Continue
-                })
-            });
-        let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
-        drop(t);
-        assert_eq!(h.epochs.len(), 4);
-        assert_eq!(lrs, [0.1, 0.05, 0.1 / 3.0, 0.025]);
-        assert!(h
-            .epochs
-            .iter()
-            .all(|e| e.metrics.contains_key("train_max_err")));
-    }
-}
+mod tests;

@@ -127,10 +127,11 @@ impl Scalar for f64 {
         f64::powi(self, n)
     }
     fn relu(self) -> Self {
-        if self > 0.0 {
-            self
-        } else {
+        // As `macrograd::ops::relu`: NaN fails `<= 0` and stays NaN.
+        if self <= 0.0 {
             0.0
+        } else {
+            self
         }
     }
     fn leaky_relu(self, slope: Self) -> Self {
