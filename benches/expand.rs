@@ -4,7 +4,7 @@
 //! rustdoc formulas), without rustc around it.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-bench cargo bench --bench expand
+//! CARGO_TARGET_DIR=/work/target-bench cargo bench -p macrograd-benches --bench expand
 //! ```
 //!
 //! Token counts and build times come from `tools/scaling` (see

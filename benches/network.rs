@@ -8,7 +8,7 @@
 //!   its weight GEMMs, the generated one computes the gradient and then
 //!   calls the runtime's `Sgd`.
 //!
-//! `cargo bench --bench network`; before timing, each pair is checked to
+//! `cargo bench -p macrograd-benches --bench network`; before timing, each pair is checked to
 //! compute the same losses.
 
 // criterion_group! and criterion_main! write undocumented functions

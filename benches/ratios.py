@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Ratio table from criterion's estimates of `cargo bench --bench scalar`.
+"""Ratio table from criterion's estimates of `cargo bench -p macrograd-benches --bench scalar`.
 
     python3 benches/ratios.py [CRITERION_DIR]   (default $CARGO_TARGET_DIR/criterion or target/criterion)
 

@@ -8,7 +8,7 @@
 //! hand-written and tape gradients agree with the generated ones.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-bench cargo bench --bench scalar
+//! CARGO_TARGET_DIR=/work/target-bench cargo bench -p macrograd-benches --bench scalar
 //! ```
 //!
 //! Figures and the machine they were taken on: `benches/RESULTS.md`.
