@@ -10,13 +10,7 @@ mod plot;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use macrograd::checkpoint;
-use macrograd::data::{load_csv, make_moons, CsvOptions, Dataset};
-use macrograd::init::init_uniform;
-use macrograd::nn::add_l2_penalty;
-use macrograd::optim::{Optimizer, Sgd};
-use macrograd::params::Params;
-use macrograd::{grad, Float, Real};
+use macrograd::prelude::*;
 
 /// The network, once per float type.
 macro_rules! mlp {
@@ -46,7 +40,7 @@ macro_rules! mlp {
             fn score(&self, x: [$t; 2]) -> $t {
                 self.forward(x)[0]
             }
-            fn batch_backward(&self, xs: &[[$t; 2]], ys: &[$t], grad: &mut Self) -> $t {
+            fn batch_backward(&self, xs: &[[$t; 2]], ys: &[$t], grad: &mut Self) -> Result<$t> {
                 $name::batch_backward(self, xs, ys, grad)
             }
         }
@@ -58,7 +52,13 @@ trait Net: Params<Scalar = Self::F, Gradient = Self> + Sized {
     type F: Float;
     fn zeros() -> Self;
     fn score(&self, x: [Self::F; 2]) -> Self::F;
-    fn batch_backward(&self, xs: &[[Self::F; 2]], ys: &[Self::F], grad: &mut Self) -> Self::F;
+    /// Mean loss; `grad` is overwritten with the mean gradient.
+    fn batch_backward(
+        &self,
+        xs: &[[Self::F; 2]],
+        ys: &[Self::F],
+        grad: &mut Self,
+    ) -> Result<Self::F>;
 }
 
 mlp!(Mlp32, f32);
@@ -163,7 +163,10 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
     );
     let start = Instant::now();
     for k in 0..opts.steps {
-        let loss = model.batch_backward(&xs, &ys, &mut grad)
+        // the batch's mean gradient overwrites `grad`; the penalty's adds to it
+        let loss = model
+            .batch_backward(&xs, &ys, &mut grad)
+            .map_err(|e| e.to_string())?
             + add_l2_penalty(&model, &mut grad, M::F::from_f64(1e-4));
         if !loss.is_finite() {
             return Err(format!(

@@ -13,11 +13,13 @@
 //! - [`train`], [`history`]: an optional training loop with progress,
 //!   metrics and early stopping, and its history as CSV, JSON and SVG.
 //!
-//! Gradient ownership is one rule: a gradient is a fresh value returned by a
-//! generated `*_grad` function, of type [`Params::Gradient`] (the same shape
-//! as the parameters); optimizers borrow it, nothing accumulates, there is
-//! no `zero_grad` (see [`params`]). Every fallible call returns
-//! [`Result`] with the one [`Error`] enum.
+//! Gradients follow one convention (see [`params`]): a gradient is the
+//! gradient of the call that produced it, returned fresh by a generated
+//! `*_grad` function or written over a reused buffer by a network's
+//! `batch_*` method; only functions whose name says *add* (`backward_add`,
+//! [`nn::add_l2_penalty`], [`params::accumulate`]) add into a buffer; there
+//! is no `zero_grad`. Every fallible call returns [`Result`] with the one
+//! [`Error`] enum.
 //!
 //! The loop by hand, with a hand-written gradient standing in for a
 //! generated one: fit `y = w·x + b` to three points of `y = 2·x + 1`,

@@ -5,9 +5,21 @@
 //! calls to [`Optimizer::step`], [`crate::schedule`] and [`crate::clip`]
 //! that a hand-written loop can make as well.
 //!
-//! The user supplies one function, `loss_and_grad(&params, &batch) -> (loss,
-//! gradient)`, typically a generated batch gradient or [`batch_mean`] over a
-//! generated per-sample `*_grad` function.
+//! Two entry points:
+//!
+//! - [`Trainer::fit_network`] trains a network declared with
+//!   `grad! { struct … }` (it implements [`Network`]): the data set's rows
+//!   are converted to the network's input arrays once, batches are gathered
+//!   into reused buffers, the gradient buffer is reused (each batch
+//!   overwrites it), and validation computes the loss without a backward
+//!   pass;
+//! - [`Trainer::fit`] takes a function `loss_and_grad(&params, &batch) ->
+//!   Result<(loss, gradient)>` returning a fresh gradient, typically
+//!   [`batch_mean`] over a generated per-sample `*_grad` function; its
+//!   validation calls the same function and discards the gradient.
+//!
+//! **Progress** ([`Progress`]): a bar on a terminal, one line per epoch with
+//! the loss and metrics off a terminal (CI, a log file).
 //!
 //! **Non-finite values.** A NaN or infinite loss or gradient stops training
 //! with [`Error::NonFinite`] naming the epoch and step (and the gradient
@@ -39,10 +51,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::time::Instant;
-
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::clip::clip_grad_norm;
 use crate::data::{train_test_split, Dataset};
@@ -55,7 +64,14 @@ use crate::rng;
 use crate::schedule::Schedule;
 
 mod batch;
+mod network;
+mod progress;
 pub use batch::{accuracy, batch_mean, Batch};
+pub use network::{FromRow, Network};
+pub use progress::Progress;
+
+use network::Typed;
+use progress::Reporter;
 
 /// A metric: a number computed from the parameters on a batch (e.g. accuracy).
 pub type MetricFn<'a, P> = Box<dyn FnMut(&P, &Batch<'_, <P as Params>::Scalar>) -> f64 + 'a>;
@@ -70,18 +86,6 @@ pub enum Control {
     Continue,
     /// stop after this epoch
     Stop,
-}
-
-/// When to draw the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Progress {
-    /// only when stdout and stderr are terminals (the default)
-    #[default]
-    Auto,
-    /// never
-    Off,
-    /// whenever the terminal library can draw
-    On,
 }
 
 /// Stop when the monitored loss (validation if there is a split, else
@@ -115,7 +119,7 @@ pub struct TrainConfig {
     pub clip_norm: Option<f64>,
     /// skip batches with a NaN/infinite loss or gradient instead of failing (`false`)
     pub skip_non_finite: bool,
-    /// progress bar (`Auto`)
+    /// progress: a bar on a terminal, lines per epoch elsewhere (`Auto`)
     pub progress: Progress,
     /// call the schedule with the global step instead of the epoch (`false`)
     pub schedule_per_step: bool,
@@ -197,14 +201,32 @@ where
         &self.history
     }
 
-    /// Trains `params` on `data`; returns the history of this call.
+    /// Trains `params` on `data` with a function returning the mean loss
+    /// and a fresh mean gradient of a batch; returns the history of this
+    /// call. Validation (with [`TrainConfig::validation_fraction`]) calls
+    /// the same function and discards the gradient.
     pub fn fit(
         &mut self,
         params: &mut P,
         data: &Dataset<P::Scalar>,
-        mut loss_and_grad: impl FnMut(&P, &Batch<'_, P::Scalar>) -> (P::Scalar, P::Gradient),
+        loss_and_grad: impl FnMut(&P, &Batch<'_, P::Scalar>) -> Result<(P::Scalar, P::Gradient)>,
     ) -> Result<History> {
-        let cfg = self.config.clone();
+        let (train, val) = self.split(data)?;
+        let mut objective = Closure {
+            f: loss_and_grad,
+            train: &train,
+            val: val.as_ref(),
+            grad: None,
+        };
+        self.run(params, &train, val.as_ref(), &mut objective)
+    }
+
+    /// The training and validation sets of `data`, checked.
+    fn split<'d>(
+        &self,
+        data: &'d Dataset<P::Scalar>,
+    ) -> Result<Split<'d, P::Scalar>> {
+        let cfg = &self.config;
         if cfg.batch_size == 0 {
             return Err(Error::InvalidConfig {
                 what: "batch size",
@@ -214,19 +236,57 @@ where
         // Borrow the data unless a validation split needs new sets.
         let (train, val) = if cfg.validation_fraction > 0.0 {
             let (t, v) = train_test_split(data, cfg.validation_fraction, cfg.seed)?;
-            (Cow::Owned(t), Some(v))
+            (Cow::Owned(t), Some(v).filter(|v| !v.is_empty()))
         } else {
             (Cow::Borrowed(data), None)
         };
         if train.is_empty() {
             return Err(Error::Data("no training samples".into()));
         }
+        Ok((train, val))
+    }
+
+    /// The loop itself: epochs of batches through `objective`, then
+    /// validation, metrics, callbacks and early stopping.
+    fn run(
+        &mut self,
+        params: &mut P,
+        train: &Dataset<P::Scalar>,
+        val: Option<&Dataset<P::Scalar>>,
+        objective: &mut impl Objective<P>,
+    ) -> Result<History> {
+        let cfg = self.config.clone();
         self.history = History::default();
         let steps_per_epoch = train.len().div_ceil(cfg.batch_size);
-        let bar = progress_bar(cfg.progress, (cfg.epochs * steps_per_epoch) as u64);
+        let mut report = Reporter::new(
+            cfg.progress,
+            cfg.epochs,
+            steps_per_epoch,
+            cfg.early_stopping.is_some(),
+        );
+        let result = self.epochs(params, train, val, objective, &mut report);
+        match &result {
+            Ok(stopped_early) => report.finish(self.history.last(), *stopped_early),
+            Err(_) => report.abandon(),
+        }
+        result.map(|_| self.history.clone())
+    }
+
+    /// The epochs; `Ok(true)` if training stopped before the last one.
+    fn epochs(
+        &mut self,
+        params: &mut P,
+        train: &Dataset<P::Scalar>,
+        val: Option<&Dataset<P::Scalar>>,
+        objective: &mut impl Objective<P>,
+        report: &mut Reporter,
+    ) -> Result<bool> {
+        let cfg = self.config.clone();
+        let steps_per_epoch = train.len().div_ceil(cfg.batch_size);
         let mut shuffler = rng::seeded(cfg.seed.wrapping_add(1));
         let mut best: Option<(f64, usize, Option<P>)> = None;
         let mut order: Vec<usize> = (0..train.len()).collect();
+        let mut stopped_early = false;
 
         for epoch in 0..cfg.epochs {
             let started = Instant::now();
@@ -243,53 +303,46 @@ where
                     };
                     self.optimizer.set_learning_rate(s.lr(t));
                 }
-                let batch = Batch::new(&train, indices);
-                let (loss, mut grad) = loss_and_grad(params, &batch);
+                let (loss, grad) = objective.train(params, indices)?;
                 let bad = if !loss.is_finite() {
                     Some("loss".to_owned())
                 } else {
-                    first_non_finite(&grad).map(|name| format!("gradient of `{name}`"))
+                    first_non_finite(grad).map(|name| format!("gradient of `{name}`"))
                 };
                 if let Some(what) = bad {
                     if cfg.skip_non_finite {
                         skipped += 1;
-                        bar.inc(1);
+                        report.skip();
                         continue;
                     }
-                    bar.abandon();
                     return Err(Error::NonFinite { what, epoch, step });
                 }
                 if let Some(max_norm) = cfg.clip_norm {
                     // Finite components can still overflow the norm.
-                    clip_grad_norm(&mut grad, max_norm).map_err(|_| Error::NonFinite {
+                    clip_grad_norm(grad, max_norm).map_err(|_| Error::NonFinite {
                         what: "gradient norm".into(),
                         epoch,
                         step,
                     })?;
                 }
-                self.optimizer.step(params, &grad)?;
+                self.optimizer.step(params, grad)?;
                 loss_sum += loss.to_f64() * indices.len() as f64;
                 seen += indices.len();
-                bar.inc(1);
-                bar.set_message(format!(
-                    "epoch {}/{} loss {:.5}",
-                    epoch + 1,
-                    cfg.epochs,
-                    loss_sum / seen as f64
-                ));
+                report.step(epoch, loss_sum / seen as f64);
             }
 
-            let val_loss = val
-                .as_ref()
-                .map(|v| mean_loss(params, v, cfg.batch_size, &mut loss_and_grad));
+            let val_loss = match val {
+                Some(v) => Some(objective.validation_loss(params, v.len(), cfg.batch_size)?),
+                None => None,
+            };
             let mut metrics = BTreeMap::new();
             let all_train: Vec<usize> = (0..train.len()).collect();
             for (name, f) in &mut self.metrics {
                 metrics.insert(
                     format!("train_{name}"),
-                    f(params, &Batch::new(&train, &all_train)),
+                    f(params, &Batch::new(train, &all_train)),
                 );
-                if let Some(v) = &val {
+                if let Some(v) = val {
                     let all: Vec<usize> = (0..v.len()).collect();
                     metrics.insert(format!("val_{name}"), f(params, &Batch::new(v, &all)));
                 }
@@ -308,6 +361,7 @@ where
                 seconds: started.elapsed().as_secs_f64(),
             };
             self.history.epochs.push(record.clone());
+            report.epoch(&record);
 
             let mut stop = false;
             for cb in &mut self.callbacks {
@@ -332,219 +386,133 @@ where
                 }
             }
             if stop {
+                stopped_early = epoch + 1 < cfg.epochs;
                 break;
             }
         }
-        bar.finish_and_clear();
-        if let Some((_, _, Some(snapshot))) = best {
+        if let Some((_, at, Some(snapshot))) = best {
             *params = snapshot;
+            self.history.restored_epoch = Some(at);
         }
-        Ok(self.history.clone())
+        Ok(stopped_early)
     }
 }
 
-/// Mean loss over `data` in chunks of `batch_size` (gradients discarded).
-fn mean_loss<P: Params>(
-    params: &P,
-    data: &Dataset<P::Scalar>,
-    batch_size: usize,
-    loss_and_grad: &mut impl FnMut(&P, &Batch<'_, P::Scalar>) -> (P::Scalar, P::Gradient),
-) -> f64 {
-    let all: Vec<usize> = (0..data.len()).collect();
-    let mut sum = 0.0;
-    for chunk in all.chunks(batch_size) {
-        sum += loss_and_grad(params, &Batch::new(data, chunk)).0.to_f64() * chunk.len() as f64;
-    }
-    sum / data.len().max(1) as f64
-}
-
-fn progress_bar(mode: Progress, len: u64) -> ProgressBar {
-    let show = match mode {
-        Progress::Off => false,
-        Progress::On => true,
-        Progress::Auto => std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
-    };
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    if let Ok(style) =
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} steps, {per_sec}, eta {eta}")
+impl<'a, N, O> Trainer<'a, N, O>
+where
+    N: Network,
+    O: Optimizer<N::Scalar>,
+{
+    /// Trains a network declared with `grad! { struct … }` on `data`;
+    /// returns the history of this call.
+    ///
+    /// The rows are converted to the network's inputs and targets once
+    /// ([`FromRow`]: features to `[F; N]`, targets to `F` or a `usize`
+    /// class label), each batch is gathered into buffers reused across
+    /// steps, its gradient overwrites one buffer, and validation computes
+    /// the loss without a backward pass.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Data`] naming the row whose width does not fit the network,
+    /// and every error of [`Trainer::fit`].
+    pub fn fit_network(&mut self, net: &mut N, data: &Dataset<N::Scalar>) -> Result<History>
+    where
+        N::Input: FromRow<N::Scalar>,
+        N::Target: FromRow<N::Scalar>,
     {
-        bar.set_style(style.progress_chars("=> "));
+        let (train, val) = self.split(data)?;
+        let typed_val = val
+            .as_ref()
+            .map(|v| Typed::new(v, "validation"))
+            .transpose()?;
+        let mut objective = NetworkObjective {
+            train: Typed::new(&train, "training")?,
+            val: typed_val,
+            batch: (Vec::new(), Vec::new()),
+            ws: N::Workspace::default(),
+            grad: N::zeros(),
+        };
+        self.run(net, &train, val.as_ref(), &mut objective)
     }
-    bar
+}
+
+/// The training set (borrowed when there is no validation split) and the
+/// validation set.
+type Split<'d, T> = (Cow<'d, Dataset<T>>, Option<Dataset<T>>);
+
+/// What the loop asks of the model: a training batch's mean loss and
+/// gradient, and the validation set's mean loss.
+trait Objective<P: Params> {
+    /// Mean loss and mean gradient over the training rows `indices`.
+    fn train(&mut self, params: &P, indices: &[usize]) -> Result<(P::Scalar, &mut P::Gradient)>;
+
+    /// Mean loss over the `len` validation rows, in chunks of `batch_size`.
+    fn validation_loss(&mut self, params: &P, len: usize, batch_size: usize) -> Result<f64>;
+}
+
+/// [`Trainer::fit`]'s objective: a closure returning fresh gradients.
+struct Closure<'d, F, T, G> {
+    f: F,
+    train: &'d Dataset<T>,
+    val: Option<&'d Dataset<T>>,
+    grad: Option<G>,
+}
+
+impl<P, F> Objective<P> for Closure<'_, F, P::Scalar, P::Gradient>
+where
+    P: Params,
+    F: FnMut(&P, &Batch<'_, P::Scalar>) -> Result<(P::Scalar, P::Gradient)>,
+{
+    fn train(&mut self, params: &P, indices: &[usize]) -> Result<(P::Scalar, &mut P::Gradient)> {
+        let (loss, grad) = (self.f)(params, &Batch::new(self.train, indices))?;
+        Ok((loss, self.grad.insert(grad)))
+    }
+
+    fn validation_loss(&mut self, params: &P, len: usize, batch_size: usize) -> Result<f64> {
+        let Some(val) = self.val else {
+            return Ok(f64::NAN);
+        };
+        let all: Vec<usize> = (0..len).collect();
+        let mut sum = 0.0;
+        for chunk in all.chunks(batch_size) {
+            sum += (self.f)(params, &Batch::new(val, chunk))?.0.to_f64() * chunk.len() as f64;
+        }
+        Ok(sum / len.max(1) as f64)
+    }
+}
+
+/// [`Trainer::fit_network`]'s objective: typed rows, reused buffers.
+struct NetworkObjective<N: Network> {
+    train: Typed<N::Input, N::Target>,
+    val: Option<Typed<N::Input, N::Target>>,
+    batch: (Vec<N::Input>, Vec<N::Target>),
+    ws: N::Workspace,
+    grad: N,
+}
+
+impl<N: Network> Objective<N> for NetworkObjective<N> {
+    fn train(&mut self, net: &N, indices: &[usize]) -> Result<(N::Scalar, &mut N)> {
+        let (bx, by) = &mut self.batch;
+        bx.clear();
+        by.clear();
+        bx.extend(indices.iter().map(|&i| self.train.xs[i]));
+        by.extend(indices.iter().map(|&i| self.train.ys[i]));
+        let loss = net.train_batch(&mut self.ws, bx, by, &mut self.grad)?;
+        Ok((loss, &mut self.grad))
+    }
+
+    fn validation_loss(&mut self, net: &N, len: usize, batch_size: usize) -> Result<f64> {
+        let Some(val) = &self.val else {
+            return Ok(f64::NAN);
+        };
+        let mut sum = 0.0;
+        for (xs, ys) in val.xs.chunks(batch_size).zip(val.ys.chunks(batch_size)) {
+            sum += net.batch_loss(xs, ys)?.to_f64() * xs.len() as f64;
+        }
+        Ok(sum / len.max(1) as f64)
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::optim::{Sgd, SgdConfig};
-
-    type Line = ([f64; 1], f64);
-
-    /// y = 3x − 1 on x = 0, 0.1, ..., 1.9.
-    fn line_data() -> Dataset<f64> {
-        let x: Vec<f64> = (0..20).map(|i| f64::from(i) / 10.0).collect();
-        let y = x.iter().map(|x| 3.0 * x - 1.0).collect();
-        Dataset::new(x, 1, y, 1).unwrap()
-    }
-
-    fn sq(p: &Line, x: &[f64], y: &[f64]) -> (f64, Line) {
-        let r = p.0[0] * x[0] + p.1 - y[0];
-        (r * r, ([2.0 * r * x[0]], 2.0 * r))
-    }
-
-    fn quiet(epochs: usize) -> TrainConfig {
-        TrainConfig {
-            epochs,
-            batch_size: 4,
-            progress: Progress::Off,
-            ..TrainConfig::default()
-        }
-    }
-
-    #[test]
-    fn fits_a_line_and_is_reproducible() {
-        let data = line_data();
-        let run = || {
-            let mut p: Line = ([0.0], 0.0);
-            let mut t = Trainer::new(Sgd::with_lr(0.1), quiet(200));
-            let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
-            (p, h.train_losses())
-        };
-        let (p, losses) = run();
-        assert!(
-            (p.0[0] - 3.0).abs() < 1e-6 && (p.1 + 1.0).abs() < 1e-6,
-            "{p:?}"
-        );
-        assert!(losses.first() > losses.last());
-        assert_eq!(run().0, p, "same seed, same result");
-    }
-
-    #[test]
-    fn nan_loss_names_epoch_and_step_and_leaves_params() {
-        let data = line_data();
-        let mut calls = 0;
-        let mut p: Line = ([0.0], 0.0);
-        let mut snapshot = p;
-        let mut t = Trainer::new(
-            Sgd::with_lr(0.1),
-            TrainConfig {
-                shuffle: false,
-                ..quiet(3)
-            },
-        );
-        let err = t
-            .fit(&mut p, &data, |p, b| {
-                calls += 1;
-                let (l, g) = batch_mean(p, b, sq);
-                // the 8th batch (epoch 1, step 2) has a NaN gradient
-                if calls == 8 {
-                    snapshot = *p;
-                    (l, ([f64::NAN], g.1))
-                } else {
-                    (l, g)
-                }
-            })
-            .unwrap_err();
-        assert!(
-            matches!(&err, Error::NonFinite { what, epoch: 1, step: 2 } if what == "gradient of `0`"),
-            "{err}"
-        );
-        assert_eq!(p, snapshot, "the bad step must not touch the parameters");
-        assert_eq!(t.history().epochs.len(), 1);
-    }
-
-    #[test]
-    fn skip_non_finite_counts_skipped_batches() {
-        let data = line_data();
-        let mut calls = 0;
-        let mut p: Line = ([0.0], 0.0);
-        let cfg = TrainConfig {
-            skip_non_finite: true,
-            ..quiet(2)
-        };
-        let mut t = Trainer::new(Sgd::with_lr(0.1), cfg);
-        let h = t
-            .fit(&mut p, &data, |p, b| {
-                calls += 1;
-                let (l, g) = batch_mean(p, b, sq);
-                (if calls == 2 { f64::INFINITY } else { l }, g)
-            })
-            .unwrap();
-        assert_eq!(h.epochs[0].skipped_batches, 1);
-        assert_eq!(h.epochs[1].skipped_batches, 0);
-    }
-
-    #[test]
-    fn early_stopping_restores_the_best_epoch() {
-        // A learning rate that diverges: the first epoch is the best one.
-        let data = line_data();
-        let mut p: Line = ([0.0], 0.0);
-        let cfg = TrainConfig {
-            validation_fraction: 0.25,
-            early_stopping: Some(EarlyStopping {
-                patience: 2,
-                min_delta: 0.0,
-                restore_best: true,
-            }),
-            ..quiet(50)
-        };
-        let mut first_epoch_params = None;
-        let mut t = Trainer::new(
-            Sgd::new(SgdConfig {
-                lr: 0.9,
-                ..SgdConfig::default()
-            })
-            .unwrap(),
-            cfg,
-        )
-        .callback(|rec, p: &Line| {
-            if rec.epoch == 0 {
-                first_epoch_params = Some(*p);
-            }
-            Ok(Control::Continue)
-        });
-        let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
-        drop(t);
-        assert_eq!(
-            h.epochs.len(),
-            3,
-            "stops after `patience` epochs without improvement"
-        );
-        let vals = h.val_losses();
-        assert!(vals[1] > vals[0] && vals[2] > vals[0], "{vals:?}");
-        assert_eq!(Some(p), first_epoch_params);
-    }
-
-    #[test]
-    fn metrics_callbacks_and_schedule() {
-        let data = line_data();
-        let mut p: Line = ([0.0], 0.0);
-        let mut lrs = Vec::new();
-        let mut t = Trainer::new(Sgd::with_lr(1.0), quiet(5))
-            .schedule(|epoch: usize| 0.1 / (epoch + 1) as f64)
-            .metric("max_err", |p: &Line, b: &Batch<'_, f64>| {
-                b.iter()
-                    .map(|(x, y)| (p.0[0] * x[0] + p.1 - y[0]).abs())
-                    .fold(0.0, f64::max)
-            })
-            .callback(|rec, _| {
-                lrs.push(rec.lr);
-                Ok(if rec.epoch == 3 {
-                    Control::Stop
-                } else {
-                    Control::Continue
-                })
-            });
-        let h = t.fit(&mut p, &data, |p, b| batch_mean(p, b, sq)).unwrap();
-        drop(t);
-        assert_eq!(h.epochs.len(), 4);
-        assert_eq!(lrs, [0.1, 0.05, 0.1 / 3.0, 0.025]);
-        assert!(h
-            .epochs
-            .iter()
-            .all(|e| e.metrics.contains_key("train_max_err")));
-    }
-}
+mod tests;
