@@ -120,14 +120,12 @@ fn run(o: &Options) -> Result<(), String> {
         history.epochs.len() * train.len().div_ceil(BATCH),
         history.epochs.iter().map(|e| e.seconds).sum::<f64>(),
     );
-    for (e, acc) in history.epochs.iter().zip(&test_accuracy) {
-        println!(
-            "epoch {}: mean training loss {:.4}, test accuracy {:.2}%",
-            e.epoch,
-            e.train_loss,
-            100.0 * acc
-        );
-    }
+    let per_epoch: Vec<String> = test_accuracy
+        .iter()
+        .enumerate()
+        .map(|(e, acc)| format!("{}: {:.2}%", e + 1, 100.0 * acc))
+        .collect();
+    println!("test accuracy after epoch {}", per_epoch.join(", "));
     println!(
         "{steps} training steps of {BATCH} in {busy:.2} s: {:.0} steps/s (gathering, forward, backward and SGD)",
         steps as f64 / busy

@@ -200,7 +200,12 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
     }
     let xs64: Vec<[f64; 2]> = xs.iter().map(|x| [x[0].to_f64(), x[1].to_f64()]).collect();
     let ys64: Vec<f64> = ys.iter().map(|y| y.to_f64()).collect();
-    let svg = plot::decision_svg(&xs64, &ys64, |p| {
+    let title = format!(
+        "MLP 2-16-16-1 after {} steps: {:.0}% training accuracy",
+        opts.steps,
+        100.0 * acc
+    );
+    let svg = plot::decision_svg(&title, &xs64, &ys64, |p| {
         model
             .score([M::F::from_f64(p[0]), M::F::from_f64(p[1])])
             .to_f64()

@@ -222,10 +222,7 @@ where
     }
 
     /// The training and validation sets of `data`, checked.
-    fn split<'d>(
-        &self,
-        data: &'d Dataset<P::Scalar>,
-    ) -> Result<Split<'d, P::Scalar>> {
+    fn split<'d>(&self, data: &'d Dataset<P::Scalar>) -> Result<Split<'d, P::Scalar>> {
         let cfg = &self.config;
         if cfg.batch_size == 0 {
             return Err(Error::InvalidConfig {

@@ -108,7 +108,16 @@ impl Reporter {
             if stopped_early {
                 msg.push_str(" (stopped early)");
             }
+            // the last line: no ETA, the time it took
+            if let Some(style) = style("{msg} [{wide_bar}] {pos} steps in {elapsed}, {rate}") {
+                bar.set_style(style);
+            }
             bar.finish_with_message(msg);
+            if !bar.is_hidden() {
+                // indicatif leaves the cursor at the end of the bar's line:
+                // end it, so what the program prints next starts below
+                eprintln!();
+            }
         }
         if let (Some(out), true) = (&mut self.lines, stopped_early) {
             let epoch = record.map_or(0, |r| r.epoch + 1);
@@ -146,7 +155,8 @@ pub(super) fn epoch_line(r: &EpochRecord, epochs: usize) -> String {
     line
 }
 
-/// `epoch 3/40 loss 0.12345 [=====>    ] 1200/16000 steps, 5400 steps/s, eta 3s`.
+/// `epoch 3/40 loss 0.12345 [=====>    ] 1200/16000 steps, 5400 steps/s, eta 3s`,
+/// the bar as wide as the terminal allows.
 fn progress_bar(len: u64, bounded_eta: bool) -> ProgressBar {
     let bar = ProgressBar::new(len);
     let eta = if bounded_eta {
@@ -154,16 +164,24 @@ fn progress_bar(len: u64, bounded_eta: bool) -> ProgressBar {
     } else {
         "eta {eta}"
     };
-    let template = format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} steps, {{rate}}, {eta}");
-    if let Ok(style) = ProgressStyle::with_template(&template) {
-        let style = style
-            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = w.write_str(&rate(s.per_sec()));
-            })
-            .progress_chars("=> ");
+    if let Some(style) = style(&format!(
+        "{{msg}} [{{wide_bar}}] {{pos}}/{{len}} steps, {{rate}}, {eta}"
+    )) {
         bar.set_style(style);
     }
     bar
+}
+
+/// The bar's style for `template`, with the `{rate}` key.
+fn style(template: &str) -> Option<ProgressStyle> {
+    let style = ProgressStyle::with_template(template).ok()?;
+    Some(
+        style
+            .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = w.write_str(&rate(s.per_sec()));
+            })
+            .progress_chars("=> "),
+    )
 }
 
 /// A step rate with its unit: `5400 steps/s`, `2.5 s/step` below one a second.
