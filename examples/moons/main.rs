@@ -34,31 +34,18 @@ macro_rules! mlp {
 
         impl Net for $name {
             type F = $t;
-            fn zeros() -> Self {
-                $name::zeros()
-            }
             fn score(&self, x: [$t; 2]) -> $t {
                 self.forward(x)[0]
-            }
-            fn batch_backward(&self, xs: &[[$t; 2]], ys: &[$t], grad: &mut Self) -> Result<$t> {
-                $name::batch_backward(self, xs, ys, grad)
             }
         }
     };
 }
 
-/// What training needs from either float type's network.
-trait Net: Params<Scalar = Self::F, Gradient = Self> + Sized {
+/// What training needs from either float type's network: what `grad!`
+/// implements for the training loop (`zeros`, `train_batch`), and the score.
+trait Net: Network<Scalar = Self::F, Input = [Self::F; 2], Target = Self::F> {
     type F: Float;
-    fn zeros() -> Self;
     fn score(&self, x: [Self::F; 2]) -> Self::F;
-    /// Mean loss; `grad` is overwritten with the mean gradient.
-    fn batch_backward(
-        &self,
-        xs: &[[Self::F; 2]],
-        ys: &[Self::F],
-        grad: &mut Self,
-    ) -> Result<Self::F>;
 }
 
 mlp!(Mlp32, f32);
@@ -152,7 +139,7 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
         })?,
         None => init_uniform(&mut model, opts.seed).map_err(|e| e.to_string())?,
     }
-    let mut grad = M::zeros();
+    let (mut grad, mut ws) = (M::zeros(), M::Workspace::default());
     let mut sgd = Sgd::with_lr(1.0);
     let mut history = String::from("step,loss,accuracy\n");
     println!(
@@ -164,8 +151,9 @@ fn run<M: Net>(opts: &cli::Options) -> Result<(), String> {
     let start = Instant::now();
     for k in 0..opts.steps {
         // the batch's mean gradient overwrites `grad`; the penalty's adds to it
+        // for layers this small, `train_batch` is the per-sample `batch_backward`
         let loss = model
-            .batch_backward(&xs, &ys, &mut grad)
+            .train_batch(&mut ws, &xs, &ys, &mut grad)
             .map_err(|e| e.to_string())?
             + add_l2_penalty(&model, &mut grad, M::F::from_f64(1e-4));
         if !loss.is_finite() {

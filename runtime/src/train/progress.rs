@@ -39,12 +39,7 @@ impl Reporter {
     /// when early stopping may end the run sooner.
     pub fn new(mode: Progress, epochs: usize, steps: usize, bounded_eta: bool) -> Self {
         let terminal = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
-        let (bar, lines) = match mode {
-            Progress::Off => (false, false),
-            Progress::Bar => (true, false),
-            Progress::Lines => (false, true),
-            Progress::Auto => (terminal, !terminal),
-        };
+        let (bar, lines) = outputs(mode, terminal);
         Self {
             bar: bar.then(|| progress_bar((epochs * steps) as u64, bounded_eta)),
             lines: lines.then(|| Box::new(std::io::stdout()) as Box<dyn Write>),
@@ -130,6 +125,17 @@ impl Reporter {
         if let Some(bar) = &self.bar {
             bar.abandon();
         }
+    }
+}
+
+/// Whether to draw the bar and whether to write lines, for `mode` on or
+/// off a terminal.
+fn outputs(mode: Progress, terminal: bool) -> (bool, bool) {
+    match mode {
+        Progress::Off => (false, false),
+        Progress::Bar => (true, false),
+        Progress::Lines => (false, true),
+        Progress::Auto => (terminal, !terminal),
     }
 }
 
@@ -248,6 +254,15 @@ mod tests {
         assert_eq!(lines.len(), 4, "{text}");
         assert!(lines[0].starts_with("epoch  1/10  train_loss 0.50000"));
         assert_eq!(lines[3], "stopped early after epoch 3/10");
+    }
+
+    #[test]
+    fn auto_is_a_bar_on_a_terminal_and_lines_elsewhere() {
+        assert_eq!(outputs(Progress::Auto, true), (true, false));
+        assert_eq!(outputs(Progress::Auto, false), (false, true));
+        assert_eq!(outputs(Progress::Off, true), (false, false));
+        assert_eq!(outputs(Progress::Lines, true), (false, true));
+        assert_eq!(outputs(Progress::Bar, false), (true, false));
     }
 
     #[test]
