@@ -1,10 +1,10 @@
 //! How a training run reports progress: a bar on a terminal, one line per
 //! epoch elsewhere (CI, a log file), or nothing.
 //!
-//! The bar shows the step rate with its unit and an ETA; with early
-//! stopping the ETA is an upper bound (`eta ≤ …`), and when training stops
-//! early the bar is completed at the step where it stopped. Its last line
-//! stays on the screen.
+//! The bar shows the step rate with its unit and an ETA for all epochs at
+//! the current rate; with early stopping it reads `eta ≤ …`, since training
+//! may end sooner, and when it does the bar is completed at the step where
+//! it stopped. Its last line (steps, time taken, rate) stays on the screen.
 
 use std::io::{IsTerminal, Write};
 
