@@ -68,7 +68,7 @@ fn moons_generated(
 ) -> f64 {
     let mut last = 0.0;
     for k in 0..steps {
-        last = m.batch_backward(xs, ys, g) + add_l2_penalty(m, g, 1e-4);
+        last = m.batch_backward(xs, ys, g).expect("a non-empty batch") + add_l2_penalty(m, g, 1e-4);
         schedule::apply(sgd, &schedule::micrograd(100), k);
         sgd.step(m, g).expect("shapes match");
     }
@@ -146,7 +146,9 @@ fn mnist(c: &mut Criterion) {
     let mut work = hand_mnist::Work::new(64);
     let x = xs.as_flattened();
     for k in 0..5 {
-        let a = model.batch_backward_gemm(&mut ws, &xs, &ys, &mut g);
+        let a = model
+            .batch_backward_gemm(&mut ws, &xs, &ys, &mut g)
+            .expect("a non-empty batch");
         sgd.step(&mut model, &g).expect("shapes match");
         let b = hand_mnist::step(&mut hand, &mut work, x, &ys, 0.1);
         assert!(
@@ -157,7 +159,9 @@ fn mnist(c: &mut Criterion) {
     let mut group = c.benchmark_group("network/mnist");
     group.bench_function("generated", |b| {
         b.iter(|| {
-            let loss = model.batch_backward_gemm(&mut ws, &xs, &ys, &mut g);
+            let loss = model
+                .batch_backward_gemm(&mut ws, &xs, &ys, &mut g)
+                .expect("a non-empty batch");
             sgd.step(&mut model, &g).expect("shapes match");
             loss
         })

@@ -4,6 +4,9 @@
 //! A pendulum on a spring: the energy of a state is the sum of a kinetic and
 //! a potential term, each its own `#[differentiable]` function; the potential uses a
 //! smooth clamp whose derivative we supply ourselves.
+#[path = "common/no_options.rs"]
+mod no_options;
+
 use macrograd::differentiable;
 
 mod physics {
@@ -44,6 +47,7 @@ fn energy(q: [f64; 2], v: [f64; 2], #[nograd] stiffness: f64) -> f64 {
 }
 
 fn main() {
+    no_options::handle("usage: physics\n\nA spring pendulum's energy from differentiable functions calling each other, one with a derivative given by hand.");
     let (q, v) = ([0.3, -1.2], [0.5, 0.1]);
     let (e, (de_dq, de_dv)) = energy_grad(q, v, 40.0);
     println!("energy = {e:.6}");

@@ -1,5 +1,8 @@
 //! The README's first example: a loss, its gradient written at compile time,
 //! and gradient descent on it.
+#[path = "common/no_options.rs"]
+mod no_options;
+
 use macrograd::{differentiable, grad};
 
 /// Squared error of a line `w·x + b` at one point.
@@ -10,6 +13,7 @@ fn loss(w: f64, b: f64, #[nograd] x: f64, #[nograd] y: f64) -> f64 {
 }
 
 fn main() {
+    no_options::handle("usage: quickstart\n\nThe README's first example: a gradient written at compile time, gradient descent on it, and grad! on a closure.");
     // `loss_grad` was written by `#[differentiable]`: the value, then (∂loss/∂w, ∂loss/∂b).
     let (value, (dw, db)) = loss_grad(0.5, 0.0, 2.0, 3.0);
     println!("loss = {value}, ∂loss/∂w = {dw}, ∂loss/∂b = {db}");

@@ -6,12 +6,10 @@
 //! `y = 10·sin(π·x0·x1) + 20·(x2 − 0.5)² + 10·x3 + 5·x4 + noise`, x uniform
 //! on [0, 1]⁵.
 
-use macrograd::data::Dataset;
-use macrograd::grad;
-use macrograd::init::{init_layers, Init};
-use macrograd::optim::Adam;
-use macrograd::rng::{seeded, standard_normal, uniform};
-use macrograd::train::{EarlyStopping, TrainConfig, Trainer};
+#[path = "common/no_options.rs"]
+mod no_options;
+
+use macrograd::prelude::*;
 
 grad! {
     /// 5 inputs, two hidden layers of 32 with tanh, one output.
@@ -32,22 +30,25 @@ grad! {
 
 /// `n` samples of Friedman #1 with Gaussian noise of standard deviation 1.
 fn friedman1(n: usize, seed: u64) -> Dataset<f64> {
-    let mut rng = seeded(seed);
+    let mut source = rng::seeded(seed);
     let (mut x, mut y) = (Vec::with_capacity(n * 5), Vec::with_capacity(n));
     for _ in 0..n {
-        let v: Vec<f64> = (0..5).map(|_| uniform(&mut rng, 0.0, 1.0)).collect();
+        let v: Vec<f64> = (0..5)
+            .map(|_| rng::uniform(&mut source, 0.0, 1.0))
+            .collect();
         let target = 10.0 * (std::f64::consts::PI * v[0] * v[1]).sin()
             + 20.0 * (v[2] - 0.5).powi(2)
             + 10.0 * v[3]
             + 5.0 * v[4];
         // scaled so the targets are of order one, as networks like them
-        y.push((target + standard_normal(&mut rng) - 14.0) / 5.0);
+        y.push((target + rng::standard_normal(&mut source) - 14.0) / 5.0);
         x.extend(v);
     }
     Dataset::new(x, 5, y, 1).expect("rows and targets agree")
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    no_options::handle("usage: regression\n\nTrains a 5-32-32-1 network on Friedman #1 with a validation split and early stopping;\nwrites target/regression_history.csv and target/regression_loss.svg.");
     let data = friedman1(1000, 3);
     let mut model = Regressor::zeros();
     init_layers(&mut model, Init::HE_RELU, 3)?;
@@ -63,35 +64,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
         ..TrainConfig::default()
     };
+    // the rows become [f64; 5] inputs once; each batch overwrites one
+    // gradient buffer; validation runs the forward pass only
     let mut trainer = Trainer::new(Adam::with_lr(3e-3), config);
-    let mut grad = Regressor::zeros();
-    let history = trainer.fit(&mut model, &data, |m, batch| {
-        // the batch as the model's arrays; the gradient buffer is reused
-        let xs: Vec<[f64; 5]> = batch
-            .iter()
-            .map(|(x, _)| x.try_into().expect("5 features"))
-            .collect();
-        let ys: Vec<f64> = batch.iter().map(|(_, y)| y[0]).collect();
-        let loss = m.batch_backward(&xs, &ys, &mut grad);
-        (loss, grad.clone())
-    })?;
-    for r in history.epochs.iter().step_by(20) {
-        println!(
-            "epoch {:3}: train {:.4}  validation {:.4}",
-            r.epoch,
-            r.train_loss,
-            r.val_loss.unwrap_or(f64::NAN)
-        );
-    }
+    let history = trainer.fit_network(&mut model, &data)?;
     let last = history.last().expect("at least one epoch ran");
     let best = history
-        .val_losses()
-        .into_iter()
-        .fold(f64::INFINITY, f64::min);
+        .restored_epoch
+        .expect("early stopping restores the best epoch");
     println!(
-        "stopped after epoch {} of {}; best validation MSE {best:.4} (restored); noise floor {:.4}",
-        last.epoch,
+        "ran {} of {} epochs; restored epoch {best} (from 0), validation MSE {:.4}; noise floor {:.4}",
+        last.epoch + 1,
         trainer.config.epochs,
+        history.epochs[best].val_loss.unwrap_or(f64::NAN),
         1.0 / 25.0
     );
     std::fs::create_dir_all("target")?;

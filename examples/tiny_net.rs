@@ -3,6 +3,9 @@
 //!
 //! Input [1, 0], target [1], mean squared error; the loss is printed every
 //! 100 of 1000 epochs and the prediction at the end.
+#[path = "common/no_options.rs"]
+mod no_options;
+
 use macrograd::differentiable;
 use macrograd::ops::relu;
 use macrograd::optim::{Optimizer, Sgd};
@@ -42,6 +45,7 @@ fn loss(
 }
 
 fn main() -> Result<(), macrograd::Error> {
+    no_options::handle("usage: tiny_net\n\nTrains a 2-3-1 ReLU network on one sample with SGD through one #[differentiable] function.");
     // fixed, asymmetric start so every hidden unit learns something different
     let mut net: Net = (
         [0.5, -0.3, 0.2, 0.8, -0.6, 0.1],

@@ -135,13 +135,16 @@
 //! `forward`, and `loss` (a differentiable function of the output and
 //! `#[nograd]` targets). It generates the struct (PyTorch's `nn.Linear`
 //! layout and names), its [`Params`] visitor, `zeros`, `forward`, `loss`,
-//! `backward` (one sample, adding into a gradient), `batch_backward` (mean
-//! over a batch, sample by sample) and `batch_backward_gemm` (mean over a
-//! batch, one matrix product per layer, with a reusable workspace):
+//! `backward_add` (one sample, adding into a gradient), `batch_loss` (mean
+//! loss, no gradient), `batch_backward` (mean over a batch, sample by
+//! sample, overwriting the gradient) and `batch_backward_gemm` (the same,
+//! one matrix product per layer, with a reusable workspace), and the
+//! [`train::Network`] impl through which [`train::Trainer::fit_network`]
+//! trains it. The gradient convention is in [`params`]; a `batch_*` method
+//! given an empty batch returns [`Error::EmptyBatch`], never a NaN.
 //!
 //! ```
-//! use macrograd::grad;
-//! use macrograd::optim::{Optimizer, Sgd};
+//! use macrograd::prelude::*;
 //!
 //! grad! {
 //!     struct Net {
@@ -161,12 +164,14 @@
 //! macrograd::init::init_uniform(&mut net, 1).unwrap();
 //! let (xs, ys) = ([[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]);
 //! let (mut grad, mut sgd) = (Net::zeros(), Sgd::with_lr(0.1));
-//! let first = net.batch_backward(&xs, &ys, &mut grad);
+//! let first = net.batch_loss(&xs, &ys)?;
 //! for _ in 0..200 {
-//!     net.batch_backward(&xs, &ys, &mut grad);
-//!     sgd.step(&mut net, &grad).unwrap();
+//!     net.batch_backward(&xs, &ys, &mut grad)?; // overwrites `grad`
+//!     sgd.step(&mut net, &grad)?;
 //! }
-//! assert!(net.batch_backward(&xs, &ys, &mut grad) < first / 100.0);
+//! assert!(net.batch_loss(&xs, &ys)? < first / 100.0);
+//! assert!(matches!(net.batch_loss(&[], &[]), Err(Error::EmptyBatch { .. })));
+//! # Ok::<(), macrograd::Error>(())
 //! ```
 //!
 //! A width mismatch (`self.l2(x)` with a 2-wide `x` into `Linear<8, 1>`), an
@@ -177,6 +182,47 @@
 pub use macrograd_macros::{differentiable, grad, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;
+
+/// What a training program needs, in one `use macrograd::prelude::*;`: the
+/// macros, the traits whose methods it calls, the optimizers, the training
+/// loop, the data sets and initialisers, and the error type.
+///
+/// ```
+/// use macrograd::prelude::*;
+///
+/// grad! {
+///     struct Line { l: Linear<1, 1> }
+///     fn forward(&self, x: [f64; 1]) -> [f64; 1] { self.l(x) }
+///     fn loss(out: [f64; 1], #[nograd] y: f64) -> f64 { (out[0] - y).powi(2) }
+/// }
+///
+/// // y = 2x − 1 on eight points
+/// let x: Vec<f64> = (0..8).map(|i| i as f64 / 4.0).collect();
+/// let y = x.iter().map(|x| 2.0 * x - 1.0).collect();
+/// let data = Dataset::new(x, 1, y, 1)?;
+/// let mut line = Line::zeros();
+/// let config = TrainConfig { epochs: 300, batch_size: 4, progress: Progress::Off, ..TrainConfig::default() };
+/// Trainer::new(Sgd::with_lr(0.1), config).fit_network(&mut line, &data)?;
+/// assert!((line.l.weight[0][0] - 2.0).abs() < 1e-3 && (line.l.bias[0] + 1.0).abs() < 1e-3);
+/// # Ok::<(), macrograd::Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::checkpoint;
+    pub use crate::data::{
+        load_csv, load_mnist, make_blobs, make_circles, make_moons, make_regression,
+        train_test_split, CsvOptions, Dataset,
+    };
+    pub use crate::init::{init_layers, init_uniform, Init};
+    pub use crate::nn::add_l2_penalty;
+    pub use crate::optim::{Adagrad, Adam, AdamW, Optimizer, RmsProp, Sgd, SgdConfig};
+    pub use crate::rng;
+    pub use crate::schedule::Schedule;
+    pub use crate::train::{
+        accuracy, batch_mean, Batch, Control, EarlyStopping, Network, Progress, TrainConfig,
+        Trainer,
+    };
+    pub use crate::{differentiable, grad, Error, Float, Params, Real, Result};
+}
 
 /// What generated code refers to; not part of the API.
 #[doc(hidden)]

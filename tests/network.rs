@@ -126,8 +126,8 @@ macro_rules! check_net {
             // per sample: the gradient against central differences
             for (x, y) in xs.iter().zip(&ys) {
                 let mut g = $name::zeros();
-                let value = m.backward(*x, *y, &mut g);
-                assert_eq!(value, m.loss(*x, *y), "backward returns the loss");
+                let value = m.backward_add(*x, *y, &mut g);
+                assert_eq!(value, m.loss(*x, *y), "backward_add returns the loss");
                 let opts = Options {
                     eps: $eps,
                     atol: $tol,
@@ -141,12 +141,17 @@ macro_rules! check_net {
             let mut mean = $name::zeros();
             let mut total = 0.0;
             for (x, y) in xs.iter().zip(&ys) {
-                total += m.backward(*x, *y, &mut mean);
+                total += m.backward_add(*x, *y, &mut mean);
             }
             let n = xs.len() as $t;
             let mean: Vec<$t> = flatten(&mean).iter().map(|v| v / n).collect();
             let mut g = $name::zeros();
-            let batch_loss = m.batch_backward(&xs, &ys, &mut g);
+            let batch_loss = m.batch_backward(&xs, &ys, &mut g).unwrap();
+            assert_eq!(
+                m.batch_loss(&xs, &ys).unwrap(),
+                batch_loss,
+                "batch_loss, no backward"
+            );
             assert!((batch_loss - total / n).abs() <= 1e-6 * (total / n).abs().max(1.0) as $t);
             for (a, b) in flatten(&g).iter().zip(&mean) {
                 assert!(
@@ -156,7 +161,7 @@ macro_rules! check_net {
             }
             let mut ws = Default::default();
             let mut g2 = $name::zeros();
-            let gemm_loss = m.batch_backward_gemm(&mut ws, &xs, &ys, &mut g2);
+            let gemm_loss = m.batch_backward_gemm(&mut ws, &xs, &ys, &mut g2).unwrap();
             assert!(
                 (gemm_loss - batch_loss).abs() <= <$t>::EPSILON * 64.0 * batch_loss.abs().max(1.0)
             );
@@ -326,8 +331,8 @@ fn train_moons(seed: u64) -> (Moons, Vec<[f64; 2]>, Vec<f64>) {
     macrograd::init::init_uniform(&mut m, seed).unwrap();
     let (mut g, mut sgd) = (Moons::zeros(), Sgd::with_lr(1.0));
     for k in 0..100 {
-        let _ =
-            m.batch_backward(&xs, &ys, &mut g) + macrograd::nn::add_l2_penalty(&m, &mut g, 1e-4);
+        m.batch_backward(&xs, &ys, &mut g).unwrap();
+        macrograd::nn::add_l2_penalty(&m, &mut g, 1e-4);
         sgd.set_learning_rate(1.0 - 0.9 * k as f64 / 100.0);
         sgd.step(&mut m, &g).unwrap();
     }
@@ -383,8 +388,8 @@ fn parallel_batch_matches_the_serial_one_to_rounding() {
     let mut m = Moons::zeros();
     macrograd::init::init_uniform(&mut m, 11).unwrap();
     let (mut serial, mut parallel) = (Moons::zeros(), Moons::zeros());
-    let a = m.batch_backward(&xs, &ys, &mut serial);
-    let b = m.batch_backward_par(&xs, &ys, &mut parallel);
+    let a = m.batch_backward(&xs, &ys, &mut serial).unwrap();
+    let b = m.batch_backward_par(&xs, &ys, &mut parallel).unwrap();
     assert!((a - b).abs() <= 1e-13 * a.abs());
     for (s, p) in flatten(&serial).iter().zip(flatten(&parallel).iter()) {
         assert!((s - p).abs() <= 1e-13 * s.abs().max(1e-3), "{s} vs {p}");

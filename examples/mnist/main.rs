@@ -2,6 +2,8 @@
 //! batches of 64 and SGD, through the batched GEMM pass `grad!` writes.
 //!
 //! `cargo run --release --example mnist -- [DIR] [--epochs N] [--seed S]`
+//! (`--help` lists the options). Training goes through the runtime's loop
+//! (`Trainer::fit_network`), which picks the GEMM pass for these layer sizes.
 //!
 //! With `DIR` holding the MNIST IDX files (`train-images-idx3-ubyte`,
 //! `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
@@ -9,52 +11,19 @@
 //! on a seeded synthetic stand-in of the same shape (10 noisy prototypes in
 //! 784 dimensions), since this example must run without a download.
 
+mod cli;
+mod model;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use macrograd::data::synthetic::{BlobsConfig, Centers};
-use macrograd::data::{load_mnist, make_blobs, train_test_split, Dataset};
-use macrograd::init::{init_layers, Init};
-use macrograd::optim::{Optimizer, Sgd};
-use macrograd::rng::{permutation, seeded};
+use macrograd::prelude::*;
+use model::Mlp;
 
-mod model;
-use model::{Mlp, MlpWorkspace};
+use cli::Options;
 
 const BATCH: usize = 64;
-
-struct Options {
-    dir: Option<PathBuf>,
-    epochs: usize,
-    seed: u64,
-}
-
-fn parse(args: impl IntoIterator<Item = String>) -> Result<Options, String> {
-    let mut o = Options {
-        dir: None,
-        epochs: 2,
-        seed: 7,
-    };
-    let mut args = args.into_iter();
-    while let Some(a) = args.next() {
-        let mut number = |name: &str| -> Result<u64, String> {
-            let v = args
-                .next()
-                .ok_or_else(|| format!("`{name}` needs a value"))?;
-            v.parse()
-                .map_err(|_| format!("`{name}` takes a whole number, not `{v}`"))
-        };
-        match a.as_str() {
-            "--epochs" => o.epochs = number("--epochs")? as usize,
-            "--seed" => o.seed = number("--seed")?,
-            flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
-            dir if o.dir.is_none() => o.dir = Some(dir.into()),
-            extra => return Err(format!("unexpected argument `{extra}`")),
-        }
-    }
-    Ok(o)
-}
 
 /// The IDX file `name` in `dir`, raw or gzipped.
 fn idx(dir: &Path, name: &str) -> PathBuf {
@@ -124,63 +93,73 @@ fn accuracy(m: &Mlp, xs: &[[f32; 784]], ys: &[usize]) -> f64 {
 
 fn run(o: &Options) -> Result<(), String> {
     let (train, test, what) = data(o)?;
-    let (xs, ys) = split(&train)?;
     let (txs, tys) = split(&test)?;
     println!(
         "{what}: {} training and {} test samples",
-        xs.len(),
+        train.len(),
         txs.len()
     );
     let mut model = Mlp::zeros();
     init_layers(&mut model, Init::HE_RELU, o.seed).map_err(|e| e.to_string())?;
-    let (mut grad, mut ws) = (Mlp::zeros(), MlpWorkspace::new());
-    let mut sgd = Sgd::with_lr(0.1);
-    let (mut bx, mut by) = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
-    let mut rng = seeded(o.seed);
-    let (mut steps, mut busy) = (0usize, 0.0f64);
-    let mut test_accuracy = None;
-    for epoch in 0..o.epochs {
-        let order = permutation(&mut rng, xs.len());
-        let mut last = 0.0;
-        for chunk in order.chunks_exact(BATCH) {
-            bx.clear();
-            by.clear();
-            bx.extend(chunk.iter().map(|&i| xs[i]));
-            by.extend(chunk.iter().map(|&i| ys[i]));
-            let t = Instant::now();
-            last = model.batch_backward_gemm(&mut ws, &bx, &by, &mut grad);
-            sgd.step(&mut model, &grad).map_err(|e| e.to_string())?;
-            busy += t.elapsed().as_secs_f64();
-            steps += 1;
-            if !last.is_finite() {
-                return Err(format!("epoch {epoch}, step {steps}: the loss is {last}"));
-            }
-        }
-        let acc = accuracy(&model, &txs, &tys);
-        test_accuracy = Some(acc);
-        println!(
-            "epoch {epoch}: last batch loss {last:.4}, test accuracy {:.2}%",
-            100.0 * acc
-        );
-    }
+    let config = TrainConfig {
+        epochs: o.epochs,
+        batch_size: BATCH,
+        seed: o.seed,
+        ..TrainConfig::default()
+    };
+    let mut test_accuracy = Vec::new();
+    let mut trainer = Trainer::new(Sgd::with_lr(0.1), config).callback(|_, m: &Mlp| {
+        test_accuracy.push(accuracy(m, &txs, &tys));
+        Ok(Control::Continue)
+    });
+    let history = trainer
+        .fit_network(&mut model, &train)
+        .map_err(|e| e.to_string())?;
+    drop(trainer);
+    let (steps, busy) = (
+        history.epochs.len() * train.len().div_ceil(BATCH),
+        history.epochs.iter().map(|e| e.seconds).sum::<f64>(),
+    );
+    let per_epoch: Vec<String> = test_accuracy
+        .iter()
+        .enumerate()
+        .map(|(e, acc)| format!("{}: {:.2}%", e + 1, 100.0 * acc))
+        .collect();
+    println!("test accuracy after epoch {}", per_epoch.join(", "));
     println!(
-        "{steps} training steps of {BATCH} in {busy:.2} s: {:.0} steps/s (forward, backward and SGD; data shuffling excluded)",
+        "{steps} training steps of {BATCH} in {busy:.2} s: {:.0} steps/s (gathering, forward, backward and SGD)",
         steps as f64 / busy
     );
+    let (xs, ys) = split(&train)?;
     println!(
         "train accuracy {:.2}%, test accuracy {:.2}%",
         100.0 * accuracy(&model, &xs, &ys),
-        100.0 * test_accuracy.unwrap_or_else(|| accuracy(&model, &txs, &tys))
+        100.0
+            * test_accuracy
+                .last()
+                .copied()
+                .unwrap_or_else(|| accuracy(&model, &txs, &tys))
     );
     Ok(())
 }
 
 fn main() -> ExitCode {
-    match parse(std::env::args().skip(1)).and_then(|o| run(&o)) {
+    let opts = match cli::parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(msg) if msg.is_empty() => {
+            println!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(msg) => {
+            eprintln!("error: {msg}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match run(&opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("error: {msg}\nusage: mnist [DIR] [--epochs N] [--seed S]");
-            ExitCode::from(2)
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
         }
     }
 }

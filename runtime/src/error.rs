@@ -128,6 +128,22 @@ pub enum Error {
         /// which tensor and how (missing, unexpected, dtype, shape)
         message: String,
     },
+    /// A batch mean was asked of an empty batch (the mean of nothing is not a number).
+    #[error("`{method}` needs at least one sample; the batch is empty")]
+    EmptyBatch {
+        /// the method, e.g. `batch_backward`
+        method: &'static str,
+    },
+    /// A batch's inputs and targets differ in count.
+    #[error("`{method}`: {inputs} inputs but {targets} targets")]
+    BatchLength {
+        /// the method, e.g. `batch_backward`
+        method: &'static str,
+        /// number of inputs
+        inputs: usize,
+        /// number of targets
+        targets: usize,
+    },
     /// A training callback asked to stop with an error.
     #[error("callback failed: {0}")]
     Callback(String),

@@ -13,14 +13,17 @@
 //! - [`train`], [`history`]: an optional training loop with progress,
 //!   metrics and early stopping, and its history as CSV, JSON and SVG.
 //!
-//! Gradient ownership is one rule: a gradient is a fresh value returned by a
-//! generated `*_grad` function, of type [`Params::Gradient`] (the same shape
-//! as the parameters); optimizers borrow it, nothing accumulates, there is
-//! no `zero_grad` (see [`params`]). Every fallible call returns
-//! [`Result`] with the one [`Error`] enum.
+//! Gradients follow one convention (see [`params`]): a gradient is the
+//! gradient of the call that produced it, returned fresh by a generated
+//! `*_grad` function or written over a reused buffer by a network's
+//! `batch_*` method; only functions whose name says *add* (`backward_add`,
+//! [`nn::add_l2_penalty`], [`params::accumulate`]) add into a buffer; there
+//! is no `zero_grad`. Every fallible call returns [`Result`] with the one
+//! [`Error`] enum.
 //!
 //! The loop by hand, with a hand-written gradient standing in for a
-//! generated one (micrograd's first program: `w = b = 0`, `x = 1`, `y = 0`):
+//! generated one: fit `y = w·x + b` to three points of `y = 2·x + 1`,
+//! starting from `w = b = 0`.
 //!
 //! ```
 //! use macrograd_runtime::optim::{Optimizer, Sgd};
@@ -31,13 +34,24 @@
 //!     (r * r, (2.0 * r * x, 2.0 * r))
 //! }
 //!
+//! let points = [(-1.0, -1.0), (0.0, 1.0), (2.0, 5.0)];
 //! let mut params = (0.0_f64, 0.0_f64); // (w, b): a tuple is `Params`
 //! let mut opt = Sgd::with_lr(0.1);
-//! for _epoch in 0..100 {
-//!     let (_loss, grad) = loss_grad(params.0, params.1, 1.0, 0.0);
+//! let mut losses = Vec::new();
+//! for _epoch in 0..200 {
+//!     // mean loss and mean gradient over the points, each gradient fresh
+//!     let (mut loss, mut grad) = (0.0, (0.0, 0.0));
+//!     for &(x, y) in &points {
+//!         let (l, (dw, db)) = loss_grad(params.0, params.1, x, y);
+//!         loss += l / 3.0;
+//!         grad = (grad.0 + dw / 3.0, grad.1 + db / 3.0);
+//!     }
+//!     losses.push(loss);
 //!     opt.step(&mut params, &grad)?;
 //! }
-//! assert!(params.0.abs() < 1e-6 && params.1.abs() < 1e-6);
+//! assert_eq!(losses[0], 9.0); // (1 + 1 + 25) / 3 at w = b = 0
+//! assert!(losses[199] < 1e-12); // the points lie on the line: an exact fit
+//! assert!((params.0 - 2.0).abs() < 1e-4 && (params.1 - 1.0).abs() < 1e-4);
 //! # Ok::<(), macrograd_runtime::Error>(())
 //! ```
 #![deny(unsafe_code)]

@@ -34,6 +34,9 @@ pub struct EpochRecord {
 pub struct History {
     /// the epochs
     pub epochs: Vec<EpochRecord>,
+    /// the epoch whose parameters early stopping put back at the end
+    /// (`restore_best`), if it did; the loss curve marks it
+    pub restored_epoch: Option<usize>,
 }
 
 impl History {
@@ -131,15 +134,22 @@ impl History {
 
     /// The loss curves (training, and validation if recorded) as an SVG
     /// image of `width × height` pixels, drawn with plotters. The loss axis
-    /// is logarithmic when the finite losses span more than a factor of 100.
-    /// A history with no finite loss is an error.
+    /// is logarithmic when the finite losses span more than a factor of 100;
+    /// the epoch early stopping restored ([`History::restored_epoch`]) is
+    /// marked with a dashed line and a dot on the monitored curve. A history
+    /// with no finite loss is an error.
     pub fn loss_curve_svg(&self, width: u32, height: u32) -> Result<String> {
         let val: Vec<f64> = self
             .epochs
             .iter()
             .map(|e| e.val_loss.unwrap_or(f64::NAN))
             .collect();
-        plot::loss_curves(&self.train_losses(), &val, (width, height))
+        plot::loss_curves(
+            &self.train_losses(),
+            &val,
+            self.restored_epoch,
+            (width, height),
+        )
     }
 
     /// Writes [`History::loss_curve_svg`] (800 × 500) to `path` (atomically).
@@ -166,6 +176,7 @@ mod tests {
         };
         History {
             epochs: vec![rec(0, 1.0, Some(1.5)), rec(1, 0.5, None)],
+            restored_epoch: None,
         }
     }
 

@@ -11,12 +11,31 @@ const TRAIN: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
 /// Validation loss: matplotlib's second colour.
 const VALIDATION: RGBColor = RGBColor(0xff, 0x7f, 0x0e);
 
+/// The restored epoch's marker.
+const RESTORED: RGBColor = RGBColor(0x2c, 0xa0, 0x2c);
+
+/// Tick labels and legend entries: a size that reads at the picture's
+/// default 800 × 500. Plotters writes text at about 0.8 of the size asked
+/// for (its 12-point default came out as 9.7-pixel text); this gives 14.5.
+const TICK_FONT: u32 = 18;
+/// Axis names (about 17.7 pixels); see [`TICK_FONT`].
+const AXIS_FONT: u32 = 22;
+/// The title (about 21 pixels); see [`TICK_FONT`].
+const TITLE_FONT: u32 = 26;
+
 /// Losses whose finite values span more than this factor get a log axis.
 const LOG_SPAN: f64 = 100.0;
 
 /// The SVG text of the two curves, one point per epoch; a non-finite value
-/// (a missing validation loss) breaks its curve.
-pub(super) fn loss_curves(train: &[f64], val: &[f64], size: (u32, u32)) -> Result<String> {
+/// (a missing validation loss) breaks its curve. `restored`, the epoch early
+/// stopping put back, gets a dashed vertical line and a dot on the
+/// validation curve (the training curve without validation).
+pub(super) fn loss_curves(
+    train: &[f64],
+    val: &[f64],
+    restored: Option<usize>,
+    size: (u32, u32),
+) -> Result<String> {
     let finite = train.iter().chain(val).copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
         (a.min(v), b.max(v))
@@ -38,13 +57,17 @@ pub(super) fn loss_curves(train: &[f64], val: &[f64], size: (u32, u32)) -> Resul
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(drawing)?;
         let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+            .caption("Loss per epoch", ("sans-serif", TITLE_FONT))
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
             .build_cartesian_2d(0.0..last as f64, s_lo..s_hi)
             .map_err(drawing)?;
         chart
             .configure_mesh()
+            .light_line_style(RGBColor(0xee, 0xee, 0xee))
+            .label_style(("sans-serif", TICK_FONT))
+            .axis_desc_style(("sans-serif", AXIS_FONT))
             .x_desc("epoch")
             .y_desc(if log { "loss (log scale)" } else { "loss" })
             .x_label_formatter(&|x| format!("{x:.0}"))
@@ -69,8 +92,28 @@ pub(super) fn loss_curves(train: &[f64], val: &[f64], size: (u32, u32)) -> Resul
                 }
             }
         }
+        let monitored = if val.iter().any(|v| v.is_finite()) {
+            val
+        } else {
+            train
+        };
+        if let Some(at) = restored.filter(|&e| monitored.get(e).is_some_and(|v| v.is_finite())) {
+            let (x, y) = (at as f64, scale(monitored[at]));
+            let dashes = (0..40).map(|k| {
+                let step = (s_hi - s_lo) / 40.0;
+                let y0 = s_lo + k as f64 * step;
+                PathElement::new([(x, y0), (x, y0 + step / 2.0)], RESTORED.stroke_width(2))
+            });
+            chart.draw_series(dashes).map_err(drawing)?;
+            chart
+                .draw_series([Circle::new((x, y), 6, RESTORED.filled())])
+                .map_err(drawing)?
+                .label(format!("restored best epoch ({at})"))
+                .legend(move |(x, y)| Circle::new((x + 10, y), 5, RESTORED.filled()));
+        }
         chart
             .configure_series_labels()
+            .label_font(("sans-serif", TICK_FONT))
             .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE)
             .border_style(BLACK)
@@ -145,17 +188,44 @@ mod tests {
 
     #[test]
     fn a_wide_span_gets_a_log_axis() {
-        let svg = loss_curves(&[1000.0, 10.0, 0.1], &[], (400, 300)).unwrap();
+        let svg = loss_curves(&[1000.0, 10.0, 0.1], &[], None, (400, 300)).unwrap();
         assert!(svg.contains("loss (log scale)"), "{svg}");
-        let svg = loss_curves(&[1.0, 0.5, 0.1], &[], (400, 300)).unwrap();
+        let svg = loss_curves(&[1.0, 0.5, 0.1], &[], None, (400, 300)).unwrap();
         assert!(!svg.contains("log scale"), "{svg}");
     }
 
     #[test]
     fn a_single_point_and_a_constant_loss_draw() {
         for train in [&[0.5][..], &[2.0, 2.0, 2.0][..]] {
-            let svg = loss_curves(train, &[], (200, 150)).unwrap();
+            let svg = loss_curves(train, &[], None, (200, 150)).unwrap();
             assert!(svg.starts_with("<svg") && svg.contains("train loss"));
         }
+    }
+
+    #[test]
+    fn the_restored_epoch_is_marked_and_text_is_legible() {
+        let (train, val) = ([1.0, 0.5, 0.4, 0.45], [1.2, 0.6, 0.7, 0.8]);
+        let svg = loss_curves(&train, &val, Some(1), (800, 500)).unwrap();
+        assert!(svg.contains("restored best epoch (1)"), "{svg}");
+        // the dot sits on the validation curve at epoch 1
+        assert!(
+            svg.contains(&format!(
+                "fill=\"#{:02X}{:02X}{:02X}\"",
+                RESTORED.0, RESTORED.1, RESTORED.2
+            )),
+            "{svg}"
+        );
+        // every piece of text at least 14 pixels high
+        let sizes: Vec<f64> = svg
+            .split("font-size=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert!(
+            sizes.len() > 10 && sizes.iter().all(|&s| s >= 14.0),
+            "{sizes:?}"
+        );
+        let unmarked = loss_curves(&train, &val, None, (800, 500)).unwrap();
+        assert!(!unmarked.contains("restored"));
     }
 }

@@ -10,7 +10,7 @@ pub mod gemm;
 
 use gemm::{Gemm, Strides};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::params::{Leaf, LeafGrad, LeafMut, ParamPath, Params};
 
@@ -282,8 +282,27 @@ where
     alpha * ((sums[0] + sums[1]) + (sums[2] + sums[3]))
 }
 
-/// The mean loss over a batch, and in `grad` the mean gradient, from a
-/// per-sample `backward` that adds its sample's gradient into a buffer.
+/// Checks a batch before a batch mean: [`Error::EmptyBatch`] if it has no
+/// samples, [`Error::BatchLength`] if inputs and targets differ in count.
+/// `grad!` networks call it first in every `batch_*` method, so none of them
+/// returns the NaN of `0 / 0`.
+pub fn check_batch(method: &'static str, inputs: usize, targets: usize) -> Result<()> {
+    if inputs != targets {
+        return Err(Error::BatchLength {
+            method,
+            inputs,
+            targets,
+        });
+    }
+    if inputs == 0 {
+        return Err(Error::EmptyBatch { method });
+    }
+    Ok(())
+}
+
+/// The mean loss over a batch, and in `grad` (overwritten) the mean
+/// gradient, from a per-sample `backward` that adds its sample's gradient
+/// into a buffer.
 ///
 /// With the crate feature `rayon` the batch is split across all cores, each
 /// part summed into its own buffer (one allocation per part and call) and
@@ -291,29 +310,23 @@ where
 /// `grad`. Both give the serial result up to rounding. `grad!` networks
 /// call this from `batch_backward_par`.
 ///
-/// # Panics
+/// # Errors
 ///
-/// If `xs` and `ys` differ in length.
+/// As [`check_batch`]; `grad` is then unchanged.
 pub fn par_batch_backward<P, X, Y, F>(
     model: &P,
     xs: &[X],
     ys: &[Y],
     grad: &mut P,
     backward: F,
-) -> P::Scalar
+) -> Result<P::Scalar>
 where
     P: Params<Gradient = P> + Clone + Send + Sync,
     X: Copy + Sync,
     Y: Copy + Sync,
     F: Fn(&P, X, Y, &mut P) -> P::Scalar + Sync,
 {
-    assert_eq!(
-        xs.len(),
-        ys.len(),
-        "par_batch_backward: {} inputs but {} targets",
-        xs.len(),
-        ys.len()
-    );
+    check_batch("batch_backward_par", xs.len(), ys.len())?;
     crate::params::zero(grad);
     let zero_value = <P::Scalar as crate::ops::Real>::ZERO;
     #[cfg(feature = "rayon")]
@@ -351,7 +364,7 @@ where
     let scale = <P::Scalar as crate::ops::Real>::ONE
         / <P::Scalar as crate::ops::Real>::from_f64(xs.len() as f64);
     crate::params::scale(grad, scale);
-    total * scale
+    Ok(total * scale)
 }
 
 /// `softmax(x)` of one row, written into `y`, with the maximum subtracted

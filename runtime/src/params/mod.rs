@@ -6,15 +6,30 @@
 //! a fixed order and hands each leaf to a callback as a flat slice, with its
 //! shape and a stable dotted name such as `l1.weight`.
 //!
-//! # Gradient ownership
+//! # Gradients: one convention
 //!
-//! There is one rule: **a gradient is a value, returned fresh by the
-//! generated `*_grad` function, of type [`Params::Gradient`] — the same shape
-//! as the parameters.** Parameters never carry a `.grad` field, nothing
-//! accumulates behind the user's back, and there is no `zero_grad` to
-//! forget. An optimizer step borrows the parameters mutably and the gradient
-//! immutably ([`Params::visit_with_grad`]). To sum gradients over several
-//! batches, do it explicitly with [`accumulate`] and [`scale`].
+//! **A gradient is the gradient of the call that produced it**, a value of
+//! type [`Params::Gradient`] (the same shape as the parameters). Parameters
+//! never carry a `.grad` field and there is no `zero_grad` to forget:
+//!
+//! | producer | what it does with the gradient |
+//! |---|---|
+//! | generated `*_grad` functions, [`batch_mean`](crate::train::batch_mean) | return it fresh |
+//! | networks' `batch_backward`, `batch_backward_gemm`, `batch_backward_par`, the training loop | **overwrite** a reused buffer `&mut grad` with the batch's mean gradient (the buffer's old contents never matter: it only saves an allocation) |
+//! | names with *add*: networks' `backward_add`, [`add_l2_penalty`](crate::nn::add_l2_penalty), [`accumulate`] | **add** into what is there (`grad += …`) |
+//!
+//! So a buffer is never zeroed by hand: a `batch_*` call starts it afresh
+//! and only a call that says *add* builds on it (a penalty after a batch,
+//! samples summed by hand, gradients of several batches with [`accumulate`]
+//! and [`scale`]). Batch means of nothing are errors
+//! ([`Error::EmptyBatch`]), never NaN. An optimizer step borrows the
+//! parameters mutably and the gradient immutably
+//! ([`Params::visit_with_grad`]).
+//!
+//! The layer kernels in [`crate::nn`] that generated code calls
+//! (`Linear::backward`, and the batched ones with an explicit
+//! [`Write`](crate::nn::Write) mode) are building blocks below this
+//! convention: per-sample ones add, as the adjoint of a value used twice must.
 //!
 //! # Names
 //!

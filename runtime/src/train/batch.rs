@@ -2,6 +2,7 @@
 //! batch, and the accuracy metric.
 
 use crate::data::Dataset;
+use crate::error::{Error, Result};
 use crate::float::Float;
 use crate::ops::Real;
 use crate::params::{accumulate, scale, Params};
@@ -49,32 +50,37 @@ impl<'a, T: Float> Batch<'a, T> {
 }
 
 /// Mean loss and mean gradient of a per-sample `(loss, gradient)` function
-/// over a batch (the gradients are summed with [`accumulate`], then scaled).
+/// over a batch (the gradients are summed with [`accumulate`], then scaled);
+/// the gradient returned is fresh, as a generated `*_grad` function's.
 ///
-/// # Panics
-/// If the batch is empty, or if the per-sample gradients do not all have
-/// the same structure (a `Vec` of varying length) — the latter is a bug in
-/// the gradient function.
+/// # Errors
+///
+/// [`Error::EmptyBatch`] for an empty batch (the mean of nothing is not a
+/// number); [`Error::GradientShape`] if the per-sample gradients do not all
+/// have the same structure (a `Vec` of varying length), a bug in the
+/// gradient function.
 pub fn batch_mean<P, G>(
     params: &P,
     batch: &Batch<'_, P::Scalar>,
     mut per_sample: impl FnMut(&P, &[P::Scalar], &[P::Scalar]) -> (P::Scalar, G),
-) -> (P::Scalar, G)
+) -> Result<(P::Scalar, G)>
 where
     P: Params<Gradient = G>,
     G: Params<Scalar = P::Scalar, Gradient = G>,
 {
     let mut samples = batch.iter();
-    let (x, y) = samples.next().expect("batch_mean needs a non-empty batch");
+    let (x, y) = samples.next().ok_or(Error::EmptyBatch {
+        method: "batch_mean",
+    })?;
     let (mut loss, mut grad) = per_sample(params, x, y);
     for (x, y) in samples {
         let (l, g) = per_sample(params, x, y);
         loss += l;
-        accumulate(&mut grad, &g).expect("per-sample gradients share one structure");
+        accumulate(&mut grad, &g)?;
     }
     let inv = P::Scalar::ONE / P::Scalar::from_f64(batch.len() as f64);
     scale(&mut grad, inv);
-    (loss * inv, grad)
+    Ok((loss * inv, grad))
 }
 
 /// Fraction of samples whose predicted class (from `predict(params, features)`)
@@ -113,7 +119,7 @@ mod tests {
         let data = line_data();
         let p: Line = ([0.5], 0.25);
         let idx = [1, 7, 19];
-        let (l, g) = batch_mean(&p, &Batch::new(&data, &idx), sq);
+        let (l, g) = batch_mean(&p, &Batch::new(&data, &idx), sq).unwrap();
         let (mut el, mut eg) = (0.0, ([0.0], 0.0));
         for &i in &idx {
             let (li, gi) = sq(&p, data.features(i), data.targets(i));
@@ -125,6 +131,21 @@ mod tests {
             (l - el).abs() < 1e-14
                 && (g.0[0] - eg.0[0]).abs() < 1e-14
                 && (g.1 - eg.1).abs() < 1e-14
+        );
+    }
+
+    #[test]
+    fn the_mean_of_an_empty_batch_is_an_error() {
+        let data = line_data();
+        let err = batch_mean(&([0.5], 0.25), &Batch::new(&data, &[]), sq).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::EmptyBatch {
+                    method: "batch_mean"
+                }
+            ),
+            "{err}"
         );
     }
 

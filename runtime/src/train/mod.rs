@@ -5,9 +5,21 @@
 //! calls to [`Optimizer::step`], [`crate::schedule`] and [`crate::clip`]
 //! that a hand-written loop can make as well.
 //!
-//! The user supplies one function, `loss_and_grad(&params, &batch) -> (loss,
-//! gradient)`, typically a generated batch gradient or [`batch_mean`] over a
-//! generated per-sample `*_grad` function.
+//! Two entry points:
+//!
+//! - [`Trainer::fit_network`] trains a network declared with
+//!   `grad! { struct … }` (it implements [`Network`]): the data set's rows
+//!   are converted to the network's input arrays once, batches are gathered
+//!   into reused buffers, the gradient buffer is reused (each batch
+//!   overwrites it), and validation computes the loss without a backward
+//!   pass;
+//! - [`Trainer::fit`] takes a function `loss_and_grad(&params, &batch) ->
+//!   Result<(loss, gradient)>` returning a fresh gradient, typically
+//!   [`batch_mean`] over a generated per-sample `*_grad` function; its
+//!   validation calls the same function and discards the gradient.
+//!
+//! **Progress** ([`Progress`]): a bar on a terminal, one line per epoch with
+//! the loss and metrics off a terminal (CI, a log file).
 //!
 //! **Non-finite values.** Parameters must be finite when training starts
 //! ([`Error::NotFinite`] naming the first bad one otherwise). A NaN or
@@ -55,10 +67,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::time::Instant;
-
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::clip::clip_grad_norm;
 use crate::data::{train_test_split, Dataset};
@@ -71,7 +80,14 @@ use crate::rng;
 use crate::schedule::Schedule;
 
 mod batch;
+mod network;
+mod progress;
 pub use batch::{accuracy, batch_mean, Batch};
+pub use network::{FromRow, Network};
+pub use progress::Progress;
+
+use network::Typed;
+use progress::Reporter;
 
 /// A metric: a number computed from the parameters on a batch (e.g. accuracy).
 pub type MetricFn<'a, P> = Box<dyn FnMut(&P, &Batch<'_, <P as Params>::Scalar>) -> f64 + 'a>;
@@ -86,18 +102,6 @@ pub enum Control {
     Continue,
     /// stop after this epoch
     Stop,
-}
-
-/// When to draw the progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Progress {
-    /// only when stdout and stderr are terminals (the default)
-    #[default]
-    Auto,
-    /// never
-    Off,
-    /// whenever the terminal library can draw
-    On,
 }
 
 /// Stop when the monitored loss (validation if there is a split, else
@@ -129,10 +133,9 @@ pub struct TrainConfig {
     pub early_stopping: Option<EarlyStopping>,
     /// clip the gradient to this global L2 norm before each step (`None`)
     pub clip_norm: Option<f64>,
-    /// skip batches with a NaN/infinite loss or gradient instead of failing
-    /// (`false`); a step that makes a parameter non-finite fails regardless
+    /// skip batches with a NaN/infinite loss or gradient instead of failing (`false`)
     pub skip_non_finite: bool,
-    /// progress bar (`Auto`)
+    /// progress: a bar on a terminal, lines per epoch elsewhere (`Auto`)
     pub progress: Progress,
     /// call the schedule with the global step instead of the epoch (`false`)
     pub schedule_per_step: bool,
@@ -214,14 +217,29 @@ where
         &self.history
     }
 
-    /// Trains `params` on `data`; returns the history of this call.
+    /// Trains `params` on `data` with a function returning the mean loss
+    /// and a fresh mean gradient of a batch; returns the history of this
+    /// call. Validation (with [`TrainConfig::validation_fraction`]) calls
+    /// the same function and discards the gradient.
     pub fn fit(
         &mut self,
         params: &mut P,
         data: &Dataset<P::Scalar>,
-        mut loss_and_grad: impl FnMut(&P, &Batch<'_, P::Scalar>) -> (P::Scalar, P::Gradient),
+        loss_and_grad: impl FnMut(&P, &Batch<'_, P::Scalar>) -> Result<(P::Scalar, P::Gradient)>,
     ) -> Result<History> {
-        let cfg = self.config.clone();
+        let (train, val) = self.split(data)?;
+        let mut objective = Closure {
+            f: loss_and_grad,
+            train: &train,
+            val: val.as_ref(),
+            grad: None,
+        };
+        self.run(params, &train, val.as_ref(), &mut objective)
+    }
+
+    /// The training and validation sets of `data`, checked.
+    fn split<'d>(&self, data: &'d Dataset<P::Scalar>) -> Result<Split<'d, P::Scalar>> {
+        let cfg = &self.config;
         if cfg.batch_size == 0 {
             return Err(Error::InvalidConfig {
                 what: "batch size",
@@ -231,22 +249,60 @@ where
         // Borrow the data unless a validation split needs new sets.
         let (train, val) = if cfg.validation_fraction > 0.0 {
             let (t, v) = train_test_split(data, cfg.validation_fraction, cfg.seed)?;
-            (Cow::Owned(t), Some(v))
+            (Cow::Owned(t), Some(v).filter(|v| !v.is_empty()))
         } else {
             (Cow::Borrowed(data), None)
         };
         if train.is_empty() {
             return Err(Error::Data("no training samples".into()));
         }
+        Ok((train, val))
+    }
+
+    /// The loop itself: epochs of batches through `objective`, then
+    /// validation, metrics, callbacks and early stopping.
+    fn run(
+        &mut self,
+        params: &mut P,
+        train: &Dataset<P::Scalar>,
+        val: Option<&Dataset<P::Scalar>>,
+        objective: &mut impl Objective<P>,
+    ) -> Result<History> {
+        let cfg = self.config.clone();
         if let Some(name) = first_non_finite(params) {
             return Err(Error::NotFinite { name });
         }
         self.history = History::default();
         let steps_per_epoch = train.len().div_ceil(cfg.batch_size);
-        let bar = progress_bar(cfg.progress, (cfg.epochs * steps_per_epoch) as u64);
+        let mut report = Reporter::new(
+            cfg.progress,
+            cfg.epochs,
+            steps_per_epoch,
+            cfg.early_stopping.is_some(),
+        );
+        let result = self.epochs(params, train, val, objective, &mut report);
+        match &result {
+            Ok(stopped_early) => report.finish(self.history.last(), *stopped_early),
+            Err(_) => report.abandon(),
+        }
+        result.map(|_| self.history.clone())
+    }
+
+    /// The epochs; `Ok(true)` if training stopped before the last one.
+    fn epochs(
+        &mut self,
+        params: &mut P,
+        train: &Dataset<P::Scalar>,
+        val: Option<&Dataset<P::Scalar>>,
+        objective: &mut impl Objective<P>,
+        report: &mut Reporter,
+    ) -> Result<bool> {
+        let cfg = self.config.clone();
+        let steps_per_epoch = train.len().div_ceil(cfg.batch_size);
         let mut shuffler = rng::seeded(cfg.seed.wrapping_add(1));
         let mut best: Option<(f64, usize, Option<P>)> = None;
         let mut order: Vec<usize> = (0..train.len()).collect();
+        let mut stopped_early = false;
         // The parameters before the current step, to undo a step that
         // makes one non-finite; reused, so it allocates once.
         let mut before: Vec<P::Scalar> = Vec::new();
@@ -266,35 +322,32 @@ where
                     };
                     self.optimizer.set_learning_rate(s.lr(t));
                 }
-                let batch = Batch::new(&train, indices);
-                let (loss, mut grad) = loss_and_grad(params, &batch);
+                let (loss, grad) = objective.train(params, indices)?;
                 let bad = if !loss.is_finite() {
                     Some("loss".to_owned())
                 } else {
-                    first_non_finite(&grad).map(|name| format!("gradient of `{name}`"))
+                    first_non_finite(grad).map(|name| format!("gradient of `{name}`"))
                 };
                 if let Some(what) = bad {
                     if cfg.skip_non_finite {
                         skipped += 1;
-                        bar.inc(1);
+                        report.skip();
                         continue;
                     }
-                    bar.abandon();
                     return Err(Error::NonFinite { what, epoch, step });
                 }
                 if let Some(max_norm) = cfg.clip_norm {
                     // Finite components can still overflow the norm.
-                    clip_grad_norm(&mut grad, max_norm).map_err(|_| Error::NonFinite {
+                    clip_grad_norm(grad, max_norm).map_err(|_| Error::NonFinite {
                         what: "gradient norm".into(),
                         epoch,
                         step,
                     })?;
                 }
                 copy_values(params, &mut before)?;
-                self.optimizer.step(params, &grad)?;
+                self.optimizer.step(params, grad)?;
                 if let Some(name) = first_non_finite(params) {
                     unflatten(params, &before)?;
-                    bar.abandon();
                     return Err(Error::NonFinite {
                         what: format!("parameter `{name}` after the optimizer step"),
                         epoch,
@@ -303,26 +356,21 @@ where
                 }
                 loss_sum += loss.to_f64() * indices.len() as f64;
                 seen += indices.len();
-                bar.inc(1);
-                bar.set_message(format!(
-                    "epoch {}/{} loss {:.5}",
-                    epoch + 1,
-                    cfg.epochs,
-                    loss_sum / seen as f64
-                ));
+                report.step(epoch, loss_sum / seen as f64);
             }
 
-            let val_loss = val
-                .as_ref()
-                .map(|v| mean_loss(params, v, cfg.batch_size, &mut loss_and_grad));
+            let val_loss = match val {
+                Some(v) => Some(objective.validation_loss(params, v.len(), cfg.batch_size)?),
+                None => None,
+            };
             let mut metrics = BTreeMap::new();
             let all_train: Vec<usize> = (0..train.len()).collect();
             for (name, f) in &mut self.metrics {
                 metrics.insert(
                     format!("train_{name}"),
-                    f(params, &Batch::new(&train, &all_train)),
+                    f(params, &Batch::new(train, &all_train)),
                 );
-                if let Some(v) = &val {
+                if let Some(v) = val {
                     let all: Vec<usize> = (0..v.len()).collect();
                     metrics.insert(format!("val_{name}"), f(params, &Batch::new(v, &all)));
                 }
@@ -341,6 +389,7 @@ where
                 seconds: started.elapsed().as_secs_f64(),
             };
             self.history.epochs.push(record.clone());
+            report.epoch(&record);
 
             let mut stop = false;
             for cb in &mut self.callbacks {
@@ -365,14 +414,131 @@ where
                 }
             }
             if stop {
+                stopped_early = epoch + 1 < cfg.epochs;
                 break;
             }
         }
-        bar.finish_and_clear();
-        if let Some((_, _, Some(snapshot))) = best {
+        if let Some((_, at, Some(snapshot))) = best {
             *params = snapshot;
+            self.history.restored_epoch = Some(at);
         }
-        Ok(self.history.clone())
+        Ok(stopped_early)
+    }
+}
+
+impl<'a, N, O> Trainer<'a, N, O>
+where
+    N: Network,
+    O: Optimizer<N::Scalar>,
+{
+    /// Trains a network declared with `grad! { struct … }` on `data`;
+    /// returns the history of this call.
+    ///
+    /// The rows are converted to the network's inputs and targets once
+    /// ([`FromRow`]: features to `[F; N]`, targets to `F` or a `usize`
+    /// class label), each batch is gathered into buffers reused across
+    /// steps, its gradient overwrites one buffer, and validation computes
+    /// the loss without a backward pass.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Data`] naming the row whose width does not fit the network,
+    /// and every error of [`Trainer::fit`].
+    pub fn fit_network(&mut self, net: &mut N, data: &Dataset<N::Scalar>) -> Result<History>
+    where
+        N::Input: FromRow<N::Scalar>,
+        N::Target: FromRow<N::Scalar>,
+    {
+        let (train, val) = self.split(data)?;
+        let typed_val = val
+            .as_ref()
+            .map(|v| Typed::new(v, "validation"))
+            .transpose()?;
+        let mut objective = NetworkObjective {
+            train: Typed::new(&train, "training")?,
+            val: typed_val,
+            batch: (Vec::new(), Vec::new()),
+            ws: N::Workspace::default(),
+            grad: N::zeros(),
+        };
+        self.run(net, &train, val.as_ref(), &mut objective)
+    }
+}
+
+/// The training set (borrowed when there is no validation split) and the
+/// validation set.
+type Split<'d, T> = (Cow<'d, Dataset<T>>, Option<Dataset<T>>);
+
+/// What the loop asks of the model: a training batch's mean loss and
+/// gradient, and the validation set's mean loss.
+trait Objective<P: Params> {
+    /// Mean loss and mean gradient over the training rows `indices`.
+    fn train(&mut self, params: &P, indices: &[usize]) -> Result<(P::Scalar, &mut P::Gradient)>;
+
+    /// Mean loss over the `len` validation rows, in chunks of `batch_size`.
+    fn validation_loss(&mut self, params: &P, len: usize, batch_size: usize) -> Result<f64>;
+}
+
+/// [`Trainer::fit`]'s objective: a closure returning fresh gradients.
+struct Closure<'d, F, T, G> {
+    f: F,
+    train: &'d Dataset<T>,
+    val: Option<&'d Dataset<T>>,
+    grad: Option<G>,
+}
+
+impl<P, F> Objective<P> for Closure<'_, F, P::Scalar, P::Gradient>
+where
+    P: Params,
+    F: FnMut(&P, &Batch<'_, P::Scalar>) -> Result<(P::Scalar, P::Gradient)>,
+{
+    fn train(&mut self, params: &P, indices: &[usize]) -> Result<(P::Scalar, &mut P::Gradient)> {
+        let (loss, grad) = (self.f)(params, &Batch::new(self.train, indices))?;
+        Ok((loss, self.grad.insert(grad)))
+    }
+
+    fn validation_loss(&mut self, params: &P, len: usize, batch_size: usize) -> Result<f64> {
+        let Some(val) = self.val else {
+            return Ok(f64::NAN);
+        };
+        let all: Vec<usize> = (0..len).collect();
+        let mut sum = 0.0;
+        for chunk in all.chunks(batch_size) {
+            sum += (self.f)(params, &Batch::new(val, chunk))?.0.to_f64() * chunk.len() as f64;
+        }
+        Ok(sum / len.max(1) as f64)
+    }
+}
+
+/// [`Trainer::fit_network`]'s objective: typed rows, reused buffers.
+struct NetworkObjective<N: Network> {
+    train: Typed<N::Input, N::Target>,
+    val: Option<Typed<N::Input, N::Target>>,
+    batch: (Vec<N::Input>, Vec<N::Target>),
+    ws: N::Workspace,
+    grad: N,
+}
+
+impl<N: Network> Objective<N> for NetworkObjective<N> {
+    fn train(&mut self, net: &N, indices: &[usize]) -> Result<(N::Scalar, &mut N)> {
+        let (bx, by) = &mut self.batch;
+        bx.clear();
+        by.clear();
+        bx.extend(indices.iter().map(|&i| self.train.xs[i]));
+        by.extend(indices.iter().map(|&i| self.train.ys[i]));
+        let loss = net.train_batch(&mut self.ws, bx, by, &mut self.grad)?;
+        Ok((loss, &mut self.grad))
+    }
+
+    fn validation_loss(&mut self, net: &N, len: usize, batch_size: usize) -> Result<f64> {
+        let Some(val) = &self.val else {
+            return Ok(f64::NAN);
+        };
+        let mut sum = 0.0;
+        for (xs, ys) in val.xs.chunks(batch_size).zip(val.ys.chunks(batch_size)) {
+            sum += net.batch_loss(xs, ys)?.to_f64() * xs.len() as f64;
+        }
+        Ok(sum / len.max(1) as f64)
     }
 }
 
@@ -383,39 +549,6 @@ fn copy_values<P: Params>(params: &P, out: &mut Vec<P::Scalar>) -> Result<()> {
         out.extend_from_slice(leaf.data);
         Ok(())
     })
-}
-
-/// Mean loss over `data` in chunks of `batch_size` (gradients discarded).
-fn mean_loss<P: Params>(
-    params: &P,
-    data: &Dataset<P::Scalar>,
-    batch_size: usize,
-    loss_and_grad: &mut impl FnMut(&P, &Batch<'_, P::Scalar>) -> (P::Scalar, P::Gradient),
-) -> f64 {
-    let all: Vec<usize> = (0..data.len()).collect();
-    let mut sum = 0.0;
-    for chunk in all.chunks(batch_size) {
-        sum += loss_and_grad(params, &Batch::new(data, chunk)).0.to_f64() * chunk.len() as f64;
-    }
-    sum / data.len().max(1) as f64
-}
-
-fn progress_bar(mode: Progress, len: u64) -> ProgressBar {
-    let show = match mode {
-        Progress::Off => false,
-        Progress::On => true,
-        Progress::Auto => std::io::stdout().is_terminal() && std::io::stderr().is_terminal(),
-    };
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    if let Ok(style) =
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} steps, {per_sec}, eta {eta}")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 #[cfg(test)]

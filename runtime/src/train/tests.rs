@@ -1,5 +1,4 @@
 //! Tests of the training loop.
-
 use super::*;
 use crate::optim::{Sgd, SgdConfig};
 
@@ -60,13 +59,13 @@ fn nan_loss_names_epoch_and_step_and_leaves_params() {
     let err = t
         .fit(&mut p, &data, |p, b| {
             calls += 1;
-            let (l, g) = batch_mean(p, b, sq);
+            let (l, g) = batch_mean(p, b, sq)?;
             // the 8th batch (epoch 1, step 2) has a NaN gradient
             if calls == 8 {
                 snapshot = *p;
-                (l, ([f64::NAN], g.1))
+                Ok((l, ([f64::NAN], g.1)))
             } else {
-                (l, g)
+                Ok((l, g))
             }
         })
         .unwrap_err();
@@ -91,8 +90,8 @@ fn skip_non_finite_counts_skipped_batches() {
     let h = t
         .fit(&mut p, &data, |p, b| {
             calls += 1;
-            let (l, g) = batch_mean(p, b, sq);
-            (if calls == 2 { f64::INFINITY } else { l }, g)
+            let (l, g) = batch_mean(p, b, sq)?;
+            Ok((if calls == 2 { f64::INFINITY } else { l }, g))
         })
         .unwrap();
     assert_eq!(h.epochs[0].skipped_batches, 1);
@@ -170,6 +169,111 @@ fn metrics_callbacks_and_schedule() {
         .all(|e| e.metrics.contains_key("train_max_err")));
 }
 
+/// The line as a network, written by hand as `grad!` would write it: the
+/// batch methods overwrite the gradient; counts the passes it runs.
+impl Network for Line {
+    type Input = [f64; 1];
+    type Target = f64;
+    type Workspace = ();
+    fn zeros() -> Self {
+        ([0.0], 0.0)
+    }
+    fn batch_loss(&self, xs: &[[f64; 1]], ys: &[f64]) -> Result<f64> {
+        crate::nn::check_batch("batch_loss", xs.len(), ys.len())?;
+        LOSS_ONLY.with(|c| c.set(c.get() + 1));
+        let sum: f64 = xs.iter().zip(ys).map(|(x, y)| sq(self, x, &[*y]).0).sum();
+        Ok(sum / xs.len() as f64)
+    }
+    fn train_batch(&self, _: &mut (), xs: &[[f64; 1]], ys: &[f64], grad: &mut Self) -> Result<f64> {
+        crate::nn::check_batch("batch_backward", xs.len(), ys.len())?;
+        BACKWARD.with(|c| c.set(c.get() + 1));
+        let n = xs.len() as f64;
+        let (mut loss, mut g) = (0.0, ([0.0], 0.0));
+        for (x, y) in xs.iter().zip(ys) {
+            let (l, d) = sq(self, x, &[*y]);
+            loss += l / n;
+            g.0[0] += d.0[0] / n;
+            g.1 += d.1 / n;
+        }
+        *grad = g;
+        Ok(loss)
+    }
+}
+
+thread_local! {
+    static BACKWARD: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static LOSS_ONLY: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[test]
+fn fit_network_matches_fit_and_validates_without_backward() {
+    let data = line_data();
+    let cfg = TrainConfig {
+        validation_fraction: 0.25,
+        ..quiet(30)
+    };
+    let mut by_closure: Line = ([0.0], 0.0);
+    let mut t = Trainer::new(Sgd::with_lr(0.1), cfg.clone());
+    let h1 = t
+        .fit(&mut by_closure, &data, |p, b| batch_mean(p, b, sq))
+        .unwrap();
+    let mut by_network: Line = ([0.0], 0.0);
+    let mut t = Trainer::new(Sgd::with_lr(0.1), cfg);
+    let (b0, l0) = (BACKWARD.with(|c| c.get()), LOSS_ONLY.with(|c| c.get()));
+    let h2 = t.fit_network(&mut by_network, &data).unwrap();
+    let backward = BACKWARD.with(|c| c.get()) - b0;
+    let loss_only = LOSS_ONLY.with(|c| c.get()) - l0;
+    // 15 training rows in batches of 4: 4 steps per epoch, all backward;
+    // 5 validation rows in batches of 4: 2 loss-only calls per epoch
+    assert_eq!((backward, loss_only), (30 * 4, 30 * 2));
+    assert!(
+        (by_network.0[0] - by_closure.0[0]).abs() < 1e-12,
+        "{by_network:?} {by_closure:?}"
+    );
+    assert!((by_network.1 - by_closure.1).abs() < 1e-12);
+    for (a, b) in h1.val_losses().iter().zip(h2.val_losses()) {
+        assert!((a - b).abs() < 1e-12, "{a} {b}");
+    }
+}
+
+#[test]
+fn fit_network_names_a_row_that_does_not_fit() {
+    let data = Dataset::new(vec![1.0, 2.0, 3.0, 4.0], 2, vec![0.0, 1.0], 1).unwrap();
+    let mut p: Line = ([0.0], 0.0);
+    let err = Trainer::new(Sgd::with_lr(0.1), quiet(1))
+        .fit_network(&mut p, &data)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid data: training row 0: features: 2 values, the network takes 1"
+    );
+}
+
+#[test]
+fn early_stopping_records_the_restored_epoch() {
+    let data = line_data();
+    let mut p: Line = ([0.0], 0.0);
+    let cfg = TrainConfig {
+        validation_fraction: 0.25,
+        early_stopping: Some(EarlyStopping {
+            patience: 2,
+            min_delta: 0.0,
+            restore_best: true,
+        }),
+        ..quiet(50)
+    };
+    let mut t = Trainer::new(
+        Sgd::new(SgdConfig {
+            lr: 0.9,
+            ..SgdConfig::default()
+        })
+        .unwrap(),
+        cfg,
+    );
+    let h = t.fit_network(&mut p, &data).unwrap();
+    assert_eq!((h.epochs.len(), h.restored_epoch), (3, Some(0)));
+}
+
 #[test]
 fn a_step_that_makes_a_parameter_non_finite_is_undone() {
     // Finite gradients; with a learning rate of 1e300 the third step
@@ -189,7 +293,7 @@ fn a_step_that_makes_a_parameter_non_finite_is_undone() {
         .fit(&mut p, &data, |p, _| {
             calls += 1;
             before_bad_step = *p;
-            (1.0, ([0.0], if calls == 3 { 1e10 } else { 1e-300 }))
+            Ok((1.0, ([0.0], if calls == 3 { 1e10 } else { 1e-300 })))
         })
         .unwrap_err();
     assert!(
@@ -224,7 +328,7 @@ fn early_stopping_never_keeps_non_finite_weights() {
     let result = t.fit(&mut p, &data, |_, _| {
         calls += 1;
         let g = if calls == 6 { 1e10 } else { 0.0 };
-        (1.0 / f64::from(calls), ([g], 0.0))
+        Ok((1.0 / f64::from(calls), ([g], 0.0)))
     });
     assert!(p.0[0].is_finite() && p.1.is_finite(), "{p:?}");
     let err = result.unwrap_err();

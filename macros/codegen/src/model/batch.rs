@@ -228,16 +228,18 @@ pub fn batch_items(
         .map(|(l, _)| &l.name)
         .collect();
     let mdoc = format!(
-        " The mean loss over a batch and, in `grad`, its mean gradient: the batched pass, with each layer one matrix product over the whole batch (fastest for large layers; [`{model}::batch_backward`] loops over samples instead and suits small ones). Allocates only when `ws` must grow."
+        " The mean loss over a batch; `grad` is **overwritten** with the mean gradient. The batched pass: each layer is one matrix product over the whole batch (fastest for large layers; [`{model}::batch_backward`] loops over samples instead and suits small ones). Allocates only when `ws` must grow."
     );
     let method = quote! {
         #[doc = #mdoc]
         ///
-        /// # Panics
+        /// # Errors
         ///
-        /// If `xs` and `ys` differ in length.
-        pub fn batch_backward_gemm(&self, ws: &mut #ws, xs: &[[#float; #iw]], ys: &[#batch_ty], grad: &mut Self) -> #float {
-            assert_eq!(xs.len(), ys.len(), "batch_backward_gemm: {} inputs but {} targets", xs.len(), ys.len());
+        /// [`macrograd::Error::EmptyBatch`] for an empty batch,
+        /// [`macrograd::Error::BatchLength`] if `xs` and `ys` differ in
+        /// length; `grad` is then unchanged.
+        pub fn batch_backward_gemm(&self, ws: &mut #ws, xs: &[[#float; #iw]], ys: &[#batch_ty], grad: &mut Self) -> ::macrograd::Result<#float> {
+            ::macrograd::nn::check_batch("batch_backward_gemm", xs.len(), ys.len())?;
             let n = xs.len();
             ws.ensure(n);
             let x = xs.as_flattened();
@@ -255,7 +257,7 @@ pub fn batch_items(
             }
             #(#backward)*
             #(::macrograd::params::zero(&mut grad.#unused_layers);)*
-            total * scale
+            Ok(total * scale)
         }
     };
     BatchItems { workspace, method }
