@@ -25,6 +25,7 @@ pub mod model;
 pub mod parse;
 pub mod rules;
 pub mod simplify;
+pub mod types;
 
 use proc_macro2::TokenStream;
 
@@ -32,7 +33,7 @@ pub use inline::expand_grad;
 
 use ctxt::Ctxt;
 use ir::Graph;
-use parse::Signature;
+use types::Signature;
 
 /// Everything the pipeline produces for one function: the graph after each
 /// stage, for tests and benches.

@@ -24,7 +24,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::ir::Graph;
-use crate::parse::Signature;
+use crate::types::Signature;
 use body::Writer;
 use names::{GRAD_SUFFIX, PULLBACK};
 

@@ -18,6 +18,7 @@ pub mod lower;
 use proc_macro2::Span;
 
 pub use crate::rules::Prim;
+pub use crate::types::{Float, Param};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,34 +28,6 @@ impl NodeId {
     /// The index into [`Graph::nodes`].
     pub fn index(self) -> usize {
         self.0 as usize
-    }
-}
-
-/// The float type a function computes in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Float {
-    /// `f32`
-    F32,
-    /// `f64`
-    F64,
-}
-
-impl Float {
-    /// The Rust type name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Float::F32 => "f32",
-            Float::F64 => "f64",
-        }
-    }
-
-    /// Rounds a constant to this type (`f32` constants are kept as the `f64`
-    /// nearest to their `f32` value, so folding matches run-time arithmetic).
-    pub fn round(self, x: f64) -> f64 {
-        match self {
-            Float::F32 => x as f32 as f64,
-            Float::F64 => x,
-        }
     }
 }
 
@@ -99,22 +72,6 @@ impl Cmp {
             Cmp::Ne => "!=",
         }
     }
-}
-
-/// A function parameter as the IR sees it.
-#[derive(Clone, Debug)]
-pub struct Param {
-    /// The parameter's name in the source.
-    pub name: String,
-    /// `None` for a scalar, `Some(n)` for `[F; n]`.
-    pub len: Option<usize>,
-    /// Whether a gradient is wanted for it (`false` under `#[nograd]`).
-    pub diff: bool,
-    /// A `#[nograd]` input that is not a float: only passed on to calls.
-    pub opaque: bool,
-    /// The span of the parameter's name: generated references use it, so
-    /// they resolve to the parameter even inside a `macro_rules!` expansion.
-    pub span: Span,
 }
 
 /// One argument of a call to another differentiable function.

@@ -12,58 +12,10 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
-use crate::ir::Float;
+use crate::types::{float_of_type, Float, FnParam, Signature};
 
 /// The attribute that marks a parameter as an input without a gradient.
 pub const NOGRAD: &str = "nograd";
-
-/// One parameter of a differentiable function.
-#[derive(Clone, Debug)]
-pub struct FnParam {
-    /// Its name.
-    pub ident: syn::Ident,
-    /// Its type as written.
-    pub ty: syn::Type,
-    /// `None` for a scalar, `Some(n)` for `[F; n]`.
-    pub len: Option<usize>,
-    /// Marked `#[nograd]`.
-    pub nograd: bool,
-    /// Declared `mut x`: the body may assign to it.
-    pub mutable: bool,
-    /// A `#[nograd]` input of another type (`usize`, `&[f64]` …): the body
-    /// can only pass it on to other functions.
-    pub opaque: bool,
-}
-
-/// What the signature says: the float type and the parameters.
-#[derive(Clone, Debug)]
-pub struct Signature {
-    /// The float type of every value.
-    pub float: Float,
-    /// The parameters, in order.
-    pub params: Vec<FnParam>,
-}
-
-impl Signature {
-    /// The parameters that get a gradient entry.
-    pub fn diff_params(&self) -> impl Iterator<Item = &FnParam> {
-        self.params.iter().filter(|p| !p.nograd)
-    }
-
-    /// The IR's view of the parameters.
-    pub fn ir_params(&self) -> Vec<crate::ir::Param> {
-        self.params
-            .iter()
-            .map(|p| crate::ir::Param {
-                name: p.ident.to_string(),
-                len: p.len,
-                diff: !p.nograd,
-                opaque: p.opaque,
-                span: p.ident.span(),
-            })
-            .collect()
-    }
-}
 
 /// A `#[differentiable]` function.
 pub struct GradFn {
@@ -299,44 +251,6 @@ fn parse_param(
         mutable,
         opaque: false,
     })
-}
-
-/// An integer literal, also when a `macro_rules!` wrapper passed it through
-/// as an invisible group.
-pub fn literal_usize(e: &syn::Expr) -> Option<usize> {
-    match e {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(n),
-            ..
-        }) => n.base10_parse().ok(),
-        syn::Expr::Group(g) => literal_usize(&g.expr),
-        syn::Expr::Paren(p) => literal_usize(&p.expr),
-        _ => None,
-    }
-}
-
-/// `f32`/`f64` or `[f32; N]`/`[f64; N]` with a literal `N`.
-pub fn float_of_type(ty: &syn::Type) -> Option<(Float, Option<usize>)> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() => {
-            if p.path.is_ident("f64") {
-                Some((Float::F64, None))
-            } else if p.path.is_ident("f32") {
-                Some((Float::F32, None))
-            } else {
-                None
-            }
-        }
-        syn::Type::Array(a) => {
-            let (f, None) = float_of_type(&a.elem)? else {
-                return None;
-            };
-            literal_usize(&a.len).map(|n| (f, Some(n)))
-        }
-        syn::Type::Paren(p) => float_of_type(&p.elem),
-        syn::Type::Group(g) => float_of_type(&g.elem),
-        _ => None,
-    }
 }
 
 fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {

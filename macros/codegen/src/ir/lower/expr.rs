@@ -711,7 +711,7 @@ impl Lowerer<'_> {
 
     fn cast(&mut self, c: &syn::ExprCast) -> Val {
         let v = self.expr(&c.expr);
-        let Some((f, None)) = crate::parse::float_of_type(&c.ty) else {
+        let Some((f, None)) = crate::types::float_of_type(&c.ty) else {
             self.cx.error_spanned_by(
                 &c.ty,
                 "only casts to the function's float type are supported",

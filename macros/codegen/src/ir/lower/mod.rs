@@ -17,7 +17,7 @@ use syn::spanned::Spanned;
 
 use super::{Block, Graph, NodeId, Op};
 use crate::ctxt::Ctxt;
-use crate::parse::Signature;
+use crate::types::Signature;
 
 /// Upper bound on the nodes a body may unroll to, so that a huge loop gives
 /// an error instead of an endless compile.
@@ -306,7 +306,7 @@ impl<'a> Lowerer<'a> {
 
     fn check_annotation(&mut self, ty: &syn::Type, val: &Val) {
         let float = self.g.float;
-        let ok = match (crate::parse::float_of_type(ty), val) {
+        let ok = match (crate::types::float_of_type(ty), val) {
             (_, Val::Poison) => true,
             (Some((f, None)), Val::Num(_)) => f == float,
             (Some((f, Some(n))), Val::Array(v)) => f == float && n == v.len(),
