@@ -118,6 +118,9 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
             let forward = st.gradient.wrt.is_some();
             let formulas = formula::formulas(&st.gradient, &name);
             let doc = emit::grad_doc(&name, sig, forward, &formulas);
+            if emit::has_slice_grads(sig) {
+                return emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
+            }
             emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc)
         }
         (Err(e), _) => emit::fallback_fn(&f.item, f.sig.as_ref(), e.into_compile_error()),

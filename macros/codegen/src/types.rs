@@ -45,6 +45,11 @@ pub struct Param {
     pub diff: bool,
     /// A `#[nograd]` input that is not a float: only passed on to calls.
     pub opaque: bool,
+    /// A buffer of run-time length (`&[F]`, `&Vec<F>`, `&[[F; N]]`), read by
+    /// index; a differentiable one has a gradient buffer of the same length.
+    pub slice: Option<Slice>,
+    /// A `usize` input: an index, a length or a step count.
+    pub index: bool,
     /// The span of the parameter's name: generated references use it, so
     /// they resolve to the parameter even inside a `macro_rules!` expansion.
     pub span: Span,
@@ -63,9 +68,73 @@ pub struct FnParam {
     pub nograd: bool,
     /// Declared `mut x`: the body may assign to it.
     pub mutable: bool,
-    /// A `#[nograd]` input of another type (`usize`, `&[f64]` …): the body
+    /// A `#[nograd]` input of another type (`i32`, `&str` …): the body
     /// can only pass it on to other functions.
     pub opaque: bool,
+    /// A buffer of run-time length, see [`Param::slice`].
+    pub slice: Option<Slice>,
+    /// A `usize` input.
+    pub index: bool,
+}
+
+/// The shape of a parameter of run-time length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slice {
+    /// `Some(n)` for rows of `n` values (`&[[F; n]]`), `None` for `&[F]`
+    /// and `&Vec<F>`.
+    pub row: Option<usize>,
+}
+
+impl Slice {
+    /// The gradient type of a differentiable buffer, owned: `Vec<F>` or
+    /// `Vec<[F; n]>`.
+    pub fn element(self, float: Float) -> String {
+        match self.row {
+            None => float.name().to_string(),
+            Some(n) => format!("[{}; {n}]", float.name()),
+        }
+    }
+}
+
+/// `&[F]`, `&Vec<F>` or `&[[F; N]]` (literal `N`): the float type and the shape.
+pub fn slice_of_type(ty: &syn::Type) -> Option<(Float, Slice)> {
+    let syn::Type::Reference(r) = ty else {
+        return None;
+    };
+    if r.mutability.is_some() {
+        return None;
+    }
+    let elem = match &*r.elem {
+        syn::Type::Slice(s) => &*s.elem,
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let seg = &p.path.segments[0];
+            let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
+                return None;
+            };
+            match (seg.ident == "Vec", a.args.first(), a.args.len()) {
+                (true, Some(syn::GenericArgument::Type(t)), 1) => t,
+                _ => return None,
+            }
+        }
+        syn::Type::Paren(p) => return slice_of_type(&p.elem),
+        syn::Type::Group(g) => return slice_of_type(&g.elem),
+        _ => return None,
+    };
+    match float_of_type(elem)? {
+        (f, None) => Some((f, Slice { row: None })),
+        (f, Some(n)) if matches!(elem, syn::Type::Array(_)) => Some((f, Slice { row: Some(n) })),
+        _ => None,
+    }
+}
+
+/// `usize`.
+pub fn is_usize(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p.qself.is_none() && p.path.is_ident("usize"),
+        syn::Type::Paren(p) => is_usize(&p.elem),
+        syn::Type::Group(g) => is_usize(&g.elem),
+        _ => false,
+    }
 }
 
 /// What the signature says: the float type and the parameters.
@@ -92,6 +161,8 @@ impl Signature {
                 len: p.len,
                 diff: !p.nograd,
                 opaque: p.opaque,
+                slice: p.slice,
+                index: p.index,
                 span: p.ident.span(),
             })
             .collect()

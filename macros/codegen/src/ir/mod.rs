@@ -13,12 +13,15 @@
 
 pub mod dump;
 pub mod eval;
+pub mod loops;
 pub mod lower;
+pub mod walk;
 
 use proc_macro2::Span;
 
 pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
+pub use loops::{Carried, IntOp, Loop};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -177,16 +180,76 @@ pub enum Op {
     Call(Box<Call>),
     /// A value defined by the multi-output node it names.
     Result(NodeId),
+    /// An integer constant.
+    IConst(usize),
+    /// A `usize` parameter (index into [`Graph::params`]).
+    IParam(usize),
+    /// The length of a slice parameter (its number of rows for `&[[F; N]]`).
+    Len(usize),
+    /// Integer arithmetic.
+    IArith(IntOp, NodeId, NodeId),
+    /// An integer comparison, giving a boolean.
+    ICmp(Cmp, NodeId, NodeId),
+    /// `i as F`: an integer converted to the float type.
+    ToFloat(NodeId),
+    /// `xs[row]`, or `xs[row][col]` for rows of a fixed length: an element
+    /// of a slice parameter, bounds-checked like Rust's indexing.
+    Load {
+        /// Index into [`Graph::params`].
+        param: usize,
+        /// The row (an integer node).
+        row: NodeId,
+        /// The column within a fixed-length row (an integer node).
+        col: Option<NodeId>,
+    },
+    /// `d_xs[row][col] += value`: adds to the gradient buffer of a
+    /// differentiable slice parameter; a statement with no value.
+    Store {
+        /// Index into [`Graph::params`].
+        param: usize,
+        /// The row (an integer node).
+        row: NodeId,
+        /// The column within a fixed-length row.
+        col: Option<NodeId>,
+        /// The float added.
+        value: NodeId,
+    },
+    /// A run-time loop; see [`Loop`].
+    Loop(Box<Loop>),
+    /// Slot `slot` of what loop `of` recorded in the iteration that the
+    /// enclosing reverse loop is undoing.
+    Recall {
+        /// The recording loop.
+        of: NodeId,
+        /// The position among the loop's recorded values.
+        slot: usize,
+    },
 }
 
 impl Op {
     /// The nodes this operation reads directly (not those inside blocks).
     pub fn args(&self) -> Vec<NodeId> {
         match self {
-            Op::Const(_) | Op::Extern(_) | Op::Param { .. } | Op::Result(_) => Vec::new(),
+            Op::Const(_)
+            | Op::Extern(_)
+            | Op::Param { .. }
+            | Op::Result(_)
+            | Op::IConst(_)
+            | Op::IParam(_)
+            | Op::Len(_) => Vec::new(),
+            Op::Recall { of, .. } => vec![*of],
             Op::Prim(_, args) => args.clone(),
-            Op::Powi(a, _) | Op::Not(a) => vec![*a],
-            Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
+            Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => vec![*a],
+            Op::Cmp(_, a, b)
+            | Op::And(a, b)
+            | Op::Or(a, b)
+            | Op::IArith(_, a, b)
+            | Op::ICmp(_, a, b) => vec![*a, *b],
+            Op::Load { row, col, .. } => std::iter::once(*row).chain(*col).collect(),
+            Op::Store {
+                row, col, value, ..
+            } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
+            Op::Loop(l) => l.args(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
             Op::Call(c) => c.args.iter().flat_map(|a| a.elements().to_vec()).collect(),
@@ -195,13 +258,28 @@ impl Op {
 
     /// Whether the node yields a boolean.
     pub fn is_bool(&self) -> bool {
-        matches!(self, Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_))
+        matches!(
+            self,
+            Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_) | Op::ICmp(..)
+        )
+    }
+
+    /// Whether the node yields an integer (index); a loop's induction
+    /// variable, a result node, is one too.
+    pub fn is_int(&self) -> bool {
+        loops::is_int_op(self)
+    }
+
+    /// Whether the node has an effect beyond its value (a store into a
+    /// gradient buffer), so it is never removed or merged.
+    pub fn is_effect(&self) -> bool {
+        matches!(self, Op::Store { .. })
     }
 
     /// Whether the node is a statement with [`Op::Result`] outputs rather
     /// than a value.
     pub fn is_multi(&self) -> bool {
-        matches!(self, Op::If(_) | Op::Call(_))
+        matches!(self, Op::If(_) | Op::Call(_) | Op::Loop(_))
     }
 }
 
@@ -425,10 +503,37 @@ impl Op {
     /// Result nodes and the contents of nested blocks are left alone.
     pub fn map_refs(&mut self, mut f: impl FnMut(NodeId) -> NodeId) {
         match self {
-            Op::Const(_) | Op::Extern(_) | Op::Param { .. } | Op::Result(_) => {}
+            Op::Const(_)
+            | Op::Extern(_)
+            | Op::Param { .. }
+            | Op::Result(_)
+            | Op::IConst(_)
+            | Op::IParam(_)
+            | Op::Len(_) => {}
+            Op::Recall { of, .. } => *of = f(*of),
             Op::Prim(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
-            Op::Powi(a, _) | Op::Not(a) => *a = f(*a),
-            Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => {
+            Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => *a = f(*a),
+            Op::Load { row, col, .. } => {
+                *row = f(*row);
+                if let Some(c) = col {
+                    *c = f(*c);
+                }
+            }
+            Op::Store {
+                row, col, value, ..
+            } => {
+                *row = f(*row);
+                if let Some(c) = col {
+                    *c = f(*c);
+                }
+                *value = f(*value);
+            }
+            Op::Loop(l) => l.map_refs(&mut f),
+            Op::Cmp(_, a, b)
+            | Op::And(a, b)
+            | Op::Or(a, b)
+            | Op::IArith(_, a, b)
+            | Op::ICmp(_, a, b) => {
                 *a = f(*a);
                 *b = f(*b);
             }
@@ -460,6 +565,7 @@ impl Op {
     pub fn results(&self) -> Vec<NodeId> {
         match self {
             Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
+            Op::Loop(l) => l.results(),
             Op::Call(c) => std::iter::once(c.value)
                 .chain(c.partials.iter().flatten().flatten().copied())
                 .collect(),
@@ -480,13 +586,32 @@ impl Graph {
         for &id in &block.nodes {
             let node = self.node(id).clone();
             let mut op = node.op;
+            let new = self.add(Op::Const(0.0), node.span);
+            self.nodes[new.index()].name = node.name.clone();
+            self.nodes[new.index()].adjoint = node.adjoint;
+            // a loop's own results are read inside its body: fresh before the body
+            if let Op::Loop(l) = &mut op {
+                let fresh_results = l.results();
+                for r in fresh_results {
+                    let c = self.add(Op::Result(new), self.node(r).span);
+                    self.nodes[c.index()].name = self.node(r).name.clone();
+                    self.nodes[c.index()].adjoint = self.node(r).adjoint;
+                    remap.insert(r, c);
+                }
+                l.var = remap[&l.var];
+                for c in &mut l.carried {
+                    c.param = remap[&c.param];
+                    c.out = remap[&c.out];
+                }
+                l.body = self.copy_block(&l.body, remap);
+            }
             if let Op::If(i) = &mut op {
                 i.then = self.copy_block(&i.then, remap);
                 i.els = self.copy_block(&i.els, remap);
             }
+            // a recall names the recording loop, which is its own node: as
+            // any reference, it follows the copy when that loop was copied
             op.map_refs(|n| remap.get(&n).copied().unwrap_or(n));
-            let new = self.add(Op::Const(0.0), node.span);
-            self.nodes[new.index()].name = node.name.clone();
             let mut fresh = |g: &mut Graph, r: NodeId| {
                 let c = g.add(Op::Result(new), g.node(r).span);
                 g.nodes[c.index()].name = g.node(r).name.clone();

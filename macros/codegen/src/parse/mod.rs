@@ -12,7 +12,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
-use crate::types::{float_of_type, Float, FnParam, Signature};
+use crate::types::{float_of_type, is_usize, slice_of_type, Float, FnParam, Signature};
 
 /// The attribute that marks a parameter as an input without a gradient.
 pub const NOGRAD: &str = "nograd";
@@ -229,6 +229,31 @@ fn parse_param(
             return None;
         }
     };
+    let base = FnParam {
+        ident,
+        ty: ty.clone(),
+        len: None,
+        nograd,
+        mutable,
+        opaque: false,
+        slice: None,
+        index: false,
+    };
+    // a `usize` is an index, a length or a step count: never differentiated
+    if is_usize(ty) {
+        return Some(FnParam {
+            nograd: true,
+            index: true,
+            ..base
+        });
+    }
+    if let Some((_, slice)) = slice_of_type(ty) {
+        return Some(FnParam {
+            slice: Some(slice),
+            ..base
+        });
+    }
+    let ident = base.ident;
     let opaque_ok = nograd
         && float_of_type(ty).is_none()
         && !matches!(ty, syn::Type::Reference(r) if r.mutability.is_some());
@@ -240,6 +265,8 @@ fn parse_param(
             nograd,
             mutable,
             opaque: true,
+            slice: None,
+            index: false,
         });
     }
     let (_, len) = param_type(ty, cx)?;
@@ -250,6 +277,8 @@ fn parse_param(
         nograd,
         mutable,
         opaque: false,
+        slice: None,
+        index: false,
     })
 }
 
@@ -270,7 +299,7 @@ fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
             "cannot differentiate with respect to an integer (`{}`): mark it `#[nograd]` to pass it on to other functions, or use `f32`/`f64`",
             quote::quote!(#p)
         ),
-        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64` or fixed-size arrays of them, e.g. `[f64; 3]`; mark other inputs `#[nograd]`"
+        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64`, fixed-size arrays of them (`[f64; 3]`) or slices (`&[f64]`, `&Vec<f64>`, `&[[f64; 2]]`); mark other inputs `#[nograd]`"
             .to_string(),
     };
     cx.error_spanned_by(ty, msg);
@@ -284,6 +313,17 @@ fn is_integer_type(p: &syn::TypePath) -> bool {
     p.path
         .get_ident()
         .is_some_and(|i| INTS.iter().any(|n| i == n))
+}
+
+/// The float type of a parameter that has one (not an index or an opaque input).
+fn param_float(p: &FnParam) -> Option<Float> {
+    if p.opaque || p.index {
+        return None;
+    }
+    match p.slice {
+        Some(_) => slice_of_type(&p.ty).map(|f| f.0),
+        None => float_of_type(&p.ty).map(|f| f.0),
+    }
 }
 
 /// The float rule: every parameter and the return type use the same float type.
@@ -307,12 +347,7 @@ fn signature(
     };
     // the parameters agree with each other but not with the return type:
     // one error, on the return type
-    let param_floats: Vec<Float> = params
-        .iter()
-        .flatten()
-        .filter(|p| !p.opaque)
-        .filter_map(|p| float_of_type(&p.ty).map(|f| f.0))
-        .collect();
+    let param_floats: Vec<Float> = params.iter().flatten().filter_map(param_float).collect();
     if let (Some(ret_f), Some(&first), Some(ty)) = (ret_float, param_floats.first(), ret) {
         if first != ret_f && param_floats.iter().all(|&f| f == first) {
             cx.error_spanned_by(
@@ -334,11 +369,10 @@ fn signature(
             ok = false;
             continue;
         };
-        if p.opaque {
+        let Some(f) = param_float(&p) else {
             out.push(p);
             continue;
-        }
-        let (f, _) = float_of_type(&p.ty).expect("parse_param checked the type");
+        };
         match float {
             None => float = Some(f),
             Some(expected) if expected != f => {

@@ -32,9 +32,17 @@ fn cse_block(
             i.then = cse_block(g, std::mem::take(&mut i.then), map, scopes);
             i.els = cse_block(g, std::mem::take(&mut i.els), map, scopes);
         }
+        if let Op::Loop(l) = &mut op {
+            l.start = resolve(map, l.start);
+            l.end = resolve(map, l.end);
+            for c in &mut l.carried {
+                c.init = resolve(map, c.init);
+            }
+            l.body = cse_block(g, std::mem::take(&mut l.body), map, scopes);
+        }
         op.map_refs(|n| resolve(map, n));
         let key = match &op {
-            Op::If(_) | Op::Call(_) | Op::Result(_) => None,
+            Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => None,
             other => Some(format!("{other:?}")),
         };
         // `a + b` and `b + a` are the same value (IEEE `+` and `·` commute exactly)

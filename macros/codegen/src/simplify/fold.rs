@@ -38,6 +38,9 @@ fn fold_block(
             i.then = fold_block(g, std::mem::take(&mut i.then), map, changed);
             i.els = fold_block(g, std::mem::take(&mut i.els), map, changed);
         }
+        if let Op::Loop(l) = &mut op {
+            l.body = fold_block(g, std::mem::take(&mut l.body), map, changed);
+        }
         op.map_refs(|n| resolve(map, n));
         // an `if` whose condition became constant: keep only the taken branch
         if let Op::If(i) = &op {

@@ -1,0 +1,250 @@
+//! Writes run-time loops, index arithmetic, slice reads and gradient-buffer
+//! writes.
+//!
+//! A loop with carried values `s` (and a tape, when it records) expands to
+//!
+//! ```text
+//! let mut s = init;
+//! let mut tape = Vec::with_capacity((start..end).len() * m);
+//! for i in start..end {
+//!     tape.push(s);                      // only what the reverse sweep reads
+//!     …body…
+//!     s += term;                         // or `s = next;`, `(a, b) = (na, nb);`
+//! }
+//! ```
+//!
+//! and the loop of the reverse sweep reads the tape back from its end:
+//!
+//! ```text
+//! let mut d_s = …;
+//! let mut at = tape.len();
+//! for i in (start..end).rev() {
+//!     at -= m;
+//!     let s = tape[at];
+//!     …recomputed body, then its adjoint…
+//! }
+//! ```
+
+use std::collections::HashSet;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use super::body::{next, Prec, Writer};
+use super::names::{grad_buffer_name, ident};
+use crate::ir::{IntOp, Loop, NodeId, Op};
+use crate::rules::Prim;
+
+impl Writer<'_> {
+    /// `let mut …; for … in … { … }`
+    pub(super) fn loop_statement(&mut self, n: NodeId, l: &Loop) -> TokenStream {
+        let g = self.g;
+        let mut pre = Vec::new();
+        for c in &l.carried {
+            // a literal start value gets its type: `let mut t = 0.0_f64;` (methods on `t` need it)
+            let init = match g.constant(c.init) {
+                Some(v) if self.inline.contains(&c.init) => {
+                    super::body::literal(v, g.float, true).0
+                }
+                _ => self.expr(c.init).0,
+            };
+            let name = self.names.of(g, c.out);
+            self.names.alias(g, c.param, c.out);
+            pre.push(quote! { let mut #name = #init; });
+        }
+        let (start, end) = (self.expr(l.start).0, self.expr(l.end).0);
+        let range = if l.inclusive {
+            quote!(#start..=#end)
+        } else {
+            quote!(#start..#end)
+        };
+        let mut head = Vec::new();
+        if !l.record.is_empty() {
+            let tape = self.names.of(g, n);
+            let m = Literal::usize_unsuffixed(l.record.len());
+            let trips = if l.inclusive {
+                quote!((#range).size_hint().0)
+            } else {
+                quote!((#range).len())
+            };
+            pre.push(quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); });
+            let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
+            head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
+        }
+        if let Some(of) = l.replay {
+            let tape = self.names.of(g, of);
+            let width = match g.op(of) {
+                Op::Loop(fwd) => fwd.record.len(),
+                _ => unreachable!("a loop replays a loop"),
+            };
+            let pos = self.names.fresh("at");
+            let m = Literal::usize_unsuffixed(width);
+            pre.push(quote! { let mut #pos = #tape.len(); });
+            head.push(quote! { #pos -= #m; });
+            self.tape_pos.insert(of, pos);
+        }
+        let var = self.names.of(g, l.var);
+        let body = self.block(&l.body);
+        let update = self.carried_update(l);
+        let iter = if l.rev { quote!((#range).rev()) } else { range };
+        quote! {
+            #(#pre)*
+            for #var in #iter {
+                #(#head)*
+                #(#body)*
+                #update
+            }
+        }
+    }
+
+    /// The end of an iteration: each carried variable takes its next value,
+    /// all at once (`(a, b) = (b, a)` swaps), or as `s += term` where that
+    /// reads no other carried variable that changes.
+    fn carried_update(&mut self, l: &Loop) -> TokenStream {
+        let g = self.g;
+        let changed: Vec<_> = l.carried.iter().filter(|c| c.next != c.param).collect();
+        let params: HashSet<NodeId> = changed.iter().map(|c| c.param).collect();
+        let mut adds = Vec::new();
+        for c in &changed {
+            let term = match g.op(c.next) {
+                Op::Prim(Prim::Add, a) if a[0] == c.param && self.inline.contains(&c.next) => a[1],
+                _ => break,
+            };
+            let reads = self.reads(term);
+            if reads.iter().any(|r| params.contains(r)) {
+                break;
+            }
+            adds.push((c.out, term));
+        }
+        if adds.len() == changed.len() {
+            let stmts: Vec<TokenStream> = adds
+                .into_iter()
+                .map(|(out, term)| {
+                    let name = self.names.of(g, out);
+                    let t = self.expr(term).0;
+                    quote! { #name += #t; }
+                })
+                .collect();
+            return quote! { #(#stmts)* };
+        }
+        let names: Vec<Ident> = changed.iter().map(|c| self.names.of(g, c.out)).collect();
+        let vals: Vec<TokenStream> = changed.iter().map(|c| self.expr(c.next).0).collect();
+        match names.len() {
+            0 => quote!(),
+            1 => {
+                let (n, v) = (&names[0], &vals[0]);
+                quote! { #n = #v; }
+            }
+            _ => quote! { (#(#names),*) = (#(#vals),*); },
+        }
+    }
+
+    /// The bound nodes an expression reads, looking through inlined ones.
+    fn reads(&self, root: NodeId) -> HashSet<NodeId> {
+        let mut out = HashSet::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            if self.inline.contains(&n) {
+                stack.extend(self.g.op(n).args());
+            } else {
+                out.insert(n);
+            }
+        }
+        out
+    }
+
+    /// `d_xs[i] += value;`
+    pub(super) fn store(
+        &mut self,
+        param: usize,
+        row: NodeId,
+        col: Option<NodeId>,
+        value: NodeId,
+    ) -> TokenStream {
+        let p = &self.g.params[param];
+        let buf = ident(&grad_buffer_name(&p.name), p.span);
+        let row = self.expr(row).0;
+        let v = self.expr(value).0;
+        match col {
+            Some(c) => {
+                let c = self.expr(c).0;
+                quote! { #buf[#row][#c] += #v; }
+            }
+            None => quote! { #buf[#row] += #v; },
+        }
+    }
+
+    /// Integer, slice and tape operations.
+    pub(super) fn render_index(&mut self, n: NodeId) -> (TokenStream, Prec) {
+        let g = self.g;
+        match g.op(n) {
+            Op::IConst(c) => (
+                Literal::usize_unsuffixed(*c).into_token_stream(),
+                Prec::Atom,
+            ),
+            Op::IParam(k) => {
+                let id = ident(&g.params[*k].name, g.params[*k].span);
+                (quote!(#id), Prec::Atom)
+            }
+            Op::Len(k) => {
+                let id = ident(&g.params[*k].name, g.params[*k].span);
+                (quote!(#id.len()), Prec::Atom)
+            }
+            Op::IArith(IntOp::Min, a, b) => {
+                let (a, b) = (self.wrap(*a, Prec::Atom), self.expr(*b).0);
+                (quote!(#a.min(#b)), Prec::Atom)
+            }
+            Op::IArith(op, a, b) => {
+                let prec = match op {
+                    IntOp::Add | IntOp::Sub => Prec::Add,
+                    _ => Prec::Mul,
+                };
+                let (l, r) = (self.wrap(*a, prec), self.wrap(*b, next(prec)));
+                let sym: TokenStream = op
+                    .symbol()
+                    .expect("min is handled above")
+                    .parse()
+                    .expect("operator tokens parse");
+                (quote!(#l #sym #r), prec)
+            }
+            Op::ICmp(c, a, b) => {
+                let (l, r) = (self.wrap(*a, Prec::Add), self.wrap(*b, Prec::Add));
+                let op: TokenStream = c.symbol().parse().expect("comparison tokens parse");
+                (quote!(#l #op #r), Prec::Cmp)
+            }
+            Op::ToFloat(a) => {
+                let x = self.wrap(*a, Prec::Atom);
+                let ty = Ident::new(g.float.name(), Span::call_site());
+                (quote!((#x as #ty)), Prec::Atom)
+            }
+            Op::Load { param, row, col } => {
+                let id = ident(&g.params[*param].name, g.params[*param].span);
+                let r = self.expr(*row).0;
+                match col {
+                    Some(c) => {
+                        let c = self.expr(*c).0;
+                        (quote!(#id[#r][#c]), Prec::Atom)
+                    }
+                    None => (quote!(#id[#r]), Prec::Atom),
+                }
+            }
+            Op::Recall { of, slot } => {
+                let tape = self.names.of(g, *of);
+                let pos = self
+                    .tape_pos
+                    .get(of)
+                    .cloned()
+                    .expect("a recall sits inside the loop that replays its tape");
+                if *slot == 0 {
+                    (quote!(#tape[#pos]), Prec::Atom)
+                } else {
+                    let s = Literal::usize_unsuffixed(*slot);
+                    (quote!(#tape[#pos + #s]), Prec::Atom)
+                }
+            }
+            _ => unreachable!("render_index is called on index operations"),
+        }
+    }
+}
+
+use quote::ToTokens;

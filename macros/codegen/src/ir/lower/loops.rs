@@ -1,0 +1,384 @@
+//! Lowering of loops whose trip count is known only at run time: ranges
+//! with run-time bounds, slices, and the iterator adaptors over them
+//! (`iter`, `rev`, `enumerate`, `zip`), into [`Op::Loop`] regions.
+//!
+//! Which bindings a loop carries is found by lowering its body once with
+//! every mutable float binding replaced by a fresh parameter node: those the
+//! body reassigns become carried values, the others read their value from
+//! outside again. Loops over constant ranges and arrays keep being unrolled
+//! (see `control.rs`), which is fastest for small fixed sizes.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+
+use super::{Binding, Lowerer, Val};
+use crate::ir::{walk, Block, Carried, IntOp, Loop, NodeId, Op};
+
+/// What a `for` loop walks.
+pub(super) enum Seq {
+    /// A constant sequence, unrolled: see `control.rs`.
+    Items(Vec<super::control::Item>),
+    /// A run-time range.
+    Run(Run),
+}
+
+/// A run-time range and what each iteration binds.
+pub(super) struct Run {
+    start: NodeId,
+    end: NodeId,
+    inclusive: bool,
+    rev: bool,
+    bind: Bind,
+}
+
+/// What one iteration binds, given its index `i`.
+#[derive(Clone, Debug)]
+enum Bind {
+    /// `i` itself.
+    Index,
+    /// `xs[i]` of a slice parameter.
+    Elem(usize),
+    /// A tuple: `(i, x)` from `enumerate`, `(x, y)` from `zip`.
+    Pair(Box<Bind>, Box<Bind>),
+}
+
+impl Lowerer<'_> {
+    /// The sequence a `for` loop's head describes, constant or run-time.
+    pub(super) fn sequence(&mut self, e: &syn::Expr) -> Option<Seq> {
+        match e {
+            syn::Expr::Range(r) => self.range_seq(r),
+            syn::Expr::Paren(p) => self.sequence(&p.expr),
+            syn::Expr::Group(g) => self.sequence(&g.expr),
+            syn::Expr::Reference(r) if r.mutability.is_none() => self.sequence(&r.expr),
+            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
+                match self.sequence(&m.receiver)? {
+                    Seq::Items(mut v) => {
+                        v.reverse();
+                        Some(Seq::Items(v))
+                    }
+                    Seq::Run(r) => Some(Seq::Run(Run { rev: !r.rev, ..r })),
+                }
+            }
+            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "iter" => {
+                self.sequence(&m.receiver)
+            }
+            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => {
+                match self.sequence(&m.receiver)? {
+                    Seq::Items(v) => self.enumerate_items(v, m).map(Seq::Items),
+                    Seq::Run(r) if !matches!(r.bind, Bind::Index) && !r.rev => {
+                        Some(Seq::Run(Run {
+                            bind: Bind::Pair(Box::new(Bind::Index), Box::new(r.bind)),
+                            ..r
+                        }))
+                    }
+                    Seq::Run(_) => {
+                        self.cx.error_spanned_by(
+                            &m.method,
+                            "`enumerate` is supported on slices and arrays, before `rev`: `for (i, &x) in xs.iter().enumerate()`",
+                        );
+                        None
+                    }
+                }
+            }
+            syn::Expr::MethodCall(m) if m.args.len() == 1 && m.method == "zip" => {
+                let a = self.sequence(&m.receiver)?;
+                let b = self.sequence(&m.args[0])?;
+                match (a, b) {
+                    (Seq::Run(a), Seq::Run(b))
+                        if !a.rev
+                            && !b.rev
+                            && !matches!(a.bind, Bind::Index)
+                            && !matches!(b.bind, Bind::Index) =>
+                    {
+                        let span = m.method.span();
+                        let end = self.push(Op::IArith(IntOp::Min, a.end, b.end), span);
+                        Some(Seq::Run(Run {
+                            end,
+                            bind: Bind::Pair(Box::new(a.bind), Box::new(b.bind)),
+                            ..a
+                        }))
+                    }
+                    _ => {
+                        self.cx.error_spanned_by(
+                            &m.method,
+                            "`zip` is supported between slices, before `rev`: `for (&x, &y) in xs.iter().zip(ys)`",
+                        );
+                        None
+                    }
+                }
+            }
+            other => match self.expr(other) {
+                Val::Array(a) => Some(Seq::Items(
+                    a.into_iter().map(super::control::Item::Num).collect(),
+                )),
+                Val::Buf(k) => {
+                    let span = other.span();
+                    let start = self.push(Op::IConst(0), span);
+                    let end = self.push(Op::Len(k), span);
+                    Some(Seq::Run(Run {
+                        start,
+                        end,
+                        inclusive: false,
+                        rev: false,
+                        bind: Bind::Elem(k),
+                    }))
+                }
+                row @ Val::Row(..) => match self.row_to_array(row, other.span()) {
+                    Val::Array(a) => Some(Seq::Items(
+                        a.into_iter().map(super::control::Item::Num).collect(),
+                    )),
+                    _ => None,
+                },
+                Val::Poison => None,
+                _ => {
+                    self.cx.error_spanned_by(
+                        other,
+                        "a `for` loop runs over a range `a..b`, a slice or an array",
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn range_seq(&mut self, r: &syn::ExprRange) -> Option<Seq> {
+        let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
+            self.cx
+                .error_spanned_by(r, "the range needs both ends: `a..b`");
+            return None;
+        };
+        let (l, h) = (self.expr(lo), self.expr(hi));
+        let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+        match (&l, &h) {
+            (Val::Int(a), Val::Int(b)) => self.constant_range(r, *a, *b).map(Seq::Items),
+            (Val::Poison, _) | (_, Val::Poison) => None,
+            (Val::Int(_) | Val::Idx(_), Val::Int(_) | Val::Idx(_)) => {
+                let span = r.span();
+                let start = self.int_node(&l, lo, span)?;
+                let end = self.int_node(&h, hi, span)?;
+                Some(Seq::Run(Run {
+                    start,
+                    end,
+                    inclusive,
+                    rev: false,
+                    bind: Bind::Index,
+                }))
+            }
+            _ => {
+                let bad = if matches!(l, Val::Int(_) | Val::Idx(_)) {
+                    hi
+                } else {
+                    lo
+                };
+                self.cx.error_spanned_by(
+                    bad,
+                    "the loop bound must be an integer: a literal, `xs.len()`, a `usize` parameter, or arithmetic on them",
+                );
+                None
+            }
+        }
+    }
+
+    /// Lowers a `for` loop over a run-time range into an [`Op::Loop`].
+    pub(super) fn runtime_for(&mut self, f: &syn::ExprForLoop, run: Run) {
+        let span = f.for_token.span;
+        let loop_id = self.g.add(Op::Const(0.0), span);
+        let var = self.g.add(Op::Result(loop_id), span);
+        self.g.nodes[var.index()].name = Some(index_name(&f.pat, &run.bind));
+
+        // every mutable float binding becomes a parameter of the body
+        let snapshot = self.env.clone();
+        let mut params: Vec<(usize, Option<usize>, NodeId, NodeId)> = Vec::new();
+        for pos in 0..self.env.len() {
+            if !self.env[pos].mutable {
+                continue;
+            }
+            let name = self.env[pos].name.clone();
+            let mut fresh = |g: &mut crate::ir::Graph, init: NodeId, elem: Option<usize>| {
+                let p = g.add(Op::Result(loop_id), span);
+                g.nodes[p.index()].name = Some(match elem {
+                    Some(j) => format!("{name}_{j}"),
+                    None => name.clone(),
+                });
+                params.push((pos, elem, init, p));
+                p
+            };
+            match self.env[pos].val.clone() {
+                Val::Num(n) => self.env[pos].val = Val::Num(fresh(&mut self.g, n, None)),
+                Val::Array(v) => {
+                    let ps = v
+                        .iter()
+                        .enumerate()
+                        .map(|(j, n)| fresh(&mut self.g, *n, Some(j)))
+                        .collect();
+                    self.env[pos].val = Val::Array(ps);
+                }
+                _ => {}
+            }
+        }
+
+        self.blocks.push(Block::default());
+        let mark = self.env.len();
+        let ok = self.bind_run(&f.pat, &run.bind, var, span);
+        let v = if ok { self.block(&f.body) } else { Val::Poison };
+        self.env.truncate(mark);
+        let body = self.blocks.pop().expect("pushed above");
+        if !matches!(v, Val::Unit | Val::Poison) {
+            self.cx.error_spanned_by(
+                &f.body,
+                "a loop body has no value: end its last expression with `;`, or assign it to a variable",
+            );
+        }
+
+        // what changed: carried values; other bindings must not change
+        let mut carried = Vec::new();
+        let mut unchanged = std::collections::HashMap::new();
+        for &(pos, elem, init, p) in &params {
+            let now = match (&self.env[pos].val, elem) {
+                (Val::Num(n), None) => Some(*n),
+                (Val::Array(v), Some(j)) => v.get(j).copied(),
+                _ => None,
+            };
+            match now {
+                Some(n) if n == p => {
+                    unchanged.insert(p, init);
+                }
+                Some(next) => {
+                    let out = self.g.add(Op::Result(loop_id), span);
+                    self.g.nodes[out.index()].name = self.g.node(p).name.clone();
+                    carried.push(Carried {
+                        init,
+                        param: p,
+                        next,
+                        out,
+                    });
+                }
+                None => {
+                    unchanged.insert(p, init);
+                }
+            }
+        }
+        walk::substitute(&mut self.g, &body, &unchanged);
+        for c in &mut carried {
+            c.next = unchanged.get(&c.next).copied().unwrap_or(c.next);
+        }
+        // the environment after the loop: results for carried values, the
+        // values from before for the others
+        for (pos, b) in snapshot.iter().enumerate() {
+            let after = self.env[pos].val.clone();
+            let restored = match (&b.val, after) {
+                (Val::Num(_), Val::Num(n)) => Val::Num(self.loop_out(n, &carried, &unchanged)),
+                (Val::Array(_), Val::Array(v)) => Val::Array(
+                    v.into_iter()
+                        .map(|n| self.loop_out(n, &carried, &unchanged))
+                        .collect(),
+                ),
+                (before, after) if *before == after => after,
+                (_, Val::Poison) | (Val::Poison, _) => Val::Poison,
+                _ => {
+                    self.cx.error_spanned_by(
+                        &f.body,
+                        format!(
+                            "`{}` is an integer changed inside a loop that runs a run-time number of times: \
+                             not supported yet; compute it from the loop index instead",
+                            b.name
+                        ),
+                    );
+                    Val::Poison
+                }
+            };
+            self.env[pos] = Binding {
+                val: restored,
+                ..b.clone()
+            };
+        }
+        self.g.nodes[loop_id.index()].op = Op::Loop(Box::new(Loop {
+            var,
+            start: run.start,
+            end: run.end,
+            inclusive: run.inclusive,
+            rev: run.rev,
+            carried,
+            body,
+            record: Vec::new(),
+            replay: None,
+        }));
+        self.blocks
+            .last_mut()
+            .expect("a block is open")
+            .nodes
+            .push(loop_id);
+    }
+
+    /// The value after the loop of what is `n` at the end of its body.
+    fn loop_out(
+        &self,
+        n: NodeId,
+        carried: &[Carried],
+        unchanged: &std::collections::HashMap<NodeId, NodeId>,
+    ) -> NodeId {
+        if let Some(c) = carried.iter().find(|c| c.param == n || c.next == n) {
+            return c.out;
+        }
+        unchanged.get(&n).copied().unwrap_or(n)
+    }
+
+    /// Binds the loop pattern to what iteration `var` yields.
+    fn bind_run(&mut self, pat: &syn::Pat, bind: &Bind, var: NodeId, span: Span) -> bool {
+        let pat = match pat {
+            syn::Pat::Reference(r) => &*r.pat,
+            p => p,
+        };
+        match (pat, bind) {
+            (syn::Pat::Wild(_), _) => true,
+            (syn::Pat::Ident(p), Bind::Index) if p.subpat.is_none() => {
+                self.bind(&p.ident, Val::Idx(var));
+                true
+            }
+            (syn::Pat::Ident(p), Bind::Elem(k)) if p.subpat.is_none() => {
+                let val = match self.g.params[*k].slice.and_then(|s| s.row) {
+                    Some(_) => Val::Row(*k, var),
+                    None => {
+                        let load = self.push(
+                            Op::Load {
+                                param: *k,
+                                row: var,
+                                col: None,
+                            },
+                            span,
+                        );
+                        self.g.nodes[load.index()].name = Some(p.ident.to_string());
+                        Val::Num(load)
+                    }
+                };
+                self.bind(&p.ident, val);
+                true
+            }
+            (syn::Pat::Tuple(t), Bind::Pair(a, b)) if t.elems.len() == 2 => {
+                self.bind_run(&t.elems[0], a, var, span) && self.bind_run(&t.elems[1], b, var, span)
+            }
+            (syn::Pat::Paren(p), _) => self.bind_run(&p.pat, bind, var, span),
+            (other, _) => {
+                self.cx.error_at(
+                    other.span(),
+                    "unsupported loop pattern: write `i`, `x`, `&x`, `(i, &x)` or `(&x, &y)`",
+                );
+                false
+            }
+        }
+    }
+}
+
+/// The name of a loop's index: the pattern's own name, else `i`.
+fn index_name(pat: &syn::Pat, bind: &Bind) -> String {
+    match (pat, bind) {
+        (syn::Pat::Ident(p), Bind::Index) => p.ident.to_string(),
+        (syn::Pat::Tuple(t), Bind::Pair(a, _)) if matches!(**a, Bind::Index) => {
+            match t.elems.first() {
+                Some(syn::Pat::Ident(p)) => p.ident.to_string(),
+                _ => "i".to_string(),
+            }
+        }
+        _ => "i".to_string(),
+    }
+}

@@ -1,0 +1,355 @@
+//! Run-time loops and slices: `for` over run-time ranges and slices,
+//! iterator adaptors, run-time indexing, `usize` parameters, differentiable
+//! slices (`f_grad` and the allocation-free `f_grad_into`) and loop-carried
+//! state recorded on a tape.
+//!
+//! Every function is written once in `corpus!` and instantiated in f64 and
+//! f32. Each test checks the gradient against a closed form derived by hand
+//! (in the test, in f64) and against central finite differences of the f64
+//! function; and the edge cases: empty slices, one-element slices,
+//! zero-trip loops.
+
+mod common;
+
+use common::{assert_all_close, central_diff, numeric_grad};
+
+/// f64 gradient vs the closed form
+const TOL_64: f64 = 1e-12;
+/// f64 gradient vs finite differences
+const TOL_FD: f64 = 1e-7;
+/// f32 gradient vs the (f64) closed form
+const TOL_32: f64 = 1e-4;
+
+macro_rules! corpus {
+    ($F:ident) => {
+        use macrograd::differentiable;
+
+        /// Least squares over a data set: an accumulator loop (no tape).
+        #[differentiable]
+        pub fn least_squares(w: $F, b: $F, #[nograd] xs: &[$F], #[nograd] ys: &[$F]) -> $F {
+            let mut s = 0.0;
+            for i in 0..xs.len() {
+                let r = w * xs[i] + b - ys[i];
+                s += r * r;
+            }
+            s
+        }
+
+        /// A differentiable slice through `zip`, then a second loop over it.
+        #[differentiable]
+        pub fn dot_ridge(w: &[$F], #[nograd] xs: &Vec<$F>) -> $F {
+            let mut s = 0.0;
+            for (&wi, &x) in w.iter().zip(xs) {
+                s += wi * x;
+            }
+            for wi in w {
+                s += wi * wi;
+            }
+            s
+        }
+
+        /// Explicit Euler for `x' = -k·x`: loop-carried state, recorded.
+        #[differentiable]
+        pub fn euler_linear(x0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
+            let mut x = x0;
+            for _ in 0..steps {
+                x = x + h * (-k * x);
+            }
+            x
+        }
+
+        /// Explicit Euler for `x' = -k·x² + sin t`: state and time carried.
+        #[differentiable]
+        pub fn euler_nonlinear(x0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
+            let mut x = x0;
+            let mut t: $F = 0.0;
+            for _ in 0..steps {
+                x = x + h * (-k * x * x + t.sin());
+                t += h;
+            }
+            x
+        }
+
+        /// Logistic regression over rows `[x0, x1]` with labels ±1.
+        #[differentiable]
+        pub fn logistic(
+            w0: $F,
+            w1: $F,
+            b: $F,
+            #[nograd] xs: &[[$F; 2]],
+            #[nograd] ys: &[$F],
+        ) -> $F {
+            let mut loss = 0.0;
+            for (i, x) in xs.iter().enumerate() {
+                let z = w0 * x[0] + w1 * x[1] + b;
+                loss += (1.0 + (-ys[i] * z).exp()).ln();
+            }
+            loss / (xs.len() as $F)
+        }
+
+        /// A triangular double loop: `Σ_{i<j} w_i·w_j`.
+        #[differentiable]
+        pub fn pairs(w: &[$F]) -> $F {
+            let n = w.len();
+            let mut s = 0.0;
+            for i in 0..n {
+                for j in i + 1..n {
+                    s += w[i] * w[j];
+                }
+            }
+            s
+        }
+
+        /// Horner's scheme, highest coefficient first: `..=` and `.rev()`.
+        #[differentiable]
+        pub fn horner(x: $F, #[nograd] c: &[$F], degree: usize) -> $F {
+            let mut p = 0.0;
+            for i in (0..=degree).rev() {
+                p = p * x + c[i];
+            }
+            p
+        }
+
+        /// `if` inside a loop body, `i as F` and a run-time index expression.
+        #[differentiable]
+        pub fn branchy(w: $F, #[nograd] xs: &[$F]) -> $F {
+            let mut s = 0.0;
+            for i in 1..xs.len() {
+                if xs[i] > xs[i - 1] {
+                    s += w * xs[i] * (i as $F);
+                } else {
+                    s -= (w * xs[i - 1]).sin();
+                }
+            }
+            s
+        }
+    };
+}
+
+mod c64 {
+    corpus!(f64);
+}
+
+mod c32 {
+    corpus!(f32);
+}
+
+fn f32s(v: &[f64]) -> Vec<f32> {
+    v.iter().map(|&x| x as f32).collect()
+}
+
+fn to64(v: &[f32]) -> Vec<f64> {
+    v.iter().map(|&x| f64::from(x)).collect()
+}
+
+const XS: [f64; 5] = [0.5, -1.25, 2.0, 0.75, -0.5];
+const YS: [f64; 5] = [1.0, -0.5, 2.5, 1.25, 0.0];
+
+#[test]
+fn least_squares_matches_closed_form_and_differences() {
+    for n in [0, 1, 5] {
+        let (xs, ys) = (&XS[..n], &YS[..n]);
+        let (w, b) = (1.5, -0.25);
+        let (dw, db) = xs.iter().zip(ys).fold((0.0, 0.0), |(dw, db), (x, y)| {
+            let r = w * x + b - y;
+            (dw + 2.0 * r * x, db + 2.0 * r)
+        });
+        let value: f64 = xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| (w * x + b - y).powi(2))
+            .sum();
+        let (v, (gw, gb)) = c64::least_squares_grad(w, b, xs, ys);
+        assert_all_close(&[v, gw, gb], &[value, dw, db], TOL_64, &format!("n = {n}"));
+        let fd = numeric_grad(|p| c64::least_squares(p[0], p[1], xs, ys), &[w, b]);
+        assert_all_close(&[gw, gb], &fd, TOL_FD, "finite differences");
+        let (v32, (gw32, gb32)) = c32::least_squares_grad(w as f32, b as f32, &f32s(xs), &f32s(ys));
+        assert_all_close(&to64(&[v32, gw32, gb32]), &[value, dw, db], TOL_32, "f32");
+    }
+}
+
+#[test]
+fn a_differentiable_slice_gets_a_gradient_of_its_length() {
+    let xs = vec![0.5, -1.0, 2.0];
+    for w in [
+        vec![],
+        vec![0.25],
+        vec![0.25, -1.5, 0.75],
+        vec![1.0, 2.0, 3.0, 4.0],
+    ] {
+        let (v, d_w) = c64::dot_ridge_grad(&w, &xs);
+        assert_eq!(d_w.len(), w.len());
+        // ∂/∂w_i = x_i (where a partner exists, zip stops at the shorter) + 2·w_i
+        let want: Vec<f64> = w
+            .iter()
+            .enumerate()
+            .map(|(i, wi)| xs.get(i).copied().unwrap_or(0.0) + 2.0 * wi)
+            .collect();
+        assert_all_close(&d_w, &want, TOL_64, "closed form");
+        assert_eq!(v, c64::dot_ridge(&w, &xs));
+        if !w.is_empty() {
+            let fd = numeric_grad(|p| c64::dot_ridge(p, &xs), &w);
+            assert_all_close(&d_w, &fd, TOL_FD, "finite differences");
+        }
+        let (_, d32) = c32::dot_ridge_grad(&f32s(&w), &f32s(&xs));
+        assert_all_close(&to64(&d32), &want, TOL_32, "f32");
+    }
+}
+
+#[test]
+fn grad_into_adds_into_caller_buffers_without_allocating() {
+    let (w, xs) = (vec![0.25, -1.5], vec![2.0, 4.0]);
+    let mut d_w = vec![1.0, 10.0];
+    let v = c64::dot_ridge_grad_into(&w, &xs, &mut d_w);
+    assert_eq!(v, c64::dot_ridge(&w, &xs));
+    // 1 + (2 + 0.5) and 10 + (4 − 3)
+    assert_eq!(d_w, vec![3.5, 11.0]);
+    let mut d_w = vec![0.0, 0.0];
+    for _ in 0..2 {
+        c64::dot_ridge_grad_into(&w, &xs, &mut d_w);
+    }
+    assert_eq!(d_w, vec![5.0, 2.0], "repeated calls accumulate");
+}
+
+#[test]
+#[should_panic(expected = "differ in length")]
+fn grad_into_checks_buffer_lengths() {
+    let mut d_w = vec![0.0; 3];
+    c64::dot_ridge_grad_into(&[1.0, 2.0], &vec![1.0, 1.0], &mut d_w);
+}
+
+#[test]
+fn euler_state_is_recorded_and_matches_closed_form() {
+    // x_n = x0·(1 − h·k)^n
+    let (x0, k, h) = (1.5, 0.75, 0.125);
+    for n in [0usize, 1, 7, 100] {
+        let a: f64 = 1.0 - h * k;
+        let value = x0 * a.powi(n as i32);
+        let dx0 = a.powi(n as i32);
+        let dk = if n == 0 {
+            0.0
+        } else {
+            x0 * n as f64 * a.powi(n as i32 - 1) * -h
+        };
+        let (v, (gx0, gk)) = c64::euler_linear_grad(x0, k, h, n);
+        assert_all_close(
+            &[v, gx0, gk],
+            &[value, dx0, dk],
+            TOL_64,
+            &format!("n = {n}"),
+        );
+        let (v32, (g32, k32)) = c32::euler_linear_grad(x0 as f32, k as f32, h as f32, n);
+        assert_all_close(&to64(&[v32, g32, k32]), &[value, dx0, dk], TOL_32, "f32");
+    }
+}
+
+#[test]
+fn nonlinear_euler_matches_finite_differences() {
+    let (x0, k, h) = (0.75, 0.5, 0.0625);
+    for n in [0usize, 1, 3, 50] {
+        let (v, (gx0, gk)) = c64::euler_nonlinear_grad(x0, k, h, n);
+        assert_eq!(v, c64::euler_nonlinear(x0, k, h, n));
+        let fd = numeric_grad(|p| c64::euler_nonlinear(p[0], p[1], h, n), &[x0, k]);
+        assert_all_close(&[gx0, gk], &fd, TOL_FD, &format!("n = {n}"));
+        let (_, (g32, k32)) = c32::euler_nonlinear_grad(x0 as f32, k as f32, h as f32, n);
+        assert_all_close(&to64(&[g32, k32]), &fd, 1e-3, "f32");
+    }
+}
+
+#[test]
+fn logistic_regression_over_rows() {
+    let xs = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0], [0.0, 0.5]];
+    let ys = [1.0, -1.0, 1.0, -1.0];
+    let (w0, w1, b) = (0.25, -0.5, 0.125);
+    for n in [1, 4] {
+        let (xs, ys) = (&xs[..n], &ys[..n]);
+        // ∂/∂w_j = mean(−y·x_j·σ(−y·z)), ∂/∂b = mean(−y·σ(−y·z))
+        let mut want = [0.0; 3];
+        for (x, y) in xs.iter().zip(ys) {
+            let z: f64 = w0 * x[0] + w1 * x[1] + b;
+            let s = 1.0 / (1.0 + (y * z).exp());
+            want[0] += -y * x[0] * s / n as f64;
+            want[1] += -y * x[1] * s / n as f64;
+            want[2] += -y * s / n as f64;
+        }
+        let (_, (g0, g1, gb)) = c64::logistic_grad(w0, w1, b, xs, ys);
+        assert_all_close(&[g0, g1, gb], &want, TOL_64, "closed form");
+        let fd = numeric_grad(|p| c64::logistic(p[0], p[1], p[2], xs, ys), &[w0, w1, b]);
+        assert_all_close(&[g0, g1, gb], &fd, TOL_FD, "finite differences");
+        let xs32: Vec<[f32; 2]> = xs.iter().map(|r| [r[0] as f32, r[1] as f32]).collect();
+        let (_, (a, c, d)) = c32::logistic_grad(w0 as f32, w1 as f32, b as f32, &xs32, &f32s(ys));
+        assert_all_close(&to64(&[a, c, d]), &want, TOL_32, "f32");
+    }
+}
+
+#[test]
+fn triangular_nested_loops() {
+    for w in [vec![], vec![2.0], vec![0.5, -1.0, 2.0, 0.25]] {
+        let total: f64 = w.iter().sum();
+        // ∂/∂w_k Σ_{i<j} w_i·w_j = Σ_{j≠k} w_j
+        let want: Vec<f64> = w.iter().map(|wk| total - wk).collect();
+        let (_, g) = c64::pairs_grad(&w);
+        assert_all_close(&g, &want, TOL_64, "closed form");
+        if !w.is_empty() {
+            assert_all_close(
+                &g,
+                &numeric_grad(c64::pairs, &w),
+                TOL_FD,
+                "finite differences",
+            );
+        }
+        let (_, g32) = c32::pairs_grad(&f32s(&w));
+        assert_all_close(&to64(&g32), &want, TOL_32, "f32");
+    }
+}
+
+#[test]
+fn horner_with_inclusive_reversed_range() {
+    let c = [0.5, -1.0, 0.25, 2.0];
+    let x: f64 = 0.75;
+    for degree in 0..c.len() {
+        let p = |x: f64| (0..=degree).map(|i| c[i] * x.powi(i as i32)).sum::<f64>();
+        let dp: f64 = (1..=degree)
+            .map(|i| i as f64 * c[i] * x.powi(i as i32 - 1))
+            .sum();
+        let (v, g) = c64::horner_grad(x, &c, degree);
+        assert_all_close(&[v, g], &[p(x), dp], TOL_64, &format!("degree {degree}"));
+        assert_all_close(&[g], &[central_diff(p, x)], TOL_FD, "finite differences");
+        let (_, g32) = c32::horner_grad(x as f32, &f32s(&c), degree);
+        assert_all_close(&[f64::from(g32)], &[dp], TOL_32, "f32");
+    }
+}
+
+#[test]
+fn branches_inside_a_loop() {
+    let w = 0.75;
+    for n in [0, 1, 2, 5] {
+        let xs = &XS[..n];
+        let mut want = 0.0;
+        for i in 1..n {
+            if xs[i] > xs[i - 1] {
+                want += xs[i] * i as f64;
+            } else {
+                want -= xs[i - 1] * (w * xs[i - 1]).cos();
+            }
+        }
+        let (v, g) = c64::branchy_grad(w, xs);
+        assert_eq!(v, c64::branchy(w, xs));
+        assert_all_close(&[g], &[want], TOL_64, &format!("n = {n}"));
+        assert_all_close(
+            &[g],
+            &[central_diff(|w| c64::branchy(w, xs), w)],
+            TOL_FD,
+            "fd",
+        );
+        let (_, g32) = c32::branchy_grad(w as f32, &f32s(xs));
+        assert_all_close(&[f64::from(g32)], &[want], TOL_32, "f32");
+    }
+}
+
+#[test]
+#[should_panic(expected = "index out of bounds")]
+fn out_of_bounds_indexing_panics_like_rust() {
+    // `c[i]` with i up to `degree` = 4 on a slice of 2: plain Rust panics too
+    let _ = c64::horner_grad(1.0, &[1.0, 2.0], 4);
+}
