@@ -117,7 +117,11 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
             let name = f.item.sig.ident.to_string();
             let forward = st.gradient.wrt.is_some();
             let formulas = formula::formulas(&st.gradient, &name);
-            let doc = emit::grad_doc(&name, sig, forward, &formulas);
+            let mut doc = emit::grad_doc(&name, sig, forward, &formulas);
+            if let Some(memory) = emit::memory_doc(&st.gradient) {
+                doc.push_str("\n\n");
+                doc.push_str(&memory);
+            }
             if emit::has_slice_grads(sig) {
                 return emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
             }

@@ -32,7 +32,7 @@ use quote::quote;
 
 use super::body::{next, Prec, Writer};
 use super::names::{grad_buffer_name, ident};
-use crate::ir::{IntOp, Loop, NodeId, Op};
+use crate::ir::{Graph, IntOp, Loop, NodeId, Op};
 use crate::rules::Prim;
 
 impl Writer<'_> {
@@ -248,3 +248,52 @@ impl Writer<'_> {
 }
 
 use quote::ToTokens;
+
+/// The rustdoc paragraph on what the gradient of a function with run-time
+/// loops keeps in memory; `None` without loops.
+pub fn memory_doc(g: &Graph) -> Option<String> {
+    let mut loops = 0;
+    let mut tapes = Vec::new();
+    let mut stack = vec![&g.body];
+    while let Some(b) = stack.pop() {
+        for &n in &b.nodes {
+            let op = g.op(n);
+            if let Op::Loop(l) = op {
+                if l.replay.is_none() {
+                    loops += 1;
+                }
+                if !l.record.is_empty() {
+                    let names: Vec<String> = l
+                        .record
+                        .iter()
+                        .map(|r| format!("`{}`", g.node(*r).name.as_deref().unwrap_or("state")))
+                        .collect();
+                    tapes.push((l.record.len(), names.join(", ")));
+                }
+            }
+            stack.extend(crate::ir::walk::regions(op));
+        }
+    }
+    if loops == 0 {
+        return None;
+    }
+    let mut text = String::from(
+        " Memory: the backward pass of each loop is a loop that recomputes each iteration's \
+         intermediate values;",
+    );
+    if tapes.is_empty() {
+        text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
+    } else {
+        for (k, (count, names)) in tapes.iter().enumerate() {
+            let sep = if k == 0 { " " } else { "; " };
+            let s = if *count == 1 { "" } else { "s" };
+            text.push_str(&format!(
+                "{sep}a loop keeps {count} value{s} per iteration ({names}) on a tape allocated once per call"
+            ));
+        }
+        text.push_str(
+            "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
+        );
+    }
+    Some(text)
+}

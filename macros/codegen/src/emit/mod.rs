@@ -17,6 +17,8 @@
 mod body;
 mod fallback;
 mod loops;
+
+pub use loops::memory_doc;
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
@@ -267,7 +269,7 @@ pub fn grad_fn(item: &syn::ItemFn, sig: &Signature, body: TokenStream, doc: &str
         #item
 
         #[doc = #doc]
-        #[allow(clippy::all, unused_parens, unused_variables, unused_mut, unused_assignments)]
+        #[allow(clippy::all, unused_parens, unused_variables)]
         #vis fn #grad_name(#ins) -> (#float, #gty) {
             #body
         }
@@ -334,7 +336,7 @@ pub fn closure(sig: &Signature, body: TokenStream) -> TokenStream {
     let gty = grad_type(sig);
     let ins = inputs(sig);
     quote! {{
-        #[allow(clippy::all, unused_parens, unused_variables, unused_mut, unused_assignments)]
+        #[allow(clippy::all, unused_parens, unused_variables)]
         let value_and_gradient = |#ins| -> (#float, #gty) { #body };
         value_and_gradient
     }}

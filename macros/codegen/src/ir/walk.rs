@@ -94,3 +94,65 @@ pub fn substitute(g: &mut Graph, block: &Block, map: &HashMap<NodeId, NodeId>) {
         }
     }
 }
+
+impl Graph {
+    /// Copies a block's nodes as fresh nodes (nested blocks too), recording
+    /// old -> new in `remap`; references to nodes outside the block are kept.
+    pub fn copy_block(&mut self, block: &Block, remap: &mut HashMap<NodeId, NodeId>) -> Block {
+        let mut out = Block::default();
+        for &id in &block.nodes {
+            let node = self.node(id).clone();
+            let mut op = node.op;
+            let new = self.add(Op::Const(0.0), node.span);
+            self.nodes[new.index()].name = node.name.clone();
+            self.nodes[new.index()].adjoint = node.adjoint;
+            // a loop's own results are read inside its body: fresh before the body
+            if let Op::Loop(l) = &mut op {
+                let fresh_results = l.results();
+                for r in fresh_results {
+                    let c = self.add(Op::Result(new), self.node(r).span);
+                    self.nodes[c.index()].name = self.node(r).name.clone();
+                    self.nodes[c.index()].adjoint = self.node(r).adjoint;
+                    remap.insert(r, c);
+                }
+                l.var = remap[&l.var];
+                for c in &mut l.carried {
+                    c.param = remap[&c.param];
+                    c.out = remap[&c.out];
+                }
+                l.body = self.copy_block(&l.body, remap);
+            }
+            if let Op::If(i) = &mut op {
+                i.then = self.copy_block(&i.then, remap);
+                i.els = self.copy_block(&i.els, remap);
+            }
+            // a recall names the recording loop, which is its own node: as
+            // any reference, it follows the copy when that loop was copied
+            op.map_refs(|n| remap.get(&n).copied().unwrap_or(n));
+            let mut fresh = |g: &mut Graph, r: NodeId| {
+                let c = g.add(Op::Result(new), g.node(r).span);
+                g.nodes[c.index()].name = g.node(r).name.clone();
+                remap.insert(r, c);
+                c
+            };
+            match &mut op {
+                Op::If(i) => {
+                    for o in &mut i.outs {
+                        o.2 = fresh(self, o.2);
+                    }
+                }
+                Op::Call(c) => {
+                    c.value = fresh(self, c.value);
+                    for p in c.partials.iter_mut().flatten().flatten() {
+                        *p = fresh(self, *p);
+                    }
+                }
+                _ => {}
+            }
+            self.nodes[new.index()].op = op;
+            remap.insert(id, new);
+            out.nodes.push(new);
+        }
+        out
+    }
+}

@@ -210,7 +210,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn bind_loop_pat(&mut self, pat: &syn::Pat, item: Item) -> bool {
+    pub(super) fn bind_loop_pat(&mut self, pat: &syn::Pat, item: Item) -> bool {
         let pat = match pat {
             syn::Pat::Reference(r) => &*r.pat,
             p => p,

@@ -39,13 +39,13 @@ impl Lowerer<'_> {
 
     fn unsupported(&mut self, e: &syn::Expr) {
         let (at, msg): (&dyn ToTokens, &str) = match e {
-            syn::Expr::While(w) => (&w.while_token, "`while` loops are not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
-            syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
+            syn::Expr::While(w) => (&w.while_token, "`while` loops are not supported yet: loop over a range known before the loop, `for i in 0..n` (`n` a `usize` parameter, `xs.len()`, or arithmetic on them)"),
+            syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported yet: loop over a range known before the loop, `for i in 0..n` (`n` a `usize` parameter, `xs.len()`, or arithmetic on them)"),
             syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[differentiable]` function and call it"),
             syn::Expr::Macro(m) => (&m.mac, "macro calls are not supported in a differentiable body: the macro cannot see what they expand to"),
             syn::Expr::Return(r) => (&r.return_token, "early `return` is not supported: compute the value with `if`/`else` and end the body with it"),
-            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported: loops run a constant number of times"),
-            syn::Expr::Continue(c) => (&c.continue_token, "`continue` is not supported: use `if` inside the loop"),
+            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported yet: loop over exactly the range you need, and use `if` inside the loop to skip work"),
+            syn::Expr::Continue(c) => (&c.continue_token, "`continue` is not supported yet: use `if` inside the loop"),
             syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
             syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),
             syn::Expr::Field(f) => (f, "field access is not supported: pass the value as a parameter"),
@@ -414,6 +414,9 @@ impl Lowerer<'_> {
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
         let span = m.method.span();
+        if let Some(v) = self.reduction(m) {
+            return v;
+        }
         if let Some(t) = &m.turbofish {
             self.cx
                 .error_spanned_by(t, "type arguments are not supported here");

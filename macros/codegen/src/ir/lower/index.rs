@@ -30,8 +30,10 @@ impl Lowerer<'_> {
             },
             Val::Poison => None,
             _ => {
-                self.cx
-                    .error_spanned_by(at, "expected an index (`usize`) here");
+                self.cx.error_spanned_by(
+                    at,
+                    "expected an index (`usize`) here: a float cannot index a slice",
+                );
                 None
             }
         }
@@ -88,7 +90,9 @@ impl Lowerer<'_> {
         let span = ix.bracket_token.span.join();
         match base {
             Val::Buf(k) => {
-                let row = self.int_node(i, &ix.index, span)?;
+                let Some(row) = self.int_node(i, &ix.index, span) else {
+                    return Some(Val::Poison);
+                };
                 Some(match self.g.params[*k].slice.and_then(|s| s.row) {
                     Some(_) => Val::Row(*k, row),
                     None => Val::Num(self.push(
@@ -112,7 +116,9 @@ impl Lowerer<'_> {
                         return Some(Val::Poison);
                     }
                 }
-                let col = self.int_node(i, &ix.index, span)?;
+                let Some(col) = self.int_node(i, &ix.index, span) else {
+                    return Some(Val::Poison);
+                };
                 Some(Val::Num(self.push(
                     Op::Load {
                         param: *k,

@@ -119,3 +119,117 @@ fn float_types_do_not_mix() {
         error(quote! { fn f(x: f32) -> f32 { x * std::f64::consts::PI } }).contains("mixes `f64`")
     );
 }
+
+fn gradient(item: proc_macro2::TokenStream) -> crate::ir::Graph {
+    crate::pipeline(item).expect("lowers").gradient
+}
+
+#[test]
+fn a_runtime_range_becomes_one_loop_region() {
+    let g = lowered(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64], n: usize) -> f64 {
+            let mut s = 0.0;
+            let mut unused = w;
+            for i in 1..n { s += w * xs[i - 1] * (i as f64); }
+            s + unused
+        }
+    });
+    let text = dump(&g);
+    assert_eq!(text.matches("loop").count(), 1, "{text}");
+    // only `s` changes: `unused` is read from outside, not carried
+    assert!(text.contains("carry [%") && !text.contains(", %"), "{text}");
+    let args = [vec![2.0], vec![1.0, 2.0, 3.0], vec![3.0]];
+    // 2·(1·1 + 2·2) + 2
+    assert_eq!(eval_outputs(&g, &args).unwrap(), vec![12.0]);
+    // zero trips: the carried value is its initial value
+    assert_eq!(
+        eval_outputs(&g, &[vec![2.0], vec![], vec![0.0]]).unwrap(),
+        vec![2.0]
+    );
+}
+
+#[test]
+fn runtime_indexing_is_bounds_checked_like_rust() {
+    let g = lowered(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64], n: usize) -> f64 {
+            let mut s = 0.0;
+            for i in 0..n { s += w * xs[i]; }
+            s
+        }
+    });
+    let err = crate::ir::eval::eval(&g, &[vec![1.0], vec![1.0], vec![2.0]]).unwrap_err();
+    assert!(
+        matches!(err, crate::ir::eval::EvalError::Panic(ref m) if m.contains("out of bounds")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn accumulator_loops_keep_no_tape_and_state_loops_record_it() {
+    let acc = gradient(quote! {
+        fn f(w: f64, b: f64, #[nograd] xs: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for &x in xs { s += (w * x + b).powi(2); }
+            s
+        }
+    });
+    let text = dump(&acc);
+    assert!(
+        !text.contains("record") && !text.contains("recall"),
+        "{text}"
+    );
+    let xs = vec![0.5, -1.0, 2.0];
+    let out = eval_outputs(&acc, &[vec![1.5], vec![0.25], xs.clone()]).unwrap();
+    let (dw, db) = xs.iter().fold((0.0, 0.0), |(dw, db), x| {
+        let r = 1.5 * x + 0.25;
+        (dw + 2.0 * r * x, db + 2.0 * r)
+    });
+    assert_eq!(&out[1..], &[dw, db]);
+
+    let state = gradient(quote! {
+        fn f(x0: f64, k: f64, steps: usize) -> f64 {
+            let mut x = x0;
+            let mut t = 0.0;
+            for _ in 0..steps { x = x - 0.125 * k * x * x; t += 1.0; }
+            x + t
+        }
+    });
+    let text = dump(&state);
+    // x is read by the reverse sweep, t (inactive, not read) is not
+    assert_eq!(text.matches("record [%").count(), 1, "{text}");
+    assert!(!text.contains("record [% %"), "{text}");
+    // x1 = x0 − k·x0²/8: ∂/∂x0 = 1 − k·x0/4, ∂/∂k = −x0²/8
+    let out = eval_outputs(&state, &[vec![2.0], vec![0.5], vec![1.0]]).unwrap();
+    assert_eq!(out, vec![2.0 - 0.25 + 1.0, 1.0 - 0.25, -0.5]);
+}
+
+#[test]
+fn sum_and_fold_are_loops() {
+    let g = gradient(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+            let a = xs.iter().map(|x| w * x).sum::<f64>();
+            let b = xs.iter().fold(1.0, |acc, &x| acc * (1.0 + w * x));
+            a + b + [w, 2.0 * w].iter().map(|v| v * v).sum::<f64>()
+        }
+    });
+    let xs = vec![0.5, 2.0];
+    // a = 2.5·w, b = (1 + w/2)(1 + 2w), the array term 5w²
+    let w: f64 = 0.75;
+    let value = 2.5 * w + (1.0 + w / 2.0) * (1.0 + 2.0 * w) + 5.0 * w * w;
+    let d = 2.5 + 0.5 * (1.0 + 2.0 * w) + 2.0 * (1.0 + w / 2.0) + 10.0 * w;
+    let out = eval_outputs(&g, &[vec![w], xs]).unwrap();
+    assert!(
+        (out[0] - value).abs() < 1e-12 && (out[1] - d).abs() < 1e-12,
+        "{out:?}"
+    );
+}
+
+#[test]
+fn unsupported_loop_forms_name_the_fix() {
+    assert!(error(quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { let mut s = 0.0; for p in xs.windows(2) { s += w; } s } })
+        .contains("not supported yet in a loop head"));
+    assert!(error(quote! { fn f(w: &[f64]) -> f64 { g(w) } }).contains("differentiable slice"));
+    assert!(
+        error(quote! { fn f(a: [f64; 2], k: usize) -> f64 { a[k] } }).contains("fixed-size array")
+    );
+}
