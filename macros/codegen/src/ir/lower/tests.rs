@@ -233,3 +233,68 @@ fn unsupported_loop_forms_name_the_fix() {
         error(quote! { fn f(a: [f64; 2], k: usize) -> f64 { a[k] } }).contains("fixed-size array")
     );
 }
+
+#[test]
+fn a_reverse_loop_that_only_sums_joins_its_forward_loop() {
+    let fused = gradient(quote! {
+        fn f(w: f64, b: f64, #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..xs.len() { let r = w * xs[i] + b - ys[i]; s += r * r; }
+            s / (xs.len() as f64)
+        }
+    });
+    let text = dump(&fused);
+    assert_eq!(text.matches("loop").count(), 1, "{text}");
+    let out = eval_outputs(
+        &fused,
+        &[vec![2.0], vec![0.5], vec![1.0, 2.0], vec![1.0, 1.0]],
+    )
+    .unwrap();
+    // r = 1.5, 3.5: value (2.25 + 12.25)/2, ∂w = (2·1.5·1 + 2·3.5·2)/2, ∂b = (3 + 7)/2
+    assert_eq!(out, vec![7.25, 8.5, 5.0]);
+
+    // the adjoint of `s` needs `s`: the reverse loop must wait for the forward one
+    let apart = gradient(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+            let mut s = 1.0;
+            for &x in xs { s += (w * x).exp(); }
+            s.ln()
+        }
+    });
+    let text = dump(&apart);
+    assert_eq!(text.matches("loop").count(), 2, "{text}");
+    let xs = vec![0.5, -1.0];
+    let w: f64 = 0.75;
+    let s = 1.0 + (w * 0.5).exp() + (-w).exp();
+    let d = (0.5 * (w * 0.5).exp() - (-w).exp()) / s;
+    let out = eval_outputs(&apart, &[vec![w], xs]).unwrap();
+    assert!((out[1] - d).abs() < 1e-15, "{out:?}");
+}
+
+#[test]
+fn stores_to_one_element_are_merged() {
+    let g = gradient(quote! {
+        fn f(x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() - 1 {
+                let a = x[i + 1] - x[i] * x[i];
+                let b = 1.0 - x[i];
+                s += 100.0 * a * a + b * b;
+            }
+            s
+        }
+    });
+    let text = dump(&g);
+    assert_eq!(text.matches("store").count(), 2, "{text}");
+    let x = vec![0.5, 1.5, -1.0];
+    let mut want = [0.0; 3];
+    for i in 0..2 {
+        let a = x[i + 1] - x[i] * x[i];
+        want[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+        want[i + 1] += 200.0 * a;
+    }
+    let out = eval_outputs(&g, &[x]).unwrap();
+    for (o, w) in out[1..].iter().zip(want) {
+        assert!((o - w).abs() < 1e-12, "{out:?} vs {want:?}");
+    }
+}
