@@ -110,6 +110,42 @@ macro_rules! corpus {
             p
         }
 
+        /// Newton's method for `√a`, until the residual is small: a `while`
+        /// loop with a data-dependent exit.
+        #[differentiable]
+        pub fn newton_sqrt(a: $F, #[nograd] tol: $F) -> $F {
+            let mut x = a;
+            while (x * x - a).abs() > tol {
+                x = 0.5 * (x + a / x);
+            }
+            x
+        }
+
+        /// A fixed point `x = c·cos x`, iterated while it moves.
+        #[differentiable]
+        pub fn fixed_point(c: $F, #[nograd] tol: $F) -> $F {
+            let mut x: $F = 0.0;
+            let mut step: $F = 1.0;
+            while step.abs() > tol {
+                let next = c * x.cos();
+                step = next - x;
+                x = next;
+            }
+            x
+        }
+
+        /// A quadrature over `[0, t_end)`: the `while` loop's values are sums.
+        #[differentiable]
+        pub fn integral(w: $F, #[nograd] h: $F, #[nograd] t_end: $F) -> $F {
+            let mut s = 0.0;
+            let mut t: $F = 0.0;
+            while t < t_end {
+                s += h * (w * t).sin();
+                t += h;
+            }
+            s
+        }
+
         /// `if` inside a loop body, `i as F` and a run-time index expression.
         #[differentiable]
         pub fn branchy(w: $F, #[nograd] xs: &[$F]) -> $F {
@@ -400,4 +436,49 @@ mod reductions {
         assert_eq!(v, 5.0);
         assert_eq!(d_w, vec![6.0, 2.0]);
     }
+}
+
+#[test]
+fn newton_while_loop_matches_the_derivative_of_the_root() {
+    // a = 1 is its own root: the loop stops before its first iteration and
+    // the program's value is `a`, derivative 1
+    assert_eq!(c64::newton_sqrt_grad(1.0, 1e-13), (1.0, 1.0));
+    assert_eq!(c32::newton_sqrt_grad(1.0, 1e-5), (1.0, 1.0));
+    for a in [2.0, 0.25, 9.0] {
+        let (v, g) = c64::newton_sqrt_grad(a, 1e-13);
+        assert_close!(v, f64::sqrt(a), 1e-12);
+        // the iterates converge with their derivative: d√a/da = 1/(2√a)
+        assert_close!(g, 0.5 / f64::sqrt(a), 1e-8, "a = {a}");
+        let (v32, g32) = c32::newton_sqrt_grad(a as f32, 1e-5);
+        assert_close!(v32, f64::sqrt(a), 1e-6);
+        assert_close!(g32, 0.5 / f64::sqrt(a), 1e-3, "f32, a = {a}");
+    }
+}
+
+#[test]
+fn fixed_point_iteration_matches_implicit_derivative() {
+    for c in [0.5, 0.9] {
+        let (x, g) = c64::fixed_point_grad(c, 1e-14);
+        assert_close!(x, c * x.cos(), 1e-13);
+        // x = c·cos x ⇒ dx/dc = cos x / (1 + c·sin x)
+        assert_close!(g, x.cos() / (1.0 + c * x.sin()), 1e-9, "c = {c}");
+        let fd = central_diff(|c| c64::fixed_point(c, 1e-14), c);
+        assert_close!(g, fd, 1e-7, "finite differences");
+    }
+}
+
+#[test]
+fn while_loops_that_only_sum_and_that_never_run() {
+    let (h, t_end, w) = (0.125, 1.0, 0.75);
+    // s = Σ_k h·sin(w·t_k), t_k = k·h: ds/dw = Σ h·t_k·cos(w·t_k)
+    let want: f64 = (0..8)
+        .map(|k| h * (k as f64 * h) * (w * k as f64 * h).cos())
+        .sum();
+    let (_, g) = c64::integral_grad(w, h, t_end);
+    assert_close!(g, want, 1e-13);
+    assert_close!(g, central_diff(|w| c64::integral(w, h, t_end), w), 1e-8);
+    let (_, g32) = c32::integral_grad(w as f32, h as f32, t_end as f32);
+    assert_close!(g32, want, 1e-5);
+    // zero trips: the value and the gradient of an empty sum
+    assert_eq!(c64::integral_grad(w, h, 0.0), (0.0, 0.0));
 }

@@ -112,6 +112,9 @@ fn mark_block(
                         let v = is_active(active, c.init) || is_active(active, c.next);
                         set_active(active, c.param, v);
                     }
+                    if let Some(t) = &l.test {
+                        mark_block(g, &t.head, active, seed);
+                    }
                     mark_block(g, &l.body, active, seed);
                     let grew = l
                         .carried

@@ -43,6 +43,11 @@ pub(super) fn reverse_loop(
         return;
     }
     let span = b.graph.node(n).span;
+    // a `while` loop is undone by a range loop over its trip count
+    let (start, end, inclusive, rev) = match &l.test {
+        Some(t) => (b.push(Op::IConst(0)), t.trips, false, true),
+        None => (l.start, l.end, l.inclusive, !l.rev),
+    };
     let g = &mut *b.graph;
     let r = g.add(Op::Const(0.0), span);
     let var = result_like(g, r, l.var, false);
@@ -67,7 +72,13 @@ pub(super) fn reverse_loop(
         remap.insert(c.param, rc);
         recalls.push(rc);
     }
-    let copy = b.graph.copy_block(&l.body, &mut remap);
+    // a `while` loop's test computes values its body may read: recompute it too
+    let head = match &l.test {
+        Some(t) => b.graph.copy_block(&t.head, &mut remap).nodes,
+        None => Vec::new(),
+    };
+    let mut copy = b.graph.copy_block(&l.body, &mut remap);
+    copy.nodes.splice(0..0, head);
     for (old, new) in &remap {
         let v = is_active(active, *old);
         set_active(active, *new, v);
@@ -180,14 +191,15 @@ pub(super) fn reverse_loop(
     }
     b.graph.nodes[r.index()].op = Op::Loop(Box::new(Loop {
         var,
-        start: l.start,
-        end: l.end,
-        inclusive: l.inclusive,
-        rev: !l.rev,
+        start,
+        end,
+        inclusive,
+        rev,
         carried: rev_carried,
         body,
         record: Vec::new(),
         replay: (!record.is_empty()).then_some(n),
+        test: None,
     }));
     b.block.nodes.push(r);
     for (to, out) in outs {

@@ -564,6 +564,11 @@ fn count_uses(
             uses.entry(a).or_default().push(me);
         }
         if let Op::Loop(l) = g.op(n) {
+            if let Some(t) = &l.test {
+                let head_id = *next_block;
+                count_uses(g, &t.head, next_block, uses, home);
+                uses.entry(t.cond).or_default().push(head_id);
+            }
             let body_id = *next_block;
             count_uses(g, &l.body, next_block, uses, home);
             for v in l

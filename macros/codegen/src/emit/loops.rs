@@ -67,7 +67,11 @@ impl Writer<'_> {
             } else {
                 quote!((#range).len())
             };
-            pre.push(quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); });
+            pre.push(if l.test.is_some() {
+                quote! { let mut #tape = ::std::vec::Vec::new(); }
+            } else {
+                quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); }
+            });
             let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
             head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
         }
@@ -83,6 +87,9 @@ impl Writer<'_> {
             head.push(quote! { #pos -= #m; });
             self.tape_pos.insert(of, pos);
         }
+        if let Some(t) = &l.test {
+            return self.while_statement(l, t, pre, head);
+        }
         let var = self.names.of(g, l.var);
         let body = self.block(&l.body);
         let update = self.carried_update(l);
@@ -93,6 +100,54 @@ impl Writer<'_> {
                 #(#head)*
                 #(#body)*
                 #update
+            }
+        }
+    }
+
+    /// `while cond { … }`, or `loop { test; if !cond { break; } … }` when the
+    /// test needs statements; counts its iterations when the reverse sweep reads the count.
+    fn while_statement(
+        &mut self,
+        l: &Loop,
+        t: &crate::ir::Test,
+        mut pre: Vec<TokenStream>,
+        record: Vec<TokenStream>,
+    ) -> TokenStream {
+        let g = self.g;
+        let count = if is_read(g, t.trips) {
+            let trips = self.names.of(g, t.trips);
+            pre.push(quote! { let mut #trips: usize = 0; });
+            quote! { #trips += 1; }
+        } else {
+            quote!()
+        };
+        let head = self.block(&t.head);
+        let cond = self.expr(t.cond).0;
+        let body = self.block(&l.body);
+        let update = self.carried_update(l);
+        if head.is_empty() {
+            quote! {
+                #(#pre)*
+                while #cond {
+                    #(#record)*
+                    #(#body)*
+                    #update
+                    #count
+                }
+            }
+        } else {
+            quote! {
+                #(#pre)*
+                loop {
+                    #(#head)*
+                    if !(#cond) {
+                        break;
+                    }
+                    #(#record)*
+                    #(#body)*
+                    #update
+                    #count
+                }
             }
         }
     }
@@ -296,4 +351,19 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         );
     }
     Some(text)
+}
+
+/// Whether any node reachable from the graph's body reads `n`.
+fn is_read(g: &Graph, n: NodeId) -> bool {
+    let mut stack = vec![&g.body];
+    while let Some(b) = stack.pop() {
+        for &m in &b.nodes {
+            let op = g.op(m);
+            if op.args().contains(&n) || crate::ir::walk::region_reads(op).contains(&n) {
+                return true;
+            }
+            stack.extend(crate::ir::walk::regions(op));
+        }
+    }
+    g.outputs().contains(&n)
 }

@@ -125,7 +125,13 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                 if let Some(of) = l.replay {
                     let _ = write!(head, " replay %{}", of.0);
                 }
-                let _ = writeln!(out, "{head} {{");
+                if let Some(t) = &l.test {
+                    let _ = writeln!(out, "{head} while {{");
+                    dump_block(g, &t.head, depth + 1, out);
+                    let _ = writeln!(out, "{pad}}} %{} trips %{} {{", t.cond.0, t.trips.0);
+                } else {
+                    let _ = writeln!(out, "{head} {{");
+                }
                 dump_block(g, &l.body, depth + 1, out);
                 let outs: Vec<String> = l
                     .carried

@@ -405,6 +405,9 @@ fn eval_loop<T: Scalar>(
     let get = |st: &State<T>, n: NodeId| {
         st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
     };
+    if let Some(test) = &l.test {
+        return eval_while(g, id, l, test, args, st);
+    }
     let (start, end) = (get(st, l.start).int(), get(st, l.end).int());
     let indices: Vec<usize> = match (l.inclusive, l.rev) {
         (false, false) => (start..end).collect(),
@@ -442,6 +445,49 @@ fn eval_loop<T: Scalar>(
             st.vals[c.param.index()] = Some(v);
         }
     }
+    for c in &l.carried {
+        st.vals[c.out.index()] = Some(get(st, c.param));
+    }
+    Ok(())
+}
+
+/// A `while` loop: the test, then (while it holds) an iteration.
+fn eval_while<T: Scalar>(
+    g: &Graph,
+    id: NodeId,
+    l: &Loop,
+    test: &crate::ir::Test,
+    args: Args<'_, T>,
+    st: &mut State<T>,
+) -> Result<(), EvalError> {
+    let get = |st: &State<T>, n: NodeId| {
+        st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
+    };
+    for c in &l.carried {
+        st.vals[c.param.index()] = Some(get(st, c.init));
+    }
+    if !l.record.is_empty() {
+        st.tapes.insert(id, Vec::new());
+    }
+    let mut trips = 0;
+    loop {
+        eval_block(g, &test.head, args, st)?;
+        if !get(st, test.cond).bool() {
+            break;
+        }
+        st.vals[l.var.index()] = Some(Value::Int(trips));
+        for r in &l.record {
+            let v = get(st, *r).num();
+            st.tapes.get_mut(&id).expect("created above").push(v);
+        }
+        eval_block(g, &l.body, args, st)?;
+        let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
+        for (c, v) in l.carried.iter().zip(next) {
+            st.vals[c.param.index()] = Some(v);
+        }
+        trips += 1;
+    }
+    st.vals[test.trips.index()] = Some(Value::Int(trips));
     for c in &l.carried {
         st.vals[c.out.index()] = Some(get(st, c.param));
     }

@@ -77,7 +77,20 @@ pub struct Carried {
     pub out: NodeId,
 }
 
-/// A loop over a run-time range of `usize`s.
+/// The test of a `while` loop, run before each iteration.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Test {
+    /// Computes the condition from the carried parameters.
+    pub head: Block,
+    /// A boolean node of `head` (or from outside): the loop runs an
+    /// iteration while it is true.
+    pub cond: NodeId,
+    /// A result node: how many iterations ran (what the reverse sweep,
+    /// a range loop, runs over).
+    pub trips: NodeId,
+}
+
+/// A loop over a run-time range of `usize`s, or a `while` loop.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Loop {
     /// The induction variable: a result node, an integer.
@@ -100,6 +113,8 @@ pub struct Loop {
     /// For the loop of a reverse sweep: the loop whose tape its
     /// [`Op::Recall`] nodes read, one iteration back each time.
     pub replay: Option<NodeId>,
+    /// For a `while` loop: its test (the range is then unused, `var` too).
+    pub test: Option<Test>,
 }
 
 impl Loop {
@@ -127,11 +142,15 @@ impl Loop {
         if let Some(r) = &mut self.replay {
             *r = f(*r);
         }
+        if let Some(t) = &mut self.test {
+            t.cond = f(t.cond);
+        }
     }
 
     /// Every result node: the induction variable, the carried parameters and results.
     pub fn results(&self) -> Vec<NodeId> {
         let mut v = vec![self.var];
+        v.extend(self.test.as_ref().map(|t| t.trips));
         for c in &self.carried {
             v.push(c.param);
             v.push(c.out);

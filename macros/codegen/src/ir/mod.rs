@@ -21,7 +21,7 @@ use proc_macro2::Span;
 
 pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
-pub use loops::{Carried, IntOp, Loop};
+pub use loops::{Carried, IntOp, Loop, Test};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -8,7 +8,10 @@ use super::{Block, Graph, NodeId, Op};
 pub fn regions(op: &Op) -> Vec<&Block> {
     match op {
         Op::If(i) => vec![&i.then, &i.els],
-        Op::Loop(l) => vec![&l.body],
+        Op::Loop(l) => match &l.test {
+            Some(t) => vec![&t.head, &l.body],
+            None => vec![&l.body],
+        },
         _ => Vec::new(),
     }
 }
@@ -23,6 +26,7 @@ pub fn region_reads(op: &Op) -> Vec<NodeId> {
             .iter()
             .map(|c| c.next)
             .chain(l.record.iter().copied())
+            .chain(l.test.as_ref().map(|t| t.cond))
             .collect(),
         _ => Vec::new(),
     }
@@ -119,6 +123,10 @@ impl Graph {
                 for c in &mut l.carried {
                     c.param = remap[&c.param];
                     c.out = remap[&c.out];
+                }
+                if let Some(t) = &mut l.test {
+                    t.trips = remap[&t.trips];
+                    t.head = self.copy_block(&t.head, remap);
                 }
                 l.body = self.copy_block(&l.body, remap);
             }

@@ -97,6 +97,10 @@ fn dce_loop(
                 .map(|(c, _)| c.next),
         );
         mark_live(g, &l.body, &mut probe);
+        if let Some(t) = &l.test {
+            probe.insert(t.cond);
+            mark_live(g, &t.head, &mut probe);
+        }
         let mut grew = false;
         for (c, k) in l.carried.iter().zip(keep.iter_mut()) {
             if !*k && probe.contains(&c.param) {
@@ -108,7 +112,8 @@ fn dce_loop(
             break;
         }
     }
-    if !keep.iter().any(|k| *k) && !node_live && !has_effect(g, &l.body) {
+    let trips_live = l.test.as_ref().is_some_and(|t| live.contains(&t.trips));
+    if !keep.iter().any(|k| *k) && !node_live && !trips_live && !has_effect(g, &l.body) {
         return false;
     }
     let before = l.carried.len();
@@ -120,5 +125,10 @@ fn dce_loop(
     }
     live.extend(l.record.iter().copied());
     l.body = dce_block(g, std::mem::take(&mut l.body), live, changed);
+    if let Some(mut t) = l.test.take() {
+        live.insert(t.cond);
+        t.head = dce_block(g, std::mem::take(&mut t.head), live, changed);
+        l.test = Some(t);
+    }
     true
 }

@@ -39,6 +39,9 @@ fn fold_block(
             i.els = fold_block(g, std::mem::take(&mut i.els), map, changed);
         }
         if let Op::Loop(l) = &mut op {
+            if let Some(t) = &mut l.test {
+                t.head = fold_block(g, std::mem::take(&mut t.head), map, changed);
+            }
             l.body = fold_block(g, std::mem::take(&mut l.body), map, changed);
         }
         op.map_refs(|n| resolve(map, n));

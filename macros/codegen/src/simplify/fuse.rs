@@ -42,6 +42,11 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
                 let (b, a) = fuse_block(g, std::mem::take(&mut l.body));
                 l.body = b;
                 changed |= a;
+                if let Some(t) = &mut l.test {
+                    let (h, a) = fuse_block(g, std::mem::take(&mut t.head));
+                    t.head = h;
+                    changed |= a;
+                }
             }
             _ => {}
         }
@@ -59,7 +64,9 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
                 let Op::Loop(f) = g.op(block.nodes[i]) else {
                     continue;
                 };
-                let same_range = f.start == r.start
+                let same_range = f.test.is_none()
+                    && r.test.is_none()
+                    && f.start == r.start
                     && f.end == r.end
                     && f.inclusive == r.inclusive
                     && f.rev != r.rev

@@ -26,7 +26,7 @@ impl Lowerer<'_> {
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             syn::Expr::If(i) => self.if_expr(i),
             syn::Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
-            syn::Expr::Assign(_) | syn::Expr::ForLoop(_) => {
+            syn::Expr::Assign(_) | syn::Expr::ForLoop(_) | syn::Expr::While(_) => {
                 self.statement(e);
                 Val::Unit
             }
@@ -39,12 +39,12 @@ impl Lowerer<'_> {
 
     fn unsupported(&mut self, e: &syn::Expr) {
         let (at, msg): (&dyn ToTokens, &str) = match e {
-            syn::Expr::While(w) => (&w.while_token, "`while` loops are not supported yet: loop over a range known before the loop, `for i in 0..n` (`n` a `usize` parameter, `xs.len()`, or arithmetic on them)"),
-            syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported yet: loop over a range known before the loop, `for i in 0..n` (`n` a `usize` parameter, `xs.len()`, or arithmetic on them)"),
+            syn::Expr::While(w) => (&w.while_token, "`while` loops are supported as statements: `while cond { … }`"),
+            syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported yet: write the exit condition as `while cond { … }`, or loop over a range `for i in 0..n`"),
             syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[differentiable]` function and call it"),
             syn::Expr::Macro(m) => (&m.mac, "macro calls are not supported in a differentiable body: the macro cannot see what they expand to"),
             syn::Expr::Return(r) => (&r.return_token, "early `return` is not supported: compute the value with `if`/`else` and end the body with it"),
-            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported yet: loop over exactly the range you need, and use `if` inside the loop to skip work"),
+            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported yet: put the exit condition in `while cond { … }`, or loop over exactly the range you need and use `if` inside the loop to skip work"),
             syn::Expr::Continue(c) => (&c.continue_token, "`continue` is not supported yet: use `if` inside the loop"),
             syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
             syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),

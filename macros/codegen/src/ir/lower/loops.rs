@@ -29,6 +29,8 @@ pub(super) struct Run {
     inclusive: bool,
     rev: bool,
     bind: Bind,
+    /// The condition of a `while` loop (the range is then unused).
+    cond: Option<syn::Expr>,
 }
 
 /// What one iteration binds, given its index `i`.
@@ -150,6 +152,7 @@ impl Lowerer<'_> {
                         inclusive: false,
                         rev: false,
                         bind: Bind::Elem(k),
+                        cond: None,
                     }))
                 }
                 row @ Val::Row(..) => match self.row_to_array(row, other.span()) {
@@ -191,6 +194,7 @@ impl Lowerer<'_> {
                     inclusive,
                     rev: false,
                     bind: Bind::Index,
+                    cond: None,
                 }))
             }
             _ => {
@@ -209,6 +213,28 @@ impl Lowerer<'_> {
     }
 
     /// Lowers a `for` loop over a run-time range into an [`Op::Loop`].
+    /// Lowers `while cond { body }` into an [`Op::Loop`] with a test.
+    pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) {
+        if let Some(label) = &w.label {
+            self.cx
+                .error_spanned_by(label, "loop labels are not supported");
+            return;
+        }
+        let span = w.while_token.span;
+        let zero = self.push(Op::IConst(0), span);
+        let run = Run {
+            start: zero,
+            end: zero,
+            inclusive: false,
+            rev: false,
+            bind: Bind::Index,
+            cond: Some((*w.cond).clone()),
+        };
+        let body = &w.body;
+        let pat: syn::Pat = syn::parse_quote!(_);
+        self.runtime_loop(span, &pat, run, body, &mut |l| l.block(body));
+    }
+
     pub(super) fn runtime_for(&mut self, f: &syn::ExprForLoop, run: Run) {
         let body = &f.body;
         self.runtime_loop(f.for_token.span, &f.pat, run, body, &mut |l| l.block(body));
@@ -267,6 +293,22 @@ impl Lowerer<'_> {
             }
         }
 
+        // a `while` loop's test reads the carried values at each iteration's entry
+        let mut test = None;
+        if let Some(c) = &run.cond {
+            self.blocks.push(Block::default());
+            let cond = self.cond(c);
+            let head = self.blocks.pop().expect("pushed above");
+            match cond {
+                Some(super::Cond::Node(n)) => test = Some((head, n)),
+                Some(super::Cond::Const(_)) => self.cx.error_spanned_by(
+                    c,
+                    "this `while` condition is constant: a loop that never runs or never ends; \
+                     compare values that the loop changes",
+                ),
+                None => {}
+            }
+        }
         self.blocks.push(Block::default());
         let mark = self.env.len();
         let ok = self.bind_run(pat, &run.bind, var, span);
@@ -309,6 +351,15 @@ impl Lowerer<'_> {
             }
         }
         walk::substitute(&mut self.g, &body, &unchanged);
+        if let Some((head, _)) = &test {
+            walk::substitute(&mut self.g, head, &unchanged);
+        }
+        let test = test.map(|(head, cond)| {
+            let cond = unchanged.get(&cond).copied().unwrap_or(cond);
+            let trips = self.g.add(Op::Result(loop_id), span);
+            self.g.nodes[trips.index()].name = Some("trips".into());
+            crate::ir::Test { head, cond, trips }
+        });
         for c in &mut carried {
             c.next = unchanged.get(&c.next).copied().unwrap_or(c.next);
         }
@@ -352,6 +403,7 @@ impl Lowerer<'_> {
             body,
             record: Vec::new(),
             replay: None,
+            test,
         }));
         self.blocks
             .last_mut()

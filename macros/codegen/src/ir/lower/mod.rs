@@ -348,6 +348,7 @@ impl<'a> Lowerer<'a> {
             }
             syn::Expr::Binary(b) if compound_op(&b.op).is_some() => self.compound(b),
             syn::Expr::ForLoop(f) => self.for_loop(f),
+            syn::Expr::While(w) => self.while_loop(w),
             _ => {
                 let _ = self.expr(e);
             }

@@ -298,3 +298,25 @@ fn stores_to_one_element_are_merged() {
         assert!((o - w).abs() < 1e-12, "{out:?} vs {want:?}");
     }
 }
+
+#[test]
+fn while_loops_record_their_trip_count() {
+    let item = quote! {
+        fn f(a: f64) -> f64 {
+            let mut x = a;
+            while (x * x - a).abs() > 1e-12 { x = 0.5 * (x + a / x); }
+            x
+        }
+    };
+    let st = crate::pipeline(item).expect("lowers");
+    let text = dump(&st.gradient);
+    assert!(text.contains("while") && text.contains("trips"), "{text}");
+    assert!(text.contains("record [%"), "{text}");
+    let out = eval_outputs(&st.gradient, &[vec![2.0]]).unwrap();
+    assert!((out[0] - 2f64.sqrt()).abs() < 1e-12, "{out:?}");
+    // the derivative of the converged iterates is that of √a
+    assert!((out[1] - 0.5 / 2f64.sqrt()).abs() < 1e-9, "{out:?}");
+    // a loop that stops before its first iteration
+    let out = eval_outputs(&st.gradient, &[vec![1.0]]).unwrap();
+    assert_eq!(out, vec![1.0, 1.0]);
+}
