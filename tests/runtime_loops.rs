@@ -146,6 +146,28 @@ macro_rules! corpus {
             s
         }
 
+        /// A differentiable slice read inside the branches of an `if`.
+        #[differentiable]
+        pub fn clipped(w: &[$F], #[nograd] lim: $F) -> $F {
+            let mut s = 0.0;
+            for i in 0..w.len() {
+                if w[i] > lim {
+                    s += lim * w[i];
+                } else {
+                    s += w[i] * w[i];
+                }
+            }
+            s
+        }
+
+        /// `logits[label]`: a fixed array at a run-time index.
+        #[differentiable]
+        pub fn cross_entropy(logits: [$F; 3], label: usize) -> $F {
+            let m = logits[0].max(logits[1]).max(logits[2]);
+            let z = (logits[0] - m).exp() + (logits[1] - m).exp() + (logits[2] - m).exp();
+            z.ln() + m - logits[label]
+        }
+
         /// `if` inside a loop body, `i as F` and a run-time index expression.
         #[differentiable]
         pub fn branchy(w: $F, #[nograd] xs: &[$F]) -> $F {
@@ -481,4 +503,50 @@ fn while_loops_that_only_sum_and_that_never_run() {
     assert_close!(g32, want, 1e-5);
     // zero trips: the value and the gradient of an empty sum
     assert_eq!(c64::integral_grad(w, h, 0.0), (0.0, 0.0));
+}
+
+#[test]
+fn slice_reads_inside_branches() {
+    let w = vec![0.5, 2.0, -1.0, 1.5];
+    let lim = 1.25;
+    let want: Vec<f64> = w
+        .iter()
+        .map(|&x| if x > lim { lim } else { 2.0 * x })
+        .collect();
+    let (_, g) = c64::clipped_grad(&w, lim);
+    assert_all_close(&g, &want, TOL_64, "closed form");
+    assert_all_close(
+        &g,
+        &numeric_grad(|p| c64::clipped(p, lim), &w),
+        TOL_FD,
+        "fd",
+    );
+    let (_, g32) = c32::clipped_grad(&f32s(&w), lim as f32);
+    assert_all_close(&to64(&g32), &want, TOL_32, "f32");
+}
+
+#[test]
+fn a_fixed_array_at_a_run_time_index() {
+    let logits = [0.5, -1.0, 2.0];
+    for label in 0..3 {
+        // softmax − one-hot(label)
+        let z: f64 = logits.iter().map(|l: &f64| l.exp()).sum();
+        let want: Vec<f64> = (0..3)
+            .map(|k| logits[k].exp() / z - if k == label { 1.0 } else { 0.0 })
+            .collect();
+        let (v, g) = c64::cross_entropy_grad(logits, label);
+        assert_close!(v, z.ln() - logits[label], 1e-14);
+        assert_all_close(&g, &want, TOL_64, "closed form");
+        let fd = numeric_grad(|p| c64::cross_entropy([p[0], p[1], p[2]], label), &logits);
+        assert_all_close(&g, &fd, TOL_FD, "fd");
+        let l32 = [0.5f32, -1.0, 2.0];
+        let (_, g32) = c32::cross_entropy_grad(l32, label);
+        assert_all_close(&to64(&g32), &want, TOL_32, "f32");
+    }
+}
+
+#[test]
+#[should_panic(expected = "index out of bounds")]
+fn a_run_time_index_past_a_fixed_array_panics_like_rust() {
+    let _ = c64::cross_entropy_grad([0.0; 3], 3);
 }

@@ -252,6 +252,11 @@ impl<'g> Formula<'g> {
                 g.node(n).name.clone().unwrap_or_else(|| "…".to_string()),
                 10,
             ),
+            Op::Pick(i, elems) => {
+                let xs: Vec<String> = elems.iter().map(|e| self.expr(*e).0).collect();
+                let i = self.expr(*i).0;
+                (format!("[{}][{i}]", xs.join(", ")), 10)
+            }
         }
     }
 

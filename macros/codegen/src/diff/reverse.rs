@@ -84,6 +84,21 @@ pub(super) fn reverse_block(
         match &op {
             Op::If(_) => reverse_if(b, n, adj, active),
             Op::Loop(_) => super::reverse_loop::reverse_loop(b, n, adj, active),
+            Op::Pick(i, elems) => {
+                // the element picked gets the adjoint: `if i == k { d } else { 0 }` for each k
+                let Some(&d) = adj.get(&n).filter(|_| is_active(active, n)) else {
+                    continue;
+                };
+                b.span = b.graph.node(n).span;
+                for (k, &e) in elems.iter().enumerate() {
+                    if is_active(active, e) {
+                        let at = b.push(Op::IConst(k));
+                        let hit = b.push(Op::ICmp(crate::ir::Cmp::Eq, *i, at));
+                        let c = b.mask(hit, d);
+                        accumulate(b, adj, e, c);
+                    }
+                }
+            }
             Op::Load { param, row, col } => {
                 if let (true, Some(&d)) = (is_active(active, n), adj.get(&n)) {
                     b.span = b.graph.node(n).span;
@@ -185,7 +200,12 @@ fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut V
         .collect();
     keys.sort();
     keys.dedup();
-    if keys.is_empty() {
+    // adjoints of slice elements are stored inside the branches: such an
+    // `if` stays even when no adjoint flows out of it
+    let effects = branches
+        .iter()
+        .any(|(block, _)| crate::ir::walk::has_effect(b.graph, block));
+    if keys.is_empty() && !effects {
         return;
     }
     let if_id = b.push(Op::Const(0.0));

@@ -283,6 +283,11 @@ impl Writer<'_> {
                     None => (quote!(#id[#r]), Prec::Atom),
                 }
             }
+            Op::Pick(i, elems) => {
+                let xs: Vec<TokenStream> = elems.iter().map(|e| self.expr(*e).0).collect();
+                let i = self.expr(*i).0;
+                (quote!([#(#xs),*][#i]), Prec::Atom)
+            }
             Op::Recall { of, slot } => {
                 let tape = self.names.of(g, *of);
                 let pos = self

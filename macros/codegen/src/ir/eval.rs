@@ -381,6 +381,18 @@ fn eval_block<T: Scalar>(
                 st.grads[*param][at] = st.grads[*param][at] + v;
                 Value::Unit
             }
+            Op::Pick(i, elems) => {
+                let i = get(vals, *i).int();
+                match elems.get(i) {
+                    Some(e) => get(vals, *e),
+                    None => {
+                        return panic_at(format!(
+                            "index out of bounds: the len is {} but the index is {i}",
+                            elems.len()
+                        ))
+                    }
+                }
+            }
             Op::Recall { of, slot } => {
                 let at = st.replay_at[of] + slot;
                 Value::Num(st.tapes[of][at])

@@ -214,6 +214,9 @@ pub enum Op {
         /// The float added.
         value: NodeId,
     },
+    /// `[a, b, c][i]`: the element of a fixed-size array at a run-time
+    /// index (an integer node), bounds-checked like Rust's indexing.
+    Pick(NodeId, Vec<NodeId>),
     /// A run-time loop; see [`Loop`].
     Loop(Box<Loop>),
     /// Slot `slot` of what loop `of` recorded in the iteration that the
@@ -250,6 +253,7 @@ impl Op {
                 row, col, value, ..
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
+            Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
             Op::Call(c) => c.args.iter().flat_map(|a| a.elements().to_vec()).collect(),
@@ -529,6 +533,10 @@ impl Op {
                 *value = f(*value);
             }
             Op::Loop(l) => l.map_refs(&mut f),
+            Op::Pick(i, elems) => {
+                *i = f(*i);
+                elems.iter_mut().for_each(|e| *e = f(*e));
+            }
             Op::Cmp(_, a, b)
             | Op::And(a, b)
             | Op::Or(a, b)

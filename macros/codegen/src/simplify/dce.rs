@@ -25,7 +25,8 @@ fn dce_block(g: &mut Graph, block: Block, live: &mut HashSet<NodeId>, changed: &
                 let before = i.outs.len();
                 i.outs.retain(|o| live.contains(&o.2));
                 *changed |= i.outs.len() != before;
-                if i.outs.is_empty() {
+                let effects = has_effect(g, &i.then) || has_effect(g, &i.els);
+                if i.outs.is_empty() && !effects {
                     false
                 } else {
                     for (t, e, _) in &i.outs {

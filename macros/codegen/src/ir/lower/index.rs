@@ -128,14 +128,10 @@ impl Lowerer<'_> {
                     span,
                 )))
             }
-            Val::Array(_) if matches!(i, Val::Idx(_)) => {
-                self.cx.error_spanned_by(
-                    &ix.index,
-                    "a fixed-size array is indexed with a constant or an unrolled loop index; \
-                     for a run-time index pass the values as a slice (`&[f64]`)",
-                );
-                Some(Val::Poison)
-            }
+            Val::Array(v) => match i {
+                Val::Idx(n) => Some(Val::Num(self.push(Op::Pick(*n, v.clone()), span))),
+                _ => None,
+            },
             _ => None,
         }
     }

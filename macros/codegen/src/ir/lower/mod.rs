@@ -428,6 +428,14 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
+            (Some((ix, Val::Idx(_))), Val::Array(_), _) => {
+                self.cx.error_spanned_by(
+                    ix,
+                    "assigning to a fixed-size array at a run-time index is not supported yet: \
+                     build the array with the value in place (`if i == 0 { … }`), or use a constant index",
+                );
+                Val::Poison
+            }
             (Some((ix, _)), Val::Array(_), _) => {
                 self.cx
                     .error_spanned_by(ix, "the index must be a constant or a loop index");
