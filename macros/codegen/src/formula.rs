@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::{Graph, NodeId, Op};
+use crate::ir::{Graph, IntOp, NodeId, Op};
 use crate::rules::Math;
 
 /// At most this many lines are written; the rest is counted.
@@ -213,7 +213,50 @@ impl<'g> Formula<'g> {
                 (format!("({a} if {c}, else {b})"), 10)
             }
             Op::Result(owner) => self.result(*owner, n),
-            Op::If(_) | Op::Call(_) => ("…".to_string(), 10),
+            Op::If(_) | Op::Call(_) | Op::Loop(_) | Op::Store { .. } => ("…".to_string(), 10),
+            Op::IConst(c) => (c.to_string(), 10),
+            Op::IParam(k) => (g.params[*k].name.clone(), 10),
+            Op::Len(k) => (format!("len({})", g.params[*k].name), 10),
+            Op::IArith(op, a, b) => match op.symbol() {
+                Some(sym) => {
+                    let prec = if matches!(op, IntOp::Add | IntOp::Sub) {
+                        7
+                    } else {
+                        8
+                    };
+                    let (l, r) = (self.wrap(*a, prec), self.wrap(*b, prec + 1));
+                    (format!("{l} {sym} {r}"), prec)
+                }
+                None => {
+                    let (l, r) = (self.expr(*a).0, self.expr(*b).0);
+                    (format!("min({l}, {r})"), 10)
+                }
+            },
+            Op::ICmp(c, a, b) => {
+                let (l, r) = (self.wrap(*a, 7), self.wrap(*b, 7));
+                (format!("{l} {} {r}", c.symbol()), 6)
+            }
+            Op::ToFloat(a) => self.expr(*a),
+            Op::Load { param, row, col } => {
+                let name = &g.params[*param].name;
+                let r = self.expr(*row).0;
+                match col {
+                    Some(c) => {
+                        let c = self.expr(*c).0;
+                        (format!("{name}[{r}][{c}]"), 10)
+                    }
+                    None => (format!("{name}[{r}]"), 10),
+                }
+            }
+            Op::Recall { .. } => (
+                g.node(n).name.clone().unwrap_or_else(|| "…".to_string()),
+                10,
+            ),
+            Op::Pick(i, elems) => {
+                let xs: Vec<String> = elems.iter().map(|e| self.expr(*e).0).collect();
+                let i = self.expr(*i).0;
+                (format!("[{}][{i}]", xs.join(", ")), 10)
+            }
         }
     }
 

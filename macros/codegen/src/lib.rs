@@ -25,6 +25,7 @@ pub mod model;
 pub mod parse;
 pub mod rules;
 pub mod simplify;
+pub mod types;
 
 use proc_macro2::TokenStream;
 
@@ -32,7 +33,7 @@ pub use inline::expand_grad;
 
 use ctxt::Ctxt;
 use ir::Graph;
-use parse::Signature;
+use types::Signature;
 
 /// Everything the pipeline produces for one function: the graph after each
 /// stage, for tests and benches.
@@ -116,7 +117,14 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
             let name = f.item.sig.ident.to_string();
             let forward = st.gradient.wrt.is_some();
             let formulas = formula::formulas(&st.gradient, &name);
-            let doc = emit::grad_doc(&name, sig, forward, &formulas);
+            let mut doc = emit::grad_doc(&name, sig, forward, &formulas);
+            if let Some(memory) = emit::memory_doc(&st.gradient) {
+                doc.push_str("\n\n");
+                doc.push_str(&memory);
+            }
+            if emit::has_slice_grads(sig) {
+                return emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
+            }
             emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc)
         }
         (Err(e), _) => emit::fallback_fn(&f.item, f.sig.as_ref(), e.into_compile_error()),

@@ -10,6 +10,7 @@
 
 mod forward;
 mod reverse;
+mod reverse_loop;
 
 use std::collections::HashMap;
 
@@ -34,10 +35,20 @@ pub fn differentiate(g: &mut Graph) {
             _ => None,
         }
     };
+    // forward mode does not go through loops and slices yet
+    let only = only.filter(|_| !has_runtime_size(g));
     match only {
         Some((param, index)) => forward(g, param, index),
         None => reverse(g),
     }
+}
+
+/// Whether the graph has a loop or a slice parameter: reverse mode only.
+fn has_runtime_size(g: &Graph) -> bool {
+    g.params.iter().any(|p| p.slice.is_some() && p.diff)
+        || g.nodes
+            .iter()
+            .any(|n| matches!(n.op, Op::Loop(_) | Op::Load { .. }))
 }
 
 /// Every differentiable parameter element, as `(parameter, index)` with
@@ -46,7 +57,7 @@ fn diff_elements(g: &Graph) -> impl Iterator<Item = (usize, Option<usize>)> + '_
     g.params
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.diff)
+        .filter(|(_, p)| p.diff && p.slice.is_none())
         .flat_map(|(k, p)| (0..p.len.unwrap_or(1)).map(move |i| (k, p.len.map(|_| i))))
 }
 
@@ -93,7 +104,42 @@ fn mark_block(
                 set_active(active, c.value, v);
                 false
             }
-            Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_) => false,
+            Op::Loop(l) => {
+                // a carried value is active if its initial value is, or if
+                // an iteration makes it so: repeat until nothing changes
+                loop {
+                    for c in &l.carried {
+                        let v = is_active(active, c.init) || is_active(active, c.next);
+                        set_active(active, c.param, v);
+                    }
+                    if let Some(t) = &l.test {
+                        mark_block(g, &t.head, active, seed);
+                    }
+                    mark_block(g, &l.body, active, seed);
+                    let grew = l
+                        .carried
+                        .iter()
+                        .any(|c| is_active(active, c.next) && !is_active(active, c.param));
+                    if !grew {
+                        break;
+                    }
+                }
+                for c in &l.carried {
+                    let v = is_active(active, c.param);
+                    set_active(active, c.out, v);
+                }
+                false
+            }
+            Op::Load { param, .. } => g.params[*param].diff,
+            Op::Cmp(..)
+            | Op::And(..)
+            | Op::Or(..)
+            | Op::Not(_)
+            | Op::ICmp(..)
+            | Op::IArith(..)
+            | Op::ToFloat(_)
+            | Op::Store { .. }
+            | Op::Recall { .. } => false,
             _ => op.args().iter().any(|x| is_active(active, *x)),
         };
         set_active(active, n, a);

@@ -16,7 +16,7 @@ use crate::ir::{Builder, Graph, NodeId, Op};
 use crate::rules;
 
 /// Adjoint accumulated so far for each value.
-type Adjoints = Derivatives;
+pub(super) type Adjoints = Derivatives;
 
 /// Differentiates the graph's value with respect to every parameter not
 /// marked `#[nograd]`, in reverse mode; fills [`Graph::grads`].
@@ -37,6 +37,11 @@ pub fn reverse(g: &mut Graph) {
     let mut grads = Vec::new();
     for (k, p) in b.graph.params.clone().iter().enumerate() {
         if !p.diff {
+            continue;
+        }
+        if p.slice.is_some() {
+            // added into its gradient buffer by `Store` nodes
+            grads.push(Vec::new());
             continue;
         }
         let elems = (0..p.len.unwrap_or(1))
@@ -60,7 +65,7 @@ pub fn reverse(g: &mut Graph) {
     g.grads = grads;
 }
 
-fn accumulate(b: &mut Builder<'_>, adj: &mut Adjoints, n: NodeId, c: NodeId) {
+pub(super) fn accumulate(b: &mut Builder<'_>, adj: &mut Adjoints, n: NodeId, c: NodeId) {
     let total = match adj.get(&n) {
         Some(&prev) => b.add(prev, c),
         None => c,
@@ -68,7 +73,7 @@ fn accumulate(b: &mut Builder<'_>, adj: &mut Adjoints, n: NodeId, c: NodeId) {
     adj.insert(n, total);
 }
 
-fn reverse_block(
+pub(super) fn reverse_block(
     b: &mut Builder<'_>,
     nodes: &[NodeId],
     adj: &mut Adjoints,
@@ -78,6 +83,33 @@ fn reverse_block(
         let op = b.graph.op(n).clone();
         match &op {
             Op::If(_) => reverse_if(b, n, adj, active),
+            Op::Loop(_) => super::reverse_loop::reverse_loop(b, n, adj, active),
+            Op::Pick(i, elems) => {
+                // the element picked gets the adjoint: `if i == k { d } else { 0 }` for each k
+                let Some(&d) = adj.get(&n).filter(|_| is_active(active, n)) else {
+                    continue;
+                };
+                b.span = b.graph.node(n).span;
+                for (k, &e) in elems.iter().enumerate() {
+                    if is_active(active, e) {
+                        let at = b.push(Op::IConst(k));
+                        let hit = b.push(Op::ICmp(crate::ir::Cmp::Eq, *i, at));
+                        let c = b.mask(hit, d);
+                        accumulate(b, adj, e, c);
+                    }
+                }
+            }
+            Op::Load { param, row, col } => {
+                if let (true, Some(&d)) = (is_active(active, n), adj.get(&n)) {
+                    b.span = b.graph.node(n).span;
+                    b.push(Op::Store {
+                        param: *param,
+                        row: *row,
+                        col: *col,
+                        value: d,
+                    });
+                }
+            }
             Op::Call(c) => {
                 let Some(&d) = adj.get(&c.value) else {
                     continue;
@@ -168,7 +200,12 @@ fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut V
         .collect();
     keys.sort();
     keys.dedup();
-    if keys.is_empty() {
+    // adjoints of slice elements are stored inside the branches: such an
+    // `if` stays even when no adjoint flows out of it
+    let effects = branches
+        .iter()
+        .any(|(block, _)| crate::ir::walk::has_effect(b.graph, block));
+    if keys.is_empty() && !effects {
         return;
     }
     let if_id = b.push(Op::Const(0.0));

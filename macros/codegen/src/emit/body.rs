@@ -11,6 +11,7 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::names::{Names, PULLBACK};
+use crate::ir::walk::{region_reads, regions};
 use crate::ir::{Block, CallArg, Float, Graph, NodeId, Op};
 use crate::rules::{Prim, Syntax};
 
@@ -20,6 +21,12 @@ const CHUNK: usize = 128;
 /// The values a top-level statement binds.
 fn defined_by(g: &Graph, n: NodeId) -> Vec<NodeId> {
     match g.op(n) {
+        // a recording loop also defines its tape, named after the loop node
+        Op::Loop(l) if !l.record.is_empty() => std::iter::once(n)
+            .chain(l.carried.iter().map(|c| c.out))
+            .collect(),
+        Op::Loop(l) => l.carried.iter().map(|c| c.out).collect(),
+        Op::Store { .. } => Vec::new(),
         Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
         Op::Call(c) => std::iter::once(c.value)
             .chain(c.partials.iter().flatten().flatten().copied())
@@ -30,7 +37,7 @@ fn defined_by(g: &Graph, n: NodeId) -> Vec<NodeId> {
 
 /// Binding strength of an expression, loosest first.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Prec {
+pub(super) enum Prec {
     If = 0,
     Or = 4,
     And = 5,
@@ -43,9 +50,12 @@ enum Prec {
 
 /// The writer: knows the graph, the names chosen so far and which nodes are inlined.
 pub struct Writer<'g> {
-    g: &'g Graph,
-    names: Names,
-    inline: HashSet<NodeId>,
+    pub(super) g: &'g Graph,
+    pub(super) names: Names,
+    pub(super) inline: HashSet<NodeId>,
+    /// For each recording loop, the variable holding the reverse loop's
+    /// position on its tape.
+    pub(super) tape_pos: HashMap<NodeId, Ident>,
 }
 
 impl<'g> Writer<'g> {
@@ -56,6 +66,7 @@ impl<'g> Writer<'g> {
             g,
             names: Names::new(g),
             inline,
+            tape_pos: HashMap::new(),
         }
     }
 
@@ -118,19 +129,15 @@ impl<'g> Writer<'g> {
         let mut stack: Vec<NodeId> = Vec::new();
         let push_reads = |stack: &mut Vec<NodeId>, n: NodeId| {
             stack.extend(g.op(n).args());
-            if let Op::If(i) = g.op(n) {
-                let mut blocks = vec![&i.then, &i.els];
-                while let Some(b) = blocks.pop() {
+            let mut ops = vec![g.op(n)];
+            while let Some(op) = ops.pop() {
+                stack.extend(region_reads(op));
+                for b in regions(op) {
                     for &m in &b.nodes {
                         stack.extend(g.op(m).args());
-                        if let Op::If(inner) = g.op(m) {
-                            blocks.push(&inner.then);
-                            blocks.push(&inner.els);
-                            stack.extend(inner.outs.iter().flat_map(|o| [o.0, o.1]));
-                        }
+                        ops.push(g.op(m));
                     }
                 }
-                stack.extend(i.outs.iter().flat_map(|o| [o.0, o.1]));
             }
         };
         if statement {
@@ -157,7 +164,7 @@ impl<'g> Writer<'g> {
         self.expr(n).0
     }
 
-    fn block(&mut self, block: &Block) -> Vec<TokenStream> {
+    pub(super) fn block(&mut self, block: &Block) -> Vec<TokenStream> {
         let mut out = Vec::new();
         for &n in &block.nodes {
             if self.inline.contains(&n) {
@@ -171,6 +178,13 @@ impl<'g> Writer<'g> {
     fn statement(&mut self, n: NodeId) -> TokenStream {
         let g = self.g;
         match g.op(n) {
+            Op::Loop(l) => self.loop_statement(n, l),
+            Op::Store {
+                param,
+                row,
+                col,
+                value,
+            } => self.store(*param, *row, *col, *value),
             Op::If(i) => {
                 let pats: Vec<_> = i.outs.iter().map(|o| self.names.of(g, o.2)).collect();
                 let cond = self.expr(i.cond).0;
@@ -287,7 +301,7 @@ impl<'g> Writer<'g> {
     }
 
     /// A reference to a node: its name, or its expression when inlined.
-    fn expr(&mut self, n: NodeId) -> (TokenStream, Prec) {
+    pub(super) fn expr(&mut self, n: NodeId) -> (TokenStream, Prec) {
         if self.inline.contains(&n) {
             return self.render(n);
         }
@@ -295,7 +309,7 @@ impl<'g> Writer<'g> {
         (quote!(#id), Prec::Atom)
     }
 
-    fn wrap(&mut self, n: NodeId, min: Prec) -> TokenStream {
+    pub(super) fn wrap(&mut self, n: NodeId, min: Prec) -> TokenStream {
         let (t, p) = self.expr(n);
         if p < min {
             quote!((#t))
@@ -367,14 +381,15 @@ impl<'g> Writer<'g> {
                     (quote!(if #c { #a } else { #b }), Prec::If)
                 }
             }
-            Op::If(_) | Op::Call(_) | Op::Result(_) => {
+            Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => {
                 let id = self.names.of(g, n);
                 (quote!(#id), Prec::Atom)
             }
+            _ => self.render_index(n),
         }
     }
 
-    fn receiver(&mut self, a: NodeId) -> TokenStream {
+    pub(super) fn receiver(&mut self, a: NodeId) -> TokenStream {
         match self.g.constant(a) {
             Some(c) if self.inline.contains(&a) => literal(c, self.g.float, true).0,
             _ => self.wrap(a, Prec::Atom),
@@ -416,7 +431,7 @@ impl<'g> Writer<'g> {
 
 use proc_macro2::Ident;
 
-fn next(p: Prec) -> Prec {
+pub(super) fn next(p: Prec) -> Prec {
     match p {
         Prec::Add => Prec::Mul,
         Prec::Mul => Prec::Prefix,
@@ -425,7 +440,7 @@ fn next(p: Prec) -> Prec {
 }
 
 /// A float literal; typed (`2.0_f64`) where inference needs it.
-fn literal(c: f64, float: Float, typed: bool) -> (TokenStream, Prec) {
+pub(super) fn literal(c: f64, float: Float, typed: bool) -> (TokenStream, Prec) {
     let ty = Ident::new(float.name(), Span::call_site());
     if c.is_nan() {
         return (quote!(#ty::NAN), Prec::Atom);
@@ -493,7 +508,15 @@ fn inlined(g: &Graph) -> HashSet<NodeId> {
     let mut inline = HashSet::new();
     for (&n, blocks) in &uses {
         let node = g.node(n);
-        let always = matches!(node.op, Op::Const(_) | Op::Extern(_) | Op::Param { .. });
+        let always = matches!(
+            node.op,
+            Op::Const(_)
+                | Op::Extern(_)
+                | Op::Param { .. }
+                | Op::IConst(_)
+                | Op::IParam(_)
+                | Op::Len(_)
+        );
         let single = blocks.len() == 1
             && node.name.is_none()
             && !node.op.is_multi()
@@ -501,6 +524,20 @@ fn inlined(g: &Graph) -> HashSet<NodeId> {
             && home.get(&n) == Some(&blocks[0]);
         if always || single {
             inline.insert(n);
+        }
+    }
+    // a named value whose one use is to become a loop's next carried value
+    // is written into the update (`s += r * r`), under the carried name
+    for node in &g.nodes {
+        if let Op::Loop(l) = &node.op {
+            for c in &l.carried {
+                let n = g.node(c.next);
+                let once = uses.get(&c.next).is_some_and(|u| u.len() == 1);
+                let own = l.body.nodes.contains(&c.next);
+                if once && own && !n.op.is_multi() && !matches!(n.op, Op::Result(_)) {
+                    inline.insert(c.next);
+                }
+            }
         }
     }
     // constants and parameters nobody uses are not written either
@@ -525,6 +562,23 @@ fn count_uses(
         home.insert(n, me);
         for a in g.op(n).args() {
             uses.entry(a).or_default().push(me);
+        }
+        if let Op::Loop(l) = g.op(n) {
+            if let Some(t) = &l.test {
+                let head_id = *next_block;
+                count_uses(g, &t.head, next_block, uses, home);
+                uses.entry(t.cond).or_default().push(head_id);
+            }
+            let body_id = *next_block;
+            count_uses(g, &l.body, next_block, uses, home);
+            for v in l
+                .carried
+                .iter()
+                .map(|c| c.next)
+                .chain(l.record.iter().copied())
+            {
+                uses.entry(v).or_default().push(body_id);
+            }
         }
         if let Op::If(i) = g.op(n) {
             let then_id = *next_block;

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use super::names::{GRAD_SUFFIX, PULLBACK};
 use super::{grad_type, inputs};
-use crate::parse::Signature;
+use crate::types::Signature;
 
 /// The original item with its body stubbed out, and stubs of `f_grad` and
 /// `f::pullback` when the signature could be read.

@@ -16,6 +16,9 @@
 
 mod body;
 mod fallback;
+mod loops;
+
+pub use loops::memory_doc;
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
@@ -23,16 +26,49 @@ pub use fallback::{fallback_closure, fallback_fn};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 
+use proc_macro2::Literal;
+
 use crate::ir::Graph;
-use crate::parse::Signature;
+use crate::types::Signature;
+use crate::types::{Float, FnParam};
 use body::Writer;
 use names::{GRAD_SUFFIX, PULLBACK};
 
-/// The body of the value-and-gradient function for a simplified graph.
+/// The body of the value-and-gradient function for a simplified graph,
+/// returning owned gradients (a `Vec` for each differentiable slice).
 pub fn grad_body(g: &Graph) -> TokenStream {
+    body_with(g, false)
+}
+
+/// How the gradient of a differentiable slice is returned.
+fn body_with(g: &Graph, into: bool) -> TokenStream {
     let mut w = Writer::new(g);
+    let float = syn::Ident::new(g.float.name(), Span::call_site());
     let mut entries = Vec::new();
+    let mut prelude = Vec::new();
     for (k, p) in g.params.iter().filter(|p| p.diff).enumerate() {
+        if let Some(slice) = p.slice {
+            let buf = names::ident(&names::grad_buffer_name(&p.name), p.span);
+            let xs = names::ident(&p.name, p.span);
+            if into {
+                let msg = format!(
+                    "`{}` and its gradient buffer `{}` differ in length",
+                    p.name, buf
+                );
+                prelude.push(quote! { ::core::assert_eq!(#xs.len(), #buf.len(), #msg); });
+                continue;
+            }
+            let zero = match slice.row {
+                None => quote!(0.0),
+                Some(n) => {
+                    let n = Literal::usize_unsuffixed(n);
+                    quote!([0.0; #n])
+                }
+            };
+            prelude.push(quote! { let mut #buf: ::std::vec::Vec<_> = ::std::vec![#zero as #float; #xs.len()]; });
+            entries.push(quote!(#buf));
+            continue;
+        }
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
         entries.push(match p.len {
             None => elems[0].clone(),
@@ -40,23 +76,156 @@ pub fn grad_body(g: &Graph) -> TokenStream {
         });
     }
     let value = w.output(g.value);
-    let grads = if entries.len() == 1 {
-        entries.remove(0)
-    } else {
-        quote!((#(#entries),*))
+    let grads = match entries.len() {
+        1 => entries.remove(0),
+        _ => quote!((#(#entries),*)),
     };
-    w.body(quote!((#value, #grads)))
+    // `f_grad_into` of a function whose gradients are all slices returns the value alone
+    let body = if into && entries.is_empty() && grads.to_string() == "()" {
+        w.body(quote!(#value))
+    } else {
+        w.body(quote!((#value, #grads)))
+    };
+    quote! { #(#prelude)* #body }
+}
+
+/// The type of one parameter's gradient entry: its own type, or `Vec<F>`
+/// (`Vec<[F; N]>`) for a slice.
+fn entry_type(p: &FnParam, float: Float) -> TokenStream {
+    match p.slice {
+        Some(s) => {
+            let elem: TokenStream = s.element(float).parse().expect("a type parses");
+            quote!(::std::vec::Vec<#elem>)
+        }
+        None => {
+            let ty = &p.ty;
+            quote!(#ty)
+        }
+    }
 }
 
 /// The gradient's type: the parameter's type for one differentiable
-/// parameter, else a tuple of them.
+/// parameter, else a tuple of them (`Vec<F>` for a slice).
 pub fn grad_type(sig: &Signature) -> TokenStream {
-    let tys: Vec<_> = sig.diff_params().map(|p| &p.ty).collect();
+    let tys: Vec<_> = sig
+        .diff_params()
+        .map(|p| entry_type(p, sig.float))
+        .collect();
     if tys.len() == 1 {
-        let t = tys[0];
-        quote!(#t)
+        tys[0].clone()
     } else {
         quote!((#(#tys),*))
+    }
+}
+
+/// Whether a differentiable slice parameter gets `f_grad_into`.
+pub fn has_slice_grads(sig: &Signature) -> bool {
+    sig.diff_params().any(|p| p.slice.is_some())
+}
+
+/// `f_grad` and `f_grad_into` for a function with differentiable slices:
+/// `f_grad_into` adds the slices' gradients into caller buffers and returns
+/// the value and the other gradient entries; `f_grad` allocates the buffers
+/// and calls it.
+pub fn grad_fn_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let grad_name = format_ident!("{}{}", name, GRAD_SUFFIX);
+    let into_name = format_ident!("{}{}_into", name, GRAD_SUFFIX);
+    let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    let ins = inputs(sig);
+    let args: Vec<_> = sig.params.iter().map(|p| &p.ident).collect();
+    let mut bufs = Vec::new();
+    let mut buf_params = Vec::new();
+    let mut rest_tys = Vec::new();
+    let mut rest_names = Vec::new();
+    let mut all = Vec::new();
+    for (k, p) in sig.diff_params().enumerate() {
+        match p.slice {
+            Some(s) => {
+                let buf = names::ident(
+                    &names::grad_buffer_name(&p.ident.to_string()),
+                    p.ident.span(),
+                );
+                let elem: TokenStream = s.element(sig.float).parse().expect("a type parses");
+                let xs = &p.ident;
+                let zero = match s.row {
+                    None => quote!(0.0),
+                    Some(n) => {
+                        let n = Literal::usize_unsuffixed(n);
+                        quote!([0.0; #n])
+                    }
+                };
+                bufs.push(quote! { let mut #buf: ::std::vec::Vec<#elem> = ::std::vec![#zero; #xs.len()]; });
+                buf_params.push((buf.clone(), quote!(&mut [#elem])));
+                all.push(quote!(#buf));
+            }
+            None => {
+                let ty = &p.ty;
+                rest_tys.push(quote!(#ty));
+                let v = format_ident!("gradient_{}", k);
+                rest_names.push(v.clone());
+                all.push(quote!(#v));
+            }
+        }
+    }
+    let rest_ty = match rest_tys.len() {
+        0 => quote!(),
+        1 => rest_tys[0].clone(),
+        _ => quote!((#(#rest_tys),*)),
+    };
+    let rest_pat = match rest_names.len() {
+        0 => quote!(),
+        1 => {
+            let v = &rest_names[0];
+            quote!(#v)
+        }
+        _ => quote!((#(#rest_names),*)),
+    };
+    let all = match all.len() {
+        1 => all.remove(0),
+        _ => quote!((#(#all),*)),
+    };
+    let gty = grad_type(sig);
+    let buf_ins = buf_params.iter().map(|(b, t)| quote!(#b: #t));
+    let buf_args: Vec<_> = buf_params.iter().map(|(b, _)| quote!(&mut #b)).collect();
+    // `f_grad_into` returns the value alone when every gradient is a slice's
+    let call = if rest_names.is_empty() {
+        quote! { let value = #into_name(#(#args,)* #(#buf_args),*); }
+    } else {
+        quote! { let (value, #rest_pat) = #into_name(#(#args,)* #(#buf_args),*); }
+    };
+    let into_ret = if rest_names.is_empty() {
+        quote!(#float)
+    } else {
+        quote!((#float, #rest_ty))
+    };
+    let body = body_with(g, true);
+    let pullback = pullback(item, sig);
+    let into_doc = format!(
+        " Allocation-free form of [`{grad_name}`]: adds the gradient of each differentiable slice \
+         into the caller's buffer (`d_<name>`, of the slice's length; it is not zeroed, so repeated calls \
+         accumulate) and returns the value with the gradient of the other parameters.\n\n # Panics\n\n \
+         If a buffer's length differs from its slice's."
+    );
+    quote! {
+        #item
+
+        #[doc = #doc]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
+        #vis fn #grad_name(#ins) -> (#float, #gty) {
+            #(#bufs)*
+            #call
+            (value, #all)
+        }
+
+        #[doc = #into_doc]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut, unused_assignments)]
+        #vis fn #into_name(#ins, #(#buf_ins),*) -> #into_ret {
+            #body
+        }
+
+        #pullback
     }
 }
 
@@ -127,8 +296,7 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
             tys.push(quote!(()));
             exprs.push(quote!(()));
         } else {
-            let ty = &p.ty;
-            tys.push(quote!(#ty));
+            tys.push(entry_type(p, sig.float));
             let idx = syn::Index::from(k);
             exprs.push(if n_diff == 1 {
                 quote!(gradient)

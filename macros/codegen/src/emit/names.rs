@@ -27,8 +27,18 @@ pub struct Names {
 impl Names {
     /// Reserves the parameters' names.
     pub fn new(g: &Graph) -> Self {
+        let buffers = g
+            .params
+            .iter()
+            .filter(|p| p.diff && p.slice.is_some())
+            .map(|p| grad_buffer_name(&p.name));
         Names {
-            taken: g.params.iter().map(|p| p.name.clone()).collect(),
+            taken: g
+                .params
+                .iter()
+                .map(|p| p.name.clone())
+                .chain(buffers)
+                .collect(),
             by_node: HashMap::new(),
             next_temp: 0,
         }
@@ -56,6 +66,20 @@ impl Names {
         ident(&name, Span::call_site())
     }
 
+    /// Gives `n` the name `m` already has: a loop's carried parameter and
+    /// its result are one mutable variable.
+    pub fn alias(&mut self, g: &Graph, n: NodeId, m: NodeId) -> Ident {
+        let id = self.of(g, m);
+        self.by_node.insert(n, id.to_string());
+        id
+    }
+
+    /// A fresh name for something that is no node (a loop's tape position).
+    pub fn fresh(&mut self, base: &str) -> Ident {
+        let name = self.unique(base.to_string());
+        ident(&name, Span::call_site())
+    }
+
     fn unique(&mut self, base: String) -> String {
         let mut name = base.clone();
         let mut k = 1;
@@ -66,6 +90,11 @@ impl Names {
         self.taken.insert(name.clone());
         name
     }
+}
+
+/// The gradient buffer of a differentiable slice parameter `xs`: `d_xs`.
+pub fn grad_buffer_name(param: &str) -> String {
+    format!("d_{}", param.trim_start_matches("r#"))
 }
 
 /// An identifier from a source name, raw ones (`r#type`) included.

@@ -72,13 +72,82 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                 )
             }
             Op::Result(of) => format!("result of %{}", of.0),
+            Op::IConst(c) => format!("int {c}"),
+            Op::IParam(k) => format!("param {}", g.params[*k].name),
+            Op::Len(k) => format!("len {}", g.params[*k].name),
+            Op::IArith(op, a, b) => format!("int {op:?} %{} %{}", a.0, b.0)
+                .replace("int Add", "iadd")
+                .replace("int Sub", "isub")
+                .replace("int Mul", "imul")
+                .replace("int Div", "idiv")
+                .replace("int Rem", "irem")
+                .replace("int Min", "imin"),
+            Op::ICmp(c, a, b) => format!("icmp %{} {} %{}", a.0, c.symbol(), b.0),
+            Op::ToFloat(a) => format!("to_float %{}", a.0),
+            Op::Load { param, row, col } => match col {
+                Some(c) => format!("load {}[%{}][%{}]", g.params[*param].name, row.0, c.0),
+                None => format!("load {}[%{}]", g.params[*param].name, row.0),
+            },
+            Op::Store {
+                param,
+                row,
+                col,
+                value,
+            } => {
+                let at = match col {
+                    Some(c) => format!("[%{}][%{}]", row.0, c.0),
+                    None => format!("[%{}]", row.0),
+                };
+                format!("store d_{}{at} += %{}", g.params[*param].name, value.0)
+            }
+            Op::Recall { of, slot } => format!("recall %{} {slot}", of.0),
+            Op::Pick(i, elems) => format!("pick %{} [{}]", i.0, args(elems)),
+            Op::Loop(l) => {
+                let range = format!(
+                    "%{}..{}%{}{}",
+                    l.start.0,
+                    if l.inclusive { "=" } else { "" },
+                    l.end.0,
+                    if l.rev { " rev" } else { "" }
+                );
+                let carried: Vec<String> = l
+                    .carried
+                    .iter()
+                    .map(|c| format!("%{} = %{}", c.param.0, c.init.0))
+                    .collect();
+                let mut head = format!("{pad}%{} = loop %{} in {range}", id.0, l.var.0);
+                if !carried.is_empty() {
+                    let _ = write!(head, " carry [{}]", carried.join(", "));
+                }
+                if !l.record.is_empty() {
+                    let r: Vec<String> = l.record.iter().map(|n| format!("%{}", n.0)).collect();
+                    let _ = write!(head, " record [{}]", r.join(" "));
+                }
+                if let Some(of) = l.replay {
+                    let _ = write!(head, " replay %{}", of.0);
+                }
+                if let Some(t) = &l.test {
+                    let _ = writeln!(out, "{head} while {{");
+                    dump_block(g, &t.head, depth + 1, out);
+                    let _ = writeln!(out, "{pad}}} %{} trips %{} {{", t.cond.0, t.trips.0);
+                } else {
+                    let _ = writeln!(out, "{head} {{");
+                }
+                dump_block(g, &l.body, depth + 1, out);
+                let outs: Vec<String> = l
+                    .carried
+                    .iter()
+                    .map(|c| format!("%{} = %{}", c.out.0, c.next.0))
+                    .collect();
+                format!("}} -> {}", outs.join(", "))
+            }
         };
         let name = node
             .name
             .as_deref()
             .map(|n| format!("  ; {n}"))
             .unwrap_or_default();
-        if matches!(node.op, Op::If(_)) {
+        if matches!(node.op, Op::If(_) | Op::Loop(_)) {
             let _ = writeln!(out, "{pad}{text}{name}");
         } else {
             let _ = writeln!(out, "{pad}%{} = {text}{name}", id.0);

@@ -8,7 +8,9 @@
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use super::{Block, Graph, NodeId, Op};
+use std::collections::HashMap;
+
+use super::{Block, Graph, Loop, NodeId, Op};
 
 /// A number the interpreter can compute with; method names follow `f64`.
 #[allow(missing_docs)]
@@ -171,7 +173,9 @@ pub enum Value<T> {
     Num(T),
     /// A condition.
     Bool(bool),
-    /// A statement node (`If`, `Call`) that holds no value itself.
+    /// An index.
+    Int(usize),
+    /// A statement node (`If`, `Call`, `Loop`, `Store`) that holds no value itself.
     Unit,
 }
 
@@ -189,6 +193,13 @@ impl<T: Scalar> Value<T> {
             other => panic!("expected a condition, found {other:?}: the graph is ill-typed"),
         }
     }
+
+    fn int(self) -> usize {
+        match self {
+            Value::Int(i) => i,
+            other => panic!("expected an index, found {other:?}: the graph is ill-typed"),
+        }
+    }
 }
 
 /// Why a graph could not be interpreted.
@@ -196,38 +207,115 @@ impl<T: Scalar> Value<T> {
 pub enum EvalError {
     /// The graph calls a function whose body it does not hold.
     OpaqueCall(String),
+    /// The program panics here, as the generated Rust code would: an index
+    /// out of bounds, an integer overflow, a division by zero.
+    Panic(String),
 }
 
-/// Arguments: one slice of values per parameter (one element for a scalar).
+/// Arguments: one slice of values per parameter (one element for a scalar;
+/// a slice's elements row after row; a `usize` as its value).
 pub type Args<'a, T> = &'a [Vec<T>];
 
-/// Runs the graph; returns the value of every node that was evaluated
-/// (nodes in untaken branches stay `None`).
-pub fn eval<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<Option<Value<T>>>, EvalError> {
-    let mut vals = vec![None; g.nodes.len()];
-    eval_block(g, &g.body, args, &mut vals)?;
-    Ok(vals)
+/// What a run produced besides the node values.
+struct State<T> {
+    vals: Vec<Option<Value<T>>>,
+    /// The gradient buffer of each slice parameter (empty for others).
+    grads: Vec<Vec<T>>,
+    /// Each recording loop's tape.
+    tapes: HashMap<NodeId, Vec<T>>,
+    /// For each replayed loop, where the iteration being undone starts on its tape.
+    replay_at: HashMap<NodeId, usize>,
 }
 
-/// Runs the graph and returns its outputs: the value, then every gradient element.
+/// Runs the graph; returns the value of every node that was evaluated
+/// (nodes in untaken branches stay `None`; a loop's body holds its last
+/// iteration's values).
+pub fn eval<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<Option<Value<T>>>, EvalError> {
+    Ok(run(g, args)?.vals)
+}
+
+fn run<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<State<T>, EvalError> {
+    let mut st = State {
+        vals: vec![None; g.nodes.len()],
+        grads: g
+            .params
+            .iter()
+            .zip(args)
+            .map(|(p, a)| match p.slice {
+                Some(_) if p.diff => vec![T::from_f64(0.0); a.len()],
+                _ => Vec::new(),
+            })
+            .collect(),
+        tapes: HashMap::new(),
+        replay_at: HashMap::new(),
+    };
+    eval_block(g, &g.body, args, &mut st)?;
+    Ok(st)
+}
+
+/// Runs the graph and returns its outputs: the value, then every gradient
+/// element (a differentiable slice's whole gradient buffer, in order).
 pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, EvalError> {
-    let vals = eval(g, args)?;
-    Ok(g.outputs()
-        .iter()
-        .map(|o| vals[o.index()].expect("outputs are evaluated").num())
-        .collect())
+    let st = run(g, args)?;
+    let get = |o: &NodeId| st.vals[o.index()].expect("outputs are evaluated").num();
+    let mut out = vec![get(&g.value)];
+    let mut k = 0;
+    for (p, param) in g.params.iter().enumerate() {
+        if !param.diff {
+            continue;
+        }
+        match (param.slice, g.grads.get(k)) {
+            (Some(_), _) if !g.grads.is_empty() => out.extend(st.grads[p].iter().copied()),
+            (None, Some(gr)) => out.extend(gr.iter().map(get)),
+            _ => {}
+        }
+        k += 1;
+    }
+    Ok(out)
+}
+
+fn panic_at<T>(what: impl Into<String>) -> Result<T, EvalError> {
+    Err(EvalError::Panic(what.into()))
+}
+
+/// The flat position of `xs[row][col]` in a slice argument, checked.
+fn position<T>(
+    g: &Graph,
+    args: Args<'_, T>,
+    param: usize,
+    row: usize,
+    col: Option<usize>,
+) -> Result<usize, EvalError> {
+    let width = g.params[param].slice.and_then(|s| s.row);
+    let rows = args[param].len() / width.unwrap_or(1).max(1);
+    if row >= rows {
+        return panic_at(format!(
+            "index {row} out of bounds for `{}` of length {rows}",
+            g.params[param].name
+        ));
+    }
+    match (width, col) {
+        (Some(w), Some(c)) if c < w => Ok(row * w + c),
+        (Some(w), Some(c)) => panic_at(format!("index {c} out of bounds for a row of length {w}")),
+        (None, None) => Ok(row),
+        _ => panic!(
+            "a load of `{}` does not match its shape: the graph is ill-typed",
+            g.params[param].name
+        ),
+    }
 }
 
 fn eval_block<T: Scalar>(
     g: &Graph,
     block: &Block,
     args: Args<'_, T>,
-    vals: &mut [Option<Value<T>>],
+    st: &mut State<T>,
 ) -> Result<(), EvalError> {
     for &id in &block.nodes {
         let get = |vals: &[Option<Value<T>>], n: NodeId| {
             vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
         };
+        let vals = &st.vals;
         let v = match g.op(id) {
             Op::Const(c) => Value::Num(T::from_f64(*c)),
             Op::Param { param, index } => Value::Num(args[*param][index.unwrap_or(0)]),
@@ -250,17 +338,171 @@ fn eval_block<T: Scalar>(
             Op::If(i) => {
                 let taken = get(vals, i.cond).bool();
                 let block = if taken { &i.then } else { &i.els };
-                eval_block(g, block, args, vals)?;
+                eval_block(g, block, args, st)?;
                 for (t, e, r) in &i.outs {
-                    vals[r.index()] = Some(get(vals, if taken { *t } else { *e }));
+                    st.vals[r.index()] = Some(get(&st.vals, if taken { *t } else { *e }));
                 }
                 Value::Unit
             }
             Op::Call(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
             Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,
+            Op::IConst(c) => Value::Int(*c),
+            Op::IParam(k) => {
+                let x = args[*k][0].value();
+                assert!(
+                    x >= 0.0 && x.fract() == 0.0,
+                    "a `usize` argument is a whole number"
+                );
+                Value::Int(x as usize)
+            }
+            Op::Len(k) => {
+                let width = g.params[*k].slice.and_then(|s| s.row).unwrap_or(1).max(1);
+                Value::Int(args[*k].len() / width)
+            }
+            Op::IArith(op, a, b) => match op.apply(get(vals, *a).int(), get(vals, *b).int()) {
+                Some(r) => Value::Int(r),
+                None => return panic_at(format!("integer {op:?} overflows or divides by zero")),
+            },
+            Op::ICmp(c, a, b) => Value::Bool(c.apply(get(vals, *a).int(), get(vals, *b).int())),
+            Op::ToFloat(a) => Value::Num(T::from_f64(get(vals, *a).int() as f64)),
+            Op::Load { param, row, col } => {
+                let (r, c) = (get(vals, *row).int(), col.map(|c| get(vals, c).int()));
+                Value::Num(args[*param][position(g, args, *param, r, c)?])
+            }
+            Op::Store {
+                param,
+                row,
+                col,
+                value,
+            } => {
+                let (r, c) = (get(vals, *row).int(), col.map(|c| get(vals, c).int()));
+                let at = position(g, args, *param, r, c)?;
+                let v = get(vals, *value).num();
+                st.grads[*param][at] = st.grads[*param][at] + v;
+                Value::Unit
+            }
+            Op::Pick(i, elems) => {
+                let i = get(vals, *i).int();
+                match elems.get(i) {
+                    Some(e) => get(vals, *e),
+                    None => {
+                        return panic_at(format!(
+                            "index out of bounds: the len is {} but the index is {i}",
+                            elems.len()
+                        ))
+                    }
+                }
+            }
+            Op::Recall { of, slot } => {
+                let at = st.replay_at[of] + slot;
+                Value::Num(st.tapes[of][at])
+            }
+            Op::Loop(l) => {
+                eval_loop(g, id, l, args, st)?;
+                Value::Unit
+            }
         };
-        vals[id.index()] = Some(v);
+        st.vals[id.index()] = Some(v);
+    }
+    Ok(())
+}
+
+fn eval_loop<T: Scalar>(
+    g: &Graph,
+    id: NodeId,
+    l: &Loop,
+    args: Args<'_, T>,
+    st: &mut State<T>,
+) -> Result<(), EvalError> {
+    let get = |st: &State<T>, n: NodeId| {
+        st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
+    };
+    if let Some(test) = &l.test {
+        return eval_while(g, id, l, test, args, st);
+    }
+    let (start, end) = (get(st, l.start).int(), get(st, l.end).int());
+    let indices: Vec<usize> = match (l.inclusive, l.rev) {
+        (false, false) => (start..end).collect(),
+        (false, true) => (start..end).rev().collect(),
+        (true, false) => (start..=end).collect(),
+        (true, true) => (start..=end).rev().collect(),
+    };
+    for c in &l.carried {
+        st.vals[c.param.index()] = Some(get(st, c.init));
+    }
+    if !l.record.is_empty() {
+        st.tapes
+            .insert(id, Vec::with_capacity(indices.len() * l.record.len()));
+    }
+    let width = match l.replay {
+        Some(of) => match g.op(of) {
+            Op::Loop(fwd) => fwd.record.len(),
+            _ => panic!("a loop replays a loop: the graph is ill-typed"),
+        },
+        None => 0,
+    };
+    let trips = indices.len();
+    for (t, i) in indices.into_iter().enumerate() {
+        st.vals[l.var.index()] = Some(Value::Int(i));
+        for r in &l.record {
+            let v = get(st, *r).num();
+            st.tapes.get_mut(&id).expect("created above").push(v);
+        }
+        if let Some(of) = l.replay {
+            st.replay_at.insert(of, (trips - 1 - t) * width);
+        }
+        eval_block(g, &l.body, args, st)?;
+        let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
+        for (c, v) in l.carried.iter().zip(next) {
+            st.vals[c.param.index()] = Some(v);
+        }
+    }
+    for c in &l.carried {
+        st.vals[c.out.index()] = Some(get(st, c.param));
+    }
+    Ok(())
+}
+
+/// A `while` loop: the test, then (while it holds) an iteration.
+fn eval_while<T: Scalar>(
+    g: &Graph,
+    id: NodeId,
+    l: &Loop,
+    test: &crate::ir::Test,
+    args: Args<'_, T>,
+    st: &mut State<T>,
+) -> Result<(), EvalError> {
+    let get = |st: &State<T>, n: NodeId| {
+        st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
+    };
+    for c in &l.carried {
+        st.vals[c.param.index()] = Some(get(st, c.init));
+    }
+    if !l.record.is_empty() {
+        st.tapes.insert(id, Vec::new());
+    }
+    let mut trips = 0;
+    loop {
+        eval_block(g, &test.head, args, st)?;
+        if !get(st, test.cond).bool() {
+            break;
+        }
+        st.vals[l.var.index()] = Some(Value::Int(trips));
+        for r in &l.record {
+            let v = get(st, *r).num();
+            st.tapes.get_mut(&id).expect("created above").push(v);
+        }
+        eval_block(g, &l.body, args, st)?;
+        let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
+        for (c, v) in l.carried.iter().zip(next) {
+            st.vals[c.param.index()] = Some(v);
+        }
+        trips += 1;
+    }
+    st.vals[test.trips.index()] = Some(Value::Int(trips));
+    for c in &l.carried {
+        st.vals[c.out.index()] = Some(get(st, c.param));
     }
     Ok(())
 }

@@ -13,11 +13,15 @@
 
 pub mod dump;
 pub mod eval;
+pub mod loops;
 pub mod lower;
+pub mod walk;
 
 use proc_macro2::Span;
 
 pub use crate::rules::Prim;
+pub use crate::types::{Float, Param};
+pub use loops::{Carried, IntOp, Loop, Test};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,34 +31,6 @@ impl NodeId {
     /// The index into [`Graph::nodes`].
     pub fn index(self) -> usize {
         self.0 as usize
-    }
-}
-
-/// The float type a function computes in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Float {
-    /// `f32`
-    F32,
-    /// `f64`
-    F64,
-}
-
-impl Float {
-    /// The Rust type name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Float::F32 => "f32",
-            Float::F64 => "f64",
-        }
-    }
-
-    /// Rounds a constant to this type (`f32` constants are kept as the `f64`
-    /// nearest to their `f32` value, so folding matches run-time arithmetic).
-    pub fn round(self, x: f64) -> f64 {
-        match self {
-            Float::F32 => x as f32 as f64,
-            Float::F64 => x,
-        }
     }
 }
 
@@ -99,22 +75,6 @@ impl Cmp {
             Cmp::Ne => "!=",
         }
     }
-}
-
-/// A function parameter as the IR sees it.
-#[derive(Clone, Debug)]
-pub struct Param {
-    /// The parameter's name in the source.
-    pub name: String,
-    /// `None` for a scalar, `Some(n)` for `[F; n]`.
-    pub len: Option<usize>,
-    /// Whether a gradient is wanted for it (`false` under `#[nograd]`).
-    pub diff: bool,
-    /// A `#[nograd]` input that is not a float: only passed on to calls.
-    pub opaque: bool,
-    /// The span of the parameter's name: generated references use it, so
-    /// they resolve to the parameter even inside a `macro_rules!` expansion.
-    pub span: Span,
 }
 
 /// One argument of a call to another differentiable function.
@@ -220,16 +180,80 @@ pub enum Op {
     Call(Box<Call>),
     /// A value defined by the multi-output node it names.
     Result(NodeId),
+    /// An integer constant.
+    IConst(usize),
+    /// A `usize` parameter (index into [`Graph::params`]).
+    IParam(usize),
+    /// The length of a slice parameter (its number of rows for `&[[F; N]]`).
+    Len(usize),
+    /// Integer arithmetic.
+    IArith(IntOp, NodeId, NodeId),
+    /// An integer comparison, giving a boolean.
+    ICmp(Cmp, NodeId, NodeId),
+    /// `i as F`: an integer converted to the float type.
+    ToFloat(NodeId),
+    /// `xs[row]`, or `xs[row][col]` for rows of a fixed length: an element
+    /// of a slice parameter, bounds-checked like Rust's indexing.
+    Load {
+        /// Index into [`Graph::params`].
+        param: usize,
+        /// The row (an integer node).
+        row: NodeId,
+        /// The column within a fixed-length row (an integer node).
+        col: Option<NodeId>,
+    },
+    /// `d_xs[row][col] += value`: adds to the gradient buffer of a
+    /// differentiable slice parameter; a statement with no value.
+    Store {
+        /// Index into [`Graph::params`].
+        param: usize,
+        /// The row (an integer node).
+        row: NodeId,
+        /// The column within a fixed-length row.
+        col: Option<NodeId>,
+        /// The float added.
+        value: NodeId,
+    },
+    /// `[a, b, c][i]`: the element of a fixed-size array at a run-time
+    /// index (an integer node), bounds-checked like Rust's indexing.
+    Pick(NodeId, Vec<NodeId>),
+    /// A run-time loop; see [`Loop`].
+    Loop(Box<Loop>),
+    /// Slot `slot` of what loop `of` recorded in the iteration that the
+    /// enclosing reverse loop is undoing.
+    Recall {
+        /// The recording loop.
+        of: NodeId,
+        /// The position among the loop's recorded values.
+        slot: usize,
+    },
 }
 
 impl Op {
     /// The nodes this operation reads directly (not those inside blocks).
     pub fn args(&self) -> Vec<NodeId> {
         match self {
-            Op::Const(_) | Op::Extern(_) | Op::Param { .. } | Op::Result(_) => Vec::new(),
+            Op::Const(_)
+            | Op::Extern(_)
+            | Op::Param { .. }
+            | Op::Result(_)
+            | Op::IConst(_)
+            | Op::IParam(_)
+            | Op::Len(_) => Vec::new(),
+            Op::Recall { of, .. } => vec![*of],
             Op::Prim(_, args) => args.clone(),
-            Op::Powi(a, _) | Op::Not(a) => vec![*a],
-            Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
+            Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => vec![*a],
+            Op::Cmp(_, a, b)
+            | Op::And(a, b)
+            | Op::Or(a, b)
+            | Op::IArith(_, a, b)
+            | Op::ICmp(_, a, b) => vec![*a, *b],
+            Op::Load { row, col, .. } => std::iter::once(*row).chain(*col).collect(),
+            Op::Store {
+                row, col, value, ..
+            } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
+            Op::Loop(l) => l.args(),
+            Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
             Op::Call(c) => c.args.iter().flat_map(|a| a.elements().to_vec()).collect(),
@@ -238,13 +262,28 @@ impl Op {
 
     /// Whether the node yields a boolean.
     pub fn is_bool(&self) -> bool {
-        matches!(self, Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_))
+        matches!(
+            self,
+            Op::Cmp(..) | Op::And(..) | Op::Or(..) | Op::Not(_) | Op::ICmp(..)
+        )
+    }
+
+    /// Whether the node yields an integer (index); a loop's induction
+    /// variable, a result node, is one too.
+    pub fn is_int(&self) -> bool {
+        loops::is_int_op(self)
+    }
+
+    /// Whether the node has an effect beyond its value (a store into a
+    /// gradient buffer), so it is never removed or merged.
+    pub fn is_effect(&self) -> bool {
+        matches!(self, Op::Store { .. })
     }
 
     /// Whether the node is a statement with [`Op::Result`] outputs rather
     /// than a value.
     pub fn is_multi(&self) -> bool {
-        matches!(self, Op::If(_) | Op::Call(_))
+        matches!(self, Op::If(_) | Op::Call(_) | Op::Loop(_))
     }
 }
 
@@ -468,10 +507,41 @@ impl Op {
     /// Result nodes and the contents of nested blocks are left alone.
     pub fn map_refs(&mut self, mut f: impl FnMut(NodeId) -> NodeId) {
         match self {
-            Op::Const(_) | Op::Extern(_) | Op::Param { .. } | Op::Result(_) => {}
+            Op::Const(_)
+            | Op::Extern(_)
+            | Op::Param { .. }
+            | Op::Result(_)
+            | Op::IConst(_)
+            | Op::IParam(_)
+            | Op::Len(_) => {}
+            Op::Recall { of, .. } => *of = f(*of),
             Op::Prim(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
-            Op::Powi(a, _) | Op::Not(a) => *a = f(*a),
-            Op::Cmp(_, a, b) | Op::And(a, b) | Op::Or(a, b) => {
+            Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => *a = f(*a),
+            Op::Load { row, col, .. } => {
+                *row = f(*row);
+                if let Some(c) = col {
+                    *c = f(*c);
+                }
+            }
+            Op::Store {
+                row, col, value, ..
+            } => {
+                *row = f(*row);
+                if let Some(c) = col {
+                    *c = f(*c);
+                }
+                *value = f(*value);
+            }
+            Op::Loop(l) => l.map_refs(&mut f),
+            Op::Pick(i, elems) => {
+                *i = f(*i);
+                elems.iter_mut().for_each(|e| *e = f(*e));
+            }
+            Op::Cmp(_, a, b)
+            | Op::And(a, b)
+            | Op::Or(a, b)
+            | Op::IArith(_, a, b)
+            | Op::ICmp(_, a, b) => {
                 *a = f(*a);
                 *b = f(*b);
             }
@@ -503,57 +573,11 @@ impl Op {
     pub fn results(&self) -> Vec<NodeId> {
         match self {
             Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
+            Op::Loop(l) => l.results(),
             Op::Call(c) => std::iter::once(c.value)
                 .chain(c.partials.iter().flatten().flatten().copied())
                 .collect(),
             _ => Vec::new(),
         }
-    }
-}
-
-impl Graph {
-    /// Copies a block's nodes as fresh nodes (nested blocks too), recording
-    /// old -> new in `remap`; references to nodes outside the block are kept.
-    pub fn copy_block(
-        &mut self,
-        block: &Block,
-        remap: &mut std::collections::HashMap<NodeId, NodeId>,
-    ) -> Block {
-        let mut out = Block::default();
-        for &id in &block.nodes {
-            let node = self.node(id).clone();
-            let mut op = node.op;
-            if let Op::If(i) = &mut op {
-                i.then = self.copy_block(&i.then, remap);
-                i.els = self.copy_block(&i.els, remap);
-            }
-            op.map_refs(|n| remap.get(&n).copied().unwrap_or(n));
-            let new = self.add(Op::Const(0.0), node.span);
-            self.nodes[new.index()].name = node.name.clone();
-            let mut fresh = |g: &mut Graph, r: NodeId| {
-                let c = g.add(Op::Result(new), g.node(r).span);
-                g.nodes[c.index()].name = g.node(r).name.clone();
-                remap.insert(r, c);
-                c
-            };
-            match &mut op {
-                Op::If(i) => {
-                    for o in &mut i.outs {
-                        o.2 = fresh(self, o.2);
-                    }
-                }
-                Op::Call(c) => {
-                    c.value = fresh(self, c.value);
-                    for p in c.partials.iter_mut().flatten().flatten() {
-                        *p = fresh(self, *p);
-                    }
-                }
-                _ => {}
-            }
-            self.nodes[new.index()].op = op;
-            remap.insert(id, new);
-            out.nodes.push(new);
-        }
-        out
     }
 }

@@ -5,8 +5,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
-use crate::ir::Float;
-use crate::parse::float_of_type;
+use crate::types::{float_of_type, Float};
 
 /// The macro's input as written.
 pub struct ModelInput {
@@ -110,7 +109,7 @@ fn layer(field: &syn::Field, cx: &Ctxt) -> Option<Layer> {
         .args
         .iter()
         .map(|a| match a {
-            syn::GenericArgument::Const(e) => crate::parse::literal_usize(e),
+            syn::GenericArgument::Const(e) => crate::types::literal_usize(e),
             _ => None,
         })
         .collect();

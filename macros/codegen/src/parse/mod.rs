@@ -12,58 +12,10 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
-use crate::ir::Float;
+use crate::types::{float_of_type, is_usize, slice_of_type, Float, FnParam, Signature};
 
 /// The attribute that marks a parameter as an input without a gradient.
 pub const NOGRAD: &str = "nograd";
-
-/// One parameter of a differentiable function.
-#[derive(Clone, Debug)]
-pub struct FnParam {
-    /// Its name.
-    pub ident: syn::Ident,
-    /// Its type as written.
-    pub ty: syn::Type,
-    /// `None` for a scalar, `Some(n)` for `[F; n]`.
-    pub len: Option<usize>,
-    /// Marked `#[nograd]`.
-    pub nograd: bool,
-    /// Declared `mut x`: the body may assign to it.
-    pub mutable: bool,
-    /// A `#[nograd]` input of another type (`usize`, `&[f64]` …): the body
-    /// can only pass it on to other functions.
-    pub opaque: bool,
-}
-
-/// What the signature says: the float type and the parameters.
-#[derive(Clone, Debug)]
-pub struct Signature {
-    /// The float type of every value.
-    pub float: Float,
-    /// The parameters, in order.
-    pub params: Vec<FnParam>,
-}
-
-impl Signature {
-    /// The parameters that get a gradient entry.
-    pub fn diff_params(&self) -> impl Iterator<Item = &FnParam> {
-        self.params.iter().filter(|p| !p.nograd)
-    }
-
-    /// The IR's view of the parameters.
-    pub fn ir_params(&self) -> Vec<crate::ir::Param> {
-        self.params
-            .iter()
-            .map(|p| crate::ir::Param {
-                name: p.ident.to_string(),
-                len: p.len,
-                diff: !p.nograd,
-                opaque: p.opaque,
-                span: p.ident.span(),
-            })
-            .collect()
-    }
-}
 
 /// A `#[differentiable]` function.
 pub struct GradFn {
@@ -277,6 +229,31 @@ fn parse_param(
             return None;
         }
     };
+    let base = FnParam {
+        ident,
+        ty: ty.clone(),
+        len: None,
+        nograd,
+        mutable,
+        opaque: false,
+        slice: None,
+        index: false,
+    };
+    // a `usize` is an index, a length or a step count: never differentiated
+    if is_usize(ty) {
+        return Some(FnParam {
+            nograd: true,
+            index: true,
+            ..base
+        });
+    }
+    if let Some((_, slice)) = slice_of_type(ty) {
+        return Some(FnParam {
+            slice: Some(slice),
+            ..base
+        });
+    }
+    let ident = base.ident;
     let opaque_ok = nograd
         && float_of_type(ty).is_none()
         && !matches!(ty, syn::Type::Reference(r) if r.mutability.is_some());
@@ -288,6 +265,8 @@ fn parse_param(
             nograd,
             mutable,
             opaque: true,
+            slice: None,
+            index: false,
         });
     }
     let (_, len) = param_type(ty, cx)?;
@@ -298,45 +277,9 @@ fn parse_param(
         nograd,
         mutable,
         opaque: false,
+        slice: None,
+        index: false,
     })
-}
-
-/// An integer literal, also when a `macro_rules!` wrapper passed it through
-/// as an invisible group.
-pub fn literal_usize(e: &syn::Expr) -> Option<usize> {
-    match e {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Int(n),
-            ..
-        }) => n.base10_parse().ok(),
-        syn::Expr::Group(g) => literal_usize(&g.expr),
-        syn::Expr::Paren(p) => literal_usize(&p.expr),
-        _ => None,
-    }
-}
-
-/// `f32`/`f64` or `[f32; N]`/`[f64; N]` with a literal `N`.
-pub fn float_of_type(ty: &syn::Type) -> Option<(Float, Option<usize>)> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() => {
-            if p.path.is_ident("f64") {
-                Some((Float::F64, None))
-            } else if p.path.is_ident("f32") {
-                Some((Float::F32, None))
-            } else {
-                None
-            }
-        }
-        syn::Type::Array(a) => {
-            let (f, None) = float_of_type(&a.elem)? else {
-                return None;
-            };
-            literal_usize(&a.len).map(|n| (f, Some(n)))
-        }
-        syn::Type::Paren(p) => float_of_type(&p.elem),
-        syn::Type::Group(g) => float_of_type(&g.elem),
-        _ => None,
-    }
 }
 
 fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
@@ -356,7 +299,7 @@ fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
             "cannot differentiate with respect to an integer (`{}`): mark it `#[nograd]` to pass it on to other functions, or use `f32`/`f64`",
             quote::quote!(#p)
         ),
-        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64` or fixed-size arrays of them, e.g. `[f64; 3]`; mark other inputs `#[nograd]`"
+        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64`, fixed-size arrays of them (`[f64; 3]`) or slices (`&[f64]`, `&Vec<f64>`, `&[[f64; 2]]`); mark other inputs `#[nograd]`"
             .to_string(),
     };
     cx.error_spanned_by(ty, msg);
@@ -370,6 +313,17 @@ fn is_integer_type(p: &syn::TypePath) -> bool {
     p.path
         .get_ident()
         .is_some_and(|i| INTS.iter().any(|n| i == n))
+}
+
+/// The float type of a parameter that has one (not an index or an opaque input).
+fn param_float(p: &FnParam) -> Option<Float> {
+    if p.opaque || p.index {
+        return None;
+    }
+    match p.slice {
+        Some(_) => slice_of_type(&p.ty).map(|f| f.0),
+        None => float_of_type(&p.ty).map(|f| f.0),
+    }
 }
 
 /// The float rule: every parameter and the return type use the same float type.
@@ -393,12 +347,7 @@ fn signature(
     };
     // the parameters agree with each other but not with the return type:
     // one error, on the return type
-    let param_floats: Vec<Float> = params
-        .iter()
-        .flatten()
-        .filter(|p| !p.opaque)
-        .filter_map(|p| float_of_type(&p.ty).map(|f| f.0))
-        .collect();
+    let param_floats: Vec<Float> = params.iter().flatten().filter_map(param_float).collect();
     if let (Some(ret_f), Some(&first), Some(ty)) = (ret_float, param_floats.first(), ret) {
         if first != ret_f && param_floats.iter().all(|&f| f == first) {
             cx.error_spanned_by(
@@ -420,11 +369,10 @@ fn signature(
             ok = false;
             continue;
         };
-        if p.opaque {
+        let Some(f) = param_float(&p) else {
             out.push(p);
             continue;
-        }
-        let (f, _) = float_of_type(&p.ty).expect("parse_param checked the type");
+        };
         match float {
             None => float = Some(f),
             Some(expected) if expected != f => {

@@ -24,6 +24,18 @@ fn cse_block(
     scopes: &mut Vec<HashMap<String, NodeId>>,
 ) -> Block {
     scopes.push(HashMap::new());
+    let out = cse_block_open(g, block, map, scopes);
+    scopes.pop();
+    out
+}
+
+/// CSE of a block in the innermost scope, which the caller opened.
+fn cse_block_open(
+    g: &mut Graph,
+    block: Block,
+    map: &mut HashMap<NodeId, NodeId>,
+    scopes: &mut Vec<HashMap<String, NodeId>>,
+) -> Block {
     let mut out = Block::default();
     for id in block.nodes {
         let mut op = std::mem::replace(&mut g.nodes[id.index()].op, Op::Const(0.0));
@@ -32,9 +44,25 @@ fn cse_block(
             i.then = cse_block(g, std::mem::take(&mut i.then), map, scopes);
             i.els = cse_block(g, std::mem::take(&mut i.els), map, scopes);
         }
+        if let Op::Loop(l) = &mut op {
+            l.start = resolve(map, l.start);
+            l.end = resolve(map, l.end);
+            for c in &mut l.carried {
+                c.init = resolve(map, c.init);
+            }
+            // the test runs before the body: its values are in scope there
+            if let Some(t) = &mut l.test {
+                scopes.push(HashMap::new());
+                t.head = cse_block_open(g, std::mem::take(&mut t.head), map, scopes);
+                l.body = cse_block(g, std::mem::take(&mut l.body), map, scopes);
+                scopes.pop();
+            } else {
+                l.body = cse_block(g, std::mem::take(&mut l.body), map, scopes);
+            }
+        }
         op.map_refs(|n| resolve(map, n));
         let key = match &op {
-            Op::If(_) | Op::Call(_) | Op::Result(_) => None,
+            Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => None,
             other => Some(format!("{other:?}")),
         };
         // `a + b` and `b + a` are the same value (IEEE `+` and `·` commute exactly)
@@ -63,6 +91,5 @@ fn cse_block(
         }
         out.nodes.push(id);
     }
-    scopes.pop();
     out
 }

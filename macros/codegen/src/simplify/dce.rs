@@ -2,7 +2,8 @@
 
 use std::collections::HashSet;
 
-use crate::ir::{Block, Graph, NodeId, Op};
+use crate::ir::walk::{has_effect, mark_live};
+use crate::ir::{Block, Graph, Loop, NodeId, Op};
 
 /// Removes every node the value and the gradients do not depend on.
 pub fn dce(g: &mut Graph) -> bool {
@@ -24,7 +25,8 @@ fn dce_block(g: &mut Graph, block: Block, live: &mut HashSet<NodeId>, changed: &
                 let before = i.outs.len();
                 i.outs.retain(|o| live.contains(&o.2));
                 *changed |= i.outs.len() != before;
-                if i.outs.is_empty() {
+                let effects = has_effect(g, &i.then) || has_effect(g, &i.els);
+                if i.outs.is_empty() && !effects {
                     false
                 } else {
                     for (t, e, _) in &i.outs {
@@ -46,7 +48,11 @@ fn dce_block(g: &mut Graph, block: Block, live: &mut HashSet<NodeId>, changed: &
                 }
                 live.contains(&c.value) || c.partials.iter().flatten().any(Option::is_some)
             }
-            _ => live.contains(&id),
+            Op::Loop(l) => {
+                let node_live = live.contains(&id);
+                dce_loop(g, l, node_live, live, changed)
+            }
+            other => live.contains(&id) || other.is_effect(),
         };
         if keep {
             live.extend(op.args());
@@ -58,4 +64,72 @@ fn dce_block(g: &mut Graph, block: Block, live: &mut HashSet<NodeId>, changed: &
     }
     kept.reverse();
     Block { nodes: kept }
+}
+
+/// A loop's carried value is needed when its result is, when a needed
+/// value of the body reads its parameter (to a fixed point: one carried
+/// value may feed another), or when it is recorded for a reverse sweep that
+/// is itself needed (`node_live`: the reverse loop reads this loop's tape).
+/// Returns whether the loop stays.
+fn dce_loop(
+    g: &mut Graph,
+    l: &mut Loop,
+    node_live: bool,
+    live: &mut HashSet<NodeId>,
+    changed: &mut bool,
+) -> bool {
+    if !node_live && !l.record.is_empty() {
+        l.record.clear();
+        *changed = true;
+    }
+    let mut keep: Vec<bool> = l
+        .carried
+        .iter()
+        .map(|c| live.contains(&c.out) || l.record.contains(&c.param))
+        .collect();
+    loop {
+        let mut probe = live.clone();
+        probe.extend(l.record.iter().copied());
+        probe.extend(
+            l.carried
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c.next),
+        );
+        mark_live(g, &l.body, &mut probe);
+        if let Some(t) = &l.test {
+            probe.insert(t.cond);
+            mark_live(g, &t.head, &mut probe);
+        }
+        let mut grew = false;
+        for (c, k) in l.carried.iter().zip(keep.iter_mut()) {
+            if !*k && probe.contains(&c.param) {
+                *k = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let trips_live = l.test.as_ref().is_some_and(|t| live.contains(&t.trips));
+    if !keep.iter().any(|k| *k) && !node_live && !trips_live && !has_effect(g, &l.body) {
+        return false;
+    }
+    let before = l.carried.len();
+    let mut k = keep.into_iter();
+    l.carried.retain(|_| k.next().unwrap_or(true));
+    *changed |= l.carried.len() != before;
+    for c in &l.carried {
+        live.insert(c.next);
+    }
+    live.extend(l.record.iter().copied());
+    l.body = dce_block(g, std::mem::take(&mut l.body), live, changed);
+    if let Some(mut t) = l.test.take() {
+        live.insert(t.cond);
+        t.head = dce_block(g, std::mem::take(&mut t.head), live, changed);
+        l.test = Some(t);
+    }
+    true
 }

@@ -38,6 +38,12 @@ fn fold_block(
             i.then = fold_block(g, std::mem::take(&mut i.then), map, changed);
             i.els = fold_block(g, std::mem::take(&mut i.els), map, changed);
         }
+        if let Op::Loop(l) = &mut op {
+            if let Some(t) = &mut l.test {
+                t.head = fold_block(g, std::mem::take(&mut t.head), map, changed);
+            }
+            l.body = fold_block(g, std::mem::take(&mut l.body), map, changed);
+        }
         op.map_refs(|n| resolve(map, n));
         // an `if` whose condition became constant: keep only the taken branch
         if let Op::If(i) = &op {

@@ -10,6 +10,8 @@
 mod cse;
 mod dce;
 mod fold;
+mod fuse;
+mod stores;
 
 use std::collections::HashMap;
 
@@ -25,7 +27,9 @@ pub fn simplify(g: &mut Graph) {
         let folded = fold::fold(g);
         let merged = cse::cse(g);
         let removed = dce::dce(g);
-        if !(folded || merged || removed) {
+        let fused = fuse::fuse(g);
+        let stored = stores::merge_stores(g);
+        if !(folded || merged || removed || fused || stored) {
             return;
         }
     }

@@ -8,7 +8,7 @@ use super::{Binding, Cond, Lowerer, Val};
 use crate::ir::{Block, If, NodeId, Op};
 
 /// What one iteration of an unrolled loop binds.
-enum Item {
+pub(super) enum Item {
     Int(i64),
     Num(NodeId),
     Pair(i64, NodeId),
@@ -135,8 +135,10 @@ impl Lowerer<'_> {
                 .error_spanned_by(label, "loop labels are not supported");
             return;
         }
-        let Some(items) = self.loop_items(&f.expr) else {
-            return;
+        let items = match self.sequence(&f.expr) {
+            Some(super::loops::Seq::Items(items)) => items,
+            Some(super::loops::Seq::Run(run)) => return self.runtime_for(f, run),
+            None => return,
         };
         for item in items {
             let mark = self.env.len();
@@ -162,75 +164,39 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The sequence a `for` loop walks: a constant range (maybe `.rev()`),
-    /// an array (maybe `.iter()`, `&`), or `.iter().enumerate()`.
-    fn loop_items(&mut self, e: &syn::Expr) -> Option<Vec<Item>> {
-        match e {
-            syn::Expr::Range(r) => self
-                .range(r)
-                .map(|v| v.into_iter().map(Item::Int).collect()),
-            syn::Expr::Paren(p) => self.loop_items(&p.expr),
-            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
-                let mut v = self.loop_items(&m.receiver)?;
-                v.reverse();
-                Some(v)
-            }
-            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => {
-                let v = self.loop_items(&m.receiver)?;
-                let mut out = Vec::new();
-                for (k, item) in v.into_iter().enumerate() {
-                    match item {
-                        Item::Num(n) => out.push(Item::Pair(k as i64, n)),
-                        _ => {
-                            self.cx.error_spanned_by(&m.method, "`enumerate` is supported on arrays: `for (i, &x) in a.iter().enumerate()`");
-                            return None;
-                        }
-                    }
-                }
-                Some(out)
-            }
-            other => match self.expr(other) {
-                Val::Array(a) => Some(a.into_iter().map(Item::Num).collect()),
-                Val::Poison => None,
+    /// `(k, x)` for each element of a constant sequence of floats.
+    pub(super) fn enumerate_items(
+        &mut self,
+        v: Vec<Item>,
+        m: &syn::ExprMethodCall,
+    ) -> Option<Vec<Item>> {
+        let mut out = Vec::new();
+        for (k, item) in v.into_iter().enumerate() {
+            match item {
+                Item::Num(n) => out.push(Item::Pair(k as i64, n)),
                 _ => {
-                    self.cx.error_spanned_by(
-                        other,
-                        "a `for` loop runs over a constant range `0..N` or over an array",
-                    );
-                    None
+                    self.cx.error_spanned_by(&m.method, "`enumerate` is supported on arrays and slices: `for (i, &x) in a.iter().enumerate()`");
+                    return None;
                 }
-            },
+            }
         }
+        Some(out)
     }
 
-    fn range(&mut self, r: &syn::ExprRange) -> Option<Vec<i64>> {
-        let bound = |l: &mut Self, e: Option<&syn::Expr>| -> Option<i64> {
-            let Some(e) = e else {
-                l.cx.error_spanned_by(r, "the range needs both ends: `a..b`");
-                return None;
-            };
-            match l.expr(e) {
-                Val::Int(i) => Some(i),
-                Val::Poison => None,
-                _ => {
-                    l.cx.error_spanned_by(
-                        e,
-                        "the loop bound must be known at compile time: an integer literal, `a.len()`, or arithmetic on them",
-                    );
-                    None
-                }
-            }
-        };
-        let lo = bound(self, r.start.as_deref());
-        let hi = bound(self, r.end.as_deref());
-        let (lo, hi) = (lo?, hi?);
+    /// The indices of a constant range `lo..hi` (or `lo..=hi`), unrolled.
+    pub(super) fn constant_range(
+        &mut self,
+        r: &syn::ExprRange,
+        lo: i64,
+        hi: i64,
+    ) -> Option<Vec<Item>> {
         let hi = match r.limits {
             syn::RangeLimits::HalfOpen(_) => Some(hi),
             syn::RangeLimits::Closed(_) => hi.checked_add(1),
         };
         let count = hi.and_then(|hi| hi.checked_sub(lo)).map(|n| n.max(0));
         match count {
-            Some(n) if n <= super::NODE_LIMIT as i64 => Some((lo..lo + n).collect()),
+            Some(n) if n <= super::NODE_LIMIT as i64 => Some((lo..lo + n).map(Item::Int).collect()),
             _ => {
                 self.cx.error_spanned_by(
                     r,
@@ -244,7 +210,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn bind_loop_pat(&mut self, pat: &syn::Pat, item: Item) -> bool {
+    pub(super) fn bind_loop_pat(&mut self, pat: &syn::Pat, item: Item) -> bool {
         let pat = match pat {
             syn::Pat::Reference(r) => &*r.pat,
             p => p,
@@ -273,7 +239,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn bind(&mut self, ident: &syn::Ident, val: Val) {
+    pub(super) fn bind(&mut self, ident: &syn::Ident, val: Val) {
         self.env.push(Binding {
             name: ident.to_string(),
             val,

@@ -5,7 +5,7 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 
 use super::{plain_ident, Cond, Lowerer, Val};
-use crate::ir::{Call, CallArg, Cmp, Float, Op};
+use crate::ir::{Call, CallArg, Cmp, Float, IntOp, Op};
 use crate::rules::{self, Prim};
 
 impl Lowerer<'_> {
@@ -26,7 +26,7 @@ impl Lowerer<'_> {
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             syn::Expr::If(i) => self.if_expr(i),
             syn::Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
-            syn::Expr::Assign(_) | syn::Expr::ForLoop(_) => {
+            syn::Expr::Assign(_) | syn::Expr::ForLoop(_) | syn::Expr::While(_) => {
                 self.statement(e);
                 Val::Unit
             }
@@ -39,13 +39,13 @@ impl Lowerer<'_> {
 
     fn unsupported(&mut self, e: &syn::Expr) {
         let (at, msg): (&dyn ToTokens, &str) = match e {
-            syn::Expr::While(w) => (&w.while_token, "`while` loops are not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
-            syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported: the number of iterations must be known at compile time; use `for i in 0..N`"),
+            syn::Expr::While(w) => (&w.while_token, "`while` loops are supported as statements: `while cond { … }`"),
+            syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported yet: write the exit condition as `while cond { … }`, or loop over a range `for i in 0..n`"),
             syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[differentiable]` function and call it"),
             syn::Expr::Macro(m) => (&m.mac, "macro calls are not supported in a differentiable body: the macro cannot see what they expand to"),
             syn::Expr::Return(r) => (&r.return_token, "early `return` is not supported: compute the value with `if`/`else` and end the body with it"),
-            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported: loops run a constant number of times"),
-            syn::Expr::Continue(c) => (&c.continue_token, "`continue` is not supported: use `if` inside the loop"),
+            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported yet: put the exit condition in `while cond { … }`, or loop over exactly the range you need and use `if` inside the loop to skip work"),
+            syn::Expr::Continue(c) => (&c.continue_token, "`continue` is not supported yet: use `if` inside the loop"),
             syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
             syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),
             syn::Expr::Field(f) => (f, "field access is not supported: pass the value as a parameter"),
@@ -168,6 +168,20 @@ impl Lowerer<'_> {
         match v {
             Val::Num(n) => Some(n),
             Val::Poison => None,
+            Val::Idx(_) => {
+                self.cx.error_spanned_by(
+                    at,
+                    "this is an integer: convert it with `as f64` (or `as f32`) to use it as a float",
+                );
+                None
+            }
+            Val::Buf(_) | Val::Row(..) => {
+                self.cx.error_spanned_by(
+                    at,
+                    "expected a number, found a slice: index it (`xs[i]`) or loop over it",
+                );
+                None
+            }
             Val::Int(i) => {
                 let msg = if matches!(at, syn::Expr::Lit(_)) {
                     format!("integer literal used as a float: write `{i}.0`")
@@ -217,6 +231,9 @@ impl Lowerer<'_> {
         eb: &syn::Expr,
         op: Span,
     ) -> Val {
+        if let Some(v) = self.int_arith(super::index::int_op(prim), &a, &b, ea, eb, op) {
+            return v;
+        }
         if let (Val::Int(x), Val::Int(y)) = (&a, &b) {
             let r = match prim {
                 Prim::Add => x.checked_add(*y),
@@ -267,6 +284,9 @@ impl Lowerer<'_> {
             if let (Val::Int(x), Val::Int(y)) = (&l, &r) {
                 return Val::Cond(Cond::Const(cmp.apply(x, y)));
             }
+            if let Some(v) = self.int_cmp(cmp, &l, &r, &b.left, &b.right, span) {
+                return v;
+            }
             let (Some(x), Some(y)) = (self.num(l, &b.left), self.num(r, &b.right)) else {
                 return Val::Poison;
             };
@@ -290,6 +310,9 @@ impl Lowerer<'_> {
             }
             B::Rem(_) => {
                 let (l, r) = (self.expr(&b.left), self.expr(&b.right));
+                if let Some(v) = self.int_arith(IntOp::Rem, &l, &r, &b.left, &b.right, span) {
+                    return v;
+                }
                 match (l, r) {
                     (Val::Int(x), Val::Int(y)) => match x.checked_rem(y) {
                         Some(v) => Val::Int(v),
@@ -364,6 +387,13 @@ impl Lowerer<'_> {
                     Val::Poison
                 }
             },
+            (syn::UnOp::Neg(t), Val::Idx(_)) => {
+                self.cx.error_at(
+                    t.span,
+                    "cannot negate a `usize`: indices are never negative",
+                );
+                Val::Poison
+            }
             (syn::UnOp::Neg(t), v) => match self.num(v, &u.expr) {
                 Some(x) => Val::Num(self.push(Op::Prim(Prim::Neg, vec![x]), t.span)),
                 None => Val::Poison,
@@ -384,6 +414,9 @@ impl Lowerer<'_> {
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
         let span = m.method.span();
+        if let Some(v) = self.reduction(m) {
+            return v;
+        }
         if let Some(t) = &m.turbofish {
             self.cx
                 .error_spanned_by(t, "type arguments are not supported here");
@@ -392,10 +425,15 @@ impl Lowerer<'_> {
         let recv = self.expr(&m.receiver);
         match name.as_str() {
             "powi" => return self.powi(recv, m),
+            "len" if m.args.is_empty() && matches!(recv, Val::Buf(_) | Val::Row(..)) => {
+                return self.slice_len(&recv, span).unwrap_or(Val::Poison);
+            }
+            "iter" if m.args.is_empty() && matches!(recv, Val::Buf(_)) => return recv,
             "len" | "iter" if m.args.is_empty() => {
                 return match recv {
                     Val::Array(a) if name == "len" => Val::Int(a.len() as i64),
                     Val::Array(a) => Val::Array(a),
+                    row @ Val::Row(..) => self.row_to_array(row, span),
                     Val::Poison => Val::Poison,
                     _ => {
                         self.cx
@@ -594,6 +632,32 @@ impl Lowerer<'_> {
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
                 Val::Array(v) => args.push(CallArg::Array(v)),
                 Val::Opaque(k) => args.push(CallArg::Opaque(k)),
+                Val::Idx(n) if matches!(self.g.op(n), Op::IParam(_)) => {
+                    let Op::IParam(k) = *self.g.op(n) else {
+                        unreachable!("matched above")
+                    };
+                    args.push(CallArg::Opaque(k));
+                }
+                Val::Buf(k) if !self.g.params[k].diff => args.push(CallArg::Opaque(k)),
+                Val::Buf(_) => {
+                    ok = false;
+                    self.cx.error_spanned_by(
+                        a,
+                        "passing a differentiable slice to another function is not supported yet: \
+                         mark the parameter `#[nograd]`, or compute the value in a loop in this function",
+                    );
+                }
+                row @ Val::Row(..) => match self.row_to_array(row, a.span()) {
+                    Val::Array(v) => args.push(CallArg::Array(v)),
+                    _ => ok = false,
+                },
+                Val::Idx(_) => {
+                    ok = false;
+                    self.cx.error_spanned_by(
+                        a,
+                        "pass a `usize` parameter itself; computed indices cannot be passed to other functions yet",
+                    );
+                }
                 Val::Poison => ok = false,
                 other => {
                     ok = false;
@@ -639,6 +703,9 @@ impl Lowerer<'_> {
     fn index(&mut self, ix: &syn::ExprIndex) -> Val {
         let base = self.expr(&ix.expr);
         let i = self.expr(&ix.index);
+        if let Some(v) = self.slice_index(ix, &base, &i) {
+            return v;
+        }
         match (base, i) {
             (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
             (Val::Array(a), Val::Int(i)) => match usize::try_from(i).ok().and_then(|i| a.get(i)) {
@@ -711,7 +778,10 @@ impl Lowerer<'_> {
 
     fn cast(&mut self, c: &syn::ExprCast) -> Val {
         let v = self.expr(&c.expr);
-        let Some((f, None)) = crate::parse::float_of_type(&c.ty) else {
+        if let Some(v) = self.int_cast(&v, c) {
+            return v;
+        }
+        let Some((f, None)) = crate::types::float_of_type(&c.ty) else {
             self.cx.error_spanned_by(
                 &c.ty,
                 "only casts to the function's float type are supported",

@@ -11,13 +11,15 @@
 
 mod control;
 mod expr;
+mod index;
+mod loops;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
 use super::{Block, Graph, NodeId, Op};
 use crate::ctxt::Ctxt;
-use crate::parse::Signature;
+use crate::types::Signature;
 
 /// Upper bound on the nodes a body may unroll to, so that a huge loop gives
 /// an error instead of an endless compile.
@@ -40,6 +42,12 @@ enum Val {
     Poison,
     /// An opaque `#[nograd]` parameter (by index): it can only be passed on.
     Opaque(usize),
+    /// A run-time integer (`usize`): an index, a length, a loop variable.
+    Idx(NodeId),
+    /// A slice parameter (by index), read by index or walked by a loop.
+    Buf(usize),
+    /// Row `row` (an integer node) of a `&[[F; N]]` parameter.
+    Row(usize, NodeId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -100,6 +108,8 @@ impl<'a> Lowerer<'a> {
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
                 _ if p.opaque => Val::Opaque(k),
+                _ if p.slice.is_some() => Val::Buf(k),
+                _ if p.index => Val::Idx(l.push(Op::IParam(k), p.ident.span())),
                 None => Val::Num(l.push(
                     Op::Param {
                         param: k,
@@ -148,6 +158,8 @@ impl<'a> Lowerer<'a> {
             ),
             Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
             Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
+            Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
+            Val::Buf(_) | Val::Row(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
         }
         if self.cx.has_errors() {
             return None;
@@ -242,7 +254,10 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        let val = self.expr(&init.expr);
+        let mut val = self.expr(&init.expr);
+        if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
+            val = self.row_to_array(val, init.expr.span());
+        }
         if let Some(ty) = ty {
             self.check_annotation(ty, &val);
         }
@@ -306,7 +321,7 @@ impl<'a> Lowerer<'a> {
 
     fn check_annotation(&mut self, ty: &syn::Type, val: &Val) {
         let float = self.g.float;
-        let ok = match (crate::parse::float_of_type(ty), val) {
+        let ok = match (crate::types::float_of_type(ty), val) {
             (_, Val::Poison) => true,
             (Some((f, None)), Val::Num(_)) => f == float,
             (Some((f, Some(n))), Val::Array(v)) => f == float && n == v.len(),
@@ -333,6 +348,7 @@ impl<'a> Lowerer<'a> {
             }
             syn::Expr::Binary(b) if compound_op(&b.op).is_some() => self.compound(b),
             syn::Expr::ForLoop(f) => self.for_loop(f),
+            syn::Expr::While(w) => self.while_loop(w),
             _ => {
                 let _ = self.expr(e);
             }
@@ -412,6 +428,14 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
+            (Some((ix, Val::Idx(_))), Val::Array(_), _) => {
+                self.cx.error_spanned_by(
+                    ix,
+                    "assigning to a fixed-size array at a run-time index is not supported yet: \
+                     build the array with the value in place (`if i == 0 { … }`), or use a constant index",
+                );
+                Val::Poison
+            }
             (Some((ix, _)), Val::Array(_), _) => {
                 self.cx
                     .error_spanned_by(ix, "the index must be a constant or a loop index");
@@ -466,128 +490,4 @@ fn plain_ident(e: &syn::Expr) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use quote::quote;
-
-    use crate::ir::dump::dump;
-    use crate::ir::eval::eval_outputs;
-
-    fn lowered(item: proc_macro2::TokenStream) -> crate::ir::Graph {
-        crate::pipeline(item).expect("lowers").lowered
-    }
-
-    fn error(item: proc_macro2::TokenStream) -> String {
-        match crate::pipeline(item) {
-            Ok(_) => panic!("expected an error"),
-            Err(e) => e.to_string(),
-        }
-    }
-
-    #[test]
-    fn let_chain_becomes_ssa_with_source_names() {
-        let g = lowered(quote! { fn f(w: f64, x: f64) -> f64 { let pred = w * x; pred + 1.0 } });
-        let text = dump(&g);
-        assert!(text.contains("mul %0 %1  ; pred"), "{text}");
-        assert_eq!(
-            eval_outputs(&g, &[vec![2.0], vec![3.0]]).unwrap(),
-            vec![7.0]
-        );
-    }
-
-    #[test]
-    fn reassignment_and_compound_assignment_make_new_values() {
-        let g = lowered(
-            quote! { fn f(x: f64) -> f64 { let mut s = x; s += x; s *= 3.0; s = s - 1.0; s } },
-        );
-        assert_eq!(eval_outputs(&g, &[vec![2.0]]).unwrap(), vec![11.0]);
-    }
-
-    #[test]
-    fn constant_loops_are_unrolled_and_indices_folded() {
-        let g = lowered(quote! {
-            fn f(x: [f64; 4]) -> f64 { let mut s = 0.0; for i in 0..3 { s += x[i + 1] * x[i]; } s }
-        });
-        assert!(!dump(&g).contains("if"), "no control flow remains");
-        assert_eq!(
-            eval_outputs(&g, &[vec![1.0, 2.0, 3.0, 4.0]]).unwrap(),
-            vec![2.0 + 6.0 + 12.0]
-        );
-    }
-
-    #[test]
-    fn compile_time_conditions_pick_one_branch() {
-        let g = lowered(quote! {
-            fn f(x: [f64; 3]) -> f64 { let mut s = 0.0; for i in 0..3 { if i == 0 { s += x[i]; } else { s *= x[i]; } } s }
-        });
-        assert!(!dump(&g).contains(" if "), "{}", dump(&g));
-        assert_eq!(
-            eval_outputs(&g, &[vec![2.0, 3.0, 4.0]]).unwrap(),
-            vec![24.0]
-        );
-    }
-
-    #[test]
-    fn runtime_if_merges_changed_bindings() {
-        let g = lowered(quote! {
-            fn f(x: f64) -> f64 { let mut y = x; if x > 0.0 { y = y * 2.0; } else { y = -y; } y + 1.0 }
-        });
-        assert!(dump(&g).contains("= if"), "{}", dump(&g));
-        assert_eq!(eval_outputs(&g, &[vec![3.0]]).unwrap(), vec![7.0]);
-        assert_eq!(eval_outputs(&g, &[vec![-3.0]]).unwrap(), vec![4.0]);
-    }
-
-    #[test]
-    fn errors_are_accumulated_and_name_the_fix() {
-        let e = error(quote! { fn f(x: f64) -> f64 { let a = x % 2.0; let b = x * 2; a + b } });
-        assert!(e.contains("operator `%`"), "{e}");
-        let all = match crate::pipeline(
-            quote! { fn f(x: f64) -> f64 { let a = x % 2.0; let b = x * 2; a + b } },
-        ) {
-            Err(e) => e.into_iter().count(),
-            Ok(_) => 0,
-        };
-        assert_eq!(all, 2, "both mistakes are reported");
-    }
-
-    #[test]
-    fn out_of_bounds_and_runtime_index_are_errors() {
-        assert!(error(quote! { fn f(x: [f64; 2]) -> f64 { x[2] } }).contains("out of bounds"));
-        assert!(error(quote! { fn f(x: [f64; 2], i: f64) -> f64 { x[i] } })
-            .contains("known at compile time"));
-    }
-
-    #[test]
-    fn mut_parameters_can_be_reassigned() {
-        let g = lowered(quote! { fn f(mut x: f64) -> f64 { x = x * x; x } });
-        assert_eq!(eval_outputs(&g, &[vec![3.0]]).unwrap(), vec![9.0]);
-    }
-
-    #[test]
-    fn a_return_inside_a_branch_is_an_early_return() {
-        let e = error(
-            quote! { fn f(x: f64) -> f64 { let y = if x < 0.0 { return 0.0; } else { x }; y } },
-        );
-        assert!(e.contains("early `return`"), "{e}");
-    }
-
-    #[test]
-    fn huge_constants_are_errors_not_panics() {
-        assert!(error(
-            quote! { fn f(x: f64) -> f64 { let a = [x; 9_000_000_000_000_000_000]; a[0] } }
-        )
-        .contains("more than"));
-        assert!(error(quote! { fn f(x: f64) -> f64 { let mut y = x; for _ in 0..=9_223_372_036_854_775_807 { y *= x; } y } })
-            .contains("more times"));
-        assert!(error(quote! { fn f(x: f64) -> f64 { let mut y = x; for _ in 0..((-9_223_372_036_854_775_807 - 1) % -1) { y *= x; } y } })
-            .contains("overflows"));
-    }
-
-    #[test]
-    fn float_types_do_not_mix() {
-        assert!(error(quote! { fn f(x: f64) -> f64 { x * 2.0f32 } }).contains("mixes `f32`"));
-        assert!(
-            error(quote! { fn f(x: f32) -> f32 { x * std::f64::consts::PI } })
-                .contains("mixes `f64`")
-        );
-    }
-}
+mod tests;

@@ -151,6 +151,9 @@ pub struct Profile {
     /// One differentiable scalar (`x`; every other parameter `#[nograd]`),
     /// so that `pipeline` chooses forward mode.
     pub single_input: bool,
+    /// Array parameters are slices (`&[f64]`): loops over them run a
+    /// run-time number of times, and their indices index at run time.
+    pub runtime: bool,
 }
 
 impl Profile {
@@ -160,6 +163,7 @@ impl Profile {
         stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2],
         min_depth: 6,
         single_input: false,
+        runtime: false,
     };
     /// Mostly control flow: `if`, `for`, arrays, reassignment.
     pub const CONTROL: Profile = Profile {
@@ -167,6 +171,16 @@ impl Profile {
         stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8],
         min_depth: 6,
         single_input: false,
+        runtime: false,
+    };
+    /// Control flow over slice parameters: run-time loops (over a slice,
+    /// `iter`, `enumerate`), run-time indices, loops nested in them.
+    pub const RUNTIME: Profile = Profile {
+        max_stmts: 6,
+        stmt_weights: [12, 14, 10, 12, 4, 12, 8, 30, 6],
+        min_depth: 5,
+        single_input: false,
+        runtime: true,
     };
     /// Control flow and expressions over one differentiable scalar.
     pub const SINGLE_INPUT: Profile = Profile {
@@ -174,6 +188,7 @@ impl Profile {
         stmt_weights: [24, 12, 10, 12, 8, 12, 8, 12, 6],
         min_depth: 6,
         single_input: true,
+        runtime: false,
     };
 }
 
@@ -188,6 +203,7 @@ pub fn generate(raw: &[u32], profile: Profile) -> Program {
         loop_depth: 0,
         adds_left: 0,
         nest: 0,
+        rt_indices: Vec::new(),
         profile,
     };
     g.program()
@@ -205,6 +221,9 @@ struct Gen<'a> {
     adds_left: usize,
     /// Nesting of `if` and block expressions.
     nest: usize,
+    /// Loop indices that are run-time values (of loops over slices): they
+    /// may index, not name an element to assign.
+    rt_indices: Vec<String>,
     profile: Profile,
 }
 
@@ -216,8 +235,18 @@ impl Gen<'_> {
         let mut params = Vec::new();
         for (k, name) in PARAM_NAMES.iter().enumerate().take(n) {
             let single = self.profile.single_input;
+            let chance = if self.profile.runtime { 75 } else { 35 };
+            let runtime = self.profile.runtime;
             let len = (!single || k > 0)
-                .then(|| self.c.chance(35).then(|| 2 + self.c.below(2)))
+                .then(|| {
+                    self.c.chance(chance).then(|| {
+                        if runtime {
+                            1 + self.c.below(3)
+                        } else {
+                            2 + self.c.below(2)
+                        }
+                    })
+                })
                 .flatten();
             let nograd = k > 0 && (single || self.c.chance(25));
             let iv = Iv::sym(2.0);
@@ -238,6 +267,7 @@ impl Gen<'_> {
             .map(|p| {
                 let ty = match p.len {
                     None => "f64".to_string(),
+                    Some(_) if self.profile.runtime => "&[f64]".to_string(),
                     Some(l) => format!("[f64; {l}]"),
                 };
                 let attr = if p.nograd { "#[nograd] " } else { "" };

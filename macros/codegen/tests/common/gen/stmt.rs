@@ -82,7 +82,11 @@ impl Gen<'_> {
                     .into_iter()
                     .map(|j| (&self.env[j].name, &self.env[j].kind))
                     .find_map(|(n, kind)| match kind {
-                        Kind::Int(max) if (*max as usize) < ivs.len() => Some(n.clone()),
+                        Kind::Int(max)
+                            if (*max as usize) < ivs.len() && !self.rt_indices.contains(n) =>
+                        {
+                            Some(n.clone())
+                        }
                         _ => None,
                     });
                 match index {
@@ -280,6 +284,7 @@ impl Gen<'_> {
         let form = self.c.below(if arrays.is_empty() { 3 } else { 7 });
         let depth = self.loop_depth;
         let index = ["i", "j"][depth].to_string();
+        let index_name = index.clone();
         let elem = ["e", "f"][depth].to_string();
         // what the loop binds, and how many times it runs
         let (head, binds, trips): (String, Vec<(String, Kind)>, usize) = match form {
@@ -310,6 +315,10 @@ impl Gen<'_> {
                     .reduce(Iv::hull)
                     .expect("arrays have elements");
                 let name = a.name.clone();
+                // a loop over a slice parameter runs at run time
+                if self.profile.runtime && !a.local {
+                    self.rt_indices.push(index.clone());
+                }
                 if form != 6 {
                     self.env[ai].read.fill(true);
                 }
@@ -376,6 +385,7 @@ impl Gen<'_> {
         let n = 1 + self.c.below(3);
         self.body(out, indent + 1, n);
         self.loop_depth -= 1;
+        self.rt_indices.retain(|n| *n != index_name);
         self.env.truncate(mark);
         Self::line(out, indent, "}");
         for (v, c) in self.env.iter_mut().zip(saved) {

@@ -1,8 +1,8 @@
 use macrograd::differentiable;
 
 #[differentiable]
-fn f(a: &[f64]) -> f64 {
-    a[0]
+fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+    xs[w] * w
 }
 
 fn main() {}

@@ -1,0 +1,220 @@
+//! Reverse mode of a run-time loop: the backward pass of a loop is a loop.
+//!
+//! The reverse loop runs the same range the other way. Each of its
+//! iterations first recomputes the forward iteration it undoes (from the
+//! carried values at that iteration's entry), then sweeps it backwards. It
+//! carries:
+//!
+//! - the adjoint of each active carried value, seeded with the adjoint of
+//!   the loop's result; when an iteration passes it on unchanged (an
+//!   accumulator `s += f(x_i)`: `∂s_next/∂s = 1`), it is loop-invariant and
+//!   is not carried at all, it is read from outside;
+//! - the adjoint of each value from outside the loop that the body reads
+//!   (`w` in `s += w * x[i]`), summed over the iterations from zero.
+//!
+//! Adjoints of slice elements are added into the gradient buffer where they
+//! arise (`d_xs[i] += …`). The carried values at an iteration's entry that
+//! the reverse sweep actually reads are recorded by the forward loop on a
+//! tape sized once per call (`s` of an accumulator is never read: no tape;
+//! the state of an ODE step is: one value per iteration), and recalled last
+//! first.
+
+use std::collections::{HashMap, HashSet};
+
+use super::reverse::{accumulate, reverse_block, Adjoints};
+use super::{is_active, name_derivatives, set_active};
+use crate::ir::walk::{mark_live, substitute};
+use crate::ir::{Builder, Carried, Graph, Loop, NodeId, Op};
+
+/// Reverses the loop node `n`: appends its reverse loop to `b` and adds the
+/// adjoints flowing out of it (to the initial values and to the outside
+/// values the body reads) to `adj`.
+pub(super) fn reverse_loop(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    adj: &mut Adjoints,
+    active: &mut Vec<bool>,
+) {
+    let Op::Loop(l) = b.graph.op(n).clone() else {
+        unreachable!("reverse_loop is called on loop nodes")
+    };
+    let seeds: Vec<Option<NodeId>> = l.carried.iter().map(|c| adj.get(&c.out).copied()).collect();
+    if seeds.iter().all(Option::is_none) {
+        return;
+    }
+    let span = b.graph.node(n).span;
+    // a `while` loop is undone by a range loop over its trip count
+    let (start, end, inclusive, rev) = match &l.test {
+        Some(t) => (b.push(Op::IConst(0)), t.trips, false, true),
+        None => (l.start, l.end, l.inclusive, !l.rev),
+    };
+    let g = &mut *b.graph;
+    let r = g.add(Op::Const(0.0), span);
+    let var = result_like(g, r, l.var, false);
+
+    // the adjoint carried for each active carried value
+    let dcarry: Vec<(usize, NodeId)> = l
+        .carried
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_active(active, c.param))
+        .map(|(k, c)| (k, result_like(g, r, c.param, true)))
+        .collect();
+
+    let saved = std::mem::take(&mut b.block);
+    // the carried values at the entry of the iteration being undone
+    let mut remap = HashMap::from([(l.var, var)]);
+    let mut recalls = Vec::new();
+    for (k, c) in l.carried.iter().enumerate() {
+        let rc = b.push(Op::Recall { of: n, slot: k });
+        b.graph.nodes[rc.index()].name = b.graph.node(c.param).name.clone();
+        set_active(active, rc, is_active(active, c.param));
+        remap.insert(c.param, rc);
+        recalls.push(rc);
+    }
+    // a `while` loop's test computes values its body may read: recompute it too
+    let head = match &l.test {
+        Some(t) => b.graph.copy_block(&t.head, &mut remap).nodes,
+        None => Vec::new(),
+    };
+    let mut copy = b.graph.copy_block(&l.body, &mut remap);
+    copy.nodes.splice(0..0, head);
+    for (old, new) in &remap {
+        let v = is_active(active, *old);
+        set_active(active, *new, v);
+    }
+    b.block.nodes.extend(copy.nodes.iter().copied());
+    let mut local = Adjoints::new();
+    for &(k, p) in &dcarry {
+        let next = l.carried[k].next;
+        let next = remap.get(&next).copied().unwrap_or(next);
+        if is_active(active, next) {
+            accumulate(b, &mut local, next, p);
+        }
+    }
+    reverse_block(b, &copy.nodes, &mut local, active);
+    name_derivatives(b.graph, &copy.nodes, &local);
+
+    let inside: HashSet<NodeId> = remap.values().copied().collect();
+    let mut carried = Vec::new();
+    let mut flows_to = Vec::new();
+    for &(k, p) in &dcarry {
+        let next = match local.get(&recalls[k]) {
+            Some(&d) => d,
+            None => b.constant(0.0),
+        };
+        carried.push((p, next, seeds[k]));
+        flows_to.push(l.carried[k].init);
+    }
+    let mut escaping: Vec<(NodeId, NodeId)> = local
+        .iter()
+        .filter(|(k, _)| !inside.contains(k) && !dcarry.iter().any(|d| d.1 == **k))
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    escaping.sort();
+    for (key, contrib) in escaping {
+        let acc = b.graph.add(Op::Result(r), span);
+        let name = match b.graph.op(key) {
+            Op::Param { param, index } => Some(super::element_name(b.graph, *param, *index)),
+            _ => b.graph.node(key).name.clone(),
+        };
+        b.graph.nodes[acc.index()].name = name;
+        b.graph.nodes[acc.index()].adjoint = true;
+        let next = b.add(acc, contrib);
+        carried.push((acc, next, None));
+        flows_to.push(key);
+    }
+    let body = std::mem::replace(&mut b.block, saved);
+
+    // an adjoint no iteration changes is the same in every iteration: read
+    // it from outside instead of carrying it
+    let mut subst = HashMap::new();
+    let mut kept = Vec::new();
+    for ((p, next, seed), to) in carried.into_iter().zip(flows_to) {
+        let init = match seed {
+            Some(s) => s,
+            None => b.constant(0.0),
+        };
+        if next == p {
+            subst.insert(p, init);
+            if seed.is_some() && is_active(active, to) {
+                accumulate(b, adj, to, init);
+            }
+            continue;
+        }
+        kept.push((p, next, init, to));
+    }
+    substitute(b.graph, &body, &subst);
+    let mut rev_carried = Vec::new();
+    let mut outs = Vec::new();
+    for (p, next, init, to) in kept {
+        let next = subst.get(&next).copied().unwrap_or(next);
+        let out = b.graph.add(Op::Result(r), span);
+        b.graph.nodes[out.index()].name = b.graph.node(p).name.clone();
+        b.graph.nodes[out.index()].adjoint = b.graph.node(p).adjoint;
+        rev_carried.push(Carried {
+            init,
+            param: p,
+            next,
+            out,
+        });
+        outs.push((to, out));
+    }
+
+    // record only what the reverse body reads
+    let mut live: HashSet<NodeId> = rev_carried.iter().map(|c| c.next).collect();
+    mark_live(b.graph, &body, &mut live);
+    let mut record = Vec::new();
+    for (k, rc) in recalls.iter().enumerate() {
+        if live.contains(rc) {
+            b.graph.nodes[rc.index()].op = Op::Recall {
+                of: n,
+                slot: record.len(),
+            };
+            record.push(l.carried[k].param);
+        } else {
+            // only dead code reads it; simplification removes both
+            b.graph.nodes[rc.index()].op = Op::Const(0.0);
+        }
+    }
+    if let Some(&first) = record.first() {
+        let base = b
+            .graph
+            .node(first)
+            .name
+            .clone()
+            .unwrap_or_else(|| "state".into());
+        b.graph.nodes[n.index()].name = Some(format!("{base}_tape"));
+    }
+    if let Op::Loop(fwd) = &mut b.graph.nodes[n.index()].op {
+        fwd.record = record.clone();
+    }
+    b.graph.nodes[r.index()].op = Op::Loop(Box::new(Loop {
+        var,
+        start,
+        end,
+        inclusive,
+        rev,
+        carried: rev_carried,
+        body,
+        record: Vec::new(),
+        replay: (!record.is_empty()).then_some(n),
+        test: None,
+    }));
+    b.block.nodes.push(r);
+    for (to, out) in outs {
+        set_active(active, out, true);
+        if is_active(active, to) {
+            accumulate(b, adj, to, out);
+        }
+    }
+}
+
+/// A new result node of loop `r` named like `like` (as its adjoint `d_…` if `adjoint`).
+fn result_like(g: &mut Graph, r: NodeId, like: NodeId, adjoint: bool) -> NodeId {
+    let span = g.node(like).span;
+    let x = g.add(Op::Result(r), span);
+    g.nodes[x.index()].name = g.node(like).name.clone();
+    g.nodes[x.index()].adjoint = adjoint;
+    x
+}

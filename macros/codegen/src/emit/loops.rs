@@ -1,0 +1,374 @@
+//! Writes run-time loops, index arithmetic, slice reads and gradient-buffer
+//! writes.
+//!
+//! A loop with carried values `s` (and a tape, when it records) expands to
+//!
+//! ```text
+//! let mut s = init;
+//! let mut tape = Vec::with_capacity((start..end).len() * m);
+//! for i in start..end {
+//!     tape.push(s);                      // only what the reverse sweep reads
+//!     …body…
+//!     s += term;                         // or `s = next;`, `(a, b) = (na, nb);`
+//! }
+//! ```
+//!
+//! and the loop of the reverse sweep reads the tape back from its end:
+//!
+//! ```text
+//! let mut d_s = …;
+//! let mut at = tape.len();
+//! for i in (start..end).rev() {
+//!     at -= m;
+//!     let s = tape[at];
+//!     …recomputed body, then its adjoint…
+//! }
+//! ```
+
+use std::collections::HashSet;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use super::body::{next, Prec, Writer};
+use super::names::{grad_buffer_name, ident};
+use crate::ir::{Graph, IntOp, Loop, NodeId, Op};
+use crate::rules::Prim;
+
+impl Writer<'_> {
+    /// `let mut …; for … in … { … }`
+    pub(super) fn loop_statement(&mut self, n: NodeId, l: &Loop) -> TokenStream {
+        let g = self.g;
+        let mut pre = Vec::new();
+        for c in &l.carried {
+            // a literal start value gets its type: `let mut t = 0.0_f64;` (methods on `t` need it)
+            let init = match g.constant(c.init) {
+                Some(v) if self.inline.contains(&c.init) => {
+                    super::body::literal(v, g.float, true).0
+                }
+                _ => self.expr(c.init).0,
+            };
+            let name = self.names.of(g, c.out);
+            self.names.alias(g, c.param, c.out);
+            pre.push(quote! { let mut #name = #init; });
+        }
+        let (start, end) = (self.expr(l.start).0, self.expr(l.end).0);
+        let range = if l.inclusive {
+            quote!(#start..=#end)
+        } else {
+            quote!(#start..#end)
+        };
+        let mut head = Vec::new();
+        if !l.record.is_empty() {
+            let tape = self.names.of(g, n);
+            let m = Literal::usize_unsuffixed(l.record.len());
+            let trips = if l.inclusive {
+                quote!((#range).size_hint().0)
+            } else {
+                quote!((#range).len())
+            };
+            pre.push(if l.test.is_some() {
+                quote! { let mut #tape = ::std::vec::Vec::new(); }
+            } else {
+                quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); }
+            });
+            let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
+            head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
+        }
+        if let Some(of) = l.replay {
+            let tape = self.names.of(g, of);
+            let width = match g.op(of) {
+                Op::Loop(fwd) => fwd.record.len(),
+                _ => unreachable!("a loop replays a loop"),
+            };
+            let pos = self.names.fresh("at");
+            let m = Literal::usize_unsuffixed(width);
+            pre.push(quote! { let mut #pos = #tape.len(); });
+            head.push(quote! { #pos -= #m; });
+            self.tape_pos.insert(of, pos);
+        }
+        if let Some(t) = &l.test {
+            return self.while_statement(l, t, pre, head);
+        }
+        let var = self.names.of(g, l.var);
+        let body = self.block(&l.body);
+        let update = self.carried_update(l);
+        let iter = if l.rev { quote!((#range).rev()) } else { range };
+        quote! {
+            #(#pre)*
+            for #var in #iter {
+                #(#head)*
+                #(#body)*
+                #update
+            }
+        }
+    }
+
+    /// `while cond { … }`, or `loop { test; if !cond { break; } … }` when the
+    /// test needs statements; counts its iterations when the reverse sweep reads the count.
+    fn while_statement(
+        &mut self,
+        l: &Loop,
+        t: &crate::ir::Test,
+        mut pre: Vec<TokenStream>,
+        record: Vec<TokenStream>,
+    ) -> TokenStream {
+        let g = self.g;
+        let count = if is_read(g, t.trips) {
+            let trips = self.names.of(g, t.trips);
+            pre.push(quote! { let mut #trips: usize = 0; });
+            quote! { #trips += 1; }
+        } else {
+            quote!()
+        };
+        let head = self.block(&t.head);
+        let cond = self.expr(t.cond).0;
+        let body = self.block(&l.body);
+        let update = self.carried_update(l);
+        if head.is_empty() {
+            quote! {
+                #(#pre)*
+                while #cond {
+                    #(#record)*
+                    #(#body)*
+                    #update
+                    #count
+                }
+            }
+        } else {
+            quote! {
+                #(#pre)*
+                loop {
+                    #(#head)*
+                    if !(#cond) {
+                        break;
+                    }
+                    #(#record)*
+                    #(#body)*
+                    #update
+                    #count
+                }
+            }
+        }
+    }
+
+    /// The end of an iteration: each carried variable takes its next value,
+    /// all at once (`(a, b) = (b, a)` swaps), or as `s += term` where that
+    /// reads no other carried variable that changes.
+    fn carried_update(&mut self, l: &Loop) -> TokenStream {
+        let g = self.g;
+        let changed: Vec<_> = l.carried.iter().filter(|c| c.next != c.param).collect();
+        let params: HashSet<NodeId> = changed.iter().map(|c| c.param).collect();
+        let mut adds = Vec::new();
+        for c in &changed {
+            let term = match g.op(c.next) {
+                Op::Prim(Prim::Add, a) if a[0] == c.param && self.inline.contains(&c.next) => a[1],
+                _ => break,
+            };
+            let reads = self.reads(term);
+            if reads.iter().any(|r| params.contains(r)) {
+                break;
+            }
+            adds.push((c.out, term));
+        }
+        if adds.len() == changed.len() {
+            let stmts: Vec<TokenStream> = adds
+                .into_iter()
+                .map(|(out, term)| {
+                    let name = self.names.of(g, out);
+                    let t = self.expr(term).0;
+                    quote! { #name += #t; }
+                })
+                .collect();
+            return quote! { #(#stmts)* };
+        }
+        let names: Vec<Ident> = changed.iter().map(|c| self.names.of(g, c.out)).collect();
+        let vals: Vec<TokenStream> = changed.iter().map(|c| self.expr(c.next).0).collect();
+        match names.len() {
+            0 => quote!(),
+            1 => {
+                let (n, v) = (&names[0], &vals[0]);
+                quote! { #n = #v; }
+            }
+            _ => quote! { (#(#names),*) = (#(#vals),*); },
+        }
+    }
+
+    /// The bound nodes an expression reads, looking through inlined ones.
+    fn reads(&self, root: NodeId) -> HashSet<NodeId> {
+        let mut out = HashSet::new();
+        let mut stack = vec![root];
+        while let Some(n) = stack.pop() {
+            if self.inline.contains(&n) {
+                stack.extend(self.g.op(n).args());
+            } else {
+                out.insert(n);
+            }
+        }
+        out
+    }
+
+    /// `d_xs[i] += value;`
+    pub(super) fn store(
+        &mut self,
+        param: usize,
+        row: NodeId,
+        col: Option<NodeId>,
+        value: NodeId,
+    ) -> TokenStream {
+        let p = &self.g.params[param];
+        let buf = ident(&grad_buffer_name(&p.name), p.span);
+        let row = self.expr(row).0;
+        let v = self.expr(value).0;
+        match col {
+            Some(c) => {
+                let c = self.expr(c).0;
+                quote! { #buf[#row][#c] += #v; }
+            }
+            None => quote! { #buf[#row] += #v; },
+        }
+    }
+
+    /// Integer, slice and tape operations.
+    pub(super) fn render_index(&mut self, n: NodeId) -> (TokenStream, Prec) {
+        let g = self.g;
+        match g.op(n) {
+            Op::IConst(c) => (
+                Literal::usize_unsuffixed(*c).into_token_stream(),
+                Prec::Atom,
+            ),
+            Op::IParam(k) => {
+                let id = ident(&g.params[*k].name, g.params[*k].span);
+                (quote!(#id), Prec::Atom)
+            }
+            Op::Len(k) => {
+                let id = ident(&g.params[*k].name, g.params[*k].span);
+                (quote!(#id.len()), Prec::Atom)
+            }
+            Op::IArith(IntOp::Min, a, b) => {
+                let (a, b) = (self.wrap(*a, Prec::Atom), self.expr(*b).0);
+                (quote!(#a.min(#b)), Prec::Atom)
+            }
+            Op::IArith(op, a, b) => {
+                let prec = match op {
+                    IntOp::Add | IntOp::Sub => Prec::Add,
+                    _ => Prec::Mul,
+                };
+                let (l, r) = (self.wrap(*a, prec), self.wrap(*b, next(prec)));
+                let sym: TokenStream = op
+                    .symbol()
+                    .expect("min is handled above")
+                    .parse()
+                    .expect("operator tokens parse");
+                (quote!(#l #sym #r), prec)
+            }
+            Op::ICmp(c, a, b) => {
+                let (l, r) = (self.wrap(*a, Prec::Add), self.wrap(*b, Prec::Add));
+                let op: TokenStream = c.symbol().parse().expect("comparison tokens parse");
+                (quote!(#l #op #r), Prec::Cmp)
+            }
+            Op::ToFloat(a) => {
+                let x = self.wrap(*a, Prec::Atom);
+                let ty = Ident::new(g.float.name(), Span::call_site());
+                (quote!((#x as #ty)), Prec::Atom)
+            }
+            Op::Load { param, row, col } => {
+                let id = ident(&g.params[*param].name, g.params[*param].span);
+                let r = self.expr(*row).0;
+                match col {
+                    Some(c) => {
+                        let c = self.expr(*c).0;
+                        (quote!(#id[#r][#c]), Prec::Atom)
+                    }
+                    None => (quote!(#id[#r]), Prec::Atom),
+                }
+            }
+            Op::Pick(i, elems) => {
+                let xs: Vec<TokenStream> = elems.iter().map(|e| self.expr(*e).0).collect();
+                let i = self.expr(*i).0;
+                (quote!([#(#xs),*][#i]), Prec::Atom)
+            }
+            Op::Recall { of, slot } => {
+                let tape = self.names.of(g, *of);
+                let pos = self
+                    .tape_pos
+                    .get(of)
+                    .cloned()
+                    .expect("a recall sits inside the loop that replays its tape");
+                if *slot == 0 {
+                    (quote!(#tape[#pos]), Prec::Atom)
+                } else {
+                    let s = Literal::usize_unsuffixed(*slot);
+                    (quote!(#tape[#pos + #s]), Prec::Atom)
+                }
+            }
+            _ => unreachable!("render_index is called on index operations"),
+        }
+    }
+}
+
+use quote::ToTokens;
+
+/// The rustdoc paragraph on what the gradient of a function with run-time
+/// loops keeps in memory; `None` without loops.
+pub fn memory_doc(g: &Graph) -> Option<String> {
+    let mut loops = 0;
+    let mut tapes = Vec::new();
+    let mut stack = vec![&g.body];
+    while let Some(b) = stack.pop() {
+        for &n in &b.nodes {
+            let op = g.op(n);
+            if let Op::Loop(l) = op {
+                if l.replay.is_none() {
+                    loops += 1;
+                }
+                if !l.record.is_empty() {
+                    let names: Vec<String> = l
+                        .record
+                        .iter()
+                        .map(|r| format!("`{}`", g.node(*r).name.as_deref().unwrap_or("state")))
+                        .collect();
+                    tapes.push((l.record.len(), names.join(", ")));
+                }
+            }
+            stack.extend(crate::ir::walk::regions(op));
+        }
+    }
+    if loops == 0 {
+        return None;
+    }
+    let mut text = String::from(
+        " Memory: the backward pass of each loop is a loop that recomputes each iteration's \
+         intermediate values;",
+    );
+    if tapes.is_empty() {
+        text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
+    } else {
+        for (k, (count, names)) in tapes.iter().enumerate() {
+            let sep = if k == 0 { " " } else { "; " };
+            let s = if *count == 1 { "" } else { "s" };
+            text.push_str(&format!(
+                "{sep}a loop keeps {count} value{s} per iteration ({names}) on a tape allocated once per call"
+            ));
+        }
+        text.push_str(
+            "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
+        );
+    }
+    Some(text)
+}
+
+/// Whether any node reachable from the graph's body reads `n`.
+fn is_read(g: &Graph, n: NodeId) -> bool {
+    let mut stack = vec![&g.body];
+    while let Some(b) = stack.pop() {
+        for &m in &b.nodes {
+            let op = g.op(m);
+            if op.args().contains(&n) || crate::ir::walk::region_reads(op).contains(&n) {
+                return true;
+            }
+            stack.extend(crate::ir::walk::regions(op));
+        }
+    }
+    g.outputs().contains(&n)
+}

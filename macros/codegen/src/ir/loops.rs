@@ -1,0 +1,168 @@
+//! Run-time loops and integer (index) values.
+//!
+//! A [`Loop`] is a region like [`super::If`]: a node that owns its body
+//! block. It runs the body once per value of its induction variable over a
+//! run-time range and threads its *carried* values through the iterations:
+//! each carried value has an initial value outside, a parameter node inside
+//! (its value at the entry of an iteration), the value the body computes
+//! for the next iteration, and a result node outside (its value after the
+//! last iteration; the initial value when the loop runs zero times).
+//!
+//! The induction variable, the carried parameters and the carried results
+//! are [`Op::Result`] nodes of the loop. A loop may *record* some carried
+//! parameters on a tape at each iteration's entry; the reverse sweep's loop
+//! (which names the recording loop as its `replay`) reads them back with
+//! [`Op::Recall`], last iteration first.
+
+use super::{Block, NodeId, Op};
+
+/// Integer operations on indices, with Rust's `usize` semantics: the
+/// generated code writes the operator itself, so overflow panics (in debug
+/// builds) exactly where the user's code would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IntOp {
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b`
+    Div,
+    /// `a % b`
+    Rem,
+    /// `a.min(b)`: the length of a `zip`.
+    Min,
+}
+
+impl IntOp {
+    /// Applies the operation; `None` where Rust panics (overflow, underflow,
+    /// division by zero).
+    pub fn apply(self, a: usize, b: usize) -> Option<usize> {
+        match self {
+            IntOp::Add => a.checked_add(b),
+            IntOp::Sub => a.checked_sub(b),
+            IntOp::Mul => a.checked_mul(b),
+            IntOp::Div => a.checked_div(b),
+            IntOp::Rem => a.checked_rem(b),
+            IntOp::Min => Some(a.min(b)),
+        }
+    }
+
+    /// The Rust operator (`None` for `min`, a method).
+    pub fn symbol(self) -> Option<&'static str> {
+        match self {
+            IntOp::Add => Some("+"),
+            IntOp::Sub => Some("-"),
+            IntOp::Mul => Some("*"),
+            IntOp::Div => Some("/"),
+            IntOp::Rem => Some("%"),
+            IntOp::Min => None,
+        }
+    }
+}
+
+/// One value threaded through a loop's iterations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Carried {
+    /// Its value before the loop (defined outside).
+    pub init: NodeId,
+    /// Its value at the entry of an iteration (a result node of the loop,
+    /// read inside the body).
+    pub param: NodeId,
+    /// Its value at the end of an iteration (defined in the body, or
+    /// `param` itself, or a value from outside).
+    pub next: NodeId,
+    /// Its value after the loop (a result node of the loop).
+    pub out: NodeId,
+}
+
+/// The test of a `while` loop, run before each iteration.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Test {
+    /// Computes the condition from the carried parameters.
+    pub head: Block,
+    /// A boolean node of `head` (or from outside): the loop runs an
+    /// iteration while it is true.
+    pub cond: NodeId,
+    /// A result node: how many iterations ran (what the reverse sweep,
+    /// a range loop, runs over).
+    pub trips: NodeId,
+}
+
+/// A loop over a run-time range of `usize`s, or a `while` loop.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Loop {
+    /// The induction variable: a result node, an integer.
+    pub var: NodeId,
+    /// First value of the range (an integer node).
+    pub start: NodeId,
+    /// End of the range (an integer node), excluded unless `inclusive`.
+    pub end: NodeId,
+    /// `start..=end` rather than `start..end`.
+    pub inclusive: bool,
+    /// Runs the range backwards (`.rev()`).
+    pub rev: bool,
+    /// The values threaded through the iterations.
+    pub carried: Vec<Carried>,
+    /// The body, run once per iteration.
+    pub body: Block,
+    /// Carried parameters pushed on this loop's tape at each iteration's
+    /// entry, for the reverse sweep (empty: no tape).
+    pub record: Vec<NodeId>,
+    /// For the loop of a reverse sweep: the loop whose tape its
+    /// [`Op::Recall`] nodes read, one iteration back each time.
+    pub replay: Option<NodeId>,
+    /// For a `while` loop: its test (the range is then unused, `var` too).
+    pub test: Option<Test>,
+}
+
+impl Loop {
+    /// The nodes read at the loop's own level: the range, the initial
+    /// values, the tape it replays.
+    pub fn args(&self) -> Vec<NodeId> {
+        let mut v = vec![self.start, self.end];
+        v.extend(self.carried.iter().map(|c| c.init));
+        v.extend(self.replay);
+        v
+    }
+
+    /// Rewrites the references of [`Op::map_refs`]: the range, the carried
+    /// values' initial and next values, the recorded values and the replayed loop.
+    pub fn map_refs(&mut self, f: &mut impl FnMut(NodeId) -> NodeId) {
+        self.start = f(self.start);
+        self.end = f(self.end);
+        for c in &mut self.carried {
+            c.init = f(c.init);
+            c.next = f(c.next);
+        }
+        for r in &mut self.record {
+            *r = f(*r);
+        }
+        if let Some(r) = &mut self.replay {
+            *r = f(*r);
+        }
+        if let Some(t) = &mut self.test {
+            t.cond = f(t.cond);
+        }
+    }
+
+    /// Every result node: the induction variable, the carried parameters and results.
+    pub fn results(&self) -> Vec<NodeId> {
+        let mut v = vec![self.var];
+        v.extend(self.test.as_ref().map(|t| t.trips));
+        for c in &self.carried {
+            v.push(c.param);
+            v.push(c.out);
+        }
+        v
+    }
+}
+
+/// Whether an operation yields an integer (index) value.
+pub fn is_int_op(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::IConst(_) | Op::IParam(_) | Op::Len(_) | Op::IArith(..)
+    )
+}

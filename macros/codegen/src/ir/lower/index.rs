@@ -1,0 +1,210 @@
+//! Lowering of run-time integers and slices: `usize` arithmetic and
+//! comparisons, `xs.len()`, `xs[i]`, `xs[i][j]`, `i as f64`.
+//!
+//! Integers known at compile time stay [`Val::Int`] and fold; as soon as
+//! one operand is a run-time index the operation becomes an IR node, which
+//! the generated code writes as the same Rust operator, so overflow and
+//! out-of-bounds indexing panic exactly where the user's code would.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+
+use super::{Cond, Lowerer, Val};
+use crate::ir::{Cmp, IntOp, NodeId, Op};
+use crate::rules::Prim;
+
+impl Lowerer<'_> {
+    /// The integer node of a run-time or constant integer; reports other values.
+    pub(super) fn int_node(&mut self, v: &Val, at: &dyn ToTokens, span: Span) -> Option<NodeId> {
+        match v {
+            Val::Idx(n) => Some(*n),
+            Val::Int(c) => match usize::try_from(*c) {
+                Ok(c) => Some(self.push(Op::IConst(c), span)),
+                Err(_) => {
+                    self.cx.error_spanned_by(
+                        at,
+                        format!("`{c}` is negative: indices and lengths are `usize`"),
+                    );
+                    None
+                }
+            },
+            Val::Poison => None,
+            _ => {
+                self.cx.error_spanned_by(
+                    at,
+                    "expected an index (`usize`) here: a float cannot index a slice",
+                );
+                None
+            }
+        }
+    }
+
+    /// `a ⊕ b` when one side is a run-time integer and the other an integer.
+    pub(super) fn int_arith(
+        &mut self,
+        op: IntOp,
+        a: &Val,
+        b: &Val,
+        ea: &syn::Expr,
+        eb: &syn::Expr,
+        span: Span,
+    ) -> Option<Val> {
+        let ints = matches!(
+            (a, b),
+            (Val::Idx(_), Val::Idx(_) | Val::Int(_)) | (Val::Int(_), Val::Idx(_))
+        );
+        if !ints {
+            return None;
+        }
+        let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
+            return Some(Val::Poison);
+        };
+        Some(Val::Idx(self.push(Op::IArith(op, x, y), span)))
+    }
+
+    /// `a < b` (…) when one side is a run-time integer.
+    pub(super) fn int_cmp(
+        &mut self,
+        cmp: Cmp,
+        a: &Val,
+        b: &Val,
+        ea: &syn::Expr,
+        eb: &syn::Expr,
+        span: Span,
+    ) -> Option<Val> {
+        let ints = matches!(
+            (a, b),
+            (Val::Idx(_), Val::Idx(_) | Val::Int(_)) | (Val::Int(_), Val::Idx(_))
+        );
+        if !ints {
+            return None;
+        }
+        let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
+            return Some(Val::Poison);
+        };
+        Some(Val::Cond(Cond::Node(self.push(Op::ICmp(cmp, x, y), span))))
+    }
+
+    /// `xs[i]`, `rows[i]`, `rows[i][j]`; `None` when the base is not a slice.
+    pub(super) fn slice_index(&mut self, ix: &syn::ExprIndex, base: &Val, i: &Val) -> Option<Val> {
+        let span = ix.bracket_token.span.join();
+        match base {
+            Val::Buf(k) => {
+                let Some(row) = self.int_node(i, &ix.index, span) else {
+                    return Some(Val::Poison);
+                };
+                Some(match self.g.params[*k].slice.and_then(|s| s.row) {
+                    Some(_) => Val::Row(*k, row),
+                    None => Val::Num(self.push(
+                        Op::Load {
+                            param: *k,
+                            row,
+                            col: None,
+                        },
+                        span,
+                    )),
+                })
+            }
+            Val::Row(k, row) => {
+                let width = self.g.params[*k].slice.and_then(|s| s.row).unwrap_or(0);
+                if let Val::Int(c) = i {
+                    if usize::try_from(*c).map_or(true, |c| c >= width) {
+                        self.cx.error_spanned_by(
+                            &ix.index,
+                            format!("index {c} is out of bounds for a row of length {width}"),
+                        );
+                        return Some(Val::Poison);
+                    }
+                }
+                let Some(col) = self.int_node(i, &ix.index, span) else {
+                    return Some(Val::Poison);
+                };
+                Some(Val::Num(self.push(
+                    Op::Load {
+                        param: *k,
+                        row: *row,
+                        col: Some(col),
+                    },
+                    span,
+                )))
+            }
+            Val::Array(v) => match i {
+                Val::Idx(n) => Some(Val::Num(self.push(Op::Pick(*n, v.clone()), span))),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A row used as a whole (bound `mut`, passed to a call, looped over):
+    /// its values, loaded once.
+    pub(super) fn row_to_array(&mut self, v: Val, span: Span) -> Val {
+        let Val::Row(k, row) = v else {
+            return v;
+        };
+        let width = self.g.params[k].slice.and_then(|s| s.row).unwrap_or(0);
+        let elems = (0..width)
+            .map(|j| {
+                let col = self.push(Op::IConst(j), span);
+                self.push(
+                    Op::Load {
+                        param: k,
+                        row,
+                        col: Some(col),
+                    },
+                    span,
+                )
+            })
+            .collect();
+        Val::Array(elems)
+    }
+
+    /// `.len()` of a slice or a row.
+    pub(super) fn slice_len(&mut self, v: &Val, span: Span) -> Option<Val> {
+        match v {
+            Val::Buf(k) => Some(Val::Idx(self.push(Op::Len(*k), span))),
+            Val::Row(k, _) => {
+                let width = self.g.params[*k].slice.and_then(|s| s.row).unwrap_or(0);
+                Some(Val::Int(width as i64))
+            }
+            _ => None,
+        }
+    }
+
+    /// `i as f64` for a run-time integer, `x as usize` for an integer.
+    pub(super) fn int_cast(&mut self, v: &Val, c: &syn::ExprCast) -> Option<Val> {
+        let span = c.as_token.span;
+        if crate::types::is_usize(&c.ty) {
+            return Some(match v {
+                Val::Int(_) | Val::Idx(_) | Val::Poison => v.clone(),
+                _ => {
+                    self.cx.error_spanned_by(
+                        &c.ty,
+                        "only integers convert to `usize`: a float cannot be used as an index",
+                    );
+                    Val::Poison
+                }
+            });
+        }
+        match v {
+            Val::Idx(n) => {
+                let (f, _) = crate::types::float_of_type(&c.ty)?;
+                if f != self.g.float {
+                    return None;
+                }
+                Some(Val::Num(self.push(Op::ToFloat(*n), span)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The integer operation of an arithmetic primitive.
+pub(super) fn int_op(p: Prim) -> IntOp {
+    match p {
+        Prim::Add => IntOp::Add,
+        Prim::Sub => IntOp::Sub,
+        Prim::Mul => IntOp::Mul,
+        _ => IntOp::Div,
+    }
+}

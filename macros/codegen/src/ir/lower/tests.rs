@@ -1,0 +1,323 @@
+//! Unit tests of lowering: IR dumps and interpreter values.
+use quote::quote;
+
+use crate::ir::dump::dump;
+use crate::ir::eval::eval_outputs;
+
+fn lowered(item: proc_macro2::TokenStream) -> crate::ir::Graph {
+    crate::pipeline(item).expect("lowers").lowered
+}
+
+fn error(item: proc_macro2::TokenStream) -> String {
+    match crate::pipeline(item) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn let_chain_becomes_ssa_with_source_names() {
+    let g = lowered(quote! { fn f(w: f64, x: f64) -> f64 { let pred = w * x; pred + 1.0 } });
+    let text = dump(&g);
+    assert!(text.contains("mul %0 %1  ; pred"), "{text}");
+    assert_eq!(
+        eval_outputs(&g, &[vec![2.0], vec![3.0]]).unwrap(),
+        vec![7.0]
+    );
+}
+
+#[test]
+fn reassignment_and_compound_assignment_make_new_values() {
+    let g =
+        lowered(quote! { fn f(x: f64) -> f64 { let mut s = x; s += x; s *= 3.0; s = s - 1.0; s } });
+    assert_eq!(eval_outputs(&g, &[vec![2.0]]).unwrap(), vec![11.0]);
+}
+
+#[test]
+fn constant_loops_are_unrolled_and_indices_folded() {
+    let g = lowered(quote! {
+        fn f(x: [f64; 4]) -> f64 { let mut s = 0.0; for i in 0..3 { s += x[i + 1] * x[i]; } s }
+    });
+    assert!(!dump(&g).contains("if"), "no control flow remains");
+    assert_eq!(
+        eval_outputs(&g, &[vec![1.0, 2.0, 3.0, 4.0]]).unwrap(),
+        vec![2.0 + 6.0 + 12.0]
+    );
+}
+
+#[test]
+fn compile_time_conditions_pick_one_branch() {
+    let g = lowered(quote! {
+        fn f(x: [f64; 3]) -> f64 { let mut s = 0.0; for i in 0..3 { if i == 0 { s += x[i]; } else { s *= x[i]; } } s }
+    });
+    assert!(!dump(&g).contains(" if "), "{}", dump(&g));
+    assert_eq!(
+        eval_outputs(&g, &[vec![2.0, 3.0, 4.0]]).unwrap(),
+        vec![24.0]
+    );
+}
+
+#[test]
+fn runtime_if_merges_changed_bindings() {
+    let g = lowered(quote! {
+        fn f(x: f64) -> f64 { let mut y = x; if x > 0.0 { y = y * 2.0; } else { y = -y; } y + 1.0 }
+    });
+    assert!(dump(&g).contains("= if"), "{}", dump(&g));
+    assert_eq!(eval_outputs(&g, &[vec![3.0]]).unwrap(), vec![7.0]);
+    assert_eq!(eval_outputs(&g, &[vec![-3.0]]).unwrap(), vec![4.0]);
+}
+
+#[test]
+fn errors_are_accumulated_and_name_the_fix() {
+    let e = error(quote! { fn f(x: f64) -> f64 { let a = x % 2.0; let b = x * 2; a + b } });
+    assert!(e.contains("operator `%`"), "{e}");
+    let all = match crate::pipeline(
+        quote! { fn f(x: f64) -> f64 { let a = x % 2.0; let b = x * 2; a + b } },
+    ) {
+        Err(e) => e.into_iter().count(),
+        Ok(_) => 0,
+    };
+    assert_eq!(all, 2, "both mistakes are reported");
+}
+
+#[test]
+fn out_of_bounds_and_runtime_index_are_errors() {
+    assert!(error(quote! { fn f(x: [f64; 2]) -> f64 { x[2] } }).contains("out of bounds"));
+    assert!(error(quote! { fn f(x: [f64; 2], i: f64) -> f64 { x[i] } })
+        .contains("known at compile time"));
+}
+
+#[test]
+fn mut_parameters_can_be_reassigned() {
+    let g = lowered(quote! { fn f(mut x: f64) -> f64 { x = x * x; x } });
+    assert_eq!(eval_outputs(&g, &[vec![3.0]]).unwrap(), vec![9.0]);
+}
+
+#[test]
+fn a_return_inside_a_branch_is_an_early_return() {
+    let e =
+        error(quote! { fn f(x: f64) -> f64 { let y = if x < 0.0 { return 0.0; } else { x }; y } });
+    assert!(e.contains("early `return`"), "{e}");
+}
+
+#[test]
+fn huge_constants_are_errors_not_panics() {
+    assert!(
+        error(quote! { fn f(x: f64) -> f64 { let a = [x; 9_000_000_000_000_000_000]; a[0] } })
+            .contains("more than")
+    );
+    assert!(error(quote! { fn f(x: f64) -> f64 { let mut y = x; for _ in 0..=9_223_372_036_854_775_807 { y *= x; } y } })
+        .contains("more times"));
+    assert!(error(quote! { fn f(x: f64) -> f64 { let mut y = x; for _ in 0..((-9_223_372_036_854_775_807 - 1) % -1) { y *= x; } y } })
+        .contains("overflows"));
+}
+
+#[test]
+fn float_types_do_not_mix() {
+    assert!(error(quote! { fn f(x: f64) -> f64 { x * 2.0f32 } }).contains("mixes `f32`"));
+    assert!(
+        error(quote! { fn f(x: f32) -> f32 { x * std::f64::consts::PI } }).contains("mixes `f64`")
+    );
+}
+
+fn gradient(item: proc_macro2::TokenStream) -> crate::ir::Graph {
+    crate::pipeline(item).expect("lowers").gradient
+}
+
+#[test]
+fn a_runtime_range_becomes_one_loop_region() {
+    let g = lowered(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64], n: usize) -> f64 {
+            let mut s = 0.0;
+            let mut unused = w;
+            for i in 1..n { s += w * xs[i - 1] * (i as f64); }
+            s + unused
+        }
+    });
+    let text = dump(&g);
+    assert_eq!(text.matches("loop").count(), 1, "{text}");
+    // only `s` changes: `unused` is read from outside, not carried
+    assert!(text.contains("carry [%") && !text.contains(", %"), "{text}");
+    let args = [vec![2.0], vec![1.0, 2.0, 3.0], vec![3.0]];
+    // 2·(1·1 + 2·2) + 2
+    assert_eq!(eval_outputs(&g, &args).unwrap(), vec![12.0]);
+    // zero trips: the carried value is its initial value
+    assert_eq!(
+        eval_outputs(&g, &[vec![2.0], vec![], vec![0.0]]).unwrap(),
+        vec![2.0]
+    );
+}
+
+#[test]
+fn runtime_indexing_is_bounds_checked_like_rust() {
+    let g = lowered(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64], n: usize) -> f64 {
+            let mut s = 0.0;
+            for i in 0..n { s += w * xs[i]; }
+            s
+        }
+    });
+    let err = crate::ir::eval::eval(&g, &[vec![1.0], vec![1.0], vec![2.0]]).unwrap_err();
+    assert!(
+        matches!(err, crate::ir::eval::EvalError::Panic(ref m) if m.contains("out of bounds")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn accumulator_loops_keep_no_tape_and_state_loops_record_it() {
+    let acc = gradient(quote! {
+        fn f(w: f64, b: f64, #[nograd] xs: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for &x in xs { s += (w * x + b).powi(2); }
+            s
+        }
+    });
+    let text = dump(&acc);
+    assert!(
+        !text.contains("record") && !text.contains("recall"),
+        "{text}"
+    );
+    let xs = vec![0.5, -1.0, 2.0];
+    let out = eval_outputs(&acc, &[vec![1.5], vec![0.25], xs.clone()]).unwrap();
+    let (dw, db) = xs.iter().fold((0.0, 0.0), |(dw, db), x| {
+        let r = 1.5 * x + 0.25;
+        (dw + 2.0 * r * x, db + 2.0 * r)
+    });
+    assert_eq!(&out[1..], &[dw, db]);
+
+    let state = gradient(quote! {
+        fn f(x0: f64, k: f64, steps: usize) -> f64 {
+            let mut x = x0;
+            let mut t = 0.0;
+            for _ in 0..steps { x = x - 0.125 * k * x * x; t += 1.0; }
+            x + t
+        }
+    });
+    let text = dump(&state);
+    // x is read by the reverse sweep, t (inactive, not read) is not
+    assert_eq!(text.matches("record [%").count(), 1, "{text}");
+    assert!(!text.contains("record [% %"), "{text}");
+    // x1 = x0 − k·x0²/8: ∂/∂x0 = 1 − k·x0/4, ∂/∂k = −x0²/8
+    let out = eval_outputs(&state, &[vec![2.0], vec![0.5], vec![1.0]]).unwrap();
+    assert_eq!(out, vec![2.0 - 0.25 + 1.0, 1.0 - 0.25, -0.5]);
+}
+
+#[test]
+fn sum_and_fold_are_loops() {
+    let g = gradient(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+            let a = xs.iter().map(|x| w * x).sum::<f64>();
+            let b = xs.iter().fold(1.0, |acc, &x| acc * (1.0 + w * x));
+            a + b + [w, 2.0 * w].iter().map(|v| v * v).sum::<f64>()
+        }
+    });
+    let xs = vec![0.5, 2.0];
+    // a = 2.5·w, b = (1 + w/2)(1 + 2w), the array term 5w²
+    let w: f64 = 0.75;
+    let value = 2.5 * w + (1.0 + w / 2.0) * (1.0 + 2.0 * w) + 5.0 * w * w;
+    let d = 2.5 + 0.5 * (1.0 + 2.0 * w) + 2.0 * (1.0 + w / 2.0) + 10.0 * w;
+    let out = eval_outputs(&g, &[vec![w], xs]).unwrap();
+    assert!(
+        (out[0] - value).abs() < 1e-12 && (out[1] - d).abs() < 1e-12,
+        "{out:?}"
+    );
+}
+
+#[test]
+fn unsupported_loop_forms_name_the_fix() {
+    assert!(error(quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { let mut s = 0.0; for p in xs.windows(2) { s += w; } s } })
+        .contains("not supported yet in a loop head"));
+    assert!(error(quote! { fn f(w: &[f64]) -> f64 { g(w) } }).contains("differentiable slice"));
+    assert!(error(
+        quote! { fn f(a: [f64; 2], k: usize) -> f64 { let mut b = a; b[k] = 1.0; b[0] } }
+    )
+    .contains("fixed-size array"));
+}
+
+#[test]
+fn a_reverse_loop_that_only_sums_joins_its_forward_loop() {
+    let fused = gradient(quote! {
+        fn f(w: f64, b: f64, #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..xs.len() { let r = w * xs[i] + b - ys[i]; s += r * r; }
+            s / (xs.len() as f64)
+        }
+    });
+    let text = dump(&fused);
+    assert_eq!(text.matches("loop").count(), 1, "{text}");
+    let out = eval_outputs(
+        &fused,
+        &[vec![2.0], vec![0.5], vec![1.0, 2.0], vec![1.0, 1.0]],
+    )
+    .unwrap();
+    // r = 1.5, 3.5: value (2.25 + 12.25)/2, ∂w = (2·1.5·1 + 2·3.5·2)/2, ∂b = (3 + 7)/2
+    assert_eq!(out, vec![7.25, 8.5, 5.0]);
+
+    // the adjoint of `s` needs `s`: the reverse loop must wait for the forward one
+    let apart = gradient(quote! {
+        fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+            let mut s = 1.0;
+            for &x in xs { s += (w * x).exp(); }
+            s.ln()
+        }
+    });
+    let text = dump(&apart);
+    assert_eq!(text.matches("loop").count(), 2, "{text}");
+    let xs = vec![0.5, -1.0];
+    let w: f64 = 0.75;
+    let s = 1.0 + (w * 0.5).exp() + (-w).exp();
+    let d = (0.5 * (w * 0.5).exp() - (-w).exp()) / s;
+    let out = eval_outputs(&apart, &[vec![w], xs]).unwrap();
+    assert!((out[1] - d).abs() < 1e-15, "{out:?}");
+}
+
+#[test]
+fn stores_to_one_element_are_merged() {
+    let g = gradient(quote! {
+        fn f(x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() - 1 {
+                let a = x[i + 1] - x[i] * x[i];
+                let b = 1.0 - x[i];
+                s += 100.0 * a * a + b * b;
+            }
+            s
+        }
+    });
+    let text = dump(&g);
+    assert_eq!(text.matches("store").count(), 2, "{text}");
+    let x = vec![0.5, 1.5, -1.0];
+    let mut want = [0.0; 3];
+    for i in 0..2 {
+        let a = x[i + 1] - x[i] * x[i];
+        want[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i]);
+        want[i + 1] += 200.0 * a;
+    }
+    let out = eval_outputs(&g, &[x]).unwrap();
+    for (o, w) in out[1..].iter().zip(want) {
+        assert!((o - w).abs() < 1e-12, "{out:?} vs {want:?}");
+    }
+}
+
+#[test]
+fn while_loops_record_their_trip_count() {
+    let item = quote! {
+        fn f(a: f64) -> f64 {
+            let mut x = a;
+            while (x * x - a).abs() > 1e-12 { x = 0.5 * (x + a / x); }
+            x
+        }
+    };
+    let st = crate::pipeline(item).expect("lowers");
+    let text = dump(&st.gradient);
+    assert!(text.contains("while") && text.contains("trips"), "{text}");
+    assert!(text.contains("record [%"), "{text}");
+    let out = eval_outputs(&st.gradient, &[vec![2.0]]).unwrap();
+    assert!((out[0] - 2f64.sqrt()).abs() < 1e-12, "{out:?}");
+    // the derivative of the converged iterates is that of √a
+    assert!((out[1] - 0.5 / 2f64.sqrt()).abs() < 1e-9, "{out:?}");
+    // a loop that stops before its first iteration
+    let out = eval_outputs(&st.gradient, &[vec![1.0]]).unwrap();
+    assert_eq!(out, vec![1.0, 1.0]);
+}

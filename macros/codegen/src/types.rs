@@ -1,0 +1,208 @@
+//! Types the pipeline's stages share: the float type, the checked
+//! signature `parse` produces and the parameters `ir` sees.
+//!
+//! `parse` and `ir` both depend on this module and not on each other's
+//! internals, so the pipeline runs in one direction: parse -> ir.
+
+use proc_macro2::Span;
+
+/// The float type a function computes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Float {
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+}
+
+impl Float {
+    /// The Rust type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Float::F32 => "f32",
+            Float::F64 => "f64",
+        }
+    }
+
+    /// Rounds a constant to this type (`f32` constants are kept as the `f64`
+    /// nearest to their `f32` value, so folding matches run-time arithmetic).
+    pub fn round(self, x: f64) -> f64 {
+        match self {
+            Float::F32 => x as f32 as f64,
+            Float::F64 => x,
+        }
+    }
+}
+
+/// A function parameter as the IR sees it.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The parameter's name in the source.
+    pub name: String,
+    /// `None` for a scalar, `Some(n)` for `[F; n]`.
+    pub len: Option<usize>,
+    /// Whether a gradient is wanted for it (`false` under `#[nograd]`).
+    pub diff: bool,
+    /// A `#[nograd]` input that is not a float: only passed on to calls.
+    pub opaque: bool,
+    /// A buffer of run-time length (`&[F]`, `&Vec<F>`, `&[[F; N]]`), read by
+    /// index; a differentiable one has a gradient buffer of the same length.
+    pub slice: Option<Slice>,
+    /// A `usize` input: an index, a length or a step count.
+    pub index: bool,
+    /// The span of the parameter's name: generated references use it, so
+    /// they resolve to the parameter even inside a `macro_rules!` expansion.
+    pub span: Span,
+}
+
+/// One parameter of a differentiable function.
+#[derive(Clone, Debug)]
+pub struct FnParam {
+    /// Its name.
+    pub ident: syn::Ident,
+    /// Its type as written.
+    pub ty: syn::Type,
+    /// `None` for a scalar, `Some(n)` for `[F; n]`.
+    pub len: Option<usize>,
+    /// Marked `#[nograd]`.
+    pub nograd: bool,
+    /// Declared `mut x`: the body may assign to it.
+    pub mutable: bool,
+    /// A `#[nograd]` input of another type (`i32`, `&str` …): the body
+    /// can only pass it on to other functions.
+    pub opaque: bool,
+    /// A buffer of run-time length, see [`Param::slice`].
+    pub slice: Option<Slice>,
+    /// A `usize` input.
+    pub index: bool,
+}
+
+/// The shape of a parameter of run-time length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slice {
+    /// `Some(n)` for rows of `n` values (`&[[F; n]]`), `None` for `&[F]`
+    /// and `&Vec<F>`.
+    pub row: Option<usize>,
+}
+
+impl Slice {
+    /// The gradient type of a differentiable buffer, owned: `Vec<F>` or
+    /// `Vec<[F; n]>`.
+    pub fn element(self, float: Float) -> String {
+        match self.row {
+            None => float.name().to_string(),
+            Some(n) => format!("[{}; {n}]", float.name()),
+        }
+    }
+}
+
+/// `&[F]`, `&Vec<F>` or `&[[F; N]]` (literal `N`): the float type and the shape.
+pub fn slice_of_type(ty: &syn::Type) -> Option<(Float, Slice)> {
+    let syn::Type::Reference(r) = ty else {
+        return None;
+    };
+    if r.mutability.is_some() {
+        return None;
+    }
+    let elem = match &*r.elem {
+        syn::Type::Slice(s) => &*s.elem,
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let seg = &p.path.segments[0];
+            let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
+                return None;
+            };
+            match (seg.ident == "Vec", a.args.first(), a.args.len()) {
+                (true, Some(syn::GenericArgument::Type(t)), 1) => t,
+                _ => return None,
+            }
+        }
+        syn::Type::Paren(p) => return slice_of_type(&p.elem),
+        syn::Type::Group(g) => return slice_of_type(&g.elem),
+        _ => return None,
+    };
+    match float_of_type(elem)? {
+        (f, None) => Some((f, Slice { row: None })),
+        (f, Some(n)) if matches!(elem, syn::Type::Array(_)) => Some((f, Slice { row: Some(n) })),
+        _ => None,
+    }
+}
+
+/// `usize`.
+pub fn is_usize(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p.qself.is_none() && p.path.is_ident("usize"),
+        syn::Type::Paren(p) => is_usize(&p.elem),
+        syn::Type::Group(g) => is_usize(&g.elem),
+        _ => false,
+    }
+}
+
+/// What the signature says: the float type and the parameters.
+#[derive(Clone, Debug)]
+pub struct Signature {
+    /// The float type of every value.
+    pub float: Float,
+    /// The parameters, in order.
+    pub params: Vec<FnParam>,
+}
+
+impl Signature {
+    /// The parameters that get a gradient entry.
+    pub fn diff_params(&self) -> impl Iterator<Item = &FnParam> {
+        self.params.iter().filter(|p| !p.nograd)
+    }
+
+    /// The IR's view of the parameters.
+    pub fn ir_params(&self) -> Vec<Param> {
+        self.params
+            .iter()
+            .map(|p| Param {
+                name: p.ident.to_string(),
+                len: p.len,
+                diff: !p.nograd,
+                opaque: p.opaque,
+                slice: p.slice,
+                index: p.index,
+                span: p.ident.span(),
+            })
+            .collect()
+    }
+}
+
+/// An integer literal, also when a `macro_rules!` wrapper passed it through
+/// as an invisible group.
+pub fn literal_usize(e: &syn::Expr) -> Option<usize> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) => n.base10_parse().ok(),
+        syn::Expr::Group(g) => literal_usize(&g.expr),
+        syn::Expr::Paren(p) => literal_usize(&p.expr),
+        _ => None,
+    }
+}
+
+/// `f32`/`f64` or `[f32; N]`/`[f64; N]` with a literal `N`.
+pub fn float_of_type(ty: &syn::Type) -> Option<(Float, Option<usize>)> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            if p.path.is_ident("f64") {
+                Some((Float::F64, None))
+            } else if p.path.is_ident("f32") {
+                Some((Float::F32, None))
+            } else {
+                None
+            }
+        }
+        syn::Type::Array(a) => {
+            let (f, None) = float_of_type(&a.elem)? else {
+                return None;
+            };
+            literal_usize(&a.len).map(|n| (f, Some(n)))
+        }
+        syn::Type::Paren(p) => float_of_type(&p.elem),
+        syn::Type::Group(g) => float_of_type(&g.elem),
+        _ => None,
+    }
+}
