@@ -186,6 +186,27 @@ pub fn float(v: &Value, what: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("`{what}` must be a number, not {v}"))
 }
 
+/// A JSON array from finite floats (a non-finite one becomes `Null`, caught
+/// by [`check_finite`]).
+pub fn numbers(xs: &[f64]) -> Value {
+    Value::Array(xs.iter().map(|&x| number(x)).collect())
+}
+
+/// Reads an array of floats.
+pub fn floats(v: &Value, what: &str) -> Result<Vec<f64>, String> {
+    let items = v
+        .as_array()
+        .ok_or_else(|| format!("`{what}` must be an array of numbers"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, x)| {
+            x.as_f64()
+                .ok_or_else(|| format!("`{what}[{i}]` must be a number, not {x}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

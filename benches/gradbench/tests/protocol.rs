@@ -15,14 +15,18 @@ fn session(lines: &[Value]) -> (Vec<Value>, std::process::ExitStatus) {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the tool starts");
-    {
-        let mut stdin = child.stdin.take().expect("stdin");
+    // written from another thread, so a long answer cannot block the tool
+    // while this side is still writing; dropping stdin at the end is EOF
+    let mut stdin = child.stdin.take().expect("stdin");
+    let lines = lines.to_vec();
+    let writer = std::thread::spawn(move || {
         for l in lines {
             writeln!(stdin, "{l}").expect("write a message");
         }
         writeln!(stdin, "this is not json").expect("write a line");
-    } // EOF
+    });
     let out = child.wait_with_output().expect("the tool exits");
+    writer.join().expect("the writer thread");
     let text = String::from_utf8(out.stdout).expect("utf-8 output");
     let responses = text
         .lines()

@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use serde_json::{json, Value};
 
 /// The evals the tool implements, whose recorded workloads are replayed.
-const EVALS: &[&str] = &["hello"];
+const EVALS: &[&str] = &["hello", "llsq", "lse"];
 
 fn data_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("GRADBENCH_DATA").map_or_else(
@@ -96,13 +96,16 @@ fn recorded_workloads_match_the_reference() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("the tool starts");
-    {
-        let mut stdin = child.stdin.take().expect("stdin");
+    // written from another thread: the tool answers while it reads, and
+    // its answers would fill the pipe if nobody read them meanwhile
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
         for m in &messages {
             writeln!(stdin, "{m}").expect("write a message");
         }
-    }
+    });
     let out = child.wait_with_output().expect("the tool exits");
+    writer.join().expect("the writer thread");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let responses: Vec<Value> = text

@@ -3,11 +3,67 @@
 //! for comes from the macro.
 
 mod hello;
+mod llsq;
+mod lse;
 
 use crate::protocol::Eval;
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 1] = [Eval {
-    module: "hello",
-    evaluate: hello::evaluate,
-}];
+pub static EVALS: [Eval; 3] = [
+    Eval {
+        module: "hello",
+        evaluate: hello::evaluate,
+    },
+    Eval {
+        module: "llsq",
+        evaluate: llsq::evaluate,
+    },
+    Eval {
+        module: "lse",
+        evaluate: lse::evaluate,
+    },
+];
+
+/// What the evals' unit tests share: inputs and a finite-difference check.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// `n` values in [0, 1) from a small linear congruential generator.
+    pub fn pseudo_random(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (s >> 11) as f64 / (1u64 << 53) as f64
+            })
+            .collect()
+    }
+
+    /// Each element of `grad` against the central difference of `f` at `x`
+    /// (step 1e-6), to 1e-6 relative mixed with 1e-6 absolute.
+    pub fn assert_gradient_matches_central_differences(
+        x: &[f64],
+        grad: &[f64],
+        f: impl Fn(&[f64]) -> f64,
+    ) {
+        assert_eq!(x.len(), grad.len());
+        let h = 1e-6;
+        let mut p = x.to_vec();
+        for i in 0..x.len() {
+            p[i] = x[i] + h;
+            let up = f(&p);
+            p[i] = x[i] - h;
+            let down = f(&p);
+            p[i] = x[i];
+            let fd = (up - down) / (2.0 * h);
+            assert!(
+                (grad[i] - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+                "element {i}: gradient {} vs central difference {fd}",
+                grad[i]
+            );
+        }
+    }
+}
