@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Times macrograd's GradBench tool on the evals' default workload sizes.
+
+Generates each default workload (the sizes of ../shared/gradbench/PROTOCOL.md,
+x ~ U[0,1) from a fixed seed), sends it to the tool with GradBench's
+repetition rule (min_runs 1, min_seconds 1 unless given), and prints, per
+eval, GradBench's statistics: the sum over workloads of the mean and of the
+fastest per-run `evaluate` timing, for the primal and the derivative, and
+their ratios (derivative / primal), as REFERENCE.md reports them.
+
+    cargo build --release -p macrograd-gradbench
+    python3 benches/gradbench/scripts/workloads.py [--min-seconds S] [EVAL ...]
+
+Standard library only.
+"""
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+TOOL = ROOT / "target" / "release" / "macrograd-gradbench"
+
+
+def llsq():
+    rng = random.Random(31337)
+    for n in [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8196, 16392]:
+        x = [rng.random() for _ in range(128)]
+        yield f"n={n},m=128", ("primal", "gradient"), {"x": x, "n": n}
+
+
+def lse():
+    rng = random.Random(31337)
+    for k in range(10):
+        n = 2500 * 2**k
+        yield f"n={n}", ("primal", "gradient"), {"x": [rng.random() for _ in range(n)]}
+
+
+EVALS = {"llsq": llsq, "lse": lse}
+
+
+def fmt(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3f}{unit}"
+    return f"{ns:.0f}ns"
+
+
+def main():
+    args = sys.argv[1:]
+    min_seconds = 1.0
+    if args[:1] == ["--min-seconds"]:
+        min_seconds = float(args[1])
+        args = args[2:]
+    evals = args or list(EVALS)
+    tool = subprocess.Popen([str(TOOL)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    ident = 0
+
+    def ask(message):
+        nonlocal ident
+        message["id"] = ident
+        ident += 1
+        tool.stdin.write(json.dumps(message) + "\n")
+        tool.stdin.flush()
+        response = json.loads(tool.stdout.readline())
+        if response.get("success") is False:
+            sys.exit(f"{message.get('module')}: {response['error']}")
+        return response
+
+    ask({"kind": "start"})
+    print("| eval | primal: Σ mean | derivative: Σ mean | ratio (Σ mean) | primal: Σ min | derivative: Σ min | ratio (Σ min) | geomean of ratios |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in evals:
+        ask({"kind": "define", "module": name})
+        sums = {"mean": [0.0, 0.0], "min": [0.0, 0.0]}
+        log_ratio, count = 0.0, 0
+        for desc, functions, inp in EVALS[name]():
+            inp = dict(inp, min_runs=1, min_seconds=min_seconds)
+            per = []
+            for i, function in enumerate(functions):
+                r = ask({"kind": "evaluate", "module": name, "function": function,
+                         "input": inp, "description": desc})
+                t = [x["nanoseconds"] for x in r["timings"] if x["name"] == "evaluate"]
+                sums["mean"][i] += sum(t) / len(t)
+                sums["min"][i] += min(t)
+                per.append(min(t))
+            import math
+            log_ratio += math.log(per[1] / per[0])
+            count += 1
+            print(f"  {name} {desc}: primal {fmt(per[0])}, derivative {fmt(per[1])}", file=sys.stderr)
+        import math
+        m, n = sums["mean"], sums["min"]
+        print(f"| {name} | {fmt(m[0])} | {fmt(m[1])} | **{m[1] / m[0]:.2f}** | {fmt(n[0])} | {fmt(n[1])} "
+              f"| {n[1] / n[0]:.2f} | {math.exp(log_ratio / count):.2f} |")
+    tool.stdin.close()
+    tool.wait()
+
+
+if __name__ == "__main__":
+    main()
