@@ -2,162 +2,47 @@
 //! tests' program generator: do not edit (see that file to rewrite it).
 //! Compiled through the real `#[differentiable]` macro, so a generator
 //! writing invalid Rust fails here.
-#![allow(
-    unused_parens,
-    unused_variables,
-    unused_mut,
-    unused_assignments,
-    clippy::all
-)]
+#![cfg_attr(rustfmt, rustfmt_skip)]
+#![allow(unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]
 
-use macrograd::differentiable;
 #[allow(unused_imports)]
 use macrograd::ops::{self, *};
+use macrograd::differentiable;
 
 #[differentiable]
 fn f0(x: f64, #[nograd] y: [f64; 2], z: f64) -> f64 {
-    let v1: f64 = softplus(f64::ln_1p(x.exp2())).mul_add(
-        x.max(z.atan()),
-        f64::cosh(softplus(f64::ln_1p(x.exp2()))).sin(),
-    );
+    let v1: f64 = softplus(f64::ln_1p(x.exp2())).mul_add(x.max(z.atan()), f64::cosh(softplus(f64::ln_1p(x.exp2()))).sin());
     let v2: f64 = (v1.tanh() * 0.75).asin();
-    let mut v3 = (if (v1 != v2) {
-        ((((sigmoid(2.0_f64.exp()) * 2.0) - 1.0) * 6.0_f64) / (v2.exp2().recip().sin() + 1.5))
-    } else if ((((sigmoid(macrograd::ops::leaky_relu(v1, 0.01_f64)) * 2.0) - 1.0) * 2.5_f64).cosh()
-        > z)
-    {
-        ((v1.cos() * 0.5).asin().sin() * 0.8).ln_1p()
-    } else {
-        (x + (1.5 as f64))
-    });
+    let mut v3 = (if (v1 != v2) { ((((sigmoid(2.0_f64.exp()) * 2.0) - 1.0) * 6.0_f64) / (v2.exp2().recip().sin() + 1.5)) } else if ((((sigmoid(macrograd::ops::leaky_relu(v1, 0.01_f64)) * 2.0) - 1.0) * 2.5_f64).cosh() > z) { ((v1.cos() * 0.5).asin().sin() * 0.8).ln_1p() } else { (x + (1.5 as f64)) });
     v3 += (-(-v2)).min(v1);
-    (((((sigmoid(relu(
-        softplus(
-            (v2.atan2((x.abs() + 0.5))
-                - (((sigmoid(
-                    ((((2.0_f64.cosh().powf(0.5_f64) + v2.exp2().powf(y[1]))
-                        / ((2.0_f64.cosh().powf(0.5_f64) + v2.exp2().powf(y[1])).abs() + 1.0))
-                        * 5.0_f64)
-                        * ((v3.atan() * 0.63) * 5.0_f64)),
-                ) * 2.0)
-                    - 1.0)
-                    * 12.5_f64))
-                .clamp(
-                    (((v2 * x.max(y[1])).atan() * 0.63) - 1.25),
-                    (({
-                        let t4 = f64::signum(v2.atan2((x.abs() + 0.5)));
-                        t4
-                    }) + 1.25),
-                ),
-        )
-        .exp(),
-    )) * 2.0)
-        - 1.0)
-        * 5.0_f64)
-        * ((((sigmoid(((y[1] * (0.1_f64 * 2f64)) * v1)) - 0.5).acos()
-            * (((sigmoid(v3) * 2.0) - 1.0) * 5.0_f64))
-            .atan()
-            * 0.63)
-            * 5.0_f64))
-        + y[0])
+    (((((sigmoid(relu(softplus((v2.atan2((x.abs() + 0.5)) - (((sigmoid(((((2.0_f64.cosh().powf(0.5_f64) + v2.exp2().powf(y[1])) / ((2.0_f64.cosh().powf(0.5_f64) + v2.exp2().powf(y[1])).abs() + 1.0)) * 5.0_f64) * ((v3.atan() * 0.63) * 5.0_f64))) * 2.0) - 1.0) * 12.5_f64)).clamp((((v2 * x.max(y[1])).atan() * 0.63) - 1.25), (({ let t4 = f64::signum(v2.atan2((x.abs() + 0.5))); t4 }) + 1.25))).exp())) * 2.0) - 1.0) * 5.0_f64) * ((((sigmoid(((y[1] * (0.1_f64 * 2f64)) * v1)) - 0.5).acos() * (((sigmoid(v3) * 2.0) - 1.0) * 5.0_f64)).atan() * 0.63) * 5.0_f64)) + y[0])
 }
 
 #[differentiable]
 fn f1(x: f64, y: [f64; 3], z: [f64; 3], #[nograd] w: f64) -> f64 {
-    let mut b1 = [
-        f64::cos(w),
-        (y[0] * x),
-        (if (((((x * x) + 0.5).ln()
-            >= ((((x * x) + 0.5).ln() - std::f64::consts::PI) + ((x * x) + 0.5).ln()))
-            && (w != (-1.0_f64)))
-            || (((y[2] * y[0]).atan() + 2.0).atan2(x) <= ops::softplus(w).sin().tan()))
-        {
-            (-x)
-        } else {
-            x.hypot(0.75).ln_1p()
-        }),
-    ];
-    let mut v2 = z[1].max(
-        (if (((1.5 as f64).powi(4) >= 2.0_f64)
-            && ((2.0_f64.hypot(0.75).powf(1.5_f64) * (y[0].abs() + 0.5).ln()) > x))
-        {
-            0.5_f64
-        } else if (softplus(z[0]) >= 1.5f64) {
-            x
-        } else {
-            x
-        }),
-    );
+    let mut b1 = [f64::cos(w), (y[0] * x), (if (((((x * x) + 0.5).ln() >= ((((x * x) + 0.5).ln() - std::f64::consts::PI) + ((x * x) + 0.5).ln())) && (w != (-1.0_f64))) || (((y[2] * y[0]).atan() + 2.0).atan2(x) <= ops::softplus(w).sin().tan())) { (-x) } else { x.hypot(0.75).ln_1p() })];
+    let mut v2 = z[1].max((if (((1.5 as f64).powi(4) >= 2.0_f64) && ((2.0_f64.hypot(0.75).powf(1.5_f64) * (y[0].abs() + 0.5).ln()) > x)) { 0.5_f64 } else if (softplus(z[0]) >= 1.5f64) { x } else { x }));
     for i in (0..1).rev() {
         v2 = w.sin();
-        v2 += (((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp()
-            / ((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp().abs() + 1.0))
-            * 0.5_f64);
+        v2 += (((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp() / ((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp().abs() + 1.0)) * 0.5_f64);
     }
     for e in b1 {
         v2 *= f64::tan((softplus(v2) / (softplus(v2).abs() + 1.0))).sin();
         v2 *= relu(std::f64::consts::FRAC_PI_4);
-        v2 += ((((v2.sin() * 5.0_f64) * e).cos() * 4.0_f64)
-            .hypot(0.75)
-            .recip()
-            .sin()
-            * 0.5_f64);
+        v2 += ((((v2.sin() * 5.0_f64) * e).cos() * 4.0_f64).hypot(0.75).recip().sin() * 0.5_f64);
     }
     v2 /= ((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp_m1().tanh() * 2.0_f64).exp2();
-    if ((v2 > gelu(((v2.sin() * 12.5_f64) - (1.0 as f64))))
-        || (false
-            && (((v2.sin() * 12.5_f64) - (1.0 as f64))
-                >= macrograd::ops::softplus((sigmoid(v2) - 0.5).atanh()))))
-    {
+    if ((v2 > gelu(((v2.sin() * 12.5_f64) - (1.0 as f64)))) || (false && (((v2.sin() * 12.5_f64) - (1.0 as f64)) >= macrograd::ops::softplus((sigmoid(v2) - 0.5).atanh())))) {
         let mut v3 = ((v2.atan() * 0.63) * 2.5_f64).exp();
         v3 = ((v3.sin() + 1.5) + 1.1).acosh();
-        let mut v4 = f64::cbrt(
-            (((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64))
-                + 0.5),
-        );
-        v4 *= (((macrograd::ops::softplus((v4.sin() * 0.8).atanh()).atan() + 2.0)
-            .hypot(((b1[0].atan() * 0.63) * 4.0_f64))
-            .atan()
-            * 0.63)
-            * 2.0_f64);
+        let mut v4 = f64::cbrt((((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64)) + 0.5));
+        v4 *= (((macrograd::ops::softplus((v4.sin() * 0.8).atanh()).atan() + 2.0).hypot(((b1[0].atan() * 0.63) * 4.0_f64)).atan() * 0.63) * 2.0_f64);
     } else {
-        v2 /= f64::tanh(((v2 / (v2.abs() + 1.0)) * 4.0_f64).hypot((-0.5_f64.hypot(0.75))))
-            .cosh()
-            .log(0.5)
-            .exp();
-        v2 += (-(sigmoid(v2) + 0.25))
-            .recip()
-            .clamp((-1.0_f64), (sigmoid(v2) + 1.25));
+        v2 /= f64::tanh(((v2 / (v2.abs() + 1.0)) * 4.0_f64).hypot((-0.5_f64.hypot(0.75)))).cosh().log(0.5).exp();
+        v2 += (-(sigmoid(v2) + 0.25)).recip().clamp((-1.0_f64), (sigmoid(v2) + 1.25));
     }
-    let mut b5 = [
-        ((ops::softplus((v2.cos() * 4.0_f64)) + 0.5)
-            .sqrt()
-            .min((ops::softplus((v2.cos() * 4.0_f64)) + 0.5).sqrt())
-            + (v2.cos() * 1.5_f64).exp().log(10.0)),
-        (((((((v2 / (v2.abs() + 1.0)) * 5.0_f64) * (((sigmoid(b1[0]) * 2.0) - 1.0) * 5.0_f64))
-            .sin()
-            * 5.0_f64)
-            * (w.mul_add(((v2.atan() * 0.63) * 3.0_f64), (v2.sin() * 12.0_f64))
-                .tanh()
-                * 5.0_f64))
-            .sin()
-            * 12.5_f64)
-            + x),
-    ];
-    (((f64::hypot(
-        ((((f64::cosh((-1.0_f64)).sin() + 1.5) + 1.1)
-            .acosh()
-            .min(((std::f64::consts::PI.cos() * 2.0_f64).cosh().sqrt().cos() * 0.5).asin())
-            .sin()
-            + 1.5)
-            .sqrt()
-            .sin()
-            * 0.8)
-            .atanh(),
-        (ops::softplus(b5[0]) + 0.5),
-    ) + y[1])
-        + z[2])
-        + ((b5[1] / (b5[1].abs() + 1.0)) * 2.0_f64))
+    let mut b5 = [((ops::softplus((v2.cos() * 4.0_f64)) + 0.5).sqrt().min((ops::softplus((v2.cos() * 4.0_f64)) + 0.5).sqrt()) + (v2.cos() * 1.5_f64).exp().log(10.0)), (((((((v2 / (v2.abs() + 1.0)) * 5.0_f64) * (((sigmoid(b1[0]) * 2.0) - 1.0) * 5.0_f64)).sin() * 5.0_f64) * (w.mul_add(((v2.atan() * 0.63) * 3.0_f64), (v2.sin() * 12.0_f64)).tanh() * 5.0_f64)).sin() * 12.5_f64) + x)];
+    (((f64::hypot(((((f64::cosh((-1.0_f64)).sin() + 1.5) + 1.1).acosh().min(((std::f64::consts::PI.cos() * 2.0_f64).cosh().sqrt().cos() * 0.5).asin()).sin() + 1.5).sqrt().sin() * 0.8).atanh(), (ops::softplus(b5[0]) + 0.5)) + y[1]) + z[2]) + ((b5[1] / (b5[1].abs() + 1.0)) * 2.0_f64))
 }
 
 #[differentiable]
@@ -166,15 +51,10 @@ fn f2(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
     for i in (0..3).rev() {
         let v2 = silu(gelu(0.5_f64));
     }
-    let v3: f64 = sigmoid(
-        (2f64.sin() + 1.5)
-            .log10()
-            .min(f64::powf((z.atan() + 2.0), z)),
-    );
+    let v3: f64 = sigmoid((2f64.sin() + 1.5).log10().min(f64::powf((z.atan() + 2.0), z)));
     v1 -= (((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).cosh().tanh();
     let v4 = v3.exp();
-    let mut v5 = (v3.cosh().powf((-0.5_f64)).cosh().hypot(v4)
-        * leaky_relu((0.25_f64.sin() + 1.5).log10(), 0.2_f64));
+    let mut v5 = (v3.cosh().powf((-0.5_f64)).cosh().hypot(v4) * leaky_relu((0.25_f64.sin() + 1.5).log10(), 0.2_f64));
     if ((v1 - (sigmoid(v3) - 0.5).asin()) < (v1.tanh() * 2.0_f64).cosh().log2()) {
         let v6 = x.exp2();
         v5 *= v4.tanh();
@@ -182,100 +62,34 @@ fn f2(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
         let v1 = (((v1.sin() * 2.0_f64).powi(2) + 0.25).hypot(v3) + (v3 * v5));
     }
     let v7 = (((v4.exp() / (v4.exp().abs() + 1.0)) * 6.0_f64) / (-((v5 + v4).abs() + 0.5)));
-    (f64::log10(
-        (macrograd::ops::softplus(
-            (v7.cos()
-                * f64::log10(
-                    ((v7.cos().powi(2) + 0.25)
-                        .sqrt()
-                        .mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64))
-                        .tanh()
-                        + 1.25),
-                )
-                .exp())
-            .sin()
-            .atan(),
-        ) + 0.5),
-    ) - (v7.cos()
-        * f64::log10(
-            ((v7.cos().powi(2) + 0.25)
-                .sqrt()
-                .mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64))
-                .tanh()
-                + 1.25),
-        )
-        .exp())
-    .sin())
+    (f64::log10((macrograd::ops::softplus((v7.cos() * f64::log10(((v7.cos().powi(2) + 0.25).sqrt().mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64)).tanh() + 1.25)).exp()).sin().atan()) + 0.5)) - (v7.cos() * f64::log10(((v7.cos().powi(2) + 0.25).sqrt().mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64)).tanh() + 1.25)).exp()).sin())
 }
 
 #[differentiable]
 fn f3(x: f64, y: f64, z: [f64; 3]) -> f64 {
     let mut v1 = f64::exp_m1(x);
-    if (macrograd::ops::relu(2.0_f64)
-        > (x - z[0]).max(
-            (std::f64::consts::PI.cos() * 2.0_f64)
-                .exp2()
-                .powf((-0.5_f64)),
-        ))
-    {
-        let v2 = ((f64::ln((std::f64::consts::FRAC_PI_4.tanh() + 1.25)).tanh() + 1.25)
-            .log10()
-            .exp2()
-            .powi(2)
-            + 0.25)
-            .cbrt();
+    if (macrograd::ops::relu(2.0_f64) > (x - z[0]).max((std::f64::consts::PI.cos() * 2.0_f64).exp2().powf((-0.5_f64)))) {
+        let v2 = ((f64::ln((std::f64::consts::FRAC_PI_4.tanh() + 1.25)).tanh() + 1.25).log10().exp2().powi(2) + 0.25).cbrt();
         if (v1 < v2) {
             v1 *= (((-1.0_f64).tanh() * 0.75).acos().sin() * 2.0_f64);
-        } else if (((z[1] * v2).hypot(0.75).powf(0.5_f64) > (1.0 as f64))
-            || (f64::max(
-                (v2.atan() + 2.0).ln(),
-                (z[1].powi(2) + 0.25).powf(((v1 / (v1.abs() + 1.0)) * 2.0_f64)),
-            ) == v1))
-        {
-            v1 /= ((v2 / (-silu(leaky_relu((-0.75_f64), 0.1_f64).exp2().ln_1p()).cosh())).tanh()
-                + 1.25);
+        } else if (((z[1] * v2).hypot(0.75).powf(0.5_f64) > (1.0 as f64)) || (f64::max((v2.atan() + 2.0).ln(), (z[1].powi(2) + 0.25).powf(((v1 / (v1.abs() + 1.0)) * 2.0_f64))) == v1)) {
+            v1 /= ((v2 / (-silu(leaky_relu((-0.75_f64), 0.1_f64).exp2().ln_1p()).cosh())).tanh() + 1.25);
             let mut v3 = softplus(v2);
         } else {
-            let y = (-0.5_f64.powi(2)).hypot(
-                (((f64::log(z[2].hypot(0.75), 2.0) - y)
-                    / ((f64::log(z[2].hypot(0.75), 2.0) - y).abs() + 1.0))
-                    * 2.0_f64)
-                    .exp2(),
-            );
-            v1 = ((relu(v2) - (v1 - y))
-                + (-0.75_f64).max(v2).exp().powf((v2.exp().cos() * 2.0_f64)));
+            let y = (-0.5_f64.powi(2)).hypot((((f64::log(z[2].hypot(0.75), 2.0) - y) / ((f64::log(z[2].hypot(0.75), 2.0) - y).abs() + 1.0)) * 2.0_f64).exp2());
+            v1 = ((relu(v2) - (v1 - y)) + (-0.75_f64).max(v2).exp().powf((v2.exp().cos() * 2.0_f64)));
         }
-    } else if (relu(z[2])
-        > (if (true && (ops::sigmoid(relu(z[2])).max(v1) < ((sigmoid(y) * 2.0) - 1.0).tan())) {
-            gelu(v1)
-        } else {
-            (-1.0_f64)
-        }))
-    {
-        v1 *= (((v1.atan() * 0.63) * 5.0_f64)
-            * ((v1.cos() * 3.0_f64).mul_add(0.25_f64, v1).sin() * 5.0_f64))
-            .atan();
+    } else if (relu(z[2]) > (if (true && (ops::sigmoid(relu(z[2])).max(v1) < ((sigmoid(y) * 2.0) - 1.0).tan())) { gelu(v1) } else { (-1.0_f64) })) {
+        v1 *= (((v1.atan() * 0.63) * 5.0_f64) * ((v1.cos() * 3.0_f64).mul_add(0.25_f64, v1).sin() * 5.0_f64)).atan();
         v1 *= (gelu(v1).cos() * 2.0_f64);
     } else {
         let mut v4 = ((-1.0_f64).exp() * (-1.0_f64).exp());
         v4 /= ((v1 + y).tanh() + 1.25);
     }
-    let v5 = (((-z[2].cosh()) * 2.0).powi(-3) * (z[2].exp2() * 2.0).powi(-2))
-        .clamp((-1.0_f64), (((sigmoid(x) * 2.0) - 1.0) + 1.25));
+    let v5 = (((-z[2].cosh()) * 2.0).powi(-3) * (z[2].exp2() * 2.0).powi(-2)).clamp((-1.0_f64), (((sigmoid(x) * 2.0) - 1.0) + 1.25));
     let v6 = (leaky_relu(f64::atanh((sigmoid(x.powi(4)) - 0.5)), 0.2_f64) + v5);
     let v7 = z[0].min(v6.exp());
-    ((macrograd::ops::sigmoid(
-        (v7 * (((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh()
-            / ((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh().abs() + 1.0))
-            * 3.0_f64)
-            .mul_add(
-                (-v6.cosh()).recip().abs(),
-                (((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh(),
-            )
-            .signum()
-            .exp2()),
-    ) + z[1])
-        + ((v1.atan() * 0.63) * 2.0_f64))
+    ((macrograd::ops::sigmoid((v7 * (((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh() / ((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh().abs() + 1.0)) * 3.0_f64).mul_add((-v6.cosh()).recip().abs(), (((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh()).signum().exp2())) + z[1]) + ((v1.atan() * 0.63) * 2.0_f64))
 }
 
 #[differentiable]
@@ -283,187 +97,41 @@ fn f4(x: [f64; 2], y: [f64; 2]) -> f64 {
     let v2 = if ((sigmoid(x[0]) + 0.25).powf(1.5_f64) >= 2.0_f64) {
         (std::f64::consts::FRAC_PI_4.sin().sin() + 1.5).log(0.5)
     } else {
-        let t1 = x[1].cosh();
-        ((t1 * (t1.cos() * 0.5).acos()) - ((2f64.asinh() * gelu(t1)).sin() * 2.0_f64).exp2().sqrt())
+        let t1 = x[1].cosh(); ((t1 * (t1.cos() * 0.5).acos()) - ((2f64.asinh() * gelu(t1)).sin() * 2.0_f64).exp2().sqrt())
     };
     let mut v3 = (-(-v2));
     v3 += (-v2.sin()).abs().min(v2).atan();
-    let mut v4 = ((std::f64::consts::PI
-        + (y[1] - sigmoid((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh())))
-        - 0.25_f64.exp().atan2(
-            ((((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh() + (v3 - v2)).atan() * 0.63) * 4.0_f64),
-        ));
+    let mut v4 = ((std::f64::consts::PI + (y[1] - sigmoid((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh()))) - 0.25_f64.exp().atan2(((((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh() + (v3 - v2)).atan() * 0.63) * 4.0_f64)));
     for (i, &e) in y.iter().enumerate() {
-        v4 /= (sigmoid(
-            ((((((sigmoid(((x[1 - i] / (v2.sin() * 2.0_f64).exp2()) + e)) * 2.0) - 1.0)
-                * 6.0_f64)
-                / (-(e
-                    .atan2(((v2.atan() * 0.63) * 2.0_f64).exp2())
-                    .clamp(
-                        ((((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh()
-                            / (((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh().abs() + 1.0))
-                            - 1.25),
-                        (v3.cos() + 1.25),
-                    )
-                    .sin()
-                    + 1.5)))
-                .atan()
-                * 0.63)
-                * 4.0_f64)
-                .atan2(
-                    (sigmoid(f64::sin(((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh())) + 0.25),
-                ),
-        ) + 1.0);
+        v4 /= (sigmoid(((((((sigmoid(((x[1 - i] / (v2.sin() * 2.0_f64).exp2()) + e)) * 2.0) - 1.0) * 6.0_f64) / (-(e.atan2(((v2.atan() * 0.63) * 2.0_f64).exp2()).clamp(((((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh() / (((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh().abs() + 1.0)) - 1.25), (v3.cos() + 1.25)).sin() + 1.5))).atan() * 0.63) * 4.0_f64).atan2((sigmoid(f64::sin(((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh())) + 0.25))) + 1.0);
     }
-    let mut v5 = (if (((sigmoid((-(core::f64::consts::E.tanh() * 1.5_f64).exp()).cbrt()) + 0.25)
-        + 1.1)
-        .acosh()
-        > 3.0_f64)
-    {
-        (y[0] + 2f64)
-    } else {
-        ops::softplus(v4)
-    })
-    .max((v3 + v4.sin()));
-    ((if (std::f64::consts::PI
-        < (macrograd::ops::softplus(((v4.atan() * 0.63) * 4.0_f64)) + 0.5).recip())
-    {
-        (-((((((((v3 / (v3.abs() + 1.0)) * 6.0_f64)
-            / (softplus(
-                ((((3.0_f64.cos() * 2.23606797749979_f64).powi(4).atan() * 0.63) * 25.0_f64).sin()
-                    * 4.0_f64),
-            ) + 0.5))
-            .sin()
-            * 5.0_f64)
-            * std::f64::consts::FRAC_PI_4)
-            * (v2
-                .max((1.0 as f64).clamp((v4.cos() - 1.25), (0.1_f64 + 1.25)))
-                .tanh()
-                + 1.25)
-                .sqrt())
-        .cos()
-            * 0.5)
-            .acos()
-            .clamp((v4.cos() - 1.25), 0.5_f64)
-            + v3))
-    } else {
-        (-(sigmoid(((v3.sin() * 2.0_f64).cosh().ln_1p() / (softplus(y[0]) + 0.5))) - 0.5)
-            .acos()
-            .tanh()
-            .tanh())
-        .atan()
-    }) + (v5.cos() * 2.0_f64))
+    let mut v5 = (if (((sigmoid((-(core::f64::consts::E.tanh() * 1.5_f64).exp()).cbrt()) + 0.25) + 1.1).acosh() > 3.0_f64) { (y[0] + 2f64) } else { ops::softplus(v4) }).max((v3 + v4.sin()));
+    ((if (std::f64::consts::PI < (macrograd::ops::softplus(((v4.atan() * 0.63) * 4.0_f64)) + 0.5).recip()) { (-((((((((v3 / (v3.abs() + 1.0)) * 6.0_f64) / (softplus(((((3.0_f64.cos() * 2.23606797749979_f64).powi(4).atan() * 0.63) * 25.0_f64).sin() * 4.0_f64)) + 0.5)).sin() * 5.0_f64) * std::f64::consts::FRAC_PI_4) * (v2.max((1.0 as f64).clamp((v4.cos() - 1.25), (0.1_f64 + 1.25))).tanh() + 1.25).sqrt()).cos() * 0.5).acos().clamp((v4.cos() - 1.25), 0.5_f64) + v3)) } else { (-(sigmoid(((v3.sin() * 2.0_f64).cosh().ln_1p() / (softplus(y[0]) + 0.5))) - 0.5).acos().tanh().tanh()).atan() }) + (v5.cos() * 2.0_f64))
 }
 
 #[differentiable]
 fn f5(x: f64, #[nograd] y: f64) -> f64 {
     let mut v1 = (-x);
-    let v2 = (x
-        / (-(((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp())
-            / ((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp()).abs() + 1.0))
-            * 1.5_f64)
-            .exp()))
-    .min(core::f64::consts::E);
+    let v2 = (x / (-(((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp()) / ((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp()).abs() + 1.0)) * 1.5_f64).exp())).min(core::f64::consts::E);
     let v3: f64 = (v2.sin() * 2.5_f64).exp();
     let mut v4 = (v1 + ((1.0 as f64) * ((v2.atan() * 0.63) * 5.0_f64))).asinh();
     if (v4 > gelu(2f64)) {
         v4 -= (x.powi(2) + 0.25).sqrt();
-        let mut b5 = [
-            ((sigmoid(f64::mul_add(
-                ((v4 / (v4.abs() + 1.0)) * 3.0_f64),
-                0.5_f64,
-                f64::max(v4, v1),
-            )) / (-1.0_f64).cosh())
-            .cosh()
-                + 1.1)
-                .acosh(),
-            ((-1.0_f64) * (v1 * v1)),
-        ];
+        let mut b5 = [((sigmoid(f64::mul_add(((v4 / (v4.abs() + 1.0)) * 3.0_f64), 0.5_f64, f64::max(v4, v1))) / (-1.0_f64).cosh()).cosh() + 1.1).acosh(), ((-1.0_f64) * (v1 * v1))];
     } else {
         let y = v3.tanh().asinh();
         let mut v6 = (v1.powi(0) * 2f64);
     }
-    let mut v7: f64 = ((((v3 / (v3.abs() + 1.0)) * 5.0_f64) * gelu(v1))
-        - ops::sigmoid(((v4 / (v4.abs() + 1.0)) * 4.0_f64).hypot(0.75).log2()));
-    v7 /= ((((sigmoid(
-        ((-(2.0_f64.powi(2) + 0.25)).cbrt() + ((relu(x) - v7).cos() * 12.5_f64))
-            .max(macrograd::ops::relu((relu(x) - v7))),
-    ) * 2.0)
-        - 1.0)
-        * 2.0_f64)
-        .powi(2)
-        + 0.25);
-    let mut b8 = [
-        ops::silu(
-            (x - v3).clamp(
-                ((if (((((v4.atan() * 0.63) * 2.924017738212866_f64).powi(3).sin() * 12.5_f64)
-                    + (-1.0_f64))
-                    < std::f64::consts::FRAC_PI_4)
-                {
-                    y
-                } else {
-                    0.1_f64
-                })
-                .tanh()
-                    - 1.25),
-                1.0_f64,
-            ),
-        ),
-        (if (v1 >= (1.5 as f64)) {
-            f64::tan(
-                ((sigmoid(ops::softplus(
-                    (((sigmoid(std::f64::consts::PI) * 2.0) - 1.0) * 2.5_f64).cosh(),
-                )) * 2.0)
-                    - 1.0),
-            )
-        } else {
-            (v7.atan() + 2.0).recip()
-        }),
-    ];
-    (({
-        let t9 = gelu((v1.tanh() + 1.25).log10());
-        (((-(softplus(
-            (-f64::hypot(
-                (-(v1
-                    - ((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1)
-                        .acosh()
-                        .cos())),
-                (((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1)
-                    .acosh()
-                    .sin()
-                    + 1.5),
-            )),
-        ) + 0.5))
-            * 2.0)
-            .powi(-1)
-            .atan()
-            + 2.0)
-            .cbrt()
-            .powi(0)
-    }) + b8[0])
+    let mut v7: f64 = ((((v3 / (v3.abs() + 1.0)) * 5.0_f64) * gelu(v1)) - ops::sigmoid(((v4 / (v4.abs() + 1.0)) * 4.0_f64).hypot(0.75).log2()));
+    v7 /= ((((sigmoid(((-(2.0_f64.powi(2) + 0.25)).cbrt() + ((relu(x) - v7).cos() * 12.5_f64)).max(macrograd::ops::relu((relu(x) - v7)))) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25);
+    let mut b8 = [ops::silu((x - v3).clamp(((if (((((v4.atan() * 0.63) * 2.924017738212866_f64).powi(3).sin() * 12.5_f64) + (-1.0_f64)) < std::f64::consts::FRAC_PI_4) { y } else { 0.1_f64 }).tanh() - 1.25), 1.0_f64)), (if (v1 >= (1.5 as f64)) { f64::tan(((sigmoid(ops::softplus((((sigmoid(std::f64::consts::PI) * 2.0) - 1.0) * 2.5_f64).cosh())) * 2.0) - 1.0)) } else { (v7.atan() + 2.0).recip() })];
+    (({ let t9 = gelu((v1.tanh() + 1.25).log10()); (((-(softplus((-f64::hypot((-(v1 - ((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1).acosh().cos())), (((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1).acosh().sin() + 1.5)))) + 0.5)) * 2.0).powi(-1).atan() + 2.0).cbrt().powi(0) }) + b8[0])
 }
 
 #[differentiable]
 fn f6(x: f64, y: f64, #[nograd] z: f64, w: f64) -> f64 {
-    let v2 = (f64::min(
-        ({
-            let t1 = y;
-            t1
-        }),
-        z,
-    ) + w);
-    ((-(softplus(
-        macrograd::ops::leaky_relu(
-            (w - f64::log(((v2.atan() * 0.5).atanh().abs() + 0.5), 0.5).min((1.0 as f64)))
-                .min(((v2.atan() * 0.5).atanh().cosh() * w)),
-            0.1_f64,
-        )
-        .hypot(0.75)
-        .cbrt(),
-    ) + 0.5)
-        .log2())
-    .asinh()
-        + x)
+    let v2 = (f64::min(({ let t1 = y; t1 }), z) + w);
+    ((-(softplus(macrograd::ops::leaky_relu((w - f64::log(((v2.atan() * 0.5).atanh().abs() + 0.5), 0.5).min((1.0 as f64))).min(((v2.atan() * 0.5).atanh().cosh() * w)), 0.1_f64).hypot(0.75).cbrt()) + 0.5).log2()).asinh() + x)
 }
 
 #[differentiable]
@@ -474,106 +142,29 @@ fn f7(x: [f64; 3], y: f64, #[nograd] z: f64) -> f64 {
         (y * (-1.0_f64))
     };
     for i in (0..2).rev() {
-        v1 += (((((v1.atan() * 0.63) * 2.5_f64).exp() - v1)
-            / ((((v1.atan() * 0.63) * 2.5_f64).exp() - v1).abs() + 1.0))
-            * 0.5_f64);
-        v1 *= (ops::leaky_relu(
-            ((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64),
-            (sigmoid(((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64))
-                * 0.2),
-        ) + (sigmoid(v1) + 0.25).cbrt())
-        .sin();
+        v1 += (((((v1.atan() * 0.63) * 2.5_f64).exp() - v1) / ((((v1.atan() * 0.63) * 2.5_f64).exp() - v1).abs() + 1.0)) * 0.5_f64);
+        v1 *= (ops::leaky_relu(((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64), (sigmoid(((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64)) * 0.2)) + (sigmoid(v1) + 0.25).cbrt()).sin();
     }
-    let mut b2 = [
-        f64::exp2((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64)),
-        macrograd::ops::leaky_relu(((1.5 as f64).max(v1) + z), (sigmoid(y) * 0.2)),
-        (((f64::exp((v1.sin() * 2.5_f64)).atan() * 0.63) * 5.0_f64) * (y * (-1.0_f64)))
-            .max(f64::asinh(2.0_f64.min(x[1]))),
-    ];
+    let mut b2 = [f64::exp2((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64)), macrograd::ops::leaky_relu(((1.5 as f64).max(v1) + z), (sigmoid(y) * 0.2)), (((f64::exp((v1.sin() * 2.5_f64)).atan() * 0.63) * 5.0_f64) * (y * (-1.0_f64))).max(f64::asinh(2.0_f64.min(x[1])))];
     let v3 = ((v1.sin() * 2.0_f64).powi(2) + 0.25).log2();
     let v6 = if (v1 < x[1]) {
-        let t4 = (v1 - 0.5_f64.abs());
-        v3.min(t4)
+        let t4 = (v1 - 0.5_f64.abs()); v3.min(t4)
     } else {
-        let t5 = (softplus(v3.cos()) + 0.5).recip();
-        (((f64::ln(v3.hypot(0.75)) * (((x[0].max(v3) + v3.exp2()).atan() * 0.63) * 5.0_f64))
-            .tanh()
-            + 1.25)
-            + 1.1)
-            .acosh()
+        let t5 = (softplus(v3.cos()) + 0.5).recip(); (((f64::ln(v3.hypot(0.75)) * (((x[0].max(v3) + v3.exp2()).atan() * 0.63) * 5.0_f64)).tanh() + 1.25) + 1.1).acosh()
     };
     let mut v7: f64 = f64::ln_1p((f64::ln((v3.sin() + 1.5)).tanh() * 0.75));
-    (((((ops::softplus(
-        (if ((((v3.cos() * 1.5_f64).exp().powf(0.5_f64) * (v6.tanh() * 0.75).acos())
-            == 0.25_f64.asinh())
-            || ((((v7 * v7) + 0.5).powf(0.5_f64)
-                + f64::clamp(v7, (-0.5_f64), ((v6.tanh() * 0.75).acos().tanh() + 1.25)))
-                > ((((sigmoid((v1.sin() * 5.0_f64).powi(2)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1)
-                    .acosh()))
-        {
-            f64::hypot(
-                ((v6.tanh() * 0.75).acos() * f64::asin((sigmoid(silu(x[2])) - 0.5))),
-                (-(({
-                    let t8 = (y / (v1.atan() + 2.0));
-                    3.0_f64
-                })
-                .tanh()
-                    + 1.25)),
-            )
-        } else {
-            silu((v1.tanh() * 4.0_f64).atan2((-(sigmoid(v7) + 0.25))))
-        }),
-    )
-    .sin()
-        * 0.8)
-        .acos()
-        .cos()
-        * 2.0_f64)
-        .exp2()
-        .log10()
-        .exp()
-        .powf(3.0_f64)
-        + (b2[0].tanh() * 2.0_f64))
-        + (b2[1].tanh() * 2.0_f64))
-        + (b2[2].cos() * 2.0_f64))
+    (((((ops::softplus((if ((((v3.cos() * 1.5_f64).exp().powf(0.5_f64) * (v6.tanh() * 0.75).acos()) == 0.25_f64.asinh()) || ((((v7 * v7) + 0.5).powf(0.5_f64) + f64::clamp(v7, (-0.5_f64), ((v6.tanh() * 0.75).acos().tanh() + 1.25))) > ((((sigmoid((v1.sin() * 5.0_f64).powi(2)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1).acosh())) { f64::hypot(((v6.tanh() * 0.75).acos() * f64::asin((sigmoid(silu(x[2])) - 0.5))), (-(({ let t8 = (y / (v1.atan() + 2.0)); 3.0_f64 }).tanh() + 1.25))) } else { silu((v1.tanh() * 4.0_f64).atan2((-(sigmoid(v7) + 0.25)))) })).sin() * 0.8).acos().cos() * 2.0_f64).exp2().log10().exp().powf(3.0_f64) + (b2[0].tanh() * 2.0_f64)) + (b2[1].tanh() * 2.0_f64)) + (b2[2].cos() * 2.0_f64))
 }
 
 #[differentiable]
 fn f8(x: f64, #[nograd] y: [f64; 3], #[nograd] z: [f64; 2]) -> f64 {
     let v1 = x.exp2();
-    (((((((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().exp() + 1.1)
-        .acosh()
-        .cos()
-        .tan()
-        .clamp(
-            (-0.5_f64),
-            ((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().cos() + 1.25),
-        )
-        + y[0])
-        + y[1])
-        + y[2])
-        + z[0])
-        + z[1])
+    (((((((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().exp() + 1.1).acosh().cos().tan().clamp((-0.5_f64), ((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().cos() + 1.25)) + y[0]) + y[1]) + y[2]) + z[0]) + z[1])
 }
 
 #[differentiable]
 fn f9(x: f64, y: [f64; 3]) -> f64 {
-    (((f64::atan(
-        (f64::atan(x).mul_add(
-            x.max((((sigmoid(x) * 2.0) - 1.0) * 1.5_f64).exp().recip())
-                .min(y[1]),
-            x,
-        ) / (-((f64::clamp(y[1], (-0.5_f64), 2.0_f64).powi(2) + 0.25)
-            .log10()
-            .tanh()
-            + 1.25))),
-    )
-    .tanh()
-        * 0.75)
-        .atanh()
-        .cos()
-        + y[0])
-        + y[2])
+    (((f64::atan((f64::atan(x).mul_add(x.max((((sigmoid(x) * 2.0) - 1.0) * 1.5_f64).exp().recip()).min(y[1]), x) / (-((f64::clamp(y[1], (-0.5_f64), 2.0_f64).powi(2) + 0.25).log10().tanh() + 1.25)))).tanh() * 0.75).atanh().cos() + y[0]) + y[2])
 }
 
 #[differentiable]
@@ -584,10 +175,7 @@ fn f10(x: f64, #[nograd] y: f64) -> f64 {
     } else if (v1 <= (1.5 as f64)) {
         v1 /= ((v1.exp_m1().atan() * 0.5).acos().cos() * 1.5_f64).exp();
     } else {
-        let mut v3 = ({
-            let t2 = y;
-            f64::abs(sigmoid(v1))
-        });
+        let mut v3 = ({ let t2 = y; f64::abs(sigmoid(v1)) });
     }
     for i in (0..3).rev() {
         let mut v4 = (v1 + (0.5_f64 * (v1.tanh() * 5.0_f64)));
@@ -596,17 +184,12 @@ fn f10(x: f64, #[nograd] y: f64) -> f64 {
         }
         for j in 0..=1 {
             v4 *= ((0.5_f64 * 0.5_f64) + 0.5).powf((-0.5_f64)).sin();
-            v4 = ((((v1 / (v1.abs() + 1.0)) * 2.5_f64).exp().tanh() * 2.5_f64)
-                .exp()
-                .atan()
-                * 0.5)
-                .acos();
+            v4 = ((((v1 / (v1.abs() + 1.0)) * 2.5_f64).exp().tanh() * 2.5_f64).exp().atan() * 0.5).acos();
         }
         v4 = (-v1.atan());
     }
     let v6 = if (v1 <= 3.0_f64) {
-        let t5 = (v1 + x);
-        (f64::sqrt((2f64.tanh() + 1.25)) * (-core::f64::consts::E))
+        let t5 = (v1 + x); (f64::sqrt((2f64.tanh() + 1.25)) * (-core::f64::consts::E))
     } else {
         ((v1.cos() * 5.0_f64) * x).tanh()
     };
@@ -617,51 +200,23 @@ fn f10(x: f64, #[nograd] y: f64) -> f64 {
         let mut v8 = ((((sigmoid(x.min(v7)) * 2.0) - 1.0) * 12.5_f64) + v6);
         v8 = sigmoid(v8);
     } else {
-        v1 /= (sigmoid(
-            (((x.sin() * 1.9036539387158786_f64).powi(5)
-                / ((x.sin() * 1.9036539387158786_f64).powi(5).abs() + 1.0))
-                * 25.0_f64),
-        ) + 0.25);
-        v1 *= relu(
-            (v6.max(y) + (((v7.atan() + 2.0) + 1.1).acosh() + (v1.atan() + 2.0).log2())).cos(),
-        );
+        v1 /= (sigmoid((((x.sin() * 1.9036539387158786_f64).powi(5) / ((x.sin() * 1.9036539387158786_f64).powi(5).abs() + 1.0)) * 25.0_f64)) + 0.25);
+        v1 *= relu((v6.max(y) + (((v7.atan() + 2.0) + 1.1).acosh() + (v1.atan() + 2.0).log2())).cos());
     }
-    return silu(
-        silu(
-            (((f64::tan(
-                (x.tanh() + 1.25)
-                    .powf(((-(v7.tanh() + 1.25).recip()).cos() * 2.0_f64))
-                    .tanh(),
-            ) - (v1.sin() + 1.5).atan2(((v6.atan() * 0.63) * 4.0_f64)))
-            .atan()
-                * 0.63)
-                * 1.5_f64)
-                .exp()
-                .sqrt(),
-        )
-        .atan(),
-    );
+    return silu(silu((((f64::tan((x.tanh() + 1.25).powf(((-(v7.tanh() + 1.25).recip()).cos() * 2.0_f64)).tanh()) - (v1.sin() + 1.5).atan2(((v6.atan() * 0.63) * 4.0_f64))).atan() * 0.63) * 1.5_f64).exp().sqrt()).atan());
 }
 
 #[differentiable]
 fn f11(x: f64, #[nograd] y: f64, #[nograd] z: [f64; 2]) -> f64 {
-    let x = ((-y)
-        / (sigmoid(
-            (((x.hypot(0.75).recip() * f64::sinh(y)).tanh() * 4.0_f64).abs() + 0.5).ln_1p(),
-        ) - 0.5)
-            .asin()
-            .exp());
+    let x = ((-y) / (sigmoid((((x.hypot(0.75).recip() * f64::sinh(y)).tanh() * 4.0_f64).abs() + 0.5).ln_1p()) - 0.5).asin().exp());
     let mut v1 = ops::softplus(((3.0_f64.abs() + 0.5) + 1.1).acosh());
     for i in 0..=0 {
         let v2 = (v1 - v1).cos();
     }
     if !!(x >= (-1.0_f64)) {
         v1 = ((-x.cosh()) * 2.0).powi(-1);
-    } else if !((f64::sin(x).atan() * 0.5).acos() >= (f64::atanh((z[0].sin() * 0.8)) * (-0.75_f64)))
-    {
-        if ((sigmoid(y) + 0.25).recip()
-            < z[1].clamp(((x.atan() * 0.63) - 1.25), (x.exp2().log10() + 1.25)))
-        {
+    } else if !((f64::sin(x).atan() * 0.5).acos() >= (f64::atanh((z[0].sin() * 0.8)) * (-0.75_f64))) {
+        if ((sigmoid(y) + 0.25).recip() < z[1].clamp(((x.atan() * 0.63) - 1.25), (x.exp2().log10() + 1.25))) {
             v1 = (-((x.hypot(0.75) + 1.1).acosh().sin() + 1.5)).cbrt();
             v1 -= (v1.cos() * 0.5).asin();
         } else {
@@ -670,26 +225,7 @@ fn f11(x: f64, #[nograd] y: f64, #[nograd] z: [f64; 2]) -> f64 {
         }
         v1 = (((v1 / (v1.abs() + 1.0)) * 5.0_f64) * (y.exp_m1().tanh() * 5.0_f64));
     }
-    (((f64::tan(
-        ((ops::sigmoid(
-            (((((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.0_f64)
-                .exp2()
-                .ln_1p()
-                .cosh()
-                .sin()
-                * 2.0_f64)
-                .powi(2)
-                + 0.25)
-                .log2(),
-        )
-        .sin()
-            + 1.5)
-            + 1.1)
-            .acosh()
-            .tanh(),
-    ) + z[0])
-        + z[1])
-        + ((v1 / (v1.abs() + 1.0)) * 2.0_f64))
+    (((f64::tan(((ops::sigmoid((((((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.0_f64).exp2().ln_1p().cosh().sin() * 2.0_f64).powi(2) + 0.25).log2()).sin() + 1.5) + 1.1).acosh().tanh()) + z[0]) + z[1]) + ((v1 / (v1.abs() + 1.0)) * 2.0_f64))
 }
 
 #[differentiable]
@@ -700,15 +236,9 @@ fn f12(x: f64, y: f64, z: f64) -> f64 {
         v1 = ((softplus(x) + 0.5) * 2.0).powi(-2);
     } else {
         for i in (0..3).rev() {
-            v1 = (((1.0 as f64).clamp((-0.5_f64), 1.0_f64)
-                + (std::f64::consts::FRAC_PI_4 + ((i as f64) - z)))
-                .cos()
-                * 3.5_f64);
+            v1 = (((1.0 as f64).clamp((-0.5_f64), 1.0_f64) + (std::f64::consts::FRAC_PI_4 + ((i as f64) - z))).cos() * 3.5_f64);
             let v3 = if (x < (1.0 as f64)) {
-                v1.clamp(
-                    (((sigmoid((((v1 - v1).sin() * 12.5_f64) - v1)) * 2.0) - 1.0) - 1.25),
-                    0.5_f64,
-                )
+                v1.clamp((((sigmoid((((v1 - v1).sin() * 12.5_f64) - v1)) * 2.0) - 1.0) - 1.25), 0.5_f64)
             } else {
                 (((2.0_f64.abs() + 0.5) + 1.1).acosh().atan() * 0.5).ln_1p()
             };
@@ -716,37 +246,16 @@ fn f12(x: f64, y: f64, z: f64) -> f64 {
         }
         let v4 = f64::sinh(x);
     }
-    let v5 = (0.5_f64.atan() + 2.0)
-        .log2()
-        .hypot(((v1 + v1).sin() * 1.5_f64).exp());
-    let y = f64::tan((x / (-(v1.atan().tanh() + 1.25))).cos())
-        .clamp((((1.5 as f64) + (-1.0_f64)) - 1.25), 2.0_f64);
-    ((1.5 as f64)
-        - (((((z.cos().tan().atan() + 2.0).log10().exp().abs() + 0.5).log(0.5)
-            + (v1.atan() + 2.0).log10())
-            * ((((f64::mul_add(y, (v1.tanh() * 3.0_f64), y).cos() * 5.0_f64)
-                * (((sigmoid(leaky_relu(
-                    (x - ((v5.sin() + 1.5).log2() + v1)),
-                    (sigmoid((z.cos().tan().atan() + 2.0).log10().exp()) * 0.2),
-                )) * 2.0)
-                    - 1.0)
-                    * 5.0_f64))
-                .atan()
-                * 0.63)
-                * 5.0_f64))
-            .sin()
-            + 1.5)
-            .log10())
-    .abs()
+    let v5 = (0.5_f64.atan() + 2.0).log2().hypot(((v1 + v1).sin() * 1.5_f64).exp());
+    let y = f64::tan((x / (-(v1.atan().tanh() + 1.25))).cos()).clamp((((1.5 as f64) + (-1.0_f64)) - 1.25), 2.0_f64);
+    ((1.5 as f64) - (((((z.cos().tan().atan() + 2.0).log10().exp().abs() + 0.5).log(0.5) + (v1.atan() + 2.0).log10()) * ((((f64::mul_add(y, (v1.tanh() * 3.0_f64), y).cos() * 5.0_f64) * (((sigmoid(leaky_relu((x - ((v5.sin() + 1.5).log2() + v1)), (sigmoid((z.cos().tan().atan() + 2.0).log10().exp()) * 0.2))) * 2.0) - 1.0) * 5.0_f64)).atan() * 0.63) * 5.0_f64)).sin() + 1.5).log10()).abs()
 }
 
 #[differentiable]
 fn f13(x: f64, y: f64) -> f64 {
     let mut v1: f64 = gelu(y);
     v1 = (v1.sinh().cos() * 0.5).asin();
-    let mut v2 = if (((v1.clamp((v1 - 1.25), 0.5_f64).tanh() + 1.25).recip() >= (1.0 as f64))
-        && !(macrograd::ops::softplus(0.5_f64) < 2f64))
-    {
+    let mut v2 = if (((v1.clamp((v1 - 1.25), 0.5_f64).tanh() + 1.25).recip() >= (1.0 as f64)) && !(macrograd::ops::softplus(0.5_f64) < 2f64)) {
         v1.abs()
     } else {
         (std::f64::consts::FRAC_PI_4.max(x).tanh() * 0.75).acos()
@@ -757,34 +266,14 @@ fn f13(x: f64, y: f64) -> f64 {
 #[differentiable]
 fn f14(x: f64, #[nograd] y: [f64; 3], #[nograd] z: f64, #[nograd] w: [f64; 3]) -> f64 {
     let v1: f64 = z.exp2();
-    let mut v2: f64 = (v1.atan2((-((2.0_f64 * 2.0_f64) + 0.5))).sin() * 2.0_f64)
-        .cosh()
-        .ln();
+    let mut v2: f64 = (v1.atan2((-((2.0_f64 * 2.0_f64) + 0.5))).sin() * 2.0_f64).cosh().ln();
     if (((v1.atan() * 0.63) * 2.5_f64).cosh() > z) {
-        let v4 = if ((v1 != ((z.tanh() * 0.75).acos() + v1))
-            && ((y[1].signum().mul_add((sigmoid(x) - 0.5).atanh(), v1)
-                < (y[2] + macrograd::ops::sigmoid(((z.tanh() * 0.75).acos() + v1))))
-                || (x >= std::f64::consts::PI)))
-        {
-            let t3 = ((0.25_f64.cos().abs() + 0.5).log2().cos() * 0.5).asin();
-            ((((macrograd::ops::softplus(x) + 0.5)
-                .powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64))
-                .tanh()
-                * 2.0_f64)
-                * ((macrograd::ops::softplus(x) + 0.5)
-                    .powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64))
-                    .tanh()
-                    * 2.0_f64))
-                + 0.5)
-                .log2()
+        let v4 = if ((v1 != ((z.tanh() * 0.75).acos() + v1)) && ((y[1].signum().mul_add((sigmoid(x) - 0.5).atanh(), v1) < (y[2] + macrograd::ops::sigmoid(((z.tanh() * 0.75).acos() + v1)))) || (x >= std::f64::consts::PI))) {
+            let t3 = ((0.25_f64.cos().abs() + 0.5).log2().cos() * 0.5).asin(); ((((macrograd::ops::softplus(x) + 0.5).powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64)).tanh() * 2.0_f64) * ((macrograd::ops::softplus(x) + 0.5).powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64)).tanh() * 2.0_f64)) + 0.5).log2()
         } else {
             leaky_relu(v1, 0.2_f64)
         };
-    } else if ((y[2] > v2.cosh().signum())
-        || (true
-            && ((sigmoid(v2.cosh()) - 0.5).atanh()
-                >= (sigmoid(((v2.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh())))
-    {
+    } else if ((y[2] > v2.cosh().signum()) || (true && ((sigmoid(v2.cosh()) - 0.5).atanh() >= (sigmoid(((v2.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh()))) {
         v2 *= (-v2);
         v2 -= f64::recip((-((v2 + v1).abs() + 0.5)));
     }
@@ -792,89 +281,17 @@ fn f14(x: f64, #[nograd] y: [f64; 3], #[nograd] z: f64, #[nograd] w: [f64; 3]) -
     let mut v6 = f64::powf((v2.clamp((-1.0_f64), (v5 + 1.25)).tanh() + 1.25), 2.0_f64).min(v5);
     let mut v7 = (-v2);
     v7 /= ((sigmoid(v2) + 0.25).sqrt().sin() + 1.5);
-    (((((gelu(f64::signum(
-        ((-macrograd::ops::softplus((w[2].abs() + 0.5).log2()).powi(3))
-            * (w[2].abs() + 0.5).log2())
-        .cos(),
-    )) + y[0])
-        + y[1])
-        + w[1])
-        + v6)
-        + ((v7 / (v7.abs() + 1.0)) * 2.0_f64))
+    (((((gelu(f64::signum(((-macrograd::ops::softplus((w[2].abs() + 0.5).log2()).powi(3)) * (w[2].abs() + 0.5).log2()).cos())) + y[0]) + y[1]) + w[1]) + v6) + ((v7 / (v7.abs() + 1.0)) * 2.0_f64))
 }
 
 #[differentiable]
 fn f15(x: f64, #[nograd] y: [f64; 3], z: f64) -> f64 {
     let mut v1 = ((((z * z) + 0.5).powf(x).cos() * 12.5_f64) - z).sin();
     for e in y {
-        let v2 = leaky_relu(
-            (((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5)
-                * 2.0)
-                .powi(-2)
-                .exp_m1()
-                .signum(),
-            (sigmoid(
-                (e - (((((v1 / (v1.abs() + 1.0)) * 2.0_f64)
-                    * ((v1 / (v1.abs() + 1.0)) * 2.0_f64))
-                    + 0.5)
-                    * 2.0)
-                    .powi(-2))
-                .max(((y[1] / (-(y[1].powi(2) + 0.25))).atan() * 0.5).ln_1p()),
-            ) * 0.2),
-        );
+        let v2 = leaky_relu((((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) * 2.0).powi(-2).exp_m1().signum(), (sigmoid((e - (((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) * 2.0).powi(-2)).max(((y[1] / (-(y[1].powi(2) + 0.25))).atan() * 0.5).ln_1p())) * 0.2));
     }
     let z = leaky_relu((v1 / x.exp2()), 0.2_f64);
-    (if (((z.sin() * 2.5_f64).exp() <= z)
-        || ((y[0].powi(3) > v1)
-            && ((((z / (z.abs() + 1.0)) * 5.0_f64) * (z.tanh() * 5.0_f64)).min(y[1].sin())
-                >= 1.5f64)))
-    {
-        (((sigmoid(
-            (f64::exp2(
-                ((ops::leaky_relu(((y[1].sin() * y[0]) * v1), (sigmoid(v1) * 0.2))
-                    + (((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64)
-                        .exp2()
-                        .asinh()
-                        .exp()
-                        .atan()
-                        * 0.63)
-                        * 5.0_f64)
-                        .powi(2)
-                        / ((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64)
-                            .exp2()
-                            .asinh()
-                            .exp()
-                            .atan()
-                            * 0.63)
-                            * 5.0_f64)
-                            .powi(2)
-                            .abs()
-                            + 1.0))
-                        * 12.5_f64))
-                    .tanh()
-                    * 2.5_f64),
-            ) - v1),
-        ) * 2.0)
-            - 1.0)
-            * 2.0_f64)
-            .exp2()
-            .powf(1.5_f64)
-    } else {
-        ops::softplus(
-            (((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64)
-                .cosh()
-                .powf(y[0])
-                .sin()
-                * 5.0_f64)
-                * f64::atanh(
-                    ((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64)
-                        .cosh()
-                        .powf(y[0])
-                        .atan()
-                        * 0.5),
-                )),
-        )
-    })
+    (if (((z.sin() * 2.5_f64).exp() <= z) || ((y[0].powi(3) > v1) && ((((z / (z.abs() + 1.0)) * 5.0_f64) * (z.tanh() * 5.0_f64)).min(y[1].sin()) >= 1.5f64))) { (((sigmoid((f64::exp2(((ops::leaky_relu(((y[1].sin() * y[0]) * v1), (sigmoid(v1) * 0.2)) + (((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).exp2().asinh().exp().atan() * 0.63) * 5.0_f64).powi(2) / ((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).exp2().asinh().exp().atan() * 0.63) * 5.0_f64).powi(2).abs() + 1.0)) * 12.5_f64)).tanh() * 2.5_f64)) - v1)) * 2.0) - 1.0) * 2.0_f64).exp2().powf(1.5_f64) } else { ops::softplus((((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64).cosh().powf(y[0]).sin() * 5.0_f64) * f64::atanh(((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64).cosh().powf(y[0]).atan() * 0.5)))) })
 }
 
 #[differentiable]
@@ -884,150 +301,37 @@ fn f16(x: [f64; 3], #[nograd] y: f64, z: f64) -> f64 {
         let mut v2 = sigmoid(std::f64::consts::FRAC_PI_4);
         v2 -= (-v2.exp2()).cbrt();
         for j in (0..1).rev() {
-            v2 = (((((-1.0_f64) * v2)
-                * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64))
-                / ((((-1.0_f64) * v2)
-                    * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64))
-                    .abs()
-                    + 1.0))
-                * 1.8588219741119505_f64);
-            v2 = (silu(f64::min((v2 + v2), x[j]).tanh())
-                .hypot(0.75)
-                .sqrt()
-                .exp2()
-                .log10()
-                - f64::min((v2 + v2), x[j]).tanh());
+            v2 = (((((-1.0_f64) * v2) * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64)) / ((((-1.0_f64) * v2) * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64)).abs() + 1.0)) * 1.8588219741119505_f64);
+            v2 = (silu(f64::min((v2 + v2), x[j]).tanh()).hypot(0.75).sqrt().exp2().log10() - f64::min((v2 + v2), x[j]).tanh());
         }
-        let v3: f64 = ((((v1 * v1).max(1.5f64.exp_m1())
-            / ((v1 * v1).max(1.5f64.exp_m1()).abs() + 1.0))
-            * 5.0_f64)
-            * v2);
+        let v3: f64 = ((((v1 * v1).max(1.5f64.exp_m1()) / ((v1 * v1).max(1.5f64.exp_m1()).abs() + 1.0)) * 5.0_f64) * v2);
     }
-    (((f64::exp_m1(
-        ((((((((((x[0] * v1).atan() * 0.63) * 2.5_f64).sinh().sin() * 2.5_f64)
-            .exp()
-            .sin()
-            * 5.0_f64)
-            * 0.25_f64)
-            * (-(v1.asinh() - (v1 * y))).tanh())
-        .powi(2)
-            + 0.25)
-            .log(0.5)
-            .powi(2)
-            + 0.25)
-            + 1.1)
-            .acosh(),
-    )
-    .asinh()
-        + x[1])
-        + x[2])
-        + z)
+    (((f64::exp_m1(((((((((((x[0] * v1).atan() * 0.63) * 2.5_f64).sinh().sin() * 2.5_f64).exp().sin() * 5.0_f64) * 0.25_f64) * (-(v1.asinh() - (v1 * y))).tanh()).powi(2) + 0.25).log(0.5).powi(2) + 0.25) + 1.1).acosh()).asinh() + x[1]) + x[2]) + z)
 }
 
 #[differentiable]
 fn f17(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
     let mut v2 = if (((y + x) * y) < 2.0_f64) {
-        let t1 = (y
-            * (-(x
-                .exp2()
-                .powf(
-                    (((x / (z.sin() * 1.5_f64).exp())
-                        / ((x / (z.sin() * 1.5_f64).exp()).abs() + 1.0))
-                        * 2.0_f64),
-                )
-                .tanh()
-                * 2.0_f64)
-                .cosh()
-                .sqrt()));
-        ((t1 * t1).sin() * 4.0_f64).atan2(t1.hypot(0.75))
+        let t1 = (y * (-(x.exp2().powf((((x / (z.sin() * 1.5_f64).exp()) / ((x / (z.sin() * 1.5_f64).exp()).abs() + 1.0)) * 2.0_f64)).tanh() * 2.0_f64).cosh().sqrt())); ((t1 * t1).sin() * 4.0_f64).atan2(t1.hypot(0.75))
     } else {
         (x.powi(0).sin() + 1.5).sqrt()
     };
     if (f64::cos(x).exp2() < ((-v2).tanh() * 0.75).acos()) {
         let mut v3 = ((v2.tanh() * 2.0_f64).powi(2) + 0.25).log2();
         v3 += macrograd::ops::silu((-1.0_f64));
-        v3 *= (((f64::atan2(
-            (1.5 as f64),
-            (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25),
-        ) + (sigmoid(v2) - 0.5).asin())
-            / ((f64::atan2(
-                (1.5 as f64),
-                (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25),
-            ) + (sigmoid(v2) - 0.5).asin())
-            .abs()
-                + 1.0))
-            * 2.0_f64);
+        v3 *= (((f64::atan2((1.5 as f64), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) + (sigmoid(v2) - 0.5).asin()) / ((f64::atan2((1.5 as f64), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) + (sigmoid(v2) - 0.5).asin()).abs() + 1.0)) * 2.0_f64);
     } else {
-        v2 -= (z
-            / (((macrograd::ops::relu(v2).sin() + 1.5)
-                .powf(
-                    (((f64::powf((y.tanh() * 1.5_f64).exp(), 3.0_f64).atan() * 0.63) * 25.0_f64)
-                        .tanh()
-                        * 2.0_f64),
-                )
-                .tanh()
-                * 2.0_f64)
-                .powi(2)
-                + 0.25));
+        v2 -= (z / (((macrograd::ops::relu(v2).sin() + 1.5).powf((((f64::powf((y.tanh() * 1.5_f64).exp(), 3.0_f64).atan() * 0.63) * 25.0_f64).tanh() * 2.0_f64)).tanh() * 2.0_f64).powi(2) + 0.25));
         let mut v4 = v2.tanh().tan();
         v4 /= ops::silu(z).hypot(0.75);
     }
-    if ((((v2.cos() * 5.0_f64) * (v2.tanh() * 5.0_f64)).tanh() * 2.5_f64).cosh()
-        > std::f64::consts::FRAC_PI_4)
-    {
-        v2 -= ({
-            let t5 = (-v2);
-            f64::exp_m1((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64))
-        });
-        let mut v6 = (-(((((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64))
-            .atan()
-            * 0.63)
-            * 4.0_f64)
-            .hypot(
-                (-(v2
-                    .min((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64)))
-                    .tanh()
-                    + 1.25)),
-            )
-            .tanh()
-            * 4.0_f64)
-            .abs()
-            + 0.5))
-            .atan2(macrograd::ops::sigmoid(v2).atan())
-            .atan();
+    if ((((v2.cos() * 5.0_f64) * (v2.tanh() * 5.0_f64)).tanh() * 2.5_f64).cosh() > std::f64::consts::FRAC_PI_4) {
+        v2 -= ({ let t5 = (-v2); f64::exp_m1((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64)) });
+        let mut v6 = (-(((((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64)).atan() * 0.63) * 4.0_f64).hypot((-(v2.min((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64))).tanh() + 1.25))).tanh() * 4.0_f64).abs() + 0.5)).atan2(macrograd::ops::sigmoid(v2).atan()).atan();
     } else {
-        v2 -= f64::atan2(
-            (0.5_f64 * (1.5 as f64)).exp(),
-            (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25),
-        );
+        v2 -= f64::atan2((0.5_f64 * (1.5 as f64)).exp(), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25));
     }
-    ((-(sigmoid(v2.sin()) + 0.25)) * 2.0).powi(-1).max(
-        ((f64::atanh(
-            ((if ((y < 2f64)
-                && ((((v2.sin() * 2.23606797749979_f64).powi(4).cos() * 25.0_f64)
-                    < ((((sigmoid(leaky_relu(v2, 0.2_f64)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1)
-                        .acosh())
-                    && (y > 3.0_f64)))
-            {
-                ops::silu(
-                    (z + macrograd::ops::leaky_relu(
-                        (sigmoid(v2) - 0.5).asin(),
-                        (sigmoid(((v2 / (v2.abs() + 1.0)) * 2.0_f64).exp2().cbrt()) * 0.2),
-                    )),
-                )
-            } else {
-                v2.cos()
-                    .mul_add((v2.cos() * 3.0_f64), (v2.cos() * 12.0_f64))
-            })
-            .cos()
-            .atan()
-                * 0.5),
-        )
-        .powi(2)
-            + 0.25)
-            * 2.0)
-            .powi(-2),
-    )
+    ((-(sigmoid(v2.sin()) + 0.25)) * 2.0).powi(-1).max(((f64::atanh(((if ((y < 2f64) && ((((v2.sin() * 2.23606797749979_f64).powi(4).cos() * 25.0_f64) < ((((sigmoid(leaky_relu(v2, 0.2_f64)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1).acosh()) && (y > 3.0_f64))) { ops::silu((z + macrograd::ops::leaky_relu((sigmoid(v2) - 0.5).asin(), (sigmoid(((v2 / (v2.abs() + 1.0)) * 2.0_f64).exp2().cbrt()) * 0.2)))) } else { v2.cos().mul_add((v2.cos() * 3.0_f64), (v2.cos() * 12.0_f64)) }).cos().atan() * 0.5)).powi(2) + 0.25) * 2.0).powi(-2))
 }
 
 #[differentiable]
@@ -1036,60 +340,20 @@ fn f18(x: f64, y: f64) -> f64 {
     v1 -= ((-0.75_f64).atan() * 0.5).ln_1p().sinh();
     let v2: f64 = (v1 * v1).abs();
     let v3 = (((v1 / (v1.abs() + 1.0)) * 1.5_f64).exp().sqrt() * v2);
-    (std::f64::consts::PI
-        + ((if (f64::sin(((-((1.5 as f64).atan() + 2.0)) * 2.0).powi(-2)) > 2f64) {
-            sigmoid(
-                ((((sigmoid(v3) * 2.0) - 1.0) * 2.0_f64)
-                    .cosh()
-                    .ln_1p()
-                    .sin()
-                    .tanh()
-                    * 0.75)
-                    .acos(),
-            )
-        } else {
-            v2.min(
-                (leaky_relu(
-                    ((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(),
-                    0.1_f64,
-                ) - leaky_relu(
-                    ((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(),
-                    0.1_f64,
-                )),
-            )
-        })
-        .tanh()
-            + 1.25)
-            .sqrt())
+    (std::f64::consts::PI + ((if (f64::sin(((-((1.5 as f64).atan() + 2.0)) * 2.0).powi(-2)) > 2f64) { sigmoid(((((sigmoid(v3) * 2.0) - 1.0) * 2.0_f64).cosh().ln_1p().sin().tanh() * 0.75).acos()) } else { v2.min((leaky_relu(((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(), 0.1_f64) - leaky_relu(((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(), 0.1_f64))) }).tanh() + 1.25).sqrt())
 }
 
 #[differentiable]
 fn f19(x: f64, y: f64) -> f64 {
-    let mut v1 = (-((((sigmoid(
-        ((y.tanh() + 1.25).sqrt()
-            - (if ((((y.tanh() + 1.25).sqrt() < 2.0_f64) && (x > 0.1_f64))
-                || (y.min(x) <= (y * (1.5 as f64))))
-            {
-                std::f64::consts::FRAC_PI_4
-            } else {
-                x
-            })),
-    ) * 2.0)
-        - 1.0)
-        * 2.0_f64)
-        .powi(2)
-        + 0.25))
-        .hypot(y);
+    let mut v1 = (-((((sigmoid(((y.tanh() + 1.25).sqrt() - (if ((((y.tanh() + 1.25).sqrt() < 2.0_f64) && (x > 0.1_f64)) || (y.min(x) <= (y * (1.5 as f64)))) { std::f64::consts::FRAC_PI_4 } else { x }))) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25)).hypot(y);
     for i in (0..2).rev() {
         v1 /= (silu((i as f64)).abs() + 1.0);
         v1 = ((v1.atan() + 2.0).ln().atan() + 2.0).ln_1p();
     }
     let v4 = if (v1 > v1) {
-        let t2 = relu(y);
-        (x + ops::sigmoid(x))
+        let t2 = relu(y); (x + ops::sigmoid(x))
     } else {
-        let t3 = ((x * x) * ((v1.tanh() * 2.5_f64).exp_m1().sin() * 5.0_f64));
-        (v1.tanh() + 1.25).ln().exp2()
+        let t3 = ((x * x) * ((v1.tanh() * 2.5_f64).exp_m1().sin() * 5.0_f64)); (v1.tanh() + 1.25).ln().exp2()
     };
     let v5 = if (softplus(v4) > core::f64::consts::E) {
         ((if (y.sin() < y.sin()) { x } else { 1.5f64 }).atan().atan() + 2.0).log10()
@@ -1101,185 +365,45 @@ fn f19(x: f64, y: f64) -> f64 {
         let v6: f64 = f64::tanh(v1);
         v1 *= gelu(v4);
     }
-    (((f64::log2(
-        ((v4 - (v4.exp()
-            - ((sigmoid(1.5f64) - 0.5).ln_1p() - (-1.0_f64)).clamp(
-                ((y.tanh() * 0.75).ln_1p().tanh() - 1.25),
-                (((sigmoid(1.5f64) * 2.0) - 1.0) + 1.25),
-            ))
-        .clamp(0.25_f64, 0.5_f64))
-        .powi(2)
-            + 0.25),
-    ) - v4)
-        + (((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64))
-        + v5)
+    (((f64::log2(((v4 - (v4.exp() - ((sigmoid(1.5f64) - 0.5).ln_1p() - (-1.0_f64)).clamp(((y.tanh() * 0.75).ln_1p().tanh() - 1.25), (((sigmoid(1.5f64) * 2.0) - 1.0) + 1.25))).clamp(0.25_f64, 0.5_f64)).powi(2) + 0.25)) - v4) + (((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64)) + v5)
 }
 
 #[differentiable]
 fn f20(x: f64, #[nograd] y: [f64; 3], #[nograd] z: [f64; 2]) -> f64 {
-    (((f64::sinh(
-        ((-((z[0].cos().tan().cos() * z[0].cos().tan().cos()) + 0.5))
-            .atan2(
-                (((x.atan() + 2.0).powf(1.5_f64)
-                    - ((((((x.exp().abs().atan() * 0.63) * 6.0_f64)
-                        / (-z[0].cos().tan().cos().hypot(0.75)))
-                    .cos()
-                        * 0.5)
-                        .atanh()
-                        + (-(1.5 as f64)))
-                        * ((x + core::f64::consts::E) + x).sin()))
-                .tanh()
-                    * 4.0_f64),
-            )
-            .clamp(((y[0].abs().atan() * 0.63) - 1.25), 2.0_f64)
-            .atan()
-            + 2.0)
-            .log10(),
-    ) + y[1])
-        + y[2])
-        + z[1])
+    (((f64::sinh(((-((z[0].cos().tan().cos() * z[0].cos().tan().cos()) + 0.5)).atan2((((x.atan() + 2.0).powf(1.5_f64) - ((((((x.exp().abs().atan() * 0.63) * 6.0_f64) / (-z[0].cos().tan().cos().hypot(0.75))).cos() * 0.5).atanh() + (-(1.5 as f64))) * ((x + core::f64::consts::E) + x).sin())).tanh() * 4.0_f64)).clamp(((y[0].abs().atan() * 0.63) - 1.25), 2.0_f64).atan() + 2.0).log10()) + y[1]) + y[2]) + z[1])
 }
 
 #[differentiable]
 fn f21(x: f64, #[nograd] y: f64) -> f64 {
     let v1 = 0.1_f64.exp_m1();
-    let mut v3 = ((1.5f64 + x.cosh())
-        + (leaky_relu(v1, 0.2_f64)
-            + (((((((sigmoid(
-                ({
-                    let t2 = v1;
-                    (1.5f64 + x.cosh())
-                }),
-            ) * 2.0)
-                - 1.0)
-                * 2.0_f64)
-                * (((sigmoid(
-                    ({
-                        let t2 = v1;
-                        (1.5f64 + x.cosh())
-                    }),
-                ) * 2.0)
-                    - 1.0)
-                    * 2.0_f64))
-                + 0.5)
-                * 2.0)
-                .powi(-1)
-                * leaky_relu(v1, 0.2_f64))));
+    let mut v3 = ((1.5f64 + x.cosh()) + (leaky_relu(v1, 0.2_f64) + (((((((sigmoid(({ let t2 = v1; (1.5f64 + x.cosh()) })) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(({ let t2 = v1; (1.5f64 + x.cosh()) })) * 2.0) - 1.0) * 2.0_f64)) + 0.5) * 2.0).powi(-1) * leaky_relu(v1, 0.2_f64))));
     if (!(v3 == y) || (v1 < std::f64::consts::PI)) {
         let mut v4 = v1.signum();
         v4 = v4.clamp((2f64.cos() - 1.25), (y.cos() + 1.25)).abs();
         v4 -= ((((v3.atan() * 0.63) * 2.0_f64) * ((v3.atan() * 0.63) * 2.0_f64)) + 0.5).recip();
     }
-    v3 = (x
-        .sin()
-        .clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64)
-        .clamp(
-            0.25_f64,
-            (x.sin()
-                .clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64)
-                + 1.25),
-        )
-        .sin()
-        * 0.8)
-        .atanh();
-    ((ops::sigmoid((((y * y) + 0.5) + 1.1).acosh())
-        .exp()
-        .log2()
-        .tanh()
-        * 0.75)
-        .atanh()
-        .sin()
-        * f64::exp_m1((softplus(v3).tanh() + 1.25).log(10.0)))
+    v3 = (x.sin().clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64).clamp(0.25_f64, (x.sin().clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64) + 1.25)).sin() * 0.8).atanh();
+    ((ops::sigmoid((((y * y) + 0.5) + 1.1).acosh()).exp().log2().tanh() * 0.75).atanh().sin() * f64::exp_m1((softplus(v3).tanh() + 1.25).log(10.0)))
 }
 
 #[differentiable]
 fn f22(x: [f64; 2], y: [f64; 2], z: [f64; 3]) -> f64 {
     let mut v1 = ((x[1] + x[1]) - (z[1] - y[0]));
-    if (v1.sin().tan()
-        < (if (!(x[0] >= (1.0 as f64))
-            && ((((z[1].powi(2) + 0.25) * 2.0).powi(-2) + ops::gelu(v1)) != (-1.0_f64)))
-        {
-            f64::ln_1p((v1.tanh() * 1.5_f64).exp())
-        } else {
-            v1
-        }))
-    {
+    if (v1.sin().tan() < (if (!(x[0] >= (1.0 as f64)) && ((((z[1].powi(2) + 0.25) * 2.0).powi(-2) + ops::gelu(v1)) != (-1.0_f64))) { f64::ln_1p((v1.tanh() * 1.5_f64).exp()) } else { v1 })) {
         v1 *= (((sigmoid((x[1] * (v1.cos() * 5.0_f64))) * 2.0) - 1.0) * 2.0_f64);
     }
     for i in 0..3 {
-        v1 *= ((-((v1 / (v1.abs() + 1.0)) * 3.0_f64)
-            .mul_add((v1.cos() * 3.0_f64), ((v1 / (v1.abs() + 1.0)) * 12.0_f64)))
-        .atan()
-            * 0.63);
+        v1 *= ((-((v1 / (v1.abs() + 1.0)) * 3.0_f64).mul_add((v1.cos() * 3.0_f64), ((v1 / (v1.abs() + 1.0)) * 12.0_f64))).atan() * 0.63);
     }
     let mut v2 = (((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5).sqrt();
     if (v2.sin() < (f64::sin(v1) - f64::sin(v1))) {
         v2 -= std::f64::consts::FRAC_PI_4.cos();
         v2 /= ((f64::cos(v2) * f64::cos(v2)) + 0.5);
     }
-    let v3 = (sigmoid(
-        (v2.clamp(0.25_f64, (3.0_f64.sin() + 1.25)).cos()
-            + ((0.1_f64 / (-(v1.sin() + 1.5)))
-                .mul_add(
-                    ((((((sigmoid(v1) * 2.0) - 1.0) * 12.5_f64) + x[1]).atan() * 0.63) * 3.0_f64),
-                    ((v1 / (v1.abs() + 1.0)) * 12.0_f64),
-                )
-                .cos()
-                * 12.5_f64)),
-    ) + 0.25)
-        .ln();
-    v2 = (if (v3 >= 0.1_f64) {
-        (v3.sin() + 1.5).cbrt()
-    } else {
-        z[0].tanh()
-    })
-    .tanh();
-    v2 *= (((((std::f64::consts::PI
-        * ((v3 * ((v1 / (v1.abs() + 1.0)) * 5.0_f64)).sin() * 5.0_f64))
-        .atan()
-        * 0.63)
-        * 4.0_f64)
-        .hypot(
-            ((((v3 * v3) + 0.5).log(2.0).sin() + 1.5)
-                .powf((-0.5_f64))
-                .sin()
-                + 1.5),
-        )
-        .atan()
-        * 0.63)
-        * 2.0_f64);
-    ((((sigmoid(f64::acos(
-        (((((if ((y[1]
-            <= (if !(f64::asin((v2.exp2().sqrt().tanh() * 0.75)) < v1) {
-                (-1.0_f64)
-            } else {
-                v2
-            }))
-            && (macrograd::ops::relu(v3)
-                < (if (((sigmoid(v3) + 0.25).ln() * v2.asinh()) < 1.5f64) {
-                    macrograd::ops::relu(v3)
-                } else {
-                    y[1].abs()
-                })))
-        {
-            (v3 / (-(sigmoid((((v1 / (v1.abs() + 1.0)) * 5.0_f64) * z[1])) + 0.25)))
-        } else {
-            ((v2.min(v1) / (v2.min(v1).abs() + 1.0)) * 4.0_f64).atan2((z[0].cos() * 1.5_f64).exp())
-        })
-        .cos()
-            * 5.0_f64)
-            * v3)
-            .tanh()
-            * 2.5_f64)
-            .exp2()
-            .sin()
-            * 0.8),
-    )) * 2.0)
-        - 1.0)
-        .tan()
-        .sin()
-        - v3)
-        + z[2])
+    let v3 = (sigmoid((v2.clamp(0.25_f64, (3.0_f64.sin() + 1.25)).cos() + ((0.1_f64 / (-(v1.sin() + 1.5))).mul_add(((((((sigmoid(v1) * 2.0) - 1.0) * 12.5_f64) + x[1]).atan() * 0.63) * 3.0_f64), ((v1 / (v1.abs() + 1.0)) * 12.0_f64)).cos() * 12.5_f64))) + 0.25).ln();
+    v2 = (if (v3 >= 0.1_f64) { (v3.sin() + 1.5).cbrt() } else { z[0].tanh() }).tanh();
+    v2 *= (((((std::f64::consts::PI * ((v3 * ((v1 / (v1.abs() + 1.0)) * 5.0_f64)).sin() * 5.0_f64)).atan() * 0.63) * 4.0_f64).hypot(((((v3 * v3) + 0.5).log(2.0).sin() + 1.5).powf((-0.5_f64)).sin() + 1.5)).atan() * 0.63) * 2.0_f64);
+    ((((sigmoid(f64::acos((((((if ((y[1] <= (if !(f64::asin((v2.exp2().sqrt().tanh() * 0.75)) < v1) { (-1.0_f64) } else { v2 })) && (macrograd::ops::relu(v3) < (if (((sigmoid(v3) + 0.25).ln() * v2.asinh()) < 1.5f64) { macrograd::ops::relu(v3) } else { y[1].abs() }))) { (v3 / (-(sigmoid((((v1 / (v1.abs() + 1.0)) * 5.0_f64) * z[1])) + 0.25))) } else { ((v2.min(v1) / (v2.min(v1).abs() + 1.0)) * 4.0_f64).atan2((z[0].cos() * 1.5_f64).exp()) }).cos() * 5.0_f64) * v3).tanh() * 2.5_f64).exp2().sin() * 0.8))) * 2.0) - 1.0).tan().sin() - v3) + z[2])
 }
 
 #[differentiable]
@@ -1287,36 +411,13 @@ fn f23(x: f64, #[nograd] y: f64, #[nograd] z: f64, #[nograd] w: f64) -> f64 {
     let mut v1 = f64::asin(((x * x).sin() * 0.8));
     v1 += (sigmoid(leaky_relu(core::f64::consts::E, 0.2_f64)) - 0.5).asin();
     let w = ops::silu(1.5f64);
-    let mut b2 = [
-        0.1_f64.max(v1),
-        macrograd::ops::silu(0.5_f64).exp_m1(),
-        (softplus(0.1_f64) + 0.5).log2(),
-    ];
+    let mut b2 = [0.1_f64.max(v1), macrograd::ops::silu(0.5_f64).exp_m1(), (softplus(0.1_f64) + 0.5).log2()];
     let v5 = if ((w.atan() * 0.5).atanh().min((-1.0_f64)) < 0.25_f64) {
-        let t3 = (w.max(0.25_f64) * (1.5f64 * b2[2]));
-        (((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.5_f64).exp()
+        let t3 = (w.max(0.25_f64) * (1.5f64 * b2[2])); (((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.5_f64).exp()
     } else {
-        let t4 = ((v1.abs() + 0.5).log10() - v1);
-        (1.0 as f64).sin()
+        let t4 = ((v1.abs() + 0.5).log10() - v1); (1.0 as f64).sin()
     };
-    ((((f64::asinh(f64::exp2(
-        (((sigmoid(
-            (w.sin() + 1.5).atan2(
-                (relu(z)
-                    + ((leaky_relu(w, 0.01_f64).cosh() / (-(z.abs().signum().abs() + 0.5)))
-                        .tanh()
-                        * 2.0_f64)
-                        .cosh()
-                        .ln_1p())
-                .asinh(),
-            ),
-        ) * 2.0)
-            - 1.0)
-            * 2.5_f64),
-    )) + y)
-        + b2[0])
-        + b2[1])
-        + (v5.sin() * 2.0_f64))
+    ((((f64::asinh(f64::exp2((((sigmoid((w.sin() + 1.5).atan2((relu(z) + ((leaky_relu(w, 0.01_f64).cosh() / (-(z.abs().signum().abs() + 0.5))).tanh() * 2.0_f64).cosh().ln_1p()).asinh())) * 2.0) - 1.0) * 2.5_f64))) + y) + b2[0]) + b2[1]) + (v5.sin() * 2.0_f64))
 }
 
 #[test]
@@ -1324,11 +425,7 @@ fn each_gradient_function_returns_its_functions_value() {
     let (v, _) = f0_grad(0.5, [0.5; 2], 0.5);
     assert_eq!(v.to_bits(), f0(0.5, [0.5; 2], 0.5).to_bits(), "f0");
     let (v, _) = f1_grad(0.5, [0.5; 3], [0.5; 3], 0.5);
-    assert_eq!(
-        v.to_bits(),
-        f1(0.5, [0.5; 3], [0.5; 3], 0.5).to_bits(),
-        "f1"
-    );
+    assert_eq!(v.to_bits(), f1(0.5, [0.5; 3], [0.5; 3], 0.5).to_bits(), "f1");
     let (v, _) = f2_grad(0.5, 0.5, 0.5);
     assert_eq!(v.to_bits(), f2(0.5, 0.5, 0.5).to_bits(), "f2");
     let (v, _) = f3_grad(0.5, 0.5, [0.5; 3]);
@@ -1354,11 +451,7 @@ fn each_gradient_function_returns_its_functions_value() {
     let (v, _) = f13_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f13(0.5, 0.5).to_bits(), "f13");
     let (v, _) = f14_grad(0.5, [0.5; 3], 0.5, [0.5; 3]);
-    assert_eq!(
-        v.to_bits(),
-        f14(0.5, [0.5; 3], 0.5, [0.5; 3]).to_bits(),
-        "f14"
-    );
+    assert_eq!(v.to_bits(), f14(0.5, [0.5; 3], 0.5, [0.5; 3]).to_bits(), "f14");
     let (v, _) = f15_grad(0.5, [0.5; 3], 0.5);
     assert_eq!(v.to_bits(), f15(0.5, [0.5; 3], 0.5).to_bits(), "f15");
     let (v, _) = f16_grad([0.5; 3], 0.5, 0.5);
@@ -1374,11 +467,7 @@ fn each_gradient_function_returns_its_functions_value() {
     let (v, _) = f21_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f21(0.5, 0.5).to_bits(), "f21");
     let (v, _) = f22_grad([0.5; 2], [0.5; 2], [0.5; 3]);
-    assert_eq!(
-        v.to_bits(),
-        f22([0.5; 2], [0.5; 2], [0.5; 3]).to_bits(),
-        "f22"
-    );
+    assert_eq!(v.to_bits(), f22([0.5; 2], [0.5; 2], [0.5; 3]).to_bits(), "f22");
     let (v, _) = f23_grad(0.5, 0.5, 0.5, 0.5);
     assert_eq!(v.to_bits(), f23(0.5, 0.5, 0.5, 0.5).to_bits(), "f23");
 }

@@ -49,6 +49,7 @@ fn sample() -> String {
          //! tests' program generator: do not edit (see that file to rewrite it).\n\
          //! Compiled through the real `#[differentiable]` macro, so a generator\n\
          //! writing invalid Rust fails here.\n\
+         #![cfg_attr(rustfmt, rustfmt_skip)]\n\
          #![allow(unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]\n\n\
          #[allow(unused_imports)]\n\
          use macrograd::ops::{self, *};\n\
