@@ -42,6 +42,9 @@ struct Lower<'a> {
     /// Bindings; `None` for one whose value already produced an error.
     env: Vec<(String, Option<usize>)>,
     checked: &'a Checked,
+    /// Each layer's index by name (a search per call was quadratic in the
+    /// number of layers).
+    layer_index: std::collections::HashMap<String, usize>,
     cx: &'a Ctxt,
 }
 
@@ -56,6 +59,13 @@ pub fn lower_forward(m: &ModelInput, c: &Checked, cx: &Ctxt) -> Option<VGraph> {
         }],
         env: vec![(c.input_name.to_string(), Some(0))],
         checked: c,
+        layer_index: c
+            .layers
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(k, l)| (l.name.to_string(), k))
+            .collect(),
         cx,
     };
     let mut out = None;
@@ -227,7 +237,7 @@ impl Lower<'_> {
 
     fn layer_call(&mut self, m: &syn::ExprMethodCall) -> Option<usize> {
         let name = m.method.to_string();
-        let Some(k) = self.checked.layers.iter().position(|l| l.name == name) else {
+        let Some(&k) = self.layer_index.get(&name) else {
             if self.checked.fields.contains(&name) {
                 return None; // its type was already reported
             }

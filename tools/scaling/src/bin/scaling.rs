@@ -128,8 +128,45 @@ fn write_crate(dir: &str, n: usize) {
     .expect("write main.rs");
 }
 
+/// `shapes [N...]`: expansion time of each input shape of [`gen::shapes`]
+/// (default sizes 10³, 10⁴, 10⁵), one run each (the large ones take seconds).
+fn shapes(sizes: &[usize]) {
+    println!("| shape | n | output tokens | expand (ms) | µs / n |");
+    println!("|---|---:|---:|---:|---:|");
+    for &n in sizes {
+        for (label, entry, src) in gen::shapes(n) {
+            let item: TokenStream = src.parse().expect("generated source lexes");
+            let t = Instant::now();
+            let out = match entry {
+                "fn" => expand(item),
+                _ => macrograd_codegen::expand_grad(item),
+            };
+            let dt = t.elapsed();
+            assert!(
+                !out.to_string().contains("compile_error"),
+                "{label} at {n}: the expansion has errors"
+            );
+            println!(
+                "| {label} | {n} | {} | {:.1} | {:.2} |",
+                count_tokens(&out),
+                dt.as_secs_f64() * 1e3,
+                dt.as_secs_f64() * 1e6 / n as f64
+            );
+        }
+    }
+}
+
 fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("shapes") {
+        let sizes: Vec<usize> = if args.len() > 1 {
+            args[1..].iter().map(|s| s.parse().expect("a size")).collect()
+        } else {
+            vec![1_000, 10_000, 100_000]
+        };
+        shapes(&sizes);
+        return;
+    }
     if args.first().map(String::as_str) == Some("crate") {
         let dir = args.get(1).expect("usage: scaling crate DIR N");
         let n = args
