@@ -7,6 +7,8 @@
 //! change to the generator, rewrite it with
 //! `MACROGRAD_BLESS=1 cargo test -p macrograd-codegen --test gen_sample`.
 
+// only the generator is used here, not the dual numbers beside it
+#[allow(dead_code)]
 mod common;
 
 use std::fmt::Write;

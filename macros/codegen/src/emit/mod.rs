@@ -152,8 +152,22 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     // A braced struct lives in the type namespace only, beside the function
     // of the same name: `use m::f` imports both, and an `impl` (unlike a
     // module) sees the items around it, also inside a function body.
-    // Spanned on the name: in an `impl` block (where an attribute cannot
-    // tell it is), rustc's "struct is not supported in `impl`s" lands there.
+    // The items' outer tokens spanned on the name: in an `impl` block (where
+    // an attribute cannot tell it is), rustc's "struct is not supported in
+    // `impl`s" lands there. (Not the function inside: its local variables,
+    // spanned on a name from a `macro_rules!`, would take that macro's
+    // hygiene.)
+    let pb_fn = quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #pb_name(#ins) -> (#float, (#(#tys,)*)) {
+            // names the function as written, so that calling only its
+            // gradient does not report it unused
+            let _ = #name;
+            let (value, gradient) = #grad_name(#(#args),*);
+            (value, (#(#exprs,)*))
+        }
+    };
     quote_spanned! {name.span()=>
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
@@ -161,15 +175,7 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
 
         #[allow(dead_code)]
         impl #name {
-            #[doc = #doc]
-            #[inline]
-            pub fn #pb_name(#ins) -> (#float, (#(#tys,)*)) {
-                // names the function as written, so that calling only its
-                // gradient does not report it unused
-                let _ = #name;
-                let (value, gradient) = #grad_name(#(#args),*);
-                (value, (#(#exprs,)*))
-            }
+            #pb_fn
         }
     }
 }

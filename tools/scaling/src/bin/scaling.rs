@@ -128,13 +128,13 @@ fn write_crate(dir: &str, n: usize) {
     .expect("write main.rs");
 }
 
-/// `shapes [N...]`: expansion time of each input shape of [`gen::shapes`]
+/// `shapes [N...]`: expansion time of each input shape of [`shapes::shapes`]
 /// (default sizes 10³, 10⁴, 10⁵), one run each (the large ones take seconds).
 fn shapes(sizes: &[usize]) {
     println!("| shape | n | output tokens | expand (ms) | µs / n |");
     println!("|---|---:|---:|---:|---:|");
     for &n in sizes {
-        for (label, entry, src) in gen::shapes(n) {
+        for (label, entry, src) in macrograd_scaling::shapes::shapes(n) {
             let item: TokenStream = src.parse().expect("generated source lexes");
             let t = Instant::now();
             let out = match entry {
@@ -160,7 +160,10 @@ fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("shapes") {
         let sizes: Vec<usize> = if args.len() > 1 {
-            args[1..].iter().map(|s| s.parse().expect("a size")).collect()
+            args[1..]
+                .iter()
+                .map(|s| s.parse().expect("a size"))
+                .collect()
         } else {
             vec![1_000, 10_000, 100_000]
         };
