@@ -6,7 +6,12 @@
 //! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling            # table
 //! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling -- 2000    # other sizes
 //! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling -- crate DIR N
+//! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling -- shapes [N...]
 //! ```
+//!
+//! `shapes` times the expansion of the input shapes of `src/shapes.rs` (an
+//! unrolled loop, a long array parameter, a chain of network layers) at
+//! 10³, 10⁴ and 10⁵ (or the sizes given): the README's macro-scaling table.
 //!
 //! `crate DIR N` writes a throwaway binary crate in DIR whose `main.rs` holds
 //! the N-op function under `#[differentiable]`, for build-time measurements
