@@ -395,3 +395,73 @@ fn parallel_batch_matches_the_serial_one_to_rounding() {
         assert!((s - p).abs() <= 1e-13 * s.abs().max(1e-3), "{s} vs {p}");
     }
 }
+
+// Activations of `macrograd::ops` written as methods (`h.relu()`,
+// `self.l1(x).leaky_relu(0.1)`) are the same network as `relu(h)`.
+net!(MethodRelu64, f64, 1, |v| v.relu(), |o, y: f64| (o[0] - y)
+    .powi(2));
+net!(MethodLeaky64, f64, 1, |v| v.leaky_relu(0.1), |o, y: f64| {
+    (o[0] - y).powi(2)
+});
+
+grad! {
+    struct ChainedMethods64 {
+        l1: Linear<3, 5>,
+        l2: Linear<5, 1>,
+    }
+    fn forward(&self, x: [f64; 3]) -> [f64; 1] {
+        self.l2(self.l1(x).relu().tanh())
+    }
+    fn loss(out: [f64; 1], #[nograd] y: f64) -> f64 {
+        (out[0] - y).powi(2)
+    }
+}
+
+grad! {
+    struct ChainedCalls64 {
+        l1: Linear<3, 5>,
+        l2: Linear<5, 1>,
+    }
+    fn forward(&self, x: [f64; 3]) -> [f64; 1] {
+        self.l2(relu(self.l1(x)).tanh())
+    }
+    fn loss(out: [f64; 1], #[nograd] y: f64) -> f64 {
+        (out[0] - y).powi(2)
+    }
+}
+
+#[test]
+fn activations_as_methods_equal_activations_as_functions() {
+    fn grads<P: macrograd::Params<Scalar = f64>>(p: &P) -> Vec<f64> {
+        flatten(p)
+    }
+    let (mut a, mut b) = (MethodRelu64::zeros(), Relu64::zeros());
+    let (mut c, mut d) = (MethodLeaky64::zeros(), Leaky64::zeros());
+    let (mut e, mut f) = (ChainedMethods64::zeros(), ChainedCalls64::zeros());
+    fill(&mut a, 7);
+    fill(&mut b, 7);
+    fill(&mut c, 7);
+    fill(&mut d, 7);
+    fill(&mut e, 7);
+    fill(&mut f, 7);
+    for x in X {
+        let (mut ga, mut gb) = (MethodRelu64::zeros(), Relu64::zeros());
+        assert_eq!(
+            a.backward_add(x, 0.3, &mut ga),
+            b.backward_add(x, 0.3, &mut gb)
+        );
+        assert_eq!(grads(&ga), grads(&gb));
+        let (mut gc, mut gd) = (MethodLeaky64::zeros(), Leaky64::zeros());
+        assert_eq!(
+            c.backward_add(x, 0.3, &mut gc),
+            d.backward_add(x, 0.3, &mut gd)
+        );
+        assert_eq!(grads(&gc), grads(&gd));
+        let (mut ge, mut gf) = (ChainedMethods64::zeros(), ChainedCalls64::zeros());
+        assert_eq!(
+            e.backward_add(x, 0.3, &mut ge),
+            f.backward_add(x, 0.3, &mut gf)
+        );
+        assert_eq!(grads(&ge), grads(&gf));
+    }
+}

@@ -598,3 +598,38 @@ mod helpers {
         assert_close!(1e-9, 0.0, 1e-8);
     }
 }
+
+/// `x.powi(i32::MIN)`: the derivative n·x^(n−1) has n − 1 outside `i32`
+/// (the macro panicked with a subtraction overflow, and a release build of
+/// it wrote a wrong derivative).
+mod powi_of_i32_min {
+    use macrograd::differentiable;
+
+    #[differentiable]
+    fn f64_min(x: f64) -> f64 {
+        x.powi(-2147483648)
+    }
+
+    #[differentiable]
+    fn f32_min(x: f32) -> f32 {
+        x.powi(-2147483648)
+    }
+
+    #[test]
+    fn derivative_is_n_times_x_to_the_n_minus_1() {
+        let n = f64::from(i32::MIN);
+        // at ±1 exactly: x^(n−1) = ±1 (n − 1 is odd)
+        assert_eq!(f64_min_grad(1.0), (1.0, n));
+        assert_eq!(f64_min_grad(-1.0), (1.0, -n));
+        assert_eq!(f32_min_grad(1.0), (1.0, n as f32));
+        assert_eq!(f32_min_grad(-1.0), (1.0, -n as f32));
+        // near 1, where x^n is finite: against the closed form
+        let x = 1.0 + 1e-12;
+        let (v, d) = f64_min_grad(x);
+        let want = n * x.powf(n - 1.0);
+        assert_eq!(v, x.powi(i32::MIN));
+        // (powi by repeated squaring is itself only about 1e-11 accurate
+        // at this exponent, as is the function's value)
+        assert!((d - want).abs() <= 1e-9 * want.abs(), "{d} vs {want}");
+    }
+}

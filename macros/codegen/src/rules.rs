@@ -335,12 +335,24 @@ fn tie_split(b: &mut Builder<'_>, wins: Cmp, a: NodeId, c: NodeId, d: NodeId) ->
 }
 
 /// Adjoint of `a.powi(n)`: ∂a = d·n·a^(n − 1) (nothing for `n = 0`).
+///
+/// For `n = i32::MIN`, `n − 1` is not an `i32`: the power is then
+/// `a.powi(n) · a.powi(−1)`, both exponents exact in `f32` and `f64` alike
+/// (a float exponent −2³¹ − 1 would round to −2³¹ in `f32`, losing the
+/// sign of a negative `a`).
 pub fn powi_adjoint(b: &mut Builder<'_>, a: NodeId, n: i32, d: NodeId) -> Option<NodeId> {
     match n {
         0 => None,
         1 => Some(d),
         _ => {
-            let p = b.push(crate::ir::Op::Powi(a, n - 1));
+            let p = match n.checked_sub(1) {
+                Some(m) => b.push(crate::ir::Op::Powi(a, m)),
+                None => {
+                    let pn = b.push(crate::ir::Op::Powi(a, n));
+                    let inv = b.push(crate::ir::Op::Powi(a, -1));
+                    b.mul(pn, inv)
+                }
+            };
             let t = b.scale(f64::from(n), p);
             Some(b.mul(d, t))
         }
@@ -399,6 +411,31 @@ mod tests {
         assert!(Prim::Softplus.eval(&[f64::NAN]).is_nan());
         assert_eq!(Prim::Relu.eval(&[-0.0_f64]).to_bits(), 0.0_f64.to_bits());
         assert_eq!(Prim::Relu.eval(&[f64::NEG_INFINITY]), 0.0);
+    }
+
+    #[test]
+    fn powi_of_i32_min_has_the_derivative_n_x_to_the_n_minus_1() {
+        // n − 1 overflowed i32 here (a panic in debug, a wrong derivative in release)
+        let g = crate::pipeline(quote::quote! {
+            fn f(x: f64) -> f64 { x.powi(-2147483648) }
+        })
+        .expect("lowers")
+        .gradient;
+        for x in [1.0_f64, -1.0, 1.0 + 1e-12] {
+            let out = crate::ir::eval::eval_outputs(&g, &[vec![x]]).unwrap();
+            let n = f64::from(i32::MIN);
+            let want = n * x.powf(n - 1.0);
+            assert_eq!(out[0], x.powi(i32::MIN));
+            // powi by repeated squaring is about 1e-11 accurate at this exponent
+            assert!(
+                (out[1] - want).abs() <= 1e-9 * want.abs(),
+                "at {x}: {} vs {want}",
+                out[1]
+            );
+        }
+        // x = −1: (−1)^(n−1) = −1 for the odd n − 1, so the derivative is +2³¹
+        let out = crate::ir::eval::eval_outputs(&g, &[vec![-1.0]]).unwrap();
+        assert_eq!(out[1], 2147483648.0);
     }
 
     #[test]

@@ -1,3 +1,4 @@
 //! Macro-scaling measurements for macrograd; see `src/bin/scaling.rs`.
 
 pub mod gen;
+pub mod shapes;

@@ -35,6 +35,14 @@ pub fn reverse(g: &mut Graph) {
     let backward = std::mem::take(&mut b.block);
 
     let mut grads = Vec::new();
+    // each parameter element's node, found once (a search per element was
+    // quadratic in the length of an array parameter)
+    let mut param_nodes = std::collections::HashMap::new();
+    for &n in &body.nodes {
+        if let Op::Param { param, index } = *b.graph.op(n) {
+            param_nodes.entry((param, index)).or_insert(n);
+        }
+    }
     for (k, p) in b.graph.params.clone().iter().enumerate() {
         if !p.diff {
             continue;
@@ -47,11 +55,8 @@ pub fn reverse(g: &mut Graph) {
         let elems = (0..p.len.unwrap_or(1))
             .map(|i| {
                 let index = p.len.map(|_| i);
-                let node = body
-                    .nodes
-                    .iter()
-                    .copied()
-                    .find(|&n| *b.graph.op(n) == Op::Param { param: k, index })
+                let node = *param_nodes
+                    .get(&(k, index))
                     .expect("lowering creates one node per parameter element");
                 adj.get(&node).copied().unwrap_or_else(|| b.constant(0.0))
             })

@@ -40,7 +40,7 @@ pub fn fallback_fn(
         }
     });
     // a method's stubs land inside its `impl`, where the hidden type cannot go
-    let hidden = if item.sig.receiver().is_some() {
+    let hidden = if item.sig.receiver().is_some() || crate::parse::names_self(item) {
         quote!()
     } else {
         quote! {

@@ -24,7 +24,7 @@ pub mod names;
 pub use fallback::{fallback_closure, fallback_fn};
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 
 use proc_macro2::Literal;
 
@@ -248,7 +248,17 @@ pub fn custom_fn(item: &syn::ItemFn, sig: &Signature, custom: &syn::Path) -> Tok
         return quote! { #item #pullback };
     }
     let args = sig.params.iter().map(|p| &p.ident);
-    let body = quote!(#custom(#(#args),*));
+    // the path checked against the signature it must have, so that a
+    // mismatch is reported on `custom = path` with that signature spelled out
+    let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    let gty = grad_type(sig);
+    let tys = sig.params.iter().map(|p| &p.ty);
+    let at = syn::spanned::Spanned::span(custom);
+    let expected = quote_spanned!(at=> fn(#(#tys),*) -> (#float, #gty));
+    let body = quote_spanned! {at=>
+        let custom_gradient: #expected = #custom;
+        custom_gradient(#(#args),*)
+    };
     let doc = format!(
         " Value and gradient of [`{name}`], from the derivative given by `#[differentiable(custom = {})]`.",
         quote!(#custom)
@@ -310,22 +320,30 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     // A braced struct lives in the type namespace only, beside the function
     // of the same name: `use m::f` imports both, and an `impl` (unlike a
     // module) sees the items around it, also inside a function body.
-    quote! {
+    // The items' outer tokens spanned on the name: in an `impl` block (where
+    // an attribute cannot tell it is), rustc's "struct is not supported in
+    // `impl`s" lands there. (Not the function inside: its local variables,
+    // spanned on a name from a `macro_rules!`, would take that macro's
+    // hygiene.)
+    let pb_fn = quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #pb_name(#ins) -> (#float, (#(#tys,)*)) {
+            // names the function as written, so that calling only its
+            // gradient does not report it unused
+            let _ = #name;
+            let (value, gradient) = #grad_name(#(#args),*);
+            (value, (#(#exprs,)*))
+        }
+    };
+    quote_spanned! {name.span()=>
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #name {}
 
         #[allow(dead_code)]
         impl #name {
-            #[doc = #doc]
-            #[inline]
-            pub fn #pb_name(#ins) -> (#float, (#(#tys,)*)) {
-                // names the function as written, so that calling only its
-                // gradient does not report it unused
-                let _ = #name;
-                let (value, gradient) = #grad_name(#(#args),*);
-                (value, (#(#exprs,)*))
-            }
+            #pb_fn
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct Names {
     taken: HashSet<String>,
     by_node: HashMap<NodeId, String>,
     next_temp: usize,
+    /// The next suffix to try for a base name, so that the 10,000th `s`
+    /// of an unrolled loop does not try `s_1` … `s_9999` first.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl Names {
@@ -41,6 +44,7 @@ impl Names {
                 .collect(),
             by_node: HashMap::new(),
             next_temp: 0,
+            next_suffix: HashMap::new(),
         }
     }
 
@@ -82,10 +86,10 @@ impl Names {
 
     fn unique(&mut self, base: String) -> String {
         let mut name = base.clone();
-        let mut k = 1;
+        let k = self.next_suffix.entry(base.clone()).or_insert(1);
         while self.taken.contains(&name) || !is_ident(&name) {
             name = format!("{base}_{k}");
-            k += 1;
+            *k += 1;
         }
         self.taken.insert(name.clone());
         name

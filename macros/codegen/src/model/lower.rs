@@ -42,6 +42,9 @@ struct Lower<'a> {
     /// Bindings; `None` for one whose value already produced an error.
     env: Vec<(String, Option<usize>)>,
     checked: &'a Checked,
+    /// Each layer's index by name (a search per call was quadratic in the
+    /// number of layers).
+    layer_index: std::collections::HashMap<String, usize>,
     cx: &'a Ctxt,
 }
 
@@ -56,6 +59,13 @@ pub fn lower_forward(m: &ModelInput, c: &Checked, cx: &Ctxt) -> Option<VGraph> {
         }],
         env: vec![(c.input_name.to_string(), Some(0))],
         checked: c,
+        layer_index: c
+            .layers
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(k, l)| (l.name.to_string(), k))
+            .collect(),
         cx,
     };
     let mut out = None;
@@ -142,22 +152,7 @@ impl Lower<'_> {
                 }
             }
             syn::Expr::MethodCall(m) if is_self(&m.receiver) => self.layer_call(m),
-            syn::Expr::MethodCall(m) => {
-                let name = m.method.to_string();
-                match rules::method(&name).filter(|p| p.arity() == 1) {
-                    Some(p) if m.args.is_empty() => {
-                        let x = self.expr(&m.receiver)?;
-                        Some(self.push(VOp::Map(p, x, Vec::new()), self.nodes[x].width))
-                    }
-                    _ => {
-                        self.cx.error_spanned_by(
-                            &m.method,
-                            format!("`{name}` is not an elementwise activation a model supports"),
-                        );
-                        None
-                    }
-                }
-            }
+            syn::Expr::MethodCall(m) => self.method_activation(m),
             syn::Expr::Call(c) => self.activation(c),
             syn::Expr::Binary(b) => {
                 let prim = match b.op {
@@ -197,9 +192,52 @@ impl Lower<'_> {
         }
     }
 
+    /// `h.tanh()`, and the activations of `macrograd::ops` written as
+    /// methods, `h.relu()` or `self.l1(x).leaky_relu(0.01)`, as `relu(h)`.
+    fn method_activation(&mut self, m: &syn::ExprMethodCall) -> Option<usize> {
+        let name = m.method.to_string();
+        if (name == "softmax" || name == "log_softmax") && m.args.is_empty() {
+            let x = self.expr(&m.receiver)?;
+            return Some(self.push(VOp::Softmax(x, name == "log_softmax"), self.nodes[x].width));
+        }
+        let prim = rules::method(&name)
+            .filter(|p| p.arity() == 1)
+            .or_else(|| rules::ops_fn(&name));
+        let Some(prim) = prim else {
+            self.cx.error_spanned_by(
+                &m.method,
+                format!(
+                    "`{name}` is not an elementwise activation a model supports; supported: {}, softmax, log_softmax, and float methods such as `tanh`",
+                    rules::ops_fn_names().join(", ")
+                ),
+            );
+            return None;
+        };
+        if m.args.len() + 1 != prim.arity() {
+            self.cx.error_spanned_by(
+                &m.method,
+                format!("`{name}` takes {} argument(s)", prim.arity() - 1),
+            );
+            return None;
+        }
+        let x = self.expr(&m.receiver)?;
+        let mut consts = Vec::new();
+        for a in &m.args {
+            match const_float(a) {
+                Some(v) => consts.push(v),
+                None => {
+                    self.cx
+                        .error_spanned_by(a, "this argument must be a float literal, e.g. `0.01`");
+                    return None;
+                }
+            }
+        }
+        Some(self.push(VOp::Map(prim, x, consts), self.nodes[x].width))
+    }
+
     fn layer_call(&mut self, m: &syn::ExprMethodCall) -> Option<usize> {
         let name = m.method.to_string();
-        let Some(k) = self.checked.layers.iter().position(|l| l.name == name) else {
+        let Some(&k) = self.layer_index.get(&name) else {
             if self.checked.fields.contains(&name) {
                 return None; // its type was already reported
             }

@@ -5,7 +5,15 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
+use crate::parse::MAX_ELEMENTS;
 use crate::types::{float_of_type, Float};
+
+/// The message for a vector wider than [`MAX_ELEMENTS`].
+fn too_wide() -> String {
+    format!(
+        "this is too wide for macrograd: a network's vectors have at most {MAX_ELEMENTS} elements"
+    )
+}
 
 /// The macro's input as written.
 pub struct ModelInput {
@@ -105,6 +113,13 @@ fn layer(field: &syn::Field, cx: &Ctxt) -> Option<Layer> {
         bad();
         return None;
     };
+    if let Some(wide) = args.args.iter().find(|a| {
+        matches!(a, syn::GenericArgument::Const(e)
+            if crate::types::literal_usize(e).is_some_and(|n| n > MAX_ELEMENTS))
+    }) {
+        cx.error_spanned_by(wide, too_wide());
+        return None;
+    }
     let sizes: Vec<Option<usize>> = args
         .args
         .iter()
@@ -190,8 +205,16 @@ pub fn check(m: &ModelInput, cx: &Ctxt) -> Option<Checked> {
         );
         return None;
     };
+    if input_width > MAX_ELEMENTS {
+        cx.error_spanned_by(crate::parse::array_len(&in_ty), too_wide());
+        return None;
+    }
     let (ret_span, output_width) = match &forward.sig.output {
         syn::ReturnType::Type(_, ty) => match float_of_type(ty) {
+            Some((f, Some(n))) if f == float && n > MAX_ELEMENTS => {
+                cx.error_spanned_by(crate::parse::array_len(ty), too_wide());
+                return None;
+            }
             Some((f, Some(n))) if f == float => (ty.span(), n),
             _ => {
                 cx.error_spanned_by(

@@ -17,6 +17,12 @@ use crate::types::{float_of_type, is_usize, slice_of_type, Float, FnParam, Signa
 /// The attribute that marks a parameter as an input without a gradient.
 pub const NOGRAD: &str = "nograd";
 
+/// The most scalar elements the parameters of one differentiable function
+/// may have altogether (and the widest vector of a network): the macro
+/// writes code per element, so sizes are checked against this before
+/// anything is allocated for them.
+pub const MAX_ELEMENTS: usize = 1_000_000;
+
 /// A `#[differentiable]` function.
 pub struct GradFn {
     /// The function as the user wrote it, `#[nograd]` markers removed.
@@ -71,6 +77,9 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         }
     };
     check_fn_header(&item.sig, cx);
+    if item.sig.receiver().is_none() {
+        check_not_associated(&item, cx);
+    }
     item.attrs.retain(|a| {
         if a.path().is_ident(NOGRAD) {
             cx.error_spanned_by(a, "`#[nograd]` belongs on a parameter, not on the function");
@@ -134,8 +143,13 @@ pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
         .iter_mut()
         .filter_map(|pat| match pat {
             syn::Pat::Type(pt) => Some(parse_param(&mut pt.attrs, &pt.pat, &pt.ty, cx)),
+            syn::Pat::Ident(p) => {
+                let id = &p.ident;
+                cx.error_spanned_by(&*p, format!("give this parameter a type: `{id}: f64`"));
+                None
+            }
             other => {
-                cx.error_spanned_by(&*other, "give this parameter a type: `x: f64`");
+                cx.error_spanned_by(&*other, "give this parameter a name and a type: `x: f64`");
                 None
             }
         })
@@ -161,6 +175,42 @@ pub(crate) fn item_keyword_span(item: &syn::Item) -> Span {
         syn::Item::Use(u) => u.use_token.span,
         other => other.span(),
     }
+}
+
+/// The free-function rule: an associated function (in an `impl` block) is
+/// not supported yet. An attribute cannot see the block around it, so this
+/// catches the functions that name `Self`; for the others rustc reports the
+/// generated items that cannot live in an `impl`, on the function's name.
+fn check_not_associated(item: &syn::ItemFn, cx: &Ctxt) {
+    if names_self(item) {
+        cx.error_spanned_by(
+            &item.sig.ident,
+            format!(
+                "`#[differentiable]` applies to free functions; associated functions and methods are not supported yet: \
+                 move `{}` out of the `impl` block",
+                item.sig.ident
+            ),
+        );
+    }
+}
+
+/// Whether the function's signature or body names `Self` (so it sits in an
+/// `impl` or a trait).
+pub(crate) fn names_self(item: &syn::ItemFn) -> bool {
+    let mut stack: Vec<TokenStream> = vec![
+        quote::ToTokens::to_token_stream(&item.sig),
+        quote::ToTokens::to_token_stream(&item.block),
+    ];
+    while let Some(ts) = stack.pop() {
+        for tt in ts {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) if i == "Self" => return true,
+                proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// The header rule: no generics, no `async`, `const`, `unsafe` or `extern`,
@@ -270,6 +320,10 @@ fn parse_param(
         });
     }
     let (_, len) = param_type(ty, cx)?;
+    if len.is_some_and(|n| n > MAX_ELEMENTS) {
+        cx.error_spanned_by(array_len(ty), too_many_elements());
+        return None;
+    }
     Some(FnParam {
         ident,
         ty: ty.clone(),
@@ -282,6 +336,25 @@ fn parse_param(
     })
 }
 
+/// The message for an array past [`MAX_ELEMENTS`].
+pub(crate) fn too_many_elements() -> String {
+    format!(
+        "this array is too large: macrograd writes code for each element, and the parameters of \
+         a differentiable function have at most {MAX_ELEMENTS} elements altogether; use smaller arrays"
+    )
+}
+
+/// The length expression of an array type (the smallest token to blame for
+/// its size), or the type itself.
+pub(crate) fn array_len(ty: &syn::Type) -> &dyn quote::ToTokens {
+    match ty {
+        syn::Type::Array(a) => &a.len,
+        syn::Type::Paren(p) => array_len(&p.elem),
+        syn::Type::Group(g) => array_len(&g.elem),
+        other => other,
+    }
+}
+
 fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
     if let Some(shape) = float_of_type(ty) {
         return Some(shape);
@@ -291,6 +364,9 @@ fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
             "`&mut` parameters are not supported: a differentiable function computes a value; \
              its gradient is returned, not written through a reference"
                 .to_string()
+        }
+        syn::Type::Array(a) if matches!(float_of_type(&a.elem), Some((_, Some(_)))) => {
+            "nested arrays are not supported yet: flatten to one array, e.g. `[f64; 4]` for `[[f64; 2]; 2]`, and index it as `x[i * 2 + j]`".to_string()
         }
         syn::Type::Array(a) if float_of_type(&a.elem).is_some() => {
             "write the array length as an integer literal, e.g. `[f64; 3]`".to_string()
@@ -364,6 +440,7 @@ fn signature(
     let mut float = ret_float;
     let mut out = Vec::new();
     let mut ok = true;
+    let mut elements = 0usize;
     for p in params {
         let Some(p) = p else {
             ok = false;
@@ -373,6 +450,11 @@ fn signature(
             out.push(p);
             continue;
         };
+        elements = elements.saturating_add(p.len.unwrap_or(1));
+        if elements > MAX_ELEMENTS && ok {
+            cx.error_spanned_by(array_len(&p.ty), too_many_elements());
+            ok = false;
+        }
         match float {
             None => float = Some(f),
             Some(expected) if expected != f => {

@@ -6,7 +6,12 @@
 //! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling            # table
 //! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling -- 2000    # other sizes
 //! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling -- crate DIR N
+//! cargo run --release --manifest-path tools/scaling/Cargo.toml --bin scaling -- shapes [N...]
 //! ```
+//!
+//! `shapes` times the expansion of the input shapes of `src/shapes.rs` (an
+//! unrolled loop, a long array parameter, a chain of network layers) at
+//! 10³, 10⁴ and 10⁵ (or the sizes given): the README's macro-scaling table.
 //!
 //! `crate DIR N` writes a throwaway binary crate in DIR whose `main.rs` holds
 //! the N-op function under `#[differentiable]`, for build-time measurements
@@ -128,8 +133,48 @@ fn write_crate(dir: &str, n: usize) {
     .expect("write main.rs");
 }
 
+/// `shapes [N...]`: expansion time of each input shape of [`shapes::shapes`]
+/// (default sizes 10³, 10⁴, 10⁵), one run each (the large ones take seconds).
+fn shapes(sizes: &[usize]) {
+    println!("| shape | n | output tokens | expand (ms) | µs / n |");
+    println!("|---|---:|---:|---:|---:|");
+    for &n in sizes {
+        for (label, entry, src) in macrograd_scaling::shapes::shapes(n) {
+            let item: TokenStream = src.parse().expect("generated source lexes");
+            let t = Instant::now();
+            let out = match entry {
+                "fn" => expand(item),
+                _ => macrograd_codegen::expand_grad(item),
+            };
+            let dt = t.elapsed();
+            assert!(
+                !out.to_string().contains("compile_error"),
+                "{label} at {n}: the expansion has errors"
+            );
+            println!(
+                "| {label} | {n} | {} | {:.1} | {:.2} |",
+                count_tokens(&out),
+                dt.as_secs_f64() * 1e3,
+                dt.as_secs_f64() * 1e6 / n as f64
+            );
+        }
+    }
+}
+
 fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("shapes") {
+        let sizes: Vec<usize> = if args.len() > 1 {
+            args[1..]
+                .iter()
+                .map(|s| s.parse().expect("a size"))
+                .collect()
+        } else {
+            vec![1_000, 10_000, 100_000]
+        };
+        shapes(&sizes);
+        return;
+    }
     if args.first().map(String::as_str) == Some("crate") {
         let dir = args.get(1).expect("usage: scaling crate DIR N");
         let n = args

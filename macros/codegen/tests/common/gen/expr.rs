@@ -21,12 +21,14 @@ impl E {
     }
 }
 
-/// A float literal as Rust source (negative ones parenthesised).
+/// A float literal as Rust source, typed (`2.0_f64`: a method on an
+/// unsuffixed literal, `2.0.cosh()`, is rustc's ambiguous-type error E0689)
+/// and parenthesised when negative.
 pub(super) fn lit(x: f64) -> String {
     if x < 0.0 {
-        format!("({x:?})")
+        format!("({x:?}_f64)")
     } else {
-        format!("{x:?}")
+        format!("{x:?}_f64")
     }
 }
 
@@ -191,20 +193,23 @@ impl Gen<'_> {
         E::new(v.name.clone(), iv)
     }
 
+    /// A constant leaf: typed, since it may receive a method call (an
+    /// unsuffixed `2.0.cosh()` is rustc's error E0689); unsuffixed literals
+    /// still appear as operands (`x * 2.0`).
     pub(super) fn constant(&mut self) -> E {
         const C: &[(&str, f64)] = &[
-            ("0.5", 0.5),
-            ("1.5", 1.5),
-            ("2.0", 2.0),
-            ("(-1.0)", -1.0),
-            ("0.25", 0.25),
-            ("3.0", 3.0),
-            ("(-0.75)", -0.75),
-            ("0.1", 0.1),
+            ("0.5_f64", 0.5),
+            ("1.5f64", 1.5),
+            ("2.0_f64", 2.0),
+            ("(-1.0_f64)", -1.0),
+            ("0.25_f64", 0.25),
+            ("3.0_f64", 3.0),
+            ("(-0.75_f64)", -0.75),
+            ("0.1_f64", 0.1),
             ("std::f64::consts::PI", PI),
             ("std::f64::consts::FRAC_PI_4", std::f64::consts::FRAC_PI_4),
             ("core::f64::consts::E", std::f64::consts::E),
-            ("1.0", 1.0),
+            ("(1.0 as f64)", 1.0),
             ("2f64", 2.0),
             ("0.5_f64", 0.5),
             ("(1.5 as f64)", 1.5),

@@ -1,0 +1,15 @@
+use macrograd::grad;
+
+grad! {
+    struct Net {
+        l1: Linear<2, 1>,
+    }
+    fn forward(&self, x: [f64; 18446744073709551615]) -> [f64; 1] {
+        self.l1(x)
+    }
+    fn loss(out: [f64; 1], #[nograd] y: f64) -> f64 {
+        (out[0] - y).powi(2)
+    }
+}
+
+fn main() {}

@@ -1,0 +1,32 @@
+//! Input shapes that once took super-linear time in the macro, for
+//! `scaling shapes` (the README's macro-scaling section).
+
+/// The shapes of input that once took super-linear time in the macro, each
+/// of size `n` (issue 11 §4), as (label, entry point, source): `fn` for
+/// `#[differentiable]`, `net` for `grad!`.
+pub fn shapes(n: usize) -> Vec<(&'static str, &'static str, String)> {
+    let loop_src = format!(
+        "fn unrolled(x: f64, y: f64) -> f64 {{\n    let mut s = 0.0;\n    for i in 0..{n} {{\n        s = s * 0.5 + x * y;\n    }}\n    s\n}}\n"
+    );
+    let one_elem = format!(
+        "fn one_element(a: [f64; {n}]) -> f64 {{\n    a[{}] * a[{}]\n}}\n",
+        n / 2,
+        n / 2
+    );
+    let mut layers = String::new();
+    let mut forward = String::from("        let h = self.l0(x);\n");
+    for k in 0..n {
+        layers.push_str(&format!("        l{k}: Linear<2, 2>,\n"));
+        if k > 0 {
+            forward.push_str(&format!("        let h = self.l{k}(h);\n"));
+        }
+    }
+    let net = format!(
+        "struct Chain {{\n{layers}    }}\n    fn forward(&self, x: [f64; 2]) -> [f64; 2] {{\n{forward}        h\n    }}\n    fn loss(out: [f64; 2], #[nograd] y: f64) -> f64 {{\n        (out[0] - y).powi(2)\n    }}\n"
+    );
+    vec![
+        ("unrolled loop of n iterations", "fn", loop_src),
+        ("[f64; n] parameter, one element read", "fn", one_elem),
+        ("n chained network layers", "net", net),
+    ]
+}
