@@ -215,6 +215,7 @@ impl<'g> Formula<'g> {
             Op::Result(owner) => self.result(*owner, n),
             Op::If(_) | Op::Call(_) | Op::Loop(_) | Op::Store { .. } => ("…".to_string(), 10),
             Op::IConst(c) => (c.to_string(), 10),
+            Op::IExtern(p) => (p.clone(), 10),
             Op::IParam(k) => (g.params[*k].name.clone(), 10),
             Op::Len(k) => (format!("len({})", g.params[*k].name), 10),
             Op::IArith(op, a, b) => match op.symbol() {

@@ -347,6 +347,7 @@ fn eval_block<T: Scalar>(
             Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,
             Op::IConst(c) => Value::Int(*c),
+            Op::IExtern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::IParam(k) => {
                 let x = args[*k][0].value();
                 assert!(

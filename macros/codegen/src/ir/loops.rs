@@ -163,6 +163,6 @@ impl Loop {
 pub fn is_int_op(op: &Op) -> bool {
     matches!(
         op,
-        Op::IConst(_) | Op::IParam(_) | Op::Len(_) | Op::IArith(..)
+        Op::IConst(_) | Op::IExtern(_) | Op::IParam(_) | Op::Len(_) | Op::IArith(..)
     )
 }

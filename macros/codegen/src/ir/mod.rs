@@ -182,6 +182,9 @@ pub enum Op {
     Result(NodeId),
     /// An integer constant.
     IConst(usize),
+    /// An integer constant item of the surrounding code (`N`, `cfg::STEPS`),
+    /// by its path, used as a bound or an index.
+    IExtern(String),
     /// A `usize` parameter (index into [`Graph::params`]).
     IParam(usize),
     /// The length of a slice parameter (its number of rows for `&[[F; N]]`).
@@ -238,6 +241,7 @@ impl Op {
             | Op::Param { .. }
             | Op::Result(_)
             | Op::IConst(_)
+            | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => Vec::new(),
             Op::Recall { of, .. } => vec![*of],
@@ -512,6 +516,7 @@ impl Op {
             | Op::Param { .. }
             | Op::Result(_)
             | Op::IConst(_)
+            | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => {}
             Op::Recall { of, .. } => *of = f(*of),

@@ -14,8 +14,46 @@ use crate::ir::{Cmp, IntOp, NodeId, Op};
 use crate::rules::Prim;
 
 impl Lowerer<'_> {
+    /// A constant item (`N`) read where an integer is wanted: its integer node.
+    pub(super) fn intish(&mut self, v: Val) -> Val {
+        match v {
+            Val::Num(n) => match self.g.op(n) {
+                Op::Extern(p) => {
+                    let p = p.clone();
+                    let span = self.g.node(n).span;
+                    Val::Idx(self.push(Op::IExtern(p), span))
+                }
+                _ => v,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether `v` is an integer, or a constant item that may be one.
+    fn int_like(&self, v: &Val) -> bool {
+        match v {
+            Val::Int(_) | Val::Idx(_) => true,
+            Val::Num(n) => matches!(self.g.op(*n), Op::Extern(_)),
+            _ => false,
+        }
+    }
+
+    /// Whether `a ⊕ b` is integer arithmetic that needs a node: a run-time
+    /// integer with an integer, or a constant item beside an integer.
+    fn int_pair(&self, a: &Val, b: &Val) -> bool {
+        let known = |v: &Val| matches!(v, Val::Int(_) | Val::Idx(_));
+        let runtime = |v: &Val| matches!(v, Val::Idx(_));
+        let both_known_one_runtime = known(a) && known(b) && (runtime(a) || runtime(b));
+        let item_beside_int = self.int_like(a)
+            && self.int_like(b)
+            && (known(a) || known(b))
+            && !(matches!(a, Val::Int(_)) && matches!(b, Val::Int(_)));
+        both_known_one_runtime || item_beside_int
+    }
+
     /// The integer node of a run-time or constant integer; reports other values.
     pub(super) fn int_node(&mut self, v: &Val, at: &dyn ToTokens, span: Span) -> Option<NodeId> {
+        let v = &self.intish(v.clone());
         match v {
             Val::Idx(n) => Some(*n),
             Val::Int(c) => match usize::try_from(*c) {
@@ -49,11 +87,7 @@ impl Lowerer<'_> {
         eb: &syn::Expr,
         span: Span,
     ) -> Option<Val> {
-        let ints = matches!(
-            (a, b),
-            (Val::Idx(_), Val::Idx(_) | Val::Int(_)) | (Val::Int(_), Val::Idx(_))
-        );
-        if !ints {
+        if !self.int_pair(a, b) {
             return None;
         }
         let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
@@ -72,11 +106,7 @@ impl Lowerer<'_> {
         eb: &syn::Expr,
         span: Span,
     ) -> Option<Val> {
-        let ints = matches!(
-            (a, b),
-            (Val::Idx(_), Val::Idx(_) | Val::Int(_)) | (Val::Int(_), Val::Idx(_))
-        );
-        if !ints {
+        if !self.int_pair(a, b) {
             return None;
         }
         let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
@@ -88,6 +118,7 @@ impl Lowerer<'_> {
     /// `xs[i]`, `rows[i]`, `rows[i][j]`; `None` when the base is not a slice.
     pub(super) fn slice_index(&mut self, ix: &syn::ExprIndex, base: &Val, i: &Val) -> Option<Val> {
         let span = ix.bracket_token.span.join();
+        let i = &self.intish(i.clone());
         match base {
             Val::Buf(k) => {
                 let Some(row) = self.int_node(i, &ix.index, span) else {

@@ -180,6 +180,8 @@ impl Lowerer<'_> {
             return None;
         };
         let (l, h) = (self.expr(lo), self.expr(hi));
+        // `0..N` with a constant item `N`: a bound known when the code runs
+        let (l, h) = (self.intish(l), self.intish(h));
         let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
         match (&l, &h) {
             (Val::Int(a), Val::Int(b)) => self.constant_range(r, *a, *b).map(Seq::Items),
