@@ -168,6 +168,48 @@ macro_rules! corpus {
             z.ln() + m - logits[label]
         }
 
+        /// The negative log-likelihood of a 1-D Gaussian mixture over `n`
+        /// points: log-sum-exp over 3 components (unrolled) per point (a
+        /// run-time loop).
+        #[differentiable]
+        pub fn gmm(
+            means: [$F; 3],
+            log_sigmas: [$F; 3],
+            logits: [$F; 3],
+            #[nograd] xs: &[$F],
+        ) -> $F {
+            let m = logits[0].max(logits[1]).max(logits[2]);
+            let log_z =
+                m + ((logits[0] - m).exp() + (logits[1] - m).exp() + (logits[2] - m).exp()).ln();
+            let mut nll = 0.0;
+            for &x in xs {
+                let mut terms = [0.0; 3];
+                for k in 0..3 {
+                    let z = (x - means[k]) / log_sigmas[k].exp();
+                    terms[k] = logits[k] - log_z - log_sigmas[k] - 0.5 * z * z;
+                }
+                let t = terms[0].max(terms[1]).max(terms[2]);
+                let lse =
+                    t + ((terms[0] - t).exp() + (terms[1] - t).exp() + (terms[2] - t).exp()).ln();
+                nll -= lse;
+            }
+            nll
+        }
+
+        /// Classical Runge–Kutta for `y' = -k·y²` over a run-time step count.
+        #[differentiable]
+        pub fn rk4(y0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
+            let mut y = y0;
+            for _ in 0..steps {
+                let k1 = -k * y * y;
+                let k2 = -k * (y + 0.5 * h * k1) * (y + 0.5 * h * k1);
+                let k3 = -k * (y + 0.5 * h * k2) * (y + 0.5 * h * k2);
+                let k4 = -k * (y + h * k3) * (y + h * k3);
+                y += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+            }
+            y
+        }
+
         /// `if` inside a loop body, `i as F` and a run-time index expression.
         #[differentiable]
         pub fn branchy(w: $F, #[nograd] xs: &[$F]) -> $F {
@@ -577,4 +619,71 @@ mod constant_items {
         assert_eq!(v, 0.5 * 9.0 - 12.0);
         assert_eq!(g, vec![1.0 + 3.0 + 5.0, 2.0 + 4.0 + 6.0]);
     }
+}
+
+#[test]
+fn gaussian_mixture_objective() {
+    let (means, log_sigmas, logits) = ([-1.0, 0.25, 1.5], [0.0, -0.5, 0.25], [0.5, -0.25, 0.0]);
+    let xs = [0.5, -1.25, 2.0, 0.75, -0.5, 1.0];
+    for n in [0, 1, 6] {
+        let xs = &xs[..n];
+        let (v, (dm, ds, dl)) = c64::gmm_grad(means, log_sigmas, logits, xs);
+        assert_eq!(v, c64::gmm(means, log_sigmas, logits, xs));
+        let p: Vec<f64> = means
+            .iter()
+            .chain(&log_sigmas)
+            .chain(&logits)
+            .copied()
+            .collect();
+        let fd = numeric_grad(
+            |p| {
+                let a = |k: usize| [p[k], p[k + 1], p[k + 2]];
+                c64::gmm(a(0), a(3), a(6), xs)
+            },
+            &p,
+        );
+        let got: Vec<f64> = dm.iter().chain(&ds).chain(&dl).copied().collect();
+        assert_all_close(&got, &fd, TOL_FD, &format!("n = {n}"));
+        // closed form for the means: ∂nll/∂μ_k = −Σ_i r_ik·(x_i − μ_k)/σ_k²
+        let mut want = [0.0; 3];
+        let lz = logits.iter().map(|l: &f64| l.exp()).sum::<f64>().ln();
+        for &x in xs {
+            let dens: Vec<f64> = (0..3)
+                .map(|k| {
+                    let s: f64 = log_sigmas[k];
+                    let z = (x - means[k]) / s.exp();
+                    (logits[k] - lz - s - 0.5 * z * z).exp()
+                })
+                .collect();
+            let total: f64 = dens.iter().sum();
+            for k in 0..3 {
+                let s2 = (2.0 * log_sigmas[k]).exp();
+                want[k] -= dens[k] / total * (x - means[k]) / s2;
+            }
+        }
+        assert_all_close(&dm, &want, 1e-12, "closed form");
+        let f = |a: [f64; 3]| a.map(|x| x as f32);
+        let xs32 = f32s(xs);
+        let (_, (dm32, _, _)) = c32::gmm_grad(f(means), f(log_sigmas), f(logits), &xs32);
+        assert_all_close(&to64(&dm32), &want, TOL_32, "f32");
+    }
+}
+
+#[test]
+fn rk4_matches_finite_differences() {
+    let (y0, k, h) = (0.75, 0.5, 0.0625);
+    for steps in [0usize, 1, 40] {
+        let (v, (gy, gk)) = c64::rk4_grad(y0, k, h, steps);
+        assert_eq!(v, c64::rk4(y0, k, h, steps));
+        let fd = numeric_grad(|p| c64::rk4(p[0], p[1], h, steps), &[y0, k]);
+        assert_all_close(&[gy, gk], &fd, TOL_FD, &format!("steps = {steps}"));
+        let (_, (g32, k32)) = c32::rk4_grad(y0 as f32, k as f32, h as f32, steps);
+        assert_all_close(&to64(&[g32, k32]), &fd, 1e-4, "f32");
+    }
+    // the exact solution y = y0/(1 + k·y0·t) after 40 steps of 1/16: RK4 is
+    // 4th order, so its derivative tracks the exact one closely
+    let t = 40.0 * h;
+    let exact_dy0 = 1.0 / (1.0 + k * y0 * t).powi(2);
+    let (_, (gy, _)) = c64::rk4_grad(y0, k, h, 40);
+    assert_close!(gy, exact_dy0, 1e-6);
 }

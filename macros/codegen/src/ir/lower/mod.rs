@@ -9,10 +9,12 @@
 //! Mistakes are recorded in the [`Ctxt`] and lowering carries on with a
 //! poisoned value, so one compile reports every independent mistake.
 
+mod call;
 mod control;
 mod expr;
 mod index;
 mod loops;
+mod reduce;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
