@@ -349,6 +349,13 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
     if loops == 0 {
         return None;
     }
+    if g.wrt.is_some() {
+        return Some(
+            " Memory: forward mode carries each derivative beside its value through the loops, \
+             so the gradient keeps nothing per iteration."
+                .to_string(),
+        );
+    }
     let mut text = String::from(
         " Memory: the backward pass of each loop is a loop that recomputes each iteration's \
          intermediate values;",

@@ -264,7 +264,10 @@ pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, E
             continue;
         }
         match (param.slice, g.grads.get(k)) {
-            (Some(_), _) if !g.grads.is_empty() => out.extend(st.grads[p].iter().copied()),
+            // a slice's gradient buffer, filled by a reverse sweep
+            (Some(_), _) if !g.grads.is_empty() && g.wrt.is_none() => {
+                out.extend(st.grads[p].iter().copied())
+            }
             (None, Some(gr)) => out.extend(gr.iter().map(get)),
             _ => {}
         }
