@@ -73,7 +73,8 @@
 //! - loops whose trip count is known only at run time, kept as loops:
 //!   `for i in a..b` / `..=` / `.rev()` with `usize` bounds (`xs.len()`, a
 //!   `usize` parameter, `usize` arithmetic, triangular `for j in i + 1..n`),
-//!   `for x in xs`, `xs.iter()`, `.enumerate()`, `.zip(ys)`, nested loops;
+//!   `for x in xs`, `xs.iter()`, `.enumerate()`, `.zip(ys)`,
+//!   `xs.windows(n)` and `xs.chunks_exact(n)` (constant `n`), nested loops;
 //!   `xs.iter().map(|x| …).sum::<F>()` and `.fold(init, |acc, x| …)`;
 //!   `while cond { … }` with a data-dependent exit. Their backward pass is a
 //!   loop: sums (`s += f(x[i])`) need no memory, carried state (an ODE

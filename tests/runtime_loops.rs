@@ -210,6 +210,26 @@ macro_rules! corpus {
             y
         }
 
+        /// A smoothness penalty over `windows(2)` of a differentiable slice.
+        #[differentiable]
+        pub fn roughness(x: &[$F]) -> $F {
+            let mut s = 0.0;
+            for w in x.windows(2) {
+                s += (w[1] - w[0]).powi(2);
+            }
+            s
+        }
+
+        /// Rows of 2 in a flat slice through `chunks_exact(2)`.
+        #[differentiable]
+        pub fn chunked(w: [$F; 2], #[nograd] xs: &[$F]) -> $F {
+            let mut s = 0.0;
+            for c in xs.chunks_exact(2) {
+                s += (w[0] * c[0] + w[1] * c[1]).tanh();
+            }
+            s
+        }
+
         /// `if` inside a loop body, `i as F` and a run-time index expression.
         #[differentiable]
         pub fn branchy(w: $F, #[nograd] xs: &[$F]) -> $F {
@@ -686,4 +706,40 @@ fn rk4_matches_finite_differences() {
     let exact_dy0 = 1.0 / (1.0 + k * y0 * t).powi(2);
     let (_, (gy, _)) = c64::rk4_grad(y0, k, h, 40);
     assert_close!(gy, exact_dy0, 1e-6);
+}
+
+#[test]
+fn windows_and_chunks() {
+    for x in [vec![], vec![1.5], vec![0.5, 2.0, -1.0, 1.25]] {
+        // ∂/∂x_k Σ (x_{i+1} − x_i)² = 2(x_k − x_{k−1}) − 2(x_{k+1} − x_k)
+        let n = x.len();
+        let want: Vec<f64> = (0..n)
+            .map(|k| {
+                let left = if k > 0 { 2.0 * (x[k] - x[k - 1]) } else { 0.0 };
+                let right = if k + 1 < n {
+                    2.0 * (x[k + 1] - x[k])
+                } else {
+                    0.0
+                };
+                left - right
+            })
+            .collect();
+        let (_, g) = c64::roughness_grad(&x);
+        assert_all_close(&g, &want, TOL_64, &format!("windows, n = {n}"));
+        let (_, g32) = c32::roughness_grad(&f32s(&x));
+        assert_all_close(&to64(&g32), &want, TOL_32, "f32");
+    }
+    // 5 values: 2 chunks, the last value left out as by `chunks_exact`
+    let xs: [f64; 5] = [0.5, -1.0, 2.0, 0.25, 9.0];
+    let w: [f64; 2] = [0.75, -0.5];
+    let mut want = [0.0; 2];
+    for c in xs.chunks_exact(2) {
+        let t: f64 = (w[0] * c[0] + w[1] * c[1]).tanh();
+        want[0] += (1.0 - t * t) * c[0];
+        want[1] += (1.0 - t * t) * c[1];
+    }
+    let (_, g) = c64::chunked_grad(w, &xs);
+    assert_all_close(&g, &want, TOL_64, "chunks_exact");
+    let fd = numeric_grad(|p| c64::chunked([p[0], p[1]], &xs), &w);
+    assert_all_close(&g, &fd, TOL_FD, "finite differences");
 }

@@ -230,7 +230,12 @@ impl<'g> Formula<'g> {
                 }
                 None => {
                     let (l, r) = (self.expr(*a).0, self.expr(*b).0);
-                    (format!("min({l}, {r})"), 10)
+                    let f = if *op == IntOp::Min {
+                        "min"
+                    } else {
+                        "saturating_sub"
+                    };
+                    (format!("{f}({l}, {r})"), 10)
                 }
             },
             Op::ICmp(c, a, b) => {

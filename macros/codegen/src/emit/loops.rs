@@ -257,9 +257,14 @@ impl Writer<'_> {
                 let id = ident(&g.params[*k].name, g.params[*k].span);
                 (quote!(#id.len()), Prec::Atom)
             }
-            Op::IArith(IntOp::Min, a, b) => {
+            Op::IArith(op @ (IntOp::Min | IntOp::SatSub), a, b) => {
                 let (a, b) = (self.wrap(*a, Prec::Atom), self.expr(*b).0);
-                (quote!(#a.min(#b)), Prec::Atom)
+                let m = if *op == IntOp::Min {
+                    quote!(min)
+                } else {
+                    quote!(saturating_sub)
+                };
+                (quote!(#a.#m(#b)), Prec::Atom)
             }
             Op::IArith(op, a, b) => {
                 let prec = match op {

@@ -33,6 +33,8 @@ pub enum IntOp {
     Rem,
     /// `a.min(b)`: the length of a `zip`.
     Min,
+    /// `a.saturating_sub(b)`: the number of `windows`.
+    SatSub,
 }
 
 impl IntOp {
@@ -46,6 +48,7 @@ impl IntOp {
             IntOp::Div => a.checked_div(b),
             IntOp::Rem => a.checked_rem(b),
             IntOp::Min => Some(a.min(b)),
+            IntOp::SatSub => Some(a.saturating_sub(b)),
         }
     }
 
@@ -57,7 +60,7 @@ impl IntOp {
             IntOp::Mul => Some("*"),
             IntOp::Div => Some("/"),
             IntOp::Rem => Some("%"),
-            IntOp::Min => None,
+            IntOp::Min | IntOp::SatSub => None,
         }
     }
 }

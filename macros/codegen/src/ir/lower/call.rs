@@ -25,7 +25,10 @@ impl Lowerer<'_> {
         let recv = self.expr(&m.receiver);
         match name.as_str() {
             "powi" => return self.powi(recv, m),
-            "len" if m.args.is_empty() && matches!(recv, Val::Buf(_) | Val::Row(..)) => {
+            "len"
+                if m.args.is_empty()
+                    && matches!(recv, Val::Buf(_) | Val::Row(..) | Val::Window(..)) =>
+            {
                 return self.slice_len(&recv, span).unwrap_or(Val::Poison);
             }
             "iter" if m.args.is_empty() && matches!(recv, Val::Buf(_)) => return recv,
@@ -33,7 +36,7 @@ impl Lowerer<'_> {
                 return match recv {
                     Val::Array(a) if name == "len" => Val::Int(a.len() as i64),
                     Val::Array(a) => Val::Array(a),
-                    row @ Val::Row(..) => self.row_to_array(row, span),
+                    row @ (Val::Row(..) | Val::Window(..)) => self.row_to_array(row, span),
                     Val::Poison => Val::Poison,
                     _ => {
                         self.cx
@@ -247,7 +250,7 @@ impl Lowerer<'_> {
                          mark the parameter `#[nograd]`, or compute the value in a loop in this function",
                     );
                 }
-                row @ Val::Row(..) => match self.row_to_array(row, a.span()) {
+                row @ (Val::Row(..) | Val::Window(..)) => match self.row_to_array(row, a.span()) {
                     Val::Array(v) => args.push(CallArg::Array(v)),
                     _ => ok = false,
                 },

@@ -175,7 +175,7 @@ impl Lowerer<'_> {
                 );
                 None
             }
-            Val::Buf(_) | Val::Row(..) => {
+            Val::Buf(_) | Val::Row(..) | Val::Window(..) => {
                 self.cx.error_spanned_by(
                     at,
                     "expected a number, found a slice: index it (`xs[i]`) or loop over it",

@@ -159,6 +159,30 @@ impl Lowerer<'_> {
                     span,
                 )))
             }
+            Val::Window(k, start, width) => match i {
+                Val::Int(j) if usize::try_from(*j).is_ok_and(|j| j < *width) => {
+                    let row = self.window_at(*start, *j as usize, span);
+                    Some(Val::Num(self.push(
+                        Op::Load {
+                            param: *k,
+                            row,
+                            col: None,
+                        },
+                        span,
+                    )))
+                }
+                Val::Poison => Some(Val::Poison),
+                _ => {
+                    self.cx.error_spanned_by(
+                        &ix.index,
+                        format!(
+                            "index a window of {width} values with a constant below {width} \
+                             (or loop over it); for run-time offsets index the slice itself"
+                        ),
+                    );
+                    Some(Val::Poison)
+                }
+            },
             Val::Array(v) => match i {
                 Val::Idx(n) => Some(Val::Num(self.push(Op::Pick(*n, v.clone()), span))),
                 _ => None,
@@ -170,6 +194,22 @@ impl Lowerer<'_> {
     /// A row used as a whole (bound `mut`, passed to a call, looped over):
     /// its values, loaded once.
     pub(super) fn row_to_array(&mut self, v: Val, span: Span) -> Val {
+        if let Val::Window(k, start, width) = v {
+            let elems = (0..width)
+                .map(|j| {
+                    let row = self.window_at(start, j, span);
+                    self.push(
+                        Op::Load {
+                            param: k,
+                            row,
+                            col: None,
+                        },
+                        span,
+                    )
+                })
+                .collect();
+            return Val::Array(elems);
+        }
         let Val::Row(k, row) = v else {
             return v;
         };
@@ -198,6 +238,7 @@ impl Lowerer<'_> {
                 let width = self.g.params[*k].slice.and_then(|s| s.row).unwrap_or(0);
                 Some(Val::Int(width as i64))
             }
+            Val::Window(_, _, width) => Some(Val::Int(*width as i64)),
             _ => None,
         }
     }
@@ -237,5 +278,16 @@ pub(super) fn int_op(p: Prim) -> IntOp {
         Prim::Sub => IntOp::Sub,
         Prim::Mul => IntOp::Mul,
         _ => IntOp::Div,
+    }
+}
+
+impl Lowerer<'_> {
+    /// The flat index `start + j` of a window's element `j`.
+    pub(super) fn window_at(&mut self, start: NodeId, j: usize, span: Span) -> NodeId {
+        if j == 0 {
+            return start;
+        }
+        let j = self.push(Op::IConst(j), span);
+        self.push(Op::IArith(IntOp::Add, start, j), span)
     }
 }

@@ -40,6 +40,13 @@ enum Bind {
     Index,
     /// `xs[i]` of a slice parameter.
     Elem(usize),
+    /// The `width` values of a `&[F]` parameter from `i` (`windows`) or
+    /// from `i·width` (`chunks_exact`).
+    Window {
+        param: usize,
+        width: usize,
+        chunks: bool,
+    },
     /// A tuple: `(i, x)` from `enumerate`, `(x, y)` from `zip`.
     Pair(Box<Bind>, Box<Bind>),
 }
@@ -70,6 +77,11 @@ impl Lowerer<'_> {
                 self.sequence(&m.receiver)
             }
             syn::Expr::MethodCall(m)
+                if m.args.len() == 1 && (m.method == "windows" || m.method == "chunks_exact") =>
+            {
+                self.windows(m)
+            }
+            syn::Expr::MethodCall(m)
                 if [
                     "windows",
                     "chunks_exact",
@@ -86,8 +98,9 @@ impl Lowerer<'_> {
                 self.cx.error_spanned_by(
                     &m.method,
                     format!(
-                        "`{}` is not supported yet in a loop head: loop over the indices and index the slice, \
-                         e.g. `for i in 0..xs.len() - 1 {{ let d = xs[i + 1] - xs[i]; … }}`",
+                        "`{}` is not supported yet in a loop head: use `windows(n)` or `chunks_exact(n)` \
+                         (constant `n`), or loop over the indices and index the slice, \
+                         e.g. `for i in 0..xs.len() {{ … xs[i] … }}`",
                         m.method
                     ),
                 );
@@ -155,12 +168,14 @@ impl Lowerer<'_> {
                         cond: None,
                     }))
                 }
-                row @ Val::Row(..) => match self.row_to_array(row, other.span()) {
-                    Val::Array(a) => Some(Seq::Items(
-                        a.into_iter().map(super::control::Item::Num).collect(),
-                    )),
-                    _ => None,
-                },
+                row @ (Val::Row(..) | Val::Window(..)) => {
+                    match self.row_to_array(row, other.span()) {
+                        Val::Array(a) => Some(Seq::Items(
+                            a.into_iter().map(super::control::Item::Num).collect(),
+                        )),
+                        _ => None,
+                    }
+                }
                 Val::Poison => None,
                 _ => {
                     self.cx.error_spanned_by(
@@ -171,6 +186,54 @@ impl Lowerer<'_> {
                 }
             },
         }
+    }
+
+    /// `xs.windows(n)` (`len + 1 − n` windows, none when `xs` is shorter)
+    /// and `xs.chunks_exact(n)` (`len / n` chunks) over a `&[F]`, `n` a
+    /// constant.
+    fn windows(&mut self, m: &syn::ExprMethodCall) -> Option<Seq> {
+        let recv = self.expr(&m.receiver);
+        let n = self.expr(&m.args[0]);
+        let span = m.method.span();
+        let chunks = m.method == "chunks_exact";
+        let flat = |l: &Self, k: usize| l.g.params[k].slice.is_some_and(|s| s.row.is_none());
+        let (k, width) = match (recv, n) {
+            (Val::Buf(k), Val::Int(n)) if n >= 1 && flat(self, k) => (k, n as usize),
+            (Val::Poison, _) | (_, Val::Poison) => return None,
+            _ => {
+                self.cx.error_spanned_by(
+                    &m.method,
+                    format!(
+                        "`{}` is supported on a `&[f64]` parameter with a constant size of at least 1: `xs.{}(2)`",
+                        m.method, m.method
+                    ),
+                );
+                return None;
+            }
+        };
+        let zero = self.push(Op::IConst(0), span);
+        let len = self.push(Op::Len(k), span);
+        let w = self.push(Op::IConst(width), span);
+        let end = if chunks {
+            self.push(Op::IArith(IntOp::Div, len, w), span)
+        } else {
+            // what `windows` yields: `(len + 1).saturating_sub(n)`, none when shorter
+            let one = self.push(Op::IConst(1), span);
+            let up = self.push(Op::IArith(IntOp::Add, len, one), span);
+            self.push(Op::IArith(IntOp::SatSub, up, w), span)
+        };
+        Some(Seq::Run(Run {
+            start: zero,
+            end,
+            inclusive: false,
+            rev: false,
+            bind: Bind::Window {
+                param: k,
+                width,
+                chunks,
+            },
+            cond: None,
+        }))
     }
 
     fn range_seq(&mut self, r: &syn::ExprRange) -> Option<Seq> {
@@ -456,6 +519,23 @@ impl Lowerer<'_> {
                     }
                 };
                 self.bind(&p.ident, val);
+                true
+            }
+            (
+                syn::Pat::Ident(p),
+                Bind::Window {
+                    param,
+                    width,
+                    chunks,
+                },
+            ) if p.subpat.is_none() => {
+                let start = if *chunks {
+                    let w = self.push(Op::IConst(*width), span);
+                    self.push(Op::IArith(IntOp::Mul, var, w), span)
+                } else {
+                    var
+                };
+                self.bind(&p.ident, Val::Window(*param, start, *width));
                 true
             }
             (syn::Pat::Tuple(t), Bind::Pair(a, b)) if t.elems.len() == 2 => {

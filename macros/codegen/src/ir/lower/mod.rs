@@ -50,6 +50,9 @@ enum Val {
     Buf(usize),
     /// Row `row` (an integer node) of a `&[[F; N]]` parameter.
     Row(usize, NodeId),
+    /// `width` consecutive values of a `&[F]` parameter from `start` (an
+    /// integer node): an item of `windows(width)` or `chunks_exact(width)`.
+    Window(usize, NodeId, usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -161,7 +164,7 @@ impl<'a> Lowerer<'a> {
             Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
             Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
             Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
-            Val::Buf(_) | Val::Row(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
+            Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
         }
         if self.cx.has_errors() {
             return None;
