@@ -299,6 +299,7 @@ impl Sweep {
                 param: tp,
                 next,
                 out,
+                int: false,
             });
         }
         g.nodes[n.index()].op = Op::Loop(l);

@@ -78,6 +78,8 @@ pub struct Carried {
     pub next: NodeId,
     /// Its value after the loop (a result node of the loop).
     pub out: NodeId,
+    /// An index (`usize`) rather than a float: a counter, never differentiated.
+    pub int: bool,
 }
 
 /// The test of a `while` loop, run before each iteration.

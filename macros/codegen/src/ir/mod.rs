@@ -335,6 +335,9 @@ pub struct Graph {
     /// says what a node marked [`Node::adjoint`] is the derivative *of*:
     /// with `Some(x)`, the node named `q` is `∂q/∂x`; with `None`, `∂f/∂q`.
     pub wrt: Option<(usize, Option<usize>)>,
+    /// What differentiation found it cannot do yet, with where the user
+    /// wrote it: the driver turns these into compile errors.
+    pub unsupported: Vec<(Span, String)>,
 }
 
 impl Graph {
@@ -348,6 +351,7 @@ impl Graph {
             value: NodeId(0),
             grads: Vec::new(),
             wrt: None,
+            unsupported: Vec::new(),
         }
     }
 

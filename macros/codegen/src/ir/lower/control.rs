@@ -107,6 +107,7 @@ impl Lowerer<'_> {
             (t, e) if t == e => t,
             (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
             (Val::Num(a), Val::Num(b)) => Val::Num(one(self, a, b)),
+            (Val::Idx(a), Val::Idx(b)) => Val::Idx(one(self, a, b)),
             (Val::Array(a), Val::Array(b)) if a.len() == b.len() => {
                 Val::Array(a.into_iter().zip(b).map(|(x, y)| one(self, x, y)).collect())
             }

@@ -323,9 +323,28 @@ impl Lowerer<'_> {
         // every mutable float binding becomes a parameter of the body
         let snapshot = self.env.clone();
         let mut params: Vec<(usize, Option<usize>, NodeId, NodeId)> = Vec::new();
+        // integer variables the body assigns become integer parameters
+        let assigned = assigned_names(at);
+        let mut ints: Vec<(usize, NodeId, NodeId)> = Vec::new();
         for pos in 0..self.env.len() {
             if !self.env[pos].mutable {
                 continue;
+            }
+            if assigned.contains(&self.env[pos].name) {
+                let init = match self.env[pos].val {
+                    Val::Int(c) => usize::try_from(c)
+                        .ok()
+                        .map(|c| self.push(Op::IConst(c), span)),
+                    Val::Idx(n) => Some(n),
+                    _ => None,
+                };
+                if let Some(init) = init {
+                    let p = self.g.add(Op::Result(loop_id), span);
+                    self.g.nodes[p.index()].name = Some(self.env[pos].name.clone());
+                    ints.push((pos, init, p));
+                    self.env[pos].val = Val::Idx(p);
+                    continue;
+                }
             }
             // a reduction's hidden accumulator is named after its closure's
             // parameter, up to the NUL that hides it
@@ -379,6 +398,25 @@ impl Lowerer<'_> {
         let ok = self.bind_run(pat, &run.bind, var, span);
         let v = if ok { lower_body(self) } else { Val::Poison };
         self.env.truncate(mark);
+        // an integer set to a constant in the body gets its node there
+        let mut int_next = Vec::new();
+        for &(pos, _, p) in &ints {
+            let now = match self.env[pos].val.clone() {
+                Val::Idx(n) => Some(n),
+                Val::Int(c) => match usize::try_from(c) {
+                    Ok(c) => Some(self.push(Op::IConst(c), span)),
+                    Err(_) => {
+                        self.cx.error_spanned_by(
+                            at,
+                            format!("`{}` counts in a run-time loop, so it is a `usize`: it cannot be {c}", self.env[pos].name),
+                        );
+                        None
+                    }
+                },
+                _ => None,
+            };
+            int_next.push(now.unwrap_or(p));
+        }
         let body = self.blocks.pop().expect("pushed above");
         if !matches!(v, Val::Unit | Val::Poison) {
             self.cx.error_spanned_by(
@@ -408,12 +446,31 @@ impl Lowerer<'_> {
                         param: p,
                         next,
                         out,
+                        int: false,
                     });
                 }
                 None => {
                     unchanged.insert(p, init);
                 }
             }
+        }
+        let mut int_outs = Vec::new();
+        for (&(pos, init, p), next) in ints.iter().zip(int_next) {
+            if next == p {
+                unchanged.insert(p, init);
+                int_outs.push((pos, None));
+                continue;
+            }
+            let out = self.g.add(Op::Result(loop_id), span);
+            self.g.nodes[out.index()].name = self.g.node(p).name.clone();
+            carried.push(Carried {
+                init,
+                param: p,
+                next,
+                out,
+                int: true,
+            });
+            int_outs.push((pos, Some(out)));
         }
         walk::substitute(&mut self.g, &body, &unchanged);
         if let Some((head, _)) = &test {
@@ -432,6 +489,12 @@ impl Lowerer<'_> {
         // values from before for the others
         for (pos, b) in snapshot.iter().enumerate() {
             let after = self.env[pos].val.clone();
+            if let Some(&(_, out)) = int_outs.iter().find(|(p, _)| *p == pos) {
+                // an integer the loop changes is its result; else as before
+                let val = out.map_or_else(|| b.val.clone(), Val::Idx);
+                self.env[pos] = Binding { val, ..b.clone() };
+                continue;
+            }
             let restored = match (&b.val, after) {
                 (Val::Num(_), Val::Num(n)) => Val::Num(self.loop_out(n, &carried, &unchanged)),
                 (Val::Array(_), Val::Array(v)) => Val::Array(
@@ -565,4 +628,38 @@ fn index_name(pat: &syn::Pat, bind: &Bind) -> String {
         }
         _ => "i".to_string(),
     }
+}
+
+/// The names a loop body assigns to (`x = …`, `x += …`, `x[i] = …`).
+fn assigned_names(body: &dyn quote::ToTokens) -> std::collections::HashSet<String> {
+    use syn::visit_mut::VisitMut;
+    struct Finder(std::collections::HashSet<String>);
+    impl Finder {
+        fn place(&mut self, e: &syn::Expr) {
+            let base = match e {
+                syn::Expr::Index(ix) => &*ix.expr,
+                other => other,
+            };
+            if let Some(name) = super::plain_ident(base) {
+                self.0.insert(name);
+            }
+        }
+    }
+    impl VisitMut for Finder {
+        fn visit_expr_assign_mut(&mut self, a: &mut syn::ExprAssign) {
+            self.place(&a.left);
+            syn::visit_mut::visit_expr_assign_mut(self, a);
+        }
+        fn visit_expr_binary_mut(&mut self, b: &mut syn::ExprBinary) {
+            if super::compound_op(&b.op).is_some() {
+                self.place(&b.left);
+            }
+            syn::visit_mut::visit_expr_binary_mut(self, b);
+        }
+    }
+    let mut f = Finder(std::collections::HashSet::new());
+    if let Ok(mut block) = syn::parse2::<syn::Block>(quote::quote!({ #body })) {
+        f.visit_block_mut(&mut block);
+    }
+    f.0
 }

@@ -407,6 +407,8 @@ impl<'a> Lowerer<'a> {
                 Val::Poison
             }
             (None, Val::Num(_), Val::Num(n)) => Val::Num(n),
+            // an integer counter of a run-time loop
+            (None, Val::Idx(_), v @ (Val::Idx(_) | Val::Int(_))) => v,
             (None, Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(b),
             (None, Val::Int(_), _) => {
                 self.cx.error_spanned_by(
