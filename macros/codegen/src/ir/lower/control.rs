@@ -137,8 +137,8 @@ impl Lowerer<'_> {
             return;
         }
         let items = match self.sequence(&f.expr) {
-            Some(super::loops::Seq::Items(items)) => items,
-            Some(super::loops::Seq::Run(run)) => return self.runtime_for(f, run),
+            Some(super::seq::Seq::Items(items)) => items,
+            Some(super::seq::Seq::Run(run)) => return self.runtime_for(f, run),
             None => return,
         };
         for item in items {

@@ -15,6 +15,7 @@ mod expr;
 mod index;
 mod loops;
 mod reduce;
+mod seq;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;

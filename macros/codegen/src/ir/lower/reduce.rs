@@ -1,7 +1,7 @@
 //! Lowering of reductions: `it.sum::<F>()`, `it.map(|x| …).sum::<F>()` and
 //! `it.fold(init, |acc, x| …)`, as loops that carry their accumulator.
 
-use super::loops::Seq;
+use super::seq::Seq;
 use super::{Binding, Lowerer, Val};
 
 impl Lowerer<'_> {
