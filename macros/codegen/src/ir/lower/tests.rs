@@ -350,3 +350,30 @@ fn one_input_goes_through_loops_in_forward_mode_without_a_tape() {
         vec![0.375 + 2.0 * 0.75 * 5.0, 0.5 * dx + 2.0 * dx * 5.0]
     );
 }
+
+#[test]
+fn odd_loop_inputs_give_errors_or_code_never_panics() {
+    let bodies = [
+        quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { for i in 0..xs.len() { xs[i] } w } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 { let mut s = 0.0; for (a, b) in xs.iter().zip(ys).enumerate() { s += w; } s } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 { let mut s = 0.0; for (i, (&a, &b)) in xs.iter().zip(ys).enumerate() { s += w * a * b * (i as f64); } s } },
+        quote! { fn f(w: f64, n: usize) -> f64 { for _ in 0..n { return w; } w } },
+        quote! { fn f(w: f64, n: usize) -> f64 { let mut k = 0; while k < n { k += 1; } w * (k as f64) } },
+        quote! { fn f(w: f64, n: usize) -> f64 { let mut s = 0.0; for i in (n..0).rev() { s += w; } s } },
+        quote! { fn f(w: f64, n: usize) -> f64 { let mut s = 0.0; for i in 0..n - 1 { s -= w / ((i + 1) as f64); } s } },
+        quote! { fn f(w: f64, #[nograd] xs: &[[f64; 2]]) -> f64 { let mut s = 0.0; for x in xs { s += w * x[2]; } s } },
+        quote! { fn f(w: f64, #[nograd] xs: &[[f64; 2]]) -> f64 { let mut s = 0.0; for x in xs { for &v in x { s += w * v; } } s } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { xs.iter().sum::<f64>() * w + xs.iter().fold(0.0, |a, b| a + b) } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { xs.iter().fold(0.0, |(a, b), x| a) } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { let mut s = w; while s > 1.0 { s = s / 2.0; } while true { s += 1.0; } s } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { let mut s = w; for w2 in xs.windows(0) { s += w2[0]; } s } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64]) -> f64 { let mut s = w; for c in xs.chunks_exact(2) { s += c[2]; } s } },
+        quote! { fn f(w: f64, #[nograd] xs: &[f64], i: usize) -> f64 { w * xs[i - 1] * xs[i * 2 % 3] } },
+        quote! { fn f(w: &[f64]) -> f64 { let mut m = [0.0; 2]; for i in 0..w.len() { m[0] += w[i]; } m[0] * m[1] } },
+    ];
+    for item in bodies {
+        // either outcome is fine; a panic is not
+        let _ = crate::pipeline(item.clone());
+        let _ = crate::expand_differentiable(proc_macro2::TokenStream::new(), item);
+    }
+}
