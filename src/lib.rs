@@ -25,9 +25,18 @@
 //!
 //! - `fn name_grad(params) -> (F, gradient)`: the value, then one gradient
 //!   entry per parameter not marked `#[nograd]`, in order, each of that
-//!   parameter's type (`[F; N]` parameters get `[F; N]` gradients). With
-//!   exactly one differentiable parameter the gradient is that entry itself.
-//!   Its rustdoc shows the derivative formulas.
+//!   parameter's type (`[F; N]` parameters get `[F; N]` gradients; a slice
+//!   `&[F]`, `&Vec<F>` or `&[[F; N]]` gets a `Vec<F>` / `Vec<[F; N]>` of its
+//!   length). With exactly one differentiable parameter the gradient is that
+//!   entry itself. Its rustdoc shows the derivative formulas and what the
+//!   gradient keeps in memory per loop iteration.
+//! - for a function with differentiable slices, also
+//!   `fn name_grad_into(params, d_xs: &mut [F], ...) -> (F, rest)`: the
+//!   allocation-free form. It *adds* each slice's gradient into the caller's
+//!   buffer `d_<name>` (one per differentiable slice, in order; not zeroed,
+//!   so calls over batches accumulate; it panics if a buffer's length differs
+//!   from its slice's) and returns the value with the gradient entries of the
+//!   other parameters (the value alone when there are none).
 //! - a hidden `struct name {}` (type namespace only) whose
 //!   `name::pullback(params) -> (F, (entry, ...,))` has one entry per
 //!   parameter (`()` for `#[nograd]` ones): other differentiable functions
@@ -44,7 +53,10 @@
 //!
 //! ## What a body may contain
 //!
-//! - parameters of type `f32`/`f64` or `[f32; N]`/`[f64; N]` (literal `N`);
+//! - parameters of type `f32`/`f64` or `[f32; N]`/`[f64; N]` (literal `N`),
+//!   slices of run-time length `&[F]`, `&Vec<F>`, `&[[F; N]]` (differentiable
+//!   or `#[nograd]` data), and `usize` (an index, a length, a step count:
+//!   never differentiated, no `#[nograd]` needed);
 //! - float literals (an integer literal in float context is an error with a
 //!   suggestion, as in plain Rust), `std::f64::consts::*`, `f64::EPSILON` …,
 //!   and constant items of the surrounding code (`G`, `physics::G`: any
@@ -55,8 +67,21 @@
 //!   combined with `&&`, `||`, `!`: the branch taken is the one
 //!   differentiated. Conditions on loop indices are decided at compile time;
 //! - `for i in a..b` (and `..=`, `.rev()`) with constant bounds (literals,
-//!   `x.len()`, arithmetic on them), `for v in array`, `for &v in &array`,
-//!   `for (i, &v) in array.iter().enumerate()`: unrolled at compile time;
+//!   `x.len()` of an array, arithmetic on them), `for v in array`,
+//!   `for &v in &array`, `for (i, &v) in array.iter().enumerate()`: unrolled
+//!   at compile time;
+//! - loops whose trip count is known only at run time, kept as loops:
+//!   `for i in a..b` / `..=` / `.rev()` with `usize` bounds (`xs.len()`, a
+//!   `usize` parameter, `usize` arithmetic, triangular `for j in i + 1..n`),
+//!   `for x in xs`, `xs.iter()`, `.enumerate()`, `.zip(ys)`,
+//!   `xs.windows(n)` and `xs.chunks_exact(n)` (constant `n`), nested loops;
+//!   `xs.iter().map(|x| …).sum::<F>()` and `.fold(init, |acc, x| …)`;
+//!   `while cond { … }` with a data-dependent exit. Their backward pass is a
+//!   loop: sums (`s += f(x[i])`) need no memory, carried state (an ODE
+//!   step) is kept once per iteration on a tape sized once per call;
+//! - `usize` arithmetic and comparisons, `i as F`; run-time indexing
+//!   `xs[i]`, `xs[i * d + j]`, `rows[i][j]`, `logits[label]` with Rust's own
+//!   bounds checks (the gradient panics where the function does);
 //! - indexing with constant or loop-index subscripts (`x[i + 1]`), checked
 //!   against the array length at compile time; local arrays `[a, b]`, `[0.0; N]`;
 //! - `+ - * /`, unary `-`, `x.powi(n)` (constant `n`), and the methods
@@ -68,6 +93,38 @@
 //!
 //! Anything else is a compile error on the offending token that says what to
 //! do instead (the UI tests in `tests/ui/` show every message).
+//!
+//! A loss over a data set, and an ODE integrated for a run-time number of
+//! steps (the gradient of `euler` keeps one value per step):
+//!
+//! ```
+//! use macrograd::differentiable;
+//!
+//! #[differentiable]
+//! fn least_squares(w: f64, b: f64, #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for (&x, &y) in xs.iter().zip(ys) {
+//!         let r = w * x + b - y;
+//!         s += r * r;
+//!     }
+//!     s
+//! }
+//!
+//! #[differentiable]
+//! fn euler(x0: f64, k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+//!     let mut x = x0;
+//!     for _ in 0..steps {
+//!         x = x - h * k * x;
+//!     }
+//!     x
+//! }
+//!
+//! let (loss, (dw, db)) = least_squares_grad(1.0, 0.0, &[1.0, 2.0], &[1.0, 3.0]);
+//! assert_eq!((loss, dw, db), (1.0, -4.0, -2.0));
+//! // x = x0·(1 − h·k)², so ∂x/∂x0 = (1 − h·k)² and ∂x/∂k = −2·h·x0·(1 − h·k)
+//! let (x, (dx0, dk)) = euler_grad(2.0, 1.0, 0.5, 2);
+//! assert_eq!((x, dx0, dk), (0.5, 0.25, -1.0));
+//! ```
 //!
 //! ## Giving a derivative by hand
 //!

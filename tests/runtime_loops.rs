@@ -168,6 +168,68 @@ macro_rules! corpus {
             z.ln() + m - logits[label]
         }
 
+        /// The negative log-likelihood of a 1-D Gaussian mixture over `n`
+        /// points: log-sum-exp over 3 components (unrolled) per point (a
+        /// run-time loop).
+        #[differentiable]
+        pub fn gmm(
+            means: [$F; 3],
+            log_sigmas: [$F; 3],
+            logits: [$F; 3],
+            #[nograd] xs: &[$F],
+        ) -> $F {
+            let m = logits[0].max(logits[1]).max(logits[2]);
+            let log_z =
+                m + ((logits[0] - m).exp() + (logits[1] - m).exp() + (logits[2] - m).exp()).ln();
+            let mut nll = 0.0;
+            for &x in xs {
+                let mut terms = [0.0; 3];
+                for k in 0..3 {
+                    let z = (x - means[k]) / log_sigmas[k].exp();
+                    terms[k] = logits[k] - log_z - log_sigmas[k] - 0.5 * z * z;
+                }
+                let t = terms[0].max(terms[1]).max(terms[2]);
+                let lse =
+                    t + ((terms[0] - t).exp() + (terms[1] - t).exp() + (terms[2] - t).exp()).ln();
+                nll -= lse;
+            }
+            nll
+        }
+
+        /// Classical Runge–Kutta for `y' = -k·y²` over a run-time step count.
+        #[differentiable]
+        pub fn rk4(y0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
+            let mut y = y0;
+            for _ in 0..steps {
+                let k1 = -k * y * y;
+                let k2 = -k * (y + 0.5 * h * k1) * (y + 0.5 * h * k1);
+                let k3 = -k * (y + 0.5 * h * k2) * (y + 0.5 * h * k2);
+                let k4 = -k * (y + h * k3) * (y + h * k3);
+                y += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
+            }
+            y
+        }
+
+        /// A smoothness penalty over `windows(2)` of a differentiable slice.
+        #[differentiable]
+        pub fn roughness(x: &[$F]) -> $F {
+            let mut s = 0.0;
+            for w in x.windows(2) {
+                s += (w[1] - w[0]).powi(2);
+            }
+            s
+        }
+
+        /// Rows of 2 in a flat slice through `chunks_exact(2)`.
+        #[differentiable]
+        pub fn chunked(w: [$F; 2], #[nograd] xs: &[$F]) -> $F {
+            let mut s = 0.0;
+            for c in xs.chunks_exact(2) {
+                s += (w[0] * c[0] + w[1] * c[1]).tanh();
+            }
+            s
+        }
+
         /// `if` inside a loop body, `i as F` and a run-time index expression.
         #[differentiable]
         pub fn branchy(w: $F, #[nograd] xs: &[$F]) -> $F {
@@ -549,4 +611,233 @@ fn a_fixed_array_at_a_run_time_index() {
 #[should_panic(expected = "index out of bounds")]
 fn a_run_time_index_past_a_fixed_array_panics_like_rust() {
     let _ = c64::cross_entropy_grad([0.0; 3], 3);
+}
+
+mod constant_items {
+    use macrograd::differentiable;
+
+    const DIM: usize = 2;
+    const WINDOW: usize = 3;
+
+    /// `const` items as a row width and a loop bound: rows of `DIM` values
+    /// in a flat slice, `xs[i * DIM + j]`, and the first `WINDOW` rows.
+    #[differentiable]
+    fn windowed(w: &[f64], #[nograd] xs: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..WINDOW {
+            for j in 0..DIM {
+                s += w[j] * xs[i * DIM + j];
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn const_items_bound_loops_and_indices() {
+        let xs = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let (v, g) = windowed_grad(&[0.5, -1.0], &xs);
+        assert_eq!(v, 0.5 * 9.0 - 12.0);
+        assert_eq!(g, vec![1.0 + 3.0 + 5.0, 2.0 + 4.0 + 6.0]);
+    }
+}
+
+#[test]
+fn gaussian_mixture_objective() {
+    let (means, log_sigmas, logits) = ([-1.0, 0.25, 1.5], [0.0, -0.5, 0.25], [0.5, -0.25, 0.0]);
+    let xs = [0.5, -1.25, 2.0, 0.75, -0.5, 1.0];
+    for n in [0, 1, 6] {
+        let xs = &xs[..n];
+        let (v, (dm, ds, dl)) = c64::gmm_grad(means, log_sigmas, logits, xs);
+        assert_eq!(v, c64::gmm(means, log_sigmas, logits, xs));
+        let p: Vec<f64> = means
+            .iter()
+            .chain(&log_sigmas)
+            .chain(&logits)
+            .copied()
+            .collect();
+        let fd = numeric_grad(
+            |p| {
+                let a = |k: usize| [p[k], p[k + 1], p[k + 2]];
+                c64::gmm(a(0), a(3), a(6), xs)
+            },
+            &p,
+        );
+        let got: Vec<f64> = dm.iter().chain(&ds).chain(&dl).copied().collect();
+        assert_all_close(&got, &fd, TOL_FD, &format!("n = {n}"));
+        // closed form for the means: ∂nll/∂μ_k = −Σ_i r_ik·(x_i − μ_k)/σ_k²
+        let mut want = [0.0; 3];
+        let lz = logits.iter().map(|l: &f64| l.exp()).sum::<f64>().ln();
+        for &x in xs {
+            let dens: Vec<f64> = (0..3)
+                .map(|k| {
+                    let s: f64 = log_sigmas[k];
+                    let z = (x - means[k]) / s.exp();
+                    (logits[k] - lz - s - 0.5 * z * z).exp()
+                })
+                .collect();
+            let total: f64 = dens.iter().sum();
+            for k in 0..3 {
+                let s2 = (2.0 * log_sigmas[k]).exp();
+                want[k] -= dens[k] / total * (x - means[k]) / s2;
+            }
+        }
+        assert_all_close(&dm, &want, 1e-12, "closed form");
+        let f = |a: [f64; 3]| a.map(|x| x as f32);
+        let xs32 = f32s(xs);
+        let (_, (dm32, _, _)) = c32::gmm_grad(f(means), f(log_sigmas), f(logits), &xs32);
+        assert_all_close(&to64(&dm32), &want, TOL_32, "f32");
+    }
+}
+
+#[test]
+fn rk4_matches_finite_differences() {
+    let (y0, k, h) = (0.75, 0.5, 0.0625);
+    for steps in [0usize, 1, 40] {
+        let (v, (gy, gk)) = c64::rk4_grad(y0, k, h, steps);
+        assert_eq!(v, c64::rk4(y0, k, h, steps));
+        let fd = numeric_grad(|p| c64::rk4(p[0], p[1], h, steps), &[y0, k]);
+        assert_all_close(&[gy, gk], &fd, TOL_FD, &format!("steps = {steps}"));
+        let (_, (g32, k32)) = c32::rk4_grad(y0 as f32, k as f32, h as f32, steps);
+        assert_all_close(&to64(&[g32, k32]), &fd, 1e-4, "f32");
+    }
+    // the exact solution y = y0/(1 + k·y0·t) after 40 steps of 1/16: RK4 is
+    // 4th order, so its derivative tracks the exact one closely
+    let t = 40.0 * h;
+    let exact_dy0 = 1.0 / (1.0 + k * y0 * t).powi(2);
+    let (_, (gy, _)) = c64::rk4_grad(y0, k, h, 40);
+    assert_close!(gy, exact_dy0, 1e-6);
+}
+
+#[test]
+fn windows_and_chunks() {
+    for x in [vec![], vec![1.5], vec![0.5, 2.0, -1.0, 1.25]] {
+        // ∂/∂x_k Σ (x_{i+1} − x_i)² = 2(x_k − x_{k−1}) − 2(x_{k+1} − x_k)
+        let n = x.len();
+        let want: Vec<f64> = (0..n)
+            .map(|k| {
+                let left = if k > 0 { 2.0 * (x[k] - x[k - 1]) } else { 0.0 };
+                let right = if k + 1 < n {
+                    2.0 * (x[k + 1] - x[k])
+                } else {
+                    0.0
+                };
+                left - right
+            })
+            .collect();
+        let (_, g) = c64::roughness_grad(&x);
+        assert_all_close(&g, &want, TOL_64, &format!("windows, n = {n}"));
+        let (_, g32) = c32::roughness_grad(&f32s(&x));
+        assert_all_close(&to64(&g32), &want, TOL_32, "f32");
+    }
+    // 5 values: 2 chunks, the last value left out as by `chunks_exact`
+    let xs: [f64; 5] = [0.5, -1.0, 2.0, 0.25, 9.0];
+    let w: [f64; 2] = [0.75, -0.5];
+    let mut want = [0.0; 2];
+    for c in xs.chunks_exact(2) {
+        let t: f64 = (w[0] * c[0] + w[1] * c[1]).tanh();
+        want[0] += (1.0 - t * t) * c[0];
+        want[1] += (1.0 - t * t) * c[1];
+    }
+    let (_, g) = c64::chunked_grad(w, &xs);
+    assert_all_close(&g, &want, TOL_64, "chunks_exact");
+    let fd = numeric_grad(|p| c64::chunked([p[0], p[1]], &xs), &w);
+    assert_all_close(&g, &fd, TOL_FD, "finite differences");
+}
+
+mod composite {
+    use macrograd::differentiable;
+
+    #[differentiable]
+    fn bump(x: f64, c: f64) -> f64 {
+        (x - c).powi(2) * 0.5
+    }
+
+    /// An ODE integrated per data point (a state loop nested in a loop
+    /// over data), a loop inside a run-time `if`, and a call in a loop.
+    #[differentiable]
+    fn composite(k: f64, c: f64, #[nograd] xs: &[f64], steps: usize) -> f64 {
+        let mut loss = 0.0;
+        for &x0 in xs {
+            let mut x = x0;
+            for _ in 0..steps {
+                x = x - 0.125 * k * x * x;
+            }
+            loss += bump(x, c);
+        }
+        if k > 0.5 {
+            let mut p = 1.0;
+            for &x in xs {
+                p *= 1.0 + 0.1 * k * x;
+            }
+            loss += p;
+        }
+        let mut y = c;
+        while y.abs() > 0.125 {
+            y = 0.5 * y * k;
+        }
+        loss + y
+    }
+
+    #[test]
+    fn nested_state_loops_branches_and_calls() {
+        let xs = [0.5, 1.5, -0.25];
+        for (k, c) in [(0.75, 0.25), (0.25, -0.5), (1.5, 2.0)] {
+            for steps in [0usize, 1, 4] {
+                let (v, (dk, dc)) = composite_grad(k, c, &xs, steps);
+                assert_eq!(v, composite(k, c, &xs, steps));
+                let fd = super::numeric_grad(|p| composite(p[0], p[1], &xs, steps), &[k, c]);
+                super::assert_all_close(
+                    &[dk, dc],
+                    &fd,
+                    super::TOL_FD,
+                    &format!("k = {k}, c = {c}, steps = {steps}"),
+                );
+            }
+        }
+    }
+}
+
+mod counters {
+    use macrograd::differentiable;
+
+    /// Newton's method with an iteration cap: an integer counter carried
+    /// through a `while` loop.
+    #[differentiable]
+    fn capped_newton(a: f64, #[nograd] max_iter: usize) -> f64 {
+        let mut x = a;
+        let mut it = 0;
+        while (x * x - a).abs() > 1e-13 && it < max_iter {
+            x = 0.5 * (x + a / x);
+            it += 1;
+        }
+        x
+    }
+
+    /// A count of positive values, used after the loop (and inside a branch).
+    #[differentiable]
+    fn mean_of_positives(w: f64, b: f64, #[nograd] xs: &[f64]) -> f64 {
+        let mut s = 0.0;
+        let mut n = 0;
+        for &x in xs {
+            if x > 0.0 {
+                s += w * x + b;
+                n += 1;
+            }
+        }
+        s / (n as f64 + 1.0)
+    }
+
+    #[test]
+    fn integer_counters_in_loops() {
+        let (v, g) = capped_newton_grad(2.0, 100);
+        assert!((v - 2f64.sqrt()).abs() < 1e-12 && (g - 0.5 / 2f64.sqrt()).abs() < 1e-9);
+        // one step only: x = (a + 1)/2, derivative 1/2
+        assert_eq!(capped_newton_grad(2.0, 1), (1.5, 0.5));
+        assert_eq!(capped_newton_grad(2.0, 0), (2.0, 1.0));
+        let xs = [0.5, -1.0, 2.0, 0.25];
+        let (v, (dw, db)) = mean_of_positives_grad(0.75, 0.5, &xs);
+        // three positives: s = w·2.75 + 3b over 4
+        assert_eq!(v, (0.75 * 2.75 + 1.5) / 4.0);
+        assert_eq!((dw, db), (2.75 / 4.0, 0.75));
+    }
 }

@@ -215,6 +215,7 @@ impl<'g> Formula<'g> {
             Op::Result(owner) => self.result(*owner, n),
             Op::If(_) | Op::Call(_) | Op::Loop(_) | Op::Store { .. } => ("…".to_string(), 10),
             Op::IConst(c) => (c.to_string(), 10),
+            Op::IExtern(p) => (p.clone(), 10),
             Op::IParam(k) => (g.params[*k].name.clone(), 10),
             Op::Len(k) => (format!("len({})", g.params[*k].name), 10),
             Op::IArith(op, a, b) => match op.symbol() {
@@ -229,7 +230,12 @@ impl<'g> Formula<'g> {
                 }
                 None => {
                     let (l, r) = (self.expr(*a).0, self.expr(*b).0);
-                    (format!("min({l}, {r})"), 10)
+                    let f = if *op == IntOp::Min {
+                        "min"
+                    } else {
+                        "saturating_sub"
+                    };
+                    (format!("{f}({l}, {r})"), 10)
                 }
             },
             Op::ICmp(c, a, b) => {

@@ -49,7 +49,7 @@ pub fn differentiate_fn(sig: &Signature, body: &syn::Block) -> syn::Result<Stage
     let cx = Ctxt::new();
     let lowered = ir::lower::lower_fn(sig, body, &cx);
     cx.check()?;
-    Ok(stages(lowered.expect("no errors means a graph")))
+    stages(lowered.expect("no errors means a graph"))
 }
 
 /// Runs lower -> diff -> simplify on a closure body.
@@ -57,7 +57,7 @@ pub fn differentiate_expr(sig: &Signature, body: &syn::Expr) -> syn::Result<Stag
     let cx = Ctxt::new();
     let lowered = ir::lower::lower_expr(sig, body, &cx);
     cx.check()?;
-    Ok(stages(lowered.expect("no errors means a graph")))
+    stages(lowered.expect("no errors means a graph"))
 }
 
 /// Runs the whole pipeline on a function item (as `#[differentiable]` would) and
@@ -79,11 +79,19 @@ pub fn pipeline(item: TokenStream) -> syn::Result<Stages> {
     differentiate_fn(&sig, &f.item.block)
 }
 
-fn stages(lowered: Graph) -> Stages {
+fn stages(lowered: Graph) -> syn::Result<Stages> {
     let mut gradient = lowered.clone();
     diff::differentiate(&mut gradient);
+    let mut errors = gradient
+        .unsupported
+        .iter()
+        .map(|(span, msg)| syn::Error::new(*span, msg));
+    if let Some(mut first) = errors.next() {
+        errors.for_each(|e| first.combine(e));
+        return Err(first);
+    }
     simplify::simplify(&mut gradient);
-    Stages { lowered, gradient }
+    Ok(Stages { lowered, gradient })
 }
 
 /// Expands `#[differentiable(attr)] item`.
@@ -113,7 +121,10 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
     match (cx.check(), graph) {
         (Ok(()), Some(lowered)) => {
             let sig = f.sig.as_ref().expect("a graph implies a signature");
-            let st = stages(lowered);
+            let st = match stages(lowered) {
+                Ok(st) => st,
+                Err(e) => return emit::fallback_fn(&f.item, Some(sig), e.into_compile_error()),
+            };
             let name = f.item.sig.ident.to_string();
             let forward = st.gradient.wrt.is_some();
             let formulas = formula::formulas(&st.gradient, &name);
@@ -157,7 +168,10 @@ pub fn expand_closure(input: TokenStream) -> TokenStream {
     match (cx.check(), graph) {
         (Ok(()), Some(lowered)) => {
             let sig = c.sig.as_ref().expect("a graph implies a signature");
-            let st = stages(lowered);
+            let st = match stages(lowered) {
+                Ok(st) => st,
+                Err(e) => return emit::fallback_closure(Some(sig), None, e.into_compile_error()),
+            };
             emit::closure(sig, emit::grad_body(&st.gradient))
         }
         (Err(e), _) => {

@@ -134,3 +134,59 @@ fn forward_mode_with_a_call() {
         },
     );
 }
+
+#[test]
+fn least_squares_over_a_slice() {
+    // the reverse loop only sums and its seed is known before the loop:
+    // fused into the forward loop, one pass over the data
+    check(
+        "least_squares_slice",
+        quote! {
+            pub fn least_squares(w: f64, b: f64, #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for (&x, &y) in xs.iter().zip(ys) {
+                    let r = w * x + b - y;
+                    s += r * r;
+                }
+                s / (xs.len() as f64)
+            }
+        },
+    );
+}
+
+#[test]
+fn euler_with_a_tape() {
+    // loop-carried state: recorded once per step, read back by the reverse loop
+    check(
+        "euler_tape",
+        quote! {
+            fn pendulum(theta0: f64, omega0: f64, #[nograd] g: f64, #[nograd] h: f64, steps: usize) -> f64 {
+                let mut theta = theta0;
+                let mut omega = omega0;
+                for _ in 0..steps {
+                    let alpha = -g * theta.sin();
+                    theta = theta + h * omega;
+                    omega = omega + h * alpha;
+                }
+                theta
+            }
+        },
+    );
+}
+
+#[test]
+fn differentiable_slice_windows() {
+    // `d_x[i] += …` into the caller's buffer, `x_grad` allocating it
+    check(
+        "slice_windows",
+        quote! {
+            pub fn roughness(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for w in x.windows(2) {
+                    s += (w[1] - w[0]).powi(2);
+                }
+                s
+            }
+        },
+    );
+}

@@ -23,7 +23,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{activity, element_name, is_active, name_derivatives, set_active, Derivatives};
-use crate::ir::{Block, Builder, Call, Graph, NodeId, Op};
+use crate::ir::{Block, Builder, Call, Carried, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
 /// A tangent not summed yet: its terms, each `true` when it is subtracted.
@@ -85,6 +85,15 @@ fn consumers(g: &Graph, body: &Block) -> HashMap<NodeId, Vec<NodeId>> {
                     out.entry(e).or_default().push(m);
                 }
             }
+            if let Op::Loop(l) = op {
+                if let Some(t) = &l.test {
+                    walk(g, &t.head, out);
+                }
+                walk(g, &l.body, out);
+                for r in crate::ir::walk::region_reads(op) {
+                    out.entry(r).or_default().push(m);
+                }
+            }
         }
     }
     let mut out = HashMap::new();
@@ -108,6 +117,12 @@ impl Sweep {
         let members: HashSet<NodeId> = block.nodes.iter().copied().collect();
         let mut out = Block::default();
         for &n in &block.nodes {
+            if matches!(g.op(n), Op::Loop(_)) {
+                let pre = self.loop_tangents(g, n);
+                out.nodes.extend(pre.nodes);
+                out.nodes.push(n);
+                continue;
+            }
             out.nodes.push(n);
             let span = g.node(n).span;
             let mut b = Builder::new(g, span);
@@ -205,6 +220,15 @@ impl Sweep {
                 .and_then(|t| rules::powi_adjoint(b, *a, *k, t))
                 .map(|t| vec![(t, false)])
                 .unwrap_or_default(),
+            Op::Pick(i, elems) => {
+                let ts: Vec<Option<NodeId>> = elems.iter().map(|e| self.summed(*e)).collect();
+                if ts.iter().all(Option::is_none) {
+                    return None;
+                }
+                let zero = b.constant(0.0);
+                let ts = ts.into_iter().map(|t| t.unwrap_or(zero)).collect();
+                vec![(b.push(Op::Pick(*i, ts)), false)]
+            }
             Op::Select(c, x, y) => {
                 let (tx, ty) = (self.summed(*x), self.summed(*y));
                 if tx.is_none() && ty.is_none() {
@@ -229,6 +253,57 @@ impl Sweep {
             }
         }
         (!terms.is_empty()).then(|| sum(b, &terms))
+    }
+
+    /// Carries the tangent of each active carried value of loop `n` as a
+    /// further carried value, computed in its body; returns the nodes (the
+    /// tangents' initial values) that go before the loop.
+    fn loop_tangents(&mut self, g: &mut Graph, n: NodeId) -> Block {
+        let Op::Loop(mut l) = g.op(n).clone() else {
+            unreachable!("loop_tangents is called on loop nodes")
+        };
+        let span = g.node(n).span;
+        let mut pre = Block::default();
+        let mut added = Vec::new();
+        for c in &l.carried {
+            if !is_active(&self.active, c.param) {
+                continue;
+            }
+            let tp = g.add(Op::Result(n), span);
+            g.nodes[tp.index()].name = g.node(c.param).name.clone();
+            g.nodes[tp.index()].adjoint = true;
+            set_active(&mut self.active, tp, true);
+            self.tangents.insert(c.param, tp);
+            added.push((*c, tp));
+        }
+        if let Some(t) = &mut l.test {
+            t.head = self.block(g, &t.head);
+        }
+        l.body = self.block(g, &l.body);
+        for (c, tp) in added {
+            let init = match self.summed(c.init) {
+                Some(t) => t,
+                None => pre.push_const(g, 0.0, span),
+            };
+            let next = match self.summed(c.next) {
+                Some(t) => t,
+                None => l.body.push_const(g, 0.0, span),
+            };
+            let out = g.add(Op::Result(n), span);
+            g.nodes[out.index()].name = g.node(c.out).name.clone();
+            g.nodes[out.index()].adjoint = true;
+            set_active(&mut self.active, out, true);
+            self.tangents.insert(c.out, out);
+            l.carried.push(Carried {
+                init,
+                param: tp,
+                next,
+                out,
+                int: false,
+            });
+        }
+        g.nodes[n.index()].op = Op::Loop(l);
+        pre
     }
 
     /// Adds the tangents of an `if`'s active results as further results,

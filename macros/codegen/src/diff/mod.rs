@@ -35,7 +35,6 @@ pub fn differentiate(g: &mut Graph) {
             _ => None,
         }
     };
-    // forward mode does not go through loops and slices yet
     let only = only.filter(|_| !has_runtime_size(g));
     match only {
         Some((param, index)) => forward(g, param, index),
@@ -43,12 +42,11 @@ pub fn differentiate(g: &mut Graph) {
     }
 }
 
-/// Whether the graph has a loop or a slice parameter: reverse mode only.
+/// Whether the graph has a differentiable slice parameter: its gradient is
+/// a buffer, which the reverse sweep fills (forward mode goes through loops,
+/// run-time indices and reads of `#[nograd]` slices).
 fn has_runtime_size(g: &Graph) -> bool {
     g.params.iter().any(|p| p.slice.is_some() && p.diff)
-        || g.nodes
-            .iter()
-            .any(|n| matches!(n.op, Op::Loop(_) | Op::Load { .. }))
 }
 
 /// Every differentiable parameter element, as `(parameter, index)` with

@@ -66,7 +66,12 @@ pub(super) fn reverse_loop(
     let mut remap = HashMap::from([(l.var, var)]);
     let mut recalls = Vec::new();
     for (k, c) in l.carried.iter().enumerate() {
-        let rc = b.push(Op::Recall { of: n, slot: k });
+        // an integer is not recorded (yet): a placeholder, an error if read
+        let rc = if c.int {
+            b.push(Op::IConst(0))
+        } else {
+            b.push(Op::Recall { of: n, slot: k })
+        };
         b.graph.nodes[rc.index()].name = b.graph.node(c.param).name.clone();
         set_active(active, rc, is_active(active, c.param));
         remap.insert(c.param, rc);
@@ -157,6 +162,7 @@ pub(super) fn reverse_loop(
             param: p,
             next,
             out,
+            int: false,
         });
         outs.push((to, out));
     }
@@ -166,6 +172,25 @@ pub(super) fn reverse_loop(
     mark_live(b.graph, &body, &mut live);
     let mut record = Vec::new();
     for (k, rc) in recalls.iter().enumerate() {
+        if l.carried[k].int {
+            if live.contains(rc) {
+                let name = b
+                    .graph
+                    .node(l.carried[k].param)
+                    .name
+                    .clone()
+                    .unwrap_or_default();
+                let span = b.graph.node(l.carried[k].param).span;
+                b.graph.unsupported.push((
+                    span,
+                    format!(
+                        "the gradient of this loop needs the value of the integer `{name}` in each iteration, \
+                         which is not recorded yet: compute it from the loop index instead"
+                    ),
+                ));
+            }
+            continue;
+        }
         if live.contains(rc) {
             b.graph.nodes[rc.index()].op = Op::Recall {
                 of: n,

@@ -241,13 +241,30 @@ impl Writer<'_> {
                 let id = ident(&g.params[*k].name, g.params[*k].span);
                 (quote!(#id), Prec::Atom)
             }
+            Op::IExtern(p) => {
+                let span = g.node(n).span;
+                let path: syn::Path = syn::parse_str(p).expect("lowering stores a parsed path");
+                let path: TokenStream = quote!(#path)
+                    .into_iter()
+                    .map(|mut t| {
+                        t.set_span(span);
+                        t
+                    })
+                    .collect();
+                (path, Prec::Atom)
+            }
             Op::Len(k) => {
                 let id = ident(&g.params[*k].name, g.params[*k].span);
                 (quote!(#id.len()), Prec::Atom)
             }
-            Op::IArith(IntOp::Min, a, b) => {
+            Op::IArith(op @ (IntOp::Min | IntOp::SatSub), a, b) => {
                 let (a, b) = (self.wrap(*a, Prec::Atom), self.expr(*b).0);
-                (quote!(#a.min(#b)), Prec::Atom)
+                let m = if *op == IntOp::Min {
+                    quote!(min)
+                } else {
+                    quote!(saturating_sub)
+                };
+                (quote!(#a.#m(#b)), Prec::Atom)
             }
             Op::IArith(op, a, b) => {
                 let prec = match op {
@@ -336,6 +353,13 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
     }
     if loops == 0 {
         return None;
+    }
+    if g.wrt.is_some() {
+        return Some(
+            " Memory: forward mode carries each derivative beside its value through the loops, \
+             so the gradient keeps nothing per iteration."
+                .to_string(),
+        );
     }
     let mut text = String::from(
         " Memory: the backward pass of each loop is a loop that recomputes each iteration's \

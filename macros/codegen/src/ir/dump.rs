@@ -73,6 +73,7 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
             }
             Op::Result(of) => format!("result of %{}", of.0),
             Op::IConst(c) => format!("int {c}"),
+            Op::IExtern(p) => format!("int extern {p}"),
             Op::IParam(k) => format!("param {}", g.params[*k].name),
             Op::Len(k) => format!("len {}", g.params[*k].name),
             Op::IArith(op, a, b) => format!("int {op:?} %{} %{}", a.0, b.0)

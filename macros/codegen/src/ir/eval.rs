@@ -265,7 +265,10 @@ pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, E
             continue;
         }
         match (param.slice, g.grads.get(k)) {
-            (Some(_), _) if !g.grads.is_empty() => out.extend(st.grads[p].iter().copied()),
+            // a slice's gradient buffer, filled by a reverse sweep
+            (Some(_), _) if !g.grads.is_empty() && g.wrt.is_none() => {
+                out.extend(st.grads[p].iter().copied())
+            }
             (None, Some(gr)) => out.extend(gr.iter().map(get)),
             _ => {}
         }
@@ -348,6 +351,7 @@ fn eval_block<T: Scalar>(
             Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,
             Op::IConst(c) => Value::Int(*c),
+            Op::IExtern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::IParam(k) => {
                 let x = args[*k][0].value();
                 assert!(

@@ -33,6 +33,8 @@ pub enum IntOp {
     Rem,
     /// `a.min(b)`: the length of a `zip`.
     Min,
+    /// `a.saturating_sub(b)`: the number of `windows`.
+    SatSub,
 }
 
 impl IntOp {
@@ -46,6 +48,7 @@ impl IntOp {
             IntOp::Div => a.checked_div(b),
             IntOp::Rem => a.checked_rem(b),
             IntOp::Min => Some(a.min(b)),
+            IntOp::SatSub => Some(a.saturating_sub(b)),
         }
     }
 
@@ -57,7 +60,7 @@ impl IntOp {
             IntOp::Mul => Some("*"),
             IntOp::Div => Some("/"),
             IntOp::Rem => Some("%"),
-            IntOp::Min => None,
+            IntOp::Min | IntOp::SatSub => None,
         }
     }
 }
@@ -75,6 +78,8 @@ pub struct Carried {
     pub next: NodeId,
     /// Its value after the loop (a result node of the loop).
     pub out: NodeId,
+    /// An index (`usize`) rather than a float: a counter, never differentiated.
+    pub int: bool,
 }
 
 /// The test of a `while` loop, run before each iteration.
@@ -163,6 +168,6 @@ impl Loop {
 pub fn is_int_op(op: &Op) -> bool {
     matches!(
         op,
-        Op::IConst(_) | Op::IParam(_) | Op::Len(_) | Op::IArith(..)
+        Op::IConst(_) | Op::IExtern(_) | Op::IParam(_) | Op::Len(_) | Op::IArith(..)
     )
 }

@@ -182,6 +182,9 @@ pub enum Op {
     Result(NodeId),
     /// An integer constant.
     IConst(usize),
+    /// An integer constant item of the surrounding code (`N`, `cfg::STEPS`),
+    /// by its path, used as a bound or an index.
+    IExtern(String),
     /// A `usize` parameter (index into [`Graph::params`]).
     IParam(usize),
     /// The length of a slice parameter (its number of rows for `&[[F; N]]`).
@@ -238,6 +241,7 @@ impl Op {
             | Op::Param { .. }
             | Op::Result(_)
             | Op::IConst(_)
+            | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => Vec::new(),
             Op::Recall { of, .. } => vec![*of],
@@ -331,6 +335,9 @@ pub struct Graph {
     /// says what a node marked [`Node::adjoint`] is the derivative *of*:
     /// with `Some(x)`, the node named `q` is `∂q/∂x`; with `None`, `∂f/∂q`.
     pub wrt: Option<(usize, Option<usize>)>,
+    /// What differentiation found it cannot do yet, with where the user
+    /// wrote it: the driver turns these into compile errors.
+    pub unsupported: Vec<(Span, String)>,
 }
 
 impl Graph {
@@ -344,6 +351,7 @@ impl Graph {
             value: NodeId(0),
             grads: Vec::new(),
             wrt: None,
+            unsupported: Vec::new(),
         }
     }
 
@@ -512,6 +520,7 @@ impl Op {
             | Op::Param { .. }
             | Op::Result(_)
             | Op::IConst(_)
+            | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => {}
             Op::Recall { of, .. } => *of = f(*of),

@@ -107,6 +107,7 @@ impl Lowerer<'_> {
             (t, e) if t == e => t,
             (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
             (Val::Num(a), Val::Num(b)) => Val::Num(one(self, a, b)),
+            (Val::Idx(a), Val::Idx(b)) => Val::Idx(one(self, a, b)),
             (Val::Array(a), Val::Array(b)) if a.len() == b.len() => {
                 Val::Array(a.into_iter().zip(b).map(|(x, y)| one(self, x, y)).collect())
             }
@@ -136,8 +137,8 @@ impl Lowerer<'_> {
             return;
         }
         let items = match self.sequence(&f.expr) {
-            Some(super::loops::Seq::Items(items)) => items,
-            Some(super::loops::Seq::Run(run)) => return self.runtime_for(f, run),
+            Some(super::seq::Seq::Items(items)) => items,
+            Some(super::seq::Seq::Run(run)) => return self.runtime_for(f, run),
             None => return,
         };
         for item in items {

@@ -14,8 +14,46 @@ use crate::ir::{Cmp, IntOp, NodeId, Op};
 use crate::rules::Prim;
 
 impl Lowerer<'_> {
+    /// A constant item (`N`) read where an integer is wanted: its integer node.
+    pub(super) fn intish(&mut self, v: Val) -> Val {
+        match v {
+            Val::Num(n) => match self.g.op(n) {
+                Op::Extern(p) => {
+                    let p = p.clone();
+                    let span = self.g.node(n).span;
+                    Val::Idx(self.push(Op::IExtern(p), span))
+                }
+                _ => v,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether `v` is an integer, or a constant item that may be one.
+    fn int_like(&self, v: &Val) -> bool {
+        match v {
+            Val::Int(_) | Val::Idx(_) => true,
+            Val::Num(n) => matches!(self.g.op(*n), Op::Extern(_)),
+            _ => false,
+        }
+    }
+
+    /// Whether `a ⊕ b` is integer arithmetic that needs a node: a run-time
+    /// integer with an integer, or a constant item beside an integer.
+    fn int_pair(&self, a: &Val, b: &Val) -> bool {
+        let known = |v: &Val| matches!(v, Val::Int(_) | Val::Idx(_));
+        let runtime = |v: &Val| matches!(v, Val::Idx(_));
+        let both_known_one_runtime = known(a) && known(b) && (runtime(a) || runtime(b));
+        let item_beside_int = self.int_like(a)
+            && self.int_like(b)
+            && (known(a) || known(b))
+            && !(matches!(a, Val::Int(_)) && matches!(b, Val::Int(_)));
+        both_known_one_runtime || item_beside_int
+    }
+
     /// The integer node of a run-time or constant integer; reports other values.
     pub(super) fn int_node(&mut self, v: &Val, at: &dyn ToTokens, span: Span) -> Option<NodeId> {
+        let v = &self.intish(v.clone());
         match v {
             Val::Idx(n) => Some(*n),
             Val::Int(c) => match usize::try_from(*c) {
@@ -49,11 +87,7 @@ impl Lowerer<'_> {
         eb: &syn::Expr,
         span: Span,
     ) -> Option<Val> {
-        let ints = matches!(
-            (a, b),
-            (Val::Idx(_), Val::Idx(_) | Val::Int(_)) | (Val::Int(_), Val::Idx(_))
-        );
-        if !ints {
+        if !self.int_pair(a, b) {
             return None;
         }
         let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
@@ -72,11 +106,7 @@ impl Lowerer<'_> {
         eb: &syn::Expr,
         span: Span,
     ) -> Option<Val> {
-        let ints = matches!(
-            (a, b),
-            (Val::Idx(_), Val::Idx(_) | Val::Int(_)) | (Val::Int(_), Val::Idx(_))
-        );
-        if !ints {
+        if !self.int_pair(a, b) {
             return None;
         }
         let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
@@ -88,6 +118,7 @@ impl Lowerer<'_> {
     /// `xs[i]`, `rows[i]`, `rows[i][j]`; `None` when the base is not a slice.
     pub(super) fn slice_index(&mut self, ix: &syn::ExprIndex, base: &Val, i: &Val) -> Option<Val> {
         let span = ix.bracket_token.span.join();
+        let i = &self.intish(i.clone());
         match base {
             Val::Buf(k) => {
                 let Some(row) = self.int_node(i, &ix.index, span) else {
@@ -128,6 +159,30 @@ impl Lowerer<'_> {
                     span,
                 )))
             }
+            Val::Window(k, start, width) => match i {
+                Val::Int(j) if usize::try_from(*j).is_ok_and(|j| j < *width) => {
+                    let row = self.window_at(*start, *j as usize, span);
+                    Some(Val::Num(self.push(
+                        Op::Load {
+                            param: *k,
+                            row,
+                            col: None,
+                        },
+                        span,
+                    )))
+                }
+                Val::Poison => Some(Val::Poison),
+                _ => {
+                    self.cx.error_spanned_by(
+                        &ix.index,
+                        format!(
+                            "index a window of {width} values with a constant below {width} \
+                             (or loop over it); for run-time offsets index the slice itself"
+                        ),
+                    );
+                    Some(Val::Poison)
+                }
+            },
             Val::Array(v) => match i {
                 Val::Idx(n) => Some(Val::Num(self.push(Op::Pick(*n, v.clone()), span))),
                 _ => None,
@@ -139,6 +194,22 @@ impl Lowerer<'_> {
     /// A row used as a whole (bound `mut`, passed to a call, looped over):
     /// its values, loaded once.
     pub(super) fn row_to_array(&mut self, v: Val, span: Span) -> Val {
+        if let Val::Window(k, start, width) = v {
+            let elems = (0..width)
+                .map(|j| {
+                    let row = self.window_at(start, j, span);
+                    self.push(
+                        Op::Load {
+                            param: k,
+                            row,
+                            col: None,
+                        },
+                        span,
+                    )
+                })
+                .collect();
+            return Val::Array(elems);
+        }
         let Val::Row(k, row) = v else {
             return v;
         };
@@ -167,6 +238,7 @@ impl Lowerer<'_> {
                 let width = self.g.params[*k].slice.and_then(|s| s.row).unwrap_or(0);
                 Some(Val::Int(width as i64))
             }
+            Val::Window(_, _, width) => Some(Val::Int(*width as i64)),
             _ => None,
         }
     }
@@ -206,5 +278,16 @@ pub(super) fn int_op(p: Prim) -> IntOp {
         Prim::Sub => IntOp::Sub,
         Prim::Mul => IntOp::Mul,
         _ => IntOp::Div,
+    }
+}
+
+impl Lowerer<'_> {
+    /// The flat index `start + j` of a window's element `j`.
+    pub(super) fn window_at(&mut self, start: NodeId, j: usize, span: Span) -> NodeId {
+        if j == 0 {
+            return start;
+        }
+        let j = self.push(Op::IConst(j), span);
+        self.push(Op::IArith(IntOp::Add, start, j), span)
     }
 }

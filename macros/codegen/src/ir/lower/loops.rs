@@ -1,218 +1,21 @@
-//! Lowering of loops whose trip count is known only at run time: ranges
-//! with run-time bounds, slices, and the iterator adaptors over them
-//! (`iter`, `rev`, `enumerate`, `zip`), into [`Op::Loop`] regions.
+//! Lowering of loops whose trip count is known only at run time (`for` over
+//! a [`Run`] read by `seq.rs`, `while`) into [`Op::Loop`] regions.
 //!
 //! Which bindings a loop carries is found by lowering its body once with
-//! every mutable float binding replaced by a fresh parameter node: those the
-//! body reassigns become carried values, the others read their value from
-//! outside again. Loops over constant ranges and arrays keep being unrolled
-//! (see `control.rs`), which is fastest for small fixed sizes.
+//! every mutable float binding (and every integer the body assigns)
+//! replaced by a fresh parameter node: those the body changes become
+//! carried values, the others read their value from outside again. Loops
+//! over constant ranges and arrays keep being unrolled (see `control.rs`),
+//! which is fastest for small fixed sizes.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
+use super::seq::{Bind, Run};
 use super::{Binding, Lowerer, Val};
 use crate::ir::{walk, Block, Carried, IntOp, Loop, NodeId, Op};
 
-/// What a `for` loop walks.
-pub(super) enum Seq {
-    /// A constant sequence, unrolled: see `control.rs`.
-    Items(Vec<super::control::Item>),
-    /// A run-time range.
-    Run(Run),
-}
-
-/// A run-time range and what each iteration binds.
-pub(super) struct Run {
-    start: NodeId,
-    end: NodeId,
-    inclusive: bool,
-    rev: bool,
-    bind: Bind,
-    /// The condition of a `while` loop (the range is then unused).
-    cond: Option<syn::Expr>,
-}
-
-/// What one iteration binds, given its index `i`.
-#[derive(Clone, Debug)]
-enum Bind {
-    /// `i` itself.
-    Index,
-    /// `xs[i]` of a slice parameter.
-    Elem(usize),
-    /// A tuple: `(i, x)` from `enumerate`, `(x, y)` from `zip`.
-    Pair(Box<Bind>, Box<Bind>),
-}
-
 impl Lowerer<'_> {
-    /// The sequence a `for` loop's head describes, constant or run-time.
-    pub(super) fn sequence(&mut self, e: &syn::Expr) -> Option<Seq> {
-        match e {
-            syn::Expr::Range(r) => self.range_seq(r),
-            syn::Expr::Paren(p) => self.sequence(&p.expr),
-            syn::Expr::Group(g) => self.sequence(&g.expr),
-            syn::Expr::Reference(r) if r.mutability.is_none() => self.sequence(&r.expr),
-            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "rev" => {
-                match self.sequence(&m.receiver)? {
-                    Seq::Items(mut v) => {
-                        v.reverse();
-                        Some(Seq::Items(v))
-                    }
-                    Seq::Run(r) => Some(Seq::Run(Run { rev: !r.rev, ..r })),
-                }
-            }
-            syn::Expr::MethodCall(m)
-                if m.args.is_empty()
-                    && ["iter", "into_iter", "copied", "cloned"]
-                        .iter()
-                        .any(|n| m.method == n) =>
-            {
-                self.sequence(&m.receiver)
-            }
-            syn::Expr::MethodCall(m)
-                if [
-                    "windows",
-                    "chunks_exact",
-                    "chunks",
-                    "step_by",
-                    "skip",
-                    "take",
-                    "filter",
-                    "map",
-                ]
-                .iter()
-                .any(|n| m.method == n) =>
-            {
-                self.cx.error_spanned_by(
-                    &m.method,
-                    format!(
-                        "`{}` is not supported yet in a loop head: loop over the indices and index the slice, \
-                         e.g. `for i in 0..xs.len() - 1 {{ let d = xs[i + 1] - xs[i]; … }}`",
-                        m.method
-                    ),
-                );
-                None
-            }
-            syn::Expr::MethodCall(m) if m.args.is_empty() && m.method == "enumerate" => {
-                match self.sequence(&m.receiver)? {
-                    Seq::Items(v) => self.enumerate_items(v, m).map(Seq::Items),
-                    Seq::Run(r) if !matches!(r.bind, Bind::Index) && !r.rev => {
-                        Some(Seq::Run(Run {
-                            bind: Bind::Pair(Box::new(Bind::Index), Box::new(r.bind)),
-                            ..r
-                        }))
-                    }
-                    Seq::Run(_) => {
-                        self.cx.error_spanned_by(
-                            &m.method,
-                            "`enumerate` is supported on slices and arrays, before `rev`: `for (i, &x) in xs.iter().enumerate()`",
-                        );
-                        None
-                    }
-                }
-            }
-            syn::Expr::MethodCall(m) if m.args.len() == 1 && m.method == "zip" => {
-                let a = self.sequence(&m.receiver)?;
-                let b = self.sequence(&m.args[0])?;
-                match (a, b) {
-                    (Seq::Run(a), Seq::Run(b))
-                        if !a.rev
-                            && !b.rev
-                            && !matches!(a.bind, Bind::Index)
-                            && !matches!(b.bind, Bind::Index) =>
-                    {
-                        let span = m.method.span();
-                        let end = self.push(Op::IArith(IntOp::Min, a.end, b.end), span);
-                        Some(Seq::Run(Run {
-                            end,
-                            bind: Bind::Pair(Box::new(a.bind), Box::new(b.bind)),
-                            ..a
-                        }))
-                    }
-                    _ => {
-                        self.cx.error_spanned_by(
-                            &m.method,
-                            "`zip` is supported between slices, before `rev`: `for (&x, &y) in xs.iter().zip(ys)`",
-                        );
-                        None
-                    }
-                }
-            }
-            other => match self.expr(other) {
-                Val::Array(a) => Some(Seq::Items(
-                    a.into_iter().map(super::control::Item::Num).collect(),
-                )),
-                Val::Buf(k) => {
-                    let span = other.span();
-                    let start = self.push(Op::IConst(0), span);
-                    let end = self.push(Op::Len(k), span);
-                    Some(Seq::Run(Run {
-                        start,
-                        end,
-                        inclusive: false,
-                        rev: false,
-                        bind: Bind::Elem(k),
-                        cond: None,
-                    }))
-                }
-                row @ Val::Row(..) => match self.row_to_array(row, other.span()) {
-                    Val::Array(a) => Some(Seq::Items(
-                        a.into_iter().map(super::control::Item::Num).collect(),
-                    )),
-                    _ => None,
-                },
-                Val::Poison => None,
-                _ => {
-                    self.cx.error_spanned_by(
-                        other,
-                        "a `for` loop runs over a range `a..b`, a slice or an array",
-                    );
-                    None
-                }
-            },
-        }
-    }
-
-    fn range_seq(&mut self, r: &syn::ExprRange) -> Option<Seq> {
-        let (Some(lo), Some(hi)) = (&r.start, &r.end) else {
-            self.cx
-                .error_spanned_by(r, "the range needs both ends: `a..b`");
-            return None;
-        };
-        let (l, h) = (self.expr(lo), self.expr(hi));
-        let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
-        match (&l, &h) {
-            (Val::Int(a), Val::Int(b)) => self.constant_range(r, *a, *b).map(Seq::Items),
-            (Val::Poison, _) | (_, Val::Poison) => None,
-            (Val::Int(_) | Val::Idx(_), Val::Int(_) | Val::Idx(_)) => {
-                let span = r.span();
-                let start = self.int_node(&l, lo, span)?;
-                let end = self.int_node(&h, hi, span)?;
-                Some(Seq::Run(Run {
-                    start,
-                    end,
-                    inclusive,
-                    rev: false,
-                    bind: Bind::Index,
-                    cond: None,
-                }))
-            }
-            _ => {
-                let bad = if matches!(l, Val::Int(_) | Val::Idx(_)) {
-                    hi
-                } else {
-                    lo
-                };
-                self.cx.error_spanned_by(
-                    bad,
-                    "the loop bound must be an integer: a literal, `xs.len()`, a `usize` parameter, or arithmetic on them",
-                );
-                None
-            }
-        }
-    }
-
-    /// Lowers a `for` loop over a run-time range into an [`Op::Loop`].
     /// Lowers `while cond { body }` into an [`Op::Loop`] with a test.
     pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) {
         if let Some(label) = &w.label {
@@ -235,6 +38,7 @@ impl Lowerer<'_> {
         self.runtime_loop(span, &pat, run, body, &mut |l| l.block(body));
     }
 
+    /// Lowers a `for` loop over a run-time range into an [`Op::Loop`].
     pub(super) fn runtime_for(&mut self, f: &syn::ExprForLoop, run: Run) {
         let body = &f.body;
         self.runtime_loop(f.for_token.span, &f.pat, run, body, &mut |l| l.block(body));
@@ -243,7 +47,7 @@ impl Lowerer<'_> {
     /// A loop over `run` binding `pat` in each iteration, whose body
     /// `lower_body` lowers (a `for` body, or a closure of `sum`/`fold`);
     /// errors about the body point at `at`.
-    fn runtime_loop(
+    pub(super) fn runtime_loop(
         &mut self,
         span: Span,
         pat: &syn::Pat,
@@ -258,9 +62,28 @@ impl Lowerer<'_> {
         // every mutable float binding becomes a parameter of the body
         let snapshot = self.env.clone();
         let mut params: Vec<(usize, Option<usize>, NodeId, NodeId)> = Vec::new();
+        // integer variables the body assigns become integer parameters
+        let assigned = assigned_names(at);
+        let mut ints: Vec<(usize, NodeId, NodeId)> = Vec::new();
         for pos in 0..self.env.len() {
             if !self.env[pos].mutable {
                 continue;
+            }
+            if assigned.contains(&self.env[pos].name) {
+                let init = match self.env[pos].val {
+                    Val::Int(c) => usize::try_from(c)
+                        .ok()
+                        .map(|c| self.push(Op::IConst(c), span)),
+                    Val::Idx(n) => Some(n),
+                    _ => None,
+                };
+                if let Some(init) = init {
+                    let p = self.g.add(Op::Result(loop_id), span);
+                    self.g.nodes[p.index()].name = Some(self.env[pos].name.clone());
+                    ints.push((pos, init, p));
+                    self.env[pos].val = Val::Idx(p);
+                    continue;
+                }
             }
             // a reduction's hidden accumulator is named after its closure's
             // parameter, up to the NUL that hides it
@@ -314,6 +137,25 @@ impl Lowerer<'_> {
         let ok = self.bind_run(pat, &run.bind, var, span);
         let v = if ok { lower_body(self) } else { Val::Poison };
         self.env.truncate(mark);
+        // an integer set to a constant in the body gets its node there
+        let mut int_next = Vec::new();
+        for &(pos, _, p) in &ints {
+            let now = match self.env[pos].val.clone() {
+                Val::Idx(n) => Some(n),
+                Val::Int(c) => match usize::try_from(c) {
+                    Ok(c) => Some(self.push(Op::IConst(c), span)),
+                    Err(_) => {
+                        self.cx.error_spanned_by(
+                            at,
+                            format!("`{}` counts in a run-time loop, so it is a `usize`: it cannot be {c}", self.env[pos].name),
+                        );
+                        None
+                    }
+                },
+                _ => None,
+            };
+            int_next.push(now.unwrap_or(p));
+        }
         let body = self.blocks.pop().expect("pushed above");
         if !matches!(v, Val::Unit | Val::Poison) {
             self.cx.error_spanned_by(
@@ -343,12 +185,31 @@ impl Lowerer<'_> {
                         param: p,
                         next,
                         out,
+                        int: false,
                     });
                 }
                 None => {
                     unchanged.insert(p, init);
                 }
             }
+        }
+        let mut int_outs = Vec::new();
+        for (&(pos, init, p), next) in ints.iter().zip(int_next) {
+            if next == p {
+                unchanged.insert(p, init);
+                int_outs.push((pos, None));
+                continue;
+            }
+            let out = self.g.add(Op::Result(loop_id), span);
+            self.g.nodes[out.index()].name = self.g.node(p).name.clone();
+            carried.push(Carried {
+                init,
+                param: p,
+                next,
+                out,
+                int: true,
+            });
+            int_outs.push((pos, Some(out)));
         }
         walk::substitute(&mut self.g, &body, &unchanged);
         if let Some((head, _)) = &test {
@@ -367,6 +228,12 @@ impl Lowerer<'_> {
         // values from before for the others
         for (pos, b) in snapshot.iter().enumerate() {
             let after = self.env[pos].val.clone();
+            if let Some(&(_, out)) = int_outs.iter().find(|(p, _)| *p == pos) {
+                // an integer the loop changes is its result; else as before
+                let val = out.map_or_else(|| b.val.clone(), Val::Idx);
+                self.env[pos] = Binding { val, ..b.clone() };
+                continue;
+            }
             let restored = match (&b.val, after) {
                 (Val::Num(_), Val::Num(n)) => Val::Num(self.loop_out(n, &carried, &unchanged)),
                 (Val::Array(_), Val::Array(v)) => Val::Array(
@@ -456,6 +323,23 @@ impl Lowerer<'_> {
                 self.bind(&p.ident, val);
                 true
             }
+            (
+                syn::Pat::Ident(p),
+                Bind::Window {
+                    param,
+                    width,
+                    chunks,
+                },
+            ) if p.subpat.is_none() => {
+                let start = if *chunks {
+                    let w = self.push(Op::IConst(*width), span);
+                    self.push(Op::IArith(IntOp::Mul, var, w), span)
+                } else {
+                    var
+                };
+                self.bind(&p.ident, Val::Window(*param, start, *width));
+                true
+            }
             (syn::Pat::Tuple(t), Bind::Pair(a, b)) if t.elems.len() == 2 => {
                 self.bind_run(&t.elems[0], a, var, span) && self.bind_run(&t.elems[1], b, var, span)
             }
@@ -485,182 +369,36 @@ fn index_name(pat: &syn::Pat, bind: &Bind) -> String {
     }
 }
 
-impl Lowerer<'_> {
-    /// `it.sum::<F>()`, `it.map(|x| …).sum::<F>()` and
-    /// `it.fold(init, |acc, x| …)` over a slice, a run-time range or an
-    /// array: a loop (unrolled over an array) with the accumulator carried.
-    /// `None` when `m` is not one of these forms.
-    pub(super) fn reduction(&mut self, m: &syn::ExprMethodCall) -> Option<Val> {
-        let span = m.method.span();
-        let name = m.method.to_string();
-        let (seq_expr, map, acc_pat, init): (
-            &syn::Expr,
-            Option<&syn::ExprClosure>,
-            Option<&syn::Pat>,
-            Option<&syn::Expr>,
-        ) = match (name.as_str(), m.args.len()) {
-            ("sum", 0) => match &*m.receiver {
-                syn::Expr::MethodCall(inner) if inner.method == "map" && inner.args.len() == 1 => {
-                    match closure(&inner.args[0], 1, self) {
-                        Some(c) => (&inner.receiver, Some(c), None, None),
-                        None => return Some(Val::Poison),
-                    }
-                }
-                other => (other, None, None, None),
-            },
-            ("fold", 2) => {
-                let Some(c) = closure(&m.args[1], 2, self) else {
-                    return Some(Val::Poison);
-                };
-                (&m.receiver, Some(c), c.inputs.first(), Some(&m.args[0]))
-            }
-            _ => return None,
-        };
-        if let Some(t) = &m.turbofish {
-            let ok = t.args.len() == 1
-                && matches!(&t.args[0], syn::GenericArgument::Type(ty)
-                    if crate::types::float_of_type(ty).is_some_and(|f| f == (self.g.float, None)));
-            if !ok {
-                self.cx.error_spanned_by(
-                    t,
-                    format!(
-                        "a sum here is in the function's float type: write `.sum::<{}>()`",
-                        self.g.float.name()
-                    ),
-                );
-                return Some(Val::Poison);
-            }
-        }
-        let init = match init {
-            Some(e) => {
-                let v = self.expr(e);
-                match self.num(v, e) {
-                    Some(n) => n,
-                    None => return Some(Val::Poison),
-                }
-            }
-            None => self.constant(0.0, span),
-        };
-        let Some(seq) = self.sequence(seq_expr) else {
-            return Some(Val::Poison);
-        };
-        let acc_name = match acc_pat {
-            Some(syn::Pat::Ident(p)) => p.ident.to_string(),
-            Some(syn::Pat::Type(t)) => match &*t.pat {
-                syn::Pat::Ident(p) => p.ident.to_string(),
-                _ => return self.reduction_pattern_error(&t.pat),
-            },
-            Some(other) => return self.reduction_pattern_error(other),
-            None => name.clone(),
-        };
-        // the accumulator is a mutable binding only this loop sees (its name
-        // is not an identifier unless it is the closure's own)
-        let hidden = format!("{acc_name}\u{0}");
-        self.env.push(Binding {
-            name: hidden.clone(),
-            val: Val::Num(init),
-            mutable: true,
-        });
-        let elem_pat: syn::Pat = match map.map(|c| c.inputs.last()) {
-            Some(Some(p)) => strip_type(p).clone(),
-            _ => syn::parse_quote!(x),
-        };
-        let is_fold = acc_pat.is_some();
-        let mut step = |l: &mut Self| -> Val {
-            let pos = l
-                .env
-                .iter()
-                .rposition(|b| b.name == hidden)
-                .expect("pushed above");
-            let acc = l.env[pos].val.clone();
-            if is_fold {
-                l.env.push(Binding {
-                    name: acc_name.clone(),
-                    val: acc.clone(),
-                    mutable: false,
-                });
-            }
-            let v = match map {
-                Some(c) => l.expr(&c.body),
-                None => match elem_pat {
-                    syn::Pat::Ident(ref p) => l
-                        .lookup(&p.ident.to_string())
-                        .map(|b| b.val.clone())
-                        .unwrap_or(Val::Poison),
-                    _ => Val::Poison,
-                },
+/// The names a loop body assigns to (`x = …`, `x += …`, `x[i] = …`).
+fn assigned_names(body: &dyn quote::ToTokens) -> std::collections::HashSet<String> {
+    use syn::visit_mut::VisitMut;
+    struct Finder(std::collections::HashSet<String>);
+    impl Finder {
+        fn place(&mut self, e: &syn::Expr) {
+            let base = match e {
+                syn::Expr::Index(ix) => &*ix.expr,
+                other => other,
             };
-            if is_fold {
-                l.env.pop();
-            }
-            let new = if is_fold {
-                match l.num(v, map.map_or(seq_expr, |c| &*c.body)) {
-                    Some(n) => Val::Num(n),
-                    None => Val::Poison,
-                }
-            } else {
-                let at: &syn::Expr = map.map_or(seq_expr, |c| &*c.body);
-                l.arith(crate::rules::Prim::Add, acc, v, at, at, span)
-            };
-            if let Val::Num(n) = new {
-                if l.g.nodes[n.index()].name.is_none() {
-                    l.g.nodes[n.index()].name = Some(acc_name.clone());
-                }
-            }
-            let pos = l
-                .env
-                .iter()
-                .rposition(|b| b.name == hidden)
-                .expect("pushed above");
-            l.env[pos].val = new;
-            Val::Unit
-        };
-        match seq {
-            Seq::Run(run) => self.runtime_loop(span, &elem_pat, run, m, &mut step),
-            Seq::Items(items) => {
-                for item in items {
-                    let mark = self.env.len();
-                    if !self.bind_loop_pat(&elem_pat, item) {
-                        break;
-                    }
-                    step(self);
-                    self.env.truncate(mark);
-                }
+            if let Some(name) = super::plain_ident(base) {
+                self.0.insert(name);
             }
         }
-        let b = self.env.pop().expect("pushed above");
-        Some(b.val)
     }
-
-    fn reduction_pattern_error(&mut self, p: &syn::Pat) -> Option<Val> {
-        self.cx
-            .error_spanned_by(p, "name the accumulator: `|acc, x| ...`");
-        Some(Val::Poison)
-    }
-}
-
-/// The closure argument of `map`/`fold`, with `n` parameters.
-fn closure<'e>(e: &'e syn::Expr, n: usize, l: &mut Lowerer<'_>) -> Option<&'e syn::ExprClosure> {
-    match e {
-        syn::Expr::Closure(c) if c.inputs.len() == n && c.capture.is_none() => Some(c),
-        other => {
-            l.cx.error_spanned_by(
-                other,
-                if n == 1 {
-                    "write the function as a closure of one parameter: `.map(|x| x * x)`"
-                } else {
-                    "write the function as a closure of two parameters: `.fold(0.0, |acc, x| acc + x)`"
-                },
-            );
-            None
+    impl VisitMut for Finder {
+        fn visit_expr_assign_mut(&mut self, a: &mut syn::ExprAssign) {
+            self.place(&a.left);
+            syn::visit_mut::visit_expr_assign_mut(self, a);
+        }
+        fn visit_expr_binary_mut(&mut self, b: &mut syn::ExprBinary) {
+            if super::compound_op(&b.op).is_some() {
+                self.place(&b.left);
+            }
+            syn::visit_mut::visit_expr_binary_mut(self, b);
         }
     }
-}
-
-/// A closure parameter without its type annotation.
-fn strip_type(p: &syn::Pat) -> &syn::Pat {
-    match p {
-        syn::Pat::Type(t) => &t.pat,
-        other => other,
+    let mut f = Finder(std::collections::HashSet::new());
+    if let Ok(mut block) = syn::parse2::<syn::Block>(quote::quote!({ #body })) {
+        f.visit_block_mut(&mut block);
     }
+    f.0
 }

@@ -9,10 +9,13 @@
 //! Mistakes are recorded in the [`Ctxt`] and lowering carries on with a
 //! poisoned value, so one compile reports every independent mistake.
 
+mod call;
 mod control;
 mod expr;
 mod index;
 mod loops;
+mod reduce;
+mod seq;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -48,6 +51,9 @@ enum Val {
     Buf(usize),
     /// Row `row` (an integer node) of a `&[[F; N]]` parameter.
     Row(usize, NodeId),
+    /// `width` consecutive values of a `&[F]` parameter from `start` (an
+    /// integer node): an item of `windows(width)` or `chunks_exact(width)`.
+    Window(usize, NodeId, usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -159,7 +165,7 @@ impl<'a> Lowerer<'a> {
             Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
             Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
             Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
-            Val::Buf(_) | Val::Row(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
+            Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
         }
         if self.cx.has_errors() {
             return None;
@@ -402,6 +408,8 @@ impl<'a> Lowerer<'a> {
                 Val::Poison
             }
             (None, Val::Num(_), Val::Num(n)) => Val::Num(n),
+            // an integer counter of a run-time loop
+            (None, Val::Idx(_), v @ (Val::Idx(_) | Val::Int(_))) => v,
             (None, Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(b),
             (None, Val::Int(_), _) => {
                 self.cx.error_spanned_by(

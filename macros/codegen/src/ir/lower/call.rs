@@ -1,0 +1,305 @@
+//! Lowering of calls: methods (`x.sin()`, `x.powi(2)`), functions in path
+//! form (`f64::sin(x)`), `macrograd::ops`, and calls of other differentiable
+//! functions through their pullback.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+
+use super::expr::float_name;
+use super::{Lowerer, Val};
+use crate::ir::{Call, CallArg, Op};
+use crate::rules::{self, Prim};
+
+impl Lowerer<'_> {
+    pub(super) fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        if let Some(v) = self.reduction(m) {
+            return v;
+        }
+        if let Some(t) = &m.turbofish {
+            self.cx
+                .error_spanned_by(t, "type arguments are not supported here");
+            return Val::Poison;
+        }
+        let recv = self.expr(&m.receiver);
+        match name.as_str() {
+            "powi" => return self.powi(recv, m),
+            "len"
+                if m.args.is_empty()
+                    && matches!(recv, Val::Buf(_) | Val::Row(..) | Val::Window(..)) =>
+            {
+                return self.slice_len(&recv, span).unwrap_or(Val::Poison);
+            }
+            "iter" if m.args.is_empty() && matches!(recv, Val::Buf(_)) => return recv,
+            "len" | "iter" if m.args.is_empty() => {
+                return match recv {
+                    Val::Array(a) if name == "len" => Val::Int(a.len() as i64),
+                    Val::Array(a) => Val::Array(a),
+                    row @ (Val::Row(..) | Val::Window(..)) => self.row_to_array(row, span),
+                    Val::Poison => Val::Poison,
+                    _ => {
+                        self.cx
+                            .error_spanned_by(&m.method, format!("`{name}` applies to arrays"));
+                        Val::Poison
+                    }
+                };
+            }
+            _ => {}
+        }
+        let Some(prim) = rules::method(&name) else {
+            self.cx.error_at(
+                span,
+                format!(
+                    "no derivative known for method `{name}`; supported methods: {} (or `powi`); \
+                     for anything else write a `#[differentiable]` function or give one a derivative with `#[differentiable(custom = ...)]`",
+                    rules::method_names().join(", ")
+                ),
+            );
+            return Val::Poison;
+        };
+        if m.args.len() + 1 != prim.arity() {
+            self.cx.error_at(
+                span,
+                format!(
+                    "`{name}` takes {} argument(s), {} given",
+                    prim.arity() - 1,
+                    m.args.len()
+                ),
+            );
+            return Val::Poison;
+        }
+        let mut xs = Vec::new();
+        let r = self.num(recv, &m.receiver);
+        xs.push(r);
+        for a in &m.args {
+            let v = self.expr(a);
+            xs.push(self.num(v, a));
+        }
+        match xs.into_iter().collect::<Option<Vec<_>>>() {
+            Some(xs) => Val::Num(self.push(Op::Prim(prim, xs), span)),
+            None => Val::Poison,
+        }
+    }
+
+    fn powi(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
+        let args: Vec<&syn::Expr> = m.args.iter().collect();
+        self.powi_parts(recv, &m.receiver, &args, m.method.span())
+    }
+
+    /// `recv.powi(args…)`, from method or path (`f64::powi(x, 2)`) syntax.
+    fn powi_parts(
+        &mut self,
+        recv: Val,
+        recv_expr: &syn::Expr,
+        args: &[&syn::Expr],
+        span: Span,
+    ) -> Val {
+        if args.len() != 1 {
+            self.cx.error_at(
+                span,
+                "`powi` takes one argument, a constant integer exponent",
+            );
+            return Val::Poison;
+        }
+        let arg = args[0];
+        let n = match self.expr(arg) {
+            Val::Int(n) => match i32::try_from(n) {
+                Ok(n) => n,
+                Err(_) => {
+                    self.cx
+                        .error_spanned_by(arg, "the exponent does not fit in `i32`");
+                    return Val::Poison;
+                }
+            },
+            Val::Poison => return Val::Poison,
+            _ => {
+                self.cx.error_spanned_by(
+                    arg,
+                    "the exponent of `powi` must be a constant integer; for a variable exponent use `powf`",
+                );
+                return Val::Poison;
+            }
+        };
+        match self.num(recv, recv_expr) {
+            Some(x) => Val::Num(self.push(Op::Powi(x, n), span)),
+            None => Val::Poison,
+        }
+    }
+
+    pub(super) fn call(&mut self, c: &syn::ExprCall) -> Val {
+        let syn::Expr::Path(func) = &*c.func else {
+            self.cx
+                .error_spanned_by(&c.func, "only calls of named functions are supported");
+            return Val::Poison;
+        };
+        let segs: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        for s in &func.path.segments {
+            if !s.arguments.is_none() {
+                self.cx
+                    .error_spanned_by(&s.arguments, "type arguments are not supported here");
+                return Val::Poison;
+            }
+        }
+        let last = segs.last().cloned().unwrap_or_default();
+        let span = func
+            .path
+            .segments
+            .last()
+            .map_or_else(|| func.span(), |s| s.ident.span());
+        // `f64::sin(x)`: a method in path form
+        if segs.len() == 2 {
+            if let Some(f) = float_name(&segs[0]) {
+                if last == "powi" && c.args.len() == 2 {
+                    if !self.check_float(f, func) {
+                        return Val::Poison;
+                    }
+                    let recv = self.expr(&c.args[0]);
+                    return self.powi_parts(recv, &c.args[0], &[&c.args[1]], span);
+                }
+                let Some(prim) = rules::method(&last) else {
+                    self.cx.error_at(
+                        span,
+                        format!(
+                            "no derivative known for `{}::{last}`; supported methods: {} (or `powi`); \
+                             for anything else write a `#[differentiable]` function or give one a derivative with `#[differentiable(custom = ...)]`",
+                            segs[0],
+                            rules::method_names().join(", ")
+                        ),
+                    );
+                    return Val::Poison;
+                };
+                if !self.check_float(f, func) {
+                    return Val::Poison;
+                }
+                return self.prim_call(prim, c, span);
+            }
+        }
+        let ops_path = segs.len() == 1
+            || (segs.len() == 2 && segs[0] == "ops")
+            || (segs.len() == 3 && segs[0] == "macrograd" && segs[1] == "ops");
+        if ops_path {
+            if let Some(prim) = rules::ops_fn(&last) {
+                return self.prim_call(prim, c, span);
+            }
+        }
+        if segs.len() >= 2 && segs[segs.len() - 2] == "ops" {
+            self.cx.error_at(
+                span,
+                format!(
+                    "`{last}` is not in `macrograd::ops`; it has: {}",
+                    rules::ops_fn_names().join(", ")
+                ),
+            );
+            return Val::Poison;
+        }
+        self.user_call(c, func, span)
+    }
+
+    fn prim_call(&mut self, prim: Prim, c: &syn::ExprCall, span: Span) -> Val {
+        if c.args.len() != prim.arity() {
+            self.cx.error_spanned_by(
+                &c.func,
+                format!(
+                    "this function takes {} argument(s), {} given",
+                    prim.arity(),
+                    c.args.len()
+                ),
+            );
+            return Val::Poison;
+        }
+        let mut xs = Vec::new();
+        for a in &c.args {
+            let v = self.expr(a);
+            xs.push(self.num(v, a));
+        }
+        match xs.into_iter().collect::<Option<Vec<_>>>() {
+            Some(xs) => Val::Num(self.push(Op::Prim(prim, xs), span)),
+            None => Val::Poison,
+        }
+    }
+
+    /// A call of another differentiable function, through its pullback.
+    fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
+        let mut args = Vec::new();
+        let arg_spans =
+            crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
+        let mut ok = true;
+        for a in &c.args {
+            match self.expr(a) {
+                Val::Num(n) => args.push(CallArg::Scalar(n)),
+                Val::Array(v) => args.push(CallArg::Array(v)),
+                Val::Opaque(k) => args.push(CallArg::Opaque(k)),
+                Val::Idx(n) if matches!(self.g.op(n), Op::IParam(_)) => {
+                    let Op::IParam(k) = *self.g.op(n) else {
+                        unreachable!("matched above")
+                    };
+                    args.push(CallArg::Opaque(k));
+                }
+                Val::Buf(k) if !self.g.params[k].diff => args.push(CallArg::Opaque(k)),
+                Val::Buf(_) => {
+                    ok = false;
+                    self.cx.error_spanned_by(
+                        a,
+                        "passing a differentiable slice to another function is not supported yet: \
+                         mark the parameter `#[nograd]`, or compute the value in a loop in this function",
+                    );
+                }
+                row @ (Val::Row(..) | Val::Window(..)) => match self.row_to_array(row, a.span()) {
+                    Val::Array(v) => args.push(CallArg::Array(v)),
+                    _ => ok = false,
+                },
+                Val::Idx(_) => {
+                    ok = false;
+                    self.cx.error_spanned_by(
+                        a,
+                        "pass a `usize` parameter itself; computed indices cannot be passed to other functions yet",
+                    );
+                }
+                Val::Poison => ok = false,
+                other => {
+                    ok = false;
+                    let _ = self.num(other, a);
+                }
+            }
+        }
+        if !ok {
+            return Val::Poison;
+        }
+        let path = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let leading = func.path.leading_colon.is_some();
+        let call_id = self.push(Op::Const(0.0), span);
+        let value = self.g.add(Op::Result(call_id), span);
+        let partials = args
+            .iter()
+            .map(|a| {
+                a.elements()
+                    .iter()
+                    .map(|_| Some(self.g.add(Op::Result(call_id), span)))
+                    .collect()
+            })
+            .collect();
+        let mut path: Vec<String> = path;
+        if leading {
+            path.insert(0, String::new());
+        }
+        self.g.nodes[call_id.index()].op = Op::Call(Box::new(Call {
+            path,
+            args,
+            value,
+            partials,
+            arg_spans,
+        }));
+        Val::Num(value)
+    }
+}
