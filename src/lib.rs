@@ -63,6 +63,12 @@
 //!   path whose last name is `UPPER_CASE`), read when the gradient runs;
 //! - `let` (shadowing allowed), `let mut` with `=`, `+=`, `-=`, `*=`, `/=`,
 //!   also on array elements;
+//! - tuples inside the body: tuple values `(x * y, x + y)`, destructuring
+//!   `let (a, (b, _)) = …;`, parts `t.0`, tuples as the value of an `if`, and
+//!   `let (s, c) = x.sin_cos();` (lowered to `x.sin()` and `x.cos()` of the
+//!   same argument, so each part's derivative shares the other's value). A
+//!   tuple is taken apart, not reassigned (`let mut t = (…)` is an error:
+//!   write `let (mut a, mut b) = …;`), and the body's value stays one float;
 //! - `if` / `else if` / `else` as expression or statement, on comparisons
 //!   combined with `&&`, `||`, `!`: the branch taken is the one
 //!   differentiated. Conditions on loop indices are decided at compile time;

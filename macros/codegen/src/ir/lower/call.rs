@@ -25,6 +25,7 @@ impl Lowerer<'_> {
         let recv = self.expr(&m.receiver);
         match name.as_str() {
             "powi" => return self.powi(recv, m),
+            "sin_cos" if m.args.is_empty() => return self.sin_cos(recv, &m.receiver, span),
             "len"
                 if m.args.is_empty()
                     && matches!(recv, Val::Buf(_) | Val::Row(..) | Val::Window(..)) =>
@@ -80,6 +81,18 @@ impl Lowerer<'_> {
             Some(xs) => Val::Num(self.push(Op::Prim(prim, xs), span)),
             None => Val::Poison,
         }
+    }
+
+    /// `x.sin_cos()`: the tuple `(x.sin(), x.cos())`, two ordinary nodes of
+    /// the same argument (the derivative of each uses the other, which
+    /// common-subexpression elimination then shares).
+    fn sin_cos(&mut self, recv: Val, recv_expr: &syn::Expr, span: Span) -> Val {
+        let Some(x) = self.num(recv, recv_expr) else {
+            return Val::Poison;
+        };
+        let s = self.push(Op::Prim(Prim::Sin, vec![x]), span);
+        let c = self.push(Op::Prim(Prim::Cos, vec![x]), span);
+        Val::Tuple(vec![Val::Num(s), Val::Num(c)])
     }
 
     fn powi(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {

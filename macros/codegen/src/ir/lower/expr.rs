@@ -26,12 +26,45 @@ impl Lowerer<'_> {
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             syn::Expr::If(i) => self.if_expr(i),
             syn::Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+            syn::Expr::Tuple(t) if t.elems.is_empty() => Val::Unit,
+            syn::Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
+            syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => self.field(f),
             syn::Expr::Assign(_) | syn::Expr::ForLoop(_) | syn::Expr::While(_) => {
                 self.statement(e);
                 Val::Unit
             }
             other => {
                 self.unsupported(other);
+                Val::Poison
+            }
+        }
+    }
+
+    /// `t.0`: a part of a tuple.
+    fn field(&mut self, f: &syn::ExprField) -> Val {
+        let syn::Member::Unnamed(ix) = &f.member else {
+            self.unsupported(&syn::Expr::Field(f.clone()));
+            return Val::Poison;
+        };
+        match self.expr(&f.base) {
+            Val::Poison => Val::Poison,
+            Val::Tuple(mut parts) => {
+                let i = ix.index as usize;
+                if i < parts.len() {
+                    parts.swap_remove(i)
+                } else {
+                    self.cx.error_spanned_by(
+                        &f.member,
+                        format!("this tuple has {} parts, numbered from 0", parts.len()),
+                    );
+                    Val::Poison
+                }
+            }
+            _ => {
+                self.cx.error_spanned_by(
+                    f,
+                    "field access is only supported on tuples (`t.0`): pass other values as parameters",
+                );
                 Val::Poison
             }
         }
@@ -49,7 +82,6 @@ impl Lowerer<'_> {
             syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
             syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),
             syn::Expr::Field(f) => (f, "field access is not supported: pass the value as a parameter"),
-            syn::Expr::Tuple(t) => (t, "tuples are not supported: use separate bindings or an array"),
             syn::Expr::Struct(s) => (s, "struct values are not supported in a differentiable body"),
             syn::Expr::Unsafe(u) => (&u.unsafe_token, "`unsafe` is not supported in a differentiable body"),
             syn::Expr::Range(r) => (r, "a range is only supported as the head of a `for` loop"),
@@ -204,6 +236,16 @@ impl Lowerer<'_> {
             Val::Cond(_) => {
                 self.cx
                     .error_spanned_by(at, "expected a number, found a condition");
+                None
+            }
+            Val::Tuple(parts) => {
+                self.cx.error_spanned_by(
+                    at,
+                    format!(
+                        "expected a number, found a tuple of {}: take it apart with `let (a, b) = ...;` or read a part with `.0`",
+                        parts.len()
+                    ),
+                );
                 None
             }
             Val::Unit => {
