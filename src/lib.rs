@@ -57,6 +57,11 @@
 //!   slices of run-time length `&[F]`, `&Vec<F>`, `&[[F; N]]` (differentiable
 //!   or `#[nograd]` data), and `usize` (an index, a length, a step count:
 //!   never differentiated, no `#[nograd]` needed);
+//! - parameters by shared reference, `&f64` and `&[f64; N]`: the gradient
+//!   entry is the value's type (`f64`, `[f64; N]`), and the generated code
+//!   reads the value once (`let x = *x;`). A call `g(&(x * y), &w)` of a
+//!   `#[differentiable] fn g(a: &f64, w: &[f64; 3])` passes references as
+//!   written;
 //! - float literals (an integer literal in float context is an error with a
 //!   suggestion, as in plain Rust), `std::f64::consts::*`, `f64::EPSILON` …,
 //!   and constant items of the surrounding code (`G`, `physics::G`: any

@@ -46,6 +46,20 @@ macro_rules! corpus {
             let (m, n) = if x > y { (x * y, x) } else { (y, x + y) };
             m * n
         }
+
+        /// Parameters by shared reference: the gradient entries are values.
+        #[differentiable]
+        pub fn by_ref(x: &$F, w: &[$F; 3], #[nograd] k: &$F) -> $F {
+            let s = w[0] * x + w[1] * x * x + w[2] * x.powi(3);
+            s * *k + x.sin()
+        }
+
+        /// Calls `by_ref`, passing references as its signature asks.
+        #[differentiable]
+        pub fn calls_by_ref(x: $F, w: [$F; 3]) -> $F {
+            let k = 2.0;
+            by_ref(&(x * x), &w, &k) + x
+        }
     };
 }
 
@@ -146,4 +160,77 @@ fn tuple_from_runtime_if_matches_closed_form_and_differences() {
             }
         },
     );
+}
+
+#[test]
+fn reference_parameters_get_value_gradients() {
+    // f = k (w0 x + w1 x² + w2 x³) + sin x
+    // ∂f/∂x = k (w0 + 2 w1 x + 3 w2 x²) + cos x, ∂f/∂wi = k x^(i+1)
+    let closed = |x: f64, w: [f64; 3], k: f64| {
+        let dx = k * (w[0] + 2.0 * w[1] * x + 3.0 * w[2] * x * x) + x.cos();
+        [dx, k * x, k * x * x, k * x * x * x]
+    };
+    for (x, w, k) in [(0.7, [1.0, -2.0, 0.5], 1.5), (-1.3, [0.2, 0.4, -0.3], -0.8)] {
+        let what = format!("by_ref at x = {x}");
+        let (v, (gx, gw)): (f64, (f64, [f64; 3])) = c64::by_ref_grad(&x, &w, &k);
+        assert_all_close(&[v], &[c64::by_ref(&x, &w, &k)], TOL_64, &what);
+        let got = [gx, gw[0], gw[1], gw[2]];
+        assert_all_close(&got, &closed(x, w, k), TOL_64, &what);
+        let fd = numeric_grad(
+            |p| c64::by_ref(&p[0], &[p[1], p[2], p[3]], &k),
+            &[x, w[0], w[1], w[2]],
+        );
+        assert_all_close(&got, &fd, TOL_FD, &what);
+
+        let (x32, w32, k32) = (x as f32, w.map(|v| v as f32), k as f32);
+        let (_, (gx32, gw32)): (f32, (f32, [f32; 3])) = c32::by_ref_grad(&x32, &w32, &k32);
+        let got32: Vec<f64> = [gx32, gw32[0], gw32[1], gw32[2]]
+            .iter()
+            .map(|&d| d as f64)
+            .collect();
+        assert_all_close(&got32, &closed(x, w, k), TOL_32, &what);
+        let fd32 = numeric_grad_f32(
+            |p| c32::by_ref(&p[0], &[p[1], p[2], p[3]], &k32),
+            &[x32, w32[0], w32[1], w32[2]],
+        );
+        let fd32: Vec<f64> = fd32.iter().map(|&d| d as f64).collect();
+        assert_all_close(&got32, &fd32, TOL_FD_32, &what);
+    }
+}
+
+#[test]
+fn reference_parameters_in_grad_closures() {
+    let f = macrograd::grad!(|x: &f64, y: f64| x * y + x.exp());
+    let (v, (dx, dy)) = f(&0.5, 2.0);
+    assert_all_close(
+        &[v, dx, dy],
+        &[1.0 + 0.5f64.exp(), 2.0 + 0.5f64.exp(), 0.5],
+        TOL_64,
+        "closure",
+    );
+}
+
+#[test]
+fn calls_pass_references_through() {
+    // f = by_ref(x², w, 2) + x = 2 (w0 x² + w1 x⁴ + w2 x⁶) + sin x² + x
+    let (x, w) = (0.6, [0.3, -1.1, 0.7]);
+    let (v, (gx, gw)) = c64::calls_by_ref_grad(x, w);
+    assert_all_close(&[v], &[c64::calls_by_ref(x, w)], TOL_64, "value");
+    let dx = 2.0 * (2.0 * w[0] * x + 4.0 * w[1] * x.powi(3) + 6.0 * w[2] * x.powi(5))
+        + 2.0 * x * (x * x).cos()
+        + 1.0;
+    let closed = [dx, 2.0 * x * x, 2.0 * x.powi(4), 2.0 * x.powi(6)];
+    let got = [gx, gw[0], gw[1], gw[2]];
+    assert_all_close(&got, &closed, TOL_64, "closed form");
+    let fd = numeric_grad(
+        |p| c64::calls_by_ref(p[0], [p[1], p[2], p[3]]),
+        &[x, w[0], w[1], w[2]],
+    );
+    assert_all_close(&got, &fd, TOL_FD, "differences");
+    let (_, (gx32, gw32)) = c32::calls_by_ref_grad(x as f32, w.map(|v| v as f32));
+    let got32: Vec<f64> = [gx32, gw32[0], gw32[1], gw32[2]]
+        .iter()
+        .map(|&d| d as f64)
+        .collect();
+    assert_all_close(&got32, &closed, TOL_32, "f32");
 }

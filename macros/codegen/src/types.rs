@@ -50,6 +50,9 @@ pub struct Param {
     pub slice: Option<Slice>,
     /// A `usize` input: an index, a length or a step count.
     pub index: bool,
+    /// Passed by shared reference (`&f64`, `&[f64; 3]`): the generated
+    /// body reads the value once, `let x = *x;`.
+    pub by_ref: bool,
     /// The span of the parameter's name: generated references use it, so
     /// they resolve to the parameter even inside a `macro_rules!` expansion.
     pub span: Span,
@@ -75,6 +78,31 @@ pub struct FnParam {
     pub slice: Option<Slice>,
     /// A `usize` input.
     pub index: bool,
+    /// Written `&F` or `&[F; N]`: [`FnParam::ty`] is the reference, the
+    /// gradient entry is the value's type ([`FnParam::value_ty`]).
+    pub by_ref: bool,
+}
+
+impl FnParam {
+    /// The type of the value: `f64` for `&f64`, else the type as written.
+    /// A gradient entry has this type.
+    pub fn value_ty(&self) -> &syn::Type {
+        match (&self.ty, self.by_ref) {
+            (syn::Type::Reference(r), true) => &r.elem,
+            (ty, _) => ty,
+        }
+    }
+}
+
+/// `&F` or `&[F; N]` (shared): the referenced type, when it is a float or
+/// a fixed array of floats.
+pub fn float_ref(ty: &syn::Type) -> Option<&syn::Type> {
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => {
+            float_of_type(&r.elem).map(|_| &*r.elem)
+        }
+        _ => None,
+    }
 }
 
 /// The shape of a parameter of run-time length.
@@ -163,6 +191,7 @@ impl Signature {
                 opaque: p.opaque,
                 slice: p.slice,
                 index: p.index,
+                by_ref: p.by_ref,
                 span: p.ident.span(),
             })
             .collect()

@@ -190,3 +190,16 @@ fn differentiable_slice_windows() {
         },
     );
 }
+
+#[test]
+fn reference_parameters_and_sin_cos() {
+    check(
+        "reference_parameters_and_sin_cos",
+        quote! {
+            fn spin(x: &f64, w: &[f64; 2]) -> f64 {
+                let (s, c) = x.sin_cos();
+                w[0] * s + w[1] * c
+            }
+        },
+    );
+}

@@ -209,7 +209,12 @@ impl<'g> Writer<'g> {
             Op::Call(c) => {
                 let span = g.node(n).span;
                 let value = self.names.of(g, c.value);
-                let args: Vec<_> = c.args.iter().map(|a| self.call_arg(a)).collect();
+                let args: Vec<_> = c
+                    .args
+                    .iter()
+                    .zip(&c.by_ref)
+                    .map(|(a, &r)| self.call_arg(a, r))
+                    .collect();
                 let wants_grad = c.partials.iter().flatten().any(Option::is_some);
                 let mut segs: Vec<TokenStream> = Vec::new();
                 let leading = c.path.first().is_some_and(String::is_empty);
@@ -282,22 +287,39 @@ impl<'g> Writer<'g> {
         }
     }
 
-    fn call_arg(&mut self, a: &CallArg) -> TokenStream {
+    /// One argument of a call; `by_ref` when written `&x`, for a callee
+    /// parameter `&f64` or `&[f64; N]` (an opaque input is passed on as it
+    /// is, reference or not).
+    fn call_arg(&mut self, a: &CallArg, by_ref: bool) -> TokenStream {
         match a {
             CallArg::Opaque(k) => {
                 let id = super::names::ident(&self.g.params[*k].name, self.g.params[*k].span);
                 quote!(#id)
             }
-            CallArg::Scalar(n) => self.expr(*n).0,
+            CallArg::Scalar(n) => match self.expr(*n) {
+                (e, _) if !by_ref => e,
+                (e, Prec::Atom) => quote!(&#e),
+                (e, _) => quote!(&(#e)),
+            },
             CallArg::Array(v) => {
-                if let Some(p) = whole_param(self.g, v) {
-                    let id = super::names::ident(&self.g.params[p].name, self.g.params[p].span);
-                    return quote!(#id);
+                let e = self.array_arg(v);
+                if by_ref {
+                    quote!(&#e)
+                } else {
+                    e
                 }
-                let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
-                quote!([#(#es),*])
             }
         }
+    }
+
+    /// An array argument: the parameter itself when passed whole, else its elements.
+    fn array_arg(&mut self, v: &[NodeId]) -> TokenStream {
+        if let Some(p) = whole_param(self.g, v) {
+            let id = super::names::ident(&self.g.params[p].name, self.g.params[p].span);
+            return quote!(#id);
+        }
+        let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
+        quote!([#(#es),*])
     }
 
     /// A reference to a node: its name, or its expression when inlined.

@@ -113,6 +113,9 @@ pub struct Call {
     pub partials: Vec<Vec<Option<NodeId>>>,
     /// Where each argument is written, for errors about it.
     pub arg_spans: SourceSpans,
+    /// For each argument: written `&x` (a callee parameter `&f64` or
+    /// `&[f64; N]`), so the generated call passes a reference too.
+    pub by_ref: Vec<bool>,
 }
 
 /// Spans carried along for error messages; they never make two operations

@@ -243,6 +243,7 @@ impl Lowerer<'_> {
         let arg_spans =
             crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
         let mut ok = true;
+        let by_ref = c.args.iter().map(written_by_ref).collect();
         for a in &c.args {
             match self.expr(a) {
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
@@ -312,7 +313,18 @@ impl Lowerer<'_> {
             value,
             partials,
             arg_spans,
+            by_ref,
         }));
         Val::Num(value)
+    }
+}
+
+/// An argument written `&x` (also inside parentheses or an invisible group).
+fn written_by_ref(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Reference(r) => r.mutability.is_none(),
+        syn::Expr::Paren(p) => written_by_ref(&p.expr),
+        syn::Expr::Group(g) => written_by_ref(&g.expr),
+        _ => false,
     }
 }
