@@ -193,6 +193,37 @@
 //! assert_eq!(twice_square_grad(3.0), (18.0, 12.0));
 //! ```
 //!
+//! A closure may read variables of its surroundings, as Rust closures do
+//! (it borrows them). The macro cannot see their types, so a name the
+//! closure does not bind, written in lowercase, is a captured variable and
+//! its use decides its type: passed to a function it is passed on as
+//! written (`&data` to a `#[nograd] xs: &[f64]` parameter), in arithmetic
+//! it is a float (read as `scale as f64`), in index arithmetic a `usize`.
+//! It is never differentiated. Indexing a captured variable or looping over
+//! it is a compile error that says to make it a `#[nograd]` closure
+//! parameter instead; a captured value of another type used as a number
+//! is rustc's "non-primitive cast" on its name, and a misspelled name is
+//! rustc's "cannot find value".
+//!
+//! ```
+//! use macrograd::{differentiable, grad};
+//!
+//! #[differentiable]
+//! fn loss(w: [f64; 2], #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for i in 0..xs.len() {
+//!         s += (w[0] * xs[i] + w[1] - ys[i]).powi(2);
+//!     }
+//!     s
+//! }
+//!
+//! let (xs, ys) = (vec![1.0, 2.0], vec![3.0, 5.0]);
+//! let ridge = 0.1;
+//! let f = grad!(|w: [f64; 2]| loss(w, &xs, &ys) + ridge * (w[0] * w[0] + w[1] * w[1]));
+//! let (_, g) = f([2.0, 1.0]);
+//! assert!((g[0] - 0.4).abs() < 1e-12 && (g[1] - 0.2).abs() < 1e-12);
+//! ```
+//!
 //! Rust gives attribute and function-like macros one namespace, so the
 //! attribute is `#[differentiable]`; `#[grad]` is rustc's error "cannot
 //! find attribute `grad`".

@@ -234,3 +234,71 @@ fn calls_pass_references_through() {
         .collect();
     assert_all_close(&got32, &closed, TOL_32, "f32");
 }
+
+/// Least squares over captured data, for the capture tests.
+#[macrograd::differentiable]
+fn sq_loss(w: [f64; 2], #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..xs.len() {
+        let r = w[0] * xs[i] + w[1] - ys[i];
+        s += r * r;
+    }
+    s
+}
+
+#[test]
+fn grad_closures_capture_data_sizes_and_floats() {
+    let xs = vec![0.5, -1.0, 2.0, 3.5];
+    let ys = vec![1.0, 0.25, -0.5, 2.0];
+    let scale = 0.5;
+    let n = xs.len();
+    // data passed on to a function, a float in arithmetic, a size in index arithmetic
+    let f = macrograd::grad!(|w: [f64; 2]| scale * sq_loss(w, &xs, &ys) + w[n - 3] * w[n - 3]);
+    let w = [0.7, -0.2];
+    let (v, g) = f(w);
+    // closed form: ∂/∂w0 = scale·Σ 2 r x, ∂/∂w1 = scale·Σ 2 r + 2 w1
+    let r: Vec<f64> = xs
+        .iter()
+        .zip(&ys)
+        .map(|(x, y)| w[0] * x + w[1] - y)
+        .collect();
+    let want_v = scale * r.iter().map(|r| r * r).sum::<f64>() + w[1] * w[1];
+    let g0 = scale * r.iter().zip(&xs).map(|(r, x)| 2.0 * r * x).sum::<f64>();
+    let g1 = scale * r.iter().map(|r| 2.0 * r).sum::<f64>() + 2.0 * w[1];
+    assert_all_close(&[v], &[want_v], TOL_64, "value");
+    assert_all_close(&g, &[g0, g1], TOL_64, "closed form");
+    let fd = numeric_grad(|p| f([p[0], p[1]]).0, &w);
+    assert_all_close(&g, &fd, TOL_FD, "differences");
+    // the closure borrows: the data is still there
+    assert_eq!(xs.len(), 4);
+
+    let k = 3.0f32;
+    let h = macrograd::grad!(|x: f32| (k * x).sin());
+    let (_, d) = h(0.4);
+    let fd32 = central_diff_f32(|x| (k * x).sin(), 0.4);
+    assert_all_close(
+        &[d as f64],
+        &[(3.0 * (1.2f64).cos())],
+        TOL_32,
+        "f32 closed form",
+    );
+    assert_all_close(&[d as f64], &[fd32 as f64], TOL_FD_32, "f32 differences");
+}
+
+#[test]
+fn captured_data_to_index_becomes_a_closure_parameter() {
+    // what the error for an indexed capture suggests
+    let data = vec![1.0, 2.0, 4.0];
+    let f = macrograd::grad!(|w: f64, #[nograd] xs: &[f64]| {
+        let mut s = 0.0;
+        for i in 0..xs.len() {
+            s += (w * xs[i]).sin();
+        }
+        s
+    });
+    let (_, d) = f(0.3, &data);
+    let want: f64 = data.iter().map(|x| x * (0.3 * x).cos()).sum();
+    assert_all_close(&[d], &[want], TOL_64, "closed form");
+    let fd = numeric_grad(|p| f(p[0], &data).0, &[0.3]);
+    assert_all_close(&[d], &fd, TOL_FD, "differences");
+}

@@ -203,3 +203,29 @@ fn reference_parameters_and_sin_cos() {
         },
     );
 }
+
+/// A `grad!` closure capturing data, a float and a size, shown inside a
+/// function so that it pretty-prints.
+#[test]
+fn closure_captures() {
+    let out = macrograd_codegen::expand_closure(quote! {
+        |w: [f64; 2]| scale * loss(w, &xs, &ys) + w[n - 1]
+    });
+    let wrapped = quote! { fn captures() { let f = #out; } };
+    let file: syn::File = syn::parse2(wrapped).expect("the expansion parses");
+    let text = prettyplease::unparse(&file);
+    let path = format!(
+        "{}/tests/snapshots/closure_captures.rs",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("MACROGRAD_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
+    assert!(
+        expected == text,
+        "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
+    );
+}

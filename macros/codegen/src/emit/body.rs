@@ -213,7 +213,11 @@ impl<'g> Writer<'g> {
                     .args
                     .iter()
                     .zip(&c.by_ref)
-                    .map(|(a, &r)| self.call_arg(a, r))
+                    .enumerate()
+                    .map(|(k, (a, &r))| {
+                        let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                        self.call_arg(a, r, at)
+                    })
                     .collect();
                 let wants_grad = c.partials.iter().flatten().any(Option::is_some);
                 let mut segs: Vec<TokenStream> = Vec::new();
@@ -290,8 +294,17 @@ impl<'g> Writer<'g> {
     /// One argument of a call; `by_ref` when written `&x`, for a callee
     /// parameter `&f64` or `&[f64; N]` (an opaque input is passed on as it
     /// is, reference or not).
-    fn call_arg(&mut self, a: &CallArg, by_ref: bool) -> TokenStream {
+    fn call_arg(&mut self, a: &CallArg, by_ref: bool, at: Span) -> TokenStream {
         match a {
+            // the captured variable as written, resolved where the closure is
+            CallArg::Capture(name) => {
+                let id = Ident::new(name, at);
+                if by_ref {
+                    quote!(&#id)
+                } else {
+                    quote!(#id)
+                }
+            }
             CallArg::Opaque(k) => {
                 let id = super::names::ident(&self.g.params[*k].name, self.g.params[*k].span);
                 quote!(#id)
@@ -357,8 +370,10 @@ impl<'g> Writer<'g> {
                         t
                     })
                     .collect();
-                let ty = Ident::new(g.float.name(), Span::call_site());
-                (quote!((#path as #ty)), Prec::Atom)
+                // spanned on the name, so that rustc's error for a captured
+                // variable that is not a number points at it
+                let ty = Ident::new(g.float.name(), span);
+                (quote_spanned!(span=> (#path as #ty)), Prec::Atom)
             }
             Op::Param { param, index } => {
                 let id = super::names::ident(&g.params[*param].name, g.params[*param].span);

@@ -86,6 +86,9 @@ pub enum CallArg {
     Array(Vec<NodeId>),
     /// An opaque `#[nograd]` parameter passed through (by index).
     Opaque(usize),
+    /// A variable a `grad!` closure captures (data, a size), passed
+    /// through by name as written (`loss(w, &data)`).
+    Capture(String),
 }
 
 impl CallArg {
@@ -94,7 +97,7 @@ impl CallArg {
         match self {
             CallArg::Scalar(n) => std::slice::from_ref(n),
             CallArg::Array(v) => v,
-            CallArg::Opaque(_) => &[],
+            CallArg::Opaque(_) | CallArg::Capture(_) => &[],
         }
     }
 }
@@ -574,7 +577,7 @@ impl Op {
                     match a {
                         CallArg::Scalar(n) => *n = f(*n),
                         CallArg::Array(v) => v.iter_mut().for_each(|n| *n = f(*n)),
-                        CallArg::Opaque(_) => {}
+                        CallArg::Opaque(_) | CallArg::Capture(_) => {}
                     }
                 }
             }

@@ -22,6 +22,13 @@ impl Lowerer<'_> {
                 .error_spanned_by(t, "type arguments are not supported here");
             return Val::Poison;
         }
+        let slice_method = matches!(
+            name.as_str(),
+            "len" | "iter" | "windows" | "chunks_exact" | "enumerate" | "zip"
+        );
+        if slice_method && self.captured_needs_type(&m.receiver) {
+            return Val::Poison;
+        }
         let recv = self.expr(&m.receiver);
         match name.as_str() {
             "powi" => return self.powi(recv, m),
@@ -245,6 +252,10 @@ impl Lowerer<'_> {
         let mut ok = true;
         let by_ref = c.args.iter().map(written_by_ref).collect();
         for a in &c.args {
+            if let Some(name) = self.captured_name(a) {
+                args.push(CallArg::Capture(name));
+                continue;
+            }
             match self.expr(a) {
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
                 Val::Array(v) => args.push(CallArg::Array(v)),

@@ -171,6 +171,9 @@ impl Lowerer<'_> {
             }
             return Val::Num(self.constant(value, p.span()));
         }
+        if let Some(v) = self.capture(p) {
+            return v;
+        }
         // `SCALE`, `physics::G`: a constant item of the surrounding code
         let is_const_name = p.path.segments.last().is_some_and(|s| {
             let n = s.ident.to_string();
@@ -193,6 +196,49 @@ impl Lowerer<'_> {
             ),
         );
         Val::Poison
+    }
+
+    /// The name of a variable a `grad!` closure captures: a single
+    /// lowercase identifier the closure does not bind. Closures capture as
+    /// Rust's do, but the macro cannot see the variable's type, so its use
+    /// decides: passed to a function it is passed on as written; in
+    /// arithmetic it is read as a float (`scale as f64`), in index
+    /// arithmetic as a `usize`. Anything else (indexing it, looping over
+    /// it) needs its type: make it a `#[nograd]` closure parameter.
+    pub(super) fn captured_name(&self, e: &syn::Expr) -> Option<String> {
+        let e = match e {
+            syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            other => other,
+        };
+        let name = plain_ident(e)?;
+        let lowercase = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c == '_');
+        (self.captures && lowercase && self.lookup(&name).is_none()).then_some(name)
+    }
+
+    /// Reports a captured variable used where its type matters (indexed,
+    /// looped over, `len`): the macro cannot see it.
+    pub(super) fn captured_needs_type(&mut self, e: &syn::Expr) -> bool {
+        let Some(name) = self.captured_name(e) else {
+            return false;
+        };
+        self.cx.error_spanned_by(
+            e,
+            format!(
+                "`{name}` is captured from outside the closure, and the macro cannot see its type: \
+                 a captured variable can be passed to a function or used as a number; to index it or \
+                 loop over it, make it a parameter of the closure, `#[nograd] {name}: &[f64]`"
+            ),
+        );
+        true
+    }
+
+    /// A captured variable read as a number: see [`Lowerer::captured_name`].
+    fn capture(&mut self, p: &syn::ExprPath) -> Option<Val> {
+        let name = self.captured_name(&syn::Expr::Path(p.clone()))?;
+        Some(Val::Num(self.push(Op::Extern(name), p.span())))
     }
 
     /// A float operand: reports integers, arrays and conditions used as floats.
@@ -454,6 +500,9 @@ impl Lowerer<'_> {
     }
 
     fn index(&mut self, ix: &syn::ExprIndex) -> Val {
+        if self.captured_needs_type(&ix.expr) {
+            return Val::Poison;
+        }
         let base = self.expr(&ix.expr);
         let i = self.expr(&ix.index);
         if let Some(v) = self.slice_index(ix, &base, &i) {

@@ -80,6 +80,9 @@ struct Lowerer<'a> {
     env: Vec<Binding>,
     cx: &'a Ctxt,
     too_big: bool,
+    /// Lowering a `grad!` closure: a lowercase name it does not bind is a
+    /// variable the closure captures (see [`Lowerer::capture`]).
+    captures: bool,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -102,6 +105,7 @@ fn tail_span(body: &syn::Block) -> Span {
 /// Lowers a closure body. Returns `None` if any error was recorded.
 pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
+    l.captures = true;
     let val = l.expr(body);
     l.finish(val, body.span())
 }
@@ -114,6 +118,7 @@ impl<'a> Lowerer<'a> {
             env: Vec::new(),
             cx,
             too_big: false,
+            captures: false,
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
