@@ -165,10 +165,42 @@
 //! assert_eq!(twice_grad(1.0), (1.0, 0.5));
 //! ```
 //!
-//! Calling a function that is neither `#[differentiable]` nor `#[differentiable(custom = ...)]`
-//! fails to compile with rustc's "function `name` is not a crate or module",
-//! pointing at the call (the generated code asks for `name::pullback`):
-//! give `name` one of the two attributes.
+//! For a function you do not own (`libm::erf`, a function of another
+//! crate), [`derivative!`] declares a local wrapper and its derivative in
+//! one place, near the use: the wrapper's value expression, then
+//! `gradient =` the derivative with respect to each parameter (the entry
+//! itself for one parameter, a tuple for several, as `name_grad` returns).
+//! It writes `fn name`, `name_grad` and what `#[differentiable]` callers
+//! look for; the signature is checked as a `#[differentiable]` one is, and
+//! a gradient of the wrong shape is rustc's "mismatched types" on the
+//! gradient expression.
+//!
+//! ```
+//! mod other_crate {
+//!     pub fn softsign(x: f64) -> f64 { x / (1.0 + x.abs()) }
+//! }
+//!
+//! macrograd::derivative! {
+//!     /// `other_crate::softsign`, differentiable.
+//!     fn softsign(x: f64) -> f64 = other_crate::softsign(x);
+//!     gradient = 1.0 / ((1.0 + x.abs()) * (1.0 + x.abs()));
+//! }
+//!
+//! #[macrograd::differentiable]
+//! fn scaled(x: f64, w: f64) -> f64 {
+//!     w * softsign(x)
+//! }
+//!
+//! assert_eq!(scaled_grad(1.0, 4.0), (2.0, (1.0, 0.5)));
+//! ```
+//!
+//! Calling a function that is neither `#[differentiable]`, nor
+//! `#[differentiable(custom = ...)]`, nor declared by `derivative!` (a
+//! function of another crate called directly, `libm::erf(x)`) fails to
+//! compile with rustc's "function `name` is not a crate or module" (or
+//! "cannot find module or crate"), pointing at the call (the generated
+//! code asks for `name::pullback`): give `name` a derivative in one of the
+//! three ways.
 //!
 //! ## `grad!`: closures, functions and networks written inline
 //!
@@ -278,7 +310,7 @@
 //! a compile error on that span.
 #![forbid(unsafe_code)]
 
-pub use macrograd_macros::{differentiable, grad, Params};
+pub use macrograd_macros::{derivative, differentiable, grad, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;
 

@@ -302,3 +302,82 @@ fn captured_data_to_index_becomes_a_closure_parameter() {
     let fd = numeric_grad(|p| f(p[0], &data).0, &[0.3]);
     assert_all_close(&[d], &fd, TOL_FD, "differences");
 }
+
+/// Stands for a crate the user does not own: plain functions, no derivatives.
+mod other_crate {
+    /// The error function by its Maclaurin series (|x| ≤ 2 here).
+    pub fn erf(x: f64) -> f64 {
+        let (mut term, mut sum) = (x, x);
+        for n in 1..60 {
+            term *= -x * x / n as f64;
+            sum += term / (2 * n + 1) as f64;
+        }
+        2.0 / std::f64::consts::PI.sqrt() * sum
+    }
+
+    pub fn logaddexp(a: f32, b: f32) -> f32 {
+        let m = a.max(b);
+        m + ((a - m).exp() + (b - m).exp()).ln()
+    }
+}
+
+macrograd::derivative! {
+    /// `other_crate::erf` with its derivative 2/√π·e^(−x²).
+    fn erf(x: f64) -> f64 = other_crate::erf(x);
+    gradient = 2.0 / std::f64::consts::PI.sqrt() * (-x * x).exp();
+}
+
+macrograd::derivative! {
+    fn logaddexp(a: f32, b: f32) -> f32 = other_crate::logaddexp(a, b);
+    gradient = {
+        let e = other_crate::logaddexp(a, b);
+        ((a - e).exp(), (b - e).exp())
+    };
+}
+
+#[macrograd::differentiable]
+fn gauss_cdf(x: f64, mu: f64, #[nograd] sigma: f64) -> f64 {
+    0.5 * (1.0 + erf((x - mu) / (sigma * std::f64::consts::SQRT_2)))
+}
+
+#[macrograd::differentiable]
+fn soft_max3(x: f32, y: f32, z: f32) -> f32 {
+    logaddexp(logaddexp(x, y), z)
+}
+
+#[test]
+fn derivative_macro_gives_external_functions_a_derivative() {
+    let sigma = 1.5;
+    for (x, mu) in [(0.3, -0.4), (1.2, 0.5), (-0.8, 0.1)] {
+        let (v, (gx, gmu)) = gauss_cdf_grad(x, mu, sigma);
+        assert_all_close(&[v], &[gauss_cdf(x, mu, sigma)], TOL_64, "value");
+        // ∂/∂x = φ((x − μ)/σ)/σ, the normal density; ∂/∂μ = −∂/∂x
+        let z: f64 = (x - mu) / sigma;
+        let pdf = (-z * z / 2.0).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+        assert_all_close(&[gx, gmu], &[pdf, -pdf], TOL_64, "closed form");
+        let fd = numeric_grad(|p| gauss_cdf(p[0], p[1], sigma), &[x, mu]);
+        assert_all_close(&[gx, gmu], &fd, TOL_FD, "differences");
+    }
+    assert_eq!(erf_grad(0.0), (0.0, 2.0 / std::f64::consts::PI.sqrt()));
+
+    // f32, two parameters: the gradient of log(eˣ + eʸ + eᶻ) is the softmax
+    let (x, y, z) = (0.5f32, -1.0f32, 2.0f32);
+    let (_, (a, b, c)) = soft_max3_grad(x, y, z);
+    let s = [x, y, z].map(|v| (v as f64).exp());
+    let total: f64 = s.iter().sum();
+    let want: Vec<f64> = s.iter().map(|e| e / total).collect();
+    assert_all_close(
+        &[a as f64, b as f64, c as f64],
+        &want,
+        TOL_32,
+        "f32 closed form",
+    );
+    let fd = numeric_grad_f32(|p| soft_max3(p[0], p[1], p[2]), &[x, y, z]);
+    let fd: Vec<f64> = fd.iter().map(|&d| d as f64).collect();
+    assert_all_close(
+        &[a as f64, b as f64, c as f64],
+        &fd,
+        TOL_FD_32,
+        "f32 differences",
+    );
+}

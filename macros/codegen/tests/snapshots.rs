@@ -229,3 +229,27 @@ fn closure_captures() {
         "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
     );
 }
+
+#[test]
+fn derivative_of_an_external_function() {
+    let out = macrograd_codegen::derivative::expand_derivative(quote! {
+        pub fn erf(x: f64) -> f64 = libm::erf(x);
+        gradient = 2.0 / core::f64::consts::PI.sqrt() * (-x * x).exp();
+    });
+    let file: syn::File = syn::parse2(out).expect("the expansion parses as items");
+    let text = prettyplease::unparse(&file);
+    let path = format!(
+        "{}/tests/snapshots/derivative_erf.rs",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("MACROGRAD_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
+    assert!(
+        expected == text,
+        "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
+    );
+}
