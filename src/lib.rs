@@ -62,6 +62,10 @@
 //!   reads the value once (`let x = *x;`). A call `g(&(x * y), &w)` of a
 //!   `#[differentiable] fn g(a: &f64, w: &[f64; 3])` passes references as
 //!   written;
+//! - tuple parameters of up to 8 floats, `p: (f64, f64)`: read as `p.0` or
+//!   taken apart (`let (a, b) = p;`); the gradient entry is a tuple of the
+//!   same shape, and a `#[nograd]` one is data. A call passes a tuple value
+//!   `g((x, y))` or a `#[nograd]` tuple parameter whole;
 //! - float literals (an integer literal in float context is an error with a
 //!   suggestion, as in plain Rust), `std::f64::consts::*`, `f64::EPSILON` …,
 //!   and constant items of the surrounding code (`G`, `physics::G`: any

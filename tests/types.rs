@@ -381,3 +381,63 @@ fn derivative_macro_gives_external_functions_a_derivative() {
         "f32 differences",
     );
 }
+
+macro_rules! tuple_corpus {
+    ($F:ident) => {
+        use macrograd::differentiable;
+
+        /// A differentiable tuple parameter and a `#[nograd]` one.
+        #[differentiable]
+        pub fn tuple_params(p: ($F, $F), w: $F, #[nograd] c: ($F, $F, $F)) -> $F {
+            let (a, b) = p;
+            c.0 * a * b + c.1 * p.1 * w + c.2 * w.sin()
+        }
+
+        /// Passes the `#[nograd]` tuple on whole.
+        #[differentiable]
+        pub fn passes_tuple(x: $F, #[nograd] c: ($F, $F, $F)) -> $F {
+            tuple_params((x, x * x), x, c)
+        }
+    };
+}
+
+mod t64 {
+    tuple_corpus!(f64);
+}
+
+mod t32 {
+    tuple_corpus!(f32);
+}
+
+#[test]
+fn tuple_parameters_get_tuple_gradients() {
+    // f = c0 a b + c1 b w + c2 sin w
+    // ∂f/∂a = c0 b, ∂f/∂b = c0 a + c1 w, ∂f/∂w = c1 b + c2 cos w
+    let c = (1.5, -0.5, 2.0);
+    for (a, b, w) in [(0.3, -1.2, 0.7), (2.0, 0.5, -1.1)] {
+        let what = format!("tuple_params at ({a}, {b}, {w})");
+        let (v, ((ga, gb), gw)) = t64::tuple_params_grad((a, b), w, c);
+        assert_all_close(&[v], &[t64::tuple_params((a, b), w, c)], TOL_64, &what);
+        let closed = [c.0 * b, c.0 * a + c.1 * w, c.1 * b + c.2 * f64::cos(w)];
+        assert_all_close(&[ga, gb, gw], &closed, TOL_64, &what);
+        let fd = numeric_grad(|p| t64::tuple_params((p[0], p[1]), p[2], c), &[a, b, w]);
+        assert_all_close(&[ga, gb, gw], &fd, TOL_FD, &what);
+        let c32 = (c.0 as f32, c.1 as f32, c.2 as f32);
+        let (_, ((a32, b32), w32)) = t32::tuple_params_grad((a as f32, b as f32), w as f32, c32);
+        let got32 = [a32 as f64, b32 as f64, w32 as f64];
+        assert_all_close(&got32, &closed, TOL_32, &what);
+        let fd32 = numeric_grad_f32(
+            |p| t32::tuple_params((p[0], p[1]), p[2], c32),
+            &[a as f32, b as f32, w as f32],
+        );
+        let fd32: Vec<f64> = fd32.iter().map(|&d| d as f64).collect();
+        assert_all_close(&got32, &fd32, TOL_FD_32, &what);
+    }
+    // through a call: f(x) = c0 x³ + c1 x³ + c2 sin x
+    let x = 0.8;
+    let (_, g) = t64::passes_tuple_grad(x, c);
+    let closed = 3.0 * (c.0 + c.1) * x * x + c.2 * f64::cos(x);
+    assert_all_close(&[g], &[closed], TOL_64, "passes_tuple");
+    let fd = numeric_grad(|p| t64::passes_tuple(p[0], c), &[x]);
+    assert_all_close(&[g], &fd, TOL_FD, "passes_tuple differences");
+}

@@ -53,6 +53,9 @@ pub struct Param {
     /// Passed by shared reference (`&f64`, `&[f64; 3]`): the generated
     /// body reads the value once, `let x = *x;`.
     pub by_ref: bool,
+    /// A tuple of floats `(f64, f64)`: [`Param::len`] counts its parts,
+    /// read as `p.0`, and its gradient is a tuple of the same shape.
+    pub tuple: bool,
     /// The span of the parameter's name: generated references use it, so
     /// they resolve to the parameter even inside a `macro_rules!` expansion.
     pub span: Span,
@@ -81,6 +84,8 @@ pub struct FnParam {
     /// Written `&F` or `&[F; N]`: [`FnParam::ty`] is the reference, the
     /// gradient entry is the value's type ([`FnParam::value_ty`]).
     pub by_ref: bool,
+    /// A tuple of floats, see [`Param::tuple`].
+    pub tuple: bool,
 }
 
 impl FnParam {
@@ -91,6 +96,33 @@ impl FnParam {
             (syn::Type::Reference(r), true) => &r.elem,
             (ty, _) => ty,
         }
+    }
+}
+
+/// The most parts a tuple parameter may have (the runtime's
+/// `private::MAX_TUPLE`).
+pub const MAX_TUPLE: usize = 8;
+
+/// `(F, F, …)`: a tuple of one float type (at most [`MAX_TUPLE`] parts),
+/// and its number of parts.
+pub fn float_tuple(ty: &syn::Type) -> Option<(Float, usize)> {
+    match ty {
+        syn::Type::Tuple(t) if !t.elems.is_empty() && t.elems.len() <= MAX_TUPLE => {
+            let mut float = None;
+            for e in &t.elems {
+                let (f, None) = float_of_type(e)? else {
+                    return None;
+                };
+                if float.is_some_and(|g| g != f) {
+                    return None;
+                }
+                float = Some(f);
+            }
+            float.map(|f| (f, t.elems.len()))
+        }
+        syn::Type::Paren(p) => float_tuple(&p.elem),
+        syn::Type::Group(g) => float_tuple(&g.elem),
+        _ => None,
     }
 }
 
@@ -192,6 +224,7 @@ impl Signature {
                 slice: p.slice,
                 index: p.index,
                 by_ref: p.by_ref,
+                tuple: p.tuple,
                 span: p.ident.span(),
             })
             .collect()

@@ -253,3 +253,16 @@ fn derivative_of_an_external_function() {
         "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
     );
 }
+
+#[test]
+fn tuple_parameters() {
+    check(
+        "tuple_parameters",
+        quote! {
+            fn polar(p: (f64, f64), #[nograd] c: (f64, f64)) -> f64 {
+                let (r, t) = p;
+                c.0 * r * t.cos() + c.1 * inner((r, t))
+            }
+        },
+    );
+}

@@ -258,6 +258,12 @@ impl<'g> Writer<'g> {
                             .collect();
                         let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
                         unpack.push(match a {
+                            CallArg::Tuple(v) => {
+                                let tys = v.iter().map(|_| quote!(#float));
+                                quote_spanned! {arg_span=>
+                                    let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
+                                }
+                            }
                             CallArg::Array(v) => {
                                 let len = Literal::usize_unsuffixed(v.len());
                                 quote_spanned! {arg_span=>
@@ -314,6 +320,14 @@ impl<'g> Writer<'g> {
                 (e, Prec::Atom) => quote!(&#e),
                 (e, _) => quote!(&(#e)),
             },
+            CallArg::Tuple(v) => {
+                let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
+                if by_ref {
+                    quote!(&(#(#es,)*))
+                } else {
+                    quote!((#(#es,)*))
+                }
+            }
             CallArg::Array(v) => {
                 let e = self.array_arg(v);
                 if by_ref {
@@ -379,6 +393,10 @@ impl<'g> Writer<'g> {
                 let id = super::names::ident(&g.params[*param].name, g.params[*param].span);
                 match index {
                     None => (quote!(#id), Prec::Atom),
+                    Some(i) if g.params[*param].tuple => {
+                        let i = syn::Index::from(*i);
+                        (quote!(#id.#i), Prec::Atom)
+                    }
                     Some(i) => {
                         let i = Literal::usize_unsuffixed(*i);
                         (quote!(#id[#i]), Prec::Atom)
@@ -521,7 +539,8 @@ fn whole_param(g: &Graph, v: &[NodeId]) -> Option<usize> {
     else {
         return None;
     };
-    let whole = g.params[*param].len == Some(v.len())
+    let whole = !g.params[*param].tuple
+        && g.params[*param].len == Some(v.len())
         && v.iter().enumerate().all(|(i, n)| {
             *g.op(*n)
                 == Op::Param {

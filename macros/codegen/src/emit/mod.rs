@@ -76,6 +76,7 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
         entries.push(match p.len {
             None => elems[0].clone(),
+            Some(_) if p.tuple => quote!((#(#elems,)*)),
             Some(_) => quote!([#(#elems),*]),
         });
     }

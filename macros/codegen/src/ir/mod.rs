@@ -86,6 +86,8 @@ pub enum CallArg {
     Array(Vec<NodeId>),
     /// An opaque `#[nograd]` parameter passed through (by index).
     Opaque(usize),
+    /// A tuple of scalars `(a, b)`, for a tuple parameter.
+    Tuple(Vec<NodeId>),
     /// A variable a `grad!` closure captures (data, a size), passed
     /// through by name as written (`loss(w, &data)`).
     Capture(String),
@@ -96,7 +98,7 @@ impl CallArg {
     pub fn elements(&self) -> &[NodeId] {
         match self {
             CallArg::Scalar(n) => std::slice::from_ref(n),
-            CallArg::Array(v) => v,
+            CallArg::Array(v) | CallArg::Tuple(v) => v,
             CallArg::Opaque(_) | CallArg::Capture(_) => &[],
         }
     }
@@ -576,7 +578,9 @@ impl Op {
                 for a in &mut c.args {
                     match a {
                         CallArg::Scalar(n) => *n = f(*n),
-                        CallArg::Array(v) => v.iter_mut().for_each(|n| *n = f(*n)),
+                        CallArg::Array(v) | CallArg::Tuple(v) => {
+                            v.iter_mut().for_each(|n| *n = f(*n))
+                        }
                         CallArg::Opaque(_) | CallArg::Capture(_) => {}
                     }
                 }

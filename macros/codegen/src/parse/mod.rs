@@ -289,6 +289,7 @@ fn parse_param(
         slice: None,
         index: false,
         by_ref: false,
+        tuple: false,
     };
     // a `usize` is an index, a length or a step count: never differentiated
     if is_usize(ty) {
@@ -301,6 +302,14 @@ fn parse_param(
     if let Some((_, slice)) = slice_of_type(ty) {
         return Some(FnParam {
             slice: Some(slice),
+            ..base
+        });
+    }
+    // `(f64, f64)`: parts read as `p.0`, a gradient of the same shape
+    if let Some((_, n)) = crate::types::float_tuple(ty) {
+        return Some(FnParam {
+            len: Some(n),
+            tuple: true,
             ..base
         });
     }
@@ -332,6 +341,7 @@ fn parse_param(
             slice: None,
             index: false,
             by_ref: false,
+            tuple: false,
         });
     }
     let (_, len) = param_type(ty, cx)?;
@@ -349,6 +359,7 @@ fn parse_param(
         slice: None,
         index: false,
         by_ref: false,
+        tuple: false,
     })
 }
 
@@ -391,7 +402,7 @@ fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
             "cannot differentiate with respect to an integer (`{}`): mark it `#[nograd]` to pass it on to other functions, or use `f32`/`f64`",
             quote::quote!(#p)
         ),
-        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64`, fixed-size arrays of them (`[f64; 3]`), shared references to either (`&f64`, `&[f64; 3]`) or slices (`&[f64]`, `&Vec<f64>`, `&[[f64; 2]]`); mark other inputs `#[nograd]`"
+        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64`, fixed-size arrays of them (`[f64; 3]`), shared references to either (`&f64`, `&[f64; 3]`), tuples of up to 8 floats (`(f64, f64)`) or slices (`&[f64]`, `&Vec<f64>`, `&[[f64; 2]]`); mark other inputs `#[nograd]`"
             .to_string(),
     };
     cx.error_spanned_by(ty, msg);
@@ -414,6 +425,7 @@ fn param_float(p: &FnParam) -> Option<Float> {
     }
     match p.slice {
         Some(_) => slice_of_type(&p.ty).map(|f| f.0),
+        None if p.tuple => crate::types::float_tuple(&p.ty).map(|f| f.0),
         None => float_of_type(p.value_ty()).map(|f| f.0),
     }
 }

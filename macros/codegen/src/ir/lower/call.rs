@@ -244,6 +244,27 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The `#[nograd]` tuple parameter whose parts, in order, these are.
+    fn whole_nograd_tuple(&self, parts: &[Val]) -> Option<usize> {
+        let param_of = |i: usize, v: &Val| match v {
+            Val::Num(n) => match *self.g.op(*n) {
+                Op::Param { param, index } if index == Some(i) => Some(param),
+                _ => None,
+            },
+            _ => None,
+        };
+        let k = param_of(0, parts.first()?)?;
+        let p = &self.g.params[k];
+        let whole = p.tuple
+            && !p.diff
+            && p.len == Some(parts.len())
+            && parts
+                .iter()
+                .enumerate()
+                .all(|(i, v)| param_of(i, v) == Some(k));
+        whole.then_some(k)
+    }
+
     /// A call of another differentiable function, through its pullback.
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
         let mut args = Vec::new();
@@ -267,6 +288,24 @@ impl Lowerer<'_> {
                     args.push(CallArg::Opaque(k));
                 }
                 Val::Buf(k) if !self.g.params[k].diff => args.push(CallArg::Opaque(k)),
+                // a `#[nograd]` tuple parameter passed on whole
+                Val::Tuple(parts) if self.whole_nograd_tuple(&parts).is_some() => {
+                    let k = self
+                        .whole_nograd_tuple(&parts)
+                        .expect("checked by the guard");
+                    args.push(CallArg::Opaque(k));
+                }
+                // a tuple of numbers, for a tuple parameter of the callee
+                Val::Tuple(parts) if parts.iter().all(|v| matches!(v, Val::Num(_))) => {
+                    let nodes = parts
+                        .into_iter()
+                        .filter_map(|v| match v {
+                            Val::Num(n) => Some(n),
+                            _ => None,
+                        })
+                        .collect();
+                    args.push(CallArg::Tuple(nodes));
+                }
                 Val::Buf(_) => {
                     ok = false;
                     self.cx.error_spanned_by(

@@ -125,6 +125,19 @@ impl<'a> Lowerer<'a> {
                 _ if p.opaque => Val::Opaque(k),
                 _ if p.slice.is_some() => Val::Buf(k),
                 _ if p.index => Val::Idx(l.push(Op::IParam(k), p.ident.span())),
+                Some(n) if p.tuple => Val::Tuple(
+                    (0..n)
+                        .map(|i| {
+                            Val::Num(l.push(
+                                Op::Param {
+                                    param: k,
+                                    index: Some(i),
+                                },
+                                p.ident.span(),
+                            ))
+                        })
+                        .collect(),
+                ),
                 None => Val::Num(l.push(
                     Op::Param {
                         param: k,
