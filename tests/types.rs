@@ -441,3 +441,40 @@ fn tuple_parameters_get_tuple_gradients() {
     let fd = numeric_grad(|p| t64::passes_tuple(p[0], c), &[x]);
     assert_all_close(&[g], &fd, TOL_FD, "passes_tuple differences");
 }
+
+/// A differentiable slice of rows: its gradient is a `Vec` of rows.
+#[macrograd::differentiable]
+fn row_energy(rows: &[[f64; 2]], w: [f64; 2]) -> f64 {
+    let mut s = 0.0;
+    for r in rows {
+        s += (w[0] * r[0] + w[1] * r[1]).sin();
+    }
+    s
+}
+
+#[test]
+fn slices_of_rows_get_row_gradients() {
+    let rows = [[0.5, -1.0], [1.5, 0.25], [-0.75, 2.0]];
+    let w = [0.3, -0.6];
+    let (_, (g_rows, g_w)): (f64, (Vec<[f64; 2]>, [f64; 2])) = row_energy_grad(&rows, w);
+    // ∂/∂rows[i][j] = cos(w·rows[i]) w[j], ∂/∂w[j] = Σ cos(w·rows[i]) rows[i][j]
+    let c: Vec<f64> = rows
+        .iter()
+        .map(|r| (w[0] * r[0] + w[1] * r[1]).cos())
+        .collect();
+    let want_rows: Vec<f64> = c.iter().flat_map(|c| [c * w[0], c * w[1]]).collect();
+    let got_rows: Vec<f64> = g_rows.iter().flatten().copied().collect();
+    assert_all_close(&got_rows, &want_rows, TOL_64, "rows");
+    let want_w = [0, 1].map(|j| c.iter().zip(&rows).map(|(c, r)| c * r[j]).sum::<f64>());
+    assert_all_close(&g_w, &want_w, TOL_64, "w");
+    let flat: Vec<f64> = rows.iter().flatten().copied().chain(w).collect();
+    let fd = numeric_grad(
+        |p| {
+            let rs: Vec<[f64; 2]> = p[..6].chunks(2).map(|c| [c[0], c[1]]).collect();
+            row_energy(&rs, [p[6], p[7]])
+        },
+        &flat,
+    );
+    let got: Vec<f64> = got_rows.iter().copied().chain(g_w).collect();
+    assert_all_close(&got, &fd, TOL_FD, "differences");
+}

@@ -428,3 +428,28 @@ fn tuples_vanish_into_ordinary_nodes() {
     let text = crate::ir::dump::dump(&g);
     assert!(text.contains("sin") && text.contains("cos"), "{text}");
 }
+
+#[test]
+fn odd_tuple_parameters_and_derivative_inputs_give_errors_not_panics() {
+    for body in [
+        quote! { fn f(p: (f64, f64)) -> f64 { p.2 } },
+        quote! { fn f(p: (f64, f64)) -> f64 { let (a, b, c) = p; a } },
+        quote! { fn f(mut p: (f64, f64)) -> f64 { p = (1.0, 2.0); p.0 } },
+        quote! { fn f(p: (f64, f64)) -> f64 { p } },
+        quote! { fn f(p: (f64, f64)) -> f64 { p[0] } },
+    ] {
+        assert!(!error(body.clone()).is_empty(), "{body}");
+    }
+    for input in [
+        quote! {},
+        quote! { fn f(x: f64) -> f64 },
+        quote! { fn f(x: f64) -> f64 = x; },
+        quote! { fn f(x: f64) -> f64 = x; gradient = },
+        quote! { fn f(x: f64) -> f64 = x; gradient = 1.0; fn g() },
+        quote! { fn f() -> f64 = 1.0; gradient = (); },
+        quote! { fn f(x: [f64; 99999999999]) -> f64 = 1.0; gradient = x; },
+    ] {
+        let out = crate::derivative::expand_derivative(input.clone()).to_string();
+        assert!(out.contains("compile_error"), "{input}: {out}");
+    }
+}
