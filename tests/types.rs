@@ -54,6 +54,12 @@ macro_rules! corpus {
             s * *k + x.sin()
         }
 
+        /// Passes its own reference parameters on as they are.
+        #[differentiable]
+        pub fn forwards_refs(x: &$F, w: &[$F; 3], #[nograd] k: &$F) -> $F {
+            by_ref(x, w, k) * 2.0
+        }
+
         /// Calls `by_ref`, passing references as its signature asks.
         #[differentiable]
         pub fn calls_by_ref(x: $F, w: [$F; 3]) -> $F {
@@ -477,4 +483,28 @@ fn slices_of_rows_get_row_gradients() {
     );
     let got: Vec<f64> = got_rows.iter().copied().chain(g_w).collect();
     assert_all_close(&got, &fd, TOL_FD, "differences");
+}
+
+#[test]
+fn reference_parameters_are_passed_on_as_references() {
+    let (x, w, k) = (0.7, [1.0, -2.0, 0.5], 1.5);
+    let (v, (gx, gw)) = c64::forwards_refs_grad(&x, &w, &k);
+    let (v1, (gx1, gw1)) = c64::by_ref_grad(&x, &w, &k);
+    assert_all_close(
+        &[v, gx, gw[0], gw[1], gw[2]],
+        &[
+            2.0 * v1,
+            2.0 * gx1,
+            2.0 * gw1[0],
+            2.0 * gw1[1],
+            2.0 * gw1[2],
+        ],
+        TOL_64,
+        "forwarded",
+    );
+    let fd = numeric_grad(
+        |p| c64::forwards_refs(&p[0], &[p[1], p[2], p[3]], &k),
+        &[x, w[0], w[1], w[2]],
+    );
+    assert_all_close(&[gx, gw[0], gw[1], gw[2]], &fd, TOL_FD, "differences");
 }

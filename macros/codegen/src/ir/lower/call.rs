@@ -244,6 +244,24 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `a` names a parameter passed by reference (`x: &f64`), still
+    /// its own value: passed on as it is written, a reference.
+    fn names_ref_param(&self, a: &syn::Expr) -> bool {
+        let Some(name) = super::plain_ident(a) else {
+            return false;
+        };
+        let param_of = |n: &crate::ir::NodeId| match *self.g.op(*n) {
+            Op::Param { param, .. } => Some(param),
+            _ => None,
+        };
+        let k = match self.lookup(&name).map(|b| &b.val) {
+            Some(Val::Num(n)) => param_of(n),
+            Some(Val::Array(v)) => v.first().and_then(param_of),
+            _ => None,
+        };
+        k.is_some_and(|k| self.g.params[k].by_ref && self.g.params[k].name == name)
+    }
+
     /// The `#[nograd]` tuple parameter whose parts, in order, these are.
     fn whole_nograd_tuple(&self, parts: &[Val]) -> Option<usize> {
         let param_of = |i: usize, v: &Val| match v {
@@ -271,7 +289,11 @@ impl Lowerer<'_> {
         let arg_spans =
             crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
         let mut ok = true;
-        let by_ref = c.args.iter().map(written_by_ref).collect();
+        let by_ref = c
+            .args
+            .iter()
+            .map(|a| written_by_ref(a) || self.names_ref_param(a))
+            .collect();
         for a in &c.args {
             if let Some(name) = self.captured_name(a) {
                 args.push(CallArg::Capture(name));
