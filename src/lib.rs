@@ -57,12 +57,27 @@
 //!   slices of run-time length `&[F]`, `&Vec<F>`, `&[[F; N]]` (differentiable
 //!   or `#[nograd]` data), and `usize` (an index, a length, a step count:
 //!   never differentiated, no `#[nograd]` needed);
+//! - parameters by shared reference, `&f64` and `&[f64; N]`: the gradient
+//!   entry is the value's type (`f64`, `[f64; N]`), and the generated code
+//!   reads the value once (`let x = *x;`). A call `g(&(x * y), &w)` of a
+//!   `#[differentiable] fn g(a: &f64, w: &[f64; 3])` passes references as
+//!   written;
+//! - tuple parameters of up to 8 floats, `p: (f64, f64)`: read as `p.0` or
+//!   taken apart (`let (a, b) = p;`); the gradient entry is a tuple of the
+//!   same shape, and a `#[nograd]` one is data. A call passes a tuple value
+//!   `g((x, y))` or a `#[nograd]` tuple parameter whole;
 //! - float literals (an integer literal in float context is an error with a
 //!   suggestion, as in plain Rust), `std::f64::consts::*`, `f64::EPSILON` …,
 //!   and constant items of the surrounding code (`G`, `physics::G`: any
 //!   path whose last name is `UPPER_CASE`), read when the gradient runs;
 //! - `let` (shadowing allowed), `let mut` with `=`, `+=`, `-=`, `*=`, `/=`,
 //!   also on array elements;
+//! - tuples inside the body: tuple values `(x * y, x + y)`, destructuring
+//!   `let (a, (b, _)) = …;`, parts `t.0`, tuples as the value of an `if`, and
+//!   `let (s, c) = x.sin_cos();` (lowered to `x.sin()` and `x.cos()` of the
+//!   same argument, so each part's derivative shares the other's value). A
+//!   tuple is taken apart, not reassigned (`let mut t = (…)` is an error:
+//!   write `let (mut a, mut b) = …;`), and the body's value stays one float;
 //! - `if` / `else if` / `else` as expression or statement, on comparisons
 //!   combined with `&&`, `||`, `!`: the branch taken is the one
 //!   differentiated. Conditions on loop indices are decided at compile time;
@@ -154,10 +169,42 @@
 //! assert_eq!(twice_grad(1.0), (1.0, 0.5));
 //! ```
 //!
-//! Calling a function that is neither `#[differentiable]` nor `#[differentiable(custom = ...)]`
-//! fails to compile with rustc's "function `name` is not a crate or module",
-//! pointing at the call (the generated code asks for `name::pullback`):
-//! give `name` one of the two attributes.
+//! For a function you do not own (`libm::erf`, a function of another
+//! crate), [`derivative!`] declares a local wrapper and its derivative in
+//! one place, near the use: the wrapper's value expression, then
+//! `gradient =` the derivative with respect to each parameter (the entry
+//! itself for one parameter, a tuple for several, as `name_grad` returns).
+//! It writes `fn name`, `name_grad` and what `#[differentiable]` callers
+//! look for; the signature is checked as a `#[differentiable]` one is, and
+//! a gradient of the wrong shape is rustc's "mismatched types" on the
+//! gradient expression.
+//!
+//! ```
+//! mod other_crate {
+//!     pub fn softsign(x: f64) -> f64 { x / (1.0 + x.abs()) }
+//! }
+//!
+//! macrograd::derivative! {
+//!     /// `other_crate::softsign`, differentiable.
+//!     fn softsign(x: f64) -> f64 = other_crate::softsign(x);
+//!     gradient = 1.0 / ((1.0 + x.abs()) * (1.0 + x.abs()));
+//! }
+//!
+//! #[macrograd::differentiable]
+//! fn scaled(x: f64, w: f64) -> f64 {
+//!     w * softsign(x)
+//! }
+//!
+//! assert_eq!(scaled_grad(1.0, 4.0), (2.0, (1.0, 0.5)));
+//! ```
+//!
+//! Calling a function that is neither `#[differentiable]`, nor
+//! `#[differentiable(custom = ...)]`, nor declared by `derivative!` (a
+//! function of another crate called directly, `libm::erf(x)`) fails to
+//! compile with rustc's "function `name` is not a crate or module" (or
+//! "cannot find module or crate"), pointing at the call (the generated
+//! code asks for `name::pullback`): give `name` a derivative in one of the
+//! three ways.
 //!
 //! ## `grad!`: closures, functions and networks written inline
 //!
@@ -180,6 +227,37 @@
 //!     fn twice_square(x: f64) -> f64 { 2.0 * square(x) }
 //! }
 //! assert_eq!(twice_square_grad(3.0), (18.0, 12.0));
+//! ```
+//!
+//! A closure may read variables of its surroundings, as Rust closures do
+//! (it borrows them). The macro cannot see their types, so a name the
+//! closure does not bind, written in lowercase, is a captured variable and
+//! its use decides its type: passed to a function it is passed on as
+//! written (`&data` to a `#[nograd] xs: &[f64]` parameter), in arithmetic
+//! it is a float (read as `scale as f64`), in index arithmetic a `usize`.
+//! It is never differentiated. Indexing a captured variable or looping over
+//! it is a compile error that says to make it a `#[nograd]` closure
+//! parameter instead; a captured value of another type used as a number
+//! is rustc's "non-primitive cast" on its name, and a misspelled name is
+//! rustc's "cannot find value".
+//!
+//! ```
+//! use macrograd::{differentiable, grad};
+//!
+//! #[differentiable]
+//! fn loss(w: [f64; 2], #[nograd] xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for i in 0..xs.len() {
+//!         s += (w[0] * xs[i] + w[1] - ys[i]).powi(2);
+//!     }
+//!     s
+//! }
+//!
+//! let (xs, ys) = (vec![1.0, 2.0], vec![3.0, 5.0]);
+//! let ridge = 0.1;
+//! let f = grad!(|w: [f64; 2]| loss(w, &xs, &ys) + ridge * (w[0] * w[0] + w[1] * w[1]));
+//! let (_, g) = f([2.0, 1.0]);
+//! assert!((g[0] - 0.4).abs() < 1e-12 && (g[1] - 0.2).abs() < 1e-12);
 //! ```
 //!
 //! Rust gives attribute and function-like macros one namespace, so the
@@ -236,7 +314,7 @@
 //! a compile error on that span.
 #![forbid(unsafe_code)]
 
-pub use macrograd_macros::{differentiable, grad, Params};
+pub use macrograd_macros::{derivative, differentiable, grad, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;
 

@@ -28,6 +28,13 @@ pub fn grad(input: TokenStream) -> TokenStream {
     macrograd_codegen::expand_grad(input.into()).into()
 }
 
+/// `derivative! { fn erf(x: f64) -> f64 = libm::erf(x); gradient = …; }`:
+/// a derivative given by hand for a function the user does not own.
+#[proc_macro]
+pub fn derivative(input: TokenStream) -> TokenStream {
+    macrograd_codegen::derivative::expand_derivative(input.into()).into()
+}
+
 /// Implements `macrograd::Params` for a struct, visiting its fields by name.
 ///
 /// Field attributes: `#[params(skip)]`, `#[params(rename = "name")]`.

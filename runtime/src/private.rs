@@ -25,6 +25,52 @@ impl<T: crate::Float, const N: usize> Partial<[T; N]> for [T; N] {
     }
 }
 
+/// The partial derivative a pullback returned for a tuple argument: a
+/// tuple of the same shape (up to [`MAX_TUPLE`] parts, as the code
+/// generator allows). A separate trait from [`Partial`], so that rustc's
+/// list of implementations under a scalar or array error stays short.
+#[diagnostic::on_unimplemented(
+    message = "this tuple needs a derivative, but the called function takes it as `#[nograd]`",
+    label = "depends on a differentiable parameter, passed to a `#[nograd]` one",
+    note = "remove `#[nograd]` from that parameter of the called function, or pass a value that does not depend on this function's differentiable parameters"
+)]
+pub trait TuplePartial<T> {
+    /// The derivative itself.
+    fn into_partial(self) -> T;
+}
+
+macro_rules! tuple_partials {
+    ($(($($t:ident),+);)+) => {
+        $(
+            impl<T: crate::Float> TuplePartial<($($t,)+)> for ($($t,)+) {
+                fn into_partial(self) -> ($($t,)+) {
+                    self
+                }
+            }
+        )+
+    };
+}
+
+tuple_partials! {
+    (T);
+    (T, T);
+    (T, T, T);
+    (T, T, T, T);
+    (T, T, T, T, T);
+    (T, T, T, T, T, T);
+    (T, T, T, T, T, T, T);
+    (T, T, T, T, T, T, T, T);
+}
+
+/// `p` as the derivative of a tuple argument (see [`TuplePartial`]).
+#[inline(always)]
+pub fn partial_tuple<T, P: TuplePartial<T>>(p: P) -> T {
+    p.into_partial()
+}
+
+/// The most parts a tuple parameter may have.
+pub const MAX_TUPLE: usize = 8;
+
 /// `p` as the derivative of type `T` (see [`Partial`]).
 #[inline(always)]
 pub fn partial<T, P: Partial<T>>(p: P) -> T {

@@ -282,6 +282,7 @@ impl<'g> Formula<'g> {
                     .iter()
                     .map(|a| match a {
                         crate::ir::CallArg::Opaque(k) => self.g.params[*k].name.clone(),
+                        crate::ir::CallArg::Capture(name) => name.clone(),
                         _ => a
                             .elements()
                             .iter()

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ctxt;
+pub mod derivative;
 pub mod derive_params;
 pub mod diff;
 pub mod emit;

@@ -50,6 +50,12 @@ pub struct Param {
     pub slice: Option<Slice>,
     /// A `usize` input: an index, a length or a step count.
     pub index: bool,
+    /// Passed by shared reference (`&f64`, `&[f64; 3]`): the generated
+    /// body reads the value once, `let x = *x;`.
+    pub by_ref: bool,
+    /// A tuple of floats `(f64, f64)`: [`Param::len`] counts its parts,
+    /// read as `p.0`, and its gradient is a tuple of the same shape.
+    pub tuple: bool,
     /// The span of the parameter's name: generated references use it, so
     /// they resolve to the parameter even inside a `macro_rules!` expansion.
     pub span: Span,
@@ -75,6 +81,60 @@ pub struct FnParam {
     pub slice: Option<Slice>,
     /// A `usize` input.
     pub index: bool,
+    /// Written `&F` or `&[F; N]`: [`FnParam::ty`] is the reference, the
+    /// gradient entry is the value's type ([`FnParam::value_ty`]).
+    pub by_ref: bool,
+    /// A tuple of floats, see [`Param::tuple`].
+    pub tuple: bool,
+}
+
+impl FnParam {
+    /// The type of the value: `f64` for `&f64`, else the type as written.
+    /// A gradient entry has this type.
+    pub fn value_ty(&self) -> &syn::Type {
+        match (&self.ty, self.by_ref) {
+            (syn::Type::Reference(r), true) => &r.elem,
+            (ty, _) => ty,
+        }
+    }
+}
+
+/// The most parts a tuple parameter may have (the runtime's
+/// `private::MAX_TUPLE`).
+pub const MAX_TUPLE: usize = 8;
+
+/// `(F, F, …)`: a tuple of one float type (at most [`MAX_TUPLE`] parts),
+/// and its number of parts.
+pub fn float_tuple(ty: &syn::Type) -> Option<(Float, usize)> {
+    match ty {
+        syn::Type::Tuple(t) if !t.elems.is_empty() && t.elems.len() <= MAX_TUPLE => {
+            let mut float = None;
+            for e in &t.elems {
+                let (f, None) = float_of_type(e)? else {
+                    return None;
+                };
+                if float.is_some_and(|g| g != f) {
+                    return None;
+                }
+                float = Some(f);
+            }
+            float.map(|f| (f, t.elems.len()))
+        }
+        syn::Type::Paren(p) => float_tuple(&p.elem),
+        syn::Type::Group(g) => float_tuple(&g.elem),
+        _ => None,
+    }
+}
+
+/// `&F` or `&[F; N]` (shared): the referenced type, when it is a float or
+/// a fixed array of floats.
+pub fn float_ref(ty: &syn::Type) -> Option<&syn::Type> {
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => {
+            float_of_type(&r.elem).map(|_| &*r.elem)
+        }
+        _ => None,
+    }
 }
 
 /// The shape of a parameter of run-time length.
@@ -163,6 +223,8 @@ impl Signature {
                 opaque: p.opaque,
                 slice: p.slice,
                 index: p.index,
+                by_ref: p.by_ref,
+                tuple: p.tuple,
                 span: p.ident.span(),
             })
             .collect()

@@ -190,3 +190,79 @@ fn differentiable_slice_windows() {
         },
     );
 }
+
+#[test]
+fn reference_parameters_and_sin_cos() {
+    check(
+        "reference_parameters_and_sin_cos",
+        quote! {
+            fn spin(x: &f64, w: &[f64; 2]) -> f64 {
+                let (s, c) = x.sin_cos();
+                w[0] * s + w[1] * c
+            }
+        },
+    );
+}
+
+/// A `grad!` closure capturing data, a float and a size, shown inside a
+/// function so that it pretty-prints.
+#[test]
+fn closure_captures() {
+    let out = macrograd_codegen::expand_closure(quote! {
+        |w: [f64; 2]| scale * loss(w, &xs, &ys) + w[n - 1]
+    });
+    let wrapped = quote! { fn captures() { let f = #out; } };
+    let file: syn::File = syn::parse2(wrapped).expect("the expansion parses");
+    let text = prettyplease::unparse(&file);
+    let path = format!(
+        "{}/tests/snapshots/closure_captures.rs",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("MACROGRAD_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
+    assert!(
+        expected == text,
+        "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
+    );
+}
+
+#[test]
+fn derivative_of_an_external_function() {
+    let out = macrograd_codegen::derivative::expand_derivative(quote! {
+        pub fn erf(x: f64) -> f64 = libm::erf(x);
+        gradient = 2.0 / core::f64::consts::PI.sqrt() * (-x * x).exp();
+    });
+    let file: syn::File = syn::parse2(out).expect("the expansion parses as items");
+    let text = prettyplease::unparse(&file);
+    let path = format!(
+        "{}/tests/snapshots/derivative_erf.rs",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("MACROGRAD_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
+    assert!(
+        expected == text,
+        "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
+    );
+}
+
+#[test]
+fn tuple_parameters() {
+    check(
+        "tuple_parameters",
+        quote! {
+            fn polar(p: (f64, f64), #[nograd] c: (f64, f64)) -> f64 {
+                let (r, t) = p;
+                c.0 * r * t.cos() + c.1 * inner((r, t))
+            }
+        },
+    );
+}

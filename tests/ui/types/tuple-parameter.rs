@@ -1,7 +1,7 @@
 use macrograd::differentiable;
 
 #[differentiable]
-fn f(p: (f64, f64)) -> f64 {
+fn f(p: (f64, usize)) -> f64 {
     p.0
 }
 

@@ -209,7 +209,16 @@ impl<'g> Writer<'g> {
             Op::Call(c) => {
                 let span = g.node(n).span;
                 let value = self.names.of(g, c.value);
-                let args: Vec<_> = c.args.iter().map(|a| self.call_arg(a)).collect();
+                let args: Vec<_> = c
+                    .args
+                    .iter()
+                    .zip(&c.by_ref)
+                    .enumerate()
+                    .map(|(k, (a, &r))| {
+                        let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                        self.call_arg(a, r, at)
+                    })
+                    .collect();
                 let wants_grad = c.partials.iter().flatten().any(Option::is_some);
                 let mut segs: Vec<TokenStream> = Vec::new();
                 let leading = c.path.first().is_some_and(String::is_empty);
@@ -249,6 +258,12 @@ impl<'g> Writer<'g> {
                             .collect();
                         let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
                         unpack.push(match a {
+                            CallArg::Tuple(v) => {
+                                let tys = v.iter().map(|_| quote!(#float));
+                                quote_spanned! {arg_span=>
+                                    let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
+                                }
+                            }
                             CallArg::Array(v) => {
                                 let len = Literal::usize_unsuffixed(v.len());
                                 quote_spanned! {arg_span=>
@@ -282,22 +297,56 @@ impl<'g> Writer<'g> {
         }
     }
 
-    fn call_arg(&mut self, a: &CallArg) -> TokenStream {
+    /// One argument of a call; `by_ref` when written `&x`, for a callee
+    /// parameter `&f64` or `&[f64; N]` (an opaque input is passed on as it
+    /// is, reference or not).
+    fn call_arg(&mut self, a: &CallArg, by_ref: bool, at: Span) -> TokenStream {
         match a {
+            // the captured variable as written, resolved where the closure is
+            CallArg::Capture(name) => {
+                let id = Ident::new(name, at);
+                if by_ref {
+                    quote!(&#id)
+                } else {
+                    quote!(#id)
+                }
+            }
             CallArg::Opaque(k) => {
                 let id = super::names::ident(&self.g.params[*k].name, self.g.params[*k].span);
                 quote!(#id)
             }
-            CallArg::Scalar(n) => self.expr(*n).0,
-            CallArg::Array(v) => {
-                if let Some(p) = whole_param(self.g, v) {
-                    let id = super::names::ident(&self.g.params[p].name, self.g.params[p].span);
-                    return quote!(#id);
-                }
+            CallArg::Scalar(n) => match self.expr(*n) {
+                (e, _) if !by_ref => e,
+                (e, Prec::Atom) => quote!(&#e),
+                (e, _) => quote!(&(#e)),
+            },
+            CallArg::Tuple(v) => {
                 let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
-                quote!([#(#es),*])
+                if by_ref {
+                    quote!(&(#(#es,)*))
+                } else {
+                    quote!((#(#es,)*))
+                }
+            }
+            CallArg::Array(v) => {
+                let e = self.array_arg(v);
+                if by_ref {
+                    quote!(&#e)
+                } else {
+                    e
+                }
             }
         }
+    }
+
+    /// An array argument: the parameter itself when passed whole, else its elements.
+    fn array_arg(&mut self, v: &[NodeId]) -> TokenStream {
+        if let Some(p) = whole_param(self.g, v) {
+            let id = super::names::ident(&self.g.params[p].name, self.g.params[p].span);
+            return quote!(#id);
+        }
+        let es: Vec<_> = v.iter().map(|n| self.expr(*n).0).collect();
+        quote!([#(#es),*])
     }
 
     /// A reference to a node: its name, or its expression when inlined.
@@ -335,13 +384,19 @@ impl<'g> Writer<'g> {
                         t
                     })
                     .collect();
-                let ty = Ident::new(g.float.name(), Span::call_site());
-                (quote!((#path as #ty)), Prec::Atom)
+                // spanned on the name, so that rustc's error for a captured
+                // variable that is not a number points at it
+                let ty = Ident::new(g.float.name(), span);
+                (quote_spanned!(span=> (#path as #ty)), Prec::Atom)
             }
             Op::Param { param, index } => {
                 let id = super::names::ident(&g.params[*param].name, g.params[*param].span);
                 match index {
                     None => (quote!(#id), Prec::Atom),
+                    Some(i) if g.params[*param].tuple => {
+                        let i = syn::Index::from(*i);
+                        (quote!(#id.#i), Prec::Atom)
+                    }
                     Some(i) => {
                         let i = Literal::usize_unsuffixed(*i);
                         (quote!(#id[#i]), Prec::Atom)
@@ -484,7 +539,8 @@ fn whole_param(g: &Graph, v: &[NodeId]) -> Option<usize> {
     else {
         return None;
     };
-    let whole = g.params[*param].len == Some(v.len())
+    let whole = !g.params[*param].tuple
+        && g.params[*param].len == Some(v.len())
         && v.iter().enumerate().all(|(i, n)| {
             *g.op(*n)
                 == Op::Param {

@@ -35,7 +35,7 @@ pub fn fallback_fn(
         if p.nograd {
             quote!(())
         } else {
-            let t = &p.ty;
+            let t = p.value_ty();
             quote!(#t)
         }
     });

@@ -46,6 +46,10 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
     let float = syn::Ident::new(g.float.name(), Span::call_site());
     let mut entries = Vec::new();
     let mut prelude = Vec::new();
+    for p in g.params.iter().filter(|p| p.by_ref) {
+        let x = names::ident(&p.name, p.span);
+        prelude.push(quote! { let #x = *#x; });
+    }
     for (k, p) in g.params.iter().filter(|p| p.diff).enumerate() {
         if let Some(slice) = p.slice {
             let buf = names::ident(&names::grad_buffer_name(&p.name), p.span);
@@ -72,6 +76,7 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
         entries.push(match p.len {
             None => elems[0].clone(),
+            Some(_) if p.tuple => quote!((#(#elems,)*)),
             Some(_) => quote!([#(#elems),*]),
         });
     }
@@ -98,7 +103,7 @@ fn entry_type(p: &FnParam, float: Float) -> TokenStream {
             quote!(::std::vec::Vec<#elem>)
         }
         None => {
-            let ty = &p.ty;
+            let ty = p.value_ty();
             quote!(#ty)
         }
     }
@@ -161,7 +166,7 @@ pub fn grad_fn_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str)
                 all.push(quote!(#buf));
             }
             None => {
-                let ty = &p.ty;
+                let ty = p.value_ty();
                 rest_tys.push(quote!(#ty));
                 let v = format_ident!("gradient_{}", k);
                 rest_names.push(v.clone());

@@ -86,6 +86,11 @@ pub enum CallArg {
     Array(Vec<NodeId>),
     /// An opaque `#[nograd]` parameter passed through (by index).
     Opaque(usize),
+    /// A tuple of scalars `(a, b)`, for a tuple parameter.
+    Tuple(Vec<NodeId>),
+    /// A variable a `grad!` closure captures (data, a size), passed
+    /// through by name as written (`loss(w, &data)`).
+    Capture(String),
 }
 
 impl CallArg {
@@ -93,8 +98,8 @@ impl CallArg {
     pub fn elements(&self) -> &[NodeId] {
         match self {
             CallArg::Scalar(n) => std::slice::from_ref(n),
-            CallArg::Array(v) => v,
-            CallArg::Opaque(_) => &[],
+            CallArg::Array(v) | CallArg::Tuple(v) => v,
+            CallArg::Opaque(_) | CallArg::Capture(_) => &[],
         }
     }
 }
@@ -113,6 +118,9 @@ pub struct Call {
     pub partials: Vec<Vec<Option<NodeId>>>,
     /// Where each argument is written, for errors about it.
     pub arg_spans: SourceSpans,
+    /// For each argument: written `&x` (a callee parameter `&f64` or
+    /// `&[f64; N]`), so the generated call passes a reference too.
+    pub by_ref: Vec<bool>,
 }
 
 /// Spans carried along for error messages; they never make two operations
@@ -570,8 +578,10 @@ impl Op {
                 for a in &mut c.args {
                     match a {
                         CallArg::Scalar(n) => *n = f(*n),
-                        CallArg::Array(v) => v.iter_mut().for_each(|n| *n = f(*n)),
-                        CallArg::Opaque(_) => {}
+                        CallArg::Array(v) | CallArg::Tuple(v) => {
+                            v.iter_mut().for_each(|n| *n = f(*n))
+                        }
+                        CallArg::Opaque(_) | CallArg::Capture(_) => {}
                     }
                 }
             }

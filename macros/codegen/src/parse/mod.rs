@@ -288,6 +288,8 @@ fn parse_param(
         opaque: false,
         slice: None,
         index: false,
+        by_ref: false,
+        tuple: false,
     };
     // a `usize` is an index, a length or a step count: never differentiated
     if is_usize(ty) {
@@ -300,6 +302,27 @@ fn parse_param(
     if let Some((_, slice)) = slice_of_type(ty) {
         return Some(FnParam {
             slice: Some(slice),
+            ..base
+        });
+    }
+    // `(f64, f64)`: parts read as `p.0`, a gradient of the same shape
+    if let Some((_, n)) = crate::types::float_tuple(ty) {
+        return Some(FnParam {
+            len: Some(n),
+            tuple: true,
+            ..base
+        });
+    }
+    // `&f64`, `&[f64; 3]`: the value behind the reference, read once
+    if let Some(value) = crate::types::float_ref(ty) {
+        let (_, len) = float_of_type(value)?;
+        if len.is_some_and(|n| n > MAX_ELEMENTS) {
+            cx.error_spanned_by(array_len(value), too_many_elements());
+            return None;
+        }
+        return Some(FnParam {
+            len,
+            by_ref: true,
             ..base
         });
     }
@@ -317,6 +340,8 @@ fn parse_param(
             opaque: true,
             slice: None,
             index: false,
+            by_ref: false,
+            tuple: false,
         });
     }
     let (_, len) = param_type(ty, cx)?;
@@ -333,6 +358,8 @@ fn parse_param(
         opaque: false,
         slice: None,
         index: false,
+        by_ref: false,
+        tuple: false,
     })
 }
 
@@ -375,7 +402,7 @@ fn param_type(ty: &syn::Type, cx: &Ctxt) -> Option<(Float, Option<usize>)> {
             "cannot differentiate with respect to an integer (`{}`): mark it `#[nograd]` to pass it on to other functions, or use `f32`/`f64`",
             quote::quote!(#p)
         ),
-        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64`, fixed-size arrays of them (`[f64; 3]`) or slices (`&[f64]`, `&Vec<f64>`, `&[[f64; 2]]`); mark other inputs `#[nograd]`"
+        _ => "unsupported parameter type: differentiable parameters are `f32`, `f64`, fixed-size arrays of them (`[f64; 3]`), shared references to either (`&f64`, `&[f64; 3]`), tuples of up to 8 floats (`(f64, f64)`) or slices (`&[f64]`, `&Vec<f64>`, `&[[f64; 2]]`); mark other inputs `#[nograd]`"
             .to_string(),
     };
     cx.error_spanned_by(ty, msg);
@@ -398,7 +425,8 @@ fn param_float(p: &FnParam) -> Option<Float> {
     }
     match p.slice {
         Some(_) => slice_of_type(&p.ty).map(|f| f.0),
-        None => float_of_type(&p.ty).map(|f| f.0),
+        None if p.tuple => crate::types::float_tuple(&p.ty).map(|f| f.0),
+        None => float_of_type(p.value_ty()).map(|f| f.0),
     }
 }
 
@@ -452,7 +480,7 @@ fn signature(
         };
         elements = elements.saturating_add(p.len.unwrap_or(1));
         if elements > MAX_ELEMENTS && ok {
-            cx.error_spanned_by(array_len(&p.ty), too_many_elements());
+            cx.error_spanned_by(array_len(p.value_ty()), too_many_elements());
             ok = false;
         }
         match float {

@@ -22,9 +22,17 @@ impl Lowerer<'_> {
                 .error_spanned_by(t, "type arguments are not supported here");
             return Val::Poison;
         }
+        let slice_method = matches!(
+            name.as_str(),
+            "len" | "iter" | "windows" | "chunks_exact" | "enumerate" | "zip"
+        );
+        if slice_method && self.captured_needs_type(&m.receiver) {
+            return Val::Poison;
+        }
         let recv = self.expr(&m.receiver);
         match name.as_str() {
             "powi" => return self.powi(recv, m),
+            "sin_cos" if m.args.is_empty() => return self.sin_cos(recv, &m.receiver, span),
             "len"
                 if m.args.is_empty()
                     && matches!(recv, Val::Buf(_) | Val::Row(..) | Val::Window(..)) =>
@@ -80,6 +88,18 @@ impl Lowerer<'_> {
             Some(xs) => Val::Num(self.push(Op::Prim(prim, xs), span)),
             None => Val::Poison,
         }
+    }
+
+    /// `x.sin_cos()`: the tuple `(x.sin(), x.cos())`, two ordinary nodes of
+    /// the same argument (the derivative of each uses the other, which
+    /// common-subexpression elimination then shares).
+    fn sin_cos(&mut self, recv: Val, recv_expr: &syn::Expr, span: Span) -> Val {
+        let Some(x) = self.num(recv, recv_expr) else {
+            return Val::Poison;
+        };
+        let s = self.push(Op::Prim(Prim::Sin, vec![x]), span);
+        let c = self.push(Op::Prim(Prim::Cos, vec![x]), span);
+        Val::Tuple(vec![Val::Num(s), Val::Num(c)])
     }
 
     fn powi(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
@@ -224,13 +244,61 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `a` names a parameter passed by reference (`x: &f64`), still
+    /// its own value: passed on as it is written, a reference.
+    fn names_ref_param(&self, a: &syn::Expr) -> bool {
+        let Some(name) = super::plain_ident(a) else {
+            return false;
+        };
+        let param_of = |n: &crate::ir::NodeId| match *self.g.op(*n) {
+            Op::Param { param, .. } => Some(param),
+            _ => None,
+        };
+        let k = match self.lookup(&name).map(|b| &b.val) {
+            Some(Val::Num(n)) => param_of(n),
+            Some(Val::Array(v)) => v.first().and_then(param_of),
+            _ => None,
+        };
+        k.is_some_and(|k| self.g.params[k].by_ref && self.g.params[k].name == name)
+    }
+
+    /// The `#[nograd]` tuple parameter whose parts, in order, these are.
+    fn whole_nograd_tuple(&self, parts: &[Val]) -> Option<usize> {
+        let param_of = |i: usize, v: &Val| match v {
+            Val::Num(n) => match *self.g.op(*n) {
+                Op::Param { param, index } if index == Some(i) => Some(param),
+                _ => None,
+            },
+            _ => None,
+        };
+        let k = param_of(0, parts.first()?)?;
+        let p = &self.g.params[k];
+        let whole = p.tuple
+            && !p.diff
+            && p.len == Some(parts.len())
+            && parts
+                .iter()
+                .enumerate()
+                .all(|(i, v)| param_of(i, v) == Some(k));
+        whole.then_some(k)
+    }
+
     /// A call of another differentiable function, through its pullback.
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
         let mut args = Vec::new();
         let arg_spans =
             crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
         let mut ok = true;
+        let by_ref = c
+            .args
+            .iter()
+            .map(|a| written_by_ref(a) || self.names_ref_param(a))
+            .collect();
         for a in &c.args {
+            if let Some(name) = self.captured_name(a) {
+                args.push(CallArg::Capture(name));
+                continue;
+            }
             match self.expr(a) {
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
                 Val::Array(v) => args.push(CallArg::Array(v)),
@@ -242,6 +310,24 @@ impl Lowerer<'_> {
                     args.push(CallArg::Opaque(k));
                 }
                 Val::Buf(k) if !self.g.params[k].diff => args.push(CallArg::Opaque(k)),
+                // a `#[nograd]` tuple parameter passed on whole
+                Val::Tuple(parts) if self.whole_nograd_tuple(&parts).is_some() => {
+                    let k = self
+                        .whole_nograd_tuple(&parts)
+                        .expect("checked by the guard");
+                    args.push(CallArg::Opaque(k));
+                }
+                // a tuple of numbers, for a tuple parameter of the callee
+                Val::Tuple(parts) if parts.iter().all(|v| matches!(v, Val::Num(_))) => {
+                    let nodes = parts
+                        .into_iter()
+                        .filter_map(|v| match v {
+                            Val::Num(n) => Some(n),
+                            _ => None,
+                        })
+                        .collect();
+                    args.push(CallArg::Tuple(nodes));
+                }
                 Val::Buf(_) => {
                     ok = false;
                     self.cx.error_spanned_by(
@@ -299,7 +385,18 @@ impl Lowerer<'_> {
             value,
             partials,
             arg_spans,
+            by_ref,
         }));
         Val::Num(value)
+    }
+}
+
+/// An argument written `&x` (also inside parentheses or an invisible group).
+fn written_by_ref(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Reference(r) => r.mutability.is_none(),
+        syn::Expr::Paren(p) => written_by_ref(&p.expr),
+        syn::Expr::Group(g) => written_by_ref(&g.expr),
+        _ => false,
     }
 }

@@ -111,6 +111,13 @@ impl Lowerer<'_> {
             (Val::Array(a), Val::Array(b)) if a.len() == b.len() => {
                 Val::Array(a.into_iter().zip(b).map(|(x, y)| one(self, x, y)).collect())
             }
+            // depth: the nesting of the tuple as written
+            (Val::Tuple(a), Val::Tuple(b)) if a.len() == b.len() => Val::Tuple(
+                a.into_iter()
+                    .zip(b)
+                    .map(|(x, y)| self.merge(if_id, outs, x, y, span, what))
+                    .collect(),
+            ),
             (Val::Int(_), Val::Int(_)) => {
                 self.cx.error_at(
                     span,

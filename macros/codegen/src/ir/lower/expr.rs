@@ -26,12 +26,45 @@ impl Lowerer<'_> {
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             syn::Expr::If(i) => self.if_expr(i),
             syn::Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+            syn::Expr::Tuple(t) if t.elems.is_empty() => Val::Unit,
+            syn::Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
+            syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => self.field(f),
             syn::Expr::Assign(_) | syn::Expr::ForLoop(_) | syn::Expr::While(_) => {
                 self.statement(e);
                 Val::Unit
             }
             other => {
                 self.unsupported(other);
+                Val::Poison
+            }
+        }
+    }
+
+    /// `t.0`: a part of a tuple.
+    fn field(&mut self, f: &syn::ExprField) -> Val {
+        let syn::Member::Unnamed(ix) = &f.member else {
+            self.unsupported(&syn::Expr::Field(f.clone()));
+            return Val::Poison;
+        };
+        match self.expr(&f.base) {
+            Val::Poison => Val::Poison,
+            Val::Tuple(mut parts) => {
+                let i = ix.index as usize;
+                if i < parts.len() {
+                    parts.swap_remove(i)
+                } else {
+                    self.cx.error_spanned_by(
+                        &f.member,
+                        format!("this tuple has {} parts, numbered from 0", parts.len()),
+                    );
+                    Val::Poison
+                }
+            }
+            _ => {
+                self.cx.error_spanned_by(
+                    f,
+                    "field access is only supported on tuples (`t.0`): pass other values as parameters",
+                );
                 Val::Poison
             }
         }
@@ -49,7 +82,6 @@ impl Lowerer<'_> {
             syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
             syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),
             syn::Expr::Field(f) => (f, "field access is not supported: pass the value as a parameter"),
-            syn::Expr::Tuple(t) => (t, "tuples are not supported: use separate bindings or an array"),
             syn::Expr::Struct(s) => (s, "struct values are not supported in a differentiable body"),
             syn::Expr::Unsafe(u) => (&u.unsafe_token, "`unsafe` is not supported in a differentiable body"),
             syn::Expr::Range(r) => (r, "a range is only supported as the head of a `for` loop"),
@@ -139,6 +171,9 @@ impl Lowerer<'_> {
             }
             return Val::Num(self.constant(value, p.span()));
         }
+        if let Some(v) = self.capture(p) {
+            return v;
+        }
         // `SCALE`, `physics::G`: a constant item of the surrounding code
         let is_const_name = p.path.segments.last().is_some_and(|s| {
             let n = s.ident.to_string();
@@ -161,6 +196,49 @@ impl Lowerer<'_> {
             ),
         );
         Val::Poison
+    }
+
+    /// The name of a variable a `grad!` closure captures: a single
+    /// lowercase identifier the closure does not bind. Closures capture as
+    /// Rust's do, but the macro cannot see the variable's type, so its use
+    /// decides: passed to a function it is passed on as written; in
+    /// arithmetic it is read as a float (`scale as f64`), in index
+    /// arithmetic as a `usize`. Anything else (indexing it, looping over
+    /// it) needs its type: make it a `#[nograd]` closure parameter.
+    pub(super) fn captured_name(&self, e: &syn::Expr) -> Option<String> {
+        let e = match e {
+            syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+            other => other,
+        };
+        let name = plain_ident(e)?;
+        let lowercase = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c == '_');
+        (self.captures && lowercase && self.lookup(&name).is_none()).then_some(name)
+    }
+
+    /// Reports a captured variable used where its type matters (indexed,
+    /// looped over, `len`): the macro cannot see it.
+    pub(super) fn captured_needs_type(&mut self, e: &syn::Expr) -> bool {
+        let Some(name) = self.captured_name(e) else {
+            return false;
+        };
+        self.cx.error_spanned_by(
+            e,
+            format!(
+                "`{name}` is captured from outside the closure, and the macro cannot see its type: \
+                 a captured variable can be passed to a function or used as a number; to index it or \
+                 loop over it, make it a parameter of the closure, `#[nograd] {name}: &[f64]`"
+            ),
+        );
+        true
+    }
+
+    /// A captured variable read as a number: see [`Lowerer::captured_name`].
+    fn capture(&mut self, p: &syn::ExprPath) -> Option<Val> {
+        let name = self.captured_name(&syn::Expr::Path(p.clone()))?;
+        Some(Val::Num(self.push(Op::Extern(name), p.span())))
     }
 
     /// A float operand: reports integers, arrays and conditions used as floats.
@@ -204,6 +282,16 @@ impl Lowerer<'_> {
             Val::Cond(_) => {
                 self.cx
                     .error_spanned_by(at, "expected a number, found a condition");
+                None
+            }
+            Val::Tuple(parts) => {
+                self.cx.error_spanned_by(
+                    at,
+                    format!(
+                        "expected a number, found a tuple of {}: take it apart with `let (a, b) = ...;` or read a part with `.0`",
+                        parts.len()
+                    ),
+                );
                 None
             }
             Val::Unit => {
@@ -412,6 +500,9 @@ impl Lowerer<'_> {
     }
 
     fn index(&mut self, ix: &syn::ExprIndex) -> Val {
+        if self.captured_needs_type(&ix.expr) {
+            return Val::Poison;
+        }
         let base = self.expr(&ix.expr);
         let i = self.expr(&ix.index);
         if let Some(v) = self.slice_index(ix, &base, &i) {

@@ -54,6 +54,10 @@ enum Val {
     /// `width` consecutive values of a `&[F]` parameter from `start` (an
     /// integer node): an item of `windows(width)` or `chunks_exact(width)`.
     Window(usize, NodeId, usize),
+    /// A tuple of values: `(x * y, x + y)`, `x.sin_cos()`. It lives only
+    /// while lowering: its parts are ordinary nodes, read by destructuring
+    /// (`let (a, b) = …;`) or by field (`t.0`).
+    Tuple(Vec<Val>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,6 +80,9 @@ struct Lowerer<'a> {
     env: Vec<Binding>,
     cx: &'a Ctxt,
     too_big: bool,
+    /// Lowering a `grad!` closure: a lowercase name it does not bind is a
+    /// variable the closure captures (see [`Lowerer::capture`]).
+    captures: bool,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -98,6 +105,7 @@ fn tail_span(body: &syn::Block) -> Span {
 /// Lowers a closure body. Returns `None` if any error was recorded.
 pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
+    l.captures = true;
     let val = l.expr(body);
     l.finish(val, body.span())
 }
@@ -110,12 +118,26 @@ impl<'a> Lowerer<'a> {
             env: Vec::new(),
             cx,
             too_big: false,
+            captures: false,
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
                 _ if p.opaque => Val::Opaque(k),
                 _ if p.slice.is_some() => Val::Buf(k),
                 _ if p.index => Val::Idx(l.push(Op::IParam(k), p.ident.span())),
+                Some(n) if p.tuple => Val::Tuple(
+                    (0..n)
+                        .map(|i| {
+                            Val::Num(l.push(
+                                Op::Param {
+                                    param: k,
+                                    index: Some(i),
+                                },
+                                p.ident.span(),
+                            ))
+                        })
+                        .collect(),
+                ),
                 None => Val::Num(l.push(
                     Op::Param {
                         param: k,
@@ -166,6 +188,7 @@ impl<'a> Lowerer<'a> {
             Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
             Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
             Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
+            Val::Tuple(_) => self.cx.error_at(end, "the body's value is a tuple: a differentiable function returns one scalar"),
         }
         if self.cx.has_errors() {
             return None;
@@ -267,21 +290,62 @@ impl<'a> Lowerer<'a> {
         if let Some(ty) = ty {
             self.check_annotation(ty, &val);
         }
-        match pat {
-            syn::Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+        self.bind_pat(pat, val, first_new);
+    }
+
+    /// Binds a `let` pattern: a name, `_`, or a tuple of patterns taking a
+    /// tuple value apart (`let (s, c) = x.sin_cos();`). The depth of the
+    /// recursion is the nesting of the pattern as written.
+    fn bind_pat(&mut self, pat: &syn::Pat, val: Val, first_new: usize) {
+        match (pat, val) {
+            (syn::Pat::Ident(p), val) if p.by_ref.is_none() && p.subpat.is_none() => {
+                let mutable = p.mutability.is_some();
+                if mutable && matches!(val, Val::Tuple(_)) {
+                    self.cx.error_spanned_by(
+                        p,
+                        "a tuple cannot be reassigned: take it apart into mutable bindings, `let (mut a, mut b) = ...;`",
+                    );
+                    self.poison_names(pat);
+                    return;
+                }
                 let name = p.ident.to_string();
                 self.name_new(&val, &name, first_new);
-                self.env.push(Binding {
-                    name,
-                    val,
-                    mutable: p.mutability.is_some(),
-                });
+                self.env.push(Binding { name, val, mutable });
             }
-            syn::Pat::Wild(_) => {}
-            other => {
+            (syn::Pat::Wild(_), _) => {}
+            (syn::Pat::Paren(p), val) => self.bind_pat(&p.pat, val, first_new),
+            (syn::Pat::Tuple(t), Val::Tuple(parts))
+                if t.elems.len() == parts.len()
+                    && !t.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_))) =>
+            {
+                for (p, v) in t.elems.iter().zip(parts) {
+                    self.bind_pat(p, v, first_new);
+                }
+            }
+            (syn::Pat::Tuple(t), Val::Poison) => {
+                t.elems.iter().for_each(|p| self.poison_names(p));
+            }
+            (syn::Pat::Tuple(t), Val::Tuple(parts)) => {
+                self.cx.error_spanned_by(
+                    t,
+                    format!(
+                        "this pattern does not match the tuple: name each of its {} parts, `let (a, b) = ...;` (`..` is not supported)",
+                        parts.len()
+                    ),
+                );
+                self.poison_names(pat);
+            }
+            (syn::Pat::Tuple(t), _) => {
+                self.cx.error_spanned_by(
+                    t,
+                    "this value is not a tuple: a tuple pattern takes apart `(a, b)` or `x.sin_cos()`",
+                );
+                self.poison_names(pat);
+            }
+            (other, _) => {
                 self.cx.error_spanned_by(
                     other,
-                    "only plain bindings are supported here: `let x = ...;` or `let mut x = ...;`",
+                    "only plain bindings and tuples of them are supported here: `let x = ...;`, `let mut x = ...;` or `let (a, b) = ...;`",
                 );
                 self.poison_names(other);
             }
@@ -327,13 +391,7 @@ impl<'a> Lowerer<'a> {
 
     fn check_annotation(&mut self, ty: &syn::Type, val: &Val) {
         let float = self.g.float;
-        let ok = match (crate::types::float_of_type(ty), val) {
-            (_, Val::Poison) => true,
-            (Some((f, None)), Val::Num(_)) => f == float,
-            (Some((f, Some(n))), Val::Array(v)) => f == float && n == v.len(),
-            _ => false,
-        };
-        if !ok {
+        if !annotation_fits(ty, val, float) {
             self.cx.error_spanned_by(
                 ty,
                 format!(
@@ -466,6 +524,28 @@ impl<'a> Lowerer<'a> {
             }
         }
         self.env[pos].val = new;
+    }
+}
+
+/// Whether a `let` annotation describes the value: the float type, an
+/// array of it with the right length, or a tuple of such.
+fn annotation_fits(ty: &syn::Type, val: &Val, float: crate::types::Float) -> bool {
+    match (ty, val) {
+        (_, Val::Poison) => true,
+        (syn::Type::Paren(p), v) => annotation_fits(&p.elem, v, float),
+        (syn::Type::Group(g), v) => annotation_fits(&g.elem, v, float),
+        (syn::Type::Tuple(t), Val::Tuple(parts)) => {
+            t.elems.len() == parts.len()
+                && t.elems
+                    .iter()
+                    .zip(parts)
+                    .all(|(ty, v)| annotation_fits(ty, v, float))
+        }
+        (ty, val) => match (crate::types::float_of_type(ty), val) {
+            (Some((f, None)), Val::Num(_)) => f == float,
+            (Some((f, Some(n))), Val::Array(v)) => f == float && n == v.len(),
+            _ => false,
+        },
     }
 }
 

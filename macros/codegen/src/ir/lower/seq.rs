@@ -48,6 +48,9 @@ pub(super) enum Bind {
 impl Lowerer<'_> {
     /// The sequence a `for` loop's head describes, constant or run-time.
     pub(super) fn sequence(&mut self, e: &syn::Expr) -> Option<Seq> {
+        if self.captured_needs_type(e) {
+            return None;
+        }
         match e {
             syn::Expr::Range(r) => self.range_seq(r),
             syn::Expr::Paren(p) => self.sequence(&p.expr),

@@ -377,3 +377,79 @@ fn odd_loop_inputs_give_errors_or_code_never_panics() {
         let _ = crate::expand_differentiable(proc_macro2::TokenStream::new(), item);
     }
 }
+
+#[test]
+fn odd_tuples_give_errors_not_panics() {
+    for (body, want) in [
+        (
+            quote! { fn f(x: f64) -> f64 { let (a, ..) = x.sin_cos(); a } },
+            "does not match",
+        ),
+        (
+            quote! { fn f(x: f64) -> f64 { let ((a, b), c) = (x, x); a + b + c } },
+            "not a tuple",
+        ),
+        (
+            quote! { fn f(x: f64) -> f64 { let t = (x, (x, x)); t.1 } },
+            "value is a tuple",
+        ),
+        (
+            quote! { fn f(x: f64) -> f64 { let t = (x, x); t + 1.0 } },
+            "found a tuple",
+        ),
+        (quote! { fn f(x: f64) -> f64 { let t = (); t } }, "no value"),
+        (
+            quote! { fn f(x: f64) -> f64 { x.0 } },
+            "only supported on tuples",
+        ),
+        (
+            quote! { fn f(x: f64) -> f64 { let t = if x > 0.0 { (x, x) } else { (x, x, x) }; t.0 } },
+            "different types",
+        ),
+        (
+            quote! { fn f(x: f64) -> f64 { let (a, b): (f64, [f64; 2]) = (x, x); a + b } },
+            "annotation",
+        ),
+        (
+            quote! { fn f(x: f64) -> f64 { x.sin_cos(1.0).0 } },
+            "sin_cos",
+        ),
+    ] {
+        let e = error(body.clone());
+        assert!(e.contains(want), "{body}: {e}");
+    }
+}
+
+#[test]
+fn tuples_vanish_into_ordinary_nodes() {
+    let g = lowered(quote! {
+        fn f(x: f64, y: f64) -> f64 { let (s, c) = (x * y).sin_cos(); let t = (s, c); t.0 * t.1 }
+    });
+    let text = crate::ir::dump::dump(&g);
+    assert!(text.contains("sin") && text.contains("cos"), "{text}");
+}
+
+#[test]
+fn odd_tuple_parameters_and_derivative_inputs_give_errors_not_panics() {
+    for body in [
+        quote! { fn f(p: (f64, f64)) -> f64 { p.2 } },
+        quote! { fn f(p: (f64, f64)) -> f64 { let (a, b, c) = p; a } },
+        quote! { fn f(mut p: (f64, f64)) -> f64 { p = (1.0, 2.0); p.0 } },
+        quote! { fn f(p: (f64, f64)) -> f64 { p } },
+        quote! { fn f(p: (f64, f64)) -> f64 { p[0] } },
+    ] {
+        assert!(!error(body.clone()).is_empty(), "{body}");
+    }
+    for input in [
+        quote! {},
+        quote! { fn f(x: f64) -> f64 },
+        quote! { fn f(x: f64) -> f64 = x; },
+        quote! { fn f(x: f64) -> f64 = x; gradient = },
+        quote! { fn f(x: f64) -> f64 = x; gradient = 1.0; fn g() },
+        quote! { fn f() -> f64 = 1.0; gradient = (); },
+        quote! { fn f(x: [f64; 99999999999]) -> f64 = 1.0; gradient = x; },
+    ] {
+        let out = crate::derivative::expand_derivative(input.clone()).to_string();
+        assert!(out.contains("compile_error"), "{input}: {out}");
+    }
+}
