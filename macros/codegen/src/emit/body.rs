@@ -11,6 +11,7 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::names::{Names, PULLBACK};
+use super::uses::inlined;
 use crate::ir::walk::{region_reads, regions};
 use crate::ir::{Block, CallArg, Float, Graph, NodeId, Op};
 use crate::rules::{Prim, Syntax};
@@ -376,14 +377,7 @@ impl<'g> Writer<'g> {
                 // `as` so that a constant of another type is reported once,
                 // by rustc on the function as written, not again here
                 let span = g.node(n).span;
-                let path: syn::Path = syn::parse_str(p).expect("lowering stores a parsed path");
-                let path: TokenStream = quote!(#path)
-                    .into_iter()
-                    .map(|mut t| {
-                        t.set_span(span);
-                        t
-                    })
-                    .collect();
+                let path = extern_path(p, span);
                 // spanned on the name, so that rustc's error for a captured
                 // variable that is not a number points at it
                 let ty = Ident::new(g.float.name(), span);
@@ -551,186 +545,16 @@ fn whole_param(g: &Graph, v: &[NodeId]) -> Option<usize> {
     whole.then_some(*param)
 }
 
-/// Which nodes are written inline: constants and parameters always; other
-/// unnamed single-use values when their user is in the same block.
-fn inlined(g: &Graph) -> HashSet<NodeId> {
-    let mut uses: HashMap<NodeId, Vec<usize>> = HashMap::new();
-    let mut home: HashMap<NodeId, usize> = HashMap::new();
-    let mut next_block = 0;
-    count_uses(g, &g.body, &mut next_block, &mut uses, &mut home);
-    for o in g.outputs() {
-        uses.entry(o).or_default().push(0);
-    }
-    let mut inline = HashSet::new();
-    for (&n, blocks) in &uses {
-        let node = g.node(n);
-        let always = matches!(
-            node.op,
-            Op::Const(_)
-                | Op::Extern(_)
-                | Op::Param { .. }
-                | Op::IConst(_)
-                | Op::IParam(_)
-                | Op::Len(_)
-        );
-        let single = blocks.len() == 1
-            && node.name.is_none()
-            && !node.op.is_multi()
-            && !matches!(node.op, Op::Result(_))
-            && home.get(&n) == Some(&blocks[0]);
-        if always || single {
-            inline.insert(n);
-        }
-    }
-    // a named value whose one use is to become a loop's next carried value
-    // is written into the update (`s += r * r`), under the carried name
-    for node in &g.nodes {
-        if let Op::Loop(l) = &node.op {
-            for c in &l.carried {
-                let n = g.node(c.next);
-                let once = uses.get(&c.next).is_some_and(|u| u.len() == 1);
-                let own = l.body.nodes.contains(&c.next);
-                if once && own && !n.op.is_multi() && !matches!(n.op, Op::Result(_)) {
-                    inline.insert(c.next);
-                }
-            }
-        }
-    }
-    // constants and parameters nobody uses are not written either
-    for (i, node) in g.nodes.iter().enumerate() {
-        if matches!(node.op, Op::Const(_) | Op::Param { .. }) {
-            inline.insert(NodeId(i as u32));
-        }
-    }
-    cap_inline_depth(g, &mut inline);
-    inline
-}
-
-/// The deepest an inlined expression may nest before its root gets a `let`.
-const MAX_INLINE_DEPTH: usize = 32;
-
-/// Binds every [`MAX_INLINE_DEPTH`]-th level of a chain of inlined
-/// expressions (`s = s * 0.5 + x` unrolled 10,000 times, a product of 1,000
-/// factors): writing a chain as one expression copies each level's tokens
-/// into the next (quadratic time), and its nesting overflows the stacks of
-/// the writer and of rustc.
-fn cap_inline_depth(g: &Graph, inline: &mut HashSet<NodeId>) {
-    // nodes are numbered after their arguments, so one pass in order sees
-    // each argument's depth first
-    let mut depth = vec![0usize; g.nodes.len()];
-    for (i, node) in g.nodes.iter().enumerate() {
-        let n = NodeId(i as u32);
-        if matches!(node.op, Op::Const(_) | Op::Extern(_) | Op::Param { .. }) {
-            continue;
-        }
-        let d = 1 + node
-            .op
-            .args()
-            .into_iter()
-            .filter(|a| inline.contains(a))
-            .map(|a| depth.get(a.0 as usize).copied().unwrap_or(0))
-            .max()
-            .unwrap_or(0);
-        if d > MAX_INLINE_DEPTH && inline.remove(&n) {
-            depth[i] = 0;
-        } else {
-            depth[i] = d;
-        }
-    }
-}
-
-fn count_uses(
-    g: &Graph,
-    block: &Block,
-    next_block: &mut usize,
-    uses: &mut HashMap<NodeId, Vec<usize>>,
-    home: &mut HashMap<NodeId, usize>,
-) {
-    let me = *next_block;
-    *next_block += 1;
-    for &n in &block.nodes {
-        home.insert(n, me);
-        for a in g.op(n).args() {
-            uses.entry(a).or_default().push(me);
-        }
-        if let Op::Loop(l) = g.op(n) {
-            if let Some(t) = &l.test {
-                let head_id = *next_block;
-                count_uses(g, &t.head, next_block, uses, home);
-                uses.entry(t.cond).or_default().push(head_id);
-            }
-            let body_id = *next_block;
-            count_uses(g, &l.body, next_block, uses, home);
-            for v in l
-                .carried
-                .iter()
-                .map(|c| c.next)
-                .chain(l.record.iter().copied())
-            {
-                uses.entry(v).or_default().push(body_id);
-            }
-        }
-        if let Op::If(i) = g.op(n) {
-            let then_id = *next_block;
-            count_uses(g, &i.then, next_block, uses, home);
-            let else_id = *next_block;
-            count_uses(g, &i.els, next_block, uses, home);
-            for (t, e, _) in &i.outs {
-                uses.entry(*t).or_default().push(then_id);
-                uses.entry(*e).or_default().push(else_id);
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{inlined, Graph, NodeId, Op, MAX_INLINE_DEPTH};
-
-    /// The longest chain of operations written as one expression.
-    fn longest_inline_chain(g: &Graph) -> usize {
-        let inline = inlined(g);
-        let mut depth = vec![0usize; g.nodes.len()];
-        for (i, node) in g.nodes.iter().enumerate() {
-            if matches!(node.op, Op::Const(_) | Op::Extern(_) | Op::Param { .. }) {
-                continue;
-            }
-            depth[i] = 1 + node
-                .op
-                .args()
-                .into_iter()
-                .filter(|a| inline.contains(a))
-                .map(|a| depth[a.0 as usize])
-                .max()
-                .unwrap_or(0);
-        }
-        (0..g.nodes.len())
-            .filter(|&i| inline.contains(&NodeId(i as u32)))
-            .map(|i| depth[i])
-            .max()
-            .unwrap_or(0)
-    }
-
-    #[test]
-    fn long_chains_are_bound_every_max_inline_depth_levels() {
-        // written as one expression, the derivative of a product of 1,000
-        // factors (or of `x.sin().sin()…`, or a sum) nested 1,000 deep in
-        // the writer's recursion (a stack overflow in a proc macro built at
-        // opt-level 0) and took quadratic time to write
-        let product = vec!["x"; 1000].join(" * ");
-        let chain = format!("x{}", ".sin()".repeat(1000));
-        let sum = vec!["x.sin()"; 2000].join(" + ");
-        for body in [product, chain, sum] {
-            let item: proc_macro2::TokenStream =
-                format!("fn f(x: f64, y: f64) -> f64 {{ y * ({body}) }}")
-                    .parse()
-                    .unwrap();
-            let st = crate::pipeline(item).expect("lowers");
-            let chain = longest_inline_chain(&st.gradient);
-            assert!(
-                chain <= MAX_INLINE_DEPTH,
-                "an expression {chain} operations deep"
-            );
-        }
-    }
+/// The path of a constant item of the surrounding code (`SCALE`,
+/// `physics::G`), spanned on the user's name so rustc's errors about it
+/// point there.
+pub(super) fn extern_path(path: &str, span: Span) -> TokenStream {
+    let path: syn::Path = syn::parse_str(path).expect("lowering stores a parsed path");
+    quote!(#path)
+        .into_iter()
+        .map(|mut t| {
+            t.set_span(span);
+            t
+        })
+        .collect()
 }

@@ -241,18 +241,7 @@ impl Writer<'_> {
                 let id = ident(&g.params[*k].name, g.params[*k].span);
                 (quote!(#id), Prec::Atom)
             }
-            Op::IExtern(p) => {
-                let span = g.node(n).span;
-                let path: syn::Path = syn::parse_str(p).expect("lowering stores a parsed path");
-                let path: TokenStream = quote!(#path)
-                    .into_iter()
-                    .map(|mut t| {
-                        t.set_span(span);
-                        t
-                    })
-                    .collect();
-                (path, Prec::Atom)
-            }
+            Op::IExtern(p) => (super::body::extern_path(p, g.node(n).span), Prec::Atom),
             Op::Len(k) => {
                 let id = ident(&g.params[*k].name, g.params[*k].span);
                 (quote!(#id.len()), Prec::Atom)

@@ -17,6 +17,7 @@
 mod body;
 mod fallback;
 mod loops;
+mod uses;
 
 pub use loops::memory_doc;
 pub mod names;
