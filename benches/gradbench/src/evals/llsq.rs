@@ -5,7 +5,7 @@
 use macrograd::differentiable;
 use serde_json::Value;
 
-use crate::protocol::{floats, number, numbers, Evaluated, Runner};
+use crate::protocol::{floats, Evaluated, Runner};
 
 /// The objective over `n` sample points of a polynomial with coefficients
 /// `x` (Horner's scheme would do too; the powers are written out as the
@@ -42,29 +42,14 @@ pub fn evaluate(function: &str, input: &Value, runner: &Runner) -> Result<Evalua
         .and_then(|n| usize::try_from(n).ok())
         .filter(|&n| n >= 2)
         .ok_or_else(|| format!("`n` must be an integer of at least 2, not {}", input["n"]))?;
-    match function {
-        "primal" => {
-            let (y, timings) = runner.run(|| llsq_objective(&x, n));
-            Ok(Evaluated {
-                output: number(y),
-                timings,
-            })
-        }
-        "gradient" => {
-            let mut d_x = vec![0.0; x.len()];
-            let ((), timings) = runner.run(|| {
-                d_x.fill(0.0);
-                llsq_objective_grad_into(&x, n, &mut d_x);
-            });
-            Ok(Evaluated {
-                output: numbers(&d_x),
-                timings,
-            })
-        }
-        other => Err(format!(
-            "no function `{other}`: llsq has `primal` and `gradient`"
-        )),
-    }
+    super::primal_or_gradient(
+        "llsq",
+        function,
+        runner,
+        x.len(),
+        || llsq_objective(&x, n),
+        |d| llsq_objective_grad_into(&x, n, d),
+    )
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use macrograd::differentiable;
 use serde_json::Value;
 
-use crate::protocol::{floats, number, numbers, Evaluated, Runner};
+use crate::protocol::{floats, Evaluated, Runner};
 
 /// Log-sum-exp with the largest element shifted out, so no `exp`
 /// overflows.
@@ -27,29 +27,14 @@ pub fn evaluate(function: &str, input: &Value, runner: &Runner) -> Result<Evalua
     if x.is_empty() {
         return Err("`x` is empty: log-sum-exp needs at least one element".into());
     }
-    match function {
-        "primal" => {
-            let (y, timings) = runner.run(|| logsumexp(&x));
-            Ok(Evaluated {
-                output: number(y),
-                timings,
-            })
-        }
-        "gradient" => {
-            let mut d_x = vec![0.0; x.len()];
-            let ((), timings) = runner.run(|| {
-                d_x.fill(0.0);
-                logsumexp_grad_into(&x, &mut d_x);
-            });
-            Ok(Evaluated {
-                output: numbers(&d_x),
-                timings,
-            })
-        }
-        other => Err(format!(
-            "no function `{other}`: lse has `primal` and `gradient`"
-        )),
-    }
+    super::primal_or_gradient(
+        "lse",
+        function,
+        runner,
+        x.len(),
+        || logsumexp(&x),
+        |d| logsumexp_grad_into(&x, d),
+    )
 }
 
 #[cfg(test)]

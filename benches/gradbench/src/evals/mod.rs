@@ -6,7 +6,7 @@ mod hello;
 mod llsq;
 mod lse;
 
-use crate::protocol::Eval;
+use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
 pub static EVALS: [Eval; 3] = [
@@ -23,6 +23,42 @@ pub static EVALS: [Eval; 3] = [
         evaluate: lse::evaluate,
     },
 ];
+
+/// Evaluates a scalar function of one slice: `primal` gives its value,
+/// `gradient` its gradient, written by `grad_into` into a buffer of `len`
+/// allocated once (zeroed before each run, since it adds into it).
+fn primal_or_gradient(
+    module: &str,
+    function: &str,
+    runner: &Runner,
+    len: usize,
+    primal: impl Fn() -> f64,
+    grad_into: impl Fn(&mut [f64]) -> f64,
+) -> Result<Evaluated, String> {
+    match function {
+        "primal" => {
+            let (y, timings) = runner.run(primal);
+            Ok(Evaluated {
+                output: number(y),
+                timings,
+            })
+        }
+        "gradient" => {
+            let mut d = vec![0.0; len];
+            let (_, timings) = runner.run(|| {
+                d.fill(0.0);
+                grad_into(&mut d)
+            });
+            Ok(Evaluated {
+                output: numbers(&d),
+                timings,
+            })
+        }
+        other => Err(format!(
+            "no function `{other}`: {module} has `primal` and `gradient`"
+        )),
+    }
+}
 
 /// What the evals' unit tests share: inputs and a finite-difference check.
 #[cfg(test)]
