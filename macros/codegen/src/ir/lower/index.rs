@@ -77,6 +77,23 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The two integer nodes of a binary integer operation: `None` when the
+    /// pair is not integer arithmetic at all, `Some(None)` when an operand
+    /// could not be made an integer (its error is recorded).
+    fn int_operands(
+        &mut self,
+        a: &Val,
+        b: &Val,
+        ea: &syn::Expr,
+        eb: &syn::Expr,
+        span: Span,
+    ) -> Option<Option<(NodeId, NodeId)>> {
+        if !self.int_pair(a, b) {
+            return None;
+        }
+        Some(self.int_node(a, ea, span).zip(self.int_node(b, eb, span)))
+    }
+
     /// `a ⊕ b` when one side is a run-time integer and the other an integer.
     pub(super) fn int_arith(
         &mut self,
@@ -87,13 +104,10 @@ impl Lowerer<'_> {
         eb: &syn::Expr,
         span: Span,
     ) -> Option<Val> {
-        if !self.int_pair(a, b) {
-            return None;
-        }
-        let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
-            return Some(Val::Poison);
-        };
-        Some(Val::Idx(self.push(Op::IArith(op, x, y), span)))
+        Some(match self.int_operands(a, b, ea, eb, span)? {
+            Some((x, y)) => Val::Idx(self.push(Op::IArith(op, x, y), span)),
+            None => Val::Poison,
+        })
     }
 
     /// `a < b` (…) when one side is a run-time integer.
@@ -106,13 +120,10 @@ impl Lowerer<'_> {
         eb: &syn::Expr,
         span: Span,
     ) -> Option<Val> {
-        if !self.int_pair(a, b) {
-            return None;
-        }
-        let (Some(x), Some(y)) = (self.int_node(a, ea, span), self.int_node(b, eb, span)) else {
-            return Some(Val::Poison);
-        };
-        Some(Val::Cond(Cond::Node(self.push(Op::ICmp(cmp, x, y), span))))
+        Some(match self.int_operands(a, b, ea, eb, span)? {
+            Some((x, y)) => Val::Cond(Cond::Node(self.push(Op::ICmp(cmp, x, y), span))),
+            None => Val::Poison,
+        })
     }
 
     /// `xs[i]`, `rows[i]`, `rows[i][j]`; `None` when the base is not a slice.
