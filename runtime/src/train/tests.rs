@@ -25,6 +25,20 @@ fn quiet(epochs: usize) -> TrainConfig {
     }
 }
 
+/// 50 epochs, a quarter held out, early stopping with patience 2 that
+/// restores the best epoch.
+fn restoring_early_stopping() -> TrainConfig {
+    TrainConfig {
+        validation_fraction: 0.25,
+        early_stopping: Some(EarlyStopping {
+            patience: 2,
+            min_delta: 0.0,
+            restore_best: true,
+        }),
+        ..quiet(50)
+    }
+}
+
 #[test]
 fn fits_a_line_and_is_reproducible() {
     let data = line_data();
@@ -103,15 +117,7 @@ fn early_stopping_restores_the_best_epoch() {
     // A learning rate that diverges: the first epoch is the best one.
     let data = line_data();
     let mut p: Line = ([0.0], 0.0);
-    let cfg = TrainConfig {
-        validation_fraction: 0.25,
-        early_stopping: Some(EarlyStopping {
-            patience: 2,
-            min_delta: 0.0,
-            restore_best: true,
-        }),
-        ..quiet(50)
-    };
+    let cfg = restoring_early_stopping();
     let mut first_epoch_params = None;
     let mut t = Trainer::new(
         Sgd::new(SgdConfig {
@@ -253,15 +259,7 @@ fn fit_network_names_a_row_that_does_not_fit() {
 fn early_stopping_records_the_restored_epoch() {
     let data = line_data();
     let mut p: Line = ([0.0], 0.0);
-    let cfg = TrainConfig {
-        validation_fraction: 0.25,
-        early_stopping: Some(EarlyStopping {
-            patience: 2,
-            min_delta: 0.0,
-            restore_best: true,
-        }),
-        ..quiet(50)
-    };
+    let cfg = restoring_early_stopping();
     let mut t = Trainer::new(
         Sgd::new(SgdConfig {
             lr: 0.9,
