@@ -5,7 +5,7 @@
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
-use super::expr::float_name;
+use super::leaf::float_name;
 use super::{Lowerer, Val};
 use crate::ir::{Call, CallArg, Op};
 use crate::rules::{self, Prim};

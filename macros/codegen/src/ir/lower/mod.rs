@@ -13,6 +13,7 @@ mod call;
 mod control;
 mod expr;
 mod index;
+mod leaf;
 mod loops;
 mod reduce;
 mod seq;
