@@ -314,7 +314,7 @@
 //! a compile error on that span.
 #![forbid(unsafe_code)]
 
-pub use macrograd_macros::{derivative, differentiable, grad, Params};
+pub use macrograd_macros::{derivative, differentiable, grad, Differentiable, Params};
 #[doc(inline)]
 pub use macrograd_runtime::*;
 
@@ -356,7 +356,7 @@ pub mod prelude {
         accuracy, batch_mean, Batch, Control, EarlyStopping, Network, Progress, TrainConfig,
         Trainer,
     };
-    pub use crate::{differentiable, grad, Error, Float, Params, Real, Result};
+    pub use crate::{differentiable, grad, Differentiable, Error, Float, Params, Real, Result};
 }
 
 /// What generated code refers to; not part of the API.

@@ -42,3 +42,12 @@ pub fn derivative(input: TokenStream) -> TokenStream {
 pub fn derive_params(input: TokenStream) -> TokenStream {
     macrograd_codegen::derive_params::expand_derive_params(input.into()).into()
 }
+
+/// Implements `macrograd::Differentiable` for a struct whose fields are
+/// floats, fixed arrays of floats or other `Differentiable` structs, so
+/// that it can be a parameter of a `#[differentiable]` function (its
+/// gradient is a value of the same struct).
+#[proc_macro_derive(Differentiable)]
+pub fn derive_differentiable(input: TokenStream) -> TokenStream {
+    macrograd_codegen::derive_differentiable::expand_derive_differentiable(input.into()).into()
+}

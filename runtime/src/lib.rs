@@ -59,6 +59,7 @@
 pub mod checkpoint;
 pub mod clip;
 pub mod data;
+pub mod differentiable;
 pub mod error;
 pub mod float;
 pub mod grad_map;
@@ -76,6 +77,7 @@ pub mod rng;
 pub mod schedule;
 pub mod train;
 
+pub use differentiable::Differentiable;
 pub use error::{Error, Result};
 pub use float::Float;
 pub use ops::Real;

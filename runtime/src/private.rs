@@ -76,3 +76,53 @@ pub const MAX_TUPLE: usize = 8;
 pub fn partial<T, P: Partial<T>>(p: P) -> T {
     p.into_partial()
 }
+
+/// A struct field the body reads as a float: `f32` or `f64` only.
+#[diagnostic::on_unimplemented(
+    message = "this field is read as a `{F}`, but its type is `{Self}`",
+    label = "read as a float in a differentiable body",
+    note = "read one of its float fields (`.x`) or elements (`[0]`) instead, or compute with the float type of the function"
+)]
+pub trait FloatField<F> {}
+
+impl FloatField<f32> for f32 {}
+impl FloatField<f64> for f64 {}
+
+/// Checks that a field read as a float is one (see [`FloatField`]).
+#[inline(always)]
+pub fn float_field<F, T: FloatField<F>>(_: &T) {}
+
+/// Checks that a struct parameter is `Differentiable` with the function's
+/// float type.
+#[inline(always)]
+pub fn struct_param<T: crate::Differentiable<Float = F>, F>() {}
+
+/// The gradient a pullback returned for a struct argument: a value of the
+/// struct's type; `()` (a `#[nograd]` parameter of the callee) has none.
+#[diagnostic::on_unimplemented(
+    message = "this struct needs a derivative, but the called function takes it as `#[nograd]`",
+    label = "depends on a differentiable parameter, passed to a `#[nograd]` one",
+    note = "remove `#[nograd]` from that parameter of the called function, or pass a value that does not depend on this function's differentiable parameters"
+)]
+pub trait StructPartial<T> {
+    /// The derivative itself.
+    fn into_partial(self) -> T;
+}
+
+impl<T: crate::Differentiable> StructPartial<T> for T {
+    #[inline(always)]
+    fn into_partial(self) -> T {
+        self
+    }
+}
+
+/// `g += a · p`, where `p` is the gradient a pullback returned for a
+/// struct argument of type `T`.
+#[inline(always)]
+pub fn add_struct_partial<T: crate::Differentiable, P: StructPartial<T>>(
+    g: &mut T,
+    a: T::Float,
+    p: P,
+) {
+    g.add_scaled(a, &p.into_partial());
+}

@@ -54,9 +54,10 @@ pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
 /// `x` or `x[i]`: a parameter element as written.
 fn input_name(g: &Graph, (param, index): (usize, Option<usize>)) -> String {
     let name = &g.params[param].name;
-    match index {
-        None => name.clone(),
-        Some(i) => format!("{name}[{i}]"),
+    match (index, &g.params[param].fields) {
+        (Some(i), Some(f)) => format!("{name}{}", f[i].text()),
+        (None, _) => name.clone(),
+        (Some(i), None) => format!("{name}[{i}]"),
     }
 }
 
@@ -166,10 +167,7 @@ impl<'g> Formula<'g> {
                 let p = if c.is_sign_negative() { 9 } else { 10 };
                 (s, p)
             }
-            Op::Param { param, index } => match index {
-                None => (g.params[*param].name.clone(), 10),
-                Some(i) => (format!("{}[{i}]", g.params[*param].name), 10),
-            },
+            Op::Param { param, index } => (input_name(g, (*param, *index)), 10),
             Op::Prim(p, args) => match p.math() {
                 Math::Infix(sym, prec) => {
                     let prec = if prec == 1 { 7 } else { 8 };

@@ -16,6 +16,7 @@
 
 pub mod ctxt;
 pub mod derivative;
+pub mod derive_differentiable;
 pub mod derive_params;
 pub mod diff;
 pub mod emit;

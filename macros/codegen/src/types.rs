@@ -59,6 +59,61 @@ pub struct Param {
     /// The span of the parameter's name: generated references use it, so
     /// they resolve to the parameter even inside a `macro_rules!` expansion.
     pub span: Span,
+    /// A user struct (`State`, `&State`): the fields the body reads, in the
+    /// order it first reads them. Element `i` of the parameter is field
+    /// `fields[i]`; [`Param::len`] counts them once lowering is done.
+    pub fields: Option<Vec<FieldPath>>,
+    /// The struct's type as written (without `&`), for a struct parameter.
+    pub struct_ty: Option<Box<syn::Type>>,
+}
+
+/// One step of a path into a struct value: a named field or an element of
+/// an array field.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Seg {
+    /// `.name`
+    Field(String),
+    /// `[i]` with a constant `i`
+    Index(usize),
+}
+
+/// A float inside a struct parameter: `s.arm.l1` is `[arm, l1]`.
+#[derive(Clone, Debug)]
+pub struct FieldPath {
+    /// The steps from the parameter to the float.
+    pub segs: Vec<Seg>,
+    /// Where the body first reads it (errors about it point there).
+    pub span: Span,
+}
+
+impl FieldPath {
+    /// `.arm.l1` / `.w[2]` as text, for formulas and names.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for seg in &self.segs {
+            match seg {
+                Seg::Field(f) => {
+                    s.push('.');
+                    s.push_str(f);
+                }
+                Seg::Index(i) => s.push_str(&format!("[{i}]")),
+            }
+        }
+        s
+    }
+
+    /// `arm_l1` / `w_2`: a suffix for generated names.
+    pub fn ident_suffix(&self) -> String {
+        let parts: Vec<String> = self
+            .segs
+            .iter()
+            .map(|seg| match seg {
+                Seg::Field(f) => f.trim_start_matches("r#").to_string(),
+                Seg::Index(i) => i.to_string(),
+            })
+            .collect();
+        parts.join("_")
+    }
 }
 
 /// One parameter of a differentiable function.
@@ -86,6 +141,9 @@ pub struct FnParam {
     pub by_ref: bool,
     /// A tuple of floats, see [`Param::tuple`].
     pub tuple: bool,
+    /// A user struct, read by field (see [`Param::fields`]); with `nograd`
+    /// its fields are read as data.
+    pub strukt: bool,
 }
 
 impl FnParam {
@@ -187,6 +245,40 @@ pub fn slice_of_type(ty: &syn::Type) -> Option<(Float, Slice)> {
     }
 }
 
+/// A user struct type: a plain path (`State`, `physics::State`) without
+/// generic arguments that is not a float, an integer, `bool` or a std
+/// container, or a shared reference to one. Returns the struct type.
+pub fn struct_of_type(ty: &syn::Type) -> Option<&syn::Type> {
+    const NOT_STRUCTS: &[&str] = &[
+        "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64",
+        "u128", "usize", "bool", "char", "str", "String", "Vec", "Option", "Box",
+    ];
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
+            syn::Type::Reference(_) => None,
+            elem => struct_of_type(elem),
+        },
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let plain = p
+                .path
+                .segments
+                .iter()
+                .all(|s| matches!(s.arguments, syn::PathArguments::None));
+            let upper = last
+                .ident
+                .to_string()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase());
+            (plain && upper && !NOT_STRUCTS.iter().any(|n| last.ident == n)).then_some(ty)
+        }
+        syn::Type::Paren(p) => struct_of_type(&p.elem),
+        syn::Type::Group(g) => struct_of_type(&g.elem),
+        _ => None,
+    }
+}
+
 /// `usize`.
 pub fn is_usize(ty: &syn::Type) -> bool {
     match ty {
@@ -207,6 +299,12 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// Whether a parameter is a user struct (so the float type comes from
+    /// the return type).
+    pub fn has_structs(&self) -> bool {
+        self.params.iter().any(|p| p.strukt)
+    }
+
     /// The parameters that get a gradient entry.
     pub fn diff_params(&self) -> impl Iterator<Item = &FnParam> {
         self.params.iter().filter(|p| !p.nograd)
@@ -226,6 +324,8 @@ impl Signature {
                 by_ref: p.by_ref,
                 tuple: p.tuple,
                 span: p.ident.span(),
+                fields: p.strukt.then(Vec::new),
+                struct_ty: p.strukt.then(|| Box::new(p.value_ty().clone())),
             })
             .collect()
     }

@@ -146,9 +146,10 @@ fn mark_block(
 
 /// `x`, or `x_1` for element 1 of array `x`: the base of `d_x` / `d_x_1`.
 fn element_name(g: &Graph, param: usize, index: Option<usize>) -> String {
-    match index {
-        None => g.params[param].name.clone(),
-        Some(i) => format!("{}_{i}", g.params[param].name),
+    match (index, &g.params[param].fields) {
+        (Some(i), Some(f)) => format!("{}_{}", g.params[param].name, f[i].ident_suffix()),
+        (None, _) => g.params[param].name.clone(),
+        (Some(i), None) => format!("{}_{i}", g.params[param].name),
     }
 }
 

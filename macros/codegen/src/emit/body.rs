@@ -387,6 +387,11 @@ impl<'g> Writer<'g> {
                 let id = super::names::ident(&g.params[*param].name, g.params[*param].span);
                 match index {
                     None => (quote!(#id), Prec::Atom),
+                    Some(i) if g.params[*param].fields.is_some() => {
+                        let f = &g.params[*param].fields.as_ref().expect("checked")[*i];
+                        let path = super::field_tokens(f, g.params[*param].span);
+                        (quote!(#id #path), Prec::Atom)
+                    }
                     Some(i) if g.params[*param].tuple => {
                         let i = syn::Index::from(*i);
                         (quote!(#id.#i), Prec::Atom)

@@ -47,10 +47,11 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
     let float = syn::Ident::new(g.float.name(), Span::call_site());
     let mut entries = Vec::new();
     let mut prelude = Vec::new();
-    for p in g.params.iter().filter(|p| p.by_ref) {
+    for p in g.params.iter().filter(|p| p.by_ref && p.fields.is_none()) {
         let x = names::ident(&p.name, p.span);
         prelude.push(quote! { let #x = *#x; });
     }
+    prelude.extend(struct_checks(g));
     for (k, p) in g.params.iter().filter(|p| p.diff).enumerate() {
         if let Some(slice) = p.slice {
             let buf = names::ident(&names::grad_buffer_name(&p.name), p.span);
@@ -75,6 +76,10 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
             continue;
         }
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
+        if let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) {
+            entries.push(struct_gradient(p, fields, ty, &elems));
+            continue;
+        }
         entries.push(match p.len {
             None => elems[0].clone(),
             Some(_) if p.tuple => quote!((#(#elems,)*)),
@@ -93,6 +98,77 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         w.body(quote!((#value, #grads)))
     };
     quote! { #(#prelude)* #body }
+}
+
+/// What the generated code checks about struct parameters, on the user's
+/// tokens: each differentiable one is `Differentiable` with the function's
+/// float type (its type), each field read as a float is one (the read).
+fn struct_checks(g: &Graph) -> Vec<TokenStream> {
+    let float = syn::Ident::new(g.float.name(), Span::call_site());
+    let mut out = Vec::new();
+    for p in &g.params {
+        let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) else {
+            continue;
+        };
+        if p.diff {
+            let at = syn::spanned::Spanned::span(&**ty);
+            out.push(quote_spanned! {at=>
+                ::macrograd::__private::struct_param::<#ty, #float>();
+            });
+        }
+        let x = names::ident(&p.name, p.span);
+        for f in fields {
+            let path = field_tokens(f, f.span);
+            out.push(quote_spanned! {f.span=>
+                ::macrograd::__private::float_field::<#float, _>(&#x #path);
+            });
+        }
+    }
+    out
+}
+
+/// `.arm.l1` / `.w[2]` as tokens, spanned at `span`.
+pub(crate) fn field_tokens(f: &crate::types::FieldPath, span: Span) -> TokenStream {
+    let mut out = TokenStream::new();
+    for seg in &f.segs {
+        match seg {
+            crate::types::Seg::Field(name) => match name.parse::<u32>() {
+                Ok(i) => {
+                    let i = syn::Index { index: i, span };
+                    out.extend(quote!(.#i));
+                }
+                Err(_) => {
+                    let id = names::ident(name, span);
+                    out.extend(quote!(.#id));
+                }
+            },
+            crate::types::Seg::Index(i) => {
+                let i = Literal::usize_unsuffixed(*i);
+                out.extend(quote!([#i]));
+            }
+        }
+    }
+    out
+}
+
+/// The gradient of a struct parameter: zero, with each field the body
+/// reads set to its derivative.
+fn struct_gradient(
+    p: &crate::types::Param,
+    fields: &[crate::types::FieldPath],
+    ty: &syn::Type,
+    elems: &[TokenStream],
+) -> TokenStream {
+    let d = names::ident(&format!("d_{}", p.name), p.span);
+    let sets = fields.iter().zip(elems).map(|(f, e)| {
+        let path = field_tokens(f, p.span);
+        quote!(#d #path = #e;)
+    });
+    quote!({
+        let mut #d = <#ty as ::macrograd::Differentiable>::zero();
+        #(#sets)*
+        #d
+    })
 }
 
 /// The type of one parameter's gradient entry: its own type, or `Vec<F>`

@@ -290,6 +290,7 @@ fn parse_param(
         index: false,
         by_ref: false,
         tuple: false,
+        strukt: false,
     };
     // a `usize` is an index, a length or a step count: never differentiated
     if is_usize(ty) {
@@ -302,6 +303,16 @@ fn parse_param(
     if let Some((_, slice)) = slice_of_type(ty) {
         return Some(FnParam {
             slice: Some(slice),
+            ..base
+        });
+    }
+    // `State`, `&State`: a user struct, read by field; its gradient is a
+    // `State` (a `#[nograd]` one is data whose float fields the body reads)
+    if let Some(value) = crate::types::struct_of_type(ty) {
+        let by_ref = !std::ptr::eq(value, ty) && matches!(ty, syn::Type::Reference(_));
+        return Some(FnParam {
+            strukt: true,
+            by_ref,
             ..base
         });
     }
@@ -342,6 +353,7 @@ fn parse_param(
             index: false,
             by_ref: false,
             tuple: false,
+            strukt: false,
         });
     }
     let (_, len) = param_type(ty, cx)?;
@@ -360,6 +372,7 @@ fn parse_param(
         index: false,
         by_ref: false,
         tuple: false,
+        strukt: false,
     })
 }
 
@@ -420,7 +433,7 @@ fn is_integer_type(p: &syn::TypePath) -> bool {
 
 /// The float type of a parameter that has one (not an index or an opaque input).
 fn param_float(p: &FnParam) -> Option<Float> {
-    if p.opaque || p.index {
+    if p.opaque || p.index || p.strukt {
         return None;
     }
     match p.slice {

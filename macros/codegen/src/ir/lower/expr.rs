@@ -9,12 +9,20 @@ use crate::ir::{Cmp, IntOp, Op};
 use crate::rules::Prim;
 
 impl Lowerer<'_> {
+    /// An expression's value; a struct field path read here is a float.
     pub(super) fn expr(&mut self, e: &syn::Expr) -> Val {
+        let v = self.expr_keep(e);
+        self.settle(v, e.span())
+    }
+
+    /// An expression's value, a struct path kept as a path (for a call
+    /// argument, a binding, a field of a struct value, a deeper access).
+    pub(super) fn expr_keep(&mut self, e: &syn::Expr) -> Val {
         match e {
             syn::Expr::Lit(l) => self.literal(&l.lit),
             syn::Expr::Path(p) => self.path(p),
-            syn::Expr::Paren(p) => self.expr(&p.expr),
-            syn::Expr::Group(g) => self.expr(&g.expr),
+            syn::Expr::Paren(p) => self.expr_keep(&p.expr),
+            syn::Expr::Group(g) => self.expr_keep(&g.expr),
             syn::Expr::Binary(b) => self.binary(b),
             syn::Expr::Unary(u) => self.unary(u),
             syn::Expr::MethodCall(m) => self.method_call(m),
@@ -25,10 +33,11 @@ impl Lowerer<'_> {
             syn::Expr::Cast(c) => self.cast(c),
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             syn::Expr::If(i) => self.if_expr(i),
-            syn::Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
+            syn::Expr::Reference(r) if r.mutability.is_none() => self.expr_keep(&r.expr),
             syn::Expr::Tuple(t) if t.elems.is_empty() => Val::Unit,
             syn::Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
-            syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => self.field(f),
+            syn::Expr::Field(f) => self.field(f),
+            syn::Expr::Struct(s) => self.struct_lit(s),
             syn::Expr::Assign(_) | syn::Expr::ForLoop(_) | syn::Expr::While(_) => {
                 self.statement(e);
                 Val::Unit
@@ -40,13 +49,17 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `t.0`: a part of a tuple.
+    /// `t.0`: a part of a tuple; `s.x`: a field of a struct (see `strukt`).
     fn field(&mut self, f: &syn::ExprField) -> Val {
-        let syn::Member::Unnamed(ix) = &f.member else {
-            self.unsupported(&syn::Expr::Field(f.clone()));
-            return Val::Poison;
+        let ix = match &f.member {
+            syn::Member::Unnamed(ix) => ix.clone(),
+            syn::Member::Named(_) => syn::Index::from(0),
         };
-        match self.expr(&f.base) {
+        let base = self.expr_keep(&f.base);
+        if matches!(base, Val::Field { .. } | Val::Struct(_)) || !matches!(f.member, syn::Member::Unnamed(_)) {
+            return self.struct_field_of(base, f);
+        }
+        match base {
             Val::Poison => Val::Poison,
             Val::Tuple(mut parts) => {
                 let i = ix.index as usize;
@@ -150,6 +163,10 @@ impl Lowerer<'_> {
             Val::Unit => {
                 self.cx
                     .error_spanned_by(at, "expected a number, found a statement with no value");
+                None
+            }
+            v @ (Val::Field { .. } | Val::Struct(_)) => {
+                self.struct_as_number(&v, at);
                 None
             }
             Val::Opaque(_) => {
@@ -356,8 +373,11 @@ impl Lowerer<'_> {
         if self.captured_needs_type(&ix.expr) {
             return Val::Poison;
         }
-        let base = self.expr(&ix.expr);
+        let base = self.expr_keep(&ix.expr);
         let i = self.expr(&ix.index);
+        if let Val::Field { param, path } = base {
+            return self.struct_index(param, path, &i, &ix.index);
+        }
         if let Some(v) = self.slice_index(ix, &base, &i) {
             return v;
         }

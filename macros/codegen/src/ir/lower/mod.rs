@@ -17,6 +17,7 @@ mod leaf;
 mod loops;
 mod reduce;
 mod seq;
+mod strukt;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -59,6 +60,16 @@ enum Val {
     /// while lowering: its parts are ordinary nodes, read by destructuring
     /// (`let (a, b) = …;`) or by field (`t.0`).
     Tuple(Vec<Val>),
+    /// A struct parameter (by index) or a path into it (`s.arm`, `s.w[2]`),
+    /// not read yet: see [`strukt`].
+    Field {
+        /// The parameter.
+        param: usize,
+        /// The steps into it; empty for the whole parameter.
+        path: Vec<crate::types::Seg>,
+    },
+    /// A struct value built in the body (`State { x, ..s }`).
+    Struct(Box<strukt::StructLit>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -84,6 +95,8 @@ struct Lowerer<'a> {
     /// Lowering a `grad!` closure: a lowercase name it does not bind is a
     /// variable the closure captures (see [`Lowerer::capture`]).
     captures: bool,
+    /// The element made for each struct field read so far.
+    struct_reads: std::collections::HashMap<(usize, Vec<crate::types::Seg>), NodeId>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -120,9 +133,14 @@ impl<'a> Lowerer<'a> {
             cx,
             too_big: false,
             captures: false,
+            struct_reads: std::collections::HashMap::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
+                _ if p.strukt => Val::Field {
+                    param: k,
+                    path: Vec::new(),
+                },
                 _ if p.opaque => Val::Opaque(k),
                 _ if p.slice.is_some() => Val::Buf(k),
                 _ if p.index => Val::Idx(l.push(Op::IParam(k), p.ident.span())),
@@ -190,6 +208,8 @@ impl<'a> Lowerer<'a> {
             Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
             Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
             Val::Tuple(_) => self.cx.error_at(end, "the body's value is a tuple: a differentiable function returns one scalar"),
+            Val::Field { path, .. } if !path.is_empty() => unreachable!("a field path at the end is settled by `expr`"),
+            Val::Field { .. } | Val::Struct(_) => self.cx.error_at(end, "the body's value is a struct: a differentiable function returns one scalar; return one of its fields (`s.x`)"),
         }
         if self.cx.has_errors() {
             return None;
@@ -284,7 +304,14 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        let mut val = self.expr(&init.expr);
+        // a struct path stays a path (`let arm = s.arm;`) unless it is
+        // declared a float or will be reassigned
+        let mut val = self.expr_keep(&init.expr);
+        let settle = matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some())
+            || ty.is_some_and(|t| crate::types::float_of_type(t).is_some());
+        if settle {
+            val = self.settle(val, init.expr.span());
+        }
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
             val = self.row_to_array(val, init.expr.span());
         }

@@ -1,0 +1,199 @@
+//! Lowering of user structs: fields of struct parameters, struct values
+//! built in the body (`State { x, v }`, `State { x, ..s }`).
+//!
+//! The macro never sees a struct's definition. A struct parameter is read
+//! lazily: each float the body reads (`s.x`, `s.arm.l1`, `s.w[2]`) becomes
+//! one element of the parameter ([`crate::types::Param::fields`]), created
+//! at its first read at the top of the function, so both branches of an
+//! `if` and every loop share it. A path is kept as a [`Val::Field`] while
+//! the code goes deeper (`s.arm` then `.l1`), is passed on (`g(s.arm)`) or
+//! is bound (`let arm = s.arm;`); it becomes a float node when it is used
+//! as one. Whether a path really is a float is checked in the generated
+//! code, on the user's tokens (`macrograd::__private::float_field`).
+//!
+//! A struct value built in the body lives only while lowering, like a
+//! tuple: its fields are ordinary values, and a read of a field it does not
+//! list goes to its `..base`.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+
+use super::{Lowerer, Val};
+use crate::ir::{NodeId, Op};
+use crate::types::{FieldPath, Seg};
+
+/// A struct value written in the body: `Path { field: value, ..rest }`.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct StructLit {
+    /// The struct's path as written (`State`, `Self`).
+    pub path: syn::Path,
+    /// The fields written, in order.
+    pub fields: Vec<(String, Val)>,
+    /// `..rest`, read for the fields not written.
+    pub rest: Option<Val>,
+}
+
+/// The most steps a field path may have (`s.a.b.c…`), so that a path
+/// cannot grow without bound.
+const MAX_DEPTH: usize = 64;
+
+impl Lowerer<'_> {
+    /// `base.member` for a named member, or a numbered one of a tuple struct.
+    pub(super) fn struct_field_of(&mut self, base: Val, f: &syn::ExprField) -> Val {
+        let name = match &f.member {
+            syn::Member::Named(id) => id.to_string(),
+            syn::Member::Unnamed(ix) => ix.index.to_string(),
+        };
+        self.member(base, name, f)
+    }
+
+    fn member(&mut self, base: Val, name: String, f: &syn::ExprField) -> Val {
+        let mut base = base;
+        // `..rest` chains are followed one link at a time (no recursion)
+        loop {
+            match base {
+                Val::Poison => return Val::Poison,
+                Val::Field { param, mut path } => {
+                    if path.len() >= MAX_DEPTH {
+                        self.cx.error_spanned_by(&f.member, "this field path is too deep");
+                        return Val::Poison;
+                    }
+                    path.push(Seg::Field(name));
+                    return Val::Field { param, path };
+                }
+                Val::Struct(lit) => {
+                    let lit = *lit;
+                    if let Some((_, v)) = lit.fields.into_iter().find(|(n, _)| *n == name) {
+                        return v;
+                    }
+                    match lit.rest {
+                        Some(rest) => base = rest,
+                        None => {
+                            self.cx.error_spanned_by(
+                                &f.member,
+                                format!("this struct value has no field `{name}`"),
+                            );
+                            return Val::Poison;
+                        }
+                    }
+                }
+                _ => {
+                    self.cx.error_spanned_by(
+                        f,
+                        "field access is supported on struct parameters, struct values and tuples (`t.0`): \
+                         mark the struct `#[derive(Differentiable)]` and take it as a parameter",
+                    );
+                    return Val::Poison;
+                }
+            }
+        }
+    }
+
+    /// `base[i]` on a struct path: a constant index into an array field.
+    pub(super) fn struct_index(&mut self, param: usize, path: Vec<Seg>, i: &Val, at: &syn::Expr) -> Val {
+        match i {
+            Val::Int(i) if *i >= 0 && path.len() < MAX_DEPTH => {
+                let mut path = path;
+                path.push(Seg::Index(*i as usize));
+                Val::Field { param, path }
+            }
+            Val::Poison => Val::Poison,
+            _ => {
+                self.cx.error_spanned_by(
+                    at,
+                    "an array field of a struct is indexed with a constant or the index of a loop over a constant range \
+                     (`for i in 0..3`); pass the array as its own `[f64; N]` parameter to index it at run time",
+                );
+                Val::Poison
+            }
+        }
+    }
+
+    /// `Path { a: x, b, ..rest }`
+    pub(super) fn struct_lit(&mut self, s: &syn::ExprStruct) -> Val {
+        if let Some(q) = &s.qself {
+            self.cx.error_spanned_by(&q.ty, "write the struct's name: `State { x, v }`");
+            return Val::Poison;
+        }
+        let mut fields = Vec::new();
+        for fv in &s.fields {
+            let name = match &fv.member {
+                syn::Member::Named(id) => id.to_string(),
+                syn::Member::Unnamed(ix) => ix.index.to_string(),
+            };
+            let v = self.expr_keep(&fv.expr);
+            fields.push((name, v));
+        }
+        let rest = s.rest.as_ref().map(|r| self.expr_keep(r));
+        if let Some(Val::Poison) = rest {
+            return Val::Poison;
+        }
+        if let Some(r) = &rest {
+            if !matches!(r, Val::Field { .. } | Val::Struct(_)) {
+                self.cx.error_spanned_by(
+                    s.rest.as_ref().expect("rest is some"),
+                    "`..` takes a struct value here: a struct parameter or a struct built in the body",
+                );
+                return Val::Poison;
+            }
+        }
+        Val::Struct(Box::new(StructLit {
+            path: s.path.clone(),
+            fields,
+            rest,
+        }))
+    }
+
+    /// A path used as a float: the element of its parameter, made at the
+    /// first read (see the module docs). Other values pass unchanged.
+    pub(super) fn settle(&mut self, v: Val, span: Span) -> Val {
+        match v {
+            Val::Field { param, path } if !path.is_empty() => {
+                Val::Num(self.field_node(param, path, span))
+            }
+            other => other,
+        }
+    }
+
+    fn field_node(&mut self, param: usize, path: Vec<Seg>, span: Span) -> NodeId {
+        if let Some(&n) = self.struct_reads.get(&(param, path.clone())) {
+            return n;
+        }
+        let fields = self.g.params[param]
+            .fields
+            .get_or_insert_with(Vec::new);
+        let index = fields.len();
+        fields.push(FieldPath {
+            segs: path.clone(),
+            span,
+        });
+        self.g.params[param].len = Some(index + 1);
+        let id = self.g.add(
+            Op::Param {
+                param,
+                index: Some(index),
+            },
+            span,
+        );
+        // at the top of the function: every branch and loop reads it
+        self.blocks
+            .first_mut()
+            .expect("the top-level block is open")
+            .nodes
+            .insert(0, id);
+        self.struct_reads.insert((param, path), id);
+        id
+    }
+
+    /// The error for a struct used where a number is wanted.
+    pub(super) fn struct_as_number(&mut self, v: &Val, at: &syn::Expr) {
+        let what = match v {
+            Val::Field { param, .. } => format!(
+                "expected a number, found the struct `{}`: read one of its float fields (`{}.x`)",
+                self.g.params[*param].name, self.g.params[*param].name
+            ),
+            _ => "expected a number, found a struct value: read one of its fields (`.x`)".to_string(),
+        };
+        self.cx.error_at(at.span(), what);
+    }
+}

@@ -1,0 +1,103 @@
+//! [`Differentiable`]: a user struct that can be a differentiable parameter.
+//!
+//! `#[derive(Differentiable)]` implements it for a struct whose fields are
+//! floats, fixed arrays of floats or other `Differentiable` structs, all of
+//! one float type. A `#[differentiable]` function taking such a struct
+//! returns its gradient as a value of the same type: each field holds the
+//! derivative with respect to that field, zero where the function does not
+//! read it.
+//!
+//! # Why a trait, and what the macro sees
+//!
+//! An attribute macro sees only the item it is on, never the struct's
+//! definition. So `#[differentiable]` does not need the struct's shape: it
+//! reads the fields the body reads (`s.x`, `s.arm.l1`, `s.w[2]`), each as
+//! one scalar input, and writes the gradient as [`Differentiable::zero`]
+//! with those fields set. Whatever it cannot see (a whole struct passed to
+//! another differentiable function) is accumulated by the generated code
+//! through [`Differentiable::add_scaled`], which the derive writes field by
+//! field. The generated code checks, through this trait, that the type is
+//! marked and has the function's float type; rustc reports a missing derive
+//! on the parameter's type, with the note below.
+
+use crate::Float;
+
+/// A value the code generator can differentiate with respect to: floats,
+/// fixed arrays of them, and structs marked `#[derive(Differentiable)]`.
+///
+/// ```
+/// use macrograd::{differentiable, Differentiable};
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
+/// struct State { x: f64, v: f64 }
+///
+/// #[differentiable]
+/// fn energy(s: State, #[nograd] k: f64) -> f64 {
+///     0.5 * s.v * s.v + 0.5 * k * s.x * s.x
+/// }
+///
+/// let (e, g) = energy_grad(State { x: 2.0, v: 3.0 }, 4.0);
+/// assert_eq!(e, 12.5);
+/// assert_eq!(g, State { x: 8.0, v: 3.0 }); // ∂e/∂x = k·x, ∂e/∂v = v
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a differentiable struct",
+    label = "this parameter's type needs `#[derive(Differentiable)]`",
+    note = "add `#[derive(Differentiable)]` to the definition of `{Self}` (its fields: floats, fixed arrays of floats, or other `Differentiable` structs), or mark the parameter `#[nograd]`"
+)]
+pub trait Differentiable: Sized {
+    /// The float type of every field.
+    type Float: Float;
+    /// Every field zero.
+    fn zero() -> Self;
+    /// `self += a · x`, field by field.
+    fn add_scaled(&mut self, a: Self::Float, x: &Self);
+}
+
+macro_rules! float_differentiable {
+    ($($t:ty),*) => {
+        $(
+            impl Differentiable for $t {
+                type Float = $t;
+                #[inline(always)]
+                fn zero() -> Self {
+                    0.0
+                }
+                #[inline(always)]
+                fn add_scaled(&mut self, a: $t, x: &Self) {
+                    *self += a * *x;
+                }
+            }
+        )*
+    };
+}
+
+float_differentiable!(f32, f64);
+
+impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
+    type Float = T::Float;
+    #[inline(always)]
+    fn zero() -> Self {
+        core::array::from_fn(|_| T::zero())
+    }
+    #[inline(always)]
+    fn add_scaled(&mut self, a: T::Float, x: &Self) {
+        for (s, x) in self.iter_mut().zip(x) {
+            s.add_scaled(a, x);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Differentiable;
+
+    #[test]
+    fn arrays_zero_and_add_scaled_elementwise() {
+        let mut a: [[f64; 2]; 2] = Differentiable::zero();
+        assert_eq!(a, [[0.0; 2]; 2]);
+        a.add_scaled(2.0, &[[1.0, 2.0], [3.0, 4.0]]);
+        a.add_scaled(-1.0, &[[1.0, 0.0], [0.0, 1.0]]);
+        assert_eq!(a, [[1.0, 4.0], [6.0, 7.0]]);
+    }
+}
