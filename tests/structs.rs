@@ -76,6 +76,28 @@ macro_rules! corpus {
             half.theta * half.omega + next.theta.sin()
         }
 
+        /// Arm length reached by a two-link arm at fixed joint angles.
+        #[differentiable]
+        pub fn arm_len(a: &Arm, q: $F) -> $F {
+            a.l1 * q.cos() + a.l2 * (2.0 * q).cos() + a.w[1] * a.w[1]
+        }
+
+        /// Structs passed to other differentiable functions: a parameter
+        /// whole, a part of one by reference, a literal, and `..base` (the
+        /// callee's gradient for `theta` belongs to the literal's value,
+        /// the rest to `s`).
+        #[differentiable]
+        pub fn calls(s: State, r: Robot, #[nograd] g: $F) -> $F {
+            let moved = State {
+                theta: s.theta * r.mass,
+                ..s
+            };
+            energy(s, g)
+                + r.mass * arm_len(&r.arm, s.theta)
+                + energy(State { theta: s.omega, omega: r.arm.l2 * 3.0 }, g)
+                + energy(moved, g)
+        }
+
         /// Fields read inside a run-time `if`.
         #[differentiable]
         pub fn branch(s: State) -> $F {
@@ -229,4 +251,52 @@ fn fields_read_in_both_branches_of_an_if() {
             &expected,
         );
     }
+}
+
+#[test]
+fn structs_passed_to_other_functions_match_closed_form_and_differences() {
+    let g = 9.81;
+    // x = [θ, ω, l1, l2, w0, w1, w2, m]
+    let x = [0.4, -0.7, 1.3, 0.6, 0.5, 2.0, -1.5, 0.8];
+    let split64 = |p: &[f64]| (state64(&p[0..2]), robot64(&p[2..8]));
+    let split32 = |p: &[f32]| (state32(&p[0..2]), robot32(&p[2..8]));
+    let (s, r) = split64(&x);
+    let (_, (ds, dr)) = c64::calls_grad(s, r, g);
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let (s32, r32) = split32(&x32);
+    let (_, (ds32, dr32)) = c32::calls_grad(s32, r32, g as f32);
+    let (th, om, l1, l2, w1, m) = (x[0], x[1], x[2], x[3], x[5], x[7]);
+    // f = ω²/2 + g(1 − cos θ)                       energy(s)
+    //   + m (l1 cos θ + l2 cos 2θ + w1²)             m · arm_len(arm, θ)
+    //   + (3 l2)²/2 + g(1 − cos ω)                   energy(literal)
+    //   + ω²/2 + g(1 − cos(θ m))                     energy(moved)
+    let expected = [
+        g * th.sin() + m * (-l1 * th.sin() - 2.0 * l2 * (2.0 * th).sin()) + g * (th * m).sin() * m,
+        om + g * om.sin() + om,
+        m * th.cos(),
+        m * (2.0 * th).cos() + 9.0 * l2,
+        0.0,
+        2.0 * m * w1,
+        0.0,
+        l1 * th.cos() + l2 * (2.0 * th).cos() + w1 * w1 + g * (th * m).sin() * th,
+    ];
+    let mut g64 = vec![ds.theta, ds.omega];
+    g64.extend(flat64(&dr));
+    let mut g32 = vec![ds32.theta, ds32.omega];
+    g32.extend(flat32(&dr32));
+    check(
+        "calls",
+        &x,
+        &g64,
+        &g32,
+        |p| {
+            let (s, r) = split64(p);
+            c64::calls(s, r, g)
+        },
+        |p| {
+            let (s, r) = split32(p);
+            c32::calls(s, r, g as f32)
+        },
+        &expected,
+    );
 }

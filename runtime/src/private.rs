@@ -106,23 +106,23 @@ pub fn struct_param<T: crate::Differentiable<Float = F>, F>() {}
 )]
 pub trait StructPartial<T> {
     /// The derivative itself.
-    fn into_partial(self) -> T;
+    fn as_partial(&self) -> &T;
 }
 
 impl<T: crate::Differentiable> StructPartial<T> for T {
     #[inline(always)]
-    fn into_partial(self) -> T {
+    fn as_partial(&self) -> &T {
         self
     }
 }
 
 /// `g += a · p`, where `p` is the gradient a pullback returned for a
-/// struct argument of type `T`.
+/// struct argument (or a part of one) of type `T`.
 #[inline(always)]
 pub fn add_struct_partial<T: crate::Differentiable, P: StructPartial<T>>(
     g: &mut T,
     a: T::Float,
-    p: P,
+    p: &P,
 ) {
-    g.add_scaled(a, &p.into_partial());
+    g.add_scaled(a, p.as_partial());
 }

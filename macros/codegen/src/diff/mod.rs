@@ -35,7 +35,8 @@ pub fn differentiate(g: &mut Graph) {
             _ => None,
         }
     };
-    let only = only.filter(|_| !has_runtime_size(g));
+    // a struct passed whole to a call adds into its gradient in the reverse sweep
+    let only = only.filter(|_| !has_runtime_size(g) && !g.struct_calls);
     match only {
         Some((param, index)) => forward(g, param, index),
         None => reverse(g),
@@ -98,7 +99,10 @@ fn mark_block(
                 false
             }
             Op::Call(c) => {
-                let v = op.args().iter().any(|x| is_active(active, *x));
+                let v = op.args().iter().any(|x| is_active(active, *x))
+                    || c.args.iter().any(|a| {
+                        matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty())
+                    });
                 set_active(active, c.value, v);
                 false
             }

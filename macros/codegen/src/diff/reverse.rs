@@ -125,6 +125,21 @@ pub(super) fn reverse_block(
                         accumulate(b, adj, x, t);
                     }
                 }
+                // parts of struct parameters passed whole: added into their gradients
+                for (k, a) in c.args.iter().enumerate() {
+                    let crate::ir::CallArg::Struct(s) = a else {
+                        continue;
+                    };
+                    b.span = b.graph.node(n).span;
+                    for accum in &s.accums {
+                        b.push(Op::AddStruct(Box::new(crate::ir::AddStruct {
+                            call_value: c.value,
+                            arg: k,
+                            accum: accum.clone(),
+                            coeff: d,
+                        })));
+                    }
+                }
             }
             _ => {
                 if !is_active(active, n) {

@@ -57,6 +57,8 @@ pub struct Writer<'g> {
     /// For each recording loop, the variable holding the reverse loop's
     /// position on its tape.
     pub(super) tape_pos: HashMap<NodeId, Ident>,
+    /// The gradient variable of each differentiable struct parameter.
+    pub(super) struct_grads: HashMap<usize, Ident>,
 }
 
 impl<'g> Writer<'g> {
@@ -68,6 +70,7 @@ impl<'g> Writer<'g> {
             names: Names::new(g),
             inline,
             tape_pos: HashMap::new(),
+            struct_grads: HashMap::new(),
         }
     }
 
@@ -186,6 +189,7 @@ impl<'g> Writer<'g> {
                 col,
                 value,
             } => self.store(*param, *row, *col, *value),
+            Op::AddStruct(a) => self.add_struct(a, g.node(n).span),
             Op::If(i) => {
                 let pats: Vec<_> = i.outs.iter().map(|o| self.names.of(g, o.2)).collect();
                 let cond = self.expr(i.cond).0;
@@ -220,7 +224,8 @@ impl<'g> Writer<'g> {
                         self.call_arg(a, r, at)
                     })
                     .collect();
-                let wants_grad = c.partials.iter().flatten().any(Option::is_some);
+                let wants_grad = c.partials.iter().flatten().any(Option::is_some)
+                    || c.args.iter().any(|a| matches!(a, CallArg::Struct(s) if !s.accums.is_empty()));
                 let mut segs: Vec<TokenStream> = Vec::new();
                 let leading = c.path.first().is_some_and(String::is_empty);
                 let path: Vec<&String> = c.path.iter().filter(|s| !s.is_empty()).collect();
@@ -238,7 +243,8 @@ impl<'g> Writer<'g> {
                     let mut parts = Vec::new();
                     let mut unpack = Vec::new();
                     for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
-                        if ps.iter().all(Option::is_none) {
+                        let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
+                        if ps.iter().all(Option::is_none) && !accums {
                             parts.push(quote!(_));
                             continue;
                         }
@@ -259,6 +265,15 @@ impl<'g> Writer<'g> {
                             .collect();
                         let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
                         unpack.push(match a {
+                            CallArg::Struct(s) => {
+                                let reads = s.elem_paths.iter().zip(&ids).filter(|(_, id)| id.to_string() != "_").map(|(path, id)| {
+                                    let path = super::seg_tokens(path, arg_span);
+                                    quote_spanned! {arg_span=>
+                                        let #id = ::macrograd::__private::partial::<#float, _>(#entry #path);
+                                    }
+                                });
+                                quote!(#(#reads)*)
+                            }
                             CallArg::Tuple(v) => {
                                 let tys = v.iter().map(|_| quote!(#float));
                                 quote_spanned! {arg_span=>
@@ -315,6 +330,14 @@ impl<'g> Writer<'g> {
             CallArg::Opaque(k) => {
                 let id = super::names::ident(&self.g.params[*k].name, self.g.params[*k].span);
                 quote!(#id)
+            }
+            CallArg::Struct(s) => {
+                let e = self.struct_expr(s, at);
+                if by_ref {
+                    quote!(&#e)
+                } else {
+                    e
+                }
             }
             CallArg::Scalar(n) => match self.expr(*n) {
                 (e, _) if !by_ref => e,
@@ -562,4 +585,84 @@ pub(super) fn extern_path(path: &str, span: Span) -> TokenStream {
             t
         })
         .collect()
+}
+
+impl Writer<'_> {
+    /// A struct argument as the user wrote it (see `ir::structs`).
+    fn struct_expr(&mut self, s: &crate::ir::StructArg, at: Span) -> TokenStream {
+        // literals nest as written: the depth is the user's own nesting
+        self.struct_expr_of(s, &s.expr, at)
+    }
+
+    fn struct_expr_of(
+        &mut self,
+        s: &crate::ir::StructArg,
+        e: &crate::ir::StructExpr,
+        at: Span,
+    ) -> TokenStream {
+        use crate::ir::StructExpr;
+        match e {
+            StructExpr::Path { param, path } => {
+                let p = &self.g.params[*param];
+                let id = super::names::ident(&p.name, p.span);
+                let path = super::seg_tokens(path, p.span);
+                quote!(#id #path)
+            }
+            StructExpr::Elem(i) => self.expr(s.elems[*i]).0,
+            StructExpr::Array(v) => {
+                let es: Vec<_> = v.iter().map(|i| self.expr(s.elems[*i]).0).collect();
+                quote!([#(#es),*])
+            }
+            StructExpr::Lit { ty, fields, rest } => {
+                let ty = super::extern_path_tokens(ty, at);
+                let fs: Vec<_> = fields
+                    .iter()
+                    .map(|(name, v)| {
+                        let m = super::member(name, at);
+                        let v = self.struct_expr_of(s, v, at);
+                        quote!(#m: #v)
+                    })
+                    .collect();
+                let rest = rest.as_ref().map(|r| {
+                    let r = self.struct_expr_of(s, r, at);
+                    quote!(..#r)
+                });
+                quote!(#ty { #(#fs,)* #rest })
+            }
+        }
+    }
+
+    /// `d_s.arm += coeff · entry.arm` (see `ir::structs`).
+    fn add_struct(&mut self, a: &crate::ir::AddStruct, at: Span) -> TokenStream {
+        let g = self.g;
+        let value = self.names.of(g, a.call_value);
+        let entry = format_ident!("{}_partial{}", value, a.arg);
+        let coeff = self.expr(a.coeff).0;
+        let Some(d) = self.struct_grads.get(&a.accum.param).cloned() else {
+            return quote!();
+        };
+        let span = g.params[a.accum.param].span;
+        let target = super::seg_tokens(&a.accum.target, span);
+        let source = super::seg_tokens(&a.accum.source, span);
+        // spanned on the call: rustc's error for a `#[nograd]` callee
+        // parameter points there
+        let add = quote_spanned!(at=> ::macrograd::__private::add_struct_partial);
+        if a.accum.zero.is_empty() {
+            return quote! {
+                #add(&mut #d #target, #coeff, &#entry #source);
+            };
+        }
+        // the fields the literal wrote itself are not this parameter's
+        let zero = a.accum.zero.iter().map(|z| {
+            let z = super::seg_tokens(z, span);
+            quote!(part #z = ::macrograd::Differentiable::zero();)
+        });
+        quote! {
+            {
+                let mut part = ::core::clone::Clone::clone(&#entry #source);
+                #(#zero)*
+                #add(&mut #d #target, #coeff, &part);
+            }
+        }
+    }
 }

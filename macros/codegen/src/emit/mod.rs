@@ -47,6 +47,16 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
     let float = syn::Ident::new(g.float.name(), Span::call_site());
     let mut entries = Vec::new();
     let mut prelude = Vec::new();
+    // each differentiable struct's gradient variable, named before any node
+    for (k, p) in g.params.iter().enumerate() {
+        if let (true, Some(ty)) = (p.diff, &p.struct_ty) {
+            let d = w.names.fresh(&names::grad_buffer_name(&p.name));
+            if g.struct_calls {
+                prelude.push(quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
+            }
+            w.struct_grads.insert(k, d);
+        }
+    }
     for p in g.params.iter().filter(|p| p.by_ref && p.fields.is_none()) {
         let x = names::ident(&p.name, p.span);
         prelude.push(quote! { let #x = *#x; });
@@ -77,7 +87,8 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         }
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
         if let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) {
-            entries.push(struct_gradient(p, fields, ty, &elems));
+            let d = w.struct_grads[&k_param(g, p)].clone();
+            entries.push(struct_gradient(&d, fields, p.span, &elems, g.struct_calls, ty));
             continue;
         }
         entries.push(match p.len {
@@ -98,6 +109,14 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         w.body(quote!((#value, #grads)))
     };
     quote! { #(#prelude)* #body }
+}
+
+/// The index of a parameter in the graph.
+fn k_param(g: &Graph, p: &crate::types::Param) -> usize {
+    g.params
+        .iter()
+        .position(|q| std::ptr::eq(q, p))
+        .expect("a parameter of the graph")
 }
 
 /// What the generated code checks about struct parameters, on the user's
@@ -129,19 +148,18 @@ fn struct_checks(g: &Graph) -> Vec<TokenStream> {
 
 /// `.arm.l1` / `.w[2]` as tokens, spanned at `span`.
 pub(crate) fn field_tokens(f: &crate::types::FieldPath, span: Span) -> TokenStream {
+    seg_tokens(&f.segs, span)
+}
+
+/// The steps of a path into a struct as tokens.
+pub(crate) fn seg_tokens(segs: &[crate::types::Seg], span: Span) -> TokenStream {
     let mut out = TokenStream::new();
-    for seg in &f.segs {
+    for seg in segs {
         match seg {
-            crate::types::Seg::Field(name) => match name.parse::<u32>() {
-                Ok(i) => {
-                    let i = syn::Index { index: i, span };
-                    out.extend(quote!(.#i));
-                }
-                Err(_) => {
-                    let id = names::ident(name, span);
-                    out.extend(quote!(.#id));
-                }
-            },
+            crate::types::Seg::Field(name) => {
+                let m = member(name, span);
+                out.extend(quote!(.#m));
+            }
             crate::types::Seg::Index(i) => {
                 let i = Literal::usize_unsuffixed(*i);
                 out.extend(quote!([#i]));
@@ -151,21 +169,46 @@ pub(crate) fn field_tokens(f: &crate::types::FieldPath, span: Span) -> TokenStre
     out
 }
 
+/// A field name (`x`, `r#type`) or number (`0`) as a member.
+pub(crate) fn member(name: &str, span: Span) -> TokenStream {
+    match name.parse::<u32>() {
+        Ok(i) => {
+            let i = syn::Index { index: i, span };
+            quote!(#i)
+        }
+        Err(_) => {
+            let id = names::ident(name, span);
+            quote!(#id)
+        }
+    }
+}
+
+/// A path lowering stored as text (`State`, `physics::State`), as tokens.
+pub(crate) fn extern_path_tokens(path: &str, span: Span) -> TokenStream {
+    body::extern_path(path, span)
+}
+
 /// The gradient of a struct parameter: zero, with each field the body
-/// reads set to its derivative.
+/// reads set to its derivative (added, when calls also add into it).
 fn struct_gradient(
-    p: &crate::types::Param,
+    d: &syn::Ident,
     fields: &[crate::types::FieldPath],
-    ty: &syn::Type,
+    span: Span,
     elems: &[TokenStream],
+    declared: bool,
+    ty: &syn::Type,
 ) -> TokenStream {
-    let d = names::ident(&format!("d_{}", p.name), p.span);
     let sets = fields.iter().zip(elems).map(|(f, e)| {
-        let path = field_tokens(f, p.span);
-        quote!(#d #path = #e;)
+        let path = field_tokens(f, span);
+        if declared {
+            quote!(#d #path += #e;)
+        } else {
+            quote!(#d #path = #e;)
+        }
     });
+    let decl = (!declared).then(|| quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
     quote!({
-        let mut #d = <#ty as ::macrograd::Differentiable>::zero();
+        #decl
         #(#sets)*
         #d
     })

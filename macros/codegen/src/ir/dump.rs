@@ -101,6 +101,14 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                 };
                 format!("store d_{}{at} += %{}", g.params[*param].name, value.0)
             }
+            Op::AddStruct(a) => format!(
+                "add_struct d_{}{} += %{} * entry{}(%{})",
+                g.params[a.accum.param].name,
+                crate::types::FieldPath { segs: a.accum.target.clone(), span: proc_macro2::Span::call_site() }.text(),
+                a.coeff.0,
+                a.arg,
+                a.call_value.0
+            ),
             Op::Recall { of, slot } => format!("recall %{} {slot}", of.0),
             Op::Pick(i, elems) => format!("pick %{} [{}]", i.0, args(elems)),
             Op::Loop(l) => {

@@ -348,6 +348,7 @@ fn eval_block<T: Scalar>(
                 Value::Unit
             }
             Op::Call(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
+            Op::AddStruct(_) => return Err(EvalError::OpaqueCall("a struct argument".to_string())),
             Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,
             Op::IConst(c) => Value::Int(*c),

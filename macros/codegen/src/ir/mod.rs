@@ -15,6 +15,7 @@ mod builder;
 pub mod dump;
 pub mod eval;
 pub mod loops;
+pub mod structs;
 pub mod lower;
 pub mod walk;
 
@@ -24,6 +25,7 @@ pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
 pub use builder::Builder;
 pub use loops::{Carried, IntOp, Loop, Test};
+pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -93,6 +95,8 @@ pub enum CallArg {
     /// A variable a `grad!` closure captures (data, a size), passed
     /// through by name as written (`loss(w, &data)`).
     Capture(String),
+    /// A struct value (see [`structs`]).
+    Struct(Box<StructArg>),
 }
 
 impl CallArg {
@@ -101,6 +105,7 @@ impl CallArg {
         match self {
             CallArg::Scalar(n) => std::slice::from_ref(n),
             CallArg::Array(v) | CallArg::Tuple(v) => v,
+            CallArg::Struct(s) => &s.elems,
             CallArg::Opaque(_) | CallArg::Capture(_) => &[],
         }
     }
@@ -232,6 +237,9 @@ pub enum Op {
     Pick(NodeId, Vec<NodeId>),
     /// A run-time loop; see [`Loop`].
     Loop(Box<Loop>),
+    /// Adds a callee's gradient for a struct argument into the gradient of
+    /// a struct parameter; a statement with no value (see [`structs`]).
+    AddStruct(Box<AddStruct>),
     /// Slot `slot` of what loop `of` recorded in the iteration that the
     /// enclosing reverse loop is undoing.
     Recall {
@@ -267,6 +275,7 @@ impl Op {
                 row, col, value, ..
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
+            Op::AddStruct(a) => vec![a.call_value, a.coeff],
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
@@ -291,7 +300,7 @@ impl Op {
     /// Whether the node has an effect beyond its value (a store into a
     /// gradient buffer), so it is never removed or merged.
     pub fn is_effect(&self) -> bool {
-        matches!(self, Op::Store { .. })
+        matches!(self, Op::Store { .. } | Op::AddStruct(_))
     }
 
     /// Whether the node is a statement with [`Op::Result`] outputs rather
@@ -348,6 +357,9 @@ pub struct Graph {
     /// What differentiation found it cannot do yet, with where the user
     /// wrote it: the driver turns these into compile errors.
     pub unsupported: Vec<(Span, String)>,
+    /// A call takes a part of a differentiable struct parameter whole:
+    /// only the reverse sweep adds its gradient (see [`structs`]).
+    pub struct_calls: bool,
 }
 
 impl Graph {
@@ -362,6 +374,7 @@ impl Graph {
             grads: Vec::new(),
             wrt: None,
             unsupported: Vec::new(),
+            struct_calls: false,
         }
     }
 
@@ -466,6 +479,10 @@ impl Op {
                 *value = f(*value);
             }
             Op::Loop(l) => l.map_refs(&mut f),
+            Op::AddStruct(a) => {
+                a.call_value = f(a.call_value);
+                a.coeff = f(a.coeff);
+            }
             Op::Pick(i, elems) => {
                 *i = f(*i);
                 elems.iter_mut().for_each(|e| *e = f(*e));
@@ -497,6 +514,7 @@ impl Op {
                         CallArg::Array(v) | CallArg::Tuple(v) => {
                             v.iter_mut().for_each(|n| *n = f(*n))
                         }
+                        CallArg::Struct(s) => s.elems.iter_mut().for_each(|n| *n = f(*n)),
                         CallArg::Opaque(_) | CallArg::Capture(_) => {}
                     }
                 }

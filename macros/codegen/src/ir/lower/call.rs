@@ -299,7 +299,17 @@ impl Lowerer<'_> {
                 args.push(CallArg::Capture(name));
                 continue;
             }
-            match self.expr(a) {
+            let val = match self.expr_keep(a) {
+                v @ (Val::Field { .. } | Val::Struct(_)) => {
+                    match self.struct_arg(v, a) {
+                        Some(s) => args.push(CallArg::Struct(Box::new(s))),
+                        None => ok = false,
+                    }
+                    continue;
+                }
+                other => other,
+            };
+            match val {
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
                 Val::Array(v) => args.push(CallArg::Array(v)),
                 Val::Opaque(k) => args.push(CallArg::Opaque(k)),

@@ -197,3 +197,104 @@ impl Lowerer<'_> {
         self.cx.error_at(at.span(), what);
     }
 }
+
+impl Lowerer<'_> {
+    /// A struct value passed to another differentiable function (see
+    /// `ir::structs`); `None` after an error.
+    pub(super) fn struct_arg(&mut self, v: Val, at: &syn::Expr) -> Option<crate::ir::StructArg> {
+        let mut arg = crate::ir::StructArg {
+            expr: crate::ir::StructExpr::Array(Vec::new()),
+            elems: Vec::new(),
+            elem_paths: Vec::new(),
+            accums: Vec::new(),
+        };
+        arg.expr = self.struct_part(&mut arg, v, Vec::new(), Vec::new(), at)?;
+        if !arg.accums.is_empty() {
+            self.g.struct_calls = true;
+        }
+        Some(arg)
+    }
+
+    /// One part of a struct argument at `source`; `zero` lists the fields
+    /// (relative to it) that an enclosing literal writes itself.
+    fn struct_part(
+        &mut self,
+        arg: &mut crate::ir::StructArg,
+        v: Val,
+        source: Vec<Seg>,
+        zero: Vec<Vec<Seg>>,
+        at: &syn::Expr,
+    ) -> Option<crate::ir::StructExpr> {
+        use crate::ir::{StructAccum, StructExpr};
+        Some(match v {
+            Val::Field { param, path } => {
+                if self.g.params[param].diff {
+                    arg.accums.push(StructAccum {
+                        param,
+                        target: path.clone(),
+                        source,
+                        zero,
+                    });
+                }
+                StructExpr::Path { param, path }
+            }
+            Val::Num(n) => {
+                arg.elems.push(n);
+                arg.elem_paths.push(source);
+                StructExpr::Elem(arg.elems.len() - 1)
+            }
+            Val::Array(v) => StructExpr::Array(
+                v.into_iter()
+                    .enumerate()
+                    .map(|(j, n)| {
+                        let mut p = source.clone();
+                        p.push(Seg::Index(j));
+                        arg.elems.push(n);
+                        arg.elem_paths.push(p);
+                        arg.elems.len() - 1
+                    })
+                    .collect(),
+            ),
+            Val::Struct(lit) => {
+                let lit = *lit;
+                let own: Vec<Vec<Seg>> = lit
+                    .fields
+                    .iter()
+                    .map(|(n, _)| vec![Seg::Field(n.clone())])
+                    .collect();
+                if let Some((n, _)) = lit.fields.iter().find(|(n, _)| zero.contains(&vec![Seg::Field(n.clone())])) {
+                    self.cx.error_spanned_by(
+                        at,
+                        format!("the field `{n}` is written twice (here and in the literal around it): write it once"),
+                    );
+                    return None;
+                }
+                let mut fields = Vec::new();
+                for (name, fv) in lit.fields {
+                    let mut p = source.clone();
+                    p.push(Seg::Field(name.clone()));
+                    let part = self.struct_part(arg, fv, p, Vec::new(), at)?;
+                    fields.push((name, part));
+                }
+                let rest = match lit.rest {
+                    Some(r) => {
+                        let z = zero.into_iter().chain(own).collect();
+                        Some(Box::new(self.struct_part(arg, r, source, z, at)?))
+                    }
+                    None => None,
+                };
+                let path = &lit.path;
+                StructExpr::Lit {
+                    ty: quote::quote!(#path).to_string(),
+                    fields,
+                    rest,
+                }
+            }
+            Val::Poison => return None,
+            other => {
+                let _ = self.num(other, at);
+                return None;
+            }
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! Struct values passed to other differentiable functions.
+//!
+//! A struct argument is written by the generated code as the user wrote
+//! it (a parameter, a part of one, or a struct literal). Its gradient, the
+//! callee's gradient entry, is a value of the struct's type, read back in
+//! two ways:
+//!
+//! - the floats written in a literal (`State { x: a * 2.0, .. }`) are
+//!   ordinary elements of the argument: each gets its partial
+//!   (`entry.x`), so the reverse sweep handles them like array elements;
+//! - the parts that come from a struct parameter (`s`, `s.arm`, `..s`),
+//!   whose fields the macro cannot list, are added into that parameter's
+//!   gradient whole, by an [`Op::AddStruct`](super::Op::AddStruct)
+//!   statement the reverse sweep writes: `d_s.arm += d · entry.arm`,
+//!   through `Differentiable::add_scaled` in the generated code. Fields a
+//!   literal writes itself are zeroed in a copy first (`..s` contributes
+//!   only the fields it supplies).
+
+use super::NodeId;
+use crate::types::Seg;
+
+/// A struct argument of a call; see the module docs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StructArg {
+    /// How the argument is written.
+    pub expr: StructExpr,
+    /// The float nodes written in literals, in order.
+    pub elems: Vec<NodeId>,
+    /// Where each element sits in the argument (`.x`, `.arm.l1`).
+    pub elem_paths: Vec<Vec<Seg>>,
+    /// The parts taken from differentiable struct parameters.
+    pub accums: Vec<StructAccum>,
+}
+
+/// A struct value as the generated code writes it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StructExpr {
+    /// A struct parameter or a path into it: `s`, `s.arm`.
+    Path {
+        /// Index into [`Graph::params`](super::Graph::params).
+        param: usize,
+        /// The steps into it.
+        path: Vec<Seg>,
+    },
+    /// `Ty { field: value, ..rest }`.
+    Lit {
+        /// The struct's path as written.
+        ty: String,
+        /// The fields written.
+        fields: Vec<(String, StructExpr)>,
+        /// `..rest`.
+        rest: Option<Box<StructExpr>>,
+    },
+    /// Element `i` of [`StructArg::elems`].
+    Elem(usize),
+    /// An array of elements of [`StructArg::elems`].
+    Array(Vec<usize>),
+}
+
+/// A part of a struct argument taken from a differentiable struct
+/// parameter: its partial is added into the parameter's gradient.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StructAccum {
+    /// The parameter.
+    pub param: usize,
+    /// Where in the parameter (`.arm`).
+    pub target: Vec<Seg>,
+    /// Where in the argument (and so in the callee's gradient entry).
+    pub source: Vec<Seg>,
+    /// Fields of the part that the literal writes itself (relative to
+    /// `source`): zeroed before adding.
+    pub zero: Vec<Vec<Seg>>,
+}
+
+/// `d_<param><target> += coeff · <call's entry `arg`><source>`, with the
+/// fields in `zero` left out: a statement of the reverse sweep.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AddStruct {
+    /// The call's value node (its entries are named after it).
+    pub call_value: NodeId,
+    /// The argument position.
+    pub arg: usize,
+    /// What to add, and where.
+    pub accum: StructAccum,
+    /// The scale: the adjoint of the call's value.
+    pub coeff: NodeId,
+}
