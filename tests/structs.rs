@@ -98,6 +98,27 @@ macro_rules! corpus {
                 + energy(moved, g)
         }
 
+        /// One observation: data, not differentiable, no derive needed.
+        pub struct Sample {
+            pub t: $F,
+            pub y: $F,
+        }
+
+        /// Least squares of a pendulum-like model over a slice of samples,
+        /// read by field in run-time loops (`for p in data`, `data[i].t`).
+        #[differentiable]
+        pub fn fit(s: State, #[nograd] data: &[Sample]) -> $F {
+            let mut loss = 0.0;
+            for p in data {
+                let r = s.theta * (s.omega * p.t).cos() - p.y;
+                loss += r * r;
+            }
+            for i in 0..data.len() {
+                loss += 0.1 * data[i].t * s.omega;
+            }
+            loss
+        }
+
         /// Fields read inside a run-time `if`.
         #[differentiable]
         pub fn branch(s: State) -> $F {
@@ -298,5 +319,36 @@ fn structs_passed_to_other_functions_match_closed_form_and_differences() {
             c32::calls(s, r, g as f32)
         },
         &expected,
+    );
+}
+
+#[test]
+fn slices_of_structs_are_data_read_in_run_time_loops() {
+    let ts = [0.1, 0.5, 1.2, 2.0];
+    let ys = [1.0, 0.7, -0.2, -0.9];
+    let data64: Vec<c64::Sample> = ts.iter().zip(&ys).map(|(&t, &y)| c64::Sample { t, y }).collect();
+    let data32: Vec<c32::Sample> = ts
+        .iter()
+        .zip(&ys)
+        .map(|(&t, &y)| c32::Sample { t: t as f32, y: y as f32 })
+        .collect();
+    let x = [0.9, 1.4];
+    let (_, d) = c64::fit_grad(state64(&x), &data64);
+    let (_, d32) = c32::fit_grad(state32(&[x[0] as f32, x[1] as f32]), &data32);
+    // f = Σ (θ cos(ω t) − y)² + 0.1 ω Σ t
+    let (mut dth, mut dom) = (0.0, 0.0);
+    for (&t, &y) in ts.iter().zip(&ys) {
+        let r = x[0] * (x[1] * t).cos() - y;
+        dth += 2.0 * r * (x[1] * t).cos();
+        dom += -2.0 * r * x[0] * t * (x[1] * t).sin() + 0.1 * t;
+    }
+    check(
+        "fit",
+        &x,
+        &[d.theta, d.omega],
+        &[d32.theta, d32.omega],
+        |p| c64::fit(state64(p), &data64),
+        |p| c32::fit(state32(p), &data32),
+        &[dth, dom],
     );
 }

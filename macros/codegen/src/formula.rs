@@ -244,6 +244,11 @@ impl<'g> Formula<'g> {
             Op::Load { param, row, col } => {
                 let name = &g.params[*param].name;
                 let r = self.expr(*row).0;
+                if let (Some(fields), Some(c)) = (&g.params[*param].fields, col) {
+                    if let Op::IConst(i) = g.op(*c) {
+                        return (format!("{name}[{r}]{}", fields[*i].text()), 10);
+                    }
+                }
                 match col {
                     Some(c) => {
                         let c = self.expr(*c).0;

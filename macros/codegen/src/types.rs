@@ -279,6 +279,34 @@ pub fn struct_of_type(ty: &syn::Type) -> Option<&syn::Type> {
     }
 }
 
+/// `&[S]` or `&Vec<S>` of a user struct `S`: the struct type.
+pub fn struct_slice_of_type(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Reference(r) = ty else {
+        return None;
+    };
+    if r.mutability.is_some() {
+        return None;
+    }
+    let elem = match &*r.elem {
+        syn::Type::Slice(s) => &*s.elem,
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            let seg = &p.path.segments[0];
+            let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
+                return None;
+            };
+            match (seg.ident == "Vec", a.args.first(), a.args.len()) {
+                (true, Some(syn::GenericArgument::Type(t)), 1) => t,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    match elem {
+        syn::Type::Path(_) => struct_of_type(elem),
+        _ => None,
+    }
+}
+
 /// `usize`.
 pub fn is_usize(ty: &syn::Type) -> bool {
     match ty {
@@ -325,7 +353,13 @@ impl Signature {
                 tuple: p.tuple,
                 span: p.ident.span(),
                 fields: p.strukt.then(Vec::new),
-                struct_ty: p.strukt.then(|| Box::new(p.value_ty().clone())),
+                struct_ty: p.strukt.then(|| {
+                    Box::new(
+                        struct_slice_of_type(&p.ty)
+                            .unwrap_or_else(|| p.value_ty())
+                            .clone(),
+                    )
+                }),
             })
             .collect()
     }

@@ -281,6 +281,13 @@ impl Writer<'_> {
             Op::Load { param, row, col } => {
                 let id = ident(&g.params[*param].name, g.params[*param].span);
                 let r = self.expr(*row).0;
+                // a row of structs: the column is the index of a field path
+                if let (Some(fields), Some(c)) = (&g.params[*param].fields, col) {
+                    if let Op::IConst(i) = g.op(*c) {
+                        let path = super::field_tokens(&fields[*i], g.params[*param].span);
+                        return (quote!(#id[#r] #path), Prec::Atom);
+                    }
+                }
                 match col {
                     Some(c) => {
                         let c = self.expr(*c).0;

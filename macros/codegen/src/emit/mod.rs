@@ -136,6 +136,16 @@ fn struct_checks(g: &Graph) -> Vec<TokenStream> {
             });
         }
         let x = names::ident(&p.name, p.span);
+        if p.slice.is_some() {
+            // rows of structs: checked on the type, for any row
+            for f in fields {
+                let path = field_tokens(f, f.span);
+                out.push(quote_spanned! {f.span=>
+                    let _ = |row: &#ty| ::macrograd::__private::float_field::<#float, _>(&row #path);
+                });
+            }
+            continue;
+        }
         for f in fields {
             let path = field_tokens(f, f.span);
             out.push(quote_spanned! {f.span=>

@@ -306,10 +306,26 @@ fn parse_param(
             ..base
         });
     }
+    // `&[Sample]`: rows of a user struct, data read by field in loops
+    if crate::types::struct_slice_of_type(ty).is_some() {
+        if !nograd {
+            cx.error_spanned_by(
+                ty,
+                "a slice of structs is data here: mark it `#[nograd]` (gradients with respect to slices of structs are not supported)",
+            );
+            return None;
+        }
+        return Some(FnParam {
+            strukt: true,
+            slice: Some(crate::types::Slice { row: None }),
+            ..base
+        });
+    }
     // `State`, `&State`: a user struct, read by field; its gradient is a
     // `State` (a `#[nograd]` one is data whose float fields the body reads)
     if let Some(value) = crate::types::struct_of_type(ty) {
         let by_ref = !std::ptr::eq(value, ty) && matches!(ty, syn::Type::Reference(_));
+        let _ = value;
         return Some(FnParam {
             strukt: true,
             by_ref,

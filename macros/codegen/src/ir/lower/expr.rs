@@ -56,7 +56,9 @@ impl Lowerer<'_> {
             syn::Member::Named(_) => syn::Index::from(0),
         };
         let base = self.expr_keep(&f.base);
-        if matches!(base, Val::Field { .. } | Val::Struct(_)) || !matches!(f.member, syn::Member::Unnamed(_)) {
+        if matches!(base, Val::Field { .. } | Val::Struct(_) | Val::Item { .. })
+            || !matches!(f.member, syn::Member::Unnamed(_))
+        {
             return self.struct_field_of(base, f);
         }
         match base {
@@ -165,7 +167,7 @@ impl Lowerer<'_> {
                     .error_spanned_by(at, "expected a number, found a statement with no value");
                 None
             }
-            v @ (Val::Field { .. } | Val::Struct(_)) => {
+            v @ (Val::Field { .. } | Val::Struct(_) | Val::Item { .. }) => {
                 self.struct_as_number(&v, at);
                 None
             }
@@ -377,6 +379,12 @@ impl Lowerer<'_> {
         let i = self.expr(&ix.index);
         if let Val::Field { param, path } = base {
             return self.struct_index(param, path, &i, &ix.index);
+        }
+        if let Val::Item { param, row, path } = base {
+            return match self.struct_index(param, path, &i, &ix.index) {
+                Val::Field { param, path } => Val::Item { param, row, path },
+                other => other,
+            };
         }
         if let Some(v) = self.slice_index(ix, &base, &i) {
             return v;

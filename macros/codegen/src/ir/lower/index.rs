@@ -135,6 +135,13 @@ impl Lowerer<'_> {
                 let Some(row) = self.int_node(i, &ix.index, span) else {
                     return Some(Val::Poison);
                 };
+                if self.g.params[*k].fields.is_some() {
+                    return Some(Val::Item {
+                        param: *k,
+                        row,
+                        path: Vec::new(),
+                    });
+                }
                 Some(match self.g.params[*k].slice.and_then(|s| s.row) {
                     Some(_) => Val::Row(*k, row),
                     None => Val::Num(self.push(

@@ -306,6 +306,11 @@ impl Lowerer<'_> {
             }
             (syn::Pat::Ident(p), Bind::Elem(k)) if p.subpat.is_none() => {
                 let val = match self.g.params[*k].slice.and_then(|s| s.row) {
+                    _ if self.g.params[*k].fields.is_some() => Val::Item {
+                        param: *k,
+                        row: var,
+                        path: Vec::new(),
+                    },
                     Some(_) => Val::Row(*k, var),
                     None => {
                         let load = self.push(

@@ -68,6 +68,16 @@ enum Val {
         /// The steps into it; empty for the whole parameter.
         path: Vec<crate::types::Seg>,
     },
+    /// Row `row` (an integer node) of a `&[S]` parameter of structs (by
+    /// index), or a path into it (`samples[i].pos`).
+    Item {
+        /// The parameter.
+        param: usize,
+        /// The row.
+        row: NodeId,
+        /// The steps into the row.
+        path: Vec<crate::types::Seg>,
+    },
     /// A struct value built in the body (`State { x, ..s }`).
     Struct(Box<strukt::StructLit>),
 }
@@ -137,12 +147,12 @@ impl<'a> Lowerer<'a> {
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
+                _ if p.slice.is_some() => Val::Buf(k),
                 _ if p.strukt => Val::Field {
                     param: k,
                     path: Vec::new(),
                 },
                 _ if p.opaque => Val::Opaque(k),
-                _ if p.slice.is_some() => Val::Buf(k),
                 _ if p.index => Val::Idx(l.push(Op::IParam(k), p.ident.span())),
                 Some(n) if p.tuple => Val::Tuple(
                     (0..n)
@@ -209,7 +219,7 @@ impl<'a> Lowerer<'a> {
             Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
             Val::Tuple(_) => self.cx.error_at(end, "the body's value is a tuple: a differentiable function returns one scalar"),
             Val::Field { path, .. } if !path.is_empty() => unreachable!("a field path at the end is settled by `expr`"),
-            Val::Field { .. } | Val::Struct(_) => self.cx.error_at(end, "the body's value is a struct: a differentiable function returns one scalar; return one of its fields (`s.x`)"),
+            Val::Field { .. } | Val::Struct(_) | Val::Item { .. } => self.cx.error_at(end, "the body's value is a struct: a differentiable function returns one scalar; return one of its fields (`s.x`)"),
         }
         if self.cx.has_errors() {
             return None;

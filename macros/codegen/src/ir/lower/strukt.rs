@@ -61,6 +61,18 @@ impl Lowerer<'_> {
                     path.push(Seg::Field(name));
                     return Val::Field { param, path };
                 }
+                Val::Item {
+                    param,
+                    row,
+                    mut path,
+                } => {
+                    if path.len() >= MAX_DEPTH {
+                        self.cx.error_spanned_by(&f.member, "this field path is too deep");
+                        return Val::Poison;
+                    }
+                    path.push(Seg::Field(name));
+                    return Val::Item { param, row, path };
+                }
                 Val::Struct(lit) => {
                     let lit = *lit;
                     if let Some((_, v)) = lit.fields.into_iter().find(|(n, _)| *n == name) {
@@ -151,6 +163,9 @@ impl Lowerer<'_> {
             Val::Field { param, path } if !path.is_empty() => {
                 Val::Num(self.field_node(param, path, span))
             }
+            Val::Item { param, row, path } if !path.is_empty() => {
+                Val::Num(self.row_field(param, row, path, span))
+            }
             other => other,
         }
     }
@@ -183,6 +198,28 @@ impl Lowerer<'_> {
             .insert(0, id);
         self.struct_reads.insert((param, path), id);
         id
+    }
+
+    /// `rows[row].path` of a `&[S]` parameter: a load whose column is the
+    /// index of the path in the parameter's fields.
+    fn row_field(&mut self, param: usize, row: NodeId, path: Vec<Seg>, span: Span) -> NodeId {
+        let fields = self.g.params[param].fields.get_or_insert_with(Vec::new);
+        let index = match fields.iter().position(|f| f.segs == path) {
+            Some(i) => i,
+            None => {
+                fields.push(FieldPath { segs: path, span });
+                fields.len() - 1
+            }
+        };
+        let col = self.push(Op::IConst(index), span);
+        self.push(
+            Op::Load {
+                param,
+                row,
+                col: Some(col),
+            },
+            span,
+        )
     }
 
     /// The error for a struct used where a number is wanted.
