@@ -131,6 +131,9 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
             let forward = st.gradient.wrt.is_some();
             let formulas = formula::formulas(&st.gradient, &name);
             let mut doc = emit::grad_doc(&name, sig, forward, &formulas);
+            if sig.assoc {
+                doc = doc.replacen(&format!("[`{name}`]"), &format!("[`Self::{name}`]"), 1);
+            }
             if let Some(memory) = emit::memory_doc(&st.gradient) {
                 doc.push_str("\n\n");
                 doc.push_str(&memory);

@@ -324,6 +324,10 @@ pub struct Signature {
     pub float: Float,
     /// The parameters, in order.
     pub params: Vec<FnParam>,
+    /// A method or an associated function (`&self`, `self`, or naming
+    /// `Self`): the generated items are associated items of the same
+    /// `impl`, and callers reach its pullback as `__f_pullback`.
+    pub assoc: bool,
 }
 
 impl Signature {
@@ -344,7 +348,9 @@ impl Signature {
             .iter()
             .map(|p| Param {
                 name: p.ident.to_string(),
-                len: p.len,
+                // a struct has as many elements as fields read, counted
+                // while lowering
+                len: if p.strukt && p.slice.is_none() { Some(0) } else { p.len },
                 diff: !p.nograd,
                 opaque: p.opaque,
                 slice: p.slice,

@@ -235,10 +235,16 @@ impl<'g> Writer<'g> {
                     segs.push(quote!(#id));
                 }
                 let colon = if leading { quote!(::) } else { quote!() };
+                let assoc = super::names::is_assoc_path(&c.path);
                 if wants_grad {
-                    let owner = format_ident!("{}", last, span = span);
-                    let pb = Ident::new(PULLBACK, span);
-                    let f = quote_spanned!(span=> #owner::#pb);
+                    let f = if c.method || assoc {
+                        let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
+                        quote_spanned!(span=> #pb)
+                    } else {
+                        let owner = format_ident!("{}", last, span = span);
+                        let pb = Ident::new(PULLBACK, span);
+                        quote_spanned!(span=> #owner::#pb)
+                    };
                     let float = Ident::new(g.float.name(), Span::call_site());
                     let mut parts = Vec::new();
                     let mut unpack = Vec::new();
@@ -294,14 +300,26 @@ impl<'g> Writer<'g> {
                             }
                         });
                     }
+                    let call = if c.method {
+                        let (recv, rest) = args.split_first().expect("a method call has a receiver");
+                        quote_spanned!(span=> (#recv).#f(#(#rest),*))
+                    } else {
+                        quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
+                    };
                     quote_spanned! {span=>
-                        let (#value, (#(#parts,)*)) = #colon #(#segs ::)* #f(#(#args),*);
+                        let (#value, (#(#parts,)*)) = #call;
                         #(#unpack)*
                     }
                 } else {
                     let f = format_ident!("{}", last, span = span);
+                    let call = if c.method {
+                        let (recv, rest) = args.split_first().expect("a method call has a receiver");
+                        quote_spanned!(span=> (#recv).#f(#(#rest),*))
+                    } else {
+                        quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
+                    };
                     quote_spanned! {span=>
-                        let #value = #colon #(#segs ::)* #f(#(#args),*);
+                        let #value = #call;
                     }
                 }
             }

@@ -325,10 +325,11 @@ pub fn grad_fn_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str)
     let buf_ins = buf_params.iter().map(|(b, t)| quote!(#b: #t));
     let buf_args: Vec<_> = buf_params.iter().map(|(b, _)| quote!(&mut #b)).collect();
     // `f_grad_into` returns the value alone when every gradient is a slice's
+    let owner = sig.assoc.then(|| quote!(Self::));
     let call = if rest_names.is_empty() {
-        quote! { let value = #into_name(#(#args,)* #(#buf_args),*); }
+        quote! { let value = #owner #into_name(#(#args,)* #(#buf_args),*); }
     } else {
-        quote! { let (value, #rest_pat) = #into_name(#(#args,)* #(#buf_args),*); }
+        quote! { let (value, #rest_pat) = #owner #into_name(#(#args,)* #(#buf_args),*); }
     };
     let into_ret = if rest_names.is_empty() {
         quote!(#float)
@@ -460,6 +461,22 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     // `impl`s" lands there. (Not the function inside: its local variables,
     // spanned on a name from a `macro_rules!`, would take that macro's
     // hygiene.)
+    if sig.assoc {
+        // a method or associated function: an item of the same `impl`
+        let pb = format_ident!("{}", names::assoc_pullback(&name.to_string()));
+        let doc = doc.replace(&format!("[`{name}`]"), &format!("[`Self::{name}`]"));
+        return quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            #[inline]
+            #[allow(dead_code)]
+            #vis fn #pb(#ins) -> (#float, (#(#tys,)*)) {
+                let _ = Self::#name;
+                let (value, gradient) = Self::#grad_name(#(#args),*);
+                (value, (#(#exprs,)*))
+            }
+        };
+    }
     let pb_fn = quote! {
         #[doc = #doc]
         #[inline]

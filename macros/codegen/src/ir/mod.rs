@@ -128,6 +128,9 @@ pub struct Call {
     /// For each argument: written `&x` (a callee parameter `&f64` or
     /// `&[f64; N]`), so the generated call passes a reference too.
     pub by_ref: Vec<bool>,
+    /// A method call `recv.f(args)`: the first argument is the receiver
+    /// and [`Call::path`] is the method's name.
+    pub method: bool,
 }
 
 /// Spans carried along for error messages; they never make two operations

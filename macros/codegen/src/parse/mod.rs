@@ -77,9 +77,9 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         }
     };
     check_fn_header(&item.sig, cx);
-    if item.sig.receiver().is_none() {
-        check_not_associated(&item, cx);
-    }
+    // a method, or an associated function that names `Self`: its items
+    // go in the same `impl`
+    let assoc = item.sig.receiver().is_some() || names_self(&item);
     item.attrs.retain(|a| {
         if a.path().is_ident(NOGRAD) {
             cx.error_spanned_by(a, "`#[nograd]` belongs on a parameter, not on the function");
@@ -92,13 +92,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         .inputs
         .iter_mut()
         .filter_map(|input| match input {
-            syn::FnArg::Receiver(r) => {
-                cx.error_spanned_by(
-                    &*r,
-                    "`#[differentiable]` does not support methods: write a free function and pass the fields as parameters",
-                );
-                None
-            }
+            syn::FnArg::Receiver(r) => Some(parse_receiver(r, cx)),
             syn::FnArg::Typed(pt) => Some(parse_param(&mut pt.attrs, &pt.pat, &pt.ty, cx)),
         })
         .collect::<Vec<_>>();
@@ -112,8 +106,52 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             None
         }
     };
-    let sig = signature(params, ret, cx);
+    let mut sig = signature(params, ret, cx);
+    if let Some(sig) = &mut sig {
+        sig.assoc = assoc;
+    }
     Some(GradFn { item, args, sig })
+}
+
+/// `&self` or `self`: a parameter named `self` of type `&Self` / `Self`, a
+/// struct (differentiable unless marked `#[nograd]`).
+fn parse_receiver(r: &mut syn::Receiver, cx: &Ctxt) -> Option<FnParam> {
+    let mut nograd = false;
+    r.attrs.retain(|a| {
+        if a.path().is_ident(NOGRAD) {
+            nograd = true;
+            return false;
+        }
+        true
+    });
+    if r.reference.is_some() && r.mutability.is_some() {
+        cx.error_spanned_by(
+            &*r,
+            "`&mut self` is not supported: a differentiable method computes a value; take `&self` (its gradient is returned as a `Self`)",
+        );
+        return None;
+    }
+    let ty = (*r.ty).clone();
+    if crate::types::struct_of_type(&ty).is_none() {
+        cx.error_spanned_by(
+            &*r,
+            "a differentiable method takes `&self` or `self`",
+        );
+        return None;
+    }
+    Some(FnParam {
+        ident: syn::Ident::new("self", r.self_token.span),
+        by_ref: matches!(ty, syn::Type::Reference(_)),
+        ty,
+        len: None,
+        nograd,
+        mutable: r.mutability.is_some() && r.reference.is_none(),
+        opaque: false,
+        slice: None,
+        index: false,
+        tuple: false,
+        strukt: true,
+    })
 }
 
 /// Reads a `grad!` closure.
@@ -174,23 +212,6 @@ pub(crate) fn item_keyword_span(item: &syn::Item) -> Span {
         syn::Item::Type(t) => t.type_token.span,
         syn::Item::Use(u) => u.use_token.span,
         other => other.span(),
-    }
-}
-
-/// The free-function rule: an associated function (in an `impl` block) is
-/// not supported yet. An attribute cannot see the block around it, so this
-/// catches the functions that name `Self`; for the others rustc reports the
-/// generated items that cannot live in an `impl`, on the function's name.
-fn check_not_associated(item: &syn::ItemFn, cx: &Ctxt) {
-    if names_self(item) {
-        cx.error_spanned_by(
-            &item.sig.ident,
-            format!(
-                "`#[differentiable]` applies to free functions; associated functions and methods are not supported yet: \
-                 move `{}` out of the `impl` block",
-                item.sig.ident
-            ),
-        );
     }
 }
 
@@ -535,5 +556,6 @@ fn signature(
     Some(Signature {
         float: float?,
         params: out,
+        assoc: false,
     })
 }

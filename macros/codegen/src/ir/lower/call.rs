@@ -29,7 +29,16 @@ impl Lowerer<'_> {
         if slice_method && self.captured_needs_type(&m.receiver) {
             return Val::Poison;
         }
-        let recv = self.expr(&m.receiver);
+        let known = rules::method(&name).is_some()
+            || matches!(name.as_str(), "powi" | "sin_cos" | "len" | "iter");
+        let recv = if known {
+            self.expr(&m.receiver)
+        } else {
+            match self.expr_keep(&m.receiver) {
+                v @ (Val::Field { .. } | Val::Struct(_)) => return self.user_method_call(v, m),
+                other => self.settle(other, m.receiver.span()),
+            }
+        };
         match name.as_str() {
             "powi" => return self.powi(recv, m),
             "sin_cos" if m.args.is_empty() => return self.sin_cos(recv, &m.receiver, span),
@@ -285,16 +294,58 @@ impl Lowerer<'_> {
 
     /// A call of another differentiable function, through its pullback.
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
-        let mut args = Vec::new();
+        let exprs: Vec<&syn::Expr> = c.args.iter().collect();
+        let Some(args) = self.call_args(&exprs) else {
+            return Val::Poison;
+        };
         let arg_spans =
             crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
-        let mut ok = true;
         let by_ref = c
             .args
             .iter()
             .map(|a| written_by_ref(a) || self.names_ref_param(a))
             .collect();
-        for a in &c.args {
+        let path = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let leading = func.path.leading_colon.is_some();
+        self.push_call(path, leading, args, arg_spans, by_ref, false, span)
+    }
+
+    /// `recv.method(args)` of a struct value: a call of the method's
+    /// pullback, `recv.__method_pullback(args)`, with the receiver as its
+    /// first argument.
+    pub(super) fn user_method_call(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
+        let span = m.method.span();
+        let Some(recv) = self.struct_arg(recv, &m.receiver) else {
+            return Val::Poison;
+        };
+        let exprs: Vec<&syn::Expr> = m.args.iter().collect();
+        let Some(rest) = self.call_args(&exprs) else {
+            return Val::Poison;
+        };
+        let args = std::iter::once(CallArg::Struct(Box::new(recv)))
+            .chain(rest)
+            .collect();
+        let arg_spans = crate::ir::SourceSpans(
+            std::iter::once(m.receiver.span())
+                .chain(m.args.iter().map(syn::spanned::Spanned::span))
+                .collect(),
+        );
+        let by_ref = std::iter::once(false)
+            .chain(m.args.iter().map(|a| written_by_ref(a) || self.names_ref_param(a)))
+            .collect();
+        self.push_call(vec![m.method.to_string()], false, args, arg_spans, by_ref, true, span)
+    }
+
+    /// The arguments of a call; `None` after an error.
+    fn call_args(&mut self, exprs: &[&syn::Expr]) -> Option<Vec<CallArg>> {
+        let mut args = Vec::new();
+        let mut ok = true;
+        for &a in exprs {
             if let Some(name) = self.captured_name(a) {
                 args.push(CallArg::Capture(name));
                 continue;
@@ -364,16 +415,21 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if !ok {
-            return Val::Poison;
-        }
-        let path = func
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        let leading = func.path.leading_colon.is_some();
+        ok.then_some(args)
+    }
+
+    /// Adds a call node with its value and partials.
+    #[allow(clippy::too_many_arguments)]
+    fn push_call(
+        &mut self,
+        path: Vec<String>,
+        leading: bool,
+        args: Vec<CallArg>,
+        arg_spans: crate::ir::SourceSpans,
+        by_ref: Vec<bool>,
+        method: bool,
+        span: Span,
+    ) -> Val {
         let call_id = self.push(Op::Const(0.0), span);
         let value = self.g.add(Op::Result(call_id), span);
         let partials = args
@@ -396,6 +452,7 @@ impl Lowerer<'_> {
             partials,
             arg_spans,
             by_ref,
+            method,
         }));
         Val::Num(value)
     }

@@ -1,0 +1,161 @@
+//! `#[differentiable]` on methods and associated functions (issue 8 §2):
+//! `&self` is differentiable (its gradient a `Self`) unless marked
+//! `#[nograd]`, `self` by value, associated functions naming `Self`, the
+//! generated items in the same `impl` (`sys.energy_grad(..)`,
+//! `System::energy_grad(..)`), methods calling other methods and free
+//! functions.
+//!
+//! Every item is written once in `corpus!` and instantiated in f64 and
+//! f32; each gradient is checked against a closed form (f64) and central
+//! finite differences of the f64 and of the f32 function.
+
+mod common;
+
+use common::{assert_all_close, numeric_grad, numeric_grad_f32};
+
+/// f64 gradient vs the closed form
+const TOL_64: f64 = 1e-12;
+/// f64 gradient vs finite differences
+const TOL_FD: f64 = 1e-7;
+/// f32 gradient vs the (f64) closed form
+const TOL_32: f64 = 1e-4;
+/// f32 gradient vs f32 finite differences
+const TOL_FD_32: f64 = 5e-2;
+
+macro_rules! corpus {
+    ($F:ident) => {
+        use macrograd::{differentiable, Differentiable};
+
+        /// A mass on a spring.
+        #[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
+        pub struct System {
+            pub x: $F,
+            pub v: $F,
+            pub m: $F,
+        }
+
+        /// A free function the methods call.
+        #[differentiable]
+        pub fn damp(v: $F, #[nograd] c: $F) -> $F {
+            c * v * v.abs()
+        }
+
+        impl System {
+            /// Kinetic energy.
+            #[differentiable]
+            pub fn kinetic(&self) -> $F {
+                0.5 * self.m * self.v * self.v
+            }
+
+            /// Total energy plus damping: calls a method, an associated
+            /// function and a free function.
+            #[differentiable]
+            pub fn energy(&self, #[nograd] k: $F) -> $F {
+                self.kinetic() + Self::spring(self, k) + damp(self.v, 0.1)
+            }
+
+            /// An associated function naming `Self`.
+            #[differentiable]
+            pub fn spring(s: &Self, #[nograd] k: $F) -> $F {
+                0.5 * k * s.x * s.x
+            }
+
+            /// `self` by value, with another differentiable parameter.
+            #[differentiable]
+            pub fn work(self, f: $F) -> $F {
+                f * self.x * self.m.sqrt()
+            }
+
+            /// `&self` as data: the gradient is the other parameter's.
+            #[differentiable]
+            pub fn scaled(#[nograd] &self, a: $F) -> $F {
+                a * a * self.m
+            }
+        }
+    };
+}
+
+mod c64 {
+    corpus!(f64);
+}
+
+mod c32 {
+    corpus!(f32);
+}
+
+fn sys64(p: &[f64]) -> c64::System {
+    c64::System { x: p[0], v: p[1], m: p[2] }
+}
+
+fn sys32(p: &[f32]) -> c32::System {
+    c32::System { x: p[0], v: p[1], m: p[2] }
+}
+
+/// Checks a flat gradient against the closed form and central differences.
+fn check(
+    what: &str,
+    x: &[f64],
+    grad64: &[f64],
+    grad32: &[f32],
+    f64_fn: impl Fn(&[f64]) -> f64,
+    f32_fn: impl Fn(&[f32]) -> f32,
+    expected: &[f64],
+) {
+    assert_all_close(grad64, expected, TOL_64, what);
+    assert_all_close(grad64, &numeric_grad(&f64_fn, x), TOL_FD, what);
+    let g32: Vec<f64> = grad32.iter().map(|&d| d as f64).collect();
+    assert_all_close(&g32, expected, TOL_32, what);
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32).iter().map(|&d| d as f64).collect();
+    assert_all_close(&g32, &fd32, TOL_FD_32, what);
+}
+
+const POINTS: [[f64; 3]; 3] = [[0.3, -1.2, 2.0], [1.7, 0.4, 0.5], [-2.0, 0.9, 1.5]];
+
+#[test]
+fn method_gradient_with_respect_to_self_is_a_self() {
+    let k = 3.0;
+    for x in POINTS {
+        let s = sys64(&x);
+        let (e, d) = s.energy_grad(k);
+        let (xx, v, m) = (x[0], x[1], x[2]);
+        let value = 0.5 * m * v * v + 0.5 * k * xx * xx + 0.1 * v * v.abs();
+        assert_all_close(&[e], &[value], TOL_64, "energy value");
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        // called as an associated function too
+        let (_, d32) = c32::System::energy_grad(&sys32(&x32), k as f32);
+        check(
+            "energy",
+            &x,
+            &[d.x, d.v, d.m],
+            &[d32.x, d32.v, d32.m],
+            |p| sys64(p).energy(k),
+            |p| sys32(p).energy(k as f32),
+            &[k * xx, m * v + 0.2 * v.abs(), 0.5 * v * v],
+        );
+    }
+}
+
+#[test]
+fn self_by_value_and_nograd_self() {
+    for x in POINTS {
+        let f = 0.7;
+        let (_, (d, df)) = sys64(&x).work_grad(f);
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let (_, (d32, df32)) = sys32(&x32).work_grad(f as f32);
+        let (xx, m) = (x[0], x[2]);
+        let mut all = x.to_vec();
+        all.push(f);
+        check(
+            "work",
+            &all,
+            &[d.x, d.v, d.m, df],
+            &[d32.x, d32.v, d32.m, df32],
+            |p| sys64(p).work(p[3]),
+            |p| sys32(p).work(p[3]),
+            &[f * m.sqrt(), 0.0, f * xx * 0.5 / m.sqrt(), xx * m.sqrt()],
+        );
+        let (_, da) = sys64(&x).scaled_grad(1.5);
+        assert_all_close(&[da], &[2.0 * 1.5 * m], TOL_64, "scaled");
+    }
+}
