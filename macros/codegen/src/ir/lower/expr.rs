@@ -10,14 +10,28 @@ use crate::rules::Prim;
 
 impl Lowerer<'_> {
     /// An expression's value; a struct field path read here is a float.
+    #[inline(always)]
     pub(super) fn expr(&mut self, e: &syn::Expr) -> Val {
-        let v = self.expr_keep(e);
-        self.settle(v, e.span())
+        self.expr_in(e, false)
     }
 
     /// An expression's value, a struct path kept as a path (for a call
     /// argument, a binding, a field of a struct value, a deeper access).
+    #[inline(always)]
     pub(super) fn expr_keep(&mut self, e: &syn::Expr) -> Val {
+        self.expr_in(e, true)
+    }
+
+    /// One frame per level of nesting (deep expressions recurse here).
+    fn expr_in(&mut self, e: &syn::Expr, keep: bool) -> Val {
+        let v = self.expr_of(e);
+        if keep || !matches!(v, Val::Field { .. } | Val::Item { .. }) {
+            return v;
+        }
+        self.settle(v, e.span())
+    }
+
+    fn expr_of(&mut self, e: &syn::Expr) -> Val {
         match e {
             syn::Expr::Lit(l) => self.literal(&l.lit),
             syn::Expr::Path(p) => self.path(p),

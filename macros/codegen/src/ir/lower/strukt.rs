@@ -158,6 +158,7 @@ impl Lowerer<'_> {
 
     /// A path used as a float: the element of its parameter, made at the
     /// first read (see the module docs). Other values pass unchanged.
+    #[inline(never)]
     pub(super) fn settle(&mut self, v: Val, span: Span) -> Val {
         match v {
             Val::Field { param, path } if !path.is_empty() => {
