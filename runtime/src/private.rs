@@ -83,14 +83,38 @@ pub fn partial<T, P: Partial<T>>(p: P) -> T {
     label = "read as a float in a differentiable body",
     note = "read one of its float fields (`.x`) or elements (`[0]`) instead, or compute with the float type of the function"
 )]
-pub trait FloatField<F> {}
+pub trait FloatField<F> {
+    /// The value.
+    fn get(&self) -> F;
+    /// Sets the value (a gradient's field).
+    fn set(&mut self, v: F);
+}
 
-impl FloatField<f32> for f32 {}
-impl FloatField<f64> for f64 {}
+macro_rules! float_fields {
+    ($($t:ty),*) => {
+        $(
+            impl FloatField<$t> for $t {
+                #[inline(always)]
+                fn get(&self) -> $t {
+                    *self
+                }
+                #[inline(always)]
+                fn set(&mut self, v: $t) {
+                    *self = v;
+                }
+            }
+        )*
+    };
+}
 
-/// Checks that a field read as a float is one (see [`FloatField`]).
+float_fields!(f32, f64);
+
+/// A field read as a float (see [`FloatField`]): its value, of type `F`
+/// even when the field is not a float, so that one mistake gives one error.
 #[inline(always)]
-pub fn float_field<F, T: FloatField<F>>(_: &T) {}
+pub fn float_field<F, T: FloatField<F>>(t: &T) -> F {
+    t.get()
+}
 
 /// Checks that a struct parameter is `Differentiable` with the function's
 /// float type.

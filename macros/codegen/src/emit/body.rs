@@ -59,6 +59,9 @@ pub struct Writer<'g> {
     pub(super) tape_pos: HashMap<NodeId, Ident>,
     /// The gradient variable of each differentiable struct parameter.
     pub(super) struct_grads: HashMap<usize, Ident>,
+    /// The variable each struct field read is bound to, by (parameter,
+    /// element).
+    pub(super) struct_reads: HashMap<(usize, usize), Ident>,
 }
 
 impl<'g> Writer<'g> {
@@ -71,6 +74,7 @@ impl<'g> Writer<'g> {
             inline,
             tape_pos: HashMap::new(),
             struct_grads: HashMap::new(),
+            struct_reads: HashMap::new(),
         }
     }
 
@@ -428,6 +432,10 @@ impl<'g> Writer<'g> {
                 let id = super::names::ident(&g.params[*param].name, g.params[*param].span);
                 match index {
                     None => (quote!(#id), Prec::Atom),
+                    Some(i) if self.struct_reads.contains_key(&(*param, *i)) => {
+                        let id = &self.struct_reads[&(*param, *i)];
+                        (quote!(#id), Prec::Atom)
+                    }
                     Some(i) if g.params[*param].fields.is_some() => {
                         let f = &g.params[*param].fields.as_ref().expect("checked")[*i];
                         let path = super::field_tokens(f, g.params[*param].span);
@@ -605,82 +613,3 @@ pub(super) fn extern_path(path: &str, span: Span) -> TokenStream {
         .collect()
 }
 
-impl Writer<'_> {
-    /// A struct argument as the user wrote it (see `ir::structs`).
-    fn struct_expr(&mut self, s: &crate::ir::StructArg, at: Span) -> TokenStream {
-        // literals nest as written: the depth is the user's own nesting
-        self.struct_expr_of(s, &s.expr, at)
-    }
-
-    fn struct_expr_of(
-        &mut self,
-        s: &crate::ir::StructArg,
-        e: &crate::ir::StructExpr,
-        at: Span,
-    ) -> TokenStream {
-        use crate::ir::StructExpr;
-        match e {
-            StructExpr::Path { param, path } => {
-                let p = &self.g.params[*param];
-                let id = super::names::ident(&p.name, p.span);
-                let path = super::seg_tokens(path, p.span);
-                quote!(#id #path)
-            }
-            StructExpr::Elem(i) => self.expr(s.elems[*i]).0,
-            StructExpr::Array(v) => {
-                let es: Vec<_> = v.iter().map(|i| self.expr(s.elems[*i]).0).collect();
-                quote!([#(#es),*])
-            }
-            StructExpr::Lit { ty, fields, rest } => {
-                let ty = super::extern_path_tokens(ty, at);
-                let fs: Vec<_> = fields
-                    .iter()
-                    .map(|(name, v)| {
-                        let m = super::member(name, at);
-                        let v = self.struct_expr_of(s, v, at);
-                        quote!(#m: #v)
-                    })
-                    .collect();
-                let rest = rest.as_ref().map(|r| {
-                    let r = self.struct_expr_of(s, r, at);
-                    quote!(..#r)
-                });
-                quote!(#ty { #(#fs,)* #rest })
-            }
-        }
-    }
-
-    /// `d_s.arm += coeff · entry.arm` (see `ir::structs`).
-    fn add_struct(&mut self, a: &crate::ir::AddStruct, at: Span) -> TokenStream {
-        let g = self.g;
-        let value = self.names.of(g, a.call_value);
-        let entry = format_ident!("{}_partial{}", value, a.arg);
-        let coeff = self.expr(a.coeff).0;
-        let Some(d) = self.struct_grads.get(&a.accum.param).cloned() else {
-            return quote!();
-        };
-        let span = g.params[a.accum.param].span;
-        let target = super::seg_tokens(&a.accum.target, span);
-        let source = super::seg_tokens(&a.accum.source, span);
-        // spanned on the call: rustc's error for a `#[nograd]` callee
-        // parameter points there
-        let add = quote_spanned!(at=> ::macrograd::__private::add_struct_partial);
-        if a.accum.zero.is_empty() {
-            return quote! {
-                #add(&mut #d #target, #coeff, &#entry #source);
-            };
-        }
-        // the fields the literal wrote itself are not this parameter's
-        let zero = a.accum.zero.iter().map(|z| {
-            let z = super::seg_tokens(z, span);
-            quote!(part #z = ::macrograd::Differentiable::zero();)
-        });
-        quote! {
-            {
-                let mut part = ::core::clone::Clone::clone(&#entry #source);
-                #(#zero)*
-                #add(&mut #d #target, #coeff, &part);
-            }
-        }
-    }
-}

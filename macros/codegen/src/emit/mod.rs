@@ -15,11 +15,14 @@
 //! how many parameters are differentiable.
 
 mod body;
+mod structs;
 mod fallback;
 mod loops;
 mod uses;
 
 pub use loops::memory_doc;
+pub(crate) use structs::{field_tokens, seg_tokens};
+use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
@@ -61,7 +64,7 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         let x = names::ident(&p.name, p.span);
         prelude.push(quote! { let #x = *#x; });
     }
-    prelude.extend(struct_checks(g));
+    prelude.extend(struct_checks(&mut w));
     for (k, p) in g.params.iter().filter(|p| p.diff).enumerate() {
         if let Some(slice) = p.slice {
             let buf = names::ident(&names::grad_buffer_name(&p.name), p.span);
@@ -109,119 +112,6 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         w.body(quote!((#value, #grads)))
     };
     quote! { #(#prelude)* #body }
-}
-
-/// The index of a parameter in the graph.
-fn k_param(g: &Graph, p: &crate::types::Param) -> usize {
-    g.params
-        .iter()
-        .position(|q| std::ptr::eq(q, p))
-        .expect("a parameter of the graph")
-}
-
-/// What the generated code checks about struct parameters, on the user's
-/// tokens: each differentiable one is `Differentiable` with the function's
-/// float type (its type), each field read as a float is one (the read).
-fn struct_checks(g: &Graph) -> Vec<TokenStream> {
-    let float = syn::Ident::new(g.float.name(), Span::call_site());
-    let mut out = Vec::new();
-    for p in &g.params {
-        let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) else {
-            continue;
-        };
-        if p.diff {
-            let at = syn::spanned::Spanned::span(&**ty);
-            out.push(quote_spanned! {at=>
-                ::macrograd::__private::struct_param::<#ty, #float>();
-            });
-        }
-        let x = names::ident(&p.name, p.span);
-        if p.slice.is_some() {
-            // rows of structs: checked on the type, for any row
-            for f in fields {
-                let path = field_tokens(f, f.span);
-                out.push(quote_spanned! {f.span=>
-                    let _ = |row: &#ty| ::macrograd::__private::float_field::<#float, _>(&row #path);
-                });
-            }
-            continue;
-        }
-        for f in fields {
-            let path = field_tokens(f, f.span);
-            out.push(quote_spanned! {f.span=>
-                ::macrograd::__private::float_field::<#float, _>(&#x #path);
-            });
-        }
-    }
-    out
-}
-
-/// `.arm.l1` / `.w[2]` as tokens, spanned at `span`.
-pub(crate) fn field_tokens(f: &crate::types::FieldPath, span: Span) -> TokenStream {
-    seg_tokens(&f.segs, span)
-}
-
-/// The steps of a path into a struct as tokens.
-pub(crate) fn seg_tokens(segs: &[crate::types::Seg], span: Span) -> TokenStream {
-    let mut out = TokenStream::new();
-    for seg in segs {
-        match seg {
-            crate::types::Seg::Field(name) => {
-                let m = member(name, span);
-                out.extend(quote!(.#m));
-            }
-            crate::types::Seg::Index(i) => {
-                let i = Literal::usize_unsuffixed(*i);
-                out.extend(quote!([#i]));
-            }
-        }
-    }
-    out
-}
-
-/// A field name (`x`, `r#type`) or number (`0`) as a member.
-pub(crate) fn member(name: &str, span: Span) -> TokenStream {
-    match name.parse::<u32>() {
-        Ok(i) => {
-            let i = syn::Index { index: i, span };
-            quote!(#i)
-        }
-        Err(_) => {
-            let id = names::ident(name, span);
-            quote!(#id)
-        }
-    }
-}
-
-/// A path lowering stored as text (`State`, `physics::State`), as tokens.
-pub(crate) fn extern_path_tokens(path: &str, span: Span) -> TokenStream {
-    body::extern_path(path, span)
-}
-
-/// The gradient of a struct parameter: zero, with each field the body
-/// reads set to its derivative (added, when calls also add into it).
-fn struct_gradient(
-    d: &syn::Ident,
-    fields: &[crate::types::FieldPath],
-    span: Span,
-    elems: &[TokenStream],
-    declared: bool,
-    ty: &syn::Type,
-) -> TokenStream {
-    let sets = fields.iter().zip(elems).map(|(f, e)| {
-        let path = field_tokens(f, span);
-        if declared {
-            quote!(#d #path += #e;)
-        } else {
-            quote!(#d #path = #e;)
-        }
-    });
-    let decl = (!declared).then(|| quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
-    quote!({
-        #decl
-        #(#sets)*
-        #d
-    })
 }
 
 /// The type of one parameter's gradient entry: its own type, or `Vec<F>`
@@ -338,6 +228,7 @@ pub fn grad_fn_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str)
     };
     let body = body_with(g, true);
     let pullback = pullback(item, sig);
+    let bound = self_bound(sig);
     let into_doc = format!(
         " Allocation-free form of [`{grad_name}`]: adds the gradient of each differentiable slice \
          into the caller's buffer (`d_<name>`, of the slice's length; it is not zeroed, so repeated calls \
@@ -349,7 +240,7 @@ pub fn grad_fn_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str)
 
         #[doc = #doc]
         #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
-        #vis fn #grad_name(#ins) -> (#float, #gty) {
+        #vis fn #grad_name(#ins) -> (#float, #gty) #bound {
             #(#bufs)*
             #call
             (value, #all)
@@ -357,7 +248,7 @@ pub fn grad_fn_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str)
 
         #[doc = #into_doc]
         #[allow(clippy::all, unused_parens, unused_variables, unused_mut, unused_assignments)]
-        #vis fn #into_name(#ins, #(#buf_ins),*) -> #into_ret {
+        #vis fn #into_name(#ins, #(#buf_ins),*) -> #into_ret #bound {
             #body
         }
 
@@ -411,12 +302,13 @@ pub fn grad_fn(item: &syn::ItemFn, sig: &Signature, body: TokenStream, doc: &str
     let gty = grad_type(sig);
     let ins = inputs(sig);
     let pullback = pullback(item, sig);
+    let bound = self_bound(sig);
     quote! {
         #item
 
         #[doc = #doc]
         #[allow(clippy::all, unused_parens, unused_variables)]
-        #vis fn #grad_name(#ins) -> (#float, #gty) {
+        #vis fn #grad_name(#ins) -> (#float, #gty) #bound {
             #body
         }
 
@@ -465,12 +357,13 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         // a method or associated function: an item of the same `impl`
         let pb = format_ident!("{}", names::assoc_pullback(&name.to_string()));
         let doc = doc.replace(&format!("[`{name}`]"), &format!("[`Self::{name}`]"));
+        let bound = self_bound(sig);
         return quote! {
             #[doc = #doc]
             #[doc(hidden)]
             #[inline]
             #[allow(dead_code)]
-            #vis fn #pb(#ins) -> (#float, (#(#tys,)*)) {
+            #vis fn #pb(#ins) -> (#float, (#(#tys,)*)) #bound {
                 let _ = Self::#name;
                 let (value, gradient) = Self::#grad_name(#(#args),*);
                 (value, (#(#exprs,)*))

@@ -1,0 +1,229 @@
+//! Emitting user structs: the checks on struct parameters, the bindings
+//! of the fields the body reads, and each struct's gradient value.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::body::Writer;
+use super::names;
+use crate::ir::Graph;
+
+/// The index of a parameter in the graph.
+pub(super) fn k_param(g: &Graph, p: &crate::types::Param) -> usize {
+    g.params
+        .iter()
+        .position(|q| std::ptr::eq(q, p))
+        .expect("a parameter of the graph")
+}
+
+/// What the generated code checks about struct parameters, on the user's
+/// tokens, and the bindings of the fields the body reads: each
+/// differentiable struct is `Differentiable` with the function's float
+/// type (on its type; `self` is checked by a `where` clause, see
+/// [`self_bound`]); each field read is bound once, `let s_x =
+/// float_field(&s.x);`, which checks (on the read) that it is a float and
+/// has the float type whatever it is, so one mistake gives one error.
+pub(super) fn struct_checks(w: &mut Writer<'_>) -> Vec<TokenStream> {
+    let g = w.g;
+    let float = syn::Ident::new(g.float.name(), Span::call_site());
+    let mut out = Vec::new();
+    for (k, p) in g.params.iter().enumerate() {
+        let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) else {
+            continue;
+        };
+        if p.diff && p.name != "self" {
+            let at = syn::spanned::Spanned::span(&**ty);
+            out.push(quote_spanned! {at=>
+                ::macrograd::__private::struct_param::<#ty, #float>();
+            });
+        }
+        let x = names::ident(&p.name, p.span);
+        if p.slice.is_some() {
+            // rows of structs: checked on the type, for any row
+            for f in fields {
+                let path = field_tokens(f, f.span);
+                out.push(quote_spanned! {f.span=>
+                    let _ = |row: &#ty| ::macrograd::__private::float_field::<#float, _>(&row #path);
+                });
+            }
+            continue;
+        }
+        for (i, f) in fields.iter().enumerate() {
+            let path = field_tokens(f, p.span);
+            let name = w.names.fresh(&format!(
+                "{}_{}",
+                p.name.trim_start_matches("r#"),
+                f.ident_suffix()
+            ));
+            let read = quote_spanned!(f.span=> ::macrograd::__private::float_field::<#float, _>);
+            out.push(quote! { let #name = #read(&#x #path); });
+            w.struct_reads.insert((k, i), name);
+        }
+    }
+    out
+}
+
+/// `where Self: Differentiable<Float = F>` for a method whose `self` is
+/// differentiable, spanned on `self`: a receiver that is not a marked
+/// struct (a trait object, a struct without the derive) gives this one
+/// error, and the generated signatures (which return a `Self`) give none.
+pub(super) fn self_bound(sig: &crate::types::Signature) -> TokenStream {
+    let Some(p) = sig
+        .params
+        .iter()
+        .find(|p| p.strukt && !p.nograd && p.ident == "self")
+    else {
+        return TokenStream::new();
+    };
+    let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    quote_spanned! {p.ident.span()=>
+        where Self: ::macrograd::Differentiable<Float = #float>
+    }
+}
+
+/// `.arm.l1` / `.w[2]` as tokens, spanned at `span`.
+pub(crate) fn field_tokens(f: &crate::types::FieldPath, span: Span) -> TokenStream {
+    seg_tokens(&f.segs, span)
+}
+
+/// The steps of a path into a struct as tokens.
+pub(crate) fn seg_tokens(segs: &[crate::types::Seg], span: Span) -> TokenStream {
+    let mut out = TokenStream::new();
+    for seg in segs {
+        match seg {
+            crate::types::Seg::Field(name) => {
+                let m = member(name, span);
+                out.extend(quote!(.#m));
+            }
+            crate::types::Seg::Index(i) => {
+                let i = Literal::usize_unsuffixed(*i);
+                out.extend(quote!([#i]));
+            }
+        }
+    }
+    out
+}
+
+/// A field name (`x`, `r#type`) or number (`0`) as a member.
+pub(crate) fn member(name: &str, span: Span) -> TokenStream {
+    match name.parse::<u32>() {
+        Ok(i) => {
+            let i = syn::Index { index: i, span };
+            quote!(#i)
+        }
+        Err(_) => {
+            let id = names::ident(name, span);
+            quote!(#id)
+        }
+    }
+}
+
+/// The gradient of a struct parameter: zero, with each field the body
+/// reads set to its derivative (added, when calls also add into it).
+pub(super) fn struct_gradient(
+    d: &syn::Ident,
+    fields: &[crate::types::FieldPath],
+    span: Span,
+    elems: &[TokenStream],
+    declared: bool,
+    ty: &syn::Type,
+) -> TokenStream {
+    // through `FloatField`, so that a field that is no float (already
+    // reported where it is read) adds no second error here
+    let sets = fields.iter().zip(elems).map(|(f, e)| {
+        let path = field_tokens(f, span);
+        let set = quote_spanned!(f.span=> ::macrograd::__private::FloatField::set);
+        if declared {
+            quote!(#d #path += #e;)
+        } else {
+            quote!(#set(&mut #d #path, #e);)
+        }
+    });
+    let decl = (!declared).then(|| quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
+    quote!({
+        #decl
+        #(#sets)*
+        #d
+    })
+}
+
+
+impl Writer<'_> {
+    /// A struct argument as the user wrote it (see `ir::structs`).
+    pub(super) fn struct_expr(&mut self, s: &crate::ir::StructArg, at: Span) -> TokenStream {
+        // literals nest as written: the depth is the user's own nesting
+        self.struct_expr_of(s, &s.expr, at)
+    }
+
+    fn struct_expr_of(
+        &mut self,
+        s: &crate::ir::StructArg,
+        e: &crate::ir::StructExpr,
+        at: Span,
+    ) -> TokenStream {
+        use crate::ir::StructExpr;
+        match e {
+            StructExpr::Path { param, path } => {
+                let p = &self.g.params[*param];
+                let id = names::ident(&p.name, p.span);
+                let path = seg_tokens(path, p.span);
+                quote!(#id #path)
+            }
+            StructExpr::Elem(i) => self.expr(s.elems[*i]).0,
+            StructExpr::Array(v) => {
+                let es: Vec<_> = v.iter().map(|i| self.expr(s.elems[*i]).0).collect();
+                quote!([#(#es),*])
+            }
+            StructExpr::Lit { ty, fields, rest } => {
+                let ty = super::body::extern_path(ty, at);
+                let fs: Vec<_> = fields
+                    .iter()
+                    .map(|(name, v)| {
+                        let m = member(name, at);
+                        let v = self.struct_expr_of(s, v, at);
+                        quote!(#m: #v)
+                    })
+                    .collect();
+                let rest = rest.as_ref().map(|r| {
+                    let r = self.struct_expr_of(s, r, at);
+                    quote!(..#r)
+                });
+                quote!(#ty { #(#fs,)* #rest })
+            }
+        }
+    }
+
+    /// `d_s.arm += coeff · entry.arm` (see `ir::structs`).
+    pub(super) fn add_struct(&mut self, a: &crate::ir::AddStruct, at: Span) -> TokenStream {
+        let g = self.g;
+        let value = self.names.of(g, a.call_value);
+        let entry = format_ident!("{}_partial{}", value, a.arg);
+        let coeff = self.expr(a.coeff).0;
+        let Some(d) = self.struct_grads.get(&a.accum.param).cloned() else {
+            return quote!();
+        };
+        let span = g.params[a.accum.param].span;
+        let target = seg_tokens(&a.accum.target, span);
+        let source = seg_tokens(&a.accum.source, span);
+        // spanned on the call: rustc's error for a `#[nograd]` callee
+        // parameter points there
+        let add = quote_spanned!(at=> ::macrograd::__private::add_struct_partial);
+        if a.accum.zero.is_empty() {
+            return quote! {
+                #add(&mut #d #target, #coeff, &#entry #source);
+            };
+        }
+        // the fields the literal wrote itself are not this parameter's
+        let zero = a.accum.zero.iter().map(|z| {
+            let z = seg_tokens(z, span);
+            quote!(part #z = ::macrograd::Differentiable::zero();)
+        });
+        quote! {
+            {
+                let mut part = ::core::clone::Clone::clone(&#entry #source);
+                #(#zero)*
+                #add(&mut #d #target, #coeff, &part);
+            }
+        }
+    }
+}
