@@ -43,7 +43,7 @@ use crate::Float;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a differentiable struct",
     label = "this parameter's type needs `#[derive(Differentiable)]`",
-    note = "add `#[derive(Differentiable)]` to the definition of `{Self}` (its fields: floats, fixed arrays of floats, or other `Differentiable` structs), or mark the parameter `#[nograd]`"
+    note = "add `#[derive(Differentiable)]` to the definition of `{Self}` (its fields: floats, fixed arrays of floats, or other `Differentiable` structs), or mark the parameter `#[nograd]`; a trait object (`dyn Trait`) cannot be differentiated: put the method on the struct itself"
 )]
 pub trait Differentiable: Sized {
     /// The float type of every field.

@@ -6,8 +6,8 @@ trait Shape {
 
 impl dyn Shape {
     #[differentiable]
-    fn area(&self) -> f64 {
-        self.size() * self.size()
+    fn area(&self, scale: f64) -> f64 {
+        scale * scale
     }
 }
 
