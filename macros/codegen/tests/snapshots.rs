@@ -266,3 +266,32 @@ fn tuple_parameters() {
         },
     );
 }
+
+#[test]
+fn struct_parameters_and_calls() {
+    check(
+        "struct_parameters",
+        quote! {
+            pub fn reach(r: &Robot, s: State, #[nograd] data: &[Sample]) -> f64 {
+                let moved = State { theta: s.theta * r.mass, ..s };
+                let mut fit = 0.0;
+                for p in data {
+                    fit += (r.arm.w[0] * p.t - p.y).powi(2);
+                }
+                r.mass * r.arm.l1 + energy(moved, 9.81) + fit
+            }
+        },
+    );
+}
+
+#[test]
+fn method_with_self() {
+    check(
+        "method_with_self",
+        quote! {
+            pub fn energy(&self, #[nograd] k: f64) -> f64 {
+                self.kinetic() + 0.5 * k * self.x * self.x
+            }
+        },
+    );
+}

@@ -306,7 +306,8 @@ impl<'g> Writer<'g> {
                     }
                     let call = if c.method {
                         let (recv, rest) = args.split_first().expect("a method call has a receiver");
-                        quote_spanned!(span=> (#recv).#f(#(#rest),*))
+                        let recv = if plain_receiver(&c.args[0]) { recv.clone() } else { quote!((#recv)) };
+                        quote_spanned!(span=> #recv.#f(#(#rest),*))
                     } else {
                         quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
                     };
@@ -318,7 +319,8 @@ impl<'g> Writer<'g> {
                     let f = format_ident!("{}", last, span = span);
                     let call = if c.method {
                         let (recv, rest) = args.split_first().expect("a method call has a receiver");
-                        quote_spanned!(span=> (#recv).#f(#(#rest),*))
+                        let recv = if plain_receiver(&c.args[0]) { recv.clone() } else { quote!((#recv)) };
+                        quote_spanned!(span=> #recv.#f(#(#rest),*))
                     } else {
                         quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
                     };
@@ -613,3 +615,7 @@ pub(super) fn extern_path(path: &str, span: Span) -> TokenStream {
         .collect()
 }
 
+/// A receiver written as a path (`self`, `s.arm`): no parentheses needed.
+fn plain_receiver(a: &CallArg) -> bool {
+    matches!(a, CallArg::Struct(s) if matches!(s.expr, crate::ir::StructExpr::Path { .. }))
+}
