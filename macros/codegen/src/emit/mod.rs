@@ -15,6 +15,7 @@
 //! how many parameters are differentiable.
 
 mod body;
+mod call;
 mod structs;
 mod fallback;
 mod loops;

@@ -9,6 +9,7 @@
 //! Mistakes are recorded in the [`Ctxt`] and lowering carries on with a
 //! poisoned value, so one compile reports every independent mistake.
 
+mod assign;
 mod call;
 mod control;
 mod expr;
@@ -455,113 +456,6 @@ impl<'a> Lowerer<'a> {
                 let _ = self.expr(e);
             }
         }
-    }
-
-    /// `place op= value`
-    fn compound(&mut self, b: &syn::ExprBinary) {
-        let op = compound_op(&b.op).expect("checked by the caller");
-        let Some(prim) = op else {
-            self.cx.error_spanned_by(
-                b.op,
-                "this compound assignment has no derivative: use `+=`, `-=`, `*=` or `/=`",
-            );
-            return;
-        };
-        let current = self.expr(&b.left);
-        let rhs = self.expr(&b.right);
-        let val = self.arith(prim, current, rhs, &b.left, &b.right, b.op.span());
-        self.assign(&b.left, val);
-    }
-
-    /// Replaces the value of a variable or of one array element.
-    fn assign(&mut self, place: &syn::Expr, val: Val) {
-        let (name_expr, index) = match place {
-            syn::Expr::Index(ix) => (&*ix.expr, Some(&*ix.index)),
-            other => (other, None),
-        };
-        let Some(name) = plain_ident(name_expr) else {
-            self.cx
-                .error_spanned_by(place, "assign to a variable or to an array element `a[i]`");
-            return;
-        };
-        let index = index.map(|ix| (ix, self.expr(ix)));
-        let first_new = self.g.nodes.len().saturating_sub(1);
-        let Some(pos) = self.env.iter().rposition(|b| b.name == name) else {
-            self.cx
-                .error_spanned_by(name_expr, format!("cannot find `{name}` in this function"));
-            return;
-        };
-        if !self.env[pos].mutable {
-            self.cx.error_spanned_by(
-                name_expr,
-                format!("cannot assign twice to `{name}`: declare it `let mut {name}`"),
-            );
-            return;
-        }
-        let old = self.env[pos].val.clone();
-        let new = match (index, old, val) {
-            (_, _, Val::Poison) | (_, Val::Poison, _) | (Some((_, Val::Poison)), _, _) => {
-                Val::Poison
-            }
-            (None, Val::Num(_), Val::Num(n)) => Val::Num(n),
-            // an integer counter of a run-time loop
-            (None, Val::Idx(_), v @ (Val::Idx(_) | Val::Int(_))) => v,
-            (None, Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(b),
-            (None, Val::Int(_), _) => {
-                self.cx.error_spanned_by(
-                    name_expr,
-                    format!("`{name}` is a compile-time integer and cannot be reassigned"),
-                );
-                Val::Poison
-            }
-            (Some((ix, Val::Int(i))), Val::Array(mut a), Val::Num(n)) => {
-                match usize::try_from(i).ok().filter(|&i| i < a.len()) {
-                    Some(i) => {
-                        a[i] = n;
-                        Val::Array(a)
-                    }
-                    None => {
-                        self.cx.error_spanned_by(
-                            ix,
-                            format!(
-                                "index {i} is out of bounds for `{name}` of length {}",
-                                a.len()
-                            ),
-                        );
-                        Val::Poison
-                    }
-                }
-            }
-            (Some((ix, Val::Idx(_))), Val::Array(_), _) => {
-                self.cx.error_spanned_by(
-                    ix,
-                    "assigning to a fixed-size array at a run-time index is not supported yet: \
-                     build the array with the value in place (`if i == 0 { … }`), or use a constant index",
-                );
-                Val::Poison
-            }
-            (Some((ix, _)), Val::Array(_), _) => {
-                self.cx
-                    .error_spanned_by(ix, "the index must be a constant or a loop index");
-                Val::Poison
-            }
-            _ => {
-                self.cx.error_spanned_by(
-                    place,
-                    "the assigned value does not have the type of the variable",
-                );
-                Val::Poison
-            }
-        };
-        let _ = first_new;
-        if let Val::Num(n) = new {
-            if self.g.nodes[n.index()].name.is_none()
-                && !matches!(self.g.op(n), Op::Param { .. } | Op::Const(_))
-            {
-                self.g.nodes[n.index()].name = Some(name.clone());
-            }
-        }
-        self.env[pos].val = new;
     }
 }
 
