@@ -104,7 +104,44 @@
 //!   acos atan atan2 sinh cosh tanh asinh acosh atanh abs signum max min
 //!   hypot mul_add recip clamp` (also as `f64::sin(x)`);
 //! - the functions of [`ops`]: `relu sigmoid softplus leaky_relu gelu silu`;
-//! - calls of other `#[differentiable]` functions, by name or path, any number of times.
+//! - calls of other `#[differentiable]` functions, by name or path, any number of times;
+//! - structs marked `#[derive(Differentiable)]` (fields: floats, fixed float
+//!   arrays, other such structs) as parameters, by value or `&`: the
+//!   gradient entry is a value of the struct, zero where the body does not
+//!   read. Bodies read fields (`s.x`, `s.arm.l1`, `s.w[i]` with a constant
+//!   or constant-loop index), build struct values (`State { x, v }`,
+//!   `State { x, ..s }`) and pass structs to other differentiable functions.
+//!   A slice of structs `&[Sample]` is `#[nograd]` data read by field in
+//!   run-time loops (no derive needed). See [`Differentiable`] for why the
+//!   macro never needs the struct's definition;
+//! - methods: `#[differentiable]` on a method differentiates `&self` / `self`
+//!   (gradient a `Self`) unless it is marked `#[nograd]`; `name_grad` is a
+//!   method of the same `impl`, and bodies call other differentiable
+//!   methods (`self.kinetic()`), associated functions (`Self::spring(self)`)
+//!   and free functions.
+//!
+//! ```
+//! use macrograd::{differentiable, Differentiable};
+//!
+//! #[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
+//! struct Arm { l1: f64, l2: f64 }
+//!
+//! #[differentiable]
+//! fn reach(a: &Arm, #[nograd] q: f64) -> f64 {
+//!     a.l1 * q.cos() + a.l2 * (2.0 * q).cos()
+//! }
+//!
+//! impl Arm {
+//!     #[differentiable]
+//!     fn loss(&self, #[nograd] q: f64, #[nograd] target: f64) -> f64 {
+//!         (reach(self, q) - target).powi(2)
+//!     }
+//! }
+//!
+//! let arm = Arm { l1: 1.0, l2: 0.5 };
+//! let (_, g) = arm.loss_grad(0.0, 1.0); // reach = 1.5, residual 0.5
+//! assert_eq!(g, Arm { l1: 1.0, l2: 1.0 }); // 2 · 0.5 · (cos 0, cos 0)
+//! ```
 //!
 //! Anything else is a compile error on the offending token that says what to
 //! do instead (the UI tests in `tests/ui/` show every message).

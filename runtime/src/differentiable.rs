@@ -25,20 +25,15 @@ use crate::Float;
 /// A value the code generator can differentiate with respect to: floats,
 /// fixed arrays of them, and structs marked `#[derive(Differentiable)]`.
 ///
+/// Floats and arrays implement it; a struct gets it from the derive (see
+/// the `macrograd` crate docs for a struct parameter and a method):
+///
 /// ```
-/// use macrograd::{differentiable, Differentiable};
+/// use macrograd_runtime::Differentiable;
 ///
-/// #[derive(Clone, Copy, Debug, PartialEq, Differentiable)]
-/// struct State { x: f64, v: f64 }
-///
-/// #[differentiable]
-/// fn energy(s: State, #[nograd] k: f64) -> f64 {
-///     0.5 * s.v * s.v + 0.5 * k * s.x * s.x
-/// }
-///
-/// let (e, g) = energy_grad(State { x: 2.0, v: 3.0 }, 4.0);
-/// assert_eq!(e, 12.5);
-/// assert_eq!(g, State { x: 8.0, v: 3.0 }); // ∂e/∂x = k·x, ∂e/∂v = v
+/// let mut g: [f64; 2] = Differentiable::zero();
+/// g.add_scaled(0.5, &[2.0, 4.0]);
+/// assert_eq!(g, [1.0, 2.0]);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a differentiable struct",
