@@ -1,5 +1,6 @@
 use macrograd::differentiable;
 
+// a method on a struct without `#[derive(Differentiable)]`
 struct Model {
     w: f64,
 }
@@ -7,10 +8,8 @@ struct Model {
 impl Model {
     #[differentiable]
     fn loss(&self, x: f64) -> f64 {
-        x * x
+        self.w * x * x
     }
 }
 
-fn main() {
-    let _ = Model::loss_grad(1.0);
-}
+fn main() {}
