@@ -40,8 +40,12 @@ impl Arm {
         let t1 = self.links[0].angle;
         let t2 = t1 + self.links[1].angle;
         let t3 = t2 + self.links[2].angle;
-        let x = self.links[0].len * t1.cos() + self.links[1].len * t2.cos() + self.links[2].len * t3.cos();
-        let y = self.links[0].len * t1.sin() + self.links[1].len * t2.sin() + self.links[2].len * t3.sin();
+        let x = self.links[0].len * t1.cos()
+            + self.links[1].len * t2.cos()
+            + self.links[2].len * t3.cos();
+        let y = self.links[0].len * t1.sin()
+            + self.links[1].len * t2.sin()
+            + self.links[2].len * t3.sin();
         (x - tx).powi(2) + (y - ty).powi(2)
     }
 
@@ -87,16 +91,23 @@ pub fn loss_hand(a: &Arm, tx: f64, ty: f64) -> (f64, Arm) {
     let a3 = l[2].len * (gy * c3 - gx * s3);
     let a2 = a3 + l[1].len * (gy * c2 - gx * s2);
     let a1 = a2 + l[0].len * (gy * c1 - gx * s1);
-    let link = |c: f64, s: f64, angle: f64| Link { len: gx * c + gy * s, angle };
+    let link = |c: f64, s: f64, angle: f64| Link {
+        len: gx * c + gy * s,
+        angle,
+    };
     (
         dx * dx + dy * dy,
-        Arm { links: [link(c1, s1, a1), link(c2, s2, a2), link(c3, s3, a3)] },
+        Arm {
+            links: [link(c1, s1, a1), link(c2, s2, a2), link(c3, s3, a3)],
+        },
     )
 }
 
 fn arm() -> Arm {
     let link = |len, angle| Link { len, angle };
-    Arm { links: [link(1.0, 0.3), link(0.8, -0.5), link(0.5, 1.1)] }
+    Arm {
+        links: [link(1.0, 0.3), link(0.8, -0.5), link(0.5, 1.1)],
+    }
 }
 
 fn bench(c: &mut Criterion) {

@@ -84,11 +84,19 @@ mod c32 {
 }
 
 fn sys64(p: &[f64]) -> c64::System {
-    c64::System { x: p[0], v: p[1], m: p[2] }
+    c64::System {
+        x: p[0],
+        v: p[1],
+        m: p[2],
+    }
 }
 
 fn sys32(p: &[f32]) -> c32::System {
-    c32::System { x: p[0], v: p[1], m: p[2] }
+    c32::System {
+        x: p[0],
+        v: p[1],
+        m: p[2],
+    }
 }
 
 /// Checks a flat gradient against the closed form and central differences.
@@ -106,7 +114,10 @@ fn check(
     let g32: Vec<f64> = grad32.iter().map(|&d| d as f64).collect();
     assert_all_close(&g32, expected, TOL_32, what);
     let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32).iter().map(|&d| d as f64).collect();
+    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32)
+        .iter()
+        .map(|&d| d as f64)
+        .collect();
     assert_all_close(&g32, &fd32, TOL_FD_32, what);
 }
 

@@ -72,7 +72,10 @@ macro_rules! corpus {
                 theta: s.theta + dt * s.omega,
                 ..s
             };
-            let half = State { omega: 0.5 * next.omega, theta: next.theta };
+            let half = State {
+                omega: 0.5 * next.omega,
+                theta: next.theta,
+            };
             half.theta * half.omega + next.theta.sin()
         }
 
@@ -94,7 +97,13 @@ macro_rules! corpus {
             };
             energy(s, g)
                 + r.mass * arm_len(&r.arm, s.theta)
-                + energy(State { theta: s.omega, omega: r.arm.l2 * 3.0 }, g)
+                + energy(
+                    State {
+                        theta: s.omega,
+                        omega: r.arm.l2 * 3.0,
+                    },
+                    g,
+                )
                 + energy(moved, g)
         }
 
@@ -155,16 +164,25 @@ fn check(
     let g32: Vec<f64> = grad32.iter().map(|&d| d as f64).collect();
     assert_all_close(&g32, expected, TOL_32, what);
     let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32).iter().map(|&d| d as f64).collect();
+    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32)
+        .iter()
+        .map(|&d| d as f64)
+        .collect();
     assert_all_close(&g32, &fd32, TOL_FD_32, what);
 }
 
 fn state64(p: &[f64]) -> c64::State {
-    c64::State { theta: p[0], omega: p[1] }
+    c64::State {
+        theta: p[0],
+        omega: p[1],
+    }
 }
 
 fn state32(p: &[f32]) -> c32::State {
-    c32::State { theta: p[0], omega: p[1] }
+    c32::State {
+        theta: p[0],
+        omega: p[1],
+    }
 }
 
 #[test]
@@ -172,7 +190,12 @@ fn energy_gradient_is_a_state() {
     let g = 9.81;
     for x in [[0.3, -1.2], [1.7, 0.4], [-2.0, 0.9]] {
         let (v, d) = c64::energy_grad(state64(&x), g);
-        assert_all_close(&[v], &[0.5 * x[1] * x[1] + g * (1.0 - x[0].cos())], TOL_64, "energy value");
+        assert_all_close(
+            &[v],
+            &[0.5 * x[1] * x[1] + g * (1.0 - x[0].cos())],
+            TOL_64,
+            "energy value",
+        );
         let (_, d32) = c32::energy_grad(state32(&[x[0] as f32, x[1] as f32]), g as f32);
         check(
             "energy",
@@ -188,14 +211,22 @@ fn energy_gradient_is_a_state() {
 
 fn robot64(p: &[f64]) -> c64::Robot {
     c64::Robot {
-        arm: c64::Arm { l1: p[0], l2: p[1], w: [p[2], p[3], p[4]] },
+        arm: c64::Arm {
+            l1: p[0],
+            l2: p[1],
+            w: [p[2], p[3], p[4]],
+        },
         mass: p[5],
     }
 }
 
 fn robot32(p: &[f32]) -> c32::Robot {
     c32::Robot {
-        arm: c32::Arm { l1: p[0], l2: p[1], w: [p[2], p[3], p[4]] },
+        arm: c32::Arm {
+            l1: p[0],
+            l2: p[1],
+            w: [p[2], p[3], p[4]],
+        },
         mass: p[5],
     }
 }
@@ -220,9 +251,21 @@ fn nested_fields_by_reference_and_unread_fields_are_zero() {
     // f = m l1² + m Σ w_i sin(t (i + 1))
     let sins: Vec<f64> = (0..3).map(|i| (t * (i as f64 + 1.0)).sin()).collect();
     let s: f64 = (0..3).map(|i| x[2 + i] * sins[i]).sum();
-    assert_all_close(&[v], &[x[5] * x[0] * x[0] + s * x[5]], TOL_64, "reach value");
+    assert_all_close(
+        &[v],
+        &[x[5] * x[0] * x[0] + s * x[5]],
+        TOL_64,
+        "reach value",
+    );
     let m = x[5];
-    let expected = [2.0 * m * x[0], 0.0, m * sins[0], m * sins[1], m * sins[2], x[0] * x[0] + s];
+    let expected = [
+        2.0 * m * x[0],
+        0.0,
+        m * sins[0],
+        m * sins[1],
+        m * sins[2],
+        x[0] * x[0] + s,
+    ];
     check(
         "reach",
         &x,
@@ -232,7 +275,10 @@ fn nested_fields_by_reference_and_unread_fields_are_zero() {
         |p| c32::reach(&robot32(p), t as f32),
         &expected,
     );
-    assert_eq!(d.arm.l2, 0.0, "a field the body never reads has a zero gradient");
+    assert_eq!(
+        d.arm.l2, 0.0,
+        "a field the body never reads has a zero gradient"
+    );
 }
 
 #[test]
@@ -243,7 +289,10 @@ fn struct_values_and_functional_update() {
         let (_, d32) = c32::step_grad(state32(&[x[0] as f32, x[1] as f32]), dt as f32);
         // n = θ + dt ω; f = n · ω/2 + sin n
         let n = x[0] + dt * x[1];
-        let expected = [0.5 * x[1] + n.cos(), 0.5 * dt * x[1] + 0.5 * n + dt * n.cos()];
+        let expected = [
+            0.5 * x[1] + n.cos(),
+            0.5 * dt * x[1] + 0.5 * n + dt * n.cos(),
+        ];
         check(
             "step",
             &x,
@@ -261,7 +310,11 @@ fn fields_read_in_both_branches_of_an_if() {
     for x in [[0.3, -1.2], [-1.7, 0.4]] {
         let (_, d) = c64::branch_grad(state64(&x));
         let (_, d32) = c32::branch_grad(state32(&[x[0] as f32, x[1] as f32]));
-        let expected = if x[0] > 0.0 { [x[1], x[0]] } else { [0.0, 2.0 * x[1]] };
+        let expected = if x[0] > 0.0 {
+            [x[1], x[0]]
+        } else {
+            [0.0, 2.0 * x[1]]
+        };
         check(
             "branch",
             &x,
@@ -326,11 +379,18 @@ fn structs_passed_to_other_functions_match_closed_form_and_differences() {
 fn slices_of_structs_are_data_read_in_run_time_loops() {
     let ts = [0.1, 0.5, 1.2, 2.0];
     let ys = [1.0, 0.7, -0.2, -0.9];
-    let data64: Vec<c64::Sample> = ts.iter().zip(&ys).map(|(&t, &y)| c64::Sample { t, y }).collect();
+    let data64: Vec<c64::Sample> = ts
+        .iter()
+        .zip(&ys)
+        .map(|(&t, &y)| c64::Sample { t, y })
+        .collect();
     let data32: Vec<c32::Sample> = ts
         .iter()
         .zip(&ys)
-        .map(|(&t, &y)| c32::Sample { t: t as f32, y: y as f32 })
+        .map(|(&t, &y)| c32::Sample {
+            t: t as f32,
+            y: y as f32,
+        })
         .collect();
     let x = [0.9, 1.4];
     let (_, d) = c64::fit_grad(state64(&x), &data64);

@@ -31,11 +31,22 @@ pub fn expand_derive_differentiable(input: TokenStream) -> TokenStream {
                 e.enum_token.span,
                 "`#[derive(Differentiable)]` supports structs only: write the values as fields of a struct",
             );
-            return cx.check().err().map(syn::Error::into_compile_error).unwrap_or_default();
+            return cx
+                .check()
+                .err()
+                .map(syn::Error::into_compile_error)
+                .unwrap_or_default();
         }
         syn::Data::Union(u) => {
-            cx.error_at(u.union_token.span, "`#[derive(Differentiable)]` supports structs only");
-            return cx.check().err().map(syn::Error::into_compile_error).unwrap_or_default();
+            cx.error_at(
+                u.union_token.span,
+                "`#[derive(Differentiable)]` supports structs only",
+            );
+            return cx
+                .check()
+                .err()
+                .map(syn::Error::into_compile_error)
+                .unwrap_or_default();
         }
     };
     if let Some(lt) = input.generics.lt_token {

@@ -211,7 +211,9 @@ impl<'g> Formula<'g> {
                 (format!("({a} if {c}, else {b})"), 10)
             }
             Op::Result(owner) => self.result(*owner, n),
-            Op::If(_) | Op::Call(_) | Op::Loop(_) | Op::Store { .. } | Op::AddStruct(_) => ("…".to_string(), 10),
+            Op::If(_) | Op::Call(_) | Op::Loop(_) | Op::Store { .. } | Op::AddStruct(_) => {
+                ("…".to_string(), 10)
+            }
             Op::IConst(c) => (c.to_string(), 10),
             Op::IExtern(p) => (p.clone(), 10),
             Op::IParam(k) => (g.params[*k].name.clone(), 10),

@@ -350,7 +350,11 @@ impl Signature {
                 name: p.ident.to_string(),
                 // a struct has as many elements as fields read, counted
                 // while lowering
-                len: if p.strukt && p.slice.is_none() { Some(0) } else { p.len },
+                len: if p.strukt && p.slice.is_none() {
+                    Some(0)
+                } else {
+                    p.len
+                },
                 diff: !p.nograd,
                 opaque: p.opaque,
                 slice: p.slice,

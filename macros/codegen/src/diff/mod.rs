@@ -100,9 +100,9 @@ fn mark_block(
             }
             Op::Call(c) => {
                 let v = op.args().iter().any(|x| is_active(active, *x))
-                    || c.args.iter().any(|a| {
-                        matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty())
-                    });
+                    || c.args.iter().any(
+                        |a| matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty()),
+                    );
                 set_active(active, c.value, v);
                 false
             }

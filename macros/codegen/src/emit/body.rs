@@ -441,4 +441,3 @@ pub(super) fn extern_path(path: &str, span: Span) -> TokenStream {
         })
         .collect()
 }
-

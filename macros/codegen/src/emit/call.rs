@@ -13,65 +13,67 @@ impl Writer<'_> {
     /// `let (value, (partials…)) = f::pullback(args);` and the partials' reads.
     pub(super) fn call_statement(&mut self, n: NodeId, c: &Call) -> TokenStream {
         let g = self.g;
-            let span = g.node(n).span;
-            let value = self.names.of(g, c.value);
-            let args: Vec<_> = c
-                .args
+        let span = g.node(n).span;
+        let value = self.names.of(g, c.value);
+        let args: Vec<_> = c
+            .args
+            .iter()
+            .zip(&c.by_ref)
+            .enumerate()
+            .map(|(k, (a, &r))| {
+                let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                self.call_arg(a, r, at)
+            })
+            .collect();
+        let wants_grad = c.partials.iter().flatten().any(Option::is_some)
+            || c.args
                 .iter()
-                .zip(&c.by_ref)
-                .enumerate()
-                .map(|(k, (a, &r))| {
-                    let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                    self.call_arg(a, r, at)
-                })
-                .collect();
-            let wants_grad = c.partials.iter().flatten().any(Option::is_some)
-                || c.args.iter().any(|a| matches!(a, CallArg::Struct(s) if !s.accums.is_empty()));
-            let mut segs: Vec<TokenStream> = Vec::new();
-            let leading = c.path.first().is_some_and(String::is_empty);
-            let path: Vec<&String> = c.path.iter().filter(|s| !s.is_empty()).collect();
-            let (last, init) = path.split_last().expect("a call has a path");
-            for s in init {
-                let id = format_ident!("{}", s, span = span);
-                segs.push(quote!(#id));
-            }
-            let colon = if leading { quote!(::) } else { quote!() };
-            let assoc = super::names::is_assoc_path(&c.path);
-            if wants_grad {
-                let f = if c.method || assoc {
-                    let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
-                    quote_spanned!(span=> #pb)
-                } else {
-                    let owner = format_ident!("{}", last, span = span);
-                    let pb = Ident::new(PULLBACK, span);
-                    quote_spanned!(span=> #owner::#pb)
-                };
-                let float = Ident::new(g.float.name(), Span::call_site());
-                let mut parts = Vec::new();
-                let mut unpack = Vec::new();
-                for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
-                    let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
-                    if ps.iter().all(Option::is_none) && !accums {
-                        parts.push(quote!(_));
-                        continue;
-                    }
-                    // the entry passes through `partial`, whose error (a
-                    // `()` entry: a `#[nograd]` parameter of the callee)
-                    // points at this argument
-                    let entry = format_ident!("{}_partial{}", value, k);
-                    parts.push(quote!(#entry));
-                    let ids: Vec<_> = ps
-                        .iter()
-                        .map(|p| match p {
-                            Some(p) => {
-                                let id = self.names.of(g, *p);
-                                quote!(#id)
-                            }
-                            None => quote!(_),
-                        })
-                        .collect();
-                    let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                    unpack.push(match a {
+                .any(|a| matches!(a, CallArg::Struct(s) if !s.accums.is_empty()));
+        let mut segs: Vec<TokenStream> = Vec::new();
+        let leading = c.path.first().is_some_and(String::is_empty);
+        let path: Vec<&String> = c.path.iter().filter(|s| !s.is_empty()).collect();
+        let (last, init) = path.split_last().expect("a call has a path");
+        for s in init {
+            let id = format_ident!("{}", s, span = span);
+            segs.push(quote!(#id));
+        }
+        let colon = if leading { quote!(::) } else { quote!() };
+        let assoc = super::names::is_assoc_path(&c.path);
+        if wants_grad {
+            let f = if c.method || assoc {
+                let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
+                quote_spanned!(span=> #pb)
+            } else {
+                let owner = format_ident!("{}", last, span = span);
+                let pb = Ident::new(PULLBACK, span);
+                quote_spanned!(span=> #owner::#pb)
+            };
+            let float = Ident::new(g.float.name(), Span::call_site());
+            let mut parts = Vec::new();
+            let mut unpack = Vec::new();
+            for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
+                let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
+                if ps.iter().all(Option::is_none) && !accums {
+                    parts.push(quote!(_));
+                    continue;
+                }
+                // the entry passes through `partial`, whose error (a
+                // `()` entry: a `#[nograd]` parameter of the callee)
+                // points at this argument
+                let entry = format_ident!("{}_partial{}", value, k);
+                parts.push(quote!(#entry));
+                let ids: Vec<_> = ps
+                    .iter()
+                    .map(|p| match p {
+                        Some(p) => {
+                            let id = self.names.of(g, *p);
+                            quote!(#id)
+                        }
+                        None => quote!(_),
+                    })
+                    .collect();
+                let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                unpack.push(match a {
                         CallArg::Struct(s) => {
                             let reads = s.elem_paths.iter().zip(&ids).filter(|(_, id)| id.to_string() != "_").map(|(path, id)| {
                                 let path = super::seg_tokens(path, arg_span);
@@ -100,31 +102,39 @@ impl Writer<'_> {
                             }
                         }
                     });
-                }
-                let call = if c.method {
-                    let (recv, rest) = args.split_first().expect("a method call has a receiver");
-                    let recv = if plain_receiver(&c.args[0]) { recv.clone() } else { quote!((#recv)) };
-                    quote_spanned!(span=> #recv.#f(#(#rest),*))
-                } else {
-                    quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
-                };
-                quote_spanned! {span=>
-                    let (#value, (#(#parts,)*)) = #call;
-                    #(#unpack)*
-                }
-            } else {
-                let f = format_ident!("{}", last, span = span);
-                let call = if c.method {
-                    let (recv, rest) = args.split_first().expect("a method call has a receiver");
-                    let recv = if plain_receiver(&c.args[0]) { recv.clone() } else { quote!((#recv)) };
-                    quote_spanned!(span=> #recv.#f(#(#rest),*))
-                } else {
-                    quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
-                };
-                quote_spanned! {span=>
-                    let #value = #call;
-                }
             }
+            let call = if c.method {
+                let (recv, rest) = args.split_first().expect("a method call has a receiver");
+                let recv = if plain_receiver(&c.args[0]) {
+                    recv.clone()
+                } else {
+                    quote!((#recv))
+                };
+                quote_spanned!(span=> #recv.#f(#(#rest),*))
+            } else {
+                quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
+            };
+            quote_spanned! {span=>
+                let (#value, (#(#parts,)*)) = #call;
+                #(#unpack)*
+            }
+        } else {
+            let f = format_ident!("{}", last, span = span);
+            let call = if c.method {
+                let (recv, rest) = args.split_first().expect("a method call has a receiver");
+                let recv = if plain_receiver(&c.args[0]) {
+                    recv.clone()
+                } else {
+                    quote!((#recv))
+                };
+                quote_spanned!(span=> #recv.#f(#(#rest),*))
+            } else {
+                quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
+            };
+            quote_spanned! {span=>
+                let #value = #call;
+            }
+        }
     }
 
     /// One argument of a call; `by_ref` when written `&x`, for a callee

@@ -16,9 +16,9 @@
 
 mod body;
 mod call;
-mod structs;
 mod fallback;
 mod loops;
+mod structs;
 mod uses;
 
 pub use loops::memory_doc;
@@ -92,7 +92,14 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
         if let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) {
             let d = w.struct_grads[&k_param(g, p)].clone();
-            entries.push(struct_gradient(&d, fields, p.span, &elems, g.struct_calls, ty));
+            entries.push(struct_gradient(
+                &d,
+                fields,
+                p.span,
+                &elems,
+                g.struct_calls,
+                ty,
+            ));
             continue;
         }
         entries.push(match p.len {

@@ -139,14 +139,14 @@ pub(super) fn struct_gradient(
             quote!(#set(&mut #d #path, #e);)
         }
     });
-    let decl = (!declared).then(|| quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
+    let decl =
+        (!declared).then(|| quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
     quote!({
         #decl
         #(#sets)*
         #d
     })
 }
-
 
 impl Writer<'_> {
     /// A struct argument as the user wrote it (see `ir::structs`).

@@ -104,7 +104,11 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
             Op::AddStruct(a) => format!(
                 "add_struct d_{}{} += %{} * entry{}(%{})",
                 g.params[a.accum.param].name,
-                crate::types::FieldPath { segs: a.accum.target.clone(), span: proc_macro2::Span::call_site() }.text(),
+                crate::types::FieldPath {
+                    segs: a.accum.target.clone(),
+                    span: proc_macro2::Span::call_site()
+                }
+                .text(),
                 a.coeff.0,
                 a.arg,
                 a.call_value.0

@@ -15,8 +15,8 @@ mod builder;
 pub mod dump;
 pub mod eval;
 pub mod loops;
-pub mod structs;
 pub mod lower;
+pub mod structs;
 pub mod walk;
 
 use proc_macro2::Span;

@@ -133,10 +133,7 @@ fn parse_receiver(r: &mut syn::Receiver, cx: &Ctxt) -> Option<FnParam> {
     }
     let ty = (*r.ty).clone();
     if crate::types::struct_of_type(&ty).is_none() {
-        cx.error_spanned_by(
-            &*r,
-            "a differentiable method takes `&self` or `self`",
-        );
+        cx.error_spanned_by(&*r, "a differentiable method takes `&self` or `self`");
         return None;
     }
     Some(FnParam {

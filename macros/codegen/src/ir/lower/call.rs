@@ -336,9 +336,21 @@ impl Lowerer<'_> {
                 .collect(),
         );
         let by_ref = std::iter::once(false)
-            .chain(m.args.iter().map(|a| written_by_ref(a) || self.names_ref_param(a)))
+            .chain(
+                m.args
+                    .iter()
+                    .map(|a| written_by_ref(a) || self.names_ref_param(a)),
+            )
             .collect();
-        self.push_call(vec![m.method.to_string()], false, args, arg_spans, by_ref, true, span)
+        self.push_call(
+            vec![m.method.to_string()],
+            false,
+            args,
+            arg_spans,
+            by_ref,
+            true,
+            span,
+        )
     }
 
     /// The arguments of a call; `None` after an error.

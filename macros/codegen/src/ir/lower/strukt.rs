@@ -55,7 +55,8 @@ impl Lowerer<'_> {
                 Val::Poison => return Val::Poison,
                 Val::Field { param, mut path } => {
                     if path.len() >= MAX_DEPTH {
-                        self.cx.error_spanned_by(&f.member, "this field path is too deep");
+                        self.cx
+                            .error_spanned_by(&f.member, "this field path is too deep");
                         return Val::Poison;
                     }
                     path.push(Seg::Field(name));
@@ -67,7 +68,8 @@ impl Lowerer<'_> {
                     mut path,
                 } => {
                     if path.len() >= MAX_DEPTH {
-                        self.cx.error_spanned_by(&f.member, "this field path is too deep");
+                        self.cx
+                            .error_spanned_by(&f.member, "this field path is too deep");
                         return Val::Poison;
                     }
                     path.push(Seg::Field(name));
@@ -102,7 +104,13 @@ impl Lowerer<'_> {
     }
 
     /// `base[i]` on a struct path: a constant index into an array field.
-    pub(super) fn struct_index(&mut self, param: usize, path: Vec<Seg>, i: &Val, at: &syn::Expr) -> Val {
+    pub(super) fn struct_index(
+        &mut self,
+        param: usize,
+        path: Vec<Seg>,
+        i: &Val,
+        at: &syn::Expr,
+    ) -> Val {
         match i {
             Val::Int(i) if *i >= 0 && path.len() < MAX_DEPTH => {
                 let mut path = path;
@@ -124,7 +132,8 @@ impl Lowerer<'_> {
     /// `Path { a: x, b, ..rest }`
     pub(super) fn struct_lit(&mut self, s: &syn::ExprStruct) -> Val {
         if let Some(q) = &s.qself {
-            self.cx.error_spanned_by(&q.ty, "write the struct's name: `State { x, v }`");
+            self.cx
+                .error_spanned_by(&q.ty, "write the struct's name: `State { x, v }`");
             return Val::Poison;
         }
         let mut fields = Vec::new();
@@ -175,9 +184,7 @@ impl Lowerer<'_> {
         if let Some(&n) = self.struct_reads.get(&(param, path.clone())) {
             return n;
         }
-        let fields = self.g.params[param]
-            .fields
-            .get_or_insert_with(Vec::new);
+        let fields = self.g.params[param].fields.get_or_insert_with(Vec::new);
         let index = fields.len();
         fields.push(FieldPath {
             segs: path.clone(),
@@ -230,7 +237,9 @@ impl Lowerer<'_> {
                 "expected a number, found the struct `{}`: read one of its float fields (`{}.x`)",
                 self.g.params[*param].name, self.g.params[*param].name
             ),
-            _ => "expected a number, found a struct value: read one of its fields (`.x`)".to_string(),
+            _ => {
+                "expected a number, found a struct value: read one of its fields (`.x`)".to_string()
+            }
         };
         self.cx.error_at(at.span(), what);
     }
@@ -300,7 +309,11 @@ impl Lowerer<'_> {
                     .iter()
                     .map(|(n, _)| vec![Seg::Field(n.clone())])
                     .collect();
-                if let Some((n, _)) = lit.fields.iter().find(|(n, _)| zero.contains(&vec![Seg::Field(n.clone())])) {
+                if let Some((n, _)) = lit
+                    .fields
+                    .iter()
+                    .find(|(n, _)| zero.contains(&vec![Seg::Field(n.clone())]))
+                {
                     self.cx.error_spanned_by(
                         at,
                         format!("the field `{n}` is written twice (here and in the literal around it): write it once"),
