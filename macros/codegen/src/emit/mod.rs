@@ -268,7 +268,12 @@ pub fn grad_fn_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str)
 pub fn inputs(sig: &Signature) -> TokenStream {
     let ps = sig.params.iter().map(|p| {
         let (id, ty) = (&p.ident, &p.ty);
-        quote!(#id: #ty)
+        // a receiver as Rust writes it: `&self`, `self`
+        match (p.ident == "self", p.by_ref) {
+            (true, true) => quote!(&#id),
+            (true, false) => quote!(#id),
+            (false, _) => quote!(#id: #ty),
+        }
     });
     quote!(#(#ps),*)
 }

@@ -91,9 +91,9 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         .sig
         .inputs
         .iter_mut()
-        .filter_map(|input| match input {
-            syn::FnArg::Receiver(r) => Some(parse_receiver(r, cx)),
-            syn::FnArg::Typed(pt) => Some(parse_param(&mut pt.attrs, &pt.pat, &pt.ty, cx)),
+        .map(|input| match input {
+            syn::FnArg::Receiver(r) => parse_receiver(r, cx),
+            syn::FnArg::Typed(pt) => parse_param(&mut pt.attrs, &pt.pat, &pt.ty, cx),
         })
         .collect::<Vec<_>>();
     let ret = match &item.sig.output {

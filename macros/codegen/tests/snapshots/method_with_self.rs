@@ -9,7 +9,7 @@ pub fn energy(&self, k: f64) -> f64 {
  ∂energy/∂self.x = 2·(0.5·k·self.x)
  ```*/
 #[allow(clippy::all, unused_parens, unused_variables)]
-pub fn energy_grad(self: &Self, k: f64) -> (f64, Self)
+pub fn energy_grad(&self, k: f64) -> (f64, Self)
 where
     Self: ::macrograd::Differentiable<Float = f64>,
 {
@@ -31,7 +31,7 @@ where
 #[doc(hidden)]
 #[inline]
 #[allow(dead_code)]
-pub fn __energy_pullback(self: &Self, k: f64) -> (f64, (Self, ()))
+pub fn __energy_pullback(&self, k: f64) -> (f64, (Self, ()))
 where
     Self: ::macrograd::Differentiable<Float = f64>,
 {
