@@ -204,6 +204,9 @@ pub struct Signature {
     pub float: Float,
     /// The parameters, in order.
     pub params: Vec<FnParam>,
+    /// `None` for a scalar result, `Some(m)` for `[F; m]` (a function with
+    /// a vector result gets `name_vjp`, `name_jvp` and `name_jacobian`).
+    pub out_len: Option<usize>,
 }
 
 impl Signature {

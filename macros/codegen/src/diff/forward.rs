@@ -22,7 +22,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{activity, element_name, is_active, name_derivatives, set_active, Derivatives};
+use super::{activity, element_name, is_active, name_derivatives, set_active};
+pub use super::Derivatives;
 use crate::ir::{Block, Builder, Call, Carried, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
@@ -34,20 +35,16 @@ type Terms = Vec<(NodeId, bool)>;
 /// [`Graph::grads`] with that one derivative, in the entry of `param`
 /// (the other differentiable parameters' entries are empty).
 pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
-    let active = activity(g, |k, i| k == param && i == index);
-    let body = std::mem::take(&mut g.body);
-    let mut sweep = Sweep {
-        tangents: Derivatives::new(),
-        pending: HashMap::new(),
-        consumers: consumers(g, &body),
-        active,
-    };
-    let mut body = sweep.block(g, &body);
-    let t = match sweep.tangents.get(&g.value) {
+    let limit = g.nodes.len();
+    let tangents = tangents(g, &HashMap::from([((param, index), None)]), limit, None);
+    let t = match tangents.get(&g.value) {
         Some(&t) => t,
         None => {
             let span = g.node(g.value).span;
-            body.push_const(g, 0.0, span)
+            let mut body = std::mem::take(&mut g.body);
+            let zero = body.push_const(g, 0.0, span);
+            g.body = body;
+            zero
         }
     };
     // the derivative of the value is what the caller asked for: `d_x`
@@ -57,7 +54,6 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
         node.name = Some(input);
         node.adjoint = true;
     }
-    g.body = body;
     g.grads = g
         .params
         .iter()
@@ -66,6 +62,46 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
         .map(|(k, _)| if k == param { vec![t] } else { Vec::new() })
         .collect();
     g.wrt = Some((param, index));
+}
+
+/// The seed of each parameter element a forward sweep differentiates
+/// along: `None` for the constant `1`, or a node holding its tangent (read
+/// from a tangent parameter; it must be defined before the body's first
+/// use of the element). Elements not listed have tangent 0.
+pub type Seeds = HashMap<(usize, Option<usize>), Option<NodeId>>;
+
+/// One forward sweep over `g`, for the nodes below `limit` (nodes added
+/// later, such as the tangents of an earlier sweep, count as constants):
+/// inserts the tangent of every active value after it and returns each
+/// value's tangent. Several sweeps over one graph give several columns at
+/// once, sharing the primal computation; a sweep over a graph that already
+/// holds its reverse sweep differentiates that sweep too (forward over
+/// reverse: Hessian-vector products). `label` names the direction in the
+/// tangents' names (`d_q_dx` for `∂q/∂x`) when there are several.
+pub fn tangents(g: &mut Graph, seeds: &Seeds, limit: usize, label: Option<&str>) -> Derivatives {
+    let mut active = activity(g, |k, i| seeds.contains_key(&(k, i)));
+    for a in active.iter_mut().skip(limit) {
+        *a = false;
+    }
+    let first_new = g.nodes.len();
+    let body = std::mem::take(&mut g.body);
+    let mut sweep = Sweep {
+        tangents: Derivatives::new(),
+        pending: HashMap::new(),
+        consumers: consumers(g, &body),
+        active,
+        seeds: seeds.clone(),
+        keep: g.outputs().into_iter().collect(),
+    };
+    g.body = sweep.block(g, &body);
+    if let Some(label) = label {
+        for node in &mut g.nodes[first_new..] {
+            if let (true, Some(name)) = (node.adjoint, &node.name) {
+                node.name = Some(format!("{name}_d{label}"));
+            }
+        }
+    }
+    sweep.tangents
 }
 
 /// For each node, the nodes that read it (an `if` reads the values its
@@ -109,6 +145,9 @@ struct Sweep {
     pending: HashMap<NodeId, Terms>,
     consumers: HashMap<NodeId, Vec<NodeId>>,
     active: Vec<bool>,
+    seeds: Seeds,
+    /// The graph's outputs: their tangents are always summed.
+    keep: HashSet<NodeId>,
 }
 
 impl Sweep {
@@ -160,7 +199,7 @@ impl Sweep {
     /// Whether `n` hands its terms on unsummed: unnamed, and read once, by
     /// a `+`, `−` or negation of the same block.
     fn hands_on(&self, g: &Graph, n: NodeId, members: &HashSet<NodeId>) -> bool {
-        if g.node(n).name.is_some() || n == g.value {
+        if g.node(n).name.is_some() || n == g.value || self.keep.contains(&n) {
             return false;
         }
         match self.consumers.get(&n).map(Vec::as_slice) {
@@ -188,7 +227,10 @@ impl Sweep {
     /// The terms of the tangent of the active single-output node `n`.
     fn terms(&mut self, b: &mut Builder<'_>, n: NodeId, op: &Op) -> Option<Terms> {
         let terms = match op {
-            Op::Param { .. } => vec![(b.constant(1.0), false)],
+            Op::Param { param, index } => match self.seeds.get(&(*param, *index)) {
+                Some(Some(seed)) => vec![(*seed, false)],
+                _ => vec![(b.constant(1.0), false)],
+            },
             Op::Prim(Prim::Add, args) => {
                 let mut t = self.take_terms(args[0]);
                 t.extend(self.take_terms(args[1]));

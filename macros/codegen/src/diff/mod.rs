@@ -16,12 +16,12 @@ use std::collections::HashMap;
 
 use crate::ir::{Block, Graph, NodeId, Op};
 
-pub use forward::forward;
+pub use forward::{forward, tangents, Seeds};
 pub use reverse::reverse;
 
 /// The derivative node built so far for each value: its adjoint in reverse
 /// mode, its tangent in forward mode.
-type Derivatives = HashMap<NodeId, NodeId>;
+pub type Derivatives = HashMap<NodeId, NodeId>;
 
 /// Differentiates the graph's value with respect to every parameter not
 /// marked `#[nograd]`; fills [`Graph::grads`]. Forward mode when there is

@@ -254,7 +254,8 @@ fn run<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<State<T>, EvalError> {
 }
 
 /// Runs the graph and returns its outputs: the value, then every gradient
-/// element (a differentiable slice's whole gradient buffer, in order).
+/// element (a differentiable slice's whole gradient buffer, in order), then
+/// [`Graph::outs`] and [`Graph::extra`].
 pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, EvalError> {
     let st = run(g, args)?;
     let get = |o: &NodeId| st.vals[o.index()].expect("outputs are evaluated").num();
@@ -274,6 +275,7 @@ pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, E
         }
         k += 1;
     }
+    out.extend(g.outs.iter().chain(&g.extra).map(get));
     Ok(out)
 }
 

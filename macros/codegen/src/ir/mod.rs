@@ -348,6 +348,12 @@ pub struct Graph {
     /// What differentiation found it cannot do yet, with where the user
     /// wrote it: the driver turns these into compile errors.
     pub unsupported: Vec<(Span, String)>,
+    /// The elements of a vector value (`-> [F; m]`), in order; empty for a
+    /// scalar function. [`Graph::value`] is then the first of them.
+    pub outs: Vec<NodeId>,
+    /// Further outputs of the derived functions (tangents, Jacobian and
+    /// Hessian entries), in the order their emitter reads them.
+    pub extra: Vec<NodeId>,
 }
 
 impl Graph {
@@ -362,6 +368,8 @@ impl Graph {
             grads: Vec::new(),
             wrt: None,
             unsupported: Vec::new(),
+            outs: Vec::new(),
+            extra: Vec::new(),
         }
     }
 
@@ -387,10 +395,13 @@ impl Graph {
         id
     }
 
-    /// Every output: the value, then each gradient element.
+    /// Every output: the value, then each gradient element, then the
+    /// elements of a vector value and the extra outputs.
     pub fn outputs(&self) -> Vec<NodeId> {
         let mut out = vec![self.value];
         out.extend(self.grads.iter().flatten().copied());
+        out.extend(self.outs.iter().copied());
+        out.extend(self.extra.iter().copied());
         out
     }
 

@@ -6,7 +6,7 @@
 
 mod attr;
 
-pub use attr::{parse_attr_args, GradArgs};
+pub use attr::{parse_attr_args, GradArgs, Mode};
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
@@ -22,6 +22,10 @@ pub const NOGRAD: &str = "nograd";
 /// writes code per element, so sizes are checked against this before
 /// anything is allocated for them.
 pub const MAX_ELEMENTS: usize = 1_000_000;
+
+/// The longest fixed array a `#[differentiable]` function may return: its
+/// Jacobian is written out entry by entry.
+pub const MAX_OUTPUTS: usize = 4096;
 
 /// A `#[differentiable]` function.
 pub struct GradFn {
@@ -112,7 +116,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             None
         }
     };
-    let sig = signature(params, ret, cx);
+    let sig = signature(params, ret, true, cx);
     Some(GradFn { item, args, sig })
 }
 
@@ -158,7 +162,7 @@ pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
         syn::ReturnType::Type(_, ty) => Some(&**ty),
         syn::ReturnType::Default => None,
     };
-    let sig = signature(params, ret, cx);
+    let sig = signature(params, ret, false, cx);
     Some(GradClosure { closure, sig })
 }
 
@@ -434,16 +438,24 @@ fn param_float(p: &FnParam) -> Option<Float> {
 fn signature(
     params: Vec<Option<FnParam>>,
     ret: Option<&syn::Type>,
+    vector_out: bool,
     cx: &Ctxt,
 ) -> Option<Signature> {
+    let mut out_len = None;
     let ret_float = match ret {
         Some(ty) => match float_of_type(ty) {
             Some((f, None)) => Some(f),
+            Some((f, Some(m))) if vector_out && (1..=MAX_OUTPUTS).contains(&m) => {
+                out_len = Some(m);
+                Some(f)
+            }
             _ => {
-                cx.error_spanned_by(
-                    ty,
-                    "a differentiable function returns one scalar: `f64` or `f32`",
-                );
+                let msg = if vector_out {
+                    format!("a differentiable function returns a scalar (`f64` or `f32`) or a fixed array of 1 to {MAX_OUTPUTS} of them (`[f64; 3]`)")
+                } else {
+                    "a differentiable function returns one scalar: `f64` or `f32`".to_string()
+                };
+                cx.error_spanned_by(ty, msg);
                 return None;
             }
         },
@@ -506,5 +518,6 @@ fn signature(
     Some(Signature {
         float: float?,
         params: out,
+        out_len,
     })
 }

@@ -49,6 +49,9 @@ pub(crate) fn resolve(map: &HashMap<NodeId, NodeId>, mut n: NodeId) -> NodeId {
 /// Rewrites the graph's outputs through `map`.
 pub(crate) fn remap_outputs(g: &mut Graph, map: &HashMap<NodeId, NodeId>) {
     g.value = resolve(map, g.value);
+    for n in g.outs.iter_mut().chain(g.extra.iter_mut()) {
+        *n = resolve(map, *n);
+    }
     for grad in &mut g.grads {
         for n in grad.iter_mut() {
             *n = resolve(map, *n);

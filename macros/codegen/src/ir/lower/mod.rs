@@ -84,6 +84,8 @@ struct Lowerer<'a> {
     /// Lowering a `grad!` closure: a lowercase name it does not bind is a
     /// variable the closure captures (see [`Lowerer::capture`]).
     captures: bool,
+    /// `Some(m)` when the function returns `[F; m]`.
+    out_len: Option<usize>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -120,6 +122,7 @@ impl<'a> Lowerer<'a> {
             cx,
             too_big: false,
             captures: false,
+            out_len: sig.out_len,
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -171,7 +174,15 @@ impl<'a> Lowerer<'a> {
 
     fn finish(mut self, val: Val, end: Span) -> Option<Graph> {
         match val {
-            Val::Num(n) => self.g.value = n,
+            Val::Num(n) => match self.out_len {
+                None => self.g.value = n,
+                Some(_) => self.vector_mismatch(end),
+            },
+            Val::Array(v) if self.out_len == Some(v.len()) => {
+                self.g.value = v[0];
+                self.g.outs = v;
+            }
+            Val::Array(_) if self.out_len.is_some() => self.vector_mismatch(end),
             Val::Poison => {}
             Val::Unit => self.cx.error_at(
                 end,
@@ -199,6 +210,15 @@ impl<'a> Lowerer<'a> {
             .pop()
             .expect("the top-level block is never popped");
         Some(self.g)
+    }
+
+    /// The body's value does not have the length the signature gives.
+    fn vector_mismatch(&self, end: Span) {
+        let m = self.out_len.unwrap_or_default();
+        self.cx.error_at(
+            end,
+            format!("the function returns `[_; {m}]`: end the body with an array of {m} values, `[a, b, …]`"),
+        );
     }
 
     /// Adds a node to the current block.
