@@ -34,6 +34,16 @@ impl Float {
     }
 }
 
+/// The sweep `name_grad` is built by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// One tangent per differentiable scalar, carried along the forward
+    /// pass (`mode = forward`).
+    Forward,
+    /// One adjoint sweep (`mode = reverse`).
+    Reverse,
+}
+
 /// A function parameter as the IR sees it.
 #[derive(Clone, Debug)]
 pub struct Param {

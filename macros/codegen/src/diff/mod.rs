@@ -9,6 +9,7 @@
 //! constant 3): the code a person writes by hand for such a function.
 
 mod forward;
+pub mod higher;
 mod reverse;
 mod reverse_loop;
 
@@ -24,22 +25,76 @@ pub use reverse::reverse;
 pub type Derivatives = HashMap<NodeId, NodeId>;
 
 /// Differentiates the graph's value with respect to every parameter not
-/// marked `#[nograd]`; fills [`Graph::grads`]. Forward mode when there is
-/// exactly one differentiable scalar (a scalar parameter, or an array of
-/// one), reverse mode otherwise.
+/// marked `#[nograd]`; fills [`Graph::grads`]. The sweep is the one
+/// [`choose_mode`] picks.
 pub fn differentiate(g: &mut Graph) {
-    let only = {
-        let mut elements = diff_elements(g);
-        match (elements.next(), elements.next()) {
-            (Some(e), None) => Some(e),
-            _ => None,
-        }
-    };
-    let only = only.filter(|_| !has_runtime_size(g));
-    match only {
-        Some((param, index)) => forward(g, param, index),
-        None => reverse(g),
+    differentiate_in(g, None);
+}
+
+/// The most differentiable scalars for which the cost model picks forward
+/// mode.
+pub const FORWARD_MAX: usize = 1;
+
+/// The cost model for `name_grad`. With `k` differentiable scalars, forward
+/// mode runs `k` tangent sweeps alongside the primal (each about as costly
+/// as the primal's arithmetic, less where seeds fold into constants) and
+/// stores nothing; reverse mode runs one adjoint sweep (about twice the
+/// primal's arithmetic) after the primal, keeping every intermediate value
+/// live until the sweep reads it. Forward mode is chosen when
+/// `k <= FORWARD_MAX` and no parameter has a run-time length (its gradient
+/// is a buffer, which only the reverse sweep fills); `mode = forward |
+/// reverse` overrides the choice (forward still needs fixed sizes).
+pub fn choose_mode(g: &Graph, wanted: Option<crate::types::Mode>) -> crate::types::Mode {
+    use crate::types::Mode;
+    if has_runtime_size(g) {
+        return Mode::Reverse;
     }
+    wanted.unwrap_or(if diff_elements(g).count() <= FORWARD_MAX {
+        Mode::Forward
+    } else {
+        Mode::Reverse
+    })
+}
+
+/// [`differentiate`] with the mode `wanted` (when given and possible).
+pub fn differentiate_in(g: &mut Graph, wanted: Option<crate::types::Mode>) {
+    let elements: Vec<(usize, Option<usize>)> = diff_elements(g).collect();
+    match (choose_mode(g, wanted), elements.as_slice()) {
+        (crate::types::Mode::Forward, &[(param, index)]) => forward(g, param, index),
+        (crate::types::Mode::Forward, [_, _, ..]) => forward_columns(g, &elements),
+        _ => reverse(g),
+    }
+}
+
+/// Forward mode with one tangent per differentiable scalar, every sweep
+/// over the primal graph (not over each other's tangents); tangents are
+/// named `d_q_dx` for `∂q/∂x`.
+fn forward_columns(g: &mut Graph, elements: &[(usize, Option<usize>)]) {
+    let limit = g.nodes.len();
+    let mut grads: Vec<Vec<NodeId>> = g
+        .params
+        .iter()
+        .filter(|p| p.diff)
+        .map(|_| Vec::new())
+        .collect();
+    for &(param, index) in elements {
+        let label = element_name(g, param, index);
+        let seeds = Seeds::from([((param, index), None)]);
+        let ts = tangents(g, &seeds, limit, Some(&label));
+        let t = match ts.get(&g.value) {
+            Some(&t) => t,
+            None => {
+                let span = g.node(g.value).span;
+                let mut body = std::mem::take(&mut g.body);
+                let z = body.push_const(g, 0.0, span);
+                g.body = body;
+                z
+            }
+        };
+        let slot = g.params[..param].iter().filter(|p| p.diff).count();
+        grads[slot].push(t);
+    }
+    g.grads = grads;
 }
 
 /// Whether the graph has a differentiable slice parameter: its gradient is

@@ -16,6 +16,7 @@
 
 mod body;
 mod fallback;
+pub mod higher;
 mod loops;
 mod uses;
 

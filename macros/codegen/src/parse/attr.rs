@@ -3,15 +3,7 @@
 use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream};
 
-/// The sweep `name_grad` is built by, when the user chooses it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// `mode = forward`: one tangent per differentiable scalar, carried
-    /// along the forward pass.
-    Forward,
-    /// `mode = reverse`: one adjoint sweep.
-    Reverse,
-}
+pub use crate::types::Mode;
 
 /// What `#[differentiable(...)]` was given.
 #[derive(Clone, Debug, Default)]
