@@ -54,8 +54,9 @@ pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
 
 /// The second derivatives of a Hessian graph ([`Graph::extra`], row by
 /// row over `inputs`), upper triangle only (the Hessian is symmetric):
-/// `∂²f/∂x∂y = …`. Empty when they would take more than `max` lines, so
-/// only short formulas reach the doc.
+/// `∂²f/∂x∂y = …`. Empty when they would take more than `max` lines or
+/// refer to the sweeps' intermediate derivatives, so only short formulas
+/// in the inputs reach the doc.
 pub fn hessian_formulas(
     g: &Graph,
     fname: &str,
@@ -83,9 +84,12 @@ pub fn hessian_formulas(
         };
         lines.push(format!("∂²{fname}/{wrt} = {rhs}"));
     }
+    // only formulas in the inputs and the body's own names: the sweeps'
+    // intermediate derivatives would not read as math
     let mut out = std::mem::take(&mut f.defs);
     out.extend(lines);
-    if out.len() > max {
+    let own = |l: &String| !l.split_once(" = ").is_some_and(|(_, rhs)| rhs.contains('∂'));
+    if out.len() > max || !out.iter().all(own) {
         return Vec::new();
     }
     out

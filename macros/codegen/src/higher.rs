@@ -99,12 +99,19 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
     let xs = elements(sig);
     let n = diff_len(sig);
     let head = match kind {
-        Kind::Jvp => format!(
-            " Value and directional derivative of [`{name}`] along `tangent`: returns `({call}, J·tangent)`, \
-             `(J·tangent)ᵢ = Σⱼ ∂{name}ᵢ/∂xⱼ · tangentⱼ` over the differentiable elements x = ({xs}).\n\n \
-             `tangent` has the gradient's type. One forward sweep seeded with `tangent`: \
-             about the cost of one more evaluation, nothing stored."
-        ),
+        Kind::Jvp => {
+            let product = match sig.out_len {
+                None => format!("`({call}, Σⱼ ∂{name}/∂xⱼ · tangentⱼ)`"),
+                Some(_) => format!(
+                    "`({call}, J·tangent)` with `(J·tangent)ᵢ = Σⱼ ∂{name}ᵢ/∂xⱼ · tangentⱼ`"
+                ),
+            };
+            format!(
+                " Value and directional derivative of [`{name}`] along `tangent`: returns {product} \
+                 over the differentiable elements x = ({xs}).\n\n `tangent` has the gradient's type. \
+                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored."
+            )
+        }
         Kind::Vjp => format!(
             " Value of [`{name}`] and the vector-Jacobian product `cotangentᵀ·J`: returns `({call}, g)` with \
              `gⱼ = Σᵢ cotangent[i] · ∂{name}ᵢ/∂xⱼ`, shaped like the parameters (x = ({xs})).\n\n \
@@ -146,7 +153,7 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
             format!(
                 " Value, gradient and Hessian of [`{name}`]: returns `({call}, gradient, H)`; the gradient \
                  is exactly what `{name}_grad` returns and `H[i][j] = ∂²{name}/∂xᵢ∂xⱼ` over x = ({xs}) \
-                 (symmetric, each entry computed, not copied).\n\n Forward over reverse: one reverse sweep, then \
+                 (symmetric: each entry is computed by its sweep, and identical computations are shared, never copied across the diagonal).\n\n Forward over reverse: one reverse sweep, then \
                  {n} forward sweeps over it (one per column), all sharing the primal values.{formulas}"
             )
         }
