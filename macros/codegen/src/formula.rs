@@ -170,7 +170,7 @@ impl<'g> Formula<'g> {
     fn name_for(&mut self, n: NodeId) -> String {
         let node = self.g.node(n);
         let base = match (&node.name, node.adjoint) {
-            (Some(x), true) => match self.g.wrt {
+            (Some(x), true) => match node.along.or(self.g.wrt) {
                 None => format!("∂{}/∂{x}", self.fname),
                 Some(wrt) => format!("∂{x}/∂{}", input_name(self.g, wrt)),
             },

@@ -76,9 +76,14 @@ pub type Seeds = HashMap<(usize, Option<usize>), Option<NodeId>>;
 /// value's tangent. Several sweeps over one graph give several columns at
 /// once, sharing the primal computation; a sweep over a graph that already
 /// holds its reverse sweep differentiates that sweep too (forward over
-/// reverse: Hessian-vector products). `label` names the direction in the
-/// tangents' names (`d_q_dx` for `∂q/∂x`) when there are several.
-pub fn tangents(g: &mut Graph, seeds: &Seeds, limit: usize, label: Option<&str>) -> Derivatives {
+/// reverse: Hessian-vector products). `along` records the direction in the
+/// tangents ([`crate::ir::Node::along`]) when there are several.
+pub fn tangents(
+    g: &mut Graph,
+    seeds: &Seeds,
+    limit: usize,
+    along: Option<(usize, Option<usize>)>,
+) -> Derivatives {
     let mut active = activity(g, |k, i| seeds.contains_key(&(k, i)));
     for a in active.iter_mut().skip(limit) {
         *a = false;
@@ -94,10 +99,10 @@ pub fn tangents(g: &mut Graph, seeds: &Seeds, limit: usize, label: Option<&str>)
         keep: g.outputs().into_iter().collect(),
     };
     g.body = sweep.block(g, &body);
-    if let Some(label) = label {
+    if along.is_some() {
         for node in &mut g.nodes[first_new..] {
-            if let (true, Some(name)) = (node.adjoint, &node.name) {
-                node.name = Some(format!("{name}_d{label}"));
+            if node.adjoint {
+                node.along = along;
             }
         }
     }

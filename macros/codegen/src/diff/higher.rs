@@ -194,9 +194,8 @@ pub fn jacobian(g: &mut Graph, sweeps: Sweeps) {
         Sweeps::Forward => {
             let limit = g.nodes.len();
             for &(k, i) in &inputs {
-                let label = super::element_name(g, k, i);
                 let seeds = Seeds::from([((k, i), None)]);
-                let ts = tangents(g, &seeds, limit, Some(&label));
+                let ts = tangents(g, &seeds, limit, Some((k, i)));
                 for (row, y) in rows.iter_mut().zip(&outs) {
                     row.push(match ts.get(y) {
                         Some(&t) => t,
@@ -229,8 +228,7 @@ pub fn hessian(g: &mut Graph) {
     let limit = g.nodes.len();
     let mut columns = Vec::with_capacity(inputs.len());
     for &(k, i) in &inputs {
-        let label = super::element_name(g, k, i);
-        let ts = tangents(g, &Seeds::from([((k, i), None)]), limit, Some(&label));
+        let ts = tangents(g, &Seeds::from([((k, i), None)]), limit, Some((k, i)));
         let mut column = Vec::with_capacity(grads.len());
         for gr in &grads {
             column.push(match ts.get(gr) {

@@ -33,7 +33,7 @@ pub fn differentiate(g: &mut Graph) {
 
 /// The most differentiable scalars for which the cost model picks forward
 /// mode.
-pub const FORWARD_MAX: usize = 1;
+pub const FORWARD_MAX: usize = 2;
 
 /// The cost model for `name_grad`. With `k` differentiable scalars, forward
 /// mode runs `k` tangent sweeps alongside the primal (each about as costly
@@ -49,7 +49,9 @@ pub fn choose_mode(g: &Graph, wanted: Option<crate::types::Mode>) -> crate::type
     if has_runtime_size(g) {
         return Mode::Reverse;
     }
-    wanted.unwrap_or(if diff_elements(g).count() <= FORWARD_MAX {
+    let k = diff_elements(g).count();
+    let straight = !g.nodes.iter().any(|n| matches!(n.op, Op::Loop(_)));
+    wanted.unwrap_or(if k == 1 || (k <= FORWARD_MAX && straight) {
         Mode::Forward
     } else {
         Mode::Reverse
@@ -78,9 +80,8 @@ fn forward_columns(g: &mut Graph, elements: &[(usize, Option<usize>)]) {
         .map(|_| Vec::new())
         .collect();
     for &(param, index) in elements {
-        let label = element_name(g, param, index);
         let seeds = Seeds::from([((param, index), None)]);
-        let ts = tangents(g, &seeds, limit, Some(&label));
+        let ts = tangents(g, &seeds, limit, Some((param, index)));
         let t = match ts.get(&g.value) {
             Some(&t) => t,
             None => {

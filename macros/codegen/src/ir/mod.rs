@@ -313,6 +313,10 @@ pub struct Node {
     /// `∂<name>/∂x` in forward mode (see [`Graph::wrt`]). Emitted as
     /// `d_<name>` either way.
     pub adjoint: bool,
+    /// For a tangent from one of several forward sweeps over one graph: the
+    /// parameter element the sweep differentiates along (so the node named
+    /// `q` is `∂q/∂x`, emitted `d_q_dx`); `None` otherwise.
+    pub along: Option<(usize, Option<usize>)>,
     /// The user's tokens it came from.
     pub span: Span,
 }
@@ -390,6 +394,7 @@ impl Graph {
             op,
             name: None,
             adjoint: false,
+            along: None,
             span,
         });
         id
