@@ -177,3 +177,18 @@ fn f32_tuple_parameter() {
     ];
     assert_all_close(&hv.flat(), &expected, 1e-5, "f32 hvp");
 }
+
+/// The README's example, as written there.
+#[differentiable(hessian)]
+fn rosenbrock(x: f64, y: f64) -> f64 {
+    (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2)
+}
+
+#[test]
+fn readme_example() {
+    let (f, grad, h) = rosenbrock_hessian(-1.2, 1.0);
+    assert_eq!((f, grad), rosenbrock_grad(-1.2, 1.0));
+    assert_all_close(&[h[0][1]], &[480.0], 1e-13, "∂²f/∂x∂y = −400x");
+    let (_, _, hv) = rosenbrock_hvp(-1.2, 1.0, (1.0, 0.0));
+    assert_eq!(hv, (h[0][0], h[1][0]));
+}

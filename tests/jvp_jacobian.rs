@@ -237,3 +237,21 @@ fn forward_and_reverse_gradients_agree_on_the_composition() {
         assert_all_close(&gf.flat(), &fd, 1e-7, "forward vs finite differences");
     }
 }
+
+/// The README's example, as written there.
+#[differentiable]
+fn polar(r: f64, t: f64) -> [f64; 2] {
+    [r * t.cos(), r * t.sin()]
+}
+
+#[test]
+fn readme_example() {
+    let (xy, j) = polar_jacobian(2.0, 0.5);
+    assert_eq!(xy, polar(2.0, 0.5));
+    let closed = [[0.5_f64.cos(), -2.0 * 0.5_f64.sin()], [0.5_f64.sin(), 2.0 * 0.5_f64.cos()]];
+    assert_all_close(&j.flat(), &closed.flat(), 1e-15, "jacobian");
+    let (_, d) = polar_jvp(2.0, 0.5, (1.0, 0.0));
+    assert_all_close(&d, &[j[0][0], j[1][0]], 1e-15, "∂(x, y)/∂r");
+    let (_, (dr, dt)) = polar_vjp(2.0, 0.5, [1.0, 0.0]);
+    assert_all_close(&[dr, dt], &j[0], 1e-15, "first row");
+}
