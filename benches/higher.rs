@@ -128,13 +128,21 @@ fn close(a: f64, b: f64) -> bool {
 
 fn check_agreement() {
     let (v, (gx, ga)) = compose_hand(0.4, 0.9);
-    for (w, (hx, ha)) in [compose_fwd_grad(0.4, 0.9), compose_rev_grad(0.4, 0.9), compose_grad(0.4, 0.9)] {
+    for (w, (hx, ha)) in [
+        compose_fwd_grad(0.4, 0.9),
+        compose_rev_grad(0.4, 0.9),
+        compose_grad(0.4, 0.9),
+    ] {
         assert!(close(v, w) && close(gx, hx) && close(ga, ha), "compose");
     }
     let (v, g, h) = rosenbrock_hessian(-1.2, 1.0);
     let (w, gh, hh) = rosenbrock_hessian_hand(-1.2, 1.0);
     assert!(close(v, w) && close(g.0, gh.0) && close(g.1, gh.1));
-    assert!(h.iter().flatten().zip(hh.iter().flatten()).all(|(a, b)| close(*a, *b)));
+    assert!(h
+        .iter()
+        .flatten()
+        .zip(hh.iter().flatten())
+        .all(|(a, b)| close(*a, *b)));
     let x: [f64; N] = std::array::from_fn(|i| 0.5 + (i as f64 * 0.37).sin());
     let dir: [f64; N] = std::array::from_fn(|i| (i as f64 * 0.11).cos());
     let (v, g, hv) = rosen_ext_hvp(x, dir);

@@ -34,7 +34,12 @@ fn numeric_hessian(grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Vec<Vec<f64>
 fn assert_symmetric(h: &[Vec<f64>], tol: f64) {
     for i in 0..h.len() {
         for j in 0..i {
-            assert_all_close(&[h[i][j]], &[h[j][i]], tol, &format!("H[{i}][{j}] vs H[{j}][{i}]"));
+            assert_all_close(
+                &[h[i][j]],
+                &[h[j][i]],
+                tol,
+                &format!("H[{i}][{j}] vs H[{j}][{i}]"),
+            );
         }
     }
 }

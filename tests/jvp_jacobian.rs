@@ -159,7 +159,10 @@ fn vjp_and_jvp_in_general_directions() {
     assert_all_close(&g.flat(), &ut_j, 1e-9, "uᵀJ");
     let v = (0.25, -3.0);
     let (_, d) = spiral_jvp(r, t, v);
-    let jv: Vec<f64> = expected.iter().map(|row| row[0] * v.0 + row[1] * v.1).collect();
+    let jv: Vec<f64> = expected
+        .iter()
+        .map(|row| row[0] * v.0 + row[1] * v.1)
+        .collect();
     assert_all_close(&d, &jv, 1e-9, "J·v");
 }
 
@@ -248,7 +251,10 @@ fn polar(r: f64, t: f64) -> [f64; 2] {
 fn readme_example() {
     let (xy, j) = polar_jacobian(2.0, 0.5);
     assert_eq!(xy, polar(2.0, 0.5));
-    let closed = [[0.5_f64.cos(), -2.0 * 0.5_f64.sin()], [0.5_f64.sin(), 2.0 * 0.5_f64.cos()]];
+    let closed = [
+        [0.5_f64.cos(), -2.0 * 0.5_f64.sin()],
+        [0.5_f64.sin(), 2.0 * 0.5_f64.cos()],
+    ];
     assert_all_close(&j.flat(), &closed.flat(), 1e-15, "jacobian");
     let (_, d) = polar_jvp(2.0, 0.5, (1.0, 0.0));
     assert_all_close(&d, &[j[0][0], j[1][0]], 1e-15, "∂(x, y)/∂r");

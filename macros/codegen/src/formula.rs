@@ -88,7 +88,10 @@ pub fn hessian_formulas(
     // intermediate derivatives would not read as math
     let mut out = std::mem::take(&mut f.defs);
     out.extend(lines);
-    let own = |l: &String| !l.split_once(" = ").is_some_and(|(_, rhs)| rhs.contains('∂'));
+    let own = |l: &String| {
+        !l.split_once(" = ")
+            .is_some_and(|(_, rhs)| rhs.contains('∂'))
+    };
     if out.len() > max || !out.iter().all(own) {
         return Vec::new();
     }

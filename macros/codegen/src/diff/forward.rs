@@ -22,8 +22,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{activity, element_name, is_active, name_derivatives, set_active};
 pub use super::Derivatives;
+use super::{activity, element_name, is_active, name_derivatives, set_active};
 use crate::ir::{Block, Builder, Call, Carried, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
