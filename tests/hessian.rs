@@ -197,3 +197,19 @@ fn readme_example() {
     let (_, _, hv) = rosenbrock_hvp(-1.2, 1.0, (1.0, 0.0));
     assert_eq!(hv, (h[0][0], h[1][0]));
 }
+
+/// GELU's second derivative (the derivative of the `gelu′` its gradient
+/// calls), with a second input.
+#[differentiable(hessian)]
+fn gelu_pair(x: f64, y: f64) -> f64 {
+    macrograd::ops::gelu(x * y) + y
+}
+
+#[test]
+fn gelu_second_derivative_matches_finite_differences() {
+    for (x, y) in [(0.7, -1.3), (-0.4, 0.9), (1.5, 1.1)] {
+        let (_, _, h) = gelu_pair_hessian(x, y);
+        let fd = numeric_hessian(|v| gelu_pair_grad(v[0], v[1]).1.flat(), &[x, y]);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-7, &format!("({x}, {y})"));
+    }
+}
