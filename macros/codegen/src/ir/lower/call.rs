@@ -285,6 +285,23 @@ impl Lowerer<'_> {
 
     /// A call of another differentiable function, through its pullback.
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
+        if let Some(last) = func.path.segments.last() {
+            let name = last.ident.to_string();
+            let derived = ["_grad", "_jvp", "_vjp", "_jacobian", "_hessian", "_hvp"]
+                .into_iter()
+                .find(|s| name.len() > s.len() && name.ends_with(s));
+            if let Some(suffix) = derived {
+                let base = &name[..name.len() - suffix.len()];
+                self.cx.error_spanned_by(
+                    func,
+                    format!(
+                        "`{name}` is a derivative function: differentiating through it (nested differentiation) is not supported yet; \
+                         call `{base}` itself here, or compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter"
+                    ),
+                );
+                return Val::Poison;
+            }
+        }
         let mut args = Vec::new();
         let arg_spans =
             crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
