@@ -32,14 +32,10 @@ fn numeric_hessian(grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Vec<Vec<f64>
 }
 
 fn assert_symmetric(h: &[Vec<f64>], tol: f64) {
-    for i in 0..h.len() {
-        for j in 0..i {
-            assert_all_close(
-                &[h[i][j]],
-                &[h[j][i]],
-                tol,
-                &format!("H[{i}][{j}] vs H[{j}][{i}]"),
-            );
+    for (i, row) in h.iter().enumerate() {
+        for (j, &hij) in row.iter().enumerate().take(i) {
+            let what = format!("H[{i}][{j}] vs H[{j}][{i}]");
+            assert_all_close(&[hij], &[h[j][i]], tol, &what);
         }
     }
 }
@@ -149,7 +145,7 @@ fn hvp_is_h_times_v_and_the_derivative_of_the_gradient_along_v() {
         .collect();
     assert_all_close(&hv, &h_v, 1e-12, "hvp vs hessian·v");
     // d/dt ∇f(x + t·v) at t = 0, one coordinate at a time
-    for i in 0..10 {
+    for (i, &hvi) in hv.iter().enumerate() {
         let fd = central_diff(
             |t| {
                 let y: [f64; 10] = std::array::from_fn(|k| x[k] + t * v[k]);
@@ -157,7 +153,7 @@ fn hvp_is_h_times_v_and_the_derivative_of_the_gradient_along_v() {
             },
             0.0,
         );
-        assert_all_close(&[hv[i]], &[fd], 1e-7, &format!("(H·v)[{i}]"));
+        assert_all_close(&[hvi], &[fd], 1e-7, &format!("(H·v)[{i}]"));
     }
 }
 

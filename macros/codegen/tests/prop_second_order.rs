@@ -15,6 +15,7 @@
 //! loops, calls) are skipped. 1,200 cases per run from a fixed seed
 //! (`PROPTEST_CASES=n` sets the count per test).
 
+#[allow(dead_code)] // the generator's run-time-loop profiles are not used here
 mod common;
 
 use common::dual::{Dual, KinkWatch};
@@ -95,8 +96,14 @@ fn check(p: &Program, pool: &[f64]) -> Result<(), TestCaseError> {
     for attempt in 0..4 {
         let args = args_of(p, pool, attempt);
         KinkWatch::reset();
-        let columns: Vec<Vec<f64>> = xs.iter().map(|&e| dual_column(&gradient, &args, e)).collect();
-        let first: Vec<Vec<f64>> = xs.iter().map(|&e| dual_column(&st.lowered, &args, e)).collect();
+        let columns: Vec<Vec<f64>> = xs
+            .iter()
+            .map(|&e| dual_column(&gradient, &args, e))
+            .collect();
+        let first: Vec<Vec<f64>> = xs
+            .iter()
+            .map(|&e| dual_column(&st.lowered, &args, e))
+            .collect();
         if KinkWatch::nearest() >= KINK_MARGIN {
             chosen = Some((args, columns, first));
             break;

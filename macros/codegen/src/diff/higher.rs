@@ -94,10 +94,13 @@ fn direction_params(g: &mut Graph, prefix: &str) -> Seeds {
             format!("{prefix}_{}", p.name.trim_start_matches("r#"))
         };
         let t = g.params.len();
+        // spanned like the generated signature's name for it (not like the
+        // user's parameter, whose hygiene may be a `macro_rules!`'s)
         g.params.push(Param {
             name,
             diff: false,
             by_ref: false,
+            span: Span::call_site(),
             ..p.clone()
         });
         for i in 0..p.len.unwrap_or(1) {
@@ -144,7 +147,7 @@ pub fn vjp(g: &mut Graph) {
         index: false,
         by_ref: false,
         tuple: false,
-        span,
+        span: Span::call_site(),
     });
     let outs = g.outs.clone();
     let mut b = Builder::new(g, span);

@@ -192,9 +192,10 @@ pub fn derived_fn(
         }
     };
     let body = w.body(ret);
+    // every function gets these whether it uses them or not: no warning
     quote! {
         #[doc = #doc]
-        #[allow(clippy::all, unused_parens, unused_variables)]
+        #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
         #vis fn #name(#ins) -> #ret_ty {
             #(#prelude)*
             #body
