@@ -261,3 +261,52 @@ fn readme_example() {
     let (_, (dr, dt)) = polar_vjp(2.0, 0.5, [1.0, 0.0]);
     assert_all_close(&[dr, dt], &j[0], 1e-15, "first row");
 }
+
+/// A run-time loop: the Jacobian takes forward sweeps through it (three
+/// inputs, two outputs, where reverse sweeps would otherwise be fewer).
+#[differentiable]
+fn orbit(p: [f64; 2], k: f64, #[nograd] steps: usize) -> [f64; 2] {
+    let mut x = p[0];
+    let mut y = p[1];
+    for _ in 0..steps {
+        let nx = x + 0.1 * y;
+        y -= 0.1 * k * nx.sin();
+        x = nx;
+    }
+    [x, y]
+}
+
+/// Parameters named like the generated ones: those take another name.
+#[differentiable(hessian)]
+fn clash(tangent: f64, v: f64, cotangent: f64) -> f64 {
+    tangent * v.sin() + cotangent * cotangent
+}
+
+#[test]
+fn jacobian_through_a_run_time_loop() {
+    let (p, k) = ([0.3, -0.2], 1.7);
+    for steps in [0, 1, 25] {
+        let (value, j) = orbit_jacobian(p, k, steps);
+        assert_eq!(value, orbit(p, k, steps));
+        let f = |v: &[f64]| orbit([v[0], v[1]], v[2], steps).to_vec();
+        let expected = numeric_jacobian(f, &[p[0], p[1], k]);
+        for (i, row) in j.iter().enumerate() {
+            assert_all_close(row, &expected[i], 1e-8, &format!("{steps} steps, row {i}"));
+        }
+        let (_, g) = orbit_vjp(p, k, steps, [0.5, 2.0]);
+        let ut_j: Vec<f64> = (0..3).map(|c| 0.5 * j[0][c] + 2.0 * j[1][c]).collect();
+        assert_all_close(&g.flat(), &ut_j, 1e-12, "vjp vs jacobian");
+    }
+}
+
+#[test]
+fn generated_parameter_names_avoid_the_users() {
+    let (t, v, c) = (0.4, 1.1, -0.3);
+    let (value, grad) = clash_grad(t, v, c);
+    let (jv_value, d) = clash_jvp(t, v, c, (1.0, 2.0, 3.0));
+    assert_eq!(jv_value, value);
+    assert_all_close(&[d], &[grad.0 + 2.0 * grad.1 + 3.0 * grad.2], 1e-13, "jvp");
+    let (_, _, hv) = clash_hvp(t, v, c, (1.0, 0.0, 0.0));
+    // column 0 of the Hessian: (0, cos v, 0)
+    assert_all_close(&hv.flat(), &[0.0, v.cos(), 0.0], 1e-13, "hvp");
+}

@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 
 use crate::diff::higher::{self as build, Sweeps};
 use crate::emit::higher::{derived_fn, diff_len, Kind};
+use crate::ir::lower::NODE_LIMIT;
 use crate::ir::Graph;
 use crate::parse::{GradFn, MAX_ELEMENTS};
 use crate::types::Signature;
@@ -49,6 +50,24 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     }
     if hessian.is_some() && n.saturating_mul(n) > MAX_ELEMENTS {
         return Err(too_big(n.saturating_mul(n), "Hessian"));
+    }
+    // each Jacobian or Hessian column (or row) is a sweep over the body:
+    // bounded like the body itself before any is built
+    let body = lowered.nodes.len();
+    let sweeps = match (sig.out_len, hessian) {
+        (Some(m), _) => m.min(n),
+        (None, Some(_)) => n,
+        (None, None) => 1,
+    };
+    if sweeps.saturating_mul(body) > NODE_LIMIT {
+        return Err(syn::Error::new(
+            f.item.sig.ident.span(),
+            format!(
+                "{sweeps} sweeps over a body of {body} operations would write more than {NODE_LIMIT} operations: \
+                 split the function into smaller `#[differentiable]` functions{}",
+                if hessian.is_some() { ", or remove `hessian`" } else { "" }
+            ),
+        ));
     }
     let name = f.item.sig.ident.to_string();
     let mut kinds = vec![Kind::Jvp];

@@ -30,11 +30,16 @@ pub enum Sweeps {
 }
 
 /// The sweeps that build the Jacobian of `g` the cheaper way: forward when
-/// there are no more input elements than outputs, reverse otherwise.
+/// there are no more input elements than outputs (or the body has a
+/// run-time loop), reverse otherwise.
 pub fn jacobian_sweeps(g: &Graph) -> Sweeps {
     let inputs = diff_elements(g).count();
     let outputs = g.outs.len().max(1);
-    if inputs <= outputs {
+    // a run-time loop is reversed by a recording loop: one reverse sweep
+    // per output would record it once per output; forward sweeps carry
+    // their tangents through it instead
+    let has_loop = g.nodes.iter().any(|n| matches!(n.op, Op::Loop(_)));
+    if inputs <= outputs || has_loop {
         Sweeps::Forward
     } else {
         Sweeps::Reverse
@@ -72,11 +77,47 @@ pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)
     None
 }
 
+/// The name of a generated parameter (`tangent`, `v`, `cotangent`): `base`,
+/// or `base_1`, `base_2`, … when the user's parameters (`taken`) hold it or,
+/// for several differentiable parameters (`diff`), one of the parts
+/// `{name}_{parameter}` it is taken apart into.
+pub fn fresh_name(taken: &[String], diff: &[String], base: &str) -> String {
+    let clashes = |name: &str| {
+        taken.iter().any(|t| t == name)
+            || (diff.len() > 1
+                && diff.iter().any(|d| {
+                    let part = format!("{name}_{}", d.trim_start_matches("r#"));
+                    taken.contains(&part)
+                }))
+    };
+    let mut name = base.to_string();
+    let mut k = 1;
+    while clashes(&name) {
+        name = format!("{base}_{k}");
+        k += 1;
+    }
+    name
+}
+
+/// The user's parameter names and the differentiable ones, for [`fresh_name`].
+fn param_names(g: &Graph) -> (Vec<String>, Vec<String>) {
+    let taken = g.params.iter().map(|p| p.name.clone()).collect();
+    let diff = g
+        .params
+        .iter()
+        .filter(|p| p.diff)
+        .map(|p| p.name.clone())
+        .collect();
+    (taken, diff)
+}
+
 /// Appends one parameter of the shape of each differentiable parameter
 /// (named `{prefix}_{name}`, or `prefix` when there is one), with a node
 /// reading each element at the start of the body; returns the seeds that
 /// make these nodes the tangents of the parameters' elements.
-fn direction_params(g: &mut Graph, prefix: &str) -> Seeds {
+fn direction_params(g: &mut Graph, base: &str) -> Seeds {
+    let (taken, diff_names) = param_names(g);
+    let prefix = fresh_name(&taken, &diff_names, base);
     let diff: Vec<(usize, Param)> = g
         .params
         .iter()
@@ -89,7 +130,7 @@ fn direction_params(g: &mut Graph, prefix: &str) -> Seeds {
     let mut reads = Vec::new();
     for (k, p) in diff {
         let name = if one {
-            prefix.to_string()
+            prefix.clone()
         } else {
             format!("{prefix}_{}", p.name.trim_start_matches("r#"))
         };
@@ -139,7 +180,10 @@ pub fn vjp(g: &mut Graph) {
     let span = g.node(g.value).span;
     let c = g.params.len();
     g.params.push(Param {
-        name: "cotangent".to_string(),
+        name: {
+            let (taken, diff) = param_names(g);
+            fresh_name(&taken, &diff, "cotangent")
+        },
         len: Some(m),
         diff: false,
         opaque: false,

@@ -17,6 +17,7 @@ use quote::{format_ident, quote};
 
 use super::body::Writer;
 use super::{grad_type, inputs, names};
+use crate::diff::higher::fresh_name;
 use crate::ir::{Graph, NodeId};
 use crate::types::Signature;
 
@@ -136,7 +137,11 @@ pub fn derived_fn(
         let x = names::ident(&p.name, p.span);
         prelude.push(quote! { let #x = *#x; });
     }
-    if let Some(dir) = kind.direction() {
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
+    if let Some(base) = kind.direction() {
+        let dir = fresh_name(&taken, &diff, base);
+        let dir = dir.as_str();
         let d = syn::Ident::new(dir, Span::call_site());
         ins = quote!(#ins, #d: #gty);
         let parts: Vec<syn::Ident> = sig
@@ -148,7 +153,8 @@ pub fn derived_fn(
         }
     }
     if kind == Kind::Vjp {
-        ins = quote!(#ins, cotangent: #vty);
+        let c = syn::Ident::new(&fresh_name(&taken, &diff, "cotangent"), Span::call_site());
+        ins = quote!(#ins, #c: #vty);
     }
     let n = diff_len(sig);
     let nn = Literal::usize_unsuffixed(n);

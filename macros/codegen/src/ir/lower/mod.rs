@@ -215,10 +215,8 @@ impl<'a> Lowerer<'a> {
     /// The body's value does not have the length the signature gives.
     fn vector_mismatch(&self, end: Span) {
         let m = self.out_len.unwrap_or_default();
-        self.cx.error_at(
-            end,
-            format!("the function returns `[_; {m}]`: end the body with an array of {m} values, `[a, b, …]`"),
-        );
+        let msg = format!("the function returns `[_; {m}]`: end the body with an array of {m} values, `[a, b, …]`");
+        self.cx.error_at(end, msg);
     }
 
     /// Adds a node to the current block.
