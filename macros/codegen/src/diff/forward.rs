@@ -96,6 +96,7 @@ pub fn tangents(
         consumers: consumers(g, &body),
         active,
         seeds: seeds.clone(),
+        first_new,
         keep: g.outputs().into_iter().collect(),
     };
     g.body = sweep.block(g, &body);
@@ -151,6 +152,8 @@ struct Sweep {
     consumers: HashMap<NodeId, Vec<NodeId>>,
     active: Vec<bool>,
     seeds: Seeds,
+    /// The first node this sweep added.
+    first_new: usize,
     /// The graph's outputs: their tangents are always summed.
     keep: HashSet<NodeId>,
 }
@@ -192,10 +195,13 @@ impl Sweep {
             let new = std::mem::take(&mut b.block);
             out.nodes.extend(new.nodes);
         }
+        // only nodes this sweep built are named as tangents: a tangent that
+        // folded to an existing value (`∂(u·a)/∂a = u`) keeps that value's name
         let named: Derivatives = block
             .nodes
             .iter()
             .filter_map(|n| self.tangents.get(n).map(|&t| (*n, t)))
+            .filter(|(_, t)| t.index() >= self.first_new)
             .collect();
         name_derivatives(g, &block.nodes, &named);
         out

@@ -84,6 +84,7 @@ fn cse_block_open(
                 if g.nodes[prev.index()].name.is_none() {
                     g.nodes[prev.index()].name = g.nodes[id.index()].name.clone();
                     g.nodes[prev.index()].adjoint = g.nodes[id.index()].adjoint;
+                    g.nodes[prev.index()].along = g.nodes[id.index()].along;
                 }
                 continue;
             }

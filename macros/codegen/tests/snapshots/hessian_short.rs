@@ -54,13 +54,13 @@ fn bowl_jvp(x: f64, y: f64, tangent: (f64, f64)) -> (f64, f64) {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 fn bowl_hessian(x: f64, y: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let t0 = x * x;
-    let d_y_1 = 2.0 * x;
-    let d_x = d_y_1 * y;
+    let d_y_dx = 2.0 * x;
+    let d_x = d_y_dx * y;
     let t1 = y.sin();
     let d_y = t0 + y.cos();
-    let d_y_2 = -t1;
+    let d_y_dy = -t1;
     let d_x_dx = 2.0 * y;
-    (t0 * y + t1, (d_x, d_y), [[d_x_dx, d_y_1], [d_y_1, d_y_2]])
+    (t0 * y + t1, (d_x, d_y), [[d_x_dx, d_y_dx], [d_y_dx, d_y_dy]])
 }
 /** Value, gradient and Hessian-vector product of [`bowl`]: returns `(bowl(x, y), gradient, H·v)` with `(H·v)ᵢ = Σⱼ ∂²bowl/∂xᵢ∂xⱼ · vⱼ` over x = (x, y); `v` and `H·v` have the gradient's type.
 

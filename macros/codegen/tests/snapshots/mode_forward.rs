@@ -13,8 +13,8 @@ fn compose(x: f64, a: f64) -> f64 {
  t1 = cos(x)
  t2 = sin(x)
  ∂x/∂x = (t1·x + t2 − t2)·a
- ∂compose/∂x = t2·x + t1
- x′ = (∂compose/∂x)·a
+ ∂x/∂a = t2·x + t1
+ x′ = (∂x/∂a)·a
  t3 = cos(x′)
  t4 = sin(x′)
  t5 = (∂x/∂x)·t4
@@ -24,34 +24,34 @@ fn compose(x: f64, a: f64) -> f64 {
  t7 = cos(x′′)
  t8 = sin(x′′)
  t9 = (∂x/∂x′)·t8
- t10 = (∂compose/∂x)·t4
- ∂x/∂a = ((∂compose/∂x)·t3·x′ + t10 − t10)·a + t6
- t11 = (∂x/∂a)·t8
+ t10 = (∂x/∂a)·t4
+ ∂x/∂a′ = ((∂x/∂a)·t3·x′ + t10 − t10)·a + t6
+ t11 = (∂x/∂a′)·t8
  ∂compose/∂x = ((∂x/∂x′)·t7·x′′ + t9 − t9)·a
- ∂compose/∂a = ((∂x/∂a)·t7·x′′ + t11 − t11)·a + (t8·x′′ + t7)
+ ∂compose/∂a = ((∂x/∂a′)·t7·x′′ + t11 − t11)·a + (t8·x′′ + t7)
  ```*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn compose_grad(x: f64, a: f64) -> (f64, (f64, f64)) {
     let t0 = x.sin();
     let t1 = x.cos();
-    let d_x = t0 * x + t1;
-    let x_2 = d_x * a;
+    let d_x_da_1 = t0 * x + t1;
+    let x_2 = d_x_da_1 * a;
     let d_x_dx_1 = (t1 * x + t0 - t0) * a;
     let t2 = x_2.sin();
     let t3 = x_2.cos();
-    let t4 = d_x * t2;
+    let t4 = d_x_da_1 * t2;
     let t5 = d_x_dx_1 * t2;
     let t6 = t2 * x_2 + t3;
     let x_3 = t6 * a;
-    let d_x_da_1 = (d_x * t3 * x_2 + t4 - t4) * a + t6;
+    let d_x_da_2 = (d_x_da_1 * t3 * x_2 + t4 - t4) * a + t6;
     let d_x_dx_2 = (d_x_dx_1 * t3 * x_2 + t5 - t5) * a;
     let t7 = x_3.sin();
     let t8 = x_3.cos();
-    let t9 = d_x_da_1 * t7;
+    let t9 = d_x_da_2 * t7;
     let t10 = d_x_dx_2 * t7;
     let t11 = t7 * x_3 + t8;
     let x_1 = t11 * a;
-    let d_x_da = (d_x_da_1 * t8 * x_3 + t9 - t9) * a + t11;
+    let d_x_da = (d_x_da_2 * t8 * x_3 + t9 - t9) * a + t11;
     let d_x_dx = (d_x_dx_2 * t8 * x_3 + t10 - t10) * a;
     (x_1, (d_x_dx, d_x_da))
 }
