@@ -4,7 +4,10 @@
 //! (log-diagonal) and `l` (strictly lower part, column by column).
 //!
 //! Every array is kept flat and row-major (`mu[c * d + j]`), so the
-//! objective is one function over slices of run-time length.
+//! objective is one function over slices of run-time length. The eval
+//! gives each `l_c` column by column; it is kept row by row instead
+//! (`L_c[r][j]` at `r(r − 1)/2 + j`), so the inner loop over `j` reads
+//! consecutive elements, and its gradient is put back in the eval's order.
 
 use macrograd::differentiable;
 use serde_json::Value;
@@ -42,8 +45,7 @@ pub fn gmm_log_posterior(
                 sum_q += q[c * d + r];
                 let mut t = q[c * d + r].exp() * (x[i * d + r] - mu[c * d + r]);
                 for j in 0..r {
-                    let at = c * tri + j * d - j * (j + 1) / 2 + (r - j - 1);
-                    t += l[at] * (x[i * d + j] - mu[c * d + j]);
+                    t += l[c * tri + r * (r - 1) / 2 + j] * (x[i * d + j] - mu[c * d + j]);
                 }
                 sq += t * t;
             }
@@ -108,7 +110,32 @@ fn constant_terms(n: usize, d: usize, k: usize, m: usize, gamma: f64) -> f64 {
         + k * (big_n * d * (gamma.ln() - 0.5 * 2f64.ln()) - ln_multi_gamma)
 }
 
-/// The eval's input, flattened.
+/// Where entry (row `r`, column `j < r`) of a strictly lower triangle
+/// of side `d` sits when it is stored column by column, and row by row.
+fn triangle_positions(d: usize) -> impl Iterator<Item = (usize, usize)> {
+    (1..d).flat_map(move |r| {
+        (0..r).map(move |j| (j * d - j * (j + 1) / 2 + (r - j - 1), r * (r - 1) / 2 + j))
+    })
+}
+
+/// Each component's triangle from column-by-column to row-by-row order
+/// (`forward`), or back.
+fn reorder_triangles(l: &[f64], d: usize, forward: bool) -> Vec<f64> {
+    let tri = d * (d - 1) / 2;
+    let mut out = vec![0.0; l.len()];
+    for (from, to) in l.chunks(tri.max(1)).zip(out.chunks_mut(tri.max(1))) {
+        for (by_column, by_row) in triangle_positions(d) {
+            if forward {
+                to[by_row] = from[by_column];
+            } else {
+                to[by_column] = from[by_row];
+            }
+        }
+    }
+    out
+}
+
+/// The eval's input, flattened (`l` row by row).
 struct Input {
     d: usize,
     m: usize,
@@ -170,7 +197,7 @@ impl Input {
             })?,
             mu: read("mu", k, d)?,
             q: read("q", k, d)?,
-            l: read("l", k, tri)?,
+            l: reorder_triangles(&read("l", k, tri)?, d, true),
         })
     }
 
@@ -221,6 +248,7 @@ pub fn evaluate(function: &str, input: &Value, runner: &Runner) -> Result<Evalua
             out.insert("alpha".into(), numbers(&da));
             out.insert("mu".into(), rows(&dmu, k, d));
             out.insert("q".into(), rows(&dq, k, d));
+            let dl = reorder_triangles(&dl, d, false);
             out.insert("l".into(), rows(&dl, k, d * (d - 1) / 2));
             Ok(Evaluated {
                 output: Value::Object(out),
@@ -247,13 +275,15 @@ mod tests {
             let top = v.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             top + v.iter().map(|x| (x - top).exp()).sum::<f64>().ln()
         };
+        // filled column by column from the eval's order, as the eval states
+        let by_columns = reorder_triangles(&p.l, d, false);
         let mut qs = vec![vec![vec![0.0; d]; d]; k];
         for (c, qc) in qs.iter_mut().enumerate() {
             let mut next = 0;
             for col in 0..d {
                 qc[col][col] = p.q[c * d + col].exp();
                 for row in qc.iter_mut().skip(col + 1) {
-                    row[col] = p.l[c * d * (d - 1) / 2 + next];
+                    row[col] = by_columns[c * d * (d - 1) / 2 + next];
                     next += 1;
                 }
             }
@@ -300,6 +330,21 @@ mod tests {
             q: centred(k * d, seed + 3),
             l: centred(k * d * (d - 1) / 2, seed + 4),
         }
+    }
+
+    #[test]
+    fn triangles_are_reordered_and_back() {
+        // d = 3: by columns (1,0) (2,0) (2,1); by rows (1,0) (2,0) (2,1) too
+        assert_eq!(
+            reorder_triangles(&[1.0, 2.0, 3.0], 3, true),
+            [1.0, 2.0, 3.0]
+        );
+        // d = 4: by columns (1,0) (2,0) (3,0) (2,1) (3,1) (3,2);
+        // by rows (1,0) (2,0) (2,1) (3,0) (3,1) (3,2)
+        let by_columns = [10.0, 20.0, 30.0, 21.0, 31.0, 32.0];
+        let by_rows = reorder_triangles(&by_columns, 4, true);
+        assert_eq!(by_rows, [10.0, 20.0, 21.0, 30.0, 31.0, 32.0]);
+        assert_eq!(reorder_triangles(&by_rows, 4, false), by_columns);
     }
 
     #[test]

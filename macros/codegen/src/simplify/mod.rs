@@ -11,6 +11,7 @@ mod cse;
 mod dce;
 mod fold;
 mod fuse;
+mod same_loops;
 mod stores;
 
 use std::collections::HashMap;
@@ -25,7 +26,7 @@ const MAX_ROUNDS: usize = 32;
 pub fn simplify(g: &mut Graph) {
     for _ in 0..MAX_ROUNDS {
         let folded = fold::fold(g);
-        let merged = cse::cse(g);
+        let merged = cse::cse(g) | same_loops::merge_equal_loops(g);
         let removed = dce::dce(g);
         let fused = fuse::fuse(g);
         let stored = stores::merge_stores(g);
