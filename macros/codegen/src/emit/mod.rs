@@ -347,7 +347,9 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #name {}
 
-        #[allow(dead_code)]
+        // the pullback mirrors the user's signature: the user's own
+        // `#[allow]`s on the function do not reach it
+        #[allow(dead_code, clippy::too_many_arguments)]
         impl #name {
             #pb_fn
         }
