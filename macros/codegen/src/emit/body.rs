@@ -193,6 +193,11 @@ impl<'g> Writer<'g> {
                 let then_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.0).0).collect();
                 let els = self.block(&i.els);
                 let else_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.1).0).collect();
+                // a conditional statement (a guarded store) hands out nothing
+                if pats.is_empty() {
+                    let els = (!els.is_empty()).then(|| quote!(else { #(#els)* }));
+                    return quote! { if #cond { #(#then)* } #els };
+                }
                 let (pat, tv, ev) = if pats.len() == 1 {
                     let (p, t, e) = (&pats[0], &then_vals[0], &else_vals[0]);
                     (quote!(#p), quote!(#t), quote!(#e))

@@ -7,6 +7,7 @@
 //! infinite or NaN. Zero adjoints never need folding: the reverse sweep leaves them
 //! out instead of adding zeros.
 
+mod carry_stores;
 mod cse;
 mod dce;
 mod fold;
@@ -29,7 +30,7 @@ pub fn simplify(g: &mut Graph) {
         let merged = cse::cse(g) | same_loops::merge_equal_loops(g);
         let removed = dce::dce(g);
         let fused = fuse::fuse(g);
-        let stored = stores::merge_stores(g);
+        let stored = stores::merge_stores(g) | carry_stores::carry_stores(g);
         if !(folded || merged || removed || fused || stored) {
             return;
         }

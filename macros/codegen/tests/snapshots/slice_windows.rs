@@ -30,14 +30,17 @@ pub fn roughness_grad_into(x: &[f64], d_x: &mut [f64]) -> f64 {
     ::core::assert_eq!(
         x.len(), d_x.len(), "`x` and its gradient buffer `d_x` differ in length"
     );
+    let t0 = (x.len() + 1).saturating_sub(2);
     let mut s = 0.0_f64;
-    for i in 0..(x.len() + 1).saturating_sub(2) {
-        let t0 = i + 1;
-        let t1 = x[t0] - x[i];
+    let mut d_x_next = 0.0_f64;
+    for i in 0..t0 {
+        let t1 = x[i + 1] - x[i];
         let t2 = 2.0 * t1;
-        d_x[i] += -t2;
-        d_x[t0] += t2;
-        s += t1.powi(2);
+        d_x[i] += d_x_next - t2;
+        (s, d_x_next) = (s + t1.powi(2), t2);
+    }
+    if 0 < t0 {
+        d_x[t0] += d_x_next;
     }
     s
 }
