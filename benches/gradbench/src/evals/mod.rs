@@ -2,7 +2,7 @@
 //! ordinary Rust with `#[differentiable]`: every derivative an eval asks
 //! for comes from the macro.
 
-mod gmm;
+pub mod gmm;
 mod hello;
 mod llsq;
 mod lse;
