@@ -22,6 +22,7 @@ pub(super) type Adjoints = Derivatives;
 /// marked `#[nograd]`, in reverse mode; fills [`Graph::grads`].
 pub fn reverse(g: &mut Graph) {
     let mut active = activity(g, |k, _| g.params[k].diff);
+    super::buffer::prepare(g, &mut active);
     let body = std::mem::take(&mut g.body);
     let span = g.node(g.value).span;
     let mut b = Builder::new(g, span);
@@ -89,6 +90,7 @@ pub(super) fn reverse_block(
         match &op {
             Op::If(_) => reverse_if(b, n, adj, active),
             Op::Loop(_) => super::reverse_loop::reverse_loop(b, n, adj, active),
+            Op::Buf(bop) => super::buffer::reverse_buf(b, n, bop, adj, active),
             Op::Pick(i, elems) => {
                 // the element picked gets the adjoint: `if i == k { d } else { 0 }` for each k
                 let Some(&d) = adj.get(&n).filter(|_| is_active(active, n)) else {

@@ -39,9 +39,11 @@ pub(super) fn reverse_loop(
         unreachable!("reverse_loop is called on loop nodes")
     };
     let seeds: Vec<Option<NodeId>> = l.carried.iter().map(|c| adj.get(&c.out).copied()).collect();
-    if seeds.iter().all(Option::is_none) {
+    // a loop that writes buffers passes adjoints on through them
+    if seeds.iter().all(Option::is_none) && !super::buffer::writes_buffers(b.graph, &l.body) {
         return;
     }
+    let undo = super::buffer::written_outside(b.graph, &l.body);
     let span = b.graph.node(n).span;
     // a `while` loop is undone by a range loop over its trip count
     let (start, end, inclusive, rev) = match &l.test {
@@ -213,6 +215,7 @@ pub(super) fn reverse_loop(
     }
     if let Op::Loop(fwd) = &mut b.graph.nodes[n.index()].op {
         fwd.record = record.clone();
+        fwd.undo = undo.clone();
     }
     b.graph.nodes[r.index()].op = Op::Loop(Box::new(Loop {
         var,
@@ -223,8 +226,9 @@ pub(super) fn reverse_loop(
         carried: rev_carried,
         body,
         record: Vec::new(),
-        replay: (!record.is_empty()).then_some(n),
+        replay: (!record.is_empty() || !undo.is_empty()).then_some(n),
         test: None,
+        undo: Vec::new(),
     }));
     b.block.nodes.push(r);
     for (to, out) in outs {

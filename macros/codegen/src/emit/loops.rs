@@ -75,17 +75,21 @@ impl Writer<'_> {
             let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
             head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
         }
+        self.record_marks(n, l, &mut pre, &mut head);
         if let Some(of) = l.replay {
-            let tape = self.names.of(g, of);
             let width = match g.op(of) {
                 Op::Loop(fwd) => fwd.record.len(),
                 _ => unreachable!("a loop replays a loop"),
             };
-            let pos = self.names.fresh("at");
-            let m = Literal::usize_unsuffixed(width);
-            pre.push(quote! { let mut #pos = #tape.len(); });
-            head.push(quote! { #pos -= #m; });
-            self.tape_pos.insert(of, pos);
+            if width > 0 {
+                let tape = self.names.of(g, of);
+                let pos = self.names.fresh("at");
+                let m = Literal::usize_unsuffixed(width);
+                pre.push(quote! { let mut #pos = #tape.len(); });
+                head.push(quote! { #pos -= #m; });
+                self.tape_pos.insert(of, pos);
+            }
+            self.roll_back(of, &mut pre, &mut head);
         }
         if let Some(t) = &l.test {
             return self.while_statement(l, t, pre, head);

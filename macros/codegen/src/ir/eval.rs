@@ -10,7 +10,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use std::collections::HashMap;
 
-use super::{Block, Graph, Loop, NodeId, Op};
+use super::{Block, BufOp, Graph, Loop, NodeId, Op};
 
 /// A number the interpreter can compute with; method names follow `f64`.
 #[allow(missing_docs)]
@@ -225,6 +225,12 @@ struct State<T> {
     tapes: HashMap<NodeId, Vec<T>>,
     /// For each replayed loop, where the iteration being undone starts on its tape.
     replay_at: HashMap<NodeId, usize>,
+    /// Each local buffer's elements, by its `New` node.
+    bufs: HashMap<NodeId, Vec<T>>,
+    /// Each logged buffer's undo log: (index, overwritten value).
+    logs: HashMap<NodeId, Vec<(usize, T)>>,
+    /// Each loop's undo-log lengths, one per buffer per iteration.
+    marks: HashMap<NodeId, Vec<usize>>,
 }
 
 /// Runs the graph; returns the value of every node that was evaluated
@@ -248,6 +254,9 @@ fn run<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<State<T>, EvalError> {
             .collect(),
         tapes: HashMap::new(),
         replay_at: HashMap::new(),
+        bufs: HashMap::new(),
+        logs: HashMap::new(),
+        marks: HashMap::new(),
     };
     eval_block(g, &g.body, args, &mut st)?;
     Ok(st)
@@ -406,6 +415,7 @@ fn eval_block<T: Scalar>(
                 eval_loop(g, id, l, args, st)?;
                 Value::Unit
             }
+            Op::Buf(b) => eval_buf(id, b, st)?,
         };
         st.vals[id.index()] = Some(v);
     }
@@ -447,14 +457,17 @@ fn eval_loop<T: Scalar>(
         None => 0,
     };
     let trips = indices.len();
+    st.marks.insert(id, Vec::new());
     for (t, i) in indices.into_iter().enumerate() {
         st.vals[l.var.index()] = Some(Value::Int(i));
         for r in &l.record {
             let v = get(st, *r).num();
             st.tapes.get_mut(&id).expect("created above").push(v);
         }
+        record_marks(id, l, st);
         if let Some(of) = l.replay {
             st.replay_at.insert(of, (trips - 1 - t) * width);
+            roll_back(g, of, trips - 1 - t, st);
         }
         eval_block(g, &l.body, args, st)?;
         let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
@@ -486,6 +499,7 @@ fn eval_while<T: Scalar>(
     if !l.record.is_empty() {
         st.tapes.insert(id, Vec::new());
     }
+    st.marks.insert(id, Vec::new());
     let mut trips = 0;
     loop {
         eval_block(g, &test.head, args, st)?;
@@ -497,6 +511,7 @@ fn eval_while<T: Scalar>(
             let v = get(st, *r).num();
             st.tapes.get_mut(&id).expect("created above").push(v);
         }
+        record_marks(id, l, st);
         eval_block(g, &l.body, args, st)?;
         let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
         for (c, v) in l.carried.iter().zip(next) {
@@ -509,4 +524,90 @@ fn eval_while<T: Scalar>(
         st.vals[c.out.index()] = Some(get(st, c.param));
     }
     Ok(())
+}
+
+/// A recording loop's iteration entry: the length of each buffer's undo log.
+fn record_marks<T: Scalar>(id: NodeId, l: &Loop, st: &mut State<T>) {
+    for b in &l.undo {
+        let len = st.logs.get(b).map_or(0, Vec::len);
+        st.marks.get_mut(&id).expect("created by the loop").push(len);
+    }
+}
+
+/// Before undoing iteration `t` of loop `of`: each buffer it wrote back to
+/// what it held at that iteration's entry.
+fn roll_back<T: Scalar>(g: &Graph, of: NodeId, t: usize, st: &mut State<T>) {
+    let Op::Loop(fwd) = g.op(of) else {
+        panic!("a loop replays a loop: the graph is ill-typed")
+    };
+    for (j, b) in fwd.undo.iter().enumerate() {
+        let mark = st.marks[&of][t * fwd.undo.len() + j];
+        let log = st.logs.get_mut(b).expect("a logged buffer has a log");
+        let buf = st.bufs.get_mut(b).expect("a buffer is created before use");
+        while log.len() > mark {
+            let (i, old) = log.pop().expect("longer than the mark");
+            buf[i] = old;
+        }
+    }
+}
+
+/// A buffer operation.
+fn eval_buf<T: Scalar>(
+    id: NodeId,
+    op: &BufOp,
+    st: &mut State<T>,
+) -> Result<Value<T>, EvalError> {
+    let get = |st: &State<T>, n: NodeId| {
+        st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
+    };
+    let elem = |st: &State<T>, b: NodeId, i: usize| -> Result<T, EvalError> {
+        let v = &st.bufs[&b];
+        match v.get(i) {
+            Some(x) => Ok(*x),
+            None => panic_at(format!(
+                "index out of bounds: the len is {} but the index is {i}",
+                v.len()
+            )),
+        }
+    };
+    Ok(match op {
+        BufOp::New { len, init, log, .. } => {
+            let (n, x) = (get(st, *len).int(), get(st, *init).num());
+            st.bufs.insert(id, vec![x; n]);
+            if *log {
+                st.logs.insert(id, Vec::new());
+            }
+            Value::Unit
+        }
+        BufOp::Len(b) => Value::Int(st.bufs[b].len()),
+        BufOp::Get { buf, idx } => Value::Num(elem(st, *buf, get(st, *idx).int())?),
+        BufOp::Set { buf, idx, value } => {
+            let i = get(st, *idx).int();
+            let old = elem(st, *buf, i)?;
+            let v = get(st, *value).num();
+            if let Some(log) = st.logs.get_mut(buf) {
+                log.push((i, old));
+            }
+            st.bufs.get_mut(buf).expect("created before use")[i] = v;
+            Value::Unit
+        }
+        BufOp::Pop(b) => {
+            if let Some((i, old)) = st.logs.get_mut(b).and_then(Vec::pop) {
+                st.bufs.get_mut(b).expect("created before use")[i] = old;
+            }
+            Value::Unit
+        }
+        BufOp::Sum(b) => {
+            Value::Num(st.bufs[b].iter().fold(T::from_f64(0.0), |a, &x| a + x))
+        }
+        BufOp::Check { idx, len } => {
+            let i = get(st, *idx).int();
+            if i >= *len {
+                return panic_at(format!(
+                    "index out of bounds: the len is {len} but the index is {i}"
+                ));
+            }
+            Value::Unit
+        }
+    })
 }

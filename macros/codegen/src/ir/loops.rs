@@ -120,6 +120,11 @@ pub struct Loop {
     pub replay: Option<NodeId>,
     /// For a `while` loop: its test (the range is then unused, `var` too).
     pub test: Option<Test>,
+    /// Logged local buffers (their `New` nodes) the body writes: a recording
+    /// loop pushes each one's undo-log length at each iteration's entry, and
+    /// the loop replaying it rolls each log back to that length before
+    /// undoing the iteration (see [`super::BufOp`]).
+    pub undo: Vec<NodeId>,
 }
 
 impl Loop {
@@ -129,6 +134,7 @@ impl Loop {
         let mut v = vec![self.start, self.end];
         v.extend(self.carried.iter().map(|c| c.init));
         v.extend(self.replay);
+        v.extend(self.undo.iter().copied());
         v
     }
 
@@ -150,6 +156,9 @@ impl Loop {
         if let Some(t) = &mut self.test {
             t.cond = f(t.cond);
         }
+        for u in &mut self.undo {
+            *u = f(*u);
+        }
     }
 
     /// Every result node: the induction variable, the carried parameters and results.
@@ -168,6 +177,11 @@ impl Loop {
 pub fn is_int_op(op: &Op) -> bool {
     matches!(
         op,
-        Op::IConst(_) | Op::IExtern(_) | Op::IParam(_) | Op::Len(_) | Op::IArith(..)
+        Op::IConst(_)
+            | Op::IExtern(_)
+            | Op::IParam(_)
+            | Op::Len(_)
+            | Op::IArith(..)
+            | Op::Buf(super::BufOp::Len(_))
     )
 }

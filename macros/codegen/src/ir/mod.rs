@@ -11,6 +11,7 @@
 //! Invariants: a block lists its nodes in evaluation order; a node refers
 //! only to nodes defined before it, in its own block or an enclosing one.
 
+mod buffer;
 mod builder;
 pub mod dump;
 pub mod eval;
@@ -22,6 +23,7 @@ use proc_macro2::Span;
 
 pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
+pub use buffer::BufOp;
 pub use builder::Builder;
 pub use loops::{Carried, IntOp, Loop, Test};
 
@@ -232,6 +234,8 @@ pub enum Op {
     Pick(NodeId, Vec<NodeId>),
     /// A run-time loop; see [`Loop`].
     Loop(Box<Loop>),
+    /// An operation on a local run-time buffer; see [`BufOp`].
+    Buf(BufOp),
     /// Slot `slot` of what loop `of` recorded in the iteration that the
     /// enclosing reverse loop is undoing.
     Recall {
@@ -267,6 +271,7 @@ impl Op {
                 row, col, value, ..
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
+            Op::Buf(b) => b.args(),
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
@@ -291,7 +296,18 @@ impl Op {
     /// Whether the node has an effect beyond its value (a store into a
     /// gradient buffer), so it is never removed or merged.
     pub fn is_effect(&self) -> bool {
-        matches!(self, Op::Store { .. })
+        match self {
+            Op::Store { .. } => true,
+            Op::Buf(b) => b.is_effect(),
+            _ => false,
+        }
+    }
+
+    /// Whether the node reads or creates mutable memory (a local buffer):
+    /// its value depends on when it runs, so it is never merged, moved or
+    /// inlined.
+    pub fn is_stateful(&self) -> bool {
+        matches!(self, Op::Buf(b) if b.is_stateful())
     }
 
     /// Whether the node is a statement with [`Op::Result`] outputs rather
@@ -466,6 +482,7 @@ impl Op {
                 *value = f(*value);
             }
             Op::Loop(l) => l.map_refs(&mut f),
+            Op::Buf(b) => b.map_refs(&mut f),
             Op::Pick(i, elems) => {
                 *i = f(*i);
                 elems.iter_mut().for_each(|e| *e = f(*e));

@@ -63,6 +63,8 @@ fn cse_block_open(
         op.map_refs(|n| resolve(map, n));
         let key = match &op {
             Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => None,
+            // a buffer read's value depends on when it runs
+            other if other.is_stateful() || other.is_effect() => None,
             other => Some(format!("{other:?}")),
         };
         // `a + b` and `b + a` are the same value (IEEE `+` and `·` commute exactly)

@@ -35,6 +35,7 @@ impl Lowerer<'_> {
         let span = i.if_token.span;
         let snapshot = self.env.clone();
 
+        self.branch_depth += 1;
         self.blocks.push(Block::default());
         let then_val = self.block(&i.then_branch);
         let then_block = self.blocks.pop().expect("pushed above");
@@ -46,6 +47,7 @@ impl Lowerer<'_> {
             None => Val::Unit,
         };
         let else_block = self.blocks.pop().expect("pushed above");
+        self.branch_depth -= 1;
         let else_env = std::mem::replace(&mut self.env, snapshot);
 
         let if_id = self.push(Op::Const(0.0), span);

@@ -23,6 +23,7 @@ impl Lowerer<'_> {
             syn::Expr::Array(a) => self.array(a),
             syn::Expr::Repeat(r) => self.repeat(r),
             syn::Expr::Cast(c) => self.cast(c),
+            syn::Expr::Macro(m) => self.vec_macro(m),
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             syn::Expr::If(i) => self.if_expr(i),
             syn::Expr::Reference(r) if r.mutability.is_none() => self.expr(&r.expr),
@@ -106,7 +107,7 @@ impl Lowerer<'_> {
                 );
                 None
             }
-            Val::Buf(_) | Val::Row(..) | Val::Window(..) => {
+            Val::Buf(_) | Val::Vec(_) | Val::Row(..) | Val::Window(..) => {
                 self.cx.error_spanned_by(
                     at,
                     "expected a number, found a slice: index it (`xs[i]`) or loop over it",

@@ -271,6 +271,7 @@ impl Lowerer<'_> {
             record: Vec::new(),
             replay: None,
             test,
+            undo: Vec::new(),
         }));
         self.blocks
             .last_mut()

@@ -9,6 +9,7 @@
 //! Mistakes are recorded in the [`Ctxt`] and lowering carries on with a
 //! poisoned value, so one compile reports every independent mistake.
 
+mod buffer;
 mod call;
 mod control;
 mod expr;
@@ -50,6 +51,8 @@ enum Val {
     Idx(NodeId),
     /// A slice parameter (by index), read by index or walked by a loop.
     Buf(usize),
+    /// A local run-time buffer `vec![x; n]`, by its `New` node.
+    Vec(NodeId),
     /// Row `row` (an integer node) of a `&[[F; N]]` parameter.
     Row(usize, NodeId),
     /// `width` consecutive values of a `&[F]` parameter from `start` (an
@@ -84,6 +87,10 @@ struct Lowerer<'a> {
     /// Lowering a `grad!` closure: a lowercase name it does not bind is a
     /// variable the closure captures (see [`Lowerer::capture`]).
     captures: bool,
+    /// How many run-time `if` branches enclose the code being lowered.
+    branch_depth: usize,
+    /// The `branch_depth` at which each local buffer was declared.
+    buf_depth: std::collections::HashMap<NodeId, usize>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -120,6 +127,8 @@ impl<'a> Lowerer<'a> {
             cx,
             too_big: false,
             captures: false,
+            branch_depth: 0,
+            buf_depth: std::collections::HashMap::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -188,7 +197,7 @@ impl<'a> Lowerer<'a> {
             Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
             Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
             Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
-            Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
+            Val::Buf(_) | Val::Vec(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
             Val::Tuple(_) => self.cx.error_at(end, "the body's value is a tuple: a differentiable function returns one scalar"),
         }
         if self.cx.has_errors() {
@@ -380,7 +389,7 @@ impl<'a> Lowerer<'a> {
             }
         };
         match val {
-            Val::Num(id) => set(&mut self.g, *id, name.to_string()),
+            Val::Num(id) | Val::Vec(id) => set(&mut self.g, *id, name.to_string()),
             Val::Array(ids) => {
                 for (i, id) in ids.iter().enumerate() {
                     set(&mut self.g, *id, format!("{name}_{i}"));
@@ -495,13 +504,10 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            (Some((ix, Val::Idx(_))), Val::Array(_), _) => {
-                self.cx.error_spanned_by(
-                    ix,
-                    "assigning to a fixed-size array at a run-time index is not supported yet: \
-                     build the array with the value in place (`if i == 0 { … }`), or use a constant index",
-                );
-                Val::Poison
+            (Some((ix, Val::Idx(k))), Val::Array(a), v) => self.array_write_at(a, k, v, ix),
+            (Some((ix, i @ (Val::Idx(_) | Val::Int(_)))), Val::Vec(buf), v) => {
+                self.vec_write(buf, ix, &i, v, &name);
+                Val::Vec(buf)
             }
             (Some((ix, _)), Val::Array(_), _) => {
                 self.cx

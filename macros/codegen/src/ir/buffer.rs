@@ -1,0 +1,121 @@
+//! Local run-time buffers: `let mut v = vec![x; n];`, read `v[i]` and
+//! written `v[i] = e` at run-time indices.
+//!
+//! A buffer is named by the node that creates it ([`BufOp::New`]); reads
+//! and writes refer to that node, so copying a block (a reverse sweep's
+//! recomputation) gives the copy its own buffer. Unlike every other value,
+//! a buffer is mutable: a [`BufOp::Get`] reads it *when it runs*, so passes
+//! never merge, move or inline reads, and writes are effects.
+//!
+//! Reverse mode needs a buffer's contents as they were when each region ran
+//! forward. A buffer the reverse sweep differentiates is *logged*: each
+//! write first pushes the index and the value it overwrites on the
+//! buffer's undo log. The reverse of a write pops its entry back
+//! ([`BufOp::Pop`]); a loop pushes the log's length at each iteration's
+//! entry (its `undo` list) and its reverse loop rolls the log back to that
+//! length before recomputing the iteration. So whenever the reverse sweep
+//! reaches a node, the buffer holds what it held just after that node ran
+//! forward. The log keeps one index and one value per write.
+
+use super::NodeId;
+
+/// An operation on a local buffer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BufOp {
+    /// `let mut v = vec![init; len];`: a statement defining buffer `v`
+    /// (named after this node).
+    New {
+        /// Its length (an integer node).
+        len: NodeId,
+        /// The value of every element (a float node).
+        init: NodeId,
+        /// Each write pushes what it overwrites on the undo log `v_log`.
+        log: bool,
+        /// The buffer of its adjoint (reverse mode), created just before it.
+        adj: Option<NodeId>,
+    },
+    /// `v.len()`: an integer.
+    Len(NodeId),
+    /// `v[idx]`: the element now, bounds-checked like Rust's indexing.
+    Get {
+        /// The buffer (its `New` node).
+        buf: NodeId,
+        /// The index (an integer node).
+        idx: NodeId,
+    },
+    /// `v[idx] = value;`, an effect (first `v_log.push((idx, v[idx]))` when logged).
+    Set {
+        /// The buffer (its `New` node).
+        buf: NodeId,
+        /// The index (an integer node).
+        idx: NodeId,
+        /// The float written.
+        value: NodeId,
+    },
+    /// The reverse of a logged write: pops `(i, old)` from the undo log and
+    /// puts `old` back at `i`; an effect.
+    Pop(NodeId),
+    /// `v.iter().sum()`: the adjoint of the value a buffer was filled with.
+    Sum(NodeId),
+    /// `[F; len][idx]`'s bounds check, for a write into a fixed-size array at
+    /// a run-time index; an effect that panics where Rust's indexing would.
+    Check {
+        /// The index (an integer node).
+        idx: NodeId,
+        /// The array's length.
+        len: usize,
+    },
+}
+
+impl BufOp {
+    /// The nodes it reads.
+    pub fn args(&self) -> Vec<NodeId> {
+        match self {
+            BufOp::New { len, init, adj, .. } => {
+                std::iter::once(*len).chain([*init]).chain(*adj).collect()
+            }
+            BufOp::Len(b) | BufOp::Pop(b) | BufOp::Sum(b) => vec![*b],
+            BufOp::Get { buf, idx } => vec![*buf, *idx],
+            BufOp::Set { buf, idx, value } => vec![*buf, *idx, *value],
+            BufOp::Check { idx, .. } => vec![*idx],
+        }
+    }
+
+    /// Rewrites the nodes it reads.
+    pub fn map_refs(&mut self, f: &mut impl FnMut(NodeId) -> NodeId) {
+        match self {
+            BufOp::New { len, init, adj, .. } => {
+                *len = f(*len);
+                *init = f(*init);
+                if let Some(a) = adj {
+                    *a = f(*a);
+                }
+            }
+            BufOp::Len(b) | BufOp::Pop(b) | BufOp::Sum(b) => *b = f(*b),
+            BufOp::Get { buf, idx } => {
+                *buf = f(*buf);
+                *idx = f(*idx);
+            }
+            BufOp::Set { buf, idx, value } => {
+                *buf = f(*buf);
+                *idx = f(*idx);
+                *value = f(*value);
+            }
+            BufOp::Check { idx, .. } => *idx = f(*idx),
+        }
+    }
+
+    /// Whether it changes memory (so it is never removed or merged).
+    pub fn is_effect(&self) -> bool {
+        matches!(
+            self,
+            BufOp::Set { .. } | BufOp::Pop(_) | BufOp::Check { .. }
+        )
+    }
+
+    /// Whether its value may differ between two runs with the same
+    /// arguments (a read, a fresh buffer): never merged, moved or inlined.
+    pub fn is_stateful(&self) -> bool {
+        !matches!(self, BufOp::Len(_))
+    }
+}
