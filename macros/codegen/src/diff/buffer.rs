@@ -210,3 +210,34 @@ pub(super) fn active_count(g: &Graph, active: &[bool]) -> usize {
         })
         .count()
 }
+
+/// After a reverse sweep: a buffer keeps its undo log only if something
+/// reads it back (a reverse write, or a loop replaying one that wrote it);
+/// buffers of forward code that is never undone write without logging.
+pub(super) fn drop_unread_logs(g: &mut Graph) {
+    let mut read = HashSet::new();
+    let replayed: HashSet<NodeId> = g
+        .nodes
+        .iter()
+        .filter_map(|node| match &node.op {
+            Op::Loop(l) => l.replay,
+            _ => None,
+        })
+        .collect();
+    for (k, node) in g.nodes.iter().enumerate() {
+        match &node.op {
+            Op::Buf(BufOp::Pop(b)) => {
+                read.insert(*b);
+            }
+            Op::Loop(l) if replayed.contains(&NodeId(k as u32)) => {
+                read.extend(l.undo.iter().copied());
+            }
+            _ => {}
+        }
+    }
+    for (k, node) in g.nodes.iter_mut().enumerate() {
+        if let Op::Buf(BufOp::New { log, .. }) = &mut node.op {
+            *log = *log && read.contains(&NodeId(k as u32));
+        }
+    }
+}

@@ -67,6 +67,7 @@ pub fn reverse(g: &mut Graph) {
     let zeros = std::mem::take(&mut b.block);
     g.body = body;
     g.body.nodes.extend(backward.nodes);
+    super::buffer::drop_unread_logs(g);
     g.body.nodes.extend(zeros.nodes);
     g.grads = grads;
 }

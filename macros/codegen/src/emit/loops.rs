@@ -324,10 +324,20 @@ use quote::ToTokens;
 pub fn memory_doc(g: &Graph) -> Option<String> {
     let mut loops = 0;
     let mut tapes = Vec::new();
+    let mut logged = Vec::new();
+    let mut tangent_bufs = Vec::new();
     let mut stack = vec![&g.body];
     while let Some(b) = stack.pop() {
         for &n in &b.nodes {
             let op = g.op(n);
+            if let Op::Buf(crate::ir::BufOp::New { log, .. }) = op {
+                let name = format!("`{}`", g.node(n).name.as_deref().unwrap_or("buffer"));
+                if *log && !logged.contains(&name) {
+                    logged.push(name);
+                } else if g.node(n).adjoint && g.wrt.is_some() && !tangent_bufs.contains(&name) {
+                    tangent_bufs.push(name);
+                }
+            }
             if let Op::Loop(l) = op {
                 if l.replay.is_none() {
                     loops += 1;
@@ -344,22 +354,44 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             stack.extend(crate::ir::walk::regions(op));
         }
     }
-    if loops == 0 {
+    if loops == 0 && logged.is_empty() && tangent_bufs.is_empty() {
         return None;
     }
     if g.wrt.is_some() {
-        return Some(
+        let mut text = String::from(
             " Memory: forward mode carries each derivative beside its value through the loops, \
-             so the gradient keeps nothing per iteration."
-                .to_string(),
+             so the gradient keeps nothing per iteration.",
         );
+        if !tangent_bufs.is_empty() {
+            text.push_str(&format!(
+                " Each local buffer the derivative flows through gets a tangent buffer of its length ({}).",
+                tangent_bufs.join(", ")
+            ));
+        }
+        return Some(text);
+    }
+    let buffers = (!logged.is_empty()).then(|| {
+        format!(
+            " Local buffers ({}): each write first saves the index and the value it overwrites on the \
+             buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore \
+             the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes \
+             one keeps one index per iteration per buffer.",
+            logged.join(", ")
+        )
+    });
+    if loops == 0 {
+        return buffers.map(|b| format!(" Memory:{b}"));
     }
     let mut text = String::from(
         " Memory: the backward pass of each loop is a loop that recomputes each iteration's \
          intermediate values;",
     );
     if tapes.is_empty() {
-        text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
+        if buffers.is_some() {
+            text.push_str(" no loop keeps its carried values per iteration (they are accumulators).");
+        } else {
+            text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
+        }
     } else {
         for (k, (count, names)) in tapes.iter().enumerate() {
             let sep = if k == 0 { " " } else { "; " };
@@ -371,6 +403,9 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         text.push_str(
             "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
         );
+    }
+    if let Some(b) = buffers {
+        text.push_str(&b);
     }
     Some(text)
 }

@@ -68,12 +68,11 @@ pub enum BufOp {
 }
 
 impl BufOp {
-    /// The nodes it reads.
+    /// The nodes it reads (a buffer's adjoint buffer is not read: the
+    /// reverse sweep's operations on it keep it, or nothing does).
     pub fn args(&self) -> Vec<NodeId> {
         match self {
-            BufOp::New { len, init, adj, .. } => {
-                std::iter::once(*len).chain([*init]).chain(*adj).collect()
-            }
+            BufOp::New { len, init, .. } => vec![*len, *init],
             BufOp::Len(b) | BufOp::Pop(b) | BufOp::Sum(b) => vec![*b],
             BufOp::Get { buf, idx } => vec![*buf, *idx],
             BufOp::Set { buf, idx, value } => vec![*buf, *idx, *value],
