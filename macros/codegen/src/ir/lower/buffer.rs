@@ -63,11 +63,19 @@ impl Lowerer<'_> {
     }
 
     /// `v[i] = value;` into a local buffer.
-    pub(super) fn vec_write(&mut self, buf: NodeId, ix: &syn::Expr, i: &Val, value: Val, name: &str) {
+    pub(super) fn vec_write(
+        &mut self,
+        buf: NodeId,
+        place: &syn::Expr,
+        ix: &syn::Expr,
+        i: &Val,
+        value: Val,
+        name: &str,
+    ) {
         let span = ix.span();
         if self.buf_depth.get(&buf).copied().unwrap_or(0) < self.branch_depth {
             self.cx.error_spanned_by(
-                ix,
+                place,
                 format!(
                     "writing `{name}[…]` inside a run-time `if` is not supported: write it unconditionally, \
                      `{name}[i] = if cond {{ new }} else {{ {name}[i] }};`"

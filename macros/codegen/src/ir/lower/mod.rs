@@ -463,6 +463,13 @@ impl<'a> Lowerer<'a> {
                 .error_spanned_by(name_expr, format!("cannot find `{name}` in this function"));
             return;
         };
+        if !self.env[pos].mutable && matches!(self.env[pos].val, Val::Vec(_)) {
+            self.cx.error_spanned_by(
+                name_expr,
+                format!("cannot write into `{name}`: declare it `let mut {name} = vec![…];`"),
+            );
+            return;
+        }
         if !self.env[pos].mutable {
             self.cx.error_spanned_by(
                 name_expr,
@@ -505,8 +512,8 @@ impl<'a> Lowerer<'a> {
                 }
             }
             (Some((ix, Val::Idx(k))), Val::Array(a), v) => self.array_write_at(a, k, v, ix),
-            (Some((ix, i @ (Val::Idx(_) | Val::Int(_)))), Val::Vec(buf), v) => {
-                self.vec_write(buf, ix, &i, v, &name);
+            (Some((ix, i)), Val::Vec(buf), v) => {
+                self.vec_write(buf, place, ix, &i, v, &name);
                 Val::Vec(buf)
             }
             (Some((ix, _)), Val::Array(_), _) => {
