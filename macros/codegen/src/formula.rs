@@ -259,7 +259,7 @@ impl<'g> Formula<'g> {
                 let i = self.expr(*idx).0;
                 (format!("{name}[{i}]"), 10)
             }
-            Op::Buf(_) | Op::Recall { .. } => (
+            Op::Buf(_) | Op::Recall { .. } | Op::RecallInt { .. } => (
                 g.node(n).name.clone().unwrap_or_else(|| "…".to_string()),
                 10,
             ),

@@ -130,3 +130,25 @@ fn fixed_array_written_at_a_run_time_index() {
     let st = pipeline(item).unwrap();
     assert!(eval_outputs(&st.gradient, &[vec![0.5, 2.0, -1.0], vec![3.0], vec![3.0]]).is_err());
 }
+
+#[test]
+fn integer_counters_are_recorded_for_the_reverse_sweep() {
+    let item = quote! {
+        fn f(w: f64, v: f64, n: usize) -> f64 {
+            let mut s = 0.0;
+            let mut k = 0;
+            let mut buf = vec![0.0; 2 * n];
+            for _ in 0..n {
+                s += w * v * (k as f64) + (s * w).sin();
+                buf[k] = s * v;
+                k += 2;
+            }
+            let mut t = 0.0;
+            for i in 0..buf.len() { t += buf[i] * buf[i]; }
+            s + t
+        }
+    };
+    for n in [0.0, 1.0, 4.0] {
+        check(item.clone(), &[vec![0.6], vec![1.3], vec![n]], &[0, 1]);
+    }
+}

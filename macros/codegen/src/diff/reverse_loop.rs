@@ -68,9 +68,9 @@ pub(super) fn reverse_loop(
     let mut remap = HashMap::from([(l.var, var)]);
     let mut recalls = Vec::new();
     for (k, c) in l.carried.iter().enumerate() {
-        // an integer is not recorded (yet): a placeholder, an error if read
+        // an integer is recalled from the loop's index tape
         let rc = if c.int {
-            b.push(Op::IConst(0))
+            b.push(Op::RecallInt { of: n, slot: k })
         } else {
             b.push(Op::Recall { of: n, slot: k })
         };
@@ -173,24 +173,18 @@ pub(super) fn reverse_loop(
     let mut live: HashSet<NodeId> = rev_carried.iter().map(|c| c.next).collect();
     mark_live(b.graph, &body, &mut live);
     let mut record = Vec::new();
+    let mut record_int = Vec::new();
     for (k, rc) in recalls.iter().enumerate() {
         if l.carried[k].int {
-            if live.contains(rc) {
-                let name = b
-                    .graph
-                    .node(l.carried[k].param)
-                    .name
-                    .clone()
-                    .unwrap_or_default();
-                let span = b.graph.node(l.carried[k].param).span;
-                b.graph.unsupported.push((
-                    span,
-                    format!(
-                        "the gradient of this loop needs the value of the integer `{name}` in each iteration, \
-                         which is not recorded yet: compute it from the loop index instead"
-                    ),
-                ));
-            }
+            b.graph.nodes[rc.index()].op = if live.contains(rc) {
+                record_int.push(l.carried[k].param);
+                Op::RecallInt {
+                    of: n,
+                    slot: record_int.len() - 1,
+                }
+            } else {
+                Op::IConst(0)
+            };
             continue;
         }
         if live.contains(rc) {
@@ -216,6 +210,7 @@ pub(super) fn reverse_loop(
     if let Op::Loop(fwd) = &mut b.graph.nodes[n.index()].op {
         fwd.record = record.clone();
         fwd.undo = undo.clone();
+        fwd.record_int = record_int.clone();
     }
     b.graph.nodes[r.index()].op = Op::Loop(Box::new(Loop {
         var,
@@ -226,9 +221,10 @@ pub(super) fn reverse_loop(
         carried: rev_carried,
         body,
         record: Vec::new(),
-        replay: (!record.is_empty() || !undo.is_empty()).then_some(n),
+        replay: (!record.is_empty() || !undo.is_empty() || !record_int.is_empty()).then_some(n),
         test: None,
         undo: Vec::new(),
+        record_int: Vec::new(),
     }));
     b.block.nodes.push(r);
     for (to, out) in outs {

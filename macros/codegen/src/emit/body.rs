@@ -61,6 +61,9 @@ pub struct Writer<'g> {
     pub(super) logs: HashMap<NodeId, Ident>,
     /// For each loop recording undo-log lengths, its marks tape.
     pub(super) marks: HashMap<NodeId, Ident>,
+    /// For each loop recording an index tape, the position of the loop
+    /// replaying it.
+    pub(super) marks_pos: HashMap<NodeId, Ident>,
     /// The loops that a reverse sweep's loop replays.
     pub(super) replayed: HashSet<NodeId>,
 }
@@ -84,6 +87,7 @@ impl<'g> Writer<'g> {
             tape_pos: HashMap::new(),
             logs: HashMap::new(),
             marks: HashMap::new(),
+            marks_pos: HashMap::new(),
             replayed,
         }
     }

@@ -110,11 +110,15 @@ impl Writer<'_> {
         pre: &mut Vec<TokenStream>,
         head: &mut Vec<TokenStream>,
     ) {
-        if l.undo.is_empty() || !self.replayed.contains(&n) {
+        if l.int_width() == 0 || !self.replayed.contains(&n) {
             return;
         }
         let marks = self.names.fresh("marks");
         pre.push(quote! { let mut #marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new(); });
+        for &r in &l.record_int {
+            let v = self.expr(r).0;
+            head.push(quote! { #marks.push(#v); });
+        }
         for &b in &l.undo {
             let log = self.log_name(b);
             head.push(quote! { #marks.push(#log.len()); });
@@ -133,7 +137,7 @@ impl Writer<'_> {
         let Op::Loop(fwd) = self.g.op(of) else {
             unreachable!("a loop replays a loop")
         };
-        if fwd.undo.is_empty() {
+        if fwd.int_width() == 0 {
             return;
         }
         let marks = self
@@ -142,19 +146,32 @@ impl Writer<'_> {
             .cloned()
             .expect("the recording loop is written before the loop replaying it");
         let pos = self.names.fresh("mark_at");
-        let m = Literal::usize_unsuffixed(fwd.undo.len());
+        let m = Literal::usize_unsuffixed(fwd.int_width());
         pre.push(quote! { let mut #pos = #marks.len(); });
         head.push(quote! { #pos -= #m; });
+        self.marks_pos.insert(of, pos.clone());
         for (j, &b) in fwd.undo.iter().enumerate() {
             let name = self.names.of(self.g, b);
             let log = self.log_name(b);
-            let j = Literal::usize_unsuffixed(j);
+            let j = Literal::usize_unsuffixed(fwd.record_int.len() + j);
             head.push(quote! {
                 for (i, old) in #log.drain(#marks[#pos + #j]..).rev() {
                     #name[i] = old;
                 }
             });
         }
+    }
+
+    /// `marks[at + slot]`: an integer a loop recorded, in the loop replaying it.
+    pub(super) fn recall_int(&mut self, of: NodeId, slot: usize) -> (TokenStream, Prec) {
+        let marks = self.marks.get(&of).cloned().expect("the recording loop is written first");
+        let pos = self
+            .marks_pos
+            .get(&of)
+            .cloned()
+            .expect("a recall sits inside the loop that replays its tape");
+        let s = Literal::usize_unsuffixed(slot);
+        (quote!(#marks[#pos + #s]), Prec::Atom)
     }
 
     /// The undo log of buffer `b` when it is logged.

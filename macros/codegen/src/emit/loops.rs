@@ -298,6 +298,7 @@ impl Writer<'_> {
                 let i = self.expr(*i).0;
                 (quote!([#(#xs),*][#i]), Prec::Atom)
             }
+            Op::RecallInt { of, slot } => self.recall_int(*of, *slot),
             Op::Recall { of, slot } => {
                 let tape = self.names.of(g, *of);
                 let pos = self

@@ -127,6 +127,7 @@ fn count_uses(
                 .iter()
                 .map(|c| c.next)
                 .chain(l.record.iter().copied())
+                .chain(l.record_int.iter().copied())
             {
                 uses.entry(v).or_default().push(body_id);
             }

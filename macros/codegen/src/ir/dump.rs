@@ -102,6 +102,7 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                 format!("store d_{}{at} += %{}", g.params[*param].name, value.0)
             }
             Op::Recall { of, slot } => format!("recall %{} {slot}", of.0),
+            Op::RecallInt { of, slot } => format!("recall_int %{} {slot}", of.0),
             Op::Buf(b) => buf_text(b),
             Op::Pick(i, elems) => format!("pick %{} [{}]", i.0, args(elems)),
             Op::Loop(l) => {

@@ -229,8 +229,12 @@ struct State<T> {
     bufs: HashMap<NodeId, Vec<T>>,
     /// Each logged buffer's undo log: (index, overwritten value).
     logs: HashMap<NodeId, Vec<(usize, T)>>,
-    /// Each loop's undo-log lengths, one per buffer per iteration.
+    /// Each loop's index tape: recorded integers, then undo-log lengths,
+    /// per iteration.
     marks: HashMap<NodeId, Vec<usize>>,
+    /// For each replayed loop, where the iteration being undone starts on
+    /// its index tape.
+    replay_int_at: HashMap<NodeId, usize>,
 }
 
 /// Runs the graph; returns the value of every node that was evaluated
@@ -257,6 +261,7 @@ fn run<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<State<T>, EvalError> {
         bufs: HashMap::new(),
         logs: HashMap::new(),
         marks: HashMap::new(),
+        replay_int_at: HashMap::new(),
     };
     eval_block(g, &g.body, args, &mut st)?;
     Ok(st)
@@ -411,6 +416,10 @@ fn eval_block<T: Scalar>(
                 let at = st.replay_at[of] + slot;
                 Value::Num(st.tapes[of][at])
             }
+            Op::RecallInt { of, slot } => {
+                let at = st.replay_int_at[of] + slot;
+                Value::Int(st.marks[of][at])
+            }
             Op::Loop(l) => {
                 eval_loop(g, id, l, args, st)?;
                 Value::Unit
@@ -526,8 +535,15 @@ fn eval_while<T: Scalar>(
     Ok(())
 }
 
-/// A recording loop's iteration entry: the length of each buffer's undo log.
+/// A recording loop's iteration entry: its recorded integers, then the
+/// length of each buffer's undo log.
 fn record_marks<T: Scalar>(id: NodeId, l: &Loop, st: &mut State<T>) {
+    for r in &l.record_int {
+        let v = st.vals[r.index()]
+            .unwrap_or_else(|| panic!("{r:?} used before it is defined"))
+            .int();
+        st.marks.get_mut(&id).expect("created by the loop").push(v);
+    }
     for b in &l.undo {
         let len = st.logs.get(b).map_or(0, Vec::len);
         st.marks.get_mut(&id).expect("created by the loop").push(len);
@@ -540,8 +556,10 @@ fn roll_back<T: Scalar>(g: &Graph, of: NodeId, t: usize, st: &mut State<T>) {
     let Op::Loop(fwd) = g.op(of) else {
         panic!("a loop replays a loop: the graph is ill-typed")
     };
+    let base = t * fwd.int_width();
+    st.replay_int_at.insert(of, base);
     for (j, b) in fwd.undo.iter().enumerate() {
-        let mark = st.marks[&of][t * fwd.undo.len() + j];
+        let mark = st.marks[&of][base + fwd.record_int.len() + j];
         let log = st.logs.get_mut(b).expect("a logged buffer has a log");
         let buf = st.bufs.get_mut(b).expect("a buffer is created before use");
         while log.len() > mark {

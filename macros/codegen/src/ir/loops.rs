@@ -115,6 +115,10 @@ pub struct Loop {
     /// Carried parameters pushed on this loop's tape at each iteration's
     /// entry, for the reverse sweep (empty: no tape).
     pub record: Vec<NodeId>,
+    /// Integer carried parameters pushed at each iteration's entry on the
+    /// loop's index tape (before the undo-log lengths of `undo`), read back
+    /// with [`Op::RecallInt`].
+    pub record_int: Vec<NodeId>,
     /// For the loop of a reverse sweep: the loop whose tape its
     /// [`Op::Recall`] nodes read, one iteration back each time.
     pub replay: Option<NodeId>,
@@ -128,6 +132,12 @@ pub struct Loop {
 }
 
 impl Loop {
+    /// How many integers the loop pushes on its index tape per iteration:
+    /// recorded integers, then undo-log lengths.
+    pub fn int_width(&self) -> usize {
+        self.record_int.len() + self.undo.len()
+    }
+
     /// The nodes read at the loop's own level: the range, the initial
     /// values, the tape it replays.
     pub fn args(&self) -> Vec<NodeId> {
@@ -147,7 +157,7 @@ impl Loop {
             c.init = f(c.init);
             c.next = f(c.next);
         }
-        for r in &mut self.record {
+        for r in self.record.iter_mut().chain(&mut self.record_int) {
             *r = f(*r);
         }
         if let Some(r) = &mut self.replay {
@@ -178,6 +188,7 @@ pub fn is_int_op(op: &Op) -> bool {
     matches!(
         op,
         Op::IConst(_)
+            | Op::RecallInt { .. }
             | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_)

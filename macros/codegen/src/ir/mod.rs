@@ -236,6 +236,14 @@ pub enum Op {
     Loop(Box<Loop>),
     /// An operation on a local run-time buffer; see [`BufOp`].
     Buf(BufOp),
+    /// Integer slot `slot` of what loop `of` recorded (its `record_int`) in
+    /// the iteration that the enclosing reverse loop is undoing.
+    RecallInt {
+        /// The recording loop.
+        of: NodeId,
+        /// The position among the loop's recorded integers.
+        slot: usize,
+    },
     /// Slot `slot` of what loop `of` recorded in the iteration that the
     /// enclosing reverse loop is undoing.
     Recall {
@@ -258,7 +266,7 @@ impl Op {
             | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => Vec::new(),
-            Op::Recall { of, .. } => vec![*of],
+            Op::Recall { of, .. } | Op::RecallInt { of, .. } => vec![*of],
             Op::Prim(_, args) => args.clone(),
             Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => vec![*a],
             Op::Cmp(_, a, b)
@@ -463,7 +471,7 @@ impl Op {
             | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => {}
-            Op::Recall { of, .. } => *of = f(*of),
+            Op::Recall { of, .. } | Op::RecallInt { of, .. } => *of = f(*of),
             Op::Prim(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
             Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => *a = f(*a),
             Op::Load { row, col, .. } => {

@@ -272,6 +272,7 @@ impl Lowerer<'_> {
             replay: None,
             test,
             undo: Vec::new(),
+            record_int: Vec::new(),
         }));
         self.blocks
             .last_mut()
