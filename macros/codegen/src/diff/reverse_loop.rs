@@ -47,6 +47,7 @@ pub(super) fn reverse_loop(
     let span = b.graph.node(n).span;
     // a `while` loop is undone by a range loop over its trip count
     let (start, end, inclusive, rev) = match &l.test {
+        Some(t) if t.bounded => undone_range(b, &l, t.trips),
         Some(t) => (b.push(Op::IConst(0)), t.trips, false, true),
         None => (l.start, l.end, l.inclusive, !l.rev),
     };
@@ -242,4 +243,28 @@ fn result_like(g: &mut Graph, r: NodeId, like: NodeId, adjoint: bool) -> NodeId 
     g.nodes[x.index()].name = g.node(like).name.clone();
     g.nodes[x.index()].adjoint = adjoint;
     x
+}
+
+/// The indices a range loop that a test may end early ran, the other way:
+/// `(start, end, inclusive, rev)` of the reverse loop. Forwards it ran
+/// `start, start + 1, …` (`trips` of them), backwards `last, last − 1, …`.
+fn undone_range(
+    b: &mut Builder<'_>,
+    l: &Loop,
+    trips: NodeId,
+) -> (NodeId, NodeId, bool, bool) {
+    use crate::ir::IntOp;
+    if !l.rev {
+        let end = b.push(Op::IArith(IntOp::Add, l.start, trips));
+        return (l.start, end, false, true);
+    }
+    // from `last + 1 − trips` up to `last`
+    let past = if l.inclusive {
+        let one = b.push(Op::IConst(1));
+        b.push(Op::IArith(IntOp::Add, l.end, one))
+    } else {
+        l.end
+    };
+    let start = b.push(Op::IArith(IntOp::Sub, past, trips));
+    (start, past, false, false)
 }

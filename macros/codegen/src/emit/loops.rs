@@ -91,19 +91,35 @@ impl Writer<'_> {
             }
             self.roll_back(of, &mut pre, &mut head);
         }
-        if let Some(t) = &l.test {
+        if let Some(t) = l.test.as_ref().filter(|t| !t.bounded) {
             return self.while_statement(l, t, pre, head);
         }
         let var = self.names.of(g, l.var);
+        // a test that may end the range early (`break`): checked first,
+        // and the iterations that ran are counted when the reverse sweep needs it
+        let (mut exit, mut count) = (Vec::new(), quote!());
+        if let Some(t) = &l.test {
+            let test_head = self.block(&t.head);
+            let cond = self.expr(t.cond).0;
+            exit.extend(test_head);
+            exit.push(quote! { if !(#cond) { break; } });
+            if is_read(g, t.trips) {
+                let trips = self.names.of(g, t.trips);
+                pre.push(quote! { let mut #trips: usize = 0; });
+                count = quote! { #trips += 1; };
+            }
+        }
         let body = self.block(&l.body);
         let update = self.carried_update(l);
         let iter = if l.rev { quote!((#range).rev()) } else { range };
         quote! {
             #(#pre)*
             for #var in #iter {
+                #(#exit)*
                 #(#head)*
                 #(#body)*
                 #update
+                #count
             }
         }
     }

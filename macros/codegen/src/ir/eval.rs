@@ -441,7 +441,7 @@ fn eval_loop<T: Scalar>(
     let get = |st: &State<T>, n: NodeId| {
         st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
     };
-    if let Some(test) = &l.test {
+    if let Some(test) = l.test.as_ref().filter(|t| !t.bounded) {
         return eval_while(g, id, l, test, args, st);
     }
     let (start, end) = (get(st, l.start).int(), get(st, l.end).int());
@@ -465,10 +465,17 @@ fn eval_loop<T: Scalar>(
         },
         None => 0,
     };
-    let trips = indices.len();
+    let mut trips = indices.len();
     st.marks.insert(id, Vec::new());
     for (t, i) in indices.into_iter().enumerate() {
         st.vals[l.var.index()] = Some(Value::Int(i));
+        if let Some(test) = &l.test {
+            eval_block(g, &test.head, args, st)?;
+            if !get(st, test.cond).bool() {
+                trips = t;
+                break;
+            }
+        }
         for r in &l.record {
             let v = get(st, *r).num();
             st.tapes.get_mut(&id).expect("created above").push(v);
@@ -486,6 +493,9 @@ fn eval_loop<T: Scalar>(
     }
     for c in &l.carried {
         st.vals[c.out.index()] = Some(get(st, c.param));
+    }
+    if let Some(test) = &l.test {
+        st.vals[test.trips.index()] = Some(Value::Int(trips));
     }
     Ok(())
 }

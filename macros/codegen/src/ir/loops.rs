@@ -93,6 +93,9 @@ pub struct Test {
     /// A result node: how many iterations ran (what the reverse sweep,
     /// a range loop, runs over).
     pub trips: NodeId,
+    /// The loop also runs over its range, and the test may end it early (a
+    /// `for` loop with `break`); otherwise the range is unused.
+    pub bounded: bool,
 }
 
 /// A loop over a run-time range of `usize`s, or a `while` loop.
@@ -122,7 +125,8 @@ pub struct Loop {
     /// For the loop of a reverse sweep: the loop whose tape its
     /// [`Op::Recall`] nodes read, one iteration back each time.
     pub replay: Option<NodeId>,
-    /// For a `while` loop: its test (the range is then unused, `var` too).
+    /// For a `while` loop: its test (the range is then unused, `var` too,
+    /// unless the test is `bounded`).
     pub test: Option<Test>,
     /// Logged local buffers (their `New` nodes) the body writes: a recording
     /// loop pushes each one's undo-log length at each iteration's entry, and

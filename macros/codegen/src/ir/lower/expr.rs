@@ -30,7 +30,15 @@ impl Lowerer<'_> {
             syn::Expr::Tuple(t) if t.elems.is_empty() => Val::Unit,
             syn::Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
             syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => self.field(f),
-            syn::Expr::Assign(_) | syn::Expr::ForLoop(_) | syn::Expr::While(_) => {
+            syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
+                if self.exit_statement(e) =>
+            {
+                Val::Unit
+            }
+            syn::Expr::Assign(_)
+            | syn::Expr::ForLoop(_)
+            | syn::Expr::While(_)
+            | syn::Expr::Loop(_) => {
                 self.statement(e);
                 Val::Unit
             }

@@ -12,6 +12,7 @@
 mod buffer;
 mod call;
 mod control;
+mod exits;
 mod expr;
 mod index;
 mod leaf;
@@ -91,11 +92,20 @@ struct Lowerer<'a> {
     branch_depth: usize,
     /// The `branch_depth` at which each local buffer was declared.
     buf_depth: std::collections::HashMap<NodeId, usize>,
+    /// For each enclosing loop that may exit early, the position of its
+    /// `broke` flag in `env` (see `exits.rs`).
+    loops: Vec<usize>,
+    /// The body mentions `break`, `continue` or `return` at all.
+    has_exits: bool,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
 pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
+    l.has_exits = exits::mentions_exits(quote::quote!(#body));
+    if l.has_exits {
+        l.prepare_return(body, body.brace_token.span.open());
+    }
     let val = l.block_with(body, true);
     l.finish(val, tail_span(body))
 }
@@ -129,6 +139,8 @@ impl<'a> Lowerer<'a> {
             captures: false,
             branch_depth: 0,
             buf_depth: std::collections::HashMap::new(),
+            loops: Vec::new(),
+            has_exits: false,
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -246,34 +258,13 @@ impl<'a> Lowerer<'a> {
     /// `return value` (a `return` anywhere else is an early return).
     fn block_with(&mut self, block: &syn::Block, fn_body: bool) -> Val {
         let mark = self.env.len();
-        let mut val = Val::Unit;
-        let last = block.stmts.len().saturating_sub(1);
-        for (k, stmt) in block.stmts.iter().enumerate() {
-            val = Val::Unit;
-            match stmt {
-                syn::Stmt::Local(local) => self.local(local),
-                syn::Stmt::Expr(syn::Expr::Return(r), _) if k == last && fn_body => match &r.expr {
-                    Some(e) => val = self.expr(e),
-                    None => self.cx.error_spanned_by(r, "`return` needs a value here"),
-                },
-                syn::Stmt::Expr(e, None) if k == last => val = self.expr(e),
-                syn::Stmt::Expr(e, _) => self.statement(e),
-                syn::Stmt::Item(item) => self.cx.error_spanned_by(
-                    item,
-                    "items inside a differentiable body are not supported: move them out of the function",
-                ),
-                syn::Stmt::Macro(m) => self.cx.error_spanned_by(
-                    &m.mac,
-                    "macro calls are not supported in a differentiable body: the macro cannot see what they expand to",
-                ),
-            }
-        }
+        let val = self.statements(block, fn_body);
         self.env.truncate(mark);
         val
     }
 
     /// `let name (: ty)? = init;`
-    fn local(&mut self, local: &syn::Local) {
+    fn local(&mut self, local: &syn::Local, go: Option<NodeId>) {
         let (pat, ty) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
             p => (p, None),
@@ -293,7 +284,10 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        let mut val = self.expr(&init.expr);
+        let mut val = match go {
+            Some(go) => self.guarded_value(go, &init.expr),
+            None => self.expr(&init.expr),
+        };
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
             val = self.row_to_array(val, init.expr.span());
         }
@@ -423,6 +417,9 @@ impl<'a> Lowerer<'a> {
             syn::Expr::Binary(b) if compound_op(&b.op).is_some() => self.compound(b),
             syn::Expr::ForLoop(f) => self.for_loop(f),
             syn::Expr::While(w) => self.while_loop(w),
+            syn::Expr::Loop(l) => self.loop_expr(l),
+            syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
+                if self.exit_statement(e) => {}
             _ => {
                 let _ = self.expr(e);
             }

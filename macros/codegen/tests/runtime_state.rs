@@ -1,4 +1,5 @@
-//! Local run-time buffers through the whole pipeline: the simplified
+//! Local run-time buffers, integer counters, `break`, `continue` and early
+//! `return` through the whole pipeline: the simplified
 //! gradient graph (reverse or forward mode) against central finite
 //! differences of the lowered graph, both run by the IR interpreter.
 
@@ -150,5 +151,116 @@ fn integer_counters_are_recorded_for_the_reverse_sweep() {
     };
     for n in [0.0, 1.0, 4.0] {
         check(item.clone(), &[vec![0.6], vec![1.3], vec![n]], &[0, 1]);
+    }
+}
+
+#[test]
+fn break_out_of_a_run_time_range() {
+    // multiply until the product passes a threshold
+    let item = quote! {
+        fn f(w: f64, #[nograd] xs: &[f64], #[nograd] cap: f64) -> f64 {
+            let mut p = 1.0;
+            for i in 0..xs.len() {
+                if p > cap {
+                    break;
+                }
+                p *= w * xs[i];
+            }
+            p
+        }
+    };
+    let xs = vec![2.0, 1.5, 3.0, 0.5, 4.0];
+    // exits after 0, 1, 2 products, or never
+    for cap in [0.5, 1.2, 2.5, 100.0] {
+        check(item.clone(), &[vec![1.1], xs.clone(), vec![cap]], &[0]);
+    }
+    check(item, &[vec![1.1], vec![], vec![0.5]], &[0]);
+}
+
+#[test]
+fn continue_skips_the_rest_of_an_iteration() {
+    let item = quote! {
+        fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..xs.len() {
+                let x = xs[i];
+                if x < 0.0 {
+                    continue;
+                }
+                let y = w * x;
+                s += y * y;
+            }
+            s
+        }
+    };
+    check(item.clone(), &[vec![0.7], vec![1.0, -2.0, 3.0, -0.5]], &[0]);
+    check(item, &[vec![0.7], vec![-1.0]], &[0]);
+}
+
+#[test]
+fn loop_with_a_break_on_values() {
+    // halve until below 1, counting: a `loop` with a data-dependent exit
+    let item = quote! {
+        fn f(x: f64, k: f64) -> f64 {
+            let mut y = x;
+            let mut n = 0usize;
+            loop {
+                if y < 1.0 {
+                    break;
+                }
+                y = 0.5 * y * k;
+                n += 1;
+            }
+            y + n as f64
+        }
+    };
+    for x in [0.5, 3.0, 20.0] {
+        check(item.clone(), &[vec![x], vec![0.9]], &[0, 1]);
+    }
+}
+
+#[test]
+fn early_return_from_a_loop_and_from_a_branch() {
+    let item = quote! {
+        fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+            if w < 0.0 {
+                return -w;
+            }
+            let mut s = 0.0;
+            for i in 0..xs.len() {
+                s += w * xs[i];
+                if s > 3.0 {
+                    return s * s;
+                }
+            }
+            s.sin()
+        }
+    };
+    for w in [-0.5, 0.25, 1.5] {
+        check(item.clone(), &[vec![w], vec![1.0, 2.0, 0.5]], &[0]);
+    }
+    check(item, &[vec![1.5], vec![]], &[0]);
+}
+
+#[test]
+fn unrolled_loop_with_break_and_forward_mode() {
+    // one differentiable scalar: forward mode; a constant range: unrolled
+    let item = quote! {
+        fn f(x: f64) -> f64 {
+            let mut s = 0.0;
+            for i in 0..6 {
+                if s > 2.0 {
+                    break;
+                }
+                if i == 2 {
+                    continue;
+                }
+                s += x * (i as f64);
+            }
+            s
+        }
+    };
+    for x in [0.1, 0.3, 1.7] {
+        check(item.clone(), &[vec![x]], &[0]);
     }
 }
