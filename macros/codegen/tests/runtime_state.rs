@@ -264,3 +264,49 @@ fn unrolled_loop_with_break_and_forward_mode() {
         check(item.clone(), &[vec![x]], &[0]);
     }
 }
+
+#[test]
+fn buffer_written_in_a_branch() {
+    // a conditional write, read back later in the same and later iterations
+    let item = quote! {
+        fn f(w: f64, #[nograd] xs: &[f64]) -> f64 {
+            let n = xs.len();
+            let mut v = vec![1.0; n + 1];
+            for i in 0..n {
+                if xs[i] > 0.0 {
+                    v[i + 1] = v[i] * w + xs[i];
+                } else {
+                    let t = v[i];
+                    v[i] = t * t;
+                    v[i + 1] = v[i] - w;
+                }
+            }
+            v[n] + v[0]
+        }
+    };
+    check(item.clone(), &[vec![0.8], vec![1.0, -2.0, 0.5, -0.25]], &[0]);
+    check(item, &[vec![0.8], vec![]], &[0]);
+}
+
+#[test]
+fn buffer_written_after_a_break_guard() {
+    let item = quote! {
+        fn f(x0: &[f64], k: f64, steps: usize) -> f64 {
+            let n = x0.len();
+            let mut x = vec![0.0; n];
+            for i in 0..n { x[i] = x0[i]; }
+            for _ in 0..steps {
+                if x[0] < 0.2 {
+                    break;
+                }
+                for i in 0..n { x[i] = x[i] - 0.1 * k * x[i]; }
+            }
+            let mut s = 0.0;
+            for i in 0..n { s += x[i]; }
+            s
+        }
+    };
+    for steps in [0.0, 3.0, 40.0] {
+        check(item.clone(), &[vec![1.0, 0.5], vec![0.9], vec![steps]], &[0, 1]);
+    }
+}

@@ -145,26 +145,13 @@ pub(super) fn reverse_buf(
     }
 }
 
-/// The buffers declared outside `body` that it writes (nested blocks
-/// included): what a loop over `body` rolls back before undoing an iteration.
+/// The logged buffers declared outside `body` that it writes (nested
+/// blocks included): what a loop over `body` rolls back before undoing an
+/// iteration.
 pub(super) fn written_outside(g: &Graph, body: &Block) -> Vec<NodeId> {
-    let mut declared = HashSet::new();
-    let mut written = Vec::new();
-    let mut stack = vec![body];
-    while let Some(b) = stack.pop() {
-        for &n in &b.nodes {
-            match g.op(n) {
-                Op::Buf(BufOp::New { .. }) => {
-                    declared.insert(n);
-                }
-                Op::Buf(BufOp::Set { buf, .. }) if !written.contains(buf) => written.push(*buf),
-                _ => {}
-            }
-            stack.extend(regions(g.op(n)));
-        }
-    }
-    written.retain(|b| !declared.contains(b) && logged(g, *b));
-    written
+    let mut w = crate::ir::written_outside(g, &[body]);
+    w.retain(|b| logged(g, *b));
+    w
 }
 
 /// Whether `body` (nested blocks included) writes a buffer.
@@ -226,7 +213,7 @@ pub(super) fn drop_unread_logs(g: &mut Graph) {
         .collect();
     for (k, node) in g.nodes.iter().enumerate() {
         match &node.op {
-            Op::Buf(BufOp::Pop(b)) => {
+            Op::Buf(BufOp::Pop(b) | BufOp::Undo { buf: b, .. }) => {
                 read.insert(*b);
             }
             Op::Loop(l) if replayed.contains(&NodeId(k as u32)) => {

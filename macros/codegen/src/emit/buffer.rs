@@ -64,6 +64,16 @@ impl Writer<'_> {
                     }
                 }
             }
+            BufOp::Undo { buf, to } => {
+                let name = self.names.of(g, *buf);
+                let log = self.log_name(*buf);
+                let to = self.expr(*to).0;
+                quote! {
+                    for (i, old) in #log.drain(#to..).rev() {
+                        #name[i] = old;
+                    }
+                }
+            }
             BufOp::Check { idx, len } => {
                 let i = self.expr(*idx).0;
                 let len = Literal::usize_unsuffixed(*len);
@@ -71,7 +81,7 @@ impl Writer<'_> {
                     assert!(#i < #len, "index out of bounds: the len is {} but the index is {}", #len, #i);
                 }
             }
-            BufOp::Get { .. } | BufOp::Len(_) | BufOp::Sum(_) => {
+            BufOp::Get { .. } | BufOp::Len(_) | BufOp::Sum(_) | BufOp::Mark(_) => {
                 let name = self.names.of(g, n);
                 let e = self.render_buf(op).0;
                 quote! { let #name = #e; }
@@ -92,6 +102,10 @@ impl Writer<'_> {
                 let name = self.names.of(g, *buf);
                 (quote!(#name.len()), Prec::Atom)
             }
+            BufOp::Mark(buf) => match self.logged(*buf) {
+                Some(log) => (quote!(#log.len()), Prec::Atom),
+                None => (quote!(0usize), Prec::Atom),
+            },
             BufOp::Sum(buf) => {
                 let name = self.names.of(g, *buf);
                 let ty = Ident::new(g.float.name(), Span::call_site());

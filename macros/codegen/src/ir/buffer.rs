@@ -57,6 +57,17 @@ pub enum BufOp {
     Pop(NodeId),
     /// `v.iter().sum()`: the adjoint of the value a buffer was filled with.
     Sum(NodeId),
+    /// `v_log.len()`: an integer, taken just before a run-time `if` whose
+    /// branches write `v`.
+    Mark(NodeId),
+    /// Rolls `v`'s undo log back to length `to` (an integer node), putting
+    /// the overwritten values back: the reverse of such an `if` starts so.
+    Undo {
+        /// The buffer.
+        buf: NodeId,
+        /// The log length to return to (a [`BufOp::Mark`]).
+        to: NodeId,
+    },
     /// `[F; len][idx]`'s bounds check, for a write into a fixed-size array at
     /// a run-time index; an effect that panics where Rust's indexing would.
     Check {
@@ -73,7 +84,8 @@ impl BufOp {
     pub fn args(&self) -> Vec<NodeId> {
         match self {
             BufOp::New { len, init, .. } => vec![*len, *init],
-            BufOp::Len(b) | BufOp::Pop(b) | BufOp::Sum(b) => vec![*b],
+            BufOp::Len(b) | BufOp::Pop(b) | BufOp::Sum(b) | BufOp::Mark(b) => vec![*b],
+            BufOp::Undo { buf, to } => vec![*buf, *to],
             BufOp::Get { buf, idx } => vec![*buf, *idx],
             BufOp::Set { buf, idx, value } => vec![*buf, *idx, *value],
             BufOp::Check { idx, .. } => vec![*idx],
@@ -90,7 +102,11 @@ impl BufOp {
                     *a = f(*a);
                 }
             }
-            BufOp::Len(b) | BufOp::Pop(b) | BufOp::Sum(b) => *b = f(*b),
+            BufOp::Len(b) | BufOp::Pop(b) | BufOp::Sum(b) | BufOp::Mark(b) => *b = f(*b),
+            BufOp::Undo { buf, to } => {
+                *buf = f(*buf);
+                *to = f(*to);
+            }
             BufOp::Get { buf, idx } => {
                 *buf = f(*buf);
                 *idx = f(*idx);
@@ -108,7 +124,7 @@ impl BufOp {
     pub fn is_effect(&self) -> bool {
         matches!(
             self,
-            BufOp::Set { .. } | BufOp::Pop(_) | BufOp::Check { .. }
+            BufOp::Set { .. } | BufOp::Pop(_) | BufOp::Check { .. } | BufOp::Undo { .. }
         )
     }
 
@@ -117,4 +133,28 @@ impl BufOp {
     pub fn is_stateful(&self) -> bool {
         !matches!(self, BufOp::Len(_))
     }
+}
+
+/// The buffers declared outside `blocks` that they write (nested blocks
+/// included), in order of first write.
+pub fn written_outside(g: &super::Graph, blocks: &[&super::Block]) -> Vec<NodeId> {
+    let mut declared = std::collections::HashSet::new();
+    let mut written = Vec::new();
+    let mut stack: Vec<&super::Block> = blocks.to_vec();
+    while let Some(b) = stack.pop() {
+        for &n in &b.nodes {
+            match g.op(n) {
+                super::Op::Buf(BufOp::New { .. }) => {
+                    declared.insert(n);
+                }
+                super::Op::Buf(BufOp::Set { buf, .. }) if !written.contains(buf) => {
+                    written.push(*buf)
+                }
+                _ => {}
+            }
+            stack.extend(super::walk::regions(g.op(n)));
+        }
+    }
+    written.retain(|b| !declared.contains(b));
+    written
 }

@@ -177,6 +177,8 @@ fn buf_text(b: &crate::ir::BufOp) -> String {
         BufOp::Set { buf, idx, value } => format!("set %{}[%{}] = %{}", buf.0, idx.0, value.0),
         BufOp::Pop(v) => format!("pop %{}", v.0),
         BufOp::Sum(v) => format!("sum %{}", v.0),
+        BufOp::Mark(v) => format!("mark %{}", v.0),
+        BufOp::Undo { buf, to } => format!("undo %{} to %{}", buf.0, to.0),
         BufOp::Check { idx, len } => format!("check %{} < {len}", idx.0),
     }
 }

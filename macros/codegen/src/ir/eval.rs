@@ -625,6 +625,18 @@ fn eval_buf<T: Scalar>(
             }
             Value::Unit
         }
+        BufOp::Mark(b) => Value::Int(st.logs.get(b).map_or(0, Vec::len)),
+        BufOp::Undo { buf, to } => {
+            let to = get(st, *to).int();
+            if let Some(log) = st.logs.get_mut(buf) {
+                let v = st.bufs.get_mut(buf).expect("created before use");
+                while log.len() > to {
+                    let (i, old) = log.pop().expect("longer than the mark");
+                    v[i] = old;
+                }
+            }
+            Value::Unit
+        }
         BufOp::Sum(b) => {
             Value::Num(st.bufs[b].iter().fold(T::from_f64(0.0), |a, &x| a + x))
         }

@@ -197,6 +197,6 @@ pub fn is_int_op(op: &Op) -> bool {
             | Op::IParam(_)
             | Op::Len(_)
             | Op::IArith(..)
-            | Op::Buf(super::BufOp::Len(_))
+            | Op::Buf(super::BufOp::Len(_) | super::BufOp::Mark(_))
     )
 }

@@ -23,7 +23,7 @@ use proc_macro2::Span;
 
 pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
-pub use buffer::BufOp;
+pub use buffer::{written_outside, BufOp};
 pub use builder::Builder;
 pub use loops::{Carried, IntOp, Loop, Test};
 

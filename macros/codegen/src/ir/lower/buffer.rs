@@ -1,11 +1,6 @@
 //! Lowering of local run-time buffers (`let mut v = vec![x; n];`, `v[i]`,
 //! `v[i] = e`, `v.len()`) into [`BufOp`] nodes, and of writes into a
 //! fixed-size array at a run-time index.
-//!
-//! A write inside a run-time `if` into a buffer declared outside it is
-//! refused: the reverse sweep recomputes a branch from the buffer as the
-//! branch left it, so the write is written as an unconditional one,
-//! `v[i] = if c { e } else { v[i] };`.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -50,7 +45,6 @@ impl Lowerer<'_> {
             }),
             span,
         );
-        self.buf_depth.insert(buf, self.branch_depth);
         Val::Vec(buf)
     }
 
@@ -72,17 +66,8 @@ impl Lowerer<'_> {
         value: Val,
         name: &str,
     ) {
+        let _ = (place, name);
         let span = ix.span();
-        if self.buf_depth.get(&buf).copied().unwrap_or(0) < self.branch_depth {
-            self.cx.error_spanned_by(
-                place,
-                format!(
-                    "writing `{name}[…]` inside a run-time `if` is not supported: write it unconditionally, \
-                     `{name}[i] = if cond {{ new }} else {{ {name}[i] }};`"
-                ),
-            );
-            return;
-        }
         let Some(idx) = self.int_node(i, ix, span) else {
             return;
         };

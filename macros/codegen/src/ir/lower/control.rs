@@ -54,7 +54,6 @@ impl Lowerer<'_> {
         let snapshot = self.env.clone();
         let has_else = els.is_some();
 
-        self.branch_depth += 1;
         self.blocks.push(Block::default());
         let then_val = then(self);
         let then_block = self.blocks.pop().expect("pushed above");
@@ -66,9 +65,13 @@ impl Lowerer<'_> {
             None => Val::Unit,
         };
         let else_block = self.blocks.pop().expect("pushed above");
-        self.branch_depth -= 1;
         let else_env = std::mem::replace(&mut self.env, snapshot);
 
+        // the reverse sweep restores the buffers the branches write to
+        // what they held here before it recomputes the branch taken
+        for buf in crate::ir::written_outside(&self.g, &[&then_block, &else_block]) {
+            self.push(Op::Buf(crate::ir::BufOp::Mark(buf)), span);
+        }
         let if_id = self.push(Op::Const(0.0), span);
         let mut outs = Vec::new();
         let mut merged_env = Vec::with_capacity(then_env.len());

@@ -88,10 +88,6 @@ struct Lowerer<'a> {
     /// Lowering a `grad!` closure: a lowercase name it does not bind is a
     /// variable the closure captures (see [`Lowerer::capture`]).
     captures: bool,
-    /// How many run-time `if` branches enclose the code being lowered.
-    branch_depth: usize,
-    /// The `branch_depth` at which each local buffer was declared.
-    buf_depth: std::collections::HashMap<NodeId, usize>,
     /// For each enclosing loop that may exit early, the position of its
     /// `broke` flag in `env` (see `exits.rs`).
     loops: Vec<usize>,
@@ -137,8 +133,6 @@ impl<'a> Lowerer<'a> {
             cx,
             too_big: false,
             captures: false,
-            branch_depth: 0,
-            buf_depth: std::collections::HashMap::new(),
             loops: Vec::new(),
             has_exits: false,
         };
@@ -284,6 +278,15 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
+        if self.has_exits && exits::exits_of(&init.expr).any() {
+            self.cx.error_spanned_by(
+                &init.expr,
+                "early `return`, `break` or `continue` inside the value of a `let` is not supported: \
+                 write `if cond { return …; }` as a statement before the `let`",
+            );
+            self.poison_names(pat);
+            return;
+        }
         let mut val = match go {
             Some(go) => self.guarded_value(go, &init.expr),
             None => self.expr(&init.expr),
