@@ -310,3 +310,62 @@ fn buffer_written_after_a_break_guard() {
         check(item.clone(), &[vec![1.0, 0.5], vec![0.9], vec![steps]], &[0, 1]);
     }
 }
+
+#[test]
+fn while_loop_and_inner_break_over_a_buffer() {
+    // bubble the largest value to the end, pass after pass, while something
+    // moved; the inner loop stops at the first pair in order after a swap
+    let item = quote! {
+        fn f(#[nograd] xs: &[f64], w: f64) -> f64 {
+            let n = xs.len();
+            let mut v = vec![0.0; n];
+            for i in 0..n { v[i] = w * xs[i]; }
+            let mut moved = 1usize;
+            let mut passes = 0usize;
+            while moved > 0 && passes < n {
+                moved = 0;
+                for i in 1..n {
+                    if v[i - 1] > v[i] {
+                        let t = v[i];
+                        v[i] = v[i - 1];
+                        v[i - 1] = t * w;
+                        moved += 1;
+                    } else if moved > 0 {
+                        break;
+                    }
+                }
+                passes += 1;
+            }
+            let mut s = 0.0;
+            for i in 0..n { s += v[i] * (i + 1) as f64; }
+            s
+        }
+    };
+    check(item.clone(), &[vec![3.0, 1.0, 2.0, -1.0, 0.5], vec![0.9]], &[1]);
+    check(item.clone(), &[vec![1.0, 2.0], vec![0.9]], &[1]);
+    check(item, &[vec![], vec![0.9]], &[1]);
+}
+
+#[test]
+fn forward_mode_through_loop_and_return() {
+    let item = quote! {
+        fn f(x: f64, #[nograd] cap: f64) -> f64 {
+            let mut y = x;
+            let mut n = 0usize;
+            loop {
+                y = y * y + 0.25;
+                n += 1;
+                if y > cap {
+                    return y * n as f64;
+                }
+                if n > 8 {
+                    break;
+                }
+            }
+            y.sqrt()
+        }
+    };
+    for x in [0.1, 0.9, 1.5] {
+        check(item.clone(), &[vec![x], vec![2.0]], &[0]);
+    }
+}

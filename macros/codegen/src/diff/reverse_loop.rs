@@ -255,7 +255,10 @@ fn undone_range(
 ) -> (NodeId, NodeId, bool, bool) {
     use crate::ir::IntOp;
     if !l.rev {
-        let end = b.push(Op::IArith(IntOp::Add, l.start, trips));
+        let end = match b.graph.op(l.start) {
+            Op::IConst(0) => trips,
+            _ => b.push(Op::IArith(IntOp::Add, l.start, trips)),
+        };
         return (l.start, end, false, true);
     }
     // from `last + 1 − trips` up to `last`

@@ -342,6 +342,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
     let mut loops = 0;
     let mut tapes = Vec::new();
     let mut logged = Vec::new();
+    let mut ints = Vec::new();
     let mut tangent_bufs = Vec::new();
     let mut stack = vec![&g.body];
     while let Some(b) = stack.pop() {
@@ -358,6 +359,14 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             if let Op::Loop(l) = op {
                 if l.replay.is_none() {
                     loops += 1;
+                }
+                if !l.record_int.is_empty() {
+                    let names: Vec<String> = l
+                        .record_int
+                        .iter()
+                        .map(|r| format!("`{}`", g.node(*r).name.as_deref().unwrap_or("counter")))
+                        .collect();
+                    ints.push((l.record_int.len(), names.join(", ")));
                 }
                 if !l.record.is_empty() {
                     let names: Vec<String> = l
@@ -405,7 +414,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
     );
     if tapes.is_empty() {
         if buffers.is_some() {
-            text.push_str(" no loop keeps its carried values per iteration (they are accumulators).");
+            text.push_str(" no loop keeps float values per iteration on a tape (their carried values are accumulators).");
         } else {
             text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
         }
@@ -420,6 +429,12 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         text.push_str(
             "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
         );
+    }
+    for (count, names) in ints {
+        let s = if count == 1 { "" } else { "s" };
+        text.push_str(&format!(
+            " A loop keeps {count} integer{s} per iteration ({names}) on an index tape."
+        ));
     }
     if let Some(b) = buffers {
         text.push_str(&b);

@@ -160,6 +160,8 @@ impl Lowerer<'_> {
             }
         }
         parts.extend(self.flag_pos(RETURNED));
+        // a flag still at its initial 0 needs no test
+        parts.retain(|&p| !matches!(&self.env[p].val, Val::Idx(f) if matches!(self.g.op(*f), Op::IConst(0))));
         let mut go: Option<NodeId> = None;
         for pos in parts {
             let c = self.clear(pos, span)?;
