@@ -369,3 +369,34 @@ fn forward_mode_through_loop_and_return() {
         check(item.clone(), &[vec![x], vec![2.0]], &[0]);
     }
 }
+
+#[test]
+fn checkpointed_state_loops_give_the_same_gradient() {
+    let item = quote! {
+        fn f(x0: f64, k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+            let mut x = x0;
+            let mut t = 0.0;
+            for _ in 0..steps {
+                x = x + h * (-k * x * x + t.sin());
+                t += h;
+            }
+            x
+        }
+    };
+    let plain = pipeline(item.clone()).unwrap();
+    for k in ["1", "3", "64"] {
+        let attr: proc_macro2::TokenStream = format!("checkpoint = {k}").parse().unwrap();
+        let st = macrograd_codegen::pipeline_with(attr, item.clone()).unwrap();
+        let text = macrograd_codegen::ir::dump::dump(&st.gradient);
+        // a loop over segments around a loop over one segment: `min(from + k, end)`
+        assert!(text.contains("imin"), "{text}");
+        for steps in [0.0, 1.0, 3.0, 7.0, 10.0] {
+            let args = [vec![0.8], vec![1.3], vec![0.1], vec![steps]];
+            let a = eval_outputs(&st.gradient, &args).unwrap();
+            let b = eval_outputs(&plain.gradient, &args).unwrap();
+            for (x, y) in a.iter().zip(&b) {
+                assert!((x - y).abs() <= 1e-14 * y.abs().max(1.0), "k = {k}: {a:?} vs {b:?}");
+            }
+        }
+    }
+}

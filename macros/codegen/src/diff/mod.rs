@@ -9,6 +9,7 @@
 //! constant 3): the code a person writes by hand for such a function.
 
 mod buffer;
+mod checkpoint;
 mod forward;
 mod reverse;
 mod reverse_loop;

@@ -21,6 +21,9 @@ pub(super) type Adjoints = Derivatives;
 /// Differentiates the graph's value with respect to every parameter not
 /// marked `#[nograd]`, in reverse mode; fills [`Graph::grads`].
 pub fn reverse(g: &mut Graph) {
+    if let Some(k) = g.checkpoint {
+        super::checkpoint::segment_loops(g, k);
+    }
     let mut active = activity(g, |k, _| g.params[k].diff);
     super::buffer::prepare(g, &mut active);
     let body = std::mem::take(&mut g.body);

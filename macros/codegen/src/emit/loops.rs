@@ -430,6 +430,13 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
         );
     }
+    if let Some(k) = g.checkpoint {
+        text.push_str(&format!(
+            " Checkpointing (`checkpoint = {k}`): a loop whose state the backward pass needs runs in \
+             segments of {k} iterations; it keeps its state once per segment, and the states of one \
+             segment at a time, recomputed from there (each such iteration runs forward twice)."
+        ));
+    }
     for (count, names) in ints {
         let s = if count == 1 { "" } else { "s" };
         text.push_str(&format!(

@@ -372,6 +372,11 @@ pub struct Graph {
     /// What differentiation found it cannot do yet, with where the user
     /// wrote it: the driver turns these into compile errors.
     pub unsupported: Vec<(Span, String)>,
+    /// `#[differentiable(checkpoint = k)]`: before the reverse sweep, a
+    /// run-time range loop that carries state becomes a loop over segments
+    /// of `k` iterations around a loop over one segment, so the reverse
+    /// sweep keeps one state per segment and one segment's states at a time.
+    pub checkpoint: Option<usize>,
 }
 
 impl Graph {
@@ -386,6 +391,7 @@ impl Graph {
             grads: Vec::new(),
             wrt: None,
             unsupported: Vec::new(),
+            checkpoint: None,
         }
     }
 

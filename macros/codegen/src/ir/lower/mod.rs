@@ -127,7 +127,10 @@ pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph>
 impl<'a> Lowerer<'a> {
     fn new(sig: &Signature, cx: &'a Ctxt) -> Self {
         let mut l = Lowerer {
-            g: Graph::new(sig.float, sig.ir_params()),
+            g: Graph {
+                checkpoint: sig.checkpoint,
+                ..Graph::new(sig.float, sig.ir_params())
+            },
             blocks: vec![Block::default()],
             env: Vec::new(),
             cx,
