@@ -109,6 +109,17 @@ macro_rules! corpus {
             s
         }
 
+        /// Explicit Euler for `x' = -k·x` (scalar state), checkpointed
+        /// every 3 steps.
+        #[differentiable(checkpoint = 3)]
+        pub fn decay_checkpointed(x0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
+            let mut x = x0;
+            for _ in 0..steps {
+                x = x - h * k * x;
+            }
+            x * x
+        }
+
         /// One differentiable scalar (forward mode): `Σ_{i<m} x·i`, with
         /// `continue` at `i = skip` and `break` once the sum passes 2.
         #[differentiable]
@@ -312,5 +323,28 @@ fn forward_and_reverse_agree() {
         let (_, fwd) = c64::stepped_grad(x, n, skip);
         let (_, (rev, _)) = stepped_rev_grad(x, 0.0, n, skip);
         assert_all_close(&[fwd], &[rev], TOL_64, &format!("x = {x}"));
+    }
+}
+
+#[test]
+fn checkpointed_state_loop_matches_the_closed_form() {
+    let (x0, k, h): (f64, f64, f64) = (1.5, 0.8, 0.1);
+    let g = 1.0 - h * k;
+    // f = x0²·g^(2s): ∂/∂x0 = 2·x0·g^(2s), ∂/∂k = x0²·2s·g^(2s−1)·(−h)
+    for steps in [0i32, 1, 3, 7, 10] {
+        let value = x0 * x0 * g.powi(2 * steps);
+        let d_x0 = 2.0 * x0 * g.powi(2 * steps);
+        let d_k = if steps == 0 {
+            0.0
+        } else {
+            x0 * x0 * f64::from(2 * steps) * g.powi(2 * steps - 1) * -h
+        };
+        let (v, (gx, gk)) = c64::decay_checkpointed_grad(x0, k, h, steps as usize);
+        let what = format!("{steps} steps");
+        assert_all_close(&[v, gx, gk], &[value, d_x0, d_k], TOL_64, &what);
+        let fd = numeric_grad(|q| c64::decay_checkpointed(q[0], q[1], h, steps as usize), &[x0, k]);
+        assert_all_close(&[gx, gk], &fd, TOL_FD, &what);
+        let (_, (gx32, gk32)) = c32::decay_checkpointed_grad(x0 as f32, k as f32, h as f32, steps as usize);
+        assert_all_close(&to64(&[gx32, gk32]), &[d_x0, d_k], TOL_32, &what);
     }
 }
