@@ -13,6 +13,13 @@
 //! CARGO_TARGET_DIR=/work/target-bench cargo bench -p macrograd-benches --bench checkpoint
 //! ```
 
+// the bodies index buffers in loops and write `v[i] = v[i] …` on purpose: those are the forms tested
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::manual_memcpy
+)]
+
 use std::hint::black_box;
 
 use criterion::Criterion;

@@ -1,6 +1,13 @@
 //! The README's "Loops over run-time data" example, as written there, with
 //! its values checked against closed forms.
 
+// the bodies index buffers in loops and write `v[i] = v[i] …` on purpose: those are the forms tested
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::manual_memcpy
+)]
+
 use macrograd::differentiable;
 
 #[differentiable]

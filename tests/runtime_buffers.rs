@@ -8,6 +8,13 @@
 //! against central finite differences of the f64 function, including empty
 //! slices, one element and zero trips.
 
+// the bodies index buffers in loops and write `v[i] = v[i] …` on purpose: those are the forms tested
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::manual_memcpy
+)]
+
 mod common;
 
 use common::{assert_all_close, numeric_grad};
@@ -182,7 +189,8 @@ fn midpoint_state_vector_matches_closed_form_and_differences() {
             p.push(k);
             let fd = numeric_grad(|p| c64::midpoint(&p[..n], p[n], h, steps as usize), &p);
             assert_all_close(&[d_x0, vec![d_k]].concat(), &fd, TOL_FD, &what);
-            let (_, (d32, dk32)) = c32::midpoint_grad(&f32s(x0), k as f32, h as f32, steps as usize);
+            let (_, (d32, dk32)) =
+                c32::midpoint_grad(&f32s(x0), k as f32, h as f32, steps as usize);
             assert_all_close(&to64(&d32), &want_x0, TOL_32, &what);
             assert_all_close(&to64(&[dk32]), &[want_k], TOL_32, &what);
         }
@@ -206,7 +214,10 @@ fn in_place_recurrence() {
         let xs = &[0.5, -1.0, 2.0, 0.25][..n];
         // v_n = w^n + Σ_i xs_i·w^(n−1−i)
         let value = w.powi(n as i32)
-            + xs.iter().enumerate().map(|(i, x)| x * w.powi((n - 1 - i) as i32)).sum::<f64>();
+            + xs.iter()
+                .enumerate()
+                .map(|(i, x)| x * w.powi((n - 1 - i) as i32))
+                .sum::<f64>();
         let d = n as f64 * w.powi(n as i32 - 1)
             + xs.iter()
                 .enumerate()
@@ -246,15 +257,30 @@ fn fixed_array_written_at_a_run_time_index() {
         let value = b[0] * b[1] + b[2];
         // ∂/∂a_j = ∂f/∂b_j · (w if j = k else 1); ∂/∂w = ∂f/∂b_k · a_k
         let df_db = [b[1], b[0], 1.0];
-        let mut want: Vec<f64> = (0..3).map(|j| df_db[j] * if j == k { w } else { 1.0 }).collect();
+        let mut want: Vec<f64> = (0..3)
+            .map(|j| df_db[j] * if j == k { w } else { 1.0 })
+            .collect();
         want.push(df_db[k] * a[k]);
         let (v, (da, dw)) = c64::scale_one_grad(a, w, k);
         assert_all_close(&[v], &[value], TOL_64, "value");
-        assert_all_close(&[da.to_vec(), vec![dw]].concat(), &want, TOL_64, &format!("k = {k}"));
-        let fd = numeric_grad(|p| c64::scale_one([p[0], p[1], p[2]], p[3], k), &[a[0], a[1], a[2], w]);
+        assert_all_close(
+            &[da.to_vec(), vec![dw]].concat(),
+            &want,
+            TOL_64,
+            &format!("k = {k}"),
+        );
+        let fd = numeric_grad(
+            |p| c64::scale_one([p[0], p[1], p[2]], p[3], k),
+            &[a[0], a[1], a[2], w],
+        );
         assert_all_close(&want, &fd, TOL_FD, "finite differences");
         let (_, (da32, dw32)) = c32::scale_one_grad([0.5, 2.0, -1.0], 3.0, k);
-        assert_all_close(&to64(&[da32[0], da32[1], da32[2], dw32]), &want, TOL_32, "f32");
+        assert_all_close(
+            &to64(&[da32[0], da32[1], da32[2], dw32]),
+            &want,
+            TOL_32,
+            "f32",
+        );
     }
 }
 

@@ -9,6 +9,13 @@
 //! including empty slices, zero-trip loops and loops that exit on the first
 //! iteration; test points stay away from the values where the exit moves.
 
+// the bodies index buffers in loops and write `v[i] = v[i] …` on purpose: those are the forms tested
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::manual_memcpy
+)]
+
 mod common;
 
 use common::{assert_all_close, numeric_grad};
@@ -85,7 +92,13 @@ macro_rules! corpus {
         /// Explicit Euler for `x' = -k·x` on a state vector, stopped once
         /// its first component falls below `stop`.
         #[differentiable]
-        pub fn euler_until(x0: &[$F], k: $F, #[nograd] h: $F, #[nograd] stop: $F, steps: usize) -> $F {
+        pub fn euler_until(
+            x0: &[$F],
+            k: $F,
+            #[nograd] h: $F,
+            #[nograd] stop: $F,
+            steps: usize,
+        ) -> $F {
             let n = x0.len();
             let mut x = vec![0.0; n];
             for i in 0..n {
@@ -207,7 +220,11 @@ fn loop_with_break_runs_until_its_condition() {
             m += 1;
         }
         let r = 0.5 * k;
-        let want = [y + m as f64, r.powi(m), x * m as f64 * 0.5 * r.powi(m - 1).max(0.0)];
+        let want = [
+            y + m as f64,
+            r.powi(m),
+            x * m as f64 * 0.5 * r.powi(m - 1).max(0.0),
+        ];
         let want = if m == 0 { [x, 1.0, 0.0] } else { want };
         let (v, (gx, gk)) = c64::shrink_grad(x, k);
         assert_all_close(&[v, gx, gk], &want, TOL_64, &format!("x = {x}"));
@@ -259,7 +276,11 @@ fn a_state_vector_integrated_until_a_threshold() {
         let sum: f64 = x0.iter().sum();
         let value = sum * g.powi(m);
         let d_x0 = vec![g.powi(m); x0.len()];
-        let d_k = if m == 0 { 0.0 } else { sum * f64::from(m) * g.powi(m - 1) * -h };
+        let d_k = if m == 0 {
+            0.0
+        } else {
+            sum * f64::from(m) * g.powi(m - 1) * -h
+        };
         let (v, (gx, gk)) = c64::euler_until_grad(&x0, k, h, stop, steps as usize);
         let what = format!("{x0:?}, {steps} steps ({m} taken)");
         assert_all_close(&[v, gk], &[value, d_k], TOL_64, &what);
@@ -267,7 +288,10 @@ fn a_state_vector_integrated_until_a_threshold() {
         let n = x0.len();
         let mut p = x0.clone();
         p.push(k);
-        let fd = numeric_grad(|q| c64::euler_until(&q[..n], q[n], h, stop, steps as usize), &p);
+        let fd = numeric_grad(
+            |q| c64::euler_until(&q[..n], q[n], h, stop, steps as usize),
+            &p,
+        );
         assert_all_close(&[gx, vec![gk]].concat(), &fd, TOL_FD, &what);
         let (_, (gx32, gk32)) =
             c32::euler_until_grad(&f32s(&x0), k as f32, h as f32, stop as f32, steps as usize);
@@ -278,7 +302,13 @@ fn a_state_vector_integrated_until_a_threshold() {
 
 #[test]
 fn forward_mode_through_break_and_continue() {
-    for (x, n, skip) in [(0.1, 6, 2), (0.3, 6, 7), (1.7, 6, 2), (0.5, 0, 0), (5.0, 4, 0)] {
+    for (x, n, skip) in [
+        (0.1, 6, 2),
+        (0.3, 6, 7),
+        (1.7, 6, 2),
+        (0.5, 0, 0),
+        (5.0, 4, 0),
+    ] {
         // simulate the exits to find which i were added
         let (mut s, mut idx) = (0.0, 0.0);
         for i in 0..n {
@@ -342,9 +372,13 @@ fn checkpointed_state_loop_matches_the_closed_form() {
         let (v, (gx, gk)) = c64::decay_checkpointed_grad(x0, k, h, steps as usize);
         let what = format!("{steps} steps");
         assert_all_close(&[v, gx, gk], &[value, d_x0, d_k], TOL_64, &what);
-        let fd = numeric_grad(|q| c64::decay_checkpointed(q[0], q[1], h, steps as usize), &[x0, k]);
+        let fd = numeric_grad(
+            |q| c64::decay_checkpointed(q[0], q[1], h, steps as usize),
+            &[x0, k],
+        );
         assert_all_close(&[gx, gk], &fd, TOL_FD, &what);
-        let (_, (gx32, gk32)) = c32::decay_checkpointed_grad(x0 as f32, k as f32, h as f32, steps as usize);
+        let (_, (gx32, gk32)) =
+            c32::decay_checkpointed_grad(x0 as f32, k as f32, h as f32, steps as usize);
         assert_all_close(&to64(&[gx32, gk32]), &[d_x0, d_k], TOL_32, &what);
     }
 }

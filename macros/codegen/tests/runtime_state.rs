@@ -13,7 +13,10 @@ fn check(item: proc_macro2::TokenStream, args: &[Vec<f64>], diff: &[usize]) {
     let st = pipeline(item).expect("differentiates");
     let out = eval_outputs(&st.gradient, args).expect("gradient runs");
     let value = eval_outputs(&st.lowered, args).expect("function runs")[0];
-    assert!((out[0] - value).abs() <= 1e-12 * value.abs().max(1.0), "{out:?} vs {value}");
+    assert!(
+        (out[0] - value).abs() <= 1e-12 * value.abs().max(1.0),
+        "{out:?} vs {value}"
+    );
     let mut k = 1;
     for &p in diff {
         for e in 0..args[p].len() {
@@ -59,10 +62,22 @@ fn euler() -> proc_macro2::TokenStream {
 #[test]
 fn euler_with_a_state_vector() {
     for steps in [0.0, 1.0, 7.0] {
-        check(euler(), &[vec![0.5, -0.25, 1.0], vec![0.75], vec![0.1], vec![steps]], &[0, 1]);
+        check(
+            euler(),
+            &[vec![0.5, -0.25, 1.0], vec![0.75], vec![0.1], vec![steps]],
+            &[0, 1],
+        );
     }
-    check(euler(), &[vec![], vec![0.75], vec![0.1], vec![3.0]], &[0, 1]);
-    check(euler(), &[vec![2.0], vec![0.75], vec![0.1], vec![3.0]], &[0, 1]);
+    check(
+        euler(),
+        &[vec![], vec![0.75], vec![0.1], vec![3.0]],
+        &[0, 1],
+    );
+    check(
+        euler(),
+        &[vec![2.0], vec![0.75], vec![0.1], vec![3.0]],
+        &[0, 1],
+    );
 }
 
 #[test]
@@ -126,7 +141,11 @@ fn fixed_array_written_at_a_run_time_index() {
         }
     };
     for k in [0.0, 1.0, 2.0] {
-        check(item.clone(), &[vec![0.5, 2.0, -1.0], vec![3.0], vec![k]], &[0, 1]);
+        check(
+            item.clone(),
+            &[vec![0.5, 2.0, -1.0], vec![3.0], vec![k]],
+            &[0, 1],
+        );
     }
     let st = pipeline(item).unwrap();
     assert!(eval_outputs(&st.gradient, &[vec![0.5, 2.0, -1.0], vec![3.0], vec![3.0]]).is_err());
@@ -284,7 +303,11 @@ fn buffer_written_in_a_branch() {
             v[n] + v[0]
         }
     };
-    check(item.clone(), &[vec![0.8], vec![1.0, -2.0, 0.5, -0.25]], &[0]);
+    check(
+        item.clone(),
+        &[vec![0.8], vec![1.0, -2.0, 0.5, -0.25]],
+        &[0],
+    );
     check(item, &[vec![0.8], vec![]], &[0]);
 }
 
@@ -307,7 +330,11 @@ fn buffer_written_after_a_break_guard() {
         }
     };
     for steps in [0.0, 3.0, 40.0] {
-        check(item.clone(), &[vec![1.0, 0.5], vec![0.9], vec![steps]], &[0, 1]);
+        check(
+            item.clone(),
+            &[vec![1.0, 0.5], vec![0.9], vec![steps]],
+            &[0, 1],
+        );
     }
 }
 
@@ -341,7 +368,11 @@ fn while_loop_and_inner_break_over_a_buffer() {
             s
         }
     };
-    check(item.clone(), &[vec![3.0, 1.0, 2.0, -1.0, 0.5], vec![0.9]], &[1]);
+    check(
+        item.clone(),
+        &[vec![3.0, 1.0, 2.0, -1.0, 0.5], vec![0.9]],
+        &[1],
+    );
     check(item.clone(), &[vec![1.0, 2.0], vec![0.9]], &[1]);
     check(item, &[vec![], vec![0.9]], &[1]);
 }
@@ -395,7 +426,10 @@ fn checkpointed_state_loops_give_the_same_gradient() {
             let a = eval_outputs(&st.gradient, &args).unwrap();
             let b = eval_outputs(&plain.gradient, &args).unwrap();
             for (x, y) in a.iter().zip(&b) {
-                assert!((x - y).abs() <= 1e-14 * y.abs().max(1.0), "k = {k}: {a:?} vs {b:?}");
+                assert!(
+                    (x - y).abs() <= 1e-14 * y.abs().max(1.0),
+                    "k = {k}: {a:?} vs {b:?}"
+                );
             }
         }
     }

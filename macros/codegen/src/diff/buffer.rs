@@ -136,7 +136,9 @@ pub(super) fn reverse_buf(
             }
         }
         BufOp::New {
-            init, adj: Some(dv), ..
+            init,
+            adj: Some(dv),
+            ..
         } if is_active(active, init) => {
             let s = b.push(Op::Buf(BufOp::Sum(dv)));
             accumulate(b, adj, init, s);
@@ -192,8 +194,7 @@ pub(super) fn active_count(g: &Graph, active: &[bool]) -> usize {
         .iter()
         .enumerate()
         .filter(|(k, node)| {
-            matches!(node.op, Op::Buf(BufOp::New { .. }))
-                && is_active(active, NodeId(*k as u32))
+            matches!(node.op, Op::Buf(BufOp::New { .. })) && is_active(active, NodeId(*k as u32))
         })
         .count()
 }

@@ -248,11 +248,7 @@ fn result_like(g: &mut Graph, r: NodeId, like: NodeId, adjoint: bool) -> NodeId 
 /// The indices a range loop that a test may end early ran, the other way:
 /// `(start, end, inclusive, rev)` of the reverse loop. Forwards it ran
 /// `start, start + 1, …` (`trips` of them), backwards `last, last − 1, …`.
-fn undone_range(
-    b: &mut Builder<'_>,
-    l: &Loop,
-    trips: NodeId,
-) -> (NodeId, NodeId, bool, bool) {
+fn undone_range(b: &mut Builder<'_>, l: &Loop, trips: NodeId) -> (NodeId, NodeId, bool, bool) {
     use crate::ir::IntOp;
     if !l.rev {
         let end = match b.graph.op(l.start) {

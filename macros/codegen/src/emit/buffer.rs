@@ -178,7 +178,11 @@ impl Writer<'_> {
 
     /// `marks[at + slot]`: an integer a loop recorded, in the loop replaying it.
     pub(super) fn recall_int(&mut self, of: NodeId, slot: usize) -> (TokenStream, Prec) {
-        let marks = self.marks.get(&of).cloned().expect("the recording loop is written first");
+        let marks = self
+            .marks
+            .get(&of)
+            .cloned()
+            .expect("the recording loop is written first");
         let pos = self
             .marks_pos
             .get(&of)

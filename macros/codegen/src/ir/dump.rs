@@ -169,7 +169,9 @@ fn buf_text(b: &crate::ir::BufOp) -> String {
             adj,
         } => {
             let log = if *log { " logged" } else { "" };
-            let adj = adj.map(|a| format!(" adjoint %{}", a.0)).unwrap_or_default();
+            let adj = adj
+                .map(|a| format!(" adjoint %{}", a.0))
+                .unwrap_or_default();
             format!("vec [%{}; %{}]{log}{adj}", init.0, len.0)
         }
         BufOp::Len(v) => format!("len %{}", v.0),

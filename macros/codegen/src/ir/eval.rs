@@ -556,7 +556,10 @@ fn record_marks<T: Scalar>(id: NodeId, l: &Loop, st: &mut State<T>) {
     }
     for b in &l.undo {
         let len = st.logs.get(b).map_or(0, Vec::len);
-        st.marks.get_mut(&id).expect("created by the loop").push(len);
+        st.marks
+            .get_mut(&id)
+            .expect("created by the loop")
+            .push(len);
     }
 }
 
@@ -580,11 +583,7 @@ fn roll_back<T: Scalar>(g: &Graph, of: NodeId, t: usize, st: &mut State<T>) {
 }
 
 /// A buffer operation.
-fn eval_buf<T: Scalar>(
-    id: NodeId,
-    op: &BufOp,
-    st: &mut State<T>,
-) -> Result<Value<T>, EvalError> {
+fn eval_buf<T: Scalar>(id: NodeId, op: &BufOp, st: &mut State<T>) -> Result<Value<T>, EvalError> {
     let get = |st: &State<T>, n: NodeId| {
         st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
     };
@@ -637,9 +636,7 @@ fn eval_buf<T: Scalar>(
             }
             Value::Unit
         }
-        BufOp::Sum(b) => {
-            Value::Num(st.bufs[b].iter().fold(T::from_f64(0.0), |a, &x| a + x))
-        }
+        BufOp::Sum(b) => Value::Num(st.bufs[b].iter().fold(T::from_f64(0.0), |a, &x| a + x)),
         BufOp::Check { idx, len } => {
             let i = get(st, *idx).int();
             if i >= *len {

@@ -78,7 +78,8 @@ fn dce_loop(
     live: &mut HashSet<NodeId>,
     changed: &mut bool,
 ) -> bool {
-    if !node_live && !(l.record.is_empty() && l.record_int.is_empty()) {
+    let records = !l.record.is_empty() || !l.record_int.is_empty();
+    if !node_live && records {
         l.record.clear();
         l.record_int.clear();
         *changed = true;

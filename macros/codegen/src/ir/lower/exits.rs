@@ -161,7 +161,9 @@ impl Lowerer<'_> {
         }
         parts.extend(self.flag_pos(RETURNED));
         // a flag still at its initial 0 needs no test
-        parts.retain(|&p| !matches!(&self.env[p].val, Val::Idx(f) if matches!(self.g.op(*f), Op::IConst(0))));
+        parts.retain(
+            |&p| !matches!(&self.env[p].val, Val::Idx(f) if matches!(self.g.op(*f), Op::IConst(0))),
+        );
         let mut go: Option<NodeId> = None;
         for pos in parts {
             let c = self.clear(pos, span)?;
@@ -200,10 +202,14 @@ impl Lowerer<'_> {
             }
         };
         match e {
-            syn::Expr::Break(b) if b.label.is_none() && b.expr.is_none() && !self.loops.is_empty() => {
+            syn::Expr::Break(b)
+                if b.label.is_none() && b.expr.is_none() && !self.loops.is_empty() =>
+            {
                 set(self, BROKE)
             }
-            syn::Expr::Continue(c) if c.label.is_none() && !self.loops.is_empty() => set(self, SKIP),
+            syn::Expr::Continue(c) if c.label.is_none() && !self.loops.is_empty() => {
+                set(self, SKIP)
+            }
             syn::Expr::Return(r) if self.flag_pos(RETURNED).is_some() => {
                 let Some(value) = &r.expr else {
                     self.cx.error_spanned_by(r, "`return` needs a value here");
@@ -230,7 +236,11 @@ impl Lowerer<'_> {
         let mut exited = false;
         for (k, stmt) in block.stmts.iter().enumerate() {
             val = Val::Unit;
-            let go = if exited { self.go(stmt.span(), true) } else { None };
+            let go = if exited {
+                self.go(stmt.span(), true)
+            } else {
+                None
+            };
             match (stmt, go) {
                 (syn::Stmt::Expr(syn::Expr::Return(r), _), _) if k == last && fn_body => match &r.expr {
                     Some(e) => val = self.tail(e, go, fn_body),

@@ -237,8 +237,8 @@ impl Lowerer<'_> {
                 chunks,
             },
             cond: None,
-                        exits: false,
-                        forever: false,
+            exits: false,
+            forever: false,
         }))
     }
 
@@ -266,8 +266,8 @@ impl Lowerer<'_> {
                     rev: false,
                     bind: Bind::Index,
                     cond: None,
-                        exits: false,
-                        forever: false,
+                    exits: false,
+                    forever: false,
                 }))
             }
             _ => {
