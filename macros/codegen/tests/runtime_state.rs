@@ -434,3 +434,29 @@ fn checkpointed_state_loops_give_the_same_gradient() {
         }
     }
 }
+
+#[test]
+fn break_in_reversed_and_inclusive_ranges() {
+    // the reverse sweep runs exactly the indices that ran, the other way
+    for head in ["(1..n).rev()", "(1..=n).rev()", "1..=n", "2..n"] {
+        let head: proc_macro2::TokenStream = head.parse().unwrap();
+        let item = quote! {
+            fn f(w: f64, #[nograd] xs: &[f64], n: usize) -> f64 {
+                let mut p = 1.0;
+                for i in #head {
+                    if p > 3.0 {
+                        break;
+                    }
+                    p = p * w * xs[i] + (i as f64) * 0.125;
+                }
+                p
+            }
+        };
+        let xs = vec![1.5, 2.0, 1.25, 3.0, 0.5, 2.5];
+        for n in [0.0, 1.0, 3.0, 5.0] {
+            for w in [0.6, 1.3] {
+                check(item.clone(), &[vec![w], xs.clone(), vec![n]], &[0]);
+            }
+        }
+    }
+}
