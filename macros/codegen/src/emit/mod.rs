@@ -15,6 +15,7 @@
 //! how many parameters are differentiable.
 
 mod body;
+mod buffer;
 mod fallback;
 mod loops;
 mod uses;
