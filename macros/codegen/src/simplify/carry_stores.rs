@@ -144,7 +144,13 @@ fn carry_block(g: &mut Graph, block: Block, changed: &mut bool) -> Block {
 /// buffer, once each: those two stores.
 fn neighbour_stores(g: &Graph, n: NodeId) -> Option<(NodeId, NodeId)> {
     let Op::Loop(l) = g.op(n) else { return None };
-    if l.rev || l.test.is_some() || l.replay.is_some() || !l.record.is_empty() {
+    if l.rev
+        || l.test.is_some()
+        || l.replay.is_some()
+        || !l.record.is_empty()
+        || !l.record_int.is_empty()
+        || !l.undo.is_empty()
+    {
         return None;
     }
     let stores: Vec<(NodeId, usize, NodeId)> = l

@@ -13,8 +13,9 @@
 //! Two loops are equal when their ranges and initial values are the same
 //! nodes and their bodies match node for node, each node of the later one
 //! reading the corresponding node of the earlier one (or the same node
-//! from outside). Loops that store into gradient buffers are never merged:
-//! both stores must happen.
+//! from outside). Loops that store into gradient buffers are never merged
+//! (both stores must happen), nor loops that read a local buffer (its
+//! contents may differ between the two).
 
 use std::collections::HashMap;
 
@@ -37,7 +38,7 @@ pub fn merge_equal_loops(g: &mut Graph) -> bool {
             let op = g.op(n);
             stack.extend(crate::ir::walk::regions(op).into_iter().cloned());
             let Op::Loop(l) = op else { continue };
-            if l.test.is_some() || has_effect(g, &l.body) {
+            if l.test.is_some() || has_effect(g, &l.body) || reads_state(g, &l.body) {
                 continue;
             }
             let key = header_key(l, &merged);
@@ -71,6 +72,21 @@ pub fn merge_equal_loops(g: &mut Graph) -> bool {
     substitute(g, &body, &flat);
     super::remap_outputs(g, &flat);
     true
+}
+
+/// Whether a block (nested blocks included) reads or creates a local buffer.
+fn reads_state(g: &Graph, block: &Block) -> bool {
+    let mut stack = vec![block];
+    while let Some(b) = stack.pop() {
+        for &n in &b.nodes {
+            let op = g.op(n);
+            if op.is_stateful() {
+                return true;
+            }
+            stack.extend(crate::ir::walk::regions(op));
+        }
+    }
+    false
 }
 
 /// The part of a loop that must be equal before its body is compared.
@@ -174,7 +190,11 @@ fn match_header(
             // both tapes kept: they must be the same tape
             let both_record = !outermost || (!lx.record.is_empty() && !ly.record.is_empty());
             let same =
-                lx.inclusive == ly.inclusive
+                lx.record_int.is_empty()
+                    && ly.record_int.is_empty()
+                    && lx.undo.is_empty()
+                    && ly.undo.is_empty()
+                    && lx.inclusive == ly.inclusive
                     && lx.rev == ly.rev
                     && lx.test.is_none()
                     && ly.test.is_none()
