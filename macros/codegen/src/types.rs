@@ -217,6 +217,8 @@ pub struct Signature {
     /// `None` for a scalar result, `Some(m)` for `[F; m]` (a function with
     /// a vector result gets `name_vjp`, `name_jvp` and `name_jacobian`).
     pub out_len: Option<usize>,
+    /// `#[differentiable(checkpoint = k)]`: see [`crate::ir::Graph::checkpoint`].
+    pub checkpoint: Option<usize>,
 }
 
 impl Signature {

@@ -15,7 +15,13 @@ pub struct GradArgs {
     pub hessian: Option<syn::Ident>,
     /// `mode = forward | reverse`: overrides the cost model for `name_grad`.
     pub mode: Option<(Mode, syn::Ident)>,
+    /// `checkpoint = k`: the reverse sweep of a run-time loop keeps its
+    /// state every `k` iterations and recomputes the iterations between.
+    pub checkpoint: Option<usize>,
 }
+
+/// The keyword of the checkpointing argument.
+pub const CHECKPOINT: &str = "checkpoint";
 
 /// The keyword of the custom-derivative argument.
 pub const CUSTOM: &str = "custom";
@@ -24,7 +30,7 @@ pub const HESSIAN: &str = "hessian";
 /// The keyword choosing the sweep.
 pub const MODE: &str = "mode";
 
-const ARGS: &str = "`#[differentiable]` takes `custom = path_to_gradient_fn`, `hessian` or `mode = forward | reverse`";
+const ARGS: &str = "`#[differentiable]` takes `custom = path_to_gradient_fn`, `checkpoint = k`, `hessian` or `mode = forward | reverse`";
 
 impl Parse for GradArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -32,7 +38,9 @@ impl Parse for GradArgs {
         while !input.is_empty() {
             let key: syn::Ident = input.parse()?;
             let twice = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
-            if key == HESSIAN {
+            if key == CHECKPOINT {
+                args.checkpoint = Some(parse_checkpoint(input, &key, args.checkpoint)?);
+            } else if key == HESSIAN {
                 if args.hessian.is_some() {
                     return Err(twice());
                 }
@@ -89,4 +97,27 @@ impl Parse for GradArgs {
 /// Parses the attribute's argument tokens.
 pub fn parse_attr_args(tokens: TokenStream) -> syn::Result<GradArgs> {
     syn::parse2(tokens)
+}
+
+/// `= k` after `checkpoint`: a whole number of iterations, at least 1.
+fn parse_checkpoint(
+    input: ParseStream<'_>,
+    key: &syn::Ident,
+    before: Option<usize>,
+) -> syn::Result<usize> {
+    if before.is_some() {
+        return Err(syn::Error::new(key.span(), "`checkpoint` is given twice"));
+    }
+    let wanted = "`checkpoint` needs the number of iterations between kept states: `#[differentiable(checkpoint = 64)]`";
+    if !input.peek(syn::Token![=]) {
+        return Err(syn::Error::new(key.span(), wanted));
+    }
+    input.parse::<syn::Token![=]>()?;
+    let lit: syn::LitInt = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), wanted))?;
+    match lit.base10_parse::<usize>() {
+        Ok(k) if k >= 1 => Ok(k),
+        _ => Err(syn::Error::new(lit.span(), wanted)),
+    }
 }

@@ -116,7 +116,10 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             None
         }
     };
-    let sig = signature(params, ret, true, cx);
+    let sig = signature(params, ret, true, cx).map(|s| Signature {
+        checkpoint: args.checkpoint,
+        ..s
+    });
     Some(GradFn { item, args, sig })
 }
 
@@ -519,5 +522,6 @@ fn signature(
         float: float?,
         params: out,
         out_len,
+        checkpoint: None,
     })
 }
