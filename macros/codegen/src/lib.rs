@@ -76,8 +76,8 @@ pub fn pipeline(item: TokenStream) -> syn::Result<Stages> {
     let f = parse::parse_fn(TokenStream::new(), item, &cx);
     cx.check()?;
     let f = f.expect("no errors means a function");
-    let sig = f.sig.expect("no errors means a signature");
-    differentiate_fn(&sig, &f.item.block)
+    let sig = f.sig.as_ref().expect("no errors means a signature");
+    differentiate_fn(sig, &f.body)
 }
 
 fn stages(lowered: Graph) -> syn::Result<Stages> {
@@ -116,7 +116,7 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
         }
     }
     let graph = match (&f.sig, cx.has_errors()) {
-        (Some(sig), false) => ir::lower::lower_fn(sig, &f.item.block, &cx),
+        (Some(sig), false) => ir::lower::lower_fn(sig, &f.body, &cx),
         _ => None,
     };
     match (cx.check(), graph) {

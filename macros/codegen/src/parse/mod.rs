@@ -5,6 +5,7 @@
 //! user's own tokens. Bodies are read later, by `ir::lower`.
 
 mod attr;
+pub(crate) mod flat;
 
 pub use attr::{parse_attr_args, GradArgs};
 
@@ -25,12 +26,21 @@ pub const MAX_ELEMENTS: usize = 1_000_000;
 
 /// A `#[differentiable]` function.
 pub struct GradFn {
-    /// The function as the user wrote it, `#[nograd]` markers removed.
+    /// The function as the user wrote it, `#[nograd]` markers removed; its
+    /// block is the body's tokens as written (see `flat.rs`).
     pub item: syn::ItemFn,
+    /// The body, parsed: what is lowered.
+    pub body: syn::Block,
     /// The attribute's arguments.
     pub args: GradArgs,
     /// The checked signature, if it could be read.
     pub sig: Option<Signature>,
+}
+
+impl Drop for GradFn {
+    fn drop(&mut self) {
+        flat::dismantle(std::mem::take(&mut self.body.stmts));
+    }
 }
 
 /// A `grad!(|…| …)` closure.
@@ -39,6 +49,13 @@ pub struct GradClosure {
     pub closure: syn::ExprClosure,
     /// The checked signature, if it could be read.
     pub sig: Option<Signature>,
+}
+
+impl Drop for GradClosure {
+    fn drop(&mut self) {
+        let body = std::mem::replace(&mut *self.closure.body, syn::Expr::Verbatim(TokenStream::new()));
+        flat::dismantle(vec![syn::Stmt::Expr(body, None)]);
+    }
 }
 
 /// Reads a `#[differentiable]` item. Returns `None` only when the item is not a
@@ -51,6 +68,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             GradArgs::default()
         }
     };
+    let written_body = flat::body_group(&item);
     let starts_with_let = matches!(item.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(i)) if i == "let");
     let item: syn::Item = match syn::parse2(item) {
         Ok(i) => i,
@@ -75,6 +93,10 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             );
             return None;
         }
+    };
+    let body = match &written_body {
+        Some(g) => *std::mem::replace(&mut item.block, Box::new(flat::verbatim_block(g))),
+        None => (*item.block).clone(),
     };
     check_fn_header(&item.sig, cx);
     if item.sig.receiver().is_none() {
@@ -113,7 +135,12 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         }
     };
     let sig = signature(params, ret, cx);
-    Some(GradFn { item, args, sig })
+    Some(GradFn {
+        item,
+        body,
+        args,
+        sig,
+    })
 }
 
 /// Reads a `grad!` closure.

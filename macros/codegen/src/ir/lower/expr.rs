@@ -9,7 +9,9 @@ use crate::ir::{Cmp, IntOp, Op};
 use crate::rules::Prim;
 
 impl Lowerer<'_> {
-    pub(super) fn expr(&mut self, e: &syn::Expr) -> Val {
+    /// Lowers one expression whose first operands may already be lowered
+    /// (see `stack.rs`, whose [`Lowerer::expr`] every caller uses).
+    pub(super) fn expr_node(&mut self, e: &syn::Expr) -> Val {
         match e {
             syn::Expr::Lit(l) => self.literal(&l.lit),
             syn::Expr::Path(p) => self.path(p),
@@ -447,7 +449,7 @@ impl Lowerer<'_> {
             return Val::Poison;
         }
         match v {
-            Val::Int(i) => Val::Num(self.constant(i as f64, c.span())),
+            Val::Int(i) => Val::Num(self.constant(i as f64, crate::parse::flat::first_span(&c.expr))),
             Val::Num(n) => Val::Num(n),
             Val::Poison => Val::Poison,
             other => {

@@ -17,6 +17,7 @@ mod leaf;
 mod loops;
 mod reduce;
 mod seq;
+mod stack;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -84,6 +85,9 @@ struct Lowerer<'a> {
     /// Lowering a `grad!` closure: a lowercase name it does not bind is a
     /// variable the closure captures (see [`Lowerer::capture`]).
     captures: bool,
+    /// Values of operands lowered ahead of the expression that reads them,
+    /// by address (see `stack.rs`).
+    premade: std::collections::HashMap<usize, Val>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -98,7 +102,7 @@ pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> 
 fn tail_span(body: &syn::Block) -> Span {
     match body.stmts.last() {
         Some(syn::Stmt::Expr(_, Some(semi))) => semi.span,
-        Some(syn::Stmt::Expr(e, None)) => e.span(),
+        Some(syn::Stmt::Expr(e, None)) => crate::parse::flat::first_span(e),
         _ => body.brace_token.span.close(),
     }
 }
@@ -108,7 +112,7 @@ pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph>
     let mut l = Lowerer::new(sig, cx);
     l.captures = true;
     let val = l.expr(body);
-    l.finish(val, body.span())
+    l.finish(val, crate::parse::flat::first_span(body))
 }
 
 impl<'a> Lowerer<'a> {
@@ -120,6 +124,7 @@ impl<'a> Lowerer<'a> {
             cx,
             too_big: false,
             captures: false,
+            premade: std::collections::HashMap::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -286,7 +291,7 @@ impl<'a> Lowerer<'a> {
         let first_new = self.g.nodes.len();
         let mut val = self.expr(&init.expr);
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
-            val = self.row_to_array(val, init.expr.span());
+            val = self.row_to_array(val, crate::parse::flat::first_span(&init.expr));
         }
         if let Some(ty) = ty {
             self.check_annotation(ty, &val);
