@@ -43,80 +43,97 @@ fn take(e: &mut syn::Expr) -> syn::Expr {
 /// once per nesting level: every boxed or listed sub-expression is moved
 /// to a work list, and each node is dropped once it holds none.
 pub(crate) fn dismantle(stmts: Vec<syn::Stmt>) {
-    let mut work: Vec<syn::Expr> = Vec::new();
-    push_stmts(stmts, &mut work);
+    let mut work = vec![syn::Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block: syn::Block {
+            brace_token: Default::default(),
+            stmts,
+        },
+    })];
     while let Some(mut e) = work.pop() {
-        use syn::Expr as E;
-        match &mut e {
-            E::Binary(b) => work.extend([take(&mut b.left), take(&mut b.right)]),
-            E::Unary(u) => work.push(take(&mut u.expr)),
-            E::Paren(p) => work.push(take(&mut p.expr)),
-            E::Group(g) => work.push(take(&mut g.expr)),
-            E::Cast(c) => work.push(take(&mut c.expr)),
-            E::Field(f) => work.push(take(&mut f.base)),
-            E::Reference(r) => work.push(take(&mut r.expr)),
-            E::Try(t) => work.push(take(&mut t.expr)),
-            E::Await(a) => work.push(take(&mut a.base)),
-            E::Return(r) => work.extend(r.expr.take().map(|x| *x)),
-            E::Break(b) => work.extend(b.expr.take().map(|x| *x)),
-            E::Let(l) => work.push(take(&mut l.expr)),
-            E::Closure(c) => work.push(take(&mut c.body)),
-            E::Assign(a) => work.extend([take(&mut a.left), take(&mut a.right)]),
-            E::Index(i) => work.extend([take(&mut i.expr), take(&mut i.index)]),
-            E::Repeat(r) => work.extend([take(&mut r.expr), take(&mut r.len)]),
-            E::Range(r) => {
-                work.extend(r.start.take().map(|x| *x));
-                work.extend(r.end.take().map(|x| *x));
-            }
-            E::MethodCall(m) => {
-                work.push(take(&mut m.receiver));
-                work.extend(std::mem::take(&mut m.args));
-            }
-            E::Call(c) => {
-                work.push(take(&mut c.func));
-                work.extend(std::mem::take(&mut c.args));
-            }
-            E::Array(a) => work.extend(std::mem::take(&mut a.elems)),
-            E::Tuple(t) => work.extend(std::mem::take(&mut t.elems)),
-            E::If(i) => {
-                work.push(take(&mut i.cond));
-                push_stmts(std::mem::take(&mut i.then_branch.stmts), &mut work);
-                work.extend(i.else_branch.take().map(|(_, x)| *x));
-            }
-            E::Block(b) => push_stmts(std::mem::take(&mut b.block.stmts), &mut work),
-            E::Unsafe(b) => push_stmts(std::mem::take(&mut b.block.stmts), &mut work),
-            E::Loop(l) => push_stmts(std::mem::take(&mut l.body.stmts), &mut work),
-            E::While(w) => {
-                work.push(take(&mut w.cond));
-                push_stmts(std::mem::take(&mut w.body.stmts), &mut work);
-            }
-            E::ForLoop(f) => {
-                work.push(take(&mut f.expr));
-                push_stmts(std::mem::take(&mut f.body.stmts), &mut work);
-            }
-            E::Match(m) => {
-                work.push(take(&mut m.expr));
-                for arm in std::mem::take(&mut m.arms) {
-                    work.push(*arm.body);
-                    work.extend(arm.guard.map(|(_, g)| *g));
-                }
-            }
-            _ => {}
-        }
-        // `e` now holds no sub-expression of the kinds above: dropped flat
+        let mut parts = Vec::new();
+        sub_exprs(&mut e, &mut parts);
+        work.extend(parts.into_iter().map(take));
+        // `e` now holds no sub-expression of the kinds of `sub_exprs`:
+        // dropped flat
     }
 }
 
-fn push_stmts(stmts: Vec<syn::Stmt>, work: &mut Vec<syn::Expr>) {
+/// The sub-expressions of `e`, one level down, in source order (the
+/// statements of a block included): the kinds a body's nesting goes
+/// through. Each part is reached by the caller's own work list.
+pub(crate) fn sub_exprs<'e>(e: &'e mut syn::Expr, out: &mut Vec<&'e mut syn::Expr>) {
+    use syn::Expr as E;
+    match e {
+        E::Binary(b) => out.extend([&mut *b.left, &mut *b.right]),
+        E::Unary(u) => out.push(&mut u.expr),
+        E::Paren(p) => out.push(&mut p.expr),
+        E::Group(g) => out.push(&mut g.expr),
+        E::Cast(c) => out.push(&mut c.expr),
+        E::Field(f) => out.push(&mut f.base),
+        E::Reference(r) => out.push(&mut r.expr),
+        E::Try(t) => out.push(&mut t.expr),
+        E::Await(a) => out.push(&mut a.base),
+        E::Return(r) => out.extend(r.expr.as_deref_mut()),
+        E::Break(b) => out.extend(b.expr.as_deref_mut()),
+        E::Let(l) => out.push(&mut l.expr),
+        E::Closure(c) => out.push(&mut c.body),
+        E::Assign(a) => out.extend([&mut *a.left, &mut *a.right]),
+        E::Index(i) => out.extend([&mut *i.expr, &mut *i.index]),
+        E::Repeat(r) => out.extend([&mut *r.expr, &mut *r.len]),
+        E::Range(r) => {
+            out.extend(r.start.as_deref_mut());
+            out.extend(r.end.as_deref_mut());
+        }
+        E::MethodCall(m) => {
+            out.push(&mut m.receiver);
+            out.extend(m.args.iter_mut());
+        }
+        E::Call(c) => {
+            out.push(&mut c.func);
+            out.extend(c.args.iter_mut());
+        }
+        E::Array(a) => out.extend(a.elems.iter_mut()),
+        E::Tuple(t) => out.extend(t.elems.iter_mut()),
+        E::If(i) => {
+            out.push(&mut i.cond);
+            stmt_exprs(&mut i.then_branch.stmts, out);
+            out.extend(i.else_branch.as_mut().map(|(_, x)| &mut **x));
+        }
+        E::Block(b) => stmt_exprs(&mut b.block.stmts, out),
+        E::Unsafe(b) => stmt_exprs(&mut b.block.stmts, out),
+        E::Loop(l) => stmt_exprs(&mut l.body.stmts, out),
+        E::While(w) => {
+            out.push(&mut w.cond);
+            stmt_exprs(&mut w.body.stmts, out);
+        }
+        E::ForLoop(f) => {
+            out.push(&mut f.expr);
+            stmt_exprs(&mut f.body.stmts, out);
+        }
+        E::Match(m) => {
+            out.push(&mut m.expr);
+            for arm in &mut m.arms {
+                out.extend(arm.guard.as_mut().map(|(_, g)| &mut **g));
+                out.push(&mut arm.body);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The expressions of statements: `let` initialisers and expressions.
+pub(crate) fn stmt_exprs<'e>(stmts: &'e mut [syn::Stmt], out: &mut Vec<&'e mut syn::Expr>) {
     for s in stmts {
         match s {
             syn::Stmt::Local(l) => {
-                if let Some(init) = l.init {
-                    work.push(*init.expr);
-                    work.extend(init.diverge.map(|(_, e)| *e));
+                if let Some(init) = &mut l.init {
+                    out.push(&mut init.expr);
+                    out.extend(init.diverge.as_mut().map(|(_, e)| &mut **e));
                 }
             }
-            syn::Stmt::Expr(e, _) => work.push(e),
+            syn::Stmt::Expr(e, _) => out.push(e),
             syn::Stmt::Item(_) | syn::Stmt::Macro(_) => {}
         }
     }

@@ -6,6 +6,7 @@
 
 mod attr;
 pub(crate) mod flat;
+mod nested;
 
 pub use attr::{parse_attr_args, GradArgs};
 
@@ -70,7 +71,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
     };
     let written_body = flat::body_group(&item);
     let starts_with_let = matches!(item.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(i)) if i == "let");
-    let item: syn::Item = match syn::parse2(item) {
+    let item: syn::Item = match nested::parse(item, fn_body_exprs) {
         Ok(i) => i,
         Err(e) if starts_with_let => {
             cx.push(syn::Error::new(
@@ -143,9 +144,18 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
     })
 }
 
+/// The expressions of a function item's body (none for other items).
+fn fn_body_exprs(item: &mut syn::Item) -> Vec<&mut syn::Expr> {
+    let mut out = Vec::new();
+    if let syn::Item::Fn(f) = item {
+        flat::stmt_exprs(&mut f.block.stmts, &mut out);
+    }
+    out
+}
+
 /// Reads a `grad!` closure.
 pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
-    let mut closure: syn::ExprClosure = match syn::parse2(input) {
+    let mut closure: syn::ExprClosure = match nested::parse(input, |c: &mut syn::ExprClosure| vec![&mut *c.body]) {
         Ok(c) => c,
         Err(e) => {
             cx.push(syn::Error::new(
