@@ -32,19 +32,34 @@ impl Lowerer<'_> {
     /// Lowers both branches into their own blocks and merges every binding
     /// they changed (and the branch values) into results of one `If` node.
     fn runtime_if(&mut self, cond: NodeId, i: &syn::ExprIf) -> Val {
-        let span = i.if_token.span;
+        let els = |l: &mut Self| match &i.else_branch {
+            Some((_, e)) => l.expr(e),
+            None => Val::Unit,
+        };
+        let has_else = i.else_branch.is_some();
+        self.branches(cond, i.if_token.span, |l| l.block(&i.then_branch), els, has_else)
+    }
+
+    /// An `If` node on `cond` whose branches `then` and `els` lower, each in
+    /// its own block, with every binding they changed and their values
+    /// merged into its results.
+    pub(super) fn branches(
+        &mut self,
+        cond: NodeId,
+        span: Span,
+        then: impl FnOnce(&mut Self) -> Val,
+        els: impl FnOnce(&mut Self) -> Val,
+        has_else: bool,
+    ) -> Val {
         let snapshot = self.env.clone();
 
         self.blocks.push(Block::default());
-        let then_val = self.block(&i.then_branch);
+        let then_val = then(self);
         let then_block = self.blocks.pop().expect("pushed above");
         let then_env = std::mem::replace(&mut self.env, snapshot.clone());
 
         self.blocks.push(Block::default());
-        let else_val = match &i.else_branch {
-            Some((_, e)) => self.expr(e),
-            None => Val::Unit,
-        };
+        let else_val = els(self);
         let else_block = self.blocks.pop().expect("pushed above");
         let else_env = std::mem::replace(&mut self.env, snapshot);
 
@@ -59,7 +74,7 @@ impl Lowerer<'_> {
         let value = match (then_val, else_val) {
             (Val::Unit, Val::Unit) => Val::Unit,
             (Val::Unit, Val::Poison) | (Val::Poison, Val::Unit) => Val::Poison,
-            (t, Val::Unit) if i.else_branch.is_none() => {
+            (t, Val::Unit) if !has_else => {
                 let _ = t;
                 self.cx.error_at(
                     span,
