@@ -10,6 +10,7 @@
 //! poisoned value, so one compile reports every independent mistake.
 
 mod call;
+mod chain;
 mod control;
 mod expr;
 mod index;
