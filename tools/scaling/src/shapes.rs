@@ -32,19 +32,21 @@ pub fn shapes(n: usize) -> Vec<(&'static str, &'static str, String)> {
 }
 
 /// The deeply nested or very long shapes of issue 11 §4 (stack overflows
-/// found by fuzzing), each of size `n`, as (name, source of one function
-/// `f(x: f64) -> f64`, extra items it needs). The same source compiles
-/// without the macro, so `scaling deep` can tell the macro's limits from
-/// rustc's.
+/// found by fuzzing), each of size `n`, as (name, body of one function
+/// `f(x: f64, y: f64) -> f64`, extra items it needs). `y` enters once, at
+/// the innermost level, so the gradient has two entries (reverse mode); with
+/// `y` a `#[nograd]` parameter it has one (forward mode). The same source
+/// compiles without the macro, so `scaling deep` can tell the macro's limits
+/// from rustc's.
 pub fn deep(n: usize) -> Vec<(&'static str, String, &'static str)> {
-    let product = vec!["x"; n].join(" * ");
-    let sum = vec!["x"; n].join(" + ");
+    let product = format!("{}y", "x * ".repeat(n - 1));
+    let sum = format!("{}y", "x + ".repeat(n - 1));
     let mut chain = String::from("if x < 0.0 { x }");
     for k in 1..n {
         chain.push_str(&format!(" else if x < {k}.0 {{ x * {k}.0 }}"));
     }
-    chain.push_str(" else { x }");
-    let nest = |f: &str| format!("{}x{}", format!("{f}(").repeat(n), ")".repeat(n));
+    chain.push_str(" else { y }");
+    let nest = |f: &str| format!("{}x * y{}", format!("{f}(").repeat(n), ")".repeat(n));
     let methods: String = (0..n)
         .map(|k| if k % 2 == 0 { ".sin()" } else { ".cos()" })
         .collect();
@@ -57,6 +59,6 @@ pub fn deep(n: usize) -> Vec<(&'static str, String, &'static str)> {
         ("else_if", chain, ""),
         ("relu_op", nest("relu"), ""),
         ("relu_fn", nest("relu_h"), helper),
-        ("methods", format!("x{methods}"), ""),
+        ("methods", format!("(x * y){methods}"), ""),
     ]
 }
