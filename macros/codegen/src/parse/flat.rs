@@ -186,9 +186,7 @@ pub(crate) fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
             E::Try(t) => &t.expr,
             E::Await(a) => &a.base,
             E::Assign(a) => &a.left,
-            E::Range(syn::ExprRange {
-                start: Some(s), ..
-            }) => s,
+            E::Range(syn::ExprRange { start: Some(s), .. }) => s,
             E::Unary(u) => return u.op.span(),
             E::Paren(p) => return p.paren_token.span.open(),
             E::Tuple(t) => return t.paren_token.span.open(),

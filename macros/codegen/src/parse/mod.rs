@@ -54,7 +54,10 @@ pub struct GradClosure {
 
 impl Drop for GradClosure {
     fn drop(&mut self) {
-        let body = std::mem::replace(&mut *self.closure.body, syn::Expr::Verbatim(TokenStream::new()));
+        let body = std::mem::replace(
+            &mut *self.closure.body,
+            syn::Expr::Verbatim(TokenStream::new()),
+        );
         flat::dismantle(vec![syn::Stmt::Expr(body, None)]);
     }
 }
@@ -155,7 +158,9 @@ fn fn_body_exprs(item: &mut syn::Item) -> Vec<&mut syn::Expr> {
 
 /// Reads a `grad!` closure.
 pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
-    let mut closure: syn::ExprClosure = match nested::parse(input, |c: &mut syn::ExprClosure| vec![&mut *c.body]) {
+    let mut closure: syn::ExprClosure = match nested::parse(input, |c: &mut syn::ExprClosure| {
+        vec![&mut *c.body]
+    }) {
         Ok(c) => c,
         Err(e) => {
             cx.push(syn::Error::new(

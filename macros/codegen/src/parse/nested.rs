@@ -71,7 +71,10 @@ fn assemble<T: syn::parse::Parse>(
         Some(t) if ok => Some(t),
         Some(mut t) => {
             let parts = roots(&mut t).into_iter().map(|e| {
-                syn::Stmt::Expr(std::mem::replace(e, syn::Expr::Verbatim(TokenStream::new())), None)
+                syn::Stmt::Expr(
+                    std::mem::replace(e, syn::Expr::Verbatim(TokenStream::new())),
+                    None,
+                )
             });
             flat::dismantle(parts.collect());
             None
@@ -82,7 +85,7 @@ fn assemble<T: syn::parse::Parse>(
 
 /// Replaces the placeholders under `roots` by their parsed pieces; false if
 /// one has no piece (not parsed, or already used).
-fn fill<'e>(mut work: Vec<&'e mut syn::Expr>, parsed: &mut [Option<syn::Expr>]) -> bool {
+fn fill(mut work: Vec<&mut syn::Expr>, parsed: &mut [Option<syn::Expr>]) -> bool {
     while let Some(e) = work.pop() {
         if let Some(k) = placeholder(e) {
             match parsed.get_mut(k).and_then(Option::take) {
@@ -139,7 +142,9 @@ fn split(tokens: TokenStream, pieces: &mut Vec<TokenStream>) -> TokenStream {
     }];
     loop {
         let depth = stack.len() - 1;
-        let top = stack.last_mut().expect("the outermost level is popped last");
+        let top = stack
+            .last_mut()
+            .expect("the outermost level is popped last");
         match top.tokens.next() {
             Some(TokenTree::Group(g)) => stack.push(Open {
                 tokens: g.stream().into_iter(),

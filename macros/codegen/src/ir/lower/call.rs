@@ -336,10 +336,12 @@ impl Lowerer<'_> {
                          mark the parameter `#[nograd]`, or compute the value in a loop in this function",
                     );
                 }
-                row @ (Val::Row(..) | Val::Window(..)) => match self.row_to_array(row, crate::parse::flat::first_span(a)) {
-                    Val::Array(v) => args.push(CallArg::Array(v)),
-                    _ => ok = false,
-                },
+                row @ (Val::Row(..) | Val::Window(..)) => {
+                    match self.row_to_array(row, crate::parse::flat::first_span(a)) {
+                        Val::Array(v) => args.push(CallArg::Array(v)),
+                        _ => ok = false,
+                    }
+                }
                 Val::Idx(_) => {
                     ok = false;
                     self.cx.error_spanned_by(

@@ -40,7 +40,13 @@ impl Lowerer<'_> {
             None => Val::Unit,
         };
         let has_else = i.else_branch.is_some();
-        self.branches(cond, i.if_token.span, |l| l.block(&i.then_branch), els, has_else)
+        self.branches(
+            cond,
+            i.if_token.span,
+            |l| l.block(&i.then_branch),
+            els,
+            has_else,
+        )
     }
 
     /// An `If` node on `cond` whose branches `then` and `els` lower, each in

@@ -449,7 +449,9 @@ impl Lowerer<'_> {
             return Val::Poison;
         }
         match v {
-            Val::Int(i) => Val::Num(self.constant(i as f64, crate::parse::flat::first_span(&c.expr))),
+            Val::Int(i) => {
+                Val::Num(self.constant(i as f64, crate::parse::flat::first_span(&c.expr)))
+            }
             Val::Num(n) => Val::Num(n),
             Val::Poison => Val::Poison,
             other => {
