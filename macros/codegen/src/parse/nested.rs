@@ -197,3 +197,57 @@ fn placeholders(content: Vec<TokenTree>, pieces: &mut Vec<TokenStream>) -> Token
     flush(&mut part, &mut out);
     out.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenStream;
+
+    fn item(n: usize, inner: &str) -> TokenStream {
+        format!(
+            "fn f(x: f64) -> f64 {{ {}{inner}{} }}",
+            "g(".repeat(n),
+            ")".repeat(n)
+        )
+        .parse()
+        .expect("lexes")
+    }
+
+    fn body(t: syn::Item) -> String {
+        let mut t = t;
+        let syn::Item::Fn(f) = &mut t else {
+            panic!("a function")
+        };
+        let s = quote::ToTokens::to_token_stream(&f.block).to_string();
+        super::flat::dismantle(std::mem::take(&mut f.block.stmts));
+        s
+    }
+
+    /// In pieces, the same tree as syn parsing the whole (about 100 levels:
+    /// in pieces, and still shallow enough for syn here); a closure's commas
+    /// make its piece fail, and the whole is parsed instead.
+    #[test]
+    fn pieces_put_back_give_the_whole_tree() {
+        let inners = ["x", "x, 1.0", "(x,)", "x * (x + 1.0), -x", "|a, b| a + b"];
+        // innermost group at depth 96 (cut) and 101 (not)
+        for (n, inner) in [95, 100].into_iter().flat_map(|n| inners.map(|i| (n, i))) {
+            let tokens = item(n, inner);
+            let pieces = super::parse(tokens.clone(), super::super::fn_body_exprs).expect("parses");
+            let whole: syn::Item = syn::parse2(tokens).expect("parses");
+            assert_eq!(body(pieces), body(whole), "{n}: {inner}");
+        }
+    }
+
+    #[test]
+    fn deep_parentheses_in_a_pattern_fall_back_to_the_whole() {
+        let n = 100;
+        let src = format!(
+            "fn f(x: f64) -> f64 {{ let {}y{} = x; y }}",
+            "(".repeat(n),
+            ")".repeat(n)
+        );
+        let tokens: TokenStream = src.parse().expect("lexes");
+        let t = super::parse(tokens.clone(), super::super::fn_body_exprs).expect("parses");
+        let whole: syn::Item = syn::parse2(tokens).expect("parses");
+        assert_eq!(body(t), body(whole));
+    }
+}
