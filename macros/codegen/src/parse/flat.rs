@@ -168,11 +168,18 @@ pub(crate) fn hollow_bodies(input: TokenStream) -> (TokenStream, Vec<Group>) {
     (out.into_iter().collect(), bodies)
 }
 
-/// The span of an expression's first token, found without printing it:
-/// what `syn::spanned::Spanned::span` gives in a proc macro on stable Rust
-/// (where spans cannot be joined), but walking down the leftmost operand
+/// The span of a whole expression as `syn::spanned::Spanned::span` gives
+/// it: its first token's (a delimited group is one token), joined to its
+/// last token's where spans can be joined (not in a proc macro on stable
+/// Rust), but found by walking down the leftmost and the rightmost operand
 /// instead of printing the whole tree (recursively, and once per call).
-pub(crate) fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
+pub(crate) fn span_of(e: &syn::Expr) -> proc_macro2::Span {
+    let first = first_span(e);
+    first.join(last_span(e)).unwrap_or(first)
+}
+
+/// The span of an expression's first token.
+fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
     use syn::spanned::Spanned;
     use syn::Expr as E;
     loop {
@@ -188,11 +195,46 @@ pub(crate) fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
             E::Assign(a) => &a.left,
             E::Range(syn::ExprRange { start: Some(s), .. }) => s,
             E::Unary(u) => return u.op.span(),
-            E::Paren(p) => return p.paren_token.span.open(),
-            E::Tuple(t) => return t.paren_token.span.open(),
-            E::Array(a) => return a.bracket_token.span.open(),
+            // a group is one token: its span is the whole group's
+            E::Paren(p) => return p.paren_token.span.join(),
+            E::Tuple(t) => return t.paren_token.span.join(),
+            E::Array(a) => return a.bracket_token.span.join(),
+            E::Block(b) if b.label.is_none() => return b.block.brace_token.span.join(),
             E::Reference(r) => return r.and_token.span,
             E::If(i) => return i.if_token.span,
+            E::Lit(l) => return l.lit.span(),
+            E::Path(p) => return p.span(),
+            other => return other.span(),
+        };
+    }
+}
+
+/// The span of an expression's last token.
+fn last_span(mut e: &syn::Expr) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    use syn::Expr as E;
+    loop {
+        e = match e {
+            E::Binary(b) => &b.right,
+            E::Unary(u) => &u.expr,
+            E::Reference(r) => &r.expr,
+            E::Assign(a) => &a.right,
+            E::Range(syn::ExprRange { end: Some(x), .. }) => x,
+            E::If(syn::ExprIf {
+                else_branch: Some((_, x)),
+                ..
+            }) => x,
+            E::If(i) => return i.then_branch.brace_token.span.close(),
+            E::MethodCall(m) => return m.paren_token.span.close(),
+            E::Call(c) => return c.paren_token.span.close(),
+            E::Index(i) => return i.bracket_token.span.close(),
+            E::Paren(p) => return p.paren_token.span.close(),
+            E::Tuple(t) => return t.paren_token.span.close(),
+            E::Array(a) => return a.bracket_token.span.close(),
+            E::Block(b) => return b.block.brace_token.span.close(),
+            E::Try(t) => return t.question_token.span,
+            E::Field(f) => return f.member.span(),
+            E::Cast(c) => return c.ty.span(),
             E::Lit(l) => return l.lit.span(),
             E::Path(p) => return p.span(),
             other => return other.span(),

@@ -287,7 +287,7 @@ impl Lowerer<'_> {
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
         let mut args = Vec::new();
         let arg_spans =
-            crate::ir::SourceSpans(c.args.iter().map(crate::parse::flat::first_span).collect());
+            crate::ir::SourceSpans(c.args.iter().map(crate::parse::flat::span_of).collect());
         let mut ok = true;
         let by_ref = c
             .args
@@ -337,7 +337,7 @@ impl Lowerer<'_> {
                     );
                 }
                 row @ (Val::Row(..) | Val::Window(..)) => {
-                    match self.row_to_array(row, crate::parse::flat::first_span(a)) {
+                    match self.row_to_array(row, crate::parse::flat::span_of(a)) {
                         Val::Array(v) => args.push(CallArg::Array(v)),
                         _ => ok = false,
                     }

@@ -450,7 +450,9 @@ impl Lowerer<'_> {
         }
         match v {
             Val::Int(i) => {
-                Val::Num(self.constant(i as f64, crate::parse::flat::first_span(&c.expr)))
+                let from = crate::parse::flat::span_of(&c.expr);
+                let span = from.join(c.ty.span()).unwrap_or(from);
+                Val::Num(self.constant(i as f64, span))
             }
             Val::Num(n) => Val::Num(n),
             Val::Poison => Val::Poison,

@@ -103,7 +103,7 @@ pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> 
 fn tail_span(body: &syn::Block) -> Span {
     match body.stmts.last() {
         Some(syn::Stmt::Expr(_, Some(semi))) => semi.span,
-        Some(syn::Stmt::Expr(e, None)) => crate::parse::flat::first_span(e),
+        Some(syn::Stmt::Expr(e, None)) => crate::parse::flat::span_of(e),
         _ => body.brace_token.span.close(),
     }
 }
@@ -113,7 +113,7 @@ pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph>
     let mut l = Lowerer::new(sig, cx);
     l.captures = true;
     let val = l.expr(body);
-    l.finish(val, crate::parse::flat::first_span(body))
+    l.finish(val, crate::parse::flat::span_of(body))
 }
 
 impl<'a> Lowerer<'a> {
@@ -292,7 +292,7 @@ impl<'a> Lowerer<'a> {
         let first_new = self.g.nodes.len();
         let mut val = self.expr(&init.expr);
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
-            val = self.row_to_array(val, crate::parse::flat::first_span(&init.expr));
+            val = self.row_to_array(val, crate::parse::flat::span_of(&init.expr));
         }
         if let Some(ty) = ty {
             self.check_annotation(ty, &val);
