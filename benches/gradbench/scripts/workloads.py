@@ -37,7 +37,25 @@ def lse():
         yield f"n={n}", ("primal", "gradient"), {"x": [rng.random() for _ in range(n)]}
 
 
-EVALS = {"llsq": llsq, "lse": lse}
+def gmm():
+    rng = random.Random(31337)
+    sizes = sorted(
+        ((d, k) for d in [2, 10, 20, 32, 64] for k in [5, 10, 25, 50, 100]),
+        key=lambda dk: (dk[0] * dk[1], dk),
+    )
+    n = 1000
+    for d, k in sizes:
+        normal = lambda rows, cols: [[rng.gauss(0, 1) for _ in range(cols)] for _ in range(rows)]
+        inp = {
+            "d": d, "k": k, "n": n, "m": 0, "gamma": 1.0,
+            "x": normal(n, d), "alpha": [rng.gauss(0, 1) for _ in range(k)],
+            "mu": [[rng.random() for _ in range(d)] for _ in range(k)],
+            "q": normal(k, d), "l": normal(k, d * (d - 1) // 2),
+        }
+        yield f"{d}_{k}_{n}", ("objective", "jacobian"), inp
+
+
+EVALS = {"gmm": gmm, "llsq": llsq, "lse": lse}
 
 
 def fmt(ns):

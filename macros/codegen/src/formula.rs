@@ -254,7 +254,12 @@ impl<'g> Formula<'g> {
                     None => (format!("{name}[{r}]"), 10),
                 }
             }
-            Op::Recall { .. } => (
+            Op::Buf(crate::ir::BufOp::Get { buf, idx }) => {
+                let name = g.node(*buf).name.clone().unwrap_or_else(|| "v".to_string());
+                let i = self.expr(*idx).0;
+                (format!("{name}[{i}]"), 10)
+            }
+            Op::Buf(_) | Op::Recall { .. } | Op::RecallInt { .. } => (
                 g.node(n).name.clone().unwrap_or_else(|| "…".to_string()),
                 10,
             ),

@@ -72,8 +72,14 @@ pub fn differentiate_expr(sig: &Signature, body: &syn::Expr) -> syn::Result<Stag
 /// assert_eq!(out[1], 3.0 + 2.0_f64.cos()); // ∂f/∂x
 /// ```
 pub fn pipeline(item: TokenStream) -> syn::Result<Stages> {
+    pipeline_with(TokenStream::new(), item)
+}
+
+/// [`pipeline`] with the attribute's arguments, as in
+/// `#[differentiable(attr)] item`.
+pub fn pipeline_with(attr: TokenStream, item: TokenStream) -> syn::Result<Stages> {
     let cx = Ctxt::new();
-    let f = parse::parse_fn(TokenStream::new(), item, &cx);
+    let f = parse::parse_fn(attr, item, &cx);
     cx.check()?;
     let f = f.expect("no errors means a function");
     let sig = f.sig.as_ref().expect("no errors means a signature");

@@ -204,6 +204,8 @@ pub struct Signature {
     pub float: Float,
     /// The parameters, in order.
     pub params: Vec<FnParam>,
+    /// `#[differentiable(checkpoint = k)]`: see [`crate::ir::Graph::checkpoint`].
+    pub checkpoint: Option<usize>,
 }
 
 impl Signature {

@@ -2,6 +2,7 @@
 //! ordinary Rust with `#[differentiable]`: every derivative an eval asks
 //! for comes from the macro.
 
+pub mod gmm;
 mod hello;
 mod llsq;
 mod lse;
@@ -9,7 +10,11 @@ mod lse;
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 3] = [
+pub static EVALS: [Eval; 4] = [
+    Eval {
+        module: "gmm",
+        evaluate: gmm::evaluate,
+    },
     Eval {
         module: "hello",
         evaluate: hello::evaluate,

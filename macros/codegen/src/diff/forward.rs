@@ -23,7 +23,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{activity, element_name, is_active, name_derivatives, set_active, Derivatives};
-use crate::ir::{Block, Builder, Call, Carried, Graph, NodeId, Op};
+use crate::ir::{Block, BufOp, Builder, Call, Carried, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
 /// A tangent not summed yet: its terms, each `true` when it is subtracted.
@@ -128,6 +128,7 @@ impl Sweep {
             let mut b = Builder::new(g, span);
             match b.graph.op(n).clone() {
                 Op::If(_) => self.branches(b.graph, n),
+                Op::Buf(bop) => self.buffer(&mut b, n, &bop),
                 Op::Call(c) if is_active(&self.active, c.value) => {
                     if let Some(t) = self.call(&mut b, &c) {
                         self.tangents.insert(c.value, t);
@@ -241,6 +242,48 @@ impl Sweep {
             _ => return None,
         };
         (!terms.is_empty()).then_some(terms)
+    }
+
+    /// A buffer operation's tangent: an active buffer gets a tangent buffer
+    /// of the same length, read and written at the same indices.
+    fn buffer(&mut self, b: &mut Builder<'_>, n: NodeId, op: &BufOp) {
+        match *op {
+            BufOp::New { len, init, .. } if is_active(&self.active, n) => {
+                let init = match self.summed(init) {
+                    Some(t) => t,
+                    None => b.constant(0.0),
+                };
+                let t = b.push(Op::Buf(BufOp::New {
+                    len,
+                    init,
+                    log: false,
+                    adj: None,
+                }));
+                b.graph.nodes[t.index()].name = b.graph.node(n).name.clone();
+                b.graph.nodes[t.index()].adjoint = true;
+                self.tangents.insert(n, t);
+            }
+            BufOp::Get { buf, idx } if is_active(&self.active, n) => {
+                if let Some(tb) = self.summed(buf) {
+                    let t = b.push(Op::Buf(BufOp::Get { buf: tb, idx }));
+                    self.tangents.insert(n, t);
+                }
+            }
+            BufOp::Set { buf, idx, value } => {
+                if let Some(tb) = self.summed(buf) {
+                    let t = match self.summed(value) {
+                        Some(t) => t,
+                        None => b.constant(0.0),
+                    };
+                    b.push(Op::Buf(BufOp::Set {
+                        buf: tb,
+                        idx,
+                        value: t,
+                    }));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The tangent of a call's value: its partials times its arguments'

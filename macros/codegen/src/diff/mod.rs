@@ -8,6 +8,8 @@
 //! and its seed `∂x/∂x = 1` folds away (the derivative of `3·x + 2` is the
 //! constant 3): the code a person writes by hand for such a function.
 
+mod buffer;
+mod checkpoint;
 mod forward;
 mod reverse;
 mod reverse_loop;
@@ -74,7 +76,15 @@ fn set_active(active: &mut Vec<bool>, n: NodeId, v: bool) {
 /// selects.
 fn activity(g: &Graph, seed: impl Fn(usize, Option<usize>) -> bool + Copy) -> Vec<bool> {
     let mut active = vec![false; g.nodes.len()];
-    mark_block(g, &g.body, &mut active, seed);
+    // a buffer written with an active value in one place makes its reads
+    // active everywhere, earlier ones included: repeat until none grows
+    loop {
+        let before = buffer::active_count(g, &active);
+        mark_block(g, &g.body, &mut active, seed);
+        if buffer::active_count(g, &active) == before {
+            break;
+        }
+    }
     active
 }
 
@@ -129,6 +139,7 @@ fn mark_block(
                 false
             }
             Op::Load { param, .. } => g.params[*param].diff,
+            Op::Buf(b) => buffer::mark(g, n, b, active),
             Op::Cmp(..)
             | Op::And(..)
             | Op::Or(..)

@@ -15,6 +15,7 @@
 //! how many parameters are differentiable.
 
 mod body;
+mod buffer;
 mod fallback;
 mod loops;
 mod uses;
@@ -347,7 +348,9 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #name {}
 
-        #[allow(dead_code)]
+        // the pullback mirrors the user's signature: the user's own
+        // `#[allow]`s on the function do not reach it
+        #[allow(dead_code, clippy::too_many_arguments)]
         impl #name {
             #pb_fn
         }

@@ -11,6 +11,7 @@
 //! Invariants: a block lists its nodes in evaluation order; a node refers
 //! only to nodes defined before it, in its own block or an enclosing one.
 
+mod buffer;
 mod builder;
 pub mod dump;
 pub mod eval;
@@ -22,6 +23,7 @@ use proc_macro2::Span;
 
 pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
+pub use buffer::{written_outside, BufOp};
 pub use builder::Builder;
 pub use loops::{Carried, IntOp, Loop, Test};
 
@@ -232,6 +234,16 @@ pub enum Op {
     Pick(NodeId, Vec<NodeId>),
     /// A run-time loop; see [`Loop`].
     Loop(Box<Loop>),
+    /// An operation on a local run-time buffer; see [`BufOp`].
+    Buf(BufOp),
+    /// Integer slot `slot` of what loop `of` recorded (its `record_int`) in
+    /// the iteration that the enclosing reverse loop is undoing.
+    RecallInt {
+        /// The recording loop.
+        of: NodeId,
+        /// The position among the loop's recorded integers.
+        slot: usize,
+    },
     /// Slot `slot` of what loop `of` recorded in the iteration that the
     /// enclosing reverse loop is undoing.
     Recall {
@@ -254,7 +266,7 @@ impl Op {
             | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => Vec::new(),
-            Op::Recall { of, .. } => vec![*of],
+            Op::Recall { of, .. } | Op::RecallInt { of, .. } => vec![*of],
             Op::Prim(_, args) => args.clone(),
             Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => vec![*a],
             Op::Cmp(_, a, b)
@@ -267,6 +279,7 @@ impl Op {
                 row, col, value, ..
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
+            Op::Buf(b) => b.args(),
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
@@ -291,7 +304,18 @@ impl Op {
     /// Whether the node has an effect beyond its value (a store into a
     /// gradient buffer), so it is never removed or merged.
     pub fn is_effect(&self) -> bool {
-        matches!(self, Op::Store { .. })
+        match self {
+            Op::Store { .. } => true,
+            Op::Buf(b) => b.is_effect(),
+            _ => false,
+        }
+    }
+
+    /// Whether the node reads or creates mutable memory (a local buffer):
+    /// its value depends on when it runs, so it is never merged, moved or
+    /// inlined.
+    pub fn is_stateful(&self) -> bool {
+        matches!(self, Op::Buf(b) if b.is_stateful())
     }
 
     /// Whether the node is a statement with [`Op::Result`] outputs rather
@@ -348,6 +372,11 @@ pub struct Graph {
     /// What differentiation found it cannot do yet, with where the user
     /// wrote it: the driver turns these into compile errors.
     pub unsupported: Vec<(Span, String)>,
+    /// `#[differentiable(checkpoint = k)]`: before the reverse sweep, a
+    /// run-time range loop that carries state becomes a loop over segments
+    /// of `k` iterations around a loop over one segment, so the reverse
+    /// sweep keeps one state per segment and one segment's states at a time.
+    pub checkpoint: Option<usize>,
 }
 
 impl Graph {
@@ -362,6 +391,7 @@ impl Graph {
             grads: Vec::new(),
             wrt: None,
             unsupported: Vec::new(),
+            checkpoint: None,
         }
     }
 
@@ -447,7 +477,7 @@ impl Op {
             | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => {}
-            Op::Recall { of, .. } => *of = f(*of),
+            Op::Recall { of, .. } | Op::RecallInt { of, .. } => *of = f(*of),
             Op::Prim(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
             Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => *a = f(*a),
             Op::Load { row, col, .. } => {
@@ -466,6 +496,7 @@ impl Op {
                 *value = f(*value);
             }
             Op::Loop(l) => l.map_refs(&mut f),
+            Op::Buf(b) => b.map_refs(&mut f),
             Op::Pick(i, elems) => {
                 *i = f(*i);
                 elems.iter_mut().for_each(|e| *e = f(*e));

@@ -60,83 +60,106 @@ pub(crate) fn dismantle(stmts: Vec<syn::Stmt>) {
     }
 }
 
-/// The sub-expressions of `e`, one level down, in source order (the
-/// statements of a block included): the kinds a body's nesting goes
-/// through. Each part is reached by the caller's own work list.
-pub(crate) fn sub_exprs<'e>(e: &'e mut syn::Expr, out: &mut Vec<&'e mut syn::Expr>) {
-    use syn::Expr as E;
-    match e {
-        E::Binary(b) => out.extend([&mut *b.left, &mut *b.right]),
-        E::Unary(u) => out.push(&mut u.expr),
-        E::Paren(p) => out.push(&mut p.expr),
-        E::Group(g) => out.push(&mut g.expr),
-        E::Cast(c) => out.push(&mut c.expr),
-        E::Field(f) => out.push(&mut f.base),
-        E::Reference(r) => out.push(&mut r.expr),
-        E::Try(t) => out.push(&mut t.expr),
-        E::Await(a) => out.push(&mut a.base),
-        E::Return(r) => out.extend(r.expr.as_deref_mut()),
-        E::Break(b) => out.extend(b.expr.as_deref_mut()),
-        E::Let(l) => out.push(&mut l.expr),
-        E::Closure(c) => out.push(&mut c.body),
-        E::Assign(a) => out.extend([&mut *a.left, &mut *a.right]),
-        E::Index(i) => out.extend([&mut *i.expr, &mut *i.index]),
-        E::Repeat(r) => out.extend([&mut *r.expr, &mut *r.len]),
-        E::Range(r) => {
-            out.extend(r.start.as_deref_mut());
-            out.extend(r.end.as_deref_mut());
-        }
-        E::MethodCall(m) => {
-            out.push(&mut m.receiver);
-            out.extend(m.args.iter_mut());
-        }
-        E::Call(c) => {
-            out.push(&mut c.func);
-            out.extend(c.args.iter_mut());
-        }
-        E::Array(a) => out.extend(a.elems.iter_mut()),
-        E::Tuple(t) => out.extend(t.elems.iter_mut()),
-        E::If(i) => {
-            out.push(&mut i.cond);
-            stmt_exprs(&mut i.then_branch.stmts, out);
-            out.extend(i.else_branch.as_mut().map(|(_, x)| &mut **x));
-        }
-        E::Block(b) => stmt_exprs(&mut b.block.stmts, out),
-        E::Unsafe(b) => stmt_exprs(&mut b.block.stmts, out),
-        E::Loop(l) => stmt_exprs(&mut l.body.stmts, out),
-        E::While(w) => {
-            out.push(&mut w.cond);
-            stmt_exprs(&mut w.body.stmts, out);
-        }
-        E::ForLoop(f) => {
-            out.push(&mut f.expr);
-            stmt_exprs(&mut f.body.stmts, out);
-        }
-        E::Match(m) => {
-            out.push(&mut m.expr);
-            for arm in &mut m.arms {
-                out.extend(arm.guard.as_mut().map(|(_, g)| &mut **g));
-                out.push(&mut arm.body);
+/// `sub_exprs`/`stmt_exprs` (through `&mut`) and `sub_exprs_ref`/
+/// `stmt_exprs_ref` (through `&`), written once.
+macro_rules! walkers {
+    ($sub:ident, $stmts:ident, [$($m:tt)?], $deref:ident, $iter:ident, $as:ident) => {
+        /// The sub-expressions of `e`, one level down, in source order (the
+        /// statements of a block included): the kinds a body's nesting goes
+        /// through. Each part is reached by the caller's own work list.
+        pub(crate) fn $sub<'e>(e: &'e $($m)? syn::Expr, out: &mut Vec<&'e $($m)? syn::Expr>) {
+            use syn::Expr as E;
+            match e {
+                E::Binary(b) => out.extend([&$($m)? *b.left, &$($m)? *b.right]),
+                E::Unary(u) => out.push(&$($m)? u.expr),
+                E::Paren(p) => out.push(&$($m)? p.expr),
+                E::Group(g) => out.push(&$($m)? g.expr),
+                E::Cast(c) => out.push(&$($m)? c.expr),
+                E::Field(f) => out.push(&$($m)? f.base),
+                E::Reference(r) => out.push(&$($m)? r.expr),
+                E::Try(t) => out.push(&$($m)? t.expr),
+                E::Await(a) => out.push(&$($m)? a.base),
+                E::Return(r) => out.extend(r.expr.$deref()),
+                E::Break(b) => out.extend(b.expr.$deref()),
+                E::Let(l) => out.push(&$($m)? l.expr),
+                E::Closure(c) => out.push(&$($m)? c.body),
+                E::Assign(a) => out.extend([&$($m)? *a.left, &$($m)? *a.right]),
+                E::Index(i) => out.extend([&$($m)? *i.expr, &$($m)? *i.index]),
+                E::Repeat(r) => out.extend([&$($m)? *r.expr, &$($m)? *r.len]),
+                E::Range(r) => {
+                    out.extend(r.start.$deref());
+                    out.extend(r.end.$deref());
+                }
+                E::MethodCall(c) => {
+                    out.push(&$($m)? c.receiver);
+                    out.extend(c.args.$iter());
+                }
+                E::Call(c) => {
+                    out.push(&$($m)? c.func);
+                    out.extend(c.args.$iter());
+                }
+                E::Array(a) => out.extend(a.elems.$iter()),
+                E::Tuple(t) => out.extend(t.elems.$iter()),
+                E::If(i) => {
+                    out.push(&$($m)? i.cond);
+                    $stmts(&$($m)? i.then_branch.stmts, out);
+                    out.extend(i.else_branch.$as().map(|(_, x)| &$($m)? **x));
+                }
+                E::Block(b) => $stmts(&$($m)? b.block.stmts, out),
+                E::Unsafe(b) => $stmts(&$($m)? b.block.stmts, out),
+                E::Loop(l) => $stmts(&$($m)? l.body.stmts, out),
+                E::While(w) => {
+                    out.push(&$($m)? w.cond);
+                    $stmts(&$($m)? w.body.stmts, out);
+                }
+                E::ForLoop(f) => {
+                    out.push(&$($m)? f.expr);
+                    $stmts(&$($m)? f.body.stmts, out);
+                }
+                E::Match(x) => {
+                    out.push(&$($m)? x.expr);
+                    for arm in &$($m)? x.arms {
+                        out.extend(arm.guard.$as().map(|(_, g)| &$($m)? **g));
+                        out.push(&$($m)? arm.body);
+                    }
+                }
+                _ => {}
             }
         }
-        _ => {}
-    }
-}
 
-/// The expressions of statements: `let` initialisers and expressions.
-pub(crate) fn stmt_exprs<'e>(stmts: &'e mut [syn::Stmt], out: &mut Vec<&'e mut syn::Expr>) {
-    for s in stmts {
-        match s {
-            syn::Stmt::Local(l) => {
-                if let Some(init) = &mut l.init {
-                    out.push(&mut init.expr);
-                    out.extend(init.diverge.as_mut().map(|(_, e)| &mut **e));
+        /// The expressions of statements: `let` initialisers and expressions.
+        pub(crate) fn $stmts<'e>(stmts: &'e $($m)? [syn::Stmt], out: &mut Vec<&'e $($m)? syn::Expr>) {
+            for s in stmts {
+                match s {
+                    syn::Stmt::Local(l) => {
+                        if let Some(init) = &$($m)? l.init {
+                            out.push(&$($m)? init.expr);
+                            out.extend(init.diverge.$as().map(|(_, e)| &$($m)? **e));
+                        }
+                    }
+                    syn::Stmt::Expr(e, _) => out.push(e),
+                    syn::Stmt::Item(_) | syn::Stmt::Macro(_) => {}
                 }
             }
-            syn::Stmt::Expr(e, _) => out.push(e),
-            syn::Stmt::Item(_) | syn::Stmt::Macro(_) => {}
         }
+    };
+}
+
+walkers!(sub_exprs, stmt_exprs, [mut], as_deref_mut, iter_mut, as_mut);
+walkers!(sub_exprs_ref, stmt_exprs_ref, [], as_deref, iter, as_ref);
+
+/// Whether any expression of `stmts`, at any depth, satisfies `pred`
+/// (found with a work list).
+pub(crate) fn any_expr(stmts: &[syn::Stmt], pred: impl Fn(&syn::Expr) -> bool) -> bool {
+    let mut work = Vec::new();
+    stmt_exprs_ref(stmts, &mut work);
+    while let Some(e) = work.pop() {
+        if pred(e) {
+            return true;
+        }
+        sub_exprs_ref(e, &mut work);
     }
+    false
 }
 
 /// `input` (items, as `grad! { fn … }` takes them) with the body of each

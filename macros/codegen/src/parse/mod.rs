@@ -138,7 +138,10 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             None
         }
     };
-    let sig = signature(params, ret, cx);
+    let sig = signature(params, ret, cx).map(|s| Signature {
+        checkpoint: args.checkpoint,
+        ..s
+    });
     Some(GradFn {
         item,
         body,
@@ -548,5 +551,6 @@ fn signature(
     Some(Signature {
         float: float?,
         params: out,
+        checkpoint: None,
     })
 }

@@ -35,7 +35,10 @@ impl Lowerer<'_> {
             "sin_cos" if m.args.is_empty() => return self.sin_cos(recv, &m.receiver, span),
             "len"
                 if m.args.is_empty()
-                    && matches!(recv, Val::Buf(_) | Val::Row(..) | Val::Window(..)) =>
+                    && matches!(
+                        recv,
+                        Val::Buf(_) | Val::Vec(_) | Val::Row(..) | Val::Window(..)
+                    ) =>
             {
                 return self.slice_len(&recv, span).unwrap_or(Val::Poison);
             }

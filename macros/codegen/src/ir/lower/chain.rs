@@ -78,17 +78,13 @@ impl Lowerer<'_> {
             let fell_through = self.push(Op::Cmp(Cmp::Lt, taken, half), span);
             let mut after = None;
             let earlier = value.clone();
-            value = self.branches(
-                fell_through,
-                span,
-                |l| {
-                    let (v, r) = l.chunk(&chain, k, 0, &shape);
-                    after = r;
-                    v
-                },
-                |_| earlier,
-                true,
-            );
+            let mut next = |l: &mut Self| {
+                let (v, r) = l.chunk(&chain, k, 0, &shape);
+                after = r;
+                v
+            };
+            let mut keep = |_: &mut Self| earlier.clone();
+            value = self.runtime_if_with(fell_through, span, &mut next, Some(&mut keep));
             rest = after;
         }
         Some(match value {
@@ -131,28 +127,24 @@ impl Lowerer<'_> {
                 Cond::Node(c) => {
                     let last = k + 1 == chain.clauses.len();
                     let mut rest = None;
-                    let v = self.branches(
-                        c,
-                        span,
-                        |l| {
-                            let v = l.block(then);
-                            if last && chain.els.is_none() && !matches!(v, Val::Unit | Val::Poison) {
-                                l.cx.error_at(
-                                    span,
-                                    "this `if` has a value but no `else`: add an `else` branch with a value",
-                                );
-                                return Val::Poison;
-                            }
-                            shape.borrow_mut().get_or_insert_with(|| v.clone());
-                            l.flagged(v, 1.0, span)
-                        },
-                        |l| {
-                            let (v, r) = l.chunk(chain, k + 1, depth + 1, shape);
-                            rest = r;
-                            v
-                        },
-                        true,
-                    );
+                    let mut taken = |l: &mut Self| {
+                        let v = l.block(then);
+                        if last && chain.els.is_none() && !matches!(v, Val::Unit | Val::Poison) {
+                            l.cx.error_at(
+                                span,
+                                "this `if` has a value but no `else`: add an `else` branch with a value",
+                            );
+                            return Val::Poison;
+                        }
+                        shape.borrow_mut().get_or_insert_with(|| v.clone());
+                        l.flagged(v, 1.0, span)
+                    };
+                    let mut others = |l: &mut Self| {
+                        let (v, r) = l.chunk(chain, k + 1, depth + 1, shape);
+                        rest = r;
+                        v
+                    };
+                    let v = self.runtime_if_with(c, span, &mut taken, Some(&mut others));
                     return (v, rest);
                 }
             }

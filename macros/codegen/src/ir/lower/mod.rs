@@ -9,9 +9,11 @@
 //! Mistakes are recorded in the [`Ctxt`] and lowering carries on with a
 //! poisoned value, so one compile reports every independent mistake.
 
+mod buffer;
 mod call;
 mod chain;
 mod control;
+mod exits;
 mod expr;
 mod index;
 mod leaf;
@@ -52,6 +54,8 @@ enum Val {
     Idx(NodeId),
     /// A slice parameter (by index), read by index or walked by a loop.
     Buf(usize),
+    /// A local run-time buffer `vec![x; n]`, by its `New` node.
+    Vec(NodeId),
     /// Row `row` (an integer node) of a `&[[F; N]]` parameter.
     Row(usize, NodeId),
     /// `width` consecutive values of a `&[F]` parameter from `start` (an
@@ -89,11 +93,25 @@ struct Lowerer<'a> {
     /// Values of operands lowered ahead of the expression that reads them,
     /// by address (see `stack.rs`).
     premade: std::collections::HashMap<usize, Val>,
+    /// For each enclosing loop that may exit early, the position of its
+    /// `broke` flag in `env` (see `exits.rs`).
+    loops: Vec<usize>,
+    /// The body mentions `break`, `continue` or `return` at all.
+    has_exits: bool,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
 pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
+    // found without printing the body (which may nest 10,000 deep)
+    l.has_exits = crate::parse::flat::any_expr(&body.stmts, |e| match e {
+        syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
+        syn::Expr::Macro(m) => exits::mentions_exits(m.mac.tokens.clone()),
+        _ => false,
+    });
+    if l.has_exits {
+        l.prepare_return(body, body.brace_token.span.open());
+    }
     let val = l.block_with(body, true);
     l.finish(val, tail_span(body))
 }
@@ -119,13 +137,18 @@ pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph>
 impl<'a> Lowerer<'a> {
     fn new(sig: &Signature, cx: &'a Ctxt) -> Self {
         let mut l = Lowerer {
-            g: Graph::new(sig.float, sig.ir_params()),
+            g: Graph {
+                checkpoint: sig.checkpoint,
+                ..Graph::new(sig.float, sig.ir_params())
+            },
             blocks: vec![Block::default()],
             env: Vec::new(),
             cx,
             too_big: false,
             captures: false,
             premade: std::collections::HashMap::new(),
+            loops: Vec::new(),
+            has_exits: false,
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -194,7 +217,7 @@ impl<'a> Lowerer<'a> {
             Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
             Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
             Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
-            Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
+            Val::Buf(_) | Val::Vec(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
             Val::Tuple(_) => self.cx.error_at(end, "the body's value is a tuple: a differentiable function returns one scalar"),
         }
         if self.cx.has_errors() {
@@ -243,34 +266,13 @@ impl<'a> Lowerer<'a> {
     /// `return value` (a `return` anywhere else is an early return).
     fn block_with(&mut self, block: &syn::Block, fn_body: bool) -> Val {
         let mark = self.env.len();
-        let mut val = Val::Unit;
-        let last = block.stmts.len().saturating_sub(1);
-        for (k, stmt) in block.stmts.iter().enumerate() {
-            val = Val::Unit;
-            match stmt {
-                syn::Stmt::Local(local) => self.local(local),
-                syn::Stmt::Expr(syn::Expr::Return(r), _) if k == last && fn_body => match &r.expr {
-                    Some(e) => val = self.expr(e),
-                    None => self.cx.error_spanned_by(r, "`return` needs a value here"),
-                },
-                syn::Stmt::Expr(e, None) if k == last => val = self.expr(e),
-                syn::Stmt::Expr(e, _) => self.statement(e),
-                syn::Stmt::Item(item) => self.cx.error_spanned_by(
-                    item,
-                    "items inside a differentiable body are not supported: move them out of the function",
-                ),
-                syn::Stmt::Macro(m) => self.cx.error_spanned_by(
-                    &m.mac,
-                    "macro calls are not supported in a differentiable body: the macro cannot see what they expand to",
-                ),
-            }
-        }
+        let val = self.statements(block, fn_body);
         self.env.truncate(mark);
         val
     }
 
     /// `let name (: ty)? = init;`
-    fn local(&mut self, local: &syn::Local) {
+    fn local(&mut self, local: &syn::Local, go: Option<NodeId>) {
         let (pat, ty) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
             p => (p, None),
@@ -290,7 +292,19 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        let mut val = self.expr(&init.expr);
+        if self.has_exits && exits::exits_of(&init.expr).any() {
+            self.cx.error_spanned_by(
+                &init.expr,
+                "early `return`, `break` or `continue` inside the value of a `let` is not supported: \
+                 write `if cond { return …; }` as a statement before the `let`",
+            );
+            self.poison_names(pat);
+            return;
+        }
+        let mut val = match go {
+            Some(go) => self.guarded_value(go, &init.expr),
+            None => self.expr(&init.expr),
+        };
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
             val = self.row_to_array(val, crate::parse::flat::span_of(&init.expr));
         }
@@ -386,7 +400,7 @@ impl<'a> Lowerer<'a> {
             }
         };
         match val {
-            Val::Num(id) => set(&mut self.g, *id, name.to_string()),
+            Val::Num(id) | Val::Vec(id) => set(&mut self.g, *id, name.to_string()),
             Val::Array(ids) => {
                 for (i, id) in ids.iter().enumerate() {
                     set(&mut self.g, *id, format!("{name}_{i}"));
@@ -420,6 +434,9 @@ impl<'a> Lowerer<'a> {
             syn::Expr::Binary(b) if compound_op(&b.op).is_some() => self.compound(b),
             syn::Expr::ForLoop(f) => self.for_loop(f),
             syn::Expr::While(w) => self.while_loop(w),
+            syn::Expr::Loop(l) => self.loop_expr(l),
+            syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
+                if self.exit_statement(e) => {}
             _ => {
                 let _ = self.expr(e);
             }
@@ -460,6 +477,13 @@ impl<'a> Lowerer<'a> {
                 .error_spanned_by(name_expr, format!("cannot find `{name}` in this function"));
             return;
         };
+        if !self.env[pos].mutable && matches!(self.env[pos].val, Val::Vec(_)) {
+            self.cx.error_spanned_by(
+                name_expr,
+                format!("cannot write into `{name}`: declare it `let mut {name} = vec![…];`"),
+            );
+            return;
+        }
         if !self.env[pos].mutable {
             self.cx.error_spanned_by(
                 name_expr,
@@ -501,13 +525,10 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
-            (Some((ix, Val::Idx(_))), Val::Array(_), _) => {
-                self.cx.error_spanned_by(
-                    ix,
-                    "assigning to a fixed-size array at a run-time index is not supported yet: \
-                     build the array with the value in place (`if i == 0 { … }`), or use a constant index",
-                );
-                Val::Poison
+            (Some((ix, Val::Idx(k))), Val::Array(a), v) => self.array_write_at(a, k, v, ix),
+            (Some((ix, i)), Val::Vec(buf), v) => {
+                self.vec_write(buf, place, ix, &i, v, &name);
+                Val::Vec(buf)
             }
             (Some((ix, _)), Val::Array(_), _) => {
                 self.cx
