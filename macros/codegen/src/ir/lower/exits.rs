@@ -357,6 +357,17 @@ impl Lowerer<'_> {
     }
 }
 
+/// Whether a body contains `break`, `continue` or `return` at all, found
+/// without printing it (it may nest 10,000 deep): a walk with a work list,
+/// and a scan of the tokens of macro calls.
+pub(super) fn body_mentions_exits(body: &syn::Block) -> bool {
+    crate::parse::flat::any_expr(&body.stmts, |e| match e {
+        syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
+        syn::Expr::Macro(m) => mentions_exits(m.mac.tokens.clone()),
+        _ => false,
+    })
+}
+
 /// Whether `tokens` contain `break`, `continue` or `return` at all (a flat
 /// scan, without recursion): most bodies skip the exit analysis.
 pub(super) fn mentions_exits(tokens: proc_macro2::TokenStream) -> bool {

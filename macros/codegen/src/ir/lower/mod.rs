@@ -90,8 +90,7 @@ struct Lowerer<'a> {
     /// Lowering a `grad!` closure: a lowercase name it does not bind is a
     /// variable the closure captures (see [`Lowerer::capture`]).
     captures: bool,
-    /// Values of operands lowered ahead of the expression that reads them,
-    /// by address (see `stack.rs`).
+    /// Operands lowered ahead of their expression, by address (`stack.rs`).
     premade: std::collections::HashMap<usize, Val>,
     /// For each enclosing loop that may exit early, the position of its
     /// `broke` flag in `env` (see `exits.rs`).
@@ -103,12 +102,7 @@ struct Lowerer<'a> {
 /// Lowers a function body. Returns `None` if any error was recorded.
 pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
-    // found without printing the body (which may nest 10,000 deep)
-    l.has_exits = crate::parse::flat::any_expr(&body.stmts, |e| match e {
-        syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
-        syn::Expr::Macro(m) => exits::mentions_exits(m.mac.tokens.clone()),
-        _ => false,
-    });
+    l.has_exits = exits::body_mentions_exits(body);
     if l.has_exits {
         l.prepare_return(body, body.brace_token.span.open());
     }
