@@ -83,8 +83,8 @@ pub fn pipeline_with(attr: TokenStream, item: TokenStream) -> syn::Result<Stages
     let f = parse::parse_fn(attr, item, &cx);
     cx.check()?;
     let f = f.expect("no errors means a function");
-    let sig = f.sig.expect("no errors means a signature");
-    differentiate_fn(&sig, &f.item.block)
+    let sig = f.sig.as_ref().expect("no errors means a signature");
+    differentiate_fn(sig, &f.body)
 }
 
 fn stages(lowered: Graph) -> syn::Result<Stages> {
@@ -128,7 +128,7 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
         }
     }
     let graph = match (&f.sig, cx.has_errors()) {
-        (Some(sig), false) => ir::lower::lower_fn(sig, &f.item.block, &cx),
+        (Some(sig), false) => ir::lower::lower_fn(sig, &f.body, &cx),
         _ => None,
     };
     match (cx.check(), graph) {
@@ -142,7 +142,7 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
                 let item = &f.item;
                 return quote::quote! { #item #derived };
             }
-            let mode = f.args.mode.map(|m| m.0);
+            let mode = f.args.mode.as_ref().map(|m| m.0);
             let st = match stages_in(lowered, mode) {
                 Ok(st) => st,
                 Err(e) => return emit::fallback_fn(&f.item, Some(sig), e.into_compile_error()),

@@ -5,6 +5,8 @@
 //! user's own tokens. Bodies are read later, by `ir::lower`.
 
 mod attr;
+pub(crate) mod flat;
+mod nested;
 
 pub use attr::{parse_attr_args, GradArgs, Mode};
 
@@ -29,12 +31,21 @@ pub const MAX_OUTPUTS: usize = 4096;
 
 /// A `#[differentiable]` function.
 pub struct GradFn {
-    /// The function as the user wrote it, `#[nograd]` markers removed.
+    /// The function as the user wrote it, `#[nograd]` markers removed; its
+    /// block is the body's tokens as written (see `flat.rs`).
     pub item: syn::ItemFn,
+    /// The body, parsed: what is lowered.
+    pub body: syn::Block,
     /// The attribute's arguments.
     pub args: GradArgs,
     /// The checked signature, if it could be read.
     pub sig: Option<Signature>,
+}
+
+impl Drop for GradFn {
+    fn drop(&mut self) {
+        flat::dismantle(std::mem::take(&mut self.body.stmts));
+    }
 }
 
 /// A `grad!(|…| …)` closure.
@@ -43,6 +54,16 @@ pub struct GradClosure {
     pub closure: syn::ExprClosure,
     /// The checked signature, if it could be read.
     pub sig: Option<Signature>,
+}
+
+impl Drop for GradClosure {
+    fn drop(&mut self) {
+        let body = std::mem::replace(
+            &mut *self.closure.body,
+            syn::Expr::Verbatim(TokenStream::new()),
+        );
+        flat::dismantle(vec![syn::Stmt::Expr(body, None)]);
+    }
 }
 
 /// Reads a `#[differentiable]` item. Returns `None` only when the item is not a
@@ -55,8 +76,9 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             GradArgs::default()
         }
     };
+    let written_body = flat::body_group(&item);
     let starts_with_let = matches!(item.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(i)) if i == "let");
-    let item: syn::Item = match syn::parse2(item) {
+    let item: syn::Item = match nested::parse(item, fn_body_exprs) {
         Ok(i) => i,
         Err(e) if starts_with_let => {
             cx.push(syn::Error::new(
@@ -79,6 +101,10 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             );
             return None;
         }
+    };
+    let body = match &written_body {
+        Some(g) => *std::mem::replace(&mut item.block, Box::new(flat::verbatim_block(g))),
+        None => (*item.block).clone(),
     };
     check_fn_header(&item.sig, cx);
     if item.sig.receiver().is_none() {
@@ -120,12 +146,28 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
         checkpoint: args.checkpoint,
         ..s
     });
-    Some(GradFn { item, args, sig })
+    Some(GradFn {
+        item,
+        body,
+        args,
+        sig,
+    })
+}
+
+/// The expressions of a function item's body (none for other items).
+fn fn_body_exprs(item: &mut syn::Item) -> Vec<&mut syn::Expr> {
+    let mut out = Vec::new();
+    if let syn::Item::Fn(f) = item {
+        flat::stmt_exprs(&mut f.block.stmts, &mut out);
+    }
+    out
 }
 
 /// Reads a `grad!` closure.
 pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
-    let mut closure: syn::ExprClosure = match syn::parse2(input) {
+    let mut closure: syn::ExprClosure = match nested::parse(input, |c: &mut syn::ExprClosure| {
+        vec![&mut *c.body]
+    }) {
         Ok(c) => c,
         Err(e) => {
             cx.push(syn::Error::new(

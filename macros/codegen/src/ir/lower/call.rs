@@ -307,7 +307,7 @@ impl Lowerer<'_> {
         }
         let mut args = Vec::new();
         let arg_spans =
-            crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
+            crate::ir::SourceSpans(c.args.iter().map(crate::parse::flat::span_of).collect());
         let mut ok = true;
         let by_ref = c
             .args
@@ -356,10 +356,12 @@ impl Lowerer<'_> {
                          mark the parameter `#[nograd]`, or compute the value in a loop in this function",
                     );
                 }
-                row @ (Val::Row(..) | Val::Window(..)) => match self.row_to_array(row, a.span()) {
-                    Val::Array(v) => args.push(CallArg::Array(v)),
-                    _ => ok = false,
-                },
+                row @ (Val::Row(..) | Val::Window(..)) => {
+                    match self.row_to_array(row, crate::parse::flat::span_of(a)) {
+                        Val::Array(v) => args.push(CallArg::Array(v)),
+                        _ => ok = false,
+                    }
+                }
                 Val::Idx(_) => {
                     ok = false;
                     self.cx.error_spanned_by(

@@ -16,6 +16,9 @@ pub(super) enum Item {
 
 impl Lowerer<'_> {
     pub(super) fn if_expr(&mut self, i: &syn::ExprIf) -> Val {
+        if let Some(v) = self.long_chain(i) {
+            return v;
+        }
         let Some(cond) = self.cond(&i.cond) else {
             return Val::Poison;
         };

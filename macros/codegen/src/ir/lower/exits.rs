@@ -194,7 +194,7 @@ impl Lowerer<'_> {
     /// `break;`, `continue;` or `return e;` in statement position; `false`
     /// when `e` is none of them.
     pub(super) fn exit_statement(&mut self, e: &syn::Expr) -> bool {
-        let span = e.span();
+        let span = crate::parse::flat::span_of(e);
         let set = |l: &mut Self, name: &str| {
             if let Some(pos) = l.flag_pos(name) {
                 let one = l.push(Op::IConst(1), span);
@@ -253,7 +253,7 @@ impl Lowerer<'_> {
                         l.statement(e);
                         Val::Unit
                     };
-                    self.runtime_if_with(go, e.span(), &mut then, None);
+                    self.runtime_if_with(go, crate::parse::flat::span_of(e), &mut then, None);
                 }
                 (syn::Stmt::Expr(e, _), None) => self.statement(e),
                 (syn::Stmt::Item(item), _) => self.cx.error_spanned_by(
@@ -276,13 +276,18 @@ impl Lowerer<'_> {
         let ret = self.flag_pos(RET);
         let Some(go) = go else {
             let v = self.expr(e);
-            return self.returned_or(v, e.span(), fn_body);
+            return self.returned_or(v, crate::parse::flat::span_of(e), fn_body);
         };
         match ret.filter(|_| fn_body) {
             Some(pos) => {
                 let mut then = |l: &mut Self| l.expr(e);
                 let mut els = |l: &mut Self| l.env[pos].val.clone();
-                self.runtime_if_with(go, e.span(), &mut then, Some(&mut els))
+                self.runtime_if_with(
+                    go,
+                    crate::parse::flat::span_of(e),
+                    &mut then,
+                    Some(&mut els),
+                )
             }
             None => self.guarded_value(go, e),
         }
@@ -316,9 +321,14 @@ impl Lowerer<'_> {
         };
         let mut els = |l: &mut Self| {
             let like = shape.borrow().clone();
-            l.default_like(like.as_ref(), init.span())
+            l.default_like(like.as_ref(), crate::parse::flat::span_of(init))
         };
-        self.runtime_if_with(go, init.span(), &mut then, Some(&mut els))
+        self.runtime_if_with(
+            go,
+            crate::parse::flat::span_of(init),
+            &mut then,
+            Some(&mut els),
+        )
     }
 
     /// A zero value shaped like `like`; what an untaken guarded `let` holds.
@@ -345,6 +355,17 @@ impl Lowerer<'_> {
             }
         }
     }
+}
+
+/// Whether a body contains `break`, `continue` or `return` at all, found
+/// without printing it (it may nest 10,000 deep): a walk with a work list,
+/// and a scan of the tokens of macro calls.
+pub(super) fn body_mentions_exits(body: &syn::Block) -> bool {
+    crate::parse::flat::any_expr(&body.stmts, |e| match e {
+        syn::Expr::Return(_) | syn::Expr::Break(_) | syn::Expr::Continue(_) => true,
+        syn::Expr::Macro(m) => mentions_exits(m.mac.tokens.clone()),
+        _ => false,
+    })
 }
 
 /// Whether `tokens` contain `break`, `continue` or `return` at all (a flat

@@ -9,7 +9,9 @@ use crate::ir::{Cmp, IntOp, Op};
 use crate::rules::Prim;
 
 impl Lowerer<'_> {
-    pub(super) fn expr(&mut self, e: &syn::Expr) -> Val {
+    /// Lowers one expression whose first operands may already be lowered
+    /// (see `stack.rs`, whose [`Lowerer::expr`] every caller uses).
+    pub(super) fn expr_node(&mut self, e: &syn::Expr) -> Val {
         match e {
             syn::Expr::Lit(l) => self.literal(&l.lit),
             syn::Expr::Path(p) => self.path(p),
@@ -459,7 +461,11 @@ impl Lowerer<'_> {
             return Val::Poison;
         }
         match v {
-            Val::Int(i) => Val::Num(self.constant(i as f64, c.span())),
+            Val::Int(i) => {
+                let from = crate::parse::flat::span_of(&c.expr);
+                let span = from.join(c.ty.span()).unwrap_or(from);
+                Val::Num(self.constant(i as f64, span))
+            }
             Val::Num(n) => Val::Num(n),
             Val::Poison => Val::Poison,
             other => {

@@ -11,6 +11,7 @@
 
 mod buffer;
 mod call;
+mod chain;
 mod control;
 mod exits;
 mod expr;
@@ -20,6 +21,7 @@ mod leaf;
 mod loops;
 mod reduce;
 mod seq;
+mod stack;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -91,6 +93,8 @@ struct Lowerer<'a> {
     captures: bool,
     /// `Some(m)` when the function returns `[F; m]`.
     out_len: Option<usize>,
+    /// Operands lowered ahead of their expression, by address (`stack.rs`).
+    premade: std::collections::HashMap<usize, Val>,
     /// For each enclosing loop that may exit early, the position of its
     /// `broke` flag in `env` (see `exits.rs`).
     loops: Vec<usize>,
@@ -101,7 +105,7 @@ struct Lowerer<'a> {
 /// Lowers a function body. Returns `None` if any error was recorded.
 pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
-    l.has_exits = exits::mentions_exits(quote::quote!(#body));
+    l.has_exits = exits::body_mentions_exits(body);
     if l.has_exits {
         l.prepare_return(body, body.brace_token.span.open());
     }
@@ -114,7 +118,7 @@ pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> 
 fn tail_span(body: &syn::Block) -> Span {
     match body.stmts.last() {
         Some(syn::Stmt::Expr(_, Some(semi))) => semi.span,
-        Some(syn::Stmt::Expr(e, None)) => e.span(),
+        Some(syn::Stmt::Expr(e, None)) => crate::parse::flat::span_of(e),
         _ => body.brace_token.span.close(),
     }
 }
@@ -124,7 +128,7 @@ pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph>
     let mut l = Lowerer::new(sig, cx);
     l.captures = true;
     let val = l.expr(body);
-    l.finish(val, body.span())
+    l.finish(val, crate::parse::flat::span_of(body))
 }
 
 impl<'a> Lowerer<'a> {
@@ -140,6 +144,7 @@ impl<'a> Lowerer<'a> {
             too_big: false,
             captures: false,
             out_len: sig.out_len,
+            premade: std::collections::HashMap::new(),
             loops: Vec::new(),
             has_exits: false,
         };
@@ -267,7 +272,7 @@ impl<'a> Lowerer<'a> {
             None => self.expr(&init.expr),
         };
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
-            val = self.row_to_array(val, init.expr.span());
+            val = self.row_to_array(val, crate::parse::flat::span_of(&init.expr));
         }
         if let Some(ty) = ty {
             self.check_annotation(ty, &val);
