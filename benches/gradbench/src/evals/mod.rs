@@ -6,11 +6,13 @@ pub mod gmm;
 mod hello;
 mod llsq;
 mod lse;
+mod lstm;
+mod ode;
 
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 4] = [
+pub static EVALS: [Eval; 6] = [
     Eval {
         module: "gmm",
         evaluate: gmm::evaluate,
@@ -26,6 +28,14 @@ pub static EVALS: [Eval; 4] = [
     Eval {
         module: "lse",
         evaluate: lse::evaluate,
+    },
+    Eval {
+        module: "lstm",
+        evaluate: lstm::evaluate,
+    },
+    Eval {
+        module: "ode",
+        evaluate: ode::evaluate,
     },
 ];
 
