@@ -2,6 +2,7 @@
 //! ordinary Rust with `#[differentiable]`: every derivative an eval asks
 //! for comes from the macro.
 
+mod det;
 pub mod gmm;
 mod hello;
 mod llsq;
@@ -12,7 +13,11 @@ mod ode;
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 6] = [
+pub static EVALS: [Eval; 7] = [
+    Eval {
+        module: "det",
+        evaluate: det::evaluate,
+    },
     Eval {
         module: "gmm",
         evaluate: gmm::evaluate,
