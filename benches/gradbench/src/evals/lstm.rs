@@ -20,6 +20,9 @@ use crate::protocol::{floats, number, numbers, Evaluated, Runner};
 /// outgate, change), `extra` is `extra_params` (in_weight, out_weight,
 /// out_bias), `state` the initial state (layer `i`'s hidden vector at row
 /// `2i`, cell at `2i + 1`) and `seq` the characters, `b` values each.
+// the state buffer is copied element by element: a body writes a local
+// buffer at indices only
+#[allow(clippy::manual_memcpy)]
 #[differentiable]
 pub fn lstm_loss(
     main: &[f64],
