@@ -105,14 +105,16 @@ pub fn det_by_minors(a: &[f64], ell: usize) -> f64 {
             }
             r -= 1;
         } else {
-            // release row r's column and take the next free one after it;
+            // release row r's column, then take the next free one after it;
             // `before` counts the minor's columns before that one (its sign)
-            let mut next = n;
-            let mut before = 0usize;
             for c in 0..n {
                 if (c as f64) == at[r] {
                     free[c] = 1.0;
                 }
+            }
+            let mut next = n;
+            let mut before = 0usize;
+            for c in 0..n {
                 if next == n && free[c] == 1.0 {
                     if (c as f64) > at[r] {
                         next = c;
