@@ -12,6 +12,9 @@
 //! `free[c]` a flag) because a `#[differentiable]` body's local buffers
 //! hold floats only: `vec![0usize; n]` is refused ("integer literal used
 //! as a float"). A column is found by scanning the columns and comparing.
+//! Matrices below 4×4 are expanded before the loop instead of returned
+//! early: an early `return` ahead of a `loop` that carries an integer
+//! (`r`) is refused ("the branches of this `if` give `r` different types").
 
 use macrograd::differentiable;
 use serde_json::Value;
