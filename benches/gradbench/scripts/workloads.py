@@ -55,7 +55,35 @@ def gmm():
         yield f"{d}_{k}_{n}", ("objective", "jacobian"), inp
 
 
-EVALS = {"gmm": gmm, "llsq": llsq, "lse": lse}
+def det():
+    rng = random.Random(31337)
+    for ell in range(5, 12):
+        yield f"{ell}", ("primal", "gradient"), {"A": [rng.random() for _ in range(ell * ell)], "ell": ell}
+
+
+def ode():
+    rng = random.Random(31337)
+    for n, s in [(1000, 1), (1000, 10), (10000, 1), (1000, 100), (10000, 10),
+                 (100000, 1), (10000, 100), (100000, 10), (100000, 100)]:
+        yield f"n={n},s={s}", ("primal", "gradient"), {"x": [rng.random() for _ in range(n)], "s": s}
+
+
+def lstm():
+    # GradBench draws these without a seed; a fixed one here
+    rng = random.Random(31337)
+    b = 14
+    for l, c in [(2, 1024), (4, 1024), (6, 1024), (2, 4096), (2, 8192), (4, 4096),
+                 (6, 4096), (4, 8192), (6, 8192)]:
+        matrix = lambda rows, cols: [[rng.random() for _ in range(cols)] for _ in range(rows)]
+        inp = {
+            "main_params": matrix(2 * l, 4 * b), "extra_params": matrix(3, b),
+            "state": matrix(2 * l, b),
+            "sequence": [[float(rng.random() < 0.5) for _ in range(b)] for _ in range(c)],
+        }
+        yield f"l={l},c={c}", ("objective", "jacobian"), inp
+
+
+EVALS = {"det": det, "gmm": gmm, "llsq": llsq, "lse": lse, "lstm": lstm, "ode": ode}
 
 
 def fmt(ns):
