@@ -1,6 +1,13 @@
 //! The README's "Loops over run-time data" example, as written there, with
 //! its values checked against closed forms.
 
+// the bodies index buffers in loops and write `v[i] = v[i] …` on purpose: those are the forms tested
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::manual_memcpy
+)]
+
 use macrograd::differentiable;
 
 #[differentiable]
@@ -73,4 +80,31 @@ fn logsumexp_gradient_is_the_softmax() {
     for (a, b) in d.iter().zip(&dx) {
         assert!((a - (1.0 + b)).abs() < 1e-15, "adds into the buffer");
     }
+}
+
+#[differentiable]
+fn euler_until(x0: &[f64], k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+    let mut x = vec![0.0; x0.len()];
+    for i in 0..x0.len() {
+        x[i] = x0[i];
+    }
+    for _ in 0..steps {
+        if x[0] < 0.1 {
+            break;
+        }
+        for i in 0..x.len() {
+            x[i] -= h * k * x[i];
+        }
+    }
+    x.len() as f64 * x[0]
+}
+
+#[test]
+fn euler_until_stops_at_the_threshold() {
+    // each step halves the state (h·k = 0.5): x[0] = 1, ½, ¼, ⅛, 1/16 < 0.1
+    // stops after m = 4 steps; f = 2·x0[0]·½^m, ∂f/∂k = 2·x0[0]·m·½^(m−1)·(−h)
+    let (v, (d_x0, d_k)) = euler_until_grad(&[1.0, 2.0], 1.0, 0.5, 10);
+    assert_eq!(v, 2.0 * 0.0625);
+    assert_eq!(d_x0, vec![2.0 * 0.0625, 0.0]);
+    assert_eq!(d_k, 2.0 * 4.0 * 0.125 * -0.5);
 }

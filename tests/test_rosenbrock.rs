@@ -6,6 +6,12 @@
 //!
 //! ∂f/∂xⱼ = −400·xⱼ·(xⱼ₊₁ − xⱼ²) − 2·(1 − xⱼ)   [j < n − 1]
 //!        + 200·(xⱼ − xⱼ₋₁²)                    [j > 0]
+//!
+//! The same function over a slice of run-time length, whose gradient adds
+//! into `d_x[i]` and `d_x[i + 1]` in each iteration (the second term is
+//! carried to the next iteration in a register), is checked the same way
+//! for every length from 1 (a loop that never runs) up, and a stencil over
+//! an inclusive range `from..=to` whose loop may not run at all.
 
 mod common;
 
@@ -13,6 +19,27 @@ use common::{assert_all_close, numeric_grad};
 use macrograd::differentiable;
 
 const N: usize = 100;
+
+#[differentiable]
+fn rosenbrock_slice(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+/// `Σ_{i=from}^{to} (x[i + 1] − x[i])³` over an inclusive range.
+#[differentiable]
+fn cubed_steps(x: &[f64], from: usize, to: usize) -> f64 {
+    let mut s = 0.0;
+    for i in from..=to {
+        s += (x[i + 1] - x[i]).powi(3);
+    }
+    s
+}
 
 #[differentiable]
 fn rosenbrock(x: [f64; 100]) -> f64 {
@@ -98,5 +125,39 @@ fn gradient_matches_closed_form_f32() {
         assert_close!(value, closed_value(&x), 1e-5);
         let grad: Vec<f64> = grad.iter().map(|&g| f64::from(g)).collect();
         assert_all_close(&grad, &closed_gradient(&x), 1e-5, "∇f in f32");
+    }
+}
+
+#[test]
+fn slice_gradient_matches_closed_form_at_every_length() {
+    let wave: Vec<f64> = (0..40).map(|i| (i as f64 * 0.37).sin() * 1.5).collect();
+    for n in 1..wave.len() {
+        let x = &wave[..n];
+        let (value, grad) = rosenbrock_slice_grad(x);
+        assert_close!(value, closed_value(x), 1e-12);
+        assert_all_close(&grad, &closed_gradient(x), 1e-12, "∇f over a slice");
+        // the buffer form adds into what is there
+        let mut d = vec![1.0; n];
+        rosenbrock_slice_grad_into(x, &mut d);
+        let shifted: Vec<f64> = closed_gradient(x).iter().map(|g| g + 1.0).collect();
+        assert_all_close(&d, &shifted, 1e-12, "∇f added into ones");
+    }
+}
+
+#[test]
+fn inclusive_stencil_matches_differences_and_may_not_run() {
+    let x: Vec<f64> = (0..8).map(|i| (i as f64 * 0.9).cos()).collect();
+    for (from, to) in [(0, 6), (2, 4), (3, 3), (5, 4)] {
+        let (value, grad) = cubed_steps_grad(&x, from, to);
+        let expected: f64 = (from..=to).map(|i| (x[i + 1] - x[i]).powi(3)).sum();
+        assert_close!(value, expected, 1e-14);
+        let fd = numeric_grad(|v| cubed_steps(v, from, to), &x);
+        assert_all_close(&grad, &fd, 1e-7, "stencil gradient vs finite differences");
+        if from > to {
+            assert!(
+                grad.iter().all(|&g| g == 0.0),
+                "a loop that never runs: {grad:?}"
+            );
+        }
     }
 }

@@ -37,7 +37,53 @@ def lse():
         yield f"n={n}", ("primal", "gradient"), {"x": [rng.random() for _ in range(n)]}
 
 
-EVALS = {"llsq": llsq, "lse": lse}
+def gmm():
+    rng = random.Random(31337)
+    sizes = sorted(
+        ((d, k) for d in [2, 10, 20, 32, 64] for k in [5, 10, 25, 50, 100]),
+        key=lambda dk: (dk[0] * dk[1], dk),
+    )
+    n = 1000
+    for d, k in sizes:
+        normal = lambda rows, cols: [[rng.gauss(0, 1) for _ in range(cols)] for _ in range(rows)]
+        inp = {
+            "d": d, "k": k, "n": n, "m": 0, "gamma": 1.0,
+            "x": normal(n, d), "alpha": [rng.gauss(0, 1) for _ in range(k)],
+            "mu": [[rng.random() for _ in range(d)] for _ in range(k)],
+            "q": normal(k, d), "l": normal(k, d * (d - 1) // 2),
+        }
+        yield f"{d}_{k}_{n}", ("objective", "jacobian"), inp
+
+
+def det():
+    rng = random.Random(31337)
+    for ell in range(5, 12):
+        yield f"{ell}", ("primal", "gradient"), {"A": [rng.random() for _ in range(ell * ell)], "ell": ell}
+
+
+def ode():
+    rng = random.Random(31337)
+    for n, s in [(1000, 1), (1000, 10), (10000, 1), (1000, 100), (10000, 10),
+                 (100000, 1), (10000, 100), (100000, 10), (100000, 100)]:
+        yield f"n={n},s={s}", ("primal", "gradient"), {"x": [rng.random() for _ in range(n)], "s": s}
+
+
+def lstm():
+    # GradBench draws these without a seed; a fixed one here
+    rng = random.Random(31337)
+    b = 14
+    for l, c in [(2, 1024), (4, 1024), (6, 1024), (2, 4096), (2, 8192), (4, 4096),
+                 (6, 4096), (4, 8192), (6, 8192)]:
+        matrix = lambda rows, cols: [[rng.random() for _ in range(cols)] for _ in range(rows)]
+        inp = {
+            "main_params": matrix(2 * l, 4 * b), "extra_params": matrix(3, b),
+            "state": matrix(2 * l, b),
+            "sequence": [[float(rng.random() < 0.5) for _ in range(b)] for _ in range(c)],
+        }
+        yield f"l={l},c={c}", ("objective", "jacobian"), inp
+
+
+EVALS = {"det": det, "gmm": gmm, "llsq": llsq, "lse": lse, "lstm": lstm, "ode": ode}
 
 
 def fmt(ns):

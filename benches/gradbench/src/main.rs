@@ -3,17 +3,16 @@
 //! Reads the eval's messages from stdin, one JSON object per line, and
 //! answers each on stdout, flushed, before reading the next; logs go to
 //! stderr only. Exits with status 0 at the end of input. The protocol is
-//! in [`protocol`], the evals in [`evals`].
+//! in `protocol`, the evals in `evals` (both in the library, so benches reuse the evals' functions).
 //!
 //! ```text
 //! cargo run --release -p macrograd-gradbench < session.jsonl
 //! ```
 #![forbid(unsafe_code)]
 
-mod evals;
-mod protocol;
-
 use std::io::{BufRead, Write};
+
+use macrograd_gradbench::{evals, protocol};
 
 fn main() -> std::process::ExitCode {
     let stdin = std::io::stdin().lock();

@@ -21,7 +21,8 @@ pub const MAX_NODES: usize = 400;
 
 /// The formula lines for `g`, whose value is the function `fname`.
 pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
-    let mut f = Formula::new(g, fname);
+    let roots: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
+    let mut f = Formula::new(g, fname, roots);
     if f.uses.len() > MAX_NODES {
         return vec![format!(
             "(the gradient depends on {} values: too many to print as formulas)",
@@ -51,6 +52,52 @@ pub fn formulas(g: &Graph, fname: &str) -> Vec<String> {
     out
 }
 
+/// The second derivatives of a Hessian graph ([`Graph::extra`], row by
+/// row over `inputs`), upper triangle only (the Hessian is symmetric):
+/// `∂²f/∂x∂y = …`. Empty when they would take more than `max` lines or
+/// refer to the sweeps' intermediate derivatives, so only short formulas
+/// in the inputs reach the doc.
+pub fn hessian_formulas(
+    g: &Graph,
+    fname: &str,
+    inputs: &[(usize, Option<usize>)],
+    max: usize,
+) -> Vec<String> {
+    let n = inputs.len();
+    let entries: Vec<(usize, usize)> = (0..n).flat_map(|r| (r..n).map(move |c| (r, c))).collect();
+    let roots: Vec<NodeId> = entries.iter().map(|&(r, c)| g.extra[r * n + c]).collect();
+    let mut f = Formula::new(g, fname, roots.clone());
+    if f.uses.len() > MAX_NODES {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    for (&(r, c), &node) in entries.iter().zip(&roots) {
+        let (a, b) = (input_name(g, inputs[r]), input_name(g, inputs[c]));
+        let wrt = if r == c {
+            format!("∂{a}²")
+        } else {
+            format!("∂{a}∂{b}")
+        };
+        let rhs = match f.named.get(&node) {
+            Some(name) => name.clone(),
+            None => f.render(node).0,
+        };
+        lines.push(format!("∂²{fname}/{wrt} = {rhs}"));
+    }
+    // only formulas in the inputs and the body's own names: the sweeps'
+    // intermediate derivatives would not read as math
+    let mut out = std::mem::take(&mut f.defs);
+    out.extend(lines);
+    let own = |l: &String| {
+        !l.split_once(" = ")
+            .is_some_and(|(_, rhs)| rhs.contains('∂'))
+    };
+    if out.len() > max || !out.iter().all(own) {
+        return Vec::new();
+    }
+    out
+}
+
 /// `x` or `x[i]`: a parameter element as written.
 fn input_name(g: &Graph, (param, index): (usize, Option<usize>)) -> String {
     let name = &g.params[param].name;
@@ -72,10 +119,10 @@ struct Formula<'g> {
 }
 
 impl<'g> Formula<'g> {
-    fn new(g: &'g Graph, fname: &'g str) -> Self {
+    fn new(g: &'g Graph, fname: &'g str, roots: Vec<NodeId>) -> Self {
         let mut uses = HashMap::new();
         let mut seen = HashSet::new();
-        let mut stack: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
+        let mut stack = roots;
         while let Some(n) = stack.pop() {
             *uses.entry(n).or_insert(0) += 1;
             if !seen.insert(n) {
@@ -127,7 +174,7 @@ impl<'g> Formula<'g> {
     fn name_for(&mut self, n: NodeId) -> String {
         let node = self.g.node(n);
         let base = match (&node.name, node.adjoint) {
-            (Some(x), true) => match self.g.wrt {
+            (Some(x), true) => match node.along.or(self.g.wrt) {
                 None => format!("∂{}/∂{x}", self.fname),
                 Some(wrt) => format!("∂{x}/∂{}", input_name(self.g, wrt)),
             },
@@ -259,7 +306,12 @@ impl<'g> Formula<'g> {
                     None => (format!("{name}[{r}]"), 10),
                 }
             }
-            Op::Recall { .. } => (
+            Op::Buf(crate::ir::BufOp::Get { buf, idx }) => {
+                let name = g.node(*buf).name.clone().unwrap_or_else(|| "v".to_string());
+                let i = self.expr(*idx).0;
+                (format!("{name}[{i}]"), 10)
+            }
+            Op::Buf(_) | Op::Recall { .. } | Op::RecallInt { .. } => (
                 g.node(n).name.clone().unwrap_or_else(|| "…".to_string()),
                 10,
             ),

@@ -71,10 +71,26 @@ fn form(input: &TokenStream) -> Form {
 /// Expands each function item as `#[differentiable]` would, taking the
 /// arguments of a `#[differentiable(...)]` it carries.
 fn expand_functions(input: TokenStream) -> TokenStream {
-    let file: syn::File = match syn::parse2(input) {
+    // parsed without their bodies, which `expand_differentiable` reads:
+    // printed back as written (see `parse/flat.rs`)
+    let (hollow, bodies) = crate::parse::flat::hollow_bodies(input.clone());
+    let mut file: syn::File = match syn::parse2(hollow) {
         Ok(f) => f,
-        Err(e) => return e.into_compile_error(),
+        Err(_) => match syn::parse2(input) {
+            Ok(f) => f,
+            Err(e) => return e.into_compile_error(),
+        },
     };
+    let fns = file.items.iter().filter(|i| matches!(i, syn::Item::Fn(_)));
+    if fns.count() == bodies.len() {
+        let fns = file.items.iter_mut().filter_map(|i| match i {
+            syn::Item::Fn(f) => Some(f),
+            _ => None,
+        });
+        for (f, body) in fns.zip(&bodies) {
+            *f.block = crate::parse::flat::verbatim_block(body);
+        }
+    }
     let mut out = TokenStream::new();
     for mut item in file.items {
         let syn::Item::Fn(f) = &mut item else {

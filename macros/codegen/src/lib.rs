@@ -21,6 +21,7 @@ pub mod derive_params;
 pub mod diff;
 pub mod emit;
 pub mod formula;
+pub mod higher;
 pub mod inline;
 pub mod ir;
 pub mod model;
@@ -73,17 +74,28 @@ pub fn differentiate_expr(sig: &Signature, body: &syn::Expr) -> syn::Result<Stag
 /// assert_eq!(out[1], 3.0 + 2.0_f64.cos()); // ∂f/∂x
 /// ```
 pub fn pipeline(item: TokenStream) -> syn::Result<Stages> {
+    pipeline_with(TokenStream::new(), item)
+}
+
+/// [`pipeline`] with the attribute's arguments, as in
+/// `#[differentiable(attr)] item`.
+pub fn pipeline_with(attr: TokenStream, item: TokenStream) -> syn::Result<Stages> {
     let cx = Ctxt::new();
-    let f = parse::parse_fn(TokenStream::new(), item, &cx);
+    let f = parse::parse_fn(attr, item, &cx);
     cx.check()?;
     let f = f.expect("no errors means a function");
-    let sig = f.sig.expect("no errors means a signature");
-    differentiate_fn(&sig, &f.item.block)
+    let sig = f.sig.as_ref().expect("no errors means a signature");
+    differentiate_fn(sig, &f.body)
 }
 
 fn stages(lowered: Graph) -> syn::Result<Stages> {
+    stages_in(lowered, None)
+}
+
+/// [`stages`] with the mode `#[differentiable(mode = …)]` asks for.
+fn stages_in(lowered: Graph, mode: Option<types::Mode>) -> syn::Result<Stages> {
     let mut gradient = lowered.clone();
-    diff::differentiate(&mut gradient);
+    diff::differentiate_in(&mut gradient, mode);
     let mut errors = gradient
         .unsupported
         .iter()
@@ -117,18 +129,27 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
         }
     }
     let graph = match (&f.sig, cx.has_errors()) {
-        (Some(sig), false) => ir::lower::lower_fn(sig, &f.item.block, &cx),
+        (Some(sig), false) => ir::lower::lower_fn(sig, &f.body, &cx),
         _ => None,
     };
     match (cx.check(), graph) {
         (Ok(()), Some(lowered)) => {
             let sig = f.sig.as_ref().expect("a graph implies a signature");
-            let st = match stages(lowered) {
+            let derived = match higher::items(&f, sig, &lowered) {
+                Ok(items) => items,
+                Err(e) => return emit::fallback_fn(&f.item, Some(sig), e.into_compile_error()),
+            };
+            if sig.out_len.is_some() {
+                let item = &f.item;
+                return quote::quote! { #item #derived };
+            }
+            let mode = f.args.mode.as_ref().map(|m| m.0);
+            let st = match stages_in(lowered, mode) {
                 Ok(st) => st,
                 Err(e) => return emit::fallback_fn(&f.item, Some(sig), e.into_compile_error()),
             };
             let name = f.item.sig.ident.to_string();
-            let forward = st.gradient.wrt.is_some();
+            let forward = diff::choose_mode(&st.lowered, mode) == types::Mode::Forward;
             let formulas = formula::formulas(&st.gradient, &name);
             let mut doc = emit::grad_doc(&name, sig, forward, &formulas);
             if sig.assoc {
@@ -141,7 +162,8 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
             if emit::has_slice_grads(sig) {
                 return emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
             }
-            emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc)
+            let grad = emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc);
+            quote::quote! { #grad #derived }
         }
         (Err(e), _) => emit::fallback_fn(&f.item, f.sig.as_ref(), e.into_compile_error()),
         (Ok(()), None) => unreachable!("lowering returns None only after recording an error"),

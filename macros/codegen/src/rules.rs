@@ -307,10 +307,42 @@ prims! {
     /// `gelu(a)`, tanh approximation: ∂a = d·gelu′(a)
     Gelu: OpsFn("gelu"), Func("gelu"), |a| a.gelu(),
         |b, [a], _y, d| { let g = b.prim(Prim::GeluDerivative, &[a]); vec![Some(b.mul(d, g))] };
-    /// `gelu′(a)`, used by backward code only; it is never differentiated
-    /// (macrograd computes first derivatives), so it contributes nothing.
+    /// `gelu′(a)`, used by backward code only; differentiated by second-order
+    /// sweeps: with u = k·(a + c·a³), t = tanh u,
+    /// ∂a = d·(1 − t²)·(u′ + a·(u″ − 2t·u′²)/2)
     GeluDerivative: Internal("gelu_derivative"), Func("gelu′"), |a| a.gelu_derivative(),
-        |_b, [_a], _y, _d| vec![None];
+        |b, [a], _y, d| vec![Some(gelu_second(b, a, d))];
+}
+
+/// `√(2/π)`, of the tanh approximation of GELU (as in the runtime).
+const GELU_K: f64 = 0.797_884_560_802_865_4;
+/// The cubic coefficient of the tanh approximation of GELU.
+const GELU_C: f64 = 0.044_715;
+
+/// `d·gelu″(a)`: see [`Prim::GeluDerivative`].
+fn gelu_second(b: &mut Builder<'_>, a: NodeId, d: NodeId) -> NodeId {
+    let one = b.constant(1.0);
+    let a2 = b.mul(a, a);
+    let a3 = b.mul(a2, a);
+    let ca3 = b.scale(GELU_C, a3);
+    let inner = b.add(a, ca3);
+    let u = b.scale(GELU_K, inner);
+    let t = b.prim(Prim::Tanh, &[u]);
+    let tt = b.mul(t, t);
+    let sech2 = b.sub(one, tt);
+    let c3a2 = b.scale(3.0 * GELU_C, a2);
+    let up_inner = b.add(one, c3a2);
+    let up = b.scale(GELU_K, up_inner);
+    let upp = b.scale(6.0 * GELU_K * GELU_C, a);
+    let up2 = b.mul(up, up);
+    let t_up2 = b.mul(t, up2);
+    let two_t_up2 = b.scale(2.0, t_up2);
+    let curve = b.sub(upp, two_t_up2);
+    let half_a = b.scale(0.5, a);
+    let m = b.mul(half_a, curve);
+    let bracket = b.add(up, m);
+    let g2 = b.mul(sech2, bracket);
+    b.mul(d, g2)
 }
 
 /// `√(1 − a²)`

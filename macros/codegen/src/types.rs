@@ -34,6 +34,16 @@ impl Float {
     }
 }
 
+/// The sweep `name_grad` is built by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// One tangent per differentiable scalar, carried along the forward
+    /// pass (`mode = forward`).
+    Forward,
+    /// One adjoint sweep (`mode = reverse`).
+    Reverse,
+}
+
 /// A function parameter as the IR sees it.
 #[derive(Clone, Debug)]
 pub struct Param {
@@ -328,6 +338,11 @@ pub struct Signature {
     /// `Self`): the generated items are associated items of the same
     /// `impl`, and callers reach its pullback as `__f_pullback`.
     pub assoc: bool,
+    /// `None` for a scalar result, `Some(m)` for `[F; m]` (a function with
+    /// a vector result gets `name_vjp`, `name_jvp` and `name_jacobian`).
+    pub out_len: Option<usize>,
+    /// `#[differentiable(checkpoint = k)]`: see [`crate::ir::Graph::checkpoint`].
+    pub checkpoint: Option<usize>,
 }
 
 impl Signature {

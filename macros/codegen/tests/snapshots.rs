@@ -295,3 +295,30 @@ fn method_with_self() {
         },
     );
 }
+
+/// A state loop (an online log-sum-exp) nested in an accumulating loop:
+/// the forward pass runs the inner loop once, recording its tape, and the
+/// reverse sweep replays it (the copy that fusion puts beside it is merged).
+#[test]
+fn nested_state_loop_runs_once_forward() {
+    check(
+        "nested_state_loop",
+        quote! {
+            fn nested_lse(w: &[f64], #[nograd] xs: &[f64]) -> f64 {
+                let mut total = 0.0;
+                for &x in xs {
+                    let mut top = f64::NEG_INFINITY;
+                    let mut scaled = 0.0;
+                    for &wc in w {
+                        let beta = wc * x;
+                        let next = top.max(beta);
+                        scaled = scaled * (top - next).exp() + (beta - next).exp();
+                        top = next;
+                    }
+                    total += top + scaled.ln();
+                }
+                total
+            }
+        },
+    );
+}

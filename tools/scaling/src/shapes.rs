@@ -30,3 +30,35 @@ pub fn shapes(n: usize) -> Vec<(&'static str, &'static str, String)> {
         ("n chained network layers", "net", net),
     ]
 }
+
+/// The deeply nested or very long shapes of issue 11 §4 (stack overflows
+/// found by fuzzing), each of size `n`, as (name, body of one function
+/// `f(x: f64, y: f64) -> f64`, extra items it needs). `y` enters once, at
+/// the innermost level, so the gradient has two entries (reverse mode); with
+/// `y` a `#[nograd]` parameter it has one (forward mode). The same source
+/// compiles without the macro, so `scaling deep` can tell the macro's limits
+/// from rustc's.
+pub fn deep(n: usize) -> Vec<(&'static str, String, &'static str)> {
+    let product = format!("{}y", "x * ".repeat(n - 1));
+    let sum = format!("{}y", "x + ".repeat(n - 1));
+    let mut chain = String::from("if x < 0.0 { x }");
+    for k in 1..n {
+        chain.push_str(&format!(" else if x < {k}.0 {{ x * {k}.0 }}"));
+    }
+    chain.push_str(" else { y }");
+    let nest = |f: &str| format!("{}x * y{}", format!("{f}(").repeat(n), ")".repeat(n));
+    let methods: String = (0..n)
+        .map(|k| if k % 2 == 0 { ".sin()" } else { ".cos()" })
+        .collect();
+    // `relu_h`: a `#[differentiable]` helper in the macro's crate, a plain
+    // function in rustc's
+    let helper = "fn relu_h(x: f64) -> f64 {\n    if x > 0.0 { x } else { 0.0 }\n}\n";
+    vec![
+        ("product", product, ""),
+        ("sum", sum, ""),
+        ("else_if", chain, ""),
+        ("relu_op", nest("relu"), ""),
+        ("relu_fn", nest("relu_h"), helper),
+        ("methods", format!("(x * y){methods}"), ""),
+    ]
+}

@@ -2,14 +2,26 @@
 //! ordinary Rust with `#[differentiable]`: every derivative an eval asks
 //! for comes from the macro.
 
+mod det;
+pub mod gmm;
 mod hello;
 mod llsq;
 mod lse;
+mod lstm;
+mod ode;
 
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 3] = [
+pub static EVALS: [Eval; 7] = [
+    Eval {
+        module: "det",
+        evaluate: det::evaluate,
+    },
+    Eval {
+        module: "gmm",
+        evaluate: gmm::evaluate,
+    },
     Eval {
         module: "hello",
         evaluate: hello::evaluate,
@@ -21,6 +33,14 @@ pub static EVALS: [Eval; 3] = [
     Eval {
         module: "lse",
         evaluate: lse::evaluate,
+    },
+    Eval {
+        module: "lstm",
+        evaluate: lstm::evaluate,
+    },
+    Eval {
+        module: "ode",
+        evaluate: ode::evaluate,
     },
 ];
 

@@ -22,8 +22,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{activity, element_name, is_active, name_derivatives, set_active, Derivatives};
-use crate::ir::{Block, Builder, Call, Carried, Graph, NodeId, Op};
+pub use super::Derivatives;
+use super::{activity, element_name, is_active, name_derivatives, set_active};
+use crate::ir::{Block, BufOp, Builder, Call, Carried, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
 /// A tangent not summed yet: its terms, each `true` when it is subtracted.
@@ -34,20 +35,16 @@ type Terms = Vec<(NodeId, bool)>;
 /// [`Graph::grads`] with that one derivative, in the entry of `param`
 /// (the other differentiable parameters' entries are empty).
 pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
-    let active = activity(g, |k, i| k == param && i == index);
-    let body = std::mem::take(&mut g.body);
-    let mut sweep = Sweep {
-        tangents: Derivatives::new(),
-        pending: HashMap::new(),
-        consumers: consumers(g, &body),
-        active,
-    };
-    let mut body = sweep.block(g, &body);
-    let t = match sweep.tangents.get(&g.value) {
+    let limit = g.nodes.len();
+    let tangents = tangents(g, &HashMap::from([((param, index), None)]), limit, None);
+    let t = match tangents.get(&g.value) {
         Some(&t) => t,
         None => {
             let span = g.node(g.value).span;
-            body.push_const(g, 0.0, span)
+            let mut body = std::mem::take(&mut g.body);
+            let zero = body.push_const(g, 0.0, span);
+            g.body = body;
+            zero
         }
     };
     // the derivative of the value is what the caller asked for: `d_x`
@@ -57,7 +54,6 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
         node.name = Some(input);
         node.adjoint = true;
     }
-    g.body = body;
     g.grads = g
         .params
         .iter()
@@ -66,6 +62,52 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
         .map(|(k, _)| if k == param { vec![t] } else { Vec::new() })
         .collect();
     g.wrt = Some((param, index));
+}
+
+/// The seed of each parameter element a forward sweep differentiates
+/// along: `None` for the constant `1`, or a node holding its tangent (read
+/// from a tangent parameter; it must be defined before the body's first
+/// use of the element). Elements not listed have tangent 0.
+pub type Seeds = HashMap<(usize, Option<usize>), Option<NodeId>>;
+
+/// One forward sweep over `g`, for the nodes below `limit` (nodes added
+/// later, such as the tangents of an earlier sweep, count as constants):
+/// inserts the tangent of every active value after it and returns each
+/// value's tangent. Several sweeps over one graph give several columns at
+/// once, sharing the primal computation; a sweep over a graph that already
+/// holds its reverse sweep differentiates that sweep too (forward over
+/// reverse: Hessian-vector products). `along` records the direction in the
+/// tangents ([`crate::ir::Node::along`]) when there are several.
+pub fn tangents(
+    g: &mut Graph,
+    seeds: &Seeds,
+    limit: usize,
+    along: Option<(usize, Option<usize>)>,
+) -> Derivatives {
+    let mut active = activity(g, |k, i| seeds.contains_key(&(k, i)));
+    for a in active.iter_mut().skip(limit) {
+        *a = false;
+    }
+    let first_new = g.nodes.len();
+    let body = std::mem::take(&mut g.body);
+    let mut sweep = Sweep {
+        tangents: Derivatives::new(),
+        pending: HashMap::new(),
+        consumers: consumers(g, &body),
+        active,
+        seeds: seeds.clone(),
+        first_new,
+        keep: g.outputs().into_iter().collect(),
+    };
+    g.body = sweep.block(g, &body);
+    if along.is_some() {
+        for node in &mut g.nodes[first_new..] {
+            if node.adjoint {
+                node.along = along;
+            }
+        }
+    }
+    sweep.tangents
 }
 
 /// For each node, the nodes that read it (an `if` reads the values its
@@ -109,6 +151,11 @@ struct Sweep {
     pending: HashMap<NodeId, Terms>,
     consumers: HashMap<NodeId, Vec<NodeId>>,
     active: Vec<bool>,
+    seeds: Seeds,
+    /// The first node this sweep added.
+    first_new: usize,
+    /// The graph's outputs: their tangents are always summed.
+    keep: HashSet<NodeId>,
 }
 
 impl Sweep {
@@ -128,6 +175,7 @@ impl Sweep {
             let mut b = Builder::new(g, span);
             match b.graph.op(n).clone() {
                 Op::If(_) => self.branches(b.graph, n),
+                Op::Buf(bop) => self.buffer(&mut b, n, &bop),
                 Op::Call(c) if is_active(&self.active, c.value) => {
                     if let Some(t) = self.call(&mut b, &c) {
                         self.tangents.insert(c.value, t);
@@ -148,10 +196,13 @@ impl Sweep {
             let new = std::mem::take(&mut b.block);
             out.nodes.extend(new.nodes);
         }
+        // only nodes this sweep built are named as tangents: a tangent that
+        // folded to an existing value (`∂(u·a)/∂a = u`) keeps that value's name
         let named: Derivatives = block
             .nodes
             .iter()
             .filter_map(|n| self.tangents.get(n).map(|&t| (*n, t)))
+            .filter(|(_, t)| t.index() >= self.first_new)
             .collect();
         name_derivatives(g, &block.nodes, &named);
         out
@@ -160,7 +211,7 @@ impl Sweep {
     /// Whether `n` hands its terms on unsummed: unnamed, and read once, by
     /// a `+`, `−` or negation of the same block.
     fn hands_on(&self, g: &Graph, n: NodeId, members: &HashSet<NodeId>) -> bool {
-        if g.node(n).name.is_some() || n == g.value {
+        if g.node(n).name.is_some() || n == g.value || self.keep.contains(&n) {
             return false;
         }
         match self.consumers.get(&n).map(Vec::as_slice) {
@@ -188,7 +239,10 @@ impl Sweep {
     /// The terms of the tangent of the active single-output node `n`.
     fn terms(&mut self, b: &mut Builder<'_>, n: NodeId, op: &Op) -> Option<Terms> {
         let terms = match op {
-            Op::Param { .. } => vec![(b.constant(1.0), false)],
+            Op::Param { param, index } => match self.seeds.get(&(*param, *index)) {
+                Some(Some(seed)) => vec![(*seed, false)],
+                _ => vec![(b.constant(1.0), false)],
+            },
             Op::Prim(Prim::Add, args) => {
                 let mut t = self.take_terms(args[0]);
                 t.extend(self.take_terms(args[1]));
@@ -241,6 +295,48 @@ impl Sweep {
             _ => return None,
         };
         (!terms.is_empty()).then_some(terms)
+    }
+
+    /// A buffer operation's tangent: an active buffer gets a tangent buffer
+    /// of the same length, read and written at the same indices.
+    fn buffer(&mut self, b: &mut Builder<'_>, n: NodeId, op: &BufOp) {
+        match *op {
+            BufOp::New { len, init, .. } if is_active(&self.active, n) => {
+                let init = match self.summed(init) {
+                    Some(t) => t,
+                    None => b.constant(0.0),
+                };
+                let t = b.push(Op::Buf(BufOp::New {
+                    len,
+                    init,
+                    log: false,
+                    adj: None,
+                }));
+                b.graph.nodes[t.index()].name = b.graph.node(n).name.clone();
+                b.graph.nodes[t.index()].adjoint = true;
+                self.tangents.insert(n, t);
+            }
+            BufOp::Get { buf, idx } if is_active(&self.active, n) => {
+                if let Some(tb) = self.summed(buf) {
+                    let t = b.push(Op::Buf(BufOp::Get { buf: tb, idx }));
+                    self.tangents.insert(n, t);
+                }
+            }
+            BufOp::Set { buf, idx, value } => {
+                if let Some(tb) = self.summed(buf) {
+                    let t = match self.summed(value) {
+                        Some(t) => t,
+                        None => b.constant(0.0),
+                    };
+                    b.push(Op::Buf(BufOp::Set {
+                        buf: tb,
+                        idx,
+                        value: t,
+                    }));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The tangent of a call's value: its partials times its arguments'

@@ -8,7 +8,10 @@
 //! and its seed `∂x/∂x = 1` folds away (the derivative of `3·x + 2` is the
 //! constant 3): the code a person writes by hand for such a function.
 
+mod buffer;
+mod checkpoint;
 mod forward;
+pub mod higher;
 mod reverse;
 mod reverse_loop;
 
@@ -16,31 +19,84 @@ use std::collections::HashMap;
 
 use crate::ir::{Block, Graph, NodeId, Op};
 
-pub use forward::forward;
+pub use forward::{forward, tangents, Seeds};
 pub use reverse::reverse;
 
 /// The derivative node built so far for each value: its adjoint in reverse
 /// mode, its tangent in forward mode.
-type Derivatives = HashMap<NodeId, NodeId>;
+pub type Derivatives = HashMap<NodeId, NodeId>;
 
 /// Differentiates the graph's value with respect to every parameter not
-/// marked `#[nograd]`; fills [`Graph::grads`]. Forward mode when there is
-/// exactly one differentiable scalar (a scalar parameter, or an array of
-/// one), reverse mode otherwise.
+/// marked `#[nograd]`; fills [`Graph::grads`]. The sweep is the one
+/// [`choose_mode`] picks.
 pub fn differentiate(g: &mut Graph) {
-    let only = {
-        let mut elements = diff_elements(g);
-        match (elements.next(), elements.next()) {
-            (Some(e), None) => Some(e),
-            _ => None,
-        }
-    };
+    differentiate_in(g, None);
+}
+
+/// The cost model for `name_grad`. With `k` differentiable scalars, forward
+/// mode runs `k` tangent sweeps alongside the primal (each about as costly
+/// as the primal's arithmetic, less where the seed folds into constants)
+/// and stores nothing; reverse mode runs one adjoint sweep (about twice the
+/// primal's arithmetic) after the primal, keeping the intermediate values
+/// it reads live until then. Forward mode is chosen for `k = 1`, where it
+/// is never worse; reverse mode otherwise (measured in
+/// `benches/higher.rs`: at `k = 2` forward wins on the 30-step composition
+/// but loses on 2-variable Rosenbrock, so `k = 2` is left to the user).
+/// `mode = forward | reverse` overrides the choice; a parameter of run-time
+/// length always takes reverse mode (its gradient is a buffer, which only
+/// the reverse sweep fills), and so does a function passing a struct whole
+/// to a call (the callee's gradient is added in the reverse sweep).
+pub fn choose_mode(g: &Graph, wanted: Option<crate::types::Mode>) -> crate::types::Mode {
+    use crate::types::Mode;
     // a struct passed whole to a call adds into its gradient in the reverse sweep
-    let only = only.filter(|_| !has_runtime_size(g) && !g.struct_calls);
-    match only {
-        Some((param, index)) => forward(g, param, index),
-        None => reverse(g),
+    if has_runtime_size(g) || g.struct_calls {
+        return Mode::Reverse;
     }
+    wanted.unwrap_or(if diff_elements(g).count() == 1 {
+        Mode::Forward
+    } else {
+        Mode::Reverse
+    })
+}
+
+/// [`differentiate`] with the mode `wanted` (when given and possible).
+pub fn differentiate_in(g: &mut Graph, wanted: Option<crate::types::Mode>) {
+    let elements: Vec<(usize, Option<usize>)> = diff_elements(g).collect();
+    match (choose_mode(g, wanted), elements.as_slice()) {
+        (crate::types::Mode::Forward, &[(param, index)]) => forward(g, param, index),
+        (crate::types::Mode::Forward, [_, _, ..]) => forward_columns(g, &elements),
+        _ => reverse(g),
+    }
+}
+
+/// Forward mode with one tangent per differentiable scalar, every sweep
+/// over the primal graph (not over each other's tangents); tangents are
+/// named `d_q_dx` for `∂q/∂x`.
+fn forward_columns(g: &mut Graph, elements: &[(usize, Option<usize>)]) {
+    let limit = g.nodes.len();
+    let mut grads: Vec<Vec<NodeId>> = g
+        .params
+        .iter()
+        .filter(|p| p.diff)
+        .map(|_| Vec::new())
+        .collect();
+    for &(param, index) in elements {
+        let seeds = Seeds::from([((param, index), None)]);
+        let ts = tangents(g, &seeds, limit, Some((param, index)));
+        let t = match ts.get(&g.value) {
+            Some(&t) => t,
+            None => {
+                let span = g.node(g.value).span;
+                let mut body = std::mem::take(&mut g.body);
+                let z = body.push_const(g, 0.0, span);
+                g.body = body;
+                z
+            }
+        };
+        let slot = g.params[..param].iter().filter(|p| p.diff).count();
+        grads[slot].push(t);
+    }
+    g.grads = grads;
 }
 
 /// Whether the graph has a differentiable slice parameter: its gradient is
@@ -75,7 +131,15 @@ fn set_active(active: &mut Vec<bool>, n: NodeId, v: bool) {
 /// selects.
 fn activity(g: &Graph, seed: impl Fn(usize, Option<usize>) -> bool + Copy) -> Vec<bool> {
     let mut active = vec![false; g.nodes.len()];
-    mark_block(g, &g.body, &mut active, seed);
+    // a buffer written with an active value in one place makes its reads
+    // active everywhere, earlier ones included: repeat until none grows
+    loop {
+        let before = buffer::active_count(g, &active);
+        mark_block(g, &g.body, &mut active, seed);
+        if buffer::active_count(g, &active) == before {
+            break;
+        }
+    }
     active
 }
 
@@ -133,6 +197,7 @@ fn mark_block(
                 false
             }
             Op::Load { param, .. } => g.params[*param].diff,
+            Op::Buf(b) => buffer::mark(g, n, b, active),
             Op::Cmp(..)
             | Op::And(..)
             | Op::Or(..)

@@ -21,7 +21,11 @@ pub(super) type Adjoints = Derivatives;
 /// Differentiates the graph's value with respect to every parameter not
 /// marked `#[nograd]`, in reverse mode; fills [`Graph::grads`].
 pub fn reverse(g: &mut Graph) {
+    if let Some(k) = g.checkpoint {
+        super::checkpoint::segment_loops(g, k);
+    }
     let mut active = activity(g, |k, _| g.params[k].diff);
+    super::buffer::prepare(g, &mut active);
     let body = std::mem::take(&mut g.body);
     let span = g.node(g.value).span;
     let mut b = Builder::new(g, span);
@@ -66,6 +70,7 @@ pub fn reverse(g: &mut Graph) {
     let zeros = std::mem::take(&mut b.block);
     g.body = body;
     g.body.nodes.extend(backward.nodes);
+    super::buffer::drop_unread_logs(g);
     g.body.nodes.extend(zeros.nodes);
     g.grads = grads;
 }
@@ -84,11 +89,12 @@ pub(super) fn reverse_block(
     adj: &mut Adjoints,
     active: &mut Vec<bool>,
 ) {
-    for &n in nodes.iter().rev() {
+    for (k, &n) in nodes.iter().enumerate().rev() {
         let op = b.graph.op(n).clone();
         match &op {
-            Op::If(_) => reverse_if(b, n, adj, active),
+            Op::If(_) => reverse_if(b, n, adj, active, &marks_before(b.graph, &nodes[..k])),
             Op::Loop(_) => super::reverse_loop::reverse_loop(b, n, adj, active),
+            Op::Buf(bop) => super::buffer::reverse_buf(b, n, bop, adj, active),
             Op::Pick(i, elems) => {
                 // the element picked gets the adjoint: `if i == k { d } else { 0 }` for each k
                 let Some(&d) = adj.get(&n).filter(|_| is_active(active, n)) else {
@@ -170,8 +176,29 @@ pub(super) fn reverse_block(
     }
 }
 
-/// Reverses a run-time `if`: see the module docs.
-fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut Vec<bool>) {
+/// The buffer marks lowering put just before an `if` whose branches write
+/// buffers: `(buffer, mark)`.
+fn marks_before(g: &Graph, before: &[NodeId]) -> Vec<(NodeId, NodeId)> {
+    before
+        .iter()
+        .rev()
+        .map_while(|&m| match g.op(m) {
+            Op::Buf(crate::ir::BufOp::Mark(buf)) => Some((*buf, m)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reverses a run-time `if`: see the module docs. `marks` are the log
+/// lengths of the buffers its branches write, taken before it: each branch
+/// of the reverse `if` first rolls them back, then recomputes.
+fn reverse_if(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    adj: &mut Adjoints,
+    active: &mut Vec<bool>,
+    marks: &[(NodeId, NodeId)],
+) {
     let Op::If(i) = b.graph.op(n).clone() else {
         unreachable!("reverse_if is called on If nodes")
     };
@@ -181,13 +208,16 @@ fn reverse_if(b: &mut Builder<'_>, n: NodeId, adj: &mut Adjoints, active: &mut V
         .enumerate()
         .filter_map(|(k, o)| adj.get(&o.2).map(|&d| (k, d)))
         .collect();
-    if seeds.is_empty() {
+    if seeds.is_empty() && marks.is_empty() {
         return;
     }
     let span = b.graph.node(n).span;
     let mut branches = Vec::new();
     for (block, pick) in [(&i.then, 0), (&i.els, 1)] {
         let saved = std::mem::take(&mut b.block);
+        for &(buf, to) in marks {
+            b.push(Op::Buf(crate::ir::BufOp::Undo { buf, to }));
+        }
         let mut remap = HashMap::new();
         let copy = b.graph.copy_block(block, &mut remap);
         for (old, new) in &remap {

@@ -39,12 +39,15 @@ pub(super) fn reverse_loop(
         unreachable!("reverse_loop is called on loop nodes")
     };
     let seeds: Vec<Option<NodeId>> = l.carried.iter().map(|c| adj.get(&c.out).copied()).collect();
-    if seeds.iter().all(Option::is_none) {
+    // a loop that writes buffers passes adjoints on through them
+    if seeds.iter().all(Option::is_none) && !super::buffer::writes_buffers(b.graph, &l.body) {
         return;
     }
+    let undo = super::buffer::written_outside(b.graph, &l.body);
     let span = b.graph.node(n).span;
     // a `while` loop is undone by a range loop over its trip count
     let (start, end, inclusive, rev) = match &l.test {
+        Some(t) if t.bounded => undone_range(b, &l, t.trips),
         Some(t) => (b.push(Op::IConst(0)), t.trips, false, true),
         None => (l.start, l.end, l.inclusive, !l.rev),
     };
@@ -66,9 +69,9 @@ pub(super) fn reverse_loop(
     let mut remap = HashMap::from([(l.var, var)]);
     let mut recalls = Vec::new();
     for (k, c) in l.carried.iter().enumerate() {
-        // an integer is not recorded (yet): a placeholder, an error if read
+        // an integer is recalled from the loop's index tape
         let rc = if c.int {
-            b.push(Op::IConst(0))
+            b.push(Op::RecallInt { of: n, slot: k })
         } else {
             b.push(Op::Recall { of: n, slot: k })
         };
@@ -171,24 +174,18 @@ pub(super) fn reverse_loop(
     let mut live: HashSet<NodeId> = rev_carried.iter().map(|c| c.next).collect();
     mark_live(b.graph, &body, &mut live);
     let mut record = Vec::new();
+    let mut record_int = Vec::new();
     for (k, rc) in recalls.iter().enumerate() {
         if l.carried[k].int {
-            if live.contains(rc) {
-                let name = b
-                    .graph
-                    .node(l.carried[k].param)
-                    .name
-                    .clone()
-                    .unwrap_or_default();
-                let span = b.graph.node(l.carried[k].param).span;
-                b.graph.unsupported.push((
-                    span,
-                    format!(
-                        "the gradient of this loop needs the value of the integer `{name}` in each iteration, \
-                         which is not recorded yet: compute it from the loop index instead"
-                    ),
-                ));
-            }
+            b.graph.nodes[rc.index()].op = if live.contains(rc) {
+                record_int.push(l.carried[k].param);
+                Op::RecallInt {
+                    of: n,
+                    slot: record_int.len() - 1,
+                }
+            } else {
+                Op::IConst(0)
+            };
             continue;
         }
         if live.contains(rc) {
@@ -213,6 +210,8 @@ pub(super) fn reverse_loop(
     }
     if let Op::Loop(fwd) = &mut b.graph.nodes[n.index()].op {
         fwd.record = record.clone();
+        fwd.undo = undo.clone();
+        fwd.record_int = record_int.clone();
     }
     b.graph.nodes[r.index()].op = Op::Loop(Box::new(Loop {
         var,
@@ -223,8 +222,10 @@ pub(super) fn reverse_loop(
         carried: rev_carried,
         body,
         record: Vec::new(),
-        replay: (!record.is_empty()).then_some(n),
+        replay: (!record.is_empty() || !undo.is_empty() || !record_int.is_empty()).then_some(n),
         test: None,
+        undo: Vec::new(),
+        record_int: Vec::new(),
     }));
     b.block.nodes.push(r);
     for (to, out) in outs {
@@ -242,4 +243,27 @@ fn result_like(g: &mut Graph, r: NodeId, like: NodeId, adjoint: bool) -> NodeId 
     g.nodes[x.index()].name = g.node(like).name.clone();
     g.nodes[x.index()].adjoint = adjoint;
     x
+}
+
+/// The indices a range loop that a test may end early ran, the other way:
+/// `(start, end, inclusive, rev)` of the reverse loop. Forwards it ran
+/// `start, start + 1, …` (`trips` of them), backwards `last, last − 1, …`.
+fn undone_range(b: &mut Builder<'_>, l: &Loop, trips: NodeId) -> (NodeId, NodeId, bool, bool) {
+    use crate::ir::IntOp;
+    if !l.rev {
+        let end = match b.graph.op(l.start) {
+            Op::IConst(0) => trips,
+            _ => b.push(Op::IArith(IntOp::Add, l.start, trips)),
+        };
+        return (l.start, end, false, true);
+    }
+    // from `last + 1 − trips` up to `last`
+    let past = if l.inclusive {
+        let one = b.push(Op::IConst(1));
+        b.push(Op::IArith(IntOp::Add, l.end, one))
+    } else {
+        l.end
+    };
+    let start = b.push(Op::IArith(IntOp::Sub, past, trips));
+    (start, past, false, false)
 }

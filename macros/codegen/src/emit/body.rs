@@ -62,12 +62,29 @@ pub struct Writer<'g> {
     /// The variable each struct field read is bound to, by (parameter,
     /// element).
     pub(super) struct_reads: HashMap<(usize, usize), Ident>,
+    /// The undo log of each logged local buffer, by its `New` node.
+    pub(super) logs: HashMap<NodeId, Ident>,
+    /// For each loop recording undo-log lengths, its marks tape.
+    pub(super) marks: HashMap<NodeId, Ident>,
+    /// For each loop recording an index tape, the position of the loop
+    /// replaying it.
+    pub(super) marks_pos: HashMap<NodeId, Ident>,
+    /// The loops that a reverse sweep's loop replays.
+    pub(super) replayed: HashSet<NodeId>,
 }
 
 impl<'g> Writer<'g> {
     /// Prepares to write `g`.
     pub fn new(g: &'g Graph) -> Self {
         let inline = inlined(g);
+        let replayed = g
+            .nodes
+            .iter()
+            .filter_map(|node| match &node.op {
+                Op::Loop(l) => l.replay,
+                _ => None,
+            })
+            .collect();
         Writer {
             g,
             names: Names::new(g),
@@ -75,6 +92,10 @@ impl<'g> Writer<'g> {
             tape_pos: HashMap::new(),
             struct_grads: HashMap::new(),
             struct_reads: HashMap::new(),
+            logs: HashMap::new(),
+            marks: HashMap::new(),
+            marks_pos: HashMap::new(),
+            replayed,
         }
     }
 
@@ -88,7 +109,9 @@ impl<'g> Writer<'g> {
             .copied()
             .filter(|n| !self.inline.contains(n))
             .collect();
-        if nodes.len() <= CHUNK {
+        // a buffer lives in the scope that declares it: no chunks around it
+        let buffers = nodes.iter().any(|&n| matches!(g.op(n), Op::Buf(_)));
+        if nodes.len() <= CHUNK || buffers {
             let stmts = self.block(&g.body);
             return quote! { #(#stmts)* #grads };
         }
@@ -187,6 +210,7 @@ impl<'g> Writer<'g> {
         let g = self.g;
         match g.op(n) {
             Op::Loop(l) => self.loop_statement(n, l),
+            Op::Buf(b) => self.buf_statement(n, b),
             Op::Store {
                 param,
                 row,
@@ -201,6 +225,11 @@ impl<'g> Writer<'g> {
                 let then_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.0).0).collect();
                 let els = self.block(&i.els);
                 let else_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.1).0).collect();
+                // a conditional statement (a guarded store) hands out nothing
+                if pats.is_empty() {
+                    let els = (!els.is_empty()).then(|| quote!(else { #(#els)* }));
+                    return quote! { if #cond { #(#then)* } #els };
+                }
                 let (pat, tv, ev) = if pats.len() == 1 {
                     let (p, t, e) = (&pats[0], &then_vals[0], &else_vals[0]);
                     (quote!(#p), quote!(#t), quote!(#e))
@@ -317,6 +346,7 @@ impl<'g> Writer<'g> {
                 let id = self.names.of(g, n);
                 (quote!(#id), Prec::Atom)
             }
+            Op::Buf(b) => self.render_buf(b),
             _ => self.render_index(n),
         }
     }

@@ -75,31 +75,51 @@ impl Writer<'_> {
             let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
             head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
         }
+        self.record_marks(n, l, &mut pre, &mut head);
         if let Some(of) = l.replay {
-            let tape = self.names.of(g, of);
             let width = match g.op(of) {
                 Op::Loop(fwd) => fwd.record.len(),
                 _ => unreachable!("a loop replays a loop"),
             };
-            let pos = self.names.fresh("at");
-            let m = Literal::usize_unsuffixed(width);
-            pre.push(quote! { let mut #pos = #tape.len(); });
-            head.push(quote! { #pos -= #m; });
-            self.tape_pos.insert(of, pos);
+            if width > 0 {
+                let tape = self.names.of(g, of);
+                let pos = self.names.fresh("at");
+                let m = Literal::usize_unsuffixed(width);
+                pre.push(quote! { let mut #pos = #tape.len(); });
+                head.push(quote! { #pos -= #m; });
+                self.tape_pos.insert(of, pos);
+            }
+            self.roll_back(of, &mut pre, &mut head);
         }
-        if let Some(t) = &l.test {
+        if let Some(t) = l.test.as_ref().filter(|t| !t.bounded) {
             return self.while_statement(l, t, pre, head);
         }
         let var = self.names.of(g, l.var);
+        // a test that may end the range early (`break`): checked first,
+        // and the iterations that ran are counted when the reverse sweep needs it
+        let (mut exit, mut count) = (Vec::new(), quote!());
+        if let Some(t) = &l.test {
+            let test_head = self.block(&t.head);
+            let cond = self.expr(t.cond).0;
+            exit.extend(test_head);
+            exit.push(quote! { if !(#cond) { break; } });
+            if is_read(g, t.trips) {
+                let trips = self.names.of(g, t.trips);
+                pre.push(quote! { let mut #trips: usize = 0; });
+                count = quote! { #trips += 1; };
+            }
+        }
         let body = self.block(&l.body);
         let update = self.carried_update(l);
         let iter = if l.rev { quote!((#range).rev()) } else { range };
         quote! {
             #(#pre)*
             for #var in #iter {
+                #(#exit)*
                 #(#head)*
                 #(#body)*
                 #update
+                #count
             }
         }
     }
@@ -301,6 +321,7 @@ impl Writer<'_> {
                 let i = self.expr(*i).0;
                 (quote!([#(#xs),*][#i]), Prec::Atom)
             }
+            Op::RecallInt { of, slot } => self.recall_int(*of, *slot),
             Op::Recall { of, slot } => {
                 let tape = self.names.of(g, *of);
                 let pos = self
@@ -327,13 +348,32 @@ use quote::ToTokens;
 pub fn memory_doc(g: &Graph) -> Option<String> {
     let mut loops = 0;
     let mut tapes = Vec::new();
+    let mut logged = Vec::new();
+    let mut ints = Vec::new();
+    let mut tangent_bufs = Vec::new();
     let mut stack = vec![&g.body];
     while let Some(b) = stack.pop() {
         for &n in &b.nodes {
             let op = g.op(n);
+            if let Op::Buf(crate::ir::BufOp::New { log, .. }) = op {
+                let name = format!("`{}`", g.node(n).name.as_deref().unwrap_or("buffer"));
+                if *log && !logged.contains(&name) {
+                    logged.push(name);
+                } else if g.node(n).adjoint && g.wrt.is_some() && !tangent_bufs.contains(&name) {
+                    tangent_bufs.push(name);
+                }
+            }
             if let Op::Loop(l) = op {
                 if l.replay.is_none() {
                     loops += 1;
+                }
+                if !l.record_int.is_empty() {
+                    let names: Vec<String> = l
+                        .record_int
+                        .iter()
+                        .map(|r| format!("`{}`", g.node(*r).name.as_deref().unwrap_or("counter")))
+                        .collect();
+                    ints.push((l.record_int.len(), names.join(", ")));
                 }
                 if !l.record.is_empty() {
                     let names: Vec<String> = l
@@ -347,22 +387,44 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             stack.extend(crate::ir::walk::regions(op));
         }
     }
-    if loops == 0 {
+    if loops == 0 && logged.is_empty() && tangent_bufs.is_empty() {
         return None;
     }
     if g.wrt.is_some() {
-        return Some(
+        let mut text = String::from(
             " Memory: forward mode carries each derivative beside its value through the loops, \
-             so the gradient keeps nothing per iteration."
-                .to_string(),
+             so the gradient keeps nothing per iteration.",
         );
+        if !tangent_bufs.is_empty() {
+            text.push_str(&format!(
+                " Each local buffer the derivative flows through gets a tangent buffer of its length ({}).",
+                tangent_bufs.join(", ")
+            ));
+        }
+        return Some(text);
+    }
+    let buffers = (!logged.is_empty()).then(|| {
+        format!(
+            " Local buffers ({}): each write first saves the index and the value it overwrites on the \
+             buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore \
+             the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes \
+             one keeps one index per iteration per buffer.",
+            logged.join(", ")
+        )
+    });
+    if loops == 0 {
+        return buffers.map(|b| format!(" Memory:{b}"));
     }
     let mut text = String::from(
         " Memory: the backward pass of each loop is a loop that recomputes each iteration's \
          intermediate values;",
     );
     if tapes.is_empty() {
-        text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
+        if buffers.is_some() {
+            text.push_str(" no loop keeps float values per iteration on a tape (their carried values are accumulators).");
+        } else {
+            text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
+        }
     } else {
         for (k, (count, names)) in tapes.iter().enumerate() {
             let sep = if k == 0 { " " } else { "; " };
@@ -374,6 +436,22 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         text.push_str(
             "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
         );
+    }
+    if let Some(k) = g.checkpoint {
+        text.push_str(&format!(
+            " Checkpointing (`checkpoint = {k}`): a loop whose state the backward pass needs runs in \
+             segments of {k} iterations; it keeps its state once per segment, and the states of one \
+             segment at a time, recomputed from there (each such iteration runs forward twice)."
+        ));
+    }
+    for (count, names) in ints {
+        let s = if count == 1 { "" } else { "s" };
+        text.push_str(&format!(
+            " A loop keeps {count} integer{s} per iteration ({names}) on an index tape."
+        ));
+    }
+    if let Some(b) = buffers {
+        text.push_str(&b);
     }
     Some(text)
 }

@@ -15,8 +15,10 @@
 //! how many parameters are differentiable.
 
 mod body;
+mod buffer;
 mod call;
 mod fallback;
+pub mod higher;
 mod loops;
 mod structs;
 mod uses;
@@ -399,7 +401,9 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #name {}
 
-        #[allow(dead_code)]
+        // the pullback mirrors the user's signature: the user's own
+        // `#[allow]`s on the function do not reach it
+        #[allow(dead_code, clippy::too_many_arguments)]
         impl #name {
             #pb_fn
         }

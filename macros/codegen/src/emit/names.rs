@@ -55,7 +55,17 @@ impl Names {
         }
         let node = g.node(n);
         let base = match (&node.name, node.adjoint) {
-            (Some(name), true) => format!("d_{}", name.trim_start_matches("r#")),
+            (Some(name), true) => match node.along {
+                None => format!("d_{}", name.trim_start_matches("r#")),
+                Some((param, index)) => {
+                    let p = g.params[param].name.trim_start_matches("r#");
+                    let x = match index {
+                        None => p.to_string(),
+                        Some(i) => format!("{p}_{i}"),
+                    };
+                    format!("d_{}_d{x}", name.trim_start_matches("r#"))
+                }
+            },
             (Some(name), false) => name.clone(),
             (None, _) => loop {
                 let t = format!("t{}", self.next_temp);

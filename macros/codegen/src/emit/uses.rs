@@ -31,6 +31,7 @@ pub(super) fn inlined(g: &Graph) -> HashSet<NodeId> {
         let single = blocks.len() == 1
             && node.name.is_none()
             && !node.op.is_multi()
+            && !node.op.is_stateful()
             && !matches!(node.op, Op::Result(_))
             && home.get(&n) == Some(&blocks[0]);
         if always || single {
@@ -45,7 +46,12 @@ pub(super) fn inlined(g: &Graph) -> HashSet<NodeId> {
                 let n = g.node(c.next);
                 let once = uses.get(&c.next).is_some_and(|u| u.len() == 1);
                 let own = l.body.nodes.contains(&c.next);
-                if once && own && !n.op.is_multi() && !matches!(n.op, Op::Result(_)) {
+                if once
+                    && own
+                    && !n.op.is_multi()
+                    && !n.op.is_stateful()
+                    && !matches!(n.op, Op::Result(_))
+                {
                     inline.insert(c.next);
                 }
             }
@@ -121,6 +127,7 @@ fn count_uses(
                 .iter()
                 .map(|c| c.next)
                 .chain(l.record.iter().copied())
+                .chain(l.record_int.iter().copied())
             {
                 uses.entry(v).or_default().push(body_id);
             }

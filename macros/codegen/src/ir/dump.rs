@@ -114,6 +114,8 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                 a.call_value.0
             ),
             Op::Recall { of, slot } => format!("recall %{} {slot}", of.0),
+            Op::RecallInt { of, slot } => format!("recall_int %{} {slot}", of.0),
+            Op::Buf(b) => buf_text(b),
             Op::Pick(i, elems) => format!("pick %{} [{}]", i.0, args(elems)),
             Op::Loop(l) => {
                 let range = format!(
@@ -165,5 +167,32 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
         } else {
             let _ = writeln!(out, "{pad}%{} = {text}{name}", id.0);
         }
+    }
+}
+
+/// One line for a buffer operation.
+fn buf_text(b: &crate::ir::BufOp) -> String {
+    use crate::ir::BufOp;
+    match b {
+        BufOp::New {
+            len,
+            init,
+            log,
+            adj,
+        } => {
+            let log = if *log { " logged" } else { "" };
+            let adj = adj
+                .map(|a| format!(" adjoint %{}", a.0))
+                .unwrap_or_default();
+            format!("vec [%{}; %{}]{log}{adj}", init.0, len.0)
+        }
+        BufOp::Len(v) => format!("len %{}", v.0),
+        BufOp::Get { buf, idx } => format!("get %{}[%{}]", buf.0, idx.0),
+        BufOp::Set { buf, idx, value } => format!("set %{}[%{}] = %{}", buf.0, idx.0, value.0),
+        BufOp::Pop(v) => format!("pop %{}", v.0),
+        BufOp::Sum(v) => format!("sum %{}", v.0),
+        BufOp::Mark(v) => format!("mark %{}", v.0),
+        BufOp::Undo { buf, to } => format!("undo %{} to %{}", buf.0, to.0),
+        BufOp::Check { idx, len } => format!("check %{} < {len}", idx.0),
     }
 }

@@ -93,6 +93,9 @@ pub struct Test {
     /// A result node: how many iterations ran (what the reverse sweep,
     /// a range loop, runs over).
     pub trips: NodeId,
+    /// The loop also runs over its range, and the test may end it early (a
+    /// `for` loop with `break`); otherwise the range is unused.
+    pub bounded: bool,
 }
 
 /// A loop over a run-time range of `usize`s, or a `while` loop.
@@ -115,20 +118,37 @@ pub struct Loop {
     /// Carried parameters pushed on this loop's tape at each iteration's
     /// entry, for the reverse sweep (empty: no tape).
     pub record: Vec<NodeId>,
+    /// Integer carried parameters pushed at each iteration's entry on the
+    /// loop's index tape (before the undo-log lengths of `undo`), read back
+    /// with [`Op::RecallInt`].
+    pub record_int: Vec<NodeId>,
     /// For the loop of a reverse sweep: the loop whose tape its
     /// [`Op::Recall`] nodes read, one iteration back each time.
     pub replay: Option<NodeId>,
-    /// For a `while` loop: its test (the range is then unused, `var` too).
+    /// For a `while` loop: its test (the range is then unused, `var` too,
+    /// unless the test is `bounded`).
     pub test: Option<Test>,
+    /// Logged local buffers (their `New` nodes) the body writes: a recording
+    /// loop pushes each one's undo-log length at each iteration's entry, and
+    /// the loop replaying it rolls each log back to that length before
+    /// undoing the iteration (see [`super::BufOp`]).
+    pub undo: Vec<NodeId>,
 }
 
 impl Loop {
+    /// How many integers the loop pushes on its index tape per iteration:
+    /// recorded integers, then undo-log lengths.
+    pub fn int_width(&self) -> usize {
+        self.record_int.len() + self.undo.len()
+    }
+
     /// The nodes read at the loop's own level: the range, the initial
     /// values, the tape it replays.
     pub fn args(&self) -> Vec<NodeId> {
         let mut v = vec![self.start, self.end];
         v.extend(self.carried.iter().map(|c| c.init));
         v.extend(self.replay);
+        v.extend(self.undo.iter().copied());
         v
     }
 
@@ -141,7 +161,7 @@ impl Loop {
             c.init = f(c.init);
             c.next = f(c.next);
         }
-        for r in &mut self.record {
+        for r in self.record.iter_mut().chain(&mut self.record_int) {
             *r = f(*r);
         }
         if let Some(r) = &mut self.replay {
@@ -149,6 +169,9 @@ impl Loop {
         }
         if let Some(t) = &mut self.test {
             t.cond = f(t.cond);
+        }
+        for u in &mut self.undo {
+            *u = f(*u);
         }
     }
 
@@ -168,6 +191,12 @@ impl Loop {
 pub fn is_int_op(op: &Op) -> bool {
     matches!(
         op,
-        Op::IConst(_) | Op::IExtern(_) | Op::IParam(_) | Op::Len(_) | Op::IArith(..)
+        Op::IConst(_)
+            | Op::RecallInt { .. }
+            | Op::IExtern(_)
+            | Op::IParam(_)
+            | Op::Len(_)
+            | Op::IArith(..)
+            | Op::Buf(super::BufOp::Len(_) | super::BufOp::Mark(_))
     )
 }

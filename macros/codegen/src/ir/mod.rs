@@ -11,6 +11,7 @@
 //! Invariants: a block lists its nodes in evaluation order; a node refers
 //! only to nodes defined before it, in its own block or an enclosing one.
 
+mod buffer;
 mod builder;
 pub mod dump;
 pub mod eval;
@@ -23,6 +24,7 @@ use proc_macro2::Span;
 
 pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
+pub use buffer::{written_outside, BufOp};
 pub use builder::Builder;
 pub use loops::{Carried, IntOp, Loop, Test};
 pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
@@ -243,6 +245,16 @@ pub enum Op {
     /// Adds a callee's gradient for a struct argument into the gradient of
     /// a struct parameter; a statement with no value (see [`structs`]).
     AddStruct(Box<AddStruct>),
+    /// An operation on a local run-time buffer; see [`BufOp`].
+    Buf(BufOp),
+    /// Integer slot `slot` of what loop `of` recorded (its `record_int`) in
+    /// the iteration that the enclosing reverse loop is undoing.
+    RecallInt {
+        /// The recording loop.
+        of: NodeId,
+        /// The position among the loop's recorded integers.
+        slot: usize,
+    },
     /// Slot `slot` of what loop `of` recorded in the iteration that the
     /// enclosing reverse loop is undoing.
     Recall {
@@ -265,7 +277,7 @@ impl Op {
             | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => Vec::new(),
-            Op::Recall { of, .. } => vec![*of],
+            Op::Recall { of, .. } | Op::RecallInt { of, .. } => vec![*of],
             Op::Prim(_, args) => args.clone(),
             Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => vec![*a],
             Op::Cmp(_, a, b)
@@ -279,6 +291,7 @@ impl Op {
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
             Op::AddStruct(a) => vec![a.call_value, a.coeff],
+            Op::Buf(b) => b.args(),
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
@@ -303,7 +316,18 @@ impl Op {
     /// Whether the node has an effect beyond its value (a store into a
     /// gradient buffer), so it is never removed or merged.
     pub fn is_effect(&self) -> bool {
-        matches!(self, Op::Store { .. } | Op::AddStruct(_))
+        match self {
+            Op::Store { .. } | Op::AddStruct(_) => true,
+            Op::Buf(b) => b.is_effect(),
+            _ => false,
+        }
+    }
+
+    /// Whether the node reads or creates mutable memory (a local buffer):
+    /// its value depends on when it runs, so it is never merged, moved or
+    /// inlined.
+    pub fn is_stateful(&self) -> bool {
+        matches!(self, Op::Buf(b) if b.is_stateful())
     }
 
     /// Whether the node is a statement with [`Op::Result`] outputs rather
@@ -325,6 +349,10 @@ pub struct Node {
     /// `∂<name>/∂x` in forward mode (see [`Graph::wrt`]). Emitted as
     /// `d_<name>` either way.
     pub adjoint: bool,
+    /// For a tangent from one of several forward sweeps over one graph: the
+    /// parameter element the sweep differentiates along (so the node named
+    /// `q` is `∂q/∂x`, emitted `d_q_dx`); `None` otherwise.
+    pub along: Option<(usize, Option<usize>)>,
     /// The user's tokens it came from.
     pub span: Span,
 }
@@ -363,6 +391,17 @@ pub struct Graph {
     /// A call takes a part of a differentiable struct parameter whole:
     /// only the reverse sweep adds its gradient (see [`structs`]).
     pub struct_calls: bool,
+    /// The elements of a vector value (`-> [F; m]`), in order; empty for a
+    /// scalar function. [`Graph::value`] is then the first of them.
+    pub outs: Vec<NodeId>,
+    /// Further outputs of the derived functions (tangents, Jacobian and
+    /// Hessian entries), in the order their emitter reads them.
+    pub extra: Vec<NodeId>,
+    /// `#[differentiable(checkpoint = k)]`: before the reverse sweep, a
+    /// run-time range loop that carries state becomes a loop over segments
+    /// of `k` iterations around a loop over one segment, so the reverse
+    /// sweep keeps one state per segment and one segment's states at a time.
+    pub checkpoint: Option<usize>,
 }
 
 impl Graph {
@@ -378,6 +417,9 @@ impl Graph {
             wrt: None,
             unsupported: Vec::new(),
             struct_calls: false,
+            outs: Vec::new(),
+            extra: Vec::new(),
+            checkpoint: None,
         }
     }
 
@@ -398,15 +440,19 @@ impl Graph {
             op,
             name: None,
             adjoint: false,
+            along: None,
             span,
         });
         id
     }
 
-    /// Every output: the value, then each gradient element.
+    /// Every output: the value, then each gradient element, then the
+    /// elements of a vector value and the extra outputs.
     pub fn outputs(&self) -> Vec<NodeId> {
         let mut out = vec![self.value];
         out.extend(self.grads.iter().flatten().copied());
+        out.extend(self.outs.iter().copied());
+        out.extend(self.extra.iter().copied());
         out
     }
 
@@ -463,7 +509,7 @@ impl Op {
             | Op::IExtern(_)
             | Op::IParam(_)
             | Op::Len(_) => {}
-            Op::Recall { of, .. } => *of = f(*of),
+            Op::Recall { of, .. } | Op::RecallInt { of, .. } => *of = f(*of),
             Op::Prim(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
             Op::Powi(a, _) | Op::Not(a) | Op::ToFloat(a) => *a = f(*a),
             Op::Load { row, col, .. } => {
@@ -486,6 +532,7 @@ impl Op {
                 a.call_value = f(a.call_value);
                 a.coeff = f(a.coeff);
             }
+            Op::Buf(b) => b.map_refs(&mut f),
             Op::Pick(i, elems) => {
                 *i = f(*i);
                 elems.iter_mut().for_each(|e| *e = f(*e));

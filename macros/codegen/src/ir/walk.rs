@@ -26,6 +26,7 @@ pub fn region_reads(op: &Op) -> Vec<NodeId> {
             .iter()
             .map(|c| c.next)
             .chain(l.record.iter().copied())
+            .chain(l.record_int.iter().copied())
             .chain(l.test.as_ref().map(|t| t.cond))
             .collect(),
         _ => Vec::new(),

@@ -5,8 +5,10 @@
 //! user's own tokens. Bodies are read later, by `ir::lower`.
 
 mod attr;
+pub(crate) mod flat;
+mod nested;
 
-pub use attr::{parse_attr_args, GradArgs};
+pub use attr::{parse_attr_args, GradArgs, Mode};
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
@@ -23,14 +25,27 @@ pub const NOGRAD: &str = "nograd";
 /// anything is allocated for them.
 pub const MAX_ELEMENTS: usize = 1_000_000;
 
+/// The longest fixed array a `#[differentiable]` function may return: its
+/// Jacobian is written out entry by entry.
+pub const MAX_OUTPUTS: usize = 4096;
+
 /// A `#[differentiable]` function.
 pub struct GradFn {
-    /// The function as the user wrote it, `#[nograd]` markers removed.
+    /// The function as the user wrote it, `#[nograd]` markers removed; its
+    /// block is the body's tokens as written (see `flat.rs`).
     pub item: syn::ItemFn,
+    /// The body, parsed: what is lowered.
+    pub body: syn::Block,
     /// The attribute's arguments.
     pub args: GradArgs,
     /// The checked signature, if it could be read.
     pub sig: Option<Signature>,
+}
+
+impl Drop for GradFn {
+    fn drop(&mut self) {
+        flat::dismantle(std::mem::take(&mut self.body.stmts));
+    }
 }
 
 /// A `grad!(|…| …)` closure.
@@ -39,6 +54,16 @@ pub struct GradClosure {
     pub closure: syn::ExprClosure,
     /// The checked signature, if it could be read.
     pub sig: Option<Signature>,
+}
+
+impl Drop for GradClosure {
+    fn drop(&mut self) {
+        let body = std::mem::replace(
+            &mut *self.closure.body,
+            syn::Expr::Verbatim(TokenStream::new()),
+        );
+        flat::dismantle(vec![syn::Stmt::Expr(body, None)]);
+    }
 }
 
 /// Reads a `#[differentiable]` item. Returns `None` only when the item is not a
@@ -51,8 +76,9 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             GradArgs::default()
         }
     };
+    let written_body = flat::body_group(&item);
     let starts_with_let = matches!(item.clone().into_iter().next(), Some(proc_macro2::TokenTree::Ident(i)) if i == "let");
-    let item: syn::Item = match syn::parse2(item) {
+    let item: syn::Item = match nested::parse(item, fn_body_exprs) {
         Ok(i) => i,
         Err(e) if starts_with_let => {
             cx.push(syn::Error::new(
@@ -75,6 +101,10 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             );
             return None;
         }
+    };
+    let body = match &written_body {
+        Some(g) => *std::mem::replace(&mut item.block, Box::new(flat::verbatim_block(g))),
+        None => (*item.block).clone(),
     };
     check_fn_header(&item.sig, cx);
     // a method, or an associated function that names `Self`: its items
@@ -106,11 +136,28 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
             None
         }
     };
-    let mut sig = signature(params, ret, cx);
+    let mut sig = signature(params, ret, true, cx).map(|s| Signature {
+        checkpoint: args.checkpoint,
+        ..s
+    });
     if let Some(sig) = &mut sig {
         sig.assoc = assoc;
     }
-    Some(GradFn { item, args, sig })
+    Some(GradFn {
+        item,
+        body,
+        args,
+        sig,
+    })
+}
+
+/// The expressions of a function item's body (none for other items).
+fn fn_body_exprs(item: &mut syn::Item) -> Vec<&mut syn::Expr> {
+    let mut out = Vec::new();
+    if let syn::Item::Fn(f) = item {
+        flat::stmt_exprs(&mut f.block.stmts, &mut out);
+    }
+    out
 }
 
 /// `&self` or `self`: a parameter named `self` of type `&Self` / `Self`, a
@@ -153,7 +200,9 @@ fn parse_receiver(r: &mut syn::Receiver, cx: &Ctxt) -> Option<FnParam> {
 
 /// Reads a `grad!` closure.
 pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
-    let mut closure: syn::ExprClosure = match syn::parse2(input) {
+    let mut closure: syn::ExprClosure = match nested::parse(input, |c: &mut syn::ExprClosure| {
+        vec![&mut *c.body]
+    }) {
         Ok(c) => c,
         Err(e) => {
             cx.push(syn::Error::new(
@@ -193,7 +242,7 @@ pub fn parse_closure(input: TokenStream, cx: &Ctxt) -> Option<GradClosure> {
         syn::ReturnType::Type(_, ty) => Some(&**ty),
         syn::ReturnType::Default => None,
     };
-    let sig = signature(params, ret, cx);
+    let sig = signature(params, ret, false, cx);
     Some(GradClosure { closure, sig })
 }
 
@@ -481,16 +530,24 @@ fn param_float(p: &FnParam) -> Option<Float> {
 fn signature(
     params: Vec<Option<FnParam>>,
     ret: Option<&syn::Type>,
+    vector_out: bool,
     cx: &Ctxt,
 ) -> Option<Signature> {
+    let mut out_len = None;
     let ret_float = match ret {
         Some(ty) => match float_of_type(ty) {
             Some((f, None)) => Some(f),
+            Some((f, Some(m))) if vector_out && (1..=MAX_OUTPUTS).contains(&m) => {
+                out_len = Some(m);
+                Some(f)
+            }
             _ => {
-                cx.error_spanned_by(
-                    ty,
-                    "a differentiable function returns one scalar: `f64` or `f32`",
-                );
+                let msg = if vector_out {
+                    format!("a differentiable function returns a scalar (`f64` or `f32`) or a fixed array of 1 to {MAX_OUTPUTS} of them (`[f64; 3]`)")
+                } else {
+                    "a differentiable function returns one scalar: `f64` or `f32`".to_string()
+                };
+                cx.error_spanned_by(ty, msg);
                 return None;
             }
         },
@@ -554,5 +611,7 @@ fn signature(
         float: float?,
         params: out,
         assoc: false,
+        out_len,
+        checkpoint: None,
     })
 }

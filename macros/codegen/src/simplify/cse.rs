@@ -37,6 +37,10 @@ fn cse_block_open(
     scopes: &mut Vec<HashMap<String, NodeId>>,
 ) -> Block {
     let mut out = Block::default();
+    // two reads of a buffer are equal only with no write (nor a region,
+    // which may write) between them: the last such node is part of a
+    // read's key, and a nested block starts from a node of its own
+    let mut barrier = block.nodes.first().copied();
     for id in block.nodes {
         let mut op = std::mem::replace(&mut g.nodes[id.index()].op, Op::Const(0.0));
         if let Op::If(i) = &mut op {
@@ -63,6 +67,9 @@ fn cse_block_open(
         op.map_refs(|n| resolve(map, n));
         let key = match &op {
             Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => None,
+            Op::Buf(crate::ir::BufOp::Get { .. }) => Some(format!("{op:?} after {barrier:?}")),
+            // a buffer's identity and effects are never shared
+            other if other.is_stateful() || other.is_effect() => None,
             other => Some(format!("{other:?}")),
         };
         // `a + b` and `b + a` are the same value (IEEE `+` and `·` commute exactly)
@@ -72,6 +79,9 @@ fn cse_block_open(
             }
             _ => None,
         };
+        if op.is_effect() || op.is_multi() {
+            barrier = Some(id);
+        }
         g.nodes[id.index()].op = op;
         if let Some(key) = key {
             let found = scopes.iter().rev().find_map(|s| {
@@ -84,6 +94,7 @@ fn cse_block_open(
                 if g.nodes[prev.index()].name.is_none() {
                     g.nodes[prev.index()].name = g.nodes[id.index()].name.clone();
                     g.nodes[prev.index()].adjoint = g.nodes[id.index()].adjoint;
+                    g.nodes[prev.index()].along = g.nodes[id.index()].along;
                 }
                 continue;
             }

@@ -78,18 +78,22 @@ fn dce_loop(
     live: &mut HashSet<NodeId>,
     changed: &mut bool,
 ) -> bool {
-    if !node_live && !l.record.is_empty() {
+    let records = !l.record.is_empty() || !l.record_int.is_empty();
+    if !node_live && records {
         l.record.clear();
+        l.record_int.clear();
         *changed = true;
     }
     let mut keep: Vec<bool> = l
         .carried
         .iter()
-        .map(|c| live.contains(&c.out) || l.record.contains(&c.param))
+        .map(|c| {
+            live.contains(&c.out) || l.record.contains(&c.param) || l.record_int.contains(&c.param)
+        })
         .collect();
     loop {
         let mut probe = live.clone();
-        probe.extend(l.record.iter().copied());
+        probe.extend(l.record.iter().chain(&l.record_int).copied());
         probe.extend(
             l.carried
                 .iter()
@@ -124,7 +128,7 @@ fn dce_loop(
     for c in &l.carried {
         live.insert(c.next);
     }
-    live.extend(l.record.iter().copied());
+    live.extend(l.record.iter().chain(&l.record_int).copied());
     l.body = dce_block(g, std::mem::take(&mut l.body), live, changed);
     if let Some(mut t) = l.test.take() {
         live.insert(t.cond);

@@ -202,12 +202,14 @@ pub(super) fn keep_name(g: &mut Graph, gone: NodeId, kept: NodeId) {
     if kept_node.name.is_some() || matches!(kept_node.op, Op::Const(_) | Op::Param { .. }) {
         return;
     }
-    let (name, adjoint) = (
+    let (name, adjoint, along) = (
         g.nodes[gone.index()].name.clone(),
         g.nodes[gone.index()].adjoint,
+        g.nodes[gone.index()].along,
     );
     g.nodes[kept.index()].name = name;
     g.nodes[kept.index()].adjoint = adjoint;
+    g.nodes[kept.index()].along = along;
 }
 
 /// Puts a constant operand of `+` and `·` (exactly commutative in IEEE

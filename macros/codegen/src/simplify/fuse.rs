@@ -57,7 +57,7 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
             let Op::Loop(r) = g.op(block.nodes[j]) else {
                 continue;
             };
-            if r.replay.is_some() || !accumulates_only(g, r) {
+            if r.replay.is_some() || !accumulates_only(g, r) || touches_buffers(g, &r.body) {
                 continue;
             }
             for i in (0..j).rev() {
@@ -71,7 +71,7 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
                     && f.inclusive == r.inclusive
                     && f.rev != r.rev
                     && f.record.is_empty();
-                if !same_range {
+                if !same_range || touches_buffers(g, &f.body) {
                     continue;
                 }
                 if let Some(hoist) = hoistable(g, &block, i, j) {
@@ -84,6 +84,21 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
         break;
     }
     (block, changed)
+}
+
+/// Whether a block (nested blocks included) reads or writes a local
+/// buffer: its values depend on when it runs, so it stays where it is.
+fn touches_buffers(g: &Graph, block: &Block) -> bool {
+    let mut stack = vec![block];
+    while let Some(b) = stack.pop() {
+        for &n in &b.nodes {
+            if matches!(g.op(n), Op::Buf(_)) {
+                return true;
+            }
+            stack.extend(regions(g.op(n)));
+        }
+    }
+    false
 }
 
 /// Every carried value is `param + term` where `param` is read nowhere else.
@@ -147,7 +162,12 @@ fn hoistable(g: &Graph, block: &Block, i: usize, j: usize) -> Option<Vec<usize>>
         };
         let node = block.nodes[k];
         let op = g.op(node);
-        if k == i || node != n || op.is_multi() || op.is_effect() || matches!(op, Op::Recall { .. })
+        if k == i
+            || node != n
+            || op.is_multi()
+            || op.is_effect()
+            || op.is_stateful()
+            || matches!(op, Op::Recall { .. })
         {
             return None;
         }

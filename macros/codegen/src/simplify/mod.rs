@@ -7,10 +7,12 @@
 //! infinite or NaN. Zero adjoints never need folding: the reverse sweep leaves them
 //! out instead of adding zeros.
 
+mod carry_stores;
 mod cse;
 mod dce;
 mod fold;
 mod fuse;
+mod same_loops;
 mod stores;
 
 use std::collections::HashMap;
@@ -25,10 +27,10 @@ const MAX_ROUNDS: usize = 32;
 pub fn simplify(g: &mut Graph) {
     for _ in 0..MAX_ROUNDS {
         let folded = fold::fold(g);
-        let merged = cse::cse(g);
+        let merged = cse::cse(g) | same_loops::merge_equal_loops(g);
         let removed = dce::dce(g);
         let fused = fuse::fuse(g);
-        let stored = stores::merge_stores(g);
+        let stored = stores::merge_stores(g) | carry_stores::carry_stores(g);
         if !(folded || merged || removed || fused || stored) {
             return;
         }
@@ -49,6 +51,9 @@ pub(crate) fn resolve(map: &HashMap<NodeId, NodeId>, mut n: NodeId) -> NodeId {
 /// Rewrites the graph's outputs through `map`.
 pub(crate) fn remap_outputs(g: &mut Graph, map: &HashMap<NodeId, NodeId>) {
     g.value = resolve(map, g.value);
+    for n in g.outs.iter_mut().chain(g.extra.iter_mut()) {
+        *n = resolve(map, *n);
+    }
     for grad in &mut g.grads {
         for n in grad.iter_mut() {
             *n = resolve(map, *n);

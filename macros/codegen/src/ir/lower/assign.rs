@@ -41,6 +41,13 @@ impl Lowerer<'_> {
                 .error_spanned_by(name_expr, format!("cannot find `{name}` in this function"));
             return;
         };
+        if !self.env[pos].mutable && matches!(self.env[pos].val, Val::Vec(_)) {
+            self.cx.error_spanned_by(
+                name_expr,
+                format!("cannot write into `{name}`: declare it `let mut {name} = vec![…];`"),
+            );
+            return;
+        }
         if !self.env[pos].mutable {
             self.cx.error_spanned_by(
                 name_expr,
@@ -82,13 +89,10 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            (Some((ix, Val::Idx(_))), Val::Array(_), _) => {
-                self.cx.error_spanned_by(
-                    ix,
-                    "assigning to a fixed-size array at a run-time index is not supported yet: \
-                     build the array with the value in place (`if i == 0 { … }`), or use a constant index",
-                );
-                Val::Poison
+            (Some((ix, Val::Idx(k))), Val::Array(a), v) => self.array_write_at(a, k, v, ix),
+            (Some((ix, i)), Val::Vec(buf), v) => {
+                self.vec_write(buf, place, ix, &i, v, &name);
+                Val::Vec(buf)
             }
             (Some((ix, _)), Val::Array(_), _) => {
                 self.cx

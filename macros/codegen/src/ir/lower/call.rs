@@ -44,7 +44,10 @@ impl Lowerer<'_> {
             "sin_cos" if m.args.is_empty() => return self.sin_cos(recv, &m.receiver, span),
             "len"
                 if m.args.is_empty()
-                    && matches!(recv, Val::Buf(_) | Val::Row(..) | Val::Window(..)) =>
+                    && matches!(
+                        recv,
+                        Val::Buf(_) | Val::Vec(_) | Val::Row(..) | Val::Window(..)
+                    ) =>
             {
                 return self.slice_len(&recv, span).unwrap_or(Val::Poison);
             }
@@ -294,12 +297,29 @@ impl Lowerer<'_> {
 
     /// A call of another differentiable function, through its pullback.
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
+        if let Some(last) = func.path.segments.last() {
+            let name = last.ident.to_string();
+            let derived = ["_grad", "_jvp", "_vjp", "_jacobian", "_hessian", "_hvp"]
+                .into_iter()
+                .find(|s| name.len() > s.len() && name.ends_with(s));
+            if let Some(suffix) = derived {
+                let base = &name[..name.len() - suffix.len()];
+                self.cx.error_spanned_by(
+                    func,
+                    format!(
+                        "`{name}` is a derivative function: differentiating through it (nested differentiation) is not supported yet; \
+                         call `{base}` itself here, or compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter"
+                    ),
+                );
+                return Val::Poison;
+            }
+        }
         let exprs: Vec<&syn::Expr> = c.args.iter().collect();
         let Some(args) = self.call_args(&exprs) else {
             return Val::Poison;
         };
         let arg_spans =
-            crate::ir::SourceSpans(c.args.iter().map(syn::spanned::Spanned::span).collect());
+            crate::ir::SourceSpans(c.args.iter().map(crate::parse::flat::span_of).collect());
         let by_ref = c
             .args
             .iter()
@@ -409,10 +429,12 @@ impl Lowerer<'_> {
                          mark the parameter `#[nograd]`, or compute the value in a loop in this function",
                     );
                 }
-                row @ (Val::Row(..) | Val::Window(..)) => match self.row_to_array(row, a.span()) {
-                    Val::Array(v) => args.push(CallArg::Array(v)),
-                    _ => ok = false,
-                },
+                row @ (Val::Row(..) | Val::Window(..)) => {
+                    match self.row_to_array(row, crate::parse::flat::span_of(a)) {
+                        Val::Array(v) => args.push(CallArg::Array(v)),
+                        _ => ok = false,
+                    }
+                }
                 Val::Idx(_) => {
                     ok = false;
                     self.cx.error_spanned_by(

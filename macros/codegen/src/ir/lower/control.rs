@@ -16,6 +16,9 @@ pub(super) enum Item {
 
 impl Lowerer<'_> {
     pub(super) fn if_expr(&mut self, i: &syn::ExprIf) -> Val {
+        if let Some(v) = self.long_chain(i) {
+            return v;
+        }
         let Some(cond) = self.cond(&i.cond) else {
             return Val::Poison;
         };
@@ -32,22 +35,46 @@ impl Lowerer<'_> {
     /// Lowers both branches into their own blocks and merges every binding
     /// they changed (and the branch values) into results of one `If` node.
     fn runtime_if(&mut self, cond: NodeId, i: &syn::ExprIf) -> Val {
-        let span = i.if_token.span;
+        let mut then = |l: &mut Self| l.block(&i.then_branch);
+        match &i.else_branch {
+            Some((_, e)) => {
+                let mut els = |l: &mut Self| l.expr(e);
+                self.runtime_if_with(cond, i.if_token.span, &mut then, Some(&mut els))
+            }
+            None => self.runtime_if_with(cond, i.if_token.span, &mut then, None),
+        }
+    }
+
+    /// A run-time `if` on `cond` whose branches `then` and `els` lower
+    /// (no `else`: `None`).
+    pub(super) fn runtime_if_with(
+        &mut self,
+        cond: NodeId,
+        span: Span,
+        then: &mut dyn FnMut(&mut Self) -> Val,
+        els: Option<&mut dyn FnMut(&mut Self) -> Val>,
+    ) -> Val {
         let snapshot = self.env.clone();
+        let has_else = els.is_some();
 
         self.blocks.push(Block::default());
-        let then_val = self.block(&i.then_branch);
+        let then_val = then(self);
         let then_block = self.blocks.pop().expect("pushed above");
         let then_env = std::mem::replace(&mut self.env, snapshot.clone());
 
         self.blocks.push(Block::default());
-        let else_val = match &i.else_branch {
-            Some((_, e)) => self.expr(e),
+        let else_val = match els {
+            Some(e) => e(self),
             None => Val::Unit,
         };
         let else_block = self.blocks.pop().expect("pushed above");
         let else_env = std::mem::replace(&mut self.env, snapshot);
 
+        // the reverse sweep restores the buffers the branches write to
+        // what they held here before it recomputes the branch taken
+        for buf in crate::ir::written_outside(&self.g, &[&then_block, &else_block]) {
+            self.push(Op::Buf(crate::ir::BufOp::Mark(buf)), span);
+        }
         let if_id = self.push(Op::Const(0.0), span);
         let mut outs = Vec::new();
         let mut merged_env = Vec::with_capacity(then_env.len());
@@ -59,7 +86,7 @@ impl Lowerer<'_> {
         let value = match (then_val, else_val) {
             (Val::Unit, Val::Unit) => Val::Unit,
             (Val::Unit, Val::Poison) | (Val::Poison, Val::Unit) => Val::Poison,
-            (t, Val::Unit) if i.else_branch.is_none() => {
+            (t, Val::Unit) if !has_else => {
                 let _ = t;
                 self.cx.error_at(
                     span,
@@ -148,12 +175,37 @@ impl Lowerer<'_> {
             Some(super::seq::Seq::Run(run)) => return self.runtime_for(f, run),
             None => return,
         };
+        let exits = self.has_exits && super::exits::exits_of(&f.body).any();
+        let outer = self.env.len();
+        if exits {
+            self.prepare_loop_exit(f.for_token.span);
+        }
         for item in items {
             let mark = self.env.len();
-            if !self.bind_loop_pat(&f.pat, item) {
-                return;
-            }
-            let v = self.block(&f.body);
+            let v = match exits.then(|| self.loop_go(f.for_token.span)).flatten() {
+                // each iteration runs while no `break` (or `return`) happened
+                Some(go) => {
+                    let item = std::cell::Cell::new(Some(item));
+                    let mut then = |l: &mut Self| {
+                        let m = l.env.len();
+                        let item = item.take().expect("one iteration lowers its body once");
+                        if !l.bind_loop_pat(&f.pat, item) {
+                            return Val::Poison;
+                        }
+                        l.start_iteration(f.for_token.span);
+                        let v = l.block(&f.body);
+                        l.env.truncate(m);
+                        v
+                    };
+                    self.runtime_if_with(go, f.for_token.span, &mut then, None)
+                }
+                None => {
+                    if !self.bind_loop_pat(&f.pat, item) {
+                        return;
+                    }
+                    self.block(&f.body)
+                }
+            };
             self.env.truncate(mark);
             if !matches!(v, Val::Unit | Val::Poison) {
                 let tail = match f.body.stmts.last() {
@@ -169,6 +221,10 @@ impl Lowerer<'_> {
             if self.too_big {
                 return;
             }
+        }
+        if exits {
+            self.end_loop_exit();
+            self.env.truncate(outer);
         }
     }
 

@@ -10,28 +10,23 @@ use crate::rules::Prim;
 
 impl Lowerer<'_> {
     /// An expression's value; a struct field path read here is a float.
-    #[inline(always)]
     pub(super) fn expr(&mut self, e: &syn::Expr) -> Val {
-        self.expr_in(e, false)
+        let v = self.expr_raw(e);
+        if !matches!(v, Val::Field { .. } | Val::Item { .. }) {
+            return v;
+        }
+        self.settle(v, crate::parse::flat::span_of(e))
     }
 
     /// An expression's value, a struct path kept as a path (for a call
     /// argument, a binding, a field of a struct value, a deeper access).
-    #[inline(always)]
     pub(super) fn expr_keep(&mut self, e: &syn::Expr) -> Val {
-        self.expr_in(e, true)
+        self.expr_raw(e)
     }
 
-    /// One frame per level of nesting (deep expressions recurse here).
-    fn expr_in(&mut self, e: &syn::Expr, keep: bool) -> Val {
-        let v = self.expr_of(e);
-        if keep || !matches!(v, Val::Field { .. } | Val::Item { .. }) {
-            return v;
-        }
-        self.settle(v, e.span())
-    }
-
-    fn expr_of(&mut self, e: &syn::Expr) -> Val {
+    /// Lowers one expression whose first operands may already be lowered
+    /// (see `stack.rs`, whose [`Lowerer::expr`] every caller uses).
+    pub(super) fn expr_node(&mut self, e: &syn::Expr) -> Val {
         match e {
             syn::Expr::Lit(l) => self.literal(&l.lit),
             syn::Expr::Path(p) => self.path(p),
@@ -45,6 +40,7 @@ impl Lowerer<'_> {
             syn::Expr::Array(a) => self.array(a),
             syn::Expr::Repeat(r) => self.repeat(r),
             syn::Expr::Cast(c) => self.cast(c),
+            syn::Expr::Macro(m) => self.vec_macro(m),
             syn::Expr::Block(b) if b.label.is_none() => self.block(&b.block),
             syn::Expr::If(i) => self.if_expr(i),
             syn::Expr::Reference(r) if r.mutability.is_none() => self.expr_keep(&r.expr),
@@ -52,7 +48,15 @@ impl Lowerer<'_> {
             syn::Expr::Tuple(t) => Val::Tuple(t.elems.iter().map(|e| self.expr(e)).collect()),
             syn::Expr::Field(f) => self.field(f),
             syn::Expr::Struct(s) => self.struct_lit(s),
-            syn::Expr::Assign(_) | syn::Expr::ForLoop(_) | syn::Expr::While(_) => {
+            syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
+                if self.exit_statement(e) =>
+            {
+                Val::Unit
+            }
+            syn::Expr::Assign(_)
+            | syn::Expr::ForLoop(_)
+            | syn::Expr::While(_)
+            | syn::Expr::Loop(_) => {
                 self.statement(e);
                 Val::Unit
             }
@@ -105,9 +109,12 @@ impl Lowerer<'_> {
             syn::Expr::Loop(l) => (&l.loop_token, "`loop` is not supported yet: write the exit condition as `while cond { … }`, or loop over a range `for i in 0..n`"),
             syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[differentiable]` function and call it"),
             syn::Expr::Macro(m) => (&m.mac, "macro calls are not supported in a differentiable body: the macro cannot see what they expand to"),
-            syn::Expr::Return(r) => (&r.return_token, "early `return` is not supported: compute the value with `if`/`else` and end the body with it"),
-            syn::Expr::Break(b) => (&b.break_token, "`break` is not supported yet: put the exit condition in `while cond { … }`, or loop over exactly the range you need and use `if` inside the loop to skip work"),
-            syn::Expr::Continue(c) => (&c.continue_token, "`continue` is not supported yet: use `if` inside the loop"),
+            syn::Expr::Return(r) => (&r.return_token, "`return` is supported as a statement of a function body (`if c { return x; }`), not inside a value or a closure: compute the value with `if`/`else`"),
+            syn::Expr::Break(b) if b.label.is_some() => (b, "loop labels are not supported: set a variable, `break` the inner loop, and test it after the inner loop"),
+            syn::Expr::Break(b) if b.expr.is_some() => (b, "`break` with a value is not supported: assign the value to a variable, then `break;`"),
+            syn::Expr::Break(b) => (&b.break_token, "`break` outside a loop: it can only end a `for`, `while` or `loop`"),
+            syn::Expr::Continue(c) if c.label.is_some() => (c, "loop labels are not supported: `continue` applies to the innermost loop"),
+            syn::Expr::Continue(c) => (&c.continue_token, "`continue` outside a loop: it can only skip to the next iteration of a `for`, `while` or `loop`"),
             syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
             syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),
             syn::Expr::Field(f) => (f, "field access is not supported: pass the value as a parameter"),
@@ -135,7 +142,7 @@ impl Lowerer<'_> {
                 );
                 None
             }
-            Val::Buf(_) | Val::Row(..) | Val::Window(..) => {
+            Val::Buf(_) | Val::Vec(_) | Val::Row(..) | Val::Window(..) => {
                 self.cx.error_spanned_by(
                     at,
                     "expected a number, found a slice: index it (`xs[i]`) or loop over it",
@@ -489,7 +496,11 @@ impl Lowerer<'_> {
             return Val::Poison;
         }
         match v {
-            Val::Int(i) => Val::Num(self.constant(i as f64, c.span())),
+            Val::Int(i) => {
+                let from = crate::parse::flat::span_of(&c.expr);
+                let span = from.join(c.ty.span()).unwrap_or(from);
+                Val::Num(self.constant(i as f64, span))
+            }
             Val::Num(n) => Val::Num(n),
             Val::Poison => Val::Poison,
             other => {

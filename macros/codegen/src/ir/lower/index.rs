@@ -201,6 +201,7 @@ impl Lowerer<'_> {
                     Some(Val::Poison)
                 }
             },
+            Val::Vec(b) => Some(self.vec_read(*b, i, &ix.index, span)),
             Val::Array(v) => match i {
                 Val::Idx(n) => Some(Val::Num(self.push(Op::Pick(*n, v.clone()), span))),
                 _ => None,
@@ -252,6 +253,9 @@ impl Lowerer<'_> {
     pub(super) fn slice_len(&mut self, v: &Val, span: Span) -> Option<Val> {
         match v {
             Val::Buf(k) => Some(Val::Idx(self.push(Op::Len(*k), span))),
+            Val::Vec(b) => Some(Val::Idx(
+                self.push(Op::Buf(crate::ir::BufOp::Len(*b)), span),
+            )),
             Val::Row(k, _) => {
                 let width = self.g.params[*k].slice.and_then(|s| s.row).unwrap_or(0);
                 Some(Val::Int(width as i64))

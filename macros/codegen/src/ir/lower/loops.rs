@@ -24,6 +24,30 @@ impl Lowerer<'_> {
             return;
         }
         let span = w.while_token.span;
+        self.conditional_loop(span, Some((*w.cond).clone()), &w.body);
+    }
+
+    /// Lowers `loop { … }`, which ends by `break` (or `return`), into an
+    /// [`Op::Loop`] with a test on its exit flag.
+    pub(super) fn loop_expr(&mut self, l: &syn::ExprLoop) {
+        if let Some(label) = &l.label {
+            self.cx
+                .error_spanned_by(label, "loop labels are not supported");
+            return;
+        }
+        if !super::exits::exits_of(&l.body).any() {
+            self.cx.error_spanned_by(
+                l.loop_token,
+                "this `loop` never ends: end it with `if cond { break; }`, or write `while cond { … }`",
+            );
+            return;
+        }
+        self.conditional_loop(l.loop_token.span, None, &l.body);
+    }
+
+    /// A `while` loop (`cond`) or a `loop` (no condition).
+    fn conditional_loop(&mut self, span: Span, cond: Option<syn::Expr>, body: &syn::Block) {
+        let exits = self.has_exits && super::exits::exits_of(body).any();
         let zero = self.push(Op::IConst(0), span);
         let run = Run {
             start: zero,
@@ -31,17 +55,35 @@ impl Lowerer<'_> {
             inclusive: false,
             rev: false,
             bind: Bind::Index,
-            cond: Some((*w.cond).clone()),
+            forever: cond.is_none(),
+            cond,
+            exits,
         };
-        let body = &w.body;
         let pat: syn::Pat = syn::parse_quote!(_);
-        self.runtime_loop(span, &pat, run, body, &mut |l| l.block(body));
+        self.loop_with_exits(span, &pat, run, body);
     }
 
     /// Lowers a `for` loop over a run-time range into an [`Op::Loop`].
-    pub(super) fn runtime_for(&mut self, f: &syn::ExprForLoop, run: Run) {
-        let body = &f.body;
-        self.runtime_loop(f.for_token.span, &f.pat, run, body, &mut |l| l.block(body));
+    pub(super) fn runtime_for(&mut self, f: &syn::ExprForLoop, mut run: Run) {
+        run.exits = self.has_exits && super::exits::exits_of(&f.body).any();
+        self.loop_with_exits(f.for_token.span, &f.pat, run, &f.body);
+    }
+
+    /// [`Self::runtime_loop`] over a block, with the exit flags its body needs.
+    fn loop_with_exits(&mut self, span: Span, pat: &syn::Pat, run: Run, body: &syn::Block) {
+        if !run.exits {
+            self.runtime_loop(span, pat, run, body, &mut |l| l.block(body));
+            return;
+        }
+        let mark = self.env.len();
+        self.prepare_loop_exit(span);
+        self.runtime_loop(span, pat, run, body, &mut |l| {
+            l.start_iteration(span);
+            l.block(body)
+        });
+        self.end_loop_exit();
+        // the flag dies with the loop
+        self.env.truncate(mark);
     }
 
     /// A loop over `run` binding `pat` in each iteration, whose body
@@ -69,7 +111,9 @@ impl Lowerer<'_> {
             if !self.env[pos].mutable {
                 continue;
             }
-            if assigned.contains(&self.env[pos].name) {
+            // an integer the body assigns, or a hidden exit flag
+            let hidden = self.env[pos].name.contains('\0');
+            if assigned.contains(&self.env[pos].name) || hidden {
                 let init = match self.env[pos].val {
                     Val::Int(c) => usize::try_from(c)
                         .ok()
@@ -79,7 +123,8 @@ impl Lowerer<'_> {
                 };
                 if let Some(init) = init {
                     let p = self.g.add(Op::Result(loop_id), span);
-                    self.g.nodes[p.index()].name = Some(self.env[pos].name.clone());
+                    let name = self.env[pos].name.split('\0').next().unwrap_or("flag");
+                    self.g.nodes[p.index()].name = Some(name.to_string());
                     ints.push((pos, init, p));
                     self.env[pos].val = Val::Idx(p);
                     continue;
@@ -116,20 +161,29 @@ impl Lowerer<'_> {
             }
         }
 
-        // a `while` loop's test reads the carried values at each iteration's entry
+        // a `while` loop's test reads the carried values at each iteration's
+        // entry, and so do the exit flags of a loop that may `break`
         let mut test = None;
-        if let Some(c) = &run.cond {
+        if run.cond.is_some() || run.exits {
             self.blocks.push(Block::default());
-            let cond = self.cond(c);
+            let user = match &run.cond {
+                Some(c) => self.cond(c),
+                None => Some(super::Cond::Const(true)),
+            };
+            let cond = if run.exits {
+                self.loop_test(user, span)
+            } else {
+                user
+            };
             let head = self.blocks.pop().expect("pushed above");
-            match cond {
-                Some(super::Cond::Node(n)) => test = Some((head, n)),
-                Some(super::Cond::Const(_)) => self.cx.error_spanned_by(
+            match (cond, &run.cond) {
+                (Some(super::Cond::Node(n)), _) => test = Some((head, n)),
+                (Some(super::Cond::Const(_)), Some(c)) => self.cx.error_spanned_by(
                     c,
                     "this `while` condition is constant: a loop that never runs or never ends; \
                      compare values that the loop changes",
                 ),
-                None => {}
+                _ => {}
             }
         }
         self.blocks.push(Block::default());
@@ -219,7 +273,12 @@ impl Lowerer<'_> {
             let cond = unchanged.get(&cond).copied().unwrap_or(cond);
             let trips = self.g.add(Op::Result(loop_id), span);
             self.g.nodes[trips.index()].name = Some("trips".into());
-            crate::ir::Test { head, cond, trips }
+            crate::ir::Test {
+                head,
+                cond,
+                trips,
+                bounded: run.cond.is_none() && !run.forever,
+            }
         });
         for c in &mut carried {
             c.next = unchanged.get(&c.next).copied().unwrap_or(c.next);
@@ -271,6 +330,8 @@ impl Lowerer<'_> {
             record: Vec::new(),
             replay: None,
             test,
+            undo: Vec::new(),
+            record_int: Vec::new(),
         }));
         self.blocks
             .last_mut()

@@ -10,18 +10,22 @@
 //! poisoned value, so one compile reports every independent mistake.
 
 mod assign;
+mod buffer;
 mod call;
+mod chain;
 mod control;
+mod exits;
 mod expr;
+mod finish;
 mod index;
 mod leaf;
 mod loops;
 mod reduce;
 mod seq;
+mod stack;
 mod strukt;
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 
 use super::{Block, Graph, NodeId, Op};
 use crate::ctxt::Ctxt;
@@ -52,6 +56,8 @@ enum Val {
     Idx(NodeId),
     /// A slice parameter (by index), read by index or walked by a loop.
     Buf(usize),
+    /// A local run-time buffer `vec![x; n]`, by its `New` node.
+    Vec(NodeId),
     /// Row `row` (an integer node) of a `&[[F; N]]` parameter.
     Row(usize, NodeId),
     /// `width` consecutive values of a `&[F]` parameter from `start` (an
@@ -108,11 +114,24 @@ struct Lowerer<'a> {
     captures: bool,
     /// The element made for each struct field read so far.
     struct_reads: std::collections::HashMap<(usize, Vec<crate::types::Seg>), NodeId>,
+    /// `Some(m)` when the function returns `[F; m]`.
+    out_len: Option<usize>,
+    /// Operands lowered ahead of their expression, by address (`stack.rs`).
+    premade: std::collections::HashMap<usize, Val>,
+    /// For each enclosing loop that may exit early, the position of its
+    /// `broke` flag in `env` (see `exits.rs`).
+    loops: Vec<usize>,
+    /// The body mentions `break`, `continue` or `return` at all.
+    has_exits: bool,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
 pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> {
     let mut l = Lowerer::new(sig, cx);
+    l.has_exits = exits::body_mentions_exits(body);
+    if l.has_exits {
+        l.prepare_return(body, body.brace_token.span.open());
+    }
     let val = l.block_with(body, true);
     l.finish(val, tail_span(body))
 }
@@ -122,7 +141,7 @@ pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> 
 fn tail_span(body: &syn::Block) -> Span {
     match body.stmts.last() {
         Some(syn::Stmt::Expr(_, Some(semi))) => semi.span,
-        Some(syn::Stmt::Expr(e, None)) => e.span(),
+        Some(syn::Stmt::Expr(e, None)) => crate::parse::flat::span_of(e),
         _ => body.brace_token.span.close(),
     }
 }
@@ -132,19 +151,26 @@ pub fn lower_expr(sig: &Signature, body: &syn::Expr, cx: &Ctxt) -> Option<Graph>
     let mut l = Lowerer::new(sig, cx);
     l.captures = true;
     let val = l.expr(body);
-    l.finish(val, body.span())
+    l.finish(val, crate::parse::flat::span_of(body))
 }
 
 impl<'a> Lowerer<'a> {
     fn new(sig: &Signature, cx: &'a Ctxt) -> Self {
         let mut l = Lowerer {
-            g: Graph::new(sig.float, sig.ir_params()),
+            g: Graph {
+                checkpoint: sig.checkpoint,
+                ..Graph::new(sig.float, sig.ir_params())
+            },
             blocks: vec![Block::default()],
             env: Vec::new(),
             cx,
             too_big: false,
             captures: false,
             struct_reads: std::collections::HashMap::new(),
+            out_len: sig.out_len,
+            premade: std::collections::HashMap::new(),
+            loops: Vec::new(),
+            has_exits: false,
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -198,40 +224,6 @@ impl<'a> Lowerer<'a> {
         l
     }
 
-    fn finish(mut self, val: Val, end: Span) -> Option<Graph> {
-        match val {
-            Val::Num(n) => self.g.value = n,
-            Val::Poison => {}
-            Val::Unit => self.cx.error_at(
-                end,
-                "this body has no value: end it with an expression of the float type, without a semicolon",
-            ),
-            Val::Int(i) => self.cx.error_at(
-                end,
-                format!("the body's value is an integer: a differentiable function returns a float; write `{i}.0`"),
-            ),
-            Val::Array(_) => self.cx.error_at(
-                end,
-                "the body's value is an array: a differentiable function returns one scalar",
-            ),
-            Val::Cond(_) => self.cx.error_at(end, "the body's value is a condition, not a float"),
-            Val::Opaque(_) => self.cx.error_at(end, "the body's value is an opaque input, not a float"),
-            Val::Idx(_) => self.cx.error_at(end, "the body's value is an integer: a differentiable function returns a float; convert it with `as f64`"),
-            Val::Buf(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
-            Val::Tuple(_) => self.cx.error_at(end, "the body's value is a tuple: a differentiable function returns one scalar"),
-            Val::Field { path, .. } if !path.is_empty() => unreachable!("a field path at the end is settled by `expr`"),
-            Val::Field { .. } | Val::Struct(_) | Val::Item { .. } => self.cx.error_at(end, "the body's value is a struct: a differentiable function returns one scalar; return one of its fields (`s.x`)"),
-        }
-        if self.cx.has_errors() {
-            return None;
-        }
-        self.g.body = self
-            .blocks
-            .pop()
-            .expect("the top-level block is never popped");
-        Some(self.g)
-    }
-
     /// Adds a node to the current block.
     fn push(&mut self, op: Op, span: Span) -> NodeId {
         if self.g.nodes.len() >= NODE_LIMIT && !self.too_big {
@@ -268,34 +260,13 @@ impl<'a> Lowerer<'a> {
     /// `return value` (a `return` anywhere else is an early return).
     fn block_with(&mut self, block: &syn::Block, fn_body: bool) -> Val {
         let mark = self.env.len();
-        let mut val = Val::Unit;
-        let last = block.stmts.len().saturating_sub(1);
-        for (k, stmt) in block.stmts.iter().enumerate() {
-            val = Val::Unit;
-            match stmt {
-                syn::Stmt::Local(local) => self.local(local),
-                syn::Stmt::Expr(syn::Expr::Return(r), _) if k == last && fn_body => match &r.expr {
-                    Some(e) => val = self.expr(e),
-                    None => self.cx.error_spanned_by(r, "`return` needs a value here"),
-                },
-                syn::Stmt::Expr(e, None) if k == last => val = self.expr(e),
-                syn::Stmt::Expr(e, _) => self.statement(e),
-                syn::Stmt::Item(item) => self.cx.error_spanned_by(
-                    item,
-                    "items inside a differentiable body are not supported: move them out of the function",
-                ),
-                syn::Stmt::Macro(m) => self.cx.error_spanned_by(
-                    &m.mac,
-                    "macro calls are not supported in a differentiable body: the macro cannot see what they expand to",
-                ),
-            }
-        }
+        let val = self.statements(block, fn_body);
         self.env.truncate(mark);
         val
     }
 
     /// `let name (: ty)? = init;`
-    fn local(&mut self, local: &syn::Local) {
+    fn local(&mut self, local: &syn::Local, go: Option<NodeId>) {
         let (pat, ty) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
             p => (p, None),
@@ -315,16 +286,28 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        // a struct path stays a path (`let arm = s.arm;`) unless it is
-        // declared a float or will be reassigned
-        let mut val = self.expr_keep(&init.expr);
+        if self.has_exits && exits::exits_of(&init.expr).any() {
+            self.cx.error_spanned_by(
+                &init.expr,
+                "early `return`, `break` or `continue` inside the value of a `let` is not supported: \
+                 write `if cond { return …; }` as a statement before the `let`",
+            );
+            self.poison_names(pat);
+            return;
+        }
+        let mut val = match go {
+            Some(go) => self.guarded_value(go, &init.expr),
+            // a struct path stays a path (`let arm = s.arm;`) unless it is
+            // declared a float or will be reassigned
+            None => self.expr_keep(&init.expr),
+        };
         let settle = matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some())
             || ty.is_some_and(|t| crate::types::float_of_type(t).is_some());
         if settle {
-            val = self.settle(val, init.expr.span());
+            val = self.settle(val, crate::parse::flat::span_of(&init.expr));
         }
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
-            val = self.row_to_array(val, init.expr.span());
+            val = self.row_to_array(val, crate::parse::flat::span_of(&init.expr));
         }
         if let Some(ty) = ty {
             self.check_annotation(ty, &val);
@@ -418,7 +401,7 @@ impl<'a> Lowerer<'a> {
             }
         };
         match val {
-            Val::Num(id) => set(&mut self.g, *id, name.to_string()),
+            Val::Num(id) | Val::Vec(id) => set(&mut self.g, *id, name.to_string()),
             Val::Array(ids) => {
                 for (i, id) in ids.iter().enumerate() {
                     set(&mut self.g, *id, format!("{name}_{i}"));
@@ -452,6 +435,9 @@ impl<'a> Lowerer<'a> {
             syn::Expr::Binary(b) if compound_op(&b.op).is_some() => self.compound(b),
             syn::Expr::ForLoop(f) => self.for_loop(f),
             syn::Expr::While(w) => self.while_loop(w),
+            syn::Expr::Loop(l) => self.loop_expr(l),
+            syn::Expr::Break(_) | syn::Expr::Continue(_) | syn::Expr::Return(_)
+                if self.exit_statement(e) => {}
             _ => {
                 let _ = self.expr(e);
             }

@@ -25,6 +25,11 @@ pub(super) struct Run {
     pub(super) bind: Bind,
     /// The condition of a `while` loop (the range is then unused).
     pub(super) cond: Option<syn::Expr>,
+    /// The body may `break`, `continue` or `return`: the loop tests its
+    /// exit flags before each iteration.
+    pub(super) exits: bool,
+    /// `loop { … }`: no condition and no range, only the exit flags.
+    pub(super) forever: bool,
 }
 
 /// What one iteration binds, given its index `i`.
@@ -163,6 +168,8 @@ impl Lowerer<'_> {
                         rev: false,
                         bind: Bind::Elem(k),
                         cond: None,
+                        exits: false,
+                        forever: false,
                     }))
                 }
                 row @ (Val::Row(..) | Val::Window(..)) => {
@@ -230,6 +237,8 @@ impl Lowerer<'_> {
                 chunks,
             },
             cond: None,
+            exits: false,
+            forever: false,
         }))
     }
 
@@ -257,6 +266,8 @@ impl Lowerer<'_> {
                     rev: false,
                     bind: Bind::Index,
                     cond: None,
+                    exits: false,
+                    forever: false,
                 }))
             }
             _ => {

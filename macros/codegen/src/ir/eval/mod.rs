@@ -10,6 +10,10 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use std::collections::HashMap;
 
+mod buffer;
+
+use buffer::{eval_buf, record_marks, roll_back};
+
 use super::{Block, Graph, Loop, NodeId, Op};
 
 /// A number the interpreter can compute with; method names follow `f64`.
@@ -225,6 +229,16 @@ struct State<T> {
     tapes: HashMap<NodeId, Vec<T>>,
     /// For each replayed loop, where the iteration being undone starts on its tape.
     replay_at: HashMap<NodeId, usize>,
+    /// Each local buffer's elements, by its `New` node.
+    bufs: HashMap<NodeId, Vec<T>>,
+    /// Each logged buffer's undo log: (index, overwritten value).
+    logs: HashMap<NodeId, Vec<(usize, T)>>,
+    /// Each loop's index tape: recorded integers, then undo-log lengths,
+    /// per iteration.
+    marks: HashMap<NodeId, Vec<usize>>,
+    /// For each replayed loop, where the iteration being undone starts on
+    /// its index tape.
+    replay_int_at: HashMap<NodeId, usize>,
 }
 
 /// Runs the graph; returns the value of every node that was evaluated
@@ -248,13 +262,18 @@ fn run<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<State<T>, EvalError> {
             .collect(),
         tapes: HashMap::new(),
         replay_at: HashMap::new(),
+        bufs: HashMap::new(),
+        logs: HashMap::new(),
+        marks: HashMap::new(),
+        replay_int_at: HashMap::new(),
     };
     eval_block(g, &g.body, args, &mut st)?;
     Ok(st)
 }
 
 /// Runs the graph and returns its outputs: the value, then every gradient
-/// element (a differentiable slice's whole gradient buffer, in order).
+/// element (a differentiable slice's whole gradient buffer, in order), then
+/// [`Graph::outs`] and [`Graph::extra`].
 pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, EvalError> {
     let st = run(g, args)?;
     let get = |o: &NodeId| st.vals[o.index()].expect("outputs are evaluated").num();
@@ -274,6 +293,7 @@ pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, E
         }
         k += 1;
     }
+    out.extend(g.outs.iter().chain(&g.extra).map(get));
     Ok(out)
 }
 
@@ -403,10 +423,15 @@ fn eval_block<T: Scalar>(
                 let at = st.replay_at[of] + slot;
                 Value::Num(st.tapes[of][at])
             }
+            Op::RecallInt { of, slot } => {
+                let at = st.replay_int_at[of] + slot;
+                Value::Int(st.marks[of][at])
+            }
             Op::Loop(l) => {
                 eval_loop(g, id, l, args, st)?;
                 Value::Unit
             }
+            Op::Buf(b) => eval_buf(id, b, st)?,
         };
         st.vals[id.index()] = Some(v);
     }
@@ -423,7 +448,7 @@ fn eval_loop<T: Scalar>(
     let get = |st: &State<T>, n: NodeId| {
         st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
     };
-    if let Some(test) = &l.test {
+    if let Some(test) = l.test.as_ref().filter(|t| !t.bounded) {
         return eval_while(g, id, l, test, args, st);
     }
     let (start, end) = (get(st, l.start).int(), get(st, l.end).int());
@@ -447,15 +472,25 @@ fn eval_loop<T: Scalar>(
         },
         None => 0,
     };
-    let trips = indices.len();
+    let mut trips = indices.len();
+    st.marks.insert(id, Vec::new());
     for (t, i) in indices.into_iter().enumerate() {
         st.vals[l.var.index()] = Some(Value::Int(i));
+        if let Some(test) = &l.test {
+            eval_block(g, &test.head, args, st)?;
+            if !get(st, test.cond).bool() {
+                trips = t;
+                break;
+            }
+        }
         for r in &l.record {
             let v = get(st, *r).num();
             st.tapes.get_mut(&id).expect("created above").push(v);
         }
+        record_marks(id, l, st);
         if let Some(of) = l.replay {
             st.replay_at.insert(of, (trips - 1 - t) * width);
+            roll_back(g, of, trips - 1 - t, st);
         }
         eval_block(g, &l.body, args, st)?;
         let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
@@ -465,6 +500,9 @@ fn eval_loop<T: Scalar>(
     }
     for c in &l.carried {
         st.vals[c.out.index()] = Some(get(st, c.param));
+    }
+    if let Some(test) = &l.test {
+        st.vals[test.trips.index()] = Some(Value::Int(trips));
     }
     Ok(())
 }
@@ -487,6 +525,7 @@ fn eval_while<T: Scalar>(
     if !l.record.is_empty() {
         st.tapes.insert(id, Vec::new());
     }
+    st.marks.insert(id, Vec::new());
     let mut trips = 0;
     loop {
         eval_block(g, &test.head, args, st)?;
@@ -498,6 +537,7 @@ fn eval_while<T: Scalar>(
             let v = get(st, *r).num();
             st.tapes.get_mut(&id).expect("created above").push(v);
         }
+        record_marks(id, l, st);
         eval_block(g, &l.body, args, st)?;
         let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
         for (c, v) in l.carried.iter().zip(next) {

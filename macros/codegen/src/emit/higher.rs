@@ -1,0 +1,210 @@
+//! The derived functions beside a `#[differentiable]` function, each written
+//! from its own graph (see `diff::higher`):
+//!
+//! ```text
+//! fn f_jvp(params, tangent) -> (V, V)                // V = F or [F; m]
+//! fn f_vjp(params, cotangent: [F; m]) -> ([F; m], gradient)     // -> [F; m] only
+//! fn f_jacobian(params) -> ([F; m], [[F; n]; m])              // -> [F; m] only
+//! fn f_hessian(params) -> (F, gradient, [[F; n]; n])          // `hessian` only
+//! fn f_hvp(params, v) -> (F, gradient, gradient)              // `hessian` only
+//! ```
+//!
+//! A direction (`tangent`, `v`) has the gradient's type: one entry per
+//! differentiable parameter, of its shape.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::body::Writer;
+use super::{grad_type, inputs, names};
+use crate::diff::higher::fresh_name;
+use crate::ir::{Graph, NodeId};
+use crate::types::Signature;
+
+/// Which derived function to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `name_jvp`
+    Jvp,
+    /// `name_vjp`
+    Vjp,
+    /// `name_jacobian`
+    Jacobian,
+    /// `name_hessian`
+    Hessian,
+    /// `name_hvp`
+    Hvp,
+}
+
+impl Kind {
+    /// The suffix of the generated function's name.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Kind::Jvp => "_jvp",
+            Kind::Vjp => "_vjp",
+            Kind::Jacobian => "_jacobian",
+            Kind::Hessian => "_hessian",
+            Kind::Hvp => "_hvp",
+        }
+    }
+
+    /// The direction parameter it takes, if any.
+    fn direction(self) -> Option<&'static str> {
+        match self {
+            Kind::Jvp => Some("tangent"),
+            Kind::Hvp => Some("v"),
+            _ => None,
+        }
+    }
+}
+
+/// The number of differentiable scalars of `sig`.
+pub fn diff_len(sig: &Signature) -> usize {
+    sig.diff_params().map(|p| p.len.unwrap_or(1)).sum()
+}
+
+/// `F` or `[F; m]`.
+fn value_type(sig: &Signature) -> TokenStream {
+    let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    match sig.out_len {
+        None => quote!(#float),
+        Some(m) => {
+            let m = Literal::usize_unsuffixed(m);
+            quote!([#float; #m])
+        }
+    }
+}
+
+/// Tokens of the gradient's shape holding `nodes` (flattened in parameter
+/// order).
+fn shaped(w: &mut Writer<'_>, sig: &Signature, nodes: &[NodeId]) -> TokenStream {
+    let mut at = 0;
+    let mut entries = Vec::new();
+    for p in sig.diff_params() {
+        let len = p.len.unwrap_or(1);
+        let elems: Vec<TokenStream> = nodes[at..at + len].iter().map(|&n| w.output(n)).collect();
+        at += len;
+        entries.push(match p.len {
+            None => elems[0].clone(),
+            Some(_) if p.tuple => quote!((#(#elems,)*)),
+            Some(_) => quote!([#(#elems),*]),
+        });
+    }
+    match entries.len() {
+        1 => entries.remove(0),
+        _ => quote!((#(#entries),*)),
+    }
+}
+
+/// `[[a, b], [c, d]]` from `nodes` row by row, `cols` per row.
+fn matrix(w: &mut Writer<'_>, nodes: &[NodeId], cols: usize) -> TokenStream {
+    let rows: Vec<TokenStream> = nodes
+        .chunks(cols.max(1))
+        .map(|row| {
+            let elems: Vec<TokenStream> = row.iter().map(|&n| w.output(n)).collect();
+            quote!([#(#elems),*])
+        })
+        .collect();
+    quote!([#(#rows),*])
+}
+
+/// The value: the function's scalar, or the array of its elements.
+fn value(w: &mut Writer<'_>, g: &Graph) -> TokenStream {
+    if g.outs.is_empty() {
+        w.output(g.value)
+    } else {
+        let elems: Vec<TokenStream> = g.outs.iter().map(|&n| w.output(n)).collect();
+        quote!([#(#elems),*])
+    }
+}
+
+/// The derived function `kind` of `item`, from its graph `g`.
+pub fn derived_fn(
+    item: &syn::ItemFn,
+    sig: &Signature,
+    g: &Graph,
+    kind: Kind,
+    doc: &str,
+) -> TokenStream {
+    let vis = &item.vis;
+    let name = format_ident!("{}{}", item.sig.ident, kind.suffix());
+    let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    let gty = grad_type(sig);
+    let vty = value_type(sig);
+    let mut ins = inputs(sig);
+    let mut prelude = Vec::new();
+    for p in g.params.iter().filter(|p| p.by_ref) {
+        let x = names::ident(&p.name, p.span);
+        prelude.push(quote! { let #x = *#x; });
+    }
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
+    if let Some(base) = kind.direction() {
+        let dir = fresh_name(&taken, &diff, base);
+        let dir = dir.as_str();
+        let d = syn::Ident::new(dir, Span::call_site());
+        ins = quote!(#ins, #d: #gty);
+        let parts: Vec<syn::Ident> = sig
+            .diff_params()
+            .map(|p| format_ident!("{}_{}", dir, p.ident.to_string().trim_start_matches("r#")))
+            .collect();
+        if parts.len() > 1 {
+            prelude.push(quote! { let (#(#parts),*) = #d; });
+        }
+    }
+    if kind == Kind::Vjp {
+        let c = syn::Ident::new(&fresh_name(&taken, &diff, "cotangent"), Span::call_site());
+        ins = quote!(#ins, #c: #vty);
+    }
+    let n = diff_len(sig);
+    let nn = Literal::usize_unsuffixed(n);
+    let mut w = Writer::new(g);
+    let grads: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
+    let (ret_ty, ret) = match kind {
+        Kind::Jvp => {
+            let v = value(&mut w, g);
+            let t: Vec<TokenStream> = g.extra.iter().map(|&x| w.output(x)).collect();
+            let t = match sig.out_len {
+                None => t[0].clone(),
+                Some(_) => quote!([#(#t),*]),
+            };
+            (quote!((#vty, #vty)), quote!((#v, #t)))
+        }
+        Kind::Vjp => {
+            let v = value(&mut w, g);
+            let gr = shaped(&mut w, sig, &grads);
+            (quote!((#vty, #gty)), quote!((#v, #gr)))
+        }
+        Kind::Jacobian => {
+            let v = value(&mut w, g);
+            let j = matrix(&mut w, &g.extra, n);
+            let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+            (quote!((#vty, [[#float; #nn]; #m])), quote!((#v, #j)))
+        }
+        Kind::Hessian => {
+            let v = w.output(g.value);
+            let gr = shaped(&mut w, sig, &grads);
+            let h = matrix(&mut w, &g.extra, n);
+            (
+                quote!((#float, #gty, [[#float; #nn]; #nn])),
+                quote!((#v, #gr, #h)),
+            )
+        }
+        Kind::Hvp => {
+            let v = w.output(g.value);
+            let gr = shaped(&mut w, sig, &grads);
+            let hv = shaped(&mut w, sig, &g.extra);
+            (quote!((#float, #gty, #gty)), quote!((#v, #gr, #hv)))
+        }
+    };
+    let body = w.body(ret);
+    // every function gets these whether it uses them or not: no warning
+    quote! {
+        #[doc = #doc]
+        #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
+        #vis fn #name(#ins) -> #ret_ty {
+            #(#prelude)*
+            #body
+        }
+    }
+}

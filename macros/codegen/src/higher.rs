@@ -1,0 +1,204 @@
+//! The driver for the derived functions beside `name_grad`: `name_jvp` for
+//! every function, `name_vjp` and `name_jacobian` for one returning
+//! `[F; m]`, `name_hessian` and `name_hvp` under `#[differentiable(hessian)]`.
+//! Each is its own graph (lowered once, then `diff::higher`, `simplify`,
+//! `emit::higher`).
+
+use proc_macro2::TokenStream;
+
+use crate::diff::higher::{self as build, Sweeps};
+use crate::emit::higher::{derived_fn, diff_len, Kind};
+use crate::ir::lower::NODE_LIMIT;
+use crate::ir::Graph;
+use crate::parse::{GradFn, MAX_ELEMENTS};
+use crate::types::Signature;
+
+/// The derived items for `f`, whose body lowered to `lowered`.
+pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenStream> {
+    let vector = sig.out_len.is_some();
+    let hessian = f.args.hessian.as_ref();
+    if let (true, Some(h)) = (vector, hessian) {
+        return Err(syn::Error::new(
+            h.span(),
+            "`hessian` needs a scalar result: this function returns an array; differentiate one of its elements in a scalar function, or remove `hessian`",
+        ));
+    }
+    if let (true, Some((_, m))) = (vector, &f.args.mode) {
+        return Err(syn::Error::new(
+            m.span(),
+            "`mode` chooses the sweep of `name_grad`, which a function returning an array does not have (its Jacobian takes the cheaper sweep by size): remove `mode = …`",
+        ));
+    }
+    // methods and struct parameters have `name_grad` only, for now
+    let structs = sig.assoc || lowered.params.iter().any(|p| p.fields.is_some());
+    if structs {
+        if let Some(h) = hessian {
+            return Err(syn::Error::new(
+                h.span(),
+                "`hessian` is not supported yet on methods or functions with struct parameters: remove `hessian`, or write the function over floats and arrays",
+            ));
+        }
+        if vector {
+            return Err(syn::Error::new(
+                f.item.sig.ident.span(),
+                "a method or a function with struct parameters returns one float for now: return a scalar",
+            ));
+        }
+        return Ok(TokenStream::new());
+    }
+    if let Some((span, msg)) = build::unsupported(lowered, hessian.is_some()) {
+        if vector || hessian.is_some() {
+            return Err(syn::Error::new(span, msg));
+        }
+        // a scalar function with a buffer input keeps its gradient alone
+        return Ok(TokenStream::new());
+    }
+    let n = diff_len(sig);
+    let too_big = |count: usize, what: &str| {
+        syn::Error::new(
+            f.item.sig.ident.span(),
+            format!("the {what} would have {count} entries, more than {MAX_ELEMENTS}: use `name_vjp`/`name_jvp`/`name_hvp` products instead"),
+        )
+    };
+    if let Some(m) = sig.out_len {
+        if m.saturating_mul(n) > MAX_ELEMENTS {
+            return Err(too_big(m.saturating_mul(n), "Jacobian"));
+        }
+    }
+    if hessian.is_some() && n.saturating_mul(n) > MAX_ELEMENTS {
+        return Err(too_big(n.saturating_mul(n), "Hessian"));
+    }
+    // each Jacobian or Hessian column (or row) is a sweep over the body:
+    // bounded like the body itself before any is built
+    let body = lowered.nodes.len();
+    let sweeps = match (sig.out_len, hessian) {
+        (Some(m), _) => m.min(n),
+        (None, Some(_)) => n,
+        (None, None) => 1,
+    };
+    if sweeps.saturating_mul(body) > NODE_LIMIT {
+        return Err(syn::Error::new(
+            f.item.sig.ident.span(),
+            format!(
+                "{sweeps} sweeps over a body of {body} operations would write more than {NODE_LIMIT} operations: \
+                 split the function into smaller `#[differentiable]` functions{}",
+                if hessian.is_some() { ", or remove `hessian`" } else { "" }
+            ),
+        ));
+    }
+    let name = f.item.sig.ident.to_string();
+    let mut kinds = vec![Kind::Jvp];
+    if vector {
+        kinds.extend([Kind::Vjp, Kind::Jacobian]);
+    }
+    if hessian.is_some() {
+        kinds.extend([Kind::Hessian, Kind::Hvp]);
+    }
+    let mut out = TokenStream::new();
+    for kind in kinds {
+        let mut g = lowered.clone();
+        let sweeps = build::jacobian_sweeps(&g);
+        match kind {
+            Kind::Jvp => build::jvp(&mut g),
+            Kind::Vjp => build::vjp(&mut g),
+            Kind::Jacobian => build::jacobian(&mut g, sweeps),
+            Kind::Hessian => build::hessian(&mut g),
+            Kind::Hvp => build::hvp(&mut g),
+        }
+        if let Some((span, msg)) = g.unsupported.first() {
+            return Err(syn::Error::new(*span, msg));
+        }
+        crate::simplify::simplify(&mut g);
+        let doc = doc(&name, sig, &g, kind, sweeps);
+        out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
+    }
+    Ok(out)
+}
+
+/// `x[0], x[1], y`: the differentiable elements in order.
+fn elements(sig: &Signature) -> String {
+    let mut names = Vec::new();
+    for p in sig.diff_params() {
+        match p.len {
+            None => names.push(p.ident.to_string()),
+            Some(n) if p.tuple => names.extend((0..n).map(|i| format!("{}.{i}", p.ident))),
+            Some(n) => names.extend((0..n).map(|i| format!("{}[{i}]", p.ident))),
+        }
+    }
+    names.join(", ")
+}
+
+/// The rustdoc of a derived function.
+fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> String {
+    let params: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let call = format!("{name}({})", params.join(", "));
+    let xs = elements(sig);
+    let n = diff_len(sig);
+    let head = match kind {
+        Kind::Jvp => {
+            let product = match sig.out_len {
+                None => format!("`({call}, Σⱼ ∂{name}/∂xⱼ · tangentⱼ)`"),
+                Some(_) => format!(
+                    "`({call}, J·tangent)` with `(J·tangent)ᵢ = Σⱼ ∂{name}ᵢ/∂xⱼ · tangentⱼ`"
+                ),
+            };
+            format!(
+                " Value and directional derivative of [`{name}`] along `tangent`: returns {product} \
+                 over the differentiable elements x = ({xs}).\n\n `tangent` has the gradient's type. \
+                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored."
+            )
+        }
+        Kind::Vjp => format!(
+            " Value of [`{name}`] and the vector-Jacobian product `cotangentᵀ·J`: returns `({call}, g)` with \
+             `gⱼ = Σᵢ cotangent[i] · ∂{name}ᵢ/∂xⱼ`, shaped like the parameters (x = ({xs})).\n\n \
+             One reverse sweep seeded with `cotangent`; no Jacobian is formed."
+        ),
+        Kind::Jacobian => format!(
+            " Value and Jacobian of [`{name}`]: returns `({call}, J)` with `J[i][j] = ∂{name}ᵢ/∂xⱼ`, \
+             one row per output and one column per differentiable element x = ({xs}).\n\n Built by {}, \
+             the fewer sweeps of the two.",
+            match sweeps {
+                Sweeps::Forward => format!("{n} forward sweeps (one per input element)"),
+                Sweeps::Reverse => format!(
+                    "{} reverse sweeps (one per output)",
+                    sig.out_len.unwrap_or(1)
+                ),
+            }
+        ),
+        Kind::Hessian => {
+            let inputs: Vec<(usize, Option<usize>)> = g
+                .params
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.diff)
+                .flat_map(|(k, p)| (0..p.len.unwrap_or(1)).map(move |i| (k, p.len.map(|_| i))))
+                .collect();
+            let lines = crate::formula::hessian_formulas(g, name, &inputs, 12);
+            let formulas = if lines.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n\n ```text\n{}\n ```",
+                    lines
+                        .iter()
+                        .map(|l| format!(" {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            };
+            format!(
+                " Value, gradient and Hessian of [`{name}`]: returns `({call}, gradient, H)`; the gradient \
+                 is exactly what `{name}_grad` returns and `H[i][j] = ∂²{name}/∂xᵢ∂xⱼ` over x = ({xs}) \
+                 (symmetric: each entry is computed by its sweep, and identical computations are shared, never copied across the diagonal).\n\n Forward over reverse: one reverse sweep, then \
+                 {n} forward sweeps over it (one per column), all sharing the primal values.{formulas}"
+            )
+        }
+        Kind::Hvp => format!(
+            " Value, gradient and Hessian-vector product of [`{name}`]: returns `({call}, gradient, H·v)` with \
+             `(H·v)ᵢ = Σⱼ ∂²{name}/∂xᵢ∂xⱼ · vⱼ` over x = ({xs}); `v` and `H·v` have the gradient's type.\n\n \
+             Forward over reverse (Pearlmutter 1994): one forward sweep seeded with `v` over the reverse sweep, \
+             a small constant times the cost of the gradient; the Hessian is never formed."
+        ),
+    };
+    format!("{head}\n\n Generated by macrograd's `#[differentiable]` at compile time.")
+}

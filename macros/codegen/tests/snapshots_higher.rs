@@ -1,0 +1,101 @@
+//! Expansion snapshots of the derived functions: `name_vjp`,
+//! `name_jacobian` (both sweep directions), `name_jvp`, `name_hessian`,
+//! `name_hvp` and `mode = forward`, compared with
+//! `tests/snapshots/<name>.rs`.
+//!
+//! Regenerate after an intended change with `MACROGRAD_BLESS=1 cargo test
+//! -p macrograd-codegen --test snapshots_higher` and read the diff.
+
+use quote::quote;
+
+fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) {
+    let out = macrograd_codegen::expand_differentiable(attr, item);
+    let file: syn::File = syn::parse2(out).expect("the expansion parses as items");
+    let text = prettyplease::unparse(&file);
+    let path = format!("{}/tests/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("MACROGRAD_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
+    assert!(
+        expected == text,
+        "expansion of `{name}` changed; rerun with MACROGRAD_BLESS=1 and review the diff:\n{text}"
+    );
+}
+
+#[test]
+fn vector_result_forward_jacobian() {
+    // two inputs, three outputs: forward sweeps for the Jacobian
+    check(
+        "vector_spiral",
+        quote!(),
+        quote! {
+            pub fn spiral(r: f64, t: f64) -> [f64; 3] {
+                let c = t.cos();
+                [r * c, r * t.sin(), r * r * c + t]
+            }
+        },
+    );
+}
+
+#[test]
+fn vector_result_reverse_jacobian() {
+    // three inputs, one array output of two: reverse sweeps
+    check(
+        "vector_mix",
+        quote!(),
+        quote! {
+            fn mix(x: [f64; 3], #[nograd] s: f64) -> [f64; 2] {
+                let q = x[0] * x[1] + x[2].exp();
+                [q * s, q.ln()]
+            }
+        },
+    );
+}
+
+#[test]
+fn hessian_and_hvp() {
+    check(
+        "hessian_rosenbrock",
+        quote!(hessian),
+        quote! {
+            pub fn rosenbrock(x: f64, y: f64) -> f64 {
+                let a = 1.0 - x;
+                let b = y - x * x;
+                a * a + 100.0 * b * b
+            }
+        },
+    );
+}
+
+#[test]
+fn forward_mode_with_two_tangents() {
+    check(
+        "mode_forward",
+        quote!(mode = forward),
+        quote! {
+            fn compose(x: f64, a: f64) -> f64 {
+                let mut x = x;
+                for _ in 0..3 {
+                    x = (x.sin() * x + x.cos()) * a;
+                }
+                x
+            }
+        },
+    );
+}
+
+#[test]
+fn hessian_with_short_formulas() {
+    check(
+        "hessian_short",
+        quote!(hessian),
+        quote! {
+            fn bowl(x: f64, y: f64) -> f64 {
+                x * x * y + y.sin()
+            }
+        },
+    );
+}

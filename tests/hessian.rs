@@ -1,0 +1,211 @@
+//! Second order through the macro: `#[differentiable(hessian)]` gives
+//! `name_hessian` and `name_hvp` (forward over reverse).
+//!
+//! Expected Hessians are central finite differences of the generated
+//! gradient (itself checked against finite differences elsewhere) and, where
+//! short, closed forms; every Hessian is checked for symmetry, and the HVP
+//! against `H·v` and against finite differences of the gradient along `v`.
+
+mod common;
+
+use common::{assert_all_close, central_diff, Flat};
+use macrograd::differentiable;
+
+/// The Hessian of a function whose gradient is `grad`, by central
+/// differences of the gradient, row by row.
+fn numeric_hessian(grad: impl Fn(&[f64]) -> Vec<f64>, x: &[f64]) -> Vec<Vec<f64>> {
+    let n = x.len();
+    let mut h = vec![vec![0.0; n]; n];
+    for j in 0..n {
+        for (i, row) in h.iter_mut().enumerate() {
+            row[j] = central_diff(
+                |t| {
+                    let mut y = x.to_vec();
+                    y[j] = t;
+                    grad(&y)[i]
+                },
+                x[j],
+            );
+        }
+    }
+    h
+}
+
+fn assert_symmetric(h: &[Vec<f64>], tol: f64) {
+    for (i, row) in h.iter().enumerate() {
+        for (j, &hij) in row.iter().enumerate().take(i) {
+            let what = format!("H[{i}][{j}] vs H[{j}][{i}]");
+            assert_all_close(&[hij], &[h[j][i]], tol, &what);
+        }
+    }
+}
+
+#[differentiable(hessian)]
+fn rosen(x: f64, y: f64) -> f64 {
+    let a = 1.0 - x;
+    let b = y - x * x;
+    a * a + 100.0 * b * b
+}
+
+/// One input: a 1×1 Hessian.
+#[differentiable(hessian)]
+fn wave(x: f64) -> f64 {
+    x.sin() * x.exp()
+}
+
+/// An array, a `#[nograd]` input, a run-time branch and a constant loop.
+#[differentiable(hessian)]
+fn mixed(x: [f64; 3], #[nograd] c: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += (x[i] * c).sin() * x[(i + 1) % 3];
+    }
+    if x[0] > 0.0 {
+        s * s + x[2].exp()
+    } else {
+        s.tanh() / (1.0 + x[1] * x[1])
+    }
+}
+
+/// Extended Rosenbrock, n = 10 (the loop has a constant range: unrolled).
+#[differentiable(hessian)]
+fn ext_rosen(x: [f64; 10]) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..5 {
+        let a = 1.0 - x[2 * i];
+        let b = x[2 * i + 1] - x[2 * i] * x[2 * i];
+        sum += a * a + 100.0 * b * b;
+    }
+    sum
+}
+
+/// f32, a tuple parameter.
+#[differentiable(hessian)]
+fn pair_f32(p: (f32, f32)) -> f32 {
+    p.0 * p.0 * p.1 + (p.0 * p.1).cos()
+}
+
+fn rows<const N: usize>(h: [[f64; N]; N]) -> Vec<Vec<f64>> {
+    h.iter().map(|r| r.to_vec()).collect()
+}
+
+#[test]
+fn rosenbrock_hessian_closed_form_and_finite_differences() {
+    for (x, y) in [(-1.2, 1.0), (1.0, 1.0), (0.3, -0.7)] {
+        let (value, grad, h) = rosen_hessian(x, y);
+        // the value and gradient are exactly `rosen_grad`'s
+        assert_eq!((value, grad), rosen_grad(x, y));
+        // ∂²/∂x² = 2 − 400(y − x²) + 800x², ∂²/∂x∂y = −400x, ∂²/∂y² = 200
+        let closed = [
+            [2.0 - 400.0 * (y - x * x) + 800.0 * x * x, -400.0 * x],
+            [-400.0 * x, 200.0],
+        ];
+        assert_all_close(&h.flat(), &closed.flat(), 1e-13, "closed form");
+        let fd = numeric_hessian(|v| rosen_grad(v[0], v[1]).1.flat(), &[x, y]);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-7, "finite differences");
+    }
+}
+
+#[test]
+fn one_input_gives_a_one_by_one_hessian() {
+    for x in [-0.8, 0.0, 1.7] {
+        let (value, grad, h) = wave_hessian(x);
+        assert_eq!((value, grad), wave_grad(x));
+        // (sin x·eˣ)″ = 2 cos x·eˣ
+        assert_all_close(&[h[0][0]], &[2.0 * x.cos() * x.exp()], 1e-13, "closed form");
+        let fd = central_diff(|t| wave_grad(t).1, x);
+        assert_all_close(&[h[0][0]], &[fd], 1e-8, "finite differences");
+    }
+}
+
+#[test]
+fn arrays_branches_and_loops_match_finite_differences_and_are_symmetric() {
+    for (x, c) in [([0.4, -0.9, 0.6], 1.3), ([-0.4, 0.9, -0.2], 0.7)] {
+        let (value, grad, h) = mixed_hessian(x, c);
+        assert_eq!((value, grad), mixed_grad(x, c));
+        let h = rows(h);
+        assert_symmetric(&h, 1e-13);
+        let fd = numeric_hessian(|v| mixed_grad([v[0], v[1], v[2]], c).1.to_vec(), &x);
+        assert_all_close(&h.concat(), &fd.concat(), 1e-7, &format!("x = {x:?}"));
+    }
+}
+
+#[test]
+fn hvp_is_h_times_v_and_the_derivative_of_the_gradient_along_v() {
+    let x = [-1.2, 1.0, 0.5, 0.3, 2.0, -0.1, 0.0, 1.1, -0.7, 0.9];
+    let v = [0.3, -1.0, 2.0, 0.5, 0.0, 1.5, -0.25, 0.75, 1.0, -2.0];
+    let (value, grad, hv) = ext_rosen_hvp(x, v);
+    assert_eq!((value, grad), ext_rosen_grad(x));
+    let (_, _, h) = ext_rosen_hessian(x);
+    let h = rows(h);
+    assert_symmetric(&h, 1e-13);
+    let h_v: Vec<f64> = h
+        .iter()
+        .map(|row| row.iter().zip(&v).map(|(a, b)| a * b).sum())
+        .collect();
+    assert_all_close(&hv, &h_v, 1e-12, "hvp vs hessian·v");
+    // d/dt ∇f(x + t·v) at t = 0, one coordinate at a time
+    for (i, &hvi) in hv.iter().enumerate() {
+        let fd = central_diff(
+            |t| {
+                let y: [f64; 10] = std::array::from_fn(|k| x[k] + t * v[k]);
+                ext_rosen_grad(y).1[i]
+            },
+            0.0,
+        );
+        assert_all_close(&[hvi], &[fd], 1e-7, &format!("(H·v)[{i}]"));
+    }
+}
+
+#[test]
+fn f32_tuple_parameter() {
+    let p = (0.8_f32, -0.6_f32);
+    let (value, grad, h) = pair_f32_hessian(p);
+    assert_eq!((value, grad), pair_f32_grad(p));
+    // f64 twin: f = a²b + cos(ab)
+    let (a, b) = (f64::from(p.0), f64::from(p.1));
+    let (s, c) = (a * b).sin_cos();
+    let closed = [
+        [2.0 * b - b * b * c, 2.0 * a - s - a * b * c],
+        [2.0 * a - s - a * b * c, -a * a * c],
+    ];
+    assert_all_close(&h.flat(), &closed.flat(), 1e-5, "f32 hessian");
+    assert_eq!(h[0][1], h[1][0]);
+    let (_, _, hv) = pair_f32_hvp(p, (1.0, 2.0));
+    let expected = [
+        closed[0][0] + 2.0 * closed[0][1],
+        closed[1][0] + 2.0 * closed[1][1],
+    ];
+    assert_all_close(&hv.flat(), &expected, 1e-5, "f32 hvp");
+}
+
+/// The README's example, as written there.
+#[differentiable(hessian)]
+fn rosenbrock(x: f64, y: f64) -> f64 {
+    (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2)
+}
+
+#[test]
+fn readme_example() {
+    let (f, grad, h) = rosenbrock_hessian(-1.2, 1.0);
+    assert_eq!((f, grad), rosenbrock_grad(-1.2, 1.0));
+    assert_all_close(&[h[0][1]], &[480.0], 1e-13, "∂²f/∂x∂y = −400x");
+    let (_, _, hv) = rosenbrock_hvp(-1.2, 1.0, (1.0, 0.0));
+    assert_eq!(hv, (h[0][0], h[1][0]));
+}
+
+/// GELU's second derivative (the derivative of the `gelu′` its gradient
+/// calls), with a second input.
+#[differentiable(hessian)]
+fn gelu_pair(x: f64, y: f64) -> f64 {
+    macrograd::ops::gelu(x * y) + y
+}
+
+#[test]
+fn gelu_second_derivative_matches_finite_differences() {
+    for (x, y) in [(0.7, -1.3), (-0.4, 0.9), (1.5, 1.1)] {
+        let (_, _, h) = gelu_pair_hessian(x, y);
+        let fd = numeric_hessian(|v| gelu_pair_grad(v[0], v[1]).1.flat(), &[x, y]);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-7, &format!("({x}, {y})"));
+    }
+}
