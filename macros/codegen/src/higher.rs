@@ -40,8 +40,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         if vector {
             return Err(syn::Error::new(
-                f.item.sig.ident.span(),
-                "a method or a function with struct parameters returns one float for now: return a scalar",
+                match &f.item.sig.output {
+                    syn::ReturnType::Type(arrow, _) => arrow.spans[0],
+                    syn::ReturnType::Default => f.item.sig.ident.span(),
+                },
+                "a vector result is not supported yet on methods or functions with struct parameters: return one float (`-> f64`), or take the struct's fields as floats and arrays",
             ));
         }
         return Ok(TokenStream::new());
