@@ -29,6 +29,16 @@ impl Lowerer<'_> {
         };
         let span = m.mac.path.span();
         let init = self.expr(&rep.expr);
+        let integer_suffix = matches!(&*rep.expr, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) if !i.suffix().is_empty());
+        if integer_suffix || matches!(init, Val::Idx(_)) {
+            self.cx.error_spanned_by(
+                &rep.expr,
+                "a buffer of integers is not supported: a run-time buffer holds floats (`vec![0.0; n]`); \
+                 keep them as floats in a float buffer (`v[i] = k as f64`) and compare them as floats, \
+                 or compute them from the loop indices",
+            );
+            return Val::Poison;
+        }
         let len = self.expr(&rep.len);
         let Some(init) = self.num(init, &rep.expr) else {
             return Val::Poison;
