@@ -11,16 +11,10 @@
 
 mod common;
 
-use common::{assert_all_close, numeric_grad, numeric_grad_f32};
+use common::{assert_all_close, check_both_floats};
 
-/// f64 gradient vs the closed form
+/// f64 values and gradients vs the closed form
 const TOL_64: f64 = 1e-12;
-/// f64 gradient vs finite differences
-const TOL_FD: f64 = 1e-7;
-/// f32 gradient vs the (f64) closed form
-const TOL_32: f64 = 1e-4;
-/// f32 gradient vs f32 finite differences
-const TOL_FD_32: f64 = 5e-2;
 
 macro_rules! corpus {
     ($F:ident) => {
@@ -99,28 +93,6 @@ fn sys32(p: &[f32]) -> c32::System {
     }
 }
 
-/// Checks a flat gradient against the closed form and central differences.
-fn check(
-    what: &str,
-    x: &[f64],
-    grad64: &[f64],
-    grad32: &[f32],
-    f64_fn: impl Fn(&[f64]) -> f64,
-    f32_fn: impl Fn(&[f32]) -> f32,
-    expected: &[f64],
-) {
-    assert_all_close(grad64, expected, TOL_64, what);
-    assert_all_close(grad64, &numeric_grad(&f64_fn, x), TOL_FD, what);
-    let g32: Vec<f64> = grad32.iter().map(|&d| d as f64).collect();
-    assert_all_close(&g32, expected, TOL_32, what);
-    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32)
-        .iter()
-        .map(|&d| d as f64)
-        .collect();
-    assert_all_close(&g32, &fd32, TOL_FD_32, what);
-}
-
 const POINTS: [[f64; 3]; 3] = [[0.3, -1.2, 2.0], [1.7, 0.4, 0.5], [-2.0, 0.9, 1.5]];
 
 #[test]
@@ -135,7 +107,7 @@ fn method_gradient_with_respect_to_self_is_a_self() {
         let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
         // called as an associated function too
         let (_, d32) = c32::System::energy_grad(&sys32(&x32), k as f32);
-        check(
+        check_both_floats(
             "energy",
             &x,
             &[d.x, d.v, d.m],
@@ -157,7 +129,7 @@ fn self_by_value_and_nograd_self() {
         let (xx, m) = (x[0], x[2]);
         let mut all = x.to_vec();
         all.push(f);
-        check(
+        check_both_floats(
             "work",
             &all,
             &[d.x, d.v, d.m, df],

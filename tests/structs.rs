@@ -10,16 +10,10 @@
 
 mod common;
 
-use common::{assert_all_close, numeric_grad, numeric_grad_f32};
+use common::{assert_all_close, check_both_floats};
 
-/// f64 gradient vs the closed form
+/// f64 values and gradients vs the closed form
 const TOL_64: f64 = 1e-12;
-/// f64 gradient vs finite differences
-const TOL_FD: f64 = 1e-7;
-/// f32 gradient vs the (f64) closed form
-const TOL_32: f64 = 1e-4;
-/// f32 gradient vs f32 finite differences
-const TOL_FD_32: f64 = 5e-2;
 
 macro_rules! corpus {
     ($F:ident) => {
@@ -148,29 +142,6 @@ mod c32 {
     corpus!(f32);
 }
 
-/// Checks a gradient (as a flat vector) against the closed form and
-/// central differences of the f64 and f32 functions at `x`.
-fn check(
-    what: &str,
-    x: &[f64],
-    grad64: &[f64],
-    grad32: &[f32],
-    f64_fn: impl Fn(&[f64]) -> f64,
-    f32_fn: impl Fn(&[f32]) -> f32,
-    expected: &[f64],
-) {
-    assert_all_close(grad64, expected, TOL_64, what);
-    assert_all_close(grad64, &numeric_grad(&f64_fn, x), TOL_FD, what);
-    let g32: Vec<f64> = grad32.iter().map(|&d| d as f64).collect();
-    assert_all_close(&g32, expected, TOL_32, what);
-    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32)
-        .iter()
-        .map(|&d| d as f64)
-        .collect();
-    assert_all_close(&g32, &fd32, TOL_FD_32, what);
-}
-
 fn state64(p: &[f64]) -> c64::State {
     c64::State {
         theta: p[0],
@@ -197,7 +168,7 @@ fn energy_gradient_is_a_state() {
             "energy value",
         );
         let (_, d32) = c32::energy_grad(state32(&[x[0] as f32, x[1] as f32]), g as f32);
-        check(
+        check_both_floats(
             "energy",
             &x,
             &[d.theta, d.omega],
@@ -266,7 +237,7 @@ fn nested_fields_by_reference_and_unread_fields_are_zero() {
         m * sins[2],
         x[0] * x[0] + s,
     ];
-    check(
+    check_both_floats(
         "reach",
         &x,
         &flat64(&d),
@@ -293,7 +264,7 @@ fn struct_values_and_functional_update() {
             0.5 * x[1] + n.cos(),
             0.5 * dt * x[1] + 0.5 * n + dt * n.cos(),
         ];
-        check(
+        check_both_floats(
             "step",
             &x,
             &[d.theta, d.omega],
@@ -315,7 +286,7 @@ fn fields_read_in_both_branches_of_an_if() {
         } else {
             [0.0, 2.0 * x[1]]
         };
-        check(
+        check_both_floats(
             "branch",
             &x,
             &[d.theta, d.omega],
@@ -358,7 +329,7 @@ fn structs_passed_to_other_functions_match_closed_form_and_differences() {
     g64.extend(flat64(&dr));
     let mut g32 = vec![ds32.theta, ds32.omega];
     g32.extend(flat32(&dr32));
-    check(
+    check_both_floats(
         "calls",
         &x,
         &g64,
@@ -402,7 +373,7 @@ fn slices_of_structs_are_data_read_in_run_time_loops() {
         dth += 2.0 * r * (x[1] * t).cos();
         dom += -2.0 * r * x[0] * t * (x[1] * t).sin() + 0.1 * t;
     }
-    check(
+    check_both_floats(
         "fit",
         &x,
         &[d.theta, d.omega],

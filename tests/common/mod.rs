@@ -126,3 +126,28 @@ impl<A: Flat, B: Flat, C: Flat> Flat for (A, B, C) {
         [self.0.flat(), self.1.flat(), self.2.flat()].concat()
     }
 }
+
+/// Checks a gradient, flattened, in f64 and f32: the f64 one against the
+/// closed form `expected` (1e-12) and central differences of `f64_fn` at
+/// `x` (1e-7); the f32 one against the closed form (1e-4) and central
+/// differences of `f32_fn` (5e-2, f32 rounding).
+pub fn check_both_floats(
+    what: &str,
+    x: &[f64],
+    grad64: &[f64],
+    grad32: &[f32],
+    f64_fn: impl Fn(&[f64]) -> f64,
+    f32_fn: impl Fn(&[f32]) -> f32,
+    expected: &[f64],
+) {
+    assert_all_close(grad64, expected, 1e-12, what);
+    assert_all_close(grad64, &numeric_grad(&f64_fn, x), 1e-7, what);
+    let g32: Vec<f64> = grad32.iter().map(|&d| d as f64).collect();
+    assert_all_close(&g32, expected, 1e-4, what);
+    let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let fd32: Vec<f64> = numeric_grad_f32(&f32_fn, &x32)
+        .iter()
+        .map(|&d| d as f64)
+        .collect();
+    assert_all_close(&g32, &fd32, 5e-2, what);
+}
