@@ -25,44 +25,39 @@ use std::hint::black_box;
 use criterion::Criterion;
 use macrograd::differentiable;
 
-/// A damped pendulum, explicit Euler: two state values per step.
-#[differentiable]
-fn pendulum(x0: f64, v0: f64, k: f64, c: f64, #[nograd] h: f64, steps: usize) -> f64 {
-    let mut x = x0;
-    let mut v = v0;
-    for _ in 0..steps {
-        let a = -k * x.sin() - c * v;
-        x += h * v;
-        v += h * a;
-    }
-    x
+/// A damped pendulum, explicit Euler: two state values per step; one body,
+/// written out under each attribute below.
+macro_rules! pendulum {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        fn $name(x0: f64, v0: f64, k: f64, c: f64, #[nograd] h: f64, steps: usize) -> f64 {
+            let mut x = x0;
+            let mut v = v0;
+            for _ in 0..steps {
+                let a = -k * x.sin() - c * v;
+                x += h * v;
+                v += h * a;
+            }
+            x
+        }
+    };
 }
 
-/// The same, checkpointed every 316 ≈ √10⁵ steps.
-#[differentiable(checkpoint = 316)]
-fn pendulum_316(x0: f64, v0: f64, k: f64, c: f64, #[nograd] h: f64, steps: usize) -> f64 {
-    let mut x = x0;
-    let mut v = v0;
-    for _ in 0..steps {
-        let a = -k * x.sin() - c * v;
-        x += h * v;
-        v += h * a;
-    }
-    x
-}
-
-/// The same, checkpointed every 32 steps.
-#[differentiable(checkpoint = 32)]
-fn pendulum_32(x0: f64, v0: f64, k: f64, c: f64, #[nograd] h: f64, steps: usize) -> f64 {
-    let mut x = x0;
-    let mut v = v0;
-    for _ in 0..steps {
-        let a = -k * x.sin() - c * v;
-        x += h * v;
-        v += h * a;
-    }
-    x
-}
+pendulum!(
+    /// The pendulum with a plain tape.
+    #[differentiable]
+    pendulum
+);
+pendulum!(
+    /// The same, checkpointed every 316 ≈ √10⁵ steps.
+    #[differentiable(checkpoint = 316)]
+    pendulum_316
+);
+pendulum!(
+    /// The same, checkpointed every 32 steps.
+    #[differentiable(checkpoint = 32)]
+    pendulum_32
+);
 
 /// A chain of coupled decays `x_i' = −k·x_i + x_{i−1}` over a state buffer.
 #[differentiable]
