@@ -202,22 +202,7 @@ fn closure_captures() {
         |w: [f64; 2]| scale * loss(w, &xs, &ys) + w[n - 1]
     });
     let wrapped = quote! { fn captures() { let f = #out; } };
-    let file: syn::File = syn::parse2(wrapped).expect("the expansion parses");
-    let text = prettyplease::unparse(&file);
-    let path = format!(
-        "{}/tests/snapshots/closure_captures.rs",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    if std::env::var_os("MACROGRAD_BLESS").is_some() {
-        std::fs::write(&path, &text).expect("write snapshot");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
-    assert!(
-        expected == text,
-        "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
-    );
+    snapshot::compare("closure_captures", wrapped);
 }
 
 #[test]
@@ -226,22 +211,7 @@ fn derivative_of_an_external_function() {
         pub fn erf(x: f64) -> f64 = libm::erf(x);
         gradient = 2.0 / core::f64::consts::PI.sqrt() * (-x * x).exp();
     });
-    let file: syn::File = syn::parse2(out).expect("the expansion parses as items");
-    let text = prettyplease::unparse(&file);
-    let path = format!(
-        "{}/tests/snapshots/derivative_erf.rs",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    if std::env::var_os("MACROGRAD_BLESS").is_some() {
-        std::fs::write(&path, &text).expect("write snapshot");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing snapshot {path}: run with MACROGRAD_BLESS=1"));
-    assert!(
-        expected == text,
-        "expansion changed; rerun with MACROGRAD_BLESS=1:\n{text}"
-    );
+    snapshot::compare("derivative_erf", out);
 }
 
 #[test]

@@ -4,7 +4,11 @@
 
 /// Compares (or, under `MACROGRAD_BLESS`, writes) one snapshot.
 pub fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) {
-    let out = macrograd_codegen::expand_differentiable(attr, item);
+    compare(name, macrograd_codegen::expand_differentiable(attr, item));
+}
+
+/// Compares (or writes) the snapshot of any expansion that parses as items.
+pub fn compare(name: &str, out: proc_macro2::TokenStream) {
     let file: syn::File = syn::parse2(out).expect("the expansion parses as items");
     let text = prettyplease::unparse(&file);
     let path = format!("{}/tests/snapshots/{name}.rs", env!("CARGO_MANIFEST_DIR"));
