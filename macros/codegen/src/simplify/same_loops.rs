@@ -118,9 +118,8 @@ fn match_loops(
     let mut pending: Vec<(NodeId, NodeId)> = vec![(a, b)];
     // pairs of blocks still to compare, each from a position
     let mut blocks: Vec<(Vec<NodeId>, Vec<NodeId>)> = Vec::new();
-    let top = (a, b);
     while let Some((x, y)) = pending.pop() {
-        if !match_header(g, x, y, x == top.0, &mut m, &mut deferred, merged) {
+        if !match_header(g, x, y, x == a, &mut m, &mut deferred, merged) {
             return None;
         }
         for (bx, by) in crate::ir::walk::regions(g.op(x))
@@ -157,9 +156,6 @@ fn match_loops(
                 break;
             }
         }
-    }
-    if !blocks.is_empty() {
-        return None;
     }
     deferred
         .iter()
