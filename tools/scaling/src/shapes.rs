@@ -53,6 +53,18 @@ pub fn deep(n: usize) -> Vec<(&'static str, String, &'static str)> {
     // `relu_h`: a `#[differentiable]` helper in the macro's crate, a plain
     // function in rustc's
     let helper = "fn relu_h(x: f64) -> f64 {\n    if x > 0.0 { x } else { 0.0 }\n}\n";
+    // `if` inside `if`, each with an `else`: nested regions, not a chain
+    let nested_if = format!(
+        "{}x * y{}",
+        "if x > 0.0 { ".repeat(n),
+        " } else { x }".repeat(n)
+    );
+    // blocks inside blocks, each with a `let`
+    let blocks = format!(
+        "{}x * y{}",
+        "{ let x = x * 1.0; ".repeat(n),
+        " }".repeat(n)
+    );
     vec![
         ("product", product, ""),
         ("sum", sum, ""),
@@ -60,5 +72,7 @@ pub fn deep(n: usize) -> Vec<(&'static str, String, &'static str)> {
         ("relu_op", nest("relu"), ""),
         ("relu_fn", nest("relu_h"), helper),
         ("methods", format!("(x * y){methods}"), ""),
+        ("nested_if", nested_if, ""),
+        ("blocks", blocks, ""),
     ]
 }

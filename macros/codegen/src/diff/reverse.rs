@@ -254,7 +254,7 @@ fn reverse_if(
     // `if` stays even when no adjoint flows out of it
     let effects = branches
         .iter()
-        .any(|(block, _)| crate::ir::walk::has_effect(b.graph, block));
+        .any(|(block, _)| b.effects.in_block(b.graph, block));
     if keys.is_empty() && !effects {
         return;
     }

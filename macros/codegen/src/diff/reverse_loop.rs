@@ -172,7 +172,7 @@ pub(super) fn reverse_loop(
 
     // record only what the reverse body reads
     let mut live: HashSet<NodeId> = rev_carried.iter().map(|c| c.next).collect();
-    mark_live(b.graph, &body, &mut live);
+    mark_live(b.graph, &body, &mut live, &mut b.effects);
     let mut record = Vec::new();
     let mut record_int = Vec::new();
     for (k, rc) in recalls.iter().enumerate() {

@@ -3,6 +3,7 @@
 
 use proc_macro2::Span;
 
+use super::walk::Effects;
 use super::{Block, Cmp, Graph, NodeId, Op, Prim};
 
 /// Appends nodes to one block of a graph; the rules and passes build through it.
@@ -13,6 +14,8 @@ pub struct Builder<'g> {
     pub block: Block,
     /// The span new nodes get.
     pub span: Span,
+    /// Which finished regions hold effects (see [`Effects`]).
+    pub effects: Effects,
 }
 
 impl<'g> Builder<'g> {
@@ -22,6 +25,7 @@ impl<'g> Builder<'g> {
             graph,
             block: Block::default(),
             span,
+            effects: Effects::default(),
         }
     }
 

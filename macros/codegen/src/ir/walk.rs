@@ -33,26 +33,64 @@ pub fn region_reads(op: &Op) -> Vec<NodeId> {
     }
 }
 
-/// Whether a block (nested blocks included) stores into a gradient buffer.
-pub fn has_effect(g: &Graph, block: &Block) -> bool {
-    let mut stack = vec![block];
-    while let Some(b) = stack.pop() {
-        for &n in &b.nodes {
-            let op = g.op(n);
-            if op.is_effect() {
-                return true;
+/// Which regions (`if`s and loops, by node) hold an effect somewhere in
+/// their blocks, remembered: asking about nested regions one level at a time
+/// (as the passes walk down) costs time linear in the body, not quadratic in
+/// its nesting depth.
+///
+/// A region's entry is computed the first time it is asked about and is
+/// valid while no effect is added to or removed from its blocks: a pass
+/// that only removes nodes without effects (dead code elimination) or that
+/// asks only about finished regions (the reverse sweep) keeps one memo for
+/// its whole run.
+#[derive(Default)]
+pub struct Effects {
+    regions: HashMap<NodeId, bool>,
+}
+
+impl Effects {
+    /// Whether a block (nested blocks included) stores into a gradient buffer
+    /// or writes a local buffer.
+    pub fn in_block(&mut self, g: &Graph, block: &Block) -> bool {
+        self.fill(g, block);
+        block
+            .nodes
+            .iter()
+            .any(|n| g.op(*n).is_effect() || self.regions.get(n).copied().unwrap_or(false))
+    }
+
+    /// Computes the entry of every region under `block` not yet known:
+    /// regions in pre-order, then answered in reverse, so a region's nested
+    /// regions are known before it.
+    fn fill(&mut self, g: &Graph, block: &Block) {
+        let mut order: Vec<NodeId> = Vec::new();
+        let mut stack = vec![block];
+        while let Some(b) = stack.pop() {
+            for &n in &b.nodes {
+                let op = g.op(n);
+                let inner = regions(op);
+                if !inner.is_empty() && !self.regions.contains_key(&n) {
+                    order.push(n);
+                    stack.extend(inner);
+                }
             }
-            stack.extend(regions(op));
+        }
+        for &r in order.iter().rev() {
+            let effect = regions(g.op(r)).iter().any(|b| {
+                b.nodes
+                    .iter()
+                    .any(|n| g.op(*n).is_effect() || self.regions.get(n).copied().unwrap_or(false))
+            });
+            self.regions.insert(r, effect);
         }
     }
-    false
 }
 
 /// Adds to `live` every node of `block` that a live node, an effect, or a
 /// region with a live result reads, transitively; conservative inside
 /// regions (every value a live region hands out is taken as needed).
 /// Nothing is removed: passes use it to decide before they rewrite.
-pub fn mark_live(g: &Graph, block: &Block, live: &mut HashSet<NodeId>) {
+pub fn mark_live(g: &Graph, block: &Block, live: &mut HashSet<NodeId>, effects: &mut Effects) {
     // (block, position to resume from its end)
     let mut stack: Vec<(&Block, usize)> = vec![(block, block.nodes.len())];
     while let Some((b, at)) = stack.pop() {
@@ -64,7 +102,7 @@ pub fn mark_live(g: &Graph, block: &Block, live: &mut HashSet<NodeId>) {
             let region_live = !regions(op).is_empty()
                 && (live.contains(&n)
                     || op.results().iter().any(|r| live.contains(r))
-                    || regions(op).iter().any(|r| has_effect(g, r)));
+                    || regions(op).iter().any(|r| effects.in_block(g, r)));
             if !(live.contains(&n) || op.is_effect() || region_live) {
                 continue;
             }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::ir::walk::{has_effect, mark_live};
+use crate::ir::walk::{mark_live, Effects};
 use crate::ir::{Block, Graph, Loop, NodeId, Op};
 
 /// Removes every node the value and the gradients do not depend on.
@@ -10,13 +10,21 @@ pub fn dce(g: &mut Graph) -> bool {
     let mut live: HashSet<NodeId> = g.outputs().into_iter().collect();
     let mut changed = false;
     let body = std::mem::take(&mut g.body);
-    g.body = dce_block(g, body, &mut live, &mut changed);
+    // removing nodes without effects keeps the memo valid
+    let mut effects = Effects::default();
+    g.body = dce_block(g, body, &mut live, &mut changed, &mut effects);
     changed
 }
 
 /// Walks the block backwards, so that a node is live if a later live node
 /// (or an output) uses it.
-fn dce_block(g: &mut Graph, block: Block, live: &mut HashSet<NodeId>, changed: &mut bool) -> Block {
+fn dce_block(
+    g: &mut Graph,
+    block: Block,
+    live: &mut HashSet<NodeId>,
+    changed: &mut bool,
+    effects: &mut Effects,
+) -> Block {
     let mut kept = Vec::new();
     for id in block.nodes.into_iter().rev() {
         let mut op = std::mem::replace(&mut g.nodes[id.index()].op, Op::Const(0.0));
@@ -25,16 +33,16 @@ fn dce_block(g: &mut Graph, block: Block, live: &mut HashSet<NodeId>, changed: &
                 let before = i.outs.len();
                 i.outs.retain(|o| live.contains(&o.2));
                 *changed |= i.outs.len() != before;
-                let effects = has_effect(g, &i.then) || has_effect(g, &i.els);
-                if i.outs.is_empty() && !effects {
+                let effect = effects.in_block(g, &i.then) || effects.in_block(g, &i.els);
+                if i.outs.is_empty() && !effect {
                     false
                 } else {
                     for (t, e, _) in &i.outs {
                         live.insert(*t);
                         live.insert(*e);
                     }
-                    i.then = dce_block(g, std::mem::take(&mut i.then), live, changed);
-                    i.els = dce_block(g, std::mem::take(&mut i.els), live, changed);
+                    i.then = dce_block(g, std::mem::take(&mut i.then), live, changed, effects);
+                    i.els = dce_block(g, std::mem::take(&mut i.els), live, changed, effects);
                     live.insert(i.cond);
                     true
                 }
@@ -50,7 +58,7 @@ fn dce_block(g: &mut Graph, block: Block, live: &mut HashSet<NodeId>, changed: &
             }
             Op::Loop(l) => {
                 let node_live = live.contains(&id);
-                dce_loop(g, l, node_live, live, changed)
+                dce_loop(g, l, node_live, live, changed, effects)
             }
             other => live.contains(&id) || other.is_effect(),
         };
@@ -77,6 +85,7 @@ fn dce_loop(
     node_live: bool,
     live: &mut HashSet<NodeId>,
     changed: &mut bool,
+    effects: &mut Effects,
 ) -> bool {
     let records = !l.record.is_empty() || !l.record_int.is_empty();
     if !node_live && records {
@@ -101,10 +110,10 @@ fn dce_loop(
                 .filter(|(_, k)| **k)
                 .map(|(c, _)| c.next),
         );
-        mark_live(g, &l.body, &mut probe);
+        mark_live(g, &l.body, &mut probe, effects);
         if let Some(t) = &l.test {
             probe.insert(t.cond);
-            mark_live(g, &t.head, &mut probe);
+            mark_live(g, &t.head, &mut probe, effects);
         }
         let mut grew = false;
         for (c, k) in l.carried.iter().zip(keep.iter_mut()) {
@@ -118,7 +127,7 @@ fn dce_loop(
         }
     }
     let trips_live = l.test.as_ref().is_some_and(|t| live.contains(&t.trips));
-    if !keep.iter().any(|k| *k) && !node_live && !trips_live && !has_effect(g, &l.body) {
+    if !keep.iter().any(|k| *k) && !node_live && !trips_live && !effects.in_block(g, &l.body) {
         return false;
     }
     let before = l.carried.len();
@@ -129,10 +138,10 @@ fn dce_loop(
         live.insert(c.next);
     }
     live.extend(l.record.iter().chain(&l.record_int).copied());
-    l.body = dce_block(g, std::mem::take(&mut l.body), live, changed);
+    l.body = dce_block(g, std::mem::take(&mut l.body), live, changed, effects);
     if let Some(mut t) = l.test.take() {
         live.insert(t.cond);
-        t.head = dce_block(g, std::mem::take(&mut t.head), live, changed);
+        t.head = dce_block(g, std::mem::take(&mut t.head), live, changed, effects);
         l.test = Some(t);
     }
     true

@@ -20,7 +20,7 @@
 use std::collections::HashMap;
 
 use super::resolve;
-use crate::ir::walk::{has_effect, substitute};
+use crate::ir::walk::{substitute, Effects};
 use crate::ir::{Block, Graph, NodeId, Op};
 
 /// How many earlier loops with the same header a loop is compared with, so
@@ -32,13 +32,15 @@ pub fn merge_equal_loops(g: &mut Graph) -> bool {
     let mut merged: HashMap<NodeId, NodeId> = HashMap::new();
     let mut removed: Vec<NodeId> = Vec::new();
     let mut stack: Vec<Block> = vec![g.body.clone()];
+    // merging loops without effects keeps the memo valid
+    let mut effects = Effects::default();
     while let Some(block) = stack.pop() {
         let mut seen: HashMap<String, Vec<NodeId>> = HashMap::new();
         for &n in &block.nodes {
             let op = g.op(n);
             stack.extend(crate::ir::walk::regions(op).into_iter().cloned());
             let Op::Loop(l) = op else { continue };
-            if l.test.is_some() || has_effect(g, &l.body) || reads_state(g, &l.body) {
+            if l.test.is_some() || effects.in_block(g, &l.body) || reads_state(g, &l.body) {
                 continue;
             }
             let key = header_key(l, &merged);
