@@ -433,6 +433,34 @@ macro_rules! corpus {
                 x
             }
 
+            /// `if`s nested three deep: each inner `if` reads values of the
+            /// enclosing branch, and its result leaves only as the enclosing
+            /// `if`'s result (the reverse sweep reverses such `if`s from
+            /// their own nodes instead of recomputing them with the
+            /// enclosing branch).
+            #[differentiable]
+            pub fn nested_ifs(x: $t, y: $t) -> $t {
+                let a = x * y;
+                let r = if x > 0.0 {
+                    let b = a.sin() * x;
+                    if b > 0.1 {
+                        let c = b * y;
+                        // a value of the enclosing branch leaves the `if`
+                        // untouched when `c >= 10`
+                        let mut d = c - a;
+                        if c < 10.0 {
+                            d = c * a + b;
+                        }
+                        d
+                    } else {
+                        b * b
+                    }
+                } else {
+                    a * a
+                };
+                r * x
+            }
+
             /// An array of one element.
             #[differentiable]
             pub fn len_one(x: [$t; 1]) -> $t {
@@ -898,6 +926,53 @@ fn if_as_tail_expression() {
 // for
 
 /// Points for two scalar parameters.
+#[test]
+fn nested_ifs() {
+    // every branch: c < 10, c >= 10, b <= 0.1 (twice), x <= 0
+    let points: [[f64; 2]; 5] = [
+        [0.5, 1.5],
+        [1.5, 9.0],
+        [0.25, 0.25],
+        [1.5, 8.0],
+        [-0.5, 1.5],
+    ];
+    for [x, y] in points {
+        let a = x * y;
+        let da = [y, x];
+        let (r, dr) = if x > 0.0 {
+            let b = a.sin() * x;
+            let db = [a.cos() * y * x + a.sin(), a.cos() * x * x];
+            if b > 0.1 {
+                let c = b * y;
+                let dc = [db[0] * y, db[1] * y + b];
+                if c < 10.0 {
+                    let d = |k: usize| dc[k] * a + c * da[k] + db[k];
+                    (c * a + b, [d(0), d(1)])
+                } else {
+                    (c - a, [dc[0] - da[0], dc[1] - da[1]])
+                }
+            } else {
+                (b * b, [2.0 * b * db[0], 2.0 * b * db[1]])
+            }
+        } else {
+            (a * a, [2.0 * a * da[0], 2.0 * a * da[1]])
+        };
+        let want = [dr[0] * x + r, dr[1] * x];
+        let (v64, g64) = c64::nested_ifs_grad(x, y);
+        let (v32, g32) = c32::nested_ifs_grad(x as f32, y as f32);
+        check_values(
+            "nested_ifs",
+            v64,
+            c64::nested_ifs(x, y),
+            v32,
+            c32::nested_ifs(x as f32, y as f32),
+        );
+        check("nested_ifs", &[x, y], &want, &g64, &g32, |v| {
+            c64::nested_ifs(v[0], v[1])
+        });
+    }
+}
+
 const XY: [[f64; 2]; 5] = [
     [0.5, 1.25],
     [-1.5, 0.75],

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt::Display;
 
-use proc_macro2::Span;
+use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 
 /// Collects errors found while reading the user's code.
@@ -38,9 +38,9 @@ impl Ctxt {
         Ctxt::default()
     }
 
-    /// Records an error on the tokens of `at`.
-    pub fn error_spanned_by<T: ToTokens, M: Display>(&self, at: T, msg: M) {
-        self.push(syn::Error::new_spanned(at.into_token_stream(), msg));
+    /// Records an error on the tokens of `at`, from its first to its last.
+    pub fn error_spanned_by<T: Site, M: Display>(&self, at: T, msg: M) {
+        self.push(error_on(at, msg));
     }
 
     /// Records an error at a span.
@@ -70,5 +70,225 @@ impl Ctxt {
             first.combine(e);
         }
         Err(first)
+    }
+}
+
+/// Where an error goes: the spans of the first and the last token of a
+/// piece of the user's code.
+///
+/// `syn::Error::new_spanned` prints its argument to tokens to find them,
+/// recursively: on an expression nested 10,000 deep, reporting the error
+/// overflowed the stack. Expressions (and what holds them: statements,
+/// blocks) find their ends by walking down their first and last operands
+/// instead ([`crate::parse::flat`]); small syntax (a name, a type, a
+/// pattern) is printed as before.
+pub trait Site {
+    /// The spans of the first and the last token.
+    fn ends(&self) -> (Span, Span);
+}
+
+/// An error from the first to the last token of `at`, as
+/// `syn::Error::new_spanned` would place it.
+pub fn error_on<T: Site, M: Display>(at: T, msg: M) -> syn::Error {
+    let (first, last) = at.ends();
+    let mut a = Punct::new('.', Spacing::Alone);
+    a.set_span(first);
+    let mut b = Punct::new('.', Spacing::Alone);
+    b.set_span(last);
+    let tokens: TokenStream = [TokenTree::Punct(a), TokenTree::Punct(b)]
+        .into_iter()
+        .collect();
+    syn::Error::new_spanned(tokens, msg)
+}
+
+/// The ends of a token stream printed from small syntax.
+fn token_ends(tokens: TokenStream) -> (Span, Span) {
+    let mut it = tokens.into_iter();
+    let first = it.next().map_or_else(Span::call_site, |t| t.span());
+    let last = it.last().map_or(first, |t| t.span());
+    (first, last)
+}
+
+impl<T: Site + ?Sized> Site for &T {
+    fn ends(&self) -> (Span, Span) {
+        (**self).ends()
+    }
+}
+
+impl<T: Site + ?Sized> Site for Box<T> {
+    fn ends(&self) -> (Span, Span) {
+        (**self).ends()
+    }
+}
+
+impl Site for syn::Expr {
+    fn ends(&self) -> (Span, Span) {
+        (
+            crate::parse::flat::first_span(self),
+            crate::parse::flat::last_span(self),
+        )
+    }
+}
+
+/// Expressions of one kind: their ends as an [`syn::Expr`]'s, without
+/// cloning the tree.
+macro_rules! site_by_expr {
+    ($($ty:ty => $first:expr, $last:expr;)*) => {$(
+        impl Site for $ty {
+            fn ends(&self) -> (Span, Span) {
+                let f: fn(&$ty) -> (Span, Span) = |e| ($first(e), $last(e));
+                f(self)
+            }
+        }
+    )*};
+}
+
+site_by_expr! {
+    syn::ExprField => |e: &syn::ExprField| crate::parse::flat::first_span(&e.base),
+        |e: &syn::ExprField| syn::spanned::Spanned::span(&e.member);
+    syn::ExprReturn => |e: &syn::ExprReturn| e.return_token.span,
+        |e: &syn::ExprReturn| e.expr.as_deref().map_or(e.return_token.span, crate::parse::flat::last_span);
+    syn::ExprRange => |e: &syn::ExprRange| e.start.as_deref().map_or_else(|| crate::parse::flat::range_ends(e).0, crate::parse::flat::first_span),
+        |e: &syn::ExprRange| e.end.as_deref().map_or_else(|| crate::parse::flat::range_ends(e).1, crate::parse::flat::last_span);
+    syn::ExprClosure => |e: &syn::ExprClosure| token_ends(closure_head(e)).0,
+        |e: &syn::ExprClosure| crate::parse::flat::last_span(&e.body);
+    syn::Block => |b: &syn::Block| b.brace_token.span.join(), |b: &syn::Block| b.brace_token.span.join();
+}
+
+/// A closure's tokens up to its body.
+fn closure_head(e: &syn::ExprClosure) -> TokenStream {
+    let mut t = TokenStream::new();
+    e.or1_token.to_tokens(&mut t);
+    t
+}
+
+impl Site for syn::Local {
+    fn ends(&self) -> (Span, Span) {
+        let last = self.semi_token.span;
+        (self.let_token.span, last)
+    }
+}
+
+impl Site for syn::Stmt {
+    fn ends(&self) -> (Span, Span) {
+        match self {
+            syn::Stmt::Local(l) => l.ends(),
+            syn::Stmt::Expr(e, semi) => {
+                let (first, last) = e.ends();
+                (first, semi.map_or(last, |s| s.span))
+            }
+            syn::Stmt::Item(i) => i.ends(),
+            syn::Stmt::Macro(m) => token_ends(m.to_token_stream()),
+        }
+    }
+}
+
+impl Site for syn::Item {
+    fn ends(&self) -> (Span, Span) {
+        match self {
+            // a function's body may be deep: its signature, then its braces
+            syn::Item::Fn(f) => (
+                token_ends(f.sig.to_token_stream()).0,
+                f.block.brace_token.span.join(),
+            ),
+            other => token_ends(other.to_token_stream()),
+        }
+    }
+}
+
+impl Site for dyn ToTokens + '_ {
+    fn ends(&self) -> (Span, Span) {
+        token_ends(self.to_token_stream())
+    }
+}
+
+/// Small syntax, printed to find its ends.
+macro_rules! site_by_tokens {
+    ($($ty:ty),* $(,)?) => {$(
+        impl Site for $ty {
+            fn ends(&self) -> (Span, Span) {
+                token_ends(self.to_token_stream())
+            }
+        }
+    )*};
+}
+
+site_by_tokens!(
+    proc_macro2::Ident,
+    syn::Path,
+    syn::Type,
+    syn::Pat,
+    syn::Macro,
+    syn::Member,
+    syn::Label,
+    syn::Lit,
+    syn::PathArguments,
+    syn::AngleBracketedGenericArguments,
+    syn::GenericArgument,
+    syn::LitFloat,
+    syn::LitInt,
+    syn::Generics,
+    syn::GenericParam,
+    syn::ExprPath,
+    syn::UnOp,
+    syn::BinOp,
+    syn::PatIdent,
+    syn::PatTuple,
+    syn::PatType,
+    syn::Fields,
+    syn::Signature,
+    syn::Receiver,
+    syn::FnArg,
+    syn::Attribute,
+    syn::Meta,
+    syn::Abi,
+    syn::Variadic,
+    syn::ReturnType,
+    syn::TypePath,
+    syn::ItemFn,
+    syn::ItemImpl,
+    syn::ItemStruct,
+    syn::ImplItemFn,
+    syn::Field,
+    syn::WhereClause,
+    syn::punctuated::Punctuated<syn::FnArg, syn::token::Comma>,
+    syn::punctuated::Punctuated<syn::Pat, syn::token::Comma>,
+    syn::token::Loop,
+    TokenStream,
+);
+
+#[cfg(test)]
+mod tests {
+    /// An error on an expression nested 20,000 deep, reported on a thread
+    /// with a 2 MiB stack: finding its ends walks down the operands
+    /// (`syn::Error::new_spanned` printed the whole expression, recursively,
+    /// and overflowed).
+    #[test]
+    fn errors_on_deep_expressions_do_not_recurse() {
+        let run = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let n = 20_000;
+                let cx = super::Ctxt::new();
+                let mut parts = Vec::new();
+                for body in [
+                    format!("{}y", "x * ".repeat(n)),
+                    format!("-{}y", "x - ".repeat(n)),
+                    format!("return {}y", "x + ".repeat(n)),
+                    format!("a[{}y]", "x * ".repeat(n)),
+                ] {
+                    let e: syn::Expr = syn::parse_str(&body).expect("parses");
+                    cx.error_spanned_by(&e, "a deep mistake");
+                    parts.push(syn::Stmt::Expr(e, None));
+                }
+                crate::parse::flat::dismantle(parts);
+                let err = cx.check().expect_err("errors were recorded");
+                err.into_iter().count()
+            })
+            .expect("spawns");
+        // one error per site (outside a compiler every span prints alike, so
+        // the message keeps the four apart only through the key's message:
+        // they merge into one)
+        assert_eq!(run.join().expect("no overflow"), 1);
     }
 }

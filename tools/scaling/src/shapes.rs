@@ -60,11 +60,7 @@ pub fn deep(n: usize) -> Vec<(&'static str, String, &'static str)> {
         " } else { x }".repeat(n)
     );
     // blocks inside blocks, each with a `let`
-    let blocks = format!(
-        "{}x * y{}",
-        "{ let x = x * 1.0; ".repeat(n),
-        " }".repeat(n)
-    );
+    let blocks = format!("{}x * y{}", "{ let x = x * 1.0; ".repeat(n), " }".repeat(n));
     vec![
         ("product", product, ""),
         ("sum", sum, ""),
@@ -74,5 +70,22 @@ pub fn deep(n: usize) -> Vec<(&'static str, String, &'static str)> {
         ("methods", format!("(x * y){methods}"), ""),
         ("nested_if", nested_if, ""),
         ("blocks", blocks, ""),
+    ]
+}
+
+/// Mistakes in deeply nested expressions (issue 11 §4): each body of size
+/// `n` is rejected with one error whose span covers an expression nested `n`
+/// deep, as (name, body of `f(x: f64, y: f64) -> f64`). Reporting such an
+/// error printed the whole expression, recursively, and overflowed the stack.
+pub fn deep_errors(n: usize) -> Vec<(&'static str, String)> {
+    let product = format!("{}y", "x * ".repeat(n - 1));
+    vec![
+        ("if_condition", format!("if {product} {{ x }} else {{ y }}")),
+        ("index", format!("let a = [x, y];\n    a[{product}]")),
+        ("integer_let", format!("let k: usize = {product};\n    x")),
+        (
+            "loop_bound",
+            format!("let mut s = x;\n    for _ in 0..{product} {{ s = s * y; }}\n    s"),
+        ),
     ]
 }

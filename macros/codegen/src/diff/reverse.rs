@@ -8,6 +8,12 @@
 //! and then sweep it backwards; what flows out to values defined outside the
 //! branch becomes that `if`'s results. Only values that depend on a
 //! differentiable parameter ("active" ones) get adjoints.
+//!
+//! An `if` nested in a branch is not recomputed with that branch when
+//! nothing reads its results but the enclosing `if`'s results and it has no
+//! effects ([`shallow_ifs`]): it is reversed from its own node, reading its
+//! inputs from the enclosing copy. Copying every nested `if` with each
+//! enclosing branch cost time quadratic in the nesting depth.
 
 use std::collections::{HashMap, HashSet};
 
@@ -29,6 +35,7 @@ pub fn reverse(g: &mut Graph) {
     let body = std::mem::take(&mut g.body);
     let span = g.node(g.value).span;
     let mut b = Builder::new(g, span);
+    b.shallow = shallow_ifs(&mut b, &body);
     let mut adj = Adjoints::new();
     if is_active(&active, b.graph.value) {
         let one = b.constant(1.0);
@@ -73,6 +80,65 @@ pub fn reverse(g: &mut Graph) {
     super::buffer::drop_unread_logs(g);
     g.body.nodes.extend(zeros.nodes);
     g.grads = grads;
+}
+
+/// The `if`s nested in a branch that the reverse sweep need not recompute
+/// with their enclosing branch: no effects in their blocks, and no node
+/// reads their results (an enclosing `if` hands them out, which the sweep
+/// reads as adjoints only).
+fn shallow_ifs(b: &mut Builder<'_>, body: &crate::ir::Block) -> HashSet<NodeId> {
+    let g = &*b.graph;
+    let mut read: HashSet<NodeId> = g.outputs().into_iter().collect();
+    let mut ifs = Vec::new();
+    let mut stack = vec![body];
+    while let Some(block) = stack.pop() {
+        for &n in &block.nodes {
+            let op = g.op(n);
+            read.extend(op.args());
+            match op {
+                Op::If(i) => {
+                    ifs.push(n);
+                    stack.extend([&i.then, &i.els]);
+                }
+                Op::Loop(_) => {
+                    read.extend(crate::ir::walk::region_reads(op));
+                    stack.extend(crate::ir::walk::regions(op));
+                }
+                _ => {}
+            }
+        }
+    }
+    ifs.into_iter()
+        .filter(|&n| {
+            let Op::If(i) = g.op(n) else { return false };
+            i.outs.iter().all(|o| !read.contains(&o.2))
+                && !b.effects.in_block(g, &i.then)
+                && !b.effects.in_block(g, &i.els)
+        })
+        .collect()
+}
+
+/// Copies a branch for its recomputation, except the `if`s of
+/// [`Builder::shallow`]: returns the copy, and the nodes to sweep backwards
+/// (the copy, with those `if`s in place).
+fn copy_branch(
+    b: &mut Builder<'_>,
+    block: &crate::ir::Block,
+    remap: &mut HashMap<NodeId, NodeId>,
+) -> (crate::ir::Block, Vec<NodeId>) {
+    let mut copy = crate::ir::Block::default();
+    let mut sweep = Vec::with_capacity(block.nodes.len());
+    for &n in &block.nodes {
+        if b.shallow.contains(&n) {
+            sweep.push(n);
+            continue;
+        }
+        let one = crate::ir::Block { nodes: vec![n] };
+        let c = b.graph.copy_block_in(&one, remap, &b.outer);
+        sweep.extend(c.nodes.iter().copied());
+        copy.nodes.extend(c.nodes);
+    }
+    (copy, sweep)
 }
 
 pub(super) fn accumulate(b: &mut Builder<'_>, adj: &mut Adjoints, n: NodeId, c: NodeId) {
@@ -219,7 +285,7 @@ fn reverse_if(
             b.push(Op::Buf(crate::ir::BufOp::Undo { buf, to }));
         }
         let mut remap = HashMap::new();
-        let copy = b.graph.copy_block(block, &mut remap);
+        let (copy, sweep) = copy_branch(b, block, &mut remap);
         for (old, new) in &remap {
             let v = is_active(active, *old);
             set_active(active, *new, v);
@@ -229,14 +295,36 @@ fn reverse_if(
         for &(k, d) in &seeds {
             let o = i.outs[k];
             let v = if pick == 0 { o.0 } else { o.1 };
-            let v = remap.get(&v).copied().unwrap_or(v);
+            // a value from outside the branch: its copy when this `if` is
+            // swept from its own node inside an enclosing copy
+            let v = remap
+                .get(&v)
+                .or_else(|| b.outer.get(&v))
+                .copied()
+                .unwrap_or(v);
             if is_active(active, v) {
                 accumulate(b, &mut local, v, d);
             }
         }
-        reverse_block(b, &copy.nodes, &mut local, active);
+        // nested `if`s reversed from their own nodes read this copy
+        let added: Vec<NodeId> = remap
+            .iter()
+            .filter(|(old, new)| b.outer.insert(**old, **new).is_none())
+            .map(|(old, _)| *old)
+            .collect();
+        reverse_block(b, &sweep, &mut local, active);
+        for old in added {
+            b.outer.remove(&old);
+        }
         name_derivatives(b.graph, &copy.nodes, &local);
-        let inside: HashSet<NodeId> = remap.values().copied().collect();
+        // the branch's values: its copy, and the results of the nested
+        // `if`s swept from their own nodes
+        let mut inside: HashSet<NodeId> = remap.values().copied().collect();
+        for &n in sweep.iter().filter(|n| b.shallow.contains(n)) {
+            if let Op::If(nested) = b.graph.op(n) {
+                inside.extend(nested.outs.iter().map(|o| o.2));
+            }
+        }
         let escaping: HashMap<NodeId, NodeId> = local
             .into_iter()
             .filter(|(k, _)| !inside.contains(k))
@@ -284,7 +372,7 @@ fn reverse_if(
     let els = blocks.pop().expect("two branches");
     let then = blocks.pop().expect("two branches");
     b.graph.nodes[if_id.index()].op = Op::If(Box::new(crate::ir::If {
-        cond: i.cond,
+        cond: b.outer.get(&i.cond).copied().unwrap_or(i.cond),
         then,
         els,
         outs,

@@ -1,6 +1,8 @@
 //! [`Builder`]: appends nodes to one block of a graph, with shorthands for
 //! the operations the rules and passes build most.
 
+use std::collections::{HashMap, HashSet};
+
 use proc_macro2::Span;
 
 use super::walk::Effects;
@@ -16,6 +18,15 @@ pub struct Builder<'g> {
     pub span: Span,
     /// Which finished regions hold effects (see [`Effects`]).
     pub effects: Effects,
+    /// The reverse sweep's `if`s that are reversed from their own nodes
+    /// instead of from a copy of an enclosing branch (see
+    /// `diff::reverse`): those without effects whose results only leave
+    /// through an enclosing `if`'s results.
+    pub shallow: HashSet<NodeId>,
+    /// While the reverse sweep is inside the recomputed copy of a branch:
+    /// each node of that branch (and of the enclosing ones) to its copy, for
+    /// the `if`s of [`Builder::shallow`] to read their inputs from.
+    pub outer: HashMap<NodeId, NodeId>,
 }
 
 impl<'g> Builder<'g> {
@@ -26,6 +37,8 @@ impl<'g> Builder<'g> {
             block: Block::default(),
             span,
             effects: Effects::default(),
+            shallow: HashSet::new(),
+            outer: HashMap::new(),
         }
     }
 

@@ -142,6 +142,17 @@ impl Graph {
     /// Copies a block's nodes as fresh nodes (nested blocks too), recording
     /// old -> new in `remap`; references to nodes outside the block are kept.
     pub fn copy_block(&mut self, block: &Block, remap: &mut HashMap<NodeId, NodeId>) -> Block {
+        self.copy_block_in(block, remap, &HashMap::new())
+    }
+
+    /// [`Graph::copy_block`] inside a copy made earlier: references to
+    /// nodes outside the block that `outer` maps follow it.
+    pub fn copy_block_in(
+        &mut self,
+        block: &Block,
+        remap: &mut HashMap<NodeId, NodeId>,
+        outer: &HashMap<NodeId, NodeId>,
+    ) -> Block {
         let mut out = Block::default();
         for &id in &block.nodes {
             let node = self.node(id).clone();
@@ -165,17 +176,23 @@ impl Graph {
                 }
                 if let Some(t) = &mut l.test {
                     t.trips = remap[&t.trips];
-                    t.head = self.copy_block(&t.head, remap);
+                    t.head = self.copy_block_in(&t.head, remap, outer);
                 }
-                l.body = self.copy_block(&l.body, remap);
+                l.body = self.copy_block_in(&l.body, remap, outer);
             }
             if let Op::If(i) = &mut op {
-                i.then = self.copy_block(&i.then, remap);
-                i.els = self.copy_block(&i.els, remap);
+                i.then = self.copy_block_in(&i.then, remap, outer);
+                i.els = self.copy_block_in(&i.els, remap, outer);
             }
             // a recall names the recording loop, which is its own node: as
             // any reference, it follows the copy when that loop was copied
-            op.map_refs(|n| remap.get(&n).copied().unwrap_or(n));
+            op.map_refs(|n| {
+                remap
+                    .get(&n)
+                    .or_else(|| outer.get(&n))
+                    .copied()
+                    .unwrap_or(n)
+            });
             let mut fresh = |g: &mut Graph, r: NodeId| {
                 let c = g.add(Op::Result(new), g.node(r).span);
                 g.nodes[c.index()].name = g.node(r).name.clone();

@@ -202,7 +202,7 @@ pub(crate) fn span_of(e: &syn::Expr) -> proc_macro2::Span {
 }
 
 /// The span of an expression's first token.
-fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
+pub(crate) fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
     use syn::spanned::Spanned;
     use syn::Expr as E;
     loop {
@@ -217,6 +217,7 @@ fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
             E::Await(a) => &a.base,
             E::Assign(a) => &a.left,
             E::Range(syn::ExprRange { start: Some(s), .. }) => s,
+            E::Range(r) => return range_ends(r).0,
             E::Unary(u) => return u.op.span(),
             // a group is one token: its span is the whole group's
             E::Paren(p) => return p.paren_token.span.join(),
@@ -226,14 +227,25 @@ fn first_span(mut e: &syn::Expr) -> proc_macro2::Span {
             E::Reference(r) => return r.and_token.span,
             E::If(i) => return i.if_token.span,
             E::Lit(l) => return l.lit.span(),
-            E::Path(p) => return p.span(),
+            E::Path(p) => return path_ends(p).0,
+            E::Match(m) => return m.match_token.span,
+            E::Return(r) => return r.return_token.span,
+            E::Let(l) => return l.let_token.span,
+            E::While(w) if w.label.is_none() => return w.while_token.span,
+            E::ForLoop(f) if f.label.is_none() => return f.for_token.span,
+            E::Loop(l) if l.label.is_none() => return l.loop_token.span,
+            E::Closure(c) => return c.or1_token.span,
+            E::Struct(s) => return s.path.span(),
+            E::Repeat(r) => return r.bracket_token.span.join(),
+            E::Macro(m) => return m.mac.path.span(),
+            E::Break(b) => return b.break_token.span,
             other => return other.span(),
         };
     }
 }
 
 /// The span of an expression's last token.
-fn last_span(mut e: &syn::Expr) -> proc_macro2::Span {
+pub(crate) fn last_span(mut e: &syn::Expr) -> proc_macro2::Span {
     use syn::spanned::Spanned;
     use syn::Expr as E;
     loop {
@@ -243,6 +255,7 @@ fn last_span(mut e: &syn::Expr) -> proc_macro2::Span {
             E::Reference(r) => &r.expr,
             E::Assign(a) => &a.right,
             E::Range(syn::ExprRange { end: Some(x), .. }) => x,
+            E::Range(r) => return range_ends(r).1,
             E::If(syn::ExprIf {
                 else_branch: Some((_, x)),
                 ..
@@ -259,8 +272,52 @@ fn last_span(mut e: &syn::Expr) -> proc_macro2::Span {
             E::Field(f) => return f.member.span(),
             E::Cast(c) => return c.ty.span(),
             E::Lit(l) => return l.lit.span(),
-            E::Path(p) => return p.span(),
+            E::Path(p) => return path_ends(p).1,
+            E::Return(syn::ExprReturn { expr: Some(x), .. }) => x,
+            E::Break(syn::ExprBreak { expr: Some(x), .. }) => x,
+            E::Let(l) => &l.expr,
+            E::Closure(c) => &c.body,
+            E::Match(m) => return m.brace_token.span.close(),
+            E::While(w) => return w.body.brace_token.span.close(),
+            E::ForLoop(f) => return f.body.brace_token.span.close(),
+            E::Loop(l) => return l.body.brace_token.span.close(),
+            E::Struct(s) => return s.brace_token.span.close(),
+            E::Repeat(r) => return r.bracket_token.span.close(),
+            E::Macro(m) => return m.mac.delimiter.span().close(),
             other => return other.span(),
         };
+    }
+}
+
+/// The spans of a path expression's first and last tokens (spans do not
+/// join in a proc macro on stable Rust, so a path's own span is its first
+/// token's).
+fn path_ends(p: &syn::ExprPath) -> (proc_macro2::Span, proc_macro2::Span) {
+    use syn::spanned::Spanned;
+    let first = match (&p.qself, &p.path.leading_colon) {
+        (Some(q), _) => q.lt_token.span,
+        (None, Some(c)) => c.spans[0],
+        (None, None) => p
+            .path
+            .segments
+            .first()
+            .map_or_else(|| p.span(), |s| s.ident.span()),
+    };
+    let last = match p.path.segments.last() {
+        Some(s) => match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => a.gt_token.span,
+            syn::PathArguments::Parenthesized(a) => a.paren_token.span.close(),
+            syn::PathArguments::None => s.ident.span(),
+        },
+        None => first,
+    };
+    (first, last)
+}
+
+/// The spans of the first and last characters of a range's `..` or `..=`.
+pub(crate) fn range_ends(e: &syn::ExprRange) -> (proc_macro2::Span, proc_macro2::Span) {
+    match e.limits {
+        syn::RangeLimits::HalfOpen(t) => (t.spans[0], t.spans[1]),
+        syn::RangeLimits::Closed(t) => (t.spans[0], t.spans[2]),
     }
 }

@@ -1,18 +1,26 @@
-//! Parsing of deeply nested parentheses in pieces (issue 11 §4): syn's
-//! parser recurses once per nested group, about 13 KB of stack per level of
+//! Parsing of deeply nested groups in pieces (issue 11 §4): syn's parser
+//! recurses once per nested group, about 13 KB of stack per level of
 //! `relu(relu(…))` in a proc macro built at opt-level 0 (Cargo's default for
-//! a user's proc macros), so 1,000 levels overflowed rustc's 8 MiB stack.
+//! a user's proc macros), so 1,000 levels overflowed rustc's 8 MiB stack;
+//! nested blocks and `if`s overflowed at 500.
 //!
 //! Input whose groups nest deeper than [`DEEP`] is cut, bottom-up, at every
-//! [`PIECE`]th level of parentheses: each comma-separated expression in such
-//! a group becomes a piece of its own, parsed alone, and the group keeps a
-//! placeholder name for it. The pieces are then put back in place of their
-//! placeholders with a work list. Anything the pieces cannot stand for (a
-//! parenthesised pattern or type that deep, a piece that is not an
-//! expression, a placeholder left over) falls back to parsing the input
-//! whole, as before.
+//! [`PIECE`]th level of groups:
+//! - in parentheses, each comma-separated expression becomes a piece of its
+//!   own, parsed alone, and the group keeps a placeholder name for it;
+//! - in braces, the contents become one piece, parsed as a block, and the
+//!   group keeps a block placeholder `{ __macrograd_block_k }`. It is put
+//!   back only where a block stands (the body of a block expression, `if`,
+//!   loop, `unsafe`): the block gets the piece's statements, the tree syn
+//!   builds from the whole. Braces of anything else (a struct literal, a
+//!   `match`) leave their placeholder unused or fail to parse as a block.
+//!
+//! The pieces are then put back in place of their placeholders with a work
+//! list. Anything the pieces cannot stand for (a parenthesised pattern or
+//! type that deep, a piece that is not an expression, a placeholder left
+//! over) falls back to parsing the input whole, as before.
 
-use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 
 use super::flat;
 
@@ -22,6 +30,8 @@ const DEEP: usize = 64;
 const PIECE: usize = 16;
 /// The placeholder names: `__macrograd_piece_0`, …
 const PREFIX: &str = "__macrograd_piece_";
+/// The block placeholder names: `__macrograd_block_0`, …
+const BLOCK_PREFIX: &str = "__macrograd_block_";
 
 /// Parses a `T`; when the input nests deeper than [`DEEP`], in pieces,
 /// whose placeholders are replaced in the expressions `roots` gives.
@@ -87,24 +97,54 @@ fn assemble<T: syn::parse::Parse>(
 /// one has no piece (not parsed, or already used).
 fn fill(mut work: Vec<&mut syn::Expr>, parsed: &mut [Option<syn::Expr>]) -> bool {
     while let Some(e) = work.pop() {
-        if let Some(k) = placeholder(e) {
+        if let Some(k) = placeholder(e, PREFIX) {
             match parsed.get_mut(k).and_then(Option::take) {
                 Some(piece) => *e = piece,
                 None => return false,
             }
             continue;
         }
+        if let Some(block) = own_block(e) {
+            if let Some(k) = block_placeholder(block) {
+                match parsed.get_mut(k).and_then(Option::take) {
+                    Some(syn::Expr::Block(piece)) => block.stmts = piece.block.stmts,
+                    _ => return false,
+                }
+            }
+        }
         flat::sub_exprs(e, &mut work);
     }
     true
 }
 
-fn placeholder(e: &syn::Expr) -> Option<usize> {
+fn placeholder(e: &syn::Expr, prefix: &str) -> Option<usize> {
     let syn::Expr::Path(p) = e else {
         return None;
     };
     let name = p.path.get_ident()?.to_string();
-    name.strip_prefix(PREFIX)?.parse().ok()
+    name.strip_prefix(prefix)?.parse().ok()
+}
+
+/// The block an expression is written with, where a block stands in
+/// Rust's grammar (an `else` block is a block expression of its own).
+fn own_block(e: &mut syn::Expr) -> Option<&mut syn::Block> {
+    match e {
+        syn::Expr::Block(b) => Some(&mut b.block),
+        syn::Expr::If(i) => Some(&mut i.then_branch),
+        syn::Expr::Loop(l) => Some(&mut l.body),
+        syn::Expr::While(w) => Some(&mut w.body),
+        syn::Expr::ForLoop(f) => Some(&mut f.body),
+        syn::Expr::Unsafe(u) => Some(&mut u.block),
+        _ => None,
+    }
+}
+
+/// `k` when the block is exactly `{ __macrograd_block_k }`.
+fn block_placeholder(block: &syn::Block) -> Option<usize> {
+    match block.stmts.as_slice() {
+        [syn::Stmt::Expr(e, None)] => placeholder(e, BLOCK_PREFIX),
+        _ => None,
+    }
 }
 
 /// The deepest nesting of groups in `tokens`.
@@ -126,8 +166,8 @@ fn nesting(tokens: &TokenStream) -> usize {
     deepest
 }
 
-/// `tokens` with the contents of every parenthesised group at a depth that
-/// is a multiple of [`PIECE`] moved to `pieces` (see the module
+/// `tokens` with the contents of every parenthesised or braced group at a
+/// depth that is a multiple of [`PIECE`] moved to `pieces` (see the module
 /// documentation), rebuilt bottom-up with a stack of open groups.
 fn split(tokens: TokenStream, pieces: &mut Vec<TokenStream>) -> TokenStream {
     struct Open {
@@ -157,10 +197,12 @@ fn split(tokens: TokenStream, pieces: &mut Vec<TokenStream>) -> TokenStream {
                 let Some(g) = open.group else {
                     return open.out.into_iter().collect();
                 };
-                let inner = if g.delimiter() == Delimiter::Parenthesis && depth % PIECE == 0 {
-                    placeholders(open.out, pieces)
-                } else {
-                    open.out.into_iter().collect()
+                let inner = match g.delimiter() {
+                    Delimiter::Parenthesis if depth % PIECE == 0 => placeholders(open.out, pieces),
+                    Delimiter::Brace if depth % PIECE == 0 && !open.out.is_empty() => {
+                        block_piece(g.span(), open.out, pieces)
+                    }
+                    _ => open.out.into_iter().collect(),
                 };
                 let mut rebuilt = Group::new(g.delimiter(), inner);
                 rebuilt.set_span(g.span());
@@ -169,6 +211,16 @@ fn split(tokens: TokenStream, pieces: &mut Vec<TokenStream>) -> TokenStream {
             }
         }
     }
+}
+
+/// A braced group's contents moved to `pieces` as a block `{ … }`, and the
+/// block placeholder that stays in the group.
+fn block_piece(span: Span, content: Vec<TokenTree>, pieces: &mut Vec<TokenStream>) -> TokenStream {
+    let mut block = Group::new(Delimiter::Brace, content.into_iter().collect());
+    block.set_span(span);
+    let name = Ident::new(&format!("{BLOCK_PREFIX}{}", pieces.len()), span);
+    pieces.push(TokenTree::Group(block).into());
+    TokenTree::Ident(name).into()
 }
 
 /// The comma-separated parts of a group's contents moved to `pieces`, and
@@ -234,6 +286,43 @@ mod tests {
             let pieces = super::parse(tokens.clone(), super::super::fn_body_exprs).expect("parses");
             let whole: syn::Item = syn::parse2(tokens).expect("parses");
             assert_eq!(body(pieces), body(whole), "{n}: {inner}");
+        }
+    }
+
+    /// Blocks, `if`s, loops and `else`s nested about 100 deep: in pieces, the
+    /// same tree as the whole; a struct literal or a `match` whose braces are
+    /// cut leaves its placeholder unused, and the whole is parsed instead.
+    #[test]
+    fn deep_blocks_put_back_give_the_whole_tree() {
+        let levels: [(&str, &str); 7] = [
+            ("{ let x = x * 1.0; ", " }"),
+            ("if x > 0.0 { ", " } else { x }"),
+            ("if x > 0.0 { x } else { ", " }"),
+            ("loop { break ", "; }"),
+            ("while x > 0.0 { let y = ", "; }"),
+            ("S { a: ", " }.a"),
+            ("match x { _ => ", " }"),
+        ];
+        for n in [95, 100] {
+            for (open, close) in levels {
+                let src = format!(
+                    "fn f(x: f64) -> f64 {{ {}x{} }}",
+                    open.repeat(n),
+                    close.repeat(n)
+                );
+                let tokens: TokenStream = src.parse().expect("lexes");
+                // the pieces themselves stand for the whole, except under a
+                // struct literal or a `match`
+                let mut cut = Vec::new();
+                let top = super::split(tokens.clone(), &mut cut);
+                let in_pieces = super::assemble(top, cut, super::super::fn_body_exprs);
+                let blocks = !open.starts_with('S') && !open.starts_with("match");
+                assert_eq!(in_pieces.is_some(), blocks, "{n}: {open}");
+                let pieces =
+                    super::parse(tokens.clone(), super::super::fn_body_exprs).expect("parses");
+                let whole: syn::Item = syn::parse2(tokens).expect("parses");
+                assert_eq!(body(pieces), body(whole), "{n}: {open}");
+            }
         }
     }
 

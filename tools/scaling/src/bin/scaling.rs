@@ -15,7 +15,9 @@
 //!
 //! `deep SHAPE N [fwd|rev]` expands one of the deeply nested shapes of
 //! `shapes::deep` on an 8 MiB thread (`deep.sh` runs them all and builds
-//! them with and without the macro); `deep-src SHAPE N` prints its body.
+//! them with and without the macro); `deep-src SHAPE N` prints its body;
+//! `deep-error SHAPE N` expands one of `shapes::deep_errors` and checks that it
+//! gives exactly one error.
 //!
 //! `crate DIR N` writes a throwaway binary crate in DIR whose `main.rs` holds
 //! the N-op function under `#[differentiable]`, for build-time measurements
@@ -209,7 +211,11 @@ fn write_deep_crate(dir: &str, shape: &str, n: usize, with_macro: bool, mode: Mo
         .into_iter()
         .find(|(name, ..)| *name == shape)
         .expect("a shape of shapes::deep");
-    let attr = if with_macro { "#[differentiable]\n" } else { "" };
+    let attr = if with_macro {
+        "#[differentiable]\n"
+    } else {
+        ""
+    };
     let call = if with_macro {
         "let (v, g) = f_grad(x, 0.7);\n    println!(\"{v} {g:?} {}\", f(x, 0.7));"
     } else {
@@ -255,6 +261,41 @@ fn write_crate_files(dir: &str, name: &str, main: &str) {
 /// `deep SHAPE N [fwd|rev]`: expands the deep shape in this process, on a thread of
 /// `SCALING_STACK_MIB` (default 8 MiB, rustc's own stack); a stack overflow
 /// aborts the process, which `deep.sh` reports.
+/// `deep-error SHAPE N`: expands one of [`macrograd_scaling::shapes::deep_errors`]
+/// and checks that it gives exactly one error.
+fn deep_error(shape: &str, n: usize) {
+    let (_, body) = macrograd_scaling::shapes::deep_errors(n)
+        .into_iter()
+        .find(|(name, _)| *name == shape)
+        .expect("a shape of shapes::deep_errors");
+    let src = format!("fn f(x: f64, y: f64) -> f64 {{\n    {body}\n}}\n");
+    let item: TokenStream = src.parse().expect("generated source lexes");
+    let t = Instant::now();
+    let out = expand(item);
+    let errors = count_idents(&out, "compile_error");
+    assert_eq!(errors, 1, "{shape} at {n}: {errors} errors, expected one");
+    println!(
+        "{shape} {n}: one error, {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+}
+
+/// How many times an identifier occurs in the output, found with a work list.
+fn count_idents(ts: &TokenStream, name: &str) -> usize {
+    let mut work = vec![ts.clone()];
+    let mut n = 0;
+    while let Some(ts) = work.pop() {
+        for tt in ts {
+            match tt {
+                TokenTree::Ident(i) if i == name => n += 1,
+                TokenTree::Group(g) => work.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+    n
+}
+
 fn deep_expand(shape: &str, n: usize, mode: Mode) {
     let (_, body, helper) = macrograd_scaling::shapes::deep(n)
         .into_iter()
@@ -263,7 +304,10 @@ fn deep_expand(shape: &str, n: usize, mode: Mode) {
     let t = Instant::now();
     let mut tokens = 0;
     let nograd = mode.nograd(true);
-    for src in [helper.to_string(), format!("fn f(x: f64, {nograd}y: f64) -> f64 {{\n    {body}\n}}\n")] {
+    for src in [
+        helper.to_string(),
+        format!("fn f(x: f64, {nograd}y: f64) -> f64 {{\n    {body}\n}}\n"),
+    ] {
         if src.is_empty() {
             continue;
         }
@@ -301,6 +345,12 @@ fn run() {
             .find(|(name, ..)| name == shape)
             .expect("a shape of shapes::deep");
         println!("{body}");
+        return;
+    }
+    if args.first().map(String::as_str) == Some("deep-error") {
+        let usage = "usage: scaling deep-error SHAPE N";
+        let n = args.get(2).and_then(|s| s.parse().ok()).expect(usage);
+        deep_error(args.get(1).expect(usage), n);
         return;
     }
     if args.first().map(String::as_str) == Some("deep") {

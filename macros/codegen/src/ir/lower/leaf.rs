@@ -58,7 +58,7 @@ impl Lowerer<'_> {
 
     /// The float rule for suffixed literals and typed paths: they must use
     /// the function's float type.
-    pub(super) fn check_float(&mut self, f: Float, at: impl ToTokens) -> bool {
+    pub(super) fn check_float(&mut self, f: Float, at: impl crate::ctxt::Site) -> bool {
         if f == self.g.float {
             return true;
         }
