@@ -7,6 +7,9 @@ use syn::spanned::Spanned;
 use super::{Binding, Cond, Lowerer, Val};
 use crate::ir::{Block, If, NodeId, Op};
 
+/// A lowered branch: its block, the environment it leaves and its value.
+type Branch = (Block, Vec<Binding>, Val);
+
 /// What one iteration of an unrolled loop binds.
 pub(super) enum Item {
     Int(i64),
@@ -69,7 +72,26 @@ impl Lowerer<'_> {
         };
         let else_block = self.blocks.pop().expect("pushed above");
         let else_env = std::mem::replace(&mut self.env, snapshot);
+        self.join_if(
+            cond,
+            span,
+            has_else,
+            (then_block, then_env, then_val),
+            (else_block, else_env, else_val),
+        )
+    }
 
+    /// The `If` node on `cond` of two lowered branches, each its block, the
+    /// environment it leaves and its value; the environment becomes their
+    /// merge and the merged value is returned.
+    fn join_if(
+        &mut self,
+        cond: NodeId,
+        span: Span,
+        has_else: bool,
+        (then_block, then_env, then_val): Branch,
+        (else_block, else_env, else_val): Branch,
+    ) -> Val {
         // the reverse sweep restores the buffers the branches write to
         // what they held here before it recomputes the branch taken
         for buf in crate::ir::written_outside(&self.g, &[&then_block, &else_block]) {
@@ -105,6 +127,64 @@ impl Lowerer<'_> {
         value
     }
 
+    /// `a && right` (`and`) or `a || right` on a run-time `a`, with `right`
+    /// evaluated only where Rust evaluates it: when `a` does not decide.
+    /// A `right` that cannot panic and has no effect is computed alongside
+    /// (`a && b` in the generated code); any other (an index, integer
+    /// arithmetic, a call, a region) sits in an `If` on `a`:
+    /// `if a { right } else { a }` for `&&`, `if a { a } else { right }`
+    /// for `||`.
+    pub(super) fn lazy_logic(
+        &mut self,
+        and: bool,
+        a: NodeId,
+        right: &syn::Expr,
+        span: Span,
+    ) -> Option<Cond> {
+        let snapshot = self.env.clone();
+        self.blocks.push(Block::default());
+        let r = self.cond(right);
+        let mut block = self.blocks.pop().expect("pushed above");
+        let eager = self.env == snapshot && block.nodes.iter().all(|&n| cannot_fail(self.g.op(n)));
+        let r = match r {
+            Some(r) if eager => {
+                self.blocks
+                    .last_mut()
+                    .expect("a block is open")
+                    .nodes
+                    .extend(block.nodes);
+                return Some(self.logic(and, Cond::Node(a), r, span));
+            }
+            Some(r) => r,
+            None => {
+                self.env = snapshot;
+                return None;
+            }
+        };
+        // where `right` runs, `a` is `and`: a constant `right` is `a` or `!a`
+        let decided = match r {
+            Cond::Node(n) => n,
+            Cond::Const(c) if c == and => a,
+            Cond::Const(_) => {
+                let not = self.g.add(Op::Not(a), span);
+                block.nodes.push(not);
+                not
+            }
+        };
+        let right_env = std::mem::replace(&mut self.env, snapshot.clone());
+        let evaluated = (block, right_env, Val::Cond(Cond::Node(decided)));
+        let skipped = (Block::default(), snapshot, Val::Cond(Cond::Node(a)));
+        let (then, els) = if and {
+            (evaluated, skipped)
+        } else {
+            (skipped, evaluated)
+        };
+        match self.join_if(a, span, true, then, els) {
+            Val::Cond(c) => Some(c),
+            _ => None,
+        }
+    }
+
     /// The value after the `if` of something that is `t` in one branch and
     /// `e` in the other.
     fn merge(
@@ -135,6 +215,9 @@ impl Lowerer<'_> {
             (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
             (Val::Num(a), Val::Num(b)) => Val::Num(one(self, a, b)),
             (Val::Idx(a), Val::Idx(b)) => Val::Idx(one(self, a, b)),
+            (Val::Cond(Cond::Node(a)), Val::Cond(Cond::Node(b))) => {
+                Val::Cond(Cond::Node(one(self, a, b)))
+            }
             (Val::Array(a), Val::Array(b)) if a.len() == b.len() => {
                 Val::Array(a.into_iter().zip(b).map(|(x, y)| one(self, x, y)).collect())
             }
@@ -310,4 +393,28 @@ impl Lowerer<'_> {
             mutable: false,
         });
     }
+}
+
+/// Whether a node computes a value and nothing else, and cannot panic: the
+/// right side of `&&` made only of these may be evaluated eagerly.
+fn cannot_fail(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Const(_)
+            | Op::Extern(_)
+            | Op::Param { .. }
+            | Op::Prim(..)
+            | Op::Powi(..)
+            | Op::Cmp(..)
+            | Op::And(..)
+            | Op::Or(..)
+            | Op::Not(_)
+            | Op::Select(..)
+            | Op::IConst(_)
+            | Op::IExtern(_)
+            | Op::IParam(_)
+            | Op::Len(_)
+            | Op::ICmp(..)
+            | Op::ToFloat(_)
+    )
 }

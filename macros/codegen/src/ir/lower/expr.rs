@@ -283,6 +283,11 @@ impl Lowerer<'_> {
                 if l == Some(Cond::Const(!and)) {
                     return Val::Cond(Cond::Const(!and));
                 }
+                if let Some(Cond::Node(a)) = l {
+                    return self
+                        .lazy_logic(and, a, &b.right, span)
+                        .map_or(Val::Poison, Val::Cond);
+                }
                 let r = self.cond(&b.right);
                 match (l, r) {
                     (Some(l), Some(r)) => Val::Cond(self.logic(and, l, r, span)),
@@ -330,7 +335,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn logic(&mut self, and: bool, l: Cond, r: Cond, span: Span) -> Cond {
+    pub(super) fn logic(&mut self, and: bool, l: Cond, r: Cond, span: Span) -> Cond {
         match (l, r) {
             (Cond::Const(a), Cond::Const(b)) => Cond::Const(if and { a && b } else { a || b }),
             (Cond::Const(c), other) | (other, Cond::Const(c)) => match (and, c) {
