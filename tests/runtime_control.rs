@@ -207,6 +207,26 @@ macro_rules! corpus {
             }
             s
         }
+
+        /// The number of halvings of `x` below 1 times `k`, after an early
+        /// return for `x ≤ 0`: an integer carried by a `loop` after a
+        /// `return`.
+        #[differentiable]
+        pub fn halvings(x: $F, k: $F) -> $F {
+            if x <= 0.0 {
+                return k;
+            }
+            let mut y = x;
+            let mut n = 0;
+            loop {
+                if y < 1.0 {
+                    break;
+                }
+                y = y * 0.5;
+                n += 1;
+            }
+            k * (n as $F) + y * k
+        }
     };
 }
 
@@ -522,5 +542,26 @@ fn or_does_not_evaluate_its_right_side_when_the_left_is_true() {
         assert_all_close(&[v, g], &[w * w * sum, 2.0 * w * sum], TOL_64, &what);
         let (_, g32) = c32::until_negative_fwd_grad(w as f32, &f32s(&xs));
         assert_all_close(&to64(&[g32]), &[2.0 * w * sum], TOL_32, &what);
+    }
+}
+
+#[test]
+fn an_integer_counted_by_a_loop_after_an_early_return() {
+    let k: f64 = 1.75;
+    // x ≤ 0 returns k; else n halvings bring x below 1: k·n + x·k/2ⁿ
+    for (x, n) in [(-2.0, 0), (0.5, 0), (1.5, 1), (7.0, 3)] {
+        let (value, dx, dk) = if x <= 0.0 {
+            (k, 0.0, 1.0)
+        } else {
+            let s = 0.5f64.powi(n);
+            (k * f64::from(n) + x * s * k, s * k, f64::from(n) + x * s)
+        };
+        let what = format!("x = {x}");
+        let (v, (gx, gk)) = c64::halvings_grad(x, k);
+        assert_all_close(&[v, gx, gk], &[value, dx, dk], TOL_64, &what);
+        let fd = numeric_grad(|q| c64::halvings(q[0], q[1]), &[x, k]);
+        assert_all_close(&[gx, gk], &fd, TOL_FD, &what);
+        let (_, (gx32, gk32)) = c32::halvings_grad(x as f32, k as f32);
+        assert_all_close(&to64(&[gx32, gk32]), &[dx, dk], TOL_32, &what);
     }
 }

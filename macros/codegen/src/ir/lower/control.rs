@@ -7,6 +7,14 @@ use syn::spanned::Spanned;
 use super::{Binding, Cond, Lowerer, Val};
 use crate::ir::{Block, If, NodeId, Op};
 
+/// The `If` node being built by [`Lowerer::join_if`]: its results so far,
+/// and the integer constants each branch hands out (then, else).
+struct Join {
+    if_id: NodeId,
+    outs: Vec<(NodeId, NodeId, NodeId)>,
+    consts: [Vec<NodeId>; 2],
+}
+
 /// A lowered branch: its block, the environment it leaves and its value.
 type Branch = (Block, Vec<Binding>, Val);
 
@@ -98,10 +106,14 @@ impl Lowerer<'_> {
             self.push(Op::Buf(crate::ir::BufOp::Mark(buf)), span);
         }
         let if_id = self.push(Op::Const(0.0), span);
-        let mut outs = Vec::new();
+        let mut join = Join {
+            if_id,
+            outs: Vec::new(),
+            consts: [Vec::new(), Vec::new()],
+        };
         let mut merged_env = Vec::with_capacity(then_env.len());
         for (t, e) in then_env.into_iter().zip(else_env) {
-            let val = self.merge(if_id, &mut outs, t.val, e.val, span, &t.name);
+            let val = self.merge(&mut join, t.val, e.val, span, &t.name);
             merged_env.push(Binding { val, ..t });
         }
         self.env = merged_env;
@@ -116,13 +128,18 @@ impl Lowerer<'_> {
                 );
                 Val::Poison
             }
-            (t, e) => self.merge(if_id, &mut outs, t, e, span, "value"),
+            (t, e) => self.merge(&mut join, t, e, span, "value"),
         };
+        let [then_consts, else_consts] = join.consts;
+        let mut then = then_block;
+        then.nodes.extend(then_consts);
+        let mut els = else_block;
+        els.nodes.extend(else_consts);
         self.g.nodes[if_id.index()].op = Op::If(Box::new(If {
             cond,
-            then: then_block,
-            els: else_block,
-            outs,
+            then,
+            els,
+            outs: join.outs,
         }));
         value
     }
@@ -186,55 +203,66 @@ impl Lowerer<'_> {
     }
 
     /// The value after the `if` of something that is `t` in one branch and
-    /// `e` in the other.
-    fn merge(
-        &mut self,
-        if_id: NodeId,
-        outs: &mut Vec<(NodeId, NodeId, NodeId)>,
-        t: Val,
-        e: Val,
-        span: Span,
-        what: &str,
-    ) -> Val {
-        let mut one = |l: &mut Self, a: NodeId, b: NodeId| {
+    /// `e` in the other. A compile-time integer that differs between the
+    /// branches, or is a run-time integer in the other, becomes a run-time
+    /// integer (its constant made at the end of its branch).
+    fn merge(&mut self, join: &mut Join, t: Val, e: Val, span: Span, what: &str) -> Val {
+        let one = |l: &mut Self, join: &mut Join, a: NodeId, b: NodeId| {
             if a == b {
                 return a;
             }
-            let r = l.g.add(Op::Result(if_id), span);
+            let r = l.g.add(Op::Result(join.if_id), span);
             let name =
                 l.g.node(a)
                     .name
                     .clone()
                     .or_else(|| l.g.node(b).name.clone());
             l.g.nodes[r.index()].name = name;
-            outs.push((a, b, r));
+            join.outs.push((a, b, r));
             r
+        };
+        // a compile-time integer as a run-time one at the end of branch `side`
+        let index = |l: &mut Self, join: &mut Join, side: usize, v: &Val| match v {
+            Val::Int(c) => usize::try_from(*c).ok().map(|c| {
+                let n = l.g.add(Op::IConst(c), span);
+                join.consts[side].push(n);
+                n
+            }),
+            Val::Idx(n) => Some(*n),
+            _ => None,
         };
         match (t, e) {
             (t, e) if t == e => t,
             (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
-            (Val::Num(a), Val::Num(b)) => Val::Num(one(self, a, b)),
-            (Val::Idx(a), Val::Idx(b)) => Val::Idx(one(self, a, b)),
+            (Val::Num(a), Val::Num(b)) => Val::Num(one(self, join, a, b)),
             (Val::Cond(Cond::Node(a)), Val::Cond(Cond::Node(b))) => {
-                Val::Cond(Cond::Node(one(self, a, b)))
+                Val::Cond(Cond::Node(one(self, join, a, b)))
             }
-            (Val::Array(a), Val::Array(b)) if a.len() == b.len() => {
-                Val::Array(a.into_iter().zip(b).map(|(x, y)| one(self, x, y)).collect())
+            (t @ (Val::Int(_) | Val::Idx(_)), e @ (Val::Int(_) | Val::Idx(_))) => {
+                match (index(self, join, 0, &t), index(self, join, 1, &e)) {
+                    (Some(a), Some(b)) => Val::Idx(one(self, join, a, b)),
+                    _ => {
+                        self.cx.error_at(
+                            span,
+                            format!("`{what}` is a negative integer in one branch of this `if`: a run-time integer is a `usize`"),
+                        );
+                        Val::Poison
+                    }
+                }
             }
+            (Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(
+                a.into_iter()
+                    .zip(b)
+                    .map(|(x, y)| one(self, join, x, y))
+                    .collect(),
+            ),
             // depth: the nesting of the tuple as written
             (Val::Tuple(a), Val::Tuple(b)) if a.len() == b.len() => Val::Tuple(
                 a.into_iter()
                     .zip(b)
-                    .map(|(x, y)| self.merge(if_id, outs, x, y, span, what))
+                    .map(|(x, y)| self.merge(join, x, y, span, what))
                     .collect(),
             ),
-            (Val::Int(_), Val::Int(_)) => {
-                self.cx.error_at(
-                    span,
-                    format!("`{what}` is a compile-time integer and cannot depend on a run-time condition"),
-                );
-                Val::Poison
-            }
             // one branch already failed (a `return`, say): no second error
             _ if self.cx.has_errors() => Val::Poison,
             _ => {
