@@ -276,20 +276,15 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) {
-        if let Some(label) = &f.label {
-            self.cx
-                .error_spanned_by(label, "loop labels are not supported");
-            return;
-        }
         let items = match self.sequence(&f.expr) {
             Some(super::seq::Seq::Items(items)) => items,
             Some(super::seq::Seq::Run(run)) => return self.runtime_for(f, run),
             None => return,
         };
-        let exits = self.has_exits && super::exits::exits_of(&f.body).any();
+        let exits = self.has_exits && super::exits::exits_of(&f.body.stmts).any();
         let outer = self.env.len();
         if exits {
-            self.prepare_loop_exit(f.for_token.span);
+            self.prepare_loop_exit(f.for_token.span, f.label.as_ref());
         }
         for item in items {
             let mark = self.env.len();
