@@ -392,6 +392,18 @@ impl Lowerer<'_> {
                 self.bind(&p.ident, val);
                 true
             }
+            (syn::Pat::Ident(p), Bind::VecElem(buf)) if p.subpat.is_none() => {
+                let get = self.push(
+                    Op::Buf(crate::ir::BufOp::Get {
+                        buf: *buf,
+                        idx: var,
+                    }),
+                    span,
+                );
+                self.g.nodes[get.index()].name = Some(p.ident.to_string());
+                self.bind(&p.ident, Val::Num(get));
+                true
+            }
             (
                 syn::Pat::Ident(p),
                 Bind::Window {
