@@ -1,7 +1,8 @@
 //! Local run-time buffers in differentiable bodies: `let mut v = vec![x; n];`
 //! read `v[i]` and written `v[i] = …` / `v[i] += …` at run-time indices
 //! inside run-time loops, as differentiable state (an ODE state vector of
-//! run-time length), and a fixed array written at a run-time index.
+//! run-time length), walked by `for x in &v`, `v.iter()`, `.zip` and
+//! `.enumerate()`, and a fixed array written at a run-time index.
 //!
 //! Every function is written once in `corpus!` and instantiated in f64 and
 //! f32; each gradient is checked against a closed form derived by hand and
@@ -113,6 +114,41 @@ macro_rules! corpus {
             let mut b = a;
             b[k] = w * b[k];
             b[0] * b[1] + b[2]
+        }
+
+        /// `w²·Σ x_i² + w·Σ x_i² + w·Σ i·x_i` from `v = w·xs`, walked as
+        /// `for x in &v`, `v.iter().zip(xs)` and `v.iter().enumerate()`.
+        #[differentiable]
+        pub fn walk_vec(w: $F, xs: &[$F]) -> $F {
+            let mut v = vec![0.0; xs.len()];
+            for i in 0..v.len() {
+                v[i] = w * xs[i];
+            }
+            let mut s = 0.0;
+            for x in &v {
+                s += x * x;
+            }
+            for (a, b) in v.iter().zip(xs) {
+                s += a * b;
+            }
+            for (i, &x) in v.iter().enumerate() {
+                s += x * (i as $F);
+            }
+            s
+        }
+
+        /// One differentiable scalar (forward mode): `Σ_{i<n} w·(i + 1)`
+        /// over `let v = vec![w; n]` walked by `v.iter()`.
+        #[differentiable]
+        pub fn walk_vec_fwd(w: $F, n: usize) -> $F {
+            let v = vec![w; n];
+            let mut s = 0.0;
+            let mut k = 1.0;
+            for &x in v.iter() {
+                s += x * k;
+                k += 1.0;
+            }
+            s
         }
     };
 }
@@ -310,5 +346,38 @@ fn forward_and_reverse_agree_on_the_buffer_functions() {
         let (_, fwd) = c64::powers_grad(0.7, n);
         let (_, (rev, _)) = powers_rev_grad(0.7, 2.0, n);
         assert_all_close(&[fwd], &[rev], TOL_64, &format!("n = {n}"));
+    }
+}
+
+#[test]
+fn a_local_buffer_walked_by_iterators() {
+    let w = 0.6;
+    for xs in [vec![], vec![2.0], vec![1.0, -0.5, 3.0, 0.25]] {
+        let sq: f64 = xs.iter().map(|x| x * x).sum();
+        let ix: f64 = xs.iter().enumerate().map(|(i, x)| i as f64 * x).sum();
+        let value = w * w * sq + w * sq + w * ix;
+        let dw = 2.0 * w * sq + sq + ix;
+        let dx: Vec<f64> = (0..xs.len())
+            .map(|j| 2.0 * w * w * xs[j] + 2.0 * w * xs[j] + w * j as f64)
+            .collect();
+        let what = format!("{xs:?}");
+        let (v, (gw, gx)) = c64::walk_vec_grad(w, &xs);
+        assert_all_close(&[v, gw], &[value, dw], TOL_64, &what);
+        assert_all_close(&gx, &dx, TOL_64, &what);
+        let mut p = vec![w];
+        p.extend(&xs);
+        let fd = numeric_grad(|q| c64::walk_vec(q[0], &q[1..]), &p);
+        assert_all_close(&[vec![gw], gx].concat(), &fd, TOL_FD, &what);
+        let (_, (gw32, gx32)) = c32::walk_vec_grad(w as f32, &f32s(&xs));
+        assert_all_close(&to64(&[gw32]), &[dw], TOL_32, &what);
+        assert_all_close(&to64(&gx32), &dx, TOL_32, &what);
+    }
+    for n in [0usize, 1, 5] {
+        // Σ_{i<n} w·(i + 1) = w·n(n + 1)/2
+        let t = (n * (n + 1) / 2) as f64;
+        let (v, g) = c64::walk_vec_fwd_grad(w, n);
+        assert_all_close(&[v, g], &[w * t, t], TOL_64, &format!("n = {n}"));
+        let (_, g32) = c32::walk_vec_fwd_grad(w as f32, n);
+        assert_all_close(&to64(&[g32]), &[t], TOL_32, &format!("n = {n}"));
     }
 }

@@ -149,6 +149,84 @@ macro_rules! corpus {
             }
             s
         }
+
+        /// `Σ w·x_{i−1}·x_i` over the `i` that follow a positive value: the
+        /// right side of `&&` reads `xs[i - 1]`, which only exists when `i > 0`.
+        #[differentiable]
+        pub fn after_positive(w: $F, xs: &[$F]) -> $F {
+            let mut s = 0.0;
+            for i in 0..xs.len() {
+                if i > 0 && xs[i - 1] > 0.0 {
+                    s += w * xs[i - 1] * xs[i];
+                }
+            }
+            s
+        }
+
+        /// The same with one differentiable scalar (forward mode), and the
+        /// guard in a value.
+        #[differentiable]
+        pub fn after_positive_fwd(w: $F, #[nograd] xs: &[$F]) -> $F {
+            let mut s = 0.0;
+            for i in 0..xs.len() {
+                let t = if i > 0 && xs[i - 1] > 0.0 {
+                    w * xs[i - 1] * xs[i]
+                } else {
+                    0.0
+                };
+                s += t;
+            }
+            s
+        }
+
+        /// `w²·Σ x_i` up to the first negative value: the right side of
+        /// `||` reads `xs[i]`, which only exists when `i < xs.len()`.
+        #[differentiable]
+        pub fn until_negative(w: $F, xs: &[$F]) -> $F {
+            let mut s = 0.0;
+            let mut i = 0;
+            loop {
+                if i >= xs.len() || xs[i] < 0.0 {
+                    break;
+                }
+                s += w * w * xs[i];
+                i += 1;
+            }
+            s
+        }
+
+        /// The same as a `while` whose test guards with `&&`, with one
+        /// differentiable scalar (forward mode).
+        #[differentiable]
+        pub fn until_negative_fwd(w: $F, #[nograd] xs: &[$F]) -> $F {
+            let mut s = 0.0;
+            let mut i = 0;
+            while i < xs.len() && xs[i] >= 0.0 {
+                s += w * w * xs[i];
+                i += 1;
+            }
+            s
+        }
+
+        /// The number of halvings of `x` below 1 times `k`, after an early
+        /// return for `x ≤ 0`: an integer carried by a `loop` after a
+        /// `return`.
+        #[differentiable]
+        pub fn halvings(x: $F, k: $F) -> $F {
+            if x <= 0.0 {
+                return k;
+            }
+            let mut y = x;
+            let mut n = 0;
+            loop {
+                if y < 1.0 {
+                    break;
+                }
+                y = y * 0.5;
+                n += 1;
+            }
+            k * (n as $F) + y * k
+        }
     };
 }
 
@@ -380,5 +458,110 @@ fn checkpointed_state_loop_matches_the_closed_form() {
         let (_, (gx32, gk32)) =
             c32::decay_checkpointed_grad(x0 as f32, k as f32, h as f32, steps as usize);
         assert_all_close(&to64(&[gx32, gk32]), &[d_x0, d_k], TOL_32, &what);
+    }
+}
+
+#[test]
+fn and_does_not_evaluate_its_right_side_when_the_left_is_false() {
+    let w: f64 = 1.3;
+    // the first element would be read at `xs[0 - 1]` by an eager `&&`
+    for xs in [
+        vec![],
+        vec![2.0],
+        vec![-1.0, 2.0],
+        vec![1.0, 2.0, -3.0, 4.0, 0.5],
+    ] {
+        let n = xs.len();
+        // f = Σ_{i picked} w·x_{i−1}·x_i over the i ≥ 1 with x_{i−1} > 0:
+        // ∂f/∂w = Σ x_{i−1}·x_i, and x_j gets w·x_{j+1} if j + 1 is picked
+        // and w·x_{j−1} if j is
+        let picked: Vec<bool> = (0..n).map(|i| i > 0 && xs[i - 1] > 0.0).collect();
+        let sum: f64 = (0..n)
+            .filter(|&i| picked[i])
+            .map(|i| xs[i - 1] * xs[i])
+            .sum();
+        let d_xs: Vec<f64> = (0..n)
+            .map(|j| {
+                let next = if j + 1 < n && picked[j + 1] {
+                    w * xs[j + 1]
+                } else {
+                    0.0
+                };
+                let this = if picked[j] { w * xs[j - 1] } else { 0.0 };
+                next + this
+            })
+            .collect();
+        let what = format!("{xs:?}");
+        let (v, (gw, gx)) = c64::after_positive_grad(w, &xs);
+        assert_all_close(&[v, gw], &[w * sum, sum], TOL_64, &what);
+        assert_all_close(&gx, &d_xs, TOL_64, &what);
+        let mut p = vec![w];
+        p.extend(&xs);
+        let fd = numeric_grad(|q| c64::after_positive(q[0], &q[1..]), &p);
+        assert_all_close(&[vec![gw], gx].concat(), &fd, TOL_FD, &what);
+        let (_, (gw32, gx32)) = c32::after_positive_grad(w as f32, &f32s(&xs));
+        assert_all_close(&to64(&[gw32]), &[sum], TOL_32, &what);
+        assert_all_close(&to64(&gx32), &d_xs, TOL_32, &what);
+        let (v, g) = c64::after_positive_fwd_grad(w, &xs);
+        assert_all_close(&[v, g], &[w * sum, sum], TOL_64, &what);
+        let (_, g32) = c32::after_positive_fwd_grad(w as f32, &f32s(&xs));
+        assert_all_close(&to64(&[g32]), &[sum], TOL_32, &what);
+    }
+}
+
+#[test]
+fn or_does_not_evaluate_its_right_side_when_the_left_is_true() {
+    let w: f64 = 0.8;
+    // no negative value: the loop stops only at `i >= xs.len()`, where an
+    // eager `||` would read past the end
+    for xs in [
+        vec![],
+        vec![-1.0],
+        vec![2.0],
+        vec![1.0, 2.0, 0.5],
+        vec![1.0, 2.0, -3.0, 4.0],
+    ] {
+        let m = xs.iter().position(|&x| x < 0.0).unwrap_or(xs.len());
+        let sum: f64 = xs[..m].iter().sum();
+        // f = w²·Σ_{i<m} x_i
+        let d_xs: Vec<f64> = (0..xs.len())
+            .map(|i| if i < m { w * w } else { 0.0 })
+            .collect();
+        let what = format!("{xs:?}");
+        let (v, (gw, gx)) = c64::until_negative_grad(w, &xs);
+        assert_all_close(&[v, gw], &[w * w * sum, 2.0 * w * sum], TOL_64, &what);
+        assert_all_close(&gx, &d_xs, TOL_64, &what);
+        let mut p = vec![w];
+        p.extend(&xs);
+        let fd = numeric_grad(|q| c64::until_negative(q[0], &q[1..]), &p);
+        assert_all_close(&[vec![gw], gx].concat(), &fd, TOL_FD, &what);
+        let (_, (gw32, gx32)) = c32::until_negative_grad(w as f32, &f32s(&xs));
+        assert_all_close(&to64(&[gw32]), &[2.0 * w * sum], TOL_32, &what);
+        assert_all_close(&to64(&gx32), &d_xs, TOL_32, &what);
+        let (v, g) = c64::until_negative_fwd_grad(w, &xs);
+        assert_all_close(&[v, g], &[w * w * sum, 2.0 * w * sum], TOL_64, &what);
+        let (_, g32) = c32::until_negative_fwd_grad(w as f32, &f32s(&xs));
+        assert_all_close(&to64(&[g32]), &[2.0 * w * sum], TOL_32, &what);
+    }
+}
+
+#[test]
+fn an_integer_counted_by_a_loop_after_an_early_return() {
+    let k: f64 = 1.75;
+    // x ≤ 0 returns k; else n halvings bring x below 1: k·n + x·k/2ⁿ
+    for (x, n) in [(-2.0, 0), (0.5, 0), (1.5, 1), (7.0, 3)] {
+        let (value, dx, dk) = if x <= 0.0 {
+            (k, 0.0, 1.0)
+        } else {
+            let s = 0.5f64.powi(n);
+            (k * f64::from(n) + x * s * k, s * k, f64::from(n) + x * s)
+        };
+        let what = format!("x = {x}");
+        let (v, (gx, gk)) = c64::halvings_grad(x, k);
+        assert_all_close(&[v, gx, gk], &[value, dx, dk], TOL_64, &what);
+        let fd = numeric_grad(|q| c64::halvings(q[0], q[1]), &[x, k]);
+        assert_all_close(&[gx, gk], &fd, TOL_FD, &what);
+        let (_, (gx32, gk32)) = c32::halvings_grad(x as f32, k as f32);
+        assert_all_close(&to64(&[gx32, gk32]), &[dx, dk], TOL_32, &what);
     }
 }

@@ -282,3 +282,27 @@ fn nested_state_loop_runs_once_forward() {
         },
     );
 }
+
+/// `&&` and `||` whose right side indexes a slice: the right side runs only
+/// when the left does not decide (an `if` on the left side), in the forward
+/// pass and in the reverse sweep's recomputation.
+#[test]
+fn short_circuit_guards() {
+    check(
+        "short_circuit",
+        quote! {
+            fn guarded(w: f64, xs: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..xs.len() {
+                    if i > 0 && xs[i - 1] > 0.0 {
+                        s += w * xs[i - 1] * xs[i];
+                    }
+                    if i + 1 >= xs.len() || xs[i + 1] < 0.0 {
+                        s += w;
+                    }
+                }
+                s
+            }
+        },
+    );
+}

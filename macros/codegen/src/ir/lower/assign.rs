@@ -61,13 +61,14 @@ impl Lowerer<'_> {
                 Val::Poison
             }
             (None, Val::Num(_), Val::Num(n)) => Val::Num(n),
-            // an integer counter of a run-time loop
-            (None, Val::Idx(_), v @ (Val::Idx(_) | Val::Int(_))) => v,
+            // an integer counter of a run-time loop, or an integer that a
+            // run-time `if` may set (a run-time integer after it)
+            (None, Val::Idx(_) | Val::Int(_), v @ (Val::Idx(_) | Val::Int(_))) => v,
             (None, Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(b),
             (None, Val::Int(_), _) => {
                 self.cx.error_spanned_by(
                     name_expr,
-                    format!("`{name}` is a compile-time integer and cannot be reassigned"),
+                    format!("`{name}` is an integer and can only be assigned an integer: keep the float in a variable of its own"),
                 );
                 Val::Poison
             }

@@ -7,6 +7,17 @@ use syn::spanned::Spanned;
 use super::{Binding, Cond, Lowerer, Val};
 use crate::ir::{Block, If, NodeId, Op};
 
+/// The `If` node being built by [`Lowerer::join_if`]: its results so far,
+/// and the integer constants each branch hands out (then, else).
+struct Join {
+    if_id: NodeId,
+    outs: Vec<(NodeId, NodeId, NodeId)>,
+    consts: [Vec<NodeId>; 2],
+}
+
+/// A lowered branch: its block, the environment it leaves and its value.
+type Branch = (Block, Vec<Binding>, Val);
+
 /// What one iteration of an unrolled loop binds.
 pub(super) enum Item {
     Int(i64),
@@ -69,17 +80,40 @@ impl Lowerer<'_> {
         };
         let else_block = self.blocks.pop().expect("pushed above");
         let else_env = std::mem::replace(&mut self.env, snapshot);
+        self.join_if(
+            cond,
+            span,
+            has_else,
+            (then_block, then_env, then_val),
+            (else_block, else_env, else_val),
+        )
+    }
 
+    /// The `If` node on `cond` of two lowered branches, each its block, the
+    /// environment it leaves and its value; the environment becomes their
+    /// merge and the merged value is returned.
+    fn join_if(
+        &mut self,
+        cond: NodeId,
+        span: Span,
+        has_else: bool,
+        (then_block, then_env, then_val): Branch,
+        (else_block, else_env, else_val): Branch,
+    ) -> Val {
         // the reverse sweep restores the buffers the branches write to
         // what they held here before it recomputes the branch taken
         for buf in crate::ir::written_outside(&self.g, &[&then_block, &else_block]) {
             self.push(Op::Buf(crate::ir::BufOp::Mark(buf)), span);
         }
         let if_id = self.push(Op::Const(0.0), span);
-        let mut outs = Vec::new();
+        let mut join = Join {
+            if_id,
+            outs: Vec::new(),
+            consts: [Vec::new(), Vec::new()],
+        };
         let mut merged_env = Vec::with_capacity(then_env.len());
         for (t, e) in then_env.into_iter().zip(else_env) {
-            let val = self.merge(if_id, &mut outs, t.val, e.val, span, &t.name);
+            let val = self.merge(&mut join, t.val, e.val, span, &t.name);
             merged_env.push(Binding { val, ..t });
         }
         self.env = merged_env;
@@ -94,64 +128,141 @@ impl Lowerer<'_> {
                 );
                 Val::Poison
             }
-            (t, e) => self.merge(if_id, &mut outs, t, e, span, "value"),
+            (t, e) => self.merge(&mut join, t, e, span, "value"),
         };
+        let [then_consts, else_consts] = join.consts;
+        let mut then = then_block;
+        then.nodes.extend(then_consts);
+        let mut els = else_block;
+        els.nodes.extend(else_consts);
         self.g.nodes[if_id.index()].op = Op::If(Box::new(If {
             cond,
-            then: then_block,
-            els: else_block,
-            outs,
+            then,
+            els,
+            outs: join.outs,
         }));
         value
     }
 
-    /// The value after the `if` of something that is `t` in one branch and
-    /// `e` in the other.
-    fn merge(
+    /// `a && right` (`and`) or `a || right` on a run-time `a`, with `right`
+    /// evaluated only where Rust evaluates it: when `a` does not decide.
+    /// A `right` that cannot panic and has no effect is computed alongside
+    /// (`a && b` in the generated code); any other (an index, integer
+    /// arithmetic, a call, a region) sits in an `If` on `a`:
+    /// `if a { right } else { a }` for `&&`, `if a { a } else { right }`
+    /// for `||`.
+    pub(super) fn lazy_logic(
         &mut self,
-        if_id: NodeId,
-        outs: &mut Vec<(NodeId, NodeId, NodeId)>,
-        t: Val,
-        e: Val,
+        and: bool,
+        a: NodeId,
+        right: &syn::Expr,
         span: Span,
-        what: &str,
-    ) -> Val {
-        let mut one = |l: &mut Self, a: NodeId, b: NodeId| {
+    ) -> Option<Cond> {
+        let snapshot = self.env.clone();
+        self.blocks.push(Block::default());
+        let r = self.cond(right);
+        let mut block = self.blocks.pop().expect("pushed above");
+        let eager = self.env == snapshot && block.nodes.iter().all(|&n| cannot_fail(self.g.op(n)));
+        let r = match r {
+            Some(r) if eager => {
+                self.blocks
+                    .last_mut()
+                    .expect("a block is open")
+                    .nodes
+                    .extend(block.nodes);
+                return Some(self.logic(and, Cond::Node(a), r, span));
+            }
+            Some(r) => r,
+            None => {
+                self.env = snapshot;
+                return None;
+            }
+        };
+        // where `right` runs, `a` is `and`: a constant `right` is `a` or `!a`
+        let decided = match r {
+            Cond::Node(n) => n,
+            Cond::Const(c) if c == and => a,
+            Cond::Const(_) => {
+                let not = self.g.add(Op::Not(a), span);
+                block.nodes.push(not);
+                not
+            }
+        };
+        let right_env = std::mem::replace(&mut self.env, snapshot.clone());
+        let evaluated = (block, right_env, Val::Cond(Cond::Node(decided)));
+        let skipped = (Block::default(), snapshot, Val::Cond(Cond::Node(a)));
+        let (then, els) = if and {
+            (evaluated, skipped)
+        } else {
+            (skipped, evaluated)
+        };
+        match self.join_if(a, span, true, then, els) {
+            Val::Cond(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The value after the `if` of something that is `t` in one branch and
+    /// `e` in the other. A compile-time integer that differs between the
+    /// branches, or is a run-time integer in the other, becomes a run-time
+    /// integer (its constant made at the end of its branch).
+    fn merge(&mut self, join: &mut Join, t: Val, e: Val, span: Span, what: &str) -> Val {
+        let one = |l: &mut Self, join: &mut Join, a: NodeId, b: NodeId| {
             if a == b {
                 return a;
             }
-            let r = l.g.add(Op::Result(if_id), span);
+            let r = l.g.add(Op::Result(join.if_id), span);
             let name =
                 l.g.node(a)
                     .name
                     .clone()
                     .or_else(|| l.g.node(b).name.clone());
             l.g.nodes[r.index()].name = name;
-            outs.push((a, b, r));
+            join.outs.push((a, b, r));
             r
+        };
+        // a compile-time integer as a run-time one at the end of branch `side`
+        let index = |l: &mut Self, join: &mut Join, side: usize, v: &Val| match v {
+            Val::Int(c) => usize::try_from(*c).ok().map(|c| {
+                let n = l.g.add(Op::IConst(c), span);
+                join.consts[side].push(n);
+                n
+            }),
+            Val::Idx(n) => Some(*n),
+            _ => None,
         };
         match (t, e) {
             (t, e) if t == e => t,
             (Val::Poison, _) | (_, Val::Poison) => Val::Poison,
-            (Val::Num(a), Val::Num(b)) => Val::Num(one(self, a, b)),
-            (Val::Idx(a), Val::Idx(b)) => Val::Idx(one(self, a, b)),
-            (Val::Array(a), Val::Array(b)) if a.len() == b.len() => {
-                Val::Array(a.into_iter().zip(b).map(|(x, y)| one(self, x, y)).collect())
+            (Val::Num(a), Val::Num(b)) => Val::Num(one(self, join, a, b)),
+            (Val::Cond(Cond::Node(a)), Val::Cond(Cond::Node(b))) => {
+                Val::Cond(Cond::Node(one(self, join, a, b)))
             }
+            (t @ (Val::Int(_) | Val::Idx(_)), e @ (Val::Int(_) | Val::Idx(_))) => {
+                match (index(self, join, 0, &t), index(self, join, 1, &e)) {
+                    (Some(a), Some(b)) => Val::Idx(one(self, join, a, b)),
+                    _ => {
+                        self.cx.error_at(
+                            span,
+                            format!("`{what}` is a negative integer in one branch of this `if`: a run-time integer is a `usize`"),
+                        );
+                        Val::Poison
+                    }
+                }
+            }
+            (Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(
+                a.into_iter()
+                    .zip(b)
+                    .map(|(x, y)| one(self, join, x, y))
+                    .collect(),
+            ),
             // depth: the nesting of the tuple as written
             (Val::Tuple(a), Val::Tuple(b)) if a.len() == b.len() => Val::Tuple(
                 a.into_iter()
                     .zip(b)
-                    .map(|(x, y)| self.merge(if_id, outs, x, y, span, what))
+                    .map(|(x, y)| self.merge(join, x, y, span, what))
                     .collect(),
             ),
-            (Val::Int(_), Val::Int(_)) => {
-                self.cx.error_at(
-                    span,
-                    format!("`{what}` is a compile-time integer and cannot depend on a run-time condition"),
-                );
-                Val::Poison
-            }
             // one branch already failed (a `return`, say): no second error
             _ if self.cx.has_errors() => Val::Poison,
             _ => {
@@ -165,20 +276,15 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) {
-        if let Some(label) = &f.label {
-            self.cx
-                .error_spanned_by(label, "loop labels are not supported");
-            return;
-        }
         let items = match self.sequence(&f.expr) {
             Some(super::seq::Seq::Items(items)) => items,
             Some(super::seq::Seq::Run(run)) => return self.runtime_for(f, run),
             None => return,
         };
-        let exits = self.has_exits && super::exits::exits_of(&f.body).any();
+        let exits = self.has_exits && super::exits::exits_of(&f.body.stmts).any();
         let outer = self.env.len();
         if exits {
-            self.prepare_loop_exit(f.for_token.span);
+            self.prepare_loop_exit(f.for_token.span, f.label.as_ref());
         }
         for item in items {
             let mark = self.env.len();
@@ -310,4 +416,28 @@ impl Lowerer<'_> {
             mutable: false,
         });
     }
+}
+
+/// Whether a node computes a value and nothing else, and cannot panic: the
+/// right side of `&&` made only of these may be evaluated eagerly.
+fn cannot_fail(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Const(_)
+            | Op::Extern(_)
+            | Op::Param { .. }
+            | Op::Prim(..)
+            | Op::Powi(..)
+            | Op::Cmp(..)
+            | Op::And(..)
+            | Op::Or(..)
+            | Op::Not(_)
+            | Op::Select(..)
+            | Op::IConst(_)
+            | Op::IExtern(_)
+            | Op::IParam(_)
+            | Op::Len(_)
+            | Op::ICmp(..)
+            | Op::ToFloat(_)
+    )
 }

@@ -14,7 +14,6 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::visit_mut::VisitMut;
 
 use super::{Binding, Cond, Lowerer, Val};
 use crate::ir::{Cmp, NodeId, Op};
@@ -41,50 +40,93 @@ impl Exits {
     }
 }
 
-/// The exits in `node` that leave it: every `return`, and the
-/// `break`/`continue` not inside a loop of its own.
-pub(super) fn exits_of(node: &dyn quote::ToTokens) -> Exits {
-    struct Finder {
-        exits: Exits,
-        depth: usize,
+/// The exits in `stmts` that leave them: every `return`, the unlabeled
+/// `break`/`continue` not inside a loop of their own, and the labeled ones
+/// whose label is not on a loop inside them. Found with a work stack (the
+/// statements may nest thousands deep), in time linear in their size.
+pub(super) fn exits_of(stmts: &[syn::Stmt]) -> Exits {
+    let mut roots = Vec::new();
+    crate::parse::flat::stmt_exprs_ref(stmts, &mut roots);
+    exits_in(roots)
+}
+
+/// [`exits_of`] for one statement.
+pub(super) fn exits_of_stmt(stmt: &syn::Stmt) -> Exits {
+    exits_of(std::slice::from_ref(stmt))
+}
+
+/// [`exits_of`] for one expression.
+pub(super) fn exits_of_expr(e: &syn::Expr) -> Exits {
+    exits_in(vec![e])
+}
+
+/// The exits that leave the expressions `roots`.
+fn exits_in(roots: Vec<&syn::Expr>) -> Exits {
+    // an expression, or the end of a loop inside (with its label)
+    enum Work<'e> {
+        Expr(&'e syn::Expr),
+        Leave(Option<String>),
     }
-    impl VisitMut for Finder {
-        fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
-            self.exits.ret = true;
-            syn::visit_mut::visit_expr_return_mut(self, r);
+    let mut exits = Exits::default();
+    let mut exprs = Vec::new();
+    let mut work: Vec<Work> = roots.into_iter().rev().map(Work::Expr).collect();
+    // loops entered, and how many of them carry each label
+    let mut depth = 0usize;
+    let mut labels: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    while let Some(w) = work.pop() {
+        let e = match w {
+            Work::Expr(e) => e,
+            Work::Leave(label) => {
+                depth -= 1;
+                if let Some(l) = label {
+                    *labels.get_mut(&l).expect("counted on entry") -= 1;
+                }
+                continue;
+            }
+        };
+        let target = match e {
+            syn::Expr::Return(_) => {
+                exits.ret = true;
+                None
+            }
+            syn::Expr::Break(b) => Some(&b.label),
+            syn::Expr::Continue(c) => Some(&c.label),
+            _ => None,
+        };
+        exits.loop_exit |= match target {
+            Some(None) => depth == 0,
+            Some(Some(l)) => labels.get(&l.ident.to_string()).copied().unwrap_or(0) == 0,
+            None => false,
+        };
+        let label = match e {
+            syn::Expr::ForLoop(f) => Some(&f.label),
+            syn::Expr::While(w) => Some(&w.label),
+            syn::Expr::Loop(l) => Some(&l.label),
+            _ => None,
+        };
+        if let Some(label) = label {
+            let name = label.as_ref().map(|l| l.name.ident.to_string());
+            depth += 1;
+            if let Some(n) = &name {
+                *labels.entry(n.clone()).or_default() += 1;
+            }
+            work.push(Work::Leave(name));
         }
-        fn visit_expr_break_mut(&mut self, b: &mut syn::ExprBreak) {
-            self.exits.loop_exit |= self.depth == 0;
-            syn::visit_mut::visit_expr_break_mut(self, b);
-        }
-        fn visit_expr_continue_mut(&mut self, c: &mut syn::ExprContinue) {
-            self.exits.loop_exit |= self.depth == 0;
-            syn::visit_mut::visit_expr_continue_mut(self, c);
-        }
-        fn visit_expr_for_loop_mut(&mut self, f: &mut syn::ExprForLoop) {
-            self.depth += 1;
-            syn::visit_mut::visit_expr_for_loop_mut(self, f);
-            self.depth -= 1;
-        }
-        fn visit_expr_while_mut(&mut self, w: &mut syn::ExprWhile) {
-            self.depth += 1;
-            syn::visit_mut::visit_expr_while_mut(self, w);
-            self.depth -= 1;
-        }
-        fn visit_expr_loop_mut(&mut self, l: &mut syn::ExprLoop) {
-            self.depth += 1;
-            syn::visit_mut::visit_expr_loop_mut(self, l);
-            self.depth -= 1;
-        }
+        crate::parse::flat::sub_exprs_ref(e, &mut exprs);
+        work.extend(exprs.drain(..).rev().map(Work::Expr));
     }
-    let mut f = Finder {
-        exits: Exits::default(),
-        depth: 0,
-    };
-    if let Ok(mut block) = syn::parse2::<syn::Block>(quote::quote!({ #node })) {
-        f.visit_block_mut(&mut block);
-    }
-    f.exits
+    exits
+}
+
+/// The exit flags of an enclosing loop that may exit early.
+#[derive(Clone, Debug)]
+pub(super) struct LoopFlags {
+    /// The position of its `broke` flag in the environment.
+    broke: usize,
+    /// The position of the current iteration's `skip` flag.
+    skip: Option<usize>,
+    /// Its label, without the `'`.
+    label: Option<String>,
 }
 
 impl Lowerer<'_> {
@@ -103,7 +145,7 @@ impl Lowerer<'_> {
         let early = body.stmts.iter().enumerate().any(|(k, s)| match s {
             // `return x` as the last statement is the body's value
             syn::Stmt::Expr(syn::Expr::Return(_), _) if k + 1 == body.stmts.len() => false,
-            s => exits_of(s).ret,
+            s => exits_of_stmt(s).ret,
         });
         if early {
             self.flag(RETURNED, span);
@@ -118,14 +160,22 @@ impl Lowerer<'_> {
 
     /// Before a loop whose body may exit: its `broke` flag (the caller
     /// truncates the environment after the loop).
-    pub(super) fn prepare_loop_exit(&mut self, span: Span) {
+    pub(super) fn prepare_loop_exit(&mut self, span: Span, label: Option<&syn::Label>) {
         self.flag(BROKE, span);
-        self.loops.push(self.env.len() - 1);
+        self.loops.push(LoopFlags {
+            broke: self.env.len() - 1,
+            skip: None,
+            label: label.map(|l| l.name.ident.to_string()),
+        });
     }
 
     /// At the start of each iteration of such a loop: its `skip` flag.
     pub(super) fn start_iteration(&mut self, span: Span) {
         self.flag(SKIP, span);
+        let pos = self.env.len() - 1;
+        if let Some(l) = self.loops.last_mut() {
+            l.skip = Some(pos);
+        }
     }
 
     /// After such a loop.
@@ -148,15 +198,19 @@ impl Lowerer<'_> {
     }
 
     /// The condition under which code after an exit still runs: no flag
-    /// of the innermost loop (`loop_only`: only `broke`) and no return.
+    /// of the innermost loop (`with_skip`: its `skip` too), no flag of an
+    /// enclosing labeled loop (a `break 'outer` or `continue 'outer` inside
+    /// sets them) and no return.
     fn go(&mut self, span: Span, with_skip: bool) -> Option<NodeId> {
         let mut parts = Vec::new();
-        if let Some(&brk) = self.loops.last() {
-            parts.push(brk);
+        if let Some((inner, outer)) = self.loops.split_last() {
+            parts.push(inner.broke);
             if with_skip {
-                if let Some(s) = self.flag_pos(SKIP).filter(|&s| s > brk) {
-                    parts.push(s);
-                }
+                parts.extend(inner.skip);
+            }
+            for l in outer.iter().rev().filter(|l| l.label.is_some()) {
+                parts.push(l.broke);
+                parts.extend(l.skip);
             }
         }
         parts.extend(self.flag_pos(RETURNED));
@@ -191,24 +245,53 @@ impl Lowerer<'_> {
         })
     }
 
+    /// The enclosing loop (an index into `loops`) that an exit with `label`
+    /// leaves: the innermost one, or the one with that label.
+    fn target(&mut self, label: Option<&syn::Lifetime>) -> Option<usize> {
+        let Some(label) = label else {
+            return Some(self.loops.len() - 1);
+        };
+        let name = label.ident.to_string();
+        let found = self
+            .loops
+            .iter()
+            .rposition(|l| l.label.as_deref() == Some(name.as_str()));
+        if found.is_none() {
+            self.cx.error_spanned_by(
+                label,
+                format!("no enclosing loop is labeled `{label}`: label the loop `{label}: for …`"),
+            );
+        }
+        found
+    }
+
     /// `break;`, `continue;` or `return e;` in statement position; `false`
     /// when `e` is none of them.
     pub(super) fn exit_statement(&mut self, e: &syn::Expr) -> bool {
         let span = crate::parse::flat::span_of(e);
-        let set = |l: &mut Self, name: &str| {
-            if let Some(pos) = l.flag_pos(name) {
-                let one = l.push(Op::IConst(1), span);
-                l.env[pos].val = Val::Idx(one);
-            }
+        let set = |l: &mut Self, pos: usize| {
+            let one = l.push(Op::IConst(1), span);
+            l.env[pos].val = Val::Idx(one);
         };
         match e {
-            syn::Expr::Break(b)
-                if b.label.is_none() && b.expr.is_none() && !self.loops.is_empty() =>
-            {
-                set(self, BROKE)
+            syn::Expr::Break(b) if b.expr.is_none() && !self.loops.is_empty() => {
+                if let Some(l) = self.target(b.label.as_ref()) {
+                    let pos = self.loops[l].broke;
+                    set(self, pos);
+                }
             }
-            syn::Expr::Continue(c) if c.label.is_none() && !self.loops.is_empty() => {
-                set(self, SKIP)
+            syn::Expr::Continue(c) if !self.loops.is_empty() => {
+                if let Some(l) = self.target(c.label.as_ref()) {
+                    // `continue` of the loop being lowered: its own flag;
+                    // of an enclosing one: that loop's current iteration's
+                    match self.loops[l].skip {
+                        Some(pos) => set(self, pos),
+                        None => self.cx.error_spanned_by(
+                            c,
+                            "`continue` in the condition of a loop is not supported: write it in the body",
+                        ),
+                    }
+                }
             }
             syn::Expr::Return(r) if self.flag_pos(RETURNED).is_some() => {
                 let Some(value) = &r.expr else {
@@ -221,7 +304,8 @@ impl Lowerer<'_> {
                 };
                 let pos = self.flag_pos(RET).expect("declared with its flag");
                 self.env[pos].val = Val::Num(v);
-                set(self, RETURNED);
+                let flag = self.flag_pos(RETURNED).expect("tested above");
+                set(self, flag);
             }
             _ => return false,
         }
@@ -265,7 +349,7 @@ impl Lowerer<'_> {
                     "macro calls are not supported in a differentiable body: the macro cannot see what they expand to",
                 ),
             }
-            exited |= self.has_exits && exits_of(stmt).any();
+            exited |= self.has_exits && exits_of_stmt(stmt).any();
         }
         val
     }

@@ -110,11 +110,10 @@ impl Lowerer<'_> {
             syn::Expr::Closure(c) => (&c.or1_token, "closures are not supported inside a differentiable body: write a `#[differentiable]` function and call it"),
             syn::Expr::Macro(m) => (&m.mac, "macro calls are not supported in a differentiable body: the macro cannot see what they expand to"),
             syn::Expr::Return(r) => (&r.return_token, "`return` is supported as a statement of a function body (`if c { return x; }`), not inside a value or a closure: compute the value with `if`/`else`"),
-            syn::Expr::Break(b) if b.label.is_some() => (b, "loop labels are not supported: set a variable, `break` the inner loop, and test it after the inner loop"),
             syn::Expr::Break(b) if b.expr.is_some() => (b, "`break` with a value is not supported: assign the value to a variable, then `break;`"),
             syn::Expr::Break(b) => (&b.break_token, "`break` outside a loop: it can only end a `for`, `while` or `loop`"),
-            syn::Expr::Continue(c) if c.label.is_some() => (c, "loop labels are not supported: `continue` applies to the innermost loop"),
             syn::Expr::Continue(c) => (&c.continue_token, "`continue` outside a loop: it can only skip to the next iteration of a `for`, `while` or `loop`"),
+            syn::Expr::Block(b) if b.label.is_some() => (&b.label, "labeled blocks are not supported: compute the value with `if`/`else`, or label a loop (`'outer: for …`) to leave it with `break 'outer`"),
             syn::Expr::Match(m) => (&m.match_token, "`match` is not supported: use `if` / `else if` / `else`"),
             syn::Expr::Reference(r) => (r, "`&mut` is not supported: a differentiable body computes values and does not mutate through references"),
             syn::Expr::Field(f) => (f, "field access is not supported: pass the value as a parameter"),
@@ -283,6 +282,11 @@ impl Lowerer<'_> {
                 if l == Some(Cond::Const(!and)) {
                     return Val::Cond(Cond::Const(!and));
                 }
+                if let Some(Cond::Node(a)) = l {
+                    return self
+                        .lazy_logic(and, a, &b.right, span)
+                        .map_or(Val::Poison, Val::Cond);
+                }
                 let r = self.cond(&b.right);
                 match (l, r) {
                     (Some(l), Some(r)) => Val::Cond(self.logic(and, l, r, span)),
@@ -330,7 +334,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn logic(&mut self, and: bool, l: Cond, r: Cond, span: Span) -> Cond {
+    pub(super) fn logic(&mut self, and: bool, l: Cond, r: Cond, span: Span) -> Cond {
         match (l, r) {
             (Cond::Const(a), Cond::Const(b)) => Cond::Const(if and { a && b } else { a || b }),
             (Cond::Const(c), other) | (other, Cond::Const(c)) => match (and, c) {

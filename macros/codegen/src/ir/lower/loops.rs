@@ -18,36 +18,32 @@ use crate::ir::{walk, Block, Carried, IntOp, Loop, NodeId, Op};
 impl Lowerer<'_> {
     /// Lowers `while cond { body }` into an [`Op::Loop`] with a test.
     pub(super) fn while_loop(&mut self, w: &syn::ExprWhile) {
-        if let Some(label) = &w.label {
-            self.cx
-                .error_spanned_by(label, "loop labels are not supported");
-            return;
-        }
         let span = w.while_token.span;
-        self.conditional_loop(span, Some((*w.cond).clone()), &w.body);
+        self.conditional_loop(span, Some((*w.cond).clone()), &w.body, w.label.as_ref());
     }
 
     /// Lowers `loop { … }`, which ends by `break` (or `return`), into an
     /// [`Op::Loop`] with a test on its exit flag.
     pub(super) fn loop_expr(&mut self, l: &syn::ExprLoop) {
-        if let Some(label) = &l.label {
-            self.cx
-                .error_spanned_by(label, "loop labels are not supported");
-            return;
-        }
-        if !super::exits::exits_of(&l.body).any() {
+        if !super::exits::exits_of(&l.body.stmts).any() {
             self.cx.error_spanned_by(
                 l.loop_token,
                 "this `loop` never ends: end it with `if cond { break; }`, or write `while cond { … }`",
             );
             return;
         }
-        self.conditional_loop(l.loop_token.span, None, &l.body);
+        self.conditional_loop(l.loop_token.span, None, &l.body, l.label.as_ref());
     }
 
     /// A `while` loop (`cond`) or a `loop` (no condition).
-    fn conditional_loop(&mut self, span: Span, cond: Option<syn::Expr>, body: &syn::Block) {
-        let exits = self.has_exits && super::exits::exits_of(body).any();
+    fn conditional_loop(
+        &mut self,
+        span: Span,
+        cond: Option<syn::Expr>,
+        body: &syn::Block,
+        label: Option<&syn::Label>,
+    ) {
+        let exits = self.has_exits && super::exits::exits_of(&body.stmts).any();
         let zero = self.push(Op::IConst(0), span);
         let run = Run {
             start: zero,
@@ -60,23 +56,30 @@ impl Lowerer<'_> {
             exits,
         };
         let pat: syn::Pat = syn::parse_quote!(_);
-        self.loop_with_exits(span, &pat, run, body);
+        self.loop_with_exits(span, &pat, run, body, label);
     }
 
     /// Lowers a `for` loop over a run-time range into an [`Op::Loop`].
     pub(super) fn runtime_for(&mut self, f: &syn::ExprForLoop, mut run: Run) {
-        run.exits = self.has_exits && super::exits::exits_of(&f.body).any();
-        self.loop_with_exits(f.for_token.span, &f.pat, run, &f.body);
+        run.exits = self.has_exits && super::exits::exits_of(&f.body.stmts).any();
+        self.loop_with_exits(f.for_token.span, &f.pat, run, &f.body, f.label.as_ref());
     }
 
     /// [`Self::runtime_loop`] over a block, with the exit flags its body needs.
-    fn loop_with_exits(&mut self, span: Span, pat: &syn::Pat, run: Run, body: &syn::Block) {
+    fn loop_with_exits(
+        &mut self,
+        span: Span,
+        pat: &syn::Pat,
+        run: Run,
+        body: &syn::Block,
+        label: Option<&syn::Label>,
+    ) {
         if !run.exits {
             self.runtime_loop(span, pat, run, body, &mut |l| l.block(body));
             return;
         }
         let mark = self.env.len();
-        self.prepare_loop_exit(span);
+        self.prepare_loop_exit(span, label);
         self.runtime_loop(span, pat, run, body, &mut |l| {
             l.start_iteration(span);
             l.block(body)
@@ -387,6 +390,18 @@ impl Lowerer<'_> {
                     }
                 };
                 self.bind(&p.ident, val);
+                true
+            }
+            (syn::Pat::Ident(p), Bind::VecElem(buf)) if p.subpat.is_none() => {
+                let get = self.push(
+                    Op::Buf(crate::ir::BufOp::Get {
+                        buf: *buf,
+                        idx: var,
+                    }),
+                    span,
+                );
+                self.g.nodes[get.index()].name = Some(p.ident.to_string());
+                self.bind(&p.ident, Val::Num(get));
                 true
             }
             (

@@ -118,9 +118,9 @@ struct Lowerer<'a> {
     out_len: Option<usize>,
     /// Operands lowered ahead of their expression, by address (`stack.rs`).
     premade: std::collections::HashMap<usize, Val>,
-    /// For each enclosing loop that may exit early, the position of its
-    /// `broke` flag in `env` (see `exits.rs`).
-    loops: Vec<usize>,
+    /// For each enclosing loop that may exit early, its exit flags (see
+    /// `exits.rs`).
+    loops: Vec<exits::LoopFlags>,
     /// The body mentions `break`, `continue` or `return` at all.
     has_exits: bool,
 }
@@ -286,7 +286,7 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        if self.has_exits && exits::exits_of(&init.expr).any() {
+        if self.has_exits && exits::exits_of_expr(&init.expr).any() {
             self.cx.error_spanned_by(
                 &init.expr,
                 "early `return`, `break` or `continue` inside the value of a `let` is not supported: \

@@ -39,6 +39,8 @@ pub(super) enum Bind {
     Index,
     /// `xs[i]` of a slice parameter.
     Elem(usize),
+    /// `v[i]` of a local buffer (its `New` node).
+    VecElem(NodeId),
     /// The `width` values of a `&[F]` parameter from `i` (`windows`) or
     /// from `i·width` (`chunks_exact`).
     Window {
@@ -172,6 +174,21 @@ impl Lowerer<'_> {
                         forever: false,
                     }))
                 }
+                Val::Vec(buf) => {
+                    let span = other.span();
+                    let start = self.push(Op::IConst(0), span);
+                    let end = self.push(Op::Buf(crate::ir::BufOp::Len(buf)), span);
+                    Some(Seq::Run(Run {
+                        start,
+                        end,
+                        inclusive: false,
+                        rev: false,
+                        bind: Bind::VecElem(buf),
+                        cond: None,
+                        exits: false,
+                        forever: false,
+                    }))
+                }
                 row @ (Val::Row(..) | Val::Window(..)) => {
                     match self.row_to_array(row, other.span()) {
                         Val::Array(a) => Some(Seq::Items(
@@ -184,7 +201,7 @@ impl Lowerer<'_> {
                 _ => {
                     self.cx.error_spanned_by(
                         other,
-                        "a `for` loop runs over a range `a..b`, a slice or an array",
+                        "a `for` loop runs over a range `a..b`, a slice, a `vec!` or an array",
                     );
                     None
                 }

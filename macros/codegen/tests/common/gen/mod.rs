@@ -19,8 +19,10 @@
 //! CSE). Whatever binding or parameter element is never read joins the
 //! final value, so that every one of them gets a gradient worth checking.
 
+mod domain;
 mod expr;
 mod iv;
+mod ops;
 mod stmt;
 
 use std::fmt::Write;

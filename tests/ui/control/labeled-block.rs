@@ -3,8 +3,11 @@ use macrograd::differentiable;
 #[differentiable]
 fn f(x: f64) -> f64 {
     let mut y = x;
-    'outer: for _ in 0..3 {
-        y *= x;
+    'done: {
+        if x > 1.0 {
+            break 'done;
+        }
+        y = x * x;
     }
     y
 }
