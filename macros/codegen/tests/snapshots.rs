@@ -282,3 +282,35 @@ fn nested_state_loop_runs_once_forward() {
         },
     );
 }
+
+/// An explicit Euler step over a state held in a local `vec!` buffer (the
+/// form of GradBench's ode): the reverse sweep of each step undoes its
+/// writes from the buffer's undo log.
+#[test]
+fn state_buffer_euler() {
+    check(
+        "state_buffer_euler",
+        quote! {
+            fn chain(x0: &[f64], k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+                let n = x0.len();
+                let mut x = vec![0.0; n];
+                for i in 0..n {
+                    x[i] = x0[i];
+                }
+                for _ in 0..steps {
+                    let mut left = 0.0;
+                    for i in 0..n {
+                        let old = x[i];
+                        x[i] = old + h * (left - k * old);
+                        left = old;
+                    }
+                }
+                let mut s = 0.0;
+                for i in 0..n {
+                    s += x[i] * x[i];
+                }
+                s
+            }
+        },
+    );
+}
