@@ -26,7 +26,7 @@ fn chain(x0: &[f64], k: f64, h: f64, steps: usize) -> f64 {
  ∂chain/∂k = …
  ```
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`left`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`x`): each write first saves the index and the value it overwrites on the buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one keeps one index per iteration per buffer.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps float values per iteration on a tape (their carried values are accumulators). Local buffers (`x`): each write first saves the index and the value it overwrites on the buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one keeps one index per iteration per buffer.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 fn chain_grad(
     x0: &[f64],
@@ -57,15 +57,13 @@ fn chain_grad_into(
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
     let mut x = ::std::vec![0.0_f64; x0.len()];
     let mut x_log: ::std::vec::Vec<(usize, f64)> = ::std::vec::Vec::new();
-    let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i in 0..x0.len() {
-        marks.push(x_log.len());
         x_log.push((i, x[i]));
         x[i] = x0[i];
     }
-    let mut marks_1: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
+    let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
-        marks_1.push(x_log.len());
+        marks.push(x_log.len());
         let mut left = 0.0_f64;
         for i_2 in 0..x0.len() {
             let old = x[i_2];
@@ -87,65 +85,31 @@ fn chain_grad_into(
         d_x[i_4] = t3 + t1;
     }
     let mut d_k = 0.0_f64;
-    let mut mark_at = marks_1.len();
+    let mut mark_at = marks.len();
     for i_5 in (0..steps).rev() {
         mark_at -= 1;
-        for (i, old) in x_log.drain(marks_1[mark_at + 0]..).rev() {
+        for (i, old) in x_log.drain(marks[mark_at + 0]..).rev() {
             x[i] = old;
-        }
-        let mut left_1 = 0.0_f64;
-        let mut left_tape = ::std::vec::Vec::with_capacity((0..x0.len()).len() * 1);
-        let mut marks_2: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
-        for i_6 in 0..x0.len() {
-            left_tape.push(left_1);
-            marks_2.push(x_log.len());
-            let old_1 = x[i_6];
-            x_log.push((i_6, x[i_6]));
-            x[i_6] = old_1 + h * (left_1 - k * old_1);
-            left_1 = old_1;
         }
         let mut d_left = 0.0_f64;
         let mut d_k_1 = 0.0_f64;
-        let mut at = left_tape.len();
-        let mut mark_at_1 = marks_2.len();
-        for i_7 in (0..x0.len()).rev() {
-            at -= 1;
-            mark_at_1 -= 1;
-            for (i, old) in x_log.drain(marks_2[mark_at_1 + 0]..).rev() {
-                x[i] = old;
-            }
-            let left_2 = left_tape[at];
-            let old_2 = x[i_7];
-            x_log.push((i_7, x[i_7]));
-            x[i_7] = old_2 + h * (left_2 - k * old_2);
-            let t4 = d_x[i_7];
-            d_x[i_7] = 0.0;
-            if let ::std::option::Option::Some((i, old)) = x_log.pop() {
-                x[i] = old;
-            }
+        for i_6 in (0..x0.len()).rev() {
+            let old_1 = x[i_6];
+            let t4 = d_x[i_6];
+            d_x[i_6] = 0.0;
             let t5 = t4 * h;
             let t6 = -t5;
             let d_old = d_left + t4 + t6 * k;
-            let t7 = d_x[i_7];
-            d_x[i_7] = t7 + d_old;
-            (d_left, d_k_1) = (t5, d_k_1 + t6 * old_2);
+            let t7 = d_x[i_6];
+            d_x[i_6] = t7 + d_old;
+            (d_left, d_k_1) = (t5, d_k_1 + t6 * old_1);
         }
         d_k += d_k_1;
     }
-    let mut mark_at_2 = marks.len();
-    for i_8 in (0..x0.len()).rev() {
-        mark_at_2 -= 1;
-        for (i, old) in x_log.drain(marks[mark_at_2 + 0]..).rev() {
-            x[i] = old;
-        }
-        x_log.push((i_8, x[i_8]));
-        x[i_8] = x0[i_8];
-        let t8 = d_x[i_8];
-        d_x[i_8] = 0.0;
-        if let ::std::option::Option::Some((i, old)) = x_log.pop() {
-            x[i] = old;
-        }
-        d_x0[i_8] += t8;
+    for i_7 in (0..x0.len()).rev() {
+        let t8 = d_x[i_7];
+        d_x[i_7] = 0.0;
+        d_x0[i_7] += t8;
     }
     (s, d_k)
 }
