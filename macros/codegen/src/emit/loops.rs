@@ -67,11 +67,19 @@ impl Writer<'_> {
             } else {
                 quote!((#range).len())
             };
-            pre.push(if l.test.is_some() {
-                quote! { let mut #tape = ::std::vec::Vec::new(); }
+            if self.depth > 0 {
+                // nested: one allocation per call, grown as needed
+                self.hoisted
+                    .push(quote! { let mut #tape = ::std::vec::Vec::new(); });
+                pre.push(quote! { #tape.clear(); });
+                if l.test.is_none() {
+                    pre.push(quote! { #tape.reserve(#trips * #m); });
+                }
+            } else if l.test.is_some() {
+                pre.push(quote! { let mut #tape = ::std::vec::Vec::new(); });
             } else {
-                quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); }
-            });
+                pre.push(quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); });
+            }
             let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
             head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
         }
@@ -98,6 +106,7 @@ impl Writer<'_> {
         // a test that may end the range early (`break`): checked first,
         // and the iterations that ran are counted when the reverse sweep needs it
         let (mut exit, mut count) = (Vec::new(), quote!());
+        self.depth += 1;
         if let Some(t) = &l.test {
             let test_head = self.block(&t.head);
             let cond = self.expr(t.cond).0;
@@ -110,6 +119,7 @@ impl Writer<'_> {
             }
         }
         let body = self.block(&l.body);
+        self.depth -= 1;
         let update = self.carried_update(l);
         let iter = if l.rev { quote!((#range).rev()) } else { range };
         quote! {
@@ -141,9 +151,11 @@ impl Writer<'_> {
         } else {
             quote!()
         };
+        self.depth += 1;
         let head = self.block(&t.head);
         let cond = self.expr(t.cond).0;
         let body = self.block(&l.body);
+        self.depth -= 1;
         let update = self.carried_update(l);
         if head.is_empty() {
             quote! {
