@@ -6,8 +6,12 @@
 //! `d_v[i] += d_y`; the reverse of a write `v[i] = e` is `d_e += d_v[i];
 //! d_v[i] = 0`, then the write is undone (the old value popped back), so
 //! the reverse sweep always sees the buffer as the forward pass left it at
-//! that point. Forward mode: an active buffer gets a tangent buffer, read
-//! and written at the same indices.
+//! that point. A loop whose iterations each read and write only their own
+//! element `v[i]` (see [`own_elements`]) is rolled back once, before its
+//! reverse loop, to the log length marked just before it, rather than
+//! iteration by iteration; [`super::undone`] then drops the writes that
+//! are undone right away. Forward mode: an active buffer gets a tangent
+//! buffer, read and written at the same indices.
 
 use std::collections::HashSet;
 

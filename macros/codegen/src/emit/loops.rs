@@ -363,6 +363,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
     let mut logged = Vec::new();
     let mut ints = Vec::new();
     let mut tangent_bufs = Vec::new();
+    let mut marked = false;
     let mut stack = vec![&g.body];
     while let Some(b) = stack.pop() {
         for &n in &b.nodes {
@@ -378,6 +379,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             if let Op::Loop(l) = op {
                 if l.replay.is_none() {
                     loops += 1;
+                    marked |= !l.undo.is_empty();
                 }
                 if !l.record_int.is_empty() {
                     let names: Vec<String> = l
@@ -416,11 +418,16 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         return Some(text);
     }
     let buffers = (!logged.is_empty()).then(|| {
+        let marks = if marked {
+            "; a loop that writes one, beyond each iteration's own element, keeps one index per \
+             iteration per buffer"
+        } else {
+            ""
+        };
         format!(
             " Local buffers ({}): each write first saves the index and the value it overwrites on the \
              buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore \
-             the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes \
-             one keeps one index per iteration per buffer.",
+             the buffer (an active buffer also gets an adjoint buffer of its length){marks}.",
             logged.join(", ")
         )
     });
