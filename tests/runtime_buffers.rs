@@ -94,6 +94,25 @@ macro_rules! corpus {
             v[n]
         }
 
+        /// Each iteration writes its own element, then reads it back:
+        /// `x_i ← w·x_i` `steps` times, summing `x_i²` after every write.
+        #[differentiable]
+        pub fn rescale(x0: &[$F], w: $F, steps: usize) -> $F {
+            let n = x0.len();
+            let mut x = vec![0.0; n];
+            for i in 0..n {
+                x[i] = x0[i];
+            }
+            let mut s = 0.0;
+            for _ in 0..steps {
+                for i in 0..n {
+                    x[i] = x[i] * w;
+                    s += x[i] * x[i];
+                }
+            }
+            s
+        }
+
         /// One differentiable scalar (forward mode): `Σ_{i=1}^{n} x^i`.
         #[differentiable]
         pub fn powers(x: $F, n: usize) -> $F {
@@ -241,6 +260,39 @@ fn grad_into_form_accumulates_into_the_callers_buffer() {
     c64::euler_grad_into(&X0, k, h, 4, &mut d_x0);
     let plus_one: Vec<f64> = want.iter().map(|w| w + 1.0).collect();
     assert_all_close(&d_x0, &plus_one, TOL_64, "added into");
+}
+
+#[test]
+fn own_element_written_then_read_back() {
+    let w: f64 = 0.9;
+    for (n, steps) in [(0, 3), (1, 0), (1, 1), (3, 4)] {
+        let x0 = &X0[..n];
+        // s = Σ_t Σ_i x0_i²·w^(2t) over t = 1..=steps
+        let sq: f64 = x0.iter().map(|x| x * x).sum();
+        let value = sq * (1..=steps).map(|t| w.powi(2 * t)).sum::<f64>();
+        let dw = sq
+            * (1..=steps)
+                .map(|t| 2.0 * t as f64 * w.powi(2 * t - 1))
+                .sum::<f64>();
+        let dx: Vec<f64> = x0
+            .iter()
+            .map(|x| 2.0 * x * (1..=steps).map(|t| w.powi(2 * t)).sum::<f64>())
+            .collect();
+        let steps = steps as usize;
+        let (v, (g_x, g_w)) = c64::rescale_grad(x0, w, steps);
+        let at = format!("n = {n}, steps = {steps}");
+        assert_all_close(&[v, g_w], &[value, dw], TOL_64, &at);
+        assert_all_close(&g_x, &dx, TOL_64, &at);
+        let mut p = x0.to_vec();
+        p.push(w);
+        let fd = numeric_grad(|p| c64::rescale(&p[..n], p[n], steps), &p);
+        let mut g = g_x.clone();
+        g.push(g_w);
+        assert_all_close(&g, &fd, TOL_FD, &at);
+        let (_, (g32, w32)) = c32::rescale_grad(&f32s(x0), w as f32, steps);
+        assert_all_close(&to64(&g32), &dx, TOL_32, &at);
+        assert_all_close(&to64(&[w32]), &[dw], TOL_32, &at);
+    }
 }
 
 #[test]

@@ -306,3 +306,70 @@ fn short_circuit_guards() {
         },
     );
 }
+
+/// An explicit Euler step over a state held in a local `vec!` buffer (the
+/// form of GradBench's ode): the reverse sweep of each step undoes its
+/// writes from the buffer's undo log.
+#[test]
+fn state_buffer_euler() {
+    check(
+        "state_buffer_euler",
+        quote! {
+            fn chain(x0: &[f64], k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+                let n = x0.len();
+                let mut x = vec![0.0; n];
+                for i in 0..n {
+                    x[i] = x0[i];
+                }
+                for _ in 0..steps {
+                    let mut left = 0.0;
+                    for i in 0..n {
+                        let old = x[i];
+                        x[i] = old + h * (left - k * old);
+                        left = old;
+                    }
+                }
+                let mut s = 0.0;
+                for i in 0..n {
+                    s += x[i] * x[i];
+                }
+                s
+            }
+        },
+    );
+}
+
+/// GradBench's ode (RK4 swept component by component over a state
+/// buffer): each step's reverse rolls the buffer back once, replays the
+/// sweep only to record its four carried values, and sweeps it backwards.
+#[test]
+fn rk4_sweep_over_a_state_buffer() {
+    check(
+        "rk4_state_buffer",
+        quote! {
+        pub fn ode_last(x: &[f64], s: usize) -> f64 {
+            let n = x.len();
+            let h = 2.0 / (s as f64);
+            let mut y = vec![0.0; n];
+            for _ in 0..s {
+                let mut before = 1.0;
+                let mut k1_before = 0.0;
+                let mut k2_before = 0.0;
+                let mut k3_before = 0.0;
+                for i in 0..n {
+                    let k1 = x[i] * before;
+                    let k2 = x[i] * (before + 0.5 * h * k1_before);
+                    let k3 = x[i] * (before + 0.5 * h * k2_before);
+                    let k4 = x[i] * (before + h * k3_before);
+                    before = y[i];
+                    y[i] = before + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
+                    k1_before = k1;
+                    k2_before = k2;
+                    k3_before = k3;
+                }
+            }
+            y[n - 1]
+        }
+                },
+    );
+}

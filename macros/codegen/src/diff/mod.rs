@@ -14,6 +14,7 @@ mod forward;
 pub mod higher;
 mod reverse;
 mod reverse_loop;
+mod undone;
 
 use std::collections::HashMap;
 

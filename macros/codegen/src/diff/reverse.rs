@@ -77,6 +77,9 @@ pub fn reverse(g: &mut Graph) {
     let zeros = std::mem::take(&mut b.block);
     g.body = body;
     g.body.nodes.extend(backward.nodes);
+    let mut body = std::mem::take(&mut g.body);
+    super::undone::drop_final_undos(g, &mut body);
+    g.body = body;
     super::buffer::drop_unread_logs(g);
     g.body.nodes.extend(zeros.nodes);
     g.grads = grads;
@@ -159,7 +162,13 @@ pub(super) fn reverse_block(
         let op = b.graph.op(n).clone();
         match &op {
             Op::If(_) => reverse_if(b, n, adj, active, &marks_before(b.graph, &nodes[..k])),
-            Op::Loop(_) => super::reverse_loop::reverse_loop(b, n, adj, active),
+            Op::Loop(_) => super::reverse_loop::reverse_loop(
+                b,
+                n,
+                adj,
+                active,
+                &marks_before(b.graph, &nodes[..k]),
+            ),
             Op::Buf(bop) => super::buffer::reverse_buf(b, n, bop, adj, active),
             Op::Pick(i, elems) => {
                 // the element picked gets the adjoint: `if i == k { d } else { 0 }` for each k
@@ -242,8 +251,9 @@ pub(super) fn reverse_block(
     }
 }
 
-/// The buffer marks lowering put just before an `if` whose branches write
-/// buffers: `(buffer, mark)`.
+/// The buffer marks put just before an `if` whose branches write buffers
+/// (by lowering) or a loop whose iterations write only their own elements
+/// (by [`super::buffer::prepare`]): `(buffer, mark)`.
 fn marks_before(g: &Graph, before: &[NodeId]) -> Vec<(NodeId, NodeId)> {
     before
         .iter()

@@ -34,6 +34,7 @@ pub(super) fn reverse_loop(
     n: NodeId,
     adj: &mut Adjoints,
     active: &mut Vec<bool>,
+    marks: &[(NodeId, NodeId)],
 ) {
     let Op::Loop(l) = b.graph.op(n).clone() else {
         unreachable!("reverse_loop is called on loop nodes")
@@ -43,7 +44,15 @@ pub(super) fn reverse_loop(
     if seeds.iter().all(Option::is_none) && !super::buffer::writes_buffers(b.graph, &l.body) {
         return;
     }
-    let undo = super::buffer::written_outside(b.graph, &l.body);
+    let mut undo = super::buffer::written_outside(b.graph, &l.body);
+    // a buffer whose elements each iteration keeps to itself is rolled back
+    // once, to its log length before the loop, instead of per iteration
+    let whole: Vec<(NodeId, NodeId)> = marks
+        .iter()
+        .copied()
+        .filter(|(buf, _)| undo.contains(buf) && super::buffer::own_elements(b.graph, &l, *buf))
+        .collect();
+    undo.retain(|buf| !whole.iter().any(|w| w.0 == *buf));
     let span = b.graph.node(n).span;
     // a `while` loop is undone by a range loop over its trip count
     let (start, end, inclusive, rev) = match &l.test {
@@ -132,7 +141,8 @@ pub(super) fn reverse_loop(
         carried.push((acc, next, None));
         flows_to.push(key);
     }
-    let body = std::mem::replace(&mut b.block, saved);
+    let mut body = std::mem::replace(&mut b.block, saved);
+    super::undone::drop_undone_writes(b.graph, &mut body);
 
     // an adjoint no iteration changes is the same in every iteration: read
     // it from outside instead of carrying it
@@ -227,6 +237,9 @@ pub(super) fn reverse_loop(
         undo: Vec::new(),
         record_int: Vec::new(),
     }));
+    for (buf, to) in whole {
+        b.push(Op::Buf(crate::ir::BufOp::Undo { buf, to }));
+    }
     b.block.nodes.push(r);
     for (to, out) in outs {
         set_active(active, out, true);

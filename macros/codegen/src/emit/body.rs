@@ -71,6 +71,13 @@ pub struct Writer<'g> {
     pub(super) marks_pos: HashMap<NodeId, Ident>,
     /// The loops that a reverse sweep's loop replays.
     pub(super) replayed: HashSet<NodeId>,
+    /// How many loops enclose the statement being written.
+    pub(super) depth: usize,
+    /// Declarations of the tapes of loops nested in other loops, put at the
+    /// top of the function: each is allocated once per call and cleared
+    /// where the loop starts, its capacity kept from one outer iteration to
+    /// the next.
+    pub(super) hoisted: Vec<TokenStream>,
 }
 
 impl<'g> Writer<'g> {
@@ -96,6 +103,8 @@ impl<'g> Writer<'g> {
             marks: HashMap::new(),
             marks_pos: HashMap::new(),
             replayed,
+            depth: 0,
+            hoisted: Vec::new(),
         }
     }
 
@@ -113,7 +122,8 @@ impl<'g> Writer<'g> {
         let buffers = nodes.iter().any(|&n| matches!(g.op(n), Op::Buf(_)));
         if nodes.len() <= CHUNK || buffers {
             let stmts = self.block(&g.body);
-            return quote! { #(#stmts)* #grads };
+            let hoisted = &self.hoisted;
+            return quote! { #(#hoisted)* #(#stmts)* #grads };
         }
         // Long straight-line code goes in blocks of CHUNK statements that
         // hand on the values later code reads, so `let` scopes nest about
@@ -148,7 +158,8 @@ impl<'g> Writer<'g> {
                 _ => quote! { let (#(#names),*) = { #(#stmts)* (#(#names),*) }; },
             });
         }
-        quote! { #(#out)* #grads }
+        let hoisted = &self.hoisted;
+        quote! { #(#hoisted)* #(#out)* #grads }
     }
 
     /// The bound (not inlined) nodes that `root` reads, looking through

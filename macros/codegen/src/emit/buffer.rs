@@ -128,7 +128,14 @@ impl Writer<'_> {
             return;
         }
         let marks = self.names.fresh("marks");
-        pre.push(quote! { let mut #marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new(); });
+        let declare = quote! { let mut #marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new(); };
+        if self.depth > 0 {
+            // nested: one allocation per call (see `Writer::hoisted`)
+            self.hoisted.push(declare);
+            pre.push(quote! { #marks.clear(); });
+        } else {
+            pre.push(declare);
+        }
         for &r in &l.record_int {
             let v = self.expr(r).0;
             head.push(quote! { #marks.push(#v); });

@@ -67,11 +67,19 @@ impl Writer<'_> {
             } else {
                 quote!((#range).len())
             };
-            pre.push(if l.test.is_some() {
-                quote! { let mut #tape = ::std::vec::Vec::new(); }
+            if self.depth > 0 {
+                // nested: one allocation per call, grown as needed
+                self.hoisted
+                    .push(quote! { let mut #tape = ::std::vec::Vec::new(); });
+                pre.push(quote! { #tape.clear(); });
+                if l.test.is_none() {
+                    pre.push(quote! { #tape.reserve(#trips * #m); });
+                }
+            } else if l.test.is_some() {
+                pre.push(quote! { let mut #tape = ::std::vec::Vec::new(); });
             } else {
-                quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); }
-            });
+                pre.push(quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); });
+            }
             let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
             head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
         }
@@ -98,6 +106,7 @@ impl Writer<'_> {
         // a test that may end the range early (`break`): checked first,
         // and the iterations that ran are counted when the reverse sweep needs it
         let (mut exit, mut count) = (Vec::new(), quote!());
+        self.depth += 1;
         if let Some(t) = &l.test {
             let test_head = self.block(&t.head);
             let cond = self.expr(t.cond).0;
@@ -110,6 +119,7 @@ impl Writer<'_> {
             }
         }
         let body = self.block(&l.body);
+        self.depth -= 1;
         let update = self.carried_update(l);
         let iter = if l.rev { quote!((#range).rev()) } else { range };
         quote! {
@@ -141,9 +151,11 @@ impl Writer<'_> {
         } else {
             quote!()
         };
+        self.depth += 1;
         let head = self.block(&t.head);
         let cond = self.expr(t.cond).0;
         let body = self.block(&l.body);
+        self.depth -= 1;
         let update = self.carried_update(l);
         if head.is_empty() {
             quote! {
@@ -351,6 +363,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
     let mut logged = Vec::new();
     let mut ints = Vec::new();
     let mut tangent_bufs = Vec::new();
+    let mut marked = false;
     let mut stack = vec![&g.body];
     while let Some(b) = stack.pop() {
         for &n in &b.nodes {
@@ -366,6 +379,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             if let Op::Loop(l) = op {
                 if l.replay.is_none() {
                     loops += 1;
+                    marked |= !l.undo.is_empty();
                 }
                 if !l.record_int.is_empty() {
                     let names: Vec<String> = l
@@ -404,11 +418,16 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         return Some(text);
     }
     let buffers = (!logged.is_empty()).then(|| {
+        let marks = if marked {
+            "; a loop that writes one, beyond each iteration's own element, keeps one index per \
+             iteration per buffer"
+        } else {
+            ""
+        };
         format!(
             " Local buffers ({}): each write first saves the index and the value it overwrites on the \
              buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore \
-             the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes \
-             one keeps one index per iteration per buffer.",
+             the buffer (an active buffer also gets an adjoint buffer of its length){marks}.",
             logged.join(", ")
         )
     });

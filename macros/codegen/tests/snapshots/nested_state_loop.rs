@@ -38,12 +38,14 @@ fn nested_lse_grad_into(w: &[f64], xs: &[f64], d_w: &mut [f64]) -> f64 {
     ::core::assert_eq!(
         w.len(), d_w.len(), "`w` and its gradient buffer `d_w` differ in length"
     );
+    let mut top_tape = ::std::vec::Vec::new();
     let mut total = 0.0_f64;
     for i in 0..xs.len() {
         let x = xs[i];
         let mut top = f64::NEG_INFINITY;
         let mut scaled = 0.0_f64;
-        let mut top_tape = ::std::vec::Vec::with_capacity((0..w.len()).len() * 2);
+        top_tape.clear();
+        top_tape.reserve((0..w.len()).len() * 2);
         for i_1 in 0..w.len() {
             top_tape.push(top);
             top_tape.push(scaled);
