@@ -14,6 +14,7 @@ mod forward;
 pub mod higher;
 mod reverse;
 mod reverse_loop;
+mod vcall;
 
 use std::collections::HashMap;
 
@@ -168,6 +169,9 @@ fn mark_block(
                         |a| matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty()),
                     );
                 set_active(active, c.value, v);
+                for &o in &c.outs {
+                    set_active(active, o, v);
+                }
                 false
             }
             Op::Loop(l) => {

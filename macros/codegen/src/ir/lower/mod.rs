@@ -24,6 +24,7 @@ mod reduce;
 mod seq;
 mod stack;
 mod strukt;
+mod vcall;
 
 use proc_macro2::Span;
 
@@ -123,6 +124,9 @@ struct Lowerer<'a> {
     loops: Vec<usize>,
     /// The body mentions `break`, `continue` or `return` at all.
     has_exits: bool,
+    /// The result shape a binding gives a call of a helper returning
+    /// several floats, by the call's address (see `vcall.rs`).
+    call_shapes: std::collections::HashMap<usize, vcall::Shape>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -132,6 +136,7 @@ pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> 
     if l.has_exits {
         l.prepare_return(body, body.brace_token.span.open());
     }
+    l.expect_out_shape(body);
     let val = l.block_with(body, true);
     l.finish(val, tail_span(body))
 }
@@ -171,6 +176,7 @@ impl<'a> Lowerer<'a> {
             premade: std::collections::HashMap::new(),
             loops: Vec::new(),
             has_exits: false,
+            call_shapes: std::collections::HashMap::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -286,6 +292,7 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
+        self.expect_shape(pat, ty, &init.expr);
         if self.has_exits && exits::exits_of(&init.expr).any() {
             self.cx.error_spanned_by(
                 &init.expr,
@@ -343,6 +350,18 @@ impl<'a> Lowerer<'a> {
                 for (p, v) in t.elems.iter().zip(parts) {
                     self.bind_pat(p, v, first_new);
                 }
+            }
+            // `let [u, v] = project(cam, x);`
+            (syn::Pat::Slice(s), Val::Array(parts))
+                if s.elems.len() == parts.len()
+                    && !s.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_))) =>
+            {
+                for (p, v) in s.elems.iter().zip(parts) {
+                    self.bind_pat(p, Val::Num(v), first_new);
+                }
+            }
+            (syn::Pat::Slice(s), Val::Poison) => {
+                s.elems.iter().for_each(|p| self.poison_names(p));
             }
             (syn::Pat::Tuple(t), Val::Poison) => {
                 t.elems.iter().for_each(|p| self.poison_names(p));
