@@ -127,6 +127,8 @@ struct Lowerer<'a> {
     /// The result shape a binding gives a call of a helper returning
     /// several floats, by the call's address (see `vcall.rs`).
     call_shapes: std::collections::HashMap<usize, vcall::Shape>,
+    /// Call values indexed as arrays, each reported once (see `vcall.rs`).
+    indexed_calls: std::collections::HashSet<NodeId>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -177,6 +179,7 @@ impl<'a> Lowerer<'a> {
             loops: Vec::new(),
             has_exits: false,
             call_shapes: std::collections::HashMap::new(),
+            indexed_calls: std::collections::HashSet::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {

@@ -92,6 +92,35 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The name of the helper whose call's value `n` is.
+    pub(super) fn call_of(&self, n: NodeId) -> Option<String> {
+        match self.g.op(n) {
+            Op::Result(c) => match self.g.op(*c) {
+                Op::Call(call) if call.value == n && !call.is_vector() => call.path.last().cloned(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `e[i]` where `e` is a call's value taken as one float: the helper
+    /// may return an array, which its binding has to say.
+    pub(super) fn indexed_call(&mut self, n: NodeId, e: &syn::Expr) {
+        // one error for the call, however often its value is indexed
+        if !self.indexed_calls.insert(n) {
+            return;
+        }
+        let f = self.call_of(n).unwrap_or_default();
+        let float = self.g.float.name();
+        self.cx.error_spanned_by(
+            e,
+            format!(
+                "a call's result is one float unless its binding says otherwise: if `{f}` returns an array, \
+                 bind it with its type, `let r: [{float}; M] = {f}(…);`, or a pattern, `let [a, b] = {f}(…);`, then index `r`"
+            ),
+        );
+    }
+
     /// Makes the call node `id` yield the elements of a result of `shape`.
     pub(super) fn vector_result(&mut self, id: NodeId, shape: Shape, span: Span) -> Val {
         let first = self.call_value(id);
