@@ -301,3 +301,33 @@ fn scalar_helper_calls_reading_a_loop_state_match_differences() {
     let fd = numeric_grad(|x| v64::decay_steps(x[0], x[1], steps), &[x0, r]);
     assert_all_close(&[gx, gr], &fd, 1e-8, "decay_steps");
 }
+
+/// The README's example, as written there.
+mod readme {
+    use macrograd::differentiable;
+
+    #[differentiable]
+    pub fn rhs(s: [f64; 2], w: f64) -> [f64; 2] {
+        [s[1], -w * w * s[0].sin()]
+    }
+    #[differentiable]
+    pub fn euler(s0: [f64; 2], w: f64, #[nograd] h: f64, #[nograd] steps: usize) -> f64 {
+        let mut s = s0;
+        for _ in 0..steps {
+            let k: [f64; 2] = rhs(s, w); // or `let [ds, dv] = rhs(s, w);`
+            s = [s[0] + h * k[0], s[1] + h * k[1]];
+        }
+        s[0]
+    }
+}
+
+#[test]
+fn readme_vector_helper_example_matches_differences() {
+    let (x, (ds0, dw)) = readme::euler_grad([0.3, -0.7], 1.2, 0.1, 10);
+    assert_eq!(x, readme::euler([0.3, -0.7], 1.2, 0.1, 10));
+    let fd = numeric_grad(
+        |v| readme::euler([v[0], v[1]], v[2], 0.1, 10),
+        &[0.3, -0.7, 1.2],
+    );
+    assert_all_close(&[ds0[0], ds0[1], dw], &fd, 1e-8, "euler");
+}
