@@ -156,6 +156,27 @@ macro_rules! vector_helpers {
             rhs(next, w)
         }
 
+        /// A helper returning a tuple.
+        #[differentiable]
+        pub fn polar_pair(r: $F, t: $F) -> ($F, $F) {
+            let (s, c) = t.sin_cos();
+            (r * c, r * s)
+        }
+
+        /// Takes the tuple apart (reverse mode).
+        #[differentiable]
+        pub fn uses_pair(r: $F, t: $F) -> $F {
+            let (x, y) = polar_pair(r, t);
+            x * y + x
+        }
+
+        /// Binds it by its type (forward mode: one input).
+        #[differentiable]
+        pub fn radial(r: $F) -> $F {
+            let p: ($F, $F) = polar_pair(r, 0.3);
+            p.0 * p.1
+        }
+
         /// A scalar helper reading a loop's state.
         #[differentiable]
         pub fn decay(x: $F, r: $F) -> $F {
@@ -330,4 +351,53 @@ fn readme_vector_helper_example_matches_differences() {
         &[0.3, -0.7, 1.2],
     );
     assert_all_close(&[ds0[0], ds0[1], dw], &fd, 1e-8, "euler");
+}
+
+#[test]
+fn tuple_helpers_match_closed_form() {
+    let (r, t): (f64, f64) = (1.3, 0.7);
+    // x = r cos t, y = r sin t, f = xy + x
+    let expected = [
+        2.0 * r * t.sin() * t.cos() + t.cos(),
+        r * r * (2.0 * t).cos() - r * t.sin(),
+    ];
+    let (v, (dr, dt)) = v64::uses_pair_grad(r, t);
+    assert_all_close(
+        &[v],
+        &[r * r * t.sin() * t.cos() + r * t.cos()],
+        1e-12,
+        "uses_pair",
+    );
+    let (_, (dr32, dt32)) = v32::uses_pair_grad(r as f32, t as f32);
+    check_both_floats(
+        "uses_pair",
+        &[r, t],
+        &[dr, dt],
+        &[dr32, dt32],
+        |x| v64::uses_pair(x[0], x[1]),
+        |x| v32::uses_pair(x[0], x[1]),
+        &expected,
+    );
+    let (_, d) = v64::radial_grad(r);
+    assert_all_close(
+        &[d],
+        &[2.0 * r * 0.3_f64.sin() * 0.3_f64.cos()],
+        1e-12,
+        "radial",
+    );
+    // the tuple helper's own derived functions take and give tuples
+    let ((x, y), j) = v64::polar_pair_jacobian(r, t);
+    assert_eq!((x, y), v64::polar_pair(r, t));
+    let flat: Vec<f64> = j.iter().flatten().copied().collect();
+    let want = [t.cos(), -r * t.sin(), t.sin(), r * t.cos()];
+    assert_all_close(&flat, &want, 1e-12, "polar_pair jacobian");
+    let (_, (gr, gt)) = v64::polar_pair_vjp(r, t, (1.0, 2.0));
+    assert_all_close(
+        &[gr, gt],
+        &[want[0] + 2.0 * want[2], want[1] + 2.0 * want[3]],
+        1e-12,
+        "vjp",
+    );
+    let (_, (tx, ty)) = v64::polar_pair_jvp(r, t, (1.0, 0.0));
+    assert_all_close(&[tx, ty], &[want[0], want[2]], 1e-12, "jvp");
 }

@@ -146,7 +146,12 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let jvp_name = format_ident!("{}_jvp", name);
     let float = Ident::new(sig.float.name(), Span::call_site());
     let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
-    let vty = quote!([#float; #m]);
+    let vty = if sig.out_tuple {
+        let fs = (0..sig.out_len.unwrap_or(1)).map(|_| quote!(#float));
+        quote!((#(#fs,)*))
+    } else {
+        quote!([#float; #m])
+    };
     let ins = inputs(sig);
     let args: Vec<&Ident> = sig.params.iter().map(|p| &p.ident).collect();
     let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();

@@ -117,6 +117,8 @@ struct Lowerer<'a> {
     struct_reads: std::collections::HashMap<(usize, Vec<crate::types::Seg>), NodeId>,
     /// `Some(m)` when the function returns `[F; m]`.
     out_len: Option<usize>,
+    /// The result is a tuple of `out_len` floats.
+    out_tuple: bool,
     /// Operands lowered ahead of their expression, by address (`stack.rs`).
     premade: std::collections::HashMap<usize, Val>,
     /// For each enclosing loop that may exit early, the position of its
@@ -175,6 +177,7 @@ impl<'a> Lowerer<'a> {
             captures: false,
             struct_reads: std::collections::HashMap::new(),
             out_len: sig.out_len,
+            out_tuple: sig.out_tuple,
             premade: std::collections::HashMap::new(),
             loops: Vec::new(),
             has_exits: false,

@@ -51,7 +51,10 @@ impl Lowerer<'_> {
             _ => None,
         };
         if let (Some(call), Some(len)) = (tail.and_then(strip), self.out_len) {
-            let shape = Shape { len, tuple: false };
+            let shape = Shape {
+                len,
+                tuple: self.out_tuple,
+            };
             self.call_shapes
                 .insert(call as *const syn::ExprCall as usize, shape);
         }
