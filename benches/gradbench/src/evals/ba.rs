@@ -218,7 +218,7 @@ mod tests {
 
     fn point() -> (Vec<f64>, [f64; 2]) {
         let mut v: Vec<f64> = pseudo_random(15, 5).iter().map(|x| x - 0.5).collect();
-        v[6] = 300.0 + v[6];
+        v[6] += 300.0;
         v[13] += 8.0; // the point well in front of the camera
         v[14] += 1.0;
         (v, [10.0, -20.0])

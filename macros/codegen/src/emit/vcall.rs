@@ -212,7 +212,7 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[allow(non_camel_case_types, dead_code)]
         #vis struct #name {}
 
-        #[allow(dead_code, clippy::too_many_arguments)]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
         impl #name {
             #[doc = #vjp_doc]
             #[inline]
