@@ -401,3 +401,16 @@ fn tuple_helpers_match_closed_form() {
     let (_, (tx, ty)) = v64::polar_pair_jvp(r, t, (1.0, 0.0));
     assert_all_close(&[tx, ty], &[want[0], want[2]], 1e-12, "jvp");
 }
+
+/// An array pattern takes an array value apart (no call involved).
+#[macrograd::differentiable]
+fn destructured(x: f64) -> f64 {
+    let [a, b] = [x, 2.0 * x];
+    a * b
+}
+
+#[test]
+fn array_patterns_take_arrays_apart() {
+    // 2x², derivative 4x
+    assert_eq!(destructured_grad(1.5), (4.5, 6.0));
+}
