@@ -150,3 +150,13 @@ pub fn add_struct_partial<T: crate::Differentiable, P: StructPartial<T>>(
 ) {
     g.add_scaled(a, p.as_partial());
 }
+
+/// Never implemented: the bound of `f::pullback` for a function `f` that
+/// returns `[F; M]`. A differentiable caller reaches that pullback when it
+/// calls `f` without saying its result is an array, and the error says how.
+#[diagnostic::on_unimplemented(
+    message = "this function returns an array of {M} floats: bind its result with its type or a pattern",
+    label = "returns `[_; {M}]`",
+    note = "in a differentiable body write `let r: [f64; {M}] = f(…);` or `let [a, b, …] = f(…);`, or return the call as the body's value of a function returning `[f64; {M}]`"
+)]
+pub trait ArrayResult<const M: usize> {}

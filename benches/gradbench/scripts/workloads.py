@@ -83,7 +83,21 @@ def lstm():
         yield f"l={l},c={c}", ("objective", "jacobian"), inp
 
 
-EVALS = {"det": det, "gmm": gmm, "llsq": llsq, "lse": lse, "lstm": lstm, "ode": ode}
+def ba():
+    # the ADBench files differ only in sizes for the work done: one camera,
+    # point, weight and feature (those of ba1), expanded to n, m, p
+    inp = {"cam": [-0.758453, -1.109613, -0.845551, 34.556073, 39.676747, 53.881673,
+                   419.194514, 5.864426, -8.51887, 0.087812, 0.002739],
+           "x": [7.203245, 0.001144, 3.023326], "w": 0.417022, "feat": [271.760969, 834.209256]}
+    for k, (n, m, p) in enumerate([
+            (49, 7776, 31843), (21, 11315, 36455), (161, 48126, 182072), (372, 47423, 204472),
+            (257, 65132, 225911), (539, 65220, 277273), (93, 61203, 287451), (88, 64298, 383937),
+            (810, 88814, 393775), (1197, 126327, 563734), (1723, 156502, 678718),
+            (253, 163691, 899155), (245, 198739, 1091386), (356, 226730, 1255268)]):
+        yield f"ba{k + 1}_n{n}_m{m}_p{p}", ("objective", "jacobian"), dict(inp, n=n, m=m, p=p)
+
+
+EVALS = {"ba": ba, "det": det, "gmm": gmm, "llsq": llsq, "lse": lse, "lstm": lstm, "ode": ode}
 
 
 def fmt(ns):

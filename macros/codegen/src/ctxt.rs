@@ -221,6 +221,8 @@ site_by_tokens!(
     syn::Macro,
     syn::Member,
     syn::Label,
+    syn::Lifetime,
+    syn::ExprContinue,
     syn::Lit,
     syn::PathArguments,
     syn::AngleBracketedGenericArguments,

@@ -103,7 +103,13 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         let sweeps = build::jacobian_sweeps(&g);
         match kind {
             Kind::Jvp => build::jvp(&mut g),
-            Kind::Vjp => build::vjp(&mut g),
+            Kind::Vjp => {
+                build::vjp(&mut g);
+                // the cotangent has the result's shape: a tuple is read `.i`
+                if let Some(c) = g.params.last_mut() {
+                    c.tuple = sig.out_tuple;
+                }
+            }
             Kind::Jacobian => build::jacobian(&mut g, sweeps),
             Kind::Hessian => build::hessian(&mut g),
             Kind::Hvp => build::hvp(&mut g),

@@ -141,7 +141,8 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
             };
             if sig.out_len.is_some() {
                 let item = &f.item;
-                return quote::quote! { #item #derived };
+                let hidden = emit::vector_items(item, sig);
+                return quote::quote! { #item #derived #hidden };
             }
             let mode = f.args.mode.as_ref().map(|m| m.0);
             let st = match stages_in(lowered, mode) {

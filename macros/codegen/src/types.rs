@@ -341,6 +341,8 @@ pub struct Signature {
     /// `None` for a scalar result, `Some(m)` for `[F; m]` (a function with
     /// a vector result gets `name_vjp`, `name_jvp` and `name_jacobian`).
     pub out_len: Option<usize>,
+    /// The result `(F, …, F)` is a tuple of `out_len` floats, not an array.
+    pub out_tuple: bool,
     /// `#[differentiable(checkpoint = k)]`: see [`crate::ir::Graph::checkpoint`].
     pub checkpoint: Option<usize>,
 }

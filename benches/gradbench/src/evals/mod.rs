@@ -2,6 +2,7 @@
 //! ordinary Rust with `#[differentiable]`: every derivative an eval asks
 //! for comes from the macro.
 
+mod ba;
 mod det;
 pub mod gmm;
 mod hello;
@@ -13,7 +14,11 @@ mod ode;
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 7] = [
+pub static EVALS: [Eval; 8] = [
+    Eval {
+        module: "ba",
+        evaluate: ba::evaluate,
+    },
     Eval {
         module: "det",
         evaluate: det::evaluate,

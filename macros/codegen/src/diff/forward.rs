@@ -176,6 +176,12 @@ impl Sweep {
             match b.graph.op(n).clone() {
                 Op::If(_) => self.branches(b.graph, n),
                 Op::Buf(bop) => self.buffer(&mut b, n, &bop),
+                Op::Call(c) if c.is_vector() => {
+                    let outs = super::vcall::forward(&mut b, &c, |x| self.summed(x));
+                    for (o, t) in c.outs.iter().zip(outs.into_iter().flatten()) {
+                        self.tangents.insert(*o, t);
+                    }
+                }
                 Op::Call(c) if is_active(&self.active, c.value) => {
                     if let Some(t) = self.call(&mut b, &c) {
                         self.tangents.insert(c.value, t);

@@ -15,6 +15,7 @@ pub mod higher;
 mod reverse;
 mod reverse_loop;
 mod undone;
+mod vcall;
 
 use std::collections::HashMap;
 
@@ -169,6 +170,9 @@ fn mark_block(
                         |a| matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty()),
                     );
                 set_active(active, c.value, v);
+                for &o in &c.outs {
+                    set_active(active, o, v);
+                }
                 false
             }
             Op::Loop(l) => {

@@ -29,9 +29,7 @@ fn defined_by(g: &Graph, n: NodeId) -> Vec<NodeId> {
         Op::Loop(l) => l.carried.iter().map(|c| c.out).collect(),
         Op::Store { .. } => Vec::new(),
         Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
-        Op::Call(c) => std::iter::once(c.value)
-            .chain(c.partials.iter().flatten().flatten().copied())
-            .collect(),
+        Op::Call(c) => c.results(),
         _ => vec![n],
     }
 }

@@ -12,6 +12,9 @@ use crate::ir::{Call, CallArg, NodeId};
 impl Writer<'_> {
     /// `let (value, (partials…)) = f::pullback(args);` and the partials' reads.
     pub(super) fn call_statement(&mut self, n: NodeId, c: &Call) -> TokenStream {
+        if c.is_vector() {
+            return self.vector_call_statement(n, c);
+        }
         let g = self.g;
         let span = g.node(n).span;
         let value = self.names.of(g, c.value);
@@ -140,7 +143,7 @@ impl Writer<'_> {
     /// One argument of a call; `by_ref` when written `&x`, for a callee
     /// parameter `&f64` or `&[f64; N]` (an opaque input is passed on as it
     /// is, reference or not).
-    fn call_arg(&mut self, a: &CallArg, by_ref: bool, at: Span) -> TokenStream {
+    pub(super) fn call_arg(&mut self, a: &CallArg, by_ref: bool, at: Span) -> TokenStream {
         match a {
             // the captured variable as written, resolved where the closure is
             CallArg::Capture(name) => {

@@ -68,6 +68,10 @@ fn value_type(sig: &Signature) -> TokenStream {
     let float = syn::Ident::new(sig.float.name(), Span::call_site());
     match sig.out_len {
         None => quote!(#float),
+        Some(m) if sig.out_tuple => {
+            let fs = (0..m).map(|_| quote!(#float));
+            quote!((#(#fs,)*))
+        }
         Some(m) => {
             let m = Literal::usize_unsuffixed(m);
             quote!([#float; #m])
@@ -109,11 +113,20 @@ fn matrix(w: &mut Writer<'_>, nodes: &[NodeId], cols: usize) -> TokenStream {
 }
 
 /// The value: the function's scalar, or the array of its elements.
-fn value(w: &mut Writer<'_>, g: &Graph) -> TokenStream {
+fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
     if g.outs.is_empty() {
         w.output(g.value)
     } else {
         let elems: Vec<TokenStream> = g.outs.iter().map(|&n| w.output(n)).collect();
+        pack(sig, elems)
+    }
+}
+
+/// `[a, b]`, or `(a, b)` for a function returning a tuple.
+fn pack(sig: &Signature, elems: Vec<TokenStream>) -> TokenStream {
+    if sig.out_tuple {
+        quote!((#(#elems,)*))
+    } else {
         quote!([#(#elems),*])
     }
 }
@@ -162,21 +175,21 @@ pub fn derived_fn(
     let grads: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
     let (ret_ty, ret) = match kind {
         Kind::Jvp => {
-            let v = value(&mut w, g);
+            let v = value(&mut w, g, sig);
             let t: Vec<TokenStream> = g.extra.iter().map(|&x| w.output(x)).collect();
             let t = match sig.out_len {
                 None => t[0].clone(),
-                Some(_) => quote!([#(#t),*]),
+                Some(_) => pack(sig, t),
             };
             (quote!((#vty, #vty)), quote!((#v, #t)))
         }
         Kind::Vjp => {
-            let v = value(&mut w, g);
+            let v = value(&mut w, g, sig);
             let gr = shaped(&mut w, sig, &grads);
             (quote!((#vty, #gty)), quote!((#v, #gr)))
         }
         Kind::Jacobian => {
-            let v = value(&mut w, g);
+            let v = value(&mut w, g, sig);
             let j = matrix(&mut w, &g.extra, n);
             let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
             (quote!((#vty, [[#float; #nn]; #m])), quote!((#v, #j)))

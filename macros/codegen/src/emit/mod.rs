@@ -22,6 +22,7 @@ pub mod higher;
 mod loops;
 mod structs;
 mod uses;
+mod vcall;
 
 pub use loops::memory_doc;
 pub(crate) use structs::{field_tokens, seg_tokens};
@@ -29,6 +30,7 @@ use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
+pub use vcall::vector_items;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};

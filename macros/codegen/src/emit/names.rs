@@ -16,6 +16,12 @@ pub const GRAD_SUFFIX: &str = "_grad";
 /// The associated function through which differentiable callers reach a
 /// `#[differentiable]` function `f`: `f::pullback`, on a hidden type named `f`.
 pub const PULLBACK: &str = "pullback";
+/// Beside a `#[differentiable]` function `f` returning `[F; m]`, on the same
+/// hidden type: `f::vjp` and `f::jvp`, through which callers differentiate
+/// it (one gradient or tangent entry per parameter, `()` for `#[nograd]`).
+pub const VJP_CALL: &str = "vjp";
+/// See [`VJP_CALL`].
+pub const JVP_CALL: &str = "jvp";
 
 /// Names given to bound nodes.
 pub struct Names {

@@ -13,6 +13,7 @@
 
 mod buffer;
 mod builder;
+pub mod call;
 pub mod dump;
 pub mod eval;
 pub mod loops;
@@ -26,6 +27,7 @@ pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
 pub use buffer::{written_outside, BufOp};
 pub use builder::Builder;
+pub use call::CallSweep;
 pub use loops::{Carried, IntOp, Loop, Test};
 pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
 
@@ -133,6 +135,13 @@ pub struct Call {
     /// A method call `recv.f(args)`: the first argument is the receiver
     /// and [`Call::path`] is the method's name.
     pub method: bool,
+    /// For a helper returning `[F; m]` or an m-tuple of floats: the nodes of
+    /// its elements (see [`call`]); empty for a scalar helper.
+    pub outs: Vec<NodeId>,
+    /// The result is written as a tuple `(a, b)` rather than an array.
+    pub tuple: bool,
+    /// Which of the helper's functions the call goes through.
+    pub sweep: CallSweep,
 }
 
 /// Spans carried along for error messages; they never make two operations
@@ -295,7 +304,7 @@ impl Op {
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
-            Op::Call(c) => c.args.iter().flat_map(|a| a.elements().to_vec()).collect(),
+            Op::Call(c) => c.reads(),
         }
     }
 
@@ -568,6 +577,7 @@ impl Op {
                         CallArg::Opaque(_) | CallArg::Capture(_) => {}
                     }
                 }
+                c.sweep.map_refs(&mut f);
             }
         }
     }
@@ -577,9 +587,7 @@ impl Op {
         match self {
             Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
             Op::Loop(l) => l.results(),
-            Op::Call(c) => std::iter::once(c.value)
-                .chain(c.partials.iter().flatten().flatten().copied())
-                .collect(),
+            Op::Call(c) => c.results(),
             _ => Vec::new(),
         }
     }

@@ -103,7 +103,10 @@ pub fn mark_live(g: &Graph, block: &Block, live: &mut HashSet<NodeId>, effects: 
                 && (live.contains(&n)
                     || op.results().iter().any(|r| live.contains(r))
                     || regions(op).iter().any(|r| effects.in_block(g, r)));
-            if !(live.contains(&n) || op.is_effect() || region_live) {
+            // a call is needed when one of its results is
+            let results_live =
+                matches!(op, Op::Call(_)) && op.results().iter().any(|r| live.contains(r));
+            if !(live.contains(&n) || op.is_effect() || region_live || results_live) {
                 continue;
             }
             live.insert(n);
@@ -206,7 +209,12 @@ impl Graph {
                     }
                 }
                 Op::Call(c) => {
+                    let old = c.value;
                     c.value = fresh(self, c.value);
+                    for o in &mut c.outs {
+                        // the first element is the value, already made
+                        *o = if *o == old { c.value } else { fresh(self, *o) };
+                    }
                     for p in c.partials.iter_mut().flatten().flatten() {
                         *p = fresh(self, *p);
                     }

@@ -286,7 +286,23 @@ fn signature(
     cx: &Ctxt,
 ) -> Option<Signature> {
     let mut out_len = None;
+    let mut out_tuple = false;
     let ret_float = match ret {
+        // `(F, …, F)`: a tuple of floats, as a vector result
+        Some(syn::Type::Tuple(t))
+            if vector_out
+                && (2..=MAX_OUTPUTS).contains(&t.elems.len())
+                && t.elems
+                    .iter()
+                    .all(|e| matches!(float_of_type(e), Some((_, None))))
+                && t.elems
+                    .iter()
+                    .all(|e| float_of_type(e) == float_of_type(&t.elems[0])) =>
+        {
+            out_len = Some(t.elems.len());
+            out_tuple = true;
+            float_of_type(&t.elems[0]).map(|(f, _)| f)
+        }
         Some(ty) => match float_of_type(ty) {
             Some((f, None)) => Some(f),
             Some((f, Some(m))) if vector_out && (1..=MAX_OUTPUTS).contains(&m) => {
@@ -364,6 +380,7 @@ fn signature(
         params: out,
         assoc: false,
         out_len,
+        out_tuple,
         checkpoint: None,
     })
 }

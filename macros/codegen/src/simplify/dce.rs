@@ -54,7 +54,9 @@ fn dce_block(
                         *changed = true;
                     }
                 }
-                live.contains(&c.value) || c.partials.iter().flatten().any(Option::is_some)
+                live.contains(&c.value)
+                    || c.outs.iter().any(|o| live.contains(o))
+                    || c.partials.iter().flatten().any(Option::is_some)
             }
             Op::Loop(l) => {
                 let node_live = live.contains(&id);

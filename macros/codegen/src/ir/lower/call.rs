@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 
 use super::leaf::float_name;
 use super::{Lowerer, Val};
-use crate::ir::{Call, CallArg, Op};
+use crate::ir::{Call, CallArg, NodeId, Op};
 use crate::rules::{self, Prim};
 
 impl Lowerer<'_> {
@@ -295,8 +295,10 @@ impl Lowerer<'_> {
         whole.then_some(k)
     }
 
-    /// A call of another differentiable function, through its pullback.
+    /// A call of another differentiable function, through its pullback
+    /// (or, for a helper returning several floats, see [`Shape`]).
     fn user_call(&mut self, c: &syn::ExprCall, func: &syn::ExprPath, span: Span) -> Val {
+        let shape = self.take_shape(c);
         if let Some(last) = func.path.segments.last() {
             let name = last.ident.to_string();
             let derived = ["_grad", "_jvp", "_vjp", "_jacobian", "_hessian", "_hvp"]
@@ -332,7 +334,11 @@ impl Lowerer<'_> {
             .map(|s| s.ident.to_string())
             .collect();
         let leading = func.path.leading_colon.is_some();
-        self.push_call(path, leading, args, arg_spans, by_ref, false, span)
+        let id = self.push_call(path, leading, args, arg_spans, by_ref, false, span);
+        match shape {
+            Some(shape) => self.vector_result(id, shape, span),
+            None => Val::Num(self.call_value(id)),
+        }
     }
 
     /// `recv.method(args)` of a struct value: a call of the method's
@@ -362,7 +368,7 @@ impl Lowerer<'_> {
                     .map(|a| written_by_ref(a) || self.names_ref_param(a)),
             )
             .collect();
-        self.push_call(
+        let id = self.push_call(
             vec![m.method.to_string()],
             false,
             args,
@@ -370,7 +376,8 @@ impl Lowerer<'_> {
             by_ref,
             true,
             span,
-        )
+        );
+        Val::Num(self.call_value(id))
     }
 
     /// The arguments of a call; `None` after an error.
@@ -452,7 +459,7 @@ impl Lowerer<'_> {
         ok.then_some(args)
     }
 
-    /// Adds a call node with its value and partials.
+    /// Adds a call node with its value and partials; returns the node.
     #[allow(clippy::too_many_arguments)]
     fn push_call(
         &mut self,
@@ -463,7 +470,7 @@ impl Lowerer<'_> {
         by_ref: Vec<bool>,
         method: bool,
         span: Span,
-    ) -> Val {
+    ) -> NodeId {
         let call_id = self.push(Op::Const(0.0), span);
         let value = self.g.add(Op::Result(call_id), span);
         let partials = args
@@ -487,8 +494,11 @@ impl Lowerer<'_> {
             arg_spans,
             by_ref,
             method,
+            outs: Vec::new(),
+            tuple: false,
+            sweep: crate::ir::CallSweep::Value,
         }));
-        Val::Num(value)
+        call_id
     }
 }
 

@@ -436,6 +436,10 @@ impl Lowerer<'_> {
                 );
                 Val::Poison
             }
+            (Val::Num(n), _) if self.call_of(n).is_some() => {
+                self.indexed_call(n, &ix.expr);
+                Val::Poison
+            }
             _ => {
                 self.cx
                     .error_spanned_by(&ix.expr, "only arrays can be indexed");

@@ -19,6 +19,23 @@ impl Lowerer<'_> {
                 self.g.outs = v;
             }
             Val::Array(_) if self.out_len.is_some() => self.vector_mismatch(end),
+            // `-> (F, F)`: a tuple of as many floats
+            Val::Tuple(parts)
+                if self.out_tuple
+                    && self.out_len == Some(parts.len())
+                    && parts.iter().all(|v| matches!(v, Val::Num(_))) =>
+            {
+                let v: Vec<_> = parts
+                    .into_iter()
+                    .filter_map(|v| match v {
+                        Val::Num(n) => Some(n),
+                        _ => None,
+                    })
+                    .collect();
+                self.g.value = v[0];
+                self.g.outs = v;
+            }
+            Val::Tuple(_) if self.out_tuple => self.vector_mismatch(end),
             Val::Poison => {}
             Val::Unit => self.cx.error_at(
                 end,
@@ -53,7 +70,11 @@ impl Lowerer<'_> {
     /// The body's value does not have the length the signature gives.
     fn vector_mismatch(&self, end: Span) {
         let m = self.out_len.unwrap_or_default();
-        let msg = format!("the function returns `[_; {m}]`: end the body with an array of {m} values, `[a, b, …]`");
+        let msg = if self.out_tuple {
+            format!("the function returns a tuple of {m} floats: end the body with a tuple of {m} values, `(a, b, …)`")
+        } else {
+            format!("the function returns `[_; {m}]`: end the body with an array of {m} values, `[a, b, …]`")
+        };
         self.cx.error_at(end, msg);
     }
 }

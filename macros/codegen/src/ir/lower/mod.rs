@@ -24,6 +24,7 @@ mod reduce;
 mod seq;
 mod stack;
 mod strukt;
+mod vcall;
 
 use proc_macro2::Span;
 
@@ -116,6 +117,8 @@ struct Lowerer<'a> {
     struct_reads: std::collections::HashMap<(usize, Vec<crate::types::Seg>), NodeId>,
     /// `Some(m)` when the function returns `[F; m]`.
     out_len: Option<usize>,
+    /// The result is a tuple of `out_len` floats.
+    out_tuple: bool,
     /// Operands lowered ahead of their expression, by address (`stack.rs`).
     premade: std::collections::HashMap<usize, Val>,
     /// For each enclosing loop that may exit early, its exit flags (see
@@ -123,6 +126,11 @@ struct Lowerer<'a> {
     loops: Vec<exits::LoopFlags>,
     /// The body mentions `break`, `continue` or `return` at all.
     has_exits: bool,
+    /// The result shape a binding gives a call of a helper returning
+    /// several floats, by the call's address (see `vcall.rs`).
+    call_shapes: std::collections::HashMap<usize, vcall::Shape>,
+    /// Call values indexed as arrays, each reported once (see `vcall.rs`).
+    indexed_calls: std::collections::HashSet<NodeId>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -132,6 +140,7 @@ pub fn lower_fn(sig: &Signature, body: &syn::Block, cx: &Ctxt) -> Option<Graph> 
     if l.has_exits {
         l.prepare_return(body, body.brace_token.span.open());
     }
+    l.expect_out_shape(body);
     let val = l.block_with(body, true);
     l.finish(val, tail_span(body))
 }
@@ -168,9 +177,12 @@ impl<'a> Lowerer<'a> {
             captures: false,
             struct_reads: std::collections::HashMap::new(),
             out_len: sig.out_len,
+            out_tuple: sig.out_tuple,
             premade: std::collections::HashMap::new(),
             loops: Vec::new(),
             has_exits: false,
+            call_shapes: std::collections::HashMap::new(),
+            indexed_calls: std::collections::HashSet::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -286,6 +298,7 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
+        self.expect_shape(pat, ty, &init.expr);
         if self.has_exits && exits::exits_of_expr(&init.expr).any() {
             self.cx.error_spanned_by(
                 &init.expr,
@@ -343,6 +356,18 @@ impl<'a> Lowerer<'a> {
                 for (p, v) in t.elems.iter().zip(parts) {
                     self.bind_pat(p, v, first_new);
                 }
+            }
+            // `let [u, v] = project(cam, x);`
+            (syn::Pat::Slice(s), Val::Array(parts))
+                if s.elems.len() == parts.len()
+                    && !s.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_))) =>
+            {
+                for (p, v) in s.elems.iter().zip(parts) {
+                    self.bind_pat(p, Val::Num(v), first_new);
+                }
+            }
+            (syn::Pat::Slice(s), Val::Poison) => {
+                s.elems.iter().for_each(|p| self.poison_names(p));
             }
             (syn::Pat::Tuple(t), Val::Poison) => {
                 t.elems.iter().for_each(|p| self.poison_names(p));

@@ -1,0 +1,108 @@
+//! The derivative sweeps through a call of a helper returning several
+//! floats (see [`crate::ir::call`]): reverse mode calls the helper's VJP
+//! with its elements' adjoints, forward mode its JVP with the arguments'
+//! tangents. Neither forms the helper's Jacobian.
+
+use super::reverse::{accumulate, Adjoints};
+use super::{is_active, set_active};
+use crate::ir::{Builder, Call, CallSweep, NodeId, Op};
+
+/// A call node like `c` through `sweep`, with a fresh unread value and,
+/// for each argument element, a result when `wanted` says so.
+fn derived_call(
+    b: &mut Builder<'_>,
+    c: &Call,
+    sweep: CallSweep,
+    outs: usize,
+    wanted: impl Fn(NodeId) -> bool,
+) -> (NodeId, Vec<(NodeId, NodeId)>, Vec<NodeId>) {
+    let span = b.span;
+    let id = b.push(Op::Const(0.0));
+    let value = b.graph.add(Op::Result(id), span);
+    let mut pairs = Vec::new();
+    let partials = c
+        .args
+        .iter()
+        .map(|a| {
+            a.elements()
+                .iter()
+                .map(|&x| {
+                    wanted(x).then(|| {
+                        let r = b.graph.add(Op::Result(id), span);
+                        pairs.push((x, r));
+                        r
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let outs: Vec<NodeId> = (0..outs)
+        .map(|_| b.graph.add(Op::Result(id), span))
+        .collect();
+    b.graph.nodes[id.index()].op = Op::Call(Box::new(Call {
+        path: c.path.clone(),
+        args: c.args.clone(),
+        value,
+        partials,
+        arg_spans: c.arg_spans.clone(),
+        by_ref: c.by_ref.clone(),
+        method: c.method,
+        outs: outs.clone(),
+        tuple: c.tuple,
+        sweep,
+    }));
+    (id, pairs, outs)
+}
+
+/// Reverse sweep of the vector call `c` (node `n`): its arguments receive
+/// the helper's VJP seeded with the adjoints of its elements.
+pub(super) fn reverse(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    c: &Call,
+    adj: &mut Adjoints,
+    active: &mut Vec<bool>,
+) {
+    // a derivative call is not differentiated again
+    if !matches!(c.sweep, CallSweep::Value) {
+        return;
+    }
+    let cots: Vec<Option<NodeId>> = c.outs.iter().map(|o| adj.get(o).copied()).collect();
+    if cots.iter().all(Option::is_none) {
+        return;
+    }
+    b.span = b.graph.node(n).span;
+    let cots = cots
+        .into_iter()
+        .map(|d| d.unwrap_or_else(|| b.constant(0.0)))
+        .collect();
+    let (_, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |x| is_active(active, x));
+    for (x, r) in pairs {
+        set_active(active, r, true);
+        accumulate(b, adj, x, r);
+    }
+}
+
+/// Forward sweep of the vector call `c`: the tangents of its elements from
+/// the helper's JVP along the arguments' tangents (`tangent(x)`, `None`
+/// for a constant argument); `None` when no argument has a tangent.
+pub(super) fn forward(
+    b: &mut Builder<'_>,
+    c: &Call,
+    tangent: impl Fn(NodeId) -> Option<NodeId>,
+) -> Option<Vec<NodeId>> {
+    if !matches!(c.sweep, CallSweep::Value) {
+        return None;
+    }
+    let elems: Vec<NodeId> = c.args.iter().flat_map(|a| a.elements().to_vec()).collect();
+    let ts: Vec<Option<NodeId>> = elems.iter().map(|&x| tangent(x)).collect();
+    if ts.iter().all(Option::is_none) {
+        return None;
+    }
+    let ts = ts
+        .into_iter()
+        .map(|t| t.unwrap_or_else(|| b.constant(0.0)))
+        .collect();
+    let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), c.outs.len(), |_| false);
+    Some(outs)
+}

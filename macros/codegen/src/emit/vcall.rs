@@ -1,0 +1,238 @@
+//! Helpers returning `[F; m]`: their calls (see [`crate::ir::call`]) and
+//! the hidden items callers differentiate them through.
+//!
+//! ```text
+//! let [u, v] = project(cam, x);                                   // the value
+//! let (_, (g_cam, g_x,)) = project::vjp(cam, x, [d_u, d_v]);      // reverse sweep
+//! let (_, [du, dv]) = project::jvp(cam, x, d_cam, d_x);           // forward sweep
+//! ```
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::body::Writer;
+use super::names::{JVP_CALL, VJP_CALL};
+use super::{entry_type, inputs};
+use crate::diff::higher::fresh_name;
+use crate::ir::{Call, CallArg, CallSweep, NodeId};
+use crate::types::Signature;
+
+impl Writer<'_> {
+    /// A call of a vector helper, in the form its sweep asks for.
+    pub(super) fn vector_call_statement(&mut self, n: NodeId, c: &Call) -> TokenStream {
+        let g = self.g;
+        let span = g.node(n).span;
+        let args: Vec<TokenStream> = c
+            .args
+            .iter()
+            .zip(&c.by_ref)
+            .enumerate()
+            .map(|(k, (a, &r))| {
+                let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                self.call_arg(a, r, at)
+            })
+            .collect();
+        let leading = c.path.first().is_some_and(String::is_empty);
+        let colon = if leading { quote!(::) } else { quote!() };
+        let path: Vec<Ident> = c
+            .path
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| format_ident!("{}", s, span = span))
+            .collect();
+        let pack = |ids: Vec<TokenStream>| {
+            if c.tuple {
+                quote!((#(#ids,)*))
+            } else {
+                quote!([#(#ids),*])
+            }
+        };
+        let outs: Vec<TokenStream> = c
+            .outs
+            .iter()
+            .map(|&o| {
+                let id = self.names.of(g, o);
+                quote!(#id)
+            })
+            .collect();
+        match &c.sweep {
+            CallSweep::Value => {
+                let pat = pack(outs);
+                quote_spanned! {span=> let #pat = #colon #(#path)::*(#(#args),*); }
+            }
+            CallSweep::Jvp(ts) => {
+                let pat = pack(outs);
+                let mut at = 0;
+                let mut tangents = Vec::new();
+                for a in &c.args {
+                    let len = a.elements().len();
+                    let es: Vec<TokenStream> =
+                        ts[at..at + len].iter().map(|&t| self.expr(t).0).collect();
+                    at += len;
+                    tangents.push(match a {
+                        CallArg::Scalar(_) => es[0].clone(),
+                        CallArg::Array(_) => quote!([#(#es),*]),
+                        CallArg::Tuple(_) => quote!((#(#es,)*)),
+                        _ => quote!(()),
+                    });
+                }
+                let f = Ident::new(JVP_CALL, span);
+                quote_spanned! {span=>
+                    let (_, #pat) = #colon #(#path::)* #f(#(#args,)* #(#tangents),*);
+                }
+            }
+            CallSweep::Vjp(cots) => {
+                let cot: Vec<TokenStream> = cots.iter().map(|&d| self.expr(d).0).collect();
+                let cot = pack(cot);
+                let float = Ident::new(g.float.name(), Span::call_site());
+                let mut parts = Vec::new();
+                let mut unpack = Vec::new();
+                for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
+                    if ps.iter().all(Option::is_none) {
+                        parts.push(quote!(_));
+                        continue;
+                    }
+                    let entry = self.names.fresh("gradient_entry");
+                    parts.push(quote!(#entry));
+                    let ids: Vec<TokenStream> = ps
+                        .iter()
+                        .map(|p| match p {
+                            Some(p) => {
+                                let id = self.names.of(g, *p);
+                                quote!(#id)
+                            }
+                            None => quote!(_),
+                        })
+                        .collect();
+                    let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                    unpack.push(match a {
+                        CallArg::Tuple(v) => {
+                            let tys = v.iter().map(|_| quote!(#float));
+                            quote_spanned! {at=>
+                                let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
+                            }
+                        }
+                        CallArg::Array(v) => {
+                            let len = Literal::usize_unsuffixed(v.len());
+                            quote_spanned! {at=>
+                                let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #len], _>(#entry);
+                            }
+                        }
+                        _ => {
+                            let id = &ids[0];
+                            quote_spanned! {at=>
+                                let #id = ::macrograd::__private::partial::<#float, _>(#entry);
+                            }
+                        }
+                    });
+                }
+                let f = Ident::new(VJP_CALL, span);
+                quote_spanned! {span=>
+                    let (_, (#(#parts,)*)) = #colon #(#path::)* #f(#(#args,)* #cot);
+                    #(#unpack)*
+                }
+            }
+        }
+    }
+}
+
+/// The hidden type `f` beside a `#[differentiable] fn f(…) -> [F; m]` with
+/// `f::vjp` and `f::jvp`: `f_vjp` and `f_jvp` with one entry per parameter
+/// (`()` for `#[nograd]`), whatever the number of differentiable ones.
+pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let vjp_name = format_ident!("{}_vjp", name);
+    let jvp_name = format_ident!("{}_jvp", name);
+    let float = Ident::new(sig.float.name(), Span::call_site());
+    let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+    let vty = if sig.out_tuple {
+        let fs = (0..sig.out_len.unwrap_or(1)).map(|_| quote!(#float));
+        quote!((#(#fs,)*))
+    } else {
+        quote!([#float; #m])
+    };
+    let ins = inputs(sig);
+    let args: Vec<&Ident> = sig.params.iter().map(|p| &p.ident).collect();
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let cot = Ident::new(&fresh_name(&taken, &[], "cotangent"), Span::call_site());
+    let n_diff = sig.diff_params().count();
+    let mut k = 0;
+    let (mut tys, mut exprs) = (Vec::new(), Vec::new());
+    let (mut generics, mut tan_ins, mut tan_parts) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, p) in sig.params.iter().enumerate() {
+        let t = Ident::new(
+            &fresh_name(&taken, &[], &format!("tangent_{i}")),
+            Span::call_site(),
+        );
+        if p.nograd {
+            tys.push(quote!(()));
+            exprs.push(quote!(()));
+            let ty = format_ident!("T{}", i);
+            tan_ins.push(quote!(_: #ty));
+            generics.push(ty);
+        } else {
+            let ty = entry_type(p, sig.float);
+            tys.push(ty.clone());
+            let idx = syn::Index::from(k);
+            exprs.push(if n_diff == 1 {
+                quote!(gradient)
+            } else {
+                quote!(gradient.#idx)
+            });
+            k += 1;
+            tan_ins.push(quote!(#t: #ty));
+            tan_parts.push(t);
+        }
+    }
+    let tangent = if tan_parts.len() == 1 {
+        let t = &tan_parts[0];
+        quote!(#t)
+    } else {
+        quote!((#(#tan_parts),*))
+    };
+    // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)`
+    let any: Vec<TokenStream> = (0..sig.params.len())
+        .map(|k| {
+            let a = format_ident!("A{}", k);
+            if k == 0 {
+                quote!(#a: ::macrograd::__private::ArrayResult<#m>)
+            } else {
+                quote!(#a)
+            }
+        })
+        .collect();
+    let names: Vec<Ident> = (0..sig.params.len())
+        .map(|k| format_ident!("A{}", k))
+        .collect();
+    let vjp_doc = format!(" The VJP of [`{name}`] for differentiable callers: its value and one gradient entry per parameter (`()` for `#[nograd]` ones). Generated by macrograd.");
+    let jvp_doc = format!(" The JVP of [`{name}`] for differentiable callers: one tangent per parameter (anything for `#[nograd]` ones). Generated by macrograd.");
+    quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        impl #name {
+            #[doc = #vjp_doc]
+            #[inline]
+            pub fn vjp(#ins, #cot: #vty) -> (#vty, (#(#tys,)*)) {
+                let _ = #name;
+                let (value, gradient) = #vjp_name(#(#args,)* #cot);
+                (value, (#(#exprs,)*))
+            }
+
+            /// Not callable: a differentiable caller that did not bind this
+            /// function's result as an array reaches it, and its bound says so.
+            pub fn pullback<#(#any),*>(#(_: #names),*) -> (#float, (#(#names,)*)) {
+                unreachable!("`ArrayResult` has no implementation")
+            }
+
+            #[doc = #jvp_doc]
+            #[inline]
+            pub fn jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
+                #jvp_name(#(#args,)* #tangent)
+            }
+        }
+    }
+}

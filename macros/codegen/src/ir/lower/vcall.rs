@@ -1,0 +1,178 @@
+//! Calls of helpers returning several floats: `let p: [f64; 2] =
+//! project(cam, x);`, `let [u, v] = project(cam, x);`, `let (a, b) =
+//! split(x);`, or the body's value of a function returning `[F; m]`.
+//!
+//! A macro sees only the caller, not the helper's signature: the result's
+//! shape is read from the binding (its annotation or its pattern) and the
+//! generated call checks it against the helper's. A call without one is a
+//! scalar helper's. The call node's elements are its [`Call::outs`]; see
+//! [`crate::ir::call`] for how the sweeps differentiate through it.
+//!
+//! [`Call::outs`]: crate::ir::Call::outs
+
+use proc_macro2::Span;
+
+use super::{Lowerer, Val};
+use crate::ir::{NodeId, Op};
+
+/// The shape of a helper's result: `[F; len]`, or a `len`-tuple of `F`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Shape {
+    pub len: usize,
+    pub tuple: bool,
+}
+
+impl Lowerer<'_> {
+    /// Before lowering `let pat (: ty) = init;`: when `init` is a call and
+    /// the binding gives a result of several floats, remembers that shape
+    /// for that call (and only it: calls in its arguments are lowered
+    /// first).
+    pub(super) fn expect_shape(
+        &mut self,
+        pat: &syn::Pat,
+        ty: Option<&syn::Type>,
+        init: &syn::Expr,
+    ) {
+        let Some(call) = strip(init) else { return };
+        let shape = ty
+            .and_then(|t| self.shape_of_type(t))
+            .or_else(|| shape_of_pat(pat));
+        if let Some(shape) = shape {
+            self.call_shapes
+                .insert(call as *const syn::ExprCall as usize, shape);
+        }
+    }
+
+    /// The body's value of a function returning `[F; m]`, when it is a call.
+    pub(super) fn expect_out_shape(&mut self, body: &syn::Block) {
+        let tail = match body.stmts.last() {
+            Some(syn::Stmt::Expr(syn::Expr::Return(r), _)) => r.expr.as_deref(),
+            Some(syn::Stmt::Expr(e, None)) => Some(e),
+            _ => None,
+        };
+        if let (Some(call), Some(len)) = (tail.and_then(strip), self.out_len) {
+            let shape = Shape {
+                len,
+                tuple: self.out_tuple,
+            };
+            self.call_shapes
+                .insert(call as *const syn::ExprCall as usize, shape);
+        }
+    }
+
+    /// The shape remembered for the call `c`, taken.
+    pub(super) fn take_shape(&mut self, c: &syn::ExprCall) -> Option<Shape> {
+        self.call_shapes
+            .remove(&(c as *const syn::ExprCall as usize))
+    }
+
+    /// `[F; m]` or `(F, …, F)` of the function's float type.
+    fn shape_of_type(&self, ty: &syn::Type) -> Option<Shape> {
+        let float = self.g.float;
+        match ty {
+            syn::Type::Paren(p) => self.shape_of_type(&p.elem),
+            syn::Type::Group(g) => self.shape_of_type(&g.elem),
+            syn::Type::Tuple(t) if t.elems.len() >= 2 => t
+                .elems
+                .iter()
+                .all(|e| crate::types::float_of_type(e) == Some((float, None)))
+                .then_some(Shape {
+                    len: t.elems.len(),
+                    tuple: true,
+                }),
+            _ => match crate::types::float_of_type(ty) {
+                Some((f, Some(len))) if f == float && len > 0 => Some(Shape { len, tuple: false }),
+                _ => None,
+            },
+        }
+    }
+
+    /// The value of the call node `id`.
+    pub(super) fn call_value(&self, id: NodeId) -> NodeId {
+        match self.g.op(id) {
+            Op::Call(c) => c.value,
+            _ => unreachable!("push_call returns a call node"),
+        }
+    }
+
+    /// The name of the helper whose call's value `n` is.
+    pub(super) fn call_of(&self, n: NodeId) -> Option<String> {
+        match self.g.op(n) {
+            Op::Result(c) => match self.g.op(*c) {
+                Op::Call(call) if call.value == n && !call.is_vector() => call.path.last().cloned(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `e[i]` where `e` is a call's value taken as one float: the helper
+    /// may return an array, which its binding has to say.
+    pub(super) fn indexed_call(&mut self, n: NodeId, e: &syn::Expr) {
+        // one error for the call, however often its value is indexed
+        if !self.indexed_calls.insert(n) {
+            return;
+        }
+        let f = self.call_of(n).unwrap_or_default();
+        let float = self.g.float.name();
+        self.cx.error_spanned_by(
+            e,
+            format!(
+                "a call's result is one float unless its binding says otherwise: if `{f}` returns an array, \
+                 bind it with its type, `let r: [{float}; M] = {f}(…);`, or a pattern, `let [a, b] = {f}(…);`, then index `r`"
+            ),
+        );
+    }
+
+    /// Makes the call node `id` yield the elements of a result of `shape`.
+    pub(super) fn vector_result(&mut self, id: NodeId, shape: Shape, span: Span) -> Val {
+        let first = self.call_value(id);
+        let outs: Vec<NodeId> = std::iter::once(first)
+            .chain((1..shape.len).map(|_| self.g.add(Op::Result(id), span)))
+            .collect();
+        let Op::Call(c) = &mut self.g.nodes[id.index()].op else {
+            unreachable!("push_call returns a call node")
+        };
+        // no partials: the derivative sweeps call the helper's VJP or JVP
+        for p in c.partials.iter_mut().flatten() {
+            *p = None;
+        }
+        c.outs.clone_from(&outs);
+        c.tuple = shape.tuple;
+        if shape.tuple {
+            Val::Tuple(outs.into_iter().map(Val::Num).collect())
+        } else {
+            Val::Array(outs)
+        }
+    }
+}
+
+/// `[a, b]` (an array of that length) or `(a, b)` (a tuple).
+fn shape_of_pat(pat: &syn::Pat) -> Option<Shape> {
+    match pat {
+        syn::Pat::Paren(p) => shape_of_pat(&p.pat),
+        syn::Pat::Slice(s) if !s.elems.is_empty() && !has_rest(&s.elems) => Some(Shape {
+            len: s.elems.len(),
+            tuple: false,
+        }),
+        syn::Pat::Tuple(t) if t.elems.len() >= 2 && !has_rest(&t.elems) => Some(Shape {
+            len: t.elems.len(),
+            tuple: true,
+        }),
+        _ => None,
+    }
+}
+
+fn has_rest(elems: &syn::punctuated::Punctuated<syn::Pat, syn::Token![,]>) -> bool {
+    elems.iter().any(|p| matches!(p, syn::Pat::Rest(_)))
+}
+
+/// The call `e` is, under parentheses.
+fn strip(e: &syn::Expr) -> Option<&syn::ExprCall> {
+    match e {
+        syn::Expr::Call(c) => Some(c),
+        syn::Expr::Paren(p) => strip(&p.expr),
+        syn::Expr::Group(g) => strip(&g.expr),
+        _ => None,
+    }
+}

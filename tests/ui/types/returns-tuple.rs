@@ -1,8 +1,0 @@
-use macrograd::differentiable;
-
-#[differentiable]
-fn f(x: f64) -> (f64, f64) {
-    (x, x)
-}
-
-fn main() {}
