@@ -150,3 +150,34 @@ pub fn add_struct_partial<T: crate::Differentiable, P: StructPartial<T>>(
 ) {
     g.add_scaled(a, p.as_partial());
 }
+
+/// What a differentiable body's call of `f_grad` needs of `f`: its
+/// Hessian-vector product `f::hvp_pullback`, which
+/// `#[differentiable(hessian)]` writes as an inherent associated function
+/// (found first). Without it, the call resolves to [`MissingHessian`]'s,
+/// which requires this trait: it has no implementations, so the one error
+/// is this message, on the call.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}_grad` is called in a differentiable function, but `{Self}` has no Hessian to differentiate its gradient with",
+    label = "the derivative of this gradient is `{Self}`'s Hessian-vector product",
+    note = "write `#[differentiable(hessian)]` on `fn {Self}`"
+)]
+pub trait Hessian {
+    /// Never called: no type implements this trait.
+    fn absurd() -> core::convert::Infallible;
+}
+
+/// The `hvp_pullback` of a function without `#[differentiable(hessian)]`
+/// (see [`Hessian`]); generated code brings it into scope.
+pub trait MissingHessian {
+    /// Uncallable: `Self: Hessian` never holds.
+    fn hvp_pullback<A, D, O>(arguments: A, direction: D) -> O
+    where
+        Self: Hessian,
+    {
+        let _ = (arguments, direction);
+        match <Self as Hessian>::absurd() {}
+    }
+}
+
+impl<T> MissingHessian for T {}

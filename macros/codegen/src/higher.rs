@@ -115,6 +115,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         let doc = doc(&name, sig, &g, kind, sweeps);
         out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
     }
+    if hessian.is_some() {
+        out.extend(crate::emit::hessian_items(&f.item, sig));
+    }
     Ok(out)
 }
 

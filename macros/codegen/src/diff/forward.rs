@@ -181,6 +181,10 @@ impl Sweep {
                         self.tangents.insert(c.value, t);
                     }
                 }
+                Op::Nested(c) if c.outs.iter().any(|&o| is_active(&self.active, o)) => {
+                    let ts = super::nested::forward_nested(&mut b, &c, |x| self.summed(x));
+                    self.tangents.extend(ts);
+                }
                 op if is_active(&self.active, n) => {
                     if let Some(terms) = self.terms(&mut b, n, &op) {
                         if self.hands_on(b.graph, n, &members) {

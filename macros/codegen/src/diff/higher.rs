@@ -65,6 +65,12 @@ pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)
                     "`hessian` does not support run-time loops yet: loop over a constant range (`for i in 0..3`), which is unrolled, or remove `hessian`",
                 ))
             }
+            Op::Nested(_) => {
+                return Some((
+                    n.span,
+                    "`hessian` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `hessian`",
+                ))
+            }
             Op::Call(_) => {
                 return Some((
                     n.span,

@@ -12,6 +12,7 @@ mod buffer;
 mod checkpoint;
 mod forward;
 pub mod higher;
+mod nested;
 mod reverse;
 mod reverse_loop;
 
@@ -168,6 +169,13 @@ fn mark_block(
                         |a| matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty()),
                     );
                 set_active(active, c.value, v);
+                false
+            }
+            Op::Nested(c) => {
+                let v = op.args().iter().any(|x| is_active(active, *x));
+                for &o in &c.outs {
+                    set_active(active, o, v);
+                }
                 false
             }
             Op::Loop(l) => {

@@ -32,6 +32,7 @@ fn defined_by(g: &Graph, n: NodeId) -> Vec<NodeId> {
         Op::Call(c) => std::iter::once(c.value)
             .chain(c.partials.iter().flatten().flatten().copied())
             .collect(),
+        Op::Nested(c) => c.outs.clone(),
         _ => vec![n],
     }
 }
@@ -245,6 +246,7 @@ impl<'g> Writer<'g> {
                 }
             }
             Op::Call(c) => self.call_statement(n, c),
+            Op::Nested(c) => self.nested_statement(n, c),
             _ => {
                 let name = self.names.of(g, n);
                 let e = self.render(n).0;
@@ -342,7 +344,12 @@ impl<'g> Writer<'g> {
                     (quote!(if #c { #a } else { #b }), Prec::If)
                 }
             }
-            Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => {
+            Op::If(_)
+            | Op::Call(_)
+            | Op::Nested(_)
+            | Op::Result(_)
+            | Op::Loop(_)
+            | Op::Store { .. } => {
                 let id = self.names.of(g, n);
                 (quote!(#id), Prec::Atom)
             }

@@ -140,7 +140,7 @@ impl Writer<'_> {
     /// One argument of a call; `by_ref` when written `&x`, for a callee
     /// parameter `&f64` or `&[f64; N]` (an opaque input is passed on as it
     /// is, reference or not).
-    fn call_arg(&mut self, a: &CallArg, by_ref: bool, at: Span) -> TokenStream {
+    pub(super) fn call_arg(&mut self, a: &CallArg, by_ref: bool, at: Span) -> TokenStream {
         match a {
             // the captured variable as written, resolved where the closure is
             CallArg::Capture(name) => {

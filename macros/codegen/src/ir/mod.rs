@@ -17,6 +17,7 @@ pub mod dump;
 pub mod eval;
 pub mod loops;
 pub mod lower;
+pub mod nested;
 pub mod structs;
 pub mod walk;
 
@@ -27,6 +28,7 @@ pub use crate::types::{Float, Param};
 pub use buffer::{written_outside, BufOp};
 pub use builder::Builder;
 pub use loops::{Carried, IntOp, Loop, Test};
+pub use nested::{Nested, NestedKind};
 pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
 
 /// Index of a node in [`Graph::nodes`].
@@ -198,6 +200,8 @@ pub enum Op {
     If(Box<If>),
     /// A call; its value and partials are [`Op::Result`] nodes.
     Call(Box<Call>),
+    /// A call of another function's gradient or HVP (see [`nested`]).
+    Nested(Box<Nested>),
     /// A value defined by the multi-output node it names.
     Result(NodeId),
     /// An integer constant.
@@ -296,6 +300,7 @@ impl Op {
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
             Op::Call(c) => c.args.iter().flat_map(|a| a.elements().to_vec()).collect(),
+            Op::Nested(c) => c.args(),
         }
     }
 
@@ -333,7 +338,7 @@ impl Op {
     /// Whether the node is a statement with [`Op::Result`] outputs rather
     /// than a value.
     pub fn is_multi(&self) -> bool {
-        matches!(self, Op::If(_) | Op::Call(_) | Op::Loop(_))
+        matches!(self, Op::If(_) | Op::Call(_) | Op::Nested(_) | Op::Loop(_))
     }
 }
 
@@ -569,6 +574,7 @@ impl Op {
                     }
                 }
             }
+            Op::Nested(c) => c.map_refs(&mut f),
         }
     }
 
@@ -580,6 +586,7 @@ impl Op {
             Op::Call(c) => std::iter::once(c.value)
                 .chain(c.partials.iter().flatten().flatten().copied())
                 .collect(),
+            Op::Nested(c) => c.outs.clone(),
             _ => Vec::new(),
         }
     }

@@ -156,6 +156,11 @@ impl Graph {
                         *p = fresh(self, *p);
                     }
                 }
+                Op::Nested(c) => {
+                    for o in &mut c.outs {
+                        *o = fresh(self, *o);
+                    }
+                }
                 _ => {}
             }
             self.nodes[new.index()].op = op;
