@@ -60,6 +60,25 @@ pub fn choose_mode(g: &Graph, wanted: Option<crate::types::Mode>) -> crate::type
     })
 }
 
+/// Why [`choose_mode`] picks its mode for `g`, one sentence for the
+/// rustdoc of `name_grad`.
+pub fn mode_reason(g: &Graph, wanted: Option<crate::types::Mode>) -> String {
+    use crate::types::Mode;
+    let k = diff_elements(g).count();
+    if has_runtime_size(g) {
+        return "Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.".to_string();
+    }
+    if g.struct_calls {
+        return "Reverse mode: a struct passed whole to a call has its gradient added in the reverse sweep.".to_string();
+    }
+    match (wanted, k) {
+        (Some(Mode::Forward), _) => format!("Forward mode, as `mode = forward` asks: {k} tangent sweep(s) beside the primal, nothing stored."),
+        (Some(Mode::Reverse), _) => "Reverse mode, as `mode = reverse` asks: one adjoint sweep after the primal.".to_string(),
+        (None, 1) => "Forward mode, by the cost model (`diff::choose_mode`): one differentiable scalar takes one tangent sweep beside the primal and stores nothing, never more than a reverse sweep.".to_string(),
+        (None, _) => format!("Reverse mode, by the cost model (`diff::choose_mode`): {k} differentiable scalars would take {k} forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides."),
+    }
+}
+
 /// [`differentiate`] with the mode `wanted` (when given and possible).
 pub fn differentiate_in(g: &mut Graph, wanted: Option<crate::types::Mode>) {
     let elements: Vec<(usize, Option<usize>)> = diff_elements(g).collect();

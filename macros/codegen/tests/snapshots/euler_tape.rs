@@ -17,6 +17,8 @@ fn pendulum(theta0: f64, omega0: f64, g: f64, h: f64, steps: usize) -> f64 {
  ∂pendulum/∂omega0 = …
  ```
 
+ Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.
+
  Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`theta`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn pendulum_grad(

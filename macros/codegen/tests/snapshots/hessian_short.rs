@@ -8,7 +8,9 @@ fn bowl(x: f64, y: f64) -> f64 {
  ```text
  ∂bowl/∂x = y·(2·x)
  ∂bowl/∂y = cos(y) + x·x
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn bowl_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let t0 = x * x;

@@ -15,6 +15,8 @@ pub fn least_squares(w: f64, b: f64, xs: &[f64], ys: &[f64]) -> f64 {
  ∂least_squares/∂b = …
  ```
 
+ Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.
+
  Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn least_squares_grad(w: f64, b: f64, xs: &[f64], ys: &[f64]) -> (f64, (f64, f64)) {

@@ -13,7 +13,9 @@ fn grad_norm(x: f64, y: f64, c: f64) -> f64 {
  t4 = (H_h·v)[1]
  ∂grad_norm/∂x = t1 + t2
  ∂grad_norm/∂y = t3 + t4
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn grad_norm_grad(x: f64, y: f64, c: f64) -> (f64, (f64, f64)) {
     let (v, (t2_entry0, t2_entry1, _)) = h::pullback(x, y, c);
