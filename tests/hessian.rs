@@ -326,3 +326,35 @@ fn uses_triple_grad(x: f64, y: f64) -> f64 {
 fn a_path_to_a_function_named_like_a_gradient_is_an_ordinary_call() {
     assert_eq!(uses_triple_grad_grad(2.0, 5.0), (30.0, (15.0, 6.0)));
 }
+
+#[differentiable(hessian)]
+fn well(x: f64, y: f64) -> f64 {
+    x * x * (1.0 + y * y) + (x * y).sin()
+}
+
+/// Gradient descent steps on `well` in a run-time loop, differentiated
+/// with respect to the start (state carried across iterations).
+#[differentiable]
+fn descend(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
+    let mut a = x;
+    let mut b = y;
+    for _ in 0..steps {
+        let (_, g) = well_grad(a, b);
+        a -= 0.1 * g.0;
+        b -= 0.1 * g.1;
+    }
+    a * a + b
+}
+
+#[test]
+fn nested_gradient_in_a_run_time_loop_matches_finite_differences() {
+    for (x, y) in [(0.8, -0.3), (-0.5, 1.2)] {
+        let (v, g) = descend_grad(x, y, 7);
+        assert_eq!(v, descend(x, y, 7));
+        let fd = [
+            central_diff(|t| descend(t, y, 7), x),
+            central_diff(|t| descend(x, t, 7), y),
+        ];
+        assert_all_close(&g.flat(), &fd, 1e-7, &format!("({x}, {y})"));
+    }
+}

@@ -65,7 +65,10 @@ pub fn mark_live(g: &Graph, block: &Block, live: &mut HashSet<NodeId>) {
                 && (live.contains(&n)
                     || op.results().iter().any(|r| live.contains(r))
                     || regions(op).iter().any(|r| has_effect(g, r)));
-            if !(live.contains(&n) || op.is_effect() || region_live) {
+            // a call is needed when one of its results is
+            let results_live = matches!(op, Op::Call(_) | Op::Nested(_))
+                && op.results().iter().any(|r| live.contains(r));
+            if !(live.contains(&n) || op.is_effect() || region_live || results_live) {
                 continue;
             }
             live.insert(n);
