@@ -164,19 +164,18 @@ pub fn add_struct_partial<T: crate::Differentiable, P: StructPartial<T>>(
 )]
 pub trait Hessian {
     /// Never called: no type implements this trait.
-    fn absurd() -> core::convert::Infallible;
+    fn never<O>() -> O;
 }
 
 /// The `hvp_pullback` of a function without `#[differentiable(hessian)]`
 /// (see [`Hessian`]); generated code brings it into scope.
 pub trait MissingHessian {
     /// Uncallable: `Self: Hessian` never holds.
-    fn hvp_pullback<A, D, O>(arguments: A, direction: D) -> O
+    fn hvp_pullback<A, D, O>(_arguments: A, _direction: D) -> O
     where
         Self: Hessian,
     {
-        let _ = (arguments, direction);
-        match <Self as Hessian>::absurd() {}
+        <Self as Hessian>::never()
     }
 }
 

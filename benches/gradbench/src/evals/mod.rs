@@ -2,6 +2,7 @@
 //! ordinary Rust with `#[differentiable]`: every derivative an eval asks
 //! for comes from the macro.
 
+mod descent;
 mod det;
 pub mod gmm;
 mod hello;
@@ -9,11 +10,12 @@ mod llsq;
 mod lse;
 mod lstm;
 mod ode;
+mod particle;
 
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 7] = [
+pub static EVALS: [Eval; 8] = [
     Eval {
         module: "det",
         evaluate: det::evaluate,
@@ -41,6 +43,10 @@ pub static EVALS: [Eval; 7] = [
     Eval {
         module: "ode",
         evaluate: ode::evaluate,
+    },
+    Eval {
+        module: "particle",
+        evaluate: particle::evaluate,
     },
 ];
 
