@@ -94,10 +94,13 @@ fn optimal_w(w: f64, f: fn(f64) -> f64, grad: fn(f64) -> (f64, f64)) -> f64 {
     super::descent::argmin(|v: [f64; 1]| f(v[0]), |v| [grad(v[0]).1], [w])[0]
 }
 
+/// A path and its derivative.
+type Variant = (fn(f64) -> f64, fn(f64) -> (f64, f64));
+
 /// `rr`, `rf`, `fr` and `ff`.
 pub fn evaluate(function: &str, input: &Value, runner: &Runner) -> Result<Evaluated, String> {
     let w = float(&input["w"], "w")?;
-    let (f, grad): (fn(f64) -> f64, fn(f64) -> (f64, f64)) = match function {
+    let (f, grad): Variant = match function {
         "rr" => (path_rr, path_rr_grad),
         "rf" => (path_rf, path_rf_grad),
         "fr" => (path_fr, path_fr_grad),
@@ -127,8 +130,7 @@ mod tests {
         for w in [0.0, 0.15, 0.3] {
             let h = 1e-6;
             let fd = (path_rr(w + h) - path_rr(w - h)) / (2.0 * h);
-            type Pair = (fn(f64) -> f64, fn(f64) -> (f64, f64));
-            let variants: [(&str, Pair); 4] = [
+            let variants: [(&str, Variant); 4] = [
                 ("rr", (path_rr, path_rr_grad)),
                 ("rf", (path_rf, path_rf_grad)),
                 ("fr", (path_fr, path_fr_grad)),
