@@ -114,6 +114,15 @@ fn nested_evals_give_the_fixed_expected_values() {
                              "function": function, "input": input}),
         );
         expected.push((format!("particle {function}"), json!(0.2071918746486116)));
+        let input = json!({"start": [1.0, 1.0], "min_runs": 1, "min_seconds": 0.0});
+        messages.push(
+            json!({"id": messages.len(), "kind": "evaluate", "module": "saddle",
+                             "function": function, "input": input}),
+        );
+        expected.push((
+            format!("saddle {function}"),
+            json!([8.2463e-6, 8.2463e-6, 8.2463e-6, 8.2463e-6]),
+        ));
     }
     let responses = run_tool(messages);
     for (r, (what, e)) in responses.iter().zip(&expected) {

@@ -11,11 +11,12 @@ mod lse;
 mod lstm;
 mod ode;
 mod particle;
+mod saddle;
 
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 8] = [
+pub static EVALS: [Eval; 9] = [
     Eval {
         module: "det",
         evaluate: det::evaluate,
@@ -47,6 +48,10 @@ pub static EVALS: [Eval; 8] = [
     Eval {
         module: "particle",
         evaluate: particle::evaluate,
+    },
+    Eval {
+        module: "saddle",
+        evaluate: saddle::evaluate,
     },
 ];
 

@@ -11,9 +11,9 @@
 //! so a callee without `hessian` is one error saying to add it.
 //!
 //! The gradient's shape follows the arguments, for the same reason: one
-//! entry per argument, except an argument that is a `#[nograd]` parameter
-//! of the caller passed on whole (`h_grad(x, data)`), which the callee is
-//! taken to mark `#[nograd]` too; a bare entry when there is one, a tuple
+//! entry per argument, except an argument written as the name of a
+//! `#[nograd]` parameter of the caller (`h_grad(x, data)`), which the
+//! callee is taken to mark `#[nograd]` too; a bare entry when there is one, a tuple
 //! otherwise. Where the callee disagrees, the generated code does not
 //! compile, and the error names the argument.
 
@@ -37,10 +37,13 @@ impl Lowerer<'_> {
         let Some(mut args) = self.call_args(&exprs) else {
             return Val::Poison;
         };
-        // a `#[nograd]` parameter passed on whole is taken as `#[nograd]` by the callee
-        for a in &mut args {
+        // a `#[nograd]` parameter passed on whole, by its name, is taken
+        // as `#[nograd]` by the callee
+        for (a, e) in args.iter_mut().zip(&c.args) {
             if let Some(k) = self.whole_nograd_param(a) {
-                *a = CallArg::Opaque(k);
+                if super::plain_ident(e).as_deref() == Some(self.g.params[k].name.as_str()) {
+                    *a = CallArg::Opaque(k);
+                }
             }
         }
         if let Some((k, _)) = args
