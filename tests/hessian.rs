@@ -358,3 +358,97 @@ fn nested_gradient_in_a_run_time_loop_matches_finite_differences() {
         assert_all_close(&g.flat(), &fd, 1e-7, &format!("({x}, {y})"));
     }
 }
+
+// Hessians through run-time loops: accumulators are swept again as loops,
+// a state loop's tape records each tangent beside its value.
+
+/// Extended Rosenbrock over the first `n + 1` elements, in a run-time loop.
+#[differentiable(hessian)]
+fn ext_rosen_loop(x: [f64; 6], #[nograd] n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        let a = 1.0 - x[i];
+        let b = x[i + 1] - x[i] * x[i];
+        s += a * a + 100.0 * b * b;
+    }
+    s
+}
+
+/// The analytic Hessian of `Σ_{i<n} (1 − xᵢ)² + 100 (xᵢ₊₁ − xᵢ²)²`.
+fn ext_rosen_hessian_closed(x: &[f64], n: usize) -> Vec<Vec<f64>> {
+    let mut h = vec![vec![0.0; x.len()]; x.len()];
+    for i in 0..n {
+        h[i][i] += 2.0 - 400.0 * (x[i + 1] - x[i] * x[i]) + 800.0 * x[i] * x[i];
+        h[i][i + 1] -= 400.0 * x[i];
+        h[i + 1][i] -= 400.0 * x[i];
+        h[i + 1][i + 1] += 200.0;
+    }
+    h
+}
+
+#[test]
+fn hessian_and_hvp_through_a_run_time_accumulator_loop() {
+    let x = [-1.2, 1.0, 0.5, 0.3, 2.0, -0.1];
+    let v = [0.3, -1.0, 2.0, 0.5, 0.0, 1.5];
+    for n in [0, 3, 5] {
+        let closed = ext_rosen_hessian_closed(&x, n);
+        let (value, grad, h) = ext_rosen_loop_hessian(x, n);
+        assert_eq!((value, grad), ext_rosen_loop_grad(x, n));
+        assert_all_close(
+            &rows(h).concat(),
+            &closed.concat(),
+            1e-12,
+            &format!("n = {n}"),
+        );
+        let (_, _, hv) = ext_rosen_loop_hvp(x, n, v);
+        let h_v: Vec<f64> = closed
+            .iter()
+            .map(|row| row.iter().zip(&v).map(|(a, b)| a * b).sum())
+            .collect();
+        assert_all_close(&hv, &h_v, 1e-12, &format!("hvp, n = {n}"));
+    }
+}
+
+/// A state loop: each step reads the last (its tape holds the state).
+#[differentiable(hessian)]
+fn iterate(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
+    let mut s = x;
+    for _ in 0..steps {
+        s = (s * y).sin() + 0.1 * s * s;
+    }
+    s
+}
+
+/// A `while` loop (its trip count is recorded too).
+#[differentiable(hessian)]
+fn halve(x: f64, y: f64) -> f64 {
+    let mut s = x * y;
+    let mut t = 0.0;
+    while s > 0.1 {
+        s = 0.5 * s + 0.01 * (s * x).sin();
+        t += s * y;
+    }
+    t + s
+}
+
+#[test]
+fn hessian_through_state_and_while_loops_matches_finite_differences() {
+    for (x, y) in [(0.4, 0.9), (-0.7, 1.3)] {
+        let (_, _, h) = iterate_hessian(x, y, 6);
+        let fd = numeric_hessian(|v| iterate_grad(v[0], v[1], 6).1.flat(), &[x, y]);
+        assert_all_close(
+            &h.flat(),
+            &fd.concat(),
+            1e-6,
+            &format!("iterate ({x}, {y})"),
+        );
+        let (_, _, hv) = iterate_hvp(x, y, 6, (0.5, -2.0));
+        let expected = [0.5 * h[0][0] - 2.0 * h[0][1], 0.5 * h[1][0] - 2.0 * h[1][1]];
+        assert_all_close(&hv.flat(), &expected, 1e-12, "iterate hvp");
+    }
+    for (x, y) in [(0.9, 1.7), (1.4, 0.8)] {
+        let (_, _, h) = halve_hessian(x, y);
+        let fd = numeric_hessian(|v| halve_grad(v[0], v[1]).1.flat(), &[x, y]);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("halve ({x}, {y})"));
+    }
+}

@@ -233,7 +233,13 @@ fn mark_block(
             | Op::IArith(..)
             | Op::ToFloat(_)
             | Op::Store { .. }
-            | Op::Recall { .. } => false,
+            | Op::RecallInt { .. } => false,
+            // a recalled value is active when the value recorded is (a
+            // forward sweep over a reverse sweep: forward over reverse)
+            Op::Recall { of, slot } => match g.op(*of) {
+                Op::Loop(l) => l.record.get(*slot).is_some_and(|&r| is_active(active, r)),
+                _ => false,
+            },
             _ => op.args().iter().any(|x| is_active(active, *x)),
         };
         set_active(active, n, a);
