@@ -103,3 +103,22 @@ fn nested_gradient() {
         },
     );
 }
+
+/// `hvp` through a run-time state loop: the forward loop records each
+/// state's tangent beside it, and the reverse loop recalls both.
+#[test]
+fn hvp_through_a_state_loop() {
+    check(
+        "hvp_state_loop",
+        quote!(hessian),
+        quote! {
+            fn iterate(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
+                let mut s = x;
+                for _ in 0..steps {
+                    s = (s * y).sin() + 0.1 * s * s;
+                }
+                s
+            }
+        },
+    );
+}
