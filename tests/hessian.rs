@@ -209,3 +209,246 @@ fn gelu_second_derivative_matches_finite_differences() {
         assert_all_close(&h.flat(), &fd.concat(), 1e-7, &format!("({x}, {y})"));
     }
 }
+
+// Nested differentiation: a differentiable function calling the gradient of
+// a `#[differentiable(hessian)]` one, differentiated through its HVP.
+
+#[differentiable(hessian)]
+fn plus(x: f64, y: f64) -> f64 {
+    x + y
+}
+
+/// `x · d/dy (x + y)` at `y = 1`: `x`, so its derivative is 1 (a tool that
+/// confuses the two perturbations answers 2). One input: forward mode.
+#[differentiable]
+fn confusion(x: f64) -> f64 {
+    let (_, g) = plus_grad(x, 1.0);
+    x * g.1
+}
+
+/// The same with `y` an input too (two inputs: reverse mode).
+#[differentiable]
+fn confusion2(x: f64, y: f64) -> f64 {
+    let (_, g) = plus_grad(x, y);
+    x * g.1
+}
+
+#[test]
+fn no_perturbation_confusion() {
+    for x in [-2.0, 0.5, 3.0] {
+        assert_eq!(confusion_grad(x), (x, 1.0));
+        assert_eq!(confusion2_grad(x, 1.0), (x, (1.0, 0.0)));
+        assert_eq!(confusion_jvp(x, 2.0), (x, 2.0));
+    }
+}
+
+#[differentiable(hessian)]
+fn cubic(x: f64, y: f64) -> f64 {
+    x * x * x * y + y * y
+}
+
+/// `‖∇h‖²` for `h = x³y + y²`: `9x⁴y² + (x³ + 2y)²`.
+#[differentiable]
+fn grad_norm(x: f64, y: f64) -> f64 {
+    let (_, g) = cubic_grad(x, y);
+    g.0 * g.0 + g.1 * g.1
+}
+
+/// The same, forced through forward mode, and using the value as well.
+#[differentiable(mode = forward)]
+fn grad_norm_fwd(x: f64, y: f64) -> f64 {
+    let (v, g) = cubic_grad(x, y);
+    g.0 * g.0 + g.1 * g.1 + v
+}
+
+#[test]
+fn gradient_norm_closed_form_and_finite_differences() {
+    for (x, y) in [(0.7_f64, -1.3), (-1.1, 0.4), (1.5, 2.0)] {
+        let s = x * x * x + 2.0 * y;
+        let value = 9.0 * x.powi(4) * y * y + s * s;
+        let dx = 36.0 * x.powi(3) * y * y + 6.0 * x * x * s;
+        let dy = 18.0 * x.powi(4) * y + 4.0 * s;
+        let (v, g) = grad_norm_grad(x, y);
+        assert_all_close(&[v, g.0, g.1], &[value, dx, dy], 1e-12, "closed form");
+        let fd = [
+            central_diff(|t| grad_norm(t, y), x),
+            central_diff(|t| grad_norm(x, t), y),
+        ];
+        assert_all_close(&g.flat(), &fd, 1e-7, "finite differences");
+        // forward mode: the value's derivative (∇h) is added
+        let (_, gf) = grad_norm_fwd_grad(x, y);
+        let h = cubic_grad(x, y).1;
+        assert_all_close(&gf.flat(), &[dx + h.0, dy + h.1], 1e-12, "forward");
+        // the JVP agrees with the gradient
+        let (_, t) = grad_norm_jvp(x, y, (0.5, -2.0));
+        assert_all_close(&[t], &[0.5 * dx - 2.0 * dy], 1e-12, "jvp");
+    }
+}
+
+#[differentiable(hessian)]
+fn bowl(a: [f64; 2], #[nograd] c: f64) -> f64 {
+    (a[0] * c).sin() * a[1] + a[0] * a[1] * a[1]
+}
+
+/// An array argument and a `#[nograd]` one passed on (no gradient entry).
+#[differentiable]
+fn through_bowl(a: [f64; 2], #[nograd] c: f64) -> f64 {
+    let (v, g) = bowl_grad(a, c);
+    v * g[0] + (g[1] * a[0]).sin()
+}
+
+#[test]
+fn arrays_and_nograd_arguments_match_finite_differences() {
+    for (a, c) in [([0.3, -0.8], 1.2), ([-1.0, 0.6], 0.5)] {
+        let (v, g) = through_bowl_grad(a, c);
+        assert_eq!(v, through_bowl(a, c));
+        let fd = [
+            central_diff(|t| through_bowl([t, a[1]], c), a[0]),
+            central_diff(|t| through_bowl([a[0], t], c), a[1]),
+        ];
+        assert_all_close(&g, &fd, 1e-7, &format!("a = {a:?}"));
+    }
+}
+
+/// A user's own function whose name ends in `_grad`…
+#[differentiable]
+fn triple_grad(x: f64) -> f64 {
+    3.0 * x
+}
+
+/// …called through a path: an ordinary call, not a nested gradient.
+#[differentiable]
+fn uses_triple_grad(x: f64, y: f64) -> f64 {
+    self::triple_grad(x) * y
+}
+
+#[test]
+fn a_path_to_a_function_named_like_a_gradient_is_an_ordinary_call() {
+    assert_eq!(uses_triple_grad_grad(2.0, 5.0), (30.0, (15.0, 6.0)));
+}
+
+#[differentiable(hessian)]
+fn well(x: f64, y: f64) -> f64 {
+    x * x * (1.0 + y * y) + (x * y).sin()
+}
+
+/// Gradient descent steps on `well` in a run-time loop, differentiated
+/// with respect to the start (state carried across iterations).
+#[differentiable]
+fn descend(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
+    let mut a = x;
+    let mut b = y;
+    for _ in 0..steps {
+        let (_, g) = well_grad(a, b);
+        a -= 0.1 * g.0;
+        b -= 0.1 * g.1;
+    }
+    a * a + b
+}
+
+#[test]
+fn nested_gradient_in_a_run_time_loop_matches_finite_differences() {
+    for (x, y) in [(0.8, -0.3), (-0.5, 1.2)] {
+        let (v, g) = descend_grad(x, y, 7);
+        assert_eq!(v, descend(x, y, 7));
+        let fd = [
+            central_diff(|t| descend(t, y, 7), x),
+            central_diff(|t| descend(x, t, 7), y),
+        ];
+        assert_all_close(&g.flat(), &fd, 1e-7, &format!("({x}, {y})"));
+    }
+}
+
+// Hessians through run-time loops: accumulators are swept again as loops,
+// a state loop's tape records each tangent beside its value.
+
+/// Extended Rosenbrock over the first `n + 1` elements, in a run-time loop.
+#[differentiable(hessian)]
+fn ext_rosen_loop(x: [f64; 6], #[nograd] n: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..n {
+        let a = 1.0 - x[i];
+        let b = x[i + 1] - x[i] * x[i];
+        s += a * a + 100.0 * b * b;
+    }
+    s
+}
+
+/// The analytic Hessian of `Σ_{i<n} (1 − xᵢ)² + 100 (xᵢ₊₁ − xᵢ²)²`.
+fn ext_rosen_hessian_closed(x: &[f64], n: usize) -> Vec<Vec<f64>> {
+    let mut h = vec![vec![0.0; x.len()]; x.len()];
+    for i in 0..n {
+        h[i][i] += 2.0 - 400.0 * (x[i + 1] - x[i] * x[i]) + 800.0 * x[i] * x[i];
+        h[i][i + 1] -= 400.0 * x[i];
+        h[i + 1][i] -= 400.0 * x[i];
+        h[i + 1][i + 1] += 200.0;
+    }
+    h
+}
+
+#[test]
+fn hessian_and_hvp_through_a_run_time_accumulator_loop() {
+    let x = [-1.2, 1.0, 0.5, 0.3, 2.0, -0.1];
+    let v = [0.3, -1.0, 2.0, 0.5, 0.0, 1.5];
+    for n in [0, 3, 5] {
+        let closed = ext_rosen_hessian_closed(&x, n);
+        let (value, grad, h) = ext_rosen_loop_hessian(x, n);
+        assert_eq!((value, grad), ext_rosen_loop_grad(x, n));
+        assert_all_close(
+            &rows(h).concat(),
+            &closed.concat(),
+            1e-12,
+            &format!("n = {n}"),
+        );
+        let (_, _, hv) = ext_rosen_loop_hvp(x, n, v);
+        let h_v: Vec<f64> = closed
+            .iter()
+            .map(|row| row.iter().zip(&v).map(|(a, b)| a * b).sum())
+            .collect();
+        assert_all_close(&hv, &h_v, 1e-12, &format!("hvp, n = {n}"));
+    }
+}
+
+/// A state loop: each step reads the last (its tape holds the state).
+#[differentiable(hessian)]
+fn iterate(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
+    let mut s = x;
+    for _ in 0..steps {
+        s = (s * y).sin() + 0.1 * s * s;
+    }
+    s
+}
+
+/// A `while` loop (its trip count is recorded too).
+#[differentiable(hessian)]
+fn halve(x: f64, y: f64) -> f64 {
+    let mut s = x * y;
+    let mut t = 0.0;
+    while s > 0.1 {
+        s = 0.5 * s + 0.01 * (s * x).sin();
+        t += s * y;
+    }
+    t + s
+}
+
+#[test]
+fn hessian_through_state_and_while_loops_matches_finite_differences() {
+    for (x, y) in [(0.4, 0.9), (-0.7, 1.3)] {
+        let (_, _, h) = iterate_hessian(x, y, 6);
+        let fd = numeric_hessian(|v| iterate_grad(v[0], v[1], 6).1.flat(), &[x, y]);
+        assert_all_close(
+            &h.flat(),
+            &fd.concat(),
+            1e-6,
+            &format!("iterate ({x}, {y})"),
+        );
+        let (_, _, hv) = iterate_hvp(x, y, 6, (0.5, -2.0));
+        let expected = [0.5 * h[0][0] - 2.0 * h[0][1], 0.5 * h[1][0] - 2.0 * h[1][1]];
+        assert_all_close(&hv.flat(), &expected, 1e-12, "iterate hvp");
+    }
+    for (x, y) in [(0.9, 1.7), (1.4, 0.8)] {
+        let (_, _, h) = halve_hessian(x, y);
+        let fd = numeric_hessian(|v| halve_grad(v[0], v[1]).1.flat(), &[x, y]);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("halve ({x}, {y})"));
+    }
+}

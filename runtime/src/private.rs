@@ -160,3 +160,33 @@ pub fn add_struct_partial<T: crate::Differentiable, P: StructPartial<T>>(
     note = "in a differentiable body write `let r: [f64; {M}] = f(…);` or `let [a, b, …] = f(…);`, or return the call as the body's value of a function returning `[f64; {M}]`"
 )]
 pub trait ArrayResult<const M: usize> {}
+
+/// What a differentiable body's call of `f_grad` needs of `f`: its
+/// Hessian-vector product `f::hvp_pullback`, which
+/// `#[differentiable(hessian)]` writes as an inherent associated function
+/// (found first). Without it, the call resolves to [`MissingHessian`]'s,
+/// which requires this trait: it has no implementations, so the one error
+/// is this message, on the call.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}_grad` is called in a differentiable function, but `{Self}` has no Hessian to differentiate its gradient with",
+    label = "the derivative of this gradient is `{Self}`'s Hessian-vector product",
+    note = "write `#[differentiable(hessian)]` on `fn {Self}`"
+)]
+pub trait Hessian {
+    /// Never called: no type implements this trait.
+    fn never<O>() -> O;
+}
+
+/// The `hvp_pullback` of a function without `#[differentiable(hessian)]`
+/// (see [`Hessian`]); generated code brings it into scope.
+pub trait MissingHessian {
+    /// Uncallable: `Self: Hessian` never holds.
+    fn hvp_pullback<A, D, O>(_arguments: A, _direction: D) -> O
+    where
+        Self: Hessian,
+    {
+        <Self as Hessian>::never()
+    }
+}
+
+impl<T> MissingHessian for T {}

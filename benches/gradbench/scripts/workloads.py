@@ -99,6 +99,10 @@ def ba():
 
 EVALS = {"ba": ba, "det": det, "gmm": gmm, "llsq": llsq, "lse": lse, "lstm": lstm, "ode": ode}
 
+# particle and saddle: one default input, four functions (the modes of the
+# outer and the inner derivative), all derivatives: timed one by one
+NESTED = {"particle": {"w": 0.0}, "saddle": {"start": [1.0, 1.0]}}
+
 
 def fmt(ns):
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
@@ -113,7 +117,7 @@ def main():
     if args[:1] == ["--min-seconds"]:
         min_seconds = float(args[1])
         args = args[2:]
-    evals = args or list(EVALS)
+    evals = args or list(EVALS) + list(NESTED)
     tool = subprocess.Popen([str(TOOL)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     ident = 0
 
@@ -129,9 +133,18 @@ def main():
         return response
 
     ask({"kind": "start"})
-    print("| eval | primal: Σ mean | derivative: Σ mean | ratio (Σ mean) | primal: Σ min | derivative: Σ min | ratio (Σ min) | geomean of ratios |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name in evals:
+    for name in [e for e in evals if e in NESTED]:
+        ask({"kind": "define", "module": name})
+        for function in ["rr", "rf", "fr", "ff"]:
+            inp = dict(NESTED[name], min_runs=1, min_seconds=min_seconds)
+            r = ask({"kind": "evaluate", "module": name, "function": function, "input": inp})
+            t = [x["nanoseconds"] for x in r["timings"] if x["name"] == "evaluate"]
+            print(f"| {name} {function} | output {r['output']} | mean {fmt(sum(t) / len(t))} | min {fmt(min(t))} |")
+    plain = [e for e in evals if e not in NESTED]
+    if plain:
+        print("| eval | primal: Σ mean | derivative: Σ mean | ratio (Σ mean) | primal: Σ min | derivative: Σ min | ratio (Σ min) | geomean of ratios |")
+        print("|---|---|---|---|---|---|---|---|")
+    for name in plain:
         ask({"kind": "define", "module": name})
         sums = {"mean": [0.0, 0.0], "min": [0.0, 0.0]}
         log_ratio, count = 0.0, 0

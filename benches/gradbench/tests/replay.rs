@@ -91,6 +91,50 @@ fn recorded_workloads_match_the_reference() {
             expected.push((f.display().to_string(), w["output"].clone()));
         }
     }
+    let responses = run_tool(messages);
+    assert_eq!(responses.len(), expected.len());
+    for (r, (file, e)) in responses.iter().zip(&expected) {
+        assert_eq!(r["success"], json!(true), "{file}: {r}");
+        if let Some(m) = mismatch("output", &r["output"], e) {
+            panic!("{file}: {m}");
+        }
+    }
+}
+
+/// `particle` and `saddle` have no recorded data: the eval compares with
+/// fixed constants (the default inputs `w = 0` and `start = [1, 1]`).
+#[test]
+fn nested_evals_give_the_fixed_expected_values() {
+    let mut messages = Vec::new();
+    let mut expected = Vec::new();
+    for function in ["rr", "rf", "fr", "ff"] {
+        let input = json!({"w": 0.0, "min_runs": 1, "min_seconds": 0.0});
+        messages.push(
+            json!({"id": messages.len(), "kind": "evaluate", "module": "particle",
+                             "function": function, "input": input}),
+        );
+        expected.push((format!("particle {function}"), json!(0.2071918746486116)));
+        let input = json!({"start": [1.0, 1.0], "min_runs": 1, "min_seconds": 0.0});
+        messages.push(
+            json!({"id": messages.len(), "kind": "evaluate", "module": "saddle",
+                             "function": function, "input": input}),
+        );
+        expected.push((
+            format!("saddle {function}"),
+            json!([8.2463e-6, 8.2463e-6, 8.2463e-6, 8.2463e-6]),
+        ));
+    }
+    let responses = run_tool(messages);
+    for (r, (what, e)) in responses.iter().zip(&expected) {
+        assert_eq!(r["success"], json!(true), "{what}: {r}");
+        if let Some(m) = mismatch("output", &r["output"], e) {
+            panic!("{what}: {m}");
+        }
+    }
+}
+
+/// Sends `messages` to the tool and returns its responses.
+fn run_tool(messages: Vec<Value>) -> Vec<Value> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_macrograd-gradbench"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -108,15 +152,7 @@ fn recorded_workloads_match_the_reference() {
     writer.join().expect("the writer thread");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("utf-8");
-    let responses: Vec<Value> = text
-        .lines()
+    text.lines()
         .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
-    assert_eq!(responses.len(), expected.len());
-    for (r, (file, e)) in responses.iter().zip(&expected) {
-        assert_eq!(r["success"], json!(true), "{file}: {r}");
-        if let Some(m) = mismatch("output", &r["output"], e) {
-            panic!("{file}: {m}");
-        }
-    }
+        .collect()
 }

@@ -258,9 +258,12 @@ impl<'g> Formula<'g> {
                 (format!("({a} if {c}, else {b})"), 10)
             }
             Op::Result(owner) => self.result(*owner, n),
-            Op::If(_) | Op::Call(_) | Op::Loop(_) | Op::Store { .. } | Op::AddStruct(_) => {
-                ("…".to_string(), 10)
-            }
+            Op::If(_)
+            | Op::Call(_)
+            | Op::Nested(_)
+            | Op::Loop(_)
+            | Op::Store { .. }
+            | Op::AddStruct(_) => ("…".to_string(), 10),
             Op::IConst(c) => (c.to_string(), 10),
             Op::IExtern(p) => (p.clone(), 10),
             Op::IParam(k) => (g.params[*k].name.clone(), 10),
@@ -362,6 +365,20 @@ impl<'g> Formula<'g> {
                     }
                 }
                 ("…".to_string(), 10)
+            }
+            Op::Nested(c) => {
+                // `∂h/∂x₁` of the gradient, `(H_h·v)₁` of its HVP: short
+                // names, the arguments are the call's
+                let callee = c.path.last().cloned().unwrap_or_default();
+                let Some(i) = c.outs.iter().position(|&o| o == n) else {
+                    return ("…".to_string(), 10);
+                };
+                let text = match (&c.kind, i) {
+                    (crate::ir::NestedKind::Grad, 0) => format!("{callee}(…)"),
+                    (crate::ir::NestedKind::Grad, i) => format!("(∇{callee})[{}]", i - 1),
+                    (crate::ir::NestedKind::Hvp { .. }, i) => format!("(H_{callee}·v)[{i}]"),
+                };
+                (text, 10)
             }
             _ => ("…".to_string(), 10),
         }

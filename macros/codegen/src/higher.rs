@@ -118,8 +118,16 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             return Err(syn::Error::new(*span, msg));
         }
         crate::simplify::simplify(&mut g);
-        let doc = doc(&name, sig, &g, kind, sweeps);
+        let mut doc = doc(&name, sig, &g, kind, sweeps);
+        // what run-time loops keep (a state loop's tape)
+        if let Some(memory) = crate::emit::memory_doc(&g) {
+            doc.push_str("\n\n");
+            doc.push_str(&memory);
+        }
         out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
+    }
+    if hessian.is_some() {
+        out.extend(crate::emit::hessian_items(&f.item, sig));
     }
     Ok(out)
 }

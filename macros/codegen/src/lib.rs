@@ -153,6 +153,8 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
             let forward = diff::choose_mode(&st.lowered, mode) == types::Mode::Forward;
             let formulas = formula::formulas(&st.gradient, &name);
             let mut doc = emit::grad_doc(&name, sig, forward, &formulas);
+            doc.push_str("\n\n ");
+            doc.push_str(&diff::mode_reason(&st.lowered, mode));
             if sig.assoc {
                 doc = doc.replacen(&format!("[`{name}`]"), &format!("[`Self::{name}`]"), 1);
             }

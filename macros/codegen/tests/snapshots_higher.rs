@@ -86,3 +86,39 @@ fn hessian_with_short_formulas() {
         },
     );
 }
+
+/// A call of another function's gradient: its value and gradient from
+/// `h::pullback`, its derivative from one `h::hvp_pullback` (both reached
+/// through `h`'s `Hessian` implementation).
+#[test]
+fn nested_gradient() {
+    check(
+        "nested_gradient",
+        quote!(),
+        quote! {
+            fn grad_norm(x: f64, y: f64, #[nograd] c: f64) -> f64 {
+                let (v, g) = h_grad(x, y, c);
+                g.0 * g.0 + g.1 * g.1 + v
+            }
+        },
+    );
+}
+
+/// `hvp` through a run-time state loop: the forward loop records each
+/// state's tangent beside it, and the reverse loop recalls both.
+#[test]
+fn hvp_through_a_state_loop() {
+    check(
+        "hvp_state_loop",
+        quote!(hessian),
+        quote! {
+            fn iterate(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
+                let mut s = x;
+                for _ in 0..steps {
+                    s = (s * y).sin() + 0.1 * s * s;
+                }
+                s
+            }
+        },
+    );
+}

@@ -3,6 +3,7 @@
 //! for comes from the macro.
 
 mod ba;
+mod descent;
 mod det;
 pub mod gmm;
 mod hello;
@@ -10,11 +11,13 @@ mod llsq;
 mod lse;
 mod lstm;
 mod ode;
+mod particle;
+mod saddle;
 
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 8] = [
+pub static EVALS: [Eval; 10] = [
     Eval {
         module: "ba",
         evaluate: ba::evaluate,
@@ -46,6 +49,14 @@ pub static EVALS: [Eval; 8] = [
     Eval {
         module: "ode",
         evaluate: ode::evaluate,
+    },
+    Eval {
+        module: "particle",
+        evaluate: particle::evaluate,
+    },
+    Eval {
+        module: "saddle",
+        evaluate: saddle::evaluate,
     },
 ];
 

@@ -96,6 +96,7 @@ pub fn tangents(
         consumers: consumers(g, &body),
         active,
         seeds: seeds.clone(),
+        recalled: HashMap::new(),
         first_new,
         keep: g.outputs().into_iter().collect(),
     };
@@ -152,6 +153,9 @@ struct Sweep {
     consumers: HashMap<NodeId, Vec<NodeId>>,
     active: Vec<bool>,
     seeds: Seeds,
+    /// For a recording loop's slot (loop, slot), the slot recording its
+    /// tangent: a recall's tangent is recalled from there.
+    recalled: HashMap<(NodeId, usize), usize>,
     /// The first node this sweep added.
     first_new: usize,
     /// The graph's outputs: their tangents are always summed.
@@ -182,10 +186,20 @@ impl Sweep {
                         self.tangents.insert(*o, t);
                     }
                 }
+                Op::Recall { of, slot } if is_active(&self.active, n) => {
+                    if let Some(&s) = self.recalled.get(&(of, slot)) {
+                        let t = b.push(Op::Recall { of, slot: s });
+                        self.tangents.insert(n, t);
+                    }
+                }
                 Op::Call(c) if is_active(&self.active, c.value) => {
                     if let Some(t) = self.call(&mut b, &c) {
                         self.tangents.insert(c.value, t);
                     }
+                }
+                Op::Nested(c) if c.outs.iter().any(|&o| is_active(&self.active, o)) => {
+                    let ts = super::nested::forward_nested(&mut b, &c, |x| self.summed(x));
+                    self.tangents.extend(ts);
                 }
                 op if is_active(&self.active, n) => {
                     if let Some(terms) = self.terms(&mut b, n, &op) {
@@ -376,6 +390,11 @@ impl Sweep {
             g.nodes[tp.index()].adjoint = true;
             set_active(&mut self.active, tp, true);
             self.tangents.insert(c.param, tp);
+            // a recorded value's tangent is recorded beside it
+            if let Some(slot) = l.record.iter().position(|&r| r == c.param) {
+                l.record.push(tp);
+                self.recalled.insert((n, slot), l.record.len() - 1);
+            }
             added.push((*c, tp));
         }
         if let Some(t) = &mut l.test {

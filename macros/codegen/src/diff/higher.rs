@@ -59,10 +59,16 @@ pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)
     }
     for n in &g.nodes {
         match n.op {
-            Op::Loop(_) => {
+            Op::Buf(crate::ir::BufOp::New { .. }) => {
                 return Some((
                     n.span,
-                    "`hessian` does not support run-time loops yet: loop over a constant range (`for i in 0..3`), which is unrolled, or remove `hessian`",
+                    "`hessian` does not support local buffers (`vec![…]`) yet: keep the values in carried variables or fixed arrays, or remove `hessian`",
+                ))
+            }
+            Op::Nested(_) => {
+                return Some((
+                    n.span,
+                    "`hessian` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `hessian`",
                 ))
             }
             Op::Call(_) => {

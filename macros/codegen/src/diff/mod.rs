@@ -12,6 +12,7 @@ mod buffer;
 mod checkpoint;
 mod forward;
 pub mod higher;
+mod nested;
 mod reverse;
 mod reverse_loop;
 mod undone;
@@ -59,6 +60,25 @@ pub fn choose_mode(g: &Graph, wanted: Option<crate::types::Mode>) -> crate::type
     } else {
         Mode::Reverse
     })
+}
+
+/// Why [`choose_mode`] picks its mode for `g`, one sentence for the
+/// rustdoc of `name_grad`.
+pub fn mode_reason(g: &Graph, wanted: Option<crate::types::Mode>) -> String {
+    use crate::types::Mode;
+    let k = diff_elements(g).count();
+    if has_runtime_size(g) {
+        return "Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.".to_string();
+    }
+    if g.struct_calls {
+        return "Reverse mode: a struct passed whole to a call has its gradient added in the reverse sweep.".to_string();
+    }
+    match (wanted, k) {
+        (Some(Mode::Forward), _) => format!("Forward mode, as `mode = forward` asks: {k} tangent sweep(s) beside the primal, nothing stored."),
+        (Some(Mode::Reverse), _) => "Reverse mode, as `mode = reverse` asks: one adjoint sweep after the primal.".to_string(),
+        (None, 1) => "Forward mode, by the cost model (`diff::choose_mode`): one differentiable scalar takes one tangent sweep beside the primal and stores nothing, never more than a reverse sweep.".to_string(),
+        (None, _) => format!("Reverse mode, by the cost model (`diff::choose_mode`): {k} differentiable scalars would take {k} forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides."),
+    }
 }
 
 /// [`differentiate`] with the mode `wanted` (when given and possible).
@@ -175,6 +195,13 @@ fn mark_block(
                 }
                 false
             }
+            Op::Nested(c) => {
+                let v = op.args().iter().any(|x| is_active(active, *x));
+                for &o in &c.outs {
+                    set_active(active, o, v);
+                }
+                false
+            }
             Op::Loop(l) => {
                 // a carried value is active if its initial value is, or if
                 // an iteration makes it so: repeat until nothing changes
@@ -211,7 +238,13 @@ fn mark_block(
             | Op::IArith(..)
             | Op::ToFloat(_)
             | Op::Store { .. }
-            | Op::Recall { .. } => false,
+            | Op::RecallInt { .. } => false,
+            // a recalled value is active when the value recorded is (a
+            // forward sweep over a reverse sweep: forward over reverse)
+            Op::Recall { of, slot } => match g.op(*of) {
+                Op::Loop(l) => l.record.get(*slot).is_some_and(|&r| is_active(active, r)),
+                _ => false,
+            },
             _ => op.args().iter().any(|x| is_active(active, *x)),
         };
         set_active(active, n, a);

@@ -170,6 +170,7 @@ pub(super) fn reverse_block(
                 &marks_before(b.graph, &nodes[..k]),
             ),
             Op::Buf(bop) => super::buffer::reverse_buf(b, n, bop, adj, active),
+            Op::Nested(c) => super::nested::reverse_nested(b, n, c, adj, active),
             Op::Pick(i, elems) => {
                 // the element picked gets the adjoint: `if i == k { d } else { 0 }` for each k
                 let Some(&d) = adj.get(&n).filter(|_| is_active(active, n)) else {

@@ -30,6 +30,7 @@ fn defined_by(g: &Graph, n: NodeId) -> Vec<NodeId> {
         Op::Store { .. } => Vec::new(),
         Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
         Op::Call(c) => c.results(),
+        Op::Nested(c) => c.outs.clone(),
         _ => vec![n],
     }
 }
@@ -254,6 +255,7 @@ impl<'g> Writer<'g> {
                 }
             }
             Op::Call(c) => self.call_statement(n, c),
+            Op::Nested(c) => self.nested_statement(n, c),
             _ => {
                 let name = self.names.of(g, n);
                 let e = self.render(n).0;
@@ -351,7 +353,12 @@ impl<'g> Writer<'g> {
                     (quote!(if #c { #a } else { #b }), Prec::If)
                 }
             }
-            Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => {
+            Op::If(_)
+            | Op::Call(_)
+            | Op::Nested(_)
+            | Op::Result(_)
+            | Op::Loop(_)
+            | Op::Store { .. } => {
                 let id = self.names.of(g, n);
                 (quote!(#id), Prec::Atom)
             }

@@ -20,11 +20,13 @@ mod call;
 mod fallback;
 pub mod higher;
 mod loops;
+mod nested;
 mod structs;
 mod uses;
 mod vcall;
 
 pub use loops::memory_doc;
+pub use nested::hessian_items;
 pub(crate) use structs::{field_tokens, seg_tokens};
 use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;

@@ -71,6 +71,25 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                     c.value.0
                 )
             }
+            Op::Nested(c) => {
+                let a: Vec<String> = c
+                    .args
+                    .iter()
+                    .map(|a| format!("[{}]", args(a.elements())))
+                    .collect();
+                let kind = match &c.kind {
+                    crate::ir::NestedKind::Grad => "grad".to_string(),
+                    crate::ir::NestedKind::Hvp { dirs } => {
+                        format!("hvp along [{}]", args(&dirs.concat()))
+                    }
+                };
+                format!(
+                    "{kind} of {} {} -> [{}]",
+                    c.path.join("::"),
+                    a.join(" "),
+                    args(&c.outs)
+                )
+            }
             Op::Result(of) => format!("result of %{}", of.0),
             Op::IConst(c) => format!("int {c}"),
             Op::IExtern(p) => format!("int extern {p}"),

@@ -18,6 +18,7 @@ pub mod dump;
 pub mod eval;
 pub mod loops;
 pub mod lower;
+pub mod nested;
 pub mod structs;
 pub mod walk;
 
@@ -29,6 +30,7 @@ pub use buffer::{written_outside, BufOp};
 pub use builder::Builder;
 pub use call::CallSweep;
 pub use loops::{Carried, IntOp, Loop, Test};
+pub use nested::{Nested, NestedKind};
 pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
 
 /// Index of a node in [`Graph::nodes`].
@@ -207,6 +209,8 @@ pub enum Op {
     If(Box<If>),
     /// A call; its value and partials are [`Op::Result`] nodes.
     Call(Box<Call>),
+    /// A call of another function's gradient or HVP (see [`nested`]).
+    Nested(Box<Nested>),
     /// A value defined by the multi-output node it names.
     Result(NodeId),
     /// An integer constant.
@@ -305,6 +309,7 @@ impl Op {
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
             Op::Call(c) => c.reads(),
+            Op::Nested(c) => c.args(),
         }
     }
 
@@ -342,7 +347,7 @@ impl Op {
     /// Whether the node is a statement with [`Op::Result`] outputs rather
     /// than a value.
     pub fn is_multi(&self) -> bool {
-        matches!(self, Op::If(_) | Op::Call(_) | Op::Loop(_))
+        matches!(self, Op::If(_) | Op::Call(_) | Op::Nested(_) | Op::Loop(_))
     }
 }
 
@@ -579,6 +584,7 @@ impl Op {
                 }
                 c.sweep.map_refs(&mut f);
             }
+            Op::Nested(c) => c.map_refs(&mut f),
         }
     }
 
@@ -588,6 +594,7 @@ impl Op {
             Op::If(i) => i.outs.iter().map(|o| o.2).collect(),
             Op::Loop(l) => l.results(),
             Op::Call(c) => c.results(),
+            Op::Nested(c) => c.outs.clone(),
             _ => Vec::new(),
         }
     }

@@ -104,8 +104,8 @@ pub fn mark_live(g: &Graph, block: &Block, live: &mut HashSet<NodeId>, effects: 
                     || op.results().iter().any(|r| live.contains(r))
                     || regions(op).iter().any(|r| effects.in_block(g, r)));
             // a call is needed when one of its results is
-            let results_live =
-                matches!(op, Op::Call(_)) && op.results().iter().any(|r| live.contains(r));
+            let results_live = matches!(op, Op::Call(_) | Op::Nested(_))
+                && op.results().iter().any(|r| live.contains(r));
             if !(live.contains(&n) || op.is_effect() || region_live || results_live) {
                 continue;
             }
@@ -217,6 +217,11 @@ impl Graph {
                     }
                     for p in c.partials.iter_mut().flatten().flatten() {
                         *p = fresh(self, *p);
+                    }
+                }
+                Op::Nested(c) => {
+                    for o in &mut c.outs {
+                        *o = fresh(self, *o);
                     }
                 }
                 _ => {}

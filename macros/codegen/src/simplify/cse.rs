@@ -209,7 +209,12 @@ fn finish_node(
     op.map_refs(|n| resolve(map, n));
     let barrier = frame.barrier;
     let key = match &op {
-        Op::If(_) | Op::Call(_) | Op::Result(_) | Op::Loop(_) | Op::Store { .. } => None,
+        Op::If(_)
+        | Op::Call(_)
+        | Op::Nested(_)
+        | Op::Result(_)
+        | Op::Loop(_)
+        | Op::Store { .. } => None,
         Op::Buf(crate::ir::BufOp::Get { .. }) => Some(format!("{op:?} after {barrier:?}")),
         // a buffer's identity and effects are never shared
         other if other.is_stateful() || other.is_effect() => None,

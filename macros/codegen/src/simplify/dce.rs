@@ -58,6 +58,8 @@ fn dce_block(
                     || c.outs.iter().any(|o| live.contains(o))
                     || c.partials.iter().flatten().any(Option::is_some)
             }
+            // one call for all its outputs: kept while any is needed
+            Op::Nested(c) => c.outs.iter().any(|o| live.contains(o)),
             Op::Loop(l) => {
                 let node_live = live.contains(&id);
                 dce_loop(g, l, node_live, live, changed, effects)

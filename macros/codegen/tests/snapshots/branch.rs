@@ -7,7 +7,9 @@ fn soft_abs(x: f32, eps: f32) -> f32 {
 
  ```text
  ∂soft_abs/∂x = (2·x/(2·eps) if |x| < eps, else (1 if x > 0, else (−1 if x < 0, else 0)))
- ```*/
+ ```
+
+ Forward mode, by the cost model (`diff::choose_mode`): one differentiable scalar takes one tangent sweep beside the primal and stores nothing, never more than a reverse sweep.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn soft_abs_grad(x: f32, eps: f32) -> (f32, f32) {
     let t1 = x.abs();

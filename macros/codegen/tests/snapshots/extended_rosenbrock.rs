@@ -25,7 +25,9 @@ fn rosen4(x: [f64; 4]) -> f64 {
  ∂rosen4/∂x[1] = −2·b′ − (∂rosen4/∂a′)·(2·x[1]) + (∂rosen4/∂a)
  ∂rosen4/∂x[2] = −2·b′′ − (∂rosen4/∂a′′)·(2·x[2]) + (∂rosen4/∂a′)
  ∂rosen4/∂x[3] = ∂rosen4/∂a′′
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 4 differentiable scalars would take 4 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn rosen4_grad(x: [f64; 4]) -> (f64, [f64; 4]) {
     let a = x[1] - x[0] * x[0];

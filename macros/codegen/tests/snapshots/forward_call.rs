@@ -20,7 +20,9 @@ fn height(theta: f64, v: f64, t: f64) -> f64 {
  ∂h/∂theta′ = ∂h/∂theta − (∂vy/∂theta)·t1
  t2 = ∂drag/∂arg0
  ∂height/∂theta = ∂h/∂theta′ − (∂vy/∂theta)·t2
- ```*/
+ ```
+
+ Forward mode, by the cost model (`diff::choose_mode`): one differentiable scalar takes one tangent sweep beside the primal and stores nothing, never more than a reverse sweep.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn height_grad(theta: f64, v: f64, t: f64) -> (f64, f64) {
     let vy = v * theta.sin();

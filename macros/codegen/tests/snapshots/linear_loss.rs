@@ -11,7 +11,9 @@ fn loss(w: f64, b: f64, x: f64, y: f64) -> f64 {
  ∂loss/∂pred = 2·(pred − y)
  ∂loss/∂w = (∂loss/∂pred)·x
  ∂loss/∂b = ∂loss/∂pred
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn loss_grad(w: f64, b: f64, x: f64, y: f64) -> (f64, (f64, f64)) {
     let pred = w * x + b;

@@ -7,7 +7,9 @@ pub fn energy(&self, k: f64) -> f64 {
 
  ```text
  ∂energy/∂self.x = 2·(0.5·k·self.x)
- ```*/
+ ```
+
+ Reverse mode: a struct passed whole to a call has its gradient added in the reverse sweep.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn energy_grad(&self, k: f64) -> (f64, Self)
 where

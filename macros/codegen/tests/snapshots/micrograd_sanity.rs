@@ -14,7 +14,9 @@ fn sanity(x: f64) -> f64 {
  ∂q/∂x = (3 if z > 0, else 0) + 3·x + z
  q = relu(z) + z·x
  ∂sanity/∂x = ∂h/∂x + (∂q/∂x) + (∂q/∂x)·x + q
- ```*/
+ ```
+
+ Forward mode, by the cost model (`diff::choose_mode`): one differentiable scalar takes one tangent sweep beside the primal and stores nothing, never more than a reverse sweep.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn sanity_grad(x: f64) -> (f64, f64) {
     let z = 2.0 + 2.0 * x + x;

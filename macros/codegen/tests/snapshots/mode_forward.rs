@@ -29,7 +29,9 @@ fn compose(x: f64, a: f64) -> f64 {
  t11 = (∂x/∂a′)·t8
  ∂compose/∂x = ((∂x/∂x′)·t7·x′′ + t9 − t9)·a
  ∂compose/∂a = ((∂x/∂a′)·t7·x′′ + t11 − t11)·a + (t8·x′′ + t7)
- ```*/
+ ```
+
+ Forward mode, as `mode = forward` asks: 2 tangent sweep(s) beside the primal, nothing stored.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn compose_grad(x: f64, a: f64) -> (f64, (f64, f64)) {
     let t0 = x.sin();

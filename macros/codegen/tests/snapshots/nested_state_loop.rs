@@ -21,6 +21,8 @@ fn nested_lse(w: &[f64], xs: &[f64]) -> f64 {
 
  ```
 
+ Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
+
  Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 2 values per iteration (`top`, `scaled`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 fn nested_lse_grad(w: &[f64], xs: &[f64]) -> (f64, ::std::vec::Vec<f64>) {

@@ -21,7 +21,9 @@ pub fn neuron(w: [f64; 3], b: f64, x: [f64; 3]) -> f64 {
  ∂neuron/∂w[1] = t2 + (∂neuron/∂act)·x[1]
  ∂neuron/∂w[2] = t3 + (∂neuron/∂act)·x[2]
  ∂neuron/∂b = ∂neuron/∂act
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 4 differentiable scalars would take 4 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn neuron_grad(w: [f64; 3], b: f64, x: [f64; 3]) -> (f64, ([f64; 3], f64)) {
     let act_1 = b + w[0] * x[0];

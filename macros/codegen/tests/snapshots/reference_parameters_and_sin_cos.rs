@@ -12,7 +12,9 @@ fn spin(x: &f64, w: &[f64; 2]) -> f64 {
  ∂spin/∂x = w[0]·c − w[1]·s
  ∂spin/∂w[0] = s
  ∂spin/∂w[1] = c
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 3 differentiable scalars would take 3 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn spin_grad(x: &f64, w: &[f64; 2]) -> (f64, (f64, [f64; 2])) {
     let x = *x;

@@ -13,7 +13,9 @@ pub fn rosenbrock(x: f64, y: f64) -> f64 {
  ∂rosenbrock/∂b = 2·(100·b)
  ∂rosenbrock/∂x = −2·a − (∂rosenbrock/∂b)·(2·x)
  ∂rosenbrock/∂y = ∂rosenbrock/∂b
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn rosenbrock_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let a = 1.0 - x;

@@ -21,6 +21,8 @@ pub fn reach(r: &Robot, s: State, data: &[Sample]) -> f64 {
  ∂reach/∂s.theta = t1·r.mass
  ```
 
+ Reverse mode: a struct passed whole to a call has its gradient added in the reverse sweep.
+
  Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn reach_grad(r: &Robot, s: State, data: &[Sample]) -> (f64, (Robot, State)) {

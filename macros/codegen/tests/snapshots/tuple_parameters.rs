@@ -11,7 +11,9 @@ fn polar(p: (f64, f64), c: (f64, f64)) -> f64 {
  t2 = ∂inner/∂arg0[1]
  ∂polar/∂p[0] = c[1]·t1 + cos(p[1])·c[0]
  ∂polar/∂p[1] = c[1]·t2 − c[0]·p[0]·sin(p[1])
- ```*/
+ ```
+
+ Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn polar_grad(p: (f64, f64), c: (f64, f64)) -> (f64, (f64, f64)) {
     let t0 = c.0 * p.0;

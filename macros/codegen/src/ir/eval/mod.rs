@@ -368,6 +368,7 @@ fn eval_block<T: Scalar>(
                 Value::Unit
             }
             Op::Call(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
+            Op::Nested(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
             Op::AddStruct(_) => return Err(EvalError::OpaqueCall("a struct argument".to_string())),
             Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,

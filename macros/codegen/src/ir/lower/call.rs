@@ -258,7 +258,7 @@ impl Lowerer<'_> {
 
     /// Whether `a` names a parameter passed by reference (`x: &f64`), still
     /// its own value: passed on as it is written, a reference.
-    fn names_ref_param(&self, a: &syn::Expr) -> bool {
+    pub(super) fn names_ref_param(&self, a: &syn::Expr) -> bool {
         let Some(name) = super::plain_ident(a) else {
             return false;
         };
@@ -304,13 +304,19 @@ impl Lowerer<'_> {
             let derived = ["_grad", "_jvp", "_vjp", "_jacobian", "_hessian", "_hvp"]
                 .into_iter()
                 .find(|s| name.len() > s.len() && name.ends_with(s));
-            if let Some(suffix) = derived {
+            // a bare `h_grad`: the gradient of `h` (see `nested.rs`); a
+            // path such as `self::foo_grad` is an ordinary call
+            let bare = func.path.segments.len() == 1 && func.path.leading_colon.is_none();
+            if let (Some("_grad"), true) = (derived, bare) {
+                return self.nested_call(c, func, &name[..name.len() - 5], span);
+            }
+            if let (Some(suffix), true) = (derived, bare) {
                 let base = &name[..name.len() - suffix.len()];
                 self.cx.error_spanned_by(
                     func,
                     format!(
-                        "`{name}` is a derivative function: differentiating through it (nested differentiation) is not supported yet; \
-                         call `{base}` itself here, or compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter"
+                        "`{name}` is a derivative function that cannot be differentiated yet: only `{base}_grad` can be called in a differentiable body (nested differentiation); \
+                         compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter, or call `{base}` or `{base}_grad` here"
                     ),
                 );
                 return Val::Poison;
@@ -381,7 +387,7 @@ impl Lowerer<'_> {
     }
 
     /// The arguments of a call; `None` after an error.
-    fn call_args(&mut self, exprs: &[&syn::Expr]) -> Option<Vec<CallArg>> {
+    pub(super) fn call_args(&mut self, exprs: &[&syn::Expr]) -> Option<Vec<CallArg>> {
         let mut args = Vec::new();
         let mut ok = true;
         for &a in exprs {
@@ -503,7 +509,7 @@ impl Lowerer<'_> {
 }
 
 /// An argument written `&x` (also inside parentheses or an invisible group).
-fn written_by_ref(e: &syn::Expr) -> bool {
+pub(super) fn written_by_ref(e: &syn::Expr) -> bool {
     match e {
         syn::Expr::Reference(r) => r.mutability.is_none(),
         syn::Expr::Paren(p) => written_by_ref(&p.expr),

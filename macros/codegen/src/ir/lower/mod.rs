@@ -20,6 +20,7 @@ mod finish;
 mod index;
 mod leaf;
 mod loops;
+mod nested;
 mod reduce;
 mod seq;
 mod stack;

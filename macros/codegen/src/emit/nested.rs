@@ -1,0 +1,190 @@
+//! Writing a nested gradient call (see [`crate::ir::nested`]):
+//!
+//! ```text
+//! let (v, (e_x, e_y,)) = h::pullback(x, y);                   // h_grad(x, y)
+//! let (e_x, e_y,) = h::hvp_pullback((x, y,), (d_x, d_y,));   // its HVP
+//! ```
+//!
+//! with each entry read back through `partial`. `#[differentiable(hessian)]`
+//! writes `h::hvp_pullback`; without it, the name resolves to the runtime's
+//! `MissingHessian::hvp_pullback`, whose one error says to add `hessian`.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::body::Writer;
+use crate::ir::{CallArg, Nested, NestedKind, NodeId};
+
+impl Writer<'_> {
+    /// The statement of a [`Nested`] node `n`.
+    pub(super) fn nested_statement(&mut self, n: NodeId, c: &Nested) -> TokenStream {
+        let g = self.g;
+        let span = c.span.0;
+        let args: Vec<TokenStream> = c
+            .args
+            .iter()
+            .zip(&c.by_ref)
+            .enumerate()
+            .map(|(k, (a, &r))| {
+                let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
+                self.call_arg(a, r, at)
+            })
+            .collect();
+        let leading = c.path.first().is_some_and(String::is_empty);
+        let segs: Vec<syn::Ident> = c
+            .path
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| format_ident!("{}", s, span = span))
+            .collect();
+        let colon = if leading { quote!(::) } else { quote!() };
+        let owner = quote_spanned!(span=> #colon #(#segs)::*);
+        let float = syn::Ident::new(g.float.name(), Span::call_site());
+        let base = self.names.of(g, n);
+        let grads = match &c.kind {
+            NestedKind::Grad => &c.outs[1..],
+            NestedKind::Hvp { .. } => &c.outs[..],
+        };
+        let mut entries = Vec::new();
+        let mut unpack = Vec::new();
+        let mut at = 0;
+        for (k, a) in c.args.iter().enumerate() {
+            let len = a.elements().len();
+            if matches!(a, CallArg::Opaque(_) | CallArg::Capture(_)) {
+                entries.push(quote!(_));
+                continue;
+            }
+            let entry = format_ident!("{}_entry{}", base, k);
+            entries.push(quote!(#entry));
+            let ids: Vec<syn::Ident> = grads[at..at + len]
+                .iter()
+                .map(|&o| self.names.of(g, o))
+                .collect();
+            at += len;
+            let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
+            unpack.push(match a {
+                CallArg::Tuple(_) => {
+                    let tys = ids.iter().map(|_| quote!(#float));
+                    quote_spanned! {arg_span=>
+                        let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
+                    }
+                }
+                CallArg::Array(_) => {
+                    let n = Literal::usize_unsuffixed(len);
+                    quote_spanned! {arg_span=>
+                        let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #n], _>(#entry);
+                    }
+                }
+                _ => {
+                    let id = &ids[0];
+                    quote_spanned! {arg_span=>
+                        let #id = ::macrograd::__private::partial::<#float, _>(#entry);
+                    }
+                }
+            });
+        }
+        match &c.kind {
+            NestedKind::Grad => {
+                let value = self.names.of(g, c.outs[0]);
+                quote_spanned! {span=>
+                    let (#value, (#(#entries,)*)) = #owner::pullback(#(#args),*);
+                    #(#unpack)*
+                }
+            }
+            NestedKind::Hvp { dirs } => {
+                let dirs: Vec<TokenStream> = c
+                    .args
+                    .iter()
+                    .zip(dirs)
+                    .map(|(a, d)| {
+                        let es: Vec<TokenStream> = d.iter().map(|&x| self.expr(x).0).collect();
+                        match a {
+                            CallArg::Opaque(_) | CallArg::Capture(_) => quote!(()),
+                            CallArg::Tuple(_) => quote!((#(#es,)*)),
+                            CallArg::Array(_) => quote!([#(#es),*]),
+                            _ => quote!(#(#es)*),
+                        }
+                    })
+                    .collect();
+                // `h::hvp_pullback` is `h`'s own under `hessian`, else
+                // `MissingHessian`'s, whose error says to add `hessian`
+                quote_spanned! {span=>
+                    let (#(#entries,)*) = {
+                        #[allow(unused_imports)]
+                        use ::macrograd::__private::MissingHessian as _;
+                        #owner::hvp_pullback((#(#args,)*), (#(#dirs,)*))
+                    };
+                    #(#unpack)*
+                }
+            }
+        }
+    }
+}
+
+/// The items `#[differentiable(hessian)] fn h` adds for callers that
+/// differentiate through `h_grad`:
+///
+/// ```text
+/// impl h { fn hvp_pullback((params,), v: (dir, …,)) -> (H·v entry, …,) }  // `()` for #[nograd]
+/// ```
+///
+/// Like `h::pullback`, one entry per parameter whatever is `#[nograd]`.
+pub fn hessian_items(item: &syn::ItemFn, sig: &crate::types::Signature) -> TokenStream {
+    let name = &item.sig.ident;
+    let hvp = format_ident!("{}_hvp", name);
+    let tys = sig.params.iter().map(|p| &p.ty);
+    let args: Vec<&syn::Ident> = sig.params.iter().map(|p| &p.ident).collect();
+    let mut dir_tys = Vec::new();
+    let mut dir_names = Vec::new();
+    let mut diff_dirs = Vec::new();
+    let mut outs = Vec::new();
+    let n_diff = sig.diff_params().count();
+    // no parameter of the user's is shadowed by these names
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let mut prefix = "direction".to_string();
+    while taken.iter().any(|t| t.starts_with(&prefix)) {
+        prefix.push('_');
+    }
+    let whole = format_ident!("{}", prefix);
+    let arguments = format_ident!("{}_arguments", prefix);
+    let product = format_ident!("{}_product", prefix);
+    for (k, p) in sig.params.iter().enumerate() {
+        let d = format_ident!("{}_{}", prefix, k);
+        if p.nograd {
+            dir_tys.push(quote!(()));
+            dir_names.push(quote!(_));
+            outs.push(quote!(()));
+        } else {
+            dir_tys.push(super::entry_type(p, sig.float));
+            dir_names.push(quote!(#d));
+            let j = syn::Index::from(diff_dirs.len());
+            outs.push(if n_diff == 1 {
+                quote!(#product)
+            } else {
+                quote!(#product.#j)
+            });
+            diff_dirs.push(d);
+        }
+    }
+    let dir = if diff_dirs.len() == 1 {
+        quote!(#(#diff_dirs)*)
+    } else {
+        quote!((#(#diff_dirs),*))
+    };
+    let doc = format!(
+        " Hessian-vector product of [`{name}`] for differentiable callers of `{name}_grad`: one entry per parameter (`()` for `#[nograd]` ones). Generated by macrograd."
+    );
+    quote_spanned! {name.span()=>
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        impl #name {
+            #[doc = #doc]
+            #[inline]
+            pub fn hvp_pullback(#arguments: (#(#tys,)*), #whole: (#(#dir_tys,)*)) -> (#(#dir_tys,)*) {
+                let (#(#args,)*) = #arguments;
+                let (#(#dir_names,)*) = #whole;
+                let (_, _, #product) = #hvp(#(#args,)* #dir);
+                (#(#outs,)*)
+            }
+        }
+    }
+}
