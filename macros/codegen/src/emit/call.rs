@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 
 use super::body::{Prec, Writer};
 use super::names::PULLBACK;
-use crate::ir::{Call, CallArg, NodeId};
+use crate::ir::{Call, CallArg, NodeId, SourceSpans};
 
 impl Writer<'_> {
     /// `let (value, (partials…)) = f::pullback(args);` and the partials' reads.
@@ -18,16 +18,7 @@ impl Writer<'_> {
         let g = self.g;
         let span = g.node(n).span;
         let value = self.names.of(g, c.value);
-        let args: Vec<_> = c
-            .args
-            .iter()
-            .zip(&c.by_ref)
-            .enumerate()
-            .map(|(k, (a, &r))| {
-                let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                self.call_arg(a, r, at)
-            })
-            .collect();
+        let args = self.call_args(&c.args, &c.by_ref, &c.arg_spans, span);
         let wants_grad = c.partials.iter().flatten().any(Option::is_some)
             || c.args
                 .iter()
@@ -86,24 +77,7 @@ impl Writer<'_> {
                             });
                             quote!(#(#reads)*)
                         }
-                        CallArg::Tuple(v) => {
-                            let tys = v.iter().map(|_| quote!(#float));
-                            quote_spanned! {arg_span=>
-                                let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
-                            }
-                        }
-                        CallArg::Array(v) => {
-                            let len = Literal::usize_unsuffixed(v.len());
-                            quote_spanned! {arg_span=>
-                                let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #len], _>(#entry);
-                            }
-                        }
-                        _ => {
-                            let id = &ids[0];
-                            quote_spanned! {arg_span=>
-                                let #id = ::macrograd::__private::partial::<#float, _>(#entry);
-                            }
-                        }
+                        _ => unpack_entry(&ids, a, &entry, &float, arg_span),
                     });
             }
             let call = if c.method {
@@ -138,6 +112,24 @@ impl Writer<'_> {
                 let #value = #call;
             }
         }
+    }
+
+    /// The arguments of a call, each written on its own span.
+    pub(super) fn call_args(
+        &mut self,
+        args: &[CallArg],
+        by_ref: &[bool],
+        spans: &SourceSpans,
+        span: Span,
+    ) -> Vec<TokenStream> {
+        args.iter()
+            .zip(by_ref)
+            .enumerate()
+            .map(|(k, (a, &r))| {
+                let at = spans.0.get(k).copied().unwrap_or(span);
+                self.call_arg(a, r, at)
+            })
+            .collect()
     }
 
     /// One argument of a call; `by_ref` when written `&x`, for a callee
@@ -204,4 +196,37 @@ impl Writer<'_> {
 /// A receiver written as a path (`self`, `s.arm`): no parentheses needed.
 fn plain_receiver(a: &CallArg) -> bool {
     matches!(a, CallArg::Struct(s) if matches!(s.expr, crate::ir::StructExpr::Path { .. }))
+}
+
+/// `let … = partial(entry);`: reads one argument's entry of a callee's
+/// gradient (a float, an array or a tuple of floats) into `ids` (`_` where
+/// nothing is needed). The entry passes through `partial`, whose error (a
+/// `()` entry: a `#[nograd]` parameter of the callee) points at the argument.
+pub(super) fn unpack_entry(
+    ids: &[TokenStream],
+    a: &CallArg,
+    entry: &Ident,
+    float: &Ident,
+    at: Span,
+) -> TokenStream {
+    match a {
+        CallArg::Tuple(_) => {
+            let tys = ids.iter().map(|_| quote!(#float));
+            quote_spanned! {at=>
+                let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
+            }
+        }
+        CallArg::Array(_) => {
+            let len = Literal::usize_unsuffixed(ids.len());
+            quote_spanned! {at=>
+                let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #len], _>(#entry);
+            }
+        }
+        _ => {
+            let id = &ids[0];
+            quote_spanned! {at=>
+                let #id = ::macrograd::__private::partial::<#float, _>(#entry);
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@
 //! writes `h::hvp_pullback`; without it, the name resolves to the runtime's
 //! `MissingHessian::hvp_pullback`, whose one error says to add `hessian`.
 
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::body::Writer;
@@ -20,16 +20,7 @@ impl Writer<'_> {
     pub(super) fn nested_statement(&mut self, n: NodeId, c: &Nested) -> TokenStream {
         let g = self.g;
         let span = c.span.0;
-        let args: Vec<TokenStream> = c
-            .args
-            .iter()
-            .zip(&c.by_ref)
-            .enumerate()
-            .map(|(k, (a, &r))| {
-                let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                self.call_arg(a, r, at)
-            })
-            .collect();
+        let args = self.call_args(&c.args, &c.by_ref, &c.arg_spans, span);
         let leading = c.path.first().is_some_and(String::is_empty);
         let segs: Vec<syn::Ident> = c
             .path
@@ -62,26 +53,8 @@ impl Writer<'_> {
                 .collect();
             at += len;
             let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
-            unpack.push(match a {
-                CallArg::Tuple(_) => {
-                    let tys = ids.iter().map(|_| quote!(#float));
-                    quote_spanned! {arg_span=>
-                        let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
-                    }
-                }
-                CallArg::Array(_) => {
-                    let n = Literal::usize_unsuffixed(len);
-                    quote_spanned! {arg_span=>
-                        let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #n], _>(#entry);
-                    }
-                }
-                _ => {
-                    let id = &ids[0];
-                    quote_spanned! {arg_span=>
-                        let #id = ::macrograd::__private::partial::<#float, _>(#entry);
-                    }
-                }
-            });
+            let ids: Vec<TokenStream> = ids.iter().map(|id| quote!(#id)).collect();
+            unpack.push(super::call::unpack_entry(&ids, a, &entry, &float, arg_span));
         }
         match &c.kind {
             NestedKind::Grad => {

@@ -22,16 +22,7 @@ impl Writer<'_> {
     pub(super) fn vector_call_statement(&mut self, n: NodeId, c: &Call) -> TokenStream {
         let g = self.g;
         let span = g.node(n).span;
-        let args: Vec<TokenStream> = c
-            .args
-            .iter()
-            .zip(&c.by_ref)
-            .enumerate()
-            .map(|(k, (a, &r))| {
-                let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                self.call_arg(a, r, at)
-            })
-            .collect();
+        let args = self.call_args(&c.args, &c.by_ref, &c.arg_spans, span);
         let leading = c.path.first().is_some_and(String::is_empty);
         let colon = if leading { quote!(::) } else { quote!() };
         let path: Vec<Ident> = c
@@ -105,26 +96,7 @@ impl Writer<'_> {
                         })
                         .collect();
                     let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                    unpack.push(match a {
-                        CallArg::Tuple(v) => {
-                            let tys = v.iter().map(|_| quote!(#float));
-                            quote_spanned! {at=>
-                                let (#(#ids,)*) = ::macrograd::__private::partial_tuple::<(#(#tys,)*), _>(#entry);
-                            }
-                        }
-                        CallArg::Array(v) => {
-                            let len = Literal::usize_unsuffixed(v.len());
-                            quote_spanned! {at=>
-                                let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #len], _>(#entry);
-                            }
-                        }
-                        _ => {
-                            let id = &ids[0];
-                            quote_spanned! {at=>
-                                let #id = ::macrograd::__private::partial::<#float, _>(#entry);
-                            }
-                        }
-                    });
+                    unpack.push(super::call::unpack_entry(&ids, a, &entry, &float, at));
                 }
                 let f = Ident::new(VJP_CALL, span);
                 quote_spanned! {span=>
