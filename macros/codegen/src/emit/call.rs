@@ -56,16 +56,7 @@ impl Writer<'_> {
                 // points at this argument
                 let entry = format_ident!("{}_partial{}", value, k);
                 parts.push(quote!(#entry));
-                let ids: Vec<_> = ps
-                    .iter()
-                    .map(|p| match p {
-                        Some(p) => {
-                            let id = self.names.of(g, *p);
-                            quote!(#id)
-                        }
-                        None => quote!(_),
-                    })
-                    .collect();
+                let ids = self.ids_or_blank(ps);
                 let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
                 unpack.push(match a {
                         CallArg::Struct(s) => {
@@ -112,6 +103,20 @@ impl Writer<'_> {
                 let #value = #call;
             }
         }
+    }
+
+    /// The names of the nodes `ps` holds, `_` where it holds none.
+    pub(super) fn ids_or_blank(&mut self, ps: &[Option<NodeId>]) -> Vec<TokenStream> {
+        let g = self.g;
+        ps.iter()
+            .map(|p| match p {
+                Some(p) => {
+                    let id = self.names.of(g, *p);
+                    quote!(#id)
+                }
+                None => quote!(_),
+            })
+            .collect()
     }
 
     /// The arguments of a call, each written on its own span.

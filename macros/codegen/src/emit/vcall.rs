@@ -85,16 +85,7 @@ impl Writer<'_> {
                     }
                     let entry = self.names.fresh("gradient_entry");
                     parts.push(quote!(#entry));
-                    let ids: Vec<TokenStream> = ps
-                        .iter()
-                        .map(|p| match p {
-                            Some(p) => {
-                                let id = self.names.of(g, *p);
-                                quote!(#id)
-                            }
-                            None => quote!(_),
-                        })
-                        .collect();
+                    let ids = self.ids_or_blank(ps);
                     let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
                     unpack.push(super::call::unpack_entry(&ids, a, &entry, &float, at));
                 }
