@@ -29,6 +29,8 @@ pub fn ode_last(x: &[f64], s: usize) -> f64 {
 
  ```
 
+ Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
+
  Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`before`, `k1_before`, `k2_before`, `k3_before`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`y`): each write first saves the index and the value it overwrites on the buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 pub fn ode_last_grad(x: &[f64], s: usize) -> (f64, ::std::vec::Vec<f64>) {

@@ -18,6 +18,8 @@ fn guarded(w: f64, xs: &[f64]) -> f64 {
  ∂guarded/∂w = …
  ```
 
+ Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
+
  Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 fn guarded_grad(w: f64, xs: &[f64]) -> (f64, (f64, ::std::vec::Vec<f64>)) {

@@ -26,6 +26,8 @@ fn chain(x0: &[f64], k: f64, h: f64, steps: usize) -> f64 {
  ∂chain/∂k = …
  ```
 
+ Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
+
  Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps float values per iteration on a tape (their carried values are accumulators). Local buffers (`x`): each write first saves the index and the value it overwrites on the buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 fn chain_grad(
