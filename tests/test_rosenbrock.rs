@@ -296,3 +296,25 @@ fn generic_slice_form_matches_closed_form() {
         "generic ∇f over an f32 slice",
     );
 }
+
+/// A concrete function calling the generic one: its pullback is inferred
+/// at `T = f64`.
+#[differentiable]
+fn twice_rosenbrock2(x: f64, y: f64) -> f64 {
+    2.0 * rosenbrock2(x, y)
+}
+
+#[test]
+fn concrete_caller_of_a_generic_function() {
+    for (x, y) in [(-1.25, 1.0), (0.5, -0.75)] {
+        let (v, (dx, dy)) = twice_rosenbrock2_grad(x, y);
+        let (cv, [cdx, cdy]) = closed2(x, y);
+        assert_close!(v, 2.0 * cv, 1e-13);
+        assert_all_close(
+            &[dx, dy],
+            &[2.0 * cdx, 2.0 * cdy],
+            1e-12,
+            "2·∇f through a call",
+        );
+    }
+}
