@@ -18,8 +18,8 @@ mod tape;
 use std::hint::black_box;
 
 use criterion::Criterion;
-use macrograd::differentiable;
 use macrograd::ops::relu;
+use macrograd::{differentiable, Float};
 
 use tape::Value;
 
@@ -33,6 +33,23 @@ const DEPTH: usize = 30;
 
 #[differentiable]
 fn rosenbrock(x: f64, y: f64) -> f64 {
+    let a = 1.0 - x;
+    let b = y - x * x;
+    a * a + 100.0 * b * b
+}
+
+/// The same function generic over the float type (monomorphised below for
+/// f32 and f64, timed against the concrete versions).
+#[differentiable]
+fn rosenbrock_generic<T: Float>(x: T, y: T) -> T {
+    let a = T::ONE - x;
+    let b = y - x * x;
+    a * a + T::from_f64(100.0) * b * b
+}
+
+/// The concrete f32 twin of [`rosenbrock`].
+#[differentiable]
+fn rosenbrock_f32(x: f32, y: f32) -> f32 {
     let a = 1.0 - x;
     let b = y - x * x;
     a * a + 100.0 * b * b
@@ -61,6 +78,30 @@ fn rosenbrock_tape(x: f64, y: f64) -> (f64, (f64, f64)) {
 
 #[differentiable]
 fn rosen_ext(x: [f64; 100]) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..99 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        sum += 100.0 * a * a + b * b;
+    }
+    sum
+}
+
+/// [`rosen_ext`] generic over the float type.
+#[differentiable]
+fn rosen_ext_generic<T: Float>(x: [T; 100]) -> T {
+    let mut sum = T::ZERO;
+    for i in 0..99 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = T::ONE - x[i];
+        sum += T::from_f64(100.0) * a * a + b * b;
+    }
+    sum
+}
+
+/// The concrete f32 twin of [`rosen_ext`].
+#[differentiable]
+fn rosen_ext_f32(x: [f32; 100]) -> f32 {
     let mut sum = 0.0;
     for i in 0..99 {
         let a = x[i + 1] - x[i] * x[i];
@@ -266,6 +307,17 @@ fn check_agreement() {
         }
     }
     assert_eq!(sanity_grad(-4.0), (-20.0, 46.0), "micrograd's figures");
+
+    // generic, monomorphised: the concrete gradients, bit for bit
+    for (x, y) in [(-1.2, 1.0), (0.3, -0.7), (2.5, 4.1)] {
+        assert_eq!(rosenbrock_generic_grad(x, y), rosenbrock_grad(x, y));
+        let (x, y) = (x as f32, y as f32);
+        assert_eq!(rosenbrock_generic_grad(x, y), rosenbrock_f32_grad(x, y));
+    }
+    let x = rosen_point();
+    assert_eq!(rosen_ext_generic_grad(x), rosen_ext_grad(x));
+    let x = x.map(|v| v as f32);
+    assert_eq!(rosen_ext_generic_grad(x), rosen_ext_f32_grad(x));
 }
 
 fn bench_rosenbrock(c: &mut Criterion) {
@@ -350,6 +402,41 @@ fn bench_sanity(c: &mut Criterion) {
     g.finish();
 }
 
+/// Generic gradients monomorphised for f64 and f32 against the concrete
+/// ones, in the same run: `scalar/generic_<case>/<float>_<concrete|generic>`.
+fn bench_generic(c: &mut Criterion) {
+    let mut g = c.benchmark_group("scalar/generic_rosenbrock");
+    let (x, y) = (-1.2, 1.0);
+    let (x32, y32) = (-1.2_f32, 1.0_f32);
+    g.bench_function("f64_concrete", |b| {
+        b.iter(|| rosenbrock_grad(black_box(x), black_box(y)))
+    });
+    g.bench_function("f64_generic", |b| {
+        b.iter(|| rosenbrock_generic_grad(black_box(x), black_box(y)))
+    });
+    g.bench_function("f32_concrete", |b| {
+        b.iter(|| rosenbrock_f32_grad(black_box(x32), black_box(y32)))
+    });
+    g.bench_function("f32_generic", |b| {
+        b.iter(|| rosenbrock_generic_grad(black_box(x32), black_box(y32)))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("scalar/generic_rosen_ext_100");
+    let x = rosen_point();
+    let x32 = x.map(|v| v as f32);
+    g.bench_function("f64_concrete", |b| b.iter(|| rosen_ext_grad(black_box(x))));
+    g.bench_function("f64_generic", |b| {
+        b.iter(|| rosen_ext_generic_grad(black_box(x)))
+    });
+    g.bench_function("f32_concrete", |b| {
+        b.iter(|| rosen_ext_f32_grad(black_box(x32)))
+    });
+    g.bench_function("f32_generic", |b| {
+        b.iter(|| rosen_ext_generic_grad(black_box(x32)))
+    });
+    g.finish();
+}
+
 fn main() {
     check_agreement();
     let mut c = Criterion::default().configure_from_args();
@@ -357,5 +444,6 @@ fn main() {
     bench_rosen_ext(&mut c);
     bench_nested(&mut c);
     bench_sanity(&mut c);
+    bench_generic(&mut c);
     c.final_summary();
 }

@@ -178,6 +178,29 @@
 //! assert_eq!((x, dx0, dk), (0.5, 0.25, -1.0));
 //! ```
 //!
+//! ## Generic floats
+//!
+//! One function for both precisions: a single type parameter bounded by
+//! [`Float`] (`<T: Float>`). Constants are written `T::from_f64(c)`,
+//! `T::ONE`, `T::ZERO`; the generated gradient is generic too, and each
+//! constant it needs is converted once per call. Other generic parameters
+//! are an error saying what to write.
+//!
+//! ```
+//! use macrograd::{differentiable, Float};
+//!
+//! #[differentiable]
+//! fn rosenbrock<T: Float>(x: T, y: T) -> T {
+//!     let a = T::ONE - x;
+//!     let b = y - x * x;
+//!     a * a + T::from_f64(100.0) * b * b
+//! }
+//!
+//! // ∂f/∂x = −2·(1 − x) − 400·x·(y − x²), ∂f/∂y = 200·(y − x²)
+//! assert_eq!(rosenbrock_grad(0.5_f64, 0.5_f64), (6.5, (-51.0, 50.0)));
+//! assert_eq!(rosenbrock_grad(0.5_f32, 0.5_f32), (6.5, (-51.0, 50.0)));
+//! ```
+//!
 //! ## Giving a derivative by hand
 //!
 //! For a function the macro should not (or cannot) differentiate, write its

@@ -12,11 +12,15 @@
 //! carried to the next iteration in a register), is checked the same way
 //! for every length from 1 (a loop that never runs) up, and a stencil over
 //! an inclusive range `from..=to` whose loop may not run at all.
+//!
+//! Generic over the float (`<T: Float>`): the two-variable form, the array
+//! and the slice forms, monomorphised for f32 and f64, against the closed
+//! forms, central differences and a concrete f64 twin.
 
 mod common;
 
 use common::{assert_all_close, numeric_grad};
-use macrograd::differentiable;
+use macrograd::{differentiable, Float};
 
 const N: usize = 100;
 
@@ -159,5 +163,158 @@ fn inclusive_stencil_matches_differences_and_may_not_run() {
                 "a loop that never runs: {grad:?}"
             );
         }
+    }
+}
+
+/// f(x, y) = (1 − x)² + 100·(y − x²)², generic over the float type.
+#[differentiable]
+fn rosenbrock2<T: Float>(x: T, y: T) -> T {
+    let a = T::ONE - x;
+    let b = y - x * x;
+    a * a + T::from_f64(100.0) * b * b
+}
+
+/// The concrete f64 twin of [`rosenbrock2`].
+#[differentiable]
+fn rosenbrock2_f64(x: f64, y: f64) -> f64 {
+    let a = 1.0 - x;
+    let b = y - x * x;
+    a * a + 100.0 * b * b
+}
+
+/// The n-dimensional form over `[T; 100]`.
+#[differentiable]
+fn rosenbrock_generic<T: Float>(x: [T; 100]) -> T {
+    let mut s = T::ZERO;
+    for i in 0..99 {
+        s += T::from_f64(100.0) * (x[i + 1] - x[i] * x[i]).powi(2) + (T::ONE - x[i]).powi(2);
+    }
+    s
+}
+
+/// The slice form, with a `#[nograd]` weight of type `T`.
+#[differentiable]
+fn rosenbrock_slice_generic<T: Float>(x: &[T], #[nograd] w: T) -> T {
+    let mut s = T::ZERO;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = T::ONE - x[i];
+        s += w * a * a + b * b;
+    }
+    s
+}
+
+fn closed2(x: f64, y: f64) -> (f64, [f64; 2]) {
+    let v = (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2);
+    let dx = -2.0 * (1.0 - x) - 400.0 * x * (y - x * x);
+    let dy = 200.0 * (y - x * x);
+    (v, [dx, dy])
+}
+
+#[test]
+fn generic_two_variable_form_matches_closed_form_and_twin() {
+    for (x, y) in [(-1.25, 1.0), (0.5, -0.75), (1.0, 1.0), (2.0, 3.5)] {
+        let (v, (dx, dy)) = rosenbrock2_grad::<f64>(x, y);
+        let (cv, [cdx, cdy]) = closed2(x, y);
+        assert_close!(v, cv, 1e-13);
+        assert_all_close(&[dx, dy], &[cdx, cdy], 1e-12, "generic f64 vs closed form");
+        let fdx = common::central_diff(|t| rosenbrock2(t, y), x);
+        let fdy = common::central_diff(|t| rosenbrock2(x, t), y);
+        assert_all_close(
+            &[dx, dy],
+            &[fdx, fdy],
+            1e-6,
+            "generic f64 vs central differences",
+        );
+        // the generic instance is the concrete function, bit for bit
+        assert_eq!(rosenbrock2_grad::<f64>(x, y), rosenbrock2_f64_grad(x, y));
+        let (v32, (dx32, dy32)) = rosenbrock2_grad::<f32>(x as f32, y as f32);
+        assert_close!(f64::from(v32), cv, 1e-5);
+        assert_all_close(
+            &[f64::from(dx32), f64::from(dy32)],
+            &[cdx, cdy],
+            1e-5,
+            "generic f32 vs closed form",
+        );
+        let fdx = common::central_diff_f32(|t| rosenbrock2(t, y as f32), x as f32);
+        let fdy = common::central_diff_f32(|t| rosenbrock2(x as f32, t), y as f32);
+        assert_all_close(
+            &[f64::from(dx32), f64::from(dy32)],
+            &[f64::from(fdx), f64::from(fdy)],
+            2e-2,
+            "generic f32 vs central differences",
+        );
+    }
+}
+
+#[test]
+fn generic_array_form_matches_concrete_in_both_precisions() {
+    for x in points() {
+        let (v, g) = rosenbrock_generic_grad(x);
+        assert_eq!((v, g), rosenbrock_grad(x));
+        assert_all_close(&g, &closed_gradient(&x), 1e-12, "generic ∇f in f64");
+        let x32 = x.map(|v| v as f32);
+        let (v32, g32) = rosenbrock_generic_grad(x32);
+        assert_eq!(v32, rosenbrock_generic(x32));
+        assert_close!(f64::from(v32), closed_value(&x), 1e-5);
+        let g32: Vec<f64> = g32.iter().map(|&g| f64::from(g)).collect();
+        assert_all_close(&g32, &closed_gradient(&x), 1e-5, "generic ∇f in f32");
+    }
+    let x = points()[1];
+    let fd = numeric_grad(
+        |v| rosenbrock_generic::<f64>(v.try_into().expect("100 values")),
+        &x,
+    );
+    assert_all_close(
+        &rosenbrock_generic_grad(x).1,
+        &fd,
+        1e-7,
+        "generic ∇f vs differences",
+    );
+}
+
+#[test]
+fn generic_slice_form_matches_closed_form() {
+    let wave: Vec<f64> = (0..12).map(|i| (i as f64 * 0.37).sin() * 1.5).collect();
+    let (v, g) = rosenbrock_slice_generic_grad(&wave, 100.0);
+    assert_close!(v, closed_value(&wave), 1e-12);
+    assert_all_close(
+        &g,
+        &closed_gradient(&wave),
+        1e-12,
+        "generic ∇f over a slice",
+    );
+    let w32: Vec<f32> = wave.iter().map(|&v| v as f32).collect();
+    let (v32, g32) = rosenbrock_slice_generic_grad(&w32, 100.0_f32);
+    let exact32: Vec<f64> = w32.iter().map(|&v| f64::from(v)).collect();
+    assert_close!(f64::from(v32), closed_value(&exact32), 1e-4);
+    let g32: Vec<f64> = g32.iter().map(|&g| f64::from(g)).collect();
+    assert_all_close(
+        &g32,
+        &closed_gradient(&exact32),
+        1e-4,
+        "generic ∇f over an f32 slice",
+    );
+}
+
+/// A concrete function calling the generic one: its pullback is inferred
+/// at `T = f64`.
+#[differentiable]
+fn twice_rosenbrock2(x: f64, y: f64) -> f64 {
+    2.0 * rosenbrock2(x, y)
+}
+
+#[test]
+fn concrete_caller_of_a_generic_function() {
+    for (x, y) in [(-1.25, 1.0), (0.5, -0.75)] {
+        let (v, (dx, dy)) = twice_rosenbrock2_grad(x, y);
+        let (cv, [cdx, cdy]) = closed2(x, y);
+        assert_close!(v, 2.0 * cv, 1e-13);
+        assert_all_close(
+            &[dx, dy],
+            &[2.0 * cdx, 2.0 * cdy],
+            1e-12,
+            "2·∇f through a call",
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod derive_params;
 pub mod diff;
 pub mod emit;
 pub mod formula;
+pub mod generic;
 pub mod higher;
 pub mod inline;
 pub mod ir;
@@ -110,6 +111,29 @@ fn stages_in(lowered: Graph, mode: Option<types::Mode>) -> syn::Result<Stages> {
 
 /// Expands `#[differentiable(attr)] item`.
 pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match generic::classify(&item) {
+        generic::Generic::No => expand_concrete(attr, item),
+        generic::Generic::Error(e, instance) => {
+            let e = e.into_compile_error();
+            let rest = match instance.map(|i| expand_concrete(attr, i)) {
+                Some(rest) if !generic::has_errors(&rest) => rest,
+                _ => generic::strip_nograd(item),
+            };
+            quote::quote!(#e #rest)
+        }
+        generic::Generic::Float(header, instance) => {
+            let name = generic::fn_name(&item).unwrap_or_default();
+            let expanded = expand_concrete(attr, instance);
+            if generic::has_errors(&expanded) {
+                return expanded;
+            }
+            generic::generalize(&header, &name, item, expanded)
+        }
+    }
+}
+
+/// [`expand_differentiable`] for a function of `f32` or `f64`.
+pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let Some(f) = parse::parse_fn(attr, item.clone(), &cx) else {
         let errors = cx.check().err().map(syn::Error::into_compile_error);
