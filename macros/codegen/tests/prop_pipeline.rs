@@ -3,7 +3,10 @@
 //! Each case generates a function (`common/gen/`: expression trees of depth
 //! ≥ 6 over 2–4 parameters, arrays and `#[nograd]` among them, every
 //! operation of the rules table, shared `let`s, reassignment and compound
-//! assignment, `if` on `&&`/`||`/`!` of comparisons, `for` loops), runs
+//! assignment, `if` on `&&`/`||`/`!` of comparisons, `for` loops; in
+//! run-time loops `if c { break; }` / `if c { continue; }` on values,
+//! `loop` and `while` bounded by a `usize` counter, `Vec` buffers written by
+//! run-time index), runs
 //! `pipeline` on it, picks a point in [−2, 2]ⁿ that no kink is near, and
 //! checks:
 //!
@@ -308,8 +311,10 @@ proptest! {
     #![proptest_config(config(1_000))]
 
     /// (a)–(e) on bodies over slice parameters: run-time loops (over a
-    /// slice, `iter`, `enumerate`, nested), run-time indices into slices
-    /// and arrays, reverse mode through them.
+    /// slice, `iter`, `enumerate`, nested, `loop` and `while` with a bounded
+    /// counter) with early exits (`break`, `continue` on values), run-time
+    /// indices into slices, arrays and `Vec` buffers, reverse mode through
+    /// them.
     #[test]
     fn runtime_loop_bodies(raw in choices(), pool in points()) {
         check(&gen::generate(&raw, Profile::RUNTIME), &pool)?;
