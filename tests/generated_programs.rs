@@ -20,49 +20,55 @@ fn f0(x: f64, #[nograd] y: [f64; 2], z: f64) -> f64 {
 
 #[differentiable]
 fn f1(x: f64, y: [f64; 3], z: [f64; 3], #[nograd] w: f64) -> f64 {
-    let mut b1 = [f64::cos(w), (y[0] * x), (if (((((x * x) + 0.5).ln() >= ((((x * x) + 0.5).ln() - std::f64::consts::PI) + ((x * x) + 0.5).ln())) && (w != (-1.0_f64))) || (((y[2] * y[0]).atan() + 2.0).atan2(x) <= ops::softplus(w).sin().tan())) { (-x) } else { x.hypot(0.75).ln_1p() })];
-    let mut v2 = z[1].max((if (((1.5 as f64).powi(4) >= 2.0_f64) && ((2.0_f64.hypot(0.75).powf(1.5_f64) * (y[0].abs() + 0.5).ln()) > x)) { 0.5_f64 } else if (softplus(z[0]) >= 1.5f64) { x } else { x }));
+    let mut v1 = f64::atan((-0.75_f64));
     for i in (0..1).rev() {
-        v2 = w.sin();
-        v2 += (((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp() / ((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp().abs() + 1.0)) * 0.5_f64);
+        v1 -= (((i as f64) + v1).sin() * 0.5_f64);
+        v1 -= ((y[i] * ({ let t2 = w; t2 })).cos() * 0.5_f64);
+        v1 = (v1.cosh().ln().exp2().atan2(v1.exp2()) + v1).sin();
     }
-    for e in b1 {
-        v2 *= f64::tan((softplus(v2) / (softplus(v2).abs() + 1.0))).sin();
-        v2 *= relu(std::f64::consts::FRAC_PI_4);
-        v2 += ((((v2.sin() * 5.0_f64) * e).cos() * 4.0_f64).hypot(0.75).recip().sin() * 0.5_f64);
+    let mut n3 = 0usize;
+    loop {
+        if n3 >= 3 {
+            break;
+        }
+        n3 += 1;
+        v1 = ((softplus(v1) / (softplus(v1).abs() + 1.0)) * 2.0_f64);
     }
-    v2 /= ((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp_m1().tanh() * 2.0_f64).exp2();
-    if ((v2 > gelu(((v2.sin() * 12.5_f64) - (1.0 as f64)))) || (false && (((v2.sin() * 12.5_f64) - (1.0 as f64)) >= macrograd::ops::softplus((sigmoid(v2) - 0.5).atanh())))) {
-        let mut v3 = ((v2.atan() * 0.63) * 2.5_f64).exp();
-        v3 = ((v3.sin() + 1.5) + 1.1).acosh();
-        let mut v4 = f64::cbrt((((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64)) + 0.5));
-        v4 *= (((macrograd::ops::softplus((v4.sin() * 0.8).atanh()).atan() + 2.0).hypot(((b1[0].atan() * 0.63) * 4.0_f64)).atan() * 0.63) * 2.0_f64);
-    } else {
-        v2 /= f64::tanh(((v2 / (v2.abs() + 1.0)) * 4.0_f64).hypot((-0.5_f64.hypot(0.75)))).cosh().log(0.5).exp();
-        v2 += (-(sigmoid(v2) + 0.25)).recip().clamp((-1.0_f64), (sigmoid(v2) + 1.25));
+    let mut v4 = (sigmoid(y[0]) - 0.5).acos();
+    let v5: f64 = f64::asin((y[1].cos().tanh() * 0.75));
+    let mut v6: f64 = (((2.0_f64.sin() + 1.5).powf((v1.sin() * 2.0_f64)).tanh() + 1.25).powf(0.5_f64).abs() + 0.5).cbrt();
+    for i in 0..y.len() {
+        let v7 = (i as f64).clamp(0.25_f64, ((v1.cos() * 2.0_f64).exp2().log2().sin() + 1.25));
     }
-    let mut b5 = [((ops::softplus((v2.cos() * 4.0_f64)) + 0.5).sqrt().min((ops::softplus((v2.cos() * 4.0_f64)) + 0.5).sqrt()) + (v2.cos() * 1.5_f64).exp().log(10.0)), (((((((v2 / (v2.abs() + 1.0)) * 5.0_f64) * (((sigmoid(b1[0]) * 2.0) - 1.0) * 5.0_f64)).sin() * 5.0_f64) * (w.mul_add(((v2.atan() * 0.63) * 3.0_f64), (v2.sin() * 12.0_f64)).tanh() * 5.0_f64)).sin() * 12.5_f64) + x)];
-    (((f64::hypot(((((f64::cosh((-1.0_f64)).sin() + 1.5) + 1.1).acosh().min(((std::f64::consts::PI.cos() * 2.0_f64).cosh().sqrt().cos() * 0.5).asin()).sin() + 1.5).sqrt().sin() * 0.8).atanh(), (ops::softplus(b5[0]) + 0.5)) + y[1]) + z[2]) + ((b5[1] / (b5[1].abs() + 1.0)) * 2.0_f64))
+    if (0.1_f64 >= ({ let t8 = ((((v1.atan() * 0.63) * 2.0_f64) * ((v1.atan() * 0.63) * 2.0_f64)) + 0.5).log10(); ((((v1.atan() * 0.63) * 2.0_f64) * ((v1.atan() * 0.63) * 2.0_f64)) + 0.5).log10() })) {
+        v6 -= ((v5.abs() + 0.5).sqrt() * f64::exp_m1((v5.abs() + 0.5).sqrt()));
+        v6 = relu((z[0] * v5));
+    } else if (((y[2] + w).abs() + 0.5).recip() < (-1.0_f64)) {
+        v6 = (((v6.atan() * 0.63) * 4.0_f64).abs() + 0.5).hypot((std::f64::consts::PI.sin() + 1.5).recip());
+        v6 += ((0.5_f64 / 0.5_f64.cosh()) - (0.5_f64 / 0.5_f64.cosh())).cosh();
+    }
+    (((((sigmoid((if (v6 < v1) { ((((sigmoid((((sigmoid((((v1.atan() * 0.63) * 4.0_f64).abs() + 0.5).sqrt().hypot(((v6.tanh() * 2.5_f64).cosh().sin() + 1.5))) * 2.0) - 1.0) * 2.5_f64).cosh()) * 2.0) - 1.0) * 2.0_f64).exp2().cbrt() + ((-((z[0] * z[0]) + 0.5)).cbrt() - f64::asinh(f64::cbrt((((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64)) + 0.5)).exp_m1())).max(macrograd::ops::leaky_relu((-(softplus(((((((v1.atan() * 0.63) * 4.0_f64).abs() + 0.5).sqrt().hypot(((v6.tanh() * 2.5_f64).cosh().sin() + 1.5)) - z[2]) / (((((v1.atan() * 0.63) * 4.0_f64).abs() + 0.5).sqrt().hypot(((v6.tanh() * 2.5_f64).cosh().sin() + 1.5)) - z[2]).abs() + 1.0)) * 4.0_f64)) + 0.5)).cbrt(), (sigmoid(f64::asinh(f64::cbrt((((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64)) + 0.5)).exp_m1()).exp_m1()) * 0.2)))) } else { (v4 * (((((((-v6) + v6).sin() * 5.0_f64) * v5) * (v1.sin() * 5.0_f64)).atan() * 0.63) * 5.0_f64)) })) * 2.0) - 1.0).tan() + x) + y[2]) + z[1])
 }
 
 #[differentiable]
 fn f2(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
-    let mut v1 = x.tanh();
-    for i in (0..3).rev() {
-        let v2 = silu(gelu(0.5_f64));
+    let mut b1 = [(f64::min(f64::recip((y.tanh() + 1.25)), z.min(x)) / (sigmoid(f64::min(f64::recip((y.tanh() + 1.25)), z.min(x)).exp()) + 0.25)).asinh(); 3];
+    let v2: f64 = (((2f64.sin() + 1.5).log10().tanh() + 1.25) + 1.1).acosh();
+    b1[1] += (b1[0].cos() * 0.5).asin();
+    let mut v3: f64 = (sigmoid(ops::leaky_relu(b1[2], (sigmoid(v2) * 0.2))) * v2);
+    let mut v4: f64 = f64::log((b1[0].abs() + 0.5), 10.0).exp2();
+    for i in 0..=1 {
+        v4 = (({ let t5 = (i as f64); ((b1[i].atan() / (b1[i].atan().abs() + 1.0)).tan().cosh().hypot(((b1[1 - i] / (b1[1 - i].abs() + 1.0)) * 4.0_f64)).sin() * b1[i].atan()) }).sin() * 1.262001176678389_f64);
+        v4 *= b1[i].tanh();
+        let v8 = if ((v4 < ((((std::f64::consts::PI * v4).tanh() * 2.0_f64) * ((std::f64::consts::PI * v4).tanh() * 2.0_f64)) + 0.5).log(10.0)) || false) {
+            let t6 = macrograd::ops::silu(((b1[i] + (v3 + v4)).sin() * 2.0_f64).cosh().sqrt()); (sigmoid(v4) + 0.25).sqrt()
+        } else {
+            let t7 = ((i as f64).tanh() + 1.25).powf(f64::sqrt((v4.sin() + 1.5))); ((-1.0_f64).sin().atan() * 0.5).atanh()
+        };
     }
-    let v3: f64 = sigmoid((2f64.sin() + 1.5).log10().min(f64::powf((z.atan() + 2.0), z)));
-    v1 -= (((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).cosh().tanh();
-    let v4 = v3.exp();
-    let mut v5 = (v3.cosh().powf((-0.5_f64)).cosh().hypot(v4) * leaky_relu((0.25_f64.sin() + 1.5).log10(), 0.2_f64));
-    if ((v1 - (sigmoid(v3) - 0.5).asin()) < (v1.tanh() * 2.0_f64).cosh().log2()) {
-        let v6 = x.exp2();
-        v5 *= v4.tanh();
-    } else {
-        let v1 = (((v1.sin() * 2.0_f64).powi(2) + 0.25).hypot(v3) + (v3 * v5));
-    }
-    let v7 = (((v4.exp() / (v4.exp().abs() + 1.0)) * 6.0_f64) / (-((v5 + v4).abs() + 0.5)));
-    (f64::log10((macrograd::ops::softplus((v7.cos() * f64::log10(((v7.cos().powi(2) + 0.25).sqrt().mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64)).tanh() + 1.25)).exp()).sin().atan()) + 0.5)) - (v7.cos() * f64::log10(((v7.cos().powi(2) + 0.25).sqrt().mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64)).tanh() + 1.25)).exp()).sin())
+    let mut v9 = (-((v2.tanh() + 1.25).powf((macrograd::ops::softplus((y.cos() * 1.5_f64).exp().powf((-0.75_f64))).cos() * 2.0_f64)) * (-v4)));
+    v9 *= (({ let t10 = v3; 1.5f64 }).sinh().cos() * 2.0_f64);
+    leaky_relu((((sigmoid((v3 - ((((sigmoid(v9.min(b1[1])) * 2.0) - 1.0) * 25.0_f64).atan() * 0.5).acos()).abs()) * 2.0) - 1.0) * 4.0_f64).atan2((-((((sigmoid(v2.cosh()) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25))).signum().hypot(0.75).ln().sinh(), (sigmoid(relu((-1.0_f64).clamp((-0.5_f64), (((v3 - ((((sigmoid(v9.min(b1[1])) * 2.0) - 1.0) * 25.0_f64).atan() * 0.5).acos()).abs() / ((v3 - ((((sigmoid(v9.min(b1[1])) * 2.0) - 1.0) * 25.0_f64).atan() * 0.5).acos()).abs().abs() + 1.0)) + 1.25)))) * 0.2))
 }
 
 #[differentiable]
@@ -94,38 +100,35 @@ fn f3(x: f64, y: f64, z: [f64; 3]) -> f64 {
 
 #[differentiable]
 fn f4(x: [f64; 2], y: [f64; 2]) -> f64 {
-    let v2 = if ((sigmoid(x[0]) + 0.25).powf(1.5_f64) >= 2.0_f64) {
-        (std::f64::consts::FRAC_PI_4.sin().sin() + 1.5).log(0.5)
+    let v1 = softplus((x[0].powi(2) + 0.25).ln());
+    let mut v3 = (y[0] * (({ let t2 = v1; std::f64::consts::FRAC_PI_4 }).exp2() * 2.0).powi(-3));
+    let v5 = if ((sigmoid(x[0].exp_m1()) + 0.25).powf(0.5_f64) <= 2f64) {
+        let t4 = 2f64.exp(); ops::gelu(f64::recip((-(sigmoid((t4 - (if (v3 > v1) { v3 } else { v3.atan() }))) + 0.25))))
     } else {
-        let t1 = x[1].cosh(); ((t1 * (t1.cos() * 0.5).acos()) - ((2f64.asinh() * gelu(t1)).sin() * 2.0_f64).exp2().sqrt())
+        ((v1.atan() * 0.63) * 1.5_f64).exp().ln()
     };
-    let mut v3 = (-(-v2));
-    v3 += (-v2.sin()).abs().min(v2).atan();
-    let mut v4 = ((std::f64::consts::PI + (y[1] - sigmoid((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh()))) - 0.25_f64.exp().atan2(((((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh() + (v3 - v2)).atan() * 0.63) * 4.0_f64)));
-    for (i, &e) in y.iter().enumerate() {
-        v4 /= (sigmoid(((((((sigmoid(((x[1 - i] / (v2.sin() * 2.0_f64).exp2()) + e)) * 2.0) - 1.0) * 6.0_f64) / (-(e.atan2(((v2.atan() * 0.63) * 2.0_f64).exp2()).clamp(((((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh() / (((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh().abs() + 1.0)) - 1.25), (v3.cos() + 1.25)).sin() + 1.5))).atan() * 0.63) * 4.0_f64).atan2((sigmoid(f64::sin(((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh())) + 0.25))) + 1.0);
-    }
-    let mut v5 = (if (((sigmoid((-(core::f64::consts::E.tanh() * 1.5_f64).exp()).cbrt()) + 0.25) + 1.1).acosh() > 3.0_f64) { (y[0] + 2f64) } else { ops::softplus(v4) }).max((v3 + v4.sin()));
-    ((if (std::f64::consts::PI < (macrograd::ops::softplus(((v4.atan() * 0.63) * 4.0_f64)) + 0.5).recip()) { (-((((((((v3 / (v3.abs() + 1.0)) * 6.0_f64) / (softplus(((((3.0_f64.cos() * 2.23606797749979_f64).powi(4).atan() * 0.63) * 25.0_f64).sin() * 4.0_f64)) + 0.5)).sin() * 5.0_f64) * std::f64::consts::FRAC_PI_4) * (v2.max((1.0 as f64).clamp((v4.cos() - 1.25), (0.1_f64 + 1.25))).tanh() + 1.25).sqrt()).cos() * 0.5).acos().clamp((v4.cos() - 1.25), 0.5_f64) + v3)) } else { (-(sigmoid(((v3.sin() * 2.0_f64).cosh().ln_1p() / (softplus(y[0]) + 0.5))) - 0.5).acos().tanh().tanh()).atan() }) + (v5.cos() * 2.0_f64))
+    let mut v6: f64 = (((x[0].cos() * 0.5).acos() + (x[0].cos() * 0.5).acos()) * v1);
+    ((((f64::max((std::f64::consts::PI.cos() - (((sigmoid((((sigmoid(v6) * 2.0) - 1.0) * 2.5_f64).sinh()) * 2.0) - 1.0) * 2.5_f64).sinh()), y[1]) + (((((-f64::cos(v3.cosh())) * 1.5f64) / (-((((f64::cos(v3.cosh()) / (-0.1_f64.exp())) + ((1.5 as f64).clamp((v1.tanh() - 1.25), ((v1.atan() * 0.63) + 1.25)) / ((v6.atan() * 0.63) * 2.0_f64).cosh())) / (-0.25_f64.exp())).tanh() + 1.25))) * 1.5f64) - ((std::f64::consts::PI.cos() - (((sigmoid((((sigmoid(v6) * 2.0) - 1.0) * 2.5_f64).sinh()) * 2.0) - 1.0) * 2.5_f64).sinh()).tanh() * 2.0_f64).exp2().log(10.0))) - y[1]) + x[1]) + v5)
 }
 
 #[differentiable]
 fn f5(x: f64, #[nograd] y: f64) -> f64 {
-    let mut v1 = (-x);
-    let v2 = (x / (-(((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp()) / ((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp()).abs() + 1.0)) * 1.5_f64).exp())).min(core::f64::consts::E);
-    let v3: f64 = (v2.sin() * 2.5_f64).exp();
-    let mut v4 = (v1 + ((1.0 as f64) * ((v2.atan() * 0.63) * 5.0_f64))).asinh();
-    if (v4 > gelu(2f64)) {
-        v4 -= (x.powi(2) + 0.25).sqrt();
-        let mut b5 = [((sigmoid(f64::mul_add(((v4 / (v4.abs() + 1.0)) * 3.0_f64), 0.5_f64, f64::max(v4, v1))) / (-1.0_f64).cosh()).cosh() + 1.1).acosh(), ((-1.0_f64) * (v1 * v1))];
-    } else {
-        let y = v3.tanh().asinh();
-        let mut v6 = (v1.powi(0) * 2f64);
+    let y = ((x / (-x.exp2())).min(x.min(x)) + y);
+    let mut v1 = ((((((sigmoid(y) * 2.0) - 1.0) * 5.0_f64) * f64::sin(y)) * (core::f64::consts::E.cos() * 0.5).atanh()).tanh() * 1.9036539387158786_f64).powi(5);
+    v1 = ((v1.sin() * 5.0_f64) * (y.tanh() * 5.0_f64));
+    let v2 = ((((y / (y.abs() + 1.0)) * 2.5_f64).sinh().cos() * 5.0_f64) * (-(x.mul_add(((v1 / (v1.abs() + 1.0)) * 3.0_f64), x).atan() + 2.0)).atan2(2f64)).asinh();
+    let v3 = (((sigmoid(v2) * 2.0) - 1.0) * 3.0_f64).mul_add(0.5_f64, (((v1.sin() * 12.5_f64) + (f64::min(v1, v2).cos() * 12.5_f64)).max((-((((sigmoid(((v1.sin() * 12.5_f64) + (f64::min(v1, v2).cos() * 12.5_f64))) * 2.0) - 1.0) * 4.0_f64).abs() + 0.5)).recip()).tanh() * 12.0_f64));
+    let v4 = sigmoid(v2);
+    for i in (0..2).rev() {
+        let v5 = (y.powi(0) * 2f64);
+        let v6 = ((v4 * gelu(y)) - (v1.cos() * 12.5_f64));
+        let v11 = if (((((v5.max(v1).sin() * 25.0_f64).sin() * 2.5_f64).cosh() >= v5) || ((((i as f64) * (i as f64)) + 0.5).hypot((((softplus(2.0_f64) + 0.5).powf(3.0_f64) / ((softplus(2.0_f64) + 0.5).powf(3.0_f64).abs() + 1.0)) * 4.0_f64)) <= 3.0_f64)) && ((v6 > v1.sin().hypot((-((y.sin() * 2.0_f64).powi(2) + 0.25).powf((-0.5_f64)).cosh()))) && (true && ((((v1.sin() * 12.5_f64) - ((v5.max(v1).sin() * 25.0_f64).sin() * 2.5_f64).cosh()) <= (-0.75_f64)) || false)))) {
+            let t7 = (f64::max(v6, v5).cos() * 0.5).atanh(); ((x.tanh() + 1.25).log10() - (t7.tanh() + 1.25).hypot((x.tanh() + 1.25).log10()).powi(2).powi(1))
+        } else {
+            let t9 = (ops::gelu((((v6 / (v6.abs() + 1.0)) * 5.0_f64) * v4).cos()) + ({ let t8 = v1.tanh().sinh(); (t8.atan() + 2.0).sqrt() })); ({ let t10 = ((v1.min((-(v4.atan() * 0.5).asin())) / (v1.min((-(v4.atan() * 0.5).asin())).abs() + 1.0)) * 25.0_f64); ((((sigmoid(v6) * 2.0) - 1.0) * 12.5_f64) + v2) }).min((-(v4.atan() * 0.5).asin()))
+        };
     }
-    let mut v7: f64 = ((((v3 / (v3.abs() + 1.0)) * 5.0_f64) * gelu(v1)) - ops::sigmoid(((v4 / (v4.abs() + 1.0)) * 4.0_f64).hypot(0.75).log2()));
-    v7 /= ((((sigmoid(((-(2.0_f64.powi(2) + 0.25)).cbrt() + ((relu(x) - v7).cos() * 12.5_f64)).max(macrograd::ops::relu((relu(x) - v7)))) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25);
-    let mut b8 = [ops::silu((x - v3).clamp(((if (((((v4.atan() * 0.63) * 2.924017738212866_f64).powi(3).sin() * 12.5_f64) + (-1.0_f64)) < std::f64::consts::FRAC_PI_4) { y } else { 0.1_f64 }).tanh() - 1.25), 1.0_f64)), (if (v1 >= (1.5 as f64)) { f64::tan(((sigmoid(ops::softplus((((sigmoid(std::f64::consts::PI) * 2.0) - 1.0) * 2.5_f64).cosh())) * 2.0) - 1.0)) } else { (v7.atan() + 2.0).recip() })];
-    (({ let t9 = gelu((v1.tanh() + 1.25).log10()); (((-(softplus((-f64::hypot((-(v1 - ((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1).acosh().cos())), (((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1).acosh().sin() + 1.5)))) + 0.5)) * 2.0).powi(-1).atan() + 2.0).cbrt().powi(0) }) + b8[0])
+    ((sigmoid(softplus(y)) + 0.25).log(((sigmoid(y) * 0.5) + 0.1)) - macrograd::ops::silu(((softplus(((v1.max(((v3.sin() * 12.5_f64) + v4)).atan() * 0.63) * 25.0_f64).tanh()) + 0.5).cbrt() * (((sigmoid(v3) * 2.0) - 1.0) * 5.0_f64)).sin()).cos())
 }
 
 #[differentiable]
@@ -136,30 +139,32 @@ fn f6(x: f64, y: f64, #[nograd] z: f64, w: f64) -> f64 {
 
 #[differentiable]
 fn f7(x: [f64; 3], y: f64, #[nograd] z: f64) -> f64 {
-    let mut v1 = if (0.5_f64 < (relu(x[0]) * (2f64 * 2f64))) {
-        (ops::leaky_relu(z, 0.01_f64) / (-(x[2].sin().abs() + 0.5)))
-    } else {
-        (y * (-1.0_f64))
-    };
-    for i in (0..2).rev() {
-        v1 += (((((v1.atan() * 0.63) * 2.5_f64).exp() - v1) / ((((v1.atan() * 0.63) * 2.5_f64).exp() - v1).abs() + 1.0)) * 0.5_f64);
-        v1 *= (ops::leaky_relu(((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64), (sigmoid(((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64)) * 0.2)) + (sigmoid(v1) + 0.25).cbrt()).sin();
+    let v1: f64 = f64::tan(sigmoid((-0.75_f64)));
+    let mut v2 = (v1.tanh() * 0.75).ln_1p();
+    let mut v3 = (ops::leaky_relu(v1, (sigmoid((v1 - 0.1_f64)) * 0.2)) / (-(x[2].sin().abs() + 0.5)));
+    for i in 0..3 {
+        v3 = ({ let t4 = 1.5f64.max(v2); f64::max(v1, v1) });
     }
-    let mut b2 = [f64::exp2((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64)), macrograd::ops::leaky_relu(((1.5 as f64).max(v1) + z), (sigmoid(y) * 0.2)), (((f64::exp((v1.sin() * 2.5_f64)).atan() * 0.63) * 5.0_f64) * (y * (-1.0_f64))).max(f64::asinh(2.0_f64.min(x[1])))];
-    let v3 = ((v1.sin() * 2.0_f64).powi(2) + 0.25).log2();
-    let v6 = if (v1 < x[1]) {
-        let t4 = (v1 - 0.5_f64.abs()); v3.min(t4)
-    } else {
-        let t5 = (softplus(v3.cos()) + 0.5).recip(); (((f64::ln(v3.hypot(0.75)) * (((x[0].max(v3) + v3.exp2()).atan() * 0.63) * 5.0_f64)).tanh() + 1.25) + 1.1).acosh()
-    };
-    let mut v7: f64 = f64::ln_1p((f64::ln((v3.sin() + 1.5)).tanh() * 0.75));
-    (((((ops::softplus((if ((((v3.cos() * 1.5_f64).exp().powf(0.5_f64) * (v6.tanh() * 0.75).acos()) == 0.25_f64.asinh()) || ((((v7 * v7) + 0.5).powf(0.5_f64) + f64::clamp(v7, (-0.5_f64), ((v6.tanh() * 0.75).acos().tanh() + 1.25))) > ((((sigmoid((v1.sin() * 5.0_f64).powi(2)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1).acosh())) { f64::hypot(((v6.tanh() * 0.75).acos() * f64::asin((sigmoid(silu(x[2])) - 0.5))), (-(({ let t8 = (y / (v1.atan() + 2.0)); 3.0_f64 }).tanh() + 1.25))) } else { silu((v1.tanh() * 4.0_f64).atan2((-(sigmoid(v7) + 0.25)))) })).sin() * 0.8).acos().cos() * 2.0_f64).exp2().log10().exp().powf(3.0_f64) + (b2[0].tanh() * 2.0_f64)) + (b2[1].tanh() * 2.0_f64)) + (b2[2].cos() * 2.0_f64))
+    v3 += ((sigmoid((softplus(v1).abs() + 0.5).sqrt()) + 0.25).log10().tanh() + 1.25).ln();
+    let v5 = ((((((v3 / (v3.abs() + 1.0)) * 2.5_f64).exp2() / (((v3 / (v3.abs() + 1.0)) * 2.5_f64).exp2().abs() + 1.0)) * 5.0_f64) * v3.tanh()) + 0.5_f64.sinh());
+    let mut v6 = (if (1.5f64.min(v5) <= 2.0_f64) { 2.0_f64.tanh() } else { (v1 * (v5.max(v2).sin() * 5.0_f64)) });
+    (((((sigmoid(softplus((((v3.sin() * 2.0_f64).powi(2) + 0.25).log2().cosh() * ((-((((sigmoid(v5) * 2.0) - 1.0) * 5.0_f64) * ((sigmoid(v6) - 0.5).acos() * ((v3.sin() * 2.0_f64).powi(2) + 0.25).log2()))).cos() * 5.0_f64)).max(x[1]))) * 2.0) - 1.0).tan() + x[0]) + y) + z)
 }
 
 #[differentiable]
 fn f8(x: f64, #[nograd] y: [f64; 3], #[nograd] z: [f64; 2]) -> f64 {
-    let v1 = x.exp2();
-    (((((((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().exp() + 1.1).acosh().cos().tan().clamp((-0.5_f64), ((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().cos() + 1.25)) + y[0]) + y[1]) + y[2]) + z[0]) + z[1])
+    let mut v1 = x.exp2();
+    for e in y {
+        let mut v2 = y[1].exp_m1();
+        v2 /= ((-e.hypot(0.75)).recip().powi(2) + 0.25);
+        v2 *= z[1].hypot(0.75).ln();
+        let v3 = if ((((x - x.min(2f64)) < (-1.0_f64)) || (0.25_f64 >= macrograd::ops::gelu(z[1]).min((v1 + v1)))) || (e < 2.0_f64)) {
+            f64::powf((f64::powf((macrograd::ops::softplus((if (v1.tanh().atan() <= 0.5_f64) { v1.tanh() } else if (0.5_f64 <= (e * (((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64))) { v2 } else { e })).tanh() + 1.25), ((-(0.1_f64.atan() + 2.0)) * 2.0).powi(-2)).powi(2) + 0.25), 1.5_f64)
+        } else {
+            (z[1] - ((v1.atan() * 0.63) * 2.5_f64).exp2())
+        };
+    }
+    (silu(relu(v1.max((-((((sigmoid(((v1.cos() * 6.0_f64) / (-((ops::softplus(ops::sigmoid(0.25_f64)) + 0.5).powf(2.0_f64).hypot(0.75).ln().powi(2) + 0.25)))) * 2.0) - 1.0) * 5.0_f64) * (-x)))))) + z[0])
 }
 
 #[differentiable]
@@ -175,57 +180,30 @@ fn f10(x: f64, #[nograd] y: f64) -> f64 {
     } else if (v1 <= (1.5 as f64)) {
         v1 /= ((v1.exp_m1().atan() * 0.5).acos().cos() * 1.5_f64).exp();
     } else {
-        let mut v3 = ({ let t2 = y; f64::abs(sigmoid(v1)) });
+        let v1 = f64::sinh(x);
     }
-    for i in (0..3).rev() {
-        let mut v4 = (v1 + (0.5_f64 * (v1.tanh() * 5.0_f64)));
-        for j in 0..1 {
-            v4 = ((silu(f64::abs((i as f64))) * silu(f64::abs((i as f64)))) + 0.5).log10();
-        }
-        for j in 0..=1 {
-            v4 *= ((0.5_f64 * 0.5_f64) + 0.5).powf((-0.5_f64)).sin();
-            v4 = ((((v1 / (v1.abs() + 1.0)) * 2.5_f64).exp().tanh() * 2.5_f64).exp().atan() * 0.5).acos();
-        }
-        v4 = (-v1.atan());
-    }
-    let v6 = if (v1 <= 3.0_f64) {
-        let t5 = (v1 + x); (f64::sqrt((2f64.tanh() + 1.25)) * (-core::f64::consts::E))
+    let mut v3 = f64::powf(((((((({ let t2 = (v1 - v1); (x + (v1 - v1)) }) / (({ let t2 = (v1 - v1); (x + (v1 - v1)) }).abs() + 1.0)) * 2.5_f64).exp().atan() * 0.63) * 2.0_f64) * ((((({ let t2 = (v1 - v1); (x + (v1 - v1)) }) / (({ let t2 = (v1 - v1); (x + (v1 - v1)) }).abs() + 1.0)) * 2.5_f64).exp().atan() * 0.63) * 2.0_f64)) + 0.5), (-0.5_f64));
+    let v5 = if (v3.cosh().exp2() >= (1.0 as f64)) {
+        let t4 = (sigmoid(0.5_f64.cosh().powf((-0.5_f64))) - 0.5).atanh(); f64::asinh(v3)
     } else {
-        ((v1.cos() * 5.0_f64) * x).tanh()
+        softplus(0.5_f64)
     };
-    let v7 = (v6 * ((v1.atan() * 0.63) * 5.0_f64));
-    let v6 = (v6.abs().sin() - ((v1.powi(1).atan() * 0.63) * 2.5_f64).exp2());
-    if ((v1 + (v7.cos() * 12.5_f64)).tanh() < 2.0_f64) {
-        v1 = y.min(v1);
-        let mut v8 = ((((sigmoid(x.min(v7)) * 2.0) - 1.0) * 12.5_f64) + v6);
-        v8 = sigmoid(v8);
-    } else {
-        v1 /= (sigmoid((((x.sin() * 1.9036539387158786_f64).powi(5) / ((x.sin() * 1.9036539387158786_f64).powi(5).abs() + 1.0)) * 25.0_f64)) + 0.25);
-        v1 *= relu((v6.max(y) + (((v7.atan() + 2.0) + 1.1).acosh() + (v1.atan() + 2.0).log2())).cos());
+    let v6: f64 = (v5.powi(1) + v1);
+    for i in (0..1).rev() {
+        v3 -= (((macrograd::ops::softplus(((v3 * (v6.tanh() * 5.0_f64)).sin() * 4.0_f64)) + 0.5).cbrt().atan() * 0.63) * 0.5_f64);
     }
-    return silu(silu((((f64::tan((x.tanh() + 1.25).powf(((-(v7.tanh() + 1.25).recip()).cos() * 2.0_f64)).tanh()) - (v1.sin() + 1.5).atan2(((v6.atan() * 0.63) * 4.0_f64))).atan() * 0.63) * 1.5_f64).exp().sqrt()).atan());
+    let mut b7 = [(v5 / (-(sigmoid(v5) + 0.25))), (macrograd::ops::sigmoid(v3).powi(2) + 0.25).cbrt()];
+    (((sigmoid((f64::sin(v3.abs().cos()).cos() - v3.powi(1))) - 0.5).asin() + b7[0]) + b7[1])
 }
 
 #[differentiable]
 fn f11(x: f64, #[nograd] y: f64, #[nograd] z: [f64; 2]) -> f64 {
-    let x = ((-y) / (sigmoid((((x.hypot(0.75).recip() * f64::sinh(y)).tanh() * 4.0_f64).abs() + 0.5).ln_1p()) - 0.5).asin().exp());
-    let mut v1 = ops::softplus(((3.0_f64.abs() + 0.5) + 1.1).acosh());
-    for i in 0..=0 {
-        let v2 = (v1 - v1).cos();
-    }
-    if !!(x >= (-1.0_f64)) {
-        v1 = ((-x.cosh()) * 2.0).powi(-1);
-    } else if !((f64::sin(x).atan() * 0.5).acos() >= (f64::atanh((z[0].sin() * 0.8)) * (-0.75_f64))) {
-        if ((sigmoid(y) + 0.25).recip() < z[1].clamp(((x.atan() * 0.63) - 1.25), (x.exp2().log10() + 1.25))) {
-            v1 = (-((x.hypot(0.75) + 1.1).acosh().sin() + 1.5)).cbrt();
-            v1 -= (v1.cos() * 0.5).asin();
-        } else {
-            v1 -= (x.abs() + 0.5).atan2(y);
-            v1 -= x.exp();
-        }
-        v1 = (((v1 / (v1.abs() + 1.0)) * 5.0_f64) * (y.exp_m1().tanh() * 5.0_f64));
-    }
-    (((f64::tan(((ops::sigmoid((((((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.0_f64).exp2().ln_1p().cosh().sin() * 2.0_f64).powi(2) + 0.25).log2()).sin() + 1.5) + 1.1).acosh().tanh()) + z[0]) + z[1]) + ((v1 / (v1.abs() + 1.0)) * 2.0_f64))
+    let mut v1 = ((((-y).exp().atan() * 0.63) * 4.0_f64).abs() + 0.5).ln();
+    v1 = (sigmoid((-0.75_f64).exp().recip()) - 0.5).acos();
+    let mut v2 = ((ops::softplus(x) + 0.5) + 1.1).acosh();
+    v2 = ((3.0_f64.abs() + 0.5) + 1.1).acosh();
+    let v3 = ((if !!(v1 >= (-1.0_f64)) { (0.5_f64 - (sigmoid(ops::softplus((v2 - y).cos())) - 0.5).atanh()) } else { ((softplus(v2) + 0.5) + 1.1).acosh() }) * ops::softplus((v2 - y).cos()));
+    ((sigmoid((((((z[1].exp().cos() * 4.0_f64).hypot((-(f64::recip(((-0.75_f64).abs() + 0.5)).tanh() + 1.25))).sin() * 2.0_f64) * ((z[1].exp().cos() * 4.0_f64).hypot((-(f64::recip(((-0.75_f64).abs() + 0.5)).tanh() + 1.25))).sin() * 2.0_f64)) + 0.5).ln_1p() * y)).abs() + z[0]) + (v3.tanh() * 2.0_f64))
 }
 
 #[differentiable]
@@ -255,33 +233,41 @@ fn f12(x: f64, y: f64, z: f64) -> f64 {
 fn f13(x: f64, y: f64) -> f64 {
     let mut v1: f64 = gelu(y);
     v1 = (v1.sinh().cos() * 0.5).asin();
-    let mut v2 = if (((v1.clamp((v1 - 1.25), 0.5_f64).tanh() + 1.25).recip() >= (1.0 as f64)) && !(macrograd::ops::softplus(0.5_f64) < 2f64)) {
-        v1.abs()
-    } else {
-        (std::f64::consts::FRAC_PI_4.max(x).tanh() * 0.75).acos()
-    };
-    return (-f64::cos((-v2.cos())).cos()).tanh();
+    v1 += ((((x * v1) - (v1 - v1)) + (v1 * v1).exp()).atan() + 2.0).log(0.5).cosh().cbrt();
+    ((f64::log2((-f64::cos(v1.cos())).tanh().exp()) + f64::exp2(ops::gelu((-1.0_f64)).powi(5))).cosh().sin() * 0.8).asin()
 }
 
 #[differentiable]
 fn f14(x: f64, #[nograd] y: [f64; 3], #[nograd] z: f64, #[nograd] w: [f64; 3]) -> f64 {
-    let v1: f64 = z.exp2();
-    let mut v2: f64 = (v1.atan2((-((2.0_f64 * 2.0_f64) + 0.5))).sin() * 2.0_f64).cosh().ln();
-    if (((v1.atan() * 0.63) * 2.5_f64).cosh() > z) {
-        let v4 = if ((v1 != ((z.tanh() * 0.75).acos() + v1)) && ((y[1].signum().mul_add((sigmoid(x) - 0.5).atanh(), v1) < (y[2] + macrograd::ops::sigmoid(((z.tanh() * 0.75).acos() + v1)))) || (x >= std::f64::consts::PI))) {
-            let t3 = ((0.25_f64.cos().abs() + 0.5).log2().cos() * 0.5).asin(); ((((macrograd::ops::softplus(x) + 0.5).powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64)).tanh() * 2.0_f64) * ((macrograd::ops::softplus(x) + 0.5).powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64)).tanh() * 2.0_f64)) + 0.5).log2()
+    let mut v1: f64 = z.exp2();
+    for i in (0..1).rev() {
+        let v3 = if ((i >= 0) || ((-(v1 + z)) < macrograd::ops::gelu(0.25_f64))) {
+            f64::tan((((((w[1] + y[i]) / ((w[1] + y[i]).tanh() + 1.25)).tanh() * 2.0_f64).powi(2) + 0.25) + 1.1).acosh().tanh())
         } else {
-            leaky_relu(v1, 0.2_f64)
+            let t2 = (f64::sin(v1) + 1.5f64); std::f64::consts::PI.cos()
         };
-    } else if ((y[2] > v2.cosh().signum()) || (true && ((sigmoid(v2.cosh()) - 0.5).atanh() >= (sigmoid(((v2.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh()))) {
-        v2 *= (-v2);
-        v2 -= f64::recip((-((v2 + v1).abs() + 0.5)));
     }
-    let mut v5 = sigmoid(v1.max(w[0]));
-    let mut v6 = f64::powf((v2.clamp((-1.0_f64), (v5 + 1.25)).tanh() + 1.25), 2.0_f64).min(v5);
-    let mut v7 = (-v2);
-    v7 /= ((sigmoid(v2) + 0.25).sqrt().sin() + 1.5);
-    (((((gelu(f64::signum(((-macrograd::ops::softplus((w[2].abs() + 0.5).log2()).powi(3)) * (w[2].abs() + 0.5).log2()).cos())) + y[0]) + y[1]) + w[1]) + v6) + ((v7 / (v7.abs() + 1.0)) * 2.0_f64))
+    if ((y[2] + sigmoid(v1)) <= v1) {
+        let v1 = ((z * v1) + (0.25_f64.cos() * 0.5).asin());
+    }
+    let mut b4 = [macrograd::ops::silu(x), ((x * x) + 0.5).hypot((1.5 as f64)).cos(), (z.sin().tanh() * 0.75).asin()];
+    for (i, &e) in w.iter().enumerate() {
+        let mut v5 = (e.cosh() - w[2 - i].exp());
+        v5 -= ((-((((v1.sin() * 0.8).atanh().atan() + 2.0).powf((sigmoid(((0.1_f64.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh()) * ((v1.sin() * 0.8).atanh().atan() + 2.0).powf((sigmoid(((0.1_f64.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh())) + 0.5)) * 2.0).powi(-2);
+        v5 -= x.atan2((((v5 / (v5.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25));
+        let mut v6 = (v1.atan() + 2.0).sqrt();
+    }
+    if ((((x.clamp(((v1 / (v1.abs() + 1.0)) - 1.25), 1.0_f64) - (sigmoid(0.1_f64) - 0.5).atanh()) <= (z.abs() + 0.5).log2().mul_add((sigmoid(0.1_f64) - 0.5).atanh(), v1)) || false) && ((v1.atan() + 2.0).log10() < 0.25_f64)) {
+        let mut b7 = [(z.tanh() + 1.25).ln(), (y[1] * (v1.sin() * 5.0_f64)), (y[2].abs() + 0.5).log2()];
+        let x = f64::exp((((sigmoid(3.0_f64) * 2.0) - 1.0) * 2.5_f64)).min((v1 - z));
+    } else if ((((v1.tanh() * 5.0_f64) * 2.0_f64).tanh() * 2.5_f64).cosh() > std::f64::consts::FRAC_PI_4) {
+        let mut v8 = (v1.sin() * 2.0_f64).exp2().powf(x);
+        v8 /= ((x / ((f64::log((((sigmoid(v8) * 2.0) - 1.0) * 1.5_f64).exp(), ((sigmoid(v1) + 0.25) + 1.25)) / (f64::log((((sigmoid(v8) * 2.0) - 1.0) * 1.5_f64).exp(), ((sigmoid(v1) + 0.25) + 1.25)).abs() + 1.0)) * 2.0_f64).cosh()).atan() + 2.0);
+        let mut v9 = (core::f64::consts::E.abs().cos() * 0.5).asin();
+        v9 -= (2f64 * ((((-1.0_f64).tanh() + 1.25).powf(0.5_f64) * ((-1.0_f64).tanh() + 1.25).powf(0.5_f64)) + 0.5).log(((sigmoid(f64::atanh((sigmoid(v9) - 0.5))) * 0.5) + 0.1)));
+    }
+    b4[1] *= (-(softplus(((softplus(b4[1]).atan() * 0.63) * 4.0_f64)) + 0.5)).recip();
+    ((((((((v1.atan() * 0.63) * 4.0_f64).atan2((-(((((softplus((v1.tanh() * 4.0_f64)) + 0.5).recip().sin() - (z + v1)).sin() + 1.5).sqrt() / (macrograd::ops::silu(v1).max(v1).tanh() + 1.25)).tanh() + 1.25))) - f64::cbrt((((softplus((v1.tanh() * 4.0_f64)) + 0.5).recip().sin() * (softplus((v1.tanh() * 4.0_f64)) + 0.5).recip().sin()) + 0.5))).cos() * 0.5).atanh().exp().signum() + y[1]) + (b4[0].cos() * 2.0_f64)) + (b4[1].cos() * 2.0_f64)) + (((sigmoid(b4[2]) * 2.0) - 1.0) * 2.0_f64))
 }
 
 #[differentiable]
@@ -297,41 +283,37 @@ fn f15(x: f64, #[nograd] y: [f64; 3], z: f64) -> f64 {
 #[differentiable]
 fn f16(x: [f64; 3], #[nograd] y: f64, z: f64) -> f64 {
     let mut v1 = y.tanh();
-    for i in 0..x.len() {
-        let mut v2 = sigmoid(std::f64::consts::FRAC_PI_4);
-        v2 -= (-v2.exp2()).cbrt();
-        for j in (0..1).rev() {
-            v2 = (((((-1.0_f64) * v2) * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64)) / ((((-1.0_f64) * v2) * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64)).abs() + 1.0)) * 1.8588219741119505_f64);
-            v2 = (silu(f64::min((v2 + v2), x[j]).tanh()).hypot(0.75).sqrt().exp2().log10() - f64::min((v2 + v2), x[j]).tanh());
+    if ((((v1 + (v1 + 2f64)) > ((-((x[1] * x[1]) + 0.5)).cbrt() + z)) && ((-((x[1] * x[1]) + 0.5)).cbrt() > 0.1_f64)) && ((gelu(v1).clamp(0.25_f64, 2.0_f64) >= f64::min(v1.min(v1), v1)) || (f64::min(v1.min(v1), v1) >= core::f64::consts::E))) {
+        v1 /= silu((0.1_f64.sin() * 0.8).atanh()).exp2();
+    } else if (f64::exp2((-0.75_f64)) < (x[1] / (v1.asinh().abs() + 0.5))) {
+        for (i, &e) in x.iter().enumerate() {
+            v1 *= (2.0_f64 * (f64::sinh((((sigmoid((((if ((e - z.sin()) < 3.0_f64) { x[i] } else { (i as f64) }) + (-z)) * v1)) * 2.0) - 1.0) * 2.5_f64)).sin() * 5.0_f64)).tanh();
+            for j in 0..=2 {
+                v1 *= (e - (-0.75_f64)).atan2((e.tanh() * 1.5_f64).exp()).sin();
+            }
+            let v3 = if (((softplus(x[2 - i]) + 0.5) + 1.1).acosh() < core::f64::consts::E) {
+                ((y.abs() + 0.5).ln().tanh() * 0.75).atanh()
+            } else {
+                let t2 = (((0.1_f64.atan() + 2.0).powf(3.0_f64).sin() * 5.0_f64) * z); (sigmoid((((f64::sin(z) - (v1 * e)) + (x[i] * (i as f64)).asinh()).atan() * 0.63).tan()) - 0.5).atanh()
+            };
         }
-        let v3: f64 = ((((v1 * v1).max(1.5f64.exp_m1()) / ((v1 * v1).max(1.5f64.exp_m1()).abs() + 1.0)) * 5.0_f64) * v2);
+        v1 = ({ let t4 = (z.tanh() + (std::f64::consts::FRAC_PI_4 + v1)); ops::silu((v1 * (std::f64::consts::FRAC_PI_4 + v1))) });
+    } else {
+        let mut v5 = (v1.tanh().sin() + 1.5).log2();
     }
-    (((f64::exp_m1(((((((((((x[0] * v1).atan() * 0.63) * 2.5_f64).sinh().sin() * 2.5_f64).exp().sin() * 5.0_f64) * 0.25_f64) * (-(v1.asinh() - (v1 * y))).tanh()).powi(2) + 0.25).log(0.5).powi(2) + 0.25) + 1.1).acosh()).asinh() + x[1]) + x[2]) + z)
+    ((if (((v1.cos() * 5.0_f64) * (v1.tanh() * 5.0_f64)).tanh() >= 3.0_f64) { ops::relu(macrograd::ops::gelu((((v1.cos() * 5.0_f64) * (v1.tanh() * 5.0_f64)).tanh() / (softplus(((((v1.atan() * 0.63) * 5.0_f64) * (((((v1.cos() * 6.0_f64) / (v1.sin() + 1.5)) - (v1.atan() * 0.5).atanh()).cos() * 12.5_f64) + (v1.cos() * 12.5_f64)).tanh()).tanh() * 4.0_f64)) + 0.5)))) } else { (0.5_f64 - (-((y - (if ((((v1.tanh() * 2.5_f64).exp2() + y) <= core::f64::consts::E) || (((v1 >= (1.5 as f64)) || true) && (((v1.sin() * 5.0_f64) * (((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64)) >= x[0]))) { (2f64.max(v1).sin() * 2.5_f64).cosh() } else { (y - (x[0].sin() + 1.5).log10()) })).sin().powi(2) + 0.25)).recip()) }) + x[2])
 }
 
 #[differentiable]
 fn f17(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
-    let mut v2 = if (((y + x) * y) < 2.0_f64) {
-        let t1 = (y * (-(x.exp2().powf((((x / (z.sin() * 1.5_f64).exp()) / ((x / (z.sin() * 1.5_f64).exp()).abs() + 1.0)) * 2.0_f64)).tanh() * 2.0_f64).cosh().sqrt())); ((t1 * t1).sin() * 4.0_f64).atan2(t1.hypot(0.75))
-    } else {
-        (x.powi(0).sin() + 1.5).sqrt()
-    };
-    if (f64::cos(x).exp2() < ((-v2).tanh() * 0.75).acos()) {
-        let mut v3 = ((v2.tanh() * 2.0_f64).powi(2) + 0.25).log2();
-        v3 += macrograd::ops::silu((-1.0_f64));
-        v3 *= (((f64::atan2((1.5 as f64), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) + (sigmoid(v2) - 0.5).asin()) / ((f64::atan2((1.5 as f64), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) + (sigmoid(v2) - 0.5).asin()).abs() + 1.0)) * 2.0_f64);
-    } else {
-        v2 -= (z / (((macrograd::ops::relu(v2).sin() + 1.5).powf((((f64::powf((y.tanh() * 1.5_f64).exp(), 3.0_f64).atan() * 0.63) * 25.0_f64).tanh() * 2.0_f64)).tanh() * 2.0_f64).powi(2) + 0.25));
-        let mut v4 = v2.tanh().tan();
-        v4 /= ops::silu(z).hypot(0.75);
+    let mut v1 = f64::min(x.powi(4).min((((-1.0_f64) / (-(z.exp().tanh() + 1.25))) - ((z * (-1.0_f64)).tanh() + 1.25).ln())), z);
+    v1 *= ops::sigmoid(((1.0 as f64) + v1.cos()));
+    let v2 = ((z.atan() * 0.5).acos().cos() * 1.5_f64).exp().sqrt();
+    for i in 0..3 {
+        v1 -= (softplus(3.0_f64).cos() * 0.5_f64);
+        v1 /= ((v2 * f64::atan((y.tanh() + 1.25).cbrt())).powi(2) + 1.0);
     }
-    if ((((v2.cos() * 5.0_f64) * (v2.tanh() * 5.0_f64)).tanh() * 2.5_f64).cosh() > std::f64::consts::FRAC_PI_4) {
-        v2 -= ({ let t5 = (-v2); f64::exp_m1((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64)) });
-        let mut v6 = (-(((((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64)).atan() * 0.63) * 4.0_f64).hypot((-(v2.min((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64))).tanh() + 1.25))).tanh() * 4.0_f64).abs() + 0.5)).atan2(macrograd::ops::sigmoid(v2).atan()).atan();
-    } else {
-        v2 -= f64::atan2((0.5_f64 * (1.5 as f64)).exp(), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25));
-    }
-    ((-(sigmoid(v2.sin()) + 0.25)) * 2.0).powi(-1).max(((f64::atanh(((if ((y < 2f64) && ((((v2.sin() * 2.23606797749979_f64).powi(4).cos() * 25.0_f64) < ((((sigmoid(leaky_relu(v2, 0.2_f64)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1).acosh()) && (y > 3.0_f64))) { ops::silu((z + macrograd::ops::leaky_relu((sigmoid(v2) - 0.5).asin(), (sigmoid(((v2 / (v2.abs() + 1.0)) * 2.0_f64).exp2().cbrt()) * 0.2)))) } else { v2.cos().mul_add((v2.cos() * 3.0_f64), (v2.cos() * 12.0_f64)) }).cos().atan() * 0.5)).powi(2) + 0.25) * 2.0).powi(-2))
+    ((x.abs() + 0.5).log(((sigmoid((((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt().sin() * 0.8).ln_1p()) * 0.5) + 0.1)).cos() / (f64::clamp((((v2.min(v2).atan() * 0.63) * 2.0_f64).powi(2) + 0.25).log(0.5).max(((((sigmoid(((-((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt()).tanh() + 1.25).powf((v1.cos() * 2.0_f64))) * 2.0) - 1.0) * 12.5_f64) + v1)), (((sigmoid((v2 - sigmoid(((((sigmoid(((-((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt()).tanh() + 1.25).powf((v1.cos() * 2.0_f64))) * 2.0) - 1.0) * 12.5_f64) + v1)))) * 2.0) - 1.0) - 1.25), ((softplus(((v2 - sigmoid(((((sigmoid(((-((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt()).tanh() + 1.25).powf((v1.cos() * 2.0_f64))) * 2.0) - 1.0) * 12.5_f64) + v1))).atan() * 0.5).asin()).atan() * 0.63) + 1.25)).abs() + 0.5)).exp2().cbrt()
 }
 
 #[differentiable]
@@ -346,26 +328,23 @@ fn f18(x: f64, y: f64) -> f64 {
 #[differentiable]
 fn f19(x: f64, y: f64) -> f64 {
     let mut v1 = (-((((sigmoid(((y.tanh() + 1.25).sqrt() - (if ((((y.tanh() + 1.25).sqrt() < 2.0_f64) && (x > 0.1_f64)) || (y.min(x) <= (y * (1.5 as f64)))) { std::f64::consts::FRAC_PI_4 } else { x }))) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25)).hypot(y);
-    for i in (0..2).rev() {
-        v1 /= (silu((i as f64)).abs() + 1.0);
-        v1 = ((v1.atan() + 2.0).ln().atan() + 2.0).ln_1p();
-    }
-    let v4 = if (v1 > v1) {
-        let t2 = relu(y); (x + ops::sigmoid(x))
+    v1 /= ((((1.0 as f64).sin() * 0.8).asin() + ((v1.atan() * 0.63) * 2.5_f64).exp2()).tanh() * 4.0_f64).hypot(0.75);
+    let v4 = if (f64::log(((v1.tanh() + 1.25).powf(1.5_f64).atan() + 2.0), 10.0) > y) {
+        let t2 = (v1 - (v1.tanh() * 2.5_f64).exp2()); f64::sin((((v1.cos() * 3.0_f64).mul_add(((-t2).tanh() * 3.0_f64), t2.abs()).atan() * 0.63) * 2.5_f64).exp_m1())
     } else {
-        let t3 = ((x * x) * ((v1.tanh() * 2.5_f64).exp_m1().sin() * 5.0_f64)); (v1.tanh() + 1.25).ln().exp2()
+        ({ let t3 = v1; f64::acosh(((t3.sin() * 2.0_f64).cosh() + 1.1)) })
     };
-    let v5 = if (softplus(v4) > core::f64::consts::E) {
-        ((if (y.sin() < y.sin()) { x } else { 1.5f64 }).atan().atan() + 2.0).log10()
+    if ((if (y.clamp(((1.0 as f64) - 1.25), 2.0_f64) > 0.25_f64) { y.clamp(((1.0 as f64) - 1.25), 2.0_f64) } else if (((v1 + 0.25_f64).powi(1) > silu(f64::sin(1.5f64))) && (v4 > v1)) { v4 } else { v4 }).atan() >= 0.5_f64) {
+        v1 *= (gelu(v1).tanh() * 2.0_f64);
+        v1 = (v1.tanh() + 1.25).log2();
     } else {
-        f64::cos(v1)
-    };
-    let v4 = f64::signum(1.5f64);
-    if (v1 > x) {
-        let v6: f64 = f64::tanh(v1);
-        v1 *= gelu(v4);
+        v1 = (v1 - f64::sinh(v4.tanh().tan()));
+        let mut b5 = [(macrograd::ops::softplus((x / (-(v1.abs().cos() * 4.0_f64).hypot(0.75)))) + v4), (v4 * 0.1_f64), (((if ((true && (v1 < 0.25_f64)) && (((v4.sin() * 1.5_f64).exp() + 1.1).acosh().abs() <= 0.25_f64)) { x } else { std::f64::consts::PI }) + (((v1.atan() * 0.63) * 5.0_f64).powi(2).cos() * 12.5_f64)).tanh() + 1.25).sqrt()];
     }
-    (((f64::log2(((v4 - (v4.exp() - ((sigmoid(1.5f64) - 0.5).ln_1p() - (-1.0_f64)).clamp(((y.tanh() * 0.75).ln_1p().tanh() - 1.25), (((sigmoid(1.5f64) * 2.0) - 1.0) + 1.25))).clamp(0.25_f64, 0.5_f64)).powi(2) + 0.25)) - v4) + (((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64)) + v5)
+    let mut v7 = ({ let t6 = v1; (t6 - y) });
+    v7 *= (0.5_f64.exp2().log(2.0).tanh() * 0.75).acos();
+    v7 -= (v4 - v7).cos();
+    (((if (((((sigmoid(v7) * 2.0) - 1.0) * 6.0_f64) / (((v1 / (v1.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) < std::f64::consts::FRAC_PI_4) { silu((gelu((((((sigmoid(v7) * 2.0) - 1.0) * 6.0_f64) / (((v1 / (v1.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)).asinh() * 0.25_f64)) * ((softplus(v1) - gelu((((((sigmoid(v7) * 2.0) - 1.0) * 6.0_f64) / (((v1 / (v1.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)).asinh() * 0.25_f64))).tanh() * 5.0_f64))) } else { ((((sigmoid((((y + v7).tanh() * 12.5_f64) + sigmoid(core::f64::consts::E).abs().sin())) * 2.0) - 1.0) * 6.0_f64) / ((v7.sin() * 2.0_f64).powi(2) + 0.25)) }).tanh() * 4.0_f64).hypot(0.75).log(((((y.atan() + 2.0) * 2.0).powi(-2).powi(2) + 0.25) + 1.25)).sin() * 2.0_f64).exp2().log10().tanh()
 }
 
 #[differentiable]
@@ -392,32 +371,51 @@ fn f22(x: [f64; 2], y: [f64; 2], z: [f64; 3]) -> f64 {
     if (v1.sin().tan() < (if (!(x[0] >= (1.0 as f64)) && ((((z[1].powi(2) + 0.25) * 2.0).powi(-2) + ops::gelu(v1)) != (-1.0_f64))) { f64::ln_1p((v1.tanh() * 1.5_f64).exp()) } else { v1 })) {
         v1 *= (((sigmoid((x[1] * (v1.cos() * 5.0_f64))) * 2.0) - 1.0) * 2.0_f64);
     }
-    for i in 0..3 {
-        v1 *= ((-((v1 / (v1.abs() + 1.0)) * 3.0_f64).mul_add((v1.cos() * 3.0_f64), ((v1 / (v1.abs() + 1.0)) * 12.0_f64))).atan() * 0.63);
+    if ((z[0] * (v1.abs().sin() * 5.0_f64)) >= 2.0_f64) {
+        v1 += ((((v1.tanh() * 12.5_f64) + (v1.sin() * 12.5_f64)) / (((v1.tanh() * 12.5_f64) + (v1.sin() * 12.5_f64)).abs() + 1.0)) * 12.5_f64);
+        v1 *= ((((((z[0] + (v1.sin() * 12.5_f64)) / ((z[0] + (v1.sin() * 12.5_f64)).abs() + 1.0)) * 5.0_f64) * (((core::f64::consts::E / (((v1.atan() * 0.63) * 2.0_f64).powi(2) + 0.25)) / ((core::f64::consts::E / (((v1.atan() * 0.63) * 2.0_f64).powi(2) + 0.25)).abs() + 1.0)) * 5.0_f64)).atan() * 0.63) * 2.0_f64);
+    } else {
+        v1 *= (-(f64::mul_add((v1.sin() * 3.0_f64), 0.1_f64, (((sigmoid(v1) * 2.0) - 1.0) * 12.0_f64)).tanh() * 2.0_f64).exp2()).hypot((((v1.cos() * 12.5_f64) + (v1.sin() * 12.5_f64)).tanh() * 4.0_f64)).signum();
+        for i in (0..1).rev() {
+            v1 *= (({ let t2 = v1; (ops::softplus((((t2.cos() * 12.5_f64) + (v1.cos() * 12.5_f64)).cos() * 4.0_f64)) + 0.5).ln_1p() }).atan() * 0.63);
+            let mut v3 = (sigmoid(x[i].cos()) + 0.25).powf(0.5_f64);
+            v3 *= ((softplus(std::f64::consts::FRAC_PI_4) + 0.5).hypot((v3.cosh().log(((sigmoid(z[i]) * 0.5) + 0.1)).atan() + 2.0).powf(1.5_f64)).tanh() * 2.0_f64);
+            v3 -= ((i as f64).powi(0) + (-0.75_f64));
+        }
     }
-    let mut v2 = (((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5).sqrt();
-    if (v2.sin() < (f64::sin(v1) - f64::sin(v1))) {
-        v2 -= std::f64::consts::FRAC_PI_4.cos();
-        v2 /= ((f64::cos(v2) * f64::cos(v2)) + 0.5);
-    }
-    let v3 = (sigmoid((v2.clamp(0.25_f64, (3.0_f64.sin() + 1.25)).cos() + ((0.1_f64 / (-(v1.sin() + 1.5))).mul_add(((((((sigmoid(v1) * 2.0) - 1.0) * 12.5_f64) + x[1]).atan() * 0.63) * 3.0_f64), ((v1 / (v1.abs() + 1.0)) * 12.0_f64)).cos() * 12.5_f64))) + 0.25).ln();
-    v2 = (if (v3 >= 0.1_f64) { (v3.sin() + 1.5).cbrt() } else { z[0].tanh() }).tanh();
-    v2 *= (((((std::f64::consts::PI * ((v3 * ((v1 / (v1.abs() + 1.0)) * 5.0_f64)).sin() * 5.0_f64)).atan() * 0.63) * 4.0_f64).hypot(((((v3 * v3) + 0.5).log(2.0).sin() + 1.5).powf((-0.5_f64)).sin() + 1.5)).atan() * 0.63) * 2.0_f64);
-    ((((sigmoid(f64::acos((((((if ((y[1] <= (if !(f64::asin((v2.exp2().sqrt().tanh() * 0.75)) < v1) { (-1.0_f64) } else { v2 })) && (macrograd::ops::relu(v3) < (if (((sigmoid(v3) + 0.25).ln() * v2.asinh()) < 1.5f64) { macrograd::ops::relu(v3) } else { y[1].abs() }))) { (v3 / (-(sigmoid((((v1 / (v1.abs() + 1.0)) * 5.0_f64) * z[1])) + 0.25))) } else { ((v2.min(v1) / (v2.min(v1).abs() + 1.0)) * 4.0_f64).atan2((z[0].cos() * 1.5_f64).exp()) }).cos() * 5.0_f64) * v3).tanh() * 2.5_f64).exp2().sin() * 0.8))) * 2.0) - 1.0).tan().sin() - v3) + z[2])
+    v1 *= ((((if ((y[1] == ((if !((((v1.atan() * 0.63) * 2.0_f64).exp2().sqrt().cos() * 0.5).asin() < 0.5_f64) { (-1.0_f64) } else { v1 }).sin() * 25.0_f64)) && (v1 > (((if (((((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64) * z[2]) > (-1.0_f64)) { v1 } else { v1 }).cos() * 25.0_f64).cos() * 0.5).ln_1p())) { y[1] } else { v1 }).atan() * 0.63) * 25.0_f64).atan() * 0.5).ln_1p();
+    let v4: f64 = ((((((sigmoid(v1) * 2.0) - 1.0) * 12.5_f64) + ((v1.atan() * 0.63) * 12.5_f64)).tanh() * 2.5_f64).exp().sin() + 1.5).ln();
+    let v6 = if (z[1] <= (-1.0_f64)) {
+        leaky_relu(v4, (sigmoid(((v1.tanh() + 1.25) + 1.1).acosh()) * 0.2))
+    } else {
+        let t5 = (((sigmoid((if (!(((z[1].sin() * 1.5_f64).exp().sqrt().atan() * 0.5).asin() < 0.1_f64) || (v1 != (1.0 as f64))) { v1 } else if (v4 < v1) { v4 } else { v1 })) * 2.0) - 1.0) * 25.0_f64).tanh(); t5.atan2(((v1.atan() * 0.63) * 2.0_f64).cosh())
+    };
+    let mut v7 = ((((sigmoid(((v1 / (v1.abs() + 1.0)) * 2.5_f64).cosh()) * 2.0) - 1.0) * 6.0_f64) / (-(((z[1] * z[1]) + 0.5).powf(((3.0_f64.atan() * 0.63) * 2.0_f64)).sin().abs() + 0.5)));
+    (0.5_f64 + ((-((v4 * v4) + 0.5)).cbrt() * ((-(v4 + v7)).powi(1).cos() * 0.5).atanh().exp2()).min(({ let t8 = v1; (({ let t9 = v6.hypot(0.75).log(10.0); ((((((t8.tanh() * 2.0_f64) * (t8.tanh() * 2.0_f64)) + 0.5) + 1.1).acosh() * x[0].atan()).cos() * 2.5_f64).exp2() }) + v6) }))).sinh()
 }
 
 #[differentiable]
 fn f23(x: f64, #[nograd] y: f64, #[nograd] z: f64, #[nograd] w: f64) -> f64 {
     let mut v1 = f64::asin(((x * x).sin() * 0.8));
     v1 += (sigmoid(leaky_relu(core::f64::consts::E, 0.2_f64)) - 0.5).asin();
-    let w = ops::silu(1.5f64);
-    let mut b2 = [0.1_f64.max(v1), macrograd::ops::silu(0.5_f64).exp_m1(), (softplus(0.1_f64) + 0.5).log2()];
-    let v5 = if ((w.atan() * 0.5).atanh().min((-1.0_f64)) < 0.25_f64) {
-        let t3 = (w.max(0.25_f64) * (1.5f64 * b2[2])); (((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.5_f64).exp()
-    } else {
-        let t4 = ((v1.abs() + 0.5).log10() - v1); (1.0 as f64).sin()
-    };
-    ((((f64::asinh(f64::exp2((((sigmoid((w.sin() + 1.5).atan2((relu(z) + ((leaky_relu(w, 0.01_f64).cosh() / (-(z.abs().signum().abs() + 0.5))).tanh() * 2.0_f64).cosh().ln_1p()).asinh())) * 2.0) - 1.0) * 2.5_f64))) + y) + b2[0]) + b2[1]) + (v5.sin() * 2.0_f64))
+    let v2 = leaky_relu((v1.sin() + 1.5).log2().min(w), (sigmoid(0.1_f64) * 0.2));
+    let mut v3 = (((-1.0_f64) + v1) + (v2 - v1));
+    if ((0.25_f64 < (1.0 as f64)) || true) {
+        v3 = f64::log((softplus((v1.cos() * 0.5).acos()) + 0.5), ((sigmoid((w + (v3.sin() * 1.5_f64).exp().sqrt())) * 0.5) + 0.1));
+        let mut v4 = (((v2.sin() + 1.5).ln() - 0.5_f64) - z).abs();
+        for i in (0..2).rev() {
+            for j in 0..=1 {
+                let v3 = leaky_relu((i as f64), 0.2_f64).cosh();
+                let mut v5 = macrograd::ops::softplus((j as f64).sin());
+                v5 -= (-v2);
+            }
+            v4 = ((((f64::max(v2, v4).atan() * 0.63) * 5.0_f64) * (sigmoid(v4) + 0.25).ln()).tanh() * 3.1931471805599454_f64);
+        }
+    }
+    for i in (0..2).rev() {
+        let v6 = (i as f64).powi(4);
+    }
+    (((v3 + ((-(macrograd::ops::softplus(v2) + 0.5).ln()) * ((if ((v2.exp_m1().cos() * 2.5_f64).exp2() > v2.sinh().hypot(((v3.sin() * v3.sin()) + 0.5))) { y } else if ((v1 == ((macrograd::ops::softplus(v2) + 0.5).ln().cosh().log10() / (-(sigmoid(f64::signum((-1.0_f64))) + 0.25)))) || (v2 <= (v3.sin() * 2.5_f64).exp_m1())) { 0.5_f64 } else { v3 }).sin() + 1.5).log10().cos())).min(ops::relu(z).max(v2)).atan() * 0.63) * 2.0_f64).exp2().powf((v1.cos() * 2.0_f64))
 }
 
 #[test]

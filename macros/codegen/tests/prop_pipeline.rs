@@ -398,3 +398,30 @@ fn simplify_zero_minus_keeps_the_sign_of_zero() {
     assert_eq!(f, 1.0);
     assert_eq!(grad_value, f);
 }
+
+/// Found by `runtime_loop_bodies` with counted `while` loops: a `while`
+/// nested in a loop, whose condition reads a value the outer loop carries
+/// but whose results nothing needs. `simplify`'s dead-code pass dropped the
+/// outer loop's carried `v` (nothing outside reads the inner loop) but kept
+/// the inner loop (its own condition reads `v`), which then read a value no
+/// longer defined: the evaluator panicked ("used before it is defined").
+#[test]
+fn dce_drops_an_unneeded_while_nested_in_a_loop() {
+    let src = "fn f(x: f64, y: f64) -> f64 {
+        let mut v = x + 0.5;
+        let mut n = 0usize;
+        while n < 2 {
+            n += 1;
+            while x < v {
+                v = y;
+            }
+        }
+        x * x
+    }";
+    let st = pipeline(src.parse().expect("lexes")).expect("accepted");
+    for (x, y) in [(0.0, -1.0), (1.0, 2.0), (-0.5, 0.25)] {
+        let args = [vec![x], vec![y]];
+        let out = eval_outputs(&st.gradient, &args).expect("no calls");
+        assert_eq!(out, [x * x, 2.0 * x, 0.0], "at x = {x}, y = {y}");
+    }
+}
