@@ -72,138 +72,130 @@ fn f2(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
 }
 
 #[differentiable]
-fn f3(x: f64, y: f64, z: [f64; 3]) -> f64 {
-    let mut v1 = f64::exp_m1(x);
-    if (macrograd::ops::relu(2.0_f64) > (x - z[0]).max((std::f64::consts::PI.cos() * 2.0_f64).exp2().powf((-0.5_f64)))) {
-        let v2 = ((f64::ln((std::f64::consts::FRAC_PI_4.tanh() + 1.25)).tanh() + 1.25).log10().exp2().powi(2) + 0.25).cbrt();
-        if (v1 < v2) {
-            v1 *= (((-1.0_f64).tanh() * 0.75).acos().sin() * 2.0_f64);
-        } else if (((z[1] * v2).hypot(0.75).powf(0.5_f64) > (1.0 as f64)) || (f64::max((v2.atan() + 2.0).ln(), (z[1].powi(2) + 0.25).powf(((v1 / (v1.abs() + 1.0)) * 2.0_f64))) == v1)) {
-            v1 /= ((v2 / (-silu(leaky_relu((-0.75_f64), 0.1_f64).exp2().ln_1p()).cosh())).tanh() + 1.25);
-            let mut v3 = softplus(v2);
-        } else {
-            let y = (-0.5_f64.powi(2)).hypot((((f64::log(z[2].hypot(0.75), 2.0) - y) / ((f64::log(z[2].hypot(0.75), 2.0) - y).abs() + 1.0)) * 2.0_f64).exp2());
-            v1 = ((relu(v2) - (v1 - y)) + (-0.75_f64).max(v2).exp().powf((v2.exp().cos() * 2.0_f64)));
-        }
-    } else if (relu(z[2]) > (if (true && (ops::sigmoid(relu(z[2])).max(v1) < ((sigmoid(y) * 2.0) - 1.0).tan())) { gelu(v1) } else { (-1.0_f64) })) {
-        v1 *= (((v1.atan() * 0.63) * 5.0_f64) * ((v1.cos() * 3.0_f64).mul_add(0.25_f64, v1).sin() * 5.0_f64)).atan();
-        v1 *= (gelu(v1).cos() * 2.0_f64);
-    } else {
-        let mut v4 = ((-1.0_f64).exp() * (-1.0_f64).exp());
-        v4 /= ((v1 + y).tanh() + 1.25);
+fn f3(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
+    let mut b1 = [z[1].powi(3), ops::leaky_relu(z[1], 0.1_f64)];
+    for i in 0..x.len() {
+        if (std::f64::consts::FRAC_PI_4 > (1.5 as f64)) { continue; }
+        let v2 = ((z[1] - x[i]) + x[0]).tanh().tan();
     }
-    let v5 = (((-z[2].cosh()) * 2.0).powi(-3) * (z[2].exp2() * 2.0).powi(-2)).clamp((-1.0_f64), (((sigmoid(x) * 2.0) - 1.0) + 1.25));
-    let v6 = (leaky_relu(f64::atanh((sigmoid(x.powi(4)) - 0.5)), 0.2_f64) + v5);
-    let v7 = z[0].min(v6.exp());
-    ((macrograd::ops::sigmoid((v7 * (((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh() / ((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh().abs() + 1.0)) * 3.0_f64).mul_add((-v6.cosh()).recip().abs(), (((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh()).signum().exp2())) + z[1]) + ((v1.atan() * 0.63) * 2.0_f64))
+    let mut v3 = (-(b1[0] - b1[0].atan()));
+    v3 += f64::cos((macrograd::ops::gelu(b1[1]) + v3));
+    let mut b4 = vec![(v3.sin() * 1.5_f64).exp().ln_1p(); y.len()];
+    (((sigmoid((f64::min(({ let t5 = b1[1]; 1.5f64.cosh() }), ((((sigmoid(v3) * 2.0) - 1.0) * 5.0_f64) * ({ let t5 = b1[1]; 1.5f64.cosh() }))) + (-0.75_f64))) - 0.5).atanh() + z[0]) + b4[0])
 }
 
 #[differentiable]
 fn f4(x: [f64; 2], y: [f64; 2]) -> f64 {
     let v1 = softplus((x[0].powi(2) + 0.25).ln());
-    let mut v3 = (y[0] * (({ let t2 = v1; std::f64::consts::FRAC_PI_4 }).exp2() * 2.0).powi(-3));
-    let v5 = if ((sigmoid(x[0].exp_m1()) + 0.25).powf(0.5_f64) <= 2f64) {
-        let t4 = 2f64.exp(); ops::gelu(f64::recip((-(sigmoid((t4 - (if (v3 > v1) { v3 } else { v3.atan() }))) + 0.25))))
+    ((((-(((({ let t2 = v1; std::f64::consts::FRAC_PI_4 }).exp2() * 2.0).powi(-3).exp2().ln_1p().signum() + x[0]) * (v1.exp_m1().cos() * 0.5).atanh())).powi(5) + x[1]) + y[0]) + y[1])
+}
+
+#[differentiable]
+fn f5(x: f64, y: f64) -> f64 {
+    let mut v1 = (y.atan() * 0.5).atanh();
+    v1 *= ((x / (-((((ops::softplus(y) + 0.5).ln_1p() / (y.sin() * 1.5_f64).exp()) / (((ops::softplus(y) + 0.5).ln_1p() / (y.sin() * 1.5_f64).exp()).abs() + 1.0)) * 1.5_f64).exp())).sin() * 2.0_f64);
+    v1 = (((sigmoid(y) * 2.0) - 1.0) * 1.5_f64).exp().sqrt();
+    if (((1.0 as f64) + v1).asinh() > y) {
+        v1 /= ((v1.sinh() * (-(x.mul_add(v1, x).cos() * 1.5_f64).exp()).atan2(2f64)).asinh().tanh() + 1.25);
+    }
+    let y = ((softplus(silu(3.0_f64)) + 0.5) + 1.1).acosh();
+    let mut v2 = relu(((v1 / (v1.abs() + 1.0)) * 4.0_f64).hypot(0.75).ln());
+    let mut v5 = ({ let t3 = leaky_relu(y, (sigmoid(y) * 0.2)); ({ let t4 = (-(sigmoid(f64::recip((softplus(v2) + 0.5))) + 0.25)).hypot((v2 - leaky_relu(y, (sigmoid(y) * 0.2)))); sigmoid((1.5 as f64)) }) });
+    for i in 0..2 {
+        v5 -= (f64::exp(((v2 * ((gelu(v1) / (gelu(v1).abs() + 1.0)) * 5.0_f64)).sin() * 2.5_f64)).cos() * 0.5_f64);
+    }
+    f64::clamp((macrograd::ops::silu(f64::max(y, relu(((-1.0_f64) - v5))).cosh().atan()).cosh().log(10.0) - 3.0_f64), ((v2 / (v2.abs() + 1.0)) - 1.25), (v5.sin() + 1.25))
+}
+
+#[differentiable]
+fn f6(x: f64, #[nograd] y: f64, #[nograd] z: f64, #[nograd] w: [f64; 2]) -> f64 {
+    let mut v1 = ops::leaky_relu(f64::max((w[0].min(x).asinh().atan() * 0.5).acos(), z), (sigmoid((ops::leaky_relu((std::f64::consts::PI.tanh() * 2.5_f64).exp(), (sigmoid(y) * 0.2)).sin() + 1.5).log2()) * 0.2));
+    if (v1 >= std::f64::consts::FRAC_PI_4.powi(0).hypot(0.75).ln()) {
+        v1 *= (w[1].sin().cosh().powf(x.asinh().tanh().tan().cosh()).tanh() * 2.0_f64);
+        v1 = silu(std::f64::consts::PI);
     } else {
-        ((v1.atan() * 0.63) * 1.5_f64).exp().ln()
+        let v4 = if ((((((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64)) + 0.5).ln() >= ((((z / (z.abs() + 1.0)) * 1.5_f64).exp().sqrt().tanh() + 1.25) + 1.1).acosh()) {
+            let t2 = ops::sigmoid((((sigmoid(v1.exp2()) * 2.0) - 1.0) * 2.5_f64).exp()); (f64::log((0.1_f64.atan() + 2.0), (t2.hypot(0.75) + 1.25)).atan() + 2.0).sqrt()
+        } else {
+            let t3 = ops::sigmoid(v1).exp2(); f64::asin((sigmoid(t3) - 0.5)).max(((((w[0].signum() * w[0].signum()) + 0.5) + 1.1).acosh() - (1.0 as f64)))
+        };
+        let mut b5 = [v4.exp(), ((v1 / (-(((0.5_f64.powi(2) + 0.25).log2() + v1).sin() + 1.5))).cos() * 2.5_f64).exp_m1()];
+    }
+    let mut b6 = [gelu(((((sigmoid(((0.1_f64 - v1) * v1)) * 2.0) - 1.0) * 4.0_f64).hypot(0.75) + 1.1).acosh()), ((w[1] - gelu(y)).tanh() + 1.25).ln(), z.signum().sinh()];
+    let x = (v1 + v1).cos();
+    let v1 = f64::cos(softplus(((1.0 as f64) * x)));
+    for i in 0..=2 {
+        b6[i] += (softplus(z).tanh() * 0.5_f64);
+        let mut v7 = (-0.5_f64);
+        v7 /= ((x - (if ((w[0].cosh().cbrt().mul_add(f64::asin((2.0_f64.cos() * 0.5)), 1.5f64) < 3.0_f64) || (v1 >= v7.atan2((b6[i].atan() + 2.0).log2().cosh()))) { x } else { 0.5_f64 }).cos()).abs() + 0.5);
+    }
+    (((w[0] - (((-1.0_f64).min(((({ let t8 = relu(leaky_relu(((y.abs() + 0.5) * 2.0).powi(-2), 0.01_f64)); gelu(f64::exp_m1((0.1_f64 * (((z / (-y.hypot(0.75))) - b6[1]).sin() * 5.0_f64)))) }) / (({ let t8 = relu(leaky_relu(((y.abs() + 0.5) * 2.0).powi(-2), 0.01_f64)); gelu(f64::exp_m1((0.1_f64 * (((z / (-y.hypot(0.75))) - b6[1]).sin() * 5.0_f64)))) }) - (-1.0_f64)).hypot(0.75)).atan() + 2.0).powf(2.0_f64)).atan() * 0.5).acos().exp2() - ({ let t8 = relu(leaky_relu(((y.abs() + 0.5) * 2.0).powi(-2), 0.01_f64)); gelu(f64::exp_m1((0.1_f64 * (((z / (-y.hypot(0.75))) - b6[1]).sin() * 5.0_f64)))) }))).cos() * 6.0_f64) / (-(x.tanh() + 1.25)))
+}
+
+#[differentiable]
+fn f7(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
+    let mut v1: f64 = sigmoid((-0.75_f64));
+    let v3 = if (v1 != std::f64::consts::PI) {
+        (v1 + ops::leaky_relu(v1, 0.01_f64))
+    } else {
+        let t2 = f64::exp2((3.0_f64.cos() * 2.5_f64)); sigmoid((((t2.atan() * 0.63) * 5.0_f64) * 1.5f64.max(v1)))
     };
-    let mut v6: f64 = (((x[0].cos() * 0.5).acos() + (x[0].cos() * 0.5).acos()) * v1);
-    ((((f64::max((std::f64::consts::PI.cos() - (((sigmoid((((sigmoid(v6) * 2.0) - 1.0) * 2.5_f64).sinh()) * 2.0) - 1.0) * 2.5_f64).sinh()), y[1]) + (((((-f64::cos(v3.cosh())) * 1.5f64) / (-((((f64::cos(v3.cosh()) / (-0.1_f64.exp())) + ((1.5 as f64).clamp((v1.tanh() - 1.25), ((v1.atan() * 0.63) + 1.25)) / ((v6.atan() * 0.63) * 2.0_f64).cosh())) / (-0.25_f64.exp())).tanh() + 1.25))) * 1.5f64) - ((std::f64::consts::PI.cos() - (((sigmoid((((sigmoid(v6) * 2.0) - 1.0) * 2.5_f64).sinh()) * 2.0) - 1.0) * 2.5_f64).sinh()).tanh() * 2.0_f64).exp2().log(10.0))) - y[1]) + x[1]) + v5)
+    ((((((((((((v1 + v3).sin() * 0.8).ln_1p() + (ops::leaky_relu((f64::exp2(v3) * 1.5f64), (sigmoid(v1) * 0.2)) + (sigmoid(v1) + 0.25).cbrt())).min(0.5_f64.sinh()).sinh() + x[0]) + x[1]) + x[2]) + y[0]) + y[1]) + y[2]) + z[0]) + z[1]) + z[2])
 }
 
 #[differentiable]
-fn f5(x: f64, #[nograd] y: f64) -> f64 {
-    let y = ((x / (-x.exp2())).min(x.min(x)) + y);
-    let mut v1 = ((((((sigmoid(y) * 2.0) - 1.0) * 5.0_f64) * f64::sin(y)) * (core::f64::consts::E.cos() * 0.5).atanh()).tanh() * 1.9036539387158786_f64).powi(5);
-    v1 = ((v1.sin() * 5.0_f64) * (y.tanh() * 5.0_f64));
-    let v2 = ((((y / (y.abs() + 1.0)) * 2.5_f64).sinh().cos() * 5.0_f64) * (-(x.mul_add(((v1 / (v1.abs() + 1.0)) * 3.0_f64), x).atan() + 2.0)).atan2(2f64)).asinh();
-    let v3 = (((sigmoid(v2) * 2.0) - 1.0) * 3.0_f64).mul_add(0.5_f64, (((v1.sin() * 12.5_f64) + (f64::min(v1, v2).cos() * 12.5_f64)).max((-((((sigmoid(((v1.sin() * 12.5_f64) + (f64::min(v1, v2).cos() * 12.5_f64))) * 2.0) - 1.0) * 4.0_f64).abs() + 0.5)).recip()).tanh() * 12.0_f64));
-    let v4 = sigmoid(v2);
-    for i in (0..2).rev() {
-        let v5 = (y.powi(0) * 2f64);
-        let v6 = ((v4 * gelu(y)) - (v1.cos() * 12.5_f64));
-        let v11 = if (((((v5.max(v1).sin() * 25.0_f64).sin() * 2.5_f64).cosh() >= v5) || ((((i as f64) * (i as f64)) + 0.5).hypot((((softplus(2.0_f64) + 0.5).powf(3.0_f64) / ((softplus(2.0_f64) + 0.5).powf(3.0_f64).abs() + 1.0)) * 4.0_f64)) <= 3.0_f64)) && ((v6 > v1.sin().hypot((-((y.sin() * 2.0_f64).powi(2) + 0.25).powf((-0.5_f64)).cosh()))) && (true && ((((v1.sin() * 12.5_f64) - ((v5.max(v1).sin() * 25.0_f64).sin() * 2.5_f64).cosh()) <= (-0.75_f64)) || false)))) {
-            let t7 = (f64::max(v6, v5).cos() * 0.5).atanh(); ((x.tanh() + 1.25).log10() - (t7.tanh() + 1.25).hypot((x.tanh() + 1.25).log10()).powi(2).powi(1))
-        } else {
-            let t9 = (ops::gelu((((v6 / (v6.abs() + 1.0)) * 5.0_f64) * v4).cos()) + ({ let t8 = v1.tanh().sinh(); (t8.atan() + 2.0).sqrt() })); ({ let t10 = ((v1.min((-(v4.atan() * 0.5).asin())) / (v1.min((-(v4.atan() * 0.5).asin())).abs() + 1.0)) * 25.0_f64); ((((sigmoid(v6) * 2.0) - 1.0) * 12.5_f64) + v2) }).min((-(v4.atan() * 0.5).asin()))
-        };
-    }
-    ((sigmoid(softplus(y)) + 0.25).log(((sigmoid(y) * 0.5) + 0.1)) - macrograd::ops::silu(((softplus(((v1.max(((v3.sin() * 12.5_f64) + v4)).atan() * 0.63) * 25.0_f64).tanh()) + 0.5).cbrt() * (((sigmoid(v3) * 2.0) - 1.0) * 5.0_f64)).sin()).cos())
-}
-
-#[differentiable]
-fn f6(x: f64, y: f64, #[nograd] z: f64, w: f64) -> f64 {
-    let v2 = (f64::min(({ let t1 = y; t1 }), z) + w);
-    ((-(softplus(macrograd::ops::leaky_relu((w - f64::log(((v2.atan() * 0.5).atanh().abs() + 0.5), 0.5).min((1.0 as f64))).min(((v2.atan() * 0.5).atanh().cosh() * w)), 0.1_f64).hypot(0.75).cbrt()) + 0.5).log2()).asinh() + x)
-}
-
-#[differentiable]
-fn f7(x: [f64; 3], y: f64, #[nograd] z: f64) -> f64 {
-    let v1: f64 = f64::tan(sigmoid((-0.75_f64)));
-    let mut v2 = (v1.tanh() * 0.75).ln_1p();
-    let mut v3 = (ops::leaky_relu(v1, (sigmoid((v1 - 0.1_f64)) * 0.2)) / (-(x[2].sin().abs() + 0.5)));
-    for i in 0..3 {
-        v3 = ({ let t4 = 1.5f64.max(v2); f64::max(v1, v1) });
-    }
-    v3 += ((sigmoid((softplus(v1).abs() + 0.5).sqrt()) + 0.25).log10().tanh() + 1.25).ln();
-    let v5 = ((((((v3 / (v3.abs() + 1.0)) * 2.5_f64).exp2() / (((v3 / (v3.abs() + 1.0)) * 2.5_f64).exp2().abs() + 1.0)) * 5.0_f64) * v3.tanh()) + 0.5_f64.sinh());
-    let mut v6 = (if (1.5f64.min(v5) <= 2.0_f64) { 2.0_f64.tanh() } else { (v1 * (v5.max(v2).sin() * 5.0_f64)) });
-    (((((sigmoid(softplus((((v3.sin() * 2.0_f64).powi(2) + 0.25).log2().cosh() * ((-((((sigmoid(v5) * 2.0) - 1.0) * 5.0_f64) * ((sigmoid(v6) - 0.5).acos() * ((v3.sin() * 2.0_f64).powi(2) + 0.25).log2()))).cos() * 5.0_f64)).max(x[1]))) * 2.0) - 1.0).tan() + x[0]) + y) + z)
-}
-
-#[differentiable]
-fn f8(x: f64, #[nograd] y: [f64; 3], #[nograd] z: [f64; 2]) -> f64 {
-    let mut v1 = x.exp2();
-    for e in y {
-        let mut v2 = y[1].exp_m1();
-        v2 /= ((-e.hypot(0.75)).recip().powi(2) + 0.25);
-        v2 *= z[1].hypot(0.75).ln();
-        let v3 = if ((((x - x.min(2f64)) < (-1.0_f64)) || (0.25_f64 >= macrograd::ops::gelu(z[1]).min((v1 + v1)))) || (e < 2.0_f64)) {
-            f64::powf((f64::powf((macrograd::ops::softplus((if (v1.tanh().atan() <= 0.5_f64) { v1.tanh() } else if (0.5_f64 <= (e * (((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64))) { v2 } else { e })).tanh() + 1.25), ((-(0.1_f64.atan() + 2.0)) * 2.0).powi(-2)).powi(2) + 0.25), 1.5_f64)
-        } else {
-            (z[1] - ((v1.atan() * 0.63) * 2.5_f64).exp2())
-        };
-    }
-    (silu(relu(v1.max((-((((sigmoid(((v1.cos() * 6.0_f64) / (-((ops::softplus(ops::sigmoid(0.25_f64)) + 0.5).powf(2.0_f64).hypot(0.75).ln().powi(2) + 0.25)))) * 2.0) - 1.0) * 5.0_f64) * (-x)))))) + z[0])
+fn f8(x: [f64; 3], y: [f64; 2], z: f64) -> f64 {
+    let v2 = if (z < (1.0 as f64)) {
+        (-z)
+    } else {
+        let t1 = silu(x[1]).hypot(0.75).ln(); z.sin()
+    };
+    ((({ let t3 = ((((v2 * v2).powi(1).tanh() * 2.0_f64) * ((v2 * v2).powi(1).tanh() * 2.0_f64)) + 0.5).hypot(v2); ((x[0] / (-((-(((gelu(f64::min((-1.0_f64), y[1])).atan() * 0.5).atanh() - v2).asinh().sin() + 1.5)).recip().abs() + 0.5))) * ((sigmoid(ops::softplus((if (v2.tanh().atan() <= 0.5_f64) { t3 } else { v2 }))) + 0.25).powf(1.5_f64) + t3).asinh()) }) + x[2]) + y[0])
 }
 
 #[differentiable]
 fn f9(x: f64, y: [f64; 3]) -> f64 {
-    (((f64::atan((f64::atan(x).mul_add(x.max((((sigmoid(x) * 2.0) - 1.0) * 1.5_f64).exp().recip()).min(y[1]), x) / (-((f64::clamp(y[1], (-0.5_f64), 2.0_f64).powi(2) + 0.25).log10().tanh() + 1.25)))).tanh() * 0.75).atanh().cos() + y[0]) + y[2])
+    let mut v1 = f64::atan(x).mul_add(x.sin(), (std::f64::consts::FRAC_PI_4.cos() * 0.5).asin()).atan();
+    if (leaky_relu((x * 2.0_f64), (sigmoid(x) * 0.2)) > 0.5_f64) {
+        if (v1 < y[2]) {
+            v1 -= ((y[1] * y[1]) + 0.5).recip().tanh();
+        } else if ((y[2] * v1).cos() != 0.25_f64) {
+            let mut v2 = (y[0].powi(2) + 0.25).log2();
+        }
+    } else {
+        v1 = (f64::cbrt(0.1_f64.exp()) / ((sigmoid(v1) - 0.5).acos().atan() + 2.0));
+        v1 += (0.5_f64 - v1).min(x).min((v1 + v1));
+    }
+    ((macrograd::ops::leaky_relu(((((sigmoid(gelu((((sigmoid(v1.max(leaky_relu(v1, 0.1_f64).exp2().log(2.0).cosh())) * 2.0) - 1.0) * 2.5_f64).cosh())) * 2.0) - 1.0) * 5.0_f64) * v1), 0.1_f64).tanh().tan() + y[0]) + y[1])
 }
 
 #[differentiable]
 fn f10(x: f64, #[nograd] y: f64) -> f64 {
-    let mut v1: f64 = relu(x);
-    if !!(y.hypot(0.75).log2() > (y.hypot(0.75).log2() * (-0.75_f64)).sin()) {
-        v1 /= ((v1.atan() * 0.63).tan().tanh() + 1.25);
-    } else if (v1 <= (1.5 as f64)) {
-        v1 /= ((v1.exp_m1().atan() * 0.5).acos().cos() * 1.5_f64).exp();
+    let mut v1 = leaky_relu(x, 0.1_f64);
+    v1 = (v1 - v1);
+    v1 *= (((v1 * v1).atan() * 0.63) * 2.0_f64);
+    if (f64::recip((-((softplus(((v1 / (v1.abs() + 1.0)) * 4.0_f64)) + 0.5).log((((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) + 1.25)).cos() * 2.0_f64).cosh())) > std::f64::consts::PI) {
+        for i in (0..1).rev() {
+            let mut v2 = sigmoid(1.5f64);
+            v2 = v2.asinh();
+        }
+        v1 = ((x * x) + 0.5).log10();
+    } else if (v1.atan().sinh() < (1.5 as f64)) {
+        for i in (0..3).rev() {
+            v1 += ((f64::mul_add(((-0.75_f64).cos() * 0.5).atanh(), f64::exp2(v1.cos()), v1).atan() * 0.5).atanh().tanh() * 0.5_f64);
+        }
+        let mut v3 = 2f64.clamp((v1.sin() - 1.25), ((v1.atan() * 0.63) + 1.25));
+        v3 += leaky_relu(3.0_f64, 0.2_f64);
     } else {
-        let v1 = f64::sinh(x);
+        v1 -= (-y);
+        v1 = relu((x / (-(y.sin() + 1.5))));
     }
-    let mut v3 = f64::powf(((((((({ let t2 = (v1 - v1); (x + (v1 - v1)) }) / (({ let t2 = (v1 - v1); (x + (v1 - v1)) }).abs() + 1.0)) * 2.5_f64).exp().atan() * 0.63) * 2.0_f64) * ((((({ let t2 = (v1 - v1); (x + (v1 - v1)) }) / (({ let t2 = (v1 - v1); (x + (v1 - v1)) }).abs() + 1.0)) * 2.5_f64).exp().atan() * 0.63) * 2.0_f64)) + 0.5), (-0.5_f64));
-    let v5 = if (v3.cosh().exp2() >= (1.0 as f64)) {
-        let t4 = (sigmoid(0.5_f64.cosh().powf((-0.5_f64))) - 0.5).atanh(); f64::asinh(v3)
-    } else {
-        softplus(0.5_f64)
-    };
-    let v6: f64 = (v5.powi(1) + v1);
-    for i in (0..1).rev() {
-        v3 -= (((macrograd::ops::softplus(((v3 * (v6.tanh() * 5.0_f64)).sin() * 4.0_f64)) + 0.5).cbrt().atan() * 0.63) * 0.5_f64);
-    }
-    let mut b7 = [(v5 / (-(sigmoid(v5) + 0.25))), (macrograd::ops::sigmoid(v3).powi(2) + 0.25).cbrt()];
-    (((sigmoid((f64::sin(v3.abs().cos()).cos() - v3.powi(1))) - 0.5).asin() + b7[0]) + b7[1])
+    macrograd::ops::relu(sigmoid(f64::exp_m1((((v1 - v1) / ((v1 - v1).abs() + 1.0)) * 2.5_f64)))).exp().cbrt().cosh()
 }
 
 #[differentiable]
-fn f11(x: f64, #[nograd] y: f64, #[nograd] z: [f64; 2]) -> f64 {
-    let mut v1 = ((((-y).exp().atan() * 0.63) * 4.0_f64).abs() + 0.5).ln();
-    v1 = (sigmoid((-0.75_f64).exp().recip()) - 0.5).acos();
-    let mut v2 = ((ops::softplus(x) + 0.5) + 1.1).acosh();
-    v2 = ((3.0_f64.abs() + 0.5) + 1.1).acosh();
-    let v3 = ((if !!(v1 >= (-1.0_f64)) { (0.5_f64 - (sigmoid(ops::softplus((v2 - y).cos())) - 0.5).atanh()) } else { ((softplus(v2) + 0.5) + 1.1).acosh() }) * ops::softplus((v2 - y).cos()));
-    ((sigmoid((((((z[1].exp().cos() * 4.0_f64).hypot((-(f64::recip(((-0.75_f64).abs() + 0.5)).tanh() + 1.25))).sin() * 2.0_f64) * ((z[1].exp().cos() * 4.0_f64).hypot((-(f64::recip(((-0.75_f64).abs() + 0.5)).tanh() + 1.25))).sin() * 2.0_f64)) + 0.5).ln_1p() * y)).abs() + z[0]) + (v3.tanh() * 2.0_f64))
+fn f11(x: &[f64], #[nograd] y: &[f64], z: &[f64]) -> f64 {
+    (((((((-sigmoid(sigmoid((y[1] / (-(sigmoid(x[0]) + 0.25)))))).sin() + x[1]) + x[2]) + y[0]) + z[0]) + z[1]) + z[2])
 }
 
 #[differentiable]
@@ -271,13 +263,29 @@ fn f14(x: f64, #[nograd] y: [f64; 3], #[nograd] z: f64, #[nograd] w: [f64; 3]) -
 }
 
 #[differentiable]
-fn f15(x: f64, #[nograd] y: [f64; 3], z: f64) -> f64 {
-    let mut v1 = ((((z * z) + 0.5).powf(x).cos() * 12.5_f64) - z).sin();
-    for e in y {
-        let v2 = leaky_relu((((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) * 2.0).powi(-2).exp_m1().signum(), (sigmoid((e - (((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) * 2.0).powi(-2)).max(((y[1] / (-(y[1].powi(2) + 0.25))).atan() * 0.5).ln_1p())) * 0.2));
+fn f15(x: &[f64], y: &[f64], z: f64) -> f64 {
+    let mut v1 = (((if (((z.tanh() * 1.5_f64).exp() * 2.0).powi(-3) == z) { x[0] } else { x[0] }) / (-(f64::mul_add((((sigmoid((z * z)) * 2.0) - 1.0) * 3.0_f64), relu(z), y[0].tanh()).cos() * 2.0_f64).exp2())).atan() + 2.0).sqrt();
+    for i in 0..3 {
+        for j in 0..x.len() {
+            v1 /= (sigmoid((v1 * v1)) + 1.0);
+            v1 = (f64::acos((v1.tanh() * 0.75)).sin() * 1.8564593537829301_f64);
+            v1 /= ((v1.sin() * 2.5_f64).exp().sin() + 1.5).ln().cosh();
+        }
+        v1 /= (((if !((v1 > z) && (f64::min((v1 * v1), v1) <= 2f64)) { (if (((-(0.5_f64.sin() + 1.5)) * 2.0).powi(-2) <= 2.0_f64) { (v1 / (-((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5))) } else { ((((v1.cos() * 2.0_f64) * (v1.cos() * 2.0_f64)) + 0.5) + 1.1).acosh() }) } else { (if (((i as f64) < (i as f64)) && (v1 > 3.0_f64)) { (v1.tanh() * 3.0_f64).mul_add(((v1 / (v1.abs() + 1.0)) * 3.0_f64), (i as f64)) } else if (false && (v1 > z)) { (v1 / (-(2f64.tanh() + 1.25))) } else { (v1 + (i as f64)) }) }).tanh() * 3.0_f64).abs() + 1.0);
     }
-    let z = leaky_relu((v1 / x.exp2()), 0.2_f64);
-    (if (((z.sin() * 2.5_f64).exp() <= z) || ((y[0].powi(3) > v1) && ((((z / (z.abs() + 1.0)) * 5.0_f64) * (z.tanh() * 5.0_f64)).min(y[1].sin()) >= 1.5f64))) { (((sigmoid((f64::exp2(((ops::leaky_relu(((y[1].sin() * y[0]) * v1), (sigmoid(v1) * 0.2)) + (((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).exp2().asinh().exp().atan() * 0.63) * 5.0_f64).powi(2) / ((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).exp2().asinh().exp().atan() * 0.63) * 5.0_f64).powi(2).abs() + 1.0)) * 12.5_f64)).tanh() * 2.5_f64)) - v1)) * 2.0) - 1.0) * 2.0_f64).exp2().powf(1.5_f64) } else { ops::softplus((((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64).cosh().powf(y[0]).sin() * 5.0_f64) * f64::atanh(((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64).cosh().powf(y[0]).atan() * 0.5)))) })
+    let v4 = if (v1.signum().clamp((-0.5_f64), (((sigmoid(x[0]) * 2.0) - 1.0) + 1.25)) < core::f64::consts::E) {
+        let t2 = (std::f64::consts::PI.tanh() * 2.5_f64).exp2(); f64::abs(std::f64::consts::PI)
+    } else {
+        let t3 = (2.0_f64.abs() + 0.5).powf(v1.atan()); (x[1] - z).tanh()
+    };
+    let mut v5 = f64::exp((-y[0]));
+    if (softplus((v1 * (v5.tanh() * 5.0_f64))) > f64::asin((x[0].cos() * 0.5)).sinh()) {
+        v5 *= (z.cosh().cos() * 2.0_f64);
+    } else if ((f64::acos((sigmoid(v4.sin()) - 0.5)) >= core::f64::consts::E) && (v1 > v4)) {
+        v5 -= gelu(x[1]).tanh();
+    }
+    let mut v6 = (-1.0_f64).hypot(0.75).sqrt().abs();
+    f64::tan((sigmoid(((std::f64::consts::PI.atan2((-(softplus((v1.sin() * 4.0_f64)) + 0.5))) + f64::sqrt((f64::log(v5.tanh().hypot(0.75), 0.5).powi(2) + 0.25))) * (-(softplus(((if (f64::powf((x[1].min(v1).sin() + 1.5), 1.5f64) > 1.5f64) { z } else if (y[0] < y[0]) { (std::f64::consts::PI.atan2((-(softplus((v1.sin() * 4.0_f64)) + 0.5))) + f64::sqrt((f64::log(v5.tanh().hypot(0.75), 0.5).powi(2) + 0.25))) } else { y[0] }) * v4).atan()) + 0.5)).recip())) - 0.5).ln_1p().exp().log10())
 }
 
 #[differentiable]
@@ -286,136 +294,148 @@ fn f16(x: [f64; 3], #[nograd] y: f64, z: f64) -> f64 {
     if ((((v1 + (v1 + 2f64)) > ((-((x[1] * x[1]) + 0.5)).cbrt() + z)) && ((-((x[1] * x[1]) + 0.5)).cbrt() > 0.1_f64)) && ((gelu(v1).clamp(0.25_f64, 2.0_f64) >= f64::min(v1.min(v1), v1)) || (f64::min(v1.min(v1), v1) >= core::f64::consts::E))) {
         v1 /= silu((0.1_f64.sin() * 0.8).atanh()).exp2();
     } else if (f64::exp2((-0.75_f64)) < (x[1] / (v1.asinh().abs() + 0.5))) {
-        for (i, &e) in x.iter().enumerate() {
-            v1 *= (2.0_f64 * (f64::sinh((((sigmoid((((if ((e - z.sin()) < 3.0_f64) { x[i] } else { (i as f64) }) + (-z)) * v1)) * 2.0) - 1.0) * 2.5_f64)).sin() * 5.0_f64)).tanh();
-            for j in 0..=2 {
-                v1 *= (e - (-0.75_f64)).atan2((e.tanh() * 1.5_f64).exp()).sin();
-            }
-            let v3 = if (((softplus(x[2 - i]) + 0.5) + 1.1).acosh() < core::f64::consts::E) {
-                ((y.abs() + 0.5).ln().tanh() * 0.75).atanh()
-            } else {
-                let t2 = (((0.1_f64.atan() + 2.0).powf(3.0_f64).sin() * 5.0_f64) * z); (sigmoid((((f64::sin(z) - (v1 * e)) + (x[i] * (i as f64)).asinh()).atan() * 0.63).tan()) - 0.5).atanh()
-            };
+        if (!(v1 > 0.5_f64) || (v1.exp().ln() > 0.5_f64)) {
+            let mut v2 = f64::cbrt(((-((v1 * v1) + 0.5)).cbrt().mul_add((v1 - x[1]), (y - v1)).tanh() * 4.0_f64).hypot(0.75));
+            v2 += (leaky_relu(v1, (sigmoid(z) * 0.2)) + 2f64);
+        } else if ((v1 >= (softplus((y * v1)) + 0.5).ln()) || true) {
+            v1 -= (0.5_f64 * v1.exp());
         }
-        v1 = ({ let t4 = (z.tanh() + (std::f64::consts::FRAC_PI_4 + v1)); ops::silu((v1 * (std::f64::consts::FRAC_PI_4 + v1))) });
+        let mut v3 = (sigmoid(0.1_f64) + 0.25).ln_1p();
+        v3 *= (v3.sin() + 1.5).log2();
     } else {
-        let mut v5 = (v1.tanh().sin() + 1.5).log2();
+        let v1 = ((v1 + (-(v1.atan() + 2.0)).atan2(v1)) + (v1.tanh() + 1.25).log2().sin());
     }
-    ((if (((v1.cos() * 5.0_f64) * (v1.tanh() * 5.0_f64)).tanh() >= 3.0_f64) { ops::relu(macrograd::ops::gelu((((v1.cos() * 5.0_f64) * (v1.tanh() * 5.0_f64)).tanh() / (softplus(((((v1.atan() * 0.63) * 5.0_f64) * (((((v1.cos() * 6.0_f64) / (v1.sin() + 1.5)) - (v1.atan() * 0.5).atanh()).cos() * 12.5_f64) + (v1.cos() * 12.5_f64)).tanh()).tanh() * 4.0_f64)) + 0.5)))) } else { (0.5_f64 - (-((y - (if ((((v1.tanh() * 2.5_f64).exp2() + y) <= core::f64::consts::E) || (((v1 >= (1.5 as f64)) || true) && (((v1.sin() * 5.0_f64) * (((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64)) >= x[0]))) { (2f64.max(v1).sin() * 2.5_f64).cosh() } else { (y - (x[0].sin() + 1.5).log10()) })).sin().powi(2) + 0.25)).recip()) }) + x[2])
+    let v5: f64 = relu(({ let t4 = (sigmoid((std::f64::consts::FRAC_PI_4 * silu(v1))) + 0.25).sqrt(); x[1] }));
+    let y = (((-v5).tanh() + 1.25).ln() * ((-v5).tanh() + 1.25).ln());
+    let v6 = ((((((if ((v5 * z).tanh() != core::f64::consts::E) { y } else if ((v5 * (v1 + v5)) > 2f64) { v1 } else { 0.25_f64 }) / ((if ((v5 * z).tanh() != core::f64::consts::E) { y } else if ((v5 * (v1 + v5)) > 2f64) { v1 } else { 0.25_f64 }).abs() + 1.0)) * 2.0_f64).powi(2) + 0.25) * 2.0).powi(-1) + (if ((v5 * z).tanh() != core::f64::consts::E) { y } else if ((v5 * (v1 + v5)) > 2f64) { v1 } else { 0.25_f64 }));
+    ((((macrograd::ops::gelu(((v1.abs() + 0.5).log(2.0).cos() * (v1.abs() + 0.5).log(2.0))).cos().tan().cos() * 1.5_f64).exp().log2() + x[0]) + x[2]) + (v6.cos() * 2.0_f64))
 }
 
 #[differentiable]
-fn f17(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
-    let mut v1 = f64::min(x.powi(4).min((((-1.0_f64) / (-(z.exp().tanh() + 1.25))) - ((z * (-1.0_f64)).tanh() + 1.25).ln())), z);
-    v1 *= ops::sigmoid(((1.0 as f64) + v1.cos()));
-    let v2 = ((z.atan() * 0.5).acos().cos() * 1.5_f64).exp().sqrt();
-    for i in 0..3 {
-        v1 -= (softplus(3.0_f64).cos() * 0.5_f64);
-        v1 /= ((v2 * f64::atan((y.tanh() + 1.25).cbrt())).powi(2) + 1.0);
+fn f17(x: f64, y: f64, z: [f64; 3]) -> f64 {
+    let mut v1 = ((y.powi(4) / (y.powi(4).abs() + 1.0)) * 2.5_f64).sinh();
+    v1 -= (sigmoid(((v1.sin() * 5.0_f64) * (-1.0_f64))) + 0.25).ln();
+    let mut b2 = [(v1.tanh() * 0.75).acos(), (y.exp2().cbrt() + v1), (((softplus((v1 + v1)).atan() * 0.63) * 5.0_f64) * (((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64))];
+    ((((((((((((v1 + softplus(softplus(y.cos().exp2())).sinh()).atan() * 0.63) * 2.5_f64).sinh().tanh() + 1.25) * 2.0).powi(-3) + x) + z[0]) + z[1]) + z[2]) + (b2[0].cos() * 2.0_f64)) + (((sigmoid(b2[1]) * 2.0) - 1.0) * 2.0_f64)) + ((b2[2].atan() * 0.63) * 2.0_f64))
+}
+
+#[differentiable]
+fn f18(x: f64, #[nograd] y: f64) -> f64 {
+    let mut v1 = (x / (-((f64::min((x / (x.abs() + 0.5)), leaky_relu((x / (x.abs() + 0.5)), 0.01_f64)) / (f64::min((x / (x.abs() + 0.5)), leaky_relu((x / (x.abs() + 0.5)), 0.01_f64)).abs() + 1.0)) * 2.0_f64).exp2()));
+    for i in 0..=0 {
+        let mut v2 = ((((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64) * x).max(gelu(v1));
+        v2 /= (softplus((((sigmoid((if !(v2 <= (1.5f64 * ((v1.atan() * 0.63) * 5.0_f64)).clamp(0.25_f64, (v2.tanh() + 1.25))) { ((1.5f64 * ((v1.atan() * 0.63) * 5.0_f64)).clamp(0.25_f64, (v2.tanh() + 1.25)) * ((f64::exp_m1((v1.sin() * 2.5_f64)) / (f64::exp_m1((v1.sin() * 2.5_f64)).abs() + 1.0)) * 5.0_f64)) } else if !(macrograd::ops::sigmoid(v1) <= (-(v1.cos() * 2.0_f64).exp2()).cbrt()) { x.atan() } else { ops::relu((1.5 as f64)) })) * 2.0) - 1.0) * 4.0_f64)) + 0.5);
+        v2 /= (((-v1).tanh().sin() * (((sigmoid((x.cosh() * ((v1 / (v1.abs() + 1.0)) * 5.0_f64))) * 2.0) - 1.0) * 5.0_f64)).sin() + 1.5);
+        let mut v3 = leaky_relu((core::f64::consts::E - x).sin(), 0.1_f64);
+        v3 = v3.cos();
     }
-    ((x.abs() + 0.5).log(((sigmoid((((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt().sin() * 0.8).ln_1p()) * 0.5) + 0.1)).cos() / (f64::clamp((((v2.min(v2).atan() * 0.63) * 2.0_f64).powi(2) + 0.25).log(0.5).max(((((sigmoid(((-((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt()).tanh() + 1.25).powf((v1.cos() * 2.0_f64))) * 2.0) - 1.0) * 12.5_f64) + v1)), (((sigmoid((v2 - sigmoid(((((sigmoid(((-((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt()).tanh() + 1.25).powf((v1.cos() * 2.0_f64))) * 2.0) - 1.0) * 12.5_f64) + v1)))) * 2.0) - 1.0) - 1.25), ((softplus(((v2 - sigmoid(((((sigmoid(((-((v1.sin() * 2.0_f64).powi(2) + 0.25).sqrt()).tanh() + 1.25).powf((v1.cos() * 2.0_f64))) * 2.0) - 1.0) * 12.5_f64) + v1))).atan() * 0.5).asin()).atan() * 0.63) + 1.25)).abs() + 0.5)).exp2().cbrt()
-}
-
-#[differentiable]
-fn f18(x: f64, y: f64) -> f64 {
-    let mut v1: f64 = (((x * y).atan() * 0.63) * 2.0_f64).cosh().sqrt();
-    v1 -= ((-0.75_f64).atan() * 0.5).ln_1p().sinh();
-    let v2: f64 = (v1 * v1).abs();
-    let v3 = (((v1 / (v1.abs() + 1.0)) * 1.5_f64).exp().sqrt() * v2);
-    (std::f64::consts::PI + ((if (f64::sin(((-((1.5 as f64).atan() + 2.0)) * 2.0).powi(-2)) > 2f64) { sigmoid(((((sigmoid(v3) * 2.0) - 1.0) * 2.0_f64).cosh().ln_1p().sin().tanh() * 0.75).acos()) } else { v2.min((leaky_relu(((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(), 0.1_f64) - leaky_relu(((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(), 0.1_f64))) }).tanh() + 1.25).sqrt())
-}
-
-#[differentiable]
-fn f19(x: f64, y: f64) -> f64 {
-    let mut v1 = (-((((sigmoid(((y.tanh() + 1.25).sqrt() - (if ((((y.tanh() + 1.25).sqrt() < 2.0_f64) && (x > 0.1_f64)) || (y.min(x) <= (y * (1.5 as f64)))) { std::f64::consts::FRAC_PI_4 } else { x }))) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25)).hypot(y);
-    v1 /= ((((1.0 as f64).sin() * 0.8).asin() + ((v1.atan() * 0.63) * 2.5_f64).exp2()).tanh() * 4.0_f64).hypot(0.75);
-    let v4 = if (f64::log(((v1.tanh() + 1.25).powf(1.5_f64).atan() + 2.0), 10.0) > y) {
-        let t2 = (v1 - (v1.tanh() * 2.5_f64).exp2()); f64::sin((((v1.cos() * 3.0_f64).mul_add(((-t2).tanh() * 3.0_f64), t2.abs()).atan() * 0.63) * 2.5_f64).exp_m1())
+    if !(silu(x) > 1.5f64) {
+        v1 = (v1 + f64::acos((sigmoid(0.5_f64.exp2()) - 0.5)));
+        if (((v1 > 0.1_f64) && ((v1.tanh() + v1) <= 0.5_f64)) || ((1.5f64.tanh() + 1.25).log2() != y)) {
+            v1 = ((-(sigmoid(core::f64::consts::E) + 0.25)) * 2.0).powi(-1);
+        }
     } else {
-        ({ let t3 = v1; f64::acosh(((t3.sin() * 2.0_f64).cosh() + 1.1)) })
-    };
-    if ((if (y.clamp(((1.0 as f64) - 1.25), 2.0_f64) > 0.25_f64) { y.clamp(((1.0 as f64) - 1.25), 2.0_f64) } else if (((v1 + 0.25_f64).powi(1) > silu(f64::sin(1.5f64))) && (v4 > v1)) { v4 } else { v4 }).atan() >= 0.5_f64) {
-        v1 *= (gelu(v1).tanh() * 2.0_f64);
-        v1 = (v1.tanh() + 1.25).log2();
-    } else {
-        v1 = (v1 - f64::sinh(v4.tanh().tan()));
-        let mut b5 = [(macrograd::ops::softplus((x / (-(v1.abs().cos() * 4.0_f64).hypot(0.75)))) + v4), (v4 * 0.1_f64), (((if ((true && (v1 < 0.25_f64)) && (((v4.sin() * 1.5_f64).exp() + 1.1).acosh().abs() <= 0.25_f64)) { x } else { std::f64::consts::PI }) + (((v1.atan() * 0.63) * 5.0_f64).powi(2).cos() * 12.5_f64)).tanh() + 1.25).sqrt()];
+        v1 = ((0.1_f64.atan() + 2.0).cbrt() - (0.5_f64.atan() * 0.5).ln_1p());
+        v1 /= (v1.exp2().powf(0.5_f64).powi(2) + 0.25);
     }
-    let mut v7 = ({ let t6 = v1; (t6 - y) });
-    v7 *= (0.5_f64.exp2().log(2.0).tanh() * 0.75).acos();
-    v7 -= (v4 - v7).cos();
-    (((if (((((sigmoid(v7) * 2.0) - 1.0) * 6.0_f64) / (((v1 / (v1.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) < std::f64::consts::FRAC_PI_4) { silu((gelu((((((sigmoid(v7) * 2.0) - 1.0) * 6.0_f64) / (((v1 / (v1.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)).asinh() * 0.25_f64)) * ((softplus(v1) - gelu((((((sigmoid(v7) * 2.0) - 1.0) * 6.0_f64) / (((v1 / (v1.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)).asinh() * 0.25_f64))).tanh() * 5.0_f64))) } else { ((((sigmoid((((y + v7).tanh() * 12.5_f64) + sigmoid(core::f64::consts::E).abs().sin())) * 2.0) - 1.0) * 6.0_f64) / ((v7.sin() * 2.0_f64).powi(2) + 0.25)) }).tanh() * 4.0_f64).hypot(0.75).log(((((y.atan() + 2.0) * 2.0).powi(-2).powi(2) + 0.25) + 1.25)).sin() * 2.0_f64).exp2().log10().tanh()
+    let mut v4 = ((v1.atan() * 0.63) * 2.0_f64).exp2().sqrt();
+    (macrograd::ops::gelu(relu((macrograd::ops::gelu(f64::acosh(((v4.powi(2) + 0.25) + 1.1))).atan().asinh().atan() * 0.5).asin())) + y)
 }
 
 #[differentiable]
-fn f20(x: f64, #[nograd] y: [f64; 3], #[nograd] z: [f64; 2]) -> f64 {
-    (((f64::sinh(((-((z[0].cos().tan().cos() * z[0].cos().tan().cos()) + 0.5)).atan2((((x.atan() + 2.0).powf(1.5_f64) - ((((((x.exp().abs().atan() * 0.63) * 6.0_f64) / (-z[0].cos().tan().cos().hypot(0.75))).cos() * 0.5).atanh() + (-(1.5 as f64))) * ((x + core::f64::consts::E) + x).sin())).tanh() * 4.0_f64)).clamp(((y[0].abs().atan() * 0.63) - 1.25), 2.0_f64).atan() + 2.0).log10()) + y[1]) + y[2]) + z[1])
+fn f19(x: &[f64], y: &[f64]) -> f64 {
+    (ops::relu(x[0].tanh()).hypot(((-(((y[1].sinh().tanh() + 1.25).powf(2.0_f64).atan() * 0.63) * 2.5_f64).exp2()).cos() * 2.0_f64).exp2()) + y[0])
+}
+
+#[differentiable]
+fn f20(x: [f64; 3], #[nograd] y: [f64; 2], z: f64) -> f64 {
+    let v1 = f64::cos(((((((ops::softplus(z) * (y[1] - z)).cos() * 5.0_f64) * gelu(((ops::softplus(z).atan() + 2.0) + 1.1).acosh())) / ((((ops::softplus(z) * (y[1] - z)).cos() * 5.0_f64) * gelu(((ops::softplus(z).atan() + 2.0) + 1.1).acosh())).abs() + 1.0)) * 2.0_f64).powi(2) + 0.25).ln());
+    let v2: f64 = (-(1.5 as f64));
+    (((((((if ((v1 / (v1.atan() + 2.0)).exp() >= 1.5f64) { (sigmoid((v2 / v1.exp2())) - 0.5).ln_1p().max((v1 / (v1.atan() + 2.0)).exp()) } else if !!(v1 < 0.1_f64) { (y[0] - (z / (-v1.exp2()))) } else { softplus((-v2)) }).tanh() + 1.25).log10().tanh() + 1.25).powf(0.5_f64) / (sigmoid(x[0]) + 0.25)).cos().cos() * 0.5).atanh() + x[1]) + x[2])
 }
 
 #[differentiable]
 fn f21(x: f64, #[nograd] y: f64) -> f64 {
-    let v1 = 0.1_f64.exp_m1();
-    let mut v3 = ((1.5f64 + x.cosh()) + (leaky_relu(v1, 0.2_f64) + (((((((sigmoid(({ let t2 = v1; (1.5f64 + x.cosh()) })) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(({ let t2 = v1; (1.5f64 + x.cosh()) })) * 2.0) - 1.0) * 2.0_f64)) + 0.5) * 2.0).powi(-1) * leaky_relu(v1, 0.2_f64))));
-    if (!(v3 == y) || (v1 < std::f64::consts::PI)) {
-        let mut v4 = v1.signum();
-        v4 = v4.clamp((2f64.cos() - 1.25), (y.cos() + 1.25)).abs();
-        v4 -= ((((v3.atan() * 0.63) * 2.0_f64) * ((v3.atan() * 0.63) * 2.0_f64)) + 0.5).recip();
-    }
-    v3 = (x.sin().clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64).clamp(0.25_f64, (x.sin().clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64) + 1.25)).sin() * 0.8).atanh();
-    ((ops::sigmoid((((y * y) + 0.5) + 1.1).acosh()).exp().log2().tanh() * 0.75).atanh().sin() * f64::exp_m1((softplus(v3).tanh() + 1.25).log(10.0)))
-}
-
-#[differentiable]
-fn f22(x: [f64; 2], y: [f64; 2], z: [f64; 3]) -> f64 {
-    let mut v1 = ((x[1] + x[1]) - (z[1] - y[0]));
-    if (v1.sin().tan() < (if (!(x[0] >= (1.0 as f64)) && ((((z[1].powi(2) + 0.25) * 2.0).powi(-2) + ops::gelu(v1)) != (-1.0_f64))) { f64::ln_1p((v1.tanh() * 1.5_f64).exp()) } else { v1 })) {
-        v1 *= (((sigmoid((x[1] * (v1.cos() * 5.0_f64))) * 2.0) - 1.0) * 2.0_f64);
-    }
-    if ((z[0] * (v1.abs().sin() * 5.0_f64)) >= 2.0_f64) {
-        v1 += ((((v1.tanh() * 12.5_f64) + (v1.sin() * 12.5_f64)) / (((v1.tanh() * 12.5_f64) + (v1.sin() * 12.5_f64)).abs() + 1.0)) * 12.5_f64);
-        v1 *= ((((((z[0] + (v1.sin() * 12.5_f64)) / ((z[0] + (v1.sin() * 12.5_f64)).abs() + 1.0)) * 5.0_f64) * (((core::f64::consts::E / (((v1.atan() * 0.63) * 2.0_f64).powi(2) + 0.25)) / ((core::f64::consts::E / (((v1.atan() * 0.63) * 2.0_f64).powi(2) + 0.25)).abs() + 1.0)) * 5.0_f64)).atan() * 0.63) * 2.0_f64);
+    let mut v1 = 0.1_f64.exp_m1();
+    v1 = ((1.5f64 + x.cosh()).asinh().hypot(0.75) + 1.1).acosh();
+    let mut v3 = ({ let t2 = v1; (0.5_f64.cos() * v1) }).powi(0);
+    if ((f64::ln_1p((((sigmoid((v1 + y)) * 2.0) - 1.0) * 2.0_f64).cosh()) > core::f64::consts::E) && (relu((-(v3.sin() + 1.5)).recip()) >= f64::acosh(((((v1 + y).atan() * 0.63) * 1.5_f64).exp() + 1.1)))) {
+        let mut v4 = ((sigmoid(gelu(((sigmoid(v1) - 0.5).acos().exp() + (sigmoid(v1) - 0.5).acos().sinh()))) * 2.0) - 1.0).tan();
     } else {
-        v1 *= (-(f64::mul_add((v1.sin() * 3.0_f64), 0.1_f64, (((sigmoid(v1) * 2.0) - 1.0) * 12.0_f64)).tanh() * 2.0_f64).exp2()).hypot((((v1.cos() * 12.5_f64) + (v1.sin() * 12.5_f64)).tanh() * 4.0_f64)).signum();
-        for i in (0..1).rev() {
-            v1 *= (({ let t2 = v1; (ops::softplus((((t2.cos() * 12.5_f64) + (v1.cos() * 12.5_f64)).cos() * 4.0_f64)) + 0.5).ln_1p() }).atan() * 0.63);
-            let mut v3 = (sigmoid(x[i].cos()) + 0.25).powf(0.5_f64);
-            v3 *= ((softplus(std::f64::consts::FRAC_PI_4) + 0.5).hypot((v3.cosh().log(((sigmoid(z[i]) * 0.5) + 0.1)).atan() + 2.0).powf(1.5_f64)).tanh() * 2.0_f64);
-            v3 -= ((i as f64).powi(0) + (-0.75_f64));
-        }
+        v3 += ((-core::f64::consts::E.atan()) * x.sin());
+        v3 -= (sigmoid(v3) + 0.25).ln();
     }
-    v1 *= ((((if ((y[1] == ((if !((((v1.atan() * 0.63) * 2.0_f64).exp2().sqrt().cos() * 0.5).asin() < 0.5_f64) { (-1.0_f64) } else { v1 }).sin() * 25.0_f64)) && (v1 > (((if (((((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64) * z[2]) > (-1.0_f64)) { v1 } else { v1 }).cos() * 25.0_f64).cos() * 0.5).ln_1p())) { y[1] } else { v1 }).atan() * 0.63) * 25.0_f64).atan() * 0.5).ln_1p();
-    let v4: f64 = ((((((sigmoid(v1) * 2.0) - 1.0) * 12.5_f64) + ((v1.atan() * 0.63) * 12.5_f64)).tanh() * 2.5_f64).exp().sin() + 1.5).ln();
-    let v6 = if (z[1] <= (-1.0_f64)) {
-        leaky_relu(v4, (sigmoid(((v1.tanh() + 1.25) + 1.1).acosh()) * 0.2))
-    } else {
-        let t5 = (((sigmoid((if (!(((z[1].sin() * 1.5_f64).exp().sqrt().atan() * 0.5).asin() < 0.1_f64) || (v1 != (1.0 as f64))) { v1 } else if (v4 < v1) { v4 } else { v1 })) * 2.0) - 1.0) * 25.0_f64).tanh(); t5.atan2(((v1.atan() * 0.63) * 2.0_f64).cosh())
-    };
-    let mut v7 = ((((sigmoid(((v1 / (v1.abs() + 1.0)) * 2.5_f64).cosh()) * 2.0) - 1.0) * 6.0_f64) / (-(((z[1] * z[1]) + 0.5).powf(((3.0_f64.atan() * 0.63) * 2.0_f64)).sin().abs() + 0.5)));
-    (0.5_f64 + ((-((v4 * v4) + 0.5)).cbrt() * ((-(v4 + v7)).powi(1).cos() * 0.5).atanh().exp2()).min(({ let t8 = v1; (({ let t9 = v6.hypot(0.75).log(10.0); ((((((t8.tanh() * 2.0_f64) * (t8.tanh() * 2.0_f64)) + 0.5) + 1.1).acosh() * x[0].atan()).cos() * 2.5_f64).exp2() }) + v6) }))).sinh()
-}
-
-#[differentiable]
-fn f23(x: f64, #[nograd] y: f64, #[nograd] z: f64, #[nograd] w: f64) -> f64 {
-    let mut v1 = f64::asin(((x * x).sin() * 0.8));
-    v1 += (sigmoid(leaky_relu(core::f64::consts::E, 0.2_f64)) - 0.5).asin();
-    let v2 = leaky_relu((v1.sin() + 1.5).log2().min(w), (sigmoid(0.1_f64) * 0.2));
-    let mut v3 = (((-1.0_f64) + v1) + (v2 - v1));
-    if ((0.25_f64 < (1.0 as f64)) || true) {
-        v3 = f64::log((softplus((v1.cos() * 0.5).acos()) + 0.5), ((sigmoid((w + (v3.sin() * 1.5_f64).exp().sqrt())) * 0.5) + 0.1));
-        let mut v4 = (((v2.sin() + 1.5).ln() - 0.5_f64) - z).abs();
-        for i in (0..2).rev() {
-            for j in 0..=1 {
-                let v3 = leaky_relu((i as f64), 0.2_f64).cosh();
-                let mut v5 = macrograd::ops::softplus((j as f64).sin());
-                v5 -= (-v2);
-            }
-            v4 = ((((f64::max(v2, v4).atan() * 0.63) * 5.0_f64) * (sigmoid(v4) + 0.25).ln()).tanh() * 3.1931471805599454_f64);
-        }
-    }
+    let mut b5 = [v1.sinh(), (((y * y) + 0.5) + 1.1).acosh(), (v3 + v3)];
     for i in (0..2).rev() {
-        let v6 = (i as f64).powi(4);
+        b5[0] = (f64::sqrt((0.5_f64.powi(2) + 0.25)) * f64::sqrt((0.5_f64.powi(2) + 0.25)));
+        b5[2] = (v3.atan() * 0.5).atanh().powi(1);
+        let mut n6 = 0usize;
+        while n6 < 1 && (y < (v1.abs() + 0.5).hypot((i as f64))) {
+            n6 += 1;
+            b5[2] *= (((v3.atan() * 0.63) * 2.0_f64).exp2().log10().hypot(0.75).powf(0.5_f64) * silu((-v3))).sin();
+            if ((i as f64) < core::f64::consts::E) {
+                b5[i] = (((sigmoid(f64::cosh((((sigmoid(v1.max(y)) * 2.0) - 1.0) * 2.5_f64))) * 2.0) - 1.0) * 5.162397635750603_f64);
+                continue;
+            }
+            b5[i] *= (f64::atan2((v3.sin().tanh() + 1.25), sigmoid(v3)).atan() * 0.63);
+        }
     }
-    (((v3 + ((-(macrograd::ops::softplus(v2) + 0.5).ln()) * ((if ((v2.exp_m1().cos() * 2.5_f64).exp2() > v2.sinh().hypot(((v3.sin() * v3.sin()) + 0.5))) { y } else if ((v1 == ((macrograd::ops::softplus(v2) + 0.5).ln().cosh().log10() / (-(sigmoid(f64::signum((-1.0_f64))) + 0.25)))) || (v2 <= (v3.sin() * 2.5_f64).exp_m1())) { 0.5_f64 } else { v3 }).sin() + 1.5).log10().cos())).min(ops::relu(z).max(v2)).atan() * 0.63) * 2.0_f64).exp2().powf((v1.cos() * 2.0_f64))
+    let v7 = ((sigmoid(f64::ln((v3.tanh() + 1.25))) - 0.5).acos() / (((v3.atan() * 0.63) * 4.0_f64).hypot(((((v3.cos() * 4.0_f64).abs() + 0.5).powf(1.5f64).tanh() * 0.75).atanh().abs() + 0.5)).powi(0).powi(2) + 0.25));
+    (((-(v7 * ops::sigmoid(macrograd::ops::sigmoid((if (relu(f64::powf(0.1_f64.cosh(), 3.0_f64)) <= (x * (((v1 * v1) / ((v1 * v1).abs() + 1.0)) * 5.0_f64))) { relu(v7.clamp(0.25_f64, (((sigmoid(f64::exp(v7)) * 2.0) - 1.0) + 1.25))) } else { (leaky_relu(((f64::sinh((v3.sin() * 2.5_f64)).cos() * 5.0_f64) * v3), 0.2_f64).sin() * 0.8).acos() }))))) + ((b5[0].atan() * 0.63) * 2.0_f64)) + ((b5[2] / (b5[2].abs() + 1.0)) * 2.0_f64))
+}
+
+#[differentiable]
+fn f22(x: f64, #[nograd] y: [f64; 2], #[nograd] z: [f64; 2]) -> f64 {
+    let mut v1 = (-x);
+    v1 *= ((y[1].sin() + 1.5).sqrt().tanh() + 1.25).log10().exp2().ln();
+    let mut n2 = 0usize;
+    loop {
+        if n2 >= 3 {
+            break;
+        }
+        n2 += 1;
+        let v1 = f64::asinh(((((n2 as f64).atan() * 0.5).atanh().tanh() + 1.25) * 2.0).powi(-2));
+        if (v1 >= (-1.0_f64)) { break; }
+    }
+    let mut v3 = (v1 * f64::ln((((f64::asinh((v1 - z[0])).tanh() * 2.0_f64) * (f64::asinh((v1 - z[0])).tanh() * 2.0_f64)) + 0.5)));
+    v3 *= (v3.tanh().tanh() * 0.75).asin();
+    v3 -= ((f64::abs(v3) * ((softplus((z[1] / (sigmoid(f64::abs(v3)) + 0.25))) + 0.5).recip() * (((v3 / (v3.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25).sqrt().abs())).tanh() * 12.5_f64);
+    v3 *= ({ let t4 = (((core::f64::consts::E / (((v1.atan() * 0.63) * 2.0_f64).powi(2) + 0.25)).sin() + 1.5).ln().tanh() * 0.75).atanh(); ({ let t5 = softplus(std::f64::consts::FRAC_PI_4.cos().atan()); y[1].cos() }) });
+    return (((-(z[0].tanh().atan() + 2.0)).hypot((((sigmoid((-(v1 + ((v1 + ((({ let t6 = x; v1 }) + (0.1_f64 / (-(v1.sin() + 1.5))).mul_add((((v1 + z[1]).atan() * 0.63) * 3.0_f64), (x.atan() * 0.5).acos())).sin() * 2.0_f64).cosh().ln()).atan() + 2.0).hypot(f64::exp2((((v1 + z[1]).sin() * 5.0_f64) * v1).powi(0)))))) * 2.0) - 1.0) * 4.0_f64)) + y[0]) + (v3.tanh() * 2.0_f64));
+}
+
+#[differentiable]
+fn f23(x: f64, y: f64, z: f64, w: &[f64]) -> f64 {
+    let mut v1 = f64::ln((softplus(y) + 0.5).log2().hypot(0.75));
+    for &e in w {
+        let mut v2 = (2.0_f64 - leaky_relu(f64::min(x, 0.5_f64), (sigmoid(1.5f64.abs()) * 0.2)));
+        let mut v3 = macrograd::ops::softplus(0.5_f64);
+        v3 = (softplus(0.1_f64) + 0.5).log2();
+        if ((((w[0].atan() * 0.5).asin().atan() + 2.0).powf((sigmoid(v3) + 0.25).log(2.0)) != (w[0].atan() * 0.5).asin()) || !(w[0] < v1.tanh())) {
+            if (leaky_relu(3.0_f64, 0.01_f64) < ((-0.75_f64).sin() + 1.5).ln()) { break; }
+            v3 = (v2.cos() * 2.0_f64).exp2().log10();
+        } else if (leaky_relu(f64::exp_m1(v1), (sigmoid(((-1.0_f64) + e)) * 0.2)) >= 2.0_f64) {
+            v3 -= (-v3);
+            for j in 0..w.len() {
+                let y = leaky_relu(e, 0.2_f64).cos();
+                v3 *= f64::sin(v1.hypot(((w[j] * v1).sin() + 1.5)));
+            }
+        } else {
+            v3 += ((((if (((-1.0_f64).sin() - v2.sin()) > 2.0_f64) { ((w[0] * w[0]) + 0.5).powf(w[0]) } else { e.tanh() }).tanh() * 2.0_f64) * ((if (((-1.0_f64).sin() - v2.sin()) > 2.0_f64) { ((w[0] * w[0]) + 0.5).powf(w[0]) } else { e.tanh() }).tanh() * 2.0_f64)) + 0.5).log10();
+            v3 = (f64::signum((-1.0_f64)).cosh().log10() / (-(sigmoid(f64::signum((-1.0_f64))) + 0.25)));
+        }
+    }
+    let mut b4 = vec![w[0].asinh(); w.len()];
+    let mut v5 = 0.5_f64.asinh();
+    for i in 0..3 {
+        v5 = ops::relu((1.0 as f64)).max((ops::relu((1.0 as f64)) - ops::relu((1.0 as f64))).hypot((-f64::log10((y.tanh() + 1.25)).exp2()))).powi(5).cos();
+        let mut v6 = leaky_relu((x.atan() * 0.5).ln_1p(), 0.01_f64);
+        v6 = (sigmoid(((i as f64) * v5)) * v5);
+    }
+    if (!((((w[0] - v5).sin() * 2.5_f64).exp_m1() >= 2f64) || false) && ((-((((w[0] - v5).sin() * 2.5_f64).exp_m1().atan() * 0.63) * 2.5_f64).cosh()) < v1)) {
+        v5 -= (if (((macrograd::ops::sigmoid(b4[0]) + y) <= std::f64::consts::FRAC_PI_4) || (((((b4[0].cos() * 3.0_f64).mul_add((v5.cos() * 3.0_f64), v5).atan() * 0.63) * 12.5_f64) + silu(3.0_f64)) < (((v1 * std::f64::consts::FRAC_PI_4).atan() * 0.63) * 1.5_f64).exp().log10())) { (-(-0.75_f64)) } else { b4[0].clamp((-1.0_f64), (((sigmoid(v1) * 2.0) - 1.0) + 1.25)) });
+    }
+    ((0.1_f64 / (((sigmoid(v1) * 2.0) - 1.0) * 4.0_f64).hypot(0.75)) * leaky_relu((1.5f64 / (-((sigmoid(((v5 / (v5.abs() + 1.0)).tan() + (0.1_f64 / (((sigmoid(v1) * 2.0) - 1.0) * 4.0_f64).hypot(0.75))).exp()) + 0.25).powf((((((({ let t7 = b4[0]; z }) * ({ let t7 = b4[0]; z })) + 0.5).powf(3.0_f64).atan() * 0.63) * 25.0_f64).tanh() * 2.0_f64)).sin() + 1.5))), 0.1_f64).cos().tan())
 }
 
 #[test]
@@ -426,46 +446,46 @@ fn each_gradient_function_returns_its_functions_value() {
     assert_eq!(v.to_bits(), f1(0.5, [0.5; 3], [0.5; 3], 0.5).to_bits(), "f1");
     let (v, _) = f2_grad(0.5, 0.5, 0.5);
     assert_eq!(v.to_bits(), f2(0.5, 0.5, 0.5).to_bits(), "f2");
-    let (v, _) = f3_grad(0.5, 0.5, [0.5; 3]);
-    assert_eq!(v.to_bits(), f3(0.5, 0.5, [0.5; 3]).to_bits(), "f3");
+    let (v, _) = f3_grad(&[0.5; 3], &[0.5; 1], &[0.5; 2]);
+    assert_eq!(v.to_bits(), f3(&[0.5; 3], &[0.5; 1], &[0.5; 2]).to_bits(), "f3");
     let (v, _) = f4_grad([0.5; 2], [0.5; 2]);
     assert_eq!(v.to_bits(), f4([0.5; 2], [0.5; 2]).to_bits(), "f4");
     let (v, _) = f5_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f5(0.5, 0.5).to_bits(), "f5");
-    let (v, _) = f6_grad(0.5, 0.5, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f6(0.5, 0.5, 0.5, 0.5).to_bits(), "f6");
-    let (v, _) = f7_grad([0.5; 3], 0.5, 0.5);
-    assert_eq!(v.to_bits(), f7([0.5; 3], 0.5, 0.5).to_bits(), "f7");
-    let (v, _) = f8_grad(0.5, [0.5; 3], [0.5; 2]);
-    assert_eq!(v.to_bits(), f8(0.5, [0.5; 3], [0.5; 2]).to_bits(), "f8");
+    let (v, _) = f6_grad(0.5, 0.5, 0.5, [0.5; 2]);
+    assert_eq!(v.to_bits(), f6(0.5, 0.5, 0.5, [0.5; 2]).to_bits(), "f6");
+    let (v, _) = f7_grad(&[0.5; 3], &[0.5; 3], &[0.5; 3]);
+    assert_eq!(v.to_bits(), f7(&[0.5; 3], &[0.5; 3], &[0.5; 3]).to_bits(), "f7");
+    let (v, _) = f8_grad([0.5; 3], [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f8([0.5; 3], [0.5; 2], 0.5).to_bits(), "f8");
     let (v, _) = f9_grad(0.5, [0.5; 3]);
     assert_eq!(v.to_bits(), f9(0.5, [0.5; 3]).to_bits(), "f9");
     let (v, _) = f10_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f10(0.5, 0.5).to_bits(), "f10");
-    let (v, _) = f11_grad(0.5, 0.5, [0.5; 2]);
-    assert_eq!(v.to_bits(), f11(0.5, 0.5, [0.5; 2]).to_bits(), "f11");
+    let (v, _) = f11_grad(&[0.5; 3], &[0.5; 2], &[0.5; 3]);
+    assert_eq!(v.to_bits(), f11(&[0.5; 3], &[0.5; 2], &[0.5; 3]).to_bits(), "f11");
     let (v, _) = f12_grad(0.5, 0.5, 0.5);
     assert_eq!(v.to_bits(), f12(0.5, 0.5, 0.5).to_bits(), "f12");
     let (v, _) = f13_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f13(0.5, 0.5).to_bits(), "f13");
     let (v, _) = f14_grad(0.5, [0.5; 3], 0.5, [0.5; 3]);
     assert_eq!(v.to_bits(), f14(0.5, [0.5; 3], 0.5, [0.5; 3]).to_bits(), "f14");
-    let (v, _) = f15_grad(0.5, [0.5; 3], 0.5);
-    assert_eq!(v.to_bits(), f15(0.5, [0.5; 3], 0.5).to_bits(), "f15");
+    let (v, _) = f15_grad(&[0.5; 2], &[0.5; 1], 0.5);
+    assert_eq!(v.to_bits(), f15(&[0.5; 2], &[0.5; 1], 0.5).to_bits(), "f15");
     let (v, _) = f16_grad([0.5; 3], 0.5, 0.5);
     assert_eq!(v.to_bits(), f16([0.5; 3], 0.5, 0.5).to_bits(), "f16");
-    let (v, _) = f17_grad(0.5, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f17(0.5, 0.5, 0.5).to_bits(), "f17");
+    let (v, _) = f17_grad(0.5, 0.5, [0.5; 3]);
+    assert_eq!(v.to_bits(), f17(0.5, 0.5, [0.5; 3]).to_bits(), "f17");
     let (v, _) = f18_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f18(0.5, 0.5).to_bits(), "f18");
-    let (v, _) = f19_grad(0.5, 0.5);
-    assert_eq!(v.to_bits(), f19(0.5, 0.5).to_bits(), "f19");
-    let (v, _) = f20_grad(0.5, [0.5; 3], [0.5; 2]);
-    assert_eq!(v.to_bits(), f20(0.5, [0.5; 3], [0.5; 2]).to_bits(), "f20");
+    let (v, _) = f19_grad(&[0.5; 1], &[0.5; 2]);
+    assert_eq!(v.to_bits(), f19(&[0.5; 1], &[0.5; 2]).to_bits(), "f19");
+    let (v, _) = f20_grad([0.5; 3], [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f20([0.5; 3], [0.5; 2], 0.5).to_bits(), "f20");
     let (v, _) = f21_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f21(0.5, 0.5).to_bits(), "f21");
-    let (v, _) = f22_grad([0.5; 2], [0.5; 2], [0.5; 3]);
-    assert_eq!(v.to_bits(), f22([0.5; 2], [0.5; 2], [0.5; 3]).to_bits(), "f22");
-    let (v, _) = f23_grad(0.5, 0.5, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f23(0.5, 0.5, 0.5, 0.5).to_bits(), "f23");
+    let (v, _) = f22_grad(0.5, [0.5; 2], [0.5; 2]);
+    assert_eq!(v.to_bits(), f22(0.5, [0.5; 2], [0.5; 2]).to_bits(), "f22");
+    let (v, _) = f23_grad(0.5, 0.5, 0.5, &[0.5; 1]);
+    assert_eq!(v.to_bits(), f23(0.5, 0.5, 0.5, &[0.5; 1]).to_bits(), "f23");
 }

@@ -337,6 +337,7 @@ impl Gen<'_> {
                     .reduce(Iv::hull)
                     .expect("arrays have elements");
                 let name = a.name.clone();
+                let a_vec = a.vec;
                 // a loop over a slice parameter or a `Vec` runs at run time
                 rt = self.profile.runtime && (!a.local || a.vec);
                 if rt {
@@ -348,6 +349,12 @@ impl Gen<'_> {
                 match form {
                     3 => (
                         format!("for &{elem} in {name}.iter()"),
+                        vec![(elem, Kind::Scalar(hull))],
+                        n,
+                    ),
+                    // a slice yields references: `for &e in xs`
+                    4 if rt && !a_vec => (
+                        format!("for &{elem} in {name}"),
                         vec![(elem, Kind::Scalar(hull))],
                         n,
                     ),
