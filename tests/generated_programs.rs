@@ -3,7 +3,7 @@
 //! Compiled through the real `#[differentiable]` macro, so a generator
 //! writing invalid Rust fails here.
 #![cfg_attr(rustfmt, rustfmt_skip)]
-#![allow(unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]
+#![allow(unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]
 
 #[allow(unused_imports)]
 use macrograd::ops::{self, *};

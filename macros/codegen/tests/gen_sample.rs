@@ -54,7 +54,7 @@ fn sample() -> String {
          //! Compiled through the real `#[differentiable]` macro, so a generator\n\
          //! writing invalid Rust fails here.\n\
          #![cfg_attr(rustfmt, rustfmt_skip)]\n\
-         #![allow(unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]\n\n\
+         #![allow(unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]\n\n\
          #[allow(unused_imports)]\n\
          use macrograd::ops::{self, *};\n\
          use macrograd::differentiable;\n",
