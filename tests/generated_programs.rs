@@ -3,7 +3,7 @@
 //! Compiled through the real `#[differentiable]` macro, so a generator
 //! writing invalid Rust fails here.
 #![cfg_attr(rustfmt, rustfmt_skip)]
-#![allow(unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]
+#![allow(unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]
 
 #[allow(unused_imports)]
 use macrograd::ops::{self, *};
@@ -20,212 +20,182 @@ fn f0(x: f64, #[nograd] y: [f64; 2], z: f64) -> f64 {
 
 #[differentiable]
 fn f1(x: f64, y: [f64; 3], z: [f64; 3], #[nograd] w: f64) -> f64 {
-    let mut b1 = [f64::cos(w), (y[0] * x), (if (((((x * x) + 0.5).ln() >= ((((x * x) + 0.5).ln() - std::f64::consts::PI) + ((x * x) + 0.5).ln())) && (w != (-1.0_f64))) || (((y[2] * y[0]).atan() + 2.0).atan2(x) <= ops::softplus(w).sin().tan())) { (-x) } else { x.hypot(0.75).ln_1p() })];
-    let mut v2 = z[1].max((if (((1.5 as f64).powi(4) >= 2.0_f64) && ((2.0_f64.hypot(0.75).powf(1.5_f64) * (y[0].abs() + 0.5).ln()) > x)) { 0.5_f64 } else if (softplus(z[0]) >= 1.5f64) { x } else { x }));
+    let mut v1 = f64::atan((-0.75_f64));
     for i in (0..1).rev() {
-        v2 = w.sin();
-        v2 += (((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp() / ((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp().abs() + 1.0)) * 0.5_f64);
+        v1 -= (((i as f64) + v1).sin() * 0.5_f64);
+        v1 -= ((y[i] * ({ let t2 = w; t2 })).cos() * 0.5_f64);
+        v1 = (v1.cosh().ln().exp2().atan2(v1.exp2()) + v1).sin();
     }
-    for e in b1 {
-        v2 *= f64::tan((softplus(v2) / (softplus(v2).abs() + 1.0))).sin();
-        v2 *= relu(std::f64::consts::FRAC_PI_4);
-        v2 += ((((v2.sin() * 5.0_f64) * e).cos() * 4.0_f64).hypot(0.75).recip().sin() * 0.5_f64);
+    let mut n3 = 0usize;
+    loop {
+        if n3 >= 3 {
+            break;
+        }
+        n3 += 1;
+        v1 = ((softplus(v1) / (softplus(v1).abs() + 1.0)) * 2.0_f64);
     }
-    v2 /= ((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64).exp_m1().tanh() * 2.0_f64).exp2();
-    if ((v2 > gelu(((v2.sin() * 12.5_f64) - (1.0 as f64)))) || (false && (((v2.sin() * 12.5_f64) - (1.0 as f64)) >= macrograd::ops::softplus((sigmoid(v2) - 0.5).atanh())))) {
-        let mut v3 = ((v2.atan() * 0.63) * 2.5_f64).exp();
-        v3 = ((v3.sin() + 1.5) + 1.1).acosh();
-        let mut v4 = f64::cbrt((((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64)) + 0.5));
-        v4 *= (((macrograd::ops::softplus((v4.sin() * 0.8).atanh()).atan() + 2.0).hypot(((b1[0].atan() * 0.63) * 4.0_f64)).atan() * 0.63) * 2.0_f64);
-    } else {
-        v2 /= f64::tanh(((v2 / (v2.abs() + 1.0)) * 4.0_f64).hypot((-0.5_f64.hypot(0.75)))).cosh().log(0.5).exp();
-        v2 += (-(sigmoid(v2) + 0.25)).recip().clamp((-1.0_f64), (sigmoid(v2) + 1.25));
+    let mut v4 = (sigmoid(y[0]) - 0.5).acos();
+    let v5: f64 = f64::asin((y[1].cos().tanh() * 0.75));
+    let mut v6: f64 = (((2.0_f64.sin() + 1.5).powf((v1.sin() * 2.0_f64)).tanh() + 1.25).powf(0.5_f64).abs() + 0.5).cbrt();
+    for i in 0..y.len() {
+        let v7 = (i as f64).clamp(0.25_f64, ((v1.cos() * 2.0_f64).exp2().log2().sin() + 1.25));
     }
-    let mut b5 = [((ops::softplus((v2.cos() * 4.0_f64)) + 0.5).sqrt().min((ops::softplus((v2.cos() * 4.0_f64)) + 0.5).sqrt()) + (v2.cos() * 1.5_f64).exp().log(10.0)), (((((((v2 / (v2.abs() + 1.0)) * 5.0_f64) * (((sigmoid(b1[0]) * 2.0) - 1.0) * 5.0_f64)).sin() * 5.0_f64) * (w.mul_add(((v2.atan() * 0.63) * 3.0_f64), (v2.sin() * 12.0_f64)).tanh() * 5.0_f64)).sin() * 12.5_f64) + x)];
-    (((f64::hypot(((((f64::cosh((-1.0_f64)).sin() + 1.5) + 1.1).acosh().min(((std::f64::consts::PI.cos() * 2.0_f64).cosh().sqrt().cos() * 0.5).asin()).sin() + 1.5).sqrt().sin() * 0.8).atanh(), (ops::softplus(b5[0]) + 0.5)) + y[1]) + z[2]) + ((b5[1] / (b5[1].abs() + 1.0)) * 2.0_f64))
+    if (0.1_f64 >= ({ let t8 = ((((v1.atan() * 0.63) * 2.0_f64) * ((v1.atan() * 0.63) * 2.0_f64)) + 0.5).log10(); ((((v1.atan() * 0.63) * 2.0_f64) * ((v1.atan() * 0.63) * 2.0_f64)) + 0.5).log10() })) {
+        v6 -= ((v5.abs() + 0.5).sqrt() * f64::exp_m1((v5.abs() + 0.5).sqrt()));
+        v6 = relu((z[0] * v5));
+    } else if (((y[2] + w).abs() + 0.5).recip() < (-1.0_f64)) {
+        v6 = (((v6.atan() * 0.63) * 4.0_f64).abs() + 0.5).hypot((std::f64::consts::PI.sin() + 1.5).recip());
+        v6 += ((0.5_f64 / 0.5_f64.cosh()) - (0.5_f64 / 0.5_f64.cosh())).cosh();
+    }
+    (((((sigmoid((if (v6 < v1) { ((((sigmoid((((sigmoid((((v1.atan() * 0.63) * 4.0_f64).abs() + 0.5).sqrt().hypot(((v6.tanh() * 2.5_f64).cosh().sin() + 1.5))) * 2.0) - 1.0) * 2.5_f64).cosh()) * 2.0) - 1.0) * 2.0_f64).exp2().cbrt() + ((-((z[0] * z[0]) + 0.5)).cbrt() - f64::asinh(f64::cbrt((((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64)) + 0.5)).exp_m1())).max(macrograd::ops::leaky_relu((-(softplus(((((((v1.atan() * 0.63) * 4.0_f64).abs() + 0.5).sqrt().hypot(((v6.tanh() * 2.5_f64).cosh().sin() + 1.5)) - z[2]) / (((((v1.atan() * 0.63) * 4.0_f64).abs() + 0.5).sqrt().hypot(((v6.tanh() * 2.5_f64).cosh().sin() + 1.5)) - z[2]).abs() + 1.0)) * 4.0_f64)) + 0.5)).cbrt(), (sigmoid(f64::asinh(f64::cbrt((((std::f64::consts::PI.tanh() * 2.0_f64) * (std::f64::consts::PI.tanh() * 2.0_f64)) + 0.5)).exp_m1()).exp_m1()) * 0.2)))) } else { (v4 * (((((((-v6) + v6).sin() * 5.0_f64) * v5) * (v1.sin() * 5.0_f64)).atan() * 0.63) * 5.0_f64)) })) * 2.0) - 1.0).tan() + x) + y[2]) + z[1])
 }
 
 #[differentiable]
 fn f2(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
-    let mut v1 = x.tanh();
-    for i in (0..3).rev() {
-        let v2 = silu(gelu(0.5_f64));
+    let mut b1 = [(f64::min(f64::recip((y.tanh() + 1.25)), z.min(x)) / (sigmoid(f64::min(f64::recip((y.tanh() + 1.25)), z.min(x)).exp()) + 0.25)).asinh(); 3];
+    let v2: f64 = (((2f64.sin() + 1.5).log10().tanh() + 1.25) + 1.1).acosh();
+    b1[1] += (b1[0].cos() * 0.5).asin();
+    let mut v3: f64 = (sigmoid(ops::leaky_relu(b1[2], (sigmoid(v2) * 0.2))) * v2);
+    let mut v4: f64 = f64::log((b1[0].abs() + 0.5), 10.0).exp2();
+    for i in 0..=1 {
+        v4 = (({ let t5 = (i as f64); ((b1[i].atan() / (b1[i].atan().abs() + 1.0)).tan().cosh().hypot(((b1[1 - i] / (b1[1 - i].abs() + 1.0)) * 4.0_f64)).sin() * b1[i].atan()) }).sin() * 1.262001176678389_f64);
+        v4 *= b1[i].tanh();
+        let v8 = if ((v4 < ((((std::f64::consts::PI * v4).tanh() * 2.0_f64) * ((std::f64::consts::PI * v4).tanh() * 2.0_f64)) + 0.5).log(10.0)) || false) {
+            let t6 = macrograd::ops::silu(((b1[i] + (v3 + v4)).sin() * 2.0_f64).cosh().sqrt()); (sigmoid(v4) + 0.25).sqrt()
+        } else {
+            let t7 = ((i as f64).tanh() + 1.25).powf(f64::sqrt((v4.sin() + 1.5))); ((-1.0_f64).sin().atan() * 0.5).atanh()
+        };
     }
-    let v3: f64 = sigmoid((2f64.sin() + 1.5).log10().min(f64::powf((z.atan() + 2.0), z)));
-    v1 -= (((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).cosh().tanh();
-    let v4 = v3.exp();
-    let mut v5 = (v3.cosh().powf((-0.5_f64)).cosh().hypot(v4) * leaky_relu((0.25_f64.sin() + 1.5).log10(), 0.2_f64));
-    if ((v1 - (sigmoid(v3) - 0.5).asin()) < (v1.tanh() * 2.0_f64).cosh().log2()) {
-        let v6 = x.exp2();
-        v5 *= v4.tanh();
-    } else {
-        let v1 = (((v1.sin() * 2.0_f64).powi(2) + 0.25).hypot(v3) + (v3 * v5));
-    }
-    let v7 = (((v4.exp() / (v4.exp().abs() + 1.0)) * 6.0_f64) / (-((v5 + v4).abs() + 0.5)));
-    (f64::log10((macrograd::ops::softplus((v7.cos() * f64::log10(((v7.cos().powi(2) + 0.25).sqrt().mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64)).tanh() + 1.25)).exp()).sin().atan()) + 0.5)) - (v7.cos() * f64::log10(((v7.cos().powi(2) + 0.25).sqrt().mul_add(f64::acos((v3.cos() * 0.5)), (y + 2.0_f64)).tanh() + 1.25)).exp()).sin())
+    let mut v9 = (-((v2.tanh() + 1.25).powf((macrograd::ops::softplus((y.cos() * 1.5_f64).exp().powf((-0.75_f64))).cos() * 2.0_f64)) * (-v4)));
+    v9 *= (({ let t10 = v3; 1.5f64 }).sinh().cos() * 2.0_f64);
+    leaky_relu((((sigmoid((v3 - ((((sigmoid(v9.min(b1[1])) * 2.0) - 1.0) * 25.0_f64).atan() * 0.5).acos()).abs()) * 2.0) - 1.0) * 4.0_f64).atan2((-((((sigmoid(v2.cosh()) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25))).signum().hypot(0.75).ln().sinh(), (sigmoid(relu((-1.0_f64).clamp((-0.5_f64), (((v3 - ((((sigmoid(v9.min(b1[1])) * 2.0) - 1.0) * 25.0_f64).atan() * 0.5).acos()).abs() / ((v3 - ((((sigmoid(v9.min(b1[1])) * 2.0) - 1.0) * 25.0_f64).atan() * 0.5).acos()).abs().abs() + 1.0)) + 1.25)))) * 0.2))
 }
 
 #[differentiable]
-fn f3(x: f64, y: f64, z: [f64; 3]) -> f64 {
-    let mut v1 = f64::exp_m1(x);
-    if (macrograd::ops::relu(2.0_f64) > (x - z[0]).max((std::f64::consts::PI.cos() * 2.0_f64).exp2().powf((-0.5_f64)))) {
-        let v2 = ((f64::ln((std::f64::consts::FRAC_PI_4.tanh() + 1.25)).tanh() + 1.25).log10().exp2().powi(2) + 0.25).cbrt();
-        if (v1 < v2) {
-            v1 *= (((-1.0_f64).tanh() * 0.75).acos().sin() * 2.0_f64);
-        } else if (((z[1] * v2).hypot(0.75).powf(0.5_f64) > (1.0 as f64)) || (f64::max((v2.atan() + 2.0).ln(), (z[1].powi(2) + 0.25).powf(((v1 / (v1.abs() + 1.0)) * 2.0_f64))) == v1)) {
-            v1 /= ((v2 / (-silu(leaky_relu((-0.75_f64), 0.1_f64).exp2().ln_1p()).cosh())).tanh() + 1.25);
-            let mut v3 = softplus(v2);
-        } else {
-            let y = (-0.5_f64.powi(2)).hypot((((f64::log(z[2].hypot(0.75), 2.0) - y) / ((f64::log(z[2].hypot(0.75), 2.0) - y).abs() + 1.0)) * 2.0_f64).exp2());
-            v1 = ((relu(v2) - (v1 - y)) + (-0.75_f64).max(v2).exp().powf((v2.exp().cos() * 2.0_f64)));
-        }
-    } else if (relu(z[2]) > (if (true && (ops::sigmoid(relu(z[2])).max(v1) < ((sigmoid(y) * 2.0) - 1.0).tan())) { gelu(v1) } else { (-1.0_f64) })) {
-        v1 *= (((v1.atan() * 0.63) * 5.0_f64) * ((v1.cos() * 3.0_f64).mul_add(0.25_f64, v1).sin() * 5.0_f64)).atan();
-        v1 *= (gelu(v1).cos() * 2.0_f64);
-    } else {
-        let mut v4 = ((-1.0_f64).exp() * (-1.0_f64).exp());
-        v4 /= ((v1 + y).tanh() + 1.25);
+fn f3(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
+    let mut b1 = [z[1].powi(3), ops::leaky_relu(z[1], 0.1_f64)];
+    for i in 0..x.len() {
+        if (std::f64::consts::FRAC_PI_4 > (1.5 as f64)) { continue; }
+        let v2 = ((z[1] - x[i]) + x[0]).tanh().tan();
     }
-    let v5 = (((-z[2].cosh()) * 2.0).powi(-3) * (z[2].exp2() * 2.0).powi(-2)).clamp((-1.0_f64), (((sigmoid(x) * 2.0) - 1.0) + 1.25));
-    let v6 = (leaky_relu(f64::atanh((sigmoid(x.powi(4)) - 0.5)), 0.2_f64) + v5);
-    let v7 = z[0].min(v6.exp());
-    ((macrograd::ops::sigmoid((v7 * (((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh() / ((((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh().abs() + 1.0)) * 3.0_f64).mul_add((-v6.cosh()).recip().abs(), (((sigmoid(y.exp_m1()) * 2.0) - 1.0) * 2.5_f64).cosh()).signum().exp2())) + z[1]) + ((v1.atan() * 0.63) * 2.0_f64))
+    let mut v3 = (-(b1[0] - b1[0].atan()));
+    v3 += f64::cos((macrograd::ops::gelu(b1[1]) + v3));
+    let mut b4 = vec![(v3.sin() * 1.5_f64).exp().ln_1p(); y.len()];
+    (((sigmoid((f64::min(({ let t5 = b1[1]; 1.5f64.cosh() }), ((((sigmoid(v3) * 2.0) - 1.0) * 5.0_f64) * ({ let t5 = b1[1]; 1.5f64.cosh() }))) + (-0.75_f64))) - 0.5).atanh() + z[0]) + b4[0])
 }
 
 #[differentiable]
 fn f4(x: [f64; 2], y: [f64; 2]) -> f64 {
-    let v2 = if ((sigmoid(x[0]) + 0.25).powf(1.5_f64) >= 2.0_f64) {
-        (std::f64::consts::FRAC_PI_4.sin().sin() + 1.5).log(0.5)
-    } else {
-        let t1 = x[1].cosh(); ((t1 * (t1.cos() * 0.5).acos()) - ((2f64.asinh() * gelu(t1)).sin() * 2.0_f64).exp2().sqrt())
-    };
-    let mut v3 = (-(-v2));
-    v3 += (-v2.sin()).abs().min(v2).atan();
-    let mut v4 = ((std::f64::consts::PI + (y[1] - sigmoid((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh()))) - 0.25_f64.exp().atan2(((((((v3 - v2).atan() * 0.63) * 2.5_f64).sinh() + (v3 - v2)).atan() * 0.63) * 4.0_f64)));
-    for (i, &e) in y.iter().enumerate() {
-        v4 /= (sigmoid(((((((sigmoid(((x[1 - i] / (v2.sin() * 2.0_f64).exp2()) + e)) * 2.0) - 1.0) * 6.0_f64) / (-(e.atan2(((v2.atan() * 0.63) * 2.0_f64).exp2()).clamp(((((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh() / (((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh().abs() + 1.0)) - 1.25), (v3.cos() + 1.25)).sin() + 1.5))).atan() * 0.63) * 4.0_f64).atan2((sigmoid(f64::sin(((v3.sin() * 4.0_f64).hypot(0.75) + 1.1).acosh())) + 0.25))) + 1.0);
+    let v1 = softplus((x[0].powi(2) + 0.25).ln());
+    ((((-(((({ let t2 = v1; std::f64::consts::FRAC_PI_4 }).exp2() * 2.0).powi(-3).exp2().ln_1p().signum() + x[0]) * (v1.exp_m1().cos() * 0.5).atanh())).powi(5) + x[1]) + y[0]) + y[1])
+}
+
+#[differentiable]
+fn f5(x: f64, y: f64) -> f64 {
+    let mut v1 = (y.atan() * 0.5).atanh();
+    v1 *= ((x / (-((((ops::softplus(y) + 0.5).ln_1p() / (y.sin() * 1.5_f64).exp()) / (((ops::softplus(y) + 0.5).ln_1p() / (y.sin() * 1.5_f64).exp()).abs() + 1.0)) * 1.5_f64).exp())).sin() * 2.0_f64);
+    v1 = (((sigmoid(y) * 2.0) - 1.0) * 1.5_f64).exp().sqrt();
+    if (((1.0 as f64) + v1).asinh() > y) {
+        v1 /= ((v1.sinh() * (-(x.mul_add(v1, x).cos() * 1.5_f64).exp()).atan2(2f64)).asinh().tanh() + 1.25);
     }
-    let mut v5 = (if (((sigmoid((-(core::f64::consts::E.tanh() * 1.5_f64).exp()).cbrt()) + 0.25) + 1.1).acosh() > 3.0_f64) { (y[0] + 2f64) } else { ops::softplus(v4) }).max((v3 + v4.sin()));
-    ((if (std::f64::consts::PI < (macrograd::ops::softplus(((v4.atan() * 0.63) * 4.0_f64)) + 0.5).recip()) { (-((((((((v3 / (v3.abs() + 1.0)) * 6.0_f64) / (softplus(((((3.0_f64.cos() * 2.23606797749979_f64).powi(4).atan() * 0.63) * 25.0_f64).sin() * 4.0_f64)) + 0.5)).sin() * 5.0_f64) * std::f64::consts::FRAC_PI_4) * (v2.max((1.0 as f64).clamp((v4.cos() - 1.25), (0.1_f64 + 1.25))).tanh() + 1.25).sqrt()).cos() * 0.5).acos().clamp((v4.cos() - 1.25), 0.5_f64) + v3)) } else { (-(sigmoid(((v3.sin() * 2.0_f64).cosh().ln_1p() / (softplus(y[0]) + 0.5))) - 0.5).acos().tanh().tanh()).atan() }) + (v5.cos() * 2.0_f64))
-}
-
-#[differentiable]
-fn f5(x: f64, #[nograd] y: f64) -> f64 {
-    let mut v1 = (-x);
-    let v2 = (x / (-(((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp()) / ((v1.exp2().ln_1p() / (silu(x).sin() * 1.5_f64).exp()).abs() + 1.0)) * 1.5_f64).exp())).min(core::f64::consts::E);
-    let v3: f64 = (v2.sin() * 2.5_f64).exp();
-    let mut v4 = (v1 + ((1.0 as f64) * ((v2.atan() * 0.63) * 5.0_f64))).asinh();
-    if (v4 > gelu(2f64)) {
-        v4 -= (x.powi(2) + 0.25).sqrt();
-        let mut b5 = [((sigmoid(f64::mul_add(((v4 / (v4.abs() + 1.0)) * 3.0_f64), 0.5_f64, f64::max(v4, v1))) / (-1.0_f64).cosh()).cosh() + 1.1).acosh(), ((-1.0_f64) * (v1 * v1))];
-    } else {
-        let y = v3.tanh().asinh();
-        let mut v6 = (v1.powi(0) * 2f64);
+    let y = ((softplus(silu(3.0_f64)) + 0.5) + 1.1).acosh();
+    let mut v2 = relu(((v1 / (v1.abs() + 1.0)) * 4.0_f64).hypot(0.75).ln());
+    let mut v5 = ({ let t3 = leaky_relu(y, (sigmoid(y) * 0.2)); ({ let t4 = (-(sigmoid(f64::recip((softplus(v2) + 0.5))) + 0.25)).hypot((v2 - leaky_relu(y, (sigmoid(y) * 0.2)))); sigmoid((1.5 as f64)) }) });
+    for i in 0..2 {
+        v5 -= (f64::exp(((v2 * ((gelu(v1) / (gelu(v1).abs() + 1.0)) * 5.0_f64)).sin() * 2.5_f64)).cos() * 0.5_f64);
     }
-    let mut v7: f64 = ((((v3 / (v3.abs() + 1.0)) * 5.0_f64) * gelu(v1)) - ops::sigmoid(((v4 / (v4.abs() + 1.0)) * 4.0_f64).hypot(0.75).log2()));
-    v7 /= ((((sigmoid(((-(2.0_f64.powi(2) + 0.25)).cbrt() + ((relu(x) - v7).cos() * 12.5_f64)).max(macrograd::ops::relu((relu(x) - v7)))) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25);
-    let mut b8 = [ops::silu((x - v3).clamp(((if (((((v4.atan() * 0.63) * 2.924017738212866_f64).powi(3).sin() * 12.5_f64) + (-1.0_f64)) < std::f64::consts::FRAC_PI_4) { y } else { 0.1_f64 }).tanh() - 1.25), 1.0_f64)), (if (v1 >= (1.5 as f64)) { f64::tan(((sigmoid(ops::softplus((((sigmoid(std::f64::consts::PI) * 2.0) - 1.0) * 2.5_f64).cosh())) * 2.0) - 1.0)) } else { (v7.atan() + 2.0).recip() })];
-    (({ let t9 = gelu((v1.tanh() + 1.25).log10()); (((-(softplus((-f64::hypot((-(v1 - ((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1).acosh().cos())), (((((sigmoid(silu(b8[1])) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1).acosh().sin() + 1.5)))) + 0.5)) * 2.0).powi(-1).atan() + 2.0).cbrt().powi(0) }) + b8[0])
+    f64::clamp((macrograd::ops::silu(f64::max(y, relu(((-1.0_f64) - v5))).cosh().atan()).cosh().log(10.0) - 3.0_f64), ((v2 / (v2.abs() + 1.0)) - 1.25), (v5.sin() + 1.25))
 }
 
 #[differentiable]
-fn f6(x: f64, y: f64, #[nograd] z: f64, w: f64) -> f64 {
-    let v2 = (f64::min(({ let t1 = y; t1 }), z) + w);
-    ((-(softplus(macrograd::ops::leaky_relu((w - f64::log(((v2.atan() * 0.5).atanh().abs() + 0.5), 0.5).min((1.0 as f64))).min(((v2.atan() * 0.5).atanh().cosh() * w)), 0.1_f64).hypot(0.75).cbrt()) + 0.5).log2()).asinh() + x)
-}
-
-#[differentiable]
-fn f7(x: [f64; 3], y: f64, #[nograd] z: f64) -> f64 {
-    let mut v1 = if (0.5_f64 < (relu(x[0]) * (2f64 * 2f64))) {
-        (ops::leaky_relu(z, 0.01_f64) / (-(x[2].sin().abs() + 0.5)))
+fn f6(x: f64, #[nograd] y: f64, #[nograd] z: f64, #[nograd] w: [f64; 2]) -> f64 {
+    let mut v1 = ops::leaky_relu(f64::max((w[0].min(x).asinh().atan() * 0.5).acos(), z), (sigmoid((ops::leaky_relu((std::f64::consts::PI.tanh() * 2.5_f64).exp(), (sigmoid(y) * 0.2)).sin() + 1.5).log2()) * 0.2));
+    if (v1 >= std::f64::consts::FRAC_PI_4.powi(0).hypot(0.75).ln()) {
+        v1 *= (w[1].sin().cosh().powf(x.asinh().tanh().tan().cosh()).tanh() * 2.0_f64);
+        v1 = silu(std::f64::consts::PI);
     } else {
-        (y * (-1.0_f64))
-    };
-    for i in (0..2).rev() {
-        v1 += (((((v1.atan() * 0.63) * 2.5_f64).exp() - v1) / ((((v1.atan() * 0.63) * 2.5_f64).exp() - v1).abs() + 1.0)) * 0.5_f64);
-        v1 *= (ops::leaky_relu(((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64), (sigmoid(((f64::exp2(((v1 / (v1.abs() + 1.0)) * 2.5_f64)).tanh() * 5.0_f64) * 1.5f64)) * 0.2)) + (sigmoid(v1) + 0.25).cbrt()).sin();
+        let v4 = if ((((((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64)) + 0.5).ln() >= ((((z / (z.abs() + 1.0)) * 1.5_f64).exp().sqrt().tanh() + 1.25) + 1.1).acosh()) {
+            let t2 = ops::sigmoid((((sigmoid(v1.exp2()) * 2.0) - 1.0) * 2.5_f64).exp()); (f64::log((0.1_f64.atan() + 2.0), (t2.hypot(0.75) + 1.25)).atan() + 2.0).sqrt()
+        } else {
+            let t3 = ops::sigmoid(v1).exp2(); f64::asin((sigmoid(t3) - 0.5)).max(((((w[0].signum() * w[0].signum()) + 0.5) + 1.1).acosh() - (1.0 as f64)))
+        };
+        let mut b5 = [v4.exp(), ((v1 / (-(((0.5_f64.powi(2) + 0.25).log2() + v1).sin() + 1.5))).cos() * 2.5_f64).exp_m1()];
     }
-    let mut b2 = [f64::exp2((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64)), macrograd::ops::leaky_relu(((1.5 as f64).max(v1) + z), (sigmoid(y) * 0.2)), (((f64::exp((v1.sin() * 2.5_f64)).atan() * 0.63) * 5.0_f64) * (y * (-1.0_f64))).max(f64::asinh(2.0_f64.min(x[1])))];
-    let v3 = ((v1.sin() * 2.0_f64).powi(2) + 0.25).log2();
-    let v6 = if (v1 < x[1]) {
-        let t4 = (v1 - 0.5_f64.abs()); v3.min(t4)
-    } else {
-        let t5 = (softplus(v3.cos()) + 0.5).recip(); (((f64::ln(v3.hypot(0.75)) * (((x[0].max(v3) + v3.exp2()).atan() * 0.63) * 5.0_f64)).tanh() + 1.25) + 1.1).acosh()
-    };
-    let mut v7: f64 = f64::ln_1p((f64::ln((v3.sin() + 1.5)).tanh() * 0.75));
-    (((((ops::softplus((if ((((v3.cos() * 1.5_f64).exp().powf(0.5_f64) * (v6.tanh() * 0.75).acos()) == 0.25_f64.asinh()) || ((((v7 * v7) + 0.5).powf(0.5_f64) + f64::clamp(v7, (-0.5_f64), ((v6.tanh() * 0.75).acos().tanh() + 1.25))) > ((((sigmoid((v1.sin() * 5.0_f64).powi(2)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1).acosh())) { f64::hypot(((v6.tanh() * 0.75).acos() * f64::asin((sigmoid(silu(x[2])) - 0.5))), (-(({ let t8 = (y / (v1.atan() + 2.0)); 3.0_f64 }).tanh() + 1.25))) } else { silu((v1.tanh() * 4.0_f64).atan2((-(sigmoid(v7) + 0.25)))) })).sin() * 0.8).acos().cos() * 2.0_f64).exp2().log10().exp().powf(3.0_f64) + (b2[0].tanh() * 2.0_f64)) + (b2[1].tanh() * 2.0_f64)) + (b2[2].cos() * 2.0_f64))
+    let mut b6 = [gelu(((((sigmoid(((0.1_f64 - v1) * v1)) * 2.0) - 1.0) * 4.0_f64).hypot(0.75) + 1.1).acosh()), ((w[1] - gelu(y)).tanh() + 1.25).ln(), z.signum().sinh()];
+    let x = (v1 + v1).cos();
+    let v1 = f64::cos(softplus(((1.0 as f64) * x)));
+    for i in 0..=2 {
+        b6[i] += (softplus(z).tanh() * 0.5_f64);
+        let mut v7 = (-0.5_f64);
+        v7 /= ((x - (if ((w[0].cosh().cbrt().mul_add(f64::asin((2.0_f64.cos() * 0.5)), 1.5f64) < 3.0_f64) || (v1 >= v7.atan2((b6[i].atan() + 2.0).log2().cosh()))) { x } else { 0.5_f64 }).cos()).abs() + 0.5);
+    }
+    (((w[0] - (((-1.0_f64).min(((({ let t8 = relu(leaky_relu(((y.abs() + 0.5) * 2.0).powi(-2), 0.01_f64)); gelu(f64::exp_m1((0.1_f64 * (((z / (-y.hypot(0.75))) - b6[1]).sin() * 5.0_f64)))) }) / (({ let t8 = relu(leaky_relu(((y.abs() + 0.5) * 2.0).powi(-2), 0.01_f64)); gelu(f64::exp_m1((0.1_f64 * (((z / (-y.hypot(0.75))) - b6[1]).sin() * 5.0_f64)))) }) - (-1.0_f64)).hypot(0.75)).atan() + 2.0).powf(2.0_f64)).atan() * 0.5).acos().exp2() - ({ let t8 = relu(leaky_relu(((y.abs() + 0.5) * 2.0).powi(-2), 0.01_f64)); gelu(f64::exp_m1((0.1_f64 * (((z / (-y.hypot(0.75))) - b6[1]).sin() * 5.0_f64)))) }))).cos() * 6.0_f64) / (-(x.tanh() + 1.25)))
 }
 
 #[differentiable]
-fn f8(x: f64, #[nograd] y: [f64; 3], #[nograd] z: [f64; 2]) -> f64 {
-    let v1 = x.exp2();
-    (((((((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().exp() + 1.1).acosh().cos().tan().clamp((-0.5_f64), ((((-v1).abs() + 0.5).recip().tanh() * 0.75).acos().cos() + 1.25)) + y[0]) + y[1]) + y[2]) + z[0]) + z[1])
+fn f7(x: &[f64], y: &[f64], z: &[f64]) -> f64 {
+    let mut v1: f64 = sigmoid((-0.75_f64));
+    let v3 = if (v1 != std::f64::consts::PI) {
+        (v1 + ops::leaky_relu(v1, 0.01_f64))
+    } else {
+        let t2 = f64::exp2((3.0_f64.cos() * 2.5_f64)); sigmoid((((t2.atan() * 0.63) * 5.0_f64) * 1.5f64.max(v1)))
+    };
+    ((((((((((((v1 + v3).sin() * 0.8).ln_1p() + (ops::leaky_relu((f64::exp2(v3) * 1.5f64), (sigmoid(v1) * 0.2)) + (sigmoid(v1) + 0.25).cbrt())).min(0.5_f64.sinh()).sinh() + x[0]) + x[1]) + x[2]) + y[0]) + y[1]) + y[2]) + z[0]) + z[1]) + z[2])
+}
+
+#[differentiable]
+fn f8(x: [f64; 3], y: [f64; 2], z: f64) -> f64 {
+    let v2 = if (z < (1.0 as f64)) {
+        (-z)
+    } else {
+        let t1 = silu(x[1]).hypot(0.75).ln(); z.sin()
+    };
+    ((({ let t3 = ((((v2 * v2).powi(1).tanh() * 2.0_f64) * ((v2 * v2).powi(1).tanh() * 2.0_f64)) + 0.5).hypot(v2); ((x[0] / (-((-(((gelu(f64::min((-1.0_f64), y[1])).atan() * 0.5).atanh() - v2).asinh().sin() + 1.5)).recip().abs() + 0.5))) * ((sigmoid(ops::softplus((if (v2.tanh().atan() <= 0.5_f64) { t3 } else { v2 }))) + 0.25).powf(1.5_f64) + t3).asinh()) }) + x[2]) + y[0])
 }
 
 #[differentiable]
 fn f9(x: f64, y: [f64; 3]) -> f64 {
-    (((f64::atan((f64::atan(x).mul_add(x.max((((sigmoid(x) * 2.0) - 1.0) * 1.5_f64).exp().recip()).min(y[1]), x) / (-((f64::clamp(y[1], (-0.5_f64), 2.0_f64).powi(2) + 0.25).log10().tanh() + 1.25)))).tanh() * 0.75).atanh().cos() + y[0]) + y[2])
+    let mut v1 = f64::atan(x).mul_add(x.sin(), (std::f64::consts::FRAC_PI_4.cos() * 0.5).asin()).atan();
+    if (leaky_relu((x * 2.0_f64), (sigmoid(x) * 0.2)) > 0.5_f64) {
+        if (v1 < y[2]) {
+            v1 -= ((y[1] * y[1]) + 0.5).recip().tanh();
+        } else if ((y[2] * v1).cos() != 0.25_f64) {
+            let mut v2 = (y[0].powi(2) + 0.25).log2();
+        }
+    } else {
+        v1 = (f64::cbrt(0.1_f64.exp()) / ((sigmoid(v1) - 0.5).acos().atan() + 2.0));
+        v1 += (0.5_f64 - v1).min(x).min((v1 + v1));
+    }
+    ((macrograd::ops::leaky_relu(((((sigmoid(gelu((((sigmoid(v1.max(leaky_relu(v1, 0.1_f64).exp2().log(2.0).cosh())) * 2.0) - 1.0) * 2.5_f64).cosh())) * 2.0) - 1.0) * 5.0_f64) * v1), 0.1_f64).tanh().tan() + y[0]) + y[1])
 }
 
 #[differentiable]
 fn f10(x: f64, #[nograd] y: f64) -> f64 {
-    let mut v1: f64 = relu(x);
-    if !!(y.hypot(0.75).log2() > (y.hypot(0.75).log2() * (-0.75_f64)).sin()) {
-        v1 /= ((v1.atan() * 0.63).tan().tanh() + 1.25);
-    } else if (v1 <= (1.5 as f64)) {
-        v1 /= ((v1.exp_m1().atan() * 0.5).acos().cos() * 1.5_f64).exp();
-    } else {
-        let mut v3 = ({ let t2 = y; f64::abs(sigmoid(v1)) });
-    }
-    for i in (0..3).rev() {
-        let mut v4 = (v1 + (0.5_f64 * (v1.tanh() * 5.0_f64)));
-        for j in 0..1 {
-            v4 = ((silu(f64::abs((i as f64))) * silu(f64::abs((i as f64)))) + 0.5).log10();
+    let mut v1 = leaky_relu(x, 0.1_f64);
+    v1 = (v1 - v1);
+    v1 *= (((v1 * v1).atan() * 0.63) * 2.0_f64);
+    if (f64::recip((-((softplus(((v1 / (v1.abs() + 1.0)) * 4.0_f64)) + 0.5).log((((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) + 1.25)).cos() * 2.0_f64).cosh())) > std::f64::consts::PI) {
+        for i in (0..1).rev() {
+            let mut v2 = sigmoid(1.5f64);
+            v2 = v2.asinh();
         }
-        for j in 0..=1 {
-            v4 *= ((0.5_f64 * 0.5_f64) + 0.5).powf((-0.5_f64)).sin();
-            v4 = ((((v1 / (v1.abs() + 1.0)) * 2.5_f64).exp().tanh() * 2.5_f64).exp().atan() * 0.5).acos();
+        v1 = ((x * x) + 0.5).log10();
+    } else if (v1.atan().sinh() < (1.5 as f64)) {
+        for i in (0..3).rev() {
+            v1 += ((f64::mul_add(((-0.75_f64).cos() * 0.5).atanh(), f64::exp2(v1.cos()), v1).atan() * 0.5).atanh().tanh() * 0.5_f64);
         }
-        v4 = (-v1.atan());
-    }
-    let v6 = if (v1 <= 3.0_f64) {
-        let t5 = (v1 + x); (f64::sqrt((2f64.tanh() + 1.25)) * (-core::f64::consts::E))
+        let mut v3 = 2f64.clamp((v1.sin() - 1.25), ((v1.atan() * 0.63) + 1.25));
+        v3 += leaky_relu(3.0_f64, 0.2_f64);
     } else {
-        ((v1.cos() * 5.0_f64) * x).tanh()
-    };
-    let v7 = (v6 * ((v1.atan() * 0.63) * 5.0_f64));
-    let v6 = (v6.abs().sin() - ((v1.powi(1).atan() * 0.63) * 2.5_f64).exp2());
-    if ((v1 + (v7.cos() * 12.5_f64)).tanh() < 2.0_f64) {
-        v1 = y.min(v1);
-        let mut v8 = ((((sigmoid(x.min(v7)) * 2.0) - 1.0) * 12.5_f64) + v6);
-        v8 = sigmoid(v8);
-    } else {
-        v1 /= (sigmoid((((x.sin() * 1.9036539387158786_f64).powi(5) / ((x.sin() * 1.9036539387158786_f64).powi(5).abs() + 1.0)) * 25.0_f64)) + 0.25);
-        v1 *= relu((v6.max(y) + (((v7.atan() + 2.0) + 1.1).acosh() + (v1.atan() + 2.0).log2())).cos());
+        v1 -= (-y);
+        v1 = relu((x / (-(y.sin() + 1.5))));
     }
-    return silu(silu((((f64::tan((x.tanh() + 1.25).powf(((-(v7.tanh() + 1.25).recip()).cos() * 2.0_f64)).tanh()) - (v1.sin() + 1.5).atan2(((v6.atan() * 0.63) * 4.0_f64))).atan() * 0.63) * 1.5_f64).exp().sqrt()).atan());
+    macrograd::ops::relu(sigmoid(f64::exp_m1((((v1 - v1) / ((v1 - v1).abs() + 1.0)) * 2.5_f64)))).exp().cbrt().cosh()
 }
 
 #[differentiable]
-fn f11(x: f64, #[nograd] y: f64, #[nograd] z: [f64; 2]) -> f64 {
-    let x = ((-y) / (sigmoid((((x.hypot(0.75).recip() * f64::sinh(y)).tanh() * 4.0_f64).abs() + 0.5).ln_1p()) - 0.5).asin().exp());
-    let mut v1 = ops::softplus(((3.0_f64.abs() + 0.5) + 1.1).acosh());
-    for i in 0..=0 {
-        let v2 = (v1 - v1).cos();
-    }
-    if !!(x >= (-1.0_f64)) {
-        v1 = ((-x.cosh()) * 2.0).powi(-1);
-    } else if !((f64::sin(x).atan() * 0.5).acos() >= (f64::atanh((z[0].sin() * 0.8)) * (-0.75_f64))) {
-        if ((sigmoid(y) + 0.25).recip() < z[1].clamp(((x.atan() * 0.63) - 1.25), (x.exp2().log10() + 1.25))) {
-            v1 = (-((x.hypot(0.75) + 1.1).acosh().sin() + 1.5)).cbrt();
-            v1 -= (v1.cos() * 0.5).asin();
-        } else {
-            v1 -= (x.abs() + 0.5).atan2(y);
-            v1 -= x.exp();
-        }
-        v1 = (((v1 / (v1.abs() + 1.0)) * 5.0_f64) * (y.exp_m1().tanh() * 5.0_f64));
-    }
-    (((f64::tan(((ops::sigmoid((((((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.0_f64).exp2().ln_1p().cosh().sin() * 2.0_f64).powi(2) + 0.25).log2()).sin() + 1.5) + 1.1).acosh().tanh()) + z[0]) + z[1]) + ((v1 / (v1.abs() + 1.0)) * 2.0_f64))
+fn f11(x: &[f64], #[nograd] y: &[f64], z: &[f64]) -> f64 {
+    (((((((-sigmoid(sigmoid((y[1] / (-(sigmoid(x[0]) + 0.25)))))).sin() + x[1]) + x[2]) + y[0]) + z[0]) + z[1]) + z[2])
 }
 
 #[differentiable]
@@ -255,169 +225,217 @@ fn f12(x: f64, y: f64, z: f64) -> f64 {
 fn f13(x: f64, y: f64) -> f64 {
     let mut v1: f64 = gelu(y);
     v1 = (v1.sinh().cos() * 0.5).asin();
-    let mut v2 = if (((v1.clamp((v1 - 1.25), 0.5_f64).tanh() + 1.25).recip() >= (1.0 as f64)) && !(macrograd::ops::softplus(0.5_f64) < 2f64)) {
-        v1.abs()
-    } else {
-        (std::f64::consts::FRAC_PI_4.max(x).tanh() * 0.75).acos()
-    };
-    return (-f64::cos((-v2.cos())).cos()).tanh();
+    v1 += ((((x * v1) - (v1 - v1)) + (v1 * v1).exp()).atan() + 2.0).log(0.5).cosh().cbrt();
+    ((f64::log2((-f64::cos(v1.cos())).tanh().exp()) + f64::exp2(ops::gelu((-1.0_f64)).powi(5))).cosh().sin() * 0.8).asin()
 }
 
 #[differentiable]
 fn f14(x: f64, #[nograd] y: [f64; 3], #[nograd] z: f64, #[nograd] w: [f64; 3]) -> f64 {
-    let v1: f64 = z.exp2();
-    let mut v2: f64 = (v1.atan2((-((2.0_f64 * 2.0_f64) + 0.5))).sin() * 2.0_f64).cosh().ln();
-    if (((v1.atan() * 0.63) * 2.5_f64).cosh() > z) {
-        let v4 = if ((v1 != ((z.tanh() * 0.75).acos() + v1)) && ((y[1].signum().mul_add((sigmoid(x) - 0.5).atanh(), v1) < (y[2] + macrograd::ops::sigmoid(((z.tanh() * 0.75).acos() + v1)))) || (x >= std::f64::consts::PI))) {
-            let t3 = ((0.25_f64.cos().abs() + 0.5).log2().cos() * 0.5).asin(); ((((macrograd::ops::softplus(x) + 0.5).powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64)).tanh() * 2.0_f64) * ((macrograd::ops::softplus(x) + 0.5).powf((((t3 + f64::abs(w[2])).atan() * 0.63) * 2.0_f64)).tanh() * 2.0_f64)) + 0.5).log2()
+    let mut v1: f64 = z.exp2();
+    for i in (0..1).rev() {
+        let v3 = if ((i >= 0) || ((-(v1 + z)) < macrograd::ops::gelu(0.25_f64))) {
+            f64::tan((((((w[1] + y[i]) / ((w[1] + y[i]).tanh() + 1.25)).tanh() * 2.0_f64).powi(2) + 0.25) + 1.1).acosh().tanh())
         } else {
-            leaky_relu(v1, 0.2_f64)
+            let t2 = (f64::sin(v1) + 1.5f64); std::f64::consts::PI.cos()
         };
-    } else if ((y[2] > v2.cosh().signum()) || (true && ((sigmoid(v2.cosh()) - 0.5).atanh() >= (sigmoid(((v2.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh()))) {
-        v2 *= (-v2);
-        v2 -= f64::recip((-((v2 + v1).abs() + 0.5)));
     }
-    let mut v5 = sigmoid(v1.max(w[0]));
-    let mut v6 = f64::powf((v2.clamp((-1.0_f64), (v5 + 1.25)).tanh() + 1.25), 2.0_f64).min(v5);
-    let mut v7 = (-v2);
-    v7 /= ((sigmoid(v2) + 0.25).sqrt().sin() + 1.5);
-    (((((gelu(f64::signum(((-macrograd::ops::softplus((w[2].abs() + 0.5).log2()).powi(3)) * (w[2].abs() + 0.5).log2()).cos())) + y[0]) + y[1]) + w[1]) + v6) + ((v7 / (v7.abs() + 1.0)) * 2.0_f64))
+    if ((y[2] + sigmoid(v1)) <= v1) {
+        let v1 = ((z * v1) + (0.25_f64.cos() * 0.5).asin());
+    }
+    let mut b4 = [macrograd::ops::silu(x), ((x * x) + 0.5).hypot((1.5 as f64)).cos(), (z.sin().tanh() * 0.75).asin()];
+    for (i, &e) in w.iter().enumerate() {
+        let mut v5 = (e.cosh() - w[2 - i].exp());
+        v5 -= ((-((((v1.sin() * 0.8).atanh().atan() + 2.0).powf((sigmoid(((0.1_f64.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh()) * ((v1.sin() * 0.8).atanh().atan() + 2.0).powf((sigmoid(((0.1_f64.powi(2) + 0.25) + 1.1).acosh()) - 0.5).atanh())) + 0.5)) * 2.0).powi(-2);
+        v5 -= x.atan2((((v5 / (v5.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25));
+        let mut v6 = (v1.atan() + 2.0).sqrt();
+    }
+    if ((((x.clamp(((v1 / (v1.abs() + 1.0)) - 1.25), 1.0_f64) - (sigmoid(0.1_f64) - 0.5).atanh()) <= (z.abs() + 0.5).log2().mul_add((sigmoid(0.1_f64) - 0.5).atanh(), v1)) || false) && ((v1.atan() + 2.0).log10() < 0.25_f64)) {
+        let mut b7 = [(z.tanh() + 1.25).ln(), (y[1] * (v1.sin() * 5.0_f64)), (y[2].abs() + 0.5).log2()];
+        let x = f64::exp((((sigmoid(3.0_f64) * 2.0) - 1.0) * 2.5_f64)).min((v1 - z));
+    } else if ((((v1.tanh() * 5.0_f64) * 2.0_f64).tanh() * 2.5_f64).cosh() > std::f64::consts::FRAC_PI_4) {
+        let mut v8 = (v1.sin() * 2.0_f64).exp2().powf(x);
+        v8 /= ((x / ((f64::log((((sigmoid(v8) * 2.0) - 1.0) * 1.5_f64).exp(), ((sigmoid(v1) + 0.25) + 1.25)) / (f64::log((((sigmoid(v8) * 2.0) - 1.0) * 1.5_f64).exp(), ((sigmoid(v1) + 0.25) + 1.25)).abs() + 1.0)) * 2.0_f64).cosh()).atan() + 2.0);
+        let mut v9 = (core::f64::consts::E.abs().cos() * 0.5).asin();
+        v9 -= (2f64 * ((((-1.0_f64).tanh() + 1.25).powf(0.5_f64) * ((-1.0_f64).tanh() + 1.25).powf(0.5_f64)) + 0.5).log(((sigmoid(f64::atanh((sigmoid(v9) - 0.5))) * 0.5) + 0.1)));
+    }
+    b4[1] *= (-(softplus(((softplus(b4[1]).atan() * 0.63) * 4.0_f64)) + 0.5)).recip();
+    ((((((((v1.atan() * 0.63) * 4.0_f64).atan2((-(((((softplus((v1.tanh() * 4.0_f64)) + 0.5).recip().sin() - (z + v1)).sin() + 1.5).sqrt() / (macrograd::ops::silu(v1).max(v1).tanh() + 1.25)).tanh() + 1.25))) - f64::cbrt((((softplus((v1.tanh() * 4.0_f64)) + 0.5).recip().sin() * (softplus((v1.tanh() * 4.0_f64)) + 0.5).recip().sin()) + 0.5))).cos() * 0.5).atanh().exp().signum() + y[1]) + (b4[0].cos() * 2.0_f64)) + (b4[1].cos() * 2.0_f64)) + (((sigmoid(b4[2]) * 2.0) - 1.0) * 2.0_f64))
 }
 
 #[differentiable]
-fn f15(x: f64, #[nograd] y: [f64; 3], z: f64) -> f64 {
-    let mut v1 = ((((z * z) + 0.5).powf(x).cos() * 12.5_f64) - z).sin();
-    for e in y {
-        let v2 = leaky_relu((((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) * 2.0).powi(-2).exp_m1().signum(), (sigmoid((e - (((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5) * 2.0).powi(-2)).max(((y[1] / (-(y[1].powi(2) + 0.25))).atan() * 0.5).ln_1p())) * 0.2));
+fn f15(x: &[f64], y: &[f64], z: f64) -> f64 {
+    let mut v1 = (((if (((z.tanh() * 1.5_f64).exp() * 2.0).powi(-3) == z) { x[0] } else { x[0] }) / (-(f64::mul_add((((sigmoid((z * z)) * 2.0) - 1.0) * 3.0_f64), relu(z), y[0].tanh()).cos() * 2.0_f64).exp2())).atan() + 2.0).sqrt();
+    for i in 0..3 {
+        for j in 0..x.len() {
+            v1 /= (sigmoid((v1 * v1)) + 1.0);
+            v1 = (f64::acos((v1.tanh() * 0.75)).sin() * 1.8564593537829301_f64);
+            v1 /= ((v1.sin() * 2.5_f64).exp().sin() + 1.5).ln().cosh();
+        }
+        v1 /= (((if !((v1 > z) && (f64::min((v1 * v1), v1) <= 2f64)) { (if (((-(0.5_f64.sin() + 1.5)) * 2.0).powi(-2) <= 2.0_f64) { (v1 / (-((((v1 / (v1.abs() + 1.0)) * 2.0_f64) * ((v1 / (v1.abs() + 1.0)) * 2.0_f64)) + 0.5))) } else { ((((v1.cos() * 2.0_f64) * (v1.cos() * 2.0_f64)) + 0.5) + 1.1).acosh() }) } else { (if (((i as f64) < (i as f64)) && (v1 > 3.0_f64)) { (v1.tanh() * 3.0_f64).mul_add(((v1 / (v1.abs() + 1.0)) * 3.0_f64), (i as f64)) } else if (false && (v1 > z)) { (v1 / (-(2f64.tanh() + 1.25))) } else { (v1 + (i as f64)) }) }).tanh() * 3.0_f64).abs() + 1.0);
     }
-    let z = leaky_relu((v1 / x.exp2()), 0.2_f64);
-    (if (((z.sin() * 2.5_f64).exp() <= z) || ((y[0].powi(3) > v1) && ((((z / (z.abs() + 1.0)) * 5.0_f64) * (z.tanh() * 5.0_f64)).min(y[1].sin()) >= 1.5f64))) { (((sigmoid((f64::exp2(((ops::leaky_relu(((y[1].sin() * y[0]) * v1), (sigmoid(v1) * 0.2)) + (((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).exp2().asinh().exp().atan() * 0.63) * 5.0_f64).powi(2) / ((((((sigmoid(v1) * 2.0) - 1.0) * 2.5_f64).exp2().asinh().exp().atan() * 0.63) * 5.0_f64).powi(2).abs() + 1.0)) * 12.5_f64)).tanh() * 2.5_f64)) - v1)) * 2.0) - 1.0) * 2.0_f64).exp2().powf(1.5_f64) } else { ops::softplus((((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64).cosh().powf(y[0]).sin() * 5.0_f64) * f64::atanh(((((sigmoid(v1.max(v1.atan())) * 2.0) - 1.0) * 2.0_f64).cosh().powf(y[0]).atan() * 0.5)))) })
+    let v4 = if (v1.signum().clamp((-0.5_f64), (((sigmoid(x[0]) * 2.0) - 1.0) + 1.25)) < core::f64::consts::E) {
+        let t2 = (std::f64::consts::PI.tanh() * 2.5_f64).exp2(); f64::abs(std::f64::consts::PI)
+    } else {
+        let t3 = (2.0_f64.abs() + 0.5).powf(v1.atan()); (x[1] - z).tanh()
+    };
+    let mut v5 = f64::exp((-y[0]));
+    if (softplus((v1 * (v5.tanh() * 5.0_f64))) > f64::asin((x[0].cos() * 0.5)).sinh()) {
+        v5 *= (z.cosh().cos() * 2.0_f64);
+    } else if ((f64::acos((sigmoid(v4.sin()) - 0.5)) >= core::f64::consts::E) && (v1 > v4)) {
+        v5 -= gelu(x[1]).tanh();
+    }
+    let mut v6 = (-1.0_f64).hypot(0.75).sqrt().abs();
+    f64::tan((sigmoid(((std::f64::consts::PI.atan2((-(softplus((v1.sin() * 4.0_f64)) + 0.5))) + f64::sqrt((f64::log(v5.tanh().hypot(0.75), 0.5).powi(2) + 0.25))) * (-(softplus(((if (f64::powf((x[1].min(v1).sin() + 1.5), 1.5f64) > 1.5f64) { z } else if (y[0] < y[0]) { (std::f64::consts::PI.atan2((-(softplus((v1.sin() * 4.0_f64)) + 0.5))) + f64::sqrt((f64::log(v5.tanh().hypot(0.75), 0.5).powi(2) + 0.25))) } else { y[0] }) * v4).atan()) + 0.5)).recip())) - 0.5).ln_1p().exp().log10())
 }
 
 #[differentiable]
 fn f16(x: [f64; 3], #[nograd] y: f64, z: f64) -> f64 {
     let mut v1 = y.tanh();
-    for i in 0..x.len() {
-        let mut v2 = sigmoid(std::f64::consts::FRAC_PI_4);
-        v2 -= (-v2.exp2()).cbrt();
-        for j in (0..1).rev() {
-            v2 = (((((-1.0_f64) * v2) * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64)) / ((((-1.0_f64) * v2) * (((v1 - x[0 - j]) / ((v1 - x[0 - j]).abs() + 1.0)) * 5.0_f64)).abs() + 1.0)) * 1.8588219741119505_f64);
-            v2 = (silu(f64::min((v2 + v2), x[j]).tanh()).hypot(0.75).sqrt().exp2().log10() - f64::min((v2 + v2), x[j]).tanh());
+    if ((((v1 + (v1 + 2f64)) > ((-((x[1] * x[1]) + 0.5)).cbrt() + z)) && ((-((x[1] * x[1]) + 0.5)).cbrt() > 0.1_f64)) && ((gelu(v1).clamp(0.25_f64, 2.0_f64) >= f64::min(v1.min(v1), v1)) || (f64::min(v1.min(v1), v1) >= core::f64::consts::E))) {
+        v1 /= silu((0.1_f64.sin() * 0.8).atanh()).exp2();
+    } else if (f64::exp2((-0.75_f64)) < (x[1] / (v1.asinh().abs() + 0.5))) {
+        if (!(v1 > 0.5_f64) || (v1.exp().ln() > 0.5_f64)) {
+            let mut v2 = f64::cbrt(((-((v1 * v1) + 0.5)).cbrt().mul_add((v1 - x[1]), (y - v1)).tanh() * 4.0_f64).hypot(0.75));
+            v2 += (leaky_relu(v1, (sigmoid(z) * 0.2)) + 2f64);
+        } else if ((v1 >= (softplus((y * v1)) + 0.5).ln()) || true) {
+            v1 -= (0.5_f64 * v1.exp());
         }
-        let v3: f64 = ((((v1 * v1).max(1.5f64.exp_m1()) / ((v1 * v1).max(1.5f64.exp_m1()).abs() + 1.0)) * 5.0_f64) * v2);
+        let mut v3 = (sigmoid(0.1_f64) + 0.25).ln_1p();
+        v3 *= (v3.sin() + 1.5).log2();
+    } else {
+        let v1 = ((v1 + (-(v1.atan() + 2.0)).atan2(v1)) + (v1.tanh() + 1.25).log2().sin());
     }
-    (((f64::exp_m1(((((((((((x[0] * v1).atan() * 0.63) * 2.5_f64).sinh().sin() * 2.5_f64).exp().sin() * 5.0_f64) * 0.25_f64) * (-(v1.asinh() - (v1 * y))).tanh()).powi(2) + 0.25).log(0.5).powi(2) + 0.25) + 1.1).acosh()).asinh() + x[1]) + x[2]) + z)
+    let v5: f64 = relu(({ let t4 = (sigmoid((std::f64::consts::FRAC_PI_4 * silu(v1))) + 0.25).sqrt(); x[1] }));
+    let y = (((-v5).tanh() + 1.25).ln() * ((-v5).tanh() + 1.25).ln());
+    let v6 = ((((((if ((v5 * z).tanh() != core::f64::consts::E) { y } else if ((v5 * (v1 + v5)) > 2f64) { v1 } else { 0.25_f64 }) / ((if ((v5 * z).tanh() != core::f64::consts::E) { y } else if ((v5 * (v1 + v5)) > 2f64) { v1 } else { 0.25_f64 }).abs() + 1.0)) * 2.0_f64).powi(2) + 0.25) * 2.0).powi(-1) + (if ((v5 * z).tanh() != core::f64::consts::E) { y } else if ((v5 * (v1 + v5)) > 2f64) { v1 } else { 0.25_f64 }));
+    ((((macrograd::ops::gelu(((v1.abs() + 0.5).log(2.0).cos() * (v1.abs() + 0.5).log(2.0))).cos().tan().cos() * 1.5_f64).exp().log2() + x[0]) + x[2]) + (v6.cos() * 2.0_f64))
 }
 
 #[differentiable]
-fn f17(x: f64, #[nograd] y: f64, #[nograd] z: f64) -> f64 {
-    let mut v2 = if (((y + x) * y) < 2.0_f64) {
-        let t1 = (y * (-(x.exp2().powf((((x / (z.sin() * 1.5_f64).exp()) / ((x / (z.sin() * 1.5_f64).exp()).abs() + 1.0)) * 2.0_f64)).tanh() * 2.0_f64).cosh().sqrt())); ((t1 * t1).sin() * 4.0_f64).atan2(t1.hypot(0.75))
-    } else {
-        (x.powi(0).sin() + 1.5).sqrt()
-    };
-    if (f64::cos(x).exp2() < ((-v2).tanh() * 0.75).acos()) {
-        let mut v3 = ((v2.tanh() * 2.0_f64).powi(2) + 0.25).log2();
-        v3 += macrograd::ops::silu((-1.0_f64));
-        v3 *= (((f64::atan2((1.5 as f64), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) + (sigmoid(v2) - 0.5).asin()) / ((f64::atan2((1.5 as f64), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)) + (sigmoid(v2) - 0.5).asin()).abs() + 1.0)) * 2.0_f64);
-    } else {
-        v2 -= (z / (((macrograd::ops::relu(v2).sin() + 1.5).powf((((f64::powf((y.tanh() * 1.5_f64).exp(), 3.0_f64).atan() * 0.63) * 25.0_f64).tanh() * 2.0_f64)).tanh() * 2.0_f64).powi(2) + 0.25));
-        let mut v4 = v2.tanh().tan();
-        v4 /= ops::silu(z).hypot(0.75);
-    }
-    if ((((v2.cos() * 5.0_f64) * (v2.tanh() * 5.0_f64)).tanh() * 2.5_f64).cosh() > std::f64::consts::FRAC_PI_4) {
-        v2 -= ({ let t5 = (-v2); f64::exp_m1((((sigmoid(v2) * 2.0) - 1.0) * 2.5_f64)) });
-        let mut v6 = (-(((((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64)).atan() * 0.63) * 4.0_f64).hypot((-(v2.min((((v2.atan() * 0.63) * 2.5_f64).cosh() + (v2.tanh() * 12.5_f64))).tanh() + 1.25))).tanh() * 4.0_f64).abs() + 0.5)).atan2(macrograd::ops::sigmoid(v2).atan()).atan();
-    } else {
-        v2 -= f64::atan2((0.5_f64 * (1.5 as f64)).exp(), (((v2 / (v2.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25));
-    }
-    ((-(sigmoid(v2.sin()) + 0.25)) * 2.0).powi(-1).max(((f64::atanh(((if ((y < 2f64) && ((((v2.sin() * 2.23606797749979_f64).powi(4).cos() * 25.0_f64) < ((((sigmoid(leaky_relu(v2, 0.2_f64)) * 2.0) - 1.0) * 2.0_f64).cosh() + 1.1).acosh()) && (y > 3.0_f64))) { ops::silu((z + macrograd::ops::leaky_relu((sigmoid(v2) - 0.5).asin(), (sigmoid(((v2 / (v2.abs() + 1.0)) * 2.0_f64).exp2().cbrt()) * 0.2)))) } else { v2.cos().mul_add((v2.cos() * 3.0_f64), (v2.cos() * 12.0_f64)) }).cos().atan() * 0.5)).powi(2) + 0.25) * 2.0).powi(-2))
+fn f17(x: f64, y: f64, z: [f64; 3]) -> f64 {
+    let mut v1 = ((y.powi(4) / (y.powi(4).abs() + 1.0)) * 2.5_f64).sinh();
+    v1 -= (sigmoid(((v1.sin() * 5.0_f64) * (-1.0_f64))) + 0.25).ln();
+    let mut b2 = [(v1.tanh() * 0.75).acos(), (y.exp2().cbrt() + v1), (((softplus((v1 + v1)).atan() * 0.63) * 5.0_f64) * (((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64))];
+    ((((((((((((v1 + softplus(softplus(y.cos().exp2())).sinh()).atan() * 0.63) * 2.5_f64).sinh().tanh() + 1.25) * 2.0).powi(-3) + x) + z[0]) + z[1]) + z[2]) + (b2[0].cos() * 2.0_f64)) + (((sigmoid(b2[1]) * 2.0) - 1.0) * 2.0_f64)) + ((b2[2].atan() * 0.63) * 2.0_f64))
 }
 
 #[differentiable]
-fn f18(x: f64, y: f64) -> f64 {
-    let mut v1: f64 = (((x * y).atan() * 0.63) * 2.0_f64).cosh().sqrt();
-    v1 -= ((-0.75_f64).atan() * 0.5).ln_1p().sinh();
-    let v2: f64 = (v1 * v1).abs();
-    let v3 = (((v1 / (v1.abs() + 1.0)) * 1.5_f64).exp().sqrt() * v2);
-    (std::f64::consts::PI + ((if (f64::sin(((-((1.5 as f64).atan() + 2.0)) * 2.0).powi(-2)) > 2f64) { sigmoid(((((sigmoid(v3) * 2.0) - 1.0) * 2.0_f64).cosh().ln_1p().sin().tanh() * 0.75).acos()) } else { v2.min((leaky_relu(((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(), 0.1_f64) - leaky_relu(((relu(v2) + macrograd::ops::gelu(x)).sin() * 2.5_f64).cosh(), 0.1_f64))) }).tanh() + 1.25).sqrt())
+fn f18(x: f64, #[nograd] y: f64) -> f64 {
+    let mut v1 = (x / (-((f64::min((x / (x.abs() + 0.5)), leaky_relu((x / (x.abs() + 0.5)), 0.01_f64)) / (f64::min((x / (x.abs() + 0.5)), leaky_relu((x / (x.abs() + 0.5)), 0.01_f64)).abs() + 1.0)) * 2.0_f64).exp2()));
+    for i in 0..=0 {
+        let mut v2 = ((((sigmoid(v1) * 2.0) - 1.0) * 5.0_f64) * x).max(gelu(v1));
+        v2 /= (softplus((((sigmoid((if !(v2 <= (1.5f64 * ((v1.atan() * 0.63) * 5.0_f64)).clamp(0.25_f64, (v2.tanh() + 1.25))) { ((1.5f64 * ((v1.atan() * 0.63) * 5.0_f64)).clamp(0.25_f64, (v2.tanh() + 1.25)) * ((f64::exp_m1((v1.sin() * 2.5_f64)) / (f64::exp_m1((v1.sin() * 2.5_f64)).abs() + 1.0)) * 5.0_f64)) } else if !(macrograd::ops::sigmoid(v1) <= (-(v1.cos() * 2.0_f64).exp2()).cbrt()) { x.atan() } else { ops::relu((1.5 as f64)) })) * 2.0) - 1.0) * 4.0_f64)) + 0.5);
+        v2 /= (((-v1).tanh().sin() * (((sigmoid((x.cosh() * ((v1 / (v1.abs() + 1.0)) * 5.0_f64))) * 2.0) - 1.0) * 5.0_f64)).sin() + 1.5);
+        let mut v3 = leaky_relu((core::f64::consts::E - x).sin(), 0.1_f64);
+        v3 = v3.cos();
+    }
+    if !(silu(x) > 1.5f64) {
+        v1 = (v1 + f64::acos((sigmoid(0.5_f64.exp2()) - 0.5)));
+        if (((v1 > 0.1_f64) && ((v1.tanh() + v1) <= 0.5_f64)) || ((1.5f64.tanh() + 1.25).log2() != y)) {
+            v1 = ((-(sigmoid(core::f64::consts::E) + 0.25)) * 2.0).powi(-1);
+        }
+    } else {
+        v1 = ((0.1_f64.atan() + 2.0).cbrt() - (0.5_f64.atan() * 0.5).ln_1p());
+        v1 /= (v1.exp2().powf(0.5_f64).powi(2) + 0.25);
+    }
+    let mut v4 = ((v1.atan() * 0.63) * 2.0_f64).exp2().sqrt();
+    (macrograd::ops::gelu(relu((macrograd::ops::gelu(f64::acosh(((v4.powi(2) + 0.25) + 1.1))).atan().asinh().atan() * 0.5).asin())) + y)
 }
 
 #[differentiable]
-fn f19(x: f64, y: f64) -> f64 {
-    let mut v1 = (-((((sigmoid(((y.tanh() + 1.25).sqrt() - (if ((((y.tanh() + 1.25).sqrt() < 2.0_f64) && (x > 0.1_f64)) || (y.min(x) <= (y * (1.5 as f64)))) { std::f64::consts::FRAC_PI_4 } else { x }))) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25)).hypot(y);
-    for i in (0..2).rev() {
-        v1 /= (silu((i as f64)).abs() + 1.0);
-        v1 = ((v1.atan() + 2.0).ln().atan() + 2.0).ln_1p();
-    }
-    let v4 = if (v1 > v1) {
-        let t2 = relu(y); (x + ops::sigmoid(x))
-    } else {
-        let t3 = ((x * x) * ((v1.tanh() * 2.5_f64).exp_m1().sin() * 5.0_f64)); (v1.tanh() + 1.25).ln().exp2()
-    };
-    let v5 = if (softplus(v4) > core::f64::consts::E) {
-        ((if (y.sin() < y.sin()) { x } else { 1.5f64 }).atan().atan() + 2.0).log10()
-    } else {
-        f64::cos(v1)
-    };
-    let v4 = f64::signum(1.5f64);
-    if (v1 > x) {
-        let v6: f64 = f64::tanh(v1);
-        v1 *= gelu(v4);
-    }
-    (((f64::log2(((v4 - (v4.exp() - ((sigmoid(1.5f64) - 0.5).ln_1p() - (-1.0_f64)).clamp(((y.tanh() * 0.75).ln_1p().tanh() - 1.25), (((sigmoid(1.5f64) * 2.0) - 1.0) + 1.25))).clamp(0.25_f64, 0.5_f64)).powi(2) + 0.25)) - v4) + (((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64)) + v5)
+fn f19(x: &[f64], y: &[f64]) -> f64 {
+    (ops::relu(x[0].tanh()).hypot(((-(((y[1].sinh().tanh() + 1.25).powf(2.0_f64).atan() * 0.63) * 2.5_f64).exp2()).cos() * 2.0_f64).exp2()) + y[0])
 }
 
 #[differentiable]
-fn f20(x: f64, #[nograd] y: [f64; 3], #[nograd] z: [f64; 2]) -> f64 {
-    (((f64::sinh(((-((z[0].cos().tan().cos() * z[0].cos().tan().cos()) + 0.5)).atan2((((x.atan() + 2.0).powf(1.5_f64) - ((((((x.exp().abs().atan() * 0.63) * 6.0_f64) / (-z[0].cos().tan().cos().hypot(0.75))).cos() * 0.5).atanh() + (-(1.5 as f64))) * ((x + core::f64::consts::E) + x).sin())).tanh() * 4.0_f64)).clamp(((y[0].abs().atan() * 0.63) - 1.25), 2.0_f64).atan() + 2.0).log10()) + y[1]) + y[2]) + z[1])
+fn f20(x: [f64; 3], #[nograd] y: [f64; 2], z: f64) -> f64 {
+    let v1 = f64::cos(((((((ops::softplus(z) * (y[1] - z)).cos() * 5.0_f64) * gelu(((ops::softplus(z).atan() + 2.0) + 1.1).acosh())) / ((((ops::softplus(z) * (y[1] - z)).cos() * 5.0_f64) * gelu(((ops::softplus(z).atan() + 2.0) + 1.1).acosh())).abs() + 1.0)) * 2.0_f64).powi(2) + 0.25).ln());
+    let v2: f64 = (-(1.5 as f64));
+    (((((((if ((v1 / (v1.atan() + 2.0)).exp() >= 1.5f64) { (sigmoid((v2 / v1.exp2())) - 0.5).ln_1p().max((v1 / (v1.atan() + 2.0)).exp()) } else if !!(v1 < 0.1_f64) { (y[0] - (z / (-v1.exp2()))) } else { softplus((-v2)) }).tanh() + 1.25).log10().tanh() + 1.25).powf(0.5_f64) / (sigmoid(x[0]) + 0.25)).cos().cos() * 0.5).atanh() + x[1]) + x[2])
 }
 
 #[differentiable]
 fn f21(x: f64, #[nograd] y: f64) -> f64 {
-    let v1 = 0.1_f64.exp_m1();
-    let mut v3 = ((1.5f64 + x.cosh()) + (leaky_relu(v1, 0.2_f64) + (((((((sigmoid(({ let t2 = v1; (1.5f64 + x.cosh()) })) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(({ let t2 = v1; (1.5f64 + x.cosh()) })) * 2.0) - 1.0) * 2.0_f64)) + 0.5) * 2.0).powi(-1) * leaky_relu(v1, 0.2_f64))));
-    if (!(v3 == y) || (v1 < std::f64::consts::PI)) {
-        let mut v4 = v1.signum();
-        v4 = v4.clamp((2f64.cos() - 1.25), (y.cos() + 1.25)).abs();
-        v4 -= ((((v3.atan() * 0.63) * 2.0_f64) * ((v3.atan() * 0.63) * 2.0_f64)) + 0.5).recip();
-    }
-    v3 = (x.sin().clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64).clamp(0.25_f64, (x.sin().clamp((ops::silu(((v3.cos() * 5.0_f64) * v1)) - 1.25), 2.0_f64) + 1.25)).sin() * 0.8).atanh();
-    ((ops::sigmoid((((y * y) + 0.5) + 1.1).acosh()).exp().log2().tanh() * 0.75).atanh().sin() * f64::exp_m1((softplus(v3).tanh() + 1.25).log(10.0)))
-}
-
-#[differentiable]
-fn f22(x: [f64; 2], y: [f64; 2], z: [f64; 3]) -> f64 {
-    let mut v1 = ((x[1] + x[1]) - (z[1] - y[0]));
-    if (v1.sin().tan() < (if (!(x[0] >= (1.0 as f64)) && ((((z[1].powi(2) + 0.25) * 2.0).powi(-2) + ops::gelu(v1)) != (-1.0_f64))) { f64::ln_1p((v1.tanh() * 1.5_f64).exp()) } else { v1 })) {
-        v1 *= (((sigmoid((x[1] * (v1.cos() * 5.0_f64))) * 2.0) - 1.0) * 2.0_f64);
-    }
-    for i in 0..3 {
-        v1 *= ((-((v1 / (v1.abs() + 1.0)) * 3.0_f64).mul_add((v1.cos() * 3.0_f64), ((v1 / (v1.abs() + 1.0)) * 12.0_f64))).atan() * 0.63);
-    }
-    let mut v2 = (((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5).sqrt();
-    if (v2.sin() < (f64::sin(v1) - f64::sin(v1))) {
-        v2 -= std::f64::consts::FRAC_PI_4.cos();
-        v2 /= ((f64::cos(v2) * f64::cos(v2)) + 0.5);
-    }
-    let v3 = (sigmoid((v2.clamp(0.25_f64, (3.0_f64.sin() + 1.25)).cos() + ((0.1_f64 / (-(v1.sin() + 1.5))).mul_add(((((((sigmoid(v1) * 2.0) - 1.0) * 12.5_f64) + x[1]).atan() * 0.63) * 3.0_f64), ((v1 / (v1.abs() + 1.0)) * 12.0_f64)).cos() * 12.5_f64))) + 0.25).ln();
-    v2 = (if (v3 >= 0.1_f64) { (v3.sin() + 1.5).cbrt() } else { z[0].tanh() }).tanh();
-    v2 *= (((((std::f64::consts::PI * ((v3 * ((v1 / (v1.abs() + 1.0)) * 5.0_f64)).sin() * 5.0_f64)).atan() * 0.63) * 4.0_f64).hypot(((((v3 * v3) + 0.5).log(2.0).sin() + 1.5).powf((-0.5_f64)).sin() + 1.5)).atan() * 0.63) * 2.0_f64);
-    ((((sigmoid(f64::acos((((((if ((y[1] <= (if !(f64::asin((v2.exp2().sqrt().tanh() * 0.75)) < v1) { (-1.0_f64) } else { v2 })) && (macrograd::ops::relu(v3) < (if (((sigmoid(v3) + 0.25).ln() * v2.asinh()) < 1.5f64) { macrograd::ops::relu(v3) } else { y[1].abs() }))) { (v3 / (-(sigmoid((((v1 / (v1.abs() + 1.0)) * 5.0_f64) * z[1])) + 0.25))) } else { ((v2.min(v1) / (v2.min(v1).abs() + 1.0)) * 4.0_f64).atan2((z[0].cos() * 1.5_f64).exp()) }).cos() * 5.0_f64) * v3).tanh() * 2.5_f64).exp2().sin() * 0.8))) * 2.0) - 1.0).tan().sin() - v3) + z[2])
-}
-
-#[differentiable]
-fn f23(x: f64, #[nograd] y: f64, #[nograd] z: f64, #[nograd] w: f64) -> f64 {
-    let mut v1 = f64::asin(((x * x).sin() * 0.8));
-    v1 += (sigmoid(leaky_relu(core::f64::consts::E, 0.2_f64)) - 0.5).asin();
-    let w = ops::silu(1.5f64);
-    let mut b2 = [0.1_f64.max(v1), macrograd::ops::silu(0.5_f64).exp_m1(), (softplus(0.1_f64) + 0.5).log2()];
-    let v5 = if ((w.atan() * 0.5).atanh().min((-1.0_f64)) < 0.25_f64) {
-        let t3 = (w.max(0.25_f64) * (1.5f64 * b2[2])); (((sigmoid(core::f64::consts::E) * 2.0) - 1.0) * 2.5_f64).exp()
+    let mut v1 = 0.1_f64.exp_m1();
+    v1 = ((1.5f64 + x.cosh()).asinh().hypot(0.75) + 1.1).acosh();
+    let mut v3 = ({ let t2 = v1; (0.5_f64.cos() * v1) }).powi(0);
+    if ((f64::ln_1p((((sigmoid((v1 + y)) * 2.0) - 1.0) * 2.0_f64).cosh()) > core::f64::consts::E) && (relu((-(v3.sin() + 1.5)).recip()) >= f64::acosh(((((v1 + y).atan() * 0.63) * 1.5_f64).exp() + 1.1)))) {
+        let mut v4 = ((sigmoid(gelu(((sigmoid(v1) - 0.5).acos().exp() + (sigmoid(v1) - 0.5).acos().sinh()))) * 2.0) - 1.0).tan();
     } else {
-        let t4 = ((v1.abs() + 0.5).log10() - v1); (1.0 as f64).sin()
-    };
-    ((((f64::asinh(f64::exp2((((sigmoid((w.sin() + 1.5).atan2((relu(z) + ((leaky_relu(w, 0.01_f64).cosh() / (-(z.abs().signum().abs() + 0.5))).tanh() * 2.0_f64).cosh().ln_1p()).asinh())) * 2.0) - 1.0) * 2.5_f64))) + y) + b2[0]) + b2[1]) + (v5.sin() * 2.0_f64))
+        v3 += ((-core::f64::consts::E.atan()) * x.sin());
+        v3 -= (sigmoid(v3) + 0.25).ln();
+    }
+    let mut b5 = [v1.sinh(), (((y * y) + 0.5) + 1.1).acosh(), (v3 + v3)];
+    for i in (0..2).rev() {
+        b5[0] = (f64::sqrt((0.5_f64.powi(2) + 0.25)) * f64::sqrt((0.5_f64.powi(2) + 0.25)));
+        b5[2] = (v3.atan() * 0.5).atanh().powi(1);
+        let mut n6 = 0usize;
+        while n6 < 1 && (y < (v1.abs() + 0.5).hypot((i as f64))) {
+            n6 += 1;
+            b5[2] *= (((v3.atan() * 0.63) * 2.0_f64).exp2().log10().hypot(0.75).powf(0.5_f64) * silu((-v3))).sin();
+            if ((i as f64) < core::f64::consts::E) {
+                b5[i] = (((sigmoid(f64::cosh((((sigmoid(v1.max(y)) * 2.0) - 1.0) * 2.5_f64))) * 2.0) - 1.0) * 5.162397635750603_f64);
+                continue;
+            }
+            b5[i] *= (f64::atan2((v3.sin().tanh() + 1.25), sigmoid(v3)).atan() * 0.63);
+        }
+    }
+    let v7 = ((sigmoid(f64::ln((v3.tanh() + 1.25))) - 0.5).acos() / (((v3.atan() * 0.63) * 4.0_f64).hypot(((((v3.cos() * 4.0_f64).abs() + 0.5).powf(1.5f64).tanh() * 0.75).atanh().abs() + 0.5)).powi(0).powi(2) + 0.25));
+    (((-(v7 * ops::sigmoid(macrograd::ops::sigmoid((if (relu(f64::powf(0.1_f64.cosh(), 3.0_f64)) <= (x * (((v1 * v1) / ((v1 * v1).abs() + 1.0)) * 5.0_f64))) { relu(v7.clamp(0.25_f64, (((sigmoid(f64::exp(v7)) * 2.0) - 1.0) + 1.25))) } else { (leaky_relu(((f64::sinh((v3.sin() * 2.5_f64)).cos() * 5.0_f64) * v3), 0.2_f64).sin() * 0.8).acos() }))))) + ((b5[0].atan() * 0.63) * 2.0_f64)) + ((b5[2] / (b5[2].abs() + 1.0)) * 2.0_f64))
+}
+
+#[differentiable]
+fn f22(x: f64, #[nograd] y: [f64; 2], #[nograd] z: [f64; 2]) -> f64 {
+    let mut v1 = (-x);
+    v1 *= ((y[1].sin() + 1.5).sqrt().tanh() + 1.25).log10().exp2().ln();
+    let mut n2 = 0usize;
+    loop {
+        if n2 >= 3 {
+            break;
+        }
+        n2 += 1;
+        let v1 = f64::asinh(((((n2 as f64).atan() * 0.5).atanh().tanh() + 1.25) * 2.0).powi(-2));
+        if (v1 >= (-1.0_f64)) { break; }
+    }
+    let mut v3 = (v1 * f64::ln((((f64::asinh((v1 - z[0])).tanh() * 2.0_f64) * (f64::asinh((v1 - z[0])).tanh() * 2.0_f64)) + 0.5)));
+    v3 *= (v3.tanh().tanh() * 0.75).asin();
+    v3 -= ((f64::abs(v3) * ((softplus((z[1] / (sigmoid(f64::abs(v3)) + 0.25))) + 0.5).recip() * (((v3 / (v3.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25).sqrt().abs())).tanh() * 12.5_f64);
+    v3 *= ({ let t4 = (((core::f64::consts::E / (((v1.atan() * 0.63) * 2.0_f64).powi(2) + 0.25)).sin() + 1.5).ln().tanh() * 0.75).atanh(); ({ let t5 = softplus(std::f64::consts::FRAC_PI_4.cos().atan()); y[1].cos() }) });
+    return (((-(z[0].tanh().atan() + 2.0)).hypot((((sigmoid((-(v1 + ((v1 + ((({ let t6 = x; v1 }) + (0.1_f64 / (-(v1.sin() + 1.5))).mul_add((((v1 + z[1]).atan() * 0.63) * 3.0_f64), (x.atan() * 0.5).acos())).sin() * 2.0_f64).cosh().ln()).atan() + 2.0).hypot(f64::exp2((((v1 + z[1]).sin() * 5.0_f64) * v1).powi(0)))))) * 2.0) - 1.0) * 4.0_f64)) + y[0]) + (v3.tanh() * 2.0_f64));
+}
+
+#[differentiable]
+fn f23(x: f64, y: f64, z: f64, w: &[f64]) -> f64 {
+    let mut v1 = f64::ln((softplus(y) + 0.5).log2().hypot(0.75));
+    for &e in w {
+        let mut v2 = (2.0_f64 - leaky_relu(f64::min(x, 0.5_f64), (sigmoid(1.5f64.abs()) * 0.2)));
+        let mut v3 = macrograd::ops::softplus(0.5_f64);
+        v3 = (softplus(0.1_f64) + 0.5).log2();
+        if ((((w[0].atan() * 0.5).asin().atan() + 2.0).powf((sigmoid(v3) + 0.25).log(2.0)) != (w[0].atan() * 0.5).asin()) || !(w[0] < v1.tanh())) {
+            if (leaky_relu(3.0_f64, 0.01_f64) < ((-0.75_f64).sin() + 1.5).ln()) { break; }
+            v3 = (v2.cos() * 2.0_f64).exp2().log10();
+        } else if (leaky_relu(f64::exp_m1(v1), (sigmoid(((-1.0_f64) + e)) * 0.2)) >= 2.0_f64) {
+            v3 -= (-v3);
+            for j in 0..w.len() {
+                let y = leaky_relu(e, 0.2_f64).cos();
+                v3 *= f64::sin(v1.hypot(((w[j] * v1).sin() + 1.5)));
+            }
+        } else {
+            v3 += ((((if (((-1.0_f64).sin() - v2.sin()) > 2.0_f64) { ((w[0] * w[0]) + 0.5).powf(w[0]) } else { e.tanh() }).tanh() * 2.0_f64) * ((if (((-1.0_f64).sin() - v2.sin()) > 2.0_f64) { ((w[0] * w[0]) + 0.5).powf(w[0]) } else { e.tanh() }).tanh() * 2.0_f64)) + 0.5).log10();
+            v3 = (f64::signum((-1.0_f64)).cosh().log10() / (-(sigmoid(f64::signum((-1.0_f64))) + 0.25)));
+        }
+    }
+    let mut b4 = vec![w[0].asinh(); w.len()];
+    let mut v5 = 0.5_f64.asinh();
+    for i in 0..3 {
+        v5 = ops::relu((1.0 as f64)).max((ops::relu((1.0 as f64)) - ops::relu((1.0 as f64))).hypot((-f64::log10((y.tanh() + 1.25)).exp2()))).powi(5).cos();
+        let mut v6 = leaky_relu((x.atan() * 0.5).ln_1p(), 0.01_f64);
+        v6 = (sigmoid(((i as f64) * v5)) * v5);
+    }
+    if (!((((w[0] - v5).sin() * 2.5_f64).exp_m1() >= 2f64) || false) && ((-((((w[0] - v5).sin() * 2.5_f64).exp_m1().atan() * 0.63) * 2.5_f64).cosh()) < v1)) {
+        v5 -= (if (((macrograd::ops::sigmoid(b4[0]) + y) <= std::f64::consts::FRAC_PI_4) || (((((b4[0].cos() * 3.0_f64).mul_add((v5.cos() * 3.0_f64), v5).atan() * 0.63) * 12.5_f64) + silu(3.0_f64)) < (((v1 * std::f64::consts::FRAC_PI_4).atan() * 0.63) * 1.5_f64).exp().log10())) { (-(-0.75_f64)) } else { b4[0].clamp((-1.0_f64), (((sigmoid(v1) * 2.0) - 1.0) + 1.25)) });
+    }
+    ((0.1_f64 / (((sigmoid(v1) * 2.0) - 1.0) * 4.0_f64).hypot(0.75)) * leaky_relu((1.5f64 / (-((sigmoid(((v5 / (v5.abs() + 1.0)).tan() + (0.1_f64 / (((sigmoid(v1) * 2.0) - 1.0) * 4.0_f64).hypot(0.75))).exp()) + 0.25).powf((((((({ let t7 = b4[0]; z }) * ({ let t7 = b4[0]; z })) + 0.5).powf(3.0_f64).atan() * 0.63) * 25.0_f64).tanh() * 2.0_f64)).sin() + 1.5))), 0.1_f64).cos().tan())
 }
 
 #[test]
@@ -428,46 +446,46 @@ fn each_gradient_function_returns_its_functions_value() {
     assert_eq!(v.to_bits(), f1(0.5, [0.5; 3], [0.5; 3], 0.5).to_bits(), "f1");
     let (v, _) = f2_grad(0.5, 0.5, 0.5);
     assert_eq!(v.to_bits(), f2(0.5, 0.5, 0.5).to_bits(), "f2");
-    let (v, _) = f3_grad(0.5, 0.5, [0.5; 3]);
-    assert_eq!(v.to_bits(), f3(0.5, 0.5, [0.5; 3]).to_bits(), "f3");
+    let (v, _) = f3_grad(&[0.5; 3], &[0.5; 1], &[0.5; 2]);
+    assert_eq!(v.to_bits(), f3(&[0.5; 3], &[0.5; 1], &[0.5; 2]).to_bits(), "f3");
     let (v, _) = f4_grad([0.5; 2], [0.5; 2]);
     assert_eq!(v.to_bits(), f4([0.5; 2], [0.5; 2]).to_bits(), "f4");
     let (v, _) = f5_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f5(0.5, 0.5).to_bits(), "f5");
-    let (v, _) = f6_grad(0.5, 0.5, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f6(0.5, 0.5, 0.5, 0.5).to_bits(), "f6");
-    let (v, _) = f7_grad([0.5; 3], 0.5, 0.5);
-    assert_eq!(v.to_bits(), f7([0.5; 3], 0.5, 0.5).to_bits(), "f7");
-    let (v, _) = f8_grad(0.5, [0.5; 3], [0.5; 2]);
-    assert_eq!(v.to_bits(), f8(0.5, [0.5; 3], [0.5; 2]).to_bits(), "f8");
+    let (v, _) = f6_grad(0.5, 0.5, 0.5, [0.5; 2]);
+    assert_eq!(v.to_bits(), f6(0.5, 0.5, 0.5, [0.5; 2]).to_bits(), "f6");
+    let (v, _) = f7_grad(&[0.5; 3], &[0.5; 3], &[0.5; 3]);
+    assert_eq!(v.to_bits(), f7(&[0.5; 3], &[0.5; 3], &[0.5; 3]).to_bits(), "f7");
+    let (v, _) = f8_grad([0.5; 3], [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f8([0.5; 3], [0.5; 2], 0.5).to_bits(), "f8");
     let (v, _) = f9_grad(0.5, [0.5; 3]);
     assert_eq!(v.to_bits(), f9(0.5, [0.5; 3]).to_bits(), "f9");
     let (v, _) = f10_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f10(0.5, 0.5).to_bits(), "f10");
-    let (v, _) = f11_grad(0.5, 0.5, [0.5; 2]);
-    assert_eq!(v.to_bits(), f11(0.5, 0.5, [0.5; 2]).to_bits(), "f11");
+    let (v, _) = f11_grad(&[0.5; 3], &[0.5; 2], &[0.5; 3]);
+    assert_eq!(v.to_bits(), f11(&[0.5; 3], &[0.5; 2], &[0.5; 3]).to_bits(), "f11");
     let (v, _) = f12_grad(0.5, 0.5, 0.5);
     assert_eq!(v.to_bits(), f12(0.5, 0.5, 0.5).to_bits(), "f12");
     let (v, _) = f13_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f13(0.5, 0.5).to_bits(), "f13");
     let (v, _) = f14_grad(0.5, [0.5; 3], 0.5, [0.5; 3]);
     assert_eq!(v.to_bits(), f14(0.5, [0.5; 3], 0.5, [0.5; 3]).to_bits(), "f14");
-    let (v, _) = f15_grad(0.5, [0.5; 3], 0.5);
-    assert_eq!(v.to_bits(), f15(0.5, [0.5; 3], 0.5).to_bits(), "f15");
+    let (v, _) = f15_grad(&[0.5; 2], &[0.5; 1], 0.5);
+    assert_eq!(v.to_bits(), f15(&[0.5; 2], &[0.5; 1], 0.5).to_bits(), "f15");
     let (v, _) = f16_grad([0.5; 3], 0.5, 0.5);
     assert_eq!(v.to_bits(), f16([0.5; 3], 0.5, 0.5).to_bits(), "f16");
-    let (v, _) = f17_grad(0.5, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f17(0.5, 0.5, 0.5).to_bits(), "f17");
+    let (v, _) = f17_grad(0.5, 0.5, [0.5; 3]);
+    assert_eq!(v.to_bits(), f17(0.5, 0.5, [0.5; 3]).to_bits(), "f17");
     let (v, _) = f18_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f18(0.5, 0.5).to_bits(), "f18");
-    let (v, _) = f19_grad(0.5, 0.5);
-    assert_eq!(v.to_bits(), f19(0.5, 0.5).to_bits(), "f19");
-    let (v, _) = f20_grad(0.5, [0.5; 3], [0.5; 2]);
-    assert_eq!(v.to_bits(), f20(0.5, [0.5; 3], [0.5; 2]).to_bits(), "f20");
+    let (v, _) = f19_grad(&[0.5; 1], &[0.5; 2]);
+    assert_eq!(v.to_bits(), f19(&[0.5; 1], &[0.5; 2]).to_bits(), "f19");
+    let (v, _) = f20_grad([0.5; 3], [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f20([0.5; 3], [0.5; 2], 0.5).to_bits(), "f20");
     let (v, _) = f21_grad(0.5, 0.5);
     assert_eq!(v.to_bits(), f21(0.5, 0.5).to_bits(), "f21");
-    let (v, _) = f22_grad([0.5; 2], [0.5; 2], [0.5; 3]);
-    assert_eq!(v.to_bits(), f22([0.5; 2], [0.5; 2], [0.5; 3]).to_bits(), "f22");
-    let (v, _) = f23_grad(0.5, 0.5, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f23(0.5, 0.5, 0.5, 0.5).to_bits(), "f23");
+    let (v, _) = f22_grad(0.5, [0.5; 2], [0.5; 2]);
+    assert_eq!(v.to_bits(), f22(0.5, [0.5; 2], [0.5; 2]).to_bits(), "f22");
+    let (v, _) = f23_grad(0.5, 0.5, 0.5, &[0.5; 1]);
+    assert_eq!(v.to_bits(), f23(0.5, 0.5, 0.5, &[0.5; 1]).to_bits(), "f23");
 }

@@ -15,7 +15,7 @@ use std::fmt::Write;
 
 use common::gen::{self, Profile, Program};
 
-/// Programs in the sample, taken in turn from the three profiles.
+/// Programs in the sample, taken in turn from the four profiles.
 const SAMPLE: usize = 24;
 
 fn streams(n: usize) -> impl Iterator<Item = Vec<u32>> {
@@ -32,13 +32,15 @@ fn streams(n: usize) -> impl Iterator<Item = Vec<u32>> {
     })
 }
 
-/// The arguments of a call to `p`: every element 0.5.
-fn args(p: &Program) -> String {
+/// The arguments of a call to `p`: every element 0.5 (arrays of the
+/// run-time profile are slices).
+fn args(p: &Program, slices: bool) -> String {
     let a: Vec<String> = p
         .params
         .iter()
         .map(|q| match q.len {
             None => "0.5".to_string(),
+            Some(n) if slices => format!("&[0.5; {n}]"),
             Some(n) => format!("[0.5; {n}]"),
         })
         .collect();
@@ -52,7 +54,7 @@ fn sample() -> String {
          //! Compiled through the real `#[differentiable]` macro, so a generator\n\
          //! writing invalid Rust fails here.\n\
          #![cfg_attr(rustfmt, rustfmt_skip)]\n\
-         #![allow(unused_parens, unused_variables, unused_mut, unused_assignments, clippy::all)]\n\n\
+         #![allow(unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]\n\n\
          #[allow(unused_imports)]\n\
          use macrograd::ops::{self, *};\n\
          use macrograd::differentiable;\n",
@@ -62,13 +64,15 @@ fn sample() -> String {
         Profile::EXPRESSIONS,
         Profile::CONTROL,
         Profile::SINGLE_INPUT,
+        Profile::RUNTIME,
     ];
     for (k, raw) in streams(SAMPLE).enumerate() {
-        let p = gen::generate(&raw, profiles[k % profiles.len()]);
+        let profile = profiles[k % profiles.len()];
+        let p = gen::generate(&raw, profile);
         let name = format!("f{k}");
         let src = p.source.replacen("fn f(", &format!("fn {name}("), 1);
         let _ = write!(out, "\n#[differentiable]\n{src}");
-        let a = args(&p);
+        let a = args(&p, profile.runtime);
         let _ = writeln!(
             calls,
             "    let (v, _) = {name}_grad({a});\n    assert_eq!(v.to_bits(), {name}({a}).to_bits(), \"{name}\");"

@@ -3,7 +3,10 @@
 //! Each case generates a function (`common/gen/`: expression trees of depth
 //! ≥ 6 over 2–4 parameters, arrays and `#[nograd]` among them, every
 //! operation of the rules table, shared `let`s, reassignment and compound
-//! assignment, `if` on `&&`/`||`/`!` of comparisons, `for` loops), runs
+//! assignment, `if` on `&&`/`||`/`!` of comparisons, `for` loops; in
+//! run-time loops `if c { break; }` / `if c { continue; }` on values,
+//! `loop` and `while` bounded by a `usize` counter, `Vec` buffers written by
+//! run-time index), runs
 //! `pipeline` on it, picks a point in [−2, 2]ⁿ that no kink is near, and
 //! checks:
 //!
@@ -308,8 +311,10 @@ proptest! {
     #![proptest_config(config(1_000))]
 
     /// (a)–(e) on bodies over slice parameters: run-time loops (over a
-    /// slice, `iter`, `enumerate`, nested), run-time indices into slices
-    /// and arrays, reverse mode through them.
+    /// slice, `iter`, `enumerate`, nested, `loop` and `while` with a bounded
+    /// counter) with early exits (`break`, `continue` on values), run-time
+    /// indices into slices, arrays and `Vec` buffers, reverse mode through
+    /// them.
     #[test]
     fn runtime_loop_bodies(raw in choices(), pool in points()) {
         check(&gen::generate(&raw, Profile::RUNTIME), &pool)?;
@@ -392,4 +397,31 @@ fn simplify_zero_minus_keeps_the_sign_of_zero() {
     let (f, grad_value) = values_at("fn f(x: f64) -> f64 { (0.0 - x * 0.0).signum() }", 1.0);
     assert_eq!(f, 1.0);
     assert_eq!(grad_value, f);
+}
+
+/// Found by `runtime_loop_bodies` with counted `while` loops: a `while`
+/// nested in a loop, whose condition reads a value the outer loop carries
+/// but whose results nothing needs. `simplify`'s dead-code pass dropped the
+/// outer loop's carried `v` (nothing outside reads the inner loop) but kept
+/// the inner loop (its own condition reads `v`), which then read a value no
+/// longer defined: the evaluator panicked ("used before it is defined").
+#[test]
+fn dce_drops_an_unneeded_while_nested_in_a_loop() {
+    let src = "fn f(x: f64, y: f64) -> f64 {
+        let mut v = x + 0.5;
+        let mut n = 0usize;
+        while n < 2 {
+            n += 1;
+            while x < v {
+                v = y;
+            }
+        }
+        x * x
+    }";
+    let st = pipeline(src.parse().expect("lexes")).expect("accepted");
+    for (x, y) in [(0.0, -1.0), (1.0, 2.0), (-0.5, 0.25)] {
+        let args = [vec![x], vec![y]];
+        let out = eval_outputs(&st.gradient, &args).expect("no calls");
+        assert_eq!(out, [x * x, 2.0 * x, 0.0], "at x = {x}, y = {y}");
+    }
 }

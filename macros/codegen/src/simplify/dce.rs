@@ -104,6 +104,11 @@ fn dce_loop(
             live.contains(&c.out) || l.record.contains(&c.param) || l.record_int.contains(&c.param)
         })
         .collect();
+    // whether anything outside needs the loop: decided before the test's
+    // reads join in, as `mark_live` decides it for an enclosing loop (a
+    // loop kept only because its own condition reads a carried value would
+    // read values the enclosing loop no longer carries)
+    let needed = keep.iter().any(|k| *k);
     loop {
         let mut probe = live.clone();
         probe.extend(l.record.iter().chain(&l.record_int).copied());
@@ -131,7 +136,7 @@ fn dce_loop(
         }
     }
     let trips_live = l.test.as_ref().is_some_and(|t| live.contains(&t.trips));
-    if !keep.iter().any(|k| *k) && !node_live && !trips_live && !effects.in_block(g, &l.body) {
+    if !needed && !node_live && !trips_live && !effects.in_block(g, &l.body) {
         return false;
     }
     let before = l.carried.len();

@@ -365,3 +365,52 @@ fn kinks_follow_the_documented_conventions() {
         assert_eq!(forward, expected, "oracle: {src} at {point:?}");
     }
 }
+
+/// Run-time forms every few hundred functions of the run-time profile
+/// should contain, as source text.
+const RUNTIME_FORMS: &[&str] = &[
+    "{ break; }",
+    "{ continue; }",
+    "break;\n",
+    "continue;\n",
+    "loop {",
+    "while ",
+    "0usize;",
+    "vec![",
+    ".len()];",
+    ".len()",
+];
+
+/// The run-time profile's promises: every function is accepted, and early
+/// exits (`break` and `continue` on values, in run-time `for` loops and in
+/// counted `loop`/`while`), bounded `loop` and `while`, and `Vec` buffers
+/// written by run-time index all occur.
+#[test]
+fn generator_covers_early_exits_and_buffers() {
+    let mut seen = BTreeSet::new();
+    let mut vec_writes = 0;
+    for raw in streams(300) {
+        let p = gen::generate(&raw, Profile::RUNTIME);
+        pipeline(p.source.parse().expect("lexes"))
+            .unwrap_or_else(|e| panic!("rejected: {e}\n{}", p.source));
+        for form in RUNTIME_FORMS {
+            if p.source.contains(form) {
+                seen.insert(*form);
+            }
+        }
+        // a buffer element written by a run-time index
+        if p.source.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with('b') && (l.contains("[i] ") || l.contains("[n"))
+        }) {
+            vec_writes += 1;
+        }
+    }
+    for form in RUNTIME_FORMS {
+        assert!(seen.contains(form), "never generated: {form:?}");
+    }
+    assert!(
+        vec_writes > 0,
+        "no `Vec` element written by a run-time index"
+    );
+}

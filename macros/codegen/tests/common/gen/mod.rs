@@ -20,6 +20,7 @@
 //! final value, so that every one of them gets a gradient worth checking.
 
 mod domain;
+mod exits;
 mod expr;
 mod iv;
 mod ops;
@@ -97,6 +98,9 @@ struct Var {
     /// Inside a loop that may change it: the magnitude an assignment must
     /// stay within (the variable's interval is the loop's envelope).
     carried: Option<f64>,
+    /// A `Vec` buffer (`vec![e; n]`): written by run-time indices, looped
+    /// over by index (a `for` over it would move it).
+    vec: bool,
     /// Per element: whether its current value has been read. The final
     /// expression adds whatever was never read, so that every parameter and
     /// every binding reaches the value (and gets a gradient to check).
@@ -115,6 +119,7 @@ impl Var {
             mutable,
             local,
             carried: None,
+            vec: false,
             read: vec![false; n],
         }
     }
@@ -146,8 +151,9 @@ pub struct Profile {
     /// Most top-level statements before the final expression.
     pub max_stmts: usize,
     /// Weights: let, let mut, assign, compound assign, shadow, `if`
-    /// statement, `let .. = if`, `for`, local array.
-    pub stmt_weights: [u32; 9],
+    /// statement, `let .. = if`, `for`, local array, `loop`/`while` with a
+    /// bounded counter.
+    pub stmt_weights: [u32; 10],
     /// Minimum depth of the final expression tree.
     pub min_depth: usize,
     /// One differentiable scalar (`x`; every other parameter `#[nograd]`),
@@ -162,7 +168,7 @@ impl Profile {
     /// Mostly deep expression trees over `let` chains.
     pub const EXPRESSIONS: Profile = Profile {
         max_stmts: 5,
-        stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2],
+        stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2, 0],
         min_depth: 6,
         single_input: false,
         runtime: false,
@@ -170,16 +176,18 @@ impl Profile {
     /// Mostly control flow: `if`, `for`, arrays, reassignment.
     pub const CONTROL: Profile = Profile {
         max_stmts: 6,
-        stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8],
+        stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8, 3],
         min_depth: 6,
         single_input: false,
         runtime: false,
     };
     /// Control flow over slice parameters: run-time loops (over a slice,
-    /// `iter`, `enumerate`), run-time indices, loops nested in them.
+    /// `iter`, `enumerate`), run-time indices, loops nested in them, early
+    /// exits (`if c { break; }`, `if c { continue; }`) in them, `loop` and
+    /// `while` with a bounded counter, `Vec` buffers written by index.
     pub const RUNTIME: Profile = Profile {
         max_stmts: 6,
-        stmt_weights: [12, 14, 10, 12, 4, 12, 8, 30, 6],
+        stmt_weights: [12, 14, 10, 12, 4, 12, 8, 24, 8, 12],
         min_depth: 5,
         single_input: false,
         runtime: true,
@@ -187,7 +195,7 @@ impl Profile {
     /// Control flow and expressions over one differentiable scalar.
     pub const SINGLE_INPUT: Profile = Profile {
         max_stmts: 6,
-        stmt_weights: [24, 12, 10, 12, 8, 12, 8, 12, 6],
+        stmt_weights: [24, 12, 10, 12, 8, 12, 8, 12, 6, 3],
         min_depth: 6,
         single_input: true,
         runtime: false,
@@ -206,6 +214,7 @@ pub fn generate(raw: &[u32], profile: Profile) -> Program {
         adds_left: 0,
         nest: 0,
         rt_indices: Vec::new(),
+        exit_ok: false,
         profile,
     };
     g.program()
@@ -226,6 +235,9 @@ struct Gen<'a> {
     /// Loop indices that are run-time values (of loops over slices): they
     /// may index, not name an element to assign.
     rt_indices: Vec<String>,
+    /// The innermost loop runs at run time: its body may `break` or
+    /// `continue` (constant loops are unrolled, so they get no exits).
+    exit_ok: bool,
     profile: Profile,
 }
 

@@ -6,6 +6,13 @@ use super::expr::E;
 use super::iv::Iv;
 use super::{Gen, Kind, Var, LIM, LOOP_ADD, LOOP_ADDS};
 
+/// What a loop changes in the generator's state, restored after it.
+pub(super) struct LoopSaved {
+    carried: Vec<Option<f64>>,
+    adds_left: usize,
+    exit_ok: bool,
+}
+
 impl Gen<'_> {
     pub(super) fn line(out: &mut String, indent: usize, text: &str) {
         let _ = writeln!(out, "{}{text}", "    ".repeat(indent));
@@ -15,6 +22,7 @@ impl Gen<'_> {
         let mut w = self.profile.stmt_weights;
         if self.loop_depth >= 2 || self.nest >= 2 {
             w[7] = 0;
+            w[9] = 0;
         }
         if self.nest >= 2 {
             w[5] = 0;
@@ -27,6 +35,7 @@ impl Gen<'_> {
             6 => self.let_if(out, indent),
             7 => self.for_loop(out, indent),
             8 => self.local_array(out, indent),
+            9 => self.loop_stmt(out, indent),
             _ => self.let_stmt(out, indent, false),
         }
     }
@@ -72,6 +81,7 @@ impl Gen<'_> {
     /// `v = e;`, `v op= e;` or the same on an array element.
     pub(super) fn assign(&mut self, out: &mut String, indent: usize) {
         let i = self.some_mutable(out, indent);
+        let vec = self.env[i].vec;
         let (place, iv, elem) = match &self.env[i].kind {
             Kind::Scalar(iv) => (self.env[i].name.clone(), *iv, None),
             Kind::Array(ivs) => {
@@ -82,8 +92,11 @@ impl Gen<'_> {
                     .into_iter()
                     .map(|j| (&self.env[j].name, &self.env[j].kind))
                     .find_map(|(n, kind)| match kind {
+                        // a `Vec` takes run-time indices; an array only
+                        // those of unrolled loops
                         Kind::Int(max)
-                            if (*max as usize) < ivs.len() && !self.rt_indices.contains(n) =>
+                            if (*max as usize) < ivs.len()
+                                && (vec || !self.rt_indices.contains(n)) =>
                         {
                             Some(n.clone())
                         }
@@ -183,6 +196,10 @@ impl Gen<'_> {
 
     pub(super) fn body(&mut self, out: &mut String, indent: usize, n: usize) {
         for _ in 0..n {
+            // in a run-time loop, sometimes leave the iteration or the loop
+            if self.exit_ok && self.c.chance(12) {
+                self.early_exit(out, indent);
+            }
             // inside branches and loops, mostly change what is outside
             if self.c.chance(40) {
                 self.stmt(out, indent);
@@ -257,6 +274,9 @@ impl Gen<'_> {
     pub(super) fn local_array(&mut self, out: &mut String, indent: usize) {
         let len = 2 + self.c.below(2);
         let name = self.fresh("b");
+        if self.profile.runtime && self.loop_depth == 0 && self.nest == 0 && self.c.chance(45) {
+            return self.vec_buffer(out, indent, name);
+        }
         let ivs = if self.c.chance(30) {
             let e = self.stmt_expr();
             Self::line(
@@ -282,11 +302,11 @@ impl Gen<'_> {
         let _ = self.some_mutable(out, indent);
         let arrays = self.arrays();
         let form = self.c.below(if arrays.is_empty() { 3 } else { 7 });
-        let depth = self.loop_depth;
-        let index = ["i", "j"][depth].to_string();
+        let index = ["i", "j"][self.loop_depth].to_string();
         let index_name = index.clone();
-        let elem = ["e", "f"][depth].to_string();
+        let elem = ["e", "f"][self.loop_depth].to_string();
         // what the loop binds, and how many times it runs
+        let mut rt = false;
         let (head, binds, trips): (String, Vec<(String, Kind)>, usize) = match form {
             0..=2 => {
                 let n = 1 + self.c.below(3);
@@ -303,8 +323,10 @@ impl Gen<'_> {
                 let Kind::Array(ivs) = &a.kind else {
                     unreachable!("arrays() returns arrays")
                 };
-                // `a.iter()` borrows `a`, so a loop that may change `a` copies it
+                // `a.iter()` borrows `a`, so a loop that may change `a` copies
+                // it; a `Vec` would move, so it is looped over by index
                 let form = match form {
+                    3..=5 if a.vec => 6,
                     3 | 5 if a.mutable => 4,
                     f => f,
                 };
@@ -315,8 +337,10 @@ impl Gen<'_> {
                     .reduce(Iv::hull)
                     .expect("arrays have elements");
                 let name = a.name.clone();
-                // a loop over a slice parameter runs at run time
-                if self.profile.runtime && !a.local {
+                let a_vec = a.vec;
+                // a loop over a slice parameter or a `Vec` runs at run time
+                rt = self.profile.runtime && (!a.local || a.vec);
+                if rt {
                     self.rt_indices.push(index.clone());
                 }
                 if form != 6 {
@@ -325,6 +349,12 @@ impl Gen<'_> {
                 match form {
                     3 => (
                         format!("for &{elem} in {name}.iter()"),
+                        vec![(elem, Kind::Scalar(hull))],
+                        n,
+                    ),
+                    // a slice yields references: `for &e in xs`
+                    4 if rt && !a_vec => (
+                        format!("for &{elem} in {name}"),
                         vec![(elem, Kind::Scalar(hull))],
                         n,
                     ),
@@ -346,10 +376,30 @@ impl Gen<'_> {
                 }
             }
         };
-        // every mutable binding gets an envelope for the whole loop
-        let saved: Vec<Option<f64>> = self.env.iter().map(|v| v.carried).collect();
-        let saved_adds = self.adds_left;
-        let adds = if depth == 0 { LOOP_ADDS } else { 0 };
+        let saved = self.enter_loop(trips, rt);
+        Self::line(out, indent, &format!("{head} {{"));
+        let mark = self.env.len();
+        for (name, kind) in binds {
+            self.env.push(Var::new(name, kind, false, true));
+        }
+        let n = 1 + self.c.below(3);
+        self.body(out, indent + 1, n);
+        self.rt_indices.retain(|n| *n != index_name);
+        self.env.truncate(mark);
+        Self::line(out, indent, "}");
+        self.leave_loop(saved);
+    }
+
+    /// Gives every mutable binding an envelope for a loop of at most
+    /// `trips` iterations, and enters its body (`rt`: a run-time loop, whose
+    /// body may exit early). Returns what [`Gen::leave_loop`] restores.
+    pub(super) fn enter_loop(&mut self, trips: usize, rt: bool) -> LoopSaved {
+        let saved = LoopSaved {
+            carried: self.env.iter().map(|v| v.carried).collect(),
+            adds_left: self.adds_left,
+            exit_ok: self.exit_ok,
+        };
+        let adds = if self.loop_depth == 0 { LOOP_ADDS } else { 0 };
         for v in self
             .env
             .iter_mut()
@@ -376,21 +426,19 @@ impl Gen<'_> {
             }
         }
         self.adds_left = adds;
-        Self::line(out, indent, &format!("{head} {{"));
-        let mark = self.env.len();
-        for (name, kind) in binds {
-            self.env.push(Var::new(name, kind, false, true));
-        }
+        self.exit_ok = rt;
         self.loop_depth += 1;
-        let n = 1 + self.c.below(3);
-        self.body(out, indent + 1, n);
+        saved
+    }
+
+    /// Leaves a loop body entered by [`Gen::enter_loop`] (after the
+    /// bindings of the body are gone).
+    pub(super) fn leave_loop(&mut self, saved: LoopSaved) {
         self.loop_depth -= 1;
-        self.rt_indices.retain(|n| *n != index_name);
-        self.env.truncate(mark);
-        Self::line(out, indent, "}");
-        for (v, c) in self.env.iter_mut().zip(saved) {
+        for (v, c) in self.env.iter_mut().zip(saved.carried) {
             v.carried = c;
         }
-        self.adds_left = saved_adds;
+        self.adds_left = saved.adds_left;
+        self.exit_ok = saved.exit_ok;
     }
 }
