@@ -115,6 +115,25 @@ macro_rules! corpus {
             }
             w * w * (best as $F) + v * (run as $F)
         }
+
+        /// `runs` with its counters annotated `usize`, as Rust code writes them.
+        #[differentiable]
+        pub fn runs_annotated(w: $F, v: $F, #[nograd] xs: &[$F]) -> $F {
+            let mut run: usize = 0;
+            let mut best: usize = 0;
+            for &x in xs {
+                if x > 0.0 {
+                    run += 1;
+                } else {
+                    run = 0;
+                }
+                if run > best {
+                    best = run;
+                }
+            }
+            let last: usize = run;
+            w * w * (best as $F) + v * (last as $F)
+        }
     };
 }
 
@@ -261,6 +280,13 @@ fn counters_reset_with_a_literal_in_one_branch() {
             &[w * w * b + v * r, 2.0 * w * b, r],
             TOL_64,
             &what,
+        );
+        let (value_a, (gw_a, gv_a)) = c64::runs_annotated_grad(w, v, &xs);
+        assert_all_close(
+            &[value_a, gw_a, gv_a],
+            &[w * w * b + v * r, 2.0 * w * b, r],
+            TOL_64,
+            &format!("{what}, usize annotations"),
         );
         let fd = numeric_grad(|q| c64::runs(q[0], q[1], &xs), &[w, v]);
         assert_all_close(&[gw, gv], &fd, TOL_FD, &what);

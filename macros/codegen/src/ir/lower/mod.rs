@@ -443,7 +443,7 @@ impl<'a> Lowerer<'a> {
             self.cx.error_spanned_by(
                 ty,
                 format!(
-                    "this annotation does not match the value: values here are `{}` or arrays of `{}`",
+                    "this annotation does not match the value: values here are `{}`, arrays of `{}`, or `usize` integers",
                     float.name(),
                     float.name()
                 ),
@@ -485,6 +485,9 @@ fn annotation_fits(ty: &syn::Type, val: &Val, float: crate::types::Float) -> boo
                     .zip(parts)
                     .all(|(ty, v)| annotation_fits(ty, v, float))
         }
+        // an integer (a count, an index) annotated as Rust types it
+        (syn::Type::Path(p), Val::Int(k)) if p.path.is_ident("usize") => *k >= 0,
+        (syn::Type::Path(p), Val::Idx(_)) if p.path.is_ident("usize") => true,
         (ty, val) => match (crate::types::float_of_type(ty), val) {
             (Some((f, None)), Val::Num(_)) => f == float,
             (Some((f, Some(n))), Val::Array(v)) => f == float && n == v.len(),
