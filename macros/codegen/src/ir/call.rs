@@ -1,4 +1,6 @@
-//! Calls of helpers returning several floats (`-> [F; m]`, or an m-tuple).
+//! Calls of other differentiable functions ([`Call`], [`CallArg`]), and how
+//! calls of helpers returning several floats (`-> [F; m]`, or an m-tuple)
+//! are swept.
 //!
 //! A scalar helper's call computes its value and, through the helper's
 //! pullback, its partials in the forward pass ([`CallSweep::Value`] with
@@ -14,7 +16,9 @@
 //!
 //! In both, [`Call::value`] is a result nothing reads.
 
-use super::{Call, NodeId};
+use proc_macro2::Span;
+
+use super::{NodeId, StructArg};
 
 /// Which of the helper's functions a call goes through.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -70,5 +74,97 @@ impl Call {
             .chain(self.outs.iter().copied().filter(|&o| o != self.value))
             .chain(self.partials.iter().flatten().flatten().copied())
             .collect()
+    }
+}
+
+/// One argument of a call to another differentiable function.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CallArg {
+    /// A scalar argument.
+    Scalar(NodeId),
+    /// A fixed-size array argument, element by element.
+    Array(Vec<NodeId>),
+    /// An opaque `#[nograd]` parameter passed through (by index).
+    Opaque(usize),
+    /// A tuple of scalars `(a, b)`, for a tuple parameter.
+    Tuple(Vec<NodeId>),
+    /// A variable a `grad!` closure captures (data, a size), passed
+    /// through by name as written (`loss(w, &data)`).
+    Capture(String),
+    /// A struct value (see [`structs`]).
+    Struct(Box<StructArg>),
+}
+
+impl CallArg {
+    /// The scalar nodes of the argument, in order.
+    pub fn elements(&self) -> &[NodeId] {
+        match self {
+            CallArg::Scalar(n) => std::slice::from_ref(n),
+            CallArg::Array(v) | CallArg::Tuple(v) => v,
+            CallArg::Struct(s) => &s.elems,
+            CallArg::Opaque(_) | CallArg::Capture(_) => &[],
+        }
+    }
+}
+
+/// A call to another `#[differentiable]` function (or one with a custom derivative).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Call {
+    /// The callee as written, e.g. `crate::physics::energy`.
+    pub path: Vec<String>,
+    /// The arguments.
+    pub args: Vec<CallArg>,
+    /// The node holding the returned value.
+    pub value: NodeId,
+    /// For each argument, for each element: the node holding the partial
+    /// derivative of the value with respect to it, if it is wanted.
+    pub partials: Vec<Vec<Option<NodeId>>>,
+    /// Where each argument is written, for errors about it.
+    pub arg_spans: SourceSpans,
+    /// For each argument: written `&x` (a callee parameter `&f64` or
+    /// `&[f64; N]`), so the generated call passes a reference too.
+    pub by_ref: Vec<bool>,
+    /// A method call `recv.f(args)`: the first argument is the receiver
+    /// and [`Call::path`] is the method's name.
+    pub method: bool,
+    /// For a helper returning `[F; m]` or an m-tuple of floats: the nodes of
+    /// its elements (see [`call`]); empty for a scalar helper.
+    pub outs: Vec<NodeId>,
+    /// The result is written as a tuple `(a, b)` rather than an array.
+    pub tuple: bool,
+    /// Which of the helper's functions the call goes through.
+    pub sweep: CallSweep,
+}
+
+/// Spans carried along for error messages; they never make two operations
+/// different (every `SourceSpans` equals every other).
+#[derive(Clone, Debug, Default)]
+pub struct SourceSpans(pub Vec<Span>);
+
+impl PartialEq for SourceSpans {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SourceSpans {}
+
+impl std::hash::Hash for SourceSpans {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl Call {
+    /// Each scalar argument element with the partial derivative of the
+    /// value with respect to it.
+    pub fn element_partials(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.args
+            .iter()
+            .zip(&self.partials)
+            .flat_map(|(arg, parts)| {
+                arg.elements()
+                    .iter()
+                    .zip(parts)
+                    .map(|(&x, p)| (x, p.expect("lowering creates every partial")))
+            })
     }
 }

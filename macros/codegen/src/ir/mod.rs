@@ -28,7 +28,7 @@ pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
 pub use buffer::{written_outside, BufOp};
 pub use builder::Builder;
-pub use call::CallSweep;
+pub use call::{Call, CallArg, CallSweep, SourceSpans};
 pub use loops::{Carried, IntOp, Loop, Test};
 pub use nested::{Nested, NestedKind};
 pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
@@ -85,82 +85,6 @@ impl Cmp {
             Cmp::Ne => "!=",
         }
     }
-}
-
-/// One argument of a call to another differentiable function.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum CallArg {
-    /// A scalar argument.
-    Scalar(NodeId),
-    /// A fixed-size array argument, element by element.
-    Array(Vec<NodeId>),
-    /// An opaque `#[nograd]` parameter passed through (by index).
-    Opaque(usize),
-    /// A tuple of scalars `(a, b)`, for a tuple parameter.
-    Tuple(Vec<NodeId>),
-    /// A variable a `grad!` closure captures (data, a size), passed
-    /// through by name as written (`loss(w, &data)`).
-    Capture(String),
-    /// A struct value (see [`structs`]).
-    Struct(Box<StructArg>),
-}
-
-impl CallArg {
-    /// The scalar nodes of the argument, in order.
-    pub fn elements(&self) -> &[NodeId] {
-        match self {
-            CallArg::Scalar(n) => std::slice::from_ref(n),
-            CallArg::Array(v) | CallArg::Tuple(v) => v,
-            CallArg::Struct(s) => &s.elems,
-            CallArg::Opaque(_) | CallArg::Capture(_) => &[],
-        }
-    }
-}
-
-/// A call to another `#[differentiable]` function (or one with a custom derivative).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Call {
-    /// The callee as written, e.g. `crate::physics::energy`.
-    pub path: Vec<String>,
-    /// The arguments.
-    pub args: Vec<CallArg>,
-    /// The node holding the returned value.
-    pub value: NodeId,
-    /// For each argument, for each element: the node holding the partial
-    /// derivative of the value with respect to it, if it is wanted.
-    pub partials: Vec<Vec<Option<NodeId>>>,
-    /// Where each argument is written, for errors about it.
-    pub arg_spans: SourceSpans,
-    /// For each argument: written `&x` (a callee parameter `&f64` or
-    /// `&[f64; N]`), so the generated call passes a reference too.
-    pub by_ref: Vec<bool>,
-    /// A method call `recv.f(args)`: the first argument is the receiver
-    /// and [`Call::path`] is the method's name.
-    pub method: bool,
-    /// For a helper returning `[F; m]` or an m-tuple of floats: the nodes of
-    /// its elements (see [`call`]); empty for a scalar helper.
-    pub outs: Vec<NodeId>,
-    /// The result is written as a tuple `(a, b)` rather than an array.
-    pub tuple: bool,
-    /// Which of the helper's functions the call goes through.
-    pub sweep: CallSweep,
-}
-
-/// Spans carried along for error messages; they never make two operations
-/// different (every `SourceSpans` equals every other).
-#[derive(Clone, Debug, Default)]
-pub struct SourceSpans(pub Vec<Span>);
-
-impl PartialEq for SourceSpans {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for SourceSpans {}
-
-impl std::hash::Hash for SourceSpans {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
 /// A conditional whose branches are chosen at run time.
@@ -481,22 +405,6 @@ impl Graph {
     /// Number of scalar elements of parameter `p`.
     pub fn param_len(&self, p: usize) -> usize {
         self.params[p].len.unwrap_or(1)
-    }
-}
-
-impl Call {
-    /// Each scalar argument element with the partial derivative of the
-    /// value with respect to it.
-    pub fn element_partials(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
-        self.args
-            .iter()
-            .zip(&self.partials)
-            .flat_map(|(arg, parts)| {
-                arg.elements()
-                    .iter()
-                    .zip(parts)
-                    .map(|(&x, p)| (x, p.expect("lowering creates every partial")))
-            })
     }
 }
 
