@@ -79,6 +79,28 @@ mod common;
 
 use common::{assert_all_close, check_both_floats, numeric_grad};
 
+/// The RK4 integrator of the vector-helper tests, written once under each
+/// attribute it is tested with.
+macro_rules! rk4_fn {
+    ($(#[$attr:meta])* $name:ident, $F:ident) => {
+        $(#[$attr])*
+        pub fn $name(s0: [$F; 2], w: $F, #[nograd] h: $F, #[nograd] steps: usize) -> $F {
+            let mut s = s0;
+            for _ in 0..steps {
+                let k1: [$F; 2] = rhs(s, w);
+                let k2: [$F; 2] = rhs([s[0] + 0.5 * h * k1[0], s[1] + 0.5 * h * k1[1]], w);
+                let k3: [$F; 2] = rhs([s[0] + 0.5 * h * k2[0], s[1] + 0.5 * h * k2[1]], w);
+                let k4: [$F; 2] = rhs([s[0] + h * k3[0], s[1] + h * k3[1]], w);
+                s = [
+                    s[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]),
+                    s[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1]),
+                ];
+            }
+            s[0] + s[1] * s[1]
+        }
+    };
+}
+
 macro_rules! vector_helpers {
     ($F:ident) => {
         use macrograd::differentiable;
@@ -112,39 +134,17 @@ macro_rules! vector_helpers {
             [s[1], -w * w * s[0].sin()]
         }
 
-        /// RK4 over a run-time number of steps, four helper calls per step.
-        #[differentiable]
-        pub fn rk4(s0: [$F; 2], w: $F, #[nograd] h: $F, #[nograd] steps: usize) -> $F {
-            let mut s = s0;
-            for _ in 0..steps {
-                let k1: [$F; 2] = rhs(s, w);
-                let k2: [$F; 2] = rhs([s[0] + 0.5 * h * k1[0], s[1] + 0.5 * h * k1[1]], w);
-                let k3: [$F; 2] = rhs([s[0] + 0.5 * h * k2[0], s[1] + 0.5 * h * k2[1]], w);
-                let k4: [$F; 2] = rhs([s[0] + h * k3[0], s[1] + h * k3[1]], w);
-                s = [
-                    s[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]),
-                    s[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1]),
-                ];
-            }
-            s[0] + s[1] * s[1]
+        rk4_fn! {
+            /// RK4 over a run-time number of steps, four helper calls per step.
+            #[differentiable]
+            rk4, $F
         }
 
-        /// The same, its gradient by forward sweeps (one per input, each
-        /// through the helper's JVP).
-        #[differentiable(mode = forward)]
-        pub fn rk4_forward(s0: [$F; 2], w: $F, #[nograd] h: $F, #[nograd] steps: usize) -> $F {
-            let mut s = s0;
-            for _ in 0..steps {
-                let k1: [$F; 2] = rhs(s, w);
-                let k2: [$F; 2] = rhs([s[0] + 0.5 * h * k1[0], s[1] + 0.5 * h * k1[1]], w);
-                let k3: [$F; 2] = rhs([s[0] + 0.5 * h * k2[0], s[1] + 0.5 * h * k2[1]], w);
-                let k4: [$F; 2] = rhs([s[0] + h * k3[0], s[1] + h * k3[1]], w);
-                s = [
-                    s[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]),
-                    s[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1]),
-                ];
-            }
-            s[0] + s[1] * s[1]
+        rk4_fn! {
+            /// The same, its gradient by forward sweeps (one per input, each
+            /// through the helper's JVP).
+            #[differentiable(mode = forward)]
+            rk4_forward, $F
         }
 
         /// An Euler step returning the state: a vector function calling a
