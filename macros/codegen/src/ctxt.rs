@@ -7,6 +7,8 @@ use std::fmt::Display;
 use proc_macro2::{Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 
+use crate::parse::flat;
+
 /// Collects errors found while reading the user's code.
 ///
 /// One error per site: a second error at a span that already has one is
@@ -130,36 +132,42 @@ impl Site for syn::Expr {
     }
 }
 
-/// Expressions of one kind: their ends as an [`syn::Expr`]'s, without
-/// cloning the tree.
-macro_rules! site_by_expr {
-    ($($ty:ty => $first:expr, $last:expr;)*) => {$(
-        impl Site for $ty {
-            fn ends(&self) -> (Span, Span) {
-                let f: fn(&$ty) -> (Span, Span) = |e| ($first(e), $last(e));
-                f(self)
-            }
-        }
-    )*};
+impl Site for syn::ExprField {
+    fn ends(&self) -> (Span, Span) {
+        let last = syn::spanned::Spanned::span(&self.member);
+        (flat::first_span(&self.base), last)
+    }
 }
 
-site_by_expr! {
-    syn::ExprField => |e: &syn::ExprField| crate::parse::flat::first_span(&e.base),
-        |e: &syn::ExprField| syn::spanned::Spanned::span(&e.member);
-    syn::ExprReturn => |e: &syn::ExprReturn| e.return_token.span,
-        |e: &syn::ExprReturn| e.expr.as_deref().map_or(e.return_token.span, crate::parse::flat::last_span);
-    syn::ExprRange => |e: &syn::ExprRange| e.start.as_deref().map_or_else(|| crate::parse::flat::range_ends(e).0, crate::parse::flat::first_span),
-        |e: &syn::ExprRange| e.end.as_deref().map_or_else(|| crate::parse::flat::range_ends(e).1, crate::parse::flat::last_span);
-    syn::ExprClosure => |e: &syn::ExprClosure| token_ends(closure_head(e)).0,
-        |e: &syn::ExprClosure| crate::parse::flat::last_span(&e.body);
-    syn::Block => |b: &syn::Block| b.brace_token.span.join(), |b: &syn::Block| b.brace_token.span.join();
+impl Site for syn::ExprReturn {
+    fn ends(&self) -> (Span, Span) {
+        let first = self.return_token.span;
+        (first, self.expr.as_deref().map_or(first, flat::last_span))
+    }
 }
 
-/// A closure's tokens up to its body.
-fn closure_head(e: &syn::ExprClosure) -> TokenStream {
-    let mut t = TokenStream::new();
-    e.or1_token.to_tokens(&mut t);
-    t
+impl Site for syn::ExprRange {
+    fn ends(&self) -> (Span, Span) {
+        let (dots_first, dots_last) = flat::range_ends(self);
+        (
+            self.start.as_deref().map_or(dots_first, flat::first_span),
+            self.end.as_deref().map_or(dots_last, flat::last_span),
+        )
+    }
+}
+
+impl Site for syn::ExprClosure {
+    fn ends(&self) -> (Span, Span) {
+        let first = self.capture.map_or(self.or1_token.span, |m| m.span);
+        (first, flat::last_span(&self.body))
+    }
+}
+
+impl Site for syn::Block {
+    fn ends(&self) -> (Span, Span) {
+        let braces = self.brace_token.span.join();
+        (braces, braces)
+    }
 }
 
 impl Site for syn::Local {
