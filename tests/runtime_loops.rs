@@ -3,7 +3,8 @@
 //! slices (`f_grad` and the allocation-free `f_grad_into`) and loop-carried
 //! state recorded on a tape.
 //!
-//! Every function is written once in `corpus!` and instantiated in f64 and
+//! Every function is written once in `corpus!` (`runtime_loops/corpus.rs`;
+//! the self-contained topics in modules beside it) and instantiated in f64 and
 //! f32. Each test checks the gradient against a closed form derived by hand
 //! (in the test, in f64) and against central finite differences of the f64
 //! function; and the edge cases: empty slices, one-element slices,
@@ -20,231 +21,9 @@ const TOL_FD: f64 = 1e-7;
 /// f32 gradient vs the (f64) closed form
 const TOL_32: f64 = 1e-4;
 
-macro_rules! corpus {
-    ($F:ident) => {
-        use macrograd::differentiable;
-
-        /// Least squares over a data set: an accumulator loop (no tape).
-        #[differentiable]
-        pub fn least_squares(w: $F, b: $F, #[nograd] xs: &[$F], #[nograd] ys: &[$F]) -> $F {
-            let mut s = 0.0;
-            for i in 0..xs.len() {
-                let r = w * xs[i] + b - ys[i];
-                s += r * r;
-            }
-            s
-        }
-
-        /// A differentiable slice through `zip`, then a second loop over it.
-        #[differentiable]
-        pub fn dot_ridge(w: &[$F], #[nograd] xs: &Vec<$F>) -> $F {
-            let mut s = 0.0;
-            for (&wi, &x) in w.iter().zip(xs) {
-                s += wi * x;
-            }
-            for wi in w {
-                s += wi * wi;
-            }
-            s
-        }
-
-        /// Explicit Euler for `x' = -k·x`: loop-carried state, recorded.
-        #[differentiable]
-        pub fn euler_linear(x0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
-            let mut x = x0;
-            for _ in 0..steps {
-                x = x + h * (-k * x);
-            }
-            x
-        }
-
-        /// Explicit Euler for `x' = -k·x² + sin t`: state and time carried.
-        #[differentiable]
-        pub fn euler_nonlinear(x0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
-            let mut x = x0;
-            let mut t: $F = 0.0;
-            for _ in 0..steps {
-                x = x + h * (-k * x * x + t.sin());
-                t += h;
-            }
-            x
-        }
-
-        /// Logistic regression over rows `[x0, x1]` with labels ±1.
-        #[differentiable]
-        pub fn logistic(
-            w0: $F,
-            w1: $F,
-            b: $F,
-            #[nograd] xs: &[[$F; 2]],
-            #[nograd] ys: &[$F],
-        ) -> $F {
-            let mut loss = 0.0;
-            for (i, x) in xs.iter().enumerate() {
-                let z = w0 * x[0] + w1 * x[1] + b;
-                loss += (1.0 + (-ys[i] * z).exp()).ln();
-            }
-            loss / (xs.len() as $F)
-        }
-
-        /// A triangular double loop: `Σ_{i<j} w_i·w_j`.
-        #[differentiable]
-        pub fn pairs(w: &[$F]) -> $F {
-            let n = w.len();
-            let mut s = 0.0;
-            for i in 0..n {
-                for j in i + 1..n {
-                    s += w[i] * w[j];
-                }
-            }
-            s
-        }
-
-        /// Horner's scheme, highest coefficient first: `..=` and `.rev()`.
-        #[differentiable]
-        pub fn horner(x: $F, #[nograd] c: &[$F], degree: usize) -> $F {
-            let mut p = 0.0;
-            for i in (0..=degree).rev() {
-                p = p * x + c[i];
-            }
-            p
-        }
-
-        /// Newton's method for `√a`, until the residual is small: a `while`
-        /// loop with a data-dependent exit.
-        #[differentiable]
-        pub fn newton_sqrt(a: $F, #[nograd] tol: $F) -> $F {
-            let mut x = a;
-            while (x * x - a).abs() > tol {
-                x = 0.5 * (x + a / x);
-            }
-            x
-        }
-
-        /// A fixed point `x = c·cos x`, iterated while it moves.
-        #[differentiable]
-        pub fn fixed_point(c: $F, #[nograd] tol: $F) -> $F {
-            let mut x: $F = 0.0;
-            let mut step: $F = 1.0;
-            while step.abs() > tol {
-                let next = c * x.cos();
-                step = next - x;
-                x = next;
-            }
-            x
-        }
-
-        /// A quadrature over `[0, t_end)`: the `while` loop's values are sums.
-        #[differentiable]
-        pub fn integral(w: $F, #[nograd] h: $F, #[nograd] t_end: $F) -> $F {
-            let mut s = 0.0;
-            let mut t: $F = 0.0;
-            while t < t_end {
-                s += h * (w * t).sin();
-                t += h;
-            }
-            s
-        }
-
-        /// A differentiable slice read inside the branches of an `if`.
-        #[differentiable]
-        pub fn clipped(w: &[$F], #[nograd] lim: $F) -> $F {
-            let mut s = 0.0;
-            for i in 0..w.len() {
-                if w[i] > lim {
-                    s += lim * w[i];
-                } else {
-                    s += w[i] * w[i];
-                }
-            }
-            s
-        }
-
-        /// `logits[label]`: a fixed array at a run-time index.
-        #[differentiable]
-        pub fn cross_entropy(logits: [$F; 3], label: usize) -> $F {
-            let m = logits[0].max(logits[1]).max(logits[2]);
-            let z = (logits[0] - m).exp() + (logits[1] - m).exp() + (logits[2] - m).exp();
-            z.ln() + m - logits[label]
-        }
-
-        /// The negative log-likelihood of a 1-D Gaussian mixture over `n`
-        /// points: log-sum-exp over 3 components (unrolled) per point (a
-        /// run-time loop).
-        #[differentiable]
-        pub fn gmm(
-            means: [$F; 3],
-            log_sigmas: [$F; 3],
-            logits: [$F; 3],
-            #[nograd] xs: &[$F],
-        ) -> $F {
-            let m = logits[0].max(logits[1]).max(logits[2]);
-            let log_z =
-                m + ((logits[0] - m).exp() + (logits[1] - m).exp() + (logits[2] - m).exp()).ln();
-            let mut nll = 0.0;
-            for &x in xs {
-                let mut terms = [0.0; 3];
-                for k in 0..3 {
-                    let z = (x - means[k]) / log_sigmas[k].exp();
-                    terms[k] = logits[k] - log_z - log_sigmas[k] - 0.5 * z * z;
-                }
-                let t = terms[0].max(terms[1]).max(terms[2]);
-                let lse =
-                    t + ((terms[0] - t).exp() + (terms[1] - t).exp() + (terms[2] - t).exp()).ln();
-                nll -= lse;
-            }
-            nll
-        }
-
-        /// Classical Runge–Kutta for `y' = -k·y²` over a run-time step count.
-        #[differentiable]
-        pub fn rk4(y0: $F, k: $F, #[nograd] h: $F, steps: usize) -> $F {
-            let mut y = y0;
-            for _ in 0..steps {
-                let k1 = -k * y * y;
-                let k2 = -k * (y + 0.5 * h * k1) * (y + 0.5 * h * k1);
-                let k3 = -k * (y + 0.5 * h * k2) * (y + 0.5 * h * k2);
-                let k4 = -k * (y + h * k3) * (y + h * k3);
-                y += h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
-            }
-            y
-        }
-
-        /// A smoothness penalty over `windows(2)` of a differentiable slice.
-        #[differentiable]
-        pub fn roughness(x: &[$F]) -> $F {
-            let mut s = 0.0;
-            for w in x.windows(2) {
-                s += (w[1] - w[0]).powi(2);
-            }
-            s
-        }
-
-        /// Rows of 2 in a flat slice through `chunks_exact(2)`.
-        #[differentiable]
-        pub fn chunked(w: [$F; 2], #[nograd] xs: &[$F]) -> $F {
-            let mut s = 0.0;
-            for c in xs.chunks_exact(2) {
-                s += (w[0] * c[0] + w[1] * c[1]).tanh();
-            }
-            s
-        }
-
-        /// `if` inside a loop body, `i as F` and a run-time index expression.
-        #[differentiable]
-        pub fn branchy(w: $F, #[nograd] xs: &[$F]) -> $F {
-            let mut s = 0.0;
-            for i in 1..xs.len() {
-                if xs[i] > xs[i - 1] {
-                    s += w * xs[i] * (i as $F);
-                } else {
-                    s -= (w * xs[i - 1]).sin();
-                }
-            }
-            s
-        }
-    };
-}
+#[macro_use]
+#[path = "runtime_loops/corpus.rs"]
+mod corpus;
 
 mod c64 {
     corpus!(f64);
@@ -474,54 +253,6 @@ fn out_of_bounds_indexing_panics_like_rust() {
     let _ = c64::horner_grad(1.0, &[1.0, 2.0], 4);
 }
 
-mod reductions {
-    use macrograd::{differentiable, grad};
-
-    /// `map(..).sum()` and `fold` over a slice.
-    #[differentiable]
-    pub fn sum_fold(w: f64, #[nograd] xs: &[f64]) -> f64 {
-        let a = xs.iter().map(|x| (w * x).sin()).sum::<f64>();
-        let b = xs.iter().fold(1.0, |acc, &x| acc * (1.0 + w * x));
-        a + b
-    }
-
-    #[test]
-    fn sum_and_fold_match_closed_form_and_differences() {
-        for xs in [vec![], vec![0.5], vec![0.5, -1.0, 2.0]] {
-            let w: f64 = 0.75;
-            let da: f64 = xs.iter().map(|x| x * (w * x).cos()).sum();
-            // d/dw Π(1 + w·x_i) = Σ_i x_i·Π_{j≠i}(1 + w·x_j)
-            let db: f64 = (0..xs.len())
-                .map(|i| {
-                    xs[i]
-                        * (0..xs.len())
-                            .filter(|&j| j != i)
-                            .map(|j| 1.0 + w * xs[j])
-                            .product::<f64>()
-                })
-                .sum();
-            let (_, g) = sum_fold_grad(w, &xs);
-            super::assert_all_close(&[g], &[da + db], super::TOL_64, "closed form");
-            let fd = super::central_diff(|w| sum_fold(w, &xs), w);
-            super::assert_all_close(&[g], &[fd], super::TOL_FD, "finite differences");
-        }
-    }
-
-    #[test]
-    fn closures_take_slices_too() {
-        let f = grad!(|w: &[f64], #[nograd] xs: &[f64]| {
-            let mut s = 0.0;
-            for (&a, &x) in w.iter().zip(xs) {
-                s += a * a * x;
-            }
-            s
-        });
-        let (v, d_w) = f(&[1.0, 2.0], &[3.0, 0.5]);
-        assert_eq!(v, 5.0);
-        assert_eq!(d_w, vec![6.0, 2.0]);
-    }
-}
-
 #[test]
 fn newton_while_loop_matches_the_derivative_of_the_root() {
     // a = 1 is its own root: the loop stops before its first iteration and
@@ -611,34 +342,6 @@ fn a_fixed_array_at_a_run_time_index() {
 #[should_panic(expected = "index out of bounds")]
 fn a_run_time_index_past_a_fixed_array_panics_like_rust() {
     let _ = c64::cross_entropy_grad([0.0; 3], 3);
-}
-
-mod constant_items {
-    use macrograd::differentiable;
-
-    const DIM: usize = 2;
-    const WINDOW: usize = 3;
-
-    /// `const` items as a row width and a loop bound: rows of `DIM` values
-    /// in a flat slice, `xs[i * DIM + j]`, and the first `WINDOW` rows.
-    #[differentiable]
-    fn windowed(w: &[f64], #[nograd] xs: &[f64]) -> f64 {
-        let mut s = 0.0;
-        for i in 0..WINDOW {
-            for j in 0..DIM {
-                s += w[j] * xs[i * DIM + j];
-            }
-        }
-        s
-    }
-
-    #[test]
-    fn const_items_bound_loops_and_indices() {
-        let xs = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
-        let (v, g) = windowed_grad(&[0.5, -1.0], &xs);
-        assert_eq!(v, 0.5 * 9.0 - 12.0);
-        assert_eq!(g, vec![1.0 + 3.0 + 5.0, 2.0 + 4.0 + 6.0]);
-    }
 }
 
 #[test]
@@ -744,100 +447,11 @@ fn windows_and_chunks() {
     assert_all_close(&g, &fd, TOL_FD, "finite differences");
 }
 
-mod composite {
-    use macrograd::differentiable;
-
-    #[differentiable]
-    fn bump(x: f64, c: f64) -> f64 {
-        (x - c).powi(2) * 0.5
-    }
-
-    /// An ODE integrated per data point (a state loop nested in a loop
-    /// over data), a loop inside a run-time `if`, and a call in a loop.
-    #[differentiable]
-    fn composite(k: f64, c: f64, #[nograd] xs: &[f64], steps: usize) -> f64 {
-        let mut loss = 0.0;
-        for &x0 in xs {
-            let mut x = x0;
-            for _ in 0..steps {
-                x = x - 0.125 * k * x * x;
-            }
-            loss += bump(x, c);
-        }
-        if k > 0.5 {
-            let mut p = 1.0;
-            for &x in xs {
-                p *= 1.0 + 0.1 * k * x;
-            }
-            loss += p;
-        }
-        let mut y = c;
-        while y.abs() > 0.125 {
-            y = 0.5 * y * k;
-        }
-        loss + y
-    }
-
-    #[test]
-    fn nested_state_loops_branches_and_calls() {
-        let xs = [0.5, 1.5, -0.25];
-        for (k, c) in [(0.75, 0.25), (0.25, -0.5), (1.5, 2.0)] {
-            for steps in [0usize, 1, 4] {
-                let (v, (dk, dc)) = composite_grad(k, c, &xs, steps);
-                assert_eq!(v, composite(k, c, &xs, steps));
-                let fd = super::numeric_grad(|p| composite(p[0], p[1], &xs, steps), &[k, c]);
-                super::assert_all_close(
-                    &[dk, dc],
-                    &fd,
-                    super::TOL_FD,
-                    &format!("k = {k}, c = {c}, steps = {steps}"),
-                );
-            }
-        }
-    }
-}
-
-mod counters {
-    use macrograd::differentiable;
-
-    /// Newton's method with an iteration cap: an integer counter carried
-    /// through a `while` loop.
-    #[differentiable]
-    fn capped_newton(a: f64, #[nograd] max_iter: usize) -> f64 {
-        let mut x = a;
-        let mut it = 0;
-        while (x * x - a).abs() > 1e-13 && it < max_iter {
-            x = 0.5 * (x + a / x);
-            it += 1;
-        }
-        x
-    }
-
-    /// A count of positive values, used after the loop (and inside a branch).
-    #[differentiable]
-    fn mean_of_positives(w: f64, b: f64, #[nograd] xs: &[f64]) -> f64 {
-        let mut s = 0.0;
-        let mut n = 0;
-        for &x in xs {
-            if x > 0.0 {
-                s += w * x + b;
-                n += 1;
-            }
-        }
-        s / (n as f64 + 1.0)
-    }
-
-    #[test]
-    fn integer_counters_in_loops() {
-        let (v, g) = capped_newton_grad(2.0, 100);
-        assert!((v - 2f64.sqrt()).abs() < 1e-12 && (g - 0.5 / 2f64.sqrt()).abs() < 1e-9);
-        // one step only: x = (a + 1)/2, derivative 1/2
-        assert_eq!(capped_newton_grad(2.0, 1), (1.5, 0.5));
-        assert_eq!(capped_newton_grad(2.0, 0), (2.0, 1.0));
-        let xs = [0.5, -1.0, 2.0, 0.25];
-        let (v, (dw, db)) = mean_of_positives_grad(0.75, 0.5, &xs);
-        // three positives: s = w·2.75 + 3b over 4
-        assert_eq!(v, (0.75 * 2.75 + 1.5) / 4.0);
-        assert_eq!((dw, db), (2.75 / 4.0, 0.75));
-    }
-}
+#[path = "runtime_loops/composite.rs"]
+mod composite;
+#[path = "runtime_loops/constant_items.rs"]
+mod constant_items;
+#[path = "runtime_loops/counters.rs"]
+mod counters;
+#[path = "runtime_loops/reductions.rs"]
+mod reductions;
