@@ -452,3 +452,72 @@ fn hessian_through_state_and_while_loops_matches_finite_differences() {
         assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("halve ({x}, {y})"));
     }
 }
+
+/// A helper with its own Hessian, called by functions with `hessian`.
+#[differentiable(hessian)]
+fn bump(x: f64, y: f64) -> f64 {
+    (x * y).sin() + x * x * y
+}
+
+/// An array helper with a `#[nograd]` parameter.
+#[differentiable(hessian)]
+fn spring(p: [f64; 2], #[nograd] k: f64) -> f64 {
+    k * (p[0] * p[0] + p[1] * p[1]).sqrt()
+}
+
+/// Calls of helpers: their second derivative comes from their HVP.
+#[differentiable(hessian)]
+fn through_helpers(a: f64, b: f64) -> f64 {
+    let u = bump(a.sin(), b) * a;
+    u + bump(b, a * b) + spring([a, b * b], 1.5)
+}
+
+/// A helper called in a run-time loop over data.
+#[differentiable(hessian)]
+fn helper_in_a_loop(a: f64, b: f64, #[nograd] xs: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &x in xs {
+        s += bump(a * x, b) * x;
+    }
+    s
+}
+
+#[test]
+fn hessians_through_helper_calls_match_finite_differences() {
+    for (a, b) in [(0.4, 0.9), (-0.7, 1.3), (1.1, -0.6)] {
+        let (v, g, h) = through_helpers_hessian(a, b);
+        assert_eq!((v, g), through_helpers_grad(a, b));
+        let fd = numeric_hessian(|p| through_helpers_grad(p[0], p[1]).1.flat(), &[a, b]);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("({a}, {b})"));
+        assert_symmetric(&rows(h), 1e-12);
+        let (_, _, hv) = through_helpers_hvp(a, b, (0.5, -2.0));
+        let expected = [0.5 * h[0][0] - 2.0 * h[0][1], 0.5 * h[1][0] - 2.0 * h[1][1]];
+        assert_all_close(&hv.flat(), &expected, 1e-12, "hvp");
+    }
+    for xs in [vec![], vec![0.5], vec![0.5, -1.5, 2.0]] {
+        let (a, b) = (0.3, -0.8);
+        let (_, _, h) = helper_in_a_loop_hessian(a, b, &xs);
+        let fd = numeric_hessian(|p| helper_in_a_loop_grad(p[0], p[1], &xs).1.flat(), &[a, b]);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("xs = {xs:?}"));
+    }
+}
+
+#[test]
+fn a_helper_call_in_a_hessian_has_the_closed_form() {
+    // f(a, b) = bump(a, b) = sin(ab) + a²b:
+    // f_aa = -b² sin(ab) + 2b, f_ab = cos(ab) - ab sin(ab) + 2a, f_bb = -a² sin(ab)
+    #[differentiable(hessian)]
+    fn just_bump(a: f64, b: f64) -> f64 {
+        bump(a, b)
+    }
+    let (a, b): (f64, f64) = (0.7, -1.2);
+    let (_, _, h) = just_bump_hessian(a, b);
+    let s = (a * b).sin();
+    let want = [
+        -b * b * s + 2.0 * b,
+        (a * b).cos() - a * b * s + 2.0 * a,
+        (a * b).cos() - a * b * s + 2.0 * a,
+        -a * a * s,
+    ];
+    assert_all_close(&h.flat(), &want, 1e-12, "closed form");
+}

@@ -190,3 +190,79 @@ pub trait MissingHessian {
 }
 
 impl<T> MissingHessian for T {}
+
+/// What a function with `hessian` needs of a helper `f` it calls: `f`'s
+/// Hessian-vector product `f::hvp_pullback` (the second derivative of the
+/// call), as for [`Hessian`]; without it, the call's one error is this
+/// message.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is called in a function with `hessian`, but `{Self}` has no Hessian",
+    label = "the second derivative of this call is `{Self}`'s Hessian-vector product",
+    note = "write `#[differentiable(hessian)]` on `fn {Self}`, or remove `hessian` from the caller"
+)]
+pub trait CalleeHessian {
+    /// Never called: no type implements this trait.
+    fn never<O>() -> O;
+}
+
+/// The `hvp_pullback` of a helper without `#[differentiable(hessian)]`
+/// called in a function with `hessian` (see [`CalleeHessian`]); generated
+/// code brings it into scope.
+pub trait MissingCalleeHessian {
+    /// Uncallable: `Self: CalleeHessian` never holds.
+    fn hvp_pullback<A, D, O>(_arguments: A, _direction: D) -> O
+    where
+        Self: CalleeHessian,
+    {
+        <Self as CalleeHessian>::never()
+    }
+}
+
+impl<T> MissingCalleeHessian for T {}
+
+/// A zero of a Hessian-vector product's direction type, for an argument of
+/// a call differentiated twice that depends on no differentiable input:
+/// the callee's parameter may be `#[nograd]` (direction `()`) or not (a
+/// float, an array or a tuple of them), which the caller's macro cannot
+/// see; the callee's `hvp_pullback` signature picks it.
+pub trait ZeroDirection {
+    /// The zero.
+    fn zero() -> Self;
+}
+
+impl ZeroDirection for () {
+    fn zero() -> Self {}
+}
+
+impl<T: crate::Float> ZeroDirection for T {
+    fn zero() -> Self {
+        T::from_f64(0.0)
+    }
+}
+
+impl<T: ZeroDirection, const N: usize> ZeroDirection for [T; N] {
+    fn zero() -> Self {
+        std::array::from_fn(|_| T::zero())
+    }
+}
+
+macro_rules! zero_tuples {
+    ($($t:ident),+) => {
+        impl<$($t: ZeroDirection),+> ZeroDirection for ($($t,)+) {
+            fn zero() -> Self {
+                ($($t::zero(),)+)
+            }
+        }
+    };
+}
+zero_tuples!(A);
+zero_tuples!(A, B);
+zero_tuples!(A, B, C);
+zero_tuples!(A, B, C, D);
+zero_tuples!(A, B, C, D, E);
+zero_tuples!(A, B, C, D, E, G);
+
+/// `T`'s [`ZeroDirection`].
+pub fn zero_direction<T: ZeroDirection>() -> T {
+    T::zero()
+}

@@ -122,3 +122,20 @@ fn hvp_through_a_state_loop() {
         },
     );
 }
+
+/// `hessian` through calls of a helper: each call's partials are the
+/// helper's gradient (`bump::pullback`), their tangents its HVP
+/// (`bump::hvp_pullback`); a constant argument gets a zero direction of
+/// whatever type the helper takes.
+#[test]
+fn hessian_through_a_call() {
+    check(
+        "hessian_through_call",
+        quote!(hessian),
+        quote! {
+            fn through(a: f64, b: f64) -> f64 {
+                bump(a.sin(), b) * a + bump(b, 2.0)
+            }
+        },
+    );
+}

@@ -58,7 +58,7 @@ pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)
         return None;
     }
     for n in &g.nodes {
-        match n.op {
+        match &n.op {
             Op::Buf(crate::ir::BufOp::New { .. }) => {
                 return Some((
                     n.span,
@@ -71,10 +71,10 @@ pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)
                     "`hessian` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `hessian`",
                 ))
             }
-            Op::Call(_) => {
+            Op::Call(c) if !c.is_plain_scalar() => {
                 return Some((
                     n.span,
-                    "`hessian` does not support calls to other differentiable functions yet: write the callee's body inline, or remove `hessian`",
+                    "`hessian` goes through calls of free functions returning one float; this call (a method, an associated function, a struct argument or several results) is not supported yet: write the callee's body inline, or remove `hessian`",
                 ))
             }
             _ => {}
@@ -277,6 +277,7 @@ pub fn jacobian(g: &mut Graph, sweeps: Sweeps) {
 /// the Hessian, row by row, over the differentiable elements flattened in
 /// parameter order.
 pub fn hessian(g: &mut Graph) {
+    super::nested::calls_as_nested(g);
     reverse(g);
     let inputs: Vec<(usize, Option<usize>)> = diff_elements(g).collect();
     let grads: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
@@ -303,6 +304,7 @@ pub fn hessian(g: &mut Graph) {
 /// `name_hvp`: adds the direction parameter(s) `v`; [`Graph::grads`] is
 /// the gradient and [`Graph::extra`] is `H·v`, flattened like the gradient.
 pub fn hvp(g: &mut Graph) {
+    super::nested::calls_as_nested(g);
     reverse(g);
     let seeds = direction_params(g, "v");
     let grads: Vec<NodeId> = g.grads.iter().flatten().copied().collect();

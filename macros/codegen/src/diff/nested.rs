@@ -6,7 +6,64 @@
 
 use super::is_active;
 use super::reverse::{accumulate, Adjoints};
-use crate::ir::{Builder, Nested, NestedKind, NodeId, Op};
+use crate::ir::{Builder, Graph, Nested, NestedKind, NodeId, Op};
+
+/// Before a second-order sweep: each call `h(x)` of a scalar helper, whose
+/// forward pass computes `h`'s value and gradient through `h::pullback`,
+/// becomes the nested gradient call it already is (value, then the
+/// partials as the gradient), so that the forward sweep over the reverse
+/// one takes the partials' tangents from `h`'s HVP. The generated call is
+/// the same `h::pullback`; `h` needs `#[differentiable(hessian)]` for its
+/// `hvp_pullback`. [`super::higher::unsupported`] has turned away the
+/// other calls.
+pub(super) fn calls_as_nested(g: &mut Graph) {
+    let calls: Vec<NodeId> = g
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(&n.op, Op::Call(c) if c.is_plain_scalar()))
+        .map(|(i, _)| NodeId(i as u32))
+        .collect();
+    if calls.is_empty() {
+        return;
+    }
+    let active = super::activity(g, |k, _| g.params[k].diff);
+    for id in calls {
+        let span = g.node(id).span;
+        let Op::Call(c) = g.nodes[id.index()].op.clone() else {
+            continue;
+        };
+        let inert: Vec<bool> = c
+            .args
+            .iter()
+            .map(|a| !a.elements().iter().any(|&x| is_active(&active, x)))
+            .collect();
+        let mut outs = vec![c.value];
+        for ((arg, parts), &inert) in c.args.iter().zip(&c.partials).zip(&inert) {
+            if inert {
+                continue;
+            }
+            for k in 0..arg.elements().len() {
+                // a partial nothing reads may have been dropped
+                outs.push(match parts.get(k).copied().flatten() {
+                    Some(p) => p,
+                    None => g.add(Op::Result(id), span),
+                });
+            }
+        }
+        g.nodes[id.index()].op = Op::Nested(Box::new(Nested {
+            path: c.path,
+            args: c.args,
+            by_ref: c.by_ref,
+            arg_spans: c.arg_spans,
+            span: crate::ir::nested::SpanEq(span),
+            kind: NestedKind::Grad,
+            outs,
+            plain_call: true,
+            inert,
+        }));
+    }
+}
 
 /// Adds the callee's HVP at `c`'s arguments along `dirs` (per argument,
 /// per element; `None` is a zero) and returns `H·dirs` flattened like the
@@ -15,8 +72,8 @@ pub(super) fn push_hvp(b: &mut Builder<'_>, c: &Nested, dirs: &[Option<NodeId>])
     let mut zero = None;
     let mut per_arg = Vec::with_capacity(c.args.len());
     let mut at = 0;
-    for a in &c.args {
-        let k = a.elements().len();
+    for (a, &inert) in c.args.iter().zip(&c.inert) {
+        let k = if inert { 0 } else { a.elements().len() };
         let mut v = Vec::with_capacity(k);
         for d in &dirs[at..at + k] {
             v.push(match d {

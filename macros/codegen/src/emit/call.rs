@@ -32,7 +32,7 @@ impl Writer<'_> {
             segs.push(quote!(#id));
         }
         let colon = if leading { quote!(::) } else { quote!() };
-        let assoc = super::names::is_assoc_path(&c.path);
+        let assoc = c.is_assoc();
         if wants_grad {
             let f = if c.method || assoc {
                 let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);

@@ -118,19 +118,6 @@ pub fn assoc_pullback(f: &str) -> String {
     format!("__{}_pullback", f.trim_start_matches("r#"))
 }
 
-/// Whether a call path names an associated function: `Self::f`,
-/// `System::f`, `physics::System::f` (the segment before the function's
-/// name is a type: `Self` or capitalised, as Rust's naming convention has
-/// it).
-pub fn is_assoc_path(path: &[String]) -> bool {
-    let segs: Vec<&String> = path.iter().filter(|s| !s.is_empty()).collect();
-    segs.len() >= 2
-        && segs[segs.len() - 2]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_uppercase())
-}
-
 /// The gradient buffer of a differentiable slice parameter `xs`: `d_xs`.
 pub fn grad_buffer_name(param: &str) -> String {
     format!("d_{}", param.trim_start_matches("r#"))

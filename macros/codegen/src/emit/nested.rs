@@ -41,7 +41,7 @@ impl Writer<'_> {
         let mut at = 0;
         for (k, a) in c.args.iter().enumerate() {
             let len = a.elements().len();
-            if matches!(a, CallArg::Opaque(_) | CallArg::Capture(_)) {
+            if c.inert[k] || matches!(a, CallArg::Opaque(_) | CallArg::Capture(_)) {
                 entries.push(quote!(_));
                 continue;
             }
@@ -69,9 +69,11 @@ impl Writer<'_> {
                     .args
                     .iter()
                     .zip(dirs)
-                    .map(|(a, d)| {
+                    .zip(&c.inert)
+                    .map(|((a, d), &inert)| {
                         let es: Vec<TokenStream> = d.iter().map(|&x| self.expr(x).0).collect();
                         match a {
+                            _ if inert => quote!(::macrograd::__private::zero_direction()),
                             CallArg::Opaque(_) | CallArg::Capture(_) => quote!(()),
                             CallArg::Tuple(_) => quote!((#(#es,)*)),
                             CallArg::Array(_) => quote!([#(#es),*]),
@@ -80,11 +82,16 @@ impl Writer<'_> {
                     })
                     .collect();
                 // `h::hvp_pullback` is `h`'s own under `hessian`, else
-                // `MissingHessian`'s, whose error says to add `hessian`
+                // the fallback's, whose error says to add `hessian`
+                let fallback = if c.plain_call {
+                    quote!(MissingCalleeHessian)
+                } else {
+                    quote!(MissingHessian)
+                };
                 quote_spanned! {span=>
                     let (#(#entries,)*) = {
                         #[allow(unused_imports)]
-                        use ::macrograd::__private::MissingHessian as _;
+                        use ::macrograd::__private::#fallback as _;
                         #owner::hvp_pullback((#(#args,)*), (#(#dirs,)*))
                     };
                     #(#unpack)*

@@ -52,6 +52,29 @@ impl CallSweep {
 }
 
 impl Call {
+    /// Whether the path names an associated function: `Self::f`,
+    /// `System::f`, `physics::System::f` (the segment before the
+    /// function's name is a type: `Self` or capitalised, as Rust's naming
+    /// convention has it).
+    pub fn is_assoc(&self) -> bool {
+        let segs: Vec<&String> = self.path.iter().filter(|s| !s.is_empty()).collect();
+        segs.len() >= 2
+            && segs[segs.len() - 2]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+    }
+
+    /// A call of a free function returning one float with floats, arrays
+    /// and tuples as arguments: the calls a function with `hessian` can
+    /// differentiate twice (through the callee's HVP).
+    pub fn is_plain_scalar(&self) -> bool {
+        !self.is_vector()
+            && !self.method
+            && !self.is_assoc()
+            && !self.args.iter().any(|a| matches!(a, CallArg::Struct(_)))
+    }
+
     /// Whether the helper returns several floats.
     pub fn is_vector(&self) -> bool {
         !self.outs.is_empty() || !matches!(self.sweep, CallSweep::Value)

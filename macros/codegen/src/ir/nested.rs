@@ -51,6 +51,16 @@ pub struct Nested {
     pub kind: NestedKind,
     /// The output nodes (see [`NestedKind`]).
     pub outs: Vec<NodeId>,
+    /// Written as a plain call `h(x)` of a scalar helper in a function with
+    /// `hessian`, whose partials are `h`'s gradient (see
+    /// `diff::nested::calls_as_nested`), rather than as `h_grad(x)`: only
+    /// the error for an `h` without `hessian` differs.
+    pub plain_call: bool,
+    /// Per argument: no gradient entry is taken. Only a plain call's
+    /// argument that depends on no differentiable input is inert: the
+    /// callee may take it as `#[nograd]`, which the caller cannot see; its
+    /// HVP direction is a zero of whatever type the callee takes.
+    pub inert: Vec<bool>,
 }
 
 /// A span that never makes two operations different.
@@ -103,7 +113,9 @@ impl Nested {
     pub fn elements(&self) -> Vec<NodeId> {
         self.args
             .iter()
-            .flat_map(|a| a.elements().iter().copied())
+            .zip(&self.inert)
+            .filter(|(_, &inert)| !inert)
+            .flat_map(|(a, _)| a.elements().iter().copied())
             .collect()
     }
 

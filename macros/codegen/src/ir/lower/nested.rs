@@ -95,6 +95,7 @@ impl Lowerer<'_> {
             }
         }
         let value = outs[0];
+        let inert = vec![false; args.len()];
         self.g.nodes[id.index()].op = Op::Nested(Box::new(Nested {
             path,
             args,
@@ -103,6 +104,8 @@ impl Lowerer<'_> {
             span: crate::ir::nested::SpanEq(span),
             kind: NestedKind::Grad,
             outs,
+            plain_call: false,
+            inert,
         }));
         let gradient = if entries.len() == 1 {
             entries.remove(0)
