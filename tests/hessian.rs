@@ -521,3 +521,56 @@ fn a_helper_call_in_a_hessian_has_the_closed_form() {
     ];
     assert_all_close(&h.flat(), &want, 1e-12, "closed form");
 }
+
+/// `h_jvp` in a body: `(h, ∇h·t)` with a tangent that depends on the
+/// inputs, differentiated through `h`'s HVP. With `h = x³y + y²` and
+/// `t = (y, 1)`: `∇h·t = 3x²y² + x³ + 2y`, so
+/// `f = x·(3x²y² + x³ + 2y) + x³y + y²`.
+#[differentiable]
+fn along(x: f64, y: f64) -> f64 {
+    let (v, t) = cubic_jvp(x, y, (y, 1.0));
+    t * x + v
+}
+
+/// The same in forward mode.
+#[differentiable(mode = forward)]
+fn along_fwd(x: f64, y: f64) -> f64 {
+    let (v, t) = cubic_jvp(x, y, (y, 1.0));
+    t * x + v
+}
+
+/// An array argument, a `#[nograd]` one (no tangent entry) and an array
+/// tangent.
+#[differentiable]
+fn bowl_along(a: [f64; 2], #[nograd] c: f64) -> f64 {
+    let (_, t) = bowl_jvp(a, c, [a[1], 0.5]);
+    t * t
+}
+
+#[test]
+fn jvp_calls_in_a_body_match_closed_forms_and_differences() {
+    for (x, y) in [(0.7, -1.3), (-0.4, 0.9)] {
+        let want = (
+            9.0 * x * x * y * y + 4.0 * x * x * x + 2.0 * y + 3.0 * x * x * y,
+            6.0 * x * x * x * y + 2.0 * x + x * x * x + 2.0 * y,
+        );
+        let (v, g) = along_grad(x, y);
+        assert_all_close(&[v], &[along(x, y)], 1e-14, "value");
+        assert_all_close(&g.flat(), &want.flat(), 1e-12, "reverse");
+        let (_, gf) = along_fwd_grad(x, y);
+        assert_all_close(&gf.flat(), &want.flat(), 1e-12, "forward");
+        let (_, t) = along_jvp(x, y, (0.5, -2.0));
+        assert_all_close(&[t], &[0.5 * want.0 - 2.0 * want.1], 1e-12, "jvp");
+    }
+    for (a, c) in [([0.3, -0.8], 1.2), ([-1.0, 0.6], 0.5)] {
+        let (v, g) = bowl_along_grad(a, c);
+        // `∇h·t` from the gradient here, from `bowl_jvp`'s forward sweep in
+        // `bowl_along`: equal up to rounding
+        assert_all_close(&[v], &[bowl_along(a, c)], 1e-14, "value");
+        let fd = [
+            central_diff(|t| bowl_along([t, a[1]], c), a[0]),
+            central_diff(|t| bowl_along([a[0], t], c), a[1]),
+        ];
+        assert_all_close(&g, &fd, 1e-7, &format!("a = {a:?}"));
+    }
+}

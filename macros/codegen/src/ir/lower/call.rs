@@ -310,13 +310,16 @@ impl Lowerer<'_> {
             if let (Some("_grad"), true) = (derived, bare) {
                 return self.nested_call(c, func, &name[..name.len() - 5], span);
             }
+            if let (Some("_jvp"), true) = (derived, bare) {
+                return self.nested_jvp(c, func, &name[..name.len() - 4], span);
+            }
             if let (Some(suffix), true) = (derived, bare) {
                 let base = &name[..name.len() - suffix.len()];
                 self.cx.error_spanned_by(
                     func,
                     format!(
-                        "`{name}` is a derivative function that cannot be differentiated yet: only `{base}_grad` can be called in a differentiable body (nested differentiation); \
-                         compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter, or call `{base}` or `{base}_grad` here"
+                        "`{name}` is a derivative function that cannot be differentiated yet: only `{base}_grad` and `{base}_jvp` can be called in a differentiable body (nested differentiation); \
+                         compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter, or call `{base}`, `{base}_grad` or `{base}_jvp` here"
                     ),
                 );
                 return Val::Poison;

@@ -20,9 +20,70 @@
 use proc_macro2::Span;
 
 use super::{Lowerer, Val};
-use crate::ir::{CallArg, Nested, NestedKind, Op, SourceSpans};
+use crate::ir::{CallArg, Nested, NestedKind, NodeId, Op, SourceSpans};
+use crate::rules::Prim;
 
 impl Lowerer<'_> {
+    /// `base_jvp(args, tangent)`: `(value, ∇base·tangent)` of a scalar
+    /// function `base`, lowered as the nested gradient call
+    /// `base_grad(args)` and the dot product with the tangent, so that its
+    /// derivatives come from `base`'s HVP as for `base_grad`.
+    pub(super) fn nested_jvp(
+        &mut self,
+        c: &syn::ExprCall,
+        func: &syn::ExprPath,
+        base: &str,
+        span: Span,
+    ) -> Val {
+        let Some(tangent_expr) = c.args.last() else {
+            self.cx.error_spanned_by(
+                func,
+                format!("`{base}_jvp` takes `{base}`'s arguments, then the tangent: `{base}_jvp(x, y, (dx, dy))`"),
+            );
+            return Val::Poison;
+        };
+        let mut inner = c.clone();
+        inner.args = c.args.iter().take(c.args.len() - 1).cloned().collect();
+        let Val::Tuple(mut parts) = self.nested_call(&inner, func, base, span) else {
+            return Val::Poison;
+        };
+        let (Some(gradient), Some(value)) = (parts.pop(), parts.pop()) else {
+            return Val::Poison;
+        };
+        let tangent = self.expr_keep(tangent_expr);
+        if matches!(tangent, Val::Poison) {
+            return Val::Poison;
+        }
+        let Some(pairs) = paired(&gradient, &tangent) else {
+            self.cx.error_spanned_by(
+                tangent_expr,
+                format!(
+                    "the tangent of `{base}_jvp` has the shape of `{base}`'s differentiable arguments as passed here: \
+                     a float per scalar, an array per array, in a tuple when there are several (`(1.0, 0.0)`); \
+                     an argument written as a `#[nograd]` parameter's name has none"
+                ),
+            );
+            return Val::Poison;
+        };
+        let mut dot = None;
+        for (g, t) in pairs {
+            let term = self.arith(
+                Prim::Mul,
+                Val::Num(g),
+                Val::Num(t),
+                tangent_expr,
+                tangent_expr,
+                span,
+            );
+            dot = Some(match dot {
+                None => term,
+                Some(acc) => self.arith(Prim::Add, acc, term, tangent_expr, tangent_expr, span),
+            });
+        }
+        let dot = dot.unwrap_or_else(|| Val::Num(self.push(Op::Const(0.0), span)));
+        Val::Tuple(vec![value, dot])
+    }
+
     /// `base_grad(args)`: the tuple `(value, gradient)` of the
     /// differentiable function `base` (the call's path with its last
     /// segment `base`).
@@ -135,4 +196,25 @@ impl Lowerer<'_> {
                 .all(|(i, n)| param_of(n) == Some((k, p.len.map(|_| i))));
         whole.then_some(k)
     }
+}
+
+/// The gradient's nodes paired with the tangent's, when the two have the
+/// same shape (floats, arrays of the same length, tuples of the same
+/// arity, nested alike); walked with a work stack.
+fn paired(gradient: &Val, tangent: &Val) -> Option<Vec<(NodeId, NodeId)>> {
+    let mut out = Vec::new();
+    let mut work = vec![(gradient, tangent)];
+    while let Some((g, t)) = work.pop() {
+        match (g, t) {
+            (Val::Num(g), Val::Num(t)) => out.push((*g, *t)),
+            (Val::Array(g), Val::Array(t)) if g.len() == t.len() => {
+                out.extend(g.iter().copied().zip(t.iter().copied()));
+            }
+            (Val::Tuple(g), Val::Tuple(t)) if g.len() == t.len() => {
+                work.extend(g.iter().zip(t).rev());
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }

@@ -7,7 +7,8 @@ fn h(x: f64, y: f64) -> f64 {
 
 #[differentiable]
 fn f(x: f64, y: f64) -> f64 {
-    let (_, t) = h_jvp(x, y, (1.0, 0.0));
+    // two differentiable arguments: the tangent is a pair
+    let (_, t) = h_jvp(x, y, 1.0);
     t * x
 }
 
