@@ -41,25 +41,61 @@ pub fn differentiate(g: &mut Graph) {
 /// as the primal's arithmetic, less where the seed folds into constants)
 /// and stores nothing; reverse mode runs one adjoint sweep (about twice the
 /// primal's arithmetic) after the primal, keeping the intermediate values
-/// it reads live until then. Forward mode is chosen for `k = 1`, where it
-/// is never worse; reverse mode otherwise (measured in
-/// `benches/higher.rs`: at `k = 2` forward wins on the 30-step composition
-/// but loses on 2-variable Rosenbrock, so `k = 2` is left to the user).
-/// `mode = forward | reverse` overrides the choice; a parameter of run-time
-/// length always takes reverse mode (its gradient is a buffer, which only
-/// the reverse sweep fills), and so does a function passing a struct whole
-/// to a call (the callee's gradient is added in the reverse sweep).
+/// it reads live until then, and walks the body's dependency chain a
+/// second time, backwards, only once the primal has finished. Forward mode
+/// is chosen for `k = 1`, where it is never worse, and for `k = 2` when
+/// the body is straight-line code whose longest chain of dependent float
+/// operations is at least [`DEEP_CHAIN`] long: the two tangents then ride along the chain and
+/// fill its latency, where the adjoint sweep waits for it and walks it
+/// back (measured in `benches/higher.rs`: forward wins on the two-input
+/// 30-step composition, chain 120, and loses on 2-variable Rosenbrock,
+/// chain 5). Reverse mode otherwise. `mode = forward | reverse` overrides
+/// the choice; a parameter of run-time length always takes reverse mode
+/// (its gradient is a buffer, which only the reverse sweep fills), and so
+/// does a function passing a struct whole to a call (the callee's gradient
+/// is added in the reverse sweep).
 pub fn choose_mode(g: &Graph, wanted: Option<crate::types::Mode>) -> crate::types::Mode {
     use crate::types::Mode;
     // a struct passed whole to a call adds into its gradient in the reverse sweep
     if has_runtime_size(g) || g.struct_calls {
         return Mode::Reverse;
     }
-    wanted.unwrap_or(if diff_elements(g).count() == 1 {
-        Mode::Forward
-    } else {
-        Mode::Reverse
+    wanted.unwrap_or(match diff_elements(g).count() {
+        1 => Mode::Forward,
+        2 if deep_chain(g) => Mode::Forward,
+        _ => Mode::Reverse,
     })
+}
+
+/// Whether `g` is straight-line code (no run-time loop) whose longest
+/// chain is at least [`DEEP_CHAIN`] long.
+fn deep_chain(g: &Graph) -> bool {
+    !g.nodes.iter().any(|n| matches!(n.op, Op::Loop(_))) && chain_depth(g) >= DEEP_CHAIN
+}
+
+/// The dependency-chain length from which two tangents beat one adjoint
+/// sweep (see [`choose_mode`]).
+pub const DEEP_CHAIN: usize = 32;
+
+/// The longest chain of dependent float operations in `g`: one pass in
+/// node order (a node is numbered after its arguments).
+fn chain_depth(g: &Graph) -> usize {
+    let mut depth = vec![0usize; g.nodes.len()];
+    let mut deepest = 0;
+    for (i, node) in g.nodes.iter().enumerate() {
+        let own = usize::from(matches!(node.op, Op::Prim(..) | Op::Powi(..)));
+        let d = own
+            + node
+                .op
+                .args()
+                .into_iter()
+                .filter_map(|a| depth.get(a.index()).copied())
+                .max()
+                .unwrap_or(0);
+        depth[i] = d;
+        deepest = deepest.max(d);
+    }
+    deepest
 }
 
 /// Why [`choose_mode`] picks its mode for `g`, one sentence for the
@@ -77,6 +113,10 @@ pub fn mode_reason(g: &Graph, wanted: Option<crate::types::Mode>) -> String {
         (Some(Mode::Forward), _) => format!("Forward mode, as `mode = forward` asks: {k} tangent sweep(s) beside the primal, nothing stored."),
         (Some(Mode::Reverse), _) => "Reverse mode, as `mode = reverse` asks: one adjoint sweep after the primal.".to_string(),
         (None, 1) => "Forward mode, by the cost model (`diff::choose_mode`): one differentiable scalar takes one tangent sweep beside the primal and stores nothing, never more than a reverse sweep.".to_string(),
+        (None, 2) if deep_chain(g) => format!(
+            "Forward mode, by the cost model (`diff::choose_mode`): two differentiable scalars along a chain of {} dependent operations (at least {DEEP_CHAIN}): two tangents ride along the chain, where an adjoint sweep would wait for it and walk it back; `mode = reverse` overrides.",
+            chain_depth(g)
+        ),
         (None, _) => format!("Reverse mode, by the cost model (`diff::choose_mode`): {k} differentiable scalars would take {k} forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides."),
     }
 }
@@ -277,5 +317,62 @@ fn name_derivatives(g: &mut Graph, nodes: &[NodeId], ds: &Derivatives) {
                 target.adjoint = true;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{choose_mode, DEEP_CHAIN};
+    use crate::types::Mode;
+    use quote::quote;
+
+    fn mode(item: proc_macro2::TokenStream) -> Mode {
+        let g = crate::pipeline(item).expect("lowers").lowered;
+        choose_mode(&g, None)
+    }
+
+    #[test]
+    fn two_inputs_take_forward_mode_only_along_a_deep_chain() {
+        // 30 steps of 4 dependent operations each: a chain of 120
+        let compose = quote! {
+            fn f(x: f64, a: f64) -> f64 {
+                let mut x = x;
+                for _ in 0..30 { x = (x.sin() * x + x.cos()) * a; }
+                x
+            }
+        };
+        assert_eq!(mode(compose), Mode::Forward);
+        // 7 steps: a chain of 28, under DEEP_CHAIN
+        assert!(7 * 4 < DEEP_CHAIN);
+        let short = quote! {
+            fn f(x: f64, a: f64) -> f64 {
+                let mut x = x;
+                for _ in 0..7 { x = (x.sin() * x + x.cos()) * a; }
+                x
+            }
+        };
+        assert_eq!(mode(short), Mode::Reverse);
+        let rosenbrock = quote! {
+            fn f(x: f64, y: f64) -> f64 { (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2) }
+        };
+        assert_eq!(mode(rosenbrock), Mode::Reverse);
+        // a run-time loop keeps reverse mode however deep its body
+        let runtime = quote! {
+            fn f(x: f64, a: f64, #[nograd] n: usize) -> f64 {
+                let mut x = x;
+                for _ in 0..n { x = (x.sin() * x + x.cos()) * a; }
+                x
+            }
+        };
+        assert_eq!(mode(runtime), Mode::Reverse);
+        // three inputs: reverse
+        let three = quote! {
+            fn f(x: f64, a: f64, b: f64) -> f64 {
+                let mut x = x;
+                for _ in 0..30 { x = (x.sin() * x + x.cos()) * a + b; }
+                x
+            }
+        };
+        assert_eq!(mode(three), Mode::Reverse);
     }
 }
