@@ -212,14 +212,17 @@ pub fn evaluate(function: &str, input: &Value, runner: &Runner) -> Result<Evalua
 
 /// Buffers one evaluation reuses across runs.
 pub struct Workspace {
-    /// Each bone's absolute pose, then its skinning transform.
+    /// Each bone's absolute pose.
     absolute: Vec<[f64; 12]>,
+    /// Each bone's skinning transform ([`bone_transform`]).
     transform: Vec<[f64; 12]>,
-    /// Their tangents, one per theta direction.
+    /// The tangents of `absolute`, one per theta direction.
     d_absolute: Vec<[[f64; 12]; THETA]>,
+    /// The tangents of `transform`, one per theta direction.
     d_transform: Vec<[[f64; 12]; THETA]>,
-    /// Each used vertex, posed, and its tangents.
+    /// Each used vertex, posed.
     vertex: Vec<[f64; 3]>,
+    /// Its tangents, one per theta direction.
     d_vertex: Vec<[[f64; 3]; THETA]>,
 }
 
