@@ -452,3 +452,6 @@ fn hessian_through_state_and_while_loops_matches_finite_differences() {
         assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("halve ({x}, {y})"));
     }
 }
+
+#[path = "hessian/slices.rs"]
+mod slices;

@@ -67,7 +67,10 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
 /// The seed of each parameter element a forward sweep differentiates
 /// along: `None` for the constant `1`, or a node holding its tangent (read
 /// from a tangent parameter; it must be defined before the body's first
-/// use of the element). Elements not listed have tangent 0.
+/// use of the element). Elements not listed have tangent 0. A slice
+/// parameter of run-time length is seeded whole, as `(param, None)`: its
+/// tangent is the direction slice that [`Graph::directions`] pairs with it,
+/// read at the same indices.
 pub type Seeds = HashMap<(usize, Option<usize>), Option<NodeId>>;
 
 /// One forward sweep over `g`, for the nodes below `limit` (nodes added
@@ -186,6 +189,22 @@ impl Sweep {
                         self.tangents.insert(*o, t);
                     }
                 }
+                // the reverse sweep's `d_xs[i] += a`: its tangent goes to `hv_xs[i]`
+                Op::Store {
+                    param,
+                    row,
+                    col,
+                    value,
+                } if self.seeds.contains_key(&(param, None)) => {
+                    if let (Some(dir), Some(t)) = (direction(b.graph, param), self.summed(value)) {
+                        b.push(Op::Store {
+                            param: dir,
+                            row,
+                            col,
+                            value: t,
+                        });
+                    }
+                }
                 Op::Recall { of, slot } if is_active(&self.active, n) => {
                     if let Some(&s) = self.recalled.get(&(of, slot)) {
                         let t = b.push(Op::Recall { of, slot: s });
@@ -262,6 +281,18 @@ impl Sweep {
             Op::Param { param, index } => match self.seeds.get(&(*param, *index)) {
                 Some(Some(seed)) => vec![(*seed, false)],
                 _ => vec![(b.constant(1.0), false)],
+            },
+            // `xs[i]` of a slice seeded whole: `tangent[i]`
+            Op::Load { param, row, col } => match direction(b.graph, *param) {
+                Some(dir) => vec![(
+                    b.push(Op::Load {
+                        param: dir,
+                        row: *row,
+                        col: *col,
+                    }),
+                    false,
+                )],
+                None => return None,
             },
             Op::Prim(Prim::Add, args) => {
                 let mut t = self.take_terms(args[0]);
@@ -459,6 +490,14 @@ impl Sweep {
         i.outs.extend(added);
         g.nodes[n.index()].op = Op::If(i);
     }
+}
+
+/// The direction slice parameter paired with slice parameter `param`.
+fn direction(g: &Graph, param: usize) -> Option<usize> {
+    g.directions
+        .iter()
+        .find(|(_, &x)| x == param)
+        .map(|(&dir, _)| dir)
 }
 
 /// `t₁ ± t₂ ± …`, summed left to right (a leading subtracted term negated).

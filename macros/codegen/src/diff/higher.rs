@@ -46,14 +46,13 @@ pub fn jacobian_sweeps(g: &Graph) -> Sweeps {
     }
 }
 
-/// What the derived functions cannot do yet, for the driver's error.
+/// What the derived functions cannot do yet, for the driver's error:
+/// `second_order` when `name_hvp` (or `name_hessian`) is asked for.
+/// A differentiable parameter of run-time length has `name_jvp` and
+/// `name_hvp` (its direction is a slice of the same length); the errors
+/// for `name_hessian`, `name_vjp` and `name_jacobian` over it are the
+/// driver's, on the token asking for them.
 pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)> {
-    if let Some(p) = g.params.iter().find(|p| p.diff && p.slice.is_some()) {
-        return Some((
-            p.span,
-            "a parameter of run-time length has no JVP, Jacobian or Hessian yet: give it a fixed size (`[f64; N]`) or mark it `#[nograd]`",
-        ));
-    }
     if !second_order {
         return None;
     }
@@ -150,6 +149,12 @@ fn direction_params(g: &mut Graph, base: &str) -> Seeds {
             span: Span::call_site(),
             ..p.clone()
         });
+        if p.slice.is_some() {
+            // read at the indices the body reads the slice at
+            g.directions.insert(t, k);
+            seeds.insert((k, None), None);
+            continue;
+        }
         for i in 0..p.len.unwrap_or(1) {
             let index = p.len.map(|_| i);
             let read = g.add(Op::Param { param: t, index }, p.span);
