@@ -67,7 +67,8 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             "a function returning an array has no VJP or Jacobian over a parameter of run-time length yet: give it a fixed size (`[f64; N]`), mark it `#[nograd]`, or differentiate each element of the result in a scalar function",
         ));
     }
-    if let Some((span, msg)) = build::unsupported(lowered, second.is_some()) {
+    let key = second.map(ToString::to_string);
+    if let Some((span, msg)) = build::unsupported(lowered, key.as_deref()) {
         if vector || second.is_some() {
             return Err(syn::Error::new(span, msg));
         }

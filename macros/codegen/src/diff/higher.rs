@@ -47,33 +47,32 @@ pub fn jacobian_sweeps(g: &Graph) -> Sweeps {
 }
 
 /// What the derived functions cannot do yet, for the driver's error:
-/// `second_order` when `name_hvp` (or `name_hessian`) is asked for.
+/// `second_order` is the keyword (`hessian` or `hvp`) asking for second
+/// derivatives, if any.
 /// A differentiable parameter of run-time length has `name_jvp` and
 /// `name_hvp` (its direction is a slice of the same length); the errors
 /// for `name_hessian`, `name_vjp` and `name_jacobian` over it are the
 /// driver's, on the token asking for them.
-pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)> {
-    if !second_order {
-        return None;
-    }
+pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, String)> {
+    let key = second_order?;
     for n in &g.nodes {
         match n.op {
             Op::Buf(crate::ir::BufOp::New { .. }) => {
                 return Some((
                     n.span,
-                    "`hessian` does not support local buffers (`vec![…]`) yet: keep the values in carried variables or fixed arrays, or remove `hessian`",
+                    format!("`{key}` does not support local buffers (`vec![…]`) yet: keep the values in carried variables or fixed arrays, or remove `{key}`"),
                 ))
             }
             Op::Nested(_) => {
                 return Some((
                     n.span,
-                    "`hessian` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `hessian`",
+                    format!("`{key}` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
             Op::Call(_) => {
                 return Some((
                     n.span,
-                    "`hessian` does not support calls to other differentiable functions yet: write the callee's body inline, or remove `hessian`",
+                    format!("`{key}` does not support calls to other differentiable functions yet: write the callee's body inline, or remove `{key}`"),
                 ))
             }
             _ => {}
