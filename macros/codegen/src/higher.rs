@@ -144,8 +144,13 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         crate::simplify::simplify(&mut g);
         let mut doc = doc(&name, sig, &g, kind, sweeps);
-        // what run-time loops keep (a state loop's tape)
-        if let Some(memory) = crate::emit::memory_doc(&g) {
+        // what run-time loops keep (a state loop's tape): only a derived
+        // function with a reverse sweep keeps anything
+        let reverse = !matches!(
+            (kind, sweeps),
+            (Kind::Jvp, _) | (Kind::Jacobian, Sweeps::Forward)
+        );
+        if let Some(memory) = crate::emit::memory_doc(&g).filter(|_| reverse) {
             doc.push_str("\n\n");
             doc.push_str(&memory);
         }
@@ -195,7 +200,7 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
                  over the differentiable elements x = ({xs}).\n\n {} \
                  One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored.",
                 if has_slice {
-                    "`tangent` has the parameters' shape: a slice (`&[F]`) for a parameter of run-time length.\n\n # Panics\n\n If a direction slice's length differs from its parameter's.\n\n"
+                    "`tangent` has the parameters' shape: a slice (`&[F]`) of the same length for a parameter of run-time length (the call panics if the lengths differ)."
                 } else {
                     "`tangent` has the gradient's type."
                 }
@@ -252,8 +257,8 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
              for a parameter of run-time length), `gradient` and `H·v` the gradient's type (a fresh `Vec` for \
              such a parameter, as `{name}_grad` returns).\n\n Forward over reverse (Pearlmutter 1994): one \
              forward sweep seeded with `v` over the reverse sweep, a small constant times the cost of the \
-             gradient; the Hessian is never formed. Allocates the two `Vec`s and calls `{name}_hvp_into`.\n\n \
-             # Panics\n\n If a direction slice's length differs from its parameter's."
+             gradient; the Hessian is never formed. Allocates the two `Vec`s and calls `{name}_hvp_into`; panics if a direction \
+             slice's length differs from its parameter's."
         ),
         Kind::Hvp => format!(
             " Value, gradient and Hessian-vector product of [`{name}`]: returns `({call}, gradient, H·v)` with \
