@@ -74,7 +74,11 @@ fn extended_rosenbrock_over_a_slice_matches_the_fixed_size_hessian() {
         let (x, v) = (&X[..len], &V[..len]);
         let (value, grad, hv) = ext_rosen_slice_hvp(x, v);
         let (gv, gg) = ext_rosen_slice_grad(x);
-        assert_eq!((value, &grad), (gv, &gg), "value and gradient are `_grad`'s");
+        assert_eq!(
+            (value, &grad),
+            (gv, &gg),
+            "value and gradient are `_grad`'s"
+        );
         assert_eq!((grad.len(), hv.len()), (len, len));
         let expected = match n {
             0 => Vec::new(),

@@ -13,7 +13,9 @@ use std::process::{Command, Stdio};
 use serde_json::{json, Value};
 
 /// The evals the tool implements, whose recorded workloads are replayed.
-const EVALS: &[&str] = &["ba", "det", "gmm", "hello", "llsq", "lse", "lstm", "ode"];
+const EVALS: &[&str] = &[
+    "ba", "det", "gmm", "hello", "kmeans", "llsq", "lse", "lstm", "ode",
+];
 
 fn data_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("GRADBENCH_DATA").map_or_else(

@@ -7,6 +7,7 @@ mod descent;
 mod det;
 pub mod gmm;
 mod hello;
+mod kmeans;
 mod llsq;
 mod lse;
 mod lstm;
@@ -17,7 +18,7 @@ mod saddle;
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 10] = [
+pub static EVALS: [Eval; 11] = [
     Eval {
         module: "ba",
         evaluate: ba::evaluate,
@@ -33,6 +34,10 @@ pub static EVALS: [Eval; 10] = [
     Eval {
         module: "hello",
         evaluate: hello::evaluate,
+    },
+    Eval {
+        module: "kmeans",
+        evaluate: kmeans::evaluate,
     },
     Eval {
         module: "llsq",

@@ -282,16 +282,12 @@ pub fn hvp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> 
         (quote!(#float), quote!(#value), quote!(value))
     } else {
         let (t, gr, hv) = (tuple(&rest_tys), tuple(&rest_grads), tuple(&rest_hvs));
-        (
-            quote!((#float, #t, #t)),
-            quote!((#value, #gr, #hv)),
-            {
-                let gn: Vec<TokenStream> = rest_gn.iter().map(|i| quote!(#i)).collect();
-                let hn: Vec<TokenStream> = rest_hn.iter().map(|i| quote!(#i)).collect();
-                let (gp, hp) = (tuple(&gn), tuple(&hn));
-                quote!((value, #gp, #hp))
-            },
-        )
+        (quote!((#float, #t, #t)), quote!((#value, #gr, #hv)), {
+            let gn: Vec<TokenStream> = rest_gn.iter().map(|i| quote!(#i)).collect();
+            let hn: Vec<TokenStream> = rest_hn.iter().map(|i| quote!(#i)).collect();
+            let (gp, hp) = (tuple(&gn), tuple(&hn));
+            quote!((value, #gp, #hp))
+        })
     };
     let body = w.body(into_ret);
     let args = sig.params.iter().map(|p| &p.ident);
