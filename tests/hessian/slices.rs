@@ -251,3 +251,30 @@ fn jvp_is_the_gradient_dotted_with_the_tangent() {
 fn a_tangent_of_another_length_panics() {
     let _ = ext_rosen_slice_jvp(&X[..4], &V[..5]);
 }
+
+/// Generic over the float type: `Σ xᵢ³ · w`.
+#[differentiable(hvp)]
+fn cubes<T: macrograd::Float>(x: &[T], #[nograd] w: T) -> T {
+    let mut s = T::ZERO;
+    for i in 0..x.len() {
+        s = s + x[i] * x[i] * x[i] * w;
+    }
+    s
+}
+
+#[test]
+fn generic_slices_in_f32_and_f64() {
+    // closed form: (H·v)ᵢ = 6·w·xᵢ·vᵢ
+    let (x, v) = ([0.5, -1.5, 2.0], [1.0, 2.0, -0.5]);
+    let (_, _, hv) = cubes_hvp(&x, 0.5f64, &v);
+    let expected: Vec<f64> = x.iter().zip(&v).map(|(a, b)| 3.0 * a * b).collect();
+    assert_all_close(&hv, &expected, 1e-15, "f64");
+    let (x32, v32) = (x.map(|a| a as f32), v.map(|a| a as f32));
+    let (_, _, hv) = cubes_hvp(&x32, 0.5f32, &v32);
+    let hv: Vec<f64> = hv.iter().map(|&a| a as f64).collect();
+    assert_all_close(&hv, &expected, 1e-6, "f32");
+    let (_, t) = cubes_jvp(&x32, 0.5f32, &v32);
+    // ∇f·v = Σ 1.5·xᵢ²·vᵢ
+    let dot: f64 = x.iter().zip(&v).map(|(a, b)| 1.5 * a * a * b).sum();
+    assert_all_close(&[t as f64], &[dot], 1e-6, "f32 jvp");
+}
