@@ -236,7 +236,7 @@ pub(super) fn mark(g: &Graph, n: NodeId, op: &BufOp, active: &mut Vec<bool>) -> 
             }
             false
         }
-        BufOp::Get { buf, .. } => is_active(active, buf),
+        BufOp::Get { buf, .. } | BufOp::Sum(buf) => is_active(active, buf),
         _ => false,
     }
 }

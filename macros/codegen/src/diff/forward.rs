@@ -349,10 +349,14 @@ impl Sweep {
     }
 
     /// A buffer operation's tangent: an active buffer gets a tangent buffer
-    /// of the same length, read and written at the same indices.
+    /// of the same length, read and written at the same indices. Over a
+    /// reverse sweep (an HVP), a logged buffer's tangent is logged too and
+    /// every undo of the buffer (`Pop`, `Undo`) undoes its tangent: each
+    /// write of the buffer has one of its tangent, so the two logs have the
+    /// same length at every point and one mark serves both.
     fn buffer(&mut self, b: &mut Builder<'_>, n: NodeId, op: &BufOp) {
         match *op {
-            BufOp::New { len, init, .. } if is_active(&self.active, n) => {
+            BufOp::New { len, init, log, .. } if is_active(&self.active, n) => {
                 let init = match self.summed(init) {
                     Some(t) => t,
                     None => b.constant(0.0),
@@ -360,7 +364,7 @@ impl Sweep {
                 let t = b.push(Op::Buf(BufOp::New {
                     len,
                     init,
-                    log: false,
+                    log,
                     adj: None,
                 }));
                 b.graph.nodes[t.index()].name = b.graph.node(n).name.clone();
@@ -384,6 +388,23 @@ impl Sweep {
                         idx,
                         value: t,
                     }));
+                }
+            }
+            BufOp::Pop(buf) => {
+                if let Some(tb) = self.summed(buf) {
+                    b.push(Op::Buf(BufOp::Pop(tb)));
+                }
+            }
+            BufOp::Undo { buf, to } => {
+                if let Some(tb) = self.summed(buf) {
+                    b.push(Op::Buf(BufOp::Undo { buf: tb, to }));
+                }
+            }
+            // the sum of an adjoint buffer (the adjoint of its fill value)
+            BufOp::Sum(buf) if is_active(&self.active, n) => {
+                if let Some(tb) = self.summed(buf) {
+                    let t = b.push(Op::Buf(BufOp::Sum(tb)));
+                    self.tangents.insert(n, t);
                 }
             }
             _ => {}
@@ -432,6 +453,10 @@ impl Sweep {
             t.head = self.block(g, &t.head);
         }
         l.body = self.block(g, &l.body);
+        // the tangent of a buffer whose log the loop records is rolled
+        // back with it by the loop replaying this one
+        let tangent_bufs: Vec<NodeId> = l.undo.iter().filter_map(|&u| self.summed(u)).collect();
+        l.undo.extend(tangent_bufs);
         for (c, tp) in added {
             let init = match self.summed(c.init) {
                 Some(t) => t,

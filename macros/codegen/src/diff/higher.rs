@@ -57,12 +57,6 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
     let key = second_order?;
     for n in &g.nodes {
         match n.op {
-            Op::Buf(crate::ir::BufOp::New { .. }) => {
-                return Some((
-                    n.span,
-                    format!("`{key}` does not support local buffers (`vec![…]`) yet: keep the values in carried variables or fixed arrays, or remove `{key}`"),
-                ))
-            }
             Op::Nested(_) => {
                 return Some((
                     n.span,
