@@ -453,7 +453,7 @@ fn hessian_through_state_and_while_loops_matches_finite_differences() {
     }
 }
 
-#[path = "hessian/slices.rs"]
-mod slices;
 #[path = "hessian/buffers.rs"]
 mod buffers;
+#[path = "hessian/slices.rs"]
+mod slices;

@@ -88,7 +88,10 @@ fn a_state_buffer_over_a_slice_matches_finite_differences() {
     let v = [1.0, 0.5, -2.0, 0.75];
     for steps in [0, 1, 5] {
         let (value, grad, hv) = stepped_hvp(&x, steps, &v);
-        assert_eq!((value, &grad), (stepped_grad(&x, steps).0, &stepped_grad(&x, steps).1));
+        assert_eq!(
+            (value, &grad),
+            (stepped_grad(&x, steps).0, &stepped_grad(&x, steps).1)
+        );
         for (i, &hvi) in hv.iter().enumerate() {
             let fd = central_diff(
                 |t| {

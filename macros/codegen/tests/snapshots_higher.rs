@@ -144,3 +144,22 @@ fn hvp_over_a_slice() {
         },
     );
 }
+
+/// `hvp` through a local buffer: the buffer's tangent is logged like the
+/// buffer and popped with it in the reverse sweep.
+#[test]
+fn hvp_through_a_local_buffer() {
+    check(
+        "hvp_local_buffer",
+        quote!(hvp),
+        quote! {
+            fn prefix(x: f64, y: f64, #[nograd] n: usize) -> f64 {
+                let mut b = vec![x; n];
+                for i in 1..n {
+                    b[i] = b[i - 1] * y + (b[i] * x).sin();
+                }
+                b[n - 1]
+            }
+        },
+    );
+}
