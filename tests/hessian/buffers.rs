@@ -6,6 +6,9 @@
 //! checked against finite differences of the function in
 //! tests/runtime_buffers.rs) and, where short, closed forms.
 
+// the bodies index buffers in run-time loops on purpose: those are the forms tested
+#![allow(clippy::needless_range_loop, clippy::manual_memcpy)]
+
 use super::common::{assert_all_close, central_diff};
 use super::{assert_symmetric, numeric_hessian};
 use macrograd::differentiable;

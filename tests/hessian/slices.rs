@@ -6,6 +6,10 @@
 //! generated gradient along `v` (the gradient itself is checked against
 //! finite differences of the function in tests/runtime_loops.rs).
 
+// the bodies index slices in run-time loops and take `&Vec<f64>` on purpose:
+// those are the forms tested
+#![allow(clippy::needless_range_loop, clippy::ptr_arg)]
+
 use super::common::{assert_all_close, central_diff};
 use macrograd::differentiable;
 
@@ -131,7 +135,7 @@ fn weighted(x: &[f32], #[nograd] w: &[f32]) -> f32 {
     let mut p = 1.0;
     let mut s = 0.0;
     for i in 0..x.len() {
-        p = p * (1.0 + 0.1 * x[i]);
+        p *= 1.0 + 0.1 * x[i];
         s += w[i] * x[i] * x[i] * x[i];
     }
     let mut k = 0;
@@ -257,7 +261,7 @@ fn a_tangent_of_another_length_panics() {
 fn cubes<T: macrograd::Float>(x: &[T], #[nograd] w: T) -> T {
     let mut s = T::ZERO;
     for i in 0..x.len() {
-        s = s + x[i] * x[i] * x[i] * w;
+        s += x[i] * x[i] * x[i] * w;
     }
     s
 }
