@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 pub use super::Derivatives;
 use super::{activity, element_name, is_active, name_derivatives, set_active};
-use crate::ir::{Block, BufOp, Builder, Call, Carried, Graph, NodeId, Op};
+use crate::ir::{Block, Builder, Call, Carried, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
 /// A tangent not summed yet: its terms, each `true` when it is subtracted.
@@ -182,7 +182,9 @@ impl Sweep {
             let mut b = Builder::new(g, span);
             match b.graph.op(n).clone() {
                 Op::If(_) => self.branches(b.graph, n),
-                Op::Buf(bop) => self.buffer(&mut b, n, &bop),
+                Op::Buf(bop) => {
+                    super::buffer::forward_buf(&mut b, n, &bop, &self.active, &mut self.tangents)
+                }
                 Op::Call(c) if c.is_vector() => {
                     let outs = super::vcall::forward(&mut b, &c, |x| self.summed(x));
                     for (o, t) in c.outs.iter().zip(outs.into_iter().flatten()) {
@@ -346,69 +348,6 @@ impl Sweep {
             _ => return None,
         };
         (!terms.is_empty()).then_some(terms)
-    }
-
-    /// A buffer operation's tangent: an active buffer gets a tangent buffer
-    /// of the same length, read and written at the same indices. Over a
-    /// reverse sweep (an HVP), a logged buffer's tangent is logged too and
-    /// every undo of the buffer (`Pop`, `Undo`) undoes its tangent: each
-    /// write of the buffer has one of its tangent, so the two logs have the
-    /// same length at every point and one mark serves both.
-    fn buffer(&mut self, b: &mut Builder<'_>, n: NodeId, op: &BufOp) {
-        match *op {
-            BufOp::New { len, init, log, .. } if is_active(&self.active, n) => {
-                let init = match self.summed(init) {
-                    Some(t) => t,
-                    None => b.constant(0.0),
-                };
-                let t = b.push(Op::Buf(BufOp::New {
-                    len,
-                    init,
-                    log,
-                    adj: None,
-                }));
-                b.graph.nodes[t.index()].name = b.graph.node(n).name.clone();
-                b.graph.nodes[t.index()].adjoint = true;
-                self.tangents.insert(n, t);
-            }
-            BufOp::Get { buf, idx } if is_active(&self.active, n) => {
-                if let Some(tb) = self.summed(buf) {
-                    let t = b.push(Op::Buf(BufOp::Get { buf: tb, idx }));
-                    self.tangents.insert(n, t);
-                }
-            }
-            BufOp::Set { buf, idx, value } => {
-                if let Some(tb) = self.summed(buf) {
-                    let t = match self.summed(value) {
-                        Some(t) => t,
-                        None => b.constant(0.0),
-                    };
-                    b.push(Op::Buf(BufOp::Set {
-                        buf: tb,
-                        idx,
-                        value: t,
-                    }));
-                }
-            }
-            BufOp::Pop(buf) => {
-                if let Some(tb) = self.summed(buf) {
-                    b.push(Op::Buf(BufOp::Pop(tb)));
-                }
-            }
-            BufOp::Undo { buf, to } => {
-                if let Some(tb) = self.summed(buf) {
-                    b.push(Op::Buf(BufOp::Undo { buf: tb, to }));
-                }
-            }
-            // the sum of an adjoint buffer (the adjoint of its fill value)
-            BufOp::Sum(buf) if is_active(&self.active, n) => {
-                if let Some(tb) = self.summed(buf) {
-                    let t = b.push(Op::Buf(BufOp::Sum(tb)));
-                    self.tangents.insert(n, t);
-                }
-            }
-            _ => {}
-        }
     }
 
     /// The tangent of a call's value: its partials times its arguments'
