@@ -574,3 +574,8 @@ fn jvp_calls_in_a_body_match_closed_forms_and_differences() {
         assert_all_close(&g, &fd, 1e-7, &format!("a = {a:?}"));
     }
 }
+
+#[path = "hessian/buffers.rs"]
+mod buffers;
+#[path = "hessian/slices.rs"]
+mod slices;

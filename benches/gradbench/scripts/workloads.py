@@ -68,6 +68,15 @@ def ode():
         yield f"n={n},s={s}", ("primal", "gradient"), {"x": [rng.random() for _ in range(n)], "s": s}
 
 
+def kmeans():
+    rng = random.Random(31337)
+    sizes = [(k, n, d) for k in [10, 100, 1000] for n in [1000, 10000] for d in [8, 16]]
+    for k, n, d in sorted(sizes, key=lambda s: s[0] * s[1] * s[2]):
+        points = [[rng.random() for _ in range(d)] for _ in range(n)]
+        # the last k points, as the eval's default inputs
+        yield f"k={k},n={n},d={d}", ("cost", "dir"), {"points": points, "centroids": points[n - k:]}
+
+
 def lstm():
     # GradBench draws these without a seed; a fixed one here
     rng = random.Random(31337)
@@ -97,7 +106,7 @@ def ba():
         yield f"ba{k + 1}_n{n}_m{m}_p{p}", ("objective", "jacobian"), dict(inp, n=n, m=m, p=p)
 
 
-EVALS = {"ba": ba, "det": det, "gmm": gmm, "llsq": llsq, "lse": lse, "lstm": lstm, "ode": ode}
+EVALS = {"ba": ba, "det": det, "gmm": gmm, "kmeans": kmeans, "llsq": llsq, "lse": lse, "lstm": lstm, "ode": ode}
 
 # particle and saddle: one default input, four functions (the modes of the
 # outer and the inner derivative), all derivatives: timed one by one

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 /// The evals the tool implements, whose recorded workloads are replayed.
 const EVALS: &[&str] = &[
-    "ba", "det", "gmm", "hello", "ht", "llsq", "lse", "lstm", "ode",
+    "ba", "det", "gmm", "hello", "ht", "kmeans", "llsq", "lse", "lstm", "ode",
 ];
 
 fn data_dir() -> Option<PathBuf> {

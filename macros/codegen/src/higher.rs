@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 
 use crate::diff::higher::{self as build, Sweeps};
-use crate::emit::higher::{derived_fn, diff_len, Kind};
+use crate::emit::higher::{derived_fn, diff_len, hvp_slices, Kind};
 use crate::ir::lower::NODE_LIMIT;
 use crate::ir::Graph;
 use crate::parse::{GradFn, MAX_ELEMENTS};
@@ -17,10 +17,12 @@ use crate::types::Signature;
 pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenStream> {
     let vector = sig.out_len.is_some();
     let hessian = f.args.hessian.as_ref();
-    if let (true, Some(h)) = (vector, hessian) {
+    // the token asking for second derivatives: `hessian`, else `hvp`
+    let second = hessian.or(f.args.hvp.as_ref());
+    if let (true, Some(h)) = (vector, second) {
         return Err(syn::Error::new(
             h.span(),
-            "`hessian` needs a scalar result: this function returns an array; differentiate one of its elements in a scalar function, or remove `hessian`",
+            format!("`{h}` needs a scalar result: this function returns an array; differentiate one of its elements in a scalar function, or remove `{h}`"),
         ));
     }
     if let (true, Some((_, m))) = (vector, &f.args.mode) {
@@ -32,10 +34,10 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // methods and struct parameters have `name_grad` only, for now
     let structs = sig.assoc || lowered.params.iter().any(|p| p.fields.is_some());
     if structs {
-        if let Some(h) = hessian {
+        if let Some(h) = second {
             return Err(syn::Error::new(
                 h.span(),
-                "`hessian` is not supported yet on methods or functions with struct parameters: remove `hessian`, or write the function over floats and arrays",
+                format!("`{h}` is not supported yet on methods or functions with struct parameters: remove `{h}`, or write the function over floats and arrays"),
             ));
         }
         if vector {
@@ -49,12 +51,27 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         return Ok(TokenStream::new());
     }
-    if let Some((span, msg)) = build::unsupported(lowered, hessian.is_some()) {
-        if vector || hessian.is_some() {
+    // a differentiable parameter of run-time length: `name_jvp` and
+    // `name_hvp` take directions of its length; a Hessian or Jacobian
+    // would be a matrix of run-time size
+    let slice = sig.diff_params().find(|p| p.slice.is_some());
+    if let (Some(p), Some(h)) = (slice, hessian) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`hessian` needs differentiable parameters of fixed size, and `{}` has run-time length (its Hessian would be an n × n matrix of run-time size): write `#[differentiable(hvp)]` for `name_hvp` (Hessian-vector products, a small constant times the cost of the gradient), or give it a fixed size (`[f64; N]`)", p.ident),
+        ));
+    }
+    if let (Some(p), true) = (slice, vector) {
+        return Err(syn::Error::new(
+            p.ident.span(),
+            "a function returning an array has no VJP or Jacobian over a parameter of run-time length yet: give it a fixed size (`[f64; N]`), mark it `#[nograd]`, or differentiate each element of the result in a scalar function",
+        ));
+    }
+    let key = second.map(ToString::to_string);
+    if let Some((span, msg)) = build::unsupported(lowered, key.as_deref()) {
+        if vector || second.is_some() {
             return Err(syn::Error::new(span, msg));
         }
-        // a scalar function with a buffer input keeps its gradient alone
-        return Ok(TokenStream::new());
     }
     let n = diff_len(sig);
     let too_big = |count: usize, what: &str| {
@@ -95,7 +112,10 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         kinds.extend([Kind::Vjp, Kind::Jacobian]);
     }
     if hessian.is_some() {
-        kinds.extend([Kind::Hessian, Kind::Hvp]);
+        kinds.push(Kind::Hessian);
+    }
+    if second.is_some() {
+        kinds.push(Kind::Hvp);
     }
     let mut out = TokenStream::new();
     for kind in kinds {
@@ -115,18 +135,32 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             Kind::Hvp => build::hvp(&mut g),
         }
         if let Some((span, msg)) = g.unsupported.first() {
+            // a slice function's `name_jvp` comes without being asked for:
+            // where its forward sweep cannot go, `name_grad` stays alone
+            if kind == Kind::Jvp && slice.is_some() {
+                continue;
+            }
             return Err(syn::Error::new(*span, msg));
         }
         crate::simplify::simplify(&mut g);
         let mut doc = doc(&name, sig, &g, kind, sweeps);
-        // what run-time loops keep (a state loop's tape)
-        if let Some(memory) = crate::emit::memory_doc(&g) {
+        // what run-time loops keep (a state loop's tape): only a derived
+        // function with a reverse sweep keeps anything
+        let reverse = !matches!(
+            (kind, sweeps),
+            (Kind::Jvp, _) | (Kind::Jacobian, Sweeps::Forward)
+        );
+        if let Some(memory) = crate::emit::memory_doc(&g).filter(|_| reverse) {
             doc.push_str("\n\n");
             doc.push_str(&memory);
         }
-        out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
+        if kind == Kind::Hvp && slice.is_some() {
+            out.extend(hvp_slices(&f.item, sig, &g, &doc));
+        } else {
+            out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
+        }
     }
-    if hessian.is_some() {
+    if second.is_some() && slice.is_none() {
         out.extend(crate::emit::hessian_items(&f.item, sig));
     }
     Ok(out)
@@ -137,6 +171,7 @@ fn elements(sig: &Signature) -> String {
     let mut names = Vec::new();
     for p in sig.diff_params() {
         match p.len {
+            _ if p.slice.is_some() => names.push(format!("{}[..]", p.ident)),
             None => names.push(p.ident.to_string()),
             Some(n) if p.tuple => names.extend((0..n).map(|i| format!("{}.{i}", p.ident))),
             Some(n) => names.extend((0..n).map(|i| format!("{}[{i}]", p.ident))),
@@ -151,6 +186,7 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
     let call = format!("{name}({})", params.join(", "));
     let xs = elements(sig);
     let n = diff_len(sig);
+    let has_slice = sig.diff_params().any(|p| p.slice.is_some());
     let head = match kind {
         Kind::Jvp => {
             let product = match sig.out_len {
@@ -161,8 +197,13 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
             };
             format!(
                 " Value and directional derivative of [`{name}`] along `tangent`: returns {product} \
-                 over the differentiable elements x = ({xs}).\n\n `tangent` has the gradient's type. \
-                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored."
+                 over the differentiable elements x = ({xs}).\n\n {} \
+                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored.",
+                if has_slice {
+                    "`tangent` has the parameters' shape: a slice (`&[F]`) of the same length for a parameter of run-time length (the call panics if the lengths differ)."
+                } else {
+                    "`tangent` has the gradient's type."
+                }
             )
         }
         Kind::Vjp => format!(
@@ -210,6 +251,15 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
                  {n} forward sweeps over it (one per column), all sharing the primal values.{formulas}"
             )
         }
+        Kind::Hvp if has_slice => format!(
+            " Value, gradient and Hessian-vector product of [`{name}`]: returns `({call}, gradient, H·v)` with \
+             `(H·v)ᵢ = Σⱼ ∂²{name}/∂xᵢ∂xⱼ · vⱼ` over x = ({xs}); `v` has the parameters' shape (a slice `&[F]` \
+             for a parameter of run-time length), `gradient` and `H·v` the gradient's type (a fresh `Vec` for \
+             such a parameter, as `{name}_grad` returns).\n\n Forward over reverse (Pearlmutter 1994): one \
+             forward sweep seeded with `v` over the reverse sweep, a small constant times the cost of the \
+             gradient; the Hessian is never formed. Allocates the two `Vec`s and calls `{name}_hvp_into`; panics if a direction \
+             slice's length differs from its parameter's."
+        ),
         Kind::Hvp => format!(
             " Value, gradient and Hessian-vector product of [`{name}`]: returns `({call}, gradient, H·v)` with \
              `(H·v)ᵢ = Σⱼ ∂²{name}/∂xᵢ∂xⱼ · vⱼ` over x = ({xs}); `v` and `H·v` have the gradient's type.\n\n \

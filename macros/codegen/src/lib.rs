@@ -187,7 +187,8 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 doc.push_str(&memory);
             }
             if emit::has_slice_grads(sig) {
-                return emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
+                let grad = emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
+                return quote::quote! { #grad #derived };
             }
             let grad = emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc);
             quote::quote! { #grad #derived }

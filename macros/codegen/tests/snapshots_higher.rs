@@ -139,3 +139,44 @@ fn hessian_through_a_call() {
         },
     );
 }
+
+/// `hvp` over a slice: `name_hvp_into` reads `v[i]` where the body reads
+/// `x[i]` and adds into `d_x` and `hv_x`; `name_hvp` allocates both and
+/// calls it; `name_jvp` reads `tangent[i]`.
+#[test]
+fn hvp_over_a_slice() {
+    check(
+        "hvp_slice",
+        quote!(hvp),
+        quote! {
+            pub fn ext_rosen(x: &[f64]) -> f64 {
+                let mut sum = 0.0;
+                for i in 0..x.len() / 2 {
+                    let a = 1.0 - x[2 * i];
+                    let b = x[2 * i + 1] - x[2 * i] * x[2 * i];
+                    sum += a * a + 100.0 * b * b;
+                }
+                sum
+            }
+        },
+    );
+}
+
+/// `hvp` through a local buffer: the buffer's tangent is logged like the
+/// buffer and popped with it in the reverse sweep.
+#[test]
+fn hvp_through_a_local_buffer() {
+    check(
+        "hvp_local_buffer",
+        quote!(hvp),
+        quote! {
+            fn prefix(x: f64, y: f64, #[nograd] n: usize) -> f64 {
+                let mut b = vec![x; n];
+                for i in 1..n {
+                    b[i] = b[i - 1] * y + (b[i] * x).sin();
+                }
+                b[n - 1]
+            }
+        },
+    );
+}

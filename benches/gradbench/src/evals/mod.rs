@@ -8,6 +8,7 @@ mod det;
 pub mod gmm;
 mod hello;
 mod ht;
+mod kmeans;
 mod llsq;
 mod lse;
 mod lstm;
@@ -18,7 +19,7 @@ mod saddle;
 use crate::protocol::{number, numbers, Eval, Evaluated, Runner};
 
 /// Every implemented eval; `define` succeeds for these modules only.
-pub static EVALS: [Eval; 11] = [
+pub static EVALS: [Eval; 12] = [
     Eval {
         module: "ba",
         evaluate: ba::evaluate,
@@ -38,6 +39,10 @@ pub static EVALS: [Eval; 11] = [
     Eval {
         module: "ht",
         evaluate: ht::evaluate,
+    },
+    Eval {
+        module: "kmeans",
+        evaluate: kmeans::evaluate,
     },
     Eval {
         module: "llsq",

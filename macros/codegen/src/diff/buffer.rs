@@ -10,12 +10,14 @@
 //! element `v[i]` (see [`own_elements`]) is rolled back once, before its
 //! reverse loop, to the log length marked just before it, rather than
 //! iteration by iteration; [`super::undone`] then drops the writes that
-//! are undone right away. Forward mode: an active buffer gets a tangent
-//! buffer, read and written at the same indices.
+//! are undone right away. Forward mode ([`forward_buf`]): an active buffer
+//! gets a tangent buffer, read and written at the same indices, and undone
+//! with it when the forward sweep runs over a reverse sweep (an HVP).
 
 use std::collections::HashSet;
 
 use super::reverse::{accumulate, Adjoints};
+use super::Derivatives;
 use super::{is_active, set_active};
 use crate::ir::walk::regions;
 use crate::ir::{Block, BufOp, Builder, Graph, NodeId, Op};
@@ -200,6 +202,76 @@ pub(super) fn reverse_buf(
     }
 }
 
+/// A buffer operation's tangent: an active buffer gets a tangent buffer
+/// of the same length, read and written at the same indices. Over a
+/// reverse sweep (an HVP), a logged buffer's tangent is logged too and
+/// every undo of the buffer (`Pop`, `Undo`) undoes its tangent: each
+/// write of the buffer has one of its tangent, so the two logs have the
+/// same length at every point and one mark serves both.
+pub(super) fn forward_buf(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    op: &BufOp,
+    active: &[bool],
+    tangents: &mut Derivatives,
+) {
+    let summed = |t: &Derivatives, x: NodeId| t.get(&x).copied();
+    match *op {
+        BufOp::New { len, init, log, .. } if is_active(active, n) => {
+            let init = match summed(tangents, init) {
+                Some(t) => t,
+                None => b.constant(0.0),
+            };
+            let t = b.push(Op::Buf(BufOp::New {
+                len,
+                init,
+                log,
+                adj: None,
+            }));
+            b.graph.nodes[t.index()].name = b.graph.node(n).name.clone();
+            b.graph.nodes[t.index()].adjoint = true;
+            tangents.insert(n, t);
+        }
+        BufOp::Get { buf, idx } if is_active(active, n) => {
+            if let Some(tb) = summed(tangents, buf) {
+                let t = b.push(Op::Buf(BufOp::Get { buf: tb, idx }));
+                tangents.insert(n, t);
+            }
+        }
+        BufOp::Set { buf, idx, value } => {
+            if let Some(tb) = summed(tangents, buf) {
+                let t = match summed(tangents, value) {
+                    Some(t) => t,
+                    None => b.constant(0.0),
+                };
+                b.push(Op::Buf(BufOp::Set {
+                    buf: tb,
+                    idx,
+                    value: t,
+                }));
+            }
+        }
+        BufOp::Pop(buf) => {
+            if let Some(tb) = summed(tangents, buf) {
+                b.push(Op::Buf(BufOp::Pop(tb)));
+            }
+        }
+        BufOp::Undo { buf, to } => {
+            if let Some(tb) = summed(tangents, buf) {
+                b.push(Op::Buf(BufOp::Undo { buf: tb, to }));
+            }
+        }
+        // the sum of an adjoint buffer (the adjoint of its fill value)
+        BufOp::Sum(buf) if is_active(active, n) => {
+            if let Some(tb) = summed(tangents, buf) {
+                let t = b.push(Op::Buf(BufOp::Sum(tb)));
+                tangents.insert(n, t);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The logged buffers declared outside `body` that it writes (nested
 /// blocks included): what a loop over `body` rolls back before undoing an
 /// iteration.
@@ -236,7 +308,7 @@ pub(super) fn mark(g: &Graph, n: NodeId, op: &BufOp, active: &mut Vec<bool>) -> 
             }
             false
         }
-        BufOp::Get { buf, .. } => is_active(active, buf),
+        BufOp::Get { buf, .. } | BufOp::Sum(buf) => is_active(active, buf),
         _ => false,
     }
 }

@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 
 pub use super::Derivatives;
 use super::{activity, element_name, is_active, name_derivatives, set_active};
-use crate::ir::{Block, BufOp, Builder, Call, Carried, Graph, NodeId, Op};
+use crate::ir::{Block, Builder, Call, Carried, Graph, NodeId, Op};
 use crate::rules::{self, Prim};
 
 /// A tangent not summed yet: its terms, each `true` when it is subtracted.
@@ -67,7 +67,10 @@ pub fn forward(g: &mut Graph, param: usize, index: Option<usize>) {
 /// The seed of each parameter element a forward sweep differentiates
 /// along: `None` for the constant `1`, or a node holding its tangent (read
 /// from a tangent parameter; it must be defined before the body's first
-/// use of the element). Elements not listed have tangent 0.
+/// use of the element). Elements not listed have tangent 0. A slice
+/// parameter of run-time length is seeded whole, as `(param, None)`: its
+/// tangent is the direction slice that [`Graph::directions`] pairs with it,
+/// read at the same indices.
 pub type Seeds = HashMap<(usize, Option<usize>), Option<NodeId>>;
 
 /// One forward sweep over `g`, for the nodes below `limit` (nodes added
@@ -179,11 +182,29 @@ impl Sweep {
             let mut b = Builder::new(g, span);
             match b.graph.op(n).clone() {
                 Op::If(_) => self.branches(b.graph, n),
-                Op::Buf(bop) => self.buffer(&mut b, n, &bop),
+                Op::Buf(bop) => {
+                    super::buffer::forward_buf(&mut b, n, &bop, &self.active, &mut self.tangents)
+                }
                 Op::Call(c) if c.is_vector() => {
                     let outs = super::vcall::forward(&mut b, &c, |x| self.summed(x));
                     for (o, t) in c.outs.iter().zip(outs.into_iter().flatten()) {
                         self.tangents.insert(*o, t);
+                    }
+                }
+                // the reverse sweep's `d_xs[i] += a`: its tangent goes to `hv_xs[i]`
+                Op::Store {
+                    param,
+                    row,
+                    col,
+                    value,
+                } if self.seeds.contains_key(&(param, None)) => {
+                    if let (Some(dir), Some(t)) = (direction(b.graph, param), self.summed(value)) {
+                        b.push(Op::Store {
+                            param: dir,
+                            row,
+                            col,
+                            value: t,
+                        });
                     }
                 }
                 Op::Recall { of, slot } if is_active(&self.active, n) => {
@@ -263,6 +284,18 @@ impl Sweep {
                 Some(Some(seed)) => vec![(*seed, false)],
                 _ => vec![(b.constant(1.0), false)],
             },
+            // `xs[i]` of a slice seeded whole: `tangent[i]`
+            Op::Load { param, row, col } => match direction(b.graph, *param) {
+                Some(dir) => vec![(
+                    b.push(Op::Load {
+                        param: dir,
+                        row: *row,
+                        col: *col,
+                    }),
+                    false,
+                )],
+                None => return None,
+            },
             Op::Prim(Prim::Add, args) => {
                 let mut t = self.take_terms(args[0]);
                 t.extend(self.take_terms(args[1]));
@@ -317,48 +350,6 @@ impl Sweep {
         (!terms.is_empty()).then_some(terms)
     }
 
-    /// A buffer operation's tangent: an active buffer gets a tangent buffer
-    /// of the same length, read and written at the same indices.
-    fn buffer(&mut self, b: &mut Builder<'_>, n: NodeId, op: &BufOp) {
-        match *op {
-            BufOp::New { len, init, .. } if is_active(&self.active, n) => {
-                let init = match self.summed(init) {
-                    Some(t) => t,
-                    None => b.constant(0.0),
-                };
-                let t = b.push(Op::Buf(BufOp::New {
-                    len,
-                    init,
-                    log: false,
-                    adj: None,
-                }));
-                b.graph.nodes[t.index()].name = b.graph.node(n).name.clone();
-                b.graph.nodes[t.index()].adjoint = true;
-                self.tangents.insert(n, t);
-            }
-            BufOp::Get { buf, idx } if is_active(&self.active, n) => {
-                if let Some(tb) = self.summed(buf) {
-                    let t = b.push(Op::Buf(BufOp::Get { buf: tb, idx }));
-                    self.tangents.insert(n, t);
-                }
-            }
-            BufOp::Set { buf, idx, value } => {
-                if let Some(tb) = self.summed(buf) {
-                    let t = match self.summed(value) {
-                        Some(t) => t,
-                        None => b.constant(0.0),
-                    };
-                    b.push(Op::Buf(BufOp::Set {
-                        buf: tb,
-                        idx,
-                        value: t,
-                    }));
-                }
-            }
-            _ => {}
-        }
-    }
-
     /// The tangent of a call's value: its partials times its arguments'
     /// tangents.
     fn call(&self, b: &mut Builder<'_>, c: &Call) -> Option<NodeId> {
@@ -401,6 +392,10 @@ impl Sweep {
             t.head = self.block(g, &t.head);
         }
         l.body = self.block(g, &l.body);
+        // the tangent of a buffer whose log the loop records is rolled
+        // back with it by the loop replaying this one
+        let tangent_bufs: Vec<NodeId> = l.undo.iter().filter_map(|&u| self.summed(u)).collect();
+        l.undo.extend(tangent_bufs);
         for (c, tp) in added {
             let init = match self.summed(c.init) {
                 Some(t) => t,
@@ -459,6 +454,14 @@ impl Sweep {
         i.outs.extend(added);
         g.nodes[n.index()].op = Op::If(i);
     }
+}
+
+/// The direction slice parameter paired with slice parameter `param`.
+fn direction(g: &Graph, param: usize) -> Option<usize> {
+    g.directions
+        .iter()
+        .find(|(_, &x)| x == param)
+        .map(|(&dir, _)| dir)
 }
 
 /// `t₁ ± t₂ ± …`, summed left to right (a leading subtracted term negated).

@@ -46,35 +46,27 @@ pub fn jacobian_sweeps(g: &Graph) -> Sweeps {
     }
 }
 
-/// What the derived functions cannot do yet, for the driver's error.
-pub fn unsupported(g: &Graph, second_order: bool) -> Option<(Span, &'static str)> {
-    if let Some(p) = g.params.iter().find(|p| p.diff && p.slice.is_some()) {
-        return Some((
-            p.span,
-            "a parameter of run-time length has no JVP, Jacobian or Hessian yet: give it a fixed size (`[f64; N]`) or mark it `#[nograd]`",
-        ));
-    }
-    if !second_order {
-        return None;
-    }
+/// What the derived functions cannot do yet, for the driver's error:
+/// `second_order` is the keyword (`hessian` or `hvp`) asking for second
+/// derivatives, if any.
+/// A differentiable parameter of run-time length has `name_jvp` and
+/// `name_hvp` (its direction is a slice of the same length); the errors
+/// for `name_hessian`, `name_vjp` and `name_jacobian` over it are the
+/// driver's, on the token asking for them.
+pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, String)> {
+    let key = second_order?;
     for n in &g.nodes {
         match &n.op {
-            Op::Buf(crate::ir::BufOp::New { .. }) => {
-                return Some((
-                    n.span,
-                    "`hessian` does not support local buffers (`vec![…]`) yet: keep the values in carried variables or fixed arrays, or remove `hessian`",
-                ))
-            }
             Op::Nested(_) => {
                 return Some((
                     n.span,
-                    "`hessian` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `hessian`",
+                    format!("`{key}` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
             Op::Call(c) if !c.is_plain_scalar() => {
                 return Some((
                     n.span,
-                    "`hessian` goes through calls of free functions returning one float; this call (a method, an associated function, a struct argument or several results) is not supported yet: write the callee's body inline, or remove `hessian`",
+                    format!("`{key}` goes through calls of free functions returning one float; this call (a method, an associated function, a struct argument or several results) is not supported yet: write the callee's body inline, or remove `{key}`"),
                 ))
             }
             _ => {}
@@ -150,6 +142,12 @@ fn direction_params(g: &mut Graph, base: &str) -> Seeds {
             span: Span::call_site(),
             ..p.clone()
         });
+        if p.slice.is_some() {
+            // read at the indices the body reads the slice at
+            g.directions.insert(t, k);
+            seeds.insert((k, None), None);
+            continue;
+        }
         for i in 0..p.len.unwrap_or(1) {
             let index = p.len.map(|_| i);
             let read = g.add(Op::Param { param: t, index }, p.span);

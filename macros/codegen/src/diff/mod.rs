@@ -268,7 +268,8 @@ fn mark_block(
                 }
                 false
             }
-            Op::Load { param, .. } => g.params[*param].diff,
+            // a slice is seeded whole, as `(param, None)`
+            Op::Load { param, .. } => g.params[*param].diff && seed(*param, None),
             Op::Buf(b) => buffer::mark(g, n, b, active),
             Op::Cmp(..)
             | Op::And(..)

@@ -10,7 +10,11 @@
 //! ```
 //!
 //! A direction (`tangent`, `v`) has the gradient's type: one entry per
-//! differentiable parameter, of its shape.
+//! differentiable parameter, of its shape; for a parameter of run-time
+//! length it is a slice `&[F]` of the same length (checked: a mismatch
+//! panics with both names), and `name_hvp` comes with
+//! `name_hvp_into(params, v, d_xs: &mut [F], hv_xs: &mut [F])`, which adds
+//! the gradient and H·v into the caller's buffers as `name_grad_into` does.
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -131,6 +135,189 @@ fn pack(sig: &Signature, elems: Vec<TokenStream>) -> TokenStream {
     }
 }
 
+/// The type of a direction: the gradient's, with `&[F]` (`&[[F; n]]`)
+/// for a parameter of run-time length.
+fn direction_type(sig: &Signature) -> TokenStream {
+    let tys: Vec<TokenStream> = sig
+        .diff_params()
+        .map(|p| match p.slice {
+            Some(s) => {
+                let elem: TokenStream = s.element(sig.float).parse().expect("a type parses");
+                quote!(&[#elem])
+            }
+            None => super::entry_type(p, sig.float),
+        })
+        .collect();
+    if tys.len() == 1 {
+        tys[0].clone()
+    } else {
+        quote!((#(#tys),*))
+    }
+}
+
+/// The direction `dir` taken apart into one part per differentiable
+/// parameter (`let (v_x, v_y) = v;`) when there are several, and each
+/// slice's part checked against its parameter's length.
+fn directions(sig: &Signature, dir: &str) -> Vec<TokenStream> {
+    let d = syn::Ident::new(dir, Span::call_site());
+    let several = sig.diff_params().count() > 1;
+    let parts: Vec<syn::Ident> = sig
+        .diff_params()
+        .map(|p| match several {
+            true => format_ident!("{}_{}", dir, p.ident.to_string().trim_start_matches("r#")),
+            false => d.clone(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    if several {
+        out.push(quote! { let (#(#parts),*) = #d; });
+    }
+    for (p, part) in sig.diff_params().zip(&parts) {
+        if p.slice.is_some() {
+            out.push(length_check(&p.ident, part, "direction"));
+        }
+    }
+    out
+}
+
+/// `assert_eq!(xs.len(), other.len(), "…")`: `other` (a direction or a
+/// caller's buffer) has the length of slice parameter `xs`.
+fn length_check(xs: &syn::Ident, other: &syn::Ident, what: &str) -> TokenStream {
+    let msg = format!("`{xs}` and its {what} `{other}` differ in length");
+    quote! { ::core::assert_eq!(#xs.len(), #other.len(), #msg); }
+}
+
+/// `name_hvp` and `name_hvp_into` of a function with a differentiable
+/// parameter of run-time length, from the HVP graph `g`:
+///
+/// ```text
+/// fn f_hvp_into(params, v, d_xs: &mut [F], hv_xs: &mut [F]) -> F   // or (F, rest, rest)
+/// fn f_hvp(params, v) -> (F, gradient, gradient)                    // allocates, calls it
+/// ```
+///
+/// `f_hvp_into` adds into `d_xs` and `hv_xs` (never zeroes them), like
+/// `f_grad_into`; it returns the value with the gradient and H·v of the
+/// parameters of fixed size, if any.
+pub fn hvp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> TokenStream {
+    let vis = &item.vis;
+    let name = format_ident!("{}_hvp", item.sig.ident);
+    let into_name = format_ident!("{}_hvp_into", item.sig.ident);
+    let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    let gty = grad_type(sig);
+    let ins = inputs(sig);
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
+    let dir = fresh_name(&taken, &diff, "v");
+    let d = syn::Ident::new(&dir, Span::call_site());
+    let dty = direction_type(sig);
+    let mut prelude = Vec::new();
+    for p in g.params.iter().filter(|p| p.by_ref) {
+        let x = names::ident(&p.name, p.span);
+        prelude.push(quote! { let #x = *#x; });
+    }
+    prelude.extend(directions(sig, &dir));
+    // the caller's buffers, the fresh ones `f_hvp` makes, and the entries
+    // of the fixed-size parameters, in parameter order
+    let (mut buf_ins, mut bufs, mut buf_args) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut grads, mut hvs) = (Vec::new(), Vec::new());
+    let (mut rest_tys, mut rest_grads, mut rest_hvs) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut rest_gn, mut rest_hn) = (Vec::new(), Vec::new());
+    let mut w = Writer::new(g);
+    let mut at = 0;
+    for (k, p) in sig.diff_params().enumerate() {
+        match p.slice {
+            Some(s) => {
+                let xs = &p.ident;
+                let elem: TokenStream = s.element(sig.float).parse().expect("a type parses");
+                let zero = match s.row {
+                    None => quote!(0.0),
+                    Some(n) => {
+                        let n = Literal::usize_unsuffixed(n);
+                        quote!([0.0; #n])
+                    }
+                };
+                let name = xs.to_string();
+                for (buf, list) in [
+                    (names::grad_buffer_name(&name), &mut grads),
+                    (names::hv_buffer_name(&name), &mut hvs),
+                ] {
+                    let b = names::ident(&buf, xs.span());
+                    prelude.push(length_check(xs, &b, "output buffer"));
+                    buf_ins.push(quote!(#b: &mut [#elem]));
+                    bufs.push(quote! { let mut #b: ::std::vec::Vec<#elem> = ::std::vec![#zero; #xs.len()]; });
+                    buf_args.push(quote!(&mut #b));
+                    list.push(quote!(#b));
+                }
+            }
+            None => {
+                let len = p.len.unwrap_or(1);
+                let ty = p.value_ty();
+                rest_tys.push(quote!(#ty));
+                let pack = |w: &mut Writer<'_>, nodes: &[NodeId]| {
+                    let elems: Vec<TokenStream> = nodes.iter().map(|&n| w.output(n)).collect();
+                    match p.len {
+                        None => elems[0].clone(),
+                        Some(_) if p.tuple => quote!((#(#elems,)*)),
+                        Some(_) => quote!([#(#elems),*]),
+                    }
+                };
+                let gr: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
+                rest_grads.push(pack(&mut w, &gr[at..at + len]));
+                rest_hvs.push(pack(&mut w, &g.extra[at..at + len]));
+                at += len;
+                let (gk, hk) = (format_ident!("gradient_{}", k), format_ident!("hv_{}", k));
+                grads.push(quote!(#gk));
+                hvs.push(quote!(#hk));
+                rest_gn.push(gk);
+                rest_hn.push(hk);
+            }
+        }
+    }
+    let tuple = |v: &[TokenStream]| match v.len() {
+        1 => v[0].clone(),
+        _ => quote!((#(#v),*)),
+    };
+    let value = w.output(g.value);
+    let (into_ty, into_ret, call_pat) = if rest_tys.is_empty() {
+        (quote!(#float), quote!(#value), quote!(value))
+    } else {
+        let (t, gr, hv) = (tuple(&rest_tys), tuple(&rest_grads), tuple(&rest_hvs));
+        (quote!((#float, #t, #t)), quote!((#value, #gr, #hv)), {
+            let gn: Vec<TokenStream> = rest_gn.iter().map(|i| quote!(#i)).collect();
+            let hn: Vec<TokenStream> = rest_hn.iter().map(|i| quote!(#i)).collect();
+            let (gp, hp) = (tuple(&gn), tuple(&hn));
+            quote!((value, #gp, #hp))
+        })
+    };
+    let body = w.body(into_ret);
+    let args = sig.params.iter().map(|p| &p.ident);
+    let (all_g, all_hv) = (tuple(&grads), tuple(&hvs));
+    let into_doc = format!(
+        " Allocation-free form of [`{name}`]: adds the gradient and H·v of each differentiable slice `xs` \
+         into the caller's buffers `d_xs` and `hv_xs` (of the slice's length; they are not zeroed, so \
+         repeated calls accumulate, as `{}_grad_into` does) and returns the value with the gradient \
+         and H·v of the other differentiable parameters.\n\n # Panics\n\n If a direction or a buffer's \
+         length differs from its slice's.",
+        item.sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
+        #vis fn #name(#ins, #d: #dty) -> (#float, #gty, #gty) {
+            #(#bufs)*
+            let #call_pat = #into_name(#(#args,)* #d, #(#buf_args),*);
+            (value, #all_g, #all_hv)
+        }
+
+        #[doc = #into_doc]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut, unused_assignments, dead_code)]
+        #vis fn #into_name(#ins, #d: #dty, #(#buf_ins),*) -> #into_ty {
+            #(#prelude)*
+            #body
+        }
+    }
+}
+
 /// The derived function `kind` of `item`, from its graph `g`.
 pub fn derived_fn(
     item: &syn::ItemFn,
@@ -156,14 +343,9 @@ pub fn derived_fn(
         let dir = fresh_name(&taken, &diff, base);
         let dir = dir.as_str();
         let d = syn::Ident::new(dir, Span::call_site());
-        ins = quote!(#ins, #d: #gty);
-        let parts: Vec<syn::Ident> = sig
-            .diff_params()
-            .map(|p| format_ident!("{}_{}", dir, p.ident.to_string().trim_start_matches("r#")))
-            .collect();
-        if parts.len() > 1 {
-            prelude.push(quote! { let (#(#parts),*) = #d; });
-        }
+        let dty = direction_type(sig);
+        ins = quote!(#ins, #d: #dty);
+        prelude.extend(directions(sig, dir));
     }
     if kind == Kind::Vjp {
         let c = syn::Ident::new(&fresh_name(&taken, &diff, "cotangent"), Span::call_site());

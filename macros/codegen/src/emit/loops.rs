@@ -248,8 +248,17 @@ impl Writer<'_> {
         col: Option<NodeId>,
         value: NodeId,
     ) -> TokenStream {
-        let p = &self.g.params[param];
-        let buf = ident(&grad_buffer_name(&p.name), p.span);
+        // into a direction `v`: the H·v buffer of the parameter it goes with
+        let buf = match self.g.directions.get(&param) {
+            Some(&x) => {
+                let p = &self.g.params[x];
+                ident(&super::names::hv_buffer_name(&p.name), p.span)
+            }
+            None => {
+                let p = &self.g.params[param];
+                ident(&grad_buffer_name(&p.name), p.span)
+            }
+        };
         let row = self.expr(row).0;
         let v = self.expr(value).0;
         match col {

@@ -123,6 +123,12 @@ pub fn grad_buffer_name(param: &str) -> String {
     format!("d_{}", param.trim_start_matches("r#"))
 }
 
+/// The H·v buffer of a differentiable slice parameter `xs` in
+/// `name_hvp_into`: `hv_xs`.
+pub fn hv_buffer_name(param: &str) -> String {
+    format!("hv_{}", param.trim_start_matches("r#"))
+}
+
 /// An identifier from a source name, raw ones (`r#type`) included.
 pub fn ident(name: &str, span: Span) -> Ident {
     match name.strip_prefix("r#") {

@@ -163,7 +163,9 @@ pub enum Op {
         col: Option<NodeId>,
     },
     /// `d_xs[row][col] += value`: adds to the gradient buffer of a
-    /// differentiable slice parameter; a statement with no value.
+    /// differentiable slice parameter (or, for an HVP's direction `v`, to
+    /// the H·v buffer `hv_xs`; see [`Graph::directions`]); a statement
+    /// with no value.
     Store {
         /// Index into [`Graph::params`].
         param: usize,
@@ -340,6 +342,11 @@ pub struct Graph {
     /// of `k` iterations around a loop over one segment, so the reverse
     /// sweep keeps one state per segment and one segment's states at a time.
     pub checkpoint: Option<usize>,
+    /// For a derived function's direction parameter of run-time length
+    /// (`tangent`, `v`), the differentiable slice parameter it is the
+    /// direction of. A [`Op::Store`] into a direction adds into the H·v
+    /// buffer of that parameter (the tangent of its gradient buffer).
+    pub directions: std::collections::HashMap<usize, usize>,
 }
 
 impl Graph {
@@ -358,6 +365,7 @@ impl Graph {
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
+            directions: std::collections::HashMap::new(),
         }
     }
 

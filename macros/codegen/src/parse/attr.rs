@@ -13,6 +13,9 @@ pub struct GradArgs {
     pub custom: Option<syn::Path>,
     /// `hessian`: also `name_hessian` and `name_hvp`.
     pub hessian: Option<syn::Ident>,
+    /// `hvp`: also `name_hvp` (and `name_hvp_into` beside a differentiable
+    /// slice), without the full Hessian.
+    pub hvp: Option<syn::Ident>,
     /// `mode = forward | reverse`: overrides the cost model for `name_grad`.
     pub mode: Option<(Mode, syn::Ident)>,
     /// `checkpoint = k`: the reverse sweep of a run-time loop keeps its
@@ -27,10 +30,12 @@ pub const CHECKPOINT: &str = "checkpoint";
 pub const CUSTOM: &str = "custom";
 /// The keyword asking for second derivatives.
 pub const HESSIAN: &str = "hessian";
+/// The keyword asking for Hessian-vector products alone.
+pub const HVP: &str = "hvp";
 /// The keyword choosing the sweep.
 pub const MODE: &str = "mode";
 
-const ARGS: &str = "`#[differentiable]` takes `custom = path_to_gradient_fn`, `checkpoint = k`, `hessian` or `mode = forward | reverse`";
+const ARGS: &str = "`#[differentiable]` takes `custom = path_to_gradient_fn`, `checkpoint = k`, `hessian`, `hvp` or `mode = forward | reverse`";
 
 impl Parse for GradArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -45,6 +50,11 @@ impl Parse for GradArgs {
                     return Err(twice());
                 }
                 args.hessian = Some(key);
+            } else if key == HVP {
+                if args.hvp.is_some() {
+                    return Err(twice());
+                }
+                args.hvp = Some(key);
             } else if key == MODE {
                 if args.mode.is_some() {
                     return Err(twice());
