@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{assert_all_close, check_both_floats};
+use common::{assert_all_close, check_both_floats, numeric_grad};
 
 /// f64 values and gradients vs the closed form
 const TOL_64: f64 = 1e-12;
@@ -120,6 +120,23 @@ macro_rules! corpus {
                 loss += 0.1 * data[i].t * s.omega;
             }
             loss
+        }
+
+        /// A struct parameter by reference beside a float, with a Hessian:
+        /// `_jvp` takes a `(State, F)` tangent, `_hvp` a `(State, F)`
+        /// direction and gives `H·v` of the same shape. The body reads
+        /// `omega`, then `theta`: the Hessian's order is (ω, θ, k).
+        #[differentiable(hessian)]
+        pub fn energy_k(s: &State, k: $F) -> $F {
+            0.5 * s.omega * s.omega * k + (1.0 - s.theta.cos())
+        }
+
+        /// One explicit Euler step of a pendulum, as an array: `_vjp` takes
+        /// a `[F; 2]` cotangent and gives a `State`; `_jvp` takes a
+        /// `State` tangent.
+        #[differentiable]
+        pub fn step_arr(s: State, #[nograd] h: $F) -> [$F; 2] {
+            [s.theta + h * s.omega, s.omega - h * s.theta.sin()]
         }
 
         /// Fields read inside a run-time `if`.
@@ -382,4 +399,145 @@ fn slices_of_structs_are_data_read_in_run_time_loops() {
         |p| c32::fit(state32(p), &data32),
         &[dth, dom],
     );
+}
+
+/// (value, ∂ω, ∂θ, ∂k) of `energy_k` and its Hessian over (ω, θ, k), from
+/// calculus: E = ½ω²k + 1 − cos θ.
+fn energy_k_closed(theta: f64, omega: f64, k: f64) -> (f64, [f64; 3], [[f64; 3]; 3]) {
+    let v = 0.5 * omega * omega * k + (1.0 - theta.cos());
+    let g = [omega * k, theta.sin(), 0.5 * omega * omega];
+    let h = [[k, 0.0, omega], [0.0, theta.cos(), 0.0], [omega, 0.0, 0.0]];
+    (v, g, h)
+}
+
+#[test]
+fn jvp_hvp_and_hessian_of_a_struct_parameter() {
+    for (theta, omega, k) in [(0.3, -1.2, 2.5), (1.7, 0.4, -0.8), (-2.0, 0.9, 1.1)] {
+        let (cv, cg, ch) = energy_k_closed(theta, omega, k);
+        let s = c64::State { theta, omega };
+        // tangent / direction (vθ, vω, vk)
+        let (vt, vo, vk) = (0.7, -0.35, 1.9);
+        let dir = c64::State {
+            theta: vt,
+            omega: vo,
+        };
+        let (v, jv) = c64::energy_k_jvp(&s, k, (dir, vk));
+        assert_all_close(&[v], &[cv], TOL_64, "energy_k value");
+        let expected_jv = cg[0] * vo + cg[1] * vt + cg[2] * vk;
+        assert_all_close(&[jv], &[expected_jv], TOL_64, "energy_k J·v");
+        // the JVP against a central difference along the direction
+        let along = |t: f64| {
+            let s = c64::State {
+                theta: theta + t * vt,
+                omega: omega + t * vo,
+            };
+            c64::energy_k(&s, k + t * vk)
+        };
+        assert_all_close(
+            &[jv],
+            &[common::central_diff(along, 0.0)],
+            1e-8,
+            "J·v vs differences",
+        );
+        let (v, (gs, gk), (hs, hk)) = c64::energy_k_hvp(&s, k, (dir, vk));
+        assert_all_close(&[v], &[cv], TOL_64, "hvp value");
+        assert_all_close(&[gs.omega, gs.theta, gk], &cg, TOL_64, "hvp gradient");
+        let vv = [vo, vt, vk];
+        let hv: Vec<f64> = ch
+            .iter()
+            .map(|row| row.iter().zip(&vv).map(|(a, b)| a * b).sum())
+            .collect();
+        assert_all_close(&[hs.omega, hs.theta, hk], &hv, TOL_64, "H·v");
+        let (_, (hgs, hgk), h) = c64::energy_k_hessian(&s, k);
+        assert_all_close(
+            &[hgs.omega, hgs.theta, hgk],
+            &cg,
+            TOL_64,
+            "hessian gradient",
+        );
+        let flat: Vec<f64> = h.iter().flatten().copied().collect();
+        let cflat: Vec<f64> = ch.iter().flatten().copied().collect();
+        assert_all_close(&flat, &cflat, TOL_64, "Hessian over (ω, θ, k)");
+        // f32: the same products against the closed forms
+        let s32 = c32::State {
+            theta: theta as f32,
+            omega: omega as f32,
+        };
+        let dir32 = c32::State {
+            theta: vt as f32,
+            omega: vo as f32,
+        };
+        let (_, jv32) = c32::energy_k_jvp(&s32, k as f32, (dir32, vk as f32));
+        assert_all_close(&[f64::from(jv32)], &[expected_jv], 1e-5, "f32 J·v");
+        let (_, _, (hs32, hk32)) = c32::energy_k_hvp(&s32, k as f32, (dir32, vk as f32));
+        assert_all_close(
+            &[
+                f64::from(hs32.omega),
+                f64::from(hs32.theta),
+                f64::from(hk32),
+            ],
+            &hv,
+            1e-5,
+            "f32 H·v",
+        );
+    }
+}
+
+#[test]
+fn vjp_jvp_and_jacobian_of_a_vector_result_with_a_struct_parameter() {
+    let h = 0.1;
+    for (theta, omega) in [(0.3, -1.2), (1.7, 0.4)] {
+        let s = c64::State { theta, omega };
+        let y = [theta + h * omega, omega - h * theta.sin()];
+        // J over (θ, ω)
+        let j = [[1.0, h], [-h * theta.cos(), 1.0]];
+        let u = [0.6, -1.3];
+        let (v, d) = c64::step_arr_vjp(s, h, u);
+        assert_all_close(&v, &y, TOL_64, "step value");
+        assert_all_close(
+            &[d.theta, d.omega],
+            &[
+                u[0] * j[0][0] + u[1] * j[1][0],
+                u[0] * j[0][1] + u[1] * j[1][1],
+            ],
+            TOL_64,
+            "uᵀJ as a State",
+        );
+        let t = c64::State {
+            theta: 0.25,
+            omega: -0.8,
+        };
+        let (_, jt) = c64::step_arr_jvp(s, h, t);
+        let expected = [
+            j[0][0] * t.theta + j[0][1] * t.omega,
+            j[1][0] * t.theta + j[1][1] * t.omega,
+        ];
+        assert_all_close(&jt, &expected, TOL_64, "J·t");
+        for (i, row) in j.iter().enumerate() {
+            let fd = numeric_grad(|p| c64::step_arr(state64(p), h)[i], &[theta, omega]);
+            assert_all_close(row, &fd, 1e-8, "J row vs differences");
+        }
+        // the Jacobian's columns follow the fields' first reads, as its
+        // rustdoc lists them: `s.theta + h * s.omega` settles `h * s.omega`
+        // before the sum, so (ω, θ)
+        let (_, jac) = c64::step_arr_jacobian(s, h);
+        let flat: Vec<f64> = jac.iter().flatten().copied().collect();
+        assert_all_close(
+            &flat,
+            &[j[0][1], j[0][0], j[1][1], j[1][0]],
+            TOL_64,
+            "Jacobian over (ω, θ)",
+        );
+        let (_, d32) = c32::step_arr_vjp(
+            state32(&[theta as f32, omega as f32]),
+            h as f32,
+            [0.6, -1.3],
+        );
+        assert_all_close(
+            &[f64::from(d32.theta), f64::from(d32.omega)],
+            &[d.theta, d.omega],
+            1e-5,
+            "f32 uᵀJ",
+        );
+    }
 }

@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 
 use crate::diff::higher::{self as build, Sweeps};
-use crate::emit::higher::{derived_fn, diff_len, Kind};
+use crate::emit::higher::{derived_fn, graph_diff_len, Kind};
 use crate::ir::lower::NODE_LIMIT;
 use crate::ir::Graph;
 use crate::parse::{GradFn, MAX_ELEMENTS};
@@ -29,13 +29,18 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             "`mode` chooses the sweep of `name_grad`, which a function returning an array does not have (its Jacobian takes the cheaper sweep by size): remove `mode = …`",
         ));
     }
-    // methods and struct parameters have `name_grad` only, for now
-    let structs = sig.assoc || lowered.params.iter().any(|p| p.fields.is_some());
-    if structs {
+    // methods, and functions passing struct values on to calls, have
+    // `name_grad` only, for now
+    let struct_calls = lowered.struct_calls;
+    if sig.assoc || struct_calls {
         if let Some(h) = hessian {
             return Err(syn::Error::new(
                 h.span(),
-                "`hessian` is not supported yet on methods or functions with struct parameters: remove `hessian`, or write the function over floats and arrays",
+                if sig.assoc {
+                    "`hessian` is not supported yet on methods: remove `hessian`, or write the method as a free function taking the struct as a parameter (`fn energy(s: &System, …)`)"
+                } else {
+                    "`hessian` is not supported yet on a function that passes struct values to other functions: remove `hessian`, or pass the floats the callee needs"
+                },
             ));
         }
         if vector {
@@ -44,7 +49,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
                     syn::ReturnType::Type(arrow, _) => arrow.spans[0],
                     syn::ReturnType::Default => f.item.sig.ident.span(),
                 },
-                "a vector result is not supported yet on methods or functions with struct parameters: return one float (`-> f64`), or take the struct's fields as floats and arrays",
+                if sig.assoc {
+                    "a vector result is not supported yet on methods: return one float (`-> f64`), or write the method as a free function taking the struct as a parameter (`fn pos(s: &Arm) -> [f64; 2]`)"
+                } else {
+                    "a vector result is not supported yet on a function that passes struct values to other functions: return one float (`-> f64`), or pass the floats the callee needs"
+                },
             ));
         }
         return Ok(TokenStream::new());
@@ -56,7 +65,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         // a scalar function with a buffer input keeps its gradient alone
         return Ok(TokenStream::new());
     }
-    let n = diff_len(sig);
+    let n = graph_diff_len(lowered);
     let too_big = |count: usize, what: &str| {
         syn::Error::new(
             f.item.sig.ident.span(),
@@ -132,14 +141,19 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     Ok(out)
 }
 
-/// `x[0], x[1], y`: the differentiable elements in order.
-fn elements(sig: &Signature) -> String {
+/// `x[0], x[1], y, s.theta`: the differentiable elements in order (a
+/// struct parameter's are the fields its body reads, in the order it first
+/// reads them).
+fn elements(g: &Graph) -> String {
     let mut names = Vec::new();
-    for p in sig.diff_params() {
-        match p.len {
-            None => names.push(p.ident.to_string()),
-            Some(n) if p.tuple => names.extend((0..n).map(|i| format!("{}.{i}", p.ident))),
-            Some(n) => names.extend((0..n).map(|i| format!("{}[{i}]", p.ident))),
+    for p in g.params.iter().filter(|p| p.diff) {
+        match (&p.fields, p.len) {
+            (Some(fields), _) => {
+                names.extend(fields.iter().map(|f| format!("{}{}", p.name, f.text())))
+            }
+            (None, None) => names.push(p.name.clone()),
+            (None, Some(n)) if p.tuple => names.extend((0..n).map(|i| format!("{}.{i}", p.name))),
+            (None, Some(n)) => names.extend((0..n).map(|i| format!("{}[{i}]", p.name))),
         }
     }
     names.join(", ")
@@ -149,8 +163,8 @@ fn elements(sig: &Signature) -> String {
 fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> String {
     let params: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
     let call = format!("{name}({})", params.join(", "));
-    let xs = elements(sig);
-    let n = diff_len(sig);
+    let xs = elements(g);
+    let n = graph_diff_len(g);
     let head = match kind {
         Kind::Jvp => {
             let product = match sig.out_len {

@@ -1,14 +1,16 @@
 use macrograd::{differentiable, Differentiable};
 
 #[derive(Clone, Copy, Differentiable)]
-struct State {
-    x: f64,
-    v: f64,
+struct Arm {
+    l1: f64,
+    l2: f64,
 }
 
-#[differentiable]
-fn step(s: State) -> [f64; 2] {
-    [s.x + s.v, s.v]
+impl Arm {
+    #[differentiable]
+    fn tip(&self, q: f64) -> [f64; 2] {
+        [self.l1 * q.cos(), self.l2 * q.sin()]
+    }
 }
 
 fn main() {}

@@ -97,10 +97,15 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         }
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
         if let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) {
-            let d = w.struct_grads[&k_param(g, p)].clone();
+            let kp = k_param(g, p);
+            let d = w.struct_grads[&kp].clone();
+            let projs: Vec<syn::Ident> = (0..fields.len())
+                .map(|i| w.struct_fields_mut[&(kp, i)].clone())
+                .collect();
             entries.push(struct_gradient(
                 &d,
                 fields,
+                &projs,
                 p.span,
                 &elems,
                 g.struct_calls,

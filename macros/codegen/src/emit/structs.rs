@@ -50,13 +50,21 @@ pub(super) fn struct_checks(w: &mut Writer<'_>) -> Vec<TokenStream> {
         }
         for (i, f) in fields.iter().enumerate() {
             let path = field_tokens(f, p.span);
-            let name = w.names.fresh(&format!(
-                "{}_{}",
-                p.name.trim_start_matches("r#"),
-                f.ident_suffix()
-            ));
-            let read = quote_spanned!(f.span=> ::macrograd::__private::float_field::<#float, _>);
-            out.push(quote! { let #name = #read(&#x #path); });
+            let base = format!("{}_{}", p.name.trim_start_matches("r#"), f.ident_suffix());
+            let name = w.names.fresh(&base);
+            if p.diff {
+                // the projection writes the gradient's field (see
+                // `struct_gradient`) without a second check
+                let proj = w.names.fresh(&format!("{base}_mut"));
+                let read =
+                    quote_spanned!(f.span=> ::macrograd::__private::float_field_mut::<#float, _>);
+                out.push(quote! { let (#name, #proj) = #read(&#x #path); });
+                w.struct_fields_mut.insert((k, i), proj);
+            } else {
+                let read =
+                    quote_spanned!(f.span=> ::macrograd::__private::float_field::<#float, _>);
+                out.push(quote! { let #name = #read(&#x #path); });
+            }
             w.struct_reads.insert((k, i), name);
         }
     }
@@ -120,23 +128,25 @@ pub(crate) fn member(name: &str, span: Span) -> TokenStream {
 
 /// The gradient of a struct parameter: zero, with each field the body
 /// reads set to its derivative (added, when calls also add into it).
+///
+/// Each field is written through the projection its read returned
+/// (`projs[i]`, see [`struct_checks`]), so that a field that is no float
+/// (already reported where it is read) adds no second error here.
 pub(super) fn struct_gradient(
     d: &syn::Ident,
     fields: &[crate::types::FieldPath],
+    projs: &[syn::Ident],
     span: Span,
     elems: &[TokenStream],
     declared: bool,
     ty: &syn::Type,
 ) -> TokenStream {
-    // through `FloatField`, so that a field that is no float (already
-    // reported where it is read) adds no second error here
-    let sets = fields.iter().zip(elems).map(|(f, e)| {
+    let sets = fields.iter().zip(projs).zip(elems).map(|((f, m), e)| {
         let path = field_tokens(f, span);
-        let set = quote_spanned!(f.span=> ::macrograd::__private::FloatField::set);
         if declared {
-            quote!(#d #path += #e;)
+            quote!(*#m(&mut #d #path) += #e;)
         } else {
-            quote!(#set(&mut #d #path, #e);)
+            quote!(*#m(&mut #d #path) = #e;)
         }
     });
     let decl =
