@@ -154,12 +154,18 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     } else {
         quote!((#(#tan_parts),*))
     };
-    // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)`
+    // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)` (`TupleResult` for
+    // a tuple result: the bound's message names the shape)
+    let shape = if sig.out_tuple {
+        quote!(TupleResult)
+    } else {
+        quote!(ArrayResult)
+    };
     let any: Vec<TokenStream> = (0..sig.params.len())
         .map(|k| {
             let a = format_ident!("A{}", k);
             if k == 0 {
-                quote!(#a: ::macrograd::__private::ArrayResult<#m>)
+                quote!(#a: ::macrograd::__private::#shape<#m>)
             } else {
                 quote!(#a)
             }
@@ -186,9 +192,9 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
             }
 
             /// Not callable: a differentiable caller that did not bind this
-            /// function's result as an array reaches it, and its bound says so.
+            /// function's result as an array (a tuple) reaches it, and its bound says so.
             pub fn pullback<#(#any),*>(#(_: #names),*) -> (#float, (#(#names,)*)) {
-                unreachable!("`ArrayResult` has no implementation")
+                unreachable!("`ArrayResult` and `TupleResult` have no implementation")
             }
 
             #[doc = #jvp_doc]

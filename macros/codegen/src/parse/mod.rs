@@ -258,7 +258,7 @@ fn check_fn_header(sig: &syn::Signature, cx: &Ctxt) {
     if let Some(w) = &sig.generics.where_clause {
         cx.error_spanned_by(
             w,
-            "`#[differentiable]` functions cannot have a `where` clause",
+            "`#[differentiable]` functions cannot have a `where` clause: remove it (the function is differentiated for its float type as written; for a generic float, write the bound in the angle brackets, `fn f<T: Float>(…)`)",
         );
     }
     if let Some(t) = sig.asyncness {

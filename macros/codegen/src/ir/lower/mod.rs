@@ -130,7 +130,8 @@ struct Lowerer<'a> {
     /// The result shape a binding gives a call of a helper returning
     /// several floats, by the call's address (see `vcall.rs`).
     call_shapes: std::collections::HashMap<usize, vcall::Shape>,
-    /// Call values indexed as arrays, each reported once (see `vcall.rs`).
+    /// Call values indexed as arrays or read as tuples (`r.0`), each
+    /// reported once (see `vcall.rs`).
     indexed_calls: std::collections::HashSet<NodeId>,
 }
 

@@ -124,6 +124,23 @@ impl Lowerer<'_> {
         );
     }
 
+    /// `e.0` where `e` is a call's value taken as one float: the helper
+    /// may return a tuple, which its binding has to say.
+    pub(super) fn tuple_field_of_call(&mut self, n: NodeId, e: &syn::ExprField) {
+        if !self.indexed_calls.insert(n) {
+            return;
+        }
+        let f = self.call_of(n).unwrap_or_default();
+        let float = self.g.float.name();
+        self.cx.error_spanned_by(
+            e,
+            format!(
+                "a call's result is one float unless its binding says otherwise: if `{f}` returns a tuple, \
+                 bind it with a pattern, `let (a, b) = {f}(…);`, or its type, `let r: ({float}, {float}) = {f}(…);`, then read `r.0`"
+            ),
+        );
+    }
+
     /// Makes the call node `id` yield the elements of a result of `shape`.
     pub(super) fn vector_result(&mut self, id: NodeId, shape: Shape, span: Span) -> Val {
         let first = self.call_value(id);
