@@ -139,6 +139,28 @@ macro_rules! corpus {
             [s.theta + h * s.omega, s.omega - h * s.theta.sin()]
         }
 
+        /// A struct passed to a helper returning an array: pulled back
+        /// through `step_arr`'s VJP.
+        #[differentiable]
+        pub fn step_loss(s: State, #[nograd] h: $F) -> $F {
+            let [a, b] = step_arr(s, h);
+            a * a + b * s.theta
+        }
+
+        /// A struct literal of floats passed to a helper returning an
+        /// array: `_jvp` carries the literal's tangent into `step_arr_jvp`.
+        #[differentiable]
+        pub fn step_lit(theta: $F, omega: $F) -> $F {
+            let [a, b] = step_arr(
+                State {
+                    theta,
+                    omega: 2.0 * omega,
+                },
+                0.1,
+            );
+            a * b
+        }
+
         /// Fields read inside a run-time `if`.
         #[differentiable]
         pub fn branch(s: State) -> $F {
@@ -538,6 +560,62 @@ fn vjp_jvp_and_jacobian_of_a_vector_result_with_a_struct_parameter() {
             &[d.theta, d.omega],
             1e-5,
             "f32 uᵀJ",
+        );
+    }
+}
+
+#[test]
+fn struct_argument_to_a_helper_returning_an_array() {
+    let h = 0.1;
+    for (theta, omega) in [(0.3_f64, -1.2), (1.7, 0.4)] {
+        // f = a² + b·θ with a = θ + hω, b = ω − h sin θ
+        let a = theta + h * omega;
+        let b = omega - h * theta.sin();
+        let expected = [
+            2.0 * a + (-h * theta.cos()) * theta + b,
+            2.0 * a * h + theta,
+        ];
+        let (v, d) = c64::step_loss_grad(state64(&[theta, omega]), h);
+        assert_all_close(&[v], &[a * a + b * theta], TOL_64, "step_loss value");
+        let (_, d32) = c32::step_loss_grad(state32(&[theta as f32, omega as f32]), h as f32);
+        check_both_floats(
+            "step_loss",
+            &[theta, omega],
+            &[d.theta, d.omega],
+            &[d32.theta, d32.omega],
+            |p| c64::step_loss(state64(p), h),
+            |p| c32::step_loss(state32(p), h as f32),
+            &expected,
+        );
+    }
+}
+
+#[test]
+fn struct_literal_to_a_helper_returning_an_array_in_both_modes() {
+    let h = 0.1;
+    for (theta, omega) in [(0.3_f64, -1.2), (1.7, 0.4)] {
+        // f = a·b with a = θ + h·2ω, b = 2ω − h sin θ
+        let a = theta + h * 2.0 * omega;
+        let b = 2.0 * omega - h * theta.sin();
+        let expected = [b + a * (-h * theta.cos()), 2.0 * h * b + 2.0 * a];
+        let (v, (dt, dw)) = c64::step_lit_grad(theta, omega);
+        assert_all_close(&[v], &[a * b], TOL_64, "step_lit value");
+        let (_, (dt32, dw32)) = c32::step_lit_grad(theta as f32, omega as f32);
+        check_both_floats(
+            "step_lit",
+            &[theta, omega],
+            &[dt, dw],
+            &[dt32, dw32],
+            |p| c64::step_lit(p[0], p[1]),
+            |p| c32::step_lit(p[0], p[1]),
+            &expected,
+        );
+        let (_, jv) = c64::step_lit_jvp(theta, omega, (0.4, -0.7));
+        assert_all_close(
+            &[jv],
+            &[expected[0] * 0.4 - expected[1] * 0.7],
+            TOL_64,
+            "step_lit J·v",
         );
     }
 }

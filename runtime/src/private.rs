@@ -180,6 +180,15 @@ pub trait ArrayResult<const M: usize> {}
 )]
 pub trait TupleResult<const M: usize> {}
 
+/// Never implemented: the bound of the hidden pullback of a method that
+/// returns `[F; M]` or a tuple, which differentiable bodies cannot call yet.
+#[diagnostic::on_unimplemented(
+    message = "this method returns {M} floats, and a differentiable body cannot call a method with a vector result yet",
+    label = "called in a differentiable body",
+    note = "write it as a free function taking the struct (`fn tip(s: &Arm, q: f64) -> [f64; 2]`) and call that, or call the method outside the differentiable body"
+)]
+pub trait MethodVectorResult<const M: usize> {}
+
 /// What a differentiable body's call of `f_grad` needs of `f`: its
 /// Hessian-vector product `f::hvp_pullback`, which
 /// `#[differentiable(hessian)]` writes as an inherent associated function

@@ -29,18 +29,13 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             "`mode` chooses the sweep of `name_grad`, which a function returning an array does not have (its Jacobian takes the cheaper sweep by size): remove `mode = …`",
         ));
     }
-    // methods, and functions passing struct values on to calls, have
-    // `name_grad` only, for now
-    let struct_calls = lowered.struct_calls;
-    if sig.assoc || struct_calls {
+    // functions passing struct values on to calls have `name_grad` only,
+    // for now
+    if lowered.struct_calls {
         if let Some(h) = hessian {
             return Err(syn::Error::new(
                 h.span(),
-                if sig.assoc {
-                    "`hessian` is not supported yet on methods: remove `hessian`, or write the method as a free function taking the struct as a parameter (`fn energy(s: &System, …)`)"
-                } else {
-                    "`hessian` is not supported yet on a function that passes struct values to other functions: remove `hessian`, or pass the floats the callee needs"
-                },
+                "`hessian` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `hessian`, or pass the floats the callee needs",
             ));
         }
         if vector {
@@ -49,11 +44,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
                     syn::ReturnType::Type(arrow, _) => arrow.spans[0],
                     syn::ReturnType::Default => f.item.sig.ident.span(),
                 },
-                if sig.assoc {
-                    "a vector result is not supported yet on methods: return one float (`-> f64`), or write the method as a free function taking the struct as a parameter (`fn pos(s: &Arm) -> [f64; 2]`)"
-                } else {
-                    "a vector result is not supported yet on a function that passes struct values to other functions: return one float (`-> f64`), or pass the floats the callee needs"
-                },
+                "a vector result is not supported yet on a function that passes struct values (or `self`) to other functions: return one float (`-> f64`), or pass the floats the callee needs",
             ));
         }
         return Ok(TokenStream::new());
@@ -128,6 +119,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         crate::simplify::simplify(&mut g);
         let mut doc = doc(&name, sig, &g, kind, sweeps);
+        if sig.assoc {
+            doc = doc.replace(&format!("[`{name}`]"), &format!("[`Self::{name}`]"));
+        }
         // what run-time loops keep (a state loop's tape)
         if let Some(memory) = crate::emit::memory_doc(&g) {
             doc.push_str("\n\n");
@@ -135,7 +129,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
     }
-    if hessian.is_some() {
+    // (a method's items stay in its `impl`, where the hidden type that
+    // carries `hvp_pullback` cannot go: a method has no nested gradient)
+    if hessian.is_some() && !sig.assoc {
         out.extend(crate::emit::hessian_items(&f.item, sig));
     }
     Ok(out)

@@ -244,11 +244,18 @@ pub fn derived_fn(
         }
     };
     let body = w.body(ret);
+    // a method's `Self` gradient, tangent or direction needs `Self` marked
+    let bound = super::structs::self_bound(sig);
+    // names the method as written, so that calling only its derived
+    // functions does not report it unused
+    let primal = &item.sig.ident;
+    let used = sig.assoc.then(|| quote!(let _ = Self::#primal;));
     // every function gets these whether it uses them or not: no warning
     quote! {
         #[doc = #doc]
         #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
-        #vis fn #name(#ins) -> #ret_ty {
+        #vis fn #name(#ins) -> #ret_ty #bound {
+            #used
             #(#prelude)*
             #body
         }

@@ -162,16 +162,33 @@ impl Writer<'_> {
     /// A struct argument as the user wrote it (see `ir::structs`).
     pub(super) fn struct_expr(&mut self, s: &crate::ir::StructArg, at: Span) -> TokenStream {
         // literals nest as written: the depth is the user's own nesting
-        self.struct_expr_of(s, &s.expr, at)
+        self.struct_expr_of(s, &s.expr, None, at)
+    }
+
+    /// The tangent of a struct argument written as literals only (a part
+    /// taken from a struct parameter is pulled back in reverse mode only):
+    /// the literal with each float replaced by its tangent, `tangents[i]`.
+    pub(super) fn struct_tangent(
+        &mut self,
+        s: &crate::ir::StructArg,
+        tangents: &[TokenStream],
+        at: Span,
+    ) -> TokenStream {
+        self.struct_expr_of(s, &s.expr, Some(tangents), at)
     }
 
     fn struct_expr_of(
         &mut self,
         s: &crate::ir::StructArg,
         e: &crate::ir::StructExpr,
+        tangents: Option<&[TokenStream]>,
         at: Span,
     ) -> TokenStream {
         use crate::ir::StructExpr;
+        let elem = |w: &mut Self, i: usize| match tangents {
+            Some(t) => t[i].clone(),
+            None => w.expr(s.elems[i]).0,
+        };
         match e {
             StructExpr::Path { param, path } => {
                 let p = &self.g.params[*param];
@@ -179,9 +196,9 @@ impl Writer<'_> {
                 let path = seg_tokens(path, p.span);
                 quote!(#id #path)
             }
-            StructExpr::Elem(i) => self.expr(s.elems[*i]).0,
+            StructExpr::Elem(i) => elem(self, *i),
             StructExpr::Array(v) => {
-                let es: Vec<_> = v.iter().map(|i| self.expr(s.elems[*i]).0).collect();
+                let es: Vec<_> = v.iter().map(|i| elem(self, *i)).collect();
                 quote!([#(#es),*])
             }
             StructExpr::Lit { ty, fields, rest } => {
@@ -190,12 +207,12 @@ impl Writer<'_> {
                     .iter()
                     .map(|(name, v)| {
                         let m = member(name, at);
-                        let v = self.struct_expr_of(s, v, at);
+                        let v = self.struct_expr_of(s, v, tangents, at);
                         quote!(#m: #v)
                     })
                     .collect();
                 let rest = rest.as_ref().map(|r| {
-                    let r = self.struct_expr_of(s, r, at);
+                    let r = self.struct_expr_of(s, r, tangents, at);
                     quote!(..#r)
                 });
                 quote!(#ty { #(#fs,)* #rest })

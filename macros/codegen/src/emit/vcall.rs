@@ -64,6 +64,7 @@ impl Writer<'_> {
                         CallArg::Scalar(_) => es[0].clone(),
                         CallArg::Array(_) => quote!([#(#es),*]),
                         CallArg::Tuple(_) => quote!((#(#es,)*)),
+                        CallArg::Struct(s) => self.struct_tangent(s, &es, span),
                         _ => quote!(()),
                     });
                 }
@@ -79,15 +80,28 @@ impl Writer<'_> {
                 let mut parts = Vec::new();
                 let mut unpack = Vec::new();
                 for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
-                    if ps.iter().all(Option::is_none) {
+                    let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
+                    if ps.iter().all(Option::is_none) && !accums {
                         parts.push(quote!(_));
                         continue;
                     }
-                    let entry = self.names.fresh("gradient_entry");
+                    // a struct argument's entry is named after the call's
+                    // value, as the `AddStruct` statements that follow read it
+                    let entry = if accums {
+                        let value = self.names.of(g, c.value);
+                        format_ident!("{}_partial{}", value, k)
+                    } else {
+                        self.names.fresh("gradient_entry")
+                    };
                     parts.push(quote!(#entry));
                     let ids = self.ids_or_blank(ps);
                     let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                    unpack.push(super::call::unpack_entry(&ids, a, &entry, &float, at));
+                    unpack.push(match a {
+                        CallArg::Struct(s) => {
+                            super::call::unpack_struct_entry(s, &ids, &entry, &float, at)
+                        }
+                        _ => super::call::unpack_entry(&ids, a, &entry, &float, at),
+                    });
                 }
                 let f = Ident::new(VJP_CALL, span);
                 quote_spanned! {span=>
@@ -202,6 +216,46 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
             pub fn jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
                 #jvp_name(#(#args,)* #tangent)
             }
+        }
+    }
+}
+
+/// A method returning `[F; m]` (or a tuple) keeps `name_vjp`, `name_jvp`
+/// and `name_jacobian` in its `impl`, where the hidden type of
+/// [`vector_items`] cannot go. A differentiable caller reaches its hidden
+/// pullback, `__name_pullback`, whose bound (on the first parameter after
+/// the receiver) says that such a call is not supported yet.
+pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let pb = format_ident!("{}", super::names::assoc_pullback(&name.to_string()));
+    let float = Ident::new(sig.float.name(), Span::call_site());
+    let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+    let recv = sig.params.first().filter(|p| p.ident == "self");
+    let rest = &sig.params[usize::from(recv.is_some())..];
+    // without a parameter to carry the bound, the caller's error is that
+    // the pullback does not exist
+    if rest.is_empty() {
+        return TokenStream::new();
+    }
+    let recv = recv.map(|p| {
+        if p.by_ref {
+            quote!(&self,)
+        } else {
+            quote!(self,)
+        }
+    });
+    let generics: Vec<Ident> = (0..rest.len()).map(|k| format_ident!("A{}", k)).collect();
+    let first = &generics[0];
+    let others = &generics[1..];
+    let outs = recv.as_ref().map(|_| quote!((),));
+    quote_spanned! {name.span()=>
+        /// Not callable: a differentiable caller of this method reaches it,
+        /// and its bound says that the call is not supported yet.
+        #[doc(hidden)]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        #vis fn #pb<#first: ::macrograd::__private::MethodVectorResult<#m>, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {
+            unreachable!("`MethodVectorResult` has no implementation")
         }
     }
 }

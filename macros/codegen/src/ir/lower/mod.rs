@@ -300,7 +300,10 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        self.expect_shape(pat, ty, &init.expr);
+        if !self.expect_shape(pat, ty, &init.expr) {
+            self.poison_names(pat);
+            return;
+        }
         if self.has_exits && exits::exits_of_expr(&init.expr).any() {
             self.cx.error_spanned_by(
                 &init.expr,

@@ -26,21 +26,30 @@ impl Lowerer<'_> {
     /// Before lowering `let pat (: ty) = init;`: when `init` is a call and
     /// the binding gives a result of several floats, remembers that shape
     /// for that call (and only it: calls in its arguments are lowered
-    /// first).
+    /// first). `false` when that shape is an error (a method's vector
+    /// result, see [`Lowerer::vector_method_call`]): the binding is then
+    /// not lowered.
     pub(super) fn expect_shape(
         &mut self,
         pat: &syn::Pat,
         ty: Option<&syn::Type>,
         init: &syn::Expr,
-    ) {
-        let Some(call) = strip(init) else { return };
+    ) -> bool {
         let shape = ty
             .and_then(|t| self.shape_of_type(t))
             .or_else(|| shape_of_pat(pat));
+        let Some(call) = strip(init) else {
+            if let (Some(m), Some(shape)) = (strip_method(init), &shape) {
+                self.vector_method_call(m, shape);
+                return false;
+            }
+            return true;
+        };
         if let Some(shape) = shape {
             self.call_shapes
                 .insert(call as *const syn::ExprCall as usize, shape);
         }
+        true
     }
 
     /// The body's value of a function returning `[F; m]`, when it is a call.
@@ -58,6 +67,21 @@ impl Lowerer<'_> {
             self.call_shapes
                 .insert(call as *const syn::ExprCall as usize, shape);
         }
+    }
+
+    /// `let [a, b] = s.tip(q);`: a method's vector result is not supported
+    /// in a differentiable body yet (one error, on the method's name).
+    fn vector_method_call(&mut self, m: &syn::ExprMethodCall, shape: &Shape) {
+        let name = &m.method;
+        let what = if shape.tuple { "a tuple" } else { "an array" };
+        self.cx.error_spanned_by(
+            name,
+            format!(
+                "`{name}` is bound as {what} of {} floats, and a differentiable body cannot call a method with a vector result yet: \
+                 write it as a free function taking the struct (`fn {name}(s: &Arm, …)`) and call that",
+                shape.len
+            ),
+        );
     }
 
     /// The shape remembered for the call `c`, taken.
@@ -185,6 +209,21 @@ fn has_rest(elems: &syn::punctuated::Punctuated<syn::Pat, syn::Token![,]>) -> bo
 }
 
 /// The call `e` is, under parentheses.
+/// A call of a user method, as the value of a binding of several floats.
+fn strip_method(e: &syn::Expr) -> Option<&syn::ExprMethodCall> {
+    match e {
+        syn::Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            let known = crate::rules::method(&name).is_some()
+                || matches!(name.as_str(), "powi" | "sin_cos" | "len" | "iter");
+            (!known).then_some(m)
+        }
+        syn::Expr::Paren(p) => strip_method(&p.expr),
+        syn::Expr::Group(g) => strip_method(&g.expr),
+        _ => None,
+    }
+}
+
 fn strip(e: &syn::Expr) -> Option<&syn::ExprCall> {
     match e {
         syn::Expr::Call(c) => Some(c),
