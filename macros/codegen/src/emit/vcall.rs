@@ -248,7 +248,9 @@ pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let generics: Vec<Ident> = (0..rest.len()).map(|k| format_ident!("A{}", k)).collect();
     let first = &generics[0];
     let others = &generics[1..];
-    let outs = recv.as_ref().map(|_| quote!((),));
+    // the receiver's entry is a `Self`, so that a caller adding it into
+    // its own gradient adds no error of its own
+    let outs = recv.as_ref().map(|_| quote!(Self,));
     quote_spanned! {name.span()=>
         /// Not callable: a differentiable caller of this method reaches it,
         /// and its bound says that the call is not supported yet.
