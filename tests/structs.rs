@@ -421,6 +421,40 @@ fn slices_of_structs_are_data_read_in_run_time_loops() {
         |p| c32::fit(state32(p), &data32),
         &[dth, dom],
     );
+    // the JVP carries a `State` tangent through the run-time loops
+    let t = c64::State {
+        theta: 0.3,
+        omega: -1.1,
+    };
+    let (v, jv) = c64::fit_jvp(state64(&x), &data64, t);
+    assert_all_close(
+        &[v],
+        &[c64::fit(state64(&x), &data64)],
+        TOL_64,
+        "fit_jvp value",
+    );
+    assert_all_close(&[jv], &[dth * t.theta + dom * t.omega], TOL_64, "fit J·t");
+    let t32 = c32::State {
+        theta: 0.3,
+        omega: -1.1,
+    };
+    let (_, jv32) = c32::fit_jvp(state32(&[x[0] as f32, x[1] as f32]), &data32, t32);
+    assert_all_close(
+        &[f64::from(jv32)],
+        &[dth * 0.3 - dom * 1.1],
+        1e-4,
+        "f32 fit J·t",
+    );
+    // and through a run-time `if`, on both sides
+    for x in [[0.8, -0.6], [-0.8, -0.6]] {
+        let (_, jv) = c64::branch_jvp(state64(&x), t);
+        let expected = if x[0] > 0.0 {
+            x[1] * t.theta + x[0] * t.omega
+        } else {
+            2.0 * x[1] * t.omega
+        };
+        assert_all_close(&[jv], &[expected], TOL_64, "branch J·t");
+    }
 }
 
 /// (value, ∂ω, ∂θ, ∂k) of `energy_k` and its Hessian over (ω, θ, k), from
