@@ -309,6 +309,18 @@ fn signature(
                 out_len = Some(m);
                 Some(f)
             }
+            _ if vector_out && crate::types::struct_of_type(ty).is_some() => {
+                cx.error_spanned_by(
+                    ty,
+                    format!(
+                        "returning a struct is not supported yet: return its floats as an array or a tuple \
+                         (`-> [f64; 2]`, `-> (f64, f64)`: callers pull back through its VJP, and it gets `name_vjp` and `name_jvp`), \
+                         and build the `{}` where it is used",
+                        quote::ToTokens::to_token_stream(ty)
+                    ),
+                );
+                return None;
+            }
             _ => {
                 let msg = if vector_out {
                     format!("a differentiable function returns a scalar (`f64` or `f32`) or a fixed array of 1 to {MAX_OUTPUTS} of them (`[f64; 3]`)")
