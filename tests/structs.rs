@@ -653,3 +653,103 @@ fn struct_literal_to_a_helper_returning_an_array_in_both_modes() {
         );
     }
 }
+
+mod results {
+    //! A function returning a struct: `_vjp` takes a cotangent of the
+    //! struct's type, `_jvp` gives a tangent of it.
+    use super::c64::State;
+    use macrograd::differentiable;
+
+    /// One explicit Euler step of a pendulum.
+    #[differentiable]
+    pub fn step(s: State, #[nograd] h: f64) -> State {
+        State {
+            theta: s.theta + h * s.omega,
+            omega: s.omega - h * s.theta.sin(),
+        }
+    }
+
+    /// A field copied from a parameter, another from a constant.
+    #[differentiable]
+    pub fn swap(s: &State, k: f64) -> State {
+        State {
+            theta: s.omega,
+            omega: k * s.theta + 1.0,
+        }
+    }
+}
+
+#[test]
+fn struct_result_vjp_and_jvp() {
+    let h = 0.1;
+    for (theta, omega) in [(0.3_f64, -1.2), (1.7, 0.4)] {
+        let s = c64::State { theta, omega };
+        let next = c64::State {
+            theta: theta + h * omega,
+            omega: omega - h * theta.sin(),
+        };
+        assert_eq!(results::step(s, h), next);
+        // J over (θ, ω): [[1, h], [−h cos θ, 1]]
+        let u = c64::State {
+            theta: 0.6,
+            omega: -1.3,
+        };
+        let (v, d) = results::step_vjp(s, h, u);
+        assert_all_close(
+            &[v.theta, v.omega],
+            &[next.theta, next.omega],
+            TOL_64,
+            "step value",
+        );
+        assert_all_close(
+            &[d.theta, d.omega],
+            &[u.theta - u.omega * h * theta.cos(), u.theta * h + u.omega],
+            TOL_64,
+            "uᵀJ as a State",
+        );
+        let t = c64::State {
+            theta: 0.25,
+            omega: -0.8,
+        };
+        let (v, jt) = results::step_jvp(s, h, t);
+        assert_eq!(v, next);
+        assert_all_close(
+            &[jt.theta, jt.omega],
+            &[t.theta + h * t.omega, -h * theta.cos() * t.theta + t.omega],
+            TOL_64,
+            "J·t as a State",
+        );
+        // against differences of each output field
+        for (i, row) in [[1.0, h], [-h * theta.cos(), 1.0]].iter().enumerate() {
+            let fd = numeric_grad(
+                |p| {
+                    let r = results::step(state64(p), h);
+                    [r.theta, r.omega][i]
+                },
+                &[theta, omega],
+            );
+            assert_all_close(row, &fd, 1e-8, "step J row vs differences");
+        }
+        let k = 1.5;
+        let (v, (ds, dk)) = results::swap_vjp(&s, k, u);
+        assert_all_close(
+            &[v.theta, v.omega],
+            &[omega, k * theta + 1.0],
+            TOL_64,
+            "swap value",
+        );
+        assert_all_close(
+            &[ds.theta, ds.omega, dk],
+            &[u.omega * k, u.theta, u.omega * theta],
+            TOL_64,
+            "swap uᵀJ",
+        );
+        let (_, jt) = results::swap_jvp(&s, k, (t, 0.5));
+        assert_all_close(
+            &[jt.theta, jt.omega],
+            &[t.omega, k * t.theta + 0.5 * theta],
+            TOL_64,
+            "swap J·t",
+        );
+    }
+}

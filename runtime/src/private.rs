@@ -180,6 +180,15 @@ pub trait ArrayResult<const M: usize> {}
 )]
 pub trait TupleResult<const M: usize> {}
 
+/// Never implemented: the bound of `f::pullback` for a function `f` that
+/// returns a struct, which differentiable bodies cannot call yet.
+#[diagnostic::on_unimplemented(
+    message = "this function returns a struct, and a differentiable body cannot call a function with a struct result yet",
+    label = "called in a differentiable body",
+    note = "return the struct's floats as an array or a tuple (`-> [f64; 2]`), which differentiable callers pull back through, or call the function outside the differentiable body (its `name_vjp` and `name_jvp` are there)"
+)]
+pub trait StructResult {}
+
 /// Never implemented: the bound of the hidden pullback of a method that
 /// returns `[F; M]` or a tuple, which differentiable bodies cannot call yet.
 #[diagnostic::on_unimplemented(

@@ -15,7 +15,7 @@ use crate::types::Signature;
 
 /// The derived items for `f`, whose body lowered to `lowered`.
 pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenStream> {
-    let vector = sig.out_len.is_some();
+    let vector = sig.out_len.is_some() || sig.out_struct.is_some();
     let hessian = f.args.hessian.as_ref();
     if let (true, Some(h)) = (vector, hessian) {
         return Err(syn::Error::new(
@@ -92,7 +92,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let name = f.item.sig.ident.to_string();
     let mut kinds = vec![Kind::Jvp];
     if vector {
-        kinds.extend([Kind::Vjp, Kind::Jacobian]);
+        kinds.push(Kind::Vjp);
+    }
+    // (a struct result's Jacobian would need an order of its fields)
+    if sig.out_len.is_some() {
+        kinds.push(Kind::Jacobian);
     }
     if hessian.is_some() {
         kinds.extend([Kind::Hessian, Kind::Hvp]);
@@ -164,6 +168,9 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
     let head = match kind {
         Kind::Jvp => {
             let product = match sig.out_len {
+                None if sig.out_struct.is_some() => format!(
+                    "`({call}, J·tangent)`, a value of the result's struct with each field `Σⱼ ∂field/∂xⱼ · tangentⱼ`"
+                ),
                 None => format!("`({call}, Σⱼ ∂{name}/∂xⱼ · tangentⱼ)`"),
                 Some(_) => format!(
                     "`({call}, J·tangent)` with `(J·tangent)ᵢ = Σⱼ ∂{name}ᵢ/∂xⱼ · tangentⱼ`"

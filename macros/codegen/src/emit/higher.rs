@@ -80,6 +80,9 @@ pub fn graph_diff_len(g: &Graph) -> usize {
 /// `F` or `[F; m]`.
 fn value_type(sig: &Signature) -> TokenStream {
     let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    if let Some(ty) = &sig.out_struct {
+        return quote!(#ty);
+    }
     match sig.out_len {
         None => quote!(#float),
         Some(m) if sig.out_tuple => {
@@ -145,12 +148,39 @@ fn matrix(w: &mut Writer<'_>, nodes: &[NodeId], cols: usize) -> TokenStream {
 
 /// The value: the function's scalar, or the array of its elements.
 fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
+    if g.out_struct.is_some() {
+        return struct_value(w, &g.outs);
+    }
     if g.outs.is_empty() {
         w.output(g.value)
     } else {
         let elems: Vec<TokenStream> = g.outs.iter().map(|&n| w.output(n)).collect();
         pack(sig, elems)
     }
+}
+
+/// A value of a struct result holding `nodes` at its paths:
+/// `{ let mut result = <State as Differentiable>::zero(); result.theta = a; …; result }`.
+fn struct_value(w: &mut Writer<'_>, nodes: &[NodeId]) -> TokenStream {
+    let g = w.g;
+    let Some((ty, paths)) = &g.out_struct else {
+        unreachable!("a struct value of a function returning a struct")
+    };
+    let r = w.names.fresh("result");
+    let sets: Vec<TokenStream> = paths
+        .iter()
+        .zip(nodes)
+        .map(|(p, &n)| {
+            let path = super::field_tokens(p, p.span);
+            let e = w.output(n);
+            quote!(#r #path = #e;)
+        })
+        .collect();
+    quote!({
+        let mut #r = <#ty as ::macrograd::Differentiable>::zero();
+        #(#sets)*
+        #r
+    })
 }
 
 /// `[a, b]`, or `(a, b)` for a function returning a tuple.
@@ -209,10 +239,13 @@ pub fn derived_fn(
     let (ret_ty, ret) = match kind {
         Kind::Jvp => {
             let v = value(&mut w, g, sig);
-            let t: Vec<TokenStream> = g.extra.iter().map(|&x| w.output(x)).collect();
             let t = match sig.out_len {
-                None => t[0].clone(),
-                Some(_) => pack(sig, t),
+                None if g.out_struct.is_some() => struct_value(&mut w, &g.extra),
+                None => w.output(g.extra[0]),
+                Some(_) => {
+                    let t: Vec<TokenStream> = g.extra.iter().map(|&x| w.output(x)).collect();
+                    pack(sig, t)
+                }
             };
             (quote!((#vty, #vty)), quote!((#v, #t)))
         }

@@ -261,3 +261,42 @@ pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         }
     }
 }
+
+/// The hidden type `f` beside a `#[differentiable] fn f(…) -> State`: a
+/// differentiable caller reaches `f::pullback`, whose `StructResult` bound
+/// says that such a call is not supported yet.
+pub fn struct_result_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let float = Ident::new(sig.float.name(), Span::call_site());
+    let names: Vec<Ident> = (0..sig.params.len())
+        .map(|k| format_ident!("A{}", k))
+        .collect();
+    let any: Vec<TokenStream> = names
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            if k == 0 {
+                quote!(#a: ::macrograd::__private::StructResult)
+            } else {
+                quote!(#a)
+            }
+        })
+        .collect();
+    quote_spanned! {name.span()=>
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        impl #name {
+            /// Not callable: a differentiable caller of this function
+            /// reaches it, and its bound says that the call is not
+            /// supported yet.
+            pub fn pullback<#(#any),*>(#(_: #names),*) -> (#float, (#(#names,)*)) {
+                let _ = #name;
+                unreachable!("`StructResult` has no implementation")
+            }
+        }
+    }
+}

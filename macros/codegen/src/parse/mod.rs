@@ -287,6 +287,7 @@ fn signature(
 ) -> Option<Signature> {
     let mut out_len = None;
     let mut out_tuple = false;
+    let mut out_struct = None;
     let ret_float = match ret {
         // `(F, …, F)`: a tuple of floats, as a vector result
         Some(syn::Type::Tuple(t))
@@ -309,17 +310,13 @@ fn signature(
                 out_len = Some(m);
                 Some(f)
             }
-            _ if vector_out && crate::types::struct_of_type(ty).is_some() => {
-                cx.error_spanned_by(
-                    ty,
-                    format!(
-                        "returning a struct is not supported yet: return its floats as an array or a tuple \
-                         (`-> [f64; 2]`, `-> (f64, f64)`: callers pull back through its VJP, and it gets `name_vjp` and `name_jvp`), \
-                         and build the `{}` where it is used",
-                        quote::ToTokens::to_token_stream(ty)
-                    ),
-                );
-                return None;
+            // `-> State`: the float type comes from the parameters
+            _ if vector_out
+                && !matches!(ty, syn::Type::Reference(_))
+                && crate::types::struct_of_type(ty).is_some() =>
+            {
+                out_struct = Some(Box::new(ty.clone()));
+                None
             }
             _ => {
                 let msg = if vector_out {
@@ -387,12 +384,21 @@ fn signature(
     if !ok {
         return None;
     }
+    if let (None, Some(ty)) = (float, &out_struct) {
+        cx.error_spanned_by(
+            ty,
+            "the float type of a struct result is not visible here: add a float parameter (`#[nograd] h: f64`), \
+             or return the struct's floats as an array (`-> [f64; 2]`)",
+        );
+        return None;
+    }
     Some(Signature {
         float: float?,
         params: out,
         assoc: false,
         out_len,
         out_tuple,
+        out_struct,
         checkpoint: None,
     })
 }

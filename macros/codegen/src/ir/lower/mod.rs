@@ -170,6 +170,8 @@ impl<'a> Lowerer<'a> {
         let mut l = Lowerer {
             g: Graph {
                 checkpoint: sig.checkpoint,
+                // the paths are filled in by `finish`
+                out_struct: sig.out_struct.clone().map(|t| (t, Vec::new())),
                 ..Graph::new(sig.float, sig.ir_params())
             },
             blocks: vec![Block::default()],

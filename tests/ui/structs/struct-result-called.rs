@@ -14,4 +14,15 @@ fn step(s: State, #[nograd] h: f64) -> State {
     }
 }
 
+// a function returning a struct, called in a differentiable body
+#[differentiable]
+fn loss(s: State, #[nograd] h: f64) -> f64 {
+    energy(step(s, h))
+}
+
+#[differentiable]
+fn energy(s: State) -> f64 {
+    s.omega * s.omega
+}
+
 fn main() {}
