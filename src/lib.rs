@@ -123,7 +123,11 @@
 //!   `name_hvp`/`name_hessian` under `hessian`, `name_vjp`/`name_jacobian`
 //!   for a vector result, with tangents, directions and gradients of the
 //!   struct's type (a function passing a struct on to another function has
-//!   `name_grad` only, for now).
+//!   `name_grad` only, for now);
+//! - a struct result (`-> State`, the body's value a literal listing every
+//!   field): `name_vjp` takes a cotangent of the struct's type and
+//!   `name_jvp` gives a tangent of it (not yet callable from a
+//!   differentiable body).
 //!
 //! ```
 //! use macrograd::{differentiable, Differentiable};
@@ -149,6 +153,14 @@
 //! // a tangent of `reach` is an `Arm` too: ∂reach/∂l1 · 2 + ∂reach/∂l2 · 1
 //! let (_, t) = reach_jvp(&arm, 0.0, Arm { l1: 2.0, l2: 1.0 });
 //! assert_eq!(t, 3.0);
+//!
+//! // a struct result: the arm scaled, pulled back along a cotangent `Arm`
+//! #[differentiable]
+//! fn scaled(a: &Arm, k: f64) -> Arm {
+//!     Arm { l1: k * a.l1, l2: k * a.l2 }
+//! }
+//! let (v, (da, dk)) = scaled_vjp(&arm, 2.0, Arm { l1: 1.0, l2: 0.0 });
+//! assert_eq!((v, da, dk), (Arm { l1: 2.0, l2: 1.0 }, Arm { l1: 2.0, l2: 0.0 }, 1.0));
 //! ```
 //!
 //! Anything else is a compile error on the offending token that says what to
