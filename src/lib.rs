@@ -126,8 +126,9 @@
 //!   `name_grad` only, for now);
 //! - a struct result (`-> State`, the body's value a literal listing every
 //!   field): `name_vjp` takes a cotangent of the struct's type and
-//!   `name_jvp` gives a tangent of it (not yet callable from a
-//!   differentiable body).
+//!   `name_jvp` gives a tangent of it; a differentiable body calls it as
+//!   `let State { x, v } = step(s, h);` (a struct pattern naming the
+//!   fields it reads).
 //!
 //! ```
 //! use macrograd::{differentiable, Differentiable};

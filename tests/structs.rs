@@ -669,6 +669,47 @@ mod results {
         }
     }
 
+    /// Two steps taken in a differentiable body: each call is pulled back
+    /// through `step`'s VJP (reverse) or carried through its JVP
+    /// (forward); the second call reads one field only.
+    #[differentiable]
+    pub fn two_steps(s: State, #[nograd] h: f64) -> f64 {
+        let State { theta, omega } = step(s, h);
+        let State { theta: t2, .. } = step(State { theta, omega }, h);
+        t2 * t2 + omega
+    }
+
+    /// The same, one float parameter: its gradient is taken in forward
+    /// mode, through `step_jvp`.
+    #[differentiable]
+    pub fn two_steps_of(theta: f64, #[nograd] h: f64) -> f64 {
+        let State { theta, omega } = step(State { theta, omega: 0.5 }, h);
+        let State { theta: t2, .. } = step(State { theta, omega }, h);
+        t2 * t2 + omega
+    }
+
+    /// A pendulum integrated for a run-time number of steps, its state
+    /// carried as floats and rebuilt for each call of `step` (the reverse
+    /// sweep keeps the state of each step; see `pendulum_loss_grad`'s
+    /// rustdoc).
+    #[differentiable]
+    pub fn pendulum_loss(s: State, #[nograd] h: f64, steps: usize) -> f64 {
+        let mut th = s.theta;
+        let mut om = s.omega;
+        for _ in 0..steps {
+            let State { theta, omega } = step(
+                State {
+                    theta: th,
+                    omega: om,
+                },
+                h,
+            );
+            th = theta;
+            om = omega;
+        }
+        th * th + om * om
+    }
+
     /// A field copied from a parameter, another from a constant.
     #[differentiable]
     pub fn swap(s: &State, k: f64) -> State {
@@ -752,4 +793,62 @@ fn struct_result_vjp_and_jvp() {
             "swap J·t",
         );
     }
+}
+
+/// `two_steps` by hand: (value, ∂θ, ∂ω) of t2² + ω1 after two Euler steps.
+fn two_steps_closed(theta: f64, omega: f64, h: f64) -> (f64, f64, f64) {
+    // step: (θ, ω) ↦ (θ + hω, ω − h sin θ), Jacobian [[1, h], [−h cos θ, 1]]
+    let (t1, w1) = (theta + h * omega, omega - h * theta.sin());
+    let t2 = t1 + h * w1;
+    // ∂t2/∂(t1, w1) = (1 − 0·…, …): t2 = t1 + h·w1
+    let (dt2_dt1, dt2_dw1) = (1.0, h);
+    let (dt1_dth, dt1_dw) = (1.0, h);
+    let (dw1_dth, dw1_dw) = (-h * theta.cos(), 1.0);
+    let dth = 2.0 * t2 * (dt2_dt1 * dt1_dth + dt2_dw1 * dw1_dth) + dw1_dth;
+    let dw = 2.0 * t2 * (dt2_dt1 * dt1_dw + dt2_dw1 * dw1_dw) + dw1_dw;
+    (t2 * t2 + w1, dth, dw)
+}
+
+#[test]
+fn struct_results_called_in_differentiable_bodies() {
+    let h = 0.1;
+    for (theta, omega) in [(0.3_f64, -1.2), (1.7, 0.4)] {
+        let (cv, dth, dw) = two_steps_closed(theta, omega, h);
+        let (v, d) = results::two_steps_grad(state64(&[theta, omega]), h);
+        assert_all_close(&[v], &[cv], TOL_64, "two_steps value");
+        assert_all_close(
+            &[d.theta, d.omega],
+            &[dth, dw],
+            TOL_64,
+            "two_steps gradient",
+        );
+        let fd = numeric_grad(|p| results::two_steps(state64(p), h), &[theta, omega]);
+        assert_all_close(&[d.theta, d.omega], &fd, 1e-8, "two_steps vs differences");
+        let (v, d) = results::two_steps_of_grad(theta, h);
+        let (cv, dth, _) = two_steps_closed(theta, 0.5, h);
+        assert_all_close(&[v, d], &[cv, dth], TOL_64, "two_steps_of (forward)");
+    }
+}
+
+#[test]
+fn struct_result_called_in_a_run_time_loop() {
+    let h = 0.05;
+    for steps in [0, 1, 7, 40] {
+        for (theta, omega) in [(0.3_f64, -1.2), (1.7, 0.4)] {
+            // the reference: the plain function iterated, differenced
+            let f = |p: &[f64]| results::pendulum_loss(state64(p), h, steps);
+            let (v, d) = results::pendulum_loss_grad(state64(&[theta, omega]), h, steps);
+            assert_all_close(&[v], &[f(&[theta, omega])], TOL_64, "pendulum value");
+            let fd = numeric_grad(f, &[theta, omega]);
+            assert_all_close(
+                &[d.theta, d.omega],
+                &fd,
+                1e-7,
+                "pendulum gradient vs differences",
+            );
+        }
+    }
+    // no step: the loss is θ² + ω², its gradient (2θ, 2ω) exactly
+    let (_, d) = results::pendulum_loss_grad(state64(&[0.3, -1.2]), h, 0);
+    assert_eq!((d.theta, d.omega), (0.6, -2.4));
 }

@@ -181,11 +181,12 @@ pub trait ArrayResult<const M: usize> {}
 pub trait TupleResult<const M: usize> {}
 
 /// Never implemented: the bound of `f::pullback` for a function `f` that
-/// returns a struct, which differentiable bodies cannot call yet.
+/// returns a struct. A differentiable caller reaches that pullback when it
+/// calls `f` without taking its result apart by a struct pattern.
 #[diagnostic::on_unimplemented(
-    message = "this function returns a struct, and a differentiable body cannot call a function with a struct result yet",
-    label = "called in a differentiable body",
-    note = "return the struct's floats as an array or a tuple (`-> [f64; 2]`), which differentiable callers pull back through, or call the function outside the differentiable body (its `name_vjp` and `name_jvp` are there)"
+    message = "this function returns a struct: take its result apart with a struct pattern",
+    label = "returns a struct",
+    note = "in a differentiable body write `let State {{ theta, omega }} = f(…);` (or `let State {{ theta, .. }} = f(…);` for the fields you need), then use the fields"
 )]
 pub trait StructResult {}
 

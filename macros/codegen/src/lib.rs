@@ -170,7 +170,7 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 let hidden = if sig.assoc {
                     proc_macro2::TokenStream::new()
                 } else {
-                    emit::struct_result_items(item, sig)
+                    emit::vector_items(item, sig)
                 };
                 return quote::quote! { #item #derived #hidden };
             }

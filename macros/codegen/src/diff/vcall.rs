@@ -49,6 +49,7 @@ fn derived_call(
         method: c.method,
         outs: outs.clone(),
         tuple: c.tuple,
+        struct_out: c.struct_out.clone(),
         sweep,
     }));
     (id, pairs, outs)

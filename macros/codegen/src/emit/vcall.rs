@@ -31,12 +31,16 @@ impl Writer<'_> {
             .filter(|s| !s.is_empty())
             .map(|s| format_ident!("{}", s, span = span))
             .collect();
-        let pack = |ids: Vec<TokenStream>| {
-            if c.tuple {
-                quote!((#(#ids,)*))
-            } else {
-                quote!([#(#ids),*])
-            }
+        // a struct result: a pattern naming the fields read, `State { theta: a, .. }`
+        let struct_out = c.struct_out.as_ref().map(|(path, names)| {
+            let path: TokenStream = path.parse().expect("a path as written parses");
+            let names: Vec<Ident> = names.iter().map(|n| super::names::ident(n, span)).collect();
+            (path, names)
+        });
+        let pack = |ids: Vec<TokenStream>| match &struct_out {
+            Some((path, names)) => quote!(#path { #(#names: #ids,)* .. }),
+            None if c.tuple => quote!((#(#ids,)*)),
+            None => quote!([#(#ids),*]),
         };
         let outs: Vec<TokenStream> = c
             .outs
@@ -75,7 +79,13 @@ impl Writer<'_> {
             }
             CallSweep::Vjp(cots) => {
                 let cot: Vec<TokenStream> = cots.iter().map(|&d| self.expr(d).0).collect();
-                let cot = pack(cot);
+                // a struct's cotangent: the fields read, zero elsewhere
+                let cot = match &struct_out {
+                    Some((path, names)) => {
+                        quote!(#path { #(#names: #cot,)* ..::macrograd::Differentiable::zero() })
+                    }
+                    None => pack(cot),
+                };
                 let float = Ident::new(g.float.name(), Span::call_site());
                 let mut parts = Vec::new();
                 let mut unpack = Vec::new();
@@ -123,7 +133,9 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let jvp_name = format_ident!("{}_jvp", name);
     let float = Ident::new(sig.float.name(), Span::call_site());
     let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
-    let vty = if sig.out_tuple {
+    let vty = if let Some(ty) = &sig.out_struct {
+        quote!(#ty)
+    } else if sig.out_tuple {
         let fs = (0..sig.out_len.unwrap_or(1)).map(|_| quote!(#float));
         quote!((#(#fs,)*))
     } else {
@@ -170,16 +182,18 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     };
     // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)` (`TupleResult` for
     // a tuple result: the bound's message names the shape)
-    let shape = if sig.out_tuple {
-        quote!(TupleResult)
+    let shape = if sig.out_struct.is_some() {
+        quote!(StructResult)
+    } else if sig.out_tuple {
+        quote!(TupleResult<#m>)
     } else {
-        quote!(ArrayResult)
+        quote!(ArrayResult<#m>)
     };
     let any: Vec<TokenStream> = (0..sig.params.len())
         .map(|k| {
             let a = format_ident!("A{}", k);
             if k == 0 {
-                quote!(#a: ::macrograd::__private::#shape<#m>)
+                quote!(#a: ::macrograd::__private::#shape)
             } else {
                 quote!(#a)
             }
@@ -258,45 +272,6 @@ pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
         #vis fn #pb<#first: ::macrograd::__private::MethodVectorResult<#m>, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {
             unreachable!("`MethodVectorResult` has no implementation")
-        }
-    }
-}
-
-/// The hidden type `f` beside a `#[differentiable] fn f(…) -> State`: a
-/// differentiable caller reaches `f::pullback`, whose `StructResult` bound
-/// says that such a call is not supported yet.
-pub fn struct_result_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
-    let vis = &item.vis;
-    let name = &item.sig.ident;
-    let float = Ident::new(sig.float.name(), Span::call_site());
-    let names: Vec<Ident> = (0..sig.params.len())
-        .map(|k| format_ident!("A{}", k))
-        .collect();
-    let any: Vec<TokenStream> = names
-        .iter()
-        .enumerate()
-        .map(|(k, a)| {
-            if k == 0 {
-                quote!(#a: ::macrograd::__private::StructResult)
-            } else {
-                quote!(#a)
-            }
-        })
-        .collect();
-    quote_spanned! {name.span()=>
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
-
-        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
-        impl #name {
-            /// Not callable: a differentiable caller of this function
-            /// reaches it, and its bound says that the call is not
-            /// supported yet.
-            pub fn pullback<#(#any),*>(#(_: #names),*) -> (#float, (#(#names,)*)) {
-                let _ = #name;
-                unreachable!("`StructResult` has no implementation")
-            }
         }
     }
 }

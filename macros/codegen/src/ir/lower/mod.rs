@@ -373,6 +373,32 @@ impl<'a> Lowerer<'a> {
                     self.bind_pat(p, Val::Num(v), first_new);
                 }
             }
+            // `let State { theta, omega } = step(s, h);`
+            (syn::Pat::Struct(ps), Val::Struct(lit)) if lit.rest.is_none() => {
+                let mut fields = lit.fields;
+                for fp in &ps.fields {
+                    let name = match &fp.member {
+                        syn::Member::Named(id) => id.to_string(),
+                        syn::Member::Unnamed(ix) => ix.index.to_string(),
+                    };
+                    match fields.iter().position(|(n, _)| *n == name) {
+                        Some(k) => {
+                            let (_, v) = fields.swap_remove(k);
+                            self.bind_pat(&fp.pat, v, first_new);
+                        }
+                        None => {
+                            self.cx.error_spanned_by(
+                                &fp.member,
+                                format!("this value has no field `{name}`"),
+                            );
+                            self.poison_names(&fp.pat);
+                        }
+                    }
+                }
+            }
+            (syn::Pat::Struct(ps), Val::Poison) => {
+                ps.fields.iter().for_each(|f| self.poison_names(&f.pat));
+            }
             (syn::Pat::Slice(s), Val::Poison) => {
                 s.elems.iter().for_each(|p| self.poison_names(p));
             }
@@ -421,6 +447,7 @@ impl<'a> Lowerer<'a> {
             syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| self.poison_names(p)),
             syn::Pat::Slice(s) => s.elems.iter().for_each(|p| self.poison_names(p)),
             syn::Pat::TupleStruct(t) => t.elems.iter().for_each(|p| self.poison_names(p)),
+            syn::Pat::Struct(s) => s.fields.iter().for_each(|f| self.poison_names(&f.pat)),
             _ => {}
         }
     }

@@ -15,11 +15,14 @@ use proc_macro2::Span;
 use super::{Lowerer, Val};
 use crate::ir::{NodeId, Op};
 
-/// The shape of a helper's result: `[F; len]`, or a `len`-tuple of `F`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The shape of a helper's result: `[F; len]`, a `len`-tuple of `F`, or
+/// a struct taken apart by a pattern (`let State { theta, omega } = …;`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Shape {
     pub len: usize,
     pub tuple: bool,
+    /// A struct pattern: its path and the fields it names (`len` of them).
+    pub fields: Option<(syn::Path, Vec<String>)>,
 }
 
 impl Lowerer<'_> {
@@ -63,6 +66,7 @@ impl Lowerer<'_> {
             let shape = Shape {
                 len,
                 tuple: self.out_tuple,
+                fields: None,
             };
             self.call_shapes
                 .insert(call as *const syn::ExprCall as usize, shape);
@@ -103,9 +107,14 @@ impl Lowerer<'_> {
                 .then_some(Shape {
                     len: t.elems.len(),
                     tuple: true,
+                    fields: None,
                 }),
             _ => match crate::types::float_of_type(ty) {
-                Some((f, Some(len))) if f == float && len > 0 => Some(Shape { len, tuple: false }),
+                Some((f, Some(len))) if f == float && len > 0 => Some(Shape {
+                    len,
+                    tuple: false,
+                    fields: None,
+                }),
                 _ => None,
             },
         }
@@ -180,6 +189,20 @@ impl Lowerer<'_> {
         }
         c.outs.clone_from(&outs);
         c.tuple = shape.tuple;
+        if let Some((path, names)) = shape.fields {
+            c.struct_out = Some((
+                quote::ToTokens::to_token_stream(&path).to_string(),
+                names.clone(),
+            ));
+            return Val::Struct(Box::new(super::strukt::StructLit {
+                path,
+                fields: names
+                    .into_iter()
+                    .zip(outs.into_iter().map(Val::Num))
+                    .collect(),
+                rest: None,
+            }));
+        }
         if shape.tuple {
             Val::Tuple(outs.into_iter().map(Val::Num).collect())
         } else {
@@ -195,11 +218,36 @@ fn shape_of_pat(pat: &syn::Pat) -> Option<Shape> {
         syn::Pat::Slice(s) if !s.elems.is_empty() && !has_rest(&s.elems) => Some(Shape {
             len: s.elems.len(),
             tuple: false,
+            fields: None,
         }),
         syn::Pat::Tuple(t) if t.elems.len() >= 2 && !has_rest(&t.elems) => Some(Shape {
             len: t.elems.len(),
             tuple: true,
+            fields: None,
         }),
+        // `State { theta, omega: w, .. }`: named fields, each bound to a name
+        syn::Pat::Struct(s)
+            if s.qself.is_none()
+                && !s.fields.is_empty()
+                && s.fields.iter().all(|f| {
+                    matches!(f.member, syn::Member::Named(_))
+                        && matches!(&*f.pat, syn::Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none())
+                }) =>
+        {
+            let names: Vec<String> = s
+                .fields
+                .iter()
+                .filter_map(|f| match &f.member {
+                    syn::Member::Named(id) => Some(id.to_string()),
+                    syn::Member::Unnamed(_) => None,
+                })
+                .collect();
+            Some(Shape {
+                len: names.len(),
+                tuple: false,
+                fields: Some((s.path.clone(), names)),
+            })
+        }
         _ => None,
     }
 }

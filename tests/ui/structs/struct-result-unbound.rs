@@ -14,7 +14,7 @@ fn step(s: State, #[nograd] h: f64) -> State {
     }
 }
 
-// a function returning a struct, called in a differentiable body
+// a function returning a struct, called without a struct pattern
 #[differentiable]
 fn loss(s: State, #[nograd] h: f64) -> f64 {
     energy(step(s, h))
