@@ -162,6 +162,14 @@
 //! }
 //! let (v, (da, dk)) = scaled_vjp(&arm, 2.0, Arm { l1: 1.0, l2: 0.0 });
 //! assert_eq!((v, da, dk), (Arm { l1: 2.0, l2: 1.0 }, Arm { l1: 2.0, l2: 0.0 }, 1.0));
+//!
+//! // called in a differentiable body: its result taken apart by a pattern
+//! #[differentiable]
+//! fn spread(a: &Arm) -> f64 {
+//!     let Arm { l1, l2 } = scaled(a, 2.0);
+//!     l1 - l2
+//! }
+//! assert_eq!(spread_grad(&arm), (1.0, Arm { l1: 2.0, l2: -2.0 }));
 //! ```
 //!
 //! Anything else is a compile error on the offending token that says what to
