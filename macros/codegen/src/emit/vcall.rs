@@ -180,8 +180,9 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     } else {
         quote!((#(#tan_parts),*))
     };
-    // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)` (`TupleResult` for
-    // a tuple result: the bound's message names the shape)
+    // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)` (`TupleResult`,
+    // `StructResult` for a tuple or a struct: the bound's message names the
+    // shape)
     let shape = if sig.out_struct.is_some() {
         quote!(StructResult)
     } else if sig.out_tuple {
@@ -220,9 +221,9 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
             }
 
             /// Not callable: a differentiable caller that did not bind this
-            /// function's result as an array (a tuple) reaches it, and its bound says so.
+            /// function's result by its shape (array, tuple or struct) reaches it, and its bound says so.
             pub fn pullback<#(#any),*>(#(_: #names),*) -> (#float, (#(#names,)*)) {
-                unreachable!("`ArrayResult` and `TupleResult` have no implementation")
+                unreachable!("the bound of this function has no implementation")
             }
 
             #[doc = #jvp_doc]
