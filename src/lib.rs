@@ -118,7 +118,17 @@
 //!   (gradient a `Self`) unless it is marked `#[nograd]`; `name_grad` is a
 //!   method of the same `impl`, and bodies call other differentiable
 //!   methods (`self.kinetic()`), associated functions (`Self::spring(self)`)
-//!   and free functions.
+//!   and free functions;
+//! - the derived functions of struct parameters and methods: `name_jvp`,
+//!   `name_hvp`/`name_hessian` under `hessian`, `name_vjp`/`name_jacobian`
+//!   for a vector result, with tangents, directions and gradients of the
+//!   struct's type (a function passing a struct on to another function has
+//!   `name_grad` only, for now);
+//! - a struct result (`-> State`, the body's value a literal listing every
+//!   field): `name_vjp` takes a cotangent of the struct's type and
+//!   `name_jvp` gives a tangent of it; a differentiable body calls it as
+//!   `let State { x, v } = step(s, h);` (a struct pattern naming the
+//!   fields it reads).
 //!
 //! ```
 //! use macrograd::{differentiable, Differentiable};
@@ -141,6 +151,25 @@
 //! let arm = Arm { l1: 1.0, l2: 0.5 };
 //! let (_, g) = arm.loss_grad(0.0, 1.0); // reach = 1.5, residual 0.5
 //! assert_eq!(g, Arm { l1: 1.0, l2: 1.0 }); // 2 · 0.5 · (cos 0, cos 0)
+//! // a tangent of `reach` is an `Arm` too: ∂reach/∂l1 · 2 + ∂reach/∂l2 · 1
+//! let (_, t) = reach_jvp(&arm, 0.0, Arm { l1: 2.0, l2: 1.0 });
+//! assert_eq!(t, 3.0);
+//!
+//! // a struct result: the arm scaled, pulled back along a cotangent `Arm`
+//! #[differentiable]
+//! fn scaled(a: &Arm, k: f64) -> Arm {
+//!     Arm { l1: k * a.l1, l2: k * a.l2 }
+//! }
+//! let (v, (da, dk)) = scaled_vjp(&arm, 2.0, Arm { l1: 1.0, l2: 0.0 });
+//! assert_eq!((v, da, dk), (Arm { l1: 2.0, l2: 1.0 }, Arm { l1: 2.0, l2: 0.0 }, 1.0));
+//!
+//! // called in a differentiable body: its result taken apart by a pattern
+//! #[differentiable]
+//! fn spread(a: &Arm) -> f64 {
+//!     let Arm { l1, l2 } = scaled(a, 2.0);
+//!     l1 - l2
+//! }
+//! assert_eq!(spread_grad(&arm), (1.0, Arm { l1: 2.0, l2: -2.0 }));
 //! ```
 //!
 //! Anything else is a compile error on the offending token that says what to
@@ -183,7 +212,9 @@
 //! One function for both precisions: a single type parameter bounded by
 //! [`Float`] (`<T: Float>`). Constants are written `T::from_f64(c)`,
 //! `T::ONE`, `T::ZERO`; the generated gradient is generic too, and each
-//! constant it needs is converted once per call. Other generic parameters
+//! constant it needs is converted once per call. [`Float`] has every
+//! method listed above (`x.sin()`, `x.powf(y)`, `y.atan2(x)`, …), so a
+//! generic body calls what a concrete one does. Other generic parameters
 //! are an error saying what to write.
 //!
 //! ```

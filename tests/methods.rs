@@ -3,7 +3,8 @@
 //! `#[nograd]`, `self` by value, associated functions naming `Self`, the
 //! generated items in the same `impl` (`sys.energy_grad(..)`,
 //! `System::energy_grad(..)`), methods calling other methods and free
-//! functions.
+//! functions; `_jvp`, `_hvp`, `_hessian` and, for a method returning an
+//! array, `_vjp` and `_jacobian`, with `Self` tangents and gradients.
 //!
 //! Every item is written once in `corpus!` and instantiated in f64 and
 //! f32; each gradient is checked against a closed form (f64) and central
@@ -58,6 +59,21 @@ macro_rules! corpus {
             #[differentiable]
             pub fn work(self, f: $F) -> $F {
                 f * self.x * self.m.sqrt()
+            }
+
+            /// Kinetic energy with a Hessian: `_jvp`, `_hvp` and
+            /// `_hessian` beside `_grad`, in the same `impl`. The body
+            /// reads `m`, then `v`: the Hessian is over (m, v).
+            #[differentiable(hessian)]
+            pub fn kinetic_h(&self) -> $F {
+                0.5 * self.m * self.v * self.v
+            }
+
+            /// A method returning an array: `_vjp` gives `(Self, F)`,
+            /// `_jvp` takes a `(Self, F)` tangent.
+            #[differentiable]
+            pub fn tip(&self, q: $F) -> [$F; 2] {
+                [self.x * q.cos(), self.v * q.sin() * self.m]
             }
 
             /// `&self` as data: the gradient is the other parameter's.
@@ -140,5 +156,111 @@ fn self_by_value_and_nograd_self() {
         );
         let (_, da) = sys64(&x).scaled_grad(1.5);
         assert_all_close(&[da], &[2.0 * 1.5 * m], TOL_64, "scaled");
+    }
+}
+
+#[test]
+fn method_jvp_hvp_and_hessian_take_and_give_self() {
+    for x in POINTS {
+        let s = sys64(&x);
+        let (v, m) = (x[1], x[2]);
+        let t = c64::System {
+            x: 0.4,
+            v: -0.9,
+            m: 1.3,
+        };
+        let (e, jv) = s.kinetic_h_jvp(t);
+        assert_all_close(&[e], &[0.5 * m * v * v], TOL_64, "kinetic value");
+        // ∂m = v²/2, ∂v = m·v, ∂x = 0
+        let expected = 0.5 * v * v * t.m + m * v * t.v;
+        assert_all_close(&[jv], &[expected], TOL_64, "J·t");
+        let along = |h: f64| {
+            let p = [x[0] + h * t.x, v + h * t.v, m + h * t.m];
+            sys64(&p).kinetic_h()
+        };
+        assert_all_close(
+            &[jv],
+            &[common::central_diff(along, 0.0)],
+            1e-8,
+            "J·t vs differences",
+        );
+        let (_, g, hv) = c64::System::kinetic_h_hvp(&s, t);
+        assert_all_close(
+            &[g.x, g.v, g.m],
+            &[0.0, m * v, 0.5 * v * v],
+            TOL_64,
+            "gradient",
+        );
+        // H over (m, v) = [[0, v], [v, m]]
+        assert_all_close(
+            &[hv.x, hv.m, hv.v],
+            &[0.0, v * t.v, v * t.m + m * t.v],
+            TOL_64,
+            "H·t as a Self",
+        );
+        let (_, _, h) = s.kinetic_h_hessian();
+        let flat: Vec<f64> = h.iter().flatten().copied().collect();
+        assert_all_close(&flat, &[0.0, v, v, m], TOL_64, "Hessian over (m, v)");
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let t32 = c32::System {
+            x: 0.4,
+            v: -0.9,
+            m: 1.3,
+        };
+        let (_, jv32) = sys32(&x32).kinetic_h_jvp(t32);
+        assert_all_close(&[f64::from(jv32)], &[expected], 1e-5, "f32 J·t");
+    }
+}
+
+#[test]
+fn method_returning_an_array_has_vjp_jvp_and_jacobian() {
+    let q: f64 = 0.6;
+    for x in POINTS {
+        let s = sys64(&x);
+        let (xx, v, m) = (x[0], x[1], x[2]);
+        let (c, sn) = (q.cos(), q.sin());
+        let u = [0.7, -1.1];
+        let (y, (d, dq)) = s.tip_vjp(q, u);
+        assert_all_close(&y, &[xx * c, v * sn * m], TOL_64, "tip value");
+        assert_all_close(
+            &[d.x, d.v, d.m, dq],
+            &[
+                u[0] * c,
+                u[1] * sn * m,
+                u[1] * v * sn,
+                -u[0] * xx * sn + u[1] * v * m * c,
+            ],
+            TOL_64,
+            "uᵀJ as (Self, F)",
+        );
+        for (i, e) in [[1.0, 0.0], [0.0, 1.0]].into_iter().enumerate() {
+            let fd = common::numeric_grad(|p| sys64(p).tip(p[3])[i], &[xx, v, m, q]);
+            let (_, (di, dqi)) = s.tip_vjp(q, e);
+            assert_all_close(&[di.x, di.v, di.m, dqi], &fd, 1e-8, "J row vs differences");
+        }
+        let t = c64::System {
+            x: 0.2,
+            v: 0.5,
+            m: -0.3,
+        };
+        let (_, jt) = s.tip_jvp(q, (t, 0.8));
+        assert_all_close(
+            &jt,
+            &[
+                c * t.x - xx * sn * 0.8,
+                sn * m * t.v + v * sn * t.m + v * m * c * 0.8,
+            ],
+            TOL_64,
+            "J·t",
+        );
+        // columns over (x, v, m, q), the order of the first reads
+        let (_, jac) = s.tip_jacobian(q);
+        let flat: Vec<f64> = jac.iter().flatten().copied().collect();
+        assert_all_close(
+            &flat,
+            &[c, 0.0, 0.0, -xx * sn, 0.0, sn * m, v * sn, v * m * c],
+            TOL_64,
+            "Jacobian",
+        );
     }
 }

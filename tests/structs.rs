@@ -6,7 +6,8 @@
 //! Every function is written once in `corpus!` and instantiated in f64 and
 //! f32. Each gradient is checked against a closed form derived by hand (in
 //! the test, in f64) and against central finite differences of the f64 and
-//! of the f32 function, perturbing one field at a time.
+//! of the f32 function, perturbing one field at a time. The derived
+//! functions (JVP, VJP, Hessian, struct results) are in `structs/derived.rs`.
 
 mod common;
 
@@ -120,6 +121,45 @@ macro_rules! corpus {
                 loss += 0.1 * data[i].t * s.omega;
             }
             loss
+        }
+
+        /// A struct parameter by reference beside a float, with a Hessian:
+        /// `_jvp` takes a `(State, F)` tangent, `_hvp` a `(State, F)`
+        /// direction and gives `H·v` of the same shape. The body reads
+        /// `omega`, then `theta`: the Hessian's order is (ω, θ, k).
+        #[differentiable(hessian)]
+        pub fn energy_k(s: &State, k: $F) -> $F {
+            0.5 * s.omega * s.omega * k + (1.0 - s.theta.cos())
+        }
+
+        /// One explicit Euler step of a pendulum, as an array: `_vjp` takes
+        /// a `[F; 2]` cotangent and gives a `State`; `_jvp` takes a
+        /// `State` tangent.
+        #[differentiable]
+        pub fn step_arr(s: State, #[nograd] h: $F) -> [$F; 2] {
+            [s.theta + h * s.omega, s.omega - h * s.theta.sin()]
+        }
+
+        /// A struct passed to a helper returning an array: pulled back
+        /// through `step_arr`'s VJP.
+        #[differentiable]
+        pub fn step_loss(s: State, #[nograd] h: $F) -> $F {
+            let [a, b] = step_arr(s, h);
+            a * a + b * s.theta
+        }
+
+        /// A struct literal of floats passed to a helper returning an
+        /// array: `_jvp` carries the literal's tangent into `step_arr_jvp`.
+        #[differentiable]
+        pub fn step_lit(theta: $F, omega: $F) -> $F {
+            let [a, b] = step_arr(
+                State {
+                    theta,
+                    omega: 2.0 * omega,
+                },
+                0.1,
+            );
+            a * b
         }
 
         /// Fields read inside a run-time `if`.
@@ -382,4 +422,41 @@ fn slices_of_structs_are_data_read_in_run_time_loops() {
         |p| c32::fit(state32(p), &data32),
         &[dth, dom],
     );
+    // the JVP carries a `State` tangent through the run-time loops
+    let t = c64::State {
+        theta: 0.3,
+        omega: -1.1,
+    };
+    let (v, jv) = c64::fit_jvp(state64(&x), &data64, t);
+    assert_all_close(
+        &[v],
+        &[c64::fit(state64(&x), &data64)],
+        TOL_64,
+        "fit_jvp value",
+    );
+    assert_all_close(&[jv], &[dth * t.theta + dom * t.omega], TOL_64, "fit J·t");
+    let t32 = c32::State {
+        theta: 0.3,
+        omega: -1.1,
+    };
+    let (_, jv32) = c32::fit_jvp(state32(&[x[0] as f32, x[1] as f32]), &data32, t32);
+    assert_all_close(
+        &[f64::from(jv32)],
+        &[dth * 0.3 - dom * 1.1],
+        1e-4,
+        "f32 fit J·t",
+    );
+    // and through a run-time `if`, on both sides
+    for x in [[0.8, -0.6], [-0.8, -0.6]] {
+        let (_, jv) = c64::branch_jvp(state64(&x), t);
+        let expected = if x[0] > 0.0 {
+            x[1] * t.theta + x[0] * t.omega
+        } else {
+            2.0 * x[1] * t.omega
+        };
+        assert_all_close(&[jv], &[expected], TOL_64, "branch J·t");
+    }
 }
+
+#[path = "structs/derived.rs"]
+mod derived;

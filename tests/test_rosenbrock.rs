@@ -15,7 +15,10 @@
 //!
 //! Generic over the float (`<T: Float>`): the two-variable form, the array
 //! and the slice forms, monomorphised for f32 and f64, against the closed
-//! forms, central differences and a concrete f64 twin.
+//! forms, central differences and a concrete f64 twin; then every
+//! elementary method of the rules table in a generic body (`sin`, `powf`,
+//! `atan2`, `sin_cos`, …, through `macrograd::Float`), against concrete
+//! twins in f64 (bit for bit) and f32, and central differences.
 
 mod common;
 
@@ -317,4 +320,86 @@ fn concrete_caller_of_a_generic_function() {
             "2·∇f through a call",
         );
     }
+}
+
+/// For each row, `op::generic` (over `T: Float`), `op::c64` and `op::c32`
+/// from one body, and the points (both coordinates) it is checked at, each
+/// at least 0.1 from a kink, pole or domain edge.
+macro_rules! generic_twins {
+    ($($op:ident($x:ident, $y:ident) $body:block at $pts:expr;)*) => {
+        $(
+            mod $op {
+                pub mod generic {
+                    use macrograd::{differentiable, Float};
+                    #[differentiable]
+                    pub fn f<T: Float>($x: T, $y: T) -> T $body
+                }
+                pub mod c64 {
+                    use macrograd::differentiable;
+                    #[differentiable]
+                    pub fn f($x: f64, $y: f64) -> f64 $body
+                }
+                pub mod c32 {
+                    use macrograd::differentiable;
+                    #[differentiable]
+                    pub fn f($x: f32, $y: f32) -> f32 $body
+                }
+            }
+        )*
+
+        #[test]
+        fn generic_methods_match_concrete_twins_and_differences() {
+            $(
+                for &(x, y) in $pts {
+                    let what = format!("{} at ({x}, {y})", stringify!($op));
+                    let (v, (dx, dy)) = $op::generic::f_grad::<f64>(x, y);
+                    // the f64 instance is the concrete function, bit for bit
+                    assert_eq!((v, (dx, dy)), $op::c64::f_grad(x, y), "{what}");
+                    assert_eq!(v, $op::c64::f(x, y), "{what}");
+                    let fdx = common::central_diff(|t| $op::generic::f(t, y), x);
+                    let fdy = common::central_diff(|t| $op::generic::f(x, t), y);
+                    assert_all_close(&[dx, dy], &[fdx, fdy], 1e-7, &what);
+                    let (x32, y32) = (x as f32, y as f32);
+                    let (v32, (dx32, dy32)) = $op::generic::f_grad::<f32>(x32, y32);
+                    let (cv32, (cdx32, cdy32)) = $op::c32::f_grad(x32, y32);
+                    assert_eq!(v32, cv32, "{what}, f32 value");
+                    // the generic f32 instance folds constants in f64 before
+                    // rounding them once: a few f32 ulps from the twin
+                    assert_all_close(
+                        &[f64::from(dx32), f64::from(dy32)],
+                        &[f64::from(cdx32), f64::from(cdy32)],
+                        1e-6,
+                        &format!("{what}, generic f32 vs concrete f32"),
+                    );
+                    assert_all_close(
+                        &[f64::from(dx32), f64::from(dy32)],
+                        &[fdx, fdy],
+                        2e-5 * (1.0 + v.abs()),
+                        &format!("{what}, f32 vs f64 differences"),
+                    );
+                }
+            )*
+        }
+    };
+}
+
+generic_twins! {
+    trig(x, y) { x.sin() * y.cos() + x.tan() - y.sin_cos().0 * x.sin_cos().1 }
+        at &[(0.3, -1.2), (-0.7, 2.1), (1.1, 0.4)];
+    inverse_trig(x, y) { x.asin() * y + x.acos() * x + y.atan() + x.atan2(y) }
+        at &[(0.3, -1.2), (-0.7, 2.1), (0.55, 0.4)];
+    hyperbolic(x, y) { x.sinh() * y.cosh() + (x * y).tanh() }
+        at &[(0.3, -1.2), (-0.7, 1.1), (1.1, 0.4)];
+    inverse_hyperbolic(x, y) { x.asinh() + y.acosh() * x + (x / y).atanh() }
+        at &[(0.3, 1.2), (-0.7, 2.1), (1.1, 3.4)];
+    exponentials(x, y) { x.exp() * y + y.exp2() - x.exp_m1() * x.ln_1p() }
+        at &[(0.3, -1.2), (-0.4, 2.1), (1.1, 0.4)];
+    logarithms(x, y) { x.ln() * y + y.log2() + x.log10() * x + x.log(y) }
+        at &[(0.3, 1.7), (2.4, 2.1), (1.6, 0.4)];
+    roots_and_powers(x, y) { x.sqrt() * y + y.cbrt() + x.powi(3) * y.powi(-2) + x.powf(y) }
+        at &[(0.3, 1.7), (2.4, -2.1), (1.6, 0.4)];
+    piecewise(x, y) { x.abs() * y + x.max(y) * x - x.min(y) + x.signum() * y }
+        at &[(0.3, 1.7), (-2.4, -2.1), (1.6, 0.4)];
+    fused(x, y) { x.mul_add(y, x) + y.recip() + x.hypot(y) + x.clamp(-y.abs(), y.abs()) }
+        at &[(0.3, 1.7), (-2.4, -2.1), (1.6, 0.4)];
 }

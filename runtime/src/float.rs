@@ -1,15 +1,20 @@
 //! [`Float`]: the arithmetic the runtime needs from `f32` and `f64`.
 //!
 //! It extends [`crate::ops::Real`] (the two types the code generator knows)
-//! with operators, `sqrt`, conversions and the little-endian byte encoding
-//! checkpoints use.
+//! with operators, the elementary functions of `f64`'s inherent methods
+//! (every method `#[differentiable]` has a derivative rule for, so a body
+//! generic over `T: Float` may call any of them), conversions and the
+//! little-endian byte encoding checkpoints use. It is sealed: `f32` and
+//! `f64` are its only implementations.
 
 use crate::ops::Real;
 use crate::params::Params;
 use core::fmt::{Debug, Display};
 use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Sub, SubAssign};
 
-/// `f32` or `f64`, with what optimizers, data and checkpoints need.
+/// `f32` or `f64`, with what optimizers, data and checkpoints need, and
+/// the methods a generic differentiable body calls (`sin`, `powf`, `atan2`,
+/// … — each forwards to the inherent method of the same name).
 ///
 /// Every `Float` is also a one-element parameter tree that is its own
 /// gradient, so generic code (and derived impls) need only `T: Float`.
@@ -44,6 +49,56 @@ pub trait Float:
     fn min(self, other: Self) -> Self;
     /// `self` raised to an integer power.
     fn powi(self, n: i32) -> Self;
+    /// Cube root.
+    fn cbrt(self) -> Self;
+    /// `2^self`.
+    fn exp2(self) -> Self;
+    /// `e^self − 1`, accurate near 0.
+    fn exp_m1(self) -> Self;
+    /// Base-2 logarithm.
+    fn log2(self) -> Self;
+    /// Base-10 logarithm.
+    fn log10(self) -> Self;
+    /// Sine (radians).
+    fn sin(self) -> Self;
+    /// Cosine (radians).
+    fn cos(self) -> Self;
+    /// Tangent (radians).
+    fn tan(self) -> Self;
+    /// Arcsine, in radians.
+    fn asin(self) -> Self;
+    /// Arccosine, in radians.
+    fn acos(self) -> Self;
+    /// Arctangent, in radians.
+    fn atan(self) -> Self;
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self;
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self;
+    /// Inverse hyperbolic sine.
+    fn asinh(self) -> Self;
+    /// Inverse hyperbolic cosine.
+    fn acosh(self) -> Self;
+    /// Inverse hyperbolic tangent.
+    fn atanh(self) -> Self;
+    /// `1` for positive (and `+0`), `−1` for negative (and `−0`), NaN for NaN, as `f64::signum`.
+    fn signum(self) -> Self;
+    /// `1 / self`.
+    fn recip(self) -> Self;
+    /// `self` raised to a float power.
+    fn powf(self, n: Self) -> Self;
+    /// Logarithm to `base`.
+    fn log(self, base: Self) -> Self;
+    /// Four-quadrant arctangent of `self` (y) and `other` (x), in radians.
+    fn atan2(self, other: Self) -> Self;
+    /// `√(self² + other²)` without overflow or underflow on the way.
+    fn hypot(self, other: Self) -> Self;
+    /// `self · a + b`, with one rounding where the target has a fused multiply-add.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// `self` restricted to `[min, max]` (panics if `min > max` or either is NaN, as `f64::clamp`).
+    fn clamp(self, min: Self, max: Self) -> Self;
+    /// `(self.sin(), self.cos())`.
+    fn sin_cos(self) -> (Self, Self);
     /// Neither NaN nor infinite.
     fn is_finite(self) -> bool;
     /// Widening (or identity) conversion to `f64`.
@@ -73,6 +128,81 @@ macro_rules! impl_float {
             }
             fn powi(self, n: i32) -> Self {
                 $t::powi(self, n)
+            }
+            fn cbrt(self) -> Self {
+                $t::cbrt(self)
+            }
+            fn exp2(self) -> Self {
+                $t::exp2(self)
+            }
+            fn exp_m1(self) -> Self {
+                $t::exp_m1(self)
+            }
+            fn log2(self) -> Self {
+                $t::log2(self)
+            }
+            fn log10(self) -> Self {
+                $t::log10(self)
+            }
+            fn sin(self) -> Self {
+                $t::sin(self)
+            }
+            fn cos(self) -> Self {
+                $t::cos(self)
+            }
+            fn tan(self) -> Self {
+                $t::tan(self)
+            }
+            fn asin(self) -> Self {
+                $t::asin(self)
+            }
+            fn acos(self) -> Self {
+                $t::acos(self)
+            }
+            fn atan(self) -> Self {
+                $t::atan(self)
+            }
+            fn sinh(self) -> Self {
+                $t::sinh(self)
+            }
+            fn cosh(self) -> Self {
+                $t::cosh(self)
+            }
+            fn asinh(self) -> Self {
+                $t::asinh(self)
+            }
+            fn acosh(self) -> Self {
+                $t::acosh(self)
+            }
+            fn atanh(self) -> Self {
+                $t::atanh(self)
+            }
+            fn signum(self) -> Self {
+                $t::signum(self)
+            }
+            fn recip(self) -> Self {
+                $t::recip(self)
+            }
+            fn powf(self, n: Self) -> Self {
+                $t::powf(self, n)
+            }
+            fn log(self, base: Self) -> Self {
+                $t::log(self, base)
+            }
+            fn atan2(self, other: Self) -> Self {
+                $t::atan2(self, other)
+            }
+            fn hypot(self, other: Self) -> Self {
+                $t::hypot(self, other)
+            }
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                $t::mul_add(self, a, b)
+            }
+            fn clamp(self, min: Self, max: Self) -> Self {
+                $t::clamp(self, min, max)
+            }
+            fn sin_cos(self) -> (Self, Self) {
+                $t::sin_cos(self)
             }
             fn is_finite(self) -> bool {
                 $t::is_finite(self)

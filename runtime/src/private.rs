@@ -86,8 +86,8 @@ pub fn partial<T, P: Partial<T>>(p: P) -> T {
 pub trait FloatField<F> {
     /// The value.
     fn get(&self) -> F;
-    /// Sets the value (a gradient's field).
-    fn set(&mut self, v: F);
+    /// The value, mutably (a gradient's field).
+    fn get_mut(&mut self) -> &mut F;
 }
 
 macro_rules! float_fields {
@@ -99,8 +99,8 @@ macro_rules! float_fields {
                     *self
                 }
                 #[inline(always)]
-                fn set(&mut self, v: $t) {
-                    *self = v;
+                fn get_mut(&mut self) -> &mut $t {
+                    self
                 }
             }
         )*
@@ -114,6 +114,16 @@ float_fields!(f32, f64);
 #[inline(always)]
 pub fn float_field<F, T: FloatField<F>>(t: &T) -> F {
     t.get()
+}
+
+/// A field read as a float (see [`FloatField`]), and the projection that
+/// reaches the same field of a gradient value. Its types do not depend on
+/// the bound holding, so a field that is no float gives this call's one
+/// error, and the gradient written through the projection none.
+#[inline(always)]
+#[allow(clippy::type_complexity)]
+pub fn float_field_mut<F, T: FloatField<F>>(t: &T) -> (F, fn(&mut T) -> &mut F) {
+    (t.get(), T::get_mut)
 }
 
 /// Checks that a struct parameter is `Differentiable` with the function's
@@ -160,6 +170,34 @@ pub fn add_struct_partial<T: crate::Differentiable, P: StructPartial<T>>(
     note = "in a differentiable body write `let r: [f64; {M}] = f(…);` or `let [a, b, …] = f(…);`, or return the call as the body's value of a function returning `[f64; {M}]`"
 )]
 pub trait ArrayResult<const M: usize> {}
+
+/// Never implemented: the bound of `f::pullback` for a function `f` that
+/// returns a tuple of `M` floats, as [`ArrayResult`] for arrays.
+#[diagnostic::on_unimplemented(
+    message = "this function returns a tuple of {M} floats: bind its result with a tuple pattern or its type",
+    label = "returns a tuple of {M} floats",
+    note = "in a differentiable body write `let (a, b, …) = f(…);` or `let r: (f64, f64, …) = f(…);` (then read `r.0`), or return the call as the body's value of a function returning the same tuple"
+)]
+pub trait TupleResult<const M: usize> {}
+
+/// Never implemented: the bound of `f::pullback` for a function `f` that
+/// returns a struct. A differentiable caller reaches that pullback when it
+/// calls `f` without taking its result apart by a struct pattern.
+#[diagnostic::on_unimplemented(
+    message = "this function returns a struct: take its result apart with a struct pattern",
+    label = "returns a struct",
+    note = "in a differentiable body write `let State {{ theta, omega }} = f(…);` (or `let State {{ theta, .. }} = f(…);` for the fields you need), then use the fields"
+)]
+pub trait StructResult {}
+
+/// Never implemented: the bound of the hidden pullback of a method that
+/// returns `[F; M]` or a tuple, which differentiable bodies cannot call yet.
+#[diagnostic::on_unimplemented(
+    message = "this method returns {M} floats, and a differentiable body cannot call a method with a vector result yet",
+    label = "called in a differentiable body",
+    note = "write it as a free function taking the struct (`fn tip(s: &Arm, q: f64) -> [f64; 2]`) and call that, or call the method outside the differentiable body"
+)]
+pub trait MethodVectorResult<const M: usize> {}
 
 /// What a differentiable body's call of `f_grad` needs of `f`: its
 /// Hessian-vector product `f::hvp_pullback`, which

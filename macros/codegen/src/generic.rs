@@ -41,6 +41,8 @@ pub enum Generic {
 
 const BOUND_MSG: &str = "a generic `#[differentiable]` function takes one type parameter bounded by the float trait only: write `<T: Float>` (with `use macrograd::Float;`), or write one function per float type (`f32`, `f64`)";
 
+const WHERE_MSG: &str = "a `#[differentiable]` function cannot have a `where` clause: write the float bound in the angle brackets, `fn f<T: Float>(…)`, and remove the `where` clause";
+
 /// Reads the header of an item and, for `<T: Float>`, its `f64` instance.
 pub fn classify(item: &TokenStream) -> Generic {
     let toks: Vec<TokenTree> = item.clone().into_iter().collect();
@@ -78,15 +80,33 @@ pub fn classify(item: &TokenStream) -> Generic {
         return Generic::No;
     };
     let generics_ts: TokenStream = toks[lt..=gt].iter().cloned().collect();
-    // the `where` clause is not part of `syn::Generics` here: it is left in
-    // the tokens, and the usual header check reports it
+    // the `where` clause (between the signature and the body, at the top
+    // level) is not part of `syn::Generics` here: it is reported alone, and
+    // the instance expanded beside the error is taken without it
+    let body = toks.len().saturating_sub(1);
+    let where_at = toks
+        .iter()
+        .enumerate()
+        .take(body)
+        .skip(gt + 1)
+        .find(|(_, t)| matches!(t, TokenTree::Ident(i) if i == "where"))
+        .map(|(k, _)| k);
     let mut rest: Vec<TokenTree> = toks[..lt].to_vec();
-    rest.extend(toks[gt + 1..].iter().cloned());
+    rest.extend(toks[gt + 1..where_at.unwrap_or(gt + 1)].iter().cloned());
+    rest.extend(toks[where_at.map_or(gt + 1, |_| body)..].iter().cloned());
     let rest: TokenStream = rest.into_iter().collect();
     let generics: syn::Generics = match syn::parse2(generics_ts) {
         Ok(g) => g,
         Err(e) => return Generic::Error(e, None),
     };
+    if let Some(w) = where_at {
+        let clause: TokenStream = toks[w..body].iter().cloned().collect();
+        let e = syn::Error::new_spanned(clause, WHERE_MSG);
+        let inst = generics
+            .type_params()
+            .fold(rest, |ts, t| instance(ts, &t.ident));
+        return Generic::Error(e, Some(inst));
+    }
     match check(&generics) {
         Ok(h) => {
             let concrete = instance(rest, &h.param);

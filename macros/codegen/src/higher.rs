@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 
 use crate::diff::higher::{self as build, Sweeps};
-use crate::emit::higher::{derived_fn, diff_len, hvp_slices, Kind};
+use crate::emit::higher::{derived_fn, graph_diff_len, hvp_slices, Kind};
 use crate::ir::lower::NODE_LIMIT;
 use crate::ir::Graph;
 use crate::parse::{GradFn, MAX_ELEMENTS};
@@ -15,7 +15,7 @@ use crate::types::Signature;
 
 /// The derived items for `f`, whose body lowered to `lowered`.
 pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenStream> {
-    let vector = sig.out_len.is_some();
+    let vector = sig.out_len.is_some() || sig.out_struct.is_some();
     let hessian = f.args.hessian.as_ref();
     // the token asking for second derivatives: `hessian`, else `hvp`
     let second = hessian.or(f.args.hvp.as_ref());
@@ -31,13 +31,13 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             "`mode` chooses the sweep of `name_grad`, which a function returning an array does not have (its Jacobian takes the cheaper sweep by size): remove `mode = …`",
         ));
     }
-    // methods and struct parameters have `name_grad` only, for now
-    let structs = sig.assoc || lowered.params.iter().any(|p| p.fields.is_some());
-    if structs {
+    // functions passing struct values on to calls have `name_grad` only,
+    // for now
+    if lowered.struct_calls {
         if let Some(h) = second {
             return Err(syn::Error::new(
                 h.span(),
-                format!("`{h}` is not supported yet on methods or functions with struct parameters: remove `{h}`, or write the function over floats and arrays"),
+                format!("`{h}` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
             ));
         }
         if vector {
@@ -46,7 +46,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
                     syn::ReturnType::Type(arrow, _) => arrow.spans[0],
                     syn::ReturnType::Default => f.item.sig.ident.span(),
                 },
-                "a vector result is not supported yet on methods or functions with struct parameters: return one float (`-> f64`), or take the struct's fields as floats and arrays",
+                "a vector result is not supported yet on a function that passes struct values (or `self`) to other functions: return one float (`-> f64`), or pass the floats the callee needs",
             ));
         }
         return Ok(TokenStream::new());
@@ -73,7 +73,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             return Err(syn::Error::new(span, msg));
         }
     }
-    let n = diff_len(sig);
+    let n = graph_diff_len(lowered);
     let too_big = |count: usize, what: &str| {
         syn::Error::new(
             f.item.sig.ident.span(),
@@ -109,7 +109,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let name = f.item.sig.ident.to_string();
     let mut kinds = vec![Kind::Jvp];
     if vector {
-        kinds.extend([Kind::Vjp, Kind::Jacobian]);
+        kinds.push(Kind::Vjp);
+    }
+    // (a struct result's Jacobian would need an order of its fields)
+    if sig.out_len.is_some() {
+        kinds.push(Kind::Jacobian);
     }
     if hessian.is_some() {
         kinds.push(Kind::Hessian);
@@ -144,6 +148,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         crate::simplify::simplify(&mut g);
         let mut doc = doc(&name, sig, &g, kind, sweeps);
+        if sig.assoc {
+            doc = doc.replace(&format!("[`{name}`]"), &format!("[`Self::{name}`]"));
+        }
         // what run-time loops keep (a state loop's tape): only a derived
         // function with a reverse sweep keeps anything
         let reverse = !matches!(
@@ -160,21 +167,28 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
         }
     }
-    if second.is_some() && slice.is_none() {
+    // (a method's items stay in its `impl`, where the hidden type that
+    // carries `hvp_pullback` cannot go: a method has no nested gradient)
+    if second.is_some() && slice.is_none() && !sig.assoc {
         out.extend(crate::emit::hessian_items(&f.item, sig));
     }
     Ok(out)
 }
 
-/// `x[0], x[1], y`: the differentiable elements in order.
-fn elements(sig: &Signature) -> String {
+/// `x[0], x[1], y, s.theta`: the differentiable elements in order (a
+/// struct parameter's are the fields its body reads, in the order it first
+/// reads them).
+fn elements(g: &Graph) -> String {
     let mut names = Vec::new();
-    for p in sig.diff_params() {
-        match p.len {
-            _ if p.slice.is_some() => names.push(format!("{}[..]", p.ident)),
-            None => names.push(p.ident.to_string()),
-            Some(n) if p.tuple => names.extend((0..n).map(|i| format!("{}.{i}", p.ident))),
-            Some(n) => names.extend((0..n).map(|i| format!("{}[{i}]", p.ident))),
+    for p in g.params.iter().filter(|p| p.diff) {
+        match (&p.fields, p.len) {
+            _ if p.slice.is_some() => names.push(format!("{}[..]", p.name)),
+            (Some(fields), _) => {
+                names.extend(fields.iter().map(|f| format!("{}{}", p.name, f.text())))
+            }
+            (None, None) => names.push(p.name.clone()),
+            (None, Some(n)) if p.tuple => names.extend((0..n).map(|i| format!("{}.{i}", p.name))),
+            (None, Some(n)) => names.extend((0..n).map(|i| format!("{}[{i}]", p.name))),
         }
     }
     names.join(", ")
@@ -184,12 +198,15 @@ fn elements(sig: &Signature) -> String {
 fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> String {
     let params: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
     let call = format!("{name}({})", params.join(", "));
-    let xs = elements(sig);
-    let n = diff_len(sig);
+    let xs = elements(g);
+    let n = graph_diff_len(g);
     let has_slice = sig.diff_params().any(|p| p.slice.is_some());
     let head = match kind {
         Kind::Jvp => {
             let product = match sig.out_len {
+                None if sig.out_struct.is_some() => format!(
+                    "`({call}, J·tangent)`, a value of the result's struct with each field `Σⱼ ∂field/∂xⱼ · tangentⱼ`"
+                ),
                 None => format!("`({call}, Σⱼ ∂{name}/∂xⱼ · tangentⱼ)`"),
                 Some(_) => format!(
                     "`({call}, J·tangent)` with `(J·tangent)ᵢ = Σⱼ ∂{name}ᵢ/∂xⱼ · tangentⱼ`"

@@ -163,9 +163,26 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 Ok(items) => items,
                 Err(e) => return emit::fallback_fn(&f.item, Some(sig), e.into_compile_error()),
             };
+            if sig.out_struct.is_some() {
+                let item = &f.item;
+                // (a method's items stay in its `impl`, where the hidden
+                // type cannot go)
+                let hidden = if sig.assoc {
+                    proc_macro2::TokenStream::new()
+                } else {
+                    emit::vector_items(item, sig)
+                };
+                return quote::quote! { #item #derived #hidden };
+            }
             if sig.out_len.is_some() {
                 let item = &f.item;
-                let hidden = emit::vector_items(item, sig);
+                // a method's items stay in its `impl`, where the hidden
+                // type carrying the callers' VJP cannot go
+                let hidden = if sig.assoc {
+                    emit::vector_method_items(item, sig)
+                } else {
+                    emit::vector_items(item, sig)
+                };
                 return quote::quote! { #item #derived #hidden };
             }
             let mode = f.args.mode.as_ref().map(|m| m.0);

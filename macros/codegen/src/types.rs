@@ -343,6 +343,10 @@ pub struct Signature {
     pub out_len: Option<usize>,
     /// The result `(F, …, F)` is a tuple of `out_len` floats, not an array.
     pub out_tuple: bool,
+    /// A user struct result (`-> State`): its type. The body's value is a
+    /// struct literal listing every field; the function gets `name_vjp`
+    /// (the cotangent a value of the struct) and `name_jvp`.
+    pub out_struct: Option<Box<syn::Type>>,
     /// `#[differentiable(checkpoint = k)]`: see [`crate::ir::Graph::checkpoint`].
     pub checkpoint: Option<usize>,
 }

@@ -195,8 +195,9 @@ pub fn vjp(g: &mut Graph) {
         index: false,
         by_ref: false,
         tuple: false,
-        fields: None,
-        struct_ty: None,
+        // a struct result's cotangent is a value of the struct, read by field
+        fields: g.out_struct.as_ref().map(|(_, p)| p.clone()),
+        struct_ty: g.out_struct.as_ref().map(|(t, _)| t.clone()),
         span: Span::call_site(),
     });
     let outs = g.outs.clone();

@@ -5,7 +5,7 @@
 
 use super::reverse::{accumulate, Adjoints};
 use super::{is_active, set_active};
-use crate::ir::{Builder, Call, CallSweep, NodeId, Op};
+use crate::ir::{Builder, Call, CallArg, CallSweep, NodeId, Op};
 
 /// A call node like `c` through `sweep`, with a fresh unread value and,
 /// for each argument element, a result when `wanted` says so.
@@ -49,6 +49,7 @@ fn derived_call(
         method: c.method,
         outs: outs.clone(),
         tuple: c.tuple,
+        struct_out: c.struct_out.clone(),
         sweep,
     }));
     (id, pairs, outs)
@@ -76,10 +77,38 @@ pub(super) fn reverse(
         .into_iter()
         .map(|d| d.unwrap_or_else(|| b.constant(0.0)))
         .collect();
-    let (_, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |x| is_active(active, x));
+    let (id, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |x| is_active(active, x));
     for (x, r) in pairs {
         set_active(active, r, true);
         accumulate(b, adj, x, r);
+    }
+    // parts of struct parameters passed whole: the VJP's entry for them
+    // (already scaled by the cotangent) is added into their gradients
+    let value = match b.graph.op(id) {
+        Op::Call(d) => d.value,
+        _ => unreachable!("derived_call pushes a call node"),
+    };
+    let one = if c
+        .args
+        .iter()
+        .any(|a| matches!(a, CallArg::Struct(s) if !s.accums.is_empty()))
+    {
+        Some(b.constant(1.0))
+    } else {
+        None
+    };
+    for (k, a) in c.args.iter().enumerate() {
+        let (CallArg::Struct(s), Some(one)) = (a, one) else {
+            continue;
+        };
+        for accum in &s.accums {
+            b.push(Op::AddStruct(Box::new(crate::ir::AddStruct {
+                call_value: value,
+                arg: k,
+                accum: accum.clone(),
+                coeff: one,
+            })));
+        }
     }
 }
 

@@ -61,6 +61,9 @@ pub struct Writer<'g> {
     /// The variable each struct field read is bound to, by (parameter,
     /// element).
     pub(super) struct_reads: HashMap<(usize, usize), Ident>,
+    /// The projection of each field of a differentiable struct parameter
+    /// the body reads, by the same key: writes the gradient's field.
+    pub(super) struct_fields_mut: HashMap<(usize, usize), Ident>,
     /// The undo log of each logged local buffer, by its `New` node.
     pub(super) logs: HashMap<NodeId, Ident>,
     /// For each loop recording undo-log lengths, its marks tape.
@@ -98,6 +101,7 @@ impl<'g> Writer<'g> {
             tape_pos: HashMap::new(),
             struct_grads: HashMap::new(),
             struct_reads: HashMap::new(),
+            struct_fields_mut: HashMap::new(),
             logs: HashMap::new(),
             marks: HashMap::new(),
             marks_pos: HashMap::new(),

@@ -59,17 +59,9 @@ impl Writer<'_> {
                 let ids = self.ids_or_blank(ps);
                 let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
                 unpack.push(match a {
-                        CallArg::Struct(s) => {
-                            let reads = s.elem_paths.iter().zip(&ids).filter(|(_, id)| id.to_string() != "_").map(|(path, id)| {
-                                let path = super::seg_tokens(path, arg_span);
-                                quote_spanned! {arg_span=>
-                                    let #id = ::macrograd::__private::partial::<#float, _>(#entry #path);
-                                }
-                            });
-                            quote!(#(#reads)*)
-                        }
-                        _ => unpack_entry(&ids, a, &entry, &float, arg_span),
-                    });
+                    CallArg::Struct(s) => unpack_struct_entry(s, &ids, &entry, &float, arg_span),
+                    _ => unpack_entry(&ids, a, &entry, &float, arg_span),
+                });
             }
             let call = if c.method {
                 let (recv, rest) = args.split_first().expect("a method call has a receiver");
@@ -234,4 +226,28 @@ pub(super) fn unpack_entry(
             }
         }
     }
+}
+
+/// The partials of the floats a struct argument's literals wrote
+/// (`ids`, `_` for one not wanted), read from the callee's gradient entry
+/// for that argument (a value of the struct's type).
+pub(super) fn unpack_struct_entry(
+    s: &crate::ir::StructArg,
+    ids: &[TokenStream],
+    entry: &Ident,
+    float: &Ident,
+    at: Span,
+) -> TokenStream {
+    let reads = s
+        .elem_paths
+        .iter()
+        .zip(ids)
+        .filter(|(_, id)| id.to_string() != "_")
+        .map(|(path, id)| {
+            let path = super::seg_tokens(path, at);
+            quote_spanned! {at=>
+                let #id = ::macrograd::__private::partial::<#float, _>(#entry #path);
+            }
+        });
+    quote!(#(#reads)*)
 }

@@ -67,9 +67,26 @@ pub fn diff_len(sig: &Signature) -> usize {
     sig.diff_params().map(|p| p.len.unwrap_or(1)).sum()
 }
 
+/// The number of differentiable scalars of the lowered graph `g`: as
+/// [`diff_len`], with each struct parameter counting the fields its body
+/// reads.
+pub fn graph_diff_len(g: &Graph) -> usize {
+    g.params
+        .iter()
+        .filter(|p| p.diff)
+        .map(|p| match &p.fields {
+            Some(f) => f.len(),
+            None => p.len.unwrap_or(1),
+        })
+        .sum()
+}
+
 /// `F` or `[F; m]`.
 fn value_type(sig: &Signature) -> TokenStream {
     let float = syn::Ident::new(sig.float.name(), Span::call_site());
+    if let Some(ty) = &sig.out_struct {
+        return quote!(#ty);
+    }
     match sig.out_len {
         None => quote!(#float),
         Some(m) if sig.out_tuple => {
@@ -84,11 +101,28 @@ fn value_type(sig: &Signature) -> TokenStream {
 }
 
 /// Tokens of the gradient's shape holding `nodes` (flattened in parameter
-/// order).
-fn shaped(w: &mut Writer<'_>, sig: &Signature, nodes: &[NodeId]) -> TokenStream {
+/// order; a struct parameter's part is the fields its body reads, written
+/// into a zero value of its type).
+fn shaped(w: &mut Writer<'_>, nodes: &[NodeId]) -> TokenStream {
+    let g = w.g;
     let mut at = 0;
     let mut entries = Vec::new();
-    for p in sig.diff_params() {
+    for (k, p) in g.params.iter().enumerate().filter(|(_, p)| p.diff) {
+        if let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) {
+            let elems: Vec<TokenStream> = nodes[at..at + fields.len()]
+                .iter()
+                .map(|&n| w.output(n))
+                .collect();
+            at += fields.len();
+            let projs: Vec<syn::Ident> = (0..fields.len())
+                .map(|i| w.struct_fields_mut[&(k, i)].clone())
+                .collect();
+            let d = w.names.fresh(&super::names::grad_buffer_name(&p.name));
+            entries.push(super::structs::struct_gradient(
+                &d, fields, &projs, p.span, &elems, false, ty,
+            ));
+            continue;
+        }
         let len = p.len.unwrap_or(1);
         let elems: Vec<TokenStream> = nodes[at..at + len].iter().map(|&n| w.output(n)).collect();
         at += len;
@@ -118,12 +152,39 @@ fn matrix(w: &mut Writer<'_>, nodes: &[NodeId], cols: usize) -> TokenStream {
 
 /// The value: the function's scalar, or the array of its elements.
 fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
+    if g.out_struct.is_some() {
+        return struct_value(w, &g.outs);
+    }
     if g.outs.is_empty() {
         w.output(g.value)
     } else {
         let elems: Vec<TokenStream> = g.outs.iter().map(|&n| w.output(n)).collect();
         pack(sig, elems)
     }
+}
+
+/// A value of a struct result holding `nodes` at its paths:
+/// `{ let mut result = <State as Differentiable>::zero(); result.theta = a; …; result }`.
+fn struct_value(w: &mut Writer<'_>, nodes: &[NodeId]) -> TokenStream {
+    let g = w.g;
+    let Some((ty, paths)) = &g.out_struct else {
+        unreachable!("a struct value of a function returning a struct")
+    };
+    let r = w.names.fresh("result");
+    let sets: Vec<TokenStream> = paths
+        .iter()
+        .zip(nodes)
+        .map(|(p, &n)| {
+            let path = super::field_tokens(p, p.span);
+            let e = w.output(n);
+            quote!(#r #path = #e;)
+        })
+        .collect();
+    quote!({
+        let mut #r = <#ty as ::macrograd::Differentiable>::zero();
+        #(#sets)*
+        #r
+    })
 }
 
 /// `[a, b]`, or `(a, b)` for a function returning a tuple.
@@ -333,7 +394,8 @@ pub fn derived_fn(
     let vty = value_type(sig);
     let mut ins = inputs(sig);
     let mut prelude = Vec::new();
-    for p in g.params.iter().filter(|p| p.by_ref) {
+    let mut w = Writer::new(g);
+    for p in g.params.iter().filter(|p| p.by_ref && p.fields.is_none()) {
         let x = names::ident(&p.name, p.span);
         prelude.push(quote! { let #x = *#x; });
     }
@@ -351,23 +413,27 @@ pub fn derived_fn(
         let c = syn::Ident::new(&fresh_name(&taken, &diff, "cotangent"), Span::call_site());
         ins = quote!(#ins, #c: #vty);
     }
-    let n = diff_len(sig);
+    // the direction's parts are taken apart before its fields are read
+    prelude.extend(super::structs::struct_checks(&mut w));
+    let n = graph_diff_len(g);
     let nn = Literal::usize_unsuffixed(n);
-    let mut w = Writer::new(g);
     let grads: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
     let (ret_ty, ret) = match kind {
         Kind::Jvp => {
             let v = value(&mut w, g, sig);
-            let t: Vec<TokenStream> = g.extra.iter().map(|&x| w.output(x)).collect();
             let t = match sig.out_len {
-                None => t[0].clone(),
-                Some(_) => pack(sig, t),
+                None if g.out_struct.is_some() => struct_value(&mut w, &g.extra),
+                None => w.output(g.extra[0]),
+                Some(_) => {
+                    let t: Vec<TokenStream> = g.extra.iter().map(|&x| w.output(x)).collect();
+                    pack(sig, t)
+                }
             };
             (quote!((#vty, #vty)), quote!((#v, #t)))
         }
         Kind::Vjp => {
             let v = value(&mut w, g, sig);
-            let gr = shaped(&mut w, sig, &grads);
+            let gr = shaped(&mut w, &grads);
             (quote!((#vty, #gty)), quote!((#v, #gr)))
         }
         Kind::Jacobian => {
@@ -378,7 +444,7 @@ pub fn derived_fn(
         }
         Kind::Hessian => {
             let v = w.output(g.value);
-            let gr = shaped(&mut w, sig, &grads);
+            let gr = shaped(&mut w, &grads);
             let h = matrix(&mut w, &g.extra, n);
             (
                 quote!((#float, #gty, [[#float; #nn]; #nn])),
@@ -387,17 +453,24 @@ pub fn derived_fn(
         }
         Kind::Hvp => {
             let v = w.output(g.value);
-            let gr = shaped(&mut w, sig, &grads);
-            let hv = shaped(&mut w, sig, &g.extra);
+            let gr = shaped(&mut w, &grads);
+            let hv = shaped(&mut w, &g.extra);
             (quote!((#float, #gty, #gty)), quote!((#v, #gr, #hv)))
         }
     };
     let body = w.body(ret);
+    // a method's `Self` gradient, tangent or direction needs `Self` marked
+    let bound = super::structs::self_bound(sig);
+    // names the method as written, so that calling only its derived
+    // functions does not report it unused
+    let primal = &item.sig.ident;
+    let used = sig.assoc.then(|| quote!(let _ = Self::#primal;));
     // every function gets these whether it uses them or not: no warning
     quote! {
         #[doc = #doc]
         #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
-        #vis fn #name(#ins) -> #ret_ty {
+        #vis fn #name(#ins) -> #ret_ty #bound {
+            #used
             #(#prelude)*
             #body
         }

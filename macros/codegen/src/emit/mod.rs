@@ -32,7 +32,7 @@ use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
-pub use vcall::vector_items;
+pub use vcall::{vector_items, vector_method_items};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -97,10 +97,15 @@ fn body_with(g: &Graph, into: bool) -> TokenStream {
         }
         let elems: Vec<_> = g.grads[k].iter().map(|n| w.output(*n)).collect();
         if let (Some(fields), Some(ty)) = (&p.fields, &p.struct_ty) {
-            let d = w.struct_grads[&k_param(g, p)].clone();
+            let kp = k_param(g, p);
+            let d = w.struct_grads[&kp].clone();
+            let projs: Vec<syn::Ident> = (0..fields.len())
+                .map(|i| w.struct_fields_mut[&(kp, i)].clone())
+                .collect();
             entries.push(struct_gradient(
                 &d,
                 fields,
+                &projs,
                 p.span,
                 &elems,
                 g.struct_calls,

@@ -50,13 +50,21 @@ pub(super) fn struct_checks(w: &mut Writer<'_>) -> Vec<TokenStream> {
         }
         for (i, f) in fields.iter().enumerate() {
             let path = field_tokens(f, p.span);
-            let name = w.names.fresh(&format!(
-                "{}_{}",
-                p.name.trim_start_matches("r#"),
-                f.ident_suffix()
-            ));
-            let read = quote_spanned!(f.span=> ::macrograd::__private::float_field::<#float, _>);
-            out.push(quote! { let #name = #read(&#x #path); });
+            let base = format!("{}_{}", p.name.trim_start_matches("r#"), f.ident_suffix());
+            let name = w.names.fresh(&base);
+            if p.diff {
+                // the projection writes the gradient's field (see
+                // `struct_gradient`) without a second check
+                let proj = w.names.fresh(&format!("{base}_mut"));
+                let read =
+                    quote_spanned!(f.span=> ::macrograd::__private::float_field_mut::<#float, _>);
+                out.push(quote! { let (#name, #proj) = #read(&#x #path); });
+                w.struct_fields_mut.insert((k, i), proj);
+            } else {
+                let read =
+                    quote_spanned!(f.span=> ::macrograd::__private::float_field::<#float, _>);
+                out.push(quote! { let #name = #read(&#x #path); });
+            }
             w.struct_reads.insert((k, i), name);
         }
     }
@@ -120,23 +128,25 @@ pub(crate) fn member(name: &str, span: Span) -> TokenStream {
 
 /// The gradient of a struct parameter: zero, with each field the body
 /// reads set to its derivative (added, when calls also add into it).
+///
+/// Each field is written through the projection its read returned
+/// (`projs[i]`, see [`struct_checks`]), so that a field that is no float
+/// (already reported where it is read) adds no second error here.
 pub(super) fn struct_gradient(
     d: &syn::Ident,
     fields: &[crate::types::FieldPath],
+    projs: &[syn::Ident],
     span: Span,
     elems: &[TokenStream],
     declared: bool,
     ty: &syn::Type,
 ) -> TokenStream {
-    // through `FloatField`, so that a field that is no float (already
-    // reported where it is read) adds no second error here
-    let sets = fields.iter().zip(elems).map(|(f, e)| {
+    let sets = fields.iter().zip(projs).zip(elems).map(|((f, m), e)| {
         let path = field_tokens(f, span);
-        let set = quote_spanned!(f.span=> ::macrograd::__private::FloatField::set);
         if declared {
-            quote!(#d #path += #e;)
+            quote!(*#m(&mut #d #path) += #e;)
         } else {
-            quote!(#set(&mut #d #path, #e);)
+            quote!(*#m(&mut #d #path) = #e;)
         }
     });
     let decl =
@@ -152,16 +162,33 @@ impl Writer<'_> {
     /// A struct argument as the user wrote it (see `ir::structs`).
     pub(super) fn struct_expr(&mut self, s: &crate::ir::StructArg, at: Span) -> TokenStream {
         // literals nest as written: the depth is the user's own nesting
-        self.struct_expr_of(s, &s.expr, at)
+        self.struct_expr_of(s, &s.expr, None, at)
+    }
+
+    /// The tangent of a struct argument written as literals only (a part
+    /// taken from a struct parameter is pulled back in reverse mode only):
+    /// the literal with each float replaced by its tangent, `tangents[i]`.
+    pub(super) fn struct_tangent(
+        &mut self,
+        s: &crate::ir::StructArg,
+        tangents: &[TokenStream],
+        at: Span,
+    ) -> TokenStream {
+        self.struct_expr_of(s, &s.expr, Some(tangents), at)
     }
 
     fn struct_expr_of(
         &mut self,
         s: &crate::ir::StructArg,
         e: &crate::ir::StructExpr,
+        tangents: Option<&[TokenStream]>,
         at: Span,
     ) -> TokenStream {
         use crate::ir::StructExpr;
+        let elem = |w: &mut Self, i: usize| match tangents {
+            Some(t) => t[i].clone(),
+            None => w.expr(s.elems[i]).0,
+        };
         match e {
             StructExpr::Path { param, path } => {
                 let p = &self.g.params[*param];
@@ -169,9 +196,9 @@ impl Writer<'_> {
                 let path = seg_tokens(path, p.span);
                 quote!(#id #path)
             }
-            StructExpr::Elem(i) => self.expr(s.elems[*i]).0,
+            StructExpr::Elem(i) => elem(self, *i),
             StructExpr::Array(v) => {
-                let es: Vec<_> = v.iter().map(|i| self.expr(s.elems[*i]).0).collect();
+                let es: Vec<_> = v.iter().map(|i| elem(self, *i)).collect();
                 quote!([#(#es),*])
             }
             StructExpr::Lit { ty, fields, rest } => {
@@ -180,12 +207,12 @@ impl Writer<'_> {
                     .iter()
                     .map(|(name, v)| {
                         let m = member(name, at);
-                        let v = self.struct_expr_of(s, v, at);
+                        let v = self.struct_expr_of(s, v, tangents, at);
                         quote!(#m: #v)
                     })
                     .collect();
                 let rest = rest.as_ref().map(|r| {
-                    let r = self.struct_expr_of(s, r, at);
+                    let r = self.struct_expr_of(s, r, tangents, at);
                     quote!(..#r)
                 });
                 quote!(#ty { #(#fs,)* #rest })

@@ -31,12 +31,16 @@ impl Writer<'_> {
             .filter(|s| !s.is_empty())
             .map(|s| format_ident!("{}", s, span = span))
             .collect();
-        let pack = |ids: Vec<TokenStream>| {
-            if c.tuple {
-                quote!((#(#ids,)*))
-            } else {
-                quote!([#(#ids),*])
-            }
+        // a struct result: a pattern naming the fields read, `State { theta: a, .. }`
+        let struct_out = c.struct_out.as_ref().map(|(path, names)| {
+            let path: TokenStream = path.parse().expect("a path as written parses");
+            let names: Vec<Ident> = names.iter().map(|n| super::names::ident(n, span)).collect();
+            (path, names)
+        });
+        let pack = |ids: Vec<TokenStream>| match &struct_out {
+            Some((path, names)) => quote!(#path { #(#names: #ids,)* .. }),
+            None if c.tuple => quote!((#(#ids,)*)),
+            None => quote!([#(#ids),*]),
         };
         let outs: Vec<TokenStream> = c
             .outs
@@ -64,6 +68,7 @@ impl Writer<'_> {
                         CallArg::Scalar(_) => es[0].clone(),
                         CallArg::Array(_) => quote!([#(#es),*]),
                         CallArg::Tuple(_) => quote!((#(#es,)*)),
+                        CallArg::Struct(s) => self.struct_tangent(s, &es, span),
                         _ => quote!(()),
                     });
                 }
@@ -74,20 +79,39 @@ impl Writer<'_> {
             }
             CallSweep::Vjp(cots) => {
                 let cot: Vec<TokenStream> = cots.iter().map(|&d| self.expr(d).0).collect();
-                let cot = pack(cot);
+                // a struct's cotangent: the fields read, zero elsewhere
+                let cot = match &struct_out {
+                    Some((path, names)) => {
+                        quote!(#path { #(#names: #cot,)* ..::macrograd::Differentiable::zero() })
+                    }
+                    None => pack(cot),
+                };
                 let float = Ident::new(g.float.name(), Span::call_site());
                 let mut parts = Vec::new();
                 let mut unpack = Vec::new();
                 for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
-                    if ps.iter().all(Option::is_none) {
+                    let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
+                    if ps.iter().all(Option::is_none) && !accums {
                         parts.push(quote!(_));
                         continue;
                     }
-                    let entry = self.names.fresh("gradient_entry");
+                    // a struct argument's entry is named after the call's
+                    // value, as the `AddStruct` statements that follow read it
+                    let entry = if accums {
+                        let value = self.names.of(g, c.value);
+                        format_ident!("{}_partial{}", value, k)
+                    } else {
+                        self.names.fresh("gradient_entry")
+                    };
                     parts.push(quote!(#entry));
                     let ids = self.ids_or_blank(ps);
                     let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                    unpack.push(super::call::unpack_entry(&ids, a, &entry, &float, at));
+                    unpack.push(match a {
+                        CallArg::Struct(s) => {
+                            super::call::unpack_struct_entry(s, &ids, &entry, &float, at)
+                        }
+                        _ => super::call::unpack_entry(&ids, a, &entry, &float, at),
+                    });
                 }
                 let f = Ident::new(VJP_CALL, span);
                 quote_spanned! {span=>
@@ -109,7 +133,9 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let jvp_name = format_ident!("{}_jvp", name);
     let float = Ident::new(sig.float.name(), Span::call_site());
     let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
-    let vty = if sig.out_tuple {
+    let vty = if let Some(ty) = &sig.out_struct {
+        quote!(#ty)
+    } else if sig.out_tuple {
         let fs = (0..sig.out_len.unwrap_or(1)).map(|_| quote!(#float));
         quote!((#(#fs,)*))
     } else {
@@ -154,12 +180,21 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     } else {
         quote!((#(#tan_parts),*))
     };
-    // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)`
+    // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)` (`TupleResult`,
+    // `StructResult` for a tuple or a struct: the bound's message names the
+    // shape)
+    let shape = if sig.out_struct.is_some() {
+        quote!(StructResult)
+    } else if sig.out_tuple {
+        quote!(TupleResult<#m>)
+    } else {
+        quote!(ArrayResult<#m>)
+    };
     let any: Vec<TokenStream> = (0..sig.params.len())
         .map(|k| {
             let a = format_ident!("A{}", k);
             if k == 0 {
-                quote!(#a: ::macrograd::__private::ArrayResult<#m>)
+                quote!(#a: ::macrograd::__private::#shape)
             } else {
                 quote!(#a)
             }
@@ -186,9 +221,9 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
             }
 
             /// Not callable: a differentiable caller that did not bind this
-            /// function's result as an array reaches it, and its bound says so.
+            /// function's result by its shape (array, tuple or struct) reaches it, and its bound says so.
             pub fn pullback<#(#any),*>(#(_: #names),*) -> (#float, (#(#names,)*)) {
-                unreachable!("`ArrayResult` has no implementation")
+                unreachable!("the bound of this function has no implementation")
             }
 
             #[doc = #jvp_doc]
@@ -196,6 +231,48 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
             pub fn jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
                 #jvp_name(#(#args,)* #tangent)
             }
+        }
+    }
+}
+
+/// A method returning `[F; m]` (or a tuple) keeps `name_vjp`, `name_jvp`
+/// and `name_jacobian` in its `impl`, where the hidden type of
+/// [`vector_items`] cannot go. A differentiable caller reaches its hidden
+/// pullback, `__name_pullback`, whose bound (on the first parameter after
+/// the receiver) says that such a call is not supported yet.
+pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let pb = format_ident!("{}", super::names::assoc_pullback(&name.to_string()));
+    let float = Ident::new(sig.float.name(), Span::call_site());
+    let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+    let recv = sig.params.first().filter(|p| p.ident == "self");
+    let rest = &sig.params[usize::from(recv.is_some())..];
+    // without a parameter to carry the bound, the caller's error is that
+    // the pullback does not exist
+    if rest.is_empty() {
+        return TokenStream::new();
+    }
+    let recv = recv.map(|p| {
+        if p.by_ref {
+            quote!(&self,)
+        } else {
+            quote!(self,)
+        }
+    });
+    let generics: Vec<Ident> = (0..rest.len()).map(|k| format_ident!("A{}", k)).collect();
+    let first = &generics[0];
+    let others = &generics[1..];
+    // the receiver's entry is a `Self`, so that a caller adding it into
+    // its own gradient adds no error of its own
+    let outs = recv.as_ref().map(|_| quote!(Self,));
+    quote_spanned! {name.span()=>
+        /// Not callable: a differentiable caller of this method reaches it,
+        /// and its bound says that the call is not supported yet.
+        #[doc(hidden)]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        #vis fn #pb<#first: ::macrograd::__private::MethodVectorResult<#m>, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {
+            unreachable!("`MethodVectorResult` has no implementation")
         }
     }
 }

@@ -155,6 +155,9 @@ pub struct Call {
     pub outs: Vec<NodeId>,
     /// The result is written as a tuple `(a, b)` rather than an array.
     pub tuple: bool,
+    /// The result is a struct taken apart by a pattern: its path (as
+    /// written) and the fields named, one per element of [`Call::outs`].
+    pub struct_out: Option<(String, Vec<String>)>,
     /// Which of the helper's functions the call goes through.
     pub sweep: CallSweep,
 }

@@ -334,6 +334,9 @@ pub struct Graph {
     /// The elements of a vector value (`-> [F; m]`), in order; empty for a
     /// scalar function. [`Graph::value`] is then the first of them.
     pub outs: Vec<NodeId>,
+    /// For a struct result (`-> State`): its type, and where each of
+    /// [`Graph::outs`] sits in it (`.theta`, `.w[1]`).
+    pub out_struct: Option<(Box<syn::Type>, Vec<crate::types::FieldPath>)>,
     /// Further outputs of the derived functions (tangents, Jacobian and
     /// Hessian entries), in the order their emitter reads them.
     pub extra: Vec<NodeId>,
@@ -362,6 +365,7 @@ impl Graph {
             wrt: None,
             unsupported: Vec::new(),
             struct_calls: false,
+            out_struct: None,
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,

@@ -258,7 +258,7 @@ fn check_fn_header(sig: &syn::Signature, cx: &Ctxt) {
     if let Some(w) = &sig.generics.where_clause {
         cx.error_spanned_by(
             w,
-            "`#[differentiable]` functions cannot have a `where` clause",
+            "`#[differentiable]` functions cannot have a `where` clause: remove it (the function is differentiated for its float type as written; for a generic float, write the bound in the angle brackets, `fn f<T: Float>(…)`)",
         );
     }
     if let Some(t) = sig.asyncness {
@@ -287,6 +287,7 @@ fn signature(
 ) -> Option<Signature> {
     let mut out_len = None;
     let mut out_tuple = false;
+    let mut out_struct = None;
     let ret_float = match ret {
         // `(F, …, F)`: a tuple of floats, as a vector result
         Some(syn::Type::Tuple(t))
@@ -308,6 +309,14 @@ fn signature(
             Some((f, Some(m))) if vector_out && (1..=MAX_OUTPUTS).contains(&m) => {
                 out_len = Some(m);
                 Some(f)
+            }
+            // `-> State`: the float type comes from the parameters
+            _ if vector_out
+                && !matches!(ty, syn::Type::Reference(_))
+                && crate::types::struct_of_type(ty).is_some() =>
+            {
+                out_struct = Some(Box::new(ty.clone()));
+                None
             }
             _ => {
                 let msg = if vector_out {
@@ -375,12 +384,21 @@ fn signature(
     if !ok {
         return None;
     }
+    if let (None, Some(ty)) = (float, &out_struct) {
+        cx.error_spanned_by(
+            ty,
+            "the float type of a struct result is not visible here: add a float parameter (`#[nograd] h: f64`), \
+             or return the struct's floats as an array (`-> [f64; 2]`)",
+        );
+        return None;
+    }
     Some(Signature {
         float: float?,
         params: out,
         assoc: false,
         out_len,
         out_tuple,
+        out_struct,
         checkpoint: None,
     })
 }

@@ -16,7 +16,10 @@ where
     Self: ::macrograd::Differentiable<Float = f64>,
 {
     let mut d_self = <Self as ::macrograd::Differentiable>::zero();
-    let self_x = ::macrograd::__private::float_field::<f64, _>(&self.x);
+    let (self_x, self_x_mut) = ::macrograd::__private::float_field_mut::<
+        f64,
+        _,
+    >(&self.x);
     let (t0, (t0_partial0,)) = self.__kinetic_pullback();
     let t1 = 0.5 * k * self_x;
     let d_self_x = 2.0 * t1;
@@ -24,7 +27,7 @@ where
     (
         t0 + t1 * self_x,
         {
-            d_self.x += d_self_x;
+            *self_x_mut(&mut d_self.x) += d_self_x;
             d_self
         },
     )

@@ -29,11 +29,23 @@ pub fn reach_grad(r: &Robot, s: State, data: &[Sample]) -> (f64, (Robot, State))
     let mut d_r = <Robot as ::macrograd::Differentiable>::zero();
     let mut d_s = <State as ::macrograd::Differentiable>::zero();
     ::macrograd::__private::struct_param::<Robot, f64>();
-    let r_mass = ::macrograd::__private::float_field::<f64, _>(&r.mass);
-    let r_arm_w_0 = ::macrograd::__private::float_field::<f64, _>(&r.arm.w[0]);
-    let r_arm_l1 = ::macrograd::__private::float_field::<f64, _>(&r.arm.l1);
+    let (r_mass, r_mass_mut) = ::macrograd::__private::float_field_mut::<
+        f64,
+        _,
+    >(&r.mass);
+    let (r_arm_w_0, r_arm_w_0_mut) = ::macrograd::__private::float_field_mut::<
+        f64,
+        _,
+    >(&r.arm.w[0]);
+    let (r_arm_l1, r_arm_l1_mut) = ::macrograd::__private::float_field_mut::<
+        f64,
+        _,
+    >(&r.arm.l1);
     ::macrograd::__private::struct_param::<State, f64>();
-    let s_theta = ::macrograd::__private::float_field::<f64, _>(&s.theta);
+    let (s_theta, s_theta_mut) = ::macrograd::__private::float_field_mut::<
+        f64,
+        _,
+    >(&s.theta);
     let _ = |row: &Sample| ::macrograd::__private::float_field::<f64, _>(&row.t);
     let _ = |row: &Sample| ::macrograd::__private::float_field::<f64, _>(&row.y);
     let mut fit = 0.0_f64;
@@ -63,13 +75,13 @@ pub fn reach_grad(r: &Robot, s: State, data: &[Sample]) -> (f64, (Robot, State))
         r_mass * r_arm_l1 + t0 + fit,
         (
             {
-                d_r.mass += d_r_mass;
-                d_r.arm.w[0] += d_r_arm_w_0;
-                d_r.arm.l1 += r_mass;
+                *r_mass_mut(&mut d_r.mass) += d_r_mass;
+                *r_arm_w_0_mut(&mut d_r.arm.w[0]) += d_r_arm_w_0;
+                *r_arm_l1_mut(&mut d_r.arm.l1) += r_mass;
                 d_r
             },
             {
-                d_s.theta += d_s_theta;
+                *s_theta_mut(&mut d_s.theta) += d_s_theta;
                 d_s
             },
         ),

@@ -65,6 +65,14 @@ impl Lowerer<'_> {
             // run-time `if` may set (a run-time integer after it)
             (None, Val::Idx(_) | Val::Int(_), v @ (Val::Idx(_) | Val::Int(_))) => v,
             (None, Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(b),
+            (None, Val::Field { .. } | Val::Struct(_), _) | (None, _, Val::Struct(_)) => {
+                self.cx.error_spanned_by(
+                    place,
+                    "a struct variable cannot be reassigned yet: carry its fields in mutable floats \
+                     (`let mut theta = s.theta;`) and build the struct where it is passed (`step(State { theta, omega }, h)`)",
+                );
+                Val::Poison
+            }
             (None, Val::Int(_), _) => {
                 self.cx.error_spanned_by(
                     name_expr,

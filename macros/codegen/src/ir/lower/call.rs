@@ -505,6 +505,7 @@ impl Lowerer<'_> {
             method,
             outs: Vec::new(),
             tuple: false,
+            struct_out: None,
             sweep: crate::ir::CallSweep::Value,
         }));
         call_id

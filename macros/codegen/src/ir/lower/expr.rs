@@ -81,6 +81,10 @@ impl Lowerer<'_> {
         }
         match base {
             Val::Poison => Val::Poison,
+            Val::Num(n) if self.call_of(n).is_some() => {
+                self.tuple_field_of_call(n, f);
+                Val::Poison
+            }
             Val::Tuple(mut parts) => {
                 let i = ix.index as usize;
                 if i < parts.len() {

@@ -6,9 +6,14 @@ use proc_macro2::Span;
 
 use super::{Lowerer, Val};
 use crate::ir::Graph;
+use crate::types::{FieldPath, Seg};
 
 impl Lowerer<'_> {
     pub(super) fn finish(mut self, val: Val, end: Span) -> Option<Graph> {
+        if self.g.out_struct.is_some() {
+            self.struct_result(val, end);
+            return self.done();
+        }
         match val {
             Val::Num(n) => match self.out_len {
                 None => self.g.value = n,
@@ -57,6 +62,10 @@ impl Lowerer<'_> {
             Val::Field { path, .. } if !path.is_empty() => unreachable!("a field path at the end is settled by `expr`"),
             Val::Field { .. } | Val::Struct(_) | Val::Item { .. } => self.cx.error_at(end, "the body's value is a struct: a differentiable function returns one scalar; return one of its fields (`s.x`)"),
         }
+        self.done()
+    }
+
+    fn done(mut self) -> Option<Graph> {
         if self.cx.has_errors() {
             return None;
         }
@@ -65,6 +74,94 @@ impl Lowerer<'_> {
             .pop()
             .expect("the top-level block is never popped");
         Some(self.g)
+    }
+
+    /// `-> State`: the body's value is a struct literal listing every
+    /// field, each a float, an array of floats or a nested literal; its
+    /// floats become [`Graph::outs`], with their paths. Nested literals are
+    /// taken apart with an explicit stack.
+    fn struct_result(&mut self, val: Val, end: Span) {
+        let lit = match val {
+            Val::Struct(lit) => lit,
+            Val::Poison => return,
+            _ => {
+                self.cx.error_at(
+                    end,
+                    "this function returns a struct: end the body with a struct literal listing every field, `State { theta: …, omega: … }`",
+                );
+                return;
+            }
+        };
+        let mut outs = Vec::new();
+        let mut paths = Vec::new();
+        let mut work: Vec<(Vec<Seg>, Val)> = vec![(Vec::new(), Val::Struct(lit))];
+        while let Some((path, v)) = work.pop() {
+            match v {
+                Val::Struct(lit) => {
+                    if lit.rest.is_some() {
+                        self.cx.error_at(
+                            end,
+                            "a struct result lists every field: `..base` is not supported in it yet; write the fields it would copy (`omega: s.omega`)",
+                        );
+                        return;
+                    }
+                    // pushed in reverse, so that fields come out in order
+                    for (name, v) in lit.fields.into_iter().rev() {
+                        let mut p = path.clone();
+                        p.push(Seg::Field(name));
+                        work.push((p, v));
+                    }
+                }
+                Val::Array(elems) => {
+                    for (i, n) in elems.into_iter().enumerate().rev() {
+                        let mut p = path.clone();
+                        p.push(Seg::Index(i));
+                        work.push((p, Val::Num(n)));
+                    }
+                }
+                Val::Num(n) => {
+                    outs.push(n);
+                    paths.push(FieldPath {
+                        segs: path,
+                        span: end,
+                    });
+                }
+                Val::Poison => return,
+                v @ (Val::Field { .. } | Val::Item { .. }) => match self.settle(v, end) {
+                    Val::Num(n) => {
+                        outs.push(n);
+                        paths.push(FieldPath {
+                            segs: path,
+                            span: end,
+                        });
+                    }
+                    _ => {
+                        self.cx.error_at(
+                            end,
+                            "a field of a struct result is a float, an array of floats or a struct literal: write the parameter's fields one by one",
+                        );
+                        return;
+                    }
+                },
+                _ => {
+                    self.cx.error_at(
+                        end,
+                        "a field of a struct result is a float, an array of floats or a struct literal",
+                    );
+                    return;
+                }
+            }
+        }
+        if outs.is_empty() {
+            self.cx
+                .error_at(end, "this struct result has no float field");
+            return;
+        }
+        self.g.value = outs[0];
+        self.g.outs = outs;
+        if let Some((_, p)) = &mut self.g.out_struct {
+            *p = paths;
+        }
     }
 
     /// The body's value does not have the length the signature gives.

@@ -130,7 +130,8 @@ struct Lowerer<'a> {
     /// The result shape a binding gives a call of a helper returning
     /// several floats, by the call's address (see `vcall.rs`).
     call_shapes: std::collections::HashMap<usize, vcall::Shape>,
-    /// Call values indexed as arrays, each reported once (see `vcall.rs`).
+    /// Call values indexed as arrays or read as tuples (`r.0`), each
+    /// reported once (see `vcall.rs`).
     indexed_calls: std::collections::HashSet<NodeId>,
 }
 
@@ -169,6 +170,8 @@ impl<'a> Lowerer<'a> {
         let mut l = Lowerer {
             g: Graph {
                 checkpoint: sig.checkpoint,
+                // the paths are filled in by `finish`
+                out_struct: sig.out_struct.clone().map(|t| (t, Vec::new())),
                 ..Graph::new(sig.float, sig.ir_params())
             },
             blocks: vec![Block::default()],
@@ -299,7 +302,10 @@ impl<'a> Lowerer<'a> {
             );
         }
         let first_new = self.g.nodes.len();
-        self.expect_shape(pat, ty, &init.expr);
+        if !self.expect_shape(pat, ty, &init.expr) {
+            self.poison_names(pat);
+            return;
+        }
         if self.has_exits && exits::exits_of_expr(&init.expr).any() {
             self.cx.error_spanned_by(
                 &init.expr,
@@ -367,6 +373,32 @@ impl<'a> Lowerer<'a> {
                     self.bind_pat(p, Val::Num(v), first_new);
                 }
             }
+            // `let State { theta, omega } = step(s, h);`
+            (syn::Pat::Struct(ps), Val::Struct(lit)) if lit.rest.is_none() => {
+                let mut fields = lit.fields;
+                for fp in &ps.fields {
+                    let name = match &fp.member {
+                        syn::Member::Named(id) => id.to_string(),
+                        syn::Member::Unnamed(ix) => ix.index.to_string(),
+                    };
+                    match fields.iter().position(|(n, _)| *n == name) {
+                        Some(k) => {
+                            let (_, v) = fields.swap_remove(k);
+                            self.bind_pat(&fp.pat, v, first_new);
+                        }
+                        None => {
+                            self.cx.error_spanned_by(
+                                &fp.member,
+                                format!("this value has no field `{name}`"),
+                            );
+                            self.poison_names(&fp.pat);
+                        }
+                    }
+                }
+            }
+            (syn::Pat::Struct(ps), Val::Poison) => {
+                ps.fields.iter().for_each(|f| self.poison_names(&f.pat));
+            }
             (syn::Pat::Slice(s), Val::Poison) => {
                 s.elems.iter().for_each(|p| self.poison_names(p));
             }
@@ -415,6 +447,7 @@ impl<'a> Lowerer<'a> {
             syn::Pat::Tuple(t) => t.elems.iter().for_each(|p| self.poison_names(p)),
             syn::Pat::Slice(s) => s.elems.iter().for_each(|p| self.poison_names(p)),
             syn::Pat::TupleStruct(t) => t.elems.iter().for_each(|p| self.poison_names(p)),
+            syn::Pat::Struct(s) => s.fields.iter().for_each(|f| self.poison_names(&f.pat)),
             _ => {}
         }
     }

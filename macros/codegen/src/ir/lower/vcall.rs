@@ -15,32 +15,44 @@ use proc_macro2::Span;
 use super::{Lowerer, Val};
 use crate::ir::{NodeId, Op};
 
-/// The shape of a helper's result: `[F; len]`, or a `len`-tuple of `F`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The shape of a helper's result: `[F; len]`, a `len`-tuple of `F`, or
+/// a struct taken apart by a pattern (`let State { theta, omega } = …;`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Shape {
     pub len: usize,
     pub tuple: bool,
+    /// A struct pattern: its path and the fields it names (`len` of them).
+    pub fields: Option<(syn::Path, Vec<String>)>,
 }
 
 impl Lowerer<'_> {
     /// Before lowering `let pat (: ty) = init;`: when `init` is a call and
     /// the binding gives a result of several floats, remembers that shape
     /// for that call (and only it: calls in its arguments are lowered
-    /// first).
+    /// first). `false` when that shape is an error (a method's vector
+    /// result, see [`Lowerer::vector_method_call`]): the binding is then
+    /// not lowered.
     pub(super) fn expect_shape(
         &mut self,
         pat: &syn::Pat,
         ty: Option<&syn::Type>,
         init: &syn::Expr,
-    ) {
-        let Some(call) = strip(init) else { return };
+    ) -> bool {
         let shape = ty
             .and_then(|t| self.shape_of_type(t))
             .or_else(|| shape_of_pat(pat));
+        let Some(call) = strip(init) else {
+            if let (Some(m), Some(shape)) = (strip_method(init), &shape) {
+                self.vector_method_call(m, shape);
+                return false;
+            }
+            return true;
+        };
         if let Some(shape) = shape {
             self.call_shapes
                 .insert(call as *const syn::ExprCall as usize, shape);
         }
+        true
     }
 
     /// The body's value of a function returning `[F; m]`, when it is a call.
@@ -54,10 +66,26 @@ impl Lowerer<'_> {
             let shape = Shape {
                 len,
                 tuple: self.out_tuple,
+                fields: None,
             };
             self.call_shapes
                 .insert(call as *const syn::ExprCall as usize, shape);
         }
+    }
+
+    /// `let [a, b] = s.tip(q);`: a method's vector result is not supported
+    /// in a differentiable body yet (one error, on the method's name).
+    fn vector_method_call(&mut self, m: &syn::ExprMethodCall, shape: &Shape) {
+        let name = &m.method;
+        let what = if shape.tuple { "a tuple" } else { "an array" };
+        self.cx.error_spanned_by(
+            name,
+            format!(
+                "`{name}` is bound as {what} of {} floats, and a differentiable body cannot call a method with a vector result yet: \
+                 write it as a free function taking the struct (`fn {name}(s: &Arm, …)`) and call that",
+                shape.len
+            ),
+        );
     }
 
     /// The shape remembered for the call `c`, taken.
@@ -79,9 +107,14 @@ impl Lowerer<'_> {
                 .then_some(Shape {
                     len: t.elems.len(),
                     tuple: true,
+                    fields: None,
                 }),
             _ => match crate::types::float_of_type(ty) {
-                Some((f, Some(len))) if f == float && len > 0 => Some(Shape { len, tuple: false }),
+                Some((f, Some(len))) if f == float && len > 0 => Some(Shape {
+                    len,
+                    tuple: false,
+                    fields: None,
+                }),
                 _ => None,
             },
         }
@@ -124,6 +157,23 @@ impl Lowerer<'_> {
         );
     }
 
+    /// `e.0` where `e` is a call's value taken as one float: the helper
+    /// may return a tuple, which its binding has to say.
+    pub(super) fn tuple_field_of_call(&mut self, n: NodeId, e: &syn::ExprField) {
+        if !self.indexed_calls.insert(n) {
+            return;
+        }
+        let f = self.call_of(n).unwrap_or_default();
+        let float = self.g.float.name();
+        self.cx.error_spanned_by(
+            e,
+            format!(
+                "a call's result is one float unless its binding says otherwise: if `{f}` returns a tuple, \
+                 bind it with a pattern, `let (a, b) = {f}(…);`, or its type, `let r: ({float}, {float}) = {f}(…);`, then read `r.0`"
+            ),
+        );
+    }
+
     /// Makes the call node `id` yield the elements of a result of `shape`.
     pub(super) fn vector_result(&mut self, id: NodeId, shape: Shape, span: Span) -> Val {
         let first = self.call_value(id);
@@ -139,6 +189,20 @@ impl Lowerer<'_> {
         }
         c.outs.clone_from(&outs);
         c.tuple = shape.tuple;
+        if let Some((path, names)) = shape.fields {
+            c.struct_out = Some((
+                quote::ToTokens::to_token_stream(&path).to_string(),
+                names.clone(),
+            ));
+            return Val::Struct(Box::new(super::strukt::StructLit {
+                path,
+                fields: names
+                    .into_iter()
+                    .zip(outs.into_iter().map(Val::Num))
+                    .collect(),
+                rest: None,
+            }));
+        }
         if shape.tuple {
             Val::Tuple(outs.into_iter().map(Val::Num).collect())
         } else {
@@ -154,11 +218,36 @@ fn shape_of_pat(pat: &syn::Pat) -> Option<Shape> {
         syn::Pat::Slice(s) if !s.elems.is_empty() && !has_rest(&s.elems) => Some(Shape {
             len: s.elems.len(),
             tuple: false,
+            fields: None,
         }),
         syn::Pat::Tuple(t) if t.elems.len() >= 2 && !has_rest(&t.elems) => Some(Shape {
             len: t.elems.len(),
             tuple: true,
+            fields: None,
         }),
+        // `State { theta, omega: w, .. }`: named fields, each bound to a name
+        syn::Pat::Struct(s)
+            if s.qself.is_none()
+                && !s.fields.is_empty()
+                && s.fields.iter().all(|f| {
+                    matches!(f.member, syn::Member::Named(_))
+                        && matches!(&*f.pat, syn::Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none())
+                }) =>
+        {
+            let names: Vec<String> = s
+                .fields
+                .iter()
+                .filter_map(|f| match &f.member {
+                    syn::Member::Named(id) => Some(id.to_string()),
+                    syn::Member::Unnamed(_) => None,
+                })
+                .collect();
+            Some(Shape {
+                len: names.len(),
+                tuple: false,
+                fields: Some((s.path.clone(), names)),
+            })
+        }
         _ => None,
     }
 }
@@ -168,6 +257,21 @@ fn has_rest(elems: &syn::punctuated::Punctuated<syn::Pat, syn::Token![,]>) -> bo
 }
 
 /// The call `e` is, under parentheses.
+/// A call of a user method, as the value of a binding of several floats.
+fn strip_method(e: &syn::Expr) -> Option<&syn::ExprMethodCall> {
+    match e {
+        syn::Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            let known = crate::rules::method(&name).is_some()
+                || matches!(name.as_str(), "powi" | "sin_cos" | "len" | "iter");
+            (!known).then_some(m)
+        }
+        syn::Expr::Paren(p) => strip_method(&p.expr),
+        syn::Expr::Group(g) => strip_method(&g.expr),
+        _ => None,
+    }
+}
+
 fn strip(e: &syn::Expr) -> Option<&syn::ExprCall> {
     match e {
         syn::Expr::Call(c) => Some(c),

@@ -6,9 +6,15 @@ struct State {
 }
 
 impl State {
+    #[differentiable]
+    fn square(&self) -> f64 {
+        self.x * self.x
+    }
+
+    // passes `self` on to another method: no Hessian yet
     #[differentiable(hessian)]
     fn energy(&self) -> f64 {
-        self.x * self.x
+        self.square() * self.x
     }
 }
 
