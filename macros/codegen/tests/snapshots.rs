@@ -373,3 +373,51 @@ fn rk4_sweep_over_a_state_buffer() {
                 },
     );
 }
+
+/// GradBench's GMM objective (the loops over points, components, rows and
+/// the triangle's columns): what the reverse sweep recomputes and records.
+#[test]
+fn gmm_objective() {
+    check(
+        "gmm_objective",
+        quote! {
+            pub fn gmm_log_posterior(
+                alpha: &[f64],
+                mu: &[f64],
+                q: &[f64],
+                l: &[f64],
+                #[nograd] x: &[f64],
+                d: usize,
+                m: usize,
+                #[nograd] gamma: f64,
+            ) -> f64 {
+                let k = alpha.len();
+                let n = x.len() / d;
+                let tri = d * (d - 1) / 2;
+                let mut data = 0.0;
+                for i in 0..n {
+                    let mut top = f64::NEG_INFINITY;
+                    let mut scaled = 0.0;
+                    for c in 0..k {
+                        let mut sum_q = 0.0;
+                        let mut sq = 0.0;
+                        for r in 0..d {
+                            sum_q += q[c * d + r];
+                            let mut t = q[c * d + r].exp() * (x[i * d + r] - mu[c * d + r]);
+                            for j in 0..r {
+                                t += l[c * tri + r * (r - 1) / 2 + j] * (x[i * d + j] - mu[c * d + j]);
+                            }
+                            sq += t * t;
+                        }
+                        let beta = alpha[c] + sum_q - 0.5 * sq;
+                        let next = top.max(beta);
+                        scaled = scaled * (top - next).exp() + (beta - next).exp();
+                        top = next;
+                    }
+                    data += top + scaled.ln();
+                }
+                data
+            }
+        },
+    );
+}

@@ -381,6 +381,7 @@ impl Sweep {
         let span = g.node(n).span;
         let mut pre = Block::default();
         let mut added = Vec::new();
+        let recorded = l.record.clone();
         for c in &l.carried {
             if !is_active(&self.active, c.param) {
                 continue;
@@ -401,6 +402,17 @@ impl Sweep {
             t.head = self.block(g, &t.head);
         }
         l.body = self.block(g, &l.body);
+        // a recorded result of the body: its tangent, computed in the body,
+        // is recorded beside it
+        for (slot, r) in recorded.iter().enumerate() {
+            if l.carried.iter().any(|c| c.param == *r) {
+                continue;
+            }
+            if let Some(t) = self.summed(*r) {
+                l.record.push(t);
+                self.recalled.insert((n, slot), l.record.len() - 1);
+            }
+        }
         for (c, tp) in added {
             let init = match self.summed(c.init) {
                 Some(t) => t,
