@@ -421,3 +421,39 @@ fn gmm_objective() {
         },
     );
 }
+
+/// Own-element loops over part of a state buffer (an inclusive range
+/// walked backwards, a loop left by `break`). A value-only log needs every
+/// write at the top of such a loop; `break` puts the write in a branch, so
+/// this buffer keeps the `(index, value)` log.
+#[test]
+fn value_log_partial_sweeps() {
+    check(
+        "value_log_partial_sweeps",
+        quote! {
+            fn partial_sweeps(x0: &[f64], w: f64, steps: usize, stop: usize) -> f64 {
+                let n = x0.len();
+                let mut x = vec![0.0; n];
+                for i in 0..n {
+                    x[i] = x0[i];
+                }
+                for _ in 0..steps {
+                    for i in (1..=n / 2).rev() {
+                        x[i] = if x[i] > 0.0 { w * x[i] } else { x[i] - w * w };
+                    }
+                    for i in 0..n {
+                        if i == stop {
+                            break;
+                        }
+                        x[i] = w * x[i] + 0.1 * x[i] * x[i];
+                    }
+                }
+                let mut s = 0.0;
+                for i in 0..n {
+                    s += x[i] * x[i];
+                }
+                s
+            }
+        },
+    );
+}

@@ -86,7 +86,8 @@ pub(super) fn value_logs(g: &Graph) -> ValueLogs {
 }
 
 /// Whether loop `l` can save a slice of `buf` before it starts: a range
-/// loop (a `break` allowed) whose accesses to `buf` are all at its own
+/// loop (a bounded test allowed, though `break` puts writes in a branch)
+/// whose accesses to `buf` are all at its own
 /// element, that rolls `buf` back neither per iteration nor to the
 /// iterations of a loop it replays.
 fn saves(g: &Graph, l: NodeId, buf: NodeId) -> bool {
