@@ -467,11 +467,23 @@ fn a_local_buffer_walked_by_iterators() {
 fn partial_own_element_sweeps_match_differences() {
     let xs = [0.5, -1.0, 2.0, 0.25, -0.3];
     let w = 0.7;
-    for (n, steps, stop) in [(0, 2, 0), (1, 0, 1), (1, 2, 0), (4, 3, 2), (5, 2, 9), (5, 1, 0)] {
+    for (n, steps, stop) in [
+        (0, 2, 0),
+        (1, 0, 1),
+        (1, 2, 0),
+        (4, 3, 2),
+        (5, 2, 9),
+        (5, 1, 0),
+    ] {
         let x0 = &xs[..n];
         let at = format!("n = {n}, steps = {steps}, stop = {stop}");
         let (v, (g_x, g_w, ..)) = c64::partial_sweeps_grad(x0, w, steps, stop);
-        assert_all_close(&[v], &[c64::partial_sweeps(x0, w, steps, stop)], TOL_64, &at);
+        assert_all_close(
+            &[v],
+            &[c64::partial_sweeps(x0, w, steps, stop)],
+            TOL_64,
+            &at,
+        );
         let mut p = x0.to_vec();
         p.push(w);
         let fd = numeric_grad(|p| c64::partial_sweeps(&p[..n], p[n], steps, stop), &p);
