@@ -12,6 +12,12 @@
 //! A loop that writes a logged buffer declared outside it pushes the log's
 //! length at each iteration's entry on `marks`; the loop undoing it first
 //! rolls the log back to that length: `for (i, old) in v_log.drain(m..).rev() { v[i] = old; }`.
+//!
+//! A buffer written only at the top of loops whose iterations each write
+//! their own element keeps a value-only log instead (`v_saved`, `v_spans`;
+//! see [`super::value_log`]): such a loop saves the slice of its range
+//! before it starts, and rolling back copies the saved slices back, last
+//! first.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;

@@ -15,7 +15,10 @@
 //! entry (its `undo` list) and its reverse loop rolls the log back to that
 //! length before recomputing the iteration. So whenever the reverse sweep
 //! reaches a node, the buffer holds what it held just after that node ran
-//! forward. The log keeps one index and one value per write.
+//! forward. The log keeps one index and one value per write (the code
+//! generator keeps values only, a slice per loop, for a buffer written only
+//! by loops whose iterations each write their own element: see
+//! `emit/value_log.rs`).
 
 use super::NodeId;
 
