@@ -125,8 +125,8 @@ fn main() {
     let x0: Vec<f64> = (0..64).map(|i| 1.0 + 0.01 * i as f64).collect();
     let (n, steps) = (x0.len(), 1_000);
     eprintln!(
-        "state vector {n} x {steps} steps: the gradient's undo log keeps {} KiB (one index and one value per write)",
-        (n * steps + n) * 16 / 1024
+        "state vector {n} x {steps} steps: the gradient's undo logs keep {} KiB (before each own-element loop, the slice it overwrites: one value per element, one range per run)",
+        ((2 * n * steps + n) * 8 + (2 * steps + 1) * 16) / 1024
     );
     let mut g = c.benchmark_group("checkpoint/state_vector_64x1e3");
     g.bench_function("forward", |b| {

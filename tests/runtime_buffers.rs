@@ -169,6 +169,35 @@ macro_rules! corpus {
             }
             s
         }
+
+        /// Own-element writes over part of a state buffer, whose previous
+        /// values the reverse sweep restores slice by slice: an inclusive
+        /// range walked backwards writing a branch's value, and a loop that
+        /// leaves at `stop`.
+        #[differentiable]
+        pub fn partial_sweeps(x0: &[$F], w: $F, steps: usize, stop: usize) -> $F {
+            let n = x0.len();
+            let mut x = vec![0.0; n];
+            for i in 0..n {
+                x[i] = x0[i];
+            }
+            for _ in 0..steps {
+                for i in (1..=n / 2).rev() {
+                    x[i] = if x[i] > 0.0 { w * x[i] } else { x[i] - w * w };
+                }
+                for i in 0..n {
+                    if i == stop {
+                        break;
+                    }
+                    x[i] = w * x[i] + 0.1 * x[i] * x[i];
+                }
+            }
+            let mut s = 0.0;
+            for i in 0..n {
+                s += x[i] * x[i];
+            }
+            s
+        }
     };
 }
 
@@ -431,5 +460,39 @@ fn a_local_buffer_walked_by_iterators() {
         assert_all_close(&[v, g], &[w * t, t], TOL_64, &format!("n = {n}"));
         let (_, g32) = c32::walk_vec_fwd_grad(w as f32, n);
         assert_all_close(&to64(&[g32]), &[t], TOL_32, &format!("n = {n}"));
+    }
+}
+
+#[test]
+fn partial_own_element_sweeps_match_differences() {
+    let xs = [0.5, -1.0, 2.0, 0.25, -0.3];
+    let w = 0.7;
+    for (n, steps, stop) in [
+        (0, 2, 0),
+        (1, 0, 1),
+        (1, 2, 0),
+        (4, 3, 2),
+        (5, 2, 9),
+        (5, 1, 0),
+    ] {
+        let x0 = &xs[..n];
+        let at = format!("n = {n}, steps = {steps}, stop = {stop}");
+        let (v, (g_x, g_w, ..)) = c64::partial_sweeps_grad(x0, w, steps, stop);
+        assert_all_close(
+            &[v],
+            &[c64::partial_sweeps(x0, w, steps, stop)],
+            TOL_64,
+            &at,
+        );
+        let mut p = x0.to_vec();
+        p.push(w);
+        let fd = numeric_grad(|p| c64::partial_sweeps(&p[..n], p[n], steps, stop), &p);
+        let mut g = g_x.clone();
+        g.push(g_w);
+        assert_all_close(&g, &fd, TOL_FD, &at);
+        let (_, (g32, w32, ..)) = c32::partial_sweeps_grad(&f32s(x0), w as f32, steps, stop);
+        let mut g32 = to64(&g32);
+        g32.push(f64::from(w32));
+        assert_all_close(&g32, &g, TOL_32, &at);
     }
 }

@@ -373,3 +373,87 @@ fn rk4_sweep_over_a_state_buffer() {
                 },
     );
 }
+
+/// GradBench's GMM objective (the loops over points, components, rows and
+/// the triangle's columns): what the reverse sweep recomputes and records.
+#[test]
+fn gmm_objective() {
+    check(
+        "gmm_objective",
+        quote! {
+            pub fn gmm_log_posterior(
+                alpha: &[f64],
+                mu: &[f64],
+                q: &[f64],
+                l: &[f64],
+                #[nograd] x: &[f64],
+                d: usize,
+                m: usize,
+                #[nograd] gamma: f64,
+            ) -> f64 {
+                let k = alpha.len();
+                let n = x.len() / d;
+                let tri = d * (d - 1) / 2;
+                let mut data = 0.0;
+                for i in 0..n {
+                    let mut top = f64::NEG_INFINITY;
+                    let mut scaled = 0.0;
+                    for c in 0..k {
+                        let mut sum_q = 0.0;
+                        let mut sq = 0.0;
+                        for r in 0..d {
+                            sum_q += q[c * d + r];
+                            let mut t = q[c * d + r].exp() * (x[i * d + r] - mu[c * d + r]);
+                            for j in 0..r {
+                                t += l[c * tri + r * (r - 1) / 2 + j] * (x[i * d + j] - mu[c * d + j]);
+                            }
+                            sq += t * t;
+                        }
+                        let beta = alpha[c] + sum_q - 0.5 * sq;
+                        let next = top.max(beta);
+                        scaled = scaled * (top - next).exp() + (beta - next).exp();
+                        top = next;
+                    }
+                    data += top + scaled.ln();
+                }
+                data
+            }
+        },
+    );
+}
+
+/// Own-element loops over part of a state buffer (an inclusive range
+/// walked backwards, a loop left by `break`). A value-only log needs every
+/// write at the top of such a loop; `break` puts the write in a branch, so
+/// this buffer keeps the `(index, value)` log.
+#[test]
+fn value_log_partial_sweeps() {
+    check(
+        "value_log_partial_sweeps",
+        quote! {
+            fn partial_sweeps(x0: &[f64], w: f64, steps: usize, stop: usize) -> f64 {
+                let n = x0.len();
+                let mut x = vec![0.0; n];
+                for i in 0..n {
+                    x[i] = x0[i];
+                }
+                for _ in 0..steps {
+                    for i in (1..=n / 2).rev() {
+                        x[i] = if x[i] > 0.0 { w * x[i] } else { x[i] - w * w };
+                    }
+                    for i in 0..n {
+                        if i == stop {
+                            break;
+                        }
+                        x[i] = w * x[i] + 0.1 * x[i] * x[i];
+                    }
+                }
+                let mut s = 0.0;
+                for i in 0..n {
+                    s += x[i] * x[i];
+                }
+                s
+            }
+        },
+    );
+}

@@ -7,7 +7,7 @@
 //! d_v[i] = 0`, then the write is undone (the old value popped back), so
 //! the reverse sweep always sees the buffer as the forward pass left it at
 //! that point. A loop whose iterations each read and write only their own
-//! element `v[i]` (see [`own_elements`]) is rolled back once, before its
+//! element `v[i]` (see [`crate::ir::own_elements`]) is rolled back once, before its
 //! reverse loop, to the log length marked just before it, rather than
 //! iteration by iteration; [`super::undone`] then drops the writes that
 //! are undone right away. Forward mode ([`forward_buf`]): an active buffer
@@ -60,7 +60,7 @@ fn prepare_block(g: &mut Graph, block: &mut Block, active: &mut Vec<bool>) -> Ve
         if let Op::Loop(l) = g.op(n) {
             let span = g.node(n).span;
             let mut whole = crate::ir::written_outside(g, &[&l.body]);
-            whole.retain(|&buf| own_elements(g, l, buf));
+            whole.retain(|&buf| crate::ir::own_elements(g, l, buf));
             for buf in whole {
                 out.push(g.add(Op::Buf(BufOp::Mark(buf)), span));
             }
@@ -94,45 +94,6 @@ fn prepare_block(g: &mut Graph, block: &mut Block, active: &mut Vec<bool>) -> Ve
     }
     block.nodes = out;
     nested
-}
-
-/// Whether every access of loop `l` (nested blocks included) to buffer
-/// `buf` is a read or a write of element `l.var`: then no iteration sees
-/// what another wrote, and each reads, before its own writes, the element
-/// as it was before the loop.
-pub(super) fn own_elements(g: &Graph, l: &crate::ir::Loop, buf: NodeId) -> bool {
-    if l.test.as_ref().is_some_and(|t| !t.bounded) {
-        return false;
-    }
-    let mut stack: Vec<&Block> = regions_of_loop(l);
-    while let Some(b) = stack.pop() {
-        for &n in &b.nodes {
-            let op = g.op(n);
-            match op {
-                Op::Buf(BufOp::Get { buf: v, idx } | BufOp::Set { buf: v, idx, .. }) => {
-                    if *v == buf && *idx != l.var {
-                        return false;
-                    }
-                }
-                Op::Buf(BufOp::Len(_) | BufOp::New { .. }) => {}
-                Op::Loop(inner) if inner.undo.contains(&buf) => return false,
-                _ => {
-                    if op.args().contains(&buf) {
-                        return false;
-                    }
-                }
-            }
-            stack.extend(regions(op));
-        }
-    }
-    true
-}
-
-/// A loop's blocks: its test's head (for a `while`), its body.
-fn regions_of_loop(l: &crate::ir::Loop) -> Vec<&Block> {
-    let mut v = vec![&l.body];
-    v.extend(l.test.as_ref().map(|t| &t.head));
-    v
 }
 
 /// The adjoint buffer of buffer `buf`, if it has one.

@@ -372,6 +372,7 @@ impl Sweep {
         let span = g.node(n).span;
         let mut pre = Block::default();
         let mut added = Vec::new();
+        let recorded = l.record.clone();
         for c in &l.carried {
             if !is_active(&self.active, c.param) {
                 continue;
@@ -396,6 +397,17 @@ impl Sweep {
         // back with it by the loop replaying this one
         let tangent_bufs: Vec<NodeId> = l.undo.iter().filter_map(|&u| self.summed(u)).collect();
         l.undo.extend(tangent_bufs);
+        // a recorded result of the body: its tangent, computed in the body,
+        // is recorded beside it
+        for (slot, r) in recorded.iter().enumerate() {
+            if l.carried.iter().any(|c| c.param == *r) {
+                continue;
+            }
+            if let Some(t) = self.summed(*r) {
+                l.record.push(t);
+                self.recalled.insert((n, slot), l.record.len() - 1);
+            }
+        }
         for (c, tp) in added {
             let init = match self.summed(c.init) {
                 Some(t) => t,

@@ -50,7 +50,7 @@ pub(super) fn reverse_loop(
     let whole: Vec<(NodeId, NodeId)> = marks
         .iter()
         .copied()
-        .filter(|(buf, _)| undo.contains(buf) && super::buffer::own_elements(b.graph, &l, *buf))
+        .filter(|(buf, _)| undo.contains(buf) && crate::ir::own_elements(b.graph, &l, *buf))
         .collect();
     undo.retain(|buf| !whole.iter().any(|w| w.0 == *buf));
     let span = b.graph.node(n).span;
@@ -180,6 +180,9 @@ pub(super) fn reverse_loop(
         outs.push((to, out));
     }
 
+    // nested loops recomputed only for their results: recorded instead
+    let results = recorded_results(b, n, &l, &remap, &mut body, active);
+
     // record only what the reverse body reads
     let mut live: HashSet<NodeId> = rev_carried.iter().map(|c| c.next).collect();
     mark_live(b.graph, &body, &mut live, &mut b.effects);
@@ -208,6 +211,17 @@ pub(super) fn reverse_loop(
             // only dead code reads it; simplification removes both
             b.graph.nodes[rc.index()].op = Op::Const(0.0);
         }
+    }
+    for (result, rc) in results {
+        b.graph.nodes[rc.index()].op = if live.contains(&rc) {
+            record.push(result);
+            Op::Recall {
+                of: n,
+                slot: record.len() - 1,
+            }
+        } else {
+            Op::Const(0.0)
+        };
     }
     if let Some(&first) = record.first() {
         let base = b
@@ -247,6 +261,79 @@ pub(super) fn reverse_loop(
             accumulate(b, adj, to, out);
         }
     }
+}
+
+/// Record or recompute, for the results of the loops nested in the body
+/// of loop `n` (`l`): the reverse body `body` recomputes each such loop
+/// (its copy, through `remap`) before sweeping it backwards. A copy that
+/// keeps no tape, writes nothing and counts no trips runs only for its
+/// results, which cost one float each to record against a whole inner loop
+/// to recompute: the forward loop records them at the end of each
+/// iteration instead, and the copy gives way to recalls of them (whose
+/// slots are fixed once the live ones are known). Returns each original
+/// result with its recall.
+fn recorded_results(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    l: &Loop,
+    remap: &HashMap<NodeId, NodeId>,
+    body: &mut crate::ir::Block,
+    active: &mut Vec<bool>,
+) -> Vec<(NodeId, NodeId)> {
+    let replayed: HashSet<NodeId> = b
+        .graph
+        .nodes
+        .iter()
+        .filter_map(|node| match &node.op {
+            Op::Loop(x) => x.replay,
+            _ => None,
+        })
+        .collect();
+    let mut effects = crate::ir::walk::Effects::default();
+    let mut out = Vec::new();
+    let mut subst = HashMap::new();
+    for &orig in &l.body.nodes {
+        let (Op::Loop(lo), Some(&copy)) = (b.graph.op(orig), remap.get(&orig)) else {
+            continue;
+        };
+        let Some(pos) = body.nodes.iter().position(|&x| x == copy) else {
+            continue;
+        };
+        let Op::Loop(lc) = b.graph.op(copy) else {
+            continue;
+        };
+        let plain = lc.test.is_none()
+            && lc.record.is_empty()
+            && lc.record_int.is_empty()
+            && lc.undo.is_empty()
+            && lc.replay.is_none()
+            && !replayed.contains(&copy)
+            && lc.carried.len() == lo.carried.len()
+            && lc.carried.iter().all(|c| !c.int)
+            && !effects.in_block(b.graph, &lc.body);
+        if !plain {
+            continue;
+        }
+        let pairs: Vec<(NodeId, NodeId)> = lo
+            .carried
+            .iter()
+            .zip(&lc.carried)
+            .map(|(o, c)| (o.out, c.out))
+            .collect();
+        let span = b.graph.node(copy).span;
+        let mut recalls = Vec::new();
+        for (o, c) in pairs {
+            let rc = b.graph.add(Op::Recall { of: n, slot: 0 }, span);
+            b.graph.nodes[rc.index()].name = b.graph.node(c).name.clone();
+            set_active(active, rc, is_active(active, c));
+            subst.insert(c, rc);
+            out.push((o, rc));
+            recalls.push(rc);
+        }
+        body.nodes.splice(pos..pos + 1, recalls);
+    }
+    substitute(b.graph, body, &subst);
+    out
 }
 
 /// A new result node of loop `r` named like `like` (as its adjoint `d_…` if `adjoint`).

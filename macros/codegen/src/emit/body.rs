@@ -56,6 +56,9 @@ pub struct Writer<'g> {
     /// For each recording loop, the variable holding the reverse loop's
     /// position on its tape.
     pub(super) tape_pos: HashMap<NodeId, Ident>,
+    /// For each recording loop whose tape is sized before it, the count of
+    /// entries written so far.
+    pub(super) tape_fill: HashMap<NodeId, Ident>,
     /// The gradient variable of each differentiable struct parameter.
     pub(super) struct_grads: HashMap<usize, Ident>,
     /// The variable each struct field read is bound to, by (parameter,
@@ -66,6 +69,10 @@ pub struct Writer<'g> {
     pub(super) struct_fields_mut: HashMap<(usize, usize), Ident>,
     /// The undo log of each logged local buffer, by its `New` node.
     pub(super) logs: HashMap<NodeId, Ident>,
+    /// The buffers whose undo log keeps slices of values, and the loops saving them.
+    pub(super) value_logs: super::value_log::ValueLogs,
+    /// The saved values and the saved ranges of each value log.
+    pub(super) value_names: HashMap<NodeId, (Ident, Ident)>,
     /// For each loop recording undo-log lengths, its marks tape.
     pub(super) marks: HashMap<NodeId, Ident>,
     /// For each loop recording an index tape, the position of the loop
@@ -99,10 +106,13 @@ impl<'g> Writer<'g> {
             names: Names::new(g),
             inline,
             tape_pos: HashMap::new(),
+            tape_fill: HashMap::new(),
             struct_grads: HashMap::new(),
             struct_reads: HashMap::new(),
             struct_fields_mut: HashMap::new(),
             logs: HashMap::new(),
+            value_logs: super::value_log::value_logs(g),
+            value_names: HashMap::new(),
             marks: HashMap::new(),
             marks_pos: HashMap::new(),
             replayed,

@@ -12,6 +12,12 @@
 //! A loop that writes a logged buffer declared outside it pushes the log's
 //! length at each iteration's entry on `marks`; the loop undoing it first
 //! rolls the log back to that length: `for (i, old) in v_log.drain(m..).rev() { v[i] = old; }`.
+//!
+//! A buffer written only at the top of loops whose iterations each write
+//! their own element keeps a value-only log instead (`v_saved`, `v_spans`;
+//! see [`super::value_log`]): such a loop saves the slice of its range
+//! before it starts, and rolling back copies the saved slices back, last
+//! first.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
@@ -34,9 +40,15 @@ impl Writer<'_> {
                 };
                 let len = self.expr(*len).0;
                 let mut out = quote! { let mut #name = ::std::vec![#init; #len]; };
-                if *log {
+                let ty = Ident::new(g.float.name(), Span::call_site());
+                if *log && self.value_logs.bufs.contains(&n) {
+                    let (saved, spans) = self.value_log_names(n);
+                    out.extend(quote! {
+                        let mut #saved: ::std::vec::Vec<#ty> = ::std::vec::Vec::new();
+                        let mut #spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
+                    });
+                } else if *log {
                     let log = self.log_name(n);
-                    let ty = Ident::new(g.float.name(), Span::call_site());
                     out.extend(quote! {
                         let mut #log: ::std::vec::Vec<(usize, #ty)> = ::std::vec::Vec::new();
                     });
@@ -65,14 +77,8 @@ impl Writer<'_> {
                 }
             }
             BufOp::Undo { buf, to } => {
-                let name = self.names.of(g, *buf);
-                let log = self.log_name(*buf);
                 let to = self.expr(*to).0;
-                quote! {
-                    for (i, old) in #log.drain(#to..).rev() {
-                        #name[i] = old;
-                    }
-                }
+                self.restore(*buf, to)
             }
             BufOp::Check { idx, len } => {
                 let i = self.expr(*idx).0;
@@ -101,6 +107,10 @@ impl Writer<'_> {
             BufOp::Len(buf) => {
                 let name = self.names.of(g, *buf);
                 (quote!(#name.len()), Prec::Atom)
+            }
+            BufOp::Mark(buf) if self.value_logs.bufs.contains(buf) => {
+                let spans = self.mark_log(*buf);
+                (quote!(#spans.len()), Prec::Atom)
             }
             BufOp::Mark(buf) => match self.logged(*buf) {
                 Some(log) => (quote!(#log.len()), Prec::Atom),
@@ -141,7 +151,7 @@ impl Writer<'_> {
             head.push(quote! { #marks.push(#v); });
         }
         for &b in &l.undo {
-            let log = self.log_name(b);
+            let log = self.mark_log(b);
             head.push(quote! { #marks.push(#log.len()); });
         }
         self.marks.insert(n, marks);
@@ -172,14 +182,9 @@ impl Writer<'_> {
         head.push(quote! { #pos -= #m; });
         self.marks_pos.insert(of, pos.clone());
         for (j, &b) in fwd.undo.iter().enumerate() {
-            let name = self.names.of(self.g, b);
-            let log = self.log_name(b);
             let j = Literal::usize_unsuffixed(fwd.record_int.len() + j);
-            head.push(quote! {
-                for (i, old) in #log.drain(#marks[#pos + #j]..).rev() {
-                    #name[i] = old;
-                }
-            });
+            let restore = self.restore(b, quote!(#marks[#pos + #j]));
+            head.push(restore);
         }
     }
 
@@ -199,12 +204,92 @@ impl Writer<'_> {
         (quote!(#marks[#pos + #s]), Prec::Atom)
     }
 
-    /// The undo log of buffer `b` when it is logged.
+    /// Rolls buffer `b`'s undo log back to length `to`, putting the
+    /// overwritten values back, last first.
+    fn restore(&mut self, b: NodeId, to: TokenStream) -> TokenStream {
+        let name = self.names.of(self.g, b);
+        if !self.value_logs.bufs.contains(&b) {
+            let log = self.log_name(b);
+            return quote! {
+                for (i, old) in #log.drain(#to..).rev() {
+                    #name[i] = old;
+                }
+            };
+        }
+        let (saved, spans) = self.value_log_names(b);
+        let (lo, hi, from) = (
+            self.names.fresh("lo"),
+            self.names.fresh("hi"),
+            self.names.fresh("from"),
+        );
+        quote! {
+            for (#lo, #hi) in #spans.drain(#to..).rev() {
+                let #from = #saved.len() - (#hi - #lo);
+                #name[#lo..#hi].copy_from_slice(&#saved[#from..]);
+                #saved.truncate(#from);
+            }
+        }
+    }
+
+    /// Before loop `n` (over `start..end`, or `..=end`): saves the slice of
+    /// each value-logged buffer it writes (see [`super::value_log`]),
+    /// clamped to the buffer's length so that an index past it panics in
+    /// the loop, as in plain Rust.
+    pub(super) fn save_slices(&mut self, n: NodeId, l: &Loop, pre: &mut Vec<TokenStream>) {
+        let Some(bufs) = self.value_logs.loops.get(&n).cloned() else {
+            return;
+        };
+        let (start, end) = (self.expr(l.start).0, self.expr(l.end).0);
+        let end = if l.inclusive {
+            quote!((#end).saturating_add(1))
+        } else {
+            end
+        };
+        for b in bufs {
+            let name = self.names.of(self.g, b);
+            let (saved, spans) = self.value_log_names(b);
+            let (lo, hi) = (self.names.fresh("lo"), self.names.fresh("hi"));
+            pre.push(quote! {
+                let #hi = ::core::cmp::min(#end, #name.len());
+                let #lo = ::core::cmp::min(#start, #hi);
+                #spans.push((#lo, #hi));
+                #saved.extend_from_slice(&#name[#lo..#hi]);
+            });
+        }
+    }
+
+    /// The undo log of buffer `b` when it logs each write as `(index, value)`.
     fn logged(&mut self, b: NodeId) -> Option<Ident> {
         match self.g.op(b) {
+            Op::Buf(BufOp::New { log: true, .. }) if self.value_logs.bufs.contains(&b) => None,
             Op::Buf(BufOp::New { log: true, .. }) => Some(self.log_name(b)),
             _ => None,
         }
+    }
+
+    /// The vector whose length marks buffer `b`'s undo log: its log, or the
+    /// list of saved slices of a value log.
+    fn mark_log(&mut self, b: NodeId) -> Ident {
+        if self.value_logs.bufs.contains(&b) {
+            self.value_log_names(b).1
+        } else {
+            self.log_name(b)
+        }
+    }
+
+    /// The names of a value log: its saved values `<v>_saved` and their
+    /// ranges `<v>_spans`.
+    fn value_log_names(&mut self, b: NodeId) -> (Ident, Ident) {
+        if let Some(pair) = self.value_names.get(&b) {
+            return pair.clone();
+        }
+        let base = self.names.of(self.g, b);
+        let pair = (
+            self.names.fresh(&format!("{base}_saved")),
+            self.names.fresh(&format!("{base}_spans")),
+        );
+        self.value_names.insert(b, pair.clone());
+        pair
     }
 
     /// The name of buffer `b`'s undo log, `<v>_log`.

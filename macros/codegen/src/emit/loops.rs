@@ -5,10 +5,12 @@
 //!
 //! ```text
 //! let mut s = init;
-//! let mut tape = Vec::with_capacity((start..end).len() * m);
+//! let mut tape = vec![0.0; (start..end).len()];   // `Vec::new()` and `push` under a test
+//! let mut filled = 0;
 //! for i in start..end {
-//!     tape.push(s);                      // only what the reverse sweep reads
 //!     …body…
+//!     tape[filled] = s;                  // only what the reverse sweep reads: `[s, t]` for two
+//!     filled += 1;
 //!     s += term;                         // or `s = next;`, `(a, b) = (na, nb);`
 //! }
 //! ```
@@ -19,8 +21,8 @@
 //! let mut d_s = …;
 //! let mut at = tape.len();
 //! for i in (start..end).rev() {
-//!     at -= m;
-//!     let s = tape[at];
+//!     at -= 1;
+//!     let s = tape[at];                  // `tape[at][0]`, `tape[at][1]` for two
 //!     …recomputed body, then its adjoint…
 //! }
 //! ```
@@ -61,11 +63,20 @@ impl Writer<'_> {
         let mut head = Vec::new();
         if !l.record.is_empty() {
             let tape = self.names.of(g, n);
-            let m = Literal::usize_unsuffixed(l.record.len());
             let trips = if l.inclusive {
                 quote!((#range).size_hint().0)
             } else {
                 quote!((#range).len())
+            };
+            // a range loop without a test runs every trip: its tape is sized
+            // first and written by index (no growth check in the loop)
+            let zero = super::body::literal(0.0, g.float, true).0;
+            let zero = match l.record.len() {
+                1 => zero,
+                m => {
+                    let m = Literal::usize_unsuffixed(m);
+                    quote!([#zero; #m])
+                }
             };
             if self.depth > 0 {
                 // nested: one allocation per call, grown as needed
@@ -73,17 +84,21 @@ impl Writer<'_> {
                     .push(quote! { let mut #tape = ::std::vec::Vec::new(); });
                 pre.push(quote! { #tape.clear(); });
                 if l.test.is_none() {
-                    pre.push(quote! { #tape.reserve(#trips * #m); });
+                    pre.push(quote! { #tape.resize(#trips, #zero); });
                 }
             } else if l.test.is_some() {
                 pre.push(quote! { let mut #tape = ::std::vec::Vec::new(); });
             } else {
-                pre.push(quote! { let mut #tape = ::std::vec::Vec::with_capacity(#trips * #m); });
+                pre.push(quote! { let mut #tape = ::std::vec![#zero; #trips]; });
             }
-            let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
-            head.extend(vals.into_iter().map(|v| quote! { #tape.push(#v); }));
+            if l.test.is_none() {
+                let filled = self.names.fresh("filled");
+                pre.push(quote! { let mut #filled = 0; });
+                self.tape_fill.insert(n, filled);
+            }
         }
         self.record_marks(n, l, &mut pre, &mut head);
+        self.save_slices(n, l, &mut pre);
         if let Some(of) = l.replay {
             let width = match g.op(of) {
                 Op::Loop(fwd) => fwd.record.len(),
@@ -92,15 +107,14 @@ impl Writer<'_> {
             if width > 0 {
                 let tape = self.names.of(g, of);
                 let pos = self.names.fresh("at");
-                let m = Literal::usize_unsuffixed(width);
                 pre.push(quote! { let mut #pos = #tape.len(); });
-                head.push(quote! { #pos -= #m; });
+                head.push(quote! { #pos -= 1; });
                 self.tape_pos.insert(of, pos);
             }
             self.roll_back(of, &mut pre, &mut head);
         }
         if let Some(t) = l.test.as_ref().filter(|t| !t.bounded) {
-            return self.while_statement(l, t, pre, head);
+            return self.while_statement(n, l, t, pre, head);
         }
         let var = self.names.of(g, l.var);
         // a test that may end the range early (`break`): checked first,
@@ -118,8 +132,9 @@ impl Writer<'_> {
                 count = quote! { #trips += 1; };
             }
         }
-        let body = self.block(&l.body);
+        let mut body = self.block(&l.body);
         self.depth -= 1;
+        body.extend(self.tape_push(n, l));
         let update = self.carried_update(l);
         let iter = if l.rev { quote!((#range).rev()) } else { range };
         quote! {
@@ -138,6 +153,7 @@ impl Writer<'_> {
     /// test needs statements; counts its iterations when the reverse sweep reads the count.
     fn while_statement(
         &mut self,
+        n: NodeId,
         l: &Loop,
         t: &crate::ir::Test,
         mut pre: Vec<TokenStream>,
@@ -154,8 +170,9 @@ impl Writer<'_> {
         self.depth += 1;
         let head = self.block(&t.head);
         let cond = self.expr(t.cond).0;
-        let body = self.block(&l.body);
+        let mut body = self.block(&l.body);
         self.depth -= 1;
+        body.extend(self.tape_push(n, l));
         let update = self.carried_update(l);
         if head.is_empty() {
             quote! {
@@ -182,6 +199,28 @@ impl Writer<'_> {
                 }
             }
         }
+    }
+
+    /// The end of a recording loop's iteration, before its carried values
+    /// change: one tape entry, the recorded value or an array of them
+    /// (carried values as at the iteration's entry, results of the body).
+    fn tape_push(&mut self, n: NodeId, l: &Loop) -> Option<TokenStream> {
+        if l.record.is_empty() {
+            return None;
+        }
+        let tape = self.names.of(self.g, n);
+        let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
+        let entry = match vals.as_slice() {
+            [v] => v.clone(),
+            vals => quote!([#(#vals),*]),
+        };
+        Some(match self.tape_fill.get(&n) {
+            Some(filled) => quote! {
+                #tape[#filled] = #entry;
+                #filled += 1;
+            },
+            None => quote! { #tape.push(#entry); },
+        })
     }
 
     /// The end of an iteration: each carried variable takes its next value,
@@ -350,11 +389,15 @@ impl Writer<'_> {
                     .get(of)
                     .cloned()
                     .expect("a recall sits inside the loop that replays its tape");
-                if *slot == 0 {
+                let width = match g.op(*of) {
+                    Op::Loop(fwd) => fwd.record.len(),
+                    _ => unreachable!("a recall reads a loop's tape"),
+                };
+                if width == 1 {
                     (quote!(#tape[#pos]), Prec::Atom)
                 } else {
                     let s = Literal::usize_unsuffixed(*slot);
-                    (quote!(#tape[#pos + #s]), Prec::Atom)
+                    (quote!(#tape[#pos][#s]), Prec::Atom)
                 }
             }
             _ => unreachable!("render_index is called on index operations"),
@@ -370,6 +413,8 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
     let mut loops = 0;
     let mut tapes = Vec::new();
     let mut logged = Vec::new();
+    let mut sliced = Vec::new();
+    let values = super::value_log::value_logs(g);
     let mut ints = Vec::new();
     let mut tangent_bufs = Vec::new();
     let mut marked = false;
@@ -379,7 +424,11 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             let op = g.op(n);
             if let Op::Buf(crate::ir::BufOp::New { log, .. }) = op {
                 let name = format!("`{}`", g.node(n).name.as_deref().unwrap_or("buffer"));
-                if *log && !logged.contains(&name) {
+                if *log && values.bufs.contains(&n) {
+                    if !sliced.contains(&name) {
+                        sliced.push(name);
+                    }
+                } else if *log && !logged.contains(&name) {
                     logged.push(name);
                 } else if g.node(n).adjoint && g.wrt.is_some() && !tangent_bufs.contains(&name) {
                     tangent_bufs.push(name);
@@ -410,7 +459,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             stack.extend(crate::ir::walk::regions(op));
         }
     }
-    if loops == 0 && logged.is_empty() && tangent_bufs.is_empty() {
+    if loops == 0 && logged.is_empty() && sliced.is_empty() && tangent_bufs.is_empty() {
         return None;
     }
     if g.wrt.is_some() {
@@ -426,13 +475,13 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         }
         return Some(text);
     }
-    let buffers = (!logged.is_empty()).then(|| {
-        let marks = if marked {
-            "; a loop that writes one, beyond each iteration's own element, keeps one index per \
-             iteration per buffer"
-        } else {
-            ""
-        };
+    let marks = if marked {
+        "; a loop that writes one, beyond each iteration's own element, keeps one index per \
+         iteration per buffer"
+    } else {
+        ""
+    };
+    let mut buffers = (!logged.is_empty()).then(|| {
         format!(
             " Local buffers ({}): each write first saves the index and the value it overwrites on the \
              buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore \
@@ -440,6 +489,17 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             logged.join(", ")
         )
     });
+    if !sliced.is_empty() {
+        let text = format!(
+            " Local buffers ({}): each loop that writes one, each iteration only its own element, \
+             first saves the elements of its range on the buffer's undo log, one float per element \
+             and one `(usize, usize)` range per run of the loop, which the backward pass copies back \
+             to restore the buffer (an active buffer also gets an adjoint buffer of its length){}.",
+            sliced.join(", "),
+            if logged.is_empty() { marks } else { "" }
+        );
+        buffers = Some(buffers.unwrap_or_default() + &text);
+    }
     if loops == 0 {
         return buffers.map(|b| format!(" Memory:{b}"));
     }

@@ -23,6 +23,7 @@ mod loops;
 mod nested;
 mod structs;
 mod uses;
+mod value_log;
 mod vcall;
 
 pub use loops::memory_doc;

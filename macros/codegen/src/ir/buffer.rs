@@ -15,7 +15,10 @@
 //! entry (its `undo` list) and its reverse loop rolls the log back to that
 //! length before recomputing the iteration. So whenever the reverse sweep
 //! reaches a node, the buffer holds what it held just after that node ran
-//! forward. The log keeps one index and one value per write.
+//! forward. The log keeps one index and one value per write (the code
+//! generator keeps values only, a slice per loop, for a buffer written only
+//! by loops whose iterations each write their own element: see
+//! `emit/value_log.rs`).
 
 use super::NodeId;
 
@@ -157,4 +160,43 @@ pub fn written_outside(g: &super::Graph, blocks: &[&super::Block]) -> Vec<NodeId
     }
     written.retain(|b| !declared.contains(b));
     written
+}
+
+/// Whether every access of loop `l` (nested blocks included) to buffer
+/// `buf` is a read or a write of element `l.var`: then no iteration sees
+/// what another wrote, and each reads, before its own writes, the element
+/// as it was before the loop.
+pub fn own_elements(g: &super::Graph, l: &super::Loop, buf: NodeId) -> bool {
+    if l.test.as_ref().is_some_and(|t| !t.bounded) {
+        return false;
+    }
+    let mut stack: Vec<&super::Block> = regions_of_loop(l);
+    while let Some(b) = stack.pop() {
+        for &n in &b.nodes {
+            let op = g.op(n);
+            match op {
+                super::Op::Buf(BufOp::Get { buf: v, idx } | BufOp::Set { buf: v, idx, .. }) => {
+                    if *v == buf && *idx != l.var {
+                        return false;
+                    }
+                }
+                super::Op::Buf(BufOp::Len(_) | BufOp::New { .. }) => {}
+                super::Op::Loop(inner) if inner.undo.contains(&buf) => return false,
+                _ => {
+                    if op.args().contains(&buf) {
+                        return false;
+                    }
+                }
+            }
+            stack.extend(super::walk::regions(op));
+        }
+    }
+    true
+}
+
+/// A loop's blocks: its test's head (for a `while`), its body.
+fn regions_of_loop(l: &super::Loop) -> Vec<&super::Block> {
+    let mut v = vec![&l.body];
+    v.extend(l.test.as_ref().map(|t| &t.head));
+    v
 }

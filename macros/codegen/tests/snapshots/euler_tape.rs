@@ -30,10 +30,12 @@ fn pendulum_grad(
 ) -> (f64, (f64, f64)) {
     let mut theta = theta0;
     let mut omega = omega0;
-    let mut theta_tape = ::std::vec::Vec::with_capacity((0..steps).len() * 1);
+    let mut theta_tape = ::std::vec![0.0_f64; (0..steps).len()];
+    let mut filled = 0;
     for i in 0..steps {
-        theta_tape.push(theta);
         let alpha = -g * theta.sin();
+        theta_tape[filled] = theta;
+        filled += 1;
         (theta, omega) = (theta + h * omega, omega + h * alpha);
     }
     let mut d_theta = 1.0_f64;

@@ -20,9 +20,11 @@ fn iterate(x: f64, y: f64, steps: usize) -> f64 {
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn iterate_grad(x: f64, y: f64, steps: usize) -> (f64, (f64, f64)) {
     let mut s = x;
-    let mut s_tape = ::std::vec::Vec::with_capacity((0..steps).len() * 1);
+    let mut s_tape = ::std::vec![0.0_f64; (0..steps).len()];
+    let mut filled = 0;
     for i in 0..steps {
-        s_tape.push(s);
+        s_tape[filled] = s;
+        filled += 1;
         s = (s * y).sin() + 0.1 * s * s;
     }
     let mut d_s = 1.0_f64;
@@ -87,14 +89,14 @@ fn iterate_hessian(x: f64, y: f64, steps: usize) -> (f64, (f64, f64), [[f64; 2];
     let mut s = x;
     let mut d_s_dx_1 = 1.0_f64;
     let mut d_s_dy_1 = 0.0_f64;
-    let mut s_tape = ::std::vec::Vec::with_capacity((0..steps).len() * 3);
+    let mut s_tape = ::std::vec![[0.0_f64; 3]; (0..steps).len()];
+    let mut filled = 0;
     for i in 0..steps {
-        s_tape.push(s);
-        s_tape.push(d_s_dx_1);
-        s_tape.push(d_s_dy_1);
         let t0 = s * y;
         let t1 = t0.cos();
         let t2 = 0.1 * s;
+        s_tape[filled] = [s, d_s_dx_1, d_s_dy_1];
+        filled += 1;
         (s, d_s_dx_1, d_s_dy_1) = (
             t0.sin() + t2 * s,
             d_s_dx_1 * y * t1 + 0.1 * d_s_dx_1 * s + d_s_dx_1 * t2,
@@ -109,10 +111,10 @@ fn iterate_hessian(x: f64, y: f64, steps: usize) -> (f64, (f64, f64), [[f64; 2];
     let mut d_y_dy = 0.0_f64;
     let mut at = s_tape.len();
     for i_1 in (0..steps).rev() {
-        at -= 3;
-        let s_1 = s_tape[at];
-        let d_s_dy_2 = s_tape[at + 2];
-        let d_s_dx_2 = s_tape[at + 1];
+        at -= 1;
+        let s_1 = s_tape[at][0];
+        let d_s_dy_2 = s_tape[at][2];
+        let d_s_dx_2 = s_tape[at][1];
         let t3 = s_1 * y;
         let t4 = t3.sin();
         let t5 = t3.cos();
@@ -150,12 +152,13 @@ fn iterate_hvp(
     let (v_x, v_y) = v;
     let mut s = x;
     let mut d_s_2 = v_x;
-    let mut s_tape = ::std::vec::Vec::with_capacity((0..steps).len() * 2);
+    let mut s_tape = ::std::vec![[0.0_f64; 2]; (0..steps).len()];
+    let mut filled = 0;
     for i in 0..steps {
-        s_tape.push(s);
-        s_tape.push(d_s_2);
         let t0 = s * y;
         let t1 = 0.1 * s;
+        s_tape[filled] = [s, d_s_2];
+        filled += 1;
         (s, d_s_2) = (
             t0.sin() + t1 * s,
             (d_s_2 * y + v_y * s) * t0.cos() + 0.1 * d_s_2 * s + d_s_2 * t1,
@@ -167,9 +170,9 @@ fn iterate_hvp(
     let mut d_y_1 = 0.0_f64;
     let mut at = s_tape.len();
     for i_1 in (0..steps).rev() {
-        at -= 2;
-        let s_1 = s_tape[at];
-        let d_s_3 = s_tape[at + 1];
+        at -= 1;
+        let s_1 = s_tape[at][0];
+        let d_s_3 = s_tape[at][1];
         let t2 = s_1 * y;
         let t3 = t2.cos();
         let t4 = 0.1 * s_1;

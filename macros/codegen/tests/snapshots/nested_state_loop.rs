@@ -47,22 +47,23 @@ fn nested_lse_grad_into(w: &[f64], xs: &[f64], d_w: &mut [f64]) -> f64 {
         let mut top = f64::NEG_INFINITY;
         let mut scaled = 0.0_f64;
         top_tape.clear();
-        top_tape.reserve((0..w.len()).len() * 2);
+        top_tape.resize((0..w.len()).len(), [0.0_f64; 2]);
+        let mut filled = 0;
         for i_1 in 0..w.len() {
-            top_tape.push(top);
-            top_tape.push(scaled);
             let wc = w[i_1];
             let beta = wc * x;
             let next = top.max(beta);
+            top_tape[filled] = [top, scaled];
+            filled += 1;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = 1.0_f64;
         let mut d_scaled = 1.0 / scaled;
         let mut at = top_tape.len();
         for i_2 in (0..w.len()).rev() {
-            at -= 2;
-            let top_1 = top_tape[at];
-            let scaled_1 = top_tape[at + 1];
+            at -= 1;
+            let top_1 = top_tape[at][0];
+            let scaled_1 = top_tape[at][1];
             let wc_1 = w[i_2];
             let beta_1 = wc_1 * x;
             let next_1 = top_1.max(beta_1);

@@ -31,7 +31,7 @@ pub fn ode_last(x: &[f64], s: usize) -> f64 {
 
  Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`before`, `k1_before`, `k2_before`, `k3_before`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`y`): each write first saves the index and the value it overwrites on the buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`before`, `k1_before`, `k2_before`, `k3_before`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`y`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 pub fn ode_last_grad(x: &[f64], s: usize) -> (f64, ::std::vec::Vec<f64>) {
     let mut d_x: ::std::vec::Vec<f64> = ::std::vec![0.0; x.len()];
@@ -52,14 +52,19 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
     let h = 2.0 / (s as f64);
     let mut d_y = ::std::vec![0.0_f64; x.len()];
     let mut y = ::std::vec![0.0_f64; x.len()];
-    let mut y_log: ::std::vec::Vec<(usize, f64)> = ::std::vec::Vec::new();
+    let mut y_saved: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    let mut y_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i in 0..s {
-        marks.push(y_log.len());
+        marks.push(y_spans.len());
         let mut before = 1.0_f64;
         let mut k1_before = 0.0_f64;
         let mut k2_before = 0.0_f64;
         let mut k3_before = 0.0_f64;
+        let hi = ::core::cmp::min(x.len(), y.len());
+        let lo = ::core::cmp::min(0, hi);
+        y_spans.push((lo, hi));
+        y_saved.extend_from_slice(&y[lo..hi]);
         for i_1 in 0..x.len() {
             let t1 = x[i_1];
             let k1 = t1 * before;
@@ -68,7 +73,6 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             let k3 = t1 * (before + t2 * k2_before);
             let k4 = t1 * (before + h * k3_before);
             let before_1 = y[i_1];
-            y_log.push((i_1, y[i_1]));
             y[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
             (before, k1_before, k2_before, k3_before) = (before_1, k1, k2, k3);
         }
@@ -80,23 +84,24 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
     let mut mark_at = marks.len();
     for i_2 in (0..s).rev() {
         mark_at -= 1;
-        for (i, old) in y_log.drain(marks[mark_at + 0]..).rev() {
-            y[i] = old;
+        for (lo_1, hi_1) in y_spans.drain(marks[mark_at + 0]..).rev() {
+            let from = y_saved.len() - (hi_1 - lo_1);
+            y[lo_1..hi_1].copy_from_slice(&y_saved[from..]);
+            y_saved.truncate(from);
         }
         let mut before_2 = 1.0_f64;
         let mut k1_before_1 = 0.0_f64;
         let mut k2_before_1 = 0.0_f64;
         let mut k3_before_1 = 0.0_f64;
         before_tape.clear();
-        before_tape.reserve((0..x.len()).len() * 4);
+        before_tape.resize((0..x.len()).len(), [0.0_f64; 4]);
+        let mut filled = 0;
         for i_3 in 0..x.len() {
-            before_tape.push(before_2);
-            before_tape.push(k1_before_1);
-            before_tape.push(k2_before_1);
-            before_tape.push(k3_before_1);
             let t5 = x[i_3];
             let t6 = 0.5 * h;
             let before_3 = y[i_3];
+            before_tape[filled] = [before_2, k1_before_1, k2_before_1, k3_before_1];
+            filled += 1;
             (before_2, k1_before_1, k2_before_1, k3_before_1) = (
                 before_3,
                 t5 * before_2,
@@ -110,11 +115,11 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let mut d_k3_before = 0.0_f64;
         let mut at = before_tape.len();
         for i_4 in (0..x.len()).rev() {
-            at -= 4;
-            let before_4 = before_tape[at];
-            let k1_before_2 = before_tape[at + 1];
-            let k2_before_2 = before_tape[at + 2];
-            let k3_before_2 = before_tape[at + 3];
+            at -= 1;
+            let before_4 = before_tape[at][0];
+            let k1_before_2 = before_tape[at][1];
+            let k2_before_2 = before_tape[at][2];
+            let k3_before_2 = before_tape[at][3];
             let t7 = x[i_4];
             let t8 = 0.5 * h;
             let t9 = d_y[i_4];

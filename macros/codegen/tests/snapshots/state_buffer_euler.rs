@@ -28,7 +28,7 @@ fn chain(x0: &[f64], k: f64, h: f64, steps: usize) -> f64 {
 
  Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps float values per iteration on a tape (their carried values are accumulators). Local buffers (`x`): each write first saves the index and the value it overwrites on the buffer's undo log, one `(usize, float)` per write, which the backward pass pops to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps float values per iteration on a tape (their carried values are accumulators). Local buffers (`x`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 fn chain_grad(
     x0: &[f64],
@@ -58,18 +58,25 @@ fn chain_grad_into(
     );
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
     let mut x = ::std::vec![0.0_f64; x0.len()];
-    let mut x_log: ::std::vec::Vec<(usize, f64)> = ::std::vec::Vec::new();
+    let mut x_saved: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    let mut x_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
+    let hi = ::core::cmp::min(x0.len(), x.len());
+    let lo = ::core::cmp::min(0, hi);
+    x_spans.push((lo, hi));
+    x_saved.extend_from_slice(&x[lo..hi]);
     for i in 0..x0.len() {
-        x_log.push((i, x[i]));
         x[i] = x0[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
-        marks.push(x_log.len());
+        marks.push(x_spans.len());
         let mut left = 0.0_f64;
+        let hi_1 = ::core::cmp::min(x0.len(), x.len());
+        let lo_1 = ::core::cmp::min(0, hi_1);
+        x_spans.push((lo_1, hi_1));
+        x_saved.extend_from_slice(&x[lo_1..hi_1]);
         for i_2 in 0..x0.len() {
             let old = x[i_2];
-            x_log.push((i_2, x[i_2]));
             x[i_2] = old + h * (left - k * old);
             left = old;
         }
@@ -90,8 +97,10 @@ fn chain_grad_into(
     let mut mark_at = marks.len();
     for i_5 in (0..steps).rev() {
         mark_at -= 1;
-        for (i, old) in x_log.drain(marks[mark_at + 0]..).rev() {
-            x[i] = old;
+        for (lo_2, hi_2) in x_spans.drain(marks[mark_at + 0]..).rev() {
+            let from = x_saved.len() - (hi_2 - lo_2);
+            x[lo_2..hi_2].copy_from_slice(&x_saved[from..]);
+            x_saved.truncate(from);
         }
         let mut d_left = 0.0_f64;
         let mut d_k_1 = 0.0_f64;

@@ -484,16 +484,18 @@ fn eval_loop<T: Scalar>(
                 break;
             }
         }
-        for r in &l.record {
-            let v = get(st, *r).num();
-            st.tapes.get_mut(&id).expect("created above").push(v);
-        }
         record_marks(id, l, st);
         if let Some(of) = l.replay {
             st.replay_at.insert(of, (trips - 1 - t) * width);
             roll_back(g, of, trips - 1 - t, st);
         }
         eval_block(g, &l.body, args, st)?;
+        // recorded after the body (which may define them), before the
+        // carried values change
+        for r in &l.record {
+            let v = get(st, *r).num();
+            st.tapes.get_mut(&id).expect("created above").push(v);
+        }
         let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
         for (c, v) in l.carried.iter().zip(next) {
             st.vals[c.param.index()] = Some(v);
@@ -534,12 +536,12 @@ fn eval_while<T: Scalar>(
             break;
         }
         st.vals[l.var.index()] = Some(Value::Int(trips));
+        record_marks(id, l, st);
+        eval_block(g, &l.body, args, st)?;
         for r in &l.record {
             let v = get(st, *r).num();
             st.tapes.get_mut(&id).expect("created above").push(v);
         }
-        record_marks(id, l, st);
-        eval_block(g, &l.body, args, st)?;
         let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
         for (c, v) in l.carried.iter().zip(next) {
             st.vals[c.param.index()] = Some(v);
