@@ -180,3 +180,32 @@ fn hvp_through_a_local_buffer() {
         },
     );
 }
+
+/// `hvp` through a buffer stepped in place (each iteration writes its own
+/// element): the buffer and its tangent are both rolled back from their
+/// saved slices.
+#[test]
+fn hvp_through_an_own_element_state_buffer() {
+    check(
+        "hvp_value_log",
+        quote!(hvp),
+        quote! {
+            fn stepped(x: &[f64], #[nograd] steps: usize) -> f64 {
+                let mut y = vec![0.0; x.len()];
+                for i in 0..x.len() {
+                    y[i] = x[i];
+                }
+                for _ in 0..steps {
+                    for i in 0..x.len() {
+                        y[i] = y[i] + 0.1 * (y[i] * x[i]).sin();
+                    }
+                }
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    s += y[i] * y[i];
+                }
+                s
+            }
+        },
+    );
+}
