@@ -451,7 +451,10 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
                     let names: Vec<String> = l
                         .record
                         .iter()
-                        .map(|r| format!("`{}`", g.node(*r).name.as_deref().unwrap_or("state")))
+                        .map(|r| {
+                            let name = super::names::source_name(g, *r);
+                            format!("`{}`", name.as_deref().unwrap_or("state"))
+                        })
                         .collect();
                     tapes.push((l.record.len(), names.join(", ")));
                 }

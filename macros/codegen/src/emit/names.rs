@@ -59,21 +59,9 @@ impl Names {
         if let Some(s) = self.by_node.get(&n) {
             return ident(s, Span::call_site());
         }
-        let node = g.node(n);
-        let base = match (&node.name, node.adjoint) {
-            (Some(name), true) => match node.along {
-                None => format!("d_{}", name.trim_start_matches("r#")),
-                Some((param, index)) => {
-                    let p = g.params[param].name.trim_start_matches("r#");
-                    let x = match index {
-                        None => p.to_string(),
-                        Some(i) => format!("{p}_{i}"),
-                    };
-                    format!("d_{}_d{x}", name.trim_start_matches("r#"))
-                }
-            },
-            (Some(name), false) => name.clone(),
-            (None, _) => loop {
+        let base = match source_name(g, n) {
+            Some(name) => name,
+            None => loop {
                 let t = format!("t{}", self.next_temp);
                 self.next_temp += 1;
                 if !self.taken.contains(&t) {
@@ -139,4 +127,26 @@ pub fn ident(name: &str, span: Span) -> Ident {
 
 fn is_ident(s: &str) -> bool {
     syn::parse_str::<Ident>(s).is_ok()
+}
+
+/// The name a node takes from the source, before any suffix that keeps it
+/// unique: `pred`, its adjoint `d_pred`, its tangent along `x` `d_pred_dx`
+/// (`d_pred_dx_1` for `x[1]`); `None` for a temporary.
+pub fn source_name(g: &Graph, n: NodeId) -> Option<String> {
+    let node = g.node(n);
+    let name = node.name.as_deref()?;
+    if !node.adjoint {
+        return Some(name.to_string());
+    }
+    let name = name.trim_start_matches("r#");
+    Some(match node.along {
+        None => format!("d_{name}"),
+        Some((param, index)) => {
+            let p = g.params[param].name.trim_start_matches("r#");
+            match index {
+                None => format!("d_{name}_d{p}"),
+                Some(i) => format!("d_{name}_d{p}_{i}"),
+            }
+        }
+    })
 }
