@@ -20,7 +20,28 @@ where
         f64,
         _,
     >(&self.x);
-    let (t0, (t0_partial0,)) = self.__kinetic_pullback();
+    let (t0, (t0_partial0,)) = {
+        #[allow(dead_code)]
+        #[diagnostic::on_unimplemented(
+            message = "`kinetic` has no derivative: a method called in a differentiable body must be `#[differentiable]` too",
+            label = "`kinetic` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn kinetic` in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        trait NoDerivative {
+            fn never<O>() -> O;
+        }
+        #[allow(dead_code)]
+        trait MissingDerivative {
+            fn __kinetic_pullback<O>(&self) -> O
+            where
+                Self: NoDerivative,
+            {
+                <Self as NoDerivative>::never()
+            }
+        }
+        impl<T: ?Sized> MissingDerivative for T {}
+        self.__kinetic_pullback()
+    };
     let t1 = 0.5 * k * self_x;
     let d_self_x = 2.0 * t1;
     ::macrograd::__private::add_struct_partial(&mut d_self, 1.0, &t0_partial0);
