@@ -109,97 +109,30 @@ pub trait Float:
     fn read_le(bytes: &[u8]) -> Self;
 }
 
+/// The methods of [`Float`] that forward to the inherent method of the
+/// same name, by arity.
+macro_rules! forward {
+    ($t:ident; unary: $($u:ident),*; binary: $($b:ident),*; ternary: $($c:ident),*) => {
+        $(fn $u(self) -> Self {
+            $t::$u(self)
+        })*
+        $(fn $b(self, other: Self) -> Self {
+            $t::$b(self, other)
+        })*
+        $(fn $c(self, a: Self, b: Self) -> Self {
+            $t::$c(self, a, b)
+        })*
+    };
+}
+
 macro_rules! impl_float {
     ($t:ident, $dtype:literal) => {
         impl Float for $t {
             const DTYPE: &'static str = $dtype;
             const BYTES: usize = core::mem::size_of::<$t>();
-            fn sqrt(self) -> Self {
-                $t::sqrt(self)
-            }
-            fn abs(self) -> Self {
-                $t::abs(self)
-            }
-            fn max(self, other: Self) -> Self {
-                $t::max(self, other)
-            }
-            fn min(self, other: Self) -> Self {
-                $t::min(self, other)
-            }
+            forward!($t; unary: sqrt, abs, cbrt, exp2, exp_m1, log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, signum, recip; binary: max, min, powf, log, atan2, hypot; ternary: mul_add, clamp);
             fn powi(self, n: i32) -> Self {
                 $t::powi(self, n)
-            }
-            fn cbrt(self) -> Self {
-                $t::cbrt(self)
-            }
-            fn exp2(self) -> Self {
-                $t::exp2(self)
-            }
-            fn exp_m1(self) -> Self {
-                $t::exp_m1(self)
-            }
-            fn log2(self) -> Self {
-                $t::log2(self)
-            }
-            fn log10(self) -> Self {
-                $t::log10(self)
-            }
-            fn sin(self) -> Self {
-                $t::sin(self)
-            }
-            fn cos(self) -> Self {
-                $t::cos(self)
-            }
-            fn tan(self) -> Self {
-                $t::tan(self)
-            }
-            fn asin(self) -> Self {
-                $t::asin(self)
-            }
-            fn acos(self) -> Self {
-                $t::acos(self)
-            }
-            fn atan(self) -> Self {
-                $t::atan(self)
-            }
-            fn sinh(self) -> Self {
-                $t::sinh(self)
-            }
-            fn cosh(self) -> Self {
-                $t::cosh(self)
-            }
-            fn asinh(self) -> Self {
-                $t::asinh(self)
-            }
-            fn acosh(self) -> Self {
-                $t::acosh(self)
-            }
-            fn atanh(self) -> Self {
-                $t::atanh(self)
-            }
-            fn signum(self) -> Self {
-                $t::signum(self)
-            }
-            fn recip(self) -> Self {
-                $t::recip(self)
-            }
-            fn powf(self, n: Self) -> Self {
-                $t::powf(self, n)
-            }
-            fn log(self, base: Self) -> Self {
-                $t::log(self, base)
-            }
-            fn atan2(self, other: Self) -> Self {
-                $t::atan2(self, other)
-            }
-            fn hypot(self, other: Self) -> Self {
-                $t::hypot(self, other)
-            }
-            fn mul_add(self, a: Self, b: Self) -> Self {
-                $t::mul_add(self, a, b)
-            }
-            fn clamp(self, min: Self, max: Self) -> Self {
-                $t::clamp(self, min, max)
             }
             fn sin_cos(self) -> (Self, Self) {
                 $t::sin_cos(self)

@@ -33,6 +33,20 @@ impl Writer<'_> {
         }
         let colon = if leading { quote!(::) } else { quote!() };
         let assoc = c.is_assoc();
+        // `recv.f(rest)` for a method, `path::f(args)` otherwise
+        let written = |f: TokenStream| {
+            if c.method {
+                let (recv, rest) = args.split_first().expect("a method call has a receiver");
+                let recv = if plain_receiver(&c.args[0]) {
+                    recv.clone()
+                } else {
+                    quote!((#recv))
+                };
+                quote_spanned!(span=> #recv.#f(#(#rest),*))
+            } else {
+                quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
+            }
+        };
         if wants_grad {
             let f = if c.method || assoc {
                 let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
@@ -63,17 +77,7 @@ impl Writer<'_> {
                     _ => unpack_entry(&ids, a, &entry, &float, arg_span),
                 });
             }
-            let call = if c.method {
-                let (recv, rest) = args.split_first().expect("a method call has a receiver");
-                let recv = if plain_receiver(&c.args[0]) {
-                    recv.clone()
-                } else {
-                    quote!((#recv))
-                };
-                quote_spanned!(span=> #recv.#f(#(#rest),*))
-            } else {
-                quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
-            };
+            let call = written(f);
             let call = if c.method || assoc {
                 let shown = path
                     .iter()
@@ -91,17 +95,7 @@ impl Writer<'_> {
             }
         } else {
             let f = format_ident!("{}", last, span = span);
-            let call = if c.method {
-                let (recv, rest) = args.split_first().expect("a method call has a receiver");
-                let recv = if plain_receiver(&c.args[0]) {
-                    recv.clone()
-                } else {
-                    quote!((#recv))
-                };
-                quote_spanned!(span=> #recv.#f(#(#rest),*))
-            } else {
-                quote_spanned!(span=> #colon #(#segs ::)* #f(#(#args),*))
-            };
+            let call = written(quote!(#f));
             quote_spanned! {span=>
                 let #value = #call;
             }

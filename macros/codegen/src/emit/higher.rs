@@ -62,14 +62,9 @@ impl Kind {
     }
 }
 
-/// The number of differentiable scalars of `sig`.
-pub fn diff_len(sig: &Signature) -> usize {
-    sig.diff_params().map(|p| p.len.unwrap_or(1)).sum()
-}
-
-/// The number of differentiable scalars of the lowered graph `g`: as
-/// [`diff_len`], with each struct parameter counting the fields its body
-/// reads.
+/// The number of differentiable scalars of the lowered graph `g`: a
+/// scalar counts one, an array its length, a struct parameter the fields
+/// its body reads.
 pub fn graph_diff_len(g: &Graph) -> usize {
     g.params
         .iter()
