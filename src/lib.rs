@@ -292,10 +292,8 @@
 //! Calling a function that is neither `#[differentiable]`, nor
 //! `#[differentiable(custom = ...)]`, nor declared by `derivative!` (a
 //! function of another crate called directly, `libm::erf(x)`) fails to
-//! compile with rustc's "function `name` is not a crate or module" (or
-//! "cannot find module or crate"), pointing at the call (the generated
-//! code asks for `name::pullback`): give `name` a derivative in one of the
-//! three ways.
+//! compile with one error on the call: "`erf` has no derivative", with a
+//! note saying to give it one in one of these three ways.
 //!
 //! ## `grad!`: closures, functions and networks written inline
 //!

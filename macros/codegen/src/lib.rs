@@ -157,8 +157,18 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
         _ => None,
     };
     match (cx.check(), graph) {
-        (Ok(()), Some(lowered)) => {
+        (Ok(()), Some(mut lowered)) => {
             let sig = f.sig.as_ref().expect("a graph implies a signature");
+            // the fallbacks of the free functions it calls, shared by every
+            // generated function (a method's cannot leave its `impl`)
+            let callees = if sig.assoc {
+                proc_macro2::TokenStream::new()
+            } else {
+                let scope = emit::missing::scope_name(&f.item.sig.ident.to_string());
+                let items = emit::missing::scope_items(&scope, &lowered);
+                lowered.fallbacks = Some(scope);
+                items
+            };
             let derived = match higher::items(&f, sig, &lowered) {
                 Ok(items) => items,
                 Err(e) => return emit::fallback_fn(&f.item, Some(sig), e.into_compile_error()),
@@ -172,7 +182,7 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 } else {
                     emit::vector_items(item, sig)
                 };
-                return quote::quote! { #item #derived #hidden };
+                return quote::quote! { #item #derived #hidden #callees };
             }
             if sig.out_len.is_some() {
                 let item = &f.item;
@@ -183,7 +193,7 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 } else {
                     emit::vector_items(item, sig)
                 };
-                return quote::quote! { #item #derived #hidden };
+                return quote::quote! { #item #derived #hidden #callees };
             }
             let mode = f.args.mode.as_ref().map(|m| m.0);
             let st = match stages_in(lowered, mode) {
@@ -205,10 +215,10 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
             }
             if emit::has_slice_grads(sig) {
                 let grad = emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
-                return quote::quote! { #grad #derived };
+                return quote::quote! { #grad #derived #callees };
             }
             let grad = emit::grad_fn(&f.item, sig, emit::grad_body(&st.gradient), &doc);
-            quote::quote! { #grad #derived }
+            quote::quote! { #grad #derived #callees }
         }
         (Err(e), _) => emit::fallback_fn(&f.item, f.sig.as_ref(), e.into_compile_error()),
         (Ok(()), None) => unreachable!("lowering returns None only after recording an error"),

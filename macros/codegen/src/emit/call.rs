@@ -48,14 +48,6 @@ impl Writer<'_> {
             }
         };
         if wants_grad {
-            let f = if c.method || assoc {
-                let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
-                quote_spanned!(span=> #pb)
-            } else {
-                let owner = format_ident!("{}", last, span = span);
-                let pb = Ident::new(PULLBACK, span);
-                quote_spanned!(span=> #owner::#pb)
-            };
             let float = Ident::new(g.float.name(), Span::call_site());
             let mut parts = Vec::new();
             let mut unpack = Vec::new();
@@ -77,8 +69,9 @@ impl Writer<'_> {
                     _ => unpack_entry(&ids, a, &entry, &float, arg_span),
                 });
             }
-            let call = written(f);
             let call = if c.method || assoc {
+                let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
+                let call = written(quote_spanned!(span=> #pb));
                 let shown = path
                     .iter()
                     .map(|s| s.as_str())
@@ -87,7 +80,16 @@ impl Writer<'_> {
                 let arity = args.len() - usize::from(c.method);
                 missing_method_fallback(&shown, last, c.method, arity, call, span)
             } else {
-                call
+                // a free function's hidden type, or the fallback whose
+                // error says it has no derivative
+                let pb = Ident::new(PULLBACK, span);
+                super::missing::through_fallback(
+                    g,
+                    &c.path,
+                    args.len(),
+                    span,
+                    |callee| quote_spanned!(span=> #callee::#pb(#(#args),*)),
+                )
             };
             quote_spanned! {span=>
                 let (#value, (#(#parts,)*)) = #call;

@@ -50,6 +50,7 @@ pub fn fallback_fn(
             #[allow(dead_code, unused_variables)]
             impl #name {
                 pub fn #pb_name(#ins) -> (#float, (#(#entries,)*)) { ::core::unimplemented!() }
+                pub fn has_derivative() {}
             }
         }
     };

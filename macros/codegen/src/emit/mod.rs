@@ -20,6 +20,7 @@ mod call;
 mod fallback;
 pub mod higher;
 mod loops;
+pub mod missing;
 mod nested;
 mod structs;
 mod uses;
@@ -416,6 +417,10 @@ fn pullback(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[allow(dead_code, clippy::too_many_arguments)]
         impl #name {
             #pb_fn
+
+            #[doc(hidden)]
+            #[inline(always)]
+            pub fn has_derivative() {}
         }
     }
 }

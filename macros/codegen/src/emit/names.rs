@@ -22,6 +22,13 @@ pub const PULLBACK: &str = "pullback";
 pub const VJP_CALL: &str = "vjp";
 /// See [`VJP_CALL`].
 pub const JVP_CALL: &str = "jvp";
+/// On the hidden type of a function with `hessian`: its HVP for
+/// differentiable callers (see `emit::nested`).
+pub const HVP_PULLBACK: &str = "hvp_pullback";
+/// On the hidden type of every function with a derivative: a no-op a
+/// differentiable caller calls first, whose fallback's error says the
+/// callee has no derivative (see `emit::missing`).
+pub const HAS_DERIVATIVE: &str = "has_derivative";
 
 /// Names given to bound nodes.
 pub struct Names {

@@ -59,8 +59,14 @@ impl Writer<'_> {
         match &c.kind {
             NestedKind::Grad => {
                 let value = self.names.of(g, c.outs[0]);
+                let call = self.nested_callee(
+                    c,
+                    &owner,
+                    span,
+                    |callee| quote_spanned!(span=> #callee::pullback(#(#args),*)),
+                );
                 quote_spanned! {span=>
-                    let (#value, (#(#entries,)*)) = #owner::pullback(#(#args),*);
+                    let (#value, (#(#entries,)*)) = #call;
                     #(#unpack)*
                 }
             }
@@ -88,15 +94,38 @@ impl Writer<'_> {
                 } else {
                     quote!(MissingHessian)
                 };
+                let call = self.nested_callee(c, &owner, span, |callee| {
+                    quote_spanned!(span=> #callee::hvp_pullback((#(#args,)*), (#(#dirs,)*)))
+                });
                 quote_spanned! {span=>
                     let (#(#entries,)*) = {
                         #[allow(unused_imports)]
                         use ::macrograd::__private::#fallback as _;
-                        #owner::hvp_pullback((#(#args,)*), (#(#dirs,)*))
+                        #call
                     };
                     #(#unpack)*
                 }
             }
+        }
+    }
+}
+
+impl Writer<'_> {
+    /// `call(callee)` for the callee of `c`: a plain call's through
+    /// [`super::missing::through_fallback`] (the helper may have no
+    /// derivative at all), `h_grad`'s as written (`h` exists, or the call
+    /// as the user wrote it is rustc's error already).
+    fn nested_callee(
+        &self,
+        c: &Nested,
+        owner: &TokenStream,
+        span: Span,
+        call: impl FnOnce(TokenStream) -> TokenStream,
+    ) -> TokenStream {
+        if c.plain_call {
+            super::missing::through_fallback(self.g, &c.path, c.args.len(), span, call)
+        } else {
+            call(owner.clone())
         }
     }
 }

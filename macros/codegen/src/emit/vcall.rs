@@ -18,6 +18,26 @@ use crate::ir::{Call, CallArg, CallSweep, NodeId};
 use crate::types::Signature;
 
 impl Writer<'_> {
+    /// `call(callee)` for the helper of `c`: a free function through
+    /// [`super::missing::through_fallback`], a method's path as written.
+    fn through(
+        &self,
+        c: &Call,
+        span: Span,
+        call: impl FnOnce(TokenStream) -> TokenStream,
+    ) -> TokenStream {
+        if c.method {
+            let path: Vec<Ident> = c
+                .path
+                .iter()
+                .filter(|s| !s.is_empty())
+                .map(|s| format_ident!("{}", s, span = span))
+                .collect();
+            return call(quote_spanned!(span=> #(#path)::*));
+        }
+        super::missing::through_fallback(self.g, &c.path, c.args.len(), span, call)
+    }
+
     /// A call of a vector helper, in the form its sweep asks for.
     pub(super) fn vector_call_statement(&mut self, n: NodeId, c: &Call) -> TokenStream {
         let g = self.g;
@@ -73,8 +93,13 @@ impl Writer<'_> {
                     });
                 }
                 let f = Ident::new(JVP_CALL, span);
+                let call = self.through(
+                    c,
+                    span,
+                    |callee| quote_spanned!(span=> #callee::#f(#(#args,)* #(#tangents),*)),
+                );
                 quote_spanned! {span=>
-                    let (_, #pat) = #colon #(#path::)* #f(#(#args,)* #(#tangents),*);
+                    let (_, #pat) = #call;
                 }
             }
             CallSweep::Vjp(cots) => {
@@ -114,8 +139,13 @@ impl Writer<'_> {
                     });
                 }
                 let f = Ident::new(VJP_CALL, span);
+                let call = self.through(
+                    c,
+                    span,
+                    |callee| quote_spanned!(span=> #callee::#f(#(#args,)* #cot)),
+                );
                 quote_spanned! {span=>
-                    let (_, (#(#parts,)*)) = #colon #(#path::)* #f(#(#args,)* #cot);
+                    let (_, (#(#parts,)*)) = #call;
                     #(#unpack)*
                 }
             }
@@ -231,6 +261,10 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
             pub fn jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
                 #jvp_name(#(#args,)* #tangent)
             }
+
+            #[doc(hidden)]
+            #[inline(always)]
+            pub fn has_derivative() {}
         }
     }
 }

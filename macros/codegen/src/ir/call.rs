@@ -57,7 +57,12 @@ impl Call {
     /// function's name is a type: `Self` or capitalised, as Rust's naming
     /// convention has it).
     pub fn is_assoc(&self) -> bool {
-        let segs: Vec<&String> = self.path.iter().filter(|s| !s.is_empty()).collect();
+        Self::path_is_assoc(&self.path)
+    }
+
+    /// [`Call::is_assoc`] of a callee path as written.
+    pub fn path_is_assoc(path: &[String]) -> bool {
+        let segs: Vec<&String> = path.iter().filter(|s| !s.is_empty()).collect();
         segs.len() >= 2
             && segs[segs.len() - 2]
                 .chars()

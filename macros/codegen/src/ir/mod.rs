@@ -345,6 +345,10 @@ pub struct Graph {
     /// of `k` iterations around a loop over one segment, so the reverse
     /// sweep keeps one state per segment and one segment's states at a time.
     pub checkpoint: Option<usize>,
+    /// The module beside the function holding the fallbacks of the free
+    /// functions it calls (`emit::missing`); `None` for a method or a
+    /// closure, whose calls each carry their own.
+    pub fallbacks: Option<String>,
     /// For a derived function's direction parameter of run-time length
     /// (`tangent`, `v`), the differentiable slice parameter it is the
     /// direction of. A [`Op::Store`] into a direction adds into the H·v
@@ -369,6 +373,7 @@ impl Graph {
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
+            fallbacks: None,
             directions: std::collections::HashMap::new(),
         }
     }

@@ -34,6 +34,9 @@ impl soft_abs {
         let (value, gradient) = soft_abs_grad(x, eps);
         (value, (gradient, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`soft_abs`] along `tangent`: returns `(soft_abs(x, eps), Σⱼ ∂soft_abs/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x).
 

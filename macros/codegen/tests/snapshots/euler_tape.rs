@@ -70,6 +70,9 @@ impl pendulum {
         let (value, gradient) = pendulum_grad(theta0, omega0, g, h, steps);
         (value, (gradient.0, gradient.1, (), (), ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`pendulum`] along `tangent`: returns `(pendulum(theta0, omega0, g, h, steps), Σⱼ ∂pendulum/∂xⱼ · tangentⱼ)` over the differentiable elements x = (theta0, omega0).
 

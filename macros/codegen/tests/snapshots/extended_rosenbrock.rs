@@ -62,6 +62,9 @@ impl rosen4 {
         let (value, gradient) = rosen4_grad(x);
         (value, (gradient,))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`rosen4`] along `tangent`: returns `(rosen4(x), Σⱼ ∂rosen4/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x[0], x[1], x[2], x[3]).
 

@@ -29,11 +29,29 @@ fn height_grad(theta: f64, v: f64, t: f64) -> (f64, f64) {
     let d_vy = theta.cos() * v;
     let d_h_1 = d_vy * t;
     let h_1 = vy * t - 4.905 * t * t;
-    let (t0, (t0_partial0, _)) = drag::pullback(vy, 0.0);
+    let (t0, (t0_partial0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_height_callees::of_drag::*;
+        {
+            #[allow(unused_imports)]
+            use drag as __callee;
+            __callee::has_derivative();
+            __callee::pullback(vy, 0.0)
+        }
+    };
     let t1 = ::macrograd::__private::partial::<f64, _>(t0_partial0);
     let h_2 = h_1 - t0;
     let d_h_2 = d_h_1 - d_vy * t1;
-    let (t2, (t2_partial0, _)) = drag::pullback(vy, 1.0);
+    let (t2, (t2_partial0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_height_callees::of_drag::*;
+        {
+            #[allow(unused_imports)]
+            use drag as __callee;
+            __callee::has_derivative();
+            __callee::pullback(vy, 1.0)
+        }
+    };
     let t3 = ::macrograd::__private::partial::<f64, _>(t2_partial0);
     let h = h_2 - t2;
     let d_h = d_h_2 - d_vy * t3;
@@ -51,6 +69,9 @@ impl height {
         let (value, gradient) = height_grad(theta, v, t);
         (value, (gradient, (), ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`height`] along `tangent`: returns `(height(theta, v, t), Σⱼ ∂height/∂xⱼ · tangentⱼ)` over the differentiable elements x = (theta).
 
@@ -63,13 +84,65 @@ fn height_jvp(theta: f64, v: f64, t: f64, tangent: f64) -> (f64, f64) {
     let d_vy = tangent * theta.cos() * v;
     let d_h_1 = d_vy * t;
     let h_1 = vy * t - 4.905 * t * t;
-    let (t0, (t0_partial0, _)) = drag::pullback(vy, 0.0);
+    let (t0, (t0_partial0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_height_callees::of_drag::*;
+        {
+            #[allow(unused_imports)]
+            use drag as __callee;
+            __callee::has_derivative();
+            __callee::pullback(vy, 0.0)
+        }
+    };
     let t1 = ::macrograd::__private::partial::<f64, _>(t0_partial0);
     let h_2 = h_1 - t0;
     let d_h_2 = d_h_1 - d_vy * t1;
-    let (t2, (t2_partial0, _)) = drag::pullback(vy, 1.0);
+    let (t2, (t2_partial0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_height_callees::of_drag::*;
+        {
+            #[allow(unused_imports)]
+            use drag as __callee;
+            __callee::has_derivative();
+            __callee::pullback(vy, 1.0)
+        }
+    };
     let t3 = ::macrograd::__private::partial::<f64, _>(t2_partial0);
     let h = h_2 - t2;
     let d_h = d_h_2 - d_vy * t3;
     (h, d_h)
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_height_callees {
+    pub mod of_drag {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`drag` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`drag` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn drag`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, A2, O>(_a0: A0, _a1: A1, _a2: A2) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
+    }
 }

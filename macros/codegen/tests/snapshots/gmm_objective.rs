@@ -251,6 +251,9 @@ impl gmm_log_posterior {
         let (value, gradient) = gmm_log_posterior_grad(alpha, mu, q, l, x, d, m, gamma);
         (value, (gradient.0, gradient.1, gradient.2, gradient.3, (), (), (), ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`gmm_log_posterior`] along `tangent`: returns `(gmm_log_posterior(alpha, mu, q, l, x, d, m, gamma), Σⱼ ∂gmm_log_posterior/∂xⱼ · tangentⱼ)` over the differentiable elements x = (alpha[..], mu[..], q[..], l[..]).
 

@@ -37,6 +37,9 @@ impl rosenbrock {
         let (value, gradient) = rosenbrock_grad(x, y);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`rosenbrock`] along `tangent`: returns `(rosenbrock(x, y), Σⱼ ∂rosenbrock/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y).
 

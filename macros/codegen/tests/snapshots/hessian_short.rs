@@ -30,6 +30,9 @@ impl bowl {
         let (value, gradient) = bowl_grad(x, y);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`bowl`] along `tangent`: returns `(bowl(x, y), Σⱼ ∂bowl/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y).
 

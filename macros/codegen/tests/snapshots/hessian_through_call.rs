@@ -18,10 +18,28 @@ fn through(a: f64, b: f64) -> f64 {
  Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn through_grad(a: f64, b: f64) -> (f64, (f64, f64)) {
-    let (t0, (t0_partial0, t0_partial1)) = bump::pullback(a.sin(), b);
+    let (t0, (t0_partial0, t0_partial1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(a.sin(), b)
+        }
+    };
     let t2 = ::macrograd::__private::partial::<f64, _>(t0_partial0);
     let t3 = ::macrograd::__private::partial::<f64, _>(t0_partial1);
-    let (t1, (t1_partial0, _)) = bump::pullback(b, 2.0);
+    let (t1, (t1_partial0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(b, 2.0)
+        }
+    };
     let t4 = ::macrograd::__private::partial::<f64, _>(t1_partial0);
     let d_b = t4 + a * t3;
     let d_a = t0 + a * t2 * a.cos();
@@ -39,6 +57,9 @@ impl through {
         let (value, gradient) = through_grad(a, b);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`through`] along `tangent`: returns `(through(a, b), Σⱼ ∂through/∂xⱼ · tangentⱼ)` over the differentiable elements x = (a, b).
 
@@ -48,10 +69,28 @@ impl through {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 fn through_jvp(a: f64, b: f64, tangent: (f64, f64)) -> (f64, f64) {
     let (tangent_a, tangent_b) = tangent;
-    let (t0, (t0_partial0, t0_partial1)) = bump::pullback(a.sin(), b);
+    let (t0, (t0_partial0, t0_partial1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(a.sin(), b)
+        }
+    };
     let t2 = ::macrograd::__private::partial::<f64, _>(t0_partial0);
     let t3 = ::macrograd::__private::partial::<f64, _>(t0_partial1);
-    let (t1, (t1_partial0, _)) = bump::pullback(b, 2.0);
+    let (t1, (t1_partial0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(b, 2.0)
+        }
+    };
     let t4 = ::macrograd::__private::partial::<f64, _>(t1_partial0);
     (
         t0 * a + t1,
@@ -81,29 +120,77 @@ fn through_jvp(a: f64, b: f64, tangent: (f64, f64)) -> (f64, f64) {
 fn through_hessian(a: f64, b: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let t2 = a.sin();
     let t3 = a.cos();
-    let (t0, (t4_entry0, t4_entry1)) = bump::pullback(t2, b);
+    let (t0, (t4_entry0, t4_entry1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(t2, b)
+        }
+    };
     let t5 = ::macrograd::__private::partial::<f64, _>(t4_entry0);
     let t6 = ::macrograd::__private::partial::<f64, _>(t4_entry1);
     let (t7_entry0, t7_entry1) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        bump::hvp_pullback((t2, b), (0.0, 1.0))
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_callees::of_bump::*;
+            {
+                #[allow(unused_imports)]
+                use bump as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback((t2, b), (0.0, 1.0))
+            }
+        }
     };
     let t8 = ::macrograd::__private::partial::<f64, _>(t7_entry0);
     let t9 = ::macrograd::__private::partial::<f64, _>(t7_entry1);
     let (t10_entry0, t10_entry1) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        bump::hvp_pullback((t2, b), (t3, 0.0))
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_callees::of_bump::*;
+            {
+                #[allow(unused_imports)]
+                use bump as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback((t2, b), (t3, 0.0))
+            }
+        }
     };
     let t11 = ::macrograd::__private::partial::<f64, _>(t10_entry0);
     let t12 = ::macrograd::__private::partial::<f64, _>(t10_entry1);
-    let (t1, (t13_entry0, _)) = bump::pullback(b, 2.0);
+    let (t1, (t13_entry0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(b, 2.0)
+        }
+    };
     let t14 = ::macrograd::__private::partial::<f64, _>(t13_entry0);
     let (t15_entry0, _) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        bump::hvp_pullback((b, 2.0), (1.0, ::macrograd::__private::zero_direction()))
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_callees::of_bump::*;
+            {
+                #[allow(unused_imports)]
+                use bump as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback(
+                    (b, 2.0),
+                    (1.0, ::macrograd::__private::zero_direction()),
+                )
+            }
+        }
     };
     let t16 = ::macrograd::__private::partial::<f64, _>(t15_entry0);
     let t17 = a * t5;
@@ -126,22 +213,61 @@ fn through_hvp(a: f64, b: f64, v: (f64, f64)) -> (f64, (f64, f64), (f64, f64)) {
     let t2 = a.sin();
     let t3 = a.cos();
     let t4 = v_a * t3;
-    let (t0, (t5_entry0, t5_entry1)) = bump::pullback(t2, b);
+    let (t0, (t5_entry0, t5_entry1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(t2, b)
+        }
+    };
     let t6 = ::macrograd::__private::partial::<f64, _>(t5_entry0);
     let t7 = ::macrograd::__private::partial::<f64, _>(t5_entry1);
     let (t8_entry0, t8_entry1) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        bump::hvp_pullback((t2, b), (t4, v_b))
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_callees::of_bump::*;
+            {
+                #[allow(unused_imports)]
+                use bump as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback((t2, b), (t4, v_b))
+            }
+        }
     };
     let t9 = ::macrograd::__private::partial::<f64, _>(t8_entry0);
     let t10 = ::macrograd::__private::partial::<f64, _>(t8_entry1);
-    let (t1, (t11_entry0, _)) = bump::pullback(b, 2.0);
+    let (t1, (t11_entry0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_callees::of_bump::*;
+        {
+            #[allow(unused_imports)]
+            use bump as __callee;
+            __callee::has_derivative();
+            __callee::pullback(b, 2.0)
+        }
+    };
     let t12 = ::macrograd::__private::partial::<f64, _>(t11_entry0);
     let (t13_entry0, _) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        bump::hvp_pullback((b, 2.0), (v_b, ::macrograd::__private::zero_direction()))
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_callees::of_bump::*;
+            {
+                #[allow(unused_imports)]
+                use bump as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback(
+                    (b, 2.0),
+                    (v_b, ::macrograd::__private::zero_direction()),
+                )
+            }
+        }
     };
     let t14 = ::macrograd::__private::partial::<f64, _>(t13_entry0);
     let t15 = a * t6;
@@ -163,5 +289,39 @@ impl through {
         let (direction_0, direction_1) = direction;
         let (_, _, direction_product) = through_hvp(a, b, (direction_0, direction_1));
         (direction_product.0, direction_product.1)
+    }
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_through_callees {
+    pub mod of_bump {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`bump` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`bump` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn bump`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, A2, O>(_a0: A0, _a1: A1, _a2: A2) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
     }
 }

@@ -72,6 +72,9 @@ impl prefix {
         let (value, gradient) = prefix_grad(x, y, n);
         (value, (gradient.0, gradient.1, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`prefix`] along `tangent`: returns `(prefix(x, y, n), Σⱼ ∂prefix/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y).
 

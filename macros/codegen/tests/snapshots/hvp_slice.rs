@@ -62,6 +62,9 @@ impl ext_rosen {
         let (value, gradient) = ext_rosen_grad(x);
         (value, (gradient,))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`ext_rosen`] along `tangent`: returns `(ext_rosen(x), Σⱼ ∂ext_rosen/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x[..]).
 

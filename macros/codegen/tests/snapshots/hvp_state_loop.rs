@@ -50,6 +50,9 @@ impl iterate {
         let (value, gradient) = iterate_grad(x, y, steps);
         (value, (gradient.0, gradient.1, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`iterate`] along `tangent`: returns `(iterate(x, y, steps), Σⱼ ∂iterate/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y).
 

@@ -116,6 +116,9 @@ impl stepped {
         let (value, gradient) = stepped_grad(x, steps);
         (value, (gradient, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`stepped`] along `tangent`: returns `(stepped(x, steps), Σⱼ ∂stepped/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x[..]).
 

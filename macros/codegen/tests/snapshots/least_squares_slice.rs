@@ -53,6 +53,9 @@ impl least_squares {
         let (value, gradient) = least_squares_grad(w, b, xs, ys);
         (value, (gradient.0, gradient.1, (), ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`least_squares`] along `tangent`: returns `(least_squares(w, b, xs, ys), Σⱼ ∂least_squares/∂xⱼ · tangentⱼ)` over the differentiable elements x = (w, b).
 

@@ -34,6 +34,9 @@ impl loss {
         let (value, gradient) = loss_grad(w, b, x, y);
         (value, (gradient.0, gradient.1, (), ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`loss`] along `tangent`: returns `(loss(w, b, x, y), Σⱼ ∂loss/∂xⱼ · tangentⱼ)` over the differentiable elements x = (w, b).
 

@@ -40,6 +40,9 @@ impl sanity {
         let (value, gradient) = sanity_grad(x);
         (value, (gradient,))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`sanity`] along `tangent`: returns `(sanity(x), Σⱼ ∂sanity/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x).
 

@@ -69,6 +69,9 @@ impl compose {
         let (value, gradient) = compose_grad(x, a);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`compose`] along `tangent`: returns `(compose(x, a), Σⱼ ∂compose/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, a).
 

@@ -44,6 +44,9 @@ impl grad_norm {
         let (value, gradient) = grad_norm_grad(x, y, c);
         (value, (gradient.0, gradient.1, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`grad_norm`] along `tangent`: returns `(grad_norm(x, y, c), Σⱼ ∂grad_norm/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y).
 

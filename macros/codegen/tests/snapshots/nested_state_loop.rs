@@ -96,6 +96,9 @@ impl nested_lse {
         let (value, gradient) = nested_lse_grad(w, xs);
         (value, (gradient, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`nested_lse`] along `tangent`: returns `(nested_lse(w, xs), Σⱼ ∂nested_lse/∂xⱼ · tangentⱼ)` over the differentiable elements x = (w[..]).
 

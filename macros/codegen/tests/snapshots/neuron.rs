@@ -29,7 +29,16 @@ pub fn neuron_grad(w: [f64; 3], b: f64, x: [f64; 3]) -> (f64, ([f64; 3], f64)) {
     let act_1 = b + w[0] * x[0];
     let act_2 = act_1 + w[1] * x[1];
     let act = act_2 + w[2] * x[2];
-    let (t0, (t0_partial0,)) = crate::penalty::l2::pullback(w);
+    let (t0, (t0_partial0,)) = {
+        #[allow(unused_imports)]
+        use __macrograd_neuron_callees::of_crate__penalty__l2::*;
+        {
+            #[allow(unused_imports)]
+            use crate::penalty::l2 as __callee;
+            __callee::has_derivative();
+            __callee::pullback(w)
+        }
+    };
     let [t1, t2, t3] = ::macrograd::__private::partial::<[f64; 3], _>(t0_partial0);
     let d_act = if act > 0.0 { 1.0 } else { 0.0 };
     let d_w_2 = t3 + d_act * x[2];
@@ -49,6 +58,9 @@ impl neuron {
         let (value, gradient) = neuron_grad(w, b, x);
         (value, (gradient.0, gradient.1, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`neuron`] along `tangent`: returns `(neuron(w, b, x), Σⱼ ∂neuron/∂xⱼ · tangentⱼ)` over the differentiable elements x = (w[0], w[1], w[2], b).
 
@@ -69,11 +81,54 @@ pub fn neuron_jvp(
     let d_act_2 = d_act_1 + tangent_w[1] * x[1];
     let act = act_2 + w[2] * x[2];
     let d_act = d_act_2 + tangent_w[2] * x[2];
-    let (t0, (t0_partial0,)) = crate::penalty::l2::pullback(w);
+    let (t0, (t0_partial0,)) = {
+        #[allow(unused_imports)]
+        use __macrograd_neuron_callees::of_crate__penalty__l2::*;
+        {
+            #[allow(unused_imports)]
+            use crate::penalty::l2 as __callee;
+            __callee::has_derivative();
+            __callee::pullback(w)
+        }
+    };
     let [t1, t2, t3] = ::macrograd::__private::partial::<[f64; 3], _>(t0_partial0);
     (
         ::macrograd::ops::relu(act) + t0,
         (if act > 0.0 { d_act } else { 0.0 })
             + (tangent_w[0] * t1 + tangent_w[1] * t2 + tangent_w[2] * t3),
     )
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_neuron_callees {
+    pub mod of_crate__penalty__l2 {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`crate::penalty::l2` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`l2` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn l2`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, O>(_a0: A0) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
+    }
 }

@@ -36,6 +36,9 @@ impl spin {
         let (value, gradient) = spin_grad(x, w);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`spin`] along `tangent`: returns `(spin(x, w), Σⱼ ∂spin/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, w[0], w[1]).
 

@@ -161,6 +161,9 @@ impl ode_last {
         let (value, gradient) = ode_last_grad(x, s);
         (value, (gradient, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`ode_last`] along `tangent`: returns `(ode_last(x, s), Σⱼ ∂ode_last/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x[..]).
 

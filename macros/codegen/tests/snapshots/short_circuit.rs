@@ -93,6 +93,9 @@ impl guarded {
         let (value, gradient) = guarded_grad(w, xs);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`guarded`] along `tangent`: returns `(guarded(w, xs), Σⱼ ∂guarded/∂xⱼ · tangentⱼ)` over the differentiable elements x = (w, xs[..]).
 

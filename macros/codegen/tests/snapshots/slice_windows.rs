@@ -58,6 +58,9 @@ impl roughness {
         let (value, gradient) = roughness_grad(x);
         (value, (gradient,))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`roughness`] along `tangent`: returns `(roughness(x), Σⱼ ∂roughness/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x[..]).
 

@@ -141,6 +141,9 @@ impl chain {
         let (value, gradient) = chain_grad(x0, k, h, steps);
         (value, (gradient.0, gradient.1, (), ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`chain`] along `tangent`: returns `(chain(x0, k, h, steps), Σⱼ ∂chain/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x0[..], k).
 

@@ -56,13 +56,22 @@ pub fn reach_grad(r: &Robot, s: State, data: &[Sample]) -> (f64, (Robot, State))
         fit += t2.powi(2);
         d_r_arm_w_0 += 2.0 * t2 * t1;
     }
-    let (t0, (t0_partial0, _)) = energy::pullback(
-        State {
-            theta: s_theta * r_mass,
-            ..s
-        },
-        9.81,
-    );
+    let (t0, (t0_partial0, _)) = {
+        #[allow(unused_imports)]
+        use __macrograd_reach_callees::of_energy::*;
+        {
+            #[allow(unused_imports)]
+            use energy as __callee;
+            __callee::has_derivative();
+            __callee::pullback(
+                State {
+                    theta: s_theta * r_mass,
+                    ..s
+                },
+                9.81,
+            )
+        }
+    };
     let t3 = ::macrograd::__private::partial::<f64, _>(t0_partial0.theta);
     {
         let mut part = ::core::clone::Clone::clone(&t0_partial0);
@@ -98,5 +107,42 @@ impl reach {
         let _ = reach;
         let (value, gradient) = reach_grad(r, s, data);
         (value, (gradient.0, gradient.1, ()))
+    }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_reach_callees {
+    pub mod of_energy {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`energy` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`energy` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn energy`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, A2, O>(_a0: A0, _a1: A1, _a2: A2) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
     }
 }

@@ -18,7 +18,16 @@ fn polar(p: (f64, f64), c: (f64, f64)) -> f64 {
 fn polar_grad(p: (f64, f64), c: (f64, f64)) -> (f64, (f64, f64)) {
     let t0 = c.0 * p.0;
     let t1 = p.1.cos();
-    let (t2, (t2_partial0,)) = inner::pullback((p.0, p.1));
+    let (t2, (t2_partial0,)) = {
+        #[allow(unused_imports)]
+        use __macrograd_polar_callees::of_inner::*;
+        {
+            #[allow(unused_imports)]
+            use inner as __callee;
+            __callee::has_derivative();
+            __callee::pullback((p.0, p.1))
+        }
+    };
     let (t3, t4) = ::macrograd::__private::partial_tuple::<(f64, f64), _>(t2_partial0);
     let d_p_1 = c.1 * t4 - t0 * p.1.sin();
     let d_p_0 = c.1 * t3 + t1 * c.0;
@@ -36,6 +45,9 @@ impl polar {
         let (value, gradient) = polar_grad(p, c);
         (value, (gradient, ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`polar`] along `tangent`: returns `(polar(p, c), Σⱼ ∂polar/∂xⱼ · tangentⱼ)` over the differentiable elements x = (p.0, p.1).
 
@@ -46,11 +58,54 @@ impl polar {
 fn polar_jvp(p: (f64, f64), c: (f64, f64), tangent: (f64, f64)) -> (f64, f64) {
     let t0 = c.0 * p.0;
     let t1 = p.1.cos();
-    let (t2, (t2_partial0,)) = inner::pullback((p.0, p.1));
+    let (t2, (t2_partial0,)) = {
+        #[allow(unused_imports)]
+        use __macrograd_polar_callees::of_inner::*;
+        {
+            #[allow(unused_imports)]
+            use inner as __callee;
+            __callee::has_derivative();
+            __callee::pullback((p.0, p.1))
+        }
+    };
     let (t3, t4) = ::macrograd::__private::partial_tuple::<(f64, f64), _>(t2_partial0);
     (
         t0 * t1 + c.1 * t2,
         tangent.0 * c.0 * t1 + -(tangent.1 * p.1.sin()) * t0
             + (tangent.0 * t3 + tangent.1 * t4) * c.1,
     )
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_polar_callees {
+    pub mod of_inner {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`inner` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`inner` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn inner`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, O>(_a0: A0) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
+    }
 }

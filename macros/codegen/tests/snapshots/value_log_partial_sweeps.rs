@@ -238,6 +238,9 @@ impl partial_sweeps {
         let (value, gradient) = partial_sweeps_grad(x0, w, steps, stop);
         (value, (gradient.0, gradient.1, (), ()))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`partial_sweeps`] along `tangent`: returns `(partial_sweeps(x0, w, steps, stop), Σⱼ ∂partial_sweeps/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x0[..], w).
 

@@ -80,4 +80,7 @@ impl mix {
     ) -> ([f64; 2], [f64; 2]) {
         mix_jvp(x, s, tangent_0)
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }

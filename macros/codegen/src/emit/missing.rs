@@ -1,0 +1,235 @@
+//! The error for a call of a free function that has no derivative.
+//!
+//! A differentiable caller reaches a helper `square` through the hidden
+//! type `#[differentiable]` writes beside it (`square::pullback`,
+//! `square::vjp`, `square::jvp`). A plain function has no such type, and
+//! rustc alone would say "cannot find module or crate `square`". So each
+//! such call is written in a block that imports the callee under a local
+//! name, with a fallback of that name behind it:
+//!
+//! ```text
+//! let (y, (d_x,)) = {
+//!     use __macrograd_f_callees::of_square::*;   // glob: a fallback `__callee`
+//!     {
+//!         use square as __callee;                // explicit: shadows it
+//!         __callee::has_derivative();
+//!         __callee::pullback(x)
+//!     }
+//! };
+//! ```
+//!
+//! An explicit import shadows a glob one namespace by namespace. When
+//! `square` is differentiable the import brings its hidden type too, and
+//! the call is the real pullback. When it is a plain function the import
+//! brings only the function (value namespace), and the glob's fallback
+//! type stays visible. Every such call first calls `__callee::has_derivative()`:
+//! the hidden type of a differentiable function has it as a no-op, the
+//! fallback's has a bound on an unimplemented trait whose
+//! `#[diagnostic::on_unimplemented]` message is the one error: it names the
+//! callee and says what to write. (One check for all of `pullback`, `vjp`,
+//! `jvp` and `hvp_pullback`, so that a function reaching a helper through
+//! two of them still gets the same diagnostic.)
+//!
+//! The fallbacks of a free function live in one module beside it
+//! (`__macrograd_f_callees`), shared by all its generated functions, so
+//! that `f_grad`'s and `f_jvp`'s errors for the same call are the same
+//! diagnostic and rustc reports it once. A method's cannot go in its
+//! `impl`: each call then carries its own fallback module.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::names::{HAS_DERIVATIVE, HVP_PULLBACK, JVP_CALL, PULLBACK, VJP_CALL};
+use crate::ir::{Graph, Op};
+
+/// The name of the module beside `fn f` holding its callees' fallbacks.
+pub fn scope_name(f: &str) -> String {
+    format!("__macrograd_{}_callees", f.trim_start_matches("r#"))
+}
+
+/// The module, inside the scope, of one callee's fallback, named after
+/// the path as rustc shows it in the error: its segments joined by `__`
+/// (`helpers::square` is `of_helpers__square`, a leading `::` is `of___`). Where
+/// a segment holds `__` itself, each is preceded by its length instead
+/// (`c_4_a__b_1_c`), so two paths never share a module.
+fn callee_module(path: &[String], span: Span) -> Ident {
+    let segs: Vec<&str> = path.iter().map(|s| s.trim_start_matches("r#")).collect();
+    let name = if segs.iter().any(|s| s.contains("__")) {
+        let mut name = String::from("c");
+        for s in segs {
+            name.push_str(&format!("_{}_{}", s.len(), s));
+        }
+        name
+    } else {
+        format!("of_{}", segs.join("__"))
+    };
+    Ident::new(&name, span)
+}
+
+/// Whether a call of `path` goes through a free function's hidden type
+/// (and so gets a fallback): not a method, not an associated function.
+fn is_free(path: &[String], method: bool) -> bool {
+    !method && !crate::ir::Call::path_is_assoc(path)
+}
+
+/// The free functions `g` calls, each with its argument count.
+fn callees(g: &Graph) -> BTreeMap<Vec<String>, usize> {
+    let mut out = BTreeMap::new();
+    for node in &g.nodes {
+        if let Op::Call(c) = &node.op {
+            if is_free(&c.path, c.method) {
+                out.entry(c.path.clone()).or_insert(c.args.len());
+            }
+        }
+    }
+    out
+}
+
+/// The module beside a free function `f` holding the fallbacks of every
+/// free function its body calls (see the module docs); nothing when it
+/// calls none.
+pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
+    let callees = callees(g);
+    if callees.is_empty() {
+        return TokenStream::new();
+    }
+    let scope = Ident::new(scope, Span::call_site());
+    let modules = callees
+        .iter()
+        .map(|(path, &arity)| fallback_module(path, arity, Span::call_site()));
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+        mod #scope {
+            #(#modules)*
+        }
+    }
+}
+
+/// `pub mod c_…` holding the fallback `__callee` of `path`, called with
+/// `arity` arguments: `pullback` (scalar helpers), `vjp` and `jvp` (vector
+/// helpers), each with the bound whose message is the error.
+fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
+    let module = callee_module(path, span);
+    let shown = shown(path);
+    let name = path.last().map_or("", |s| s.trim_start_matches("r#"));
+    let message = format!(
+        "`{shown}` has no derivative: a function called in a differentiable body must be `#[differentiable]` too"
+    );
+    let label = format!("`{name}` is called in a differentiable body");
+    let note = format!(
+        "write `#[differentiable]` on `fn {name}`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+    );
+    // unbounded: the error is `has_derivative`'s, called before each of them
+    let method = |f: &str, n: usize| {
+        let f = Ident::new(f, span);
+        let tys: Vec<Ident> = (0..n).map(|k| format_ident!("A{}", k)).collect();
+        let params = tys.iter().enumerate().map(|(k, t)| {
+            let p = format_ident!("_a{}", k);
+            quote!(#p: #t)
+        });
+        quote! {
+            pub fn #f<#(#tys,)* O>(#(#params),*) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
+    };
+    let pullback = method(PULLBACK, arity);
+    let vjp = method(VJP_CALL, arity + 1);
+    let jvp = method(JVP_CALL, 2 * arity);
+    // (inherent, so that it is found before the runtime's
+    // `MissingCalleeHessian::hvp_pullback`, whose error would be a second one)
+    let hvp = method(HVP_PULLBACK, 2);
+    let check = Ident::new(HAS_DERIVATIVE, span);
+    quote_spanned! {span=>
+        pub mod #module {
+            pub struct __callee {}
+
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            pub trait NoDerivative {}
+
+            pub trait MissingDerivative {
+                fn #check()
+                where
+                    Self: NoDerivative,
+                {
+                }
+            }
+
+            impl MissingDerivative for __callee {}
+
+            impl __callee {
+                #pullback
+                #vjp
+                #jvp
+                #hvp
+            }
+        }
+    }
+}
+
+/// `helpers::square` as written.
+fn shown(path: &[String]) -> String {
+    let segs: Vec<&str> = path.iter().map(|s| s.trim_start_matches("r#")).collect();
+    segs.join("::")
+}
+
+/// `call(__callee)` in a block that imports the free function `path` as
+/// `__callee`, with the fallback behind it (see the module docs); `path`
+/// unchanged when it is not a free function's.
+pub fn through_fallback(
+    g: &Graph,
+    path: &[String],
+    arity: usize,
+    span: Span,
+    call: impl FnOnce(TokenStream) -> TokenStream,
+) -> TokenStream {
+    let leading = path.first().is_some_and(String::is_empty);
+    let segs: Vec<Ident> = path
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| format_ident!("{}", s, span = span))
+        .collect();
+    let colon = if leading { quote!(::) } else { quote!() };
+    if !is_free(path, false) {
+        return call(quote_spanned!(span=> #colon #(#segs)::*));
+    }
+    let module = callee_module(path, span);
+    let callee = Ident::new("__callee", span);
+    let (local, glob) = match &g.fallbacks {
+        Some(scope) => {
+            let scope = Ident::new(scope, span);
+            (quote!(), quote_spanned!(span=> #scope::#module))
+        }
+        None => {
+            let m = fallback_module(path, arity, span);
+            let local = quote_spanned! {span=>
+                #[allow(non_snake_case, non_camel_case_types, dead_code)]
+                mod __macrograd_callee {
+                    #m
+                }
+            };
+            (local, quote_spanned!(span=> __macrograd_callee::#module))
+        }
+    };
+    let check = Ident::new(HAS_DERIVATIVE, span);
+    let body = call(quote!(#callee));
+    // the import in a block of its own: when the path names nothing at
+    // all (a misspelling, rustc's error on the function as written), the
+    // failed import's placeholder hides the fallback, and no second error
+    quote_spanned! {span=>
+        {
+            #local
+            #[allow(unused_imports)]
+            use #glob::*;
+            {
+                #[allow(unused_imports)]
+                use #colon #(#segs)::* as #callee;
+                #callee::#check();
+                #body
+            }
+        }
+    }
+}
