@@ -72,13 +72,8 @@ impl Writer<'_> {
             let call = if c.method || assoc {
                 let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
                 let call = written(quote_spanned!(span=> #pb));
-                let shown = path
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join("::");
                 let arity = args.len() - usize::from(c.method);
-                missing_method_fallback(&shown, last, c.method, arity, call, span)
+                super::missing::through_method_fallback(g, &c.path, c.method, arity, call, span)
             } else {
                 // a free function's hidden type, or the fallback whose
                 // error says it has no derivative
@@ -257,62 +252,4 @@ pub(super) fn unpack_struct_entry(
             }
         });
     quote!(#(#reads)*)
-}
-
-/// The call of a method's or associated function's hidden pullback
-/// (`recv.__f_pullback(…)`, `System::__f_pullback(…)`) in a block that
-/// brings a fallback of the same name into scope. `#[differentiable]` on
-/// `f` writes the pullback as an inherent item, which Rust prefers to a
-/// trait's; without it the call resolves to the fallback, whose bound on
-/// an unimplemented local trait is the one error, naming `f` and saying
-/// what to write (where rustc alone would say the hidden name is not
-/// found).
-fn missing_method_fallback(
-    shown: &str,
-    last: &str,
-    method: bool,
-    arity: usize,
-    call: TokenStream,
-    span: Span,
-) -> TokenStream {
-    let name = last.trim_start_matches("r#");
-    let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
-    let message = format!(
-        "`{shown}` has no derivative: a {} called in a differentiable body must be `#[differentiable]` too",
-        if method { "method" } else { "function" }
-    );
-    let label = format!("`{name}` is called in a differentiable body");
-    let note = format!(
-        "write `#[differentiable]` on `fn {name}` in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
-    );
-    let generics: Vec<Ident> = (0..arity).map(|k| format_ident!("A{}", k)).collect();
-    let params: Vec<TokenStream> = generics
-        .iter()
-        .enumerate()
-        .map(|(k, a)| {
-            let p = format_ident!("_a{}", k);
-            quote!(#p: #a)
-        })
-        .collect();
-    let receiver = if method { quote!(&self,) } else { quote!() };
-    quote_spanned! {span=>
-        {
-            #[allow(dead_code)]
-            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
-            trait NoDerivative {
-                fn never<O>() -> O;
-            }
-            #[allow(dead_code)]
-            trait MissingDerivative {
-                fn #pb<#(#generics,)* O>(#receiver #(#params),*) -> O
-                where
-                    Self: NoDerivative,
-                {
-                    <Self as NoDerivative>::never()
-                }
-            }
-            impl<T: ?Sized> MissingDerivative for T {}
-            #call
-        }
-    }
 }

@@ -53,17 +53,17 @@ pub fn scope_name(f: &str) -> String {
 /// the path as rustc shows it in the error: its segments joined by `__`
 /// (`helpers::square` is `of_helpers__square`, a leading `::` is `of___`). Where
 /// a segment holds `__` itself, each is preceded by its length instead
-/// (`c_4_a__b_1_c`), so two paths never share a module.
-fn callee_module(path: &[String], span: Span) -> Ident {
+/// (`of_c_4_a__b_1_c`); methods' and associated functions' modules start with `method_` and `assoc_`, so two paths never share a module.
+fn callee_module(kind: Kind, path: &[String], span: Span) -> Ident {
     let segs: Vec<&str> = path.iter().map(|s| s.trim_start_matches("r#")).collect();
     let name = if segs.iter().any(|s| s.contains("__")) {
-        let mut name = String::from("c");
+        let mut name = format!("{}_c", kind.prefix());
         for s in segs {
             name.push_str(&format!("_{}_{}", s.len(), s));
         }
         name
     } else {
-        format!("of_{}", segs.join("__"))
+        format!("{}_{}", kind.prefix(), segs.join("__"))
     };
     Ident::new(&name, span)
 }
@@ -74,14 +74,45 @@ fn is_free(path: &[String], method: bool) -> bool {
     !method && !crate::ir::Call::path_is_assoc(path)
 }
 
-/// The free functions `g` calls, each with its argument count.
-fn callees(g: &Graph) -> BTreeMap<Vec<String>, usize> {
+/// How a callee is reached, for its fallback.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// `f(…)`, `path::f(…)`: through its hidden type.
+    Free,
+    /// `recv.f(…)`: through its hidden inherent `__f_pullback`.
+    Method,
+    /// `Type::f(…)`: the same.
+    Assoc,
+}
+
+impl Kind {
+    fn of(path: &[String], method: bool) -> Self {
+        match (method, is_free(path, method)) {
+            (true, _) => Kind::Method,
+            (false, true) => Kind::Free,
+            (false, false) => Kind::Assoc,
+        }
+    }
+
+    /// The prefix of its fallback module's name.
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Free => "of",
+            Kind::Method => "method",
+            Kind::Assoc => "assoc",
+        }
+    }
+}
+
+/// The functions and methods `g` calls, each with its argument count (the
+/// receiver not counted).
+fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), usize> {
     let mut out = BTreeMap::new();
     for node in &g.nodes {
         if let Op::Call(c) = &node.op {
-            if is_free(&c.path, c.method) {
-                out.entry(c.path.clone()).or_insert(c.args.len());
-            }
+            let kind = Kind::of(&c.path, c.method);
+            let arity = c.args.len() - usize::from(c.method);
+            out.entry((kind, c.path.clone())).or_insert(arity);
         }
     }
     out
@@ -96,9 +127,15 @@ pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
         return TokenStream::new();
     }
     let scope = Ident::new(scope, Span::call_site());
-    let modules = callees
-        .iter()
-        .map(|(path, &arity)| fallback_module(path, arity, Span::call_site()));
+    let at = Span::call_site();
+    let modules = callees.iter().map(|((kind, path), &arity)| match kind {
+        Kind::Free => fallback_module(path, arity, at),
+        _ => {
+            let module = callee_module(*kind, path, at);
+            let traits = method_fallback(path, *kind == Kind::Method, arity, at);
+            quote!(pub mod #module { #traits })
+        }
+    });
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
@@ -112,7 +149,7 @@ pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
 /// `arity` arguments: `pullback` (scalar helpers), `vjp` and `jvp` (vector
 /// helpers), each with the bound whose message is the error.
 fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
-    let module = callee_module(path, span);
+    let module = callee_module(Kind::Free, path, span);
     let shown = shown(path);
     let name = path.last().map_or("", |s| s.trim_start_matches("r#"));
     let message = format!(
@@ -196,7 +233,7 @@ pub fn through_fallback(
     if !is_free(path, false) {
         return call(quote_spanned!(span=> #colon #(#segs)::*));
     }
-    let module = callee_module(path, span);
+    let module = callee_module(Kind::Free, path, span);
     let callee = Ident::new("__callee", span);
     let (local, glob) = match &g.fallbacks {
         Some(scope) => {
@@ -231,5 +268,84 @@ pub fn through_fallback(
                 #body
             }
         }
+    }
+}
+
+/// The call of a method's or associated function's hidden pullback
+/// (`recv.__f_pullback(…)`, `System::__f_pullback(…)`) with a fallback of
+/// the same name in scope. `#[differentiable]` on `f` writes the pullback
+/// as an inherent item, which Rust prefers to a trait's; without it the
+/// call resolves to the fallback, whose bound on an unimplemented trait is
+/// the one error, naming `f` and saying what to write (where rustc alone
+/// would say the hidden name is not found). The fallback is the shared
+/// one beside a free function, else (in a method) a block of its own.
+pub fn through_method_fallback(
+    g: &Graph,
+    path: &[String],
+    method: bool,
+    arity: usize,
+    call: TokenStream,
+    span: Span,
+) -> TokenStream {
+    match &g.fallbacks {
+        Some(scope) => {
+            let scope = Ident::new(scope, span);
+            let module = callee_module(Kind::of(path, method), path, span);
+            quote_spanned! {span=>
+                {
+                    #[allow(unused_imports)]
+                    use #scope::#module::MissingDerivative as _;
+                    #call
+                }
+            }
+        }
+        None => {
+            let traits = method_fallback(path, method, arity, span);
+            quote_spanned! {span=>
+                {
+                    #traits
+                    #call
+                }
+            }
+        }
+    }
+}
+
+/// The traits of a method's fallback (see [`through_method_fallback`]).
+fn method_fallback(path: &[String], method: bool, arity: usize, span: Span) -> TokenStream {
+    let shown = shown(path);
+    let last = path.last().map_or("", String::as_str);
+    let name = last.trim_start_matches("r#");
+    let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
+    let message = format!(
+        "`{shown}` has no derivative: a {} called in a differentiable body must be `#[differentiable]` too",
+        if method { "method" } else { "function" }
+    );
+    let label = format!("`{name}` is called in a differentiable body");
+    let note = format!(
+        "write `#[differentiable]` on `fn {name}` in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+    );
+    let generics: Vec<Ident> = (0..arity).map(|k| format_ident!("A{}", k)).collect();
+    let params = generics.iter().enumerate().map(|(k, a)| {
+        let p = format_ident!("_a{}", k);
+        quote!(#p: #a)
+    });
+    let receiver = if method { quote!(&self,) } else { quote!() };
+    quote_spanned! {span=>
+        #[allow(dead_code)]
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        pub trait NoDerivative {
+            fn never<O>() -> O;
+        }
+        #[allow(dead_code)]
+        pub trait MissingDerivative {
+            fn #pb<#(#generics,)* O>(#receiver #(#params),*) -> O
+            where
+                Self: NoDerivative,
+            {
+                <Self as NoDerivative>::never()
+            }
+        }
+        impl<T: ?Sized> MissingDerivative for T {}
     }
 }

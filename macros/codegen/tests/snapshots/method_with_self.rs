@@ -27,11 +27,11 @@ where
             label = "`kinetic` is called in a differentiable body",
             note = "write `#[differentiable]` on `fn kinetic` in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
         )]
-        trait NoDerivative {
+        pub trait NoDerivative {
             fn never<O>() -> O;
         }
         #[allow(dead_code)]
-        trait MissingDerivative {
+        pub trait MissingDerivative {
             fn __kinetic_pullback<O>(&self) -> O
             where
                 Self: NoDerivative,
