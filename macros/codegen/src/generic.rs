@@ -319,6 +319,9 @@ fn items(
                 let original = primal.as_ref().expect("checked").1.clone();
                 out.extend(strip_nograd(original))
             }
+            // a function without floats (`has_derivative`) stays as it is:
+            // a type parameter nothing mentions could not be inferred
+            Some(_) if !mentions_f64(item) => out.extend(item.iter().cloned()),
             Some((f, _)) => out.extend(generic_fn(h, item, f, name)?),
             None if is_impl && primal.is_some() => {
                 let (body, head) = item.split_last().expect("an item ends with its body");
