@@ -258,6 +258,36 @@ pub trait MissingCalleeHessian {
 
 impl<T> MissingCalleeHessian for T {}
 
+/// What a function with `hessian` (or `hvp`) needs of a helper `f`
+/// returning an array that it calls: the tangent of `f`'s VJP,
+/// `f::vjp_jvp`, which `#[differentiable(hessian)]` on `f` writes as an
+/// inherent associated function (found first). Without it, the call's one
+/// error is this message.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` returns an array and is called in a function with `hessian` or `hvp`, but `{Self}` has no second derivatives",
+    label = "the second derivative of this call is the tangent of `{Self}`'s VJP, `{Self}_vjp_jvp`",
+    note = "write `#[differentiable(hessian)]` (or `hvp`) on `fn {Self}`, or remove `hessian`/`hvp` from the caller"
+)]
+pub trait CalleeVjpJvp {
+    /// Never called: no type implements this trait.
+    fn never<O>() -> O;
+}
+
+/// The `vjp_jvp` of a helper returning an array without
+/// `#[differentiable(hessian)]`, called in a function with `hessian` (see
+/// [`CalleeVjpJvp`]); generated code brings it into scope.
+pub trait MissingCalleeVjpJvp {
+    /// Uncallable: `Self: CalleeVjpJvp` never holds.
+    fn vjp_jvp<A, C, T, D, O>(_arguments: A, _cotangent: C, _tangents: T, _cotangent_tangent: D) -> O
+    where
+        Self: CalleeVjpJvp,
+    {
+        <Self as CalleeVjpJvp>::never()
+    }
+}
+
+impl<T> MissingCalleeVjpJvp for T {}
+
 /// A zero of a Hessian-vector product's direction type, for an argument of
 /// a call differentiated twice that depends on no differentiable input:
 /// the callee's parameter may be `#[nograd]` (direction `()`) or not (a

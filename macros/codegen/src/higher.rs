@@ -19,12 +19,15 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let hessian = f.args.hessian.as_ref();
     // the token asking for second derivatives: `hessian`, else `hvp`
     let second = hessian.or(f.args.hvp.as_ref());
-    if let (true, Some(h)) = (vector, second) {
+    // a function returning an array: `hessian` (or `hvp`) adds
+    // `name_vjp_jvp`, the second derivative its callers take through it
+    if let (true, Some(h)) = (sig.out_struct.is_some() || sig.assoc, second) {
         return Err(syn::Error::new(
             h.span(),
-            format!("`{h}` needs a scalar result: this function returns an array; differentiate one of its elements in a scalar function, or remove `{h}`"),
+            format!("`{h}` on a function returning several floats needs a free function returning an array or a tuple (`-> [f64; 2]`), not a struct or a method: return the floats as an array, or remove `{h}`"),
         ));
     }
+    let vector_second = vector && second.is_some();
     if let (true, Some((_, m))) = (vector, &f.args.mode) {
         return Err(syn::Error::new(
             m.span(),
@@ -85,7 +88,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             return Err(too_big(m.saturating_mul(n), "Jacobian"));
         }
     }
-    if hessian.is_some() && n.saturating_mul(n) > MAX_ELEMENTS {
+    if hessian.is_some() && !vector && n.saturating_mul(n) > MAX_ELEMENTS {
         return Err(too_big(n.saturating_mul(n), "Hessian"));
     }
     // each Jacobian or Hessian column (or row) is a sweep over the body:
@@ -115,11 +118,15 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if sig.out_len.is_some() {
         kinds.push(Kind::Jacobian);
     }
-    if hessian.is_some() {
-        kinds.push(Kind::Hessian);
-    }
-    if second.is_some() {
-        kinds.push(Kind::Hvp);
+    if vector_second {
+        kinds.push(Kind::VjpJvp);
+    } else {
+        if hessian.is_some() {
+            kinds.push(Kind::Hessian);
+        }
+        if second.is_some() {
+            kinds.push(Kind::Hvp);
+        }
     }
     let mut out = TokenStream::new();
     for kind in kinds {
@@ -137,6 +144,14 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             Kind::Jacobian => build::jacobian(&mut g, sweeps),
             Kind::Hessian => build::hessian(&mut g),
             Kind::Hvp => build::hvp(&mut g),
+            Kind::VjpJvp => {
+                build::vjp_jvp(&mut g);
+                for p in &mut g.params[sig.params.len()..] {
+                    if p.len == sig.out_len && p.name.contains("cotangent") {
+                        p.tuple = sig.out_tuple;
+                    }
+                }
+            }
         }
         if let Some((span, msg)) = g.unsupported.first() {
             // a slice function's `name_jvp` comes without being asked for:
@@ -169,7 +184,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     }
     // (a method's items stay in its `impl`, where the hidden type that
     // carries `hvp_pullback` cannot go: a method has no nested gradient)
-    if second.is_some() && slice.is_none() && !sig.assoc {
+    if vector_second && slice.is_none() {
+        out.extend(crate::emit::vector_hessian_items(&f.item, sig));
+    } else if second.is_some() && slice.is_none() && !sig.assoc {
         out.extend(crate::emit::hessian_items(&f.item, sig));
     }
     Ok(out)
@@ -268,6 +285,14 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
                  {n} forward sweeps over it (one per column), all sharing the primal values.{formulas}"
             )
         }
+        Kind::VjpJvp => format!(
+            " Forward over reverse through the VJP of [`{name}`]: returns `({call}, g, ġ)` with \
+             `g = cotangentᵀ·J` (as `{name}_vjp` returns it) and its tangent along `tangent` (for x = ({xs})) \
+             and `cotangent_tangent` (for the cotangent): `ġⱼ = Σᵢ cotangent_tangent[i]·∂{name}ᵢ/∂xⱼ + \
+             Σᵢ cotangent[i]·Σₖ ∂²{name}ᵢ/∂xⱼ∂xₖ·tangentₖ`.\n\n A differentiable caller with `hessian` or \
+             `hvp` takes its second derivative through `{name}` this way. One reverse sweep and one \
+             forward sweep over it, a small constant times the cost of the VJP; no Jacobian or Hessian is formed."
+        ),
         Kind::Hvp if has_slice => format!(
             " Value, gradient and Hessian-vector product of [`{name}`]: returns `({call}, gradient, H·v)` with \
              `(H·v)ᵢ = Σⱼ ∂²{name}/∂xᵢ∂xⱼ · vⱼ` over x = ({xs}); `v` has the parameters' shape (a slice `&[F]` \

@@ -8,13 +8,14 @@ use super::{is_active, set_active};
 use crate::ir::{Builder, Call, CallArg, CallSweep, NodeId, Op};
 
 /// A call node like `c` through `sweep`, with a fresh unread value and,
-/// for each argument element, a result when `wanted` says so.
+/// for each argument element (argument `k`, element `i`, node `x`), a
+/// result when `wanted(k, i, x)` says so, paired with `x`.
 fn derived_call(
     b: &mut Builder<'_>,
     c: &Call,
     sweep: CallSweep,
     outs: usize,
-    wanted: impl Fn(NodeId) -> bool,
+    wanted: impl Fn(usize, usize, NodeId) -> bool,
 ) -> (NodeId, Vec<(NodeId, NodeId)>, Vec<NodeId>) {
     let span = b.span;
     let id = b.push(Op::Const(0.0));
@@ -23,11 +24,13 @@ fn derived_call(
     let partials = c
         .args
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(k, a)| {
             a.elements()
                 .iter()
-                .map(|&x| {
-                    wanted(x).then(|| {
+                .enumerate()
+                .map(|(i, &x)| {
+                    wanted(k, i, x).then(|| {
                         let r = b.graph.add(Op::Result(id), span);
                         pairs.push((x, r));
                         r
@@ -77,7 +80,9 @@ pub(super) fn reverse(
         .into_iter()
         .map(|d| d.unwrap_or_else(|| b.constant(0.0)))
         .collect();
-    let (id, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |x| is_active(active, x));
+    let (id, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |_, _, x| {
+        is_active(active, x)
+    });
     for (x, r) in pairs {
         set_active(active, r, true);
         accumulate(b, adj, x, r);
@@ -132,6 +137,38 @@ pub(super) fn forward(
         .into_iter()
         .map(|t| t.unwrap_or_else(|| b.constant(0.0)))
         .collect();
-    let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), c.outs.len(), |_| false);
+    let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), c.outs.len(), |_, _, _| false);
     Some(outs)
+}
+
+/// Forward sweep of the VJP call `c` that a reverse sweep made (forward
+/// over reverse): the tangents of its gradient entries, from the helper's
+/// `vjp_jvp` along the arguments' tangents and the cotangents' tangents
+/// (`tangent(x)`, `None` for a constant), as (entry, tangent) pairs.
+/// Nothing when neither has a tangent.
+pub(super) fn forward_vjp(
+    b: &mut Builder<'_>,
+    c: &Call,
+    tangent: impl Fn(NodeId) -> Option<NodeId>,
+) -> Vec<(NodeId, NodeId)> {
+    let CallSweep::Vjp(cots) = &c.sweep else {
+        return Vec::new();
+    };
+    let elems: Vec<NodeId> = c.args.iter().flat_map(|a| a.elements().to_vec()).collect();
+    let ts: Vec<Option<NodeId>> = elems.iter().map(|&x| tangent(x)).collect();
+    let cts: Vec<Option<NodeId>> = cots.iter().map(|&u| tangent(u)).collect();
+    if ts.iter().chain(&cts).all(Option::is_none) {
+        return Vec::new();
+    }
+    let mut zero = None;
+    let mut nodes = cots.clone();
+    for t in ts.into_iter().chain(cts) {
+        nodes.push(t.unwrap_or_else(|| *zero.get_or_insert_with(|| b.constant(0.0))));
+    }
+    let wanted = |k: usize, i: usize, _| c.partials[k].get(i).copied().flatten().is_some();
+    let (_, pairs, _) = derived_call(b, c, CallSweep::VjpJvp(nodes), 0, wanted);
+    // `derived_call` pairs each new entry with its argument element; the
+    // entry it is the tangent of is the VJP's entry at the same place
+    let old: Vec<NodeId> = c.partials.iter().flatten().flatten().copied().collect();
+    old.into_iter().zip(pairs.into_iter().map(|(_, r)| r)).collect()
 }

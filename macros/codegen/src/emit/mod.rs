@@ -33,7 +33,7 @@ use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
-pub use vcall::{vector_items, vector_method_items};
+pub use vcall::{vector_hessian_items, vector_items, vector_method_items};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
