@@ -70,3 +70,111 @@ fn a_vector_call_matches_finite_differences_and_hvp_is_h_times_v() {
         assert_all_close(&hv.flat(), &along, 1e-6, "gradient along v");
     }
 }
+
+/// A tuple result, a `#[nograd]` parameter and a scalar helper inside (its
+/// own second derivative through its HVP), with `hvp` only.
+#[differentiable(hessian)]
+fn soft(t: f64) -> f64 {
+    (1.0 + t.exp()).ln()
+}
+
+#[differentiable(hvp)]
+fn polar(r: f64, #[nograd] k: f64, t: f64) -> (f64, f64) {
+    (soft(r) * (k * t).cos(), r * r * t.sin())
+}
+
+#[differentiable(hessian)]
+fn through_polar(x: [f64; 2]) -> f64 {
+    let (a, b) = polar(x[0] * x[1], 1.5, x[1]);
+    a * b + a
+}
+
+/// A vector helper calling another one.
+#[differentiable(hessian)]
+fn twice(p: [f64; 2], a: f64) -> [f64; 2] {
+    let q: [f64; 2] = rotate(p, a);
+    let [u, v] = rotate([q[0] * q[1], q[1]], 0.3);
+    [u, v]
+}
+
+#[differentiable(hessian)]
+fn through_twice(x: f64, y: f64) -> f64 {
+    let [u, v] = twice([x, y], x - y);
+    u.exp() + v * x
+}
+
+#[test]
+fn tuples_nograd_inner_helpers_and_nested_vector_calls_match_finite_differences() {
+    for p in [[0.4, 0.9], [-0.7, 1.3], [1.1, -0.6]] {
+        let (v, g, h) = through_polar_hessian(p);
+        assert_eq!((v, g), through_polar_grad(p));
+        let fd = numeric_hessian(|q| through_polar_grad([q[0], q[1]]).1.flat(), &p);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("polar {p:?}"));
+        assert_symmetric(&rows(h), 1e-12);
+        let (_, _, hv) = through_polar_hvp(p, [0.3, -1.0]);
+        let hd: Vec<f64> = (0..2).map(|i| 0.3 * h[i][0] - h[i][1]).collect();
+        assert_all_close(&hv.flat(), &hd, 1e-12, "H·v");
+
+        let (v, g, h) = through_twice_hessian(p[0], p[1]);
+        assert_eq!((v, g), through_twice_grad(p[0], p[1]));
+        let fd = numeric_hessian(|q| through_twice_grad(q[0], q[1]).1.flat(), &p);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("twice {p:?}"));
+        assert_symmetric(&rows(h), 1e-12);
+    }
+}
+
+/// `name_vjp_jvp` itself: `cotangentᵀJ` and its tangent, against finite
+/// differences of `name_vjp` along the tangent and the cotangent's tangent.
+#[test]
+fn vjp_jvp_is_the_derivative_of_the_vjp() {
+    let (p, a) = ([0.7, -0.4], 0.9);
+    let (u, t, ut) = ([1.5, -0.5], ([0.2, 1.0], -0.7), [0.3, 0.8]);
+    let (value, g, dg) = rotate_vjp_jvp(p, a, u, t, ut);
+    assert_eq!((value, g), rotate_vjp(p, a, u));
+    let along: Vec<f64> = (0..3)
+        .map(|i| {
+            central_diff(
+                |e| {
+                    let q = [p[0] + e * t.0[0], p[1] + e * t.0[1]];
+                    let w = [u[0] + e * ut[0], u[1] + e * ut[1]];
+                    rotate_vjp(q, a + e * t.1, w).1.flat()[i]
+                },
+                0.0,
+            )
+        })
+        .collect();
+    assert_all_close(&dg.flat(), &along, 1e-8, "tangent of the VJP");
+}
+
+/// f32 end to end.
+#[differentiable(hessian)]
+fn scale_f32(p: [f32; 2], s: f32) -> [f32; 2] {
+    [p[0] * s.exp(), p[1] * p[0] * s]
+}
+
+#[differentiable(hessian)]
+fn through_scale_f32(x: f32, y: f32) -> f32 {
+    let [u, v] = scale_f32([x, y], x * y);
+    u * v + v.sin()
+}
+
+#[differentiable(hessian)]
+fn through_scale_f64(x: f64, y: f64) -> f64 {
+    let [u, v] = [x * (x * y).exp(), y * x * (x * y)];
+    u * v + v.sin()
+}
+
+#[test]
+fn f32_matches_the_f64_hessian() {
+    for (x, y) in [(0.4f32, 0.9f32), (-0.7, 0.3)] {
+        let (_, _, h32) = through_scale_f32_hessian(x, y);
+        let (_, _, h64) = through_scale_f64_hessian(f64::from(x), f64::from(y));
+        assert_all_close(&h32.flat(), &h64.flat(), 1e-3, &format!("({x}, {y})"));
+        assert_symmetric(&rows(h32.map(|r| r.map(f64::from))), 1e-5);
+        let fd = numeric_hessian(
+            |q| through_scale_f64_grad(q[0], q[1]).1.flat(),
+            &[f64::from(x), f64::from(y)],
+        );
+        assert_all_close(&h64.flat(), &fd.concat(), 1e-6, "f64 vs finite differences");
+    }
+}

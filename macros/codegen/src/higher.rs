@@ -21,7 +21,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let second = hessian.or(f.args.hvp.as_ref());
     // a function returning an array: `hessian` (or `hvp`) adds
     // `name_vjp_jvp`, the second derivative its callers take through it
-    if let (true, Some(h)) = (sig.out_struct.is_some() || sig.assoc, second) {
+    if let (true, Some(h)) = (vector && (sig.out_struct.is_some() || sig.assoc), second) {
         return Err(syn::Error::new(
             h.span(),
             format!("`{h}` on a function returning several floats needs a free function returning an array or a tuple (`-> [f64; 2]`), not a struct or a method: return the floats as an array, or remove `{h}`"),

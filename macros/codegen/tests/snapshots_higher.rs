@@ -140,6 +140,37 @@ fn hessian_through_a_call() {
     );
 }
 
+/// `hessian` on a helper returning an array: `name_vjp_jvp` (the tangent
+/// of its VJP) and the hidden `rotate::vjp_jvp` its callers use.
+#[test]
+fn vjp_jvp_of_a_vector_helper() {
+    check(
+        "vjp_jvp_rotate",
+        quote!(hessian),
+        quote! {
+            fn rotate(p: [f64; 2], a: f64) -> [f64; 2] {
+                [p[0] * a.cos() - p[1] * a.sin(), p[0] * a.sin() + p[1] * a.cos()]
+            }
+        },
+    );
+}
+
+/// A Hessian through a call of a helper returning an array: the reverse
+/// sweep's `rotate::vjp` call gets its tangent from `rotate::vjp_jvp`.
+#[test]
+fn hessian_through_a_vector_call() {
+    check(
+        "hessian_through_vector_call",
+        quote!(hessian),
+        quote! {
+            fn through_rotate(x: f64, y: f64) -> f64 {
+                let [u, v] = rotate([x, y], x);
+                u * v
+            }
+        },
+    );
+}
+
 /// `hvp` over a slice: `name_hvp_into` reads `v[i]` where the body reads
 /// `x[i]` and adds into `d_x` and `hv_x`; `name_hvp` allocates both and
 /// calls it; `name_jvp` reads `tangent[i]`.
