@@ -178,3 +178,40 @@ fn f32_matches_the_f64_hessian() {
         assert_all_close(&h64.flat(), &fd.concat(), 1e-6, "f64 vs finite differences");
     }
 }
+
+/// The README's example, as written there.
+mod readme {
+    use macrograd::differentiable;
+
+    #[differentiable(hessian)] // adds project_vjp_jvp
+    pub fn project(cam: [f64; 3], x: [f64; 2]) -> [f64; 2] {
+        let d = 1.0 + x[0] * x[0] + x[1] * x[1];
+        [cam[0] * x[0] / d + cam[1], cam[0] * x[1] / d + cam[2]]
+    }
+    #[differentiable(hessian)]
+    pub fn reprojection(cam: [f64; 3], x: [f64; 2]) -> f64 {
+        let [u, v] = project(cam, x);
+        (u - 0.3) * (u - 0.3) + (v + 0.2) * (v + 0.2)
+    }
+}
+
+#[test]
+fn readme_projection_example() {
+    let (cam, x) = ([1.0, 0.1, -0.2], [0.5, 0.7]);
+    let (f, grad, h) = readme::reprojection_hessian(cam, x);
+    assert_eq!((f, grad), readme::reprojection_grad(cam, x));
+    let at = [cam[0], cam[1], cam[2], x[0], x[1]];
+    let fd = numeric_hessian(
+        |q| readme::reprojection_grad([q[0], q[1], q[2]], [q[3], q[4]]).1.flat(),
+        &at,
+    );
+    assert_all_close(&h.flat(), &fd.concat(), 1e-6, "projection");
+    assert_symmetric(&rows(h), 1e-12);
+    // the offsets enter linearly: ∂²f/∂cx² = ∂²f/∂cy² = 2, ∂²f/∂cx∂cy = 0
+    assert_all_close(&[h[1][1], h[2][2], h[1][2]], &[2.0, 2.0, 0.0], 1e-12, "offsets");
+    let dir = ([0.1, -0.3, 0.2], [1.0, -0.5]);
+    let (_, _, hv) = readme::reprojection_hvp(cam, x, dir);
+    let d = [dir.0[0], dir.0[1], dir.0[2], dir.1[0], dir.1[1]];
+    let hd: Vec<f64> = (0..5).map(|i| (0..5).map(|j| h[i][j] * d[j]).sum()).collect();
+    assert_all_close(&hv.flat(), &hd, 1e-12, "H·v");
+}
