@@ -215,3 +215,71 @@ fn readme_projection_example() {
     let hd: Vec<f64> = (0..5).map(|i| (0..5).map(|j| h[i][j] * d[j]).sum()).collect();
     assert_all_close(&hv.flat(), &hd, 1e-12, "H·v");
 }
+
+/// `h_vjp(args, cotangent)` in a body: `(h(args), cotangentᵀ·J)`, with a
+/// cotangent that depends on the inputs. Its derivatives are `rotate`'s
+/// JVP (for the cotangent) and `rotate_vjp_jvp` (for the arguments).
+#[differentiable]
+fn vjp_inside(x: f64, y: f64, a: f64) -> f64 {
+    let (r, (gp, ga)) = rotate_vjp([x, y], a, [y, 1.0]);
+    gp[0] * gp[0] + gp[1] * ga + r[0] * x
+}
+
+/// The same in forward mode.
+#[differentiable(mode = forward)]
+fn vjp_inside_fwd(x: f64, y: f64, a: f64) -> f64 {
+    let (r, (gp, ga)) = rotate_vjp([x, y], a, [y, 1.0]);
+    gp[0] * gp[0] + gp[1] * ga + r[0] * x
+}
+
+/// `vjp_inside` written out: with R the rotation by a, u = (y, 1) and
+/// p = (x, y), `gp = Rᵀu`, `ga = uᵀR′p`, `r = Rp`.
+fn vjp_inside_closed(x: f64, y: f64, a: f64) -> f64 {
+    let (c, s) = (a.cos(), a.sin());
+    let (u0, u1) = (y, 1.0);
+    let gp = [c * u0 + s * u1, -s * u0 + c * u1];
+    let ga = u0 * (-s * x - c * y) + u1 * (c * x - s * y);
+    let r0 = c * x - s * y;
+    gp[0] * gp[0] + gp[1] * ga + r0 * x
+}
+
+/// A tuple result, the callee's `#[nograd]` parameter passed the
+/// caller's by name (so the gradient has no entry for it, as `polar_vjp`
+/// has none), and the value unused.
+#[differentiable]
+fn vjp_of_polar(x: f64, t: f64, #[nograd] k: f64) -> f64 {
+    let (_, (gr, gt)) = polar_vjp(x * t, k, t, (x, t * t));
+    gr * gt + gr.sin()
+}
+
+fn vjp_of_polar_closed(x: f64, t: f64, k: f64) -> f64 {
+    // polar(r, k, t) = (soft(r)·cos(kt), r²·sin t), soft′(r) = σ(r)
+    let (r, u0, u1) = (x * t, x, t * t);
+    let sig = 1.0 / (1.0 + (-r).exp());
+    let soft = (1.0 + r.exp()).ln();
+    let gr = u0 * sig * (k * t).cos() + u1 * 2.0 * r * t.sin();
+    let gt = -u0 * soft * k * (k * t).sin() + u1 * r * r * t.cos();
+    gr * gt + gr.sin()
+}
+
+#[test]
+fn a_vjp_in_a_body_has_the_closed_form_and_its_derivatives() {
+    for p in [[0.4, 0.9, -0.3], [-0.7, 1.3, 0.8], [1.1, -0.6, 2.0]] {
+        let (v, g) = vjp_inside_grad(p[0], p[1], p[2]);
+        assert_all_close(&[v], &[vjp_inside_closed(p[0], p[1], p[2])], 1e-12, "value");
+        let fd = super::common::numeric_grad(|q| vjp_inside_closed(q[0], q[1], q[2]), &p);
+        assert_all_close(&g.flat(), &fd, 1e-6, &format!("reverse {p:?}"));
+        let (_, gf) = vjp_inside_fwd_grad(p[0], p[1], p[2]);
+        assert_all_close(&gf.flat(), &g.flat(), 1e-12, "forward vs reverse");
+        let t = (0.5, -1.0, 2.0);
+        let (_, d) = vjp_inside_jvp(p[0], p[1], p[2], t);
+        let want = g.0 * t.0 + g.1 * t.1 + g.2 * t.2;
+        assert_all_close(&[d], &[want], 1e-12, "jvp");
+    }
+    for p in [[0.4, 0.9], [-0.7, 1.3]] {
+        let (v, g) = vjp_of_polar_grad(p[0], p[1], 1.5);
+        assert_all_close(&[v], &[vjp_of_polar_closed(p[0], p[1], 1.5)], 1e-12, "polar value");
+        let fd = super::common::numeric_grad(|q| vjp_of_polar_closed(q[0], q[1], 1.5), &p);
+        assert_all_close(&g.flat(), &fd, 1e-6, &format!("polar {p:?}"));
+    }
+}

@@ -63,6 +63,12 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
                     format!("`{key}` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
+            Op::Call(c) if matches!(c.sweep, crate::ir::CallSweep::Vjp(_)) => {
+                return Some((
+                    n.span,
+                    format!("`{key}` of a function that calls another function's VJP would need third derivatives, which are not supported: remove `{key}`"),
+                ))
+            }
             Op::Call(c) if !c.is_plain() => {
                 return Some((
                     n.span,

@@ -67,7 +67,10 @@ pub(super) fn reverse(
     adj: &mut Adjoints,
     active: &mut Vec<bool>,
 ) {
-    // a derivative call is not differentiated again
+    if let CallSweep::Vjp(cots) = &c.sweep {
+        return reverse_vjp(b, n, c, cots, adj, active);
+    }
+    // the other derivative calls are only made by sweeps, never swept again
     if !matches!(c.sweep, CallSweep::Value) {
         return;
     }
@@ -114,6 +117,62 @@ pub(super) fn reverse(
                 coeff: one,
             })));
         }
+    }
+}
+
+/// Reverse sweep of a VJP call `(y, x̄) = h_vjp(x, u)` written in a body,
+/// `x̄ = Jᵀu`, given the adjoints `w` of its gradient entries: `ū += J·w`
+/// (the helper's JVP along `w`) and `x̄' += Σᵢ uᵢ·Hᵢ·w` (the tangent of
+/// its VJP along `w` with the cotangent held, `vjp_jvp(x, u, w, 0)`; each
+/// Hᵢ is symmetric). The value `y` is a separate call of the helper.
+fn reverse_vjp(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    c: &Call,
+    cots: &[NodeId],
+    adj: &mut Adjoints,
+    active: &mut Vec<bool>,
+) {
+    let ws: Vec<Option<NodeId>> = c
+        .partials
+        .iter()
+        .flatten()
+        .map(|p| p.and_then(|p| adj.get(&p).copied()))
+        .collect();
+    if ws.iter().all(Option::is_none) {
+        return;
+    }
+    b.span = b.graph.node(n).span;
+    let zero = b.constant(0.0);
+    // one direction entry per argument element, zero where no partial
+    let mut w = Vec::new();
+    let mut it = ws.into_iter();
+    for (a, ps) in c.args.iter().zip(&c.partials) {
+        for k in 0..a.elements().len() {
+            w.push(match ps.get(k).copied().flatten() {
+                Some(_) => it.next().flatten().unwrap_or(zero),
+                None => zero,
+            });
+        }
+    }
+    if cots.iter().any(|&u| is_active(active, u)) {
+        let (_, _, jw) = derived_call(b, c, CallSweep::Jvp(w.clone()), cots.len(), |_, _, _| false);
+        for (&u, t) in cots.iter().zip(jw) {
+            if is_active(active, u) {
+                set_active(active, t, true);
+                accumulate(b, adj, u, t);
+            }
+        }
+    }
+    let mut nodes = cots.to_vec();
+    nodes.extend(w);
+    nodes.extend(cots.iter().map(|_| zero));
+    let (_, pairs, _) = derived_call(b, c, CallSweep::VjpJvp(nodes), 0, |_, _, x| {
+        is_active(active, x)
+    });
+    for (x, r) in pairs {
+        set_active(active, r, true);
+        accumulate(b, adj, x, r);
     }
 }
 
