@@ -259,14 +259,15 @@ pub trait MissingCalleeHessian {
 impl<T> MissingCalleeHessian for T {}
 
 /// What a function with `hessian` (or `hvp`) needs of a helper `f`
-/// returning an array that it calls: the tangent of `f`'s VJP,
+/// returning an array that it calls, and a differentiable body of a call
+/// of `f_vjp`: the tangent of `f`'s VJP,
 /// `f::vjp_jvp`, which `#[differentiable(hessian)]` on `f` writes as an
 /// inherent associated function (found first). Without it, the call's one
 /// error is this message.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` returns an array and is called in a function with `hessian` or `hvp`, but `{Self}` has no second derivatives",
-    label = "the second derivative of this call is the tangent of `{Self}`'s VJP, `{Self}_vjp_jvp`",
-    note = "write `#[differentiable(hessian)]` (or `hvp`) on `fn {Self}`, or remove `hessian`/`hvp` from the caller"
+    message = "`{Self}` returns an array and its VJP is differentiated here, but `{Self}` has no second derivatives",
+    label = "the derivative of this call's VJP is the tangent of `{Self}`'s VJP, `{Self}_vjp_jvp`",
+    note = "write `#[differentiable(hessian)]` (or `hvp`) on `fn {Self}`, which adds `{Self}_vjp_jvp`; or, for a call in a function with `hessian` or `hvp`, remove that keyword"
 )]
 pub trait CalleeVjpJvp {
     /// Never called: no type implements this trait.

@@ -171,6 +171,23 @@ fn hessian_through_a_vector_call() {
     );
 }
 
+/// `h_vjp` in a body: a call of `rotate` for the value and `rotate::vjp`
+/// for the gradient; the reverse sweep goes through `rotate::jvp` (the
+/// cotangent's adjoint) and `rotate::vjp_jvp` (the arguments').
+#[test]
+fn vjp_call_in_a_body() {
+    check(
+        "nested_vjp",
+        quote!(),
+        quote! {
+            fn vjp_inside(x: f64, y: f64, a: f64) -> f64 {
+                let (r, (gp, ga)) = rotate_vjp([x, y], a, [y, 1.0]);
+                gp[0] * gp[0] + gp[1] * ga + r[0] * x
+            }
+        },
+    );
+}
+
 /// `hvp` over a slice: `name_hvp_into` reads `v[i]` where the body reads
 /// `x[i]` and adds into `d_x` and `hv_x`; `name_hvp` allocates both and
 /// calls it; `name_jvp` reads `tangent[i]`.
