@@ -258,6 +258,16 @@ pub trait MissingCalleeHessian {
 
 impl<T> MissingCalleeHessian for T {}
 
+/// Never implemented: the bound of `f_jacobian` for a function `f`
+/// returning an array with a differentiable parameter of run-time length,
+/// whose Jacobian would be a matrix of run-time size.
+#[diagnostic::on_unimplemented(
+    message = "no Jacobian over a parameter of run-time length: a Jacobian needs differentiable parameters of fixed size",
+    label = "this function takes a slice (`&[f64]`), so its Jacobian would have run-time size",
+    note = "call `name_vjp(params, cotangent)` for one row combination `uᵀJ` (`name_vjp_into` adds it into your buffer), or `name_jvp(params, tangent)` for `J·v`; or give the parameter a fixed size (`[f64; N]`)"
+)]
+pub trait JacobianOverSlice {}
+
 /// What a function with `hessian` (or `hvp`) needs of a helper `f`
 /// returning an array that it calls, and a differentiable body of a call
 /// of `f_vjp`: the tangent of `f`'s VJP,

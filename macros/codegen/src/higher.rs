@@ -64,10 +64,10 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             format!("`hessian` needs differentiable parameters of fixed size, and `{}` has run-time length (its Hessian would be an n × n matrix of run-time size): write `#[differentiable(hvp)]` for `name_hvp` (Hessian-vector products, a small constant times the cost of the gradient), or give it a fixed size (`[f64; N]`)", p.ident),
         ));
     }
-    if let (Some(p), true) = (slice, vector) {
+    if let (Some(p), true, Some(h)) = (slice, vector, second) {
         return Err(syn::Error::new(
-            p.ident.span(),
-            "a function returning an array has no VJP or Jacobian over a parameter of run-time length yet: give it a fixed size (`[f64; N]`), mark it `#[nograd]`, or differentiate each element of the result in a scalar function",
+            h.span(),
+            format!("`{h}` on a function returning an array needs differentiable parameters of fixed size, and `{}` has run-time length: give it a fixed size (`[f64; N]`), or remove `{h}` (`name_vjp` and `name_jvp` stay)", p.ident),
         ));
     }
     let key = second.map(ToString::to_string);
@@ -114,8 +114,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if vector {
         kinds.push(Kind::Vjp);
     }
-    // (a struct result's Jacobian would need an order of its fields)
-    if sig.out_len.is_some() {
+    // (a struct result's Jacobian would need an order of its fields; one
+    // over a slice would have run-time size: a stub says so)
+    if sig.out_len.is_some() && slice.is_none() {
         kinds.push(Kind::Jacobian);
     }
     if vector_second {
@@ -178,12 +179,17 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         if kind == Kind::Hvp && slice.is_some() {
             out.extend(hvp_slices(&f.item, sig, &g, &doc));
+        } else if kind == Kind::Vjp && slice.is_some() {
+            out.extend(crate::emit::vjp_slices(&f.item, sig, &g, &doc));
         } else {
             out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
         }
     }
     // (a method's items stay in its `impl`, where the hidden type that
     // carries `hvp_pullback` cannot go: a method has no nested gradient)
+    if let (Some(_), true) = (slice, sig.out_len.is_some()) {
+        out.extend(crate::emit::no_jacobian(&f.item, sig));
+    }
     if vector_second && slice.is_none() {
         out.extend(crate::emit::vector_hessian_items(&f.item, sig));
     } else if second.is_some() && slice.is_none() && !sig.assoc {

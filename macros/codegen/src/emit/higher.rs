@@ -82,7 +82,7 @@ pub fn graph_diff_len(g: &Graph) -> usize {
 }
 
 /// `F` or `[F; m]`.
-fn value_type(sig: &Signature) -> TokenStream {
+pub(super) fn value_type(sig: &Signature) -> TokenStream {
     let float = syn::Ident::new(sig.float.name(), Span::call_site());
     if let Some(ty) = &sig.out_struct {
         return quote!(#ty);
@@ -151,7 +151,7 @@ fn matrix(w: &mut Writer<'_>, nodes: &[NodeId], cols: usize) -> TokenStream {
 }
 
 /// The value: the function's scalar, or the array of its elements.
-fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
+pub(super) fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
     if g.out_struct.is_some() {
         return struct_value(w, &g.outs);
     }
@@ -243,7 +243,7 @@ fn directions(sig: &Signature, dir: &str) -> Vec<TokenStream> {
 
 /// `assert_eq!(xs.len(), other.len(), "…")`: `other` (a direction or a
 /// caller's buffer) has the length of slice parameter `xs`.
-fn length_check(xs: &syn::Ident, other: &syn::Ident, what: &str) -> TokenStream {
+pub(super) fn length_check(xs: &syn::Ident, other: &syn::Ident, what: &str) -> TokenStream {
     let msg = format!("`{xs}` and its {what} `{other}` differ in length");
     quote! { ::core::assert_eq!(#xs.len(), #other.len(), #msg); }
 }
