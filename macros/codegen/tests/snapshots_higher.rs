@@ -188,6 +188,29 @@ fn vjp_call_in_a_body() {
     );
 }
 
+/// A function returning an array over a slice: `name_vjp_into` adds
+/// `cotangentᵀ·J` into `d_xs` in the reverse loop, `name_vjp` allocates it
+/// and calls it; `name_jvp` reads `tangent[i]`; `name_jacobian` is the
+/// uncallable stub.
+#[test]
+fn vjp_over_a_slice() {
+    check(
+        "vjp_slice",
+        quote!(),
+        quote! {
+            pub fn moments(xs: &[f64], w: f64) -> [f64; 2] {
+                let mut s = 0.0;
+                let mut q = 0.0;
+                for i in 0..xs.len() {
+                    s += xs[i];
+                    q += w * xs[i] * xs[i];
+                }
+                [s, q.sin()]
+            }
+        },
+    );
+}
+
 /// `hvp` over a slice: `name_hvp_into` reads `v[i]` where the body reads
 /// `x[i]` and adds into `d_x` and `hv_x`; `name_hvp` allocates both and
 /// calls it; `name_jvp` reads `tangent[i]`.
