@@ -283,3 +283,60 @@ fn a_vjp_in_a_body_has_the_closed_form_and_its_derivatives() {
         assert_all_close(&g.flat(), &fd, 1e-6, &format!("polar {p:?}"));
     }
 }
+
+/// A vector call in a run-time loop (a state loop: `s` is carried), with
+/// an argument by reference.
+#[differentiable(hessian)]
+fn step(s: [f64; 2], k: &[f64; 2]) -> [f64; 2] {
+    [s[0] + 0.1 * k[0] * s[1].sin(), s[1] - 0.1 * k[1] * s[0] * s[0]]
+}
+
+#[differentiable(hessian)]
+fn flow(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
+    let mut s = [x, y];
+    for _ in 0..steps {
+        let k = [x, 1.0];
+        let n: [f64; 2] = step(s, &k);
+        s = n;
+    }
+    s[0] * s[1]
+}
+
+/// The same helper in an `hvp` function over a slice.
+#[differentiable(hvp)]
+fn flow_slice(xs: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for i in 0..xs.len() {
+        let k = [xs[i], 1.0];
+        let [a, b] = step([xs[i], 0.5], &k);
+        total += a * b;
+    }
+    total
+}
+
+#[test]
+fn vector_calls_in_run_time_loops_match_finite_differences() {
+    for steps in [0, 1, 4] {
+        let p = [0.6, -0.4];
+        let (_, _, h) = flow_hessian(p[0], p[1], steps);
+        let fd = numeric_hessian(|q| flow_grad(q[0], q[1], steps).1.flat(), &p);
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, &format!("steps = {steps}"));
+        assert_symmetric(&rows(h), 1e-12);
+    }
+    let xs = vec![0.3, -0.9, 1.4];
+    let v = vec![1.0, 0.5, -2.0];
+    let (_, g, hv) = flow_slice_hvp(&xs, &v);
+    assert_eq!(g, flow_slice_grad(&xs).1);
+    let along: Vec<f64> = (0..3)
+        .map(|i| {
+            central_diff(
+                |e| {
+                    let ys: Vec<f64> = xs.iter().zip(&v).map(|(x, d)| x + e * d).collect();
+                    flow_slice_grad(&ys).1[i]
+                },
+                0.0,
+            )
+        })
+        .collect();
+    assert_all_close(&hv, &along, 1e-6, "slice hvp");
+}

@@ -58,16 +58,16 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // `name_hvp` take directions of its length; a Hessian or Jacobian
     // would be a matrix of run-time size
     let slice = sig.diff_params().find(|p| p.slice.is_some());
-    if let (Some(p), Some(h)) = (slice, hessian) {
-        return Err(syn::Error::new(
-            h.span(),
-            format!("`hessian` needs differentiable parameters of fixed size, and `{}` has run-time length (its Hessian would be an n × n matrix of run-time size): write `#[differentiable(hvp)]` for `name_hvp` (Hessian-vector products, a small constant times the cost of the gradient), or give it a fixed size (`[f64; N]`)", p.ident),
-        ));
-    }
     if let (Some(p), true, Some(h)) = (slice, vector, second) {
         return Err(syn::Error::new(
             h.span(),
             format!("`{h}` on a function returning an array needs differentiable parameters of fixed size, and `{}` has run-time length: give it a fixed size (`[f64; N]`), or remove `{h}` (`name_vjp` and `name_jvp` stay)", p.ident),
+        ));
+    }
+    if let (Some(p), Some(h)) = (slice, hessian) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`hessian` needs differentiable parameters of fixed size, and `{}` has run-time length (its Hessian would be an n × n matrix of run-time size): write `#[differentiable(hvp)]` for `name_hvp` (Hessian-vector products, a small constant times the cost of the gradient), or give it a fixed size (`[f64; N]`)", p.ident),
         ));
     }
     let key = second.map(ToString::to_string);
