@@ -581,3 +581,5 @@ mod buffers;
 mod slices;
 #[path = "hessian/vector_calls.rs"]
 mod vector_calls;
+#[path = "hessian/struct_args.rs"]
+mod struct_args;

@@ -72,7 +72,7 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
             Op::Call(c) if !c.is_plain() => {
                 return Some((
                     n.span,
-                    format!("`{key}` goes through calls of free functions taking and returning floats, arrays or tuples; this call (a method, an associated function, a struct argument or a struct result) is not supported yet: write the callee's body inline, or remove `{key}`"),
+                    format!("`{key}` goes through calls of free functions taking floats, arrays, tuples or struct literals and returning floats, arrays or tuples; this call (a method, an associated function, a struct parameter passed on, or a struct result) is not supported yet: write the callee's body inline, or call a free function with the floats it needs, or remove `{key}`"),
                 ))
             }
             _ => {}

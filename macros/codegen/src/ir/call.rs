@@ -79,16 +79,20 @@ impl Call {
         !self.is_vector() && self.is_plain()
     }
 
-    /// A call of a free function with floats, arrays and tuples as
-    /// arguments and one float, an array or a tuple of floats as result:
-    /// the calls a function with `hessian` can differentiate twice (a
-    /// scalar helper through its HVP, a vector one through its
-    /// `vjp_jvp`).
+    /// A call of a free function with floats, arrays, tuples and struct
+    /// literals built from floats as arguments, and one float, an array or
+    /// a tuple of floats as result: the calls a function with `hessian`
+    /// can differentiate twice (a scalar helper through its HVP, a vector
+    /// one through its `vjp_jvp`). A struct parameter passed on (whole,
+    /// `helper(s)`, or as part of a literal) is not one of them.
     pub fn is_plain(&self) -> bool {
         !self.method
             && !self.is_assoc()
             && self.struct_out.is_none()
-            && !self.args.iter().any(|a| matches!(a, CallArg::Struct(_)))
+            && !self
+                .args
+                .iter()
+                .any(|a| matches!(a, CallArg::Struct(s) if !s.floats_only()))
     }
 
     /// Whether the helper returns several floats.
