@@ -211,6 +211,22 @@ fn vjp_over_a_slice() {
     );
 }
 
+/// A Hessian through a call with a struct literal argument: the
+/// direction of `energy::hvp_pullback` is the literal with each float
+/// replaced by its tangent; the entries are read by field.
+#[test]
+fn hessian_through_a_struct_literal() {
+    check(
+        "hessian_through_struct_literal",
+        quote!(hessian),
+        quote! {
+            fn through_energy(x: f64, y: f64) -> f64 {
+                energy(State { theta: x, omega: x * y }, y)
+            }
+        },
+    );
+}
+
 /// `hvp` over a slice: `name_hvp_into` reads `v[i]` where the body reads
 /// `x[i]` and adds into `d_x` and `hv_x`; `name_hvp` allocates both and
 /// calls it; `name_jvp` reads `tangent[i]`.
