@@ -289,7 +289,12 @@ pub trait CalleeVjpJvp {
 /// [`CalleeVjpJvp`]); generated code brings it into scope.
 pub trait MissingCalleeVjpJvp {
     /// Uncallable: `Self: CalleeVjpJvp` never holds.
-    fn vjp_jvp<A, C, T, D, O>(_arguments: A, _cotangent: C, _tangents: T, _cotangent_tangent: D) -> O
+    fn vjp_jvp<A, C, T, D, O>(
+        _arguments: A,
+        _cotangent: C,
+        _tangents: T,
+        _cotangent_tangent: D,
+    ) -> O
     where
         Self: CalleeVjpJvp,
     {

@@ -31,12 +31,24 @@ fn tip(s: State, l: f64) -> [f64; 2] {
 /// `E(θ = x, ω = x·y, k = y)`.
 #[differentiable(hessian)]
 fn through_energy(x: f64, y: f64) -> f64 {
-    energy(State { theta: x, omega: x * y }, y)
+    energy(
+        State {
+            theta: x,
+            omega: x * y,
+        },
+        y,
+    )
 }
 
 #[differentiable(hessian)]
 fn through_tip(x: f64, y: f64) -> f64 {
-    let [a, b] = tip(State { theta: x * y, omega: y }, 1.5);
+    let [a, b] = tip(
+        State {
+            theta: x * y,
+            omega: y,
+        },
+        1.5,
+    );
     a * b + a
 }
 
@@ -46,7 +58,12 @@ fn struct_literal_arguments_match_the_closed_form_and_finite_differences() {
         // f = ½x²y³ + 1 − cos x: f_xx = y³ + cos x, f_xy = 3x y², f_yy = 3x²y
         let (_, g, h) = through_energy_hessian(x, y);
         assert_eq!(g, through_energy_grad(x, y).1);
-        let want = [y * y * y + x.cos(), 3.0 * x * y * y, 3.0 * x * y * y, 3.0 * x * x * y];
+        let want = [
+            y * y * y + x.cos(),
+            3.0 * x * y * y,
+            3.0 * x * y * y,
+            3.0 * x * x * y,
+        ];
         assert_all_close(&h.flat(), &want, 1e-12, &format!("energy ({x}, {y})"));
 
         let (_, g, h) = through_tip_hessian(x, y);

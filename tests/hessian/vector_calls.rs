@@ -14,7 +14,10 @@ use macrograd::differentiable;
 /// A rotation by `a`: both inputs differentiable.
 #[differentiable(hessian)]
 fn rotate(p: [f64; 2], a: f64) -> [f64; 2] {
-    [p[0] * a.cos() - p[1] * a.sin(), p[0] * a.sin() + p[1] * a.cos()]
+    [
+        p[0] * a.cos() - p[1] * a.sin(),
+        p[0] * a.sin() + p[1] * a.cos(),
+    ]
 }
 
 /// `u·v` of the point rotated by the constant 0.5: the quadratic form
@@ -53,7 +56,9 @@ fn a_vector_call_matches_finite_differences_and_hvp_is_h_times_v() {
         assert_symmetric(&rows(h), 1e-12);
         let dir = [0.5, -2.0, 0.25];
         let (_, _, hv) = rotated_mix_hvp(p[0], p[1], p[2], (dir[0], dir[1], dir[2]));
-        let hd: Vec<f64> = (0..3).map(|i| (0..3).map(|j| h[i][j] * dir[j]).sum()).collect();
+        let hd: Vec<f64> = (0..3)
+            .map(|i| (0..3).map(|j| h[i][j] * dir[j]).sum())
+            .collect();
         assert_all_close(&hv.flat(), &hd, 1e-12, "H·v");
         // and the derivative of the gradient along v
         let along: Vec<f64> = (0..3)
@@ -202,17 +207,28 @@ fn readme_projection_example() {
     assert_eq!((f, grad), readme::reprojection_grad(cam, x));
     let at = [cam[0], cam[1], cam[2], x[0], x[1]];
     let fd = numeric_hessian(
-        |q| readme::reprojection_grad([q[0], q[1], q[2]], [q[3], q[4]]).1.flat(),
+        |q| {
+            readme::reprojection_grad([q[0], q[1], q[2]], [q[3], q[4]])
+                .1
+                .flat()
+        },
         &at,
     );
     assert_all_close(&h.flat(), &fd.concat(), 1e-6, "projection");
     assert_symmetric(&rows(h), 1e-12);
     // the offsets enter linearly: ∂²f/∂cx² = ∂²f/∂cy² = 2, ∂²f/∂cx∂cy = 0
-    assert_all_close(&[h[1][1], h[2][2], h[1][2]], &[2.0, 2.0, 0.0], 1e-12, "offsets");
+    assert_all_close(
+        &[h[1][1], h[2][2], h[1][2]],
+        &[2.0, 2.0, 0.0],
+        1e-12,
+        "offsets",
+    );
     let dir = ([0.1, -0.3, 0.2], [1.0, -0.5]);
     let (_, _, hv) = readme::reprojection_hvp(cam, x, dir);
     let d = [dir.0[0], dir.0[1], dir.0[2], dir.1[0], dir.1[1]];
-    let hd: Vec<f64> = (0..5).map(|i| (0..5).map(|j| h[i][j] * d[j]).sum()).collect();
+    let hd: Vec<f64> = (0..5)
+        .map(|i| (0..5).map(|j| h[i][j] * d[j]).sum())
+        .collect();
     assert_all_close(&hv.flat(), &hd, 1e-12, "H·v");
 }
 
@@ -278,7 +294,12 @@ fn a_vjp_in_a_body_has_the_closed_form_and_its_derivatives() {
     }
     for p in [[0.4, 0.9], [-0.7, 1.3]] {
         let (v, g) = vjp_of_polar_grad(p[0], p[1], 1.5);
-        assert_all_close(&[v], &[vjp_of_polar_closed(p[0], p[1], 1.5)], 1e-12, "polar value");
+        assert_all_close(
+            &[v],
+            &[vjp_of_polar_closed(p[0], p[1], 1.5)],
+            1e-12,
+            "polar value",
+        );
         let fd = super::common::numeric_grad(|q| vjp_of_polar_closed(q[0], q[1], 1.5), &p);
         assert_all_close(&g.flat(), &fd, 1e-6, &format!("polar {p:?}"));
     }
@@ -288,7 +309,10 @@ fn a_vjp_in_a_body_has_the_closed_form_and_its_derivatives() {
 /// an argument by reference.
 #[differentiable(hessian)]
 fn step(s: [f64; 2], k: &[f64; 2]) -> [f64; 2] {
-    [s[0] + 0.1 * k[0] * s[1].sin(), s[1] - 0.1 * k[1] * s[0] * s[0]]
+    [
+        s[0] + 0.1 * k[0] * s[1].sin(),
+        s[1] - 0.1 * k[1] * s[0] * s[0],
+    ]
 }
 
 #[differentiable(hessian)]
@@ -302,7 +326,9 @@ fn flow(x: f64, y: f64, #[nograd] steps: usize) -> f64 {
     s[0] * s[1]
 }
 
-/// The same helper in an `hvp` function over a slice.
+/// The same helper in an `hvp` function over a slice (indexed in a
+/// run-time loop on purpose: that is the form tested).
+#[allow(clippy::needless_range_loop)]
 #[differentiable(hvp)]
 fn flow_slice(xs: &[f64]) -> f64 {
     let mut total = 0.0;

@@ -44,9 +44,13 @@ fn vjp_over_a_slice_has_the_closed_form() {
     let (xs, w, u) = (vec![0.5, -1.2, 2.0], 0.3, [1.5, -0.7]);
     let (v, (dxs, dw)) = moments_vjp(&xs, w, u);
     assert_eq!(v, moments_plain(&xs, w));
+    assert_eq!(v, moments(&xs, w));
     // uᵀJ: ∂s/∂xᵢ = 1, ∂sin q/∂xᵢ = cos q · 2w xᵢ, ∂sin q/∂w = cos q · Σ xᵢ²
     let q: f64 = xs.iter().map(|x| w * x * x).sum();
-    let want: Vec<f64> = xs.iter().map(|x| u[0] + u[1] * q.cos() * 2.0 * w * x).collect();
+    let want: Vec<f64> = xs
+        .iter()
+        .map(|x| u[0] + u[1] * q.cos() * 2.0 * w * x)
+        .collect();
     assert_all_close(&dxs, &want, 1e-12, "slice entry");
     let sq: f64 = xs.iter().map(|x| x * x).sum();
     assert_all_close(&[dw], &[u[1] * q.cos() * sq], 1e-12, "fixed entry");
@@ -106,10 +110,16 @@ fn f32_slice_and_tuple_result() {
     let xs = [0.5f32, -1.5, 2.0];
     let ((p, e), g) = ends_f32_vjp(&xs, (1.0, 0.5));
     assert_eq!((p, e), (0.5 * -1.5 * 2.0, 0.5 * 2.0));
+    assert_eq!((p, e), ends_f32(&xs));
     // ∂p/∂xᵢ = p / xᵢ; ∂e/∂x₀ = x₂, ∂e/∂x₂ = x₀
     let want = [p / xs[0] + 0.5 * xs[2], p / xs[1], p / xs[2] + 0.5 * xs[0]];
     let g: Vec<f64> = g.iter().map(|&x| f64::from(x)).collect();
     assert_all_close(&g, &want.map(f64::from), 1e-6, "f32 vjp");
     let (_, (dp, de)) = ends_f32_jvp(&xs, &[1.0, 0.0, 0.0]);
-    assert_all_close(&[dp, de].flat(), &[f64::from(p / xs[0]), 2.0], 1e-6, "f32 jvp");
+    assert_all_close(
+        &[dp, de].flat(),
+        &[f64::from(p / xs[0]), 2.0],
+        1e-6,
+        "f32 jvp",
+    );
 }

@@ -229,5 +229,7 @@ pub(super) fn forward_vjp(
     // `derived_call` pairs each new entry with its argument element; the
     // entry it is the tangent of is the VJP's entry at the same place
     let old: Vec<NodeId> = c.partials.iter().flatten().flatten().copied().collect();
-    old.into_iter().zip(pairs.into_iter().map(|(_, r)| r)).collect()
+    old.into_iter()
+        .zip(pairs.into_iter().map(|(_, r)| r))
+        .collect()
 }

@@ -80,7 +80,8 @@ impl Writer<'_> {
                 }
             }
             CallSweep::VjpJvp(nodes) => {
-                let m = (nodes.len() - c.args.iter().map(|a| a.elements().len()).sum::<usize>()) / 2;
+                let m =
+                    (nodes.len() - c.args.iter().map(|a| a.elements().len()).sum::<usize>()) / 2;
                 let exprs: Vec<TokenStream> = nodes.iter().map(|&d| self.expr(d).0).collect();
                 let cot = pack(exprs[..m].to_vec());
                 let cot_tangent = pack(exprs[nodes.len() - m..].to_vec());
@@ -336,9 +337,14 @@ pub fn vector_hessian_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream 
     while taken.iter().any(|t| t.starts_with(&prefix)) {
         prefix.push('_');
     }
-    let [arguments, cot, tangents, cot_tangent, product] =
-        ["arguments", "cotangent", "tangents", "cotangent_tangent", "product"]
-            .map(|s| format_ident!("{}_{}", prefix, s));
+    let [arguments, cot, tangents, cot_tangent, product] = [
+        "arguments",
+        "cotangent",
+        "tangents",
+        "cotangent_tangent",
+        "product",
+    ]
+    .map(|s| format_ident!("{}_{}", prefix, s));
     let args: Vec<&Ident> = sig.params.iter().map(|p| &p.ident).collect();
     let tys = sig.params.iter().map(|p| &p.ty);
     let n_diff = sig.diff_params().count();

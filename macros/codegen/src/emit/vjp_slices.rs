@@ -58,7 +58,9 @@ pub fn vjp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> 
             let b = names::ident(&names::grad_buffer_name(&xs.to_string()), xs.span());
             prelude.push(length_check(xs, &b, "output buffer"));
             buf_ins.push(quote!(#b: &mut [#elem]));
-            bufs.push(quote! { let mut #b: ::std::vec::Vec<#elem> = ::std::vec![#zero; #xs.len()]; });
+            bufs.push(
+                quote! { let mut #b: ::std::vec::Vec<#elem> = ::std::vec![#zero; #xs.len()]; },
+            );
             buf_args.push(quote!(&mut #b));
             all.push(quote!(#b));
             continue;
@@ -124,7 +126,9 @@ pub fn vjp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> 
 pub fn no_jacobian(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let vis = &item.vis;
     let name = format_ident!("{}_jacobian", item.sig.ident);
-    let generics: Vec<syn::Ident> = (0..sig.params.len()).map(|k| format_ident!("A{}", k)).collect();
+    let generics: Vec<syn::Ident> = (0..sig.params.len())
+        .map(|k| format_ident!("A{}", k))
+        .collect();
     let first = &generics[0];
     let others = &generics[1..];
     quote! {

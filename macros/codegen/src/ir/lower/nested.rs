@@ -131,7 +131,12 @@ impl Lowerer<'_> {
                 return Val::Poison;
             }
         };
-        let arg_spans = SourceSpans(exprs.iter().map(|e| crate::parse::flat::span_of(e)).collect());
+        let arg_spans = SourceSpans(
+            exprs
+                .iter()
+                .map(|e| crate::parse::flat::span_of(e))
+                .collect(),
+        );
         let by_ref: Vec<bool> = exprs
             .iter()
             .map(|a| super::call::written_by_ref(a) || self.names_ref_param(a))
@@ -175,7 +180,9 @@ impl Lowerer<'_> {
             match a {
                 CallArg::Scalar(_) => entries.push(Val::Num(part[0])),
                 CallArg::Array(_) => entries.push(Val::Array(part)),
-                CallArg::Tuple(_) => entries.push(Val::Tuple(part.into_iter().map(Val::Num).collect())),
+                CallArg::Tuple(_) => {
+                    entries.push(Val::Tuple(part.into_iter().map(Val::Num).collect()))
+                }
                 _ => {}
             }
         }
@@ -207,8 +214,10 @@ impl Lowerer<'_> {
         {
             self.cx.error_spanned_by(
                 exprs[k],
-                format!("the {what} of a function taking a struct cannot be differentiated yet: \
-                 pass its fields as floats or arrays to a function over floats"),
+                format!(
+                    "the {what} of a function taking a struct cannot be differentiated yet: \
+                 pass its fields as floats or arrays to a function over floats"
+                ),
             );
             return None;
         }
