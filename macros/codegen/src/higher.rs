@@ -1,6 +1,8 @@
 //! The driver for the derived functions beside `name_grad`: `name_jvp` for
 //! every function, `name_vjp` and `name_jacobian` for one returning
-//! `[F; m]`, `name_hessian` and `name_hvp` under `#[differentiable(hessian)]`.
+//! `[F; m]` (`name_vjp_into` and no Jacobian over a differentiable slice),
+//! `name_hessian` and `name_hvp` under `#[differentiable(hessian)]`, and
+//! `name_vjp_jvp` for one returning `[F; m]` under `hessian` or `hvp`.
 //! Each is its own graph (lowered once, then `diff::higher`, `simplify`,
 //! `emit::higher`).
 

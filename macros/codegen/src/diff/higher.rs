@@ -3,6 +3,9 @@
 //!
 //! - VJP `uᵀJ` of a vector function: one reverse sweep seeded with the
 //!   cotangent `u` (the sweep of the scalar `Σ uᵢ·yᵢ`).
+//! - `vjp_jvp`: a forward sweep over the VJP's, seeded with the inputs'
+//!   tangent and the cotangent's: the tangent of `uᵀJ`, which callers
+//!   differentiating through the function twice use.
 //! - JVP `J·v`: one forward sweep seeded with the tangent `v`.
 //! - Jacobian: one forward sweep per input element (columns) or one reverse
 //!   sweep per output (rows), whichever takes fewer sweeps.
