@@ -366,3 +366,45 @@ fn vector_calls_in_run_time_loops_match_finite_differences() {
         .collect();
     assert_all_close(&hv, &along, 1e-6, "slice hvp");
 }
+
+/// `h_vjp` in a run-time loop: each iteration pulls a cotangent that
+/// depends on the carried state back through `rotate`.
+#[differentiable]
+fn vjp_in_a_loop(x: f64, a: f64, #[nograd] steps: usize) -> f64 {
+    let mut s = x;
+    for _ in 0..steps {
+        let (r, (gp, ga)) = rotate_vjp([s, a], a * s, [s, 1.0]);
+        s = gp[0] * 0.5 + ga * 0.1 + r[1] * 0.2;
+    }
+    s * s
+}
+
+/// `vjp_in_a_loop` written out with `rotate_vjp`'s closed form (see
+/// `vjp_inside_closed`).
+fn vjp_in_a_loop_closed(x: f64, a: f64, steps: usize) -> f64 {
+    let mut s = x;
+    for _ in 0..steps {
+        let t = a * s;
+        let (c, sn) = (t.cos(), t.sin());
+        let (u0, u1) = (s, 1.0);
+        let gp0 = c * u0 + sn * u1;
+        let ga = u0 * (-sn * s - c * a) + u1 * (c * s - sn * a);
+        let r1 = s * sn + a * c;
+        s = gp0 * 0.5 + ga * 0.1 + r1 * 0.2;
+    }
+    s * s
+}
+
+#[test]
+fn a_vjp_in_a_run_time_loop_matches_finite_differences() {
+    for steps in [0, 1, 3] {
+        let p = [0.4, -0.7];
+        let (v, g) = vjp_in_a_loop_grad(p[0], p[1], steps);
+        let want = vjp_in_a_loop_closed(p[0], p[1], steps);
+        assert_all_close(&[v], &[want], 1e-12, &format!("value, {steps} steps"));
+        let fd = super::common::numeric_grad(|q| vjp_in_a_loop_closed(q[0], q[1], steps), &p);
+        assert_all_close(&g.flat(), &fd, 1e-6, &format!("gradient, {steps} steps"));
+        let (_, d) = vjp_in_a_loop_jvp(p[0], p[1], steps, (1.0, -0.5));
+        assert_all_close(&[d], &[g.0 - 0.5 * g.1], 1e-12, "jvp");
+    }
+}
