@@ -408,3 +408,35 @@ fn a_vjp_in_a_run_time_loop_matches_finite_differences() {
         assert_all_close(&[d], &[g.0 - 0.5 * g.1], 1e-12, "jvp");
     }
 }
+
+/// `h_vjp` in an f32 body, against the same in f64.
+#[differentiable]
+fn vjp_f32(x: f32, y: f32) -> f32 {
+    let (v, (gp, gs)) = scale_f32_vjp([x, y], x * y, [y, 1.0]);
+    gp[0] * gs + v[1] * gp[1]
+}
+
+#[differentiable(hessian)]
+fn scale_f64(p: [f64; 2], s: f64) -> [f64; 2] {
+    [p[0] * s.exp(), p[1] * p[0] * s]
+}
+
+#[differentiable]
+fn vjp_f64(x: f64, y: f64) -> f64 {
+    let (v, (gp, gs)) = scale_f64_vjp([x, y], x * y, [y, 1.0]);
+    gp[0] * gs + v[1] * gp[1]
+}
+
+#[test]
+fn a_vjp_in_an_f32_body_matches_f64_and_finite_differences() {
+    for (x, y) in [(0.4f32, 0.9f32), (-0.7, 0.3)] {
+        let (v32, g32) = vjp_f32_grad(x, y);
+        let (v64, g64) = vjp_f64_grad(f64::from(x), f64::from(y));
+        assert_all_close(&[f64::from(v32)], &[v64], 1e-5, "value");
+        assert_all_close(&g32.flat(), &g64.flat(), 1e-4, "f32 vs f64");
+        let fd =
+            super::common::numeric_grad(|q| vjp_f64(q[0], q[1]), &[f64::from(x), f64::from(y)]);
+        assert_all_close(&g64.flat(), &fd, 1e-6, "f64 vs finite differences");
+        assert_eq!(vjp_f32(x, y), v32);
+    }
+}
