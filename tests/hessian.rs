@@ -579,3 +579,7 @@ fn jvp_calls_in_a_body_match_closed_forms_and_differences() {
 mod buffers;
 #[path = "hessian/slices.rs"]
 mod slices;
+#[path = "hessian/struct_args.rs"]
+mod struct_args;
+#[path = "hessian/vector_calls.rs"]
+mod vector_calls;

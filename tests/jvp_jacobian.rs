@@ -310,3 +310,6 @@ fn generated_parameter_names_avoid_the_users() {
     // column 0 of the Hessian: (0, cos v, 0)
     assert_all_close(&hv.flat(), &[0.0, v.cos(), 0.0], 1e-13, "hvp");
 }
+
+#[path = "jvp_jacobian/slices.rs"]
+mod slices;

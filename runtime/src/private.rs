@@ -258,6 +258,52 @@ pub trait MissingCalleeHessian {
 
 impl<T> MissingCalleeHessian for T {}
 
+/// Never implemented: the bound of `f_jacobian` for a function `f`
+/// returning an array with a differentiable parameter of run-time length,
+/// whose Jacobian would be a matrix of run-time size.
+#[diagnostic::on_unimplemented(
+    message = "no Jacobian over a parameter of run-time length: a Jacobian needs differentiable parameters of fixed size",
+    label = "this function takes a slice (`&[f64]`), so its Jacobian would have run-time size",
+    note = "call `name_vjp(params, cotangent)` for one row combination `uᵀJ` (`name_vjp_into` adds it into your buffer), or `name_jvp(params, tangent)` for `J·v`; or give the parameter a fixed size (`[f64; N]`)"
+)]
+pub trait JacobianOverSlice {}
+
+/// What a function with `hessian` (or `hvp`) needs of a helper `f`
+/// returning an array that it calls, and a differentiable body of a call
+/// of `f_vjp`: the tangent of `f`'s VJP,
+/// `f::vjp_jvp`, which `#[differentiable(hessian)]` on `f` writes as an
+/// inherent associated function (found first). Without it, the call's one
+/// error is this message.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` returns an array and its VJP is differentiated here, but `{Self}` has no second derivatives",
+    label = "the derivative of this call's VJP is the tangent of `{Self}`'s VJP, `{Self}_vjp_jvp`",
+    note = "write `#[differentiable(hessian)]` (or `hvp`) on `fn {Self}`, which adds `{Self}_vjp_jvp`; or, for a call in a function with `hessian` or `hvp`, remove that keyword"
+)]
+pub trait CalleeVjpJvp {
+    /// Never called: no type implements this trait.
+    fn never<O>() -> O;
+}
+
+/// The `vjp_jvp` of a helper returning an array without
+/// `#[differentiable(hessian)]`, called in a function with `hessian` (see
+/// [`CalleeVjpJvp`]); generated code brings it into scope.
+pub trait MissingCalleeVjpJvp {
+    /// Uncallable: `Self: CalleeVjpJvp` never holds.
+    fn vjp_jvp<A, C, T, D, O>(
+        _arguments: A,
+        _cotangent: C,
+        _tangents: T,
+        _cotangent_tangent: D,
+    ) -> O
+    where
+        Self: CalleeVjpJvp,
+    {
+        <Self as CalleeVjpJvp>::never()
+    }
+}
+
+impl<T> MissingCalleeVjpJvp for T {}
+
 /// A zero of a Hessian-vector product's direction type, for an argument of
 /// a call differentiated twice that depends on no differentiable input:
 /// the callee's parameter may be `#[nograd]` (direction `()`) or not (a

@@ -351,6 +351,15 @@ impl<'g> Formula<'g> {
                             .join(", "),
                     })
                     .collect();
+                use crate::ir::CallSweep;
+                // a vector helper's element `i`, or its JVP's: `rotate(…)[1]`
+                if let Some(i) = c.outs.iter().position(|&o| o == n) {
+                    let text = match c.sweep {
+                        CallSweep::Jvp(_) => format!("(J_{callee}·v)[{i}]"),
+                        _ => format!("{callee}({})[{i}]", args.join(", ")),
+                    };
+                    return (text, 10);
+                }
                 if c.value == n {
                     return (format!("{callee}({})", args.join(", ")), 10);
                 }
@@ -361,7 +370,13 @@ impl<'g> Formula<'g> {
                         } else {
                             format!("{k}")
                         };
-                        return (format!("∂{callee}/∂arg{which}"), 10);
+                        // a VJP's entry `uᵀ·∂h/∂x`, or its tangent
+                        let text = match c.sweep {
+                            CallSweep::Vjp(_) => format!("(uᵀ·∂{callee}/∂arg{which})"),
+                            CallSweep::VjpJvp(_) => format!("d(uᵀ·∂{callee}/∂arg{which})"),
+                            _ => format!("∂{callee}/∂arg{which}"),
+                        };
+                        return (text, 10);
                     }
                 }
                 ("…".to_string(), 10)

@@ -1,6 +1,8 @@
 //! The driver for the derived functions beside `name_grad`: `name_jvp` for
 //! every function, `name_vjp` and `name_jacobian` for one returning
-//! `[F; m]`, `name_hessian` and `name_hvp` under `#[differentiable(hessian)]`.
+//! `[F; m]` (`name_vjp_into` and no Jacobian over a differentiable slice),
+//! `name_hessian` and `name_hvp` under `#[differentiable(hessian)]`, and
+//! `name_vjp_jvp` for one returning `[F; m]` under `hessian` or `hvp`.
 //! Each is its own graph (lowered once, then `diff::higher`, `simplify`,
 //! `emit::higher`).
 
@@ -19,12 +21,15 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let hessian = f.args.hessian.as_ref();
     // the token asking for second derivatives: `hessian`, else `hvp`
     let second = hessian.or(f.args.hvp.as_ref());
-    if let (true, Some(h)) = (vector, second) {
+    // a function returning an array: `hessian` (or `hvp`) adds
+    // `name_vjp_jvp`, the second derivative its callers take through it
+    if let (true, Some(h)) = (vector && (sig.out_struct.is_some() || sig.assoc), second) {
         return Err(syn::Error::new(
             h.span(),
-            format!("`{h}` needs a scalar result: this function returns an array; differentiate one of its elements in a scalar function, or remove `{h}`"),
+            format!("`{h}` on a function returning several floats needs a free function returning an array or a tuple (`-> [f64; 2]`), not a struct or a method: return the floats as an array, or remove `{h}`"),
         ));
     }
+    let vector_second = vector && second.is_some();
     if let (true, Some((_, m))) = (vector, &f.args.mode) {
         return Err(syn::Error::new(
             m.span(),
@@ -55,16 +60,16 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // `name_hvp` take directions of its length; a Hessian or Jacobian
     // would be a matrix of run-time size
     let slice = sig.diff_params().find(|p| p.slice.is_some());
+    if let (Some(p), true, Some(h)) = (slice, vector, second) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`{h}` on a function returning an array needs differentiable parameters of fixed size, and `{}` has run-time length: give it a fixed size (`[f64; N]`), or remove `{h}` (`name_vjp` and `name_jvp` stay)", p.ident),
+        ));
+    }
     if let (Some(p), Some(h)) = (slice, hessian) {
         return Err(syn::Error::new(
             h.span(),
             format!("`hessian` needs differentiable parameters of fixed size, and `{}` has run-time length (its Hessian would be an n × n matrix of run-time size): write `#[differentiable(hvp)]` for `name_hvp` (Hessian-vector products, a small constant times the cost of the gradient), or give it a fixed size (`[f64; N]`)", p.ident),
-        ));
-    }
-    if let (Some(p), true) = (slice, vector) {
-        return Err(syn::Error::new(
-            p.ident.span(),
-            "a function returning an array has no VJP or Jacobian over a parameter of run-time length yet: give it a fixed size (`[f64; N]`), mark it `#[nograd]`, or differentiate each element of the result in a scalar function",
         ));
     }
     let key = second.map(ToString::to_string);
@@ -85,7 +90,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             return Err(too_big(m.saturating_mul(n), "Jacobian"));
         }
     }
-    if hessian.is_some() && n.saturating_mul(n) > MAX_ELEMENTS {
+    if hessian.is_some() && !vector && n.saturating_mul(n) > MAX_ELEMENTS {
         return Err(too_big(n.saturating_mul(n), "Hessian"));
     }
     // each Jacobian or Hessian column (or row) is a sweep over the body:
@@ -111,15 +116,20 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if vector {
         kinds.push(Kind::Vjp);
     }
-    // (a struct result's Jacobian would need an order of its fields)
-    if sig.out_len.is_some() {
+    // (a struct result's Jacobian would need an order of its fields; one
+    // over a slice would have run-time size: a stub says so)
+    if sig.out_len.is_some() && slice.is_none() {
         kinds.push(Kind::Jacobian);
     }
-    if hessian.is_some() {
-        kinds.push(Kind::Hessian);
-    }
-    if second.is_some() {
-        kinds.push(Kind::Hvp);
+    if vector_second {
+        kinds.push(Kind::VjpJvp);
+    } else {
+        if hessian.is_some() {
+            kinds.push(Kind::Hessian);
+        }
+        if second.is_some() {
+            kinds.push(Kind::Hvp);
+        }
     }
     let mut out = TokenStream::new();
     for kind in kinds {
@@ -137,6 +147,14 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             Kind::Jacobian => build::jacobian(&mut g, sweeps),
             Kind::Hessian => build::hessian(&mut g),
             Kind::Hvp => build::hvp(&mut g),
+            Kind::VjpJvp => {
+                build::vjp_jvp(&mut g);
+                for p in &mut g.params[sig.params.len()..] {
+                    if p.len == sig.out_len && p.name.contains("cotangent") {
+                        p.tuple = sig.out_tuple;
+                    }
+                }
+            }
         }
         if let Some((span, msg)) = g.unsupported.first() {
             // a slice function's `name_jvp` comes without being asked for:
@@ -163,13 +181,20 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         if kind == Kind::Hvp && slice.is_some() {
             out.extend(hvp_slices(&f.item, sig, &g, &doc));
+        } else if kind == Kind::Vjp && slice.is_some() {
+            out.extend(crate::emit::vjp_slices(&f.item, sig, &g, &doc));
         } else {
             out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
         }
     }
     // (a method's items stay in its `impl`, where the hidden type that
     // carries `hvp_pullback` cannot go: a method has no nested gradient)
-    if second.is_some() && slice.is_none() && !sig.assoc {
+    if let (Some(_), true) = (slice, sig.out_len.is_some()) {
+        out.extend(crate::emit::no_jacobian(&f.item, sig));
+    }
+    if vector_second && slice.is_none() {
+        out.extend(crate::emit::vector_hessian_items(&f.item, sig));
+    } else if second.is_some() && slice.is_none() && !sig.assoc {
         out.extend(crate::emit::hessian_items(&f.item, sig));
     }
     Ok(out)
@@ -268,6 +293,14 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
                  {n} forward sweeps over it (one per column), all sharing the primal values.{formulas}"
             )
         }
+        Kind::VjpJvp => format!(
+            " Forward over reverse through the VJP of [`{name}`]: returns `({call}, g, ġ)` with \
+             `g = cotangentᵀ·J` (as `{name}_vjp` returns it) and its tangent along `tangent` (for x = ({xs})) \
+             and `cotangent_tangent` (for the cotangent): `ġⱼ = Σᵢ cotangent_tangent[i]·∂{name}ᵢ/∂xⱼ + \
+             Σᵢ cotangent[i]·Σₖ ∂²{name}ᵢ/∂xⱼ∂xₖ·tangentₖ`.\n\n A differentiable caller with `hessian` or \
+             `hvp` takes its second derivative through `{name}` this way. One reverse sweep and one \
+             forward sweep over it, a small constant times the cost of the VJP; no Jacobian or Hessian is formed."
+        ),
         Kind::Hvp if has_slice => format!(
             " Value, gradient and Hessian-vector product of [`{name}`]: returns `({call}, gradient, H·v)` with \
              `(H·v)ᵢ = Σⱼ ∂²{name}/∂xᵢ∂xⱼ · vⱼ` over x = ({xs}); `v` has the parameters' shape (a slice `&[F]` \

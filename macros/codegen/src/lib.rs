@@ -190,6 +190,10 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 // type carrying the callers' VJP cannot go
                 let hidden = if sig.assoc {
                     emit::vector_method_items(item, sig)
+                } else if sig.diff_params().any(|p| p.slice.is_some()) {
+                    // (a differentiable slice cannot be passed on to
+                    // another function yet: no callers' items)
+                    proc_macro2::TokenStream::new()
                 } else {
                     emit::vector_items(item, sig)
                 };

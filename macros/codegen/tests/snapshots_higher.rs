@@ -140,6 +140,93 @@ fn hessian_through_a_call() {
     );
 }
 
+/// `hessian` on a helper returning an array: `name_vjp_jvp` (the tangent
+/// of its VJP) and the hidden `rotate::vjp_jvp` its callers use.
+#[test]
+fn vjp_jvp_of_a_vector_helper() {
+    check(
+        "vjp_jvp_rotate",
+        quote!(hessian),
+        quote! {
+            fn rotate(p: [f64; 2], a: f64) -> [f64; 2] {
+                [p[0] * a.cos() - p[1] * a.sin(), p[0] * a.sin() + p[1] * a.cos()]
+            }
+        },
+    );
+}
+
+/// A Hessian through a call of a helper returning an array: the reverse
+/// sweep's `rotate::vjp` call gets its tangent from `rotate::vjp_jvp`.
+#[test]
+fn hessian_through_a_vector_call() {
+    check(
+        "hessian_through_vector_call",
+        quote!(hessian),
+        quote! {
+            fn through_rotate(x: f64, y: f64) -> f64 {
+                let [u, v] = rotate([x, y], x);
+                u * v
+            }
+        },
+    );
+}
+
+/// `h_vjp` in a body: a call of `rotate` for the value and `rotate::vjp`
+/// for the gradient; the reverse sweep goes through `rotate::jvp` (the
+/// cotangent's adjoint) and `rotate::vjp_jvp` (the arguments').
+#[test]
+fn vjp_call_in_a_body() {
+    check(
+        "nested_vjp",
+        quote!(),
+        quote! {
+            fn vjp_inside(x: f64, y: f64, a: f64) -> f64 {
+                let (r, (gp, ga)) = rotate_vjp([x, y], a, [y, 1.0]);
+                gp[0] * gp[0] + gp[1] * ga + r[0] * x
+            }
+        },
+    );
+}
+
+/// A function returning an array over a slice: `name_vjp_into` adds
+/// `cotangentᵀ·J` into `d_xs` in the reverse loop, `name_vjp` allocates it
+/// and calls it; `name_jvp` reads `tangent[i]`; `name_jacobian` is the
+/// uncallable stub.
+#[test]
+fn vjp_over_a_slice() {
+    check(
+        "vjp_slice",
+        quote!(),
+        quote! {
+            pub fn moments(xs: &[f64], w: f64) -> [f64; 2] {
+                let mut s = 0.0;
+                let mut q = 0.0;
+                for i in 0..xs.len() {
+                    s += xs[i];
+                    q += w * xs[i] * xs[i];
+                }
+                [s, q.sin()]
+            }
+        },
+    );
+}
+
+/// A Hessian through a call with a struct literal argument: the
+/// direction of `energy::hvp_pullback` is the literal with each float
+/// replaced by its tangent; the entries are read by field.
+#[test]
+fn hessian_through_a_struct_literal() {
+    check(
+        "hessian_through_struct_literal",
+        quote!(hessian),
+        quote! {
+            fn through_energy(x: f64, y: f64) -> f64 {
+                energy(State { theta: x, omega: x * y }, y)
+            }
+        },
+    );
+}
+
 /// `hvp` over a slice: `name_hvp_into` reads `v[i]` where the body reads
 /// `x[i]` and adds into `d_x` and `hv_x`; `name_hvp` allocates both and
 /// calls it; `name_jvp` reads `tangent[i]`.

@@ -1,5 +1,6 @@
 use macrograd::differentiable;
 
+// `rotate` has no `hessian`: no `rotate_vjp_jvp` for the caller's Hessian
 #[differentiable]
 fn rotate(p: [f64; 2], a: f64) -> [f64; 2] {
     [p[0] * a.cos() - p[1] * a.sin(), p[0] * a.sin() + p[1] * a.cos()]

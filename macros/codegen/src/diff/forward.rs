@@ -185,6 +185,11 @@ impl Sweep {
                 Op::Buf(bop) => {
                     super::buffer::forward_buf(&mut b, n, &bop, &self.active, &mut self.tangents)
                 }
+                // a reverse sweep's VJP call: its entries' tangents
+                Op::Call(c) if matches!(c.sweep, crate::ir::CallSweep::Vjp(_)) => {
+                    let ts = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));
+                    self.tangents.extend(ts);
+                }
                 Op::Call(c) if c.is_vector() => {
                     let outs = super::vcall::forward(&mut b, &c, |x| self.summed(x));
                     for (o, t) in c.outs.iter().zip(outs.into_iter().flatten()) {

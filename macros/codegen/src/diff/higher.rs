@@ -3,6 +3,9 @@
 //!
 //! - VJP `uᵀJ` of a vector function: one reverse sweep seeded with the
 //!   cotangent `u` (the sweep of the scalar `Σ uᵢ·yᵢ`).
+//! - `vjp_jvp`: a forward sweep over the VJP's, seeded with the inputs'
+//!   tangent and the cotangent's: the tangent of `uᵀJ`, which callers
+//!   differentiating through the function twice use.
 //! - JVP `J·v`: one forward sweep seeded with the tangent `v`.
 //! - Jacobian: one forward sweep per input element (columns) or one reverse
 //!   sweep per output (rows), whichever takes fewer sweeps.
@@ -63,10 +66,16 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
                     format!("`{key}` of a function that calls another function's gradient would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
-            Op::Call(c) if !c.is_plain_scalar() => {
+            Op::Call(c) if matches!(c.sweep, crate::ir::CallSweep::Vjp(_)) => {
                 return Some((
                     n.span,
-                    format!("`{key}` goes through calls of free functions returning one float; this call (a method, an associated function, a struct argument or several results) is not supported yet: write the callee's body inline, or remove `{key}`"),
+                    format!("`{key}` of a function that calls another function's VJP would need third derivatives, which are not supported: remove `{key}`"),
+                ))
+            }
+            Op::Call(c) if !c.is_plain() => {
+                return Some((
+                    n.span,
+                    format!("`{key}` goes through calls of free functions taking floats, arrays, tuples or struct literals and returning floats, arrays or tuples; this call (a method, an associated function, a struct parameter passed on, or a struct result) is not supported yet: write the callee's body inline, or call a free function with the floats it needs, or remove `{key}`"),
                 ))
             }
             _ => {}
@@ -298,6 +307,53 @@ pub fn hessian(g: &mut Graph) {
         .flat_map(|r| (0..n).map(move |c| (r, c)))
         .map(|(r, c)| columns[c][r])
         .collect();
+}
+
+/// `name_vjp_jvp` of a function returning `[F; m]` (forward over the
+/// reverse sweep of [`vjp`]): adds `cotangent: [F; m]`, the direction
+/// `tangent` (the parameters' shape) and `cotangent_tangent: [F; m]`;
+/// [`Graph::grads`] is `uᵀJ` and [`Graph::extra`] its tangent
+/// `u̇ᵀJ + Σᵢ uᵢ·Hᵢ·ẋ`, flattened like the gradient.
+pub fn vjp_jvp(g: &mut Graph) {
+    super::nested::calls_as_nested(g);
+    vjp(g);
+    let c = g.params.len() - 1;
+    let mut seeds = direction_params(g, "tangent");
+    let m = g.params[c].len.unwrap_or(1);
+    let name = {
+        let (taken, diff) = param_names(g);
+        fresh_name(&taken, &diff, "cotangent_tangent")
+    };
+    let t = g.params.len();
+    g.params.push(Param {
+        name,
+        ..g.params[c].clone()
+    });
+    let span = g.params[c].span;
+    let mut reads = Vec::with_capacity(m);
+    for i in 0..m {
+        let read = g.add(
+            Op::Param {
+                param: t,
+                index: Some(i),
+            },
+            span,
+        );
+        reads.push(read);
+        seeds.insert((c, Some(i)), Some(read));
+    }
+    g.body.nodes.splice(0..0, reads);
+    let grads: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
+    let limit = g.nodes.len();
+    let ts = tangents(g, &seeds, limit, None);
+    let mut extra = Vec::with_capacity(grads.len());
+    for gr in grads {
+        extra.push(match ts.get(&gr) {
+            Some(&t) => t,
+            None => zero(g),
+        });
+    }
+    g.extra = extra;
 }
 
 /// `name_hvp`: adds the direction parameter(s) `v`; [`Graph::grads`] is

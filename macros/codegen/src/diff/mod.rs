@@ -233,6 +233,13 @@ fn mark_block(
                 for &o in &c.outs {
                     set_active(active, o, v);
                 }
+                // a reverse sweep's VJP call: its gradient entries depend
+                // on its arguments and cotangents
+                if matches!(c.sweep, crate::ir::CallSweep::Vjp(_)) {
+                    for &p in c.partials.iter().flatten().flatten() {
+                        set_active(active, p, v);
+                    }
+                }
                 false
             }
             Op::Nested(c) => {

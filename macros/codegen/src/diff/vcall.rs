@@ -8,13 +8,14 @@ use super::{is_active, set_active};
 use crate::ir::{Builder, Call, CallArg, CallSweep, NodeId, Op};
 
 /// A call node like `c` through `sweep`, with a fresh unread value and,
-/// for each argument element, a result when `wanted` says so.
+/// for each argument element (argument `k`, element `i`, node `x`), a
+/// result when `wanted(k, i, x)` says so, paired with `x`.
 fn derived_call(
     b: &mut Builder<'_>,
     c: &Call,
     sweep: CallSweep,
     outs: usize,
-    wanted: impl Fn(NodeId) -> bool,
+    wanted: impl Fn(usize, usize, NodeId) -> bool,
 ) -> (NodeId, Vec<(NodeId, NodeId)>, Vec<NodeId>) {
     let span = b.span;
     let id = b.push(Op::Const(0.0));
@@ -23,11 +24,13 @@ fn derived_call(
     let partials = c
         .args
         .iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(k, a)| {
             a.elements()
                 .iter()
-                .map(|&x| {
-                    wanted(x).then(|| {
+                .enumerate()
+                .map(|(i, &x)| {
+                    wanted(k, i, x).then(|| {
                         let r = b.graph.add(Op::Result(id), span);
                         pairs.push((x, r));
                         r
@@ -64,7 +67,10 @@ pub(super) fn reverse(
     adj: &mut Adjoints,
     active: &mut Vec<bool>,
 ) {
-    // a derivative call is not differentiated again
+    if let CallSweep::Vjp(cots) = &c.sweep {
+        return reverse_vjp(b, n, c, cots, adj, active);
+    }
+    // the other derivative calls are only made by sweeps, never swept again
     if !matches!(c.sweep, CallSweep::Value) {
         return;
     }
@@ -77,7 +83,9 @@ pub(super) fn reverse(
         .into_iter()
         .map(|d| d.unwrap_or_else(|| b.constant(0.0)))
         .collect();
-    let (id, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |x| is_active(active, x));
+    let (id, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |_, _, x| {
+        is_active(active, x)
+    });
     for (x, r) in pairs {
         set_active(active, r, true);
         accumulate(b, adj, x, r);
@@ -112,6 +120,62 @@ pub(super) fn reverse(
     }
 }
 
+/// Reverse sweep of a VJP call `(y, x̄) = h_vjp(x, u)` written in a body,
+/// `x̄ = Jᵀu`, given the adjoints `w` of its gradient entries: `ū += J·w`
+/// (the helper's JVP along `w`) and `x̄' += Σᵢ uᵢ·Hᵢ·w` (the tangent of
+/// its VJP along `w` with the cotangent held, `vjp_jvp(x, u, w, 0)`; each
+/// Hᵢ is symmetric). The value `y` is a separate call of the helper.
+fn reverse_vjp(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    c: &Call,
+    cots: &[NodeId],
+    adj: &mut Adjoints,
+    active: &mut Vec<bool>,
+) {
+    let ws: Vec<Option<NodeId>> = c
+        .partials
+        .iter()
+        .flatten()
+        .map(|p| p.and_then(|p| adj.get(&p).copied()))
+        .collect();
+    if ws.iter().all(Option::is_none) {
+        return;
+    }
+    b.span = b.graph.node(n).span;
+    let zero = b.constant(0.0);
+    // one direction entry per argument element, zero where no partial
+    let mut w = Vec::new();
+    let mut it = ws.into_iter();
+    for (a, ps) in c.args.iter().zip(&c.partials) {
+        for k in 0..a.elements().len() {
+            w.push(match ps.get(k).copied().flatten() {
+                Some(_) => it.next().flatten().unwrap_or(zero),
+                None => zero,
+            });
+        }
+    }
+    if cots.iter().any(|&u| is_active(active, u)) {
+        let (_, _, jw) = derived_call(b, c, CallSweep::Jvp(w.clone()), cots.len(), |_, _, _| false);
+        for (&u, t) in cots.iter().zip(jw) {
+            if is_active(active, u) {
+                set_active(active, t, true);
+                accumulate(b, adj, u, t);
+            }
+        }
+    }
+    let mut nodes = cots.to_vec();
+    nodes.extend(w);
+    nodes.extend(cots.iter().map(|_| zero));
+    let (_, pairs, _) = derived_call(b, c, CallSweep::VjpJvp(nodes), 0, |_, _, x| {
+        is_active(active, x)
+    });
+    for (x, r) in pairs {
+        set_active(active, r, true);
+        accumulate(b, adj, x, r);
+    }
+}
+
 /// Forward sweep of the vector call `c`: the tangents of its elements from
 /// the helper's JVP along the arguments' tangents (`tangent(x)`, `None`
 /// for a constant argument); `None` when no argument has a tangent.
@@ -132,6 +196,40 @@ pub(super) fn forward(
         .into_iter()
         .map(|t| t.unwrap_or_else(|| b.constant(0.0)))
         .collect();
-    let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), c.outs.len(), |_| false);
+    let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), c.outs.len(), |_, _, _| false);
     Some(outs)
+}
+
+/// Forward sweep of the VJP call `c` that a reverse sweep made (forward
+/// over reverse): the tangents of its gradient entries, from the helper's
+/// `vjp_jvp` along the arguments' tangents and the cotangents' tangents
+/// (`tangent(x)`, `None` for a constant), as (entry, tangent) pairs.
+/// Nothing when neither has a tangent.
+pub(super) fn forward_vjp(
+    b: &mut Builder<'_>,
+    c: &Call,
+    tangent: impl Fn(NodeId) -> Option<NodeId>,
+) -> Vec<(NodeId, NodeId)> {
+    let CallSweep::Vjp(cots) = &c.sweep else {
+        return Vec::new();
+    };
+    let elems: Vec<NodeId> = c.args.iter().flat_map(|a| a.elements().to_vec()).collect();
+    let ts: Vec<Option<NodeId>> = elems.iter().map(|&x| tangent(x)).collect();
+    let cts: Vec<Option<NodeId>> = cots.iter().map(|&u| tangent(u)).collect();
+    if ts.iter().chain(&cts).all(Option::is_none) {
+        return Vec::new();
+    }
+    let mut zero = None;
+    let mut nodes = cots.clone();
+    for t in ts.into_iter().chain(cts) {
+        nodes.push(t.unwrap_or_else(|| *zero.get_or_insert_with(|| b.constant(0.0))));
+    }
+    let wanted = |k: usize, i: usize, _| c.partials[k].get(i).copied().flatten().is_some();
+    let (_, pairs, _) = derived_call(b, c, CallSweep::VjpJvp(nodes), 0, wanted);
+    // `derived_call` pairs each new entry with its argument element; the
+    // entry it is the tangent of is the VJP's entry at the same place
+    let old: Vec<NodeId> = c.partials.iter().flatten().flatten().copied().collect();
+    old.into_iter()
+        .zip(pairs.into_iter().map(|(_, r)| r))
+        .collect()
 }

@@ -7,6 +7,8 @@
 //! fn f_jacobian(params) -> ([F; m], [[F; n]; m])              // -> [F; m] only
 //! fn f_hessian(params) -> (F, gradient, [[F; n]; n])          // `hessian` only
 //! fn f_hvp(params, v) -> (F, gradient, gradient)              // `hessian` only
+//! fn f_vjp_jvp(params, cotangent: [F; m], tangent, cotangent_tangent: [F; m])
+//!     -> ([F; m], gradient, gradient)          // -> [F; m] with `hessian` or `hvp`
 //! ```
 //!
 //! A direction (`tangent`, `v`) has the gradient's type: one entry per
@@ -38,6 +40,8 @@ pub enum Kind {
     Hessian,
     /// `name_hvp`
     Hvp,
+    /// `name_vjp_jvp` (a function returning `[F; m]` with `hessian`)
+    VjpJvp,
 }
 
 impl Kind {
@@ -49,6 +53,7 @@ impl Kind {
             Kind::Jacobian => "_jacobian",
             Kind::Hessian => "_hessian",
             Kind::Hvp => "_hvp",
+            Kind::VjpJvp => "_vjp_jvp",
         }
     }
 
@@ -77,7 +82,7 @@ pub fn graph_diff_len(g: &Graph) -> usize {
 }
 
 /// `F` or `[F; m]`.
-fn value_type(sig: &Signature) -> TokenStream {
+pub(super) fn value_type(sig: &Signature) -> TokenStream {
     let float = syn::Ident::new(sig.float.name(), Span::call_site());
     if let Some(ty) = &sig.out_struct {
         return quote!(#ty);
@@ -146,7 +151,7 @@ fn matrix(w: &mut Writer<'_>, nodes: &[NodeId], cols: usize) -> TokenStream {
 }
 
 /// The value: the function's scalar, or the array of its elements.
-fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
+pub(super) fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
     if g.out_struct.is_some() {
         return struct_value(w, &g.outs);
     }
@@ -238,7 +243,7 @@ fn directions(sig: &Signature, dir: &str) -> Vec<TokenStream> {
 
 /// `assert_eq!(xs.len(), other.len(), "…")`: `other` (a direction or a
 /// caller's buffer) has the length of slice parameter `xs`.
-fn length_check(xs: &syn::Ident, other: &syn::Ident, what: &str) -> TokenStream {
+pub(super) fn length_check(xs: &syn::Ident, other: &syn::Ident, what: &str) -> TokenStream {
     let msg = format!("`{xs}` and its {what} `{other}` differ in length");
     quote! { ::core::assert_eq!(#xs.len(), #other.len(), #msg); }
 }
@@ -374,6 +379,27 @@ pub fn hvp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> 
     }
 }
 
+/// The names of `name_vjp_jvp`'s parameters after the user's: the
+/// cotangent, the direction and the cotangent's tangent, chosen as
+/// `diff::higher::vjp_jvp` chooses them.
+pub fn vjp_jvp_names(sig: &Signature) -> (String, String, String) {
+    let mut taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
+    let c = fresh_name(&taken, &diff, "cotangent");
+    taken.push(c.clone());
+    let dir = fresh_name(&taken, &diff, "tangent");
+    if diff.len() == 1 {
+        taken.push(dir.clone());
+    } else {
+        taken.extend(
+            diff.iter()
+                .map(|d| format!("{dir}_{}", d.trim_start_matches("r#"))),
+        );
+    }
+    let ct = fresh_name(&taken, &diff, "cotangent_tangent");
+    (c, dir, ct)
+}
+
 /// The derived function `kind` of `item`, from its graph `g`.
 pub fn derived_fn(
     item: &syn::ItemFn,
@@ -396,6 +422,17 @@ pub fn derived_fn(
     }
     let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
     let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
+    if kind == Kind::VjpJvp {
+        let (c, dir, ct) = vjp_jvp_names(sig);
+        let dty = direction_type(sig);
+        let (c, ct) = (
+            syn::Ident::new(&c, Span::call_site()),
+            syn::Ident::new(&ct, Span::call_site()),
+        );
+        let d = syn::Ident::new(&dir, Span::call_site());
+        ins = quote!(#ins, #c: #vty, #d: #dty, #ct: #vty);
+        prelude.extend(directions(sig, &dir));
+    }
     if let Some(base) = kind.direction() {
         let dir = fresh_name(&taken, &diff, base);
         let dir = dir.as_str();
@@ -445,6 +482,12 @@ pub fn derived_fn(
                 quote!((#float, #gty, [[#float; #nn]; #nn])),
                 quote!((#v, #gr, #h)),
             )
+        }
+        Kind::VjpJvp => {
+            let v = value(&mut w, g, sig);
+            let gr = shaped(&mut w, &grads);
+            let t = shaped(&mut w, &g.extra);
+            (quote!((#vty, #gty, #gty)), quote!((#v, #gr, #t)))
         }
         Kind::Hvp => {
             let v = w.output(g.value);

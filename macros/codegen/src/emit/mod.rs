@@ -26,6 +26,7 @@ mod structs;
 mod uses;
 mod value_log;
 mod vcall;
+mod vjp_slices;
 
 pub use loops::memory_doc;
 pub use nested::hessian_items;
@@ -34,7 +35,8 @@ use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
-pub use vcall::{vector_items, vector_method_items};
+pub use vcall::{vector_hessian_items, vector_items, vector_method_items};
+pub use vjp_slices::{no_jacobian, vjp_slices};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};

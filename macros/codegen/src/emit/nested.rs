@@ -54,7 +54,12 @@ impl Writer<'_> {
             at += len;
             let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
             let ids: Vec<TokenStream> = ids.iter().map(|id| quote!(#id)).collect();
-            unpack.push(super::call::unpack_entry(&ids, a, &entry, &float, arg_span));
+            unpack.push(match a {
+                CallArg::Struct(s) => {
+                    super::call::unpack_struct_entry(s, &ids, &entry, &float, arg_span)
+                }
+                _ => super::call::unpack_entry(&ids, a, &entry, &float, arg_span),
+            });
         }
         match &c.kind {
             NestedKind::Grad => {
@@ -83,6 +88,7 @@ impl Writer<'_> {
                             CallArg::Opaque(_) | CallArg::Capture(_) => quote!(()),
                             CallArg::Tuple(_) => quote!((#(#es,)*)),
                             CallArg::Array(_) => quote!([#(#es),*]),
+                            CallArg::Struct(s) => self.struct_tangent(s, &es, span),
                             _ => quote!(#(#es)*),
                         }
                     })

@@ -77,21 +77,7 @@ impl Writer<'_> {
             }
             CallSweep::Jvp(ts) => {
                 let pat = pack(outs);
-                let mut at = 0;
-                let mut tangents = Vec::new();
-                for a in &c.args {
-                    let len = a.elements().len();
-                    let es: Vec<TokenStream> =
-                        ts[at..at + len].iter().map(|&t| self.expr(t).0).collect();
-                    at += len;
-                    tangents.push(match a {
-                        CallArg::Scalar(_) => es[0].clone(),
-                        CallArg::Array(_) => quote!([#(#es),*]),
-                        CallArg::Tuple(_) => quote!((#(#es,)*)),
-                        CallArg::Struct(s) => self.struct_tangent(s, &es, span),
-                        _ => quote!(()),
-                    });
-                }
+                let tangents = self.arg_tangents(c, ts, span);
                 let f = Ident::new(JVP_CALL, span);
                 let call = self.through(
                     c,
@@ -111,33 +97,7 @@ impl Writer<'_> {
                     }
                     None => pack(cot),
                 };
-                let float = Ident::new(g.float.name(), Span::call_site());
-                let mut parts = Vec::new();
-                let mut unpack = Vec::new();
-                for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
-                    let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
-                    if ps.iter().all(Option::is_none) && !accums {
-                        parts.push(quote!(_));
-                        continue;
-                    }
-                    // a struct argument's entry is named after the call's
-                    // value, as the `AddStruct` statements that follow read it
-                    let entry = if accums {
-                        let value = self.names.of(g, c.value);
-                        format_ident!("{}_partial{}", value, k)
-                    } else {
-                        self.names.fresh("gradient_entry")
-                    };
-                    parts.push(quote!(#entry));
-                    let ids = self.ids_or_blank(ps);
-                    let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                    unpack.push(match a {
-                        CallArg::Struct(s) => {
-                            super::call::unpack_struct_entry(s, &ids, &entry, &float, at)
-                        }
-                        _ => super::call::unpack_entry(&ids, a, &entry, &float, at),
-                    });
-                }
+                let (parts, unpack) = self.gradient_entries(c, span);
                 let f = Ident::new(VJP_CALL, span);
                 let call = self.through(
                     c,
@@ -149,7 +109,79 @@ impl Writer<'_> {
                     #(#unpack)*
                 }
             }
+            CallSweep::VjpJvp(nodes) => {
+                let m =
+                    (nodes.len() - c.args.iter().map(|a| a.elements().len()).sum::<usize>()) / 2;
+                let exprs: Vec<TokenStream> = nodes.iter().map(|&d| self.expr(d).0).collect();
+                let cot = pack(exprs[..m].to_vec());
+                let cot_tangent = pack(exprs[nodes.len() - m..].to_vec());
+                let tangents = self.arg_tangents(c, &nodes[m..nodes.len() - m], span);
+                let (parts, unpack) = self.gradient_entries(c, span);
+                // `f::vjp_jvp` is `f`'s own under `hessian`, else the
+                // fallback's, whose error says to add `hessian`
+                quote_spanned! {span=>
+                    let (#(#parts,)*) = {
+                        #[allow(unused_imports)]
+                        use ::macrograd::__private::MissingCalleeVjpJvp as _;
+                        #colon #(#path::)* vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent)
+                    };
+                    #(#unpack)*
+                }
+            }
         }
+    }
+
+    /// The tangent of each argument of `c`, shaped like it, from the
+    /// argument elements' tangents `ts`.
+    fn arg_tangents(&mut self, c: &Call, ts: &[NodeId], span: Span) -> Vec<TokenStream> {
+        let mut at = 0;
+        let mut tangents = Vec::new();
+        for a in &c.args {
+            let len = a.elements().len();
+            let es: Vec<TokenStream> = ts[at..at + len].iter().map(|&t| self.expr(t).0).collect();
+            at += len;
+            tangents.push(match a {
+                CallArg::Scalar(_) => es[0].clone(),
+                CallArg::Array(_) => quote!([#(#es),*]),
+                CallArg::Tuple(_) => quote!((#(#es,)*)),
+                CallArg::Struct(s) => self.struct_tangent(s, &es, span),
+                _ => quote!(()),
+            });
+        }
+        tangents
+    }
+
+    /// The pattern of each gradient entry a VJP call (or its tangent)
+    /// returns (`_` for one nothing reads) and the statements reading the
+    /// wanted elements ([`Call::partials`]) out of them.
+    fn gradient_entries(&mut self, c: &Call, span: Span) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let g = self.g;
+        let float = Ident::new(g.float.name(), Span::call_site());
+        let mut parts = Vec::new();
+        let mut unpack = Vec::new();
+        for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
+            let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
+            if ps.iter().all(Option::is_none) && !accums {
+                parts.push(quote!(_));
+                continue;
+            }
+            // a struct argument's entry is named after the call's
+            // value, as the `AddStruct` statements that follow read it
+            let entry = if accums {
+                let value = self.names.of(g, c.value);
+                format_ident!("{}_partial{}", value, k)
+            } else {
+                self.names.fresh("gradient_entry")
+            };
+            parts.push(quote!(#entry));
+            let ids = self.ids_or_blank(ps);
+            let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
+            unpack.push(match a {
+                CallArg::Struct(s) => super::call::unpack_struct_entry(s, &ids, &entry, &float, at),
+                _ => super::call::unpack_entry(&ids, a, &entry, &float, at),
+            });
+        }
+        (parts, unpack)
     }
 }
 
@@ -307,6 +339,98 @@ pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
         #vis fn #pb<#first: ::macrograd::__private::MethodVectorResult<#m>, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {
             unreachable!("`MethodVectorResult` has no implementation")
+        }
+    }
+}
+
+/// The items `#[differentiable(hessian)] fn f(…) -> [F; m]` (or `hvp`)
+/// adds beside [`vector_items`] for callers with `hessian` that
+/// differentiate through `f` twice:
+///
+/// ```text
+/// impl f { fn vjp_jvp((params,), cotangent, (tangent, …,), cotangent_tangent) -> (entry tangent, …,) }
+/// ```
+///
+/// the tangent of each of `f::vjp`'s gradient entries (`()` for
+/// `#[nograd]` parameters, whose tangent may be anything), from
+/// `f_vjp_jvp`.
+pub fn vector_hessian_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let name = &item.sig.ident;
+    let vjp_jvp = format_ident!("{}_vjp_jvp", name);
+    let float = Ident::new(sig.float.name(), Span::call_site());
+    let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+    let vty = if sig.out_tuple {
+        let fs = (0..sig.out_len.unwrap_or(1)).map(|_| quote!(#float));
+        quote!((#(#fs,)*))
+    } else {
+        quote!([#float; #m])
+    };
+    // no parameter of the user's is shadowed by these names
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let mut prefix = "second".to_string();
+    while taken.iter().any(|t| t.starts_with(&prefix)) {
+        prefix.push('_');
+    }
+    let [arguments, cot, tangents, cot_tangent, product] = [
+        "arguments",
+        "cotangent",
+        "tangents",
+        "cotangent_tangent",
+        "product",
+    ]
+    .map(|s| format_ident!("{}_{}", prefix, s));
+    let args: Vec<&Ident> = sig.params.iter().map(|p| &p.ident).collect();
+    let tys = sig.params.iter().map(|p| &p.ty);
+    let n_diff = sig.diff_params().count();
+    let (mut generics, mut tan_tys, mut tan_pats) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut diff_tans, mut outs, mut out_tys) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, p) in sig.params.iter().enumerate() {
+        if p.nograd {
+            let ty = format_ident!("T{}", k);
+            tan_tys.push(quote!(#ty));
+            generics.push(ty);
+            tan_pats.push(quote!(_));
+            outs.push(quote!(()));
+            out_tys.push(quote!(()));
+            continue;
+        }
+        let ty = entry_type(p, sig.float);
+        tan_tys.push(ty.clone());
+        out_tys.push(ty);
+        let t = format_ident!("{}_{}", prefix, k);
+        tan_pats.push(quote!(#t));
+        let j = syn::Index::from(diff_tans.len());
+        outs.push(if n_diff == 1 {
+            quote!(#product)
+        } else {
+            quote!(#product.#j)
+        });
+        diff_tans.push(t);
+    }
+    let tangent = if diff_tans.len() == 1 {
+        quote!(#(#diff_tans)*)
+    } else {
+        quote!((#(#diff_tans),*))
+    };
+    let doc = format!(
+        " Forward over reverse through the VJP of [`{name}`] for callers with `hessian`: the tangent of each gradient entry of `{name}::vjp` (`()` for `#[nograd]` parameters). Generated by macrograd."
+    );
+    quote_spanned! {name.span()=>
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        impl #name {
+            #[doc = #doc]
+            #[inline]
+            pub fn vjp_jvp<#(#generics),*>(
+                #arguments: (#(#tys,)*),
+                #cot: #vty,
+                #tangents: (#(#tan_tys,)*),
+                #cot_tangent: #vty,
+            ) -> (#(#out_tys,)*) {
+                let (#(#args,)*) = #arguments;
+                let (#(#tan_pats,)*) = #tangents;
+                let (_, _, #product) = #vjp_jvp(#(#args,)* #cot, #tangent, #cot_tangent);
+                (#(#outs,)*)
+            }
         }
     }
 }

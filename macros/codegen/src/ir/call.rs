@@ -32,6 +32,13 @@ pub enum CallSweep {
     /// The JVP of a vector helper, with one tangent node per argument
     /// element (in [`CallArg::elements`] order, all arguments flattened).
     Jvp(Vec<NodeId>),
+    /// The tangent of a [`CallSweep::Vjp`] call (a forward sweep over a
+    /// reverse one, for Hessians): the helper's `vjp_jvp` at the arguments
+    /// along their tangents, with the cotangent and the cotangent's
+    /// tangent. The nodes are the m cotangents, one tangent per argument
+    /// element, then the m cotangents' tangents; [`Call::partials`] are
+    /// the tangents of the VJP's gradient entries.
+    VjpJvp(Vec<NodeId>),
 }
 
 impl CallSweep {
@@ -39,13 +46,13 @@ impl CallSweep {
     pub fn inputs(&self) -> &[NodeId] {
         match self {
             CallSweep::Value => &[],
-            CallSweep::Vjp(v) | CallSweep::Jvp(v) => v,
+            CallSweep::Vjp(v) | CallSweep::Jvp(v) | CallSweep::VjpJvp(v) => v,
         }
     }
 
     /// Rewrites the nodes it reads.
     pub fn map_refs(&mut self, f: &mut impl FnMut(NodeId) -> NodeId) {
-        if let CallSweep::Vjp(v) | CallSweep::Jvp(v) = self {
+        if let CallSweep::Vjp(v) | CallSweep::Jvp(v) | CallSweep::VjpJvp(v) = self {
             v.iter_mut().for_each(|n| *n = f(*n));
         }
     }
@@ -74,10 +81,23 @@ impl Call {
     /// and tuples as arguments: the calls a function with `hessian` can
     /// differentiate twice (through the callee's HVP).
     pub fn is_plain_scalar(&self) -> bool {
-        !self.is_vector()
-            && !self.method
+        !self.is_vector() && self.is_plain()
+    }
+
+    /// A call of a free function with floats, arrays, tuples and struct
+    /// literals built from floats as arguments, and one float, an array or
+    /// a tuple of floats as result: the calls a function with `hessian`
+    /// can differentiate twice (a scalar helper through its HVP, a vector
+    /// one through its `vjp_jvp`). A struct parameter passed on (whole,
+    /// `helper(s)`, or as part of a literal) is not one of them.
+    pub fn is_plain(&self) -> bool {
+        !self.method
             && !self.is_assoc()
-            && !self.args.iter().any(|a| matches!(a, CallArg::Struct(_)))
+            && self.struct_out.is_none()
+            && !self
+                .args
+                .iter()
+                .any(|a| matches!(a, CallArg::Struct(s) if !s.floats_only()))
     }
 
     /// Whether the helper returns several floats.

@@ -313,13 +313,16 @@ impl Lowerer<'_> {
             if let (Some("_jvp"), true) = (derived, bare) {
                 return self.nested_jvp(c, func, &name[..name.len() - 4], span);
             }
+            if let (Some("_vjp"), true) = (derived, bare) {
+                return self.nested_vjp(c, func, &name[..name.len() - 4], span);
+            }
             if let (Some(suffix), true) = (derived, bare) {
                 let base = &name[..name.len() - suffix.len()];
                 self.cx.error_spanned_by(
                     func,
                     format!(
-                        "`{name}` is a derivative function that cannot be differentiated yet: only `{base}_grad` and `{base}_jvp` can be called in a differentiable body (nested differentiation); \
-                         compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter, or call `{base}`, `{base}_grad` or `{base}_jvp` here"
+                        "`{name}` is a derivative function that cannot be differentiated yet: only `{base}_grad`, `{base}_jvp` and `{base}_vjp` can be called in a differentiable body (nested differentiation); \
+                         compute `{name}` outside this differentiable function and pass its result in as a `#[nograd]` parameter, or call `{base}`, `{base}_grad`, `{base}_jvp` or `{base}_vjp` here"
                     ),
                 );
                 return Val::Poison;
@@ -470,7 +473,7 @@ impl Lowerer<'_> {
 
     /// Adds a call node with its value and partials; returns the node.
     #[allow(clippy::too_many_arguments)]
-    fn push_call(
+    pub(super) fn push_call(
         &mut self,
         path: Vec<String>,
         leading: bool,

@@ -20,7 +20,7 @@
 use proc_macro2::Span;
 
 use super::{Lowerer, Val};
-use crate::ir::{CallArg, Nested, NestedKind, NodeId, Op, SourceSpans};
+use crate::ir::{CallArg, CallSweep, Nested, NestedKind, NodeId, Op, SourceSpans};
 use crate::rules::Prim;
 
 impl Lowerer<'_> {
@@ -84,23 +84,123 @@ impl Lowerer<'_> {
         Val::Tuple(vec![value, dot])
     }
 
-    /// `base_grad(args)`: the tuple `(value, gradient)` of the
-    /// differentiable function `base` (the call's path with its last
-    /// segment `base`).
-    pub(super) fn nested_call(
+    /// `base_vjp(args, cotangent)`: `(value, cotangentᵀ·J)` of a function
+    /// `base` returning `[F; m]` (or an m-tuple), lowered as a call of
+    /// `base` (the value) and a VJP call ([`CallSweep::Vjp`]) whose
+    /// entries are the gradient, shaped as for `base_grad`; their
+    /// derivatives are `base`'s JVP and `vjp_jvp` (see `diff::vcall`).
+    pub(super) fn nested_vjp(
         &mut self,
         c: &syn::ExprCall,
         func: &syn::ExprPath,
         base: &str,
         span: Span,
     ) -> Val {
-        let exprs: Vec<&syn::Expr> = c.args.iter().collect();
-        let Some(mut args) = self.call_args(&exprs) else {
+        let Some(cot_expr) = c.args.last() else {
+            self.cx.error_spanned_by(
+                func,
+                format!("`{base}_vjp` takes `{base}`'s arguments, then the cotangent: `{base}_vjp(x, y, [1.0, 0.0])`"),
+            );
             return Val::Poison;
         };
-        // a `#[nograd]` parameter passed on whole, by its name, is taken
-        // as `#[nograd]` by the callee
-        for (a, e) in args.iter_mut().zip(&c.args) {
+        let exprs: Vec<&syn::Expr> = c.args.iter().take(c.args.len() - 1).collect();
+        let Some(args) = self.nested_args(&exprs, "VJP") else {
+            return Val::Poison;
+        };
+        let (cots, tuple) = match self.expr_keep(cot_expr) {
+            Val::Poison => return Val::Poison,
+            Val::Array(v) if !v.is_empty() => (v, false),
+            Val::Tuple(parts) if parts.iter().all(|p| matches!(p, Val::Num(_))) => {
+                let nodes = parts
+                    .iter()
+                    .filter_map(|p| match p {
+                        Val::Num(n) => Some(*n),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>();
+                (nodes, true)
+            }
+            _ => {
+                self.cx.error_spanned_by(
+                    cot_expr,
+                    format!(
+                        "the cotangent of `{base}_vjp` has the shape of `{base}`'s result: an array (`[1.0, 0.0]`) \
+                         for a function returning `[f64; 2]`, a tuple of floats for one returning a tuple"
+                    ),
+                );
+                return Val::Poison;
+            }
+        };
+        let arg_spans = SourceSpans(
+            exprs
+                .iter()
+                .map(|e| crate::parse::flat::span_of(e))
+                .collect(),
+        );
+        let by_ref: Vec<bool> = exprs
+            .iter()
+            .map(|a| super::call::written_by_ref(a) || self.names_ref_param(a))
+            .collect();
+        let mut path: Vec<String> = func
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if let Some(last) = path.last_mut() {
+            *last = base.to_string();
+        }
+        let leading = func.path.leading_colon.is_some();
+        // the value: a call of `base` itself
+        let value_call = self.push_call(
+            path.clone(),
+            leading,
+            args.clone(),
+            arg_spans.clone(),
+            by_ref.clone(),
+            false,
+            span,
+        );
+        let shape = super::vcall::Shape {
+            len: cots.len(),
+            tuple,
+            fields: None,
+        };
+        let value = self.vector_result(value_call, shape, span);
+        // the gradient: the VJP call's entries
+        let id = self.push_call(path, leading, args, arg_spans, by_ref, false, span);
+        let Op::Call(call) = &mut self.g.nodes[id.index()].op else {
+            unreachable!("push_call returns a call node")
+        };
+        call.sweep = CallSweep::Vjp(cots);
+        call.tuple = tuple;
+        let mut entries = Vec::new();
+        for (a, ps) in call.args.iter().zip(&call.partials) {
+            let part: Vec<NodeId> = ps.iter().flatten().copied().collect();
+            match a {
+                CallArg::Scalar(_) => entries.push(Val::Num(part[0])),
+                CallArg::Array(_) => entries.push(Val::Array(part)),
+                CallArg::Tuple(_) => {
+                    entries.push(Val::Tuple(part.into_iter().map(Val::Num).collect()))
+                }
+                _ => {}
+            }
+        }
+        let gradient = if entries.len() == 1 {
+            entries.remove(0)
+        } else {
+            Val::Tuple(entries)
+        };
+        Val::Tuple(vec![value, gradient])
+    }
+
+    /// The arguments of a nested `base_grad` or `base_vjp` call (`what`):
+    /// a `#[nograd]` parameter passed whole, by its name, is taken as
+    /// `#[nograd]` by the callee; a struct is an error. `None` after an
+    /// error.
+    fn nested_args(&mut self, exprs: &[&syn::Expr], what: &str) -> Option<Vec<CallArg>> {
+        let mut args = self.call_args(exprs)?;
+        for (a, e) in args.iter_mut().zip(exprs) {
             if let Some(k) = self.whole_nograd_param(a) {
                 if super::plain_ident(e).as_deref() == Some(self.g.params[k].name.as_str()) {
                     *a = CallArg::Opaque(k);
@@ -113,12 +213,31 @@ impl Lowerer<'_> {
             .find(|(_, a)| matches!(a, CallArg::Struct(_)))
         {
             self.cx.error_spanned_by(
-                &c.args[k],
-                "the gradient of a function taking a struct cannot be differentiated yet: \
-                 pass its fields as floats or arrays to a function over floats",
+                exprs[k],
+                format!(
+                    "the {what} of a function taking a struct cannot be differentiated yet: \
+                 pass its fields as floats or arrays to a function over floats"
+                ),
             );
-            return Val::Poison;
+            return None;
         }
+        Some(args)
+    }
+
+    /// `base_grad(args)`: the tuple `(value, gradient)` of the
+    /// differentiable function `base` (the call's path with its last
+    /// segment `base`).
+    pub(super) fn nested_call(
+        &mut self,
+        c: &syn::ExprCall,
+        func: &syn::ExprPath,
+        base: &str,
+        span: Span,
+    ) -> Val {
+        let exprs: Vec<&syn::Expr> = c.args.iter().collect();
+        let Some(args) = self.nested_args(&exprs, "gradient") else {
+            return Val::Poison;
+        };
         let arg_spans = SourceSpans(c.args.iter().map(crate::parse::flat::span_of).collect());
         let by_ref = c
             .args

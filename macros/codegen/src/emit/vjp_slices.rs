@@ -1,0 +1,143 @@
+//! `name_vjp` and `name_vjp_into` of a function returning `[F; m]` (or a
+//! tuple) with a differentiable parameter of run-time length, from the VJP
+//! graph (see `diff::higher::vjp`):
+//!
+//! ```text
+//! fn f_vjp_into(params, cotangent, d_xs: &mut [F]) -> [F; m]   // or ([F; m], rest)
+//! fn f_vjp(params, cotangent) -> ([F; m], gradient)           // allocates, calls it
+//! ```
+//!
+//! `f_vjp_into` adds `cotangentᵀ·J` of each slice into the caller's
+//! buffer (never zeroed), like `f_grad_into`, and returns the value with
+//! the gradient of the parameters of fixed size, if any. A Jacobian over
+//! a slice would have run-time size: [`no_jacobian`] stands in for it.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::body::Writer;
+use super::higher::{length_check, value, value_type};
+use super::{grad_type, inputs, names};
+use crate::diff::higher::fresh_name;
+use crate::ir::{Graph, NodeId};
+use crate::types::Signature;
+
+/// `name_vjp` and `name_vjp_into` of `item` from its VJP graph `g`.
+pub fn vjp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> TokenStream {
+    let vis = &item.vis;
+    let name = format_ident!("{}_vjp", item.sig.ident);
+    let into_name = format_ident!("{}_vjp_into", item.sig.ident);
+    let gty = grad_type(sig);
+    let vty = value_type(sig);
+    let ins = inputs(sig);
+    let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
+    let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
+    let c = syn::Ident::new(&fresh_name(&taken, &diff, "cotangent"), Span::call_site());
+    let mut prelude = Vec::new();
+    for p in g.params.iter().filter(|p| p.by_ref) {
+        let x = names::ident(&p.name, p.span);
+        prelude.push(quote! { let #x = *#x; });
+    }
+    let (mut buf_ins, mut bufs, mut buf_args, mut all) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut rest_tys, mut rest, mut rest_names) = (Vec::new(), Vec::new(), Vec::new());
+    let mut w = Writer::new(g);
+    let grads: Vec<NodeId> = g.grads.iter().flatten().copied().collect();
+    let mut at = 0;
+    for (k, p) in sig.diff_params().enumerate() {
+        if let Some(s) = p.slice {
+            let xs = &p.ident;
+            let elem: TokenStream = s.element(sig.float).parse().expect("a type parses");
+            let zero = match s.row {
+                None => quote!(0.0),
+                Some(n) => {
+                    let n = Literal::usize_unsuffixed(n);
+                    quote!([0.0; #n])
+                }
+            };
+            let b = names::ident(&names::grad_buffer_name(&xs.to_string()), xs.span());
+            prelude.push(length_check(xs, &b, "output buffer"));
+            buf_ins.push(quote!(#b: &mut [#elem]));
+            bufs.push(
+                quote! { let mut #b: ::std::vec::Vec<#elem> = ::std::vec![#zero; #xs.len()]; },
+            );
+            buf_args.push(quote!(&mut #b));
+            all.push(quote!(#b));
+            continue;
+        }
+        let len = p.len.unwrap_or(1);
+        let elems: Vec<TokenStream> = grads[at..at + len].iter().map(|&n| w.output(n)).collect();
+        at += len;
+        rest.push(match p.len {
+            None => elems[0].clone(),
+            Some(_) if p.tuple => quote!((#(#elems,)*)),
+            Some(_) => quote!([#(#elems),*]),
+        });
+        let ty = p.value_ty();
+        rest_tys.push(quote!(#ty));
+        let gk = format_ident!("gradient_{}", k);
+        all.push(quote!(#gk));
+        rest_names.push(gk);
+    }
+    let tuple = |v: &[TokenStream]| match v.len() {
+        1 => v[0].clone(),
+        _ => quote!((#(#v),*)),
+    };
+    let v = value(&mut w, g, sig);
+    let (into_ty, into_ret, pat) = if rest.is_empty() {
+        (vty.clone(), v, quote!(value))
+    } else {
+        let names: Vec<TokenStream> = rest_names.iter().map(|n| quote!(#n)).collect();
+        let (t, r, n) = (tuple(&rest_tys), tuple(&rest), tuple(&names));
+        (quote!((#vty, #t)), quote!((#v, #r)), quote!((value, #n)))
+    };
+    let body = w.body(into_ret);
+    let args = sig.params.iter().map(|p| &p.ident);
+    let all = tuple(&all);
+    let into_doc = format!(
+        " Allocation-free form of [`{name}`]: adds `cotangentᵀ·J` of each differentiable slice `xs` into the \
+         caller's buffer `d_xs` (of the slice's length; it is not zeroed, so repeated calls accumulate, as \
+         `{}_grad_into` does for a scalar function) and returns the value with the VJP of the other \
+         differentiable parameters.\n\n # Panics\n\n If a buffer's length differs from its slice's.",
+        item.sig.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
+        #vis fn #name(#ins, #c: #vty) -> (#vty, #gty) {
+            #(#bufs)*
+            let #pat = #into_name(#(#args,)* #c, #(#buf_args),*);
+            (value, #all)
+        }
+
+        #[doc = #into_doc]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut, unused_assignments, dead_code)]
+        #vis fn #into_name(#ins, #c: #vty, #(#buf_ins),*) -> #into_ty {
+            #(#prelude)*
+            #body
+        }
+    }
+}
+
+/// `name_jacobian` of a function with a differentiable slice: not
+/// callable. Its first parameter's bound has no implementation, and the
+/// bound's message says that a Jacobian needs fixed sizes and what to
+/// call instead.
+pub fn no_jacobian(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = format_ident!("{}_jacobian", item.sig.ident);
+    let generics: Vec<syn::Ident> = (0..sig.params.len())
+        .map(|k| format_ident!("A{}", k))
+        .collect();
+    let first = &generics[0];
+    let others = &generics[1..];
+    quote! {
+        /// Not callable: a Jacobian over a parameter of run-time length
+        /// would be a matrix of run-time size; its bound says what to call.
+        #[doc(hidden)]
+        #[allow(dead_code, clippy::too_many_arguments)]
+        #vis fn #name<#first: ::macrograd::__private::JacobianOverSlice, #(#others,)* O>(#(_: #generics),*) -> O {
+            unreachable!("`JacobianOverSlice` has no implementation")
+        }
+    }
+}
