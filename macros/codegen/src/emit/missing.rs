@@ -176,9 +176,11 @@ fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
     let pullback = method(PULLBACK, arity);
     let vjp = method(VJP_CALL, arity + 1);
     let jvp = method(JVP_CALL, 2 * arity);
-    // (inherent, so that it is found before the runtime's
-    // `MissingCalleeHessian::hvp_pullback`, whose error would be a second one)
+    // (inherent, so that they are found before the runtime's
+    // `MissingCalleeHessian::hvp_pullback` and `MissingCalleeVjpJvp::vjp_jvp`,
+    // whose errors would be a second one)
     let hvp = method(HVP_PULLBACK, 2);
+    let vjp_jvp = method("vjp_jvp", 4);
     let check = Ident::new(HAS_DERIVATIVE, span);
     quote_spanned! {span=>
         pub mod #module {
@@ -202,6 +204,7 @@ fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
                 #vjp
                 #jvp
                 #hvp
+                #vjp_jvp
             }
         }
     }

@@ -119,11 +119,14 @@ impl Writer<'_> {
                 let (parts, unpack) = self.gradient_entries(c, span);
                 // `f::vjp_jvp` is `f`'s own under `hessian`, else the
                 // fallback's, whose error says to add `hessian`
+                let call = self.through(c, span, |callee| {
+                    quote_spanned!(span=> #callee::vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent))
+                });
                 quote_spanned! {span=>
                     let (#(#parts,)*) = {
                         #[allow(unused_imports)]
                         use ::macrograd::__private::MissingCalleeVjpJvp as _;
-                        #colon #(#path::)* vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent)
+                        #call
                     };
                     #(#unpack)*
                 }
