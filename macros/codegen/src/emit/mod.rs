@@ -22,6 +22,7 @@ pub mod higher;
 mod loops;
 mod nested;
 mod structs;
+mod tape;
 mod uses;
 mod value_log;
 mod vcall;

@@ -48,7 +48,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
     ::core::assert_eq!(
         x.len(), d_x.len(), "`x` and its gradient buffer `d_x` differ in length"
     );
-    let mut before_tape = ::std::vec::Vec::new();
+    let mut before_tape = ::core::array::from_fn::<_, 4, _>(|_| ::std::vec::Vec::new());
     let h = 2.0 / (s as f64);
     let mut d_y = ::std::vec![0.0_f64; x.len()];
     let mut y = ::std::vec![0.0_f64; x.len()];
@@ -93,14 +93,21 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let mut k1_before_1 = 0.0_f64;
         let mut k2_before_1 = 0.0_f64;
         let mut k3_before_1 = 0.0_f64;
-        before_tape.clear();
-        before_tape.resize((0..x.len()).len(), [0.0_f64; 4]);
+        {
+            let trips = (0..x.len()).len();
+            for plane in before_tape.iter_mut() {
+                plane.resize(trips, 0.0_f64);
+            }
+        }
         let mut filled = 0;
         for i_3 in 0..x.len() {
             let t5 = x[i_3];
             let t6 = 0.5 * h;
             let before_3 = y[i_3];
-            before_tape[filled] = [before_2, k1_before_1, k2_before_1, k3_before_1];
+            before_tape[0][filled] = before_2;
+            before_tape[1][filled] = k1_before_1;
+            before_tape[2][filled] = k2_before_1;
+            before_tape[3][filled] = k3_before_1;
             filled += 1;
             (before_2, k1_before_1, k2_before_1, k3_before_1) = (
                 before_3,
@@ -113,13 +120,13 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let mut d_k1_before = 0.0_f64;
         let mut d_k2_before = 0.0_f64;
         let mut d_k3_before = 0.0_f64;
-        let mut at = before_tape.len();
+        let mut at = before_tape[0].len();
         for i_4 in (0..x.len()).rev() {
             at -= 1;
-            let before_4 = before_tape[at][0];
-            let k1_before_2 = before_tape[at][1];
-            let k2_before_2 = before_tape[at][2];
-            let k3_before_2 = before_tape[at][3];
+            let before_4 = before_tape[0][at];
+            let k1_before_2 = before_tape[1][at];
+            let k2_before_2 = before_tape[2][at];
+            let k3_before_2 = before_tape[3][at];
             let t7 = x[i_4];
             let t8 = 0.5 * h;
             let t9 = d_y[i_4];
