@@ -43,8 +43,17 @@ impl Writer<'_> {
                 let ty = Ident::new(g.float.name(), Span::call_site());
                 if *log && self.value_logs.bufs.contains(&n) {
                     let (saved, spans) = self.value_log_names(n);
+                    // at the top of the body: kept from call to call
+                    if self.top_level.contains(&n) && super::pool::enabled() {
+                        let (declare, put_back) = super::pool::pooled_log(&saved, &ty);
+                        out.extend(declare);
+                        self.put_back.push(put_back);
+                    } else {
+                        out.extend(quote! {
+                            let mut #saved: ::std::vec::Vec<#ty> = ::std::vec::Vec::new();
+                        });
+                    }
                     out.extend(quote! {
-                        let mut #saved: ::std::vec::Vec<#ty> = ::std::vec::Vec::new();
                         let mut #spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
                     });
                 } else if *log {

@@ -463,7 +463,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             sliced.join(", "),
             if logged.is_empty() { marks } else { "" }
         );
-        buffers = Some(buffers.unwrap_or_default() + &text);
+        buffers = Some(buffers.unwrap_or_default() + &text + super::pool::memory_note(g));
     }
     if loops == 0 {
         return buffers.map(|b| format!(" Memory:{b}"));

@@ -21,6 +21,7 @@ mod fallback;
 pub mod higher;
 mod loops;
 mod nested;
+pub mod pool;
 mod structs;
 mod tape;
 mod uses;

@@ -31,7 +31,7 @@ pub fn ode_last(x: &[f64], s: usize) -> f64 {
 
  Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`before`, `k1_before`, `k2_before`, `k3_before`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`y`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`before`, `k1_before`, `k2_before`, `k3_before`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`y`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer. The saved values of a buffer declared at the top of the body are kept from one call to the next on each thread (a thread-local vector per function), so repeated calls reuse their memory; it stays allocated at the largest call's size.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 pub fn ode_last_grad(x: &[f64], s: usize) -> (f64, ::std::vec::Vec<f64>) {
     let mut d_x: ::std::vec::Vec<f64> = ::std::vec![0.0; x.len()];
@@ -52,7 +52,12 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
     let h = 2.0 / (s as f64);
     let mut d_y = ::std::vec![0.0_f64; x.len()];
     let mut y = ::std::vec![0.0_f64; x.len()];
-    let mut y_saved: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    ::std::thread_local! {
+        static __MACROGRAD_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
+    }
+    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_Y_SAVED.take();
+    y_saved.clear();
     let mut y_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i in 0..s {
@@ -154,6 +159,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             );
         }
     }
+    __MACROGRAD_Y_SAVED.set(y_saved);
     t0
 }
 #[doc(hidden)]
