@@ -254,9 +254,18 @@ impl Writer<'_> {
         } else {
             end
         };
+        let whole = self.value_logs.whole.contains(&n);
         for b in bufs {
             let name = self.names.of(self.g, b);
             let (saved, spans) = self.value_log_names(b);
+            if whole {
+                // a checkpoint: the whole buffer at a segment's start
+                pre.push(quote! {
+                    #spans.push((0, #name.len()));
+                    #saved.extend_from_slice(&#name);
+                });
+                continue;
+            }
             let (lo, hi) = (self.names.fresh("lo"), self.names.fresh("hi"));
             pre.push(quote! {
                 let #hi = ::core::cmp::min(#end, #name.len());

@@ -496,6 +496,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
              segments of {k} iterations; it keeps its state once per segment, and the states of one \
              segment at a time, recomputed from there (each such iteration runs forward twice)."
         ));
+        text.push_str(&super::value_log::snapshot_note(g, k));
     }
     for (count, names) in ints {
         let s = if count == 1 { "" } else { "s" };

@@ -345,6 +345,12 @@ pub struct Graph {
     /// of `k` iterations around a loop over one segment, so the reverse
     /// sweep keeps one state per segment and one segment's states at a time.
     pub checkpoint: Option<usize>,
+    /// Under `checkpoint = k`, the loops over one segment of a loop whose
+    /// state is a local buffer: each saves the whole of every value-logged
+    /// buffer it writes before it starts, and the loops nested in it save
+    /// nothing (see `diff::checkpoint`). Copies made for the reverse sweep
+    /// get new ids, so they log as usual.
+    pub snapshots: std::collections::HashSet<NodeId>,
     /// For a derived function's direction parameter of run-time length
     /// (`tangent`, `v`), the differentiable slice parameter it is the
     /// direction of. A [`Op::Store`] into a direction adds into the H·v
@@ -369,6 +375,7 @@ impl Graph {
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
+            snapshots: std::collections::HashSet::new(),
             directions: std::collections::HashMap::new(),
         }
     }
