@@ -150,9 +150,18 @@ fn main() {
         "checkpoint = 32: both buffers once per segment and one segment's steps, {} KiB",
         (2 * n * (steps.div_ceil(32) + 32) * 8) / 1024
     );
-    let (plain, other) = (chain_grad(&x0, 0.5, 1e-3, steps), chain_32_grad(&x0, 0.5, 1e-3, steps));
+    let (plain, other) = (
+        chain_grad(&x0, 0.5, 1e-3, steps),
+        chain_32_grad(&x0, 0.5, 1e-3, steps),
+    );
     assert_eq!(plain.0, other.0);
-    for (x, y) in plain.1 .0.iter().chain([&plain.1 .1]).zip(other.1 .0.iter().chain([&other.1 .1])) {
+    for (x, y) in plain
+        .1
+         .0
+        .iter()
+        .chain([&plain.1 .1])
+        .zip(other.1 .0.iter().chain([&other.1 .1]))
+    {
         assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{x} vs {y}");
     }
     let mut g = c.benchmark_group("checkpoint/state_vector_64x1e3");

@@ -319,7 +319,12 @@ fn coupled_chains_match_differences_in_f64_and_f32() {
     type Grad32 = fn(&[f32], f32, f32, usize) -> (f32, (Vec<f32>, f32));
     let cases: [(&str, Grad64, Fn64, Grad32); 2] = [
         ("chain", c64::chain_grad, c64::chain, c32::chain_grad),
-        ("chain_squared", c64::chain_squared_grad, c64::chain_squared, c32::chain_squared_grad),
+        (
+            "chain_squared",
+            c64::chain_squared_grad,
+            c64::chain_squared,
+            c32::chain_squared_grad,
+        ),
     ];
     for (name, grad, f, grad32) in cases {
         for n in [0, 1, 3] {

@@ -77,10 +77,26 @@ macro_rules! state_buffers {
     ($F:ident) => {
         use macrograd::differentiable;
 
-        euler!($F, #[differentiable] euler);
-        euler!($F, #[differentiable(checkpoint = 4)] euler_checkpointed);
-        two_buffers!($F, #[differentiable] two);
-        two_buffers!($F, #[differentiable(checkpoint = 4)] two_checkpointed);
+        euler!(
+            $F,
+            #[differentiable]
+            euler
+        );
+        euler!(
+            $F,
+            #[differentiable(checkpoint = 4)]
+            euler_checkpointed
+        );
+        two_buffers!(
+            $F,
+            #[differentiable]
+            two
+        );
+        two_buffers!(
+            $F,
+            #[differentiable(checkpoint = 4)]
+            two_checkpointed
+        );
     };
 }
 

@@ -128,9 +128,14 @@ fn drop_undone_loop_writes(g: &mut Graph, block: &mut Block, roots: &[NodeId]) -
 /// (the loop replaying it reads the tape), a region nothing needs not at
 /// all.
 fn touched_live(g: &Graph, n: NodeId, live: &HashSet<NodeId>) -> HashSet<NodeId> {
-    let records = |op: &Op| matches!(op, Op::Loop(l) if !l.record.is_empty() || !l.record_int.is_empty());
+    let records =
+        |op: &Op| matches!(op, Op::Loop(l) if !l.record.is_empty() || !l.record_int.is_empty());
     if !live.contains(&n) {
-        return if records(g.op(n)) { touched(g, n) } else { HashSet::new() };
+        return if records(g.op(n)) {
+            touched(g, n)
+        } else {
+            HashSet::new()
+        };
     }
     let mut out = HashSet::new();
     let mut nodes = vec![n];

@@ -90,7 +90,11 @@ impl Writer<'_> {
             if width > 0 {
                 let tape = self.names.of(g, of);
                 let pos = self.names.fresh("at");
-                let first = if width == 1 { quote!(#tape) } else { quote!(#tape[0]) };
+                let first = if width == 1 {
+                    quote!(#tape)
+                } else {
+                    quote!(#tape[0])
+                };
                 pre.push(quote! { let mut #pos = #first.len(); });
                 head.push(quote! { #pos -= 1; });
                 self.tape_pos.insert(of, pos);
