@@ -45,7 +45,8 @@ impl Writer<'_> {
                     let (saved, spans) = self.value_log_names(n);
                     // at the top of the body: kept from call to call
                     if self.top_level.contains(&n) && super::pool::enabled() {
-                        let (declare, put_back) = super::pool::pooled_log(&saved, &ty);
+                        let (declare, put_back) =
+                            super::pool::pooled_log(&saved, &ty, self.put_back.len());
                         out.extend(declare);
                         self.put_back.push(put_back);
                     } else {

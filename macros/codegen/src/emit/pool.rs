@@ -12,12 +12,12 @@
 //!
 //! ```text
 //! ::std::thread_local! {
-//!     static __MACROGRAD_V_SAVED: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+//!     static __MACROGRAD_LOG0_V_SAVED: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
 //! }
-//! let mut v_saved: Vec<f64> = __MACROGRAD_V_SAVED.take();
+//! let mut v_saved: Vec<f64> = __MACROGRAD_LOG0_V_SAVED.take();
 //! v_saved.clear();
 //! …
-//! __MACROGRAD_V_SAVED.set(v_saved);      // just before the result
+//! __MACROGRAD_LOG0_V_SAVED.set(v_saved);      // just before the result
 //! ```
 //!
 //! The slot keeps the capacity of the largest log seen on its thread
@@ -51,12 +51,23 @@ pub(super) fn enabled() -> bool {
 }
 
 /// The declaration of value log `saved` (of float type `ty`) taken from
-/// its slot, and the statement putting it back.
-pub(super) fn pooled_log(saved: &Ident, ty: &Ident) -> (TokenStream, TokenStream) {
-    let slot = Ident::new(
-        &format!("__MACROGRAD_{}", saved.to_string().to_uppercase()),
-        Span::call_site(),
-    );
+/// its slot, the function's `k`-th, and the statement putting it back.
+pub(super) fn pooled_log(saved: &Ident, ty: &Ident, k: usize) -> (TokenStream, TokenStream) {
+    // the function's first slot for `r#type_saved` is `__MACROGRAD_LOG0_TYPE_SAVED`:
+    // numbered (names may map alike), then ASCII letters, digits and `_`
+    let upper: String = saved
+        .to_string()
+        .trim_start_matches("r#")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let slot = Ident::new(&format!("__MACROGRAD_LOG{k}_{upper}"), Span::call_site());
     let declare = quote! {
         ::std::thread_local! {
             static #slot: ::core::cell::Cell<::std::vec::Vec<#ty>> =

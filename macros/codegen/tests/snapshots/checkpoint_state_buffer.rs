@@ -60,10 +60,10 @@ fn euler_vec_grad_into(
     let mut d_y = ::std::vec![0.0_f64; x0.len()];
     let mut y = ::std::vec![0.0_f64; x0.len()];
     ::std::thread_local! {
-        static __MACROGRAD_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        static __MACROGRAD_LOG0_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
         const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_Y_SAVED.take();
+    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_Y_SAVED.take();
     y_saved.clear();
     let mut y_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let hi = ::core::cmp::min(x0.len(), y.len());
@@ -158,7 +158,7 @@ fn euler_vec_grad_into(
         d_y[i_9] = 0.0;
         d_x0[i_9] += t13;
     }
-    __MACROGRAD_Y_SAVED.set(y_saved);
+    __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
     (s, d_k)
 }
 #[doc(hidden)]

@@ -44,10 +44,10 @@ fn stepped_grad_into(x: &[f64], steps: usize, d_x: &mut [f64]) -> f64 {
     let mut d_y = ::std::vec![0.0_f64; x.len()];
     let mut y = ::std::vec![0.0_f64; x.len()];
     ::std::thread_local! {
-        static __MACROGRAD_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        static __MACROGRAD_LOG0_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
         const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_Y_SAVED.take();
+    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_Y_SAVED.take();
     y_saved.clear();
     let mut y_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let hi = ::core::cmp::min(x.len(), y.len());
@@ -107,7 +107,7 @@ fn stepped_grad_into(x: &[f64], steps: usize, d_x: &mut [f64]) -> f64 {
         d_y[i_7] = 0.0;
         d_x[i_7] += t11;
     }
-    __MACROGRAD_Y_SAVED.set(y_saved);
+    __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
     s
 }
 #[doc(hidden)]
@@ -208,18 +208,18 @@ fn stepped_hvp_into(
     let mut d_y_1 = ::std::vec![0.0_f64; x.len()];
     let mut y = ::std::vec![0.0_f64; x.len()];
     ::std::thread_local! {
-        static __MACROGRAD_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        static __MACROGRAD_LOG0_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
         const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_Y_SAVED.take();
+    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_Y_SAVED.take();
     y_saved.clear();
     let mut y_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let mut d_y_2 = ::std::vec![0.0_f64; x.len()];
     ::std::thread_local! {
-        static __MACROGRAD_D_Y_2_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
-        const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
+        static __MACROGRAD_LOG1_D_Y_2_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64
+        >> = const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut d_y_2_saved: ::std::vec::Vec<f64> = __MACROGRAD_D_Y_2_SAVED.take();
+    let mut d_y_2_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG1_D_Y_2_SAVED.take();
     d_y_2_saved.clear();
     let mut d_y_2_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let hi = ::core::cmp::min(x.len(), y.len());
@@ -319,7 +319,7 @@ fn stepped_hvp_into(
         d_x[i_7] += t26;
         hv_x[i_7] += t27;
     }
-    __MACROGRAD_Y_SAVED.set(y_saved);
-    __MACROGRAD_D_Y_2_SAVED.set(d_y_2_saved);
+    __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
+    __MACROGRAD_LOG1_D_Y_2_SAVED.set(d_y_2_saved);
     s
 }

@@ -53,10 +53,10 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
     let mut d_y = ::std::vec![0.0_f64; x.len()];
     let mut y = ::std::vec![0.0_f64; x.len()];
     ::std::thread_local! {
-        static __MACROGRAD_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        static __MACROGRAD_LOG0_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
         const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_Y_SAVED.take();
+    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_Y_SAVED.take();
     y_saved.clear();
     let mut y_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
@@ -159,7 +159,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             );
         }
     }
-    __MACROGRAD_Y_SAVED.set(y_saved);
+    __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
     t0
 }
 #[doc(hidden)]

@@ -59,10 +59,10 @@ fn chain_grad_into(
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
     let mut x = ::std::vec![0.0_f64; x0.len()];
     ::std::thread_local! {
-        static __MACROGRAD_X_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        static __MACROGRAD_LOG0_X_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
         const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut x_saved: ::std::vec::Vec<f64> = __MACROGRAD_X_SAVED.take();
+    let mut x_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_X_SAVED.take();
     x_saved.clear();
     let mut x_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let hi = ::core::cmp::min(x0.len(), x.len());
@@ -127,7 +127,7 @@ fn chain_grad_into(
         d_x[i_7] = 0.0;
         d_x0[i_7] += t8;
     }
-    __MACROGRAD_X_SAVED.set(x_saved);
+    __MACROGRAD_LOG0_X_SAVED.set(x_saved);
     (s, d_k)
 }
 #[doc(hidden)]

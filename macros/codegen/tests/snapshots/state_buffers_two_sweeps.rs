@@ -61,10 +61,10 @@ fn chain_grad_into(
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
     let mut x = ::std::vec![0.0_f64; x0.len()];
     ::std::thread_local! {
-        static __MACROGRAD_X_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        static __MACROGRAD_LOG0_X_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
         const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut x_saved: ::std::vec::Vec<f64> = __MACROGRAD_X_SAVED.take();
+    let mut x_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_X_SAVED.take();
     x_saved.clear();
     let mut x_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let hi = ::core::cmp::min(x0.len(), x.len());
@@ -77,10 +77,10 @@ fn chain_grad_into(
     let mut d_dx = ::std::vec![0.0_f64; x0.len()];
     let mut dx = ::std::vec![0.0_f64; x0.len()];
     ::std::thread_local! {
-        static __MACROGRAD_DX_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
-        const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
+        static __MACROGRAD_LOG1_DX_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >>
+        = const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
     }
-    let mut dx_saved: ::std::vec::Vec<f64> = __MACROGRAD_DX_SAVED.take();
+    let mut dx_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG1_DX_SAVED.take();
     dx_saved.clear();
     let mut dx_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
@@ -166,8 +166,8 @@ fn chain_grad_into(
         d_x[i_9] = 0.0;
         d_x0[i_9] += t16;
     }
-    __MACROGRAD_X_SAVED.set(x_saved);
-    __MACROGRAD_DX_SAVED.set(dx_saved);
+    __MACROGRAD_LOG0_X_SAVED.set(x_saved);
+    __MACROGRAD_LOG1_DX_SAVED.set(dx_saved);
     (s, d_k)
 }
 #[doc(hidden)]
