@@ -5,7 +5,8 @@
 //! Groups: `checkpoint/pendulum_1e5/<impl>` with `<impl>` `forward` (the
 //! function), `tape` (the plain gradient: 2 states per step), `every_316`
 //! and `every_32` (checkpointed: 2·(⌈n/k⌉ + k) states); and
-//! `checkpoint/state_vector_64x1e3/<impl>` (`forward`, `generated`) for an
+//! `checkpoint/state_vector_64x1e3/<impl>` (`forward`, `generated`,
+//! `every_32`: checkpointed, the buffers kept once per segment) for an
 //! explicit Euler step over a state buffer of 64 values. The memory each
 //! keeps is printed before the runs.
 //!
@@ -59,30 +60,47 @@ pendulum!(
     pendulum_32
 );
 
-/// A chain of coupled decays `x_i' = −k·x_i + x_{i−1}` over a state buffer.
-#[differentiable]
-fn chain(x0: &[f64], k: f64, #[nograd] h: f64, steps: usize) -> f64 {
-    let n = x0.len();
-    let mut x = vec![0.0; n];
-    for i in 0..n {
-        x[i] = x0[i];
-    }
-    let mut dx = vec![0.0; n];
-    for _ in 0..steps {
-        for i in 0..n {
-            let left = if i > 0 { x[i - 1] } else { 0.0 };
-            dx[i] = -k * x[i] + left;
+/// A chain of coupled decays `x_i' = −k·x_i + x_{i−1}` over a state buffer;
+/// one body, written out under each attribute below.
+macro_rules! chain {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        fn $name(x0: &[f64], k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+            let n = x0.len();
+            let mut x = vec![0.0; n];
+            for i in 0..n {
+                x[i] = x0[i];
+            }
+            let mut dx = vec![0.0; n];
+            for _ in 0..steps {
+                for i in 0..n {
+                    let left = if i > 0 { x[i - 1] } else { 0.0 };
+                    dx[i] = -k * x[i] + left;
+                }
+                for i in 0..n {
+                    x[i] += h * dx[i];
+                }
+            }
+            let mut s = 0.0;
+            for i in 0..n {
+                s += x[i] * x[i];
+            }
+            s
         }
-        for i in 0..n {
-            x[i] += h * dx[i];
-        }
-    }
-    let mut s = 0.0;
-    for i in 0..n {
-        s += x[i] * x[i];
-    }
-    s
+    };
 }
+
+chain!(
+    /// The chain with a log of every step's state.
+    #[differentiable]
+    chain
+);
+chain!(
+    /// The same, checkpointed every 32 steps: the state buffers once per
+    /// segment.
+    #[differentiable(checkpoint = 32)]
+    chain_32
+);
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
@@ -128,12 +146,33 @@ fn main() {
         "state vector {n} x {steps} steps: the gradient's undo logs keep {} KiB (before each own-element loop, the slice it overwrites: one value per element, one range per run)",
         ((2 * n * steps + n) * 8 + (2 * steps + 1) * 16) / 1024
     );
+    eprintln!(
+        "checkpoint = 32: both buffers once per segment and one segment's steps, {} KiB",
+        (2 * n * (steps.div_ceil(32) + 32) * 8) / 1024
+    );
+    let (plain, other) = (
+        chain_grad(&x0, 0.5, 1e-3, steps),
+        chain_32_grad(&x0, 0.5, 1e-3, steps),
+    );
+    assert_eq!(plain.0, other.0);
+    for (x, y) in plain
+        .1
+         .0
+        .iter()
+        .chain([&plain.1 .1])
+        .zip(other.1 .0.iter().chain([&other.1 .1]))
+    {
+        assert!((x - y).abs() <= 1e-9 * x.abs().max(1.0), "{x} vs {y}");
+    }
     let mut g = c.benchmark_group("checkpoint/state_vector_64x1e3");
     g.bench_function("forward", |b| {
         b.iter(|| chain(black_box(&x0), 0.5, 1e-3, steps))
     });
     g.bench_function("generated", |b| {
         b.iter(|| chain_grad(black_box(&x0), 0.5, 1e-3, steps))
+    });
+    g.bench_function("every_32", |b| {
+        b.iter(|| chain_32_grad(black_box(&x0), 0.5, 1e-3, steps))
     });
     g.finish();
     c.final_summary();

@@ -57,6 +57,59 @@ macro_rules! corpus {
             s
         }
 
+        /// A chain of coupled decays `x_i' = −k·x_i + x_{i−1}` (the
+        /// `state_vector` bench): the update reads the derivative buffer
+        /// only linearly, so the reverse sweep needs none of its values.
+        #[differentiable]
+        pub fn chain(x0: &[$F], k: $F, #[nograd] h: $F, steps: usize) -> $F {
+            let n = x0.len();
+            let mut x = vec![0.0; n];
+            for i in 0..n {
+                x[i] = x0[i];
+            }
+            let mut dx = vec![0.0; n];
+            for _ in 0..steps {
+                for i in 0..n {
+                    let left = if i > 0 { x[i - 1] } else { 0.0 };
+                    dx[i] = -k * x[i] + left;
+                }
+                for i in 0..n {
+                    x[i] += h * dx[i];
+                }
+            }
+            let mut s = 0.0;
+            for i in 0..n {
+                s += x[i] * x[i];
+            }
+            s
+        }
+
+        /// The same chain with an update that reads the derivative buffer
+        /// twice (`x_i += h·dx_i²`): its reverse needs each step's `dx`.
+        #[differentiable]
+        pub fn chain_squared(x0: &[$F], k: $F, #[nograd] h: $F, steps: usize) -> $F {
+            let n = x0.len();
+            let mut x = vec![0.0; n];
+            for i in 0..n {
+                x[i] = x0[i];
+            }
+            let mut dx = vec![0.0; n];
+            for _ in 0..steps {
+                for i in 0..n {
+                    let left = if i > 0 { x[i - 1] } else { 0.0 };
+                    dx[i] = -k * x[i] + left;
+                }
+                for i in 0..n {
+                    x[i] += h * dx[i] * dx[i];
+                }
+            }
+            let mut s = 0.0;
+            for i in 0..n {
+                s += x[i] * x[i];
+            }
+            s
+        }
+
         /// The midpoint rule (RK2) for the same system, with stage buffers
         /// made fresh in every step.
         #[differentiable]
@@ -251,6 +304,43 @@ fn euler_state_vector_matches_closed_form_and_differences() {
             let (v32, (d32, dk32)) = c32::euler_grad(&f32s(x0), k as f32, h as f32, steps as usize);
             assert_all_close(&to64(&[v32, dk32]), &[value, want_k], TOL_32, &what);
             assert_all_close(&to64(&d32), &want_x0, TOL_32, &what);
+        }
+    }
+}
+
+/// The two chains against central differences (f64), and the f32
+/// gradient against the f64 one: the reverse of a step recomputes the
+/// derivative buffer only when the update's adjoint reads it.
+#[test]
+fn coupled_chains_match_differences_in_f64_and_f32() {
+    let (k, h) = (0.75, 0.1);
+    type Grad64 = fn(&[f64], f64, f64, usize) -> (f64, (Vec<f64>, f64));
+    type Fn64 = fn(&[f64], f64, f64, usize) -> f64;
+    type Grad32 = fn(&[f32], f32, f32, usize) -> (f32, (Vec<f32>, f32));
+    let cases: [(&str, Grad64, Fn64, Grad32); 2] = [
+        ("chain", c64::chain_grad, c64::chain, c32::chain_grad),
+        (
+            "chain_squared",
+            c64::chain_squared_grad,
+            c64::chain_squared,
+            c32::chain_squared_grad,
+        ),
+    ];
+    for (name, grad, f, grad32) in cases {
+        for n in [0, 1, 3] {
+            for steps in [0, 1, 2, 7] {
+                let x0 = &X0[..n];
+                let what = format!("{name}: n = {n}, steps = {steps}");
+                let (v, (d_x0, d_k)) = grad(x0, k, h, steps);
+                assert_all_close(&[v], &[f(x0, k, h, steps)], TOL_64, &what);
+                let mut p = x0.to_vec();
+                p.push(k);
+                let fd = numeric_grad(|p| f(&p[..n], p[n], h, steps), &p);
+                let both = [d_x0.clone(), vec![d_k]].concat();
+                assert_all_close(&both, &fd, TOL_FD, &what);
+                let (_, (d32, dk32)) = grad32(&f32s(x0), k as f32, h as f32, steps);
+                assert_all_close(&to64(&[d32, vec![dk32]].concat()), &both, TOL_32, &what);
+            }
         }
     }
 }

@@ -123,7 +123,8 @@ pub fn expand_differentiable(attr: TokenStream, item: TokenStream) -> TokenStrea
         }
         generic::Generic::Float(header, instance) => {
             let name = generic::fn_name(&item).unwrap_or_default();
-            let expanded = expand_concrete(attr, instance);
+            // a generic function's statics cannot name `T`: no log slots
+            let expanded = emit::pool::without_pools(|| expand_concrete(attr, instance));
             if generic::has_errors(&expanded) {
                 return expanded;
             }

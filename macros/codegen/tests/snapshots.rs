@@ -339,6 +339,41 @@ fn state_buffer_euler() {
     );
 }
 
+/// Explicit Euler over two state buffers (the `state_vector` bench): the
+/// reverse of a step recomputes neither sweep, since the recomputed `dx`
+/// is read only by the recomputed `x` update, whose writes the reverse
+/// sweep undoes at once.
+#[test]
+fn state_buffers_two_sweeps() {
+    check(
+        "state_buffers_two_sweeps",
+        quote! {
+            fn chain(x0: &[f64], k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+                let n = x0.len();
+                let mut x = vec![0.0; n];
+                for i in 0..n {
+                    x[i] = x0[i];
+                }
+                let mut dx = vec![0.0; n];
+                for _ in 0..steps {
+                    for i in 0..n {
+                        let left = if i > 0 { x[i - 1] } else { 0.0 };
+                        dx[i] = -k * x[i] + left;
+                    }
+                    for i in 0..n {
+                        x[i] += h * dx[i];
+                    }
+                }
+                let mut s = 0.0;
+                for i in 0..n {
+                    s += x[i] * x[i];
+                }
+                s
+            }
+        },
+    );
+}
+
 /// GradBench's ode (RK4 swept component by component over a state
 /// buffer): each step's reverse rolls the buffer back once, replays the
 /// sweep only to record its four carried values, and sweeps it backwards.

@@ -296,3 +296,37 @@ fn hvp_through_an_own_element_state_buffer() {
         },
     );
 }
+
+/// `checkpoint = 4` over a loop whose state is a local buffer: the forward
+/// pass saves the whole buffer once per segment (no per-step slices), the
+/// backward pass restores a segment's start, reruns its steps with their
+/// slices logged, and undoes them one by one.
+#[test]
+fn checkpointed_state_buffer() {
+    check(
+        "checkpoint_state_buffer",
+        quote!(checkpoint = 4),
+        quote! {
+            fn euler_vec(x0: &[f64], k: f64, #[nograd] h: f64, steps: usize) -> f64 {
+                let n = x0.len();
+                let mut y = vec![0.0; n];
+                for i in 0..n {
+                    y[i] = x0[i];
+                }
+                for _ in 0..steps {
+                    let mut left = 0.0;
+                    for i in 0..n {
+                        let old = y[i];
+                        y[i] = old + h * (left - k * old * old);
+                        left = old;
+                    }
+                }
+                let mut s = 0.0;
+                for i in 0..n {
+                    s += y[i] * y[i];
+                }
+                s
+            }
+        },
+    );
+}

@@ -17,6 +17,17 @@
 //! keeping its `k` states, then undoes it. Memory goes from `n` to
 //! `⌈n/k⌉ + k` states per state variable (`k ≈ √n` gives `2√n`), at the cost
 //! of running the loop's body forward once more.
+//!
+//! A loop whose state is a local buffer (`for _ in 0..s { for i in 0..n {
+//! y[i] = … } }`: it writes a buffer declared outside it at indices other
+//! than its own counter) is segmented the same way, and its loop over one
+//! segment is a *snapshot* loop ([`Graph::snapshots`]): before it starts it
+//! saves the whole buffer on the buffer's value log (n floats), and the
+//! loops nested in it save nothing, so the forward pass keeps `n·⌈s/k⌉`
+//! floats instead of `n·s`. Undoing a segment rolls the log back to the
+//! segment's start (one slice copy), and the segment's rerun, a copy that
+//! is not a snapshot loop, logs each of its `k` iterations as usual: `n·k`
+//! more floats at a time. Loops nested in such a loop are not segmented.
 
 use crate::ir::walk::regions;
 use crate::ir::{Block, Carried, Graph, IntOp, Loop, NodeId, Op};
@@ -42,6 +53,21 @@ pub(super) fn segment_loops(g: &mut Graph, k: usize) {
     }
 }
 
+/// A forward range loop (the only kind segmented).
+fn plain_range(l: &Loop) -> bool {
+    l.test.is_none() && !l.rev && !l.inclusive && l.replay.is_none()
+}
+
+/// Whether loop `l` is a range loop whose state is a local buffer: it
+/// writes a buffer declared outside it at an index other than its own
+/// counter (an ODE step over a state vector), not only element by element.
+fn buffer_state(g: &Graph, l: &Loop) -> bool {
+    plain_range(l)
+        && crate::ir::written_outside(g, &[&l.body])
+            .iter()
+            .any(|&buf| !crate::ir::own_elements(g, l, buf))
+}
+
 /// Whether loop `l` is a range loop carrying state (a float that is not
 /// only summed into: `s += f(x_i)` reads `s` once, in its own `+`).
 fn eligible(g: &Graph, l: &Loop) -> bool {
@@ -58,11 +84,7 @@ fn eligible(g: &Graph, l: &Loop) -> bool {
         matches!(g.op(c.next), Op::Prim(Prim::Add, a) if a[0] == c.param || a[1] == c.param)
             && reads.iter().filter(|&&r| r == c.param).count() == 1
     };
-    l.test.is_none()
-        && !l.rev
-        && !l.inclusive
-        && l.replay.is_none()
-        && l.carried.iter().any(|c| !c.int && !summed(c))
+    plain_range(l) && l.carried.iter().any(|c| !c.int && !summed(c))
 }
 
 /// Segments the eligible loops of one block; returns its region nodes
@@ -76,11 +98,13 @@ fn segment_block(
     let mut out = Vec::with_capacity(block.nodes.len());
     let mut nested = Vec::new();
     for &n in &block.nodes {
-        if !regions(g.op(n)).is_empty() {
+        let snapshot = matches!(g.op(n), Op::Loop(l) if !made.contains(&n) && buffer_state(g, l));
+        // the loops inside a buffer-state loop stay as they are
+        if !regions(g.op(n)).is_empty() && !snapshot {
             nested.push(n);
         }
         let l = match g.op(n) {
-            Op::Loop(l) if !made.contains(&n) && eligible(g, l) => (**l).clone(),
+            Op::Loop(l) if !made.contains(&n) && (snapshot || eligible(g, l)) => (**l).clone(),
             _ => {
                 out.push(n);
                 continue;
@@ -150,6 +174,9 @@ fn segment_block(
         }));
         made.insert(n);
         made.insert(inner);
+        if snapshot {
+            g.snapshots.insert(inner);
+        }
         out.push(n);
     }
     block.nodes = out;

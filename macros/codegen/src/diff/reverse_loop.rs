@@ -142,7 +142,8 @@ pub(super) fn reverse_loop(
         flows_to.push(key);
     }
     let mut body = std::mem::replace(&mut b.block, saved);
-    super::undone::drop_undone_writes(b.graph, &mut body);
+    let roots: Vec<NodeId> = carried.iter().map(|c| c.1).collect();
+    super::undone::drop_undone_writes(b.graph, &mut body, &roots);
 
     // an adjoint no iteration changes is the same in every iteration: read
     // it from outside instead of carrying it

@@ -14,18 +14,25 @@
 //! the buffer back to its log length before that loop (a [`BufOp::Undo`]
 //! to a [`BufOp::Mark`] taken just before it) and nothing else reads the
 //! buffer in between, the loop's writes are dropped; what the loop reads
-//! is the same either way (each element as it was before the loop).
+//! is the same either way (each element as it was before the loop). Reads
+//! whose values nothing uses (a recomputed `x[i] += h * dx[i]` whose write
+//! went the same way) do not count as accesses: the reverse of an explicit
+//! Euler step over two buffers then recomputes neither sweep.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::ir::walk::regions;
+use crate::ir::walk::{mark_live, regions, Effects};
 use crate::ir::{Block, BufOp, Graph, NodeId, Op};
 
 /// Removes from `block` (its top level) each logged write whose log entry
 /// a later `Pop` of the same block takes back with no access to the buffer
-/// in between, and that `Pop`.
-pub(super) fn drop_undone_writes(g: &mut Graph, block: &mut Block) {
-    drop_undone_loop_writes(g, block);
+/// in between, and that `Pop`; `roots` are the values read after `block`
+/// (a reverse loop's carried adjoints).
+pub(super) fn drop_undone_writes(g: &mut Graph, block: &mut Block, roots: &[NodeId]) {
+    // twice: dropping one loop's writes can leave another's reads unused
+    if drop_undone_loop_writes(g, block, roots) {
+        drop_undone_loop_writes(g, block, roots);
+    }
     // per buffer: the writes whose log entries are still on top, last on
     // top, each with whether the buffer is untouched since
     let mut pending: HashMap<NodeId, Vec<(usize, bool)>> = HashMap::new();
@@ -77,8 +84,11 @@ pub(super) fn drop_undone_writes(g: &mut Graph, block: &mut Block) {
 
 /// The loop-level case (see the module docs): for each `Undo` of `block`
 /// to a `Mark` of the same block with a single loop between them touching
-/// the buffer, removes that loop's writes to it when they qualify.
-fn drop_undone_loop_writes(g: &mut Graph, block: &mut Block) {
+/// the buffer (by a read that something uses, a write or its log), removes
+/// that loop's writes to it when they qualify. Returns whether it did.
+fn drop_undone_loop_writes(g: &mut Graph, block: &mut Block, roots: &[NodeId]) -> bool {
+    let mut live: HashSet<NodeId> = roots.iter().copied().collect();
+    mark_live(g, block, &mut live, &mut Effects::default());
     let mut idle = HashSet::new();
     let at: HashMap<NodeId, usize> = block
         .nodes
@@ -94,8 +104,8 @@ fn drop_undone_loop_writes(g: &mut Graph, block: &mut Block) {
             continue;
         };
         let mut between = block.nodes[m + 1..q].iter().filter(|&&n| match g.op(n) {
-            op if !regions(op).is_empty() => touched(g, n).contains(&buf),
-            op => op.args().contains(&buf),
+            op if !regions(op).is_empty() => touched_live(g, n, &live).contains(&buf),
+            op => live.contains(&n) && op.args().contains(&buf),
         });
         let (Some(&l), None) = (between.next(), between.next()) else {
             continue;
@@ -109,6 +119,47 @@ fn drop_undone_loop_writes(g: &mut Graph, block: &mut Block) {
         }
     }
     block.nodes.retain(|n| !idle.contains(n));
+    !idle.is_empty()
+}
+
+/// [`touched`] for a region of a block whose live nodes are `live`: what
+/// its live nodes name, and the logs its loops mark or roll back. A loop
+/// that records a tape counts whole even when nothing uses its results
+/// (the loop replaying it reads the tape), a region nothing needs not at
+/// all.
+fn touched_live(g: &Graph, n: NodeId, live: &HashSet<NodeId>) -> HashSet<NodeId> {
+    let records =
+        |op: &Op| matches!(op, Op::Loop(l) if !l.record.is_empty() || !l.record_int.is_empty());
+    if !live.contains(&n) {
+        return if records(g.op(n)) {
+            touched(g, n)
+        } else {
+            HashSet::new()
+        };
+    }
+    let mut out = HashSet::new();
+    let mut nodes = vec![n];
+    while let Some(m) = nodes.pop() {
+        let op = g.op(m);
+        if records(op) {
+            out.extend(touched(g, m));
+            continue;
+        }
+        if let Op::Loop(l) = op {
+            out.extend(l.undo.iter().copied());
+            if let Some(Op::Loop(fwd)) = l.replay.map(|r| g.op(r)) {
+                out.extend(fwd.undo.iter().copied());
+            }
+        }
+        if !live.contains(&m) {
+            continue;
+        }
+        out.extend(op.args());
+        for b in regions(op) {
+            nodes.extend(b.nodes.iter().copied());
+        }
+    }
+    out
 }
 
 /// After a whole reverse sweep: the roll-backs and pops at the top level of

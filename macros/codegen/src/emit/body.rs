@@ -87,6 +87,11 @@ pub struct Writer<'g> {
     /// where the loop starts, its capacity kept from one outer iteration to
     /// the next.
     pub(super) hoisted: Vec<TokenStream>,
+    /// The nodes at the top level of the function's body (a value log
+    /// declared there is kept between calls, see [`super::pool`]).
+    pub(super) top_level: HashSet<NodeId>,
+    /// Statements putting such logs back, written just before the result.
+    pub(super) put_back: Vec<TokenStream>,
 }
 
 impl<'g> Writer<'g> {
@@ -118,6 +123,8 @@ impl<'g> Writer<'g> {
             replayed,
             depth: 0,
             hoisted: Vec::new(),
+            top_level: g.body.nodes.iter().copied().collect(),
+            put_back: Vec::new(),
         }
     }
 
@@ -135,8 +142,8 @@ impl<'g> Writer<'g> {
         let buffers = nodes.iter().any(|&n| matches!(g.op(n), Op::Buf(_)));
         if nodes.len() <= CHUNK || buffers {
             let stmts = self.block(&g.body);
-            let hoisted = &self.hoisted;
-            return quote! { #(#hoisted)* #(#stmts)* #grads };
+            let (hoisted, put_back) = (&self.hoisted, &self.put_back);
+            return quote! { #(#hoisted)* #(#stmts)* #(#put_back)* #grads };
         }
         // Long straight-line code goes in blocks of CHUNK statements that
         // hand on the values later code reads, so `let` scopes nest about

@@ -43,8 +43,18 @@ impl Writer<'_> {
                 let ty = Ident::new(g.float.name(), Span::call_site());
                 if *log && self.value_logs.bufs.contains(&n) {
                     let (saved, spans) = self.value_log_names(n);
+                    // at the top of the body: kept from call to call
+                    if self.top_level.contains(&n) && super::pool::enabled() {
+                        let (declare, put_back) =
+                            super::pool::pooled_log(&saved, &ty, self.put_back.len());
+                        out.extend(declare);
+                        self.put_back.push(put_back);
+                    } else {
+                        out.extend(quote! {
+                            let mut #saved: ::std::vec::Vec<#ty> = ::std::vec::Vec::new();
+                        });
+                    }
                     out.extend(quote! {
-                        let mut #saved: ::std::vec::Vec<#ty> = ::std::vec::Vec::new();
                         let mut #spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
                     });
                 } else if *log {
@@ -245,9 +255,18 @@ impl Writer<'_> {
         } else {
             end
         };
+        let whole = self.value_logs.whole.contains(&n);
         for b in bufs {
             let name = self.names.of(self.g, b);
             let (saved, spans) = self.value_log_names(b);
+            if whole {
+                // a checkpoint: the whole buffer at a segment's start
+                pre.push(quote! {
+                    #spans.push((0, #name.len()));
+                    #saved.extend_from_slice(&#name);
+                });
+                continue;
+            }
             let (lo, hi) = (self.names.fresh("lo"), self.names.fresh("hi"));
             pre.push(quote! {
                 let #hi = ::core::cmp::min(#end, #name.len());

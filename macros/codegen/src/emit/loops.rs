@@ -9,7 +9,7 @@
 //! let mut filled = 0;
 //! for i in start..end {
 //!     …body…
-//!     tape[filled] = s;                  // only what the reverse sweep reads: `[s, t]` for two
+//!     tape[filled] = s;                  // only what the reverse sweep reads
 //!     filled += 1;
 //!     s += term;                         // or `s = next;`, `(a, b) = (na, nb);`
 //! }
@@ -22,10 +22,12 @@
 //! let mut at = tape.len();
 //! for i in (start..end).rev() {
 //!     at -= 1;
-//!     let s = tape[at];                  // `tape[at][0]`, `tape[at][1]` for two
+//!     let s = tape[at];
 //!     …recomputed body, then its adjoint…
 //! }
 //! ```
+//!
+//! The tape itself (one array per recorded value) is written by [`super::tape`].
 
 use std::collections::HashSet;
 
@@ -71,26 +73,7 @@ impl Writer<'_> {
             // a range loop without a test runs every trip: its tape is sized
             // first and written by index (no growth check in the loop)
             let zero = super::body::literal(0.0, g.float, true).0;
-            let zero = match l.record.len() {
-                1 => zero,
-                m => {
-                    let m = Literal::usize_unsuffixed(m);
-                    quote!([#zero; #m])
-                }
-            };
-            if self.depth > 0 {
-                // nested: one allocation per call, grown as needed
-                self.hoisted
-                    .push(quote! { let mut #tape = ::std::vec::Vec::new(); });
-                pre.push(quote! { #tape.clear(); });
-                if l.test.is_none() {
-                    pre.push(quote! { #tape.resize(#trips, #zero); });
-                }
-            } else if l.test.is_some() {
-                pre.push(quote! { let mut #tape = ::std::vec::Vec::new(); });
-            } else {
-                pre.push(quote! { let mut #tape = ::std::vec![#zero; #trips]; });
-            }
+            self.tape_alloc(&mut pre, &tape, l, trips, zero);
             if l.test.is_none() {
                 let filled = self.names.fresh("filled");
                 pre.push(quote! { let mut #filled = 0; });
@@ -107,7 +90,12 @@ impl Writer<'_> {
             if width > 0 {
                 let tape = self.names.of(g, of);
                 let pos = self.names.fresh("at");
-                pre.push(quote! { let mut #pos = #tape.len(); });
+                let first = if width == 1 {
+                    quote!(#tape)
+                } else {
+                    quote!(#tape[0])
+                };
+                pre.push(quote! { let mut #pos = #first.len(); });
                 head.push(quote! { #pos -= 1; });
                 self.tape_pos.insert(of, pos);
             }
@@ -199,28 +187,6 @@ impl Writer<'_> {
                 }
             }
         }
-    }
-
-    /// The end of a recording loop's iteration, before its carried values
-    /// change: one tape entry, the recorded value or an array of them
-    /// (carried values as at the iteration's entry, results of the body).
-    fn tape_push(&mut self, n: NodeId, l: &Loop) -> Option<TokenStream> {
-        if l.record.is_empty() {
-            return None;
-        }
-        let tape = self.names.of(self.g, n);
-        let vals: Vec<TokenStream> = l.record.iter().map(|r| self.expr(*r).0).collect();
-        let entry = match vals.as_slice() {
-            [v] => v.clone(),
-            vals => quote!([#(#vals),*]),
-        };
-        Some(match self.tape_fill.get(&n) {
-            Some(filled) => quote! {
-                #tape[#filled] = #entry;
-                #filled += 1;
-            },
-            None => quote! { #tape.push(#entry); },
-        })
     }
 
     /// The end of an iteration: each carried variable takes its next value,
@@ -397,7 +363,7 @@ impl Writer<'_> {
                     (quote!(#tape[#pos]), Prec::Atom)
                 } else {
                     let s = Literal::usize_unsuffixed(*slot);
-                    (quote!(#tape[#pos][#s]), Prec::Atom)
+                    (quote!(#tape[#s][#pos]), Prec::Atom)
                 }
             }
             _ => unreachable!("render_index is called on index operations"),
@@ -501,7 +467,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             sliced.join(", "),
             if logged.is_empty() { marks } else { "" }
         );
-        buffers = Some(buffers.unwrap_or_default() + &text);
+        buffers = Some(buffers.unwrap_or_default() + &text + super::pool::memory_note(g));
     }
     if loops == 0 {
         return buffers.map(|b| format!(" Memory:{b}"));
@@ -534,6 +500,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
              segments of {k} iterations; it keeps its state once per segment, and the states of one \
              segment at a time, recomputed from there (each such iteration runs forward twice)."
         ));
+        text.push_str(&super::value_log::snapshot_note(g, k));
     }
     for (count, names) in ints {
         let s = if count == 1 { "" } else { "s" };

@@ -30,6 +30,9 @@ pub(super) struct ValueLogs {
     pub(super) bufs: HashSet<NodeId>,
     /// For each loop, the value-logged buffers it saves a slice of before it starts.
     pub(super) loops: HashMap<NodeId, Vec<NodeId>>,
+    /// The snapshot loops among them (see [`Graph::snapshots`]): each saves
+    /// the whole of its buffers, not the slice of its range.
+    pub(super) whole: HashSet<NodeId>,
 }
 
 /// Finds the value-logged buffers of `g` (see the module docs).
@@ -79,10 +82,47 @@ pub(super) fn value_logs(g: &Graph) -> ValueLogs {
             out.loops.entry(l).or_default().push(buf);
         }
     }
+    snapshot_logs(g, &mut out);
     for bufs in out.loops.values_mut() {
         bufs.sort();
     }
     out
+}
+
+/// A snapshot loop saves each value-logged buffer it writes whole, before
+/// it starts, in place of the loops nested in it (see
+/// [`Graph::snapshots`]): a buffer written anywhere else keeps its slices.
+fn snapshot_logs(g: &Graph, out: &mut ValueLogs) {
+    let mut snapshots: Vec<NodeId> = g.snapshots.iter().copied().collect();
+    snapshots.sort();
+    for s in snapshots {
+        let Some(Op::Loop(l)) = g.nodes.get(s.index()).map(|n| &n.op) else {
+            continue;
+        };
+        let mut inside = Vec::new();
+        let mut stack = vec![&l.body];
+        while let Some(b) = stack.pop() {
+            for &n in &b.nodes {
+                if matches!(g.op(n), Op::Loop(_)) {
+                    inside.push(n);
+                }
+                stack.extend(regions(g.op(n)));
+            }
+        }
+        for buf in crate::ir::written_outside(g, &[&l.body]) {
+            if !out.bufs.contains(&buf) {
+                continue;
+            }
+            for n in &inside {
+                if let Some(bufs) = out.loops.get_mut(n) {
+                    bufs.retain(|&b| b != buf);
+                }
+            }
+            out.loops.entry(s).or_default().push(buf);
+            out.whole.insert(s);
+        }
+    }
+    out.loops.retain(|_, bufs| !bufs.is_empty());
 }
 
 /// Whether loop `l` can save a slice of `buf` before it starts: a range
@@ -104,4 +144,18 @@ fn saves(g: &Graph, l: NodeId, buf: NodeId) -> bool {
 /// Whether buffer `buf` logs its writes.
 fn logged(g: &Graph, buf: NodeId) -> bool {
     matches!(g.op(buf), Op::Buf(BufOp::New { log: true, .. }))
+}
+
+/// The rustdoc's sentence on snapshot loops, when `g` has one that saves a
+/// buffer whole (checkpointing every `k` iterations).
+pub(super) fn snapshot_note(g: &Graph, k: usize) -> String {
+    if value_logs(g).whole.is_empty() {
+        return String::new();
+    }
+    format!(
+        " A loop whose state is a local buffer saves the whole buffer once per segment instead \
+         of each iteration's writes: a buffer of n values over s iterations keeps n·⌈s/{k}⌉ \
+         floats on its log, plus n·{k} while the backward pass reruns one segment (logging its \
+         iterations again), instead of n·s."
+    )
 }

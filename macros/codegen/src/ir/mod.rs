@@ -349,6 +349,12 @@ pub struct Graph {
     /// functions it calls (`emit::missing`); `None` for a method or a
     /// closure, whose calls each carry their own.
     pub fallbacks: Option<String>,
+    /// Under `checkpoint = k`, the loops over one segment of a loop whose
+    /// state is a local buffer: each saves the whole of every value-logged
+    /// buffer it writes before it starts, and the loops nested in it save
+    /// nothing (see `diff::checkpoint`). Copies made for the reverse sweep
+    /// get new ids, so they log as usual.
+    pub snapshots: std::collections::HashSet<NodeId>,
     /// For a derived function's direction parameter of run-time length
     /// (`tangent`, `v`), the differentiable slice parameter it is the
     /// direction of. A [`Op::Store`] into a direction adds into the H·v
@@ -374,6 +380,7 @@ impl Graph {
             extra: Vec::new(),
             checkpoint: None,
             fallbacks: None,
+            snapshots: std::collections::HashSet::new(),
             directions: std::collections::HashMap::new(),
         }
     }

@@ -120,15 +120,19 @@ pub fn gmm_log_posterior_grad_into(
     ::core::assert_eq!(
         l.len(), d_l.len(), "`l` and its gradient buffer `d_l` differ in length"
     );
-    let mut top_tape = ::std::vec::Vec::new();
+    let mut top_tape = ::core::array::from_fn::<_, 2, _>(|_| ::std::vec::Vec::new());
     let mut t_tape = ::std::vec::Vec::new();
     let t0 = d * (d - 1) / 2;
     let mut data = 0.0_f64;
     for i in 0..x.len() / d {
         let mut top = f64::NEG_INFINITY;
         let mut scaled = 0.0_f64;
-        top_tape.clear();
-        top_tape.resize((0..alpha.len()).len(), [0.0_f64; 2]);
+        {
+            let trips = (0..alpha.len()).len();
+            for plane in top_tape.iter_mut() {
+                plane.resize(trips, 0.0_f64);
+            }
+        }
         let mut filled = 0;
         for c in 0..alpha.len() {
             let mut sum_q = 0.0_f64;
@@ -148,20 +152,20 @@ pub fn gmm_log_posterior_grad_into(
             }
             let beta = alpha[c] + sum_q - 0.5 * sq;
             let next = top.max(beta);
-            top_tape[filled] = [top, scaled];
+            top_tape[0][filled] = top;
+            top_tape[1][filled] = scaled;
             filled += 1;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = 1.0_f64;
         let mut d_scaled = 1.0 / scaled;
-        let mut at = top_tape.len();
+        let mut at = top_tape[0].len();
         for c_1 in (0..alpha.len()).rev() {
             at -= 1;
-            let top_1 = top_tape[at][0];
-            let scaled_1 = top_tape[at][1];
+            let top_1 = top_tape[0][at];
+            let scaled_1 = top_tape[1][at];
             let mut sum_q_1 = 0.0_f64;
             let mut sq_1 = 0.0_f64;
-            t_tape.clear();
             t_tape.resize((0..d).len(), 0.0_f64);
             let mut filled_1 = 0;
             for r_1 in 0..d {

@@ -17,10 +17,16 @@ fn through_energy(x: f64, y: f64) -> f64 {
  Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn through_energy_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
-    let (t0, (t0_partial0, t0_partial1)) = energy::pullback(
-        State { theta: x, omega: x * y },
-        y,
-    );
+    let (t0, (t0_partial0, t0_partial1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_energy_callees::of_energy::*;
+        {
+            #[allow(unused_imports)]
+            use energy as __callee;
+            __callee::has_derivative();
+            __callee::pullback(State { theta: x, omega: x * y }, y)
+        }
+    };
     let t1 = ::macrograd::__private::partial::<f64, _>(t0_partial0.theta);
     let t2 = ::macrograd::__private::partial::<f64, _>(t0_partial0.omega);
     let t3 = ::macrograd::__private::partial::<f64, _>(t0_partial1);
@@ -40,6 +46,9 @@ impl through_energy {
         let (value, gradient) = through_energy_grad(x, y);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`through_energy`] along `tangent`: returns `(through_energy(x, y), Σⱼ ∂through_energy/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y).
 
@@ -49,10 +58,16 @@ impl through_energy {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 fn through_energy_jvp(x: f64, y: f64, tangent: (f64, f64)) -> (f64, f64) {
     let (tangent_x, tangent_y) = tangent;
-    let (t0, (t0_partial0, t0_partial1)) = energy::pullback(
-        State { theta: x, omega: x * y },
-        y,
-    );
+    let (t0, (t0_partial0, t0_partial1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_energy_callees::of_energy::*;
+        {
+            #[allow(unused_imports)]
+            use energy as __callee;
+            __callee::has_derivative();
+            __callee::pullback(State { theta: x, omega: x * y }, y)
+        }
+    };
     let t1 = ::macrograd::__private::partial::<f64, _>(t0_partial0.theta);
     let t2 = ::macrograd::__private::partial::<f64, _>(t0_partial0.omega);
     let t3 = ::macrograd::__private::partial::<f64, _>(t0_partial1);
@@ -78,20 +93,35 @@ fn through_energy_jvp(x: f64, y: f64, tangent: (f64, f64)) -> (f64, f64) {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 fn through_energy_hessian(x: f64, y: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let t1 = x * y;
-    let (t0, (t2_entry0, t2_entry1)) = energy::pullback(
-        State { theta: x, omega: t1 },
-        y,
-    );
+    let (t0, (t2_entry0, t2_entry1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_energy_callees::of_energy::*;
+        {
+            #[allow(unused_imports)]
+            use energy as __callee;
+            __callee::has_derivative();
+            __callee::pullback(State { theta: x, omega: t1 }, y)
+        }
+    };
     let t3 = ::macrograd::__private::partial::<f64, _>(t2_entry0.theta);
     let t4 = ::macrograd::__private::partial::<f64, _>(t2_entry0.omega);
     let t5 = ::macrograd::__private::partial::<f64, _>(t2_entry1);
     let (t6_entry0, t6_entry1) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        energy::hvp_pullback(
-            (State { theta: x, omega: t1 }, y),
-            (State { theta: 0.0, omega: x }, 1.0),
-        )
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_energy_callees::of_energy::*;
+            {
+                #[allow(unused_imports)]
+                use energy as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback(
+                    (State { theta: x, omega: t1 }, y),
+                    (State { theta: 0.0, omega: x }, 1.0),
+                )
+            }
+        }
     };
     let t7 = ::macrograd::__private::partial::<f64, _>(t6_entry0.theta);
     let t8 = ::macrograd::__private::partial::<f64, _>(t6_entry0.omega);
@@ -99,10 +129,19 @@ fn through_energy_hessian(x: f64, y: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let (t10_entry0, t10_entry1) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        energy::hvp_pullback(
-            (State { theta: x, omega: t1 }, y),
-            (State { theta: 1.0, omega: y }, 0.0),
-        )
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_energy_callees::of_energy::*;
+            {
+                #[allow(unused_imports)]
+                use energy as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback(
+                    (State { theta: x, omega: t1 }, y),
+                    (State { theta: 1.0, omega: y }, 0.0),
+                )
+            }
+        }
     };
     let t11 = ::macrograd::__private::partial::<f64, _>(t10_entry0.theta);
     let t12 = ::macrograd::__private::partial::<f64, _>(t10_entry0.omega);
@@ -124,26 +163,41 @@ fn through_energy_hessian(x: f64, y: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
 fn through_energy_hvp(x: f64, y: f64, v: (f64, f64)) -> (f64, (f64, f64), (f64, f64)) {
     let (v_x, v_y) = v;
     let t1 = x * y;
-    let (t0, (t2_entry0, t2_entry1)) = energy::pullback(
-        State { theta: x, omega: t1 },
-        y,
-    );
+    let (t0, (t2_entry0, t2_entry1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_energy_callees::of_energy::*;
+        {
+            #[allow(unused_imports)]
+            use energy as __callee;
+            __callee::has_derivative();
+            __callee::pullback(State { theta: x, omega: t1 }, y)
+        }
+    };
     let t3 = ::macrograd::__private::partial::<f64, _>(t2_entry0.theta);
     let t4 = ::macrograd::__private::partial::<f64, _>(t2_entry0.omega);
     let t5 = ::macrograd::__private::partial::<f64, _>(t2_entry1);
     let (t6_entry0, t6_entry1) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeHessian as _;
-        energy::hvp_pullback(
-            (State { theta: x, omega: t1 }, y),
-            (
-                State {
-                    theta: v_x,
-                    omega: v_x * y + v_y * x,
-                },
-                v_y,
-            ),
-        )
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_energy_callees::of_energy::*;
+            {
+                #[allow(unused_imports)]
+                use energy as __callee;
+                __callee::has_derivative();
+                __callee::hvp_pullback(
+                    (State { theta: x, omega: t1 }, y),
+                    (
+                        State {
+                            theta: v_x,
+                            omega: v_x * y + v_y * x,
+                        },
+                        v_y,
+                    ),
+                )
+            }
+        }
     };
     let t7 = ::macrograd::__private::partial::<f64, _>(t6_entry0.theta);
     let t8 = ::macrograd::__private::partial::<f64, _>(t6_entry0.omega);
@@ -170,5 +224,42 @@ impl through_energy {
             (direction_0, direction_1),
         );
         (direction_product.0, direction_product.1)
+    }
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_through_energy_callees {
+    pub mod of_energy {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`energy` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`energy` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn energy`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, A2, O>(_a0: A0, _a1: A1, _a2: A2) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp_jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
     }
 }

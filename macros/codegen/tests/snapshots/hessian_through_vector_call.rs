@@ -17,7 +17,16 @@ fn through_rotate(x: f64, y: f64) -> f64 {
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn through_rotate_grad(x: f64, y: f64) -> (f64, (f64, f64)) {
     let [u, v] = rotate([x, y], x);
-    let (_, (gradient_entry, gradient_entry_1)) = rotate::vjp([x, y], x, [v, u]);
+    let (_, (gradient_entry, gradient_entry_1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_rotate_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::vjp([x, y], x, [v, u])
+        }
+    };
     let [t0, d_y] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry);
     let t1 = ::macrograd::__private::partial::<f64, _>(gradient_entry_1);
     let d_x = t0 + t1;
@@ -35,6 +44,9 @@ impl through_rotate {
         let (value, gradient) = through_rotate_grad(x, y);
         (value, (gradient.0, gradient.1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`through_rotate`] along `tangent`: returns `(through_rotate(x, y), Σⱼ ∂through_rotate/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y).
 
@@ -45,7 +57,16 @@ impl through_rotate {
 fn through_rotate_jvp(x: f64, y: f64, tangent: (f64, f64)) -> (f64, f64) {
     let (tangent_x, tangent_y) = tangent;
     let [u, v] = rotate([x, y], x);
-    let (_, [t0, t1]) = rotate::jvp([x, y], x, [tangent_x, tangent_y], tangent_x);
+    let (_, [t0, t1]) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_rotate_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::jvp([x, y], x, [tangent_x, tangent_y], tangent_x)
+        }
+    };
     (u * v, t0 * v + t1 * u)
 }
 /** Value, gradient and Hessian of [`through_rotate`]: returns `(through_rotate(x, y), gradient, H)`; the gradient is exactly what `through_rotate_grad` returns and `H[i][j] = ∂²through_rotate/∂xᵢ∂xⱼ` over x = (x, y) (symmetric: each entry is computed by its sweep, and identical computations are shared, never copied across the diagonal).
@@ -56,22 +77,67 @@ fn through_rotate_jvp(x: f64, y: f64, tangent: (f64, f64)) -> (f64, f64) {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 fn through_rotate_hessian(x: f64, y: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let [u, v] = rotate([x, y], x);
-    let (_, [t2, t3]) = rotate::jvp([x, y], x, [0.0, 1.0], 0.0);
-    let (_, [t4, t5]) = rotate::jvp([x, y], x, [1.0, 0.0], 1.0);
-    let (_, (gradient_entry, gradient_entry_1)) = rotate::vjp([x, y], x, [v, u]);
+    let (_, [t2, t3]) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_rotate_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::jvp([x, y], x, [0.0, 1.0], 0.0)
+        }
+    };
+    let (_, [t4, t5]) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_rotate_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::jvp([x, y], x, [1.0, 0.0], 1.0)
+        }
+    };
+    let (_, (gradient_entry, gradient_entry_1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_rotate_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::vjp([x, y], x, [v, u])
+        }
+    };
     let [t6, d_y] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry);
     let t7 = ::macrograd::__private::partial::<f64, _>(gradient_entry_1);
     let (gradient_entry_2, gradient_entry_3) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeVjpJvp as _;
-        rotate::vjp_jvp(([x, y], x), [v, u], ([0.0, 1.0], 0.0), [t3, t2])
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_rotate_callees::of_rotate::*;
+            {
+                #[allow(unused_imports)]
+                use rotate as __callee;
+                __callee::has_derivative();
+                __callee::vjp_jvp(([x, y], x), [v, u], ([0.0, 1.0], 0.0), [t3, t2])
+            }
+        }
     };
     let [t8, t1] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_2);
     let t9 = ::macrograd::__private::partial::<f64, _>(gradient_entry_3);
     let (gradient_entry_4, gradient_entry_5) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeVjpJvp as _;
-        rotate::vjp_jvp(([x, y], x), [v, u], ([1.0, 0.0], 1.0), [t5, t4])
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_rotate_callees::of_rotate::*;
+            {
+                #[allow(unused_imports)]
+                use rotate as __callee;
+                __callee::has_derivative();
+                __callee::vjp_jvp(([x, y], x), [v, u], ([1.0, 0.0], 1.0), [t5, t4])
+            }
+        }
     };
     let [t10, t0] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_4);
     let t11 = ::macrograd::__private::partial::<f64, _>(gradient_entry_5);
@@ -89,14 +155,41 @@ fn through_rotate_hessian(x: f64, y: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
 fn through_rotate_hvp(x: f64, y: f64, v: (f64, f64)) -> (f64, (f64, f64), (f64, f64)) {
     let (v_x, v_y) = v;
     let [u, v] = rotate([x, y], x);
-    let (_, [t1, t2]) = rotate::jvp([x, y], x, [v_x, v_y], v_x);
-    let (_, (gradient_entry, gradient_entry_1)) = rotate::vjp([x, y], x, [v, u]);
+    let (_, [t1, t2]) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_rotate_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::jvp([x, y], x, [v_x, v_y], v_x)
+        }
+    };
+    let (_, (gradient_entry, gradient_entry_1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_through_rotate_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::vjp([x, y], x, [v, u])
+        }
+    };
     let [t3, d_y] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry);
     let t4 = ::macrograd::__private::partial::<f64, _>(gradient_entry_1);
     let (gradient_entry_2, gradient_entry_3) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeVjpJvp as _;
-        rotate::vjp_jvp(([x, y], x), [v, u], ([v_x, v_y], v_x), [t2, t1])
+        {
+            #[allow(unused_imports)]
+            use __macrograd_through_rotate_callees::of_rotate::*;
+            {
+                #[allow(unused_imports)]
+                use rotate as __callee;
+                __callee::has_derivative();
+                __callee::vjp_jvp(([x, y], x), [v, u], ([v_x, v_y], v_x), [t2, t1])
+            }
+        }
     };
     let [t5, t0] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_2);
     let t6 = ::macrograd::__private::partial::<f64, _>(gradient_entry_3);
@@ -120,5 +213,42 @@ impl through_rotate {
             (direction_0, direction_1),
         );
         (direction_product.0, direction_product.1)
+    }
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_through_rotate_callees {
+    pub mod of_rotate {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`rotate` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`rotate` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn rotate`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, A2, O>(_a0: A0, _a1: A1, _a2: A2) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp_jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
     }
 }

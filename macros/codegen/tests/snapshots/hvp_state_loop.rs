@@ -92,13 +92,18 @@ fn iterate_hessian(x: f64, y: f64, steps: usize) -> (f64, (f64, f64), [[f64; 2];
     let mut s = x;
     let mut d_s_dx_1 = 1.0_f64;
     let mut d_s_dy_1 = 0.0_f64;
-    let mut s_tape = ::std::vec![[0.0_f64; 3]; (0..steps).len()];
+    let mut s_tape = {
+        let trips = (0..steps).len();
+        ::core::array::from_fn::<_, 3, _>(|_| ::std::vec![0.0_f64; trips])
+    };
     let mut filled = 0;
     for i in 0..steps {
         let t0 = s * y;
         let t1 = t0.cos();
         let t2 = 0.1 * s;
-        s_tape[filled] = [s, d_s_dx_1, d_s_dy_1];
+        s_tape[0][filled] = s;
+        s_tape[1][filled] = d_s_dx_1;
+        s_tape[2][filled] = d_s_dy_1;
         filled += 1;
         (s, d_s_dx_1, d_s_dy_1) = (
             t0.sin() + t2 * s,
@@ -112,12 +117,12 @@ fn iterate_hessian(x: f64, y: f64, steps: usize) -> (f64, (f64, f64), [[f64; 2];
     let mut d_y_dx = 0.0_f64;
     let mut d_s_dy = 0.0_f64;
     let mut d_y_dy = 0.0_f64;
-    let mut at = s_tape.len();
+    let mut at = s_tape[0].len();
     for i_1 in (0..steps).rev() {
         at -= 1;
-        let s_1 = s_tape[at][0];
-        let d_s_dy_2 = s_tape[at][2];
-        let d_s_dx_2 = s_tape[at][1];
+        let s_1 = s_tape[0][at];
+        let d_s_dy_2 = s_tape[2][at];
+        let d_s_dx_2 = s_tape[1][at];
         let t3 = s_1 * y;
         let t4 = t3.sin();
         let t5 = t3.cos();
@@ -155,12 +160,16 @@ fn iterate_hvp(
     let (v_x, v_y) = v;
     let mut s = x;
     let mut d_s_2 = v_x;
-    let mut s_tape = ::std::vec![[0.0_f64; 2]; (0..steps).len()];
+    let mut s_tape = {
+        let trips = (0..steps).len();
+        ::core::array::from_fn::<_, 2, _>(|_| ::std::vec![0.0_f64; trips])
+    };
     let mut filled = 0;
     for i in 0..steps {
         let t0 = s * y;
         let t1 = 0.1 * s;
-        s_tape[filled] = [s, d_s_2];
+        s_tape[0][filled] = s;
+        s_tape[1][filled] = d_s_2;
         filled += 1;
         (s, d_s_2) = (
             t0.sin() + t1 * s,
@@ -171,11 +180,11 @@ fn iterate_hvp(
     let mut d_y = 0.0_f64;
     let mut d_s_1 = 0.0_f64;
     let mut d_y_1 = 0.0_f64;
-    let mut at = s_tape.len();
+    let mut at = s_tape[0].len();
     for i_1 in (0..steps).rev() {
         at -= 1;
-        let s_1 = s_tape[at][0];
-        let d_s_3 = s_tape[at][1];
+        let s_1 = s_tape[0][at];
+        let d_s_3 = s_tape[1][at];
         let t2 = s_1 * y;
         let t3 = t2.cos();
         let t4 = 0.1 * s_1;

@@ -40,30 +40,35 @@ fn nested_lse_grad_into(w: &[f64], xs: &[f64], d_w: &mut [f64]) -> f64 {
     ::core::assert_eq!(
         w.len(), d_w.len(), "`w` and its gradient buffer `d_w` differ in length"
     );
-    let mut top_tape = ::std::vec::Vec::new();
+    let mut top_tape = ::core::array::from_fn::<_, 2, _>(|_| ::std::vec::Vec::new());
     let mut total = 0.0_f64;
     for i in 0..xs.len() {
         let x = xs[i];
         let mut top = f64::NEG_INFINITY;
         let mut scaled = 0.0_f64;
-        top_tape.clear();
-        top_tape.resize((0..w.len()).len(), [0.0_f64; 2]);
+        {
+            let trips = (0..w.len()).len();
+            for plane in top_tape.iter_mut() {
+                plane.resize(trips, 0.0_f64);
+            }
+        }
         let mut filled = 0;
         for i_1 in 0..w.len() {
             let wc = w[i_1];
             let beta = wc * x;
             let next = top.max(beta);
-            top_tape[filled] = [top, scaled];
+            top_tape[0][filled] = top;
+            top_tape[1][filled] = scaled;
             filled += 1;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = 1.0_f64;
         let mut d_scaled = 1.0 / scaled;
-        let mut at = top_tape.len();
+        let mut at = top_tape[0].len();
         for i_2 in (0..w.len()).rev() {
             at -= 1;
-            let top_1 = top_tape[at][0];
-            let scaled_1 = top_tape[at][1];
+            let top_1 = top_tape[0][at];
+            let scaled_1 = top_tape[1][at];
             let wc_1 = w[i_2];
             let beta_1 = wc_1 * x;
             let next_1 = top_1.max(beta_1);

@@ -24,19 +24,55 @@ fn vjp_inside(x: f64, y: f64, a: f64) -> f64 {
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn vjp_inside_grad(x: f64, y: f64, a: f64) -> (f64, (f64, f64, f64)) {
     let [r_0, r_1] = rotate([x, y], a);
-    let (_, (gradient_entry, gradient_entry_1)) = rotate::vjp([x, y], a, [y, 1.0]);
+    let (_, (gradient_entry, gradient_entry_1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_vjp_inside_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::vjp([x, y], a, [y, 1.0])
+        }
+    };
     let [gp_0, gp_1] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry);
     let ga = ::macrograd::__private::partial::<f64, _>(gradient_entry_1);
     let t0 = 2.0 * gp_0;
-    let (_, [t1, t2]) = rotate::jvp([x, y], a, [t0, ga], gp_1);
+    let (_, [t1, t2]) = {
+        #[allow(unused_imports)]
+        use __macrograd_vjp_inside_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::jvp([x, y], a, [t0, ga], gp_1)
+        }
+    };
     let (gradient_entry_2, gradient_entry_3) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeVjpJvp as _;
-        rotate::vjp_jvp(([x, y], a), [y, 1.0], ([t0, ga], gp_1), [0.0, 0.0])
+        {
+            #[allow(unused_imports)]
+            use __macrograd_vjp_inside_callees::of_rotate::*;
+            {
+                #[allow(unused_imports)]
+                use rotate as __callee;
+                __callee::has_derivative();
+                __callee::vjp_jvp(([x, y], a), [y, 1.0], ([t0, ga], gp_1), [0.0, 0.0])
+            }
+        }
     };
     let [t3, t4] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_2);
     let t5 = ::macrograd::__private::partial::<f64, _>(gradient_entry_3);
-    let (_, (gradient_entry_4, gradient_entry_5)) = rotate::vjp([x, y], a, [x, 0.0]);
+    let (_, (gradient_entry_4, gradient_entry_5)) = {
+        #[allow(unused_imports)]
+        use __macrograd_vjp_inside_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::vjp([x, y], a, [x, 0.0])
+        }
+    };
     let [t6, t7] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_4);
     let t8 = ::macrograd::__private::partial::<f64, _>(gradient_entry_5);
     let d_x = r_0 + t3 + t6;
@@ -56,6 +92,9 @@ impl vjp_inside {
         let (value, gradient) = vjp_inside_grad(x, y, a);
         (value, (gradient.0, gradient.1, gradient.2))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
 /** Value and directional derivative of [`vjp_inside`] along `tangent`: returns `(vjp_inside(x, y, a), Σⱼ ∂vjp_inside/∂xⱼ · tangentⱼ)` over the differentiable elements x = (x, y, a).
 
@@ -66,19 +105,46 @@ impl vjp_inside {
 fn vjp_inside_jvp(x: f64, y: f64, a: f64, tangent: (f64, f64, f64)) -> (f64, f64) {
     let (tangent_x, tangent_y, tangent_a) = tangent;
     let [r_0, r_1] = rotate([x, y], a);
-    let (_, [t3, t4]) = rotate::jvp([x, y], a, [tangent_x, tangent_y], tangent_a);
-    let (_, (gradient_entry, gradient_entry_1)) = rotate::vjp([x, y], a, [y, 1.0]);
+    let (_, [t3, t4]) = {
+        #[allow(unused_imports)]
+        use __macrograd_vjp_inside_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::jvp([x, y], a, [tangent_x, tangent_y], tangent_a)
+        }
+    };
+    let (_, (gradient_entry, gradient_entry_1)) = {
+        #[allow(unused_imports)]
+        use __macrograd_vjp_inside_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::vjp([x, y], a, [y, 1.0])
+        }
+    };
     let [gp_0, gp_1] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry);
     let ga = ::macrograd::__private::partial::<f64, _>(gradient_entry_1);
     let (gradient_entry_2, gradient_entry_3) = {
         #[allow(unused_imports)]
         use ::macrograd::__private::MissingCalleeVjpJvp as _;
-        rotate::vjp_jvp(
-            ([x, y], a),
-            [y, 1.0],
-            ([tangent_x, tangent_y], tangent_a),
-            [tangent_y, 0.0],
-        )
+        {
+            #[allow(unused_imports)]
+            use __macrograd_vjp_inside_callees::of_rotate::*;
+            {
+                #[allow(unused_imports)]
+                use rotate as __callee;
+                __callee::has_derivative();
+                __callee::vjp_jvp(
+                    ([x, y], a),
+                    [y, 1.0],
+                    ([tangent_x, tangent_y], tangent_a),
+                    [tangent_y, 0.0],
+                )
+            }
+        }
     };
     let [t0, t1] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_2);
     let t2 = ::macrograd::__private::partial::<f64, _>(gradient_entry_3);
@@ -86,4 +152,41 @@ fn vjp_inside_jvp(x: f64, y: f64, a: f64, tangent: (f64, f64, f64)) -> (f64, f64
         gp_0 * gp_0 + gp_1 * ga + r_0 * x,
         t0 * (2.0 * gp_0) + t1 * ga + t2 * gp_1 + t3 * x + tangent_x * r_0,
     )
+}
+#[doc(hidden)]
+#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+mod __macrograd_vjp_inside_callees {
+    pub mod of_rotate {
+        pub struct __callee {}
+        #[diagnostic::on_unimplemented(
+            message = "`rotate` has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+            label = "`rotate` is called in a differentiable body",
+            note = "write `#[differentiable]` on `fn rotate`; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+        )]
+        pub trait NoDerivative {}
+        pub trait MissingDerivative {
+            fn has_derivative()
+            where
+                Self: NoDerivative,
+            {}
+        }
+        impl MissingDerivative for __callee {}
+        impl __callee {
+            pub fn pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp<A0, A1, A2, O>(_a0: A0, _a1: A1, _a2: A2) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn vjp_jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
+    }
 }

@@ -31,7 +31,7 @@ pub fn ode_last(x: &[f64], s: usize) -> f64 {
 
  Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`before`, `k1_before`, `k2_before`, `k3_before`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`y`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`before`, `k1_before`, `k2_before`, `k3_before`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Local buffers (`y`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer. The saved values of a buffer declared at the top of the body are kept from one call to the next on each thread (a thread-local vector per function), so repeated calls reuse their memory; it stays allocated at the largest call's size.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 pub fn ode_last_grad(x: &[f64], s: usize) -> (f64, ::std::vec::Vec<f64>) {
     let mut d_x: ::std::vec::Vec<f64> = ::std::vec![0.0; x.len()];
@@ -48,11 +48,16 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
     ::core::assert_eq!(
         x.len(), d_x.len(), "`x` and its gradient buffer `d_x` differ in length"
     );
-    let mut before_tape = ::std::vec::Vec::new();
+    let mut before_tape = ::core::array::from_fn::<_, 4, _>(|_| ::std::vec::Vec::new());
     let h = 2.0 / (s as f64);
     let mut d_y = ::std::vec![0.0_f64; x.len()];
     let mut y = ::std::vec![0.0_f64; x.len()];
-    let mut y_saved: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    ::std::thread_local! {
+        static __MACROGRAD_LOG0_Y_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
+    }
+    let mut y_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_Y_SAVED.take();
+    y_saved.clear();
     let mut y_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i in 0..s {
@@ -93,14 +98,21 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let mut k1_before_1 = 0.0_f64;
         let mut k2_before_1 = 0.0_f64;
         let mut k3_before_1 = 0.0_f64;
-        before_tape.clear();
-        before_tape.resize((0..x.len()).len(), [0.0_f64; 4]);
+        {
+            let trips = (0..x.len()).len();
+            for plane in before_tape.iter_mut() {
+                plane.resize(trips, 0.0_f64);
+            }
+        }
         let mut filled = 0;
         for i_3 in 0..x.len() {
             let t5 = x[i_3];
             let t6 = 0.5 * h;
             let before_3 = y[i_3];
-            before_tape[filled] = [before_2, k1_before_1, k2_before_1, k3_before_1];
+            before_tape[0][filled] = before_2;
+            before_tape[1][filled] = k1_before_1;
+            before_tape[2][filled] = k2_before_1;
+            before_tape[3][filled] = k3_before_1;
             filled += 1;
             (before_2, k1_before_1, k2_before_1, k3_before_1) = (
                 before_3,
@@ -113,13 +125,13 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let mut d_k1_before = 0.0_f64;
         let mut d_k2_before = 0.0_f64;
         let mut d_k3_before = 0.0_f64;
-        let mut at = before_tape.len();
+        let mut at = before_tape[0].len();
         for i_4 in (0..x.len()).rev() {
             at -= 1;
-            let before_4 = before_tape[at][0];
-            let k1_before_2 = before_tape[at][1];
-            let k2_before_2 = before_tape[at][2];
-            let k3_before_2 = before_tape[at][3];
+            let before_4 = before_tape[0][at];
+            let k1_before_2 = before_tape[1][at];
+            let k2_before_2 = before_tape[2][at];
+            let k3_before_2 = before_tape[3][at];
             let t7 = x[i_4];
             let t8 = 0.5 * h;
             let t9 = d_y[i_4];
@@ -147,6 +159,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             );
         }
     }
+    __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
     t0
 }
 #[doc(hidden)]

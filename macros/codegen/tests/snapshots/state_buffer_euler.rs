@@ -28,7 +28,7 @@ fn chain(x0: &[f64], k: f64, h: f64, steps: usize) -> f64 {
 
  Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps float values per iteration on a tape (their carried values are accumulators). Local buffers (`x`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; no loop keeps float values per iteration on a tape (their carried values are accumulators). Local buffers (`x`): each loop that writes one, each iteration only its own element, first saves the elements of its range on the buffer's undo log, one float per element and one `(usize, usize)` range per run of the loop, which the backward pass copies back to restore the buffer (an active buffer also gets an adjoint buffer of its length); a loop that writes one, beyond each iteration's own element, keeps one index per iteration per buffer. The saved values of a buffer declared at the top of the body are kept from one call to the next on each thread (a thread-local vector per function), so repeated calls reuse their memory; it stays allocated at the largest call's size.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 fn chain_grad(
     x0: &[f64],
@@ -58,7 +58,12 @@ fn chain_grad_into(
     );
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
     let mut x = ::std::vec![0.0_f64; x0.len()];
-    let mut x_saved: ::std::vec::Vec<f64> = ::std::vec::Vec::new();
+    ::std::thread_local! {
+        static __MACROGRAD_LOG0_X_SAVED : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
+        const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
+    }
+    let mut x_saved: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_X_SAVED.take();
+    x_saved.clear();
     let mut x_spans: ::std::vec::Vec<(usize, usize)> = ::std::vec::Vec::new();
     let hi = ::core::cmp::min(x0.len(), x.len());
     let lo = ::core::cmp::min(0, hi);
@@ -122,6 +127,7 @@ fn chain_grad_into(
         d_x[i_7] = 0.0;
         d_x0[i_7] += t8;
     }
+    __MACROGRAD_LOG0_X_SAVED.set(x_saved);
     (s, d_k)
 }
 #[doc(hidden)]

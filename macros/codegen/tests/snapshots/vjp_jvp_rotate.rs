@@ -143,4 +143,7 @@ impl rotate {
     ) -> ([f64; 2], [f64; 2]) {
         rotate_jvp(p, a, (tangent_0, tangent_1))
     }
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn has_derivative() {}
 }
