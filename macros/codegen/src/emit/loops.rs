@@ -78,7 +78,17 @@ impl Writer<'_> {
                     quote!([#zero; #m])
                 }
             };
-            if self.depth > 0 {
+            if self.depth > 0 && l.stacked {
+                // stacked: this run's entries go on top of the earlier runs'
+                self.hoisted
+                    .push(quote! { let mut #tape = ::std::vec::Vec::new(); });
+                let filled = self.names.fresh("filled");
+                pre.push(quote! {
+                    let mut #filled = #tape.len();
+                    #tape.resize(#filled + #trips, #zero);
+                });
+                self.tape_fill.insert(n, filled);
+            } else if self.depth > 0 {
                 // nested: one allocation per call, grown as needed
                 self.hoisted
                     .push(quote! { let mut #tape = ::std::vec::Vec::new(); });
@@ -91,7 +101,7 @@ impl Writer<'_> {
             } else {
                 pre.push(quote! { let mut #tape = ::std::vec![#zero; #trips]; });
             }
-            if l.test.is_none() {
+            if l.test.is_none() && !(self.depth > 0 && l.stacked) {
                 let filled = self.names.fresh("filled");
                 pre.push(quote! { let mut #filled = 0; });
                 self.tape_fill.insert(n, filled);
@@ -99,9 +109,11 @@ impl Writer<'_> {
         }
         self.record_marks(n, l, &mut pre, &mut head);
         self.save_slices(n, l, &mut pre);
+        // a stacked tape is popped: cut back to where this run began
+        let mut pop = quote!();
         if let Some(of) = l.replay {
-            let width = match g.op(of) {
-                Op::Loop(fwd) => fwd.record.len(),
+            let (width, stacked) = match g.op(of) {
+                Op::Loop(fwd) => (fwd.record.len(), fwd.stacked),
                 _ => unreachable!("a loop replays a loop"),
             };
             if width > 0 {
@@ -109,6 +121,9 @@ impl Writer<'_> {
                 let pos = self.names.fresh("at");
                 pre.push(quote! { let mut #pos = #tape.len(); });
                 head.push(quote! { #pos -= 1; });
+                if stacked {
+                    pop = quote! { #tape.truncate(#pos); };
+                }
                 self.tape_pos.insert(of, pos);
             }
             self.roll_back(of, &mut pre, &mut head);
@@ -146,6 +161,7 @@ impl Writer<'_> {
                 #update
                 #count
             }
+            #pop
         }
     }
 
@@ -456,7 +472,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
                             format!("`{}`", name.as_deref().unwrap_or("state"))
                         })
                         .collect();
-                    tapes.push((l.record.len(), names.join(", ")));
+                    tapes.push((l.record.len(), names.join(", "), l.stacked));
                 }
             }
             stack.extend(crate::ir::walk::regions(op));
@@ -517,16 +533,23 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
         }
     } else {
-        for (k, (count, names)) in tapes.iter().enumerate() {
+        for (k, (count, names, stacked)) in tapes.iter().enumerate() {
             let sep = if k == 0 { " " } else { "; " };
             let s = if *count == 1 { "" } else { "s" };
+            let whole = if *stacked {
+                ", for all its runs in one run of the loop around it (recorded once instead of \
+                 recomputed by the backward pass: its iterations each run a loop of their own)"
+            } else {
+                ""
+            };
             text.push_str(&format!(
-                "{sep}a loop keeps {count} value{s} per iteration ({names}) on a tape allocated once per call"
+                "{sep}a loop keeps {count} value{s} per iteration ({names}) on a tape allocated once per call{whole}"
             ));
         }
-        text.push_str(
-            "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
-        );
+        let other = if tapes.iter().any(|t| t.2) { "Any other loop" } else { "A loop" };
+        text.push_str(&format!(
+            "; other loops keep none. {other} nested in another keeps its tape for one outer iteration at a time."
+        ));
     }
     if let Some(k) = g.checkpoint {
         text.push_str(&format!(
