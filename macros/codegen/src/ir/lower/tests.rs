@@ -512,3 +512,51 @@ fn an_inner_loop_under_a_summing_loop_is_recomputed_where_it_fuses() {
     let text = dump(&gradient(nested_reductions(true)));
     assert!(!text.contains(" stacked"), "{text}");
 }
+
+#[test]
+fn stacked_tapes_move_with_the_loop_they_are_nested_in() {
+    // four state loops deep: the j-loop's tape, stacked into the r-loop's
+    // forward copy, moves with that copy when it is stacked into the c-loop
+    let st = crate::pipeline(quote! {
+        fn f(#[nograd] x: &[f64], w: f64, v: f64, k: usize, d: usize) -> f64 {
+            let mut p = 1.0;
+            for c in 0..k {
+                let mut h = 0.0;
+                for r in 0..d {
+                    let mut g = 1.0;
+                    for j in 0..d {
+                        let mut s = 0.0;
+                        for m in 0..j + 1 {
+                            s += (w * ((c + r + j) as f64) + v) * x[m];
+                        }
+                        g = g * (1.0 + 0.5 * s.sin());
+                    }
+                    h = (h + 0.5 * g).sin();
+                }
+                p = p * (1.0 + h * h);
+            }
+            p
+        }
+    })
+    .expect("lowers");
+    let text = dump(&st.gradient);
+    assert!(text.matches(" stacked").count() >= 2, "{text}");
+    let x = vec![0.5, -1.0, 0.75];
+    for (k, d) in [(2.0, 3.0), (3.0, 1.0), (0.0, 2.0), (2.0, 0.0)] {
+        let at = |w: f64, v: f64| {
+            let args = [x.clone(), vec![w], vec![v], vec![k], vec![d]];
+            eval_outputs(&st.lowered, &args).unwrap()[0]
+        };
+        let (w, v, h) = (0.3, -0.4, 1e-6);
+        let args = [x.clone(), vec![w], vec![v], vec![k], vec![d]];
+        let out = eval_outputs(&st.gradient, &args).unwrap();
+        let fd = [
+            (at(w + h, v) - at(w - h, v)) / (2.0 * h),
+            (at(w, v + h) - at(w, v - h)) / (2.0 * h),
+        ];
+        assert_eq!(out[0], at(w, v), "k = {k}, d = {d}");
+        for (g, f) in out[1..].iter().zip(fd) {
+            assert!((g - f).abs() < 1e-7 * (1.0 + f.abs()), "k = {k}, d = {d}: {out:?} vs {fd:?}");
+        }
+    }
+}
