@@ -285,7 +285,9 @@ pub(super) fn reverse_loop(
 ///   loop's iteration. A copy with O(1) work per iteration is recomputed,
 ///   and so is any copy when the reverse loop only sums (`!ordered`): it
 ///   joins the forward loop ([`crate::simplify`]'s fusion), where the copy
-///   merges with the loop it recomputes and costs nothing.
+///   merges with the loop it recomputes and costs nothing; and under
+///   `checkpoint = k`, which trades recomputation for memory on purpose
+///   (a segment's loop would otherwise keep every state again).
 ///
 /// Returns each original result with its recall.
 fn recorded_results(
@@ -336,7 +338,9 @@ fn recorded_results(
             .zip(&lc.carried)
             .map(|(o, c)| (o.out, c.out))
             .collect();
-        if !plain && !(ordered && stack_tapes(b.graph, copy, remap, body)) {
+        // checkpointing asks for recomputation: its segments' tapes stay
+        let stack = ordered && b.graph.checkpoint.is_none();
+        if !plain && !(stack && stack_tapes(b.graph, copy, remap, body)) {
             continue;
         }
         let span = b.graph.node(copy).span;

@@ -546,7 +546,11 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
                 "{sep}a loop keeps {count} value{s} per iteration ({names}) on a tape allocated once per call{whole}"
             ));
         }
-        let other = if tapes.iter().any(|t| t.2) { "Any other loop" } else { "A loop" };
+        let other = if tapes.iter().any(|t| t.2) {
+            "Any other loop"
+        } else {
+            "A loop"
+        };
         text.push_str(&format!(
             "; other loops keep none. {other} nested in another keeps its tape for one outer iteration at a time."
         ));

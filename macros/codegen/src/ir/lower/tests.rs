@@ -500,7 +500,10 @@ fn an_inner_loop_whose_iterations_run_a_loop_is_recorded_not_recomputed() {
         ];
         assert_eq!(out[0], at(a, b), "k = {k}, d = {d}");
         for (g, f) in out[1..].iter().zip(fd) {
-            assert!((g - f).abs() < 1e-7 * (1.0 + f.abs()), "k = {k}, d = {d}: {out:?} vs {fd:?}");
+            assert!(
+                (g - f).abs() < 1e-7 * (1.0 + f.abs()),
+                "k = {k}, d = {d}: {out:?} vs {fd:?}"
+            );
         }
     }
 }
@@ -556,7 +559,10 @@ fn stacked_tapes_move_with_the_loop_they_are_nested_in() {
         ];
         assert_eq!(out[0], at(w, v), "k = {k}, d = {d}");
         for (g, f) in out[1..].iter().zip(fd) {
-            assert!((g - f).abs() < 1e-7 * (1.0 + f.abs()), "k = {k}, d = {d}: {out:?} vs {fd:?}");
+            assert!(
+                (g - f).abs() < 1e-7 * (1.0 + f.abs()),
+                "k = {k}, d = {d}: {out:?} vs {fd:?}"
+            );
         }
     }
 }
