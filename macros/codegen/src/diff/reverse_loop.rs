@@ -17,7 +17,10 @@
 //! the reverse sweep actually reads are recorded by the forward loop on a
 //! tape sized once per call (`s` of an accumulator is never read: no tape;
 //! the state of an ODE step is: one value per iteration), and recalled last
-//! first.
+//! first. A nested loop is recorded rather than recomputed where that is
+//! cheaper ([`recorded_results`]): its results on the enclosing loop's
+//! tape, and, when its iterations each run a loop, its own tape for all its
+//! runs (a stacked tape, popped by its reverse loop).
 
 use std::collections::{HashMap, HashSet};
 

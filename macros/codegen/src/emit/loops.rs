@@ -26,6 +26,12 @@
 //!     …recomputed body, then its adjoint…
 //! }
 //! ```
+//!
+//! A stacked tape (a nested loop recorded for all its runs, see
+//! [`crate::ir::Loop::stacked`]) is declared once per call and grows by
+//! each run (`let mut filled = tape.len(); tape.resize(filled + trips, 0.0);`);
+//! the loop replaying a run reads it from the end the same way and then
+//! pops it (`tape.truncate(at);`).
 
 use std::collections::HashSet;
 
