@@ -44,11 +44,11 @@ macro_rules! stacked {
                         for m in 0..j + 1 {
                             s += w[((c * d + r) * d + j) * d + m] * x[m];
                         }
-                        g = g * (1.0 + 0.5 * s.sin());
+                        g *= 1.0 + 0.5 * s.sin();
                     }
                     h = (h + 0.5 * g).sin();
                 }
-                p = p * (1.0 + h * h);
+                p *= 1.0 + h * h;
             }
             p
         }

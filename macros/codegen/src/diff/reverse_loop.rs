@@ -343,7 +343,8 @@ fn recorded_results(
             .collect();
         // checkpointing asks for recomputation: its segments' tapes stay
         let stack = ordered && b.graph.checkpoint.is_none();
-        if !plain && !(stack && stack_tapes(b.graph, copy, remap, body)) {
+        let recorded = plain || (stack && stack_tapes(b.graph, copy, remap, body));
+        if !recorded {
             continue;
         }
         let span = b.graph.node(copy).span;
