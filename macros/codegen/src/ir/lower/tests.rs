@@ -566,3 +566,23 @@ fn stacked_tapes_move_with_the_loop_they_are_nested_in() {
         }
     }
 }
+
+#[test]
+fn checkpointing_keeps_recomputing_nested_loops() {
+    // `checkpoint = k` trades recomputation for memory: nothing is stacked
+    let st =
+        crate::pipeline_with(quote!(checkpoint = 2), nested_reductions(false)).expect("lowers");
+    let text = dump(&st.gradient);
+    assert!(!text.contains(" stacked"), "{text}");
+    let (a, b, h) = (0.7, -0.3, 1e-6);
+    let args = |a: f64, b: f64| [vec![a], vec![b], vec![0.5, -1.0, 0.8], vec![5.0], vec![3.0]];
+    let at = |a: f64, b: f64| eval_outputs(&st.lowered, &args(a, b)).unwrap()[0];
+    let out = eval_outputs(&st.gradient, &args(a, b)).unwrap();
+    let fd = [
+        (at(a + h, b) - at(a - h, b)) / (2.0 * h),
+        (at(a, b + h) - at(a, b - h)) / (2.0 * h),
+    ];
+    for (g, f) in out[1..].iter().zip(fd) {
+        assert!((g - f).abs() < 1e-7 * (1.0 + f.abs()), "{out:?} vs {fd:?}");
+    }
+}
