@@ -457,3 +457,5 @@ mod constant_items;
 mod counters;
 #[path = "runtime_loops/reductions.rs"]
 mod reductions;
+#[path = "runtime_loops/stacked.rs"]
+mod stacked;

@@ -17,7 +17,10 @@
 //! the reverse sweep actually reads are recorded by the forward loop on a
 //! tape sized once per call (`s` of an accumulator is never read: no tape;
 //! the state of an ODE step is: one value per iteration), and recalled last
-//! first.
+//! first. A nested loop is recorded rather than recomputed where that is
+//! cheaper ([`recorded_results`]): its results on the enclosing loop's
+//! tape, and, when its iterations each run a loop, its own tape for all its
+//! runs (a stacked tape, popped by its reverse loop).
 
 use std::collections::{HashMap, HashSet};
 
@@ -164,6 +167,10 @@ pub(super) fn reverse_loop(
         kept.push((p, next, init, to));
     }
     substitute(b.graph, &body, &subst);
+    // the reverse loop carries the adjoint of a state: its iterations run
+    // in order, apart from the forward loop (one that only sums is fused
+    // into the forward loop, whose recomputation then merges with it)
+    let ordered = kept.iter().any(|k| dcarry.iter().any(|d| d.1 == k.0));
     let mut rev_carried = Vec::new();
     let mut outs = Vec::new();
     for (p, next, init, to) in kept {
@@ -182,7 +189,7 @@ pub(super) fn reverse_loop(
     }
 
     // nested loops recomputed only for their results: recorded instead
-    let results = recorded_results(b, n, &l, &remap, &mut body, active);
+    let results = recorded_results(b, n, &l, &remap, &mut body, active, ordered);
 
     // record only what the reverse body reads
     let mut live: HashSet<NodeId> = rev_carried.iter().map(|c| c.next).collect();
@@ -251,6 +258,7 @@ pub(super) fn reverse_loop(
         test: None,
         undo: Vec::new(),
         record_int: Vec::new(),
+        stacked: false,
     }));
     for (buf, to) in whole {
         b.push(Op::Buf(crate::ir::BufOp::Undo { buf, to }));
@@ -264,15 +272,28 @@ pub(super) fn reverse_loop(
     }
 }
 
-/// Record or recompute, for the results of the loops nested in the body
-/// of loop `n` (`l`): the reverse body `body` recomputes each such loop
-/// (its copy, through `remap`) before sweeping it backwards. A copy that
-/// keeps no tape, writes nothing and counts no trips runs only for its
-/// results, which cost one float each to record against a whole inner loop
-/// to recompute: the forward loop records them at the end of each
-/// iteration instead, and the copy gives way to recalls of them (whose
-/// slots are fixed once the live ones are known). Returns each original
-/// result with its recall.
+/// Record or recompute, for the loops nested in the body of loop `n`
+/// (`l`): the reverse body `body` recomputes each such loop (its copy,
+/// through `remap`) before sweeping it backwards. Recording costs one float
+/// per recorded value, recomputing a whole inner loop; the copy gives way
+/// to recalls of its results, which the forward loop records at the end of
+/// each iteration (their slots are fixed once the live ones are known):
+///
+/// - a copy that keeps no tape, writes nothing and counts no trips runs
+///   only for its results: always recorded;
+/// - a copy that keeps a tape for its own reverse loop ([`stack_tapes`]) is
+///   recorded when an iteration of it costs more than the floats it keeps,
+///   that is when its body runs a loop of its own (GMM's `Qᵢ·(x − μ)` rows,
+///   a reduction over `d` per recorded float); its recording moves to the
+///   forward loop's original, whose tape then holds every run of the outer
+///   loop's iteration. A copy with O(1) work per iteration is recomputed,
+///   and so is any copy when the reverse loop only sums (`!ordered`): it
+///   joins the forward loop ([`crate::simplify`]'s fusion), where the copy
+///   merges with the loop it recomputes and costs nothing; and under
+///   `checkpoint = k`, which trades recomputation for memory on purpose
+///   (a segment's loop would otherwise keep every state again).
+///
+/// Returns each original result with its recall.
 fn recorded_results(
     b: &mut Builder<'_>,
     n: NodeId,
@@ -280,6 +301,7 @@ fn recorded_results(
     remap: &HashMap<NodeId, NodeId>,
     body: &mut crate::ir::Block,
     active: &mut Vec<bool>,
+    ordered: bool,
 ) -> Vec<(NodeId, NodeId)> {
     let replayed: HashSet<NodeId> = b
         .graph
@@ -303,24 +325,29 @@ fn recorded_results(
         let Op::Loop(lc) = b.graph.op(copy) else {
             continue;
         };
-        let plain = lc.test.is_none()
-            && lc.record.is_empty()
+        let simple = lc.test.is_none()
             && lc.record_int.is_empty()
             && lc.undo.is_empty()
             && lc.replay.is_none()
-            && !replayed.contains(&copy)
             && lc.carried.len() == lo.carried.len()
             && lc.carried.iter().all(|c| !c.int)
             && !effects.in_block(b.graph, &lc.body);
-        if !plain {
+        if !simple {
             continue;
         }
+        let plain = lc.record.is_empty() && !replayed.contains(&copy);
         let pairs: Vec<(NodeId, NodeId)> = lo
             .carried
             .iter()
             .zip(&lc.carried)
             .map(|(o, c)| (o.out, c.out))
             .collect();
+        // checkpointing asks for recomputation: its segments' tapes stay
+        let stack = ordered && b.graph.checkpoint.is_none();
+        let recorded = plain || (stack && stack_tapes(b.graph, copy, remap, body));
+        if !recorded {
+            continue;
+        }
         let span = b.graph.node(copy).span;
         let mut recalls = Vec::new();
         for (o, c) in pairs {
@@ -335,6 +362,81 @@ fn recorded_results(
     }
     substitute(b.graph, body, &subst);
     out
+}
+
+/// Moves the tapes a recomputed copy `copy` (and the loops nested in it)
+/// keeps for their reverse loops to the originals they were copied from
+/// (`remap`: original to copy), as [`Loop::stacked`] tapes, and points the
+/// reverse loops in `body` and their recalls at the originals; `false` (nothing
+/// changed) when an iteration of the copy costs O(1), or when a tape cannot
+/// move: an index tape, an undo log, a `while` test, a recorded value that
+/// is not a copy. Memory: the original keeps, per run of the enclosing
+/// loop, every iteration of each of its runs, instead of one run's.
+fn stack_tapes(
+    g: &mut Graph,
+    copy: NodeId,
+    remap: &HashMap<NodeId, NodeId>,
+    body: &crate::ir::Block,
+) -> bool {
+    let Op::Loop(lc) = g.op(copy) else {
+        return false;
+    };
+    if !lc.body.nodes.iter().any(|&x| runs_loop(g, x)) {
+        return false;
+    }
+    let back: HashMap<NodeId, NodeId> = remap.iter().map(|(&o, &c)| (c, o)).collect();
+    // every recording loop in the copy, with its original and recorded values
+    let mut moves = Vec::new();
+    let mut stack = vec![copy];
+    while let Some(x) = stack.pop() {
+        let op = g.op(x);
+        if let Op::Loop(lx) = op {
+            if !lx.record.is_empty() {
+                let Some(&o) = back.get(&x) else { return false };
+                let rec: Option<Vec<NodeId>> =
+                    lx.record.iter().map(|r| back.get(r).copied()).collect();
+                let ok = lx.test.is_none() && lx.record_int.is_empty() && lx.undo.is_empty();
+                match (rec, ok) {
+                    (Some(rec), true) => moves.push((x, o, rec)),
+                    _ => return false,
+                }
+            } else if !lx.record_int.is_empty() || !lx.undo.is_empty() {
+                return false;
+            }
+        }
+        for r in crate::ir::walk::regions(op) {
+            stack.extend(r.nodes.iter().copied());
+        }
+    }
+    let mut redirect = HashMap::new();
+    for (x, o, rec) in moves {
+        let name = g.node(x).name.clone();
+        if let Op::Loop(lo) = &mut g.nodes[o.index()].op {
+            lo.record = rec;
+            lo.stacked = true;
+        }
+        g.nodes[o.index()].name = name;
+        redirect.insert(x, o);
+    }
+    // the reverse loops replaying the copies, and their recalls, sit in the
+    // reverse body
+    substitute(g, body, &redirect);
+    true
+}
+
+/// Whether node `x` is a loop or holds one: more than O(1) work per run.
+fn runs_loop(g: &Graph, x: NodeId) -> bool {
+    let mut stack = vec![x];
+    while let Some(y) = stack.pop() {
+        let op = g.op(y);
+        if matches!(op, Op::Loop(_)) {
+            return true;
+        }
+        for r in crate::ir::walk::regions(op) {
+            stack.extend(r.nodes.iter().copied());
+        }
+    }
+    false
 }
 
 /// A new result node of loop `r` named like `like` (as its adjoint `d_…` if `adjoint`).

@@ -28,6 +28,12 @@
 //! ```
 //!
 //! The tape itself (one array per recorded value) is written by [`super::tape`].
+//!
+//! A stacked tape (a nested loop recorded for all its runs, see
+//! [`crate::ir::Loop::stacked`]) is declared once per call and grows by
+//! each run (`let mut filled = tape.len(); tape.resize(filled + trips, 0.0);`);
+//! the loop replaying a run reads it from the end the same way and then
+//! pops it (`tape.truncate(at);`).
 
 use std::collections::HashSet;
 
@@ -73,8 +79,8 @@ impl Writer<'_> {
             // a range loop without a test runs every trip: its tape is sized
             // first and written by index (no growth check in the loop)
             let zero = super::body::literal(0.0, g.float, true).0;
-            self.tape_alloc(&mut pre, &tape, l, trips, zero);
-            if l.test.is_none() {
+            self.tape_alloc(&mut pre, &tape, n, l, trips, zero);
+            if l.test.is_none() && !self.tape_fill.contains_key(&n) {
                 let filled = self.names.fresh("filled");
                 pre.push(quote! { let mut #filled = 0; });
                 self.tape_fill.insert(n, filled);
@@ -82,9 +88,11 @@ impl Writer<'_> {
         }
         self.record_marks(n, l, &mut pre, &mut head);
         self.save_slices(n, l, &mut pre);
+        // a stacked tape is popped: cut back to where this run began
+        let mut pop = quote!();
         if let Some(of) = l.replay {
-            let width = match g.op(of) {
-                Op::Loop(fwd) => fwd.record.len(),
+            let (width, stacked) = match g.op(of) {
+                Op::Loop(fwd) => (fwd.record.len(), fwd.stacked),
                 _ => unreachable!("a loop replays a loop"),
             };
             if width > 0 {
@@ -97,6 +105,17 @@ impl Writer<'_> {
                 };
                 pre.push(quote! { let mut #pos = #first.len(); });
                 head.push(quote! { #pos -= 1; });
+                if stacked {
+                    pop = if width == 1 {
+                        quote! { #tape.truncate(#pos); }
+                    } else {
+                        quote! {
+                            for plane in #tape.iter_mut() {
+                                plane.truncate(#pos);
+                            }
+                        }
+                    };
+                }
                 self.tape_pos.insert(of, pos);
             }
             self.roll_back(of, &mut pre, &mut head);
@@ -134,6 +153,7 @@ impl Writer<'_> {
                 #update
                 #count
             }
+            #pop
         }
     }
 
@@ -422,7 +442,7 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
                             format!("`{}`", name.as_deref().unwrap_or("state"))
                         })
                         .collect();
-                    tapes.push((l.record.len(), names.join(", ")));
+                    tapes.push((l.record.len(), names.join(", "), l.stacked));
                 }
             }
             stack.extend(crate::ir::walk::regions(op));
@@ -483,16 +503,27 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             text.push_str(" no loop keeps per-iteration values (their carried values are accumulators), so the gradient needs O(1) extra memory.");
         }
     } else {
-        for (k, (count, names)) in tapes.iter().enumerate() {
+        for (k, (count, names, stacked)) in tapes.iter().enumerate() {
             let sep = if k == 0 { " " } else { "; " };
             let s = if *count == 1 { "" } else { "s" };
+            let whole = if *stacked {
+                ", for all its runs in one run of the loop around it (recorded once instead of \
+                 recomputed by the backward pass: its iterations each run a loop of their own)"
+            } else {
+                ""
+            };
             text.push_str(&format!(
-                "{sep}a loop keeps {count} value{s} per iteration ({names}) on a tape allocated once per call"
+                "{sep}a loop keeps {count} value{s} per iteration ({names}) on a tape allocated once per call{whole}"
             ));
         }
-        text.push_str(
-            "; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.",
-        );
+        let other = if tapes.iter().any(|t| t.2) {
+            "Any other loop"
+        } else {
+            "A loop"
+        };
+        text.push_str(&format!(
+            "; other loops keep none. {other} nested in another keeps its tape for one outer iteration at a time."
+        ));
     }
     if let Some(k) = g.checkpoint {
         text.push_str(&format!(

@@ -8,7 +8,10 @@
 //! iteration's through the packing (measured: GradBench ode's replayed
 //! sweep ran 3.4× slower than with one array per value). A nested tape is
 //! allocated once per call and resized, not cleared, before each run: a
-//! range loop without a test writes every entry before it is read.
+//! range loop without a test writes every entry before it is read. A
+//! stacked tape (see [`crate::ir::Loop::stacked`]) grows by each run from
+//! where the earlier runs' entries end, and its reverse loop truncates it
+//! back (see `super::loops`).
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
@@ -52,6 +55,7 @@ impl Writer<'_> {
         &mut self,
         pre: &mut Vec<TokenStream>,
         tape: &Ident,
+        n: NodeId,
         l: &Loop,
         trips: TokenStream,
         zero: TokenStream,
@@ -64,6 +68,29 @@ impl Writer<'_> {
             _ => quote!(::core::array::from_fn::<_, #m, _>(|_| #empty)),
         };
         let sized = l.test.is_none();
+        if self.depth > 0 && l.stacked {
+            // stacked (a loop without a test): this run's entries go on top
+            // of the earlier runs', written by index from where they end
+            self.hoisted.push(quote! { let mut #tape = #decl; });
+            let filled = self.names.fresh("filled");
+            pre.push(match width {
+                1 => quote! {
+                    let mut #filled = #tape.len();
+                    #tape.resize(#filled + #trips, #zero);
+                },
+                _ => quote! {
+                    let mut #filled = #tape[0].len();
+                    {
+                        let trips = #trips;
+                        for plane in #tape.iter_mut() {
+                            plane.resize(#filled + trips, #zero);
+                        }
+                    }
+                },
+            });
+            self.tape_fill.insert(n, filled);
+            return;
+        }
         if self.depth > 0 {
             // nested: one allocation per call, grown as needed
             self.hoisted.push(quote! { let mut #tape = #decl; });

@@ -156,6 +156,9 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                 if !l.record.is_empty() {
                     let r: Vec<String> = l.record.iter().map(|n| format!("%{}", n.0)).collect();
                     let _ = write!(head, " record [{}]", r.join(" "));
+                    if l.stacked {
+                        head.push_str(" stacked");
+                    }
                 }
                 if let Some(of) = l.replay {
                     let _ = write!(head, " replay %{}", of.0);

@@ -133,6 +133,13 @@ pub struct Loop {
     /// the loop replaying it rolls each log back to that length before
     /// undoing the iteration (see [`super::BufOp`]).
     pub undo: Vec<NodeId>,
+    /// A recording loop nested in another whose tape outlives each run:
+    /// every run pushes its entries on top of the previous runs' and the
+    /// loop replaying it pops them, so the forward sweep of the enclosing
+    /// loop records every run once and its reverse sweep reads them back
+    /// last first, instead of recomputing each run (see
+    /// `diff::reverse_loop`). `false`: each run starts a fresh tape.
+    pub stacked: bool,
 }
 
 impl Loop {

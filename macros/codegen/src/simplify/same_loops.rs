@@ -121,7 +121,7 @@ fn match_loops(
     // pairs of blocks still to compare, each from a position
     let mut blocks: Vec<(Vec<NodeId>, Vec<NodeId>)> = Vec::new();
     while let Some((x, y)) = pending.pop() {
-        if !match_header(g, x, y, x == a, &mut m, &mut deferred, merged) {
+        if !match_header(g, x, y, &mut m, &mut deferred, merged) {
             return None;
         }
         for (bx, by) in crate::ir::walk::regions(g.op(x))
@@ -171,13 +171,12 @@ fn lookup(m: &HashMap<NodeId, NodeId>, merged: &HashMap<NodeId, NodeId>, r: Node
 }
 
 /// Compares two region nodes' own fields and maps their results; the
-/// values their blocks hand out are deferred. Only the outermost pair may
-/// differ in what it records.
+/// values their blocks hand out are deferred. Loops may differ in whether
+/// they record, not in what.
 fn match_header(
     g: &Graph,
     x: NodeId,
     y: NodeId,
-    outermost: bool,
     m: &mut HashMap<NodeId, NodeId>,
     deferred: &mut Vec<(NodeId, NodeId)>,
     merged: &HashMap<NodeId, NodeId>,
@@ -185,8 +184,9 @@ fn match_header(
     match (g.op(x), g.op(y)) {
         (Op::Loop(lx), Op::Loop(ly)) => {
             let r = |n: NodeId| resolve(merged, n);
-            // both tapes kept: they must be the same tape
-            let both_record = !outermost || (!lx.record.is_empty() && !ly.record.is_empty());
+            // both tapes kept: they must be the same tape (a tape only one
+            // of them keeps, at any depth, is taken over by the earlier one)
+            let both_record = !lx.record.is_empty() && !ly.record.is_empty();
             let same =
                 lx.record_int.is_empty()
                     && ly.record_int.is_empty()
@@ -200,7 +200,8 @@ fn match_header(
                     && r(lx.start) == lookup(m, merged, ly.start)
                     && r(lx.end) == lookup(m, merged, ly.end)
                     && lx.replay.map(r) == ly.replay.map(|n| lookup(m, merged, n))
-                    && (!both_record || lx.record.len() == ly.record.len())
+                    && (!both_record
+                        || (lx.record.len() == ly.record.len() && lx.stacked == ly.stacked))
                     && lx.carried.iter().zip(&ly.carried).all(|(cx, cy)| {
                         cx.int == cy.int && r(cx.init) == lookup(m, merged, cy.init)
                     });
@@ -241,22 +242,32 @@ fn match_header(
 }
 
 /// The earlier loop `a` records what the later loop `b` recorded, when
-/// only `b` kept a tape (the reverse sweep replays it).
+/// only `b` kept a tape (the reverse sweep replays it); so does each loop
+/// nested in `a` for its match in `b` (`m`: `b`'s nodes to `a`'s).
 fn take_over_tape(g: &mut Graph, a: NodeId, b: NodeId, m: &HashMap<NodeId, NodeId>) {
-    let Op::Loop(lb) = g.op(b) else { return };
-    if lb.record.is_empty() {
-        return;
-    }
-    let record: Vec<NodeId> = lb
-        .record
-        .iter()
-        .map(|r| m.get(r).copied().unwrap_or(*r))
-        .collect();
-    let name = g.node(b).name.clone();
-    if let Op::Loop(la) = &mut g.nodes[a.index()].op {
-        if la.record.is_empty() {
-            la.record = record;
-            g.nodes[a.index()].name = name;
+    let mut pairs = vec![(a, b)];
+    pairs.extend(
+        m.iter()
+            .filter(|(&y, _)| y != b && matches!(g.op(y), Op::Loop(_)))
+            .map(|(&y, &x)| (x, y)),
+    );
+    for (x, y) in pairs {
+        let Op::Loop(ly) = g.op(y) else { continue };
+        if ly.record.is_empty() {
+            continue;
+        }
+        let record: Vec<NodeId> = ly
+            .record
+            .iter()
+            .map(|r| m.get(r).copied().unwrap_or(*r))
+            .collect();
+        let (stacked, name) = (ly.stacked, g.node(y).name.clone());
+        if let Op::Loop(lx) = &mut g.nodes[x.index()].op {
+            if lx.record.is_empty() {
+                lx.record = record;
+                lx.stacked = stacked;
+                g.nodes[x.index()].name = name;
+            }
         }
     }
 }

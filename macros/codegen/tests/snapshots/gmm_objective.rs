@@ -47,7 +47,7 @@ pub fn gmm_log_posterior(
 
  Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 2 values per iteration (`top`, `scaled`) on a tape allocated once per call; a loop keeps 1 value per iteration (`t`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 4 values per iteration (`top`, `scaled`, `sum_q`, `sq`) on a tape allocated once per call; a loop keeps 1 value per iteration (`t`) on a tape allocated once per call, for all its runs in one run of the loop around it (recorded once instead of recomputed by the backward pass: its iterations each run a loop of their own); other loops keep none. Any other loop nested in another keeps its tape for one outer iteration at a time.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 pub fn gmm_log_posterior_grad(
     alpha: &[f64],
@@ -120,7 +120,7 @@ pub fn gmm_log_posterior_grad_into(
     ::core::assert_eq!(
         l.len(), d_l.len(), "`l` and its gradient buffer `d_l` differ in length"
     );
-    let mut top_tape = ::core::array::from_fn::<_, 2, _>(|_| ::std::vec::Vec::new());
+    let mut top_tape = ::core::array::from_fn::<_, 4, _>(|_| ::std::vec::Vec::new());
     let mut t_tape = ::std::vec::Vec::new();
     let t0 = d * (d - 1) / 2;
     let mut data = 0.0_f64;
@@ -137,6 +137,8 @@ pub fn gmm_log_posterior_grad_into(
         for c in 0..alpha.len() {
             let mut sum_q = 0.0_f64;
             let mut sq = 0.0_f64;
+            let mut filled_1 = t_tape.len();
+            t_tape.resize(filled_1 + (0..d).len(), 0.0_f64);
             for r in 0..d {
                 let t1 = c * d;
                 let t2 = t1 + r;
@@ -147,6 +149,8 @@ pub fn gmm_log_posterior_grad_into(
                 for j in 0..r {
                     t_1 += l[c * t0 + r * (r - 1) / 2 + j] * (x[t4 + j] - mu[t1 + j]);
                 }
+                t_tape[filled_1] = t_1;
+                filled_1 += 1;
                 sum_q += t3;
                 sq += t_1 * t_1;
             }
@@ -154,6 +158,8 @@ pub fn gmm_log_posterior_grad_into(
             let next = top.max(beta);
             top_tape[0][filled] = top;
             top_tape[1][filled] = scaled;
+            top_tape[2][filled] = sum_q;
+            top_tape[3][filled] = sq;
             filled += 1;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
@@ -164,58 +170,40 @@ pub fn gmm_log_posterior_grad_into(
             at -= 1;
             let top_1 = top_tape[0][at];
             let scaled_1 = top_tape[1][at];
-            let mut sum_q_1 = 0.0_f64;
-            let mut sq_1 = 0.0_f64;
-            t_tape.resize((0..d).len(), 0.0_f64);
-            let mut filled_1 = 0;
-            for r_1 in 0..d {
-                let t5 = c_1 * d;
-                let t6 = t5 + r_1;
-                let t7 = q[t6];
-                let t8 = i * d;
-                let t_2 = t7.exp() * (x[t8 + r_1] - mu[t6]);
-                let mut t_3 = t_2;
-                for j_1 in 0..r_1 {
-                    t_3
-                        += l[c_1 * t0 + r_1 * (r_1 - 1) / 2 + j_1]
-                            * (x[t8 + j_1] - mu[t5 + j_1]);
-                }
-                t_tape[filled_1] = t_3;
-                filled_1 += 1;
-                sum_q_1 += t7;
-                sq_1 += t_3 * t_3;
-            }
+            let sum_q_1 = top_tape[2][at];
+            let sq_1 = top_tape[3][at];
             let beta_1 = alpha[c_1] + sum_q_1 - 0.5 * sq_1;
             let next_1 = top_1.max(beta_1);
-            let t9 = (top_1 - next_1).exp();
-            let t10 = d_scaled * (beta_1 - next_1).exp();
-            let t11 = d_scaled * scaled_1 * t9;
-            let d_next = d_top - t10 - t11;
-            let t12 = if top_1 == beta_1 { 0.5 * d_next } else { 0.0 };
-            let d_beta = t10 + (if beta_1 > top_1 { d_next } else { t12 });
-            let t13 = 0.5 * -d_beta;
+            let t5 = (top_1 - next_1).exp();
+            let t6 = d_scaled * (beta_1 - next_1).exp();
+            let t7 = d_scaled * scaled_1 * t5;
+            let d_next = d_top - t6 - t7;
+            let t8 = if top_1 == beta_1 { 0.5 * d_next } else { 0.0 };
+            let d_beta = t6 + (if beta_1 > top_1 { d_next } else { t8 });
+            let t9 = 0.5 * -d_beta;
             d_alpha[c_1] += d_beta;
             let mut at_1 = t_tape.len();
-            for r_2 in (0..d).rev() {
+            for r_1 in (0..d).rev() {
                 at_1 -= 1;
-                let t14 = c_1 * d;
-                let t15 = t14 + r_2;
-                let t16 = q[t15].exp();
-                let t17 = i * d;
-                let t_4 = t_tape[at_1];
-                let d_t = t13 * (2.0 * t_4);
-                for j_2 in (0..r_2).rev() {
-                    let t18 = c_1 * t0 + r_2 * (r_2 - 1) / 2 + j_2;
-                    let t19 = t14 + j_2;
-                    d_mu[t19] += -(d_t * l[t18]);
-                    d_l[t18] += d_t * (x[t17 + j_2] - mu[t19]);
+                let t10 = c_1 * d;
+                let t11 = t10 + r_1;
+                let t12 = q[t11].exp();
+                let t13 = i * d;
+                let t_2 = t_tape[at_1];
+                let d_t = t9 * (2.0 * t_2);
+                for j_1 in (0..r_1).rev() {
+                    let t14 = c_1 * t0 + r_1 * (r_1 - 1) / 2 + j_1;
+                    let t15 = t10 + j_1;
+                    d_mu[t15] += -(d_t * l[t14]);
+                    d_l[t14] += d_t * (x[t13 + j_1] - mu[t15]);
                 }
-                d_mu[t15] += -(d_t * t16);
-                d_q[t15] += d_t * (x[t17 + r_2] - mu[t15]) * t16 + d_beta;
+                d_mu[t11] += -(d_t * t12);
+                d_q[t11] += d_t * (x[t13 + r_1] - mu[t11]) * t12 + d_beta;
             }
+            t_tape.truncate(at_1);
             (d_top, d_scaled) = (
-                t11 + (if top_1 > beta_1 { d_next } else { t12 }),
-                d_scaled * t9,
+                t7 + (if top_1 > beta_1 { d_next } else { t8 }),
+                d_scaled * t5,
             );
         }
         data += top + scaled.ln();

@@ -462,15 +462,27 @@ fn eval_loop<T: Scalar>(
     for c in &l.carried {
         st.vals[c.param.index()] = Some(get(st, c.init));
     }
-    if !l.record.is_empty() {
+    // a stacked tape keeps the entries of earlier runs below this run's
+    if l.stacked {
+        st.tapes.entry(id).or_default();
+    } else if !l.record.is_empty() {
         st.tapes
             .insert(id, Vec::with_capacity(indices.len() * l.record.len()));
     }
-    let width = match l.replay {
+    let (width, stacked) = match l.replay {
         Some(of) => match g.op(of) {
-            Op::Loop(fwd) => fwd.record.len(),
+            Op::Loop(fwd) => (fwd.record.len(), fwd.stacked),
             _ => panic!("a loop replays a loop: the graph is ill-typed"),
         },
+        None => (0, false),
+    };
+    // where the run being undone starts on a stacked tape: it is popped
+    let base = match l.replay.filter(|_| stacked) {
+        Some(of) => {
+            let len = st.tapes.get(&of).map_or(0, Vec::len);
+            len.checked_sub(indices.len() * width)
+                .expect("a stacked tape holds the run its reverse loop pops")
+        }
         None => 0,
     };
     let mut trips = indices.len();
@@ -486,7 +498,7 @@ fn eval_loop<T: Scalar>(
         }
         record_marks(id, l, st);
         if let Some(of) = l.replay {
-            st.replay_at.insert(of, (trips - 1 - t) * width);
+            st.replay_at.insert(of, base + (trips - 1 - t) * width);
             roll_back(g, of, trips - 1 - t, st);
         }
         eval_block(g, &l.body, args, st)?;
@@ -499,6 +511,11 @@ fn eval_loop<T: Scalar>(
         let next: Vec<Value<T>> = l.carried.iter().map(|c| get(st, c.next)).collect();
         for (c, v) in l.carried.iter().zip(next) {
             st.vals[c.param.index()] = Some(v);
+        }
+    }
+    if let (Some(of), true) = (l.replay, stacked) {
+        if let Some(tape) = st.tapes.get_mut(&of) {
+            tape.truncate(base);
         }
     }
     for c in &l.carried {

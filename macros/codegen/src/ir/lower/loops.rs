@@ -335,6 +335,7 @@ impl Lowerer<'_> {
             test,
             undo: Vec::new(),
             record_int: Vec::new(),
+            stacked: false,
         }));
         self.blocks
             .last_mut()

@@ -449,3 +449,140 @@ fn odd_tuple_parameters_and_derivative_inputs_give_errors_not_panics() {
         assert!(out.contains("compile_error"), "{input}: {out}");
     }
 }
+
+/// `f(a, b, x, k, d)`: a product over `k` components (a state loop) of a
+/// function of `Σ_r t_r²`, each `t_r` a reduction over `j < r`; the
+/// accumulating variant (`p +=`) when `sum`.
+fn nested_reductions(sum: bool) -> proc_macro2::TokenStream {
+    let update = if sum {
+        quote! { p += 0.25 * sq.sin(); }
+    } else {
+        quote! { p = p * (1.0 + 0.25 * sq.sin()); }
+    };
+    quote! {
+        fn f(a: f64, b: f64, #[nograd] x: &[f64], k: usize, d: usize) -> f64 {
+            let mut p = 1.0;
+            for c in 0..k {
+                let mut sq = 0.0;
+                for r in 0..d {
+                    let mut t = a * x[r];
+                    for j in 0..r {
+                        t += b * ((c + 1) as f64) * x[j] * x[r];
+                    }
+                    sq += t * t;
+                }
+                #update
+            }
+            p
+        }
+    }
+}
+
+#[test]
+fn an_inner_loop_whose_iterations_run_a_loop_is_recorded_not_recomputed() {
+    // the component loop's reverse reads each row `t_r` from a stacked tape
+    // the forward sweep filled, instead of recomputing the j-reductions
+    let st = crate::pipeline(nested_reductions(false)).expect("lowers");
+    let text = dump(&st.gradient);
+    assert!(text.contains(" stacked"), "{text}");
+    let x = vec![0.5, -1.0, 0.8];
+    for (k, d) in [(3.0, 3.0), (2.0, 1.0), (0.0, 3.0), (3.0, 0.0), (1.0, 2.0)] {
+        let at = |a: f64, b: f64| {
+            let args = [vec![a], vec![b], x.clone(), vec![k], vec![d]];
+            eval_outputs(&st.lowered, &args).unwrap()[0]
+        };
+        let (a, b, h) = (0.7, -0.3, 1e-6);
+        let args = [vec![a], vec![b], x.clone(), vec![k], vec![d]];
+        let out = eval_outputs(&st.gradient, &args).unwrap();
+        let fd = [
+            (at(a + h, b) - at(a - h, b)) / (2.0 * h),
+            (at(a, b + h) - at(a, b - h)) / (2.0 * h),
+        ];
+        assert_eq!(out[0], at(a, b), "k = {k}, d = {d}");
+        for (g, f) in out[1..].iter().zip(fd) {
+            assert!(
+                (g - f).abs() < 1e-7 * (1.0 + f.abs()),
+                "k = {k}, d = {d}: {out:?} vs {fd:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_inner_loop_under_a_summing_loop_is_recomputed_where_it_fuses() {
+    // the reverse loop only sums: it joins the forward loop, where the
+    // recomputed inner loop merges with the original, so nothing is stacked
+    let text = dump(&gradient(nested_reductions(true)));
+    assert!(!text.contains(" stacked"), "{text}");
+}
+
+#[test]
+fn stacked_tapes_move_with_the_loop_they_are_nested_in() {
+    // four state loops deep: the j-loop's tape, stacked into the r-loop's
+    // forward copy, moves with that copy when it is stacked into the c-loop
+    let st = crate::pipeline(quote! {
+        fn f(#[nograd] x: &[f64], w: f64, v: f64, k: usize, d: usize) -> f64 {
+            let mut p = 1.0;
+            for c in 0..k {
+                let mut h = 0.0;
+                for r in 0..d {
+                    let mut g = 1.0;
+                    for j in 0..d {
+                        let mut s = 0.0;
+                        for m in 0..j + 1 {
+                            s += (w * ((c + r + j) as f64) + v) * x[m];
+                        }
+                        g = g * (1.0 + 0.5 * s.sin());
+                    }
+                    h = (h + 0.5 * g).sin();
+                }
+                p = p * (1.0 + h * h);
+            }
+            p
+        }
+    })
+    .expect("lowers");
+    let text = dump(&st.gradient);
+    assert!(text.matches(" stacked").count() >= 2, "{text}");
+    let x = vec![0.5, -1.0, 0.75];
+    for (k, d) in [(2.0, 3.0), (3.0, 1.0), (0.0, 2.0), (2.0, 0.0)] {
+        let at = |w: f64, v: f64| {
+            let args = [x.clone(), vec![w], vec![v], vec![k], vec![d]];
+            eval_outputs(&st.lowered, &args).unwrap()[0]
+        };
+        let (w, v, h) = (0.3, -0.4, 1e-6);
+        let args = [x.clone(), vec![w], vec![v], vec![k], vec![d]];
+        let out = eval_outputs(&st.gradient, &args).unwrap();
+        let fd = [
+            (at(w + h, v) - at(w - h, v)) / (2.0 * h),
+            (at(w, v + h) - at(w, v - h)) / (2.0 * h),
+        ];
+        assert_eq!(out[0], at(w, v), "k = {k}, d = {d}");
+        for (g, f) in out[1..].iter().zip(fd) {
+            assert!(
+                (g - f).abs() < 1e-7 * (1.0 + f.abs()),
+                "k = {k}, d = {d}: {out:?} vs {fd:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn checkpointing_keeps_recomputing_nested_loops() {
+    // `checkpoint = k` trades recomputation for memory: nothing is stacked
+    let st =
+        crate::pipeline_with(quote!(checkpoint = 2), nested_reductions(false)).expect("lowers");
+    let text = dump(&st.gradient);
+    assert!(!text.contains(" stacked"), "{text}");
+    let (a, b, h) = (0.7, -0.3, 1e-6);
+    let args = |a: f64, b: f64| [vec![a], vec![b], vec![0.5, -1.0, 0.8], vec![5.0], vec![3.0]];
+    let at = |a: f64, b: f64| eval_outputs(&st.lowered, &args(a, b)).unwrap()[0];
+    let out = eval_outputs(&st.gradient, &args(a, b)).unwrap();
+    let fd = [
+        (at(a + h, b) - at(a - h, b)) / (2.0 * h),
+        (at(a, b + h) - at(a, b - h)) / (2.0 * h),
+    ];
+    for (g, f) in out[1..].iter().zip(fd) {
+        assert!((g - f).abs() < 1e-7 * (1.0 + f.abs()), "{out:?} vs {fd:?}");
+    }
+}
