@@ -47,6 +47,11 @@ pub trait Differentiable: Sized {
     fn zero() -> Self;
     /// `self += a · x`, field by field.
     fn add_scaled(&mut self, a: Self::Float, x: &Self);
+    /// Calls `f` with every float of the value in declaration order: the
+    /// fields as the struct lists them, an array's elements in turn, a
+    /// nested struct's floats in its own order. The rows of a struct
+    /// result's `name_jacobian` follow this order.
+    fn for_each_float<V: FnMut(Self::Float)>(&self, f: &mut V);
 }
 
 macro_rules! float_differentiable {
@@ -61,6 +66,10 @@ macro_rules! float_differentiable {
                 #[inline(always)]
                 fn add_scaled(&mut self, a: $t, x: &Self) {
                     *self += a * *x;
+                }
+                #[inline(always)]
+                fn for_each_float<V: FnMut($t)>(&self, f: &mut V) {
+                    f(*self);
                 }
             }
         )*
@@ -81,6 +90,12 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
             s.add_scaled(a, x);
         }
     }
+    #[inline(always)]
+    fn for_each_float<V: FnMut(T::Float)>(&self, f: &mut V) {
+        for s in self {
+            s.for_each_float(f);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -94,5 +109,12 @@ mod tests {
         a.add_scaled(2.0, &[[1.0, 2.0], [3.0, 4.0]]);
         a.add_scaled(-1.0, &[[1.0, 0.0], [0.0, 1.0]]);
         assert_eq!(a, [[1.0, 4.0], [6.0, 7.0]]);
+    }
+
+    #[test]
+    fn arrays_visit_their_floats_in_order() {
+        let mut seen = Vec::new();
+        [[1.0_f32, 2.0], [3.0, 4.0]].for_each_float(&mut |x| seen.push(x));
+        assert_eq!(seen, [1.0, 2.0, 3.0, 4.0]);
     }
 }

@@ -80,7 +80,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             format!("the {what} would have {count} entries, more than {MAX_ELEMENTS}: use `name_vjp`/`name_jvp`/`name_hvp` products instead"),
         )
     };
-    if let Some(m) = sig.out_len {
+    // the Jacobian's rows: the result's floats
+    let rows = sig
+        .out_len
+        .or(sig.out_struct.as_ref().map(|_| lowered.outs.len()));
+    if let Some(m) = rows {
         if m.saturating_mul(n) > MAX_ELEMENTS {
             return Err(too_big(m.saturating_mul(n), "Jacobian"));
         }
@@ -91,7 +95,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // each Jacobian or Hessian column (or row) is a sweep over the body:
     // bounded like the body itself before any is built
     let body = lowered.nodes.len();
-    let sweeps = match (sig.out_len, hessian) {
+    let sweeps = match (rows, hessian) {
         (Some(m), _) => m.min(n),
         (None, Some(_)) => n,
         (None, None) => 1,
@@ -111,8 +115,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if vector {
         kinds.push(Kind::Vjp);
     }
-    // (a struct result's Jacobian would need an order of its fields)
-    if sig.out_len.is_some() {
+    // (the rows a struct result copies by `..base` depend on fields of the
+    // parameter the body may not read, which are no columns)
+    if rows.is_some() && lowered.out_rests.is_empty() {
         kinds.push(Kind::Jacobian);
     }
     if hessian.is_some() {
@@ -194,6 +199,23 @@ fn elements(g: &Graph) -> String {
     names.join(", ")
 }
 
+/// The rows of a Jacobian: one per output, or for a struct result one per
+/// float of the struct in declaration order (the macro sees only the
+/// literal, so it names the fields as the literal writes them).
+fn rows_doc(g: &Graph) -> String {
+    let Some((ty, paths)) = &g.out_struct else {
+        return "one row per output".to_string();
+    };
+    let ty = quote::quote!(#ty).to_string();
+    let written: Vec<String> = paths.iter().map(|p| p.text()).collect();
+    format!(
+        "one row per float of the result `{ty}` in the order of its declaration (an array field's elements \
+         in turn, a nested struct's floats in its own order: the order `Differentiable::for_each_float` visits; \
+         the body's literal writes them as ({}), and the rows follow the declaration where the two differ)",
+        written.join(", ")
+    )
+}
+
 /// The rustdoc of a derived function.
 fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> String {
     let params: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
@@ -230,13 +252,14 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
         ),
         Kind::Jacobian => format!(
             " Value and Jacobian of [`{name}`]: returns `({call}, J)` with `J[i][j] = ∂{name}ᵢ/∂xⱼ`, \
-             one row per output and one column per differentiable element x = ({xs}).\n\n Built by {}, \
+             {} and one column per differentiable element x = ({xs}).\n\n Built by {}, \
              the fewer sweeps of the two.",
+            rows_doc(g),
             match sweeps {
                 Sweeps::Forward => format!("{n} forward sweeps (one per input element)"),
                 Sweeps::Reverse => format!(
                     "{} reverse sweeps (one per output)",
-                    sig.out_len.unwrap_or(1)
+                    g.outs.len().max(1)
                 ),
             }
         ),

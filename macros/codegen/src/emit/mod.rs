@@ -21,6 +21,7 @@ mod fallback;
 pub mod higher;
 mod loops;
 mod nested;
+mod results;
 mod structs;
 mod uses;
 mod value_log;

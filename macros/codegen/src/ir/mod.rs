@@ -337,6 +337,13 @@ pub struct Graph {
     /// For a struct result (`-> State`): its type, and where each of
     /// [`Graph::outs`] sits in it (`.theta`, `.w[1]`).
     pub out_struct: Option<(Box<syn::Type>, Vec<crate::types::FieldPath>)>,
+    /// For a struct result with `..base`: each part copied whole from a
+    /// struct parameter (`target` in the parameter, `source` in the
+    /// result, `zero` the fields the literal writes over it), outer parts
+    /// first. Its derivative is the identity: the JVP copies the
+    /// parameter's tangent, the VJP adds the cotangent's part into the
+    /// parameter's gradient.
+    pub out_rests: Vec<StructAccum>,
     /// Further outputs of the derived functions (tangents, Jacobian and
     /// Hessian entries), in the order their emitter reads them.
     pub extra: Vec<NodeId>,
@@ -366,6 +373,7 @@ impl Graph {
             unsupported: Vec::new(),
             struct_calls: false,
             out_struct: None,
+            out_rests: Vec::new(),
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,

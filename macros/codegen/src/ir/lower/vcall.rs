@@ -201,6 +201,7 @@ impl Lowerer<'_> {
                     .zip(outs.into_iter().map(Val::Num))
                     .collect(),
                 rest: None,
+                rest_span: crate::ir::SourceSpans::default(),
             }));
         }
         if shape.tuple {
