@@ -101,6 +101,52 @@ macro_rules! results {
             }
         }
 
+        /// A struct holding a struct.
+        #[derive(Clone, Copy, Debug, PartialEq, macrograd::Differentiable)]
+        pub struct Pair {
+            pub a: State,
+            pub b: $F,
+        }
+
+        /// A nested struct result.
+        #[differentiable]
+        pub fn split(s: State, k: $F) -> Pair {
+            Pair {
+                a: State {
+                    theta: k * s.omega,
+                    omega: s.theta.sin(),
+                },
+                b: s.theta * s.omega,
+            }
+        }
+
+        /// Its call taken apart by a nested struct pattern.
+        #[differentiable]
+        pub fn use_split(s: State, k: $F) -> $F {
+            let Pair {
+                a: State { theta, omega },
+                b,
+            } = split(s, k);
+            theta * omega + b * b
+        }
+
+        /// The same in forward mode (one float parameter), a nested
+        /// pattern with `..`.
+        #[differentiable]
+        pub fn use_split_of(x: $F) -> $F {
+            let Pair {
+                a: State { theta, .. },
+                b,
+            } = split(
+                State {
+                    theta: x,
+                    omega: 2.0,
+                },
+                0.5,
+            );
+            theta + b * x
+        }
+
         /// A caller of `kick`: pulled back through its VJP (reverse) and
         /// carried through its JVP (the same in forward mode).
         #[differentiable]
@@ -421,4 +467,44 @@ fn readme_struct_result_example() {
     assert_eq!((v, d), (State { x: 1.5, v: 2.0 }, State { x: 1.0, v: 3.0 }));
     let (_, t) = readme::drift_jvp(s, 0.5, State { x: 0.25, v: -4.0 });
     assert_eq!(t, State { x: 0.25, v: -4.0 });
+}
+
+#[test]
+fn nested_struct_pattern_at_a_call_site() {
+    for (theta, omega, k) in [(0.3_f64, -1.2_f64, 1.5_f64), (1.7, 0.4, -0.6)] {
+        // f = kω·sin θ + (θω)²
+        let v = k * omega * theta.sin() + (theta * omega).powi(2);
+        let expected = [
+            k * omega * theta.cos() + 2.0 * theta * omega * omega,
+            k * theta.sin() + 2.0 * theta * theta * omega,
+            omega * theta.sin(),
+        ];
+        let (got_v, (ds, dk)) = r64::use_split_grad(state64(&[theta, omega]), k);
+        assert_all_close(&[got_v], &[v], TOL_64, "use_split value");
+        let got = [ds.theta, ds.omega, dk];
+        assert_all_close(&got, &expected, TOL_64, "use_split gradient");
+        let fd = numeric_grad(
+            |p| r64::use_split(state64(&p[..2]), p[2]),
+            &[theta, omega, k],
+        );
+        assert_all_close(&got, &fd, 1e-8, "use_split vs differences");
+        let (_, (ds32, dk32)) =
+            r32::use_split_grad(state32(&[theta as f32, omega as f32]), k as f32);
+        assert_all_close(
+            &[ds32.theta.into(), ds32.omega.into(), dk32.into()],
+            &expected,
+            1e-5,
+            "f32 use_split gradient",
+        );
+        // forward: f = 1 + 2x², f' = 4x
+        let (fv, d) = r64::use_split_of_grad(theta);
+        assert_all_close(
+            &[fv, d],
+            &[1.0 + 2.0 * theta * theta, 4.0 * theta],
+            TOL_64,
+            "use_split_of",
+        );
+        let (_, d32) = r32::use_split_of_grad(theta as f32);
+        assert_all_close(&[d32.into()], &[4.0 * theta], 1e-5, "f32 use_split_of");
+    }
 }

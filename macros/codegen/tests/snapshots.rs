@@ -457,3 +457,17 @@ fn value_log_partial_sweeps() {
         },
     );
 }
+
+#[test]
+fn nested_struct_pattern_at_a_call() {
+    // the call's pattern and the VJP's cotangent nest as written
+    check(
+        "nested_struct_pattern",
+        quote! {
+            pub fn use_split(s: State, k: f64) -> f64 {
+                let Pair { a: State { theta, omega }, b } = split(s, k);
+                theta * omega + b * b
+            }
+        },
+    );
+}

@@ -32,13 +32,9 @@ impl Writer<'_> {
             .map(|s| format_ident!("{}", s, span = span))
             .collect();
         // a struct result: a pattern naming the fields read, `State { theta: a, .. }`
-        let struct_out = c.struct_out.as_ref().map(|(path, names)| {
-            let path: TokenStream = path.parse().expect("a path as written parses");
-            let names: Vec<Ident> = names.iter().map(|n| super::names::ident(n, span)).collect();
-            (path, names)
-        });
-        let pack = |ids: Vec<TokenStream>| match &struct_out {
-            Some((path, names)) => quote!(#path { #(#names: #ids,)* .. }),
+        let struct_out = c.struct_out.as_ref();
+        let pack = |ids: Vec<TokenStream>| match struct_out {
+            Some(items) => struct_pattern(items, &ids, &quote!(..), span),
             None if c.tuple => quote!((#(#ids,)*)),
             None => quote!([#(#ids),*]),
         };
@@ -80,10 +76,13 @@ impl Writer<'_> {
             CallSweep::Vjp(cots) => {
                 let cot: Vec<TokenStream> = cots.iter().map(|&d| self.expr(d).0).collect();
                 // a struct's cotangent: the fields read, zero elsewhere
-                let cot = match &struct_out {
-                    Some((path, names)) => {
-                        quote!(#path { #(#names: #cot,)* ..::macrograd::Differentiable::zero() })
-                    }
+                let cot = match struct_out {
+                    Some(items) => struct_pattern(
+                        items,
+                        &cot,
+                        &quote!(..::macrograd::Differentiable::zero()),
+                        span,
+                    ),
                     None => pack(cot),
                 };
                 let float = Ident::new(g.float.name(), Span::call_site());
@@ -121,6 +120,49 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// A struct pattern (or literal) from its pre-order `items`, with
+/// `leaves` at its leaves and `rest` closing each struct:
+/// `Pair { a: State { x: a0, v: a1, .. }, b: a2, .. }`. Built with an
+/// explicit stack (the nesting is the user's pattern).
+fn struct_pattern(
+    items: &[crate::ir::PatItem],
+    leaves: &[TokenStream],
+    rest: &TokenStream,
+    span: Span,
+) -> TokenStream {
+    use crate::ir::PatItem;
+    let mut leaves = leaves.iter();
+    let mut open: Vec<(Option<Ident>, TokenStream, Vec<TokenStream>)> = Vec::new();
+    let mut done = TokenStream::new();
+    for item in items {
+        match item {
+            PatItem::Open(f, path) => {
+                let path: TokenStream = path.parse().expect("a path as written parses");
+                let f = f.as_ref().map(|f| super::names::ident(f, span));
+                open.push((f, path, Vec::new()));
+            }
+            PatItem::Leaf(name) => {
+                let m = super::names::ident(name, span);
+                let leaf = leaves.next().cloned().unwrap_or_default();
+                if let Some(top) = open.last_mut() {
+                    top.2.push(quote!(#m: #leaf));
+                }
+            }
+            PatItem::Close => {
+                let Some((f, path, parts)) = open.pop() else {
+                    continue;
+                };
+                let s = quote!(#path { #(#parts,)* #rest });
+                match (open.last_mut(), f) {
+                    (Some(parent), Some(f)) => parent.2.push(quote!(#f: #s)),
+                    _ => done = s,
+                }
+            }
+        }
+    }
+    done
 }
 
 /// The hidden type `f` beside a `#[differentiable] fn f(…) -> [F; m]` with

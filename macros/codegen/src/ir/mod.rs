@@ -28,7 +28,7 @@ pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
 pub use buffer::{own_elements, written_outside, BufOp};
 pub use builder::Builder;
-pub use call::{Call, CallArg, CallSweep, SourceSpans};
+pub use call::{Call, CallArg, CallSweep, PatItem, SourceSpans};
 pub use loops::{Carried, IntOp, Loop, Test};
 pub use nested::{Nested, NestedKind};
 pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};

@@ -21,8 +21,19 @@ use crate::ir::{NodeId, Op};
 pub(super) struct Shape {
     pub len: usize,
     pub tuple: bool,
-    /// A struct pattern: its path and the fields it names (`len` of them).
-    pub fields: Option<(syn::Path, Vec<String>)>,
+    /// A struct pattern, nested ones too, in pre-order (`len` leaves).
+    pub fields: Option<Vec<ShapeItem>>,
+}
+
+/// A step of a struct pattern in pre-order (see [`crate::ir::PatItem`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum ShapeItem {
+    /// A struct pattern begins: its field (none at the top) and path.
+    Open(Option<String>, syn::Path),
+    /// A field bound to a float.
+    Leaf(String),
+    /// The struct pattern opened last ends.
+    Close,
 }
 
 impl Lowerer<'_> {
@@ -189,20 +200,21 @@ impl Lowerer<'_> {
         }
         c.outs.clone_from(&outs);
         c.tuple = shape.tuple;
-        if let Some((path, names)) = shape.fields {
-            c.struct_out = Some((
-                quote::ToTokens::to_token_stream(&path).to_string(),
-                names.clone(),
-            ));
-            return Val::Struct(Box::new(super::strukt::StructLit {
-                path,
-                fields: names
-                    .into_iter()
-                    .zip(outs.into_iter().map(Val::Num))
+        if let Some(items) = shape.fields {
+            c.struct_out = Some(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        ShapeItem::Open(f, p) => crate::ir::PatItem::Open(
+                            f.clone(),
+                            quote::ToTokens::to_token_stream(p).to_string(),
+                        ),
+                        ShapeItem::Leaf(n) => crate::ir::PatItem::Leaf(n.clone()),
+                        ShapeItem::Close => crate::ir::PatItem::Close,
+                    })
                     .collect(),
-                rest: None,
-                rest_span: crate::ir::SourceSpans::default(),
-            }));
+            );
+            return struct_of_items(items, outs);
         }
         if shape.tuple {
             Val::Tuple(outs.into_iter().map(Val::Num).collect())
@@ -226,31 +238,96 @@ fn shape_of_pat(pat: &syn::Pat) -> Option<Shape> {
             tuple: true,
             fields: None,
         }),
-        // `State { theta, omega: w, .. }`: named fields, each bound to a name
-        syn::Pat::Struct(s)
-            if s.qself.is_none()
-                && !s.fields.is_empty()
-                && s.fields.iter().all(|f| {
-                    matches!(f.member, syn::Member::Named(_))
-                        && matches!(&*f.pat, syn::Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none())
-                }) =>
-        {
-            let names: Vec<String> = s
-                .fields
+        // `State { theta, omega: w, .. }`: named fields, each bound to a
+        // name or taken apart by a struct pattern in turn
+        syn::Pat::Struct(s) => {
+            let items = struct_items(s)?;
+            let len = items
                 .iter()
-                .filter_map(|f| match &f.member {
-                    syn::Member::Named(id) => Some(id.to_string()),
-                    syn::Member::Unnamed(_) => None,
-                })
-                .collect();
+                .filter(|i| matches!(i, ShapeItem::Leaf(_)))
+                .count();
             Some(Shape {
-                len: names.len(),
+                len,
                 tuple: false,
-                fields: Some((s.path.clone(), names)),
+                fields: Some(items),
             })
         }
         _ => None,
     }
+}
+
+/// A struct pattern in pre-order, walked with an explicit stack; `None`
+/// unless every field is named and bound to a name or a struct pattern.
+fn struct_items(s: &syn::PatStruct) -> Option<Vec<ShapeItem>> {
+    enum Work<'a> {
+        Enter(Option<String>, &'a syn::PatStruct),
+        Item(ShapeItem),
+    }
+    let mut items = Vec::new();
+    let mut work = vec![Work::Enter(None, s)];
+    while let Some(w) = work.pop() {
+        let (field, ps) = match w {
+            Work::Item(i) => {
+                items.push(i);
+                continue;
+            }
+            Work::Enter(field, ps) => (field, ps),
+        };
+        if ps.qself.is_some() || ps.fields.is_empty() {
+            return None;
+        }
+        items.push(ShapeItem::Open(field, ps.path.clone()));
+        work.push(Work::Item(ShapeItem::Close));
+        // pushed in reverse, so that fields come out in order
+        for f in ps.fields.iter().rev() {
+            let syn::Member::Named(id) = &f.member else {
+                return None;
+            };
+            match &*f.pat {
+                syn::Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+                    work.push(Work::Item(ShapeItem::Leaf(id.to_string())));
+                }
+                syn::Pat::Struct(inner) => work.push(Work::Enter(Some(id.to_string()), inner)),
+                _ => return None,
+            }
+        }
+    }
+    (items.len() > 2).then_some(items)
+}
+
+/// The value of a call taken apart by the struct pattern `items`: nested
+/// struct values holding `outs` in order, built with an explicit stack.
+fn struct_of_items(items: Vec<ShapeItem>, outs: Vec<NodeId>) -> Val {
+    let mut leaves = outs.into_iter();
+    let mut open: Vec<(Option<String>, syn::Path, Vec<(String, Val)>)> = Vec::new();
+    let mut done = Val::Poison;
+    for item in items {
+        match item {
+            ShapeItem::Open(f, p) => open.push((f, p, Vec::new())),
+            ShapeItem::Leaf(n) => {
+                let v = leaves.next().map_or(Val::Poison, Val::Num);
+                if let Some(top) = open.last_mut() {
+                    top.2.push((n, v));
+                }
+            }
+            ShapeItem::Close => {
+                let Some((f, path, fields)) = open.pop() else {
+                    continue;
+                };
+                let v = Val::Struct(Box::new(super::strukt::StructLit {
+                    path,
+                    fields,
+                    rest: None,
+                    rest_span: crate::ir::SourceSpans::default(),
+                }));
+                match (open.last_mut(), f) {
+                    (Some(parent), Some(f)) => parent.2.push((f, v)),
+                    _ => done = v,
+                }
+            }
+        }
+    }
+    done
 }
 
 fn has_rest(elems: &syn::punctuated::Punctuated<syn::Pat, syn::Token![,]>) -> bool {
