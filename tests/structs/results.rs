@@ -147,6 +147,32 @@ macro_rules! results {
             theta + b * x
         }
 
+        /// A struct variable carried whole through a run-time loop: each
+        /// call's result is taken apart by the variable's fields.
+        #[differentiable]
+        pub fn carried(s0: State, #[nograd] h: $F, steps: usize) -> $F {
+            let mut s = State {
+                theta: s0.theta,
+                omega: s0.omega,
+            };
+            for _ in 0..steps {
+                s = step(s, h);
+            }
+            s.theta * s.theta + s.omega
+        }
+
+        /// Reassigned in straight-line code, in forward mode.
+        #[differentiable]
+        pub fn twice(x: $F, #[nograd] h: $F) -> $F {
+            let mut s = State {
+                theta: x,
+                omega: 0.5,
+            };
+            s = step(s, h);
+            s = step(s, h);
+            s.theta * s.omega
+        }
+
         /// A caller of `kick`: pulled back through its VJP (reverse) and
         /// carried through its JVP (the same in forward mode).
         #[differentiable]
@@ -506,5 +532,69 @@ fn nested_struct_pattern_at_a_call_site() {
         );
         let (_, d32) = r32::use_split_of_grad(theta as f32);
         assert_all_close(&[d32.into()], &[4.0 * theta], 1e-5, "f32 use_split_of");
+    }
+}
+
+/// (value, ∂θ₀, ∂ω₀) of θₙ² + ωₙ after `steps` Euler steps (θ, ω) ↦
+/// (θ + hω, ω − h sin θ), with the chain rule carried by hand: each step's
+/// Jacobian [[1, h], [−h cos θ, 1]] times the one before.
+fn carried_closed(theta: f64, omega: f64, h: f64, steps: usize) -> (f64, f64, f64) {
+    let (mut t, mut w) = (theta, omega);
+    // rows: ∂(θ, ω)/∂θ₀ and ∂(θ, ω)/∂ω₀
+    let mut d = [[1.0, 0.0], [0.0, 1.0]];
+    for _ in 0..steps {
+        for r in &mut d {
+            *r = [r[0] + h * r[1], -h * t.cos() * r[0] + r[1]];
+        }
+        (t, w) = (t + h * w, w - h * t.sin());
+    }
+    (
+        t * t + w,
+        2.0 * t * d[0][0] + d[0][1],
+        2.0 * t * d[1][0] + d[1][1],
+    )
+}
+
+#[test]
+fn struct_variable_carried_through_a_run_time_loop() {
+    let h = 0.05;
+    for steps in [0, 1, 7, 40] {
+        for (theta, omega) in [(0.3_f64, -1.2_f64), (1.7, 0.4)] {
+            let (cv, dt, dw) = carried_closed(theta, omega, h, steps);
+            let (v, d) = r64::carried_grad(state64(&[theta, omega]), h, steps);
+            assert_all_close(&[v], &[cv], TOL_64, "carried value");
+            assert_all_close(&[d.theta, d.omega], &[dt, dw], TOL_64, "carried gradient");
+            let fd = numeric_grad(|p| r64::carried(state64(p), h, steps), &[theta, omega]);
+            assert_all_close(&[d.theta, d.omega], &fd, 1e-7, "carried vs differences");
+            let (_, d32) =
+                r32::carried_grad(state32(&[theta as f32, omega as f32]), h as f32, steps);
+            assert_all_close(
+                &[d32.theta.into(), d32.omega.into()],
+                &[dt, dw],
+                1e-4,
+                "f32 carried gradient",
+            );
+        }
+    }
+}
+
+#[test]
+fn struct_variable_reassigned_in_straight_line_code() {
+    let h = 0.1;
+    for x in [0.3_f64, -1.1] {
+        // two steps from (x, 0.5), then θ·ω; the derivative along x by
+        // the chain rule (∂ω₀/∂x = 0)
+        let (mut t, mut w) = (x, 0.5);
+        let (mut dt, mut dw) = (1.0, 0.0);
+        for _ in 0..2 {
+            (dt, dw) = (dt + h * dw, -h * t.cos() * dt + dw);
+            (t, w) = (t + h * w, w - h * t.sin());
+        }
+        let (v, d) = r64::twice_grad(x, h);
+        assert_all_close(&[v, d], &[t * w, dt * w + t * dw], TOL_64, "twice");
+        let fd = numeric_grad(|p| r64::twice(p[0], h), &[x]);
+        assert_all_close(&[d], &fd, 1e-8, "twice vs differences");
+        let (_, d32) = r32::twice_grad(x as f32, h as f32);
+        assert_all_close(&[d32.into()], &[dt * w + t * dw], 1e-5, "f32 twice");
     }
 }

@@ -471,3 +471,21 @@ fn nested_struct_pattern_at_a_call() {
         },
     );
 }
+
+#[test]
+fn struct_variable_carried_through_a_loop() {
+    // the variable's floats are carried (and recorded for the reverse
+    // sweep); the call's result is taken apart by its fields
+    check(
+        "struct_variable_loop",
+        quote! {
+            pub fn carried(s0: State, #[nograd] h: f64, steps: usize) -> f64 {
+                let mut s = State { theta: s0.theta, omega: s0.omega };
+                for _ in 0..steps {
+                    s = step(s, h);
+                }
+                s.theta * s.theta + s.omega
+            }
+        },
+    );
+}

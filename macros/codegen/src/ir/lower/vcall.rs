@@ -297,7 +297,7 @@ fn struct_items(s: &syn::PatStruct) -> Option<Vec<ShapeItem>> {
 
 /// The value of a call taken apart by the struct pattern `items`: nested
 /// struct values holding `outs` in order, built with an explicit stack.
-fn struct_of_items(items: Vec<ShapeItem>, outs: Vec<NodeId>) -> Val {
+pub(super) fn struct_of_items(items: Vec<ShapeItem>, outs: Vec<NodeId>) -> Val {
     let mut leaves = outs.into_iter();
     let mut open: Vec<(Option<String>, syn::Path, Vec<(String, Val)>)> = Vec::new();
     let mut done = Val::Poison;
@@ -350,7 +350,7 @@ fn strip_method(e: &syn::Expr) -> Option<&syn::ExprMethodCall> {
     }
 }
 
-fn strip(e: &syn::Expr) -> Option<&syn::ExprCall> {
+pub(super) fn strip(e: &syn::Expr) -> Option<&syn::ExprCall> {
     match e {
         syn::Expr::Call(c) => Some(c),
         syn::Expr::Paren(p) => strip(&p.expr),
