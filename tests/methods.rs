@@ -76,11 +76,28 @@ macro_rules! corpus {
                 [self.x * q.cos(), self.v * q.sin() * self.m]
             }
 
+            /// A method calling a method that returns an array: pulled
+            /// back through its hidden `__tip_vjp`.
+            #[differentiable]
+            pub fn reach(&self, q: $F) -> $F {
+                let [a, b] = self.tip(q);
+                a * a + b * q
+            }
+
             /// `&self` as data: the gradient is the other parameter's.
             #[differentiable]
             pub fn scaled(#[nograd] &self, a: $F) -> $F {
                 a * a * self.m
             }
+        }
+
+        /// A free function calling it on a struct literal, in forward
+        /// mode (one float parameter): through `__tip_jvp`.
+        #[differentiable]
+        pub fn lit_reach(x: $F) -> $F {
+            let s = System { x, v: 1.0, m: 2.0 };
+            let [a, b] = s.tip(0.5);
+            a * b
         }
     };
 }
@@ -262,5 +279,52 @@ fn method_returning_an_array_has_vjp_jvp_and_jacobian() {
             TOL_64,
             "Jacobian",
         );
+    }
+}
+
+#[test]
+fn array_method_called_in_differentiable_bodies() {
+    for p in POINTS {
+        let [x, v, m] = p;
+        for q in [0.4_f64, -1.3] {
+            // a = x cos q, b = v·m·sin q, f = a² + b·q
+            let (sq, cq) = q.sin_cos();
+            let expected = [
+                2.0 * x * cq * cq,
+                m * q * sq,
+                v * q * sq,
+                -2.0 * x * x * cq * sq + v * m * (sq + q * cq),
+            ];
+            let (val, (ds, dq)) = sys64(&p).reach_grad(q);
+            assert_all_close(
+                &[val],
+                &[x * x * cq * cq + v * m * q * sq],
+                TOL_64,
+                "reach value",
+            );
+            let s32 = sys32(&[x as f32, v as f32, m as f32]);
+            let (_, (ds32, dq32)) = s32.reach_grad(q as f32);
+            let mut xq = p.to_vec();
+            xq.push(q);
+            check_both_floats(
+                "reach",
+                &xq,
+                &[ds.x, ds.v, ds.m, dq],
+                &[ds32.x, ds32.v, ds32.m, dq32],
+                |z| sys64(&z[..3]).reach(z[3]),
+                |z| sys32(&z[..3]).reach(z[3]),
+                &expected,
+            );
+        }
+        // f = 2x·cos ½·sin ½ = x sin 1
+        let (val, d) = c64::lit_reach_grad(x);
+        assert_all_close(
+            &[val, d],
+            &[x * 1f64.sin(), 1f64.sin()],
+            TOL_64,
+            "lit_reach",
+        );
+        let (_, d32) = c32::lit_reach_grad(x as f32);
+        assert_all_close(&[d32.into()], &[1f64.sin()], 1e-6, "f32 lit_reach");
     }
 }

@@ -191,11 +191,12 @@ pub trait TupleResult<const M: usize> {}
 pub trait StructResult {}
 
 /// Never implemented: the bound of the hidden pullback of a method that
-/// returns `[F; M]` or a tuple, which differentiable bodies cannot call yet.
+/// returns `[F; M]` or a tuple, which a differentiable caller reaches when
+/// it does not bind the result by its shape.
 #[diagnostic::on_unimplemented(
-    message = "this method returns {M} floats, and a differentiable body cannot call a method with a vector result yet",
+    message = "this method returns {M} floats: bind its result with a pattern or its type",
     label = "called in a differentiable body",
-    note = "write it as a free function taking the struct (`fn tip(s: &Arm, q: f64) -> [f64; 2]`) and call that, or call the method outside the differentiable body"
+    note = "in a differentiable body write `let [x, y] = self.tip(q);` or `let r: [f64; {M}] = self.tip(q);` (`let (a, b) = …;` for a tuple)"
 )]
 pub trait MethodVectorResult<const M: usize> {}
 

@@ -489,3 +489,26 @@ fn struct_variable_carried_through_a_loop() {
         },
     );
 }
+
+#[test]
+fn method_returning_an_array_and_its_caller() {
+    // the callee's hidden `__tip_vjp`/`__tip_jvp` beside its own
+    // derived functions; the caller goes through them
+    check(
+        "method_array_result",
+        quote! {
+            pub fn tip(&self, q: f64) -> [f64; 2] {
+                [self.x * q.cos(), self.v * q.sin()]
+            }
+        },
+    );
+    check(
+        "method_array_call",
+        quote! {
+            pub fn reach(&self, q: f64) -> f64 {
+                let [a, b] = self.tip(q);
+                a * a + b * q
+            }
+        },
+    );
+}

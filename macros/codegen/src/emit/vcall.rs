@@ -38,6 +38,34 @@ impl Writer<'_> {
             None if c.tuple => quote!((#(#ids,)*)),
             None => quote!([#(#ids),*]),
         };
+        // `f(args)`, `path::f::vjp(args)`, or for a method
+        // `recv.f(rest)`, `recv.__f_vjp(rest)`
+        let last = path.last().cloned().expect("a call has a path");
+        let written = |sweep: Option<&str>, extra: Vec<TokenStream>| {
+            if c.method {
+                let (recv, rest) = args.split_first().expect("a method call has a receiver");
+                let f = match sweep {
+                    Some(s) => format_ident!(
+                        "{}",
+                        super::names::assoc_sweep(&last.to_string(), s),
+                        span = span
+                    ),
+                    None => last.clone(),
+                };
+                let recv = if super::call::plain_receiver(&c.args[0]) {
+                    recv.clone()
+                } else {
+                    quote!((#recv))
+                };
+                quote_spanned!(span=> #recv.#f(#(#rest,)* #(#extra),*))
+            } else {
+                let f = sweep.map(|s| {
+                    let f = Ident::new(s, span);
+                    quote!(::#f)
+                });
+                quote_spanned!(span=> #colon #(#path)::* #f (#(#args,)* #(#extra),*))
+            }
+        };
         let outs: Vec<TokenStream> = c
             .outs
             .iter()
@@ -49,7 +77,8 @@ impl Writer<'_> {
         match &c.sweep {
             CallSweep::Value => {
                 let pat = pack(outs);
-                quote_spanned! {span=> let #pat = #colon #(#path)::*(#(#args),*); }
+                let call = written(None, Vec::new());
+                quote_spanned! {span=> let #pat = #call; }
             }
             CallSweep::Jvp(ts) => {
                 let pat = pack(outs);
@@ -68,9 +97,9 @@ impl Writer<'_> {
                         _ => quote!(()),
                     });
                 }
-                let f = Ident::new(JVP_CALL, span);
+                let call = written(Some(JVP_CALL), tangents);
                 quote_spanned! {span=>
-                    let (_, #pat) = #colon #(#path::)* #f(#(#args,)* #(#tangents),*);
+                    let (_, #pat) = #call;
                 }
             }
             CallSweep::Vjp(cots) => {
@@ -112,9 +141,9 @@ impl Writer<'_> {
                         _ => super::call::unpack_entry(&ids, a, &entry, &float, at),
                     });
                 }
-                let f = Ident::new(VJP_CALL, span);
+                let call = written(Some(VJP_CALL), vec![cot]);
                 quote_spanned! {span=>
-                    let (_, (#(#parts,)*)) = #colon #(#path::)* #f(#(#args,)* #cot);
+                    let (_, (#(#parts,)*)) = #call;
                     #(#unpack)*
                 }
             }
@@ -165,14 +194,23 @@ fn struct_pattern(
     done
 }
 
-/// The hidden type `f` beside a `#[differentiable] fn f(…) -> [F; m]` with
-/// `f::vjp` and `f::jvp`: `f_vjp` and `f_jvp` with one entry per parameter
-/// (`()` for `#[nograd]`), whatever the number of differentiable ones.
-pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
-    let vis = &item.vis;
-    let name = &item.sig.ident;
-    let vjp_name = format_ident!("{}_vjp", name);
-    let jvp_name = format_ident!("{}_jvp", name);
+/// What a helper's VJP and JVP for callers take and give: the value's
+/// type, the inputs and their names, the cotangent's name, one gradient
+/// entry type and expression per parameter (`()` for `#[nograd]`), the
+/// tangents' generic types, parameters and the tangent passed on.
+struct SweepParts {
+    vty: TokenStream,
+    ins: TokenStream,
+    args: Vec<Ident>,
+    cot: Ident,
+    tys: Vec<TokenStream>,
+    exprs: Vec<TokenStream>,
+    generics: Vec<Ident>,
+    tan_ins: Vec<TokenStream>,
+    tangent: TokenStream,
+}
+
+fn sweep_parts(sig: &Signature) -> SweepParts {
     let float = Ident::new(sig.float.name(), Span::call_site());
     let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
     let vty = if let Some(ty) = &sig.out_struct {
@@ -222,6 +260,40 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     } else {
         quote!((#(#tan_parts),*))
     };
+    SweepParts {
+        vty,
+        ins,
+        args: args.into_iter().cloned().collect(),
+        cot,
+        tys,
+        exprs,
+        generics,
+        tan_ins,
+        tangent,
+    }
+}
+
+/// The hidden type `f` beside a `#[differentiable] fn f(…) -> [F; m]` with
+/// `f::vjp` and `f::jvp`: `f_vjp` and `f_jvp` with one entry per parameter
+/// (`()` for `#[nograd]`), whatever the number of differentiable ones.
+pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let vjp_name = format_ident!("{}_vjp", name);
+    let jvp_name = format_ident!("{}_jvp", name);
+    let float = Ident::new(sig.float.name(), Span::call_site());
+    let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+    let SweepParts {
+        vty,
+        ins,
+        args,
+        cot,
+        tys,
+        exprs,
+        generics,
+        tan_ins,
+        tangent,
+    } = sweep_parts(sig);
     // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)` (`TupleResult`,
     // `StructResult` for a tuple or a struct: the bound's message names the
     // shape)
@@ -279,10 +351,61 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
 
 /// A method returning `[F; m]` (or a tuple) keeps `name_vjp`, `name_jvp`
 /// and `name_jacobian` in its `impl`, where the hidden type of
-/// [`vector_items`] cannot go. A differentiable caller reaches its hidden
+/// [`vector_items`] cannot go: a differentiable caller that binds its
+/// result by its shape (`let [x, y] = self.tip(q);`) calls the hidden
+/// methods `__name_vjp` and `__name_jvp` instead, with one entry per
+/// parameter as in [`vector_items`]. One that does not reaches its hidden
 /// pullback, `__name_pullback`, whose bound (on the first parameter after
-/// the receiver) says that such a call is not supported yet.
+/// the receiver) says to bind the result.
 pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let sweeps = method_sweeps(item, sig);
+    let trap = method_trap(item, sig);
+    quote!(#sweeps #trap)
+}
+
+/// `__name_vjp` and `__name_jvp` of a method returning several floats.
+fn method_sweeps(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let n = name.to_string();
+    let (vjp, jvp) = (format_ident!("{}_vjp", name), format_ident!("{}_jvp", name));
+    let hidden_vjp = format_ident!("{}", super::names::assoc_sweep(&n, VJP_CALL));
+    let hidden_jvp = format_ident!("{}", super::names::assoc_sweep(&n, JVP_CALL));
+    let SweepParts {
+        vty,
+        ins,
+        args,
+        cot,
+        tys,
+        exprs,
+        generics,
+        tan_ins,
+        tangent,
+    } = sweep_parts(sig);
+    quote_spanned! {name.span()=>
+        /// The VJP of this method for differentiable callers: its value and
+        /// one gradient entry per parameter (`()` for `#[nograd]` ones).
+        #[doc(hidden)]
+        #[inline]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        #vis fn #hidden_vjp(#ins, #cot: #vty) -> (#vty, (#(#tys,)*)) {
+            let (value, gradient) = Self::#vjp(#(#args,)* #cot);
+            (value, (#(#exprs,)*))
+        }
+
+        /// The JVP of this method for differentiable callers: one tangent
+        /// per parameter (anything for `#[nograd]` ones).
+        #[doc(hidden)]
+        #[inline]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        #vis fn #hidden_jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
+            Self::#jvp(#(#args,)* #tangent)
+        }
+    }
+}
+
+/// `__name_pullback`, never callable (see [`vector_method_items`]).
+fn method_trap(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let vis = &item.vis;
     let name = &item.sig.ident;
     let pb = format_ident!("{}", super::names::assoc_pullback(&name.to_string()));
@@ -309,8 +432,8 @@ pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     // its own gradient adds no error of its own
     let outs = recv.as_ref().map(|_| quote!(Self,));
     quote_spanned! {name.span()=>
-        /// Not callable: a differentiable caller of this method reaches it,
-        /// and its bound says that the call is not supported yet.
+        /// Not callable: a differentiable caller of this method that did
+        /// not bind its result by its shape reaches it, and its bound says so.
         #[doc(hidden)]
         #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
         #vis fn #pb<#first: ::macrograd::__private::MethodVectorResult<#m>, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {

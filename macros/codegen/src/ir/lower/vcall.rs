@@ -40,9 +40,7 @@ impl Lowerer<'_> {
     /// Before lowering `let pat (: ty) = init;`: when `init` is a call and
     /// the binding gives a result of several floats, remembers that shape
     /// for that call (and only it: calls in its arguments are lowered
-    /// first). `false` when that shape is an error (a method's vector
-    /// result, see [`Lowerer::vector_method_call`]): the binding is then
-    /// not lowered.
+    /// first), a method call's too. `true` (the binding is lowered).
     pub(super) fn expect_shape(
         &mut self,
         pat: &syn::Pat,
@@ -53,9 +51,11 @@ impl Lowerer<'_> {
             .and_then(|t| self.shape_of_type(t))
             .or_else(|| shape_of_pat(pat));
         let Some(call) = strip(init) else {
-            if let (Some(m), Some(shape)) = (strip_method(init), &shape) {
-                self.vector_method_call(m, shape);
-                return false;
+            // a method's vector result: through its hidden `__f_vjp` and
+            // `__f_jvp` (see `emit::vector_method_items`)
+            if let (Some(m), Some(shape)) = (strip_method(init), shape) {
+                self.call_shapes
+                    .insert(m as *const syn::ExprMethodCall as usize, shape);
             }
             return true;
         };
@@ -84,19 +84,10 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `let [a, b] = s.tip(q);`: a method's vector result is not supported
-    /// in a differentiable body yet (one error, on the method's name).
-    fn vector_method_call(&mut self, m: &syn::ExprMethodCall, shape: &Shape) {
-        let name = &m.method;
-        let what = if shape.tuple { "a tuple" } else { "an array" };
-        self.cx.error_spanned_by(
-            name,
-            format!(
-                "`{name}` is bound as {what} of {} floats, and a differentiable body cannot call a method with a vector result yet: \
-                 write it as a free function taking the struct (`fn {name}(s: &Arm, …)`) and call that",
-                shape.len
-            ),
-        );
+    /// The shape remembered for the method call `m`, taken.
+    pub(super) fn take_method_shape(&mut self, m: &syn::ExprMethodCall) -> Option<Shape> {
+        self.call_shapes
+            .remove(&(m as *const syn::ExprMethodCall as usize))
     }
 
     /// The shape remembered for the call `c`, taken.
