@@ -173,6 +173,24 @@ macro_rules! results {
             s.theta * s.omega
         }
 
+        /// A vector result passing its struct parameter on whole: `_vjp`
+        /// (reverse sweep), no `_jvp` or `_jacobian` yet.
+        #[differentiable]
+        pub fn pass_on(s: State, k: $F) -> [$F; 2] {
+            let State { theta, omega } = kick(s, k);
+            [theta * omega, s.theta + omega]
+        }
+
+        /// The same with a struct result.
+        #[differentiable]
+        pub fn pass_struct(s: State, k: $F) -> State {
+            let State { theta, omega } = kick(s, k);
+            State {
+                theta: omega,
+                omega: theta * s.omega,
+            }
+        }
+
         /// A caller of `kick`: pulled back through its VJP (reverse) and
         /// carried through its JVP (the same in forward mode).
         #[differentiable]
@@ -596,5 +614,56 @@ fn struct_variable_reassigned_in_straight_line_code() {
         assert_all_close(&[d], &fd, 1e-8, "twice vs differences");
         let (_, d32) = r32::twice_grad(x as f32, h as f32);
         assert_all_close(&[d32.into()], &[dt * w + t * dw], 1e-5, "f32 twice");
+    }
+}
+
+#[test]
+fn vjp_of_functions_passing_a_struct_on() {
+    for (theta, omega, k) in [(0.3_f64, -1.2_f64, 1.5_f64), (1.7, 0.4, -0.6)] {
+        let s = state64(&[theta, omega]);
+        let u = [0.6, -1.3];
+        // kick: (kθ, ω); pass_on = (kθ·ω, θ + ω)
+        let (v, (ds, dk)) = r64::pass_on_vjp(s, k, u);
+        assert_eq!(v, r64::pass_on(s, k));
+        let expected = [
+            u[0] * k * omega + u[1],
+            u[0] * k * theta + u[1],
+            u[0] * theta * omega,
+        ];
+        let got = [ds.theta, ds.omega, dk];
+        assert_all_close(&got, &expected, TOL_64, "pass_on uᵀJ");
+        let fd = numeric_grad(
+            |p| {
+                let y = r64::pass_on(state64(&p[..2]), p[2]);
+                u[0] * y[0] + u[1] * y[1]
+            },
+            &[theta, omega, k],
+        );
+        assert_all_close(&got, &fd, 1e-8, "pass_on vs differences");
+        let s32 = state32(&[theta as f32, omega as f32]);
+        let (_, (ds32, dk32)) = r32::pass_on_vjp(s32, k as f32, [0.6, -1.3]);
+        assert_all_close(
+            &[ds32.theta.into(), ds32.omega.into(), dk32.into()],
+            &expected,
+            1e-5,
+            "f32 pass_on uᵀJ",
+        );
+        // pass_struct = (ω, kθ·ω)
+        let (v, (ds, dk)) = r64::pass_struct_vjp(s, k, state64(&u));
+        assert_eq!(v, r64::pass_struct(s, k));
+        let expected = [
+            u[1] * k * omega,
+            u[0] + u[1] * k * theta,
+            u[1] * theta * omega,
+        ];
+        let got = [ds.theta, ds.omega, dk];
+        assert_all_close(&got, &expected, TOL_64, "pass_struct uᵀJ");
+        let (_, (ds32, dk32)) = r32::pass_struct_vjp(s32, k as f32, state32(&[0.6, -1.3]));
+        assert_all_close(
+            &[ds32.theta.into(), ds32.omega.into(), dk32.into()],
+            &expected,
+            1e-5,
+            "f32 pass_struct uᵀJ",
+        );
     }
 }

@@ -31,8 +31,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             "`mode` chooses the sweep of `name_grad`, which a function returning an array does not have (its Jacobian takes the cheaper sweep by size): remove `mode = …`",
         ));
     }
-    // functions passing struct values on to calls have `name_grad` only,
-    // for now
+    // functions passing struct values on to calls: the reverse sweep adds
+    // the callee's gradient of the struct whole, the forward sweep has no
+    // tangent of it yet, so a vector result gets `name_vjp` only
     if lowered.struct_calls {
         if let Some(h) = second {
             return Err(syn::Error::new(
@@ -40,16 +41,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
                 format!("`{h}` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
             ));
         }
-        if vector {
-            return Err(syn::Error::new(
-                match &f.item.sig.output {
-                    syn::ReturnType::Type(arrow, _) => arrow.spans[0],
-                    syn::ReturnType::Default => f.item.sig.ident.span(),
-                },
-                "a vector result is not supported yet on a function that passes struct values (or `self`) to other functions: return one float (`-> f64`), or pass the floats the callee needs",
-            ));
+        if !vector {
+            return Ok(TokenStream::new());
         }
-        return Ok(TokenStream::new());
     }
     // a differentiable parameter of run-time length: `name_jvp` and
     // `name_hvp` take directions of its length; a Hessian or Jacobian
@@ -115,9 +109,12 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if vector {
         kinds.push(Kind::Vjp);
     }
+    if lowered.struct_calls {
+        kinds = vec![Kind::Vjp];
+    }
     // (the rows a struct result copies by `..base` depend on fields of the
     // parameter the body may not read, which are no columns)
-    if rows.is_some() && lowered.out_rests.is_empty() {
+    if rows.is_some() && lowered.out_rests.is_empty() && !lowered.struct_calls {
         kinds.push(Kind::Jacobian);
     }
     if hessian.is_some() {

@@ -238,3 +238,18 @@ fn struct_result_with_base() {
         },
     );
 }
+
+#[test]
+fn vjp_passing_a_struct_on() {
+    // the struct's gradient declared first, the callee's added into it
+    check(
+        "vjp_struct_call",
+        quote!(),
+        quote! {
+            pub fn pass_on(s: State, k: f64) -> [f64; 2] {
+                let State { theta, omega } = kick(s, k);
+                [theta * omega, s.theta + omega]
+            }
+        },
+    );
+}

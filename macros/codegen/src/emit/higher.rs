@@ -119,9 +119,20 @@ fn shaped(w: &mut Writer<'_>, nodes: &[NodeId], cotangent: Option<&syn::Ident>) 
             let projs: Vec<syn::Ident> = (0..fields.len())
                 .map(|i| w.struct_fields_mut[&(k, i)].clone())
                 .collect();
-            let d = w.names.fresh(&super::names::grad_buffer_name(&p.name));
-            let entry =
-                super::structs::struct_gradient(&d, fields, &projs, p.span, &elems, false, ty);
+            // (declared already when calls add into it)
+            let declared = w.struct_grads.get(&k).cloned();
+            let d = declared
+                .clone()
+                .unwrap_or_else(|| w.names.fresh(&super::names::grad_buffer_name(&p.name)));
+            let entry = super::structs::struct_gradient(
+                &d,
+                fields,
+                &projs,
+                p.span,
+                &elems,
+                declared.is_some(),
+                ty,
+            );
             entries.push(with_rest_cotangents(w, k, entry, cotangent));
             continue;
         }
@@ -395,6 +406,17 @@ pub fn derived_fn(
         let c = syn::Ident::new(&fresh_name(&taken, &diff, "cotangent"), Span::call_site());
         ins = quote!(#ins, #c: #vty);
         cotangent = Some(c);
+    }
+    // a struct passed whole to a call has the callee's gradient added into
+    // its parameter's by the reverse sweep: declared before any node
+    if g.struct_calls && kind == Kind::Vjp {
+        for (k, p) in g.params.iter().enumerate() {
+            if let (true, Some(ty)) = (p.diff, &p.struct_ty) {
+                let d = w.names.fresh(&names::grad_buffer_name(&p.name));
+                prelude.push(quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
+                w.struct_grads.insert(k, d);
+            }
+        }
     }
     // the direction's parts are taken apart before its fields are read
     prelude.extend(super::structs::struct_checks(&mut w));
