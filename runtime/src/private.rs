@@ -116,14 +116,67 @@ pub fn float_field<F, T: FloatField<F>>(t: &T) -> F {
     t.get()
 }
 
-/// A field read as a float (see [`FloatField`]), and the projection that
-/// reaches the same field of a gradient value. Its types do not depend on
-/// the bound holding, so a field that is no float gives this call's one
-/// error, and the gradient written through the projection none.
-#[inline(always)]
-#[allow(clippy::type_complexity)]
-pub fn float_field_mut<F, T: FloatField<F>>(t: &T) -> (F, fn(&mut T) -> &mut F) {
-    (t.get(), T::get_mut)
+/// A field the body reads as a float, read by the generated code as
+/// `(&FieldRead::<F, _>(&s.x, PhantomData)).read_float()` with
+/// [`ReadFloat`] and [`ReadAnyField`] in scope: a float field of type `F`
+/// resolves to [`ReadFloat`] (its value and the projection reaching the
+/// same field of a gradient), any other to [`ReadAnyField`] by
+/// autoref-based specialisation (the method on `&FieldRead` is found one
+/// autoref later).
+///
+/// Why not a bound: a field that is no float makes the user's function
+/// itself fail to compile (`f64 * Arm`), so a bound on the read gave a
+/// second error for the same mistake. The fallback compiles, and its
+/// error is a constant evaluated only when the generated function is
+/// instantiated: when the user's function compiles (say, with an
+/// `impl Mul<Arm> for f64` of their own) the mistake is still one error,
+/// ours; when it does not, rustc stops before and its error is the only one.
+pub struct FieldRead<'a, F, T>(pub &'a T, pub core::marker::PhantomData<F>);
+
+/// A float field's read (see [`FieldRead`]).
+pub trait ReadFloat {
+    /// `(value, projection)`.
+    type Out;
+    /// The field's value and the projection reaching the same field of a
+    /// gradient value.
+    fn read_float(&self) -> Self::Out;
+}
+
+impl<F, T: FloatField<F>> ReadFloat for FieldRead<'_, F, T> {
+    type Out = (F, fn(&mut T) -> &mut F);
+    #[inline(always)]
+    fn read_float(&self) -> Self::Out {
+        (self.0.get(), T::get_mut)
+    }
+}
+
+/// The read of a field that is no float (see [`FieldRead`]): compiles,
+/// and fails at instantiation with [`NotFloat::ERROR`].
+pub trait ReadAnyField {
+    /// `(value, projection)`.
+    type Out;
+    /// Never returns: instantiating it is a compile error.
+    fn read_float(&self) -> Self::Out;
+}
+
+impl<F, T> ReadAnyField for &FieldRead<'_, F, T> {
+    type Out = (F, fn(&mut T) -> &mut F);
+    fn read_float(&self) -> Self::Out {
+        #[allow(clippy::let_unit_value)]
+        let () = NotFloat::<F, T>::ERROR;
+        unreachable!("`NotFloat::ERROR` fails to compile")
+    }
+}
+
+/// The post-monomorphisation error of [`ReadAnyField`].
+pub struct NotFloat<F, T>(core::marker::PhantomData<(F, T)>);
+
+impl<F, T> NotFloat<F, T> {
+    /// Evaluated where a field that is no float is read as one.
+    pub const ERROR: () = panic!(
+        "a field read as a float in a `#[differentiable]` body is not a float of the function's type: \
+         read one of its float fields (`.x`) or elements (`[0]`) instead"
+    );
 }
 
 /// Checks that a struct parameter is `Differentiable` with the function's

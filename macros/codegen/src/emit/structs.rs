@@ -52,18 +52,23 @@ pub(super) fn struct_checks(w: &mut Writer<'_>) -> Vec<TokenStream> {
             let path = field_tokens(f, p.span);
             let base = format!("{}_{}", p.name.trim_start_matches("r#"), f.ident_suffix());
             let name = w.names.fresh(&base);
+            // a field that is no float compiles here: the user's function
+            // reports the mistake (see `__private::FieldRead`)
+            let read = quote_spanned! {f.span=>
+                {
+                    #[allow(unused_imports)]
+                    use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+                    (&::macrograd::__private::FieldRead::<#float, _>(&#x #path, ::core::marker::PhantomData)).read_float()
+                }
+            };
             if p.diff {
                 // the projection writes the gradient's field (see
                 // `struct_gradient`) without a second check
                 let proj = w.names.fresh(&format!("{base}_mut"));
-                let read =
-                    quote_spanned!(f.span=> ::macrograd::__private::float_field_mut::<#float, _>);
-                out.push(quote! { let (#name, #proj) = #read(&#x #path); });
+                out.push(quote! { let (#name, #proj) = #read; });
                 w.struct_fields_mut.insert((k, i), proj);
             } else {
-                let read =
-                    quote_spanned!(f.span=> ::macrograd::__private::float_field::<#float, _>);
-                out.push(quote! { let #name = #read(&#x #path); });
+                out.push(quote! { let (#name, _) = #read; });
             }
             w.struct_reads.insert((k, i), name);
         }

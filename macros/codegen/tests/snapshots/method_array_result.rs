@@ -13,16 +13,42 @@ where
 {
     let _ = Self::tip;
     let (tangent_self, tangent_q) = tangent;
-    let (self_x, self_x_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&self.x);
-    let (self_v, self_v_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&self.v);
-    let tangent_self_x = ::macrograd::__private::float_field::<f64, _>(&tangent_self.x);
-    let tangent_self_v = ::macrograd::__private::float_field::<f64, _>(&tangent_self.v);
+    let (self_x, self_x_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&self.x, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (self_v, self_v_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&self.v, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (tangent_self_x, _) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&tangent_self.x, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (tangent_self_v, _) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&tangent_self.v, ::core::marker::PhantomData))
+            .read_float()
+    };
     let t2 = q.cos();
     let t1 = q.sin();
     let t0 = self_x * t2;
@@ -45,14 +71,24 @@ where
     Self: ::macrograd::Differentiable<Float = f64>,
 {
     let _ = Self::tip;
-    let (self_x, self_x_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&self.x);
-    let (self_v, self_v_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&self.v);
+    let (self_x, self_x_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&self.x, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (self_v, self_v_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&self.v, ::core::marker::PhantomData))
+            .read_float()
+    };
     let t2 = q.cos();
     let t0 = self_x * t2;
     let t1 = q.sin();
@@ -83,14 +119,24 @@ where
     Self: ::macrograd::Differentiable<Float = f64>,
 {
     let _ = Self::tip;
-    let (self_x, self_x_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&self.x);
-    let (self_v, self_v_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&self.v);
+    let (self_x, self_x_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&self.x, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (self_v, self_v_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&self.v, ::core::marker::PhantomData))
+            .read_float()
+    };
     let d_self_x = q.cos();
     let t0 = self_x * d_self_x;
     let d_self_v = q.sin();

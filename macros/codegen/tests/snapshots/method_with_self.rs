@@ -16,10 +16,15 @@ where
     Self: ::macrograd::Differentiable<Float = f64>,
 {
     let mut d_self = <Self as ::macrograd::Differentiable>::zero();
-    let (self_x, self_x_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&self.x);
+    let (self_x, self_x_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&self.x, ::core::marker::PhantomData))
+            .read_float()
+    };
     let (t0, (t0_partial0,)) = {
         #[allow(dead_code)]
         #[diagnostic::on_unimplemented(

@@ -29,23 +29,43 @@ pub fn reach_grad(r: &Robot, s: State, data: &[Sample]) -> (f64, (Robot, State))
     let mut d_r = <Robot as ::macrograd::Differentiable>::zero();
     let mut d_s = <State as ::macrograd::Differentiable>::zero();
     ::macrograd::__private::struct_param::<Robot, f64>();
-    let (r_mass, r_mass_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&r.mass);
-    let (r_arm_w_0, r_arm_w_0_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&r.arm.w[0]);
-    let (r_arm_l1, r_arm_l1_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&r.arm.l1);
+    let (r_mass, r_mass_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&r.mass, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (r_arm_w_0, r_arm_w_0_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&r.arm.w[0], ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (r_arm_l1, r_arm_l1_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&r.arm.l1, ::core::marker::PhantomData))
+            .read_float()
+    };
     ::macrograd::__private::struct_param::<State, f64>();
-    let (s_theta, s_theta_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&s.theta);
+    let (s_theta, s_theta_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&s.theta, ::core::marker::PhantomData))
+            .read_float()
+    };
     let _ = |row: &Sample| ::macrograd::__private::float_field::<f64, _>(&row.t);
     let _ = |row: &Sample| ::macrograd::__private::float_field::<f64, _>(&row.y);
     let mut fit = 0.0_f64;

@@ -13,14 +13,24 @@ pub fn bend(r: &Robot, a: f64) -> Robot {
 pub fn bend_jvp(r: &Robot, a: f64, tangent: (Robot, f64)) -> (Robot, Robot) {
     let (tangent_r, tangent_a) = tangent;
     ::macrograd::__private::struct_param::<Robot, f64>();
-    let (r_arm_l1, r_arm_l1_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&r.arm.l1);
-    let tangent_r_arm_l1 = ::macrograd::__private::float_field::<
-        f64,
-        _,
-    >(&tangent_r.arm.l1);
+    let (r_arm_l1, r_arm_l1_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&r.arm.l1, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (tangent_r_arm_l1, _) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&tangent_r.arm.l1, ::core::marker::PhantomData))
+            .read_float()
+    };
     let t0 = a * r_arm_l1;
     (
         {
@@ -45,14 +55,24 @@ pub fn bend_jvp(r: &Robot, a: f64, tangent: (Robot, f64)) -> (Robot, Robot) {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 pub fn bend_vjp(r: &Robot, a: f64, cotangent: Robot) -> (Robot, (Robot, f64)) {
     ::macrograd::__private::struct_param::<Robot, f64>();
-    let (r_arm_l1, r_arm_l1_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&r.arm.l1);
-    let cotangent_arm_l1 = ::macrograd::__private::float_field::<
-        f64,
-        _,
-    >(&cotangent.arm.l1);
+    let (r_arm_l1, r_arm_l1_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&r.arm.l1, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (cotangent_arm_l1, _) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&cotangent.arm.l1, ::core::marker::PhantomData))
+            .read_float()
+    };
     let t0 = a * r_arm_l1;
     let d_a = cotangent_arm_l1 * r_arm_l1;
     let d_r_arm_l1 = cotangent_arm_l1 * a;

@@ -23,14 +23,24 @@ pub fn carried(s0: State, h: f64, steps: usize) -> f64 {
 #[allow(clippy::all, unused_parens, unused_variables)]
 pub fn carried_grad(s0: State, h: f64, steps: usize) -> (f64, State) {
     ::macrograd::__private::struct_param::<State, f64>();
-    let (s0_theta, s0_theta_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&s0.theta);
-    let (s0_omega, s0_omega_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&s0.omega);
+    let (s0_theta, s0_theta_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&s0.theta, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (s0_omega, s0_omega_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&s0.omega, ::core::marker::PhantomData))
+            .read_float()
+    };
     let mut s_0 = s0_theta;
     let mut s_1 = s0_omega;
     let mut s_0_tape = ::std::vec![[0.0_f64; 2]; (0..steps).len()];
@@ -98,16 +108,42 @@ impl carried {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 pub fn carried_jvp(s0: State, h: f64, steps: usize, tangent: State) -> (f64, f64) {
     ::macrograd::__private::struct_param::<State, f64>();
-    let (s0_theta, s0_theta_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&s0.theta);
-    let (s0_omega, s0_omega_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&s0.omega);
-    let tangent_theta = ::macrograd::__private::float_field::<f64, _>(&tangent.theta);
-    let tangent_omega = ::macrograd::__private::float_field::<f64, _>(&tangent.omega);
+    let (s0_theta, s0_theta_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&s0.theta, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (s0_omega, s0_omega_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&s0.omega, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (tangent_theta, _) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&tangent.theta, ::core::marker::PhantomData))
+            .read_float()
+    };
+    let (tangent_omega, _) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&tangent.omega, ::core::marker::PhantomData))
+            .read_float()
+    };
     let mut s_0 = s0_theta;
     let mut s_1 = s0_omega;
     let mut d_s_0 = tangent_theta;

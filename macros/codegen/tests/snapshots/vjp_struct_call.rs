@@ -11,10 +11,15 @@ pub fn pass_on(s: State, k: f64) -> [f64; 2] {
 pub fn pass_on_vjp(s: State, k: f64, cotangent: [f64; 2]) -> ([f64; 2], (State, f64)) {
     let mut d_s = <State as ::macrograd::Differentiable>::zero();
     ::macrograd::__private::struct_param::<State, f64>();
-    let (s_theta, s_theta_mut) = ::macrograd::__private::float_field_mut::<
-        f64,
-        _,
-    >(&s.theta);
+    let (s_theta, s_theta_mut) = {
+        #[allow(unused_imports)]
+        use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+        (&::macrograd::__private::FieldRead::<
+            f64,
+            _,
+        >(&s.theta, ::core::marker::PhantomData))
+            .read_float()
+    };
     let State { theta: theta, omega: omega, .. } = kick(s, k);
     let t0 = theta * omega;
     let (_, (t1_partial0, gradient_entry)) = kick::vjp(
