@@ -290,7 +290,9 @@ fn struct_items(s: &syn::PatStruct) -> Option<Vec<ShapeItem>> {
 /// struct values holding `outs` in order, built with an explicit stack.
 pub(super) fn struct_of_items(items: Vec<ShapeItem>, outs: Vec<NodeId>) -> Val {
     let mut leaves = outs.into_iter();
-    let mut open: Vec<(Option<String>, syn::Path, Vec<(String, Val)>)> = Vec::new();
+    // each struct being built: its field in the parent, path and fields
+    type Open = (Option<String>, syn::Path, Vec<(String, Val)>);
+    let mut open: Vec<Open> = Vec::new();
     let mut done = Val::Poison;
     for item in items {
         match item {
