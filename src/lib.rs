@@ -123,7 +123,7 @@
 //!   `name_hvp`/`name_hessian` under `hessian`, `name_vjp`/`name_jacobian`
 //!   for a vector result, with tangents, directions and gradients of the
 //!   struct's type (a function passing a struct on to another function has
-//!   `name_grad`, and `name_vjp` for a vector or struct result, only, for now);
+//!   no `name_jacobian` and no `hessian`, for now);
 //! - a struct result (`-> State`, the body's value a literal listing every
 //!   field or taking the rest from `..s`): `name_vjp` takes a cotangent of
 //!   the struct's type, `name_jvp` gives a tangent of it, and

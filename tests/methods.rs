@@ -328,3 +328,45 @@ fn array_method_called_in_differentiable_bodies() {
         assert_all_close(&[d32.into()], &[1f64.sin()], 1e-6, "f32 lit_reach");
     }
 }
+
+#[test]
+fn jvp_of_methods_passing_self_on() {
+    for p in POINTS {
+        let (t, tq) = ([0.3, -0.7, 0.4], 0.9);
+        let (k, q) = (2.5, 0.6);
+        // energy passes `self` to `kinetic` and `spring`: its JVP dots
+        // their entries with the tangent
+        let (_, jt) = sys64(&p).energy_jvp(k, sys64(&t));
+        let along = |h: f64| {
+            let z: Vec<f64> = p.iter().zip(&t).map(|(a, b)| a + h * b).collect();
+            sys64(&z).energy(k)
+        };
+        assert_all_close(
+            &[jt],
+            &[common::central_diff(along, 0.0)],
+            1e-8,
+            "energy J·t",
+        );
+        // closed form: ∂E = (kx, mv + 2c|v|, ½v²) with c = 0.1
+        let [x, v, m] = p;
+        let g = [k * x, m * v + 0.2 * v.abs(), 0.5 * v * v];
+        let expected: f64 = g.iter().zip(&t).map(|(a, b)| a * b).sum();
+        assert_all_close(&[jt], &[expected], TOL_64, "energy J·t closed form");
+        let t32 = [t[0] as f32, t[1] as f32, t[2] as f32];
+        let p32 = [p[0] as f32, p[1] as f32, p[2] as f32];
+        let (_, jt32) = sys32(&p32).energy_jvp(k as f32, sys32(&t32));
+        assert_all_close(&[jt32.into()], &[expected], 1e-5, "f32 energy J·t");
+        // reach passes `self` to the array method `tip`
+        let (_, jt) = sys64(&p).reach_jvp(q, (sys64(&t), tq));
+        let along = |h: f64| {
+            let z: Vec<f64> = p.iter().zip(&t).map(|(a, b)| a + h * b).collect();
+            sys64(&z).reach(q + h * tq)
+        };
+        assert_all_close(
+            &[jt],
+            &[common::central_diff(along, 0.0)],
+            1e-8,
+            "reach J·t",
+        );
+    }
+}

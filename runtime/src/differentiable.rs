@@ -52,6 +52,9 @@ pub trait Differentiable: Sized {
     /// nested struct's floats in its own order. The rows of a struct
     /// result's `name_jacobian` follow this order.
     fn for_each_float<V: FnMut(Self::Float)>(&self, f: &mut V);
+    /// `Σ self.f · x.f` over every float: the tangent a call's gradient
+    /// entry for a struct gives along a tangent of that struct.
+    fn dot(&self, x: &Self) -> Self::Float;
 }
 
 macro_rules! float_differentiable {
@@ -70,6 +73,10 @@ macro_rules! float_differentiable {
                 #[inline(always)]
                 fn for_each_float<V: FnMut($t)>(&self, f: &mut V) {
                     f(*self);
+                }
+                #[inline(always)]
+                fn dot(&self, x: &Self) -> $t {
+                    *self * *x
                 }
             }
         )*
@@ -95,6 +102,14 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
         for s in self {
             s.for_each_float(f);
         }
+    }
+    #[inline(always)]
+    fn dot(&self, x: &Self) -> T::Float {
+        let mut sum = T::Float::default();
+        for (s, x) in self.iter().zip(x) {
+            sum += s.dot(x);
+        }
+        sum
     }
 }
 

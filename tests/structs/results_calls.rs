@@ -320,3 +320,52 @@ fn vjp_of_functions_passing_a_struct_on() {
         );
     }
 }
+
+#[test]
+fn jvp_of_functions_passing_a_struct_on() {
+    for (theta, omega, k) in [(0.3_f64, -1.2_f64, 1.5_f64), (1.7, 0.4, -0.6)] {
+        let s = state64(&[theta, omega]);
+        let (tt, tw, tk) = (0.25, -0.8, 0.5);
+        let t = state64(&[tt, tw]);
+        // pass_on = (kθ·ω, θ + ω): the part passed whole to `kick` is
+        // carried by its entry dotted with the tangent
+        let (v, jt) = r64::pass_on_jvp(s, k, (t, tk));
+        assert_eq!(v, r64::pass_on(s, k));
+        let expected = [
+            k * omega * tt + k * theta * tw + theta * omega * tk,
+            tt + tw,
+        ];
+        assert_all_close(&jt, &expected, TOL_64, "pass_on J·t");
+        for (i, e) in expected.iter().enumerate() {
+            let along = |h: f64| {
+                let p = state64(&[theta + h * tt, omega + h * tw]);
+                r64::pass_on(p, k + h * tk)[i]
+            };
+            assert_all_close(
+                &[*e],
+                &[common::central_diff(along, 0.0)],
+                1e-8,
+                "J·t vs differences",
+            );
+        }
+        let (_, jt32) = r32::pass_on_jvp(
+            state32(&[theta as f32, omega as f32]),
+            k as f32,
+            (state32(&[0.25, -0.8]), 0.5),
+        );
+        assert_all_close(
+            &[jt32[0].into(), jt32[1].into()],
+            &expected,
+            1e-5,
+            "f32 pass_on J·t",
+        );
+        // pass_struct = (ω, kθ·ω)
+        let (_, jt) = r64::pass_struct_jvp(s, k, (t, tk));
+        assert_all_close(
+            &[jt.theta, jt.omega],
+            &[tw, k * omega * tt + k * theta * tw + theta * omega * tk],
+            TOL_64,
+            "pass_struct J·t",
+        );
+    }
+}

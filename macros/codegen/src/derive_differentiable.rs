@@ -114,6 +114,10 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
         let f = quote_spanned!(ty.span()=> <#ty as #rt>::add_scaled);
         quote!(#f(&mut self.#m, a, &x.#m);)
     });
+    let dot = members.iter().map(|(m, ty)| {
+        let f = quote_spanned!(ty.span()=> <#ty as #rt>::dot);
+        quote!(#f(&self.#m, &x.#m))
+    });
     // declaration order: the rows of a struct result's Jacobian
     let visit = members.iter().map(|(m, ty)| {
         let f = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float);
@@ -133,6 +137,10 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
             #[inline(always)]
             fn for_each_float<V: FnMut(Self::Float)>(&self, f: &mut V) {
                 #(#visit)*
+            }
+            #[inline(always)]
+            fn dot(&self, x: &Self) -> Self::Float {
+                #(#dot)+*
             }
         }
     }

@@ -32,18 +32,14 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         ));
     }
     // functions passing struct values on to calls: the reverse sweep adds
-    // the callee's gradient of the struct whole, the forward sweep has no
-    // tangent of it yet, so a vector result gets `name_vjp` only
-    if lowered.struct_calls {
-        if let Some(h) = second {
-            return Err(syn::Error::new(
-                h.span(),
-                format!("`{h}` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
-            ));
-        }
-        if !vector {
-            return Ok(TokenStream::new());
-        }
+    // the callee's gradient of the struct whole, the forward sweep of
+    // `name_jvp` dots it with the struct's tangent (`ir::StructDot`); a
+    // Jacobian's columns (the fields read) would miss the parts passed whole
+    if let (true, Some(h)) = (lowered.struct_calls, second) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`{h}` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
+        ));
     }
     // a differentiable parameter of run-time length: `name_jvp` and
     // `name_hvp` take directions of its length; a Hessian or Jacobian
@@ -109,9 +105,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if vector {
         kinds.push(Kind::Vjp);
     }
-    if lowered.struct_calls {
-        kinds = vec![Kind::Vjp];
-    }
+
     // (the rows a struct result copies by `..base` depend on fields of the
     // parameter the body may not read, which are no columns)
     if rows.is_some() && lowered.out_rests.is_empty() && !lowered.struct_calls {
@@ -234,11 +228,16 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
             format!(
                 " Value and directional derivative of [`{name}`] along `tangent`: returns {product} \
                  over the differentiable elements x = ({xs}).\n\n {} \
-                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored.",
+                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored.{}",
                 if has_slice {
                     "`tangent` has the parameters' shape: a slice (`&[F]`) of the same length for a parameter of run-time length (the call panics if the lengths differ)."
                 } else {
                     "`tangent` has the gradient's type."
+                },
+                if g.struct_calls {
+                    " A struct passed whole to a call adds the callee's gradient for it dotted with its whole tangent (`Differentiable::dot`), every field included."
+                } else {
+                    ""
                 }
             )
         }

@@ -170,7 +170,7 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 let hidden = if sig.assoc {
                     proc_macro2::TokenStream::new()
                 } else {
-                    emit::vector_items(item, sig, !lowered.struct_calls)
+                    emit::vector_items(item, sig)
                 };
                 return quote::quote! { #item #derived #hidden };
             }
@@ -179,9 +179,9 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 // a method's items stay in its `impl`, where the hidden
                 // type carrying the callers' VJP cannot go
                 let hidden = if sig.assoc {
-                    emit::vector_method_items(item, sig, !lowered.struct_calls)
+                    emit::vector_method_items(item, sig)
                 } else {
-                    emit::vector_items(item, sig, !lowered.struct_calls)
+                    emit::vector_items(item, sig)
                 };
                 return quote::quote! { #item #derived #hidden };
             }

@@ -195,6 +195,20 @@ impl Writer<'_> {
             None => w.expr(s.elems[i]).0,
         };
         match e {
+            // a tangent: the direction's part, zero for a parameter without
+            // one (`#[nograd]`)
+            StructExpr::Path { param, path } if tangents.is_some() => {
+                let dir = self.g.struct_directions.iter().find(|(k, _)| k == param);
+                match dir {
+                    Some(&(_, t)) => {
+                        let p = &self.g.params[t];
+                        let id = names::ident(&p.name, p.span);
+                        let path = seg_tokens(path, self.g.params[*param].span);
+                        quote!(#id #path)
+                    }
+                    None => quote!(::macrograd::Differentiable::zero()),
+                }
+            }
             StructExpr::Path { param, path } => {
                 let p = &self.g.params[*param];
                 let id = names::ident(&p.name, p.span);
@@ -223,6 +237,36 @@ impl Writer<'_> {
                 quote!(#ty { #(#fs,)* #rest })
             }
         }
+    }
+
+    /// `Differentiable::dot(&entry.arm, &tangent_s.arm)`, the fields the
+    /// literal wrote itself zeroed in a copy of the entry first (see
+    /// `ir::StructDot`).
+    pub(super) fn struct_dot(&mut self, d: &crate::ir::StructDot, at: Span) -> TokenStream {
+        let g = self.g;
+        let value = self.names.of(g, d.call_value);
+        let entry = format_ident!("{}_partial{}", value, d.arg);
+        let t = &g.params[d.tangent];
+        let tangent = names::ident(&t.name, t.span);
+        let span = g.params[d.accum.param].span;
+        let target = seg_tokens(&d.accum.target, span);
+        let source = seg_tokens(&d.accum.source, span);
+        // spanned on the call, as `add_struct`'s
+        let dot = quote_spanned!(at=> ::macrograd::Differentiable::dot);
+        let part =
+            quote_spanned!(at=> ::macrograd::__private::StructPartial::as_partial(&#entry #source));
+        if d.accum.zero.is_empty() {
+            return quote!(#dot(#part, &#tangent #target));
+        }
+        let zero = d.accum.zero.iter().map(|z| {
+            let z = seg_tokens(z, span);
+            quote!(part #z = ::macrograd::Differentiable::zero();)
+        });
+        quote!({
+            let mut part = ::core::clone::Clone::clone(#part);
+            #(#zero)*
+            #dot(&part, &#tangent #target)
+        })
     }
 
     /// `d_s.arm += coeff · entry.arm` (see `ir::structs`).

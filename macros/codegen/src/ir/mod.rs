@@ -31,7 +31,7 @@ pub use builder::Builder;
 pub use call::{Call, CallArg, CallSweep, PatItem, SourceSpans};
 pub use loops::{Carried, IntOp, Loop, Test};
 pub use nested::{Nested, NestedKind};
-pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
+pub use structs::{AddStruct, StructAccum, StructArg, StructDot, StructExpr};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -184,6 +184,9 @@ pub enum Op {
     /// Adds a callee's gradient for a struct argument into the gradient of
     /// a struct parameter; a statement with no value (see [`structs`]).
     AddStruct(Box<AddStruct>),
+    /// A float: a call's gradient entry for a struct part dotted with the
+    /// part's tangent (see [`StructDot`]).
+    StructDot(Box<StructDot>),
     /// An operation on a local run-time buffer; see [`BufOp`].
     Buf(BufOp),
     /// Integer slot `slot` of what loop `of` recorded (its `record_int`) in
@@ -230,6 +233,7 @@ impl Op {
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
             Op::AddStruct(a) => vec![a.call_value, a.coeff],
+            Op::StructDot(d) => vec![d.call_value],
             Op::Buf(b) => b.args(),
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
@@ -344,6 +348,10 @@ pub struct Graph {
     /// parameter's tangent, the VJP adds the cotangent's part into the
     /// parameter's gradient.
     pub out_rests: Vec<StructAccum>,
+    /// In a derived function with a direction (`name_jvp`): each
+    /// differentiable struct parameter and the direction parameter holding
+    /// its tangent, for the parts passed whole to calls.
+    pub struct_directions: Vec<(usize, usize)>,
     /// Further outputs of the derived functions (tangents, Jacobian and
     /// Hessian entries), in the order their emitter reads them.
     pub extra: Vec<NodeId>,
@@ -374,6 +382,7 @@ impl Graph {
             struct_calls: false,
             out_struct: None,
             out_rests: Vec::new(),
+            struct_directions: Vec::new(),
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
@@ -474,6 +483,7 @@ impl Op {
                 a.call_value = f(a.call_value);
                 a.coeff = f(a.coeff);
             }
+            Op::StructDot(d) => d.call_value = f(d.call_value),
             Op::Buf(b) => b.map_refs(&mut f),
             Op::Pick(i, elems) => {
                 *i = f(*i);
