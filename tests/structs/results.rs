@@ -193,6 +193,15 @@ macro_rules! results {
             }
         }
 
+        /// A `#[nograd]` struct's part in a literal passed to a vector
+        /// helper, in forward mode (one float parameter): its tangent is
+        /// zero.
+        #[differentiable]
+        pub fn lit_rest(x: $F, #[nograd] s: State) -> $F {
+            let [a, b] = super::$c::step_arr(State { theta: x, ..s }, 0.1);
+            a * b
+        }
+
         /// A caller of `kick`: pulled back through its VJP (reverse) and
         /// carried through its JVP (the same in forward mode).
         #[differentiable]

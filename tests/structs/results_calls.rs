@@ -369,3 +369,18 @@ fn jvp_of_functions_passing_a_struct_on() {
         );
     }
 }
+
+#[test]
+fn nograd_struct_part_has_no_tangent() {
+    let h = 0.1;
+    for (x, omega) in [(0.3_f64, -1.2_f64), (1.7, 0.4)] {
+        // a = x + hω, b = ω − h sin x: f' = b + a·(−h cos x)
+        let (a, b) = (x + h * omega, omega - h * x.sin());
+        let (v, d) = r64::lit_rest_grad(x, state64(&[5.0, omega]));
+        assert_all_close(&[v, d], &[a * b, b - a * h * x.cos()], TOL_64, "lit_rest");
+        let fd = numeric_grad(|p| r64::lit_rest(p[0], state64(&[5.0, omega])), &[x]);
+        assert_all_close(&[d], &fd, 1e-8, "lit_rest vs differences");
+        let (_, d32) = r32::lit_rest_grad(x as f32, state32(&[5.0, omega as f32]));
+        assert_all_close(&[d32.into()], &[b - a * h * x.cos()], 1e-5, "f32 lit_rest");
+    }
+}
