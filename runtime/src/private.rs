@@ -203,6 +203,47 @@ impl<T: crate::Differentiable> StructPartial<T> for T {
     }
 }
 
+/// A pullback's gradient entry for a struct part beside the part's
+/// tangent, for `(&PartialDot(&entry, &tangent)).partial_dot()` with
+/// [`DotPartial`] and [`DotNothing`] in scope: an entry of the struct's
+/// type gives `Σ entry.f · tangent.f` ([`DotPartial`]); any other (`()`,
+/// a `#[nograd]` parameter of the callee) gives zero ([`DotNothing`], by
+/// autoref-based specialisation), because the function's `name_grad`
+/// already reports that mistake once, through [`add_struct_partial`].
+pub struct PartialDot<'a, P, T>(pub &'a P, pub &'a T);
+
+/// The dot of an entry of the struct's type (see [`PartialDot`]).
+pub trait DotPartial {
+    /// The float type.
+    type Out;
+    /// `Σ entry.f · tangent.f`.
+    fn partial_dot(&self) -> Self::Out;
+}
+
+impl<T: crate::Differentiable> DotPartial for PartialDot<'_, T, T> {
+    type Out = T::Float;
+    #[inline(always)]
+    fn partial_dot(&self) -> T::Float {
+        self.0.dot(self.1)
+    }
+}
+
+/// The dot of any other entry: zero (see [`PartialDot`]).
+pub trait DotNothing {
+    /// The float type.
+    type Out;
+    /// Zero.
+    fn partial_dot(&self) -> Self::Out;
+}
+
+impl<P, T: crate::Differentiable> DotNothing for &PartialDot<'_, P, T> {
+    type Out = T::Float;
+    #[inline(always)]
+    fn partial_dot(&self) -> T::Float {
+        T::Float::default()
+    }
+}
+
 /// `g += a · p`, where `p` is the gradient a pullback returned for a
 /// struct argument (or a part of one) of type `T`.
 #[inline(always)]

@@ -251,21 +251,29 @@ impl Writer<'_> {
         let span = g.params[d.accum.param].span;
         let target = seg_tokens(&d.accum.target, span);
         let source = seg_tokens(&d.accum.source, span);
-        // spanned on the call, as `add_struct`'s
-        let dot = quote_spanned!(at=> ::macrograd::Differentiable::dot);
-        let part =
-            quote_spanned!(at=> ::macrograd::__private::StructPartial::as_partial(&#entry #source));
+        // an entry of another type (a `#[nograd]` callee parameter) is
+        // reported once, by `name_grad`'s `add_struct_partial`: zero here
+        let dot = |part: TokenStream| {
+            quote_spanned! {at=>
+                {
+                    #[allow(unused_imports)]
+                    use ::macrograd::__private::{DotNothing as _, DotPartial as _};
+                    (&::macrograd::__private::PartialDot(#part, &#tangent #target)).partial_dot()
+                }
+            }
+        };
         if d.accum.zero.is_empty() {
-            return quote!(#dot(#part, &#tangent #target));
+            return dot(quote!(&#entry #source));
         }
         let zero = d.accum.zero.iter().map(|z| {
             let z = seg_tokens(z, span);
             quote!(part #z = ::macrograd::Differentiable::zero();)
         });
+        let dot = dot(quote!(&part));
         quote!({
-            let mut part = ::core::clone::Clone::clone(#part);
+            let mut part = ::core::clone::Clone::clone(&#entry #source);
             #(#zero)*
-            #dot(&part, &#tangent #target)
+            #dot
         })
     }
 

@@ -125,9 +125,10 @@ where
     let t1 = t2 * self_x;
     (
         t0 + t1 * self_x,
-        ::macrograd::Differentiable::dot(
-            ::macrograd::__private::StructPartial::as_partial(&t0_partial0),
-            &tangent,
-        ) + tangent_x * t2 * self_x + tangent_x * t1,
+        {
+            #[allow(unused_imports)]
+            use ::macrograd::__private::{DotNothing as _, DotPartial as _};
+            (&::macrograd::__private::PartialDot(&t0_partial0, &tangent)).partial_dot()
+        } + tangent_x * t2 * self_x + tangent_x * t1,
     )
 }

@@ -230,11 +230,14 @@ pub fn reach_jvp(
         tangent_r_mass * r_arm_l1 + tangent_r_arm_l1 * r_mass
             + ((tangent_s_theta * r_mass + tangent_r_mass * s_theta) * t1
                 + {
-                    let mut part = ::core::clone::Clone::clone(
-                        ::macrograd::__private::StructPartial::as_partial(&t0_partial0),
-                    );
+                    let mut part = ::core::clone::Clone::clone(&t0_partial0);
                     part.theta = ::macrograd::Differentiable::zero();
-                    ::macrograd::Differentiable::dot(&part, &tangent_s)
+                    {
+                        #[allow(unused_imports)]
+                        use ::macrograd::__private::{DotNothing as _, DotPartial as _};
+                        (&::macrograd::__private::PartialDot(&part, &tangent_s))
+                            .partial_dot()
+                    }
                 }) + d_fit,
     )
 }
