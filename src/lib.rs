@@ -123,10 +123,12 @@
 //!   `name_hvp`/`name_hessian` under `hessian`, `name_vjp`/`name_jacobian`
 //!   for a vector result, with tangents, directions and gradients of the
 //!   struct's type (a function passing a struct on to another function has
-//!   `name_grad` only, for now);
+//!   no `name_jacobian` and no `hessian`, for now);
 //! - a struct result (`-> State`, the body's value a literal listing every
-//!   field): `name_vjp` takes a cotangent of the struct's type and
-//!   `name_jvp` gives a tangent of it; a differentiable body calls it as
+//!   field or taking the rest from `..s`): `name_vjp` takes a cotangent of
+//!   the struct's type, `name_jvp` gives a tangent of it, and
+//!   `name_jacobian` (without `..base` from a parameter) has one row per
+//!   float of the struct in declaration order; a differentiable body calls it as
 //!   `let State { x, v } = step(s, h);` (a struct pattern naming the
 //!   fields it reads).
 //!
@@ -162,6 +164,18 @@
 //! }
 //! let (v, (da, dk)) = scaled_vjp(&arm, 2.0, Arm { l1: 1.0, l2: 0.0 });
 //! assert_eq!((v, da, dk), (Arm { l1: 2.0, l2: 1.0 }, Arm { l1: 2.0, l2: 0.0 }, 1.0));
+//! // rows (l1, l2) as `Arm` declares them, columns (a.l1, a.l2, k) as the
+//! // body first reads them
+//! let (_, j) = scaled_jacobian(&arm, 2.0);
+//! assert_eq!(j, [[2.0, 0.0, 1.0], [0.0, 2.0, 0.5]]);
+//!
+//! // `..base`: `l2` copied from `a`, its derivative the identity
+//! #[differentiable]
+//! fn stretch(a: &Arm, k: f64) -> Arm {
+//!     Arm { l1: k * a.l1, ..*a }
+//! }
+//! let (_, (da, _)) = stretch_vjp(&arm, 2.0, Arm { l1: 1.0, l2: 3.0 });
+//! assert_eq!(da, Arm { l1: 2.0, l2: 3.0 });
 //!
 //! // called in a differentiable body: its result taken apart by a pattern
 //! #[differentiable]

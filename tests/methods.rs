@@ -76,11 +76,28 @@ macro_rules! corpus {
                 [self.x * q.cos(), self.v * q.sin() * self.m]
             }
 
+            /// A method calling a method that returns an array: pulled
+            /// back through its hidden `__tip_vjp`.
+            #[differentiable]
+            pub fn reach(&self, q: $F) -> $F {
+                let [a, b] = self.tip(q);
+                a * a + b * q
+            }
+
             /// `&self` as data: the gradient is the other parameter's.
             #[differentiable]
             pub fn scaled(#[nograd] &self, a: $F) -> $F {
                 a * a * self.m
             }
+        }
+
+        /// A free function calling it on a struct literal, in forward
+        /// mode (one float parameter): through `__tip_jvp`.
+        #[differentiable]
+        pub fn lit_reach(x: $F) -> $F {
+            let s = System { x, v: 1.0, m: 2.0 };
+            let [a, b] = s.tip(0.5);
+            a * b
         }
     };
 }
@@ -261,6 +278,95 @@ fn method_returning_an_array_has_vjp_jvp_and_jacobian() {
             &[c, 0.0, 0.0, -xx * sn, 0.0, sn * m, v * sn, v * m * c],
             TOL_64,
             "Jacobian",
+        );
+    }
+}
+
+#[test]
+fn array_method_called_in_differentiable_bodies() {
+    for p in POINTS {
+        let [x, v, m] = p;
+        for q in [0.4_f64, -1.3] {
+            // a = x cos q, b = v·m·sin q, f = a² + b·q
+            let (sq, cq) = q.sin_cos();
+            let expected = [
+                2.0 * x * cq * cq,
+                m * q * sq,
+                v * q * sq,
+                -2.0 * x * x * cq * sq + v * m * (sq + q * cq),
+            ];
+            let (val, (ds, dq)) = sys64(&p).reach_grad(q);
+            assert_all_close(
+                &[val],
+                &[x * x * cq * cq + v * m * q * sq],
+                TOL_64,
+                "reach value",
+            );
+            let s32 = sys32(&[x as f32, v as f32, m as f32]);
+            let (_, (ds32, dq32)) = s32.reach_grad(q as f32);
+            let mut xq = p.to_vec();
+            xq.push(q);
+            check_both_floats(
+                "reach",
+                &xq,
+                &[ds.x, ds.v, ds.m, dq],
+                &[ds32.x, ds32.v, ds32.m, dq32],
+                |z| sys64(&z[..3]).reach(z[3]),
+                |z| sys32(&z[..3]).reach(z[3]),
+                &expected,
+            );
+        }
+        // f = 2x·cos ½·sin ½ = x sin 1
+        let (val, d) = c64::lit_reach_grad(x);
+        assert_all_close(
+            &[val, d],
+            &[x * 1f64.sin(), 1f64.sin()],
+            TOL_64,
+            "lit_reach",
+        );
+        let (_, d32) = c32::lit_reach_grad(x as f32);
+        assert_all_close(&[d32.into()], &[1f64.sin()], 1e-6, "f32 lit_reach");
+    }
+}
+
+#[test]
+fn jvp_of_methods_passing_self_on() {
+    for p in POINTS {
+        let (t, tq) = ([0.3, -0.7, 0.4], 0.9);
+        let (k, q) = (2.5, 0.6);
+        // energy passes `self` to `kinetic` and `spring`: its JVP dots
+        // their entries with the tangent
+        let (_, jt) = sys64(&p).energy_jvp(k, sys64(&t));
+        let along = |h: f64| {
+            let z: Vec<f64> = p.iter().zip(&t).map(|(a, b)| a + h * b).collect();
+            sys64(&z).energy(k)
+        };
+        assert_all_close(
+            &[jt],
+            &[common::central_diff(along, 0.0)],
+            1e-8,
+            "energy J·t",
+        );
+        // closed form: ∂E = (kx, mv + 2c|v|, ½v²) with c = 0.1
+        let [x, v, m] = p;
+        let g = [k * x, m * v + 0.2 * v.abs(), 0.5 * v * v];
+        let expected: f64 = g.iter().zip(&t).map(|(a, b)| a * b).sum();
+        assert_all_close(&[jt], &[expected], TOL_64, "energy J·t closed form");
+        let t32 = [t[0] as f32, t[1] as f32, t[2] as f32];
+        let p32 = [p[0] as f32, p[1] as f32, p[2] as f32];
+        let (_, jt32) = sys32(&p32).energy_jvp(k as f32, sys32(&t32));
+        assert_all_close(&[jt32.into()], &[expected], 1e-5, "f32 energy J·t");
+        // reach passes `self` to the array method `tip`
+        let (_, jt) = sys64(&p).reach_jvp(q, (sys64(&t), tq));
+        let along = |h: f64| {
+            let z: Vec<f64> = p.iter().zip(&t).map(|(a, b)| a + h * b).collect();
+            sys64(&z).reach(q + h * tq)
+        };
+        assert_all_close(
+            &[jt],
+            &[common::central_diff(along, 0.0)],
+            1e-8,
+            "reach J·t",
         );
     }
 }

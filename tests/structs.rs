@@ -460,3 +460,7 @@ fn slices_of_structs_are_data_read_in_run_time_loops() {
 
 #[path = "structs/derived.rs"]
 mod derived;
+#[path = "structs/results.rs"]
+mod results;
+#[path = "structs/results_calls.rs"]
+mod results_calls;

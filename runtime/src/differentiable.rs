@@ -47,6 +47,14 @@ pub trait Differentiable: Sized {
     fn zero() -> Self;
     /// `self += a · x`, field by field.
     fn add_scaled(&mut self, a: Self::Float, x: &Self);
+    /// Calls `f` with every float of the value in declaration order: the
+    /// fields as the struct lists them, an array's elements in turn, a
+    /// nested struct's floats in its own order. The rows of a struct
+    /// result's `name_jacobian` follow this order.
+    fn for_each_float<V: FnMut(Self::Float)>(&self, f: &mut V);
+    /// `Σ self.f · x.f` over every float: the tangent a call's gradient
+    /// entry for a struct gives along a tangent of that struct.
+    fn dot(&self, x: &Self) -> Self::Float;
 }
 
 macro_rules! float_differentiable {
@@ -61,6 +69,14 @@ macro_rules! float_differentiable {
                 #[inline(always)]
                 fn add_scaled(&mut self, a: $t, x: &Self) {
                     *self += a * *x;
+                }
+                #[inline(always)]
+                fn for_each_float<V: FnMut($t)>(&self, f: &mut V) {
+                    f(*self);
+                }
+                #[inline(always)]
+                fn dot(&self, x: &Self) -> $t {
+                    *self * *x
                 }
             }
         )*
@@ -81,6 +97,20 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
             s.add_scaled(a, x);
         }
     }
+    #[inline(always)]
+    fn for_each_float<V: FnMut(T::Float)>(&self, f: &mut V) {
+        for s in self {
+            s.for_each_float(f);
+        }
+    }
+    #[inline(always)]
+    fn dot(&self, x: &Self) -> T::Float {
+        let mut sum = T::Float::default();
+        for (s, x) in self.iter().zip(x) {
+            sum += s.dot(x);
+        }
+        sum
+    }
 }
 
 #[cfg(test)]
@@ -94,5 +124,12 @@ mod tests {
         a.add_scaled(2.0, &[[1.0, 2.0], [3.0, 4.0]]);
         a.add_scaled(-1.0, &[[1.0, 0.0], [0.0, 1.0]]);
         assert_eq!(a, [[1.0, 4.0], [6.0, 7.0]]);
+    }
+
+    #[test]
+    fn arrays_visit_their_floats_in_order() {
+        let mut seen = Vec::new();
+        [[1.0_f32, 2.0], [3.0, 4.0]].for_each_float(&mut |x| seen.push(x));
+        assert_eq!(seen, [1.0, 2.0, 3.0, 4.0]);
     }
 }

@@ -116,14 +116,67 @@ pub fn float_field<F, T: FloatField<F>>(t: &T) -> F {
     t.get()
 }
 
-/// A field read as a float (see [`FloatField`]), and the projection that
-/// reaches the same field of a gradient value. Its types do not depend on
-/// the bound holding, so a field that is no float gives this call's one
-/// error, and the gradient written through the projection none.
-#[inline(always)]
-#[allow(clippy::type_complexity)]
-pub fn float_field_mut<F, T: FloatField<F>>(t: &T) -> (F, fn(&mut T) -> &mut F) {
-    (t.get(), T::get_mut)
+/// A field the body reads as a float, read by the generated code as
+/// `(&FieldRead::<F, _>(&s.x, PhantomData)).read_float()` with
+/// [`ReadFloat`] and [`ReadAnyField`] in scope: a float field of type `F`
+/// resolves to [`ReadFloat`] (its value and the projection reaching the
+/// same field of a gradient), any other to [`ReadAnyField`] by
+/// autoref-based specialisation (the method on `&FieldRead` is found one
+/// autoref later).
+///
+/// Why not a bound: a field that is no float makes the user's function
+/// itself fail to compile (`f64 * Arm`), so a bound on the read gave a
+/// second error for the same mistake. The fallback compiles, and its
+/// error is a constant evaluated only when the generated function is
+/// instantiated: when the user's function compiles (say, with an
+/// `impl Mul<Arm> for f64` of their own) the mistake is still one error,
+/// ours; when it does not, rustc stops before and its error is the only one.
+pub struct FieldRead<'a, F, T>(pub &'a T, pub core::marker::PhantomData<F>);
+
+/// A float field's read (see [`FieldRead`]).
+pub trait ReadFloat {
+    /// `(value, projection)`.
+    type Out;
+    /// The field's value and the projection reaching the same field of a
+    /// gradient value.
+    fn read_float(&self) -> Self::Out;
+}
+
+impl<F, T: FloatField<F>> ReadFloat for FieldRead<'_, F, T> {
+    type Out = (F, fn(&mut T) -> &mut F);
+    #[inline(always)]
+    fn read_float(&self) -> Self::Out {
+        (self.0.get(), T::get_mut)
+    }
+}
+
+/// The read of a field that is no float (see [`FieldRead`]): compiles,
+/// and fails at instantiation with [`NotFloat::ERROR`].
+pub trait ReadAnyField {
+    /// `(value, projection)`.
+    type Out;
+    /// Never returns: instantiating it is a compile error.
+    fn read_float(&self) -> Self::Out;
+}
+
+impl<F, T> ReadAnyField for &FieldRead<'_, F, T> {
+    type Out = (F, fn(&mut T) -> &mut F);
+    fn read_float(&self) -> Self::Out {
+        #[allow(clippy::let_unit_value)]
+        let () = NotFloat::<F, T>::ERROR;
+        unreachable!("`NotFloat::ERROR` fails to compile")
+    }
+}
+
+/// The post-monomorphisation error of [`ReadAnyField`].
+pub struct NotFloat<F, T>(core::marker::PhantomData<(F, T)>);
+
+impl<F, T> NotFloat<F, T> {
+    /// Evaluated where a field that is no float is read as one.
+    pub const ERROR: () = panic!(
+        "a field read as a float in a `#[differentiable]` body is not a float of the function's type: \
+         read one of its float fields (`.x`) or elements (`[0]`) instead"
+    );
 }
 
 /// Checks that a struct parameter is `Differentiable` with the function's
@@ -147,6 +200,47 @@ impl<T: crate::Differentiable> StructPartial<T> for T {
     #[inline(always)]
     fn as_partial(&self) -> &T {
         self
+    }
+}
+
+/// A pullback's gradient entry for a struct part beside the part's
+/// tangent, for `(&PartialDot(&entry, &tangent)).partial_dot()` with
+/// [`DotPartial`] and [`DotNothing`] in scope: an entry of the struct's
+/// type gives `Σ entry.f · tangent.f` ([`DotPartial`]); any other (`()`,
+/// a `#[nograd]` parameter of the callee) gives zero ([`DotNothing`], by
+/// autoref-based specialisation), because the function's `name_grad`
+/// already reports that mistake once, through [`add_struct_partial`].
+pub struct PartialDot<'a, P, T>(pub &'a P, pub &'a T);
+
+/// The dot of an entry of the struct's type (see [`PartialDot`]).
+pub trait DotPartial {
+    /// The float type.
+    type Out;
+    /// `Σ entry.f · tangent.f`.
+    fn partial_dot(&self) -> Self::Out;
+}
+
+impl<T: crate::Differentiable> DotPartial for PartialDot<'_, T, T> {
+    type Out = T::Float;
+    #[inline(always)]
+    fn partial_dot(&self) -> T::Float {
+        self.0.dot(self.1)
+    }
+}
+
+/// The dot of any other entry: zero (see [`PartialDot`]).
+pub trait DotNothing {
+    /// The float type.
+    type Out;
+    /// Zero.
+    fn partial_dot(&self) -> Self::Out;
+}
+
+impl<P, T: crate::Differentiable> DotNothing for &PartialDot<'_, P, T> {
+    type Out = T::Float;
+    #[inline(always)]
+    fn partial_dot(&self) -> T::Float {
+        T::Float::default()
     }
 }
 
@@ -191,11 +285,12 @@ pub trait TupleResult<const M: usize> {}
 pub trait StructResult {}
 
 /// Never implemented: the bound of the hidden pullback of a method that
-/// returns `[F; M]` or a tuple, which differentiable bodies cannot call yet.
+/// returns `[F; M]` or a tuple, which a differentiable caller reaches when
+/// it does not bind the result by its shape.
 #[diagnostic::on_unimplemented(
-    message = "this method returns {M} floats, and a differentiable body cannot call a method with a vector result yet",
+    message = "this method returns {M} floats: bind its result with a pattern or its type",
     label = "called in a differentiable body",
-    note = "write it as a free function taking the struct (`fn tip(s: &Arm, q: f64) -> [f64; 2]`) and call that, or call the method outside the differentiable body"
+    note = "in a differentiable body write `let [x, y] = self.tip(q);` or `let r: [f64; {M}] = self.tip(q);` (`let (a, b) = …;` for a tuple)"
 )]
 pub trait MethodVectorResult<const M: usize> {}
 

@@ -3,7 +3,8 @@
 //! Writes `macrograd::Differentiable` for a struct with named fields (or a
 //! tuple struct) whose fields are floats, fixed arrays of floats or other
 //! `Differentiable` structs, all of one float type: `zero` (every field
-//! zero) and `add_scaled` (`self += a · x`, field by field). Field types
+//! zero), `add_scaled` (`self += a · x`, field by field) and
+//! `for_each_float` (the floats in declaration order). Field types
 //! are checked through the trait in the generated code (a field of an
 //! unmarked struct type is reported by rustc on that type); integers and
 //! `bool` are reported here, on the field's type.
@@ -113,6 +114,15 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
         let f = quote_spanned!(ty.span()=> <#ty as #rt>::add_scaled);
         quote!(#f(&mut self.#m, a, &x.#m);)
     });
+    let dot = members.iter().map(|(m, ty)| {
+        let f = quote_spanned!(ty.span()=> <#ty as #rt>::dot);
+        quote!(#f(&self.#m, &x.#m))
+    });
+    // declaration order: the rows of a struct result's Jacobian
+    let visit = members.iter().map(|(m, ty)| {
+        let f = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float);
+        quote!(#f(&self.#m, f);)
+    });
     quote! {
         impl #rt for #name {
             type Float = <#first as #rt>::Float;
@@ -123,6 +133,14 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
             #[inline(always)]
             fn add_scaled(&mut self, a: Self::Float, x: &Self) {
                 #(#add)*
+            }
+            #[inline(always)]
+            fn for_each_float<V: FnMut(Self::Float)>(&self, f: &mut V) {
+                #(#visit)*
+            }
+            #[inline(always)]
+            fn dot(&self, x: &Self) -> Self::Float {
+                #(#dot)+*
             }
         }
     }

@@ -263,7 +263,8 @@ impl<'g> Formula<'g> {
             | Op::Nested(_)
             | Op::Loop(_)
             | Op::Store { .. }
-            | Op::AddStruct(_) => ("…".to_string(), 10),
+            | Op::AddStruct(_)
+            | Op::StructDot(_) => ("…".to_string(), 10),
             Op::IConst(c) => (c.to_string(), 10),
             Op::IExtern(p) => (p.clone(), 10),
             Op::IParam(k) => (g.params[*k].name.clone(), 10),

@@ -36,25 +36,15 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             "`mode` chooses the sweep of `name_grad`, which a function returning an array does not have (its Jacobian takes the cheaper sweep by size): remove `mode = …`",
         ));
     }
-    // functions passing struct values on to calls have `name_grad` only,
-    // for now
-    if lowered.struct_calls {
-        if let Some(h) = second {
-            return Err(syn::Error::new(
-                h.span(),
-                format!("`{h}` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
-            ));
-        }
-        if vector {
-            return Err(syn::Error::new(
-                match &f.item.sig.output {
-                    syn::ReturnType::Type(arrow, _) => arrow.spans[0],
-                    syn::ReturnType::Default => f.item.sig.ident.span(),
-                },
-                "a vector result is not supported yet on a function that passes struct values (or `self`) to other functions: return one float (`-> f64`), or pass the floats the callee needs",
-            ));
-        }
-        return Ok(TokenStream::new());
+    // functions passing struct values on to calls: the reverse sweep adds
+    // the callee's gradient of the struct whole, the forward sweep of
+    // `name_jvp` dots it with the struct's tangent (`ir::StructDot`); a
+    // Jacobian's columns (the fields read) would miss the parts passed whole
+    if let (true, Some(h)) = (lowered.struct_calls, second) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`{h}` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
+        ));
     }
     // a differentiable parameter of run-time length: `name_jvp` and
     // `name_hvp` take directions of its length; a Hessian or Jacobian
@@ -85,7 +75,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             format!("the {what} would have {count} entries, more than {MAX_ELEMENTS}: use `name_vjp`/`name_jvp`/`name_hvp` products instead"),
         )
     };
-    if let Some(m) = sig.out_len {
+    // the Jacobian's rows: the result's floats
+    let rows = sig
+        .out_len
+        .or(sig.out_struct.as_ref().map(|_| lowered.outs.len()));
+    if let Some(m) = rows {
         if m.saturating_mul(n) > MAX_ELEMENTS {
             return Err(too_big(m.saturating_mul(n), "Jacobian"));
         }
@@ -96,7 +90,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // each Jacobian or Hessian column (or row) is a sweep over the body:
     // bounded like the body itself before any is built
     let body = lowered.nodes.len();
-    let sweeps = match (sig.out_len, hessian) {
+    let sweeps = match (rows, hessian) {
         (Some(m), _) => m.min(n),
         (None, Some(_)) => n,
         (None, None) => 1,
@@ -116,9 +110,10 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if vector {
         kinds.push(Kind::Vjp);
     }
-    // (a struct result's Jacobian would need an order of its fields; one
-    // over a slice would have run-time size: a stub says so)
-    if sig.out_len.is_some() && slice.is_none() {
+    // (one over a slice would have run-time size: a stub says so; the
+    // rows a struct result copies by `..base` depend on fields of the
+    // parameter the body may not read, which are no columns)
+    if rows.is_some() && slice.is_none() && lowered.out_rests.is_empty() && !lowered.struct_calls {
         kinds.push(Kind::Jacobian);
     }
     if vector_second {
@@ -219,6 +214,23 @@ fn elements(g: &Graph) -> String {
     names.join(", ")
 }
 
+/// The rows of a Jacobian: one per output, or for a struct result one per
+/// float of the struct in declaration order (the macro sees only the
+/// literal, so it names the fields as the literal writes them).
+fn rows_doc(g: &Graph) -> String {
+    let Some((ty, paths)) = &g.out_struct else {
+        return "one row per output".to_string();
+    };
+    let ty = quote::quote!(#ty).to_string();
+    let written: Vec<String> = paths.iter().map(|p| p.text()).collect();
+    format!(
+        "one row per float of the result `{ty}` in the order of its declaration (an array field's elements \
+         in turn, a nested struct's floats in its own order: the order `Differentiable::for_each_float` visits; \
+         the body's literal writes them as ({}), and the rows follow the declaration where the two differ)",
+        written.join(", ")
+    )
+}
+
 /// The rustdoc of a derived function.
 fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> String {
     let params: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
@@ -240,11 +252,16 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
             format!(
                 " Value and directional derivative of [`{name}`] along `tangent`: returns {product} \
                  over the differentiable elements x = ({xs}).\n\n {} \
-                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored.",
+                 One forward sweep seeded with `tangent`: about the cost of one more evaluation, nothing stored.{}",
                 if has_slice {
                     "`tangent` has the parameters' shape: a slice (`&[F]`) of the same length for a parameter of run-time length (the call panics if the lengths differ)."
                 } else {
                     "`tangent` has the gradient's type."
+                },
+                if g.struct_calls {
+                    " A struct passed whole to a call adds the callee's gradient for it dotted with its whole tangent (`Differentiable::dot`), every field included."
+                } else {
+                    ""
                 }
             )
         }
@@ -255,13 +272,14 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
         ),
         Kind::Jacobian => format!(
             " Value and Jacobian of [`{name}`]: returns `({call}, J)` with `J[i][j] = ∂{name}ᵢ/∂xⱼ`, \
-             one row per output and one column per differentiable element x = ({xs}).\n\n Built by {}, \
+             {} and one column per differentiable element x = ({xs}).\n\n Built by {}, \
              the fewer sweeps of the two.",
+            rows_doc(g),
             match sweeps {
                 Sweeps::Forward => format!("{n} forward sweeps (one per input element)"),
                 Sweeps::Reverse => format!(
                     "{} reverse sweeps (one per output)",
-                    sig.out_len.unwrap_or(1)
+                    g.outs.len().max(1)
                 ),
             }
         ),

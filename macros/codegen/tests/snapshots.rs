@@ -492,3 +492,58 @@ fn value_log_partial_sweeps() {
         },
     );
 }
+
+#[test]
+fn nested_struct_pattern_at_a_call() {
+    // the call's pattern and the VJP's cotangent nest as written
+    check(
+        "nested_struct_pattern",
+        quote! {
+            pub fn use_split(s: State, k: f64) -> f64 {
+                let Pair { a: State { theta, omega }, b } = split(s, k);
+                theta * omega + b * b
+            }
+        },
+    );
+}
+
+#[test]
+fn struct_variable_carried_through_a_loop() {
+    // the variable's floats are carried (and recorded for the reverse
+    // sweep); the call's result is taken apart by its fields
+    check(
+        "struct_variable_loop",
+        quote! {
+            pub fn carried(s0: State, #[nograd] h: f64, steps: usize) -> f64 {
+                let mut s = State { theta: s0.theta, omega: s0.omega };
+                for _ in 0..steps {
+                    s = step(s, h);
+                }
+                s.theta * s.theta + s.omega
+            }
+        },
+    );
+}
+
+#[test]
+fn method_returning_an_array_and_its_caller() {
+    // the callee's hidden `__tip_vjp`/`__tip_jvp` beside its own
+    // derived functions; the caller goes through them
+    check(
+        "method_array_result",
+        quote! {
+            pub fn tip(&self, q: f64) -> [f64; 2] {
+                [self.x * q.cos(), self.v * q.sin()]
+            }
+        },
+    );
+    check(
+        "method_array_call",
+        quote! {
+            pub fn reach(&self, q: f64) -> f64 {
+                let [a, b] = self.tip(q);
+                a * a + b * q
+            }
+        },
+    );
+}

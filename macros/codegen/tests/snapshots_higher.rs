@@ -330,3 +330,47 @@ fn checkpointed_state_buffer() {
         },
     );
 }
+
+#[test]
+fn struct_result_jacobian() {
+    // rows in the struct's declaration order, whatever the literal's
+    check(
+        "struct_result_jacobian",
+        quote!(),
+        quote! {
+            pub fn polar(r: f64, t: f64) -> State {
+                State { omega: r * t.sin(), theta: r * t.cos() }
+            }
+        },
+    );
+}
+
+#[test]
+fn struct_result_with_base() {
+    // `..base`: the value and tangent copy the parameter's parts, the VJP
+    // adds the cotangent's parts into its gradient
+    check(
+        "struct_result_with_base",
+        quote!(),
+        quote! {
+            pub fn bend(r: &Robot, a: f64) -> Robot {
+                Robot { arm: Arm { l1: a * r.arm.l1, ..r.arm }, ..*r }
+            }
+        },
+    );
+}
+
+#[test]
+fn vjp_passing_a_struct_on() {
+    // the struct's gradient declared first, the callee's added into it
+    check(
+        "vjp_struct_call",
+        quote!(),
+        quote! {
+            pub fn pass_on(s: State, k: f64) -> [f64; 2] {
+                let State { theta, omega } = kick(s, k);
+                [theta * omega, s.theta + omega]
+            }
+        },
+    );
+}

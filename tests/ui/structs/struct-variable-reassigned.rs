@@ -11,7 +11,7 @@ pub fn step(s: State, #[nograd] h: f64) -> State {
         omega: s.omega - h * s.theta.sin(),
     }
 }
-// a struct state carried whole through a loop
+// a struct variable carried through a loop, starting as a parameter
 #[differentiable]
 pub fn whole(s0: State, #[nograd] h: f64, steps: usize) -> f64 {
     let mut s = s0;

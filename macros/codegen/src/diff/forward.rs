@@ -364,6 +364,29 @@ impl Sweep {
                 terms.push((b.mul(t, p), false));
             }
         }
+        // a part of a struct parameter passed whole: the callee's entry
+        // for it dotted with its tangent (a derived function's direction)
+        for (k, a) in c.args.iter().enumerate() {
+            let crate::ir::CallArg::Struct(s) = a else {
+                continue;
+            };
+            for accum in &s.accums {
+                let dir = b
+                    .graph
+                    .struct_directions
+                    .iter()
+                    .find(|(p, _)| *p == accum.param);
+                if let Some(&(_, tangent)) = dir {
+                    let d = b.push(Op::StructDot(Box::new(crate::ir::StructDot {
+                        call_value: c.value,
+                        arg: k,
+                        accum: accum.clone(),
+                        tangent,
+                    })));
+                    terms.push((d, false));
+                }
+            }
+        }
         (!terms.is_empty()).then(|| sum(b, &terms))
     }
 

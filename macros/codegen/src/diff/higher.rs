@@ -151,6 +151,10 @@ fn direction_params(g: &mut Graph, base: &str) -> Seeds {
             span: Span::call_site(),
             ..p.clone()
         });
+        if p.struct_ty.is_some() && p.slice.is_none() {
+            // a part passed whole to a call takes its tangent from here
+            g.struct_directions.push((k, t));
+        }
         if p.slice.is_some() {
             // read at the indices the body reads the slice at
             g.directions.insert(t, k);

@@ -189,7 +189,14 @@ pub(super) fn forward(
     }
     let elems: Vec<NodeId> = c.args.iter().flat_map(|a| a.elements().to_vec()).collect();
     let ts: Vec<Option<NodeId>> = elems.iter().map(|&x| tangent(x)).collect();
-    if ts.iter().all(Option::is_none) {
+    // a part of a struct parameter passed whole has a tangent in a derived
+    // function with a direction (see `Graph::struct_directions`)
+    let whole = c.args.iter().any(|a| {
+        matches!(a, CallArg::Struct(s) if s.accums.iter().any(|x| {
+            b.graph.struct_directions.iter().any(|(p, _)| *p == x.param)
+        }))
+    });
+    if ts.iter().all(Option::is_none) && !whole {
         return None;
     }
     let ts = ts

@@ -308,6 +308,7 @@ impl<'g> Writer<'g> {
         let g = self.g;
         match g.op(n) {
             Op::Const(c) => literal(*c, g.float, false),
+            Op::StructDot(d) => (self.struct_dot(d, g.node(n).span), Prec::Atom),
             Op::Extern(p) => {
                 // `as` so that a constant of another type is reported once,
                 // by rustc on the function as written, not again here

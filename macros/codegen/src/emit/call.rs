@@ -193,7 +193,7 @@ impl Writer<'_> {
 }
 
 /// A receiver written as a path (`self`, `s.arm`): no parentheses needed.
-fn plain_receiver(a: &CallArg) -> bool {
+pub(super) fn plain_receiver(a: &CallArg) -> bool {
     matches!(a, CallArg::Struct(s) if matches!(s.expr, crate::ir::StructExpr::Path { .. }))
 }
 

@@ -3,8 +3,8 @@
 //!
 //! ```text
 //! fn f_jvp(params, tangent) -> (V, V)                // V = F or [F; m]
-//! fn f_vjp(params, cotangent: [F; m]) -> ([F; m], gradient)     // -> [F; m] only
-//! fn f_jacobian(params) -> ([F; m], [[F; n]; m])              // -> [F; m] only
+//! fn f_vjp(params, cotangent: V) -> (V, gradient)             // V = [F; m] or a struct
+//! fn f_jacobian(params) -> (V, [[F; n]; m])                  // V = [F; m] or a struct
 //! fn f_hessian(params) -> (F, gradient, [[F; n]; n])          // `hessian` only
 //! fn f_hvp(params, v) -> (F, gradient, gradient)              // `hessian` only
 //! fn f_vjp_jvp(params, cotangent: [F; m], tangent, cotangent_tangent: [F; m])
@@ -22,6 +22,9 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::body::Writer;
+use super::results::{
+    rest_tangents, rest_values, struct_jacobian, struct_value, with_rest_cotangents,
+};
 use super::{grad_type, inputs, names};
 use crate::diff::higher::fresh_name;
 use crate::ir::{Graph, NodeId};
@@ -103,7 +106,11 @@ pub(super) fn value_type(sig: &Signature) -> TokenStream {
 /// Tokens of the gradient's shape holding `nodes` (flattened in parameter
 /// order; a struct parameter's part is the fields its body reads, written
 /// into a zero value of its type).
-fn shaped(w: &mut Writer<'_>, nodes: &[NodeId]) -> TokenStream {
+///
+/// In `name_vjp` of a struct result with `..base`, `cotangent` names the
+/// cotangent, whose parts copied from a parameter are added into its
+/// gradient (see [`with_rest_cotangents`]).
+fn shaped(w: &mut Writer<'_>, nodes: &[NodeId], cotangent: Option<&syn::Ident>) -> TokenStream {
     let g = w.g;
     let mut at = 0;
     let mut entries = Vec::new();
@@ -117,10 +124,21 @@ fn shaped(w: &mut Writer<'_>, nodes: &[NodeId]) -> TokenStream {
             let projs: Vec<syn::Ident> = (0..fields.len())
                 .map(|i| w.struct_fields_mut[&(k, i)].clone())
                 .collect();
-            let d = w.names.fresh(&super::names::grad_buffer_name(&p.name));
-            entries.push(super::structs::struct_gradient(
-                &d, fields, &projs, p.span, &elems, false, ty,
-            ));
+            // (declared already when calls add into it)
+            let declared = w.struct_grads.get(&k).cloned();
+            let d = declared
+                .clone()
+                .unwrap_or_else(|| w.names.fresh(&super::names::grad_buffer_name(&p.name)));
+            let entry = super::structs::struct_gradient(
+                &d,
+                fields,
+                &projs,
+                p.span,
+                &elems,
+                declared.is_some(),
+                ty,
+            );
+            entries.push(with_rest_cotangents(w, k, entry, cotangent));
             continue;
         }
         let len = p.len.unwrap_or(1);
@@ -153,7 +171,8 @@ fn matrix(w: &mut Writer<'_>, nodes: &[NodeId], cols: usize) -> TokenStream {
 /// The value: the function's scalar, or the array of its elements.
 pub(super) fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStream {
     if g.out_struct.is_some() {
-        return struct_value(w, &g.outs);
+        let bases = rest_values(w);
+        return struct_value(w, &g.outs, &bases);
     }
     if g.outs.is_empty() {
         w.output(g.value)
@@ -161,30 +180,6 @@ pub(super) fn value(w: &mut Writer<'_>, g: &Graph, sig: &Signature) -> TokenStre
         let elems: Vec<TokenStream> = g.outs.iter().map(|&n| w.output(n)).collect();
         pack(sig, elems)
     }
-}
-
-/// A value of a struct result holding `nodes` at its paths:
-/// `{ let mut result = <State as Differentiable>::zero(); result.theta = a; …; result }`.
-fn struct_value(w: &mut Writer<'_>, nodes: &[NodeId]) -> TokenStream {
-    let g = w.g;
-    let Some((ty, paths)) = &g.out_struct else {
-        unreachable!("a struct value of a function returning a struct")
-    };
-    let r = w.names.fresh("result");
-    let sets: Vec<TokenStream> = paths
-        .iter()
-        .zip(nodes)
-        .map(|(p, &n)| {
-            let path = super::field_tokens(p, p.span);
-            let e = w.output(n);
-            quote!(#r #path = #e;)
-        })
-        .collect();
-    quote!({
-        let mut #r = <#ty as ::macrograd::Differentiable>::zero();
-        #(#sets)*
-        #r
-    })
 }
 
 /// `[a, b]`, or `(a, b)` for a function returning a tuple.
@@ -422,6 +417,7 @@ pub fn derived_fn(
     }
     let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
     let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
+    let mut direction = String::new();
     if kind == Kind::VjpJvp {
         let (c, dir, ct) = vjp_jvp_names(sig);
         let dty = direction_type(sig);
@@ -435,15 +431,29 @@ pub fn derived_fn(
     }
     if let Some(base) = kind.direction() {
         let dir = fresh_name(&taken, &diff, base);
+        direction.clone_from(&dir);
         let dir = dir.as_str();
         let d = syn::Ident::new(dir, Span::call_site());
         let dty = direction_type(sig);
         ins = quote!(#ins, #d: #dty);
         prelude.extend(directions(sig, dir));
     }
+    let mut cotangent = None;
     if kind == Kind::Vjp {
         let c = syn::Ident::new(&fresh_name(&taken, &diff, "cotangent"), Span::call_site());
         ins = quote!(#ins, #c: #vty);
+        cotangent = Some(c);
+    }
+    // a struct passed whole to a call has the callee's gradient added into
+    // its parameter's by the reverse sweep: declared before any node
+    if g.struct_calls && kind == Kind::Vjp {
+        for (k, p) in g.params.iter().enumerate() {
+            if let (true, Some(ty)) = (p.diff, &p.struct_ty) {
+                let d = w.names.fresh(&names::grad_buffer_name(&p.name));
+                prelude.push(quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
+                w.struct_grads.insert(k, d);
+            }
+        }
     }
     // the direction's parts are taken apart before its fields are read
     prelude.extend(super::structs::struct_checks(&mut w));
@@ -454,7 +464,10 @@ pub fn derived_fn(
         Kind::Jvp => {
             let v = value(&mut w, g, sig);
             let t = match sig.out_len {
-                None if g.out_struct.is_some() => struct_value(&mut w, &g.extra),
+                None if g.out_struct.is_some() => {
+                    let bases = rest_tangents(&w, sig, &direction);
+                    struct_value(&mut w, &g.extra, &bases)
+                }
                 None => w.output(g.extra[0]),
                 Some(_) => {
                     let t: Vec<TokenStream> = g.extra.iter().map(|&x| w.output(x)).collect();
@@ -465,18 +478,21 @@ pub fn derived_fn(
         }
         Kind::Vjp => {
             let v = value(&mut w, g, sig);
-            let gr = shaped(&mut w, &grads);
+            let gr = shaped(&mut w, &grads, cotangent.as_ref());
             (quote!((#vty, #gty)), quote!((#v, #gr)))
         }
         Kind::Jacobian => {
             let v = value(&mut w, g, sig);
-            let j = matrix(&mut w, &g.extra, n);
-            let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+            let j = match g.out_struct {
+                Some(_) => struct_jacobian(&mut w, &float, n),
+                None => matrix(&mut w, &g.extra, n),
+            };
+            let m = Literal::usize_unsuffixed(g.outs.len().max(1));
             (quote!((#vty, [[#float; #nn]; #m])), quote!((#v, #j)))
         }
         Kind::Hessian => {
             let v = w.output(g.value);
-            let gr = shaped(&mut w, &grads);
+            let gr = shaped(&mut w, &grads, None);
             let h = matrix(&mut w, &g.extra, n);
             (
                 quote!((#float, #gty, [[#float; #nn]; #nn])),
@@ -485,14 +501,14 @@ pub fn derived_fn(
         }
         Kind::VjpJvp => {
             let v = value(&mut w, g, sig);
-            let gr = shaped(&mut w, &grads);
-            let t = shaped(&mut w, &g.extra);
+            let gr = shaped(&mut w, &grads, None);
+            let t = shaped(&mut w, &g.extra, None);
             (quote!((#vty, #gty, #gty)), quote!((#v, #gr, #t)))
         }
         Kind::Hvp => {
             let v = w.output(g.value);
-            let gr = shaped(&mut w, &grads);
-            let hv = shaped(&mut w, &g.extra);
+            let gr = shaped(&mut w, &grads, None);
+            let hv = shaped(&mut w, &g.extra, None);
             (quote!((#float, #gty, #gty)), quote!((#v, #gr, #hv)))
         }
     };

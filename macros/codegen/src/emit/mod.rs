@@ -23,6 +23,7 @@ mod loops;
 pub mod missing;
 mod nested;
 pub mod pool;
+mod results;
 mod structs;
 mod tape;
 mod uses;

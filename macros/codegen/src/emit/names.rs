@@ -113,6 +113,13 @@ pub fn assoc_pullback(f: &str) -> String {
     format!("__{}_pullback", f.trim_start_matches("r#"))
 }
 
+/// The VJP (`sweep` = `vjp`) or JVP (`jvp`) of a method `f` returning
+/// several floats, for differentiable callers: `__f_vjp`, `__f_jvp`
+/// (hidden items of the same `impl`).
+pub fn assoc_sweep(f: &str, sweep: &str) -> String {
+    format!("__{}_{sweep}", f.trim_start_matches("r#"))
+}
+
 /// The gradient buffer of a differentiable slice parameter `xs`: `d_xs`.
 pub fn grad_buffer_name(param: &str) -> String {
     format!("d_{}", param.trim_start_matches("r#"))

@@ -52,18 +52,23 @@ pub(super) fn struct_checks(w: &mut Writer<'_>) -> Vec<TokenStream> {
             let path = field_tokens(f, p.span);
             let base = format!("{}_{}", p.name.trim_start_matches("r#"), f.ident_suffix());
             let name = w.names.fresh(&base);
+            // a field that is no float compiles here: the user's function
+            // reports the mistake (see `__private::FieldRead`)
+            let read = quote_spanned! {f.span=>
+                {
+                    #[allow(unused_imports)]
+                    use ::macrograd::__private::{ReadAnyField as _, ReadFloat as _};
+                    (&::macrograd::__private::FieldRead::<#float, _>(&#x #path, ::core::marker::PhantomData)).read_float()
+                }
+            };
             if p.diff {
                 // the projection writes the gradient's field (see
                 // `struct_gradient`) without a second check
                 let proj = w.names.fresh(&format!("{base}_mut"));
-                let read =
-                    quote_spanned!(f.span=> ::macrograd::__private::float_field_mut::<#float, _>);
-                out.push(quote! { let (#name, #proj) = #read(&#x #path); });
+                out.push(quote! { let (#name, #proj) = #read; });
                 w.struct_fields_mut.insert((k, i), proj);
             } else {
-                let read =
-                    quote_spanned!(f.span=> ::macrograd::__private::float_field::<#float, _>);
-                out.push(quote! { let #name = #read(&#x #path); });
+                out.push(quote! { let (#name, _) = #read; });
             }
             w.struct_reads.insert((k, i), name);
         }
@@ -190,6 +195,20 @@ impl Writer<'_> {
             None => w.expr(s.elems[i]).0,
         };
         match e {
+            // a tangent: the direction's part, zero for a parameter without
+            // one (`#[nograd]`)
+            StructExpr::Path { param, path } if tangents.is_some() => {
+                let dir = self.g.struct_directions.iter().find(|(k, _)| k == param);
+                match dir {
+                    Some(&(_, t)) => {
+                        let p = &self.g.params[t];
+                        let id = names::ident(&p.name, p.span);
+                        let path = seg_tokens(path, self.g.params[*param].span);
+                        quote!(#id #path)
+                    }
+                    None => quote!(::macrograd::Differentiable::zero()),
+                }
+            }
             StructExpr::Path { param, path } => {
                 let p = &self.g.params[*param];
                 let id = names::ident(&p.name, p.span);
@@ -218,6 +237,44 @@ impl Writer<'_> {
                 quote!(#ty { #(#fs,)* #rest })
             }
         }
+    }
+
+    /// `Differentiable::dot(&entry.arm, &tangent_s.arm)`, the fields the
+    /// literal wrote itself zeroed in a copy of the entry first (see
+    /// `ir::StructDot`).
+    pub(super) fn struct_dot(&mut self, d: &crate::ir::StructDot, at: Span) -> TokenStream {
+        let g = self.g;
+        let value = self.names.of(g, d.call_value);
+        let entry = format_ident!("{}_partial{}", value, d.arg);
+        let t = &g.params[d.tangent];
+        let tangent = names::ident(&t.name, t.span);
+        let span = g.params[d.accum.param].span;
+        let target = seg_tokens(&d.accum.target, span);
+        let source = seg_tokens(&d.accum.source, span);
+        // an entry of another type (a `#[nograd]` callee parameter) is
+        // reported once, by `name_grad`'s `add_struct_partial`: zero here
+        let dot = |part: TokenStream| {
+            quote_spanned! {at=>
+                {
+                    #[allow(unused_imports)]
+                    use ::macrograd::__private::{DotNothing as _, DotPartial as _};
+                    (&::macrograd::__private::PartialDot(#part, &#tangent #target)).partial_dot()
+                }
+            }
+        };
+        if d.accum.zero.is_empty() {
+            return dot(quote!(&#entry #source));
+        }
+        let zero = d.accum.zero.iter().map(|z| {
+            let z = seg_tokens(z, span);
+            quote!(part #z = ::macrograd::Differentiable::zero();)
+        });
+        let dot = dot(quote!(&part));
+        quote!({
+            let mut part = ::core::clone::Clone::clone(&#entry #source);
+            #(#zero)*
+            #dot
+        })
     }
 
     /// `d_s.arm += coeff · entry.arm` (see `ir::structs`).

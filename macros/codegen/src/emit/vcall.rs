@@ -18,26 +18,6 @@ use crate::ir::{Call, CallArg, CallSweep, NodeId};
 use crate::types::Signature;
 
 impl Writer<'_> {
-    /// `call(callee)` for the helper of `c`: a free function through
-    /// [`super::missing::through_fallback`], a method's path as written.
-    fn through(
-        &self,
-        c: &Call,
-        span: Span,
-        call: impl FnOnce(TokenStream) -> TokenStream,
-    ) -> TokenStream {
-        if c.method {
-            let path: Vec<Ident> = c
-                .path
-                .iter()
-                .filter(|s| !s.is_empty())
-                .map(|s| format_ident!("{}", s, span = span))
-                .collect();
-            return call(quote_spanned!(span=> #(#path)::*));
-        }
-        super::missing::through_fallback(self.g, &c.path, c.args.len(), span, call)
-    }
-
     /// A call of a vector helper, in the form its sweep asks for.
     pub(super) fn vector_call_statement(&mut self, n: NodeId, c: &Call) -> TokenStream {
         let g = self.g;
@@ -52,15 +32,46 @@ impl Writer<'_> {
             .map(|s| format_ident!("{}", s, span = span))
             .collect();
         // a struct result: a pattern naming the fields read, `State { theta: a, .. }`
-        let struct_out = c.struct_out.as_ref().map(|(path, names)| {
-            let path: TokenStream = path.parse().expect("a path as written parses");
-            let names: Vec<Ident> = names.iter().map(|n| super::names::ident(n, span)).collect();
-            (path, names)
-        });
-        let pack = |ids: Vec<TokenStream>| match &struct_out {
-            Some((path, names)) => quote!(#path { #(#names: #ids,)* .. }),
+        let struct_out = c.struct_out.as_ref();
+        let pack = |ids: Vec<TokenStream>| match struct_out {
+            Some(items) => struct_pattern(items, &ids, &quote!(..), span),
             None if c.tuple => quote!((#(#ids,)*)),
             None => quote!([#(#ids),*]),
+        };
+        // `f(args)`, `path::f::vjp(args)`, or for a method
+        // `recv.f(rest)`, `recv.__f_vjp(rest)`
+        let last = path.last().cloned().expect("a call has a path");
+        let written = |sweep: Option<&str>, extra: Vec<TokenStream>| {
+            if c.method {
+                let (recv, rest) = args.split_first().expect("a method call has a receiver");
+                let f = match sweep {
+                    Some(s) => format_ident!(
+                        "{}",
+                        super::names::assoc_sweep(&last.to_string(), s),
+                        span = span
+                    ),
+                    None => last.clone(),
+                };
+                let recv = if super::call::plain_receiver(&c.args[0]) {
+                    recv.clone()
+                } else {
+                    quote!((#recv))
+                };
+                quote_spanned!(span=> #recv.#f(#(#rest,)* #(#extra),*))
+            } else if let Some(s) = sweep {
+                // through the callee's hidden type, or the fallback whose
+                // error says it has no derivative
+                let f = Ident::new(s, span);
+                super::missing::through_fallback(
+                    g,
+                    &c.path,
+                    c.args.len(),
+                    span,
+                    |callee| quote_spanned!(span=> #callee::#f(#(#args,)* #(#extra),*)),
+                )
+            } else {
+                quote_spanned!(span=> #colon #(#path)::*(#(#args,)* #(#extra),*))
+            }
         };
         let outs: Vec<TokenStream> = c
             .outs
@@ -73,17 +84,13 @@ impl Writer<'_> {
         match &c.sweep {
             CallSweep::Value => {
                 let pat = pack(outs);
-                quote_spanned! {span=> let #pat = #colon #(#path)::*(#(#args),*); }
+                let call = written(None, Vec::new());
+                quote_spanned! {span=> let #pat = #call; }
             }
             CallSweep::Jvp(ts) => {
                 let pat = pack(outs);
                 let tangents = self.arg_tangents(c, ts, span);
-                let f = Ident::new(JVP_CALL, span);
-                let call = self.through(
-                    c,
-                    span,
-                    |callee| quote_spanned!(span=> #callee::#f(#(#args,)* #(#tangents),*)),
-                );
+                let call = written(Some(JVP_CALL), tangents);
                 quote_spanned! {span=>
                     let (_, #pat) = #call;
                 }
@@ -91,19 +98,17 @@ impl Writer<'_> {
             CallSweep::Vjp(cots) => {
                 let cot: Vec<TokenStream> = cots.iter().map(|&d| self.expr(d).0).collect();
                 // a struct's cotangent: the fields read, zero elsewhere
-                let cot = match &struct_out {
-                    Some((path, names)) => {
-                        quote!(#path { #(#names: #cot,)* ..::macrograd::Differentiable::zero() })
-                    }
+                let cot = match struct_out {
+                    Some(items) => struct_pattern(
+                        items,
+                        &cot,
+                        &quote!(..::macrograd::Differentiable::zero()),
+                        span,
+                    ),
                     None => pack(cot),
                 };
                 let (parts, unpack) = self.gradient_entries(c, span);
-                let f = Ident::new(VJP_CALL, span);
-                let call = self.through(
-                    c,
-                    span,
-                    |callee| quote_spanned!(span=> #callee::#f(#(#args,)* #cot)),
-                );
+                let call = written(Some(VJP_CALL), vec![cot]);
                 quote_spanned! {span=>
                     let (_, (#(#parts,)*)) = #call;
                     #(#unpack)*
@@ -118,10 +123,15 @@ impl Writer<'_> {
                 let tangents = self.arg_tangents(c, &nodes[m..nodes.len() - m], span);
                 let (parts, unpack) = self.gradient_entries(c, span);
                 // `f::vjp_jvp` is `f`'s own under `hessian`, else the
-                // fallback's, whose error says to add `hessian`
-                let call = self.through(c, span, |callee| {
-                    quote_spanned!(span=> #callee::vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent))
-                });
+                // fallback's, whose error says to add `hessian` (a free
+                // function's: methods with `hessian` are an error)
+                let call = super::missing::through_fallback(
+                    g,
+                    &c.path,
+                    c.args.len(),
+                    span,
+                    |callee| quote_spanned!(span=> #callee::vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent)),
+                );
                 quote_spanned! {span=>
                     let (#(#parts,)*) = {
                         #[allow(unused_imports)]
@@ -188,14 +198,66 @@ impl Writer<'_> {
     }
 }
 
-/// The hidden type `f` beside a `#[differentiable] fn f(…) -> [F; m]` with
-/// `f::vjp` and `f::jvp`: `f_vjp` and `f_jvp` with one entry per parameter
-/// (`()` for `#[nograd]`), whatever the number of differentiable ones.
-pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
-    let vis = &item.vis;
-    let name = &item.sig.ident;
-    let vjp_name = format_ident!("{}_vjp", name);
-    let jvp_name = format_ident!("{}_jvp", name);
+/// A struct pattern (or literal) from its pre-order `items`, with
+/// `leaves` at its leaves and `rest` closing each struct:
+/// `Pair { a: State { x: a0, v: a1, .. }, b: a2, .. }`. Built with an
+/// explicit stack (the nesting is the user's pattern).
+fn struct_pattern(
+    items: &[crate::ir::PatItem],
+    leaves: &[TokenStream],
+    rest: &TokenStream,
+    span: Span,
+) -> TokenStream {
+    use crate::ir::PatItem;
+    let mut leaves = leaves.iter();
+    let mut open: Vec<(Option<Ident>, TokenStream, Vec<TokenStream>)> = Vec::new();
+    let mut done = TokenStream::new();
+    for item in items {
+        match item {
+            PatItem::Open(f, path) => {
+                let path: TokenStream = path.parse().expect("a path as written parses");
+                let f = f.as_ref().map(|f| super::names::ident(f, span));
+                open.push((f, path, Vec::new()));
+            }
+            PatItem::Leaf(name) => {
+                let m = super::names::ident(name, span);
+                let leaf = leaves.next().cloned().unwrap_or_default();
+                if let Some(top) = open.last_mut() {
+                    top.2.push(quote!(#m: #leaf));
+                }
+            }
+            PatItem::Close => {
+                let Some((f, path, parts)) = open.pop() else {
+                    continue;
+                };
+                let s = quote!(#path { #(#parts,)* #rest });
+                match (open.last_mut(), f) {
+                    (Some(parent), Some(f)) => parent.2.push(quote!(#f: #s)),
+                    _ => done = s,
+                }
+            }
+        }
+    }
+    done
+}
+
+/// What a helper's VJP and JVP for callers take and give: the value's
+/// type, the inputs and their names, the cotangent's name, one gradient
+/// entry type and expression per parameter (`()` for `#[nograd]`), the
+/// tangents' generic types, parameters and the tangent passed on.
+struct SweepParts {
+    vty: TokenStream,
+    ins: TokenStream,
+    args: Vec<Ident>,
+    cot: Ident,
+    tys: Vec<TokenStream>,
+    exprs: Vec<TokenStream>,
+    generics: Vec<Ident>,
+    tan_ins: Vec<TokenStream>,
+    tangent: TokenStream,
+}
+
+fn sweep_parts(sig: &Signature) -> SweepParts {
     let float = Ident::new(sig.float.name(), Span::call_site());
     let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
     let vty = if let Some(ty) = &sig.out_struct {
@@ -245,6 +307,40 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     } else {
         quote!((#(#tan_parts),*))
     };
+    SweepParts {
+        vty,
+        ins,
+        args: args.into_iter().cloned().collect(),
+        cot,
+        tys,
+        exprs,
+        generics,
+        tan_ins,
+        tangent,
+    }
+}
+
+/// The hidden type `f` beside a `#[differentiable] fn f(…) -> [F; m]` with
+/// `f::vjp` and `f::jvp`: `f_vjp` and `f_jvp` with one entry per parameter
+/// (`()` for `#[nograd]`), whatever the number of differentiable ones.
+pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let vjp_name = format_ident!("{}_vjp", name);
+    let jvp_name = format_ident!("{}_jvp", name);
+    let float = Ident::new(sig.float.name(), Span::call_site());
+    let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
+    let SweepParts {
+        vty,
+        ins,
+        args,
+        cot,
+        tys,
+        exprs,
+        generics,
+        tan_ins,
+        tangent,
+    } = sweep_parts(sig);
     // `pullback<A0: ArrayResult<m>, A1, …>(A0, A1, …)` (`TupleResult`,
     // `StructResult` for a tuple or a struct: the bound's message names the
     // shape)
@@ -268,8 +364,15 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let names: Vec<Ident> = (0..sig.params.len())
         .map(|k| format_ident!("A{}", k))
         .collect();
-    let vjp_doc = format!(" The VJP of [`{name}`] for differentiable callers: its value and one gradient entry per parameter (`()` for `#[nograd]` ones). Generated by macrograd.");
     let jvp_doc = format!(" The JVP of [`{name}`] for differentiable callers: one tangent per parameter (anything for `#[nograd]` ones). Generated by macrograd.");
+    let jvp_item = quote! {
+        #[doc = #jvp_doc]
+        #[inline]
+        pub fn jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
+            #jvp_name(#(#args,)* #tangent)
+        }
+    };
+    let vjp_doc = format!(" The VJP of [`{name}`] for differentiable callers: its value and one gradient entry per parameter (`()` for `#[nograd]` ones). Generated by macrograd.");
     quote_spanned! {name.span()=>
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
@@ -291,11 +394,7 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
                 unreachable!("the bound of this function has no implementation")
             }
 
-            #[doc = #jvp_doc]
-            #[inline]
-            pub fn jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
-                #jvp_name(#(#args,)* #tangent)
-            }
+            #jvp_item
 
             #[doc(hidden)]
             #[inline(always)]
@@ -306,10 +405,66 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
 
 /// A method returning `[F; m]` (or a tuple) keeps `name_vjp`, `name_jvp`
 /// and `name_jacobian` in its `impl`, where the hidden type of
-/// [`vector_items`] cannot go. A differentiable caller reaches its hidden
+/// [`vector_items`] cannot go: a differentiable caller that binds its
+/// result by its shape (`let [x, y] = self.tip(q);`) calls the hidden
+/// methods `__name_vjp` and `__name_jvp` instead, with one entry per
+/// parameter as in [`vector_items`]. One that does not reaches its hidden
 /// pullback, `__name_pullback`, whose bound (on the first parameter after
-/// the receiver) says that such a call is not supported yet.
+/// the receiver) says to bind the result.
 pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let sweeps = method_sweeps(item, sig);
+    let trap = method_trap(item, sig);
+    quote!(#sweeps #trap)
+}
+
+/// `__name_vjp` and `__name_jvp` of a method returning several floats.
+fn method_sweeps(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let n = name.to_string();
+    let (vjp, jvp_name) = (format_ident!("{}_vjp", name), format_ident!("{}_jvp", name));
+    let hidden_vjp = format_ident!("{}", super::names::assoc_sweep(&n, VJP_CALL));
+    let hidden_jvp = format_ident!("{}", super::names::assoc_sweep(&n, JVP_CALL));
+    let SweepParts {
+        vty,
+        ins,
+        args,
+        cot,
+        tys,
+        exprs,
+        generics,
+        tan_ins,
+        tangent,
+    } = sweep_parts(sig);
+    let jvp_item = {
+        quote_spanned! {name.span()=>
+            /// The JVP of this method for differentiable callers: one tangent
+            /// per parameter (anything for `#[nograd]` ones).
+            #[doc(hidden)]
+            #[inline]
+            #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+            #vis fn #hidden_jvp<#(#generics),*>(#ins, #(#tan_ins),*) -> (#vty, #vty) {
+                Self::#jvp_name(#(#args,)* #tangent)
+            }
+        }
+    };
+    quote_spanned! {name.span()=>
+        /// The VJP of this method for differentiable callers: its value and
+        /// one gradient entry per parameter (`()` for `#[nograd]` ones).
+        #[doc(hidden)]
+        #[inline]
+        #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
+        #vis fn #hidden_vjp(#ins, #cot: #vty) -> (#vty, (#(#tys,)*)) {
+            let (value, gradient) = Self::#vjp(#(#args,)* #cot);
+            (value, (#(#exprs,)*))
+        }
+
+        #jvp_item
+    }
+}
+
+/// `__name_pullback`, never callable (see [`vector_method_items`]).
+fn method_trap(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let vis = &item.vis;
     let name = &item.sig.ident;
     let pb = format_ident!("{}", super::names::assoc_pullback(&name.to_string()));
@@ -336,8 +491,8 @@ pub fn vector_method_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     // its own gradient adds no error of its own
     let outs = recv.as_ref().map(|_| quote!(Self,));
     quote_spanned! {name.span()=>
-        /// Not callable: a differentiable caller of this method reaches it,
-        /// and its bound says that the call is not supported yet.
+        /// Not callable: a differentiable caller of this method that did
+        /// not bind its result by its shape reaches it, and its bound says so.
         #[doc(hidden)]
         #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
         #vis fn #pb<#first: ::macrograd::__private::MethodVectorResult<#m>, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {

@@ -180,11 +180,26 @@ pub struct Call {
     pub outs: Vec<NodeId>,
     /// The result is written as a tuple `(a, b)` rather than an array.
     pub tuple: bool,
-    /// The result is a struct taken apart by a pattern: its path (as
-    /// written) and the fields named, one per element of [`Call::outs`].
-    pub struct_out: Option<(String, Vec<String>)>,
+    /// The result is a struct taken apart by a pattern, nested structs
+    /// too (`Pair { a: State { x, v }, b }`): the pattern in pre-order,
+    /// one [`PatItem::Leaf`] per element of [`Call::outs`].
+    pub struct_out: Option<Vec<PatItem>>,
     /// Which of the helper's functions the call goes through.
     pub sweep: CallSweep,
+}
+
+/// One step of a struct pattern written in pre-order, so that it is read
+/// and written back without recursion: `Pair { a: State { x, v }, b }` is
+/// `Open(None, Pair) Open(a, State) Leaf(x) Leaf(v) Close Leaf(b) Close`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PatItem {
+    /// A struct pattern begins: the field it is the pattern of (none at
+    /// the top) and its path as written.
+    Open(Option<String>, String),
+    /// A field bound to a float.
+    Leaf(String),
+    /// The struct pattern opened last ends.
+    Close,
 }
 
 /// Spans carried along for error messages; they never make two operations

@@ -132,6 +132,17 @@ fn dump_block(g: &Graph, block: &Block, depth: usize, out: &mut String) {
                 a.arg,
                 a.call_value.0
             ),
+            Op::StructDot(d) => format!(
+                "struct_dot entry{}(%{}) · {}{}",
+                d.arg,
+                d.call_value.0,
+                g.params[d.tangent].name,
+                crate::types::FieldPath {
+                    segs: d.accum.target.clone(),
+                    span: proc_macro2::Span::call_site()
+                }
+                .text()
+            ),
             Op::Recall { of, slot } => format!("recall %{} {slot}", of.0),
             Op::RecallInt { of, slot } => format!("recall_int %{} {slot}", of.0),
             Op::Buf(b) => buf_text(b),

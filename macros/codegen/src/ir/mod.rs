@@ -28,10 +28,10 @@ pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
 pub use buffer::{own_elements, written_outside, BufOp};
 pub use builder::Builder;
-pub use call::{Call, CallArg, CallSweep, SourceSpans};
+pub use call::{Call, CallArg, CallSweep, PatItem, SourceSpans};
 pub use loops::{Carried, IntOp, Loop, Test};
 pub use nested::{Nested, NestedKind};
-pub use structs::{AddStruct, StructAccum, StructArg, StructExpr};
+pub use structs::{AddStruct, StructAccum, StructArg, StructDot, StructExpr};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -184,6 +184,9 @@ pub enum Op {
     /// Adds a callee's gradient for a struct argument into the gradient of
     /// a struct parameter; a statement with no value (see [`structs`]).
     AddStruct(Box<AddStruct>),
+    /// A float: a call's gradient entry for a struct part dotted with the
+    /// part's tangent (see [`StructDot`]).
+    StructDot(Box<StructDot>),
     /// An operation on a local run-time buffer; see [`BufOp`].
     Buf(BufOp),
     /// Integer slot `slot` of what loop `of` recorded (its `record_int`) in
@@ -230,6 +233,7 @@ impl Op {
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
             Op::AddStruct(a) => vec![a.call_value, a.coeff],
+            Op::StructDot(d) => vec![d.call_value],
             Op::Buf(b) => b.args(),
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
@@ -337,6 +341,17 @@ pub struct Graph {
     /// For a struct result (`-> State`): its type, and where each of
     /// [`Graph::outs`] sits in it (`.theta`, `.w[1]`).
     pub out_struct: Option<(Box<syn::Type>, Vec<crate::types::FieldPath>)>,
+    /// For a struct result with `..base`: each part copied whole from a
+    /// struct parameter (`target` in the parameter, `source` in the
+    /// result, `zero` the fields the literal writes over it), outer parts
+    /// first. Its derivative is the identity: the JVP copies the
+    /// parameter's tangent, the VJP adds the cotangent's part into the
+    /// parameter's gradient.
+    pub out_rests: Vec<StructAccum>,
+    /// In a derived function with a direction (`name_jvp`): each
+    /// differentiable struct parameter and the direction parameter holding
+    /// its tangent, for the parts passed whole to calls.
+    pub struct_directions: Vec<(usize, usize)>,
     /// Further outputs of the derived functions (tangents, Jacobian and
     /// Hessian entries), in the order their emitter reads them.
     pub extra: Vec<NodeId>,
@@ -376,6 +391,8 @@ impl Graph {
             unsupported: Vec::new(),
             struct_calls: false,
             out_struct: None,
+            out_rests: Vec::new(),
+            struct_directions: Vec::new(),
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
@@ -478,6 +495,7 @@ impl Op {
                 a.call_value = f(a.call_value);
                 a.coeff = f(a.coeff);
             }
+            Op::StructDot(d) => d.call_value = f(d.call_value),
             Op::Buf(b) => b.map_refs(&mut f),
             Op::Pick(i, elems) => {
                 *i = f(*i);

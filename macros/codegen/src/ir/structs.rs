@@ -72,6 +72,24 @@ pub struct StructAccum {
     pub zero: Vec<Vec<Seg>>,
 }
 
+/// `Σ <call's entry `arg`><source> · <tangent><target>` over every float,
+/// with the fields in `zero` left out of the entry: the forward sweep's
+/// term for a part of a struct parameter passed whole to a call, whose
+/// tangent is the part of the direction parameter `tangent` (see
+/// [`Graph::struct_directions`](super::Graph::struct_directions)).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StructDot {
+    /// The call's value node (its entries are named after it).
+    pub call_value: NodeId,
+    /// The argument position.
+    pub arg: usize,
+    /// The part: `param` and `target` in the parameter, `source` and
+    /// `zero` in the argument.
+    pub accum: StructAccum,
+    /// The direction parameter holding the parameter's tangent.
+    pub tangent: usize,
+}
+
 /// `d_<param><target> += coeff · <call's entry `arg`><source>`, with the
 /// fields in `zero` left out: a statement of the reverse sweep.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -369,7 +369,9 @@ fn eval_block<T: Scalar>(
             }
             Op::Call(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
             Op::Nested(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
-            Op::AddStruct(_) => return Err(EvalError::OpaqueCall("a struct argument".to_string())),
+            Op::AddStruct(_) | Op::StructDot(_) => {
+                return Err(EvalError::OpaqueCall("a struct argument".to_string()))
+            }
             Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,
             Op::IConst(c) => Value::Int(*c),

@@ -65,11 +65,12 @@ impl Lowerer<'_> {
             // run-time `if` may set (a run-time integer after it)
             (None, Val::Idx(_) | Val::Int(_), v @ (Val::Idx(_) | Val::Int(_))) => v,
             (None, Val::Array(a), Val::Array(b)) if a.len() == b.len() => Val::Array(b),
-            (None, Val::Field { .. } | Val::Struct(_), _) | (None, _, Val::Struct(_)) => {
+            // (made known by `expect_struct_assign` before the value)
+            (None, old @ Val::Struct(_), v) => self.assign_struct(&old, v, place),
+            (None, _, Val::Struct(_)) => {
                 self.cx.error_spanned_by(
                     place,
-                    "a struct variable cannot be reassigned yet: carry its fields in mutable floats \
-                     (`let mut theta = s.theta;`) and build the struct where it is passed (`step(State { theta, omega }, h)`)",
+                    "a struct value cannot be assigned to a variable holding another type: bind it to a new name",
                 );
                 Val::Poison
             }

@@ -380,6 +380,7 @@ impl Lowerer<'_> {
                     .map(|a| written_by_ref(a) || self.names_ref_param(a)),
             )
             .collect();
+        let shape = self.take_method_shape(m);
         let id = self.push_call(
             vec![m.method.to_string()],
             false,
@@ -389,7 +390,10 @@ impl Lowerer<'_> {
             true,
             span,
         );
-        Val::Num(self.call_value(id))
+        match shape {
+            Some(shape) => self.vector_result(id, shape, span),
+            None => Val::Num(self.call_value(id)),
+        }
     }
 
     /// The arguments of a call; `None` after an error.

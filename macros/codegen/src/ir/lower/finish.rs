@@ -98,15 +98,11 @@ impl Lowerer<'_> {
         while let Some((path, v)) = work.pop() {
             match v {
                 Val::Struct(lit) => {
-                    if lit.rest.is_some() {
-                        self.cx.error_at(
-                            end,
-                            "a struct result lists every field: `..base` is not supported in it yet; write the fields it would copy (`omega: s.omega`)",
-                        );
+                    let Some(fields) = self.result_rest(*lit, &path) else {
                         return;
-                    }
+                    };
                     // pushed in reverse, so that fields come out in order
-                    for (name, v) in lit.fields.into_iter().rev() {
+                    for (name, v) in fields.into_iter().rev() {
                         let mut p = path.clone();
                         p.push(Seg::Field(name));
                         work.push((p, v));
@@ -153,14 +149,73 @@ impl Lowerer<'_> {
             }
         }
         if outs.is_empty() {
-            self.cx
-                .error_at(end, "this struct result has no float field");
+            let msg = if self.g.out_rests.is_empty() {
+                "this struct result has no float field"
+            } else {
+                "this struct result writes no field of its own: write at least one (`State { x: s.x * 2.0, ..s }`)"
+            };
+            self.cx.error_at(end, msg);
             return;
         }
         self.g.value = outs[0];
         self.g.outs = outs;
         if let Some((_, p)) = &mut self.g.out_struct {
             *p = paths;
+        }
+    }
+
+    /// The fields of a literal in a struct result at `at`, with its
+    /// `..base` taken apart: a struct built in the body gives the fields
+    /// the literal does not write (following its own `..base` in turn), a
+    /// struct parameter (or a part of one) is recorded in
+    /// [`Graph::out_rests`](crate::ir::Graph::out_rests), copied whole
+    /// before the literal's floats are written over it. `None` after an
+    /// error.
+    fn result_rest(
+        &mut self,
+        lit: super::strukt::StructLit,
+        at: &[Seg],
+    ) -> Option<Vec<(String, Val)>> {
+        let mut fields = lit.fields;
+        let mut rest = lit.rest;
+        let mut rest_span = lit.rest_span;
+        // `..rest` chains are followed one link at a time (no recursion)
+        loop {
+            match rest {
+                None => return Some(fields),
+                Some(Val::Struct(inner)) => {
+                    let inner = *inner;
+                    for (name, v) in inner.fields {
+                        if !fields.iter().any(|(n, _)| *n == name) {
+                            fields.push((name, v));
+                        }
+                    }
+                    rest = inner.rest;
+                    rest_span = inner.rest_span;
+                }
+                Some(Val::Field { param, path }) => {
+                    let zero = fields
+                        .iter()
+                        .map(|(n, _)| vec![Seg::Field(n.clone())])
+                        .collect();
+                    self.g.out_rests.push(crate::ir::StructAccum {
+                        param,
+                        target: path,
+                        source: at.to_vec(),
+                        zero,
+                    });
+                    return Some(fields);
+                }
+                Some(Val::Poison) => return None,
+                Some(_) => {
+                    let at = rest_span.0.first().copied().unwrap_or_else(Span::call_site);
+                    self.cx.error_at(
+                        at,
+                        "`..base` in a struct result takes a struct parameter, a part of one (`..s.arm`) or a struct built in the body: write the fields it would copy instead (`omega: data[0].omega`)",
+                    );
+                    return None;
+                }
+            }
         }
     }
 

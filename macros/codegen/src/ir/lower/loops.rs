@@ -160,6 +160,19 @@ impl Lowerer<'_> {
                         .collect();
                     self.env[pos].val = Val::Array(ps);
                 }
+                // a struct variable the body assigns: its floats
+                // (one whose fields cannot be known is reported where the
+                // body assigns it)
+                Val::Struct(_) if assigned.contains(&self.env[pos].name) => {
+                    if let Some((items, leaves)) = self.struct_var(pos, None, span) {
+                        let ps = leaves
+                            .iter()
+                            .enumerate()
+                            .map(|(j, n)| fresh(&mut self.g, *n, Some(j)))
+                            .collect();
+                        self.env[pos].val = super::vcall::struct_of_items(items, ps);
+                    }
+                }
                 _ => {}
             }
         }
@@ -228,6 +241,9 @@ impl Lowerer<'_> {
             let now = match (&self.env[pos].val, elem) {
                 (Val::Num(n), None) => Some(*n),
                 (Val::Array(v), Some(j)) => v.get(j).copied(),
+                (v @ Val::Struct(_), Some(j)) => {
+                    super::struct_var::parts_of(v).and_then(|(_, l)| l.get(j).copied())
+                }
                 _ => None,
             };
             match now {
@@ -304,6 +320,18 @@ impl Lowerer<'_> {
                         .collect(),
                 ),
                 (before, after) if *before == after => after,
+                (Val::Struct(_), after @ Val::Struct(_)) => {
+                    match super::struct_var::parts_of(&after) {
+                        Some((items, leaves)) => {
+                            let outs = leaves
+                                .into_iter()
+                                .map(|n| self.loop_out(n, &carried, &unchanged))
+                                .collect();
+                            super::vcall::struct_of_items(items, outs)
+                        }
+                        None => after,
+                    }
+                }
                 (_, Val::Poison) | (Val::Poison, _) => Val::Poison,
                 _ => {
                     self.cx.error_spanned_by(

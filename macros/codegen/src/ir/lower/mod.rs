@@ -24,6 +24,7 @@ mod nested;
 mod reduce;
 mod seq;
 mod stack;
+mod struct_var;
 mod strukt;
 mod vcall;
 
@@ -488,6 +489,9 @@ impl<'a> Lowerer<'a> {
     fn statement(&mut self, e: &syn::Expr) {
         match e {
             syn::Expr::Assign(a) => {
+                if !self.expect_struct_assign(a) {
+                    return;
+                }
                 let val = self.expr(&a.right);
                 self.assign(&a.left, val);
             }

@@ -31,6 +31,9 @@ pub(super) struct StructLit {
     pub fields: Vec<(String, Val)>,
     /// `..rest`, read for the fields not written.
     pub rest: Option<Val>,
+    /// Where `..rest` is written (errors about it point there; ignored
+    /// by equality).
+    pub rest_span: crate::ir::SourceSpans,
 }
 
 /// The most steps a field path may have (`s.a.b.c…`), so that a path
@@ -162,6 +165,10 @@ impl Lowerer<'_> {
             path: s.path.clone(),
             fields,
             rest,
+            rest_span: crate::ir::SourceSpans(vec![s
+                .rest
+                .as_ref()
+                .map_or_else(|| s.span(), |r| r.span())]),
         }))
     }
 

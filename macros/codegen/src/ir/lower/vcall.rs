@@ -21,17 +21,26 @@ use crate::ir::{NodeId, Op};
 pub(super) struct Shape {
     pub len: usize,
     pub tuple: bool,
-    /// A struct pattern: its path and the fields it names (`len` of them).
-    pub fields: Option<(syn::Path, Vec<String>)>,
+    /// A struct pattern, nested ones too, in pre-order (`len` leaves).
+    pub fields: Option<Vec<ShapeItem>>,
+}
+
+/// A step of a struct pattern in pre-order (see [`crate::ir::PatItem`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum ShapeItem {
+    /// A struct pattern begins: its field (none at the top) and path.
+    Open(Option<String>, syn::Path),
+    /// A field bound to a float.
+    Leaf(String),
+    /// The struct pattern opened last ends.
+    Close,
 }
 
 impl Lowerer<'_> {
     /// Before lowering `let pat (: ty) = init;`: when `init` is a call and
     /// the binding gives a result of several floats, remembers that shape
     /// for that call (and only it: calls in its arguments are lowered
-    /// first). `false` when that shape is an error (a method's vector
-    /// result, see [`Lowerer::vector_method_call`]): the binding is then
-    /// not lowered.
+    /// first), a method call's too. `true` (the binding is lowered).
     pub(super) fn expect_shape(
         &mut self,
         pat: &syn::Pat,
@@ -42,9 +51,11 @@ impl Lowerer<'_> {
             .and_then(|t| self.shape_of_type(t))
             .or_else(|| shape_of_pat(pat));
         let Some(call) = strip(init) else {
-            if let (Some(m), Some(shape)) = (strip_method(init), &shape) {
-                self.vector_method_call(m, shape);
-                return false;
+            // a method's vector result: through its hidden `__f_vjp` and
+            // `__f_jvp` (see `emit::vector_method_items`)
+            if let (Some(m), Some(shape)) = (strip_method(init), shape) {
+                self.call_shapes
+                    .insert(m as *const syn::ExprMethodCall as usize, shape);
             }
             return true;
         };
@@ -73,19 +84,10 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `let [a, b] = s.tip(q);`: a method's vector result is not supported
-    /// in a differentiable body yet (one error, on the method's name).
-    fn vector_method_call(&mut self, m: &syn::ExprMethodCall, shape: &Shape) {
-        let name = &m.method;
-        let what = if shape.tuple { "a tuple" } else { "an array" };
-        self.cx.error_spanned_by(
-            name,
-            format!(
-                "`{name}` is bound as {what} of {} floats, and a differentiable body cannot call a method with a vector result yet: \
-                 write it as a free function taking the struct (`fn {name}(s: &Arm, …)`) and call that",
-                shape.len
-            ),
-        );
+    /// The shape remembered for the method call `m`, taken.
+    pub(super) fn take_method_shape(&mut self, m: &syn::ExprMethodCall) -> Option<Shape> {
+        self.call_shapes
+            .remove(&(m as *const syn::ExprMethodCall as usize))
     }
 
     /// The shape remembered for the call `c`, taken.
@@ -189,19 +191,21 @@ impl Lowerer<'_> {
         }
         c.outs.clone_from(&outs);
         c.tuple = shape.tuple;
-        if let Some((path, names)) = shape.fields {
-            c.struct_out = Some((
-                quote::ToTokens::to_token_stream(&path).to_string(),
-                names.clone(),
-            ));
-            return Val::Struct(Box::new(super::strukt::StructLit {
-                path,
-                fields: names
-                    .into_iter()
-                    .zip(outs.into_iter().map(Val::Num))
+        if let Some(items) = shape.fields {
+            c.struct_out = Some(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        ShapeItem::Open(f, p) => crate::ir::PatItem::Open(
+                            f.clone(),
+                            quote::ToTokens::to_token_stream(p).to_string(),
+                        ),
+                        ShapeItem::Leaf(n) => crate::ir::PatItem::Leaf(n.clone()),
+                        ShapeItem::Close => crate::ir::PatItem::Close,
+                    })
                     .collect(),
-                rest: None,
-            }));
+            );
+            return struct_of_items(items, outs);
         }
         if shape.tuple {
             Val::Tuple(outs.into_iter().map(Val::Num).collect())
@@ -225,31 +229,98 @@ fn shape_of_pat(pat: &syn::Pat) -> Option<Shape> {
             tuple: true,
             fields: None,
         }),
-        // `State { theta, omega: w, .. }`: named fields, each bound to a name
-        syn::Pat::Struct(s)
-            if s.qself.is_none()
-                && !s.fields.is_empty()
-                && s.fields.iter().all(|f| {
-                    matches!(f.member, syn::Member::Named(_))
-                        && matches!(&*f.pat, syn::Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none())
-                }) =>
-        {
-            let names: Vec<String> = s
-                .fields
+        // `State { theta, omega: w, .. }`: named fields, each bound to a
+        // name or taken apart by a struct pattern in turn
+        syn::Pat::Struct(s) => {
+            let items = struct_items(s)?;
+            let len = items
                 .iter()
-                .filter_map(|f| match &f.member {
-                    syn::Member::Named(id) => Some(id.to_string()),
-                    syn::Member::Unnamed(_) => None,
-                })
-                .collect();
+                .filter(|i| matches!(i, ShapeItem::Leaf(_)))
+                .count();
             Some(Shape {
-                len: names.len(),
+                len,
                 tuple: false,
-                fields: Some((s.path.clone(), names)),
+                fields: Some(items),
             })
         }
         _ => None,
     }
+}
+
+/// A struct pattern in pre-order, walked with an explicit stack; `None`
+/// unless every field is named and bound to a name or a struct pattern.
+fn struct_items(s: &syn::PatStruct) -> Option<Vec<ShapeItem>> {
+    enum Work<'a> {
+        Enter(Option<String>, &'a syn::PatStruct),
+        Item(ShapeItem),
+    }
+    let mut items = Vec::new();
+    let mut work = vec![Work::Enter(None, s)];
+    while let Some(w) = work.pop() {
+        let (field, ps) = match w {
+            Work::Item(i) => {
+                items.push(i);
+                continue;
+            }
+            Work::Enter(field, ps) => (field, ps),
+        };
+        if ps.qself.is_some() || ps.fields.is_empty() {
+            return None;
+        }
+        items.push(ShapeItem::Open(field, ps.path.clone()));
+        work.push(Work::Item(ShapeItem::Close));
+        // pushed in reverse, so that fields come out in order
+        for f in ps.fields.iter().rev() {
+            let syn::Member::Named(id) = &f.member else {
+                return None;
+            };
+            match &*f.pat {
+                syn::Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
+                    work.push(Work::Item(ShapeItem::Leaf(id.to_string())));
+                }
+                syn::Pat::Struct(inner) => work.push(Work::Enter(Some(id.to_string()), inner)),
+                _ => return None,
+            }
+        }
+    }
+    (items.len() > 2).then_some(items)
+}
+
+/// The value of a call taken apart by the struct pattern `items`: nested
+/// struct values holding `outs` in order, built with an explicit stack.
+pub(super) fn struct_of_items(items: Vec<ShapeItem>, outs: Vec<NodeId>) -> Val {
+    let mut leaves = outs.into_iter();
+    // each struct being built: its field in the parent, path and fields
+    type Open = (Option<String>, syn::Path, Vec<(String, Val)>);
+    let mut open: Vec<Open> = Vec::new();
+    let mut done = Val::Poison;
+    for item in items {
+        match item {
+            ShapeItem::Open(f, p) => open.push((f, p, Vec::new())),
+            ShapeItem::Leaf(n) => {
+                let v = leaves.next().map_or(Val::Poison, Val::Num);
+                if let Some(top) = open.last_mut() {
+                    top.2.push((n, v));
+                }
+            }
+            ShapeItem::Close => {
+                let Some((f, path, fields)) = open.pop() else {
+                    continue;
+                };
+                let v = Val::Struct(Box::new(super::strukt::StructLit {
+                    path,
+                    fields,
+                    rest: None,
+                    rest_span: crate::ir::SourceSpans::default(),
+                }));
+                match (open.last_mut(), f) {
+                    (Some(parent), Some(f)) => parent.2.push((f, v)),
+                    _ => done = v,
+                }
+            }
+        }
+    }
+    done
 }
 
 fn has_rest(elems: &syn::punctuated::Punctuated<syn::Pat, syn::Token![,]>) -> bool {
@@ -272,7 +343,7 @@ fn strip_method(e: &syn::Expr) -> Option<&syn::ExprMethodCall> {
     }
 }
 
-fn strip(e: &syn::Expr) -> Option<&syn::ExprCall> {
+pub(super) fn strip(e: &syn::Expr) -> Option<&syn::ExprCall> {
     match e {
         syn::Expr::Call(c) => Some(c),
         syn::Expr::Paren(p) => strip(&p.expr),

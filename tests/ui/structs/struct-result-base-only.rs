@@ -6,13 +6,10 @@ struct State {
     omega: f64,
 }
 
-// a struct result takes no fields from `..base` yet
+// a struct result that writes none of its fields
 #[differentiable]
-fn step(s: State, #[nograd] h: f64) -> State {
-    State {
-        theta: s.theta + h * s.omega,
-        ..s
-    }
+fn copy(s: State, #[nograd] h: f64) -> State {
+    State { ..s }
 }
 
 fn main() {}
