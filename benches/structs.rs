@@ -1,10 +1,14 @@
-//! Struct parameters and methods (issue 8): a 3-link planar arm's
-//! forward-kinematics loss, written as a method of a `Differentiable`
-//! struct of links, against its adjoint written by hand.
+//! Struct parameters, methods and vector helpers (issue 8): a 3-link
+//! planar arm's forward-kinematics loss, written as a method of a
+//! `Differentiable` struct of links, and bundle adjustment's reprojection
+//! error, each against its adjoint written by hand.
 //!
 //! Groups are `structs/<case>/<impl>` with `<impl>` one of `generated`,
-//! `hand` and `forward` (the loss alone). `arm` is the loss written in one
-//! method; `arm_calls` computes the tip through two helper methods
+//! `hand` and `forward` (the loss alone), and `generated_flat` for
+//! `ba_project` (its body without helper calls). After them the bench
+//! prints generated / hand for each case measured interleaved
+//! (`paired/mod.rs`), the figure the README reports. `arm` is the loss
+//! written in one method; `arm_calls` computes the tip through two helper methods
 //! (`tip_x`, `tip_y`), so the gradient goes through their pullbacks and
 //! `Differentiable::add_scaled`. `ba_project` is bundle adjustment's
 //! squared reprojection error written, as GradBench's `ba` writes it, with a
@@ -14,7 +18,7 @@
 //! generated / hand ≤ 1.10.
 //!
 //! ```text
-//! cargo bench -p macrograd-benches --bench structs
+//! cargo bench -p macrograd-benches --bench structs -- --warm-up-time 1 --measurement-time 3
 //! ```
 
 mod paired;
