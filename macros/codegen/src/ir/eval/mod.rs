@@ -13,10 +13,13 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use std::collections::HashMap;
 
 mod buffer;
+mod calls;
 
 use buffer::{eval_buf, record_marks, roll_back};
+pub use calls::Callees;
+use calls::NoCallees;
 
-use super::{Block, Call, Graph, Loop, NodeId, Op};
+use super::{Block, Graph, Loop, NodeId, Op};
 
 /// A number the interpreter can compute with; method names follow `f64`.
 #[allow(missing_docs)]
@@ -216,24 +219,6 @@ pub enum EvalError {
     /// The program panics here, as the generated Rust code would: an index
     /// out of bounds, an integer overflow, a division by zero.
     Panic(String),
-}
-
-/// What the interpreter asks for a call of another function, whose body
-/// the graph does not hold.
-pub trait Callees<T> {
-    /// The results of `c` in [`Call::results`] order (its value, its further
-    /// elements, then its partials), given the values of [`Call::reads`] (its
-    /// arguments' elements, then the cotangents or tangents of its sweep).
-    fn call(&self, c: &Call, reads: &[T]) -> Result<Vec<T>, EvalError>;
-}
-
-/// No function's body is known: every call is an [`EvalError::OpaqueCall`].
-struct NoCallees;
-
-impl<T> Callees<T> for NoCallees {
-    fn call(&self, c: &Call, _: &[T]) -> Result<Vec<T>, EvalError> {
-        Err(EvalError::OpaqueCall(c.path.join("::")))
-    }
 }
 
 /// Arguments: one slice of values per parameter (one element for a scalar;
