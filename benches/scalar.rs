@@ -13,6 +13,7 @@
 //!
 //! Figures and the machine they were taken on: `benches/RESULTS.md`.
 
+mod paired;
 mod tape;
 
 use std::hint::black_box;
@@ -21,6 +22,7 @@ use criterion::Criterion;
 use macrograd::ops::relu;
 use macrograd::{differentiable, Float};
 
+use paired::{paired_ratio, ROUNDS};
 use tape::Value;
 
 /// Dimension of the extended Rosenbrock case.
@@ -402,39 +404,150 @@ fn bench_sanity(c: &mut Criterion) {
     g.finish();
 }
 
+// ---------------------------------------------------------------------------
+// Generic floats: each gradient behind its own `#[inline(never)]` wrapper,
+// so that the generic and the concrete version are compiled the same way
+// (a call, not code scheduled into criterion's loop, where two equal bodies
+// can come out differently)
+
+#[inline(never)]
+fn rosenbrock_f64_concrete(x: f64, y: f64) -> (f64, (f64, f64)) {
+    rosenbrock_grad(x, y)
+}
+
+#[inline(never)]
+fn rosenbrock_f64_generic(x: f64, y: f64) -> (f64, (f64, f64)) {
+    rosenbrock_generic_grad(x, y)
+}
+
+#[inline(never)]
+fn rosenbrock_f32_concrete(x: f32, y: f32) -> (f32, (f32, f32)) {
+    rosenbrock_f32_grad(x, y)
+}
+
+#[inline(never)]
+fn rosenbrock_f32_generic(x: f32, y: f32) -> (f32, (f32, f32)) {
+    rosenbrock_generic_grad(x, y)
+}
+
+#[inline(never)]
+fn rosen_ext_f64_concrete(x: &[f64; N]) -> (f64, [f64; N]) {
+    rosen_ext_grad(*x)
+}
+
+#[inline(never)]
+fn rosen_ext_f64_generic(x: &[f64; N]) -> (f64, [f64; N]) {
+    rosen_ext_generic_grad(*x)
+}
+
+#[inline(never)]
+fn rosen_ext_f32_concrete(x: &[f32; N]) -> (f32, [f32; N]) {
+    rosen_ext_f32_grad(*x)
+}
+
+#[inline(never)]
+fn rosen_ext_f32_generic(x: &[f32; N]) -> (f32, [f32; N]) {
+    rosen_ext_generic_grad(*x)
+}
+
 /// Generic gradients monomorphised for f64 and f32 against the concrete
-/// ones, in the same run: `scalar/generic_<case>/<float>_<concrete|generic>`.
+/// ones, in the same run: `scalar/generic_<case>/<float>_<concrete|generic>`,
+/// each timed through its `#[inline(never)]` wrapper for 10 s.
 fn bench_generic(c: &mut Criterion) {
+    let long = std::time::Duration::from_secs(10);
     let mut g = c.benchmark_group("scalar/generic_rosenbrock");
+    g.measurement_time(long);
     let (x, y) = (-1.2, 1.0);
     let (x32, y32) = (-1.2_f32, 1.0_f32);
     g.bench_function("f64_concrete", |b| {
-        b.iter(|| rosenbrock_grad(black_box(x), black_box(y)))
+        b.iter(|| rosenbrock_f64_concrete(black_box(x), black_box(y)))
     });
     g.bench_function("f64_generic", |b| {
-        b.iter(|| rosenbrock_generic_grad(black_box(x), black_box(y)))
+        b.iter(|| rosenbrock_f64_generic(black_box(x), black_box(y)))
     });
     g.bench_function("f32_concrete", |b| {
-        b.iter(|| rosenbrock_f32_grad(black_box(x32), black_box(y32)))
+        b.iter(|| rosenbrock_f32_concrete(black_box(x32), black_box(y32)))
     });
     g.bench_function("f32_generic", |b| {
-        b.iter(|| rosenbrock_generic_grad(black_box(x32), black_box(y32)))
+        b.iter(|| rosenbrock_f32_generic(black_box(x32), black_box(y32)))
     });
     g.finish();
     let mut g = c.benchmark_group("scalar/generic_rosen_ext_100");
+    g.measurement_time(long);
     let x = rosen_point();
     let x32 = x.map(|v| v as f32);
-    g.bench_function("f64_concrete", |b| b.iter(|| rosen_ext_grad(black_box(x))));
+    g.bench_function("f64_concrete", |b| {
+        b.iter(|| rosen_ext_f64_concrete(black_box(&x)))
+    });
     g.bench_function("f64_generic", |b| {
-        b.iter(|| rosen_ext_generic_grad(black_box(x)))
+        b.iter(|| rosen_ext_f64_generic(black_box(&x)))
     });
     g.bench_function("f32_concrete", |b| {
-        b.iter(|| rosen_ext_f32_grad(black_box(x32)))
+        b.iter(|| rosen_ext_f32_concrete(black_box(&x32)))
     });
     g.bench_function("f32_generic", |b| {
-        b.iter(|| rosen_ext_generic_grad(black_box(x32)))
+        b.iter(|| rosen_ext_f32_generic(black_box(&x32)))
     });
     g.finish();
+}
+
+/// Prints generic / concrete for each case and float type, from
+/// [`paired_ratio`] (run by `cargo bench --bench scalar -- generic`).
+fn generic_ratios() {
+    let (x, y) = (-1.2, 1.0);
+    let (x32, y32) = (-1.2_f32, 1.0_f32);
+    let xs = rosen_point();
+    let xs32 = xs.map(|v| v as f32);
+    let rows = [
+        (
+            "rosenbrock f64",
+            paired_ratio(
+                || {
+                    black_box(rosenbrock_f64_concrete(black_box(x), black_box(y)));
+                },
+                || {
+                    black_box(rosenbrock_f64_generic(black_box(x), black_box(y)));
+                },
+            ),
+        ),
+        (
+            "rosenbrock f32",
+            paired_ratio(
+                || {
+                    black_box(rosenbrock_f32_concrete(black_box(x32), black_box(y32)));
+                },
+                || {
+                    black_box(rosenbrock_f32_generic(black_box(x32), black_box(y32)));
+                },
+            ),
+        ),
+        (
+            "rosen_ext_100 f64",
+            paired_ratio(
+                || {
+                    black_box(rosen_ext_f64_concrete(black_box(&xs)));
+                },
+                || {
+                    black_box(rosen_ext_f64_generic(black_box(&xs)));
+                },
+            ),
+        ),
+        (
+            "rosen_ext_100 f32",
+            paired_ratio(
+                || {
+                    black_box(rosen_ext_f32_concrete(black_box(&xs32)));
+                },
+                || {
+                    black_box(rosen_ext_f32_generic(black_box(&xs32)));
+                },
+            ),
+        ),
+    ];
+    println!("generic / concrete, {ROUNDS} interleaved pairs of blocks of about 0.1 ms:");
+    for (case, [q1, median, q3]) in rows {
+        println!("scalar/generic {case:<18} median {median:.3}  (quartiles {q1:.3}–{q3:.3})");
+    }
 }
 
 fn main() {
@@ -446,4 +559,10 @@ fn main() {
     bench_sanity(&mut c);
     bench_generic(&mut c);
     c.final_summary();
+    // the paired measurement, when benches run (not `cargo test`'s single
+    // pass) and the filter asks for the generic cases
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--bench") && args.iter().any(|a| a.contains("generic")) {
+        generic_ratios();
+    }
 }

@@ -3,11 +3,11 @@
 //! Compiled through the real `#[differentiable]` macro, so a generator
 //! writing invalid Rust fails here.
 #![cfg_attr(rustfmt, rustfmt_skip)]
-#![allow(unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]
+#![allow(missing_docs, unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]
 
 #[allow(unused_imports)]
 use macrograd::ops::{self, *};
-use macrograd::differentiable;
+use macrograd::{differentiable, Differentiable};
 
 #[differentiable]
 fn f0(x: f64, #[nograd] y: [f64; 2], z: f64) -> f64 {
@@ -438,6 +438,116 @@ fn f23(x: f64, y: f64, z: f64, w: &[f64]) -> f64 {
     ((0.1_f64 / (((sigmoid(v1) * 2.0) - 1.0) * 4.0_f64).hypot(0.75)) * leaky_relu((1.5f64 / (-((sigmoid(((v5 / (v5.abs() + 1.0)).tan() + (0.1_f64 / (((sigmoid(v1) * 2.0) - 1.0) * 4.0_f64).hypot(0.75))).exp()) + 0.25).powf((((((({ let t7 = b4[0]; z }) * ({ let t7 = b4[0]; z })) + 0.5).powf(3.0_f64).atan() * 0.63) * 25.0_f64).tanh() * 2.0_f64)).sin() + 1.5))), 0.1_f64).cos().tan())
 }
 
+#[derive(Clone, Copy, Debug, Differentiable)]
+pub struct Inner {
+    pub a: f64,
+    pub b: f64,
+}
+
+#[derive(Clone, Copy, Debug, Differentiable)]
+pub struct S {
+    pub p: f64,
+    pub q: f64,
+    pub v: [f64; 3],
+    pub inner: Inner,
+}
+
+#[derive(Clone, Copy, Debug, Differentiable)]
+pub struct Pt {
+    pub u: f64,
+    pub w: f64,
+}
+
+#[differentiable]
+fn h_pair(a: f64, b: f64) -> (f64, f64) {
+    (a * b, a.sin() + b)
+}
+
+#[differentiable]
+fn h_arr(a: f64, v: [f64; 3]) -> [f64; 3] {
+    [a * v[0], v[1] - a, v[2] * v[0] + a.cos()]
+}
+
+#[differentiable]
+fn h_pt(a: f64, b: f64) -> Pt {
+    Pt { u: a + b, w: a * b.cos() }
+}
+
+#[differentiable]
+fn f24(s: &S, x: f64, y: [f64; 2], z: f64) -> f64 {
+    (((((((((((relu(f64::acos(((-((((macrograd::ops::silu(core::f64::consts::E.abs()) / (macrograd::ops::silu(core::f64::consts::E.abs()).abs() + 1.0)) * 2.5_f64).exp2().cos() * 4.0_f64).abs() + 0.5)).recip().tanh() * 0.75))) + s.p) + s.q) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x) + y[0]) + y[1]) + z)
+}
+
+#[differentiable]
+fn f25(s: S, x: f64) -> f64 {
+    let mut b1 = [(((if (((1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2() < 1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2()) || (f64::hypot(s.v[2], ((1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2() + s.p).sin() + 1.5)) < (s.inner.a - 1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64)))) || (s.v[1] > 0.1_f64)) { s.p } else { s.q }) + (1.5 as f64)) + s.inner.a), core::f64::consts::E.cos()];
+    let p3 = (((1.5 as f64).exp2() * s.inner.a), x.max(((((({ let t2 = b1[0]; 0.5_f64 }) - (s.inner.a * s.inner.b)).atan() * 0.63) * 2.0_f64).exp2().log10() - s.inner.a.tanh())));
+    let (s4, c5) = (s.v[0].cos() * 0.5).ln_1p().cosh().sin_cos();
+    (((((relu(p3.0).tanh() + 1.25).hypot(leaky_relu((p3.0.atan() * 0.63).tan().min((f64::ln((p3.1.tanh() + 1.25)) - ((s.q.sin() + 1.5) * 2.0).powi(-2)).cosh()), 0.2_f64)).cos().powi(2) + 0.25).ln_1p() + b1[1]) + s4) + c5)
+}
+
+#[differentiable]
+fn f26(s: &S, x: f64, y: f64) -> f64 {
+    let t3 = S { q: (s.inner.b - s.inner.b.exp()), v: [({ let t1 = s.v[2]; softplus(t1) }), ({ let t2 = f64::ln(((sigmoid(s.q) * sigmoid(s.q)) + 0.5)); relu((-0.75_f64).tanh()) }), ((((if !(((1.5f64 - s.inner.b).abs() + 0.5).cbrt() < (-(s.v[0] - s.inner.b))) { ((s.q + y) * (1.0 as f64)) } else { s.q }).tanh() * 2.0_f64) * ((if !(((1.5f64 - s.inner.b).abs() + 0.5).cbrt() < (-(s.v[0] - s.inner.b))) { ((s.q + y) * (1.0 as f64)) } else { s.q }).tanh() * 2.0_f64)) + 0.5).sqrt()], inner: Inner { b: (x - s.inner.b), ..s.inner }, p: (s.v[0] * s.p.tanh()) };
+    let p4 = ((t3.q + (((t3.q.atan() * 0.63) * 1.9036539387158786_f64).powi(5).sin() * 12.5_f64)), (gelu(t3.q) * x.atan()));
+    let v5 = (s.p.sinh() - t3.q);
+    let v6 = 0.1_f64.hypot(std::f64::consts::FRAC_PI_4.exp2()).min(((x.tanh() + 1.25) * 2.0).powi(-1));
+    let mut v7 = (softplus(t3.inner.a) + 0.5).cbrt();
+    if ((p4.0 == 2.0_f64) && (false && ((v6.exp() / (((sigmoid(((t3.inner.a * t3.inner.a) + 0.5).log(((sigmoid(2f64) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64).exp2()) > f64::abs((v6.exp() / (((sigmoid(((t3.inner.a * t3.inner.a) + 0.5).log(((sigmoid(2f64) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64).exp2()))))) {
+        v7 += ((if (t3.inner.a.cos() >= f64::hypot((-((((sigmoid(v5) * 2.0) - 1.0) * 4.0_f64).abs() + 0.5)), s.v[2])) { ((p4.0.sin() * 12.5_f64) + (s.p + t3.q)) } else { f64::exp(0.25_f64).tanh().cosh() }).sin() * 12.5_f64);
+    } else {
+        v7 -= ((sigmoid(({ let t8 = s.inner.a; t3.inner.a })) - 0.5).atanh().sin() + 1.5).ln_1p();
+        v7 *= (v6.sin() * 0.8).acos().cos();
+    }
+    for i in (0..3).rev() {
+        let v9 = x.sin().atan();
+    }
+    ((((((((softplus(((((((gelu(2f64.hypot(0.75).cbrt().mul_add(s.v[1], (v7.tanh() * 12.0_f64))).atan() * 0.63) * 4.0_f64).hypot((f64::log2(((2f64.hypot(0.75).cbrt().mul_add(s.v[1], (v7.tanh() * 12.0_f64)).sin() * 4.0_f64).hypot(0.75).log(((sigmoid(s.v[2].powi(0)) * 0.5) + 0.1)).abs() + 0.5)).powi(2) + 0.25)).cos() * 2.0_f64).powi(2) + 0.25).log(((s.v[1].abs() + 0.5) + 1.25)).sin() * 2.0_f64).powi(2) + 0.25).log2()) + s.inner.a) + t3.p) + (t3.v[0].cos() * 2.0_f64)) + t3.v[1]) + ((t3.v[2].atan() * 0.63) * 2.0_f64)) + (((sigmoid(t3.inner.b) * 2.0) - 1.0) * 2.0_f64)) + (p4.1.sin() * 2.0_f64)) + (v5.tanh() * 2.0_f64))
+}
+
+#[differentiable]
+fn f27(s: &S, x: f64, y: [f64; 3], #[nograd] z: f64) -> f64 {
+    let v1 = ops::leaky_relu(s.q, (sigmoid(s.p) * 0.2));
+    ((((((((((v1 - (((sigmoid((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64)))) * 2.0) - 1.0) * 4.0_f64).hypot(0.75).sqrt()) + (((((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64))) / ((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64))).abs() + 1.0)) * 2.5_f64).cosh() + f64::exp_m1(macrograd::ops::leaky_relu(s.p, (sigmoid(((y[0].atan() + 2.0) + 1.1).acosh().abs()) * 0.2)))).cos() * 3.0_f64).mul_add(1.5f64, y[1])) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x) + y[2]) + z)
+}
+
+#[differentiable]
+fn f28(s: &S, x: [f64; 2]) -> f64 {
+    let mut v2 = if (((s.p.sin() * 0.8).atanh() < (1.5 as f64)) && !((1.5 as f64) < (if (s.inner.a < ops::relu(core::f64::consts::E).hypot((-(((((sigmoid((s.q - s.inner.b)) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid((s.q - s.inner.b)) * 2.0) - 1.0) * 2.0_f64)) + 0.5)))) { (s.p.abs() + 0.5).powf((-0.5_f64)) } else { (s.v[2].abs() + 0.5).log10() }))) {
+        (s.inner.a.hypot(0.75) * 2.0).powi(-3).atan()
+    } else {
+        let t1 = (core::f64::consts::E.min(s.inner.a).abs() + 0.5).ln_1p(); s.inner.a.exp2()
+    };
+    if ((-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() >= ({ let t3 = s.inner.a; (-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() }).abs()) {
+        v2 *= (gelu((s.p.cosh() * 2.0).powi(-1).tanh().sin()).tanh() + 1.25).log(10.0);
+        v2 += (s.inner.b / (softplus(x[1].tanh()).abs() + 0.5));
+    }
+    let v5 = (2.0_f64 * ((((((s.q + s.q).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.q) / 0.1_f64.hypot(0.75))) / (((((s.q + s.q).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.q) / 0.1_f64.hypot(0.75))).abs() + 1.0)) * 5.0_f64));
+    let v6 = macrograd::ops::relu(silu((s.inner.a + 0.1_f64))).mul_add(s.q, (v5.sin() * 0.8).asin().min(f64::sinh(x[1])));
+    ((((sigmoid(({ let t7 = v5; macrograd::ops::silu((((((sigmoid(((if !((x[1].cos() * 0.5).asin().max(v2) <= (1.0 as f64)) { x[1].min(3.0_f64).sinh() } else { ((v6.cos() * 5.0_f64) * v5.tanh()) }) / (((((sigmoid(v2) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(v2) * 2.0) - 1.0) * 2.0_f64)) + 0.5))) * 2.0) - 1.0) * 5.0_f64) * t7.cos()).asinh() + (if !((x[1].cos() * 0.5).asin().max(v2) <= (1.0 as f64)) { x[1].min(3.0_f64).sinh() } else { ((v6.cos() * 5.0_f64) * v5.tanh()) }))).sin() })) + 0.25).ln() + s.v[0]) + s.v[1]) + x[0])
+}
+
+#[differentiable]
+fn f29(s: S, x: f64, y: f64, z: [f64; 2]) -> f64 {
+    let [r1, r2, r3] = h_arr((0.1_f64.tanh() + 1.25).powf((z[1].atan() * 0.63).tan()), [0.5_f64.hypot(0.75).ln().cos(), macrograd::ops::relu(((s.inner.b.powi(2) + 0.25) * 2.0).powi(-1)), s.v[1].min(z[1])]);
+    let [r4, r5, r6] = h_arr(((((sigmoid(relu(std::f64::consts::PI)) * 2.0) - 1.0) * 1.9036539387158786_f64).powi(5).tanh() * 2.0_f64), [(r1.sinh().tanh() + 1.25).ln(), s.inner.a.asinh(), (((r1.mul_add(z[1], 0.1_f64).sin() * 0.8).asin() / (y.tanh() + 1.25)).sin() + 1.5).sqrt()]);
+    let mut v7 = ((f64::acos(((core::f64::consts::E.tanh() + 1.25).powf(((r5.atan() * 0.63) * 2.0_f64)).sin() * 0.8)) / ((r3.atan() * 0.63) * 2.0_f64).cosh()) + r3);
+    if ((z[0].tanh() * 0.75).acos() == r6) {
+        v7 /= relu(z[1]).hypot(0.75);
+    } else if (r1.asinh().powi(3) < relu(softplus(r3))) {
+        let v8 = (-1.0_f64).exp_m1();
+        let v9 = (((r5 * (((v7.atan() * 0.63) * 5.0_f64).powi(2).cos() * 5.0_f64)).cos() * 12.5_f64) - ((((v7.atan() * 0.63) * 5.0_f64).powi(2).atan() * 0.63) * 12.5_f64));
+    } else {
+        v7 += ((((s.inner.b - s.q) + (((r6.sin() * 1.5_f64).exp().recip() / (-(r5.tanh() * 1.5_f64).exp())).sin() * 12.5_f64)) / (((s.inner.b - s.q) + (((r6.sin() * 1.5_f64).exp().recip() / (-(r5.tanh() * 1.5_f64).exp())).sin() * 12.5_f64)).abs() + 1.0)) * 12.5_f64);
+        v7 = (v7.max(((core::f64::consts::E - s.p).sin() * 3.0_f64).mul_add((((sigmoid(r2.exp()) * 2.0) - 1.0) * 3.0_f64), (s.v[0] / (z[0].powi(2) + 0.25)))).atan() * 0.5).atanh();
+    }
+    let v10 = r2.signum();
+    let t11 = S { q: f64::acos((((s.q + (-1.0_f64)) - core::f64::consts::E).cos() * 0.5)), v: s.v, inner: s.inner, ..s };
+    let v14 = ({ let t12 = t11.inner.a; leaky_relu((({ let t13 = z[1]; t12 }).atan() + 2.0).ln(), (sigmoid((((r1 * r1) + 0.5).hypot(y) + s.q.abs())) * 0.2)) });
+    let t15 = S { v: s.v, p: v14.atan(), q: ((s.v[0].sin() + 1.5).log(0.5).sin() * 0.8).acos(), ..s };
+    (((((((((((((((((((sigmoid(1.5f64.min(f64::recip(((((((r1.min(r6.sin()) * ((t15.inner.a.abs() + (r3 + v14)).sin() * 5.0_f64)).sin() * 5.0_f64) * (((sigmoid(z[0].mul_add(r1, (((((((t15.inner.a.abs().cos() * 1.9036539387158786_f64).powi(5).atan() * 0.63) * 25.0_f64) / ((((t15.inner.a.abs().cos() * 1.9036539387158786_f64).powi(5).atan() * 0.63) * 25.0_f64).abs() + 1.0)) * 12.5_f64) + t15.inner.a.abs()).cos() * 12.0_f64))) * 2.0) - 1.0) * 5.0_f64)).atan() * 0.5).acos().cos() * 2.0_f64).powi(2) + 0.25)))) - 0.5).ln_1p() + s.p) + s.v[2]) + x) + ((r4.atan() * 0.63) * 2.0_f64)) + (v7.sin() * 2.0_f64)) + v10) + t11.p) + ((t11.q / (t11.q.abs() + 1.0)) * 2.0_f64)) + t11.v[0]) + t11.v[1]) + t11.v[2]) + t11.inner.b) + t15.p) + (t15.q.cos() * 2.0_f64)) + t15.v[0]) + t15.v[1]) + t15.v[2]) + t15.inner.b)
+}
+
 #[test]
 fn each_gradient_function_returns_its_functions_value() {
     let (v, _) = f0_grad(0.5, [0.5; 2], 0.5);
@@ -488,4 +598,16 @@ fn each_gradient_function_returns_its_functions_value() {
     assert_eq!(v.to_bits(), f22(0.5, [0.5; 2], [0.5; 2]).to_bits(), "f22");
     let (v, _) = f23_grad(0.5, 0.5, 0.5, &[0.5; 1]);
     assert_eq!(v.to_bits(), f23(0.5, 0.5, 0.5, &[0.5; 1]).to_bits(), "f23");
+    let (v, _) = f24_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f24(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5).to_bits(), "f24");
+    let (v, _) = f25_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
+    assert_eq!(v.to_bits(), f25(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f25");
+    let (v, _) = f26_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5);
+    assert_eq!(v.to_bits(), f26(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5).to_bits(), "f26");
+    let (v, _) = f27_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5);
+    assert_eq!(v.to_bits(), f27(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5).to_bits(), "f27");
+    let (v, _) = f28_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2]);
+    assert_eq!(v.to_bits(), f28(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2]).to_bits(), "f28");
+    let (v, _) = f29_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 2]);
+    assert_eq!(v.to_bits(), f29(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 2]).to_bits(), "f29");
 }

@@ -17,6 +17,9 @@ use common::gen::{self, Profile, Program};
 
 /// Programs in the sample, taken in turn from the four profiles.
 const SAMPLE: usize = 24;
+/// Programs of the struct profile after them (with the structs and helpers
+/// they use).
+const STRUCT_SAMPLE: usize = 6;
 
 fn streams(n: usize) -> impl Iterator<Item = Vec<u32>> {
     let mut s = 0x2545_F491_4F6C_DD1D_u64;
@@ -39,6 +42,10 @@ fn args(p: &Program, slices: bool) -> String {
         .params
         .iter()
         .map(|q| match q.len {
+            None if q.strukt => format!(
+                "{}S {{ p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner {{ a: 1.5, b: -0.5 }} }}",
+                if q.by_ref { "&" } else { "" }
+            ),
             None => "0.5".to_string(),
             Some(n) if slices => format!("&[0.5; {n}]"),
             Some(n) => format!("[0.5; {n}]"),
@@ -54,10 +61,10 @@ fn sample() -> String {
          //! Compiled through the real `#[differentiable]` macro, so a generator\n\
          //! writing invalid Rust fails here.\n\
          #![cfg_attr(rustfmt, rustfmt_skip)]\n\
-         #![allow(unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]\n\n\
+         #![allow(missing_docs, unused_parens, unused_variables, unused_mut, unused_assignments, unused_comparisons, clippy::all)]\n\n\
          #[allow(unused_imports)]\n\
          use macrograd::ops::{self, *};\n\
-         use macrograd::differentiable;\n",
+         use macrograd::{differentiable, Differentiable};\n",
     );
     let mut calls = String::new();
     let profiles = [
@@ -66,8 +73,18 @@ fn sample() -> String {
         Profile::SINGLE_INPUT,
         Profile::RUNTIME,
     ];
-    for (k, raw) in streams(SAMPLE).enumerate() {
-        let profile = profiles[k % profiles.len()];
+    for (k, raw) in streams(SAMPLE + STRUCT_SAMPLE).enumerate() {
+        if k == SAMPLE {
+            let _ = write!(out, "\n{}", gen::STRUCT_DEFS);
+            for h in gen::HELPERS {
+                let _ = write!(out, "\n#[differentiable]\n{h}");
+            }
+        }
+        let profile = if k < SAMPLE {
+            profiles[k % profiles.len()]
+        } else {
+            Profile::STRUCTS
+        };
         let p = gen::generate(&raw, profile);
         let name = format!("f{k}");
         let src = p.source.replacen("fn f(", &format!("fn {name}("), 1);

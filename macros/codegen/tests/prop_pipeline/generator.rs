@@ -414,3 +414,86 @@ fn generator_covers_early_exits_and_buffers() {
         "no `Vec` element written by a run-time index"
     );
 }
+
+/// Forms every few hundred programs of [`Profile::STRUCTS`] should contain,
+/// as source text.
+const STRUCT_FORMS: &[&str] = &[
+    "s: S",
+    "s: &S",
+    "s.p",
+    "s.v[",
+    "s.inner.a",
+    " = S { ",
+    "..s }",
+    "v: [",
+    "inner: Inner { ",
+    "..s.inner }",
+    ".inner;",
+    ".sin_cos();",
+    "let (a",
+    ".0",
+    "= h_pair(",
+    ": (f64, f64) = h_pair(",
+    "= h_arr(",
+    ": [f64; 3] = h_arr(",
+    "= h_pt(",
+    ", .. } = h_pt(",
+];
+
+/// The struct profile's promises: every program is accepted, takes a
+/// struct parameter read by field, and over a few hundred programs every
+/// form of [`STRUCT_FORMS`] occurs, each helper is called, and the
+/// pipeline's gradients go through the helpers' VJPs (reverse mode) and
+/// JVPs (forward mode, in property (e)), all of which the interpreter runs.
+#[test]
+fn struct_profile_covers_structs_tuples_and_helpers() {
+    let mut seen = BTreeSet::new();
+    for raw in streams(300) {
+        let p = gen::generate(&raw, Profile::STRUCTS);
+        let st = pipeline(p.source.parse().expect("lexes"))
+            .unwrap_or_else(|e| panic!("rejected: {e}\n{}", p.source));
+        assert!(
+            st.lowered.params[0].fields.is_some(),
+            "the first parameter is a struct:\n{}",
+            p.source
+        );
+        for form in STRUCT_FORMS {
+            if p.source.contains(form) {
+                seen.insert(format!("source {form}"));
+            }
+        }
+        let mut forward = st.lowered.clone();
+        diff::forward(&mut forward, 0, Some(0));
+        for (mode, g) in [
+            ("lowered", &st.lowered),
+            ("gradient", &st.gradient),
+            ("forward", &forward),
+        ] {
+            for node in &g.nodes {
+                if let Op::Call(c) = &node.op {
+                    let sweep = match c.sweep {
+                        macrograd_codegen::ir::CallSweep::Value => "value",
+                        macrograd_codegen::ir::CallSweep::Vjp(_) => "vjp",
+                        macrograd_codegen::ir::CallSweep::Jvp(_) => "jvp",
+                    };
+                    seen.insert(format!("{mode} {} {sweep}", c.path.join("::")));
+                }
+            }
+        }
+        // the interpreter runs every call (of the value, the gradient and
+        // a forward sweep)
+        let lens = lens_of(&p, &st.lowered);
+        let args = args_of(&lens, &[0.3, -0.7, 1.1], 0);
+        for g in [&st.lowered, &st.gradient, &forward] {
+            outputs(g, &args);
+        }
+    }
+    let mut want: Vec<String> = STRUCT_FORMS.iter().map(|f| format!("source {f}")).collect();
+    for h in ["h_pair", "h_arr", "h_pt"] {
+        want.push(format!("lowered {h} value"));
+        want.push(format!("gradient {h} vjp"));
+        want.push(format!("forward {h} jvp"));
+    }
+    let missing: Vec<&String> = want.iter().filter(|w| !seen.contains(*w)).collect();
+    assert!(missing.is_empty(), "never generated: {missing:?}");
+}

@@ -6,7 +6,7 @@ use crate::ir::{BufOp, Graph, Loop, NodeId, Op};
 
 /// A recording loop's iteration entry: its recorded integers, then the
 /// length of each buffer's undo log.
-pub(super) fn record_marks<T: Scalar>(id: NodeId, l: &Loop, st: &mut State<T>) {
+pub(super) fn record_marks<T: Scalar>(id: NodeId, l: &Loop, st: &mut State<'_, T>) {
     for r in &l.record_int {
         let v = st.vals[r.index()]
             .unwrap_or_else(|| panic!("{r:?} used before it is defined"))
@@ -24,7 +24,7 @@ pub(super) fn record_marks<T: Scalar>(id: NodeId, l: &Loop, st: &mut State<T>) {
 
 /// Before undoing iteration `t` of loop `of`: each buffer it wrote back to
 /// what it held at that iteration's entry.
-pub(super) fn roll_back<T: Scalar>(g: &Graph, of: NodeId, t: usize, st: &mut State<T>) {
+pub(super) fn roll_back<T: Scalar>(g: &Graph, of: NodeId, t: usize, st: &mut State<'_, T>) {
     let Op::Loop(fwd) = g.op(of) else {
         panic!("a loop replays a loop: the graph is ill-typed")
     };
@@ -45,12 +45,12 @@ pub(super) fn roll_back<T: Scalar>(g: &Graph, of: NodeId, t: usize, st: &mut Sta
 pub(super) fn eval_buf<T: Scalar>(
     id: NodeId,
     op: &BufOp,
-    st: &mut State<T>,
+    st: &mut State<'_, T>,
 ) -> Result<Value<T>, EvalError> {
-    let get = |st: &State<T>, n: NodeId| {
+    let get = |st: &State<'_, T>, n: NodeId| {
         st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
     };
-    let elem = |st: &State<T>, b: NodeId, i: usize| -> Result<T, EvalError> {
+    let elem = |st: &State<'_, T>, b: NodeId, i: usize| -> Result<T, EvalError> {
         let v = &st.bufs[&b];
         match v.get(i) {
             Some(x) => Ok(*x),

@@ -2,8 +2,10 @@
 //!
 //! [`eval`] runs a graph on concrete parameter values of any [`Scalar`]
 //! type: `f64` for values, a dual number (in the tests) for forward-mode
-//! derivatives. Calls to other functions cannot be interpreted, since their
-//! bodies are not in the graph; they are reported as an error.
+//! derivatives. Calls to other functions cannot be interpreted from the
+//! graph alone, since their bodies are not in it: [`eval`] reports them as
+//! an error, and [`eval_outputs_with`] asks a [`Callees`] for their
+//! results (the property tests interpret a fixed set of helpers that way).
 
 use std::fmt::Debug;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -11,8 +13,11 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use std::collections::HashMap;
 
 mod buffer;
+mod calls;
 
 use buffer::{eval_buf, record_marks, roll_back};
+pub use calls::Callees;
+use calls::NoCallees;
 
 use super::{Block, Graph, Loop, NodeId, Op};
 
@@ -221,7 +226,9 @@ pub enum EvalError {
 pub type Args<'a, T> = &'a [Vec<T>];
 
 /// What a run produced besides the node values.
-struct State<T> {
+struct State<'c, T> {
+    /// Computes calls.
+    callees: &'c dyn Callees<T>,
     vals: Vec<Option<Value<T>>>,
     /// The gradient buffer of each slice parameter (empty for others).
     grads: Vec<Vec<T>>,
@@ -245,11 +252,16 @@ struct State<T> {
 /// (nodes in untaken branches stay `None`; a loop's body holds its last
 /// iteration's values).
 pub fn eval<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<Option<Value<T>>>, EvalError> {
-    Ok(run(g, args)?.vals)
+    Ok(run(g, args, &NoCallees)?.vals)
 }
 
-fn run<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<State<T>, EvalError> {
+fn run<'c, T: Scalar>(
+    g: &Graph,
+    args: Args<'_, T>,
+    callees: &'c dyn Callees<T>,
+) -> Result<State<'c, T>, EvalError> {
     let mut st = State {
+        callees,
         vals: vec![None; g.nodes.len()],
         grads: g
             .params
@@ -275,7 +287,16 @@ fn run<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<State<T>, EvalError> {
 /// element (a differentiable slice's whole gradient buffer, in order), then
 /// [`Graph::outs`] and [`Graph::extra`].
 pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, EvalError> {
-    let st = run(g, args)?;
+    eval_outputs_with(g, args, &NoCallees)
+}
+
+/// [`eval_outputs`], with `callees` computing the calls of other functions.
+pub fn eval_outputs_with<T: Scalar>(
+    g: &Graph,
+    args: Args<'_, T>,
+    callees: &dyn Callees<T>,
+) -> Result<Vec<T>, EvalError> {
+    let st = run(g, args, callees)?;
     let get = |o: &NodeId| st.vals[o.index()].expect("outputs are evaluated").num();
     let mut out = vec![get(&g.value)];
     let mut k = 0;
@@ -332,7 +353,7 @@ fn eval_block<T: Scalar>(
     g: &Graph,
     block: &Block,
     args: Args<'_, T>,
-    st: &mut State<T>,
+    st: &mut State<'_, T>,
 ) -> Result<(), EvalError> {
     for &id in &block.nodes {
         let get = |vals: &[Option<Value<T>>], n: NodeId| {
@@ -367,7 +388,19 @@ fn eval_block<T: Scalar>(
                 }
                 Value::Unit
             }
-            Op::Call(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
+            Op::Call(c) => {
+                let reads: Vec<T> = c.reads().iter().map(|&n| get(vals, n).num()).collect();
+                let results = st.callees.call(c, &reads)?;
+                assert_eq!(
+                    results.len(),
+                    c.results().len(),
+                    "a callee gives every result of its call"
+                );
+                for (r, v) in c.results().into_iter().zip(results) {
+                    st.vals[r.index()] = Some(Value::Num(v));
+                }
+                Value::Unit
+            }
             Op::Nested(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
             Op::AddStruct(_) | Op::StructDot(_) => {
                 return Err(EvalError::OpaqueCall("a struct argument".to_string()))
@@ -446,9 +479,9 @@ fn eval_loop<T: Scalar>(
     id: NodeId,
     l: &Loop,
     args: Args<'_, T>,
-    st: &mut State<T>,
+    st: &mut State<'_, T>,
 ) -> Result<(), EvalError> {
-    let get = |st: &State<T>, n: NodeId| {
+    let get = |st: &State<'_, T>, n: NodeId| {
         st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
     };
     if let Some(test) = l.test.as_ref().filter(|t| !t.bounded) {
@@ -536,9 +569,9 @@ fn eval_while<T: Scalar>(
     l: &Loop,
     test: &crate::ir::Test,
     args: Args<'_, T>,
-    st: &mut State<T>,
+    st: &mut State<'_, T>,
 ) -> Result<(), EvalError> {
-    let get = |st: &State<T>, n: NodeId| {
+    let get = |st: &State<'_, T>, n: NodeId| {
         st.vals[n.index()].unwrap_or_else(|| panic!("{n:?} used before it is defined"))
     };
     for c in &l.carried {

@@ -25,6 +25,11 @@ mod expr;
 mod iv;
 mod ops;
 mod stmt;
+mod strukt;
+
+// (not every test binary uses them)
+#[allow(unused_imports)]
+pub use strukt::{HELPERS, STRUCT_DEFS};
 
 use std::fmt::Write;
 
@@ -134,6 +139,11 @@ pub struct ParamSpec {
     pub len: Option<usize>,
     /// Marked `#[nograd]`.
     pub nograd: bool,
+    /// A struct `S` (see [`STRUCT_DEFS`]); `len` is `None`, the pipeline
+    /// counts the fields the body reads.
+    pub strukt: bool,
+    /// Taken by reference (`&S`).
+    pub by_ref: bool,
 }
 
 /// A generated function.
@@ -152,8 +162,9 @@ pub struct Profile {
     pub max_stmts: usize,
     /// Weights: let, let mut, assign, compound assign, shadow, `if`
     /// statement, `let .. = if`, `for`, local array, `loop`/`while` with a
-    /// bounded counter.
-    pub stmt_weights: [u32; 10],
+    /// bounded counter, struct value, tuple taken apart, call of a helper
+    /// returning several floats (the last three with `structs` only).
+    pub stmt_weights: [u32; 13],
     /// Minimum depth of the final expression tree.
     pub min_depth: usize,
     /// One differentiable scalar (`x`; every other parameter `#[nograd]`),
@@ -162,24 +173,29 @@ pub struct Profile {
     /// Array parameters are slices (`&[f64]`): loops over them run a
     /// run-time number of times, and their indices index at run time.
     pub runtime: bool,
+    /// The first parameter is a struct `s: S` (or `&S`), and the body
+    /// builds struct values and tuples and calls [`HELPERS`].
+    pub structs: bool,
 }
 
 impl Profile {
     /// Mostly deep expression trees over `let` chains.
     pub const EXPRESSIONS: Profile = Profile {
         max_stmts: 5,
-        stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2, 0],
+        stmt_weights: [40, 10, 8, 10, 12, 4, 4, 4, 2, 0, 0, 0, 0],
         min_depth: 6,
         single_input: false,
         runtime: false,
+        structs: false,
     };
     /// Mostly control flow: `if`, `for`, arrays, reassignment.
     pub const CONTROL: Profile = Profile {
         max_stmts: 6,
-        stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8, 3],
+        stmt_weights: [14, 12, 10, 12, 6, 16, 12, 18, 8, 3, 0, 0, 0],
         min_depth: 6,
         single_input: false,
         runtime: false,
+        structs: false,
     };
     /// Control flow over slice parameters: run-time loops (over a slice,
     /// `iter`, `enumerate`), run-time indices, loops nested in them, early
@@ -187,18 +203,31 @@ impl Profile {
     /// `while` with a bounded counter, `Vec` buffers written by index.
     pub const RUNTIME: Profile = Profile {
         max_stmts: 6,
-        stmt_weights: [12, 14, 10, 12, 4, 12, 8, 24, 8, 12],
+        stmt_weights: [12, 14, 10, 12, 4, 12, 8, 24, 8, 12, 0, 0, 0],
         min_depth: 5,
         single_input: false,
         runtime: true,
+        structs: false,
     };
     /// Control flow and expressions over one differentiable scalar.
     pub const SINGLE_INPUT: Profile = Profile {
         max_stmts: 6,
-        stmt_weights: [24, 12, 10, 12, 8, 12, 8, 12, 6, 3],
+        stmt_weights: [24, 12, 10, 12, 8, 12, 8, 12, 6, 3, 0, 0, 0],
         min_depth: 6,
         single_input: true,
         runtime: false,
+        structs: false,
+    };
+    /// A struct parameter read by field, struct values built and read
+    /// back, tuples, and calls of helpers returning a tuple, an array or a
+    /// struct, among expressions and control flow.
+    pub const STRUCTS: Profile = Profile {
+        max_stmts: 7,
+        stmt_weights: [20, 8, 8, 8, 4, 6, 4, 6, 3, 0, 18, 10, 18],
+        min_depth: 5,
+        single_input: false,
+        runtime: false,
+        structs: true,
     };
 }
 
@@ -215,6 +244,8 @@ pub fn generate(raw: &[u32], profile: Profile) -> Program {
         nest: 0,
         rt_indices: Vec::new(),
         exit_ok: false,
+        s_values: Vec::new(),
+        s_by_ref: false,
         profile,
     };
     g.program()
@@ -238,6 +269,11 @@ struct Gen<'a> {
     /// The innermost loop runs at run time: its body may `break` or
     /// `continue` (constant loops are unrolled, so they get no exits).
     exit_ok: bool,
+    /// The `S` values in scope (the parameter `s`, struct literals bound at
+    /// the top level), whose fields are bindings named `t.p`, `t.v`, ….
+    s_values: Vec<String>,
+    /// The parameter is `s: &S`, so `..s` would not type-check.
+    s_by_ref: bool,
     profile: Profile,
 }
 
@@ -247,6 +283,18 @@ impl Gen<'_> {
     fn program(&mut self) -> Program {
         let n = 2 + self.c.below(3);
         let mut params = Vec::new();
+        if self.profile.structs {
+            self.push_struct_param();
+            self.s_by_ref = self.c.chance(30);
+            params.push(ParamSpec {
+                name: "s".to_string(),
+                len: None,
+                nograd: false,
+                strukt: true,
+                by_ref: self.s_by_ref,
+            });
+        }
+        let n = if self.profile.structs { n - 1 } else { n };
         for (k, name) in PARAM_NAMES.iter().enumerate().take(n) {
             let single = self.profile.single_input;
             let chance = if self.profile.runtime { 75 } else { 35 };
@@ -274,12 +322,16 @@ impl Gen<'_> {
                 name: name.to_string(),
                 len,
                 nograd,
+                strukt: false,
+                by_ref: false,
             });
         }
         let sig: Vec<String> = params
             .iter()
             .map(|p| {
                 let ty = match p.len {
+                    None if p.strukt && p.by_ref => "&S".to_string(),
+                    None if p.strukt => "S".to_string(),
                     None => "f64".to_string(),
                     Some(_) if self.profile.runtime => "&[f64]".to_string(),
                     Some(l) => format!("[f64; {l}]"),

@@ -36,6 +36,7 @@ impl Gen<'_> {
             7 => self.for_loop(out, indent),
             8 => self.local_array(out, indent),
             9 => self.loop_stmt(out, indent),
+            k @ 10..=12 => self.struct_stmt(out, indent, k - 10),
             _ => self.let_stmt(out, indent, false),
         }
     }
@@ -57,7 +58,12 @@ impl Gen<'_> {
     }
 
     pub(super) fn shadow(&mut self, out: &mut String, indent: usize) {
-        let scalars = self.scalars();
+        // (a field or tuple element, `t.p`, is not a name to bind)
+        let scalars: Vec<usize> = self
+            .scalars()
+            .into_iter()
+            .filter(|&i| !self.env[i].name.contains('.'))
+            .collect();
         if scalars.is_empty() {
             return self.let_stmt(out, indent, false);
         }
@@ -300,7 +306,12 @@ impl Gen<'_> {
 
     pub(super) fn for_loop(&mut self, out: &mut String, indent: usize) {
         let _ = self.some_mutable(out, indent);
-        let arrays = self.arrays();
+        // an array field (`s.v`) is read by index only
+        let arrays: Vec<usize> = self
+            .arrays()
+            .into_iter()
+            .filter(|&i| !self.env[i].name.contains('.'))
+            .collect();
         let form = self.c.below(if arrays.is_empty() { 3 } else { 7 });
         let index = ["i", "j"][self.loop_depth].to_string();
         let index_name = index.clone();

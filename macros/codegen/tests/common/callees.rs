@@ -1,0 +1,169 @@
+//! The helpers generated programs call (`gen::HELPERS`), interpreted: each
+//! is lowered once, and a call is evaluated on the helper's own graphs,
+//! as the generated code would call the helper's own functions:
+//!
+//! - the value (and, on dual numbers, the forward-mode oracle): the
+//!   helper's lowered graph, on the call's arguments;
+//! - a reverse sweep's call (`CallSweep::Vjp`): the helper's VJP graph
+//!   (`diff::higher::vjp`, then `simplify`, as `name_vjp` is made), with the
+//!   cotangents of the elements the caller binds (zero for a struct field
+//!   it leaves out);
+//! - a forward sweep's call (`CallSweep::Jvp`): the helper's JVP graph,
+//!   along the arguments' tangents.
+//!
+//! So the helpers' VJP and JVP are checked too, against the oracle's dual
+//! numbers run through the helpers' plain bodies.
+
+use macrograd_codegen::ctxt::Ctxt;
+use macrograd_codegen::diff::higher;
+use macrograd_codegen::ir::eval::{eval_outputs_with, Callees, EvalError, Scalar};
+use macrograd_codegen::ir::{Call, CallArg, CallSweep, Graph};
+use macrograd_codegen::types::Seg;
+use macrograd_codegen::{ir, parse, simplify};
+
+use super::gen::HELPERS;
+
+/// One helper, lowered, with its derived graphs.
+struct Helper {
+    name: String,
+    lowered: Graph,
+    vjp: Graph,
+    jvp: Graph,
+    /// Each parameter's number of elements.
+    lens: Vec<usize>,
+    /// For a struct result: the field each element of the result is.
+    fields: Option<Vec<String>>,
+}
+
+/// The helpers of `gen::HELPERS`; see the module docs.
+pub struct Helpers(Vec<Helper>);
+
+/// The helpers, lowered once per thread (a graph holds spans, which stay
+/// on their thread).
+pub fn helpers() -> &'static Helpers {
+    thread_local! {
+        static H: &'static Helpers =
+            Box::leak(Box::new(Helpers(HELPERS.iter().map(|src| lower(src)).collect())));
+    }
+    H.with(|h| *h)
+}
+
+fn lower(src: &str) -> Helper {
+    let cx = Ctxt::new();
+    let f = parse::parse_fn(
+        proc_macro2::TokenStream::new(),
+        src.parse().expect("a helper lexes"),
+        &cx,
+    )
+    .expect("a helper parses");
+    let sig = f.sig.as_ref().expect("a helper has a signature");
+    let lowered = ir::lower::lower_fn(sig, &f.body, &cx).expect("a helper lowers");
+    cx.check().expect("a helper is accepted");
+    let mut vjp = lowered.clone();
+    higher::vjp(&mut vjp);
+    simplify::simplify(&mut vjp);
+    let mut jvp = lowered.clone();
+    higher::jvp(&mut jvp);
+    simplify::simplify(&mut jvp);
+    let fields = lowered.out_struct.as_ref().map(|(_, paths)| {
+        paths
+            .iter()
+            .map(|p| match p.segs.as_slice() {
+                [Seg::Field(f)] => f.clone(),
+                other => panic!("a helper's struct result has float fields only, not {other:?}"),
+            })
+            .collect()
+    });
+    Helper {
+        name: f.item.sig.ident.to_string(),
+        lens: lowered.params.iter().map(|p| p.len.unwrap_or(1)).collect(),
+        lowered,
+        vjp,
+        jvp,
+        fields,
+    }
+}
+
+/// `elems` split into one argument per parameter of lengths `lens`.
+fn split<T: Copy>(elems: &[T], lens: &[usize]) -> Vec<Vec<T>> {
+    let mut at = 0;
+    lens.iter()
+        .map(|&n| {
+            at += n;
+            elems[at - n..at].to_vec()
+        })
+        .collect()
+}
+
+impl<T: Scalar> Callees<T> for Helpers {
+    fn call(&self, c: &Call, reads: &[T]) -> Result<Vec<T>, EvalError> {
+        let opaque = || EvalError::OpaqueCall(c.path.join("::"));
+        let name = c.path.last().ok_or_else(opaque)?;
+        let h = self.0.iter().find(|h| h.name == *name).ok_or_else(opaque)?;
+        let plain = c.args.iter().all(|a| {
+            matches!(
+                a,
+                CallArg::Scalar(_) | CallArg::Array(_) | CallArg::Tuple(_)
+            )
+        });
+        let lens: Vec<usize> = c.args.iter().map(|a| a.elements().len()).collect();
+        if !plain || lens != h.lens {
+            return Err(opaque());
+        }
+        let n: usize = lens.iter().sum();
+        let (elems, sweep) = reads.split_at(n);
+        let mut args = split(elems, &lens);
+        let m = h.lowered.outs.len();
+        // which of the helper's results each of the call's elements is
+        let pick: Vec<usize> = match (&c.struct_out, &h.fields) {
+            (Some((_, names)), Some(fields)) => names
+                .iter()
+                .map(|f| fields.iter().position(|g| g == f).ok_or_else(opaque))
+                .collect::<Result<_, _>>()?,
+            // an array or a tuple: the elements in order (a reverse sweep's
+            // call may hold only their cotangents)
+            (None, None) => match &c.sweep {
+                CallSweep::Vjp(cots) if c.outs.is_empty() => (0..cots.len()).collect(),
+                _ => (0..c.outs.len()).collect(),
+            },
+            _ => return Err(opaque()),
+        };
+        let values = eval_outputs_with(&h.lowered, &args, self)?[1..=m].to_vec();
+        // what the call's other elements and its partials hold
+        let (elements, partials): (Vec<T>, Vec<T>) = match &c.sweep {
+            CallSweep::Value => (pick.iter().map(|&k| values[k]).collect(), Vec::new()),
+            CallSweep::Vjp(_) => {
+                let mut u = vec![T::from_f64(0.0); m];
+                for (&k, &cot) in pick.iter().zip(sweep) {
+                    u[k] = cot;
+                }
+                args.push(u);
+                let out = eval_outputs_with(&h.vjp, &args, self)?;
+                (
+                    pick.iter().map(|&k| values[k]).collect(),
+                    out[1..=n].to_vec(),
+                )
+            }
+            CallSweep::Jvp(_) => {
+                args.extend(split(sweep, &lens));
+                let out = eval_outputs_with(&h.jvp, &args, self)?;
+                let tangents = &out[out.len() - m..];
+                (pick.iter().map(|&k| tangents[k]).collect(), Vec::new())
+            }
+        };
+        let first = pick.first().map_or(values[0], |&k| values[k]);
+        let mut results = vec![first];
+        for (o, e) in c.outs.iter().zip(&elements) {
+            if *o != c.value {
+                results.push(*e);
+            }
+        }
+        // the partials the call holds: of every argument element, in order
+        for (k, part) in c.partials.iter().flatten().enumerate() {
+            if part.is_some() {
+                results.push(*partials.get(k).ok_or_else(opaque)?);
+            }
+        }
+        Ok(results)
+    }
+}
