@@ -138,7 +138,7 @@ pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
     });
     quote! {
         #[doc(hidden)]
-        #[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+        #[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports, clippy::too_many_arguments)]
         mod #scope {
             #(#modules)*
         }
@@ -246,7 +246,7 @@ pub fn through_fallback(
         None => {
             let m = fallback_module(path, arity, span);
             let local = quote_spanned! {span=>
-                #[allow(non_snake_case, non_camel_case_types, dead_code)]
+                #[allow(non_snake_case, non_camel_case_types, dead_code, clippy::too_many_arguments)]
                 mod __macrograd_callee {
                     #m
                 }

@@ -17,7 +17,7 @@
 use macrograd_codegen::ctxt::Ctxt;
 use macrograd_codegen::diff::higher;
 use macrograd_codegen::ir::eval::{eval_outputs_with, Callees, EvalError, Scalar};
-use macrograd_codegen::ir::{Call, CallArg, CallSweep, Graph};
+use macrograd_codegen::ir::{Call, CallArg, CallSweep, Graph, PatItem};
 use macrograd_codegen::types::Seg;
 use macrograd_codegen::{ir, parse, simplify};
 
@@ -116,10 +116,24 @@ impl<T: Scalar> Callees<T> for Helpers {
         let m = h.lowered.outs.len();
         // which of the helper's results each of the call's elements is
         let pick: Vec<usize> = match (&c.struct_out, &h.fields) {
-            (Some((_, names)), Some(fields)) => names
-                .iter()
-                .map(|f| fields.iter().position(|g| g == f).ok_or_else(opaque))
-                .collect::<Result<_, _>>()?,
+            // a flat struct pattern: the fields it names, in its order
+            (Some(items), Some(fields)) => {
+                let opens = items
+                    .iter()
+                    .filter(|i| matches!(i, PatItem::Open(..)))
+                    .count();
+                if opens != 1 {
+                    return Err(opaque());
+                }
+                items
+                    .iter()
+                    .filter_map(|i| match i {
+                        PatItem::Leaf(f) => Some(f),
+                        _ => None,
+                    })
+                    .map(|f| fields.iter().position(|g| g == f).ok_or_else(opaque))
+                    .collect::<Result<_, _>>()?
+            }
             // an array or a tuple: the elements in order (a reverse sweep's
             // call may hold only their cotangents)
             (None, None) => match &c.sweep {
@@ -150,6 +164,8 @@ impl<T: Scalar> Callees<T> for Helpers {
                 let tangents = &out[out.len() - m..];
                 (pick.iter().map(|&k| tangents[k]).collect(), Vec::new())
             }
+            // second order through a helper: not in the struct profile
+            CallSweep::VjpJvp(_) => return Err(opaque()),
         };
         let first = pick.first().map_or(values[0], |&k| values[k]);
         let mut results = vec![first];

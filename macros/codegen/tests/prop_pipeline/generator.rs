@@ -475,6 +475,7 @@ fn struct_profile_covers_structs_tuples_and_helpers() {
                         macrograd_codegen::ir::CallSweep::Value => "value",
                         macrograd_codegen::ir::CallSweep::Vjp(_) => "vjp",
                         macrograd_codegen::ir::CallSweep::Jvp(_) => "jvp",
+                        macrograd_codegen::ir::CallSweep::VjpJvp(_) => "vjp_jvp",
                     };
                     seen.insert(format!("{mode} {} {sweep}", c.path.join("::")));
                 }

@@ -3,7 +3,12 @@ fn captures() {
         #[allow(clippy::all, unused_parens, unused_variables)]
         let value_and_gradient = |w: [f64; 2]| -> (f64, [f64; 2]) {
             let (t0, (t0_partial0, _, _)) = {
-                #[allow(non_snake_case, non_camel_case_types, dead_code)]
+                #[allow(
+                    non_snake_case,
+                    non_camel_case_types,
+                    dead_code,
+                    clippy::too_many_arguments
+                )]
                 mod __macrograd_callee {
                     pub mod of_loss {
                         pub struct __callee {}

@@ -113,7 +113,13 @@ fn height_jvp(theta: f64, v: f64, t: f64, tangent: f64) -> (f64, f64) {
     (h, d_h)
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_height_callees {
     pub mod of_drag {
         pub struct __callee {}

@@ -292,7 +292,13 @@ impl through {
     }
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_through_callees {
     pub mod of_bump {
         pub struct __callee {}

@@ -227,7 +227,13 @@ impl through_energy {
     }
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_through_energy_callees {
     pub mod of_energy {
         pub struct __callee {}

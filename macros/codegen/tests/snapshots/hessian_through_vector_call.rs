@@ -216,7 +216,13 @@ impl through_rotate {
     }
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_through_rotate_callees {
     pub mod of_rotate {
         pub struct __callee {}

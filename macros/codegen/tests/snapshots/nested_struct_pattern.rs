@@ -81,7 +81,13 @@ pub fn use_split_jvp(s: State, k: f64, tangent: (State, f64)) -> (f64, f64) {
     (theta * omega + b * b, t0 * omega + t1 * theta + t2 * (2.0 * b))
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_use_split_callees {
     pub mod of_split {
         pub struct __callee {}

@@ -154,7 +154,13 @@ fn vjp_inside_jvp(x: f64, y: f64, a: f64, tangent: (f64, f64, f64)) -> (f64, f64
     )
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_vjp_inside_callees {
     pub mod of_rotate {
         pub struct __callee {}

@@ -99,7 +99,13 @@ pub fn neuron_jvp(
     )
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_neuron_callees {
     pub mod of_crate__penalty__l2 {
         pub struct __callee {}

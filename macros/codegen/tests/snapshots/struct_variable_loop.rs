@@ -192,7 +192,13 @@ pub fn carried_jvp(s0: State, h: f64, steps: usize, tangent: State) -> (f64, f64
     (s_0 * s_0 + s_1, d_s_0 * (2.0 * s_0) + d_s_1)
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_carried_callees {
     pub mod of_step {
         pub struct __callee {}

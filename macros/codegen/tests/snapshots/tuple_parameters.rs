@@ -76,7 +76,13 @@ fn polar_jvp(p: (f64, f64), c: (f64, f64), tangent: (f64, f64)) -> (f64, f64) {
     )
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_polar_callees {
     pub mod of_inner {
         pub struct __callee {}

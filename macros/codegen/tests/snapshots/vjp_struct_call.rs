@@ -129,7 +129,13 @@ impl pass_on {
     pub fn has_derivative() {}
 }
 #[doc(hidden)]
-#[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports)]
+#[allow(
+    non_snake_case,
+    non_camel_case_types,
+    dead_code,
+    unused_imports,
+    clippy::too_many_arguments
+)]
 mod __macrograd_pass_on_callees {
     pub mod of_kick {
         pub struct __callee {}
