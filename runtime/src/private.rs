@@ -363,6 +363,17 @@ impl<T> MissingCalleeHessian for T {}
 )]
 pub trait JacobianOverSlice {}
 
+/// Never implemented: the bound of `f_jacobian` for a function `f`
+/// returning an array or a struct that passes a struct on to a call or
+/// builds its result with `..base`, whose Jacobian columns (the fields the
+/// body reads) would miss the parts passed whole or copied.
+#[diagnostic::on_unimplemented(
+    message = "no Jacobian yet for a function that passes a struct on to a call or builds its result with `..base`",
+    label = "its Jacobian's columns would miss the struct parts passed on whole or copied",
+    note = "call `name_vjp(params, cotangent)` for `uᵀJ` or `name_jvp(params, tangent)` for `J·v` (one row or one column of the Jacobian each)"
+)]
+pub trait JacobianThroughStructs {}
+
 /// What a function with `hessian` (or `hvp`) needs of a helper `f`
 /// returning an array that it calls, and a differentiable body of a call
 /// of `f_vjp`: the tangent of `f`'s VJP,

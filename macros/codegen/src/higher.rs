@@ -10,6 +10,7 @@ use proc_macro2::TokenStream;
 
 use crate::diff::higher::{self as build, Sweeps};
 use crate::emit::higher::{derived_fn, graph_diff_len, hvp_slices, Kind};
+use crate::emit::NoJacobian;
 use crate::ir::lower::NODE_LIMIT;
 use crate::ir::Graph;
 use crate::parse::{GradFn, MAX_ELEMENTS};
@@ -185,7 +186,22 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // (a method's items stay in its `impl`, where the hidden type that
     // carries `hvp_pullback` cannot go: a method has no nested gradient)
     if let (Some(_), true) = (slice, sig.out_len.is_some()) {
-        out.extend(crate::emit::no_jacobian(&f.item, sig));
+        out.extend(crate::emit::no_jacobian(
+            &f.item,
+            sig,
+            NoJacobian::OverSlice,
+        ));
+    } else if rows.is_some()
+        && !sig.assoc
+        && (!lowered.out_rests.is_empty() || lowered.struct_calls)
+    {
+        // (a method's `name_jacobian` would be called with a receiver,
+        // which a stub taking any arguments cannot take)
+        out.extend(crate::emit::no_jacobian(
+            &f.item,
+            sig,
+            NoJacobian::ThroughStructs,
+        ));
     }
     if vector_second && slice.is_none() {
         out.extend(crate::emit::vector_hessian_items(&f.item, sig));

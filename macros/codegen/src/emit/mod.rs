@@ -39,7 +39,7 @@ pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
 pub use vcall::{vector_hessian_items, vector_items, vector_method_items};
-pub use vjp_slices::{no_jacobian, vjp_slices};
+pub use vjp_slices::{no_jacobian, vjp_slices, NoJacobian};
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};

@@ -119,11 +119,20 @@ pub fn vjp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> 
     }
 }
 
-/// `name_jacobian` of a function with a differentiable slice: not
-/// callable. Its first parameter's bound has no implementation, and the
-/// bound's message says that a Jacobian needs fixed sizes and what to
-/// call instead.
-pub fn no_jacobian(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
+/// Why a function has no `name_jacobian`: the runtime trait whose
+/// message says so (see [`no_jacobian`]).
+#[derive(Clone, Copy)]
+pub enum NoJacobian {
+    /// A differentiable slice: the Jacobian would have run-time size.
+    OverSlice,
+    /// A struct passed on to a call, or a result built with `..base`.
+    ThroughStructs,
+}
+
+/// `name_jacobian` of a function that has none: not callable. Its first
+/// parameter's bound has no implementation, and the bound's message says
+/// why and what to call instead.
+pub fn no_jacobian(item: &syn::ItemFn, sig: &Signature, why: NoJacobian) -> TokenStream {
     let vis = &item.vis;
     let name = format_ident!("{}_jacobian", item.sig.ident);
     let generics: Vec<syn::Ident> = (0..sig.params.len())
@@ -131,13 +140,18 @@ pub fn no_jacobian(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         .collect();
     let first = &generics[0];
     let others = &generics[1..];
+    let bound = match why {
+        NoJacobian::OverSlice => quote!(JacobianOverSlice),
+        NoJacobian::ThroughStructs => quote!(JacobianThroughStructs),
+    };
     quote! {
-        /// Not callable: a Jacobian over a parameter of run-time length
-        /// would be a matrix of run-time size; its bound says what to call.
+        /// Not callable: this function has no Jacobian (a matrix of
+        /// run-time size, or columns that would miss struct parts passed
+        /// on whole); its bound says what to call.
         #[doc(hidden)]
         #[allow(dead_code, clippy::too_many_arguments)]
-        #vis fn #name<#first: ::macrograd::__private::JacobianOverSlice, #(#others,)* O>(#(_: #generics),*) -> O {
-            unreachable!("`JacobianOverSlice` has no implementation")
+        #vis fn #name<#first: ::macrograd::__private::#bound, #(#others,)* O>(#(_: #generics),*) -> O {
+            unreachable!("the bound has no implementation")
         }
     }
 }

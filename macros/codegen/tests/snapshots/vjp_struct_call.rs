@@ -94,6 +94,17 @@ pub fn pass_on_vjp(s: State, k: f64, cotangent: [f64; 2]) -> ([f64; 2], (State, 
         ),
     )
 }
+/// Not callable: this function has no Jacobian (a matrix of
+/// run-time size, or columns that would miss struct parts passed
+/// on whole); its bound says what to call.
+#[doc(hidden)]
+#[allow(dead_code, clippy::too_many_arguments)]
+pub fn pass_on_jacobian<A0: ::macrograd::__private::JacobianThroughStructs, A1, O>(
+    _: A0,
+    _: A1,
+) -> O {
+    unreachable!("the bound has no implementation")
+}
 #[doc(hidden)]
 #[allow(non_camel_case_types, dead_code)]
 pub struct pass_on {}
