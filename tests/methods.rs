@@ -84,6 +84,19 @@ macro_rules! corpus {
                 a * a + b * q
             }
 
+            /// An associated function returning an array.
+            #[differentiable]
+            pub fn tip_of(s: &Self, q: $F) -> [$F; 2] {
+                [s.x * q.cos(), s.v * q.sin() * s.m]
+            }
+
+            /// Calls it as `Self::tip_of`: through its hidden `__tip_of_vjp`.
+            #[differentiable]
+            pub fn reach_of(&self, q: $F) -> $F {
+                let [a, b] = Self::tip_of(self, q);
+                a * a + b * q
+            }
+
             /// `&self` as data: the gradient is the other parameter's.
             #[differentiable]
             pub fn scaled(#[nograd] &self, a: $F) -> $F {
@@ -97,6 +110,15 @@ macro_rules! corpus {
         pub fn lit_reach(x: $F) -> $F {
             let s = System { x, v: 1.0, m: 2.0 };
             let [a, b] = s.tip(0.5);
+            a * b
+        }
+
+        /// The same through `System::tip_of`, in forward mode: through
+        /// `__tip_of_jvp`.
+        #[differentiable]
+        pub fn lit_reach_of(x: $F) -> $F {
+            let s = System { x, v: 1.0, m: 2.0 };
+            let [a, b] = System::tip_of(&s, 0.5);
             a * b
         }
     };
@@ -367,6 +389,101 @@ fn jvp_of_methods_passing_self_on() {
             &[common::central_diff(along, 0.0)],
             1e-8,
             "reach J·t",
+        );
+    }
+}
+
+#[test]
+fn array_associated_function_called_in_differentiable_bodies() {
+    for p in POINTS {
+        let [x, v, m] = p;
+        for q in [0.4_f64, -1.3] {
+            // `Self::tip_of(self, q)`: a = x cos q, b = v·m·sin q, f = a² + b·q
+            let (sq, cq) = q.sin_cos();
+            let expected = [
+                2.0 * x * cq * cq,
+                m * q * sq,
+                v * q * sq,
+                -2.0 * x * x * cq * sq + v * m * (sq + q * cq),
+            ];
+            let (val, (ds, dq)) = sys64(&p).reach_of_grad(q);
+            assert_all_close(
+                &[val],
+                &[x * x * cq * cq + v * m * q * sq],
+                TOL_64,
+                "reach_of value",
+            );
+            let s32 = sys32(&[x as f32, v as f32, m as f32]);
+            let (_, (ds32, dq32)) = s32.reach_of_grad(q as f32);
+            let mut xq = p.to_vec();
+            xq.push(q);
+            check_both_floats(
+                "reach_of",
+                &xq,
+                &[ds.x, ds.v, ds.m, dq],
+                &[ds32.x, ds32.v, ds32.m, dq32],
+                |z| sys64(&z[..3]).reach_of(z[3]),
+                |z| sys32(&z[..3]).reach_of(z[3]),
+                &expected,
+            );
+            // forward mode through `__tip_of_jvp`: J·t vs the closed form
+            // and a central difference along t
+            let (t, tq) = ([0.3, -0.7, 0.4], 0.9);
+            let jt_expected: f64 = expected[..3]
+                .iter()
+                .zip(&t)
+                .map(|(a, b)| a * b)
+                .sum::<f64>()
+                + expected[3] * tq;
+            let (_, jt) = sys64(&p).reach_of_jvp(q, (sys64(&t), tq));
+            let along = |h: f64| {
+                let z: Vec<f64> = p.iter().zip(&t).map(|(a, b)| a + h * b).collect();
+                sys64(&z).reach_of(q + h * tq)
+            };
+            assert_all_close(&[jt], &[jt_expected], TOL_64, "reach_of J·t closed form");
+            assert_all_close(
+                &[jt],
+                &[common::central_diff(along, 0.0)],
+                1e-8,
+                "reach_of J·t",
+            );
+            let t32 = sys32(&[t[0] as f32, t[1] as f32, t[2] as f32]);
+            let (_, jt32) = s32.reach_of_jvp(q as f32, (t32, tq as f32));
+            let along32 = |h: f32| {
+                let z: Vec<f32> = p
+                    .iter()
+                    .zip(&t)
+                    .map(|(a, b)| *a as f32 + h * *b as f32)
+                    .collect();
+                sys32(&z).reach_of(q as f32 + h * tq as f32)
+            };
+            assert_all_close(&[jt32.into()], &[jt_expected], 1e-4, "f32 reach_of J·t");
+            assert_all_close(
+                &[jt32.into()],
+                &[common::central_diff_f32(along32, 0.0).into()],
+                1e-2,
+                "f32 reach_of J·t central",
+            );
+        }
+        // `System::tip_of(&s, ½)` in a free function (forward mode):
+        // f = 2x·cos ½·sin ½ = x sin 1
+        let (val, d) = c64::lit_reach_of_grad(x);
+        assert_all_close(
+            &[val, d],
+            &[x * 1f64.sin(), 1f64.sin()],
+            TOL_64,
+            "lit_reach_of",
+        );
+        let d_fd = common::central_diff(c64::lit_reach_of, x);
+        assert_all_close(&[d], &[d_fd], 1e-8, "lit_reach_of central");
+        let (_, d32) = c32::lit_reach_of_grad(x as f32);
+        let d32_fd = common::central_diff_f32(c32::lit_reach_of, x as f32);
+        assert_all_close(&[d32.into()], &[1f64.sin()], 1e-6, "f32 lit_reach_of");
+        assert_all_close(
+            &[d32.into()],
+            &[d32_fd.into()],
+            1e-2,
+            "f32 lit_reach_of central",
         );
     }
 }

@@ -547,3 +547,18 @@ fn method_returning_an_array_and_its_caller() {
         },
     );
 }
+
+#[test]
+fn associated_function_returning_an_array_called() {
+    // `Self::tip(..)`: through the hidden `Self::__tip_vjp`/`__tip_jvp`
+    // (the callee's items are those of `method_array_result`)
+    check(
+        "assoc_array_call",
+        quote! {
+            pub fn reach(&self, q: f64) -> f64 {
+                let [a, b] = Self::tip(self, q);
+                a * a + b * q
+            }
+        },
+    );
+}

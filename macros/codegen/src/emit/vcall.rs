@@ -38,8 +38,8 @@ impl Writer<'_> {
             None if c.tuple => quote!((#(#ids,)*)),
             None => quote!([#(#ids),*]),
         };
-        // `f(args)`, `path::f::vjp(args)`, or for a method
-        // `recv.f(rest)`, `recv.__f_vjp(rest)`
+        // `f(args)`, `path::f::vjp(args)`, for a method `recv.f(rest)`,
+        // `recv.__f_vjp(rest)`, for an associated function `Type::__f_vjp(args)`
         let last = path.last().cloned().expect("a call has a path");
         let written = |sweep: Option<&str>, extra: Vec<TokenStream>| {
             if c.method {
@@ -58,6 +58,16 @@ impl Writer<'_> {
                     quote!((#recv))
                 };
                 quote_spanned!(span=> #recv.#f(#(#rest,)* #(#extra),*))
+            } else if let Some(s) = sweep.filter(|_| c.is_assoc()) {
+                // an associated function's hidden `Type::__f_vjp` (see
+                // `vector_method_items`)
+                let f = format_ident!(
+                    "{}",
+                    super::names::assoc_sweep(&last.to_string(), s),
+                    span = span
+                );
+                let ty = &path[..path.len() - 1];
+                quote_spanned!(span=> #colon #(#ty::)* #f(#(#args,)* #(#extra),*))
             } else if let Some(s) = sweep {
                 // through the callee's hidden type, or the fallback whose
                 // error says it has no derivative
