@@ -100,8 +100,8 @@ impl Writer<'_> {
                     let p = &g.params[param];
                     let id = ident(&p.name, p.span);
                     let name = self.names.fresh(&format!("{}_row", p.name));
-                    let b = self.wrap(base, super::body::Prec::Atom);
-                    pre.push(quote! { let #name = &#id[#b.min(#id.len())..][..#end]; });
+                    let from = self.row_start(base, &quote!(#id), &end);
+                    pre.push(quote! { let #name = &#id[#from..][..#end]; });
                     taken.insert((param, base), name.clone());
                     name
                 }
@@ -122,10 +122,10 @@ impl Writer<'_> {
             let buf_name = grad_buffer_name(&p.name);
             let buf = ident(&buf_name, p.span);
             let name = self.names.fresh(&format!("{buf_name}_row"));
-            let b = self.wrap(base, super::body::Prec::Atom);
+            let start = self.row_start(base, &quote!(#buf), &end);
             let from = self.names.fresh("from");
             pre.push(quote! {
-                let #from = #b.min(#buf.len());
+                let #from = #start;
                 let #name = &mut #buf[#from..][..#end];
             });
             for row in rows {
@@ -133,6 +133,15 @@ impl Writer<'_> {
                 self.rows.stores.insert((param, row), Row { name, var });
             }
         }
+    }
+
+    /// Where the row of `slice` at `base` starts: `base` (cut to the
+    /// slice's length) when the loop runs, else 0 without evaluating `base`,
+    /// which a loop that runs no iteration never does (`r * (r - 1) / 2`
+    /// overflows at `r = 0`).
+    fn row_start(&mut self, base: NodeId, slice: &TokenStream, end: &TokenStream) -> TokenStream {
+        let b = self.wrap(base, super::body::Prec::Atom);
+        quote!(if #end > 0 { #b.min(#slice.len()) } else { 0 })
     }
 
     /// The nodes of a block written inline into one arm of a conditional
