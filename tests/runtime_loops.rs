@@ -457,5 +457,7 @@ mod constant_items;
 mod counters;
 #[path = "runtime_loops/reductions.rs"]
 mod reductions;
+#[path = "runtime_loops/rows.rs"]
+mod rows;
 #[path = "runtime_loops/stacked.rs"]
 mod stacked;

@@ -92,6 +92,8 @@ pub struct Writer<'g> {
     pub(super) top_level: HashSet<NodeId>,
     /// Statements putting such logs back, written just before the result.
     pub(super) put_back: Vec<TokenStream>,
+    /// The rows taken before loops (see [`super::rows`]).
+    pub(super) rows: super::rows::Rows,
 }
 
 impl<'g> Writer<'g> {
@@ -125,6 +127,7 @@ impl<'g> Writer<'g> {
             hoisted: Vec::new(),
             top_level: g.body.nodes.iter().copied().collect(),
             put_back: Vec::new(),
+            rows: Default::default(),
         }
     }
 

@@ -123,6 +123,7 @@ impl Writer<'_> {
         if let Some(t) = l.test.as_ref().filter(|t| !t.bounded) {
             return self.while_statement(n, l, t, pre, head);
         }
+        self.take_rows(n, l, &mut pre);
         let var = self.names.of(g, l.var);
         // a test that may end the range early (`break`): checked first,
         // and the iterations that ran are counted when the reverse sweep needs it
@@ -284,8 +285,12 @@ impl Writer<'_> {
                 ident(&grad_buffer_name(&p.name), p.span)
             }
         };
-        let row = self.expr(row).0;
         let v = self.expr(value).0;
+        if let (None, Some(r)) = (col, self.rows.stores.get(&(param, row)).cloned()) {
+            let (name, i) = (r.name, self.expr(r.var).0);
+            return quote! { #name[#i] += #v; };
+        }
+        let row = self.expr(row).0;
         match col {
             Some(c) => {
                 let c = self.expr(c).0;
@@ -345,6 +350,10 @@ impl Writer<'_> {
                 (quote!((#x as #ty)), Prec::Atom)
             }
             Op::Load { param, row, col } => {
+                if let (None, Some(r)) = (col, self.rows.loads.get(&(*param, *row)).cloned()) {
+                    let (name, i) = (r.name, self.expr(r.var).0);
+                    return (quote!(#name[#i]), Prec::Atom);
+                }
                 let id = ident(&g.params[*param].name, g.params[*param].span);
                 let r = self.expr(*row).0;
                 // a row of structs: the column is the index of a field path

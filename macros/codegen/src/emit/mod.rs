@@ -24,6 +24,7 @@ pub mod missing;
 mod nested;
 pub mod pool;
 mod results;
+mod rows;
 mod structs;
 mod tape;
 mod uses;

@@ -146,8 +146,15 @@ pub fn gmm_log_posterior_grad_into(
                 let t4 = i * d;
                 let t = t3.exp() * (x[t4 + r] - mu[t2]);
                 let mut t_1 = t;
+                let l_row = &l[if r > 0 {
+                    (c * t0 + r * (r - 1) / 2).min(l.len())
+                } else {
+                    0
+                }..][..r];
+                let x_row = &x[if r > 0 { t4.min(x.len()) } else { 0 }..][..r];
+                let mu_row = &mu[if r > 0 { t1.min(mu.len()) } else { 0 }..][..r];
                 for j in 0..r {
-                    t_1 += l[c * t0 + r * (r - 1) / 2 + j] * (x[t4 + j] - mu[t1 + j]);
+                    t_1 += l_row[j] * (x_row[j] - mu_row[j]);
                 }
                 t_tape[filled_1] = t_1;
                 filled_1 += 1;
@@ -191,11 +198,26 @@ pub fn gmm_log_posterior_grad_into(
                 let t13 = i * d;
                 let t_2 = t_tape[at_1];
                 let d_t = t9 * (2.0 * t_2);
+                let l_row_1 = &l[if r_1 > 0 {
+                    (c_1 * t0 + r_1 * (r_1 - 1) / 2).min(l.len())
+                } else {
+                    0
+                }..][..r_1];
+                let x_row_1 = &x[if r_1 > 0 { t13.min(x.len()) } else { 0 }..][..r_1];
+                let mu_row_1 = &mu[if r_1 > 0 { t10.min(mu.len()) } else { 0 }..][..r_1];
+                let from = if r_1 > 0 { t10.min(d_mu.len()) } else { 0 };
+                let d_mu_row = &mut d_mu[from..][..r_1];
+                let from_1 = if r_1 > 0 {
+                    (c_1 * t0 + r_1 * (r_1 - 1) / 2).min(d_l.len())
+                } else {
+                    0
+                };
+                let d_l_row = &mut d_l[from_1..][..r_1];
                 for j_1 in (0..r_1).rev() {
                     let t14 = c_1 * t0 + r_1 * (r_1 - 1) / 2 + j_1;
                     let t15 = t10 + j_1;
-                    d_mu[t15] += -(d_t * l[t14]);
-                    d_l[t14] += d_t * (x[t13 + j_1] - mu[t15]);
+                    d_mu_row[j_1] += -(d_t * l_row_1[j_1]);
+                    d_l_row[j_1] += d_t * (x_row_1[j_1] - mu_row_1[j_1]);
                 }
                 d_mu[t11] += -(d_t * t12);
                 d_q[t11] += d_t * (x[t13 + r_1] - mu[t11]) * t12 + d_beta;
@@ -304,14 +326,31 @@ pub fn gmm_log_posterior_jvp(
                 let d_t = t4 * t5 * t7 + -tangent_mu[t2] * t5;
                 let mut t_1 = t;
                 let mut d_t_1 = d_t;
+                let l_row = &l[if r > 0 {
+                    (c * t0 + r * (r - 1) / 2).min(l.len())
+                } else {
+                    0
+                }..][..r];
+                let tangent_l_row = &tangent_l[if r > 0 {
+                    (c * t0 + r * (r - 1) / 2).min(tangent_l.len())
+                } else {
+                    0
+                }..][..r];
+                let x_row = &x[if r > 0 { t6.min(x.len()) } else { 0 }..][..r];
+                let mu_row = &mu[if r > 0 { t1.min(mu.len()) } else { 0 }..][..r];
+                let tangent_mu_row = &tangent_mu[if r > 0 {
+                    t1.min(tangent_mu.len())
+                } else {
+                    0
+                }..][..r];
                 for j in 0..r {
                     let t8 = c * t0 + r * (r - 1) / 2 + j;
-                    let t9 = l[t8];
+                    let t9 = l_row[j];
                     let t10 = t1 + j;
-                    let t11 = x[t6 + j] - mu[t10];
+                    let t11 = x_row[j] - mu_row[j];
                     (t_1, d_t_1) = (
                         t_1 + t9 * t11,
-                        d_t_1 + tangent_l[t8] * t11 + -tangent_mu[t10] * t9,
+                        d_t_1 + tangent_l_row[j] * t11 + -tangent_mu_row[j] * t9,
                     );
                 }
                 sum_q += t3;

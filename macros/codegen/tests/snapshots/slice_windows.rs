@@ -35,8 +35,9 @@ pub fn roughness_grad_into(x: &[f64], d_x: &mut [f64]) -> f64 {
     let t0 = (x.len() + 1).saturating_sub(2);
     let mut s = 0.0_f64;
     let mut d_x_next = 0.0_f64;
+    let x_row = &x[if t0 > 0 { 1.min(x.len()) } else { 0 }..][..t0];
     for i in 0..t0 {
-        let t1 = x[i + 1] - x[i];
+        let t1 = x_row[i] - x[i];
         let t2 = 2.0 * t1;
         d_x[i] += d_x_next - t2;
         (s, d_x_next) = (s + t1.powi(2), t2);
@@ -74,11 +75,21 @@ pub fn roughness_jvp(x: &[f64], tangent: &[f64]) -> (f64, f64) {
     );
     let mut s = 0.0_f64;
     let mut d_s = 0.0_f64;
+    let x_row = &x[if (x.len() + 1).saturating_sub(2) > 0 {
+        1.min(x.len())
+    } else {
+        0
+    }..][..(x.len() + 1).saturating_sub(2)];
+    let tangent_row = &tangent[if (x.len() + 1).saturating_sub(2) > 0 {
+        1.min(tangent.len())
+    } else {
+        0
+    }..][..(x.len() + 1).saturating_sub(2)];
     for i in 0..(x.len() + 1).saturating_sub(2) {
         let t0 = i + 1;
-        let t1 = x[t0] - x[i];
+        let t1 = x_row[i] - x[i];
         s += t1.powi(2);
-        d_s += (tangent[t0] - tangent[i]) * (2.0 * t1);
+        d_s += (tangent_row[i] - tangent[i]) * (2.0 * t1);
     }
     (s, d_s)
 }
