@@ -33,7 +33,7 @@ use moons::Moons;
 mod mnist_model;
 use mnist_model::{Mlp as Mnist, MlpWorkspace as MnistWorkspace};
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/");
 
 fn moons_setup() -> (Moons, hand_moons::Mlp, Vec<[f64; 2]>, Vec<f64>) {
     let opts = macrograd::data::CsvOptions {
