@@ -162,11 +162,7 @@ fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
     // unbounded: the error is `has_derivative`'s, called before each of them
     let method = |f: &str, n: usize| {
         let f = Ident::new(f, span);
-        let tys: Vec<Ident> = (0..n).map(|k| format_ident!("A{}", k)).collect();
-        let params = tys.iter().enumerate().map(|(k, t)| {
-            let p = format_ident!("_a{}", k);
-            quote!(#p: #t)
-        });
+        let (tys, params) = any_params(n);
         quote! {
             pub fn #f<#(#tys,)* O>(#(#params),*) -> O {
                 unreachable!("a fallback's `has_derivative` never compiles")
@@ -328,11 +324,7 @@ fn method_fallback(path: &[String], method: bool, arity: usize, span: Span) -> T
     let note = format!(
         "write `#[differentiable]` on `fn {name}` in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
     );
-    let generics: Vec<Ident> = (0..arity).map(|k| format_ident!("A{}", k)).collect();
-    let params = generics.iter().enumerate().map(|(k, a)| {
-        let p = format_ident!("_a{}", k);
-        quote!(#p: #a)
-    });
+    let (generics, params) = any_params(arity);
     let receiver = if method { quote!(&self,) } else { quote!() };
     quote_spanned! {span=>
         #[allow(dead_code)]
@@ -351,4 +343,19 @@ fn method_fallback(path: &[String], method: bool, arity: usize, span: Span) -> T
         }
         impl<T: ?Sized> MissingDerivative for T {}
     }
+}
+
+/// `n` type parameters `A0, A1, …` and the parameters `_a0: A0, _a1: A1, …`
+/// of a fallback that takes whatever a call passes it.
+fn any_params(n: usize) -> (Vec<Ident>, Vec<TokenStream>) {
+    let tys: Vec<Ident> = (0..n).map(|k| format_ident!("A{}", k)).collect();
+    let params = tys
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let p = format_ident!("_a{}", k);
+            quote!(#p: #t)
+        })
+        .collect();
+    (tys, params)
 }
