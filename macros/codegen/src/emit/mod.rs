@@ -30,6 +30,7 @@ mod tape;
 mod uses;
 mod value_log;
 mod vcall;
+mod vhidden;
 mod vjp_slices;
 
 pub use loops::memory_doc;
@@ -39,7 +40,7 @@ use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
-pub use vcall::{vector_hessian_items, vector_items, vector_method_items};
+pub use vhidden::{vector_hessian_items, vector_items, vector_method_items};
 pub use vjp_slices::{no_jacobian, vjp_slices, NoJacobian};
 
 use proc_macro2::{Span, TokenStream};
