@@ -353,6 +353,58 @@ pub trait MissingCalleeHessian {
 
 impl<T> MissingCalleeHessian for T {}
 
+/// What a helper's `has_derivative()` returns: `()` on the hidden type of
+/// a differentiable function, [`NoDerivative`] on a method's fallback for
+/// a plain function (see the codegen's `emit::missing`).
+#[diagnostic::on_unimplemented(
+    message = "this function has no derivative: a function called in a differentiable body must be `#[differentiable]` too",
+    label = "not `#[differentiable]`",
+    note = "write `#[differentiable]` on this function; for a function you do not own, declare a wrapper with its derivative near the use with `macrograd::derivative!` and call the wrapper; or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+)]
+pub trait HasDerivative {}
+
+impl HasDerivative for () {}
+
+/// The `has_derivative()` of a plain function called in a method, which
+/// [`require_derivative`] rejects. A runtime type, so that the error is the
+/// same in each of the method's generated functions and rustc shows it
+/// once.
+pub struct NoDerivative;
+
+/// What a method's or associated function's pullback returns, `(value,
+/// gradient entries)`; a method's fallback for one without a derivative
+/// returns [`NoDerivative`] instead, which [`checked`] rejects (the same
+/// diagnostic in each of the caller's generated functions, shown once).
+#[diagnostic::on_unimplemented(
+    message = "this has no derivative: a method or associated function called in a differentiable body must be `#[differentiable]` too",
+    label = "not `#[differentiable]`",
+    note = "write `#[differentiable]` on it in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
+)]
+pub trait Pullback {
+    /// The pullback's result itself.
+    type Output;
+    /// The result, unchanged.
+    fn result(self) -> Self::Output;
+}
+
+impl<V, E> Pullback for (V, E) {
+    type Output = (V, E);
+    #[inline(always)]
+    fn result(self) -> Self {
+        self
+    }
+}
+
+/// A method's pullback result, when it has one (see [`Pullback`]).
+#[inline(always)]
+pub fn checked<T: Pullback>(pullback: T) -> T::Output {
+    pullback.result()
+}
+
+/// Compiles when `has_derivative()` says the callee has a derivative.
+#[inline(always)]
+pub fn require_derivative<T: HasDerivative>(_checked: T) {}
+
 /// Never implemented: the bound of `f_jacobian` for a function `f`
 /// returning an array with a differentiable parameter of run-time length,
 /// whose Jacobian would be a matrix of run-time size.

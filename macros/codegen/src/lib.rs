@@ -163,11 +163,12 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
             // the fallbacks of the free functions it calls, shared by every
             // generated function (a method's cannot leave its `impl`)
             let callees = if sig.assoc {
+                lowered.fallbacks = ir::Fallbacks::Method;
                 proc_macro2::TokenStream::new()
             } else {
                 let scope = emit::missing::scope_name(&f.item.sig.ident.to_string());
                 let items = emit::missing::scope_items(&scope, &lowered);
-                lowered.fallbacks = Some(scope);
+                lowered.fallbacks = ir::Fallbacks::Shared(scope);
                 items
             };
             let derived = match higher::items(&f, sig, &lowered) {

@@ -34,7 +34,11 @@
 //! (`__macrograd_f_callees`), shared by all its generated functions, so
 //! that `f_grad`'s and `f_jvp`'s errors for the same call are the same
 //! diagnostic and rustc reports it once. A method's cannot go in its
-//! `impl`: each call then carries its own fallback module.
+//! `impl`: each call then carries its own fallback, and the error is the
+//! runtime's (`require_derivative`, `checked`), whose diagnostic names
+//! only runtime items and so is the same in each of the method's generated
+//! functions, which rustc merges; it points at the callee but cannot
+//! name it.
 
 use std::collections::BTreeMap;
 
@@ -42,7 +46,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::names::{HAS_DERIVATIVE, HVP_PULLBACK, JVP_CALL, PULLBACK, VJP_CALL};
-use crate::ir::{Graph, Op};
+use crate::ir::{Fallbacks, Graph, Op};
 
 /// The name of the module beside `fn f` holding its callees' fallbacks.
 pub fn scope_name(f: &str) -> String {
@@ -129,7 +133,7 @@ pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
     let scope = Ident::new(scope, Span::call_site());
     let at = Span::call_site();
     let modules = callees.iter().map(|((kind, path), &arity)| match kind {
-        Kind::Free => fallback_module(path, arity, at),
+        Kind::Free => fallback_module(path, arity, at, true),
         _ => {
             let module = callee_module(*kind, path, at);
             let traits = method_fallback(path, *kind == Kind::Method, arity, at);
@@ -147,8 +151,11 @@ pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
 
 /// `pub mod c_…` holding the fallback `__callee` of `path`, called with
 /// `arity` arguments: `pullback` (scalar helpers), `vjp` and `jvp` (vector
-/// helpers), each with the bound whose message is the error.
-fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
+/// helpers), each with the bound whose message is the error. Where the
+/// module is not `shared` (a method's call), the error is instead the
+/// runtime's `require_derivative`, the same diagnostic in each generated
+/// function, which rustc merges; it cannot name the callee, but points at it.
+fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> TokenStream {
     let module = callee_module(Kind::Free, path, span);
     let shown = shown(path);
     let name = path.last().map_or("", |s| s.trim_start_matches("r#"));
@@ -178,10 +185,8 @@ fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
     let hvp = method(HVP_PULLBACK, 2);
     let vjp_jvp = method("vjp_jvp", 4);
     let check = Ident::new(HAS_DERIVATIVE, span);
-    quote_spanned! {span=>
-        pub mod #module {
-            pub struct __callee {}
-
+    let checked = if shared {
+        quote_spanned! {span=>
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             pub trait NoDerivative {}
 
@@ -194,6 +199,21 @@ fn fallback_module(path: &[String], arity: usize, span: Span) -> TokenStream {
             }
 
             impl MissingDerivative for __callee {}
+        }
+    } else {
+        quote_spanned! {span=>
+            impl __callee {
+                pub fn #check() -> ::macrograd::__private::NoDerivative {
+                    ::macrograd::__private::NoDerivative
+                }
+            }
+        }
+    };
+    quote_spanned! {span=>
+        pub mod #module {
+            pub struct __callee {}
+
+            #checked
 
             impl __callee {
                 #pullback
@@ -234,23 +254,37 @@ pub fn through_fallback(
     }
     let module = callee_module(Kind::Free, path, span);
     let callee = Ident::new("__callee", span);
-    let (local, glob) = match &g.fallbacks {
-        Some(scope) => {
+    let check = Ident::new(HAS_DERIVATIVE, span);
+    let (local, glob, check) = match &g.fallbacks {
+        Fallbacks::Shared(scope) => {
             let scope = Ident::new(scope, span);
-            (quote!(), quote_spanned!(span=> #scope::#module))
+            (
+                quote!(),
+                quote_spanned!(span=> #scope::#module),
+                quote_spanned!(span=> #callee::#check();),
+            )
         }
-        None => {
-            let m = fallback_module(path, arity, span);
+        local => {
+            let shared = *local == Fallbacks::Local;
+            let m = fallback_module(path, arity, span, shared);
             let local = quote_spanned! {span=>
                 #[allow(non_snake_case, non_camel_case_types, dead_code, clippy::too_many_arguments)]
                 mod __macrograd_callee {
                     #m
                 }
             };
-            (local, quote_spanned!(span=> __macrograd_callee::#module))
+            let check = if shared {
+                quote_spanned!(span=> #callee::#check();)
+            } else {
+                quote_spanned!(span=> ::macrograd::__private::require_derivative(#callee::#check());)
+            };
+            (
+                local,
+                quote_spanned!(span=> __macrograd_callee::#module),
+                check,
+            )
         }
     };
-    let check = Ident::new(HAS_DERIVATIVE, span);
     let body = call(quote!(#callee));
     // the import in a block of its own: when the path names nothing at
     // all (a misspelling, rustc's error on the function as written), the
@@ -263,7 +297,7 @@ pub fn through_fallback(
             {
                 #[allow(unused_imports)]
                 use #colon #(#segs)::* as #callee;
-                #callee::#check();
+                #check
                 #body
             }
         }
@@ -287,7 +321,7 @@ pub fn through_method_fallback(
     span: Span,
 ) -> TokenStream {
     match &g.fallbacks {
-        Some(scope) => {
+        Fallbacks::Shared(scope) => {
             let scope = Ident::new(scope, span);
             let module = callee_module(Kind::of(path, method), path, span);
             quote_spanned! {span=>
@@ -298,7 +332,7 @@ pub fn through_method_fallback(
                 }
             }
         }
-        None => {
+        Fallbacks::Local => {
             let traits = method_fallback(path, method, arity, span);
             quote_spanned! {span=>
                 {
@@ -307,7 +341,39 @@ pub fn through_method_fallback(
                 }
             }
         }
+        Fallbacks::Method => {
+            // the fallback returns the runtime's `NoDerivative`, which
+            // `checked` rejects: the same diagnostic in each of the
+            // method's generated functions, merged by rustc
+            let pb = format_ident!(
+                "{}",
+                super::names::assoc_pullback(last_of(path)),
+                span = span
+            );
+            let (generics, params) = any_params(arity);
+            let receiver = if method { quote!(&self,) } else { quote!() };
+            quote_spanned! {span=>
+                {
+                    #[allow(dead_code)]
+                    trait MissingDerivative {
+                        fn #pb<#(#generics,)*>(#receiver #(#params),*) -> ::macrograd::__private::NoDerivative {
+                            ::macrograd::__private::NoDerivative
+                        }
+                    }
+                    impl<T: ?Sized> MissingDerivative for T {}
+                    // (the argument a name of the call's span: the
+                    // receiver's tokens may come from elsewhere)
+                    let __pullback = #call;
+                    ::macrograd::__private::checked(__pullback)
+                }
+            }
+        }
     }
+}
+
+/// The last segment of a call's path.
+fn last_of(path: &[String]) -> &str {
+    path.last().map_or("", String::as_str)
 }
 
 /// The traits of a method's fallback (see [`through_method_fallback`]).

@@ -308,6 +308,22 @@ pub struct Block {
     pub nodes: Vec<NodeId>,
 }
 
+/// Where the fallbacks of a function's callees live, which make a call
+/// of a helper without a derivative one error (see `emit::missing`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fallbacks {
+    /// Each call carries its own, naming the callee (a closure: one
+    /// generated function).
+    Local,
+    /// Each call carries its own, whose error is the runtime's, the same
+    /// diagnostic in each of a method's generated functions (an `impl`
+    /// cannot hold the module of [`Fallbacks::Shared`]).
+    Method,
+    /// The module of this name beside a free function, shared by all its
+    /// generated functions.
+    Shared(String),
+}
+
 /// A function body in SSA form.
 #[derive(Clone, Debug)]
 pub struct Graph {
@@ -360,10 +376,8 @@ pub struct Graph {
     /// of `k` iterations around a loop over one segment, so the reverse
     /// sweep keeps one state per segment and one segment's states at a time.
     pub checkpoint: Option<usize>,
-    /// The module beside the function holding the fallbacks of the free
-    /// functions it calls (`emit::missing`); `None` for a method or a
-    /// closure, whose calls each carry their own.
-    pub fallbacks: Option<String>,
+    /// Where the fallbacks of the helpers it calls live (`emit::missing`).
+    pub fallbacks: Fallbacks,
     /// Under `checkpoint = k`, the loops over one segment of a loop whose
     /// state is a local buffer: each saves the whole of every value-logged
     /// buffer it writes before it starts, and the loops nested in it save
@@ -396,7 +410,7 @@ impl Graph {
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
-            fallbacks: None,
+            fallbacks: Fallbacks::Local,
             snapshots: std::collections::HashSet::new(),
             directions: std::collections::HashMap::new(),
         }

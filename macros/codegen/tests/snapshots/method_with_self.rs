@@ -27,25 +27,14 @@ where
     };
     let (t0, (t0_partial0,)) = {
         #[allow(dead_code)]
-        #[diagnostic::on_unimplemented(
-            message = "`kinetic` has no derivative: a method called in a differentiable body must be `#[differentiable]` too",
-            label = "`kinetic` is called in a differentiable body",
-            note = "write `#[differentiable]` on `fn kinetic` in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
-        )]
-        pub trait NoDerivative {
-            fn never<O>() -> O;
-        }
-        #[allow(dead_code)]
-        pub trait MissingDerivative {
-            fn __kinetic_pullback<O>(&self) -> O
-            where
-                Self: NoDerivative,
-            {
-                <Self as NoDerivative>::never()
+        trait MissingDerivative {
+            fn __kinetic_pullback(&self) -> ::macrograd::__private::NoDerivative {
+                ::macrograd::__private::NoDerivative
             }
         }
         impl<T: ?Sized> MissingDerivative for T {}
-        self.__kinetic_pullback()
+        let __pullback = self.__kinetic_pullback();
+        ::macrograd::__private::checked(__pullback)
     };
     let t1 = 0.5 * k * self_x;
     let d_self_x = 2.0 * t1;
@@ -101,25 +90,14 @@ where
     };
     let (t0, (t0_partial0,)) = {
         #[allow(dead_code)]
-        #[diagnostic::on_unimplemented(
-            message = "`kinetic` has no derivative: a method called in a differentiable body must be `#[differentiable]` too",
-            label = "`kinetic` is called in a differentiable body",
-            note = "write `#[differentiable]` on `fn kinetic` in its `impl` block, or compute it outside this function and pass the result in as a `#[nograd]` parameter"
-        )]
-        pub trait NoDerivative {
-            fn never<O>() -> O;
-        }
-        #[allow(dead_code)]
-        pub trait MissingDerivative {
-            fn __kinetic_pullback<O>(&self) -> O
-            where
-                Self: NoDerivative,
-            {
-                <Self as NoDerivative>::never()
+        trait MissingDerivative {
+            fn __kinetic_pullback(&self) -> ::macrograd::__private::NoDerivative {
+                ::macrograd::__private::NoDerivative
             }
         }
         impl<T: ?Sized> MissingDerivative for T {}
-        self.__kinetic_pullback()
+        let __pullback = self.__kinetic_pullback();
+        ::macrograd::__private::checked(__pullback)
     };
     let t2 = 0.5 * k;
     let t1 = t2 * self_x;
