@@ -99,6 +99,14 @@ fn read_fields(fields: &syn::Fields, cx: &Ctxt) -> Vec<Field> {
             }
         }
         if !skip {
+            // the member spanned on the field's type, like the calls that
+            // use it: the three visits' errors for a field that is not a
+            // parameter are then one diagnostic, which rustc shows once
+            let mut member = member;
+            match &mut member {
+                syn::Member::Named(id) => id.set_span(f.ty.span()),
+                syn::Member::Unnamed(ix) => ix.span = f.ty.span(),
+            }
             out.push(Field {
                 member,
                 name,
