@@ -294,6 +294,17 @@ pub trait StructResult {}
 )]
 pub trait MethodVectorResult<const M: usize> {}
 
+/// Never implemented: the bound of the hidden pullback of a method (or an
+/// associated function) that returns a struct, which a differentiable
+/// caller reaches when it does not take the result apart by a struct
+/// pattern.
+#[diagnostic::on_unimplemented(
+    message = "this method returns a struct: take its result apart with a struct pattern",
+    label = "called in a differentiable body",
+    note = "in a differentiable body write `let State {{ x, v }} = self.step(h);` (or `let State {{ x, .. }} = self.step(h);` for the fields you need), then use the fields"
+)]
+pub trait MethodStructResult {}
+
 /// What a differentiable body's call of `f_grad` needs of `f`: its
 /// Hessian-vector product `f::hvp_pullback`, which
 /// `#[differentiable(hessian)]` writes as an inherent associated function
