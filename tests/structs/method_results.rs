@@ -69,6 +69,31 @@ macro_rules! osc {
                 }
                 s.x * s.v
             }
+
+            /// Passes `self` on and returns an array: `obs_jacobian` is
+            /// assembled from `obs_vjp` calls (3 columns, 2 rows).
+            #[differentiable]
+            pub fn obs(&self, k: $F, #[nograd] h: $F) -> [$F; 2] {
+                let Osc { x, v } = self.step(h);
+                [x * k, v * self.x]
+            }
+
+            /// Passes `self` on, more rows (3) than columns (2): from
+            /// `lift_jvp` calls.
+            #[differentiable]
+            pub fn lift(&self) -> [$F; 3] {
+                let Osc { x, v } = self.step(0.5);
+                [x, v, x * v]
+            }
+
+            /// A struct result copying `v` from `self` with `..*self`.
+            #[differentiable]
+            pub fn nudge(&self, d: $F) -> Self {
+                Osc {
+                    x: self.x + d,
+                    ..*self
+                }
+            }
         }
 
         /// A free function calling both on a literal, in forward mode (one
@@ -269,5 +294,53 @@ fn struct_method_own_vjp_jvp_and_jacobian() {
         );
         let (_, jt) = osc64(&p).step_jvp(h, osc64(&[1.0, 0.0]));
         assert_eq!(jt, osc64(&[1.0, -h]));
+    }
+}
+
+#[test]
+fn jacobian_of_methods_passing_self_on() {
+    let h = 0.25;
+    for p @ [x, v] in POINTS {
+        let k = 1.5 - x;
+        let (s, s32) = (osc64(&p), osc32(&[x as f32, v as f32]));
+        // obs = [k(x + hv), (v − hx)x] over (self.x, self.v, k)
+        let (val, j) = s.obs_jacobian(k, h);
+        assert_eq!(val, s.obs(k, h));
+        let (_, j32) = s32.obs_jacobian(k as f32, h as f32);
+        let cj = vec![vec![k, k * h, x + h * v], vec![v - 2.0 * h * x, x, 0.0]];
+        let f = |z: &[f64]| osc64(z).obs(z[2], h).to_vec();
+        super::results::check_jacobian(
+            "obs",
+            &super::results::rows(&j),
+            &super::results::rows(&j32),
+            &cj,
+            f,
+            &[x, v, k],
+        );
+        // lift: (a, b) = (x + ½v, v − ½x), [a, b, ab] over (x, v)
+        let (a, b) = (x + 0.5 * v, v - 0.5 * x);
+        let (val, j) = s.lift_jacobian();
+        assert_eq!(val, s.lift());
+        let (_, j32) = s32.lift_jacobian();
+        let cj = vec![
+            vec![1.0, 0.5],
+            vec![-0.5, 1.0],
+            vec![b - 0.5 * a, 0.5 * b + a],
+        ];
+        let f = |z: &[f64]| osc64(z).lift().to_vec();
+        super::results::check_jacobian(
+            "lift",
+            &super::results::rows(&j),
+            &super::results::rows(&j32),
+            &cj,
+            f,
+            &p,
+        );
+        // nudge = (x + d, v) over (self.x, self.v, d)
+        let (val, j) = s.nudge_jacobian(0.3);
+        assert_eq!(val, s.nudge(0.3));
+        assert_eq!(j, [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]);
+        let (_, j32) = s32.nudge_jacobian(0.3);
+        assert_eq!(j32, [[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]);
     }
 }

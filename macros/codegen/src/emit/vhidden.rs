@@ -261,14 +261,15 @@ fn method_trap(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     // the receiver's entry is a `Self`, so that a caller adding it into
     // its own gradient adds no error of its own
     let outs = recv.as_ref().map(|_| quote!(Self,));
+    // (spanned on the method's name: rustc's note points there)
     let (bound, never) = if sig.out_struct.is_some() {
         (
-            quote!(::macrograd::__private::MethodStructResult),
+            quote_spanned!(name.span()=> ::macrograd::__private::MethodStructResult),
             "`MethodStructResult` has no implementation",
         )
     } else {
         (
-            quote!(::macrograd::__private::MethodVectorResult<#m>),
+            quote_spanned!(name.span()=> ::macrograd::__private::MethodVectorResult<#m>),
             "`MethodVectorResult` has no implementation",
         )
     };
