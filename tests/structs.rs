@@ -460,6 +460,10 @@ fn slices_of_structs_are_data_read_in_run_time_loops() {
 
 #[path = "structs/derived.rs"]
 mod derived;
+#[path = "structs/jacobians.rs"]
+mod jacobians;
+#[path = "structs/method_results.rs"]
+mod method_results;
 #[path = "structs/results.rs"]
 mod results;
 #[path = "structs/results_calls.rs"]

@@ -55,6 +55,14 @@ pub trait Differentiable: Sized {
     /// `Σ self.f · x.f` over every float: the tangent a call's gradient
     /// entry for a struct gives along a tangent of that struct.
     fn dot(&self, x: &Self) -> Self::Float;
+    /// The number of floats [`Differentiable::for_each_float`] visits: the
+    /// columns a struct parameter passed on to a call gives a
+    /// `name_jacobian`.
+    const FLOATS: usize;
+    /// Calls `f` with each float of the value, mutably, in the order of
+    /// [`Differentiable::for_each_float`] (the Jacobian's unit directions
+    /// are built with it).
+    fn for_each_float_mut<V: FnMut(&mut Self::Float)>(&mut self, f: &mut V);
 }
 
 macro_rules! float_differentiable {
@@ -77,6 +85,11 @@ macro_rules! float_differentiable {
                 #[inline(always)]
                 fn dot(&self, x: &Self) -> $t {
                     *self * *x
+                }
+                const FLOATS: usize = 1;
+                #[inline(always)]
+                fn for_each_float_mut<V: FnMut(&mut $t)>(&mut self, f: &mut V) {
+                    f(self);
                 }
             }
         )*
@@ -111,6 +124,13 @@ impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
         }
         sum
     }
+    const FLOATS: usize = N * T::FLOATS;
+    #[inline(always)]
+    fn for_each_float_mut<V: FnMut(&mut T::Float)>(&mut self, f: &mut V) {
+        for s in self {
+            s.for_each_float_mut(f);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +144,19 @@ mod tests {
         a.add_scaled(2.0, &[[1.0, 2.0], [3.0, 4.0]]);
         a.add_scaled(-1.0, &[[1.0, 0.0], [0.0, 1.0]]);
         assert_eq!(a, [[1.0, 4.0], [6.0, 7.0]]);
+    }
+
+    #[test]
+    fn arrays_count_and_write_their_floats_in_order() {
+        assert_eq!(<[[f64; 3]; 2] as Differentiable>::FLOATS, 6);
+        assert_eq!(<f32 as Differentiable>::FLOATS, 1);
+        let mut a = [[1.0_f64, 2.0], [3.0, 4.0]];
+        let mut k = 0.0;
+        a.for_each_float_mut(&mut |x| {
+            k += 1.0;
+            *x *= 10.0 * k;
+        });
+        assert_eq!(a, [[10.0, 40.0], [90.0, 160.0]]);
     }
 
     #[test]

@@ -294,6 +294,17 @@ pub trait StructResult {}
 )]
 pub trait MethodVectorResult<const M: usize> {}
 
+/// Never implemented: the bound of the hidden pullback of a method (or an
+/// associated function) that returns a struct, which a differentiable
+/// caller reaches when it does not take the result apart by a struct
+/// pattern.
+#[diagnostic::on_unimplemented(
+    message = "this method returns a struct: take its result apart with a struct pattern",
+    label = "called in a differentiable body",
+    note = "in a differentiable body write `let State {{ x, v }} = self.step(h);` (or `let State {{ x, .. }} = self.step(h);` for the fields you need), then use the fields"
+)]
+pub trait MethodStructResult {}
+
 /// What a differentiable body's call of `f_grad` needs of `f`: its
 /// Hessian-vector product `f::hvp_pullback`, which
 /// `#[differentiable(hessian)]` writes as an inherent associated function
@@ -415,17 +426,6 @@ pub fn require_derivative<T: HasDerivative>(_checked: T) {}
 )]
 pub trait JacobianOverSlice {}
 
-/// Never implemented: the bound of `f_jacobian` for a function `f`
-/// returning an array or a struct that passes a struct on to a call or
-/// builds its result with `..base`, whose Jacobian columns (the fields the
-/// body reads) would miss the parts passed whole or copied.
-#[diagnostic::on_unimplemented(
-    message = "no Jacobian yet for a function that passes a struct on to a call or builds its result with `..base`",
-    label = "its Jacobian's columns would miss the struct parts passed on whole or copied",
-    note = "call `name_vjp(params, cotangent)` for `uᵀJ` or `name_jvp(params, tangent)` for `J·v` (one row or one column of the Jacobian each)"
-)]
-pub trait JacobianThroughStructs {}
-
 /// What a function with `hessian` (or `hvp`) needs of a helper `f`
 /// returning an array that it calls, and a differentiable body of a call
 /// of `f_vjp`: the tangent of `f`'s VJP,
@@ -507,4 +507,72 @@ zero_tuples!(A, B, C, D, E, G);
 /// `T`'s [`ZeroDirection`].
 pub fn zero_direction<T: ZeroDirection>() -> T {
     T::zero()
+}
+
+/// A unit direction of a `name_jacobian` built from `name_jvp`/`name_vjp`
+/// sweeps: zero, except the float `j - offset` (in the order of
+/// [`Differentiable::for_each_float`]) one, when `offset <= j < offset +
+/// D::FLOATS`.
+///
+/// [`Differentiable::for_each_float`]: crate::Differentiable::for_each_float
+#[inline(always)]
+pub fn unit_at<D: crate::Differentiable>(j: usize, offset: usize) -> D {
+    let mut d = D::zero();
+    if let Some(k) = j.checked_sub(offset).filter(|&k| k < D::FLOATS) {
+        let mut i = 0;
+        d.for_each_float_mut(&mut |x| {
+            if i == k {
+                *x = <D::Float as crate::Real>::ONE;
+            }
+            i += 1;
+        });
+    }
+    d
+}
+
+/// `row[offset + k] = ` float `k` of `d`: one part of a Jacobian's row
+/// (a gradient entry from a reverse sweep).
+#[inline(always)]
+pub fn write_row<D: crate::Differentiable>(d: &D, row: &mut [D::Float], offset: usize) {
+    let mut i = offset;
+    d.for_each_float(&mut |x| {
+        row[i] = x;
+        i += 1;
+    });
+}
+
+/// `jacobian[offset + k][j] = ` float `k` of `d`: one part of a
+/// Jacobian's column `j` (a result's tangent from a forward sweep).
+#[inline(always)]
+pub fn write_column<D: crate::Differentiable, const N: usize>(
+    d: &D,
+    jacobian: &mut [[D::Float; N]],
+    offset: usize,
+    j: usize,
+) {
+    let mut i = offset;
+    d.for_each_float(&mut |x| {
+        jacobian[i][j] = x;
+        i += 1;
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unit_directions_and_jacobian_parts() {
+        // float k of [[_; 2]; 2] in declaration order; zero outside
+        let u: [[f64; 2]; 2] = super::unit_at(5, 3);
+        assert_eq!(u, [[0.0, 0.0], [1.0, 0.0]]);
+        let z: [f64; 2] = super::unit_at(1, 2);
+        assert_eq!(z, [0.0, 0.0]);
+        let z: [f64; 2] = super::unit_at(4, 2);
+        assert_eq!(z, [0.0, 0.0]);
+        let mut row = [0.0_f32; 4];
+        super::write_row(&[1.0_f32, 2.0], &mut row[..], 1);
+        assert_eq!(row, [0.0, 1.0, 2.0, 0.0]);
+        let mut j = [[0.0_f64; 2]; 3];
+        super::write_column(&[5.0, 6.0], &mut j[..], 1, 1);
+        assert_eq!(j, [[0.0, 0.0], [0.0, 5.0], [0.0, 6.0]]);
+    }
 }

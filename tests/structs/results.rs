@@ -223,7 +223,7 @@ pub(super) mod r32 {
 /// The Jacobian `jac` (f64 and f32, `m × n`) against the closed form `cj`
 /// and central differences of `f` (the result flattened in declaration
 /// order) at `x`.
-fn check_jacobian(
+pub(super) fn check_jacobian(
     what: &str,
     jac: &[Vec<f64>],
     jac32: &[Vec<f64>],
@@ -244,7 +244,7 @@ fn check_jacobian(
     }
 }
 
-fn rows<const N: usize, T: Copy + Into<f64>>(j: &[[T; N]]) -> Vec<Vec<f64>> {
+pub(super) fn rows<const N: usize, T: Copy + Into<f64>>(j: &[[T; N]]) -> Vec<Vec<f64>> {
     j.iter()
         .map(|r| r.iter().map(|&x| x.into()).collect())
         .collect()

@@ -3,8 +3,9 @@
 //! Writes `macrograd::Differentiable` for a struct with named fields (or a
 //! tuple struct) whose fields are floats, fixed arrays of floats or other
 //! `Differentiable` structs, all of one float type: `zero` (every field
-//! zero), `add_scaled` (`self += a · x`, field by field) and
-//! `for_each_float` (the floats in declaration order). Field types
+//! zero), `add_scaled` (`self += a · x`, field by field),
+//! `for_each_float` and `for_each_float_mut` (the floats in declaration
+//! order), `dot` and `FLOATS` (how many floats). Field types
 //! are checked through the trait in the generated code (a field of an
 //! unmarked struct type is reported by rustc on that type); integers and
 //! `bool` are reported here, on the field's type.
@@ -123,6 +124,14 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
         let f = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float);
         quote!(#f(&self.#m, f);)
     });
+    let visit_mut = members.iter().map(|(m, ty)| {
+        let f = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float_mut);
+        quote!(#f(&mut self.#m, f);)
+    });
+    let floats = members.iter().map(|(_, ty)| {
+        let c = quote_spanned!(ty.span()=> <#ty as #rt>::FLOATS);
+        quote!(#c)
+    });
     quote! {
         impl #rt for #name {
             type Float = <#first as #rt>::Float;
@@ -141,6 +150,11 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
             #[inline(always)]
             fn dot(&self, x: &Self) -> Self::Float {
                 #(#dot)+*
+            }
+            const FLOATS: usize = #(#floats)+*;
+            #[inline(always)]
+            fn for_each_float_mut<V: FnMut(&mut Self::Float)>(&mut self, f: &mut V) {
+                #(#visit_mut)*
             }
         }
     }

@@ -191,17 +191,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             sig,
             NoJacobian::OverSlice,
         ));
-    } else if rows.is_some()
-        && !sig.assoc
-        && (!lowered.out_rests.is_empty() || lowered.struct_calls)
-    {
-        // (a method's `name_jacobian` would be called with a receiver,
-        // which a stub taking any arguments cannot take)
-        out.extend(crate::emit::no_jacobian(
-            &f.item,
-            sig,
-            NoJacobian::ThroughStructs,
-        ));
+    } else if rows.is_some() && (!lowered.out_rests.is_empty() || lowered.struct_calls) {
+        // the fields a struct passed on whole (or copied by `..base`) has
+        // beyond those the body reads are columns too: assembled from
+        // `name_jvp`/`name_vjp` calls
+        out.extend(crate::emit::jacobian_by_calls(&f.item, sig, lowered));
     }
     if vector_second && slice.is_none() {
         out.extend(crate::emit::vector_hessian_items(&f.item, sig));

@@ -178,9 +178,9 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
             if sig.out_struct.is_some() {
                 let item = &f.item;
                 // (a method's items stay in its `impl`, where the hidden
-                // type cannot go)
+                // type cannot go: hidden methods of the same `impl` instead)
                 let hidden = if sig.assoc {
-                    proc_macro2::TokenStream::new()
+                    emit::vector_method_items(item, sig)
                 } else {
                     emit::vector_items(item, sig)
                 };

@@ -374,3 +374,29 @@ fn vjp_passing_a_struct_on() {
         },
     );
 }
+
+#[test]
+fn method_returning_a_struct_and_its_caller() {
+    // the callee's `_vjp`, `_jvp`, `_jacobian` and hidden
+    // `__step_vjp`/`__step_jvp`/`__step_pullback` in its `impl`; the caller
+    // takes the result apart and goes through the hidden items
+    check(
+        "method_struct_result",
+        quote!(),
+        quote! {
+            pub fn step(&self, #[nograd] h: f64) -> Self {
+                State { x: self.x + h * self.v, v: self.v - h * self.x }
+            }
+        },
+    );
+    check(
+        "method_struct_call",
+        quote!(),
+        quote! {
+            pub fn run(&self, #[nograd] h: f64) -> f64 {
+                let State { x, v } = self.step(h);
+                x * v
+            }
+        },
+    );
+}

@@ -19,6 +19,7 @@ mod buffer;
 mod call;
 mod fallback;
 pub mod higher;
+mod jacobian_calls;
 mod loops;
 pub mod missing;
 mod nested;
@@ -40,6 +41,7 @@ use structs::{k_param, self_bound, struct_checks, struct_gradient};
 pub mod names;
 
 pub use fallback::{fallback_closure, fallback_fn};
+pub use jacobian_calls::jacobian_by_calls;
 pub use vhidden::{vector_hessian_items, vector_items, vector_method_items};
 pub use vjp_slices::{no_jacobian, vjp_slices, NoJacobian};
 

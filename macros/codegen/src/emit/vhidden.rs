@@ -261,13 +261,25 @@ fn method_trap(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     // the receiver's entry is a `Self`, so that a caller adding it into
     // its own gradient adds no error of its own
     let outs = recv.as_ref().map(|_| quote!(Self,));
+    // (spanned on the method's name: rustc's note points there)
+    let (bound, never) = if sig.out_struct.is_some() {
+        (
+            quote_spanned!(name.span()=> ::macrograd::__private::MethodStructResult),
+            "`MethodStructResult` has no implementation",
+        )
+    } else {
+        (
+            quote_spanned!(name.span()=> ::macrograd::__private::MethodVectorResult<#m>),
+            "`MethodVectorResult` has no implementation",
+        )
+    };
     quote_spanned! {name.span()=>
         /// Not callable: a differentiable caller of this method that did
         /// not bind its result by its shape reaches it, and its bound says so.
         #[doc(hidden)]
         #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
-        #vis fn #pb<#first: ::macrograd::__private::MethodVectorResult<#m>, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {
-            unreachable!("`MethodVectorResult` has no implementation")
+        #vis fn #pb<#first: #bound, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {
+            unreachable!(#never)
         }
     }
 }

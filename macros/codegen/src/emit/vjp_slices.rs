@@ -125,8 +125,6 @@ pub fn vjp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> 
 pub enum NoJacobian {
     /// A differentiable slice: the Jacobian would have run-time size.
     OverSlice,
-    /// A struct passed on to a call, or a result built with `..base`.
-    ThroughStructs,
 }
 
 /// `name_jacobian` of a function that has none: not callable. Its first
@@ -142,12 +140,10 @@ pub fn no_jacobian(item: &syn::ItemFn, sig: &Signature, why: NoJacobian) -> Toke
     let others = &generics[1..];
     let bound = match why {
         NoJacobian::OverSlice => quote!(JacobianOverSlice),
-        NoJacobian::ThroughStructs => quote!(JacobianThroughStructs),
     };
     quote! {
         /// Not callable: this function has no Jacobian (a matrix of
-        /// run-time size, or columns that would miss struct parts passed
-        /// on whole); its bound says what to call.
+        /// run-time size); its bound says what to call.
         #[doc(hidden)]
         #[allow(dead_code, clippy::too_many_arguments)]
         #vis fn #name<#first: ::macrograd::__private::#bound, #(#others,)* O>(#(_: #generics),*) -> O {

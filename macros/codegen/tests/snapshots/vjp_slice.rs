@@ -93,8 +93,7 @@ pub fn moments_vjp_into(
     ([s, q.sin()], d_w)
 }
 /// Not callable: this function has no Jacobian (a matrix of
-/// run-time size, or columns that would miss struct parts passed
-/// on whole); its bound says what to call.
+/// run-time size); its bound says what to call.
 #[doc(hidden)]
 #[allow(dead_code, clippy::too_many_arguments)]
 pub fn moments_jacobian<A0: ::macrograd::__private::JacobianOverSlice, A1, O>(

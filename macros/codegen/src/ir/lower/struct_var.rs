@@ -151,18 +151,23 @@ impl Lowerer<'_> {
         let Some((items, _)) = self.struct_var(pos, Some(&a.left), span) else {
             return false;
         };
+        let len = items
+            .iter()
+            .filter(|i| matches!(i, ShapeItem::Leaf(_)))
+            .count();
+        let shape = Shape {
+            len,
+            tuple: false,
+            fields: Some(items),
+        };
         if let Some(call) = super::vcall::strip(&a.right) {
-            let len = items
-                .iter()
-                .filter(|i| matches!(i, ShapeItem::Leaf(_)))
-                .count();
-            let shape = Shape {
-                len,
-                tuple: false,
-                fields: Some(items),
-            };
             self.call_shapes
                 .insert(call as *const syn::ExprCall as usize, shape);
+        } else if let Some(m) = super::vcall::strip_method(&a.right) {
+            // a method's struct result: through its hidden `__f_vjp` and
+            // `__f_jvp` (see `emit::vector_method_items`)
+            self.call_shapes
+                .insert(m as *const syn::ExprMethodCall as usize, shape);
         }
         true
     }

@@ -329,7 +329,7 @@ fn has_rest(elems: &syn::punctuated::Punctuated<syn::Pat, syn::Token![,]>) -> bo
 
 /// The call `e` is, under parentheses.
 /// A call of a user method, as the value of a binding of several floats.
-fn strip_method(e: &syn::Expr) -> Option<&syn::ExprMethodCall> {
+pub(super) fn strip_method(e: &syn::Expr) -> Option<&syn::ExprMethodCall> {
     match e {
         syn::Expr::MethodCall(m) => {
             let name = m.method.to_string();
