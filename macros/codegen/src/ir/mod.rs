@@ -360,6 +360,14 @@ pub struct Graph {
     /// of `k` iterations around a loop over one segment, so the reverse
     /// sweep keeps one state per segment and one segment's states at a time.
     pub checkpoint: Option<usize>,
+    /// `#[differentiable(record)]`: the forward loop of a run-time loop
+    /// writes each iteration's transcendental values (`exp`, `ln`, `sin`,
+    /// …, see [`crate::rules::Prim::is_costly`]) that its reverse sweep
+    /// reads on its tape, one float per value and iteration, and the
+    /// reverse sweep reads them back instead of calling the function again
+    /// (see `diff::reverse_loop`). Without it (the default) an accumulator
+    /// loop's reverse sweep keeps O(1) memory and recomputes them.
+    pub record: bool,
     /// The module beside the function holding the fallbacks of the free
     /// functions it calls (`emit::missing`); `None` for a method or a
     /// closure, whose calls each carry their own.
@@ -396,6 +404,7 @@ impl Graph {
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
+            record: false,
             fallbacks: None,
             snapshots: std::collections::HashSet::new(),
             directions: std::collections::HashMap::new(),
