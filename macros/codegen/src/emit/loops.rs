@@ -540,13 +540,6 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
             "; other loops keep none. {other} nested in another keeps its tape for one outer iteration at a time."
         ));
     }
-    if super::pool::pooled_tapes(g) {
-        text.push_str(
-            " A tape of one value per iteration of a loop at the top of the body is kept from one \
-             call to the next on each thread (a thread-local vector per function, resized, not \
-             zeroed), so repeated calls reuse its memory; it stays allocated at the largest call's size.",
-        );
-    }
     if g.record && g.checkpoint.is_none() && !tapes.is_empty() {
         text.push_str(
             " Recording (`record`): a loop whose backward pass runs apart from it also keeps, per \

@@ -53,21 +53,6 @@ pub(super) fn enabled() -> bool {
 /// The declaration of value log `saved` (of float type `ty`) taken from
 /// its slot, the function's `k`-th, and the statement putting it back.
 pub(super) fn pooled_log(saved: &Ident, ty: &Ident, k: usize) -> (TokenStream, TokenStream) {
-    let (declare, back) = pooled_vec(saved, ty, k);
-    (quote! { #declare #saved.clear(); }, back)
-}
-
-/// The declaration of loop tape `tape` (one `Vec` of float type `ty`)
-/// taken from the function's `k`-th slot, not cleared (its loop writes
-/// every entry before the reverse sweep reads it: the caller resizes it
-/// to the trip count), and the statement putting it back.
-pub(super) fn pooled_tape(tape: &Ident, ty: &Ident, k: usize) -> (TokenStream, TokenStream) {
-    pooled_vec(tape, ty, k)
-}
-
-/// `let mut saved = SLOT.take();` from a thread-local slot named after
-/// `saved` and `k`, and `SLOT.set(saved);`.
-fn pooled_vec(saved: &Ident, ty: &Ident, k: usize) -> (TokenStream, TokenStream) {
     // the function's first slot for `r#type_saved` is `__MACROGRAD_LOG0_TYPE_SAVED`:
     // numbered (names may map alike), then ASCII letters, digits and `_`
     let upper: String = saved
@@ -89,6 +74,7 @@ fn pooled_vec(saved: &Ident, ty: &Ident, k: usize) -> (TokenStream, TokenStream)
                 const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
         }
         let mut #saved: ::std::vec::Vec<#ty> = #slot.take();
+        #saved.clear();
     };
     (declare, quote! { #slot.set(#saved); })
 }
@@ -104,14 +90,4 @@ pub(super) fn memory_note(g: &crate::ir::Graph) -> &'static str {
     } else {
         ""
     }
-}
-
-/// Whether a loop at the top of `g`'s body records on a tape of one value
-/// per iteration without a test: such a tape is kept in a slot too.
-pub(super) fn pooled_tapes(g: &crate::ir::Graph) -> bool {
-    enabled()
-        && g.body.nodes.iter().any(|&n| {
-            matches!(g.op(n), crate::ir::Op::Loop(l)
-                if l.record.len() == 1 && l.test.is_none() && !l.stacked)
-        })
 }

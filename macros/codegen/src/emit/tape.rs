@@ -113,16 +113,6 @@ impl Writer<'_> {
             }
         } else if !sized {
             pre.push(quote! { let mut #tape = #decl; });
-        } else if width == 1 && !l.stacked && self.top_level.contains(&n) && super::pool::enabled()
-        {
-            // at the top of the body: kept from call to call (`super::pool`)
-            let ty = proc_macro2::Ident::new(self.g.float.name(), proc_macro2::Span::call_site());
-            let (declare, back) = super::pool::pooled_tape(tape, &ty, self.put_back.len());
-            pre.push(quote! {
-                #declare
-                #tape.resize(#trips, #zero);
-            });
-            self.put_back.push(back);
         } else if width == 1 {
             pre.push(quote! { let mut #tape = ::std::vec![#zero; #trips]; });
         } else {

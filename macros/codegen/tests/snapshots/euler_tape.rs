@@ -19,7 +19,7 @@ fn pendulum(theta0: f64, omega0: f64, g: f64, h: f64, steps: usize) -> f64 {
 
  Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`theta`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. A tape of one value per iteration of a loop at the top of the body is kept from one call to the next on each thread (a thread-local vector per function, resized, not zeroed), so repeated calls reuse its memory; it stays allocated at the largest call's size.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`theta`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn pendulum_grad(
     theta0: f64,
@@ -30,12 +30,7 @@ fn pendulum_grad(
 ) -> (f64, (f64, f64)) {
     let mut theta = theta0;
     let mut omega = omega0;
-    ::std::thread_local! {
-        static __MACROGRAD_LOG0_THETA_TAPE : ::core::cell::Cell < ::std::vec::Vec < f64
-        >> = const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
-    }
-    let mut theta_tape: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_THETA_TAPE.take();
-    theta_tape.resize((0..steps).len(), 0.0_f64);
+    let mut theta_tape = ::std::vec![0.0_f64; (0..steps).len()];
     let mut filled = 0;
     for i in 0..steps {
         let alpha = -g * theta.sin();
@@ -55,7 +50,6 @@ fn pendulum_grad(
             d_omega + d_theta * h,
         );
     }
-    __MACROGRAD_LOG0_THETA_TAPE.set(theta_tape);
     (theta, (d_theta, d_omega))
 }
 #[doc(hidden)]

@@ -16,16 +16,11 @@ fn iterate(x: f64, y: f64, steps: usize) -> f64 {
 
  Reverse mode, by the cost model (`diff::choose_mode`): 2 differentiable scalars would take 2 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`s`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. A tape of one value per iteration of a loop at the top of the body is kept from one call to the next on each thread (a thread-local vector per function, resized, not zeroed), so repeated calls reuse its memory; it stays allocated at the largest call's size.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`s`) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn iterate_grad(x: f64, y: f64, steps: usize) -> (f64, (f64, f64)) {
     let mut s = x;
-    ::std::thread_local! {
-        static __MACROGRAD_LOG0_S_TAPE : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
-        const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
-    }
-    let mut s_tape: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_S_TAPE.take();
-    s_tape.resize((0..steps).len(), 0.0_f64);
+    let mut s_tape = ::std::vec![0.0_f64; (0..steps).len()];
     let mut filled = 0;
     for i in 0..steps {
         s_tape[filled] = s;
@@ -41,7 +36,6 @@ fn iterate_grad(x: f64, y: f64, steps: usize) -> (f64, (f64, f64)) {
         let t0 = d_s * (s_1 * y).cos();
         (d_s, d_y) = (d_s * (0.1 * s_1) + 0.1 * (d_s * s_1) + t0 * y, d_y + t0 * s_1);
     }
-    __MACROGRAD_LOG0_S_TAPE.set(s_tape);
     (s, (d_s, d_y))
 }
 #[doc(hidden)]

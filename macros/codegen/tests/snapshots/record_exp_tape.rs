@@ -19,7 +19,7 @@ pub fn logsumexp(x: &[f64]) -> f64 {
 
  Reverse mode: a parameter of run-time length has a gradient buffer, which only the reverse sweep fills.
 
- Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`m`) on a tape allocated once per call; a loop keeps 1 value per iteration (an `exp` value) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. A tape of one value per iteration of a loop at the top of the body is kept from one call to the next on each thread (a thread-local vector per function, resized, not zeroed), so repeated calls reuse its memory; it stays allocated at the largest call's size. Recording (`record`): a loop whose backward pass runs apart from it also keeps, per iteration, the results of its calls into the math library (`exp`, `ln`, `sin`, …) that the backward pass reads, one float each, instead of calling them again.*/
+ Memory: the backward pass of each loop is a loop that recomputes each iteration's intermediate values; a loop keeps 1 value per iteration (`m`) on a tape allocated once per call; a loop keeps 1 value per iteration (an `exp` value) on a tape allocated once per call; other loops keep none. A loop nested in another keeps its tape for one outer iteration at a time. Recording (`record`): a loop whose backward pass runs apart from it also keeps, per iteration, the results of its calls into the math library (`exp`, `ln`, `sin`, …) that the backward pass reads, one float each, instead of calling them again.*/
 #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
 pub fn logsumexp_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     let mut d_x: ::std::vec::Vec<f64> = ::std::vec![0.0; x.len()];
@@ -38,12 +38,7 @@ pub fn logsumexp_grad_into(x: &[f64], d_x: &mut [f64]) -> f64 {
     );
     let m_1 = x[0];
     let mut m = m_1;
-    ::std::thread_local! {
-        static __MACROGRAD_LOG0_M_TAPE : ::core::cell::Cell < ::std::vec::Vec < f64 >> =
-        const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
-    }
-    let mut m_tape: ::std::vec::Vec<f64> = __MACROGRAD_LOG0_M_TAPE.take();
-    m_tape.resize((0..x.len()).len(), 0.0_f64);
+    let mut m_tape = ::std::vec![0.0_f64; (0..x.len()).len()];
     let mut filled = 0;
     for i in 0..x.len() {
         let xi = x[i];
@@ -52,12 +47,7 @@ pub fn logsumexp_grad_into(x: &[f64], d_x: &mut [f64]) -> f64 {
         m = m.max(xi);
     }
     let mut s = 0.0_f64;
-    ::std::thread_local! {
-        static __MACROGRAD_LOG1_EXP_TAPE : ::core::cell::Cell < ::std::vec::Vec < f64 >>
-        = const { ::core::cell::Cell::new(::std::vec::Vec::new()) };
-    }
-    let mut exp_tape: ::std::vec::Vec<f64> = __MACROGRAD_LOG1_EXP_TAPE.take();
-    exp_tape.resize((0..x.len()).len(), 0.0_f64);
+    let mut exp_tape = ::std::vec![0.0_f64; (0..x.len()).len()];
     let mut filled_1 = 0;
     for i_1 in 0..x.len() {
         let xi_1 = x[i_1];
@@ -87,8 +77,6 @@ pub fn logsumexp_grad_into(x: &[f64], d_x: &mut [f64]) -> f64 {
         d_m_1 = if m_2 > xi_2 { d_m_1 } else { t2 };
     }
     d_x[0] += d_m_1;
-    __MACROGRAD_LOG0_M_TAPE.set(m_tape);
-    __MACROGRAD_LOG1_EXP_TAPE.set(exp_tape);
     m + s.ln()
 }
 #[doc(hidden)]
