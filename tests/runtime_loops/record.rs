@@ -21,9 +21,11 @@ pub fn lse_recorded(x: &[f64]) -> f64 {
     m + s.ln()
 }
 
-/// A state loop (its reverse sweep runs apart from it) with two recorded
-/// calls per iteration, `sin` and `exp`, and a `sqrt` that is recomputed.
-#[differentiable(record)]
+/// A state loop (its reverse sweep runs apart from it), in reverse mode
+/// (one scalar parameter: the cost model would pick forward mode): its
+/// `exp` value is recorded beside `y`; `sin`'s is not (the backward pass
+/// reads `cos`, which it computes), and `sqrt` is recomputed.
+#[differentiable(record, mode = reverse)]
 pub fn state_recorded(a: f64, #[nograd] xs: &[f64]) -> f64 {
     let mut y = a;
     for &x in xs {
@@ -35,7 +37,7 @@ pub fn state_recorded(a: f64, #[nograd] xs: &[f64]) -> f64 {
 }
 
 /// The same as [`state_recorded`] without `record`.
-#[differentiable]
+#[differentiable(mode = reverse)]
 pub fn state_plain(a: f64, #[nograd] xs: &[f64]) -> f64 {
     let mut y = a;
     for &x in xs {
