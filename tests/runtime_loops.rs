@@ -455,6 +455,8 @@ mod composite;
 mod constant_items;
 #[path = "runtime_loops/counters.rs"]
 mod counters;
+#[path = "runtime_loops/record.rs"]
+mod record;
 #[path = "runtime_loops/reductions.rs"]
 mod reductions;
 #[path = "runtime_loops/rows.rs"]

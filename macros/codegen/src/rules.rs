@@ -314,6 +314,47 @@ prims! {
         |b, [a], _y, d| vec![Some(gelu_second(b, a, d))];
 }
 
+impl Prim {
+    /// Whether the operation is a call into the math library (`exp`, `ln`,
+    /// `sin`, `powf`, `tanh`, …), tens of cycles where the arithmetic is
+    /// one: what `#[differentiable(record)]` keeps on a loop's tape rather
+    /// than recomputing in the reverse sweep.
+    pub fn is_costly(self) -> bool {
+        use Prim::*;
+        matches!(
+            self,
+            Cbrt | Exp
+                | Exp2
+                | ExpM1
+                | Ln
+                | Ln1p
+                | Log
+                | Log2
+                | Log10
+                | Sin
+                | Cos
+                | Tan
+                | Asin
+                | Acos
+                | Atan
+                | Atan2
+                | Sinh
+                | Cosh
+                | Tanh
+                | Asinh
+                | Acosh
+                | Atanh
+                | Hypot
+                | Powf
+                | Sigmoid
+                | Softplus
+                | Silu
+                | Gelu
+                | GeluDerivative
+        )
+    }
+}
+
 /// `√(2/π)`, of the tanh approximation of GELU (as in the runtime).
 const GELU_K: f64 = 0.797_884_560_802_865_4;
 /// The cubic coefficient of the tanh approximation of GELU.

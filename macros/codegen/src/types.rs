@@ -349,6 +349,8 @@ pub struct Signature {
     pub out_struct: Option<Box<syn::Type>>,
     /// `#[differentiable(checkpoint = k)]`: see [`crate::ir::Graph::checkpoint`].
     pub checkpoint: Option<usize>,
+    /// `#[differentiable(record)]`: see [`crate::ir::Graph::record`].
+    pub record: bool,
 }
 
 impl Signature {

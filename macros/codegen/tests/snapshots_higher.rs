@@ -400,3 +400,27 @@ fn method_returning_a_struct_and_its_caller() {
         },
     );
 }
+
+#[test]
+fn recorded_exp_tape() {
+    // `record`: the forward loop keeps each `exp(xᵢ − m)` on `exp_tape`
+    // and the reverse loop reads it back instead of calling `exp` again;
+    // the max loop's tape (`m`) is the state's, as without `record`
+    check(
+        "record_exp_tape",
+        quote!(record),
+        quote! {
+            pub fn logsumexp(x: &[f64]) -> f64 {
+                let mut m = x[0];
+                for &xi in x {
+                    m = m.max(xi);
+                }
+                let mut s = 0.0;
+                for &xi in x {
+                    s += (xi - m).exp();
+                }
+                m + s.ln()
+            }
+        },
+    );
+}

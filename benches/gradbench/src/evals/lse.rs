@@ -7,8 +7,9 @@ use serde_json::Value;
 use crate::protocol::{floats, Evaluated, Runner};
 
 /// Log-sum-exp with the largest element shifted out, so no `exp`
-/// overflows.
-#[differentiable]
+/// overflows. `record`: the gradient keeps each `exp(xᵢ − m)` (one float
+/// per element) for its backward pass instead of calling `exp` again.
+#[differentiable(record)]
 pub fn logsumexp(x: &[f64]) -> f64 {
     let mut m = x[0];
     for &xi in x {

@@ -20,7 +20,9 @@
 //! first. A nested loop is recorded rather than recomputed where that is
 //! cheaper ([`recorded_results`]): its results on the enclosing loop's
 //! tape, and, when its iterations each run a loop, its own tape for all its
-//! runs (a stacked tape, popped by its reverse loop).
+//! runs (a stacked tape, popped by its reverse loop). Under
+//! `#[differentiable(record)]` the body's calls into the math library are
+//! recorded on the same tape rather than recomputed ([`recorded_values`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -189,7 +191,16 @@ pub(super) fn reverse_loop(
     }
 
     // nested loops recomputed only for their results: recorded instead
-    let results = recorded_results(b, n, &l, &remap, &mut body, active, ordered);
+    let mut results = recorded_results(b, n, &l, &remap, &mut body, active, ordered);
+    // `record`: the body's calls into the math library, recorded instead
+    // of recomputed, unless the reverse loop can join the forward loop
+    // (where recomputing costs nothing) or checkpointing asks for recomputation
+    if b.graph.record
+        && b.graph.checkpoint.is_none()
+        && (ordered || reads_results(b.graph, &seeds, n, &l))
+    {
+        results.extend(recorded_values(b, n, &l, &remap, &mut body, active));
+    }
 
     // record only what the reverse body reads
     let mut live: HashSet<NodeId> = rev_carried.iter().map(|c| c.next).collect();
@@ -232,12 +243,12 @@ pub(super) fn reverse_loop(
         };
     }
     if let Some(&first) = record.first() {
-        let base = b
-            .graph
-            .node(first)
-            .name
-            .clone()
-            .unwrap_or_else(|| "state".into());
+        let base = match (&b.graph.node(first).name, b.graph.op(first)) {
+            (Some(name), _) => name.clone(),
+            // `record`: an unnamed call into the math library (`exp_tape`)
+            (None, Op::Prim(p, _)) => format!("{p:?}").to_lowercase(),
+            (None, _) => "state".into(),
+        };
         b.graph.nodes[n.index()].name = Some(format!("{base}_tape"));
     }
     if let Op::Loop(fwd) = &mut b.graph.nodes[n.index()].op {
@@ -362,6 +373,81 @@ fn recorded_results(
     }
     substitute(b.graph, body, &subst);
     out
+}
+
+/// Under `#[differentiable(record)]`: the values of the costly primitives
+/// ([`crate::rules::Prim::is_costly`]: `exp`, `ln`, `sin`, …) at the top
+/// level of the body of loop `n` (`l`), which the reverse body `body`
+/// recomputes (their copies, through `remap`), become recalls of what the
+/// forward loop records at the end of each iteration. Memory: one float per
+/// such value that the reverse sweep reads, per iteration, on the loop's
+/// tape (sized once per call). Values inside an `if` of the body are
+/// recomputed as before. Returns each original with its recall.
+fn recorded_values(
+    b: &mut Builder<'_>,
+    n: NodeId,
+    l: &Loop,
+    remap: &HashMap<NodeId, NodeId>,
+    body: &mut crate::ir::Block,
+    active: &mut Vec<bool>,
+) -> Vec<(NodeId, NodeId)> {
+    let at: HashMap<NodeId, usize> = body
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(k, &x)| (x, k))
+        .collect();
+    let mut out = Vec::new();
+    let mut subst = HashMap::new();
+    for &orig in &l.body.nodes {
+        let (Op::Prim(p, _), Some(&copy)) = (b.graph.op(orig), remap.get(&orig)) else {
+            continue;
+        };
+        let Some(&pos) = at.get(&copy).filter(|_| p.is_costly()) else {
+            continue;
+        };
+        let span = b.graph.node(copy).span;
+        let rc = b.graph.add(Op::Recall { of: n, slot: 0 }, span);
+        b.graph.nodes[rc.index()].name = b.graph.node(copy).name.clone();
+        set_active(active, rc, is_active(active, copy));
+        subst.insert(copy, rc);
+        body.nodes[pos] = rc;
+        out.push((orig, rc));
+    }
+    substitute(b.graph, body, &subst);
+    out
+}
+
+/// Whether an adjoint `seeds` flowing into loop `n` (`l`) depends on the
+/// loop's results (`d_s = 1/s` after `s += exp(x_i)`): then the reverse
+/// loop cannot join the forward loop ([`crate::simplify`]'s fusion) and a
+/// value it recomputes costs a second call. Walks the seeds' operands with
+/// an explicit stack, each node once, skipping nodes numbered before the
+/// loop's results (a node is numbered after its operands; a node the walk
+/// misses only makes the answer `false`: the values are then recomputed).
+fn reads_results(g: &Graph, seeds: &[Option<NodeId>], n: NodeId, l: &Loop) -> bool {
+    let outs: HashSet<NodeId> = l.carried.iter().map(|c| c.out).chain([n]).collect();
+    let first = outs.iter().copied().min().unwrap_or(n);
+    let mut seen = HashSet::new();
+    let mut stack: Vec<NodeId> = seeds.iter().flatten().copied().collect();
+    while let Some(x) = stack.pop() {
+        if outs.contains(&x) {
+            return true;
+        }
+        if x < first || !seen.insert(x) {
+            continue;
+        }
+        let op = g.op(x);
+        if let Op::Result(r) = op {
+            stack.push(*r);
+        }
+        stack.extend(op.args());
+        stack.extend(crate::ir::walk::region_reads(op));
+        for block in crate::ir::walk::regions(op) {
+            stack.extend(block.nodes.iter().copied());
+        }
+    }
+    false
 }
 
 /// Moves the tapes a recomputed copy `copy` (and the loops nested in it)

@@ -447,8 +447,14 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
                         .record
                         .iter()
                         .map(|r| {
-                            let name = super::names::source_name(g, *r);
-                            format!("`{}`", name.as_deref().unwrap_or("state"))
+                            match (super::names::source_name(g, *r), g.op(*r)) {
+                                (Some(name), _) => format!("`{name}`"),
+                                // `record`: an unnamed call into the math library
+                                (None, Op::Prim(p, _)) => {
+                                    format!("an `{}` value", format!("{p:?}").to_lowercase())
+                                }
+                                (None, _) => "`state`".to_string(),
+                            }
                         })
                         .collect();
                     tapes.push((l.record.len(), names.join(", "), l.stacked));
@@ -533,6 +539,13 @@ pub fn memory_doc(g: &Graph) -> Option<String> {
         text.push_str(&format!(
             "; other loops keep none. {other} nested in another keeps its tape for one outer iteration at a time."
         ));
+    }
+    if g.record && g.checkpoint.is_none() && !tapes.is_empty() {
+        text.push_str(
+            " Recording (`record`): a loop whose backward pass runs apart from it also keeps, per \
+             iteration, the results of its calls into the math library (`exp`, `ln`, `sin`, …) \
+             that the backward pass reads, one float each, instead of calling them again.",
+        );
     }
     if let Some(k) = g.checkpoint {
         text.push_str(&format!(

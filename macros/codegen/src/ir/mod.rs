@@ -376,6 +376,14 @@ pub struct Graph {
     /// of `k` iterations around a loop over one segment, so the reverse
     /// sweep keeps one state per segment and one segment's states at a time.
     pub checkpoint: Option<usize>,
+    /// `#[differentiable(record)]`: the forward loop of a run-time loop
+    /// writes each iteration's transcendental values (`exp`, `ln`, `sin`,
+    /// …, see [`crate::rules::Prim::is_costly`]) that its reverse sweep
+    /// reads on its tape, one float per value and iteration, and the
+    /// reverse sweep reads them back instead of calling the function again
+    /// (see `diff::reverse_loop`). Without it (the default) an accumulator
+    /// loop's reverse sweep keeps O(1) memory and recomputes them.
+    pub record: bool,
     /// Where the fallbacks of the helpers it calls live (`emit::missing`).
     pub fallbacks: Fallbacks,
     /// Under `checkpoint = k`, the loops over one segment of a loop whose
@@ -410,6 +418,7 @@ impl Graph {
             outs: Vec::new(),
             extra: Vec::new(),
             checkpoint: None,
+            record: false,
             fallbacks: Fallbacks::Local,
             snapshots: std::collections::HashSet::new(),
             directions: std::collections::HashMap::new(),

@@ -21,10 +21,17 @@ pub struct GradArgs {
     /// `checkpoint = k`: the reverse sweep of a run-time loop keeps its
     /// state every `k` iterations and recomputes the iterations between.
     pub checkpoint: Option<usize>,
+    /// `record`: the reverse sweep of a run-time loop reads each
+    /// iteration's transcendental values (`exp`, `ln`, `sin`, …) from a
+    /// tape the forward loop writes, instead of recomputing them.
+    pub record: Option<syn::Ident>,
 }
 
 /// The keyword of the checkpointing argument.
 pub const CHECKPOINT: &str = "checkpoint";
+
+/// The keyword asking loops to record their transcendental values.
+pub const RECORD: &str = "record";
 
 /// The keyword of the custom-derivative argument.
 pub const CUSTOM: &str = "custom";
@@ -35,7 +42,7 @@ pub const HVP: &str = "hvp";
 /// The keyword choosing the sweep.
 pub const MODE: &str = "mode";
 
-const ARGS: &str = "`#[differentiable]` takes `custom = path_to_gradient_fn`, `checkpoint = k`, `hessian`, `hvp` or `mode = forward | reverse`";
+const ARGS: &str = "`#[differentiable]` takes `custom = path_to_gradient_fn`, `checkpoint = k`, `record`, `hessian`, `hvp` or `mode = forward | reverse`";
 
 impl Parse for GradArgs {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -45,6 +52,11 @@ impl Parse for GradArgs {
             let twice = || syn::Error::new(key.span(), format!("`{key}` is given twice"));
             if key == CHECKPOINT {
                 args.checkpoint = Some(parse_checkpoint(input, &key, args.checkpoint)?);
+            } else if key == RECORD {
+                if args.record.is_some() {
+                    return Err(twice());
+                }
+                args.record = Some(key);
             } else if key == HESSIAN {
                 if args.hessian.is_some() {
                     return Err(twice());

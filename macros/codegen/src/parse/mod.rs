@@ -142,6 +142,7 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
     };
     let mut sig = signature(params, ret, true, cx).map(|s| Signature {
         checkpoint: args.checkpoint,
+        record: args.record.is_some(),
         ..s
     });
     if let Some(sig) = &mut sig {
@@ -400,5 +401,6 @@ fn signature(
         out_tuple,
         out_struct,
         checkpoint: None,
+        record: false,
     })
 }

@@ -171,6 +171,7 @@ impl<'a> Lowerer<'a> {
         let mut l = Lowerer {
             g: Graph {
                 checkpoint: sig.checkpoint,
+                record: sig.record,
                 // the paths are filled in by `finish`
                 out_struct: sig.out_struct.clone().map(|t| (t, Vec::new())),
                 ..Graph::new(sig.float, sig.ir_params())
