@@ -414,3 +414,6 @@ fn array_patterns_take_arrays_apart() {
     // 2x², derivative 4x
     assert_eq!(destructured_grad(1.5), (4.5, 6.0));
 }
+
+#[path = "calls/saved.rs"]
+mod saved;

@@ -182,6 +182,10 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         } else {
             out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
         }
+        // beside `f::vjp`, `f::forward` for callers' reverse sweeps
+        if kind == Kind::Vjp && slice.is_none() {
+            out.extend(crate::emit::saved_forward(&f.item, sig, &g));
+        }
     }
     // (a method's items stay in its `impl`, where the hidden type that
     // carries `hvp_pullback` cannot go: a method has no nested gradient)

@@ -424,3 +424,59 @@ fn recorded_exp_tape() {
         },
     );
 }
+
+/// A helper returning an array with a run-time `if` (BA's `rotate`), and
+/// a caller of it (BA's `project`): the hidden `rotate::forward` and
+/// `project::forward` give the value with a closure over what their reverse
+/// sweeps read, which the caller's reverse sweep calls instead of
+/// recomputing the helper.
+#[test]
+fn vector_saved_forward() {
+    check(
+        "vector_saved_rotate",
+        quote!(),
+        quote! {
+            pub fn rotate(r: [f64; 3], y: [f64; 3]) -> [f64; 3] {
+                let theta2 = r[0] * r[0] + r[1] * r[1] + r[2] * r[2];
+                if theta2 != 0.0 {
+                    let theta = theta2.sqrt();
+                    let (s, c) = theta.sin_cos();
+                    let k = (r[0] * y[0] + r[1] * y[1] + r[2] * y[2]) * (1.0 - c) / theta2;
+                    [
+                        y[0] * c + (r[1] * y[2] - r[2] * y[1]) * s / theta + r[0] * k,
+                        y[1] * c + (r[2] * y[0] - r[0] * y[2]) * s / theta + r[1] * k,
+                        y[2] * c + (r[0] * y[1] - r[1] * y[0]) * s / theta + r[2] * k,
+                    ]
+                } else {
+                    [
+                        y[0] + r[1] * y[2] - r[2] * y[1],
+                        y[1] + r[2] * y[0] - r[0] * y[2],
+                        y[2] + r[0] * y[1] - r[1] * y[0],
+                    ]
+                }
+            }
+        },
+    );
+    check(
+        "vector_saved_project",
+        quote!(),
+        quote! {
+            pub fn project(cam: [f64; 5], x: [f64; 3]) -> [f64; 2] {
+                let z: [f64; 3] = rotate([cam[0], cam[1], cam[2]], x);
+                [cam[3] * z[0] / z[2], cam[4] * z[1] / z[2]]
+            }
+        },
+    );
+    check(
+        "vector_saved_caller",
+        quote!(),
+        quote! {
+            pub fn reproj(cam: [f64; 5], x: [f64; 3], #[nograd] feat: [f64; 2]) -> f64 {
+                let p: [f64; 2] = project(cam, x);
+                let e0 = p[0] - feat[0];
+                let e1 = p[1] - feat[1];
+                e0 * e0 + e1 * e1
+            }
+        },
+    );
+}

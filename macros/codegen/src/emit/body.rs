@@ -94,6 +94,9 @@ pub struct Writer<'g> {
     pub(super) put_back: Vec<TokenStream>,
     /// The rows taken before loops (see [`super::rows`]).
     pub(super) rows: super::rows::Rows,
+    /// The vector calls whose VJP reuses their value call's forward
+    /// values (see [`super::vsaved`]).
+    pub(super) saved: super::vsaved::Saved,
 }
 
 impl<'g> Writer<'g> {
@@ -128,6 +131,7 @@ impl<'g> Writer<'g> {
             top_level: g.body.nodes.iter().copied().collect(),
             put_back: Vec::new(),
             rows: Default::default(),
+            saved: super::vsaved::Saved::of(g),
         }
     }
 

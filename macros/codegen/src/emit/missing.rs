@@ -182,6 +182,15 @@ fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> T
     // (inherent, so that they are found before the runtime's
     // `MissingCalleeHessian::hvp_pullback` and `MissingCalleeVjpJvp::vjp_jvp`,
     // whose errors would be a second one)
+    let forward = {
+        let f = Ident::new(super::vsaved::FORWARD_CALL, span);
+        let (tys, params) = any_params(arity);
+        quote! {
+            pub fn #f<#(#tys,)* O, C, R>(#(#params),*) -> (O, fn(C) -> R) {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+        }
+    };
     let hvp = method(HVP_PULLBACK, 2);
     let vjp_jvp = method("vjp_jvp", 4);
     let check = Ident::new(HAS_DERIVATIVE, span);
@@ -219,6 +228,7 @@ fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> T
                 #pullback
                 #vjp
                 #jvp
+                #forward
                 #hvp
                 #vjp_jvp
             }

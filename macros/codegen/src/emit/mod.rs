@@ -33,6 +33,7 @@ mod value_log;
 mod vcall;
 mod vhidden;
 mod vjp_slices;
+mod vsaved;
 
 pub use loops::memory_doc;
 pub use nested::hessian_items;
@@ -44,6 +45,7 @@ pub use fallback::{fallback_closure, fallback_fn};
 pub use jacobian_calls::jacobian_by_calls;
 pub use vhidden::{vector_hessian_items, vector_items, vector_method_items};
 pub use vjp_slices::{no_jacobian, vjp_slices, NoJacobian};
+pub use vsaved::saved_forward;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};

@@ -17,6 +17,9 @@ use crate::ir::{Call, CallArg, CallSweep, NodeId};
 impl Writer<'_> {
     /// A call of a vector helper, in the form its sweep asks for.
     pub(super) fn vector_call_statement(&mut self, n: NodeId, c: &Call) -> TokenStream {
+        if let Some(s) = self.saved_call_statement(n, c) {
+            return s;
+        }
         let g = self.g;
         let span = g.node(n).span;
         let args = self.call_args(&c.args, &c.by_ref, &c.arg_spans, span);
@@ -174,7 +177,11 @@ impl Writer<'_> {
     /// The pattern of each gradient entry a VJP call (or its tangent)
     /// returns (`_` for one nothing reads) and the statements reading the
     /// wanted elements ([`Call::partials`]) out of them.
-    fn gradient_entries(&mut self, c: &Call, span: Span) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    pub(super) fn gradient_entries(
+        &mut self,
+        c: &Call,
+        span: Span,
+    ) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let g = self.g;
         let float = Ident::new(g.float.name(), Span::call_site());
         let mut parts = Vec::new();

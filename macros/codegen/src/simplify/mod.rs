@@ -13,11 +13,14 @@ mod dce;
 mod fold;
 mod fuse;
 mod same_loops;
+mod share_branches;
 mod stores;
 
 use std::collections::HashMap;
 
 use crate::ir::{Graph, NodeId};
+
+pub use share_branches::share_branches;
 
 /// The most rounds the fixed-point driver runs; each round only shrinks the
 /// graph, so this bound is never reached in practice.

@@ -51,6 +51,13 @@ fn captures() {
                             ) -> O {
                                 unreachable!("a fallback's `has_derivative` never compiles")
                             }
+                            pub fn forward<A0, A1, A2, O, C, R>(
+                                _a0: A0,
+                                _a1: A1,
+                                _a2: A2,
+                            ) -> (O, fn(C) -> R) {
+                                unreachable!("a fallback's `has_derivative` never compiles")
+                            }
                             pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
                                 unreachable!("a fallback's `has_derivative` never compiles")
                             }

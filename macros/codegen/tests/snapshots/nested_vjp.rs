@@ -23,17 +23,17 @@ fn vjp_inside(x: f64, y: f64, a: f64) -> f64 {
  Reverse mode, by the cost model (`diff::choose_mode`): 3 differentiable scalars would take 3 forward tangent sweeps, one adjoint sweep (about twice the primal's arithmetic) gives them all; `mode = forward` overrides.*/
 #[allow(clippy::all, unused_parens, unused_variables)]
 fn vjp_inside_grad(x: f64, y: f64, a: f64) -> (f64, (f64, f64, f64)) {
-    let [r_0, r_1] = rotate([x, y], a);
-    let (_, (gradient_entry, gradient_entry_1)) = {
+    let ([r_0, r_1], back) = {
         #[allow(unused_imports)]
         use __macrograd_vjp_inside_callees::of_rotate::*;
         {
             #[allow(unused_imports)]
             use rotate as __callee;
             __callee::has_derivative();
-            __callee::vjp([x, y], a, [y, 1.0])
+            __callee::forward([x, y], a)
         }
     };
+    let (gradient_entry, gradient_entry_1) = back([y, 1.0]);
     let [gp_0, gp_1] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry);
     let ga = ::macrograd::__private::partial::<f64, _>(gradient_entry_1);
     let t0 = 2.0 * gp_0;
@@ -63,16 +63,7 @@ fn vjp_inside_grad(x: f64, y: f64, a: f64) -> (f64, (f64, f64, f64)) {
     };
     let [t3, t4] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_2);
     let t5 = ::macrograd::__private::partial::<f64, _>(gradient_entry_3);
-    let (_, (gradient_entry_4, gradient_entry_5)) = {
-        #[allow(unused_imports)]
-        use __macrograd_vjp_inside_callees::of_rotate::*;
-        {
-            #[allow(unused_imports)]
-            use rotate as __callee;
-            __callee::has_derivative();
-            __callee::vjp([x, y], a, [x, 0.0])
-        }
-    };
+    let (gradient_entry_4, gradient_entry_5) = back([x, 0.0]);
     let [t6, t7] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry_4);
     let t8 = ::macrograd::__private::partial::<f64, _>(gradient_entry_5);
     let d_x = r_0 + t3 + t6;
@@ -104,7 +95,16 @@ impl vjp_inside {
 #[allow(clippy::all, unused_parens, unused_variables, dead_code)]
 fn vjp_inside_jvp(x: f64, y: f64, a: f64, tangent: (f64, f64, f64)) -> (f64, f64) {
     let (tangent_x, tangent_y, tangent_a) = tangent;
-    let [r_0, r_1] = rotate([x, y], a);
+    let ([r_0, r_1], back) = {
+        #[allow(unused_imports)]
+        use __macrograd_vjp_inside_callees::of_rotate::*;
+        {
+            #[allow(unused_imports)]
+            use rotate as __callee;
+            __callee::has_derivative();
+            __callee::forward([x, y], a)
+        }
+    };
     let (_, [t3, t4]) = {
         #[allow(unused_imports)]
         use __macrograd_vjp_inside_callees::of_rotate::*;
@@ -115,16 +115,7 @@ fn vjp_inside_jvp(x: f64, y: f64, a: f64, tangent: (f64, f64, f64)) -> (f64, f64
             __callee::jvp([x, y], a, [tangent_x, tangent_y], tangent_a)
         }
     };
-    let (_, (gradient_entry, gradient_entry_1)) = {
-        #[allow(unused_imports)]
-        use __macrograd_vjp_inside_callees::of_rotate::*;
-        {
-            #[allow(unused_imports)]
-            use rotate as __callee;
-            __callee::has_derivative();
-            __callee::vjp([x, y], a, [y, 1.0])
-        }
-    };
+    let (gradient_entry, gradient_entry_1) = back([y, 1.0]);
     let [gp_0, gp_1] = ::macrograd::__private::partial::<[f64; 2], _>(gradient_entry);
     let ga = ::macrograd::__private::partial::<f64, _>(gradient_entry_1);
     let (gradient_entry_2, gradient_entry_3) = {
@@ -185,6 +176,9 @@ mod __macrograd_vjp_inside_callees {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
             pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn forward<A0, A1, O, C, R>(_a0: A0, _a1: A1) -> (O, fn(C) -> R) {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
             pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {

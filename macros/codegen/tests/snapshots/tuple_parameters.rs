@@ -109,6 +109,9 @@ mod __macrograd_polar_callees {
             pub fn jvp<A0, A1, O>(_a0: A0, _a1: A1) -> O {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
+            pub fn forward<A0, O, C, R>(_a0: A0) -> (O, fn(C) -> R) {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
             pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }

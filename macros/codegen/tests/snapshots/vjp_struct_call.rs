@@ -214,6 +214,9 @@ mod __macrograd_pass_on_callees {
             pub fn jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
+            pub fn forward<A0, A1, O, C, R>(_a0: A0, _a1: A1) -> (O, fn(C) -> R) {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
             pub fn hvp_pullback<A0, A1, O>(_a0: A0, _a1: A1) -> O {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
