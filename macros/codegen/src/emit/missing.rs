@@ -347,7 +347,7 @@ fn method_fallback(path: &[String], method: bool, arity: usize, span: Span) -> T
 
 /// `n` type parameters `A0, A1, …` and the parameters `_a0: A0, _a1: A1, …`
 /// of a fallback that takes whatever a call passes it.
-fn any_params(n: usize) -> (Vec<Ident>, Vec<TokenStream>) {
+pub(super) fn any_params(n: usize) -> (Vec<Ident>, Vec<TokenStream>) {
     let tys: Vec<Ident> = (0..n).map(|k| format_ident!("A{}", k)).collect();
     let params = tys
         .iter()
