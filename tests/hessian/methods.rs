@@ -60,14 +60,13 @@ fn through_assoc(a: f64, b: f64) -> f64 {
 fn in_a_loop(a: f64, b: f64, #[nograd] ys: &[f64]) -> f64 {
     let mut s = 0.0;
     for &y in ys {
-        s += Spring { k: a, x: b * y }.energy(y) + Self_free(a, y);
+        s += Spring { k: a, x: b * y }.energy(y) + pot_free(a, y);
     }
     s
 }
 
 #[differentiable(hessian)]
-#[allow(non_snake_case)]
-fn Self_free(a: f64, y: f64) -> f64 {
+fn pot_free(a: f64, y: f64) -> f64 {
     Spring::pot(Spring { k: y, x: a }, a)
 }
 

@@ -42,12 +42,15 @@ impl Writer<'_> {
         args.extend(extra);
         if c.method {
             let (recv, rest) = args.split_first().expect("a method call has a receiver");
-            let recv = if super::call::plain_receiver(&c.args[0]) {
-                recv.clone()
-            } else {
-                quote!((#recv))
-            };
-            return quote_spanned!(span=> #recv.#name(#(#rest),*));
+            if super::call::plain_receiver(&c.args[0]) {
+                return quote_spanned!(span=> #recv.#name(#(#rest),*));
+            }
+            // a receiver the macro wrote (a literal): bound to a name
+            // spanned on it as the user wrote it, where rustc's error about
+            // the receiver's type lands
+            let at = c.arg_spans.0.first().copied().unwrap_or(span);
+            let id = syn::Ident::new("__macrograd_receiver", at);
+            return quote_spanned!(span=> { let #id = #recv; #id.#name(#(#rest),*) });
         }
         let leading = c.path.first().is_some_and(String::is_empty);
         let colon = if leading { quote!(::) } else { quote!() };
@@ -89,18 +92,17 @@ impl Writer<'_> {
         let hvp = format_ident!("{}", assoc_hvp_pullback(last), span = span);
         let call = self.assoc_call(c, args, &hvp, Some(quote!((#(#dirs,)*))), span);
         let arity = args.len() - usize::from(c.method) + 1;
-        let traits = missing_hessian(&c.path, c.method, arity, span);
-        quote_spanned! {span=>
-            {
-                #traits
-                #call
-            }
-        }
+        super::missing::through_assoc_hessian_fallback(self.g, &c.path, c.method, arity, call, span)
     }
 }
 
 /// The fallback of `__f_hvp_pullback` (see the module docs).
-fn missing_hessian(path: &[String], method: bool, arity: usize, span: Span) -> TokenStream {
+pub(super) fn missing_hessian(
+    path: &[String],
+    method: bool,
+    arity: usize,
+    span: Span,
+) -> TokenStream {
     let segs: Vec<&str> = path.iter().map(|s| s.trim_start_matches("r#")).collect();
     let shown = segs.join("::");
     let last = path.last().map_or("", String::as_str);

@@ -120,8 +120,9 @@ fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), usize> {
 
 /// The module beside a free function `f` holding the fallbacks of every
 /// free function its body calls (see the module docs); nothing when it
-/// calls none.
-pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
+/// calls none. With `second` (`hessian` or `hvp` on `f`), a method's or
+/// associated function's module holds the fallback of its hidden HVP too.
+pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     let callees = callees(g);
     if callees.is_empty() {
         return TokenStream::new();
@@ -132,8 +133,11 @@ pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
         Kind::Free => fallback_module(path, arity, at),
         _ => {
             let module = callee_module(*kind, path, at);
-            let traits = method_fallback(path, *kind == Kind::Method, arity, at);
-            quote!(pub mod #module { #traits })
+            let method = *kind == Kind::Method;
+            let traits = method_fallback(path, method, arity, at);
+            let hessian =
+                second.then(|| super::assoc_hessian::missing_hessian(path, method, arity + 1, at));
+            quote!(pub mod #module { #traits #hessian })
         }
     });
     quote! {
@@ -300,6 +304,41 @@ pub fn through_method_fallback(
         }
         None => {
             let traits = method_fallback(path, method, arity, span);
+            quote_spanned! {span=>
+                {
+                    #traits
+                    #call
+                }
+            }
+        }
+    }
+}
+
+/// `call` of a method's or associated function's hidden HVP with its
+/// fallback in scope (see `emit::assoc_hessian`): the shared one beside a
+/// free function, else a block of its own. `arity` counts the direction.
+pub fn through_assoc_hessian_fallback(
+    g: &Graph,
+    path: &[String],
+    method: bool,
+    arity: usize,
+    call: TokenStream,
+    span: Span,
+) -> TokenStream {
+    match &g.fallbacks {
+        Some(scope) => {
+            let scope = Ident::new(scope, span);
+            let module = callee_module(Kind::of(path, method), path, span);
+            quote_spanned! {span=>
+                {
+                    #[allow(unused_imports)]
+                    use #scope::#module::MissingHessian as _;
+                    #call
+                }
+            }
+        }
+        None => {
+            let traits = super::assoc_hessian::missing_hessian(path, method, arity, span);
             quote_spanned! {span=>
                 {
                     #traits
