@@ -41,6 +41,20 @@ impl Spring {
         }
         .energy(y)
     }
+
+    /// `Self::pot` through `Self::`, with a `#[nograd]` parameter:
+    /// −2c·k·y·sin x. (An argument `self.x` written as it is would be a
+    /// part of `self` passed on: the macro cannot see it is a float.)
+    #[differentiable(hessian)]
+    fn via_self(&self, y: f64, #[nograd] c: f64) -> f64 {
+        c * Self::pot(
+            Spring {
+                k: 2.0 * self.k,
+                x: -self.x,
+            },
+            y,
+        )
+    }
 }
 
 /// `½a²b³ + b` through a method call on a literal receiver.
@@ -172,4 +186,31 @@ fn f32_method_call() {
     ];
     assert_all_close(&h.flat(), &want, 1e-5, "f32 hessian");
     assert_eq!(h[0][1], h[1][0]);
+}
+
+#[test]
+fn an_associated_function_called_through_self() {
+    let (y, c) = (0.8, 1.7);
+    for s in [Spring { k: 1.3, x: -0.7 }, Spring { k: -0.4, x: 2.1 }] {
+        let (k, x) = (s.k, s.x);
+        let (sn, cs) = x.sin_cos();
+        let (v, g) = s.via_self_grad(y, c);
+        assert_all_close(&[v], &[-2.0 * c * k * y * sn], 1e-14, "value");
+        let g_want = [-2.0 * c * y * sn, -2.0 * c * k * y * cs, -2.0 * c * k * sn];
+        assert_all_close(&[g.0.k, g.0.x, g.1], &g_want, 1e-12, "gradient");
+        // H over (k, x, y) of −2c·k·y·sin x
+        let m = -2.0 * c;
+        let h = [
+            [0.0, m * y * cs, m * sn],
+            [m * y * cs, -m * k * y * sn, m * k * cs],
+            [m * sn, m * k * cs, 0.0],
+        ];
+        let d = [0.3, -1.2, 0.5];
+        let (_, _, hv) = s.via_self_hvp(y, c, (Spring { k: d[0], x: d[1] }, d[2]));
+        let want: Vec<f64> = h
+            .iter()
+            .map(|r| r.iter().zip(&d).map(|(a, b)| a * b).sum())
+            .collect();
+        assert_all_close(&[hv.0.k, hv.0.x, hv.1], &want, 1e-12, "H·v");
+    }
 }
