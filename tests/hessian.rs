@@ -577,6 +577,8 @@ fn jvp_calls_in_a_body_match_closed_forms_and_differences() {
 
 #[path = "hessian/buffers.rs"]
 mod buffers;
+#[path = "hessian/methods.rs"]
+mod methods;
 #[path = "hessian/slices.rs"]
 mod slices;
 #[path = "hessian/struct_args.rs"]

@@ -205,6 +205,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         out.extend(crate::emit::vector_hessian_items(&f.item, sig));
     } else if second.is_some() && slice.is_none() && !sig.assoc {
         out.extend(crate::emit::hessian_items(&f.item, sig));
+    } else if second.is_some() && slice.is_none() {
+        // a method's or associated function's: `__f_hvp_pullback` in its `impl`
+        out.extend(crate::emit::assoc_hessian_items(&f.item, sig));
     }
     Ok(out)
 }

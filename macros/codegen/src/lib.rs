@@ -167,7 +167,8 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 proc_macro2::TokenStream::new()
             } else {
                 let scope = emit::missing::scope_name(&f.item.sig.ident.to_string());
-                let items = emit::missing::scope_items(&scope, &lowered);
+                let second = f.args.hessian.is_some() || f.args.hvp.is_some();
+                let items = emit::missing::scope_items(&scope, &lowered, second);
                 lowered.fallbacks = ir::Fallbacks::Shared(scope);
                 items
             };

@@ -480,3 +480,36 @@ fn vector_saved_forward() {
         },
     );
 }
+
+/// `hessian` on a method: beside `energy_hessian`/`energy_hvp`, the
+/// hidden `__energy_hvp_pullback` of its `impl` (a direction of `Self`
+/// for the receiver) for differentiable callers.
+#[test]
+fn hessian_on_a_method() {
+    check(
+        "hessian_method",
+        quote!(hessian),
+        quote! {
+            pub fn energy(&self, y: f64) -> f64 {
+                0.5 * self.k * self.x * self.x * y
+            }
+        },
+    );
+}
+
+/// A Hessian through a method call on a literal receiver and an
+/// associated function's call: their partials come from
+/// `__f_pullback`, their second derivatives from `__f_hvp_pullback` with
+/// the literal's tangent as the receiver's direction.
+#[test]
+fn hessian_through_method_calls() {
+    check(
+        "hessian_through_method_call",
+        quote!(hessian),
+        quote! {
+            fn through_method(a: f64, b: f64) -> f64 {
+                Spring { k: a, x: b }.energy(a * b) + Spring::pot(Spring { k: b, x: a }, a)
+            }
+        },
+    );
+}

@@ -60,6 +60,7 @@ pub(super) fn calls_as_nested(g: &mut Graph) {
             kind: NestedKind::Grad,
             outs,
             plain_call: true,
+            method: c.method,
             inert,
         }));
     }

@@ -124,8 +124,9 @@ fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), usize> {
 
 /// The module beside a free function `f` holding the fallbacks of every
 /// free function its body calls (see the module docs); nothing when it
-/// calls none.
-pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
+/// calls none. With `second` (`hessian` or `hvp` on `f`), a method's or
+/// associated function's module holds the fallback of its hidden HVP too.
+pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     let callees = callees(g);
     if callees.is_empty() {
         return TokenStream::new();
@@ -136,8 +137,11 @@ pub fn scope_items(scope: &str, g: &Graph) -> TokenStream {
         Kind::Free => fallback_module(path, arity, at, true),
         _ => {
             let module = callee_module(*kind, path, at);
-            let traits = method_fallback(path, *kind == Kind::Method, arity, at);
-            quote!(pub mod #module { #traits })
+            let method = *kind == Kind::Method;
+            let traits = method_fallback(path, method, arity, at);
+            let hessian =
+                second.then(|| super::assoc_hessian::missing_hessian(path, method, arity + 1, at));
+            quote!(pub mod #module { #traits #hessian })
         }
     });
     quote! {
@@ -386,6 +390,41 @@ fn last_of(path: &[String]) -> &str {
     path.last().map_or("", String::as_str)
 }
 
+/// `call` of a method's or associated function's hidden HVP with its
+/// fallback in scope (see `emit::assoc_hessian`): the shared one beside a
+/// free function, else a block of its own. `arity` counts the direction.
+pub fn through_assoc_hessian_fallback(
+    g: &Graph,
+    path: &[String],
+    method: bool,
+    arity: usize,
+    call: TokenStream,
+    span: Span,
+) -> TokenStream {
+    match &g.fallbacks {
+        Fallbacks::Shared(scope) => {
+            let scope = Ident::new(scope, span);
+            let module = callee_module(Kind::of(path, method), path, span);
+            quote_spanned! {span=>
+                {
+                    #[allow(unused_imports)]
+                    use #scope::#module::MissingHessian as _;
+                    #call
+                }
+            }
+        }
+        _ => {
+            let traits = super::assoc_hessian::missing_hessian(path, method, arity, span);
+            quote_spanned! {span=>
+                {
+                    #traits
+                    #call
+                }
+            }
+        }
+    }
+}
+
 /// The traits of a method's fallback (see [`through_method_fallback`]).
 fn method_fallback(path: &[String], method: bool, arity: usize, span: Span) -> TokenStream {
     let shown = shown(path);
@@ -423,7 +462,7 @@ fn method_fallback(path: &[String], method: bool, arity: usize, span: Span) -> T
 
 /// `n` type parameters `A0, A1, …` and the parameters `_a0: A0, _a1: A1, …`
 /// of a fallback that takes whatever a call passes it.
-fn any_params(n: usize) -> (Vec<Ident>, Vec<TokenStream>) {
+pub(super) fn any_params(n: usize) -> (Vec<Ident>, Vec<TokenStream>) {
     let tys: Vec<Ident> = (0..n).map(|k| format_ident!("A{}", k)).collect();
     let params = tys
         .iter()

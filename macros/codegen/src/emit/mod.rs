@@ -14,6 +14,7 @@
 //! Callers reach `f` through `f::pullback`, whose shape does not depend on
 //! how many parameters are differentiable.
 
+mod assoc_hessian;
 mod body;
 mod buffer;
 mod call;
@@ -35,6 +36,7 @@ mod vhidden;
 mod vjp_slices;
 mod vsaved;
 
+pub use assoc_hessian::assoc_hessian_items;
 pub use loops::memory_doc;
 pub use nested::hessian_items;
 pub(crate) use structs::{field_tokens, seg_tokens};

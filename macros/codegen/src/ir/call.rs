@@ -90,9 +90,11 @@ impl Call {
     /// can differentiate twice (a scalar helper through its HVP, a vector
     /// one through its `vjp_jvp`). A struct parameter passed on (whole,
     /// `helper(s)`, or as part of a literal) is not one of them.
+    /// A method or associated function returning one float
+    /// (`State { x }.energy(k)`, `State::energy(s, k)` with `s` a literal)
+    /// is one too, through its hidden `__f_hvp_pullback`.
     pub fn is_plain(&self) -> bool {
-        !self.method
-            && !self.is_assoc()
+        (!(self.method || self.is_assoc()) || !self.is_vector())
             && self.struct_out.is_none()
             && !self
                 .args

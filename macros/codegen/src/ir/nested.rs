@@ -56,6 +56,11 @@ pub struct Nested {
     /// `diff::nested::calls_as_nested`), rather than as `h_grad(x)`: only
     /// the error for an `h` without `hessian` differs.
     pub plain_call: bool,
+    /// A plain call written as a method call `recv.h(x)` (the receiver is
+    /// the first argument); a plain call whose path names a type
+    /// (`Type::h(x)`) is an associated function's. Both go through the
+    /// hidden `__h_pullback` and `__h_hvp_pullback` of `h`'s `impl`.
+    pub method: bool,
     /// Per argument: no gradient entry is taken. Only a plain call's
     /// argument that depends on no differentiable input is inert: the
     /// callee may take it as `#[nograd]`, which the caller cannot see; its
@@ -80,6 +85,11 @@ impl std::hash::Hash for SpanEq {
 }
 
 impl Nested {
+    /// A call of a method or an associated function (see [`Nested::method`]).
+    pub fn is_assoc(&self) -> bool {
+        self.method || super::Call::path_is_assoc(&self.path)
+    }
+
     /// The nodes it reads: the arguments' elements, then the direction's.
     pub fn args(&self) -> Vec<NodeId> {
         let dirs: &[Vec<NodeId>] = match &self.kind {

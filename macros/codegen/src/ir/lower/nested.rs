@@ -285,6 +285,7 @@ impl Lowerer<'_> {
             kind: NestedKind::Grad,
             outs,
             plain_call: false,
+            method: false,
             inert,
         }));
         let gradient = if entries.len() == 1 {

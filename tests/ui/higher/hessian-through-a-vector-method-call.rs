@@ -7,15 +7,17 @@ struct State {
 
 impl State {
     #[differentiable]
-    fn square(&self) -> f64 {
-        self.x * self.x
+    fn pair(&self) -> [f64; 2] {
+        [self.x * self.x, self.x]
     }
 }
 
-// a method call in a function with `hessian`: not supported yet
+// a method returning several floats in a function with `hessian`: not
+// supported yet
 #[differentiable(hessian)]
 fn f(x: f64) -> f64 {
-    State { x }.square() * x
+    let [a, b] = State { x }.pair();
+    a * b
 }
 
 fn main() {
