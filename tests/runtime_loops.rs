@@ -447,6 +447,8 @@ fn windows_and_chunks() {
     assert_all_close(&g, &fd, TOL_FD, "finite differences");
 }
 
+#[path = "runtime_loops/buffer_fusion.rs"]
+mod buffer_fusion;
 #[path = "runtime_loops/checkpoint_buffers.rs"]
 mod checkpoint_buffers;
 #[path = "runtime_loops/composite.rs"]

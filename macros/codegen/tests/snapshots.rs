@@ -457,6 +457,63 @@ fn gmm_objective() {
     );
 }
 
+/// GradBench's GMM objective as the eval writes it: `exp(q)` and
+/// `α_c + Σⱼ q_cj` computed once into local buffers before the loop over
+/// the points, which reads them.
+#[test]
+fn gmm_hoisted() {
+    check(
+        "gmm_hoisted",
+        quote! {
+            pub fn gmm_log_posterior(
+                alpha: &[f64],
+                mu: &[f64],
+                q: &[f64],
+                l: &[f64],
+                #[nograd] x: &[f64],
+                d: usize,
+            ) -> f64 {
+                let k = alpha.len();
+                let n = x.len() / d;
+                let tri = d * (d - 1) / 2;
+                let mut diag = vec![0.0; k * d];
+                for e in 0..k * d {
+                    diag[e] = q[e].exp();
+                }
+                let mut base = vec![0.0; k];
+                for c in 0..k {
+                    let mut sum_q = 0.0;
+                    for r in 0..d {
+                        sum_q += q[c * d + r];
+                    }
+                    base[c] = alpha[c] + sum_q;
+                }
+                let mut data = 0.0;
+                for i in 0..n {
+                    let mut top = f64::NEG_INFINITY;
+                    let mut scaled = 0.0;
+                    for c in 0..k {
+                        let mut sq = 0.0;
+                        for r in 0..d {
+                            let mut t = diag[c * d + r] * (x[i * d + r] - mu[c * d + r]);
+                            for j in 0..r {
+                                t += l[c * tri + r * (r - 1) / 2 + j] * (x[i * d + j] - mu[c * d + j]);
+                            }
+                            sq += t * t;
+                        }
+                        let beta = base[c] - 0.5 * sq;
+                        let next = top.max(beta);
+                        scaled = scaled * (top - next).exp() + (beta - next).exp();
+                        top = next;
+                    }
+                    data += top + scaled.ln();
+                }
+                data
+            }
+        },
+    );
+}
+
 /// Own-element loops over part of a state buffer (an inclusive range
 /// walked backwards, a loop left by `break`). A value-only log needs every
 /// write at the top of such a loop; `break` puts the write in a branch, so

@@ -12,10 +12,11 @@
 //! Sums are added in the forward order instead of the reverse one, which
 //! only changes their rounding.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::ir::walk::{region_reads, regions, substitute};
-use crate::ir::{Block, Graph, Loop, NodeId, Op};
+
+use crate::ir::{Block, BufOp, Graph, Loop, NodeId, Op};
 use crate::rules::Prim;
 
 /// Fuses what can be fused, in every block; returns whether anything changed.
@@ -57,7 +58,7 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
             let Op::Loop(r) = g.op(block.nodes[j]) else {
                 continue;
             };
-            if r.replay.is_some() || !accumulates_only(g, r) || touches_buffers(g, &r.body) {
+            if r.replay.is_some() || !r.undo.is_empty() || !accumulates_only(g, r) {
                 continue;
             }
             for i in (0..j).rev() {
@@ -70,8 +71,9 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
                     && f.end == r.end
                     && f.inclusive == r.inclusive
                     && f.rev != r.rev
-                    && f.record.is_empty();
-                if !same_range || touches_buffers(g, &f.body) {
+                    && f.record.is_empty()
+                    && f.undo.is_empty();
+                if !same_range || !buffers_allow_fusion(g, &block, i, j) {
                     continue;
                 }
                 if let Some(hoist) = hoistable(g, &block, i, j) {
@@ -86,19 +88,100 @@ fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
     (block, changed)
 }
 
-/// Whether a block (nested blocks included) reads or writes a local
-/// buffer: its values depend on when it runs, so it stays where it is.
-fn touches_buffers(g: &Graph, block: &Block) -> bool {
-    let mut stack = vec![block];
-    while let Some(b) = stack.pop() {
-        for &n in &b.nodes {
-            if matches!(g.op(n), Op::Buf(_)) {
-                return true;
-            }
-            stack.extend(regions(g.op(n)));
+/// The nodes and every node of their nested blocks.
+fn nodes_within(g: &Graph, roots: &[NodeId]) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut stack = vec![roots];
+    while let Some(nodes) = stack.pop() {
+        for &n in nodes {
+            out.push(n);
+            stack.extend(regions(g.op(n)).into_iter().map(|b| b.nodes.as_slice()));
         }
     }
-    false
+    out
+}
+
+/// Whether local buffers let the forward loop at `i` and the reverse loop
+/// at `j` fuse. Both may read buffers: the reverse sweep reads a buffer as
+/// it was when the forward loop ran (it restores what later writes
+/// overwrote), which is what the reads see once moved into the forward
+/// loop (values computed before the loops, as `exp(q)` kept for a loop
+/// over data points). The reverse loop may write only sums into a buffer,
+/// `a[k] = a[k] + term` with `a[k]` read nowhere else (an adjoint buffer:
+/// the order of the terms then only changes the rounding, as for the
+/// carried sums), into buffers that nothing else from the forward loop to
+/// the reverse loop touches, since fusing moves those sums before it.
+/// Anything else on a buffer (a buffer made, popped or rolled back in
+/// either loop, a write of the forward loop) keeps the loops apart.
+fn buffers_allow_fusion(g: &Graph, block: &Block, i: usize, j: usize) -> bool {
+    let (Op::Loop(f), Op::Loop(r)) = (g.op(block.nodes[i]), g.op(block.nodes[j])) else {
+        return false;
+    };
+    let in_f = nodes_within(g, &f.body.nodes);
+    let in_r = nodes_within(g, &r.body.nodes);
+    let mut summed = HashSet::new();
+    // the reads `a[k]` that only feed their own sum's write
+    let mut sum_reads = HashSet::new();
+    for (&n, reverse) in in_f
+        .iter()
+        .map(|n| (n, false))
+        .chain(in_r.iter().map(|n| (n, true)))
+    {
+        match g.op(n) {
+            Op::Buf(BufOp::Get { .. } | BufOp::Len(_)) => {}
+            Op::Buf(BufOp::Set { buf, idx, value }) if reverse => {
+                let Some(get) = summed_read(g, *buf, *idx, *value) else {
+                    return false;
+                };
+                summed.insert(*buf);
+                sum_reads.insert(get);
+            }
+            Op::Buf(_) => return false,
+            _ => {}
+        }
+    }
+    // each `a[k]` of a sum is read by its add only, and `a` by nothing else
+    let mut readers: HashMap<NodeId, usize> = HashMap::new();
+    for &n in in_f.iter().chain(&in_r) {
+        for a in g.op(n).args().into_iter().chain(region_reads(g.op(n))) {
+            *readers.entry(a).or_default() += 1;
+        }
+    }
+    if sum_reads
+        .iter()
+        .any(|n| readers.get(n).copied().unwrap_or(0) != 1)
+    {
+        return false;
+    }
+    for &n in in_f.iter().chain(&in_r) {
+        if let Op::Buf(BufOp::Get { buf, .. } | BufOp::Len(buf)) = g.op(n) {
+            if summed.contains(buf) && !sum_reads.contains(&n) {
+                return false;
+            }
+        }
+    }
+    // nothing between the loops touches what the reverse loop sums into
+    // (the forward loop itself only reads)
+    nodes_within(g, &block.nodes[i + 1..j])
+        .iter()
+        .all(|&n| match g.op(n) {
+            Op::Buf(b) => !b.args().first().is_some_and(|x| summed.contains(x)),
+            _ => true,
+        })
+}
+
+/// For `a[idx] = value`: the read `a[idx]` when `value` is `a[idx] + term`
+/// (or `term + a[idx]`) with `term` not that read.
+fn summed_read(g: &Graph, buf: NodeId, idx: NodeId, value: NodeId) -> Option<NodeId> {
+    let Op::Prim(Prim::Add, a) = g.op(value) else {
+        return None;
+    };
+    let is_read = |n: NodeId| matches!(g.op(n), Op::Buf(BufOp::Get { buf: b, idx: k }) if *b == buf && *k == idx);
+    match (is_read(a[0]), is_read(a[1])) {
+        (true, false) => Some(a[0]),
+        (false, true) => Some(a[1]),
+        _ => None,
+    }
 }
 
 /// Every carried value is `param + term` where `param` is read nowhere else.

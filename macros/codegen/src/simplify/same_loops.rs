@@ -14,14 +14,16 @@
 //! nodes and their bodies match node for node, each node of the later one
 //! reading the corresponding node of the earlier one (or the same node
 //! from outside). Loops that store into gradient buffers are never merged
-//! (both stores must happen), nor loops that read a local buffer (its
-//! contents may differ between the two).
+//! (both stores must happen). Loops that read a local buffer merge only
+//! when nothing between them in the block has an effect (a buffer written
+//! there could make the two read different contents), and never when they
+//! create a buffer.
 
 use std::collections::HashMap;
 
 use super::resolve;
 use crate::ir::walk::{substitute, Effects};
-use crate::ir::{Block, Graph, NodeId, Op};
+use crate::ir::{Block, BufOp, Graph, NodeId, Op};
 
 /// How many earlier loops with the same header a loop is compared with, so
 /// a body of many similar loops costs linear time.
@@ -36,14 +38,25 @@ pub fn merge_equal_loops(g: &mut Graph) -> bool {
     let mut effects = Effects::default();
     while let Some(block) = stack.pop() {
         let mut seen: HashMap<String, Vec<NodeId>> = HashMap::new();
+        // how many nodes with effects the walk has passed in this block
+        let mut epoch = 0usize;
         for &n in &block.nodes {
             let op = g.op(n);
-            stack.extend(crate::ir::walk::regions(op).into_iter().cloned());
+            let inner = crate::ir::walk::regions(op);
+            if op.is_effect() || inner.iter().any(|b| effects.in_block(g, b)) {
+                epoch += 1;
+            }
+            stack.extend(inner.into_iter().cloned());
             let Op::Loop(l) = op else { continue };
-            if l.test.is_some() || effects.in_block(g, &l.body) || reads_state(g, &l.body) {
+            if l.test.is_some() || effects.in_block(g, &l.body) {
                 continue;
             }
-            let key = header_key(l, &merged);
+            let key = match buffer_use(g, &l.body) {
+                BufferUse::None => header_key(l, &merged),
+                // comparable only with loops after the same effects
+                BufferUse::Reads => format!("{} after {epoch}", header_key(l, &merged)),
+                BufferUse::Other => continue,
+            };
             let earlier = seen.entry(key).or_default();
             let found = earlier
                 .iter()
@@ -76,19 +89,32 @@ pub fn merge_equal_loops(g: &mut Graph) -> bool {
     true
 }
 
-/// Whether a block (nested blocks included) reads or creates a local buffer.
-fn reads_state(g: &Graph, block: &Block) -> bool {
+/// What a block does with local buffers.
+enum BufferUse {
+    /// Nothing.
+    None,
+    /// Reads elements or lengths only.
+    Reads,
+    /// Creates one, or anything else.
+    Other,
+}
+
+/// What a block (nested blocks included) does with local buffers.
+fn buffer_use(g: &Graph, block: &Block) -> BufferUse {
+    let mut found = BufferUse::None;
     let mut stack = vec![block];
     while let Some(b) = stack.pop() {
         for &n in &b.nodes {
             let op = g.op(n);
-            if op.is_stateful() {
-                return true;
+            match op {
+                Op::Buf(BufOp::Get { .. } | BufOp::Len(_)) => found = BufferUse::Reads,
+                _ if op.is_stateful() => return BufferUse::Other,
+                _ => {}
             }
             stack.extend(crate::ir::walk::regions(op));
         }
     }
-    false
+    found
 }
 
 /// The part of a loop that must be equal before its body is compared.

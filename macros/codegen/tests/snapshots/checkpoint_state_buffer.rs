@@ -92,14 +92,11 @@ fn euler_vec_grad_into(
     let mut s = 0.0_f64;
     for i_3 in 0..x0.len() {
         let t2 = y[i_3];
+        let t3 = d_y[i_3];
+        d_y[i_3] = t3 + t2;
+        let t4 = d_y[i_3];
+        d_y[i_3] = t4 + t2;
         s += t2 * t2;
-    }
-    for i_4 in (0..x0.len()).rev() {
-        let t3 = y[i_4];
-        let t4 = d_y[i_4];
-        d_y[i_4] = t4 + t3;
-        let t5 = d_y[i_4];
-        d_y[i_4] = t5 + t3;
     }
     let mut d_k = 0.0_f64;
     let mut mark_at = marks.len();
@@ -110,25 +107,25 @@ fn euler_vec_grad_into(
             y[lo_1..hi_1].copy_from_slice(&y_saved[from..]);
             y_saved.truncate(from);
         }
-        let t6 = 0 + segment_1 * 4;
-        let t7 = (t6 + 4).min(steps);
+        let t5 = 0 + segment_1 * 4;
+        let t6 = (t5 + 4).min(steps);
         marks_1.clear();
-        for i_5 in t6..t7 {
+        for i_4 in t5..t6 {
             marks_1.push(y_spans.len());
             let mut left_1 = 0.0_f64;
             let hi_2 = ::core::cmp::min(x0.len(), y.len());
             let lo_2 = ::core::cmp::min(0, hi_2);
             y_spans.push((lo_2, hi_2));
             y_saved.extend_from_slice(&y[lo_2..hi_2]);
-            for i_6 in 0..x0.len() {
-                let old_1 = y[i_6];
-                y[i_6] = old_1 + h * (left_1 - k * old_1 * old_1);
+            for i_5 in 0..x0.len() {
+                let old_1 = y[i_5];
+                y[i_5] = old_1 + h * (left_1 - k * old_1 * old_1);
                 left_1 = old_1;
             }
         }
         let mut d_k_1 = 0.0_f64;
         let mut mark_at_1 = marks_1.len();
-        for i_7 in (t6..t7).rev() {
+        for i_6 in (t5..t6).rev() {
             mark_at_1 -= 1;
             for (lo_3, hi_3) in y_spans.drain(marks_1[mark_at_1 + 0]..).rev() {
                 let from_1 = y_saved.len() - (hi_3 - lo_3);
@@ -137,26 +134,26 @@ fn euler_vec_grad_into(
             }
             let mut d_left = 0.0_f64;
             let mut d_k_2 = 0.0_f64;
-            for i_8 in (0..x0.len()).rev() {
-                let old_2 = y[i_8];
-                let t8 = d_y[i_8];
-                d_y[i_8] = 0.0;
-                let t9 = t8 * h;
-                let t10 = -t9;
-                let t11 = t10 * old_2;
-                let d_old = d_left + t8 + t10 * (k * old_2) + t11 * k;
-                let t12 = d_y[i_8];
-                d_y[i_8] = t12 + d_old;
-                (d_left, d_k_2) = (t9, d_k_2 + t11 * old_2);
+            for i_7 in (0..x0.len()).rev() {
+                let old_2 = y[i_7];
+                let t7 = d_y[i_7];
+                d_y[i_7] = 0.0;
+                let t8 = t7 * h;
+                let t9 = -t8;
+                let t10 = t9 * old_2;
+                let d_old = d_left + t7 + t9 * (k * old_2) + t10 * k;
+                let t11 = d_y[i_7];
+                d_y[i_7] = t11 + d_old;
+                (d_left, d_k_2) = (t8, d_k_2 + t10 * old_2);
             }
             d_k_1 += d_k_2;
         }
         d_k += d_k_1;
     }
-    for i_9 in (0..x0.len()).rev() {
-        let t13 = d_y[i_9];
-        d_y[i_9] = 0.0;
-        d_x0[i_9] += t13;
+    for i_8 in (0..x0.len()).rev() {
+        let t12 = d_y[i_8];
+        d_y[i_8] = 0.0;
+        d_x0[i_8] += t12;
     }
     __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
     (s, d_k)

@@ -72,40 +72,37 @@ fn stepped_grad_into(x: &[f64], steps: usize, d_x: &mut [f64]) -> f64 {
     let mut s = 0.0_f64;
     for i_3 in 0..x.len() {
         let t1 = y[i_3];
+        let t2 = d_y[i_3];
+        d_y[i_3] = t2 + t1;
+        let t3 = d_y[i_3];
+        d_y[i_3] = t3 + t1;
         s += t1 * t1;
     }
-    for i_4 in (0..x.len()).rev() {
-        let t2 = y[i_4];
-        let t3 = d_y[i_4];
-        d_y[i_4] = t3 + t2;
-        let t4 = d_y[i_4];
-        d_y[i_4] = t4 + t2;
-    }
     let mut mark_at = marks.len();
-    for i_5 in (0..steps).rev() {
+    for i_4 in (0..steps).rev() {
         mark_at -= 1;
         for (lo_2, hi_2) in y_spans.drain(marks[mark_at + 0]..).rev() {
             let from = y_saved.len() - (hi_2 - lo_2);
             y[lo_2..hi_2].copy_from_slice(&y_saved[from..]);
             y_saved.truncate(from);
         }
-        for i_6 in (0..x.len()).rev() {
-            let t5 = y[i_6];
-            let t6 = x[i_6];
-            let t7 = d_y[i_6];
-            d_y[i_6] = 0.0;
-            let t8 = 0.1 * t7 * (t5 * t6).cos();
-            d_x[i_6] += t8 * t5;
-            let t9 = d_y[i_6];
-            d_y[i_6] = t9 + t8 * t6;
-            let t10 = d_y[i_6];
-            d_y[i_6] = t10 + t7;
+        for i_5 in (0..x.len()).rev() {
+            let t4 = y[i_5];
+            let t5 = x[i_5];
+            let t6 = d_y[i_5];
+            d_y[i_5] = 0.0;
+            let t7 = 0.1 * t6 * (t4 * t5).cos();
+            d_x[i_5] += t7 * t4;
+            let t8 = d_y[i_5];
+            d_y[i_5] = t8 + t7 * t5;
+            let t9 = d_y[i_5];
+            d_y[i_5] = t9 + t6;
         }
     }
-    for i_7 in (0..x.len()).rev() {
-        let t11 = d_y[i_7];
-        d_y[i_7] = 0.0;
-        d_x[i_7] += t11;
+    for i_6 in (0..x.len()).rev() {
+        let t10 = d_y[i_6];
+        d_y[i_6] = 0.0;
+        d_x[i_6] += t10;
     }
     __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
     s
@@ -261,22 +258,19 @@ fn stepped_hvp_into(
     let mut s = 0.0_f64;
     for i_3 in 0..x.len() {
         let t4 = y[i_3];
+        let t5 = d_y_2[i_3];
+        let t6 = d_y[i_3];
+        let t7 = d_y_1[i_3];
+        d_y[i_3] = t6 + t4;
+        d_y_1[i_3] = t7 + t5;
+        let t8 = d_y[i_3];
+        let t9 = d_y_1[i_3];
+        d_y[i_3] = t8 + t4;
+        d_y_1[i_3] = t9 + t5;
         s += t4 * t4;
     }
-    for i_4 in (0..x.len()).rev() {
-        let t5 = y[i_4];
-        let t6 = d_y_2[i_4];
-        let t7 = d_y[i_4];
-        let t8 = d_y_1[i_4];
-        d_y[i_4] = t7 + t5;
-        d_y_1[i_4] = t8 + t6;
-        let t9 = d_y[i_4];
-        let t10 = d_y_1[i_4];
-        d_y[i_4] = t9 + t5;
-        d_y_1[i_4] = t10 + t6;
-    }
     let mut mark_at = marks.len();
-    for i_5 in (0..steps).rev() {
+    for i_4 in (0..steps).rev() {
         mark_at -= 2;
         for (lo_4, hi_4) in y_spans.drain(marks[mark_at + 0]..).rev() {
             let from = y_saved.len() - (hi_4 - lo_4);
@@ -288,39 +282,39 @@ fn stepped_hvp_into(
             d_y_2[lo_5..hi_5].copy_from_slice(&d_y_2_saved[from_1..]);
             d_y_2_saved.truncate(from_1);
         }
-        for i_6 in (0..x.len()).rev() {
-            let t11 = y[i_6];
-            let t12 = d_y_2[i_6];
-            let t13 = x[i_6];
-            let t14 = v[i_6];
-            let t15 = t11 * t13;
-            let t16 = t15.cos();
-            let t17 = d_y[i_6];
-            let t18 = d_y_1[i_6];
-            d_y[i_6] = 0.0;
-            d_y_1[i_6] = 0.0;
-            let t19 = 0.1 * t17;
-            let t20 = t19 * t16;
-            let t21 = 0.1 * t18 * t16 + -((t12 * t13 + t14 * t11) * t15.sin()) * t19;
-            d_x[i_6] += t20 * t11;
-            hv_x[i_6] += t21 * t11 + t12 * t20;
-            let t22 = d_y[i_6];
-            let t23 = d_y_1[i_6];
-            d_y[i_6] = t22 + t20 * t13;
-            d_y_1[i_6] = t23 + t21 * t13 + t14 * t20;
-            let t24 = d_y[i_6];
-            let t25 = d_y_1[i_6];
-            d_y[i_6] = t24 + t17;
-            d_y_1[i_6] = t25 + t18;
+        for i_5 in (0..x.len()).rev() {
+            let t10 = y[i_5];
+            let t11 = d_y_2[i_5];
+            let t12 = x[i_5];
+            let t13 = v[i_5];
+            let t14 = t10 * t12;
+            let t15 = t14.cos();
+            let t16 = d_y[i_5];
+            let t17 = d_y_1[i_5];
+            d_y[i_5] = 0.0;
+            d_y_1[i_5] = 0.0;
+            let t18 = 0.1 * t16;
+            let t19 = t18 * t15;
+            let t20 = 0.1 * t17 * t15 + -((t11 * t12 + t13 * t10) * t14.sin()) * t18;
+            d_x[i_5] += t19 * t10;
+            hv_x[i_5] += t20 * t10 + t11 * t19;
+            let t21 = d_y[i_5];
+            let t22 = d_y_1[i_5];
+            d_y[i_5] = t21 + t19 * t12;
+            d_y_1[i_5] = t22 + t20 * t12 + t13 * t19;
+            let t23 = d_y[i_5];
+            let t24 = d_y_1[i_5];
+            d_y[i_5] = t23 + t16;
+            d_y_1[i_5] = t24 + t17;
         }
     }
-    for i_7 in (0..x.len()).rev() {
-        let t26 = d_y[i_7];
-        let t27 = d_y_1[i_7];
-        d_y[i_7] = 0.0;
-        d_y_1[i_7] = 0.0;
-        d_x[i_7] += t26;
-        hv_x[i_7] += t27;
+    for i_6 in (0..x.len()).rev() {
+        let t25 = d_y[i_6];
+        let t26 = d_y_1[i_6];
+        d_y[i_6] = 0.0;
+        d_y_1[i_6] = 0.0;
+        d_x[i_6] += t25;
+        hv_x[i_6] += t26;
     }
     __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
     __MACROGRAD_LOG1_D_Y_2_SAVED.set(d_y_2_saved);

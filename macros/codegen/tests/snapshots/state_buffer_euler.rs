@@ -89,18 +89,15 @@ fn chain_grad_into(
     let mut s = 0.0_f64;
     for i_3 in 0..x0.len() {
         let t0 = x[i_3];
+        let t1 = d_x[i_3];
+        d_x[i_3] = t1 + t0;
+        let t2 = d_x[i_3];
+        d_x[i_3] = t2 + t0;
         s += t0 * t0;
-    }
-    for i_4 in (0..x0.len()).rev() {
-        let t1 = x[i_4];
-        let t2 = d_x[i_4];
-        d_x[i_4] = t2 + t1;
-        let t3 = d_x[i_4];
-        d_x[i_4] = t3 + t1;
     }
     let mut d_k = 0.0_f64;
     let mut mark_at = marks.len();
-    for i_5 in (0..steps).rev() {
+    for i_4 in (0..steps).rev() {
         mark_at -= 1;
         for (lo_2, hi_2) in x_spans.drain(marks[mark_at + 0]..).rev() {
             let from = x_saved.len() - (hi_2 - lo_2);
@@ -109,23 +106,23 @@ fn chain_grad_into(
         }
         let mut d_left = 0.0_f64;
         let mut d_k_1 = 0.0_f64;
-        for i_6 in (0..x0.len()).rev() {
-            let old_1 = x[i_6];
-            let t4 = d_x[i_6];
-            d_x[i_6] = 0.0;
-            let t5 = t4 * h;
-            let t6 = -t5;
-            let d_old = d_left + t4 + t6 * k;
-            let t7 = d_x[i_6];
-            d_x[i_6] = t7 + d_old;
-            (d_left, d_k_1) = (t5, d_k_1 + t6 * old_1);
+        for i_5 in (0..x0.len()).rev() {
+            let old_1 = x[i_5];
+            let t3 = d_x[i_5];
+            d_x[i_5] = 0.0;
+            let t4 = t3 * h;
+            let t5 = -t4;
+            let d_old = d_left + t3 + t5 * k;
+            let t6 = d_x[i_5];
+            d_x[i_5] = t6 + d_old;
+            (d_left, d_k_1) = (t4, d_k_1 + t5 * old_1);
         }
         d_k += d_k_1;
     }
-    for i_7 in (0..x0.len()).rev() {
-        let t8 = d_x[i_7];
-        d_x[i_7] = 0.0;
-        d_x0[i_7] += t8;
+    for i_6 in (0..x0.len()).rev() {
+        let t7 = d_x[i_6];
+        d_x[i_6] = 0.0;
+        d_x0[i_6] += t7;
     }
     __MACROGRAD_LOG0_X_SAVED.set(x_saved);
     (s, d_k)

@@ -114,18 +114,15 @@ fn chain_grad_into(
     let mut s = 0.0_f64;
     for i_4 in 0..x0.len() {
         let t4 = x[i_4];
+        let t5 = d_x[i_4];
+        d_x[i_4] = t5 + t4;
+        let t6 = d_x[i_4];
+        d_x[i_4] = t6 + t4;
         s += t4 * t4;
-    }
-    for i_5 in (0..x0.len()).rev() {
-        let t5 = x[i_5];
-        let t6 = d_x[i_5];
-        d_x[i_5] = t6 + t5;
-        let t7 = d_x[i_5];
-        d_x[i_5] = t7 + t5;
     }
     let mut d_k = 0.0_f64;
     let mut mark_at = marks.len();
-    for i_6 in (0..steps).rev() {
+    for i_5 in (0..steps).rev() {
         mark_at -= 2;
         for (lo_3, hi_3) in x_spans.drain(marks[mark_at + 0]..).rev() {
             let from = x_saved.len() - (hi_3 - lo_3);
@@ -137,34 +134,34 @@ fn chain_grad_into(
             dx[lo_4..hi_4].copy_from_slice(&dx_saved[from_1..]);
             dx_saved.truncate(from_1);
         }
-        for i_7 in (0..x0.len()).rev() {
-            let t8 = d_x[i_7];
-            d_x[i_7] = 0.0;
-            let t9 = d_dx[i_7];
-            d_dx[i_7] = t9 + t8 * h;
-            let t10 = d_x[i_7];
-            d_x[i_7] = t10 + t8;
+        for i_6 in (0..x0.len()).rev() {
+            let t7 = d_x[i_6];
+            d_x[i_6] = 0.0;
+            let t8 = d_dx[i_6];
+            d_dx[i_6] = t8 + t7 * h;
+            let t9 = d_x[i_6];
+            d_x[i_6] = t9 + t7;
         }
         let mut d_k_1 = 0.0_f64;
-        for i_8 in (0..x0.len()).rev() {
-            let t11 = x[i_8];
-            let t12 = d_dx[i_8];
-            d_dx[i_8] = 0.0;
-            let t13 = d_x[i_8];
-            d_x[i_8] = t13 + t12 * -k;
-            if i_8 > 0 {
-                let t14 = i_8 - 1;
-                let t15 = d_x[t14];
-                d_x[t14] = t15 + t12;
+        for i_7 in (0..x0.len()).rev() {
+            let t10 = x[i_7];
+            let t11 = d_dx[i_7];
+            d_dx[i_7] = 0.0;
+            let t12 = d_x[i_7];
+            d_x[i_7] = t12 + t11 * -k;
+            if i_7 > 0 {
+                let t13 = i_7 - 1;
+                let t14 = d_x[t13];
+                d_x[t13] = t14 + t11;
             }
-            d_k_1 = d_k_1 - t12 * t11;
+            d_k_1 = d_k_1 - t11 * t10;
         }
         d_k += d_k_1;
     }
-    for i_9 in (0..x0.len()).rev() {
-        let t16 = d_x[i_9];
-        d_x[i_9] = 0.0;
-        d_x0[i_9] += t16;
+    for i_8 in (0..x0.len()).rev() {
+        let t15 = d_x[i_8];
+        d_x[i_8] = 0.0;
+        d_x0[i_8] += t15;
     }
     __MACROGRAD_LOG0_X_SAVED.set(x_saved);
     __MACROGRAD_LOG1_DX_SAVED.set(dx_saved);

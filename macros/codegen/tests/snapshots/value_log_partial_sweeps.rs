@@ -99,125 +99,122 @@ fn partial_sweeps_grad_into(
     let mut s = 0.0_f64;
     for i_4 in 0..x0.len() {
         let t5 = x[i_4];
+        let t6 = d_x[i_4];
+        d_x[i_4] = t6 + t5;
+        let t7 = d_x[i_4];
+        d_x[i_4] = t7 + t5;
         s += t5 * t5;
-    }
-    for i_5 in (0..x0.len()).rev() {
-        let t6 = x[i_5];
-        let t7 = d_x[i_5];
-        d_x[i_5] = t7 + t6;
-        let t8 = d_x[i_5];
-        d_x[i_5] = t8 + t6;
     }
     let mut d_w = 0.0_f64;
     let mut mark_at = marks.len();
-    for i_6 in (0..steps).rev() {
+    for i_5 in (0..steps).rev() {
         mark_at -= 1;
         for (i, old) in x_log.drain(marks[mark_at + 0]..).rev() {
             x[i] = old;
         }
-        let t9 = x0.len() / 2;
-        let t10 = x_log.len();
-        for i_7 in (1..=t9).rev() {
-            let t11 = x[i_7];
-            let t12 = if t11 > 0.0 {
-                let t13 = x[i_7];
-                w * t13
+        let t8 = x0.len() / 2;
+        let t9 = x_log.len();
+        for i_6 in (1..=t8).rev() {
+            let t10 = x[i_6];
+            let t11 = if t10 > 0.0 {
+                let t12 = x[i_6];
+                w * t12
             } else {
-                let t14 = x[i_7];
-                t14 - w * w
+                let t13 = x[i_6];
+                t13 - w * w
             };
-            x_log.push((i_7, x[i_7]));
-            x[i_7] = t12;
+            x_log.push((i_6, x[i_6]));
+            x[i_6] = t11;
         }
         let mut broke_2 = 0;
         marks_1.clear();
         let mut trips: usize = 0;
-        for i_8 in 0..x0.len() {
+        for i_7 in 0..x0.len() {
             if !(broke_2 == 0) {
                 break;
             }
             marks_1.push(broke_2);
             marks_1.push(x_log.len());
-            let broke_3 = if i_8 == stop { 1 } else { broke_2 };
+            let broke_3 = if i_7 == stop { 1 } else { broke_2 };
             if broke_3 == 0 {
-                let t15 = x[i_8];
-                x_log.push((i_8, x[i_8]));
-                x[i_8] = w * t15 + 0.1 * t15 * t15;
+                let t14 = x[i_7];
+                x_log.push((i_7, x[i_7]));
+                x[i_7] = w * t14 + 0.1 * t14 * t14;
             }
             broke_2 = broke_3;
             trips += 1;
         }
         let mut d_w_1 = 0.0_f64;
         let mut mark_at_1 = marks_1.len();
-        for i_9 in (0..trips).rev() {
+        for i_8 in (0..trips).rev() {
             mark_at_1 -= 2;
             for (i, old) in x_log.drain(marks_1[mark_at_1 + 1]..).rev() {
                 x[i] = old;
             }
             let broke_4 = marks_1[mark_at_1 + 0];
-            let broke_5 = if i_9 == stop { 1 } else { broke_4 };
-            let t16 = broke_5 == 0;
-            let t17 = x_log.len();
-            if t16 {
-                let t18 = x[i_9];
-                x_log.push((i_9, x[i_9]));
-                x[i_9] = w * t18 + 0.1 * t18 * t18;
+            let broke_5 = if i_8 == stop { 1 } else { broke_4 };
+            let t15 = broke_5 == 0;
+            let t16 = x_log.len();
+            if t15 {
+                let t17 = x[i_8];
+                x_log.push((i_8, x[i_8]));
+                x[i_8] = w * t17 + 0.1 * t17 * t17;
             }
-            let t19 = if t16 {
-                for (i, old) in x_log.drain(t17..).rev() {
+            let t18 = if t15 {
+                for (i, old) in x_log.drain(t16..).rev() {
                     x[i] = old;
                 }
-                let t20 = x[i_9];
-                let t21 = 0.1 * t20;
-                x_log.push((i_9, x[i_9]));
-                x[i_9] = w * t20 + t21 * t20;
-                let t22 = d_x[i_9];
-                d_x[i_9] = 0.0;
+                let t19 = x[i_8];
+                let t20 = 0.1 * t19;
+                x_log.push((i_8, x[i_8]));
+                x[i_8] = w * t19 + t20 * t19;
+                let t21 = d_x[i_8];
+                d_x[i_8] = 0.0;
                 if let ::std::option::Option::Some((i, old)) = x_log.pop() {
                     x[i] = old;
                 }
-                let t23 = t22 * t20;
-                let t24 = d_x[i_9];
-                d_x[i_9] = t24 + t22 * t21;
-                let t25 = d_x[i_9];
-                d_x[i_9] = t25 + 0.1 * t23;
-                let t26 = d_x[i_9];
-                d_x[i_9] = t26 + t22 * w;
-                t23
+                let t22 = t21 * t19;
+                let t23 = d_x[i_8];
+                d_x[i_8] = t23 + t21 * t20;
+                let t24 = d_x[i_8];
+                d_x[i_8] = t24 + 0.1 * t22;
+                let t25 = d_x[i_8];
+                d_x[i_8] = t25 + t21 * w;
+                t22
             } else {
-                for (i, old) in x_log.drain(t17..).rev() {
+                for (i, old) in x_log.drain(t16..).rev() {
                     x[i] = old;
                 }
                 0.0
             };
-            d_w_1 += t19;
+            d_w_1 += t18;
         }
-        for (i, old) in x_log.drain(t10..).rev() {
+        for (i, old) in x_log.drain(t9..).rev() {
             x[i] = old;
         }
         let mut d_w_2 = 0.0_f64;
-        for i_10 in 1..=t9 {
-            let t27 = x[i_10];
-            let t28 = d_x[i_10];
-            d_x[i_10] = 0.0;
-            let t29 = if t27 > 0.0 {
-                let t30 = x[i_10];
-                let t31 = d_x[i_10];
-                d_x[i_10] = t31 + t28 * w;
-                t28 * t30
+        for i_9 in 1..=t8 {
+            let t26 = x[i_9];
+            let t27 = d_x[i_9];
+            d_x[i_9] = 0.0;
+            let t28 = if t26 > 0.0 {
+                let t29 = x[i_9];
+                let t30 = d_x[i_9];
+                d_x[i_9] = t30 + t27 * w;
+                t27 * t29
             } else {
-                let t32 = d_x[i_10];
-                d_x[i_10] = t32 + t28;
-                -t28 * (2.0 * w)
+                let t31 = d_x[i_9];
+                d_x[i_9] = t31 + t27;
+                -t27 * (2.0 * w)
             };
-            d_w_2 += t29;
+            d_w_2 += t28;
         }
         d_w += d_w_1 + d_w_2;
     }
-    for i_11 in (0..x0.len()).rev() {
-        let t33 = d_x[i_11];
-        d_x[i_11] = 0.0;
-        d_x0[i_11] += t33;
+    for i_10 in (0..x0.len()).rev() {
+        let t32 = d_x[i_10];
+        d_x[i_10] = 0.0;
+        d_x0[i_10] += t32;
     }
     (s, d_w)
 }
