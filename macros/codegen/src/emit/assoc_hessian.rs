@@ -72,7 +72,7 @@ impl Writer<'_> {
         args: &[TokenStream],
         span: Span,
     ) -> TokenStream {
-        let last = c.path.last().map_or("", String::as_str);
+        let last = super::missing::last_of(&c.path);
         let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
         let call = self.assoc_call(c, args, &pb, None, span);
         let arity = args.len() - usize::from(c.method);
@@ -88,7 +88,7 @@ impl Writer<'_> {
         dirs: Vec<TokenStream>,
         span: Span,
     ) -> TokenStream {
-        let last = c.path.last().map_or("", String::as_str);
+        let last = super::missing::last_of(&c.path);
         let hvp = format_ident!("{}", assoc_hvp_pullback(last), span = span);
         let call = self.assoc_call(c, args, &hvp, Some(quote!((#(#dirs,)*))), span);
         let arity = args.len() - usize::from(c.method) + 1;
@@ -105,7 +105,7 @@ pub(super) fn missing_hessian(
 ) -> TokenStream {
     let segs: Vec<&str> = path.iter().map(|s| s.trim_start_matches("r#")).collect();
     let shown = segs.join("::");
-    let last = path.last().map_or("", String::as_str);
+    let last = super::missing::last_of(path);
     let name = last.trim_start_matches("r#");
     let hvp = format_ident!("{}", assoc_hvp_pullback(last), span = span);
     let message =

@@ -335,25 +335,10 @@ pub fn through_method_fallback(
     span: Span,
 ) -> TokenStream {
     match &g.fallbacks {
-        Fallbacks::Shared(scope) => {
-            let scope = Ident::new(scope, span);
-            let module = callee_module(Kind::of(path, method), path, span);
-            quote_spanned! {span=>
-                {
-                    #[allow(unused_imports)]
-                    use #scope::#module::MissingDerivative as _;
-                    #call
-                }
-            }
-        }
-        Fallbacks::Local => {
-            let traits = method_fallback(path, method, arity, span);
-            quote_spanned! {span=>
-                {
-                    #traits
-                    #call
-                }
-            }
+        Fallbacks::Shared(_) | Fallbacks::Local => {
+            in_scope(g, path, method, "MissingDerivative", call, span, || {
+                method_fallback(path, method, arity, span)
+            })
         }
         Fallbacks::Method => {
             // the fallback returns the runtime's `NoDerivative`, which
@@ -386,7 +371,7 @@ pub fn through_method_fallback(
 }
 
 /// The last segment of a call's path.
-fn last_of(path: &[String]) -> &str {
+pub(super) fn last_of(path: &[String]) -> &str {
     path.last().map_or("", String::as_str)
 }
 
@@ -401,26 +386,39 @@ pub fn through_assoc_hessian_fallback(
     call: TokenStream,
     span: Span,
 ) -> TokenStream {
-    match &g.fallbacks {
+    in_scope(g, path, method, "MissingHessian", call, span, || {
+        super::assoc_hessian::missing_hessian(path, method, arity, span)
+    })
+}
+
+/// `call` in a block with the fallback trait `name` of a method's or
+/// associated function's callee in scope: imported from the shared module
+/// beside a free function, else the `local` traits written in the block.
+fn in_scope(
+    g: &Graph,
+    path: &[String],
+    method: bool,
+    name: &str,
+    call: TokenStream,
+    span: Span,
+    local: impl FnOnce() -> TokenStream,
+) -> TokenStream {
+    let fallback = match &g.fallbacks {
         Fallbacks::Shared(scope) => {
             let scope = Ident::new(scope, span);
             let module = callee_module(Kind::of(path, method), path, span);
+            let name = Ident::new(name, span);
             quote_spanned! {span=>
-                {
-                    #[allow(unused_imports)]
-                    use #scope::#module::MissingHessian as _;
-                    #call
-                }
+                #[allow(unused_imports)]
+                use #scope::#module::#name as _;
             }
         }
-        _ => {
-            let traits = super::assoc_hessian::missing_hessian(path, method, arity, span);
-            quote_spanned! {span=>
-                {
-                    #traits
-                    #call
-                }
-            }
+        _ => local(),
+    };
+    quote_spanned! {span=>
+        {
+            #fallback
+            #call
         }
     }
 }
@@ -428,7 +426,7 @@ pub fn through_assoc_hessian_fallback(
 /// The traits of a method's fallback (see [`through_method_fallback`]).
 fn method_fallback(path: &[String], method: bool, arity: usize, span: Span) -> TokenStream {
     let shown = shown(path);
-    let last = path.last().map_or("", String::as_str);
+    let last = last_of(path);
     let name = last.trim_start_matches("r#");
     let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
     let message = format!(
