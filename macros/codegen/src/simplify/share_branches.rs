@@ -16,13 +16,17 @@ use crate::ir::{Block, Graph, NodeId, Op};
 /// same condition node as an `if` of `before` (the forward sweep's), the
 /// values its branches recompute are read from the forward `if` instead.
 pub fn share_branches(g: &mut Graph, before: &[NodeId], after: &[NodeId]) {
+    // the first forward `if` of each condition (one pass, not one per
+    // reverse `if`)
+    let mut by_cond: HashMap<NodeId, NodeId> = HashMap::new();
+    for &f in before {
+        if let Op::If(fi) = g.op(f) {
+            by_cond.entry(fi.cond).or_insert(f);
+        }
+    }
     for &r in after {
         let Op::If(ri) = g.op(r) else { continue };
-        let cond = ri.cond;
-        let Some(&f) = before
-            .iter()
-            .find(|&&f| matches!(g.op(f), Op::If(fi) if fi.cond == cond))
-        else {
+        let Some(&f) = by_cond.get(&ri.cond) else {
             continue;
         };
         for then in [true, false] {
