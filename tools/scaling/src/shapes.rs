@@ -24,8 +24,31 @@ pub fn shapes(n: usize) -> Vec<(&'static str, &'static str, String)> {
     let net = format!(
         "struct Chain {{\n{layers}    }}\n    fn forward(&self, x: [f64; 2]) -> [f64; 2] {{\n{forward}        h\n    }}\n    fn loss(out: [f64; 2], #[nograd] y: f64) -> f64 {{\n        (out[0] - y).powi(2)\n    }}\n"
     );
+    // run-time loops one after another, each a sum over the data: loop
+    // fusion (simplify/fuse.rs) looks at each for a loop to join
+    let mut loops =
+        String::from("fn loops(x: f64, #[nograd] v: &[f64]) -> f64 {\n    let mut s = 0.0;\n");
+    for k in 0..n {
+        loops.push_str(&format!(
+            "    for i in 0..v.len() {{\n        s += x * v[i] * {k}.0;\n    }}\n"
+        ));
+    }
+    loops.push_str("    s\n}\n");
+    // run-time loops one after another, each writing a local buffer that the
+    // next one reads (buffers, same-loop merging)
+    let mut buffers = String::from(
+        "fn buffers(x: f64, #[nograd] v: &[f64]) -> f64 {\n    let mut b = vec![0.0; v.len()];\n",
+    );
+    for _ in 0..n {
+        buffers.push_str("    for i in 0..v.len() {\n        b[i] = b[i] * x + v[i];\n    }\n");
+    }
+    buffers.push_str(
+        "    let mut s = 0.0;\n    for i in 0..v.len() {\n        s += b[i];\n    }\n    s\n}\n",
+    );
     vec![
         ("unrolled loop of n iterations", "fn", loop_src),
+        ("n run-time sum loops in sequence", "fn", loops),
+        ("n run-time buffer loops in sequence", "fn", buffers),
         ("[f64; n] parameter, one element read", "fn", one_elem),
         ("n chained network layers", "net", net),
     ]

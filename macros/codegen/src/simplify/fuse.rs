@@ -19,73 +19,150 @@ use crate::ir::walk::{region_reads, regions, substitute};
 use crate::ir::{Block, BufOp, Graph, Loop, NodeId, Op};
 use crate::rules::Prim;
 
-/// Fuses what can be fused, in every block; returns whether anything changed.
-pub fn fuse(g: &mut Graph) -> bool {
-    let body = std::mem::take(&mut g.body);
-    let (body, changed) = fuse_block(g, body);
-    g.body = body;
-    changed
+/// How many earlier loops over the same range a reverse loop is tried
+/// with, and how many nodes before it are looked at to find them, so that
+/// a block of many loops costs linear time. A forward loop further back is
+/// not fused: the two loops stay apart, which is correct, one more pass.
+const CANDIDATES: usize = 4;
+const LOOKBACK: usize = 1024;
+
+/// The most nodes a forward loop's body may hold to take in one more
+/// reverse loop: each fusion walks that body, so a bound keeps a block of
+/// many fusing loops linear (a larger loop stays as it is).
+const MAX_BODY: usize = 4096;
+
+/// A block of a node: which one [`fuse`] works on.
+#[derive(Clone, Copy)]
+enum Slot {
+    Then,
+    Else,
+    Body,
+    Head,
 }
 
-fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
-    let mut changed = false;
-    // nested blocks first
-    for &n in &block.nodes.clone() {
-        let mut op = std::mem::replace(&mut g.nodes[n.index()].op, Op::Const(0.0));
-        match &mut op {
+/// Fuses what can be fused, in every block (nested blocks before the
+/// blocks around them, with a work list instead of recursion); returns
+/// whether anything changed.
+pub fn fuse(g: &mut Graph) -> bool {
+    // every nested block, each after the block holding it
+    let mut order: Vec<(NodeId, Slot)> = Vec::new();
+    let mut stack: Vec<NodeId> = g.body.nodes.clone();
+    while let Some(n) = stack.pop() {
+        match g.op(n) {
             Op::If(i) => {
-                let (t, a) = fuse_block(g, std::mem::take(&mut i.then));
-                let (e, b) = fuse_block(g, std::mem::take(&mut i.els));
-                (i.then, i.els) = (t, e);
-                changed |= a || b;
+                order.extend([(n, Slot::Then), (n, Slot::Else)]);
+                stack.extend(i.then.nodes.iter().chain(&i.els.nodes));
             }
             Op::Loop(l) => {
-                let (b, a) = fuse_block(g, std::mem::take(&mut l.body));
-                l.body = b;
-                changed |= a;
-                if let Some(t) = &mut l.test {
-                    let (h, a) = fuse_block(g, std::mem::take(&mut t.head));
-                    t.head = h;
-                    changed |= a;
+                order.push((n, Slot::Body));
+                stack.extend(&l.body.nodes);
+                if let Some(t) = &l.test {
+                    order.push((n, Slot::Head));
+                    stack.extend(&t.head.nodes);
                 }
             }
             _ => {}
         }
-        g.nodes[n.index()].op = op;
     }
-    'search: loop {
-        for j in 0..block.nodes.len() {
-            let Op::Loop(r) = g.op(block.nodes[j]) else {
-                continue;
-            };
-            if r.replay.is_some() || !r.undo.is_empty() || !accumulates_only(g, r) {
-                continue;
-            }
-            for i in (0..j).rev() {
-                let Op::Loop(f) = g.op(block.nodes[i]) else {
-                    continue;
-                };
-                let same_range = f.test.is_none()
-                    && r.test.is_none()
-                    && f.start == r.start
-                    && f.end == r.end
-                    && f.inclusive == r.inclusive
-                    && f.rev != r.rev
-                    && f.record.is_empty()
-                    && f.undo.is_empty();
-                if !same_range || !buffers_allow_fusion(g, &block, i, j) {
-                    continue;
-                }
-                if let Some(hoist) = hoistable(g, &block, i, j) {
-                    block = fuse_pair(g, block, i, j, &hoist);
-                    changed = true;
-                    continue 'search;
-                }
-            }
+    let mut changed = false;
+    for &(n, slot) in order.iter().rev() {
+        let Some(block) = slot_of(g, n, slot).map(std::mem::take) else {
+            continue;
+        };
+        let (block, fused) = fuse_block(g, block);
+        if let Some(b) = slot_of(g, n, slot) {
+            *b = block;
         }
-        break;
+        changed |= fused;
+    }
+    let body = std::mem::take(&mut g.body);
+    let (body, fused) = fuse_block(g, body);
+    g.body = body;
+    changed || fused
+}
+
+fn slot_of(g: &mut Graph, n: NodeId, slot: Slot) -> Option<&mut Block> {
+    match (&mut g.nodes[n.index()].op, slot) {
+        (Op::If(i), Slot::Then) => Some(&mut i.then),
+        (Op::If(i), Slot::Else) => Some(&mut i.els),
+        (Op::Loop(l), Slot::Body) => Some(&mut l.body),
+        (Op::Loop(l), Slot::Head) => l.test.as_mut().map(|t| &mut t.head),
+        _ => None,
+    }
+}
+
+/// Fuses the loops of one block, not looking into nested blocks.
+fn fuse_block(g: &mut Graph, mut block: Block) -> (Block, bool) {
+    let mut changed = false;
+    let mut j = 0;
+    while j < block.nodes.len() {
+        match partner(g, &block, j) {
+            Some((i, hoist)) => {
+                block = fuse_pair(g, block, i, j, &hoist);
+                changed = true;
+                // what lies before `i` is unchanged and was tried already
+                j = i;
+            }
+            None => j += 1,
+        }
     }
     (block, changed)
+}
+
+/// The forward loop the loop at `j` can join, if it is a reverse loop
+/// that only accumulates, with the nodes to move before it.
+fn partner(g: &Graph, block: &Block, j: usize) -> Option<(usize, Vec<usize>)> {
+    let Op::Loop(r) = g.op(block.nodes[j]) else {
+        return None;
+    };
+    if r.replay.is_some() || !r.undo.is_empty() || !accumulates_only(g, r) {
+        return None;
+    }
+    let mut tried = 0;
+    for i in (j.saturating_sub(LOOKBACK)..j).rev() {
+        let Op::Loop(f) = g.op(block.nodes[i]) else {
+            continue;
+        };
+        let same_range = f.test.is_none()
+            && r.test.is_none()
+            && f.start == r.start
+            && f.end == r.end
+            && f.inclusive == r.inclusive
+            && f.rev != r.rev
+            && f.record.is_empty()
+            && f.undo.is_empty();
+        if !same_range {
+            continue;
+        }
+        if tried == CANDIDATES {
+            return None;
+        }
+        tried += 1;
+        if !within_size(g, &f.body.nodes, MAX_BODY) || !buffers_allow_fusion(g, block, i, j) {
+            continue;
+        }
+        if let Some(hoist) = hoistable(g, block, i, j) {
+            return Some((i, hoist));
+        }
+    }
+    None
+}
+
+/// Whether the nodes and their nested blocks number at most `limit`
+/// (stops counting there).
+fn within_size(g: &Graph, roots: &[NodeId], limit: usize) -> bool {
+    let mut count = 0;
+    let mut stack = vec![roots];
+    while let Some(nodes) = stack.pop() {
+        count += nodes.len();
+        if count > limit {
+            return false;
+        }
+        for &n in nodes {
+            stack.extend(regions(g.op(n)).into_iter().map(|b| b.nodes.as_slice()));
+        }
+    }
+    true
 }
 
 /// The nodes and every node of their nested blocks.
