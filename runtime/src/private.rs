@@ -468,8 +468,10 @@ impl<T> MissingCalleeVjpJvp for T {}
 /// A zero of a Hessian-vector product's direction type, for an argument of
 /// a call differentiated twice that depends on no differentiable input:
 /// the callee's parameter may be `#[nograd]` (direction `()`) or not (a
-/// float, an array or a tuple of them), which the caller's macro cannot
-/// see; the callee's `hvp_pullback` signature picks it.
+/// float, an array or a tuple of them, or a struct, for which
+/// `#[derive(Differentiable)]` writes this trait as its zero), which the
+/// caller's macro cannot see; the callee's `hvp_pullback` signature picks
+/// it.
 pub trait ZeroDirection {
     /// The zero.
     fn zero() -> Self;
