@@ -1,5 +1,8 @@
 //! Items the generated code names; not part of the API.
 
+mod method_hessian;
+pub use method_hessian::{checked_hvp, Hvp, HvpPullback, NoHessian};
+
 /// The partial derivative a pullback returned for one argument. A `#[nograd]`
 /// parameter of the callee returns `()` there, which has no `Partial`: the
 /// error then points at the argument that needed a derivative.
@@ -465,8 +468,10 @@ impl<T> MissingCalleeVjpJvp for T {}
 /// A zero of a Hessian-vector product's direction type, for an argument of
 /// a call differentiated twice that depends on no differentiable input:
 /// the callee's parameter may be `#[nograd]` (direction `()`) or not (a
-/// float, an array or a tuple of them), which the caller's macro cannot
-/// see; the callee's `hvp_pullback` signature picks it.
+/// float, an array or a tuple of them, or a struct, for which
+/// `#[derive(Differentiable)]` writes this trait as its zero), which the
+/// caller's macro cannot see; the callee's `hvp_pullback` signature picks
+/// it.
 pub trait ZeroDirection {
     /// The zero.
     fn zero() -> Self;

@@ -214,3 +214,22 @@ fn an_associated_function_called_through_self() {
         assert_all_close(&[hv.0.k, hv.0.x, hv.1], &want, 1e-12, "H·v");
     }
 }
+
+/// `2c·a² + c·sin(2)·a` through a method and an associated function whose
+/// struct-literal arguments depend on no differentiable input (their
+/// directions the struct's zero).
+#[differentiable(hessian)]
+fn constant_receiver(a: f64, #[nograd] c: f64) -> f64 {
+    Spring { k: c, x: 2.0 }.energy(a) * a + Spring::pot(Spring { k: c, x: 2.0 }, a)
+}
+
+#[test]
+fn struct_literals_without_differentiable_input() {
+    for (a, c) in [(0.3_f64, -1.2_f64), (1.7, 0.4)] {
+        // f' = 4c·a + c·sin 2, f'' = 4c
+        let (_, g, h) = constant_receiver_hessian(a, c);
+        let want = 4.0 * c * a + c * 2.0_f64.sin();
+        assert_all_close(&g.flat(), &[want], 1e-12, "gradient");
+        assert_all_close(&h.flat(), &[4.0 * c], 1e-12, &format!("({a}, {c})"));
+    }
+}

@@ -76,3 +76,47 @@ fn struct_literal_arguments_match_the_closed_form_and_finite_differences() {
         assert_all_close(&hv.flat(), &hd, 1e-12, "H·v");
     }
 }
+
+/// A struct literal that depends on no differentiable input: its direction
+/// is the struct's zero.
+#[differentiable(hessian)]
+fn through_constant_energy(y: f64, #[nograd] c: f64) -> f64 {
+    energy(
+        State {
+            theta: c,
+            omega: 2.0,
+        },
+        y,
+    ) * y
+}
+
+#[differentiable(hessian)]
+fn through_constant_tip(y: f64, #[nograd] c: f64) -> f64 {
+    let [a, b] = tip(
+        State {
+            theta: c,
+            omega: 1.0,
+        },
+        y,
+    );
+    a * b + a
+}
+
+#[test]
+fn struct_literal_arguments_without_differentiable_input() {
+    for (y, c) in [(0.3, -1.2), (1.7, 0.4), (-2.0, 0.9)] {
+        // f = (2y + 1 − cos c)·y: f' = 4y + 1 − cos c, f'' = 4
+        let (v, g, h) = through_constant_energy_hessian(y, c);
+        assert_all_close(&[v], &[(2.0 * y + 1.0 - c.cos()) * y], 1e-12, "value");
+        assert_all_close(&g.flat(), &[4.0 * y + 1.0 - c.cos()], 1e-12, "gradient");
+        assert_all_close(&h.flat(), &[4.0], 1e-12, &format!("energy ({y}, {c})"));
+        // f = y² sin c cos c + y sin c: f'' = 2 sin c cos c
+        let (_, g, h) = through_constant_tip_hessian(y, c);
+        let want = 2.0 * y * c.sin() * c.cos() + c.sin();
+        assert_all_close(&g.flat(), &[want], 1e-12, "tip gradient");
+        let want = 2.0 * c.sin() * c.cos();
+        assert_all_close(&h.flat(), &[want], 1e-12, &format!("tip ({y}, {c})"));
+        let (_, _, hv) = through_constant_tip_hvp(y, c, -0.5);
+        assert_all_close(&hv.flat(), &[-0.5 * want], 1e-12, "tip H·v");
+    }
+}

@@ -5,7 +5,10 @@
 //! `Differentiable` structs, all of one float type: `zero` (every field
 //! zero), `add_scaled` (`self += a · x`, field by field),
 //! `for_each_float` and `for_each_float_mut` (the floats in declaration
-//! order), `dot` and `FLOATS` (how many floats). Field types
+//! order), `dot` and `FLOATS` (how many floats); and the runtime's
+//! `ZeroDirection` (its zero: the direction of a struct argument that
+//! depends on no differentiable input, in a call differentiated twice).
+//! Field types
 //! are checked through the trait in the generated code (a field of an
 //! unmarked struct type is reported by rustc on that type); integers and
 //! `bool` are reported here, on the field's type.
@@ -155,6 +158,14 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
             #[inline(always)]
             fn for_each_float_mut<V: FnMut(&mut Self::Float)>(&mut self, f: &mut V) {
                 #(#visit_mut)*
+            }
+        }
+        // the direction of a struct argument that depends on no
+        // differentiable input, in a call differentiated twice
+        impl ::macrograd::__private::ZeroDirection for #name {
+            #[inline(always)]
+            fn zero() -> Self {
+                <Self as #rt>::zero()
             }
         }
     }

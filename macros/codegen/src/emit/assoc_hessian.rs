@@ -5,14 +5,17 @@
 //!
 //! ```text
 //! let (v, (e_self, e_k,)) = recv.__energy_pullback(k);                  // the call
-//! let (e_self, e_k,) = recv.__energy_hvp_pullback(k, (d_self, d_k,));   // its HVP
+//! let (e_self, e_k,) = checked_hvp(recv.__energy_hvp_pullback(k, (d_self, d_k,)));   // its HVP
 //! ```
 //!
 //! `#[differentiable(hessian)]` (or `hvp`) on the method writes
 //! `__energy_hvp_pullback` as an inherent item of its `impl`, which Rust
 //! prefers to a trait's; without it the call resolves to a fallback trait
-//! written beside the call, whose bound on an unimplemented trait is the
-//! one error, saying to add `hessian`.
+//! written beside the call: in a free function a shared one whose bound on
+//! an unimplemented trait is the one error, naming the callee and saying
+//! to add `hessian`; in a method one returning the runtime's `NoHessian`,
+//! which `checked_hvp` rejects (the same diagnostic in the method's
+//! `_hessian` and `_hvp`, shown once).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -124,11 +127,37 @@ pub(super) fn missing_hessian(
         }
         #[allow(dead_code)]
         pub trait MissingHessian {
-            fn #hvp<#(#generics,)* O>(#receiver #(#params),*) -> O
+            fn #hvp<#(#generics,)* O>(#receiver #(#params),*) -> ::macrograd::__private::Hvp<O>
             where
                 Self: NoHessian,
             {
                 <Self as NoHessian>::never()
+            }
+        }
+        impl<T: ?Sized> MissingHessian for T {}
+    }
+}
+
+/// The fallback of `__f_hvp_pullback` in a method, where it cannot be
+/// shared: it returns the runtime's `NoHessian`, which `checked_hvp`
+/// rejects, so that the error is the same diagnostic in each of the
+/// method's generated functions (rustc shows it once); it points at the
+/// callee but cannot name it.
+pub(super) fn missing_hessian_in_method(
+    path: &[String],
+    method: bool,
+    arity: usize,
+    span: Span,
+) -> TokenStream {
+    let last = super::missing::last_of(path);
+    let hvp = format_ident!("{}", assoc_hvp_pullback(last), span = span);
+    let (generics, params) = super::missing::any_params(arity);
+    let receiver = if method { quote!(&self,) } else { quote!() };
+    quote_spanned! {span=>
+        #[allow(dead_code)]
+        trait MissingHessian {
+            fn #hvp<#(#generics,)*>(#receiver #(#params),*) -> ::macrograd::__private::NoHessian {
+                ::macrograd::__private::NoHessian
             }
         }
         impl<T: ?Sized> MissingHessian for T {}
@@ -140,8 +169,11 @@ pub(super) fn missing_hessian(
 /// differentiable callers:
 ///
 /// ```text
-/// fn __f_hvp_pullback(params, direction: (dir, …,)) -> (H·v entry, …,)  // `()` for #[nograd]
+/// fn __f_hvp_pullback(params, direction: (dir, …,)) -> Hvp<(H·v entry, …,)>  // `()` for #[nograd]
 /// ```
+///
+/// (`Hvp` the runtime's wrapper, which callers unwrap with `checked_hvp`,
+/// so that a fallback's `NoHessian` is an error.)
 ///
 /// Like `__f_pullback`, one entry per parameter (the receiver first),
 /// each of the parameter's own type.
@@ -175,10 +207,10 @@ pub fn assoc_hessian_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #[doc(hidden)]
         #[inline]
         #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
-        #vis fn #pb(#ins #whole: (#(#dir_tys,)*)) -> (#(#dir_tys,)*) #bound {
+        #vis fn #pb(#ins #whole: (#(#dir_tys,)*)) -> ::macrograd::__private::Hvp<(#(#dir_tys,)*)> #bound {
             let (#(#dir_names,)*) = #whole;
             let (_, _, #product) = Self::#hvp(#(#args,)* #dir);
-            (#(#outs,)*)
+            ::macrograd::__private::Hvp((#(#outs,)*))
         }
     }
 }

@@ -376,8 +376,9 @@ pub(super) fn last_of(path: &[String]) -> &str {
 }
 
 /// `call` of a method's or associated function's hidden HVP with its
-/// fallback in scope (see `emit::assoc_hessian`): the shared one beside a
-/// free function, else a block of its own. `arity` counts the direction.
+/// fallback in scope (see `emit::assoc_hessian`), unwrapped by the
+/// runtime's `checked_hvp`: the shared fallback beside a free function,
+/// else a block of its own. `arity` counts the direction.
 pub fn through_assoc_hessian_fallback(
     g: &Graph,
     path: &[String],
@@ -386,9 +387,27 @@ pub fn through_assoc_hessian_fallback(
     call: TokenStream,
     span: Span,
 ) -> TokenStream {
-    in_scope(g, path, method, "MissingHessian", call, span, || {
-        super::assoc_hessian::missing_hessian(path, method, arity, span)
-    })
+    match &g.fallbacks {
+        Fallbacks::Shared(_) | Fallbacks::Local => {
+            let call = quote_spanned!(span=> ::macrograd::__private::checked_hvp(#call));
+            in_scope(g, path, method, "MissingHessian", call, span, || {
+                super::assoc_hessian::missing_hessian(path, method, arity, span)
+            })
+        }
+        Fallbacks::Method => {
+            // as for the pullback: the fallback returns the runtime's
+            // `NoHessian`, which `checked_hvp` rejects, the same
+            // diagnostic in the method's `_hessian` and `_hvp`, merged
+            let local = super::assoc_hessian::missing_hessian_in_method(path, method, arity, span);
+            quote_spanned! {span=>
+                {
+                    #local
+                    let __hvp = #call;
+                    ::macrograd::__private::checked_hvp(__hvp)
+                }
+            }
+        }
+    }
 }
 
 /// `call` in a block with the fallback trait `name` of a method's or

@@ -282,7 +282,11 @@ where
 #[doc(hidden)]
 #[inline]
 #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
-pub fn __energy_hvp_pullback(&self, y: f64, direction: (Self, f64)) -> (Self, f64)
+pub fn __energy_hvp_pullback(
+    &self,
+    y: f64,
+    direction: (Self, f64),
+) -> ::macrograd::__private::Hvp<(Self, f64)>
 where
     Self: ::macrograd::Differentiable<Float = f64>,
 {
@@ -292,5 +296,5 @@ where
         y,
         (direction_0, direction_1),
     );
-    (direction_product.0, direction_product.1)
+    ::macrograd::__private::Hvp((direction_product.0, direction_product.1))
 }

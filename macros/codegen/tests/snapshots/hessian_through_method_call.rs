@@ -108,11 +108,11 @@ fn through_method_hessian(a: f64, b: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let (t7_entry0, t7_entry1) = {
         #[allow(unused_imports)]
         use __macrograd_through_method_callees::method_energy::MissingHessian as _;
-        {
+        ::macrograd::__private::checked_hvp({
             let __macrograd_receiver = Spring { k: a, x: b };
             __macrograd_receiver
                 .__energy_hvp_pullback(t2, (Spring { k: 0.0, x: 1.0 }, a))
-        }
+        })
     };
     let t8 = ::macrograd::__private::partial::<f64, _>(t7_entry0.k);
     let t9 = ::macrograd::__private::partial::<f64, _>(t7_entry0.x);
@@ -120,11 +120,11 @@ fn through_method_hessian(a: f64, b: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let (t11_entry0, t11_entry1) = {
         #[allow(unused_imports)]
         use __macrograd_through_method_callees::method_energy::MissingHessian as _;
-        {
+        ::macrograd::__private::checked_hvp({
             let __macrograd_receiver = Spring { k: a, x: b };
             __macrograd_receiver
                 .__energy_hvp_pullback(t2, (Spring { k: 1.0, x: 0.0 }, b))
-        }
+        })
     };
     let t12 = ::macrograd::__private::partial::<f64, _>(t11_entry0.k);
     let t13 = ::macrograd::__private::partial::<f64, _>(t11_entry0.x);
@@ -140,10 +140,12 @@ fn through_method_hessian(a: f64, b: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let (t19_entry0, t19_entry1) = {
         #[allow(unused_imports)]
         use __macrograd_through_method_callees::assoc_Spring__pot::MissingHessian as _;
-        Spring::__pot_hvp_pullback(
-            Spring { k: b, x: a },
-            a,
-            (Spring { k: 1.0, x: 0.0 }, 0.0),
+        ::macrograd::__private::checked_hvp(
+            Spring::__pot_hvp_pullback(
+                Spring { k: b, x: a },
+                a,
+                (Spring { k: 1.0, x: 0.0 }, 0.0),
+            ),
         )
     };
     let t20 = ::macrograd::__private::partial::<f64, _>(t19_entry0.k);
@@ -152,10 +154,12 @@ fn through_method_hessian(a: f64, b: f64) -> (f64, (f64, f64), [[f64; 2]; 2]) {
     let (t23_entry0, t23_entry1) = {
         #[allow(unused_imports)]
         use __macrograd_through_method_callees::assoc_Spring__pot::MissingHessian as _;
-        Spring::__pot_hvp_pullback(
-            Spring { k: b, x: a },
-            a,
-            (Spring { k: 0.0, x: 1.0 }, 1.0),
+        ::macrograd::__private::checked_hvp(
+            Spring::__pot_hvp_pullback(
+                Spring { k: b, x: a },
+                a,
+                (Spring { k: 0.0, x: 1.0 }, 1.0),
+            ),
         )
     };
     let t24 = ::macrograd::__private::partial::<f64, _>(t23_entry0.k);
@@ -192,14 +196,14 @@ fn through_method_hvp(a: f64, b: f64, v: (f64, f64)) -> (f64, (f64, f64), (f64, 
     let (t7_entry0, t7_entry1) = {
         #[allow(unused_imports)]
         use __macrograd_through_method_callees::method_energy::MissingHessian as _;
-        {
+        ::macrograd::__private::checked_hvp({
             let __macrograd_receiver = Spring { k: a, x: b };
             __macrograd_receiver
                 .__energy_hvp_pullback(
                     t2,
                     (Spring { k: v_a, x: v_b }, v_a * b + v_b * a),
                 )
-        }
+        })
     };
     let t8 = ::macrograd::__private::partial::<f64, _>(t7_entry0.k);
     let t9 = ::macrograd::__private::partial::<f64, _>(t7_entry0.x);
@@ -215,10 +219,12 @@ fn through_method_hvp(a: f64, b: f64, v: (f64, f64)) -> (f64, (f64, f64), (f64, 
     let (t15_entry0, t15_entry1) = {
         #[allow(unused_imports)]
         use __macrograd_through_method_callees::assoc_Spring__pot::MissingHessian as _;
-        Spring::__pot_hvp_pullback(
-            Spring { k: b, x: a },
-            a,
-            (Spring { k: v_b, x: v_a }, v_a),
+        ::macrograd::__private::checked_hvp(
+            Spring::__pot_hvp_pullback(
+                Spring { k: b, x: a },
+                a,
+                (Spring { k: v_b, x: v_a }, v_a),
+            ),
         )
     };
     let t16 = ::macrograd::__private::partial::<f64, _>(t15_entry0.k);
@@ -288,7 +294,11 @@ mod __macrograd_through_method_callees {
         }
         #[allow(dead_code)]
         pub trait MissingHessian {
-            fn __energy_hvp_pullback<A0, A1, O>(&self, _a0: A0, _a1: A1) -> O
+            fn __energy_hvp_pullback<A0, A1, O>(
+                &self,
+                _a0: A0,
+                _a1: A1,
+            ) -> ::macrograd::__private::Hvp<O>
             where
                 Self: NoHessian,
             {
@@ -328,7 +338,11 @@ mod __macrograd_through_method_callees {
         }
         #[allow(dead_code)]
         pub trait MissingHessian {
-            fn __pot_hvp_pullback<A0, A1, A2, O>(_a0: A0, _a1: A1, _a2: A2) -> O
+            fn __pot_hvp_pullback<A0, A1, A2, O>(
+                _a0: A0,
+                _a1: A1,
+                _a2: A2,
+            ) -> ::macrograd::__private::Hvp<O>
             where
                 Self: NoHessian,
             {
