@@ -465,3 +465,5 @@ mod reductions;
 mod rows;
 #[path = "runtime_loops/stacked.rs"]
 mod stacked;
+#[path = "runtime_loops/stencils.rs"]
+mod stencils;

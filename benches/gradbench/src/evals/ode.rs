@@ -9,6 +9,15 @@
 //! writes each element of `y` once per step (a virtual component −1 whose
 //! state is 1 and whose stages are 0 gives `f(y)₀ = x₀` the same form).
 //! The arithmetic is the textbook RK4's, element for element.
+//!
+//! The gradient saves `y` before each step, and its reverse restores it,
+//! replays the sweep to put the carried values on four tapes, and sweeps
+//! back. An in-place stencil form (each component's stages recomputed from
+//! the old state of the four before it, `y` updated from the last
+//! component down, nothing carried) has no tape and no replay, but
+//! measured slower (derivative / primal in CPU time 9.1 against this
+//! form's 6.0 at n = 100 000, s = 100; README, GradBench): its reverse adds
+//! into eight neighbouring adjoint elements per component.
 
 use macrograd::differentiable;
 use serde_json::Value;

@@ -14,7 +14,8 @@
 //! the buffer back to its log length before that loop (a [`BufOp::Undo`]
 //! to a [`BufOp::Mark`] taken just before it) and nothing else reads the
 //! buffer in between, the loop's writes are dropped; what the loop reads
-//! is the same either way (each element as it was before the loop). Reads
+//! is the same either way (each element as it was before the loop, also
+//! for a read of an element only a later iteration writes). Reads
 //! whose values nothing uses (a recomputed `x[i] += h * dx[i]` whose write
 //! went the same way) do not count as accesses: the reverse of an explicit
 //! Euler step over two buffers then recomputes neither sweep.
@@ -182,7 +183,9 @@ pub(super) fn drop_final_undos(g: &Graph, body: &mut Block) {
 
 /// For loop `l`, its writes to `buf` when they can be dropped: a range
 /// loop not marking `buf`'s log, whose body accesses `buf` only at its top
-/// level and only at element `l.var`, every read before every write.
+/// level, writing only element `l.var` and reading it before every write,
+/// other reads only of elements no iteration has written yet (see
+/// [`crate::ir::not_yet_written`]).
 fn writes_after_reads(g: &Graph, l: NodeId, buf: NodeId) -> Option<HashSet<NodeId>> {
     let Op::Loop(lp) = g.op(l) else {
         return None;
@@ -194,7 +197,8 @@ fn writes_after_reads(g: &Graph, l: NodeId, buf: NodeId) -> Option<HashSet<NodeI
     for &n in &lp.body.nodes {
         match g.op(n) {
             Op::Buf(BufOp::Get { buf: v, idx }) if *v == buf => {
-                if *idx != lp.var || !sets.is_empty() {
+                let own = *idx == lp.var && sets.is_empty();
+                if !own && !crate::ir::not_yet_written(g, lp, *idx) {
                     return None;
                 }
             }

@@ -163,9 +163,12 @@ pub fn written_outside(g: &super::Graph, blocks: &[&super::Block]) -> Vec<NodeId
 }
 
 /// Whether every access of loop `l` (nested blocks included) to buffer
-/// `buf` is a read or a write of element `l.var`: then no iteration sees
-/// what another wrote, and each reads, before its own writes, the element
-/// as it was before the loop.
+/// `buf` is a write of element `l.var` or a read of an element no
+/// iteration has written yet: element `l.var` itself, or one a constant
+/// away on the side the range has still to reach (`v[i - c]` in a `.rev()`
+/// range loop, `v[i + c]` in a forward one). Then no iteration sees what
+/// another wrote, and each reads, before its own writes, elements as they
+/// were before the loop (an in-place stencil swept against its direction).
 pub fn own_elements(g: &super::Graph, l: &super::Loop, buf: NodeId) -> bool {
     if l.test.as_ref().is_some_and(|t| !t.bounded) {
         return false;
@@ -175,7 +178,12 @@ pub fn own_elements(g: &super::Graph, l: &super::Loop, buf: NodeId) -> bool {
         for &n in &b.nodes {
             let op = g.op(n);
             match op {
-                super::Op::Buf(BufOp::Get { buf: v, idx } | BufOp::Set { buf: v, idx, .. }) => {
+                super::Op::Buf(BufOp::Get { buf: v, idx }) => {
+                    if *v == buf && *idx != l.var && !not_yet_written(g, l, *idx) {
+                        return false;
+                    }
+                }
+                super::Op::Buf(BufOp::Set { buf: v, idx, .. }) => {
                     if *v == buf && *idx != l.var {
                         return false;
                     }
@@ -192,6 +200,25 @@ pub fn own_elements(g: &super::Graph, l: &super::Loop, buf: NodeId) -> bool {
         }
     }
     true
+}
+
+/// Whether index `idx`, read in loop `l` whose iterations write only
+/// their own element, names an element a later iteration writes or none
+/// does: `l.var - c` in a range walked backwards, `l.var + c` (or `c +
+/// l.var`) in one walked forwards, for a constant `c > 0`. A `while` loop
+/// (even bounded) has no such reads.
+pub fn not_yet_written(g: &super::Graph, l: &super::Loop, idx: NodeId) -> bool {
+    use super::{IntOp, Op};
+    if l.test.is_some() {
+        return false;
+    }
+    let positive = |c: NodeId| matches!(g.op(c), Op::IConst(k) if *k > 0);
+    match g.op(idx) {
+        Op::IArith(IntOp::Sub, a, c) => l.rev && *a == l.var && positive(*c),
+        Op::IArith(IntOp::Add, a, c) if *a == l.var => !l.rev && positive(*c),
+        Op::IArith(IntOp::Add, c, a) if *a == l.var => !l.rev && positive(*c),
+        _ => false,
+    }
 }
 
 /// A loop's blocks: its test's head (for a `while`), its body.

@@ -26,7 +26,7 @@ use proc_macro2::Span;
 
 pub use crate::rules::Prim;
 pub use crate::types::{Float, Param};
-pub use buffer::{own_elements, written_outside, BufOp};
+pub use buffer::{not_yet_written, own_elements, written_outside, BufOp};
 pub use builder::Builder;
 pub use call::{Call, CallArg, CallSweep, PatItem, SourceSpans};
 pub use loops::{Carried, IntOp, Loop, Test};

@@ -105,6 +105,47 @@ fn rk4_sweep_over_a_state_buffer() {
     );
 }
 
+/// GradBench's ode as a descending stencil: each component's stages are
+/// computed from the old state of the three before it, read from the
+/// buffer the sweep updates in place, so nothing is carried from one
+/// iteration to the next and the reverse of a step only restores the state.
+#[test]
+fn rk4_descending_stencil() {
+    check(
+        "rk4_descending_stencil",
+        quote! {
+        pub fn ode_last(x: &[f64], s: usize) -> f64 {
+            let n = x.len();
+            let h = 2.0 / (s as f64);
+            let mut w = vec![0.0; n + 4];
+            let mut y = vec![1.0; n + 4];
+            for i in 4..n + 4 {
+                w[i] = x[i - 4];
+                y[i] = 0.0;
+            }
+            for _ in 0..s {
+                for i in (4..n + 4).rev() {
+                    let (x0, x1, x2, x3) = (w[i], w[i - 1], w[i - 2], w[i - 3]);
+                    let (y1, y2, y3, y4) = (y[i - 1], y[i - 2], y[i - 3], y[i - 4]);
+                    let k1_3 = x3 * y4;
+                    let k1_2 = x2 * y3;
+                    let k2_2 = x2 * (y3 + 0.5 * h * k1_3);
+                    let k1_1 = x1 * y2;
+                    let k2_1 = x1 * (y2 + 0.5 * h * k1_2);
+                    let k3_1 = x1 * (y2 + 0.5 * h * k2_2);
+                    let k1 = x0 * y1;
+                    let k2 = x0 * (y1 + 0.5 * h * k1_1);
+                    let k3 = x0 * (y1 + 0.5 * h * k2_1);
+                    let k4 = x0 * (y1 + h * k3_1);
+                    y[i] += h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
+                }
+            }
+            y[n + 3]
+        }
+                },
+    );
+}
+
 /// GradBench's GMM objective (the loops over points, components, rows and
 /// the triangle's columns): what the reverse sweep recomputes and records.
 #[test]
