@@ -40,92 +40,94 @@ fn h_pt(a: f64, b: f64) -> Pt {
 }
 
 #[differentiable]
-fn f24(s: &S, x: f64, y: [f64; 2], z: f64) -> f64 {
-    (((((((((((relu(f64::acos(((-((((macrograd::ops::silu(core::f64::consts::E.abs()) / (macrograd::ops::silu(core::f64::consts::E.abs()).abs() + 1.0)) * 2.5_f64).exp2().cos() * 4.0_f64).abs() + 0.5)).recip().tanh() * 0.75))) + s.p) + s.q) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x) + y[0]) + y[1]) + z)
+fn f24(s: &S, x: [f64; 2], y: f64, z: f64) -> f64 {
+    let t1 = S { inner: Inner { a: (y.hypot(0.75).powf((((2.0_f64 - x[1]) / ((2.0_f64 - x[1]).abs() + 1.0)) * 2.0_f64)) * s.inner.b), b: (((z.sin() + 1.5) + 1.1).acosh() + (s.p + s.v[1])), ..s.inner }, p: core::f64::consts::E.abs(), q: f64::mul_add(((gelu((s.p - s.inner.b)) / (gelu((s.p - s.inner.b)).abs() + 1.0)) * 3.0_f64), (z.max(s.inner.a) / (s.inner.b.sin() + 1.5).log10().cosh()), ((s.inner.b * s.inner.b) + 0.5).cbrt().tanh()), v: s.v };
+    let mut v2 = 1.5f64.hypot(0.75).powf((-0.5_f64));
+    let r3: [f64; 3] = h_arr(2f64.cosh().sqrt(), [(((sigmoid((if (v2 <= (x[0] * s.inner.a).asinh()) { ops::softplus(t1.v[0]) } else { (((((t1.q.cos() * 2.0_f64) * (t1.q.cos() * 2.0_f64)) + 0.5) + 1.1).acosh() * (((t1.inner.b + ((((t1.q.cos() * 2.0_f64) * (t1.q.cos() * 2.0_f64)) + 0.5) + 1.1).acosh()).atan() * 0.63) * 5.0_f64)) })) * 2.0) - 1.0) * 2.0_f64), (t1.q.cos() * 0.5).asin(), ops::sigmoid(v2)]);
+    ((((((((((((s.v[1].asinh() * s.v[1].asinh().exp2()) + x[0].asinh()).sin() * 1.5_f64).exp().recip().sin() * 2.5_f64).exp2().tanh() + s.v[0]) + s.v[2]) + t1.v[1]) + t1.v[2]) + (t1.inner.a.cos() * 2.0_f64)) + ((r3[0] / (r3[0].abs() + 1.0)) * 2.0_f64)) + (r3[1].cos() * 2.0_f64)) + (r3[2].sin() * 2.0_f64))
 }
 
 #[differentiable]
 fn f25(s: S, x: f64) -> f64 {
-    let mut b1 = [(((if (((1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2() < 1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2()) || (f64::hypot(s.v[2], ((1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2() + s.p).sin() + 1.5)) < (s.inner.a - 1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64)))) || (s.v[1] > 0.1_f64)) { s.p } else { s.q }) + (1.5 as f64)) + s.inner.a), core::f64::consts::E.cos()];
-    let p3 = (((1.5 as f64).exp2() * s.inner.a), x.max(((((({ let t2 = b1[0]; 0.5_f64 }) - (s.inner.a * s.inner.b)).atan() * 0.63) * 2.0_f64).exp2().log10() - s.inner.a.tanh())));
-    let (s4, c5) = (s.v[0].cos() * 0.5).ln_1p().cosh().sin_cos();
-    (((((relu(p3.0).tanh() + 1.25).hypot(leaky_relu((p3.0.atan() * 0.63).tan().min((f64::ln((p3.1.tanh() + 1.25)) - ((s.q.sin() + 1.5) * 2.0).powi(-2)).cosh()), 0.2_f64)).cos().powi(2) + 0.25).ln_1p() + b1[1]) + s4) + c5)
-}
-
-#[differentiable]
-fn f26(s: &S, x: f64, y: f64) -> f64 {
-    let t3 = S { q: (s.inner.b - s.inner.b.exp()), v: [({ let t1 = s.v[2]; softplus(t1) }), ({ let t2 = f64::ln(((sigmoid(s.q) * sigmoid(s.q)) + 0.5)); relu((-0.75_f64).tanh()) }), ((((if !(((1.5f64 - s.inner.b).abs() + 0.5).cbrt() < (-(s.v[0] - s.inner.b))) { ((s.q + y) * (1.0 as f64)) } else { s.q }).tanh() * 2.0_f64) * ((if !(((1.5f64 - s.inner.b).abs() + 0.5).cbrt() < (-(s.v[0] - s.inner.b))) { ((s.q + y) * (1.0 as f64)) } else { s.q }).tanh() * 2.0_f64)) + 0.5).sqrt()], inner: Inner { b: (x - s.inner.b), ..s.inner }, p: (s.v[0] * s.p.tanh()) };
-    let p4 = ((t3.q + (((t3.q.atan() * 0.63) * 1.9036539387158786_f64).powi(5).sin() * 12.5_f64)), (gelu(t3.q) * x.atan()));
-    let v5 = (s.p.sinh() - t3.q);
-    let v6 = 0.1_f64.hypot(std::f64::consts::FRAC_PI_4.exp2()).min(((x.tanh() + 1.25) * 2.0).powi(-1));
-    let mut v7 = (softplus(t3.inner.a) + 0.5).cbrt();
-    if ((p4.0 == 2.0_f64) && (false && ((v6.exp() / (((sigmoid(((t3.inner.a * t3.inner.a) + 0.5).log(((sigmoid(2f64) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64).exp2()) > f64::abs((v6.exp() / (((sigmoid(((t3.inner.a * t3.inner.a) + 0.5).log(((sigmoid(2f64) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64).exp2()))))) {
-        v7 += ((if (t3.inner.a.cos() >= f64::hypot((-((((sigmoid(v5) * 2.0) - 1.0) * 4.0_f64).abs() + 0.5)), s.v[2])) { ((p4.0.sin() * 12.5_f64) + (s.p + t3.q)) } else { f64::exp(0.25_f64).tanh().cosh() }).sin() * 12.5_f64);
-    } else {
-        v7 -= ((sigmoid(({ let t8 = s.inner.a; t3.inner.a })) - 0.5).atanh().sin() + 1.5).ln_1p();
-        v7 *= (v6.sin() * 0.8).acos().cos();
+    let v1 = silu(s.inner.a.asinh());
+    let mut v2: f64 = v1.powi(2);
+    v2 *= f64::acos((core::f64::consts::E.tanh() * 0.75)).mul_add(f64::acos((core::f64::consts::E.tanh() * 0.75)), f64::acos((core::f64::consts::E.tanh() * 0.75)));
+    v2 /= (0.1_f64 * v1.min((sigmoid((((((v2 - s.p).cos() * 2.0_f64) * ((v2 - s.p).cos() * 2.0_f64)) + 0.5) + 1.1).acosh()) - 0.5).asin())).cosh();
+    for i in (0..1).rev() {
+        v2 += (((sigmoid((s.v[i].abs() + 0.5).log(((sigmoid(s.inner.b.exp2().sin()) + 0.25) + 1.25)).mul_add((-(softplus(s.v[0 - i]) + 0.5)).cbrt(), (({ let t3 = s.v[i].tanh(); v2 }) - v1))) * 2.0) - 1.0) * 0.5_f64);
+        let v4 = (sigmoid(x) - 0.5).ln_1p();
+        for j in 0..=0 {
+            v2 = ((v1.atan() * 0.63).tan() / (((sigmoid((0.5_f64 * v2.min((i as f64)))) * 2.0) - 1.0) * 1.5_f64).exp());
+            v2 *= ((((sigmoid((x.sin() * 0.8).acos()) * 2.0) - 1.0) * 2.0_f64).exp2().ln() * s.q).tanh();
+        }
     }
-    for i in (0..3).rev() {
-        let v9 = x.sin().atan();
-    }
-    ((((((((softplus(((((((gelu(2f64.hypot(0.75).cbrt().mul_add(s.v[1], (v7.tanh() * 12.0_f64))).atan() * 0.63) * 4.0_f64).hypot((f64::log2(((2f64.hypot(0.75).cbrt().mul_add(s.v[1], (v7.tanh() * 12.0_f64)).sin() * 4.0_f64).hypot(0.75).log(((sigmoid(s.v[2].powi(0)) * 0.5) + 0.1)).abs() + 0.5)).powi(2) + 0.25)).cos() * 2.0_f64).powi(2) + 0.25).log(((s.v[1].abs() + 0.5) + 1.25)).sin() * 2.0_f64).powi(2) + 0.25).log2()) + s.inner.a) + t3.p) + (t3.v[0].cos() * 2.0_f64)) + t3.v[1]) + ((t3.v[2].atan() * 0.63) * 2.0_f64)) + (((sigmoid(t3.inner.b) * 2.0) - 1.0) * 2.0_f64)) + (p4.1.sin() * 2.0_f64)) + (v5.tanh() * 2.0_f64))
+    (((({ let t5 = s.inner.b; (((sigmoid((((sigmoid(s.inner.b) * t5) + ((v2.sin() * 1.5_f64).exp().log10().atan() + 2.0).sqrt()).cos() * 2.5_f64).cosh()) * 2.0) - 1.0) * 4.0_f64).hypot(0.75).log(0.5) }).clamp((-0.5_f64), 2.0_f64).cos() * 0.5).asin() + s.v[1]) + s.v[2])
 }
 
 #[differentiable]
-fn f27(s: &S, x: f64, y: [f64; 3], #[nograd] z: f64) -> f64 {
-    let v1 = ops::leaky_relu(s.q, (sigmoid(s.p) * 0.2));
-    ((((((((((v1 - (((sigmoid((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64)))) * 2.0) - 1.0) * 4.0_f64).hypot(0.75).sqrt()) + (((((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64))) / ((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64))).abs() + 1.0)) * 2.5_f64).cosh() + f64::exp_m1(macrograd::ops::leaky_relu(s.p, (sigmoid(((y[0].atan() + 2.0) + 1.1).acosh().abs()) * 0.2)))).cos() * 3.0_f64).mul_add(1.5f64, y[1])) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x) + y[2]) + z)
+fn f26(s: &S, x: f64, y: [f64; 2]) -> f64 {
+    let mut v1 = s.q.tanh().exp_m1().mul_add(s.inner.b, x);
+    ((((((((sigmoid(f64::exp(((((((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64).cosh().log2() + 1.5f64) - v1).tanh() * 2.5_f64))) - 0.5).atanh().hypot(0.75).log(10.0) + s.p) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + y[0]) + y[1])
 }
 
 #[differentiable]
-fn f28(s: &S, x: [f64; 2]) -> f64 {
-    let mut v2 = if (((s.p.sin() * 0.8).atanh() < (1.5 as f64)) && !((1.5 as f64) < (if (s.inner.a < ops::relu(core::f64::consts::E).hypot((-(((((sigmoid((s.q - s.inner.b)) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid((s.q - s.inner.b)) * 2.0) - 1.0) * 2.0_f64)) + 0.5)))) { (s.p.abs() + 0.5).powf((-0.5_f64)) } else { (s.v[2].abs() + 0.5).log10() }))) {
-        (s.inner.a.hypot(0.75) * 2.0).powi(-3).atan()
+fn f27(s: &S, x: [f64; 3], y: f64, #[nograd] z: [f64; 3]) -> f64 {
+    ((((((((((((ops::leaky_relu(std::f64::consts::FRAC_PI_4.sin().cos().exp_m1().abs(), (sigmoid((s.p + x[0])) * 0.2)) + s.q) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x[1]) + x[2]) + y) + z[0]) + z[1]) + z[2])
+}
+
+#[differentiable]
+fn f28(s: &S, x: f64) -> f64 {
+    let mut v2 = if (((s.inner.b.sin() * 0.8).atanh() < (1.5 as f64)) && !((1.5 as f64) < (if (s.inner.b < ops::relu(core::f64::consts::E).hypot((-(((((sigmoid((x - s.inner.a)) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid((x - s.inner.a)) * 2.0) - 1.0) * 2.0_f64)) + 0.5)))) { (s.inner.a.abs() + 0.5).powf((-0.5_f64)) } else { (s.v[2].abs() + 0.5).log10() }))) {
+        (x.hypot(0.75) * 2.0).powi(-3).atan()
     } else {
-        let t1 = (core::f64::consts::E.min(s.inner.a).abs() + 0.5).ln_1p(); s.inner.a.exp2()
+        let t1 = (core::f64::consts::E.min(s.inner.b).abs() + 0.5).ln_1p(); s.q.exp2()
     };
-    if ((-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() >= ({ let t3 = s.inner.a; (-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() }).abs()) {
-        v2 *= (gelu((s.p.cosh() * 2.0).powi(-1).tanh().sin()).tanh() + 1.25).log(10.0);
-        v2 += (s.inner.b / (softplus(x[1].tanh()).abs() + 0.5));
+    if ((-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() >= ({ let t3 = s.q; (-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() }).abs()) {
+        v2 *= (gelu((s.q.cosh() * 2.0).powi(-1).tanh().sin()).tanh() + 1.25).log(10.0);
+        v2 += (s.inner.a / (softplus(s.v[1].tanh()).abs() + 0.5));
     }
-    let v5 = (2.0_f64 * ((((((s.q + s.q).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.q) / 0.1_f64.hypot(0.75))) / (((((s.q + s.q).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.q) / 0.1_f64.hypot(0.75))).abs() + 1.0)) * 5.0_f64));
-    let v6 = macrograd::ops::relu(silu((s.inner.a + 0.1_f64))).mul_add(s.q, (v5.sin() * 0.8).asin().min(f64::sinh(x[1])));
-    ((((sigmoid(({ let t7 = v5; macrograd::ops::silu((((((sigmoid(((if !((x[1].cos() * 0.5).asin().max(v2) <= (1.0 as f64)) { x[1].min(3.0_f64).sinh() } else { ((v6.cos() * 5.0_f64) * v5.tanh()) }) / (((((sigmoid(v2) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(v2) * 2.0) - 1.0) * 2.0_f64)) + 0.5))) * 2.0) - 1.0) * 5.0_f64) * t7.cos()).asinh() + (if !((x[1].cos() * 0.5).asin().max(v2) <= (1.0 as f64)) { x[1].min(3.0_f64).sinh() } else { ((v6.cos() * 5.0_f64) * v5.tanh()) }))).sin() })) + 0.25).ln() + s.v[0]) + s.v[1]) + x[0])
+    let v5 = (2.0_f64 * ((((((v2 + s.inner.a).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.p) / 0.1_f64.hypot(0.75))) / (((((v2 + s.inner.a).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.p) / 0.1_f64.hypot(0.75))).abs() + 1.0)) * 5.0_f64));
+    let v6 = (((sigmoid(macrograd::ops::relu(silu((v2 + 0.1_f64)))) * 2.0) - 1.0) * 3.0_f64).mul_add(s.p, (v5.sin() * 0.8).asin().min(f64::sinh(s.v[1])));
+    (({ let t7 = s.p; f64::sin(silu((((sigmoid(((core::f64::consts::E.asinh() * core::f64::consts::E.asinh()) + 0.5).recip()) + 0.25).sqrt() + (s.v[2].sin() + 1.5).ln_1p()) + (if !((s.v[0].cos() * 0.5).asin().max(v2) <= (1.0 as f64)) { (0.25_f64 - s.inner.a).tanh().sinh() } else { (((f64::sinh(((v2 * (1.5 as f64)).tanh() * 2.5_f64)) / (f64::sinh(((v2 * (1.5 as f64)).tanh() * 2.5_f64)).abs() + 1.0)) * 5.0_f64) * ((v5.atan() * 0.63) * 4.0_f64).atan2((x.sin() + 1.5)).tanh()) })))) }) + (((sigmoid(v6) * 2.0) - 1.0) * 2.0_f64))
 }
 
 #[differentiable]
-fn f29(s: S, x: f64, y: f64, z: [f64; 2]) -> f64 {
-    let [r1, r2, r3] = h_arr((0.1_f64.tanh() + 1.25).powf((z[1].atan() * 0.63).tan()), [0.5_f64.hypot(0.75).ln().cos(), macrograd::ops::relu(((s.inner.b.powi(2) + 0.25) * 2.0).powi(-1)), s.v[1].min(z[1])]);
-    let [r4, r5, r6] = h_arr(((((sigmoid(relu(std::f64::consts::PI)) * 2.0) - 1.0) * 1.9036539387158786_f64).powi(5).tanh() * 2.0_f64), [(r1.sinh().tanh() + 1.25).ln(), s.inner.a.asinh(), (((r1.mul_add(z[1], 0.1_f64).sin() * 0.8).asin() / (y.tanh() + 1.25)).sin() + 1.5).sqrt()]);
-    let mut v7 = ((f64::acos(((core::f64::consts::E.tanh() + 1.25).powf(((r5.atan() * 0.63) * 2.0_f64)).sin() * 0.8)) / ((r3.atan() * 0.63) * 2.0_f64).cosh()) + r3);
-    if ((z[0].tanh() * 0.75).acos() == r6) {
-        v7 /= relu(z[1]).hypot(0.75);
-    } else if (r1.asinh().powi(3) < relu(softplus(r3))) {
-        let v8 = (-1.0_f64).exp_m1();
-        let v9 = (((r5 * (((v7.atan() * 0.63) * 5.0_f64).powi(2).cos() * 5.0_f64)).cos() * 12.5_f64) - ((((v7.atan() * 0.63) * 5.0_f64).powi(2).atan() * 0.63) * 12.5_f64));
+fn f29(s: S, x: f64, y: f64, z: [f64; 3]) -> f64 {
+    let v1 = (0.1_f64.tanh() + 1.25).powf((z[1].atan() * 0.63).tan());
+    let v2 = (v1.abs().powi(2) + 0.25).ln();
+    let y = s.p.hypot((sigmoid(v1) + 0.25));
+    let Pt { u: n4, w: n5 } = h_pt(({ let t3 = (s.v[2] * 0.5_f64); z[0].exp2().log2() }), f64::sinh(v1));
+    ((((((((((f64::log2((ops::softplus(n4) + 0.5).log10().exp().hypot(0.75)).asinh().exp().cbrt() + s.q) + s.v[0]) + s.v[1]) + s.inner.a) + s.inner.b) + x) + z[2]) + v2) + (y.tanh() * 2.0_f64)) + n5)
+}
+
+#[differentiable]
+fn f30(#[nograd] s: S, x: [f64; 2], y: f64) -> f64 {
+    let v1 = std::f64::consts::FRAC_PI_4.sin();
+    let mut v2 = (v1 * 2.0_f64);
+    let r4: [f64; 3] = h_arr((((v1 * core::f64::consts::E.tanh().tan()) - (silu(f64::exp(v1)).sin().tan() + f64::exp(v1))).cos() * 2.0_f64), [(v1.exp().cos() * 2.0_f64), (((v2.sin() * (s.v[1] * (1.5 as f64))) / ((v2.sin() * (s.v[1] * (1.5 as f64))).abs() + 1.0)) * 2.0_f64), (({ let t3 = y; (f64::ln_1p(t3.max(s.v[1]).cosh()).exp() - (-((v1 * s.p) + s.v[2]))) }).tanh() * 2.0_f64)]);
+    let v7 = if (f64::ln((({ let t5 = s.inner.b; 0.5_f64 }).atan() + 2.0)) == ({ let t5 = s.inner.b; 0.5_f64 })) {
+        let t6 = (v2.atan() + 2.0).log2(); ((-silu(t6)) - f64::acosh((v2.hypot(0.75) + 1.1)))
     } else {
-        v7 += ((((s.inner.b - s.q) + (((r6.sin() * 1.5_f64).exp().recip() / (-(r5.tanh() * 1.5_f64).exp())).sin() * 12.5_f64)) / (((s.inner.b - s.q) + (((r6.sin() * 1.5_f64).exp().recip() / (-(r5.tanh() * 1.5_f64).exp())).sin() * 12.5_f64)).abs() + 1.0)) * 12.5_f64);
-        v7 = (v7.max(((core::f64::consts::E - s.p).sin() * 3.0_f64).mul_add((((sigmoid(r2.exp()) * 2.0) - 1.0) * 3.0_f64), (s.v[0] / (z[0].powi(2) + 0.25)))).atan() * 0.5).atanh();
-    }
-    let v10 = r2.signum();
-    let t11 = S { q: f64::acos((((s.q + (-1.0_f64)) - core::f64::consts::E).cos() * 0.5)), v: s.v, inner: s.inner, ..s };
-    let v14 = ({ let t12 = t11.inner.a; leaky_relu((({ let t13 = z[1]; t12 }).atan() + 2.0).ln(), (sigmoid((((r1 * r1) + 0.5).hypot(y) + s.q.abs())) * 0.2)) });
-    let t15 = S { v: s.v, p: v14.atan(), q: ((s.v[0].sin() + 1.5).log(0.5).sin() * 0.8).acos(), ..s };
-    (((((((((((((((((((sigmoid(1.5f64.min(f64::recip(((((((r1.min(r6.sin()) * ((t15.inner.a.abs() + (r3 + v14)).sin() * 5.0_f64)).sin() * 5.0_f64) * (((sigmoid(z[0].mul_add(r1, (((((((t15.inner.a.abs().cos() * 1.9036539387158786_f64).powi(5).atan() * 0.63) * 25.0_f64) / ((((t15.inner.a.abs().cos() * 1.9036539387158786_f64).powi(5).atan() * 0.63) * 25.0_f64).abs() + 1.0)) * 12.5_f64) + t15.inner.a.abs()).cos() * 12.0_f64))) * 2.0) - 1.0) * 5.0_f64)).atan() * 0.5).acos().cos() * 2.0_f64).powi(2) + 0.25)))) - 0.5).ln_1p() + s.p) + s.v[2]) + x) + ((r4.atan() * 0.63) * 2.0_f64)) + (v7.sin() * 2.0_f64)) + v10) + t11.p) + ((t11.q / (t11.q.abs() + 1.0)) * 2.0_f64)) + t11.v[0]) + t11.v[1]) + t11.v[2]) + t11.inner.b) + t15.p) + (t15.q.cos() * 2.0_f64)) + t15.v[0]) + t15.v[1]) + t15.v[2]) + t15.inner.b)
+        ((s.inner.b.atan() + 2.0).log10().abs() + 0.5).sqrt()
+    };
+    v2 /= (v2.tanh() * 0.75).atanh().exp();
+    (((((((((s.v[1] + f64::max(((r4[2] - (({ let t8 = v2.min(s.p); v1 }) * ({ let t8 = v2.min(s.p); v1 }))).cos() * 0.5).asin(), (1.0 as f64).exp())) + s.q) + s.v[0]) + s.inner.a) + x[0]) + x[1]) + (r4[0].sin() * 2.0_f64)) + (r4[1].sin() * 2.0_f64)) + (((sigmoid(v7) * 2.0) - 1.0) * 2.0_f64))
 }
 
 #[test]
 fn each_struct_programs_gradient_function_returns_its_value() {
-    let (v, _) = f24_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5);
-    assert_eq!(v.to_bits(), f24(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5).to_bits(), "f24");
+    let (v, _) = f24_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5, 0.5);
+    assert_eq!(v.to_bits(), f24(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5, 0.5).to_bits(), "f24");
     let (v, _) = f25_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
     assert_eq!(v.to_bits(), f25(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f25");
-    let (v, _) = f26_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f26(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5).to_bits(), "f26");
-    let (v, _) = f27_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5);
-    assert_eq!(v.to_bits(), f27(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5).to_bits(), "f27");
-    let (v, _) = f28_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2]);
-    assert_eq!(v.to_bits(), f28(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2]).to_bits(), "f28");
-    let (v, _) = f29_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 2]);
-    assert_eq!(v.to_bits(), f29(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 2]).to_bits(), "f29");
+    let (v, _) = f26_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2]);
+    assert_eq!(v.to_bits(), f26(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2]).to_bits(), "f26");
+    let (v, _) = f27_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5, [0.5; 3]);
+    assert_eq!(v.to_bits(), f27(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5, [0.5; 3]).to_bits(), "f27");
+    let (v, _) = f28_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
+    assert_eq!(v.to_bits(), f28(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f28");
+    let (v, _) = f29_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 3]);
+    assert_eq!(v.to_bits(), f29(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 3]).to_bits(), "f29");
+    let (v, _) = f30_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f30(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5).to_bits(), "f30");
 }

@@ -20,6 +20,12 @@ const SAMPLE: usize = 24;
 /// Programs of the struct profile after them (with the structs and helpers
 /// they use).
 const STRUCT_SAMPLE: usize = 6;
+/// Forms of the struct profile the sample shows, each in at least one
+/// program: for each form the first six programs lack, the first program
+/// of the streams after them that has it joins the sample.
+const STRUCT_SAMPLE_FORMS: &[&str] = &["#[nograd] s: "];
+/// How many further streams are searched for a form.
+const FORM_SEARCH: usize = 400;
 
 fn streams(n: usize) -> impl Iterator<Item = Vec<u32>> {
     let mut s = 0x2545_F491_4F6C_DD1D_u64;
@@ -86,7 +92,32 @@ fn sample() -> (String, String) {
         Profile::SINGLE_INPUT,
         Profile::RUNTIME,
     ];
-    for (k, raw) in streams(SAMPLE + STRUCT_SAMPLE).enumerate() {
+    let mut stream = streams(SAMPLE + STRUCT_SAMPLE + FORM_SEARCH);
+    let mut chosen: Vec<Vec<u32>> = stream.by_ref().take(SAMPLE + STRUCT_SAMPLE).collect();
+    let struct_sources: Vec<String> = chosen[SAMPLE..]
+        .iter()
+        .map(|raw| gen::generate(raw, Profile::STRUCTS).source)
+        .collect();
+    let mut missing: Vec<&str> = STRUCT_SAMPLE_FORMS
+        .iter()
+        .copied()
+        .filter(|f| !struct_sources.iter().any(|s| s.contains(f)))
+        .collect();
+    for raw in stream {
+        if missing.is_empty() {
+            break;
+        }
+        let src = gen::generate(&raw, Profile::STRUCTS).source;
+        if missing.iter().any(|f| src.contains(f)) {
+            missing.retain(|f| !src.contains(f));
+            chosen.push(raw);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no struct program of the streams searched has {missing:?}"
+    );
+    for (k, raw) in chosen.into_iter().enumerate() {
         if k == SAMPLE {
             let _ = write!(structs, "\n{}", gen::STRUCT_DEFS);
             for h in gen::HELPERS {

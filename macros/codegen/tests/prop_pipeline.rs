@@ -6,7 +6,7 @@
 //! assignment, `if` on `&&`/`||`/`!` of comparisons, `for` loops; in
 //! run-time loops `if c { break; }` / `if c { continue; }` on values,
 //! `loop` and `while` bounded by a `usize` counter, `Vec` buffers written by
-//! run-time index; a struct parameter read by field, struct values built
+//! run-time index; a struct parameter (sometimes `#[nograd]`) read by field, struct values built
 //! and read back, tuples taken apart, helpers returning a tuple, an array
 //! or a struct), runs
 //! `pipeline` on it, picks a point in [−2, 2]ⁿ that no kink is near, and

@@ -289,7 +289,8 @@ impl Gen<'_> {
             params.push(ParamSpec {
                 name: "s".to_string(),
                 len: None,
-                nograd: false,
+                // (`x` stays differentiable whatever `s` is)
+                nograd: self.c.chance(20),
                 strukt: true,
                 by_ref: self.s_by_ref,
             });

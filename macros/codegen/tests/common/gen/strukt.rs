@@ -77,7 +77,8 @@ impl Gen<'_> {
         }
     }
 
-    /// The parameter `s: S`: every field in [−2, 2].
+    /// The parameter `s: S`: every field in [−2, 2] (one program in five
+    /// marks it `#[nograd]`: its fields are then constants of the body).
     pub(super) fn push_struct_param(&mut self) {
         let two = Iv::sym(2.0);
         self.push_s(
