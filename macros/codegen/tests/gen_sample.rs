@@ -21,9 +21,23 @@ const SAMPLE: usize = 24;
 /// they use).
 const STRUCT_SAMPLE: usize = 6;
 /// Forms of the struct profile the sample shows, each in at least one
-/// program: for each form the first six programs lack, the first program
-/// of the streams after them that has it joins the sample.
-const STRUCT_SAMPLE_FORMS: &[&str] = &["#[nograd] s: "];
+/// program (source text, or a label of `gen::nested_struct_forms`): for
+/// each form the first six programs lack, the first program of the streams
+/// after them that has it joins the sample.
+const STRUCT_SAMPLE_FORMS: &[&str] = &[
+    "#[nograd] s: ",
+    "struct value in a branch",
+    "struct value in a for",
+    "struct value in a run-time loop",
+    "helper call in a branch",
+    "helper call in a for",
+    "helper call in a run-time loop",
+];
+
+/// Whether the program `src` has `form` (see [`STRUCT_SAMPLE_FORMS`]).
+fn has_form(src: &str, form: &str) -> bool {
+    src.contains(form) || gen::nested_struct_forms(src).iter().any(|f| f == form)
+}
 /// How many further streams are searched for a form.
 const FORM_SEARCH: usize = 400;
 
@@ -101,15 +115,15 @@ fn sample() -> (String, String) {
     let mut missing: Vec<&str> = STRUCT_SAMPLE_FORMS
         .iter()
         .copied()
-        .filter(|f| !struct_sources.iter().any(|s| s.contains(f)))
+        .filter(|f| !struct_sources.iter().any(|s| has_form(s, f)))
         .collect();
     for raw in stream {
         if missing.is_empty() {
             break;
         }
         let src = gen::generate(&raw, Profile::STRUCTS).source;
-        if missing.iter().any(|f| src.contains(f)) {
-            missing.retain(|f| !src.contains(f));
+        if missing.iter().any(|f| has_form(&src, f)) {
+            missing.retain(|f| !has_form(&src, f));
             chosen.push(raw);
         }
     }

@@ -463,6 +463,7 @@ fn struct_profile_covers_structs_tuples_and_helpers() {
                 seen.insert(format!("source {form}"));
             }
         }
+        seen.extend(gen::nested_struct_forms(&p.source));
         // along the first differentiable parameter's first element (`s`
         // may be `#[nograd]`)
         let mut forward = st.lowered.clone();
@@ -496,6 +497,11 @@ fn struct_profile_covers_structs_tuples_and_helpers() {
         }
     }
     let mut want: Vec<String> = STRUCT_FORMS.iter().map(|f| format!("source {f}")).collect();
+    for what in ["struct value", "helper call"] {
+        for block in ["branch", "for", "run-time loop"] {
+            want.push(format!("{what} in a {block}"));
+        }
+    }
     for h in ["h_pair", "h_arr", "h_pt"] {
         want.push(format!("lowered {h} value"));
         want.push(format!("gradient {h} vjp"));
