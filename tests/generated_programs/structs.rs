@@ -40,92 +40,212 @@ fn h_pt(a: f64, b: f64) -> Pt {
 }
 
 #[differentiable]
-fn f24(s: &S, x: f64, y: [f64; 2], z: f64) -> f64 {
-    (((((((((((relu(f64::acos(((-((((macrograd::ops::silu(core::f64::consts::E.abs()) / (macrograd::ops::silu(core::f64::consts::E.abs()).abs() + 1.0)) * 2.5_f64).exp2().cos() * 4.0_f64).abs() + 0.5)).recip().tanh() * 0.75))) + s.p) + s.q) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x) + y[0]) + y[1]) + z)
+fn f24(s: &S, x: [f64; 2], y: f64, z: f64) -> f64 {
+    let v2 = if !(((s.q.abs() + 0.5).log10() * core::f64::consts::E) < 2.0_f64) {
+        let t1 = ((z.max(s.inner.a) / (s.inner.b.sin() + 1.5).log10().cosh()) - ((s.inner.b * s.inner.b) + 0.5).cbrt().tanh()); (s.v[2].cos() * 0.5).asin()
+    } else {
+        ((y * y) + 0.5).powf((-0.5_f64))
+    };
+    let mut v3 = (-(f64::log10(((-v2).sin() + 1.5)) + f64::exp2((v2.hypot(0.75) + 1.1).acosh()))).atan();
+    let mut n4 = 0usize;
+    loop {
+        if n4 >= 3 {
+            break;
+        }
+        n4 += 1;
+        let v5 = (if (sigmoid(v2.max(v3)) < 0.5_f64) { (f64::atan2(s.v[0], (sigmoid(s.inner.b) + 0.25)) * v2) } else { (if ((s.v[2] >= (-1.0_f64)) || !(v3 < v3)) { y } else { v2 }).min((if ((s.v[2] >= (-1.0_f64)) || !(v3 < v3)) { y } else { v2 })) }).powi(1);
+        let mut v6 = f64::hypot((v3.cos() * 0.5).asin().hypot(0.75), ops::sigmoid(v2));
+        let v7 = gelu(2.0_f64).signum();
+    }
+    let v8 = (((x[1].atan() * x[1].atan()) + 0.5) + 1.1).acosh();
+    (((((if (!(v3 < s.inner.b) && (0.1_f64 >= (1.5 as f64))) { ((((if ((macrograd::ops::leaky_relu(z, (sigmoid((s.q.sin() + 1.5).ln()) * 0.2)) >= 1.5f64) && ((((v3.sin() + 1.5).log10() - (1.5 as f64).powi(3)) > core::f64::consts::E) || ((gelu(v2) + s.inner.b) < 0.5_f64))) { ((v3.atan() * 0.63) * 3.0_f64).mul_add(v8, gelu(v2)).signum().exp().log((z.exp2() + 1.25)) } else { (-z.atan().powi(0).exp()).recip() }).tanh() * 2.0_f64).powi(2) + 0.25).ln_1p() + ({ let t9 = 0.5_f64; v2 }).sin()) } else { leaky_relu((v8 - (if (v2 < v8) { ((s.v[2] / (v2.atan() + 2.0)).tanh() * 0.75).acos() } else if (v8 <= 3.0_f64) { ((s.inner.a.atan() + 2.0).log10() + v2) } else { v8.sin().exp2() })), 0.01_f64) }).atan() * 0.63) * 2.5_f64).exp2() + s.v[1]) + x[0])
 }
 
 #[differentiable]
 fn f25(s: S, x: f64) -> f64 {
-    let mut b1 = [(((if (((1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2() < 1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2()) || (f64::hypot(s.v[2], ((1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64).exp2() + s.p).sin() + 1.5)) < (s.inner.a - 1.5f64.clamp((s.inner.b.sin() - 1.25), 1.0_f64)))) || (s.v[1] > 0.1_f64)) { s.p } else { s.q }) + (1.5 as f64)) + s.inner.a), core::f64::consts::E.cos()];
-    let p3 = (((1.5 as f64).exp2() * s.inner.a), x.max(((((({ let t2 = b1[0]; 0.5_f64 }) - (s.inner.a * s.inner.b)).atan() * 0.63) * 2.0_f64).exp2().log10() - s.inner.a.tanh())));
-    let (s4, c5) = (s.v[0].cos() * 0.5).ln_1p().cosh().sin_cos();
-    (((((relu(p3.0).tanh() + 1.25).hypot(leaky_relu((p3.0.atan() * 0.63).tan().min((f64::ln((p3.1.tanh() + 1.25)) - ((s.q.sin() + 1.5) * 2.0).powi(-2)).cosh()), 0.2_f64)).cos().powi(2) + 0.25).ln_1p() + b1[1]) + s4) + c5)
+    let v1 = silu(s.inner.a.asinh());
+    let x = v1.min(v1.clamp((-1.0_f64), 1.0_f64).exp2());
+    let t3 = S { q: ops::silu(s.inner.b), v: [((ops::softplus((s.inner.a - v1)) + 0.5) + 1.1).acosh(), ((((s.v[1].sin() + 1.5).sqrt().sin().atan() + 2.0) * 2.0).powi(-3) + ((v1.tanh() + 1.25).cbrt() * ({ let t2 = x; t2.sinh() }))), (f64::tanh(s.v[0]) / (sigmoid(x.abs()) + 0.25))], inner: Inner { a: ops::silu(s.inner.b), b: (x.tanh() + 1.25).powf(macrograd::ops::leaky_relu(v1, (sigmoid(s.inner.b) * 0.2))).min(s.q), ..s.inner }, p: ops::gelu(0.1_f64) };
+    let m4: (f64, f64) = h_pair((sigmoid(t3.q) + 0.25).sqrt(), (v1.atan() * 0.63).tan());
+    ((((((((((((sigmoid((s.p.sin() * 0.8).acos()) * 2.0) - 1.0) * 2.0_f64).exp2().ln() * s.q).exp_m1().atan() * 0.5).acos() * ({ let t5 = v1; m4.1 })) * (sigmoid((silu(x).sin() + 1.5).log(((sigmoid((sigmoid(((sigmoid(m4.0).atan() * 0.5).acos() * s.v[0])) - 0.5).asin()) * 0.5) + 0.1))) * (t3.v[1] / (t3.p.powi(0).tanh().sin() + 1.5)).asinh())) + s.v[2]) + (t3.v[0].tanh() * 2.0_f64)) + t3.v[2]) + t3.inner.a) + t3.inner.b)
 }
 
 #[differentiable]
-fn f26(s: &S, x: f64, y: f64) -> f64 {
-    let t3 = S { q: (s.inner.b - s.inner.b.exp()), v: [({ let t1 = s.v[2]; softplus(t1) }), ({ let t2 = f64::ln(((sigmoid(s.q) * sigmoid(s.q)) + 0.5)); relu((-0.75_f64).tanh()) }), ((((if !(((1.5f64 - s.inner.b).abs() + 0.5).cbrt() < (-(s.v[0] - s.inner.b))) { ((s.q + y) * (1.0 as f64)) } else { s.q }).tanh() * 2.0_f64) * ((if !(((1.5f64 - s.inner.b).abs() + 0.5).cbrt() < (-(s.v[0] - s.inner.b))) { ((s.q + y) * (1.0 as f64)) } else { s.q }).tanh() * 2.0_f64)) + 0.5).sqrt()], inner: Inner { b: (x - s.inner.b), ..s.inner }, p: (s.v[0] * s.p.tanh()) };
-    let p4 = ((t3.q + (((t3.q.atan() * 0.63) * 1.9036539387158786_f64).powi(5).sin() * 12.5_f64)), (gelu(t3.q) * x.atan()));
-    let v5 = (s.p.sinh() - t3.q);
-    let v6 = 0.1_f64.hypot(std::f64::consts::FRAC_PI_4.exp2()).min(((x.tanh() + 1.25) * 2.0).powi(-1));
-    let mut v7 = (softplus(t3.inner.a) + 0.5).cbrt();
-    if ((p4.0 == 2.0_f64) && (false && ((v6.exp() / (((sigmoid(((t3.inner.a * t3.inner.a) + 0.5).log(((sigmoid(2f64) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64).exp2()) > f64::abs((v6.exp() / (((sigmoid(((t3.inner.a * t3.inner.a) + 0.5).log(((sigmoid(2f64) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64).exp2()))))) {
-        v7 += ((if (t3.inner.a.cos() >= f64::hypot((-((((sigmoid(v5) * 2.0) - 1.0) * 4.0_f64).abs() + 0.5)), s.v[2])) { ((p4.0.sin() * 12.5_f64) + (s.p + t3.q)) } else { f64::exp(0.25_f64).tanh().cosh() }).sin() * 12.5_f64);
+fn f26(s: &S, x: f64, y: [f64; 2]) -> f64 {
+    let v1 = s.q.tanh().exp_m1().mul_add(s.inner.b, x);
+    ((((((((sigmoid(f64::exp(((((((sigmoid(v1) * 2.0) - 1.0) * 2.0_f64).cosh().log2() + 1.5f64) - v1).tanh() * 2.5_f64))) - 0.5).atanh().hypot(0.75).log(10.0) + s.p) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + y[0]) + y[1])
+}
+
+#[differentiable]
+fn f27(s: &S, x: [f64; 3], y: f64, #[nograd] z: [f64; 3]) -> f64 {
+    ((((((((((((ops::leaky_relu(std::f64::consts::FRAC_PI_4.sin().cos().exp_m1().abs(), (sigmoid((s.p + x[0])) * 0.2)) + s.q) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x[1]) + x[2]) + y) + z[0]) + z[1]) + z[2])
+}
+
+#[differentiable]
+fn f28(s: &S, x: f64) -> f64 {
+    let Pt { u: n1, w: n2 } = h_pt(((((1.5 as f64) + f64::cbrt((s.v[2].tanh() + 1.25))).tanh() * 2.5_f64).cosh().cos() * 2.0_f64), f64::powf((sigmoid(ops::sigmoid(x)) + 0.25), (((sigmoid((s.v[2] - ops::relu(core::f64::consts::E))) * 2.0) - 1.0) * 2.0_f64)));
+    let t3 = S { q: (x.abs() - (x.sin() * 0.8).ln_1p().hypot(0.5_f64.cosh()).exp()), v: [f64::atanh((0.1_f64.atan() * 0.5)), ((-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() - n1), (x + (((-n1).atan() * 0.63) * 2.5_f64).exp())], inner: Inner { a: ((((((n1.atan() * 0.63) * 2.5_f64).exp().tanh() * 1.5_f64).exp().sqrt() / ((((n1.atan() * 0.63) * 2.5_f64).exp().tanh() * 1.5_f64).exp().sqrt().abs() + 1.0)) * 2.0_f64).exp2() * 2.0).powi(-2), b: (n2.cos() * 0.5).ln_1p(), ..s.inner }, p: (0.5_f64 + std::f64::consts::PI).powi(2) };
+    let n2 = (sigmoid(x) - 0.5).atanh().powi(4).exp().ln_1p();
+    let mut v4 = ((leaky_relu((f64::atanh(((1.5 as f64).sin() * 0.8)) * n2), (sigmoid((s.inner.a + (f64::atanh(((1.5 as f64).sin() * 0.8)) + (f64::atanh(((1.5 as f64).sin() * 0.8)) * n2)))) * 0.2)) / (sigmoid((((t3.inner.a.atan() * 0.63) * 2.0_f64).powi(2) + 0.25).log10()) + 0.25)) * 2.0_f64);
+    v4 -= (silu(t3.q) / (sigmoid(t3.inner.b) + 0.25));
+    ((((((macrograd::ops::silu(((ops::softplus(f64::asinh(((t3.v[1] / (t3.v[1].abs() + 1.0)) * 3.0_f64).mul_add(f64::log2((sigmoid((t3.v[2].sin() + 1.5).ln_1p()) + 0.25)), (t3.v[2].sin() + 1.5).ln_1p()))) + 0.5).recip() / ((((((t3.v[1].atan() * 0.63) * 2.5_f64).sinh() / (((t3.v[1].atan() * 0.63) * 2.5_f64).sinh().abs() + 1.0)) * 2.5_f64).exp().clamp((-1.0_f64), (t3.inner.b + 1.25)) * ({ let t5 = t3.inner.a; silu(((if !(((n1.tanh() * 2.5_f64).exp_m1().clamp((s.v[1].cos() - 1.25), ((t3.v[2].sin() * 2.5_f64).exp2().tanh() + 1.25)) >= (1.0 as f64)) && ((t3.q.tanh() * 4.0_f64).hypot((-(ops::softplus((n1.tanh() * 2.5_f64).exp_m1().clamp((s.v[1].cos() - 1.25), ((t3.v[2].sin() * 2.5_f64).exp2().tanh() + 1.25))) + 0.5))) < 2f64)) { n1 } else { t3.p }).tanh() * 4.0_f64).hypot(0.1_f64.exp())) })).tanh() + 1.25)).cosh().ln()) + s.p) + s.q) + s.v[0]) + s.inner.b) + t3.v[0]) + ((v4.atan() * 0.63) * 2.0_f64))
+}
+
+#[differentiable]
+fn f29(s: S, x: f64, y: f64, z: [f64; 3]) -> f64 {
+    let [r1, r2, r3] = h_arr(y.powi(0), [(-(-silu(1.5f64))), (s.q.powi(2) + 0.25).log10().cosh(), ((s.inner.b.powi(2) + 0.25) * 2.0).powi(-1)]);
+    let y = (sigmoid(core::f64::consts::E) + 0.25).log10();
+    let mut v5 = gelu(({ let t4 = (r1 * relu(std::f64::consts::PI)); (1.0 as f64) }));
+    if (s.p <= 1.5f64) {
+        v5 /= ((((y.mul_add(z[1], 0.1_f64).sin() * 0.8).asin() / (r3.tanh() + 1.25)).sin() + 1.5).sqrt().powi(2) + 0.25);
     } else {
-        v7 -= ((sigmoid(({ let t8 = s.inner.a; t3.inner.a })) - 0.5).atanh().sin() + 1.5).ln_1p();
-        v7 *= (v6.sin() * 0.8).acos().cos();
+        let r6: [f64; 3] = h_arr((((sigmoid(macrograd::ops::silu((r3.sin() * 0.8).acos().exp2())) * 2.0) - 1.0) * 2.0_f64), [((macrograd::ops::silu(r1) * (r1.clamp(0.25_f64, 2.0_f64) + s.v[0])).cos() * 2.0_f64), silu(relu(z[2])), (y.sin() + 1.5).log(((sigmoid(s.v[1].tanh()) * 0.5) + 0.1))]);
     }
-    for i in (0..3).rev() {
-        let v9 = x.sin().atan();
-    }
-    ((((((((softplus(((((((gelu(2f64.hypot(0.75).cbrt().mul_add(s.v[1], (v7.tanh() * 12.0_f64))).atan() * 0.63) * 4.0_f64).hypot((f64::log2(((2f64.hypot(0.75).cbrt().mul_add(s.v[1], (v7.tanh() * 12.0_f64)).sin() * 4.0_f64).hypot(0.75).log(((sigmoid(s.v[2].powi(0)) * 0.5) + 0.1)).abs() + 0.5)).powi(2) + 0.25)).cos() * 2.0_f64).powi(2) + 0.25).log(((s.v[1].abs() + 0.5) + 1.25)).sin() * 2.0_f64).powi(2) + 0.25).log2()) + s.inner.a) + t3.p) + (t3.v[0].cos() * 2.0_f64)) + t3.v[1]) + ((t3.v[2].atan() * 0.63) * 2.0_f64)) + (((sigmoid(t3.inner.b) * 2.0) - 1.0) * 2.0_f64)) + (p4.1.sin() * 2.0_f64)) + (v5.tanh() * 2.0_f64))
+    let t7 = S { p: ((sigmoid((s.inner.a + (-1.0_f64))) + 0.25) + 1.1).acosh(), q: (r1.tanh() * 0.75).acos(), v: [2f64.sin(), s.inner.a.exp(), f64::asin(((if ((s.p < (1.5 as f64)) || !(((z[1] / (z[1].abs() + 1.0)) * 1.5_f64).exp().sqrt().abs() <= (-0.75_f64))) { r1 } else { v5 }).cos() * 0.5))], inner: s.inner };
+    (((((((((((((-(({ let t8 = (t7.v[2] / (((s.v[0] + 0.5_f64).max(t7.inner.b.mul_add(t7.inner.b, core::f64::consts::E)) / ((s.v[0] + 0.5_f64).max(t7.inner.b.mul_add(t7.inner.b, core::f64::consts::E)).abs() + 1.0)) * 4.0_f64).hypot(0.75)); f64::abs(t7.inner.a.clamp((-0.5_f64), (((s.v[0] + 0.5_f64) / ((s.v[0] + 0.5_f64).abs() + 1.0)) + 1.25)).cos()) }).atan() * 0.5).atanh()) + s.v[1]) + s.v[2]) + x) + z[0]) + z[2]) + r2) + (r3.sin() * 2.0_f64)) + y) + t7.p) + t7.q) + t7.v[0]) + ((t7.v[1].atan() * 0.63) * 2.0_f64))
 }
 
 #[differentiable]
-fn f27(s: &S, x: f64, y: [f64; 3], #[nograd] z: f64) -> f64 {
-    let v1 = ops::leaky_relu(s.q, (sigmoid(s.p) * 0.2));
-    ((((((((((v1 - (((sigmoid((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64)))) * 2.0) - 1.0) * 4.0_f64).hypot(0.75).sqrt()) + (((((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64))) / ((((y[0].atan() + 2.0) + 1.1).acosh() * ((v1.asinh() * v1) + (1.0 as f64))).abs() + 1.0)) * 2.5_f64).cosh() + f64::exp_m1(macrograd::ops::leaky_relu(s.p, (sigmoid(((y[0].atan() + 2.0) + 1.1).acosh().abs()) * 0.2)))).cos() * 3.0_f64).mul_add(1.5f64, y[1])) + s.v[0]) + s.v[1]) + s.v[2]) + s.inner.a) + s.inner.b) + x) + y[2]) + z)
+fn f30(#[nograd] s: S, x: [f64; 2], y: f64) -> f64 {
+    let v1 = std::f64::consts::FRAC_PI_4.sin();
+    let [r2, r3, r4] = h_arr((((s.q + v1.powi(1)).atan() * 0.63) * 2.0_f64), [(((sigmoid((silu(s.q).tanh().tan() + f64::exp(s.inner.a))) * 2.0) - 1.0) * 2.0_f64), leaky_relu((v1 * v1).cos(), (sigmoid(v1.exp()) * 0.2)).tanh().tan(), f64::sqrt((s.inner.b.tanh() + 1.25)).sin().sin().powi(2)]);
+    let mut v6: f64 = ({ let t5 = ((v1.sin() + 1.5).ln() - r2); (core::f64::consts::E.cos() + ((r2.sin() * 2.5_f64).exp_m1().max((1.0 as f64)).atan() * 0.5).ln_1p()) });
+    v6 = (r4.cos().sin() + 1.5).log(10.0);
+    for i in 0..x.len() {
+        v6 *= f64::acosh((y.hypot(0.75) + 1.1)).tanh();
+        v6 *= (s.p.exp_m1().atan() * 0.63);
+    }
+    let mut v7 = (if ((gelu(r3).tanh() > core::f64::consts::E) || ((-f64::cos(r4)) < (1.5 as f64))) { (r2.sin() * 2.5_f64).exp2() } else if ((-(s.q * r2)) > (s.q * r2)) { (-((((sigmoid(3.0_f64) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25)).atan2(v6) } else { s.v[1].exp2() });
+    v7 *= (((((softplus(s.p).atan() * 0.63) * 2.0_f64).cosh().powf(1.5_f64).sin() * 0.8).atanh() * s.p.hypot((-((r4.tanh() - (v7 + x[0])).cos() * 4.0_f64).hypot(0.75)))).tanh() * 2.0_f64);
+    (((((((sigmoid(f64::powf((sigmoid(((v7.cos() * 4.0_f64).abs() + 0.5).sqrt()) + 0.25), 0.5_f64)) / (sigmoid(v6) + 0.25)) + (-x[0])) * sigmoid(f64::powf((sigmoid(((v7.cos() * 4.0_f64).abs() + 0.5).sqrt()) + 0.25), 0.5_f64))).sin().sin() + 1.5).sqrt() + s.v[0]) + s.v[2]) + x[1])
 }
 
 #[differentiable]
-fn f28(s: &S, x: [f64; 2]) -> f64 {
-    let mut v2 = if (((s.p.sin() * 0.8).atanh() < (1.5 as f64)) && !((1.5 as f64) < (if (s.inner.a < ops::relu(core::f64::consts::E).hypot((-(((((sigmoid((s.q - s.inner.b)) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid((s.q - s.inner.b)) * 2.0) - 1.0) * 2.0_f64)) + 0.5)))) { (s.p.abs() + 0.5).powf((-0.5_f64)) } else { (s.v[2].abs() + 0.5).log10() }))) {
-        (s.inner.a.hypot(0.75) * 2.0).powi(-3).atan()
+fn f31(s: S, x: f64, y: [f64; 2], z: f64) -> f64 {
+    let (m1, m2) = h_pair(f64::asinh((softplus(s.q) + 0.5).log(((s.p.sin() + 1.5) + 1.25))), ((((s.inner.a / (s.inner.a.abs() + 1.0)) * 1.5_f64).exp().ln_1p() - s.inner.a).tanh() * 2.0_f64));
+    let v3: f64 = (-(ops::softplus(1.5f64.exp2()) + 0.5)).recip();
+    let v5 = if ((f64::log2(((((m2 / (m2.abs() + 1.0)) * 2.0_f64) * ((m2 / (m2.abs() + 1.0)) * 2.0_f64)) + 0.5)).sin() + 1.5).log2() > 2.0_f64) {
+        f64::sqrt(((z * z) + 0.5))
     } else {
-        let t1 = (core::f64::consts::E.min(s.inner.a).abs() + 0.5).ln_1p(); s.inner.a.exp2()
+        let t4 = (v3 / ((0.5_f64 * 0.5_f64) + 0.5)).exp().powi(4); (-s.v[0])
     };
-    if ((-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() >= ({ let t3 = s.inner.a; (-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() }).abs()) {
-        v2 *= (gelu((s.p.cosh() * 2.0).powi(-1).tanh().sin()).tanh() + 1.25).log(10.0);
-        v2 += (s.inner.b / (softplus(x[1].tanh()).abs() + 0.5));
+    let mut v6 = gelu(((f64::acosh((s.inner.b.hypot(0.75) + 1.1)) - (f64::acosh((s.inner.b.hypot(0.75) + 1.1)) / (-(m1.sin() + 1.5))).atan()).atan() + 2.0).log10());
+    let mut n7 = 0usize;
+    while n7 < 2 && (s.q >= (m1.sin() * 2.5_f64).sinh()) {
+        n7 += 1;
+        let mut v8 = ((sigmoid((2.0_f64.tanh() * 1.5_f64).exp().log10()) - 0.5).asin() - (v6.sin() * 0.8).acos());
+        v8 += (v8 + (sigmoid(s.v[2]) + 0.25).cbrt());
+        let Pt { u: n9, w: n10 } = h_pt((((0.5_f64 - z).hypot((m1.abs() + 0.5)) / ((0.5_f64 - z).hypot((m1.abs() + 0.5)).abs() + 1.0)) * 2.0_f64), f64::acos(((3.0_f64 + v3).atan() * 0.5)));
+        if ((s.q.cos() * 1.5_f64).exp().sqrt() > s.inner.a) { continue; }
+        let v11: f64 = (((-s.inner.b.asinh().hypot(0.75)).cbrt().sin() + 1.5).log10() + ((((((-(v8 - n9)) / ((-(v8 - n9)).abs() + 1.0)) * 5.0_f64) * (((sigmoid((-(v8 - n9))) * 2.0) - 1.0) * 5.0_f64)) / (((((-(v8 - n9)) / ((-(v8 - n9)).abs() + 1.0)) * 5.0_f64) * (((sigmoid((-(v8 - n9))) * 2.0) - 1.0) * 5.0_f64)).abs() + 1.0)) * 12.5_f64));
     }
-    let v5 = (2.0_f64 * ((((((s.q + s.q).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.q) / 0.1_f64.hypot(0.75))) / (((((s.q + s.q).sin() * 1.5_f64).exp() + 1.1).acosh() + (((1.5 as f64) * s.q) / 0.1_f64.hypot(0.75))).abs() + 1.0)) * 5.0_f64));
-    let v6 = macrograd::ops::relu(silu((s.inner.a + 0.1_f64))).mul_add(s.q, (v5.sin() * 0.8).asin().min(f64::sinh(x[1])));
-    ((((sigmoid(({ let t7 = v5; macrograd::ops::silu((((((sigmoid(((if !((x[1].cos() * 0.5).asin().max(v2) <= (1.0 as f64)) { x[1].min(3.0_f64).sinh() } else { ((v6.cos() * 5.0_f64) * v5.tanh()) }) / (((((sigmoid(v2) * 2.0) - 1.0) * 2.0_f64) * (((sigmoid(v2) * 2.0) - 1.0) * 2.0_f64)) + 0.5))) * 2.0) - 1.0) * 5.0_f64) * t7.cos()).asinh() + (if !((x[1].cos() * 0.5).asin().max(v2) <= (1.0 as f64)) { x[1].min(3.0_f64).sinh() } else { ((v6.cos() * 5.0_f64) * v5.tanh()) }))).sin() })) + 0.25).ln() + s.v[0]) + s.v[1]) + x[0])
+    let m12: (f64, f64) = h_pair((((x.sinh().sin() * 1.5_f64).exp() + 1.1).acosh().sin() + 1.5).log2(), (((if ((-y[1].powi(1)) > 3.0_f64) { core::f64::consts::E } else { (0.1_f64.exp2() + 0.1_f64.exp2()) }) - (-1.0_f64)).cos() * 2.0_f64).cosh().sqrt());
+    let mut b13 = [(2f64 - y[0]); 2];
+    let v14 = ((if ((sigmoid(m1.clamp(((v6.atan() * 0.63) - 1.25), 2.0_f64)) + 0.25).ln() > 2f64) { core::f64::consts::E } else { (3.0_f64.abs() * ops::sigmoid(b13[1])) }).tanh() * 2.5_f64).exp().atan();
+    ((((-(f64::atanh((macrograd::ops::relu(m1).cos() * 0.5)).signum() / ((if (m12.0.asinh() != v5) { ((f64::sin(x.exp_m1()).cos() * 0.5).acos() * (((y[0].sinh() / (y[0].sinh().abs() + 1.0)) * 3.0_f64).mul_add((((v5 - y[0]).max(f64::atanh((macrograd::ops::relu(m1).cos() * 0.5)).mul_add(m12.0, m12.0.asinh())).atan() * 0.63) * 3.0_f64), f64::ln(m12.1.sin().exp())).tanh() * 5.0_f64)).tanh() } else { (v5 * 0.1_f64) }).tanh() + 1.25))) + s.v[1]) + (b13[0].tanh() * 2.0_f64)) + v14)
 }
 
 #[differentiable]
-fn f29(s: S, x: f64, y: f64, z: [f64; 2]) -> f64 {
-    let [r1, r2, r3] = h_arr((0.1_f64.tanh() + 1.25).powf((z[1].atan() * 0.63).tan()), [0.5_f64.hypot(0.75).ln().cos(), macrograd::ops::relu(((s.inner.b.powi(2) + 0.25) * 2.0).powi(-1)), s.v[1].min(z[1])]);
-    let [r4, r5, r6] = h_arr(((((sigmoid(relu(std::f64::consts::PI)) * 2.0) - 1.0) * 1.9036539387158786_f64).powi(5).tanh() * 2.0_f64), [(r1.sinh().tanh() + 1.25).ln(), s.inner.a.asinh(), (((r1.mul_add(z[1], 0.1_f64).sin() * 0.8).asin() / (y.tanh() + 1.25)).sin() + 1.5).sqrt()]);
-    let mut v7 = ((f64::acos(((core::f64::consts::E.tanh() + 1.25).powf(((r5.atan() * 0.63) * 2.0_f64)).sin() * 0.8)) / ((r3.atan() * 0.63) * 2.0_f64).cosh()) + r3);
-    if ((z[0].tanh() * 0.75).acos() == r6) {
-        v7 /= relu(z[1]).hypot(0.75);
-    } else if (r1.asinh().powi(3) < relu(softplus(r3))) {
-        let v8 = (-1.0_f64).exp_m1();
-        let v9 = (((r5 * (((v7.atan() * 0.63) * 5.0_f64).powi(2).cos() * 5.0_f64)).cos() * 12.5_f64) - ((((v7.atan() * 0.63) * 5.0_f64).powi(2).atan() * 0.63) * 12.5_f64));
-    } else {
-        v7 += ((((s.inner.b - s.q) + (((r6.sin() * 1.5_f64).exp().recip() / (-(r5.tanh() * 1.5_f64).exp())).sin() * 12.5_f64)) / (((s.inner.b - s.q) + (((r6.sin() * 1.5_f64).exp().recip() / (-(r5.tanh() * 1.5_f64).exp())).sin() * 12.5_f64)).abs() + 1.0)) * 12.5_f64);
-        v7 = (v7.max(((core::f64::consts::E - s.p).sin() * 3.0_f64).mul_add((((sigmoid(r2.exp()) * 2.0) - 1.0) * 3.0_f64), (s.v[0] / (z[0].powi(2) + 0.25)))).atan() * 0.5).atanh();
+fn f32(s: S, x: f64) -> f64 {
+    let mut v1 = (if ((s.p * 2.0_f64) == (((s.p.exp() / (s.p.exp().abs() + 1.0)) * 6.0_f64) / ((s.v[0] + x).abs() + 0.5))) { s.q } else { 0.5_f64 }).max(s.p.exp());
+    v1 += ((s.v[0] / (s.v[0].abs() + 1.0)) * 1.5_f64).exp().log10();
+    let v2 = relu(((v1 - s.inner.a.atan()) + v1));
+    let mut v3 = std::f64::consts::FRAC_PI_4.sin().cos();
+    for i in 0..1 {
+        let (a4, a5) = (f64::max(v1.sin(), (sigmoid(v1.sin()) / (-((v1.cos() * 2.0_f64).powi(2) + 0.25)))).exp2().ln(), f64::acosh((ops::sigmoid(((i as f64) + s.p)).cosh() + 1.1)));
+        let v7 = v3.max(({ let t6 = a5; 1.5f64 }));
+        v3 = 0.25_f64.exp2().powf(1.5_f64).exp2().log2().sin();
     }
-    let v10 = r2.signum();
-    let t11 = S { q: f64::acos((((s.q + (-1.0_f64)) - core::f64::consts::E).cos() * 0.5)), v: s.v, inner: s.inner, ..s };
-    let v14 = ({ let t12 = t11.inner.a; leaky_relu((({ let t13 = z[1]; t12 }).atan() + 2.0).ln(), (sigmoid((((r1 * r1) + 0.5).hypot(y) + s.q.abs())) * 0.2)) });
-    let t15 = S { v: s.v, p: v14.atan(), q: ((s.v[0].sin() + 1.5).log(0.5).sin() * 0.8).acos(), ..s };
-    (((((((((((((((((((sigmoid(1.5f64.min(f64::recip(((((((r1.min(r6.sin()) * ((t15.inner.a.abs() + (r3 + v14)).sin() * 5.0_f64)).sin() * 5.0_f64) * (((sigmoid(z[0].mul_add(r1, (((((((t15.inner.a.abs().cos() * 1.9036539387158786_f64).powi(5).atan() * 0.63) * 25.0_f64) / ((((t15.inner.a.abs().cos() * 1.9036539387158786_f64).powi(5).atan() * 0.63) * 25.0_f64).abs() + 1.0)) * 12.5_f64) + t15.inner.a.abs()).cos() * 12.0_f64))) * 2.0) - 1.0) * 5.0_f64)).atan() * 0.5).acos().cos() * 2.0_f64).powi(2) + 0.25)))) - 0.5).ln_1p() + s.p) + s.v[2]) + x) + ((r4.atan() * 0.63) * 2.0_f64)) + (v7.sin() * 2.0_f64)) + v10) + t11.p) + ((t11.q / (t11.q.abs() + 1.0)) * 2.0_f64)) + t11.v[0]) + t11.v[1]) + t11.v[2]) + t11.inner.b) + t15.p) + (t15.q.cos() * 2.0_f64)) + t15.v[0]) + t15.v[1]) + t15.v[2]) + t15.inner.b)
+    let m8: (f64, f64) = h_pair((s.v[1].exp().cos() * 2.0_f64), ((v1 - 1.5f64).max((v3 / (-(sigmoid(v2) + 0.25)))).cos() * 2.0_f64));
+    if ((v3 / (-(m8.1.abs() + 0.5))).clamp((-0.5_f64), ((leaky_relu(m8.1, 0.01_f64) / (leaky_relu(m8.1, 0.01_f64).abs() + 1.0)) + 1.25)) >= 0.5_f64) {
+        let p9 = ((((v1 + (v2.powi(1).tanh() * 12.5_f64)) / ((v1 + (v2.powi(1).tanh() * 12.5_f64)).abs() + 1.0)) * 2.5_f64).exp().max(v3.atan2((-((-f64::log2(((0.5_f64 * 0.5_f64) + 0.5))).sin() + 1.5)))), (-s.v[2]).sinh().asinh());
+        let t10 = S { inner: Inner { ..s.inner }, p: (p9.0.sin() * 3.0_f64).mul_add(((v2 / (v2.abs() + 1.0)) * 3.0_f64), (v2.tanh() * 12.0_f64)), q: (((gelu(leaky_relu(s.inner.b, (sigmoid(0.1_f64) * 0.2))) + silu((m8.0 - 2.0_f64))) / ((gelu(leaky_relu(s.inner.b, (sigmoid(0.1_f64) * 0.2))) + silu((m8.0 - 2.0_f64))).abs() + 1.0)) * 2.5_f64).exp(), v: [macrograd::ops::silu(v2.max(s.v[1]).cos().cos()), ops::silu(0.5_f64), f64::ln_1p((m8.0.tanh() + 1.25))] };
+    }
+    v3 *= ((s.inner.b.exp() / (s.inner.b.exp().abs() + 1.0)) * 2.0_f64);
+    let (a11, a12) = (f64::atan2(((((sigmoid(((s.inner.a.powi(2) + 0.25).sqrt().atan() - (m8.0 + s.p))) * 2.0) - 1.0) * 2.5_f64).exp().atan() + 2.0), (m8.1.tanh() + 1.25).log10()), v3.clamp((-0.5_f64), (s.q.exp().min(silu(m8.1)).cos() + 1.25)));
+    (((softplus((s.q.mul_add(x, (m8.0 + s.v[0])).cos() * 2.0_f64).cosh().cbrt().abs()).sin() + s.v[2]) + (a11.tanh() * 2.0_f64)) + ((a12.atan() * 0.63) * 2.0_f64))
+}
+
+#[differentiable]
+fn f33(s: &S, x: f64, y: [f64; 3], #[nograd] z: f64) -> f64 {
+    let v1 = f64::sqrt(((x - x.cos().tan()).tanh() + 1.25).log2().exp2());
+    let mut v2 = leaky_relu(v1.sinh(), (sigmoid((0.5_f64 / (sigmoid(s.inner.b) + 0.25))) * 0.2));
+    for &e in y.iter() {
+        let Pt { u: n3, w: n4 } = h_pt(0.1_f64.tanh(), (((sigmoid((((sigmoid(e.min(0.1_f64.clamp((-0.5_f64), (v1.cos() + 1.25)))) * 2.0) - 1.0) * 1.5_f64).exp().log(((sigmoid((-(std::f64::consts::PI.asinh().tanh() + 1.25)).hypot(silu(s.v[0]))) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64));
+        v2 *= v1.asinh().tanh();
+    }
+    let p5 = ((f64::tan(v2.tanh()).powi(0).cos() * 0.5).acos(), x.asinh());
+    let t6 = S { v: s.v, inner: Inner { a: (v2.atan() + 2.0).hypot(((if (v1.max(v1) > 2f64) { v1 } else { v1 }) - x)), b: (0.5_f64 / (ops::softplus(((v2.atan() * 0.63) * 4.0_f64)) + 0.5)).powi(4) }, p: ((2f64.abs() + 0.5).recip().tanh() + 1.25).sqrt().atan(), q: (((if (((sigmoid(0.25_f64) + 0.25).hypot(v1).atan() + 2.0).powf(v2.tanh()) <= v2.tanh()) { s.inner.b } else { v1 }).sin() * 0.8).atanh().hypot(0.75).ln() + (if (((sigmoid(0.25_f64) + 0.25).hypot(v1).atan() + 2.0).powf(v2.tanh()) <= v2.tanh()) { s.inner.b } else { v1 })) };
+    ((((((((((((((f64::cbrt((((((2.0_f64.abs() + 0.5).cbrt() / ((2.0_f64.abs() + 0.5).cbrt().abs() + 1.0)).tan().cos() * 0.5).acos().atan() * 0.63) * 1.5_f64).exp()) * (f64::asin(((2f64 + t6.inner.a.max(t6.inner.a)).tanh() * 0.75)) - (sigmoid((t6.v[0] / (-f64::ln((sigmoid(t6.q) + 0.25)).exp().hypot(0.75)))) - 0.5).atanh())).sin() * y[1]) + s.p) + s.q) + s.v[1]) + s.v[2]) + s.inner.a) + z) + (p5.0.cos() * 2.0_f64)) + p5.1) + t6.p) + t6.v[1]) + t6.v[2]) + t6.inner.b)
+}
+
+#[differentiable]
+fn f34(s: S, x: f64, y: f64) -> f64 {
+    let Pt { w: n2, u: n1 } = h_pt(s.q.abs(), (s.v[0] * std::f64::consts::FRAC_PI_4));
+    let v3 = (leaky_relu(n2.tanh(), 0.1_f64) * gelu(n2).signum().signum());
+    let mut v5 = ops::sigmoid((({ let t4 = 0.5_f64; s.v[1] }) - n2));
+    for i in 0..1 {
+        v5 = x.cosh().cos();
+        let t7 = S { v: [((n2 - s.v[0 - i]) + s.v[0 - i]), sigmoid(n2), v3.mul_add(((sigmoid(n2) - 0.5).acos().cos() * 0.5).asin(), v5)], inner: s.inner, p: (relu(((-1.0_f64).atan() + 2.0).ln()).atan() * 0.5).ln_1p(), q: (ops::silu((sigmoid(std::f64::consts::FRAC_PI_4) - 0.5).atanh()) / (((sigmoid(leaky_relu(v3, (sigmoid(s.v[i]) * 0.2))) - 0.5).asin() * (sigmoid(leaky_relu(v3, (sigmoid(s.v[i]) * 0.2))) - 0.5).asin()) + 0.5)).exp2().powf(2.0_f64) };
+        v5 /= (macrograd::ops::gelu(ops::leaky_relu(((0.5_f64 + n1).sin() * 4.0_f64).hypot(0.75).powf((-0.5_f64)), (sigmoid(sigmoid(s.v[0])) * 0.2))).atan() * 0.5).asin().cosh();
+    }
+    let (s9, c10) = sigmoid((({ let t8 = n2; s.v[2].exp_m1() }) - ((((0.5_f64 - s.v[2]) + s.v[1]).atan() * 0.63) * 2.5_f64).exp2())).sin_cos();
+    (((((((-((c10.exp().cbrt().atan() + 2.0).sqrt().cos() * 1.5_f64).exp().cbrt()).cos() + s.p) + s.inner.a) + s.inner.b) + y) + v5) + s9)
+}
+
+#[differentiable]
+fn f35(s: S, x: f64, y: f64) -> f64 {
+    let mut v1 = ((macrograd::ops::gelu(s.v[1]) * s.p) - (-gelu(s.q)));
+    let mut n2 = 0usize;
+    while n2 < 2 && (s.p < v1) {
+        n2 += 1;
+        let v3 = (((-s.v[0]) - f64::sin(s.v[2])).hypot(0.75) * 2.0).powi(-3);
+        let t4 = S { q: (softplus((v1.cos() * 4.0_f64)) + 0.5).recip(), v: [v3.cos().cosh(), v3.clamp((-0.5_f64), 2.0_f64), ops::sigmoid(v3)], inner: Inner { a: s.q.atan(), b: s.v[1].atan2((-(s.inner.a.sin() + 1.5))).tanh() }, p: (n2 as f64).sinh() };
+        if (n2 != 0) {
+            v1 -= ((ops::leaky_relu(s.v[2], (sigmoid((((-s.q).abs() + 0.5).log10() + ((((v1 / (v1.abs() + 1.0)) * 2.5_f64).exp_m1() - t4.inner.a).tanh() * 1.5_f64).exp().recip())) * 0.2)).atan() * 0.63) * 0.5_f64);
+            continue;
+        }
+        let mut n5 = 0usize;
+        loop {
+            if n5 >= 3 {
+                break;
+            }
+            n5 += 1;
+            let v6: f64 = (if ((t4.inner.a.abs() / f64::ln(v3.hypot(0.75)).exp()) > (-0.75_f64)) { (s.v[1].exp2() - t4.q.sinh()) } else { x.hypot(0.75).sqrt() });
+            let v7 = (((v1 / (v1.abs() + 1.0)) * 1.5_f64).exp() + 1.1).acosh();
+        }
+    }
+    let mut v8 = f64::hypot(s.v[0], ((((((v1.atan() * 0.63) * 6.0_f64) / (((sigmoid(v1) * 2.0) - 1.0) * 1.5_f64).exp()) / ((((v1.atan() * 0.63) * 6.0_f64) / (((sigmoid(v1) * 2.0) - 1.0) * 1.5_f64).exp()).abs() + 1.0)) * 4.0_f64).abs() + 0.5));
+    let (s9, c10) = (((sigmoid(v1.max((s.v[2].sin() * 0.8).ln_1p())) * 2.0) - 1.0) * 2.5_f64).cosh().sin_cos();
+    let mut b11 = [f64::max(s.inner.a, s.inner.a); 2];
+    let t12 = S { p: (c10.atan() * 0.5).ln_1p(), q: ((core::f64::consts::E / ((1.5 as f64).abs() + 0.5)) / (((sigmoid(macrograd::ops::relu(std::f64::consts::FRAC_PI_4.max((((y.powi(2) + 0.25).sqrt() / ((y.powi(2) + 0.25).sqrt().abs() + 1.0)) * 2.0_f64).cosh().hypot(b11[1])))) * 2.0) - 1.0) * 1.5_f64).exp()), v: s.v, inner: Inner { a: (b11[1] * c10), b: (core::f64::consts::E.sin() * 0.8).acos(), ..s.inner } };
+    (((((((((-((((((sigmoid((relu(s.inner.b) - (s.inner.a.tanh() + 1.25).sqrt())) - 0.5).acos().sin() + 1.5).ln() * ((sigmoid((relu(s.inner.b) - (s.inner.a.tanh() + 1.25).sqrt())) - 0.5).acos().sin() + 1.5).ln()) + 0.5).log10() - (((f64::cbrt((v8.sin() * 4.0_f64).hypot(0.75)) - b11[0].sin()) - (((s.inner.a.tanh() + 1.25).sqrt().sin() * 0.8).asin() * s.q)).cos() * (sigmoid(std::f64::consts::PI) - 0.5).acos())) * (0.25_f64 + s.p).sin())) + s9) + t12.p) + t12.q) + t12.v[0]) + t12.v[1]) + t12.v[2]) + t12.inner.a) + (t12.inner.b.tanh() * 2.0_f64))
 }
 
 #[test]
 fn each_struct_programs_gradient_function_returns_its_value() {
-    let (v, _) = f24_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5);
-    assert_eq!(v.to_bits(), f24(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5).to_bits(), "f24");
+    let (v, _) = f24_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5, 0.5);
+    assert_eq!(v.to_bits(), f24(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5, 0.5).to_bits(), "f24");
     let (v, _) = f25_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
     assert_eq!(v.to_bits(), f25(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f25");
-    let (v, _) = f26_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f26(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5).to_bits(), "f26");
-    let (v, _) = f27_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5);
-    assert_eq!(v.to_bits(), f27(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5).to_bits(), "f27");
-    let (v, _) = f28_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2]);
-    assert_eq!(v.to_bits(), f28(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2]).to_bits(), "f28");
-    let (v, _) = f29_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 2]);
-    assert_eq!(v.to_bits(), f29(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 2]).to_bits(), "f29");
+    let (v, _) = f26_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2]);
+    assert_eq!(v.to_bits(), f26(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2]).to_bits(), "f26");
+    let (v, _) = f27_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5, [0.5; 3]);
+    assert_eq!(v.to_bits(), f27(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5, [0.5; 3]).to_bits(), "f27");
+    let (v, _) = f28_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
+    assert_eq!(v.to_bits(), f28(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f28");
+    let (v, _) = f29_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 3]);
+    assert_eq!(v.to_bits(), f29(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 3]).to_bits(), "f29");
+    let (v, _) = f30_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f30(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5).to_bits(), "f30");
+    let (v, _) = f31_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5);
+    assert_eq!(v.to_bits(), f31(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5).to_bits(), "f31");
+    let (v, _) = f32_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
+    assert_eq!(v.to_bits(), f32(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f32");
+    let (v, _) = f33_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5);
+    assert_eq!(v.to_bits(), f33(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5).to_bits(), "f33");
+    let (v, _) = f34_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5);
+    assert_eq!(v.to_bits(), f34(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5).to_bits(), "f34");
+    let (v, _) = f35_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5);
+    assert_eq!(v.to_bits(), f35(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5).to_bits(), "f35");
 }

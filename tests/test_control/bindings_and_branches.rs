@@ -307,3 +307,25 @@ fn nested_ifs() {
         });
     }
 }
+
+/// An `if` whose branches are both constants, read by a method: the
+/// generated `let r = if c { 2.0 } else { 0.1 };` left `r.cos()` with no
+/// type to infer (rustc's E0689). Found by the property tests' compiled
+/// sample (`generated_programs/structs.rs`).
+#[macrograd::differentiable]
+fn constant_branches(x: f64, y: f64) -> f64 {
+    (if y > 0.5 { 2.0_f64 } else { 0.1_f64 }).cos() * x
+}
+
+#[test]
+fn if_of_two_constants_read_by_a_method() {
+    // f = cos(y > 0.5 ? 2 : 0.1)·x: ∂x = that cosine, ∂y = 0
+    for [x, y] in XY {
+        let c: f64 = if y > 0.5 { 2.0 } else { 0.1 };
+        let (v, g) = constant_branches_grad(x, y);
+        assert_eq!(v, c.cos() * x, "value at {x}, {y}");
+        assert_all_close(&[g.0, g.1], &[c.cos(), 0.0], TOL_64, "gradient");
+        let fd = numeric_grad(|v| constant_branches(v[0], v[1]), &[x, y]);
+        assert_all_close(&[g.0, g.1], &fd, TOL_FD, "gradient vs finite differences");
+    }
+}

@@ -20,6 +20,26 @@ const SAMPLE: usize = 24;
 /// Programs of the struct profile after them (with the structs and helpers
 /// they use).
 const STRUCT_SAMPLE: usize = 6;
+/// Forms of the struct profile the sample shows, each in at least one
+/// program (source text, or a label of `gen::nested_struct_forms`): for
+/// each form the first six programs lack, the first program of the streams
+/// after them that has it joins the sample.
+const STRUCT_SAMPLE_FORMS: &[&str] = &[
+    "#[nograd] s: ",
+    "struct value in a branch",
+    "struct value in a for",
+    "struct value in a run-time loop",
+    "helper call in a branch",
+    "helper call in a for",
+    "helper call in a run-time loop",
+];
+
+/// Whether the program `src` has `form` (see [`STRUCT_SAMPLE_FORMS`]).
+fn has_form(src: &str, form: &str) -> bool {
+    src.contains(form) || gen::nested_struct_forms(src).iter().any(|f| f == form)
+}
+/// How many further streams are searched for a form.
+const FORM_SEARCH: usize = 400;
 
 fn streams(n: usize) -> impl Iterator<Item = Vec<u32>> {
     let mut s = 0x2545_F491_4F6C_DD1D_u64;
@@ -86,7 +106,32 @@ fn sample() -> (String, String) {
         Profile::SINGLE_INPUT,
         Profile::RUNTIME,
     ];
-    for (k, raw) in streams(SAMPLE + STRUCT_SAMPLE).enumerate() {
+    let mut stream = streams(SAMPLE + STRUCT_SAMPLE + FORM_SEARCH);
+    let mut chosen: Vec<Vec<u32>> = stream.by_ref().take(SAMPLE + STRUCT_SAMPLE).collect();
+    let struct_sources: Vec<String> = chosen[SAMPLE..]
+        .iter()
+        .map(|raw| gen::generate(raw, Profile::STRUCTS).source)
+        .collect();
+    let mut missing: Vec<&str> = STRUCT_SAMPLE_FORMS
+        .iter()
+        .copied()
+        .filter(|f| !struct_sources.iter().any(|s| has_form(s, f)))
+        .collect();
+    for raw in stream {
+        if missing.is_empty() {
+            break;
+        }
+        let src = gen::generate(&raw, Profile::STRUCTS).source;
+        if missing.iter().any(|f| has_form(&src, f)) {
+            missing.retain(|f| !has_form(&src, f));
+            chosen.push(raw);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no struct program of the streams searched has {missing:?}"
+    );
+    for (k, raw) in chosen.into_iter().enumerate() {
         if k == SAMPLE {
             let _ = write!(structs, "\n{}", gen::STRUCT_DEFS);
             for h in gen::HELPERS {

@@ -6,7 +6,7 @@
 //! assignment, `if` on `&&`/`||`/`!` of comparisons, `for` loops; in
 //! run-time loops `if c { break; }` / `if c { continue; }` on values,
 //! `loop` and `while` bounded by a `usize` counter, `Vec` buffers written by
-//! run-time index; a struct parameter read by field, struct values built
+//! run-time index; a struct parameter (sometimes `#[nograd]`) read by field, struct values built
 //! and read back, tuples taken apart, helpers returning a tuple, an array
 //! or a struct), runs
 //! `pipeline` on it, picks a point in [−2, 2]ⁿ that no kink is near, and
@@ -352,11 +352,13 @@ proptest! {
     #![proptest_config(config(600))]
 
     /// (a)–(e) on bodies over a struct parameter `s: S` (floats, an array,
-    /// a nested struct; by value or `&S`) read by field, building struct
-    /// values (`S { p: …, ..s }`, `Inner { a: …, ..s.inner }`) and reading
-    /// them back, taking tuples and `sin_cos` apart, and calling helpers
-    /// that return a tuple, an array or a struct (`common/gen/strukt.rs`),
-    /// bound by a pattern or an annotation; the helpers' calls run through
+    /// a nested struct; by value or `&S`; sometimes `#[nograd]`) read by
+    /// field, building struct values (`S { p: …, ..s }`, `Inner { a: …,
+    /// ..s.inner }`) and reading them back, taking tuples and `sin_cos`
+    /// apart, and calling helpers that return a tuple, an array or a struct
+    /// (`common/gen/strukt.rs`), bound by a pattern or an annotation, at the
+    /// top level and inside branches, unrolled `for` loops and run-time
+    /// `loop`/`while` loops; the helpers' calls run through
     /// their own graphs (`common/callees.rs`: the value through the
     /// helper's body, reverse sweeps through its VJP, forward sweeps
     /// through its JVP).

@@ -260,9 +260,9 @@ impl<'g> Writer<'g> {
                 let pats: Vec<_> = i.outs.iter().map(|o| self.names.of(g, o.2)).collect();
                 let cond = self.expr(i.cond).0;
                 let then = self.block(&i.then);
-                let then_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.0).0).collect();
+                let then_vals: Vec<_> = i.outs.iter().map(|o| self.branch_value(o.0)).collect();
                 let els = self.block(&i.els);
-                let else_vals: Vec<_> = i.outs.iter().map(|o| self.expr(o.1).0).collect();
+                let else_vals: Vec<_> = i.outs.iter().map(|o| self.branch_value(o.1)).collect();
                 // a conditional statement (a guarded store) hands out nothing
                 if pats.is_empty() {
                     let els = (!els.is_empty()).then(|| quote!(else { #(#els)* }));
@@ -393,6 +393,17 @@ impl<'g> Writer<'g> {
             }
             Op::Buf(b) => self.render_buf(b),
             _ => self.render_index(n),
+        }
+    }
+
+    /// What a branch of an `if` hands out: a constant typed (`2.0_f64`),
+    /// since the binding the `if` makes has no annotation and both
+    /// branches may be constants (`(if c { 2.0 } else { 0.1 }).cos()`
+    /// would not infer a type).
+    fn branch_value(&mut self, n: NodeId) -> TokenStream {
+        match self.g.constant(n) {
+            Some(c) if self.inline.contains(&n) => literal(c, self.g.float, true).0,
+            _ => self.expr(n).0,
         }
     }
 

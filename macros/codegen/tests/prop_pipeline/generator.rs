@@ -420,6 +420,7 @@ fn generator_covers_early_exits_and_buffers() {
 const STRUCT_FORMS: &[&str] = &[
     "s: S",
     "s: &S",
+    "#[nograd] s: ",
     "s.p",
     "s.v[",
     "s.inner.a",
@@ -462,8 +463,14 @@ fn struct_profile_covers_structs_tuples_and_helpers() {
                 seen.insert(format!("source {form}"));
             }
         }
+        seen.extend(gen::nested_struct_forms(&p.source));
+        // along the first differentiable parameter's first element (`s`
+        // may be `#[nograd]`)
         let mut forward = st.lowered.clone();
-        diff::forward(&mut forward, 0, Some(0));
+        let (k, first) = (st.lowered.params.iter().enumerate())
+            .find(|(_, q)| q.diff)
+            .expect("`x` is differentiable");
+        diff::forward(&mut forward, k, first.len.map(|_| 0));
         for (mode, g) in [
             ("lowered", &st.lowered),
             ("gradient", &st.gradient),
@@ -490,6 +497,11 @@ fn struct_profile_covers_structs_tuples_and_helpers() {
         }
     }
     let mut want: Vec<String> = STRUCT_FORMS.iter().map(|f| format!("source {f}")).collect();
+    for what in ["struct value", "helper call"] {
+        for block in ["branch", "for", "run-time loop"] {
+            want.push(format!("{what} in a {block}"));
+        }
+    }
     for h in ["h_pair", "h_arr", "h_pt"] {
         want.push(format!("lowered {h} value"));
         want.push(format!("gradient {h} vjp"));

@@ -96,7 +96,7 @@ fn chain_grad_into(
                 let t0 = x[i_2 - 1];
                 t0
             } else {
-                0.0
+                0.0_f64
             };
             let t1 = x[i_2];
             dx[i_2] = -k * t1 + left;
@@ -222,7 +222,7 @@ fn chain_jvp(
                 let t2 = d_x[t0];
                 (t1, t2)
             } else {
-                (0.0, 0.0)
+                (0.0_f64, 0.0_f64)
             };
             let t3 = -k;
             let t4 = x[i_2];

@@ -185,7 +185,7 @@ fn partial_sweeps_grad_into(
                 for (i, old) in x_log.drain(t16..).rev() {
                     x[i] = old;
                 }
-                0.0
+                0.0_f64
             };
             d_w_1 += t18;
         }

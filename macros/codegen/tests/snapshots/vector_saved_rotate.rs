@@ -162,7 +162,7 @@ pub fn rotate_vjp(
             t23 * r[1] + cotangent[1] * r[2] + cotangent[0],
             cotangent[2] * r[0] + cotangent[1] + t25 * r[2],
             cotangent[2] + t24 * r[0] + cotangent[0] * r[1],
-            0.0,
+            0.0_f64,
         )
     };
     let d_r_2 = t6 + d_theta2 * (2.0 * r[2]);
@@ -216,18 +216,18 @@ impl rotate {
                 y[0] + r[1] * y[2] - r[2] * y[1],
                 y[1] + r[2] * y[0] - r[0] * y[2],
                 y[2] + r[0] * y[1] - r[1] * y[0],
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
+                0.0_f64,
             )
         };
         (
@@ -271,7 +271,7 @@ impl rotate {
                         t34 * r[1] + cotangent[1] * r[2] + cotangent[0],
                         cotangent[2] * r[0] + cotangent[1] + t36 * r[2],
                         cotangent[2] + t35 * r[0] + cotangent[0] * r[1],
-                        0.0,
+                        0.0_f64,
                     )
                 };
                 let d_r_2 = t22 + d_theta2 * (2.0 * r[2]);
@@ -334,7 +334,7 @@ pub fn rotate_jacobian(r: [f64; 3], y: [f64; 3]) -> ([f64; 3], [[f64; 6]; 3]) {
             d_theta / (2.0 * theta_1) - t13 * k_1,
         )
     } else {
-        (0.0, y[2], -y[1], 1.0, -r[2], r[1], 0.0)
+        (0.0_f64, y[2], -y[1], 1.0_f64, -r[2], r[1], 0.0_f64)
     };
     let t15 = 2.0 * r[2];
     let d_r_2 = t6 + d_theta2 * t15;
@@ -368,7 +368,7 @@ pub fn rotate_jacobian(r: [f64; 3], y: [f64; 3]) -> ([f64; 3], [[f64; 6]; 3]) {
             d_theta_1 / (2.0 * theta_2) - t27 * k_2,
         )
     } else {
-        (-y[2], 0.0, y[0], r[2], 1.0, -r[0], 0.0)
+        (-y[2], 0.0_f64, y[0], r[2], 1.0_f64, -r[0], 0.0_f64)
     };
     let d_r_2_1 = t20 + d_theta2_1 * t15;
     let d_r_1_1 = t19 + d_theta2_1 * t16;
@@ -399,7 +399,7 @@ pub fn rotate_jacobian(r: [f64; 3], y: [f64; 3]) -> ([f64; 3], [[f64; 6]; 3]) {
             d_theta_2 / (2.0 * theta_3) - t38 * k_3,
         )
     } else {
-        (y[1], -y[0], 0.0, -r[1], r[0], 1.0, 0.0)
+        (y[1], -y[0], 0.0_f64, -r[1], r[0], 1.0_f64, 0.0_f64)
     };
     let d_r_2_2 = t31 + d_theta2_2 * t15;
     let d_r_1_2 = t30 + d_theta2_2 * t16;

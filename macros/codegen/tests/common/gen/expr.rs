@@ -120,10 +120,14 @@ impl Gen<'_> {
             unreachable!("arrays() returns arrays")
         };
         let (name, ivs) = (a.name.clone(), ivs.clone());
-        // index with a loop index when one fits, else with a constant
+        // index with a loop index when one fits, else with a constant (an
+        // array field of a struct, `s.v`, only with a constant loop's:
+        // the macro rejects a run-time index into it)
+        let field = name.contains('.');
         let ints: Vec<(String, i64)> = self
             .ints()
             .into_iter()
+            .filter(|&i| !field || !self.rt_indices.contains(&self.env[i].name))
             .filter_map(|i| match self.env[i].kind {
                 Kind::Int(max) if (max as usize) < ivs.len() => {
                     Some((self.env[i].name.clone(), max))

@@ -29,7 +29,7 @@ mod strukt;
 
 // (not every test binary uses them)
 #[allow(unused_imports)]
-pub use strukt::{HELPERS, STRUCT_DEFS};
+pub use strukt::{nested_struct_forms, HELPERS, STRUCT_DEFS};
 
 use std::fmt::Write;
 
@@ -223,7 +223,7 @@ impl Profile {
     /// struct, among expressions and control flow.
     pub const STRUCTS: Profile = Profile {
         max_stmts: 7,
-        stmt_weights: [20, 8, 8, 8, 4, 6, 4, 6, 3, 0, 18, 10, 18],
+        stmt_weights: [20, 8, 8, 8, 4, 6, 4, 6, 3, 8, 18, 10, 18],
         min_depth: 5,
         single_input: false,
         runtime: false,
@@ -244,6 +244,7 @@ pub fn generate(raw: &[u32], profile: Profile) -> Program {
         nest: 0,
         rt_indices: Vec::new(),
         exit_ok: false,
+        exited: false,
         s_values: Vec::new(),
         s_by_ref: false,
         profile,
@@ -269,6 +270,10 @@ struct Gen<'a> {
     /// The innermost loop runs at run time: its body may `break` or
     /// `continue` (constant loops are unrolled, so they get no exits).
     exit_ok: bool,
+    /// A `break` or `continue` has been written in the run-time loop the
+    /// generator is in (or in one around it): the macro rejects a struct
+    /// value bound after one (its default on the way out has no shape).
+    exited: bool,
     /// The `S` values in scope (the parameter `s`, struct literals bound at
     /// the top level), whose fields are bindings named `t.p`, `t.v`, ….
     s_values: Vec<String>,
@@ -289,7 +294,8 @@ impl Gen<'_> {
             params.push(ParamSpec {
                 name: "s".to_string(),
                 len: None,
-                nograd: false,
+                // (`x` stays differentiable whatever `s` is)
+                nograd: self.c.chance(20),
                 strukt: true,
                 by_ref: self.s_by_ref,
             });
