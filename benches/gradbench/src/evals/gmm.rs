@@ -18,7 +18,10 @@ use crate::protocol::{floats, number, numbers, Evaluated, Runner};
 /// `Σᵢ lse_c(βᵢc) − n·lse(α) + Σ_c [−½γ²(‖exp(q_c)‖² + ‖l_c‖²) + m·Σⱼ q_cj]`,
 /// with `βᵢc = α_c + Σⱼ q_cj − ½‖Q_c(xᵢ − μ_c)‖²`. Each log-sum-exp over
 /// the components is taken online (running maximum and rescaled sum), so
-/// each `βᵢc` is computed once.
+/// each `βᵢc` is computed once. `exp(q)` and `α_c + Σⱼ q_cj` do not depend
+/// on the point: they are computed once into local buffers before the loop
+/// over the points, which reads them (in the gradient as well, which would
+/// otherwise take `exp` twice per point, component and row).
 #[differentiable]
 #[allow(clippy::too_many_arguments)]
 pub fn gmm_log_posterior(
@@ -34,22 +37,32 @@ pub fn gmm_log_posterior(
     let k = alpha.len();
     let n = x.len() / d;
     let tri = d * (d - 1) / 2;
+    let mut diag = vec![0.0; k * d];
+    for e in 0..k * d {
+        diag[e] = q[e].exp();
+    }
+    let mut base = vec![0.0; k];
+    for c in 0..k {
+        let mut sum_q = 0.0;
+        for r in 0..d {
+            sum_q += q[c * d + r];
+        }
+        base[c] = alpha[c] + sum_q;
+    }
     let mut data = 0.0;
     for i in 0..n {
         let mut top = f64::NEG_INFINITY;
         let mut scaled = 0.0;
         for c in 0..k {
-            let mut sum_q = 0.0;
             let mut sq = 0.0;
             for r in 0..d {
-                sum_q += q[c * d + r];
-                let mut t = q[c * d + r].exp() * (x[i * d + r] - mu[c * d + r]);
+                let mut t = diag[c * d + r] * (x[i * d + r] - mu[c * d + r]);
                 for j in 0..r {
                     t += l[c * tri + r * (r - 1) / 2 + j] * (x[i * d + j] - mu[c * d + j]);
                 }
                 sq += t * t;
             }
-            let beta = alpha[c] + sum_q - 0.5 * sq;
+            let beta = base[c] - 0.5 * sq;
             let next = top.max(beta);
             scaled = scaled * (top - next).exp() + (beta - next).exp();
             top = next;
