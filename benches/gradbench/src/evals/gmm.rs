@@ -18,7 +18,10 @@ use crate::protocol::{floats, number, numbers, Evaluated, Runner};
 /// `Σᵢ lse_c(βᵢc) − n·lse(α) + Σ_c [−½γ²(‖exp(q_c)‖² + ‖l_c‖²) + m·Σⱼ q_cj]`,
 /// with `βᵢc = α_c + Σⱼ q_cj − ½‖Q_c(xᵢ − μ_c)‖²`. Each log-sum-exp over
 /// the components is taken online (running maximum and rescaled sum), so
-/// each `βᵢc` is computed once.
+/// each `βᵢc` is computed once; the points are taken two at a time. `exp(q)` and `α_c + Σⱼ q_cj` do not depend
+/// on the point: they are computed once into local buffers before the loop
+/// over the points, which reads them (in the gradient as well, which would
+/// otherwise take `exp` twice per point, component and row).
 #[differentiable]
 #[allow(clippy::too_many_arguments)]
 pub fn gmm_log_posterior(
@@ -34,27 +37,58 @@ pub fn gmm_log_posterior(
     let k = alpha.len();
     let n = x.len() / d;
     let tri = d * (d - 1) / 2;
-    let mut data = 0.0;
-    for i in 0..n {
-        let mut top = f64::NEG_INFINITY;
-        let mut scaled = 0.0;
-        for c in 0..k {
-            let mut sum_q = 0.0;
-            let mut sq = 0.0;
-            for r in 0..d {
-                sum_q += q[c * d + r];
-                let mut t = q[c * d + r].exp() * (x[i * d + r] - mu[c * d + r]);
-                for j in 0..r {
-                    t += l[c * tri + r * (r - 1) / 2 + j] * (x[i * d + j] - mu[c * d + j]);
-                }
-                sq += t * t;
-            }
-            let beta = alpha[c] + sum_q - 0.5 * sq;
-            let next = top.max(beta);
-            scaled = scaled * (top - next).exp() + (beta - next).exp();
-            top = next;
+    let mut diag = vec![0.0; k * d];
+    for e in 0..k * d {
+        diag[e] = q[e].exp();
+    }
+    let mut base = vec![0.0; k];
+    for c in 0..k {
+        let mut sum_q = 0.0;
+        for r in 0..d {
+            sum_q += q[c * d + r];
         }
-        data += top + scaled.ln();
+        base[c] = alpha[c] + sum_q;
+    }
+    let mut data = 0.0;
+    // two points at a time, `a` and `b`, so that each element of `l_c`
+    // read (and, in the gradient, each of `d_l` and `d_mu` written) serves
+    // both, and their two row sums are independent; when `n` is odd, the
+    // last pair is the last point twice (`(a + 1) / n` is 1 only there),
+    // the copy weighted 0. Integer arithmetic, not `if`: with an `if` for
+    // `b`, the gradient ran the loop over the components twice per pair.
+    for p in 0..n / 2 + n % 2 {
+        let a = 2 * p;
+        let b = a + 1 - (a + 1) / n;
+        let gap = b - a;
+        let weight = gap as f64;
+        let mut top_a = f64::NEG_INFINITY;
+        let mut scaled_a = 0.0;
+        let mut top_b = f64::NEG_INFINITY;
+        let mut scaled_b = 0.0;
+        for c in 0..k {
+            let mut sq_a = 0.0;
+            let mut sq_b = 0.0;
+            for r in 0..d {
+                let mut t_a = diag[c * d + r] * (x[a * d + r] - mu[c * d + r]);
+                let mut t_b = diag[c * d + r] * (x[b * d + r] - mu[c * d + r]);
+                for j in 0..r {
+                    let l_rj = l[c * tri + r * (r - 1) / 2 + j];
+                    t_a += l_rj * (x[a * d + j] - mu[c * d + j]);
+                    t_b += l_rj * (x[b * d + j] - mu[c * d + j]);
+                }
+                sq_a += t_a * t_a;
+                sq_b += t_b * t_b;
+            }
+            let beta_a = base[c] - 0.5 * sq_a;
+            let next_a = top_a.max(beta_a);
+            scaled_a = scaled_a * (top_a - next_a).exp() + (beta_a - next_a).exp();
+            top_a = next_a;
+            let beta_b = base[c] - 0.5 * sq_b;
+            let next_b = top_b.max(beta_b);
+            scaled_b = scaled_b * (top_b - next_b).exp() + (beta_b - next_b).exp();
+            top_b = next_b;
+        }
+        data += top_a + scaled_a.ln() + weight * (top_b + scaled_b.ln());
     }
     let mut top = f64::NEG_INFINITY;
     for &a in alpha {
@@ -368,19 +402,23 @@ mod tests {
         }
     }
 
+    /// An even and an odd number of points (the last pair then the last
+    /// point twice, its copy weighted 0).
     #[test]
     fn gradient_matches_central_differences() {
-        let p = sample(3, 2, 4, 1, 5);
-        let (_, (da, dmu, dq, dl)) =
-            gmm_log_posterior_grad(&p.alpha, &p.mu, &p.q, &p.l, &p.x, p.d, p.m, p.gamma);
-        let with = |field: usize, v: &[f64]| {
-            let mut s = sample(3, 2, 4, 1, 5);
-            [&mut s.alpha, &mut s.mu, &mut s.q, &mut s.l][field].copy_from_slice(v);
-            by_the_formula(&s)
-        };
-        assert_gradient_matches_central_differences(&p.alpha, &da, |v| with(0, v));
-        assert_gradient_matches_central_differences(&p.mu, &dmu, |v| with(1, v));
-        assert_gradient_matches_central_differences(&p.q, &dq, |v| with(2, v));
-        assert_gradient_matches_central_differences(&p.l, &dl, |v| with(3, v));
+        for (d, k, n, m) in [(3, 2, 4, 1), (4, 3, 5, 0)] {
+            let p = sample(d, k, n, m, 5);
+            let (_, (da, dmu, dq, dl)) =
+                gmm_log_posterior_grad(&p.alpha, &p.mu, &p.q, &p.l, &p.x, p.d, p.m, p.gamma);
+            let with = |field: usize, v: &[f64]| {
+                let mut s = sample(d, k, n, m, 5);
+                [&mut s.alpha, &mut s.mu, &mut s.q, &mut s.l][field].copy_from_slice(v);
+                by_the_formula(&s)
+            };
+            assert_gradient_matches_central_differences(&p.alpha, &da, |v| with(0, v));
+            assert_gradient_matches_central_differences(&p.mu, &dmu, |v| with(1, v));
+            assert_gradient_matches_central_differences(&p.q, &dq, |v| with(2, v));
+            assert_gradient_matches_central_differences(&p.l, &dl, |v| with(3, v));
+        }
     }
 }
