@@ -1,5 +1,9 @@
 //! Items the generated code names; not part of the API.
 
+mod call_partial;
+
+pub use call_partial::{call_partial, CallPartial};
+
 /// The partial derivative a pullback returned for one argument. A `#[nograd]`
 /// parameter of the callee returns `()` there, which has no `Partial`: the
 /// error then points at the argument that needed a derivative.

@@ -157,5 +157,16 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
                 #(#visit_mut)*
             }
         }
+
+        // a differentiable caller passing on the value of a call returning
+        // this struct, unbound, reads the next callee's entry (this struct)
+        // as a float: the first callee's trap bound (`StructResult`) is
+        // that program's one error, and this keeps the read from being a
+        // second; never called, as such a program does not compile
+        impl ::macrograd::__private::CallPartial<<#first as #rt>::Float> for #name {
+            fn into_partial(self) -> <#first as #rt>::Float {
+                unreachable!("only the value of an unbound struct result, whose trap bound fails the build, is read so")
+            }
+        }
     }
 }
