@@ -417,3 +417,6 @@ fn array_patterns_take_arrays_apart() {
 
 #[path = "calls/saved.rs"]
 mod saved;
+
+#[path = "calls/composed.rs"]
+mod composed;

@@ -1,6 +1,9 @@
 //! Items the generated code names; not part of the API.
 
+mod call_partial;
 mod method_hessian;
+
+pub use call_partial::{call_partial, CallPartial};
 pub use method_hessian::{checked_hvp, Hvp, HvpPullback, NoHessian};
 
 /// The partial derivative a pullback returned for one argument. A `#[nograd]`

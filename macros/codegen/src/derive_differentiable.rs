@@ -168,5 +168,17 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
                 <Self as #rt>::zero()
             }
         }
+
+        // a differentiable caller passing on the value of a call returning
+        // this struct, unbound, reads the next callee's entry (this struct)
+        // as a float: the first callee's trap bound (`StructResult`) is
+        // that program's one error, and this keeps the read from being a
+        // second; never called, as such a program does not compile
+        // (any float: naming the fields' one would repeat a bad field's error)
+        impl<F: ::macrograd::Float> ::macrograd::__private::CallPartial<F> for #name {
+            fn into_partial(self) -> F {
+                unreachable!("only the value of an unbound struct result, whose trap bound fails the build, is read so")
+            }
+        }
     }
 }

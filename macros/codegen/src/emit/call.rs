@@ -7,7 +7,7 @@ use quote::{format_ident, quote, quote_spanned};
 
 use super::body::{Prec, Writer};
 use super::names::PULLBACK;
-use crate::ir::{Call, CallArg, NodeId, SourceSpans};
+use crate::ir::{Call, CallArg, NodeId, Op, SourceSpans};
 
 impl Writer<'_> {
     /// `let (value, (partials…)) = f::pullback(args);` and the partials' reads.
@@ -66,7 +66,7 @@ impl Writer<'_> {
                 let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
                 unpack.push(match a {
                     CallArg::Struct(s) => unpack_struct_entry(s, &ids, &entry, &float, arg_span),
-                    _ => unpack_entry(&ids, a, &entry, &float, arg_span),
+                    _ => unpack_entry(&ids, a, &entry, &float, arg_span, from_call(g, a)),
                 });
             }
             let call = if c.method || assoc {
@@ -197,16 +197,28 @@ pub(super) fn plain_receiver(a: &CallArg) -> bool {
     matches!(a, CallArg::Struct(s) if matches!(s.expr, crate::ir::StructExpr::Path { .. }))
 }
 
+/// Whether `a` is a float that is the value (or a result) of another call:
+/// its entry is read by `call_partial` (see [`unpack_entry`]).
+pub(super) fn from_call(g: &crate::ir::Graph, a: &CallArg) -> bool {
+    matches!(a, CallArg::Scalar(n)
+        if matches!(g.op(*n), Op::Result(s) if matches!(g.op(*s), Op::Call(_))))
+}
+
 /// `let … = partial(entry);`: reads one argument's entry of a callee's
 /// gradient (a float, an array or a tuple of floats) into `ids` (`_` where
 /// nothing is needed). The entry passes through `partial`, whose error (a
 /// `()` entry: a `#[nograd]` parameter of the callee) points at the argument.
+/// A float that is another call's value (`from_call`) passes through
+/// `call_partial` instead, which also takes an array or a tuple: such a
+/// value is one only when that call's array or tuple result was not bound,
+/// and the callee's trap bound is then the one error.
 pub(super) fn unpack_entry(
     ids: &[TokenStream],
     a: &CallArg,
     entry: &Ident,
     float: &Ident,
     at: Span,
+    from_call: bool,
 ) -> TokenStream {
     match a {
         CallArg::Tuple(_) => {
@@ -219,6 +231,12 @@ pub(super) fn unpack_entry(
             let len = Literal::usize_unsuffixed(ids.len());
             quote_spanned! {at=>
                 let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #len], _>(#entry);
+            }
+        }
+        _ if from_call => {
+            let id = &ids[0];
+            quote_spanned! {at=>
+                let #id = ::macrograd::__private::call_partial::<#float, _>(#entry);
             }
         }
         _ => {

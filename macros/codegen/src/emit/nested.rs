@@ -58,7 +58,14 @@ impl Writer<'_> {
                 CallArg::Struct(s) => {
                     super::call::unpack_struct_entry(s, &ids, &entry, &float, arg_span)
                 }
-                _ => super::call::unpack_entry(&ids, a, &entry, &float, arg_span),
+                _ => super::call::unpack_entry(
+                    &ids,
+                    a,
+                    &entry,
+                    &float,
+                    arg_span,
+                    super::call::from_call(g, a),
+                ),
             });
         }
         match &c.kind {

@@ -205,7 +205,14 @@ impl Writer<'_> {
             let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
             unpack.push(match a {
                 CallArg::Struct(s) => super::call::unpack_struct_entry(s, &ids, &entry, &float, at),
-                _ => super::call::unpack_entry(&ids, a, &entry, &float, at),
+                _ => super::call::unpack_entry(
+                    &ids,
+                    a,
+                    &entry,
+                    &float,
+                    at,
+                    super::call::from_call(g, a),
+                ),
             });
         }
         (parts, unpack)

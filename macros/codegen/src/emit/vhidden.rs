@@ -99,7 +99,6 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let name = &item.sig.ident;
     let vjp_name = format_ident!("{}_vjp", name);
     let jvp_name = format_ident!("{}_jvp", name);
-    let float = Ident::new(sig.float.name(), Span::call_site());
     let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
     let SweepParts {
         vty,
@@ -161,7 +160,9 @@ pub fn vector_items(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
 
             /// Not callable: a differentiable caller that did not bind this
             /// function's result by its shape (array, tuple or struct) reaches it, and its bound says so.
-            pub fn pullback<#(#any),*>(#(_: #names),*) -> (#float, (#(#names,)*)) {
+            /// Its value's type `O` is the caller's to infer, so that passing the value on
+            /// to a function taking the array, tuple or struct is no type mismatch of its own.
+            pub fn pullback<#(#any,)* O>(#(_: #names),*) -> (O, (#(#names,)*)) {
                 unreachable!("the bound of this function has no implementation")
             }
 
@@ -239,7 +240,6 @@ fn method_trap(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let vis = &item.vis;
     let name = &item.sig.ident;
     let pb = format_ident!("{}", super::names::assoc_pullback(&name.to_string()));
-    let float = Ident::new(sig.float.name(), Span::call_site());
     let m = Literal::usize_unsuffixed(sig.out_len.unwrap_or(1));
     let recv = sig.params.first().filter(|p| p.ident == "self");
     let rest = &sig.params[usize::from(recv.is_some())..];
@@ -278,7 +278,7 @@ fn method_trap(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         /// not bind its result by its shape reaches it, and its bound says so.
         #[doc(hidden)]
         #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
-        #vis fn #pb<#first: #bound, #(#others),*>(#recv #(_: #generics),*) -> (#float, (#outs #(#generics,)*)) {
+        #vis fn #pb<#first: #bound, #(#others,)* O>(#recv #(_: #generics),*) -> (O, (#outs #(#generics,)*)) {
             unreachable!(#never)
         }
     }

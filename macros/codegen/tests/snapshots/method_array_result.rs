@@ -170,9 +170,9 @@ pub fn __tip_jvp(
 /// not bind its result by its shape reaches it, and its bound says so.
 #[doc(hidden)]
 #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
-pub fn __tip_pullback<A0: ::macrograd::__private::MethodVectorResult<2>>(
+pub fn __tip_pullback<A0: ::macrograd::__private::MethodVectorResult<2>, O>(
     &self,
     _: A0,
-) -> (f64, (Self, A0)) {
+) -> (O, (Self, A0)) {
     unreachable!("`MethodVectorResult` has no implementation")
 }

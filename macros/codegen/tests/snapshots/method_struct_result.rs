@@ -222,9 +222,9 @@ pub fn __step_jvp<T1>(&self, h: f64, tangent_0: Self, _: T1) -> (Self, Self) {
 /// not bind its result by its shape reaches it, and its bound says so.
 #[doc(hidden)]
 #[allow(dead_code, clippy::too_many_arguments, clippy::type_complexity)]
-pub fn __step_pullback<A0: ::macrograd::__private::MethodStructResult>(
+pub fn __step_pullback<A0: ::macrograd::__private::MethodStructResult, O>(
     &self,
     _: A0,
-) -> (f64, (Self, A0)) {
+) -> (O, (Self, A0)) {
     unreachable!("`MethodStructResult` has no implementation")
 }
