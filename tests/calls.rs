@@ -417,3 +417,7 @@ fn array_patterns_take_arrays_apart() {
 
 #[path = "calls/saved.rs"]
 mod saved;
+
+// a differentiable slice passed on to another differentiable function
+#[path = "calls/slices.rs"]
+mod slices;

@@ -1,5 +1,8 @@
 //! Items the generated code names; not part of the API.
 
+mod sink;
+pub use sink::GradSink;
+
 /// The partial derivative a pullback returned for one argument. A `#[nograd]`
 /// parameter of the callee returns `()` there, which has no `Partial`: the
 /// error then points at the argument that needed a derivative.
