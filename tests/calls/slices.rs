@@ -21,14 +21,15 @@ fn weighted_squares(xs: &[f64], w: f64) -> f64 {
 #[differentiable]
 fn sines(xs: &[f64]) -> f64 {
     let mut s = 0.0;
-    for i in 0..xs.len() {
-        s += xs[i].sin();
+    for &x in xs {
+        s += x.sin();
     }
     s
 }
 
 /// The helpers called twice, their values combined non-linearly, with the
-/// slice read directly too.
+/// slice read directly too (and passed once written `&xs`).
+#[allow(clippy::needless_borrow)]
 #[differentiable]
 fn loss(xs: &[f64], w: f64) -> f64 {
     let a = weighted_squares(xs, w);
@@ -149,9 +150,9 @@ fn f32_slices_passed_on() {
 fn moments(xs: &[f64], w: f64) -> [f64; 2] {
     let mut s = 0.0;
     let mut q = 0.0;
-    for i in 0..xs.len() {
-        s += xs[i];
-        q += w * xs[i] * xs[i];
+    for &x in xs {
+        s += x;
+        q += w * x * x;
     }
     [s, q.sin()]
 }

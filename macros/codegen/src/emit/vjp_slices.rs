@@ -113,7 +113,7 @@ pub fn vjp_slices(item: &syn::ItemFn, sig: &Signature, g: &Graph, doc: &str) -> 
         #hidden
 
         #[doc = #doc]
-        #[allow(clippy::all, unused_parens, unused_variables, unused_mut)]
+        #[allow(clippy::all, unused_parens, unused_variables, unused_mut, dead_code)]
         #vis fn #name(#ins, #c: #vty) -> (#vty, #gty) {
             #(#bufs)*
             let #pat = #into_name(#(#args,)* #c, #(#buf_args),*);
