@@ -420,3 +420,7 @@ mod saved;
 
 #[path = "calls/composed.rs"]
 mod composed;
+
+// a differentiable slice passed on to another differentiable function
+#[path = "calls/slices.rs"]
+mod slices;

@@ -2,9 +2,11 @@
 
 mod call_partial;
 mod method_hessian;
+mod sink;
 
 pub use call_partial::{call_partial, CallPartial};
 pub use method_hessian::{checked_hvp, Hvp, HvpPullback, NoHessian};
+pub use sink::GradSink;
 
 /// The partial derivative a pullback returned for one argument. A `#[nograd]`
 /// parameter of the callee returns `()` there, which has no `Partial`: the

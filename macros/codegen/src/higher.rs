@@ -108,7 +108,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     }
     let name = f.item.sig.ident.to_string();
     let mut kinds = vec![Kind::Jvp];
-    if vector {
+    // a free function over a differentiable slice returning one float:
+    // `name_vjp_into` too, which callers passing a slice on reach through
+    // its hidden `vjp_into`
+    let scalar_vjp = !vector && slice.is_some() && !sig.assoc;
+    if vector || scalar_vjp {
         kinds.push(Kind::Vjp);
     }
     // (one over a slice would have run-time size: a stub says so; the
@@ -155,7 +159,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         if let Some((span, msg)) = g.unsupported.first() {
             // a slice function's `name_jvp` comes without being asked for:
             // where its forward sweep cannot go, `name_grad` stays alone
-            if kind == Kind::Jvp && slice.is_some() {
+            if (kind == Kind::Jvp && slice.is_some()) || (kind == Kind::Vjp && scalar_vjp) {
                 continue;
             }
             return Err(syn::Error::new(*span, msg));
@@ -282,6 +286,11 @@ fn doc(name: &str, sig: &Signature, g: &Graph, kind: Kind, sweeps: Sweeps) -> St
                 }
             )
         }
+        Kind::Vjp if sig.out_len.is_none() && sig.out_struct.is_none() => format!(
+            " Value of [`{name}`] and its gradient scaled by the float `cotangent`: returns `({call}, g)` with \
+             `gⱼ = cotangent · ∂{name}/∂xⱼ`, shaped like the parameters (x = ({xs})).\n\n \
+             One reverse sweep seeded with `cotangent`, as `{name}_grad`'s is with 1."
+        ),
         Kind::Vjp => format!(
             " Value of [`{name}`] and the vector-Jacobian product `cotangentᵀ·J`: returns `({call}, g)` with \
              `gⱼ = Σᵢ cotangent[i] · ∂{name}ᵢ/∂xⱼ`, shaped like the parameters (x = ({xs})).\n\n \

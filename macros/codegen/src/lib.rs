@@ -220,6 +220,20 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 doc.push_str("\n\n");
                 doc.push_str(&memory);
             }
+            let passes_slices = st
+                .lowered
+                .nodes
+                .iter()
+                .any(|n| matches!(&n.op, ir::Op::Call(c) if c.has_slice()));
+            if passes_slices {
+                doc.push_str(
+                    "\n\n A differentiable slice passed to another function: the reverse sweep calls that \
+                     function's hidden `vjp_into` (its reverse sweep, about one more evaluation of it), which \
+                     adds into this function's gradient buffer, so the slice's adjoint takes no memory of its \
+                     own; a `#[nograd]` slice passed beside it to a differentiable slice parameter of the callee \
+                     gets a scratch buffer of its length for each such call.",
+                );
+            }
             if emit::has_slice_grads(sig) {
                 let grad = emit::grad_fn_slices(&f.item, sig, &st.gradient, &doc);
                 return quote::quote! { #grad #derived #callees };

@@ -383,3 +383,19 @@ fn associated_function_returning_an_array_called() {
         },
     );
 }
+
+#[test]
+fn slice_passed_to_a_helper() {
+    // the forward pass calls the helper for its value; the reverse sweep
+    // calls its hidden `vjp_into`, which adds into the caller's `d_xs`
+    check(
+        "slice_passed_to_a_helper",
+        quote! {
+            fn loss(xs: &[f64], w: f64) -> f64 {
+                let a = squares(xs, w);
+                let b = sines(xs);
+                a * b + xs[0]
+            }
+        },
+    );
+}

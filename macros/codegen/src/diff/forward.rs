@@ -185,6 +185,15 @@ impl Sweep {
                 Op::Buf(bop) => {
                     super::buffer::forward_buf(&mut b, n, &bop, &self.active, &mut self.tangents)
                 }
+                // a slice passed on: the callee's JVP along a slice
+                // direction is not called yet (`name_jvp` is left out)
+                Op::Call(c) if c.has_slice() => {
+                    b.graph.unsupported.push((
+                        span,
+                        "the forward sweep through a call passing a differentiable slice on is not supported yet"
+                            .to_string(),
+                    ));
+                }
                 // a reverse sweep's VJP call: its entries' tangents
                 Op::Call(c) if matches!(c.sweep, crate::ir::CallSweep::Vjp(_)) => {
                     let ts = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));

@@ -72,6 +72,12 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
                     format!("`{key}` of a function that calls another function's VJP would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
+            Op::Call(c) if c.has_slice() => {
+                return Some((
+                    n.span,
+                    format!("`{key}` of a function that passes a differentiable slice to another function is not supported yet: compute the callee's value in a loop in this function, or remove `{key}`"),
+                ))
+            }
             Op::Call(c) if !c.is_plain() => {
                 return Some((
                     n.span,
@@ -190,9 +196,11 @@ fn zero(g: &mut Graph) -> NodeId {
     z
 }
 
-/// `name_vjp`: adds the parameter `cotangent: [F; m]`; [`Graph::grads`]
+/// `name_vjp`: adds the parameter `cotangent: [F; m]` (a float `u` for a
+/// function returning one, whose VJP is `u·∇f`); [`Graph::grads`]
 /// becomes `uᵀJ`.
 pub fn vjp(g: &mut Graph) {
+    let scalar = g.outs.is_empty();
     let m = g.outs.len();
     let span = g.node(g.value).span;
     let c = g.params.len();
@@ -201,7 +209,7 @@ pub fn vjp(g: &mut Graph) {
             let (taken, diff) = param_names(g);
             fresh_name(&taken, &diff, "cotangent")
         },
-        len: Some(m),
+        len: (!scalar).then_some(m),
         diff: false,
         opaque: false,
         slice: None,
@@ -213,13 +221,17 @@ pub fn vjp(g: &mut Graph) {
         struct_ty: g.out_struct.as_ref().map(|(t, _)| t.clone()),
         span: Span::call_site(),
     });
-    let outs = g.outs.clone();
+    let outs = if scalar {
+        vec![g.value]
+    } else {
+        g.outs.clone()
+    };
     let mut b = Builder::new(g, span);
     let mut dot = None;
     for (i, y) in outs.into_iter().enumerate() {
         let u = b.push(Op::Param {
             param: c,
-            index: Some(i),
+            index: (!scalar).then_some(i),
         });
         let term = b.mul(u, y);
         dot = Some(match dot {

@@ -226,9 +226,12 @@ fn mark_block(
             }
             Op::Call(c) => {
                 let v = op.args().iter().any(|x| is_active(active, *x))
-                    || c.args.iter().any(
-                        |a| matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty()),
-                    );
+                    || c.args.iter().any(|a| match a {
+                        crate::ir::CallArg::Struct(s) => !s.accums.is_empty(),
+                        // a slice is seeded whole, as `(param, None)`
+                        crate::ir::CallArg::Slice(k) => seed(*k, None),
+                        _ => false,
+                    });
                 set_active(active, c.value, v);
                 for &o in &c.outs {
                     set_active(active, o, v);

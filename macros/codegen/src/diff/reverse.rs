@@ -197,7 +197,9 @@ pub(super) fn reverse_block(
                     });
                 }
             }
-            Op::Call(c) if c.is_vector() => super::vcall::reverse(b, n, c, adj, active),
+            Op::Call(c) if c.is_vector() || c.has_slice() => {
+                super::vcall::reverse(b, n, c, adj, active)
+            }
             Op::Call(c) => {
                 let Some(&d) = adj.get(&c.value) else {
                     continue;

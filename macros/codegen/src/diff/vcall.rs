@@ -53,6 +53,7 @@ fn derived_call(
         outs: outs.clone(),
         tuple: c.tuple,
         struct_out: c.struct_out.clone(),
+        scalar_vjp: !c.is_vector() && matches!(sweep, CallSweep::Vjp(_)),
         sweep,
     }));
     (id, pairs, outs)
@@ -74,7 +75,12 @@ pub(super) fn reverse(
     if !matches!(c.sweep, CallSweep::Value) {
         return;
     }
-    let cots: Vec<Option<NodeId>> = c.outs.iter().map(|o| adj.get(o).copied()).collect();
+    // a scalar helper passed a slice: its value's adjoint
+    let cots: Vec<Option<NodeId>> = if c.is_vector() {
+        c.outs.iter().map(|o| adj.get(o).copied()).collect()
+    } else {
+        vec![adj.get(&c.value).copied()]
+    };
     if cots.iter().all(Option::is_none) {
         return;
     }

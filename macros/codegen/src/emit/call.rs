@@ -145,7 +145,8 @@ impl Writer<'_> {
                     quote!(#id)
                 }
             }
-            CallArg::Opaque(k) => {
+            // a slice parameter is passed on as it is (already a reference)
+            CallArg::Opaque(k) | CallArg::Slice(k) => {
                 let id = super::names::ident(&self.g.params[*k].name, self.g.params[*k].span);
                 quote!(#id)
             }

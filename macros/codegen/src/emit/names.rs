@@ -22,6 +22,10 @@ pub const PULLBACK: &str = "pullback";
 pub const VJP_CALL: &str = "vjp";
 /// See [`VJP_CALL`].
 pub const JVP_CALL: &str = "jvp";
+/// The hidden item a caller passing a differentiable slice on reaches in
+/// its reverse sweep: `f::vjp_into(args, cotangent, sinks…)`, which adds the
+/// slices' gradients into the caller's buffers (see `emit::vjp_slices`).
+pub const VJP_INTO_CALL: &str = "vjp_into";
 /// On the hidden type of a function with `hessian`: its HVP for
 /// differentiable callers (see `emit::nested`).
 pub const HVP_PULLBACK: &str = "hvp_pullback";

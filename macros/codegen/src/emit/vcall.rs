@@ -11,7 +11,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::body::Writer;
-use super::names::{JVP_CALL, VJP_CALL};
+use super::names::{JVP_CALL, VJP_CALL, VJP_INTO_CALL};
 use crate::ir::{Call, CallArg, CallSweep, NodeId};
 
 impl Writer<'_> {
@@ -115,10 +115,19 @@ impl Writer<'_> {
                         &quote!(..::macrograd::Differentiable::zero()),
                         span,
                     ),
+                    None if c.scalar_vjp => cot[0].clone(),
                     None => pack(cot),
                 };
                 let (parts, unpack) = self.gradient_entries(c, span);
-                let call = written(Some(VJP_CALL), vec![cot]);
+                let call = if c.has_slice() {
+                    // `f::vjp_into(args, cot, sinks)`: one gradient sink per
+                    // argument, the caller's buffer for a slice passed on
+                    let mut extra = vec![cot];
+                    extra.extend(c.args.iter().map(|a| self.grad_sink(a)));
+                    written(Some(VJP_INTO_CALL), extra)
+                } else {
+                    written(Some(VJP_CALL), vec![cot])
+                };
                 quote_spanned! {span=>
                     let (_, (#(#parts,)*)) = #call;
                     #(#unpack)*
@@ -151,6 +160,20 @@ impl Writer<'_> {
                     #(#unpack)*
                 }
             }
+        }
+    }
+
+    /// Where a callee's `vjp_into` adds the gradient of argument `a`: the
+    /// caller's buffer `&mut d_xs[..]` for a slice parameter passed on,
+    /// `()` for every other argument (see `GradSink` in the runtime).
+    fn grad_sink(&self, a: &CallArg) -> TokenStream {
+        match a {
+            CallArg::Slice(k) => {
+                let p = &self.g.params[*k];
+                let b = super::names::ident(&super::names::grad_buffer_name(&p.name), p.span);
+                quote!(&mut #b[..])
+            }
+            _ => quote!(()),
         }
     }
 

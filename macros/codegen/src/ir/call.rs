@@ -102,6 +102,13 @@ impl Call {
                 .any(|a| matches!(a, CallArg::Struct(s) if !s.floats_only()))
     }
 
+    /// Whether a differentiable slice parameter is passed whole
+    /// ([`CallArg::Slice`]): the call is swept like a vector helper's,
+    /// its reverse through the helper's hidden `vjp_into`.
+    pub fn has_slice(&self) -> bool {
+        self.args.iter().any(|a| matches!(a, CallArg::Slice(_)))
+    }
+
     /// Whether the helper returns several floats.
     pub fn is_vector(&self) -> bool {
         !self.outs.is_empty() || !matches!(self.sweep, CallSweep::Value)
@@ -143,6 +150,10 @@ pub enum CallArg {
     Capture(String),
     /// A struct value (see [`structs`]).
     Struct(Box<StructArg>),
+    /// A differentiable slice parameter passed whole (by index): it has no
+    /// elements; the reverse sweep's call of the helper's hidden
+    /// `vjp_into` adds its gradient into the parameter's buffer `d_xs`.
+    Slice(usize),
 }
 
 impl CallArg {
@@ -152,7 +163,7 @@ impl CallArg {
             CallArg::Scalar(n) => std::slice::from_ref(n),
             CallArg::Array(v) | CallArg::Tuple(v) => v,
             CallArg::Struct(s) => &s.elems,
-            CallArg::Opaque(_) | CallArg::Capture(_) => &[],
+            CallArg::Opaque(_) | CallArg::Capture(_) | CallArg::Slice(_) => &[],
         }
     }
 }
@@ -188,6 +199,10 @@ pub struct Call {
     pub struct_out: Option<Vec<PatItem>>,
     /// Which of the helper's functions the call goes through.
     pub sweep: CallSweep,
+    /// The helper returns one float: set on the reverse sweep's VJP call
+    /// of a scalar helper passed a slice ([`Call::has_slice`]), whose
+    /// cotangent is then a float rather than an array.
+    pub scalar_vjp: bool,
 }
 
 /// One step of a struct pattern written in pre-order, so that it is read

@@ -263,6 +263,8 @@ impl Op {
         match self {
             Op::Store { .. } | Op::AddStruct(_) => true,
             Op::Buf(b) => b.is_effect(),
+            // a VJP call adding into a slice parameter's gradient buffer
+            Op::Call(c) => c.has_slice() && matches!(c.sweep, CallSweep::Vjp(_)),
             _ => false,
         }
     }
@@ -552,7 +554,7 @@ impl Op {
                             v.iter_mut().for_each(|n| *n = f(*n))
                         }
                         CallArg::Struct(s) => s.elems.iter_mut().for_each(|n| *n = f(*n)),
-                        CallArg::Opaque(_) | CallArg::Capture(_) => {}
+                        CallArg::Opaque(_) | CallArg::Capture(_) | CallArg::Slice(_) => {}
                     }
                 }
                 c.sweep.map_refs(&mut f);

@@ -110,7 +110,7 @@ impl Nested {
                 CallArg::Scalar(n) => *n = f(*n),
                 CallArg::Array(v) | CallArg::Tuple(v) => v.iter_mut().for_each(|n| *n = f(*n)),
                 CallArg::Struct(s) => s.elems.iter_mut().for_each(|n| *n = f(*n)),
-                CallArg::Opaque(_) | CallArg::Capture(_) => {}
+                CallArg::Opaque(_) | CallArg::Capture(_) | CallArg::Slice(_) => {}
             }
         }
         if let NestedKind::Hvp { dirs } = &mut self.kind {

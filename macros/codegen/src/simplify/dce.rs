@@ -48,13 +48,16 @@ fn dce_block(
                 }
             }
             Op::Call(c) => {
+                // (a VJP call adding into a slice's gradient buffer is an effect)
+                let effect = c.has_slice() && matches!(c.sweep, crate::ir::CallSweep::Vjp(_));
                 for p in c.partials.iter_mut().flatten() {
                     if p.is_some_and(|n| !live.contains(&n)) {
                         *p = None;
                         *changed = true;
                     }
                 }
-                live.contains(&c.value)
+                effect
+                    || live.contains(&c.value)
                     || c.outs.iter().any(|o| live.contains(o))
                     || c.partials.iter().flatten().any(Option::is_some)
             }

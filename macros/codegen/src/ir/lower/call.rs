@@ -365,6 +365,9 @@ impl Lowerer<'_> {
         let Some(rest) = self.call_args(&exprs) else {
             return Val::Poison;
         };
+        if !self.no_slice_args(&rest, &exprs, "a method") {
+            return Val::Poison;
+        }
         let args = std::iter::once(CallArg::Struct(Box::new(recv)))
             .chain(rest)
             .collect();
@@ -426,6 +429,8 @@ impl Lowerer<'_> {
                     args.push(CallArg::Opaque(k));
                 }
                 Val::Buf(k) if !self.g.params[k].diff => args.push(CallArg::Opaque(k)),
+                // a differentiable slice passed whole (`f(xs)`, `f(&xs)`)
+                Val::Buf(k) if self.g.params[k].slice.is_some() => args.push(CallArg::Slice(k)),
                 // a `#[nograd]` tuple parameter passed on whole
                 Val::Tuple(parts) if self.whole_nograd_tuple(&parts).is_some() => {
                     let k = self
@@ -475,6 +480,29 @@ impl Lowerer<'_> {
         ok.then_some(args)
     }
 
+    /// Rule: a differentiable slice is passed whole only to a free
+    /// function (`f(xs)`, whose hidden `vjp_into` adds into `d_xs`), not
+    /// to `what` (a method, a nested gradient). `false` after an error.
+    pub(super) fn no_slice_args(
+        &mut self,
+        args: &[CallArg],
+        exprs: &[&syn::Expr],
+        what: &str,
+    ) -> bool {
+        let Some(k) = args.iter().position(|a| matches!(a, CallArg::Slice(_))) else {
+            return true;
+        };
+        self.cx.error_spanned_by(
+            exprs[k],
+            format!(
+                "passing a differentiable slice to {what} is not supported yet: \
+                 pass it to a free `#[differentiable]` function, mark the parameter `#[nograd]`, \
+                 or compute the value in a loop in this function"
+            ),
+        );
+        false
+    }
+
     /// Adds a call node with its value and partials; returns the node.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn push_call(
@@ -489,12 +517,15 @@ impl Lowerer<'_> {
     ) -> NodeId {
         let call_id = self.push(Op::Const(0.0), span);
         let value = self.g.add(Op::Result(call_id), span);
+        // a call passing a slice on is swept like a vector helper's: no
+        // partials in the forward pass (see `CallArg::Slice`)
+        let slice = args.iter().any(|a| matches!(a, CallArg::Slice(_)));
         let partials = args
             .iter()
             .map(|a| {
                 a.elements()
                     .iter()
-                    .map(|_| Some(self.g.add(Op::Result(call_id), span)))
+                    .map(|_| (!slice).then(|| self.g.add(Op::Result(call_id), span)))
                     .collect()
             })
             .collect();
@@ -514,6 +545,7 @@ impl Lowerer<'_> {
             tuple: false,
             struct_out: None,
             sweep: crate::ir::CallSweep::Value,
+            scalar_vjp: false,
         }));
         call_id
     }

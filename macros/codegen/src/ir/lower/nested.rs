@@ -200,6 +200,9 @@ impl Lowerer<'_> {
     /// error.
     fn nested_args(&mut self, exprs: &[&syn::Expr], what: &str) -> Option<Vec<CallArg>> {
         let mut args = self.call_args(exprs)?;
+        if !self.no_slice_args(&args, exprs, &format!("a nested {what}")) {
+            return None;
+        }
         for (a, e) in args.iter_mut().zip(exprs) {
             if let Some(k) = self.whole_nograd_param(a) {
                 if super::plain_ident(e).as_deref() == Some(self.g.params[k].name.as_str()) {
