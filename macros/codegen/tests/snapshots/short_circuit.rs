@@ -225,7 +225,7 @@ fn guarded_vjp_into(w: f64, xs: &[f64], cotangent: f64, d_xs: &mut [f64]) -> (f6
         let t7 = i_1 + 1;
         let t8 = t7 >= xs.len();
         let t9 = if t8 { t8 } else { xs[t7] < 0.0 };
-        let (t10, d_s_1) = if t9 { (d_s, d_s) } else { (0.0, d_s) };
+        let (t10, d_s_1) = if t9 { (d_s, d_s) } else { (0.0_f64, d_s) };
         let (t11, t12) = if t6 {
             let t13 = i_1 - 1;
             let t14 = xs[t13];
@@ -234,7 +234,7 @@ fn guarded_vjp_into(w: f64, xs: &[f64], cotangent: f64, d_xs: &mut [f64]) -> (f6
             d_xs[t13] += t15 * w;
             (t15 * t14, d_s_1)
         } else {
-            (0.0, d_s_1)
+            (0.0_f64, d_s_1)
         };
         (d_s, d_w) = (t12, d_w + (t10 + t11));
     }

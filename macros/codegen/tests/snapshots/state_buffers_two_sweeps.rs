@@ -363,7 +363,7 @@ fn chain_vjp_into(
                 let t0 = x[i_2 - 1];
                 t0
             } else {
-                0.0
+                0.0_f64
             };
             let t1 = x[i_2];
             dx[i_2] = -k * t1 + left;

@@ -514,7 +514,7 @@ fn partial_sweeps_vjp_into(
                 for (i, old) in x_log.drain(t17..).rev() {
                     x[i] = old;
                 }
-                0.0
+                0.0_f64
             };
             d_w_1 += t19;
         }
