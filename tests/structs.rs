@@ -468,3 +468,5 @@ mod method_results;
 mod results;
 #[path = "structs/results_calls.rs"]
 mod results_calls;
+#[path = "structs/self_by_value.rs"]
+mod self_by_value;

@@ -399,6 +399,17 @@ fn method_returning_a_struct_and_its_caller() {
             }
         },
     );
+    // an associated function taking `Self` by value: the receiver passed
+    // as `*self`, and a literal copying the rest from `..*self`
+    check(
+        "assoc_by_value_call",
+        quote!(),
+        quote! {
+            pub fn run_pot(&self, #[nograd] h: f64) -> f64 {
+                Self::pot(State { v: 1.0, ..*self }, h) + Self::pot(*self, h) * self.x
+            }
+        },
+    );
 }
 
 #[test]

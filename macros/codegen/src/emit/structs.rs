@@ -167,7 +167,14 @@ impl Writer<'_> {
     /// A struct argument as the user wrote it (see `ir::structs`).
     pub(super) fn struct_expr(&mut self, s: &crate::ir::StructArg, at: Span) -> TokenStream {
         // literals nest as written: the depth is the user's own nesting
-        self.struct_expr_of(s, &s.expr, None, at)
+        let e = self.struct_expr_of(s, &s.expr, None, at);
+        match &s.expr {
+            // `Self::adv(*self, h)`: the callee takes the struct by value
+            crate::ir::StructExpr::Path { path, .. } if s.deref && path.is_empty() => {
+                quote!(*#e)
+            }
+            _ => e,
+        }
     }
 
     /// The tangent of a struct argument written as literals only (a part
@@ -226,13 +233,24 @@ impl Writer<'_> {
                     .iter()
                     .map(|(name, v)| {
                         let m = member(name, at);
+                        let deref = tangents.is_none() && whole_ref(self.g, v);
                         let v = self.struct_expr_of(s, v, tangents, at);
-                        quote!(#m: #v)
+                        if deref {
+                            quote!(#m: *#v)
+                        } else {
+                            quote!(#m: #v)
+                        }
                     })
                     .collect();
                 let rest = rest.as_ref().map(|r| {
+                    // `..*self`: a value, never the reference
+                    let deref = tangents.is_none() && whole_ref(self.g, r);
                     let r = self.struct_expr_of(s, r, tangents, at);
-                    quote!(..#r)
+                    if deref {
+                        quote!(..*#r)
+                    } else {
+                        quote!(..#r)
+                    }
                 });
                 quote!(#ty { #(#fs,)* #rest })
             }
@@ -310,4 +328,10 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// A whole struct parameter taken by reference (`&self`, `s: &State`):
+/// inside a literal the value behind it is written, `..*self`.
+fn whole_ref(g: &crate::ir::Graph, e: &crate::ir::StructExpr) -> bool {
+    matches!(e, crate::ir::StructExpr::Path { param, path } if path.is_empty() && g.params[*param].by_ref)
 }

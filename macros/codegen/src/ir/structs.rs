@@ -30,6 +30,9 @@ pub struct StructArg {
     pub elem_paths: Vec<Vec<Seg>>,
     /// The parts taken from differentiable struct parameters.
     pub accums: Vec<StructAccum>,
+    /// Written `*s` (`Self::adv(*self, h)`): the value behind a struct
+    /// parameter taken by reference, passed by value.
+    pub deref: bool,
 }
 
 /// A struct value as the generated code writes it.

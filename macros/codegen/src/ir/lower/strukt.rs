@@ -261,6 +261,7 @@ impl Lowerer<'_> {
             elems: Vec::new(),
             elem_paths: Vec::new(),
             accums: Vec::new(),
+            deref: written_deref(at),
         };
         arg.expr = self.struct_part(&mut arg, v, Vec::new(), Vec::new(), at)?;
         if !arg.accums.is_empty() {
@@ -354,5 +355,15 @@ impl Lowerer<'_> {
                 return None;
             }
         })
+    }
+}
+
+/// An argument written `*s` (also inside parentheses or an invisible group).
+fn written_deref(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)),
+        syn::Expr::Paren(p) => written_deref(&p.expr),
+        syn::Expr::Group(g) => written_deref(&g.expr),
+        _ => false,
     }
 }
