@@ -163,7 +163,7 @@ macro_rules! corpus {
             let mut s = 0.0;
             for i in 0..n {
                 let hi = (i + 3).min(n);
-                let lo = i.max(1) - 1;
+                let lo = i.saturating_sub(1);
                 for j in lo..hi {
                     s += (hi - j) as $F * xs[i] * xs[j];
                 }
@@ -180,7 +180,8 @@ macro_rules! corpus {
             let mut s = 0.0;
             // `usize` for rustc, which type-checks the body as written
             for i in 0..4usize {
-                let c = (3 - i)
+                let c = 2usize.saturating_sub(i)
+                    + (3 - i)
                     + (i + 1).min(2)
                     + i.max(2)
                     + i % 2
@@ -446,12 +447,12 @@ fn integer_expressions_of_run_time_loop_indices_cast_to_a_float() {
 #[test]
 fn integer_expressions_of_unrolled_loop_indices_fold() {
     let xs = [0.5, -1.0, 2.0, 1.5];
-    // c_i = (3 - i) + min(i + 1, 2) + max(i, 2) + i % 2 + 2·i² + |i - 2|
+    // c_i = max(2 - i, 0) + (3 - i) + min(i + 1, 2) + max(i, 2) + i % 2 + 2·i² + |i - 2|
     let c = [
-        3.0 + 1.0 + 2.0 + 0.0 + 0.0 + 2.0,
-        2.0 + 2.0 + 2.0 + 1.0 + 2.0 + 1.0,
-        1.0 + 2.0 + 2.0 + 0.0 + 8.0 + 0.0,
-        0.0 + 2.0 + 3.0 + 1.0 + 18.0 + 1.0,
+        2.0 + 3.0 + 1.0 + 2.0 + 0.0 + 0.0 + 2.0,
+        1.0 + 2.0 + 2.0 + 2.0 + 1.0 + 2.0 + 1.0,
+        0.0 + 1.0 + 2.0 + 2.0 + 0.0 + 8.0 + 0.0,
+        0.0 + 0.0 + 2.0 + 3.0 + 1.0 + 18.0 + 1.0,
     ];
     let value: f64 = (0..4).map(|i| c[i] * xs[i] * xs[i]).sum();
     let grad: Vec<f64> = (0..4).map(|i| 2.0 * c[i] * xs[i]).collect();

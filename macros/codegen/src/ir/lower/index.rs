@@ -294,7 +294,8 @@ impl Lowerer<'_> {
 }
 
 impl Lowerer<'_> {
-    /// `i.min(n)`, `i.max(n)`, `i.abs_diff(n)`, `i.pow(2)` on an integer
+    /// `i.min(n)`, `i.max(n)`, `i.abs_diff(n)`, `i.saturating_sub(n)`,
+    /// `i.pow(2)` on an integer
     /// receiver: folded when both are known at compile time, a node
     /// otherwise; any other method on an integer is reported.
     pub(super) fn int_method(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
@@ -305,12 +306,13 @@ impl Lowerer<'_> {
             "max" => IntOp::Max,
             "abs_diff" => IntOp::AbsDiff,
             "pow" => IntOp::Pow,
+            "saturating_sub" => IntOp::SatSub,
             _ => {
                 self.cx.error_at(
                     span,
                     format!(
                         "method `{name}` is not supported on an integer: integers support \
-                         `+ - * / %`, `min`, `max`, `abs_diff`, `pow` and comparisons; \
+                         `+ - * / %`, `min`, `max`, `abs_diff`, `saturating_sub`, `pow` and comparisons; \
                          convert with `as f64` (or `as f32`) for float methods"
                     ),
                 );
@@ -338,6 +340,7 @@ impl Lowerer<'_> {
                 IntOp::Min => Some(*x.min(y)),
                 IntOp::Max => Some(*x.max(y)),
                 IntOp::AbsDiff => x.checked_sub(*y).map(i64::abs),
+                IntOp::SatSub => x.checked_sub(*y).map(|d| d.max(0)),
                 _ => u32::try_from(*y).ok().and_then(|y| x.checked_pow(y)),
             };
             return match r {
