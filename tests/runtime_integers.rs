@@ -134,6 +134,63 @@ macro_rules! corpus {
             let last: usize = run;
             w * w * (best as $F) + v * (last as $F)
         }
+
+        /// Integer expressions cast to a float in straight-line code:
+        /// `(b - a) as F`, `.min`/`.max` of `usize` values (`b >= a`).
+        #[differentiable]
+        pub fn spread(x: $F, a: usize, b: usize) -> $F {
+            let hi = (a + 4).min(b);
+            (b - a) as $F * x * x + (a.max(b) - a.min(b)) as $F * x + hi as $F
+        }
+
+        /// GradBench gmm's pairs of points: `(b - a) as F` of run-time
+        /// loop integers, the last point paired with itself for odd `n`.
+        #[differentiable]
+        pub fn pairs(xs: &[$F], n: usize) -> $F {
+            let mut s = 0.0;
+            for p in 0..n / 2 + n % 2 {
+                let a = 2 * p;
+                let b = a + 1 - (a + 1) / n;
+                s += (b - a) as $F * xs[a] * xs[b] + (n - a) as $F * xs[a];
+            }
+            s
+        }
+
+        /// A band around the diagonal whose bounds are `.min`/`.max` of
+        /// run-time integers, weighted by integer expressions.
+        #[differentiable]
+        pub fn band(xs: &[$F], n: usize) -> $F {
+            let mut s = 0.0;
+            for i in 0..n {
+                let hi = (i + 3).min(n);
+                let lo = i.saturating_sub(1);
+                for j in lo..hi {
+                    s += (hi - j) as $F * xs[i] * xs[j];
+                }
+                let c = i % 2 + (n / 2) * i.pow(2) + i.abs_diff(n / 2);
+                s += c as $F * xs[i] + (i as $F) * 0.5 * xs[i] * xs[i];
+            }
+            s
+        }
+
+        /// The same integer forms on the indices of an unrolled loop
+        /// (compile-time integers), folded to constants.
+        #[differentiable]
+        pub fn folded(xs: [$F; 4]) -> $F {
+            let mut s = 0.0;
+            // `usize` for rustc, which type-checks the body as written
+            for i in 0..4usize {
+                let c = 2usize.saturating_sub(i)
+                    + (3 - i)
+                    + (i + 1).min(2)
+                    + i.max(2)
+                    + i % 2
+                    + (4 / 2) * i.pow(2)
+                    + i.abs_diff(2);
+                s += c as $F * xs[i] * xs[i];
+            }
+            s
+        }
     };
 }
 
@@ -293,4 +350,116 @@ fn counters_reset_with_a_literal_in_one_branch() {
         let (_, (gw32, gv32)) = c32::runs_grad(w as f32, v as f32, &f32s(&xs));
         assert_all_close(&to64(&[gw32, gv32]), &[2.0 * w * b, r], TOL_32, &what);
     }
+}
+
+#[test]
+fn integer_differences_and_min_max_cast_to_a_float() {
+    for (x, a, b) in [(1.5, 2, 9), (-0.5, 3, 3), (2.0, 0, 2)] {
+        let (d, hi) = ((b - a) as f64, (a + 4).min(b) as f64);
+        // d·x² + d·x + hi: ∂x = 2·d·x + d
+        let (value, g) = c64::spread_grad(x, a, b);
+        let what = format!("x={x} a={a} b={b}");
+        let expect = [d * x * x + d * x + hi, 2.0 * d * x + d];
+        assert_all_close(&[value, g], &expect, TOL_64, &what);
+        let fd = numeric_grad(|q| c64::spread(q[0], a, b), &[x]);
+        assert_all_close(&[g], &fd, TOL_FD, &what);
+        let (v32, g32) = c32::spread_grad(x as f32, a, b);
+        assert_all_close(&to64(&[v32, g32]), &expect, TOL_32, &what);
+    }
+}
+
+/// The value and gradient of `pairs`, by hand.
+fn pairs_reference(xs: &[f64]) -> (f64, Vec<f64>) {
+    let n = xs.len();
+    let (mut s, mut g) = (0.0, vec![0.0; n]);
+    for a in (0..n).step_by(2) {
+        let b = if a + 1 < n { a + 1 } else { a };
+        let (w, m) = ((b - a) as f64, (n - a) as f64);
+        s += w * xs[a] * xs[b] + m * xs[a];
+        g[a] += w * xs[b] + m;
+        g[b] += w * xs[a];
+    }
+    (s, g)
+}
+
+/// The value and gradient of `band`: `Σ c_ij x_i x_j + Σ (k_i x_i + i/2 x_i²)`.
+fn band_reference(xs: &[f64]) -> (f64, Vec<f64>) {
+    let n = xs.len();
+    let (mut s, mut g) = (0.0, vec![0.0; n]);
+    for i in 0..n {
+        let (lo, hi) = (
+            if i == 0 { 0 } else { i - 1 },
+            if i + 3 < n { i + 3 } else { n },
+        );
+        for j in lo..hi {
+            let c = (hi - j) as f64;
+            s += c * xs[i] * xs[j];
+            g[i] += c * xs[j];
+            g[j] += c * xs[i];
+        }
+        let dist = (i as f64 - (n / 2) as f64).abs();
+        let k = (i % 2 + (n / 2) * i * i) as f64 + dist;
+        let h = i as f64 * 0.5;
+        s += k * xs[i] + h * xs[i] * xs[i];
+        g[i] += k + 2.0 * h * xs[i];
+    }
+    (s, g)
+}
+
+#[test]
+fn integer_expressions_of_run_time_loop_indices_cast_to_a_float() {
+    for xs in [
+        vec![],
+        vec![0.5],
+        vec![1.0, -2.0, 0.5],
+        vec![0.25, 1.5, -1.0, 2.0, -0.75, 1.25, 0.5],
+        vec![1.0, 2.0, -1.5, 0.5, 3.0, -2.0, 0.25, 1.0],
+    ] {
+        let n = xs.len();
+        let what = format!("{xs:?}");
+        type Reference = fn(&[f64]) -> (f64, Vec<f64>);
+        type Grad64 = fn(&[f64], usize) -> (f64, Vec<f64>);
+        type Value64 = fn(&[f64], usize) -> f64;
+        type Grad32 = fn(&[f32], usize) -> (f32, Vec<f32>);
+        let cases: [(Reference, Grad64, Value64, Grad32); 2] = [
+            (
+                pairs_reference,
+                c64::pairs_grad,
+                c64::pairs,
+                c32::pairs_grad,
+            ),
+            (band_reference, c64::band_grad, c64::band, c32::band_grad),
+        ];
+        for (reference, grad, value, grad32) in cases {
+            let (s, g) = reference(&xs);
+            let (v, gx) = grad(&xs, n);
+            assert_all_close(&[v], &[s], TOL_64, &what);
+            assert_all_close(&gx, &g, TOL_64, &what);
+            let fd = numeric_grad(|q| value(q, n), &xs);
+            assert_all_close(&gx, &fd, TOL_FD, &what);
+            let (v32, g32) = grad32(&f32s(&xs), n);
+            assert_all_close(&to64(&[v32]), &[s], TOL_32, &what);
+            assert_all_close(&to64(&g32), &g, TOL_32, &what);
+        }
+    }
+}
+
+#[test]
+fn integer_expressions_of_unrolled_loop_indices_fold() {
+    let xs = [0.5, -1.0, 2.0, 1.5];
+    // c_i = max(2 - i, 0) + (3 - i) + min(i + 1, 2) + max(i, 2) + i % 2 + 2·i² + |i - 2|
+    let c = [
+        2.0 + 3.0 + 1.0 + 2.0 + 0.0 + 0.0 + 2.0,
+        1.0 + 2.0 + 2.0 + 2.0 + 1.0 + 2.0 + 1.0,
+        0.0 + 1.0 + 2.0 + 2.0 + 0.0 + 8.0 + 0.0,
+        0.0 + 0.0 + 2.0 + 3.0 + 1.0 + 18.0 + 1.0,
+    ];
+    let value: f64 = (0..4).map(|i| c[i] * xs[i] * xs[i]).sum();
+    let grad: Vec<f64> = (0..4).map(|i| 2.0 * c[i] * xs[i]).collect();
+    let (v, g) = c64::folded_grad(xs);
+    assert_all_close(&[v], &[value], TOL_64, "folded");
+    assert_all_close(&g, &grad, TOL_64, "folded");
+    let (v32, g32) = c32::folded_grad(xs.map(|x| x as f32));
+    assert_all_close(&to64(&[v32]), &[value], TOL_32, "folded f32");
+    assert_all_close(&to64(&g32), &grad, TOL_32, "folded f32");
 }

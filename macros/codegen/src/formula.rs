@@ -281,11 +281,7 @@ impl<'g> Formula<'g> {
                 }
                 None => {
                     let (l, r) = (self.expr(*a).0, self.expr(*b).0);
-                    let f = if *op == IntOp::Min {
-                        "min"
-                    } else {
-                        "saturating_sub"
-                    };
+                    let f = op.method().unwrap_or("min");
                     (format!("{f}({l}, {r})"), 10)
                 }
             },

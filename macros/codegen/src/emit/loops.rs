@@ -317,13 +317,9 @@ impl Writer<'_> {
                 let id = ident(&g.params[*k].name, g.params[*k].span);
                 (quote!(#id.len()), Prec::Atom)
             }
-            Op::IArith(op @ (IntOp::Min | IntOp::SatSub), a, b) => {
+            Op::IArith(op, a, b) if op.method().is_some() => {
                 let (a, b) = (self.wrap(*a, Prec::Atom), self.expr(*b).0);
-                let m = if *op == IntOp::Min {
-                    quote!(min)
-                } else {
-                    quote!(saturating_sub)
-                };
+                let m = ident(op.method().unwrap_or("min"), g.node(n).span);
                 (quote!(#a.#m(#b)), Prec::Atom)
             }
             Op::IArith(op, a, b) => {
@@ -334,7 +330,7 @@ impl Writer<'_> {
                 let (l, r) = (self.wrap(*a, prec), self.wrap(*b, next(prec)));
                 let sym: TokenStream = op
                     .symbol()
-                    .expect("min is handled above")
+                    .expect("methods are handled above")
                     .parse()
                     .expect("operator tokens parse");
                 (quote!(#l #sym #r), prec)

@@ -31,8 +31,14 @@ pub enum IntOp {
     Div,
     /// `a % b`
     Rem,
-    /// `a.min(b)`: the length of a `zip`.
+    /// `a.min(b)`: the length of a `zip`, or the user's `i.min(n)`.
     Min,
+    /// `a.max(b)`
+    Max,
+    /// `a.abs_diff(b)`
+    AbsDiff,
+    /// `a.pow(b)`, `b` a compile-time constant (Rust's exponent is a `u32`).
+    Pow,
     /// `a.saturating_sub(b)`: the number of `windows`.
     SatSub,
 }
@@ -48,11 +54,14 @@ impl IntOp {
             IntOp::Div => a.checked_div(b),
             IntOp::Rem => a.checked_rem(b),
             IntOp::Min => Some(a.min(b)),
+            IntOp::Max => Some(a.max(b)),
+            IntOp::AbsDiff => Some(a.abs_diff(b)),
+            IntOp::Pow => a.checked_pow(u32::try_from(b).ok()?),
             IntOp::SatSub => Some(a.saturating_sub(b)),
         }
     }
 
-    /// The Rust operator (`None` for `min`, a method).
+    /// The Rust operator (`None` for a method: see [`IntOp::method`]).
     pub fn symbol(self) -> Option<&'static str> {
         match self {
             IntOp::Add => Some("+"),
@@ -60,7 +69,19 @@ impl IntOp {
             IntOp::Mul => Some("*"),
             IntOp::Div => Some("/"),
             IntOp::Rem => Some("%"),
-            IntOp::Min | IntOp::SatSub => None,
+            IntOp::Min | IntOp::Max | IntOp::AbsDiff | IntOp::Pow | IntOp::SatSub => None,
+        }
+    }
+
+    /// The `usize` method (`None` for an operator: see [`IntOp::symbol`]).
+    pub fn method(self) -> Option<&'static str> {
+        match self {
+            IntOp::Min => Some("min"),
+            IntOp::Max => Some("max"),
+            IntOp::AbsDiff => Some("abs_diff"),
+            IntOp::Pow => Some("pow"),
+            IntOp::SatSub => Some("saturating_sub"),
+            _ => None,
         }
     }
 }

@@ -39,6 +39,9 @@ impl Lowerer<'_> {
                 other => self.settle(other, m.receiver.span()),
             }
         };
+        if matches!(recv, Val::Int(_) | Val::Idx(_)) {
+            return self.int_method(recv, m);
+        }
         match name.as_str() {
             "powi" => return self.powi(recv, m),
             "sin_cos" if m.args.is_empty() => return self.sin_cos(recv, &m.receiver, span),

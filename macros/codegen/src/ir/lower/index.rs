@@ -293,6 +293,74 @@ impl Lowerer<'_> {
     }
 }
 
+impl Lowerer<'_> {
+    /// `i.min(n)`, `i.max(n)`, `i.abs_diff(n)`, `i.saturating_sub(n)`,
+    /// `i.pow(2)` on an integer
+    /// receiver: folded when both are known at compile time, a node
+    /// otherwise; any other method on an integer is reported.
+    pub(super) fn int_method(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        let op = match name.as_str() {
+            "min" => IntOp::Min,
+            "max" => IntOp::Max,
+            "abs_diff" => IntOp::AbsDiff,
+            "pow" => IntOp::Pow,
+            "saturating_sub" => IntOp::SatSub,
+            _ => {
+                self.cx.error_at(
+                    span,
+                    format!(
+                        "method `{name}` is not supported on an integer: integers support \
+                         `+ - * / %`, `min`, `max`, `abs_diff`, `saturating_sub`, `pow` and comparisons; \
+                         convert with `as f64` (or `as f32`) for float methods"
+                    ),
+                );
+                return Val::Poison;
+            }
+        };
+        if m.args.len() != 1 {
+            self.cx.error_at(
+                span,
+                format!("`{name}` takes 1 argument, {} given", m.args.len()),
+            );
+            return Val::Poison;
+        }
+        let arg = &m.args[0];
+        let b = self.expr(arg);
+        if op == IntOp::Pow && !matches!(b, Val::Int(_) | Val::Poison) {
+            self.cx.error_spanned_by(
+                arg,
+                "the exponent of an integer `pow` must be a constant such as `2`",
+            );
+            return Val::Poison;
+        }
+        if let (Val::Int(x), Val::Int(y)) = (&recv, &b) {
+            let r = match op {
+                IntOp::Min => Some(*x.min(y)),
+                IntOp::Max => Some(*x.max(y)),
+                IntOp::AbsDiff => x.checked_sub(*y).map(i64::abs),
+                IntOp::SatSub => x.checked_sub(*y).map(|d| d.max(0)),
+                _ => u32::try_from(*y).ok().and_then(|y| x.checked_pow(y)),
+            };
+            return match r {
+                Some(r) => Val::Int(r),
+                None => {
+                    self.cx
+                        .error_at(span, format!("this integer `{name}` overflows"));
+                    Val::Poison
+                }
+            };
+        }
+        let x = self.int_node(&recv, &m.receiver, span);
+        let y = self.int_node(&b, arg, span);
+        match x.zip(y) {
+            Some((x, y)) => Val::Idx(self.push(Op::IArith(op, x, y), span)),
+            None => Val::Poison,
+        }
+    }
+}
+
 /// The integer operation of an arithmetic primitive.
 pub(super) fn int_op(p: Prim) -> IntOp {
     match p {
