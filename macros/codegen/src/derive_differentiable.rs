@@ -8,10 +8,11 @@
 //! order), `dot` and `FLOATS` (how many floats); and the runtime's
 //! `ZeroDirection` (its zero: the direction of a struct argument that
 //! depends on no differentiable input, in a call differentiated twice).
-//! Field types
-//! are checked through the trait in the generated code (a field of an
-//! unmarked struct type is reported by rustc on that type); integers and
-//! `bool` are reported here, on the field's type.
+//! A field whose type is never differentiable (an integer, `bool`, a
+//! string, a standard container, a reference, tuple or slice) is reported
+//! here, on its type; other field types are checked through the trait in the
+//! generated code, every use of a field spanned on its type, so a field of
+//! an unmarked struct type is one error from rustc, on that type.
 //!
 //! `#[differentiable]` cannot see the struct's definition, so it never needs
 //! its shape: see `macrograd_runtime::differentiable` for the design.
@@ -244,5 +245,46 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
                 unreachable!("only the value of an unbound struct result, whose trap bound fails the build, is read so")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_float_like, not_float};
+    use syn::parse_quote;
+
+    #[test]
+    fn never_differentiable_types_are_rejected_by_name() {
+        for ty in [
+            parse_quote!(usize),
+            parse_quote!(String),
+            parse_quote!(Vec<f64>),
+            parse_quote!(std::option::Option<f32>),
+            parse_quote!(&'a f64),
+            parse_quote!((f64, f64)),
+            parse_quote!([f64]),
+        ] {
+            assert!(not_float(&ty).is_some(), "{}", quote::quote!(#ty));
+        }
+    }
+
+    #[test]
+    fn floats_arrays_and_structs_are_left_to_the_trait() {
+        for ty in [
+            parse_quote!(f64),
+            parse_quote!([f32; 3]),
+            parse_quote!(Offset),
+            parse_quote!(geom::Vec3),
+        ] {
+            assert!(not_float(&ty).is_none(), "{}", quote::quote!(#ty));
+        }
+    }
+
+    #[test]
+    fn the_float_is_read_from_float_and_array_fields_only() {
+        assert!(is_float_like(&parse_quote!(f64)));
+        assert!(is_float_like(&parse_quote!([[f32; 2]; 3])));
+        assert!(!is_float_like(&parse_quote!(Offset)));
+        assert!(!is_float_like(&parse_quote!([Offset; 2])));
     }
 }
