@@ -8,10 +8,11 @@
 //! order), `dot` and `FLOATS` (how many floats); and the runtime's
 //! `ZeroDirection` (its zero: the direction of a struct argument that
 //! depends on no differentiable input, in a call differentiated twice).
-//! Field types
-//! are checked through the trait in the generated code (a field of an
-//! unmarked struct type is reported by rustc on that type); integers and
-//! `bool` are reported here, on the field's type.
+//! A field whose type is never differentiable (an integer, `bool`, a
+//! string, a standard container, a reference, tuple or slice) is reported
+//! here, on its type; other field types are checked through the trait in the
+//! generated code, every use of a field spanned on its type, so a field of
+//! an unmarked struct type is one error from rustc, on that type.
 //!
 //! `#[differentiable]` cannot see the struct's definition, so it never needs
 //! its shape: see `macrograd_runtime::differentiable` for the design.
@@ -77,20 +78,57 @@ pub fn expand_derive_differentiable(input: TokenStream) -> TokenStream {
     write_impl(&input.ident, fields)
 }
 
-/// An integer, `bool` or `char` field: never differentiable.
+/// A field whose type is syntactically never `Differentiable`: an integer,
+/// `bool`, `char`, a standard container or string, a reference, pointer,
+/// slice, tuple, function or trait object. Named by its outermost type; other
+/// types (a user's struct) are checked by rustc through the generated impl.
 fn not_float(ty: &syn::Type) -> Option<String> {
-    const SCALARS: &[&str] = &[
+    const NEVER: &[&str] = &[
         "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
-        "bool", "char",
+        "bool", "char", "str", "String", "Vec", "VecDeque", "Option", "Box", "Rc", "Arc",
+        "HashMap", "BTreeMap", "HashSet", "BTreeSet", "Cell", "RefCell",
     ];
-    let syn::Type::Path(p) = ty else { return None };
-    let id = p.path.get_ident()?;
-    SCALARS.iter().any(|s| id == s).then(|| {
-        format!(
-            "a `Differentiable` struct holds floats, fixed arrays of floats or other `Differentiable` structs, not `{id}`: \
-             move this field into another struct passed as a `#[nograd]` parameter, or make it `f64`/`f32`"
-        )
-    })
+    let what = match ungroup(ty) {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let name = NEVER.iter().find(|s| last.ident == s)?;
+            format!("`{name}`")
+        }
+        syn::Type::Reference(_) => "a reference".to_owned(),
+        syn::Type::Ptr(_) => "a pointer".to_owned(),
+        syn::Type::Slice(_) => "a slice".to_owned(),
+        syn::Type::Tuple(_) => "a tuple".to_owned(),
+        syn::Type::BareFn(_) => "a function pointer".to_owned(),
+        syn::Type::TraitObject(_) | syn::Type::ImplTrait(_) => "a trait object".to_owned(),
+        syn::Type::Never(_) => "`!`".to_owned(),
+        _ => return None,
+    };
+    Some(format!(
+        "a `Differentiable` struct holds floats, fixed arrays of floats or other `Differentiable` structs, not {what}: \
+         make this field `f64`/`f32`, a fixed array such as `[f64; 3]` or a `#[derive(Differentiable)]` struct, \
+         or move it into another struct passed as a `#[nograd]` parameter"
+    ))
+}
+
+/// A macro's `$t:ty` (an invisible group) or a parenthesised type, unwrapped.
+fn ungroup(mut ty: &syn::Type) -> &syn::Type {
+    loop {
+        match ty {
+            syn::Type::Group(g) => ty = &g.elem,
+            syn::Type::Paren(p) => ty = &p.elem,
+            _ => return ty,
+        }
+    }
+}
+
+/// Whether a field's type is syntactically a float or a (nested) fixed
+/// array of floats, whose `Float` is known to exist.
+fn is_float_like(ty: &syn::Type) -> bool {
+    let mut ty = ungroup(ty);
+    while let syn::Type::Array(a) = ty {
+        ty = ungroup(&a.elem);
+    }
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && (p.path.is_ident("f64") || p.path.is_ident("f32")))
 }
 
 fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
@@ -99,37 +137,64 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(k, f)| {
-            let m = match &f.ident {
+            // the member spanned on the field's type, like the trait paths
+            // below: every use of a field that is not differentiable is
+            // then the same diagnostic, which rustc shows once
+            let mut m = match &f.ident {
                 Some(id) => syn::Member::Named(id.clone()),
                 None => syn::Member::Unnamed(syn::Index::from(k)),
             };
+            match &mut m {
+                syn::Member::Named(id) => id.set_span(f.ty.span()),
+                syn::Member::Unnamed(ix) => ix.span = f.ty.span(),
+            }
             (m, &f.ty)
         })
         .collect();
-    let first = members[0].1;
-    // the trait paths spanned on each field's type (rustc's errors about a
-    // field point there); the names (`self`, `a`, `x`) keep this macro's
-    // hygiene
+    // the struct's float: that of its first float or array field if any, so
+    // a field of an unmarked struct type is one error (a `Self::Float`
+    // that cannot be named would fail every other field's visit too)
+    let first = members
+        .iter()
+        .map(|(_, ty)| *ty)
+        .find(|ty| is_float_like(ty))
+        .unwrap_or(members[0].1);
+    let float = quote_spanned!(first.span()=> <#first as #rt>::Float);
+    // each field's whole term spanned on the field's type: rustc's errors
+    // about a field point there, and its uses' errors (the trait path, the
+    // argument `a`, the sum) are one diagnostic, which rustc shows once;
+    // the names `self`, `a`, `x` and `f` keep this macro's span (a field
+    // type from a `macro_rules!` has that macro's hygiene); the arguments
+    // `a` and `f` pass through `identity` spanned on the field's type, so a
+    // mismatch with a field's `Float` is reported there too
+    let (this, a, x, f) = (quote!(self), quote!(a), quote!(x), quote!(f));
+    let id = |ty: &syn::Type| quote_spanned!(ty.span()=> ::core::convert::identity);
     let zero = members.iter().map(|(m, ty)| {
-        let f = quote_spanned!(ty.span()=> <#ty as #rt>::zero);
-        quote!(#m: #f())
+        let g = quote_spanned!(ty.span()=> <#ty as #rt>::zero);
+        quote_spanned!(ty.span()=> #m: #g())
     });
     let add = members.iter().map(|(m, ty)| {
-        let f = quote_spanned!(ty.span()=> <#ty as #rt>::add_scaled);
-        quote!(#f(&mut self.#m, a, &x.#m);)
+        let g = quote_spanned!(ty.span()=> <#ty as #rt>::add_scaled);
+        let id = id(ty);
+        quote_spanned!(ty.span()=> #g(&mut #this.#m, #id(#a), &#x.#m);)
     });
-    let dot = members.iter().map(|(m, ty)| {
-        let f = quote_spanned!(ty.span()=> <#ty as #rt>::dot);
-        quote!(#f(&self.#m, &x.#m))
+    // each `+` spanned on its term's field type too: adding a field's
+    // `Float` that cannot be named is then that field's one error again
+    let dot = members.iter().enumerate().map(|(k, (m, ty))| {
+        let g = quote_spanned!(ty.span()=> <#ty as #rt>::dot);
+        let plus = (k > 0).then(|| quote_spanned!(ty.span()=> +));
+        quote_spanned!(ty.span()=> #plus #g(&#this.#m, &#x.#m))
     });
     // declaration order: the rows of a struct result's Jacobian
     let visit = members.iter().map(|(m, ty)| {
-        let f = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float);
-        quote!(#f(&self.#m, f);)
+        let g = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float);
+        let id = id(ty);
+        quote_spanned!(ty.span()=> #g(&#this.#m, #id(&mut *#f));)
     });
     let visit_mut = members.iter().map(|(m, ty)| {
-        let f = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float_mut);
-        quote!(#f(&mut self.#m, f);)
+        let g = quote_spanned!(ty.span()=> <#ty as #rt>::for_each_float_mut);
+        let id = id(ty);
+        quote_spanned!(ty.span()=> #g(&mut #this.#m, #id(&mut *#f));)
     });
     let floats = members.iter().map(|(_, ty)| {
         let c = quote_spanned!(ty.span()=> <#ty as #rt>::FLOATS);
@@ -137,7 +202,7 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
     });
     quote! {
         impl #rt for #name {
-            type Float = <#first as #rt>::Float;
+            type Float = #float;
             #[inline(always)]
             fn zero() -> Self {
                 Self { #(#zero),* }
@@ -152,7 +217,7 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
             }
             #[inline(always)]
             fn dot(&self, x: &Self) -> Self::Float {
-                #(#dot)+*
+                #(#dot)*
             }
             const FLOATS: usize = #(#floats)+*;
             #[inline(always)]
@@ -180,5 +245,46 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
                 unreachable!("only the value of an unbound struct result, whose trap bound fails the build, is read so")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_float_like, not_float};
+    use syn::parse_quote;
+
+    #[test]
+    fn never_differentiable_types_are_rejected_by_name() {
+        for ty in [
+            parse_quote!(usize),
+            parse_quote!(String),
+            parse_quote!(Vec<f64>),
+            parse_quote!(std::option::Option<f32>),
+            parse_quote!(&'a f64),
+            parse_quote!((f64, f64)),
+            parse_quote!([f64]),
+        ] {
+            assert!(not_float(&ty).is_some(), "{}", quote::quote!(#ty));
+        }
+    }
+
+    #[test]
+    fn floats_arrays_and_structs_are_left_to_the_trait() {
+        for ty in [
+            parse_quote!(f64),
+            parse_quote!([f32; 3]),
+            parse_quote!(Offset),
+            parse_quote!(geom::Vec3),
+        ] {
+            assert!(not_float(&ty).is_none(), "{}", quote::quote!(#ty));
+        }
+    }
+
+    #[test]
+    fn the_float_is_read_from_float_and_array_fields_only() {
+        assert!(is_float_like(&parse_quote!(f64)));
+        assert!(is_float_like(&parse_quote!([[f32; 2]; 3])));
+        assert!(!is_float_like(&parse_quote!(Offset)));
+        assert!(!is_float_like(&parse_quote!([Offset; 2])));
     }
 }
