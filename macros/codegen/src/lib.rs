@@ -170,7 +170,10 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 let second = f.args.hessian.is_some() || f.args.hvp.is_some();
                 let items = emit::missing::scope_items(&scope, &lowered, second);
                 lowered.fallbacks = ir::Fallbacks::Shared(scope);
-                items
+                // a caller passing a differentiable slice to a `#[nograd]`
+                // one reaches the hidden `vjp_into`, whose bound says so
+                let stub = emit::nograd_slice_vjp_into(&f.item, sig);
+                quote::quote! { #items #stub }
             };
             let derived = match higher::items(&f, sig, &lowered) {
                 Ok(items) => items,

@@ -123,7 +123,9 @@ impl Writer<'_> {
                     // `f::vjp_into(args, cot, sinks)`: one gradient sink per
                     // argument, the caller's buffer for a slice passed on
                     let mut extra = vec![cot];
-                    extra.extend(c.args.iter().map(|a| self.grad_sink(a)));
+                    extra.extend(c.args.iter().enumerate().map(|(k, a)| {
+                        self.grad_sink(a, c.arg_spans.0.get(k).copied().unwrap_or(span))
+                    }));
                     written(Some(VJP_INTO_CALL), extra)
                 } else {
                     written(Some(VJP_CALL), vec![cot])
@@ -166,12 +168,18 @@ impl Writer<'_> {
     /// Where a callee's `vjp_into` adds the gradient of argument `a`: the
     /// caller's buffer `&mut d_xs[..]` for a slice parameter passed on,
     /// `()` for every other argument (see `GradSink` in the runtime).
-    fn grad_sink(&self, a: &CallArg) -> TokenStream {
+    /// (Spanned `at` the argument: a callee's `#[nograd]` slice parameter
+    /// rejects the buffer there, see `nograd_slice_vjp_into`.)
+    fn grad_sink(&self, a: &CallArg, at: Span) -> TokenStream {
         match a {
             CallArg::Slice(k) => {
                 let p = &self.g.params[*k];
-                let b = super::names::ident(&super::names::grad_buffer_name(&p.name), p.span);
-                quote!(&mut #b[..])
+                // (located at the argument, resolved as the parameter)
+                let b = super::names::ident(
+                    &super::names::grad_buffer_name(&p.name),
+                    at.resolved_at(p.span),
+                );
+                quote_spanned!(at=> &mut #b[..])
             }
             _ => quote!(()),
         }
