@@ -395,24 +395,55 @@ impl Lowerer<'_> {
     }
 
     /// `let` after an exit: its value computed under `if go`, and a zero
-    /// of the same shape otherwise.
+    /// of the same shape otherwise. A struct value (a literal, a call's
+    /// result) crosses the `if` as the array of its floats, the struct's
+    /// zero being zeros (`<S as Differentiable>::zero()`), and is put
+    /// together again after it.
     pub(super) fn guarded_value(&mut self, go: NodeId, init: &syn::Expr) -> Val {
+        let span = crate::parse::flat::span_of(init);
         let shape = std::cell::RefCell::new(None);
+        let items = std::cell::RefCell::new(None);
         let mut then = |l: &mut Self| {
             let v = l.expr(init);
+            let v = match v {
+                v @ Val::Struct(_) => match l.struct_floats(v, span) {
+                    Some((shape_items, leaves)) => {
+                        *items.borrow_mut() = Some(shape_items);
+                        Val::Array(leaves)
+                    }
+                    None => Val::Poison,
+                },
+                v => v,
+            };
             *shape.borrow_mut() = Some(v.clone());
             v
         };
         let mut els = |l: &mut Self| {
             let like = shape.borrow().clone();
-            l.default_like(like.as_ref(), crate::parse::flat::span_of(init))
+            l.default_like(like.as_ref(), span)
         };
-        self.runtime_if_with(
-            go,
-            crate::parse::flat::span_of(init),
-            &mut then,
-            Some(&mut els),
-        )
+        let v = self.runtime_if_with(go, span, &mut then, Some(&mut els));
+        match (items.into_inner(), v) {
+            (Some(items), Val::Array(leaves)) => super::vcall::struct_of_items(items, leaves),
+            (_, v) => v,
+        }
+    }
+
+    /// A struct value bound after an exit, as its shape and its floats;
+    /// `None` after an error (reported here when a field cannot be known).
+    fn struct_floats(&mut self, v: Val, span: Span) -> Option<super::struct_var::Parts> {
+        match self.known_struct(v, span) {
+            Ok(parts) => parts,
+            Err(_) => {
+                self.cx.error_at(
+                    span,
+                    "this struct value is declared after a `break`, `continue` or `return`, so it needs every field \
+                     written as a float or a struct of floats (no `..` from a parameter, no array field): \
+                     list its fields, or declare it before the exit",
+                );
+                None
+            }
+        }
     }
 
     /// A zero value shaped like `like`; what an untaken guarded `let` holds.
