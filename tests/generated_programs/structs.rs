@@ -180,17 +180,35 @@ fn f33(s: &S, x: f64, y: [f64; 3], #[nograd] z: f64) -> f64 {
 }
 
 #[differentiable]
-fn f34(s: S, x: f64, y: f64) -> f64 {
-    let Pt { w: n2, u: n1 } = h_pt(s.q.abs(), (s.v[0] * std::f64::consts::FRAC_PI_4));
-    let v3 = (leaky_relu(n2.tanh(), 0.1_f64) * gelu(n2).signum().signum());
-    let mut v5 = ops::sigmoid((({ let t4 = 0.5_f64; s.v[1] }) - n2));
-    for i in 0..1 {
-        v5 = x.cosh().cos();
-        let t7 = S { v: [((n2 - s.v[0 - i]) + s.v[0 - i]), sigmoid(n2), v3.mul_add(((sigmoid(n2) - 0.5).acos().cos() * 0.5).asin(), v5)], inner: s.inner, p: (relu(((-1.0_f64).atan() + 2.0).ln()).atan() * 0.5).ln_1p(), q: (ops::silu((sigmoid(std::f64::consts::FRAC_PI_4) - 0.5).atanh()) / (((sigmoid(leaky_relu(v3, (sigmoid(s.v[i]) * 0.2))) - 0.5).asin() * (sigmoid(leaky_relu(v3, (sigmoid(s.v[i]) * 0.2))) - 0.5).asin()) + 0.5)).exp2().powf(2.0_f64) };
-        v5 /= (macrograd::ops::gelu(ops::leaky_relu(((0.5_f64 + n1).sin() * 4.0_f64).hypot(0.75).powf((-0.5_f64)), (sigmoid(sigmoid(s.v[0])) * 0.2))).atan() * 0.5).asin().cosh();
+fn f34(#[nograd] s: S, x: [f64; 3], y: f64) -> f64 {
+    let mut v1 = ((s.inner.a + x[1].atan()) / ((s.inner.a * s.inner.a) + 0.5));
+    let mut n2 = 0usize;
+    loop {
+        if n2 >= 3 {
+            break;
+        }
+        n2 += 1;
+        v1 *= (if (v1 > s.v[2]) { (v1 + 2f64) } else { (v1.atan() + 2.0).recip() }).cos();
+        v1 *= ((1.5f64.exp_m1() - softplus((v1.atan() * 0.5).atanh())) / ((1.5f64.exp_m1() - softplus((v1.atan() * 0.5).atanh())).abs() + 1.0));
+        let r3: [f64; 3] = h_arr(((((std::f64::consts::PI.cos() * 0.5).acos().exp_m1().sin() * 2.5_f64).cosh().atan() * 0.63) * 2.0_f64), [((relu(v1.max(3.0_f64)) / (relu(v1.max(3.0_f64)).abs() + 1.0)) * 2.0_f64), (v1 - v1).signum(), 0.1_f64.exp()]);
+        if ((s.v[0] - v1).min(silu((1.0 as f64))) <= 1.5f64) { break; }
     }
-    let (s9, c10) = sigmoid((({ let t8 = n2; s.v[2].exp_m1() }) - ((((0.5_f64 - s.v[2]) + s.v[1]).atan() * 0.63) * 2.5_f64).exp2())).sin_cos();
-    (((((((-((c10.exp().cbrt().atan() + 2.0).sqrt().cos() * 1.5_f64).exp().cbrt()).cos() + s.p) + s.inner.a) + s.inner.b) + y) + v5) + s9)
+    let u4 = s.inner;
+    let m5: (f64, f64) = h_pair((sigmoid(u4.b) + 0.25).log2(), (u4.b.abs() / (((u4.b.abs() + f64::asinh(((u4.a * u4.a) + 0.5).powf(1.5_f64))).cos() * 0.5).acos().atan() + 2.0)));
+    for i in 0..x.len() {
+        v1 += (((sigmoid(ops::sigmoid((-(softplus(((-m5.1).abs() + 0.5).ln()) + 0.5)).hypot(s.v[2])).cosh().powf((((sigmoid((ops::sigmoid((-(softplus(((-m5.1).abs() + 0.5).ln()) + 0.5)).hypot(s.v[2])).hypot(0.75) + 1.1).acosh().powi(0).hypot((-(v1.tanh() + 1.25)))) * 2.0) - 1.0) * 2.0_f64))) * 2.0) - 1.0) * 0.5_f64);
+        let t6 = S { v: [f64::exp((i as f64)).sin(), f64::exp_m1(y).abs(), (sigmoid((-m5.0)) + 0.25).log(10.0)], inner: Inner { ..s.inner }, p: f64::asinh(0.5_f64.sinh().asinh()), q: (m5.0 + x[i].tanh()) };
+        if (s.q > (t6.inner.b + s.v[0])) {
+            v1 -= (((3.0_f64.cos() * 2.924017738212866_f64).powi(3).sin() * 4.0_f64).hypot(0.75).ln().atan() * 0.5).ln_1p();
+            for &f in x.iter() {
+                v1 *= macrograd::ops::softplus(t6.v[0]).cos();
+            }
+        }
+    }
+    v1 /= (f64::max(m5.0, s.p).tanh() + 1.25);
+    let (s7, c8) = ((((sigmoid((0.1_f64 + (v1.cos() * 12.5_f64))) * 2.0) - 1.0) * 12.5_f64) + s.inner.b).sin_cos();
+    let m9: (f64, f64) = h_pair(((f64::max((if ((-u4.b.mul_add(core::f64::consts::E, (-1.0_f64))) == (-0.75_f64)) { s7 } else { (m5.0 - 2f64) }), (m5.0 + (x[0] - u4.a))).sin() * 2.5_f64).exp_m1().tanh() * 2.0_f64), (c8 * v1.sin()));
+    ((((s7 + ((s7 * c8) - (-((1.0 as f64) * (((softplus(f64::asin(((-u4.a).atan() * 0.5))) + 0.5).atan2((ops::gelu(0.5_f64) + (s7 * c8))).tanh() * 2.23606797749979_f64).powi(4).tanh() * 5.0_f64))))) + s.v[1]) + m9.0) + m9.1)
 }
 
 #[differentiable]
@@ -244,8 +262,8 @@ fn each_struct_programs_gradient_function_returns_its_value() {
     assert_eq!(v.to_bits(), f32(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f32");
     let (v, _) = f33_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5);
     assert_eq!(v.to_bits(), f33(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5).to_bits(), "f33");
-    let (v, _) = f34_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5);
-    assert_eq!(v.to_bits(), f34(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5).to_bits(), "f34");
+    let (v, _) = f34_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5);
+    assert_eq!(v.to_bits(), f34(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5).to_bits(), "f34");
     let (v, _) = f35_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5);
     assert_eq!(v.to_bits(), f35(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5).to_bits(), "f35");
 }

@@ -271,8 +271,8 @@ struct Gen<'a> {
     /// `continue` (constant loops are unrolled, so they get no exits).
     exit_ok: bool,
     /// A `break` or `continue` has been written in the run-time loop the
-    /// generator is in (or in one around it): the macro rejects a struct
-    /// value bound after one (its default on the way out has no shape).
+    /// generator is in (or in one around it): the macro rejects an `S`
+    /// value bound after one (an array field, `..` from a parameter).
     exited: bool,
     /// The `S` values in scope (the parameter `s`, struct literals bound at
     /// the top level), whose fields are bindings named `t.p`, `t.v`, ….
