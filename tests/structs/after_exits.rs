@@ -4,12 +4,13 @@
 //! value. Checked in f64 and f32 against closed forms and central
 //! differences.
 
+use super::results::flat_robot;
 use super::*;
 use common::numeric_grad;
 
 macro_rules! after_exits {
     ($F:ident, $c:ident) => {
-        use super::$c::State;
+        use super::$c::{Arm, Robot, State};
         use macrograd::differentiable;
 
         /// A rotation-like helper returning a struct: its arguments change
@@ -60,6 +61,26 @@ macro_rules! after_exits {
                 };
                 let State { theta, omega } = twist(t, x);
                 acc += t.omega * theta + t.theta + 0.0 * omega;
+            }
+            acc
+        }
+
+        /// Struct values with an array field and `..` from a parameter,
+        /// after a `continue`: each counted `i` adds
+        /// `x·m·l2 + l1·x + m·i` (`m` the mass, `l1`, `l2` the arm's).
+        #[differentiable]
+        pub fn reaching(r: Robot, x: $F, n: usize, skip: usize) -> $F {
+            let mut acc = 0.0;
+            for i in 0..n {
+                if i == skip {
+                    continue;
+                }
+                let a = Arm {
+                    w: [x * r.mass, x, r.arm.l1],
+                    ..r.arm
+                };
+                let q = Robot { arm: a, ..r };
+                acc += q.arm.w[0] * q.arm.l2 + q.arm.w[2] * x + q.mass * (i as $F);
             }
             acc
         }
@@ -133,6 +154,57 @@ fn struct_value_and_helper_result_after_break() {
         assert_all_close(&[dx, dy], &fd, 1e-7, &what);
         let (v32, (dx32, dy32)) = e32::stopping_grad(x as f32, y as f32, n, stop);
         let got32 = [v32, dx32, dy32].map(f64::from);
+        assert_all_close(&got32, &expected, 1e-4, &what);
+    }
+}
+
+#[test]
+fn struct_values_with_array_field_and_base_after_continue() {
+    let robot = |p: &[f64]| c64::Robot {
+        arm: c64::Arm {
+            l1: p[0],
+            l2: p[1],
+            w: [p[2], p[3], p[4]],
+        },
+        mass: p[5],
+    };
+    let p0 = [0.9, -0.4, 0.1, 0.2, 0.3, 2.5];
+    for (x, n, skip) in [(0.7_f64, 5, 2), (-1.2, 3, 0), (0.4, 2, 6)] {
+        let r = robot(&p0);
+        let (l1, l2, m) = (p0[0], p0[1], p0[5]);
+        // over (l1, l2, w0, w1, w2, m, x)
+        let mut expected = [0.0; 8];
+        for i in (0..n).filter(|&i| i != skip) {
+            let i = i as f64;
+            expected[0] += x * m * l2 + l1 * x + m * i;
+            expected[1] += x;
+            expected[2] += x * m;
+            expected[6] += x * l2 + i;
+            expected[7] += m * l2 + l1;
+        }
+        let what = format!("reaching n {n} skip {skip}");
+        let (v, (dr, dx)) = e64::reaching_grad(r, x, n, skip);
+        let mut got = vec![v];
+        got.extend(flat_robot(&dr));
+        got.push(dx);
+        assert_all_close(&got, &expected, TOL_64, &what);
+        let mut q0 = p0.to_vec();
+        q0.push(x);
+        let fd = numeric_grad(|q| e64::reaching(robot(q), q[6], n, skip), &q0);
+        assert_all_close(&got[1..], &fd, 1e-7, &what);
+        let r32 = c32::Robot {
+            arm: c32::Arm {
+                l1: 0.9,
+                l2: -0.4,
+                w: [0.1, 0.2, 0.3],
+            },
+            mass: 2.5,
+        };
+        let (v32, (dr32, dx32)) = e32::reaching_grad(r32, x as f32, n, skip);
+        let mut got32 = vec![v32, dr32.arm.l1, dr32.arm.l2];
+        got32.extend(dr32.arm.w);
+        got32.extend([dr32.mass, dx32]);
+        let got32: Vec<f64> = got32.into_iter().map(f64::from).collect();
         assert_all_close(&got32, &expected, 1e-4, &what);
     }
 }

@@ -121,10 +121,6 @@ impl Gen<'_> {
             return self.let_stmt(out, indent, false);
         }
         match which {
-            // (a struct value of `S` bound after a `break` or `continue` is
-            // rejected: it has an array field and may take `..` from the
-            // parameter; a helper's `Pt`, all floats, is not)
-            0 if self.exited => self.let_stmt(out, indent, false),
             0 => self.struct_lit(out, indent),
             1 => self.tuple_stmt(out, indent),
             _ => self.helper_call(out, indent),
@@ -336,8 +332,8 @@ impl Gen<'_> {
 /// loop`: a `loop` or `while`). Read from the source text, whose layout
 /// the generator fixes: a block opens at a line ending in `{` and closes
 /// at a line starting with `}`. Also `"struct helper call after an exit"`
-/// for an `h_pt` call after a `break` or `continue` of a run-time loop
-/// around it.
+/// and `"struct value after an exit"` for an `h_pt` call or an `S` value
+/// after a `break` or `continue` of a run-time loop around it.
 #[allow(dead_code)] // (not read by prop_second_order)
 pub fn nested_struct_forms(src: &str) -> Vec<String> {
     let mut blocks: Vec<&str> = Vec::new();
@@ -359,9 +355,12 @@ pub fn nested_struct_forms(src: &str) -> Vec<String> {
             .iter()
             .zip(&exited)
             .any(|(b, e)| *b == "run-time loop" && *e);
-        if after_exit && t.starts_with("let ") && t.contains(" = h_pt(") {
-            let label = "struct helper call after an exit".to_string();
-            if !found.contains(&label) {
+        for (w, pat) in [
+            ("struct helper call", " = h_pt("),
+            ("struct value", " = S { "),
+        ] {
+            let label = format!("{w} after an exit");
+            if after_exit && t.starts_with("let ") && t.contains(pat) && !found.contains(&label) {
                 found.push(label);
             }
         }
