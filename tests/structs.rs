@@ -458,6 +458,8 @@ fn slices_of_structs_are_data_read_in_run_time_loops() {
     }
 }
 
+#[path = "structs/after_exits.rs"]
+mod after_exits;
 #[path = "structs/derived.rs"]
 mod derived;
 #[path = "structs/jacobians.rs"]

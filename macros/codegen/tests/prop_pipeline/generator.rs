@@ -502,6 +502,8 @@ fn struct_profile_covers_structs_tuples_and_helpers() {
             want.push(format!("{what} in a {block}"));
         }
     }
+    want.push("struct helper call after an exit".to_string());
+    want.push("struct value after an exit".to_string());
     for h in ["h_pair", "h_arr", "h_pt"] {
         want.push(format!("lowered {h} value"));
         want.push(format!("gradient {h} vjp"));

@@ -395,24 +395,55 @@ impl Lowerer<'_> {
     }
 
     /// `let` after an exit: its value computed under `if go`, and a zero
-    /// of the same shape otherwise.
+    /// of the same shape otherwise. A struct value (a literal, a call's
+    /// result) crosses the `if` as the array of its floats, the struct's
+    /// zero being zeros (`<S as Differentiable>::zero()`); after it, the
+    /// value has its floats replaced by the `if`'s results (paths into a
+    /// struct parameter, `..s`, hold no node and stay as they are).
     pub(super) fn guarded_value(&mut self, go: NodeId, init: &syn::Expr) -> Val {
+        let span = crate::parse::flat::span_of(init);
         let shape = std::cell::RefCell::new(None);
+        let template = std::cell::RefCell::new(None);
         let mut then = |l: &mut Self| {
-            let v = l.expr(init);
+            // a struct path stays a path, as in an unguarded `let`
+            let mut v = l.expr_keep(init);
+            if matches!(v, Val::Struct(_)) {
+                match struct_floats(&mut v) {
+                    Some(leaves) => {
+                        let leaves = leaves.into_iter().map(|n| *n).collect();
+                        *template.borrow_mut() = Some(v);
+                        v = Val::Array(leaves);
+                    }
+                    None => {
+                        l.cx.error_at(
+                            span,
+                            "this struct value cannot be declared after a `break`, `continue` or `return`: \
+                             its fields are not all floats, arrays of floats, structs or paths into a struct \
+                             parameter; declare it before them",
+                        );
+                        v = Val::Poison;
+                    }
+                }
+            }
             *shape.borrow_mut() = Some(v.clone());
             v
         };
         let mut els = |l: &mut Self| {
             let like = shape.borrow().clone();
-            l.default_like(like.as_ref(), crate::parse::flat::span_of(init))
+            l.default_like(like.as_ref(), span)
         };
-        self.runtime_if_with(
-            go,
-            crate::parse::flat::span_of(init),
-            &mut then,
-            Some(&mut els),
-        )
+        let v = self.runtime_if_with(go, span, &mut then, Some(&mut els));
+        match (template.into_inner(), v) {
+            (Some(mut t), Val::Array(merged)) => {
+                if let Some(leaves) = struct_floats(&mut t) {
+                    for (leaf, m) in leaves.into_iter().zip(merged) {
+                        *leaf = m;
+                    }
+                }
+                t
+            }
+            (_, v) => v,
+        }
     }
 
     /// A zero value shaped like `like`; what an untaken guarded `let` holds.
@@ -429,7 +460,10 @@ impl Lowerer<'_> {
                     .map(|p| self.default_like(Some(p), span))
                     .collect(),
             ),
-            Some(other @ (Val::Int(_) | Val::Unit | Val::Poison)) => other.clone(),
+            // a path into a struct parameter holds no node: the same path
+            Some(other @ (Val::Int(_) | Val::Unit | Val::Poison | Val::Field { .. })) => {
+                other.clone()
+            }
             Some(_) => {
                 self.cx.error_at(
                     span,
@@ -439,6 +473,28 @@ impl Lowerer<'_> {
             }
         }
     }
+}
+
+/// The float nodes of a struct value, in a fixed order, to be read or
+/// replaced: walked with a work list (`..rest` chains may be long). `None`
+/// when a part holds another kind of node (a row of a slice of structs,
+/// a tuple, an integer).
+fn struct_floats(v: &mut Val) -> Option<Vec<&mut NodeId>> {
+    let mut out = Vec::new();
+    let mut work = vec![v];
+    while let Some(v) = work.pop() {
+        match v {
+            Val::Num(n) => out.push(n),
+            Val::Array(a) => out.extend(a.iter_mut()),
+            Val::Struct(lit) => {
+                work.extend(lit.fields.iter_mut().map(|(_, f)| f));
+                work.extend(lit.rest.as_mut());
+            }
+            Val::Field { .. } => {}
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// Whether a body contains `break`, `continue` or `return` at all, found

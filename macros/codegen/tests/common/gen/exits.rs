@@ -14,7 +14,6 @@ impl Gen<'_> {
         } else {
             "continue"
         };
-        self.exited = true;
         self.begin_expr(8);
         let c = self.cond(1);
         if self.c.chance(30) {
@@ -60,7 +59,6 @@ impl Gen<'_> {
             Self::line(out, indent + 1, &format!("if {n} >= {k} {{"));
             Self::line(out, indent + 2, "break;");
             Self::line(out, indent + 1, "}");
-            self.exited = true;
         }
         Self::line(out, indent + 1, &format!("{n} += 1;"));
         let mark = self.env.len();

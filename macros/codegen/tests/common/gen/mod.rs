@@ -244,7 +244,6 @@ pub fn generate(raw: &[u32], profile: Profile) -> Program {
         nest: 0,
         rt_indices: Vec::new(),
         exit_ok: false,
-        exited: false,
         s_values: Vec::new(),
         s_by_ref: false,
         profile,
@@ -270,10 +269,6 @@ struct Gen<'a> {
     /// The innermost loop runs at run time: its body may `break` or
     /// `continue` (constant loops are unrolled, so they get no exits).
     exit_ok: bool,
-    /// A `break` or `continue` has been written in the run-time loop the
-    /// generator is in (or in one around it): the macro rejects a struct
-    /// value bound after one (its default on the way out has no shape).
-    exited: bool,
     /// The `S` values in scope (the parameter `s`, struct literals bound at
     /// the top level), whose fields are bindings named `t.p`, `t.v`, ….
     s_values: Vec<String>,

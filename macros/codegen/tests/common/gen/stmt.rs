@@ -11,7 +11,6 @@ pub(super) struct LoopSaved {
     carried: Vec<Option<f64>>,
     adds_left: usize,
     exit_ok: bool,
-    exited: bool,
 }
 
 impl Gen<'_> {
@@ -410,7 +409,6 @@ impl Gen<'_> {
             carried: self.env.iter().map(|v| v.carried).collect(),
             adds_left: self.adds_left,
             exit_ok: self.exit_ok,
-            exited: self.exited,
         };
         let adds = if self.loop_depth == 0 { LOOP_ADDS } else { 0 };
         for v in self
@@ -453,6 +451,5 @@ impl Gen<'_> {
         }
         self.adds_left = saved.adds_left;
         self.exit_ok = saved.exit_ok;
-        self.exited = saved.exited;
     }
 }

@@ -121,9 +121,6 @@ impl Gen<'_> {
             return self.let_stmt(out, indent, false);
         }
         match which {
-            // (a struct value or a helper's result bound after a `break` or
-            // `continue` is rejected; a tuple is not)
-            0 | 2 if self.exited => self.let_stmt(out, indent, false),
             0 => self.struct_lit(out, indent),
             1 => self.tuple_stmt(out, indent),
             _ => self.helper_call(out, indent),
@@ -334,15 +331,38 @@ impl Gen<'_> {
 /// loop"`, … (`branch`: of an `if`; `for`: an unrolled `for`; `run-time
 /// loop`: a `loop` or `while`). Read from the source text, whose layout
 /// the generator fixes: a block opens at a line ending in `{` and closes
-/// at a line starting with `}`.
+/// at a line starting with `}`. Also `"struct helper call after an exit"`
+/// and `"struct value after an exit"` for an `h_pt` call or an `S` value
+/// after a `break` or `continue` of a run-time loop around it.
 #[allow(dead_code)] // (not read by prop_second_order)
 pub fn nested_struct_forms(src: &str) -> Vec<String> {
     let mut blocks: Vec<&str> = Vec::new();
+    // for each open block: a `break` or `continue` of it was written
+    let mut exited: Vec<bool> = Vec::new();
     let mut found = Vec::new();
     for line in src.lines().skip(1) {
         let t = line.trim_start();
         if t.starts_with('}') {
             blocks.pop();
+            exited.pop();
+        }
+        if t.contains("break;") || t.contains("continue;") {
+            if let Some(k) = blocks.iter().rposition(|b| *b == "run-time loop") {
+                exited[k] = true;
+            }
+        }
+        let after_exit = blocks
+            .iter()
+            .zip(&exited)
+            .any(|(b, e)| *b == "run-time loop" && *e);
+        for (w, pat) in [
+            ("struct helper call", " = h_pt("),
+            ("struct value", " = S { "),
+        ] {
+            let label = format!("{w} after an exit");
+            if after_exit && t.starts_with("let ") && t.contains(pat) && !found.contains(&label) {
+                found.push(label);
+            }
         }
         let what = if t.starts_with("let t") && t.contains(" = S { ") {
             Some("struct value")
@@ -361,6 +381,7 @@ pub fn nested_struct_forms(src: &str) -> Vec<String> {
             }
         }
         if t.ends_with('{') {
+            exited.push(false);
             blocks.push(if t.starts_with("for ") {
                 "for"
             } else if t.starts_with("loop ") || t.starts_with("while ") {
