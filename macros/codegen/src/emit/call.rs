@@ -64,10 +64,7 @@ impl Writer<'_> {
                 parts.push(quote!(#entry));
                 let ids = self.ids_or_blank(ps);
                 let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
-                unpack.push(match a {
-                    CallArg::Struct(s) => unpack_struct_entry(s, &ids, &entry, &float, arg_span),
-                    _ => unpack_entry(&ids, a, &entry, &float, arg_span, from_call(g, a)),
-                });
+                unpack.push(unpack_entry(g, &ids, a, &entry, &float, arg_span));
             }
             let call = if c.method || assoc {
                 let pb = format_ident!("{}", super::names::assoc_pullback(last), span = span);
@@ -200,7 +197,7 @@ pub(super) fn plain_receiver(a: &CallArg) -> bool {
 
 /// Whether `a` is a float that is the value (or a result) of another call:
 /// its entry is read by `call_partial` (see [`unpack_entry`]).
-pub(super) fn from_call(g: &crate::ir::Graph, a: &CallArg) -> bool {
+fn from_call(g: &crate::ir::Graph, a: &CallArg) -> bool {
     matches!(a, CallArg::Scalar(n)
         if matches!(g.op(*n), Op::Result(s) if matches!(g.op(*s), Op::Call(_))))
 }
@@ -212,16 +209,18 @@ pub(super) fn from_call(g: &crate::ir::Graph, a: &CallArg) -> bool {
 /// A float that is another call's value (`from_call`) passes through
 /// `call_partial` instead, which also takes an array or a tuple: such a
 /// value is one only when that call's array or tuple result was not bound,
-/// and the callee's trap bound is then the one error.
+/// and the callee's trap bound is then the one error. A struct argument's
+/// entry is read field by field ([`unpack_struct_entry`]).
 pub(super) fn unpack_entry(
+    g: &crate::ir::Graph,
     ids: &[TokenStream],
     a: &CallArg,
     entry: &Ident,
     float: &Ident,
     at: Span,
-    from_call: bool,
 ) -> TokenStream {
     match a {
+        CallArg::Struct(s) => unpack_struct_entry(s, ids, entry, float, at),
         CallArg::Tuple(_) => {
             let tys = ids.iter().map(|_| quote!(#float));
             quote_spanned! {at=>
@@ -234,7 +233,7 @@ pub(super) fn unpack_entry(
                 let [#(#ids),*] = ::macrograd::__private::partial::<[#float; #len], _>(#entry);
             }
         }
-        _ if from_call => {
+        _ if from_call(g, a) => {
             let id = &ids[0];
             quote_spanned! {at=>
                 let #id = ::macrograd::__private::call_partial::<#float, _>(#entry);
@@ -252,7 +251,7 @@ pub(super) fn unpack_entry(
 /// The partials of the floats a struct argument's literals wrote
 /// (`ids`, `_` for one not wanted), read from the callee's gradient entry
 /// for that argument (a value of the struct's type).
-pub(super) fn unpack_struct_entry(
+fn unpack_struct_entry(
     s: &crate::ir::StructArg,
     ids: &[TokenStream],
     entry: &Ident,

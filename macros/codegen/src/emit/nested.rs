@@ -54,19 +54,9 @@ impl Writer<'_> {
             at += len;
             let arg_span = c.arg_spans.0.get(k).copied().unwrap_or(span);
             let ids: Vec<TokenStream> = ids.iter().map(|id| quote!(#id)).collect();
-            unpack.push(match a {
-                CallArg::Struct(s) => {
-                    super::call::unpack_struct_entry(s, &ids, &entry, &float, arg_span)
-                }
-                _ => super::call::unpack_entry(
-                    &ids,
-                    a,
-                    &entry,
-                    &float,
-                    arg_span,
-                    super::call::from_call(g, a),
-                ),
-            });
+            unpack.push(super::call::unpack_entry(
+                g, &ids, a, &entry, &float, arg_span,
+            ));
         }
         match &c.kind {
             NestedKind::Grad if c.plain_call && c.is_assoc() => {

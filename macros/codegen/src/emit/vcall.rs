@@ -234,17 +234,7 @@ impl Writer<'_> {
             parts.push(quote!(#entry));
             let ids = self.ids_or_blank(ps);
             let at = c.arg_spans.0.get(k).copied().unwrap_or(span);
-            unpack.push(match a {
-                CallArg::Struct(s) => super::call::unpack_struct_entry(s, &ids, &entry, &float, at),
-                _ => super::call::unpack_entry(
-                    &ids,
-                    a,
-                    &entry,
-                    &float,
-                    at,
-                    super::call::from_call(g, a),
-                ),
-            });
+            unpack.push(super::call::unpack_entry(g, &ids, a, &entry, &float, at));
         }
         (parts, unpack)
     }
