@@ -73,6 +73,20 @@ impl IntOp {
         }
     }
 
+    /// The operation a `usize` method name stands for (the inverse of
+    /// [`IntOp::method`]).
+    pub fn from_method(name: &str) -> Option<IntOp> {
+        [
+            IntOp::Min,
+            IntOp::Max,
+            IntOp::AbsDiff,
+            IntOp::Pow,
+            IntOp::SatSub,
+        ]
+        .into_iter()
+        .find(|op| op.method() == Some(name))
+    }
+
     /// The `usize` method (`None` for an operator: see [`IntOp::symbol`]).
     pub fn method(self) -> Option<&'static str> {
         match self {

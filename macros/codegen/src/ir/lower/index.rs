@@ -301,23 +301,16 @@ impl Lowerer<'_> {
     pub(super) fn int_method(&mut self, recv: Val, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
         let span = m.method.span();
-        let op = match name.as_str() {
-            "min" => IntOp::Min,
-            "max" => IntOp::Max,
-            "abs_diff" => IntOp::AbsDiff,
-            "pow" => IntOp::Pow,
-            "saturating_sub" => IntOp::SatSub,
-            _ => {
-                self.cx.error_at(
-                    span,
-                    format!(
-                        "method `{name}` is not supported on an integer: integers support \
-                         `+ - * / %`, `min`, `max`, `abs_diff`, `saturating_sub`, `pow` and comparisons; \
-                         convert with `as f64` (or `as f32`) for float methods"
-                    ),
-                );
-                return Val::Poison;
-            }
+        let Some(op) = IntOp::from_method(&name) else {
+            self.cx.error_at(
+                span,
+                format!(
+                    "method `{name}` is not supported on an integer: integers support \
+                     `+ - * / %`, `min`, `max`, `abs_diff`, `saturating_sub`, `pow` and comparisons; \
+                     convert with `as f64` (or `as f32`) for float methods"
+                ),
+            );
+            return Val::Poison;
         };
         if m.args.len() != 1 {
             self.cx.error_at(
@@ -336,13 +329,12 @@ impl Lowerer<'_> {
             return Val::Poison;
         }
         if let (Val::Int(x), Val::Int(y)) = (&recv, &b) {
-            let r = match op {
-                IntOp::Min => Some(*x.min(y)),
-                IntOp::Max => Some(*x.max(y)),
-                IntOp::AbsDiff => x.checked_sub(*y).map(i64::abs),
-                IntOp::SatSub => x.checked_sub(*y).map(|d| d.max(0)),
-                _ => u32::try_from(*y).ok().and_then(|y| x.checked_pow(y)),
-            };
+            // the `usize` operation itself, as the generated code runs it
+            let r = usize::try_from(*x)
+                .ok()
+                .zip(usize::try_from(*y).ok())
+                .and_then(|(x, y)| op.apply(x, y))
+                .and_then(|r| i64::try_from(r).ok());
             return match r {
                 Some(r) => Val::Int(r),
                 None => {
