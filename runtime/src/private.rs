@@ -540,6 +540,25 @@ pub fn unit_at<D: crate::Differentiable>(j: usize, offset: usize) -> D {
     d
 }
 
+/// The largest number of entries a Hessian built from `name_hvp` calls
+/// may have (the macro's own limit on the elements of a value).
+pub const MAX_HESSIAN_ENTRIES: usize = 1_000_000;
+
+/// A zero `N × N` matrix for a `name_hessian` built from `name_hvp` calls
+/// (a function passing a struct parameter on whole, whose `N` counts every
+/// float of the struct: a constant the macro cannot evaluate). Checked at
+/// compile time: `N × N` at most [`MAX_HESSIAN_ENTRIES`].
+#[inline(always)]
+pub fn hessian_matrix<F: crate::Float, const N: usize>() -> [[F; N]; N] {
+    const {
+        assert!(
+            N <= 1000 && N * N <= MAX_HESSIAN_ENTRIES,
+            "the Hessian would have more than 1000000 entries (N × N, N the floats of the differentiable parameters): remove `hessian` and use `name_hvp` products (`#[differentiable(hvp)]`)"
+        )
+    };
+    [[F::default(); N]; N]
+}
+
 /// `row[offset + k] = ` float `k` of `d`: one part of a Jacobian's row
 /// (a gradient entry from a reverse sweep).
 #[inline(always)]

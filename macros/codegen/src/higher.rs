@@ -40,13 +40,17 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // functions passing struct values on to calls: the reverse sweep adds
     // the callee's gradient of the struct whole, the forward sweep of
     // `name_jvp` dots it with the struct's tangent (`ir::StructDot`); a
-    // Jacobian's columns (the fields read) would miss the parts passed whole
-    if let (true, Some(h)) = (lowered.struct_calls, second) {
+    // Jacobian's columns (the fields read) would miss the parts passed
+    // whole, and so would a Hessian's: `name_hessian` is built from
+    // `name_hvp` calls, whose forward sweep over the reverse one adds the
+    // callee's HVP entry into the struct's H·v
+    if let (true, true, Some(h)) = (lowered.struct_calls, vector, second) {
         return Err(syn::Error::new(
             h.span(),
-            format!("`{h}` is not supported yet on a function that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
+            format!("`{h}` is not supported yet on a function returning several floats that passes struct values (or `self`) to other functions: remove `{h}`, or pass the floats the callee needs"),
         ));
     }
+    let hessian_by_calls = lowered.struct_calls && hessian.is_some();
     // a differentiable parameter of run-time length: `name_jvp` and
     // `name_hvp` take directions of its length; a Hessian or Jacobian
     // would be a matrix of run-time size
@@ -85,7 +89,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             return Err(too_big(m.saturating_mul(n), "Jacobian"));
         }
     }
-    if hessian.is_some() && !vector && n.saturating_mul(n) > MAX_ELEMENTS {
+    // (a Hessian built by calls counts every float of a struct: checked
+    // at compile time by the generated code)
+    if hessian.is_some() && !vector && !hessian_by_calls && n.saturating_mul(n) > MAX_ELEMENTS {
         return Err(too_big(n.saturating_mul(n), "Hessian"));
     }
     // each Jacobian or Hessian column (or row) is a sweep over the body:
@@ -93,8 +99,8 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let body = lowered.nodes.len();
     let sweeps = match (rows, hessian) {
         (Some(m), _) => m.min(n),
-        (None, Some(_)) => n,
-        (None, None) => 1,
+        (None, Some(_)) if !hessian_by_calls => n,
+        (None, _) => 1,
     };
     if sweeps.saturating_mul(body) > NODE_LIMIT {
         return Err(syn::Error::new(
@@ -124,7 +130,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if vector_second {
         kinds.push(Kind::VjpJvp);
     } else {
-        if hessian.is_some() {
+        if hessian.is_some() && !hessian_by_calls {
             kinds.push(Kind::Hessian);
         }
         if second.is_some() {
@@ -204,6 +210,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         // beyond those the body reads are columns too: assembled from
         // `name_jvp`/`name_vjp` calls
         out.extend(crate::emit::jacobian_by_calls(&f.item, sig, lowered));
+    }
+    if hessian_by_calls {
+        out.extend(crate::emit::hessian_by_calls(&f.item, sig));
     }
     if vector_second && slice.is_none() {
         out.extend(crate::emit::vector_hessian_items(&f.item, sig));
