@@ -274,3 +274,48 @@ fn f32_struct_with_an_array_field() {
     let want = mat_vec(&closed, &[1.0, 0.0, -0.5]);
     assert_all_close(&[hv.w[0], hv.w[1], hv.l].flat(), &want, 1e-4, "f32 hvp");
 }
+
+/// `s` passed whole in a run-time loop over data and in a run-time
+/// branch: f = Σₓ pot(s, a·x)·x, plus θ·pot(s, a) when θ > 0.
+#[differentiable(hessian)]
+fn in_loop_and_branch(s: Pend, a: f64, #[nograd] xs: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for &x in xs {
+        total += pot(s, a * x) * x;
+    }
+    if s.theta > 0.0 {
+        total + s.theta * pot(s, a)
+    } else {
+        total
+    }
+}
+
+#[test]
+fn passed_whole_in_a_run_time_loop_and_a_branch() {
+    for xs in [vec![], vec![0.5], vec![0.5, -1.5, 2.0]] {
+        for (t, w, a) in [(0.3, -1.2, 0.7), (-0.8, 0.6, -1.3)] {
+            let s = Pend { theta: t, omega: w };
+            let (_, _, h) = in_loop_and_branch_hessian(s, a, &xs);
+            let flat = |g: &(Pend, f64)| vec![g.0.theta, g.0.omega, g.1];
+            let fd = numeric_hessian(
+                |q| {
+                    flat(
+                        &in_loop_and_branch_grad(
+                            Pend {
+                                theta: q[0],
+                                omega: q[1],
+                            },
+                            q[2],
+                            &xs,
+                        )
+                        .1,
+                    )
+                },
+                &[t, w, a],
+            );
+            let what = format!("xs = {xs:?}, θ = {t}");
+            assert_all_close(&h.flat(), &fd.concat(), 1e-6, &what);
+            assert_symmetric(&rows(h), 1e-12);
+        }
+    }
+}

@@ -293,10 +293,11 @@ pub fn hessian_by_calls(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let ins = inputs(sig);
     let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
     let fresh = |base: &str| Ident::new(&fresh_name(&taken, &[], base), Span::call_site());
-    let [hess, value, gr, j, v, g, hv] = [
+    let [hess, value, gr, both, j, v, g, hv] = [
         "hessian",
         "value",
         "gradient",
+        "value_gradient",
         "column",
         "value_j",
         "gradient_j",
@@ -354,14 +355,14 @@ pub fn hessian_by_calls(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
         #vis fn #hess_name(#ins) -> (#float, #gty, [[#float; #n]; #n]) #bound {
             #used
             let mut #hess: [[#float; #n]; #n] = ::macrograd::__private::hessian_matrix();
-            let mut #value = ::core::option::Option::None;
+            let mut #both = ::core::option::Option::None;
             for #j in 0..#n {
                 let (#v, #g, #hv) = #call;
                 #(#column)*
-                #value = ::core::option::Option::Some((#v, #g));
+                #both = ::core::option::Option::Some((#v, #g));
             }
-            let (#value, #gr) = match #value {
-                ::core::option::Option::Some(#v) => #v,
+            let (#value, #gr) = match #both {
+                ::core::option::Option::Some(#both) => #both,
                 ::core::option::Option::None => {
                     // no float at all: every part of the direction is zero
                     let #j = 0;
