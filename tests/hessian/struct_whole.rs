@@ -259,9 +259,9 @@ fn f32_struct_with_an_array_field() {
         [2.0 * l * (2.0 * w0 + w1), 2.0 * l * w0, 2.0 * q + 2.0],
     ];
     assert_all_close(&h.flat(), &closed.flat(), 1e-4, "f32 closed form");
-    for i in 0..3 {
-        for j in 0..i {
-            assert_eq!(h[i][j], h[j][i], "symmetric [{i}][{j}]");
+    for (i, row) in h.iter().enumerate() {
+        for (j, &hij) in row.iter().enumerate().take(i) {
+            assert_eq!(hij, h[j][i], "symmetric [{i}][{j}]");
         }
     }
     let (_, _, hv) = arm_cost_hvp(
@@ -317,5 +317,85 @@ fn passed_whole_in_a_run_time_loop_and_a_branch() {
             assert_all_close(&h.flat(), &fd.concat(), 1e-6, &what);
             assert_symmetric(&rows(h), 1e-12);
         }
+    }
+}
+
+/// A nested struct: a part passed whole (`b.p`), a field passed as it is
+/// written (`sq(b.k)`), and a literal copying the rest (`Pend { theta:
+/// 2.0 * b.k, ..b.p }`).
+#[derive(Clone, Copy, Debug, Differentiable)]
+struct Body {
+    p: Pend,
+    k: f64,
+}
+
+/// x²
+#[differentiable(hessian)]
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
+/// pot(p, k)·k + sq(k)·θ + pot(Pend { θ: 2k, ω }, 1)
+/// = ½k²ω² + k(1 − cos θ) + k²θ + ½ω² + 1 − cos 2k.
+#[differentiable(hessian)]
+fn body_cost(b: Body) -> f64 {
+    pot(b.p, b.k) * b.k
+        + sq(b.k) * b.p.theta
+        + pot(
+            Pend {
+                theta: 2.0 * b.k,
+                ..b.p
+            },
+            1.0,
+        )
+}
+
+#[test]
+fn parts_fields_and_rest_of_a_nested_struct() {
+    for (t, w, k) in [(0.3, -1.2, 0.7), (1.7, 0.4, -1.1)] {
+        let b = Body {
+            p: Pend { theta: t, omega: w },
+            k,
+        };
+        let (v, _, h) = body_cost_hessian(b);
+        let want = 0.5 * k * k * w * w + k * (1.0 - t.cos()) + k * k * t + 0.5 * w * w + 1.0
+            - (2.0 * k).cos();
+        assert_all_close(&[v], &[want], 1e-13, "value");
+        // over (θ, ω, k)
+        let closed = [
+            [k * t.cos(), 0.0, t.sin() + 2.0 * k],
+            [0.0, k * k + 1.0, 2.0 * k * w],
+            [
+                t.sin() + 2.0 * k,
+                2.0 * k * w,
+                w * w + 2.0 * t + 4.0 * (2.0 * k).cos(),
+            ],
+        ];
+        assert_all_close(&h.flat(), &closed.flat(), 1e-12, "closed form");
+        let flat = |g: &Body| vec![g.p.theta, g.p.omega, g.k];
+        let fd = numeric_hessian(
+            |q| {
+                let b = Body {
+                    p: Pend {
+                        theta: q[0],
+                        omega: q[1],
+                    },
+                    k: q[2],
+                };
+                flat(&body_cost_grad(b).1)
+            },
+            &[t, w, k],
+        );
+        assert_all_close(&h.flat(), &fd.concat(), 1e-6, "finite differences");
+        let dir = Body {
+            p: Pend {
+                theta: 0.5,
+                omega: -1.0,
+            },
+            k: 2.0,
+        };
+        let (_, _, hv) = body_cost_hvp(b, dir);
+        let want = mat_vec(&closed, &[0.5, -1.0, 2.0]);
+        assert_all_close(&flat(&hv), &want, 1e-12, "hvp");
     }
 }
