@@ -399,3 +399,33 @@ fn parts_fields_and_rest_of_a_nested_struct() {
         assert_all_close(&flat(&hv), &want, 1e-12, "hvp");
     }
 }
+
+/// A caller passing `s` on whole to `outer`, itself passing it on: the
+/// second derivative goes through `outer`'s `hvp_pullback`, built on its
+/// `name_hvp`. f = outer(s, a) + a·θ.
+#[differentiable(hessian)]
+fn two_levels(s: Pend, a: f64) -> f64 {
+    outer(s, a) + a * s.theta
+}
+
+/// `hvp` alone: `name_hvp` without `name_hessian`.
+#[differentiable(hvp)]
+fn only_hvp(s: Pend, a: f64) -> f64 {
+    outer(s, a)
+}
+
+#[test]
+fn two_levels_of_struct_passing_and_hvp_alone() {
+    for (t, w, a) in [(0.3, -1.2, 0.7), (-1.1, 0.5, 1.9)] {
+        let s = Pend { theta: t, omega: w };
+        let mut closed = outer_closed(t, w, a);
+        let (_, _, hv) = only_hvp_hvp(s, a, (Pend { theta: 0.0, omega: 1.0 }, 0.0));
+        let want = mat_vec(&closed, &[0.0, 1.0, 0.0]);
+        assert_all_close(&[hv.0.theta, hv.0.omega, hv.1], &want, 1e-12, "hvp alone");
+        // + a·θ: ∂²/∂θ∂a = 1
+        closed[0][2] += 1.0;
+        closed[2][0] += 1.0;
+        let (_, _, h) = two_levels_hessian(s, a);
+        assert_all_close(&h.flat(), &closed.flat(), 1e-12, "two levels");
+    }
+}
