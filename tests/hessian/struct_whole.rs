@@ -419,7 +419,17 @@ fn two_levels_of_struct_passing_and_hvp_alone() {
     for (t, w, a) in [(0.3, -1.2, 0.7), (-1.1, 0.5, 1.9)] {
         let s = Pend { theta: t, omega: w };
         let mut closed = outer_closed(t, w, a);
-        let (_, _, hv) = only_hvp_hvp(s, a, (Pend { theta: 0.0, omega: 1.0 }, 0.0));
+        let (_, _, hv) = only_hvp_hvp(
+            s,
+            a,
+            (
+                Pend {
+                    theta: 0.0,
+                    omega: 1.0,
+                },
+                0.0,
+            ),
+        );
         let want = mat_vec(&closed, &[0.0, 1.0, 0.0]);
         assert_all_close(&[hv.0.theta, hv.0.omega, hv.1], &want, 1e-12, "hvp alone");
         // + a·θ: ∂²/∂θ∂a = 1
