@@ -583,5 +583,7 @@ mod methods;
 mod slices;
 #[path = "hessian/struct_args.rs"]
 mod struct_args;
+#[path = "hessian/struct_whole.rs"]
+mod struct_whole;
 #[path = "hessian/vector_calls.rs"]
 mod vector_calls;

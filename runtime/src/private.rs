@@ -1,9 +1,11 @@
 //! Items the generated code names; not part of the API.
 
+mod by_calls;
 mod call_partial;
 mod method_hessian;
 mod sink;
 
+pub use by_calls::{hessian_matrix, unit_at, write_column, write_row, MAX_HESSIAN_ENTRIES};
 pub use call_partial::{call_partial, CallPartial};
 pub use method_hessian::{checked_hvp, Hvp, HvpPullback, NoHessian};
 pub use sink::GradSink;
@@ -517,54 +519,6 @@ zero_tuples!(A, B, C, D, E, G);
 /// `T`'s [`ZeroDirection`].
 pub fn zero_direction<T: ZeroDirection>() -> T {
     T::zero()
-}
-
-/// A unit direction of a `name_jacobian` built from `name_jvp`/`name_vjp`
-/// sweeps: zero, except the float `j - offset` (in the order of
-/// [`Differentiable::for_each_float`]) one, when `offset <= j < offset +
-/// D::FLOATS`.
-///
-/// [`Differentiable::for_each_float`]: crate::Differentiable::for_each_float
-#[inline(always)]
-pub fn unit_at<D: crate::Differentiable>(j: usize, offset: usize) -> D {
-    let mut d = D::zero();
-    if let Some(k) = j.checked_sub(offset).filter(|&k| k < D::FLOATS) {
-        let mut i = 0;
-        d.for_each_float_mut(&mut |x| {
-            if i == k {
-                *x = <D::Float as crate::Real>::ONE;
-            }
-            i += 1;
-        });
-    }
-    d
-}
-
-/// `row[offset + k] = ` float `k` of `d`: one part of a Jacobian's row
-/// (a gradient entry from a reverse sweep).
-#[inline(always)]
-pub fn write_row<D: crate::Differentiable>(d: &D, row: &mut [D::Float], offset: usize) {
-    let mut i = offset;
-    d.for_each_float(&mut |x| {
-        row[i] = x;
-        i += 1;
-    });
-}
-
-/// `jacobian[offset + k][j] = ` float `k` of `d`: one part of a
-/// Jacobian's column `j` (a result's tangent from a forward sweep).
-#[inline(always)]
-pub fn write_column<D: crate::Differentiable, const N: usize>(
-    d: &D,
-    jacobian: &mut [[D::Float; N]],
-    offset: usize,
-    j: usize,
-) {
-    let mut i = offset;
-    d.for_each_float(&mut |x| {
-        jacobian[i][j] = x;
-        i += 1;
-    });
 }
 
 #[cfg(test)]

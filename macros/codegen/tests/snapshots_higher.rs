@@ -227,6 +227,24 @@ fn hessian_through_a_struct_literal() {
     );
 }
 
+/// A struct parameter passed on whole under `hessian`: the call's entry
+/// for it is added into `d_s` (`add_struct_partial`), the tangent of that
+/// statement into `hv_s` (the coefficient's tangent times the entry, and
+/// the coefficient times the callee's `hvp_pullback` entry along `v_s`);
+/// `name_hessian` calls `name_hvp` once per float of `(s, a)`.
+#[test]
+fn hessian_through_a_struct_passed_whole() {
+    check(
+        "hessian_struct_whole",
+        quote!(hessian),
+        quote! {
+            fn outer(s: Pend, a: f64) -> f64 {
+                pot(s, a) * s.theta
+            }
+        },
+    );
+}
+
 /// `hvp` over a slice: `name_hvp_into` reads `v[i]` where the body reads
 /// `x[i]` and adds into `d_x` and `hv_x`; `name_hvp` allocates both and
 /// calls it; `name_jvp` reads `tangent[i]`.

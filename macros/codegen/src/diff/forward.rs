@@ -101,6 +101,7 @@ pub fn tangents(
         seeds: seeds.clone(),
         recalled: HashMap::new(),
         first_new,
+        hvps: HashMap::new(),
         keep: g.outputs().into_iter().collect(),
     };
     g.body = sweep.block(g, &body);
@@ -161,6 +162,9 @@ struct Sweep {
     recalled: HashMap<(NodeId, usize), usize>,
     /// The first node this sweep added.
     first_new: usize,
+    /// For each nested call swept, its HVP node (see
+    /// [`super::nested::forward_nested`]).
+    hvps: HashMap<NodeId, NodeId>,
     /// The graph's outputs: their tangents are always summed.
     keep: HashSet<NodeId>,
 }
@@ -233,8 +237,34 @@ impl Sweep {
                     }
                 }
                 Op::Nested(c) if c.outs.iter().any(|&o| is_active(&self.active, o)) => {
-                    let ts = super::nested::forward_nested(&mut b, &c, |x| self.summed(x));
+                    let (ts, hvp) =
+                        super::nested::forward_nested(&mut b, n, &c, |x| self.summed(x));
                     self.tangents.extend(ts);
+                    if let Some(h) = hvp {
+                        self.hvps.insert(n, h);
+                    }
+                }
+                // the reverse sweep's `d_s += coeff · entry` for a struct
+                // parameter passed whole: its tangent goes to `hv_s`
+                Op::AddStruct(a)
+                    if !a.tangent
+                        && b.graph
+                            .struct_directions
+                            .iter()
+                            .any(|(p, _)| *p == a.accum.param) =>
+                {
+                    match a.entry_of {
+                        Some(e) => {
+                            let hvp = self.hvps.get(&e).copied();
+                            let t = self.summed(a.coeff);
+                            super::nested::forward_add_struct(&mut b, &a, t, hvp);
+                        }
+                        None => b.graph.unsupported.push((
+                            span,
+                            "the forward sweep over the reverse one through this call passing a struct on whole is not supported yet"
+                                .to_string(),
+                        )),
+                    }
                 }
                 op if is_active(&self.active, n) => {
                     if let Some(terms) = self.terms(&mut b, n, &op) {
@@ -391,6 +421,7 @@ impl Sweep {
                         arg: k,
                         accum: accum.clone(),
                         tangent,
+                        entry_of: None,
                     })));
                     terms.push((d, false));
                 }

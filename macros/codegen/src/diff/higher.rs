@@ -81,7 +81,7 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
             Op::Call(c) if !c.is_plain() => {
                 return Some((
                     n.span,
-                    format!("`{key}` goes through calls taking floats, arrays, tuples or struct literals built from floats, of free functions returning floats, arrays or tuples and of methods and associated functions returning one float; this call (a method returning several floats, a struct parameter or a part of one passed on, or a struct result) is not supported yet: write the callee's body inline, or call a free function with the floats it needs, or remove `{key}`"),
+                    format!("`{key}` goes through calls of functions, methods and associated functions returning one float (struct parameters and `self` may be passed on whole) and of free functions returning arrays or tuples of floats (taking floats, arrays, tuples or struct literals built from floats); this call (a method returning several floats, a struct parameter or a part of one passed to a function returning several floats, or a struct result) is not supported yet: write the callee's body inline, or call a free function with the floats it needs, or remove `{key}`"),
                 ))
             }
             _ => {}

@@ -246,7 +246,12 @@ fn mark_block(
                 false
             }
             Op::Nested(c) => {
-                let v = op.args().iter().any(|x| is_active(active, *x));
+                // (a part of a struct parameter passed whole is active, as
+                // for a call)
+                let v = op.args().iter().any(|x| is_active(active, *x))
+                    || c.args.iter().any(
+                        |a| matches!(a, crate::ir::CallArg::Struct(s) if !s.accums.is_empty()),
+                    );
                 for &o in &c.outs {
                     set_active(active, o, v);
                 }

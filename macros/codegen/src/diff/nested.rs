@@ -6,7 +6,9 @@
 
 use super::is_active;
 use super::reverse::{accumulate, Adjoints};
-use crate::ir::{Builder, Graph, Nested, NestedKind, NodeId, Op};
+use crate::ir::{
+    AddStruct, Builder, CallArg, Graph, Nested, NestedKind, NodeId, Op, StructAccum, StructDot,
+};
 
 /// Before a second-order sweep: each call `h(x)` of a scalar helper, whose
 /// forward pass computes `h`'s value and gradient through `h::pullback`,
@@ -33,10 +35,12 @@ pub(super) fn calls_as_nested(g: &mut Graph) {
         let Op::Call(c) = g.nodes[id.index()].op.clone() else {
             continue;
         };
+        // (a part of a differentiable struct parameter passed whole is
+        // never inert: its entry is added into the parameter's gradient)
         let inert: Vec<bool> = c
             .args
             .iter()
-            .map(|a| !a.elements().iter().any(|&x| is_active(&active, x)))
+            .map(|a| !a.elements().iter().any(|&x| is_active(&active, x)) && accums(a).is_empty())
             .collect();
         let mut outs = vec![c.value];
         for ((arg, parts), &inert) in c.args.iter().zip(&c.partials).zip(&inert) {
@@ -66,10 +70,34 @@ pub(super) fn calls_as_nested(g: &mut Graph) {
     }
 }
 
+/// The parts of struct parameters an argument passes whole.
+fn accums(a: &CallArg) -> &[StructAccum] {
+    match a {
+        CallArg::Struct(s) => &s.accums,
+        _ => &[],
+    }
+}
+
+/// Whether `c` passes a part of a differentiable struct parameter whole
+/// that a derived function's direction gives a tangent
+/// ([`crate::ir::Graph::struct_directions`]).
+fn struct_tangents(g: &Graph, c: &Nested) -> bool {
+    c.args
+        .iter()
+        .flat_map(accums)
+        .any(|a| g.struct_directions.iter().any(|(p, _)| *p == a.param))
+}
+
 /// Adds the callee's HVP at `c`'s arguments along `dirs` (per argument,
-/// per element; `None` is a zero) and returns `H·dirs` flattened like the
+/// per element; `None` is a zero; a part of a struct parameter passed
+/// whole goes along that parameter's direction) and returns the HVP node
+/// (whose entries `AddStruct` reads) and `H·dirs` flattened like the
 /// gradient.
-pub(super) fn push_hvp(b: &mut Builder<'_>, c: &Nested, dirs: &[Option<NodeId>]) -> Vec<NodeId> {
+pub(super) fn push_hvp(
+    b: &mut Builder<'_>,
+    c: &Nested,
+    dirs: &[Option<NodeId>],
+) -> (NodeId, Vec<NodeId>) {
     let mut zero = None;
     let mut per_arg = Vec::with_capacity(c.args.len());
     let mut at = 0;
@@ -93,7 +121,7 @@ pub(super) fn push_hvp(b: &mut Builder<'_>, c: &Nested, dirs: &[Option<NodeId>])
         outs: outs.clone(),
         ..c.clone()
     }));
-    outs
+    (id, outs)
 }
 
 /// Reverse sweep through the gradient call `n`: one HVP along the
@@ -120,7 +148,10 @@ pub(super) fn reverse_nested(
         return;
     }
     b.span = b.graph.node(n).span;
-    let hv = dg.iter().any(Option::is_some).then(|| push_hvp(b, c, &dg));
+    let hv = dg
+        .iter()
+        .any(Option::is_some)
+        .then(|| push_hvp(b, c, &dg).1);
     for (i, x) in c.elements().into_iter().enumerate() {
         if !is_active(active, x) {
             continue;
@@ -134,42 +165,111 @@ pub(super) fn reverse_nested(
         };
         accumulate(b, adj, x, t);
     }
+    // parts of struct parameters passed whole: the callee's entry for
+    // them, scaled by the value's adjoint, added into their gradients
+    let Some(dv) = dv else { return };
+    for (k, a) in c.args.iter().enumerate() {
+        for accum in accums(a) {
+            b.push(Op::AddStruct(Box::new(AddStruct {
+                call_value: c.outs[0],
+                entry_of: Some(n),
+                tangent: false,
+                arg: k,
+                accum: accum.clone(),
+                coeff: dv,
+            })));
+        }
+    }
 }
 
-/// Forward sweep through the gradient call `c`, given each argument
+/// Forward sweep through the gradient call `n`, given each argument
 /// element's tangent: the value's tangent `g·ẋ` and the gradient's `H·ẋ`
-/// (one HVP), as (node, tangent) pairs.
+/// (one HVP), as (node, tangent) pairs, and the HVP node, if any (whose
+/// entries for the parts of struct parameters passed whole are the
+/// tangents of the entries the reverse sweep's `AddStruct` reads).
 pub(super) fn forward_nested(
     b: &mut Builder<'_>,
+    n: NodeId,
     c: &Nested,
     tangent: impl Fn(NodeId) -> Option<NodeId>,
-) -> Vec<(NodeId, NodeId)> {
+) -> (Vec<(NodeId, NodeId)>, Option<NodeId>) {
     if c.kind != NestedKind::Grad {
         b.graph.unsupported.push((
             c.span.0,
             "a Hessian of a function that calls another function's gradient (a third derivative) is not supported: remove `hessian`"
                 .to_string(),
         ));
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let ts: Vec<Option<NodeId>> = c.elements().into_iter().map(tangent).collect();
-    if ts.iter().all(Option::is_none) {
-        return Vec::new();
+    let structs = struct_tangents(b.graph, c);
+    if ts.iter().all(Option::is_none) && !structs {
+        return (Vec::new(), None);
     }
     let mut value = None;
+    let mut add = |b: &mut Builder<'_>, term: NodeId| {
+        value = Some(match value {
+            Some(v) => b.add(v, term),
+            None => term,
+        });
+    };
     for (t, &g) in ts.iter().zip(c.grads()) {
         if let Some(t) = t {
             let term = b.mul(g, *t);
-            value = Some(match value {
-                Some(v) => b.add(v, term),
-                None => term,
-            });
+            add(b, term);
         }
     }
-    let hv = push_hvp(b, c, &ts);
+    // a part of a struct parameter passed whole: its entry dotted with
+    // the parameter's direction
+    for (k, a) in c.args.iter().enumerate() {
+        for accum in accums(a) {
+            let dir = b
+                .graph
+                .struct_directions
+                .iter()
+                .find(|(p, _)| *p == accum.param);
+            if let Some(&(_, tangent)) = dir {
+                let d = b.push(Op::StructDot(Box::new(StructDot {
+                    call_value: c.outs[0],
+                    arg: k,
+                    accum: accum.clone(),
+                    tangent,
+                    entry_of: Some(n),
+                })));
+                add(b, d);
+            }
+        }
+    }
+    let (id, hv) = push_hvp(b, c, &ts);
     let mut out: Vec<(NodeId, NodeId)> = c.grads().iter().copied().zip(hv).collect();
     if let Some(v) = value {
         out.push((c.outs[0], v));
     }
-    out
+    (out, Some(id))
+}
+
+/// The tangent of the reverse sweep's `d_s += coeff · entry` (an
+/// [`AddStruct`] reading nested call's entry) in a forward sweep over it:
+/// `hv_s += ċoeff · entry + coeff · ėntry`, `ėntry` being the entry of
+/// the call's HVP `hvp` (see [`forward_nested`]).
+pub(super) fn forward_add_struct(
+    b: &mut Builder<'_>,
+    a: &AddStruct,
+    coeff_tangent: Option<NodeId>,
+    hvp: Option<NodeId>,
+) {
+    if let Some(t) = coeff_tangent {
+        b.push(Op::AddStruct(Box::new(AddStruct {
+            coeff: t,
+            tangent: true,
+            ..a.clone()
+        })));
+    }
+    if let Some(h) = hvp {
+        b.push(Op::AddStruct(Box::new(AddStruct {
+            entry_of: Some(h),
+            tangent: true,
+            ..a.clone()
+        })));
+    }
 }

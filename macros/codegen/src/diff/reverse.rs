@@ -219,6 +219,8 @@ pub(super) fn reverse_block(
                     for accum in &s.accums {
                         b.push(Op::AddStruct(Box::new(crate::ir::AddStruct {
                             call_value: c.value,
+                            entry_of: None,
+                            tangent: false,
                             arg: k,
                             accum: accum.clone(),
                             coeff: d,

@@ -118,6 +118,8 @@ pub(super) fn reverse(
         for accum in &s.accums {
             b.push(Op::AddStruct(Box::new(crate::ir::AddStruct {
                 call_value: value,
+                entry_of: None,
+                tangent: false,
                 arg: k,
                 accum: accum.clone(),
                 coeff: one,

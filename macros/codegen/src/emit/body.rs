@@ -61,6 +61,9 @@ pub struct Writer<'g> {
     pub(super) tape_fill: HashMap<NodeId, Ident>,
     /// The gradient variable of each differentiable struct parameter.
     pub(super) struct_grads: HashMap<usize, Ident>,
+    /// In `name_hvp`, each differentiable struct parameter's H·v variable,
+    /// which the tangents of `AddStruct` statements add into.
+    pub(super) struct_tangents: HashMap<usize, Ident>,
     /// The variable each struct field read is bound to, by (parameter,
     /// element).
     pub(super) struct_reads: HashMap<(usize, usize), Ident>,
@@ -118,6 +121,7 @@ impl<'g> Writer<'g> {
             tape_pos: HashMap::new(),
             tape_fill: HashMap::new(),
             struct_grads: HashMap::new(),
+            struct_tangents: HashMap::new(),
             struct_reads: HashMap::new(),
             struct_fields_mut: HashMap::new(),
             logs: HashMap::new(),

@@ -110,7 +110,16 @@ pub(super) fn value_type(sig: &Signature) -> TokenStream {
 /// In `name_vjp` of a struct result with `..base`, `cotangent` names the
 /// cotangent, whose parts copied from a parameter are added into its
 /// gradient (see [`with_rest_cotangents`]).
-fn shaped(w: &mut Writer<'_>, nodes: &[NodeId], cotangent: Option<&syn::Ident>) -> TokenStream {
+///
+/// With `tangent` (`H·v` in `name_hvp`), a struct parameter's part is
+/// written into its H·v variable, which the tangents of `AddStruct`
+/// statements have added into (see [`Writer::struct_tangents`]).
+fn shaped(
+    w: &mut Writer<'_>,
+    nodes: &[NodeId],
+    cotangent: Option<&syn::Ident>,
+    tangent: bool,
+) -> TokenStream {
     let g = w.g;
     let mut at = 0;
     let mut entries = Vec::new();
@@ -125,7 +134,11 @@ fn shaped(w: &mut Writer<'_>, nodes: &[NodeId], cotangent: Option<&syn::Ident>) 
                 .map(|i| w.struct_fields_mut[&(k, i)].clone())
                 .collect();
             // (declared already when calls add into it)
-            let declared = w.struct_grads.get(&k).cloned();
+            let declared = if tangent {
+                w.struct_tangents.get(&k).cloned()
+            } else {
+                w.struct_grads.get(&k).cloned()
+            };
             let d = declared
                 .clone()
                 .unwrap_or_else(|| w.names.fresh(&super::names::grad_buffer_name(&p.name)));
@@ -446,12 +459,21 @@ pub fn derived_fn(
     }
     // a struct passed whole to a call has the callee's gradient added into
     // its parameter's by the reverse sweep: declared before any node
-    if g.struct_calls && kind == Kind::Vjp {
+    // (and in `name_hvp` the tangent of that gradient into its H·v)
+    if g.struct_calls && matches!(kind, Kind::Vjp | Kind::Hvp) {
         for (k, p) in g.params.iter().enumerate() {
             if let (true, Some(ty)) = (p.diff, &p.struct_ty) {
                 let d = w.names.fresh(&names::grad_buffer_name(&p.name));
                 prelude.push(quote!(let mut #d = <#ty as ::macrograd::Differentiable>::zero();));
                 w.struct_grads.insert(k, d);
+                if kind == Kind::Hvp {
+                    let hv = w
+                        .names
+                        .fresh(&format!("hv_{}", p.name.trim_start_matches("r#")));
+                    prelude
+                        .push(quote!(let mut #hv = <#ty as ::macrograd::Differentiable>::zero();));
+                    w.struct_tangents.insert(k, hv);
+                }
             }
         }
     }
@@ -478,7 +500,7 @@ pub fn derived_fn(
         }
         Kind::Vjp => {
             let v = value(&mut w, g, sig);
-            let gr = shaped(&mut w, &grads, cotangent.as_ref());
+            let gr = shaped(&mut w, &grads, cotangent.as_ref(), false);
             (quote!((#vty, #gty)), quote!((#v, #gr)))
         }
         Kind::Jacobian => {
@@ -492,7 +514,7 @@ pub fn derived_fn(
         }
         Kind::Hessian => {
             let v = w.output(g.value);
-            let gr = shaped(&mut w, &grads, None);
+            let gr = shaped(&mut w, &grads, None, false);
             let h = matrix(&mut w, &g.extra, n);
             (
                 quote!((#float, #gty, [[#float; #nn]; #nn])),
@@ -501,14 +523,14 @@ pub fn derived_fn(
         }
         Kind::VjpJvp => {
             let v = value(&mut w, g, sig);
-            let gr = shaped(&mut w, &grads, None);
-            let t = shaped(&mut w, &g.extra, None);
+            let gr = shaped(&mut w, &grads, None, false);
+            let t = shaped(&mut w, &g.extra, None, true);
             (quote!((#vty, #gty, #gty)), quote!((#v, #gr, #t)))
         }
         Kind::Hvp => {
             let v = w.output(g.value);
-            let gr = shaped(&mut w, &grads, None);
-            let hv = shaped(&mut w, &g.extra, None);
+            let gr = shaped(&mut w, &grads, None, false);
+            let hv = shaped(&mut w, &g.extra, None, true);
             (quote!((#float, #gty, #gty)), quote!((#v, #gr, #hv)))
         }
     };

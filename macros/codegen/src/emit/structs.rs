@@ -262,8 +262,7 @@ impl Writer<'_> {
     /// `ir::StructDot`).
     pub(super) fn struct_dot(&mut self, d: &crate::ir::StructDot, at: Span) -> TokenStream {
         let g = self.g;
-        let value = self.names.of(g, d.call_value);
-        let entry = format_ident!("{}_partial{}", value, d.arg);
+        let entry = self.entry_name(d.call_value, d.entry_of, d.arg);
         let t = &g.params[d.tangent];
         let tangent = names::ident(&t.name, t.span);
         let span = g.params[d.accum.param].span;
@@ -295,13 +294,39 @@ impl Writer<'_> {
         })
     }
 
-    /// `d_s.arm += coeff · entry.arm` (see `ir::structs`).
+    /// The variable holding a call's gradient entry for argument `arg`:
+    /// `{value}_partial{arg}` of a call, `{node}_entry{arg}` of a nested
+    /// call or its HVP (`entry_of`).
+    fn entry_name(
+        &mut self,
+        value: crate::ir::NodeId,
+        entry_of: Option<crate::ir::NodeId>,
+        arg: usize,
+    ) -> syn::Ident {
+        match entry_of {
+            Some(n) => {
+                let base = self.names.of(self.g, n);
+                format_ident!("{}_entry{}", base, arg)
+            }
+            None => {
+                let value = self.names.of(self.g, value);
+                format_ident!("{}_partial{}", value, arg)
+            }
+        }
+    }
+
+    /// `d_s.arm += coeff · entry.arm` (see `ir::structs`), or into the
+    /// parameter's H·v `hv_s` for the tangent of one.
     pub(super) fn add_struct(&mut self, a: &crate::ir::AddStruct, at: Span) -> TokenStream {
         let g = self.g;
-        let value = self.names.of(g, a.call_value);
-        let entry = format_ident!("{}_partial{}", value, a.arg);
+        let entry = self.entry_name(a.call_value, a.entry_of, a.arg);
         let coeff = self.expr(a.coeff).0;
-        let Some(d) = self.struct_grads.get(&a.accum.param).cloned() else {
+        let target = if a.tangent {
+            &self.struct_tangents
+        } else {
+            &self.struct_grads
+        };
+        let Some(d) = target.get(&a.accum.param).cloned() else {
             return quote!();
         };
         let span = g.params[a.accum.param].span;

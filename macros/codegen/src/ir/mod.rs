@@ -232,8 +232,11 @@ impl Op {
                 row, col, value, ..
             } => std::iter::once(*row).chain(*col).chain([*value]).collect(),
             Op::Loop(l) => l.args(),
-            Op::AddStruct(a) => vec![a.call_value, a.coeff],
-            Op::StructDot(d) => vec![d.call_value],
+            Op::AddStruct(a) => [a.call_value, a.coeff]
+                .into_iter()
+                .chain(a.entry_of)
+                .collect(),
+            Op::StructDot(d) => std::iter::once(d.call_value).chain(d.entry_of).collect(),
             Op::Buf(b) => b.args(),
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
@@ -519,8 +522,12 @@ impl Op {
             Op::AddStruct(a) => {
                 a.call_value = f(a.call_value);
                 a.coeff = f(a.coeff);
+                a.entry_of = a.entry_of.map(&mut f);
             }
-            Op::StructDot(d) => d.call_value = f(d.call_value),
+            Op::StructDot(d) => {
+                d.call_value = f(d.call_value);
+                d.entry_of = d.entry_of.map(&mut f);
+            }
             Op::Buf(b) => b.map_refs(&mut f),
             Op::Pick(i, elems) => {
                 *i = f(*i);

@@ -91,6 +91,10 @@ pub struct StructDot {
     pub accum: StructAccum,
     /// The direction parameter holding the parameter's tangent.
     pub tangent: usize,
+    /// The [`Nested`](super::Nested) node whose entry it reads
+    /// (`{node}_entry{arg}`), or `None` for the call's own entry
+    /// (`{call_value}_partial{arg}`).
+    pub entry_of: Option<NodeId>,
 }
 
 /// `d_<param><target> += coeff · <call's entry `arg`><source>`, with the
@@ -103,8 +107,18 @@ pub struct AddStruct {
     pub arg: usize,
     /// What to add, and where.
     pub accum: StructAccum,
-    /// The scale: the adjoint of the call's value.
+    /// The scale: the adjoint of the call's value (or, in a forward sweep
+    /// over the reverse one, its tangent).
     pub coeff: NodeId,
+    /// The [`Nested`](super::Nested) node whose entry it reads
+    /// (`{node}_entry{arg}`: a call's gradient, or its HVP's in a forward
+    /// sweep over the reverse one), or `None` for the call's own entry
+    /// (`{call_value}_partial{arg}`).
+    pub entry_of: Option<NodeId>,
+    /// Added into the parameter's Hessian-vector product (`hv_<param>`,
+    /// the tangent of its gradient in `name_hvp`) rather than into its
+    /// gradient.
+    pub tangent: bool,
 }
 
 impl StructArg {

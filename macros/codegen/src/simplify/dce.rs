@@ -61,8 +61,9 @@ fn dce_block(
                     || c.outs.iter().any(|o| live.contains(o))
                     || c.partials.iter().flatten().any(Option::is_some)
             }
-            // one call for all its outputs: kept while any is needed
-            Op::Nested(c) => c.outs.iter().any(|o| live.contains(o)),
+            // one call for all its outputs: kept while any is needed (or
+            // its entries, read by an `AddStruct`)
+            Op::Nested(c) => live.contains(&id) || c.outs.iter().any(|o| live.contains(o)),
             Op::Loop(l) => {
                 let node_live = live.contains(&id);
                 dce_loop(g, l, node_live, live, changed, effects)

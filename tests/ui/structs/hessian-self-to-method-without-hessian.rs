@@ -11,11 +11,14 @@ impl State {
         self.x * self.x
     }
 
-    // passes `self` on to another method: no Hessian yet
+    // passes `self` on whole to a method without `hessian`: one error
     #[differentiable(hessian)]
     fn energy(&self) -> f64 {
         self.square() * self.x
     }
 }
 
-fn main() {}
+fn main() {
+    let s = State { x: 1.0 };
+    let _ = s.energy_hessian();
+}
