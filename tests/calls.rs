@@ -424,3 +424,7 @@ mod composed;
 // a differentiable slice passed on to another differentiable function
 #[path = "calls/slices.rs"]
 mod slices;
+
+// `name_jvp` of a function passing a differentiable slice on
+#[path = "calls/slices_forward.rs"]
+mod slices_forward;

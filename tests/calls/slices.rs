@@ -9,7 +9,7 @@ use macrograd::differentiable;
 
 /// `Σ w·xᵢ²`: a helper over the data with a scalar parameter too.
 #[differentiable]
-fn weighted_squares(xs: &[f64], w: f64) -> f64 {
+pub(crate) fn weighted_squares(xs: &[f64], w: f64) -> f64 {
     let mut s = 0.0;
     for &x in xs {
         s += w * x * x;
@@ -19,7 +19,7 @@ fn weighted_squares(xs: &[f64], w: f64) -> f64 {
 
 /// `Σ sin xᵢ`
 #[differentiable]
-fn sines(xs: &[f64]) -> f64 {
+pub(crate) fn sines(xs: &[f64]) -> f64 {
     let mut s = 0.0;
     for &x in xs {
         s += x.sin();
@@ -31,7 +31,7 @@ fn sines(xs: &[f64]) -> f64 {
 /// slice read directly too (and passed once written `&xs`).
 #[allow(clippy::needless_borrow)]
 #[differentiable]
-fn loss(xs: &[f64], w: f64) -> f64 {
+pub(crate) fn loss(xs: &[f64], w: f64) -> f64 {
     let a = weighted_squares(xs, w);
     let b = sines(xs);
     let c = weighted_squares(&xs, a.cos());
@@ -40,7 +40,7 @@ fn loss(xs: &[f64], w: f64) -> f64 {
 
 /// A helper called inside a run-time loop, once per iteration.
 #[differentiable]
-fn looped(xs: &[f64], k: f64, steps: usize) -> f64 {
+pub(crate) fn looped(xs: &[f64], k: f64, steps: usize) -> f64 {
     let mut acc = 0.0;
     for j in 0..steps {
         let s = sines(xs);
@@ -52,13 +52,13 @@ fn looped(xs: &[f64], k: f64, steps: usize) -> f64 {
 /// `#[nograd]` data beside a differentiable slice: the helper's slice
 /// parameter gets a scratch buffer for the data.
 #[differentiable]
-fn two_slices(xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
+pub(crate) fn two_slices(xs: &[f64], #[nograd] ys: &[f64]) -> f64 {
     weighted_squares(xs, 2.0) * weighted_squares(ys, 1.0) + sines(xs)
 }
 
 /// f32: `Σ xᵢ³` called from a caller squaring it.
 #[differentiable]
-fn cubes(xs: &[f32]) -> f32 {
+pub(crate) fn cubes(xs: &[f32]) -> f32 {
     let mut s = 0.0;
     for &x in xs {
         s += x * x * x;
@@ -67,12 +67,12 @@ fn cubes(xs: &[f32]) -> f32 {
 }
 
 #[differentiable]
-fn cubes_squared(xs: &[f32], t: f32) -> f32 {
+pub(crate) fn cubes_squared(xs: &[f32], t: f32) -> f32 {
     let c = cubes(xs);
     c * c * t
 }
 
-const XS: [f64; 4] = [0.3, -0.7, 1.1, 0.45];
+pub(crate) const XS: [f64; 4] = [0.3, -0.7, 1.1, 0.45];
 
 #[test]
 fn a_slice_passed_to_helpers_twice_has_the_gradient_of_central_differences() {
@@ -147,7 +147,7 @@ fn f32_slices_passed_on() {
 
 /// `[Σ xᵢ, sin(w·Σ xᵢ²)]`: a helper over a slice returning an array.
 #[differentiable]
-fn moments(xs: &[f64], w: f64) -> [f64; 2] {
+pub(crate) fn moments(xs: &[f64], w: f64) -> [f64; 2] {
     let mut s = 0.0;
     let mut q = 0.0;
     for &x in xs {
@@ -158,7 +158,7 @@ fn moments(xs: &[f64], w: f64) -> [f64; 2] {
 }
 
 #[differentiable]
-fn uses_moments(xs: &[f64], w: f64) -> f64 {
+pub(crate) fn uses_moments(xs: &[f64], w: f64) -> f64 {
     let [s, q] = moments(xs, w);
     s * q + (0.5 * s).exp()
 }

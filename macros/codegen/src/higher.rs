@@ -192,6 +192,10 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         } else {
             out.extend(derived_fn(&f.item, sig, &g, kind, &doc));
         }
+        // beside `f_jvp` over a slice, `f::jvp` for callers passing one on
+        if kind == Kind::Jvp && slice.is_some() && !sig.assoc && sig.out_struct.is_none() {
+            out.extend(crate::emit::hidden_jvp(&f.item, sig));
+        }
         // beside `f::vjp`, `f::forward` for callers' reverse sweeps
         if kind == Kind::Vjp && slice.is_none() {
             out.extend(crate::emit::saved_forward(&f.item, sig, &g));

@@ -387,7 +387,8 @@ fn associated_function_returning_an_array_called() {
 #[test]
 fn slice_passed_to_a_helper() {
     // the forward pass calls the helper for its value; the reverse sweep
-    // calls its hidden `vjp_into`, which adds into the caller's `d_xs`
+    // calls its hidden `vjp_into`, which adds into the caller's `d_xs`;
+    // `loss_jvp` calls its hidden `jvp` with the direction `tangent_xs`
     check(
         "slice_passed_to_a_helper",
         quote! {

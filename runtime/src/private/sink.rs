@@ -1,5 +1,6 @@
 //! Where a callee's VJP adds the gradient of a differentiable slice
-//! parameter when a differentiable caller passes it a slice.
+//! parameter when a differentiable caller passes it a slice, and where
+//! its JVP reads the slice's tangent.
 
 /// The gradient buffer a caller hands to a callee's hidden `vjp_into` for
 /// one differentiable slice parameter of the callee: the caller's own
@@ -33,9 +34,49 @@ impl<E: crate::Differentiable> GradSink<E> for () {
     }
 }
 
+/// The tangent a caller hands to a callee's hidden `jvp` for one
+/// differentiable slice parameter of the callee: the caller's own
+/// direction (`&[E]`, of the slice's length), or `()` when the caller
+/// passed a slice it does not differentiate (`#[nograd]` data), whose
+/// tangent is zero (a scratch buffer of zeros the callee drops).
+#[diagnostic::on_unimplemented(
+    message = "this slice is passed to a differentiable slice parameter, but it has no tangent",
+    label = "a differentiable slice argument",
+    note = "pass the slice parameter itself (`f(xs)`), or mark it `#[nograd]`"
+)]
+pub trait SliceTangent<E> {
+    /// The tangent, of length `len`; `scratch` holds zeros when there is
+    /// none (allocated here, `len` elements).
+    fn tangent<'b>(&'b self, scratch: &'b mut Vec<E>, len: usize) -> &'b [E];
+}
+
+impl<E> SliceTangent<E> for &[E] {
+    #[inline(always)]
+    fn tangent<'b>(&'b self, _: &'b mut Vec<E>, _: usize) -> &'b [E] {
+        self
+    }
+}
+
+impl<E: crate::Differentiable> SliceTangent<E> for () {
+    #[inline]
+    fn tangent<'b>(&'b self, scratch: &'b mut Vec<E>, len: usize) -> &'b [E] {
+        scratch.clear();
+        scratch.resize_with(len, E::zero);
+        scratch
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::GradSink;
+    use super::{GradSink, SliceTangent};
+
+    #[test]
+    fn a_direction_is_itself_and_unit_is_zeros() {
+        let t = [1.5_f64, -2.0];
+        let mut scratch = vec![9.0];
+        assert_eq!((&t[..]).tangent(&mut scratch, 2), [1.5, -2.0]);
+        assert_eq!(().tangent(&mut scratch, 3), [0.0; 3]);
+    }
 
     #[test]
     fn a_buffer_is_itself_and_unit_is_scratch_of_zeros() {

@@ -53,7 +53,7 @@ fn derived_call(
         outs: outs.clone(),
         tuple: c.tuple,
         struct_out: c.struct_out.clone(),
-        scalar_vjp: !c.is_vector() && matches!(sweep, CallSweep::Vjp(_)),
+        scalar_vjp: !c.is_vector() && matches!(sweep, CallSweep::Vjp(_) | CallSweep::Jvp(_)),
         sweep,
     }));
     (id, pairs, outs)
@@ -213,6 +213,35 @@ pub(super) fn forward(
         .collect();
     let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), c.outs.len(), |_, _, _| false);
     Some(outs)
+}
+
+/// Forward sweep of the call `c` passing a differentiable slice on
+/// ([`Call::has_slice`]): the helper's JVP along the arguments' tangents
+/// (zero for a constant element) and the slices' directions, made even
+/// when no element has a tangent (the slices have one); the tangents of
+/// its result, one per element (the value's for a scalar helper).
+pub(super) fn forward_slices(
+    b: &mut Builder<'_>,
+    c: &Call,
+    tangent: impl Fn(NodeId) -> Option<NodeId>,
+) -> Vec<(NodeId, NodeId)> {
+    if !matches!(c.sweep, CallSweep::Value) {
+        return Vec::new();
+    }
+    let mut zero = None;
+    let ts = c
+        .args
+        .iter()
+        .flat_map(|a| a.elements().to_vec())
+        .map(|x| tangent(x).unwrap_or_else(|| *zero.get_or_insert_with(|| b.constant(0.0))))
+        .collect();
+    let results = if c.is_vector() {
+        c.outs.clone()
+    } else {
+        vec![c.value]
+    };
+    let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), results.len(), |_, _, _| false);
+    results.into_iter().zip(outs).collect()
 }
 
 /// Forward sweep of the VJP call `c` that a reverse sweep made (forward

@@ -98,7 +98,12 @@ impl Writer<'_> {
                 quote_spanned! {span=> let #pat = #call; }
             }
             CallSweep::Jvp(ts) => {
-                let pat = pack(outs);
+                // a scalar helper passed a slice: its value's tangent
+                let pat = if c.scalar_vjp {
+                    outs[0].clone()
+                } else {
+                    pack(outs)
+                };
                 let tangents = self.arg_tangents(c, ts, span);
                 let call = written(Some(JVP_CALL), tangents);
                 quote_spanned! {span=>
@@ -185,6 +190,27 @@ impl Writer<'_> {
         }
     }
 
+    /// The direction of the differentiable slice parameter `k` in a
+    /// derived function seeded along one (`tangent_xs`, `v_xs`), else `()`
+    /// (a zero tangent).
+    fn slice_direction(&self, k: usize) -> TokenStream {
+        let dir = self
+            .g
+            .directions
+            .iter()
+            .filter(|(_, &x)| x == k)
+            .map(|(&d, _)| d)
+            .min();
+        match dir {
+            Some(d) => {
+                let p = &self.g.params[d];
+                let t = super::names::ident(&p.name, p.span);
+                quote!(#t)
+            }
+            None => quote!(()),
+        }
+    }
+
     /// The tangent of each argument of `c`, shaped like it, from the
     /// argument elements' tangents `ts`.
     fn arg_tangents(&mut self, c: &Call, ts: &[NodeId], span: Span) -> Vec<TokenStream> {
@@ -199,6 +225,8 @@ impl Writer<'_> {
                 CallArg::Array(_) => quote!([#(#es),*]),
                 CallArg::Tuple(_) => quote!((#(#es,)*)),
                 CallArg::Struct(s) => self.struct_tangent(s, &es, span),
+                // a slice passed on: its direction (see `SliceTangent`)
+                CallArg::Slice(k) => self.slice_direction(*k),
                 _ => quote!(()),
             });
         }

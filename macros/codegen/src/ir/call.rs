@@ -203,8 +203,9 @@ pub struct Call {
     /// Which of the helper's functions the call goes through.
     pub sweep: CallSweep,
     /// The helper returns one float: set on the reverse sweep's VJP call
-    /// of a scalar helper passed a slice ([`Call::has_slice`]), whose
-    /// cotangent is then a float rather than an array.
+    /// and the forward sweep's JVP call of a scalar helper passed a slice
+    /// ([`Call::has_slice`]), whose cotangent and tangent are then floats
+    /// rather than arrays.
     pub scalar_vjp: bool,
 }
 
