@@ -123,4 +123,20 @@ impl least_squares {
     >(_: A0, _: A1, _: A2, _: A3, _: C, _: S0, _: S1, _: S2, _: S3) -> O {
         unreachable!("the bound of this function has no implementation")
     }
+    /// Not callable: reached beside `vjp_into`, whose bound says why.
+    #[doc(hidden)]
+    pub fn jvp<A0, A1, A2, A3, T0, T1, T2, T3>(
+        _: A0,
+        _: A1,
+        _: A2,
+        _: A3,
+        _: T0,
+        _: T1,
+        _: T2,
+        _: T3,
+    ) -> (f64, f64) {
+        unreachable!(
+            "the bound of `vjp_into` beside this function has no implementation"
+        )
+    }
 }

@@ -334,4 +334,18 @@ impl reach {
     ) -> O {
         unreachable!("the bound of this function has no implementation")
     }
+    /// Not callable: reached beside `vjp_into`, whose bound says why.
+    #[doc(hidden)]
+    pub fn jvp<A0, A1, A2, T0, T1, T2>(
+        _: A0,
+        _: A1,
+        _: A2,
+        _: T0,
+        _: T1,
+        _: T2,
+    ) -> (f64, f64) {
+        unreachable!(
+            "the bound of `vjp_into` beside this function has no implementation"
+        )
+    }
 }
