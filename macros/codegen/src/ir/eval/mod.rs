@@ -106,7 +106,7 @@ struct State<'c, T> {
     /// Each such call's gradient entry of each struct argument, by (value
     /// node, argument position): the paths of the argument's floats and
     /// the entry's.
-    entries: HashMap<(NodeId, usize), (Vec<Vec<crate::types::Seg>>, Vec<T>)>,
+    entries: HashMap<(NodeId, usize), structs::Entry<T>>,
 }
 
 /// Runs the graph; returns the value of every node that was evaluated

@@ -21,6 +21,10 @@ use crate::ir::{
 };
 use crate::types::Seg;
 
+/// A callee's gradient entry for a struct argument: the paths of the
+/// argument's floats, and the entry's value at each.
+pub(super) type Entry<T> = (Vec<Vec<Seg>>, Vec<T>);
+
 /// Every float of a struct parameter's type, and where each sits in the
 /// parameter's argument.
 pub(super) struct Layout {
