@@ -186,12 +186,14 @@ pub fn eval_outputs_with<T: Scalar>(
             (Some(_), _) if !g.grads.is_empty() && g.wrt.is_none() => {
                 out.extend(st.grads[p].iter().copied())
             }
-            (None, Some(gr)) if param.fields.is_some() => out.extend(structs::param_gradient(
-                &st,
-                p,
-                gr.iter().map(get).collect(),
-                args[p].len(),
-            )),
+            // a struct's whole gradient (not a forward sweep's one tangent)
+            (None, Some(gr)) if param.fields.is_some() && param.len == Some(gr.len()) => out
+                .extend(structs::param_gradient(
+                    &st,
+                    p,
+                    gr.iter().map(get).collect(),
+                    args[p].len(),
+                )),
             (None, Some(gr)) => out.extend(gr.iter().map(get)),
             _ => {}
         }
