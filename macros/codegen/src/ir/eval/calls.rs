@@ -3,6 +3,7 @@
 
 use super::EvalError;
 use crate::ir::Call;
+use crate::types::Seg;
 
 /// What the interpreter asks for a call of another function, whose body
 /// the graph does not hold.
@@ -11,6 +12,36 @@ pub trait Callees<T> {
     /// elements, then its partials), given the values of [`Call::reads`] (its
     /// arguments' elements, then the cotangents or tangents of its sweep).
     fn call(&self, c: &Call, reads: &[T]) -> Result<Vec<T>, EvalError>;
+
+    /// Every float of the struct type named `ty` (the last segment of its
+    /// path: `S` for `crate::S`), by path (`.p`, `.v[1]`, `.inner.a`), in
+    /// declaration order, nested structs and arrays flattened in place.
+    /// The interpreter needs it to pass a struct whole to a call; `None`
+    /// (the default): unknown, and such a call is an
+    /// [`EvalError::OpaqueCall`].
+    fn layout(&self, _ty: &str) -> Option<Vec<Vec<Seg>>> {
+        None
+    }
+
+    /// A call with struct arguments ([`CallArg::Struct`](crate::ir::CallArg::Struct)):
+    /// `structs` holds each one's value, in argument order, every float of
+    /// its type in [`Callees::layout`] order (`reads` as in
+    /// [`Callees::call`]). Returns the results in [`Call::results`] order
+    /// (the partials of the floats a struct literal writes included) and,
+    /// when `entries` is set, each struct argument's gradient entry in the
+    /// same layout: the callee's gradient with respect to that argument
+    /// (for a [`CallSweep::Vjp`](crate::ir::CallSweep::Vjp) call, the
+    /// VJP's, scaled by the cotangents). The default: an
+    /// [`EvalError::OpaqueCall`].
+    fn call_structs(
+        &self,
+        c: &Call,
+        _reads: &[T],
+        _structs: &[Vec<T>],
+        _entries: bool,
+    ) -> Result<(Vec<T>, Vec<Vec<T>>), EvalError> {
+        Err(EvalError::OpaqueCall(c.path.join("::")))
+    }
 }
 
 /// No function's body is known: every call is an [`EvalError::OpaqueCall`].
@@ -26,6 +57,7 @@ impl<T> Callees<T> for NoCallees {
 mod tests {
     use super::*;
     use crate::ir::eval::{eval_outputs, eval_outputs_with};
+    use crate::types::Seg;
 
     /// `h(a, b) = (a·b, a + b)`, its value only.
     struct Pair;
@@ -55,5 +87,63 @@ mod tests {
             eval_outputs_with(&st.lowered, &args, &Pair),
             Ok(vec![3.0 * 0.5 - 2.0 * 3.5])
         );
+    }
+
+    /// `h(s: S, a) = s.p·a + s.q²` with `S { p, q }`, taking `s` whole.
+    struct Whole;
+
+    impl Callees<f64> for Whole {
+        fn call(&self, c: &Call, _: &[f64]) -> Result<Vec<f64>, EvalError> {
+            Err(EvalError::OpaqueCall(c.path.join("::")))
+        }
+
+        fn layout(&self, ty: &str) -> Option<Vec<Vec<Seg>>> {
+            (ty == "S").then(|| vec![vec![Seg::Field("p".into())], vec![Seg::Field("q".into())]])
+        }
+
+        fn call_structs(
+            &self,
+            c: &Call,
+            reads: &[f64],
+            structs: &[Vec<f64>],
+            entries: bool,
+        ) -> Result<(Vec<f64>, Vec<Vec<f64>>), EvalError> {
+            assert_eq!(c.path, ["h"]);
+            let (&[p, q], &[a]) = (&structs[0][..], reads) else {
+                panic!("h(s, a): {structs:?} {reads:?}")
+            };
+            let mut results = vec![p * a + q * q];
+            // the partial of the scalar argument, when the call holds it
+            results.extend(c.partials.iter().flatten().flatten().map(|_| p));
+            let entry = if entries {
+                vec![vec![a, 2.0 * q]]
+            } else {
+                Vec::new()
+            };
+            Ok((results, entry))
+        }
+    }
+
+    /// A struct parameter passed whole: the callee's entry is added into
+    /// its gradient field by field, the field the body does not read
+    /// (`q`, the argument's last element) included.
+    #[test]
+    fn a_struct_passed_whole_takes_the_callees_entry() {
+        let st = crate::pipeline(quote::quote! {
+            fn f(s: S, x: f64) -> f64 {
+                s.p * x + h(s, x)
+            }
+        })
+        .expect("accepted");
+        // f = 2·p·x + q²: ∂p = 2x, ∂q = 2q, ∂x = 2p
+        let (p, q, x) = (0.75, -1.25, 1.5);
+        let args = [vec![p, q], vec![x]];
+        let out = eval_outputs_with(&st.gradient, &args, &Whole).expect("interpreted");
+        assert_eq!(out, [2.0 * p * x + q * q, 2.0 * x, 2.0 * q, 2.0 * p]);
+        // without the unread field in the argument: no value for `q`
+        assert!(matches!(
+            eval_outputs_with(&st.lowered, &[vec![p], vec![x]], &Whole),
+            Err(EvalError::OpaqueCall(_))
+        ));
     }
 }

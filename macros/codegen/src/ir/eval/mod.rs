@@ -7,18 +7,19 @@
 //! an error, and [`eval_outputs_with`] asks a [`Callees`] for their
 //! results (the property tests interpret a fixed set of helpers that way).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 mod buffer;
 mod calls;
 mod scalar;
+mod structs;
 
 use buffer::{eval_buf, record_marks, roll_back};
 pub use calls::Callees;
 use calls::NoCallees;
 pub use scalar::Scalar;
 
-use super::{Block, Graph, Loop, NodeId, Op};
+use super::{Block, CallArg, Graph, Loop, NodeId, Op};
 
 /// A value during interpretation.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -67,7 +68,10 @@ pub enum EvalError {
 }
 
 /// Arguments: one slice of values per parameter (one element for a scalar;
-/// a slice's elements row after row; a `usize` as its value).
+/// a slice's elements row after row; a `usize` as its value; a struct's
+/// fields the body reads, in [`Param::fields`](crate::types::Param::fields)
+/// order, then, for a struct passed whole to a call, the rest of its
+/// floats in the order of [`Callees::layout`]).
 pub type Args<'a, T> = &'a [Vec<T>];
 
 /// What a run produced besides the node values.
@@ -91,6 +95,18 @@ struct State<'c, T> {
     /// For each replayed loop, where the iteration being undone starts on
     /// its index tape.
     replay_int_at: HashMap<NodeId, usize>,
+    /// Each struct parameter's layout, when the graph passes structs to
+    /// calls and the callees know it (see [`structs`]).
+    layouts: Vec<Option<structs::Layout>>,
+    /// What calls added into each struct parameter's gradient whole, in
+    /// layout order (empty until something is).
+    struct_grads: Vec<Vec<T>>,
+    /// The calls whose gradient entries a statement reads (by value node).
+    entries_wanted: HashSet<NodeId>,
+    /// Each such call's gradient entry of each struct argument, by (value
+    /// node, argument position): the paths of the argument's floats and
+    /// the entry's.
+    entries: HashMap<(NodeId, usize), structs::Entry<T>>,
 }
 
 /// Runs the graph; returns the value of every node that was evaluated
@@ -123,13 +139,29 @@ fn run<'c, T: Scalar>(
         logs: HashMap::new(),
         marks: HashMap::new(),
         replay_int_at: HashMap::new(),
+        layouts: Vec::new(),
+        struct_grads: vec![Vec::new(); g.params.len()],
+        entries_wanted: HashSet::new(),
+        entries: HashMap::new(),
     };
+    if structs::needs_layouts(g) {
+        st.layouts = structs::layouts(g, callees);
+        st.entries_wanted = (g.nodes.iter())
+            .filter_map(|n| match &n.op {
+                Op::AddStruct(a) => Some(a.call_value),
+                Op::StructDot(d) => Some(d.call_value),
+                _ => None,
+            })
+            .collect();
+    }
     eval_block(g, &g.body, args, &mut st)?;
     Ok(st)
 }
 
 /// Runs the graph and returns its outputs: the value, then every gradient
-/// element (a differentiable slice's whole gradient buffer, in order), then
+/// element (a differentiable slice's whole gradient buffer, in order; a
+/// struct's, one per element of its argument, what calls added into it
+/// whole included), then
 /// [`Graph::outs`] and [`Graph::extra`].
 pub fn eval_outputs<T: Scalar>(g: &Graph, args: Args<'_, T>) -> Result<Vec<T>, EvalError> {
     eval_outputs_with(g, args, &NoCallees)
@@ -154,6 +186,14 @@ pub fn eval_outputs_with<T: Scalar>(
             (Some(_), _) if !g.grads.is_empty() && g.wrt.is_none() => {
                 out.extend(st.grads[p].iter().copied())
             }
+            // a struct's whole gradient (not a forward sweep's one tangent)
+            (None, Some(gr)) if param.fields.is_some() && param.len == Some(gr.len()) => out
+                .extend(structs::param_gradient(
+                    &st,
+                    p,
+                    gr.iter().map(get).collect(),
+                    args[p].len(),
+                )),
             (None, Some(gr)) => out.extend(gr.iter().map(get)),
             _ => {}
         }
@@ -235,7 +275,11 @@ fn eval_block<T: Scalar>(
             }
             Op::Call(c) => {
                 let reads: Vec<T> = c.reads().iter().map(|&n| get(vals, n).num()).collect();
-                let results = st.callees.call(c, &reads)?;
+                let results = if c.args.iter().any(|a| matches!(a, CallArg::Struct(_))) {
+                    structs::call(g, c, &reads, args, st)?
+                } else {
+                    st.callees.call(c, &reads)?
+                };
                 assert_eq!(
                     results.len(),
                     c.results().len(),
@@ -247,9 +291,11 @@ fn eval_block<T: Scalar>(
                 Value::Unit
             }
             Op::Nested(c) => return Err(EvalError::OpaqueCall(c.path.join("::"))),
-            Op::AddStruct(_) | Op::StructDot(_) => {
-                return Err(EvalError::OpaqueCall("a struct argument".to_string()))
+            Op::AddStruct(a) => {
+                structs::add_struct(g, a, st)?;
+                Value::Unit
             }
+            Op::StructDot(d) => Value::Num(structs::struct_dot(g, d, args, st)?),
             Op::Extern(p) => return Err(EvalError::OpaqueCall(p.clone())),
             Op::Result(_) => continue,
             Op::IConst(c) => Value::Int(*c),
