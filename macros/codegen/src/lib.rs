@@ -197,8 +197,9 @@ pub(crate) fn expand_concrete(attr: TokenStream, item: TokenStream) -> TokenStre
                 let hidden = if sig.assoc {
                     emit::vector_method_items(item, sig)
                 } else if sig.diff_params().any(|p| p.slice.is_some()) {
-                    // (a differentiable slice cannot be passed on to
-                    // another function yet: no callers' items)
+                    // a function over a differentiable slice gets the
+                    // hidden items its callers use (`vjp_into`, `jvp`)
+                    // from `higher.rs` instead
                     proc_macro2::TokenStream::new()
                 } else {
                     emit::vector_items(item, sig)
