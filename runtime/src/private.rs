@@ -192,6 +192,14 @@ impl<F, T> NotFloat<F, T> {
 #[inline(always)]
 pub fn struct_param<T: crate::Differentiable<Float = F>, F>() {}
 
+/// The zero of the struct a call returns, its type read off a closure
+/// making that call, which is never called: the cotangent a caller that
+/// reads the result by field (`let p = f(…); p.x`) builds for `f`'s VJP.
+#[inline(always)]
+pub fn zero_like<T: crate::Differentiable>(_value: impl FnOnce() -> T) -> T {
+    T::zero()
+}
+
 /// The gradient a pullback returned for a struct argument: a value of the
 /// struct's type; `()` (a `#[nograd]` parameter of the callee) has none.
 #[diagnostic::on_unimplemented(

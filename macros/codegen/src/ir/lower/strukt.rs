@@ -78,6 +78,14 @@ impl Lowerer<'_> {
                     path.push(Seg::Field(name));
                     return Val::Item { param, row, path };
                 }
+                Val::Res { call, path } => {
+                    return self.result_deeper(call, path, Seg::Field(name), &f.member);
+                }
+                // `p.x` for `let p = f(…);`: the call returns a struct
+                Val::Num(n) if self.struct_result_call(n).is_some() => {
+                    let call = self.struct_result_call(n).expect("checked by the guard");
+                    return self.result_member(call, name);
+                }
                 Val::Struct(lit) => {
                     let lit = *lit;
                     if let Some((_, v)) = lit.fields.into_iter().find(|(n, _)| *n == name) {
@@ -183,6 +191,7 @@ impl Lowerer<'_> {
             Val::Item { param, row, path } if !path.is_empty() => {
                 Val::Num(self.row_field(param, row, path, span))
             }
+            Val::Res { call, path } => Val::Num(self.result_field(call, path, span)),
             other => other,
         }
     }
