@@ -161,6 +161,17 @@ impl Lowerer<'_> {
             return Val::Poison;
         }
         if let Some(r) = &rest {
+            // `..p` for `let p = f(…);`: a call's struct result used whole
+            if let Val::Num(n) | Val::Res { call: n, .. } = r {
+                let call = match r {
+                    Val::Res { .. } => true,
+                    _ => self.struct_result_call(*n).is_some(),
+                };
+                if call {
+                    self.result_used_whole(s.rest.as_ref().expect("rest is some"));
+                    return Val::Poison;
+                }
+            }
             if !matches!(r, Val::Field { .. } | Val::Struct(_)) {
                 self.cx.error_spanned_by(
                     s.rest.as_ref().expect("rest is some"),
