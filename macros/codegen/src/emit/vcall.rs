@@ -309,12 +309,12 @@ impl Writer<'_> {
     ///
     /// ```text
     /// let p = twist(t, y); let p_omega = p.omega;                  // the value
-    /// let (_, tangent) = twist::jvp(t, y, d_t, d_y);                // forward
-    /// let p_omega_tangent = tangent.omega;
+    /// let (_, result_tangent) = twist::jvp(t, y, d_t, d_y);         // forward
+    /// let p_omega_tangent = result_tangent.omega;
     /// let (_, (g_t, g_y)) = twist::vjp(t, y, {                      // reverse
-    ///     let mut cotangent = zero_like(|| twist(t, y));           // (never called)
-    ///     cotangent.omega = d_p_omega;
-    ///     cotangent
+    ///     let mut result_cotangent = zero_like(|| twist(t, y));    // never called
+    ///     result_cotangent.omega = d_p_omega;
+    ///     result_cotangent
     /// });
     /// ```
     fn struct_read_call(
@@ -341,7 +341,7 @@ impl Writer<'_> {
             CallSweep::Jvp(ts) => {
                 let tangents = self.arg_tangents(c, ts, span);
                 let call = written(Some(JVP_CALL), tangents);
-                let t = self.names.fresh("tangent");
+                let t = self.names.fresh("result_tangent");
                 let reads = reads(&t);
                 quote_spanned! {span=>
                     let (_, #t) = #call;
@@ -349,7 +349,7 @@ impl Writer<'_> {
                 }
             }
             CallSweep::Vjp(cots) => {
-                let cot = self.names.fresh("cotangent");
+                let cot = self.names.fresh("result_cotangent");
                 let sets: Vec<TokenStream> = paths
                     .iter()
                     .zip(cots)
