@@ -296,7 +296,7 @@ pub trait TupleResult<const M: usize> {}
 #[diagnostic::on_unimplemented(
     message = "this function returns a struct: take its result apart with a struct pattern",
     label = "returns a struct",
-    note = "in a differentiable body write `let State {{ theta, omega }} = f(…);` (or `let State {{ theta, .. }} = f(…);` for the fields you need), then use the fields"
+    note = "in a differentiable body bind it to a name and read its fields, `let p = f(…);` then `p.theta`, or take it apart, `let State {{ theta, omega }} = f(…);`; it cannot be passed on whole"
 )]
 pub trait StructResult {}
 
@@ -317,7 +317,7 @@ pub trait MethodVectorResult<const M: usize> {}
 #[diagnostic::on_unimplemented(
     message = "this method returns a struct: take its result apart with a struct pattern",
     label = "called in a differentiable body",
-    note = "in a differentiable body write `let State {{ x, v }} = self.step(h);` (or `let State {{ x, .. }} = self.step(h);` for the fields you need), then use the fields"
+    note = "in a differentiable body bind it to a name and read its fields, `let s = self.step(h);` then `s.x`, or take it apart, `let State {{ x, v }} = self.step(h);`; it cannot be passed on whole"
 )]
 pub trait MethodStructResult {}
 
