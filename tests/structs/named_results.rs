@@ -99,7 +99,7 @@ macro_rules! named {
             let mut x = y.theta;
             for _ in 0..n {
                 let p = twist(x, y);
-                x = x + 0.5 * p.omega;
+                x += 0.5 * p.omega;
             }
             x
         }

@@ -92,8 +92,7 @@ impl Writer<'_> {
             })
             .collect();
         if let Some(paths) = read_paths(struct_out) {
-            return self
-                .struct_read_call(n, c, &paths, &outs, |sweep, extra| written(sweep, extra));
+            return self.struct_read_call(n, c, &paths, &outs, written);
         }
         match &c.sweep {
             CallSweep::Value => {
