@@ -466,6 +466,8 @@ mod derived;
 mod jacobians;
 #[path = "structs/method_results.rs"]
 mod method_results;
+#[path = "structs/named_results.rs"]
+mod named_results;
 #[path = "structs/results.rs"]
 mod results;
 #[path = "structs/results_calls.rs"]

@@ -194,6 +194,14 @@ impl<F, T> NotFloat<F, T> {
 #[inline(always)]
 pub fn struct_param<T: crate::Differentiable<Float = F>, F>() {}
 
+/// The zero of the struct a call returns, its type read off a closure
+/// making that call, which is never called: the cotangent a caller that
+/// reads the result by field (`let p = f(…); p.x`) builds for `f`'s VJP.
+#[inline(always)]
+pub fn zero_like<T: crate::Differentiable>(_value: impl FnOnce() -> T) -> T {
+    T::zero()
+}
+
 /// The gradient a pullback returned for a struct argument: a value of the
 /// struct's type; `()` (a `#[nograd]` parameter of the callee) has none.
 #[diagnostic::on_unimplemented(
@@ -290,7 +298,7 @@ pub trait TupleResult<const M: usize> {}
 #[diagnostic::on_unimplemented(
     message = "this function returns a struct: take its result apart with a struct pattern",
     label = "returns a struct",
-    note = "in a differentiable body write `let State {{ theta, omega }} = f(…);` (or `let State {{ theta, .. }} = f(…);` for the fields you need), then use the fields"
+    note = "in a differentiable body bind it to a name and read its fields, `let p = f(…);` then `p.theta`, or take it apart, `let State {{ theta, omega }} = f(…);`; it cannot be passed on whole"
 )]
 pub trait StructResult {}
 
@@ -311,7 +319,7 @@ pub trait MethodVectorResult<const M: usize> {}
 #[diagnostic::on_unimplemented(
     message = "this method returns a struct: take its result apart with a struct pattern",
     label = "called in a differentiable body",
-    note = "in a differentiable body write `let State {{ x, v }} = self.step(h);` (or `let State {{ x, .. }} = self.step(h);` for the fields you need), then use the fields"
+    note = "in a differentiable body bind it to a name and read its fields, `let s = self.step(h);` then `s.x`, or take it apart, `let State {{ x, v }} = self.step(h);`; it cannot be passed on whole"
 )]
 pub trait MethodStructResult {}
 

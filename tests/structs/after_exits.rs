@@ -65,6 +65,27 @@ macro_rules! after_exits {
             acc
         }
 
+        /// `Σ_{i < stop} (t.ω·k + t.θ)` with the tuple `(t, k) = ((x + i,
+        /// x·y), x + y)` holding a struct, bound after a `break`.
+        #[differentiable]
+        pub fn paired(x: $F, y: $F, n: usize, stop: usize) -> $F {
+            let mut acc = 0.0;
+            for i in 0..n {
+                if i == stop {
+                    break;
+                }
+                let (t, k) = (
+                    State {
+                        theta: x + (i as $F),
+                        omega: x * y,
+                    },
+                    x + y,
+                );
+                acc += t.omega * k + t.theta;
+            }
+            acc
+        }
+
         /// Struct values with an array field and `..` from a parameter,
         /// after a `continue`: each counted `i` adds
         /// `x·m·l2 + l1·x + m·i` (`m` the mass, `l1`, `l2` the arm's).
@@ -205,6 +226,31 @@ fn struct_values_with_array_field_and_base_after_continue() {
         got32.extend(dr32.arm.w);
         got32.extend([dr32.mass, dx32]);
         let got32: Vec<f64> = got32.into_iter().map(f64::from).collect();
+        assert_all_close(&got32, &expected, 1e-4, &what);
+    }
+}
+
+#[test]
+fn tuple_holding_a_struct_after_break() {
+    for (x, y, n, stop) in [
+        (0.7_f64, -1.3_f64, 5, 3),
+        (-0.4, 0.9, 4, 0),
+        (1.1, 0.3, 3, 9),
+    ] {
+        // each i < min(n, stop) adds x·y·(x + y) + x + i
+        let mut expected = [0.0; 3];
+        for i in 0..n.min(stop) {
+            expected[0] += x * y * (x + y) + x + i as f64;
+            expected[1] += 2.0 * x * y + y * y + 1.0;
+            expected[2] += x * x + 2.0 * x * y;
+        }
+        let what = format!("paired n {n} stop {stop}");
+        let (v, (dx, dy)) = e64::paired_grad(x, y, n, stop);
+        assert_all_close(&[v, dx, dy], &expected, TOL_64, &what);
+        let fd = numeric_grad(|p| e64::paired(p[0], p[1], n, stop), &[x, y]);
+        assert_all_close(&[dx, dy], &fd, 1e-7, &what);
+        let (v32, (dx32, dy32)) = e32::paired_grad(x as f32, y as f32, n, stop);
+        let got32 = [v32, dx32, dy32].map(f64::from);
         assert_all_close(&got32, &expected, 1e-4, &what);
     }
 }

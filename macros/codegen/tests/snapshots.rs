@@ -329,6 +329,22 @@ fn nested_struct_pattern_at_a_call() {
 }
 
 #[test]
+fn struct_result_bound_to_a_name() {
+    // the value is bound whole and read by field; the VJP's cotangent is
+    // the struct's zero (typed by a closure making the call, never
+    // called) with the fields read set
+    check(
+        "struct_result_named",
+        quote! {
+            pub fn energy(t: f64, y: State) -> f64 {
+                let p = twist(t, y);
+                p.omega * p.omega + p.arm.l1 * p.w[1]
+            }
+        },
+    );
+}
+
+#[test]
 fn struct_variable_carried_through_a_loop() {
     // the variable's floats are carried (and recorded for the reverse
     // sweep); the call's result is taken apart by its fields

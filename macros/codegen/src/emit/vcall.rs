@@ -91,6 +91,9 @@ impl Writer<'_> {
                 quote!(#id)
             })
             .collect();
+        if let Some(paths) = read_paths(struct_out) {
+            return self.struct_read_call(n, c, &paths, &outs, written);
+        }
         match &c.sweep {
             CallSweep::Value => {
                 let pat = pack(outs);
@@ -296,6 +299,8 @@ fn struct_pattern(
                     top.2.push(quote!(#m: #leaf));
                 }
             }
+            // (a pattern is never mixed with reads, see `read_paths`)
+            PatItem::Read(_) => {}
             PatItem::Close => {
                 let Some((f, path, parts)) = open.pop() else {
                     continue;
@@ -309,4 +314,105 @@ fn struct_pattern(
         }
     }
     done
+}
+
+/// The paths of a struct result read by field ([`PatItem::Read`]), or
+/// `None` for any other result.
+///
+/// [`PatItem::Read`]: crate::ir::PatItem::Read
+fn read_paths(items: Option<&Vec<crate::ir::PatItem>>) -> Option<Vec<&[crate::types::Seg]>> {
+    items?
+        .iter()
+        .map(|i| match i {
+            crate::ir::PatItem::Read(p) => Some(p.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Writer<'_> {
+    /// A call whose struct result is bound to a name and read by field
+    /// (see `ir::lower::struct_res`), in the form its sweep asks for:
+    ///
+    /// ```text
+    /// let p = twist(t, y); let p_omega = p.omega;                  // the value
+    /// let (_, result_tangent) = twist::jvp(t, y, d_t, d_y);         // forward
+    /// let p_omega_tangent = result_tangent.omega;
+    /// let (_, (g_t, g_y)) = twist::vjp(t, y, {                      // reverse
+    ///     let mut result_cotangent = zero_like(|| twist(t, y));    // never called
+    ///     result_cotangent.omega = d_p_omega;
+    ///     result_cotangent
+    /// });
+    /// ```
+    fn struct_read_call(
+        &mut self,
+        n: NodeId,
+        c: &Call,
+        paths: &[&[crate::types::Seg]],
+        outs: &[TokenStream],
+        written: impl Fn(Option<&str>, Vec<TokenStream>) -> TokenStream,
+    ) -> TokenStream {
+        let g = self.g;
+        let span = g.node(n).span;
+        let reads = |base: &Ident| -> Vec<TokenStream> {
+            paths
+                .iter()
+                .zip(outs)
+                .map(|(p, o)| {
+                    let path = super::structs::seg_tokens(p, span);
+                    quote_spanned!(span=> let #o = #base #path;)
+                })
+                .collect()
+        };
+        match &c.sweep {
+            CallSweep::Jvp(ts) => {
+                let tangents = self.arg_tangents(c, ts, span);
+                let call = written(Some(JVP_CALL), tangents);
+                let t = self.names.fresh("result_tangent");
+                let reads = reads(&t);
+                quote_spanned! {span=>
+                    let (_, #t) = #call;
+                    #(#reads)*
+                }
+            }
+            CallSweep::Vjp(cots) => {
+                let cot = self.names.fresh("result_cotangent");
+                let sets: Vec<TokenStream> = paths
+                    .iter()
+                    .zip(cots)
+                    .map(|(p, &d)| {
+                        let path = super::structs::seg_tokens(p, span);
+                        let d = self.expr(d).0;
+                        quote_spanned!(span=> #cot #path = #d;)
+                    })
+                    .collect();
+                // the struct's zero, its type that of the helper's value
+                // (the closure is never called)
+                let value = written(None, Vec::new());
+                let (parts, unpack) = self.gradient_entries(c, span);
+                let call = written(
+                    Some(VJP_CALL),
+                    vec![quote_spanned! {span=> {
+                        let mut #cot = ::macrograd::__private::zero_like(|| #value);
+                        #(#sets)*
+                        #cot
+                    }}],
+                );
+                quote_spanned! {span=>
+                    let (_, (#(#parts,)*)) = #call;
+                    #(#unpack)*
+                }
+            }
+            // the value (a function with `hessian` rejects these calls)
+            _ => {
+                let value = self.names.of(g, c.value);
+                let call = written(None, Vec::new());
+                let reads = reads(&value);
+                quote_spanned! {span=>
+                    let #value = #call;
+                    #(#reads)*
+                }
+            }
+        }
+    }
 }

@@ -114,7 +114,9 @@ impl Call {
 
     /// Whether the helper returns several floats.
     pub fn is_vector(&self) -> bool {
-        !self.outs.is_empty() || !matches!(self.sweep, CallSweep::Value)
+        !self.outs.is_empty()
+            || self.struct_out.is_some()
+            || !matches!(self.sweep, CallSweep::Value)
     }
 
     /// The nodes the call reads: its arguments' elements, then the
@@ -198,7 +200,9 @@ pub struct Call {
     pub tuple: bool,
     /// The result is a struct taken apart by a pattern, nested structs
     /// too (`Pair { a: State { x, v }, b }`): the pattern in pre-order,
-    /// one [`PatItem::Leaf`] per element of [`Call::outs`].
+    /// one [`PatItem::Leaf`] per element of [`Call::outs`]; or a struct
+    /// bound to a name and read by field, one [`PatItem::Read`] per
+    /// element.
     pub struct_out: Option<Vec<PatItem>>,
     /// Which of the helper's functions the call goes through.
     pub sweep: CallSweep,
@@ -221,6 +225,10 @@ pub enum PatItem {
     Leaf(String),
     /// The struct pattern opened last ends.
     Close,
+    /// A struct result bound to a name (`let p = f(…);`) and read by
+    /// field: the path of one element of [`Call::outs`] (`.arm.l1`,
+    /// `.w[2]`). A call's pattern is either all `Read`s or none.
+    Read(Vec<crate::types::Seg>),
 }
 
 /// Spans carried along for error messages; they never make two operations

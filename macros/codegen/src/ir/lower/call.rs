@@ -422,6 +422,11 @@ impl Lowerer<'_> {
                 other => other,
             };
             match val {
+                // a struct result read by field, passed on whole
+                Val::Num(n) if self.is_struct_result(n) => {
+                    self.result_used_whole(a);
+                    ok = false;
+                }
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
                 Val::Array(v) => args.push(CallArg::Array(v)),
                 Val::Opaque(k) => args.push(CallArg::Opaque(k)),

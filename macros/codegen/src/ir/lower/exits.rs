@@ -425,6 +425,33 @@ impl Lowerer<'_> {
                     }
                 }
             }
+            // a tuple holding structs (`let (s, k) = f(…);`): each struct
+            // part is carried as its floats, as a struct alone is
+            if let Val::Tuple(parts) = &mut v {
+                if parts.iter().any(|p| matches!(p, Val::Struct(_))) {
+                    let whole = Val::Tuple(parts.clone());
+                    let mut ok = true;
+                    for p in parts.iter_mut().filter(|p| matches!(p, Val::Struct(_))) {
+                        let leaves: Option<Vec<NodeId>> =
+                            struct_floats(p).map(|l| l.into_iter().map(|n| *n).collect());
+                        match leaves {
+                            Some(leaves) => *p = Val::Array(leaves),
+                            None => ok = false,
+                        }
+                    }
+                    if ok {
+                        *template.borrow_mut() = Some(whole);
+                    } else {
+                        l.cx.error_at(
+                            span,
+                            "this struct value cannot be declared after a `break`, `continue` or `return`: \
+                             its fields are not all floats, arrays of floats, structs or paths into a struct \
+                             parameter; declare it before them",
+                        );
+                        v = Val::Poison;
+                    }
+                }
+            }
             *shape.borrow_mut() = Some(v.clone());
             v
         };
@@ -441,6 +468,19 @@ impl Lowerer<'_> {
                     }
                 }
                 t
+            }
+            (Some(Val::Tuple(mut parts)), Val::Tuple(merged)) => {
+                for (part, m) in parts.iter_mut().zip(merged) {
+                    match m {
+                        Val::Array(ms) if matches!(part, Val::Struct(_)) => {
+                            for (leaf, m) in struct_floats(part).into_iter().flatten().zip(ms) {
+                                *leaf = m;
+                            }
+                        }
+                        m => *part = m,
+                    }
+                }
+                Val::Tuple(parts)
             }
             (_, v) => v,
         }

@@ -12,7 +12,7 @@ impl Lowerer<'_> {
     /// An expression's value; a struct field path read here is a float.
     pub(super) fn expr(&mut self, e: &syn::Expr) -> Val {
         let v = self.expr_raw(e);
-        if !matches!(v, Val::Field { .. } | Val::Item { .. }) {
+        if !matches!(v, Val::Field { .. } | Val::Item { .. } | Val::Res { .. }) {
             return v;
         }
         self.settle(v, crate::parse::flat::span_of(e))
@@ -74,8 +74,10 @@ impl Lowerer<'_> {
             syn::Member::Named(_) => syn::Index::from(0),
         };
         let base = self.expr_keep(&f.base);
-        if matches!(base, Val::Field { .. } | Val::Struct(_) | Val::Item { .. })
-            || !matches!(f.member, syn::Member::Unnamed(_))
+        if matches!(
+            base,
+            Val::Field { .. } | Val::Struct(_) | Val::Item { .. } | Val::Res { .. }
+        ) || !matches!(f.member, syn::Member::Unnamed(_))
         {
             return self.struct_field_of(base, f);
         }
@@ -193,6 +195,10 @@ impl Lowerer<'_> {
             }
             v @ (Val::Field { .. } | Val::Struct(_) | Val::Item { .. }) => {
                 self.struct_as_number(&v, at);
+                None
+            }
+            Val::Res { .. } => {
+                self.result_used_whole(at);
                 None
             }
             Val::Opaque(_) => {
@@ -408,6 +414,14 @@ impl Lowerer<'_> {
         let i = self.expr(&ix.index);
         if let Val::Field { param, path } = base {
             return self.struct_index(param, path, &i, &ix.index);
+        }
+        // `p.w[i]` into a call's struct result: a constant index, as into
+        // a struct parameter's array field
+        if let Val::Res { call, path } = base {
+            return match self.struct_index(0, path, &i, &ix.index) {
+                Val::Field { path, .. } => Val::Res { call, path },
+                other => other,
+            };
         }
         if let Val::Item { param, row, path } = base {
             return match self.struct_index(param, path, &i, &ix.index) {

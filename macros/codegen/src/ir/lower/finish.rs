@@ -60,7 +60,7 @@ impl Lowerer<'_> {
             Val::Buf(_) | Val::Vec(_) | Val::Row(..) | Val::Window(..) => self.cx.error_at(end, "the body's value is a slice: a differentiable function returns one scalar"),
             Val::Tuple(_) => self.cx.error_at(end, "the body's value is a tuple: a differentiable function returns one scalar"),
             Val::Field { path, .. } if !path.is_empty() => unreachable!("a field path at the end is settled by `expr`"),
-            Val::Field { .. } | Val::Struct(_) | Val::Item { .. } => self.cx.error_at(end, "the body's value is a struct: a differentiable function returns one scalar; return one of its fields (`s.x`)"),
+            Val::Field { .. } | Val::Struct(_) | Val::Item { .. } | Val::Res { .. } => self.cx.error_at(end, "the body's value is a struct: a differentiable function returns one scalar; return one of its fields (`s.x`)"),
         }
         self.done()
     }

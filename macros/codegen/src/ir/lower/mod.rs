@@ -24,6 +24,7 @@ mod nested;
 mod reduce;
 mod seq;
 mod stack;
+mod struct_res;
 mod struct_var;
 mod strukt;
 mod vcall;
@@ -90,6 +91,14 @@ enum Val {
     },
     /// A struct value built in the body (`State { x, ..s }`).
     Struct(Box<strukt::StructLit>),
+    /// A path into the struct result of a call (`p.arm` for `let p =
+    /// f(…);`), not read yet: see [`struct_res`].
+    Res {
+        /// The call node.
+        call: NodeId,
+        /// The steps into the result (never empty).
+        path: Vec<crate::types::Seg>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,6 +143,9 @@ struct Lowerer<'a> {
     /// Call values indexed as arrays or read as tuples (`r.0`), each
     /// reported once (see `vcall.rs`).
     indexed_calls: std::collections::HashSet<NodeId>,
+    /// The element made for each path read into a call's struct result
+    /// (see `struct_res.rs`).
+    result_reads: std::collections::HashMap<(NodeId, Vec<crate::types::Seg>), NodeId>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -189,6 +201,7 @@ impl<'a> Lowerer<'a> {
             has_exits: false,
             call_shapes: std::collections::HashMap::new(),
             indexed_calls: std::collections::HashSet::new(),
+            result_reads: std::collections::HashMap::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -331,8 +344,22 @@ impl<'a> Lowerer<'a> {
         if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some()) {
             val = self.row_to_array(val, crate::parse::flat::span_of(&init.expr));
         }
-        if let Some(ty) = ty {
-            self.check_annotation(ty, &val);
+        match (ty, &val) {
+            // `let p: State = f(…);`: the call returns a struct
+            (Some(syn::Type::Path(tp)), Val::Num(n))
+                if tp.qself.is_none()
+                    && tp.path.segments.last().is_some_and(|s| {
+                        s.ident
+                            .to_string()
+                            .starts_with(|c: char| c.is_ascii_uppercase())
+                    })
+                    && self.struct_result_call(*n).is_some() =>
+            {
+                let call = self.struct_result_call(*n).expect("checked by the guard");
+                self.mark_struct_result(call);
+            }
+            (Some(ty), _) => self.check_annotation(ty, &val),
+            (None, _) => {}
         }
         self.bind_pat(pat, val, first_new);
     }

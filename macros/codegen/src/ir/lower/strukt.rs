@@ -78,6 +78,14 @@ impl Lowerer<'_> {
                     path.push(Seg::Field(name));
                     return Val::Item { param, row, path };
                 }
+                Val::Res { call, path } => {
+                    return self.result_deeper(call, path, Seg::Field(name), &f.member);
+                }
+                // `p.x` for `let p = f(…);`: the call returns a struct
+                Val::Num(n) if self.struct_result_call(n).is_some() => {
+                    let call = self.struct_result_call(n).expect("checked by the guard");
+                    return self.result_member(call, name);
+                }
                 Val::Struct(lit) => {
                     let lit = *lit;
                     if let Some((_, v)) = lit.fields.into_iter().find(|(n, _)| *n == name) {
@@ -153,6 +161,17 @@ impl Lowerer<'_> {
             return Val::Poison;
         }
         if let Some(r) = &rest {
+            // `..p` for `let p = f(…);`: a call's struct result used whole
+            if let Val::Num(n) | Val::Res { call: n, .. } = r {
+                let call = match r {
+                    Val::Res { .. } => true,
+                    _ => self.struct_result_call(*n).is_some(),
+                };
+                if call {
+                    self.result_used_whole(s.rest.as_ref().expect("rest is some"));
+                    return Val::Poison;
+                }
+            }
             if !matches!(r, Val::Field { .. } | Val::Struct(_)) {
                 self.cx.error_spanned_by(
                     s.rest.as_ref().expect("rest is some"),
@@ -183,6 +202,7 @@ impl Lowerer<'_> {
             Val::Item { param, row, path } if !path.is_empty() => {
                 Val::Num(self.row_field(param, row, path, span))
             }
+            Val::Res { call, path } => Val::Num(self.result_field(call, path, span)),
             other => other,
         }
     }

@@ -1,0 +1,29 @@
+use macrograd::{differentiable, Differentiable};
+
+#[derive(Clone, Copy, Differentiable)]
+struct State {
+    theta: f64,
+    omega: f64,
+}
+
+#[differentiable]
+fn step(s: State, #[nograd] h: f64) -> State {
+    State {
+        theta: s.theta + h * s.omega,
+        omega: s.omega - h * s.theta.sin(),
+    }
+}
+
+#[differentiable]
+fn energy(s: State) -> f64 {
+    s.omega * s.omega
+}
+
+// a struct result bound to a name is read by field, then passed on whole
+#[differentiable]
+fn loss(s: State, #[nograd] h: f64) -> f64 {
+    let p = step(s, h);
+    p.theta + energy(p)
+}
+
+fn main() {}
