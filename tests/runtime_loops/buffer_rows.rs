@@ -2,6 +2,14 @@
 //! generated code slices the buffer to the loop's length before the loop
 //! (`emit/rows.rs`), only when every iteration reaches such an access, so
 //! that the slice panics exactly when the loop would.
+//!
+//! The functions index run-time buffers (`vec!`) by a range loop's index
+//! and read and write an element in separate steps on purpose.
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::useless_vec
+)]
 
 use macrograd::differentiable;
 
