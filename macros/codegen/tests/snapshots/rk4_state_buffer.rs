@@ -140,7 +140,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             let t9 = d_y_row[i_4];
             d_y_row[i_4] = 0.0;
             let d_before_1 = d_before + t9;
-            let d_k4 = t9 / 6.0 * h;
+            let d_k4 = 0.16666666666666666 * t9 * h;
             let t10 = 2.0 * d_k4;
             let d_k3 = d_k3_before + t10;
             let d_k1 = d_k1_before + d_k4;
@@ -224,7 +224,7 @@ pub fn ode_last_jvp(x: &[f64], s: usize, tangent: &[f64]) -> (f64, f64) {
             let d_before_1 = d_y_row[i_1];
             y_row[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
             d_y_row[i_1] = d_before_1
-                + (d_k1 + 2.0 * d_k2 + 2.0 * d_k3 + d_k4) * h / 6.0;
+                + 0.16666666666666666 * ((d_k1 + 2.0 * d_k2 + 2.0 * d_k3 + d_k4) * h);
             (
                 before,
                 k1_before,
@@ -386,7 +386,7 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
             let t9 = d_y_row[i_4];
             d_y_row[i_4] = 0.0;
             let d_before_1 = d_before + t9;
-            let d_k4 = t9 / 6.0 * h;
+            let d_k4 = 0.16666666666666666 * t9 * h;
             let t10 = 2.0 * d_k4;
             let d_k3 = d_k3_before + t10;
             let d_k1 = d_k1_before + d_k4;
