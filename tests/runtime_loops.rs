@@ -449,6 +449,8 @@ fn windows_and_chunks() {
 
 #[path = "runtime_loops/buffer_fusion.rs"]
 mod buffer_fusion;
+#[path = "runtime_loops/buffer_rows.rs"]
+mod buffer_rows;
 #[path = "runtime_loops/checkpoint_buffers.rs"]
 mod checkpoint_buffers;
 #[path = "runtime_loops/composite.rs"]

@@ -123,10 +123,17 @@ prims! {
         } else {
             vec![Some(b.mul(d, c)), Some(b.mul(d, a))]
         };
-    /// `a / b`: ∂a = d/b, ∂b = −(d/b)·y
+    /// `a / b`: ∂a = d/b, ∂b = −(d/b)·y (d/b as d·(1/b) for a constant
+    /// `b`: a multiplication where the primal divides, within a rounding)
     Div: Infix("/"), MInfix("/", 2), |a, c| a / c,
         |b, [_a, c], y, d| {
-            let q = b.div(d, c);
+            let q = match b.graph.constant(c).filter(|v| *v != 0.0 && v.is_finite()) {
+                Some(v) => {
+                    let r = b.constant(1.0 / v);
+                    b.mul(d, r)
+                }
+                None => b.div(d, c),
+            };
             let t = b.mul(q, y);
             vec![Some(q), Some(b.neg(t))]
         };

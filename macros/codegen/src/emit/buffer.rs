@@ -66,7 +66,7 @@ impl Writer<'_> {
                 out
             }
             BufOp::Set { buf, idx, value } => {
-                let name = self.names.of(g, *buf);
+                let name = self.buf_row(*buf, *idx);
                 let i = self.expr(*idx).0;
                 let v = self.expr(*value).0;
                 match self.logged(*buf) {
@@ -105,12 +105,21 @@ impl Writer<'_> {
         }
     }
 
+    /// The name an access to `buf` at `idx` goes through: the row taken
+    /// before the loop whose index `idx` is (`super::rows`), else the buffer.
+    fn buf_row(&mut self, buf: NodeId, idx: NodeId) -> Ident {
+        match self.rows.bufs.get(&(buf, idx)) {
+            Some(row) => row.clone(),
+            None => self.names.of(self.g, buf),
+        }
+    }
+
     /// The expression of a buffer operation that has a value.
     pub(super) fn render_buf(&mut self, op: &BufOp) -> (TokenStream, Prec) {
         let g = self.g;
         match op {
             BufOp::Get { buf, idx } => {
-                let name = self.names.of(g, *buf);
+                let name = self.buf_row(*buf, *idx);
                 let i = self.expr(*idx).0;
                 (quote!(#name[#i]), Prec::Atom)
             }

@@ -141,6 +141,7 @@ impl Writer<'_> {
             }
         }
         let mut body = self.block(&l.body);
+        self.rows.bufs.retain(|&(_, var), _| var != l.var);
         self.depth -= 1;
         body.extend(self.tape_push(n, l));
         let update = self.carried_update(l);

@@ -70,8 +70,9 @@ fn euler_vec_grad_into(
     let lo = ::core::cmp::min(0, hi);
     y_spans.push((lo, hi));
     y_saved.extend_from_slice(&y[lo..hi]);
+    let y_row = &mut y[..x0.len()];
     for i in 0..x0.len() {
-        y[i] = x0[i];
+        y_row[i] = x0[i];
     }
     let t0 = (steps.saturating_sub(0) + 3) / 4;
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
@@ -82,20 +83,23 @@ fn euler_vec_grad_into(
         y_saved.extend_from_slice(&y);
         for i_1 in t1..(t1 + 4).min(steps) {
             let mut left = 0.0_f64;
+            let y_row_1 = &mut y[..x0.len()];
             for i_2 in 0..x0.len() {
-                let old = y[i_2];
-                y[i_2] = old + h * (left - k * old * old);
+                let old = y_row_1[i_2];
+                y_row_1[i_2] = old + h * (left - k * old * old);
                 left = old;
             }
         }
     }
     let mut s = 0.0_f64;
+    let y_row_2 = &y[..x0.len()];
+    let d_y_row = &mut d_y[..x0.len()];
     for i_3 in 0..x0.len() {
-        let t2 = y[i_3];
-        let t3 = d_y[i_3];
-        d_y[i_3] = t3 + t2;
-        let t4 = d_y[i_3];
-        d_y[i_3] = t4 + t2;
+        let t2 = y_row_2[i_3];
+        let t3 = d_y_row[i_3];
+        d_y_row[i_3] = t3 + t2;
+        let t4 = d_y_row[i_3];
+        d_y_row[i_3] = t4 + t2;
         s += t2 * t2;
     }
     let mut d_k = 0.0_f64;
@@ -117,9 +121,10 @@ fn euler_vec_grad_into(
             let lo_2 = ::core::cmp::min(0, hi_2);
             y_spans.push((lo_2, hi_2));
             y_saved.extend_from_slice(&y[lo_2..hi_2]);
+            let y_row_3 = &mut y[..x0.len()];
             for i_5 in 0..x0.len() {
-                let old_1 = y[i_5];
-                y[i_5] = old_1 + h * (left_1 - k * old_1 * old_1);
+                let old_1 = y_row_3[i_5];
+                y_row_3[i_5] = old_1 + h * (left_1 - k * old_1 * old_1);
                 left_1 = old_1;
             }
         }
@@ -134,25 +139,28 @@ fn euler_vec_grad_into(
             }
             let mut d_left = 0.0_f64;
             let mut d_k_2 = 0.0_f64;
+            let y_row_4 = &y[..x0.len()];
+            let d_y_row_1 = &mut d_y[..x0.len()];
             for i_7 in (0..x0.len()).rev() {
-                let old_2 = y[i_7];
-                let t7 = d_y[i_7];
-                d_y[i_7] = 0.0;
+                let old_2 = y_row_4[i_7];
+                let t7 = d_y_row_1[i_7];
+                d_y_row_1[i_7] = 0.0;
                 let t8 = t7 * h;
                 let t9 = -t8;
                 let t10 = t9 * old_2;
                 let d_old = d_left + t7 + t9 * (k * old_2) + t10 * k;
-                let t11 = d_y[i_7];
-                d_y[i_7] = t11 + d_old;
+                let t11 = d_y_row_1[i_7];
+                d_y_row_1[i_7] = t11 + d_old;
                 (d_left, d_k_2) = (t8, d_k_2 + t10 * old_2);
             }
             d_k_1 += d_k_2;
         }
         d_k += d_k_1;
     }
+    let d_y_row_2 = &mut d_y[..x0.len()];
     for i_8 in (0..x0.len()).rev() {
-        let t12 = d_y[i_8];
-        d_y[i_8] = 0.0;
+        let t12 = d_y_row_2[i_8];
+        d_y_row_2[i_8] = 0.0;
         d_x0[i_8] += t12;
     }
     __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
@@ -199,28 +207,34 @@ fn euler_vec_jvp(
     );
     let mut y = ::std::vec![0.0_f64; x0.len()];
     let mut d_y = ::std::vec![0.0_f64; x0.len()];
+    let y_row = &mut y[..x0.len()];
+    let d_y_row = &mut d_y[..x0.len()];
     for i in 0..x0.len() {
-        y[i] = x0[i];
-        d_y[i] = tangent_x0[i];
+        y_row[i] = x0[i];
+        d_y_row[i] = tangent_x0[i];
     }
     for i_1 in 0..steps {
         let mut left = 0.0_f64;
         let mut d_left = 0.0_f64;
+        let y_row_1 = &mut y[..x0.len()];
+        let d_y_row_1 = &mut d_y[..x0.len()];
         for i_2 in 0..x0.len() {
-            let old = y[i_2];
-            let d_old = d_y[i_2];
+            let old = y_row_1[i_2];
+            let d_old = d_y_row_1[i_2];
             let t0 = k * old;
-            y[i_2] = old + h * (left - t0 * old);
-            d_y[i_2] = d_old
+            y_row_1[i_2] = old + h * (left - t0 * old);
+            d_y_row_1[i_2] = d_old
                 + (d_left - (tangent_k * old + d_old * k) * old - d_old * t0) * h;
             (left, d_left) = (old, d_old);
         }
     }
     let mut s = 0.0_f64;
     let mut d_s = 0.0_f64;
+    let y_row_2 = &y[..x0.len()];
+    let d_y_row_2 = &d_y[..x0.len()];
     for i_3 in 0..x0.len() {
-        let t1 = y[i_3];
-        let t2 = d_y[i_3];
+        let t1 = y_row_2[i_3];
+        let t2 = d_y_row_2[i_3];
         let t3 = t2 * t1;
         (s, d_s) = (s + t1 * t1, d_s + t3 + t3);
     }
@@ -339,8 +353,9 @@ fn euler_vec_vjp_into(
     let lo = ::core::cmp::min(0, hi);
     y_spans.push((lo, hi));
     y_saved.extend_from_slice(&y[lo..hi]);
+    let y_row = &mut y[..x0.len()];
     for i in 0..x0.len() {
-        y[i] = x0[i];
+        y_row[i] = x0[i];
     }
     let t0 = (steps.saturating_sub(0) + 3) / 4;
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
@@ -351,21 +366,24 @@ fn euler_vec_vjp_into(
         y_saved.extend_from_slice(&y);
         for i_1 in t1..(t1 + 4).min(steps) {
             let mut left = 0.0_f64;
+            let y_row_1 = &mut y[..x0.len()];
             for i_2 in 0..x0.len() {
-                let old = y[i_2];
-                y[i_2] = old + h * (left - k * old * old);
+                let old = y_row_1[i_2];
+                y_row_1[i_2] = old + h * (left - k * old * old);
                 left = old;
             }
         }
     }
     let mut s = 0.0_f64;
+    let y_row_2 = &y[..x0.len()];
+    let d_y_row = &mut d_y[..x0.len()];
     for i_3 in 0..x0.len() {
-        let t2 = y[i_3];
+        let t2 = y_row_2[i_3];
         let t3 = cotangent * t2;
-        let t4 = d_y[i_3];
-        d_y[i_3] = t4 + t3;
-        let t5 = d_y[i_3];
-        d_y[i_3] = t5 + t3;
+        let t4 = d_y_row[i_3];
+        d_y_row[i_3] = t4 + t3;
+        let t5 = d_y_row[i_3];
+        d_y_row[i_3] = t5 + t3;
         s += t2 * t2;
     }
     let mut d_k = 0.0_f64;
@@ -387,9 +405,10 @@ fn euler_vec_vjp_into(
             let lo_2 = ::core::cmp::min(0, hi_2);
             y_spans.push((lo_2, hi_2));
             y_saved.extend_from_slice(&y[lo_2..hi_2]);
+            let y_row_3 = &mut y[..x0.len()];
             for i_5 in 0..x0.len() {
-                let old_1 = y[i_5];
-                y[i_5] = old_1 + h * (left_1 - k * old_1 * old_1);
+                let old_1 = y_row_3[i_5];
+                y_row_3[i_5] = old_1 + h * (left_1 - k * old_1 * old_1);
                 left_1 = old_1;
             }
         }
@@ -404,25 +423,28 @@ fn euler_vec_vjp_into(
             }
             let mut d_left = 0.0_f64;
             let mut d_k_2 = 0.0_f64;
+            let y_row_4 = &y[..x0.len()];
+            let d_y_row_1 = &mut d_y[..x0.len()];
             for i_7 in (0..x0.len()).rev() {
-                let old_2 = y[i_7];
-                let t8 = d_y[i_7];
-                d_y[i_7] = 0.0;
+                let old_2 = y_row_4[i_7];
+                let t8 = d_y_row_1[i_7];
+                d_y_row_1[i_7] = 0.0;
                 let t9 = t8 * h;
                 let t10 = -t9;
                 let t11 = t10 * old_2;
                 let d_old = d_left + t8 + t10 * (k * old_2) + t11 * k;
-                let t12 = d_y[i_7];
-                d_y[i_7] = t12 + d_old;
+                let t12 = d_y_row_1[i_7];
+                d_y_row_1[i_7] = t12 + d_old;
                 (d_left, d_k_2) = (t9, d_k_2 + t11 * old_2);
             }
             d_k_1 += d_k_2;
         }
         d_k += d_k_1;
     }
+    let d_y_row_2 = &mut d_y[..x0.len()];
     for i_8 in (0..x0.len()).rev() {
-        let t13 = d_y[i_8];
-        d_y[i_8] = 0.0;
+        let t13 = d_y_row_2[i_8];
+        d_y_row_2[i_8] = 0.0;
         d_x0[i_8] += t13;
     }
     __MACROGRAD_LOG0_Y_SAVED.set(y_saved);

@@ -139,8 +139,9 @@ pub fn gmm_log_posterior_grad_into(
     let lo = ::core::cmp::min(0, hi);
     diag_spans.push((lo, hi));
     diag_saved.extend_from_slice(&diag[lo..hi]);
+    let diag_row = &mut diag[..t1];
     for e in 0..t1 {
-        diag[e] = q[e].exp();
+        diag_row[e] = q[e].exp();
     }
     let mut d_base = ::std::vec![0.0_f64; alpha.len()];
     let mut base = ::std::vec![0.0_f64; alpha.len()];
@@ -155,13 +156,14 @@ pub fn gmm_log_posterior_grad_into(
     let lo_1 = ::core::cmp::min(0, hi_1);
     base_spans.push((lo_1, hi_1));
     base_saved.extend_from_slice(&base[lo_1..hi_1]);
+    let base_row = &mut base[..alpha.len()];
     for c in 0..alpha.len() {
         let mut sum_q = 0.0_f64;
         let q_row = &q[if d > 0 { (c * d).min(q.len()) } else { 0 }..][..d];
         for r in 0..d {
             sum_q += q_row[r];
         }
-        base[c] = alpha[c] + sum_q;
+        base_row[c] = alpha[c] + sum_q;
     }
     let mut data = 0.0_f64;
     for i in 0..x.len() / d {
@@ -174,6 +176,7 @@ pub fn gmm_log_posterior_grad_into(
             }
         }
         let mut filled = 0;
+        let base_row_1 = &base[..alpha.len()];
         for c_1 in 0..alpha.len() {
             let mut sq = 0.0_f64;
             let mut filled_1 = t_tape.len();
@@ -199,7 +202,7 @@ pub fn gmm_log_posterior_grad_into(
                 filled_1 += 1;
                 sq += t_1 * t_1;
             }
-            let t6 = base[c_1];
+            let t6 = base_row_1[c_1];
             let beta = t6 - 0.5 * sq;
             let next = top.max(beta);
             top_tape[0][filled] = top;
@@ -211,12 +214,14 @@ pub fn gmm_log_posterior_grad_into(
         let mut d_top = 1.0_f64;
         let mut d_scaled = 1.0 / scaled;
         let mut at = top_tape[0].len();
+        let base_row_2 = &base[..alpha.len()];
+        let d_base_row = &mut d_base[..alpha.len()];
         for c_2 in (0..alpha.len()).rev() {
             at -= 1;
             let top_1 = top_tape[0][at];
             let scaled_1 = top_tape[1][at];
             let sq_1 = top_tape[2][at];
-            let t7 = base[c_2];
+            let t7 = base_row_2[c_2];
             let beta_1 = t7 - 0.5 * sq_1;
             let next_1 = top_1.max(beta_1);
             let t8 = (top_1 - next_1).exp();
@@ -226,8 +231,8 @@ pub fn gmm_log_posterior_grad_into(
             let t11 = if top_1 == beta_1 { 0.5 * d_next } else { 0.0 };
             let d_beta = t9 + (if beta_1 > top_1 { d_next } else { t11 });
             let t12 = 0.5 * -d_beta;
-            let t13 = d_base[c_2];
-            d_base[c_2] = t13 + d_beta;
+            let t13 = d_base_row[c_2];
+            d_base_row[c_2] = t13 + d_beta;
             let mut at_1 = t_tape.len();
             for r_2 in (0..d).rev() {
                 at_1 -= 1;
@@ -270,9 +275,10 @@ pub fn gmm_log_posterior_grad_into(
         }
         data += top + scaled.ln();
     }
+    let d_base_row_1 = &mut d_base[..alpha.len()];
     for c_3 in (0..alpha.len()).rev() {
-        let t21 = d_base[c_3];
-        d_base[c_3] = 0.0;
+        let t21 = d_base_row_1[c_3];
+        d_base_row_1[c_3] = 0.0;
         d_alpha[c_3] += t21;
         let from_2 = if d > 0 { (c_3 * d).min(d_q.len()) } else { 0 };
         let d_q_row = &mut d_q[from_2..][..d];
@@ -280,9 +286,10 @@ pub fn gmm_log_posterior_grad_into(
             d_q_row[r_3] += t21;
         }
     }
+    let d_diag_row = &mut d_diag[..t1];
     for e_1 in (0..t1).rev() {
-        let t22 = d_diag[e_1];
-        d_diag[e_1] = 0.0;
+        let t22 = d_diag_row[e_1];
+        d_diag_row[e_1] = 0.0;
         d_q[e_1] += t22 * q[e_1].exp();
     }
     __MACROGRAD_LOG0_DIAG_SAVED.set(diag_saved);
@@ -356,13 +363,17 @@ pub fn gmm_log_posterior_jvp(
     let t1 = alpha.len() * d;
     let mut diag = ::std::vec![0.0_f64; t1];
     let mut d_diag = ::std::vec![0.0_f64; t1];
+    let diag_row = &mut diag[..t1];
+    let d_diag_row = &mut d_diag[..t1];
     for e in 0..t1 {
         let t2 = q[e].exp();
-        diag[e] = t2;
-        d_diag[e] = tangent_q[e] * t2;
+        diag_row[e] = t2;
+        d_diag_row[e] = tangent_q[e] * t2;
     }
     let mut base = ::std::vec![0.0_f64; alpha.len()];
     let mut d_base = ::std::vec![0.0_f64; alpha.len()];
+    let base_row = &mut base[..alpha.len()];
+    let d_base_row = &mut d_base[..alpha.len()];
     for c in 0..alpha.len() {
         let mut sum_q = 0.0_f64;
         let mut d_sum_q = 0.0_f64;
@@ -377,8 +388,8 @@ pub fn gmm_log_posterior_jvp(
             sum_q += q_row[r];
             d_sum_q += tangent_q_row[r];
         }
-        base[c] = alpha[c] + sum_q;
-        d_base[c] = tangent_alpha[c] + d_sum_q;
+        base_row[c] = alpha[c] + sum_q;
+        d_base_row[c] = tangent_alpha[c] + d_sum_q;
     }
     let mut data = 0.0_f64;
     let mut d_data = 0.0_f64;
@@ -387,6 +398,8 @@ pub fn gmm_log_posterior_jvp(
         let mut scaled = 0.0_f64;
         let mut d_top = 0.0_f64;
         let mut d_scaled = 0.0_f64;
+        let base_row_1 = &base[..alpha.len()];
+        let d_base_row_1 = &d_base[..alpha.len()];
         for c_1 in 0..alpha.len() {
             let mut sq = 0.0_f64;
             let mut d_sq = 0.0_f64;
@@ -431,8 +444,8 @@ pub fn gmm_log_posterior_jvp(
                 sq += t_1 * t_1;
                 d_sq += d_t_1 * (2.0 * t_1);
             }
-            let t14 = base[c_1];
-            let t15 = d_base[c_1];
+            let t14 = base_row_1[c_1];
+            let t15 = d_base_row_1[c_1];
             let beta = t14 - 0.5 * sq;
             let d_beta = t15 - 0.5 * d_sq;
             let next = top.max(beta);
@@ -686,8 +699,9 @@ pub fn gmm_log_posterior_vjp_into(
     let lo = ::core::cmp::min(0, hi);
     diag_spans.push((lo, hi));
     diag_saved.extend_from_slice(&diag[lo..hi]);
+    let diag_row = &mut diag[..t1];
     for e in 0..t1 {
-        diag[e] = q[e].exp();
+        diag_row[e] = q[e].exp();
     }
     let mut d_base = ::std::vec![0.0_f64; alpha.len()];
     let mut base = ::std::vec![0.0_f64; alpha.len()];
@@ -702,13 +716,14 @@ pub fn gmm_log_posterior_vjp_into(
     let lo_1 = ::core::cmp::min(0, hi_1);
     base_spans.push((lo_1, hi_1));
     base_saved.extend_from_slice(&base[lo_1..hi_1]);
+    let base_row = &mut base[..alpha.len()];
     for c in 0..alpha.len() {
         let mut sum_q = 0.0_f64;
         let q_row = &q[if d > 0 { (c * d).min(q.len()) } else { 0 }..][..d];
         for r in 0..d {
             sum_q += q_row[r];
         }
-        base[c] = alpha[c] + sum_q;
+        base_row[c] = alpha[c] + sum_q;
     }
     let mut data = 0.0_f64;
     for i in 0..x.len() / d {
@@ -721,6 +736,7 @@ pub fn gmm_log_posterior_vjp_into(
             }
         }
         let mut filled = 0;
+        let base_row_1 = &base[..alpha.len()];
         for c_1 in 0..alpha.len() {
             let mut sq = 0.0_f64;
             let mut filled_1 = t_tape.len();
@@ -746,7 +762,7 @@ pub fn gmm_log_posterior_vjp_into(
                 filled_1 += 1;
                 sq += t_1 * t_1;
             }
-            let t6 = base[c_1];
+            let t6 = base_row_1[c_1];
             let beta = t6 - 0.5 * sq;
             let next = top.max(beta);
             top_tape[0][filled] = top;
@@ -758,12 +774,14 @@ pub fn gmm_log_posterior_vjp_into(
         let mut d_top = cotangent;
         let mut d_scaled = cotangent / scaled;
         let mut at = top_tape[0].len();
+        let base_row_2 = &base[..alpha.len()];
+        let d_base_row = &mut d_base[..alpha.len()];
         for c_2 in (0..alpha.len()).rev() {
             at -= 1;
             let top_1 = top_tape[0][at];
             let scaled_1 = top_tape[1][at];
             let sq_1 = top_tape[2][at];
-            let t7 = base[c_2];
+            let t7 = base_row_2[c_2];
             let beta_1 = t7 - 0.5 * sq_1;
             let next_1 = top_1.max(beta_1);
             let t8 = (top_1 - next_1).exp();
@@ -773,8 +791,8 @@ pub fn gmm_log_posterior_vjp_into(
             let t11 = if top_1 == beta_1 { 0.5 * d_next } else { 0.0 };
             let d_beta = t9 + (if beta_1 > top_1 { d_next } else { t11 });
             let t12 = 0.5 * -d_beta;
-            let t13 = d_base[c_2];
-            d_base[c_2] = t13 + d_beta;
+            let t13 = d_base_row[c_2];
+            d_base_row[c_2] = t13 + d_beta;
             let mut at_1 = t_tape.len();
             for r_2 in (0..d).rev() {
                 at_1 -= 1;
@@ -817,9 +835,10 @@ pub fn gmm_log_posterior_vjp_into(
         }
         data += top + scaled.ln();
     }
+    let d_base_row_1 = &mut d_base[..alpha.len()];
     for c_3 in (0..alpha.len()).rev() {
-        let t21 = d_base[c_3];
-        d_base[c_3] = 0.0;
+        let t21 = d_base_row_1[c_3];
+        d_base_row_1[c_3] = 0.0;
         d_alpha[c_3] += t21;
         let from_2 = if d > 0 { (c_3 * d).min(d_q.len()) } else { 0 };
         let d_q_row = &mut d_q[from_2..][..d];
@@ -827,9 +846,10 @@ pub fn gmm_log_posterior_vjp_into(
             d_q_row[r_3] += t21;
         }
     }
+    let d_diag_row = &mut d_diag[..t1];
     for e_1 in (0..t1).rev() {
-        let t22 = d_diag[e_1];
-        d_diag[e_1] = 0.0;
+        let t22 = d_diag_row[e_1];
+        d_diag_row[e_1] = 0.0;
         d_q[e_1] += t22 * q[e_1].exp();
     }
     __MACROGRAD_LOG0_DIAG_SAVED.set(diag_saved);

@@ -54,8 +54,9 @@ fn stepped_grad_into(x: &[f64], steps: usize, d_x: &mut [f64]) -> f64 {
     let lo = ::core::cmp::min(0, hi);
     y_spans.push((lo, hi));
     y_saved.extend_from_slice(&y[lo..hi]);
+    let y_row = &mut y[..x.len()];
     for i in 0..x.len() {
-        y[i] = x[i];
+        y_row[i] = x[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
@@ -64,18 +65,21 @@ fn stepped_grad_into(x: &[f64], steps: usize, d_x: &mut [f64]) -> f64 {
         let lo_1 = ::core::cmp::min(0, hi_1);
         y_spans.push((lo_1, hi_1));
         y_saved.extend_from_slice(&y[lo_1..hi_1]);
+        let y_row_1 = &mut y[..x.len()];
         for i_2 in 0..x.len() {
-            let t0 = y[i_2];
-            y[i_2] = t0 + 0.1 * (t0 * x[i_2]).sin();
+            let t0 = y_row_1[i_2];
+            y_row_1[i_2] = t0 + 0.1 * (t0 * x[i_2]).sin();
         }
     }
     let mut s = 0.0_f64;
+    let y_row_2 = &y[..x.len()];
+    let d_y_row = &mut d_y[..x.len()];
     for i_3 in 0..x.len() {
-        let t1 = y[i_3];
-        let t2 = d_y[i_3];
-        d_y[i_3] = t2 + t1;
-        let t3 = d_y[i_3];
-        d_y[i_3] = t3 + t1;
+        let t1 = y_row_2[i_3];
+        let t2 = d_y_row[i_3];
+        d_y_row[i_3] = t2 + t1;
+        let t3 = d_y_row[i_3];
+        d_y_row[i_3] = t3 + t1;
         s += t1 * t1;
     }
     let mut mark_at = marks.len();
@@ -86,22 +90,25 @@ fn stepped_grad_into(x: &[f64], steps: usize, d_x: &mut [f64]) -> f64 {
             y[lo_2..hi_2].copy_from_slice(&y_saved[from..]);
             y_saved.truncate(from);
         }
+        let y_row_3 = &y[..x.len()];
+        let d_y_row_1 = &mut d_y[..x.len()];
         for i_5 in (0..x.len()).rev() {
-            let t4 = y[i_5];
+            let t4 = y_row_3[i_5];
             let t5 = x[i_5];
-            let t6 = d_y[i_5];
-            d_y[i_5] = 0.0;
+            let t6 = d_y_row_1[i_5];
+            d_y_row_1[i_5] = 0.0;
             let t7 = 0.1 * t6 * (t4 * t5).cos();
             d_x[i_5] += t7 * t4;
-            let t8 = d_y[i_5];
-            d_y[i_5] = t8 + t7 * t5;
-            let t9 = d_y[i_5];
-            d_y[i_5] = t9 + t6;
+            let t8 = d_y_row_1[i_5];
+            d_y_row_1[i_5] = t8 + t7 * t5;
+            let t9 = d_y_row_1[i_5];
+            d_y_row_1[i_5] = t9 + t6;
         }
     }
+    let d_y_row_2 = &mut d_y[..x.len()];
     for i_6 in (0..x.len()).rev() {
-        let t10 = d_y[i_6];
-        d_y[i_6] = 0.0;
+        let t10 = d_y_row_2[i_6];
+        d_y_row_2[i_6] = 0.0;
         d_x[i_6] += t10;
     }
     __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
@@ -135,25 +142,31 @@ fn stepped_jvp(x: &[f64], steps: usize, tangent: &[f64]) -> (f64, f64) {
     );
     let mut y = ::std::vec![0.0_f64; x.len()];
     let mut d_y = ::std::vec![0.0_f64; x.len()];
+    let y_row = &mut y[..x.len()];
+    let d_y_row = &mut d_y[..x.len()];
     for i in 0..x.len() {
-        y[i] = x[i];
-        d_y[i] = tangent[i];
+        y_row[i] = x[i];
+        d_y_row[i] = tangent[i];
     }
     for i_1 in 0..steps {
+        let y_row_1 = &mut y[..x.len()];
+        let d_y_row_1 = &mut d_y[..x.len()];
         for i_2 in 0..x.len() {
-            let t0 = y[i_2];
-            let t1 = d_y[i_2];
+            let t0 = y_row_1[i_2];
+            let t1 = d_y_row_1[i_2];
             let t2 = x[i_2];
             let t3 = t0 * t2;
-            y[i_2] = t0 + 0.1 * t3.sin();
-            d_y[i_2] = t1 + 0.1 * ((t1 * t2 + tangent[i_2] * t0) * t3.cos());
+            y_row_1[i_2] = t0 + 0.1 * t3.sin();
+            d_y_row_1[i_2] = t1 + 0.1 * ((t1 * t2 + tangent[i_2] * t0) * t3.cos());
         }
     }
     let mut s = 0.0_f64;
     let mut d_s = 0.0_f64;
+    let y_row_2 = &y[..x.len()];
+    let d_y_row_2 = &d_y[..x.len()];
     for i_3 in 0..x.len() {
-        let t4 = y[i_3];
-        let t5 = d_y[i_3];
+        let t4 = y_row_2[i_3];
+        let t5 = d_y_row_2[i_3];
         let t6 = t5 * t4;
         (s, d_s) = (s + t4 * t4, d_s + t6 + t6);
     }
@@ -243,8 +256,9 @@ fn stepped_vjp_into(x: &[f64], steps: usize, cotangent: f64, d_x: &mut [f64]) ->
     let lo = ::core::cmp::min(0, hi);
     y_spans.push((lo, hi));
     y_saved.extend_from_slice(&y[lo..hi]);
+    let y_row = &mut y[..x.len()];
     for i in 0..x.len() {
-        y[i] = x[i];
+        y_row[i] = x[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
@@ -253,19 +267,22 @@ fn stepped_vjp_into(x: &[f64], steps: usize, cotangent: f64, d_x: &mut [f64]) ->
         let lo_1 = ::core::cmp::min(0, hi_1);
         y_spans.push((lo_1, hi_1));
         y_saved.extend_from_slice(&y[lo_1..hi_1]);
+        let y_row_1 = &mut y[..x.len()];
         for i_2 in 0..x.len() {
-            let t0 = y[i_2];
-            y[i_2] = t0 + 0.1 * (t0 * x[i_2]).sin();
+            let t0 = y_row_1[i_2];
+            y_row_1[i_2] = t0 + 0.1 * (t0 * x[i_2]).sin();
         }
     }
     let mut s = 0.0_f64;
+    let y_row_2 = &y[..x.len()];
+    let d_y_row = &mut d_y[..x.len()];
     for i_3 in 0..x.len() {
-        let t1 = y[i_3];
+        let t1 = y_row_2[i_3];
         let t2 = cotangent * t1;
-        let t3 = d_y[i_3];
-        d_y[i_3] = t3 + t2;
-        let t4 = d_y[i_3];
-        d_y[i_3] = t4 + t2;
+        let t3 = d_y_row[i_3];
+        d_y_row[i_3] = t3 + t2;
+        let t4 = d_y_row[i_3];
+        d_y_row[i_3] = t4 + t2;
         s += t1 * t1;
     }
     let mut mark_at = marks.len();
@@ -276,22 +293,25 @@ fn stepped_vjp_into(x: &[f64], steps: usize, cotangent: f64, d_x: &mut [f64]) ->
             y[lo_2..hi_2].copy_from_slice(&y_saved[from..]);
             y_saved.truncate(from);
         }
+        let y_row_3 = &y[..x.len()];
+        let d_y_row_1 = &mut d_y[..x.len()];
         for i_5 in (0..x.len()).rev() {
-            let t5 = y[i_5];
+            let t5 = y_row_3[i_5];
             let t6 = x[i_5];
-            let t7 = d_y[i_5];
-            d_y[i_5] = 0.0;
+            let t7 = d_y_row_1[i_5];
+            d_y_row_1[i_5] = 0.0;
             let t8 = 0.1 * t7 * (t5 * t6).cos();
             d_x[i_5] += t8 * t5;
-            let t9 = d_y[i_5];
-            d_y[i_5] = t9 + t8 * t6;
-            let t10 = d_y[i_5];
-            d_y[i_5] = t10 + t7;
+            let t9 = d_y_row_1[i_5];
+            d_y_row_1[i_5] = t9 + t8 * t6;
+            let t10 = d_y_row_1[i_5];
+            d_y_row_1[i_5] = t10 + t7;
         }
     }
+    let d_y_row_2 = &mut d_y[..x.len()];
     for i_6 in (0..x.len()).rev() {
-        let t11 = d_y[i_6];
-        d_y[i_6] = 0.0;
+        let t11 = d_y_row_2[i_6];
+        d_y_row_2[i_6] = 0.0;
         d_x[i_6] += t11;
     }
     __MACROGRAD_LOG0_Y_SAVED.set(y_saved);
@@ -368,9 +388,11 @@ fn stepped_hvp_into(
     let lo_1 = ::core::cmp::min(0, hi_1);
     d_y_2_spans.push((lo_1, hi_1));
     d_y_2_saved.extend_from_slice(&d_y_2[lo_1..hi_1]);
+    let y_row = &mut y[..x.len()];
+    let d_y_2_row = &mut d_y_2[..x.len()];
     for i in 0..x.len() {
-        y[i] = x[i];
-        d_y_2[i] = v[i];
+        y_row[i] = x[i];
+        d_y_2_row[i] = v[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
@@ -384,27 +406,33 @@ fn stepped_hvp_into(
         let lo_3 = ::core::cmp::min(0, hi_3);
         d_y_2_spans.push((lo_3, hi_3));
         d_y_2_saved.extend_from_slice(&d_y_2[lo_3..hi_3]);
+        let y_row_1 = &mut y[..x.len()];
+        let d_y_2_row_1 = &mut d_y_2[..x.len()];
         for i_2 in 0..x.len() {
-            let t0 = y[i_2];
-            let t1 = d_y_2[i_2];
+            let t0 = y_row_1[i_2];
+            let t1 = d_y_2_row_1[i_2];
             let t2 = x[i_2];
             let t3 = t0 * t2;
-            y[i_2] = t0 + 0.1 * t3.sin();
-            d_y_2[i_2] = t1 + 0.1 * ((t1 * t2 + v[i_2] * t0) * t3.cos());
+            y_row_1[i_2] = t0 + 0.1 * t3.sin();
+            d_y_2_row_1[i_2] = t1 + 0.1 * ((t1 * t2 + v[i_2] * t0) * t3.cos());
         }
     }
     let mut s = 0.0_f64;
+    let y_row_2 = &y[..x.len()];
+    let d_y_row = &mut d_y[..x.len()];
+    let d_y_1_row = &mut d_y_1[..x.len()];
+    let d_y_2_row_2 = &d_y_2[..x.len()];
     for i_3 in 0..x.len() {
-        let t4 = y[i_3];
-        let t5 = d_y_2[i_3];
-        let t6 = d_y[i_3];
-        let t7 = d_y_1[i_3];
-        d_y[i_3] = t6 + t4;
-        d_y_1[i_3] = t7 + t5;
-        let t8 = d_y[i_3];
-        let t9 = d_y_1[i_3];
-        d_y[i_3] = t8 + t4;
-        d_y_1[i_3] = t9 + t5;
+        let t4 = y_row_2[i_3];
+        let t5 = d_y_2_row_2[i_3];
+        let t6 = d_y_row[i_3];
+        let t7 = d_y_1_row[i_3];
+        d_y_row[i_3] = t6 + t4;
+        d_y_1_row[i_3] = t7 + t5;
+        let t8 = d_y_row[i_3];
+        let t9 = d_y_1_row[i_3];
+        d_y_row[i_3] = t8 + t4;
+        d_y_1_row[i_3] = t9 + t5;
         s += t4 * t4;
     }
     let mut mark_at = marks.len();
@@ -420,37 +448,43 @@ fn stepped_hvp_into(
             d_y_2[lo_5..hi_5].copy_from_slice(&d_y_2_saved[from_1..]);
             d_y_2_saved.truncate(from_1);
         }
+        let y_row_3 = &y[..x.len()];
+        let d_y_row_1 = &mut d_y[..x.len()];
+        let d_y_1_row_1 = &mut d_y_1[..x.len()];
+        let d_y_2_row_3 = &d_y_2[..x.len()];
         for i_5 in (0..x.len()).rev() {
-            let t10 = y[i_5];
-            let t11 = d_y_2[i_5];
+            let t10 = y_row_3[i_5];
+            let t11 = d_y_2_row_3[i_5];
             let t12 = x[i_5];
             let t13 = v[i_5];
             let t14 = t10 * t12;
             let t15 = t14.cos();
-            let t16 = d_y[i_5];
-            let t17 = d_y_1[i_5];
-            d_y[i_5] = 0.0;
-            d_y_1[i_5] = 0.0;
+            let t16 = d_y_row_1[i_5];
+            let t17 = d_y_1_row_1[i_5];
+            d_y_row_1[i_5] = 0.0;
+            d_y_1_row_1[i_5] = 0.0;
             let t18 = 0.1 * t16;
             let t19 = t18 * t15;
             let t20 = 0.1 * t17 * t15 + -((t11 * t12 + t13 * t10) * t14.sin()) * t18;
             d_x[i_5] += t19 * t10;
             hv_x[i_5] += t20 * t10 + t11 * t19;
-            let t21 = d_y[i_5];
-            let t22 = d_y_1[i_5];
-            d_y[i_5] = t21 + t19 * t12;
-            d_y_1[i_5] = t22 + t20 * t12 + t13 * t19;
-            let t23 = d_y[i_5];
-            let t24 = d_y_1[i_5];
-            d_y[i_5] = t23 + t16;
-            d_y_1[i_5] = t24 + t17;
+            let t21 = d_y_row_1[i_5];
+            let t22 = d_y_1_row_1[i_5];
+            d_y_row_1[i_5] = t21 + t19 * t12;
+            d_y_1_row_1[i_5] = t22 + t20 * t12 + t13 * t19;
+            let t23 = d_y_row_1[i_5];
+            let t24 = d_y_1_row_1[i_5];
+            d_y_row_1[i_5] = t23 + t16;
+            d_y_1_row_1[i_5] = t24 + t17;
         }
     }
+    let d_y_row_2 = &mut d_y[..x.len()];
+    let d_y_1_row_2 = &mut d_y_1[..x.len()];
     for i_6 in (0..x.len()).rev() {
-        let t25 = d_y[i_6];
-        let t26 = d_y_1[i_6];
-        d_y[i_6] = 0.0;
-        d_y_1[i_6] = 0.0;
+        let t25 = d_y_row_2[i_6];
+        let t26 = d_y_1_row_2[i_6];
+        d_y_row_2[i_6] = 0.0;
+        d_y_1_row_2[i_6] = 0.0;
         d_x[i_6] += t25;
         hv_x[i_6] += t26;
     }

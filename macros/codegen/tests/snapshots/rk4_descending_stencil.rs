@@ -156,7 +156,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             let k3_1_1 = x1_1 * t16;
             let t17 = d_y[i_4];
             d_y[i_4] = 0.0;
-            let d_k4 = t17 / 6.0 * h;
+            let d_k4 = 0.16666666666666666 * t17 * h;
             let d_k3 = 2.0 * d_k4;
             let t18 = d_y[i_4];
             d_y[i_4] = t18 + t17;
@@ -298,7 +298,8 @@ pub fn ode_last_jvp(x: &[f64], s: usize, tangent: &[f64]) -> (f64, f64) {
             let t15 = y[i_2];
             let t16 = d_y[i_2];
             y[i_2] = t15 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
-            d_y[i_2] = t16 + (d_k1 + 2.0 * d_k2 + 2.0 * d_k3 + d_k4) * h / 6.0;
+            d_y[i_2] = t16
+                + 0.16666666666666666 * ((d_k1 + 2.0 * d_k2 + 2.0 * d_k3 + d_k4) * h);
         }
     }
     let t17 = x.len() + 3;
@@ -480,7 +481,7 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
             let k3_1_1 = x1_1 * t16;
             let t17 = d_y[i_4];
             d_y[i_4] = 0.0;
-            let d_k4 = t17 / 6.0 * h;
+            let d_k4 = 0.16666666666666666 * t17 * h;
             let d_k3 = 2.0 * d_k4;
             let t18 = d_y[i_4];
             d_y[i_4] = t18 + t17;

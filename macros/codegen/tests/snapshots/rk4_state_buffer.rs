@@ -70,6 +70,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let lo = ::core::cmp::min(0, hi);
         y_spans.push((lo, hi));
         y_saved.extend_from_slice(&y[lo..hi]);
+        let y_row = &mut y[..x.len()];
         for i_1 in 0..x.len() {
             let t1 = x[i_1];
             let k1 = t1 * before;
@@ -77,8 +78,8 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             let k2 = t1 * (before + t2 * k1_before);
             let k3 = t1 * (before + t2 * k2_before);
             let k4 = t1 * (before + h * k3_before);
-            let before_1 = y[i_1];
-            y[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
+            let before_1 = y_row[i_1];
+            y_row[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
             (before, k1_before, k2_before, k3_before) = (before_1, k1, k2, k3);
         }
     }
@@ -105,10 +106,11 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             }
         }
         let mut filled = 0;
+        let y_row_1 = &y[..x.len()];
         for i_3 in 0..x.len() {
             let t5 = x[i_3];
             let t6 = 0.5 * h;
-            let before_3 = y[i_3];
+            let before_3 = y_row_1[i_3];
             before_tape[0][filled] = before_2;
             before_tape[1][filled] = k1_before_1;
             before_tape[2][filled] = k2_before_1;
@@ -126,6 +128,7 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let mut d_k2_before = 0.0_f64;
         let mut d_k3_before = 0.0_f64;
         let mut at = before_tape[0].len();
+        let d_y_row = &mut d_y[..x.len()];
         for i_4 in (0..x.len()).rev() {
             at -= 1;
             let before_4 = before_tape[0][at];
@@ -134,16 +137,16 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
             let k3_before_2 = before_tape[3][at];
             let t7 = x[i_4];
             let t8 = 0.5 * h;
-            let t9 = d_y[i_4];
-            d_y[i_4] = 0.0;
+            let t9 = d_y_row[i_4];
+            d_y_row[i_4] = 0.0;
             let d_before_1 = d_before + t9;
-            let d_k4 = t9 / 6.0 * h;
+            let d_k4 = 0.16666666666666666 * t9 * h;
             let t10 = 2.0 * d_k4;
             let d_k3 = d_k3_before + t10;
             let d_k1 = d_k1_before + d_k4;
             let d_k2 = d_k2_before + t10;
-            let t11 = d_y[i_4];
-            d_y[i_4] = t11 + d_before_1;
+            let t11 = d_y_row[i_4];
+            d_y_row[i_4] = t11 + d_before_1;
             let t12 = d_k4 * t7;
             let t13 = d_k3 * t7;
             let t14 = d_k2 * t7;
@@ -200,6 +203,8 @@ pub fn ode_last_jvp(x: &[f64], s: usize, tangent: &[f64]) -> (f64, f64) {
         let mut d_k1_before = 0.0_f64;
         let mut d_k2_before = 0.0_f64;
         let mut d_k3_before = 0.0_f64;
+        let y_row = &mut y[..x.len()];
+        let d_y_row = &mut d_y[..x.len()];
         for i_1 in 0..x.len() {
             let t2 = x[i_1];
             let t3 = tangent[i_1];
@@ -215,10 +220,11 @@ pub fn ode_last_jvp(x: &[f64], s: usize, tangent: &[f64]) -> (f64, f64) {
             let t7 = before + h * k3_before;
             let k4 = t2 * t7;
             let d_k4 = t3 * t7 + (d_before + d_k3_before * h) * t2;
-            let before_1 = y[i_1];
-            let d_before_1 = d_y[i_1];
-            y[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
-            d_y[i_1] = d_before_1 + (d_k1 + 2.0 * d_k2 + 2.0 * d_k3 + d_k4) * h / 6.0;
+            let before_1 = y_row[i_1];
+            let d_before_1 = d_y_row[i_1];
+            y_row[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
+            d_y_row[i_1] = d_before_1
+                + 0.16666666666666666 * ((d_k1 + 2.0 * d_k2 + 2.0 * d_k3 + d_k4) * h);
             (
                 before,
                 k1_before,
@@ -329,6 +335,7 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
         let lo = ::core::cmp::min(0, hi);
         y_spans.push((lo, hi));
         y_saved.extend_from_slice(&y[lo..hi]);
+        let y_row = &mut y[..x.len()];
         for i_1 in 0..x.len() {
             let t1 = x[i_1];
             let k1 = t1 * before;
@@ -336,8 +343,8 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
             let k2 = t1 * (before + t2 * k1_before);
             let k3 = t1 * (before + t2 * k2_before);
             let k4 = t1 * (before + h * k3_before);
-            let before_1 = y[i_1];
-            y[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
+            let before_1 = y_row[i_1];
+            y_row[i_1] = before_1 + h * (k1 + 2.0 * k2 + 2.0 * k3 + k4) / 6.0;
             (before, k1_before, k2_before, k3_before) = (before_1, k1, k2, k3);
         }
     }
@@ -364,10 +371,11 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
             }
         }
         let mut filled = 0;
+        let y_row_1 = &y[..x.len()];
         for i_3 in 0..x.len() {
             let t5 = x[i_3];
             let t6 = 0.5 * h;
-            let before_3 = y[i_3];
+            let before_3 = y_row_1[i_3];
             before_tape[0][filled] = before_2;
             before_tape[1][filled] = k1_before_1;
             before_tape[2][filled] = k2_before_1;
@@ -385,6 +393,7 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
         let mut d_k2_before = 0.0_f64;
         let mut d_k3_before = 0.0_f64;
         let mut at = before_tape[0].len();
+        let d_y_row = &mut d_y[..x.len()];
         for i_4 in (0..x.len()).rev() {
             at -= 1;
             let before_4 = before_tape[0][at];
@@ -393,16 +402,16 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
             let k3_before_2 = before_tape[3][at];
             let t7 = x[i_4];
             let t8 = 0.5 * h;
-            let t9 = d_y[i_4];
-            d_y[i_4] = 0.0;
+            let t9 = d_y_row[i_4];
+            d_y_row[i_4] = 0.0;
             let d_before_1 = d_before + t9;
-            let d_k4 = t9 / 6.0 * h;
+            let d_k4 = 0.16666666666666666 * t9 * h;
             let t10 = 2.0 * d_k4;
             let d_k3 = d_k3_before + t10;
             let d_k1 = d_k1_before + d_k4;
             let d_k2 = d_k2_before + t10;
-            let t11 = d_y[i_4];
-            d_y[i_4] = t11 + d_before_1;
+            let t11 = d_y_row[i_4];
+            d_y_row[i_4] = t11 + d_before_1;
             let t12 = d_k4 * t7;
             let t13 = d_k3 * t7;
             let t14 = d_k2 * t7;

@@ -69,8 +69,9 @@ fn chain_grad_into(
     let lo = ::core::cmp::min(0, hi);
     x_spans.push((lo, hi));
     x_saved.extend_from_slice(&x[lo..hi]);
+    let x_row = &mut x[..x0.len()];
     for i in 0..x0.len() {
-        x[i] = x0[i];
+        x_row[i] = x0[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
@@ -80,19 +81,22 @@ fn chain_grad_into(
         let lo_1 = ::core::cmp::min(0, hi_1);
         x_spans.push((lo_1, hi_1));
         x_saved.extend_from_slice(&x[lo_1..hi_1]);
+        let x_row_1 = &mut x[..x0.len()];
         for i_2 in 0..x0.len() {
-            let old = x[i_2];
-            x[i_2] = old + h * (left - k * old);
+            let old = x_row_1[i_2];
+            x_row_1[i_2] = old + h * (left - k * old);
             left = old;
         }
     }
     let mut s = 0.0_f64;
+    let x_row_2 = &x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i_3 in 0..x0.len() {
-        let t0 = x[i_3];
-        let t1 = d_x[i_3];
-        d_x[i_3] = t1 + t0;
-        let t2 = d_x[i_3];
-        d_x[i_3] = t2 + t0;
+        let t0 = x_row_2[i_3];
+        let t1 = d_x_row[i_3];
+        d_x_row[i_3] = t1 + t0;
+        let t2 = d_x_row[i_3];
+        d_x_row[i_3] = t2 + t0;
         s += t0 * t0;
     }
     let mut d_k = 0.0_f64;
@@ -106,22 +110,25 @@ fn chain_grad_into(
         }
         let mut d_left = 0.0_f64;
         let mut d_k_1 = 0.0_f64;
+        let x_row_3 = &x[..x0.len()];
+        let d_x_row_1 = &mut d_x[..x0.len()];
         for i_5 in (0..x0.len()).rev() {
-            let old_1 = x[i_5];
-            let t3 = d_x[i_5];
-            d_x[i_5] = 0.0;
+            let old_1 = x_row_3[i_5];
+            let t3 = d_x_row_1[i_5];
+            d_x_row_1[i_5] = 0.0;
             let t4 = t3 * h;
             let t5 = -t4;
             let d_old = d_left + t3 + t5 * k;
-            let t6 = d_x[i_5];
-            d_x[i_5] = t6 + d_old;
+            let t6 = d_x_row_1[i_5];
+            d_x_row_1[i_5] = t6 + d_old;
             (d_left, d_k_1) = (t4, d_k_1 + t5 * old_1);
         }
         d_k += d_k_1;
     }
+    let d_x_row_2 = &mut d_x[..x0.len()];
     for i_6 in (0..x0.len()).rev() {
-        let t7 = d_x[i_6];
-        d_x[i_6] = 0.0;
+        let t7 = d_x_row_2[i_6];
+        d_x_row_2[i_6] = 0.0;
         d_x0[i_6] += t7;
     }
     __MACROGRAD_LOG0_X_SAVED.set(x_saved);
@@ -168,26 +175,32 @@ fn chain_jvp(
     );
     let mut x = ::std::vec![0.0_f64; x0.len()];
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
+    let x_row = &mut x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i in 0..x0.len() {
-        x[i] = x0[i];
-        d_x[i] = tangent_x0[i];
+        x_row[i] = x0[i];
+        d_x_row[i] = tangent_x0[i];
     }
     for i_1 in 0..steps {
         let mut left = 0.0_f64;
         let mut d_left = 0.0_f64;
+        let x_row_1 = &mut x[..x0.len()];
+        let d_x_row_1 = &mut d_x[..x0.len()];
         for i_2 in 0..x0.len() {
-            let old = x[i_2];
-            let d_old = d_x[i_2];
-            x[i_2] = old + h * (left - k * old);
-            d_x[i_2] = d_old + (d_left - tangent_k * old - d_old * k) * h;
+            let old = x_row_1[i_2];
+            let d_old = d_x_row_1[i_2];
+            x_row_1[i_2] = old + h * (left - k * old);
+            d_x_row_1[i_2] = d_old + (d_left - tangent_k * old - d_old * k) * h;
             (left, d_left) = (old, d_old);
         }
     }
     let mut s = 0.0_f64;
     let mut d_s = 0.0_f64;
+    let x_row_2 = &x[..x0.len()];
+    let d_x_row_2 = &d_x[..x0.len()];
     for i_3 in 0..x0.len() {
-        let t0 = x[i_3];
-        let t1 = d_x[i_3];
+        let t0 = x_row_2[i_3];
+        let t1 = d_x_row_2[i_3];
         let t2 = t1 * t0;
         (s, d_s) = (s + t0 * t0, d_s + t2 + t2);
     }
@@ -305,8 +318,9 @@ fn chain_vjp_into(
     let lo = ::core::cmp::min(0, hi);
     x_spans.push((lo, hi));
     x_saved.extend_from_slice(&x[lo..hi]);
+    let x_row = &mut x[..x0.len()];
     for i in 0..x0.len() {
-        x[i] = x0[i];
+        x_row[i] = x0[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
@@ -316,20 +330,23 @@ fn chain_vjp_into(
         let lo_1 = ::core::cmp::min(0, hi_1);
         x_spans.push((lo_1, hi_1));
         x_saved.extend_from_slice(&x[lo_1..hi_1]);
+        let x_row_1 = &mut x[..x0.len()];
         for i_2 in 0..x0.len() {
-            let old = x[i_2];
-            x[i_2] = old + h * (left - k * old);
+            let old = x_row_1[i_2];
+            x_row_1[i_2] = old + h * (left - k * old);
             left = old;
         }
     }
     let mut s = 0.0_f64;
+    let x_row_2 = &x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i_3 in 0..x0.len() {
-        let t0 = x[i_3];
+        let t0 = x_row_2[i_3];
         let t1 = cotangent * t0;
-        let t2 = d_x[i_3];
-        d_x[i_3] = t2 + t1;
-        let t3 = d_x[i_3];
-        d_x[i_3] = t3 + t1;
+        let t2 = d_x_row[i_3];
+        d_x_row[i_3] = t2 + t1;
+        let t3 = d_x_row[i_3];
+        d_x_row[i_3] = t3 + t1;
         s += t0 * t0;
     }
     let mut d_k = 0.0_f64;
@@ -343,22 +360,25 @@ fn chain_vjp_into(
         }
         let mut d_left = 0.0_f64;
         let mut d_k_1 = 0.0_f64;
+        let x_row_3 = &x[..x0.len()];
+        let d_x_row_1 = &mut d_x[..x0.len()];
         for i_5 in (0..x0.len()).rev() {
-            let old_1 = x[i_5];
-            let t4 = d_x[i_5];
-            d_x[i_5] = 0.0;
+            let old_1 = x_row_3[i_5];
+            let t4 = d_x_row_1[i_5];
+            d_x_row_1[i_5] = 0.0;
             let t5 = t4 * h;
             let t6 = -t5;
             let d_old = d_left + t4 + t6 * k;
-            let t7 = d_x[i_5];
-            d_x[i_5] = t7 + d_old;
+            let t7 = d_x_row_1[i_5];
+            d_x_row_1[i_5] = t7 + d_old;
             (d_left, d_k_1) = (t5, d_k_1 + t6 * old_1);
         }
         d_k += d_k_1;
     }
+    let d_x_row_2 = &mut d_x[..x0.len()];
     for i_6 in (0..x0.len()).rev() {
-        let t8 = d_x[i_6];
-        d_x[i_6] = 0.0;
+        let t8 = d_x_row_2[i_6];
+        d_x_row_2[i_6] = 0.0;
         d_x0[i_6] += t8;
     }
     __MACROGRAD_LOG0_X_SAVED.set(x_saved);

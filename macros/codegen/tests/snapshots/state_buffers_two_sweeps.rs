@@ -71,8 +71,9 @@ fn chain_grad_into(
     let lo = ::core::cmp::min(0, hi);
     x_spans.push((lo, hi));
     x_saved.extend_from_slice(&x[lo..hi]);
+    let x_row = &mut x[..x0.len()];
     for i in 0..x0.len() {
-        x[i] = x0[i];
+        x_row[i] = x0[i];
     }
     let mut d_dx = ::std::vec![0.0_f64; x0.len()];
     let mut dx = ::std::vec![0.0_f64; x0.len()];
@@ -91,6 +92,7 @@ fn chain_grad_into(
         let lo_1 = ::core::cmp::min(0, hi_1);
         dx_spans.push((lo_1, hi_1));
         dx_saved.extend_from_slice(&dx[lo_1..hi_1]);
+        let dx_row = &mut dx[..x0.len()];
         for i_2 in 0..x0.len() {
             let left = if i_2 > 0 {
                 let t0 = x[i_2 - 1];
@@ -99,25 +101,29 @@ fn chain_grad_into(
                 0.0_f64
             };
             let t1 = x[i_2];
-            dx[i_2] = -k * t1 + left;
+            dx_row[i_2] = -k * t1 + left;
         }
         let hi_2 = ::core::cmp::min(x0.len(), x.len());
         let lo_2 = ::core::cmp::min(0, hi_2);
         x_spans.push((lo_2, hi_2));
         x_saved.extend_from_slice(&x[lo_2..hi_2]);
+        let x_row_1 = &mut x[..x0.len()];
+        let dx_row_1 = &dx[..x0.len()];
         for i_3 in 0..x0.len() {
-            let t2 = x[i_3];
-            let t3 = dx[i_3];
-            x[i_3] = t2 + h * t3;
+            let t2 = x_row_1[i_3];
+            let t3 = dx_row_1[i_3];
+            x_row_1[i_3] = t2 + h * t3;
         }
     }
     let mut s = 0.0_f64;
+    let x_row_2 = &x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i_4 in 0..x0.len() {
-        let t4 = x[i_4];
-        let t5 = d_x[i_4];
-        d_x[i_4] = t5 + t4;
-        let t6 = d_x[i_4];
-        d_x[i_4] = t6 + t4;
+        let t4 = x_row_2[i_4];
+        let t5 = d_x_row[i_4];
+        d_x_row[i_4] = t5 + t4;
+        let t6 = d_x_row[i_4];
+        d_x_row[i_4] = t6 + t4;
         s += t4 * t4;
     }
     let mut d_k = 0.0_f64;
@@ -134,19 +140,23 @@ fn chain_grad_into(
             dx[lo_4..hi_4].copy_from_slice(&dx_saved[from_1..]);
             dx_saved.truncate(from_1);
         }
+        let d_x_row_1 = &mut d_x[..x0.len()];
+        let d_dx_row = &mut d_dx[..x0.len()];
         for i_6 in (0..x0.len()).rev() {
-            let t7 = d_x[i_6];
-            d_x[i_6] = 0.0;
-            let t8 = d_dx[i_6];
-            d_dx[i_6] = t8 + t7 * h;
-            let t9 = d_x[i_6];
-            d_x[i_6] = t9 + t7;
+            let t7 = d_x_row_1[i_6];
+            d_x_row_1[i_6] = 0.0;
+            let t8 = d_dx_row[i_6];
+            d_dx_row[i_6] = t8 + t7 * h;
+            let t9 = d_x_row_1[i_6];
+            d_x_row_1[i_6] = t9 + t7;
         }
         let mut d_k_1 = 0.0_f64;
+        let x_row_3 = &x[..x0.len()];
+        let d_dx_row_1 = &mut d_dx[..x0.len()];
         for i_7 in (0..x0.len()).rev() {
-            let t10 = x[i_7];
-            let t11 = d_dx[i_7];
-            d_dx[i_7] = 0.0;
+            let t10 = x_row_3[i_7];
+            let t11 = d_dx_row_1[i_7];
+            d_dx_row_1[i_7] = 0.0;
             let t12 = d_x[i_7];
             d_x[i_7] = t12 + t11 * -k;
             if i_7 > 0 {
@@ -158,9 +168,10 @@ fn chain_grad_into(
         }
         d_k += d_k_1;
     }
+    let d_x_row_2 = &mut d_x[..x0.len()];
     for i_8 in (0..x0.len()).rev() {
-        let t15 = d_x[i_8];
-        d_x[i_8] = 0.0;
+        let t15 = d_x_row_2[i_8];
+        d_x_row_2[i_8] = 0.0;
         d_x0[i_8] += t15;
     }
     __MACROGRAD_LOG0_X_SAVED.set(x_saved);
@@ -208,13 +219,17 @@ fn chain_jvp(
     );
     let mut x = ::std::vec![0.0_f64; x0.len()];
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
+    let x_row = &mut x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i in 0..x0.len() {
-        x[i] = x0[i];
-        d_x[i] = tangent_x0[i];
+        x_row[i] = x0[i];
+        d_x_row[i] = tangent_x0[i];
     }
     let mut dx = ::std::vec![0.0_f64; x0.len()];
     let mut d_dx = ::std::vec![0.0_f64; x0.len()];
     for i_1 in 0..steps {
+        let dx_row = &mut dx[..x0.len()];
+        let d_dx_row = &mut d_dx[..x0.len()];
         for i_2 in 0..x0.len() {
             let (left, d_left) = if i_2 > 0 {
                 let t0 = i_2 - 1;
@@ -227,23 +242,29 @@ fn chain_jvp(
             let t3 = -k;
             let t4 = x[i_2];
             let t5 = d_x[i_2];
-            dx[i_2] = t3 * t4 + left;
-            d_dx[i_2] = -tangent_k * t4 + t5 * t3 + d_left;
+            dx_row[i_2] = t3 * t4 + left;
+            d_dx_row[i_2] = -tangent_k * t4 + t5 * t3 + d_left;
         }
+        let x_row_1 = &mut x[..x0.len()];
+        let dx_row_1 = &dx[..x0.len()];
+        let d_x_row_1 = &mut d_x[..x0.len()];
+        let d_dx_row_1 = &d_dx[..x0.len()];
         for i_3 in 0..x0.len() {
-            let t6 = x[i_3];
-            let t7 = d_x[i_3];
-            let t8 = dx[i_3];
-            let t9 = d_dx[i_3];
-            x[i_3] = t6 + h * t8;
-            d_x[i_3] = t7 + t9 * h;
+            let t6 = x_row_1[i_3];
+            let t7 = d_x_row_1[i_3];
+            let t8 = dx_row_1[i_3];
+            let t9 = d_dx_row_1[i_3];
+            x_row_1[i_3] = t6 + h * t8;
+            d_x_row_1[i_3] = t7 + t9 * h;
         }
     }
     let mut s = 0.0_f64;
     let mut d_s = 0.0_f64;
+    let x_row_2 = &x[..x0.len()];
+    let d_x_row_2 = &d_x[..x0.len()];
     for i_4 in 0..x0.len() {
-        let t10 = x[i_4];
-        let t11 = d_x[i_4];
+        let t10 = x_row_2[i_4];
+        let t11 = d_x_row_2[i_4];
         let t12 = t11 * t10;
         (s, d_s) = (s + t10 * t10, d_s + t12 + t12);
     }
@@ -361,8 +382,9 @@ fn chain_vjp_into(
     let lo = ::core::cmp::min(0, hi);
     x_spans.push((lo, hi));
     x_saved.extend_from_slice(&x[lo..hi]);
+    let x_row = &mut x[..x0.len()];
     for i in 0..x0.len() {
-        x[i] = x0[i];
+        x_row[i] = x0[i];
     }
     let mut d_dx = ::std::vec![0.0_f64; x0.len()];
     let mut dx = ::std::vec![0.0_f64; x0.len()];
@@ -381,6 +403,7 @@ fn chain_vjp_into(
         let lo_1 = ::core::cmp::min(0, hi_1);
         dx_spans.push((lo_1, hi_1));
         dx_saved.extend_from_slice(&dx[lo_1..hi_1]);
+        let dx_row = &mut dx[..x0.len()];
         for i_2 in 0..x0.len() {
             let left = if i_2 > 0 {
                 let t0 = x[i_2 - 1];
@@ -389,26 +412,30 @@ fn chain_vjp_into(
                 0.0_f64
             };
             let t1 = x[i_2];
-            dx[i_2] = -k * t1 + left;
+            dx_row[i_2] = -k * t1 + left;
         }
         let hi_2 = ::core::cmp::min(x0.len(), x.len());
         let lo_2 = ::core::cmp::min(0, hi_2);
         x_spans.push((lo_2, hi_2));
         x_saved.extend_from_slice(&x[lo_2..hi_2]);
+        let x_row_1 = &mut x[..x0.len()];
+        let dx_row_1 = &dx[..x0.len()];
         for i_3 in 0..x0.len() {
-            let t2 = x[i_3];
-            let t3 = dx[i_3];
-            x[i_3] = t2 + h * t3;
+            let t2 = x_row_1[i_3];
+            let t3 = dx_row_1[i_3];
+            x_row_1[i_3] = t2 + h * t3;
         }
     }
     let mut s = 0.0_f64;
+    let x_row_2 = &x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i_4 in 0..x0.len() {
-        let t4 = x[i_4];
+        let t4 = x_row_2[i_4];
         let t5 = cotangent * t4;
-        let t6 = d_x[i_4];
-        d_x[i_4] = t6 + t5;
-        let t7 = d_x[i_4];
-        d_x[i_4] = t7 + t5;
+        let t6 = d_x_row[i_4];
+        d_x_row[i_4] = t6 + t5;
+        let t7 = d_x_row[i_4];
+        d_x_row[i_4] = t7 + t5;
         s += t4 * t4;
     }
     let mut d_k = 0.0_f64;
@@ -425,19 +452,23 @@ fn chain_vjp_into(
             dx[lo_4..hi_4].copy_from_slice(&dx_saved[from_1..]);
             dx_saved.truncate(from_1);
         }
+        let d_x_row_1 = &mut d_x[..x0.len()];
+        let d_dx_row = &mut d_dx[..x0.len()];
         for i_6 in (0..x0.len()).rev() {
-            let t8 = d_x[i_6];
-            d_x[i_6] = 0.0;
-            let t9 = d_dx[i_6];
-            d_dx[i_6] = t9 + t8 * h;
-            let t10 = d_x[i_6];
-            d_x[i_6] = t10 + t8;
+            let t8 = d_x_row_1[i_6];
+            d_x_row_1[i_6] = 0.0;
+            let t9 = d_dx_row[i_6];
+            d_dx_row[i_6] = t9 + t8 * h;
+            let t10 = d_x_row_1[i_6];
+            d_x_row_1[i_6] = t10 + t8;
         }
         let mut d_k_1 = 0.0_f64;
+        let x_row_3 = &x[..x0.len()];
+        let d_dx_row_1 = &mut d_dx[..x0.len()];
         for i_7 in (0..x0.len()).rev() {
-            let t11 = x[i_7];
-            let t12 = d_dx[i_7];
-            d_dx[i_7] = 0.0;
+            let t11 = x_row_3[i_7];
+            let t12 = d_dx_row_1[i_7];
+            d_dx_row_1[i_7] = 0.0;
             let t13 = d_x[i_7];
             d_x[i_7] = t13 + t12 * -k;
             if i_7 > 0 {
@@ -449,9 +480,10 @@ fn chain_vjp_into(
         }
         d_k += d_k_1;
     }
+    let d_x_row_2 = &mut d_x[..x0.len()];
     for i_8 in (0..x0.len()).rev() {
-        let t16 = d_x[i_8];
-        d_x[i_8] = 0.0;
+        let t16 = d_x_row_2[i_8];
+        d_x_row_2[i_8] = 0.0;
         d_x0[i_8] += t16;
     }
     __MACROGRAD_LOG0_X_SAVED.set(x_saved);

@@ -63,9 +63,10 @@ fn partial_sweeps_grad_into(
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
     let mut x = ::std::vec![0.0_f64; x0.len()];
     let mut x_log: ::std::vec::Vec<(usize, f64)> = ::std::vec::Vec::new();
+    let x_row = &mut x[..x0.len()];
     for i in 0..x0.len() {
-        x_log.push((i, x[i]));
-        x[i] = x0[i];
+        x_log.push((i, x_row[i]));
+        x_row[i] = x0[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
@@ -97,12 +98,14 @@ fn partial_sweeps_grad_into(
         }
     }
     let mut s = 0.0_f64;
+    let x_row_1 = &x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i_4 in 0..x0.len() {
-        let t5 = x[i_4];
-        let t6 = d_x[i_4];
-        d_x[i_4] = t6 + t5;
-        let t7 = d_x[i_4];
-        d_x[i_4] = t7 + t5;
+        let t5 = x_row_1[i_4];
+        let t6 = d_x_row[i_4];
+        d_x_row[i_4] = t6 + t5;
+        let t7 = d_x_row[i_4];
+        d_x_row[i_4] = t7 + t5;
         s += t5 * t5;
     }
     let mut d_w = 0.0_f64;
@@ -211,9 +214,10 @@ fn partial_sweeps_grad_into(
         }
         d_w += d_w_1 + d_w_2;
     }
+    let d_x_row_1 = &mut d_x[..x0.len()];
     for i_10 in (0..x0.len()).rev() {
-        let t32 = d_x[i_10];
-        d_x[i_10] = 0.0;
+        let t32 = d_x_row_1[i_10];
+        d_x_row_1[i_10] = 0.0;
         d_x0[i_10] += t32;
     }
     (s, d_w)
@@ -259,9 +263,11 @@ fn partial_sweeps_jvp(
     );
     let mut x = ::std::vec![0.0_f64; x0.len()];
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
+    let x_row = &mut x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i in 0..x0.len() {
-        x[i] = x0[i];
-        d_x[i] = tangent_x0[i];
+        x_row[i] = x0[i];
+        d_x_row[i] = tangent_x0[i];
     }
     for i_1 in 0..steps {
         for i_2 in (1..=x0.len() / 2).rev() {
@@ -296,9 +302,11 @@ fn partial_sweeps_jvp(
     }
     let mut s = 0.0_f64;
     let mut d_s = 0.0_f64;
+    let x_row_1 = &x[..x0.len()];
+    let d_x_row_1 = &d_x[..x0.len()];
     for i_4 in 0..x0.len() {
-        let t10 = x[i_4];
-        let t11 = d_x[i_4];
+        let t10 = x_row_1[i_4];
+        let t11 = d_x_row_1[i_4];
         let t12 = t11 * t10;
         (s, d_s) = (s + t10 * t10, d_s + t12 + t12);
     }
@@ -414,9 +422,10 @@ fn partial_sweeps_vjp_into(
     let mut d_x = ::std::vec![0.0_f64; x0.len()];
     let mut x = ::std::vec![0.0_f64; x0.len()];
     let mut x_log: ::std::vec::Vec<(usize, f64)> = ::std::vec::Vec::new();
+    let x_row = &mut x[..x0.len()];
     for i in 0..x0.len() {
-        x_log.push((i, x[i]));
-        x[i] = x0[i];
+        x_log.push((i, x_row[i]));
+        x_row[i] = x0[i];
     }
     let mut marks: ::std::vec::Vec<usize> = ::std::vec::Vec::new();
     for i_1 in 0..steps {
@@ -448,13 +457,15 @@ fn partial_sweeps_vjp_into(
         }
     }
     let mut s = 0.0_f64;
+    let x_row_1 = &x[..x0.len()];
+    let d_x_row = &mut d_x[..x0.len()];
     for i_4 in 0..x0.len() {
-        let t5 = x[i_4];
+        let t5 = x_row_1[i_4];
         let t6 = cotangent * t5;
-        let t7 = d_x[i_4];
-        d_x[i_4] = t7 + t6;
-        let t8 = d_x[i_4];
-        d_x[i_4] = t8 + t6;
+        let t7 = d_x_row[i_4];
+        d_x_row[i_4] = t7 + t6;
+        let t8 = d_x_row[i_4];
+        d_x_row[i_4] = t8 + t6;
         s += t5 * t5;
     }
     let mut d_w = 0.0_f64;
@@ -563,9 +574,10 @@ fn partial_sweeps_vjp_into(
         }
         d_w += d_w_1 + d_w_2;
     }
+    let d_x_row_1 = &mut d_x[..x0.len()];
     for i_10 in (0..x0.len()).rev() {
-        let t33 = d_x[i_10];
-        d_x[i_10] = 0.0;
+        let t33 = d_x_row_1[i_10];
+        d_x_row_1[i_10] = 0.0;
         d_x0[i_10] += t33;
     }
     (s, d_w)
