@@ -88,7 +88,9 @@ fn lower(src: &str) -> Helper {
         .iter()
         .map(|p| {
             let ty = quote::ToTokens::to_token_stream(p.struct_ty.as_ref()?).to_string();
-            let name = ty.rsplit(|c: char| !c.is_alphanumeric() && c != '_').find(|w| !w.is_empty())?;
+            let name = ty
+                .rsplit(|c: char| !c.is_alphanumeric() && c != '_')
+                .find(|w| !w.is_empty())?;
             let read = p.fields.as_ref()?.iter().map(|f| f.segs.clone()).collect();
             Some((name.to_string(), read))
         })
@@ -137,7 +139,9 @@ fn layout_of(ty: &str) -> Option<Vec<Vec<Seg>>> {
             } else {
                 let (_, inner) = known.iter().find(|(k, _)| k == ty)?;
                 paths.extend(inner.iter().map(|p| {
-                    std::iter::once(name.clone()).chain(p.iter().cloned()).collect()
+                    std::iter::once(name.clone())
+                        .chain(p.iter().cloned())
+                        .collect()
                 }));
             }
         }
@@ -190,9 +194,19 @@ impl<T: Scalar> Callees<T> for Helpers {
         let sweep = &reads[at..];
         let m = h.lowered.outs.len();
         let out = eval_outputs_with(&h.lowered, &args, self)?;
-        let values = if m == 0 { vec![out[0]] } else { out[1..=m].to_vec() };
+        let values = if m == 0 {
+            vec![out[0]]
+        } else {
+            out[1..=m].to_vec()
+        };
         let mut results = vec![values[0]];
-        results.extend(c.outs.iter().zip(&values).filter(|(o, _)| **o != c.value).map(|(_, v)| *v));
+        results.extend(
+            c.outs
+                .iter()
+                .zip(&values)
+                .filter(|(o, _)| **o != c.value)
+                .map(|(_, v)| *v),
+        );
         // the gradient with respect to each of the helper's arguments
         let grads: Vec<Vec<T>> = match &c.sweep {
             CallSweep::Value | CallSweep::Vjp(_) => {
