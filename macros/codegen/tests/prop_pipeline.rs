@@ -8,7 +8,7 @@
 //! `loop` and `while` bounded by a `usize` counter, `Vec` buffers written by
 //! run-time index; a struct parameter (sometimes `#[nograd]`) read by field, struct values built
 //! and read back, tuples taken apart, helpers returning a tuple, an array
-//! or a struct), runs
+//! or a struct, helpers taking a struct whole), runs
 //! `pipeline` on it, picks a point in [−2, 2]ⁿ that no kink is near, and
 //! checks:
 //!
@@ -374,7 +374,9 @@ proptest! {
     /// `loop`/`while` loops; the helpers' calls run through
     /// their own graphs (`common/callees.rs`: the value through the
     /// helper's body, reverse sweeps through its VJP, forward sweeps
-    /// through its JVP).
+    /// through its JVP; a struct passed whole, `h_e(s, e)`, `h_e(&t3, e)`,
+    /// `h_in(s.inner, e)`, through the helper's body and VJP, its entry
+    /// spread over every float of `S`, forward mode not swept there).
     #[test]
     fn struct_and_tuple_bodies(raw in choices(), pool in points()) {
         check(&gen::generate(&raw, Profile::STRUCTS), &pool)?;
