@@ -40,6 +40,16 @@ fn h_pt(a: f64, b: f64) -> Pt {
 }
 
 #[differentiable]
+fn h_e(s: &S, a: f64) -> f64 {
+    s.p * a + s.v[1] * s.q.sin() + s.inner.b
+}
+
+#[differentiable]
+fn h_in(i: Inner, a: f64) -> f64 {
+    i.a * a.cos() + i.b
+}
+
+#[differentiable]
 fn f24(s: &S, x: [f64; 2], y: f64, z: f64) -> f64 {
     let v2 = if !(((s.q.abs() + 0.5).log10() * core::f64::consts::E) < 2.0_f64) {
         let t1 = ((z.max(s.inner.a) / (s.inner.b.sin() + 1.5).log10().cosh()) - ((s.inner.b * s.inner.b) + 0.5).cbrt().tanh()); (s.v[2].cos() * 0.5).asin()
@@ -81,8 +91,8 @@ fn f25(s: S, x: f64) -> f64 {
     let v1 = silu(s.inner.a.asinh());
     let x = v1.min(v1.clamp((-1.0_f64), 1.0_f64).exp2());
     let t3 = S { q: ops::silu(s.inner.b), v: [((ops::softplus((s.inner.a - v1)) + 0.5) + 1.1).acosh(), ((((s.v[1].sin() + 1.5).sqrt().sin().atan() + 2.0) * 2.0).powi(-3) + ((v1.tanh() + 1.25).cbrt() * ({ let t2 = x; t2.sinh() }))), (f64::tanh(s.v[0]) / (sigmoid(x.abs()) + 0.25))], inner: Inner { a: ops::silu(s.inner.b), b: (x.tanh() + 1.25).powf(macrograd::ops::leaky_relu(v1, (sigmoid(s.inner.b) * 0.2))).min(s.q), ..s.inner }, p: ops::gelu(0.1_f64) };
-    let m4: (f64, f64) = h_pair((sigmoid(t3.q) + 0.25).sqrt(), (v1.atan() * 0.63).tan());
-    ((((((((((((sigmoid((s.p.sin() * 0.8).acos()) * 2.0) - 1.0) * 2.0_f64).exp2().ln() * s.q).exp_m1().atan() * 0.5).acos() * ({ let t5 = v1; m4.1 })) * (sigmoid((silu(x).sin() + 1.5).log(((sigmoid((sigmoid(((sigmoid(m4.0).atan() * 0.5).acos() * s.v[0])) - 0.5).asin()) * 0.5) + 0.1))) * (t3.v[1] / (t3.p.powi(0).tanh().sin() + 1.5)).asinh())) + s.v[2]) + (t3.v[0].tanh() * 2.0_f64)) + t3.v[2]) + t3.inner.a) + t3.inner.b)
+    let Pt { u: n4, w: n5 } = h_pt(silu(0.5_f64.exp().ln()), t3.q.cos());
+    (((((((((sigmoid(((((s.p.sin() * 0.8).acos() * relu(t3.inner.a)).atan() * 0.63) * 2.5_f64).exp_m1()) - 0.5).acos() * (({ let t6 = v1; n5 }).sin() * 0.8).asin()) + s.v[2]) + t3.p) + (t3.v[0].cos() * 2.0_f64)) + ((t3.v[1] / (t3.v[1].abs() + 1.0)) * 2.0_f64)) + t3.v[2]) + t3.inner.b) + n4)
 }
 
 #[differentiable]
@@ -98,114 +108,126 @@ fn f27(s: &S, x: [f64; 3], y: f64, #[nograd] z: [f64; 3]) -> f64 {
 
 #[differentiable]
 fn f28(s: &S, x: f64) -> f64 {
-    let Pt { u: n1, w: n2 } = h_pt(((((1.5 as f64) + f64::cbrt((s.v[2].tanh() + 1.25))).tanh() * 2.5_f64).cosh().cos() * 2.0_f64), f64::powf((sigmoid(ops::sigmoid(x)) + 0.25), (((sigmoid((s.v[2] - ops::relu(core::f64::consts::E))) * 2.0) - 1.0) * 2.0_f64)));
-    let t3 = S { q: (x.abs() - (x.sin() * 0.8).ln_1p().hypot(0.5_f64.cosh()).exp()), v: [f64::atanh((0.1_f64.atan() * 0.5)), ((-(macrograd::ops::softplus(2.0_f64.powi(0)) + 0.5)).recip() - n1), (x + (((-n1).atan() * 0.63) * 2.5_f64).exp())], inner: Inner { a: ((((((n1.atan() * 0.63) * 2.5_f64).exp().tanh() * 1.5_f64).exp().sqrt() / ((((n1.atan() * 0.63) * 2.5_f64).exp().tanh() * 1.5_f64).exp().sqrt().abs() + 1.0)) * 2.0_f64).exp2() * 2.0).powi(-2), b: (n2.cos() * 0.5).ln_1p(), ..s.inner }, p: (0.5_f64 + std::f64::consts::PI).powi(2) };
-    let n2 = (sigmoid(x) - 0.5).atanh().powi(4).exp().ln_1p();
-    let mut v4 = ((leaky_relu((f64::atanh(((1.5 as f64).sin() * 0.8)) * n2), (sigmoid((s.inner.a + (f64::atanh(((1.5 as f64).sin() * 0.8)) + (f64::atanh(((1.5 as f64).sin() * 0.8)) * n2)))) * 0.2)) / (sigmoid((((t3.inner.a.atan() * 0.63) * 2.0_f64).powi(2) + 0.25).log10()) + 0.25)) * 2.0_f64);
-    v4 -= (silu(t3.q) / (sigmoid(t3.inner.b) + 0.25));
-    ((((((macrograd::ops::silu(((ops::softplus(f64::asinh(((t3.v[1] / (t3.v[1].abs() + 1.0)) * 3.0_f64).mul_add(f64::log2((sigmoid((t3.v[2].sin() + 1.5).ln_1p()) + 0.25)), (t3.v[2].sin() + 1.5).ln_1p()))) + 0.5).recip() / ((((((t3.v[1].atan() * 0.63) * 2.5_f64).sinh() / (((t3.v[1].atan() * 0.63) * 2.5_f64).sinh().abs() + 1.0)) * 2.5_f64).exp().clamp((-1.0_f64), (t3.inner.b + 1.25)) * ({ let t5 = t3.inner.a; silu(((if !(((n1.tanh() * 2.5_f64).exp_m1().clamp((s.v[1].cos() - 1.25), ((t3.v[2].sin() * 2.5_f64).exp2().tanh() + 1.25)) >= (1.0 as f64)) && ((t3.q.tanh() * 4.0_f64).hypot((-(ops::softplus((n1.tanh() * 2.5_f64).exp_m1().clamp((s.v[1].cos() - 1.25), ((t3.v[2].sin() * 2.5_f64).exp2().tanh() + 1.25))) + 0.5))) < 2f64)) { n1 } else { t3.p }).tanh() * 4.0_f64).hypot(0.1_f64.exp())) })).tanh() + 1.25)).cosh().ln()) + s.p) + s.q) + s.v[0]) + s.inner.b) + t3.v[0]) + ((v4.atan() * 0.63) * 2.0_f64))
+    let e1 = h_e(s, (s.inner.b.sin() * 0.8).atanh());
+    let mut v2 = (f64::sqrt(((1.0 as f64).atan() + 2.0)).cosh().log(((sigmoid(e1) * 0.5) + 0.1)).tanh() + 1.25).log2();
+    v2 = ({ let t3 = (e1 - macrograd::ops::gelu(std::f64::consts::FRAC_PI_4.exp_m1())); f64::recip((macrograd::ops::gelu(std::f64::consts::FRAC_PI_4.exp_m1()).abs() + 0.5)) });
+    let m4: (f64, f64) = h_pair((((x.abs() - (x.sin() * 0.8).ln_1p().hypot(0.5_f64.cosh()).exp()).atan() * 0.63) * 2.0_f64), f64::atanh((0.1_f64.atan() * 0.5)));
+    let t6 = S { v: [f64::sqrt((m4.0.exp().atan() + 2.0)).powi(1).tanh(), (m4.1 * (e1.cos() * 5.0_f64)), f64::sqrt(((-s.inner.a).atan() + 2.0))], inner: Inner { a: (1.0 as f64).atan().exp_m1().cosh().powf(((0.5_f64 - (0.1_f64 * (1.5 as f64))) / ((v2.powi(2) + 0.25).log10().atan() + 2.0)).abs()), b: ((sigmoid((m4.1 + s.inner.a.atan())) + 0.25) + 1.1).acosh() }, p: (e1.sin() * 5.0_f64).powi(2), q: (sigmoid(f64::abs(({ let t5 = s.v[2].sin(); v2.exp() }))) + 0.25).sqrt() };
+    ((((((((0.25_f64 / (softplus((((sigmoid(f64::mul_add(((((x + ((silu(t6.p) / (silu(t6.p).abs() + 1.0)) * 12.5_f64)).sin() * 12.5_f64) + (t6.inner.b / (sigmoid((((if (v2.exp() <= (t6.q + (-((m4.0 * m4.0) + 0.5)).hypot(v2))) { (t6.p.tanh() + 1.25).log10() } else { (3.0_f64 - 0.5_f64) }).min(((t6.v[1].atan() * 0.63) * 2.5_f64).sinh()).sin() * 2.0_f64).cosh() * 2.0).powi(-1)) + 0.25))).tanh() * 3.0_f64), (v2 - ((t6.p.tanh() / (-(1.5 as f64).hypot(0.75))) * t6.inner.b).asinh()), t6.q)) * 2.0) - 1.0) * 4.0_f64)) + 0.5)) + s.p) + s.q) + s.v[0]) + s.v[1]) + t6.v[0]) + t6.v[2]) + t6.inner.a)
 }
 
 #[differentiable]
 fn f29(s: S, x: f64, y: f64, z: [f64; 3]) -> f64 {
-    let [r1, r2, r3] = h_arr(y.powi(0), [(-(-silu(1.5f64))), (s.q.powi(2) + 0.25).log10().cosh(), ((s.inner.b.powi(2) + 0.25) * 2.0).powi(-1)]);
-    let y = (sigmoid(core::f64::consts::E) + 0.25).log10();
-    let mut v5 = gelu(({ let t4 = (r1 * relu(std::f64::consts::PI)); (1.0 as f64) }));
-    if (s.p <= 1.5f64) {
-        v5 /= ((((y.mul_add(z[1], 0.1_f64).sin() * 0.8).asin() / (r3.tanh() + 1.25)).sin() + 1.5).sqrt().powi(2) + 0.25);
-    } else {
-        let r6: [f64; 3] = h_arr((((sigmoid(macrograd::ops::silu((r3.sin() * 0.8).acos().exp2())) * 2.0) - 1.0) * 2.0_f64), [((macrograd::ops::silu(r1) * (r1.clamp(0.25_f64, 2.0_f64) + s.v[0])).cos() * 2.0_f64), silu(relu(z[2])), (y.sin() + 1.5).log(((sigmoid(s.v[1].tanh()) * 0.5) + 0.1))]);
-    }
-    let t7 = S { p: ((sigmoid((s.inner.a + (-1.0_f64))) + 0.25) + 1.1).acosh(), q: (r1.tanh() * 0.75).acos(), v: [2f64.sin(), s.inner.a.exp(), f64::asin(((if ((s.p < (1.5 as f64)) || !(((z[1] / (z[1].abs() + 1.0)) * 1.5_f64).exp().sqrt().abs() <= (-0.75_f64))) { r1 } else { v5 }).cos() * 0.5))], inner: s.inner };
-    (((((((((((((-(({ let t8 = (t7.v[2] / (((s.v[0] + 0.5_f64).max(t7.inner.b.mul_add(t7.inner.b, core::f64::consts::E)) / ((s.v[0] + 0.5_f64).max(t7.inner.b.mul_add(t7.inner.b, core::f64::consts::E)).abs() + 1.0)) * 4.0_f64).hypot(0.75)); f64::abs(t7.inner.a.clamp((-0.5_f64), (((s.v[0] + 0.5_f64) / ((s.v[0] + 0.5_f64).abs() + 1.0)) + 1.25)).cos()) }).atan() * 0.5).atanh()) + s.v[1]) + s.v[2]) + x) + z[0]) + z[2]) + r2) + (r3.sin() * 2.0_f64)) + y) + t7.p) + t7.q) + t7.v[0]) + ((t7.v[1].atan() * 0.63) * 2.0_f64))
+    let e1 = h_in(s.inner, s.inner.a.abs());
+    let mut v2: f64 = (1.5f64 - e1);
+    v2 = macrograd::ops::softplus(z[2].max(v2));
+    let mut v4 = (-(z[2] + ({ let t3 = e1; 0.5_f64 })));
+    v4 -= (v4 - (1.0 as f64));
+    let mut v5 = (x.cos() * 0.5).asin();
+    v5 = (sigmoid(((((e1.atan() * 0.63) * 3.0_f64).mul_add(z[1], 0.1_f64).tanh() * 0.75).asin() / (f64::log2((s.v[1].tanh() + 1.25)).powi(2) + 0.25))) + 0.25).sqrt();
+    (((((((((((((sigmoid(silu(relu(z[2])).exp()) * 2.0) - 1.0) * 6.0_f64) / (-(((silu(((softplus(s.v[1].atan2((-(sigmoid(v2) + 0.25)))) + 0.5).powf(0.5_f64).cos() * 0.5).acos().exp2().atan()).abs() + 0.5) * 2.0).powi(-1).atan() + 2.0))) + s.p) + s.q) + s.v[0]) + s.v[2]) + s.inner.b) + y) + z[0]) + ((v4.atan() * 0.63) * 2.0_f64)) + v5)
 }
 
 #[differentiable]
 fn f30(#[nograd] s: S, x: [f64; 2], y: f64) -> f64 {
     let v1 = std::f64::consts::FRAC_PI_4.sin();
-    let [r2, r3, r4] = h_arr((((s.q + v1.powi(1)).atan() * 0.63) * 2.0_f64), [(((sigmoid((silu(s.q).tanh().tan() + f64::exp(s.inner.a))) * 2.0) - 1.0) * 2.0_f64), leaky_relu((v1 * v1).cos(), (sigmoid(v1.exp()) * 0.2)).tanh().tan(), f64::sqrt((s.inner.b.tanh() + 1.25)).sin().sin().powi(2)]);
-    let mut v6: f64 = ({ let t5 = ((v1.sin() + 1.5).ln() - r2); (core::f64::consts::E.cos() + ((r2.sin() * 2.5_f64).exp_m1().max((1.0 as f64)).atan() * 0.5).ln_1p()) });
-    v6 = (r4.cos().sin() + 1.5).log(10.0);
-    for i in 0..x.len() {
-        v6 *= f64::acosh((y.hypot(0.75) + 1.1)).tanh();
-        v6 *= (s.p.exp_m1().atan() * 0.63);
+    let Pt { w: n3, u: n2 } = h_pt((f64::powf((s.q.tanh() + 1.25), (x[0].powi(4).sin() * 2.0_f64)).sin() * 2.0_f64), (f64::exp(s.inner.a).sin() * 2.0_f64));
+    let p4 = ((-v1), ops::softplus(core::f64::consts::E.tanh().tan()));
+    let mut v5 = ((p4.1.exp().cos() * 2.0_f64).exp2() + 1.1).acosh();
+    for &e in x.iter() {
+        v5 = (n3 / 2.0_f64.max(s.p).exp2());
+        let v6 = (((n2.tanh() + 1.25).ln_1p().exp() * (-v1)) + s.v[2]);
+        let p7 = ((if (f64::sqrt((sigmoid(s.v[1]) + 0.25)).asinh() == 0.1_f64.cosh().cos()) { e.max((x[0] + 0.5_f64)) } else if (!(p4.0.cos() > v5) && (y <= n3)) { (if (std::f64::consts::FRAC_PI_4 > 0.25_f64) { (p4.0 + v1) } else if (n3 > (-1.0_f64)) { n2.max(v1) } else { (n2.tanh() * 2.23606797749979_f64).powi(4) }) } else { p4.1.atan() }), ((-((((1.0 as f64).exp().sin() * 2.5_f64).exp2().cos() * 4.0_f64).abs() + 0.5)).atan2(((((((s.inner.a * (1.0 as f64).exp()) - s.v[2]) / (((s.inner.a * (1.0 as f64).exp()) - s.v[2]).abs() + 1.0)) * 5.0_f64) * n3.sinh()).cos() * 4.0_f64)) * v5));
     }
-    let mut v7 = (if ((gelu(r3).tanh() > core::f64::consts::E) || ((-f64::cos(r4)) < (1.5 as f64))) { (r2.sin() * 2.5_f64).exp2() } else if ((-(s.q * r2)) > (s.q * r2)) { (-((((sigmoid(3.0_f64) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25)).atan2(v6) } else { s.v[1].exp2() });
-    v7 *= (((((softplus(s.p).atan() * 0.63) * 2.0_f64).cosh().powf(1.5_f64).sin() * 0.8).atanh() * s.p.hypot((-((r4.tanh() - (v7 + x[0])).cos() * 4.0_f64).hypot(0.75)))).tanh() * 2.0_f64);
-    (((((((sigmoid(f64::powf((sigmoid(((v7.cos() * 4.0_f64).abs() + 0.5).sqrt()) + 0.25), 0.5_f64)) / (sigmoid(v6) + 0.25)) + (-x[0])) * sigmoid(f64::powf((sigmoid(((v7.cos() * 4.0_f64).abs() + 0.5).sqrt()) + 0.25), 0.5_f64))).sin().sin() + 1.5).sqrt() + s.v[0]) + s.v[2]) + x[1])
+    let t8 = S { q: ((macrograd::ops::sigmoid(x[1]) / p4.1.hypot(0.75)) - (-x[0])), v: [((((1.0 as f64).exp2() - (if (p4.1 > p4.0) { ((1.5 as f64).atan() * 0.63).tan() } else { n2.max((p4.0 * v5)) })) / (((1.0 as f64).exp2() - (if (p4.1 > p4.0) { ((1.5 as f64).atan() * 0.63).tan() } else { n2.max((p4.0 * v5)) })).abs() + 1.0)) * 2.5_f64).exp_m1(), ((n3 + (s.v[1] + n2)) - ((2.0_f64 / (softplus(n3.atan().tanh()) + 0.5)) * v5)), ((((((sigmoid(n2) * 2.0) - 1.0) * 2.0_f64).powi(2) + 0.25).atan2(n2).atan() * 0.63) * 2.5_f64).sinh()], p: f64::atanh(((((sigmoid(softplus(s.p)) * 2.0) - 1.0) * 1.5_f64).exp().powf((-0.5_f64)).atan() * 0.5)), ..s };
+    ((((((((ops::gelu((sigmoid(((((sigmoid(f64::abs(t8.q)) * 2.0) - 1.0) * 2.0_f64).cosh() * 2.0).powi(-3).atan()) + 0.25).ln_1p()) + s.v[0]) + s.inner.b) + t8.p) + ((t8.v[0] / (t8.v[0].abs() + 1.0)) * 2.0_f64)) + (t8.v[1].tanh() * 2.0_f64)) + (t8.v[2].sin() * 2.0_f64)) + t8.inner.a) + t8.inner.b)
 }
 
 #[differentiable]
-fn f31(s: S, x: f64, y: [f64; 2], z: f64) -> f64 {
-    let (m1, m2) = h_pair(f64::asinh((softplus(s.q) + 0.5).log(((s.p.sin() + 1.5) + 1.25))), ((((s.inner.a / (s.inner.a.abs() + 1.0)) * 1.5_f64).exp().ln_1p() - s.inner.a).tanh() * 2.0_f64));
-    let v3: f64 = (-(ops::softplus(1.5f64.exp2()) + 0.5)).recip();
-    let v5 = if ((f64::log2(((((m2 / (m2.abs() + 1.0)) * 2.0_f64) * ((m2 / (m2.abs() + 1.0)) * 2.0_f64)) + 0.5)).sin() + 1.5).log2() > 2.0_f64) {
-        f64::sqrt(((z * z) + 0.5))
+fn f31(s: S, x: [f64; 3], y: f64, z: f64) -> f64 {
+    let (a1, a2) = (((sigmoid(s.q) + 0.25).recip().tanh() * 2.5_f64).cosh(), s.p.signum());
+    let (m3, m4) = h_pair((softplus((-s.q).clamp((-0.5_f64), (s.p.cos() + 1.25))).tanh() * 2.0_f64), (softplus(x[1]).tanh() * 2.0_f64));
+    let mut v5 = (m4.hypot(0.75).log(2.0) / ((s.inner.a * a2).sin() + 1.5));
+    if (((if ((1.5f64 + (1.0 as f64).hypot(0.75).ln()) < 0.25_f64) { a1 } else if (f64::exp(s.v[0]) == v5) { (sigmoid(v5) - 0.5).atanh() } else { a1.asinh() }) <= 0.1_f64) && (({ let t6 = ((((sigmoid(s.p) * 2.0) - 1.0) * 1.5_f64).exp() + 1.1).acosh(); 0.25_f64 }) <= (-1.0_f64))) {
+        let t8 = S { inner: Inner { a: ({ let t7 = m4; m3 }).min(a1), b: softplus(((-0.75_f64) * s.inner.b)).powi(4) }, p: macrograd::ops::gelu(softplus((((m4.tanh() * 2.0_f64) * (m4.tanh() * 2.0_f64)) + 0.5).ln()).sin()), q: (a1.atan() + 2.0).hypot((((sigmoid((v5.tanh() + 1.25).ln()) + 0.25).sqrt() * (sigmoid((v5.tanh() + 1.25).ln()) + 0.25).sqrt()) + 0.5).log(2.0)), v: [(s.inner.a.exp2() + 1.1).acosh(), (s.v[1] - 1.5f64.sinh()).sin(), (-(-((m4.sin() * 0.8).asin() - (m4.sin() * 0.8).asin())))] };
+    } else if (a2 > a2) {
+        v5 = (x[0] * ((x[2].powi(0).sin() * 0.8).ln_1p() - v5).sin());
+        v5 = (f64::sin(softplus(3.0_f64)) * macrograd::ops::sigmoid((softplus(3.0_f64).sin() * 0.8).asin()));
     } else {
-        let t4 = (v3 / ((0.5_f64 * 0.5_f64) + 0.5)).exp().powi(4); (-s.v[0])
-    };
-    let mut v6 = gelu(((f64::acosh((s.inner.b.hypot(0.75) + 1.1)) - (f64::acosh((s.inner.b.hypot(0.75) + 1.1)) / (-(m1.sin() + 1.5))).atan()).atan() + 2.0).log10());
-    let mut n7 = 0usize;
-    while n7 < 2 && (s.q >= (m1.sin() * 2.5_f64).sinh()) {
-        n7 += 1;
-        let mut v8 = ((sigmoid((2.0_f64.tanh() * 1.5_f64).exp().log10()) - 0.5).asin() - (v6.sin() * 0.8).acos());
-        v8 += (v8 + (sigmoid(s.v[2]) + 0.25).cbrt());
-        let Pt { u: n9, w: n10 } = h_pt((((0.5_f64 - z).hypot((m1.abs() + 0.5)) / ((0.5_f64 - z).hypot((m1.abs() + 0.5)).abs() + 1.0)) * 2.0_f64), f64::acos(((3.0_f64 + v3).atan() * 0.5)));
-        if ((s.q.cos() * 1.5_f64).exp().sqrt() > s.inner.a) { continue; }
-        let t11 = S { p: (y[0].powi(2) + 0.25).cbrt().hypot(0.75).log10(), q: (((v8 * (-(n7 as f64))).tanh() * 5.0_f64) * (((v8 * (-(n7 as f64))) - (if ((y[1].max(((n7 as f64) * ((v8 * (-(n7 as f64))).sin() * 5.0_f64))) >= ((y[1].max(((n7 as f64) * ((v8 * (-(n7 as f64))).sin() * 5.0_f64))).atan() + 2.0) + 1.1).acosh()) || (core::f64::consts::E != (1.0 as f64))) { y[0] } else if ((n7 as f64) <= core::f64::consts::E) { (v8 * (-(n7 as f64))) } else { n9 })).sin() * 5.0_f64)), v: [f64::cos((((sigmoid(((core::f64::consts::E / (core::f64::consts::E.abs() + 1.0)) * 2.5_f64).exp_m1()) * 2.0) - 1.0) * 2.0_f64).exp2().ln_1p()), (if ((softplus(n10) + 0.5).ln().cos() <= std::f64::consts::FRAC_PI_4) { ((softplus(n10) + 0.5).ln().cos().clamp((s.v[1].sin() - 1.25), 2.0_f64).tanh() + 1.25).ln() } else if ((core::f64::consts::E < (3.0_f64.abs() * ops::sigmoid(s.v[1]))) || false) { (y[1] - ops::sigmoid(s.v[1])) } else { relu(v5) }), gelu((std::f64::consts::PI / (macrograd::ops::softplus((((sigmoid((n10 + n9)) * 2.0) - 1.0) * 4.0_f64)) + 0.5)))], inner: Inner { a: (((sigmoid(s.v[0].sinh()) * 2.0) - 1.0) * 3.0_f64).mul_add(f64::max(n9.sin(), (v8.abs() + 0.5).ln().mul_add(y[0].sin(), sigmoid(n10))), n9), b: f64::sin(x.exp_m1()), ..s.inner } };
+        v5 += (z + y);
+        v5 = m3.signum();
     }
-    let t12 = S { inner: s.inner, p: (v3.exp_m1().atan2((-((v3.exp_m1().powi(5) + v3.exp_m1()).abs() + 0.5))) * v3.exp_m1().atan2((-((v3.exp_m1().powi(5) + v3.exp_m1()).abs() + 0.5)))), q: softplus(m1), v: s.v };
-    if (silu((-1.0_f64).sin()) == f64::signum(t12.p)) {
-        v6 *= f64::clamp(f64::cos((((((sigmoid(t12.inner.a) * 2.0) - 1.0) * 1.5_f64).exp().powf(3.0_f64).atan() * 0.63) * 25.0_f64)), 0.25_f64, 2.0_f64);
-    } else if (((sigmoid(s.v[1]) - 0.5).atanh().exp() > (1.0 as f64)) && (v5.exp_m1().powi(1) < 3.0_f64)) {
-        v6 *= (((t12.inner.b / (t12.inner.b.sin() + 1.5)) / ((t12.inner.b / (t12.inner.b.sin() + 1.5)).abs() + 1.0)) * 2.0_f64);
-        let mut v13 = silu(m2).clamp((-1.0_f64), 0.5_f64);
-        v13 *= ((t12.p.sin() * 0.8).atanh() * (t12.p.sin() * 0.8).atanh().max((t12.p.sin() * 0.8).atanh()).tanh());
-    } else {
-        if (m1 >= 0.1_f64) {
-            let mut v14 = (f64::asin((1.5f64.atan() * 0.5)) + t12.inner.b.atan());
-            v14 *= (2.0_f64 / s.v[1].cosh()).max(s.v[0]).tanh();
+    let mut v9 = (f64::abs((silu(m4) - m4)).cos() * 0.5).atanh();
+    let mut n10 = 0usize;
+    loop {
+        if n10 >= 3 {
+            break;
         }
-        v6 *= (((sigmoid((((-t12.inner.b.exp_m1()).tanh() * 6.0_f64) / ((((((-t12.inner.b.exp_m1()) + t12.inner.b) / (((-t12.inner.b.exp_m1()) + t12.inner.b).abs() + 1.0)) * 2.5_f64).exp().atan() * 0.63) * 2.0_f64).exp2())) * 2.0) - 1.0) * 2.0_f64);
+        n10 += 1;
+        if ((if (f64::tanh((core::f64::consts::E - v5)) > s.q) { a1.atan() } else if (!((((x[1].mul_add(a2, 2.0_f64) / (x[1].mul_add(a2, 2.0_f64).abs() + 1.0)) * 2.0_f64).cosh() + 1.1).acosh() > 2.0_f64) && (((-0.75_f64) <= std::f64::consts::FRAC_PI_4) && (s.v[2] < (1.5 as f64)))) { (-1.0_f64).sin() } else { a2 }) <= (-0.75_f64)) {
+            v9 /= ((((((((softplus((((sigmoid((x[1] * v9)) * 2.0) - 1.0) * 4.0_f64)) + 0.5).hypot(x[0]) + v5).atan() * 0.63) * 6.0_f64) / (-(softplus(f64::log2((((s.v[1].tanh() + 1.25).ln_1p() * (s.v[1].tanh() + 1.25).ln_1p()) + 0.5))) + 0.5))).tanh() * 1.5_f64).exp().sqrt().tanh() * 2.0_f64).powi(2) + 1.0);
+            continue;
+        }
+        v9 /= (sigmoid((softplus((((sigmoid(softplus(((a1 / (a1.abs() + 1.0)) * 3.0_f64).mul_add(x[2], f64::atan2((softplus(m3) + 0.5), s.inner.a)))) * 2.0) - 1.0) * 4.0_f64)) + 0.5).ln()) + 1.0);
+        let mut v11 = ((s.v[2].atan() / (y.tanh() + 1.25)) * v9.asinh());
+        v11 = (((sigmoid(leaky_relu(v9, (sigmoid((sigmoid(((v5.sin() * 2.0_f64).powi(2) + 0.25).powf((-0.5_f64))) - 0.5).ln_1p()) * 0.2))) * 2.0) - 1.0) * 2.5_f64).exp2();
+        let mut n12 = 0usize;
+        loop {
+            if n12 >= 3 {
+                break;
+            }
+            n12 += 1;
+            v11 = f64::log(0.5_f64.powi(1).exp2(), (((0.5_f64.powi(1) * x[2]).atan() + 2.0) + 1.25));
+            v11 = f64::cosh((((sigmoid(m4) * 2.0) - 1.0) * 2.5_f64));
+        }
     }
-    for i in (0..3).rev() {
-        v6 -= (f64::atanh((s.inner.a.cos() * 0.5)).tanh() + 1.25).log10();
-    }
-    ((((((((f64::min(t12.q, x.mul_add(t12.inner.b, (1.5 as f64))) * t12.inner.b).atan() * 0.63) * 4.0_f64).atan2((silu((-(sigmoid((m1.abs() / (f64::atan2((s.v[1].powi(2) + 0.25), v5).sin() + 1.5))).cos() * 0.5).acos())).abs() + 0.5)) + (v6.tanh() * 2.0_f64)) + t12.v[0]) + t12.v[1]) + t12.v[2]) + t12.inner.a)
+    let t13 = S { q: a2.exp().ln(), v: [(s.inner.a + v5), ((sigmoid(m3) - 0.5).asin() + ((a1 / (a1.abs() + 1.0)) * 2.5_f64).exp()), (softplus((softplus(2.0_f64).exp2().tanh() * 4.0_f64)) + 0.5).log(((sigmoid((a2.sin() * ((std::f64::consts::FRAC_PI_4 - v5).tanh() * 5.0_f64))) * 0.5) + 0.1))], inner: Inner { a: s.p.max(v5), b: ((std::f64::consts::FRAC_PI_4 - a1).tanh() * 0.75).ln_1p().cosh() }, p: f64::ln((-m4).sin().tan().cosh()).sin() };
+    ((((((if (((s.inner.a - (0.25_f64.powi(2) + 0.25).hypot(a2)) < s.q) && (z > (0.25_f64.powi(2) + 0.25).hypot(a2))) { (-(softplus((-0.75_f64)) + 0.5).ln_1p().powi(3).clamp(((f64::recip((-((sigmoid(m3) + 0.25).powf((t13.inner.a.sin() * 2.0_f64)).sin() * 1.5_f64).exp())) / (f64::recip((-((sigmoid(m3) + 0.25).powf((t13.inner.a.sin() * 2.0_f64)).sin() * 1.5_f64).exp())).abs() + 1.0)) - 1.25), (((sigmoid(m3) + 0.25).powf((t13.inner.a.sin() * 2.0_f64)).tanh() * 0.75).asin() + 1.25))) } else if ((t13.inner.a.cos() != (if (((t13.inner.a.cos() - v9) + silu(y)) > 0.5_f64) { 0.1_f64 } else { t13.inner.b }).exp()) && ((sigmoid(m3) != m4) || (v9 > 2.0_f64))) { (a1 + relu((if ((t13.inner.b < v5) && (t13.p > (-1.0_f64))) { ((1.0 as f64).cos().sin() * 0.8).acos() } else { ((a2.powi(2) + 0.25) * 2.0).powi(-2).max((if (((t13.inner.a.cos() - v9) + silu(y)) > 0.5_f64) { 0.1_f64 } else { t13.inner.b })) }))) } else { sigmoid((t13.q - t13.p.tan()).clamp(((s.inner.b.atan() * 0.63) - 1.25), (((t13.q - t13.p.tan()) / ((t13.q - t13.p.tan()).abs() + 1.0)) + 1.25))) }).abs() + s.v[1]) + x[0]) + (t13.v[0].tanh() * 2.0_f64)) + (t13.v[1].sin() * 2.0_f64)) + (t13.v[2].cos() * 2.0_f64))
 }
 
 #[differentiable]
-fn f32(s: S, x: f64) -> f64 {
-    let mut v1 = (if ((s.p * 2.0_f64) == (((s.p.exp() / (s.p.exp().abs() + 1.0)) * 6.0_f64) / ((s.v[0] + x).abs() + 0.5))) { s.q } else { 0.5_f64 }).max(s.p.exp());
-    v1 += ((s.v[0] / (s.v[0].abs() + 1.0)) * 1.5_f64).exp().log10();
-    let v2 = relu(((v1 - s.inner.a.atan()) + v1));
-    let mut v3 = std::f64::consts::FRAC_PI_4.sin().cos();
-    for i in 0..1 {
-        let (a4, a5) = (f64::max(v1.sin(), (sigmoid(v1.sin()) / (-((v1.cos() * 2.0_f64).powi(2) + 0.25)))).exp2().ln(), f64::acosh((ops::sigmoid(((i as f64) + s.p)).cosh() + 1.1)));
-        let v7 = v3.max(({ let t6 = a5; 1.5f64 }));
-        v3 = 0.25_f64.exp2().powf(1.5_f64).exp2().log2().sin();
-    }
-    let m8: (f64, f64) = h_pair((s.v[1].exp().cos() * 2.0_f64), ((v1 - 1.5f64).max((v3 / (-(sigmoid(v2) + 0.25)))).cos() * 2.0_f64));
-    if ((v3 / (-(m8.1.abs() + 0.5))).clamp((-0.5_f64), ((leaky_relu(m8.1, 0.01_f64) / (leaky_relu(m8.1, 0.01_f64).abs() + 1.0)) + 1.25)) >= 0.5_f64) {
-        let p9 = ((((v1 + (v2.powi(1).tanh() * 12.5_f64)) / ((v1 + (v2.powi(1).tanh() * 12.5_f64)).abs() + 1.0)) * 2.5_f64).exp().max(v3.atan2((-((-f64::log2(((0.5_f64 * 0.5_f64) + 0.5))).sin() + 1.5)))), (-s.v[2]).sinh().asinh());
-        let t10 = S { inner: Inner { ..s.inner }, p: (p9.0.sin() * 3.0_f64).mul_add(((v2 / (v2.abs() + 1.0)) * 3.0_f64), (v2.tanh() * 12.0_f64)), q: (((gelu(leaky_relu(s.inner.b, (sigmoid(0.1_f64) * 0.2))) + silu((m8.0 - 2.0_f64))) / ((gelu(leaky_relu(s.inner.b, (sigmoid(0.1_f64) * 0.2))) + silu((m8.0 - 2.0_f64))).abs() + 1.0)) * 2.5_f64).exp(), v: [macrograd::ops::silu(v2.max(s.v[1]).cos().cos()), ops::silu(0.5_f64), f64::ln_1p((m8.0.tanh() + 1.25))] };
-    }
-    v3 *= ((s.inner.b.exp() / (s.inner.b.exp().abs() + 1.0)) * 2.0_f64);
-    let (a11, a12) = (f64::atan2(((((sigmoid(((s.inner.a.powi(2) + 0.25).sqrt().atan() - (m8.0 + s.p))) * 2.0) - 1.0) * 2.5_f64).exp().atan() + 2.0), (m8.1.tanh() + 1.25).log10()), v3.clamp((-0.5_f64), (s.q.exp().min(silu(m8.1)).cos() + 1.25)));
-    (((softplus((s.q.mul_add(x, (m8.0 + s.v[0])).cos() * 2.0_f64).cosh().cbrt().abs()).sin() + s.v[2]) + (a11.tanh() * 2.0_f64)) + ((a12.atan() * 0.63) * 2.0_f64))
-}
-
-#[differentiable]
-fn f33(s: &S, x: f64, y: [f64; 3], #[nograd] z: f64) -> f64 {
+fn f32(s: &S, x: f64, y: [f64; 3], #[nograd] z: f64) -> f64 {
     let v1 = f64::sqrt(((x - x.cos().tan()).tanh() + 1.25).log2().exp2());
     let mut v2 = leaky_relu(v1.sinh(), (sigmoid((0.5_f64 / (sigmoid(s.inner.b) + 0.25))) * 0.2));
     for &e in y.iter() {
-        let Pt { u: n3, w: n4 } = h_pt(0.1_f64.tanh(), (((sigmoid((((sigmoid(e.min(0.1_f64.clamp((-0.5_f64), (v1.cos() + 1.25)))) * 2.0) - 1.0) * 1.5_f64).exp().log(((sigmoid((-(std::f64::consts::PI.asinh().tanh() + 1.25)).hypot(silu(s.v[0]))) * 0.5) + 0.1))) * 2.0) - 1.0) * 2.0_f64));
-        v2 *= v1.asinh().tanh();
+        let e3 = h_e(s, (((macrograd::ops::softplus((v2.cos() * 4.0_f64)) + 0.5).powf(2.0_f64).atan() * 0.63) * 2.0_f64));
+        v2 += (((sigmoid(silu((s.q * (((sigmoid(e3) * 2.0) - 1.0) * 5.0_f64)))) * 2.0) - 1.0) * 0.5_f64);
     }
-    let p5 = ((f64::tan(v2.tanh()).powi(0).cos() * 0.5).acos(), x.asinh());
-    let t6 = S { v: s.v, inner: Inner { a: (v2.atan() + 2.0).hypot(((if (v1.max(v1) > 2f64) { v1 } else { v1 }) - x)), b: (0.5_f64 / (ops::softplus(((v2.atan() * 0.63) * 4.0_f64)) + 0.5)).powi(4) }, p: ((2f64.abs() + 0.5).recip().tanh() + 1.25).sqrt().atan(), q: (((if (((sigmoid(0.25_f64) + 0.25).hypot(v1).atan() + 2.0).powf(v2.tanh()) <= v2.tanh()) { s.inner.b } else { v1 }).sin() * 0.8).atanh().hypot(0.75).ln() + (if (((sigmoid(0.25_f64) + 0.25).hypot(v1).atan() + 2.0).powf(v2.tanh()) <= v2.tanh()) { s.inner.b } else { v1 })) };
-    ((((((((((((((f64::cbrt((((((2.0_f64.abs() + 0.5).cbrt() / ((2.0_f64.abs() + 0.5).cbrt().abs() + 1.0)).tan().cos() * 0.5).acos().atan() * 0.63) * 1.5_f64).exp()) * (f64::asin(((2f64 + t6.inner.a.max(t6.inner.a)).tanh() * 0.75)) - (sigmoid((t6.v[0] / (-f64::ln((sigmoid(t6.q) + 0.25)).exp().hypot(0.75)))) - 0.5).atanh())).sin() * y[1]) + s.p) + s.q) + s.v[1]) + s.v[2]) + s.inner.a) + z) + (p5.0.cos() * 2.0_f64)) + p5.1) + t6.p) + t6.v[1]) + t6.v[2]) + t6.inner.b)
+    let mut v4 = (v2.sin() * 4.0_f64).hypot(v1.exp());
+    let e5 = h_e(s, ((v4.cos() * 5.0_f64) * s.inner.a.abs()).sin());
+    (((((macrograd::ops::softplus((((((macrograd::ops::relu((e5 / s.p.cosh())) / ((s.inner.b / (((s.q.max(e5) / (s.q.max(e5).abs() + 1.0)) * 2.0_f64).powi(2) + 0.25)).atan() + 2.0)).atan() * 0.63) * 2.5_f64).exp().tanh() * 4.0_f64).atan2((-((((e5 / (e5.abs() + 1.0)) * 5.0_f64) * s.inner.b).sin() * 2.0_f64).exp2())).tanh() * 1.5_f64).exp().sqrt()) + 0.5).recip().atan() + s.v[0]) + s.v[1]) + s.v[2]) + z)
+}
+
+#[differentiable]
+fn f33(#[nograd] s: S, x: f64) -> f64 {
+    let mut v2 = (s.inner.a + ((sigmoid(s.inner.b) + ({ let t1 = x; t1 })) - f64::ln((sigmoid(s.q.cosh()) + 0.25))));
+    let mut n3 = 0usize;
+    loop {
+        if n3 >= 2 {
+            break;
+        }
+        n3 += 1;
+        v2 = (((sigmoid((s.v[1] - s.v[1].exp_m1())) * 2.0) - 1.0) * 4.899920185996984_f64);
+        if ((s.v[1] - s.inner.a) > (1.5 as f64)) { continue; }
+        let Pt { w: n5, u: n4 } = h_pt(((v2.tanh() * 2.5_f64).exp_m1().sin() * 2.0_f64), (s.v[2].tanh() + 1.25).log(0.5));
+        let p6 = (((if (((((n5 + n5) + (n3 as f64)) < (-0.75_f64)) && (((v2 / (v2.abs() + 1.0)) * 2.0_f64).cosh().sqrt() <= softplus(s.v[2]))) && !((n4.asinh() - s.v[0]) > v2)) { 0.25_f64 } else { n4 }) - n4), (n4 + s.q).cos());
+    }
+    let mut v7 = (s.inner.a / (((v2.sin() * 2.0_f64) * (v2.sin() * 2.0_f64)) + 0.5));
+    if (v2 <= 2f64) {
+        v7 = (((v7.atan() + 2.0).ln_1p() * f64::sinh(s.v[1])).atan() * 0.63).tan().exp2();
+        let t8 = S { v: [leaky_relu(((((sigmoid(f64::exp2(v7)) * 2.0) - 1.0) * 2.5_f64).exp().sin() * 2.5_f64).exp2(), 0.2_f64), (((s.v[1] / (3.0_f64.tanh() + 1.25)) + (3.0_f64 + (1.5 as f64))).abs().tanh() * 0.75).asin().exp_m1(), (f64::sin(((-f64::abs(s.v[1])).tanh() * 0.75).atanh()) - f64::powf((sigmoid((-(((v2.atan() * 0.63) * 4.0_f64).abs() + 0.5)).cbrt()) + 0.25), ((-v2).tanh() * 2.0_f64)))], inner: s.inner, ..s };
+    } else {
+        let t9 = S { p: (((((v2 / (v2.abs() + 1.0)) * 1.9036539387158786_f64).powi(5).sin() * 25.0_f64).tanh() * 4.0_f64).abs() + 0.5).cbrt(), q: v2.tanh().tan(), v: s.v, inner: s.inner };
+    }
+    let Pt { u: n10, w: n11 } = h_pt(((f64::powf((((sigmoid(s.q.exp_m1()) - 0.5).acos() * (sigmoid(s.q.exp_m1()) - 0.5).acos()) + 0.5), (((sigmoid(v7.abs()) * 2.0) - 1.0) * 2.0_f64)).atan() * 0.63) * 2.0_f64), x.min(s.q).cos());
+    let [r12, r13, r14] = h_arr(((v2 - s.v[1].cosh().ln()) / ((v2 - s.v[1].cosh().ln()).abs() + 1.0)).tan(), [n11.clamp((0.5_f64 - 1.25), ((-(if !(v7 > (v7.sin() * 2.5_f64).sinh().min(s.v[0].sinh())) { n11 } else if ((s.v[2] * softplus(s.v[1])) < n11) { v2 } else { 0.1_f64 })).sin() + 1.25)), (f64::clamp(0.1_f64, 0.25_f64, 2.0_f64).powi(2) + 0.25).log10(), (ops::softplus(f64::exp(((v7 / (v7.abs() + 1.0)) * 2.5_f64))).sin() * 2.0_f64)]);
+    let v17 = if (gelu(r14) <= 0.25_f64) {
+        let t15 = (((x.powi(2) + 0.25).ln().atan() + 2.0).sqrt().sin() + 1.5).atan2(((n10 + r14).tanh() * 4.0_f64)); f64::tan((s.v[0].atan() * 0.63)).cos()
+    } else {
+        let t16 = ((-(s.inner.b * (r12.sin() * 2.0_f64).cosh().log2())) - (r12.sin() * 2.0_f64).cosh().log2().exp_m1()); f64::acosh(((((r14 / (r14.abs() + 1.0)) * 2.0_f64).powi(2) + 0.25) + 1.1)).clamp(((((-0.75_f64) - s.v[1]).atan() * 0.63) - 1.25), (((r14 / (r14.abs() + 1.0)) * 3.0_f64).mul_add(s.v[1], r14).tanh() + 1.25))
+    };
+    let v18: f64 = v17.cosh();
+    ((f64::clamp(((if (0.25_f64 < (-(-1.0_f64).exp2()).recip()) { macrograd::ops::softplus(s.v[1]) } else { (s.v[0].cos() * (-0.75_f64)) }) + (((s.v[0].exp() + (if ((0.25_f64.tan() * (((((v17.atan() * 0.63) * 2.0_f64).powi(2) + 0.25).powf((((sigmoid(r13) * 2.0) - 1.0) * 2.0_f64)).atan() * 0.63) * 5.0_f64)) < (ops::softplus((v2.cos() * 4.0_f64)) + 0.5).log2()) { s.v[2] } else { r13 })).atan() * r12) + s.v[0].exp())), (-0.5_f64), 1.0_f64) - v18) + s.p)
 }
 
 #[differentiable]
@@ -219,25 +241,78 @@ fn f34(#[nograd] s: S, x: [f64; 3], y: f64) -> f64 {
         n2 += 1;
         v1 *= (if (v1 > s.v[2]) { (v1 + 2f64) } else { (v1.atan() + 2.0).recip() }).cos();
         v1 *= ((1.5f64.exp_m1() - softplus((v1.atan() * 0.5).atanh())) / ((1.5f64.exp_m1() - softplus((v1.atan() * 0.5).atanh())).abs() + 1.0));
-        let r3: [f64; 3] = h_arr(((((std::f64::consts::PI.cos() * 0.5).acos().exp_m1().sin() * 2.5_f64).cosh().atan() * 0.63) * 2.0_f64), [((relu(v1.max(3.0_f64)) / (relu(v1.max(3.0_f64)).abs() + 1.0)) * 2.0_f64), (v1 - v1).signum(), 0.1_f64.exp()]);
-        if ((s.v[0] - v1).min(silu((1.0 as f64))) <= 1.5f64) { break; }
+        let Pt { u: n3, .. } = h_pt(((leaky_relu(v1, 0.1_f64).atan() * 0.63) * 2.0_f64), ((relu(v1.max(3.0_f64)) / (relu(v1.max(3.0_f64)).abs() + 1.0)) * 2.0_f64));
+        if ((0.5_f64.max(s.inner.b.tanh()) <= n3) && ((((n2 as f64) * (n3 - (1.0 as f64))) >= (1.0 as f64)) || true)) { break; }
     }
-    let u4 = s.inner;
-    let m5: (f64, f64) = h_pair((sigmoid(u4.b) + 0.25).log2(), (u4.b.abs() / (((u4.b.abs() + f64::asinh(((u4.a * u4.a) + 0.5).powf(1.5_f64))).cos() * 0.5).acos().atan() + 2.0)));
-    for i in 0..x.len() {
-        v1 += (((sigmoid(ops::sigmoid((-(softplus(((-m5.1).abs() + 0.5).ln()) + 0.5)).hypot(s.v[2])).cosh().powf((((sigmoid((ops::sigmoid((-(softplus(((-m5.1).abs() + 0.5).ln()) + 0.5)).hypot(s.v[2])).hypot(0.75) + 1.1).acosh().powi(0).hypot((-(v1.tanh() + 1.25)))) * 2.0) - 1.0) * 2.0_f64))) * 2.0) - 1.0) * 0.5_f64);
-        let t6 = S { v: [f64::exp((i as f64)).sin(), f64::exp_m1(y).abs(), (sigmoid((-m5.0)) + 0.25).log(10.0)], inner: Inner { ..s.inner }, p: f64::asinh(0.5_f64.sinh().asinh()), q: (m5.0 + x[i].tanh()) };
-        if (s.q > (t6.inner.b + s.v[0])) {
-            v1 -= (((3.0_f64.cos() * 2.924017738212866_f64).powi(3).sin() * 4.0_f64).hypot(0.75).ln().atan() * 0.5).ln_1p();
-            for &f in x.iter() {
-                v1 *= macrograd::ops::softplus(t6.v[0]).cos();
+    let m5: (f64, f64) = h_pair((sigmoid(v1) + 0.25).log2(), (((sigmoid(((((v1.tanh() * 5.0_f64) * (((v1 + v1) / ((v1 + v1).abs() + 1.0)) * 5.0_f64)).tanh() * 6.0_f64) / ((((v1.tanh() * 2.5_f64).cosh() + f64::asinh(f64::powf((((v1.cos() * 2.0_f64) * (v1.cos() * 2.0_f64)) + 0.5), 0.5_f64))).cos() * 0.5).acos().tanh() + 1.25))) * 2.0) - 1.0) * 2.0_f64));
+    let mut n6 = 0usize;
+    while n6 < 1 && (s.inner.b > (m5.1.cos() * 2.5_f64).sinh().abs()) {
+        n6 += 1;
+        v1 += ((((f64::sin(v1) * f64::cos(s.p)).exp() + 1.1).acosh() / (((f64::sin(v1) * f64::cos(s.p)).exp() + 1.1).acosh().abs() + 1.0)) * 0.5_f64);
+    }
+    let t7 = S { q: ((-0.75_f64) + f64::tanh(x[0])), v: [((f64::atanh((s.p.sin() * 0.8)).exp() / (s.q.exp2().sin() + 1.5)).sin() * 0.8).asin(), ((((sigmoid((m5.1.cos() * 1.9036539387158786_f64).powi(5)) * 2.0) - 1.0) * 25.0_f64).atan() * 0.5).atanh(), relu(ops::silu(m5.0))], inner: s.inner, p: f64::asinh(0.5_f64.sinh().asinh()) };
+    let mut v8 = (m5.0 - (((3.0_f64.cos() * 2.924017738212866_f64).powi(3).sin() * 4.0_f64).hypot(0.75).ln().atan() * 0.5).ln_1p()).max(s.v[1].hypot(0.75).log2());
+    let mut n9 = 0usize;
+    loop {
+        if n9 >= 1 {
+            break;
+        }
+        n9 += 1;
+        let mut v11 = ({ let t10 = softplus(t7.p); (v8.sin() * 2.0_f64).cosh().powf(2.0_f64) });
+        v11 = (((core::f64::consts::E.sin() + 1.5) + 1.1).acosh().abs() + 0.5).hypot(t7.v[1]);
+        let mut v12 = (s.inner.b - s.v[1]).sin().tan();
+        v12 *= (((sigmoid(x[n9]) + 0.25).ln_1p() - s.q).tanh() * 2.0_f64);
+        let mut v13: f64 = (m5.1 / (s.p.abs() + 0.5));
+        v13 = (t7.v[2].abs() + f64::recip((-v12.hypot(0.75))));
+        if ((m5.1 <= (ops::softplus((-m5.1)) + 0.5).hypot(f64::atan2(0.25_f64, (-(t7.v[0].atan() + 2.0))))) || false) { break; }
+    }
+    let e14 = h_e(&t7, (((sigmoid(((gelu(softplus(sigmoid(s.p).atan2((softplus((t7.inner.a.sin() + 1.5).ln()) + 0.5)))).abs() + 0.5) + 1.1).acosh()) * 2.0) - 1.0) * 2.0_f64));
+    let e15 = h_e(&s, (((sigmoid((v1 + t7.p)) * 2.0) - 1.0) * 2.0_f64));
+    ((((f64::sin(f64::atan2((((((({ let t16 = e15; (t7.v[1] + t7.v[2]) }) - (((t7.inner.b / (e15.tanh() * 1.5_f64).exp()).tanh() + 1.25).ln().atan() + 2.0).log(2.0)) * ((t7.inner.b / (e15.tanh() * 1.5_f64).exp()).tanh() + 1.25).ln()) - ((x[1].hypot((((((m5.1 + (({ let t16 = e15; (t7.v[1] + t7.v[2]) }) - (((t7.inner.b / (e15.tanh() * 1.5_f64).exp()).tanh() + 1.25).ln().atan() + 2.0).log(2.0))).cos() * 6.0_f64) / (-((-1.0_f64).powi(2) + 0.25))).atan() * 0.63) * 2.0_f64).exp2()).tanh() * 1.5_f64).exp() + 1.1).acosh()).atan() * 0.63) * 4.0_f64), (-(e14.tanh() * 1.5_f64).exp()))) + s.v[0]) + x[2]) + y) + t7.q)
+}
+
+#[differentiable]
+fn f35(s: S, x: f64) -> f64 {
+    let x = leaky_relu(s.inner.b, (sigmoid((sigmoid(sigmoid((s.v[2].cosh().powf(0.5_f64) + s.v[2].sin()))) + 0.25).recip()) * 0.2));
+    let mut v1 = (-x).exp2();
+    let mut n2 = 0usize;
+    while n2 < 1 && (s.inner.b <= (x + s.v[2])) {
+        n2 += 1;
+        v1 /= ((s.inner.b.abs() + 0.5).log10().powi(2) + 1.0);
+        let Pt { u: n3, .. } = h_pt(f64::log2(s.v[0].hypot(0.75)), (((softplus(((1.5 as f64).mul_add((x.tanh() * 0.75).atanh(), (x - s.v[0])).tanh() * 4.0_f64)) + 0.5).ln_1p() * v1).tanh() * 2.0_f64));
+        let mut n5 = 0usize;
+        loop {
+            if n5 >= 1 {
+                break;
             }
+            n5 += 1;
+            let (a6, a7) = (f64::ln(((1.5 as f64).abs() + 0.5)).exp().sqrt(), f64::acos((v1.tanh() * 0.75)));
+            v1 = (gelu((((f64::log10((((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5)) * f64::log10((((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5))) + 0.5).powf(leaky_relu(f64::log10((((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5)), 0.2_f64)) + (-(if ((s.v[2] > n3) && (leaky_relu(f64::log10((((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5)), 0.2_f64) < s.q)) { s.inner.b } else if (n5 < 0) { a7 } else { s.v[2] })))) * f64::log10((((v1.sin() * 2.0_f64) * (v1.sin() * 2.0_f64)) + 0.5)));
+            if (((n5 as f64).abs() + 0.5).ln().cosh().sqrt() >= a7) { break; }
+            v1 *= ((sigmoid(s.inner.b.sinh()) * 2.0) - 1.0);
+            if (f64::cos(n3) == s.inner.b) { break; }
         }
     }
-    v1 /= (f64::max(m5.0, s.p).tanh() + 1.25);
-    let (s7, c8) = ((((sigmoid((0.1_f64 + (v1.cos() * 12.5_f64))) * 2.0) - 1.0) * 12.5_f64) + s.inner.b).sin_cos();
-    let m9: (f64, f64) = h_pair(((f64::max((if ((-u4.b.mul_add(core::f64::consts::E, (-1.0_f64))) == (-0.75_f64)) { s7 } else { (m5.0 - 2f64) }), (m5.0 + (x[0] - u4.a))).sin() * 2.5_f64).exp_m1().tanh() * 2.0_f64), (c8 * v1.sin()));
-    ((((s7 + ((s7 * c8) - (-((1.0 as f64) * (((softplus(f64::asin(((-u4.a).atan() * 0.5))) + 0.5).atan2((ops::gelu(0.5_f64) + (s7 * c8))).tanh() * 2.23606797749979_f64).powi(4).tanh() * 5.0_f64))))) + s.v[1]) + m9.0) + m9.1)
+    let v8 = (leaky_relu(v1, 0.1_f64).sin() * 2.5_f64).cosh();
+    for i in 0..=2 {
+        let t9 = S { q: (((v8 / (v8.abs() + 1.0)) * 2.5_f64).sinh().sin() + 1.5).sqrt(), v: [softplus(0.5_f64).max(s.v[i].sin()), ((v1.atan() * 0.63) * 2.5_f64).sinh(), ((s.q + (i as f64)) / (((1.5 as f64) * (1.5 as f64)) + 0.5))], ..s };
+    }
+    let u10 = s.inner;
+    for i in 0..1 {
+        v1 -= (if ((f64::sqrt((i as f64).cosh()) * (-0.75_f64)) > (v8.signum() * x)) { v8.signum().hypot(0.75).ln() } else { silu(ops::leaky_relu(0.25_f64, 0.1_f64)) });
+    }
+    (((f64::ln(((((sigmoid((-silu(v1.abs()))) - 0.5).asin() * (v8.tanh() * 2.0_f64).exp2().log2()).tanh() * (((sigmoid((-silu(v1.abs()))) - 0.5).asin() * (v8.tanh() * 2.0_f64).exp2().log2()) - u10.b)).tanh() * 2.0_f64).exp2()) + s.p) + s.inner.a) + u10.a)
+}
+
+#[differentiable]
+fn f36(s: &S, x: [f64; 3], y: f64) -> f64 {
+    let mut v1 = (sigmoid(2.0_f64) - 0.5).acos().sin().cos();
+    if ((-0.75_f64) < core::f64::consts::E) {
+        let [r2, r3, r4] = h_arr(v1.tanh(), [(-((v1 * v1) + 0.5)).recip(), ((s.inner.b.sin() + 1.5) + 1.1).acosh(), (((if (y > s.q) { (v1 - 0.25_f64) } else { x[2].hypot((x[1].powi(2) + 0.25)) }).atan() * 0.63) * 2.0_f64)]);
+        v1 *= gelu((((((sigmoid(s.inner.a) - 0.5).ln_1p() * (sigmoid(s.inner.a) - 0.5).ln_1p()) + 0.5) * 2.0).powi(-2).tanh() * 0.75).ln_1p());
+    }
+    let (a5, a6) = ((v1.cos() + ((v1 * relu(x[1])) / v1.hypot(0.75))), (if ((s.v[0] < (if (y < ((-1.5f64) + v1.tanh())) { ((macrograd::ops::softplus(v1) + 0.5) + 1.1).acosh() } else if ((v1 / ((((s.q.tanh() * 0.75).acos().atan() * 0.63) * 2.0_f64).powi(2) + 0.25)) < std::f64::consts::PI) { v1 } else { (-0.75_f64) })) || (s.p > s.inner.a)) { (s.v[0] + s.v[2]) } else if (v1 != 0.1_f64) { macrograd::ops::silu(s.v[1]) } else { v1.mul_add(s.v[2], x[2]) }));
+    (((((v1.clamp(((x[0] + x[1].exp()).sin() - 1.25), 0.5_f64) * a6) + silu((softplus(s.v[0].sin().min(v1)) + 0.5).log10())) - s.v[1]) + s.inner.b) + (a5.tanh() * 2.0_f64))
 }
 
 #[test]
@@ -256,12 +331,16 @@ fn each_struct_programs_gradient_function_returns_its_value() {
     assert_eq!(v.to_bits(), f29(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, 0.5, [0.5; 3]).to_bits(), "f29");
     let (v, _) = f30_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5);
     assert_eq!(v.to_bits(), f30(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 2], 0.5).to_bits(), "f30");
-    let (v, _) = f31_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5);
-    assert_eq!(v.to_bits(), f31(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 2], 0.5).to_bits(), "f31");
-    let (v, _) = f32_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
-    assert_eq!(v.to_bits(), f32(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f32");
-    let (v, _) = f33_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5);
-    assert_eq!(v.to_bits(), f33(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5).to_bits(), "f33");
+    let (v, _) = f31_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5, 0.5);
+    assert_eq!(v.to_bits(), f31(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5, 0.5).to_bits(), "f31");
+    let (v, _) = f32_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5);
+    assert_eq!(v.to_bits(), f32(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5, [0.5; 3], 0.5).to_bits(), "f32");
+    let (v, _) = f33_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
+    assert_eq!(v.to_bits(), f33(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f33");
     let (v, _) = f34_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5);
     assert_eq!(v.to_bits(), f34(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5).to_bits(), "f34");
+    let (v, _) = f35_grad(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5);
+    assert_eq!(v.to_bits(), f35(S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, 0.5).to_bits(), "f35");
+    let (v, _) = f36_grad(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5);
+    assert_eq!(v.to_bits(), f36(&S { p: 0.5, q: -0.25, v: [0.5, 0.75, -1.0], inner: Inner { a: 1.5, b: -0.5 } }, [0.5; 3], 0.5).to_bits(), "f36");
 }

@@ -32,6 +32,9 @@ const STRUCT_SAMPLE_FORMS: &[&str] = &[
     "helper call in a branch",
     "helper call in a for",
     "helper call in a run-time loop",
+    "= h_e(s, ",
+    "= h_e(&t",
+    "= h_in(s.inner, ",
 ];
 
 /// Whether the program `src` has `form` (see [`STRUCT_SAMPLE_FORMS`]).

@@ -48,13 +48,16 @@ pub struct Pt {
 ";
 
 /// The helpers the programs call, as Rust source: a tuple, an array and a
-/// struct result. The property tests interpret them
+/// struct result, and two taking a struct whole (`&S`, `Inner`) and
+/// reading only some of its fields. The property tests interpret them
 /// (`common/callees.rs`); their arguments are kept in [−2, 2].
 #[allow(dead_code)] // (not read by prop_second_order)
-pub const HELPERS: [&str; 3] = [
+pub const HELPERS: [&str; 5] = [
     "fn h_pair(a: f64, b: f64) -> (f64, f64) {\n    (a * b, a.sin() + b)\n}\n",
     "fn h_arr(a: f64, v: [f64; 3]) -> [f64; 3] {\n    [a * v[0], v[1] - a, v[2] * v[0] + a.cos()]\n}\n",
     "fn h_pt(a: f64, b: f64) -> Pt {\n    Pt { u: a + b, w: a * b.cos() }\n}\n",
+    "fn h_e(s: &S, a: f64) -> f64 {\n    s.p * a + s.v[1] * s.q.sin() + s.inner.b\n}\n",
+    "fn h_in(i: Inner, a: f64) -> f64 {\n    i.a * a.cos() + i.b\n}\n",
 ];
 
 /// The fields of `S` holding floats, by path (`v` holds three).
@@ -262,6 +265,9 @@ impl Gen<'_> {
     /// A call of one of [`HELPERS`], its result bound by a pattern or by an
     /// annotated name.
     fn helper_call(&mut self, out: &mut String, indent: usize) {
+        if self.c.chance(30) {
+            return self.struct_helper_call(out, indent);
+        }
         match self.c.below(3) {
             0 => {
                 let (a, b) = (self.helper_arg(), self.helper_arg());
@@ -323,6 +329,34 @@ impl Gen<'_> {
                 }
             }
         }
+    }
+}
+
+impl Gen<'_> {
+    /// A call of a helper taking a struct whole: `h_e(s, e)` (`&s` for
+    /// `s: S`), `h_e(&t3, e)`, `h_in(s.inner, e)`.
+    fn struct_helper_call(&mut self, out: &mut String, indent: usize) {
+        let base = self.s_values[self.c.below(self.s_values.len())].clone();
+        let f = self.s_ivs(&base);
+        let a = self.helper_arg();
+        let name = self.fresh("e");
+        let (call, iv) = if self.c.chance(50) {
+            let by_ref = if base == "s" && self.s_by_ref {
+                ""
+            } else {
+                "&"
+            };
+            let iv = f[0][0]
+                .mul(a.iv)
+                .add(f[2][1].mul(Iv::new(-1.0, 1.0)))
+                .add(f[4][0]);
+            (format!("h_e({by_ref}{base}, {})", a.src), iv)
+        } else {
+            let iv = f[3][0].mul(Iv::new(-1.0, 1.0)).add(f[4][0]);
+            (format!("h_in({base}.inner, {})", a.src), iv)
+        };
+        Self::line(out, indent, &format!("let {name} = {call};"));
+        self.push_var(name, Kind::Scalar(iv), false);
     }
 }
 
