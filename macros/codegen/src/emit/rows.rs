@@ -211,7 +211,14 @@ impl Writer<'_> {
             .collect();
         rows.sort();
         let end = self.expr(l.end).0;
+        let end_reads = reads_of(g, l.end);
         for (buf, write) in rows {
+            // an end computed from the buffer (`0..v.len()`) reads it when
+            // the loop starts, after a mutable row has borrowed it: no row
+            // (`None`: the end's computation is too large to look through)
+            if write && end_reads.as_ref().map_or(true, |r| r.contains(&buf)) {
+                continue;
+            }
             let id = self.names.of(g, buf);
             let name = self.names.fresh(&format!("{id}_row"));
             pre.push(if write {
@@ -304,3 +311,24 @@ fn within(g: &Graph, block: &Block) -> Vec<NodeId> {
     }
     out
 }
+
+/// The nodes `end` is computed from, `end` included, or `None` past
+/// [`END_READS`] of them (an explicit stack, so the cost per loop is
+/// bounded whatever the input).
+fn reads_of(g: &Graph, end: NodeId) -> Option<HashSet<NodeId>> {
+    let mut seen = HashSet::new();
+    let mut stack = vec![end];
+    while let Some(m) = stack.pop() {
+        if seen.insert(m) {
+            if seen.len() > END_READS {
+                return None;
+            }
+            stack.extend(g.op(m).args());
+        }
+    }
+    Some(seen)
+}
+
+/// How many nodes of a loop's end [`reads_of`] looks through; a loop whose
+/// end takes more gets no mutable rows.
+const END_READS: usize = 64;
