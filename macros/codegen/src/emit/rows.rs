@@ -171,10 +171,9 @@ impl Writer<'_> {
                 nested.extend(within(g, &inner.body));
             }
         }
-        // per buffer: (every access at the index, one always runs, one writes)
-        let mut uses: HashMap<NodeId, (bool, bool, bool)> = HashMap::new();
-        let spoil = |uses: &mut HashMap<NodeId, (bool, bool, bool)>, b: NodeId| {
-            uses.entry(b).or_insert((false, false, false)).0 = false;
+        let mut uses: HashMap<NodeId, BufferUse> = HashMap::new();
+        let spoil = |uses: &mut HashMap<NodeId, BufferUse>, b: NodeId| {
+            uses.entry(b).or_default().at_index = false;
         };
         if let Some(Op::Loop(fwd)) = l.replay.map(|of| g.op(of)) {
             for &b in &fwd.undo {
@@ -190,10 +189,13 @@ impl Writer<'_> {
             match access {
                 Some((buf, idx, write)) => {
                     let always = direct.contains(&m) && !guarded.contains(&m);
-                    let e = uses.entry(buf).or_insert((true, false, false));
-                    e.0 &= idx == l.var && !(write && nested.contains(&m));
-                    e.1 |= always;
-                    e.2 |= write;
+                    let e = uses.entry(buf).or_insert(BufferUse {
+                        at_index: true,
+                        ..BufferUse::default()
+                    });
+                    e.at_index &= idx == l.var && !(write && nested.contains(&m));
+                    e.always |= always;
+                    e.writes |= write;
                 }
                 None => {
                     for a in g.op(m).args() {
@@ -206,8 +208,8 @@ impl Writer<'_> {
         }
         let mut rows: Vec<(NodeId, bool)> = uses
             .into_iter()
-            .filter(|(b, u)| u.0 && u.1 && is_buf(*b))
-            .map(|(b, u)| (b, u.2))
+            .filter(|(b, u)| u.at_index && u.always && is_buf(*b))
+            .map(|(b, u)| (b, u.writes))
             .collect();
         rows.sort();
         let end = self.expr(l.end).0;
@@ -310,6 +312,17 @@ fn within(g: &Graph, block: &Block) -> Vec<NodeId> {
         }
     }
     out
+}
+
+/// How a loop's body uses one buffer, for [`Writer::take_buffer_rows`].
+#[derive(Default)]
+struct BufferUse {
+    /// Every access is at the loop's index (and no write is in a nested loop).
+    at_index: bool,
+    /// One access runs in every iteration.
+    always: bool,
+    /// One access writes.
+    writes: bool,
 }
 
 /// The nodes `end` is computed from, `end` included, or `None` past
