@@ -579,6 +579,8 @@ fn jvp_calls_in_a_body_match_closed_forms_and_differences() {
 mod buffers;
 #[path = "hessian/methods.rs"]
 mod methods;
+#[path = "hessian/slice_calls.rs"]
+mod slice_calls;
 #[path = "hessian/slices.rs"]
 mod slices;
 #[path = "hessian/struct_args.rs"]

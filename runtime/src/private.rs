@@ -8,7 +8,9 @@ mod sink;
 pub use by_calls::{hessian_matrix, unit_at, write_column, write_row, MAX_HESSIAN_ENTRIES};
 pub use call_partial::{call_partial, CallPartial};
 pub use method_hessian::{checked_hvp, Hvp, HvpPullback, NoHessian};
-pub use sink::{GradSink, SliceTangent};
+pub use sink::{
+    add_hv_slice, hv_entry, CalleeHvpInto, GradSink, HvCombine, MissingCalleeHvpInto, SliceTangent,
+};
 
 /// The partial derivative a pullback returned for one argument. A `#[nograd]`
 /// parameter of the callee returns `()` there, which has no `Partial`: the

@@ -187,6 +187,11 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
         }
         if kind == Kind::Hvp && slice.is_some() {
             out.extend(hvp_slices(&f.item, sig, &g, &doc));
+            // beside `f_hvp_into`, `f::hvp_into` for callers with `hvp`
+            // passing a slice on (a free function's: `f::vjp_into` is)
+            if !sig.assoc && sig.out_struct.is_none() {
+                out.extend(crate::emit::hidden_hvp_into(&f.item, sig));
+            }
         } else if kind == Kind::Vjp && slice.is_some() {
             out.extend(crate::emit::vjp_slices(&f.item, sig, &g, &doc));
         } else {

@@ -190,20 +190,20 @@ impl Sweep {
                     super::buffer::forward_buf(&mut b, n, &bop, &self.active, &mut self.tangents)
                 }
                 // a slice passed on: the callee's hidden `jvp` along the
-                // slice's direction (a reverse sweep's `vjp_into` of it, in
-                // a forward sweep over a reverse one, is not called yet)
-                Op::Call(c) if c.has_slice() => {
-                    if matches!(c.sweep, crate::ir::CallSweep::Value) {
+                // slice's direction; a reverse sweep's `vjp_into` of it (in
+                // a forward sweep over a reverse one): the callee's hidden
+                // `hvp_into`, adding into the slice's H·v buffer
+                Op::Call(c) if c.has_slice() => match c.sweep {
+                    crate::ir::CallSweep::Value => {
                         let ts = super::vcall::forward_slices(&mut b, &c, |x| self.summed(x));
                         self.tangents.extend(ts);
-                    } else {
-                        b.graph.unsupported.push((
-                            span,
-                            "the forward sweep through the reverse sweep of a call passing a differentiable slice on is not supported yet"
-                                .to_string(),
-                        ));
                     }
-                }
+                    crate::ir::CallSweep::Vjp(_) => {
+                        let ts = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));
+                        self.tangents.extend(ts);
+                    }
+                    _ => {}
+                },
                 // a reverse sweep's VJP call: its entries' tangents
                 Op::Call(c) if matches!(c.sweep, crate::ir::CallSweep::Vjp(_)) => {
                     let ts = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));

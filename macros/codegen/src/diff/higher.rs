@@ -21,7 +21,7 @@
 use proc_macro2::Span;
 
 use super::{diff_elements, reverse, tangents, Seeds};
-use crate::ir::{Builder, Graph, NodeId, Op, Param};
+use crate::ir::{Builder, CallArg, Graph, NodeId, Op, Param};
 
 /// How a Jacobian is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,10 +72,12 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
                     format!("`{key}` of a function that calls another function's VJP would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
-            Op::Call(c) if c.has_slice() => {
+            // (a helper returning one float is differentiated twice
+            // through its hidden `hvp_into`)
+            Op::Call(c) if c.has_slice() && (c.is_vector() || c.args.iter().any(|a| matches!(a, CallArg::Struct(_)))) => {
                 return Some((
                     n.span,
-                    format!("`{key}` of a function that passes a differentiable slice to another function is not supported yet: compute the callee's value in a loop in this function, or remove `{key}`"),
+                    format!("`{key}` of a function that passes a differentiable slice to another function goes through helpers returning one float, passed no struct values; this call (a helper returning several floats, or a struct argument beside the slice) is not supported yet: compute the callee's value in a loop in this function, or remove `{key}`"),
                 ))
             }
             Op::Call(c) if !c.is_plain() => {

@@ -23,7 +23,9 @@ pub(super) fn calls_as_nested(g: &mut Graph) {
         .nodes
         .iter()
         .enumerate()
-        .filter(|(_, n)| matches!(&n.op, Op::Call(c) if c.is_plain_scalar()))
+        // (a call passing a slice on is swept through the callee's
+        // `vjp_into` and its tangent `hvp_into`, see `vcall`)
+        .filter(|(_, n)| matches!(&n.op, Op::Call(c) if c.is_plain_scalar() && !c.has_slice()))
         .map(|(i, _)| NodeId(i as u32))
         .collect();
     if calls.is_empty() {

@@ -53,7 +53,9 @@ fn derived_call(
         outs: outs.clone(),
         tuple: c.tuple,
         struct_out: c.struct_out.clone(),
-        scalar_vjp: !c.is_vector() && matches!(sweep, CallSweep::Vjp(_) | CallSweep::Jvp(_)),
+        // (the tangent of a scalar helper's VJP call keeps its floats)
+        scalar_vjp: (!c.is_vector() && matches!(sweep, CallSweep::Vjp(_) | CallSweep::Jvp(_)))
+            || (c.scalar_vjp && matches!(sweep, CallSweep::VjpJvp(_))),
         sweep,
     }));
     (id, pairs, outs)
@@ -248,7 +250,9 @@ pub(super) fn forward_slices(
 /// over reverse): the tangents of its gradient entries, from the helper's
 /// `vjp_jvp` along the arguments' tangents and the cotangents' tangents
 /// (`tangent(x)`, `None` for a constant), as (entry, tangent) pairs.
-/// Nothing when neither has a tangent.
+/// Nothing when neither has a tangent, unless a slice is passed on
+/// ([`Call::has_slice`]): the slice has its direction, and the call is
+/// the helper's hidden `hvp_into`, which adds into the slice's H·v buffer.
 pub(super) fn forward_vjp(
     b: &mut Builder<'_>,
     c: &Call,
@@ -260,7 +264,7 @@ pub(super) fn forward_vjp(
     let elems: Vec<NodeId> = c.args.iter().flat_map(|a| a.elements().to_vec()).collect();
     let ts: Vec<Option<NodeId>> = elems.iter().map(|&x| tangent(x)).collect();
     let cts: Vec<Option<NodeId>> = cots.iter().map(|&u| tangent(u)).collect();
-    if ts.iter().chain(&cts).all(Option::is_none) {
+    if ts.iter().chain(&cts).all(Option::is_none) && !c.has_slice() {
         return Vec::new();
     }
     let mut zero = None;

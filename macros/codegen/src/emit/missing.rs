@@ -184,8 +184,8 @@ fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> T
     let vjp = method(VJP_CALL, arity + 1);
     let jvp = method(JVP_CALL, 2 * arity);
     // (inherent, so that they are found before the runtime's
-    // `MissingCalleeHessian::hvp_pullback` and `MissingCalleeVjpJvp::vjp_jvp`,
-    // whose errors would be a second one)
+    // `MissingCalleeHessian::hvp_pullback`, `MissingCalleeVjpJvp::vjp_jvp`
+    // and `MissingCalleeHvpInto::hvp_into`, whose errors would be a second one)
     let forward = {
         let f = Ident::new(super::vsaved::FORWARD_CALL, span);
         let (tys, params) = any_params(arity);
@@ -197,6 +197,7 @@ fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> T
     };
     let hvp = method(HVP_PULLBACK, 2);
     let vjp_jvp = method("vjp_jvp", 4);
+    let hvp_into = method(super::names::HVP_INTO_CALL, 5);
     let check = Ident::new(HAS_DERIVATIVE, span);
     let checked = if shared {
         quote_spanned! {span=>
@@ -235,6 +236,7 @@ fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> T
                 #forward
                 #hvp
                 #vjp_jvp
+                #hvp_into
             }
         }
     }

@@ -26,6 +26,11 @@ pub const JVP_CALL: &str = "jvp";
 /// its reverse sweep: `f::vjp_into(args, cotangent, sinks…)`, which adds the
 /// slices' gradients into the caller's buffers (see `emit::vjp_slices`).
 pub const VJP_INTO_CALL: &str = "vjp_into";
+/// Its tangent, which a caller with `hvp` passing a slice on reaches in
+/// the forward sweep over its reverse one: `f::hvp_into(args, cotangent,
+/// tangents, cotangent_tangent, sinks)`, which adds into the caller's H·v
+/// buffers (see `emit::slice_hvp`).
+pub const HVP_INTO_CALL: &str = "hvp_into";
 /// On the hidden type of a function with `hessian`: its HVP for
 /// differentiable callers (see `emit::nested`).
 pub const HVP_PULLBACK: &str = "hvp_pullback";

@@ -147,10 +147,13 @@ impl Writer<'_> {
                 let m =
                     (nodes.len() - c.args.iter().map(|a| a.elements().len()).sum::<usize>()) / 2;
                 let exprs: Vec<TokenStream> = nodes.iter().map(|&d| self.expr(d).0).collect();
-                let cot = pack(exprs[..m].to_vec());
-                let cot_tangent = pack(exprs[nodes.len() - m..].to_vec());
                 let tangents = self.arg_tangents(c, &nodes[m..nodes.len() - m], span);
                 let (parts, unpack) = self.gradient_entries(c, span);
+                if c.has_slice() {
+                    return self.hvp_into_statement(c, &exprs, tangents, (parts, unpack), span);
+                }
+                let cot = pack(exprs[..m].to_vec());
+                let cot_tangent = pack(exprs[nodes.len() - m..].to_vec());
                 // `f::vjp_jvp` is `f`'s own under `hessian`, else the
                 // fallback's, whose error says to add `hessian` (a free
                 // function's: methods with `hessian` are an error)
@@ -170,6 +173,69 @@ impl Writer<'_> {
                     #(#unpack)*
                 }
             }
+        }
+    }
+
+    /// The tangent of a `vjp_into` call of a helper returning one float
+    /// passed a slice, `exprs` its cotangent, the arguments' elements'
+    /// tangents and the cotangent's tangent: the helper's hidden
+    /// `hvp_into`, adding into the caller's H·v buffer of each slice passed
+    /// on (`()` for any other argument), its entries' tangents read as a
+    /// `vjp_jvp` call's are (`parts`, `unpack`):
+    ///
+    /// ```text
+    /// let (_, g_w) = f::hvp_into((xs, w), d_y, (v_xs, v_w), d_y_tangent, (&mut hv_xs[..], ()));
+    /// ```
+    fn hvp_into_statement(
+        &mut self,
+        c: &Call,
+        exprs: &[TokenStream],
+        tangents: Vec<TokenStream>,
+        (parts, unpack): (Vec<TokenStream>, Vec<TokenStream>),
+        span: Span,
+    ) -> TokenStream {
+        let args = self.call_args(&c.args, &c.by_ref, &c.arg_spans, span);
+        let (cot, cot_tangent) = (&exprs[0], &exprs[exprs.len() - 1]);
+        let sinks: Vec<TokenStream> = c
+            .args
+            .iter()
+            .enumerate()
+            .map(|(k, a)| self.hv_sink(a, c.arg_spans.0.get(k).copied().unwrap_or(span)))
+            .collect();
+        let f = Ident::new(super::names::HVP_INTO_CALL, span);
+        // `f::hvp_into` is `f`'s own under `hvp`, else the runtime's,
+        // whose error says to add `hvp`
+        let call = super::missing::through_fallback(
+            self.g,
+            &c.path,
+            c.args.len(),
+            span,
+            |callee| quote_spanned!(span=> #callee::#f((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent, (#(#sinks,)*))),
+        );
+        quote_spanned! {span=>
+            let (#(#parts,)*) = {
+                #[allow(unused_imports)]
+                use ::macrograd::__private::MissingCalleeHvpInto as _;
+                #call
+            };
+            #(#unpack)*
+        }
+    }
+
+    /// Where a callee's `hvp_into` adds the tangent of the gradient of
+    /// argument `a`: the caller's H·v buffer `&mut hv_xs[..]` for a slice
+    /// parameter passed on, `()` for every other argument.
+    fn hv_sink(&self, a: &CallArg, at: Span) -> TokenStream {
+        match a {
+            CallArg::Slice(k) => {
+                let p = &self.g.params[*k];
+                let b = super::names::ident(
+                    &super::names::hv_buffer_name(&p.name),
+                    at.resolved_at(p.span),
+                );
+                quote_spanned!(at=> &mut #b[..])
+            }
+            _ => quote!(()),
         }
     }
 

@@ -370,6 +370,7 @@ pub fn no_jacobian(item: &syn::ItemFn, sig: &Signature, why: NoJacobian) -> Toke
 /// impl total {
 ///     pub fn vjp_into<A0, A1, C, S0: __macrograd_total_nograd_slice_0, S1, O>(_: A0, _: A1, _: C, _: S0, _: S1) -> O
 ///     pub fn jvp<A0, A1, T0, T1>(_: A0, _: A1, _: T0, _: T1) -> (f64, f64)   // the caller's `name_jvp`'s
+///     pub fn hvp_into<A, C, T, D, S, O>(_: A, _: C, _: T, _: D, _: S) -> O  // its `name_hvp`'s
 /// }
 /// ```
 ///
@@ -438,6 +439,8 @@ pub fn nograd_slice_vjp_into(item: &syn::ItemFn, sig: &Signature) -> TokenStream
     } else {
         TokenStream::new()
     };
+    // and, with `hvp`, `f::hvp_into`: unbounded too
+    let hvp_into = syn::Ident::new(super::names::HVP_INTO_CALL, Span::call_site());
     quote_spanned! {name.span()=>
         #(#traits)*
 
@@ -451,6 +454,12 @@ pub fn nograd_slice_vjp_into(item: &syn::ItemFn, sig: &Signature) -> TokenStream
             }
 
             #jvp
+
+            /// Not callable: reached beside `vjp_into`, whose bound says why.
+            #[doc(hidden)]
+            pub fn #hvp_into<A, C, T, D, S, O>(_: A, _: C, _: T, _: D, _: S) -> O {
+                unreachable!("the bound of `vjp_into` beside this function has no implementation")
+            }
         }
     }
 }

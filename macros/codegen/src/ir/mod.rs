@@ -266,8 +266,11 @@ impl Op {
         match self {
             Op::Store { .. } | Op::AddStruct(_) => true,
             Op::Buf(b) => b.is_effect(),
-            // a VJP call adding into a slice parameter's gradient buffer
-            Op::Call(c) => c.has_slice() && matches!(c.sweep, CallSweep::Vjp(_)),
+            // a VJP call adding into a slice parameter's gradient buffer,
+            // or its tangent adding into the H·v buffer
+            Op::Call(c) => {
+                c.has_slice() && matches!(c.sweep, CallSweep::Vjp(_) | CallSweep::VjpJvp(_))
+            }
             _ => false,
         }
     }

@@ -48,8 +48,13 @@ fn dce_block(
                 }
             }
             Op::Call(c) => {
-                // (a VJP call adding into a slice's gradient buffer is an effect)
-                let effect = c.has_slice() && matches!(c.sweep, crate::ir::CallSweep::Vjp(_));
+                // (a VJP call adding into a slice's gradient buffer is an
+                // effect, and so is its tangent adding into the H·v buffer)
+                let effect = c.has_slice()
+                    && matches!(
+                        c.sweep,
+                        crate::ir::CallSweep::Vjp(_) | crate::ir::CallSweep::VjpJvp(_)
+                    );
                 for p in c.partials.iter_mut().flatten() {
                     if p.is_some_and(|n| !live.contains(&n)) {
                         *p = None;
