@@ -267,6 +267,24 @@ fn hvp_over_a_slice() {
     );
 }
 
+/// `hvp` of a caller passing a slice on: the reverse sweep's `vjp_into`
+/// call of each helper is followed, in the forward sweep over it, by its
+/// tangent `hvp_into`, which adds into the caller's `hv_xs`.
+#[test]
+fn hvp_through_a_slice_passed_to_a_helper() {
+    check(
+        "hvp_slice_passed_to_a_helper",
+        quote!(hvp),
+        quote! {
+            fn loss(xs: &[f64], w: f64) -> f64 {
+                let a = squares(xs, w);
+                let b = sines(xs);
+                a * b + xs[0]
+            }
+        },
+    );
+}
+
 /// `hvp` through a local buffer: the buffer's tangent is logged like the
 /// buffer and popped with it in the reverse sweep.
 #[test]

@@ -109,14 +109,17 @@ impl Kind {
 }
 
 /// The functions and methods `g` calls, each with its argument count (the
-/// receiver not counted).
-fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), usize> {
+/// receiver not counted) and whether a call passes it a slice (its
+/// fallback then has `hvp_into`).
+fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), (usize, bool)> {
     let mut out = BTreeMap::new();
     for node in &g.nodes {
         if let Op::Call(c) = &node.op {
             let kind = Kind::of(&c.path, c.method);
             let arity = c.args.len() - usize::from(c.method);
-            out.entry((kind, c.path.clone())).or_insert(arity);
+            out.entry((kind, c.path.clone()))
+                .or_insert((arity, false))
+                .1 |= c.has_slice();
         }
     }
     out
@@ -133,8 +136,8 @@ pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     }
     let scope = Ident::new(scope, Span::call_site());
     let at = Span::call_site();
-    let modules = callees.iter().map(|((kind, path), &arity)| match kind {
-        Kind::Free => fallback_module(path, arity, at, true),
+    let modules = callees.iter().map(|((kind, path), &(arity, slices))| match kind {
+        Kind::Free => fallback_module(path, arity, at, true, slices),
         _ => {
             let module = callee_module(*kind, path, at);
             let method = *kind == Kind::Method;
@@ -159,7 +162,13 @@ pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
 /// module is not `shared` (a method's call), the error is instead the
 /// runtime's `require_derivative`, the same diagnostic in each generated
 /// function, which rustc merges; it cannot name the callee, but points at it.
-fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> TokenStream {
+fn fallback_module(
+    path: &[String],
+    arity: usize,
+    span: Span,
+    shared: bool,
+    slices: bool,
+) -> TokenStream {
     let module = callee_module(Kind::Free, path, span);
     let shown = shown(path);
     let name = path.last().map_or("", |s| s.trim_start_matches("r#"));
@@ -197,7 +206,8 @@ fn fallback_module(path: &[String], arity: usize, span: Span, shared: bool) -> T
     };
     let hvp = method(HVP_PULLBACK, 2);
     let vjp_jvp = method("vjp_jvp", 4);
-    let hvp_into = method(super::names::HVP_INTO_CALL, 5);
+    // (passed a slice: `hvp_into`, the tangent of `vjp_into`)
+    let hvp_into = slices.then(|| method(super::names::HVP_INTO_CALL, 5));
     let check = Ident::new(HAS_DERIVATIVE, span);
     let checked = if shared {
         quote_spanned! {span=>
@@ -258,6 +268,19 @@ pub fn through_fallback(
     span: Span,
     call: impl FnOnce(TokenStream) -> TokenStream,
 ) -> TokenStream {
+    through_fallback_passing(g, path, arity, span, false, call)
+}
+
+/// [`through_fallback`] for a call that passes a slice on (`slices`),
+/// whose fallback, where it is the call's own, has `hvp_into` too.
+pub fn through_fallback_passing(
+    g: &Graph,
+    path: &[String],
+    arity: usize,
+    span: Span,
+    slices: bool,
+    call: impl FnOnce(TokenStream) -> TokenStream,
+) -> TokenStream {
     let leading = path.first().is_some_and(String::is_empty);
     let segs: Vec<Ident> = path
         .iter()
@@ -282,7 +305,7 @@ pub fn through_fallback(
         }
         local => {
             let shared = *local == Fallbacks::Local;
-            let m = fallback_module(path, arity, span, shared);
+            let m = fallback_module(path, arity, span, shared, slices);
             let local = quote_spanned! {span=>
                 #[allow(non_snake_case, non_camel_case_types, dead_code, clippy::too_many_arguments)]
                 mod __macrograd_callee {

@@ -205,11 +205,12 @@ impl Writer<'_> {
         let f = Ident::new(super::names::HVP_INTO_CALL, span);
         // `f::hvp_into` is `f`'s own under `hvp`, else the runtime's,
         // whose error says to add `hvp`
-        let call = super::missing::through_fallback(
+        let call = super::missing::through_fallback_passing(
             self.g,
             &c.path,
             c.args.len(),
             span,
+            true,
             |callee| quote_spanned!(span=> #callee::#f((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent, (#(#sinks,)*))),
         );
         quote_spanned! {span=>

@@ -139,4 +139,11 @@ impl least_squares {
             "the bound of `vjp_into` beside this function has no implementation"
         )
     }
+    /// Not callable: reached beside `vjp_into`, whose bound says why.
+    #[doc(hidden)]
+    pub fn hvp_into<A, C, T, D, S, O>(_: A, _: C, _: T, _: D, _: S) -> O {
+        unreachable!(
+            "the bound of `vjp_into` beside this function has no implementation"
+        )
+    }
 }
