@@ -108,7 +108,11 @@ fn hvp_through_helpers_called_twice_matches_central_differences() {
     let (w, vw) = (0.8, -0.6);
     let (value, (gxs, gw), (hxs, hw)) = loss_hvp(&XS, w, (&V, vw));
     let (gv, (dxs, dw)) = loss_grad(&XS, w);
-    assert_eq!((value, &gxs, gw), (gv, &dxs, dw), "value and gradient are `_grad`'s");
+    assert_eq!(
+        (value, &gxs, gw),
+        (gv, &dxs, dw),
+        "value and gradient are `_grad`'s"
+    );
     // the gradient along (v, vw), differentiated by central differences
     let at = |t: f64| {
         let y: Vec<f64> = XS.iter().zip(&V).map(|(a, b)| a + t * b).collect();
@@ -146,7 +150,10 @@ fn hvp_with_a_helper_called_in_a_run_time_loop() {
 fn hvp_with_nograd_data_passed_beside_the_slice() {
     let ys = [1.5, -0.2, 0.4];
     let (value, grad, hv) = two_slices_hvp(&XS, &ys, &V);
-    assert_eq!((value, &grad), (two_slices(&XS, &ys), &two_slices_grad(&XS, &ys).1));
+    assert_eq!(
+        (value, &grad),
+        (two_slices(&XS, &ys), &two_slices_grad(&XS, &ys).1)
+    );
     let fd = fd_hv(|y| two_slices_grad(y, &ys).1, &XS, &V);
     assert_all_close(&hv, &fd, 1e-6, "H·v");
 }

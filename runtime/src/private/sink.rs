@@ -210,6 +210,9 @@ mod tests {
         add_hv_slice(&mut sink, 1.0, -1.0, &rows, &[[3.0, 3.0]]);
         assert_eq!(sink, [[2.0, 1.0]]);
         assert_eq!(hv_entry(3.0_f64, 2.0, &[1.0, 0.0], &[0.0, 1.0]), [2.0, 3.0]);
-        assert_eq!(HvCombine::combine(3.0_f64, 2.0, &[1.0, 0.0], &[0.0, 1.0]), [2.0, 3.0]);
+        assert_eq!(
+            HvCombine::combine(3.0_f64, 2.0, &[1.0, 0.0], &[0.0, 1.0]),
+            [2.0, 3.0]
+        );
     }
 }

@@ -40,7 +40,7 @@
 //! functions, which rustc merges; it points at the callee but cannot
 //! name it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -109,20 +109,29 @@ impl Kind {
 }
 
 /// The functions and methods `g` calls, each with its argument count (the
-/// receiver not counted) and whether a call passes it a slice (its
-/// fallback then has `hvp_into`).
-fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), (usize, bool)> {
+/// receiver not counted).
+fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), usize> {
     let mut out = BTreeMap::new();
     for node in &g.nodes {
         if let Op::Call(c) = &node.op {
             let kind = Kind::of(&c.path, c.method);
             let arity = c.args.len() - usize::from(c.method);
-            out.entry((kind, c.path.clone()))
-                .or_insert((arity, false))
-                .1 |= c.has_slice();
+            out.entry((kind, c.path.clone())).or_insert(arity);
         }
     }
     out
+}
+
+/// The paths of the functions `g` passes a slice to (their fallbacks have
+/// `hvp_into` too).
+fn sliced(g: &Graph) -> BTreeSet<&[String]> {
+    g.nodes
+        .iter()
+        .filter_map(|n| match &n.op {
+            Op::Call(c) if c.has_slice() => Some(c.path.as_slice()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The module beside a free function `f` holding the fallbacks of every
@@ -131,13 +140,14 @@ fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), (usize, bool)> {
 /// associated function's module holds the fallback of its hidden HVP too.
 pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     let callees = callees(g);
+    let sliced = sliced(g);
     if callees.is_empty() {
         return TokenStream::new();
     }
     let scope = Ident::new(scope, Span::call_site());
     let at = Span::call_site();
-    let modules = callees.iter().map(|((kind, path), &(arity, slices))| match kind {
-        Kind::Free => fallback_module(path, arity, at, true, slices),
+    let modules = callees.iter().map(|((kind, path), &arity)| match kind {
+        Kind::Free => fallback_module(path, arity, at, true, sliced.contains(path.as_slice())),
         _ => {
             let module = callee_module(*kind, path, at);
             let method = *kind == Kind::Method;

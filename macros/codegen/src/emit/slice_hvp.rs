@@ -46,7 +46,8 @@ pub fn hidden_hvp_into(item: &syn::ItemFn, sig: &Signature) -> TokenStream {
     let arg_tys: Vec<&syn::Type> = sig.params.iter().map(|p| &p.ty).collect();
     let (mut generics, mut tan_tys, mut tan_pats, mut sink_tys, mut sink_pats) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut setup, mut dirs, mut bufs, mut adds) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut setup, mut dirs, mut bufs, mut adds) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     // the fixed-size parameters' gradient and H·v names, and each
     // parameter's returned entry
     let (mut rest_g, mut rest_h, mut entries, mut entry_tys) =

@@ -37,7 +37,11 @@ pub enum CallSweep {
     /// along their tangents, with the cotangent and the cotangent's
     /// tangent. The nodes are the m cotangents, one tangent per argument
     /// element, then the m cotangents' tangents; [`Call::partials`] are
-    /// the tangents of the VJP's gradient entries.
+    /// the tangents of the VJP's gradient entries. For a call passing a
+    /// slice on ([`Call::has_slice`]): the helper's hidden `hvp_into`,
+    /// which also adds the tangent of the slices' gradient into the
+    /// caller's H·v buffers (m = 1; the slices' tangents are the
+    /// caller's directions).
     VjpJvp(Vec<NodeId>),
 }
 
@@ -208,8 +212,9 @@ pub struct Call {
     pub sweep: CallSweep,
     /// The helper returns one float: set on the reverse sweep's VJP call
     /// and the forward sweep's JVP call of a scalar helper passed a slice
-    /// ([`Call::has_slice`]), whose cotangent and tangent are then floats
-    /// rather than arrays.
+    /// ([`Call::has_slice`]), and on the tangent of that VJP call (the
+    /// helper's hidden `hvp_into`), whose cotangent and tangent are then
+    /// floats rather than arrays.
     pub scalar_vjp: bool,
 }
 
