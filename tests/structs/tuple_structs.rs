@@ -124,6 +124,13 @@ macro_rules! tuple_corpus {
             let p = polar(r, t);
             p.0 * p.1
         }
+
+        /// One part read, the other's cotangent zero: r·(r sin t).
+        #[differentiable]
+        pub fn polar_first(r: $F, t: $F) -> $F {
+            let p = polar(r, t);
+            r * p.1
+        }
     };
 }
 
@@ -433,6 +440,17 @@ fn tuple_result_bound_to_a_name_read_by_number() {
             &[r * (2.0 * t).sin() - 2.0 * r * r * (2.0 * t).cos()],
             TOL_64,
             "polar_area J·t",
+        );
+        let (_, d) = t64::polar_first_grad(r, t);
+        let (_, d32) = t32::polar_first_grad(r as f32, t as f32);
+        check_both_floats(
+            "polar_first",
+            &x,
+            &[d.0, d.1],
+            &[d32.0, d32.1],
+            |y| t64::polar_first(y[0], y[1]),
+            |y| t32::polar_first(y[0], y[1]),
+            &[2.0 * r * t.sin(), r * r * t.cos()],
         );
     }
 }
