@@ -198,11 +198,50 @@ pub fn struct_param<T: crate::Differentiable<Float = F>, F>() {}
 
 /// The zero of the struct a call returns, its type read off a closure
 /// making that call, which is never called: the cotangent a caller that
-/// reads the result by field (`let p = f(…); p.x`) builds for `f`'s VJP.
+/// reads the result by field (`let p = f(…); p.x`, `p.0`) builds for `f`'s
+/// VJP. The result is a `Differentiable` struct, or a tuple of floats
+/// (`p.0` cannot tell a tuple struct from a tuple).
 #[inline(always)]
-pub fn zero_like<T: crate::Differentiable>(_value: impl FnOnce() -> T) -> T {
-    T::zero()
+pub fn zero_like<T: ZeroLike>(_value: impl FnOnce() -> T) -> T {
+    T::zero_value()
 }
+
+/// A result a caller reads by field (see [`zero_like`]): a
+/// `Differentiable` struct or a tuple of floats.
+pub trait ZeroLike {
+    /// Its zero.
+    fn zero_value() -> Self;
+}
+
+impl<T: crate::Differentiable> ZeroLike for T {
+    #[inline(always)]
+    fn zero_value() -> Self {
+        T::zero()
+    }
+}
+
+macro_rules! zero_like_tuples {
+    ($(($($t:ident),+)),+) => {
+        $(
+            impl<T: crate::Float> ZeroLike for ($($t,)+) {
+                #[inline(always)]
+                fn zero_value() -> Self {
+                    ($(<$t as Default>::default(),)+)
+                }
+            }
+        )+
+    };
+}
+
+zero_like_tuples!(
+    (T, T),
+    (T, T, T),
+    (T, T, T, T),
+    (T, T, T, T, T),
+    (T, T, T, T, T, T),
+    (T, T, T, T, T, T, T),
+    (T, T, T, T, T, T, T, T)
+);
 
 /// The gradient a pullback returned for a struct argument: a value of the
 /// struct's type; `()` (a `#[nograd]` parameter of the callee) has none.

@@ -244,6 +244,7 @@ site_by_tokens!(
     syn::BinOp,
     syn::PatIdent,
     syn::PatTuple,
+    syn::PatTupleStruct,
     syn::PatType,
     syn::Fields,
     syn::Signature,

@@ -345,6 +345,23 @@ fn struct_result_bound_to_a_name() {
 }
 
 #[test]
+fn tuple_struct_literal_pattern_and_read() {
+    // `P(a, b)` is the struct value `P { 0: a, 1: b }`; `let P(x, y) = …`
+    // and `q.0` on a call's result go through its VJP with a numbered
+    // pattern or cotangent
+    check(
+        "tuple_struct",
+        quote! {
+            pub fn after(p: P, #[nograd] h: f64) -> f64 {
+                let P(x, y) = rot(P(p.1, p.0 * p.0), h);
+                let q = rot(p, h);
+                x * y + q.0
+            }
+        },
+    );
+}
+
+#[test]
 fn struct_variable_carried_through_a_loop() {
     // the variable's floats are carried (and recorded for the reverse
     // sweep); the call's result is taken apart by its fields

@@ -350,17 +350,17 @@ fn struct_pattern(
 ) -> TokenStream {
     use crate::ir::PatItem;
     let mut leaves = leaves.iter();
-    let mut open: Vec<(Option<Ident>, TokenStream, Vec<TokenStream>)> = Vec::new();
+    let mut open: Vec<(Option<TokenStream>, TokenStream, Vec<TokenStream>)> = Vec::new();
     let mut done = TokenStream::new();
     for item in items {
         match item {
             PatItem::Open(f, path) => {
                 let path: TokenStream = path.parse().expect("a path as written parses");
-                let f = f.as_ref().map(|f| super::names::ident(f, span));
+                let f = f.as_ref().map(|f| super::structs::member(f, span));
                 open.push((f, path, Vec::new()));
             }
             PatItem::Leaf(name) => {
-                let m = super::names::ident(name, span);
+                let m = super::structs::member(name, span);
                 let leaf = leaves.next().cloned().unwrap_or_default();
                 if let Some(top) = open.last_mut() {
                     top.2.push(quote!(#m: #leaf));

@@ -181,6 +181,9 @@ impl Lowerer<'_> {
                 return Val::Poison;
             }
         }
+        if func.qself.is_none() && super::strukt::is_tuple_struct_path(&func.path) {
+            return self.tuple_struct_lit(c, &func.path);
+        }
         let last = segs.last().cloned().unwrap_or_default();
         let span = func
             .path

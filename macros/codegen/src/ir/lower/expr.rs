@@ -83,6 +83,12 @@ impl Lowerer<'_> {
         }
         match base {
             Val::Poison => Val::Poison,
+            // `p.0` for `let p = f(…);`: a tuple struct's field or a
+            // tuple's part, read alike (`struct_res`)
+            Val::Num(n) if self.struct_result_call(n).is_some() => {
+                let call = self.struct_result_call(n).expect("checked by the guard");
+                self.result_member(call, ix.index.to_string())
+            }
             Val::Num(n) if self.call_of(n).is_some() => {
                 self.tuple_field_of_call(n, f);
                 Val::Poison

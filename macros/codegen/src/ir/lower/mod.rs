@@ -425,6 +425,8 @@ impl<'a> Lowerer<'a> {
                     }
                 }
             }
+            // `let P(a, b) = f(…);`, `= P(x, y)` or `= p`: numbered fields
+            (syn::Pat::TupleStruct(ps), val) => self.bind_tuple_struct(ps, val, first_new),
             (syn::Pat::Struct(ps), Val::Poison) => {
                 ps.fields.iter().for_each(|f| self.poison_names(&f.pat));
             }

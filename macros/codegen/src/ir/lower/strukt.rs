@@ -191,6 +191,24 @@ impl Lowerer<'_> {
         }))
     }
 
+    /// `P(a, b)`: a tuple struct's value, the struct value `P { 0: a, 1: b }`
+    /// (see [`is_tuple_struct_path`]).
+    pub(super) fn tuple_struct_lit(&mut self, c: &syn::ExprCall, path: &syn::Path) -> Val {
+        // (a shape its binding gave, `let P(a, b) = P(x, y);`, is a call's)
+        self.take_shape(c);
+        let mut fields = Vec::new();
+        for (k, a) in c.args.iter().enumerate() {
+            let v = self.expr_keep(a);
+            fields.push((k.to_string(), v));
+        }
+        Val::Struct(Box::new(StructLit {
+            path: path.clone(),
+            fields,
+            rest: None,
+            rest_span: crate::ir::SourceSpans(vec![c.span()]),
+        }))
+    }
+
     /// A path used as a float: the element of its parameter, made at the
     /// first read (see the module docs). Other values pass unchanged.
     #[inline(never)]
@@ -385,5 +403,92 @@ fn written_deref(e: &syn::Expr) -> bool {
         syn::Expr::Paren(p) => written_deref(&p.expr),
         syn::Expr::Group(g) => written_deref(&g.expr),
         _ => false,
+    }
+}
+
+/// Whether a call's path names a tuple struct (`P(a, b)`, `Self(a, b)`,
+/// `geo::P(a, b)`) rather than a function: its last segment starts with an
+/// upper-case letter, as Rust names types and functions never are
+/// (`non_snake_case`). `Some`, `Ok` and `Err` are left to the call's own
+/// error.
+pub(super) fn is_tuple_struct_path(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| {
+        let name = s.ident.to_string();
+        let name = name.trim_start_matches("r#");
+        name.starts_with(|c: char| c.is_ascii_uppercase()) && !matches!(name, "Some" | "Ok" | "Err")
+    })
+}
+
+impl Lowerer<'_> {
+    /// `let P(a, b, ..) = value;` for a tuple struct's value: a struct
+    /// value built in the body or taken from a call's result, or a
+    /// parameter (or a part of one).
+    pub(super) fn bind_tuple_struct(
+        &mut self,
+        ps: &syn::PatTupleStruct,
+        val: Val,
+        first_new: usize,
+    ) {
+        let fields = match val {
+            Val::Struct(lit) if lit.rest.is_none() => lit.fields,
+            Val::Field { param, path } if path.len() < MAX_DEPTH => (0..ps.elems.len())
+                .map(|k| {
+                    let mut path = path.clone();
+                    path.push(Seg::Field(k.to_string()));
+                    (k.to_string(), Val::Field { param, path })
+                })
+                .collect(),
+            Val::Poison => {
+                ps.elems.iter().for_each(|p| self.poison_names(p));
+                return;
+            }
+            _ => {
+                self.cx.error_spanned_by(
+                    ps,
+                    "a tuple struct pattern takes apart a tuple struct (a parameter, a value built in the body or a call's result), \
+                     naming its fields in order: `let P(a, b) = f(…);` (`_` for a field not needed, `..` only at the end)",
+                );
+                ps.elems.iter().for_each(|p| self.poison_names(p));
+                return;
+            }
+        };
+        self.bind_fields(ps, fields, first_new);
+    }
+
+    /// Binds the numbered fields of a struct value (`_` and a final `..`
+    /// skip fields; the pattern is as deep as written).
+    fn bind_fields(
+        &mut self,
+        ps: &syn::PatTupleStruct,
+        mut fields: Vec<(String, Val)>,
+        first_new: usize,
+    ) {
+        let last = ps.elems.len().saturating_sub(1);
+        for (k, p) in ps.elems.iter().enumerate() {
+            if matches!(p, syn::Pat::Wild(_)) || (k == last && matches!(p, syn::Pat::Rest(_))) {
+                continue;
+            }
+            let name = k.to_string();
+            match fields.iter().position(|(n, _)| *n == name) {
+                Some(j) if !matches!(p, syn::Pat::Rest(_)) => {
+                    let (_, v) = fields.swap_remove(j);
+                    self.bind_pat(p, v, first_new);
+                }
+                _ if matches!(p, syn::Pat::Rest(_)) => self.cx.error_spanned_by(
+                    p,
+                    "`..` is supported at the end of a tuple struct pattern only: name the fields before it, `_` for one not needed",
+                ),
+                _ => {
+                    self.cx.error_spanned_by(
+                        p,
+                        format!(
+                            "this value has no field `{name}`: name the tuple struct's fields in order, \
+                             `_` for one not needed, `..` only at the end"
+                        ),
+                    );
+                    self.poison_names(p);
+                }
+            }
+        }
     }
 }

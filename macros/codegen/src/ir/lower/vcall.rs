@@ -231,8 +231,8 @@ fn shape_of_pat(pat: &syn::Pat) -> Option<Shape> {
         }),
         // `State { theta, omega: w, .. }`: named fields, each bound to a
         // name or taken apart by a struct pattern in turn
-        syn::Pat::Struct(s) => {
-            let items = struct_items(s)?;
+        syn::Pat::Struct(_) | syn::Pat::TupleStruct(_) => {
+            let items = struct_items(pat)?;
             let len = items
                 .iter()
                 .filter(|i| matches!(i, ShapeItem::Leaf(_)))
@@ -248,37 +248,61 @@ fn shape_of_pat(pat: &syn::Pat) -> Option<Shape> {
 }
 
 /// A struct pattern in pre-order, walked with an explicit stack; `None`
-/// unless every field is named and bound to a name or a struct pattern.
-fn struct_items(s: &syn::PatStruct) -> Option<Vec<ShapeItem>> {
+/// unless every field is named (or numbered, in a tuple struct's pattern
+/// `P(a, b)`, where `_` and a final `..` skip fields) and bound to a name
+/// or a struct pattern.
+fn struct_items(pat: &syn::Pat) -> Option<Vec<ShapeItem>> {
     enum Work<'a> {
-        Enter(Option<String>, &'a syn::PatStruct),
+        Enter(Option<String>, &'a syn::Pat),
         Item(ShapeItem),
     }
     let mut items = Vec::new();
-    let mut work = vec![Work::Enter(None, s)];
+    let mut work = vec![Work::Enter(None, pat)];
     while let Some(w) = work.pop() {
-        let (field, ps) = match w {
+        let (field, pat) = match w {
             Work::Item(i) => {
                 items.push(i);
                 continue;
             }
-            Work::Enter(field, ps) => (field, ps),
+            Work::Enter(field, pat) => (field, pat),
         };
-        if ps.qself.is_some() || ps.fields.is_empty() {
-            return None;
-        }
-        items.push(ShapeItem::Open(field, ps.path.clone()));
+        // (field, its pattern), `None` for one skipped
+        let (path, fields): (&syn::Path, Vec<Option<(String, &syn::Pat)>>) = match pat {
+            syn::Pat::Struct(ps) if ps.qself.is_none() && !ps.fields.is_empty() => {
+                let mut fields = Vec::new();
+                for f in &ps.fields {
+                    let syn::Member::Named(id) = &f.member else {
+                        return None;
+                    };
+                    fields.push(Some((id.to_string(), &*f.pat)));
+                }
+                (&ps.path, fields)
+            }
+            syn::Pat::TupleStruct(ps) if ps.qself.is_none() && !ps.elems.is_empty() => {
+                let last = ps.elems.len() - 1;
+                let mut fields = Vec::new();
+                for (k, p) in ps.elems.iter().enumerate() {
+                    match p {
+                        syn::Pat::Wild(_) => fields.push(None),
+                        syn::Pat::Rest(_) if k == last => fields.push(None),
+                        _ => fields.push(Some((k.to_string(), p))),
+                    }
+                }
+                (&ps.path, fields)
+            }
+            _ => return None,
+        };
+        items.push(ShapeItem::Open(field, path.clone()));
         work.push(Work::Item(ShapeItem::Close));
         // pushed in reverse, so that fields come out in order
-        for f in ps.fields.iter().rev() {
-            let syn::Member::Named(id) = &f.member else {
-                return None;
-            };
-            match &*f.pat {
+        for (name, p) in fields.into_iter().rev().flatten() {
+            match p {
                 syn::Pat::Ident(i) if i.subpat.is_none() && i.by_ref.is_none() => {
-                    work.push(Work::Item(ShapeItem::Leaf(id.to_string())));
+                    work.push(Work::Item(ShapeItem::Leaf(name)));
                 }
-                syn::Pat::Struct(inner) => work.push(Work::Enter(Some(id.to_string()), inner)),
+                syn::Pat::Struct(_) | syn::Pat::TupleStruct(_) => {
+                    work.push(Work::Enter(Some(name), p));
+                }
                 _ => return None,
             }
         }
