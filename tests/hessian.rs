@@ -587,3 +587,5 @@ mod struct_args;
 mod struct_whole;
 #[path = "hessian/vector_calls.rs"]
 mod vector_calls;
+#[path = "hessian/vector_methods.rs"]
+mod vector_methods;

@@ -11,7 +11,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::body::Writer;
-use super::names::{JVP_CALL, VJP_CALL, VJP_INTO_CALL};
+use super::names::{JVP_CALL, VJP_CALL, VJP_INTO_CALL, VJP_JVP_CALL};
 use crate::ir::{Call, CallArg, CallSweep, NodeId};
 
 impl Writer<'_> {
@@ -151,15 +151,31 @@ impl Writer<'_> {
                 let cot_tangent = pack(exprs[nodes.len() - m..].to_vec());
                 let tangents = self.arg_tangents(c, &nodes[m..nodes.len() - m], span);
                 let (parts, unpack) = self.gradient_entries(c, span);
+                if c.method || c.is_assoc() {
+                    // a method's hidden `__f_vjp_jvp`, with the fallback
+                    // of its `__f_hvp_pullback` (see `emit::assoc_hessian`)
+                    let call = written(
+                        Some(VJP_JVP_CALL),
+                        vec![cot, quote!((#(#tangents,)*)), cot_tangent],
+                    );
+                    let arity = c.args.len() - usize::from(c.method) + 1;
+                    let call = super::missing::through_assoc_hessian_fallback(
+                        g, &c.path, c.method, arity, true, call, span,
+                    );
+                    return quote_spanned! {span=>
+                        let (#(#parts,)*) = #call;
+                        #(#unpack)*
+                    };
+                }
                 // `f::vjp_jvp` is `f`'s own under `hessian`, else the
-                // fallback's, whose error says to add `hessian` (a free
-                // function's: methods with `hessian` are an error)
+                // fallback's, whose error says to add `hessian`
+                let vjp_jvp = Ident::new(VJP_JVP_CALL, span);
                 let call = super::missing::through_fallback(
                     g,
                     &c.path,
                     c.args.len(),
                     span,
-                    |callee| quote_spanned!(span=> #callee::vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent)),
+                    |callee| quote_spanned!(span=> #callee::#vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent)),
                 );
                 quote_spanned! {span=>
                     let (#(#parts,)*) = {
