@@ -583,6 +583,8 @@ mod methods;
 mod slices;
 #[path = "hessian/struct_args.rs"]
 mod struct_args;
+#[path = "hessian/struct_results.rs"]
+mod struct_results;
 #[path = "hessian/struct_whole.rs"]
 mod struct_whole;
 #[path = "hessian/vector_calls.rs"]

@@ -129,9 +129,8 @@ fn a_method_with_hessian_calling_a_vector_method() {
     for arm in [Arm { l: 1.3, w: -0.4 }, Arm { l: -0.6, w: 2.2 }] {
         let (l, w) = (arm.l, arm.w);
         // x = l q cos q, y = −l q w sin q: f = −l²q²w·cos q·sin q + w·l q cos q
-        let f = |l: f64, w: f64, q: f64| {
-            -l * l * q * q * w * q.cos() * q.sin() + w * l * q * q.cos()
-        };
+        let f =
+            |l: f64, w: f64, q: f64| -l * l * q * q * w * q.cos() * q.sin() + w * l * q * q.cos();
         let (v, g) = arm.swing_grad(q);
         assert_all_close(&[v], &[f(l, w, q)], 1e-14, "value");
         let grad = |p: &[f64]| {

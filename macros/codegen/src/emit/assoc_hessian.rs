@@ -95,7 +95,9 @@ impl Writer<'_> {
         let hvp = format_ident!("{}", assoc_hvp_pullback(last), span = span);
         let call = self.assoc_call(c, args, &hvp, Some(quote!((#(#dirs,)*))), span);
         let arity = args.len() - usize::from(c.method) + 1;
-        super::missing::through_assoc_hessian_fallback(self.g, &c.path, c.method, arity, false, call, span)
+        super::missing::through_assoc_hessian_fallback(
+            self.g, &c.path, c.method, arity, false, call, span,
+        )
     }
 }
 

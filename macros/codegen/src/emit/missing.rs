@@ -136,19 +136,20 @@ pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     }
     let scope = Ident::new(scope, Span::call_site());
     let at = Span::call_site();
-    let modules = callees.iter().map(|((kind, path), &(arity, vector))| match kind {
-        Kind::Free => fallback_module(path, arity, at, true),
-        _ => {
-            let module = callee_module(*kind, path, at);
-            let method = *kind == Kind::Method;
-            let traits = method_fallback(path, method, arity, at);
-            let hessian =
-                second.then(|| {
+    let modules = callees
+        .iter()
+        .map(|((kind, path), &(arity, vector))| match kind {
+            Kind::Free => fallback_module(path, arity, at, true),
+            _ => {
+                let module = callee_module(*kind, path, at);
+                let method = *kind == Kind::Method;
+                let traits = method_fallback(path, method, arity, at);
+                let hessian = second.then(|| {
                     super::assoc_hessian::missing_hessian(path, method, arity + 1, vector, at)
                 });
-            quote!(pub mod #module { #traits #hessian })
-        }
-    });
+                quote!(pub mod #module { #traits #hessian })
+            }
+        });
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports, clippy::too_many_arguments)]
@@ -404,7 +405,8 @@ pub fn through_assoc_hessian_fallback(
             // as for the pullback: the fallback returns the runtime's
             // `NoHessian`, which `checked_hvp` rejects, the same
             // diagnostic in the method's `_hessian` and `_hvp`, merged
-            let local = super::assoc_hessian::missing_hessian_in_method(path, method, arity, vector, span);
+            let local =
+                super::assoc_hessian::missing_hessian_in_method(path, method, arity, vector, span);
             quote_spanned! {span=>
                 {
                     #local

@@ -91,7 +91,11 @@ impl Writer<'_> {
                 quote!(#id)
             })
             .collect();
-        if let Some(paths) = read_paths(struct_out) {
+        // (a struct result's cotangent in a `vjp_jvp` call is built below)
+        if let (Some(paths), false) = (
+            read_paths(struct_out),
+            matches!(c.sweep, CallSweep::VjpJvp(_)),
+        ) {
             return self.struct_read_call(n, c, &paths, &outs, written);
         }
         match &c.sweep {
@@ -147,8 +151,34 @@ impl Writer<'_> {
                 let m =
                     (nodes.len() - c.args.iter().map(|a| a.elements().len()).sum::<usize>()) / 2;
                 let exprs: Vec<TokenStream> = nodes.iter().map(|&d| self.expr(d).0).collect();
-                let cot = pack(exprs[..m].to_vec());
-                let cot_tangent = pack(exprs[nodes.len() - m..].to_vec());
+                // the cotangent and its tangent shaped like the result: a
+                // struct's the fields read, zero elsewhere
+                let mut shaped = |es: &[TokenStream]| match (struct_out, read_paths(struct_out)) {
+                    (_, Some(paths)) => {
+                        let cot = self.names.fresh("result_cotangent");
+                        let sets = paths.iter().zip(es).map(|(p, e)| {
+                            let path = super::structs::seg_tokens(p, span);
+                            quote_spanned!(span=> #cot #path = #e;)
+                        });
+                        // the struct's zero, its type that of the helper's
+                        // value (the closure is never called)
+                        let value = written(None, Vec::new());
+                        quote_spanned! {span=> {
+                            let mut #cot = ::macrograd::__private::zero_like(|| #value);
+                            #(#sets)*
+                            #cot
+                        }}
+                    }
+                    (Some(items), None) => struct_pattern(
+                        items,
+                        es,
+                        &quote!(..::macrograd::Differentiable::zero()),
+                        span,
+                    ),
+                    (None, None) => pack(es.to_vec()),
+                };
+                let cot = shaped(&exprs[..m]);
+                let cot_tangent = shaped(&exprs[nodes.len() - m..]);
                 let tangents = self.arg_tangents(c, &nodes[m..nodes.len() - m], span);
                 let (parts, unpack) = self.gradient_entries(c, span);
                 if c.method || c.is_assoc() {
@@ -419,7 +449,7 @@ impl Writer<'_> {
                     #(#unpack)*
                 }
             }
-            // the value (a function with `hessian` rejects these calls)
+            // the value
             _ => {
                 let value = self.names.of(g, c.value);
                 let call = written(None, Vec::new());
