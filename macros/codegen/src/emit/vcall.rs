@@ -184,10 +184,25 @@ impl Writer<'_> {
                 if c.method || c.is_assoc() {
                     // a method's hidden `__f_vjp_jvp`, with the fallback
                     // of its `__f_hvp_pullback` (see `emit::assoc_hessian`)
-                    let call = written(
-                        Some(VJP_JVP_CALL),
-                        vec![cot, quote!((#(#tangents,)*)), cot_tangent],
-                    );
+                    let extra = vec![cot, quote!((#(#tangents,)*)), cot_tangent];
+                    let call = match args.split_first() {
+                        Some((recv, rest))
+                            if c.method && !super::call::plain_receiver(&c.args[0]) =>
+                        {
+                            // a receiver the macro wrote (a literal): bound
+                            // to a name spanned on it as the user wrote it,
+                            // where the fallback's error lands
+                            let at = c.arg_spans.0.first().copied().unwrap_or(span);
+                            let id = Ident::new("__macrograd_receiver", at);
+                            let f = format_ident!(
+                                "{}",
+                                super::names::assoc_sweep(&last.to_string(), VJP_JVP_CALL),
+                                span = span
+                            );
+                            quote_spanned!(span=> { let #id = #recv; #id.#f(#(#rest,)* #(#extra),*) })
+                        }
+                        _ => written(Some(VJP_JVP_CALL), extra),
+                    };
                     let arity = c.args.len() - usize::from(c.method) + 1;
                     let call = super::missing::through_assoc_hessian_fallback(
                         g, &c.path, c.method, arity, true, call, span,
