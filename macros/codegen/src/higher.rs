@@ -32,6 +32,14 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             format!("`{h}` on a method or an associated function returning a struct is not supported yet: return the floats as an array or a tuple (`-> [f64; 2]`), or make it a free function, or remove `{h}`"),
         ));
     }
+    // (the tangent of the VJP through the fields `..base` copies is not
+    // written yet)
+    if let (false, Some(h)) = (lowered.out_rests.is_empty(), second) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`{h}` on a function whose struct result takes fields from `..base` is not supported yet: list every field in the literal, or remove `{h}`"),
+        ));
+    }
     let vector_second = vector && second.is_some();
     if let (true, Some((_, m))) = (vector, &f.args.mode) {
         return Err(syn::Error::new(
