@@ -585,7 +585,11 @@ mod slice_calls;
 mod slices;
 #[path = "hessian/struct_args.rs"]
 mod struct_args;
+#[path = "hessian/struct_results.rs"]
+mod struct_results;
 #[path = "hessian/struct_whole.rs"]
 mod struct_whole;
 #[path = "hessian/vector_calls.rs"]
 mod vector_calls;
+#[path = "hessian/vector_methods.rs"]
+mod vector_methods;

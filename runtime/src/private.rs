@@ -486,13 +486,13 @@ pub fn require_derivative<T: HasDerivative>(_checked: T) {}
 pub trait JacobianOverSlice {}
 
 /// What a function with `hessian` (or `hvp`) needs of a helper `f`
-/// returning an array that it calls, and a differentiable body of a call
+/// returning an array, a tuple or a struct that it calls, and a differentiable body of a call
 /// of `f_vjp`: the tangent of `f`'s VJP,
 /// `f::vjp_jvp`, which `#[differentiable(hessian)]` on `f` writes as an
 /// inherent associated function (found first). Without it, the call's one
 /// error is this message.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` returns an array and its VJP is differentiated here, but `{Self}` has no second derivatives",
+    message = "`{Self}` returns several floats and its VJP is differentiated here, but `{Self}` has no second derivatives",
     label = "the derivative of this call's VJP is the tangent of `{Self}`'s VJP, `{Self}_vjp_jvp`",
     note = "write `#[differentiable(hessian)]` (or `hvp`) on `fn {Self}`, which adds `{Self}_vjp_jvp`; or, for a call in a function with `hessian` or `hvp`, remove that keyword"
 )]
@@ -501,7 +501,7 @@ pub trait CalleeVjpJvp {
     fn never<O>() -> O;
 }
 
-/// The `vjp_jvp` of a helper returning an array without
+/// The `vjp_jvp` of a helper returning several floats without
 /// `#[differentiable(hessian)]`, called in a function with `hessian` (see
 /// [`CalleeVjpJvp`]); generated code brings it into scope.
 pub trait MissingCalleeVjpJvp {

@@ -22,12 +22,22 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let hessian = f.args.hessian.as_ref();
     // the token asking for second derivatives: `hessian`, else `hvp`
     let second = hessian.or(f.args.hvp.as_ref());
-    // a function returning an array: `hessian` (or `hvp`) adds
+    // a function returning several floats: `hessian` (or `hvp`) adds
     // `name_vjp_jvp`, the second derivative its callers take through it
-    if let (true, Some(h)) = (vector && (sig.out_struct.is_some() || sig.assoc), second) {
+    // (a method's callers through its hidden `__name_vjp_jvp`); a method
+    // returning a struct has no hidden type to carry it
+    if let (true, Some(h)) = (sig.out_struct.is_some() && sig.assoc, second) {
         return Err(syn::Error::new(
             h.span(),
-            format!("`{h}` on a function returning several floats needs a free function returning an array or a tuple (`-> [f64; 2]`), not a struct or a method: return the floats as an array, or remove `{h}`"),
+            format!("`{h}` on a method or an associated function returning a struct is not supported yet: return the floats as an array or a tuple (`-> [f64; 2]`), or make it a free function, or remove `{h}`"),
+        ));
+    }
+    // (the tangent of the VJP through the fields `..base` copies is not
+    // written yet)
+    if let (false, Some(h)) = (lowered.out_rests.is_empty(), second) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`{h}` on a function whose struct result takes fields from `..base` is not supported yet: list every field in the literal, or remove `{h}`"),
         ));
     }
     let vector_second = vector && second.is_some();
@@ -223,7 +233,10 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     if hessian_by_calls {
         out.extend(crate::emit::hessian_by_calls(&f.item, sig));
     }
-    if vector_second && slice.is_none() {
+    if vector_second && slice.is_none() && sig.assoc {
+        // a method's: `__f_vjp_jvp` in its `impl`
+        out.extend(crate::emit::assoc_vector_hessian_items(&f.item, sig));
+    } else if vector_second && slice.is_none() {
         out.extend(crate::emit::vector_hessian_items(&f.item, sig));
     } else if second.is_some() && slice.is_none() && !sig.assoc {
         out.extend(crate::emit::hessian_items(&f.item, sig));

@@ -560,3 +560,38 @@ fn hessian_through_method_calls() {
         },
     );
 }
+
+/// `hessian` on a method returning an array: beside `tip_vjp_jvp`, the
+/// hidden `__tip_vjp_jvp` of its `impl` (the receiver's entry a `Self`,
+/// wrapped in `Hvp`) for callers with `hessian`.
+#[test]
+fn hessian_on_a_vector_method() {
+    check(
+        "hessian_vector_method",
+        quote!(hessian),
+        quote! {
+            pub fn tip(&self, q: f64) -> [f64; 2] {
+                [self.l * q.cos(), self.l * self.w * q.sin()]
+            }
+        },
+    );
+}
+
+/// A Hessian through a method returning an array (its hidden
+/// `__tip_vjp_jvp`, the literal receiver bound to a name) and a free
+/// helper returning a struct read by field (`to_xy::vjp_jvp`, the
+/// cotangent and its tangent the struct's zero with the field read set).
+#[test]
+fn hessian_through_vector_method_and_struct_result_calls() {
+    check(
+        "hessian_through_vector_method_call",
+        quote!(hessian),
+        quote! {
+            fn through_tip(a: f64, b: f64) -> f64 {
+                let [x, y] = Arm { l: a, w: b }.tip(b);
+                let p = to_xy(a, x);
+                p.y * y
+            }
+        },
+    );
+}

@@ -12,8 +12,9 @@ impl State {
     }
 }
 
-// a method returning several floats in a function with `hessian`: not
-// supported yet
+// a method returning several floats, without `hessian`, called in a
+// function with `hessian`: its second derivative would be the method's
+// hidden `__pair_vjp_jvp`, which only `hessian` (or `hvp`) writes
 #[differentiable(hessian)]
 fn f(x: f64) -> f64 {
     let [a, b] = State { x }.pair();

@@ -95,15 +95,26 @@ impl Writer<'_> {
         let hvp = format_ident!("{}", assoc_hvp_pullback(last), span = span);
         let call = self.assoc_call(c, args, &hvp, Some(quote!((#(#dirs,)*))), span);
         let arity = args.len() - usize::from(c.method) + 1;
-        super::missing::through_assoc_hessian_fallback(self.g, &c.path, c.method, arity, call, span)
+        super::missing::through_assoc_hessian_fallback(
+            self.g, &c.path, c.method, arity, false, call, span,
+        )
     }
 }
 
-/// The fallback of `__f_hvp_pullback` (see the module docs).
+/// `__f_vjp_jvp`: the hidden name of the tangent of a method's VJP for its
+/// callers.
+pub(super) fn assoc_vjp_jvp(f: &str) -> String {
+    super::names::assoc_sweep(f, super::names::VJP_JVP_CALL)
+}
+
+/// The fallback of `__f_hvp_pullback` (see the module docs), and of
+/// `__f_vjp_jvp` for a `vector` callee (`arity` counts `__f_hvp_pullback`'s direction; the
+/// cotangent, tangents and cotangent's tangent are two more).
 pub(super) fn missing_hessian(
     path: &[String],
     method: bool,
     arity: usize,
+    vector: bool,
     span: Span,
 ) -> TokenStream {
     let segs: Vec<&str> = path.iter().map(|s| s.trim_start_matches("r#")).collect();
@@ -119,6 +130,19 @@ pub(super) fn missing_hessian(
     );
     let (generics, params) = super::missing::any_params(arity);
     let receiver = if method { quote!(&self,) } else { quote!() };
+    // a callee returning several floats: its `__f_vjp_jvp` too
+    let vjp_jvp = vector.then(|| {
+        let f = format_ident!("{}", assoc_vjp_jvp(last), span = span);
+        let (generics, params) = super::missing::any_params(arity + 2);
+        quote_spanned! {span=>
+            fn #f<#(#generics,)* O>(#receiver #(#params),*) -> ::macrograd::__private::Hvp<O>
+            where
+                Self: NoHessian,
+            {
+                <Self as NoHessian>::never()
+            }
+        }
+    });
     quote_spanned! {span=>
         #[allow(dead_code)]
         #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -133,6 +157,7 @@ pub(super) fn missing_hessian(
             {
                 <Self as NoHessian>::never()
             }
+            #vjp_jvp
         }
         impl<T: ?Sized> MissingHessian for T {}
     }
@@ -147,18 +172,29 @@ pub(super) fn missing_hessian_in_method(
     path: &[String],
     method: bool,
     arity: usize,
+    vector: bool,
     span: Span,
 ) -> TokenStream {
     let last = super::missing::last_of(path);
     let hvp = format_ident!("{}", assoc_hvp_pullback(last), span = span);
     let (generics, params) = super::missing::any_params(arity);
     let receiver = if method { quote!(&self,) } else { quote!() };
+    let vjp_jvp = vector.then(|| {
+        let f = format_ident!("{}", assoc_vjp_jvp(last), span = span);
+        let (generics, params) = super::missing::any_params(arity + 2);
+        quote_spanned! {span=>
+            fn #f<#(#generics,)*>(#receiver #(#params),*) -> ::macrograd::__private::NoHessian {
+                ::macrograd::__private::NoHessian
+            }
+        }
+    });
     quote_spanned! {span=>
         #[allow(dead_code)]
         trait MissingHessian {
             fn #hvp<#(#generics,)*>(#receiver #(#params),*) -> ::macrograd::__private::NoHessian {
                 ::macrograd::__private::NoHessian
             }
+            #vjp_jvp
         }
         impl<T: ?Sized> MissingHessian for T {}
     }

@@ -109,14 +109,16 @@ impl Kind {
 }
 
 /// The functions and methods `g` calls, each with its argument count (the
-/// receiver not counted).
-fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), usize> {
+/// receiver not counted) and whether a call takes it for one returning
+/// several floats.
+fn callees(g: &Graph) -> BTreeMap<(Kind, Vec<String>), (usize, bool)> {
     let mut out = BTreeMap::new();
     for node in &g.nodes {
         if let Op::Call(c) = &node.op {
             let kind = Kind::of(&c.path, c.method);
             let arity = c.args.len() - usize::from(c.method);
-            out.entry((kind, c.path.clone())).or_insert(arity);
+            let entry = out.entry((kind, c.path.clone())).or_insert((arity, false));
+            entry.1 |= c.is_vector();
         }
     }
     out
@@ -137,7 +139,8 @@ fn sliced(g: &Graph) -> BTreeSet<&[String]> {
 /// The module beside a free function `f` holding the fallbacks of every
 /// free function its body calls (see the module docs); nothing when it
 /// calls none. With `second` (`hessian` or `hvp` on `f`), a method's or
-/// associated function's module holds the fallback of its hidden HVP too.
+/// associated function's module holds the fallback of its hidden HVP too
+/// (and of its `__f_vjp_jvp` for one returning several floats).
 pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     let callees = callees(g);
     let sliced = sliced(g);
@@ -146,17 +149,22 @@ pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     }
     let scope = Ident::new(scope, Span::call_site());
     let at = Span::call_site();
-    let modules = callees.iter().map(|((kind, path), &arity)| match kind {
-        Kind::Free => fallback_module(path, arity, at, true, sliced.contains(path.as_slice())),
-        _ => {
-            let module = callee_module(*kind, path, at);
-            let method = *kind == Kind::Method;
-            let traits = method_fallback(path, method, arity, at);
-            let hessian =
-                second.then(|| super::assoc_hessian::missing_hessian(path, method, arity + 1, at));
-            quote!(pub mod #module { #traits #hessian })
-        }
-    });
+    let modules = callees
+        .iter()
+        .map(|((kind, path), &(arity, vector))| match kind {
+            Kind::Free => {
+                fallback_module(path, arity, at, true, sliced.contains(path.as_slice()))
+            }
+            _ => {
+                let module = callee_module(*kind, path, at);
+                let method = *kind == Kind::Method;
+                let traits = method_fallback(path, method, arity, at);
+                let hessian = second.then(|| {
+                    super::assoc_hessian::missing_hessian(path, method, arity + 1, vector, at)
+                });
+                quote!(pub mod #module { #traits #hessian })
+            }
+        });
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, non_camel_case_types, dead_code, unused_imports, clippy::too_many_arguments)]
@@ -419,6 +427,7 @@ pub fn through_assoc_hessian_fallback(
     path: &[String],
     method: bool,
     arity: usize,
+    vector: bool,
     call: TokenStream,
     span: Span,
 ) -> TokenStream {
@@ -426,14 +435,15 @@ pub fn through_assoc_hessian_fallback(
         Fallbacks::Shared(_) | Fallbacks::Local => {
             let call = quote_spanned!(span=> ::macrograd::__private::checked_hvp(#call));
             in_scope(g, path, method, "MissingHessian", call, span, || {
-                super::assoc_hessian::missing_hessian(path, method, arity, span)
+                super::assoc_hessian::missing_hessian(path, method, arity, vector, span)
             })
         }
         Fallbacks::Method => {
             // as for the pullback: the fallback returns the runtime's
             // `NoHessian`, which `checked_hvp` rejects, the same
             // diagnostic in the method's `_hessian` and `_hvp`, merged
-            let local = super::assoc_hessian::missing_hessian_in_method(path, method, arity, span);
+            let local =
+                super::assoc_hessian::missing_hessian_in_method(path, method, arity, vector, span);
             quote_spanned! {span=>
                 {
                     #local

@@ -47,7 +47,9 @@ pub mod names;
 pub use fallback::{fallback_closure, fallback_fn};
 pub use jacobian_calls::{hessian_by_calls, jacobian_by_calls};
 pub use slice_hvp::hidden_hvp_into;
-pub use vhidden::{vector_hessian_items, vector_items, vector_method_items};
+pub use vhidden::{
+    assoc_vector_hessian_items, vector_hessian_items, vector_items, vector_method_items,
+};
 pub use vjp_slices::{hidden_jvp, no_jacobian, nograd_slice_vjp_into, vjp_slices, NoJacobian};
 pub use vsaved::saved_forward;
 

@@ -22,6 +22,10 @@ pub const PULLBACK: &str = "pullback";
 pub const VJP_CALL: &str = "vjp";
 /// See [`VJP_CALL`].
 pub const JVP_CALL: &str = "jvp";
+/// The hidden item through which a caller with `hessian` differentiates a
+/// helper returning several floats twice: `f::vjp_jvp` beside a free
+/// function, `__f_vjp_jvp` in a method's `impl`.
+pub const VJP_JVP_CALL: &str = "vjp_jvp";
 /// The hidden item a caller passing a differentiable slice on reaches in
 /// its reverse sweep: `f::vjp_into(args, cotangent, sinks…)`, which adds the
 /// slices' gradients into the caller's buffers (see `emit::vjp_slices`).

@@ -11,7 +11,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::body::Writer;
-use super::names::{JVP_CALL, VJP_CALL, VJP_INTO_CALL};
+use super::names::{JVP_CALL, VJP_CALL, VJP_INTO_CALL, VJP_JVP_CALL};
 use crate::ir::{Call, CallArg, CallSweep, NodeId};
 
 impl Writer<'_> {
@@ -91,7 +91,11 @@ impl Writer<'_> {
                 quote!(#id)
             })
             .collect();
-        if let Some(paths) = read_paths(struct_out) {
+        // (a struct result's cotangent in a `vjp_jvp` call is built below)
+        if let (Some(paths), false) = (
+            read_paths(struct_out),
+            matches!(c.sweep, CallSweep::VjpJvp(_)),
+        ) {
             return self.struct_read_call(n, c, &paths, &outs, written);
         }
         match &c.sweep {
@@ -147,22 +151,79 @@ impl Writer<'_> {
                 let m =
                     (nodes.len() - c.args.iter().map(|a| a.elements().len()).sum::<usize>()) / 2;
                 let exprs: Vec<TokenStream> = nodes.iter().map(|&d| self.expr(d).0).collect();
+                // the cotangent and its tangent shaped like the result: a
+                // struct's the fields read, zero elsewhere
+                let mut shaped = |es: &[TokenStream]| match (struct_out, read_paths(struct_out)) {
+                    (_, Some(paths)) => {
+                        let cot = self.names.fresh("result_cotangent");
+                        let sets = paths.iter().zip(es).map(|(p, e)| {
+                            let path = super::structs::seg_tokens(p, span);
+                            quote_spanned!(span=> #cot #path = #e;)
+                        });
+                        // the struct's zero, its type that of the helper's
+                        // value (the closure is never called)
+                        let value = written(None, Vec::new());
+                        quote_spanned! {span=> {
+                            let mut #cot = ::macrograd::__private::zero_like(|| #value);
+                            #(#sets)*
+                            #cot
+                        }}
+                    }
+                    (Some(items), None) => struct_pattern(
+                        items,
+                        es,
+                        &quote!(..::macrograd::Differentiable::zero()),
+                        span,
+                    ),
+                    (None, None) => pack(es.to_vec()),
+                };
+                let cot = shaped(&exprs[..m]);
+                let cot_tangent = shaped(&exprs[nodes.len() - m..]);
                 let tangents = self.arg_tangents(c, &nodes[m..nodes.len() - m], span);
                 let (parts, unpack) = self.gradient_entries(c, span);
                 if c.has_slice() {
                     return self.hvp_into_statement(c, &exprs, tangents, (parts, unpack), span);
                 }
-                let cot = pack(exprs[..m].to_vec());
-                let cot_tangent = pack(exprs[nodes.len() - m..].to_vec());
+                if c.method || c.is_assoc() {
+                    // a method's hidden `__f_vjp_jvp`, with the fallback
+                    // of its `__f_hvp_pullback` (see `emit::assoc_hessian`)
+                    let extra = vec![cot, quote!((#(#tangents,)*)), cot_tangent];
+                    let call = match args.split_first() {
+                        Some((recv, rest))
+                            if c.method && !super::call::plain_receiver(&c.args[0]) =>
+                        {
+                            // a receiver the macro wrote (a literal): bound
+                            // to a name spanned on it as the user wrote it,
+                            // where the fallback's error lands
+                            let at = c.arg_spans.0.first().copied().unwrap_or(span);
+                            let id = Ident::new("__macrograd_receiver", at);
+                            let f = format_ident!(
+                                "{}",
+                                super::names::assoc_sweep(&last.to_string(), VJP_JVP_CALL),
+                                span = span
+                            );
+                            quote_spanned!(span=> { let #id = #recv; #id.#f(#(#rest,)* #(#extra),*) })
+                        }
+                        _ => written(Some(VJP_JVP_CALL), extra),
+                    };
+                    let arity = c.args.len() - usize::from(c.method) + 1;
+                    let call = super::missing::through_assoc_hessian_fallback(
+                        g, &c.path, c.method, arity, true, call, span,
+                    );
+                    return quote_spanned! {span=>
+                        let (#(#parts,)*) = #call;
+                        #(#unpack)*
+                    };
+                }
                 // `f::vjp_jvp` is `f`'s own under `hessian`, else the
-                // fallback's, whose error says to add `hessian` (a free
-                // function's: methods with `hessian` are an error)
+                // fallback's, whose error says to add `hessian`
+                let vjp_jvp = Ident::new(VJP_JVP_CALL, span);
                 let call = super::missing::through_fallback(
                     g,
                     &c.path,
                     c.args.len(),
                     span,
-                    |callee| quote_spanned!(span=> #callee::vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent)),
+                    |callee| quote_spanned!(span=> #callee::#vjp_jvp((#(#args,)*), #cot, (#(#tangents,)*), #cot_tangent)),
                 );
                 quote_spanned! {span=>
                     let (#(#parts,)*) = {
@@ -470,7 +531,7 @@ impl Writer<'_> {
                     #(#unpack)*
                 }
             }
-            // the value (a function with `hessian` rejects these calls)
+            // the value
             _ => {
                 let value = self.names.of(g, c.value);
                 let call = written(None, Vec::new());

@@ -89,19 +89,19 @@ impl Call {
     }
 
     /// A call of a free function with floats, arrays, tuples and struct
-    /// literals built from floats as arguments, and one float, an array or
-    /// a tuple of floats as result: the calls a function with `hessian`
+    /// literals built from floats as arguments, and one float, an array, a
+    /// tuple of floats or a struct as result: the calls a function with `hessian`
     /// can differentiate twice (a scalar helper through its HVP, a vector
     /// one through its `vjp_jvp`). A method or associated function
-    /// returning one float (`State { x }.energy(k)`, `State::energy(s, k)`)
-    /// is one too, through its hidden `__f_hvp_pullback`. A struct
+    /// (`State { x }.energy(k)`, `State::energy(s, k)`) is one too,
+    /// through its hidden `__f_hvp_pullback` (one float) or
+    /// `__f_vjp_jvp` (an array or a tuple). A struct
     /// parameter (or `self`, or a part of one) passed on whole is one only
     /// for a callee returning one float: the reverse sweep adds the
     /// callee's entry into the parameter's gradient, the forward sweep over
     /// it adds the entry's tangent (the callee's HVP entry) into its H·v.
     pub fn is_plain(&self) -> bool {
-        (!(self.method || self.is_assoc()) || !self.is_vector())
-            && self.struct_out.is_none()
+        (self.struct_out.is_none() || !(self.method || self.is_assoc()))
             && !(self.is_vector()
                 && self
                     .args
