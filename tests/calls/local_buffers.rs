@@ -1,0 +1,140 @@
+//! A local buffer (`let mut v = vec![…]`) passed whole to another
+//! `#[differentiable]` function taking `&[F]`: the caller's reverse sweep
+//! calls the helper's hidden `vjp_into`, which adds the helper's gradient
+//! into the local's adjoint buffer; that then flows back through the loops
+//! that wrote the buffer. Expected gradients are central differences of
+//! the plain functions and closed forms.
+
+use super::common::{assert_all_close, numeric_grad, numeric_grad_f32};
+use super::slices::{cubes, sines, weighted_squares, XS};
+use macrograd::differentiable;
+
+/// `Σ sin(k·xᵢ)·w` through a buffer `vᵢ = k·xᵢ` filled at top level.
+#[differentiable]
+pub(crate) fn scaled(xs: &[f64], k: f64, w: f64) -> f64 {
+    let mut v = vec![0.0; xs.len()];
+    for i in 0..xs.len() {
+        v[i] = k * xs[i];
+    }
+    sines(&v) * w
+}
+
+/// The buffer passed between two run-time loops that write it, and after
+/// the second; `v` also read directly.
+#[differentiable]
+pub(crate) fn between(xs: &[f64], k: f64) -> f64 {
+    let mut v = vec![k; xs.len()];
+    for i in 0..xs.len() {
+        v[i] = v[i] * xs[i];
+    }
+    let a = weighted_squares(&v, k);
+    for i in 0..xs.len() {
+        v[i] = (v[i] + a).sin();
+    }
+    let b = sines(&v);
+    a * b + v[0]
+}
+
+/// Passed inside a run-time loop that rewrites the buffer each step (an
+/// Euler-like update reading the helper's value).
+#[differentiable]
+pub(crate) fn stepped(xs: &[f64], h: f64, steps: usize) -> f64 {
+    let mut v = vec![0.0; xs.len()];
+    for i in 0..xs.len() {
+        v[i] = xs[i];
+    }
+    let mut acc = 0.0;
+    for _ in 0..steps {
+        let s = weighted_squares(&v, h);
+        acc += s;
+        for i in 0..v.len() {
+            v[i] -= h * s * v[i];
+        }
+    }
+    acc + sines(&v)
+}
+
+/// A local buffer and the parameter itself passed to the same helpers.
+#[differentiable]
+pub(crate) fn mixed(xs: &[f64], w: f64) -> f64 {
+    let mut v = vec![w; 3];
+    v[1] = xs[0] * w;
+    weighted_squares(&v, 1.0) * sines(xs)
+}
+
+/// f32: `(Σ (t·xᵢ)³)·t`.
+#[differentiable]
+pub(crate) fn cubes_local(xs: &[f32], t: f32) -> f32 {
+    let mut v = vec![0.0; xs.len()];
+    for i in 0..xs.len() {
+        v[i] = t * xs[i];
+    }
+    cubes(&v) * t
+}
+
+#[test]
+fn a_local_buffer_filled_at_top_level_passed_on() {
+    let (k, w) = (0.7, -1.3);
+    let (v, (dxs, dk, dw)) = scaled_grad(&XS, k, w);
+    assert_eq!(v, scaled(&XS, k, w));
+    // closed forms: d/dxᵢ = w·k·cos(k·xᵢ), d/dk = w·Σ xᵢ cos(k·xᵢ), d/dw = Σ sin(k·xᵢ)
+    let expected: Vec<f64> = XS.iter().map(|x| w * k * (k * x).cos()).collect();
+    assert_all_close(&dxs, &expected, 1e-12, "d/d xs");
+    let dk_cf: f64 = XS.iter().map(|x| w * x * (k * x).cos()).sum();
+    let dw_cf: f64 = XS.iter().map(|x| (k * x).sin()).sum();
+    assert_all_close(&[dk, dw], &[dk_cf, dw_cf], 1e-12, "d/d k, d/d w");
+}
+
+#[test]
+fn a_local_buffer_passed_between_loops_that_write_it() {
+    let k = 0.6;
+    let (v, (dxs, dk)) = between_grad(&XS, k);
+    assert_eq!(v, between(&XS, k));
+    assert_all_close(&dxs, &numeric_grad(|x| between(x, k), &XS), 1e-7, "d/d xs");
+    let dk_fd = numeric_grad(|p| between(&XS, p[0]), &[k]);
+    assert_all_close(&[dk], &dk_fd, 1e-7, "d/d k");
+}
+
+#[test]
+fn a_local_buffer_passed_on_in_a_run_time_loop() {
+    let h = 0.1;
+    for steps in [0, 1, 3] {
+        let (v, (dxs, dh)) = stepped_grad(&XS, h, steps);
+        assert_eq!(v, stepped(&XS, h, steps));
+        let what = format!("d/d xs, {steps} steps");
+        assert_all_close(
+            &dxs,
+            &numeric_grad(|x| stepped(x, h, steps), &XS),
+            1e-7,
+            &what,
+        );
+        let dh_fd = numeric_grad(|p| stepped(&XS, p[0], steps), &[h]);
+        assert_all_close(&[dh], &dh_fd, 1e-7, "d/d h");
+    }
+}
+
+#[test]
+fn a_local_buffer_beside_the_slice_parameter() {
+    let w = 0.9;
+    let (v, (dxs, dw)) = mixed_grad(&XS, w);
+    assert_eq!(v, mixed(&XS, w));
+    assert_all_close(&dxs, &numeric_grad(|x| mixed(x, w), &XS), 1e-7, "d/d xs");
+    let dw_fd = numeric_grad(|p| mixed(&XS, p[0]), &[w]);
+    assert_all_close(&[dw], &dw_fd, 1e-7, "d/d w");
+}
+
+#[test]
+fn f32_local_buffer_passed_on() {
+    let xs = [0.5_f32, -1.25, 0.75];
+    let t = 1.2_f32;
+    let (v, (dxs, dt)) = cubes_local_grad(&xs, t);
+    assert_eq!(v, cubes_local(&xs, t));
+    let fd = numeric_grad_f32(|x| cubes_local(x, t), &xs);
+    for (a, e) in dxs.iter().zip(&fd) {
+        crate::assert_close!(*a, *e, 2e-3);
+    }
+    // closed form: f = t⁴·Σ xᵢ³, d/dt = 4t³·Σ xᵢ³, d/dxᵢ = 3t⁴xᵢ²
+    let c: f32 = xs.iter().map(|x| x * x * x).sum();
+    crate::assert_close!(dt, 4.0 * t * t * t * c, 1e-5);
+    crate::assert_close!(dxs[1], 3.0 * t.powi(4) * xs[1] * xs[1], 1e-5);
+}
