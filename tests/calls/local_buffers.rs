@@ -62,6 +62,17 @@ pub(crate) fn mixed(xs: &[f64], w: f64) -> f64 {
     weighted_squares(&v, 1.0) * sines(xs)
 }
 
+/// A buffer of `#[nograd]` data (no adjoint): the helper's gradient for
+/// it goes into the callee's scratch buffer; `w` still gets its part.
+#[differentiable]
+pub(crate) fn inert(xs: &[f64], #[nograd] ys: &[f64], w: f64) -> f64 {
+    let mut v = vec![0.0; ys.len()];
+    for i in 0..ys.len() {
+        v[i] = ys[i] * ys[i];
+    }
+    weighted_squares(&v, w) * xs[0]
+}
+
 /// f32: `(Σ (t·xᵢ)³)·t`.
 #[differentiable]
 pub(crate) fn cubes_local(xs: &[f32], t: f32) -> f32 {
@@ -124,6 +135,20 @@ fn a_local_buffer_beside_the_slice_parameter() {
 }
 
 #[test]
+fn a_local_buffer_of_data_passed_on() {
+    let ys = [0.5, -2.0, 1.5];
+    let w = 0.3;
+    let (v, (dxs, dw)) = inert_grad(&XS, &ys, w);
+    assert_eq!(v, inert(&XS, &ys, w));
+    // closed forms: f = w·Σ yᵢ⁴·x₀
+    let q: f64 = ys.iter().map(|y| y.powi(4)).sum();
+    assert_all_close(&dxs, &[w * q, 0.0, 0.0, 0.0], 1e-12, "d/d xs");
+    assert_all_close(&[dw], &[q * XS[0]], 1e-12, "d/d w");
+    let (_, t) = inert_jvp(&XS, &ys, w, (&[1.0, 0.0, 0.0, 0.0], 2.0));
+    assert_all_close(&[t], &[w * q + 2.0 * q * XS[0]], 1e-12, "inert_jvp");
+}
+
+#[test]
 fn f32_local_buffer_passed_on() {
     let xs = [0.5_f32, -1.25, 0.75];
     let t = 1.2_f32;
@@ -137,4 +162,33 @@ fn f32_local_buffer_passed_on() {
     let c: f32 = xs.iter().map(|x| x * x * x).sum();
     crate::assert_close!(dt, 4.0 * t * t * t * c, 1e-5);
     crate::assert_close!(dxs[1], 3.0 * t.powi(4) * xs[1] * xs[1], 1e-5);
+}
+
+/// `name_jvp` of a caller passing a local buffer on: the helper's `jvp`
+/// reads the buffer's tangent buffer. Expected: central differences of
+/// `t ↦ f(x + t·u)`.
+#[test]
+fn jvp_through_a_local_buffer_passed_on() {
+    let u = [0.4, -1.1, 0.25, 0.9];
+    let at = |s: f64| -> Vec<f64> { XS.iter().zip(&u).map(|(x, d)| x + s * d).collect() };
+    let (k, w, uk, uw) = (0.7, -1.3, 0.3, -0.5);
+    let (v, t) = scaled_jvp(&XS, k, w, (&u, uk, uw));
+    assert_eq!(v, scaled(&XS, k, w));
+    let fd = super::common::central_diff(|s| scaled(&at(s), k + s * uk, w + s * uw), 0.0);
+    assert_all_close(&[t], &[fd], 1e-7, "scaled_jvp");
+    let h = 0.1;
+    for steps in [0, 1, 3] {
+        let (v, t) = stepped_jvp(&XS, h, steps, (&u, uk));
+        assert_eq!(v, stepped(&XS, h, steps));
+        let fd = super::common::central_diff(|s| stepped(&at(s), h + s * uk, steps), 0.0);
+        assert_all_close(&[t], &[fd], 1e-7, &format!("stepped_jvp, {steps} steps"));
+    }
+    let (v, t) = mixed_jvp(&XS, w, (&u, uw));
+    assert_eq!(v, mixed(&XS, w));
+    let fd = super::common::central_diff(|s| mixed(&at(s), w + s * uw), 0.0);
+    assert_all_close(&[t], &[fd], 1e-7, "mixed_jvp");
+    let (v, t) = between_jvp(&XS, k, (&u, uk));
+    assert_eq!(v, between(&XS, k));
+    let fd = super::common::central_diff(|s| between(&at(s), k + s * uk), 0.0);
+    assert_all_close(&[t], &[fd], 1e-7, "between_jvp");
 }
