@@ -54,6 +54,21 @@ pub(crate) fn stepped(xs: &[f64], h: f64, steps: usize) -> f64 {
     acc + sines(&v)
 }
 
+/// Passed on in each iteration of a loop whose iterations each write their
+/// own element `v[i]`: the call reads the whole buffer, elements other
+/// iterations wrote included, so the loop is not rolled back at once (nor
+/// its writes dropped, nor a row of `v` held across it).
+#[differentiable]
+pub(crate) fn prefixes(xs: &[f64], k: f64) -> f64 {
+    let mut v = vec![0.0; xs.len()];
+    let mut acc = 0.0;
+    for i in 0..xs.len() {
+        v[i] = k * xs[i];
+        acc += sines(&v);
+    }
+    acc
+}
+
 /// A local buffer and the parameter itself passed to the same helpers.
 #[differentiable]
 pub(crate) fn mixed(xs: &[f64], w: f64) -> f64 {
@@ -122,6 +137,33 @@ fn a_local_buffer_passed_on_in_a_run_time_loop() {
         let dh_fd = numeric_grad(|p| stepped(&XS, p[0], steps), &[h]);
         assert_all_close(&[dh], &dh_fd, 1e-7, "d/d h");
     }
+}
+
+#[test]
+fn a_local_buffer_passed_on_while_a_loop_writes_its_own_elements() {
+    let k = 0.8;
+    let (v, (dxs, dk)) = prefixes_grad(&XS, k);
+    assert_eq!(v, prefixes(&XS, k));
+    // closed forms: f = Σᵢ Σ_{j≤i} sin(k·xⱼ) = Σⱼ (n − j)·sin(k·xⱼ)
+    let n = XS.len();
+    let expected: Vec<f64> = (0..n)
+        .map(|j| (n - j) as f64 * k * (k * XS[j]).cos())
+        .collect();
+    assert_all_close(&dxs, &expected, 1e-12, "d/d xs");
+    let dk_cf: f64 = (0..n)
+        .map(|j| (n - j) as f64 * XS[j] * (k * XS[j]).cos())
+        .sum();
+    assert_all_close(&[dk], &[dk_cf], 1e-12, "d/d k");
+    let u = [0.4, -1.1, 0.25, 0.9];
+    let (_, t) = prefixes_jvp(&XS, k, (&u, 0.3));
+    let fd = super::common::central_diff(
+        |s| {
+            let x: Vec<f64> = XS.iter().zip(&u).map(|(x, d)| x + s * d).collect();
+            prefixes(&x, k + 0.3 * s)
+        },
+        0.0,
+    );
+    assert_all_close(&[t], &[fd], 1e-7, "prefixes_jvp");
 }
 
 #[test]
