@@ -69,6 +69,28 @@ pub(crate) fn prefixes(xs: &[f64], k: f64) -> f64 {
     acc
 }
 
+/// Two equal loops passing the buffer on, a write of it between them:
+/// they compute different sums (the loops are not merged).
+#[differentiable]
+pub(crate) fn rewritten(xs: &[f64], k: f64, steps: usize) -> f64 {
+    let mut v = vec![0.0; xs.len()];
+    for i in 0..xs.len() {
+        v[i] = k * xs[i];
+    }
+    let mut a = 0.0;
+    for _ in 0..steps {
+        a += sines(&v);
+    }
+    for i in 0..xs.len() {
+        v[i] = v[i] * v[i];
+    }
+    let mut b = 0.0;
+    for _ in 0..steps {
+        b += sines(&v);
+    }
+    a * b
+}
+
 /// A local buffer and the parameter itself passed to the same helpers.
 #[differentiable]
 pub(crate) fn mixed(xs: &[f64], w: f64) -> f64 {
@@ -164,6 +186,23 @@ fn a_local_buffer_passed_on_while_a_loop_writes_its_own_elements() {
         0.0,
     );
     assert_all_close(&[t], &[fd], 1e-7, "prefixes_jvp");
+}
+
+#[test]
+fn equal_loops_passing_a_buffer_on_around_a_write_of_it() {
+    let k = 0.9;
+    let steps = 2;
+    let f = |x: &[f64], k: f64| {
+        let a: f64 = x.iter().map(|x| (k * x).sin()).sum();
+        let b: f64 = x.iter().map(|x| (k * x * k * x).sin()).sum();
+        (steps * steps) as f64 * a * b
+    };
+    let (v, (dxs, dk)) = rewritten_grad(&XS, k, steps);
+    assert_eq!(v, rewritten(&XS, k, steps));
+    crate::assert_close!(v, f(&XS, k), 1e-12);
+    assert_all_close(&dxs, &numeric_grad(|x| f(x, k), &XS), 1e-7, "d/d xs");
+    let dk_fd = numeric_grad(|p| f(&XS, p[0]), &[k]);
+    assert_all_close(&[dk], &dk_fd, 1e-7, "d/d k");
 }
 
 #[test]
