@@ -91,6 +91,17 @@ pub(crate) fn rewritten(xs: &[f64], k: f64, steps: usize) -> f64 {
     a * b
 }
 
+/// A helper that itself passes a local buffer on (`stepped`), called
+/// with a local buffer: its hidden `vjp_into` adds into `d_v` in turn.
+#[differentiable]
+pub(crate) fn nested_locals(xs: &[f64], h: f64) -> f64 {
+    let mut v = vec![0.0; xs.len()];
+    for i in 0..xs.len() {
+        v[i] = xs[i] * xs[i];
+    }
+    stepped(&v, h, 2).cos()
+}
+
 /// A local buffer and the parameter itself passed to the same helpers.
 #[differentiable]
 pub(crate) fn mixed(xs: &[f64], w: f64) -> f64 {
@@ -203,6 +214,26 @@ fn equal_loops_passing_a_buffer_on_around_a_write_of_it() {
     assert_all_close(&dxs, &numeric_grad(|x| f(x, k), &XS), 1e-7, "d/d xs");
     let dk_fd = numeric_grad(|p| f(&XS, p[0]), &[k]);
     assert_all_close(&[dk], &dk_fd, 1e-7, "d/d k");
+}
+
+#[test]
+fn vjp_and_a_helper_passing_its_own_local_buffer_on() {
+    let h = 0.1;
+    let (v, (dxs, dh)) = stepped_vjp(&XS, h, 2, -1.5);
+    assert_eq!(v, stepped(&XS, h, 2));
+    let fd: Vec<f64> = numeric_grad(|x| stepped(x, h, 2), &XS)
+        .iter()
+        .map(|g| -1.5 * g)
+        .collect();
+    assert_all_close(&dxs, &fd, 1e-7, "stepped_vjp d/d xs");
+    let dh_fd = numeric_grad(|p| stepped(&XS, p[0], 2), &[h])[0] * -1.5;
+    assert_all_close(&[dh], &[dh_fd], 1e-7, "stepped_vjp d/d h");
+    let (v, (dxs, dh)) = nested_locals_grad(&XS, h);
+    assert_eq!(v, nested_locals(&XS, h));
+    let fd = numeric_grad(|x| nested_locals(x, h), &XS);
+    assert_all_close(&dxs, &fd, 1e-7, "nested d/d xs");
+    let dh_fd = numeric_grad(|p| nested_locals(&XS, p[0]), &[h]);
+    assert_all_close(&[dh], &dh_fd, 1e-7, "nested d/d h");
 }
 
 #[test]
