@@ -94,12 +94,12 @@ pub(crate) fn rewritten(xs: &[f64], k: f64, steps: usize) -> f64 {
 /// A helper that itself passes a local buffer on (`stepped`), called
 /// with a local buffer: its hidden `vjp_into` adds into `d_v` in turn.
 #[differentiable]
-pub(crate) fn nested_locals(xs: &[f64], h: f64) -> f64 {
+pub(crate) fn nested_locals(xs: &[f64], h: f64, steps: usize) -> f64 {
     let mut v = vec![0.0; xs.len()];
     for i in 0..xs.len() {
         v[i] = xs[i] * xs[i];
     }
-    stepped(&v, h, 2).cos()
+    stepped(&v, h, steps).cos()
 }
 
 /// A local buffer and the parameter itself passed to the same helpers.
@@ -228,11 +228,11 @@ fn vjp_and_a_helper_passing_its_own_local_buffer_on() {
     assert_all_close(&dxs, &fd, 1e-7, "stepped_vjp d/d xs");
     let dh_fd = numeric_grad(|p| stepped(&XS, p[0], 2), &[h])[0] * -1.5;
     assert_all_close(&[dh], &[dh_fd], 1e-7, "stepped_vjp d/d h");
-    let (v, (dxs, dh)) = nested_locals_grad(&XS, h);
-    assert_eq!(v, nested_locals(&XS, h));
-    let fd = numeric_grad(|x| nested_locals(x, h), &XS);
+    let (v, (dxs, dh)) = nested_locals_grad(&XS, h, 2);
+    assert_eq!(v, nested_locals(&XS, h, 2));
+    let fd = numeric_grad(|x| nested_locals(x, h, 2), &XS);
     assert_all_close(&dxs, &fd, 1e-7, "nested d/d xs");
-    let dh_fd = numeric_grad(|p| nested_locals(&XS, p[0]), &[h]);
+    let dh_fd = numeric_grad(|p| nested_locals(&XS, p[0], 2), &[h]);
     assert_all_close(&[dh], &dh_fd, 1e-7, "nested d/d h");
 }
 
