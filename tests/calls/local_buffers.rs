@@ -5,6 +5,8 @@
 //! that wrote the buffer. Expected gradients are central differences of
 //! the plain functions and closed forms.
 
+#![allow(clippy::needless_range_loop)] // the bodies index buffers as written
+
 use super::common::{assert_all_close, numeric_grad, numeric_grad_f32};
 use super::slices::{cubes, sines, weighted_squares, XS};
 use macrograd::differentiable;

@@ -233,10 +233,10 @@ fn buffers_allow_fusion(g: &Graph, block: &Block, i: usize, j: usize) -> bool {
     }
     for &n in in_f.iter().chain(&in_r) {
         match g.op(n) {
-            Op::Buf(BufOp::Get { buf, .. } | BufOp::Len(buf)) => {
-                if summed.contains(buf) && !sum_reads.contains(&n) {
-                    return false;
-                }
+            Op::Buf(BufOp::Get { buf, .. } | BufOp::Len(buf))
+                if summed.contains(buf) && !sum_reads.contains(&n) =>
+            {
+                return false
             }
             // a call reading a buffer whole (or adding into it, a VJP's
             // sink) sees or makes partial sums
