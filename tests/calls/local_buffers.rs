@@ -5,7 +5,12 @@
 //! that wrote the buffer. Expected gradients are central differences of
 //! the plain functions and closed forms.
 
-#![allow(clippy::needless_range_loop)] // the bodies index buffers as written
+// the bodies index buffers in loops and write `v[i] = v[i] …` on purpose
+#![allow(
+    clippy::needless_range_loop,
+    clippy::assign_op_pattern,
+    clippy::manual_memcpy
+)]
 
 use super::common::{assert_all_close, numeric_grad, numeric_grad_f32};
 use super::slices::{cubes, sines, weighted_squares, XS};
