@@ -428,3 +428,7 @@ mod slices;
 // `name_jvp` of a function passing a differentiable slice on
 #[path = "calls/slices_forward.rs"]
 mod slices_forward;
+
+// a local buffer passed whole to another differentiable function
+#[path = "calls/local_buffers.rs"]
+mod local_buffers;

@@ -72,6 +72,12 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
                     format!("`{key}` of a function that calls another function's VJP would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
+            Op::Call(c) if !c.buffers().is_empty() => {
+                return Some((
+                    n.span,
+                    format!("`{key}` of a function that passes a local buffer to another function is not supported yet: compute the callee's value in a loop in this function, or remove `{key}`"),
+                ))
+            }
             // (a helper returning one float is differentiated twice
             // through its hidden `hvp_into`)
             Op::Call(c) if c.has_slice() && (c.is_vector() || c.args.iter().any(|a| matches!(a, CallArg::Struct(_)))) => {

@@ -61,6 +61,25 @@ fn derived_call(
     (id, pairs, outs)
 }
 
+/// Points each local buffer that the derivative call `id` passes whole
+/// ([`CallArg::Local`]) at its sink `sink(buf)`: its adjoint buffer for a
+/// VJP, its tangent buffer for a JVP (none: the callee's zero sink).
+fn set_sinks(
+    b: &mut Builder<'_>,
+    id: NodeId,
+    sink: impl Fn(&crate::ir::Graph, NodeId) -> Option<NodeId>,
+) {
+    let mut op = std::mem::replace(&mut b.graph.nodes[id.index()].op, Op::Const(0.0));
+    if let Op::Call(d) = &mut op {
+        for a in &mut d.args {
+            if let CallArg::Local { buf, sink: s } = a {
+                *s = sink(b.graph, *buf);
+            }
+        }
+    }
+    b.graph.nodes[id.index()].op = op;
+}
+
 /// Reverse sweep of the vector call `c` (node `n`): its arguments receive
 /// the helper's VJP seeded with the adjoints of its elements.
 pub(super) fn reverse(
@@ -93,6 +112,11 @@ pub(super) fn reverse(
         .collect();
     let (id, pairs, _) = derived_call(b, c, CallSweep::Vjp(cots), 0, |_, _, x| {
         is_active(active, x)
+    });
+    // a local buffer's gradient is added into its adjoint buffer
+    set_sinks(b, id, |g, buf| match g.op(buf) {
+        Op::Buf(crate::ir::BufOp::New { adj, .. }) => *adj,
+        _ => None,
     });
     for (x, r) in pairs {
         set_active(active, r, true);
@@ -242,7 +266,9 @@ pub(super) fn forward_slices(
     } else {
         vec![c.value]
     };
-    let (_, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), results.len(), |_, _, _| false);
+    let (id, _, outs) = derived_call(b, c, CallSweep::Jvp(ts), results.len(), |_, _, _| false);
+    // a local buffer's tangent is its tangent buffer
+    set_sinks(b, id, |_, buf| tangent(buf));
     results.into_iter().zip(outs).collect()
 }
 

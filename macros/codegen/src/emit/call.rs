@@ -147,6 +147,11 @@ impl Writer<'_> {
                 let id = super::names::ident(&self.g.params[*k].name, self.g.params[*k].span);
                 quote!(#id)
             }
+            // a local buffer passed whole, as a slice
+            CallArg::Local { buf, .. } => {
+                let id = self.names.of(self.g, *buf);
+                quote!(&#id[..])
+            }
             CallArg::Struct(s) => {
                 let e = self.struct_expr(s, at);
                 if by_ref {

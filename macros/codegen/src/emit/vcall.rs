@@ -302,11 +302,12 @@ impl Writer<'_> {
     }
 
     /// Where a callee's `vjp_into` adds the gradient of argument `a`: the
-    /// caller's buffer `&mut d_xs[..]` for a slice parameter passed on,
+    /// caller's buffer `&mut d_xs[..]` for a slice parameter passed on
+    /// (`&mut d_v[..]`, the adjoint buffer, for a local buffer `v`),
     /// `()` for every other argument (see `GradSink` in the runtime).
     /// (Spanned `at` the argument: a callee's `#[nograd]` slice parameter
     /// rejects the buffer there, see `nograd_slice_vjp_into`.)
-    fn grad_sink(&self, a: &CallArg, at: Span) -> TokenStream {
+    fn grad_sink(&mut self, a: &CallArg, at: Span) -> TokenStream {
         match a {
             CallArg::Slice(k) => {
                 let p = &self.g.params[*k];
@@ -315,6 +316,11 @@ impl Writer<'_> {
                     &super::names::grad_buffer_name(&p.name),
                     at.resolved_at(p.span),
                 );
+                quote_spanned!(at=> &mut #b[..])
+            }
+            // a local buffer passed whole: its adjoint buffer
+            CallArg::Local { sink: Some(d), .. } => {
+                let b = self.names.of(self.g, *d);
                 quote_spanned!(at=> &mut #b[..])
             }
             _ => quote!(()),
@@ -358,6 +364,11 @@ impl Writer<'_> {
                 CallArg::Struct(s) => self.struct_tangent(s, &es, span),
                 // a slice passed on: its direction (see `SliceTangent`)
                 CallArg::Slice(k) => self.slice_direction(*k),
+                // a local buffer passed whole: its tangent buffer
+                CallArg::Local { sink: Some(t), .. } => {
+                    let t = self.names.of(self.g, *t);
+                    quote!(&#t[..])
+                }
                 _ => quote!(()),
             });
         }

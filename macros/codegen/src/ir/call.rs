@@ -109,11 +109,31 @@ impl Call {
                     .any(|a| matches!(a, CallArg::Struct(s) if !s.floats_only())))
     }
 
-    /// Whether a differentiable slice parameter is passed whole
-    /// ([`CallArg::Slice`]): the call is swept like a vector helper's,
-    /// its reverse through the helper's hidden `vjp_into`.
+    /// Whether a differentiable slice parameter or a local buffer is
+    /// passed whole ([`CallArg::Slice`], [`CallArg::Local`]): the call is
+    /// swept like a vector helper's, its reverse through the helper's
+    /// hidden `vjp_into`.
     pub fn has_slice(&self) -> bool {
-        self.args.iter().any(|a| matches!(a, CallArg::Slice(_)))
+        self.args
+            .iter()
+            .any(|a| matches!(a, CallArg::Slice(_) | CallArg::Local { .. }))
+    }
+
+    /// The local buffers passed whole ([`CallArg::Local`]) and their
+    /// sinks: the buffers the call reads whole, and those a derivative
+    /// sweep's call adds into (the reverse sweep's `vjp_into`) or reads
+    /// whole (the forward sweep's `jvp`). [`crate::ir::Op::args`] lists
+    /// them after [`Call::reads`], so every pass sees the call read the
+    /// whole buffer (and write its adjoint).
+    pub fn buffers(&self) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        for a in &self.args {
+            if let CallArg::Local { buf, sink } = a {
+                out.push(*buf);
+                out.extend(*sink);
+            }
+        }
+        out
     }
 
     /// Whether the helper returns several floats.
@@ -163,16 +183,46 @@ pub enum CallArg {
     /// elements; the reverse sweep's call of the helper's hidden
     /// `vjp_into` adds its gradient into the parameter's buffer `d_xs`.
     Slice(usize),
+    /// A local buffer (`let mut v = vec![…]`) passed whole (`f(&v)`), by
+    /// its `New` node: it has no elements, and the call reads the whole
+    /// buffer when it runs (see [`Call::buffers`]).
+    Local {
+        /// The buffer.
+        buf: NodeId,
+        /// In a derivative sweep's call: the buffer the reverse sweep's
+        /// `vjp_into` adds the buffer's gradient into (its adjoint
+        /// buffer), or the forward sweep's `jvp` reads its tangent from
+        /// (its tangent buffer); `None` for the call of the helper
+        /// itself, and for a buffer with no adjoint or tangent.
+        sink: Option<NodeId>,
+    },
 }
 
 impl CallArg {
+    /// Rewrites the nodes it refers to.
+    pub fn map_refs(&mut self, f: &mut impl FnMut(NodeId) -> NodeId) {
+        match self {
+            CallArg::Scalar(n) => *n = f(*n),
+            CallArg::Array(v) | CallArg::Tuple(v) => v.iter_mut().for_each(|n| *n = f(*n)),
+            CallArg::Struct(s) => s.elems.iter_mut().for_each(|n| *n = f(*n)),
+            CallArg::Local { buf, sink } => {
+                *buf = f(*buf);
+                *sink = sink.map(&mut *f);
+            }
+            CallArg::Opaque(_) | CallArg::Capture(_) | CallArg::Slice(_) => {}
+        }
+    }
+
     /// The scalar nodes of the argument, in order.
     pub fn elements(&self) -> &[NodeId] {
         match self {
             CallArg::Scalar(n) => std::slice::from_ref(n),
             CallArg::Array(v) | CallArg::Tuple(v) => v,
             CallArg::Struct(s) => &s.elems,
-            CallArg::Opaque(_) | CallArg::Capture(_) | CallArg::Slice(_) => &[],
+            CallArg::Opaque(_)
+            | CallArg::Capture(_)
+            | CallArg::Slice(_)
+            | CallArg::Local { .. } => &[],
         }
     }
 }

@@ -241,7 +241,13 @@ impl Op {
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
             Op::If(i) => vec![i.cond],
-            Op::Call(c) => c.reads(),
+            // (a local buffer passed whole, and a sweep's sink, after the
+            // scalars: see `Call::buffers`)
+            Op::Call(c) => {
+                let mut reads = c.reads();
+                reads.extend(c.buffers());
+                reads
+            }
             Op::Nested(c) => c.args(),
         }
     }
@@ -275,11 +281,17 @@ impl Op {
         }
     }
 
-    /// Whether the node reads or creates mutable memory (a local buffer):
+    /// Whether the node reads or creates mutable memory (a local buffer,
+    /// also through a call it is passed to whole):
     /// its value depends on when it runs, so it is never merged, moved or
     /// inlined.
     pub fn is_stateful(&self) -> bool {
-        matches!(self, Op::Buf(b) if b.is_stateful())
+        match self {
+            Op::Buf(b) => b.is_stateful(),
+            // a call reading a local buffer whole
+            Op::Call(c) => !c.buffers().is_empty(),
+            _ => false,
+        }
     }
 
     /// Whether the node is a statement with [`Op::Result`] outputs rather
@@ -558,14 +570,7 @@ impl Op {
             }
             Op::Call(c) => {
                 for a in &mut c.args {
-                    match a {
-                        CallArg::Scalar(n) => *n = f(*n),
-                        CallArg::Array(v) | CallArg::Tuple(v) => {
-                            v.iter_mut().for_each(|n| *n = f(*n))
-                        }
-                        CallArg::Struct(s) => s.elems.iter_mut().for_each(|n| *n = f(*n)),
-                        CallArg::Opaque(_) | CallArg::Capture(_) | CallArg::Slice(_) => {}
-                    }
+                    a.map_refs(&mut f);
                 }
                 c.sweep.map_refs(&mut f);
             }

@@ -106,12 +106,7 @@ impl Nested {
     /// Rewrites the nodes it reads.
     pub fn map_refs(&mut self, f: &mut impl FnMut(NodeId) -> NodeId) {
         for a in &mut self.args {
-            match a {
-                CallArg::Scalar(n) => *n = f(*n),
-                CallArg::Array(v) | CallArg::Tuple(v) => v.iter_mut().for_each(|n| *n = f(*n)),
-                CallArg::Struct(s) => s.elems.iter_mut().for_each(|n| *n = f(*n)),
-                CallArg::Opaque(_) | CallArg::Capture(_) | CallArg::Slice(_) => {}
-            }
+            a.map_refs(f);
         }
         if let NestedKind::Hvp { dirs } = &mut self.kind {
             dirs.iter_mut().flatten().for_each(|n| *n = f(*n));

@@ -187,7 +187,8 @@ fn nodes_within(g: &Graph, roots: &[NodeId]) -> Vec<NodeId> {
 /// `a[k] = a[k] + term` with `a[k]` read nowhere else (an adjoint buffer:
 /// the order of the terms then only changes the rounding, as for the
 /// carried sums), into buffers that nothing else from the forward loop to
-/// the reverse loop touches, since fusing moves those sums before it.
+/// the reverse loop touches, since fusing moves those sums before it (a
+/// call passed a buffer whole, or adding into it, counts as touching it).
 /// Anything else on a buffer (a buffer made, popped or rolled back in
 /// either loop, a write of the forward loop) keeps the loops apart.
 fn buffers_allow_fusion(g: &Graph, block: &Block, i: usize, j: usize) -> bool {
@@ -231,10 +232,16 @@ fn buffers_allow_fusion(g: &Graph, block: &Block, i: usize, j: usize) -> bool {
         return false;
     }
     for &n in in_f.iter().chain(&in_r) {
-        if let Op::Buf(BufOp::Get { buf, .. } | BufOp::Len(buf)) = g.op(n) {
-            if summed.contains(buf) && !sum_reads.contains(&n) {
-                return false;
+        match g.op(n) {
+            Op::Buf(BufOp::Get { buf, .. } | BufOp::Len(buf))
+                if summed.contains(buf) && !sum_reads.contains(&n) =>
+            {
+                return false
             }
+            // a call reading a buffer whole (or adding into it, a VJP's
+            // sink) sees or makes partial sums
+            Op::Call(c) if c.buffers().iter().any(|b| summed.contains(b)) => return false,
+            _ => {}
         }
     }
     // nothing between the loops touches what the reverse loop sums into
@@ -243,6 +250,7 @@ fn buffers_allow_fusion(g: &Graph, block: &Block, i: usize, j: usize) -> bool {
         .iter()
         .all(|&n| match g.op(n) {
             Op::Buf(b) => !b.args().first().is_some_and(|x| summed.contains(x)),
+            Op::Call(c) => !c.buffers().iter().any(|b| summed.contains(b)),
             _ => true,
         })
 }

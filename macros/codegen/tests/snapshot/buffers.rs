@@ -286,3 +286,30 @@ fn value_log_partial_sweeps() {
         },
     );
 }
+
+/// A local buffer passed whole to another differentiable function, inside
+/// a run-time loop that rewrites it: the reverse sweep's `vjp_into` adds
+/// into the adjoint buffer `d_v`.
+#[test]
+fn local_buffer_passed_on() {
+    check(
+        "local_buffer_passed_on",
+        quote! {
+            fn stepped(xs: &[f64], h: f64, steps: usize) -> f64 {
+                let mut v = vec![0.0; xs.len()];
+                for i in 0..xs.len() {
+                    v[i] = xs[i];
+                }
+                let mut acc = 0.0;
+                for _ in 0..steps {
+                    let s = weighted_squares(&v, h);
+                    acc += s;
+                    for i in 0..v.len() {
+                        v[i] -= h * s * v[i];
+                    }
+                }
+                acc + sines(&v)
+            }
+        },
+    );
+}

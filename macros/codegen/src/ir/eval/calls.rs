@@ -2,7 +2,7 @@
 //! interpreter asks for their results.
 
 use super::EvalError;
-use crate::ir::Call;
+use crate::ir::{Call, CallArg, CallSweep, NodeId};
 use crate::types::Seg;
 
 /// What the interpreter asks for a call of another function, whose body
@@ -42,6 +42,62 @@ pub trait Callees<T> {
     ) -> Result<(Vec<T>, Vec<Vec<T>>), EvalError> {
         Err(EvalError::OpaqueCall(c.path.join("::")))
     }
+
+    /// A call passing local buffers whole ([`CallArg::Local`]): `bufs`
+    /// holds each one's elements as they are when the call runs, in
+    /// argument order, with, for a [`CallSweep::Jvp`] call, its tangent
+    /// (its sink's elements; `None`: zero). Returns the results in
+    /// [`Call::results`] order and, for a [`CallSweep::Vjp`] call, each
+    /// buffer's gradient (the VJP's, scaled by the cotangents), which the
+    /// interpreter adds into the buffer's sink (its adjoint buffer). The
+    /// default: an [`EvalError::OpaqueCall`].
+    #[allow(clippy::type_complexity)]
+    fn call_buffers(
+        &self,
+        c: &Call,
+        _reads: &[T],
+        _bufs: &[(Vec<T>, Option<Vec<T>>)],
+    ) -> Result<(Vec<T>, Vec<Vec<T>>), EvalError> {
+        Err(EvalError::OpaqueCall(c.path.join("::")))
+    }
+}
+
+/// A call passing local buffers whole: asks [`Callees::call_buffers`]
+/// with the buffers' elements now (the call reads them whole when it
+/// runs), and adds a VJP's gradients into the buffers' sinks.
+pub(super) fn call_buffers<T: super::Scalar>(
+    c: &Call,
+    reads: &[T],
+    st: &mut super::State<'_, T>,
+) -> Result<Vec<T>, EvalError> {
+    let vjp = matches!(c.sweep, CallSweep::Vjp(_));
+    let elems = |st: &super::State<'_, T>, b: NodeId| -> Vec<T> {
+        st.bufs
+            .get(&b)
+            .cloned()
+            .unwrap_or_else(|| panic!("buffer {b:?} used before it is created"))
+    };
+    let mut bufs = Vec::new();
+    let mut sinks = Vec::new();
+    for a in &c.args {
+        if let CallArg::Local { buf, sink } = a {
+            let tangent = sink.filter(|_| !vjp).map(|s| elems(st, s));
+            bufs.push((elems(st, *buf), tangent));
+            sinks.push(sink.filter(|_| vjp));
+        }
+    }
+    let (results, grads) = st.callees.call_buffers(c, reads, &bufs)?;
+    for (sink, grad) in sinks.into_iter().zip(grads) {
+        let Some(s) = sink else { continue };
+        let d = st
+            .bufs
+            .get_mut(&s)
+            .expect("a sink is created before the call");
+        for (x, g) in d.iter_mut().zip(grad) {
+            *x = *x + g;
+        }
+    }
+    Ok(results)
 }
 
 /// No function's body is known: every call is an [`EvalError::OpaqueCall`].
@@ -145,5 +201,72 @@ mod tests {
             eval_outputs_with(&st.lowered, &[vec![p], vec![x]], &Whole),
             Err(EvalError::OpaqueCall(_))
         ));
+    }
+
+    /// `sq(v) = Σ vᵢ²` over a slice, its value, VJP and JVP.
+    struct Squares;
+
+    impl Callees<f64> for Squares {
+        fn call(&self, c: &Call, _: &[f64]) -> Result<Vec<f64>, EvalError> {
+            Err(EvalError::OpaqueCall(c.path.join("::")))
+        }
+
+        fn call_buffers(
+            &self,
+            c: &Call,
+            reads: &[f64],
+            bufs: &[(Vec<f64>, Option<Vec<f64>>)],
+        ) -> Result<(Vec<f64>, Vec<Vec<f64>>), EvalError> {
+            assert_eq!(c.path, ["sq"]);
+            let [(v, t)] = bufs else {
+                panic!("sq(v): {bufs:?}")
+            };
+            let value: f64 = v.iter().map(|x| x * x).sum();
+            Ok(match &c.sweep {
+                CallSweep::Vjp(_) => {
+                    let grad = v.iter().map(|x| 2.0 * x * reads[0]).collect();
+                    (vec![value], vec![grad])
+                }
+                CallSweep::Jvp(_) => {
+                    let t = t.clone().unwrap_or_else(|| vec![0.0; v.len()]);
+                    let dot = v.iter().zip(&t).map(|(x, d)| 2.0 * x * d).sum();
+                    (vec![value, dot], Vec::new())
+                }
+                _ => (vec![value], Vec::new()),
+            })
+        }
+    }
+
+    /// A local buffer passed whole: the callee reads it as it is when the
+    /// call runs (a write after the call does not change its value), and
+    /// its VJP's gradient is added into the buffer's adjoint buffer.
+    #[test]
+    fn a_local_buffer_passed_whole_is_read_when_the_call_runs() {
+        let st = crate::pipeline(quote::quote! {
+            fn f(x: f64, y: f64) -> f64 {
+                let mut v = vec![0.0; 2];
+                v[0] = x * y;
+                v[1] = x;
+                let s = sq(&v);
+                v[1] = y;
+                s + v[0] * v[1]
+            }
+        })
+        .expect("accepted");
+        // f = (xy)² + x² + xy²: ∂x = 2xy² + 2x + y², ∂y = 2x²y + 2xy
+        let (x, y) = (1.5, -0.5);
+        let args = [vec![x], vec![y]];
+        let f = x * x * y * y + x * x + x * y * y;
+        let out = eval_outputs_with(&st.lowered, &args, &Squares).expect("interpreted");
+        assert_eq!(out, [f]);
+        let out = eval_outputs_with(&st.gradient, &args, &Squares).expect("interpreted");
+        let expected = [
+            f,
+            2.0 * x * y * y + 2.0 * x + y * y,
+            2.0 * x * x * y + 2.0 * x * y,
+        ];
+        for (a, e) in out.iter().zip(expected) {
+            assert!((a - e).abs() < 1e-12, "{out:?} != {expected:?}");
+        }
     }
 }

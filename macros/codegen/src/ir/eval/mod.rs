@@ -275,7 +275,9 @@ fn eval_block<T: Scalar>(
             }
             Op::Call(c) => {
                 let reads: Vec<T> = c.reads().iter().map(|&n| get(vals, n).num()).collect();
-                let results = if c.args.iter().any(|a| matches!(a, CallArg::Struct(_))) {
+                let results = if !c.buffers().is_empty() {
+                    calls::call_buffers(c, &reads, st)?
+                } else if c.args.iter().any(|a| matches!(a, CallArg::Struct(_))) {
                     structs::call(g, c, &reads, args, st)?
                 } else {
                     st.callees.call(c, &reads)?

@@ -442,6 +442,8 @@ impl Lowerer<'_> {
                 Val::Buf(k) if !self.g.params[k].diff => args.push(CallArg::Opaque(k)),
                 // a differentiable slice passed whole (`f(xs)`, `f(&xs)`)
                 Val::Buf(k) if self.g.params[k].slice.is_some() => args.push(CallArg::Slice(k)),
+                // a local buffer passed whole (`f(&v)`)
+                Val::Vec(buf) => args.push(CallArg::Local { buf, sink: None }),
                 // a `#[nograd]` tuple parameter passed on whole
                 Val::Tuple(parts) if self.whole_nograd_tuple(&parts).is_some() => {
                     let k = self
@@ -491,26 +493,36 @@ impl Lowerer<'_> {
         ok.then_some(args)
     }
 
-    /// Rule: a differentiable slice is passed whole only to a free
-    /// function (`f(xs)`, whose hidden `vjp_into` adds into `d_xs`), not
-    /// to `what` (a method, a nested gradient). `false` after an error.
+    /// Rule: a differentiable slice (or a local buffer) is passed whole
+    /// only to a free function (`f(xs)`, whose hidden `vjp_into` adds into
+    /// `d_xs`), not to `what` (a method, a nested gradient). `false` after
+    /// an error.
     pub(super) fn no_slice_args(
         &mut self,
         args: &[CallArg],
         exprs: &[&syn::Expr],
         what: &str,
     ) -> bool {
-        let Some(k) = args.iter().position(|a| matches!(a, CallArg::Slice(_))) else {
+        let Some(k) = args
+            .iter()
+            .position(|a| matches!(a, CallArg::Slice(_) | CallArg::Local { .. }))
+        else {
             return true;
         };
-        self.cx.error_spanned_by(
-            exprs[k],
+        let msg = if matches!(args[k], CallArg::Local { .. }) {
+            format!(
+                "passing a local buffer to {what} is not supported yet: \
+                 pass it to a free `#[differentiable]` function, \
+                 or compute the value in a loop in this function"
+            )
+        } else {
             format!(
                 "passing a differentiable slice to {what} is not supported yet: \
                  pass it to a free `#[differentiable]` function, mark the parameter `#[nograd]`, \
                  or compute the value in a loop in this function"
-            ),
-        );
+            )
+        };
+        self.cx.error_spanned_by(exprs[k], msg);
         false
     }
 
@@ -528,9 +540,12 @@ impl Lowerer<'_> {
     ) -> NodeId {
         let call_id = self.push(Op::Const(0.0), span);
         let value = self.g.add(Op::Result(call_id), span);
-        // a call passing a slice on is swept like a vector helper's: no
-        // partials in the forward pass (see `CallArg::Slice`)
-        let slice = args.iter().any(|a| matches!(a, CallArg::Slice(_)));
+        // a call passing a slice (or a local buffer) on is swept like a
+        // vector helper's: no partials in the forward pass (see
+        // `CallArg::Slice`)
+        let slice = args
+            .iter()
+            .any(|a| matches!(a, CallArg::Slice(_) | CallArg::Local { .. }));
         let partials = args
             .iter()
             .map(|a| {
