@@ -474,3 +474,5 @@ mod results;
 mod results_calls;
 #[path = "structs/self_by_value.rs"]
 mod self_by_value;
+#[path = "structs/whole_results.rs"]
+mod whole_results;
