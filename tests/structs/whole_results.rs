@@ -84,6 +84,17 @@ macro_rules! whole {
             let p: State = twist(t, y);
             two(p, y) + kin(p)
         }
+
+        /// A struct result built with a call given another's result
+        /// whole: (kin(p), p.ω·t).
+        #[differentiable]
+        pub fn outer(t: $F, y: State) -> State {
+            let p: State = twist(t, y);
+            State {
+                theta: kin(p),
+                omega: p.omega * t,
+            }
+        }
     };
 }
 
@@ -259,5 +270,50 @@ fn struct_result_used_whole_forward_sweeps() {
             let (_, jv32) = jvp32(name, p32[0], st32(&p32[1..]), (v32[0], st32(&v32[1..])));
             assert_all_close(&[jv32.into()], &[expected], 1e-4, name);
         }
+    }
+}
+
+#[test]
+fn struct_result_used_whole_in_a_function_returning_a_struct() {
+    let u = [0.7, -1.3];
+    for p @ [t, th, om] in POINTS {
+        let ((a, b), j) = twist_closed(t, th, om);
+        // uᵀ·outer = u₀·(b² + sin a) + u₁·b·t
+        let expected = pull(
+            j,
+            [u[0] * a.cos(), 2.0 * u[0] * b + u[1] * t],
+            [u[1] * b, 0.0, 0.0],
+        );
+        let (v, (dt, dy)) = m64::outer_vjp(t, st64(&p[1..]), st64(&u));
+        assert_all_close(
+            &[v.theta, v.omega],
+            &[b * b + a.sin(), b * t],
+            TOL_64,
+            "outer value",
+        );
+        assert_all_close(&[dt, dy.theta, dy.omega], &expected, TOL_64, "outer uᵀJ");
+        for k in 0..3 {
+            let along = |s: f64| {
+                let mut z = p;
+                z[k] += s;
+                let o = m64::outer(z[0], st64(&z[1..]));
+                u[0] * o.theta + u[1] * o.omega
+            };
+            assert_all_close(
+                &[expected[k]],
+                &[central_diff(along, 0.0)],
+                1e-8,
+                "outer central",
+            );
+        }
+        let p32 = p.map(|x| x as f32);
+        let (_, (dt32, dy32)) =
+            m32::outer_vjp(p32[0], st32(&p32[1..]), st32(&[u[0] as f32, u[1] as f32]));
+        assert_all_close(
+            &[dt32.into(), dy32.theta.into(), dy32.omega.into()],
+            &expected,
+            1e-4,
+            "f32 outer uᵀJ",
+        );
     }
 }
