@@ -13,6 +13,12 @@
 //! read off the result's tangent), as for a result taken apart by a
 //! struct pattern. A binding annotated with a struct type (`let p: State
 //! = f(…);`) marks the call at once.
+//!
+//! Such a result may also be used whole at the top of the body — passed
+//! on (`g(p)`, `p.energy()`) or copied with `..p` into a literal passed
+//! on — each use one more element of the call, [`PatItem::Whole`], that
+//! the derivative sweeps treat as a whole struct (see
+//! [`crate::ir::ResultPart`]).
 
 use proc_macro2::Span;
 
