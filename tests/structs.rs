@@ -476,3 +476,5 @@ mod results_calls;
 mod self_by_value;
 #[path = "structs/tuple_structs.rs"]
 mod tuple_structs;
+#[path = "structs/whole_results.rs"]
+mod whole_results;

@@ -362,6 +362,22 @@ fn tuple_struct_literal_pattern_and_read() {
 }
 
 #[test]
+fn struct_result_passed_on_whole() {
+    // the result is passed whole to another call: the callee's gradient
+    // entry for it goes into the producer's cotangent (reverse), and is
+    // dotted with the producer's result tangent (forward)
+    check(
+        "struct_result_whole",
+        quote! {
+            pub fn mixed(t: f64, y: State) -> f64 {
+                let p: State = twist(t, y);
+                two(p, y) + kin(State { omega: t, ..p })
+            }
+        },
+    );
+}
+
+#[test]
 fn struct_variable_carried_through_a_loop() {
     // the variable's floats are carried (and recorded for the reverse
     // sweep); the call's result is taken apart by its fields

@@ -428,6 +428,27 @@ impl Sweep {
                         accum: accum.clone(),
                         tangent,
                         entry_of: None,
+                        from_result: None,
+                    })));
+                    terms.push((d, false));
+                }
+            }
+            // a call's struct result passed on whole: the entry dotted
+            // with the producer's result tangent (see `ir::ResultPart`)
+            for r in &s.results {
+                if let Some(t) = self.summed(r.out) {
+                    let d = b.push(Op::StructDot(Box::new(crate::ir::StructDot {
+                        call_value: c.value,
+                        arg: k,
+                        accum: crate::ir::StructAccum {
+                            param: 0,
+                            target: r.target.clone(),
+                            source: r.source.clone(),
+                            zero: r.zero.clone(),
+                        },
+                        tangent: 0,
+                        entry_of: None,
+                        from_result: Some(t),
                     })));
                     terms.push((d, false));
                 }

@@ -227,7 +227,10 @@ fn mark_block(
             Op::Call(c) => {
                 let v = op.args().iter().any(|x| is_active(active, *x))
                     || c.args.iter().any(|a| match a {
-                        crate::ir::CallArg::Struct(s) => !s.accums.is_empty(),
+                        crate::ir::CallArg::Struct(s) => {
+                            !s.accums.is_empty()
+                                || s.results.iter().any(|r| is_active(active, r.out))
+                        }
                         // a slice is seeded whole, as `(param, None)`
                         crate::ir::CallArg::Slice(k) => seed(*k, None),
                         _ => false,

@@ -237,6 +237,7 @@ pub(super) fn forward_nested(
                     accum: accum.clone(),
                     tangent,
                     entry_of: Some(n),
+                    from_result: None,
                 })));
                 add(b, d);
             }

@@ -216,6 +216,14 @@ pub(super) fn reverse_block(
                         continue;
                     };
                     b.span = b.graph.node(n).span;
+                    // a call's struct result passed on whole: the element
+                    // standing for this use gets the scale of the entry,
+                    // which the producer's VJP adds into its cotangent
+                    for r in &s.results {
+                        if is_active(active, r.out) {
+                            accumulate(b, adj, r.out, d);
+                        }
+                    }
                     for accum in &s.accums {
                         b.push(Op::AddStruct(Box::new(crate::ir::AddStruct {
                             call_value: c.value,

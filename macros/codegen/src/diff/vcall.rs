@@ -80,6 +80,17 @@ fn set_sinks(
     b.graph.nodes[id.index()].op = op;
 }
 
+/// The error for a call's struct result passed on whole to a helper
+/// returning several floats (see [`crate::ir::ResultPart`]).
+const RESULT_TO_VECTOR: &str =
+    "a struct result bound to a name is passed on whole only to a function returning one float for now: \
+     take it apart with a struct pattern, `let State { x, v } = f(…);`, and pass a literal, `State { x, v }`";
+
+/// Whether `c` is passed a call's struct result whole.
+fn passes_result_whole(c: &Call) -> bool {
+    (c.args.iter()).any(|a| matches!(a, CallArg::Struct(s) if !s.results.is_empty()))
+}
+
 /// Reverse sweep of the vector call `c` (node `n`): its arguments receive
 /// the helper's VJP seeded with the adjoints of its elements.
 pub(super) fn reverse(
@@ -106,6 +117,12 @@ pub(super) fn reverse(
         return;
     }
     b.span = b.graph.node(n).span;
+    if passes_result_whole(c) {
+        b.graph
+            .unsupported
+            .push((b.span, RESULT_TO_VECTOR.to_string()));
+        return;
+    }
     let cots = cots
         .into_iter()
         .map(|d| d.unwrap_or_else(|| b.constant(0.0)))
@@ -219,6 +236,13 @@ pub(super) fn forward(
     tangent: impl Fn(NodeId) -> Option<NodeId>,
 ) -> Option<Vec<NodeId>> {
     if !matches!(c.sweep, CallSweep::Value) {
+        return None;
+    }
+    if passes_result_whole(c) {
+        let span = b.span;
+        b.graph
+            .unsupported
+            .push((span, RESULT_TO_VECTOR.to_string()));
         return None;
     }
     let elems: Vec<NodeId> = c.args.iter().flat_map(|a| a.elements().to_vec()).collect();

@@ -64,6 +64,10 @@ pub struct Writer<'g> {
     /// In `name_hvp`, each differentiable struct parameter's H·v variable,
     /// which the tangents of `AddStruct` statements add into.
     pub(super) struct_tangents: HashMap<usize, Ident>,
+    /// The result tangent of each JVP call of a helper returning a struct
+    /// bound to a name, which the calls passed it whole read (see
+    /// `ir::ResultPart`).
+    pub(super) result_tangents: HashMap<NodeId, Ident>,
     /// The variable each struct field read is bound to, by (parameter,
     /// element).
     pub(super) struct_reads: HashMap<(usize, usize), Ident>,
@@ -122,6 +126,7 @@ impl<'g> Writer<'g> {
             tape_fill: HashMap::new(),
             struct_grads: HashMap::new(),
             struct_tangents: HashMap::new(),
+            result_tangents: HashMap::new(),
             struct_reads: HashMap::new(),
             struct_fields_mut: HashMap::new(),
             logs: HashMap::new(),

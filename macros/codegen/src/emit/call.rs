@@ -22,7 +22,7 @@ impl Writer<'_> {
         let wants_grad = c.partials.iter().flatten().any(Option::is_some)
             || c.args
                 .iter()
-                .any(|a| matches!(a, CallArg::Struct(s) if !s.accums.is_empty()));
+                .any(|a| matches!(a, CallArg::Struct(s) if s.entry_read_whole()));
         let mut segs: Vec<TokenStream> = Vec::new();
         let leading = c.path.first().is_some_and(String::is_empty);
         let path: Vec<&String> = c.path.iter().filter(|s| !s.is_empty()).collect();
@@ -52,7 +52,7 @@ impl Writer<'_> {
             let mut parts = Vec::new();
             let mut unpack = Vec::new();
             for (k, (a, ps)) in c.args.iter().zip(&c.partials).enumerate() {
-                let accums = matches!(a, CallArg::Struct(s) if !s.accums.is_empty());
+                let accums = matches!(a, CallArg::Struct(s) if s.entry_read_whole());
                 if ps.iter().all(Option::is_none) && !accums {
                     parts.push(quote!(_));
                     continue;
@@ -197,7 +197,7 @@ impl Writer<'_> {
 
 /// A receiver written as a path (`self`, `s.arm`): no parentheses needed.
 pub(super) fn plain_receiver(a: &CallArg) -> bool {
-    matches!(a, CallArg::Struct(s) if matches!(s.expr, crate::ir::StructExpr::Path { .. }))
+    matches!(a, CallArg::Struct(s) if matches!(s.expr, crate::ir::StructExpr::Path { .. } | crate::ir::StructExpr::Res(_)))
 }
 
 /// Whether `a` is a float that is the value (or a result) of another call:

@@ -222,6 +222,20 @@ impl Writer<'_> {
                 let path = seg_tokens(path, p.span);
                 quote!(#id #path)
             }
+            // a call's struct result by the name it is bound to, `p.arm`; a
+            // tangent never (`diff::vcall::forward` rejects such calls)
+            StructExpr::Res(i) => {
+                let part = &s.results[*i];
+                let crate::ir::Op::Call(c) = self.g.op(part.call) else {
+                    unreachable!("a struct result is a call's")
+                };
+                let value = self.names.of(self.g, c.value);
+                let path = seg_tokens(&part.target, at);
+                match tangents {
+                    Some(_) => quote!(::macrograd::Differentiable::zero()),
+                    None => quote!(#value #path),
+                }
+            }
             StructExpr::Elem(i) => elem(self, *i),
             StructExpr::Array(v) => {
                 let es: Vec<_> = v.iter().map(|i| elem(self, *i)).collect();
@@ -263,9 +277,20 @@ impl Writer<'_> {
     pub(super) fn struct_dot(&mut self, d: &crate::ir::StructDot, at: Span) -> TokenStream {
         let g = self.g;
         let entry = self.entry_name(d.call_value, d.entry_of, d.arg);
-        let t = &g.params[d.tangent];
-        let tangent = names::ident(&t.name, t.span);
-        let span = g.params[d.accum.param].span;
+        let (tangent, span) = match d.from_result {
+            // a call's struct result passed on whole: its JVP's result
+            // tangent, bound before (see `ir::ResultPart`)
+            Some(r) => {
+                let crate::ir::Op::Result(call) = g.op(r) else {
+                    unreachable!("a struct result's tangent is a call's result")
+                };
+                (self.result_tangent(*call), at)
+            }
+            None => {
+                let t = &g.params[d.tangent];
+                (names::ident(&t.name, t.span), g.params[d.accum.param].span)
+            }
+        };
         let target = seg_tokens(&d.accum.target, span);
         let source = seg_tokens(&d.accum.source, span);
         // an entry of another type (a `#[nograd]` callee parameter) is
@@ -330,27 +355,51 @@ impl Writer<'_> {
             return quote!();
         };
         let span = g.params[a.accum.param].span;
-        let target = seg_tokens(&a.accum.target, span);
-        let source = seg_tokens(&a.accum.source, span);
-        // spanned on the call: rustc's error for a `#[nograd]` callee
-        // parameter points there
-        let add = quote_spanned!(at=> ::macrograd::__private::add_struct_partial);
-        if a.accum.zero.is_empty() {
-            return quote! {
-                #add(&mut #d #target, #coeff, &#entry #source);
-            };
-        }
-        // the fields the literal wrote itself are not this parameter's
-        let zero = a.accum.zero.iter().map(|z| {
-            let z = seg_tokens(z, span);
-            quote!(part #z = ::macrograd::Differentiable::zero();)
-        });
-        quote! {
-            {
-                let mut part = ::core::clone::Clone::clone(&#entry #source);
-                #(#zero)*
-                #add(&mut #d #target, #coeff, &part);
-            }
+        add_part(
+            &quote!(#d),
+            &a.accum.target,
+            &coeff,
+            &entry,
+            &a.accum.source,
+            &a.accum.zero,
+            span,
+            at,
+        )
+    }
+}
+
+/// `add_struct_partial(&mut d<target>, coeff, &entry<source>)`, the
+/// fields in `zero` (which a literal wrote itself) left out of a copy of
+/// the entry first; the paths spanned at `span`, the call at `at` (rustc's
+/// error for a `#[nograd]` callee parameter points there).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn add_part(
+    d: &TokenStream,
+    target: &[crate::types::Seg],
+    coeff: &TokenStream,
+    entry: &syn::Ident,
+    source: &[crate::types::Seg],
+    zero: &[Vec<crate::types::Seg>],
+    span: Span,
+    at: Span,
+) -> TokenStream {
+    let target = seg_tokens(target, span);
+    let source = seg_tokens(source, span);
+    let add = quote_spanned!(at=> ::macrograd::__private::add_struct_partial);
+    if zero.is_empty() {
+        return quote! {
+            #add(&mut #d #target, #coeff, &#entry #source);
+        };
+    }
+    let zero = zero.iter().map(|z| {
+        let z = seg_tokens(z, span);
+        quote!(part #z = ::macrograd::Differentiable::zero();)
+    });
+    quote! {
+        {
+            let mut part = ::core::clone::Clone::clone(&#entry #source);
+            #(#zero)*
+            #add(&mut #d #target, #coeff, &part);
         }
     }
 }

@@ -156,9 +156,14 @@ impl Writer<'_> {
                 let mut shaped = |es: &[TokenStream]| match (struct_out, read_paths(struct_out)) {
                     (_, Some(paths)) => {
                         let cot = self.names.fresh("result_cotangent");
-                        let sets = paths.iter().zip(es).map(|(p, e)| {
-                            let path = super::structs::seg_tokens(p, span);
-                            quote_spanned!(span=> #cot #path = #e;)
+                        // (a use whole is an error under `hessian`, see
+                        // `diff::higher::unsupported`)
+                        let sets = paths.iter().zip(es).filter_map(|(p, e)| match p {
+                            ReadOut::Field(p) => {
+                                let path = super::structs::seg_tokens(p, span);
+                                Some(quote_spanned!(span=> #cot #path = #e;))
+                            }
+                            ReadOut::Whole(_) => None,
                         });
                         // the struct's zero, its type that of the helper's
                         // value (the closure is never called)
@@ -439,7 +444,7 @@ fn struct_pattern(
                 }
             }
             // (a pattern is never mixed with reads, see `read_paths`)
-            PatItem::Read(_) => {}
+            PatItem::Read(_) | PatItem::Whole(_) => {}
             PatItem::Close => {
                 let Some((f, path, parts)) = open.pop() else {
                     continue;
@@ -455,21 +460,66 @@ fn struct_pattern(
     done
 }
 
-/// The paths of a struct result read by field ([`PatItem::Read`]), or
-/// `None` for any other result.
+/// One element of a struct result bound to a name: a float read by field,
+/// or a use of the result whole (see [`crate::ir::ResultPart`]).
+#[derive(Clone, Copy)]
+enum ReadOut<'a> {
+    /// `p.arm.l1`: the path.
+    Field(&'a [crate::types::Seg]),
+    /// `g(p)`: the element standing for the use.
+    Whole(NodeId),
+}
+
+/// The elements of a struct result read by field ([`PatItem::Read`],
+/// [`PatItem::Whole`]), or `None` for any other result.
 ///
 /// [`PatItem::Read`]: crate::ir::PatItem::Read
-fn read_paths(items: Option<&Vec<crate::ir::PatItem>>) -> Option<Vec<&[crate::types::Seg]>> {
+/// [`PatItem::Whole`]: crate::ir::PatItem::Whole
+fn read_paths(items: Option<&Vec<crate::ir::PatItem>>) -> Option<Vec<ReadOut<'_>>> {
     items?
         .iter()
         .map(|i| match i {
-            crate::ir::PatItem::Read(p) => Some(p.as_slice()),
+            crate::ir::PatItem::Read(p) => Some(ReadOut::Field(p.as_slice())),
+            crate::ir::PatItem::Whole(n) => Some(ReadOut::Whole(*n)),
             _ => None,
         })
         .collect()
 }
 
+/// The use of a call's struct result whole that element `out` stands for:
+/// the consuming call's value, the argument position and the part (see
+/// [`crate::ir::ResultPart`]). The consumer is the call as written (the
+/// value sweep), whose gradient entries are bound by name.
+fn whole_use(g: &crate::ir::Graph, out: NodeId) -> Option<(NodeId, usize, &crate::ir::ResultPart)> {
+    g.nodes.iter().find_map(|node| {
+        let crate::ir::Op::Call(c) = &node.op else {
+            return None;
+        };
+        if !matches!(c.sweep, CallSweep::Value) {
+            return None;
+        }
+        c.args.iter().enumerate().find_map(|(k, a)| match a {
+            CallArg::Struct(s) => (s.results.iter())
+                .find(|r| r.out == out)
+                .map(|r| (c.value, k, r)),
+            _ => None,
+        })
+    })
+}
+
 impl Writer<'_> {
+    /// The variable holding the result tangent of the JVP call `n` of a
+    /// helper returning a struct bound to a name, which the calls it is
+    /// passed to whole also read (see `ir::ResultPart`).
+    pub(super) fn result_tangent(&mut self, n: NodeId) -> Ident {
+        if let Some(t) = self.result_tangents.get(&n) {
+            return t.clone();
+        }
+        let t = self.names.fresh("result_tangent");
+        self.result_tangents.insert(n, t.clone());
+        t
+    }
+
     /// A call whose struct result is bound to a name and read by field
     /// (see `ir::lower::struct_res`), in the form its sweep asks for:
     ///
@@ -487,19 +537,23 @@ impl Writer<'_> {
         &mut self,
         n: NodeId,
         c: &Call,
-        paths: &[&[crate::types::Seg]],
+        paths: &[ReadOut<'_>],
         outs: &[TokenStream],
         written: impl Fn(Option<&str>, Vec<TokenStream>) -> TokenStream,
     ) -> TokenStream {
         let g = self.g;
         let span = g.node(n).span;
+        // (a use whole binds nothing: the calls passed it read the result)
         let reads = |base: &Ident| -> Vec<TokenStream> {
             paths
                 .iter()
                 .zip(outs)
-                .map(|(p, o)| {
-                    let path = super::structs::seg_tokens(p, span);
-                    quote_spanned!(span=> let #o = #base #path;)
+                .filter_map(|(p, o)| match p {
+                    ReadOut::Field(p) => {
+                        let path = super::structs::seg_tokens(p, span);
+                        Some(quote_spanned!(span=> let #o = #base #path;))
+                    }
+                    ReadOut::Whole(_) => None,
                 })
                 .collect()
         };
@@ -507,7 +561,7 @@ impl Writer<'_> {
             CallSweep::Jvp(ts) => {
                 let tangents = self.arg_tangents(c, ts, span);
                 let call = written(Some(JVP_CALL), tangents);
-                let t = self.names.fresh("result_tangent");
+                let t = self.result_tangent(n);
                 let reads = reads(&t);
                 quote_spanned! {span=>
                     let (_, #t) = #call;
@@ -516,15 +570,35 @@ impl Writer<'_> {
             }
             CallSweep::Vjp(cots) => {
                 let cot = self.names.fresh("result_cotangent");
-                let sets: Vec<TokenStream> = paths
-                    .iter()
-                    .zip(cots)
-                    .map(|(p, &d)| {
-                        let path = super::structs::seg_tokens(p, span);
-                        let d = self.expr(d).0;
-                        quote_spanned!(span=> #cot #path = #d;)
-                    })
-                    .collect();
+                let mut sets: Vec<TokenStream> = Vec::new();
+                let mut adds: Vec<TokenStream> = Vec::new();
+                for (p, &d) in paths.iter().zip(cots) {
+                    let d = self.expr(d).0;
+                    match p {
+                        ReadOut::Field(p) => {
+                            let path = super::structs::seg_tokens(p, span);
+                            sets.push(quote_spanned!(span=> #cot #path = #d;));
+                        }
+                        // a use whole: the consumer's entry, scaled
+                        ReadOut::Whole(out) => {
+                            let (value, k, part) =
+                                whole_use(g, *out).expect("a use whole has its consuming call");
+                            let entry = self.names.of(g, value);
+                            let entry = format_ident!("{}_partial{}", entry, k);
+                            adds.push(super::structs::add_part(
+                                &quote!(#cot),
+                                &part.target,
+                                &d,
+                                &entry,
+                                &part.source,
+                                &part.zero,
+                                span,
+                                span,
+                            ));
+                        }
+                    }
+                }
+                sets.extend(adds);
                 // the struct's zero, its type that of the helper's value
                 // (the closure is never called)
                 let value = written(None, Vec::new());

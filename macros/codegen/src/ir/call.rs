@@ -144,12 +144,19 @@ impl Call {
     }
 
     /// The nodes the call reads: its arguments' elements, then the
-    /// cotangents or tangents of a derivative sweep.
+    /// cotangents or tangents of a derivative sweep, then the elements
+    /// standing for other calls' struct results passed whole (see
+    /// [`crate::ir::ResultPart`]; they order the calls, and keep the
+    /// producer alive).
     pub fn reads(&self) -> Vec<NodeId> {
         self.args
             .iter()
             .flat_map(|a| a.elements().to_vec())
             .chain(self.sweep.inputs().iter().copied())
+            .chain(self.args.iter().flat_map(|a| match a {
+                CallArg::Struct(s) => s.results.iter().map(|r| r.out).collect(),
+                _ => Vec::new(),
+            }))
             .collect()
     }
 
@@ -284,6 +291,11 @@ pub enum PatItem {
     /// field: the path of one element of [`Call::outs`] (`.arm.l1`,
     /// `.w[2]`). A call's pattern is either all `Read`s or none.
     Read(Vec<crate::types::Seg>),
+    /// A struct result bound to a name and passed on whole (or a path
+    /// into it, `..p.arm`): the element of [`Call::outs`] standing for one
+    /// such use, this node, which no float expression reads (see
+    /// [`crate::ir::ResultPart`]). Only among `Read`s.
+    Whole(NodeId),
 }
 
 /// Spans carried along for error messages; they never make two operations

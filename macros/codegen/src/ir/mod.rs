@@ -31,7 +31,7 @@ pub use builder::Builder;
 pub use call::{Call, CallArg, CallSweep, PatItem, SourceSpans};
 pub use loops::{Carried, IntOp, Loop, Test};
 pub use nested::{Nested, NestedKind};
-pub use structs::{AddStruct, StructAccum, StructArg, StructDot, StructExpr};
+pub use structs::{AddStruct, ResultPart, StructAccum, StructArg, StructDot, StructExpr};
 
 /// Index of a node in [`Graph::nodes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -236,7 +236,10 @@ impl Op {
                 .into_iter()
                 .chain(a.entry_of)
                 .collect(),
-            Op::StructDot(d) => std::iter::once(d.call_value).chain(d.entry_of).collect(),
+            Op::StructDot(d) => std::iter::once(d.call_value)
+                .chain(d.entry_of)
+                .chain(d.from_result)
+                .collect(),
             Op::Buf(b) => b.args(),
             Op::Pick(i, elems) => std::iter::once(*i).chain(elems.iter().copied()).collect(),
             Op::Select(c, a, b) => vec![*c, *a, *b],
@@ -542,6 +545,7 @@ impl Op {
             Op::StructDot(d) => {
                 d.call_value = f(d.call_value);
                 d.entry_of = d.entry_of.map(&mut f);
+                d.from_result = d.from_result.map(&mut f);
             }
             Op::Buf(b) => b.map_refs(&mut f),
             Op::Pick(i, elems) => {

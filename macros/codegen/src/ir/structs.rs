@@ -30,6 +30,9 @@ pub struct StructArg {
     pub elem_paths: Vec<Vec<Seg>>,
     /// The parts taken from differentiable struct parameters.
     pub accums: Vec<StructAccum>,
+    /// The parts taken from calls' struct results bound to a name and
+    /// passed on whole (`g(p)`, `..p` for `let p = f(…);`).
+    pub results: Vec<ResultPart>,
     /// Written `*s` (`Self::adv(*self, h)`): the value behind a struct
     /// parameter taken by reference, passed by value.
     pub deref: bool,
@@ -58,6 +61,39 @@ pub enum StructExpr {
     Elem(usize),
     /// An array of elements of [`StructArg::elems`].
     Array(Vec<usize>),
+    /// Part `i` of [`StructArg::results`]: a call's struct result (or a
+    /// path into it), written as the name it is bound to, `p`, `p.arm`.
+    Res(usize),
+}
+
+/// A part of a struct argument taken from another call's struct result
+/// bound to a name (`let p = twist(t, y); energy(p)`): a path into the
+/// result, used whole.
+///
+/// The part is one more element of the producing call's
+/// [`Call::outs`](super::Call::outs), `out`, marked
+/// [`PatItem::Whole`](super::PatItem::Whole), that no float expression
+/// reads: in the reverse sweep its adjoint is the consuming call's (the
+/// scale of the consumer's gradient entry), and the producer's cotangent
+/// gets `add_struct_partial(&mut cot<target>, d_out, &entry<source>)`;
+/// in the forward sweep its tangent is the producer's JVP result tangent
+/// at `target`, dotted with the consumer's entry
+/// ([`StructDot::from_result`]). The consumer is a scalar helper called
+/// at the top of the body, whose entries are bound where the reverse
+/// sweep reads them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ResultPart {
+    /// The producing call's element standing for this use.
+    pub out: NodeId,
+    /// The producing call node.
+    pub call: NodeId,
+    /// The path into the producer's result (empty for the whole).
+    pub target: Vec<Seg>,
+    /// Where in the argument (and so in the consumer's gradient entry).
+    pub source: Vec<Seg>,
+    /// Fields of the part that the enclosing literal writes itself
+    /// (relative to `source`): left out of the entry.
+    pub zero: Vec<Vec<Seg>>,
 }
 
 /// A part of a struct argument taken from a differentiable struct
@@ -95,6 +131,11 @@ pub struct StructDot {
     /// (`{node}_entry{arg}`), or `None` for the call's own entry
     /// (`{call_value}_partial{arg}`).
     pub entry_of: Option<NodeId>,
+    /// The part is a call's struct result passed on whole rather than a
+    /// parameter's ([`ResultPart`]): the tangent is that of this element
+    /// of the producer's JVP call (its result tangent at `accum.target`);
+    /// `accum.param` and `tangent` are unused.
+    pub from_result: Option<NodeId>,
 }
 
 /// `d_<param><target> += coeff · <call's entry `arg`><source>`, with the
@@ -122,6 +163,12 @@ pub struct AddStruct {
 }
 
 impl StructArg {
+    /// Whether the callee's gradient entry for the argument is read whole
+    /// (a part comes from a struct parameter or a call's struct result).
+    pub fn entry_read_whole(&self) -> bool {
+        !self.accums.is_empty() || !self.results.is_empty()
+    }
+
     /// Whether the argument is built from floats only (literals all the
     /// way down, no part taken from a struct parameter): its tangent is the
     /// literal with each float replaced by its tangent. Walked with a work
@@ -130,7 +177,7 @@ impl StructArg {
         let mut work = vec![&self.expr];
         while let Some(e) = work.pop() {
             match e {
-                StructExpr::Path { .. } => return false,
+                StructExpr::Path { .. } | StructExpr::Res(_) => return false,
                 StructExpr::Lit { fields, rest, .. } => {
                     work.extend(fields.iter().map(|(_, f)| f));
                     work.extend(rest.as_deref());

@@ -145,6 +145,11 @@ fn arg_value<T: Scalar>(
     st: &State<'_, T>,
     a: &StructArg,
 ) -> Result<(Vec<Vec<Seg>>, Vec<T>), EvalError> {
+    if !a.results.is_empty() {
+        return Err(EvalError::OpaqueCall(
+            "a call's struct result passed on whole (its layout is unknown)".to_string(),
+        ));
+    }
     let paths: Vec<Vec<Seg>> = match &a.expr {
         StructExpr::Path { param, path } => (layout_of(g, st, *param)?.paths.iter())
             .filter_map(|p| p.strip_prefix(path.as_slice()).map(<[Seg]>::to_vec))
@@ -152,7 +157,7 @@ fn arg_value<T: Scalar>(
         StructExpr::Lit { ty, .. } => st.callees.layout(type_name(ty)).ok_or_else(|| {
             EvalError::OpaqueCall(format!("a `{ty}` value (its layout is unknown)"))
         })?,
-        StructExpr::Elem(_) | StructExpr::Array(_) => {
+        StructExpr::Elem(_) | StructExpr::Array(_) | StructExpr::Res(_) => {
             panic!("a struct argument is a path or a literal: the graph is ill-typed")
         }
     };
@@ -187,6 +192,7 @@ fn arg_value<T: Scalar>(
                     break param_float(g, args, st, *param, &full)?;
                 }
                 StructExpr::Elem(i) => break elem(*i),
+                StructExpr::Res(_) => unreachable!("checked above: no result parts"),
                 StructExpr::Array(items) => match rest {
                     [Seg::Index(j)] => break elem(items[*j]),
                     _ => panic!("an array field read at {rest:?}: the graph is ill-typed"),
@@ -303,6 +309,11 @@ pub(super) fn struct_dot<T: Scalar>(
     args: Args<'_, T>,
     st: &State<'_, T>,
 ) -> Result<T, EvalError> {
+    if d.from_result.is_some() {
+        return Err(EvalError::OpaqueCall(
+            "a call's struct result passed on whole (its tangent is unknown)".to_string(),
+        ));
+    }
     let mut sum = T::from_f64(0.0);
     for (p, v) in taken(st, d.call_value, d.arg, &d.accum) {
         sum = sum + v * param_float(g, args, st, d.tangent, &p)?;

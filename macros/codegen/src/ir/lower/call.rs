@@ -36,6 +36,8 @@ impl Lowerer<'_> {
         } else {
             match self.expr_keep(&m.receiver) {
                 v @ (Val::Field { .. } | Val::Struct(_)) => return self.user_method_call(v, m),
+                // `p.energy()` for `let p = f(…);` whose struct result is read by field
+                v @ Val::Num(n) if self.is_struct_result(n) => return self.user_method_call(v, m),
                 other => self.settle(other, m.receiver.span()),
             }
         };
@@ -426,10 +428,10 @@ impl Lowerer<'_> {
             };
             match val {
                 // a struct result read by field, passed on whole
-                Val::Num(n) if self.is_struct_result(n) => {
-                    self.result_used_whole(a);
-                    ok = false;
-                }
+                v @ Val::Num(n) if self.is_struct_result(n) => match self.struct_arg(v, a) {
+                    Some(s) => args.push(CallArg::Struct(Box::new(s))),
+                    None => ok = false,
+                },
                 Val::Num(n) => args.push(CallArg::Scalar(n)),
                 Val::Array(v) => args.push(CallArg::Array(v)),
                 Val::Opaque(k) => args.push(CallArg::Opaque(k)),

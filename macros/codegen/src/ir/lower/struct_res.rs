@@ -13,6 +13,12 @@
 //! read off the result's tangent), as for a result taken apart by a
 //! struct pattern. A binding annotated with a struct type (`let p: State
 //! = f(…);`) marks the call at once.
+//!
+//! Such a result may also be used whole at the top of the body — passed
+//! on (`g(p)`, `p.energy()`) or copied with `..p` into a literal passed
+//! on — each use one more element of the call, [`PatItem::Whole`], that
+//! the derivative sweeps treat as a whole struct (see
+//! [`crate::ir::ResultPart`]).
 
 use proc_macro2::Span;
 
@@ -38,10 +44,11 @@ impl Lowerer<'_> {
             && call.struct_out.is_none()
             && matches!(call.sweep, crate::ir::CallSweep::Value)
             && !call.has_slice();
-        let read = call
-            .struct_out
-            .as_ref()
-            .is_some_and(|items| items.iter().all(|i| matches!(i, PatItem::Read(_))));
+        let read = call.struct_out.as_ref().is_some_and(|items| {
+            items
+                .iter()
+                .all(|i| matches!(i, PatItem::Read(_) | PatItem::Whole(_)))
+        });
         (call.value == n && (scalar || read)).then_some(*c)
     }
 
@@ -124,8 +131,51 @@ impl Lowerer<'_> {
         id
     }
 
+    /// A call's struct result at `target` used whole as the part `source`
+    /// of a struct argument (`g(p)`, `State { x, ..p }`): one more element
+    /// of the call standing for this use (see [`crate::ir::ResultPart`]).
+    /// Only at the top of the body, where the reverse sweep can read the
+    /// consumer's gradient entry; `None` after an error.
+    pub(super) fn whole_result_part(
+        &mut self,
+        arg: &mut crate::ir::StructArg,
+        call: NodeId,
+        target: Vec<Seg>,
+        source: Vec<Seg>,
+        zero: Vec<Vec<Seg>>,
+        at: &syn::Expr,
+    ) -> Option<crate::ir::StructExpr> {
+        if self.blocks.len() > 1 {
+            self.cx.error_spanned_by(
+                at,
+                "a struct result bound to a name is passed on whole only at the top of the body for now, \
+                 outside `if` and run-time loops: pass it before the branch or loop, or take it apart with \
+                 a struct pattern, `let State { x, v } = f(…);`, and write the value as a literal, `State { x, v }`",
+            );
+            return None;
+        }
+        self.mark_struct_result(call);
+        let span = crate::parse::flat::span_of(at);
+        let out = self.g.add(Op::Result(call), span);
+        let Op::Call(c) = &mut self.g.nodes[call.index()].op else {
+            unreachable!("a struct result is a call's")
+        };
+        c.outs.push(out);
+        c.struct_out
+            .get_or_insert_with(Vec::new)
+            .push(PatItem::Whole(out));
+        arg.results.push(crate::ir::ResultPart {
+            out,
+            call,
+            target,
+            source,
+            zero,
+        });
+        Some(crate::ir::StructExpr::Res(arg.results.len() - 1))
+    }
+
     /// The error for a call's struct result (or a struct part of it) used
-    /// whole: passed on, copied with `..`, returned, or used as a number.
+    /// whole: returned, or used as a number.
     pub(super) fn result_used_whole(&mut self, at: &syn::Expr) {
         self.cx.error_spanned_by(
             at,

@@ -162,17 +162,17 @@ impl Lowerer<'_> {
         }
         if let Some(r) = &rest {
             // `..p` for `let p = f(…);`: a call's struct result used whole
-            if let Val::Num(n) | Val::Res { call: n, .. } = r {
-                let call = match r {
-                    Val::Res { .. } => true,
-                    _ => self.struct_result_call(*n).is_some(),
-                };
-                if call {
-                    self.result_used_whole(s.rest.as_ref().expect("rest is some"));
-                    return Val::Poison;
+            // (see `struct_res.rs`)
+            if let Val::Num(n) = r {
+                if let Some(call) = self.struct_result_call(*n) {
+                    self.mark_struct_result(call);
                 }
             }
-            if !matches!(r, Val::Field { .. } | Val::Struct(_)) {
+            let result = match r {
+                Val::Num(n) => self.is_struct_result(*n),
+                _ => matches!(r, Val::Res { .. }),
+            };
+            if !result && !matches!(r, Val::Field { .. } | Val::Struct(_)) {
                 self.cx.error_spanned_by(
                     s.rest.as_ref().expect("rest is some"),
                     "`..` takes a struct value here: a struct parameter or a struct built in the body",
@@ -299,6 +299,7 @@ impl Lowerer<'_> {
             elems: Vec::new(),
             elem_paths: Vec::new(),
             accums: Vec::new(),
+            results: Vec::new(),
             deref: written_deref(at),
         };
         arg.expr = self.struct_part(&mut arg, v, Vec::new(), Vec::new(), at)?;
@@ -330,6 +331,11 @@ impl Lowerer<'_> {
                     });
                 }
                 StructExpr::Path { param, path }
+            }
+            // `g(p)` for `let p = f(…);` whose struct result is read by field
+            Val::Num(n) if self.is_struct_result(n) => {
+                let call = self.struct_result_call(n).expect("a struct result's call");
+                return self.whole_result_part(arg, call, Vec::new(), source, zero, at);
             }
             Val::Num(n) => {
                 arg.elems.push(n);
@@ -376,7 +382,14 @@ impl Lowerer<'_> {
                 let rest = match lit.rest {
                     Some(r) => {
                         let z = zero.into_iter().chain(own).collect();
-                        Some(Box::new(self.struct_part(arg, r, source, z, at)?))
+                        let part = match r {
+                            // `..p.arm`: a path into a call's struct result
+                            Val::Res { call, path } => {
+                                self.whole_result_part(arg, call, path, source, z, at)?
+                            }
+                            r => self.struct_part(arg, r, source, z, at)?,
+                        };
+                        Some(Box::new(part))
                     }
                     None => None,
                 };

@@ -19,11 +19,15 @@ fn energy(s: State) -> f64 {
     s.omega * s.omega
 }
 
-// a struct result bound to a name is read by field, then passed on whole
+// a struct result bound to a name, passed on whole inside a branch
 #[differentiable]
 fn loss(s: State, #[nograd] h: f64) -> f64 {
     let p = step(s, h);
-    p.theta + energy(p)
+    if p.theta > 0.0 {
+        energy(p)
+    } else {
+        p.omega
+    }
 }
 
 fn main() {}
