@@ -439,6 +439,15 @@ mod __macrograd_stepped_callees {
             pub fn vjp_jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
+            pub fn hvp_into<A0, A1, A2, A3, A4, O>(
+                _a0: A0,
+                _a1: A1,
+                _a2: A2,
+                _a3: A3,
+                _a4: A4,
+            ) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
         }
     }
     pub mod of_weighted_squares {
@@ -473,6 +482,15 @@ mod __macrograd_stepped_callees {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
             pub fn vjp_jvp<A0, A1, A2, A3, O>(_a0: A0, _a1: A1, _a2: A2, _a3: A3) -> O {
+                unreachable!("a fallback's `has_derivative` never compiles")
+            }
+            pub fn hvp_into<A0, A1, A2, A3, A4, O>(
+                _a0: A0,
+                _a1: A1,
+                _a2: A2,
+                _a3: A3,
+                _a4: A4,
+            ) -> O {
                 unreachable!("a fallback's `has_derivative` never compiles")
             }
         }
