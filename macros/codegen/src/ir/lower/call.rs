@@ -540,6 +540,9 @@ impl Lowerer<'_> {
         method: bool,
         span: Span,
     ) -> NodeId {
+        for a in &args {
+            self.note_result_uses(a.elements(), span);
+        }
         let call_id = self.push(Op::Const(0.0), span);
         let value = self.g.add(Op::Result(call_id), span);
         // a call passing a slice (or a local buffer) on is swept like a

@@ -146,6 +146,10 @@ struct Lowerer<'a> {
     /// The element made for each path read into a call's struct result
     /// (see `struct_res.rs`).
     result_reads: std::collections::HashMap<(NodeId, Vec<crate::types::Seg>), NodeId>,
+    /// The first use of each call's value taken for a float (an operand of
+    /// another node), by that value: a later field read of it is an error
+    /// (see [`Lowerer::mark_struct_result`]).
+    result_uses: std::collections::HashMap<NodeId, Span>,
 }
 
 /// Lowers a function body. Returns `None` if any error was recorded.
@@ -202,6 +206,7 @@ impl<'a> Lowerer<'a> {
             call_shapes: std::collections::HashMap::new(),
             indexed_calls: std::collections::HashSet::new(),
             result_reads: std::collections::HashMap::new(),
+            result_uses: std::collections::HashMap::new(),
         };
         for (k, p) in sig.params.iter().enumerate() {
             let val = match p.len {
@@ -264,6 +269,7 @@ impl<'a> Lowerer<'a> {
                 format!("this body unrolls to more than {NODE_LIMIT} operations; split it into smaller `#[differentiable]` functions"),
             );
         }
+        self.note_result_uses(&op.args(), span);
         let id = self.g.add(op, span);
         self.blocks
             .last_mut()
@@ -271,6 +277,16 @@ impl<'a> Lowerer<'a> {
             .nodes
             .push(id);
         id
+    }
+
+    /// Notes the first use (at `span`) of each of `args` that is a call's
+    /// value or element (see `result_uses`).
+    fn note_result_uses(&mut self, args: &[NodeId], span: Span) {
+        for &a in args {
+            if matches!(self.g.op(a), Op::Result(_)) {
+                self.result_uses.entry(a).or_insert(span);
+            }
+        }
     }
 
     fn constant(&mut self, c: f64, span: Span) -> NodeId {

@@ -65,11 +65,22 @@ impl Lowerer<'_> {
     /// Makes the call node `id` one whose struct result is read by field
     /// (nothing when it already is): its partials go, as a vector
     /// helper's, and its elements are made as the body reads them.
+    ///
+    /// A value already used as a float (passed on, or an operand) before
+    /// this first field read was lowered as one, and its derivative would
+    /// be lost: that use is an error saying to annotate the binding.
     pub(super) fn mark_struct_result(&mut self, id: NodeId) {
         let Op::Call(c) = &mut self.g.nodes[id.index()].op else {
             return;
         };
         if c.struct_out.is_some() {
+            return;
+        }
+        if let Some(&at) = self.result_uses.get(&c.value) {
+            self.cx.error_at(
+                at,
+                "a call's struct result is used here before any of its fields is read, so it was taken for a float: annotate its binding with the struct's type, `let p: State = f(…);`, or read its fields first",
+            );
             return;
         }
         for p in c.partials.iter_mut().flatten() {
