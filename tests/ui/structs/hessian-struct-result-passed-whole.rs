@@ -7,10 +7,10 @@ struct State {
 }
 
 #[differentiable(hessian)]
-fn step(s: State, #[nograd] h: f64) -> State {
+fn step(theta: f64, omega: f64, #[nograd] h: f64) -> State {
     State {
-        theta: s.theta + h * s.omega,
-        omega: s.omega - h * s.theta,
+        theta: theta + h * omega,
+        omega: omega - h * theta,
     }
 }
 
@@ -21,8 +21,8 @@ fn energy(s: State) -> f64 {
 
 // a struct result bound to a name, passed on whole, under `hessian`
 #[differentiable(hessian)]
-fn loss(s: State, #[nograd] h: f64) -> f64 {
-    let p = step(s, h);
+fn loss(theta: f64, omega: f64, #[nograd] h: f64) -> f64 {
+    let p: State = step(theta, omega, h);
     energy(p) + p.theta
 }
 

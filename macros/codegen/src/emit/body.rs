@@ -104,6 +104,9 @@ pub struct Writer<'g> {
     /// The vector calls whose VJP reuses their value call's forward
     /// values (see [`super::vsaved`]).
     pub(super) saved: super::vsaved::Saved,
+    /// For each element standing for a use of a call's struct result
+    /// whole, the consuming call (see `vcall::whole_uses`).
+    pub(super) whole_uses: super::vcall::WholeUses<'g>,
 }
 
 impl<'g> Writer<'g> {
@@ -141,6 +144,7 @@ impl<'g> Writer<'g> {
             put_back: Vec::new(),
             rows: Default::default(),
             saved: super::vsaved::Saved::of(g),
+            whole_uses: super::vcall::whole_uses(g),
         }
     }
 

@@ -7,6 +7,8 @@
 //! let (_, [du, dv]) = project::jvp(cam, x, d_cam, d_x);           // forward sweep
 //! ```
 
+use std::collections::HashMap;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
@@ -486,25 +488,32 @@ fn read_paths(items: Option<&Vec<crate::ir::PatItem>>) -> Option<Vec<ReadOut<'_>
         .collect()
 }
 
-/// The use of a call's struct result whole that element `out` stands for:
-/// the consuming call's value, the argument position and the part (see
-/// [`crate::ir::ResultPart`]). The consumer is the call as written (the
-/// value sweep), whose gradient entries are bound by name.
-fn whole_use(g: &crate::ir::Graph, out: NodeId) -> Option<(NodeId, usize, &crate::ir::ResultPart)> {
-    g.nodes.iter().find_map(|node| {
+/// For each element standing for a use of a call's struct result whole,
+/// that use: the consuming call's value, the argument position and the
+/// part (see [`crate::ir::ResultPart`]). The consumer is the call as written
+/// (the value sweep), whose gradient entries are bound by name. Built once
+/// per graph, in one pass over its nodes.
+pub(super) type WholeUses<'g> = HashMap<NodeId, (NodeId, usize, &'g crate::ir::ResultPart)>;
+
+/// The [`WholeUses`] of `g`.
+pub(super) fn whole_uses(g: &crate::ir::Graph) -> WholeUses<'_> {
+    let mut uses = HashMap::new();
+    for node in &g.nodes {
         let crate::ir::Op::Call(c) = &node.op else {
-            return None;
+            continue;
         };
         if !matches!(c.sweep, CallSweep::Value) {
-            return None;
+            continue;
         }
-        c.args.iter().enumerate().find_map(|(k, a)| match a {
-            CallArg::Struct(s) => (s.results.iter())
-                .find(|r| r.out == out)
-                .map(|r| (c.value, k, r)),
-            _ => None,
-        })
-    })
+        for (k, a) in c.args.iter().enumerate() {
+            if let CallArg::Struct(s) = a {
+                for r in &s.results {
+                    uses.entry(r.out).or_insert((c.value, k, r));
+                }
+            }
+        }
+    }
+    uses
 }
 
 impl Writer<'_> {
@@ -581,8 +590,11 @@ impl Writer<'_> {
                         }
                         // a use whole: the consumer's entry, scaled
                         ReadOut::Whole(out) => {
-                            let (value, k, part) =
-                                whole_use(g, *out).expect("a use whole has its consuming call");
+                            let (value, k, part) = self
+                                .whole_uses
+                                .get(out)
+                                .copied()
+                                .expect("a use whole has its consuming call");
                             let entry = self.names.of(g, value);
                             let entry = format_ident!("{}_partial{}", entry, k);
                             adds.push(super::structs::add_part(
