@@ -5,7 +5,7 @@
 //! `p, m, v`. The issue's target is runtime ≥ 0.9 × plain.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-runtime cargo bench -p macrograd-runtime --bench optim
+//! cargo bench -p macrograd-benches --bench optim
 //! ```
 
 use criterion::{black_box, Criterion, Throughput};

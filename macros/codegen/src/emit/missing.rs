@@ -152,9 +152,7 @@ pub fn scope_items(scope: &str, g: &Graph, second: bool) -> TokenStream {
     let modules = callees
         .iter()
         .map(|((kind, path), &(arity, vector))| match kind {
-            Kind::Free => {
-                fallback_module(path, arity, at, true, sliced.contains(path.as_slice()))
-            }
+            Kind::Free => fallback_module(path, arity, at, true, sliced.contains(path.as_slice())),
             _ => {
                 let module = callee_module(*kind, path, at);
                 let method = *kind == Kind::Method;
