@@ -105,8 +105,8 @@ pub struct Writer<'g> {
     /// values (see [`super::vsaved`]).
     pub(super) saved: super::vsaved::Saved,
     /// For each element standing for a use of a call's struct result
-    /// whole, the consuming call (see `vcall::whole_uses`).
-    pub(super) whole_uses: super::vcall::WholeUses<'g>,
+    /// whole, the consuming call (see `vcall_reads::whole_uses`).
+    pub(super) whole_uses: super::vcall_reads::WholeUses<'g>,
 }
 
 impl<'g> Writer<'g> {
@@ -144,7 +144,7 @@ impl<'g> Writer<'g> {
             put_back: Vec::new(),
             rows: Default::default(),
             saved: super::vsaved::Saved::of(g),
-            whole_uses: super::vcall::whole_uses(g),
+            whole_uses: super::vcall_reads::whole_uses(g),
         }
     }
 

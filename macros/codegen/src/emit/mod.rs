@@ -33,6 +33,7 @@ mod tape;
 mod uses;
 mod value_log;
 mod vcall;
+mod vcall_reads;
 mod vhidden;
 mod vjp_slices;
 mod vsaved;

@@ -279,16 +279,6 @@ impl<'a> Lowerer<'a> {
         id
     }
 
-    /// Notes the first use (at `span`) of each of `args` that is a call's
-    /// value or element (see `result_uses`).
-    fn note_result_uses(&mut self, args: &[NodeId], span: Span) {
-        for &a in args {
-            if matches!(self.g.op(a), Op::Result(_)) {
-                self.result_uses.entry(a).or_insert(span);
-            }
-        }
-    }
-
     fn constant(&mut self, c: f64, span: Span) -> NodeId {
         let c = self.g.float.round(c);
         self.push(Op::Const(c), span)

@@ -62,6 +62,16 @@ impl Lowerer<'_> {
             })
     }
 
+    /// Notes the first use (at `span`) of each of `args` that is a call's
+    /// value or element (see `Lowerer::result_uses`).
+    pub(super) fn note_result_uses(&mut self, args: &[NodeId], span: Span) {
+        for &a in args {
+            if matches!(self.g.op(a), Op::Result(_)) {
+                self.result_uses.entry(a).or_insert(span);
+            }
+        }
+    }
+
     /// Makes the call node `id` one whose struct result is read by field
     /// (nothing when it already is): its partials go, as a vector
     /// helper's, and its elements are made as the body reads them.
