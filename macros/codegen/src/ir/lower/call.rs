@@ -540,8 +540,9 @@ impl Lowerer<'_> {
         method: bool,
         span: Span,
     ) -> NodeId {
-        for a in &args {
-            self.note_result_uses(a.elements(), span);
+        for (k, a) in args.iter().enumerate() {
+            let at = arg_spans.0.get(k).copied().unwrap_or(span);
+            self.note_result_uses(a.elements(), at);
         }
         let call_id = self.push(Op::Const(0.0), span);
         let value = self.g.add(Op::Result(call_id), span);
