@@ -72,10 +72,7 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
                     format!("`{key}` of a function that calls another function's VJP would need third derivatives, which are not supported: remove `{key}`"),
                 ))
             }
-            Op::Call(c)
-                if (c.args.iter())
-                    .any(|a| matches!(a, CallArg::Struct(s) if !s.results.is_empty())) =>
-            {
+            Op::Call(c) if c.passes_result_whole() => {
                 return Some((
                     n.span,
                     format!("`{key}` of a function that passes a call's struct result on whole is not supported yet: take the result apart with a struct pattern, `let State {{ x, v }} = f(…);`, and pass a literal, `State {{ x, v }}`, or remove `{key}`"),

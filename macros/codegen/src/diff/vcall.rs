@@ -86,11 +86,6 @@ const RESULT_TO_VECTOR: &str =
     "a struct result bound to a name is passed on whole only to a function returning one float for now: \
      take it apart with a struct pattern, `let State { x, v } = f(…);`, and pass a literal, `State { x, v }`";
 
-/// Whether `c` is passed a call's struct result whole.
-fn passes_result_whole(c: &Call) -> bool {
-    (c.args.iter()).any(|a| matches!(a, CallArg::Struct(s) if !s.results.is_empty()))
-}
-
 /// Reverse sweep of the vector call `c` (node `n`): its arguments receive
 /// the helper's VJP seeded with the adjoints of its elements.
 pub(super) fn reverse(
@@ -117,7 +112,7 @@ pub(super) fn reverse(
         return;
     }
     b.span = b.graph.node(n).span;
-    if passes_result_whole(c) {
+    if c.passes_result_whole() {
         b.graph
             .unsupported
             .push((b.span, RESULT_TO_VECTOR.to_string()));
@@ -238,7 +233,7 @@ pub(super) fn forward(
     if !matches!(c.sweep, CallSweep::Value) {
         return None;
     }
-    if passes_result_whole(c) {
+    if c.passes_result_whole() {
         let span = b.span;
         b.graph
             .unsupported

@@ -119,6 +119,12 @@ impl Call {
             .any(|a| matches!(a, CallArg::Slice(_) | CallArg::Local { .. }))
     }
 
+    /// Whether it is passed another call's struct result whole (see
+    /// [`crate::ir::ResultPart`]).
+    pub fn passes_result_whole(&self) -> bool {
+        (self.args.iter()).any(|a| matches!(a, CallArg::Struct(s) if !s.results.is_empty()))
+    }
+
     /// The local buffers passed whole ([`CallArg::Local`]) and their
     /// sinks: the buffers the call reads whole, and those a derivative
     /// sweep's call adds into (the reverse sweep's `vjp_into`) or reads
