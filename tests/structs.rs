@@ -472,6 +472,8 @@ mod named_results;
 mod results;
 #[path = "structs/results_calls.rs"]
 mod results_calls;
+#[path = "structs/returned_whole.rs"]
+mod returned_whole;
 #[path = "structs/self_by_value.rs"]
 mod self_by_value;
 #[path = "structs/tuple_structs.rs"]

@@ -40,6 +40,13 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             format!("`{h}` on a function whose struct result takes fields from `..base` is not supported yet: list every field in the literal, or remove `{h}`"),
         ));
     }
+    // (nor that through a call's struct result returned whole)
+    if let (false, Some(h)) = (lowered.out_results.is_empty(), second) {
+        return Err(syn::Error::new(
+            h.span(),
+            format!("`{h}` on a function returning a call's struct result whole (`p`, `..p`) is not supported yet: remove `{h}`"),
+        ));
+    }
     let vector_second = vector && second.is_some();
     if let (true, Some((_, m))) = (vector, &f.args.mode) {
         return Err(syn::Error::new(
@@ -134,7 +141,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // (one over a slice would have run-time size: a stub says so; the
     // rows a struct result copies by `..base` depend on fields of the
     // parameter the body may not read, which are no columns)
-    if rows.is_some() && slice.is_none() && lowered.out_rests.is_empty() && !lowered.struct_calls {
+    // (nor are those a call's struct result returned whole gives)
+    let copies = !lowered.out_rests.is_empty() || !lowered.out_results.is_empty();
+    if rows.is_some() && slice.is_none() && !copies && !lowered.struct_calls {
         kinds.push(Kind::Jacobian);
     }
     if vector_second {
@@ -224,7 +233,7 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
             sig,
             NoJacobian::OverSlice,
         ));
-    } else if rows.is_some() && (!lowered.out_rests.is_empty() || lowered.struct_calls) {
+    } else if rows.is_some() && (copies || lowered.struct_calls) {
         // the fields a struct passed on whole (or copied by `..base`) has
         // beyond those the body reads are columns too: assembled from
         // `name_jvp`/`name_vjp` calls

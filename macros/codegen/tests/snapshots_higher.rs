@@ -397,6 +397,23 @@ fn struct_result_with_base() {
 }
 
 #[test]
+fn struct_result_returned_whole() {
+    // a call's struct result copied with `..p` into the literal returned:
+    // the value and tangent start from the producer's, the VJP adds the
+    // cotangent (its own fields zeroed) into the producer's
+    check(
+        "struct_result_returned_whole",
+        quote!(),
+        quote! {
+            pub fn based(t: f64, y: State) -> State {
+                let p = twist(t, y);
+                State { omega: t * p.omega, ..p }
+            }
+        },
+    );
+}
+
+#[test]
 fn vjp_passing_a_struct_on() {
     // the struct's gradient declared first, the callee's added into it
     check(

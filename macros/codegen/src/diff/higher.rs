@@ -194,7 +194,7 @@ fn direction_params(g: &mut Graph, base: &str) -> Seeds {
 
 /// The value's elements: [`Graph::outs`], or the value of a scalar function.
 fn values(g: &Graph) -> Vec<NodeId> {
-    if g.outs.is_empty() {
+    if g.outs.is_empty() && g.out_struct.is_none() {
         vec![g.value]
     } else {
         g.outs.clone()
@@ -214,7 +214,7 @@ fn zero(g: &mut Graph) -> NodeId {
 /// function returning one, whose VJP is `u·∇f`); [`Graph::grads`]
 /// becomes `uᵀJ`.
 pub fn vjp(g: &mut Graph) {
-    let scalar = g.outs.is_empty();
+    let scalar = g.outs.is_empty() && g.out_struct.is_none();
     let m = g.outs.len();
     let span = g.node(g.value).span;
     let c = g.params.len();
@@ -253,6 +253,15 @@ pub fn vjp(g: &mut Graph) {
             Some(acc) => b.add(acc, term),
         });
     }
+    // a call's struct result returned whole: its element's adjoint is 1,
+    // the cotangent's part added into the producer's (`emit::vcall_reads`)
+    let returned: Vec<NodeId> = b.graph.out_results.iter().map(|r| r.out).collect();
+    for out in returned {
+        dot = Some(match dot {
+            None => out,
+            Some(acc) => b.add(acc, out),
+        });
+    }
     let block = std::mem::take(&mut b.block);
     g.body.nodes.extend(block.nodes);
     let first = g.value;
@@ -270,6 +279,15 @@ pub fn jvp(g: &mut Graph) {
     let mut extra = Vec::new();
     for y in values(g) {
         extra.push(match ts.get(&y) {
+            Some(&t) => t,
+            None => zero(g),
+        });
+    }
+    // then the tangent of each call's struct result returned whole (the
+    // producer's result tangent, a constant 0 where it has none)
+    let returned: Vec<NodeId> = g.out_results.iter().map(|r| r.out).collect();
+    for out in returned {
+        extra.push(match ts.get(&out) {
             Some(&t) => t,
             None => zero(g),
         });

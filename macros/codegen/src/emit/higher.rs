@@ -487,7 +487,7 @@ pub fn derived_fn(
             let v = value(&mut w, g, sig);
             let t = match sig.out_len {
                 None if g.out_struct.is_some() => {
-                    let bases = rest_tangents(&w, sig, &direction);
+                    let bases = rest_tangents(&mut w, sig, &direction);
                     struct_value(&mut w, &g.extra, &bases)
                 }
                 None => w.output(g.extra[0]),

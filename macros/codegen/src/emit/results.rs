@@ -9,48 +9,94 @@ use quote::{format_ident, quote};
 
 use super::body::Writer;
 use super::names;
-use crate::ir::NodeId;
-use crate::types::Signature;
+use crate::ir::{NodeId, Op};
+use crate::types::{Seg, Signature};
 
-/// What each part `..base` of a struct result copies (see
-/// [`Graph::out_rests`]): the parameter's part, `s.arm`.
-pub(super) fn rest_values(w: &Writer<'_>) -> Vec<TokenStream> {
+/// What each part a struct result copies whole copies, with its place in
+/// the result, outer parts first: a struct parameter's part by `..base`
+/// (see [`Graph::out_rests`]), `s.arm`, then a call's struct result bound
+/// to a name (see [`Graph::out_results`]), `p`.
+///
+/// [`Graph::out_rests`]: crate::ir::Graph::out_rests
+/// [`Graph::out_results`]: crate::ir::Graph::out_results
+pub(super) fn rest_values<'g>(w: &mut Writer<'g>) -> Bases<'g> {
     let g = w.g;
-    g.out_rests
+    let mut bases: Bases<'g> = g
+        .out_rests
         .iter()
         .map(|r| {
             let p = &g.params[r.param];
             let x = names::ident(&p.name, p.span);
             let path = super::structs::seg_tokens(&r.target, p.span);
-            if p.by_ref {
+            let value = if p.by_ref {
                 quote!((*#x) #path)
             } else {
                 quote!(#x #path)
-            }
+            };
+            (r.source.as_slice(), value)
         })
-        .collect()
+        .collect();
+    for r in &g.out_results {
+        let Op::Call(c) = g.op(r.call) else {
+            unreachable!("a struct result is a call's")
+        };
+        let p = w.names.of(g, c.value);
+        let path = super::structs::seg_tokens(&r.target, p.span());
+        bases.push((r.source.as_slice(), quote!(#p #path)));
+    }
+    outer_first(bases)
 }
 
-/// The tangent of each part `..base` of a struct result: the part of the
-/// parameter's tangent (`tangent_s.arm`), zero for a `#[nograd]` one.
-pub(super) fn rest_tangents(w: &Writer<'_>, sig: &Signature, dir: &str) -> Vec<TokenStream> {
+/// The tangent of each part a struct result copies whole (see
+/// [`rest_values`]): the part of the parameter's tangent
+/// (`tangent_s.arm`), zero for a `#[nograd]` one; the producer's result
+/// tangent, read after the tangents of the result's own floats in
+/// [`Graph::extra`](crate::ir::Graph::extra).
+pub(super) fn rest_tangents<'g>(w: &mut Writer<'g>, sig: &Signature, dir: &str) -> Bases<'g> {
     let g = w.g;
     let several = sig.diff_params().count() > 1;
-    g.out_rests
+    let mut bases: Bases<'g> = g
+        .out_rests
         .iter()
         .map(|r| {
             let p = &g.params[r.param];
             if !p.diff {
-                return TokenStream::new();
+                return (r.source.as_slice(), TokenStream::new());
             }
             let t = match several {
                 true => format_ident!("{}_{}", dir, p.name.trim_start_matches("r#")),
                 false => syn::Ident::new(dir, Span::call_site()),
             };
             let path = super::structs::seg_tokens(&r.target, p.span);
-            quote!(#t #path)
+            (r.source.as_slice(), quote!(#t #path))
         })
-        .collect()
+        .collect();
+    let tangents = g.extra.get(g.outs.len()..).unwrap_or_default();
+    for (r, &t) in g.out_results.iter().zip(tangents) {
+        // (a constant 0 where the producer has no tangent)
+        let tangent = match g.op(t) {
+            Op::Result(call) => {
+                let t = w.result_tangent(*call);
+                let path = super::structs::seg_tokens(&r.target, g.node(r.out).span);
+                quote!(#t #path)
+            }
+            _ => TokenStream::new(),
+        };
+        bases.push((r.source.as_slice(), tangent));
+    }
+    outer_first(bases)
+}
+
+/// What a struct result copies whole, by its place in the result (see
+/// [`rest_values`]); an empty value copies nothing (a zero stays).
+pub(super) type Bases<'g> = Vec<(&'g [Seg], TokenStream)>;
+
+/// `bases` ordered outer parts first (by the length of their place, the
+/// order they were listed kept among equals): an inner part overwrites
+/// what an outer one copied.
+fn outer_first(mut bases: Bases<'_>) -> Bases<'_> {
+    bases.sort_by_key(|(source, _)| source.len());
+    bases
 }
 
 /// A value of a struct result holding `nodes` at its paths:
@@ -59,7 +105,7 @@ pub(super) fn rest_tangents(w: &Writer<'_>, sig: &Signature, dir: &str) -> Vec<T
 pub(super) fn struct_value(
     w: &mut Writer<'_>,
     nodes: &[NodeId],
-    bases: &[TokenStream],
+    bases: &[(&[Seg], TokenStream)],
 ) -> TokenStream {
     let g = w.g;
     let Some((ty, paths)) = &g.out_struct else {
@@ -69,16 +115,16 @@ pub(super) fn struct_value(
     // outer parts first: an inner `..s.arm` overwrites what `..s` copied
     let mut init = quote!(<#ty as ::macrograd::Differentiable>::zero());
     let mut copies = Vec::new();
-    for (rest, b) in g.out_rests.iter().zip(bases) {
+    for (source, b) in bases {
         if b.is_empty() {
             continue;
         }
         let value = quote!(::core::clone::Clone::clone(&#b));
-        if rest.source.is_empty() && copies.is_empty() {
+        if source.is_empty() && copies.is_empty() {
             init = value;
             continue;
         }
-        let at = super::structs::seg_tokens(&rest.source, Span::call_site());
+        let at = super::structs::seg_tokens(source, Span::call_site());
         copies.push(quote!(#r #at = #value;));
     }
     let sets: Vec<TokenStream> = paths

@@ -66,6 +66,19 @@ pub(super) fn whole_uses(g: &crate::ir::Graph) -> WholeUses<'_> {
     uses
 }
 
+/// A call's struct result returned whole (see
+/// [`Graph::out_results`](crate::ir::Graph::out_results)) that element
+/// `out` stands for: the cotangent it reads and the part. Only `name_vjp`
+/// sweeps back through such a result (the driver refuses the other
+/// reverse sweeps), and its cotangent is its last parameter.
+fn returned_use(g: &crate::ir::Graph, out: NodeId) -> (Ident, &crate::ir::ResultPart) {
+    let part = (g.out_results.iter())
+        .find(|r| r.out == out)
+        .expect("a use whole is passed to a call or returned");
+    let c = g.params.last().expect("`name_vjp` has its cotangent");
+    (super::names::ident(&c.name, c.span), part)
+}
+
 impl Writer<'_> {
     /// The variable holding the result tangent of the JVP call `n` of a
     /// helper returning a struct bound to a name, which the calls it is
@@ -138,15 +151,17 @@ impl Writer<'_> {
                             let path = super::structs::seg_tokens(p, span);
                             sets.push(quote_spanned!(span=> #cot #path = #d;));
                         }
-                        // a use whole: the consumer's entry, scaled
+                        // a use whole: the consumer's entry, scaled, or
+                        // the function's own cotangent for a result
+                        // returned whole
                         ReadOut::Whole(out) => {
-                            let (value, k, part) = self
-                                .whole_uses
-                                .get(out)
-                                .copied()
-                                .expect("a use whole has its consuming call");
-                            let entry = self.names.of(g, value);
-                            let entry = format_ident!("{}_partial{}", entry, k);
+                            let (entry, part) = match self.whole_uses.get(out).copied() {
+                                Some((value, k, part)) => {
+                                    let entry = self.names.of(g, value);
+                                    (format_ident!("{}_partial{}", entry, k), part)
+                                }
+                                None => returned_use(g, *out),
+                            };
                             adds.push(super::structs::add_part(
                                 &quote!(#cot),
                                 &part.target,

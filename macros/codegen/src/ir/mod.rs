@@ -387,6 +387,13 @@ pub struct Graph {
     /// parameter's tangent, the VJP adds the cotangent's part into the
     /// parameter's gradient.
     pub out_rests: Vec<StructAccum>,
+    /// For a struct result taken from calls' struct results bound to a
+    /// name (`let p: State = f(…); p`, `State { x, ..p }`): each part
+    /// copied whole, [`ResultPart::source`] its place in the result. Its
+    /// derivative is the identity: the JVP copies the producer's result
+    /// tangent, the VJP adds the cotangent's part into the producer's
+    /// result cotangent (the element [`ResultPart::out`] has adjoint 1).
+    pub out_results: Vec<ResultPart>,
     /// In a derived function with a direction (`name_jvp`): each
     /// differentiable struct parameter and the direction parameter holding
     /// its tangent, for the parts passed whole to calls.
@@ -437,6 +444,7 @@ impl Graph {
             struct_calls: false,
             out_struct: None,
             out_rests: Vec::new(),
+            out_results: Vec::new(),
             struct_directions: Vec::new(),
             outs: Vec::new(),
             extra: Vec::new(),
@@ -472,12 +480,14 @@ impl Graph {
     }
 
     /// Every output: the value, then each gradient element, then the
-    /// elements of a vector value and the extra outputs.
+    /// elements of a vector value and the extra outputs, then the
+    /// elements standing for calls' struct results returned whole.
     pub fn outputs(&self) -> Vec<NodeId> {
         let mut out = vec![self.value];
         out.extend(self.grads.iter().flatten().copied());
         out.extend(self.outs.iter().copied());
         out.extend(self.extra.iter().copied());
+        out.extend(self.out_results.iter().map(|r| r.out));
         out
     }
 

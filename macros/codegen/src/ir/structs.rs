@@ -80,7 +80,11 @@ pub enum StructExpr {
 /// at `target`, dotted with the consumer's entry
 /// ([`StructDot::from_result`]). The consumer is a scalar helper called
 /// at the top of the body, whose entries are bound where the reverse
-/// sweep reads them.
+/// sweep reads them. A part the function's own struct result copies
+/// (`let p: State = f(…); p`, `State { x, ..p }`) is one too, in
+/// [`Graph::out_results`](super::Graph::out_results): its adjoint is 1 and
+/// its entry the function's cotangent, its tangent copied into the
+/// result's.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ResultPart {
     /// The producing call's element standing for this use.

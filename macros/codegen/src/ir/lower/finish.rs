@@ -84,6 +84,22 @@ impl Lowerer<'_> {
         let lit = match val {
             Val::Struct(lit) => lit,
             Val::Poison => return,
+            // `p` for `let p: State = f(…);`, or the call itself: a call's
+            // struct result returned whole (`p.arm` a part of one)
+            Val::Num(n) if self.struct_result_call(n).is_some() => {
+                let call = self.struct_result_call(n).expect("checked");
+                if let Some(out) = self.returned_part(call, Vec::new(), Vec::new(), Vec::new(), end)
+                {
+                    self.g.value = out;
+                }
+                return;
+            }
+            Val::Res { call, path } => {
+                if let Some(out) = self.returned_part(call, path, Vec::new(), Vec::new(), end) {
+                    self.g.value = out;
+                }
+                return;
+            }
             _ => {
                 self.cx.error_at(
                     end,
@@ -98,7 +114,7 @@ impl Lowerer<'_> {
         while let Some((path, v)) = work.pop() {
             match v {
                 Val::Struct(lit) => {
-                    let Some(fields) = self.result_rest(*lit, &path) else {
+                    let Some(fields) = self.result_rest(*lit, &path, end) else {
                         return;
                     };
                     // pushed in reverse, so that fields come out in order
@@ -148,7 +164,7 @@ impl Lowerer<'_> {
                 }
             }
         }
-        if outs.is_empty() {
+        if outs.is_empty() && self.g.out_results.is_empty() {
             let msg = if self.g.out_rests.is_empty() {
                 "this struct result has no float field"
             } else {
@@ -157,7 +173,10 @@ impl Lowerer<'_> {
             self.cx.error_at(end, msg);
             return;
         }
-        self.g.value = outs[0];
+        self.g.value = match outs.first() {
+            Some(&first) => first,
+            None => self.g.out_results[0].out,
+        };
         self.g.outs = outs;
         if let Some((_, p)) = &mut self.g.out_struct {
             *p = paths;
@@ -175,6 +194,7 @@ impl Lowerer<'_> {
         &mut self,
         lit: super::strukt::StructLit,
         at: &[Seg],
+        end: Span,
     ) -> Option<Vec<(String, Val)>> {
         let mut fields = lit.fields;
         let mut rest = lit.rest;
@@ -194,16 +214,27 @@ impl Lowerer<'_> {
                     rest_span = inner.rest_span;
                 }
                 Some(Val::Field { param, path }) => {
-                    let zero = fields
-                        .iter()
-                        .map(|(n, _)| vec![Seg::Field(n.clone())])
-                        .collect();
+                    let zero = own_fields(&fields);
                     self.g.out_rests.push(crate::ir::StructAccum {
                         param,
                         target: path,
                         source: at.to_vec(),
                         zero,
                     });
+                    return Some(fields);
+                }
+                // `..p` for `let p = f(…);`: a part of a call's struct result
+                Some(Val::Num(n)) if self.struct_result_call(n).is_some() => {
+                    let call = self.struct_result_call(n).expect("checked");
+                    let zero = own_fields(&fields);
+                    let span = rest_span.0.first().copied().unwrap_or(end);
+                    self.returned_part(call, Vec::new(), at.to_vec(), zero, span)?;
+                    return Some(fields);
+                }
+                Some(Val::Res { call, path }) => {
+                    let zero = own_fields(&fields);
+                    let span = rest_span.0.first().copied().unwrap_or(end);
+                    self.returned_part(call, path, at.to_vec(), zero, span)?;
                     return Some(fields);
                 }
                 Some(Val::Poison) => return None,
@@ -229,4 +260,13 @@ impl Lowerer<'_> {
         };
         self.cx.error_at(end, msg);
     }
+}
+
+/// The paths of the fields a literal writes itself, which a part it
+/// copies by `..base` does not give.
+fn own_fields(fields: &[(String, Val)]) -> Vec<Vec<Seg>> {
+    fields
+        .iter()
+        .map(|(n, _)| vec![Seg::Field(n.clone())])
+        .collect()
 }

@@ -18,7 +18,9 @@
 //! on (`g(p)`, `p.energy()`) or copied with `..p` into a literal passed
 //! on — each use one more element of the call, [`PatItem::Whole`], that
 //! the derivative sweeps treat as a whole struct (see
-//! [`crate::ir::ResultPart`]).
+//! [`crate::ir::ResultPart`]). A function returning a struct may return
+//! such a result whole, or copy it with `..p` into the literal it returns
+//! ([`crate::ir::Graph::out_results`]).
 
 use proc_macro2::Span;
 
@@ -195,8 +197,39 @@ impl Lowerer<'_> {
         Some(crate::ir::StructExpr::Res(arg.results.len() - 1))
     }
 
+    /// A call's struct result at `target` returned whole as the part
+    /// `source` of the function's struct result (`p`, `State { x, ..p }`):
+    /// one more element of the call standing for the part, recorded in
+    /// [`Graph::out_results`](crate::ir::Graph::out_results); `None` after
+    /// an error.
+    pub(super) fn returned_part(
+        &mut self,
+        call: NodeId,
+        target: Vec<Seg>,
+        source: Vec<Seg>,
+        zero: Vec<Vec<Seg>>,
+        span: Span,
+    ) -> Option<NodeId> {
+        self.mark_struct_result(call);
+        let out = self.g.add(Op::Result(call), span);
+        let Op::Call(c) = &mut self.g.nodes[call.index()].op else {
+            unreachable!("a struct result is a call's")
+        };
+        // (`None` when the result was used as a float before: an error)
+        c.struct_out.as_mut()?.push(PatItem::Whole(out));
+        c.outs.push(out);
+        self.g.out_results.push(crate::ir::ResultPart {
+            out,
+            call,
+            target,
+            source,
+            zero,
+        });
+        Some(out)
+    }
+
     /// The error for a call's struct result (or a struct part of it) used
-    /// whole: returned, or used as a number.
+    /// whole as a number.
     pub(super) fn result_used_whole(&mut self, at: &syn::Expr) {
         self.cx.error_spanned_by(
             at,

@@ -6,7 +6,7 @@ struct State {
     omega: f64,
 }
 
-#[differentiable]
+#[differentiable(hessian)]
 fn step(s: State, #[nograd] h: f64) -> State {
     State {
         theta: s.theta + h * s.omega,
@@ -14,8 +14,8 @@ fn step(s: State, #[nograd] h: f64) -> State {
     }
 }
 
-// a struct result bound to a name, returned whole
-#[differentiable]
+// a struct result bound to a name, returned whole, under `hessian`
+#[differentiable(hessian)]
 fn twice(s: State, #[nograd] h: f64) -> State {
     let p: State = step(s, h);
     p
