@@ -595,3 +595,22 @@ fn hessian_through_vector_method_and_struct_result_calls() {
         },
     );
 }
+
+/// A Hessian through a method returning a struct taken apart by a pattern
+/// and an associated function returning a struct read by field: their
+/// hidden `__turned_vjp_jvp` and `__polar_vjp_jvp`, the cotangents and
+/// their tangents struct literals (the fields read, zero elsewhere).
+#[test]
+fn hessian_through_struct_method_calls() {
+    check(
+        "hessian_through_struct_method_call",
+        quote!(hessian),
+        quote! {
+            fn through_turned(a: f64, b: f64) -> f64 {
+                let Point { x, .. } = Arm { l: a, w: b }.turned(b);
+                let p = Point::polar(a, x);
+                p.y * x
+            }
+        },
+    );
+}

@@ -95,18 +95,17 @@ impl Call {
     /// one through its `vjp_jvp`). A method or associated function
     /// (`State { x }.energy(k)`, `State::energy(s, k)`) is one too,
     /// through its hidden `__f_hvp_pullback` (one float) or
-    /// `__f_vjp_jvp` (an array or a tuple). A struct
+    /// `__f_vjp_jvp` (an array, a tuple or a struct). A struct
     /// parameter (or `self`, or a part of one) passed on whole is one only
     /// for a callee returning one float: the reverse sweep adds the
     /// callee's entry into the parameter's gradient, the forward sweep over
     /// it adds the entry's tangent (the callee's HVP entry) into its H·v.
     pub fn is_plain(&self) -> bool {
-        (self.struct_out.is_none() || !(self.method || self.is_assoc()))
-            && !(self.is_vector()
-                && self
-                    .args
-                    .iter()
-                    .any(|a| matches!(a, CallArg::Struct(s) if !s.floats_only())))
+        !(self.is_vector()
+            && self
+                .args
+                .iter()
+                .any(|a| matches!(a, CallArg::Struct(s) if !s.floats_only())))
     }
 
     /// Whether a differentiable slice parameter or a local buffer is
