@@ -585,6 +585,8 @@ mod slice_calls;
 mod slices;
 #[path = "hessian/struct_args.rs"]
 mod struct_args;
+#[path = "hessian/struct_base.rs"]
+mod struct_base;
 #[path = "hessian/struct_methods.rs"]
 mod struct_methods;
 #[path = "hessian/struct_results.rs"]

@@ -25,14 +25,6 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     // a function returning several floats: `hessian` (or `hvp`) adds
     // `name_vjp_jvp`, the second derivative its callers take through it
     // (a method's callers through its hidden `__name_vjp_jvp`)
-    // (the tangent of the VJP through the fields `..base` copies is not
-    // written yet)
-    if let (false, Some(h)) = (lowered.out_rests.is_empty(), second) {
-        return Err(syn::Error::new(
-            h.span(),
-            format!("`{h}` on a function whose struct result takes fields from `..base` is not supported yet: list every field in the literal, or remove `{h}`"),
-        ));
-    }
     let vector_second = vector && second.is_some();
     if let (true, Some((_, m))) = (vector, &f.args.mode) {
         return Err(syn::Error::new(

@@ -614,3 +614,19 @@ fn hessian_through_struct_method_calls() {
         },
     );
 }
+
+/// `hessian` on a function whose struct result copies fields by `..s`:
+/// `shift_vjp_jvp` adds the cotangent's copied part into the gradient
+/// and the cotangent tangent's into the gradient's tangent.
+#[test]
+fn hessian_on_a_struct_result_with_base() {
+    check(
+        "hessian_struct_result_with_base",
+        quote!(hessian),
+        quote! {
+            fn shift(s: Point, d: f64) -> Point {
+                Point { x: s.x + d * d, ..s }
+            }
+        },
+    );
+}
