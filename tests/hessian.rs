@@ -591,6 +591,8 @@ mod struct_base;
 mod struct_methods;
 #[path = "hessian/struct_results.rs"]
 mod struct_results;
+#[path = "hessian/struct_to_vector.rs"]
+mod struct_to_vector;
 #[path = "hessian/struct_whole.rs"]
 mod struct_whole;
 #[path = "hessian/vector_calls.rs"]

@@ -630,3 +630,21 @@ fn hessian_on_a_struct_result_with_base() {
         },
     );
 }
+
+/// `hvp` of a function passing a struct parameter whole to a helper
+/// returning an array: the forward sweep over the reverse one calls
+/// `pair::vjp_jvp` with the struct's direction `v_s` as its tangent and
+/// adds its entry for the struct into `hv_s`.
+#[test]
+fn hvp_of_a_struct_passed_to_a_vector_call() {
+    check(
+        "hvp_struct_to_vector_call",
+        quote!(hvp),
+        quote! {
+            fn energy(s: State, k: f64) -> f64 {
+                let [a, b] = pair(s, k);
+                a * b + s.v * k
+            }
+        },
+    );
+}
