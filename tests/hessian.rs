@@ -585,8 +585,14 @@ mod slice_calls;
 mod slices;
 #[path = "hessian/struct_args.rs"]
 mod struct_args;
+#[path = "hessian/struct_base.rs"]
+mod struct_base;
+#[path = "hessian/struct_methods.rs"]
+mod struct_methods;
 #[path = "hessian/struct_results.rs"]
 mod struct_results;
+#[path = "hessian/struct_to_vector.rs"]
+mod struct_to_vector;
 #[path = "hessian/struct_whole.rs"]
 mod struct_whole;
 #[path = "hessian/vector_calls.rs"]

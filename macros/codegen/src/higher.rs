@@ -24,23 +24,9 @@ pub fn items(f: &GradFn, sig: &Signature, lowered: &Graph) -> syn::Result<TokenS
     let second = hessian.or(f.args.hvp.as_ref());
     // a function returning several floats: `hessian` (or `hvp`) adds
     // `name_vjp_jvp`, the second derivative its callers take through it
-    // (a method's callers through its hidden `__name_vjp_jvp`); a method
-    // returning a struct has no hidden type to carry it
-    if let (true, Some(h)) = (sig.out_struct.is_some() && sig.assoc, second) {
-        return Err(syn::Error::new(
-            h.span(),
-            format!("`{h}` on a method or an associated function returning a struct is not supported yet: return the floats as an array or a tuple (`-> [f64; 2]`), or make it a free function, or remove `{h}`"),
-        ));
-    }
-    // (the tangent of the VJP through the fields `..base` copies is not
-    // written yet)
-    if let (false, Some(h)) = (lowered.out_rests.is_empty(), second) {
-        return Err(syn::Error::new(
-            h.span(),
-            format!("`{h}` on a function whose struct result takes fields from `..base` is not supported yet: list every field in the literal, or remove `{h}`"),
-        ));
-    }
-    // (nor that through a call's struct result returned whole)
+    // (a method's callers through its hidden `__name_vjp_jvp`); the
+    // tangent through a call's struct result returned whole is not
+    // written yet
     if let (false, Some(h)) = (lowered.out_results.is_empty(), second) {
         return Err(syn::Error::new(
             h.span(),

@@ -612,3 +612,56 @@ fn hessian_through_vector_method_and_struct_result_calls() {
         },
     );
 }
+
+/// A Hessian through a method returning a struct taken apart by a pattern
+/// and an associated function returning a struct read by field: their
+/// hidden `__turned_vjp_jvp` and `__polar_vjp_jvp`, the cotangents and
+/// their tangents struct literals (the fields read, zero elsewhere).
+#[test]
+fn hessian_through_struct_method_calls() {
+    check(
+        "hessian_through_struct_method_call",
+        quote!(hessian),
+        quote! {
+            fn through_turned(a: f64, b: f64) -> f64 {
+                let Point { x, .. } = Arm { l: a, w: b }.turned(b);
+                let p = Point::polar(a, x);
+                p.y * x
+            }
+        },
+    );
+}
+
+/// `hessian` on a function whose struct result copies fields by `..s`:
+/// `shift_vjp_jvp` adds the cotangent's copied part into the gradient
+/// and the cotangent tangent's into the gradient's tangent.
+#[test]
+fn hessian_on_a_struct_result_with_base() {
+    check(
+        "hessian_struct_result_with_base",
+        quote!(hessian),
+        quote! {
+            fn shift(s: Point, d: f64) -> Point {
+                Point { x: s.x + d * d, ..s }
+            }
+        },
+    );
+}
+
+/// `hvp` of a function passing a struct parameter whole to a helper
+/// returning an array: the forward sweep over the reverse one calls
+/// `pair::vjp_jvp` with the struct's direction `v_s` as its tangent and
+/// adds its entry for the struct into `hv_s`.
+#[test]
+fn hvp_of_a_struct_passed_to_a_vector_call() {
+    check(
+        "hvp_struct_to_vector_call",
+        quote!(hvp),
+        quote! {
+            fn energy(s: State, k: f64) -> f64 {
+                let [a, b] = pair(s, k);
+                a * b + s.v * k
+            }
+        },
+    );
+}

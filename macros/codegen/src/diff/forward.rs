@@ -102,6 +102,7 @@ pub fn tangents(
         recalled: HashMap::new(),
         first_new,
         hvps: HashMap::new(),
+        vjp_tangents: HashMap::new(),
         keep: g.outputs().into_iter().collect(),
     };
     g.body = sweep.block(g, &body);
@@ -165,6 +166,10 @@ struct Sweep {
     /// For each nested call swept, its HVP node (see
     /// [`super::nested::forward_nested`]).
     hvps: HashMap<NodeId, NodeId>,
+    /// For each helper's VJP call swept, by its value: the value of its
+    /// tangent `vjp_jvp` call, if one was made (see
+    /// [`super::vcall::forward_vjp`]).
+    vjp_tangents: HashMap<NodeId, Option<NodeId>>,
     /// The graph's outputs: their tangents are always summed.
     keep: HashSet<NodeId>,
 }
@@ -199,15 +204,16 @@ impl Sweep {
                         self.tangents.extend(ts);
                     }
                     crate::ir::CallSweep::Vjp(_) => {
-                        let ts = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));
+                        let (ts, _) = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));
                         self.tangents.extend(ts);
                     }
                     _ => {}
                 },
                 // a reverse sweep's VJP call: its entries' tangents
                 Op::Call(c) if matches!(c.sweep, crate::ir::CallSweep::Vjp(_)) => {
-                    let ts = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));
+                    let (ts, t) = super::vcall::forward_vjp(&mut b, &c, |x| self.summed(x));
                     self.tangents.extend(ts);
+                    self.vjp_tangents.insert(c.value, t);
                 }
                 Op::Call(c) if c.is_vector() => {
                     let outs = super::vcall::forward(&mut b, &c, |x| self.summed(x));
@@ -264,6 +270,13 @@ impl Sweep {
                             let hvp = self.hvps.get(&e).copied();
                             let t = self.summed(a.coeff);
                             super::nested::forward_add_struct(&mut b, &a, t, hvp);
+                        }
+                        // the entry of a helper's VJP call, whose tangent
+                        // is its `vjp_jvp`'s
+                        None if self.vjp_tangents.contains_key(&a.call_value) => {
+                            let t = self.summed(a.coeff);
+                            let call = self.vjp_tangents[&a.call_value];
+                            super::vcall::forward_add_struct(&mut b, &a, t, call);
                         }
                         None => b.graph.unsupported.push((
                             span,

@@ -92,12 +92,6 @@ pub fn unsupported(g: &Graph, second_order: Option<&str>) -> Option<(Span, Strin
                     format!("`{key}` of a function that passes a differentiable slice to another function goes through helpers returning one float, passed no struct values; this call (a helper returning several floats, or a struct argument beside the slice) is not supported yet: compute the callee's value in a loop in this function, or remove `{key}`"),
                 ))
             }
-            Op::Call(c) if !c.is_plain() => {
-                return Some((
-                    n.span,
-                    format!("`{key}` goes through calls of functions, methods and associated functions returning one float (struct parameters and `self` may be passed on whole), an array or a tuple of floats, and of free functions returning a struct (those returning several floats taking floats, arrays, tuples or struct literals built from floats); this call (a struct parameter or a part of one passed to a function returning several floats, or a method returning a struct) is not supported yet: write the callee's body inline, or pass the floats it needs, or remove `{key}`"),
-                ))
-            }
             _ => {}
         }
     }

@@ -5,7 +5,7 @@
 
 use super::reverse::{accumulate, Adjoints};
 use super::{is_active, set_active};
-use crate::ir::{Builder, Call, CallArg, CallSweep, NodeId, Op};
+use crate::ir::{AddStruct, Builder, Call, CallArg, CallSweep, NodeId, Op};
 
 /// A call node like `c` through `sweep`, with a fresh unread value and,
 /// for each argument element (argument `k`, element `i`, node `x`), a
@@ -244,11 +244,7 @@ pub(super) fn forward(
     let ts: Vec<Option<NodeId>> = elems.iter().map(|&x| tangent(x)).collect();
     // a part of a struct parameter passed whole has a tangent in a derived
     // function with a direction (see `Graph::struct_directions`)
-    let whole = c.args.iter().any(|a| {
-        matches!(a, CallArg::Struct(s) if s.accums.iter().any(|x| {
-            b.graph.struct_directions.iter().any(|(p, _)| *p == x.param)
-        }))
-    });
+    let whole = passes_whole(b, c);
     if ts.iter().all(Option::is_none) && !whole {
         return None;
     }
@@ -297,20 +293,24 @@ pub(super) fn forward_slices(
 /// (`tangent(x)`, `None` for a constant), as (entry, tangent) pairs.
 /// Nothing when neither has a tangent, unless a slice is passed on
 /// ([`Call::has_slice`]): the slice has its direction, and the call is
-/// the helper's hidden `hvp_into`, which adds into the slice's H·v buffer.
+/// the helper's hidden `hvp_into`, which adds into the slice's H·v buffer;
+/// or a part of a struct parameter is passed whole: it has its direction,
+/// and the new call's entry for it is the tangent of the entry the
+/// reverse sweep's `AddStruct` reads (see [`forward_add_struct`]). Also
+/// returns the new call's value node, whose entries are named after it.
 pub(super) fn forward_vjp(
     b: &mut Builder<'_>,
     c: &Call,
     tangent: impl Fn(NodeId) -> Option<NodeId>,
-) -> Vec<(NodeId, NodeId)> {
+) -> (Vec<(NodeId, NodeId)>, Option<NodeId>) {
     let CallSweep::Vjp(cots) = &c.sweep else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let elems: Vec<NodeId> = c.args.iter().flat_map(|a| a.elements().to_vec()).collect();
     let ts: Vec<Option<NodeId>> = elems.iter().map(|&x| tangent(x)).collect();
     let cts: Vec<Option<NodeId>> = cots.iter().map(|&u| tangent(u)).collect();
-    if ts.iter().chain(&cts).all(Option::is_none) && !c.has_slice() {
-        return Vec::new();
+    if ts.iter().chain(&cts).all(Option::is_none) && !c.has_slice() && !passes_whole(b, c) {
+        return (Vec::new(), None);
     }
     let mut zero = None;
     let mut nodes = cots.clone();
@@ -318,11 +318,56 @@ pub(super) fn forward_vjp(
         nodes.push(t.unwrap_or_else(|| *zero.get_or_insert_with(|| b.constant(0.0))));
     }
     let wanted = |k: usize, i: usize, _| c.partials[k].get(i).copied().flatten().is_some();
-    let (_, pairs, _) = derived_call(b, c, CallSweep::VjpJvp(nodes), 0, wanted);
+    let (id, pairs, _) = derived_call(b, c, CallSweep::VjpJvp(nodes), 0, wanted);
     // `derived_call` pairs each new entry with its argument element; the
     // entry it is the tangent of is the VJP's entry at the same place
     let old: Vec<NodeId> = c.partials.iter().flatten().flatten().copied().collect();
-    old.into_iter()
+    let pairs = old
+        .into_iter()
         .zip(pairs.into_iter().map(|(_, r)| r))
-        .collect()
+        .collect();
+    let value = match b.graph.op(id) {
+        Op::Call(d) => d.value,
+        _ => unreachable!("derived_call pushes a call node"),
+    };
+    (pairs, Some(value))
+}
+
+/// Whether `c` passes a part of a differentiable struct parameter whole
+/// that a derived function's direction gives a tangent
+/// ([`crate::ir::Graph::struct_directions`]).
+fn passes_whole(b: &Builder<'_>, c: &Call) -> bool {
+    c.args.iter().any(|a| {
+        matches!(a, CallArg::Struct(s) if s.accums.iter().any(|x| {
+            b.graph.struct_directions.iter().any(|(p, _)| *p == x.param)
+        }))
+    })
+}
+
+/// The tangent of the reverse sweep's `d_s += coeff · entry` reading the
+/// entry of a helper's VJP call (an [`AddStruct`] with no `entry_of`) in
+/// a forward sweep over it: `hv_s += ċoeff · entry + coeff · ėntry`,
+/// `ėntry` being the entry of the VJP call's tangent `vjp_jvp` (the call
+/// whose value is `tangent_call`, see [`forward_vjp`]; none when nothing
+/// the VJP reads has a tangent).
+pub(super) fn forward_add_struct(
+    b: &mut Builder<'_>,
+    a: &AddStruct,
+    coeff_tangent: Option<NodeId>,
+    tangent_call: Option<NodeId>,
+) {
+    if let Some(t) = coeff_tangent {
+        b.push(Op::AddStruct(Box::new(AddStruct {
+            coeff: t,
+            tangent: true,
+            ..a.clone()
+        })));
+    }
+    if let Some(v) = tangent_call {
+        b.push(Op::AddStruct(Box::new(AddStruct {
+            call_value: v,
+            tangent: true,
+            ..a.clone()
+        })));
+    }
 }

@@ -109,7 +109,8 @@ pub(super) fn value_type(sig: &Signature) -> TokenStream {
 ///
 /// In `name_vjp` of a struct result with `..base`, `cotangent` names the
 /// cotangent, whose parts copied from a parameter are added into its
-/// gradient (see [`with_rest_cotangents`]).
+/// gradient (see [`with_rest_cotangents`]); in `name_vjp_jvp` the
+/// cotangent for the gradient and the cotangent's tangent for its tangent.
 ///
 /// With `tangent` (`H·v` in `name_hvp`), a struct parameter's part is
 /// written into its H·v variable, which the tangents of `AddStruct`
@@ -431,6 +432,9 @@ pub fn derived_fn(
     let taken: Vec<String> = sig.params.iter().map(|p| p.ident.to_string()).collect();
     let diff: Vec<String> = sig.diff_params().map(|p| p.ident.to_string()).collect();
     let mut direction = String::new();
+    // `name_vjp_jvp`'s cotangent and its tangent, whose parts a struct
+    // result copies by `..base` are added into the gradient and its tangent
+    let mut cotangents = None;
     if kind == Kind::VjpJvp {
         let (c, dir, ct) = vjp_jvp_names(sig);
         let dty = direction_type(sig);
@@ -441,6 +445,7 @@ pub fn derived_fn(
         let d = syn::Ident::new(&dir, Span::call_site());
         ins = quote!(#ins, #c: #vty, #d: #dty, #ct: #vty);
         prelude.extend(directions(sig, &dir));
+        cotangents = Some((c, ct));
     }
     if let Some(base) = kind.direction() {
         let dir = fresh_name(&taken, &diff, base);
@@ -523,8 +528,11 @@ pub fn derived_fn(
         }
         Kind::VjpJvp => {
             let v = value(&mut w, g, sig);
-            let gr = shaped(&mut w, &grads, None, false);
-            let t = shaped(&mut w, &g.extra, None, true);
+            let (c, ct) = cotangents.expect("name_vjp_jvp names its cotangents");
+            // (a copied part's derivative is the identity: `u` goes into
+            // the gradient as in `name_vjp`, `u̇` into its tangent)
+            let gr = shaped(&mut w, &grads, Some(&c), false);
+            let t = shaped(&mut w, &g.extra, Some(&ct), true);
             (quote!((#vty, #gty, #gty)), quote!((#v, #gr, #t)))
         }
         Kind::Hvp => {

@@ -81,32 +81,17 @@ impl Call {
                 .is_some_and(|c| c.is_ascii_uppercase())
     }
 
-    /// A call of a free function returning one float with floats, arrays
-    /// and tuples as arguments: the calls a function with `hessian` can
-    /// differentiate twice (through the callee's HVP).
+    /// A call of a helper returning one float: the calls a function with
+    /// `hessian` differentiates twice as nested gradient calls, through the
+    /// callee's HVP (`hvp_pullback`, a method's `__f_hvp_pullback`); a
+    /// helper returning several floats (an array, a tuple or a struct) goes
+    /// through its `vjp_jvp` (a method's `__f_vjp_jvp`) instead. A struct
+    /// parameter (or `self`, or a part of one) passed on whole: the
+    /// reverse sweep adds the callee's entry into the parameter's
+    /// gradient, the forward sweep over it adds the entry's tangent (the
+    /// callee's HVP entry, or its `vjp_jvp` entry) into its H·v.
     pub fn is_plain_scalar(&self) -> bool {
-        !self.is_vector() && self.is_plain()
-    }
-
-    /// A call of a free function with floats, arrays, tuples and struct
-    /// literals built from floats as arguments, and one float, an array, a
-    /// tuple of floats or a struct as result: the calls a function with `hessian`
-    /// can differentiate twice (a scalar helper through its HVP, a vector
-    /// one through its `vjp_jvp`). A method or associated function
-    /// (`State { x }.energy(k)`, `State::energy(s, k)`) is one too,
-    /// through its hidden `__f_hvp_pullback` (one float) or
-    /// `__f_vjp_jvp` (an array or a tuple). A struct
-    /// parameter (or `self`, or a part of one) passed on whole is one only
-    /// for a callee returning one float: the reverse sweep adds the
-    /// callee's entry into the parameter's gradient, the forward sweep over
-    /// it adds the entry's tangent (the callee's HVP entry) into its H·v.
-    pub fn is_plain(&self) -> bool {
-        (self.struct_out.is_none() || !(self.method || self.is_assoc()))
-            && !(self.is_vector()
-                && self
-                    .args
-                    .iter()
-                    .any(|a| matches!(a, CallArg::Struct(s) if !s.floats_only())))
+        !self.is_vector()
     }
 
     /// Whether a differentiable slice parameter or a local buffer is

@@ -172,23 +172,4 @@ impl StructArg {
     pub fn entry_read_whole(&self) -> bool {
         !self.accums.is_empty() || !self.results.is_empty()
     }
-
-    /// Whether the argument is built from floats only (literals all the
-    /// way down, no part taken from a struct parameter): its tangent is the
-    /// literal with each float replaced by its tangent. Walked with a work
-    /// stack.
-    pub fn floats_only(&self) -> bool {
-        let mut work = vec![&self.expr];
-        while let Some(e) = work.pop() {
-            match e {
-                StructExpr::Path { .. } | StructExpr::Res(_) => return false,
-                StructExpr::Lit { fields, rest, .. } => {
-                    work.extend(fields.iter().map(|(_, f)| f));
-                    work.extend(rest.as_deref());
-                }
-                StructExpr::Elem(_) | StructExpr::Array(_) => {}
-            }
-        }
-        true
-    }
 }
