@@ -59,6 +59,10 @@ pub struct Writer<'g> {
     /// For each recording loop whose tape is sized before it, the count of
     /// entries written so far.
     pub(super) tape_fill: HashMap<NodeId, Ident>,
+    /// For each recording loop whose tape is written (and for its reverse
+    /// loop, read) through rows indexed by the loop's variable: one row per
+    /// plane (see `super::tape`), and that variable.
+    pub(super) tape_rows: HashMap<NodeId, (Vec<Ident>, NodeId)>,
     /// The gradient variable of each differentiable struct parameter.
     pub(super) struct_grads: HashMap<usize, Ident>,
     /// In `name_hvp`, each differentiable struct parameter's H·v variable,
@@ -127,6 +131,7 @@ impl<'g> Writer<'g> {
             inline,
             tape_pos: HashMap::new(),
             tape_fill: HashMap::new(),
+            tape_rows: HashMap::new(),
             struct_grads: HashMap::new(),
             struct_tangents: HashMap::new(),
             result_tangents: HashMap::new(),

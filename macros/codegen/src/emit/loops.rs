@@ -80,7 +80,9 @@ impl Writer<'_> {
             // first and written by index (no growth check in the loop)
             let zero = super::body::literal(0.0, g.float, true).0;
             self.tape_alloc(&mut pre, &tape, n, l, trips, zero);
-            if l.test.is_none() && !self.tape_fill.contains_key(&n) {
+            self.tape_rows.remove(&n);
+            let rowed = self.tape_rows(&mut pre, n, l, l, false);
+            if l.test.is_none() && !rowed && !self.tape_fill.contains_key(&n) {
                 let filled = self.names.fresh("filled");
                 pre.push(quote! { let mut #filled = 0; });
                 self.tape_fill.insert(n, filled);
@@ -91,11 +93,13 @@ impl Writer<'_> {
         // a stacked tape is popped: cut back to where this run began
         let mut pop = quote!();
         if let Some(of) = l.replay {
-            let (width, stacked) = match g.op(of) {
-                Op::Loop(fwd) => (fwd.record.len(), fwd.stacked),
+            let fwd = match g.op(of) {
+                Op::Loop(fwd) => fwd,
                 _ => unreachable!("a loop replays a loop"),
             };
-            if width > 0 {
+            let (width, stacked) = (fwd.record.len(), fwd.stacked);
+            self.tape_rows.remove(&of);
+            if width > 0 && !self.tape_rows(&mut pre, of, fwd, l, true) {
                 let tape = self.names.of(g, of);
                 let pos = self.names.fresh("at");
                 let first = if width == 1 {
@@ -375,6 +379,10 @@ impl Writer<'_> {
             }
             Op::RecallInt { of, slot } => self.recall_int(*of, *slot),
             Op::Recall { of, slot } => {
+                if let Some((rows, var)) = self.tape_rows.get(of) {
+                    let (row, i) = (&rows[*slot], self.names.of(g, *var));
+                    return (quote!(#row[#i]), Prec::Atom);
+                }
                 let tape = self.names.of(g, *of);
                 let pos = self
                     .tape_pos

@@ -12,12 +12,30 @@
 //! stacked tape (see [`crate::ir::Loop::stacked`]) grows by each run from
 //! where the earlier runs' entries end, and its reverse loop truncates it
 //! back (see `super::loops`).
+//!
+//! A range loop from 0 (forwards, no test, not stacked) writes its tape
+//! through one row per plane taken before it, indexed by the loop's
+//! variable, and the reverse loop over the same range reads it the same
+//! way:
+//!
+//! ```text
+//! let [before_tape_row0, …] = &mut before_tape;
+//! let (before_tape_row0, …) = (&mut before_tape_row0[..end], …);
+//! for i in 0..end { before_tape_row0[i] = before; … }
+//! …
+//! for i in (0..end).rev() { let before = before_tape_row0[i]; … }
+//! ```
+//!
+//! The rows have `end` elements, so neither loop checks bounds; with a
+//! count (`tape[k][filled]`, `tape[k][at]`) each access was checked against
+//! its plane's length and the planes' pointers were reloaded from the
+//! stack in every iteration of GradBench ode's replay and reverse sweep.
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::body::Writer;
-use crate::ir::{Loop, NodeId};
+use crate::ir::{Loop, NodeId, Op};
 
 impl Writer<'_> {
     /// The end of a recording loop's iteration, before its carried values
@@ -38,6 +56,10 @@ impl Writer<'_> {
                 })
                 .collect(),
         };
+        if let Some((rows, var)) = self.tape_rows.get(&n) {
+            let i = self.names.of(self.g, *var);
+            return Some(quote! { #(#rows[#i] = #vals;)* });
+        }
         Some(match self.tape_fill.get(&n) {
             Some(filled) => quote! {
                 #(#planes[#filled] = #vals;)*
@@ -123,5 +145,48 @@ impl Writer<'_> {
                 };
             });
         }
+    }
+
+    /// Takes the rows of loop `n`'s tape (see the module docs) before the
+    /// loop, when it is a range loop from 0 whose tape is sized to its trip
+    /// count; `read`: for the reverse loop `l` over the same range, shared.
+    /// Returns whether it did.
+    pub(super) fn tape_rows(
+        &mut self,
+        pre: &mut Vec<TokenStream>,
+        n: NodeId,
+        fwd: &Loop,
+        l: &Loop,
+        read: bool,
+    ) -> bool {
+        let g = self.g;
+        let rowed = |x: &Loop| {
+            x.test.is_none() && !x.inclusive && !x.stacked && matches!(g.op(x.start), Op::IConst(0))
+        };
+        let same_range = !read || (l.rev && l.start == fwd.start && l.end == fwd.end);
+        if fwd.record.is_empty() || fwd.rev || !rowed(fwd) || !rowed(l) || !same_range {
+            return false;
+        }
+        let tape = self.names.of(g, n);
+        let end = self.expr(l.end).0;
+        let rows: Vec<Ident> = match fwd.record.len() {
+            1 => vec![self.names.fresh(&format!("{tape}_row"))],
+            m => (0..m)
+                .map(|k| self.names.fresh(&format!("{tape}_row{k}")))
+                .collect(),
+        };
+        let borrow = if read { quote!(&) } else { quote!(&mut) };
+        pre.push(match rows.len() {
+            1 => {
+                let row = &rows[0];
+                quote! { let #row = #borrow #tape[..#end]; }
+            }
+            _ => quote! {
+                let [#(#rows),*] = #borrow #tape;
+                let (#(#rows),*) = (#(#borrow #rows[..#end]),*);
+            },
+        });
+        self.tape_rows.insert(n, (rows, l.var));
+        true
     }
 }

@@ -31,19 +31,17 @@ fn pendulum_grad(
     let mut theta = theta0;
     let mut omega = omega0;
     let mut theta_tape = ::std::vec![0.0_f64; (0..steps).len()];
-    let mut filled = 0;
+    let theta_tape_row = &mut theta_tape[..steps];
     for i in 0..steps {
         let alpha = -g * theta.sin();
-        theta_tape[filled] = theta;
-        filled += 1;
+        theta_tape_row[i] = theta;
         (theta, omega) = (theta + h * omega, omega + h * alpha);
     }
     let mut d_theta = 1.0_f64;
     let mut d_omega = 0.0_f64;
-    let mut at = theta_tape.len();
+    let theta_tape_row_1 = &theta_tape[..steps];
     for i_1 in (0..steps).rev() {
-        at -= 1;
-        let theta_1 = theta_tape[at];
+        let theta_1 = theta_tape_row_1[i_1];
         let d_alpha = d_omega * h;
         (d_theta, d_omega) = (
             d_theta + d_alpha * -g * theta_1.cos(),

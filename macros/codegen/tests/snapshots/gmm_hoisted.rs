@@ -175,12 +175,17 @@ pub fn gmm_log_posterior_grad_into(
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [top_tape_row0, top_tape_row1, top_tape_row2] = &mut top_tape;
+        let (top_tape_row0, top_tape_row1, top_tape_row2) = (
+            &mut top_tape_row0[..alpha.len()],
+            &mut top_tape_row1[..alpha.len()],
+            &mut top_tape_row2[..alpha.len()],
+        );
         let base_row_1 = &base[..alpha.len()];
         for c_1 in 0..alpha.len() {
             let mut sq = 0.0_f64;
-            let mut filled_1 = t_tape.len();
-            t_tape.resize(filled_1 + (0..d).len(), 0.0_f64);
+            let mut filled = t_tape.len();
+            t_tape.resize(filled + (0..d).len(), 0.0_f64);
             for r_1 in 0..d {
                 let t2 = c_1 * d;
                 let t3 = t2 + r_1;
@@ -198,29 +203,32 @@ pub fn gmm_log_posterior_grad_into(
                 for j in 0..r_1 {
                     t_1 += l_row[j] * (x_row[j] - mu_row[j]);
                 }
-                t_tape[filled_1] = t_1;
-                filled_1 += 1;
+                t_tape[filled] = t_1;
+                filled += 1;
                 sq += t_1 * t_1;
             }
             let t6 = base_row_1[c_1];
             let beta = t6 - 0.5 * sq;
             let next = top.max(beta);
-            top_tape[0][filled] = top;
-            top_tape[1][filled] = scaled;
-            top_tape[2][filled] = sq;
-            filled += 1;
+            top_tape_row0[c_1] = top;
+            top_tape_row1[c_1] = scaled;
+            top_tape_row2[c_1] = sq;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = 1.0_f64;
         let mut d_scaled = 1.0 / scaled;
-        let mut at = top_tape[0].len();
+        let [top_tape_row0_1, top_tape_row1_1, top_tape_row2_1] = &top_tape;
+        let (top_tape_row0_1, top_tape_row1_1, top_tape_row2_1) = (
+            &top_tape_row0_1[..alpha.len()],
+            &top_tape_row1_1[..alpha.len()],
+            &top_tape_row2_1[..alpha.len()],
+        );
         let base_row_2 = &base[..alpha.len()];
         let d_base_row = &mut d_base[..alpha.len()];
         for c_2 in (0..alpha.len()).rev() {
-            at -= 1;
-            let top_1 = top_tape[0][at];
-            let scaled_1 = top_tape[1][at];
-            let sq_1 = top_tape[2][at];
+            let top_1 = top_tape_row0_1[c_2];
+            let scaled_1 = top_tape_row1_1[c_2];
+            let sq_1 = top_tape_row2_1[c_2];
             let t7 = base_row_2[c_2];
             let beta_1 = t7 - 0.5 * sq_1;
             let next_1 = top_1.max(beta_1);
@@ -233,14 +241,14 @@ pub fn gmm_log_posterior_grad_into(
             let t12 = 0.5 * -d_beta;
             let t13 = d_base_row[c_2];
             d_base_row[c_2] = t13 + d_beta;
-            let mut at_1 = t_tape.len();
+            let mut at = t_tape.len();
             for r_2 in (0..d).rev() {
-                at_1 -= 1;
+                at -= 1;
                 let t14 = c_2 * d;
                 let t15 = t14 + r_2;
                 let t16 = diag[t15];
                 let t17 = i * d;
-                let t_2 = t_tape[at_1];
+                let t_2 = t_tape[at];
                 let d_t = t12 * (2.0 * t_2);
                 let l_row_1 = &l[if r_2 > 0 {
                     (c_2 * t0 + r_2 * (r_2 - 1) / 2).min(l.len())
@@ -267,7 +275,7 @@ pub fn gmm_log_posterior_grad_into(
                 let t20 = d_diag[t15];
                 d_diag[t15] = t20 + d_t * (x[t17 + r_2] - mu[t15]);
             }
-            t_tape.truncate(at_1);
+            t_tape.truncate(at);
             (d_top, d_scaled) = (
                 t10 + (if top_1 > beta_1 { d_next } else { t11 }),
                 d_scaled * t8,
@@ -735,12 +743,17 @@ pub fn gmm_log_posterior_vjp_into(
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [top_tape_row0, top_tape_row1, top_tape_row2] = &mut top_tape;
+        let (top_tape_row0, top_tape_row1, top_tape_row2) = (
+            &mut top_tape_row0[..alpha.len()],
+            &mut top_tape_row1[..alpha.len()],
+            &mut top_tape_row2[..alpha.len()],
+        );
         let base_row_1 = &base[..alpha.len()];
         for c_1 in 0..alpha.len() {
             let mut sq = 0.0_f64;
-            let mut filled_1 = t_tape.len();
-            t_tape.resize(filled_1 + (0..d).len(), 0.0_f64);
+            let mut filled = t_tape.len();
+            t_tape.resize(filled + (0..d).len(), 0.0_f64);
             for r_1 in 0..d {
                 let t2 = c_1 * d;
                 let t3 = t2 + r_1;
@@ -758,29 +771,32 @@ pub fn gmm_log_posterior_vjp_into(
                 for j in 0..r_1 {
                     t_1 += l_row[j] * (x_row[j] - mu_row[j]);
                 }
-                t_tape[filled_1] = t_1;
-                filled_1 += 1;
+                t_tape[filled] = t_1;
+                filled += 1;
                 sq += t_1 * t_1;
             }
             let t6 = base_row_1[c_1];
             let beta = t6 - 0.5 * sq;
             let next = top.max(beta);
-            top_tape[0][filled] = top;
-            top_tape[1][filled] = scaled;
-            top_tape[2][filled] = sq;
-            filled += 1;
+            top_tape_row0[c_1] = top;
+            top_tape_row1[c_1] = scaled;
+            top_tape_row2[c_1] = sq;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = cotangent;
         let mut d_scaled = cotangent / scaled;
-        let mut at = top_tape[0].len();
+        let [top_tape_row0_1, top_tape_row1_1, top_tape_row2_1] = &top_tape;
+        let (top_tape_row0_1, top_tape_row1_1, top_tape_row2_1) = (
+            &top_tape_row0_1[..alpha.len()],
+            &top_tape_row1_1[..alpha.len()],
+            &top_tape_row2_1[..alpha.len()],
+        );
         let base_row_2 = &base[..alpha.len()];
         let d_base_row = &mut d_base[..alpha.len()];
         for c_2 in (0..alpha.len()).rev() {
-            at -= 1;
-            let top_1 = top_tape[0][at];
-            let scaled_1 = top_tape[1][at];
-            let sq_1 = top_tape[2][at];
+            let top_1 = top_tape_row0_1[c_2];
+            let scaled_1 = top_tape_row1_1[c_2];
+            let sq_1 = top_tape_row2_1[c_2];
             let t7 = base_row_2[c_2];
             let beta_1 = t7 - 0.5 * sq_1;
             let next_1 = top_1.max(beta_1);
@@ -793,14 +809,14 @@ pub fn gmm_log_posterior_vjp_into(
             let t12 = 0.5 * -d_beta;
             let t13 = d_base_row[c_2];
             d_base_row[c_2] = t13 + d_beta;
-            let mut at_1 = t_tape.len();
+            let mut at = t_tape.len();
             for r_2 in (0..d).rev() {
-                at_1 -= 1;
+                at -= 1;
                 let t14 = c_2 * d;
                 let t15 = t14 + r_2;
                 let t16 = diag[t15];
                 let t17 = i * d;
-                let t_2 = t_tape[at_1];
+                let t_2 = t_tape[at];
                 let d_t = t12 * (2.0 * t_2);
                 let l_row_1 = &l[if r_2 > 0 {
                     (c_2 * t0 + r_2 * (r_2 - 1) / 2).min(l.len())
@@ -827,7 +843,7 @@ pub fn gmm_log_posterior_vjp_into(
                 let t20 = d_diag[t15];
                 d_diag[t15] = t20 + d_t * (x[t17 + r_2] - mu[t15]);
             }
-            t_tape.truncate(at_1);
+            t_tape.truncate(at);
             (d_top, d_scaled) = (
                 t10 + (if top_1 > beta_1 { d_next } else { t11 }),
                 d_scaled * t8,

@@ -133,12 +133,18 @@ pub fn gmm_log_posterior_grad_into(
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [top_tape_row0, top_tape_row1, top_tape_row2, top_tape_row3] = &mut top_tape;
+        let (top_tape_row0, top_tape_row1, top_tape_row2, top_tape_row3) = (
+            &mut top_tape_row0[..alpha.len()],
+            &mut top_tape_row1[..alpha.len()],
+            &mut top_tape_row2[..alpha.len()],
+            &mut top_tape_row3[..alpha.len()],
+        );
         for c in 0..alpha.len() {
             let mut sum_q = 0.0_f64;
             let mut sq = 0.0_f64;
-            let mut filled_1 = t_tape.len();
-            t_tape.resize(filled_1 + (0..d).len(), 0.0_f64);
+            let mut filled = t_tape.len();
+            t_tape.resize(filled + (0..d).len(), 0.0_f64);
             for r in 0..d {
                 let t1 = c * d;
                 let t2 = t1 + r;
@@ -156,29 +162,33 @@ pub fn gmm_log_posterior_grad_into(
                 for j in 0..r {
                     t_1 += l_row[j] * (x_row[j] - mu_row[j]);
                 }
-                t_tape[filled_1] = t_1;
-                filled_1 += 1;
+                t_tape[filled] = t_1;
+                filled += 1;
                 sum_q += t3;
                 sq += t_1 * t_1;
             }
             let beta = alpha[c] + sum_q - 0.5 * sq;
             let next = top.max(beta);
-            top_tape[0][filled] = top;
-            top_tape[1][filled] = scaled;
-            top_tape[2][filled] = sum_q;
-            top_tape[3][filled] = sq;
-            filled += 1;
+            top_tape_row0[c] = top;
+            top_tape_row1[c] = scaled;
+            top_tape_row2[c] = sum_q;
+            top_tape_row3[c] = sq;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = 1.0_f64;
         let mut d_scaled = 1.0 / scaled;
-        let mut at = top_tape[0].len();
+        let [top_tape_row0_1, top_tape_row1_1, top_tape_row2_1, top_tape_row3_1] = &top_tape;
+        let (top_tape_row0_1, top_tape_row1_1, top_tape_row2_1, top_tape_row3_1) = (
+            &top_tape_row0_1[..alpha.len()],
+            &top_tape_row1_1[..alpha.len()],
+            &top_tape_row2_1[..alpha.len()],
+            &top_tape_row3_1[..alpha.len()],
+        );
         for c_1 in (0..alpha.len()).rev() {
-            at -= 1;
-            let top_1 = top_tape[0][at];
-            let scaled_1 = top_tape[1][at];
-            let sum_q_1 = top_tape[2][at];
-            let sq_1 = top_tape[3][at];
+            let top_1 = top_tape_row0_1[c_1];
+            let scaled_1 = top_tape_row1_1[c_1];
+            let sum_q_1 = top_tape_row2_1[c_1];
+            let sq_1 = top_tape_row3_1[c_1];
             let beta_1 = alpha[c_1] + sum_q_1 - 0.5 * sq_1;
             let next_1 = top_1.max(beta_1);
             let t5 = (top_1 - next_1).exp();
@@ -189,14 +199,14 @@ pub fn gmm_log_posterior_grad_into(
             let d_beta = t6 + (if beta_1 > top_1 { d_next } else { t8 });
             let t9 = 0.5 * -d_beta;
             d_alpha[c_1] += d_beta;
-            let mut at_1 = t_tape.len();
+            let mut at = t_tape.len();
             for r_1 in (0..d).rev() {
-                at_1 -= 1;
+                at -= 1;
                 let t10 = c_1 * d;
                 let t11 = t10 + r_1;
                 let t12 = q[t11].exp();
                 let t13 = i * d;
-                let t_2 = t_tape[at_1];
+                let t_2 = t_tape[at];
                 let d_t = t9 * (2.0 * t_2);
                 let l_row_1 = &l[if r_1 > 0 {
                     (c_1 * t0 + r_1 * (r_1 - 1) / 2).min(l.len())
@@ -222,7 +232,7 @@ pub fn gmm_log_posterior_grad_into(
                 d_mu[t11] += -(d_t * t12);
                 d_q[t11] += d_t * (x[t13 + r_1] - mu[t11]) * t12 + d_beta;
             }
-            t_tape.truncate(at_1);
+            t_tape.truncate(at);
             (d_top, d_scaled) = (
                 t7 + (if top_1 > beta_1 { d_next } else { t8 }),
                 d_scaled * t5,
@@ -627,12 +637,18 @@ pub fn gmm_log_posterior_vjp_into(
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [top_tape_row0, top_tape_row1, top_tape_row2, top_tape_row3] = &mut top_tape;
+        let (top_tape_row0, top_tape_row1, top_tape_row2, top_tape_row3) = (
+            &mut top_tape_row0[..alpha.len()],
+            &mut top_tape_row1[..alpha.len()],
+            &mut top_tape_row2[..alpha.len()],
+            &mut top_tape_row3[..alpha.len()],
+        );
         for c in 0..alpha.len() {
             let mut sum_q = 0.0_f64;
             let mut sq = 0.0_f64;
-            let mut filled_1 = t_tape.len();
-            t_tape.resize(filled_1 + (0..d).len(), 0.0_f64);
+            let mut filled = t_tape.len();
+            t_tape.resize(filled + (0..d).len(), 0.0_f64);
             for r in 0..d {
                 let t1 = c * d;
                 let t2 = t1 + r;
@@ -650,29 +666,33 @@ pub fn gmm_log_posterior_vjp_into(
                 for j in 0..r {
                     t_1 += l_row[j] * (x_row[j] - mu_row[j]);
                 }
-                t_tape[filled_1] = t_1;
-                filled_1 += 1;
+                t_tape[filled] = t_1;
+                filled += 1;
                 sum_q += t3;
                 sq += t_1 * t_1;
             }
             let beta = alpha[c] + sum_q - 0.5 * sq;
             let next = top.max(beta);
-            top_tape[0][filled] = top;
-            top_tape[1][filled] = scaled;
-            top_tape[2][filled] = sum_q;
-            top_tape[3][filled] = sq;
-            filled += 1;
+            top_tape_row0[c] = top;
+            top_tape_row1[c] = scaled;
+            top_tape_row2[c] = sum_q;
+            top_tape_row3[c] = sq;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = cotangent;
         let mut d_scaled = cotangent / scaled;
-        let mut at = top_tape[0].len();
+        let [top_tape_row0_1, top_tape_row1_1, top_tape_row2_1, top_tape_row3_1] = &top_tape;
+        let (top_tape_row0_1, top_tape_row1_1, top_tape_row2_1, top_tape_row3_1) = (
+            &top_tape_row0_1[..alpha.len()],
+            &top_tape_row1_1[..alpha.len()],
+            &top_tape_row2_1[..alpha.len()],
+            &top_tape_row3_1[..alpha.len()],
+        );
         for c_1 in (0..alpha.len()).rev() {
-            at -= 1;
-            let top_1 = top_tape[0][at];
-            let scaled_1 = top_tape[1][at];
-            let sum_q_1 = top_tape[2][at];
-            let sq_1 = top_tape[3][at];
+            let top_1 = top_tape_row0_1[c_1];
+            let scaled_1 = top_tape_row1_1[c_1];
+            let sum_q_1 = top_tape_row2_1[c_1];
+            let sq_1 = top_tape_row3_1[c_1];
             let beta_1 = alpha[c_1] + sum_q_1 - 0.5 * sq_1;
             let next_1 = top_1.max(beta_1);
             let t5 = (top_1 - next_1).exp();
@@ -683,14 +703,14 @@ pub fn gmm_log_posterior_vjp_into(
             let d_beta = t6 + (if beta_1 > top_1 { d_next } else { t8 });
             let t9 = 0.5 * -d_beta;
             d_alpha[c_1] += d_beta;
-            let mut at_1 = t_tape.len();
+            let mut at = t_tape.len();
             for r_1 in (0..d).rev() {
-                at_1 -= 1;
+                at -= 1;
                 let t10 = c_1 * d;
                 let t11 = t10 + r_1;
                 let t12 = q[t11].exp();
                 let t13 = i * d;
-                let t_2 = t_tape[at_1];
+                let t_2 = t_tape[at];
                 let d_t = t9 * (2.0 * t_2);
                 let l_row_1 = &l[if r_1 > 0 {
                     (c_1 * t0 + r_1 * (r_1 - 1) / 2).min(l.len())
@@ -716,7 +736,7 @@ pub fn gmm_log_posterior_vjp_into(
                 d_mu[t11] += -(d_t * t12);
                 d_q[t11] += d_t * (x[t13 + r_1] - mu[t11]) * t12 + d_beta;
             }
-            t_tape.truncate(at_1);
+            t_tape.truncate(at);
             (d_top, d_scaled) = (
                 t7 + (if top_1 > beta_1 { d_next } else { t8 }),
                 d_scaled * t5,

@@ -21,18 +21,16 @@ fn iterate(x: f64, y: f64, steps: usize) -> f64 {
 fn iterate_grad(x: f64, y: f64, steps: usize) -> (f64, (f64, f64)) {
     let mut s = x;
     let mut s_tape = ::std::vec![0.0_f64; (0..steps).len()];
-    let mut filled = 0;
+    let s_tape_row = &mut s_tape[..steps];
     for i in 0..steps {
-        s_tape[filled] = s;
-        filled += 1;
+        s_tape_row[i] = s;
         s = (s * y).sin() + 0.1 * s * s;
     }
     let mut d_s = 1.0_f64;
     let mut d_y = 0.0_f64;
-    let mut at = s_tape.len();
+    let s_tape_row_1 = &s_tape[..steps];
     for i_1 in (0..steps).rev() {
-        at -= 1;
-        let s_1 = s_tape[at];
+        let s_1 = s_tape_row_1[i_1];
         let t0 = d_s * (s_1 * y).cos();
         (d_s, d_y) = (d_s * (0.1 * s_1) + 0.1 * (d_s * s_1) + t0 * y, d_y + t0 * s_1);
     }
@@ -96,15 +94,19 @@ fn iterate_hessian(x: f64, y: f64, steps: usize) -> (f64, (f64, f64), [[f64; 2];
         let trips = (0..steps).len();
         ::core::array::from_fn::<_, 3, _>(|_| ::std::vec![0.0_f64; trips])
     };
-    let mut filled = 0;
+    let [s_tape_row0, s_tape_row1, s_tape_row2] = &mut s_tape;
+    let (s_tape_row0, s_tape_row1, s_tape_row2) = (
+        &mut s_tape_row0[..steps],
+        &mut s_tape_row1[..steps],
+        &mut s_tape_row2[..steps],
+    );
     for i in 0..steps {
         let t0 = s * y;
         let t1 = t0.cos();
         let t2 = 0.1 * s;
-        s_tape[0][filled] = s;
-        s_tape[1][filled] = d_s_dx_1;
-        s_tape[2][filled] = d_s_dy_1;
-        filled += 1;
+        s_tape_row0[i] = s;
+        s_tape_row1[i] = d_s_dx_1;
+        s_tape_row2[i] = d_s_dy_1;
         (s, d_s_dx_1, d_s_dy_1) = (
             t0.sin() + t2 * s,
             d_s_dx_1 * y * t1 + 0.1 * d_s_dx_1 * s + d_s_dx_1 * t2,
@@ -117,12 +119,16 @@ fn iterate_hessian(x: f64, y: f64, steps: usize) -> (f64, (f64, f64), [[f64; 2];
     let mut d_y_dx = 0.0_f64;
     let mut d_s_dy = 0.0_f64;
     let mut d_y_dy = 0.0_f64;
-    let mut at = s_tape[0].len();
+    let [s_tape_row0_1, s_tape_row1_1, s_tape_row2_1] = &s_tape;
+    let (s_tape_row0_1, s_tape_row1_1, s_tape_row2_1) = (
+        &s_tape_row0_1[..steps],
+        &s_tape_row1_1[..steps],
+        &s_tape_row2_1[..steps],
+    );
     for i_1 in (0..steps).rev() {
-        at -= 1;
-        let s_1 = s_tape[0][at];
-        let d_s_dy_2 = s_tape[2][at];
-        let d_s_dx_2 = s_tape[1][at];
+        let s_1 = s_tape_row0_1[i_1];
+        let d_s_dy_2 = s_tape_row2_1[i_1];
+        let d_s_dx_2 = s_tape_row1_1[i_1];
         let t3 = s_1 * y;
         let t4 = t3.sin();
         let t5 = t3.cos();
@@ -164,13 +170,16 @@ fn iterate_hvp(
         let trips = (0..steps).len();
         ::core::array::from_fn::<_, 2, _>(|_| ::std::vec![0.0_f64; trips])
     };
-    let mut filled = 0;
+    let [s_tape_row0, s_tape_row1] = &mut s_tape;
+    let (s_tape_row0, s_tape_row1) = (
+        &mut s_tape_row0[..steps],
+        &mut s_tape_row1[..steps],
+    );
     for i in 0..steps {
         let t0 = s * y;
         let t1 = 0.1 * s;
-        s_tape[0][filled] = s;
-        s_tape[1][filled] = d_s_2;
-        filled += 1;
+        s_tape_row0[i] = s;
+        s_tape_row1[i] = d_s_2;
         (s, d_s_2) = (
             t0.sin() + t1 * s,
             (d_s_2 * y + v_y * s) * t0.cos() + 0.1 * d_s_2 * s + d_s_2 * t1,
@@ -180,11 +189,14 @@ fn iterate_hvp(
     let mut d_y = 0.0_f64;
     let mut d_s_1 = 0.0_f64;
     let mut d_y_1 = 0.0_f64;
-    let mut at = s_tape[0].len();
+    let [s_tape_row0_1, s_tape_row1_1] = &s_tape;
+    let (s_tape_row0_1, s_tape_row1_1) = (
+        &s_tape_row0_1[..steps],
+        &s_tape_row1_1[..steps],
+    );
     for i_1 in (0..steps).rev() {
-        at -= 1;
-        let s_1 = s_tape[0][at];
-        let d_s_3 = s_tape[1][at];
+        let s_1 = s_tape_row0_1[i_1];
+        let d_s_3 = s_tape_row1_1[i_1];
         let t2 = s_1 * y;
         let t3 = t2.cos();
         let t4 = 0.1 * s_1;

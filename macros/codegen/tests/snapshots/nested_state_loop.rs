@@ -52,23 +52,29 @@ fn nested_lse_grad_into(w: &[f64], xs: &[f64], d_w: &mut [f64]) -> f64 {
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [top_tape_row0, top_tape_row1] = &mut top_tape;
+        let (top_tape_row0, top_tape_row1) = (
+            &mut top_tape_row0[..w.len()],
+            &mut top_tape_row1[..w.len()],
+        );
         for i_1 in 0..w.len() {
             let wc = w[i_1];
             let beta = wc * x;
             let next = top.max(beta);
-            top_tape[0][filled] = top;
-            top_tape[1][filled] = scaled;
-            filled += 1;
+            top_tape_row0[i_1] = top;
+            top_tape_row1[i_1] = scaled;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = 1.0_f64;
         let mut d_scaled = 1.0 / scaled;
-        let mut at = top_tape[0].len();
+        let [top_tape_row0_1, top_tape_row1_1] = &top_tape;
+        let (top_tape_row0_1, top_tape_row1_1) = (
+            &top_tape_row0_1[..w.len()],
+            &top_tape_row1_1[..w.len()],
+        );
         for i_2 in (0..w.len()).rev() {
-            at -= 1;
-            let top_1 = top_tape[0][at];
-            let scaled_1 = top_tape[1][at];
+            let top_1 = top_tape_row0_1[i_2];
+            let scaled_1 = top_tape_row1_1[i_2];
             let wc_1 = w[i_2];
             let beta_1 = wc_1 * x;
             let next_1 = top_1.max(beta_1);
@@ -236,23 +242,29 @@ fn nested_lse_vjp_into(w: &[f64], xs: &[f64], cotangent: f64, d_w: &mut [f64]) -
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [top_tape_row0, top_tape_row1] = &mut top_tape;
+        let (top_tape_row0, top_tape_row1) = (
+            &mut top_tape_row0[..w.len()],
+            &mut top_tape_row1[..w.len()],
+        );
         for i_1 in 0..w.len() {
             let wc = w[i_1];
             let beta = wc * x;
             let next = top.max(beta);
-            top_tape[0][filled] = top;
-            top_tape[1][filled] = scaled;
-            filled += 1;
+            top_tape_row0[i_1] = top;
+            top_tape_row1[i_1] = scaled;
             (top, scaled) = (next, scaled * (top - next).exp() + (beta - next).exp());
         }
         let mut d_top = cotangent;
         let mut d_scaled = cotangent / scaled;
-        let mut at = top_tape[0].len();
+        let [top_tape_row0_1, top_tape_row1_1] = &top_tape;
+        let (top_tape_row0_1, top_tape_row1_1) = (
+            &top_tape_row0_1[..w.len()],
+            &top_tape_row1_1[..w.len()],
+        );
         for i_2 in (0..w.len()).rev() {
-            at -= 1;
-            let top_1 = top_tape[0][at];
-            let scaled_1 = top_tape[1][at];
+            let top_1 = top_tape_row0_1[i_2];
+            let scaled_1 = top_tape_row1_1[i_2];
             let wc_1 = w[i_2];
             let beta_1 = wc_1 * x;
             let next_1 = top_1.max(beta_1);

@@ -39,37 +39,33 @@ pub fn logsumexp_grad_into(x: &[f64], d_x: &mut [f64]) -> f64 {
     let m_1 = x[0];
     let mut m = m_1;
     let mut m_tape = ::std::vec![0.0_f64; (0..x.len()).len()];
-    let mut filled = 0;
+    let m_tape_row = &mut m_tape[..x.len()];
     for i in 0..x.len() {
         let xi = x[i];
-        m_tape[filled] = m;
-        filled += 1;
+        m_tape_row[i] = m;
         m = m.max(xi);
     }
     let mut s = 0.0_f64;
     let mut exp_tape = ::std::vec![0.0_f64; (0..x.len()).len()];
-    let mut filled_1 = 0;
+    let exp_tape_row = &mut exp_tape[..x.len()];
     for i_1 in 0..x.len() {
         let xi_1 = x[i_1];
         let t0 = (xi_1 - m).exp();
-        exp_tape[filled_1] = t0;
-        filled_1 += 1;
+        exp_tape_row[i_1] = t0;
         s += t0;
     }
     let t1 = 1.0 / s;
     let mut d_m = 0.0_f64;
-    let mut at = exp_tape.len();
+    let exp_tape_row_1 = &exp_tape[..x.len()];
     for i_2 in (0..x.len()).rev() {
-        at -= 1;
-        let d_xi = t1 * exp_tape[at];
+        let d_xi = t1 * exp_tape_row_1[i_2];
         d_x[i_2] += d_xi;
         d_m = d_m - d_xi;
     }
     let mut d_m_1 = 1.0 + d_m;
-    let mut at_1 = m_tape.len();
+    let m_tape_row_1 = &m_tape[..x.len()];
     for i_3 in (0..x.len()).rev() {
-        at_1 -= 1;
-        let m_2 = m_tape[at_1];
+        let m_2 = m_tape_row_1[i_3];
         let xi_2 = x[i_3];
         let t2 = if m_2 == xi_2 { 0.5 * d_m_1 } else { 0.0 };
         let d_xi_1 = if xi_2 > m_2 { d_m_1 } else { t2 };
@@ -200,37 +196,33 @@ pub fn logsumexp_vjp_into(x: &[f64], cotangent: f64, d_x: &mut [f64]) -> f64 {
     let m_1 = x[0];
     let mut m = m_1;
     let mut m_tape = ::std::vec![0.0_f64; (0..x.len()).len()];
-    let mut filled = 0;
+    let m_tape_row = &mut m_tape[..x.len()];
     for i in 0..x.len() {
         let xi = x[i];
-        m_tape[filled] = m;
-        filled += 1;
+        m_tape_row[i] = m;
         m = m.max(xi);
     }
     let mut s = 0.0_f64;
     let mut exp_tape = ::std::vec![0.0_f64; (0..x.len()).len()];
-    let mut filled_1 = 0;
+    let exp_tape_row = &mut exp_tape[..x.len()];
     for i_1 in 0..x.len() {
         let xi_1 = x[i_1];
         let t0 = (xi_1 - m).exp();
-        exp_tape[filled_1] = t0;
-        filled_1 += 1;
+        exp_tape_row[i_1] = t0;
         s += t0;
     }
     let t1 = cotangent / s;
     let mut d_m = 0.0_f64;
-    let mut at = exp_tape.len();
+    let exp_tape_row_1 = &exp_tape[..x.len()];
     for i_2 in (0..x.len()).rev() {
-        at -= 1;
-        let d_xi = t1 * exp_tape[at];
+        let d_xi = t1 * exp_tape_row_1[i_2];
         d_x[i_2] += d_xi;
         d_m = d_m - d_xi;
     }
     let mut d_m_1 = cotangent + d_m;
-    let mut at_1 = m_tape.len();
+    let m_tape_row_1 = &m_tape[..x.len()];
     for i_3 in (0..x.len()).rev() {
-        at_1 -= 1;
-        let m_2 = m_tape[at_1];
+        let m_2 = m_tape_row_1[i_3];
         let xi_2 = x[i_3];
         let t2 = if m_2 == xi_2 { 0.5 * d_m_1 } else { 0.0 };
         let d_xi_1 = if xi_2 > m_2 { d_m_1 } else { t2 };

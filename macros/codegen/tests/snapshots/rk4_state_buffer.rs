@@ -105,17 +105,22 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [before_tape_row0, before_tape_row1, before_tape_row2, before_tape_row3] = &mut before_tape;
+        let (before_tape_row0, before_tape_row1, before_tape_row2, before_tape_row3) = (
+            &mut before_tape_row0[..x.len()],
+            &mut before_tape_row1[..x.len()],
+            &mut before_tape_row2[..x.len()],
+            &mut before_tape_row3[..x.len()],
+        );
         let y_row_1 = &y[..x.len()];
         for i_3 in 0..x.len() {
             let t5 = x[i_3];
             let t6 = 0.5 * h;
             let before_3 = y_row_1[i_3];
-            before_tape[0][filled] = before_2;
-            before_tape[1][filled] = k1_before_1;
-            before_tape[2][filled] = k2_before_1;
-            before_tape[3][filled] = k3_before_1;
-            filled += 1;
+            before_tape_row0[i_3] = before_2;
+            before_tape_row1[i_3] = k1_before_1;
+            before_tape_row2[i_3] = k2_before_1;
+            before_tape_row3[i_3] = k3_before_1;
             (before_2, k1_before_1, k2_before_1, k3_before_1) = (
                 before_3,
                 t5 * before_2,
@@ -127,14 +132,25 @@ pub fn ode_last_grad_into(x: &[f64], s: usize, d_x: &mut [f64]) -> f64 {
         let mut d_k1_before = 0.0_f64;
         let mut d_k2_before = 0.0_f64;
         let mut d_k3_before = 0.0_f64;
-        let mut at = before_tape[0].len();
+        let [before_tape_row0_1, before_tape_row1_1, before_tape_row2_1,
+        before_tape_row3_1] = &before_tape;
+        let (
+            before_tape_row0_1,
+            before_tape_row1_1,
+            before_tape_row2_1,
+            before_tape_row3_1,
+        ) = (
+            &before_tape_row0_1[..x.len()],
+            &before_tape_row1_1[..x.len()],
+            &before_tape_row2_1[..x.len()],
+            &before_tape_row3_1[..x.len()],
+        );
         let d_y_row = &mut d_y[..x.len()];
         for i_4 in (0..x.len()).rev() {
-            at -= 1;
-            let before_4 = before_tape[0][at];
-            let k1_before_2 = before_tape[1][at];
-            let k2_before_2 = before_tape[2][at];
-            let k3_before_2 = before_tape[3][at];
+            let before_4 = before_tape_row0_1[i_4];
+            let k1_before_2 = before_tape_row1_1[i_4];
+            let k2_before_2 = before_tape_row2_1[i_4];
+            let k3_before_2 = before_tape_row3_1[i_4];
             let t7 = x[i_4];
             let t8 = 0.5 * h;
             let t9 = d_y_row[i_4];
@@ -370,17 +386,22 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
                 plane.resize(trips, 0.0_f64);
             }
         }
-        let mut filled = 0;
+        let [before_tape_row0, before_tape_row1, before_tape_row2, before_tape_row3] = &mut before_tape;
+        let (before_tape_row0, before_tape_row1, before_tape_row2, before_tape_row3) = (
+            &mut before_tape_row0[..x.len()],
+            &mut before_tape_row1[..x.len()],
+            &mut before_tape_row2[..x.len()],
+            &mut before_tape_row3[..x.len()],
+        );
         let y_row_1 = &y[..x.len()];
         for i_3 in 0..x.len() {
             let t5 = x[i_3];
             let t6 = 0.5 * h;
             let before_3 = y_row_1[i_3];
-            before_tape[0][filled] = before_2;
-            before_tape[1][filled] = k1_before_1;
-            before_tape[2][filled] = k2_before_1;
-            before_tape[3][filled] = k3_before_1;
-            filled += 1;
+            before_tape_row0[i_3] = before_2;
+            before_tape_row1[i_3] = k1_before_1;
+            before_tape_row2[i_3] = k2_before_1;
+            before_tape_row3[i_3] = k3_before_1;
             (before_2, k1_before_1, k2_before_1, k3_before_1) = (
                 before_3,
                 t5 * before_2,
@@ -392,14 +413,25 @@ pub fn ode_last_vjp_into(x: &[f64], s: usize, cotangent: f64, d_x: &mut [f64]) -
         let mut d_k1_before = 0.0_f64;
         let mut d_k2_before = 0.0_f64;
         let mut d_k3_before = 0.0_f64;
-        let mut at = before_tape[0].len();
+        let [before_tape_row0_1, before_tape_row1_1, before_tape_row2_1,
+        before_tape_row3_1] = &before_tape;
+        let (
+            before_tape_row0_1,
+            before_tape_row1_1,
+            before_tape_row2_1,
+            before_tape_row3_1,
+        ) = (
+            &before_tape_row0_1[..x.len()],
+            &before_tape_row1_1[..x.len()],
+            &before_tape_row2_1[..x.len()],
+            &before_tape_row3_1[..x.len()],
+        );
         let d_y_row = &mut d_y[..x.len()];
         for i_4 in (0..x.len()).rev() {
-            at -= 1;
-            let before_4 = before_tape[0][at];
-            let k1_before_2 = before_tape[1][at];
-            let k2_before_2 = before_tape[2][at];
-            let k3_before_2 = before_tape[3][at];
+            let before_4 = before_tape_row0_1[i_4];
+            let k1_before_2 = before_tape_row1_1[i_4];
+            let k2_before_2 = before_tape_row2_1[i_4];
+            let k3_before_2 = before_tape_row3_1[i_4];
             let t7 = x[i_4];
             let t8 = 0.5 * h;
             let t9 = d_y_row[i_4];

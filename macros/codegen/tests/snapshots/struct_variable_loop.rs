@@ -47,24 +47,30 @@ pub fn carried_grad(s0: State, h: f64, steps: usize) -> (f64, State) {
         let trips = (0..steps).len();
         ::core::array::from_fn::<_, 2, _>(|_| ::std::vec![0.0_f64; trips])
     };
-    let mut filled = 0;
+    let [s_0_tape_row0, s_0_tape_row1] = &mut s_0_tape;
+    let (s_0_tape_row0, s_0_tape_row1) = (
+        &mut s_0_tape_row0[..steps],
+        &mut s_0_tape_row1[..steps],
+    );
     for i in 0..steps {
         let State { theta: t0, omega: t1, .. } = step(
             State { theta: s_0, omega: s_1 },
             h,
         );
-        s_0_tape[0][filled] = s_0;
-        s_0_tape[1][filled] = s_1;
-        filled += 1;
+        s_0_tape_row0[i] = s_0;
+        s_0_tape_row1[i] = s_1;
         (s_0, s_1) = (t0, t1);
     }
     let mut d_s_0 = 2.0 * s_0;
     let mut d_s_1 = 1.0_f64;
-    let mut at = s_0_tape[0].len();
+    let [s_0_tape_row0_1, s_0_tape_row1_1] = &s_0_tape;
+    let (s_0_tape_row0_1, s_0_tape_row1_1) = (
+        &s_0_tape_row0_1[..steps],
+        &s_0_tape_row1_1[..steps],
+    );
     for i_1 in (0..steps).rev() {
-        at -= 1;
-        let s_0_1 = s_0_tape[0][at];
-        let s_1_1 = s_0_tape[1][at];
+        let s_0_1 = s_0_tape_row0_1[i_1];
+        let s_1_1 = s_0_tape_row1_1[i_1];
         let (_, (gradient_entry, _)) = {
             #[allow(unused_imports)]
             use __macrograd_carried_callees::of_step::*;
