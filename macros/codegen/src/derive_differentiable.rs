@@ -82,7 +82,8 @@ pub fn expand_derive_differentiable(input: TokenStream) -> TokenStream {
 /// `bool`, `char`, a standard container or string, a reference, pointer,
 /// slice, tuple, function or trait object. Named by its outermost type; other
 /// types (a user's struct) are checked by rustc through the generated impl.
-fn not_float(ty: &syn::Type) -> Option<String> {
+#[doc(hidden)]
+pub fn not_float(ty: &syn::Type) -> Option<String> {
     const NEVER: &[&str] = &[
         "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
         "bool", "char", "str", "String", "Vec", "VecDeque", "Option", "Box", "Rc", "Arc",
@@ -123,7 +124,8 @@ fn ungroup(mut ty: &syn::Type) -> &syn::Type {
 
 /// Whether a field's type is syntactically a float or a (nested) fixed
 /// array of floats, whose `Float` is known to exist.
-fn is_float_like(ty: &syn::Type) -> bool {
+#[doc(hidden)]
+pub fn is_float_like(ty: &syn::Type) -> bool {
     let mut ty = ungroup(ty);
     while let syn::Type::Array(a) = ty {
         ty = ungroup(&a.elem);
@@ -245,46 +247,5 @@ fn write_impl(name: &syn::Ident, fields: &syn::Fields) -> TokenStream {
                 unreachable!("only the value of an unbound struct result, whose trap bound fails the build, is read so")
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{is_float_like, not_float};
-    use syn::parse_quote;
-
-    #[test]
-    fn never_differentiable_types_are_rejected_by_name() {
-        for ty in [
-            parse_quote!(usize),
-            parse_quote!(String),
-            parse_quote!(Vec<f64>),
-            parse_quote!(std::option::Option<f32>),
-            parse_quote!(&'a f64),
-            parse_quote!((f64, f64)),
-            parse_quote!([f64]),
-        ] {
-            assert!(not_float(&ty).is_some(), "{}", quote::quote!(#ty));
-        }
-    }
-
-    #[test]
-    fn floats_arrays_and_structs_are_left_to_the_trait() {
-        for ty in [
-            parse_quote!(f64),
-            parse_quote!([f32; 3]),
-            parse_quote!(Offset),
-            parse_quote!(geom::Vec3),
-        ] {
-            assert!(not_float(&ty).is_none(), "{}", quote::quote!(#ty));
-        }
-    }
-
-    #[test]
-    fn the_float_is_read_from_float_and_array_fields_only() {
-        assert!(is_float_like(&parse_quote!(f64)));
-        assert!(is_float_like(&parse_quote!([[f32; 2]; 3])));
-        assert!(!is_float_like(&parse_quote!(Offset)));
-        assert!(!is_float_like(&parse_quote!([Offset; 2])));
     }
 }

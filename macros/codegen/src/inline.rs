@@ -22,7 +22,8 @@ const QUALIFIERS: [&str; 4] = ["const", "async", "unsafe", "extern"];
 
 /// What a `grad!` input is.
 #[derive(Debug, PartialEq, Eq)]
-enum Form {
+#[doc(hidden)]
+pub enum Form {
     Closure,
     Network,
     Functions,
@@ -39,7 +40,8 @@ pub fn expand_grad(input: TokenStream) -> TokenStream {
 
 /// Tells the form from the first keyword after attributes and visibility.
 /// Reads a bounded prefix of the tokens: attributes are single groups.
-fn form(input: &TokenStream) -> Form {
+#[doc(hidden)]
+pub fn form(input: &TokenStream) -> Form {
     let mut tokens = input.clone().into_iter().peekable();
     while let Some(t) = tokens.next() {
         match t {
@@ -114,7 +116,8 @@ fn expand_functions(input: TokenStream) -> TokenStream {
 
 /// Removes a `#[differentiable]` / `#[differentiable(args)]` attribute and
 /// returns its arguments; a second one is an error on it.
-fn take_args(attrs: &mut Vec<syn::Attribute>) -> syn::Result<TokenStream> {
+#[doc(hidden)]
+pub fn take_args(attrs: &mut Vec<syn::Attribute>) -> syn::Result<TokenStream> {
     let mut args: Option<TokenStream> = None;
     let mut error = None;
     attrs.retain(|a| {
@@ -146,89 +149,5 @@ fn take_args(attrs: &mut Vec<syn::Attribute>) -> syn::Result<TokenStream> {
     match error {
         Some(e) => Err(e),
         None => Ok(args.unwrap_or_default()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use quote::quote;
-
-    #[test]
-    fn forms_are_told_apart_by_their_first_keyword() {
-        assert_eq!(form(&quote!(|x: f64| x * x)), Form::Closure);
-        assert_eq!(form(&quote!(move |x: f64| x)), Form::Closure);
-        assert_eq!(form(&quote!()), Form::Closure);
-        assert_eq!(
-            form(&quote!(
-                pub struct Mlp {}
-                fn forward() {}
-            )),
-            Form::Network
-        );
-        assert_eq!(
-            form(&quote!(
-                #[derive(Clone)]
-                pub(crate) struct M {}
-            )),
-            Form::Network
-        );
-        assert_eq!(
-            form(&quote!(
-                fn f(x: f64) -> f64 {
-                    x
-                }
-            )),
-            Form::Functions
-        );
-        assert_eq!(
-            form(&quote!(
-                #[doc = "d"]
-                pub fn f() {}
-            )),
-            Form::Functions
-        );
-        assert_eq!(
-            form(&quote!(
-                #[differentiable(custom = g)]
-                fn f() {}
-            )),
-            Form::Functions
-        );
-        assert_eq!(
-            form(&quote!(
-                const fn f() {}
-            )),
-            Form::Functions
-        );
-        assert_eq!(
-            form(&quote!(
-                unsafe extern "C" fn f() {}
-            )),
-            Form::Functions
-        );
-        assert_eq!(form(&quote!(async |x: f64| x)), Form::Closure);
-        assert_eq!(form(&quote!(async move |x: f64| x)), Form::Closure);
-    }
-
-    #[test]
-    fn functions_take_the_arguments_of_their_attribute() {
-        let mut f: syn::ItemFn = syn::parse_quote! {
-            #[doc = "kept"]
-            #[differentiable(custom = g_grad)]
-            fn f(x: f64) -> f64 { x }
-        };
-        let args = take_args(&mut f.attrs).unwrap();
-        assert_eq!(args.to_string(), quote!(custom = g_grad).to_string());
-        assert_eq!(f.attrs.len(), 1);
-    }
-
-    #[test]
-    fn a_second_attribute_is_an_error() {
-        let mut f: syn::ItemFn = syn::parse_quote! {
-            #[differentiable] #[differentiable] fn f(x: f64) -> f64 { x }
-        };
-        let e = take_args(&mut f.attrs).unwrap_err();
-        assert!(e.to_string().contains("given twice"), "{e}");
     }
 }

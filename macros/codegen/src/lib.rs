@@ -14,6 +14,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
+// This crate is an implementation crate of macrograd-macros, not an API. Its
+// unit tests live in `tests/internals/` (see `[lib] test = false` in
+// Cargo.toml); the few modules and functions they reach that would otherwise
+// be private are `#[doc(hidden)] pub` for them alone.
 pub mod ctxt;
 pub mod derivative;
 pub mod derive_differentiable;

@@ -593,7 +593,3 @@ fn sum(b: &mut Builder<'_>, terms: &[(NodeId, bool)]) -> NodeId {
     }
     acc
 }
-
-#[cfg(test)]
-#[path = "forward_tests.rs"]
-mod tests;

@@ -30,7 +30,8 @@ mod rows;
 mod slice_hvp;
 mod structs;
 mod tape;
-mod uses;
+#[doc(hidden)]
+pub mod uses;
 mod value_log;
 mod vcall;
 mod vcall_reads;

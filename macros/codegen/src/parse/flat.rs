@@ -42,7 +42,7 @@ fn take(e: &mut syn::Expr) -> syn::Expr {
 /// Takes a body apart, iteratively, so that dropping it does not recurse
 /// once per nesting level: every boxed or listed sub-expression is moved
 /// to a work list, and each node is dropped once it holds none.
-pub(crate) fn dismantle(stmts: Vec<syn::Stmt>) {
+pub fn dismantle(stmts: Vec<syn::Stmt>) {
     let mut work = vec![syn::Expr::Block(syn::ExprBlock {
         attrs: Vec::new(),
         label: None,

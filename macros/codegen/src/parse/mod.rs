@@ -5,8 +5,10 @@
 //! user's own tokens. Bodies are read later, by `ir::lower`.
 
 mod attr;
-pub(crate) mod flat;
-mod nested;
+#[doc(hidden)]
+pub mod flat;
+#[doc(hidden)]
+pub mod nested;
 mod param;
 
 pub(crate) use param::{array_len, too_many_elements};
@@ -157,7 +159,8 @@ pub fn parse_fn(attr: TokenStream, item: TokenStream, cx: &Ctxt) -> Option<GradF
 }
 
 /// The expressions of a function item's body (none for other items).
-fn fn_body_exprs(item: &mut syn::Item) -> Vec<&mut syn::Expr> {
+#[doc(hidden)]
+pub fn fn_body_exprs(item: &mut syn::Item) -> Vec<&mut syn::Expr> {
     let mut out = Vec::new();
     if let syn::Item::Fn(f) = item {
         flat::stmt_exprs(&mut f.block.stmts, &mut out);

@@ -35,7 +35,7 @@ const BLOCK_PREFIX: &str = "__macrograd_block_";
 
 /// Parses a `T`; when the input nests deeper than [`DEEP`], in pieces,
 /// whose placeholders are replaced in the expressions `roots` gives.
-pub(crate) fn parse<T: syn::parse::Parse>(
+pub fn parse<T: syn::parse::Parse>(
     tokens: TokenStream,
     roots: fn(&mut T) -> Vec<&mut syn::Expr>,
 ) -> syn::Result<T> {
@@ -50,7 +50,7 @@ pub(crate) fn parse<T: syn::parse::Parse>(
     }
 }
 
-fn assemble<T: syn::parse::Parse>(
+pub fn assemble<T: syn::parse::Parse>(
     top: TokenStream,
     pieces: Vec<TokenStream>,
     roots: fn(&mut T) -> Vec<&mut syn::Expr>,
@@ -169,7 +169,7 @@ fn nesting(tokens: &TokenStream) -> usize {
 /// `tokens` with the contents of every parenthesised or braced group at a
 /// depth that is a multiple of [`PIECE`] moved to `pieces` (see the module
 /// documentation), rebuilt bottom-up with a stack of open groups.
-fn split(tokens: TokenStream, pieces: &mut Vec<TokenStream>) -> TokenStream {
+pub fn split(tokens: TokenStream, pieces: &mut Vec<TokenStream>) -> TokenStream {
     struct Open {
         tokens: proc_macro2::token_stream::IntoIter,
         out: Vec<TokenTree>,
@@ -248,95 +248,4 @@ fn placeholders(content: Vec<TokenTree>, pieces: &mut Vec<TokenStream>) -> Token
     }
     flush(&mut part, &mut out);
     out.into_iter().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use proc_macro2::TokenStream;
-
-    fn item(n: usize, inner: &str) -> TokenStream {
-        format!(
-            "fn f(x: f64) -> f64 {{ {}{inner}{} }}",
-            "g(".repeat(n),
-            ")".repeat(n)
-        )
-        .parse()
-        .expect("lexes")
-    }
-
-    fn body(t: syn::Item) -> String {
-        let mut t = t;
-        let syn::Item::Fn(f) = &mut t else {
-            panic!("a function")
-        };
-        let s = quote::ToTokens::to_token_stream(&f.block).to_string();
-        super::flat::dismantle(std::mem::take(&mut f.block.stmts));
-        s
-    }
-
-    /// In pieces, the same tree as syn parsing the whole (about 100 levels:
-    /// in pieces, and still shallow enough for syn here); a closure's commas
-    /// make its piece fail, and the whole is parsed instead.
-    #[test]
-    fn pieces_put_back_give_the_whole_tree() {
-        let inners = ["x", "x, 1.0", "(x,)", "x * (x + 1.0), -x", "|a, b| a + b"];
-        // innermost group at depth 96 (cut) and 101 (not)
-        for (n, inner) in [95, 100].into_iter().flat_map(|n| inners.map(|i| (n, i))) {
-            let tokens = item(n, inner);
-            let pieces = super::parse(tokens.clone(), super::super::fn_body_exprs).expect("parses");
-            let whole: syn::Item = syn::parse2(tokens).expect("parses");
-            assert_eq!(body(pieces), body(whole), "{n}: {inner}");
-        }
-    }
-
-    /// Blocks, `if`s, loops and `else`s nested about 100 deep: in pieces, the
-    /// same tree as the whole; a struct literal or a `match` whose braces are
-    /// cut leaves its placeholder unused, and the whole is parsed instead.
-    #[test]
-    fn deep_blocks_put_back_give_the_whole_tree() {
-        let levels: [(&str, &str); 7] = [
-            ("{ let x = x * 1.0; ", " }"),
-            ("if x > 0.0 { ", " } else { x }"),
-            ("if x > 0.0 { x } else { ", " }"),
-            ("loop { break ", "; }"),
-            ("while x > 0.0 { let y = ", "; }"),
-            ("S { a: ", " }.a"),
-            ("match x { _ => ", " }"),
-        ];
-        for n in [95, 100] {
-            for (open, close) in levels {
-                let src = format!(
-                    "fn f(x: f64) -> f64 {{ {}x{} }}",
-                    open.repeat(n),
-                    close.repeat(n)
-                );
-                let tokens: TokenStream = src.parse().expect("lexes");
-                // the pieces themselves stand for the whole, except under a
-                // struct literal or a `match`
-                let mut cut = Vec::new();
-                let top = super::split(tokens.clone(), &mut cut);
-                let in_pieces = super::assemble(top, cut, super::super::fn_body_exprs);
-                let blocks = !open.starts_with('S') && !open.starts_with("match");
-                assert_eq!(in_pieces.is_some(), blocks, "{n}: {open}");
-                let pieces =
-                    super::parse(tokens.clone(), super::super::fn_body_exprs).expect("parses");
-                let whole: syn::Item = syn::parse2(tokens).expect("parses");
-                assert_eq!(body(pieces), body(whole), "{n}: {open}");
-            }
-        }
-    }
-
-    #[test]
-    fn deep_parentheses_in_a_pattern_fall_back_to_the_whole() {
-        let n = 100;
-        let src = format!(
-            "fn f(x: f64) -> f64 {{ let {}y{} = x; y }}",
-            "(".repeat(n),
-            ")".repeat(n)
-        );
-        let tokens: TokenStream = src.parse().expect("lexes");
-        let t = super::parse(tokens.clone(), super::super::fn_body_exprs).expect("parses");
-        let whole: syn::Item = syn::parse2(tokens).expect("parses");
-        assert_eq!(body(t), body(whole));
-    }
 }

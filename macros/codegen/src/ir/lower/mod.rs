@@ -12,7 +12,8 @@
 mod assign;
 mod buffer;
 mod call;
-mod chain;
+#[doc(hidden)]
+pub mod chain;
 mod control;
 mod exits;
 mod expr;
@@ -596,6 +597,3 @@ fn plain_ident(e: &syn::Expr) -> Option<String> {
         _ => None,
     }
 }
-
-#[cfg(test)]
-mod tests;

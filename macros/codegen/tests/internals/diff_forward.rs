@@ -1,25 +1,26 @@
-//! Unit tests of forward (tangent) mode.
+//! Unit tests of `macrograd_codegen::diff::forward`: forward (tangent) mode.
 use quote::quote;
 
-use crate::ir::eval::eval_outputs;
-use crate::ir::{Graph, Op};
+use macrograd_codegen::ir::eval::eval_outputs;
+use macrograd_codegen::ir::{Graph, Op};
 
 fn lowered(item: proc_macro2::TokenStream) -> Graph {
-    crate::pipeline(item).expect("lowers").lowered
+    macrograd_codegen::pipeline(item).expect("lowers").lowered
 }
 
 /// (value, derivative) of the unsimplified forward-mode graph with
 /// respect to parameter `param` (element `index`).
 fn tangent(g: &Graph, param: usize, index: Option<usize>, args: &[Vec<f64>]) -> Vec<f64> {
     let mut g = g.clone();
-    super::forward(&mut g, param, index);
+    macrograd_codegen::diff::forward(&mut g, param, index);
     eval_outputs(&g, args).expect("evaluates")
 }
 
 #[test]
 fn the_seed_folds_into_constant_factors() {
     // f = 3x + 2: the derivative is the constant 3 once simplified
-    let st = crate::pipeline(quote! { fn f(x: f64) -> f64 { 2.0 * x + 2.0 + x } }).expect("lowers");
+    let st = macrograd_codegen::pipeline(quote! { fn f(x: f64) -> f64 { 2.0 * x + 2.0 + x } })
+        .expect("lowers");
     let g = &st.gradient;
     assert_eq!(g.wrt, Some((0, None)), "one scalar input: forward mode");
     assert_eq!(g.constant(g.grads[0][0]), Some(3.0));
@@ -74,13 +75,13 @@ fn inactive_values_get_no_tangent() {
     let mut g = lowered(quote! {
         fn f(x: f64, #[nograd] b: f64) -> f64 { let c = b.sin() * b; c * x }
     });
-    super::forward(&mut g, 0, None);
+    macrograd_codegen::diff::forward(&mut g, 0, None);
     let tangents = g.nodes.iter().filter(|n| n.adjoint).count();
     assert_eq!(tangents, 1, "only the derivative of the value is named");
     assert!(g
         .nodes
         .iter()
-        .all(|n| !matches!(n.op, Op::Prim(crate::rules::Prim::Cos, _))));
+        .all(|n| !matches!(n.op, Op::Prim(macrograd_codegen::rules::Prim::Cos, _))));
     let out = eval_outputs(&g, &[vec![3.0], vec![0.5]]).expect("evaluates");
     assert_eq!(out[1], 0.5_f64.sin() * 0.5);
 }

@@ -1,15 +1,15 @@
-//! Unit tests of lowering: IR dumps and interpreter values.
+//! Unit tests of `macrograd_codegen::ir::lower`: IR dumps and interpreter values.
 use quote::quote;
 
-use crate::ir::dump::dump;
-use crate::ir::eval::eval_outputs;
+use macrograd_codegen::ir::dump::dump;
+use macrograd_codegen::ir::eval::eval_outputs;
 
-fn lowered(item: proc_macro2::TokenStream) -> crate::ir::Graph {
-    crate::pipeline(item).expect("lowers").lowered
+fn lowered(item: proc_macro2::TokenStream) -> macrograd_codegen::ir::Graph {
+    macrograd_codegen::pipeline(item).expect("lowers").lowered
 }
 
 fn error(item: proc_macro2::TokenStream) -> String {
-    match crate::pipeline(item) {
+    match macrograd_codegen::pipeline(item) {
         Ok(_) => panic!("expected an error"),
         Err(e) => e.to_string(),
     }
@@ -71,7 +71,7 @@ fn runtime_if_merges_changed_bindings() {
 fn errors_are_accumulated_and_name_the_fix() {
     let e = error(quote! { fn f(x: f64) -> f64 { let a = x % 2.0; let b = x * 2; a + b } });
     assert!(e.contains("operator `%`"), "{e}");
-    let all = match crate::pipeline(
+    let all = match macrograd_codegen::pipeline(
         quote! { fn f(x: f64) -> f64 { let a = x % 2.0; let b = x * 2; a + b } },
     ) {
         Err(e) => e.into_iter().count(),
@@ -120,8 +120,8 @@ fn float_types_do_not_mix() {
     );
 }
 
-fn gradient(item: proc_macro2::TokenStream) -> crate::ir::Graph {
-    crate::pipeline(item).expect("lowers").gradient
+fn gradient(item: proc_macro2::TokenStream) -> macrograd_codegen::ir::Graph {
+    macrograd_codegen::pipeline(item).expect("lowers").gradient
 }
 
 #[test]
@@ -157,9 +157,10 @@ fn runtime_indexing_is_bounds_checked_like_rust() {
             s
         }
     });
-    let err = crate::ir::eval::eval(&g, &[vec![1.0], vec![1.0], vec![2.0]]).unwrap_err();
+    let err =
+        macrograd_codegen::ir::eval::eval(&g, &[vec![1.0], vec![1.0], vec![2.0]]).unwrap_err();
     assert!(
-        matches!(err, crate::ir::eval::EvalError::Panic(ref m) if m.contains("out of bounds")),
+        matches!(err, macrograd_codegen::ir::eval::EvalError::Panic(ref m) if m.contains("out of bounds")),
         "{err:?}"
     );
 }
@@ -309,7 +310,7 @@ fn while_loops_record_their_trip_count() {
             x * c
         }
     };
-    let st = crate::pipeline(item).expect("lowers");
+    let st = macrograd_codegen::pipeline(item).expect("lowers");
     let text = dump(&st.gradient);
     assert!(text.contains("while") && text.contains("trips"), "{text}");
     assert!(text.contains("record [%"), "{text}");
@@ -324,7 +325,7 @@ fn while_loops_record_their_trip_count() {
 
 #[test]
 fn one_input_goes_through_loops_in_forward_mode_without_a_tape() {
-    let st = crate::pipeline(quote! {
+    let st = macrograd_codegen::pipeline(quote! {
         fn f(x0: f64, #[nograd] k: f64, steps: usize, #[nograd] xs: &[f64], i: usize) -> f64 {
             let mut x = x0;
             for _ in 0..steps { x = x - 0.125 * k * x * x; }
@@ -372,8 +373,8 @@ fn odd_loop_inputs_give_errors_or_code_never_panics() {
     ];
     for item in bodies {
         // either outcome is fine; a panic is not
-        let _ = crate::pipeline(item.clone());
-        let _ = crate::expand_differentiable(proc_macro2::TokenStream::new(), item);
+        let _ = macrograd_codegen::pipeline(item.clone());
+        let _ = macrograd_codegen::expand_differentiable(proc_macro2::TokenStream::new(), item);
     }
 }
 
@@ -424,7 +425,7 @@ fn tuples_vanish_into_ordinary_nodes() {
     let g = lowered(quote! {
         fn f(x: f64, y: f64) -> f64 { let (s, c) = (x * y).sin_cos(); let t = (s, c); t.0 * t.1 }
     });
-    let text = crate::ir::dump::dump(&g);
+    let text = macrograd_codegen::ir::dump::dump(&g);
     assert!(text.contains("sin") && text.contains("cos"), "{text}");
 }
 
@@ -448,7 +449,7 @@ fn odd_tuple_parameters_and_derivative_inputs_give_errors_not_panics() {
         quote! { fn f() -> f64 = 1.0; gradient = (); },
         quote! { fn f(x: [f64; 99999999999]) -> f64 = 1.0; gradient = x; },
     ] {
-        let out = crate::derivative::expand_derivative(input.clone()).to_string();
+        let out = macrograd_codegen::derivative::expand_derivative(input.clone()).to_string();
         assert!(out.contains("compile_error"), "{input}: {out}");
     }
 }
@@ -485,7 +486,7 @@ fn nested_reductions(sum: bool) -> proc_macro2::TokenStream {
 fn an_inner_loop_whose_iterations_run_a_loop_is_recorded_not_recomputed() {
     // the component loop's reverse reads each row `t_r` from a stacked tape
     // the forward sweep filled, instead of recomputing the j-reductions
-    let st = crate::pipeline(nested_reductions(false)).expect("lowers");
+    let st = macrograd_codegen::pipeline(nested_reductions(false)).expect("lowers");
     let text = dump(&st.gradient);
     assert!(text.contains(" stacked"), "{text}");
     let x = vec![0.5, -1.0, 0.8];
@@ -523,7 +524,7 @@ fn an_inner_loop_under_a_summing_loop_is_recomputed_where_it_fuses() {
 fn stacked_tapes_move_with_the_loop_they_are_nested_in() {
     // four state loops deep: the j-loop's tape, stacked into the r-loop's
     // forward copy, moves with that copy when it is stacked into the c-loop
-    let st = crate::pipeline(quote! {
+    let st = macrograd_codegen::pipeline(quote! {
         fn f(#[nograd] x: &[f64], w: f64, v: f64, k: usize, d: usize) -> f64 {
             let mut p = 1.0;
             for c in 0..k {
@@ -573,8 +574,8 @@ fn stacked_tapes_move_with_the_loop_they_are_nested_in() {
 #[test]
 fn checkpointing_keeps_recomputing_nested_loops() {
     // `checkpoint = k` trades recomputation for memory: nothing is stacked
-    let st =
-        crate::pipeline_with(quote!(checkpoint = 2), nested_reductions(false)).expect("lowers");
+    let st = macrograd_codegen::pipeline_with(quote!(checkpoint = 2), nested_reductions(false))
+        .expect("lowers");
     let text = dump(&st.gradient);
     assert!(!text.contains(" stacked"), "{text}");
     let (a, b, h) = (0.7, -0.3, 1e-6);
