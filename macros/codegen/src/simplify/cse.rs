@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 
+use super::key::Key;
 use super::{remap_outputs, resolve};
 use crate::ir::{Block, Graph, NodeId, Op};
-use crate::rules::Prim;
 
 /// Merges equal pure nodes; returns whether any were merged.
 pub fn cse(g: &mut Graph) -> bool {
@@ -26,8 +26,8 @@ pub fn cse(g: &mut Graph) -> bool {
 /// closing a scope removes exactly those.
 #[derive(Default)]
 struct Scopes {
-    visible: HashMap<String, NodeId>,
-    added: Vec<String>,
+    visible: HashMap<Key, NodeId>,
+    added: Vec<Key>,
 }
 
 impl Scopes {
@@ -43,11 +43,11 @@ impl Scopes {
         }
     }
 
-    fn get(&self, key: &str) -> Option<NodeId> {
+    fn get(&self, key: &Key) -> Option<NodeId> {
         self.visible.get(key).copied()
     }
 
-    fn insert(&mut self, key: String, id: NodeId) {
+    fn insert(&mut self, key: Key, id: NodeId) {
         if self.visible.insert(key.clone(), id).is_none() {
             self.added.push(key);
         }
@@ -207,7 +207,6 @@ fn finish_node(
 ) {
     frame.pos += 1;
     op.map_refs(|n| resolve(map, n));
-    let barrier = frame.barrier;
     let key = match &op {
         Op::If(_)
         | Op::Call(_)
@@ -215,17 +214,10 @@ fn finish_node(
         | Op::Result(_)
         | Op::Loop(_)
         | Op::Store { .. } => None,
-        Op::Buf(crate::ir::BufOp::Get { .. }) => Some(format!("{op:?} after {barrier:?}")),
+        Op::Buf(crate::ir::BufOp::Get { .. }) => Some(Key::of(&op, frame.barrier)),
         // a buffer's identity and effects are never shared
         other if other.is_stateful() || other.is_effect() => None,
-        other => Some(format!("{other:?}")),
-    };
-    // `a + b` and `b + a` are the same value (IEEE `+` and `·` commute exactly)
-    let swapped = match &op {
-        Op::Prim(p @ (Prim::Add | Prim::Mul), args) => {
-            Some(format!("{:?}", Op::Prim(*p, vec![args[1], args[0]])))
-        }
-        _ => None,
+        other => Some(Key::of(other, None)),
     };
     if op.is_effect() || op.is_multi() {
         frame.barrier = Some(id);
@@ -234,7 +226,7 @@ fn finish_node(
     if let Some(key) = key {
         let found = scopes
             .get(&key)
-            .or_else(|| swapped.as_deref().and_then(|k| scopes.get(k)));
+            .or_else(|| key.swapped().and_then(|k| scopes.get(&k)));
         if let Some(prev) = found {
             map.insert(id, prev);
             // keep the more readable name

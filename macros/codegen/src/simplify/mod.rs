@@ -12,6 +12,7 @@ mod cse;
 mod dce;
 mod fold;
 mod fuse;
+mod key;
 mod same_loops;
 mod share_branches;
 mod stores;
