@@ -5,15 +5,13 @@
 //! 10,000 deep costs no stack, and the scopes are one map with an undo list,
 //! so a lookup costs the same at any depth.
 
-use std::collections::HashMap;
-
 use super::key::Key;
-use super::{remap_outputs, resolve};
+use super::{remap_outputs, resolve, FastMap};
 use crate::ir::{Block, Graph, NodeId, Op};
 
 /// Merges equal pure nodes; returns whether any were merged.
 pub fn cse(g: &mut Graph) -> bool {
-    let mut map = HashMap::new();
+    let mut map = FastMap::default();
     let mut scopes = Scopes::default();
     let body = std::mem::take(&mut g.body);
     g.body = cse_body(g, body, &mut map, &mut scopes);
@@ -26,7 +24,7 @@ pub fn cse(g: &mut Graph) -> bool {
 /// closing a scope removes exactly those.
 #[derive(Default)]
 struct Scopes {
-    visible: HashMap<Key, NodeId>,
+    visible: FastMap<Key, NodeId>,
     added: Vec<Key>,
 }
 
@@ -97,7 +95,7 @@ struct Pending {
 }
 
 /// Takes the blocks out of a region node, in the order they are rebuilt.
-fn start_region(id: NodeId, mut op: Op, map: &HashMap<NodeId, NodeId>, scopes: &Scopes) -> Pending {
+fn start_region(id: NodeId, mut op: Op, map: &FastMap<NodeId, NodeId>, scopes: &Scopes) -> Pending {
     let mut todo = Vec::new();
     let mut scope = None;
     match &mut op {
@@ -152,7 +150,7 @@ fn finish_region(p: &mut Pending) {
 fn cse_body(
     g: &mut Graph,
     body: Block,
-    map: &mut HashMap<NodeId, NodeId>,
+    map: &mut FastMap<NodeId, NodeId>,
     scopes: &mut Scopes,
 ) -> Block {
     let mut stack = vec![Frame::new(body, Some(scopes.open()))];
@@ -202,7 +200,7 @@ fn finish_node(
     frame: &mut Frame,
     id: NodeId,
     mut op: Op,
-    map: &mut HashMap<NodeId, NodeId>,
+    map: &mut FastMap<NodeId, NodeId>,
     scopes: &mut Scopes,
 ) {
     frame.pos += 1;

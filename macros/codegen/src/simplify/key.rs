@@ -69,7 +69,11 @@ impl Key {
     /// buffer: two reads of a buffer are equal only with none between them.
     pub(crate) fn of(op: &Op, barrier: Option<NodeId>) -> Key {
         match *op {
-            Op::Const(v) => Key::Const(if v.is_nan() { f64::NAN.to_bits() } else { v.to_bits() }),
+            Op::Const(v) => Key::Const(if v.is_nan() {
+                f64::NAN.to_bits()
+            } else {
+                v.to_bits()
+            }),
             Op::Param { param, index } => Key::Param(param, index),
             Op::Prim(p, ref args) => match args[..] {
                 [a] => Key::Prim1(p, a),
