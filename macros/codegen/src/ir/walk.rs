@@ -90,7 +90,12 @@ impl Effects {
 /// region with a live result reads, transitively; conservative inside
 /// regions (every value a live region hands out is taken as needed).
 /// Nothing is removed: passes use it to decide before they rewrite.
-pub fn mark_live(g: &Graph, block: &Block, live: &mut HashSet<NodeId>, effects: &mut Effects) {
+pub fn mark_live<S: std::hash::BuildHasher>(
+    g: &Graph,
+    block: &Block,
+    live: &mut HashSet<NodeId, S>,
+    effects: &mut Effects,
+) {
     // (block, position to resume from its end)
     let mut stack: Vec<(&Block, usize)> = vec![(block, block.nodes.len())];
     while let Some((b, at)) = stack.pop() {

@@ -5,15 +5,13 @@
 //! 10,000 deep costs no stack, and the scopes are one map with an undo list,
 //! so a lookup costs the same at any depth.
 
-use std::collections::HashMap;
-
-use super::{remap_outputs, resolve};
+use super::key::Key;
+use super::{remap_outputs, resolve, FastMap};
 use crate::ir::{Block, Graph, NodeId, Op};
-use crate::rules::Prim;
 
 /// Merges equal pure nodes; returns whether any were merged.
 pub fn cse(g: &mut Graph) -> bool {
-    let mut map = HashMap::new();
+    let mut map = FastMap::default();
     let mut scopes = Scopes::default();
     let body = std::mem::take(&mut g.body);
     g.body = cse_body(g, body, &mut map, &mut scopes);
@@ -26,8 +24,8 @@ pub fn cse(g: &mut Graph) -> bool {
 /// closing a scope removes exactly those.
 #[derive(Default)]
 struct Scopes {
-    visible: HashMap<String, NodeId>,
-    added: Vec<String>,
+    visible: FastMap<Key, NodeId>,
+    added: Vec<Key>,
 }
 
 impl Scopes {
@@ -43,11 +41,11 @@ impl Scopes {
         }
     }
 
-    fn get(&self, key: &str) -> Option<NodeId> {
+    fn get(&self, key: &Key) -> Option<NodeId> {
         self.visible.get(key).copied()
     }
 
-    fn insert(&mut self, key: String, id: NodeId) {
+    fn insert(&mut self, key: Key, id: NodeId) {
         if self.visible.insert(key.clone(), id).is_none() {
             self.added.push(key);
         }
@@ -97,7 +95,7 @@ struct Pending {
 }
 
 /// Takes the blocks out of a region node, in the order they are rebuilt.
-fn start_region(id: NodeId, mut op: Op, map: &HashMap<NodeId, NodeId>, scopes: &Scopes) -> Pending {
+fn start_region(id: NodeId, mut op: Op, map: &FastMap<NodeId, NodeId>, scopes: &Scopes) -> Pending {
     let mut todo = Vec::new();
     let mut scope = None;
     match &mut op {
@@ -152,7 +150,7 @@ fn finish_region(p: &mut Pending) {
 fn cse_body(
     g: &mut Graph,
     body: Block,
-    map: &mut HashMap<NodeId, NodeId>,
+    map: &mut FastMap<NodeId, NodeId>,
     scopes: &mut Scopes,
 ) -> Block {
     let mut stack = vec![Frame::new(body, Some(scopes.open()))];
@@ -202,12 +200,11 @@ fn finish_node(
     frame: &mut Frame,
     id: NodeId,
     mut op: Op,
-    map: &mut HashMap<NodeId, NodeId>,
+    map: &mut FastMap<NodeId, NodeId>,
     scopes: &mut Scopes,
 ) {
     frame.pos += 1;
     op.map_refs(|n| resolve(map, n));
-    let barrier = frame.barrier;
     let key = match &op {
         Op::If(_)
         | Op::Call(_)
@@ -215,17 +212,10 @@ fn finish_node(
         | Op::Result(_)
         | Op::Loop(_)
         | Op::Store { .. } => None,
-        Op::Buf(crate::ir::BufOp::Get { .. }) => Some(format!("{op:?} after {barrier:?}")),
+        Op::Buf(crate::ir::BufOp::Get { .. }) => Some(Key::of(&op, frame.barrier)),
         // a buffer's identity and effects are never shared
         other if other.is_stateful() || other.is_effect() => None,
-        other => Some(format!("{other:?}")),
-    };
-    // `a + b` and `b + a` are the same value (IEEE `+` and `·` commute exactly)
-    let swapped = match &op {
-        Op::Prim(p @ (Prim::Add | Prim::Mul), args) => {
-            Some(format!("{:?}", Op::Prim(*p, vec![args[1], args[0]])))
-        }
-        _ => None,
+        other => Some(Key::of(other, None)),
     };
     if op.is_effect() || op.is_multi() {
         frame.barrier = Some(id);
@@ -234,7 +224,7 @@ fn finish_node(
     if let Some(key) = key {
         let found = scopes
             .get(&key)
-            .or_else(|| swapped.as_deref().and_then(|k| scopes.get(k)));
+            .or_else(|| key.swapped().and_then(|k| scopes.get(&k)));
         if let Some(prev) = found {
             map.insert(id, prev);
             // keep the more readable name

@@ -1,13 +1,12 @@
 //! Dead code elimination: keeps only what the outputs need.
 
-use std::collections::HashSet;
-
+use super::FastSet;
 use crate::ir::walk::{mark_live, Effects};
 use crate::ir::{Block, Graph, Loop, NodeId, Op};
 
 /// Removes every node the value and the gradients do not depend on.
 pub fn dce(g: &mut Graph) -> bool {
-    let mut live: HashSet<NodeId> = g.outputs().into_iter().collect();
+    let mut live: FastSet<NodeId> = g.outputs().into_iter().collect();
     let mut changed = false;
     let body = std::mem::take(&mut g.body);
     // removing nodes without effects keeps the memo valid
@@ -21,7 +20,7 @@ pub fn dce(g: &mut Graph) -> bool {
 fn dce_block(
     g: &mut Graph,
     block: Block,
-    live: &mut HashSet<NodeId>,
+    live: &mut FastSet<NodeId>,
     changed: &mut bool,
     effects: &mut Effects,
 ) -> Block {
@@ -96,7 +95,7 @@ fn dce_loop(
     g: &mut Graph,
     l: &mut Loop,
     node_live: bool,
-    live: &mut HashSet<NodeId>,
+    live: &mut FastSet<NodeId>,
     changed: &mut bool,
     effects: &mut Effects,
 ) -> bool {

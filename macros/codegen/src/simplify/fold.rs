@@ -1,8 +1,6 @@
 //! Constant folding and algebraic identities, one node at a time.
 
-use std::collections::HashMap;
-
-use super::{remap_outputs, resolve};
+use super::{remap_outputs, resolve, FastMap};
 use crate::ir::{Block, Graph, NodeId, Op};
 use crate::rules::Prim;
 
@@ -17,7 +15,7 @@ enum Rewrite {
 /// Folds constants and applies identities throughout the graph; returns
 /// whether anything changed.
 pub fn fold(g: &mut Graph) -> bool {
-    let mut map = HashMap::new();
+    let mut map = FastMap::default();
     let mut changed = false;
     let body = std::mem::take(&mut g.body);
     g.body = fold_block(g, body, &mut map, &mut changed);
@@ -28,7 +26,7 @@ pub fn fold(g: &mut Graph) -> bool {
 fn fold_block(
     g: &mut Graph,
     block: Block,
-    map: &mut HashMap<NodeId, NodeId>,
+    map: &mut FastMap<NodeId, NodeId>,
     changed: &mut bool,
 ) -> Block {
     let mut out = Block::default();

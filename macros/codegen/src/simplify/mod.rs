@@ -12,11 +12,13 @@ mod cse;
 mod dce;
 mod fold;
 mod fuse;
+mod key;
 mod same_loops;
 mod share_branches;
 mod stores;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
 
 use crate::ir::{Graph, NodeId};
 
@@ -40,8 +42,21 @@ pub fn simplify(g: &mut Graph) {
     }
 }
 
+/// The hasher of the passes' maps, keyed by node ids and small
+/// [`key::Key`]s: foldhash's fast hash, several times cheaper than std's
+/// SipHash on such keys (there is no untrusted input to defend against
+/// hash flooding: the keys come from the user's own function), with a
+/// fixed seed, so the same input takes the same path on every run.
+pub(crate) type Fast = foldhash::fast::FixedState;
+
+/// A hash map with the [`Fast`] hasher; make one with `default()`.
+pub(crate) type FastMap<K, V> = HashMap<K, V, Fast>;
+
+/// A hash set with the [`Fast`] hasher; make one with `default()`.
+pub(crate) type FastSet<K> = HashSet<K, Fast>;
+
 /// Replaces references through `map`, following chains.
-pub(crate) fn resolve(map: &HashMap<NodeId, NodeId>, mut n: NodeId) -> NodeId {
+pub(crate) fn resolve<S: BuildHasher>(map: &HashMap<NodeId, NodeId, S>, mut n: NodeId) -> NodeId {
     while let Some(&m) = map.get(&n) {
         if m == n {
             break;
@@ -52,7 +67,7 @@ pub(crate) fn resolve(map: &HashMap<NodeId, NodeId>, mut n: NodeId) -> NodeId {
 }
 
 /// Rewrites the graph's outputs through `map`.
-pub(crate) fn remap_outputs(g: &mut Graph, map: &HashMap<NodeId, NodeId>) {
+pub(crate) fn remap_outputs<S: BuildHasher>(g: &mut Graph, map: &HashMap<NodeId, NodeId, S>) {
     g.value = resolve(map, g.value);
     for n in g.outs.iter_mut().chain(g.extra.iter_mut()) {
         *n = resolve(map, *n);

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::key::Key;
 use crate::ir::walk::{region_reads, regions, substitute};
 use crate::ir::{Block, Graph, NodeId, Op};
 
@@ -65,12 +66,12 @@ fn share_side(g: &mut Graph, f: NodeId, r: NodeId, then: bool) {
         Op::Const(v) => *consts.entry(v.to_bits()).or_insert(x),
         _ => x,
     };
-    let mut keys: HashMap<String, NodeId> = HashMap::new();
+    let mut keys: HashMap<Key, NodeId> = HashMap::new();
     for &n in &fb.nodes {
         if plain(g.op(n)) {
             let mut op = g.op(n).clone();
             op.map_refs(|x| canon(g, x));
-            keys.entry(format!("{op:?}")).or_insert(n);
+            keys.entry(Key::of(&op, None)).or_insert(n);
         }
     }
     // each reverse branch value computed as a forward one, in terms of
@@ -82,7 +83,7 @@ fn share_side(g: &mut Graph, f: NodeId, r: NodeId, then: bool) {
         }
         let mut op = g.op(n).clone();
         op.map_refs(|x| canon(g, same.get(&x).copied().unwrap_or(x)));
-        if let Some(&m) = keys.get(&format!("{op:?}")) {
+        if let Some(&m) = keys.get(&Key::of(&op, None)) {
             same.insert(n, m);
         }
     }
